@@ -1,0 +1,16 @@
+/* The command-line program's commands: each is `int run(argc, argv)` with argv[0]
+ * the command's name; it returns the process exit status. */
+#ifndef TESS_COMMANDS_H
+#define TESS_COMMANDS_H
+
+/* Exit statuses shared by every command. */
+enum {
+    TESS_EXIT_OK = 0,
+    TESS_EXIT_INVALID = 1, /* the input is wrong: errors were printed */
+    TESS_EXIT_USAGE = 2,   /* the command line is wrong */
+    TESS_EXIT_FAILED = 3   /* the input was fine but the run failed (I/O, crash, timeout) */
+};
+
+int tess_cmd_validate(int argc, char **argv);
+
+#endif

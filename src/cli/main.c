@@ -1,0 +1,59 @@
+/* tessera: the command-line program. Commands register in one table below. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "tessera/tessera.h"
+#include "tessera_hw.h"
+#include <libxml/xmlversion.h>
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"validate", tess_cmd_validate, "validate PLATFORM [--set name=value]...",
+     "parse, validate and check a platform; print its summary or its errors"},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "tessera %s: a SystemC, cycle-approximate simulator of LLM-training hardware\n\n"
+            "usage: tessera COMMAND [ARGS]\n"
+            "       tessera --version | --help\n\ncommands:\n",
+            tess_version());
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-44s %s\n", commands[i].usage, commands[i].summary);
+    fprintf(out,
+            "\nQuantities carry units (1.5GHz, 48MiB, 2TB/s, 3ns, 0.4pJ/bit, 300W); the platform\n"
+            "format is documented in platforms/FORMAT.md. Exit status: 0 ok, 1 invalid input,\n"
+            "2 usage error, 3 run failed.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return TESS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_help(stdout);
+        return TESS_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("tessera %s (C API %d, SystemC %s, libxml2 %s)\n", tess_version(), TESS_API_VERSION,
+               tess_hw_systemc_version(), LIBXML_DOTTED_VERSION);
+        return TESS_EXIT_OK;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "tessera: unknown command '%s' (try 'tessera --help')\n", argv[1]);
+    return TESS_EXIT_USAGE;
+}

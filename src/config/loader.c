@@ -1,0 +1,775 @@
+/* Platform loader: XML -> RELAX NG validation -> tess_platform. See loader.h.
+ *
+ * Two phases, as in Ramulator 2: the walk creates every type and instance in
+ * document order (generators expand as they are met); connects and defects are
+ * collected and resolved afterwards, so they may name instances declared later.
+ * Then overrides of fields, link ports and routes are checked.
+ */
+#include "config/loader.h"
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/xmlerror.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/fields.h"
+#include "config/generators.h"
+#include "config/name_table.h"
+#include "config/params.h"
+#include "config/routes.h"
+#include "tessera/tessera.h"
+
+extern const char tess_platform_schema_rng[];
+extern const unsigned long tess_platform_schema_rng_len;
+
+typedef struct pending_connect {
+    char *from, *to; /* full paths */
+    uint32_t link_type;
+    long line;
+} pending_connect;
+
+typedef struct pending_defect {
+    char *a, *b; /* b == NULL: a dead instance; else a dead link a<->b */
+    long line;
+} pending_defect;
+
+typedef struct loader {
+    tess_platform *p;
+    tess_diag *diag;
+    const char *file;
+    tess_override_slot *overrides;
+    size_t n_overrides;
+    tess_name_table instances; /* path -> index */
+    tess_name_table types;     /* scoped name -> index */
+    pending_connect *connects;
+    size_t n_connects, cap_connects;
+    pending_defect *defects;
+    size_t n_defects, cap_defects;
+    int oom;
+} loader;
+
+#define ERR(L, line, ...) tess_diag_add((L)->diag, (L)->file, (line), __VA_ARGS__)
+
+static long line_of(xmlNodePtr n) { return xmlGetLineNo(n); }
+static const char *tag(xmlNodePtr n) { return (const char *)n->name; }
+
+/* ---- attributes --------------------------------------------------------- */
+
+/* Attribute text after ${} substitution (new string), or NULL. A missing required
+ * attribute or a failed substitution is reported; *failed tells the two apart. */
+static char *attr(loader *L, const tess_scope *s, xmlNodePtr n, const char *name, int required,
+                  int *failed)
+{
+    xmlChar *raw = xmlGetProp(n, (const xmlChar *)name);
+    if (!raw) {
+        if (required) {
+            ERR(L, line_of(n), "<%s> is missing attribute '%s'", tag(n), name);
+            *failed = 1;
+        }
+        return NULL;
+    }
+    char err[512];
+    char *text = tess_scope_subst(s, L->p, (const char *)raw, err, sizeof err);
+    xmlFree(raw);
+    if (!text) {
+        ERR(L, line_of(n), "<%s> attribute '%s': %s", tag(n), name, err);
+        *failed = 1;
+    }
+    return text;
+}
+
+/* A whole-number attribute in [lo, hi]. */
+static int attr_count(loader *L, const tess_scope *s, xmlNodePtr n, const char *name, uint32_t lo,
+                      uint32_t hi, uint32_t *out)
+{
+    int failed = 0;
+    char *text = attr(L, s, n, name, 1, &failed);
+    if (!text) return -1;
+    tess_quantity q;
+    char err[512];
+    int rc = tess_parse_quantity(text, TESS_DIM_COUNT, &q, err, sizeof err);
+    if (rc == 0 && (q.value < lo || q.value > hi || q.value != (double)(uint32_t)q.value)) {
+        snprintf(err, sizeof err, "'%s' is out of range (a whole number from %u to %u)", text, lo,
+                 hi);
+        rc = -1;
+    }
+    if (rc != 0)
+        ERR(L, line_of(n), "<%s> attribute '%s': %s", tag(n), name, err);
+    else
+        *out = (uint32_t)q.value;
+    free(text);
+    return rc;
+}
+
+/* A name attribute that must be an identifier (no '.', which separates path levels). */
+static char *attr_name(loader *L, const tess_scope *s, xmlNodePtr n, const char *name)
+{
+    int failed = 0;
+    char *text = attr(L, s, n, name, 1, &failed);
+    if (text && !tess_is_identifier(text)) {
+        ERR(L, line_of(n),
+            "<%s> attribute '%s': '%s' is not a name (a letter or '_', then letters, digits, "
+            "'_' or '-'; '.' separates hierarchy levels)",
+            tag(n), name, text);
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* ---- types -------------------------------------------------------------- */
+
+/* Finds a type by the name written in a scope: innermost scope first. */
+static uint32_t find_type(loader *L, const tess_scope *s, const char *name)
+{
+    for (; s; s = s->parent) {
+        char *full = tess_scope_join(s->prefix, name);
+        if (!full) return TESS_NONE;
+        uint32_t idx = tess_name_table_get(&L->types, full);
+        free(full);
+        if (idx != TESS_NONE) return idx;
+    }
+    return TESS_NONE;
+}
+
+/* Resolves a type-reference attribute that must name a template of `kind`. */
+static uint32_t attr_type(loader *L, const tess_scope *s, xmlNodePtr n, const char *name,
+                          tess_kind kind, int required)
+{
+    int failed = 0;
+    char *text = attr(L, s, n, name, required, &failed);
+    if (!text) return TESS_NONE;
+    uint32_t idx = find_type(L, s, text);
+    if (idx == TESS_NONE)
+        ERR(L, line_of(n), "<%s> attribute '%s': no %s named '%s'", tag(n), name,
+            tess_kind_type_element(kind), text);
+    else if (L->p->types[idx].kind != kind) {
+        ERR(L, line_of(n), "<%s> attribute '%s': '%s' is a %s (line %ld), expected a %s", tag(n),
+            name, text, tess_kind_type_element(L->p->types[idx].kind), L->p->types[idx].line,
+            tess_kind_type_element(kind));
+        idx = TESS_NONE;
+    }
+    free(text);
+    return idx;
+}
+
+static int handle_type(loader *L, tess_scope *s, xmlNodePtr n, tess_kind kind)
+{
+    tess_type t;
+    memset(&t, 0, sizeof t);
+    t.kind = kind;
+    t.line = line_of(n);
+    char *shortname = attr_name(L, s, n, "name");
+    if (!shortname) return -1;
+    t.name = tess_scope_join(s->prefix, shortname);
+    free(shortname);
+    size_t nf;
+    const tess_field_spec *fields = tess_fields_of(kind, &nf);
+    int bad = 0;
+    for (size_t i = 0; i < nf; i++) {
+        int failed = 0;
+        char *text = attr(L, s, n, fields[i].attr, fields[i].default_text == NULL, &failed);
+        if (failed) {
+            bad = 1;
+            continue;
+        }
+        char err[512];
+        if (tess_field_set(&fields[i], tess_type_struct(&t), text ? text : fields[i].default_text,
+                           err, sizeof err) != 0) {
+            ERR(L, t.line, "<%s name=\"%s\"> attribute '%s': %s", tag(n), t.name, fields[i].attr,
+                err);
+            bad = 1;
+        }
+        free(text);
+    }
+    if (bad || !t.name) {
+        free(t.name);
+        return -1;
+    }
+    uint32_t idx = tess_platform_add_type(L->p, &t);
+    if (idx == TESS_NONE) {
+        free(t.name);
+        L->oom = 1;
+        return -1;
+    }
+    if (tess_name_table_put(&L->types, L->p->types[idx].name, idx) == 1) {
+        uint32_t first = tess_name_table_get(&L->types, t.name);
+        ERR(L, t.line, "<%s> attribute 'name': a template named '%s' is already declared at line %ld",
+            tag(n), t.name, L->p->types[first].line);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- instances ---------------------------------------------------------- */
+
+/* Registers instances [first, n_instances) by path; duplicates are errors. */
+static int register_instances(loader *L, size_t first, xmlNodePtr n)
+{
+    int rc = 0;
+    for (size_t i = first; i < L->p->n_instances; i++) {
+        const tess_instance *inst = &L->p->instances[i];
+        int put = tess_name_table_put(&L->instances, inst->path, (uint32_t)i);
+        if (put < 0) {
+            L->oom = 1;
+            return -1;
+        }
+        if (put == 1) {
+            uint32_t prev = tess_name_table_get(&L->instances, inst->path);
+            ERR(L, line_of(n), "<%s>: duplicate instance name '%s' (first declared at line %ld)",
+                tag(n), inst->path, L->p->instances[prev].line);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+static int handle_instance(loader *L, tess_scope *s, xmlNodePtr n)
+{
+    char *shortname = attr_name(L, s, n, "name");
+    int failed = 0;
+    char *tname = attr(L, s, n, "type", 1, &failed);
+    int rc = -1;
+    if (shortname && tname) {
+        uint32_t ti = find_type(L, s, tname);
+        if (ti == TESS_NONE) {
+            ERR(L, line_of(n), "<instance name=\"%s\"> attribute 'type': no template named '%s'",
+                shortname, tname);
+        } else if (L->p->types[ti].kind == TESS_KIND_LINK) {
+            ERR(L, line_of(n),
+                "<instance name=\"%s\"> attribute 'type': '%s' is a link-type; links are made "
+                "with <connect>",
+                shortname, tname);
+        } else {
+            tess_instance inst = {0};
+            inst.path = tess_scope_join(s->prefix, shortname);
+            inst.kind = L->p->types[ti].kind;
+            inst.type = ti;
+            inst.grid = TESS_NONE;
+            inst.row = inst.col = -1;
+            inst.line = line_of(n);
+            size_t first = L->p->n_instances;
+            if (!inst.path || tess_platform_add_instance(L->p, &inst) == TESS_NONE) {
+                free(inst.path);
+                L->oom = 1;
+            } else {
+                rc = register_instances(L, first, n);
+            }
+        }
+    }
+    free(shortname);
+    free(tname);
+    return rc;
+}
+
+static int handle_generator(loader *L, tess_scope *s, xmlNodePtr n, tess_topology topo)
+{
+    tess_generator_spec g;
+    memset(&g, 0, sizeof g);
+    g.topology = topo;
+    g.line = line_of(n);
+    char *shortname = attr_name(L, s, n, "name");
+    int bad = shortname == NULL;
+    /* 4096 x 4096 tiles bounds a wafer of any plausible size and keeps indices 32-bit. */
+    if (topo == TESS_TOPO_SWITCH) {
+        g.rows = 1;
+        bad |= attr_count(L, s, n, "dies", 1, 65535, &g.cols) != 0;
+    } else {
+        uint32_t lo = topo == TESS_TOPO_TORUS ? 3 : 1;
+        bad |= attr_count(L, s, n, "rows", lo, 4096, &g.rows) != 0;
+        bad |= attr_count(L, s, n, "cols", lo, 4096, &g.cols) != 0;
+    }
+    g.die_type = attr_type(L, s, n, "die", TESS_KIND_DIE, 1);
+    g.router_type = attr_type(L, s, n, "router", TESS_KIND_ROUTER, 1);
+    g.link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
+    g.local_link_type = g.link_type;
+    if (topo != TESS_TOPO_SWITCH && xmlHasProp(n, (const xmlChar *)"local-link")) {
+        g.local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0);
+        bad |= g.local_link_type == TESS_NONE;
+    }
+    bad |= g.die_type == TESS_NONE || g.router_type == TESS_NONE || g.link_type == TESS_NONE;
+    if (bad) {
+        free(shortname);
+        return -1;
+    }
+    char *full = tess_scope_join(s->prefix, shortname);
+    free(shortname);
+    if (!full) {
+        L->oom = 1;
+        return -1;
+    }
+    g.name = full;
+    size_t first = L->p->n_instances;
+    uint32_t gi = tess_generate(L->p, &g);
+    free(full);
+    if (gi == TESS_NONE) {
+        L->oom = 1;
+        return -1;
+    }
+    return register_instances(L, first, n);
+}
+
+/* ---- connects and defects (resolved after the walk) --------------------- */
+
+static int push_connect(loader *L, const pending_connect *c)
+{
+    if (L->n_connects == L->cap_connects) {
+        size_t cap = L->cap_connects ? 2 * L->cap_connects : 16;
+        pending_connect *bigger = realloc(L->connects, cap * sizeof *bigger);
+        if (!bigger) return -1;
+        L->connects = bigger;
+        L->cap_connects = cap;
+    }
+    L->connects[L->n_connects++] = *c;
+    return 0;
+}
+
+static int push_defect(loader *L, const pending_defect *d)
+{
+    if (L->n_defects == L->cap_defects) {
+        size_t cap = L->cap_defects ? 2 * L->cap_defects : 16;
+        pending_defect *bigger = realloc(L->defects, cap * sizeof *bigger);
+        if (!bigger) return -1;
+        L->defects = bigger;
+        L->cap_defects = cap;
+    }
+    L->defects[L->n_defects++] = *d;
+    return 0;
+}
+
+/* Path attribute relative to the scope: "a.b" inside scope "pkg0" is "pkg0.a.b". */
+static char *attr_path(loader *L, const tess_scope *s, xmlNodePtr n, const char *name)
+{
+    int failed = 0;
+    char *text = attr(L, s, n, name, 1, &failed);
+    if (!text) return NULL;
+    char *full = tess_scope_join(s->prefix, text);
+    free(text);
+    if (!full) L->oom = 1;
+    return full;
+}
+
+static int handle_connect(loader *L, tess_scope *s, xmlNodePtr n)
+{
+    pending_connect c = {0};
+    c.line = line_of(n);
+    c.from = attr_path(L, s, n, "from");
+    c.to = attr_path(L, s, n, "to");
+    c.link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
+    if (!c.from || !c.to || c.link_type == TESS_NONE || push_connect(L, &c) != 0) {
+        free(c.from);
+        free(c.to);
+        return -1;
+    }
+    return 0;
+}
+
+static int handle_defects(loader *L, tess_scope *s, xmlNodePtr n)
+{
+    int rc = 0;
+    for (xmlNodePtr d = n->children; d; d = d->next) {
+        if (d->type != XML_ELEMENT_NODE) continue;
+        pending_defect pd = {0};
+        pd.line = line_of(d);
+        if (strcmp(tag(d), "dead") == 0) {
+            pd.a = attr_path(L, s, d, "instance");
+        } else { /* dead-link, by the schema */
+            pd.a = attr_path(L, s, d, "from");
+            pd.b = attr_path(L, s, d, "to");
+        }
+        if (!pd.a || (strcmp(tag(d), "dead-link") == 0 && !pd.b) || push_defect(L, &pd) != 0) {
+            free(pd.a);
+            free(pd.b);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+static uint32_t resolve(loader *L, const char *path, long line, const char *what)
+{
+    uint32_t idx = tess_name_table_get(&L->instances, path);
+    if (idx == TESS_NONE) ERR(L, line, "%s: no instance named '%s'", what, path);
+    return idx;
+}
+
+static void resolve_connects(loader *L)
+{
+    for (size_t i = 0; i < L->n_connects; i++) {
+        pending_connect *c = &L->connects[i];
+        uint32_t a = resolve(L, c->from, c->line, "<connect> attribute 'from'");
+        uint32_t b = resolve(L, c->to, c->line, "<connect> attribute 'to'");
+        if (a == TESS_NONE || b == TESS_NONE) continue;
+        if (a == b) {
+            ERR(L, c->line, "<connect>: 'from' and 'to' are the same instance '%s'", c->from);
+            continue;
+        }
+        tess_link l = {a, b, c->link_type, 0, 0, c->line};
+        if (tess_platform_add_link(L->p, &l) == TESS_NONE) L->oom = 1;
+    }
+}
+
+static void apply_defects(loader *L)
+{
+    tess_platform *p = L->p;
+    for (size_t i = 0; i < L->n_defects; i++) {
+        pending_defect *d = &L->defects[i];
+        if (!d->b) {
+            uint32_t x = resolve(L, d->a, d->line, "<dead> attribute 'instance'");
+            if (x != TESS_NONE) p->instances[x].dead = 1;
+            continue;
+        }
+        uint32_t a = resolve(L, d->a, d->line, "<dead-link> attribute 'from'");
+        uint32_t b = resolve(L, d->b, d->line, "<dead-link> attribute 'to'");
+        if (a == TESS_NONE || b == TESS_NONE) continue;
+        size_t found = 0, which = 0;
+        for (size_t k = 0; k < p->n_links; k++) {
+            const tess_link *l = &p->links[k];
+            if ((l->a == a && l->b == b) || (l->a == b && l->b == a)) {
+                found++;
+                which = k;
+            }
+        }
+        if (found == 0)
+            ERR(L, d->line, "<dead-link>: no link joins '%s' and '%s'", d->a, d->b);
+        else if (found > 1)
+            ERR(L, d->line, "<dead-link>: %zu parallel links join '%s' and '%s'; which one died is ambiguous",
+                found, d->a, d->b);
+        else
+            p->links[which].dead = 1;
+    }
+    /* A link whose end is dead carries nothing: mark it so nobody downstream re-checks. */
+    for (size_t k = 0; k < p->n_links; k++) {
+        tess_link *l = &p->links[k];
+        if (p->instances[l->a].dead || p->instances[l->b].dead) l->dead = 1;
+    }
+}
+
+/* ---- field overrides: --set TYPE.field=v and --set INSTANCE.field=v ----- */
+
+static void apply_field_overrides(loader *L)
+{
+    tess_platform *p = L->p;
+    /* Two passes: type fields first (they affect every instance of the type), then
+     * instance fields (each gives that instance its own copy of its type). */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < L->n_overrides; i++) {
+            tess_override_slot *o = &L->overrides[i];
+            if (o->used) continue;
+            const char *dot = strrchr(o->name, '.');
+            if (!dot) continue;
+            char owner[512];
+            snprintf(owner, sizeof owner, "%.*s", (int)(dot - o->name), o->name);
+            uint32_t ti;
+            uint32_t inst = TESS_NONE;
+            if (pass == 0) {
+                ti = tess_name_table_get(&L->types, owner);
+            } else {
+                inst = tess_name_table_get(&L->instances, owner);
+                ti = inst == TESS_NONE ? TESS_NONE : p->instances[inst].type;
+            }
+            if (ti == TESS_NONE) continue;
+            const tess_field_spec *f = tess_field_find(p->types[ti].kind, dot + 1);
+            o->used = 1;
+            if (!f) {
+                ERR(L, p->types[ti].line, "--set %s: a %s has no field '%s'", o->name,
+                    tess_kind_type_element(p->types[ti].kind), dot + 1);
+                continue;
+            }
+            tess_type copy = p->types[ti];
+            char err[512];
+            if (tess_field_set(f, tess_type_struct(&copy), o->value, err, sizeof err) != 0) {
+                ERR(L, p->types[ti].line, "--set %s=%s: %s", o->name, o->value, err);
+                continue;
+            }
+            if (pass == 0) {
+                p->types[ti].u = copy.u;
+                continue;
+            }
+            /* instance override: a private type named "<type>@<instance>" */
+            size_t n = strlen(p->types[ti].name) + strlen(owner) + 2;
+            copy.name = malloc(n);
+            if (!copy.name) {
+                L->oom = 1;
+                return;
+            }
+            snprintf(copy.name, n, "%s@%s", p->types[ti].name, owner);
+            uint32_t existing = tess_platform_find_type(p, copy.name);
+            if (existing != TESS_NONE) {
+                free(copy.name);
+                p->types[existing].u = copy.u;
+                continue;
+            }
+            uint32_t ni = tess_platform_add_type(p, &copy);
+            if (ni == TESS_NONE) {
+                free(copy.name);
+                L->oom = 1;
+                return;
+            }
+            p->instances[inst].type = ni;
+        }
+    }
+}
+
+/* ---- the walk ----------------------------------------------------------- */
+
+static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent);
+
+static int handle_level(loader *L, tess_scope *s, xmlNodePtr n)
+{
+    char *shortname = attr_name(L, s, n, "name");
+    if (!shortname) return -1;
+    char *prefix = tess_scope_join(s->prefix, shortname);
+    free(shortname);
+    tess_scope inner;
+    if (!prefix || tess_scope_init(&inner, s, prefix) != 0) {
+        free(prefix);
+        L->oom = 1;
+        return -1;
+    }
+    free(prefix);
+    int rc = walk_scope(L, &inner, n);
+    tess_scope_free(&inner);
+    return rc;
+}
+
+static int is_level(const char *name)
+{
+    static const char *const levels[] = {"package", "wafer", "node", "cluster", "datacenter"};
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+        if (strcmp(name, levels[i]) == 0) return 1;
+    return 0;
+}
+
+/* Declares the scope's parameters first, so that elements may use a parameter
+ * declared after them; then handles every other child in document order. */
+static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent)
+{
+    int rc = 0;
+    for (xmlNodePtr n = parent->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || strcmp(tag(n), "param") != 0) continue;
+        xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+        xmlChar *def = xmlGetProp(n, (const xmlChar *)"default");
+        char err[512];
+        if (tess_scope_declare(s, L->p, (const char *)name, (const char *)def, line_of(n),
+                               L->overrides, L->n_overrides, err, sizeof err) != 0) {
+            ERR(L, line_of(n), "<param name=\"%s\">: %s", (const char *)name, err);
+            rc = -1;
+        }
+        xmlFree(name);
+        xmlFree(def);
+    }
+    for (xmlNodePtr n = parent->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        const char *t = tag(n);
+        int r = 0;
+        if (strcmp(t, "param") == 0)
+            continue;
+        else if (strcmp(t, "die-type") == 0)
+            r = handle_type(L, s, n, TESS_KIND_DIE);
+        else if (strcmp(t, "router-type") == 0)
+            r = handle_type(L, s, n, TESS_KIND_ROUTER);
+        else if (strcmp(t, "link-type") == 0)
+            r = handle_type(L, s, n, TESS_KIND_LINK);
+        else if (strcmp(t, "memory-type") == 0)
+            r = handle_type(L, s, n, TESS_KIND_MEMORY);
+        else if (strcmp(t, "mesh") == 0)
+            r = handle_generator(L, s, n, TESS_TOPO_MESH);
+        else if (strcmp(t, "torus") == 0)
+            r = handle_generator(L, s, n, TESS_TOPO_TORUS);
+        else if (strcmp(t, "switch") == 0)
+            r = handle_generator(L, s, n, TESS_TOPO_SWITCH);
+        else if (strcmp(t, "instance") == 0)
+            r = handle_instance(L, s, n);
+        else if (strcmp(t, "connect") == 0)
+            r = handle_connect(L, s, n);
+        else if (strcmp(t, "defects") == 0)
+            r = handle_defects(L, s, n);
+        else if (is_level(t))
+            r = handle_level(L, s, n);
+        else {
+            /* The schema admits no other element; reaching here is a schema/loader mismatch. */
+            ERR(L, line_of(n), "element <%s> is not handled by the loader", t);
+            r = -1;
+        }
+        if (r != 0) rc = -1;
+        if (L->oom) return -1;
+    }
+    return rc;
+}
+
+/* ---- libxml2 glue ------------------------------------------------------- */
+
+static void on_xml_error(void *ctx, xmlErrorPtr e)
+{
+    loader *L = ctx;
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "XML error");
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = '\0';
+    const char *kind = e->domain == XML_FROM_RELAXNGV ? "schema" : "XML";
+    ERR(L, e->line, "%s: %s", kind, msg);
+}
+
+static int validate_schema(loader *L, xmlDocPtr doc)
+{
+    xmlRelaxNGParserCtxtPtr pctx =
+        xmlRelaxNGNewMemParserCtxt(tess_platform_schema_rng, (int)tess_platform_schema_rng_len);
+    xmlRelaxNGPtr schema = pctx ? xmlRelaxNGParse(pctx) : NULL;
+    xmlRelaxNGValidCtxtPtr vctx = schema ? xmlRelaxNGNewValidCtxt(schema) : NULL;
+    int rc = -1;
+    if (!vctx) {
+        ERR(L, 0, "internal error: the built-in platform schema did not load");
+    } else {
+        xmlRelaxNGSetValidStructuredErrors(vctx, on_xml_error, L);
+        rc = xmlRelaxNGValidateDoc(vctx, doc) == 0 ? 0 : -1;
+        if (rc != 0 && tess_diag_errors(L->diag) == 0)
+            ERR(L, 0, "schema: the document does not match the platform schema");
+    }
+    if (vctx) xmlRelaxNGFreeValidCtxt(vctx);
+    if (schema) xmlRelaxNGFree(schema);
+    if (pctx) xmlRelaxNGFreeParserCtxt(pctx);
+    return rc;
+}
+
+int tess_override_split(char *arg, tess_override *out)
+{
+    char *eq = strchr(arg, '=');
+    if (!eq || eq == arg) return -1;
+    *eq = '\0';
+    out->name = arg;
+    out->value = eq + 1;
+    return 0;
+}
+
+static int load(xmlDocPtr doc, loader *L)
+{
+    tess_platform *p = L->p;
+    if (validate_schema(L, doc) != 0) return TESS_EINVAL;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlChar *name = xmlGetProp(root, (const xmlChar *)"name");
+    p->name = strdup(name ? (const char *)name : "");
+    xmlFree(name);
+
+    tess_scope top;
+    if (tess_scope_init(&top, NULL, "") != 0) return TESS_ENOMEM;
+    walk_scope(L, &top, root);
+    tess_scope_free(&top);
+    if (L->oom) return TESS_ENOMEM;
+
+    resolve_connects(L);
+    apply_defects(L);
+    apply_field_overrides(L);
+    if (L->oom) return TESS_ENOMEM;
+    for (size_t i = 0; i < L->n_overrides; i++) {
+        if (!L->overrides[i].used)
+            ERR(L, line_of(root),
+                "--set %s: no parameter, template field or instance field has that name "
+                "(parameters are named by scope path, e.g. 'k' or 'pkg0.k'; fields as "
+                "'core.clock' or 'wafer0.r0c0.router.vcs')",
+                L->overrides[i].name);
+    }
+    if (tess_diag_errors(L->diag) != 0) return TESS_EINVAL;
+    int rc = tess_check_ports(p, L->file, L->diag);
+    if (rc == 0) rc = tess_check_routing_fits(p, L->file, L->diag);
+    if (rc == 0) rc = tess_check_reachability(p, L->file, L->diag);
+    return rc;
+}
+
+static int load_doc(xmlDocPtr doc, const char *file, const tess_override *ov, size_t n_ov,
+                    tess_platform *out, tess_diag *diag, loader *L)
+{
+    memset(out, 0, sizeof *out);
+    L->p = out;
+    L->diag = diag;
+    L->file = file;
+    out->file = strdup(file);
+    L->n_overrides = n_ov;
+    L->overrides = n_ov ? calloc(n_ov, sizeof *L->overrides) : NULL;
+    if (n_ov && !L->overrides) return TESS_ENOMEM;
+    for (size_t i = 0; i < n_ov; i++) {
+        L->overrides[i].name = ov[i].name;
+        L->overrides[i].value = ov[i].value;
+    }
+    int rc = doc ? load(doc, L) : TESS_EINVAL;
+    free(L->overrides);
+    tess_name_table_free(&L->instances);
+    tess_name_table_free(&L->types);
+    for (size_t i = 0; i < L->n_connects; i++) {
+        free(L->connects[i].from);
+        free(L->connects[i].to);
+    }
+    for (size_t i = 0; i < L->n_defects; i++) {
+        free(L->defects[i].a);
+        free(L->defects[i].b);
+    }
+    free(L->connects);
+    free(L->defects);
+    if (rc != TESS_OK) tess_platform_free(out);
+    return rc;
+}
+
+/* The parse options: no network, no entity expansion, line numbers past 65535. */
+#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
+
+int tess_platform_load_buffer(const char *xml, size_t len, const char *display_name,
+                              const tess_override *overrides, size_t n_overrides,
+                              tess_platform *out, tess_diag *diag)
+{
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.diag = diag;
+    L.file = display_name;
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt) return TESS_ENOMEM;
+    xmlSetStructuredErrorFunc(&L, on_xml_error);
+    xmlDocPtr doc = len > (size_t)INT32_MAX
+                        ? NULL
+                        : xmlCtxtReadMemory(ctxt, xml, (int)len, display_name, NULL, PARSE_OPTIONS);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (!doc && tess_diag_errors(diag) == 0) ERR(&L, 0, "XML: the document could not be parsed");
+    int rc = load_doc(doc, display_name, overrides, n_overrides, out, diag, &L);
+    if (doc) xmlFreeDoc(doc);
+    xmlFreeParserCtxt(ctxt);
+    return rc;
+}
+
+int tess_platform_load_file(const char *path, const tess_override *overrides, size_t n_overrides,
+                            tess_platform *out, tess_diag *diag)
+{
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tess_diag_add(diag, path, 0, "cannot open: %s", strerror(errno));
+        return TESS_EIO;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        len += fread(buf + len, 1, cap - len, f);
+        if (len < cap) break;
+        char *bigger = realloc(buf, cap * 2);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int read_error = ferror(f);
+    fclose(f);
+    if (!buf) return TESS_ENOMEM;
+    if (read_error) {
+        free(buf);
+        tess_diag_add(diag, path, 0, "read error");
+        return TESS_EIO;
+    }
+    int rc = tess_platform_load_buffer(buf, len, path, overrides, n_overrides, out, diag);
+    free(buf);
+    return rc;
+}

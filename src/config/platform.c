@@ -1,0 +1,120 @@
+/* Platform struct ownership and look-ups: see platform.h. */
+#include "config/platform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *tess_kind_type_element(tess_kind kind)
+{
+    static const char *const names[] = {"die-type", "router-type", "link-type", "memory-type"};
+    return kind < TESS_KIND_COUNT_ ? names[kind] : "?";
+}
+
+const char *tess_kind_name(tess_kind kind)
+{
+    static const char *const names[] = {"die", "router", "link", "memory"};
+    return kind < TESS_KIND_COUNT_ ? names[kind] : "?";
+}
+
+void tess_platform_free(tess_platform *p)
+{
+    if (!p) return;
+    free(p->name);
+    free(p->file);
+    for (size_t i = 0; i < p->n_types; i++) free(p->types[i].name);
+    for (size_t i = 0; i < p->n_instances; i++) free(p->instances[i].path);
+    for (size_t i = 0; i < p->n_grids; i++) free(p->grids[i].name);
+    for (size_t i = 0; i < p->n_params; i++) {
+        free(p->params[i].name);
+        free(p->params[i].value);
+        free(p->params[i].default_text);
+    }
+    free(p->types);
+    free(p->instances);
+    free(p->links);
+    free(p->grids);
+    free(p->params);
+    memset(p, 0, sizeof *p);
+}
+
+/* Grows *array (elements of size elem) so that index *count fits; 0 or -1. */
+static int reserve(void **array, size_t *cap, size_t count, size_t elem)
+{
+    if (count < *cap) return 0;
+    size_t grown = *cap ? 2 * *cap : 16;
+    void *bigger = realloc(*array, grown * elem);
+    if (!bigger) return -1;
+    *array = bigger;
+    *cap = grown;
+    return 0;
+}
+
+#define APPEND(p, arr, n, cap, item)                                                       \
+    do {                                                                                   \
+        if (reserve((void **)&(p)->arr, &(p)->cap, (p)->n, sizeof *(p)->arr) != 0)         \
+            return TESS_NONE;                                                              \
+        (p)->arr[(p)->n] = *(item);                                                        \
+        return (uint32_t)(p)->n++;                                                         \
+    } while (0)
+
+uint32_t tess_platform_add_type(tess_platform *p, const tess_type *t)
+{
+    APPEND(p, types, n_types, cap_types, t);
+}
+uint32_t tess_platform_add_instance(tess_platform *p, const tess_instance *inst)
+{
+    APPEND(p, instances, n_instances, cap_instances, inst);
+}
+uint32_t tess_platform_add_link(tess_platform *p, const tess_link *link)
+{
+    APPEND(p, links, n_links, cap_links, link);
+}
+uint32_t tess_platform_add_grid(tess_platform *p, const tess_grid *grid)
+{
+    APPEND(p, grids, n_grids, cap_grids, grid);
+}
+uint32_t tess_platform_add_param(tess_platform *p, const tess_param *param)
+{
+    APPEND(p, params, n_params, cap_params, param);
+}
+
+uint32_t tess_platform_find_instance(const tess_platform *p, const char *path)
+{
+    for (size_t i = 0; i < p->n_instances; i++)
+        if (strcmp(p->instances[i].path, path) == 0) return (uint32_t)i;
+    return TESS_NONE;
+}
+
+uint32_t tess_platform_find_type(const tess_platform *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_types; i++)
+        if (strcmp(p->types[i].name, name) == 0) return (uint32_t)i;
+    return TESS_NONE;
+}
+
+uint32_t tess_platform_find_param(const tess_platform *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_params; i++)
+        if (strcmp(p->params[i].name, name) == 0) return (uint32_t)i;
+    return TESS_NONE;
+}
+
+size_t tess_platform_live_links(const tess_platform *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_links; i++) n += !p->links[i].dead;
+    return n;
+}
+
+size_t tess_platform_count(const tess_platform *p, tess_kind kind, int include_dead)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_instances; i++)
+        if (p->instances[i].kind == kind && (include_dead || !p->instances[i].dead)) n++;
+    return n;
+}
+
+double tess_memory_peak_bandwidth(const tess_memory_type *m)
+{
+    return (double)m->channels * (double)m->bus_width_bits / 8.0 * m->data_rate;
+}

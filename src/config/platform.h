@@ -1,0 +1,180 @@
+/* The platform as plain C structs: what src/config produces from XML and what every
+ * later stage (routes, schedule, hw/ elaboration, reports) reads. Nothing downstream
+ * of the loader sees XML.
+ *
+ * A platform owns every array and string in it; tess_platform_free releases all.
+ * Indices (uint32_t) refer into the platform's arrays; UINT32_MAX means "none".
+ */
+#ifndef TESS_PLATFORM_H
+#define TESS_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TESS_NONE UINT32_MAX
+
+typedef enum tess_kind {
+    TESS_KIND_DIE,
+    TESS_KIND_ROUTER,
+    TESS_KIND_LINK,
+    TESS_KIND_MEMORY,
+    TESS_KIND_COUNT_
+} tess_kind;
+
+/* "die-type", "router-type", ... as written in XML. */
+const char *tess_kind_type_element(tess_kind kind);
+/* "die", "router", "link", "memory". */
+const char *tess_kind_name(tess_kind kind);
+
+typedef enum tess_routing {
+    TESS_ROUTING_XY,         /* dimension order, X (columns) first */
+    TESS_ROUTING_YX,         /* dimension order, Y (rows) first */
+    TESS_ROUTING_WEST_FIRST, /* minimal adaptive turn model (Glass & Ni 1992) */
+    TESS_ROUTING_TABLE       /* per-router tables computed from the netlist */
+} tess_routing;
+
+typedef enum tess_memory_standard {
+    TESS_MEM_HBM2E,
+    TESS_MEM_HBM3,
+    TESS_MEM_DDR5,
+    TESS_MEM_LPDDR5,
+    TESS_MEM_IDEAL /* fixed latency and bandwidth, no DRAM timing */
+} tess_memory_standard;
+
+/* A latency given either in cycles of the owning block's clock or in seconds;
+ * exactly one of the two is non-zero unless the latency is zero. */
+typedef struct tess_latency {
+    double cycles;
+    double seconds;
+} tess_latency;
+
+typedef struct tess_die_type {
+    double clock_hz;
+    uint32_t tensor_rows;  /* systolic array rows (0: no tensor engine) */
+    uint32_t tensor_cols;  /* systolic array columns */
+    uint32_t vector_lanes; /* vector unit lanes */
+    uint64_t sram_bytes;   /* on-die SRAM capacity */
+    double sram_bandwidth; /* bytes per second */
+    uint32_t dma_engines;
+} tess_die_type;
+
+typedef struct tess_router_type {
+    double clock_hz;
+    uint32_t ports;           /* 0: as many as links attached */
+    uint32_t vcs;             /* virtual channels per port */
+    uint32_t buffer_flits;    /* buffer depth per virtual channel */
+    uint32_t flit_bytes;      /* flit width */
+    uint32_t pipeline_cycles; /* router pipeline depth */
+    tess_routing routing;
+    double energy_per_bit; /* joules per bit switched */
+} tess_router_type;
+
+typedef struct tess_link_type {
+    uint32_t width_bytes; /* bytes per cycle of the link's clock */
+    double clock_hz;      /* 0: the clock of the router or die it leaves */
+    tess_latency latency;
+    double energy_per_bit; /* joules per bit moved */
+} tess_link_type;
+
+typedef struct tess_memory_type {
+    tess_memory_standard standard;
+    uint64_t capacity_bytes;
+    uint32_t channels;
+    uint32_t bus_width_bits; /* per channel */
+    double data_rate;        /* transfers per second per pin */
+} tess_memory_type;
+
+typedef struct tess_type {
+    char *name; /* scoped name: "core", "pkg0.core" */
+    tess_kind kind;
+    long line;
+    union {
+        tess_die_type die;
+        tess_router_type router;
+        tess_link_type link;
+        tess_memory_type memory;
+    } u;
+} tess_type;
+
+typedef enum tess_topology {
+    TESS_TOPO_MESH,
+    TESS_TOPO_TORUS,
+    TESS_TOPO_SWITCH
+} tess_topology;
+
+/* One generator's output: a block of instances with grid coordinates. */
+typedef struct tess_grid {
+    char *name; /* path prefix of its instances: "wafer0" */
+    tess_topology topology;
+    uint32_t rows, cols; /* a switch has rows = 1, cols = its die count */
+    uint32_t first_instance, instance_count;
+    uint32_t first_link, link_count;
+    long line;
+} tess_grid;
+
+typedef struct tess_instance {
+    char *path; /* hierarchical: "wafer0.r3c5.router" */
+    tess_kind kind; /* never TESS_KIND_LINK */
+    uint32_t type;  /* index into types */
+    uint32_t grid;  /* generator that made it, or TESS_NONE */
+    int32_t row, col; /* grid coordinates, -1 outside grids */
+    int dead;
+    long line; /* element that declared it */
+} tess_instance;
+
+/* A bidirectional link between two instances (two channels, one per direction). */
+typedef struct tess_link {
+    uint32_t a, b;
+    uint32_t type;
+    int dead;
+    int wraparound; /* torus wrap link: where datelines go */
+    long line;
+} tess_link;
+
+typedef struct tess_param {
+    char *name;  /* full path: "k", "pkg0.k" */
+    char *value; /* resolved text after overrides and ${} substitution */
+    char *default_text;
+    int overridden;
+    long line;
+} tess_param;
+
+typedef struct tess_platform {
+    char *name;
+    char *file;
+    tess_type *types;
+    size_t n_types;
+    tess_instance *instances;
+    size_t n_instances;
+    tess_link *links;
+    size_t n_links;
+    tess_grid *grids;
+    size_t n_grids;
+    tess_param *params;
+    size_t n_params;
+    /* capacities, private to the builder */
+    size_t cap_types, cap_instances, cap_links, cap_grids, cap_params;
+} tess_platform;
+
+void tess_platform_free(tess_platform *p);
+
+/* Appends an element and returns its index, or TESS_NONE when memory runs out. */
+uint32_t tess_platform_add_type(tess_platform *p, const tess_type *t);
+uint32_t tess_platform_add_instance(tess_platform *p, const tess_instance *inst);
+uint32_t tess_platform_add_link(tess_platform *p, const tess_link *link);
+uint32_t tess_platform_add_grid(tess_platform *p, const tess_grid *grid);
+uint32_t tess_platform_add_param(tess_platform *p, const tess_param *param);
+
+/* Linear look-ups for tools and tests (the loader keeps hash tables of its own). */
+uint32_t tess_platform_find_instance(const tess_platform *p, const char *path);
+uint32_t tess_platform_find_type(const tess_platform *p, const char *name);
+uint32_t tess_platform_find_param(const tess_platform *p, const char *name);
+
+/* Number of live links, and of live instances of one kind. */
+size_t tess_platform_live_links(const tess_platform *p);
+size_t tess_platform_count(const tess_platform *p, tess_kind kind, int include_dead);
+
+/* Peak bandwidth of a memory type: channels x bus width x data rate, bytes/s. */
+double tess_memory_peak_bandwidth(const tess_memory_type *m);
+
+#endif

@@ -1,0 +1,49 @@
+/* The one unit parser: every quantity in every input file goes through here.
+ *
+ * A quantity is a number followed by a unit, `1.5GHz`, `48MiB`, `2TB/s`, `3ns`,
+ * `0.4pJ/bit`, `300W`, `2cycles`. Values are returned in base units: Hz, bytes,
+ * bytes per second, seconds, clock cycles, joules, joules per bit, watts, metres,
+ * transfers per second. Decimal SI prefixes (p n u m k M G T P; `K` is accepted as
+ * kilo) and binary IEC prefixes (Ki Mi Gi Ti Pi, sizes and bandwidths only) are
+ * distinct: 1KB = 1000 B, 1KiB = 1024 B. Bits (`b`, `bit`) convert to bytes /8.
+ * Unit spelling is case-sensitive (mHz is millihertz); a near miss is suggested.
+ */
+#ifndef TESS_UNITS_H
+#define TESS_UNITS_H
+
+#include <stddef.h>
+
+typedef enum tess_dim {
+    TESS_DIM_COUNT = 1u << 0,          /* plain number, no unit */
+    TESS_DIM_FREQUENCY = 1u << 1,      /* Hz */
+    TESS_DIM_SIZE = 1u << 2,           /* bytes */
+    TESS_DIM_BANDWIDTH = 1u << 3,      /* bytes per second */
+    TESS_DIM_TIME = 1u << 4,           /* seconds */
+    TESS_DIM_CYCLES = 1u << 5,         /* cycles of the owning block's clock */
+    TESS_DIM_ENERGY = 1u << 6,         /* joules */
+    TESS_DIM_ENERGY_PER_BIT = 1u << 7, /* joules per bit */
+    TESS_DIM_POWER = 1u << 8,          /* watts */
+    TESS_DIM_LENGTH = 1u << 9,         /* metres */
+    TESS_DIM_TRANSFER_RATE = 1u << 10  /* transfers per second (per pin) */
+} tess_dim;
+
+typedef struct tess_quantity {
+    double value; /* in the base unit of dim */
+    tess_dim dim;
+} tess_quantity;
+
+/* Parses text as one quantity whose dimension is in the mask `accepted` (an OR of
+ * tess_dim). Returns 0, or -1 with a one-line reason in err (never NULL-terminated
+ * beyond errlen). Leading/trailing blanks and one blank between number and unit are
+ * allowed. */
+int tess_parse_quantity(const char *text, unsigned accepted, tess_quantity *out, char *err,
+                        size_t errlen);
+
+/* "frequency", "size", ... and an example value for error messages. */
+const char *tess_dim_name(tess_dim dim);
+const char *tess_dim_example(tess_dim dim);
+
+/* Formats value (base units) with a readable prefix: "1.5 GHz", "48 MiB", "2 TB/s". */
+void tess_format_quantity(double value, tess_dim dim, char *buf, size_t buflen);
+
+#endif
