@@ -1,4 +1,4 @@
-/* Platform loader: XML -> RELAX NG validation -> tess_platform. See loader.h.
+/* Platform loader: XML -> XML Schema validation -> tess_platform. See loader.h.
  *
  * Two phases, as in Ramulator 2: the walk creates every type and instance in
  * document order (generators expand as they are met); connects and defects are
@@ -8,7 +8,7 @@
 #include "config/loader.h"
 
 #include <libxml/parser.h>
-#include <libxml/relaxng.h>
+#include <libxml/xmlschemas.h>
 #include <libxml/xmlerror.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -23,8 +23,8 @@
 #include "config/routes.h"
 #include "tessera/tessera.h"
 
-extern const char tess_platform_schema_rng[];
-extern const unsigned long tess_platform_schema_rng_len;
+extern const char tess_platform_schema_xsd[];
+extern const unsigned long tess_platform_schema_xsd_len;
 
 typedef struct pending_connect {
     char *from, *to; /* full paths */
@@ -611,28 +611,28 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
     snprintf(msg, sizeof msg, "%s", e->message ? e->message : "XML error");
     size_t n = strlen(msg);
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = '\0';
-    const char *kind = e->domain == XML_FROM_RELAXNGV ? "schema" : "XML";
+    const char *kind = e->domain == XML_FROM_SCHEMASV ? "schema" : "XML";
     ERR(L, e->line, "%s: %s", kind, msg);
 }
 
 static int validate_schema(loader *L, xmlDocPtr doc)
 {
-    xmlRelaxNGParserCtxtPtr pctx =
-        xmlRelaxNGNewMemParserCtxt(tess_platform_schema_rng, (int)tess_platform_schema_rng_len);
-    xmlRelaxNGPtr schema = pctx ? xmlRelaxNGParse(pctx) : NULL;
-    xmlRelaxNGValidCtxtPtr vctx = schema ? xmlRelaxNGNewValidCtxt(schema) : NULL;
+    xmlSchemaParserCtxtPtr pctx =
+        xmlSchemaNewMemParserCtxt(tess_platform_schema_xsd, (int)tess_platform_schema_xsd_len);
+    xmlSchemaPtr schema = pctx ? xmlSchemaParse(pctx) : NULL;
+    xmlSchemaValidCtxtPtr vctx = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
     int rc = -1;
     if (!vctx) {
         ERR(L, 0, "internal error: the built-in platform schema did not load");
     } else {
-        xmlRelaxNGSetValidStructuredErrors(vctx, on_xml_error, L);
-        rc = xmlRelaxNGValidateDoc(vctx, doc) == 0 ? 0 : -1;
+        xmlSchemaSetValidStructuredErrors(vctx, on_xml_error, L);
+        rc = xmlSchemaValidateDoc(vctx, doc) == 0 ? 0 : -1;
         if (rc != 0 && tess_diag_errors(L->diag) == 0)
             ERR(L, 0, "schema: the document does not match the platform schema");
     }
-    if (vctx) xmlRelaxNGFreeValidCtxt(vctx);
-    if (schema) xmlRelaxNGFree(schema);
-    if (pctx) xmlRelaxNGFreeParserCtxt(pctx);
+    if (vctx) xmlSchemaFreeValidCtxt(vctx);
+    if (schema) xmlSchemaFree(schema);
+    if (pctx) xmlSchemaFreeParserCtxt(pctx);
     return rc;
 }
 

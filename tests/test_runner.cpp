@@ -1,0 +1,136 @@
+// The process-per-simulation runner: a child that succeeds, one that fails with a
+// message, one that crashes, one that exits without a result, one that runs past its
+// time limit: the parent reports each correctly and survives. And SystemC kernels
+// elaborated in two children of one process, which one process alone cannot do.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+extern "C" {
+#include "runner.h"
+#include "tessera/tessera.h"
+#include "tessera_hw.h"
+}
+
+namespace {
+
+// A blob larger than a pipe's buffer (64 KiB on Linux), so that the parent must read
+// while the child writes.
+constexpr size_t kBlobBytes = 1 << 20;
+
+void succeed(void *, tess_job_output *out)
+{
+    out->status = TESS_OK;
+    std::snprintf(out->message, sizeof out->message, "done");
+    auto *blob = static_cast<unsigned char *>(std::malloc(kBlobBytes));
+    for (size_t i = 0; i < kBlobBytes; i++) blob[i] = static_cast<unsigned char>(i * 7 + 3);
+    out->blob = blob;
+    out->blob_len = kBlobBytes;
+}
+
+void fail(void *, tess_job_output *out)
+{
+    out->status = TESS_EINVAL;
+    std::snprintf(out->message, sizeof out->message, "mesh.xml:12: bad things");
+}
+
+void crash(void *, tess_job_output *) { std::raise(SIGSEGV); }
+
+void vanish(void *, tess_job_output *) { _exit(7); }
+
+void hang(void *, tess_job_output *)
+{
+    for (;;) pause();
+}
+
+struct Probe {
+    double clock_hz;
+    uint64_t cycles;
+};
+
+void probe(void *arg, tess_job_output *out)
+{
+    auto *p = static_cast<Probe *>(arg);
+    auto *res = static_cast<tess_hw_probe_result *>(std::malloc(sizeof(tess_hw_probe_result)));
+    out->status = tess_hw_clock_probe(p->clock_hz, p->cycles, res, out->message, sizeof out->message);
+    out->blob = res;
+    out->blob_len = sizeof *res;
+}
+
+} // namespace
+
+TEST(Runner, ChildThatSucceedsReturnsItsBlob)
+{
+    tess_run_result r;
+    ASSERT_EQ(tess_run_isolated(succeed, nullptr, 30, &r), TESS_OK) << r.message;
+    EXPECT_STREQ(r.message, "done");
+    ASSERT_EQ(r.blob_len, kBlobBytes);
+    auto *blob = static_cast<unsigned char *>(r.blob);
+    size_t wrong = 0;
+    for (size_t i = 0; i < kBlobBytes; i++) wrong += blob[i] != static_cast<unsigned char>(i * 7 + 3);
+    EXPECT_EQ(wrong, 0u);
+    EXPECT_EQ(r.exit_code, 0);
+    tess_run_result_free(&r);
+}
+
+TEST(Runner, ChildThatFailsReportsItsMessage)
+{
+    tess_run_result r;
+    EXPECT_EQ(tess_run_isolated(fail, nullptr, 30, &r), TESS_EINVAL);
+    EXPECT_STREQ(r.message, "mesh.xml:12: bad things");
+    EXPECT_EQ(r.blob, nullptr);
+    tess_run_result_free(&r);
+}
+
+TEST(Runner, ChildThatCrashesIsReportedAndParentSurvives)
+{
+    tess_run_result r;
+    EXPECT_EQ(tess_run_isolated(crash, nullptr, 30, &r), TESS_ECRASH);
+    EXPECT_EQ(r.term_signal, SIGSEGV);
+    EXPECT_NE(std::strstr(r.message, "signal 11"), nullptr) << r.message;
+    tess_run_result_free(&r);
+    // the parent goes on to run another child
+    EXPECT_EQ(tess_run_isolated(fail, nullptr, 30, &r), TESS_EINVAL);
+    tess_run_result_free(&r);
+}
+
+TEST(Runner, ChildThatExitsWithoutResultIsAnError)
+{
+    tess_run_result r;
+    EXPECT_EQ(tess_run_isolated(vanish, nullptr, 30, &r), TESS_ECHILD);
+    EXPECT_EQ(r.exit_code, 7);
+    EXPECT_NE(std::strstr(r.message, "exited with code 7"), nullptr) << r.message;
+    tess_run_result_free(&r);
+}
+
+TEST(Runner, ChildPastItsTimeLimitIsKilled)
+{
+    tess_run_result r;
+    EXPECT_EQ(tess_run_isolated(hang, nullptr, 0.3, &r), TESS_ETIMEOUT);
+    EXPECT_EQ(r.term_signal, SIGKILL);
+    EXPECT_GE(r.wall_seconds, 0.3);
+    EXPECT_LT(r.wall_seconds, 10.0);
+    tess_run_result_free(&r);
+}
+
+TEST(Runner, SystemCKernelsElaborateOncePerChild)
+{
+    // The period on the 1 ps time base is round(1e12 / f): 1 GHz -> 1000 ps,
+    // 1.5 GHz -> 667 ps (666.67 rounded). The last of N ticks fires at N periods.
+    const Probe probes[] = {{1e9, 1000}, {1.5e9, 4096}, {700e6, 1}};
+    const uint64_t periods[] = {1000, 667, 1429};
+    for (int i = 0; i < 3; i++) {
+        Probe p = probes[i];
+        tess_run_result r;
+        ASSERT_EQ(tess_run_isolated(probe, &p, 60, &r), TESS_OK) << r.message;
+        ASSERT_EQ(r.blob_len, sizeof(tess_hw_probe_result));
+        auto *res = static_cast<tess_hw_probe_result *>(r.blob);
+        EXPECT_EQ(res->period_ps, periods[i]);
+        EXPECT_EQ(res->ticks, p.cycles);
+        EXPECT_EQ(res->end_ps, p.cycles * periods[i]);
+        tess_run_result_free(&r);
+    }
+}
