@@ -354,26 +354,33 @@ int tess_check_reachability(const tess_platform *p, const char *file, tess_diag 
     }
     int all_on_best = best != TESS_NONE && comp_size[best] == live_dies;
     if (live_dies > 1 && !all_on_best) {
-        /* general case: every pair shares a component or a direct link */
+        /* Every pair must share a component or a direct link. Report the dies off the
+         * largest network first (they are the ones cut off); only if none of them is
+         * at fault, look at every die. */
         size_t bad = 0;
-        for (size_t a = 0; a < n && bad < 5; a++) {
-            if (p->instances[a].kind != TESS_KIND_DIE || p->instances[a].dead) continue;
-            size_t unreachable = 0;
-            const char *example = NULL;
-            for (size_t b = 0; b < n; b++) {
-                if (b == a || p->instances[b].kind != TESS_KIND_DIE || p->instances[b].dead)
-                    continue;
-                if (shares(&att[a], &att[b])) continue;
-                if (has_direct && directly_linked(p, (uint32_t)a, (uint32_t)b)) continue;
-                if (!unreachable++) example = p->instances[b].path;
-            }
-            if (unreachable) {
-                ERR(diag, file, p->instances[a].line,
-                    "unroutable: die '%s' cannot reach die '%s'%s through live links and "
-                    "routers (cut off by defects? mark it dead too)",
-                    p->instances[a].path, example,
-                    unreachable > 1 ? " and others" : "");
-                bad++;
+        for (int pass = 0; pass < 2 && bad == 0; pass++) {
+            for (size_t a = 0; a < n && bad < 5; a++) {
+                if (p->instances[a].kind != TESS_KIND_DIE || p->instances[a].dead) continue;
+                int on_best = 0;
+                for (uint32_t j = 0; j < att[a].n; j++) on_best |= att[a].comps[j] == best;
+                if (pass == 0 && on_best && best != TESS_NONE) continue;
+                size_t unreachable = 0;
+                const char *example = NULL;
+                for (size_t b = 0; b < n; b++) {
+                    if (b == a || p->instances[b].kind != TESS_KIND_DIE || p->instances[b].dead)
+                        continue;
+                    if (shares(&att[a], &att[b])) continue;
+                    if (has_direct && directly_linked(p, (uint32_t)a, (uint32_t)b)) continue;
+                    if (!unreachable++) example = p->instances[b].path;
+                }
+                if (unreachable) {
+                    ERR(diag, file, p->instances[a].line,
+                        "unroutable: die '%s' cannot reach die '%s'%s through live links and "
+                        "routers (cut off by defects? mark it dead too)",
+                        p->instances[a].path, example,
+                        unreachable > 1 ? " and others" : "");
+                    bad++;
+                }
             }
         }
         if (bad) rc = TESS_EUNROUTABLE;
