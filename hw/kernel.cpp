@@ -11,17 +11,20 @@
 #include <exception>
 #include <systemc>
 
+#include "kernel_setup.h"
 #include "tessera/tessera.h"
 
-namespace {
-
-// Sets up the kernel for this process; must run before any module is built.
-void prepare_kernel()
+void tess::hw::prepare_kernel()
 {
     // Silence the banner: reports and summaries own stdout.
     setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
+    // sc_stop() ends every run that finishes early; it is not news
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                            sc_core::SC_DO_NOTHING);
 }
+
+namespace {
 
 uint64_t period_ps(double clock_hz) { return static_cast<uint64_t>(std::llround(1e12 / clock_hz)); }
 
@@ -67,7 +70,7 @@ extern "C" int tess_hw_clock_probe(double clock_hz, uint64_t cycles, tess_hw_pro
         return TESS_EINVAL;
     }
     try {
-        prepare_kernel();
+        tess::hw::prepare_kernel();
         const uint64_t ps = period_ps(clock_hz);
         TickCounter counter("probe", cycles, sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS));
         sc_core::sc_start();

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/platform.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -29,6 +31,80 @@ typedef struct tess_hw_probe_result {
  * Returns 0, or a negative TESS_E* status with a reason in msg. */
 int tess_hw_clock_probe(double clock_hz, uint64_t cycles, tess_hw_probe_result *out, char *msg,
                         size_t msglen);
+
+/* ---- network-on-package runs (tessera noc) ------------------------------ */
+
+typedef enum tess_noc_fidelity { TESS_NOC_FLIT, TESS_NOC_PACKET } tess_noc_fidelity;
+
+typedef enum tess_traffic {
+    TESS_TRAFFIC_UNIFORM,   /* destination uniformly random over all dies (self included) */
+    TESS_TRAFFIC_TRANSPOSE, /* (row, col) -> (col, row) on a square grid */
+    TESS_TRAFFIC_BITCOMP,   /* (row, col) -> (rows-1-row, cols-1-col) */
+    TESS_TRAFFIC_HOTSPOT,   /* a fraction to one die (the grid centre), the rest uniform */
+    TESS_TRAFFIC_NEIGHBOR   /* (row, col) -> (row, col+1 mod cols) */
+} tess_traffic;
+
+typedef struct tess_noc_options {
+    tess_noc_fidelity fidelity;
+    tess_traffic traffic;
+    double rate;              /* offered load, flits per die per cycle, in (0, 1] */
+    uint32_t packet_flits;    /* flits per packet */
+    uint64_t warmup_cycles;   /* before measuring */
+    uint64_t measure_cycles;  /* packets created in this window are measured */
+    uint64_t drain_cycles;    /* after the window, the longest wait for measured packets */
+    uint64_t seed;
+    int request_response;     /* each delivered request is answered by a response */
+    uint32_t response_slots;  /* responses a die may have in flight before refusing requests */
+    int drain_all;            /* stop offering after the window; run until every packet arrived */
+    int datelines;            /* 1: datelines on tori; 0: none (only to show a deadlock) */
+    uint64_t deadlock_cycles; /* no flit moved this long with flits in flight: deadlock */
+    double hotspot_fraction;  /* share of packets to the hotspot die */
+    uint32_t max_outstanding; /* packets a die may have in flight; past it, it stops offering */
+} tess_noc_options;
+
+/* Defaults: flit fidelity off (packet), uniform, rate 0.1, 1 flit, warmup 2000, measure
+ * 10000, drain 50000, seed 1, datelines on, deadlock after 20000 idle cycles. */
+void tess_noc_options_default(tess_noc_options *o);
+
+#define TESS_NOC_TOP_LINKS 10
+
+typedef struct tess_noc_link_use {
+    char name[200];     /* "from->to" instance paths */
+    double utilisation; /* busy cycles / simulated cycles */
+} tess_noc_link_use;
+
+typedef struct tess_noc_result {
+    uint32_t endpoints, routers, channels;
+    double clock_hz;
+    double zero_load_latency_cycles; /* mean over the traffic pattern's pairs */
+    double mean_latency_cycles, p99_latency_cycles, max_latency_cycles;
+    double offered_flits_per_node_cycle, accepted_flits_per_node_cycle;
+    uint64_t packets_measured;
+    uint64_t packets_sent, packets_delivered, flits_sent, flits_delivered;
+    uint64_t misrouted; /* packets that arrived at a die other than their destination */
+    uint64_t duplicates; /* packets delivered more than once */
+    uint64_t flit_hops; /* flits switched by routers */
+    uint64_t simulated_cycles;
+    uint64_t kernel_activations;
+    double energy_j;
+    double mean_link_utilisation, max_link_utilisation;
+    uint32_t n_top_links;
+    tess_noc_link_use top_links[TESS_NOC_TOP_LINKS];
+    int drained;    /* every measured packet arrived */
+    int throttled;  /* some die reached max_outstanding */
+    int deadlocked;
+    char message[1024]; /* the deadlock report, naming blocked routers */
+    /* wall-clock figures: not reproducible */
+    double wall_seconds, cycles_per_second, flit_hops_per_second;
+    long peak_rss_kb;
+} tess_noc_result;
+
+/* Elaborates the platform's NoC at the chosen fidelity with a traffic generator on
+ * every live die, runs it, and fills out. Call in a child process (src/runner.h).
+ * Returns 0, or TESS_EINVAL (the platform or options cannot be simulated; msg says
+ * why) or TESS_EINTERNAL. A deadlock is a result (out->deadlocked), not an error. */
+int tess_hw_noc_run(const tess_platform *p, const tess_noc_options *o, tess_noc_result *out,
+                    char *msg, size_t msglen);
 
 #ifdef __cplusplus
 }

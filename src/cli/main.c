@@ -17,6 +17,8 @@ typedef struct command {
 static const command commands[] = {
     {"validate", tess_cmd_validate, "validate PLATFORM [--set name=value]...",
      "parse, validate and check a platform; print its summary or its errors"},
+    {"noc", tess_cmd_noc, "noc PLATFORM [--traffic T] [--rate R] [--sweep] ...",
+     "synthetic traffic on the platform's network-on-package (see noc --help)"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -7,6 +7,7 @@
 #include <string.h>
 
 static const char *const routing_names[] = {"xy", "yx", "west-first", "table", NULL};
+static const char *const vc_release_names[] = {"tail", "tail-credit", NULL};
 static const char *const standard_names[] = {"HBM2E", "HBM3", "DDR5", "LPDDR5", "ideal", NULL};
 
 const char *tess_routing_name(tess_routing r) { return routing_names[r]; }
@@ -56,8 +57,12 @@ static const tess_field_spec router_fields[] = {
      "flit width"},
     {"pipeline", CYCLE_DIMS, TESS_FIELD_U32, RT(pipeline_cycles), "1", 1, 1024, NULL, NULL,
      "router pipeline depth, cycles"},
+    {"credit-delay", CYCLE_DIMS, TESS_FIELD_U32, RT(credit_delay), "0", 0, 1024, NULL, NULL,
+     "cycles a credit takes back upstream (0: the link's latency)"},
     {"routing", 0, TESS_FIELD_ENUM, RT(routing), "xy", 0, 0, NULL, routing_names,
      "routing algorithm"},
+    {"vc-release", 0, TESS_FIELD_ENUM, RT(vc_release), "tail", 0, 0, NULL, vc_release_names,
+     "an output VC takes a new packet after the tail leaves, or after its credit returns"},
     {"energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, RT(energy_per_bit), "0pJ/bit", 0, 1e-6,
      NULL, NULL, "energy per bit switched"},
 };

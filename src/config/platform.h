@@ -33,6 +33,11 @@ typedef enum tess_routing {
     TESS_ROUTING_TABLE       /* per-router tables computed from the netlist */
 } tess_routing;
 
+/* When an output VC may take a new packet: once the tail has left (tail), or once
+ * the downstream buffer has returned the tail's credit, i.e. is empty of the packet
+ * (tail-credit, BookSim2's wait_for_tail_credit). */
+typedef enum tess_vc_release { TESS_VC_RELEASE_TAIL, TESS_VC_RELEASE_TAIL_CREDIT } tess_vc_release;
+
 typedef enum tess_memory_standard {
     TESS_MEM_HBM2E,
     TESS_MEM_HBM3,
@@ -65,7 +70,9 @@ typedef struct tess_router_type {
     uint32_t buffer_flits;    /* buffer depth per virtual channel */
     uint32_t flit_bytes;      /* flit width */
     uint32_t pipeline_cycles; /* router pipeline depth */
+    uint32_t credit_delay;    /* cycles a credit takes upstream (0: the link's latency) */
     tess_routing routing;
+    tess_vc_release vc_release;
     double energy_per_bit; /* joules per bit switched */
 } tess_router_type;
 

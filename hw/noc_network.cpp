@@ -1,0 +1,36 @@
+// Shared NoC front end: see noc_network.h.
+#include "noc_network.h"
+
+#include <cmath>
+
+namespace tess::noc {
+
+Network::Network(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt)
+    : sc_core::sc_module(name), topo_(topo), opt_(opt)
+{
+    // One time base for every clock: picoseconds, the period rounded to whole ps.
+    period_ps_ = static_cast<uint64_t>(std::llround(1e12 / topo.clock_hz()));
+    period_ = sc_core::sc_time(static_cast<double>(period_ps_), sc_core::SC_PS);
+    stats_.channel_flits.assign(topo.channels().size(), 0);
+    stats_.channel_busy.assign(topo.channels().size(), 0);
+    stats_.router_flits.assign(topo.routers().size(), 0);
+}
+
+uint64_t Network::now_cycle() const
+{
+    uint64_t ps = sc_core::sc_time_stamp().value();
+    return (ps + period_ps_ - 1) / period_ps_;
+}
+
+double Network::energy_joules() const
+{
+    const double flit_bits = 8.0 * topo_.flit_bytes();
+    double e = 0;
+    for (size_t c = 0; c < stats_.channel_flits.size(); c++)
+        e += stats_.channel_flits[c] * flit_bits * topo_.channels()[c].energy_per_bit;
+    for (size_t r = 0; r < stats_.router_flits.size(); r++)
+        e += stats_.router_flits[r] * flit_bits * topo_.routers()[r].energy_per_bit;
+    return e;
+}
+
+} // namespace tess::noc

@@ -1,0 +1,74 @@
+// What both NoC fidelities share: the Transport front end, the clock, and the
+// per-block counters (flits and busy cycles per channel, flits per router, energy).
+#ifndef TESS_NOC_NETWORK_H
+#define TESS_NOC_NETWORK_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "noc_topology.h"
+#include "noc_transport.h"
+
+namespace tess::noc {
+
+struct NetworkOptions {
+    // No flit moved for this many cycles while flits are in the network: deadlock.
+    uint64_t deadlock_cycles = 20000;
+};
+
+struct NetworkStats {
+    std::vector<uint64_t> channel_flits; // flits that crossed each channel
+    std::vector<uint64_t> channel_busy;  // cycles each channel was occupied
+    std::vector<uint64_t> router_flits;  // flits switched by each router
+    uint64_t flit_hops = 0;              // router-to-router channel traversals
+    uint64_t packets_sent = 0, packets_delivered = 0;
+    uint64_t flits_sent = 0, flits_delivered = 0;
+    uint64_t misrouted = 0; // packets whose tail reached a die other than their destination
+    uint64_t kernel_activations = 0; // SystemC method activations of the network
+    bool deadlocked = false;
+    std::string deadlock_report;     // names the blocked routers
+};
+
+class Network : public sc_core::sc_module, public Transport {
+public:
+    Network(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt);
+
+    void set_client(TransportClient *client) override { client_ = client; }
+    uint32_t endpoint_count() const override
+    {
+        return static_cast<uint32_t>(topo_.endpoints().size());
+    }
+    uint32_t endpoint_instance(uint32_t e) const override { return topo_.endpoints()[e].instance; }
+    sc_core::sc_time clock_period() const override { return period_; }
+
+    const NetworkStats &stats() const { return stats_; }
+    const Topology &topology() const { return topo_; }
+    // Energy so far: bits through each channel and router times their energy per bit.
+    double energy_joules() const;
+    // The current cycle of the network clock (the edge at or after now).
+    uint64_t now_cycle() const;
+    uint32_t flits_of(uint64_t bytes) const
+    {
+        uint64_t f = (bytes + topo_.flit_bytes() - 1) / topo_.flit_bytes();
+        return static_cast<uint32_t>(f ? f : 1);
+    }
+
+protected:
+    const Topology &topo_;
+    NetworkOptions opt_;
+    TransportClient *client_ = nullptr;
+    sc_core::sc_time period_;
+    uint64_t period_ps_;
+    NetworkStats stats_;
+    sc_core::sc_time time_of(uint64_t cycle) const
+    {
+        return sc_core::sc_time(static_cast<double>(cycle * period_ps_), sc_core::SC_PS);
+    }
+};
+
+} // namespace tess::noc
+
+#endif

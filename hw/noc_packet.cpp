@@ -1,0 +1,115 @@
+// `packet` fidelity: see noc_packet.h.
+#include "noc_packet.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace tess::noc {
+
+PacketNetwork::PacketNetwork(sc_core::sc_module_name name, const Topology &topo,
+                             const NetworkOptions &opt)
+    : Network(name, topo, opt)
+{
+    booked_.resize(topo.channels().size());
+    SC_METHOD(on_wake);
+    sensitive << wake_;
+    dont_initialize();
+}
+
+uint64_t PacketNetwork::probe(uint32_t c, uint64_t earliest, uint64_t length) const
+{
+    uint64_t start = earliest;
+    for (const auto &[s, e] : booked_[c]) {
+        if (e <= start) continue;
+        if (s >= start + length) break; // the gap before this interval fits
+        start = e;
+    }
+    return start;
+}
+
+uint64_t PacketNetwork::book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now)
+{
+    auto &v = booked_[c];
+    // intervals that ended before now can no longer matter: every booking starts later
+    size_t stale = 0;
+    while (stale < v.size() && v[stale].second <= now) stale++;
+    if (stale) v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(stale));
+    const uint64_t start = probe(c, earliest, length);
+    auto at = std::lower_bound(v.begin(), v.end(), std::make_pair(start, start + length));
+    v.insert(at, {start, start + length});
+    return start;
+}
+
+void PacketNetwork::send(const Message &m)
+{
+    if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||
+        static_cast<unsigned>(m.cls) >= topo_.message_classes())
+        throw std::invalid_argument("noc: message with an unknown endpoint or class");
+    const auto &channels = topo_.channels();
+    const auto &routers = topo_.routers();
+    const uint64_t now = now_cycle();
+    const uint32_t flits = flits_of(m.bytes);
+    stats_.packets_sent++;
+    stats_.flits_sent += flits;
+
+    // injection channel, then router by router to the ejection channel
+    uint32_t c = topo_.endpoints()[m.src].inject;
+    uint64_t len = static_cast<uint64_t>(flits) * channels[c].cycles_per_flit;
+    uint64_t start = book(c, now, len, now);
+    uint64_t head = start + channels[c].latency + channels[c].cycles_per_flit - 1;
+    stats_.channel_flits[c] += flits;
+    stats_.channel_busy[c] += len;
+    RouteState st;
+    for (size_t guard = 0; channels[c].to_router >= 0; guard++) {
+        if (guard > 4 * routers.size() + 4) throw std::logic_error("noc: routing loop");
+        const uint32_t r = static_cast<uint32_t>(channels[c].to_router);
+        const Router &R = routers[r];
+        uint32_t ports[3];
+        RouteState next[3];
+        const int n = topo_.route(r, m.dst, st, ports, next);
+        if (n == 0) throw std::logic_error("noc: no route");
+        const uint64_t ready = head + R.pipeline;
+        int best = 0;
+        if (n > 1) { // adaptive: the candidate whose channel frees first
+            uint64_t best_start = UINT64_MAX;
+            for (int i = 0; i < n; i++) {
+                uint32_t co = R.out_channel[ports[i]];
+                uint64_t s = probe(co, ready, static_cast<uint64_t>(flits) * channels[co].cycles_per_flit);
+                if (s < best_start) {
+                    best_start = s;
+                    best = i;
+                }
+            }
+        }
+        c = R.out_channel[ports[best]];
+        st = next[best];
+        len = static_cast<uint64_t>(flits) * channels[c].cycles_per_flit;
+        start = book(c, ready, len, now);
+        head = start + channels[c].latency + channels[c].cycles_per_flit - 1;
+        stats_.channel_flits[c] += flits;
+        stats_.channel_busy[c] += len;
+        stats_.router_flits[r] += flits;
+        stats_.flit_hops += flits;
+    }
+    if (static_cast<uint32_t>(channels[c].to_port) != m.dst) stats_.misrouted++;
+    const uint64_t tail = head + static_cast<uint64_t>(flits - 1) * channels[c].cycles_per_flit;
+    const bool earliest = deliveries_.empty() || tail < deliveries_.top().cycle;
+    deliveries_.push(Delivery{tail, seq_++, m});
+    if (earliest) wake_.notify(time_of(tail) - sc_core::sc_time_stamp());
+}
+
+void PacketNetwork::on_wake()
+{
+    stats_.kernel_activations++;
+    const uint64_t now = now_cycle();
+    while (!deliveries_.empty() && deliveries_.top().cycle <= now) {
+        const Delivery d = deliveries_.top();
+        deliveries_.pop();
+        stats_.packets_delivered++;
+        stats_.flits_delivered += flits_of(d.msg.bytes);
+        if (client_) client_->on_delivered(d.msg); // may send(): the queue stays valid
+    }
+    if (!deliveries_.empty()) wake_.notify(time_of(deliveries_.top().cycle) - sc_core::sc_time_stamp());
+}
+
+} // namespace tess::noc

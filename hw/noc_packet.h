@@ -1,0 +1,54 @@
+// `packet` fidelity: the fast default. Cut-through switching with per-channel
+// reservations: when a message is sent, its whole path is booked at once. At each
+// router the head may leave `pipeline` cycles after it arrived, on the earliest
+// interval of its output channel that is free for the packet's length (first fit,
+// so a later packet can use a gap an earlier one left); the tail follows
+// (flits - 1) x cycles-per-flit after the head. One kernel event per delivered
+// message; nothing is simulated between injection and delivery.
+//
+// What it leaves out, by design: buffers are unbounded (no credit backpressure and
+// no deadlock), a destination cannot refuse a message, and contention is resolved
+// in the order messages are sent rather than the order they reach a channel. Below
+// saturation its latency tracks the flit fidelity's (tests/test_noc.cpp checks 5%).
+#ifndef TESS_NOC_PACKET_H
+#define TESS_NOC_PACKET_H
+
+#include <queue>
+#include <vector>
+
+#include "noc_network.h"
+
+namespace tess::noc {
+
+class PacketNetwork : public Network {
+public:
+    SC_HAS_PROCESS(PacketNetwork);
+    PacketNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt);
+    void send(const Message &m) override;
+
+private:
+    struct Delivery {
+        uint64_t cycle;
+        uint64_t seq; // send order, for a deterministic tie-break
+        Message msg;
+        bool operator>(const Delivery &o) const
+        {
+            return cycle != o.cycle ? cycle > o.cycle : seq > o.seq;
+        }
+    };
+    // Busy intervals [start, end) of one channel, sorted, none ending before "now".
+    std::vector<std::vector<std::pair<uint64_t, uint64_t>>> booked_;
+    std::priority_queue<Delivery, std::vector<Delivery>, std::greater<Delivery>> deliveries_;
+    uint64_t seq_ = 0;
+    sc_core::sc_event wake_;
+
+    // Books `length` cycles on channel c at or after `earliest`; returns the start.
+    uint64_t book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now);
+    // The start a booking would get, without booking.
+    uint64_t probe(uint32_t c, uint64_t earliest, uint64_t length) const;
+    void on_wake();
+};
+
+} // namespace tess::noc
+
+#endif

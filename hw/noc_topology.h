@@ -1,0 +1,145 @@
+// The network graph one NoC simulation runs on, built once from the platform:
+// routers and their ports, endpoints (dies), directed channels with latencies in
+// cycles of the network clock, and the routing function with its deadlock-freedom
+// argument. Both fidelities (flit, packet) read the same Topology.
+//
+// Deadlock freedom, by construction:
+//  - xy / yx on a mesh: dimension-order routes never turn from the second dimension
+//    back to the first, so the channel-dependency graph (CDG) is acyclic.
+//  - xy / yx on a torus: rings are cyclic, so each message class's VCs are split in
+//    two dateline classes; a packet uses class 0 until it takes a wraparound link,
+//    class 1 from there to the end of that dimension (Dally & Seitz 1987).
+//  - west-first (minimal adaptive, Glass & Ni 1992): turns into the west direction
+//    are forbidden, which removes every cycle of turns on a mesh.
+//  - table: up*/down* routes (Autonet, Schroeder et al. 1991) over a BFS spanning
+//    tree: a route takes zero or more "up" links then zero or more "down" links,
+//    never down then up; shortest such routes are computed with Boost.Graph BFS.
+// For the deterministic algorithms the CDG over (channel, dateline class) is built
+// from every route and checked acyclic (Dally & Towles, ch. 14) before simulating.
+#ifndef TESS_NOC_TOPOLOGY_H
+#define TESS_NOC_TOPOLOGY_H
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "config/platform.h"
+}
+
+namespace tess::noc {
+
+enum Dir : int8_t { kEast = 0, kWest = 1, kSouth = 2, kNorth = 3, kNoDir = -1 };
+
+struct Channel {
+    uint32_t link;        // platform link index
+    uint32_t from_inst;   // platform instance the channel leaves
+    uint32_t to_inst;     // platform instance it enters
+    int32_t to_router;    // router index it enters, or -1 (an endpoint)
+    int32_t to_port;      // input port at to_router, or the endpoint index
+    int32_t from_router;  // router index it leaves, or -1 (an endpoint)
+    int32_t from_port;    // output port at from_router, or the endpoint index
+    uint32_t latency;     // cycles of the network clock, >= 1
+    uint32_t cycles_per_flit;
+    double energy_per_bit;
+    int8_t dir;           // grid direction of travel, kNoDir off grids
+    bool wraparound;
+};
+
+struct Router {
+    uint32_t instance;
+    uint32_t pipeline;     // cycles from arrival to switch traversal
+    uint32_t credit_delay; // cycles a credit takes upstream; 0: the link's latency
+    uint32_t vcs;
+    uint32_t buffer_flits; // per VC
+    double energy_per_bit;
+    tess_routing routing;
+    bool release_on_tail_credit;
+    int32_t grid, row, col;
+    std::vector<uint32_t> in_channel;  // per input port
+    std::vector<uint32_t> out_channel; // per output port (same numbering as inputs)
+    int16_t dir_port[4] = {-1, -1, -1, -1};
+};
+
+struct Endpoint {
+    uint32_t instance;
+    uint32_t router;     // the router it attaches to
+    uint32_t port;       // that router's port for it
+    uint32_t inject;     // channel endpoint -> router
+    uint32_t eject;      // channel router -> endpoint
+    int32_t row, col;    // grid coordinates, -1 off grids
+};
+
+// Routing state a packet carries from hop to hop.
+struct RouteState {
+    int8_t last_dim = -1;  // 0: columns (E/W), 1: rows (N/S), -1: none yet
+    uint8_t dateline = 0;  // dateline class of the channel it is on
+    uint8_t phase = 0;     // up*/down*: 1 once a down link was taken
+};
+
+struct BuildOptions {
+    unsigned message_classes = 1; // 1, or 2 for request + response
+    bool datelines = true;        // on tori with dimension-order routing
+};
+
+class Topology {
+public:
+    // Builds from a loaded (already checked) platform. On failure returns null and
+    // sets *error to a sentence naming the instance at fault.
+    static std::unique_ptr<Topology> build(const tess_platform *p, const BuildOptions &opt,
+                                           std::string *error);
+
+    const tess_platform *platform() const { return p_; }
+    double clock_hz() const { return clock_hz_; }
+    uint32_t flit_bytes() const { return flit_bytes_; }
+    unsigned message_classes() const { return message_classes_; }
+    unsigned dateline_classes() const { return dateline_classes_; }
+
+    const std::vector<Router> &routers() const { return routers_; }
+    const std::vector<Endpoint> &endpoints() const { return endpoints_; }
+    const std::vector<Channel> &channels() const { return channels_; }
+    std::string channel_name(uint32_t c) const;
+    std::string router_name(uint32_t r) const;
+
+    // Output ports a packet at router r may take towards endpoint dst: one for
+    // deterministic routing, up to three for west-first. Returns the count; *next
+    // gets the state for each candidate's channel (same order).
+    int route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t ports[3],
+              RouteState next[3]) const;
+
+    // The VC range [first, first + count) a packet of message class m in dateline
+    // class d may use on router r's ports (and on an endpoint's injection channel).
+    void vc_range(uint32_t vcs, unsigned m, unsigned d, uint32_t *first, uint32_t *count) const;
+
+    // Hops (routers traversed) and the channel sequence of the deterministic route
+    // from endpoint s to endpoint t (the first candidate at each router).
+    std::vector<uint32_t> path(uint32_t s, uint32_t t) const;
+
+    // Minimal hop count between two routers over live links (BFS).
+    uint32_t router_distance(uint32_t a, uint32_t b) const;
+
+private:
+    const tess_platform *p_ = nullptr;
+    double clock_hz_ = 0;
+    uint32_t flit_bytes_ = 0;
+    unsigned message_classes_ = 1;
+    unsigned dateline_classes_ = 1;
+    std::vector<Router> routers_;
+    std::vector<Endpoint> endpoints_;
+    std::vector<Channel> channels_;
+    std::vector<int32_t> router_of_instance_;
+    // up*/down* tables: next_[(r * R + t) * 2 + phase] = output port, -1 unreachable
+    std::vector<int16_t> table_;
+    std::vector<uint8_t> port_is_down_; // per (router, port): link goes "down"
+    std::vector<uint32_t> port_base_;   // first (router, port) slot of each router
+    std::vector<std::vector<uint32_t>> dist_; // router distances, lazily for tests
+
+    bool build_tables(std::string *error);
+    bool check_cdg(std::string *error) const;
+    int grid_step(const Router &r, const Endpoint &d, bool x_first, int8_t *dim) const;
+};
+
+} // namespace tess::noc
+
+#endif

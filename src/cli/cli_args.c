@@ -1,0 +1,110 @@
+/* Shared command-line pieces: see cli_args.h. */
+#include "cli/cli_args.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "tessera/tessera.h"
+
+int tess_cli_args_init(tess_cli_args *a, int argc)
+{
+    a->path = NULL;
+    a->n_overrides = 0;
+    a->overrides = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->overrides);
+    return a->overrides ? 0 : -1;
+}
+
+void tess_cli_args_free(tess_cli_args *a)
+{
+    free(a->overrides);
+    a->overrides = NULL;
+}
+
+int tess_cli_args_take(tess_cli_args *a, const char *arg, char *val, int *used)
+{
+    *used = 0;
+    if (strcmp(arg, "--set") == 0) {
+        if (!val || tess_override_split(val, &a->overrides[a->n_overrides]) != 0) {
+            fprintf(stderr, "tessera: --set needs name=value, got '%s'\n", val ? val : "");
+            return -1;
+        }
+        a->n_overrides++;
+        *used = 1;
+        return 0;
+    }
+    if (arg[0] == '-' || a->path) {
+        fprintf(stderr, "tessera: unexpected argument '%s' (see --help)\n", arg);
+        return -1;
+    }
+    a->path = arg;
+    return 0;
+}
+
+int tess_cli_load_platform(const char *command, const tess_cli_args *a, tess_platform *out)
+{
+    tess_diag diag;
+    tess_diag_init(&diag);
+    int rc = tess_platform_load_file(a->path, a->overrides, a->n_overrides, out, &diag);
+    if (rc != TESS_OK) {
+        char *messages = tess_diag_join(&diag);
+        fprintf(stderr, "%s", messages ? messages : "");
+        fprintf(stderr, "tessera %s: %s is not valid (%s, %zu error%s)\n", command, a->path,
+                tess_strerror(rc), tess_diag_errors(&diag),
+                tess_diag_errors(&diag) == 1 ? "" : "s");
+        free(messages);
+    }
+    tess_diag_free(&diag);
+    if (rc == TESS_OK) return TESS_EXIT_OK;
+    return rc == TESS_EIO || rc == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID;
+}
+
+int tess_cli_choice(const char *flag, const char *val, const char *const *names)
+{
+    for (int i = 0; val && names[i]; i++)
+        if (strcmp(val, names[i]) == 0) return i;
+    fprintf(stderr, "tessera: %s '%s' is not one of:", flag, val ? val : "");
+    for (int i = 0; names[i]; i++) fprintf(stderr, " %s", names[i]);
+    fprintf(stderr, "\n");
+    return -1;
+}
+
+int tess_cli_double(const char *flag, const char *val, double lo, double hi, int lo_open,
+                    double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = val ? strtod(val, &end) : NAN;
+    if (!val || end == val || *end || errno || !isfinite(v)) {
+        fprintf(stderr, "tessera: %s needs a number, got '%s'\n", flag, val ? val : "");
+        return -1;
+    }
+    if ((lo_open ? v <= lo : v < lo) || v > hi) {
+        fprintf(stderr, "tessera: %s %s is outside %s%g, %g]\n", flag, val, lo_open ? "(" : "[",
+                lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int tess_cli_u64(const char *flag, const char *val, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = val && val[0] != '-' ? strtoull(val, &end, 10) : 0;
+    if (!val || val[0] == '-' || end == val || *end || errno) {
+        fprintf(stderr, "tessera: %s needs a whole number, got '%s'\n", flag, val ? val : "");
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        fprintf(stderr, "tessera: %s %s is outside [%llu, %llu]\n", flag, val,
+                (unsigned long long)lo, (unsigned long long)hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}

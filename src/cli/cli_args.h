@@ -1,0 +1,36 @@
+/* Command-line pieces every command shares: the PLATFORM argument and `--set`
+ * overrides, loading the platform with its diagnostics printed, and checked numbers
+ * and choices. Messages go to stderr; functions return 0 or -1 (a usage error). */
+#ifndef TESS_CLI_ARGS_H
+#define TESS_CLI_ARGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/loader.h"
+
+typedef struct tess_cli_args {
+    const char *path;
+    tess_override *overrides;
+    size_t n_overrides;
+} tess_cli_args;
+
+int tess_cli_args_init(tess_cli_args *a, int argc);
+void tess_cli_args_free(tess_cli_args *a);
+
+/* Takes arg as the platform path or `--set name=value` (val is the next argument;
+ * *used = 1 when it was consumed). Anything else is a usage error. */
+int tess_cli_args_take(tess_cli_args *a, const char *arg, char *val, int *used);
+
+/* Loads a->path with its overrides; prints the diagnostics. Returns an exit status. */
+int tess_cli_load_platform(const char *command, const tess_cli_args *a, tess_platform *out);
+
+/* The index of val in the NULL-terminated names, or -1 (message printed). */
+int tess_cli_choice(const char *flag, const char *val, const char *const *names);
+
+/* A number in [lo, hi] (or (lo, hi] when lo_open). */
+int tess_cli_double(const char *flag, const char *val, double lo, double hi, int lo_open,
+                    double *out);
+int tess_cli_u64(const char *flag, const char *val, uint64_t lo, uint64_t hi, uint64_t *out);
+
+#endif

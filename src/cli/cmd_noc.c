@@ -1,0 +1,326 @@
+/* tessera noc PLATFORM [options]: synthetic traffic on a platform's network-on-package.
+ * Each simulation runs in a child process (src/runner.h): a sweep elaborates one
+ * SystemC kernel per point. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_args.h"
+#include "cli/commands.h"
+#include "config/loader.h"
+#include "runner.h"
+#include "tessera/tessera.h"
+#include "tessera_hw.h"
+
+static const char usage[] =
+    "usage: tessera noc PLATFORM [--traffic uniform|transpose|bitcomp|hotspot|neighbor]\n"
+    "                   [--rate R] [--packet-flits N] [--fidelity flit|packet]\n"
+    "                   [--warmup C] [--measure C] [--drain C] [--seed S]\n"
+    "                   [--request-response] [--sweep] [--json] [--timeout SECONDS]\n"
+    "                   [--set name=value]...\n"
+    "  R in flits per die per cycle, (0, 1]; C in cycles of the network clock.\n";
+
+typedef struct noc_job {
+    const tess_platform *platform;
+    tess_noc_options options;
+} noc_job;
+
+static void run_point(void *arg, tess_job_output *out)
+{
+    noc_job *job = arg;
+    tess_noc_result *res = malloc(sizeof *res);
+    if (!res) {
+        out->status = TESS_ENOMEM;
+        return;
+    }
+    out->status = tess_hw_noc_run(job->platform, &job->options, res, out->message,
+                                  sizeof out->message);
+    out->blob = res;
+    out->blob_len = sizeof *res;
+}
+
+static const char *const traffic_names[] = {"uniform", "transpose", "bitcomp", "hotspot",
+                                            "neighbor", NULL};
+static const char *const fidelity_names[] = {"flit", "packet", NULL};
+
+/* Runs one point in a child; returns the status, fills *res on success. */
+static int simulate(const tess_platform *p, const tess_noc_options *o, double timeout,
+                    tess_noc_result *res, char *msg, size_t msglen)
+{
+    noc_job job = {p, *o};
+    tess_run_result r;
+    int rc = tess_run_isolated(run_point, &job, timeout, &r);
+    if (rc == TESS_OK && r.blob_len == sizeof *res) memcpy(res, r.blob, sizeof *res);
+    else if (rc == TESS_OK) rc = TESS_ECHILD;
+    snprintf(msg, msglen, "%s", r.message);
+    tess_run_result_free(&r);
+    return rc;
+}
+
+/* A point is stable when accepted is within 5% of offered and the mean latency is
+ * below 3x the zero-load latency (the definition of saturation in results/noc.md). */
+static int stable(const tess_noc_result *r)
+{
+    return !r->deadlocked && r->drained && r->packets_measured > 0 &&
+           r->accepted_flits_per_node_cycle >= 0.95 * r->offered_flits_per_node_cycle &&
+           r->mean_latency_cycles < 3.0 * r->zero_load_latency_cycles;
+}
+
+static void print_point_json(FILE *out, const tess_noc_result *r, const char *indent)
+{
+    fprintf(out,
+            "%s\"offered_flits_per_node_cycle\": %.6g,\n"
+            "%s\"accepted_flits_per_node_cycle\": %.6g,\n"
+            "%s\"mean_latency_cycles\": %.6g,\n"
+            "%s\"p99_latency_cycles\": %.6g,\n"
+            "%s\"max_latency_cycles\": %.6g,\n"
+            "%s\"zero_load_latency_cycles\": %.6g,\n"
+            "%s\"packets_measured\": %llu,\n"
+            "%s\"packets_delivered\": %llu,\n"
+            "%s\"flit_hops\": %llu,\n"
+            "%s\"simulated_cycles\": %llu,\n"
+            "%s\"energy_j\": %.6g,\n"
+            "%s\"mean_link_utilisation\": %.6g,\n"
+            "%s\"max_link_utilisation\": %.6g,\n"
+            "%s\"stable\": %s,\n"
+            "%s\"drained\": %s,\n"
+            "%s\"deadlocked\": %s,\n"
+            "%s\"wall_seconds\": %.6g,\n"
+            "%s\"cycles_per_second\": %.6g,\n"
+            "%s\"flit_hops_per_second\": %.6g,\n"
+            "%s\"peak_rss_kb\": %ld",
+            indent, r->offered_flits_per_node_cycle, indent, r->accepted_flits_per_node_cycle,
+            indent, r->mean_latency_cycles, indent, r->p99_latency_cycles, indent,
+            r->max_latency_cycles, indent, r->zero_load_latency_cycles, indent,
+            (unsigned long long)r->packets_measured, indent,
+            (unsigned long long)r->packets_delivered, indent, (unsigned long long)r->flit_hops,
+            indent, (unsigned long long)r->simulated_cycles, indent, r->energy_j, indent,
+            r->mean_link_utilisation, indent, r->max_link_utilisation, indent,
+            stable(r) ? "true" : "false", indent, r->drained ? "true" : "false", indent,
+            r->deadlocked ? "true" : "false", indent, r->wall_seconds, indent,
+            r->cycles_per_second, indent, r->flit_hops_per_second, indent, r->peak_rss_kb);
+}
+
+static void print_links_json(FILE *out, const tess_noc_result *r)
+{
+    fprintf(out, "  \"busiest_links\": [");
+    for (uint32_t i = 0; i < r->n_top_links; i++)
+        fprintf(out, "%s\n    {\"link\": \"%s\", \"utilisation\": %.6g}", i ? "," : "",
+                r->top_links[i].name, r->top_links[i].utilisation);
+    fprintf(out, "%s]", r->n_top_links ? "\n  " : "");
+}
+
+static void print_summary(const tess_noc_result *r, const tess_noc_options *o)
+{
+    printf("network: %u dies, %u routers, %u channels at %.6g GHz; %s fidelity, %s traffic, "
+           "%u-flit packets\n",
+           r->endpoints, r->routers, r->channels, r->clock_hz / 1e9,
+           fidelity_names[o->fidelity], traffic_names[o->traffic], o->packet_flits);
+    printf("offered %.4g, accepted %.4g flits/die/cycle%s\n", r->offered_flits_per_node_cycle,
+           r->accepted_flits_per_node_cycle, stable(r) ? "" : "  (not stable: saturated)");
+    printf("latency: mean %.2f, p99 %.0f, max %.0f cycles (zero-load %.2f); %llu packets measured\n",
+           r->mean_latency_cycles, r->p99_latency_cycles, r->max_latency_cycles,
+           r->zero_load_latency_cycles, (unsigned long long)r->packets_measured);
+    printf("links: mean utilisation %.3f, busiest:", r->mean_link_utilisation);
+    for (uint32_t i = 0; i < r->n_top_links && i < 3; i++)
+        printf(" %s %.3f%s", r->top_links[i].name, r->top_links[i].utilisation,
+               i + 1 < r->n_top_links && i < 2 ? "," : "");
+    printf("\nenergy: %.4g J over %llu cycles (%llu flit-hops)\n", r->energy_j,
+           (unsigned long long)r->simulated_cycles, (unsigned long long)r->flit_hops);
+    printf("run: %.3f s wall, %.4g cycles/s, %.4g flit-hops/s, peak RSS %ld KiB\n",
+           r->wall_seconds, r->cycles_per_second, r->flit_hops_per_second, r->peak_rss_kb);
+}
+
+/* A first guess at saturation from bisection bandwidth, to size the sweep's steps:
+ * uniform traffic on a k-ary mesh saturates below 4/k, on a torus below 8/k. */
+static double bound_guess(const tess_platform *p)
+{
+    double bound = 1.0;
+    for (size_t g = 0; g < p->n_grids; g++) {
+        double k = p->grids[g].rows > p->grids[g].cols ? p->grids[g].rows : p->grids[g].cols;
+        if (p->grids[g].topology == TESS_TOPO_MESH && 4.0 / k < bound) bound = 4.0 / k;
+        if (p->grids[g].topology == TESS_TOPO_TORUS && 8.0 / k < bound) bound = 8.0 / k;
+    }
+    return bound;
+}
+
+int tess_cmd_noc(int argc, char **argv)
+{
+    tess_cli_args a;
+    if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
+    tess_noc_options o;
+    tess_noc_options_default(&o);
+    int sweep = 0, json = 0;
+    double timeout = 600;
+    int rc = TESS_EXIT_OK;
+    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
+        const char *arg = argv[i];
+        char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int used = 0;
+        if (strcmp(arg, "--help") == 0) {
+            printf("%s", usage);
+            tess_cli_args_free(&a);
+            return TESS_EXIT_OK;
+        } else if (strcmp(arg, "--sweep") == 0) {
+            sweep = 1;
+        } else if (strcmp(arg, "--json") == 0) {
+            json = 1;
+        } else if (strcmp(arg, "--request-response") == 0) {
+            o.request_response = 1;
+        } else if (strcmp(arg, "--traffic") == 0) {
+            int k = tess_cli_choice(arg, val, traffic_names);
+            if (k < 0) rc = TESS_EXIT_USAGE;
+            o.traffic = (tess_traffic)k;
+            used = 1;
+        } else if (strcmp(arg, "--fidelity") == 0) {
+            int k = tess_cli_choice(arg, val, fidelity_names);
+            if (k < 0) rc = TESS_EXIT_USAGE;
+            o.fidelity = (tess_noc_fidelity)k;
+            used = 1;
+        } else if (strcmp(arg, "--rate") == 0) {
+            if (tess_cli_double(arg, val, 0, 1, 1, &o.rate) != 0) rc = TESS_EXIT_USAGE;
+            used = 1;
+        } else if (strcmp(arg, "--timeout") == 0) {
+            if (tess_cli_double(arg, val, 0, 1e9, 1, &timeout) != 0) rc = TESS_EXIT_USAGE;
+            used = 1;
+        } else if (strcmp(arg, "--packet-flits") == 0) {
+            uint64_t n;
+            if (tess_cli_u64(arg, val, 1, 1u << 20, &n) != 0) rc = TESS_EXIT_USAGE;
+            o.packet_flits = (uint32_t)n;
+            used = 1;
+        } else if (strcmp(arg, "--warmup") == 0) {
+            if (tess_cli_u64(arg, val, 0, 1000000000, &o.warmup_cycles) != 0) rc = TESS_EXIT_USAGE;
+            used = 1;
+        } else if (strcmp(arg, "--measure") == 0) {
+            if (tess_cli_u64(arg, val, 1, 1000000000, &o.measure_cycles) != 0) rc = TESS_EXIT_USAGE;
+            used = 1;
+        } else if (strcmp(arg, "--drain") == 0) {
+            if (tess_cli_u64(arg, val, 0, 1000000000, &o.drain_cycles) != 0) rc = TESS_EXIT_USAGE;
+            used = 1;
+        } else if (strcmp(arg, "--seed") == 0) {
+            if (tess_cli_u64(arg, val, 0, UINT64_MAX, &o.seed) != 0) rc = TESS_EXIT_USAGE;
+            used = 1;
+        } else if (tess_cli_args_take(&a, arg, val, &used) != 0) {
+            rc = TESS_EXIT_USAGE;
+        }
+        i += used;
+    }
+    if (rc == TESS_EXIT_OK && !a.path) {
+        fprintf(stderr, "tessera noc: no platform given\n%s", usage);
+        rc = TESS_EXIT_USAGE;
+    }
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc;
+    }
+    tess_platform p;
+    rc = tess_cli_load_platform("noc", &a, &p);
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc;
+    }
+
+    char msg[1024];
+    tess_noc_result res;
+    if (!sweep) {
+        int st = simulate(&p, &o, timeout, &res, msg, sizeof msg);
+        if (st != TESS_OK) {
+            fprintf(stderr, "tessera noc: %s: %s\n", a.path, msg);
+            rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
+        } else if (json) {
+            printf("{\n  \"platform\": \"%s\",\n  \"fidelity\": \"%s\",\n  \"traffic\": \"%s\",\n"
+                   "  \"packet_flits\": %u,\n",
+                   p.name, fidelity_names[o.fidelity], traffic_names[o.traffic], o.packet_flits);
+            print_point_json(stdout, &res, "  ");
+            printf(",\n");
+            print_links_json(stdout, &res);
+            printf(",\n  \"deadlock\": \"%s\"\n}\n", res.message);
+        } else {
+            print_summary(&res, &o);
+            if (res.deadlocked) printf("%s\n", res.message);
+        }
+        if (rc == TESS_EXIT_OK && res.deadlocked) rc = TESS_EXIT_FAILED;
+        tess_platform_free(&p);
+        tess_cli_args_free(&a);
+        return rc;
+    }
+
+    /* Sweep: raise the rate in steps of a twentieth of the bisection bound until a
+     * point is not stable, then bisect four times between the last stable rate and
+     * the first unstable one. */
+    enum { MAX_POINTS = 64 };
+    tess_noc_result *pts = calloc(MAX_POINTS, sizeof *pts);
+    size_t n = 0;
+    double step = bound_guess(&p) / 20.0, lo = 0, hi = 0;
+    int found_hi = 0;
+    for (double r = step; r <= 1.0 + 1e-12 && n < MAX_POINTS; r += step) {
+        o.rate = fmin(r, 1.0);
+        if (simulate(&p, &o, timeout, &pts[n], msg, sizeof msg) != TESS_OK) {
+            fprintf(stderr, "tessera noc: rate %g: %s\n", o.rate, msg);
+            rc = TESS_EXIT_FAILED;
+            break;
+        }
+        if (!json)
+            fprintf(stderr, "  rate %.4f: accepted %.4f, mean latency %.2f%s\n", o.rate,
+                    pts[n].accepted_flits_per_node_cycle, pts[n].mean_latency_cycles,
+                    stable(&pts[n]) ? "" : " (unstable)");
+        if (!stable(&pts[n++])) {
+            hi = o.rate;
+            found_hi = 1;
+            break;
+        }
+        lo = o.rate;
+    }
+    for (int b = 0; rc == TESS_EXIT_OK && found_hi && b < 4 && n < MAX_POINTS; b++) {
+        o.rate = (lo + hi) / 2;
+        if (simulate(&p, &o, timeout, &pts[n], msg, sizeof msg) != TESS_OK) {
+            fprintf(stderr, "tessera noc: rate %g: %s\n", o.rate, msg);
+            rc = TESS_EXIT_FAILED;
+            break;
+        }
+        if (!json)
+            fprintf(stderr, "  rate %.4f: accepted %.4f, mean latency %.2f%s\n", o.rate,
+                    pts[n].accepted_flits_per_node_cycle, pts[n].mean_latency_cycles,
+                    stable(&pts[n]) ? "" : " (unstable)");
+        if (stable(&pts[n++]))
+            lo = o.rate;
+        else
+            hi = o.rate;
+    }
+    if (rc == TESS_EXIT_OK) {
+        /* points in rate order */
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0 && pts[j].offered_flits_per_node_cycle <
+                                            pts[j - 1].offered_flits_per_node_cycle; j--) {
+                tess_noc_result t = pts[j];
+                pts[j] = pts[j - 1];
+                pts[j - 1] = t;
+            }
+        if (json) {
+            printf("{\n  \"platform\": \"%s\",\n  \"fidelity\": \"%s\",\n  \"traffic\": \"%s\",\n"
+                   "  \"packet_flits\": %u,\n  \"saturation_flits_per_node_cycle\": %.6g,\n"
+                   "  \"points\": [",
+                   p.name, fidelity_names[o.fidelity], traffic_names[o.traffic], o.packet_flits, lo);
+            for (size_t i = 0; i < n; i++) {
+                printf("%s\n    {\n", i ? "," : "");
+                print_point_json(stdout, &pts[i], "      ");
+                printf("\n    }");
+            }
+            printf("\n  ]\n}\n");
+        } else {
+            printf("%-10s %-10s %-12s %-10s %s\n", "offered", "accepted", "mean_lat", "p99_lat",
+                   "stable");
+            for (size_t i = 0; i < n; i++)
+                printf("%-10.4f %-10.4f %-12.2f %-10.0f %s\n", pts[i].offered_flits_per_node_cycle,
+                       pts[i].accepted_flits_per_node_cycle, pts[i].mean_latency_cycles,
+                       pts[i].p99_latency_cycles, stable(&pts[i]) ? "yes" : "no");
+            printf("saturation: %.4f flits/die/cycle%s\n", lo,
+                   found_hi ? "" : " (every rate up to 1 was stable)");
+        }
+    }
+    free(pts);
+    tess_platform_free(&p);
+    tess_cli_args_free(&a);
+    return rc;
+}
