@@ -53,6 +53,7 @@ FlitNetwork::FlitNetwork(sc_core::sc_module_name name, const Topology &topo,
     for (size_t r = 0; r < R; r++)
         port_base_[r + 1] = port_base_[r] + static_cast<uint32_t>(routers[r].in_channel.size());
     in_rr_.assign(port_base_[R], 0);
+    va_stamp_.assign(port_base_[R], 0);
     out_rr_.assign(port_base_[R], 0);
     ep_rr_.assign(2 * E, 0);
     for (unsigned m = 0; m < kMaxMessageClasses; m++) {
@@ -66,9 +67,12 @@ FlitNetwork::FlitNetwork(sc_core::sc_module_name name, const Topology &topo,
     wheel_mask_ = w - 1;
     router_active_.assign(R, 0);
     endpoint_active_.assign(E, 0);
-    size_t max_ports = 1;
-    for (const Router &r : routers) max_ports = std::max(max_ports, r.in_channel.size());
-    request_vc_.resize(max_ports);
+    size_t max_ports = 1, max_requesters = 1;
+    for (const Router &r : routers) {
+        max_ports = std::max(max_ports, r.in_channel.size());
+        max_requesters = std::max(max_requesters, r.in_channel.size() * r.speedup);
+    }
+    request_vc_.resize(max_requesters);
     grant_.resize(max_ports);
     grant_dist_.resize(max_ports);
 
@@ -228,11 +232,12 @@ bool FlitNetwork::step_router(uint32_t r)
     const Router &R = topo_.routers()[r];
     const auto &channels = topo_.channels();
     const uint32_t P = static_cast<uint32_t>(R.in_channel.size());
+    const uint32_t S = R.speedup, Q = P * S; // requesters: S crossbar inputs per port
     bool holds = false;
     // Stage 1: route computation and VC allocation for heads; each input port
     // nominates one ready VC (round-robin) that has a VC, a credit and a free link.
     for (uint32_t p = 0; p < P; p++) {
-        request_vc_[p] = -1;
+        for (uint32_t lane = 0; lane < S; lane++) request_vc_[p * S + lane] = -1;
         const uint32_t c_in = R.in_channel[p];
         const uint32_t base = vc_base_[c_in], n = vc_count_[c_in];
         const uint32_t start = in_rr_[port_base_[r] + p];
@@ -241,8 +246,9 @@ bool FlitNetwork::step_router(uint32_t r)
             InputVc &iv = ivc_[base + v];
             if (iv.count == 0) continue;
             holds = true;
+            // route computation and VC allocation overlap the pipeline: they may
+            // happen as soon as the head is at the front; the switch waits for ready
             const Flit &f = buf_[buf_base_[base + v] + iv.head];
-            if (f.ready > now_) continue;
             Packet &pkt = packets_[f.packet];
             const unsigned m = static_cast<unsigned>(pkt.msg.cls);
             if (iv.state == kIdle) {
@@ -273,6 +279,9 @@ bool FlitNetwork::step_router(uint32_t r)
             }
             const uint32_t c_out = R.out_channel[static_cast<uint32_t>(iv.out_port)];
             if (iv.state == kWaitVc) {
+                // the VC allocator grants one VC per output port per cycle
+                uint64_t &stamp = va_stamp_[port_base_[r] + static_cast<uint32_t>(iv.out_port)];
+                if (stamp == now_ + 1) continue;
                 uint32_t first, count;
                 topo_.vc_range(vc_count_[c_out], m, iv.next_rs.dateline, &first, &count);
                 for (uint32_t q = 0; q < count; q++) {
@@ -281,36 +290,42 @@ bool FlitNetwork::step_router(uint32_t r)
                         o.owner = static_cast<int32_t>(base + v);
                         iv.out_vc = static_cast<int32_t>(first + q);
                         iv.state = kActive;
+                        iv.va_cycle = now_;
+                        stamp = now_ + 1;
                         pkt.rs = iv.next_rs;
                         break;
                     }
                 }
                 if (iv.state != kActive) continue;
             }
-            if (request_vc_[p] >= 0 || busy_until_[c_out] > now_) continue;
+            if (f.ready > now_) continue;
+            const uint32_t q = p * S + v % S; // VC v feeds crossbar input v mod S
+            if (request_vc_[q] >= 0 || busy_until_[c_out] > now_) continue;
+            if (iv.va_cycle >= now_ && f.seq == 0) continue; // switch allocation follows VC allocation
             if (ovc_[vc_base_[c_out] + static_cast<uint32_t>(iv.out_vc)].credits <= 0) continue;
-            request_vc_[p] = static_cast<int32_t>(v);
+            request_vc_[q] = static_cast<int32_t>(v);
         }
     }
-    // Stage 2: each output port grants one requesting input port, round-robin.
+    // Stage 2: each output port grants one requesting crossbar input, round-robin.
     for (uint32_t o = 0; o < P; o++) grant_[o] = -1;
-    for (uint32_t p = 0; p < P; p++) {
-        if (request_vc_[p] < 0) continue;
-        const uint32_t c_in = R.in_channel[p];
-        const InputVc &iv = ivc_[vc_base_[c_in] + static_cast<uint32_t>(request_vc_[p])];
+    for (uint32_t q = 0; q < Q; q++) {
+        if (request_vc_[q] < 0) continue;
+        const uint32_t c_in = R.in_channel[q / S];
+        const InputVc &iv = ivc_[vc_base_[c_in] + static_cast<uint32_t>(request_vc_[q])];
         const uint32_t o = static_cast<uint32_t>(iv.out_port);
-        const uint32_t dist = (p + P - out_rr_[port_base_[r] + o]) % P;
+        const uint32_t dist = (q + Q - out_rr_[port_base_[r] + o]) % Q;
         if (grant_[o] < 0 || dist < grant_dist_[o]) {
-            grant_[o] = static_cast<int32_t>(p);
+            grant_[o] = static_cast<int32_t>(q);
             grant_dist_[o] = dist;
         }
     }
     // Stage 3: switch and link traversal of the granted flits.
     for (uint32_t o = 0; o < P; o++) {
         if (grant_[o] < 0) continue;
-        const uint32_t p = static_cast<uint32_t>(grant_[o]);
+        const uint32_t q = static_cast<uint32_t>(grant_[o]);
+        const uint32_t p = q / S;
         const uint32_t c_in = R.in_channel[p];
-        const uint32_t v = static_cast<uint32_t>(request_vc_[p]);
+        const uint32_t v = static_cast<uint32_t>(request_vc_[q]);
         const uint32_t ivc = vc_base_[c_in] + v;
         InputVc &iv = ivc_[ivc];
         Flit f = buf_[buf_base_[ivc] + iv.head];
@@ -346,7 +361,7 @@ bool FlitNetwork::step_router(uint32_t r)
             iv.out_vc = -1;
         }
         in_rr_[port_base_[r] + p] = (v + 1) % vc_count_[c_in];
-        out_rr_[port_base_[r] + o] = (p + 1) % P;
+        out_rr_[port_base_[r] + o] = (q + 1) % Q;
         last_progress_ = now_;
     }
     return holds;

@@ -48,6 +48,7 @@ private:
         uint32_t head = 0, count = 0; // ring buffer in buf_
         int32_t out_port = -1, out_vc = -1;
         RouteState next_rs;   // routing state on the chosen output
+        uint64_t va_cycle = 0; // cycle its output VC was allocated
         uint8_t state = kIdle;
         uint8_t accepted = 0; // endpoints: the client accepted the message at the head
     };
@@ -75,6 +76,7 @@ private:
     std::vector<uint64_t> busy_until_; // per channel: first cycle it is free
     std::vector<uint32_t> port_base_;  // per router: first (router, port) slot
     std::vector<uint32_t> in_rr_, out_rr_; // per (router, port) round-robin pointers
+    std::vector<uint64_t> va_stamp_;       // per (router, port): 1 + cycle of its last VC grant
     std::vector<uint32_t> ep_rr_;          // per endpoint: ejection / injection round robin
 
     std::vector<Packet> packets_;

@@ -98,6 +98,7 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
         r.instance = static_cast<uint32_t>(i);
         r.pipeline = rt.pipeline_cycles;
         r.credit_delay = rt.credit_delay;
+        r.speedup = rt.input_speedup;
         r.vcs = rt.vcs;
         r.buffer_flits = rt.buffer_flits;
         r.energy_per_bit = rt.energy_per_bit;
@@ -221,10 +222,16 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
         if (a.grid < 0 || a.grid != b.grid) continue;
         const tess_grid &g = p->grids[a.grid];
         if (g.topology == TESS_TOPO_SWITCH) continue;
+        // a step "forward" (east, south) is +1, or the wrap from the last to the
+        // first column or row on a torus (at least 3 wide, so never ambiguous)
+        const bool torus = g.topology == TESS_TOPO_TORUS;
+        auto forward = [torus](int32_t from, int32_t to, uint32_t n) {
+            return to == from + 1 || (torus && from == static_cast<int32_t>(n) - 1 && to == 0);
+        };
         if (a.row == b.row)
-            c.dir = b.col == (a.col + 1) % static_cast<int32_t>(g.cols) ? kEast : kWest;
+            c.dir = forward(a.col, b.col, g.cols) ? kEast : kWest;
         else
-            c.dir = b.row == (a.row + 1) % static_cast<int32_t>(g.rows) ? kSouth : kNorth;
+            c.dir = forward(a.row, b.row, g.rows) ? kSouth : kNorth;
         t->routers_[c.from_router].dir_port[c.dir] = static_cast<int16_t>(c.from_port);
         if (g.topology == TESS_TOPO_TORUS &&
             (a.routing == TESS_ROUTING_XY || a.routing == TESS_ROUTING_YX))
@@ -243,7 +250,7 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
     }
     if (first_type->routing == TESS_ROUTING_TABLE && !t->build_tables(error)) return nullptr;
     bool deterministic = first_type->routing != TESS_ROUTING_WEST_FIRST;
-    if (deterministic && (opt.datelines || !torus_dor) && !t->check_cdg(error)) return nullptr;
+    if (deterministic && opt.verify_cdg && !t->check_cdg(error)) return nullptr;
     return t;
 }
 
@@ -356,6 +363,7 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
     case TESS_ROUTING_YX: {
         int8_t dim = -1;
         int dir = grid_step(R, D, R.routing == TESS_ROUTING_XY, &dim);
+        if (dir == kNoDir || R.dir_port[dir] < 0) return 0; // a missing (dead) neighbour
         ports[0] = static_cast<uint32_t>(R.dir_port[dir]);
         next[0] = st;
         const Channel &c = channels_[R.out_channel[ports[0]]];
@@ -367,12 +375,15 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
     case TESS_ROUTING_WEST_FIRST: {
         const Router &dr = routers_[D.router];
         int n = 0;
+        auto add = [&](int dir) {
+            if (R.dir_port[dir] >= 0) ports[n++] = static_cast<uint32_t>(R.dir_port[dir]);
+        };
         if (dr.col < R.col) {
-            ports[n++] = static_cast<uint32_t>(R.dir_port[kWest]);
+            add(kWest);
         } else {
-            if (dr.col > R.col) ports[n++] = static_cast<uint32_t>(R.dir_port[kEast]);
-            if (dr.row > R.row) ports[n++] = static_cast<uint32_t>(R.dir_port[kSouth]);
-            if (dr.row < R.row) ports[n++] = static_cast<uint32_t>(R.dir_port[kNorth]);
+            if (dr.col > R.col) add(kEast);
+            if (dr.row > R.row) add(kSouth);
+            if (dr.row < R.row) add(kNorth);
         }
         for (int i = 0; i < n; i++) next[i] = st;
         return n;

@@ -51,6 +51,7 @@ struct Router {
     uint32_t instance;
     uint32_t pipeline;     // cycles from arrival to switch traversal
     uint32_t credit_delay; // cycles a credit takes upstream; 0: the link's latency
+    uint32_t speedup;      // crossbar inputs per input port
     uint32_t vcs;
     uint32_t buffer_flits; // per VC
     double energy_per_bit;
@@ -81,6 +82,7 @@ struct RouteState {
 struct BuildOptions {
     unsigned message_classes = 1; // 1, or 2 for request + response
     bool datelines = true;        // on tori with dimension-order routing
+    bool verify_cdg = true;       // refuse routing whose channel dependencies form a cycle
 };
 
 class Topology {

@@ -57,6 +57,8 @@ static const tess_field_spec router_fields[] = {
      "flit width"},
     {"pipeline", CYCLE_DIMS, TESS_FIELD_U32, RT(pipeline_cycles), "1", 1, 1024, NULL, NULL,
      "router pipeline depth, cycles"},
+    {"input-speedup", TESS_DIM_COUNT, TESS_FIELD_U32, RT(input_speedup), "1", 1, 16, NULL, NULL,
+     "crossbar inputs per input port: flits one port may send in a cycle"},
     {"credit-delay", CYCLE_DIMS, TESS_FIELD_U32, RT(credit_delay), "0", 0, 1024, NULL, NULL,
      "cycles a credit takes back upstream (0: the link's latency)"},
     {"routing", 0, TESS_FIELD_ENUM, RT(routing), "xy", 0, 0, NULL, routing_names,

@@ -71,6 +71,7 @@ typedef struct tess_router_type {
     uint32_t flit_bytes;      /* flit width */
     uint32_t pipeline_cycles; /* router pipeline depth */
     uint32_t credit_delay;    /* cycles a credit takes upstream (0: the link's latency) */
+    uint32_t input_speedup;   /* crossbar inputs per input port (flits it may send a cycle) */
     tess_routing routing;
     tess_vc_release vc_release;
     double energy_per_bit; /* joules per bit switched */

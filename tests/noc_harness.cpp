@@ -1,0 +1,141 @@
+#include "noc_harness.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "noc_flit.h"
+#include "noc_packet.h"
+#include "kernel_setup.h"
+
+extern "C" {
+#include "runner.h"
+}
+
+namespace {
+
+struct NocJob {
+    const tess_platform *p;
+    tess_noc_options o;
+};
+
+void noc_job(void *arg, tess_job_output *out)
+{
+    auto *job = static_cast<NocJob *>(arg);
+    auto *res = static_cast<tess_noc_result *>(std::malloc(sizeof(tess_noc_result)));
+    out->status = tess_hw_noc_run(job->p, &job->o, res, out->message, sizeof out->message);
+    out->blob = res;
+    out->blob_len = sizeof *res;
+}
+
+using namespace tess::noc;
+
+// Sends the pairs one at a time; the next goes when the previous has arrived.
+struct Prober : sc_core::sc_module, TransportClient {
+    SC_HAS_PROCESS(Prober);
+    Network &net;
+    std::vector<std::pair<uint32_t, uint32_t>> pairs;
+    uint64_t bytes;
+    std::vector<double> latency;
+    sc_core::sc_event arrived;
+    Prober(sc_core::sc_module_name n, Network &nw, std::vector<std::pair<uint32_t, uint32_t>> ps,
+           uint64_t b)
+        : sc_core::sc_module(n), net(nw), pairs(std::move(ps)), bytes(b)
+    {
+        SC_THREAD(run);
+    }
+    void run()
+    {
+        for (const auto &[s, d] : pairs) {
+            wait(net.clock_period() * 10); // an empty network, on a clock edge
+            const sc_core::sc_time sent = sc_core::sc_time_stamp();
+            Message m;
+            m.src = s;
+            m.dst = d;
+            m.bytes = bytes;
+            net.send(m);
+            wait(arrived);
+            latency.push_back((sc_core::sc_time_stamp() - sent) / net.clock_period());
+        }
+        sc_core::sc_stop();
+    }
+    void on_delivered(const Message &) override { arrived.notify(); }
+};
+
+struct ProbeJob {
+    const tess_platform *p;
+    tess_noc_fidelity f;
+    uint32_t flits;
+    const std::vector<std::pair<uint32_t, uint32_t>> *pairs;
+};
+
+void probe_job(void *arg, tess_job_output *out)
+{
+    auto *job = static_cast<ProbeJob *>(arg);
+    tess::hw::prepare_kernel();
+    std::string error;
+    auto topo = Topology::build(job->p, BuildOptions{}, &error);
+    if (!topo) {
+        out->status = TESS_EINVAL;
+        std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
+        return;
+    }
+    std::unique_ptr<Network> net;
+    if (job->f == TESS_NOC_FLIT)
+        net = std::make_unique<FlitNetwork>("noc", *topo, NetworkOptions{});
+    else
+        net = std::make_unique<PacketNetwork>("noc", *topo, NetworkOptions{});
+    Prober prober("prober", *net, *job->pairs, uint64_t(job->flits) * topo->flit_bytes());
+    net->set_client(&prober);
+    sc_core::sc_start();
+    auto *blob = static_cast<double *>(std::malloc(prober.latency.size() * sizeof(double) + 1));
+    std::memcpy(blob, prober.latency.data(), prober.latency.size() * sizeof(double));
+    out->blob = blob;
+    out->blob_len = prober.latency.size() * sizeof(double);
+    out->status = TESS_OK;
+}
+
+} // namespace
+
+tess_noc_result run_noc(const tess_platform *p, const tess_noc_options &o, int *status,
+                        std::string *message)
+{
+    NocJob job{p, o};
+    tess_run_result r;
+    int rc = tess_run_isolated(noc_job, &job, 300, &r);
+    tess_noc_result res{};
+    if (rc == TESS_OK && r.blob_len == sizeof res) std::memcpy(&res, r.blob, sizeof res);
+    if (status)
+        *status = rc;
+    else
+        EXPECT_EQ(rc, TESS_OK) << r.message;
+    if (message) *message = r.message;
+    tess_run_result_free(&r);
+    return res;
+}
+
+tess_noc_options noc_options(tess_noc_fidelity f, double rate, uint32_t packet_flits)
+{
+    tess_noc_options o;
+    tess_noc_options_default(&o);
+    o.fidelity = f;
+    o.rate = rate;
+    o.packet_flits = packet_flits;
+    return o;
+}
+
+std::vector<double> probe_latencies(const tess_platform *p, tess_noc_fidelity f,
+                                    uint32_t packet_flits,
+                                    const std::vector<std::pair<uint32_t, uint32_t>> &pairs)
+{
+    ProbeJob job{p, f, packet_flits, &pairs};
+    tess_run_result r;
+    int rc = tess_run_isolated(probe_job, &job, 120, &r);
+    EXPECT_EQ(rc, TESS_OK) << r.message;
+    std::vector<double> out(r.blob_len / sizeof(double));
+    if (!out.empty()) std::memcpy(out.data(), r.blob, r.blob_len);
+    tess_run_result_free(&r);
+    return out;
+}

@@ -1,0 +1,29 @@
+// Running NoC simulations from tests: every simulation in a child process (a SystemC
+// kernel elaborates once per process), results back through the runner.
+#ifndef TESS_TEST_NOC_HARNESS_H
+#define TESS_TEST_NOC_HARNESS_H
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "platform_fixture.h"
+
+extern "C" {
+#include "tessera_hw.h"
+}
+
+// tess_hw_noc_run in a child; fails the test if the child fails.
+tess_noc_result run_noc(const tess_platform *p, const tess_noc_options &o, int *status = nullptr,
+                        std::string *message = nullptr);
+
+tess_noc_options noc_options(tess_noc_fidelity f, double rate, uint32_t packet_flits);
+
+// Zero-load probe: in one simulation, sends one message per (src, dst) pair, each
+// after the network has emptied, and returns each message's latency in cycles
+// (delivery of the tail minus send), in pair order.
+std::vector<double> probe_latencies(const tess_platform *p, tess_noc_fidelity f,
+                                    uint32_t packet_flits,
+                                    const std::vector<std::pair<uint32_t, uint32_t>> &pairs);
+
+#endif

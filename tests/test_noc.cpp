@@ -1,0 +1,358 @@
+// Network-on-package: zero-load latency against its closed form, saturation against
+// the bisection and channel-load bounds, flit vs packet fidelity, delivery exactly
+// once, deadlock detection and avoidance, and bad input. Expected values are derived
+// here from the topology; each simulation runs in its own child process.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "noc_harness.h"
+#include "noc_topology.h"
+
+extern "C" {
+#include "tessera/tessera.h"
+}
+
+namespace {
+
+struct MeshSpec {
+    const char *topology = "mesh";
+    unsigned k = 4;
+    unsigned pipeline = 3;
+    unsigned link_latency = 1;  // router-to-router links, cycles
+    unsigned local_latency = 1; // die <-> router links, cycles
+    const char *link_width = "16B";
+    unsigned vcs = 8, buffer = 8;
+    const char *routing = "xy";
+};
+
+std::string noc_platform(const MeshSpec &s)
+{
+    char buf[2048];
+    std::snprintf(buf, sizeof buf,
+                  "<?xml version=\"1.0\"?>\n<platform name=\"n\">\n"
+                  "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+                  "  <router-type name=\"r\" clock=\"1GHz\" vcs=\"%u\" buffer-flits=\"%u\" "
+                  "flit-width=\"16B\" pipeline=\"%u\" routing=\"%s\"/>\n"
+                  "  <link-type name=\"l\" width=\"%s\" latency=\"%ucycles\" energy=\"1pJ/bit\"/>\n"
+                  "  <link-type name=\"loc\" width=\"%s\" latency=\"%ucycles\" energy=\"1pJ/bit\"/>\n"
+                  "  <%s name=\"m\" rows=\"%u\" cols=\"%u\" die=\"d\" router=\"r\" link=\"l\" "
+                  "local-link=\"loc\"/>\n</platform>\n",
+                  s.vcs, s.buffer, s.pipeline, s.routing, s.link_width, s.link_latency,
+                  s.link_width, s.local_latency, s.topology, s.k, s.k);
+    return buf;
+}
+
+// Zero-load latency on a k x k mesh with XY routing, from first principles: the
+// head crosses the injection link, H = |dr| + |dc| + 1 routers (pipeline P each)
+// joined by H - 1 router links, and the ejection link; a channel that moves a flit
+// in c cycles adds c - 1 to the head's arrival, and the tail follows (L - 1) x c
+// cycles behind the head.
+double mesh_zero_load(const MeshSpec &s, unsigned flit_cycles, unsigned L, unsigned src,
+                      unsigned dst)
+{
+    int dr = std::abs(int(src / s.k) - int(dst / s.k));
+    int dc = std::abs(int(src % s.k) - int(dst % s.k));
+    int H = dr + dc + 1;
+    double per_channel_extra = flit_cycles - 1.0;
+    return 2.0 * (s.local_latency + per_channel_extra) + H * double(s.pipeline) +
+           (H - 1) * (s.link_latency + per_channel_extra) + (L - 1.0) * flit_cycles;
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> probe_pairs(unsigned k)
+{
+    unsigned n = k * k;
+    return {{0, n - 1}, {n - 1, 0}, {k - 1, n - k}, {0, 0}, {n / 2, 1}, {1, n / 2 + 1}, {k, k + 1}};
+}
+
+bool stable(const tess_noc_result &r)
+{
+    return r.drained && !r.deadlocked && r.accepted_flits_per_node_cycle >= 0.95 * r.offered_flits_per_node_cycle &&
+           r.mean_latency_cycles < 3 * r.zero_load_latency_cycles;
+}
+
+} // namespace
+
+TEST(NocZeroLoad, LatencyIsHopsTimesPipelinePlusLinkPlusSerialisation)
+{
+    const tess_noc_fidelity fids[] = {TESS_NOC_FLIT, TESS_NOC_PACKET};
+    for (unsigned k : {2u, 4u, 8u}) {
+        MeshSpec s;
+        s.k = k;
+        auto l = load_xml(noc_platform(s));
+        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+        auto pairs = probe_pairs(k);
+        for (unsigned L : {1u, 4u, 8u}) {
+            for (tess_noc_fidelity f : fids) {
+                std::vector<double> got = probe_latencies(&l->p, f, L, pairs);
+                ASSERT_EQ(got.size(), pairs.size());
+                for (size_t i = 0; i < pairs.size(); i++)
+                    EXPECT_EQ(got[i], mesh_zero_load(s, 1, L, pairs[i].first, pairs[i].second))
+                        << "k=" << k << " L=" << L << " fidelity=" << f << " pair " << pairs[i].first
+                        << "->" << pairs[i].second;
+            }
+        }
+    }
+}
+
+TEST(NocZeroLoad, LongerLinksDeeperPipelinesAndNarrowLinks)
+{
+    MeshSpec s;
+    s.k = 4;
+    s.pipeline = 2;
+    s.link_latency = 3;
+    s.local_latency = 2;
+    s.link_width = "8B"; // half a 16 B flit per cycle: each flit takes 2 cycles on a link
+    auto l = load_xml(noc_platform(s));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    auto pairs = probe_pairs(4);
+    for (tess_noc_fidelity f : {TESS_NOC_FLIT, TESS_NOC_PACKET}) {
+        std::vector<double> got = probe_latencies(&l->p, f, 4, pairs);
+        ASSERT_EQ(got.size(), pairs.size());
+        for (size_t i = 0; i < pairs.size(); i++)
+            EXPECT_EQ(got[i], mesh_zero_load(s, 2, 4, pairs[i].first, pairs[i].second)) << i;
+    }
+}
+
+TEST(NocZeroLoad, TorusTakesTheWraparound)
+{
+    MeshSpec s;
+    s.topology = "torus";
+    s.k = 5;
+    auto l = load_xml(noc_platform(s));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // (0,0) -> (0,4): one hop west over the wrap link, H = 2 routers;
+    // (0,0) -> (4,4): one wrap hop in each dimension, H = 3;
+    // (0,0) -> (2,2): no wrap is shorter, H = 5
+    std::vector<std::pair<uint32_t, uint32_t>> pairs = {{0, 4}, {0, 24}, {0, 12}};
+    const int H[] = {2, 3, 5};
+    for (tess_noc_fidelity f : {TESS_NOC_FLIT, TESS_NOC_PACKET}) {
+        std::vector<double> got = probe_latencies(&l->p, f, 1, pairs);
+        ASSERT_EQ(got.size(), 3u);
+        for (int i = 0; i < 3; i++) EXPECT_EQ(got[i], 2.0 + H[i] * 3.0 + (H[i] - 1)) << i;
+    }
+}
+
+TEST(NocSaturation, UniformMesh8x8WithinBisectionBound)
+{
+    // bisection bound of uniform traffic on a k x k mesh: 4/k = 0.5 flits/die/cycle;
+    // the issue asks for saturation between 60% and 100% of it
+    auto l = load_file(source_path("platforms/mesh-8x8.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    tess_noc_result at60 = run_noc(&l->p, noc_options(TESS_NOC_FLIT, 0.6 * 0.5, 1));
+    EXPECT_TRUE(stable(at60)) << "accepted " << at60.accepted_flits_per_node_cycle << " latency "
+                              << at60.mean_latency_cycles << " zero-load "
+                              << at60.zero_load_latency_cycles;
+    tess_noc_result at100 = run_noc(&l->p, noc_options(TESS_NOC_FLIT, 0.5, 1));
+    EXPECT_FALSE(stable(at100)) << "accepted " << at100.accepted_flits_per_node_cycle
+                                << " latency " << at100.mean_latency_cycles;
+}
+
+TEST(NocSaturation, TransposeSaturatesBelowUniform)
+{
+    auto l = load_file(source_path("platforms/mesh-8x8.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // Channel-load bound of transpose under XY: count, for every die's transpose
+    // destination, the channels its route uses; the busiest carries max_load packets
+    // per unit rate, so transpose cannot sustain more than 1 / max_load.
+    const unsigned k = 8;
+    std::map<std::tuple<int, int, int, int>, int> load;
+    for (unsigned r = 0; r < k; r++) {
+        for (unsigned c = 0; c < k; c++) {
+            int x = int(c), y = int(r), tx = int(r), ty = int(c); // (r,c) -> (c,r)
+            while (x != tx) { int nx = x + (tx > x ? 1 : -1); load[{y, x, y, nx}]++; x = nx; }
+            while (y != ty) { int ny = y + (ty > y ? 1 : -1); load[{y, x, ny, x}]++; y = ny; }
+        }
+    }
+    int max_load = 0;
+    for (auto &kv : load) max_load = std::max(max_load, kv.second);
+    ASSERT_EQ(max_load, 7); // the channels next to the diagonal carry k - 1 flows
+    double rate = 1.1 / max_load;
+    tess_noc_result transpose_run = [&] {
+        tess_noc_options o = noc_options(TESS_NOC_FLIT, rate, 1);
+        o.traffic = TESS_TRAFFIC_TRANSPOSE;
+        return run_noc(&l->p, o);
+    }();
+    tess_noc_result uniform_run = run_noc(&l->p, noc_options(TESS_NOC_FLIT, rate, 1));
+    EXPECT_FALSE(stable(transpose_run)) << transpose_run.accepted_flits_per_node_cycle;
+    EXPECT_TRUE(stable(uniform_run)) << uniform_run.mean_latency_cycles;
+}
+
+TEST(NocFidelity, PacketTracksFlitBelowHalfSaturation)
+{
+    // flit fidelity saturates above 0.3 on this mesh (the test above); at 0.15 and
+    // below we are under half of it
+    auto l = load_file(source_path("platforms/mesh-8x8.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    for (double rate : {0.05, 0.15}) {
+        for (uint32_t L : {1u, 8u}) {
+            tess_noc_result flit = run_noc(&l->p, noc_options(TESS_NOC_FLIT, rate, L));
+            tess_noc_result packet = run_noc(&l->p, noc_options(TESS_NOC_PACKET, rate, L));
+            ASSERT_GT(flit.packets_measured, 1000u);
+            EXPECT_NEAR(packet.mean_latency_cycles, flit.mean_latency_cycles,
+                        0.05 * flit.mean_latency_cycles)
+                << "rate " << rate << " L " << L;
+            // same traffic (same seed): the same zero-load figure
+            EXPECT_DOUBLE_EQ(packet.zero_load_latency_cycles, flit.zero_load_latency_cycles);
+        }
+    }
+}
+
+TEST(NocDelivery, EveryFlitArrivesExactlyOnce)
+{
+    const char *platforms[] = {"platforms/mesh-8x8-defects.xml", "platforms/torus-8x8.xml",
+                               "platforms/mesh-4x4.xml"};
+    for (const char *name : platforms) {
+        auto l = load_file(source_path(name));
+        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+        for (tess_noc_fidelity f : {TESS_NOC_FLIT, TESS_NOC_PACKET}) {
+            tess_noc_options o = noc_options(f, 0.3, 4);
+            o.warmup_cycles = 0;
+            o.measure_cycles = 3000;
+            o.drain_all = 1;
+            tess_noc_result r = run_noc(&l->p, o);
+            EXPECT_TRUE(r.drained) << name;
+            EXPECT_FALSE(r.deadlocked) << name << ": " << r.message;
+            EXPECT_GT(r.packets_sent, 1000u) << name;
+            EXPECT_EQ(r.packets_delivered, r.packets_sent) << name;
+            EXPECT_EQ(r.flits_delivered, r.flits_sent) << name;
+            EXPECT_EQ(r.flits_sent, 4 * r.packets_sent) << name;
+            EXPECT_EQ(r.misrouted, 0u) << name;
+            EXPECT_EQ(r.duplicates, 0u) << name;
+        }
+    }
+}
+
+TEST(NocRouting, TableRoutesAvoidDefectsAndAreAcyclic)
+{
+    auto l = load_file(source_path("platforms/mesh-8x8-defects.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    std::string error;
+    auto topo = tess::noc::Topology::build(&l->p, tess::noc::BuildOptions{}, &error);
+    ASSERT_TRUE(topo) << error; // build verifies the channel-dependency graph is acyclic
+    const auto &eps = topo->endpoints();
+    for (uint32_t s = 0; s < eps.size(); s++) {
+        for (uint32_t t = 0; t < eps.size(); t++) {
+            std::vector<uint32_t> path = topo->path(s, t);
+            ASSERT_FALSE(path.empty()) << s << "->" << t;
+            for (uint32_t c : path) EXPECT_FALSE(l->p.links[topo->channels()[c].link].dead);
+            EXPECT_EQ(topo->channels()[path.back()].to_port, int32_t(t));
+            // routes are at least as long as the Manhattan distance
+            int manhattan = std::abs(eps[s].row - eps[t].row) + std::abs(eps[s].col - eps[t].col);
+            EXPECT_GE(int(path.size()) - 2, manhattan);
+        }
+    }
+}
+
+TEST(NocDeadlock, TorusWithoutDatelinesFailsTheStaticCheck)
+{
+    auto l = load_file(source_path("platforms/torus-8x8.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    std::string error;
+    tess::noc::BuildOptions bo;
+    bo.datelines = false;
+    EXPECT_FALSE(tess::noc::Topology::build(&l->p, bo, &error));
+    EXPECT_NE(error.find("channel-dependency graph has a cycle"), std::string::npos) << error;
+    bo.datelines = true;
+    EXPECT_TRUE(tess::noc::Topology::build(&l->p, bo, &error)) << error;
+}
+
+TEST(NocDeadlock, TorusWithOneVcAndNoDatelineIsReportedNotHung)
+{
+    auto l = load_file(source_path("platforms/torus-8x8.xml"),
+                       {{"torus-router.vcs", "1"}, {"torus-router.buffer-flits", "2"}});
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    tess_noc_options o = noc_options(TESS_NOC_FLIT, 0.8, 8);
+    o.datelines = 0;
+    o.deadlock_cycles = 2000;
+    tess_noc_result r = run_noc(&l->p, o);
+    EXPECT_TRUE(r.deadlocked);
+    EXPECT_NE(std::string(r.message).find("wafer0.r"), std::string::npos) << r.message;
+    EXPECT_NE(std::string(r.message).find("routers hold blocked flits"), std::string::npos) << r.message;
+
+    // the same load with datelines (two VCs: one per dateline class) completes
+    auto d = load_file(source_path("platforms/torus-8x8.xml"),
+                       {{"torus-router.vcs", "2"}, {"torus-router.buffer-flits", "2"}});
+    ASSERT_EQ(d->rc, TESS_OK) << d->errors;
+    o.datelines = 1;
+    o.drain_all = 1;
+    o.measure_cycles = 3000;
+    tess_noc_result ok = run_noc(&d->p, o);
+    EXPECT_FALSE(ok.deadlocked) << ok.message;
+    EXPECT_TRUE(ok.drained);
+    EXPECT_EQ(ok.packets_delivered, ok.packets_sent);
+}
+
+TEST(NocDeadlock, OneVcTorusWithDatelinesIsRefused)
+{
+    auto l = load_file(source_path("platforms/torus-8x8.xml"), {{"torus-router.vcs", "1"}});
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    int status = 0;
+    std::string message;
+    run_noc(&l->p, noc_options(TESS_NOC_FLIT, 0.1, 1), &status, &message);
+    EXPECT_EQ(status, TESS_EINVAL);
+    EXPECT_NE(message.find("has 1 virtual channels but needs 2"), std::string::npos) << message;
+}
+
+TEST(NocProtocol, RequestResponseAtSaturationCompletes)
+{
+    // Each delivered request is answered; a die refuses new requests while it has
+    // response_slots responses in flight. Responses travel on their own VCs, so they
+    // always drain and the refusals always end: no protocol deadlock.
+    auto l = load_file(source_path("platforms/mesh-8x8.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    tess_noc_options o = noc_options(TESS_NOC_FLIT, 0.5, 4);
+    o.request_response = 1;
+    o.response_slots = 1;
+    o.warmup_cycles = 0;
+    o.measure_cycles = 2000;
+    o.drain_all = 1;
+    o.drain_cycles = 400000;
+    tess_noc_result r = run_noc(&l->p, o);
+    EXPECT_FALSE(r.deadlocked) << r.message;
+    EXPECT_TRUE(r.drained);
+    EXPECT_EQ(r.packets_delivered, r.packets_sent);
+    // every request got its response: sent = 2 x requests
+    EXPECT_EQ(r.packets_sent % 2, 0u);
+    EXPECT_GT(r.packets_sent, 2000u);
+}
+
+TEST(NocDeterminism, SameInputsSameResults)
+{
+    auto l = load_file(source_path("platforms/mesh-4x4.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    for (tess_noc_fidelity f : {TESS_NOC_FLIT, TESS_NOC_PACKET}) {
+        tess_noc_result a = run_noc(&l->p, noc_options(f, 0.3, 2));
+        tess_noc_result b = run_noc(&l->p, noc_options(f, 0.3, 2));
+        EXPECT_EQ(a.mean_latency_cycles, b.mean_latency_cycles);
+        EXPECT_EQ(a.p99_latency_cycles, b.p99_latency_cycles);
+        EXPECT_EQ(a.flit_hops, b.flit_hops);
+        EXPECT_EQ(a.simulated_cycles, b.simulated_cycles);
+        EXPECT_EQ(a.energy_j, b.energy_j);
+        EXPECT_EQ(0, std::memcmp(a.top_links, b.top_links, sizeof a.top_links));
+    }
+}
+
+TEST(NocEnergy, EnergyIsBitsTimesEnergyPerBit)
+{
+    // one 4-flit packet corner to corner on a 4x4 mesh: 2 local channels and 6 router
+    // channels at 1 pJ/bit, 7 routers at 0 pJ/bit; 4 x 16 B = 512 bits
+    MeshSpec s;
+    auto l = load_xml(noc_platform(s));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    tess_noc_options o = noc_options(TESS_NOC_PACKET, 0.001, 4);
+    o.warmup_cycles = 0;
+    o.measure_cycles = 2000;
+    o.drain_all = 1;
+    tess_noc_result r = run_noc(&l->p, o);
+    ASSERT_GT(r.packets_delivered, 0u);
+    // each packet crosses its injection and ejection links and (routers - 1) router
+    // links: channel crossings = flit_hops (router traversals) + packets x flits
+    double crossings = double(r.flit_hops) + double(r.flits_delivered);
+    EXPECT_NEAR(r.energy_j, crossings * 128 * 1e-12, 1e-18);
+}
