@@ -442,8 +442,9 @@ bool Topology::check_cdg(std::string *error) const
 {
     // nodes: (router-router channel, dateline class); edges: consecutive use by a route
     const uint32_t DL = dateline_classes_;
-    std::vector<uint64_t> edges;
-    std::vector<uint32_t> sources;
+    // successors of each node, deduplicated as they are found: a node has at most
+    // (router ports x dateline classes) of them, so memory stays linear in channels
+    std::vector<std::vector<uint32_t>> succ(channels_.size() * DL);
     std::vector<char> seen(routers_.size(), 0);
     std::vector<uint32_t> dst_of_router;
     for (uint32_t e = 0; e < endpoints_.size(); e++) {
@@ -469,7 +470,11 @@ bool Topology::check_cdg(std::string *error) const
                 uint32_t c = routers_[r].out_channel[ports[0]];
                 if (channels_[c].to_router < 0) break;
                 int64_t node = static_cast<int64_t>(c) * DL + next[0].dateline;
-                if (prev >= 0) edges.push_back(static_cast<uint64_t>(prev) << 32 | static_cast<uint64_t>(node));
+                if (prev >= 0) {
+                    auto &s = succ[static_cast<size_t>(prev)];
+                    if (std::find(s.begin(), s.end(), static_cast<uint32_t>(node)) == s.end())
+                        s.push_back(static_cast<uint32_t>(node));
+                }
                 prev = node;
                 r = static_cast<uint32_t>(channels_[c].to_router);
                 st = next[0];
@@ -482,10 +487,9 @@ bool Topology::check_cdg(std::string *error) const
             }
         }
     }
-    std::sort(edges.begin(), edges.end());
-    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
     DGraph cdg(channels_.size() * DL);
-    for (uint64_t e : edges) boost::add_edge(e >> 32, e & 0xffffffffu, cdg);
+    for (size_t u = 0; u < succ.size(); u++)
+        for (uint32_t v : succ[u]) boost::add_edge(u, v, cdg);
     std::pair<size_t, size_t> back{0, 0};
     bool cyclic = false;
     boost::depth_first_search(cdg, boost::visitor(CycleFinder(&back, &cyclic)));
