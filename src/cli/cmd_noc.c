@@ -145,6 +145,22 @@ static double bound_guess(const tess_platform *p)
     return bound;
 }
 
+/* One sweep point: simulate, and report progress on stderr unless printing JSON. */
+static int sweep_point(const tess_platform *p, const tess_noc_options *o, double timeout, int json,
+                       tess_noc_result *res)
+{
+    char msg[1024];
+    if (simulate(p, o, timeout, res, msg, sizeof msg) != TESS_OK) {
+        fprintf(stderr, "tessera noc: rate %g: %s\n", o->rate, msg);
+        return -1;
+    }
+    if (!json)
+        fprintf(stderr, "  rate %.4f: accepted %.4f, mean latency %.2f%s\n", o->rate,
+                res->accepted_flits_per_node_cycle, res->mean_latency_cycles,
+                stable(res) ? "" : " (unstable)");
+    return 0;
+}
+
 int tess_cmd_noc(int argc, char **argv)
 {
     tess_cli_args a;
@@ -256,15 +272,10 @@ int tess_cmd_noc(int argc, char **argv)
     int found_hi = 0;
     for (double r = step; r <= 1.0 + 1e-12 && n < MAX_POINTS; r += step) {
         o.rate = fmin(r, 1.0);
-        if (simulate(&p, &o, timeout, &pts[n], msg, sizeof msg) != TESS_OK) {
-            fprintf(stderr, "tessera noc: rate %g: %s\n", o.rate, msg);
+        if (sweep_point(&p, &o, timeout, json, &pts[n]) != 0) {
             rc = TESS_EXIT_FAILED;
             break;
         }
-        if (!json)
-            fprintf(stderr, "  rate %.4f: accepted %.4f, mean latency %.2f%s\n", o.rate,
-                    pts[n].accepted_flits_per_node_cycle, pts[n].mean_latency_cycles,
-                    stable(&pts[n]) ? "" : " (unstable)");
         if (!stable(&pts[n++])) {
             hi = o.rate;
             found_hi = 1;
@@ -274,15 +285,10 @@ int tess_cmd_noc(int argc, char **argv)
     }
     for (int b = 0; rc == TESS_EXIT_OK && found_hi && b < 4 && n < MAX_POINTS; b++) {
         o.rate = (lo + hi) / 2;
-        if (simulate(&p, &o, timeout, &pts[n], msg, sizeof msg) != TESS_OK) {
-            fprintf(stderr, "tessera noc: rate %g: %s\n", o.rate, msg);
+        if (sweep_point(&p, &o, timeout, json, &pts[n]) != 0) {
             rc = TESS_EXIT_FAILED;
             break;
         }
-        if (!json)
-            fprintf(stderr, "  rate %.4f: accepted %.4f, mean latency %.2f%s\n", o.rate,
-                    pts[n].accepted_flits_per_node_cycle, pts[n].mean_latency_cycles,
-                    stable(&pts[n]) ? "" : " (unstable)");
         if (stable(&pts[n++]))
             lo = o.rate;
         else
