@@ -175,7 +175,7 @@ TEST(Routes, WestFirstOnATorusIsRefused)
 TEST(Routes, MemoryReachedByNoDieIsAnError)
 {
     std::string body = "  <memory-type name=\"hbm\" standard=\"HBM3\" capacity=\"16GiB\" "
-                       "channels=\"16\" bus-width=\"64b\" data-rate=\"6.4Gb/s\"/>\n"
+                       "channels=\"16\" bus-width=\"64b\" data-rate=\"6.4Gb/s\"" + std::string(kTimings) + "/>\n"
                        "  <instance name=\"a\" type=\"d\"/>\n"
                        "  <instance name=\"m\" type=\"hbm\"/>\n";
     auto l = load_xml(platform_doc(body));

@@ -34,6 +34,11 @@ std::string sample(const tess_field_spec &f)
     if (a == "channels") return "16";
     if (a == "bus-width") return "64b";
     if (a == "data-rate") return "6.4Gb/s";
+    if (a == "tRAS") return "34ns";
+    if (a == "tRC") return "48ns";
+    if (a == "tREFI") return "3.9us";
+    if (a == "tRFC") return "350ns";
+    if (a[0] == 't') return "14ns";
     return "?";
 }
 
@@ -123,7 +128,7 @@ TEST(Schema, MemoryPeakBandwidthIsChannelsTimesWidthTimesRate)
     // HBM3 per JESD238: 16 channels x 64 bits at 6.4 Gb/s per pin = 819.2 GB/s per stack
     auto l = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"s\">\n"
                       "  <memory-type name=\"hbm3\" standard=\"HBM3\" capacity=\"16GiB\" channels=\"16\" "
-                      "bus-width=\"64b\" data-rate=\"6.4Gb/s\"/>\n</platform>\n");
+                      "bus-width=\"64b\" data-rate=\"6.4Gb/s\"" + std::string(kTimings) + "/>\n</platform>\n");
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const tess_memory_type &m = l->p.types[0].u.memory;
     EXPECT_EQ(m.bus_width_bits, 64u);
@@ -132,7 +137,7 @@ TEST(Schema, MemoryPeakBandwidthIsChannelsTimesWidthTimesRate)
     // the same rate written as transfers per second
     auto t = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"s\">\n"
                       "  <memory-type name=\"ddr5\" standard=\"DDR5\" capacity=\"32GiB\" channels=\"2\" "
-                      "bus-width=\"32b\" data-rate=\"4800MT/s\"/>\n</platform>\n");
+                      "bus-width=\"32b\" data-rate=\"4800MT/s\" burst-length=\"16\"" + std::string(kTimings) + "/>\n</platform>\n");
     ASSERT_EQ(t->rc, TESS_OK) << t->errors;
     EXPECT_DOUBLE_EQ(tess_memory_peak_bandwidth(&t->p.types[0].u.memory), 2 * 32 / 8.0 * 4.8e9);
 }

@@ -82,6 +82,12 @@ static const tess_field_spec link_fields[] = {
 };
 
 #define MT(f) offsetof(tess_memory_type, f)
+#define TIMING(name, def, doc)                                                                   \
+    {#name, TESS_DIM_TIME | TESS_DIM_CYCLES, TESS_FIELD_LATENCY,                                  \
+     offsetof(tess_memory_type, t) + offsetof(tess_dram_timing, name), def, 0, 1e9, NULL, NULL, doc}
+static const char *const scheduler_names[] = {"fr-fcfs", "fcfs", NULL};
+static const char *const page_names[] = {"open", "closed", NULL};
+static const char *const refresh_names[] = {"all-bank", "per-bank", "off", NULL};
 static const tess_field_spec memory_fields[] = {
     {"standard", 0, TESS_FIELD_ENUM, MT(standard), NULL, 0, 0, NULL, standard_names,
      "DRAM standard"},
@@ -93,6 +99,59 @@ static const tess_field_spec memory_fields[] = {
      NULL, "data bus width per channel"},
     {"data-rate", TESS_DIM_TRANSFER_RATE | TESS_DIM_BANDWIDTH, TESS_FIELD_DOUBLE, MT(data_rate),
      NULL, 1e3, 1e12, pin_rate, NULL, "per-pin data rate"},
+    {"clock", TESS_DIM_FREQUENCY, TESS_FIELD_DOUBLE, MT(clock_hz), "0Hz", 0, 1e12, NULL, NULL,
+     "command clock CK (0: half the data rate, double data rate)"},
+    {"burst-length", TESS_DIM_COUNT, TESS_FIELD_U32, MT(burst_length), "8", 1, 64, NULL, NULL,
+     "transfers per column command"},
+    {"ranks", TESS_DIM_COUNT, TESS_FIELD_U32, MT(ranks), "1", 1, 16, NULL, NULL, "ranks per channel"},
+    {"bank-groups", TESS_DIM_COUNT, TESS_FIELD_U32, MT(bank_groups), "4", 1, 64, NULL, NULL,
+     "bank groups per rank"},
+    {"banks", TESS_DIM_COUNT, TESS_FIELD_U32, MT(banks), "4", 1, 64, NULL, NULL,
+     "banks per bank group"},
+    {"rows", TESS_DIM_COUNT, TESS_FIELD_U32, MT(rows), "32768", 1, 1 << 24, NULL, NULL,
+     "rows per bank"},
+    {"mapping", 0, TESS_FIELD_TEXT, MT(mapping), "RoBaRaCoBgCh", 0, 0, NULL, NULL,
+     "address fields, most significant first: Ro Ba Bg Ra Co Ch, each once"},
+    {"scheduler", 0, TESS_FIELD_ENUM, MT(scheduler), "fr-fcfs", 0, 0, NULL, scheduler_names,
+     "request scheduling"},
+    {"page-policy", 0, TESS_FIELD_ENUM, MT(page_policy), "open", 0, 0, NULL, page_names,
+     "keep rows open, or close them after the last queued hit"},
+    {"refresh", 0, TESS_FIELD_ENUM, MT(refresh), "all-bank", 0, 0, NULL, refresh_names,
+     "refresh mode"},
+    {"queue-depth", TESS_DIM_COUNT, TESS_FIELD_U32, MT(queue_depth), "32", 1, 4096, NULL, NULL,
+     "bursts a channel controller queues"},
+    {"frontend-latency", TESS_DIM_COUNT | TESS_DIM_CYCLES, TESS_FIELD_U32, MT(frontend_cycles), "0",
+     0, 1 << 20, NULL, NULL, "fixed controller latency per request, cycles of CK"},
+    TIMING(tRCD, NULL, "ACT to column command"),
+    TIMING(tCL, NULL, "read command to first data"),
+    TIMING(tCWL, NULL, "write command to first data"),
+    TIMING(tRP, NULL, "PRE to ACT"),
+    TIMING(tRAS, NULL, "ACT to PRE"),
+    TIMING(tRC, NULL, "ACT to ACT, same bank"),
+    TIMING(tCCD_S, NULL, "column to column, different bank group"),
+    TIMING(tCCD_L, NULL, "column to column, same bank group"),
+    TIMING(tRRD_S, NULL, "ACT to ACT, different bank group"),
+    TIMING(tRRD_L, NULL, "ACT to ACT, same bank group"),
+    TIMING(tFAW, NULL, "window holding at most four ACTs"),
+    TIMING(tWR, NULL, "end of write data to PRE"),
+    TIMING(tWTR_S, NULL, "end of write data to read, different bank group"),
+    TIMING(tWTR_L, NULL, "end of write data to read, same bank group"),
+    TIMING(tRTW, NULL, "read to write command"),
+    TIMING(tRTP, NULL, "read to PRE"),
+    TIMING(tREFI, NULL, "all-bank refresh interval"),
+    TIMING(tRFC, NULL, "all-bank refresh cycle time"),
+    TIMING(tREFIpb, "0cycles", "per-bank refresh interval (0: per-bank refresh not supported)"),
+    TIMING(tRFCpb, "0cycles", "per-bank refresh cycle time"),
+    {"act-energy", TESS_DIM_ENERGY, TESS_FIELD_DOUBLE, MT(act_energy), "0J", 0, 1e-3, NULL, NULL,
+     "energy of one activate-precharge pair"},
+    {"read-energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, MT(read_energy), "0pJ/bit", 0,
+     1e-6, NULL, NULL, "energy per bit read (burst and I/O)"},
+    {"write-energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, MT(write_energy), "0pJ/bit", 0,
+     1e-6, NULL, NULL, "energy per bit written"},
+    {"refresh-energy", TESS_DIM_ENERGY, TESS_FIELD_DOUBLE, MT(refresh_energy), "0J", 0, 1e-3, NULL,
+     NULL, "energy of one all-bank refresh of a channel (per-bank: divided by its banks)"},
+    {"background-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, MT(background_power), "0W", 0, 1e3,
+     NULL, NULL, "background power per channel"},
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -138,6 +197,14 @@ int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text
         }
         snprintf(err, errlen, "'%s' is not one of: %s", text, allowed);
         return -1;
+    }
+    if (f->storage == TESS_FIELD_TEXT) {
+        if (strlen(text) >= 32) {
+            snprintf(err, errlen, "'%s' is longer than 31 characters", text);
+            return -1;
+        }
+        snprintf(base, 32, "%s", text);
+        return 0;
     }
     tess_quantity q;
     if (tess_parse_quantity(text, f->dims, &q, err, errlen) != 0) return -1;
@@ -211,5 +278,106 @@ void tess_field_format(const tess_field_spec *f, const void *type_struct, char *
             snprintf(buf, len, "%g cycles", lat->cycles);
         return;
     }
+    case TESS_FIELD_TEXT: snprintf(buf, len, "%s", base); return;
     }
+}
+
+/* ---- relations between fields ------------------------------------------- */
+
+static int is_pow2(uint64_t x) { return x && !(x & (x - 1)); }
+
+/* A timing in seconds, or in cycles of clock_hz, as seconds (for comparisons). */
+static double seconds_of(tess_latency l, double clock_hz)
+{
+    return l.seconds > 0 ? l.seconds : l.cycles / clock_hz;
+}
+
+static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
+{
+    const double ck = m->clock_hz > 0 ? m->clock_hz : m->data_rate / 2;
+    const tess_dram_timing *t = &m->t;
+    struct { const char *name; uint64_t v; } pow2[] = {
+        {"channels", m->channels},   {"bank-groups", m->bank_groups}, {"banks", m->banks},
+        {"ranks", m->ranks},         {"rows", m->rows},
+    };
+    for (size_t i = 0; i < sizeof pow2 / sizeof pow2[0]; i++) {
+        if (!is_pow2(pow2[i].v)) {
+            snprintf(err, errlen, "'%s' is %llu; it must be a power of two (address mapping)",
+                     pow2[i].name, (unsigned long long)pow2[i].v);
+            return -1;
+        }
+    }
+    const uint64_t burst_bytes = (uint64_t)m->bus_width_bits * m->burst_length / 8;
+    const uint64_t per_row = (uint64_t)m->channels * m->ranks * m->bank_groups * m->banks * m->rows;
+    if (burst_bytes == 0 || m->capacity_bytes % per_row != 0 ||
+        !is_pow2(m->capacity_bytes / per_row) || m->capacity_bytes / per_row < burst_bytes) {
+        snprintf(err, errlen,
+                 "capacity %llu B over %llu rows (channels x ranks x bank-groups x banks x rows) "
+                 "does not give a power-of-two row of at least one burst (%llu B)",
+                 (unsigned long long)m->capacity_bytes, (unsigned long long)per_row,
+                 (unsigned long long)burst_bytes);
+        return -1;
+    }
+    double transfers_per_ck = m->data_rate / ck;
+    double burst_ck = m->burst_length / transfers_per_ck;
+    if (burst_ck != floor(burst_ck)) {
+        snprintf(err, errlen, "burst-length %u at %g transfers per clock is not a whole number of "
+                 "clock cycles", m->burst_length, transfers_per_ck);
+        return -1;
+    }
+    /* JEDEC relations: a row cycle holds an activation and a precharge. */
+    const double rc = seconds_of(t->tRC, ck), ras = seconds_of(t->tRAS, ck), rp = seconds_of(t->tRP, ck);
+    if (rc + 1e-15 < ras + rp) {
+        snprintf(err, errlen, "tRC (%g ns) is shorter than tRAS + tRP (%g ns)", rc * 1e9,
+                 (ras + rp) * 1e9);
+        return -1;
+    }
+    if (seconds_of(t->tRAS, ck) + 1e-15 < seconds_of(t->tRCD, ck)) {
+        snprintf(err, errlen, "tRAS is shorter than tRCD");
+        return -1;
+    }
+    if (seconds_of(t->tCCD_L, ck) + 1e-15 < seconds_of(t->tCCD_S, ck) ||
+        seconds_of(t->tRRD_L, ck) + 1e-15 < seconds_of(t->tRRD_S, ck) ||
+        seconds_of(t->tWTR_L, ck) + 1e-15 < seconds_of(t->tWTR_S, ck)) {
+        snprintf(err, errlen, "a same-bank-group timing (tCCD_L, tRRD_L, tWTR_L) is shorter than "
+                              "its different-group one (_S)");
+        return -1;
+    }
+    if (seconds_of(t->tREFI, ck) <= seconds_of(t->tRFC, ck)) {
+        snprintf(err, errlen, "tREFI is not longer than tRFC: the device would only refresh");
+        return -1;
+    }
+    if (m->refresh == TESS_REFRESH_PER_BANK && seconds_of(t->tREFIpb, ck) <= 0) {
+        snprintf(err, errlen, "refresh=\"per-bank\" needs tREFIpb and tRFCpb");
+        return -1;
+    }
+    /* the mapping names each field once */
+    static const char *const fields[] = {"Ro", "Ba", "Bg", "Ra", "Co", "Ch"};
+    const char *p = m->mapping;
+    int seen[6] = {0};
+    while (*p) {
+        int k = -1;
+        for (int i = 0; i < 6; i++)
+            if (strncmp(p, fields[i], 2) == 0) k = i;
+        if (k < 0 || seen[k]++) {
+            snprintf(err, errlen, "mapping '%s' must name each of Ro Ba Bg Ra Co Ch exactly once",
+                     m->mapping);
+            return -1;
+        }
+        p += 2;
+    }
+    for (int i = 0; i < 6; i++) {
+        if (!seen[i]) {
+            snprintf(err, errlen, "mapping '%s' must name each of Ro Ba Bg Ra Co Ch exactly once",
+                     m->mapping);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int tess_type_check(const tess_type *t, char *err, size_t errlen)
+{
+    if (t->kind == TESS_KIND_MEMORY) return check_memory(&t->u.memory, err, errlen);
+    return 0;
 }

@@ -15,7 +15,8 @@ typedef enum tess_field_storage {
     TESS_FIELD_U64,
     TESS_FIELD_DOUBLE,
     TESS_FIELD_ENUM,   /* stored as int */
-    TESS_FIELD_LATENCY /* tess_latency: cycles or seconds */
+    TESS_FIELD_LATENCY, /* tess_latency: cycles or seconds */
+    TESS_FIELD_TEXT     /* char[32] */
 } tess_field_storage;
 
 typedef struct tess_field_spec {
@@ -44,6 +45,10 @@ int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text
 
 /* Human-readable value of the field ("1 GHz", "xy", "2 cycles"). */
 void tess_field_format(const tess_field_spec *f, const void *type_struct, char *buf, size_t len);
+
+/* Checks relations between a type's fields (JEDEC timing order, powers of two);
+ * 0, or -1 with a reason naming the fields in err. */
+int tess_type_check(const tess_type *t, char *err, size_t errlen);
 
 /* Names of the enum values of routing and memory standards, for messages. */
 const char *tess_routing_name(tess_routing r);

@@ -186,6 +186,11 @@ static int handle_type(loader *L, tess_scope *s, xmlNodePtr n, tess_kind kind)
         }
         free(text);
     }
+    char err[512];
+    if (!bad && t.name && tess_type_check(&t, err, sizeof err) != 0) {
+        ERR(L, t.line, "<%s name=\"%s\">: %s", tag(n), t.name, err);
+        bad = 1;
+    }
     if (bad || !t.name) {
         free(t.name);
         return -1;
@@ -482,7 +487,8 @@ static void apply_field_overrides(loader *L)
             }
             tess_type copy = p->types[ti];
             char err[512];
-            if (tess_field_set(f, tess_type_struct(&copy), o->value, err, sizeof err) != 0) {
+            if (tess_field_set(f, tess_type_struct(&copy), o->value, err, sizeof err) != 0 ||
+                tess_type_check(&copy, err, sizeof err) != 0) {
                 ERR(L, p->types[ti].line, "--set %s=%s: %s", o->name, o->value, err);
                 continue;
             }

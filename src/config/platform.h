@@ -84,12 +84,45 @@ typedef struct tess_link_type {
     double energy_per_bit; /* joules per bit moved */
 } tess_link_type;
 
+typedef enum tess_mem_scheduler { TESS_SCHED_FRFCFS, TESS_SCHED_FCFS } tess_mem_scheduler;
+typedef enum tess_page_policy { TESS_PAGE_OPEN, TESS_PAGE_CLOSED } tess_page_policy;
+typedef enum tess_refresh_mode {
+    TESS_REFRESH_ALL_BANK,
+    TESS_REFRESH_PER_BANK,
+    TESS_REFRESH_OFF
+} tess_refresh_mode;
+
+/* JEDEC timings of a DRAM device, each in cycles of its command clock or as a time
+ * (rounded up to whole cycles when the controller is built). */
+typedef struct tess_dram_timing {
+    tess_latency tRCD, tCL, tCWL, tRP, tRAS, tRC;
+    tess_latency tCCD_S, tCCD_L, tRRD_S, tRRD_L, tFAW;
+    tess_latency tWR, tWTR_S, tWTR_L, tRTW, tRTP;
+    tess_latency tREFI, tRFC, tREFIpb, tRFCpb;
+} tess_dram_timing;
+
 typedef struct tess_memory_type {
     tess_memory_standard standard;
     uint64_t capacity_bytes;
-    uint32_t channels;
+    uint32_t channels;       /* independent channels (pseudo-channels for HBM) */
     uint32_t bus_width_bits; /* per channel */
     double data_rate;        /* transfers per second per pin */
+    double clock_hz;         /* command clock (CK) */
+    uint32_t burst_length;   /* transfers per column command */
+    uint32_t ranks, bank_groups, banks; /* banks per bank group */
+    uint32_t rows;           /* per bank */
+    char mapping[32];        /* address fields from most to least significant: "RoBaRaCoBgCh" */
+    tess_mem_scheduler scheduler;
+    tess_page_policy page_policy;
+    tess_refresh_mode refresh;
+    uint32_t queue_depth;    /* requests (bursts) a channel controller holds */
+    uint32_t frontend_cycles; /* fixed controller latency, added once per request */
+    tess_dram_timing t;
+    double act_energy;       /* joules per activate-precharge pair */
+    double read_energy;      /* joules per bit read */
+    double write_energy;     /* joules per bit written */
+    double refresh_energy;   /* joules per all-bank refresh of one channel */
+    double background_power; /* watts per channel */
 } tess_memory_type;
 
 typedef struct tess_type {
