@@ -106,6 +106,54 @@ typedef struct tess_noc_result {
 int tess_hw_noc_run(const tess_platform *p, const tess_noc_options *o, tess_noc_result *out,
                     char *msg, size_t msglen);
 
+/* ---- memory runs (tessera mem) ------------------------------------------- */
+
+typedef enum tess_mem_pattern {
+    TESS_PATTERN_STREAM,  /* sequential addresses */
+    TESS_PATTERN_RANDOM,  /* uniformly random, request-aligned */
+    TESS_PATTERN_STRIDED  /* i x stride */
+} tess_mem_pattern;
+
+typedef struct tess_mem_options {
+    tess_mem_pattern pattern;
+    double read_ratio;      /* share of reads, [0, 1]; reads and writes interleave evenly */
+    uint32_t request_bytes;
+    uint32_t outstanding;   /* requests in flight */
+    uint64_t requests;      /* how many to complete */
+    int refresh;            /* -1: the memory type's; else a tess_refresh_mode */
+    int scheduler;          /* -1: the memory type's; else a tess_mem_scheduler */
+    uint64_t stride_bytes;
+    uint64_t seed;
+} tess_mem_options;
+
+/* Defaults: stream, reads only, 64 B, 64 outstanding, 200000 requests, seed 1, stride 4 KiB. */
+void tess_mem_options_default(tess_mem_options *o);
+
+typedef struct tess_mem_result {
+    double bandwidth_bytes_per_s;      /* bytes completed / (last response - first request) */
+    double peak_bandwidth_bytes_per_s; /* channels x bus width x data rate */
+    double mean_latency_ns, p99_latency_ns, min_latency_ns, max_latency_ns;
+    double row_hit_rate;               /* bursts that found their row open */
+    uint64_t requests, reads, writes;
+    uint64_t bursts_hit, bursts_empty, bursts_conflict; /* bank conflicts: a row to close first */
+    uint64_t acts, pres, refreshes, refreshes_pb, refresh_stalls;
+    double refresh_busy_fraction;      /* bank time spent refreshing */
+    double energy_j, energy_per_bit_j, background_energy_j;
+    double simulated_seconds;
+    double clock_hz;
+    uint32_t channels;
+    uint64_t burst_bytes, row_bytes;
+    /* wall-clock figures */
+    double wall_seconds, requests_per_second;
+    long peak_rss_kb;
+} tess_mem_result;
+
+/* Runs synthetic traffic against memory instance `instance` of the platform (through
+ * its TLM-2.0 socket). Call in a child process. 0, TESS_EINVAL with msg, or
+ * TESS_EINTERNAL. */
+int tess_hw_mem_run(const tess_platform *p, uint32_t instance, const tess_mem_options *o,
+                    tess_mem_result *out, char *msg, size_t msglen);
+
 #ifdef __cplusplus
 }
 #endif

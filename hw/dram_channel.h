@@ -1,0 +1,117 @@
+// One DRAM channel's controller: a request queue, bank state machines, JEDEC timing
+// checks, FR-FCFS or FCFS scheduling, open- or closed-page policy, all-bank or
+// per-bank refresh, and the counters energy is computed from. Plain C++, advanced by
+// the DramMemory module (dram_memory.h) at the cycles it asks for: nothing happens on
+// a cycle where no command can issue.
+//
+// Commands modelled: ACT, PRE (and auto-precharge under the closed-page policy), RD,
+// WR, REF (all-bank) and REFpb. One command per cycle on the command bus. Timing rules:
+//   ACT  >= bank: tRC after its last ACT, tRP after its PRE; rank: tRRD_S after any ACT,
+//           tRRD_L after an ACT in the same bank group, 4 ACTs per tFAW window
+//   RD   >= tRCD after ACT; tCCD_S after any RD (tCCD_L same group);
+//           tCWL + burst + tWTR_S after any WR (tWTR_L same group)
+//   WR   >= tRCD after ACT; tCCD_S / tCCD_L after any WR; tRTW after any RD
+//   PRE  >= tRAS after ACT; tRTP after RD; tCWL + burst + tWR after WR
+//   REF  all banks precharged and past tRP; then no ACT for tRFC (tRFCpb for REFpb)
+// Not modelled: rank-to-rank switching (tRTRS), power-down states, tRREFD.
+#ifndef TESS_DRAM_CHANNEL_H
+#define TESS_DRAM_CHANNEL_H
+
+#include <cstdint>
+#include <vector>
+
+extern "C" {
+#include "config/platform.h"
+}
+
+namespace tess::dram {
+
+// Timings in cycles of the command clock, rounded up from the platform's values.
+struct Timing {
+    uint32_t RCD, CL, CWL, RP, RAS, RC, CCD_S, CCD_L, RRD_S, RRD_L, FAW;
+    uint32_t WR, WTR_S, WTR_L, RTW, RTP, REFI, RFC, REFIpb, RFCpb;
+    uint32_t burst; // data-bus cycles of one burst: burst length / transfers per clock
+};
+
+Timing timing_of(const tess_memory_type &m, double ck_hz);
+double command_clock(const tess_memory_type &m);
+
+struct Burst {
+    uint32_t request; // the owner's request index
+    uint8_t write;
+    uint8_t refresh_stalled; // counted once
+    uint8_t classified;      // its first command told hit, empty or conflict
+    uint8_t ordered;         // an older queued burst to its address involves a write
+    uint32_t rank, bg, bank, row, col;
+    uint64_t arrival;
+    bool same_address(const Burst &o) const
+    {
+        return rank == o.rank && bg == o.bg && bank == o.bank && row == o.row && col == o.col;
+    }
+};
+
+struct Completion {
+    uint64_t cycle; // last data beat done
+    uint32_t request;
+};
+
+struct ChannelStats {
+    uint64_t acts = 0, pres = 0, reads = 0, writes = 0, refreshes = 0, refreshes_pb = 0;
+    uint64_t row_hits = 0, row_empty = 0, row_conflicts = 0; // per burst, by the bank it met
+    uint64_t refresh_stalls = 0; // bursts that waited for a refresh
+    uint64_t refresh_cycles = 0; // cycles banks were unavailable to refresh (rank x tRFC ...)
+};
+
+class Channel {
+public:
+    Channel(const tess_memory_type &m, const Timing &t);
+
+    bool full() const { return queue_.size() >= depth_; }
+    size_t queued() const { return queue_.size(); }
+    void enqueue(const Burst &b);
+    // Issues at most one command at cycle now; appends data completions to done.
+    // Returns the next cycle at which a command may issue (UINT64_MAX: nothing pending).
+    uint64_t step(uint64_t now, std::vector<Completion> &done);
+    const ChannelStats &stats() const { return stats_; }
+
+private:
+    struct Bank {
+        int64_t open_row = -1;
+        uint64_t act_at = 0;
+        uint64_t next_act = 0, next_pre = 0, next_col = 0;
+    };
+    struct Rank {
+        uint64_t next_act = 0;               // tRRD_S
+        std::vector<uint64_t> next_act_bg;   // tRRD_L
+        uint64_t faw[4] = {0, 0, 0, 0};      // the last four ACTs
+        unsigned faw_head = 0;
+        uint64_t act_count = 0;
+        uint64_t refresh_due = 0;            // all-bank
+        uint64_t refresh_due_pb = 0;
+        uint32_t pb_target = 0;              // next bank for per-bank refresh
+    };
+    enum Cmd { kAct, kPre, kCol };
+
+    const tess_memory_type &m_;
+    Timing t_;
+    uint32_t depth_;
+    uint32_t banks_per_rank_;
+    std::vector<Bank> banks_; // rank-major, then bank group, then bank
+    std::vector<Rank> ranks_;
+    uint64_t next_rd_ = 0, next_wr_ = 0;
+    std::vector<uint64_t> next_rd_bg_, next_wr_bg_; // per (rank, bank group)
+    std::vector<Burst> queue_;
+    std::vector<uint32_t> hits_; // scratch: queued bursts per bank hitting its open row
+    ChannelStats stats_;
+
+    Bank &bank_of(const Burst &b) { return banks_[(b.rank * m_.bank_groups + b.bg) * m_.banks + b.bank]; }
+    uint64_t earliest_act(const Burst &b) const;
+    uint64_t earliest_col(const Burst &b) const;
+    bool refresh_blocks(const Burst &b, uint64_t now) const;
+    bool try_refresh(uint64_t now, uint64_t *next);
+    void issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done);
+};
+
+} // namespace tess::dram
+
+#endif

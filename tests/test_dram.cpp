@@ -1,0 +1,336 @@
+// DRAM controller: idle latencies against JEDEC timing sums, stream and random
+// bandwidth against peak and activate-rate bounds, refresh cost, read/write
+// turnaround, energy by hand-counted commands, ordering, and bad input. Every
+// expected value is derived here from the timings; each simulation runs in a child.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+#include "child.h"
+#include "dram_memory.h"
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include "kernel_setup.h"
+#include "platform_fixture.h"
+
+extern "C" {
+#include "tessera_hw.h"
+}
+
+using namespace tess::dram;
+
+namespace {
+
+// One HBM3-like channel with the Ramulator 2.1 / JESD238 cycle counts, 16 banks of
+// 1,024 rows of 1 KB, refresh off unless overridden.
+constexpr unsigned CL = 20, CWL = 10, RCD = 31, RP = 26, RAS = 45, RC = 72, CCD_S = 2, CCD_L = 4,
+                   RRD_S = 4, RRD_L = 5, FAW = 24, WR = 33, WTR_S = 7, WTR_L = 10, RTP = 9,
+                   RTW = 20, BURST = 2; // BL8 at 4 transfers per CK
+constexpr double CK_PS = 625;
+
+std::string channel_xml(const std::string &extra = "refresh=\"off\" frontend-latency=\"3\"")
+{
+    char buf[2048];
+    std::snprintf(
+        buf, sizeof buf,
+        "<?xml version=\"1.0\"?>\n<platform name=\"m\">\n  <die-type name=\"h\" clock=\"1GHz\"/>\n"
+        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+        "  <memory-type name=\"m\" standard=\"HBM3\" capacity=\"16MiB\" channels=\"1\" "
+        "bus-width=\"32b\" data-rate=\"6.4Gb/s\" clock=\"1.6GHz\" burst-length=\"8\" "
+        "bank-groups=\"4\" banks=\"4\" rows=\"1024\" mapping=\"RoBaRaCoBgCh\" "
+        "tCL=\"%ucycles\" tCWL=\"%ucycles\" tRCD=\"%ucycles\" tRP=\"%ucycles\" tRAS=\"%ucycles\" "
+        "tRC=\"%ucycles\" tCCD_S=\"%ucycles\" tCCD_L=\"%ucycles\" tRRD_S=\"%ucycles\" "
+        "tRRD_L=\"%ucycles\" tFAW=\"%ucycles\" tWR=\"%ucycles\" tWTR_S=\"%ucycles\" "
+        "tWTR_L=\"%ucycles\" tRTP=\"%ucycles\" tRTW=\"%ucycles\" tREFI=\"3.9us\" tRFC=\"350ns\" "
+        "act-energy=\"1nJ\" read-energy=\"2pJ/bit\" write-energy=\"3pJ/bit\" "
+        "background-power=\"50mW\" %s/>\n"
+        "  <instance name=\"host\" type=\"h\"/>\n  <instance name=\"mem\" type=\"m\"/>\n"
+        "  <connect from=\"host\" to=\"mem\" link=\"l\"/>\n</platform>\n",
+        CL, CWL, RCD, RP, RAS, RC, CCD_S, CCD_L, RRD_S, RRD_L, FAW, WR, WTR_S, WTR_L, RTP, RTW,
+        extra.c_str());
+    return buf;
+}
+
+// Byte address of (bank group, column, bank, row) under RoBaRaCoBgCh with one
+// channel and one rank: 32 B bursts, 2 bank-group bits, 5 column bits, 2 bank bits.
+uint64_t addr(unsigned bg, unsigned col, unsigned bank, unsigned row)
+{
+    return ((((uint64_t(row) << 2 | bank) << 5 | col) << 2 | bg) << 5);
+}
+
+struct Probe {
+    uint64_t at_cycle; // when to send
+    uint64_t address;
+    bool write;
+};
+
+// Threads that each send their probes with b_transport and time them.
+struct Prober : sc_core::sc_module {
+    SC_HAS_PROCESS(Prober);
+    tlm_utils::simple_initiator_socket<Prober> socket;
+    std::vector<Probe> probes;
+    std::vector<double> latency_cycles;
+    std::vector<uint64_t> finish_order;
+    Prober(sc_core::sc_module_name n, std::vector<Probe> p)
+        : sc_core::sc_module(n), socket("socket"), probes(std::move(p)),
+          latency_cycles(probes.size(), -1)
+    {
+        for (size_t i = 0; i < probes.size(); i++)
+            sc_core::sc_spawn([this, i] { run(i); });
+    }
+    void run(size_t i)
+    {
+        wait(sc_core::sc_time(probes[i].at_cycle * CK_PS, sc_core::SC_PS));
+        tlm::tlm_generic_payload gp;
+        unsigned char data[32];
+        gp.set_command(probes[i].write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        gp.set_address(probes[i].address);
+        gp.set_data_ptr(data);
+        gp.set_data_length(32);
+        gp.set_streaming_width(32);
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+        socket->b_transport(gp, delay);
+        latency_cycles[i] = (sc_core::sc_time_stamp() - t0).value() / CK_PS;
+        finish_order.push_back(i);
+    }
+};
+
+std::vector<double> probe(const tess_platform *p, const std::vector<Probe> &probes,
+                          std::vector<double> *order = nullptr)
+{
+    const tess_memory_type &m = p->types[p->instances[tess_platform_find_instance(p, "mem")].type].u.memory;
+    std::vector<double> out = in_child([&] {
+        tess::hw::prepare_kernel();
+        DramMemory mem("mem", m);
+        Prober prober("prober", probes);
+        prober.socket.bind(mem.socket);
+        sc_core::sc_start();
+        std::vector<double> v = prober.latency_cycles;
+        for (uint64_t i : prober.finish_order) v.push_back(double(i));
+        return v;
+    });
+    if (order && out.size() == 2 * probes.size()) order->assign(out.begin() + probes.size(), out.end());
+    out.resize(probes.size());
+    return out;
+}
+
+tess_mem_result mem_run(const tess_platform *p, const char *instance, const tess_mem_options &o)
+{
+    uint32_t inst = tess_platform_find_instance(p, instance);
+    std::vector<double> v = in_child([&] {
+        tess_mem_result r;
+        char msg[512];
+        if (tess_hw_mem_run(p, inst, &o, &r, msg, sizeof msg) != 0) throw std::runtime_error(msg);
+        std::vector<double> blob(sizeof r / sizeof(double) + 1);
+        std::memcpy(blob.data(), &r, sizeof r);
+        return blob;
+    });
+    tess_mem_result r{};
+    if (v.size() * sizeof(double) >= sizeof r) std::memcpy(&r, v.data(), sizeof r);
+    return r;
+}
+
+tess_mem_options opts(tess_mem_pattern pat, uint32_t outstanding, uint64_t requests)
+{
+    tess_mem_options o;
+    tess_mem_options_default(&o);
+    o.pattern = pat;
+    o.outstanding = outstanding;
+    o.requests = requests;
+    return o;
+}
+
+} // namespace
+
+TEST(DramIdleLatency, HitEmptyAndConflictAreTheirTimingSums)
+{
+    auto l = load_xml(channel_xml());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const unsigned F = 3; // frontend-latency in the XML
+    // each probe long after the previous one, on an idle channel
+    std::vector<Probe> probes = {
+        {100, addr(0, 0, 1, 7), false},   // bank 1 closed: empty
+        {1000, addr(0, 1, 1, 7), false},  // row 7 still open: hit
+        {2000, addr(0, 0, 1, 9), false},  // row 9 in the same bank: conflict, tRAS long past
+        {3000, addr(1, 0, 2, 5), true},   // a write to a closed bank: tRCD + tCWL + burst
+    };
+    std::vector<double> lat = probe(&l->p, probes);
+    ASSERT_EQ(lat.size(), 4u);
+    EXPECT_EQ(lat[0], F + RCD + CL + BURST);
+    EXPECT_EQ(lat[1], F + CL + BURST);
+    EXPECT_EQ(lat[2], F + RP + RCD + CL + BURST);
+    EXPECT_EQ(lat[3], F + RCD + CWL + BURST);
+}
+
+TEST(DramIdleLatency, ConflictWaitsForTrasAndTrc)
+{
+    auto l = load_xml(channel_xml());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // two reads to different rows of one closed bank in the same cycle: the first
+    // opens its row at cycle 0 (relative); the second's PRE waits for tRAS and for the
+    // first's read + tRTP, its ACT for tRP after that and tRC after the first ACT
+    std::vector<Probe> probes = {{100, addr(0, 0, 3, 1), false}, {100, addr(0, 0, 3, 2), false}};
+    std::vector<double> lat = probe(&l->p, probes);
+    ASSERT_EQ(lat.size(), 2u);
+    const unsigned F = 3;
+    const unsigned act2 = std::max({RAS + RP, RC, RCD + RTP + RP});
+    std::sort(lat.begin(), lat.end()); // which of the two the kernel admits first is its choice
+    EXPECT_EQ(lat[0], F + RCD + CL + BURST);
+    EXPECT_EQ(lat[1], F + act2 + RCD + CL + BURST);
+}
+
+TEST(DramIdleLatency, ClosedPagePolicyClosesTheRow)
+{
+    auto l = load_xml(channel_xml("refresh=\"off\" page-policy=\"closed\""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    std::vector<Probe> probes = {{100, addr(0, 0, 1, 7), false}, {1000, addr(0, 1, 1, 7), false}};
+    std::vector<double> lat = probe(&l->p, probes);
+    ASSERT_EQ(lat.size(), 2u);
+    // the row was closed after the first read: the second finds the bank empty
+    EXPECT_EQ(lat[1], RCD + CL + BURST);
+}
+
+TEST(DramOrdering, SameAddressKeepsProgramOrderAndEveryRequestIsAnswered)
+{
+    auto l = load_xml(channel_xml());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // W, R, W, R to one address, sent a cycle apart, among reads that hit a row
+    // opened earlier (which FR-FCFS prefers to anything else that is ready)
+    const uint64_t a = addr(2, 3, 0, 11);
+    std::vector<Probe> probes = {{100, addr(1, 0, 2, 4), false}, {400, a, true}, {401, a, false},
+                                 {402, a, true},                 {403, a, false},
+                                 {401, addr(1, 1, 2, 4), false}, {402, addr(1, 2, 2, 4), false}};
+    std::vector<double> order;
+    std::vector<double> lat = probe(&l->p, probes, &order);
+    ASSERT_EQ(order.size(), probes.size()); // every request answered once
+    std::vector<double> same;
+    for (double i : order)
+        if (i >= 1 && i <= 4) same.push_back(i);
+    EXPECT_EQ(same, (std::vector<double>{1, 2, 3, 4}));
+    for (double x : lat) EXPECT_GT(x, 0);
+}
+
+TEST(DramBandwidth, Hbm3StreamReachesNinetyPercentOfPeak)
+{
+    auto l = load_file(source_path("platforms/mem-hbm3.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // peak = data rate x bus width x channels, from the preset's numbers
+    const double peak = 6.4e9 * 32 / 8 * 32;
+    tess_mem_options o = opts(TESS_PATTERN_STREAM, 1024, 100000);
+    o.refresh = TESS_REFRESH_OFF;
+    tess_mem_result off = mem_run(&l->p, "stack0", o);
+    EXPECT_DOUBLE_EQ(off.peak_bandwidth_bytes_per_s, peak);
+    EXPECT_GE(off.bandwidth_bytes_per_s, 0.90 * peak);
+    EXPECT_LE(off.bandwidth_bytes_per_s, peak * 1.0001);
+    o.refresh = TESS_REFRESH_ALL_BANK;
+    tess_mem_result on = mem_run(&l->p, "stack0", o);
+    const double refresh_share = 350e-9 / 3.9e-6; // tRFC / tREFI
+    EXPECT_GE(on.bandwidth_bytes_per_s, 0.95 * (1 - refresh_share) * peak);
+    EXPECT_GT(on.refreshes, 0u);
+}
+
+TEST(DramBandwidth, RandomReadsAreBoundByTheActivateRate)
+{
+    auto l = load_file(source_path("platforms/mem-hbm3.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // Every random 32 B burst opens a row. Per channel, ACTs are limited by tRRD_S
+    // (one per 4 CK), by tFAW (four per 24 CK) and by tRC over 16 banks (16 per 72
+    // CK); the tightest, times 32 B per ACT, bounds the bandwidth.
+    const double ck = 1.6e9;
+    const double acts_per_ck = std::min({1.0 / RRD_S, 4.0 / FAW, 16.0 / RC});
+    const double bound = 32 * acts_per_ck * 32 * ck;
+    tess_mem_options o = opts(TESS_PATTERN_RANDOM, 4096, 200000);
+    o.refresh = TESS_REFRESH_OFF;
+    tess_mem_result r = mem_run(&l->p, "stack0", o);
+    EXPECT_LE(r.bandwidth_bytes_per_s, bound);
+    EXPECT_GE(r.bandwidth_bytes_per_s, 0.8 * bound);
+    EXPECT_LT(r.row_hit_rate, 0.01);
+}
+
+TEST(DramRefresh, AllBankRefreshTakesTrfcOverTrefiOfBankTime)
+{
+    auto l = load_file(source_path("platforms/mem-ddr5.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // a run of more than 100 refresh intervals, so the partial last one is < 1%
+    tess_mem_result r = mem_run(&l->p, "dimm0", opts(TESS_PATTERN_STREAM, 128, 300000));
+    ASSERT_GT(r.simulated_seconds, 100 * 3.9e-6);
+    const double expected = 295e-9 / 3.9e-6;
+    EXPECT_NEAR(r.refresh_busy_fraction, expected, 0.01);
+    // one refresh per channel per tREFI
+    const double intervals = r.simulated_seconds / 3.9e-6;
+    EXPECT_NEAR(double(r.refreshes), 2 * intervals, 2 * 1.0 + 1);
+}
+
+TEST(DramRefresh, PerBankRefreshVisitsBanksAtTrefipb)
+{
+    auto l = load_file(source_path("platforms/mem-hbm3.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    tess_mem_options o = opts(TESS_PATTERN_RANDOM, 256, 50000);
+    o.refresh = TESS_REFRESH_PER_BANK;
+    tess_mem_result r = mem_run(&l->p, "stack0", o);
+    EXPECT_EQ(r.refreshes, 0u);
+    const double expected = 32 * r.simulated_seconds / 243.75e-9; // channels x T / tREFIpb
+    EXPECT_NEAR(double(r.refreshes_pb), expected, 0.02 * expected + 32);
+}
+
+TEST(DramTurnaround, ReadWriteMixPaysTheBusTurnarounds)
+{
+    auto l = load_xml(channel_xml("refresh=\"off\" scheduler=\"fcfs\""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // 32 B requests, write then two reads, repeating (read ratio 2/3), in order
+    // (FCFS). Consecutive bursts alternate bank groups, so each period of W R R costs
+    // at least (tCWL + burst + tWTR_S) + tCCD_S + tRTW cycles for 3 bursts of data.
+    tess_mem_options o = opts(TESS_PATTERN_STREAM, 64, 30000);
+    o.read_ratio = 2.0 / 3.0;
+    o.request_bytes = 32;
+    tess_mem_result r = mem_run(&l->p, "mem", o);
+    const double period = (CWL + BURST + WTR_S) + CCD_S + RTW;
+    const double bound = 3.0 * BURST / period * r.peak_bandwidth_bytes_per_s;
+    EXPECT_EQ(r.writes * 2, r.reads);
+    EXPECT_LE(r.bandwidth_bytes_per_s, bound * 1.0001);
+    EXPECT_GE(r.bandwidth_bytes_per_s, 0.85 * bound); // the turnarounds are what binds
+}
+
+TEST(DramEnergy, CommandCountsTimesEnergiesPlusBackground)
+{
+    // one bank group, one bank: a stream of 64 reads of 32 B fills exactly two 1 KB
+    // rows, so by hand: 2 ACT, 1 PRE between them, 64 read bursts of 256 bits
+    auto l = load_xml(channel_xml("refresh=\"off\""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    auto one = load_xml(channel_xml("refresh=\"off\""), {{"m.bank-groups", "1"}, {"m.banks", "1"}, {"m.rows", "16384"}});
+    ASSERT_EQ(one->rc, TESS_OK) << one->errors;
+    tess_mem_options o = opts(TESS_PATTERN_STREAM, 4, 64);
+    o.request_bytes = 32;
+    tess_mem_result r = mem_run(&one->p, "mem", o);
+    EXPECT_EQ(r.acts, 2u);
+    EXPECT_EQ(r.bursts_conflict, 1u);
+    const double expected = 2 * 1e-9 + 64 * 256 * 2e-12 + 0.050 * r.simulated_seconds;
+    EXPECT_NEAR(r.energy_j, expected, 1e-15);
+}
+
+TEST(DramBadInput, JedecRelationsPowersOfTwoAndStandardsAreChecked)
+{
+    auto rc = load_xml(channel_xml(), {{"m.tRC", "60cycles"}}); // < tRAS + tRP = 71
+    EXPECT_EQ(rc->rc, TESS_EINVAL);
+    EXPECT_NE(rc->errors.find("tRC (37.5 ns) is shorter than tRAS + tRP"), std::string::npos)
+        << rc->errors;
+    std::string banks = channel_xml();
+    banks.replace(banks.find("banks=\"4\""), 9, "banks=\"3\"");
+    auto b = load_xml(banks);
+    EXPECT_EQ(b->rc, TESS_EINVAL);
+    EXPECT_NE(b->errors.find("test.xml:5: <memory-type name=\"m\">: 'banks' is 3; it must be a power of two"),
+              std::string::npos)
+        << b->errors;
+    std::string std_ = channel_xml();
+    std_.replace(std_.find("standard=\"HBM3\""), 15, "standard=\"HBM9\"");
+    auto s = load_xml(std_);
+    EXPECT_EQ(s->rc, TESS_EINVAL);
+    EXPECT_NE(s->errors.find("attribute 'standard': 'HBM9' is not one of: HBM2E, HBM3, DDR5, LPDDR5"),
+              std::string::npos)
+        << s->errors;
+}
