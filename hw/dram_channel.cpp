@@ -56,8 +56,19 @@ Channel::Channel(const tess_memory_type &m, const Timing &t)
         r.refresh_due_pb = t.REFIpb;
     }
     next_rd_bg_.assign(static_cast<size_t>(m.ranks) * m.bank_groups, 0);
+    hits_.assign(banks_.size(), 0);
     next_wr_bg_.assign(static_cast<size_t>(m.ranks) * m.bank_groups, 0);
     queue_.reserve(depth_);
+}
+
+void Channel::count_hits(Bank &k)
+{
+    const size_t i = static_cast<size_t>(&k - &banks_[0]);
+    set_hits(i, 0);
+    uint32_t n = 0;
+    for (const Burst &b : queue_)
+        if (bank_index(b) == i && static_cast<int64_t>(b.row) == k.open_row) n++;
+    set_hits(i, n);
 }
 
 void Channel::enqueue(const Burst &b)
@@ -65,6 +76,7 @@ void Channel::enqueue(const Burst &b)
     queue_.push_back(b);
     Burst &n = queue_.back();
     n.ordered = 0;
+    if (bank_of(n).open_row == static_cast<int64_t>(n.row)) set_hits(bank_index(n), hits_[bank_index(n)] + 1);
     for (size_t i = 0; i + 1 < queue_.size(); i++)
         if (queue_[i].same_address(n) && (queue_[i].write || n.write)) n.ordered = 1;
 }
@@ -113,6 +125,7 @@ bool Channel::try_refresh(uint64_t now, uint64_t *next)
                 if (k.open_row >= 0) {
                     if (k.next_pre <= now) { // close it: one command this cycle
                         k.open_row = -1;
+                        set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
                         k.next_act = std::max(k.next_act, now + t_.RP);
                         stats_.pres++;
                         return true;
@@ -141,6 +154,7 @@ bool Channel::try_refresh(uint64_t now, uint64_t *next)
             if (k.open_row >= 0) {
                 if (k.next_pre <= now) {
                     k.open_row = -1;
+                    set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
                     k.next_act = std::max(k.next_act, now + t_.RP);
                     stats_.pres++;
                     return true;
@@ -168,17 +182,18 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
     if (queue_.empty()) return next;
 
     const bool frfcfs = m_.scheduler == TESS_SCHED_FRFCFS;
-    hits_.assign(banks_.size(), 0);
-    for (const Burst &b : queue_) {
-        const Bank &k = bank_of(const_cast<Burst &>(b));
-        if (k.open_row == static_cast<int64_t>(b.row)) hits_[&k - &banks_[0]]++;
-    }
+    // Fast path: every queued burst hits an open row and the column bus is not free
+    // yet: nothing can issue before the column gate opens (refresh, when due, has
+    // already been handled above and blocks only ACTs and columns of its rank).
+    const uint64_t gate = std::min(next_rd_, next_wr_);
+    if (hits_total_ == queue_.size() && gate > now && m_.refresh == TESS_REFRESH_OFF)
+        return std::min(next, gate);
     int pick = -1;
     Cmd pick_cmd = kAct;
     const size_t limit = frfcfs ? queue_.size() : 1; // FCFS: only the oldest request moves
     for (size_t i = 0; i < limit; i++) {
         Burst &b = queue_[i];
-        if (refresh_blocks(b, now)) {
+        if (m_.refresh != TESS_REFRESH_OFF && refresh_blocks(b, now)) {
             if (!b.refresh_stalled) {
                 b.refresh_stalled = 1;
                 stats_.refresh_stalls++;
@@ -196,13 +211,16 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
         uint64_t e;
         if (k.open_row == static_cast<int64_t>(b.row)) {
             c = kCol;
-            e = earliest_col(b);
+            // the channel-wide column gate first: cheaper than the full check, and a
+            // wake-up at the gate re-examines everything anyway
+            const uint64_t gate = b.write ? next_wr_ : next_rd_;
+            e = gate > now ? gate : earliest_col(b);
         } else if (k.open_row < 0) {
             c = kAct;
             e = earliest_act(b);
         } else {
             // FR-FCFS leaves a row open while queued requests still hit it
-            if (frfcfs && hits_[&k - &banks_[0]] > 0) continue;
+            if (frfcfs && hits_[bank_index(b)] > 0) continue;
             c = kPre;
             e = k.next_pre;
         }
@@ -234,6 +252,7 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
     switch (c) {
     case kPre:
         k.open_row = -1;
+        set_hits(bank_index(b), 0);
         k.next_act = std::max(k.next_act, now + t_.RP);
         stats_.pres++;
         if (!b.classified) { // its first command is a PRE: a row conflict
@@ -257,6 +276,7 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
             b.classified = 1;
             stats_.row_empty++;
         }
+        count_hits(k);
         return;
     case kCol:
         break;
@@ -281,6 +301,7 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
         stats_.reads++;
     }
     const uint32_t row = b.row;
+    set_hits(bank_index(b), hits_[bank_index(b)] - 1); // it was a hit
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
     if (m_.page_policy == TESS_PAGE_CLOSED) {
         // auto-precharge once no queued request hits the row: at the earliest legal PRE
@@ -288,6 +309,7 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
         for (const Burst &o : queue_) more |= &bank_of(const_cast<Burst &>(o)) == &k && o.row == row;
         if (!more) {
             k.open_row = -1;
+            set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
             k.next_act = std::max(k.next_act, k.next_pre + t_.RP);
             stats_.pres++;
         }

@@ -101,10 +101,18 @@ private:
     uint64_t next_rd_ = 0, next_wr_ = 0;
     std::vector<uint64_t> next_rd_bg_, next_wr_bg_; // per (rank, bank group)
     std::vector<Burst> queue_;
-    std::vector<uint32_t> hits_; // scratch: queued bursts per bank hitting its open row
+    std::vector<uint32_t> hits_; // per bank: queued bursts that hit its open row, kept current
+    size_t hits_total_ = 0;      // sum of hits_
+    void count_hits(Bank &k);    // recounts hits_ for one bank (after it opens a row)
+    void set_hits(size_t bank, uint32_t n)
+    {
+        hits_total_ = hits_total_ - hits_[bank] + n;
+        hits_[bank] = n;
+    }
     ChannelStats stats_;
 
-    Bank &bank_of(const Burst &b) { return banks_[(b.rank * m_.bank_groups + b.bg) * m_.banks + b.bank]; }
+    size_t bank_index(const Burst &b) const { return (b.rank * m_.bank_groups + b.bg) * m_.banks + b.bank; }
+    Bank &bank_of(const Burst &b) { return banks_[bank_index(b)]; }
     uint64_t earliest_act(const Burst &b) const;
     uint64_t earliest_col(const Burst &b) const;
     bool refresh_blocks(const Burst &b, uint64_t now) const;

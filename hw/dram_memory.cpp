@@ -118,13 +118,15 @@ bool DramMemory::admit(tlm::tlm_generic_payload &gp, sc_core::sc_event *blocking
 {
     const uint64_t addr = gp.get_address(), len = gp.get_data_length() ? gp.get_data_length() : 1;
     const uint64_t first = addr / burst_bytes_, last = (addr + len - 1) / burst_bytes_;
-    for (uint64_t b = first; b <= last; b++) need_[decode(b * burst_bytes_).channel]++;
-    bool room = true;
+    locs_.clear();
     for (uint64_t b = first; b <= last; b++) {
-        const uint32_t c = decode(b * burst_bytes_).channel;
-        if (channels_[c].queued() + need_[c] > m_.queue_depth) room = false;
+        locs_.push_back(decode(b * burst_bytes_));
+        need_[locs_.back().channel]++;
     }
-    for (uint64_t b = first; b <= last; b++) need_[decode(b * burst_bytes_).channel] = 0;
+    bool room = true;
+    for (const Location &l : locs_)
+        if (channels_[l.channel].queued() + need_[l.channel] > m_.queue_depth) room = false;
+    for (const Location &l : locs_) need_[l.channel] = 0;
     if (!room) return false;
     uint32_t id;
     if (!free_req_.empty()) {
@@ -141,8 +143,7 @@ bool DramMemory::admit(tlm::tlm_generic_payload &gp, sc_core::sc_event *blocking
     r.blocking = blocking;
     if (gp.has_mm()) gp.acquire();
     const uint64_t now = now_cycle();
-    for (uint64_t b = first; b <= last; b++) {
-        const Location l = decode(b * burst_bytes_);
+    for (const Location &l : locs_) {
         Burst br{};
         br.request = id;
         br.write = gp.is_write();
@@ -230,15 +231,14 @@ void DramMemory::tick()
         }
         next = std::min(next, ch_next_[c]);
     }
-    for (const Completion &d : done_) completions_.push({d.cycle, d.request});
-    done_.clear();
-    while (!completions_.empty() && completions_.top().first <= now) {
-        const auto [cycle, id] = completions_.top();
-        completions_.pop();
-        Request &r = req_[id];
-        r.done = std::max(r.done, cycle);
-        if (--r.bursts_left == 0) responses_due_.push({r.done + m_.frontend_cycles, id});
+    // a burst's completion cycle is known when its column command issues: the request
+    // is answered frontend-latency cycles after its last burst's data
+    for (const Completion &d : done_) {
+        Request &r = req_[d.request];
+        r.done = std::max(r.done, d.cycle);
+        if (--r.bursts_left == 0) responses_due_.push({r.done + m_.frontend_cycles, d.request});
     }
+    done_.clear();
     while (!responses_due_.empty() && responses_due_.top().first <= now) {
         const uint32_t id = responses_due_.top().second;
         responses_due_.pop();
@@ -262,7 +262,6 @@ void DramMemory::tick()
             for (size_t c = 0; c < channels_.size(); c++) next = std::min(next, ch_next_[c]);
         }
     }
-    if (!completions_.empty()) next = std::min(next, completions_.top().first);
     if (!responses_due_.empty()) next = std::min(next, responses_due_.top().first);
     if (next != UINT64_MAX) wake_at(std::max(next, now + 1));
 }

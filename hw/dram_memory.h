@@ -72,7 +72,7 @@ private:
     std::vector<Completion> done_;
     std::priority_queue<std::pair<uint64_t, uint32_t>, std::vector<std::pair<uint64_t, uint32_t>>,
                         std::greater<std::pair<uint64_t, uint32_t>>>
-        completions_, responses_due_;
+        responses_due_;
     std::deque<uint32_t> to_send_;
     tlm::tlm_generic_payload *blocked_ = nullptr; // BEGIN_REQ waiting for room
     bool resp_busy_ = false;                       // BEGIN_RESP sent, END_RESP awaited
@@ -80,7 +80,8 @@ private:
     sc_core::sc_event wake_, space_;
     bool scheduled_ = false;
     uint64_t scheduled_cycle_ = 0;
-    std::vector<uint32_t> need_; // scratch: bursts per channel
+    std::vector<uint32_t> need_;   // scratch: bursts per channel
+    std::vector<Location> locs_;   // scratch: a request's decoded bursts
 
     uint64_t now_cycle() const;
     void wake_at(uint64_t cycle);
