@@ -111,6 +111,7 @@ bool Channel::refresh_blocks(const Burst &b, uint64_t now) const
 
 bool Channel::try_refresh(uint64_t now, uint64_t *next)
 {
+    refresh_pending_ = false;
     for (uint32_t ri = 0; ri < ranks_.size(); ri++) {
         Rank &r = ranks_[ri];
         Bank *first = &banks_[static_cast<size_t>(ri) * banks_per_rank_];
@@ -119,6 +120,7 @@ bool Channel::try_refresh(uint64_t now, uint64_t *next)
                 *next = std::min(*next, r.refresh_due);
                 continue;
             }
+            refresh_pending_ = true;
             uint64_t ready = 0;
             for (uint32_t i = 0; i < banks_per_rank_; i++) {
                 Bank &k = first[i];
@@ -150,6 +152,7 @@ bool Channel::try_refresh(uint64_t now, uint64_t *next)
                 *next = std::min(*next, r.refresh_due_pb);
                 continue;
             }
+            refresh_pending_ = true;
             Bank &k = first[r.pb_target];
             if (k.open_row >= 0) {
                 if (k.next_pre <= now) {
@@ -182,11 +185,10 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
     if (queue_.empty()) return next;
 
     const bool frfcfs = m_.scheduler == TESS_SCHED_FRFCFS;
-    // Fast path: every queued burst hits an open row and the column bus is not free
-    // yet: nothing can issue before the column gate opens (refresh, when due, has
-    // already been handled above and blocks only ACTs and columns of its rank).
+    // Fast path: every queued burst hits an open row, the column bus is not free yet
+    // and no refresh is due: nothing can issue before the column gate opens.
     const uint64_t gate = std::min(next_rd_, next_wr_);
-    if (hits_total_ == queue_.size() && gate > now && m_.refresh == TESS_REFRESH_OFF)
+    if (hits_total_ == queue_.size() && gate > now && !refresh_pending_)
         return std::min(next, gate);
     int pick = -1;
     Cmd pick_cmd = kAct;

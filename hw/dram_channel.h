@@ -103,6 +103,7 @@ private:
     std::vector<Burst> queue_;
     std::vector<uint32_t> hits_; // per bank: queued bursts that hit its open row, kept current
     size_t hits_total_ = 0;      // sum of hits_
+    bool refresh_pending_ = false; // a refresh is due and not yet issued
     void count_hits(Bank &k);    // recounts hits_ for one bank (after it opens a row)
     void set_hits(size_t bank, uint32_t n)
     {

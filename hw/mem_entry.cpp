@@ -85,6 +85,9 @@ extern "C" int tess_hw_mem_run(const tess_platform *p, uint32_t instance,
             out->min_latency_ns = *std::min_element(lat.begin(), lat.end()) / 1e3;
             out->max_latency_ns = *std::max_element(lat.begin(), lat.end()) / 1e3;
         }
+        const std::vector<double> &acc = traffic.accepted_latency_ps;
+        if (!acc.empty())
+            out->mean_accepted_latency_ns = std::accumulate(acc.begin(), acc.end(), 0.0) / acc.size() / 1e3;
         const uint64_t bursts = s.row_hits + s.row_empty + s.row_conflicts;
         out->bursts_hit = s.row_hits;
         out->bursts_empty = s.row_empty;

@@ -10,6 +10,8 @@ MemTraffic::MemTraffic(sc_core::sc_module_name name, const tess_mem_options &o, 
 {
     pool_.reset(new tlm::tlm_generic_payload[o.outstanding]);
     issued_at_.assign(o.outstanding, 0);
+    accepted_at_.assign(o.outstanding, 0);
+    accepted_latency_ps.reserve(o.requests);
     data_.assign(o.request_bytes, 0);
     for (uint32_t i = o.outstanding; i-- > 0;) free_.push_back(i);
     latency_ps.reserve(o.requests);
@@ -57,12 +59,15 @@ void MemTraffic::issue()
         gp.set_streaming_width(o_.request_bytes);
         gp.set_byte_enable_ptr(nullptr);
         gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        issued_at_[slot] = sc_core::sc_time_stamp().value();
+        issued_at_[slot] = accepted_at_[slot] = sc_core::sc_time_stamp().value();
         sent_++;
         tlm::tlm_phase ph = tlm::BEGIN_REQ;
         sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
         const tlm::tlm_sync_enum s = socket->nb_transport_fw(gp, ph, delay);
-        if (s == tlm::TLM_ACCEPTED) awaiting_end_req_ = true; // END_REQ comes later
+        if (s == tlm::TLM_ACCEPTED) { // END_REQ comes later
+            awaiting_end_req_ = true;
+            awaiting_slot_ = slot;
+        }
         if (s == tlm::TLM_COMPLETED) complete(gp); // refused (address error)
     }
 }
@@ -72,6 +77,8 @@ void MemTraffic::complete(tlm::tlm_generic_payload &gp)
     const uint32_t slot = static_cast<uint32_t>(&gp - pool_.get());
     if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) errors++;
     latency_ps.push_back(static_cast<double>(sc_core::sc_time_stamp().value() - issued_at_[slot]));
+    accepted_latency_ps.push_back(
+        static_cast<double>(sc_core::sc_time_stamp().value() - accepted_at_[slot]));
     (gp.is_read() ? reads : writes)++;
     completed++;
     last_response = sc_core::sc_time_stamp();
@@ -86,6 +93,7 @@ tlm::tlm_sync_enum MemTraffic::nb_transport_bw(tlm::tlm_generic_payload &gp, tlm
     (void)delay;
     if (ph == tlm::END_REQ) {
         awaiting_end_req_ = false;
+        accepted_at_[awaiting_slot_] = sc_core::sc_time_stamp().value();
         issue_.notify(sc_core::SC_ZERO_TIME);
         return tlm::TLM_ACCEPTED;
     }

@@ -24,7 +24,8 @@ public:
     SC_HAS_PROCESS(MemTraffic);
     MemTraffic(sc_core::sc_module_name name, const tess_mem_options &o, uint64_t capacity);
 
-    std::vector<double> latency_ps; // per completed request
+    std::vector<double> latency_ps;          // per completed request: BEGIN_REQ to BEGIN_RESP
+    std::vector<double> accepted_latency_ps; // END_REQ (accepted into a queue) to BEGIN_RESP
     uint64_t completed = 0, reads = 0, writes = 0, errors = 0;
     sc_core::sc_time first_issue, last_response;
 
@@ -32,7 +33,9 @@ private:
     tess_mem_options o_;
     uint64_t capacity_;
     std::unique_ptr<tlm::tlm_generic_payload[]> pool_; // allocated once: no per-request heap
-    std::vector<uint64_t> issued_at_; // per pool slot, ps
+    std::vector<uint64_t> issued_at_;   // per pool slot, ps
+    std::vector<uint64_t> accepted_at_; // per pool slot, ps
+    uint32_t awaiting_slot_ = 0;
     std::vector<uint32_t> free_;
     std::vector<unsigned char> data_;
     uint64_t sent_ = 0;

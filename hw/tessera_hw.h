@@ -132,7 +132,8 @@ void tess_mem_options_default(tess_mem_options *o);
 typedef struct tess_mem_result {
     double bandwidth_bytes_per_s;      /* bytes completed / (last response - first request) */
     double peak_bandwidth_bytes_per_s; /* channels x bus width x data rate */
-    double mean_latency_ns, p99_latency_ns, min_latency_ns, max_latency_ns;
+    double mean_latency_ns, p99_latency_ns, min_latency_ns, max_latency_ns; /* request to response */
+    double mean_accepted_latency_ns; /* from acceptance into the controller's queue (END_REQ) */
     double row_hit_rate;               /* bursts that found their row open */
     uint64_t requests, reads, writes;
     uint64_t bursts_hit, bursts_empty, bursts_conflict; /* bank conflicts: a row to close first */

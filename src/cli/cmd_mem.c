@@ -49,6 +49,7 @@ static void print_json(const tess_platform *p, uint32_t inst, const tess_mem_opt
     printf("  \"bandwidth_bytes_per_s\": %.6g,\n  \"peak_bandwidth_bytes_per_s\": %.6g,\n"
            "  \"mean_latency_ns\": %.6g,\n  \"p99_latency_ns\": %.6g,\n"
            "  \"min_latency_ns\": %.6g,\n  \"max_latency_ns\": %.6g,\n"
+           "  \"mean_accepted_latency_ns\": %.6g,\n"
            "  \"row_hit_rate\": %.6g,\n  \"requests\": %llu,\n  \"reads\": %llu,\n"
            "  \"writes\": %llu,\n  \"bank_conflicts\": %llu,\n  \"activates\": %llu,\n"
            "  \"precharges\": %llu,\n  \"refreshes\": %llu,\n  \"refreshes_per_bank\": %llu,\n"
@@ -56,7 +57,8 @@ static void print_json(const tess_platform *p, uint32_t inst, const tess_mem_opt
            "  \"energy_j\": %.6g,\n  \"energy_per_bit_j\": %.6g,\n"
            "  \"simulated_seconds\": %.6g,\n",
            r->bandwidth_bytes_per_s, r->peak_bandwidth_bytes_per_s, r->mean_latency_ns,
-           r->p99_latency_ns, r->min_latency_ns, r->max_latency_ns, r->row_hit_rate,
+           r->p99_latency_ns, r->min_latency_ns, r->max_latency_ns, r->mean_accepted_latency_ns,
+           r->row_hit_rate,
            (unsigned long long)r->requests, (unsigned long long)r->reads,
            (unsigned long long)r->writes, (unsigned long long)r->bursts_conflict,
            (unsigned long long)r->acts, (unsigned long long)r->pres,
@@ -78,8 +80,9 @@ static void print_summary(const tess_platform *p, uint32_t inst, const tess_mem_
     printf("bandwidth: %.4g GB/s of %.4g GB/s peak (%.1f%%)\n", r->bandwidth_bytes_per_s / 1e9,
            r->peak_bandwidth_bytes_per_s / 1e9,
            100.0 * r->bandwidth_bytes_per_s / r->peak_bandwidth_bytes_per_s);
-    printf("latency: mean %.2f ns, p99 %.2f ns (min %.2f, max %.2f)\n", r->mean_latency_ns,
-           r->p99_latency_ns, r->min_latency_ns, r->max_latency_ns);
+    printf("latency: mean %.2f ns, p99 %.2f ns (min %.2f, max %.2f); from acceptance %.2f ns\n",
+           r->mean_latency_ns, r->p99_latency_ns, r->min_latency_ns, r->max_latency_ns,
+           r->mean_accepted_latency_ns);
     printf("row buffer: %.1f%% hits; %llu bank conflicts; %llu ACT, %llu PRE\n",
            100.0 * r->row_hit_rate, (unsigned long long)r->bursts_conflict,
            (unsigned long long)r->acts, (unsigned long long)r->pres);
