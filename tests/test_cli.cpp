@@ -150,3 +150,28 @@ TEST(CliNoc, BadInputIsAClearError)
     EXPECT_EQ(traffic.status, 2);
     EXPECT_NE(traffic.output.find("is not one of: uniform transpose"), std::string::npos);
 }
+
+TEST(CliMem, JsonCarriesTheDocumentedKeys)
+{
+    CliRun r = tessera("mem platforms/mem-ddr5.xml --requests 2000 --json");
+    ASSERT_EQ(r.status, 0) << r.output;
+    for (const char *key : {"\"bandwidth_bytes_per_s\"", "\"peak_bandwidth_bytes_per_s\"",
+                            "\"mean_latency_ns\"", "\"p99_latency_ns\"", "\"row_hit_rate\"",
+                            "\"requests\": 2000,", "\"energy_j\"", "\"wall_seconds\""})
+        EXPECT_NE(r.output.find(key), std::string::npos) << key << " in\n" << r.output;
+    // DDR5-4800, two 32-bit sub-channels: 4800e6 x 32 / 8 x 2 = 38.4 GB/s
+    EXPECT_NE(r.output.find("\"peak_bandwidth_bytes_per_s\": 3.84e+10,"), std::string::npos)
+        << r.output;
+}
+
+TEST(CliMem, BadInputIsAClearError)
+{
+    CliRun ratio = tessera("mem platforms/mem-ddr5.xml --read-ratio 1.5");
+    EXPECT_EQ(ratio.status, 2);
+    CliRun none = tessera("mem platforms/mesh-8x8.xml");
+    EXPECT_EQ(none.status, 1);
+    EXPECT_NE(none.output.find("has no live memory"), std::string::npos) << none.output;
+    CliRun pb = tessera("mem platforms/mem-ddr5.xml --refresh per-bank");
+    EXPECT_EQ(pb.status, 1);
+    EXPECT_NE(pb.output.find("no per-bank refresh timings"), std::string::npos) << pb.output;
+}
