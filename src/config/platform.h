@@ -59,7 +59,14 @@ typedef struct tess_die_type {
     uint32_t tensor_cols;  /* systolic array columns */
     uint32_t vector_lanes; /* vector unit lanes */
     uint64_t sram_bytes;   /* on-die SRAM capacity */
-    double sram_bandwidth; /* bytes per second */
+    double sram_bandwidth; /* bytes per second, all banks together */
+    uint32_t sram_banks;   /* interleaved banks, each a 1/banks share of the bandwidth */
+    uint32_t sram_ports;   /* requests served at once */
+    uint32_t sram_latency; /* cycles from a request to its first data */
+    uint32_t sram_bank_bytes; /* interleaving granule */
+    double sram_read_energy;  /* joules per bit */
+    double sram_write_energy; /* joules per bit */
+    double sram_leakage;      /* watts */
     uint32_t dma_engines;
 } tess_die_type;
 
