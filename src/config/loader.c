@@ -21,6 +21,7 @@
 #include "config/name_table.h"
 #include "config/params.h"
 #include "config/routes.h"
+#include "config/xml_document.h"
 #include "tessera/tessera.h"
 
 extern const char tess_platform_schema_xsd[];
@@ -608,39 +609,7 @@ static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent)
     return rc;
 }
 
-/* ---- libxml2 glue ------------------------------------------------------- */
-
-static void on_xml_error(void *ctx, xmlErrorPtr e)
-{
-    loader *L = ctx;
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "XML error");
-    size_t n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = '\0';
-    const char *kind = e->domain == XML_FROM_SCHEMASV ? "schema" : "XML";
-    ERR(L, e->line, "%s: %s", kind, msg);
-}
-
-static int validate_schema(loader *L, xmlDocPtr doc)
-{
-    xmlSchemaParserCtxtPtr pctx =
-        xmlSchemaNewMemParserCtxt(tess_platform_schema_xsd, (int)tess_platform_schema_xsd_len);
-    xmlSchemaPtr schema = pctx ? xmlSchemaParse(pctx) : NULL;
-    xmlSchemaValidCtxtPtr vctx = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
-    int rc = -1;
-    if (!vctx) {
-        ERR(L, 0, "internal error: the built-in platform schema did not load");
-    } else {
-        xmlSchemaSetValidStructuredErrors(vctx, on_xml_error, L);
-        rc = xmlSchemaValidateDoc(vctx, doc) == 0 ? 0 : -1;
-        if (rc != 0 && tess_diag_errors(L->diag) == 0)
-            ERR(L, 0, "schema: the document does not match the platform schema");
-    }
-    if (vctx) xmlSchemaFreeValidCtxt(vctx);
-    if (schema) xmlSchemaFree(schema);
-    if (pctx) xmlSchemaFreeParserCtxt(pctx);
-    return rc;
-}
+/* ---- entry points -------------------------------------------------------- */
 
 int tess_override_split(char *arg, tess_override *out)
 {
@@ -655,7 +624,6 @@ int tess_override_split(char *arg, tess_override *out)
 static int load(xmlDocPtr doc, loader *L)
 {
     tess_platform *p = L->p;
-    if (validate_schema(L, doc) != 0) return TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlChar *name = xmlGetProp(root, (const xmlChar *)"name");
     p->name = strdup(name ? (const char *)name : "");
@@ -719,28 +687,16 @@ static int load_doc(xmlDocPtr doc, const char *file, const tess_override *ov, si
     return rc;
 }
 
-/* The parse options: no network, no entity expansion, line numbers past 65535. */
-#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
-
 int tess_platform_load_buffer(const char *xml, size_t len, const char *display_name,
                               const tess_override *overrides, size_t n_overrides,
                               tess_platform *out, tess_diag *diag)
 {
     loader L;
     memset(&L, 0, sizeof L);
-    L.diag = diag;
-    L.file = display_name;
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) return TESS_ENOMEM;
-    xmlSetStructuredErrorFunc(&L, on_xml_error);
-    xmlDocPtr doc = len > (size_t)INT32_MAX
-                        ? NULL
-                        : xmlCtxtReadMemory(ctxt, xml, (int)len, display_name, NULL, PARSE_OPTIONS);
-    xmlSetStructuredErrorFunc(NULL, NULL);
-    if (!doc && tess_diag_errors(diag) == 0) ERR(&L, 0, "XML: the document could not be parsed");
+    xmlDocPtr doc = tess_xml_read(xml, len, display_name, tess_platform_schema_xsd,
+                                  tess_platform_schema_xsd_len, diag);
     int rc = load_doc(doc, display_name, overrides, n_overrides, out, diag, &L);
     if (doc) xmlFreeDoc(doc);
-    xmlFreeParserCtxt(ctxt);
     return rc;
 }
 
@@ -748,33 +704,9 @@ int tess_platform_load_file(const char *path, const tess_override *overrides, si
                             tess_platform *out, tess_diag *diag)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        tess_diag_add(diag, path, 0, "cannot open: %s", strerror(errno));
-        return TESS_EIO;
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap) break;
-        char *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int read_error = ferror(f);
-    fclose(f);
-    if (!buf) return TESS_ENOMEM;
-    if (read_error) {
-        free(buf);
-        tess_diag_add(diag, path, 0, "read error");
-        return TESS_EIO;
-    }
+    size_t len;
+    char *buf = tess_read_file(path, &len, diag);
+    if (!buf) return TESS_EIO;
     int rc = tess_platform_load_buffer(buf, len, path, overrides, n_overrides, out, diag);
     free(buf);
     return rc;

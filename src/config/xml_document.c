@@ -1,0 +1,101 @@
+/* Reading and validating input documents: see xml_document.h. */
+#include "config/xml_document.h"
+
+#include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sink {
+    tess_diag *diag;
+    const char *file;
+} sink;
+
+static void on_error(void *ctx, xmlErrorPtr e)
+{
+    sink *s = ctx;
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "XML error");
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = '\0';
+    tess_diag_add(s->diag, s->file, e->line, "%s: %s",
+                  e->domain == XML_FROM_SCHEMASV ? "schema" : "XML", msg);
+}
+
+xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const char *xsd,
+                        unsigned long xsd_len, tess_diag *diag)
+{
+    sink s = {diag, file};
+    size_t before = tess_diag_errors(diag);
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt) return NULL;
+    xmlSetStructuredErrorFunc(&s, on_error);
+    xmlDocPtr doc = len > (size_t)INT32_MAX
+                        ? NULL
+                        : xmlCtxtReadMemory(ctxt, xml, (int)len, file, NULL,
+                                            XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlFreeParserCtxt(ctxt);
+    if (!doc) {
+        if (tess_diag_errors(diag) == before)
+            tess_diag_add(diag, file, 0, "XML: the document could not be parsed");
+        return NULL;
+    }
+    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewMemParserCtxt(xsd, (int)xsd_len);
+    xmlSchemaPtr schema = pctx ? xmlSchemaParse(pctx) : NULL;
+    xmlSchemaValidCtxtPtr vctx = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
+    int ok = 0;
+    if (!vctx) {
+        tess_diag_add(diag, file, 0, "internal error: a built-in schema did not load");
+    } else {
+        xmlSchemaSetValidStructuredErrors(vctx, on_error, &s);
+        ok = xmlSchemaValidateDoc(vctx, doc) == 0;
+        if (!ok && tess_diag_errors(diag) == before)
+            tess_diag_add(diag, file, 0, "schema: the document does not match its schema");
+    }
+    if (vctx) xmlSchemaFreeValidCtxt(vctx);
+    if (schema) xmlSchemaFree(schema);
+    if (pctx) xmlSchemaFreeParserCtxt(pctx);
+    if (!ok) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+char *tess_read_file(const char *path, size_t *len, tess_diag *diag)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        tess_diag_add(diag, path, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        char *bigger = realloc(buf, 2 * cap + 1);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        tess_diag_add(diag, path, 0, bad ? "read error" : "out of memory");
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}

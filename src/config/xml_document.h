@@ -1,0 +1,22 @@
+/* Reading an input document: parse XML (no network, no entities, big line numbers)
+ * and validate it against a schema compiled into the binary. Every problem goes to
+ * diag as "FILE:LINE: XML: ..." or "FILE:LINE: schema: ...". Used by the platform,
+ * model and workload loaders. */
+#ifndef TESS_XML_DOCUMENT_H
+#define TESS_XML_DOCUMENT_H
+
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "diag.h"
+
+/* The document (free with xmlFreeDoc), or NULL after reporting why. */
+xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const char *xsd,
+                        unsigned long xsd_len, tess_diag *diag);
+
+/* Reads a whole file into a new buffer (*len bytes, NUL-terminated); NULL after
+ * reporting "FILE: cannot open: ..." in diag. */
+char *tess_read_file(const char *path, size_t *len, tess_diag *diag);
+
+#endif
