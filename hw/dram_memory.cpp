@@ -54,6 +54,11 @@ Location DramMemory::decode(uint64_t addr) const
     Location l{};
     uint64_t a = addr >> offset_bits_;
     for (const Field &f : fields_) {
+        if (f.name == 'h') { // any channel count: the field is a digit in base `channels`
+            l.channel = static_cast<uint32_t>(a % m_.channels);
+            a /= m_.channels;
+            continue;
+        }
         const uint32_t v = static_cast<uint32_t>(a & ((uint64_t(1) << f.bits) - 1));
         a >>= f.bits;
         switch (f.name) {

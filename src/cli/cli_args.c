@@ -13,6 +13,8 @@
 int tess_cli_args_init(tess_cli_args *a, int argc)
 {
     a->path = NULL;
+    a->path2 = NULL;
+    a->want_two = 0;
     a->n_overrides = 0;
     a->overrides = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->overrides);
     return a->overrides ? 0 : -1;
@@ -36,30 +38,50 @@ int tess_cli_args_take(tess_cli_args *a, const char *arg, char *val, int *used)
         *used = 1;
         return 0;
     }
-    if (arg[0] == '-' || a->path) {
+    if (arg[0] == '-' || (a->path && (!a->want_two || a->path2))) {
         fprintf(stderr, "tessera: unexpected argument '%s' (see --help)\n", arg);
         return -1;
     }
-    a->path = arg;
+    if (a->path)
+        a->path2 = arg;
+    else
+        a->path = arg;
     return 0;
+}
+
+int tess_cli_report(const char *command, const char *path, int rc, tess_diag *diag)
+{
+    if (rc != TESS_OK) {
+        char *messages = tess_diag_join(diag);
+        fprintf(stderr, "%s", messages ? messages : "");
+        fprintf(stderr, "tessera %s: %s is not valid (%s, %zu error%s)\n", command, path,
+                tess_strerror(rc), tess_diag_errors(diag), tess_diag_errors(diag) == 1 ? "" : "s");
+        free(messages);
+    }
+    if (rc == TESS_OK) return TESS_EXIT_OK;
+    return rc == TESS_EIO || rc == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID;
+}
+
+int tess_cli_load_platform_skipping(const char *command, const tess_cli_args *a, const int *skip,
+                                    tess_platform *out)
+{
+    tess_override *kept = calloc(a->n_overrides + 1, sizeof *kept);
+    size_t n = 0;
+    if (!kept) return TESS_EXIT_FAILED;
+    for (size_t i = 0; i < a->n_overrides; i++)
+        if (!skip || !skip[i]) kept[n++] = a->overrides[i];
+    tess_diag diag;
+    tess_diag_init(&diag);
+    int rc = tess_platform_load_file(a->path, kept, n, out, &diag);
+    int exit_status = tess_cli_report(command, a->path, rc, &diag);
+    tess_diag_free(&diag);
+    free(kept);
+    return exit_status;
 }
 
 int tess_cli_load_platform(const char *command, const tess_cli_args *a, tess_platform *out)
 {
-    tess_diag diag;
-    tess_diag_init(&diag);
-    int rc = tess_platform_load_file(a->path, a->overrides, a->n_overrides, out, &diag);
-    if (rc != TESS_OK) {
-        char *messages = tess_diag_join(&diag);
-        fprintf(stderr, "%s", messages ? messages : "");
-        fprintf(stderr, "tessera %s: %s is not valid (%s, %zu error%s)\n", command, a->path,
-                tess_strerror(rc), tess_diag_errors(&diag),
-                tess_diag_errors(&diag) == 1 ? "" : "s");
-        free(messages);
-    }
-    tess_diag_free(&diag);
-    if (rc == TESS_OK) return TESS_EXIT_OK;
-    return rc == TESS_EIO || rc == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID;
+    return tess_cli_load_platform_skipping(command, a, NULL, out);
 }
 
 int tess_cli_choice(const char *flag, const char *val, const char *const *names)

@@ -11,6 +11,8 @@
 
 typedef struct tess_cli_args {
     const char *path;
+    const char *path2;  /* a second positional argument, for commands that take two */
+    int want_two;       /* set by the command before parsing */
     tess_override *overrides;
     size_t n_overrides;
 } tess_cli_args;
@@ -22,8 +24,15 @@ void tess_cli_args_free(tess_cli_args *a);
  * *used = 1 when it was consumed). Anything else is a usage error. */
 int tess_cli_args_take(tess_cli_args *a, const char *arg, char *val, int *used);
 
-/* Loads a->path with its overrides; prints the diagnostics. Returns an exit status. */
+/* Loads a->path with its overrides; prints the diagnostics. Returns an exit status.
+ * Overrides whose skip flag is set (consumed elsewhere) are not passed on. */
 int tess_cli_load_platform(const char *command, const tess_cli_args *a, tess_platform *out);
+int tess_cli_load_platform_skipping(const char *command, const tess_cli_args *a, const int *skip,
+                                    tess_platform *out);
+
+/* Prints a diagnostics list and the closing line for a failed load; returns the exit
+ * status for status rc. */
+int tess_cli_report(const char *command, const char *path, int rc, tess_diag *diag);
 
 /* The index of val in the NULL-terminated names, or -1 (message printed). */
 int tess_cli_choice(const char *flag, const char *val, const char *const *names);

@@ -29,6 +29,8 @@ static double pin_rate(tess_quantity q)
 static const tess_field_spec die_fields[] = {
     {"clock", TESS_DIM_FREQUENCY, TESS_FIELD_DOUBLE, DIE(clock_hz), NULL, 1e3, 1e12, NULL, NULL,
      "core clock"},
+    {"tensor-arrays", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(tensor_arrays), "1", 1, 1 << 20, NULL,
+     NULL, "systolic arrays (peak = 2 x arrays x rows x cols x clock FLOP/s)"},
     {"tensor-rows", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(tensor_rows), "0", 0, 65536, NULL, NULL,
      "systolic array rows (0: no tensor engine)"},
     {"tensor-cols", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(tensor_cols), "0", 0, 65536, NULL, NULL,
@@ -310,8 +312,10 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
 {
     const double ck = m->clock_hz > 0 ? m->clock_hz : m->data_rate / 2;
     const tess_dram_timing *t = &m->t;
+    /* channels need not be a power of two (five HBM stacks are 80 pseudo-channels):
+     * the channel field is taken modulo the channel count */
     struct { const char *name; uint64_t v; } pow2[] = {
-        {"channels", m->channels},   {"bank-groups", m->bank_groups}, {"banks", m->banks},
+        {"bank-groups", m->bank_groups}, {"banks", m->banks},
         {"ranks", m->ranks},         {"rows", m->rows},
     };
     for (size_t i = 0; i < sizeof pow2 / sizeof pow2[0]; i++) {
@@ -323,7 +327,7 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
     }
     const uint64_t burst_bytes = (uint64_t)m->bus_width_bits * m->burst_length / 8;
     const uint64_t per_row = (uint64_t)m->channels * m->ranks * m->bank_groups * m->banks * m->rows;
-    if (burst_bytes == 0 || m->capacity_bytes % per_row != 0 ||
+    if (m->channels == 0 || burst_bytes == 0 || m->capacity_bytes % per_row != 0 ||
         !is_pow2(m->capacity_bytes / per_row) || m->capacity_bytes / per_row < burst_bytes) {
         snprintf(err, errlen,
                  "capacity %llu B over %llu rows (channels x ranks x bank-groups x banks x rows) "

@@ -55,6 +55,7 @@ typedef struct tess_latency {
 
 typedef struct tess_die_type {
     double clock_hz;
+    uint32_t tensor_arrays; /* systolic arrays */
     uint32_t tensor_rows;  /* systolic array rows (0: no tensor engine) */
     uint32_t tensor_cols;  /* systolic array columns */
     uint32_t vector_lanes; /* vector unit lanes */

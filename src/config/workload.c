@@ -1,0 +1,258 @@
+/* Models and workloads: see workload.h. */
+#include "config/workload.h"
+
+#include <libxml/tree.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/fields.h"
+#include "config/xml_document.h"
+#include "tessera/tessera.h"
+
+extern const char tess_model_schema_xsd[];
+extern const unsigned long tess_model_schema_xsd_len;
+extern const char tess_workload_schema_xsd[];
+extern const unsigned long tess_workload_schema_xsd_len;
+
+unsigned tess_dtype_bytes(tess_dtype d)
+{
+    static const unsigned bytes[] = {2, 2, 4, 1};
+    return bytes[d];
+}
+
+static const char *const activation_names[] = {"gelu", "swiglu", "relu", NULL};
+static const char *const norm_names[] = {"layernorm", "rmsnorm", NULL};
+static const char *const dtype_names[] = {"bf16", "fp16", "fp32", "fp8", NULL};
+static const char *const optimizer_names[] = {"adam", NULL};
+static const char *const recompute_names[] = {"none", "selective", "full", NULL};
+static const char *const onoff_names[] = {"off", "on", NULL};
+static const char *const pipeline_names[] = {"gpipe", "1f1b", "interleaved", NULL};
+static const char *const tp_style_names[] = {"megatron-1d", "2d", NULL};
+static const char *const rank_order_names[] = {"tp-pp-dp", "pp-tp-dp", NULL};
+
+#define COUNT(name, field, def, lo, hi, doc)                                                    \
+    {name, TESS_DIM_COUNT, TESS_FIELD_U32, offsetof(tess_model, field), def, lo, hi, NULL, NULL, doc}
+static const tess_field_spec model_fields[] = {
+    {"name", 0, TESS_FIELD_TEXT, offsetof(tess_model, name), NULL, 0, 0, NULL, NULL, "name"},
+    COUNT("layers", layers, NULL, 1, 100000, "transformer layers"),
+    COUNT("hidden", hidden, NULL, 1, 1e7, "model width h"),
+    COUNT("heads", heads, NULL, 1, 1e5, "attention heads a"),
+    COUNT("kv-heads", kv_heads, "0", 0, 1e5, "key/value heads (0: as many as heads)"),
+    COUNT("ffn", ffn, NULL, 1, 1e8, "feed-forward width"),
+    COUNT("vocab", vocab, NULL, 1, 1e8, "vocabulary size V"),
+    COUNT("sequence", sequence, NULL, 1, 1e8, "sequence length s"),
+    {"activation", 0, TESS_FIELD_ENUM, offsetof(tess_model, activation), NULL, 0, 0, NULL,
+     activation_names, "feed-forward activation"},
+    {"norm", 0, TESS_FIELD_ENUM, offsetof(tess_model, norm), NULL, 0, 0, NULL, norm_names,
+     "normalisation"},
+};
+#undef COUNT
+
+#define W(f) offsetof(tess_workload, f)
+#define WCOUNT(name, field, def, lo, hi, doc)                                                   \
+    {name, TESS_DIM_COUNT, TESS_FIELD_U32, W(field), def, lo, hi, NULL, NULL, doc}
+#define WENUM(name, field, def, names, doc)                                                     \
+    {name, 0, TESS_FIELD_ENUM, W(field), def, 0, 0, NULL, names, doc}
+static const tess_field_spec workload_fields[] = {
+    {"name", 0, TESS_FIELD_TEXT, W(name), NULL, 0, 0, NULL, NULL, "name"},
+    WCOUNT("global-batch", global_batch, NULL, 1, 1e9, "sequences per iteration"),
+    WCOUNT("micro-batch", micro_batch, NULL, 1, 1e9, "sequences per micro-batch"),
+    WENUM("dtype", dtype, "bf16", dtype_names, "activation and weight type"),
+    WENUM("optimizer", optimizer, "adam", optimizer_names, "Adam, mixed precision"),
+    WENUM("recompute", recompute, "none", recompute_names, "activation recomputation"),
+    WCOUNT("tp", tp, "1", 1, 1e6, "tensor-parallel degree"),
+    WCOUNT("pp", pp, "1", 1, 1e6, "pipeline-parallel degree"),
+    WCOUNT("dp", dp, "1", 1, 1e9, "data-parallel degree"),
+    WENUM("sequence-parallel", sequence_parallel, "off", onoff_names, "sequence parallelism"),
+    WCOUNT("zero", zero, "0", 0, 1, "ZeRO stage"),
+    WENUM("pipeline", pipeline, "1f1b", pipeline_names, "pipeline schedule"),
+    WCOUNT("chunks", chunks, "1", 1, 1024, "model chunks per die (interleaved)"),
+    WENUM("tp-style", tp_style, "megatron-1d", tp_style_names, "tensor-parallel style"),
+    WENUM("rank-order", rank_order, "tp-pp-dp", rank_order_names,
+          "rank numbering, fastest first: TP neighbours on adjacent dies by default"),
+    WCOUNT("tile-merge", tile_merge, "1", 1, 1024, "GEMM tiles per schedule op, per dimension"),
+};
+
+/* Parses the root element's attributes through a field table. Overrides named
+ * "PREFIX.FIELD" win over the XML and are marked used. */
+static int parse_root(xmlNodePtr root, const tess_field_spec *fields, size_t n, void *obj,
+                      const char *file, const char *prefix, const tess_override *ov,
+                      size_t n_ov, int *used, tess_diag *diag)
+{
+    int rc = TESS_OK;
+    const long line = xmlGetLineNo(root);
+    for (size_t i = 0; i < n; i++) {
+        const tess_field_spec *f = &fields[i];
+        xmlChar *attr = xmlGetProp(root, (const xmlChar *)f->attr);
+        const char *text = attr ? (const char *)attr : f->default_text;
+        const char *from = "";
+        for (size_t k = 0; k < n_ov; k++) {
+            size_t pl = strlen(prefix);
+            if (strncmp(ov[k].name, prefix, pl) == 0 && ov[k].name[pl] == '.' &&
+                strcmp(ov[k].name + pl + 1, f->attr) == 0) {
+                text = ov[k].value;
+                used[k] = 1;
+                from = "--set ";
+            }
+        }
+        char err[512];
+        if (!text) {
+            tess_diag_add(diag, file, line, "<%s> is missing attribute '%s'", root->name, f->attr);
+            rc = TESS_EINVAL;
+        } else if (tess_field_set(f, obj, text, err, sizeof err) != 0) {
+            tess_diag_add(diag, file, line, "<%s> %sattribute '%s': %s", root->name, from,
+                          f->attr, err);
+            rc = TESS_EINVAL;
+        }
+        xmlFree(attr);
+    }
+    /* a prefixed override that names no field */
+    for (size_t k = 0; k < n_ov; k++) {
+        size_t pl = strlen(prefix);
+        if (used[k] || strncmp(ov[k].name, prefix, pl) != 0 || ov[k].name[pl] != '.') continue;
+        tess_diag_add(diag, file, line, "--set %s: <%s> has no attribute '%s'", ov[k].name,
+                      root->name, ov[k].name + pl + 1);
+        used[k] = 1;
+        rc = TESS_EINVAL;
+    }
+    return rc;
+}
+
+static xmlDocPtr read_doc(const char *path, const char *xsd, unsigned long xsd_len,
+                          tess_diag *diag)
+{
+    size_t len;
+    char *buf = tess_read_file(path, &len, diag);
+    if (!buf) return NULL;
+    xmlDocPtr doc = tess_xml_read(buf, len, path, xsd, xsd_len, diag);
+    free(buf);
+    return doc;
+}
+
+int tess_model_load(const char *path, const tess_override *ov, size_t n_ov, int *used,
+                    tess_model *out, tess_diag *diag)
+{
+    memset(out, 0, sizeof *out);
+    size_t before = tess_diag_errors(diag);
+    xmlDocPtr doc = read_doc(path, tess_model_schema_xsd, tess_model_schema_xsd_len, diag);
+    if (!doc) return tess_diag_errors(diag) > before ? TESS_EINVAL : TESS_EIO;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    const long line = xmlGetLineNo(root);
+    int rc = parse_root(root, model_fields, sizeof model_fields / sizeof model_fields[0], out,
+                        path, "model", ov, n_ov, used, diag);
+    xmlFreeDoc(doc);
+    if (rc != TESS_OK) return rc;
+    if (out->kv_heads == 0) out->kv_heads = out->heads;
+    if (out->hidden % out->heads != 0) {
+        tess_diag_add(diag, path, line, "<model>: hidden %u is not divisible by heads %u",
+                      out->hidden, out->heads);
+        rc = TESS_EINVAL;
+    }
+    if (out->heads % out->kv_heads != 0) {
+        tess_diag_add(diag, path, line, "<model>: heads %u is not divisible by kv-heads %u",
+                      out->heads, out->kv_heads);
+        rc = TESS_EINVAL;
+    }
+    return rc;
+}
+
+/* The model path is relative to the workload file's folder. */
+static void resolve_model_path(const char *workload_path, const char *model, char *out, size_t n)
+{
+    const char *slash = strrchr(workload_path, '/');
+    if (model[0] == '/' || !slash)
+        snprintf(out, n, "%s", model);
+    else
+        snprintf(out, n, "%.*s/%s", (int)(slash - workload_path), workload_path, model);
+}
+
+int tess_workload_load(const char *path, tess_override *ov, size_t n_ov, int *used,
+                       tess_workload *out, tess_diag *diag)
+{
+    memset(out, 0, sizeof *out);
+    size_t before = tess_diag_errors(diag);
+    xmlDocPtr doc = read_doc(path, tess_workload_schema_xsd, tess_workload_schema_xsd_len, diag);
+    if (!doc) return tess_diag_errors(diag) > before ? TESS_EINVAL : TESS_EIO;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    const long line = xmlGetLineNo(root);
+    int rc = parse_root(root, workload_fields, sizeof workload_fields / sizeof workload_fields[0],
+                        out, path, "workload", ov, n_ov, used, diag);
+    xmlChar *model = xmlGetProp(root, (const xmlChar *)"model");
+    resolve_model_path(path, (const char *)model, out->model_file, sizeof out->model_file);
+    xmlFree(model);
+    xmlFreeDoc(doc);
+    size_t mark = tess_diag_errors(diag);
+    int mrc = tess_model_load(out->model_file, ov, n_ov, used, &out->model, diag);
+    if (mrc == TESS_EIO) {
+        /* name the workload line that points at the missing file */
+        tess_diag_add(diag, path, line, "<workload> attribute 'model': cannot read '%s'",
+                      out->model_file);
+        return TESS_EINVAL;
+    }
+    (void)mark;
+    if (rc != TESS_OK || mrc != TESS_OK) return TESS_EINVAL;
+
+    const tess_workload *w = out;
+    const tess_model *m = &w->model;
+#define CHECK(cond, ...)                                                                        \
+    do {                                                                                        \
+        if (!(cond)) {                                                                          \
+            tess_diag_add(diag, path, line, __VA_ARGS__);                                       \
+            rc = TESS_EINVAL;                                                                   \
+        }                                                                                       \
+    } while (0)
+    CHECK(w->global_batch % ((uint64_t)w->micro_batch * w->dp) == 0,
+          "<workload>: micro-batch %u x dp %u does not divide global-batch %u", w->micro_batch,
+          w->dp, w->global_batch);
+    CHECK(m->heads % w->tp == 0 || w->tp_style == TESS_TP_2D,
+          "<workload>: the model's %u heads are not divisible by tp %u", m->heads, w->tp);
+    CHECK(m->layers % (w->pp * w->chunks) == 0,
+          "<workload>: the model's %u layers do not divide into pp %u x chunks %u", m->layers,
+          w->pp, w->chunks);
+    CHECK(w->pipeline == TESS_PIPE_INTERLEAVED || w->chunks == 1,
+          "<workload>: chunks %u needs pipeline=\"interleaved\"", w->chunks);
+    if (w->pipeline == TESS_PIPE_INTERLEAVED) {
+        uint32_t mb = w->global_batch / (w->micro_batch * w->dp);
+        CHECK(w->chunks >= 2, "<workload>: interleaved 1F1B needs chunks of at least 2");
+        CHECK(w->pp >= 2, "<workload>: interleaved 1F1B needs pp of at least 2");
+        CHECK(mb % w->pp == 0,
+              "<workload>: interleaved 1F1B needs the %u micro-batches to be a multiple of pp %u",
+              mb, w->pp);
+    }
+    if (w->tp_style == TESS_TP_2D) {
+        uint32_t r = 1;
+        while (r * r < w->tp) r++;
+        CHECK(r * r == w->tp, "<workload>: tp-style=\"2d\" needs a square tp, not %u", w->tp);
+        CHECK(m->heads % r == 0 && m->hidden % r == 0 && m->ffn % r == 0,
+              "<workload>: 2-D tensor parallelism over %u x %u needs heads, hidden and ffn "
+              "divisible by %u",
+              r, r, r);
+    }
+#undef CHECK
+    return rc;
+}
+
+uint64_t tess_model_layer_params(const tess_model *m)
+{
+    const uint64_t h = m->hidden, f = m->ffn, hkv = (uint64_t)m->hidden / m->heads * m->kv_heads;
+    const uint64_t attn = h * (h + 2 * hkv) + (h + 2 * hkv) + h * h + h; /* QKV, out proj, biases */
+    const uint64_t mlp = m->activation == TESS_ACT_SWIGLU ? 3 * h * f : 2 * h * f + f + h;
+    const uint64_t norms = m->norm == TESS_NORM_LAYERNORM ? 4 * h : 2 * h;
+    return attn + mlp + norms;
+}
+
+uint64_t tess_model_params(const tess_model *m)
+{
+    /* layers, token embedding, position embedding (learned, GPT) or none (rotary),
+     * final norm; the output layer shares the embedding's weights (GPT) or has its own
+     * (Llama) */
+    const uint64_t h = m->hidden, V = m->vocab;
+    uint64_t p = (uint64_t)m->layers * tess_model_layer_params(m) + V * h + 2 * h;
+    if (m->norm == TESS_NORM_LAYERNORM)
+        p += (uint64_t)m->sequence * h;
+    else
+        p += V * h;
+    return p;
+}

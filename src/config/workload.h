@@ -1,0 +1,66 @@
+/* Transformer models and training workloads: XML (models/, workloads/) -> C structs.
+ *
+ * A model is one <model> element; a workload one <workload> element naming its model
+ * file (a path relative to the workload file). Both are schema-validated and their
+ * attributes parsed through field tables like the platform's templates; `--set
+ * model.layers=48` or `--set workload.tp=4` override a field, and an override naming
+ * no field is an error. Relations (heads divisible by kv-heads, micro-batch dividing
+ * the batch, ...) are checked here; those that need the platform are the schedule's.
+ */
+#ifndef TESS_WORKLOAD_H
+#define TESS_WORKLOAD_H
+
+#include <stdint.h>
+
+#include "config/loader.h"
+#include "diag.h"
+
+typedef enum tess_activation { TESS_ACT_GELU, TESS_ACT_SWIGLU, TESS_ACT_RELU } tess_activation;
+typedef enum tess_norm { TESS_NORM_LAYERNORM, TESS_NORM_RMSNORM } tess_norm;
+typedef enum tess_dtype { TESS_BF16, TESS_FP16, TESS_FP32, TESS_FP8 } tess_dtype;
+typedef enum tess_recompute { TESS_RECOMPUTE_NONE, TESS_RECOMPUTE_SELECTIVE, TESS_RECOMPUTE_FULL } tess_recompute;
+typedef enum tess_pipeline { TESS_PIPE_GPIPE, TESS_PIPE_1F1B, TESS_PIPE_INTERLEAVED } tess_pipeline;
+typedef enum tess_tp_style { TESS_TP_MEGATRON_1D, TESS_TP_2D } tess_tp_style;
+typedef enum tess_rank_order { TESS_RANKS_TP_PP_DP, TESS_RANKS_PP_TP_DP } tess_rank_order;
+
+typedef struct tess_model {
+    char name[32];
+    uint32_t layers, hidden, heads, kv_heads, ffn, vocab, sequence;
+    tess_activation activation;
+    tess_norm norm;
+} tess_model;
+
+typedef struct tess_workload {
+    char name[32];
+    char model_file[1024]; /* resolved path */
+    tess_model model;
+    uint32_t global_batch, micro_batch;
+    tess_dtype dtype;
+    int optimizer; /* 0: Adam, mixed precision (the only one) */
+    tess_recompute recompute;
+    uint32_t tp, pp, dp;
+    int sequence_parallel;
+    uint32_t zero; /* ZeRO stage: 0 or 1 */
+    tess_pipeline pipeline;
+    uint32_t chunks; /* model chunks per die (interleaved 1F1B) */
+    tess_tp_style tp_style;
+    tess_rank_order rank_order;
+    uint32_t tile_merge; /* GEMM tiles per schedule op, per dimension (granularity) */
+} tess_workload;
+
+/* Bytes of one element of dtype. */
+unsigned tess_dtype_bytes(tess_dtype d);
+
+/* Loads a workload and its model. Overrides named "workload.FIELD" and "model.FIELD"
+ * are taken; others are left for the platform (their `used` flag stays 0: pass the
+ * rest on). Returns TESS_OK or TESS_EINVAL / TESS_EIO with file:line messages. */
+int tess_workload_load(const char *path, tess_override *overrides, size_t n_overrides,
+                       int *used, tess_workload *out, tess_diag *diag);
+int tess_model_load(const char *path, const tess_override *overrides, size_t n_overrides,
+                    int *used, tess_model *out, tess_diag *diag);
+
+/* Parameters of the model (weights), and of one transformer layer. */
+uint64_t tess_model_layer_params(const tess_model *m);
+uint64_t tess_model_params(const tess_model *m);
+
+#endif

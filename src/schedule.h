@@ -1,0 +1,104 @@
+/* The tile-schedule generator: workload x platform -> what every die does in one
+ * training iteration, counted without being unrolled.
+ *
+ * Ranks are numbered TP fastest, then PP, then DP (rank-order="tp-pp-dp", so TP
+ * neighbours sit on adjacent dies of the platform's die order), and rank r runs on
+ * the r-th live die. All dies of a pipeline stage do the same work, so the schedule
+ * is held per stage:
+ *  - one op template per layer pass (GEMMs split into SRAM-sized tiles with their DMA
+ *    loads and stores, vector ops, tensor-parallel collectives), repeated over the
+ *    stage's layers;
+ *  - the stage's order of (micro-batch, model chunk, forward | backward) passes for
+ *    the pipeline schedule (GPipe, 1F1B, interleaved 1F1B), m x v x 2 entries;
+ *  - per-iteration extras: pipeline sends and receives, the data-parallel gradient
+ *    reduction, the optimizer step.
+ * Counts (FLOPs, ops, bytes) are products of templates and repeat counts; nothing
+ * holds one record per executed op, so a 175B iteration costs kilobytes.
+ *
+ * FLOPs follow the layer shapes: per layer and micro-batch of b sequences of s tokens,
+ * forward = QKV 2bsh(h + 2h_kv) + attention 4bs^2h + output 2bsh^2 + MLP 2bsh*f x (2, or
+ * 3 for SwiGLU), plus logits 2bshV on the last stage; backward twice that; full
+ * recomputation repeats the layers' forward, selective repeats the attention core
+ * (4bs^2h). For GPT shapes this is Narayanan et al. 2021's 72Bslh^2(1 + s/6h + V/12lh).
+ * Memory per die: 16 B per parameter (fp16 weights and gradients, fp32 master weights
+ * and Adam moments), 4 + 12/DP with ZeRO-1; activations per layer as Korthikanti et al.
+ * 2022 account for them (Table 2), times the micro-batches in flight.
+ */
+#ifndef TESS_SCHEDULE_H
+#define TESS_SCHEDULE_H
+
+#include <stdint.h>
+
+#include "config/platform.h"
+#include "config/workload.h"
+#include "diag.h"
+
+typedef enum tess_coll { TESS_ALL_REDUCE, TESS_REDUCE_SCATTER, TESS_ALL_GATHER } tess_coll;
+typedef enum tess_coll_algo { TESS_ALGO_RING, TESS_ALGO_2D } tess_coll_algo;
+
+/* Point-to-point cost of one collective of `bytes` (the full buffer) over n dies:
+ * ring: all-reduce 2(n-1) steps of bytes/n, reduce-scatter and all-gather n-1 steps;
+ * 2d over rows x (n/rows): reduce-scatter along rows, all-reduce along columns,
+ * all-gather along rows. Messages and bytes each die sends. */
+void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows,
+                          uint64_t bytes, uint64_t *messages, uint64_t *bytes_sent);
+
+typedef struct tess_coll_use {
+    const char *what;      /* "tp all-reduce", "dp gradient all-reduce", ... */
+    tess_coll kind;
+    tess_coll_algo algo;
+    uint32_t group;        /* dies in the group */
+    uint32_t rows;         /* 2d: grid rows */
+    uint64_t bytes;        /* buffer per call */
+    uint64_t calls;        /* per iteration, per die */
+    uint64_t messages;     /* sent per die per iteration */
+    uint64_t bytes_sent;   /* per die per iteration */
+} tess_coll_use;
+
+typedef struct tess_pass {
+    uint32_t microbatch, chunk;
+    uint8_t backward;
+} tess_pass;
+
+typedef struct tess_stage {
+    uint32_t layers_per_chunk;
+    double flops;            /* hardware FLOPs per die per iteration */
+    uint64_t ops;            /* per die per iteration */
+    uint64_t dram_bytes;     /* DMA between SRAM and DRAM, per die per iteration */
+    uint64_t params;         /* parameters held per die */
+    uint64_t static_bytes;   /* weights, gradients, optimizer state */
+    uint64_t activation_bytes_per_layer; /* per micro-batch */
+    uint32_t in_flight;      /* micro-batch chunks whose activations are held at once */
+    uint64_t peak_bytes;
+    uint64_t capacity_bytes; /* memory the die has */
+    tess_pass *order;        /* m x chunks x 2 passes in execution order */
+    uint32_t n_order;
+} tess_stage;
+
+typedef struct tess_schedule {
+    uint32_t dies, microbatches, chunks, pp;
+    uint32_t *die_of_rank;   /* platform instance of each rank */
+    double model_flops, hardware_flops; /* per iteration, all dies */
+    uint64_t ops;            /* all dies */
+    uint64_t peak_memory_bytes;
+    uint32_t peak_die;       /* instance index of the die with the largest footprint */
+    uint32_t tile;           /* GEMM tile edge (elements) */
+    tess_stage *stages;      /* pp of them */
+    tess_coll_use colls[8];
+    uint32_t n_colls;
+} tess_schedule;
+
+/* Builds the schedule; TESS_OK, or TESS_EINVAL with messages (dies do not match TP x PP
+ * x DP, no SRAM to tile into, a die's memory too small: named with its numbers). */
+int tess_schedule_build(const tess_platform *p, const tess_workload *w, const char *file,
+                        tess_schedule *out, tess_diag *diag);
+void tess_schedule_free(tess_schedule *s);
+
+/* Critical path of the pipeline phase with uniform times per pass of one model chunk
+ * (forward t_fwd, backward t_bwd): simulates every stage running its order, each pass
+ * starting when its stage is free and its pipeline predecessor is done. Returns the
+ * makespan; *ideal is one stage's busy time. Bubble fraction = 1 - ideal / makespan. */
+double tess_schedule_critical_path(const tess_schedule *s, double t_fwd, double t_bwd,
+                                   double *ideal);
+
+#endif
