@@ -120,11 +120,13 @@ static int parse_root(xmlNodePtr root, const tess_field_spec *fields, size_t n, 
     return rc;
 }
 
+/* *missing is set when the file could not be read at all. */
 static xmlDocPtr read_doc(const char *path, const char *xsd, unsigned long xsd_len,
-                          tess_diag *diag)
+                          tess_diag *diag, int *missing)
 {
     size_t len;
     char *buf = tess_read_file(path, &len, diag);
+    *missing = buf == NULL;
     if (!buf) return NULL;
     xmlDocPtr doc = tess_xml_read(buf, len, path, xsd, xsd_len, diag);
     free(buf);
@@ -135,9 +137,9 @@ int tess_model_load(const char *path, const tess_override *ov, size_t n_ov, int 
                     tess_model *out, tess_diag *diag)
 {
     memset(out, 0, sizeof *out);
-    size_t before = tess_diag_errors(diag);
-    xmlDocPtr doc = read_doc(path, tess_model_schema_xsd, tess_model_schema_xsd_len, diag);
-    if (!doc) return tess_diag_errors(diag) > before ? TESS_EINVAL : TESS_EIO;
+    int missing;
+    xmlDocPtr doc = read_doc(path, tess_model_schema_xsd, tess_model_schema_xsd_len, diag, &missing);
+    if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     const long line = xmlGetLineNo(root);
     int rc = parse_root(root, model_fields, sizeof model_fields / sizeof model_fields[0], out,
@@ -172,9 +174,10 @@ int tess_workload_load(const char *path, tess_override *ov, size_t n_ov, int *us
                        tess_workload *out, tess_diag *diag)
 {
     memset(out, 0, sizeof *out);
-    size_t before = tess_diag_errors(diag);
-    xmlDocPtr doc = read_doc(path, tess_workload_schema_xsd, tess_workload_schema_xsd_len, diag);
-    if (!doc) return tess_diag_errors(diag) > before ? TESS_EINVAL : TESS_EIO;
+    int missing;
+    xmlDocPtr doc = read_doc(path, tess_workload_schema_xsd, tess_workload_schema_xsd_len, diag,
+                             &missing);
+    if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     const long line = xmlGetLineNo(root);
     int rc = parse_root(root, workload_fields, sizeof workload_fields / sizeof workload_fields[0],
@@ -183,7 +186,6 @@ int tess_workload_load(const char *path, tess_override *ov, size_t n_ov, int *us
     resolve_model_path(path, (const char *)model, out->model_file, sizeof out->model_file);
     xmlFree(model);
     xmlFreeDoc(doc);
-    size_t mark = tess_diag_errors(diag);
     int mrc = tess_model_load(out->model_file, ov, n_ov, used, &out->model, diag);
     if (mrc == TESS_EIO) {
         /* name the workload line that points at the missing file */
@@ -191,7 +193,6 @@ int tess_workload_load(const char *path, tess_override *ov, size_t n_ov, int *us
                       out->model_file);
         return TESS_EINVAL;
     }
-    (void)mark;
     if (rc != TESS_OK || mrc != TESS_OK) return TESS_EINVAL;
 
     const tess_workload *w = out;
