@@ -48,16 +48,34 @@ typedef struct gemm {
     uint64_t m, n, k, count; /* count GEMMs of M x N x K */
 } gemm;
 
-/* Tile ops, DMA ops and DRAM bytes of GEMMs tiled T x T (output stationary): A is read
- * once per column of output tiles, B once per row of them, C written once. */
-static void tile_gemm(const gemm *g, uint64_t T, uint64_t merge, uint64_t e, uint64_t *ops,
-                      uint64_t *bytes)
+static void add_group(tess_template *t, tess_op_kind kind, uint64_t count, double flops,
+                      uint64_t bytes, int32_t coll)
+{
+    if (count == 0 || t->n >= sizeof t->groups / sizeof t->groups[0]) return;
+    tess_op_group *g = &t->groups[t->n++];
+    g->kind = kind;
+    g->count = count;
+    g->flops_each = flops;
+    g->bytes_each = bytes;
+    g->coll = coll;
+    t->ops += count;
+    t->flops += flops * (double)count;
+    t->bytes += bytes * count;
+}
+
+/* GEMMs tiled T x T, output stationary: per tile a MAC op and loads of its A and B
+ * tiles, per output tile a store; A is read once per column of output tiles, B once
+ * per row of them, C written once. `merge` tiles per dimension make one op. */
+static void tile_gemm(tess_template *t, const gemm *g, uint64_t T, uint64_t merge, uint64_t e)
 {
     const uint64_t tm = ceil_div(g->m, T), tn = ceil_div(g->n, T), tk = ceil_div(g->k, T);
-    const uint64_t tiles = ceil_div(tm * tn * tk, merge * merge);
-    const uint64_t stores = ceil_div(tm * tn, merge * merge);
-    *ops += g->count * (tiles /* MAC */ + 2 * tiles /* loads of A and B */ + stores);
-    *bytes += g->count * e * (g->m * g->k * tn + g->k * g->n * tm + g->m * g->n);
+    const uint64_t tiles = ceil_div(tm * tn * tk, merge * merge) * g->count;
+    const uint64_t stores = ceil_div(tm * tn, merge * merge) * g->count;
+    const double flops = 2.0 * g->m * g->n * g->k * g->count;
+    const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm);
+    add_group(t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1);
+    add_group(t, TESS_OP_GEMM, tiles, flops / tiles, 0, -1);
+    add_group(t, TESS_OP_STORE, stores, 0, g->count * e * g->m * g->n / stores, -1);
 }
 
 /* ---- the pipeline order of passes --------------------------------------- */
@@ -223,6 +241,21 @@ static void add_coll(tess_schedule *s, const char *what, tess_coll kind, tess_co
     u->bytes_sent = sent * calls;
 }
 
+/* Pipeline traffic of one pass at stage st: a forward pass receives the activations of
+ * the stage before (for chunk c > 0 at stage 0: of the last stage's chunk c - 1) and
+ * sends its own on; a backward pass does the same with gradients, the other way. */
+static uint32_t pass_recvs(const tess_schedule *s, uint32_t st, const tess_pass *ps)
+{
+    if (!ps->backward) return st > 0 || ps->chunk > 0;
+    return st + 1 < s->pp || ps->chunk + 1 < s->chunks;
+}
+
+static uint32_t pass_sends(const tess_schedule *s, uint32_t st, const tess_pass *ps)
+{
+    if (!ps->backward) return st + 1 < s->pp || ps->chunk + 1 < s->chunks;
+    return st > 0 || ps->chunk > 0;
+}
+
 void tess_schedule_free(tess_schedule *s)
 {
     if (!s) return;
@@ -325,31 +358,24 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         {tok, f * (md->activation == TESS_ACT_SWIGLU ? 2 : 1) / nsplit, h / ksplit, 1},
         {tok, h / ksplit, f / nsplit, 1},                   /* MLP down */
     };
-    uint64_t fwd_ops = 0, fwd_bytes = 0, bwd_ops = 0, bwd_bytes = 0, attn_ops = 0, attn_bytes = 0;
-    for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
-        tile_gemm(&fwd[i], T, w->tile_merge, e, &fwd_ops, &fwd_bytes);
-        /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
-        gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count};
-        gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count};
-        tile_gemm(&dx, T, w->tile_merge, e, &bwd_ops, &bwd_bytes);
-        tile_gemm(&dw, T, w->tile_merge, e, &bwd_ops, &bwd_bytes);
-        if (i == 1 || i == 2) tile_gemm(&fwd[i], T, w->tile_merge, e, &attn_ops, &attn_bytes);
-    }
+    tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
     const uint64_t vector_ops = 7; /* 2 norms, softmax, activation, 2 residual adds, dropout */
-    const uint64_t tp_colls_fwd = t > 1 ? (two_d ? 8 : (w->sequence_parallel ? 4 : 2)) : 0;
-    fwd_ops += vector_ops + tp_colls_fwd;
-    bwd_ops += 2 * vector_ops + tp_colls_fwd;
-    uint64_t recompute_ops = 0, recompute_bytes = 0;
-    double recompute_flops = 0;
-    if (w->recompute == TESS_RECOMPUTE_FULL) {
-        recompute_ops = fwd_ops;
-        recompute_bytes = fwd_bytes;
-        recompute_flops = layer_fwd;
-    } else if (w->recompute == TESS_RECOMPUTE_SELECTIVE) {
-        recompute_ops = attn_ops + 2;
-        recompute_bytes = attn_bytes;
-        recompute_flops = attn_fwd;
+    add_group(F, TESS_OP_VECTOR, vector_ops, 0, 0, -1);
+    add_group(Bw, TESS_OP_VECTOR, 2 * vector_ops, 0, 0, -1);
+    for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
+        tile_gemm(F, &fwd[i], T, w->tile_merge, e);
+        /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
+        const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count};
+        const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count};
+        tile_gemm(Bw, &dx, T, w->tile_merge, e);
+        tile_gemm(Bw, &dw, T, w->tile_merge, e);
+        if (w->recompute == TESS_RECOMPUTE_FULL ||
+            (w->recompute == TESS_RECOMPUTE_SELECTIVE && (i == 1 || i == 2)))
+            tile_gemm(R, &fwd[i], T, w->tile_merge, e);
     }
+    if (w->recompute == TESS_RECOMPUTE_FULL) add_group(R, TESS_OP_VECTOR, vector_ops, 0, 0, -1);
+    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) add_group(R, TESS_OP_VECTOR, 2, 0, 0, -1);
+    const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
     s->hardware_flops = s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
 
     /* ---- per stage ---- */
@@ -357,6 +383,13 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     const uint64_t layers_per_chunk = md->layers / (pp * v);
     const double act_layer = activation_bytes(md, w);
     const uint64_t layer_params = tess_model_layer_params(md);
+    {
+        const gemm logit = {tok, V / t, h, 1};
+        const gemm ldx = {tok, h, V / t, 1}, ldw = {h, V / t, tok, 1};
+        tile_gemm(&s->logits_fwd, &logit, T, w->tile_merge, e);
+        tile_gemm(&s->logits_bwd, &ldx, T, w->tile_merge, e);
+        tile_gemm(&s->logits_bwd, &ldw, T, w->tile_merge, e);
+    }
     const double bytes_per_param = w->zero ? 4.0 + 12.0 / w->dp : 16.0;
     int rc = TESS_OK;
     for (uint32_t st = 0; st < pp; st++) {
@@ -366,28 +399,27 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
             return TESS_ENOMEM;
         const uint64_t passes = m * v; /* forward passes of one chunk's layers */
         const uint64_t layer_passes = passes * layers_per_chunk;
-        S->flops = (double)layer_passes * (3.0 * layer_fwd + recompute_flops) / t;
-        S->ops = layer_passes * (fwd_ops + bwd_ops + recompute_ops);
-        S->dram_bytes = layer_passes * (fwd_bytes + bwd_bytes + recompute_bytes);
+        S->flops = (double)layer_passes * (F->flops + Bw->flops + R->flops);
+        S->ops = layer_passes * (F->ops + Bw->ops + R->ops);
+        S->dram_bytes = layer_passes * (F->bytes + Bw->bytes + R->bytes);
         S->params = layers_per_chunk * v * layer_params / t;
         if (st == 0) S->params += V * h / t + (md->norm == TESS_NORM_LAYERNORM ? sq * h : 0);
         if (st == pp - 1) {
             S->params += V * h / t + 2 * h; /* output layer (a copy when tied) and final norm */
             if (pp == 1 && md->norm == TESS_NORM_LAYERNORM) S->params -= V * h / t; /* tied, one copy */
-            const gemm logit = {tok, V / t, h, 1};
-            uint64_t lo = 0, lb = 0;
-            tile_gemm(&logit, T, w->tile_merge, e, &lo, &lb);
-            S->flops += (double)m * 3.0 * logits_fwd / t;
-            S->ops += m * 3 * lo;
-            S->dram_bytes += m * 3 * lb;
+            S->flops += (double)m * (s->logits_fwd.flops + s->logits_bwd.flops);
+            S->ops += m * (s->logits_fwd.ops + s->logits_bwd.ops);
+            S->dram_bytes += m * (s->logits_fwd.bytes + s->logits_bwd.bytes);
         }
-        /* pipeline sends and receives: activations forward, gradients backward */
-        const uint64_t sends = (st + 1 < pp || v > 1 ? passes : 0) + (st > 0 || v > 1 ? passes : 0);
-        S->ops += sends;
-        /* the optimizer step: one op over the die's parameters; mixed-precision Adam
-         * reads and writes 28 B per parameter (fp16 gradient in, fp32 master weight and
-         * two moments in and out, fp16 weight out) */
-        S->ops += 1 + (t > 1 || w->dp > 1 ? 1 : 0);
+        /* pipeline sends and receives, counted by walking the order as the cursor does */
+        for (uint32_t k = 0; k < S->n_order; k++) {
+            const tess_pass *ps = &S->order[k];
+            S->ops += pass_recvs(s, st, ps) + pass_sends(s, st, ps);
+        }
+        /* the tail: the data-parallel gradient collective and the optimizer step; mixed-
+         * precision Adam reads and writes 28 B per parameter (fp16 gradient in, fp32
+         * master weight and two moments in and out, fp16 weight out) */
+        S->ops += 1 + (w->dp > 1 ? 1 : 0);
         S->dram_bytes += 28 * S->params / (w->zero ? w->dp : 1);
         S->static_bytes = (uint64_t)(bytes_per_param * (double)S->params);
         S->activation_bytes_per_layer = (uint64_t)act_layer;
@@ -402,7 +434,6 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         }
         S->in_flight = (uint32_t)in_flight;
         S->peak_bytes = S->static_bytes + (uint64_t)(act_layer * layers_per_chunk * in_flight);
-        s->ops += S->ops * t * w->dp;
     }
     /* memory fit: every die of every stage */
     for (uint32_t r = 0; r < dies; r++) {
@@ -442,7 +473,23 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     } else {
         add_coll(s, "tp all-reduce", TESS_ALL_REDUCE, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
     }
+    /* the layer templates carry their tensor-parallel collectives, one op per call */
+    for (uint32_t i = 0; i < s->n_colls; i++) {
+        const tess_coll_use *c = &s->colls[i];
+        const uint64_t per_pass = c->calls / (fwd_like ? fwd_like : 1);
+        if (per_pass == 0) continue;
+        /* calls are spread 1:1 over forward and backward (and recomputed forward) passes */
+        add_group(&s->fwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        add_group(&s->bwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        if (w->recompute == TESS_RECOMPUTE_FULL)
+            add_group(&s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        for (uint32_t st = 0; st < pp; st++)
+            s->stages[st].ops += layer_passes_die * per_pass * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
+    }
+    for (uint32_t st = 0; st < pp; st++) s->ops += s->stages[st].ops * t * w->dp;
+    s->dp_coll = -1;
     const uint64_t grad_bytes = s->stages[0].params * 2;
+    s->dp_coll = w->dp > 1 ? (int32_t)s->n_colls : -1;
     if (w->zero) {
         add_coll(s, "dp gradient reduce-scatter", TESS_REDUCE_SCATTER, TESS_ALGO_RING, w->dp, 1,
                  grad_bytes, 1);
@@ -453,4 +500,123 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                  grad_bytes, 1);
     }
     return rc;
+}
+
+/* ---- lazy unrolling ------------------------------------------------------------ */
+
+void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t stage)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->stage = stage;
+}
+
+/* Phases of one pass: 0 receive, 1 recompute (backward), 2 layers, 3 logits (last
+ * stage, last chunk), 4 send. After the passes: 5 dp collective, 6 optimizer, 7 end. */
+int tess_op_next(tess_op_cursor *c, tess_op *op)
+{
+    const tess_schedule *s = c->s;
+    const tess_stage *S = &s->stages[c->stage];
+    const int last = c->stage + 1 == s->pp;
+    for (;;) {
+        memset(op, 0, sizeof *op);
+        op->coll = -1;
+        op->layer = UINT32_MAX;
+        if (c->pass < S->n_order) {
+            const tess_pass *ps = &S->order[c->pass];
+            op->microbatch = ps->microbatch;
+            op->chunk = ps->chunk;
+            op->backward = ps->backward;
+            const tess_template *tpl = NULL;
+            switch (c->phase) {
+            case 0: /* receive */
+                c->phase = ps->backward ? 1 : 2;
+                c->layer = c->group = 0;
+                c->index = 0;
+                if (pass_recvs(s, c->stage, ps)) {
+                    op->kind = TESS_OP_RECV;
+                    return 1;
+                }
+                continue;
+            case 1: /* recompute, then the backward layer: per layer both templates */
+            case 2: {
+                const int logits_here = last && ps->chunk + 1 == s->chunks;
+                /* backward: logits gradient first; forward: logits after the layers */
+                if (ps->backward && logits_here && c->step == 0) {
+                    tpl = &s->logits_bwd;
+                } else if (c->layer >= S->layers_per_chunk) {
+                    c->phase = !ps->backward && logits_here ? 3 : 4;
+                    c->group = 0;
+                    c->index = 0;
+                    continue;
+                } else if (ps->backward && c->phase == 1) {
+                    tpl = &s->recompute;
+                } else {
+                    tpl = ps->backward ? &s->bwd : &s->fwd;
+                }
+                break;
+            }
+            case 3:
+                tpl = &s->logits_fwd;
+                break;
+            default: /* 4: send, then the next pass */
+                c->pass++;
+                c->phase = 0;
+                c->step = 0;
+                if (pass_sends(s, c->stage, ps)) {
+                    op->kind = TESS_OP_SEND;
+                    return 1;
+                }
+                continue;
+            }
+            /* within a template: group by group, op by op */
+            while (c->group < tpl->n && c->index >= tpl->groups[c->group].count) {
+                c->group++;
+                c->index = 0;
+            }
+            if (c->group < tpl->n) {
+                const tess_op_group *g = &tpl->groups[c->group];
+                op->kind = g->kind;
+                op->flops = g->flops_each;
+                op->bytes = g->bytes_each;
+                op->coll = g->coll;
+                if (tpl != &s->logits_fwd && tpl != &s->logits_bwd) op->layer = c->layer;
+                c->index++;
+                return 1;
+            }
+            /* template done: advance */
+            c->group = 0;
+            c->index = 0;
+            if (tpl == &s->logits_bwd) {
+                c->step = 1;
+            } else if (tpl == &s->logits_fwd) {
+                c->phase = 4;
+            } else if (tpl == &s->recompute) {
+                c->phase = 2;
+            } else {
+                c->layer++;
+                if (ps->backward && c->layer < S->layers_per_chunk) c->phase = 1;
+            }
+            continue;
+        }
+        /* the tail */
+        if (c->phase < 5) c->phase = 5;
+        if (c->phase == 5) {
+            c->phase = 6;
+            if (s->dp_coll >= 0) {
+                op->kind = TESS_OP_COLLECTIVE;
+                op->coll = s->dp_coll;
+                op->bytes = s->colls[s->dp_coll].bytes;
+                return 1;
+            }
+            continue;
+        }
+        if (c->phase == 6) {
+            c->phase = 7;
+            op->kind = TESS_OP_OPTIMIZER;
+            op->bytes = 28 * S->params;
+            return 1;
+        }
+        return 0;
+    }
 }

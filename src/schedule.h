@@ -55,6 +55,44 @@ typedef struct tess_coll_use {
     uint64_t bytes_sent;   /* per die per iteration */
 } tess_coll_use;
 
+typedef enum tess_op_kind {
+    TESS_OP_GEMM,       /* one SRAM-sized tile of a GEMM on the tensor engine */
+    TESS_OP_LOAD,       /* DMA of an input tile, DRAM -> SRAM */
+    TESS_OP_STORE,      /* DMA of an output tile, SRAM -> DRAM */
+    TESS_OP_VECTOR,     /* norm, softmax, activation, residual add, dropout */
+    TESS_OP_COLLECTIVE, /* one call of a collective (colls[coll]) */
+    TESS_OP_SEND,       /* pipeline: activations or gradients to the next / previous stage */
+    TESS_OP_RECV,
+    TESS_OP_OPTIMIZER   /* Adam step over the die's parameters */
+} tess_op_kind;
+
+/* count ops of one kind, alike: a template is a list of groups */
+typedef struct tess_op_group {
+    tess_op_kind kind;
+    uint64_t count;
+    double flops_each;
+    uint64_t bytes_each;
+    int32_t coll; /* index into colls for collectives, else -1 */
+} tess_op_group;
+
+typedef struct tess_template {
+    tess_op_group groups[40];
+    uint32_t n;
+    uint64_t ops;   /* sum of counts */
+    double flops;   /* sum of count x flops */
+    uint64_t bytes; /* sum of count x bytes (DMA) */
+} tess_template;
+
+/* One op as a die executes it. */
+typedef struct tess_op {
+    tess_op_kind kind;
+    uint32_t microbatch, chunk, layer; /* layer within the chunk; UINT32_MAX outside layers */
+    uint8_t backward;
+    double flops;
+    uint64_t bytes;
+    int32_t coll;
+} tess_op;
+
 typedef struct tess_pass {
     uint32_t microbatch, chunk;
     uint8_t backward;
@@ -86,7 +124,25 @@ typedef struct tess_schedule {
     tess_stage *stages;      /* pp of them */
     tess_coll_use colls[8];
     uint32_t n_colls;
+    /* per layer pass on one die; recompute runs before a backward pass */
+    tess_template fwd, bwd, recompute, logits_fwd, logits_bwd;
+    int32_t dp_coll; /* the data-parallel gradient collective, or -1 */
 } tess_schedule;
+
+/* Unrolls one stage's ops lazily, in execution order: for each pass of the stage's
+ * order, a receive, the pass's layers (recomputation first on backward passes; the
+ * logits on the last stage), a send; then the data-parallel gradient collective and the
+ * optimizer step. Holds a few counters, no op storage. */
+typedef struct tess_op_cursor {
+    const tess_schedule *s;
+    uint32_t stage, pass, layer, group, step;
+    uint64_t index;
+    int phase;
+} tess_op_cursor;
+
+void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t stage);
+/* 1 and the next op in *op, or 0 at the end of the iteration. */
+int tess_op_next(tess_op_cursor *c, tess_op *op);
 
 /* Builds the schedule; TESS_OK, or TESS_EINVAL with messages (dies do not match TP x PP
  * x DP, no SRAM to tile into, a die's memory too small: named with its numbers). */

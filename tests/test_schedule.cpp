@@ -302,3 +302,40 @@ TEST(ScheduleBundled, EveryBundledJobBuildsOnItsPlatform)
         tess_schedule_free(&s);
     }
 }
+
+TEST(ScheduleOps, TheCursorUnrollsExactlyTheCountedOps)
+{
+    // every stage's lazily unrolled op stream has the ops, FLOPs and pipeline traffic
+    // the schedule counted, for each pipeline schedule and recomputation setting
+    const char *cases[] = {
+        "global-batch=\"8\" micro-batch=\"1\" tp=\"2\" pp=\"4\" pipeline=\"1f1b\" recompute=\"full\"",
+        "global-batch=\"8\" micro-batch=\"1\" tp=\"2\" pp=\"4\" pipeline=\"interleaved\" chunks=\"2\" "
+        "recompute=\"selective\" sequence-parallel=\"on\"",
+        "global-batch=\"8\" micro-batch=\"2\" pp=\"2\" dp=\"4\" pipeline=\"gpipe\" zero=\"1\"",
+    };
+    for (const char *attrs : cases) {
+        auto b = build("gpt-1.3b.xml", attrs, 8);
+        ASSERT_EQ(b->src, TESS_OK) << attrs << ": " << b->errors;
+        for (uint32_t st = 0; st < b->s.pp; st++) {
+            tess_op_cursor c;
+            tess_op_cursor_init(&c, &b->s, st);
+            tess_op op;
+            uint64_t n = 0, sends = 0, recvs = 0;
+            double flops = 0;
+            while (tess_op_next(&c, &op)) {
+                n++;
+                flops += op.flops;
+                sends += op.kind == TESS_OP_SEND;
+                recvs += op.kind == TESS_OP_RECV;
+            }
+            const tess_stage &S = b->s.stages[st];
+            EXPECT_EQ(n, S.ops) << attrs << " stage " << st;
+            EXPECT_NEAR(flops / S.flops, 1.0, 1e-9) << attrs << " stage " << st;
+            // without interleaving, inner stages receive and send once per pass
+            if (b->w.chunks == 1 && st > 0 && st + 1 < b->s.pp) {
+                EXPECT_EQ(sends, 2ull * b->s.microbatches);
+                EXPECT_EQ(recvs, 2ull * b->s.microbatches);
+            }
+        }
+    }
+}
