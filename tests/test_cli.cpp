@@ -175,3 +175,30 @@ TEST(CliMem, BadInputIsAClearError)
     EXPECT_EQ(pb.status, 1);
     EXPECT_NE(pb.output.find("no per-bank refresh timings"), std::string::npos) << pb.output;
 }
+
+TEST(CliSchedule, JsonCarriesTheDocumentedKeys)
+{
+    CliRun r = tessera("schedule platforms/default.xml workloads/default.xml --json");
+    ASSERT_EQ(r.status, 0) << r.output;
+    for (const char *key : {"\"model_flops\"", "\"hardware_flops\"", "\"ops\"", "\"dies\": 16,",
+                            "\"peak_memory_bytes\"", "\"collectives\"", "\"stages\""})
+        EXPECT_NE(r.output.find(key), std::string::npos) << key << " in\n" << r.output;
+}
+
+TEST(CliSchedule, OverridesReachWorkloadModelAndPlatform)
+{
+    // 8 layers over pp 4 on the default 16 dies: still valid
+    CliRun ok = tessera("schedule platforms/default.xml workloads/default.xml --set model.layers=8");
+    EXPECT_EQ(ok.status, 0) << ok.output;
+    // a platform of 9 dies cannot hold tp 4 x pp 4
+    CliRun dies = tessera("schedule platforms/default.xml workloads/default.xml --set k=3");
+    EXPECT_EQ(dies.status, 1);
+    EXPECT_NE(dies.output.find("= 16 ranks, but platform 'default' has 9 live dies"),
+              std::string::npos)
+        << dies.output;
+    CliRun bad = tessera("schedule platforms/default.xml workloads/default.xml --set workload.tpp=2");
+    EXPECT_EQ(bad.status, 1);
+    EXPECT_NE(bad.output.find("--set workload.tpp: <workload> has no attribute 'tpp'"),
+              std::string::npos)
+        << bad.output;
+}
