@@ -190,12 +190,17 @@ TEST(CliSchedule, OverridesReachWorkloadModelAndPlatform)
     // 8 layers over pp 4 on the default 16 dies: still valid
     CliRun ok = tessera("schedule platforms/default.xml workloads/default.xml --set model.layers=8");
     EXPECT_EQ(ok.status, 0) << ok.output;
-    // a platform of 9 dies cannot hold tp 4 x pp 4
-    CliRun dies = tessera("schedule platforms/default.xml workloads/default.xml --set k=3");
+    // tp 2 x pp 4 ranks do not match the default platform's 16 dies
+    CliRun dies = tessera("schedule platforms/default.xml workloads/default.xml --set workload.tp=2");
     EXPECT_EQ(dies.status, 1);
-    EXPECT_NE(dies.output.find("= 16 ranks, but platform 'default' has 9 live dies"),
+    EXPECT_NE(dies.output.find("= 8 ranks, but platform 'default' has 16 live dies"),
               std::string::npos)
         << dies.output;
+    // a platform override reaches the platform: its mesh parameter k
+    CliRun plat = tessera("schedule platforms/default.xml workloads/default.xml --set k=3");
+    EXPECT_EQ(plat.status, 1);
+    EXPECT_NE(plat.output.find("no instance named 'wafer0.r3c0.router'"), std::string::npos)
+        << plat.output;
     CliRun bad = tessera("schedule platforms/default.xml workloads/default.xml --set workload.tpp=2");
     EXPECT_EQ(bad.status, 1);
     EXPECT_NE(bad.output.find("--set workload.tpp: <workload> has no attribute 'tpp'"),
