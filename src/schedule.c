@@ -60,7 +60,7 @@ static void add_group(tess_template *t, tess_op_kind kind, uint64_t count, doubl
     g->coll = coll;
     t->ops += count;
     t->flops += flops * (double)count;
-    t->bytes += bytes * count;
+    if (kind == TESS_OP_LOAD || kind == TESS_OP_STORE) t->bytes += bytes * count; /* DRAM traffic */
 }
 
 /* GEMMs tiled T x T, output stationary: per tile a MAC op and loads of its A and B
@@ -75,6 +75,14 @@ static void tile_gemm(tess_template *t, const gemm *g, uint64_t T, uint64_t merg
     const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm);
     add_group(t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1);
     add_group(t, TESS_OP_GEMM, tiles, flops / tiles, 0, -1);
+    if (t->n && t->groups[t->n - 1].kind == TESS_OP_GEMM) {
+        tess_op_group *gg = &t->groups[t->n - 1];
+        gg->gm = g->m;
+        gg->gn = g->n;
+        gg->gk = g->k;
+        gg->gcount = g->count;
+        gg->tile = T * merge;
+    }
     add_group(t, TESS_OP_STORE, stores, 0, g->count * e * g->m * g->n / stores, -1);
 }
 
@@ -360,8 +368,10 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     };
     tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
     const uint64_t vector_ops = 7; /* 2 norms, softmax, activation, 2 residual adds, dropout */
-    add_group(F, TESS_OP_VECTOR, vector_ops, 0, 0, -1);
-    add_group(Bw, TESS_OP_VECTOR, 2 * vector_ops, 0, 0, -1);
+    /* vector ops touch the layer's activations: b s h elements, split by TP */
+    const uint64_t vec_bytes = tok * h * e / t;
+    add_group(F, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
+    add_group(Bw, TESS_OP_VECTOR, 2 * vector_ops, 0, vec_bytes, -1);
     for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
         tile_gemm(F, &fwd[i], T, w->tile_merge, e);
         /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
@@ -373,8 +383,8 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
             (w->recompute == TESS_RECOMPUTE_SELECTIVE && (i == 1 || i == 2)))
             tile_gemm(R, &fwd[i], T, w->tile_merge, e);
     }
-    if (w->recompute == TESS_RECOMPUTE_FULL) add_group(R, TESS_OP_VECTOR, vector_ops, 0, 0, -1);
-    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) add_group(R, TESS_OP_VECTOR, 2, 0, 0, -1);
+    if (w->recompute == TESS_RECOMPUTE_FULL) add_group(R, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
+    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) add_group(R, TESS_OP_VECTOR, 2, 0, vec_bytes, -1);
     const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
     s->hardware_flops = s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
 
@@ -577,6 +587,8 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
             if (c->group < tpl->n) {
                 const tess_op_group *g = &tpl->groups[c->group];
                 op->kind = g->kind;
+                op->group = g;
+                op->index = c->index;
                 op->flops = g->flops_each;
                 op->bytes = g->bytes_each;
                 op->coll = g->coll;

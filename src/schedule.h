@@ -73,6 +73,9 @@ typedef struct tess_op_group {
     double flops_each;
     uint64_t bytes_each;
     int32_t coll; /* index into colls for collectives, else -1 */
+    /* GEMM groups: the whole GEMM(s) the tiles come from, M x N x K, count of them,
+     * and the tile edge T, so that a die can time every tile class exactly */
+    uint64_t gm, gn, gk, gcount, tile;
 } tess_op_group;
 
 typedef struct tess_template {
@@ -80,12 +83,14 @@ typedef struct tess_template {
     uint32_t n;
     uint64_t ops;   /* sum of counts */
     double flops;   /* sum of count x flops */
-    uint64_t bytes; /* sum of count x bytes (DMA) */
+    uint64_t bytes; /* sum of count x bytes of loads and stores (DRAM traffic) */
 } tess_template;
 
 /* One op as a die executes it. */
 typedef struct tess_op {
     tess_op_kind kind;
+    const tess_op_group *group; /* the template group it comes from */
+    uint64_t index;             /* its index within the group */
     uint32_t microbatch, chunk, layer; /* layer within the chunk; UINT32_MAX outside layers */
     uint8_t backward;
     double flops;
