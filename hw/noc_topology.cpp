@@ -136,13 +136,13 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
         int32_t ra = t->router_of_instance_[l.a], rb = t->router_of_instance_[l.b];
         int32_t ea = endpoint_of[l.a], eb = endpoint_of[l.b];
         if (ra < 0 && rb < 0) {
-            if (ea >= 0 || eb >= 0) {
+            if (ea >= 0 && eb >= 0) {
                 *error = std::string("die '") + p->instances[ea >= 0 ? l.a : l.b].path +
-                         "' has a link that reaches no router; the NoC model attaches each die "
+                         "' is linked directly to another die; the NoC model attaches each die "
                          "to one router";
                 return nullptr;
             }
-            continue;
+            continue; // a die's own memory: not part of the network
         }
         if ((ra < 0 && ea < 0) || (rb < 0 && eb < 0)) continue; // a memory: not a NoC endpoint yet
         const tess_link_type &lt = p->types[l.type].u.link;

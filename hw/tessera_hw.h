@@ -155,6 +155,39 @@ typedef struct tess_mem_result {
 int tess_hw_mem_run(const tess_platform *p, uint32_t instance, const tess_mem_options *o,
                     tess_mem_result *out, char *msg, size_t msglen);
 
+/* ---- training iterations (tessera run) ------------------------------------ */
+
+struct tess_schedule;
+
+typedef struct tess_iteration_result {
+    double iteration_time_s;
+    /* where the slowest die's time went (seconds; they add up to the iteration time) */
+    double compute_s, memory_s, network_s, bubble_s;
+    double exposed_communication_s; /* collectives' time not hidden behind compute */
+    uint32_t slowest_rank;
+    double energy_compute_j, energy_dram_j, energy_sram_j, energy_network_j, energy_static_j;
+    uint64_t messages, flit_hops;
+    uint32_t n_top_links;
+    tess_noc_link_use top_links[TESS_NOC_TOP_LINKS];
+    /* wall-clock figures */
+    double wall_seconds;
+    uint64_t events;
+} tess_iteration_result;
+
+/* Simulates one training iteration: every rank a compute die executing its stage's op
+ * stream (tess_op_next), GEMM tiles timed by the systolic arrays' geometry, DMA at
+ * dma_bandwidth[rank] bytes/s, vector ops on the vector lanes, collectives and pipeline
+ * messages over the platform's network (packet fidelity). Call in a child process.
+ * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
+int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
+                const double *dma_bandwidth, tess_iteration_result *out, char *msg, size_t msglen);
+
+/* Cycles of `count` GEMMs of M x N x K tiled T x T on `arrays` systolic arrays of
+ * rows x cols: per tile, ceil(tm/rows) x ceil(tn/cols) passes of tk + rows + cols - 2
+ * cycles (K plus fill and drain), the passes shared evenly by the arrays. */
+double tess_gemm_cycles(uint64_t m, uint64_t n, uint64_t k, uint64_t count, uint64_t tile,
+                        uint32_t rows, uint32_t cols, uint32_t arrays);
+
 #ifdef __cplusplus
 }
 #endif

@@ -231,12 +231,14 @@ static uint64_t die_capacity(const tess_platform *p, uint32_t die, uint32_t dies
 
 /* ---- the schedule ---------------------------------------------------------- */
 
-static void add_coll(tess_schedule *s, const char *what, tess_coll kind, tess_coll_algo algo,
-                     uint32_t group, uint32_t rows, uint64_t bytes, uint64_t calls)
+static void add_coll(tess_schedule *s, const char *what, tess_coll_axis axis, tess_coll kind,
+                     tess_coll_algo algo, uint32_t group, uint32_t rows, uint64_t bytes,
+                     uint64_t calls)
 {
     if (group <= 1 || calls == 0 || s->n_colls >= sizeof s->colls / sizeof s->colls[0]) return;
     tess_coll_use *u = &s->colls[s->n_colls++];
     u->what = what;
+    u->axis = axis;
     u->kind = kind;
     u->algo = algo;
     u->group = group;
@@ -348,6 +350,9 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     uint64_t tr = 1; /* 2-D: grid side */
     while (tr * tr < t) tr++;
     const int two_d = w->tp_style == TESS_TP_2D;
+    s->tp = w->tp;
+    s->dp = w->dp;
+    s->tp_grid = two_d ? (uint32_t)tr : 1;
     const uint64_t tok = b * sq;
     const double gemm_fwd = 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h +
                             2.0 * tok * h * f * (md->activation == TESS_ACT_SWIGLU ? 3 : 2);
@@ -370,6 +375,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     const uint64_t vector_ops = 7; /* 2 norms, softmax, activation, 2 residual adds, dropout */
     /* vector ops touch the layer's activations: b s h elements, split by TP */
     const uint64_t vec_bytes = tok * h * e / t;
+    s->activation_message_bytes = vec_bytes;
     add_group(F, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
     add_group(Bw, TESS_OP_VECTOR, 2 * vector_ops, 0, vec_bytes, -1);
     for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
@@ -472,16 +478,16 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     const uint64_t layer_passes_die = m * v * layers_per_chunk;
     const uint64_t fwd_like = layer_passes_die * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
     if (two_d) {
-        add_coll(s, "tp 2-D all-gather (rows)", TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)tr, 1,
+        add_coll(s, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)tr, 1,
                  act / tr, 4 * fwd_like);
-        add_coll(s, "tp 2-D reduce-scatter (columns)", TESS_REDUCE_SCATTER, TESS_ALGO_RING,
+        add_coll(s, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER, TESS_ALGO_RING,
                  (uint32_t)tr, 1, act / tr, 4 * fwd_like);
     } else if (w->sequence_parallel) {
-        add_coll(s, "tp all-gather", TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
-        add_coll(s, "tp reduce-scatter", TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)t, 1, act,
+        add_coll(s, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
+        add_coll(s, "tp reduce-scatter", TESS_AXIS_TP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)t, 1, act,
                  2 * fwd_like);
     } else {
-        add_coll(s, "tp all-reduce", TESS_ALL_REDUCE, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
+        add_coll(s, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
     }
     /* the layer templates carry their tensor-parallel collectives, one op per call */
     for (uint32_t i = 0; i < s->n_colls; i++) {
@@ -501,12 +507,12 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     const uint64_t grad_bytes = s->stages[0].params * 2;
     s->dp_coll = w->dp > 1 ? (int32_t)s->n_colls : -1;
     if (w->zero) {
-        add_coll(s, "dp gradient reduce-scatter", TESS_REDUCE_SCATTER, TESS_ALGO_RING, w->dp, 1,
+        add_coll(s, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, w->dp, 1,
                  grad_bytes, 1);
-        add_coll(s, "dp parameter all-gather", TESS_ALL_GATHER, TESS_ALGO_RING, w->dp, 1,
+        add_coll(s, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, TESS_ALGO_RING, w->dp, 1,
                  grad_bytes, 1);
     } else {
-        add_coll(s, "dp gradient all-reduce", TESS_ALL_REDUCE, TESS_ALGO_RING, w->dp, 1,
+        add_coll(s, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, TESS_ALGO_RING, w->dp, 1,
                  grad_bytes, 1);
     }
     return rc;

@@ -43,8 +43,16 @@ typedef enum tess_coll_algo { TESS_ALGO_RING, TESS_ALGO_2D } tess_coll_algo;
 void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows,
                           uint64_t bytes, uint64_t *messages, uint64_t *bytes_sent);
 
+typedef enum tess_coll_axis {
+    TESS_AXIS_TP,      /* the tensor-parallel group */
+    TESS_AXIS_TP_ROWS, /* 2-D: ranks of one row of the TP grid */
+    TESS_AXIS_TP_COLS, /* 2-D: ranks of one column */
+    TESS_AXIS_DP       /* the data-parallel group */
+} tess_coll_axis;
+
 typedef struct tess_coll_use {
     const char *what;      /* "tp all-reduce", "dp gradient all-reduce", ... */
+    tess_coll_axis axis;
     tess_coll kind;
     tess_coll_algo algo;
     uint32_t group;        /* dies in the group */
@@ -126,6 +134,8 @@ typedef struct tess_schedule {
     uint64_t peak_memory_bytes;
     uint32_t peak_die;       /* instance index of the die with the largest footprint */
     uint32_t tile;           /* GEMM tile edge (elements) */
+    uint32_t tp, dp, tp_grid; /* degrees; tp_grid: side of the 2-D TP grid (1 for 1-D) */
+    uint64_t activation_message_bytes; /* a pipeline message: b s h elements / tp */
     tess_stage *stages;      /* pp of them */
     tess_coll_use colls[8];
     uint32_t n_colls;

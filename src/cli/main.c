@@ -19,6 +19,8 @@ static const command commands[] = {
      "parse, validate and check a platform; print its summary or its errors"},
     {"noc", tess_cmd_noc, "noc PLATFORM [--traffic T] [--rate R] [--sweep] ...",
      "synthetic traffic on the platform's network-on-package (see noc --help)"},
+    {"run", tess_cmd_run, "run PLATFORM WORKLOAD [--json] [-o DIR] [--set n=v]...",
+     "simulate one training iteration; write report.json"},
     {"schedule", tess_cmd_schedule, "schedule PLATFORM WORKLOAD [--json] [--set n=v]...",
      "the per-die work of one training iteration: FLOPs, ops, memory, collectives"},
     {"mem", tess_cmd_mem, "mem PLATFORM [--pattern P] [--read-ratio R] ...",

@@ -1,0 +1,252 @@
+// Compute die: see compute_die.h.
+#include "compute_die.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+extern "C" {
+#include "tessera_hw.h"
+}
+
+namespace tess::hw {
+
+namespace {
+uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+constexpr uint64_t kCollTag = 1ull << 62;
+} // namespace
+
+} // namespace tess::hw
+
+extern "C" double tess_gemm_cycles(uint64_t m, uint64_t n, uint64_t k, uint64_t count,
+                                   uint64_t tile, uint32_t rows, uint32_t cols, uint32_t arrays)
+{
+    using tess::hw::cdiv;
+    // tile classes per dimension: full tiles of T and one remainder tile
+    auto classes = [tile](uint64_t d, uint64_t out[2][2]) {
+        out[0][0] = d / tile; out[0][1] = tile;
+        out[1][0] = d % tile ? 1 : 0; out[1][1] = d % tile;
+    };
+    uint64_t cm[2][2], cn[2][2], ck[2][2];
+    classes(m, cm);
+    classes(n, cn);
+    classes(k, ck);
+    double cycles = 0;
+    for (auto &a : cm)
+        for (auto &b : cn)
+            for (auto &c : ck) {
+                const uint64_t mult = a[0] * b[0] * c[0];
+                if (!mult) continue;
+                const uint64_t passes = cdiv(a[1], rows) * cdiv(b[1], cols);
+                cycles += double(mult) * passes * double(c[1] + rows + cols - 2);
+            }
+    return cycles * double(count) / double(arrays ? arrays : 1);
+}
+
+namespace tess::hw {
+
+ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
+                       const tess_die_type &die, uint32_t rank, const RankMap &map,
+                       noc::Transport &net, double dma_bandwidth, unsigned dtype_bytes)
+    : sc_core::sc_module(name), s_(s), die_(die), rank_(rank), map_(map), net_(net),
+      dma_bw_(dma_bandwidth), period_s_(1.0 / die.clock_hz), e_(dtype_bytes)
+{
+    if (die.tensor_rows == 0 || die.tensor_cols == 0 || die.vector_lanes == 0)
+        throw std::invalid_argument("a die-type without a tensor engine or vector lanes cannot run "
+                                    "a training schedule");
+    if (!(dma_bw_ > 0)) throw std::invalid_argument("a die without memory bandwidth");
+    SC_THREAD(run);
+}
+
+double ComputeDie::local_end() const { return std::max({tensor_free_, vector_free_, dma_free_}); }
+
+void ComputeDie::catch_up()
+{
+    const double now = sc_core::sc_time_stamp().to_seconds();
+    const double t = local_end();
+    if (t > now) wait(sc_core::sc_time(std::ceil((t - now) * 1e12), sc_core::SC_PS));
+    const double after = sc_core::sc_time_stamp().to_seconds();
+    tensor_free_ = vector_free_ = dma_free_ = last_gemm_start_ = loads_done_ = after;
+}
+
+void ComputeDie::deliver(const noc::Message &m)
+{
+    mailbox_.insert({m.src, m.tag});
+    arrived_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void ComputeDie::receive(uint32_t src, uint64_t tag)
+{
+    for (;;) {
+        auto it = mailbox_.find({src, tag});
+        if (it != mailbox_.end()) {
+            mailbox_.erase(it);
+            return;
+        }
+        wait(arrived_);
+    }
+}
+
+void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
+{
+    // members of my group, in ring order, and my position
+    const uint32_t t = rank_ % map_.tp, st = map_.stage(rank_), d = rank_ / (map_.tp * map_.pp);
+    std::vector<uint32_t> ring;
+    uint32_t me = 0;
+    switch (c.axis) {
+    case TESS_AXIS_TP:
+        for (uint32_t i = 0; i < map_.tp; i++) ring.push_back(map_.rank(i, st, d));
+        me = t;
+        break;
+    case TESS_AXIS_TP_ROWS:
+        for (uint32_t j = 0; j < map_.tr; j++) ring.push_back(map_.rank((t / map_.tr) * map_.tr + j, st, d));
+        me = t % map_.tr;
+        break;
+    case TESS_AXIS_TP_COLS:
+        for (uint32_t i = 0; i < map_.tr; i++) ring.push_back(map_.rank(i * map_.tr + t % map_.tr, st, d));
+        me = t / map_.tr;
+        break;
+    case TESS_AXIS_DP:
+        for (uint32_t i = 0; i < map_.dp; i++) ring.push_back(map_.rank(t, st, i));
+        me = d;
+        break;
+    }
+    const uint32_t n = static_cast<uint32_t>(ring.size());
+    if (n < 2) return;
+    const uint64_t steps = c.kind == TESS_ALL_REDUCE ? 2ull * (n - 1) : n - 1ull;
+    const uint64_t seq = coll_seq_[index]++;
+    const uint32_t right = map_.endpoint[ring[(me + 1) % n]];
+    const uint32_t left = map_.endpoint[ring[(me + n - 1) % n]];
+    for (uint64_t k = 0; k < steps; k++) {
+        const uint64_t tag = kCollTag | (uint64_t(index) << 48) | (seq << 16) | k;
+        noc::Message m;
+        m.src = map_.endpoint[rank_];
+        m.dst = right;
+        m.bytes = std::max<uint64_t>(1, c.bytes / n);
+        m.tag = tag;
+        net_.send(m);
+        st_.messages++;
+        receive(left, tag);
+    }
+}
+
+uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const
+{
+    const uint32_t t = rank_ % map_.tp, st = map_.stage(rank_), d = rank_ / (map_.tp * map_.pp);
+    const uint32_t p = map_.pp;
+    const bool down = send != static_cast<bool>(op.backward); // towards higher stages
+    const uint32_t peer = down ? (st + 1) % p : (st + p - 1) % p;
+    return map_.endpoint[map_.rank(t, peer, d)];
+}
+
+void ComputeDie::compute(const tess_op &op)
+{
+    switch (op.kind) {
+    case TESS_OP_LOAD: {
+        const double start = std::max(dma_free_, last_gemm_start_); // one tile ahead at most
+        dma_free_ = start + op.bytes / dma_bw_;
+        loads_done_ = dma_free_;
+        st_.dram_bytes += op.bytes;
+        break;
+    }
+    case TESS_OP_GEMM: {
+        auto it = gemm_s_.find(op.group);
+        if (it == gemm_s_.end()) {
+            const tess_op_group *g = op.group;
+            const double cycles = tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile,
+                                                   die_.tensor_rows, die_.tensor_cols,
+                                                   die_.tensor_arrays);
+            it = gemm_s_.emplace(g, cycles * period_s_ / double(g->count)).first;
+        }
+        const double ready = std::max(tensor_free_, vector_free_);
+        const double start = std::max(ready, loads_done_);
+        st_.memory_s += start - ready; // waiting for its inputs
+        tensor_free_ = start + it->second;
+        st_.compute_s += it->second;
+        last_gemm_start_ = start;
+        st_.flops += op.flops;
+        break;
+    }
+    case TESS_OP_STORE: {
+        const double start = std::max(dma_free_, tensor_free_);
+        dma_free_ = start + op.bytes / dma_bw_;
+        st_.dram_bytes += op.bytes;
+        break;
+    }
+    case TESS_OP_VECTOR: {
+        const double start = std::max(vector_free_, tensor_free_);
+        const double dur = std::ceil(double(op.bytes / e_) / die_.vector_lanes) * period_s_;
+        vector_free_ = tensor_free_ = start + dur;
+        st_.compute_s += dur;
+        break;
+    }
+    case TESS_OP_OPTIMIZER: {
+        const double start = local_end();
+        const double dur = op.bytes / dma_bw_;
+        tensor_free_ = vector_free_ = dma_free_ = start + dur;
+        st_.memory_s += dur;
+        st_.dram_bytes += op.bytes;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void ComputeDie::run()
+{
+    tess_op_cursor cur;
+    const uint32_t stage = map_.stage(rank_);
+    tess_op_cursor_init(&cur, &s_, stage);
+    tess_op op;
+    while (tess_op_next(&cur, &op)) {
+        st_.ops++;
+        switch (op.kind) {
+        case TESS_OP_COLLECTIVE: {
+            catch_up();
+            const double t0 = sc_core::sc_time_stamp().to_seconds();
+            if (op.coll == s_.dp_coll) { // the tail: every data-parallel collective in turn
+                for (uint32_t i = 0; i < s_.n_colls; i++)
+                    if (s_.colls[i].axis == TESS_AXIS_DP) collective(s_.colls[i], i);
+            } else {
+                collective(s_.colls[op.coll], static_cast<uint32_t>(op.coll));
+            }
+            st_.network_s += sc_core::sc_time_stamp().to_seconds() - t0;
+            catch_up();
+            break;
+        }
+        case TESS_OP_SEND: {
+            catch_up();
+            noc::Message m;
+            m.src = map_.endpoint[rank_];
+            m.dst = pipeline_peer(op, true);
+            m.bytes = s_.activation_message_bytes;
+            // tagged with the receiver's pass: its chunk moves on where the ring wraps
+            uint32_t chunk = op.chunk;
+            const uint32_t st = map_.stage(rank_);
+            if (!op.backward && st + 1 == map_.pp) chunk++;
+            if (op.backward && st == 0) chunk--;
+            m.tag = (uint64_t(op.backward) << 48) | (uint64_t(chunk) << 32) | op.microbatch;
+            net_.send(m);
+            st_.messages++;
+            break;
+        }
+        case TESS_OP_RECV: {
+            catch_up();
+            const double t0 = sc_core::sc_time_stamp().to_seconds();
+            const uint64_t tag = (uint64_t(op.backward) << 48) | (uint64_t(op.chunk) << 32) | op.microbatch;
+            receive(pipeline_peer(op, false), tag);
+            st_.bubble_s += sc_core::sc_time_stamp().to_seconds() - t0;
+            catch_up();
+            break;
+        }
+        default:
+            compute(op);
+        }
+    }
+    catch_up();
+    st_.end_s = sc_core::sc_time_stamp().to_seconds();
+    done_ = true;
+}
+
+} // namespace tess::hw

@@ -1,0 +1,78 @@
+// A compute die: tensor engine (systolic arrays), vector unit and DMA, executing its
+// pipeline stage's op stream (tess_op_next) for one iteration. Local work is timed on
+// the die's own timeline without kernel events: a GEMM tile starts when the tensor
+// engine is free and its input tiles are loaded; loads run at most one tile ahead of
+// the tensor engine (double buffering) on the DMA engine; stores follow their tile;
+// vector ops wait for the tensor engine and hold it. Only where dies meet (collectives
+// and pipeline messages through the transport interface) does the die catch the kernel
+// up to its timeline and wait for the network.
+#ifndef TESS_COMPUTE_DIE_H
+#define TESS_COMPUTE_DIE_H
+
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include <systemc>
+
+#include "noc_transport.h"
+
+extern "C" {
+#include "config/platform.h"
+#include "schedule.h"
+}
+
+namespace tess::hw {
+
+struct RankMap {
+    uint32_t tp, pp, dp, tr;            // tr: 2-D TP grid side
+    std::vector<uint32_t> endpoint;     // rank -> network endpoint
+    uint32_t stage(uint32_t r) const { return (r / tp) % pp; }
+    uint32_t rank(uint32_t t, uint32_t st, uint32_t d) const { return t + tp * (st + pp * d); }
+};
+
+struct DieStats {
+    double compute_s = 0, memory_s = 0, network_s = 0, bubble_s = 0;
+    double end_s = 0, flops = 0;
+    uint64_t ops = 0, dram_bytes = 0, messages = 0;
+};
+
+class ComputeDie : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(ComputeDie);
+    ComputeDie(sc_core::sc_module_name name, const tess_schedule &s, const tess_die_type &die,
+               uint32_t rank, const RankMap &map, noc::Transport &net, double dma_bandwidth,
+               unsigned dtype_bytes);
+    void deliver(const noc::Message &m); // called by the fabric at arrival
+    const DieStats &stats() const { return st_; }
+    bool done() const { return done_; }
+
+private:
+    const tess_schedule &s_;
+    const tess_die_type &die_;
+    uint32_t rank_;
+    const RankMap &map_;
+    noc::Transport &net_;
+    double dma_bw_, period_s_;
+    unsigned e_;
+    double tensor_free_ = 0, vector_free_ = 0, dma_free_ = 0, last_gemm_start_ = 0, loads_done_ = 0;
+    std::unordered_map<const tess_op_group *, double> gemm_s_; // seconds per op of a group
+    std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;     // (source endpoint, tag)
+    sc_core::sc_event arrived_;
+    std::map<uint32_t, uint64_t> coll_seq_; // per axis: collective calls so far
+    DieStats st_;
+    bool done_ = false;
+
+    void run();
+    double local_end() const;
+    void catch_up();
+    void receive(uint32_t src_endpoint, uint64_t tag);
+    void collective(const tess_coll_use &c, uint32_t index);
+    void compute(const tess_op &op);
+    uint32_t pipeline_peer(const tess_op &op, bool send) const;
+};
+
+} // namespace tess::hw
+
+#endif

@@ -1,0 +1,121 @@
+// extern "C" entry for training iterations (tess_hw_run): the platform's network at
+// packet fidelity, a compute die per rank, and a fabric that hands each delivered
+// message to its die.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "compute_die.h"
+#include "kernel_setup.h"
+#include "noc_packet.h"
+
+extern "C" {
+#include "tessera/tessera.h"
+#include "tessera_hw.h"
+}
+
+namespace {
+
+struct Fabric : tess::noc::TransportClient {
+    std::vector<tess::hw::ComputeDie *> die_of_endpoint;
+    void on_delivered(const tess::noc::Message &m) override
+    {
+        if (m.dst < die_of_endpoint.size() && die_of_endpoint[m.dst]) die_of_endpoint[m.dst]->deliver(m);
+    }
+};
+
+} // namespace
+
+extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsigned dtype_bytes,
+                           const double *dma_bandwidth, tess_iteration_result *out, char *msg,
+                           size_t msglen)
+{
+    std::memset(out, 0, sizeof *out);
+    try {
+        tess::hw::prepare_kernel();
+        std::string error;
+        tess::noc::BuildOptions bo;
+        auto topo = tess::noc::Topology::build(p, bo, &error);
+        if (!topo) {
+            std::snprintf(msg, msglen, "network: %s", error.c_str());
+            return TESS_EINVAL;
+        }
+        tess::noc::PacketNetwork net("noc", *topo, tess::noc::NetworkOptions{});
+        tess::hw::RankMap map;
+        map.tp = s->tp;
+        map.pp = s->pp;
+        map.dp = s->dp;
+        map.tr = s->tp_grid;
+        std::vector<int64_t> endpoint_of_instance(p->n_instances, -1);
+        for (uint32_t e = 0; e < net.endpoint_count(); e++) endpoint_of_instance[net.endpoint_instance(e)] = e;
+        for (uint32_t r = 0; r < s->dies; r++) {
+            const int64_t ep = endpoint_of_instance[s->die_of_rank[r]];
+            if (ep < 0) {
+                std::snprintf(msg, msglen, "die '%s' is not on the network",
+                              p->instances[s->die_of_rank[r]].path);
+                return TESS_EINVAL;
+            }
+            map.endpoint.push_back(static_cast<uint32_t>(ep));
+        }
+        Fabric fabric;
+        fabric.die_of_endpoint.assign(net.endpoint_count(), nullptr);
+        std::vector<std::unique_ptr<tess::hw::ComputeDie>> dies;
+        for (uint32_t r = 0; r < s->dies; r++) {
+            const tess_die_type &dt = p->types[p->instances[s->die_of_rank[r]].type].u.die;
+            char name[32];
+            std::snprintf(name, sizeof name, "rank%u", r);
+            dies.push_back(std::make_unique<tess::hw::ComputeDie>(name, *s, dt, r, map, net,
+                                                                  dma_bandwidth[r], dtype_bytes));
+            fabric.die_of_endpoint[map.endpoint[r]] = dies.back().get();
+        }
+        net.set_client(&fabric);
+        const auto t0 = std::chrono::steady_clock::now();
+        sc_core::sc_start();
+        const auto t1 = std::chrono::steady_clock::now();
+        for (uint32_t r = 0; r < s->dies; r++) {
+            if (!dies[r]->done()) {
+                std::snprintf(msg, msglen, "rank %u (die '%s') never finished its schedule: the "
+                                           "collectives or pipeline messages deadlocked",
+                              r, p->instances[s->die_of_rank[r]].path);
+                return TESS_EINTERNAL;
+            }
+            const tess::hw::DieStats &d = dies[r]->stats();
+            if (d.end_s > out->iteration_time_s) {
+                out->iteration_time_s = d.end_s;
+                out->slowest_rank = r;
+            }
+            out->messages += d.messages;
+        }
+        const tess::hw::DieStats &slow = dies[out->slowest_rank]->stats();
+        out->compute_s = slow.compute_s;
+        out->memory_s = slow.memory_s;
+        out->network_s = slow.network_s;
+        out->bubble_s = slow.bubble_s;
+        out->exposed_communication_s = slow.network_s;
+        out->energy_network_j = net.energy_joules();
+        out->flit_hops = net.stats().flit_hops;
+        // busiest router-to-router channels over the iteration
+        const auto &ch = topo->channels();
+        std::vector<uint32_t> order;
+        for (uint32_t c = 0; c < ch.size(); c++)
+            if (ch[c].from_router >= 0 || ch[c].to_router >= 0) order.push_back(c);
+        std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+            return net.stats().channel_busy[a] > net.stats().channel_busy[b];
+        });
+        const double cycles = out->iteration_time_s * topo->clock_hz();
+        out->n_top_links = static_cast<uint32_t>(std::min<size_t>(order.size(), TESS_NOC_TOP_LINKS));
+        for (uint32_t i = 0; i < out->n_top_links; i++) {
+            std::snprintf(out->top_links[i].name, sizeof out->top_links[i].name, "%s",
+                          topo->channel_name(order[i]).c_str());
+            out->top_links[i].utilisation = cycles > 0 ? net.stats().channel_busy[order[i]] / cycles : 0;
+        }
+        out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
+        out->events = sc_core::sc_delta_count();
+        return TESS_OK;
+    } catch (const std::exception &e) {
+        std::snprintf(msg, msglen, "simulation failed: %s", e.what());
+        return TESS_EINTERNAL;
+    }
+}
