@@ -1,0 +1,97 @@
+// Training iterations: GEMM timing from the systolic array's geometry, bounds every
+// iteration must respect, and byte-identical reports.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <sys/wait.h>
+
+extern "C" {
+#include "tessera_hw.h"
+}
+
+namespace {
+
+std::string run_json(const std::string &args, int *status)
+{
+    std::string cmd = std::string("cd '") + TESS_SOURCE_DIR + "' && '" + TESS_BINARY + "' run " +
+                      args + " --json 2>&1";
+    FILE *p = popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while (p && (n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    int st = p ? pclose(p) : -1;
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return out;
+}
+
+double number(const std::string &json, const std::string &key)
+{
+    size_t at = json.find("\"" + key + "\": ");
+    if (at == std::string::npos) return -1;
+    return std::atof(json.c_str() + at + key.size() + 4);
+}
+
+// Cycles of one GEMM, tile by tile: the test walks every T x T x T tile (edge tiles
+// smaller) and counts ceil(tm/R) x ceil(tn/C) passes of tk + R + C - 2 cycles each.
+double by_hand(uint64_t M, uint64_t N, uint64_t K, uint64_t T, uint32_t R, uint32_t C, uint32_t A)
+{
+    double cycles = 0;
+    for (uint64_t i = 0; i < M; i += T)
+        for (uint64_t j = 0; j < N; j += T)
+            for (uint64_t k = 0; k < K; k += T) {
+                const uint64_t tm = std::min(T, M - i), tn = std::min(T, N - j), tk = std::min(T, K - k);
+                cycles += double((tm + R - 1) / R) * double((tn + C - 1) / C) * double(tk + R + C - 2);
+            }
+    return cycles / A;
+}
+
+} // namespace
+
+TEST(ComputeDie, GemmTakesTheArrayGeometrysCycles)
+{
+    struct Shape {
+        uint64_t m, n, k, t;
+        uint32_t r, c, a;
+    } shapes[] = {
+        {4096, 4096, 4096, 2048, 128, 128, 4}, // divides evenly
+        {4000, 3000, 5000, 2048, 128, 128, 4}, // edge tiles on every side
+        {2048, 6144, 512, 1856, 16, 16, 432},  // A100-like arrays, K under one tile
+        {100, 7, 33, 64, 16, 16, 1},           // smaller than one array pass
+    };
+    for (const Shape &s : shapes) {
+        const double expected = by_hand(s.m, s.n, s.k, s.t, s.r, s.c, s.a);
+        EXPECT_NEAR(tess_gemm_cycles(s.m, s.n, s.k, 1, s.t, s.r, s.c, s.a) / expected, 1.0, 0.01)
+            << s.m << "x" << s.n << "x" << s.k;
+        EXPECT_NEAR(tess_gemm_cycles(s.m, s.n, s.k, 3, s.t, s.r, s.c, s.a) / (3 * expected), 1.0, 1e-12);
+    }
+}
+
+TEST(Run, IterationRespectsTheComputeBound)
+{
+    int status = 0;
+    std::string out = run_json("platforms/default.xml workloads/default.xml", &status);
+    ASSERT_EQ(status, 0) << out;
+    const double T = number(out, "iteration_time_s");
+    const double hw = number(out, "hardware_flops");
+    // 16 dies x 4 arrays x 128 x 128 MACs x 2 FLOP x 1 GHz
+    const double peak = 16 * 4 * 128.0 * 128 * 2 * 1e9;
+    EXPECT_GE(T, hw / peak);
+    EXPECT_GT(number(out, "mfu"), 0.0);
+    EXPECT_LE(number(out, "hfu"), 1.0);
+    // the model's tokens per second follow from the iteration: 16 x 2048 tokens
+    EXPECT_NEAR(number(out, "tokens_per_s"), 16 * 2048 / T, 1e-6 * 16 * 2048 / T);
+}
+
+TEST(Run, ReportsAreByteIdenticalOutsideRun)
+{
+    int s1 = 0, s2 = 0;
+    std::string a = run_json("platforms/default.xml workloads/default.xml", &s1);
+    std::string b = run_json("platforms/default.xml workloads/default.xml", &s2);
+    ASSERT_EQ(s1, 0) << a;
+    ASSERT_EQ(s2, 0) << b;
+    auto strip = [](const std::string &j) { return j.substr(0, j.find("\"run\":")); };
+    EXPECT_EQ(strip(a), strip(b));
+    EXPECT_NE(strip(a).find("\"iteration_time_s\""), std::string::npos);
+}
