@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <sys/wait.h>
 
@@ -94,4 +95,71 @@ TEST(Run, ReportsAreByteIdenticalOutsideRun)
     auto strip = [](const std::string &j) { return j.substr(0, j.find("\"run\":")); };
     EXPECT_EQ(strip(a), strip(b));
     EXPECT_NE(strip(a).find("\"iteration_time_s\""), std::string::npos);
+}
+
+#include <cstring>
+#include <vector>
+
+#include "child.h"
+#include "platform_fixture.h"
+
+extern "C" {
+#include "schedule.h"
+}
+
+TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
+{
+    // N dies on one crossbar; links of 64 B per 1 GHz cycle (64 GB/s) and 10 cycles;
+    // a 2-cycle router. A schedule with no passes leaves only the tail: one data-
+    // parallel all-reduce of S bytes, then an optimizer step over no parameters.
+    for (unsigned n : {4u, 8u}) {
+        std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"ring\">\n"
+                          "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
+                          "vector-lanes=\"16\" sram=\"1MiB\" sram-bandwidth=\"1TB/s\"/>\n"
+                          "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+                          "routing=\"table\"/>\n"
+                          "  <link-type name=\"l\" width=\"64B\" latency=\"10cycles\" energy=\"1pJ/bit\"/>\n"
+                          "  <switch name=\"n\" dies=\"" + std::to_string(n) +
+                          "\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
+        auto l = load_xml(xml);
+        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+        const uint64_t S = 64ull << 20; // 64 MiB
+        std::vector<double> v = in_child([&] {
+            tess_schedule s;
+            std::memset(&s, 0, sizeof s);
+            std::vector<uint32_t> ranks;
+            for (size_t i = 0; i < l->p.n_instances; i++)
+                if (l->p.instances[i].kind == TESS_KIND_DIE) ranks.push_back(uint32_t(i));
+            tess_stage stage;
+            std::memset(&stage, 0, sizeof stage);
+            s.dies = n;
+            s.pp = 1;
+            s.chunks = 1;
+            s.tp = 1;
+            s.dp = n;
+            s.tp_grid = 1;
+            s.die_of_rank = ranks.data();
+            s.stages = &stage;
+            s.n_colls = 1;
+            s.colls[0].what = "dp gradient all-reduce";
+            s.colls[0].axis = TESS_AXIS_DP;
+            s.colls[0].kind = TESS_ALL_REDUCE;
+            s.colls[0].group = n;
+            s.colls[0].bytes = S;
+            s.dp_coll = 0;
+            std::vector<double> bw(n, 1e12);
+            tess_iteration_result r;
+            char msg[512];
+            if (tess_hw_run(&l->p, &s, 2, bw.data(), &r, msg, sizeof msg) != 0)
+                throw std::runtime_error(msg);
+            return std::vector<double>{r.iteration_time_s, r.network_s};
+        });
+        ASSERT_EQ(v.size(), 2u);
+        // per step: S/N bytes over a 64 GB/s link, plus one crossing of two links and
+        // the router (10 + 2 + 10 cycles); 2(N-1) steps
+        const double step = double(S / n) / 64e9 + 22e-9;
+        const double expected = 2.0 * (n - 1) * step;
+        EXPECT_NEAR(v[0] / expected, 1.0, 0.05) << n << " dies: " << v[0] << " s";
+        EXPECT_NEAR(v[1] / expected, 1.0, 0.05);
+    }
 }
