@@ -163,3 +163,60 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
         EXPECT_NEAR(v[1] / expected, 1.0, 0.05);
     }
 }
+
+#include <unistd.h>
+
+extern "C" {
+#include "config/workload.h"
+#include "diag.h"
+}
+
+TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
+{
+    // p dies on a crossbar moving 1 MiB per cycle (messages cost nanoseconds), DMA at
+    // 1e18 B/s, a 16-token vocabulary (the last stage's logits cost nothing): every
+    // stage does the same work, so stage 0 idles (p - 1)(t_f + t_b) of the
+    // (m + p - 1)(t_f + t_b) of 1F1B, all of it waiting for pipeline messages.
+    const unsigned p = 4, m = 8;
+    std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"pipe\">\n"
+                      "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" "
+                      "tensor-cols=\"128\" vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\"/>\n"
+                      "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"1MiB\" pipeline=\"1\" routing=\"table\"/>\n"
+                      "  <link-type name=\"l\" width=\"1MiB\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                      "  <memory-type name=\"big\" standard=\"ideal\" capacity=\"16TiB\" channels=\"64\" "
+                      "bus-width=\"64b\" data-rate=\"6.4Gb/s\" rows=\"16777216\"" + std::string(kTimings) + "/>\n"
+                      "  <switch name=\"n\" dies=\"4\" die=\"d\" router=\"x\" link=\"l\"/>\n"
+                      "  <instance name=\"pool\" type=\"big\"/>\n"
+                      "  <connect from=\"pool\" to=\"n.switch\" link=\"l\"/>\n</platform>\n";
+    auto plat = load_xml(xml);
+    ASSERT_EQ(plat->rc, TESS_OK) << plat->errors;
+    char path[] = "/tmp/tess-pipe-XXXXXX";
+    int fd = mkstemp(path);
+    std::string wxml = "<?xml version=\"1.0\"?>\n<workload name=\"pipe\" model=\"" +
+                       source_path("models/gpt-1.3b.xml") +
+                       "\" global-batch=\"8\" micro-batch=\"1\" pp=\"4\" pipeline=\"1f1b\"/>\n";
+    ASSERT_EQ(write(fd, wxml.data(), wxml.size()), (ssize_t)wxml.size());
+    close(fd);
+    tess_workload w;
+    tess_diag diag;
+    tess_diag_init(&diag);
+    tess_override vocab = {"model.vocab", "16"};
+    int used = 0;
+    ASSERT_EQ(tess_workload_load(path, &vocab, 1, &used, &w, &diag), TESS_OK);
+    unlink(path);
+    tess_schedule s;
+    ASSERT_EQ(tess_schedule_build(&plat->p, &w, "pipe", &s, &diag), TESS_OK);
+    tess_diag_free(&diag);
+    std::vector<double> v = in_child([&] {
+        std::vector<double> bw(p, 1e18);
+        tess_iteration_result r;
+        char msg[512];
+        if (tess_hw_run(&plat->p, &s, 2, bw.data(), &r, msg, sizeof msg) != 0) throw std::runtime_error(msg);
+        return std::vector<double>{r.iteration_time_s, r.bubble_s, double(r.slowest_rank)};
+    });
+    tess_schedule_free(&s);
+    ASSERT_EQ(v.size(), 3u);
+    EXPECT_EQ(v[2], 0.0); // stage 0 finishes last in 1F1B
+    EXPECT_NEAR(v[1] / v[0], double(p - 1) / (m + p - 1), 0.02) << v[1] << " of " << v[0];
+    EXPECT_GT(v[1], 0.0);
+}
