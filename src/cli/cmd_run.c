@@ -205,11 +205,18 @@ int tess_cmd_run(int argc, char **argv)
             fprintf(stderr, "tessera run: %s\n", r.message);
             rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
         } else {
-            const tess_iteration_result *res = r.blob;
+            tess_iteration_result *res = r.blob;
             double peak = 0, dram_j = 0;
             for (uint32_t k = 0; k < s.dies; k++) {
                 const tess_die_type *dt = &p.types[p.instances[s.die_of_rank[k]].type].u.die;
+                const tess_stage *S = &s.stages[(k / s.tp) % s.pp];
                 peak += 2.0 * dt->tensor_arrays * dt->tensor_rows * dt->tensor_cols * dt->clock_hz;
+                /* compute: FLOPs x energy per FLOP; SRAM: every DRAM byte is written into
+                 * and read out of SRAM once; static: power x iteration time */
+                res->energy_compute_j += S->flops * dt->flop_energy;
+                res->energy_sram_j += 8.0 * (double)S->dram_bytes *
+                                      (dt->sram_read_energy + dt->sram_write_energy);
+                res->energy_static_j += (dt->static_power + dt->sram_leakage) * res->iteration_time_s;
             }
             /* DRAM energy: bytes moved times the energy per bit of the memories read */
             double e_bit = 0;
@@ -250,9 +257,10 @@ int tess_cmd_run(int argc, char **argv)
                        "%.4g s, pipeline bubble %.4g s\n",
                        p.instances[s.die_of_rank[res->slowest_rank]].path, res->compute_s,
                        res->memory_s, res->network_s, res->bubble_s);
-                printf("energy: DRAM %.4g J, network %.4g J (compute and static energy need die "
-                       "energy parameters: not modelled yet)\n",
-                       dram_j, res->energy_network_j);
+                printf("energy: compute %.4g J, DRAM %.4g J, SRAM %.4g J, network %.4g J, static "
+                       "%.4g J\n",
+                       res->energy_compute_j, dram_j, res->energy_sram_j, res->energy_network_j,
+                       res->energy_static_j);
                 printf("peak memory %.4g GB on %s; report: %s; %.3f s wall\n",
                        s.peak_memory_bytes / 1e9, p.instances[s.peak_die].path, path,
                        res->wall_seconds);

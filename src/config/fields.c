@@ -57,6 +57,10 @@ static const tess_field_spec die_fields[] = {
      NULL, "SRAM leakage power"},
     {"dma-engines", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(dma_engines), "1", 0, 1024, NULL, NULL,
      "DMA engines"},
+    {"flop-energy", TESS_DIM_ENERGY, TESS_FIELD_DOUBLE, DIE(flop_energy), "0J", 0, 1e-6, NULL,
+     NULL, "energy per FLOP"},
+    {"static-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, DIE(static_power), "0W", 0, 1e5, NULL,
+     NULL, "static (leakage and idle) power of the die"},
 };
 
 #define RT(f) offsetof(tess_router_type, f)

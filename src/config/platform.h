@@ -69,6 +69,8 @@ typedef struct tess_die_type {
     double sram_write_energy; /* joules per bit */
     double sram_leakage;      /* watts */
     uint32_t dma_engines;
+    double flop_energy;  /* joules per FLOP on the tensor engine and vector unit */
+    double static_power; /* watts while the die is powered */
 } tess_die_type;
 
 typedef struct tess_router_type {
