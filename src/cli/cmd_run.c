@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli_args.h"
+#include "cli/cli_job.h"
 #include "cli/commands.h"
 #include "config/workload.h"
 #include "runner.h"
@@ -150,22 +151,10 @@ int tess_cmd_run(int argc, char **argv)
         tess_cli_args_free(&a);
         return rc;
     }
-    int *used = calloc(a.n_overrides + 1, sizeof *used);
     tess_workload w;
-    tess_diag diag;
-    tess_diag_init(&diag);
-    rc = tess_cli_report("run", a.path2, tess_workload_load(a.path2, a.overrides, a.n_overrides, used, &w, &diag), &diag);
-    tess_diag_free(&diag);
     tess_platform p;
-    memset(&p, 0, sizeof p);
-    if (rc == TESS_EXIT_OK) rc = tess_cli_load_platform_skipping("run", &a, used, &p);
     tess_schedule s;
-    memset(&s, 0, sizeof s);
-    if (rc == TESS_EXIT_OK) {
-        tess_diag_init(&diag);
-        rc = tess_cli_report("run", a.path2, tess_schedule_build(&p, &w, a.path2, &s, &diag), &diag);
-        tess_diag_free(&diag);
-    }
+    rc = tess_cli_load_job("run", &a, &w, &p, &s);
     double *mem_bw = NULL, *die_bw = NULL;
     char msg[1024] = "";
     if (rc == TESS_EXIT_OK) {
@@ -272,7 +261,6 @@ int tess_cmd_run(int argc, char **argv)
     free(die_bw);
     tess_schedule_free(&s);
     tess_platform_free(&p);
-    free(used);
     tess_cli_args_free(&a);
     return rc;
 }

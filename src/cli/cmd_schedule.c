@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli_args.h"
+#include "cli/cli_job.h"
 #include "cli/commands.h"
 #include "config/workload.h"
 #include "schedule.h"
@@ -47,25 +48,10 @@ int tess_cmd_schedule(int argc, char **argv)
         tess_cli_args_free(&a);
         return rc;
     }
-    int *used = calloc(a.n_overrides + 1, sizeof *used);
     tess_workload w;
-    tess_diag diag;
-    tess_diag_init(&diag);
-    int st = tess_workload_load(a.path2, a.overrides, a.n_overrides, used, &w, &diag);
-    rc = tess_cli_report("schedule", a.path2, st, &diag);
-    tess_diag_free(&diag);
     tess_platform p;
-    if (rc == TESS_EXIT_OK) rc = tess_cli_load_platform_skipping("schedule", &a, used, &p);
-    if (rc != TESS_EXIT_OK) {
-        free(used);
-        tess_cli_args_free(&a);
-        return rc;
-    }
     tess_schedule s;
-    tess_diag_init(&diag);
-    st = tess_schedule_build(&p, &w, a.path2, &s, &diag);
-    rc = tess_cli_report("schedule", a.path2, st, &diag);
-    tess_diag_free(&diag);
+    rc = tess_cli_load_job("schedule", &a, &w, &p, &s);
     if (rc == TESS_EXIT_OK) {
         double ideal = 0;
         const double makespan = tess_schedule_critical_path(&s, 1.0, 2.0, &ideal);
@@ -138,7 +124,6 @@ int tess_cmd_schedule(int argc, char **argv)
     }
     tess_schedule_free(&s);
     tess_platform_free(&p);
-    free(used);
     tess_cli_args_free(&a);
     return rc;
 }
