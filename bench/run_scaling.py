@@ -45,7 +45,7 @@ def main():
     tmp = tempfile.mkdtemp()
     print("| dies | layers | pp | micro-batches | simulated s | wall s | events | events/s |")
     print("|---|---|---|---|---|---|---|---|")
-    cases = [(2, 24), (4, 24), (8, 24), (4, 12), (4, 48), (4, 96)]
+    cases = [(2, 48), (4, 48), (8, 48), (4, 12), (4, 24), (4, 96)]
     for k, layers in cases:
         path = os.path.join(tmp, f"scale{k}.xml")
         with open(path, "w") as f:
