@@ -12,6 +12,7 @@
 
 #include "cli/cli_args.h"
 #include "cli/cli_job.h"
+#include "evaluate.h"
 #include "cli/commands.h"
 #include "config/workload.h"
 #include "runner.h"
@@ -22,104 +23,6 @@
 static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--set name=value]...\n"
     "  writes DIR/report.json (DIR defaults to the current folder); --json prints it instead\n";
-
-typedef struct mem_job {
-    const tess_platform *p;
-    uint32_t instance;
-} mem_job;
-
-static void measure_memory(void *arg, tess_job_output *out)
-{
-    mem_job *j = arg;
-    tess_mem_options o;
-    tess_mem_options_default(&o);
-    const tess_memory_type *m = &j->p->types[j->p->instances[j->instance].type].u.memory;
-    o.outstanding = 32 * m->channels;
-    o.requests = 40ull * m->channels * 32;
-    tess_mem_result *r = malloc(sizeof *r);
-    out->status = tess_hw_mem_run(j->p, j->instance, &o, r, out->message, sizeof out->message);
-    out->blob = r;
-    out->blob_len = sizeof *r;
-}
-
-/* Sustained bandwidth of each memory instance's type, measured once per type. */
-static int sustained_bandwidths(const tess_platform *p, double *per_instance, char *msg, size_t n)
-{
-    double *per_type = calloc(p->n_types + 1, sizeof *per_type);
-    if (!per_type) return TESS_ENOMEM;
-    int rc = TESS_OK;
-    for (size_t i = 0; i < p->n_instances && rc == TESS_OK; i++) {
-        const tess_instance *x = &p->instances[i];
-        if (x->kind != TESS_KIND_MEMORY || x->dead) continue;
-        if (per_type[x->type] == 0) {
-            mem_job j = {p, (uint32_t)i};
-            tess_run_result r;
-            rc = tess_run_isolated(measure_memory, &j, 600, &r);
-            if (rc == TESS_OK && r.blob_len == sizeof(tess_mem_result))
-                per_type[x->type] = ((tess_mem_result *)r.blob)->bandwidth_bytes_per_s;
-            else
-                snprintf(msg, n, "measuring memory %.200s: %.700s", x->path, r.message);
-            tess_run_result_free(&r);
-        }
-        per_instance[i] = per_type[x->type];
-    }
-    free(per_type);
-    return rc;
-}
-
-typedef struct run_job {
-    const tess_platform *p;
-    const tess_schedule *s;
-    unsigned e;
-    const double *bw;
-} run_job;
-
-static void run_iteration(void *arg, tess_job_output *out)
-{
-    run_job *j = arg;
-    tess_iteration_result *r = malloc(sizeof *r);
-    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, r, out->message, sizeof out->message);
-    out->blob = r;
-    out->blob_len = sizeof *r;
-}
-
-static void write_report(FILE *f, const tess_platform *p, const tess_workload *w,
-                         const tess_schedule *s, const tess_iteration_result *r, double peak,
-                         double dram_j)
-{
-    const double T = r->iteration_time_s;
-    const double other = T - r->compute_s - r->memory_s - r->network_s - r->bubble_s;
-    fprintf(f, "{\n  \"version\": \"%s\",\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n"
-               "  \"fidelity\": \"packet\",\n",
-            tess_version(), p->name, w->name);
-    fprintf(f, "  \"iteration_time_s\": %.9g,\n  \"tokens_per_s\": %.9g,\n"
-               "  \"model_flops\": %.9g,\n  \"hardware_flops\": %.9g,\n"
-               "  \"mfu\": %.6g,\n  \"hfu\": %.6g,\n",
-            T, (double)w->global_batch * w->model.sequence / T, s->model_flops, s->hardware_flops,
-            s->model_flops / (T * peak), s->hardware_flops / (T * peak));
-    const double energy = r->energy_compute_j + dram_j + r->energy_sram_j + r->energy_network_j +
-                          r->energy_static_j;
-    fprintf(f, "  \"energy_j\": %.9g,\n", energy);
-    fprintf(f, "  \"time_breakdown_s\": {\"compute\": %.9g, \"memory\": %.9g, \"network\": %.9g, "
-               "\"scale_out\": 0, \"pipeline_bubble\": %.9g, \"exposed_communication\": %.9g, "
-               "\"other\": %.9g, \"die\": \"%s\"},\n",
-            r->compute_s, r->memory_s, r->network_s, r->bubble_s, r->exposed_communication_s,
-            other > 0 ? other : 0, p->instances[s->die_of_rank[r->slowest_rank]].path);
-    fprintf(f, "  \"energy_breakdown_j\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
-               "\"network\": %.9g, \"static\": %.9g},\n",
-            r->energy_compute_j, dram_j, r->energy_sram_j, r->energy_network_j, r->energy_static_j);
-    fprintf(f, "  \"peak_memory_bytes\": {\"largest\": %llu, \"die\": \"%s\"},\n",
-            (unsigned long long)s->peak_memory_bytes, p->instances[s->peak_die].path);
-    fprintf(f, "  \"busiest_links\": [");
-    for (uint32_t i = 0; i < r->n_top_links; i++)
-        fprintf(f, "%s\n    {\"link\": \"%s\", \"utilisation\": %.6g}", i ? "," : "",
-                r->top_links[i].name, r->top_links[i].utilisation);
-    fprintf(f, "%s],\n", r->n_top_links ? "\n  " : "");
-    fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
-    fprintf(f, "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g}\n}\n",
-            r->wall_seconds, (unsigned long long)r->events,
-            r->wall_seconds > 0 ? r->events / r->wall_seconds : 0);
-}
 
 int tess_cmd_run(int argc, char **argv)
 {
@@ -155,110 +58,49 @@ int tess_cmd_run(int argc, char **argv)
     tess_platform p;
     tess_schedule s;
     rc = tess_cli_load_job("run", &a, &w, &p, &s);
-    double *mem_bw = NULL, *die_bw = NULL;
-    char msg[1024] = "";
     if (rc == TESS_EXIT_OK) {
-        mem_bw = calloc(p.n_instances + 1, sizeof *mem_bw);
-        die_bw = calloc(s.dies + 1, sizeof *die_bw);
-        if (sustained_bandwidths(&p, mem_bw, msg, sizeof msg) != TESS_OK) {
+        tess_eval_result e;
+        char msg[1024] = "";
+        int st = tess_evaluate_job(&p, &w, &s, 3600, &e, msg, sizeof msg);
+        if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);
-            rc = TESS_EXIT_FAILED;
-        }
-    }
-    if (rc == TESS_EXIT_OK) {
-        /* a die's DMA rate: the memories linked to it, else an equal share of all */
-        double pool = 0;
-        for (size_t i = 0; i < p.n_instances; i++) pool += mem_bw[i];
-        for (uint32_t r = 0; r < s.dies; r++) {
-            const uint32_t die = s.die_of_rank[r];
-            double direct = 0;
-            for (size_t k = 0; k < p.n_links; k++) {
-                const tess_link *l = &p.links[k];
-                if (l->dead) continue;
-                const uint32_t other = l->a == die ? l->b : l->b == die ? l->a : TESS_NONE;
-                if (other != TESS_NONE) direct += mem_bw[other];
-            }
-            die_bw[r] = direct > 0 ? direct : pool / s.dies;
-            if (!(die_bw[r] > 0)) {
-                fprintf(stderr, "tessera run: die '%s' reaches no memory\n", p.instances[die].path);
-                rc = TESS_EXIT_INVALID;
-                break;
-            }
-        }
-    }
-    if (rc == TESS_EXIT_OK) {
-        run_job j = {&p, &s, tess_dtype_bytes(w.dtype), die_bw};
-        tess_run_result r;
-        int st = tess_run_isolated(run_iteration, &j, 3600, &r);
-        if (st != TESS_OK || r.blob_len != sizeof(tess_iteration_result)) {
-            fprintf(stderr, "tessera run: %s\n", r.message);
             rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
+        } else if (json) {
+            tess_write_report(stdout, &p, &w, &s, &e);
         } else {
-            tess_iteration_result *res = r.blob;
-            double peak = 0, dram_j = 0;
-            for (uint32_t k = 0; k < s.dies; k++) {
-                const tess_die_type *dt = &p.types[p.instances[s.die_of_rank[k]].type].u.die;
-                const tess_stage *S = &s.stages[(k / s.tp) % s.pp];
-                peak += 2.0 * dt->tensor_arrays * dt->tensor_rows * dt->tensor_cols * dt->clock_hz;
-                /* compute: FLOPs x energy per FLOP; SRAM: every DRAM byte is written into
-                 * and read out of SRAM once; static: power x iteration time */
-                res->energy_compute_j += S->flops * dt->flop_energy;
-                res->energy_sram_j += 8.0 * (double)S->dram_bytes *
-                                      (dt->sram_read_energy + dt->sram_write_energy);
-                res->energy_static_j += (dt->static_power + dt->sram_leakage) * res->iteration_time_s;
+            char path[4096];
+            snprintf(path, sizeof path, "%s/report.json", dir);
+            if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+                fprintf(stderr, "tessera run: cannot create %s: %s\n", dir, strerror(errno));
+                rc = TESS_EXIT_FAILED;
             }
-            /* DRAM energy: bytes moved times the energy per bit of the memories read */
-            double e_bit = 0;
-            unsigned mems = 0;
-            for (size_t i = 0; i < p.n_instances; i++)
-                if (p.instances[i].kind == TESS_KIND_MEMORY && !p.instances[i].dead) {
-                    const tess_memory_type *m = &p.types[p.instances[i].type].u.memory;
-                    e_bit += (m->read_energy + m->write_energy) / 2;
-                    mems++;
-                }
-            if (mems) e_bit /= mems;
-            for (uint32_t st = 0; st < s.pp; st++)
-                dram_j += 8.0 * (double)s.stages[st].dram_bytes * s.tp * s.dp * e_bit;
-            if (json) {
-                write_report(stdout, &p, &w, &s, res, peak, dram_j);
-            } else {
-                char path[4096];
-                snprintf(path, sizeof path, "%s/report.json", dir);
-                if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-                    fprintf(stderr, "tessera run: cannot create %s: %s\n", dir, strerror(errno));
-                    rc = TESS_EXIT_FAILED;
-                }
-                FILE *f = rc == TESS_EXIT_OK ? fopen(path, "w") : NULL;
-                if (f) {
-                    write_report(f, &p, &w, &s, res, peak, dram_j);
-                    fclose(f);
-                } else if (rc == TESS_EXIT_OK) {
-                    fprintf(stderr, "tessera run: cannot write %s: %s\n", path, strerror(errno));
-                    rc = TESS_EXIT_FAILED;
-                }
-                const double T = res->iteration_time_s;
-                printf("workload '%s' (%s) on '%s': %u dies, %u micro-batches\n", w.name,
-                       w.model.name, p.name, s.dies, s.microbatches);
-                printf("iteration: %.6g s, %.4g tokens/s, MFU %.1f%%, HFU %.1f%%\n", T,
-                       (double)w.global_batch * w.model.sequence / T,
-                       100 * s.model_flops / (T * peak), 100 * s.hardware_flops / (T * peak));
-                printf("time on the slowest die (%s): compute %.4g s, memory %.4g s, network "
-                       "%.4g s, pipeline bubble %.4g s\n",
-                       p.instances[s.die_of_rank[res->slowest_rank]].path, res->compute_s,
-                       res->memory_s, res->network_s, res->bubble_s);
-                printf("energy: compute %.4g J, DRAM %.4g J, SRAM %.4g J, network %.4g J, static "
-                       "%.4g J\n",
-                       res->energy_compute_j, dram_j, res->energy_sram_j, res->energy_network_j,
-                       res->energy_static_j);
-                printf("peak memory %.4g GB on %s; report: %s; %.3f s wall\n",
-                       s.peak_memory_bytes / 1e9, p.instances[s.peak_die].path, path,
-                       res->wall_seconds);
+            FILE *f = rc == TESS_EXIT_OK ? fopen(path, "w") : NULL;
+            if (f) {
+                tess_write_report(f, &p, &w, &s, &e);
+                fclose(f);
+            } else if (rc == TESS_EXIT_OK) {
+                fprintf(stderr, "tessera run: cannot write %s: %s\n", path, strerror(errno));
+                rc = TESS_EXIT_FAILED;
             }
+            const tess_iteration_result *res = &e.it;
+            const double T = res->iteration_time_s;
+            printf("workload '%s' (%s) on '%s': %u dies, %u micro-batches\n", w.name,
+                   w.model.name, p.name, s.dies, s.microbatches);
+            printf("iteration: %.6g s, %.4g tokens/s, MFU %.1f%%, HFU %.1f%%\n", T,
+                   (double)w.global_batch * w.model.sequence / T,
+                   100 * s.model_flops / (T * e.peak_flops), 100 * s.hardware_flops / (T * e.peak_flops));
+            printf("time on the slowest die (%s): compute %.4g s, memory %.4g s, network "
+                   "%.4g s, pipeline bubble %.4g s\n",
+                   p.instances[s.die_of_rank[res->slowest_rank]].path, res->compute_s,
+                   res->memory_s, res->network_s, res->bubble_s);
+            printf("energy: compute %.4g J, DRAM %.4g J, SRAM %.4g J, network %.4g J, static "
+                   "%.4g J\n",
+                   res->energy_compute_j, e.dram_j, res->energy_sram_j, res->energy_network_j,
+                   res->energy_static_j);
+            printf("peak memory %.4g GB on %s; report: %s; %.3f s wall\n",
+                   s.peak_memory_bytes / 1e9, p.instances[s.peak_die].path, path, res->wall_seconds);
         }
-        tess_run_result_free(&r);
     }
-    free(mem_bw);
-    free(die_bw);
     tess_schedule_free(&s);
     tess_platform_free(&p);
     tess_cli_args_free(&a);
