@@ -1,14 +1,17 @@
-/* Tessera public C API: the driver contract.
+/* Tessera public C API: the driver contract. Link with -ltessera_hw -ltessera_core
+ * (and their dependencies: SystemC, libxml2, the C++ runtime).
  *
  * Every public name carries the `tess_` prefix. Functions return an int status:
  * 0 (TESS_OK) on success, a negative TESS_E* code on failure, and fill a message
  * that names file, line and field where the failure came from input.
  *
- * This header grows with the driver; today it holds the status codes, the version
- * and the platform loader's entry points.
+ * This header holds the status codes, the version and evaluations of training jobs;
+ * design spaces, sweeps and sign-off checks come with the driver.
  */
 #ifndef TESSERA_TESSERA_H
 #define TESSERA_TESSERA_H
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,6 +36,67 @@ const char *tess_strerror(int status);
 
 /* Static version string "MAJOR.MINOR.PATCH". */
 const char *tess_version(void);
+
+/* ---- evaluations ------------------------------------------------------------
+ *
+ *   tess_job *job;
+ *   char *error;
+ *   if (tess_job_open("platforms/default.xml", "workloads/default.xml", NULL, 0, &job,
+ *                     &error) != TESS_OK) { fprintf(stderr, "%s", error); tess_free(error); }
+ *   tess_evaluation *ev;
+ *   if (tess_evaluate(job, NULL, &ev, &error) == TESS_OK) {
+ *       double t;
+ *       tess_metric(ev, "iteration_time_s", &t);
+ *       tess_evaluation_free(ev);
+ *   }
+ *   tess_job_close(job);
+ *
+ * Opening parses and validates everything in the caller's process (bad input fails
+ * there, with file:line messages); each evaluation simulates in a child process, so a
+ * crash or a time limit becomes an error status, never the caller's crash. No hidden
+ * global state: jobs and evaluations are independent values.
+ */
+
+typedef struct tess_job tess_job;               /* a platform + workload, validated */
+typedef struct tess_evaluation tess_evaluation; /* the result of one evaluation */
+
+/* Opens a job from files. overrides: n strings "name=value" (platform parameters and
+ * fields, `workload.FIELD`, `model.FIELD`); may be NULL when n is 0.
+ * On success *job is yours: free it with tess_job_close. On failure *error (if error is
+ * not NULL) is a newline-separated list of messages: free it with tess_free. */
+int tess_job_open(const char *platform_path, const char *workload_path,
+                  const char *const *overrides, size_t n_overrides, tess_job **job,
+                  char **error);
+
+/* Frees a job (NULL is fine). */
+void tess_job_close(tess_job *job);
+
+typedef struct tess_eval_options {
+    unsigned api_version; /* TESS_API_VERSION */
+    double time_limit_s;  /* the child is killed past it; 0: none */
+} tess_eval_options;
+
+/* Simulates one training iteration of the job. options may be NULL (defaults: no time
+ * limit). On success *out is yours: free it with tess_evaluation_free. On failure the
+ * status says why (TESS_ETIMEOUT, TESS_ECRASH, TESS_ECHILD, TESS_EINVAL) and *error
+ * (if not NULL) holds the message: free it with tess_free. */
+int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_evaluation **out,
+                  char **error);
+
+/* Reads a metric by its report.json name: "iteration_time_s", "tokens_per_s",
+ * "model_flops", "hardware_flops", "mfu", "hfu", "energy_j", "peak_memory_bytes",
+ * "compute_s", "memory_s", "network_s", "pipeline_bubble_s". TESS_EINVAL for an unknown
+ * name. */
+int tess_metric(const tess_evaluation *ev, const char *name, double *value);
+
+/* The evaluation's report.json as text; owned by the evaluation (valid until it is
+ * freed). */
+const char *tess_report_json(const tess_evaluation *ev);
+
+void tess_evaluation_free(tess_evaluation *ev);
+
+/* Frees a string the library returned. */
+void tess_free(void *p);
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,32 @@ static void on_error(void *ctx, xmlErrorPtr e)
                   e->domain == XML_FROM_SCHEMASV ? "schema" : "XML", msg);
 }
 
+/* libxml2 numbers an element by the line where its start tag ends; messages should name
+ * the line where it begins. For each element, find the nearest "<name" at or before the
+ * end of that line and take its line. */
+static void start_lines(xmlNodePtr n, const char *xml, size_t len, const size_t *line_start,
+                        long lines)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        long end_line = xmlGetLineNo(n);
+        if (end_line >= 1 && end_line <= lines && end_line < 65535) {
+            const size_t name_len = strlen((const char *)n->name);
+            size_t end = end_line < lines ? line_start[end_line] : len; /* end of that line */
+            for (size_t i = end; i-- > 0;) {
+                if (xml[i] == '<' && i + 1 + name_len <= len &&
+                    strncmp(xml + i + 1, (const char *)n->name, name_len) == 0) {
+                    long l = end_line;
+                    while (l > 1 && line_start[l - 1] > i) l--;
+                    n->line = (unsigned short)l;
+                    break;
+                }
+            }
+        }
+        start_lines(n->children, xml, len, line_start, lines);
+    }
+}
+
 xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const char *xsd,
                         unsigned long xsd_len, tess_diag *diag)
 {
@@ -40,6 +66,20 @@ xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const cha
                                             XML_PARSE_NONET | XML_PARSE_BIG_LINES);
     xmlSetStructuredErrorFunc(NULL, NULL);
     xmlFreeParserCtxt(ctxt);
+    if (doc) {
+        /* line_start[k] = offset of line k+1 (1-based lines; line_start[0] = 0) */
+        long lines = 1;
+        for (size_t i = 0; i < len; i++) lines += xml[i] == '\n';
+        size_t *line_start = malloc((size_t)lines * sizeof *line_start);
+        if (line_start) {
+            long k = 0;
+            line_start[k++] = 0;
+            for (size_t i = 0; i < len && k < lines; i++)
+                if (xml[i] == '\n') line_start[k++] = i + 1;
+            start_lines(xmlDocGetRootElement(doc), xml, len, line_start, lines);
+            free(line_start);
+        }
+    }
     if (!doc) {
         if (tess_diag_errors(diag) == before)
             tess_diag_add(diag, file, 0, "XML: the document could not be parsed");

@@ -1,0 +1,167 @@
+/* The public C API of evaluations: see include/tessera/tessera.h. */
+#include "tessera/tessera.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/loader.h"
+#include "config/workload.h"
+#include "diag.h"
+#include "evaluate.h"
+#include "schedule.h"
+
+struct tess_job {
+    tess_platform platform;
+    tess_workload workload;
+    tess_schedule schedule;
+};
+
+struct tess_evaluation {
+    tess_eval_result result;
+    double peak_memory_bytes, model_flops, hardware_flops, tokens;
+    char *report;
+};
+
+static char *take_messages(tess_diag *d)
+{
+    char *s = tess_diag_join(d);
+    tess_diag_free(d);
+    return s;
+}
+
+static void set_error(char **error, const char *text)
+{
+    if (error) *error = strdup(text);
+}
+
+int tess_job_open(const char *platform_path, const char *workload_path,
+                  const char *const *overrides, size_t n_overrides, tess_job **job, char **error)
+{
+    *job = NULL;
+    if (error) *error = NULL;
+    tess_job *j = calloc(1, sizeof *j);
+    char **copies = calloc(n_overrides + 1, sizeof *copies);
+    tess_override *ov = calloc(n_overrides + 1, sizeof *ov);
+    int *used = calloc(n_overrides + 1, sizeof *used);
+    tess_override *rest = calloc(n_overrides + 1, sizeof *rest);
+    int rc = j && copies && ov && used && rest ? TESS_OK : TESS_ENOMEM;
+    for (size_t i = 0; rc == TESS_OK && i < n_overrides; i++) {
+        copies[i] = strdup(overrides[i]);
+        if (!copies[i] || tess_override_split(copies[i], &ov[i]) != 0) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "override '%s' is not name=value\n", overrides[i]);
+            set_error(error, msg);
+            rc = TESS_EINVAL;
+        }
+    }
+    tess_diag diag;
+    tess_diag_init(&diag);
+    if (rc == TESS_OK) rc = tess_workload_load(workload_path, ov, n_overrides, used, &j->workload, &diag);
+    if (rc == TESS_OK) {
+        size_t n = 0;
+        for (size_t i = 0; i < n_overrides; i++)
+            if (!used[i]) rest[n++] = ov[i];
+        rc = tess_platform_load_file(platform_path, rest, n, &j->platform, &diag);
+    }
+    if (rc == TESS_OK) rc = tess_schedule_build(&j->platform, &j->workload, workload_path, &j->schedule, &diag);
+    if (rc != TESS_OK && error && !*error) *error = take_messages(&diag);
+    else tess_diag_free(&diag);
+    for (size_t i = 0; i < n_overrides && copies; i++) free(copies[i]);
+    free(copies);
+    free(ov);
+    free(used);
+    free(rest);
+    if (rc != TESS_OK) {
+        tess_job_close(j);
+        return rc;
+    }
+    *job = j;
+    return TESS_OK;
+}
+
+void tess_job_close(tess_job *job)
+{
+    if (!job) return;
+    tess_schedule_free(&job->schedule);
+    tess_platform_free(&job->platform);
+    free(job);
+}
+
+int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_evaluation **out,
+                  char **error)
+{
+    *out = NULL;
+    if (error) *error = NULL;
+    if (options && options->api_version != TESS_API_VERSION) {
+        set_error(error, "tess_eval_options.api_version does not match this library's API version");
+        return TESS_EINVAL;
+    }
+    tess_evaluation *ev = calloc(1, sizeof *ev);
+    if (!ev) return TESS_ENOMEM;
+    char msg[1024] = "";
+    int rc = tess_evaluate_job(&job->platform, &job->workload, &job->schedule,
+                               options ? options->time_limit_s : 0, &ev->result, msg, sizeof msg);
+    if (rc != TESS_OK) {
+        set_error(error, msg);
+        free(ev);
+        return rc;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        free(ev);
+        return TESS_ENOMEM;
+    }
+    tess_write_report(f, &job->platform, &job->workload, &job->schedule, &ev->result);
+    fclose(f);
+    ev->report = buf;
+    ev->peak_memory_bytes = (double)job->schedule.peak_memory_bytes;
+    ev->model_flops = job->schedule.model_flops;
+    ev->hardware_flops = job->schedule.hardware_flops;
+    ev->tokens = (double)job->workload.global_batch * job->workload.model.sequence;
+    *out = ev;
+    return TESS_OK;
+}
+
+int tess_metric(const tess_evaluation *ev, const char *name, double *value)
+{
+    const tess_iteration_result *r = &ev->result.it;
+    const double T = r->iteration_time_s, peak = ev->result.peak_flops;
+    const struct {
+        const char *name;
+        double value;
+    } metrics[] = {
+        {"iteration_time_s", T},
+        {"tokens_per_s", ev->tokens / T},
+        {"model_flops", ev->model_flops},
+        {"hardware_flops", ev->hardware_flops},
+        {"mfu", ev->model_flops / (T * peak)},
+        {"hfu", ev->hardware_flops / (T * peak)},
+        {"energy_j", ev->result.energy_j},
+        {"peak_memory_bytes", ev->peak_memory_bytes},
+        {"compute_s", r->compute_s},
+        {"memory_s", r->memory_s},
+        {"network_s", r->network_s},
+        {"pipeline_bubble_s", r->bubble_s},
+    };
+    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
+        if (strcmp(metrics[i].name, name) == 0) {
+            *value = metrics[i].value;
+            return TESS_OK;
+        }
+    }
+    return TESS_EINVAL;
+}
+
+const char *tess_report_json(const tess_evaluation *ev) { return ev->report; }
+
+void tess_evaluation_free(tess_evaluation *ev)
+{
+    if (!ev) return;
+    free(ev->report);
+    free(ev);
+}
+
+void tess_free(void *p) { free(p); }
