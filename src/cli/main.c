@@ -37,7 +37,7 @@ static void print_help(FILE *out)
             "       tessera --version | --help\n\ncommands:\n",
             tess_version());
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-44s %s\n", commands[i].usage, commands[i].summary);
+        fprintf(out, "  %s\n      %s\n", commands[i].usage, commands[i].summary);
     fprintf(out,
             "\nQuantities carry units (1.5GHz, 48MiB, 2TB/s, 3ns, 0.4pJ/bit, 300W); the platform\n"
             "format is documented in platforms/FORMAT.md. Exit status: 0 ok, 1 invalid input,\n"
