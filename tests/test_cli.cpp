@@ -1,34 +1,13 @@
 // The command-line program: --version, --help, validate, exit statuses.
 #include <gtest/gtest.h>
 
+#include "cli_run.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <sys/wait.h>
 
-namespace {
-
-struct CliRun {
-    int status;
-    std::string output; // stdout and stderr together
-};
-
-CliRun tessera(const std::string &args)
-{
-    std::string cmd = std::string("cd '") + TESS_SOURCE_DIR + "' && '" + TESS_BINARY + "' " + args +
-                      " 2>&1";
-    FILE *p = popen(cmd.c_str(), "r");
-    CliRun r{-1, ""};
-    if (!p) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
-
-} // namespace
 
 TEST(Cli, VersionNamesTheProgramAndLibraries)
 {

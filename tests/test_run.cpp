@@ -2,6 +2,8 @@
 // iteration must respect, and byte-identical reports.
 #include <gtest/gtest.h>
 
+#include "cli_run.h"
+
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -15,16 +17,9 @@ namespace {
 
 std::string run_json(const std::string &args, int *status)
 {
-    std::string cmd = std::string("cd '") + TESS_SOURCE_DIR + "' && '" + TESS_BINARY + "' run " +
-                      args + " --json 2>/dev/null"; // stdout only: sanitizers may write to stderr
-    FILE *p = popen(cmd.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    size_t n;
-    while (p && (n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    int st = p ? pclose(p) : -1;
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return out;
+    CliRun r = tessera("run " + args + " --json", true); // stdout only
+    *status = r.status;
+    return r.output;
 }
 
 double number(const std::string &json, const std::string &key)

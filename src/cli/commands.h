@@ -16,5 +16,6 @@ int tess_cmd_noc(int argc, char **argv);
 int tess_cmd_mem(int argc, char **argv);
 int tess_cmd_schedule(int argc, char **argv);
 int tess_cmd_run(int argc, char **argv);
+int tess_cmd_sweep(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const command commands[] = {
      "synthetic traffic on the platform's network-on-package (see noc --help)"},
     {"run", tess_cmd_run, "run PLATFORM WORKLOAD [--json] [-o DIR] [--set n=v]...",
      "simulate one training iteration; write report.json"},
+    {"sweep", tess_cmd_sweep, "sweep SPACE [-j N] [-o results.csv] [--set n=v]...",
+     "evaluate every point of a design space into a CSV; resumable"},
     {"schedule", tess_cmd_schedule, "schedule PLATFORM WORKLOAD [--json] [--set n=v]...",
      "the per-die work of one training iteration: FLOPs, ops, memory, collectives"},
     {"mem", tess_cmd_mem, "mem PLATFORM [--pattern P] [--read-ratio R] ...",

@@ -160,16 +160,6 @@ int tess_model_load(const char *path, const tess_override *ov, size_t n_ov, int 
     return rc;
 }
 
-/* The model path is relative to the workload file's folder. */
-static void resolve_model_path(const char *workload_path, const char *model, char *out, size_t n)
-{
-    const char *slash = strrchr(workload_path, '/');
-    if (model[0] == '/' || !slash)
-        snprintf(out, n, "%s", model);
-    else
-        snprintf(out, n, "%.*s/%s", (int)(slash - workload_path), workload_path, model);
-}
-
 int tess_workload_load(const char *path, tess_override *ov, size_t n_ov, int *used,
                        tess_workload *out, tess_diag *diag)
 {
@@ -183,7 +173,7 @@ int tess_workload_load(const char *path, tess_override *ov, size_t n_ov, int *us
     int rc = parse_root(root, workload_fields, sizeof workload_fields / sizeof workload_fields[0],
                         out, path, "workload", ov, n_ov, used, diag);
     xmlChar *model = xmlGetProp(root, (const xmlChar *)"model");
-    resolve_model_path(path, (const char *)model, out->model_file, sizeof out->model_file);
+    tess_path_beside(path, (const char *)model, out->model_file, sizeof out->model_file);
     xmlFree(model);
     xmlFreeDoc(doc);
     int mrc = tess_model_load(out->model_file, ov, n_ov, used, &out->model, diag);

@@ -107,6 +107,15 @@ xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const cha
     return doc;
 }
 
+void tess_path_beside(const char *file, const char *rel, char *out, size_t n)
+{
+    const char *slash = strrchr(file, '/');
+    if (rel[0] == '/' || !slash)
+        snprintf(out, n, "%s", rel);
+    else
+        snprintf(out, n, "%.*s/%s", (int)(slash - file), file, rel);
+}
+
 char *tess_read_file(const char *path, size_t *len, tess_diag *diag)
 {
     FILE *f = fopen(path, "rb");

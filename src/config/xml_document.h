@@ -19,4 +19,7 @@ xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const cha
  * reporting "FILE: cannot open: ..." in diag. */
 char *tess_read_file(const char *path, size_t *len, tess_diag *diag);
 
+/* A path written in FILE, relative to FILE's folder (absolute paths stay as they are). */
+void tess_path_beside(const char *file, const char *rel, char *out, size_t n);
+
 #endif

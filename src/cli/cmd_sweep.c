@@ -1,0 +1,291 @@
+/* tessera sweep SPACE [-j N] [-o results.csv] [--set name=value]...: evaluate every point
+ * of a design space; one CSV row per point, appended the moment the point finishes.
+ *
+ * Resumable: a rerun reads the CSV, skips the points it already holds, and cuts off a
+ * torn last line (one without its newline) before appending. A row is written with one
+ * write() on a descriptor opened O_APPEND and fsync'd, so an interruption (Ctrl-C,
+ * kill, power loss) loses at most the rows of points still running. Failed points are
+ * rows too, with their error. With -j N, N worker processes take every N-th point. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli_args.h"
+#include "cli/commands.h"
+#include "config/xml_document.h"
+#include "space.h"
+#include "tessera/tessera.h"
+
+static const char usage[] =
+    "usage: tessera sweep SPACE [-j N] [-o results.csv] [--set name=value]...\n"
+    "  evaluates every point of the design space (format: spaces/README.md); a rerun\n"
+    "  skips the points already in results.csv\n";
+
+static const char *const metric_names[] = {"iteration_time_s", "tokens_per_s", "mfu", "hfu",
+                                           "energy_j", "peak_memory_bytes"};
+#define N_METRICS (sizeof metric_names / sizeof metric_names[0])
+
+/* The header line for a space, with its trailing newline. */
+static char *header_of(const tess_space *s)
+{
+    size_t n = 64;
+    for (size_t k = 0; k < s->n_names; k++) n += strlen(s->names[k]) + 1;
+    for (size_t k = 0; k < N_METRICS; k++) n += strlen(metric_names[k]) + 1;
+    char *h = malloc(n);
+    if (!h) return NULL;
+    strcpy(h, "point");
+    for (size_t k = 0; k < s->n_names; k++) strcat(strcat(h, ","), s->names[k]);
+    strcat(h, ",status");
+    for (size_t k = 0; k < N_METRICS; k++) strcat(strcat(h, ","), metric_names[k]);
+    strcat(h, ",error\n");
+    return h;
+}
+
+/* Appends text to a growable buffer. */
+static void put(char **buf, size_t *len, size_t *cap, const char *text)
+{
+    size_t t = strlen(text);
+    if (*len + t + 1 > *cap) {
+        *cap = 2 * (*len + t + 1);
+        *buf = realloc(*buf, *cap);
+    }
+    memcpy(*buf + *len, text, t + 1);
+    *len += t;
+}
+
+/* A CSV field: quoted when it holds a comma, quote or line break (line breaks become
+ * blanks so that a row stays one line). */
+static void put_field(char **buf, size_t *len, size_t *cap, const char *text)
+{
+    int quote = strpbrk(text, ",\"\n\r") != NULL;
+    if (quote) put(buf, len, cap, "\"");
+    for (const char *c = text; *c; c++) {
+        char one[3] = {*c == '\n' || *c == '\r' ? ' ' : *c, 0, 0};
+        if (*c == '"') one[1] = '"';
+        put(buf, len, cap, one);
+    }
+    if (quote) put(buf, len, cap, "\"");
+}
+
+static void evaluate_point(const tess_space *s, size_t point, const tess_cli_args *a, int fd)
+{
+    const char **ov = calloc(s->n_names + a->n_overrides + 1, sizeof *ov);
+    char **owned = calloc(s->n_names + a->n_overrides + 1, sizeof *owned);
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_overrides; i++) {
+        size_t l = strlen(a->overrides[i].name) + strlen(a->overrides[i].value) + 2;
+        owned[n] = malloc(l);
+        snprintf(owned[n], l, "%s=%s", a->overrides[i].name, a->overrides[i].value);
+        ov[n] = owned[n];
+        n++;
+    }
+    for (size_t k = 0; k < s->n_names; k++) {
+        if (!s->values[point][k][0]) continue;
+        size_t l = strlen(s->names[k]) + strlen(s->values[point][k]) + 2;
+        owned[n] = malloc(l);
+        snprintf(owned[n], l, "%s=%s", s->names[k], s->values[point][k]);
+        ov[n] = owned[n];
+        n++;
+    }
+    char *row = NULL, num[64];
+    size_t len = 0, cap = 0;
+    snprintf(num, sizeof num, "%zu", point);
+    put(&row, &len, &cap, num);
+    for (size_t k = 0; k < s->n_names; k++) {
+        put(&row, &len, &cap, ",");
+        put_field(&row, &len, &cap, s->values[point][k]);
+    }
+    tess_job *job = NULL;
+    tess_evaluation *ev = NULL;
+    char *error = NULL;
+    int rc = tess_job_open(s->platform, s->workload, ov, n, &job, &error);
+    if (rc == TESS_OK) {
+        tess_eval_options opt = {TESS_API_VERSION, s->time_limit_s};
+        rc = tess_evaluate(job, &opt, &ev, &error);
+    }
+    put(&row, &len, &cap, rc == TESS_OK ? ",ok" : ",error");
+    for (size_t k = 0; k < N_METRICS; k++) {
+        double v = 0;
+        put(&row, &len, &cap, ",");
+        if (rc == TESS_OK && tess_metric(ev, metric_names[k], &v) == TESS_OK) {
+            snprintf(num, sizeof num, "%.9g", v);
+            put(&row, &len, &cap, num);
+        }
+    }
+    put(&row, &len, &cap, ",");
+    if (rc != TESS_OK) {
+        char msg[2048];
+        int m = snprintf(msg, sizeof msg, "%s: %s", tess_strerror(rc), error ? error : "");
+        for (m = m < (int)sizeof msg ? m : (int)sizeof msg - 1; m > 0 && isspace((unsigned char)msg[m - 1]); m--)
+            msg[m - 1] = '\0';
+        char joined[2304]; /* one message per line becomes "a; b" in one field */
+        size_t j = 0;
+        for (const char *c = msg; *c && j + 3 < sizeof joined; c++) {
+            if (*c == '\n') {
+                joined[j++] = ';';
+                joined[j++] = ' ';
+            } else {
+                joined[j++] = *c;
+            }
+        }
+        joined[j] = '\0';
+        put_field(&row, &len, &cap, joined);
+    }
+    put(&row, &len, &cap, "\n");
+    /* one write of the whole row on an O_APPEND descriptor, then fsync */
+    if (write(fd, row, len) != (ssize_t)len) perror("tessera sweep: write");
+    fsync(fd);
+    free(row);
+    tess_free(error);
+    tess_evaluation_free(ev);
+    tess_job_close(job);
+    for (size_t i = 0; i < n; i++) free(owned[i]);
+    free(owned);
+    free(ov);
+}
+
+/* Reads the finished point ids of an existing CSV; cuts a torn last line. Returns 0, or
+ * an exit status (message printed): TESS_EXIT_INVALID when the file belongs to another
+ * space, TESS_EXIT_FAILED when it cannot be truncated. */
+static int finished_points(const char *out, const char *header, const tess_space *s, char *done,
+                           size_t *n_failed)
+{
+    FILE *f = fopen(out, "r+");
+    if (!f) return 0; /* a new file */
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    rewind(f);
+    char *text = malloc((size_t)size + 1);
+    size_t got = fread(text, 1, (size_t)size, f);
+    text[got] = '\0';
+    fclose(f);
+    size_t keep = got;
+    while (keep > 0 && text[keep - 1] != '\n') keep--; /* a torn row has no newline */
+    if (keep < got && truncate(out, (off_t)keep) != 0) {
+        fprintf(stderr, "tessera sweep: cannot truncate %s: %s\n", out, strerror(errno));
+        free(text);
+        return TESS_EXIT_FAILED;
+    }
+    text[keep] = '\0';
+    if (keep > 0 && strncmp(text, header, strlen(header)) != 0) {
+        fprintf(stderr, "tessera sweep: %s holds results of another space (its header differs); "
+                        "choose another -o\n", out);
+        free(text);
+        return TESS_EXIT_INVALID;
+    }
+    for (char *line = keep ? strchr(text, '\n') : NULL; line && line[1]; line = strchr(line + 1, '\n')) {
+        char *end;
+        unsigned long id = strtoul(line + 1, &end, 10);
+        if (end != line + 1 && *end == ',' && id < s->n_points && !done[id]) {
+            done[id] = 1;
+            const char *next = strchr(line + 1, '\n'), *err = strstr(line + 1, ",error,");
+            if (n_failed && err && (!next || err < next)) (*n_failed)++;
+        }
+    }
+    free(text);
+    return 0;
+}
+
+int tess_cmd_sweep(int argc, char **argv)
+{
+    tess_cli_args a;
+    if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
+    const char *out = "results.csv";
+    uint64_t jobs = 1;
+    int rc = TESS_EXIT_OK;
+    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
+        int used = 0;
+        if (strcmp(argv[i], "--help") == 0) {
+            printf("%s", usage);
+            tess_cli_args_free(&a);
+            return TESS_EXIT_OK;
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(argv[i], "-j") == 0) {
+            if (tess_cli_u64("-j", i + 1 < argc ? argv[i + 1] : NULL, 1, 1024, &jobs) != 0)
+                rc = TESS_EXIT_USAGE;
+            i++;
+        } else if (strncmp(argv[i], "-j", 2) == 0) { /* -j4, as make takes it */
+            if (tess_cli_u64("-j", argv[i] + 2, 1, 1024, &jobs) != 0) rc = TESS_EXIT_USAGE;
+        } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
+            rc = TESS_EXIT_USAGE;
+        }
+        i += used;
+    }
+    if (rc == TESS_EXIT_OK && !a.path) {
+        fprintf(stderr, "%s", usage);
+        rc = TESS_EXIT_USAGE;
+    }
+    tess_space s;
+    memset(&s, 0, sizeof s);
+    if (rc == TESS_EXIT_OK) {
+        tess_diag diag;
+        tess_diag_init(&diag);
+        rc = tess_cli_report("sweep", a.path, tess_space_load(a.path, &s, &diag), &diag);
+        tess_diag_free(&diag);
+    }
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc;
+    }
+    char *header = header_of(&s);
+    char *done = calloc(s.n_points + 1, 1);
+    rc = finished_points(out, header, &s, done, NULL);
+    int fd = rc == TESS_EXIT_OK ? open(out, O_WRONLY | O_APPEND | O_CREAT, 0644) : -1;
+    if (rc == TESS_EXIT_OK && fd < 0) {
+        fprintf(stderr, "tessera sweep: cannot open %s: %s\n", out, strerror(errno));
+        rc = TESS_EXIT_FAILED;
+    }
+    size_t before = 0;
+    for (size_t i = 0; i < s.n_points; i++) before += done[i];
+    if (rc == TESS_EXIT_OK && lseek(fd, 0, SEEK_END) == 0) {
+        if (write(fd, header, strlen(header)) != (ssize_t)strlen(header)) rc = TESS_EXIT_FAILED;
+        fsync(fd);
+    }
+    size_t *todo = calloc(s.n_points + 1, sizeof *todo), n_todo = 0;
+    for (size_t i = 0; i < s.n_points; i++)
+        if (!done[i]) todo[n_todo++] = i;
+    if (rc == TESS_EXIT_OK) {
+        fflush(NULL);
+        pid_t *workers = calloc(jobs, sizeof *workers);
+        for (uint64_t w = 0; w < jobs && w < n_todo; w++) {
+            workers[w] = fork();
+            if (workers[w] == 0) {
+                for (size_t i = w; i < n_todo; i += jobs) evaluate_point(&s, todo[i], &a, fd);
+                _exit(0);
+            }
+        }
+        int failed_workers = 0;
+        for (uint64_t w = 0; w < jobs && w < n_todo; w++) {
+            int st = 0;
+            if (workers[w] > 0 && waitpid(workers[w], &st, 0) > 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+                failed_workers++;
+        }
+        free(workers);
+        /* count the outcome from the file itself */
+        char *again = calloc(s.n_points + 1, 1);
+        size_t now = 0, n_failed = 0;
+        finished_points(out, header, &s, again, &n_failed);
+        for (size_t i = 0; i < s.n_points; i++) now += again[i];
+        free(again);
+        printf("%s: %zu points, %zu already in %s, %zu evaluated now, %zu failed%s\n", s.name,
+               s.n_points, before, out, now - before, n_failed,
+               failed_workers ? " (a worker process died; rerun to finish)" : "");
+        if (now < s.n_points) rc = TESS_EXIT_FAILED;
+    }
+    if (fd >= 0) close(fd);
+    free(todo);
+    free(done);
+    free(header);
+    tess_space_free(&s);
+    tess_cli_args_free(&a);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* Design spaces: a platform, a workload, and the points to evaluate them at.
+ *
+ *   <space name="tp-sweep" platform="../platforms/default.xml"
+ *          workload="../workloads/default.xml" time-limit="10min">
+ *     <param name="workload.tp" values="1 2 4"/>        a grid: every combination
+ *     <param name="k" from="2" to="8" step="2"/>
+ *     <point set="workload.tp=2 k=4"/>                  or listed points
+ *     <points file="points.csv"/>                       or a CSV: a header of names
+ *   </space>
+ *
+ * A space with <param>s is the grid of their values (the first param varies slowest);
+ * <point>s and a <points> file add listed points after the grid. Paths are relative to
+ * the space file. Point ids count from 0 in that order. */
+#ifndef TESS_SPACE_H
+#define TESS_SPACE_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef struct tess_space {
+    char name[64];
+    char platform[1024], workload[1024];
+    double time_limit_s;
+    size_t n_names;
+    char **names;      /* parameter names: the CSV's columns */
+    size_t n_points;
+    char ***values;    /* values[point][name]: text, "" when the point leaves it unset */
+} tess_space;
+
+int tess_space_load(const char *path, tess_space *out, tess_diag *diag);
+void tess_space_free(tess_space *s);
+
+#endif

@@ -1,0 +1,19 @@
+#include "cli_run.h"
+
+#include <cstdio>
+#include <sys/wait.h>
+
+CliRun tessera(const std::string &args, bool stdout_only)
+{
+    std::string cmd = std::string("cd '") + TESS_SOURCE_DIR + "' && '" + TESS_BINARY + "' " + args +
+                      (stdout_only ? " 2>/dev/null" : " 2>&1");
+    CliRun r{-1, ""};
+    FILE *p = popen(cmd.c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+    int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}

@@ -1,0 +1,289 @@
+// tessera sweep: a design space's points become CSV rows, one per point; failed points
+// are rows with their error; -j N gives the same rows as -j 1; an interrupted sweep
+// resumes without losing or repeating a point.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <signal.h>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#include <tessera/tessera.h>
+
+#include "cli_run.h"
+
+namespace {
+
+std::string src(const char *rel) { return std::string(TESS_SOURCE_DIR) + "/" + rel; }
+
+std::string slurp(const std::string &path)
+{
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+void spit(const std::string &path, const std::string &text)
+{
+    std::ofstream f(path, std::ios::binary);
+    f << text;
+}
+
+std::vector<std::string> lines(const std::string &text)
+{
+    std::vector<std::string> v;
+    std::stringstream s(text);
+    for (std::string l; std::getline(s, l);) v.push_back(l);
+    return v;
+}
+
+// Splits a row on commas (the rows these tests read have no quoted fields except the
+// error, which is the last column and is kept whole).
+std::vector<std::string> fields(const std::string &row, size_t n_before_error)
+{
+    std::vector<std::string> f;
+    size_t at = 0;
+    for (size_t k = 0; k < n_before_error; k++) {
+        size_t c = row.find(',', at);
+        f.push_back(row.substr(at, c - at));
+        at = c + 1;
+    }
+    f.push_back(row.substr(at));
+    return f;
+}
+
+// Rows by point id; fails the test when an id appears twice.
+std::map<long, std::string> rows_by_id(const std::string &csv)
+{
+    std::map<long, std::string> m;
+    std::vector<std::string> l = lines(csv);
+    for (size_t i = 1; i < l.size(); i++) {
+        long id = std::strtol(l[i].c_str(), nullptr, 10);
+        EXPECT_EQ(m.count(id), 0u) << "point " << id << " appears twice";
+        m[id] = l[i];
+    }
+    return m;
+}
+
+class Sweep : public ::testing::Test {
+protected:
+    std::string dir;
+    void SetUp() override
+    {
+        char tmpl[] = "/tmp/tess-sweep-XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        dir = tmpl;
+    }
+    void TearDown() override { std::system(("rm -rf '" + dir + "'").c_str()); }
+
+    // A space on the default platform and job.
+    std::string space(const std::string &body, const std::string &name = "s.xml")
+    {
+        std::string path = dir + "/" + name;
+        spit(path, "<space name=\"t\" platform=\"" + src("platforms/default.xml") + "\" workload=\"" +
+                       src("workloads/default.xml") + "\">\n" + body + "</space>\n");
+        return path;
+    }
+};
+
+const char *const grid_and_failure =
+    "  <param name=\"model.layers\" values=\"8 16\"/>\n"
+    "  <param name=\"workload.recompute\" values=\"none full\"/>\n"
+    "  <point set=\"workload.tp=3\"/>\n";
+
+} // namespace
+
+TEST_F(Sweep, GridThenListedPointsOneRowEach)
+{
+    std::string s = space(grid_and_failure), out = dir + "/r.csv";
+    CliRun r = tessera("sweep " + s + " -o " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("5 points, 0 already in"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("1 failed"), std::string::npos) << r.output;
+    std::vector<std::string> l = lines(slurp(out));
+    ASSERT_EQ(l.size(), 6u);
+    EXPECT_EQ(l[0], "point,model.layers,workload.recompute,workload.tp,status,iteration_time_s,"
+                    "tokens_per_s,mfu,hfu,energy_j,peak_memory_bytes,error");
+    // 2 x 2 grid, the first param varying slowest, then the listed point
+    const char *const expect[][4] = {{"0", "8", "none", ""},
+                                     {"1", "8", "full", ""},
+                                     {"2", "16", "none", ""},
+                                     {"3", "16", "full", ""},
+                                     {"4", "", "", "3"}};
+    std::map<long, std::string> rows = rows_by_id(slurp(out));
+    ASSERT_EQ(rows.size(), 5u);
+    for (long id = 0; id < 5; id++) {
+        std::vector<std::string> f = fields(rows[id], 11);
+        for (int k = 0; k < 4; k++) EXPECT_EQ(f[k], expect[id][k]) << rows[id];
+        EXPECT_EQ(f[4], id == 4 ? "error" : "ok") << rows[id];
+    }
+    // the failed point says why, in its own row, with its metrics empty
+    std::vector<std::string> bad = fields(rows[4], 11);
+    for (int k = 5; k < 11; k++) EXPECT_EQ(bad[k], "") << rows[4];
+    EXPECT_NE(bad[11].find("not divisible by tp 3"), std::string::npos) << rows[4];
+    // ok points leave the error empty
+    EXPECT_EQ(fields(rows[0], 11)[11], "");
+}
+
+TEST_F(Sweep, RowMatchesTheSameJobEvaluatedThroughTheApi)
+{
+    std::string s = space("  <point set=\"model.layers=8 workload.recompute=full\"/>\n"), out = dir + "/r.csv";
+    ASSERT_EQ(tessera("sweep " + s + " -o " + out).status, 0);
+    std::vector<std::string> f = fields(rows_by_id(slurp(out))[0], 10); // point,layers,recompute,status,...
+    ASSERT_EQ(f[3], "ok");
+
+    const char *ov[] = {"model.layers=8", "workload.recompute=full"};
+    tess_job *job = nullptr;
+    char *error = nullptr;
+    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(), ov,
+                            2, &job, &error),
+              TESS_OK)
+        << (error ? error : "");
+    tess_evaluation *ev = nullptr;
+    tess_eval_options opt = {TESS_API_VERSION, 120};
+    ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
+    const char *names[] = {"iteration_time_s", "tokens_per_s", "mfu", "hfu", "energy_j", "peak_memory_bytes"};
+    for (int k = 0; k < 6; k++) {
+        double v = 0;
+        ASSERT_EQ(tess_metric(ev, names[k], &v), TESS_OK);
+        char text[64];
+        std::snprintf(text, sizeof text, "%.9g", v);
+        EXPECT_EQ(f[4 + k], text) << names[k];
+    }
+    // 16 sequences x 2048 tokens per iteration, whatever the point
+    EXPECT_NEAR(std::stod(f[5]) * std::stod(f[4]), 16 * 2048, 1e-3);
+    tess_evaluation_free(ev);
+    tess_job_close(job);
+}
+
+TEST_F(Sweep, ParallelWorkersGiveTheSameRows)
+{
+    std::string s = space(grid_and_failure), one = dir + "/one.csv", two = dir + "/two.csv";
+    ASSERT_EQ(tessera("sweep " + s + " -j 1 -o " + one).status, 0);
+    ASSERT_EQ(tessera("sweep " + s + " -j2 -o " + two).status, 0);
+    EXPECT_EQ(rows_by_id(slurp(one)), rows_by_id(slurp(two)));
+    EXPECT_EQ(lines(slurp(one))[0], lines(slurp(two))[0]);
+}
+
+TEST_F(Sweep, RerunSkipsFinishedPointsAndCutsATornRow)
+{
+    std::string s = space(grid_and_failure), out = dir + "/r.csv";
+    ASSERT_EQ(tessera("sweep " + s + " -o " + out).status, 0);
+    const std::string full = slurp(out);
+    std::vector<std::string> l = lines(full);
+    // keep the header and the first two rows, then half a row as a kill would leave it
+    std::string cut = l[0] + "\n" + l[1] + "\n" + l[2] + "\n" + l[3].substr(0, l[3].size() / 2);
+    spit(out, cut);
+    CliRun r = tessera("sweep " + s + " -o " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("5 points, 2 already in"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("3 evaluated now"), std::string::npos) << r.output;
+    const std::string again = slurp(out);
+    EXPECT_EQ(again.back(), '\n');
+    EXPECT_EQ(lines(again).size(), 6u);
+    EXPECT_EQ(rows_by_id(again), rows_by_id(full));
+    // a third run has nothing left to do and changes nothing
+    r = tessera("sweep " + s + " -o " + out);
+    EXPECT_NE(r.output.find("0 evaluated now"), std::string::npos) << r.output;
+    EXPECT_EQ(slurp(out), again);
+}
+
+TEST_F(Sweep, KilledMidSweepResumesWithEveryPointOnce)
+{
+    // 24 points of a few tens of milliseconds each (layers divide into the 4 stages)
+    std::string s = space("  <param name=\"model.layers\" from=\"4\" to=\"48\" step=\"4\"/>\n"
+                          "  <param name=\"workload.recompute\" values=\"selective full\"/>\n"),
+                out = dir + "/r.csv";
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        setpgid(0, 0);
+        execl(TESS_BINARY, TESS_BINARY, "sweep", s.c_str(), "-j", "2", "-o", out.c_str(), (char *)nullptr);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    // wait for the first rows, then kill the whole process group (the workers too)
+    for (int i = 0; i < 2000 && lines(slurp(out)).size() < 4; i++) usleep(2000);
+    kill(-pid, SIGKILL);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    ASSERT_TRUE(WIFSIGNALED(st) || WIFEXITED(st));
+    const size_t kept = lines(slurp(out)).size();
+    ASSERT_GE(kept, 4u);  // the header and the rows seen before the kill
+    ASSERT_LT(kept, 25u); // the kill came while points were left (each takes milliseconds)
+    CliRun r = tessera("sweep " + s + " -o " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    std::map<long, std::string> rows = rows_by_id(slurp(out));
+    ASSERT_EQ(rows.size(), 24u);
+    for (long id = 0; id < 24; id++) {
+        ASSERT_EQ(rows.count(id), 1u) << id;
+        EXPECT_EQ(fields(rows[id], 4)[3], "ok") << rows[id];
+    }
+    // layers 4, 4, 8, 8, ... as the grid says
+    EXPECT_EQ(fields(rows[23], 4)[1], "48");
+    EXPECT_EQ(fields(rows[0], 4)[1], "4");
+}
+
+TEST_F(Sweep, PointsFileAddsColumnsAfterTheGrid)
+{
+    spit(dir + "/p.csv", "workload.tp,workload.pp\r\n2,8\r\n8,2\r\n");
+    std::string s = space("  <param name=\"workload.recompute\" values=\"none full\"/>\n"
+                          "  <points file=\"p.csv\"/>\n"),
+                out = dir + "/r.csv";
+    CliRun r = tessera("sweep " + s + " -o " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    std::vector<std::string> l = lines(slurp(out));
+    EXPECT_EQ(l[0].rfind("point,workload.recompute,workload.tp,workload.pp,status,", 0), 0u) << l[0];
+    std::map<long, std::string> rows = rows_by_id(slurp(out));
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(fields(rows[1], 5), (std::vector<std::string>{"1", "full", "", "", "ok", fields(rows[1], 5)[5]}));
+    EXPECT_EQ(fields(rows[3], 5)[1], "");
+    EXPECT_EQ(fields(rows[3], 5)[2], "8");
+    EXPECT_EQ(fields(rows[3], 5)[3], "2");
+    EXPECT_EQ(fields(rows[3], 5)[4], "ok");
+}
+
+TEST_F(Sweep, BadSpacesAreRefusedWithFileAndLine)
+{
+    CliRun r = tessera("sweep " + space("  <param name=\"x\" from=\"8\" to=\"2\"/>\n"));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("s.xml:2:"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("from <= to"), std::string::npos) << r.output;
+
+    r = tessera("sweep " + space("  <param name=\"x\" values=\"1\"/>\n  <grid/>\n"));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("s.xml:3:"), std::string::npos) << r.output;
+
+    r = tessera("sweep " + space("  <point set=\"tp\"/>\n"));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("'tp' is not name=value"), std::string::npos) << r.output;
+
+    r = tessera("sweep " + space(""));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("no points"), std::string::npos) << r.output;
+
+    r = tessera("sweep " + space("  <points file=\"missing.csv\"/>\n"));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("missing.csv"), std::string::npos) << r.output;
+
+    EXPECT_EQ(tessera("sweep " + space(grid_and_failure) + " -j 0").status, 2);
+}
+
+TEST_F(Sweep, RefusesToAppendToAnotherSpacesResults)
+{
+    std::string out = dir + "/r.csv";
+    spit(out, "point,something,else\n0,1,2\n");
+    CliRun r = tessera("sweep " + space(grid_and_failure) + " -o " + out);
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("another space"), std::string::npos) << r.output;
+    EXPECT_EQ(slurp(out), "point,something,else\n0,1,2\n");
+}
