@@ -8,7 +8,6 @@
 #include <string>
 #include <sys/wait.h>
 
-
 TEST(Cli, VersionNamesTheProgramAndLibraries)
 {
     CliRun r = tessera("--version");

@@ -222,6 +222,10 @@ TEST_F(Sweep, KilledMidSweepResumesWithEveryPointOnce)
     ASSERT_LT(kept, 25u); // the kill came while points were left (each takes milliseconds)
     CliRun r = tessera("sweep " + s + " -o " + out);
     ASSERT_EQ(r.status, 0) << r.output;
+    // the rows finished before the kill were kept and not evaluated again
+    EXPECT_NE(r.output.find("24 points, " + std::to_string(kept - 1) + " already in"), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find(std::to_string(24 - (kept - 1)) + " evaluated now"), std::string::npos) << r.output;
     std::map<long, std::string> rows = rows_by_id(slurp(out));
     ASSERT_EQ(rows.size(), 24u);
     for (long id = 0; id < 24; id++) {
@@ -231,6 +235,26 @@ TEST_F(Sweep, KilledMidSweepResumesWithEveryPointOnce)
     // layers 4, 4, 8, 8, ... as the grid says
     EXPECT_EQ(fields(rows[23], 4)[1], "48");
     EXPECT_EQ(fields(rows[0], 4)[1], "4");
+}
+
+TEST_F(Sweep, TimedOutPointsAreErrorRowsAndTheSweepGoesOn)
+{
+    // no evaluation finishes within a nanosecond: every valid point is killed by its time
+    // limit; the invalid one still fails fast on its input
+    std::string path = dir + "/t.xml", out = dir + "/r.csv";
+    spit(path, "<space name=\"t\" time-limit=\"1ns\" platform=\"" + src("platforms/default.xml") +
+                   "\" workload=\"" + src("workloads/default.xml") + "\">\n" + grid_and_failure + "</space>\n");
+    CliRun r = tessera("sweep " + path + " -j 2 -o " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("5 evaluated now, 5 failed"), std::string::npos) << r.output;
+    std::map<long, std::string> rows = rows_by_id(slurp(out));
+    ASSERT_EQ(rows.size(), 5u);
+    for (long id = 0; id < 4; id++) {
+        std::vector<std::string> f = fields(rows[id], 11);
+        EXPECT_EQ(f[4], "error");
+        EXPECT_NE(f[11].find("time limit"), std::string::npos) << rows[id];
+    }
+    EXPECT_NE(rows[4].find("not divisible by tp 3"), std::string::npos) << rows[4];
 }
 
 TEST_F(Sweep, PointsFileAddsColumnsAfterTheGrid)
