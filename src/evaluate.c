@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "runner.h"
+#include "sha256.h"
 #include "tessera/tessera.h"
 #include "tessera_hw.h"
 
@@ -71,6 +72,68 @@ static void run_iteration(void *arg, tess_job_output *out)
     out->blob_len = sizeof *r;
 }
 
+/* A JSON string literal. */
+static void json_string(FILE *f, const char *text)
+{
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if (*c < 0x20)
+            fprintf(f, "\\u%04x", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
+/* "prefix.field=text" lines as the members of a JSON object, without the prefix. */
+static void json_resolved(FILE *f, const char *lines)
+{
+    int first = 1;
+    for (const char *l = lines; *l;) {
+        const char *eq = strchr(l, '='), *nl = strchr(l, '\n'), *dot = strchr(l, '.');
+        if (!eq || !nl || !dot || dot > eq) break;
+        char name[256], value[512];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - dot - 1), dot + 1);
+        snprintf(value, sizeof value, "%.*s", (int)(nl - eq - 1), eq + 1);
+        fputs(first ? "" : ", ", f);
+        json_string(f, name);
+        fputs(": ", f);
+        json_string(f, value);
+        first = 0;
+        l = nl + 1;
+    }
+}
+
+/* Where the numbers came from: the program, every input file's SHA-256, and every
+ * parameter as resolved after overrides. `run` draws no random numbers: no seeds. */
+static void write_provenance(FILE *f, const tess_platform *p, const tess_workload *w)
+{
+    fprintf(f, "  \"provenance\": {\n    \"tessera\": \"%s\",\n    \"inputs\": [", tess_version());
+    const char *const roles[] = {"platform", "workload", "model"};
+    const char *const paths[] = {p->file ? p->file : "", w->file, w->model_file};
+    for (int i = 0; i < 3; i++) {
+        char hex[65];
+        tess_sha256_file(paths[i], hex);
+        fprintf(f, "%s\n      {\"role\": \"%s\", \"path\": ", i ? "," : "", roles[i]);
+        json_string(f, paths[i]);
+        fprintf(f, ", \"sha256\": \"%s\"}", hex);
+    }
+    fprintf(f, "\n    ],\n    \"parameters\": {\n      \"platform\": {");
+    for (size_t i = 0; i < p->n_params; i++) {
+        fputs(i ? ", " : "", f);
+        json_string(f, p->params[i].name);
+        fputs(": ", f);
+        json_string(f, p->params[i].value ? p->params[i].value : "");
+    }
+    fprintf(f, "},\n      \"workload\": {");
+    json_resolved(f, w->resolved);
+    fprintf(f, "},\n      \"model\": {");
+    json_resolved(f, w->model.resolved);
+    fprintf(f, "}\n    },\n    \"seeds\": {}\n  },\n");
+}
+
 void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                        const tess_schedule *s, const tess_eval_result *e)
 {
@@ -81,6 +144,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     fprintf(f, "{\n  \"version\": \"%s\",\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n"
                "  \"fidelity\": \"packet\",\n",
             tess_version(), p->name, w->name);
+    write_provenance(f, p, w);
     fprintf(f, "  \"iteration_time_s\": %.9g,\n  \"tokens_per_s\": %.9g,\n"
                "  \"model_flops\": %.9g,\n  \"hardware_flops\": %.9g,\n"
                "  \"mfu\": %.6g,\n  \"hfu\": %.6g,\n",

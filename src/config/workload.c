@@ -79,10 +79,11 @@ static const tess_field_spec workload_fields[] = {
  * "PREFIX.FIELD" win over the XML and are marked used. */
 static int parse_root(xmlNodePtr root, const tess_field_spec *fields, size_t n, void *obj,
                       const char *file, const char *prefix, const tess_override *ov,
-                      size_t n_ov, int *used, tess_diag *diag)
+                      size_t n_ov, int *used, char *resolved, size_t resolved_cap, tess_diag *diag)
 {
     int rc = TESS_OK;
     const long line = xmlGetLineNo(root);
+    size_t at = strlen(resolved);
     for (size_t i = 0; i < n; i++) {
         const tess_field_spec *f = &fields[i];
         xmlChar *attr = xmlGetProp(root, (const xmlChar *)f->attr);
@@ -105,6 +106,9 @@ static int parse_root(xmlNodePtr root, const tess_field_spec *fields, size_t n, 
             tess_diag_add(diag, file, line, "<%s> %sattribute '%s': %s", root->name, from,
                           f->attr, err);
             rc = TESS_EINVAL;
+        } else if (at < resolved_cap) { /* "prefix.attr=text\n", for the report's provenance */
+            int w = snprintf(resolved + at, resolved_cap - at, "%s.%s=%s\n", prefix, f->attr, text);
+            at += w > 0 ? (size_t)w : 0;
         }
         xmlFree(attr);
     }
@@ -143,7 +147,7 @@ int tess_model_load(const char *path, const tess_override *ov, size_t n_ov, int 
     xmlNodePtr root = xmlDocGetRootElement(doc);
     const long line = xmlGetLineNo(root);
     int rc = parse_root(root, model_fields, sizeof model_fields / sizeof model_fields[0], out,
-                        path, "model", ov, n_ov, used, diag);
+                        path, "model", ov, n_ov, used, out->resolved, sizeof out->resolved, diag);
     xmlFreeDoc(doc);
     if (rc != TESS_OK) return rc;
     if (out->kv_heads == 0) out->kv_heads = out->heads;
@@ -171,7 +175,8 @@ int tess_workload_load(const char *path, tess_override *ov, size_t n_ov, int *us
     xmlNodePtr root = xmlDocGetRootElement(doc);
     const long line = xmlGetLineNo(root);
     int rc = parse_root(root, workload_fields, sizeof workload_fields / sizeof workload_fields[0],
-                        out, path, "workload", ov, n_ov, used, diag);
+                        out, path, "workload", ov, n_ov, used, out->resolved, sizeof out->resolved, diag);
+    snprintf(out->file, sizeof out->file, "%s", path);
     xmlChar *model = xmlGetProp(root, (const xmlChar *)"model");
     tess_path_beside(path, (const char *)model, out->model_file, sizeof out->model_file);
     xmlFree(model);

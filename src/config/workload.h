@@ -28,11 +28,14 @@ typedef struct tess_model {
     uint32_t layers, hidden, heads, kv_heads, ffn, vocab, sequence;
     tess_activation activation;
     tess_norm norm;
+    char resolved[1024]; /* "model.FIELD=text" lines, after overrides (provenance) */
 } tess_model;
 
 typedef struct tess_workload {
     char name[32];
+    char file[1024];       /* the workload file, as given */
     char model_file[1024]; /* resolved path */
+    char resolved[1024];   /* "workload.FIELD=text" lines, after overrides (provenance) */
     tess_model model;
     uint32_t global_batch, micro_batch;
     tess_dtype dtype;
