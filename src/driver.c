@@ -125,30 +125,42 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
     return TESS_OK;
 }
 
+static const char *const metric_names[] = {
+    "iteration_time_s", "tokens_per_s", "model_flops", "hardware_flops", "mfu", "hfu",
+    "energy_j", "power_w", "peak_memory_bytes", "peak_link_utilisation", "compute_s",
+    "memory_s", "network_s", "pipeline_bubble_s"};
+
+const char *tess_metric_name(size_t i)
+{
+    return i < sizeof metric_names / sizeof metric_names[0] ? metric_names[i] : NULL;
+}
+
 int tess_metric(const tess_evaluation *ev, const char *name, double *value)
 {
     const tess_iteration_result *r = &ev->result.it;
     const double T = r->iteration_time_s, peak = ev->result.peak_flops;
-    const struct {
-        const char *name;
-        double value;
-    } metrics[] = {
-        {"iteration_time_s", T},
-        {"tokens_per_s", ev->tokens / T},
-        {"model_flops", ev->model_flops},
-        {"hardware_flops", ev->hardware_flops},
-        {"mfu", ev->model_flops / (T * peak)},
-        {"hfu", ev->hardware_flops / (T * peak)},
-        {"energy_j", ev->result.energy_j},
-        {"peak_memory_bytes", ev->peak_memory_bytes},
-        {"compute_s", r->compute_s},
-        {"memory_s", r->memory_s},
-        {"network_s", r->network_s},
-        {"pipeline_bubble_s", r->bubble_s},
-    };
-    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
-        if (strcmp(metrics[i].name, name) == 0) {
-            *value = metrics[i].value;
+    double busiest = 0;
+    for (uint32_t i = 0; i < r->n_top_links; i++)
+        if (r->top_links[i].utilisation > busiest) busiest = r->top_links[i].utilisation;
+    const double values[] = {T,
+                             ev->tokens / T,
+                             ev->model_flops,
+                             ev->hardware_flops,
+                             ev->model_flops / (T * peak),
+                             ev->hardware_flops / (T * peak),
+                             ev->result.energy_j,
+                             ev->result.energy_j / T,
+                             ev->peak_memory_bytes,
+                             busiest,
+                             r->compute_s,
+                             r->memory_s,
+                             r->network_s,
+                             r->bubble_s};
+    _Static_assert(sizeof values / sizeof values[0] == sizeof metric_names / sizeof metric_names[0],
+                   "one value per metric name");
+    for (size_t i = 0; i < sizeof metric_names / sizeof metric_names[0]; i++) {
+        if (strcmp(metric_names[i], name) == 0) {
+            *value = values[i];
             return TESS_OK;
         }
     }

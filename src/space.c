@@ -105,12 +105,9 @@ void tess_space_free(tess_space *s)
 int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
-    size_t len;
-    char *buf = tess_read_file(path, &len, diag);
-    if (!buf) return TESS_EIO;
-    xmlDocPtr doc = tess_xml_read(buf, len, path, tess_space_schema_xsd, tess_space_schema_xsd_len, diag);
-    free(buf);
-    if (!doc) return TESS_EINVAL;
+    int missing;
+    xmlDocPtr doc = tess_xml_load(path, tess_space_schema_xsd, tess_space_schema_xsd_len, diag, &missing);
+    if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
     int rc = TESS_OK;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlChar *a = xmlGetProp(root, (const xmlChar *)"name");

@@ -31,6 +31,18 @@ TEST(Api, EvaluatesAJobAndReadsMetricsAndReport)
     EXPECT_LE(mfu, 1);
     double nothing;
     EXPECT_EQ(tess_metric(ev, "happiness", &nothing), TESS_EINVAL);
+    // every listed name reads; power is energy over the iteration; a share stays in [0, 1]
+    size_t n_names = 0;
+    for (; tess_metric_name(n_names); n_names++)
+        EXPECT_EQ(tess_metric(ev, tess_metric_name(n_names), &nothing), TESS_OK) << tess_metric_name(n_names);
+    EXPECT_GE(n_names, 14u);
+    double energy = 0, power = 0, link = -1;
+    ASSERT_EQ(tess_metric(ev, "energy_j", &energy), TESS_OK);
+    ASSERT_EQ(tess_metric(ev, "power_w", &power), TESS_OK);
+    ASSERT_EQ(tess_metric(ev, "peak_link_utilisation", &link), TESS_OK);
+    EXPECT_DOUBLE_EQ(power, energy / t);
+    EXPECT_GT(link, 0);
+    EXPECT_LE(link, 1);
     const std::string report = tess_report_json(ev);
     EXPECT_NE(report.find("\"iteration_time_s\""), std::string::npos);
     EXPECT_NE(report.find("\"run\""), std::string::npos);

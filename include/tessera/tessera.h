@@ -83,11 +83,16 @@ typedef struct tess_eval_options {
 int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_evaluation **out,
                   char **error);
 
-/* Reads a metric by its report.json name: "iteration_time_s", "tokens_per_s",
- * "model_flops", "hardware_flops", "mfu", "hfu", "energy_j", "peak_memory_bytes",
- * "compute_s", "memory_s", "network_s", "pipeline_bubble_s". TESS_EINVAL for an unknown
+/* Reads a metric by name: "iteration_time_s", "tokens_per_s", "model_flops",
+ * "hardware_flops", "mfu", "hfu", "energy_j", "power_w" (energy / iteration time),
+ * "peak_memory_bytes", "peak_link_utilisation" (the busiest channel's busy share of the
+ * iteration), "compute_s", "memory_s", "network_s", "pipeline_bubble_s" (report.json
+ * holds them under the same names or in its breakdowns). TESS_EINVAL for an unknown
  * name. */
 int tess_metric(const tess_evaluation *ev, const char *name, double *value);
+
+/* The i-th metric name, i from 0; NULL past the last. A static string: do not free. */
+const char *tess_metric_name(size_t i);
 
 /* The evaluation's report.json as text; owned by the evaluation (valid until it is
  * freed). */

@@ -49,6 +49,26 @@ int tess_cli_args_take(tess_cli_args *a, const char *arg, char *val, int *used)
     return 0;
 }
 
+char **tess_cli_override_strings(const tess_cli_args *a)
+{
+    char **v = calloc(a->n_overrides + 1, sizeof *v);
+    for (size_t i = 0; v && i < a->n_overrides; i++) {
+        size_t l = strlen(a->overrides[i].name) + strlen(a->overrides[i].value) + 2;
+        if ((v[i] = malloc(l)) == NULL) {
+            tess_cli_override_strings_free(v, i);
+            return NULL;
+        }
+        snprintf(v[i], l, "%s=%s", a->overrides[i].name, a->overrides[i].value);
+    }
+    return v;
+}
+
+void tess_cli_override_strings_free(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) free(v[i]);
+    free(v);
+}
+
 int tess_cli_report(const char *command, const char *path, int rc, tess_diag *diag)
 {
     if (rc != TESS_OK) {

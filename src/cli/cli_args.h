@@ -30,6 +30,11 @@ int tess_cli_load_platform(const char *command, const tess_cli_args *a, tess_pla
 int tess_cli_load_platform_skipping(const char *command, const tess_cli_args *a, const int *skip,
                                     tess_platform *out);
 
+/* The overrides as "name=value" strings (the form tess_job_open takes), n_overrides of
+ * them; NULL when memory runs out. Free with tess_cli_override_strings_free. */
+char **tess_cli_override_strings(const tess_cli_args *a);
+void tess_cli_override_strings_free(char **v, size_t n);
+
 /* Prints a diagnostics list and the closing line for a failed load; returns the exit
  * status for status rc. */
 int tess_cli_report(const char *command, const char *path, int rc, tess_diag *diag);

@@ -75,25 +75,19 @@ static void put_field(char **buf, size_t *len, size_t *cap, const char *text)
     if (quote) put(buf, len, cap, "\"");
 }
 
-static void evaluate_point(const tess_space *s, size_t point, const tess_cli_args *a, int fd)
+/* Evaluates one point: the command line's overrides (cli, n_cli), then the point's. */
+static void evaluate_point(const tess_space *s, size_t point, char **cli, size_t n_cli, int fd)
 {
-    const char **ov = calloc(s->n_names + a->n_overrides + 1, sizeof *ov);
-    char **owned = calloc(s->n_names + a->n_overrides + 1, sizeof *owned);
-    size_t n = 0;
-    for (size_t i = 0; i < a->n_overrides; i++) {
-        size_t l = strlen(a->overrides[i].name) + strlen(a->overrides[i].value) + 2;
-        owned[n] = malloc(l);
-        snprintf(owned[n], l, "%s=%s", a->overrides[i].name, a->overrides[i].value);
-        ov[n] = owned[n];
-        n++;
-    }
+    const char **ov = calloc(s->n_names + n_cli + 1, sizeof *ov);
+    char **owned = calloc(s->n_names + 1, sizeof *owned);
+    size_t n = 0, n_owned = 0;
+    for (size_t i = 0; i < n_cli; i++) ov[n++] = cli[i];
     for (size_t k = 0; k < s->n_names; k++) {
         if (!s->values[point][k][0]) continue;
         size_t l = strlen(s->names[k]) + strlen(s->values[point][k]) + 2;
-        owned[n] = malloc(l);
-        snprintf(owned[n], l, "%s=%s", s->names[k], s->values[point][k]);
-        ov[n] = owned[n];
-        n++;
+        owned[n_owned] = malloc(l);
+        snprintf(owned[n_owned], l, "%s=%s", s->names[k], s->values[point][k]);
+        ov[n++] = owned[n_owned++];
     }
     char *row = NULL, num[64];
     size_t len = 0, cap = 0;
@@ -147,7 +141,7 @@ static void evaluate_point(const tess_space *s, size_t point, const tess_cli_arg
     tess_free(error);
     tess_evaluation_free(ev);
     tess_job_close(job);
-    for (size_t i = 0; i < n; i++) free(owned[i]);
+    for (size_t i = 0; i < n_owned; i++) free(owned[i]);
     free(owned);
     free(ov);
 }
@@ -259,7 +253,9 @@ int tess_cmd_sweep(int argc, char **argv)
         for (uint64_t w = 0; w < jobs && w < n_todo; w++) {
             workers[w] = fork();
             if (workers[w] == 0) {
-                for (size_t i = w; i < n_todo; i += jobs) evaluate_point(&s, todo[i], &a, fd);
+                char **cli = tess_cli_override_strings(&a);
+                for (size_t i = w; i < n_todo; i += jobs) evaluate_point(&s, todo[i], cli, a.n_overrides, fd);
+                tess_cli_override_strings_free(cli, a.n_overrides);
                 _exit(0);
             }
         }

@@ -8,7 +8,8 @@ enum {
     TESS_EXIT_OK = 0,
     TESS_EXIT_INVALID = 1, /* the input is wrong: errors were printed */
     TESS_EXIT_USAGE = 2,   /* the command line is wrong */
-    TESS_EXIT_FAILED = 3   /* the input was fine but the run failed (I/O, crash, timeout) */
+    TESS_EXIT_FAILED = 3,  /* the input was fine but the run failed (I/O, crash, timeout) */
+    TESS_EXIT_CHECK_FAILED = 4 /* tessera check: a limit (or the evaluation) failed */
 };
 
 int tess_cmd_validate(int argc, char **argv);
@@ -17,5 +18,6 @@ int tess_cmd_mem(int argc, char **argv);
 int tess_cmd_schedule(int argc, char **argv);
 int tess_cmd_run(int argc, char **argv);
 int tess_cmd_sweep(int argc, char **argv);
+int tess_cmd_check(int argc, char **argv);
 
 #endif

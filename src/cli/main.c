@@ -23,6 +23,8 @@ static const command commands[] = {
      "simulate one training iteration; write report.json"},
     {"sweep", tess_cmd_sweep, "sweep SPACE [-j N] [-o results.csv] [--set n=v]...",
      "evaluate every point of a design space into a CSV; resumable"},
+    {"check", tess_cmd_check, "check PLATFORM WORKLOAD LIMITS [--junit FILE] [--set n=v]...",
+     "sign-off: evaluate the job, check each limit, write JUnit XML; exit 0 only if all hold"},
     {"schedule", tess_cmd_schedule, "schedule PLATFORM WORKLOAD [--json] [--set n=v]...",
      "the per-die work of one training iteration: FLOPs, ops, memory, collectives"},
     {"mem", tess_cmd_mem, "mem PLATFORM [--pattern P] [--read-ratio R] ...",

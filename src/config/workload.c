@@ -124,25 +124,12 @@ static int parse_root(xmlNodePtr root, const tess_field_spec *fields, size_t n, 
     return rc;
 }
 
-/* *missing is set when the file could not be read at all. */
-static xmlDocPtr read_doc(const char *path, const char *xsd, unsigned long xsd_len,
-                          tess_diag *diag, int *missing)
-{
-    size_t len;
-    char *buf = tess_read_file(path, &len, diag);
-    *missing = buf == NULL;
-    if (!buf) return NULL;
-    xmlDocPtr doc = tess_xml_read(buf, len, path, xsd, xsd_len, diag);
-    free(buf);
-    return doc;
-}
-
 int tess_model_load(const char *path, const tess_override *ov, size_t n_ov, int *used,
                     tess_model *out, tess_diag *diag)
 {
     memset(out, 0, sizeof *out);
     int missing;
-    xmlDocPtr doc = read_doc(path, tess_model_schema_xsd, tess_model_schema_xsd_len, diag, &missing);
+    xmlDocPtr doc = tess_xml_load(path, tess_model_schema_xsd, tess_model_schema_xsd_len, diag, &missing);
     if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     const long line = xmlGetLineNo(root);
@@ -169,7 +156,7 @@ int tess_workload_load(const char *path, tess_override *ov, size_t n_ov, int *us
 {
     memset(out, 0, sizeof *out);
     int missing;
-    xmlDocPtr doc = read_doc(path, tess_workload_schema_xsd, tess_workload_schema_xsd_len, diag,
+    xmlDocPtr doc = tess_xml_load(path, tess_workload_schema_xsd, tess_workload_schema_xsd_len, diag,
                              &missing);
     if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);

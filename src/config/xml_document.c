@@ -107,6 +107,18 @@ xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const cha
     return doc;
 }
 
+xmlDocPtr tess_xml_load(const char *path, const char *xsd, unsigned long xsd_len, tess_diag *diag,
+                        int *missing)
+{
+    size_t len;
+    char *buf = tess_read_file(path, &len, diag);
+    if (missing) *missing = buf == NULL;
+    if (!buf) return NULL;
+    xmlDocPtr doc = tess_xml_read(buf, len, path, xsd, xsd_len, diag);
+    free(buf);
+    return doc;
+}
+
 void tess_path_beside(const char *file, const char *rel, char *out, size_t n)
 {
     const char *slash = strrchr(file, '/');

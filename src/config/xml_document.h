@@ -19,6 +19,11 @@ xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const cha
  * reporting "FILE: cannot open: ..." in diag. */
 char *tess_read_file(const char *path, size_t *len, tess_diag *diag);
 
+/* Reads and validates a file: the document, or NULL after reporting why; *missing
+ * (when not NULL) is set when the file could not be read at all. */
+xmlDocPtr tess_xml_load(const char *path, const char *xsd, unsigned long xsd_len, tess_diag *diag,
+                        int *missing);
+
 /* A path written in FILE, relative to FILE's folder (absolute paths stay as they are). */
 void tess_path_beside(const char *file, const char *rel, char *out, size_t n);
 
