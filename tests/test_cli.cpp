@@ -23,6 +23,18 @@ TEST(Cli, HelpListsCommands)
     EXPECT_NE(r.output.find("validate PLATFORM"), std::string::npos) << r.output;
 }
 
+TEST(Cli, EveryCommandHasItsOwnHelp)
+{
+    // every command --help lists, answers with its own usage line and exit 0
+    CliRun all = tessera("--help");
+    for (const char *c : {"validate", "noc", "mem", "schedule", "run", "sweep", "check"}) {
+        EXPECT_NE(all.output.find(std::string("  ") + c + " "), std::string::npos) << c << "\n" << all.output;
+        CliRun r = tessera(std::string(c) + " --help");
+        EXPECT_EQ(r.status, 0) << c;
+        EXPECT_EQ(r.output.rfind(std::string("usage: tessera ") + c + " ", 0), 0u) << c << ": " << r.output;
+    }
+}
+
 TEST(Cli, UnknownCommandIsAUsageError)
 {
     CliRun r = tessera("simulate-everything");
