@@ -9,6 +9,7 @@
 
 #include "config/units.h"
 #include "config/xml_document.h"
+#include "expr.h"
 #include "tessera/tessera.h"
 
 extern const char tess_space_schema_xsd[];
@@ -100,6 +101,61 @@ void tess_space_free(tess_space *s)
     free(s->values);
     free(s->names);
     memset(s, 0, sizeof *s);
+}
+
+typedef struct point_ref {
+    const tess_space *s;
+    size_t point;
+} point_ref;
+
+static const char *point_value(void *ctx, const char *name)
+{
+    const point_ref *r = ctx;
+    int k = name_index((tess_space *)r->s, name);
+    return k >= 0 && r->s->values[r->point][k][0] ? r->s->values[r->point][k] : NULL;
+}
+
+/* Drops the points for which a <constraint> is false; the rest keep their order and
+ * are numbered densely. A constraint that cannot be evaluated at a point is an error. */
+static int apply_constraints(tess_space *s, xmlNodePtr root, const char *path, tess_diag *diag)
+{
+    size_t kept = 0;
+    int rc = TESS_OK;
+    for (size_t pt = 0; pt < s->n_points; pt++) {
+        int keep = 1;
+        for (xmlNodePtr n = root->children; n && keep; n = n->next) {
+            if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "constraint") != 0) continue;
+            xmlChar *test = xmlGetProp(n, (const xmlChar *)"test");
+            point_ref ref = {s, pt};
+            double v;
+            char err[512];
+            if (tess_expr_eval((const char *)test, point_value, &ref, &v, err, sizeof err) != 0) {
+                tess_diag_add(diag, path, xmlGetLineNo(n), "<constraint> attribute 'test' at point %zu: %s",
+                              pt, err);
+                rc = TESS_EINVAL;
+                keep = 0;
+            } else {
+                keep = v != 0;
+            }
+            xmlFree(test);
+        }
+        if (rc != TESS_OK) break;
+        if (keep) {
+            char **row = s->values[kept];
+            s->values[kept] = s->values[pt];
+            s->values[pt] = row;
+            kept++;
+        }
+    }
+    if (rc == TESS_OK) {
+        for (size_t pt = kept; pt < s->n_points; pt++) {
+            for (size_t k = 0; k < s->n_names; k++) free(s->values[pt][k]);
+            free(s->values[pt]);
+        }
+        s->excluded = s->n_points - kept;
+        s->n_points = kept;
+    }
+    return rc;
 }
 
 int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
@@ -279,6 +335,7 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
     free(vals);
     for (size_t k = 0; k < n_axes; k++) strlist_free(&axis[k]);
     free(axis);
+    if (rc == TESS_OK) rc = apply_constraints(s, root, path, diag);
     xmlFreeDoc(doc);
     if (rc == TESS_OK && s->n_points == 0) {
         tess_diag_add(diag, path, xmlGetLineNo(root), "<space>: no points (give params, points or "

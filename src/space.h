@@ -6,11 +6,13 @@
  *     <param name="k" from="2" to="8" step="2"/>
  *     <point set="workload.tp=2 k=4"/>                  or listed points
  *     <points file="points.csv"/>                       or a CSV: a header of names
+ *     <constraint test="workload.tp * workload.pp == 16"/>  keeps the points where true
  *   </space>
  *
  * A space with <param>s is the grid of their values (the first param varies slowest);
  * <point>s and a <points> file add listed points after the grid. Paths are relative to
- * the space file. Point ids count from 0 in that order. */
+ * the space file. Constraints (src/expr.h) drop points; point ids count from 0 over the
+ * points kept, in that order. */
 #ifndef TESS_SPACE_H
 #define TESS_SPACE_H
 
@@ -24,7 +26,8 @@ typedef struct tess_space {
     double time_limit_s;
     size_t n_names;
     char **names;      /* parameter names: the CSV's columns */
-    size_t n_points;
+    size_t n_points;   /* the points that pass every <constraint> */
+    size_t excluded;   /* the points a constraint dropped */
     char ***values;    /* values[point][name]: text, "" when the point leaves it unset */
 } tess_space;
 

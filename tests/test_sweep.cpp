@@ -276,6 +276,36 @@ TEST_F(Sweep, PointsFileAddsColumnsAfterTheGrid)
     EXPECT_EQ(fields(rows[3], 5)[4], "ok");
 }
 
+TEST_F(Sweep, ConstraintsDropPointsAndIdsStayDense)
+{
+    // tp x pp over {1, 2, 4, 8, 16}^2 with tp * pp = 16 (the default platform's dies):
+    // (1,16) (2,8) (4,4) (8,2) (16,1); of those, tp >= 4 keeps three
+    std::string s = space("  <param name=\"workload.tp\" values=\"1 2 4 8 16\"/>\n"
+                          "  <param name=\"workload.pp\" values=\"1 2 4 8 16\"/>\n"
+                          "  <constraint test=\"workload.tp * workload.pp == 16\"/>\n"
+                          "  <constraint test=\"workload.tp &gt;= 4\"/>\n"),
+                out = dir + "/r.csv";
+    CliRun r = tessera("sweep " + s + " -o " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("3 points (22 more excluded by constraints)"), std::string::npos) << r.output;
+    std::map<long, std::string> rows = rows_by_id(slurp(out));
+    ASSERT_EQ(rows.size(), 3u);
+    const char *const expect[][2] = {{"4", "4"}, {"8", "2"}, {"16", "1"}};
+    for (long id = 0; id < 3; id++) {
+        std::vector<std::string> f = fields(rows[id], 4);
+        EXPECT_EQ(f[1], expect[id][0]) << rows[id];
+        EXPECT_EQ(f[2], expect[id][1]) << rows[id];
+    }
+
+    // a constraint naming a parameter a point leaves unset is an error with its line
+    r = tessera("sweep " + space("  <param name=\"workload.tp\" values=\"1 2\"/>\n"
+                                 "  <constraint test=\"workload.dp == 1\"/>\n"));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("s.xml:3: <constraint> attribute 'test' at point 0: 'workload.dp' has no value"),
+              std::string::npos)
+        << r.output;
+}
+
 TEST_F(Sweep, BadSpacesAreRefusedWithFileAndLine)
 {
     CliRun r = tessera("sweep " + space("  <param name=\"x\" from=\"8\" to=\"2\"/>\n"));

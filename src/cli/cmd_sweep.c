@@ -272,8 +272,10 @@ int tess_cmd_sweep(int argc, char **argv)
         finished_points(out, header, &s, again, &n_failed);
         for (size_t i = 0; i < s.n_points; i++) now += again[i];
         free(again);
-        printf("%s: %zu points, %zu already in %s, %zu evaluated now, %zu failed%s\n", s.name,
-               s.n_points, before, out, now - before, n_failed,
+        char excluded[64] = "";
+        if (s.excluded) snprintf(excluded, sizeof excluded, " (%zu more excluded by constraints)", s.excluded);
+        printf("%s: %zu points%s, %zu already in %s, %zu evaluated now, %zu failed%s\n", s.name,
+               s.n_points, excluded, before, out, now - before, n_failed,
                failed_workers ? " (a worker process died; rerun to finish)" : "");
         if (now < s.n_points) rc = TESS_EXIT_FAILED;
     }
