@@ -35,8 +35,10 @@ static void set_error(char **error, const char *text)
     if (error) *error = strdup(text);
 }
 
-int tess_job_open(const char *platform_path, const char *workload_path,
-                  const char *const *overrides, size_t n_overrides, tess_job **job, char **error)
+/* Opens a job from files (the *_xml NULL) or from XML text (the paths are then names). */
+static int open_job(const char *platform_path, const char *workload_path, const char *platform_xml,
+                    const char *workload_xml, const char *model_xml, const char *const *overrides,
+                    size_t n_overrides, tess_job **job, char **error)
 {
     *job = NULL;
     if (error) *error = NULL;
@@ -57,12 +59,18 @@ int tess_job_open(const char *platform_path, const char *workload_path,
     }
     tess_diag diag;
     tess_diag_init(&diag);
-    if (rc == TESS_OK) rc = tess_workload_load(workload_path, ov, n_overrides, used, &j->workload, &diag);
+    if (rc == TESS_OK && workload_xml)
+        rc = tess_workload_load_buffer(workload_xml, strlen(workload_xml), workload_path, model_xml, ov,
+                                       n_overrides, used, &j->workload, &diag);
+    else if (rc == TESS_OK)
+        rc = tess_workload_load(workload_path, ov, n_overrides, used, &j->workload, &diag);
     if (rc == TESS_OK) {
         size_t n = 0;
         for (size_t i = 0; i < n_overrides; i++)
             if (!used[i]) rest[n++] = ov[i];
-        rc = tess_platform_load_file(platform_path, rest, n, &j->platform, &diag);
+        rc = platform_xml ? tess_platform_load_buffer(platform_xml, strlen(platform_xml), platform_path, rest,
+                                                      n, &j->platform, &diag)
+                          : tess_platform_load_file(platform_path, rest, n, &j->platform, &diag);
     }
     if (rc == TESS_OK) rc = tess_schedule_build(&j->platform, &j->workload, workload_path, &j->schedule, &diag);
     if (rc != TESS_OK && error && !*error) *error = take_messages(&diag);
@@ -78,6 +86,24 @@ int tess_job_open(const char *platform_path, const char *workload_path,
     }
     *job = j;
     return TESS_OK;
+}
+
+int tess_job_open(const char *platform_path, const char *workload_path,
+                  const char *const *overrides, size_t n_overrides, tess_job **job, char **error)
+{
+    return open_job(platform_path, workload_path, NULL, NULL, NULL, overrides, n_overrides, job, error);
+}
+
+int tess_job_open_xml(const char *platform_xml, const char *workload_xml, const char *model_xml,
+                      const char *const *overrides, size_t n_overrides, tess_job **job, char **error)
+{
+    if (!platform_xml || !workload_xml) {
+        *job = NULL;
+        set_error(error, "tess_job_open_xml: the platform and workload texts are required\n");
+        return TESS_EINVAL;
+    }
+    return open_job("(platform text)", "(workload text)", platform_xml,
+                    workload_xml, model_xml, overrides, n_overrides, job, error);
 }
 
 void tess_job_close(tess_job *job)

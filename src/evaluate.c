@@ -142,16 +142,17 @@ static void json_resolved(FILE *f, const char *lines)
     }
 }
 
-/* Where the numbers came from: the program, every input file's SHA-256, and every
+/* Where the numbers came from: the program, the SHA-256 of every input's XML text (taken
+ * when it was read), and every
  * parameter as resolved after overrides. `run` draws no random numbers: no seeds. */
 static void write_provenance(FILE *f, const tess_platform *p, const tess_workload *w)
 {
     fprintf(f, "  \"provenance\": {\n    \"tessera\": \"%s\",\n    \"inputs\": [", tess_version());
     const char *const roles[] = {"platform", "workload", "model"};
     const char *const paths[] = {p->file ? p->file : "", w->file, w->model_file};
+    const char *const hashes[] = {p->sha256, w->sha256, w->model.sha256};
     for (int i = 0; i < 3; i++) {
-        char hex[65];
-        tess_sha256_file(paths[i], hex);
+        const char *hex = hashes[i];
         fprintf(f, "%s\n      {\"role\": \"%s\", \"path\": ", i ? "," : "", roles[i]);
         json_string(f, paths[i]);
         fprintf(f, ", \"sha256\": \"%s\"}", hex);

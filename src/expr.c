@@ -120,7 +120,10 @@ static value primary(parser *ps)
         ps->p = e;
         return from_text(text);
     }
-    fail(ps, *c ? "unexpected '%c'" : "unexpected end%.0s", *c ? *c : ' ');
+    if (*c)
+        fail(ps, "unexpected '%c'", *c);
+    else
+        fail(ps, "unexpected end");
     return number(0);
 }
 

@@ -156,3 +156,72 @@ TEST(Api, RepeatedEvaluationsInOneProcessMatchFreshOnes)
     EXPECT_NE(results(a1), results(b)); // slower memory shows
     std::system((std::string("rm -rf '") + dir + "'").c_str());
 }
+
+namespace {
+std::string read_text(const std::string &path)
+{
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+} // namespace
+
+TEST(Api, JobFromXmlTextEqualsTheSameJobFromFiles)
+{
+    const std::string platform = read_text(src("platforms/default.xml")), workload = read_text(src("workloads/default.xml")),
+                      model = read_text(src("models/gpt-1.3b.xml"));
+    const char *ov[] = {"model.layers=8"};
+    tess_job *job = nullptr;
+    char *error = nullptr;
+    ASSERT_EQ(tess_job_open_xml(platform.c_str(), workload.c_str(), model.c_str(), ov, 1, &job, &error), TESS_OK)
+        << (error ? error : "");
+    tess_evaluation *ev = nullptr;
+    tess_eval_options opt = {TESS_API_VERSION, 120};
+    ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
+    const std::string from_text = simulated_part(tess_report_json(ev));
+    tess_evaluation_free(ev);
+    tess_job_close(job);
+
+    CliRun from_files = tessera("run platforms/default.xml workloads/default.xml --json --set model.layers=8", true);
+    ASSERT_EQ(from_files.status, 0);
+    auto results = [](const std::string &r) { return r.substr(r.find("  \"iteration_time_s\"")); };
+    EXPECT_EQ(results(from_text), results(simulated_part(from_files.output)));
+    // the same bytes hash the same, whether read from a file or handed over as text
+    for (const char *role : {"platform", "workload", "model"}) {
+        auto hash = [&](const std::string &r) {
+            size_t at = r.find(std::string("{\"role\": \"") + role + "\"");
+            at = r.find("\"sha256\": \"", at);
+            return r.substr(at + 11, 64);
+        };
+        EXPECT_EQ(hash(from_text), hash(from_files.output)) << role;
+    }
+    EXPECT_NE(from_text.find("\"path\": \"(platform text)\""), std::string::npos) << from_text;
+}
+
+TEST(Api, XmlTextErrorsNameTheTextAndLine)
+{
+    const std::string platform = read_text(src("platforms/default.xml")), model = read_text(src("models/gpt-1.3b.xml"));
+    const std::string workload = "<?xml version=\"1.0\"?>\n<workload name=\"w\" model=\"m.xml\" global-batch=\"16\"\n"
+                                 "  micro-batch=\"1\" dtype=\"bf16\" tp=\"3\" pp=\"4\" dp=\"1\"/>\n";
+    tess_job *job = nullptr;
+    char *error = nullptr;
+    EXPECT_EQ(tess_job_open_xml(platform.c_str(), workload.c_str(), model.c_str(), nullptr, 0, &job, &error),
+              TESS_EINVAL);
+    ASSERT_NE(error, nullptr);
+    EXPECT_NE(std::string(error).find("(workload text):2: <workload>: the model's 16 heads are not divisible by tp 3"),
+              std::string::npos)
+        << error;
+    EXPECT_EQ(job, nullptr);
+    tess_free(error);
+    error = nullptr;
+    std::string good = workload;
+    good.replace(good.find("tp=\"3\""), 6, "tp=\"4\"");
+    EXPECT_EQ(tess_job_open_xml("<platform", good.c_str(), model.c_str(), nullptr, 0, &job, &error), TESS_EINVAL);
+    ASSERT_NE(error, nullptr);
+    EXPECT_NE(std::string(error).find("(platform text)"), std::string::npos) << error;
+    tess_free(error);
+    error = nullptr;
+    EXPECT_EQ(tess_job_open_xml(nullptr, workload.c_str(), nullptr, nullptr, 0, &job, &error), TESS_EINVAL);
+    tess_free(error);
+}

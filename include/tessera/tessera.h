@@ -53,8 +53,9 @@ const char *tess_version(void);
  *
  * Opening parses and validates everything in the caller's process (bad input fails
  * there, with file:line messages); each evaluation simulates in a child process, so a
- * crash or a time limit becomes an error status, never the caller's crash. No hidden
- * global state: jobs and evaluations are independent values.
+ * crash or a time limit becomes an error status, never the caller's crash. Jobs and
+ * evaluations are independent values; the only state a process keeps is a memo of
+ * measured memory bandwidths by memory type, which saves time and changes no result.
  */
 
 typedef struct tess_job tess_job;               /* a platform + workload, validated */
@@ -67,6 +68,15 @@ typedef struct tess_evaluation tess_evaluation; /* the result of one evaluation 
 int tess_job_open(const char *platform_path, const char *workload_path,
                   const char *const *overrides, size_t n_overrides, tess_job **job,
                   char **error);
+
+/* Opens a job from XML text in memory (NUL-terminated; the caller keeps ownership and
+ * may free the texts once this returns). model_xml is the workload's model; when NULL,
+ * the workload's `model` attribute is a file path relative to the current folder.
+ * Messages name the texts "(platform text)", "(workload text)", "(model text)" with
+ * line numbers. Ownership of *job and *error as for tess_job_open. */
+int tess_job_open_xml(const char *platform_xml, const char *workload_xml, const char *model_xml,
+                      const char *const *overrides, size_t n_overrides, tess_job **job,
+                      char **error);
 
 /* Frees a job (NULL is fine). */
 void tess_job_close(tess_job *job);

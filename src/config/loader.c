@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config/fields.h"
+#include "sha256.h"
 #include "config/generators.h"
 #include "config/name_table.h"
 #include "config/params.h"
@@ -697,6 +698,7 @@ int tess_platform_load_buffer(const char *xml, size_t len, const char *display_n
                                   tess_platform_schema_xsd_len, diag);
     int rc = load_doc(doc, display_name, overrides, n_overrides, out, diag, &L);
     if (doc) xmlFreeDoc(doc);
+    if (rc == TESS_OK) tess_sha256_hex(xml, len, out->sha256);
     return rc;
 }
 

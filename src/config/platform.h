@@ -193,6 +193,7 @@ typedef struct tess_param {
 typedef struct tess_platform {
     char *name;
     char *file;
+    char sha256[65]; /* of the XML text it was read from */
     tess_type *types;
     size_t n_types;
     tess_instance *instances;

@@ -9,6 +9,7 @@
 
 #include "config/fields.h"
 #include "config/xml_document.h"
+#include "sha256.h"
 #include "tessera/tessera.h"
 
 extern const char tess_model_schema_xsd[];
@@ -128,9 +129,21 @@ int tess_model_load(const char *path, const tess_override *ov, size_t n_ov, int 
                     tess_model *out, tess_diag *diag)
 {
     memset(out, 0, sizeof *out);
-    int missing;
-    xmlDocPtr doc = tess_xml_load(path, tess_model_schema_xsd, tess_model_schema_xsd_len, diag, &missing);
-    if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
+    size_t len;
+    char *buf = tess_read_file(path, &len, diag);
+    if (!buf) return TESS_EIO;
+    int rc = tess_model_load_buffer(buf, len, path, ov, n_ov, used, out, diag);
+    free(buf);
+    return rc;
+}
+
+int tess_model_load_buffer(const char *xml, size_t len, const char *path, const tess_override *ov,
+                           size_t n_ov, int *used, tess_model *out, tess_diag *diag)
+{
+    memset(out, 0, sizeof *out);
+    tess_sha256_hex(xml, len, out->sha256);
+    xmlDocPtr doc = tess_xml_read(xml, len, path, tess_model_schema_xsd, tess_model_schema_xsd_len, diag);
+    if (!doc) return TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     const long line = xmlGetLineNo(root);
     int rc = parse_root(root, model_fields, sizeof model_fields / sizeof model_fields[0], out,
@@ -155,20 +168,37 @@ int tess_workload_load(const char *path, tess_override *ov, size_t n_ov, int *us
                        tess_workload *out, tess_diag *diag)
 {
     memset(out, 0, sizeof *out);
-    int missing;
-    xmlDocPtr doc = tess_xml_load(path, tess_workload_schema_xsd, tess_workload_schema_xsd_len, diag,
-                             &missing);
-    if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
+    size_t len;
+    char *buf = tess_read_file(path, &len, diag);
+    if (!buf) return TESS_EIO;
+    int rc = tess_workload_load_buffer(buf, len, path, NULL, ov, n_ov, used, out, diag);
+    free(buf);
+    return rc;
+}
+
+int tess_workload_load_buffer(const char *xml, size_t len, const char *path, const char *model_xml,
+                              tess_override *ov, size_t n_ov, int *used, tess_workload *out,
+                              tess_diag *diag)
+{
+    memset(out, 0, sizeof *out);
+    tess_sha256_hex(xml, len, out->sha256);
+    xmlDocPtr doc = tess_xml_read(xml, len, path, tess_workload_schema_xsd, tess_workload_schema_xsd_len, diag);
+    if (!doc) return TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     const long line = xmlGetLineNo(root);
     int rc = parse_root(root, workload_fields, sizeof workload_fields / sizeof workload_fields[0],
                         out, path, "workload", ov, n_ov, used, out->resolved, sizeof out->resolved, diag);
     snprintf(out->file, sizeof out->file, "%s", path);
     xmlChar *model = xmlGetProp(root, (const xmlChar *)"model");
-    tess_path_beside(path, (const char *)model, out->model_file, sizeof out->model_file);
+    if (model_xml)
+        snprintf(out->model_file, sizeof out->model_file, "(model text)");
+    else
+        tess_path_beside(path, (const char *)model, out->model_file, sizeof out->model_file);
     xmlFree(model);
     xmlFreeDoc(doc);
-    int mrc = tess_model_load(out->model_file, ov, n_ov, used, &out->model, diag);
+    int mrc = model_xml ? tess_model_load_buffer(model_xml, strlen(model_xml), out->model_file, ov, n_ov,
+                                                 used, &out->model, diag)
+                        : tess_model_load(out->model_file, ov, n_ov, used, &out->model, diag);
     if (mrc == TESS_EIO) {
         /* name the workload line that points at the missing file */
         tess_diag_add(diag, path, line, "<workload> attribute 'model': cannot read '%s'",

@@ -29,6 +29,7 @@ typedef struct tess_model {
     tess_activation activation;
     tess_norm norm;
     char resolved[1024]; /* "model.FIELD=text" lines, after overrides (provenance) */
+    char sha256[65];     /* of the XML text it was read from */
 } tess_model;
 
 typedef struct tess_workload {
@@ -36,6 +37,7 @@ typedef struct tess_workload {
     char file[1024];       /* the workload file, as given */
     char model_file[1024]; /* resolved path */
     char resolved[1024];   /* "workload.FIELD=text" lines, after overrides (provenance) */
+    char sha256[65];       /* of the XML text it was read from */
     tess_model model;
     uint32_t global_batch, micro_batch;
     tess_dtype dtype;
@@ -61,6 +63,16 @@ int tess_workload_load(const char *path, tess_override *overrides, size_t n_over
                        int *used, tess_workload *out, tess_diag *diag);
 int tess_model_load(const char *path, const tess_override *overrides, size_t n_overrides,
                     int *used, tess_model *out, tess_diag *diag);
+
+/* The same from XML text in memory; name stands for the file in messages. A workload's
+ * model comes from model_xml when it is not NULL, else from the file its `model`
+ * attribute names (relative to the folder of name). */
+int tess_workload_load_buffer(const char *xml, size_t len, const char *name, const char *model_xml,
+                              tess_override *overrides, size_t n_overrides, int *used,
+                              tess_workload *out, tess_diag *diag);
+int tess_model_load_buffer(const char *xml, size_t len, const char *name,
+                           const tess_override *overrides, size_t n_overrides, int *used,
+                           tess_model *out, tess_diag *diag);
 
 /* Parameters of the model (weights), and of one transformer layer. */
 uint64_t tess_model_layer_params(const tess_model *m);
