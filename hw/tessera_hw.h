@@ -182,6 +182,11 @@ typedef struct tess_iteration_result {
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
                 const double *dma_bandwidth, tess_iteration_result *out, char *msg, size_t msglen);
 
+/* Progress lines on stderr during tess_hw_run, once it has run about two seconds of wall
+ * time: simulated time, share of ops retired, events per second, ETA. 0 (the default):
+ * none; 1: shown. Set in the parent before the child is forked. */
+void tess_hw_set_progress(int on);
+
 /* Cycles of `count` GEMMs of M x N x K tiled T x T on `arrays` systolic arrays of
  * rows x cols: per tile, ceil(tm/rows) x ceil(tn/cols) passes of tk + rows + cols - 2
  * cycles (K plus fill and drain), the passes shared evenly by the arrays. */

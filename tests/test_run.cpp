@@ -5,6 +5,8 @@
 #include "cli_run.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <stdexcept>
 #include <string>
 #include <sys/wait.h>
@@ -90,6 +92,39 @@ TEST(Run, ReportsAreByteIdenticalOutsideRun)
     auto strip = [](const std::string &j) { return j.substr(0, j.find("\"run\":")); };
     EXPECT_EQ(strip(a), strip(b));
     EXPECT_NE(strip(a).find("\"iteration_time_s\""), std::string::npos);
+}
+
+TEST(Run, ProgressShowsOnLongRunsAndChangesNoResult)
+{
+    // the wafer-scale GPT-3 job simulates for about 3 s of wall time: past the 2 s mark
+    char dir[] = "/tmp/tess-progress-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string d = dir, job = "platforms/wafer-8x8.xml workloads/gpt3-175b-tp8-pp8.xml --json";
+    auto run = [&](const std::string &flag, const std::string &name) {
+        std::string cmd = std::string("cd '") + TESS_SOURCE_DIR + "' && '" + TESS_BINARY + "' run " + job + " " +
+                          flag + " >'" + d + "/" + name + ".json' 2>'" + d + "/" + name + ".err'";
+        return std::system(cmd.c_str());
+    };
+    auto read = [&](const std::string &name) {
+        std::string text, path = d + "/" + name;
+        FILE *f = std::fopen(path.c_str(), "r");
+        char buf[4096];
+        size_t n;
+        while (f && (n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+        if (f) std::fclose(f);
+        return text;
+    };
+    ASSERT_EQ(run("--progress", "p"), 0);
+    ASSERT_EQ(run("--quiet", "q"), 0);
+    auto strip = [](const std::string &j) { return j.substr(0, j.find("\"run\":")); };
+    EXPECT_EQ(strip(read("p.json")), strip(read("q.json")));
+    const std::string shown = read("p.err");
+    EXPECT_NE(shown.find("% of ops retired"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("events/s, ETA"), std::string::npos) << shown;
+    // the last line is the end: every op of every die retired
+    EXPECT_NE(shown.find("100.0% of ops retired"), std::string::npos) << shown;
+    EXPECT_EQ(read("q.err").find("ops retired"), std::string::npos);
+    std::system(("rm -rf '" + d + "'").c_str());
 }
 
 #include <cstring>

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli_args.h"
 #include "cli/cli_job.h"
@@ -21,15 +22,17 @@
 #include "tessera_hw.h"
 
 static const char usage[] =
-    "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--set name=value]...\n"
-    "  writes DIR/report.json (DIR defaults to the current folder); --json prints it instead\n";
+    "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--progress | --quiet] [--set name=value]...\n"
+    "  writes DIR/report.json (DIR defaults to the current folder); --json prints it instead;\n"
+    "  a run past about 2 s shows progress on stderr when it is a terminal (--progress: always,\n"
+    "  --quiet: never)\n";
 
 int tess_cmd_run(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     a.want_two = 1;
-    int json = 0, rc = TESS_EXIT_OK;
+    int json = 0, rc = TESS_EXIT_OK, progress = isatty(2);
     const char *dir = ".";
     for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
         int used = 0;
@@ -39,6 +42,8 @@ int tess_cmd_run(int argc, char **argv)
             return TESS_EXIT_OK;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
+        } else if (strcmp(argv[i], "--progress") == 0 || strcmp(argv[i], "--quiet") == 0) {
+            progress = argv[i][2] == 'p';
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
@@ -61,6 +66,7 @@ int tess_cmd_run(int argc, char **argv)
     if (rc == TESS_EXIT_OK) {
         tess_eval_result e;
         char msg[1024] = "";
+        tess_hw_set_progress(progress);
         int st = tess_evaluate_job(&p, &w, &s, 3600, &e, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);
