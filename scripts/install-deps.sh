@@ -10,7 +10,7 @@ packages=(
   libxml2-dev libxml2-utils
   libgtest-dev googletest
   clang libclang-rt-14-dev # libFuzzer and sanitizer runtimes for bench/fuzz
-  python3
+  python3 python3-jsonschema # report.json checked against its JSON Schema in the tests
 )
 
 missing=()
