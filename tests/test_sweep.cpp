@@ -332,6 +332,20 @@ TEST_F(Sweep, BadSpacesAreRefusedWithFileAndLine)
     EXPECT_EQ(tessera("sweep " + space(grid_and_failure) + " -j 0").status, 2);
 }
 
+TEST_F(Sweep, RefusesRowsOfAnEditedSpace)
+{
+    // same names (same header), but a new first value shifts every id: the old rows are
+    // not the new points
+    std::string out = dir + "/r.csv";
+    ASSERT_EQ(tessera("sweep " + space("  <param name=\"model.layers\" values=\"8 16\"/>\n") + " -o " + out).status, 0);
+    const std::string before = slurp(out);
+    CliRun r = tessera("sweep " + space("  <param name=\"model.layers\" values=\"4 8 16\"/>\n") + " -o " + out);
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("is not point"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("r.csv:2:"), std::string::npos) << r.output;
+    EXPECT_EQ(slurp(out), before);
+}
+
 TEST_F(Sweep, RefusesToAppendToAnotherSpacesResults)
 {
     std::string out = dir + "/r.csv";

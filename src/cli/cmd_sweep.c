@@ -75,6 +75,20 @@ static void put_field(char **buf, size_t *len, size_t *cap, const char *text)
     if (quote) put(buf, len, cap, "\"");
 }
 
+/* The start of a point's row: "ID,VALUE...," (the status follows). */
+static char *row_prefix(const tess_space *s, size_t point)
+{
+    char *row = NULL, num[64];
+    size_t len = 0, cap = 0;
+    snprintf(num, sizeof num, "%zu,", point);
+    put(&row, &len, &cap, num);
+    for (size_t k = 0; k < s->n_names; k++) {
+        put_field(&row, &len, &cap, s->values[point][k]);
+        put(&row, &len, &cap, ",");
+    }
+    return row;
+}
+
 /* Evaluates one point: the command line's overrides (cli, n_cli), then the point's. */
 static void evaluate_point(const tess_space *s, size_t point, char **cli, size_t n_cli, int fd)
 {
@@ -89,14 +103,8 @@ static void evaluate_point(const tess_space *s, size_t point, char **cli, size_t
         snprintf(owned[n_owned], l, "%s=%s", s->names[k], s->values[point][k]);
         ov[n++] = owned[n_owned++];
     }
-    char *row = NULL, num[64];
-    size_t len = 0, cap = 0;
-    snprintf(num, sizeof num, "%zu", point);
-    put(&row, &len, &cap, num);
-    for (size_t k = 0; k < s->n_names; k++) {
-        put(&row, &len, &cap, ",");
-        put_field(&row, &len, &cap, s->values[point][k]);
-    }
+    char *row = row_prefix(s, point), num[64];
+    size_t len = strlen(row), cap = len + 1;
     tess_job *job = NULL;
     tess_evaluation *ev = NULL;
     char *error = NULL;
@@ -105,7 +113,7 @@ static void evaluate_point(const tess_space *s, size_t point, char **cli, size_t
         tess_eval_options opt = {TESS_API_VERSION, s->time_limit_s};
         rc = tess_evaluate(job, &opt, &ev, &error);
     }
-    put(&row, &len, &cap, rc == TESS_OK ? ",ok" : ",error");
+    put(&row, &len, &cap, rc == TESS_OK ? "ok" : "error");
     for (size_t k = 0; k < N_METRICS; k++) {
         double v = 0;
         put(&row, &len, &cap, ",");
@@ -175,17 +183,28 @@ static int finished_points(const char *out, const char *header, const tess_space
         free(text);
         return TESS_EXIT_INVALID;
     }
-    for (char *line = keep ? strchr(text, '\n') : NULL; line && line[1]; line = strchr(line + 1, '\n')) {
+    /* a row counts for its point only when it holds the point's values: an edited space
+     * (ids shifted by a new value or constraint) must not pass off old rows as its own */
+    int rc = 0;
+    long row_no = 1;
+    for (char *line = keep ? strchr(text, '\n') : NULL; line && line[1] && rc == 0;
+         line = strchr(line + 1, '\n')) {
+        row_no++;
         char *end;
         unsigned long id = strtoul(line + 1, &end, 10);
-        if (end != line + 1 && *end == ',' && id < s->n_points && !done[id]) {
+        char *prefix = end != line + 1 && *end == ',' && id < s->n_points ? row_prefix(s, id) : NULL;
+        if (!prefix || strncmp(line + 1, prefix, strlen(prefix)) != 0) {
+            fprintf(stderr, "tessera sweep: %s:%ld: this row is not point %lu of the space as it is now "
+                            "(the space was edited?); choose another -o\n", out, row_no, id);
+            rc = TESS_EXIT_INVALID;
+        } else if (!done[id]) {
             done[id] = 1;
-            const char *next = strchr(line + 1, '\n'), *err = strstr(line + 1, ",error,");
-            if (n_failed && err && (!next || err < next)) (*n_failed)++;
+            if (n_failed && strncmp(line + 1 + strlen(prefix), "error,", 6) == 0) (*n_failed)++;
         }
+        free(prefix);
     }
     free(text);
-    return 0;
+    return rc;
 }
 
 int tess_cmd_sweep(int argc, char **argv)
