@@ -470,7 +470,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                           p->instances[die].path, stage, S->peak_bytes / 1e9,
                           S->static_bytes / 1e9, S->in_flight, S->layers_per_chunk,
                           (S->peak_bytes - S->static_bytes) / 1e9, cap / 1e9);
-            rc = TESS_EINVAL;
+            rc = TESS_ENOFIT;
         }
     }
     /* collectives, per die per iteration */

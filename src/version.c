@@ -15,6 +15,7 @@ const char *tess_strerror(int status)
     case TESS_ECRASH: return "simulation child crashed";
     case TESS_ETIMEOUT: return "simulation child timed out";
     case TESS_EINTERNAL: return "internal error";
+    case TESS_ENOFIT: return "the model does not fit memory";
     default: return "unknown status";
     }
 }

@@ -70,6 +70,15 @@ TEST(Api, BadInputFailsInTheCallerWithFileAndLine)
         << error;
     EXPECT_EQ(job, nullptr);
     tess_free(error);
+    // a job that does not fit memory is valid input but infeasible: its own status
+    const char *huge[] = {"model.layers=400"};
+    EXPECT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(), huge, 1,
+                            &job, &error),
+              TESS_ENOFIT);
+    ASSERT_NE(error, nullptr);
+    EXPECT_NE(std::string(error).find("the model does not fit"), std::string::npos) << error;
+    EXPECT_STREQ(tess_strerror(TESS_ENOFIT), "the model does not fit memory");
+    tess_free(error);
     const char *malformed[] = {"no-equals-sign"};
     EXPECT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(),
                             malformed, 1, &job, &error),

@@ -154,12 +154,18 @@ TEST_F(Check, AnEvaluationThatCannotFinishFailsEveryLimit)
     EXPECT_EQ(j.failures, 2);
     EXPECT_EQ(j.failure_elements, 2);
 
-    // a model that does not fit: the job is refused, and the JUnit file says so
+    // a model that does not fit: a failed check (valid input, infeasible job), not bad input
     r = check(limits("  <limit metric=\"iteration_time_s\" max=\"100\"/>\n"), " --set model.layers=400");
-    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_EQ(r.status, 4) << r.output;
+    EXPECT_NE(r.output.find("FAIL evaluation completes"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("does not fit"), std::string::npos) << r.output;
     j = junit(dir + "/junit.xml");
+    EXPECT_EQ(j.failures, 2);
     EXPECT_NE(j.failed_names.find("evaluation completes"), std::string::npos) << j.failed_names;
+
+    // bad input stays bad input (exit 1)
+    r = check(limits("  <limit metric=\"iteration_time_s\" max=\"100\"/>\n"), " --set workload.tp=3");
+    EXPECT_EQ(r.status, 1) << r.output;
 }
 
 TEST_F(Check, BadLimitsAreRefusedWithFileAndLine)

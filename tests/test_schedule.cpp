@@ -270,7 +270,7 @@ TEST(ScheduleBadInput, EachIsAClearError)
     // 175B on 8 dies of the switch's 1 TiB pool: 2.8 TB of weights and state do not fit
     auto big = build("gpt3-175b.xml", "global-batch=\"8\" micro-batch=\"1\" tp=\"8\"", 8,
                      switch_platform(8, true));
-    EXPECT_EQ(big->src, TESS_EINVAL);
+    EXPECT_EQ(big->src, TESS_ENOFIT); // valid input, infeasible job: its own status
     EXPECT_NE(big->errors.find("the model does not fit: die 'n.die0' (stage 0) needs"), std::string::npos)
         << big->errors;
     EXPECT_NE(big->errors.find("but has 137.4 GB"), std::string::npos) << big->errors;

@@ -28,7 +28,8 @@ enum tess_status {
     TESS_ECHILD = -5,     /* the simulation child failed (exit status, protocol) */
     TESS_ECRASH = -6,     /* the simulation child was killed by a signal */
     TESS_ETIMEOUT = -7,   /* the simulation child ran past its time limit */
-    TESS_EINTERNAL = -8   /* a bug: an invariant did not hold */
+    TESS_EINTERNAL = -8,  /* a bug: an invariant did not hold */
+    TESS_ENOFIT = -9      /* valid input, but the model does not fit the dies' memory */
 };
 
 /* Static string naming a status code ("invalid input", ...). Never NULL. */

@@ -79,7 +79,7 @@ int tess_cli_report(const char *command, const char *path, int rc, tess_diag *di
         free(messages);
     }
     if (rc == TESS_OK) return TESS_EXIT_OK;
-    return rc == TESS_EIO || rc == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID;
+    return rc == TESS_EIO || rc == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID; /* ENOFIT too */
 }
 
 int tess_cli_load_platform_skipping(const char *command, const tess_cli_args *a, const int *skip,

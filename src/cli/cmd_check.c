@@ -248,7 +248,7 @@ int tess_cmd_check(int argc, char **argv)
         if (fclose(j) != 0) fprintf(stderr, "tessera check: cannot write %s\n", junit);
     }
     printf("%s: %zu of %zu checks failed; JUnit XML: %s\n", L.name, failures, L.n + 1, junit);
-    rc = !opened && st == TESS_EINVAL ? TESS_EXIT_INVALID
+    rc = !opened && st != TESS_ENOFIT ? (st == TESS_EIO || st == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID)
          : failures                   ? TESS_EXIT_CHECK_FAILED
          : !j                         ? TESS_EXIT_FAILED
                                       : TESS_EXIT_OK;
