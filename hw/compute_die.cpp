@@ -185,6 +185,7 @@ void ComputeDie::compute(const tess_op &op)
         const double dur = op.bytes / dma_bw_;
         tensor_free_ = vector_free_ = dma_free_ = start + dur;
         st_.memory_s += dur;
+        st_.optimizer_s += dur;
         st_.dram_bytes += op.bytes;
         break;
     }

@@ -34,6 +34,7 @@ struct RankMap {
 
 struct DieStats {
     double compute_s = 0, memory_s = 0, network_s = 0, bubble_s = 0;
+    double optimizer_s = 0; // of memory_s
     double end_s = 0, flops = 0;
     uint64_t ops = 0, dram_bytes = 0, messages = 0;
 };

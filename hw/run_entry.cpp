@@ -141,6 +141,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->memory_s = slow.memory_s;
         out->network_s = slow.network_s;
         out->bubble_s = slow.bubble_s;
+        out->optimizer_s = slow.optimizer_s;
         out->exposed_communication_s = slow.network_s;
         out->energy_network_j = net.energy_joules();
         out->flit_hops = net.stats().flit_hops;

@@ -188,10 +188,10 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
             T, (double)w->global_batch * w->model.sequence / T, s->model_flops, s->hardware_flops,
             s->model_flops / (T * peak), s->hardware_flops / (T * peak));
     fprintf(f, "  \"energy_j\": %.9g,\n", e->energy_j);
-    fprintf(f, "  \"time_breakdown_s\": {\"compute\": %.9g, \"memory\": %.9g, \"network\": %.9g, "
-               "\"scale_out\": 0, \"pipeline_bubble\": %.9g, \"exposed_communication\": %.9g, "
-               "\"other\": %.9g, \"die\": \"%s\"},\n",
-            r->compute_s, r->memory_s, r->network_s, r->bubble_s, r->exposed_communication_s,
+    fprintf(f, "  \"time_breakdown_s\": {\"compute\": %.9g, \"memory\": %.9g, \"optimizer\": %.9g, "
+               "\"network\": %.9g, \"scale_out\": 0, \"pipeline_bubble\": %.9g, "
+               "\"exposed_communication\": %.9g, \"other\": %.9g, \"die\": \"%s\"},\n",
+            r->compute_s, r->memory_s, r->optimizer_s, r->network_s, r->bubble_s, r->exposed_communication_s,
             other > 0 ? other : 0, p->instances[s->die_of_rank[r->slowest_rank]].path);
     fprintf(f, "  \"energy_breakdown_j\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
                "\"network\": %.9g, \"static\": %.9g},\n",

@@ -94,6 +94,58 @@ TEST(Run, ReportsAreByteIdenticalOutsideRun)
     EXPECT_NE(strip(a).find("\"iteration_time_s\""), std::string::npos);
 }
 
+TEST(Run, OptimizerStepTakesItsBytesAtTheBandwidthTessMemMeasures)
+{
+    // one die and one HBM3 pool: the die's DMA rate is what `tessera mem` measures for the
+    // pool with the stream the evaluator uses (64 B reads, 32 per channel in flight,
+    // 40 x 32 per channel)
+    char dir[] = "/tmp/tess-opt-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string plat = std::string(dir) + "/one.xml";
+    {
+        FILE *f = std::fopen(plat.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        std::fputs("<?xml version=\"1.0\"?>\n"
+        "<platform name=\"scale1\">\n"
+        "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" tensor-cols=\"128\"\n"
+        "            vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\"/>\n"
+        "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"xy\" ports=\"6\"/>\n"
+        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
+        "  <memory-type name=\"pool\" standard=\"HBM3\" capacity=\"16TiB\" channels=\"64\" bus-width=\"64b\"\n"
+        "               data-rate=\"6.4Gb/s\" rows=\"16777216\" tCL=\"14ns\" tCWL=\"5ns\" tRCD=\"14ns\" tRP=\"14ns\"\n"
+        "               tRAS=\"34ns\" tRC=\"48ns\" tCCD_S=\"2cycles\" tCCD_L=\"4cycles\" tRRD_S=\"4ns\" tRRD_L=\"4ns\"\n"
+        "               tFAW=\"15ns\" tWR=\"16ns\" tWTR_S=\"6cycles\" tWTR_L=\"8cycles\" tRTW=\"18cycles\"\n"
+        "               tRTP=\"5cycles\" tREFI=\"3.9us\" tRFC=\"350ns\"/>\n"
+        "  <mesh name=\"m\" rows=\"1\" cols=\"1\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+        "  <instance name=\"pool\" type=\"pool\"/>\n"
+        "  <connect from=\"pool\" to=\"m.r0c0.router\" link=\"l\"/>\n"
+        "</platform>\n"
+        "", f);
+        std::fclose(f);
+    }
+    CliRun mem = tessera("mem " + plat + " --pattern stream --read-ratio 1 --request-bytes 64 --outstanding 2048 "
+                         "--requests 81920 --json", true);
+    ASSERT_EQ(mem.status, 0) << mem.output;
+    const double B = number(mem.output, "bandwidth_bytes_per_s");
+    ASSERT_GT(B, 0);
+    int st = 0;
+    const std::string r = run_json(plat + " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
+                                          "--set workload.dp=1 --set model.layers=2 --set model.hidden=1024 "
+                                          "--set model.heads=8 --set model.ffn=4096",
+                                   &st);
+    ASSERT_EQ(st, 0) << r;
+    // parameters of the GPT (layernorm, learned positions, tied embedding): per layer
+    // 4h^2 + 4h (attention) + 2 h ffn + ffn + h (MLP) + 4h (two layernorms); the token
+    // embedding V h, positions s h, the final layernorm 2h
+    const double h = 1024, ffn = 4096, L = 2, V = 51200, seq = 2048;
+    const double P = L * (4 * h * h + 4 * h + 2 * h * ffn + ffn + h + 4 * h) + V * h + seq * h + 2 * h;
+    // mixed-precision Adam: 28 bytes per parameter (fp16 gradient in; fp32 master weight
+    // and two moments in and out; fp16 weight out: 2 + 3 x 4 x 2 + 2)
+    const double expected = 28 * P / B;
+    EXPECT_NEAR(number(r.substr(r.find("\"time_breakdown_s\"")), "optimizer"), expected, 0.05 * expected) << r;
+    std::system((std::string("rm -rf '") + dir + "'").c_str());
+}
+
 TEST(Run, ProgressShowsOnLongRunsAndChangesNoResult)
 {
     // the wafer-scale GPT-3 job simulates for about 3 s of wall time: past the 2 s mark
