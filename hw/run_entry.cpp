@@ -77,8 +77,8 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
 extern "C" void tess_hw_set_progress(int on) { g_progress = on; }
 
 extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsigned dtype_bytes,
-                           const double *dma_bandwidth, tess_iteration_result *out, char *msg,
-                           size_t msglen)
+                           const double *dma_bandwidth, tess_iteration_result *out,
+                           tess_die_stat *per_die, char *msg, size_t msglen)
 {
     std::memset(out, 0, sizeof *out);
     try {
@@ -135,6 +135,10 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                 out->slowest_rank = r;
             }
             out->messages += d.messages;
+            if (per_die)
+                per_die[r] = tess_die_stat{r, map.stage(r), s->die_of_rank[r], d.compute_s, d.memory_s,
+                                           d.optimizer_s, d.network_s, d.bubble_s, d.end_s, d.flops,
+                                           d.ops, d.dram_bytes, d.messages};
         }
         const tess::hw::DieStats &slow = dies[out->slowest_rank]->stats();
         out->compute_s = slow.compute_s;

@@ -175,13 +175,23 @@ typedef struct tess_iteration_result {
     uint64_t events;
 } tess_iteration_result;
 
+/* One die's share of an iteration (a row of stats.csv). */
+typedef struct tess_die_stat {
+    uint32_t rank, stage;
+    uint32_t instance; /* the die's instance index in the platform */
+    double compute_s, memory_s, optimizer_s, network_s, bubble_s, end_s, flops;
+    uint64_t ops, dram_bytes, messages;
+} tess_die_stat;
+
 /* Simulates one training iteration: every rank a compute die executing its stage's op
  * stream (tess_op_next), GEMM tiles timed by the systolic arrays' geometry, DMA at
  * dma_bandwidth[rank] bytes/s, vector ops on the vector lanes, collectives and pipeline
- * messages over the platform's network (packet fidelity). Call in a child process.
+ * messages over the platform's network (packet fidelity). per_die (s->dies entries, or
+ * NULL) receives each rank's figures. Call in a child process.
  * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
-                const double *dma_bandwidth, tess_iteration_result *out, char *msg, size_t msglen);
+                const double *dma_bandwidth, tess_iteration_result *out, tess_die_stat *per_die,
+                char *msg, size_t msglen);
 
 /* Progress lines on stderr during tess_hw_run, once it has run about two seconds of wall
  * time: simulated time, share of ops retired, events per second, ETA. 0 (the default):

@@ -198,6 +198,7 @@ const char *tess_report_json(const tess_evaluation *ev) { return ev->report; }
 void tess_evaluation_free(tess_evaluation *ev)
 {
     if (!ev) return;
+    tess_eval_result_free(&ev->result);
     free(ev->report);
     free(ev);
 }

@@ -99,13 +99,37 @@ typedef struct run_job {
     const double *bw;
 } run_job;
 
+/* The child's blob: the iteration result, then one tess_die_stat per rank. */
 static void run_iteration(void *arg, tess_job_output *out)
 {
     run_job *j = arg;
-    tess_iteration_result *r = malloc(sizeof *r);
-    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, r, out->message, sizeof out->message);
-    out->blob = r;
-    out->blob_len = sizeof *r;
+    const size_t len = sizeof(tess_iteration_result) + j->s->dies * sizeof(tess_die_stat);
+    char *blob = calloc(1, len);
+    tess_iteration_result *r = (tess_iteration_result *)blob;
+    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, r, (tess_die_stat *)(blob + sizeof *r), out->message,
+                              sizeof out->message);
+    out->blob = blob;
+    out->blob_len = len;
+}
+
+void tess_eval_result_free(tess_eval_result *e)
+{
+    free(e->dies);
+    e->dies = NULL;
+    e->n_dies = 0;
+}
+
+void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_result *e)
+{
+    fprintf(f, "rank,die,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,end_s,flops,ops,"
+               "dram_bytes,messages\n");
+    for (uint32_t r = 0; r < e->n_dies; r++) {
+        const tess_die_stat *d = &e->dies[r];
+        fprintf(f, "%u,%s,%u,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%llu,%llu,%llu\n", d->rank,
+                p->instances[d->instance].path, d->stage, d->compute_s, d->memory_s, d->optimizer_s,
+                d->network_s, d->bubble_s, d->end_s, d->flops, (unsigned long long)d->ops,
+                (unsigned long long)d->dram_bytes, (unsigned long long)d->messages);
+    }
 }
 
 /* A JSON string literal. */
@@ -242,8 +266,12 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
         run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw};
         tess_run_result r;
         rc = tess_run_isolated(run_iteration, &j, time_limit_s, &r);
-        if (rc == TESS_OK && r.blob_len == sizeof(tess_iteration_result)) {
+        const size_t dies_len = s->dies * sizeof(tess_die_stat);
+        if (rc == TESS_OK && r.blob_len == sizeof(tess_iteration_result) + dies_len &&
+            (out->dies = malloc(dies_len + 1)) != NULL) {
             memcpy(&out->it, r.blob, sizeof out->it);
+            memcpy(out->dies, (char *)r.blob + sizeof out->it, dies_len);
+            out->n_dies = s->dies;
         } else {
             if (rc == TESS_OK) rc = TESS_ECHILD;
             snprintf(msg, msglen, "%s", r.message);

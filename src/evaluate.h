@@ -14,7 +14,14 @@ typedef struct tess_eval_result {
     double peak_flops;        /* the dies' peak FLOP/s together */
     double dram_j;
     double energy_j;          /* every energy together */
+    tess_die_stat *dies;      /* one per rank (malloc'd; tess_eval_result_free) */
+    uint32_t n_dies;
 } tess_eval_result;
+
+void tess_eval_result_free(tess_eval_result *e);
+
+/* stats.csv: a row per die (rank order) with its time, work and traffic. */
+void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_result *e);
 
 /* Measures the memories, simulates one iteration in a child (killed after time_limit_s
  * when > 0), accounts energy. TESS_OK, or a TESS_E* status with msg. */

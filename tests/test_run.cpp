@@ -146,6 +146,59 @@ TEST(Run, OptimizerStepTakesItsBytesAtTheBandwidthTessMemMeasures)
     std::system((std::string("rm -rf '") + dir + "'").c_str());
 }
 
+TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
+{
+    char dir[] = "/tmp/tess-stats-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string d = dir;
+    CliRun run = tessera("run platforms/default.xml workloads/default.xml --quiet -o " + d);
+    ASSERT_EQ(run.status, 0) << run.output;
+    std::string report, csv;
+    for (auto [path, text] : {std::pair<std::string, std::string *>{d + "/report.json", &report},
+                              std::pair<std::string, std::string *>{d + "/stats.csv", &csv}}) {
+        FILE *f = std::fopen(path.c_str(), "r");
+        ASSERT_NE(f, nullptr) << path;
+        char buf[4096];
+        size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text->append(buf, n);
+        std::fclose(f);
+    }
+    // the schedule's own counts, from `tessera schedule` (no simulation)
+    CliRun sched = tessera("schedule platforms/default.xml workloads/default.xml --json", true);
+    ASSERT_EQ(sched.status, 0);
+    const double ops = number(sched.output, "ops");
+    const double hw_flops = number(report, "hardware_flops"); // the schedule's count, to 9 digits
+    std::vector<std::vector<std::string>> rows;
+    size_t at = csv.find('\n') + 1;
+    EXPECT_EQ(csv.substr(0, at), "rank,die,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,end_s,"
+                                 "flops,ops,dram_bytes,messages\n");
+    while (at < csv.size()) {
+        size_t nl = csv.find('\n', at);
+        std::vector<std::string> f;
+        for (size_t p = at, c; p <= nl; p = c + 1) {
+            c = std::min(csv.find(',', p), nl);
+            f.push_back(csv.substr(p, c - p));
+        }
+        rows.push_back(f);
+        at = nl + 1;
+    }
+    ASSERT_EQ(rows.size(), 16u); // the default job's 16 ranks
+    double latest = 0, flops = 0, n_ops = 0;
+    for (size_t r = 0; r < rows.size(); r++) {
+        ASSERT_EQ(rows[r].size(), 13u);
+        EXPECT_EQ(rows[r][0], std::to_string(r));
+        EXPECT_EQ(rows[r][2], std::to_string(r / 4)); // tp 4: ranks 0-3 are stage 0, ...
+        latest = std::max(latest, std::stod(rows[r][8]));
+        flops += std::stod(rows[r][9]);
+        n_ops += std::stod(rows[r][10]);
+    }
+    const double T = number(report, "iteration_time_s");
+    EXPECT_NEAR(latest, T, 1e-8 * T);                  // the iteration ends with its last die
+    EXPECT_NEAR(flops, hw_flops, 1e-6 * hw_flops);     // every FLOP the schedule counts, executed
+    EXPECT_EQ(n_ops, ops);                             // every op retired
+    std::system(("rm -rf '" + d + "'").c_str());
+}
+
 TEST(Run, ProgressShowsOnLongRunsAndChangesNoResult)
 {
     // the wafer-scale GPT-3 job simulates for about 3 s of wall time: past the 2 s mark
@@ -232,7 +285,7 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
             std::vector<double> bw(n, 1e12);
             tess_iteration_result r;
             char msg[512];
-            if (tess_hw_run(&l->p, &s, 2, bw.data(), &r, msg, sizeof msg) != 0)
+            if (tess_hw_run(&l->p, &s, 2, bw.data(), &r, nullptr, msg, sizeof msg) != 0)
                 throw std::runtime_error(msg);
             return std::vector<double>{r.iteration_time_s, r.network_s};
         });
@@ -293,7 +346,7 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
         std::vector<double> bw(p, 1e18);
         tess_iteration_result r;
         char msg[512];
-        if (tess_hw_run(&plat->p, &s, 2, bw.data(), &r, msg, sizeof msg) != 0) throw std::runtime_error(msg);
+        if (tess_hw_run(&plat->p, &s, 2, bw.data(), &r, nullptr, msg, sizeof msg) != 0) throw std::runtime_error(msg);
         return std::vector<double>{r.iteration_time_s, r.bubble_s, double(r.slowest_rank)};
     });
     tess_schedule_free(&s);

@@ -23,7 +23,8 @@
 
 static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--progress | --quiet] [--set name=value]...\n"
-    "  writes DIR/report.json (DIR defaults to the current folder); --json prints it instead;\n"
+    "  writes DIR/report.json and DIR/stats.csv (a row per die; DIR defaults to the current\n"
+    "  folder); --json prints the report instead;\n"
     "  a run past about 2 s shows progress on stderr when it is a terminal (--progress: always,\n"
     "  --quiet: never)\n";
 
@@ -88,6 +89,16 @@ int tess_cmd_run(int argc, char **argv)
                 fprintf(stderr, "tessera run: cannot write %s: %s\n", path, strerror(errno));
                 rc = TESS_EXIT_FAILED;
             }
+            char stats[4096];
+            snprintf(stats, sizeof stats, "%s/stats.csv", dir);
+            f = rc == TESS_EXIT_OK ? fopen(stats, "w") : NULL;
+            if (f) {
+                tess_write_stats_csv(f, &p, &e);
+                fclose(f);
+            } else if (rc == TESS_EXIT_OK) {
+                fprintf(stderr, "tessera run: cannot write %s: %s\n", stats, strerror(errno));
+                rc = TESS_EXIT_FAILED;
+            }
             const tess_iteration_result *res = &e.it;
             const double T = res->iteration_time_s;
             printf("workload '%s' (%s) on '%s': %u dies, %u micro-batches\n", w.name,
@@ -106,6 +117,7 @@ int tess_cmd_run(int argc, char **argv)
             printf("peak memory %.4g GB on %s; report: %s; %.3f s wall\n",
                    s.peak_memory_bytes / 1e9, p.instances[s.peak_die].path, path, res->wall_seconds);
         }
+        tess_eval_result_free(&e);
     }
     tess_schedule_free(&s);
     tess_platform_free(&p);
