@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -78,7 +79,8 @@ extern "C" void tess_hw_set_progress(int on) { g_progress = on; }
 
 extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsigned dtype_bytes,
                            const double *dma_bandwidth, tess_iteration_result *out,
-                           tess_die_stat *per_die, char *msg, size_t msglen)
+                           tess_die_stat *per_die, tess_noc_link_use **links, uint32_t *n_links,
+                           char *msg, size_t msglen)
 {
     std::memset(out, 0, sizeof *out);
     try {
@@ -158,6 +160,15 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
             return net.stats().channel_busy[a] > net.stats().channel_busy[b];
         });
         const double cycles = out->iteration_time_s * topo->clock_hz();
+        if (links) { // every channel, in the topology's order
+            *n_links = static_cast<uint32_t>(ch.size());
+            *links = static_cast<tess_noc_link_use *>(std::calloc(ch.size() + 1, sizeof(tess_noc_link_use)));
+            for (uint32_t c = 0; *links && c < ch.size(); c++) {
+                std::snprintf((*links)[c].name, sizeof (*links)[c].name, "%s", topo->channel_name(c).c_str());
+                (*links)[c].utilisation = cycles > 0 ? net.stats().channel_busy[c] / cycles : 0;
+            }
+            if (!*links) *n_links = 0;
+        }
         out->n_top_links = static_cast<uint32_t>(std::min<size_t>(order.size(), TESS_NOC_TOP_LINKS));
         for (uint32_t i = 0; i < out->n_top_links; i++) {
             std::snprintf(out->top_links[i].name, sizeof out->top_links[i].name, "%s",

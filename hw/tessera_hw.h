@@ -187,11 +187,12 @@ typedef struct tess_die_stat {
  * stream (tess_op_next), GEMM tiles timed by the systolic arrays' geometry, DMA at
  * dma_bandwidth[rank] bytes/s, vector ops on the vector lanes, collectives and pipeline
  * messages over the platform's network (packet fidelity). per_die (s->dies entries, or
- * NULL) receives each rank's figures. Call in a child process.
+ * NULL) receives each rank's figures; *links (when links is not NULL) a malloc'd array
+ * of every channel's utilisation, *n_links long. Call in a child process.
  * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
                 const double *dma_bandwidth, tess_iteration_result *out, tess_die_stat *per_die,
-                char *msg, size_t msglen);
+                tess_noc_link_use **links, uint32_t *n_links, char *msg, size_t msglen);
 
 /* Progress lines on stderr during tess_hw_run, once it has run about two seconds of wall
  * time: simulated time, share of ops retired, events per second, ETA. 0 (the default):

@@ -99,37 +99,55 @@ typedef struct run_job {
     const double *bw;
 } run_job;
 
-/* The child's blob: the iteration result, then one tess_die_stat per rank. */
+/* The child's blob: the iteration result, one tess_die_stat per rank, the number of
+ * channels (a uint64_t), and one tess_noc_link_use per channel. */
 static void run_iteration(void *arg, tess_job_output *out)
 {
     run_job *j = arg;
-    const size_t len = sizeof(tess_iteration_result) + j->s->dies * sizeof(tess_die_stat);
-    char *blob = calloc(1, len);
-    tess_iteration_result *r = (tess_iteration_result *)blob;
-    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, r, (tess_die_stat *)(blob + sizeof *r), out->message,
+    const size_t fixed = sizeof(tess_iteration_result) + j->s->dies * sizeof(tess_die_stat);
+    tess_iteration_result r;
+    tess_die_stat *dies = calloc(j->s->dies + 1, sizeof *dies);
+    tess_noc_link_use *links = NULL;
+    uint32_t n_links = 0;
+    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, &r, dies, &links, &n_links, out->message,
                               sizeof out->message);
+    const uint64_t n = n_links;
+    const size_t len = fixed + sizeof n + n * sizeof *links;
+    char *blob = malloc(len);
+    if (blob) {
+        memcpy(blob, &r, sizeof r);
+        memcpy(blob + sizeof r, dies, j->s->dies * sizeof *dies);
+        memcpy(blob + fixed, &n, sizeof n);
+        if (n) memcpy(blob + fixed + sizeof n, links, n * sizeof *links);
+    }
+    free(dies);
+    free(links);
     out->blob = blob;
-    out->blob_len = len;
+    out->blob_len = blob ? len : 0;
 }
 
 void tess_eval_result_free(tess_eval_result *e)
 {
     free(e->dies);
+    free(e->links);
     e->dies = NULL;
-    e->n_dies = 0;
+    e->links = NULL;
+    e->n_dies = e->n_links = 0;
 }
 
 void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_result *e)
 {
-    fprintf(f, "rank,die,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,end_s,flops,ops,"
-               "dram_bytes,messages\n");
+    fprintf(f, "kind,name,rank,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,end_s,flops,"
+               "ops,dram_bytes,messages,utilisation\n");
     for (uint32_t r = 0; r < e->n_dies; r++) {
         const tess_die_stat *d = &e->dies[r];
-        fprintf(f, "%u,%s,%u,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%llu,%llu,%llu\n", d->rank,
-                p->instances[d->instance].path, d->stage, d->compute_s, d->memory_s, d->optimizer_s,
+        fprintf(f, "die,%s,%u,%u,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%llu,%llu,%llu,\n",
+                p->instances[d->instance].path, d->rank, d->stage, d->compute_s, d->memory_s, d->optimizer_s,
                 d->network_s, d->bubble_s, d->end_s, d->flops, (unsigned long long)d->ops,
                 (unsigned long long)d->dram_bytes, (unsigned long long)d->messages);
     }
+    for (uint32_t c = 0; c < e->n_links; c++)
+        fprintf(f, "link,%s,,,,,,,,,,,,,%.6g\n", e->links[c].name, e->links[c].utilisation);
 }
 
 /* A JSON string literal. */
@@ -267,12 +285,20 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
         tess_run_result r;
         rc = tess_run_isolated(run_iteration, &j, time_limit_s, &r);
         const size_t dies_len = s->dies * sizeof(tess_die_stat);
-        if (rc == TESS_OK && r.blob_len == sizeof(tess_iteration_result) + dies_len &&
-            (out->dies = malloc(dies_len + 1)) != NULL) {
+        const size_t fixed = sizeof(tess_iteration_result) + dies_len;
+        uint64_t n_links = 0;
+        if (rc == TESS_OK && r.blob_len >= fixed + sizeof n_links)
+            memcpy(&n_links, (char *)r.blob + fixed, sizeof n_links);
+        const size_t links_len = (size_t)n_links * sizeof(tess_noc_link_use);
+        if (rc == TESS_OK && r.blob_len == fixed + sizeof n_links + links_len &&
+            (out->dies = malloc(dies_len + 1)) != NULL && (out->links = malloc(links_len + 1)) != NULL) {
             memcpy(&out->it, r.blob, sizeof out->it);
             memcpy(out->dies, (char *)r.blob + sizeof out->it, dies_len);
             out->n_dies = s->dies;
+            memcpy(out->links, (char *)r.blob + fixed + sizeof n_links, links_len);
+            out->n_links = (uint32_t)n_links;
         } else {
+            tess_eval_result_free(out);
             if (rc == TESS_OK) rc = TESS_ECHILD;
             snprintf(msg, msglen, "%s", r.message);
         }

@@ -16,11 +16,14 @@ typedef struct tess_eval_result {
     double energy_j;          /* every energy together */
     tess_die_stat *dies;      /* one per rank (malloc'd; tess_eval_result_free) */
     uint32_t n_dies;
+    tess_noc_link_use *links; /* every network channel (malloc'd) */
+    uint32_t n_links;
 } tess_eval_result;
 
 void tess_eval_result_free(tess_eval_result *e);
 
-/* stats.csv: a row per die (rank order) with its time, work and traffic. */
+/* stats.csv: a row per die (rank order) with its time, work and traffic, then a row per
+ * network channel with its utilisation. */
 void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_result *e);
 
 /* Measures the memories, simulates one iteration in a child (killed after time_limit_s

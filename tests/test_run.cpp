@@ -170,8 +170,8 @@ TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
     const double hw_flops = number(report, "hardware_flops"); // the schedule's count, to 9 digits
     std::vector<std::vector<std::string>> rows;
     size_t at = csv.find('\n') + 1;
-    EXPECT_EQ(csv.substr(0, at), "rank,die,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,end_s,"
-                                 "flops,ops,dram_bytes,messages\n");
+    EXPECT_EQ(csv.substr(0, at), "kind,name,rank,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,"
+                                 "end_s,flops,ops,dram_bytes,messages,utilisation\n");
     while (at < csv.size()) {
         size_t nl = csv.find('\n', at);
         std::vector<std::string> f;
@@ -182,16 +182,25 @@ TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
         rows.push_back(f);
         at = nl + 1;
     }
-    ASSERT_EQ(rows.size(), 16u); // the default job's 16 ranks
-    double latest = 0, flops = 0, n_ops = 0;
+    // the default job's 16 ranks, then the 4 x 4 mesh's channels: die<->router both ways
+    // (32) and 24 router links both ways (48)
+    ASSERT_EQ(rows.size(), 16u + 80u);
+    double latest = 0, flops = 0, n_ops = 0, busiest = 0;
     for (size_t r = 0; r < rows.size(); r++) {
-        ASSERT_EQ(rows[r].size(), 13u);
-        EXPECT_EQ(rows[r][0], std::to_string(r));
-        EXPECT_EQ(rows[r][2], std::to_string(r / 4)); // tp 4: ranks 0-3 are stage 0, ...
-        latest = std::max(latest, std::stod(rows[r][8]));
-        flops += std::stod(rows[r][9]);
-        n_ops += std::stod(rows[r][10]);
+        ASSERT_EQ(rows[r].size(), 15u);
+        if (r >= 16) {
+            EXPECT_EQ(rows[r][0], "link");
+            busiest = std::max(busiest, std::stod(rows[r][14]));
+            continue;
+        }
+        EXPECT_EQ(rows[r][0], "die");
+        EXPECT_EQ(rows[r][2], std::to_string(r));
+        EXPECT_EQ(rows[r][3], std::to_string(r / 4)); // tp 4: ranks 0-3 are stage 0, ...
+        latest = std::max(latest, std::stod(rows[r][9]));
+        flops += std::stod(rows[r][10]);
+        n_ops += std::stod(rows[r][11]);
     }
+    EXPECT_NEAR(busiest, number(report, "utilisation"), 1e-6); // the report's busiest link
     const double T = number(report, "iteration_time_s");
     EXPECT_NEAR(latest, T, 1e-8 * T);                  // the iteration ends with its last die
     EXPECT_NEAR(flops, hw_flops, 1e-6 * hw_flops);     // every FLOP the schedule counts, executed
@@ -285,7 +294,7 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
             std::vector<double> bw(n, 1e12);
             tess_iteration_result r;
             char msg[512];
-            if (tess_hw_run(&l->p, &s, 2, bw.data(), &r, nullptr, msg, sizeof msg) != 0)
+            if (tess_hw_run(&l->p, &s, 2, bw.data(), &r, nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
                 throw std::runtime_error(msg);
             return std::vector<double>{r.iteration_time_s, r.network_s};
         });
@@ -346,7 +355,7 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
         std::vector<double> bw(p, 1e18);
         tess_iteration_result r;
         char msg[512];
-        if (tess_hw_run(&plat->p, &s, 2, bw.data(), &r, nullptr, msg, sizeof msg) != 0) throw std::runtime_error(msg);
+        if (tess_hw_run(&plat->p, &s, 2, bw.data(), &r, nullptr, nullptr, nullptr, msg, sizeof msg) != 0) throw std::runtime_error(msg);
         return std::vector<double>{r.iteration_time_s, r.bubble_s, double(r.slowest_rank)};
     });
     tess_schedule_free(&s);
