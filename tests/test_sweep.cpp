@@ -165,6 +165,20 @@ TEST_F(Sweep, RowMatchesTheSameJobEvaluatedThroughTheApi)
     tess_job_close(job);
 }
 
+TEST_F(Sweep, ProgressLinesPerPointOnlyWhenAsked)
+{
+    std::string s = space(grid_and_failure), out = dir + "/r.csv";
+    CliRun r = tessera("sweep " + s + " --progress -o " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    for (int id = 0; id < 4; id++)
+        EXPECT_NE(r.output.find("point " + std::to_string(id) + " ok, iteration "), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("point 4 error: invalid input"), std::string::npos) << r.output;
+    std::system(("rm -f '" + out + "'").c_str());
+    r = tessera("sweep " + s + " --quiet -o " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(r.output.find("point 0 ok"), std::string::npos) << r.output;
+}
+
 TEST_F(Sweep, ParallelWorkersGiveTheSameRows)
 {
     std::string s = space(grid_and_failure), one = dir + "/one.csv", two = dir + "/two.csv";

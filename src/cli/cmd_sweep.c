@@ -25,9 +25,12 @@
 #include "tessera/tessera.h"
 
 static const char usage[] =
-    "usage: tessera sweep SPACE [-j N] [-o results.csv] [--set name=value]...\n"
+    "usage: tessera sweep SPACE [-j N] [-o results.csv] [--progress | --quiet] [--set name=value]...\n"
     "  evaluates every point of the design space (format: spaces/README.md); a rerun\n"
-    "  skips the points already in results.csv\n";
+    "  skips the points already in results.csv; a line per finished point on stderr when it\n"
+    "  is a terminal (--progress: always, --quiet: never)\n";
+
+static int show_progress; /* a line per finished point on stderr */
 
 static const char *const metric_names[] = {"iteration_time_s", "tokens_per_s", "mfu", "hfu",
                                            "energy_j", "peak_memory_bytes"};
@@ -145,6 +148,14 @@ static void evaluate_point(const tess_space *s, size_t point, char **cli, size_t
     /* one write of the whole row on an O_APPEND descriptor, then fsync */
     if (write(fd, row, len) != (ssize_t)len) perror("tessera sweep: write");
     fsync(fd);
+    if (show_progress) {
+        double t = 0;
+        if (rc == TESS_OK) tess_metric(ev, "iteration_time_s", &t);
+        if (rc == TESS_OK)
+            fprintf(stderr, "tessera sweep: point %zu ok, iteration %.6g s\n", point, t);
+        else
+            fprintf(stderr, "tessera sweep: point %zu error: %s\n", point, tess_strerror(rc));
+    }
     free(row);
     tess_free(error);
     tess_evaluation_free(ev);
@@ -222,6 +233,8 @@ int tess_cmd_sweep(int argc, char **argv)
             return TESS_EXIT_OK;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
+        } else if (strcmp(argv[i], "--progress") == 0 || strcmp(argv[i], "--quiet") == 0) {
+            show_progress = argv[i][2] == 'p' ? 1 : -1;
         } else if (strcmp(argv[i], "-j") == 0) {
             if (tess_cli_u64("-j", i + 1 < argc ? argv[i + 1] : NULL, 1, 1024, &jobs) != 0)
                 rc = TESS_EXIT_USAGE;
@@ -233,6 +246,7 @@ int tess_cmd_sweep(int argc, char **argv)
         }
         i += used;
     }
+    show_progress = show_progress ? show_progress > 0 : isatty(2);
     if (rc == TESS_EXIT_OK && !a.path) {
         fprintf(stderr, "%s", usage);
         rc = TESS_EXIT_USAGE;
