@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/units.h"
 #include "config/xml_document.h"
 #include "expr.h"
 #include "tessera/tessera.h"
@@ -175,17 +174,7 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
     a = xmlGetProp(root, (const xmlChar *)"workload");
     tess_path_beside(path, (const char *)a, s->workload, sizeof s->workload);
     xmlFree(a);
-    a = xmlGetProp(root, (const xmlChar *)"time-limit");
-    if (a) {
-        tess_quantity q;
-        char err[256];
-        if (tess_parse_quantity((const char *)a, TESS_DIM_TIME, &q, err, sizeof err) != 0) {
-            tess_diag_add(diag, path, xmlGetLineNo(root), "<space> attribute 'time-limit': %s", err);
-            rc = TESS_EINVAL;
-        }
-        s->time_limit_s = q.value;
-        xmlFree(a);
-    }
+    if (tess_xml_time_attr(root, "time-limit", path, &s->time_limit_s, diag) != 0) rc = TESS_EINVAL;
 
     /* the grid */
     strlist *axis = NULL;

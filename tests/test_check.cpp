@@ -188,6 +188,11 @@ TEST_F(Check, BadLimitsAreRefusedWithFileAndLine)
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.output.find("limits.xml:2:"), std::string::npos) << r.output;
 
+    r = check(limits("  <limit metric=\"mfu\" max=\"1\"/>\n", " time-limit=\"5min\""));
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.output.find("limits.xml:1: <limits> attribute 'time-limit': unknown unit 'min'"), std::string::npos)
+        << r.output;
+
     r = check(limits(""));
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.output.find("no <limit>"), std::string::npos) << r.output;

@@ -343,6 +343,13 @@ TEST_F(Sweep, BadSpacesAreRefusedWithFileAndLine)
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find("missing.csv"), std::string::npos) << r.output;
 
+    spit(dir + "/tl.xml", "<space name=\"t\" platform=\"p.xml\" workload=\"w.xml\"\n"
+                          "       time-limit=\"5min\">\n  <point set=\"a=1\"/>\n</space>\n");
+    r = tessera("sweep " + dir + "/tl.xml");
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("tl.xml:1: <space> attribute 'time-limit': unknown unit 'min'"), std::string::npos)
+        << r.output;
+
     EXPECT_EQ(tessera("sweep " + space(grid_and_failure) + " -j 0").status, 2);
 }
 

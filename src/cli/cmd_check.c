@@ -13,7 +13,6 @@
 
 #include "cli/cli_args.h"
 #include "cli/commands.h"
-#include "config/units.h"
 #include "config/xml_document.h"
 #include "tessera/tessera.h"
 
@@ -59,17 +58,7 @@ static int load_limits(const char *path, limits *L, tess_diag *diag)
     snprintf(L->name, sizeof L->name, "%s", (const char *)a);
     xmlFree(a);
     L->time_limit_s = 3600;
-    if ((a = xmlGetProp(root, (const xmlChar *)"time-limit")) != NULL) {
-        tess_quantity q;
-        char err[256];
-        if (tess_parse_quantity((const char *)a, TESS_DIM_TIME, &q, err, sizeof err) != 0) {
-            tess_diag_add(diag, path, xmlGetLineNo(root), "<limits> attribute 'time-limit': %s", err);
-            rc = TESS_EINVAL;
-        } else {
-            L->time_limit_s = q.value;
-        }
-        xmlFree(a);
-    }
+    if (tess_xml_time_attr(root, "time-limit", path, &L->time_limit_s, diag) != 0) rc = TESS_EINVAL;
     for (xmlNodePtr n = root->children; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE) continue;
         limit l = {.min = -INFINITY, .max = INFINITY};

@@ -1,6 +1,8 @@
 /* Reading and validating input documents: see xml_document.h. */
 #include "config/xml_document.h"
 
+#include "config/units.h"
+
 #include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -117,6 +119,21 @@ xmlDocPtr tess_xml_load(const char *path, const char *xsd, unsigned long xsd_len
     xmlDocPtr doc = tess_xml_read(buf, len, path, xsd, xsd_len, diag);
     free(buf);
     return doc;
+}
+
+int tess_xml_time_attr(xmlNodePtr n, const char *attr, const char *file, double *seconds, tess_diag *diag)
+{
+    xmlChar *text = xmlGetProp(n, (const xmlChar *)attr);
+    if (!text) return 0;
+    tess_quantity q;
+    char err[256];
+    int rc = tess_parse_quantity((const char *)text, TESS_DIM_TIME, &q, err, sizeof err);
+    if (rc != 0)
+        tess_diag_add(diag, file, xmlGetLineNo(n), "<%s> attribute '%s': %s", (const char *)n->name, attr, err);
+    else
+        *seconds = q.value;
+    xmlFree(text);
+    return rc != 0 ? -1 : 0;
 }
 
 void tess_path_beside(const char *file, const char *rel, char *out, size_t n)
