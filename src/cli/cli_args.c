@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "tessera/tessera.h"
@@ -68,6 +69,15 @@ void tess_cli_override_strings_free(char **v, size_t n)
     for (size_t i = 0; v && i < n; i++) free(v[i]);
     free(v);
 }
+
+int tess_cli_progress_flag(const char *arg, int *shown)
+{
+    if (strcmp(arg, "--progress") != 0 && strcmp(arg, "--quiet") != 0) return 0;
+    *shown = arg[2] == 'p';
+    return 1;
+}
+
+int tess_cli_progress_default(void) { return isatty(2); }
 
 int tess_cli_report(const char *command, const char *path, int rc, tess_diag *diag)
 {

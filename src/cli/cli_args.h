@@ -39,6 +39,11 @@ void tess_cli_override_strings_free(char **v, size_t n);
  * status for status rc. */
 int tess_cli_report(const char *command, const char *path, int rc, tess_diag *diag);
 
+/* `--progress` (*shown = 1) or `--quiet` (*shown = 0): 1 when arg is one of them, else 0.
+ * The default, before either, is whether stderr is a terminal: tess_cli_progress_default. */
+int tess_cli_progress_flag(const char *arg, int *shown);
+int tess_cli_progress_default(void);
+
 /* The index of val in the NULL-terminated names, or -1 (message printed). */
 int tess_cli_choice(const char *flag, const char *val, const char *const *names);
 

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli_args.h"
 #include "cli/cli_job.h"
@@ -33,7 +32,7 @@ int tess_cmd_run(int argc, char **argv)
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     a.want_two = 1;
-    int json = 0, rc = TESS_EXIT_OK, progress = isatty(2);
+    int json = 0, rc = TESS_EXIT_OK, progress = tess_cli_progress_default();
     const char *dir = ".";
     for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
         int used = 0;
@@ -43,8 +42,7 @@ int tess_cmd_run(int argc, char **argv)
             return TESS_EXIT_OK;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
-        } else if (strcmp(argv[i], "--progress") == 0 || strcmp(argv[i], "--quiet") == 0) {
-            progress = argv[i][2] == 'p';
+        } else if (tess_cli_progress_flag(argv[i], &progress)) {
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {

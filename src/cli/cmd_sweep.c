@@ -225,6 +225,7 @@ int tess_cmd_sweep(int argc, char **argv)
     const char *out = "results.csv";
     uint64_t jobs = 1;
     int rc = TESS_EXIT_OK;
+    show_progress = tess_cli_progress_default();
     for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
         int used = 0;
         if (strcmp(argv[i], "--help") == 0) {
@@ -233,8 +234,7 @@ int tess_cmd_sweep(int argc, char **argv)
             return TESS_EXIT_OK;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
-        } else if (strcmp(argv[i], "--progress") == 0 || strcmp(argv[i], "--quiet") == 0) {
-            show_progress = argv[i][2] == 'p' ? 1 : -1;
+        } else if (tess_cli_progress_flag(argv[i], &show_progress)) {
         } else if (strcmp(argv[i], "-j") == 0) {
             if (tess_cli_u64("-j", i + 1 < argc ? argv[i + 1] : NULL, 1, 1024, &jobs) != 0)
                 rc = TESS_EXIT_USAGE;
@@ -246,7 +246,6 @@ int tess_cmd_sweep(int argc, char **argv)
         }
         i += used;
     }
-    show_progress = show_progress ? show_progress > 0 : isatty(2);
     if (rc == TESS_EXIT_OK && !a.path) {
         fprintf(stderr, "%s", usage);
         rc = TESS_EXIT_USAGE;
