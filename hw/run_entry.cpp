@@ -51,7 +51,7 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
                      static_cast<double>(sc_core::sc_delta_count()) / wall, eta);
         std::fflush(stderr);
     };
-    auto next_line = t0 + std::chrono::seconds(2);
+    auto next_line = g_progress == 1 ? t0 + std::chrono::seconds(2) : t0;
     double slice_s = 1e-6;
     bool printed = false;
     sc_core::sc_start(sc_core::SC_ZERO_TIME); // elaboration ends, processes start: activity is pending
@@ -75,7 +75,7 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
 
 } // namespace
 
-extern "C" void tess_hw_set_progress(int on) { g_progress = on; }
+extern "C" void tess_hw_set_progress(int mode) { g_progress = mode; }
 
 extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsigned dtype_bytes,
                            const double *dma_bandwidth, tess_iteration_result *out,

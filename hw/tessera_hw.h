@@ -194,10 +194,10 @@ int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned 
                 const double *dma_bandwidth, tess_iteration_result *out, tess_die_stat *per_die,
                 tess_noc_link_use **links, uint32_t *n_links, char *msg, size_t msglen);
 
-/* Progress lines on stderr during tess_hw_run, once it has run about two seconds of wall
- * time: simulated time, share of ops retired, events per second, ETA. 0 (the default):
- * none; 1: shown. Set in the parent before the child is forked. */
-void tess_hw_set_progress(int on);
+/* Progress lines on stderr during tess_hw_run: simulated time, share of ops retired,
+ * events per second, ETA. 0 (the default): none; 1: once the run has taken about two
+ * seconds of wall time; 2: from the start. Set in the parent before the child is forked. */
+void tess_hw_set_progress(int mode);
 
 /* Cycles of `count` GEMMs of M x N x K tiled T x T on `arrays` systolic arrays of
  * rows x cols: per tile, ceil(tm/rows) x ceil(tn/cols) passes of tk + rows + cols - 2

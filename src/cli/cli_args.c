@@ -73,7 +73,7 @@ void tess_cli_override_strings_free(char **v, size_t n)
 int tess_cli_progress_flag(const char *arg, int *shown)
 {
     if (strcmp(arg, "--progress") != 0 && strcmp(arg, "--quiet") != 0) return 0;
-    *shown = arg[2] == 'p';
+    *shown = arg[2] == 'p' ? 2 : 0;
     return 1;
 }
 

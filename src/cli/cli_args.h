@@ -39,8 +39,9 @@ void tess_cli_override_strings_free(char **v, size_t n);
  * status for status rc. */
 int tess_cli_report(const char *command, const char *path, int rc, tess_diag *diag);
 
-/* `--progress` (*shown = 1) or `--quiet` (*shown = 0): 1 when arg is one of them, else 0.
- * The default, before either, is whether stderr is a terminal: tess_cli_progress_default. */
+/* `--progress` (*shown = 2: from the start) or `--quiet` (*shown = 0): 1 when arg is one
+ * of them, else 0. The default, tess_cli_progress_default, is 1 (once a run has taken
+ * about two seconds) when stderr is a terminal, else 0. */
 int tess_cli_progress_flag(const char *arg, int *shown);
 int tess_cli_progress_default(void);
 

@@ -24,8 +24,8 @@ static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--progress | --quiet] [--set name=value]...\n"
     "  writes DIR/report.json and DIR/stats.csv (a row per die; DIR defaults to the current\n"
     "  folder); --json prints the report instead;\n"
-    "  a run past about 2 s shows progress on stderr when it is a terminal (--progress: always,\n"
-    "  --quiet: never)\n";
+    "  a run past about 2 s shows progress on stderr when it is a terminal (--progress: from\n"
+    "  the start, whatever stderr is; --quiet: never)\n";
 
 int tess_cmd_run(int argc, char **argv)
 {
