@@ -1,6 +1,9 @@
 #include "cli_run.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <sys/wait.h>
 
 CliRun tessera(const std::string &args, bool stdout_only)
@@ -16,4 +19,18 @@ CliRun tessera(const std::string &args, bool stdout_only)
     int st = pclose(p);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return r;
+}
+
+std::string read_text(const std::string &path)
+{
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+double json_number(const std::string &json, const std::string &key)
+{
+    size_t at = json.find("\"" + key + "\": ");
+    return at == std::string::npos ? -1 : std::atof(json.c_str() + at + key.size() + 4);
 }

@@ -13,4 +13,10 @@ struct CliRun {
 // warnings to stderr that a byte comparison of stdout must not see).
 CliRun tessera(const std::string &args, bool stdout_only = false);
 
+// A whole file's text ("" when it cannot be read).
+std::string read_text(const std::string &path);
+
+// The number after `"key": ` at its first occurrence in JSON text (-1 when absent).
+double json_number(const std::string &json, const std::string &key);
+
 #endif

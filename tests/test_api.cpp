@@ -166,16 +166,6 @@ TEST(Api, RepeatedEvaluationsInOneProcessMatchFreshOnes)
     std::system((std::string("rm -rf '") + dir + "'").c_str());
 }
 
-namespace {
-std::string read_text(const std::string &path)
-{
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-} // namespace
-
 TEST(Api, JobFromXmlTextEqualsTheSameJobFromFiles)
 {
     const std::string platform = read_text(src("platforms/default.xml")), workload = read_text(src("workloads/default.xml")),

@@ -19,12 +19,6 @@ namespace {
 
 const std::string src = TESS_SOURCE_DIR;
 
-double number(const std::string &json, const std::string &key)
-{
-    size_t at = json.find("\"" + key + "\": ");
-    return at == std::string::npos ? -1 : std::atof(json.c_str() + at + key.size() + 4);
-}
-
 struct Junit {
     bool parsed = false;
     long tests = -1, failures = -1, testcases = 0, failure_elements = 0;
@@ -99,8 +93,8 @@ TEST_F(Check, LimitJustBelowTheSimulatedValueFailsJustAbovePasses)
 {
     CliRun run = tessera("run platforms/default.xml workloads/default.xml --json", true);
     ASSERT_EQ(run.status, 0) << run.output;
-    const double t = number(run.output, "iteration_time_s"), tokens = number(run.output, "tokens_per_s");
-    const double power = number(run.output, "energy_j") / t; // power = energy / time
+    const double t = json_number(run.output, "iteration_time_s"), tokens = json_number(run.output, "tokens_per_s");
+    const double power = json_number(run.output, "energy_j") / t; // power = energy / time
     ASSERT_GT(t, 0);
 
     CliRun pass = check(limits(limit("iteration_time_s", "max", t * (1 + 1e-6)) +
@@ -133,7 +127,7 @@ TEST_F(Check, LimitJustBelowTheSimulatedValueFailsJustAbovePasses)
 TEST_F(Check, MinAndMaxTogetherBoundARange)
 {
     CliRun run = tessera("run platforms/default.xml workloads/default.xml --json", true);
-    const double mfu = number(run.output, "mfu");
+    const double mfu = json_number(run.output, "mfu");
     ASSERT_GT(mfu, 0);
     char body[256];
     std::snprintf(body, sizeof body, "  <limit metric=\"mfu\" min=\"%.9g\" max=\"%.9g\"/>\n", mfu * 0.9, mfu * 1.1);

@@ -24,13 +24,6 @@ std::string run_json(const std::string &args, int *status)
     return r.output;
 }
 
-double number(const std::string &json, const std::string &key)
-{
-    size_t at = json.find("\"" + key + "\": ");
-    if (at == std::string::npos) return -1;
-    return std::atof(json.c_str() + at + key.size() + 4);
-}
-
 // Cycles of one GEMM, tile by tile: the test walks every T x T x T tile (edge tiles
 // smaller) and counts ceil(tm/R) x ceil(tn/C) passes of tk + R + C - 2 cycles each.
 double by_hand(uint64_t M, uint64_t N, uint64_t K, uint64_t T, uint32_t R, uint32_t C, uint32_t A)
@@ -71,15 +64,15 @@ TEST(Run, IterationRespectsTheComputeBound)
     int status = 0;
     std::string out = run_json("platforms/default.xml workloads/default.xml", &status);
     ASSERT_EQ(status, 0) << out;
-    const double T = number(out, "iteration_time_s");
-    const double hw = number(out, "hardware_flops");
+    const double T = json_number(out, "iteration_time_s");
+    const double hw = json_number(out, "hardware_flops");
     // 16 dies x 4 arrays x 128 x 128 MACs x 2 FLOP x 1 GHz
     const double peak = 16 * 4 * 128.0 * 128 * 2 * 1e9;
     EXPECT_GE(T, hw / peak);
-    EXPECT_GT(number(out, "mfu"), 0.0);
-    EXPECT_LE(number(out, "hfu"), 1.0);
+    EXPECT_GT(json_number(out, "mfu"), 0.0);
+    EXPECT_LE(json_number(out, "hfu"), 1.0);
     // the model's tokens per second follow from the iteration: 16 x 2048 tokens
-    EXPECT_NEAR(number(out, "tokens_per_s"), 16 * 2048 / T, 1e-6 * 16 * 2048 / T);
+    EXPECT_NEAR(json_number(out, "tokens_per_s"), 16 * 2048 / T, 1e-6 * 16 * 2048 / T);
 }
 
 TEST(Run, ReportsAreByteIdenticalOutsideRun)
@@ -126,7 +119,7 @@ TEST(Run, OptimizerStepTakesItsBytesAtTheBandwidthTessMemMeasures)
     CliRun mem = tessera("mem " + plat + " --pattern stream --read-ratio 1 --request-bytes 64 --outstanding 2048 "
                          "--requests 81920 --json", true);
     ASSERT_EQ(mem.status, 0) << mem.output;
-    const double B = number(mem.output, "bandwidth_bytes_per_s");
+    const double B = json_number(mem.output, "bandwidth_bytes_per_s");
     ASSERT_GT(B, 0);
     int st = 0;
     const std::string r = run_json(plat + " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
@@ -142,7 +135,7 @@ TEST(Run, OptimizerStepTakesItsBytesAtTheBandwidthTessMemMeasures)
     // mixed-precision Adam: 28 bytes per parameter (fp16 gradient in; fp32 master weight
     // and two moments in and out; fp16 weight out: 2 + 3 x 4 x 2 + 2)
     const double expected = 28 * P / B;
-    EXPECT_NEAR(number(r.substr(r.find("\"time_breakdown_s\"")), "optimizer"), expected, 0.05 * expected) << r;
+    EXPECT_NEAR(json_number(r.substr(r.find("\"time_breakdown_s\"")), "optimizer"), expected, 0.05 * expected) << r;
     std::system((std::string("rm -rf '") + dir + "'").c_str());
 }
 
@@ -153,21 +146,14 @@ TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
     const std::string d = dir;
     CliRun run = tessera("run platforms/default.xml workloads/default.xml --quiet -o " + d);
     ASSERT_EQ(run.status, 0) << run.output;
-    std::string report, csv;
-    for (auto [path, text] : {std::pair<std::string, std::string *>{d + "/report.json", &report},
-                              std::pair<std::string, std::string *>{d + "/stats.csv", &csv}}) {
-        FILE *f = std::fopen(path.c_str(), "r");
-        ASSERT_NE(f, nullptr) << path;
-        char buf[4096];
-        size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text->append(buf, n);
-        std::fclose(f);
-    }
+    const std::string report = read_text(d + "/report.json"), csv = read_text(d + "/stats.csv");
+    ASSERT_FALSE(report.empty());
+    ASSERT_FALSE(csv.empty());
     // the schedule's own counts, from `tessera schedule` (no simulation)
     CliRun sched = tessera("schedule platforms/default.xml workloads/default.xml --json", true);
     ASSERT_EQ(sched.status, 0);
-    const double ops = number(sched.output, "ops");
-    const double hw_flops = number(report, "hardware_flops"); // the schedule's count, to 9 digits
+    const double ops = json_number(sched.output, "ops");
+    const double hw_flops = json_number(report, "hardware_flops"); // the schedule's count, to 9 digits
     std::vector<std::vector<std::string>> rows;
     size_t at = csv.find('\n') + 1;
     EXPECT_EQ(csv.substr(0, at), "kind,name,rank,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,"
@@ -200,8 +186,8 @@ TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
         flops += std::stod(rows[r][10]);
         n_ops += std::stod(rows[r][11]);
     }
-    EXPECT_NEAR(busiest, number(report, "utilisation"), 1e-6); // the report's busiest link
-    const double T = number(report, "iteration_time_s");
+    EXPECT_NEAR(busiest, json_number(report, "utilisation"), 1e-6); // the report's busiest link
+    const double T = json_number(report, "iteration_time_s");
     EXPECT_NEAR(latest, T, 1e-8 * T);                  // the iteration ends with its last die
     EXPECT_NEAR(flops, hw_flops, 1e-6 * hw_flops);     // every FLOP the schedule counts, executed
     EXPECT_EQ(n_ops, ops);                             // every op retired
@@ -221,15 +207,7 @@ TEST(Run, ForcedProgressShowsLinesAndChangesNoResult)
                           flag + " >'" + d + "/" + name + ".json' 2>'" + d + "/" + name + ".err'";
         return std::system(cmd.c_str());
     };
-    auto read = [&](const std::string &name) {
-        std::string text, path = d + "/" + name;
-        FILE *f = std::fopen(path.c_str(), "r");
-        char buf[4096];
-        size_t n;
-        while (f && (n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-        if (f) std::fclose(f);
-        return text;
-    };
+    auto read = [&](const std::string &name) { return read_text(d + "/" + name); };
     ASSERT_EQ(run("--progress", "p"), 0);
     ASSERT_EQ(run("--quiet", "q"), 0);
     auto strip = [](const std::string &j) { return j.substr(0, j.find("\"run\":")); };

@@ -24,14 +24,6 @@ namespace {
 
 std::string src(const char *rel) { return std::string(TESS_SOURCE_DIR) + "/" + rel; }
 
-std::string slurp(const std::string &path)
-{
-    std::ifstream f(path, std::ios::binary);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 void spit(const std::string &path, const std::string &text)
 {
     std::ofstream f(path, std::ios::binary);
@@ -109,7 +101,7 @@ TEST_F(Sweep, GridThenListedPointsOneRowEach)
     ASSERT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("5 points, 0 already in"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("1 failed"), std::string::npos) << r.output;
-    std::vector<std::string> l = lines(slurp(out));
+    std::vector<std::string> l = lines(read_text(out));
     ASSERT_EQ(l.size(), 6u);
     EXPECT_EQ(l[0], "point,model.layers,workload.recompute,workload.tp,status,iteration_time_s,"
                     "tokens_per_s,mfu,hfu,energy_j,peak_memory_bytes,error");
@@ -119,7 +111,7 @@ TEST_F(Sweep, GridThenListedPointsOneRowEach)
                                      {"2", "16", "none", ""},
                                      {"3", "16", "full", ""},
                                      {"4", "", "", "3"}};
-    std::map<long, std::string> rows = rows_by_id(slurp(out));
+    std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 5u);
     for (long id = 0; id < 5; id++) {
         std::vector<std::string> f = fields(rows[id], 11);
@@ -138,7 +130,7 @@ TEST_F(Sweep, RowMatchesTheSameJobEvaluatedThroughTheApi)
 {
     std::string s = space("  <point set=\"model.layers=8 workload.recompute=full\"/>\n"), out = dir + "/r.csv";
     ASSERT_EQ(tessera("sweep " + s + " -o " + out).status, 0);
-    std::vector<std::string> f = fields(rows_by_id(slurp(out))[0], 10); // point,layers,recompute,status,...
+    std::vector<std::string> f = fields(rows_by_id(read_text(out))[0], 10); // point,layers,recompute,status,...
     ASSERT_EQ(f[3], "ok");
 
     const char *ov[] = {"model.layers=8", "workload.recompute=full"};
@@ -184,15 +176,15 @@ TEST_F(Sweep, ParallelWorkersGiveTheSameRows)
     std::string s = space(grid_and_failure), one = dir + "/one.csv", two = dir + "/two.csv";
     ASSERT_EQ(tessera("sweep " + s + " -j 1 -o " + one).status, 0);
     ASSERT_EQ(tessera("sweep " + s + " -j2 -o " + two).status, 0);
-    EXPECT_EQ(rows_by_id(slurp(one)), rows_by_id(slurp(two)));
-    EXPECT_EQ(lines(slurp(one))[0], lines(slurp(two))[0]);
+    EXPECT_EQ(rows_by_id(read_text(one)), rows_by_id(read_text(two)));
+    EXPECT_EQ(lines(read_text(one))[0], lines(read_text(two))[0]);
 }
 
 TEST_F(Sweep, RerunSkipsFinishedPointsAndCutsATornRow)
 {
     std::string s = space(grid_and_failure), out = dir + "/r.csv";
     ASSERT_EQ(tessera("sweep " + s + " -o " + out).status, 0);
-    const std::string full = slurp(out);
+    const std::string full = read_text(out);
     std::vector<std::string> l = lines(full);
     // keep the header and the first two rows, then half a row as a kill would leave it
     std::string cut = l[0] + "\n" + l[1] + "\n" + l[2] + "\n" + l[3].substr(0, l[3].size() / 2);
@@ -201,14 +193,14 @@ TEST_F(Sweep, RerunSkipsFinishedPointsAndCutsATornRow)
     ASSERT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("5 points, 2 already in"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("3 evaluated now"), std::string::npos) << r.output;
-    const std::string again = slurp(out);
+    const std::string again = read_text(out);
     EXPECT_EQ(again.back(), '\n');
     EXPECT_EQ(lines(again).size(), 6u);
     EXPECT_EQ(rows_by_id(again), rows_by_id(full));
     // a third run has nothing left to do and changes nothing
     r = tessera("sweep " + s + " -o " + out);
     EXPECT_NE(r.output.find("0 evaluated now"), std::string::npos) << r.output;
-    EXPECT_EQ(slurp(out), again);
+    EXPECT_EQ(read_text(out), again);
 }
 
 TEST_F(Sweep, KilledMidSweepResumesWithEveryPointOnce)
@@ -226,12 +218,12 @@ TEST_F(Sweep, KilledMidSweepResumesWithEveryPointOnce)
     }
     setpgid(pid, pid);
     // wait for the first rows, then kill the whole process group (the workers too)
-    for (int i = 0; i < 2000 && lines(slurp(out)).size() < 4; i++) usleep(2000);
+    for (int i = 0; i < 2000 && lines(read_text(out)).size() < 4; i++) usleep(2000);
     kill(-pid, SIGKILL);
     int st = 0;
     waitpid(pid, &st, 0);
     ASSERT_TRUE(WIFSIGNALED(st) || WIFEXITED(st));
-    const size_t kept = lines(slurp(out)).size();
+    const size_t kept = lines(read_text(out)).size();
     ASSERT_GE(kept, 4u);  // the header and the rows seen before the kill
     ASSERT_LT(kept, 25u); // the kill came while points were left (each takes milliseconds)
     CliRun r = tessera("sweep " + s + " -o " + out);
@@ -240,7 +232,7 @@ TEST_F(Sweep, KilledMidSweepResumesWithEveryPointOnce)
     EXPECT_NE(r.output.find("24 points, " + std::to_string(kept - 1) + " already in"), std::string::npos)
         << r.output;
     EXPECT_NE(r.output.find(std::to_string(24 - (kept - 1)) + " evaluated now"), std::string::npos) << r.output;
-    std::map<long, std::string> rows = rows_by_id(slurp(out));
+    std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 24u);
     for (long id = 0; id < 24; id++) {
         ASSERT_EQ(rows.count(id), 1u) << id;
@@ -261,7 +253,7 @@ TEST_F(Sweep, TimedOutPointsAreErrorRowsAndTheSweepGoesOn)
     CliRun r = tessera("sweep " + path + " -j 2 -o " + out);
     ASSERT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("5 evaluated now, 5 failed"), std::string::npos) << r.output;
-    std::map<long, std::string> rows = rows_by_id(slurp(out));
+    std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 5u);
     for (long id = 0; id < 4; id++) {
         std::vector<std::string> f = fields(rows[id], 11);
@@ -279,9 +271,9 @@ TEST_F(Sweep, PointsFileAddsColumnsAfterTheGrid)
                 out = dir + "/r.csv";
     CliRun r = tessera("sweep " + s + " -o " + out);
     ASSERT_EQ(r.status, 0) << r.output;
-    std::vector<std::string> l = lines(slurp(out));
+    std::vector<std::string> l = lines(read_text(out));
     EXPECT_EQ(l[0].rfind("point,workload.recompute,workload.tp,workload.pp,status,", 0), 0u) << l[0];
-    std::map<long, std::string> rows = rows_by_id(slurp(out));
+    std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 4u);
     EXPECT_EQ(fields(rows[1], 5), (std::vector<std::string>{"1", "full", "", "", "ok", fields(rows[1], 5)[5]}));
     EXPECT_EQ(fields(rows[3], 5)[1], "");
@@ -302,7 +294,7 @@ TEST_F(Sweep, ConstraintsDropPointsAndIdsStayDense)
     CliRun r = tessera("sweep " + s + " -o " + out);
     ASSERT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("3 points (22 more excluded by constraints)"), std::string::npos) << r.output;
-    std::map<long, std::string> rows = rows_by_id(slurp(out));
+    std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 3u);
     const char *const expect[][2] = {{"4", "4"}, {"8", "2"}, {"16", "1"}};
     for (long id = 0; id < 3; id++) {
@@ -359,12 +351,12 @@ TEST_F(Sweep, RefusesRowsOfAnEditedSpace)
     // not the new points
     std::string out = dir + "/r.csv";
     ASSERT_EQ(tessera("sweep " + space("  <param name=\"model.layers\" values=\"8 16\"/>\n") + " -o " + out).status, 0);
-    const std::string before = slurp(out);
+    const std::string before = read_text(out);
     CliRun r = tessera("sweep " + space("  <param name=\"model.layers\" values=\"4 8 16\"/>\n") + " -o " + out);
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find("is not point"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("r.csv:2:"), std::string::npos) << r.output;
-    EXPECT_EQ(slurp(out), before);
+    EXPECT_EQ(read_text(out), before);
 }
 
 TEST_F(Sweep, RefusesToAppendToAnotherSpacesResults)
@@ -374,5 +366,5 @@ TEST_F(Sweep, RefusesToAppendToAnotherSpacesResults)
     CliRun r = tessera("sweep " + space(grid_and_failure) + " -o " + out);
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find("another space"), std::string::npos) << r.output;
-    EXPECT_EQ(slurp(out), "point,something,else\n0,1,2\n");
+    EXPECT_EQ(read_text(out), "point,something,else\n0,1,2\n");
 }
