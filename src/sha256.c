@@ -3,7 +3,6 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* the first 32 bits of the fractional parts of the cube roots of the first 64 primes */
@@ -63,29 +62,4 @@ void tess_sha256_hex(const void *data, size_t len, char hex[65])
     block(h, last);
     if (n == 128) block(h, last + 64);
     for (int i = 0; i < 8; i++) snprintf(hex + 8 * i, 9, "%08x", (unsigned)h[i]);
-}
-
-int tess_sha256_file(const char *path, char hex[65])
-{
-    hex[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    size_t cap = 1 << 16, len = 0, got;
-    unsigned char *buf = malloc(cap);
-    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap) {
-            unsigned char *bigger = realloc(buf, cap *= 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = bigger;
-        }
-    }
-    int bad = ferror(f) || !buf;
-    fclose(f);
-    if (!bad) tess_sha256_hex(buf, len, hex);
-    free(buf);
-    return bad ? -1 : 0;
 }

@@ -1,5 +1,5 @@
-/* SHA-256 (FIPS 180-4), for the report's provenance: the hex digest of a file matches
- * `sha256sum FILE`. */
+/* SHA-256 (FIPS 180-4), for the report's provenance: the hex digest of a file's bytes
+ * matches `sha256sum FILE`. */
 #ifndef TESS_SHA256_H
 #define TESS_SHA256_H
 
@@ -7,8 +7,5 @@
 
 /* hex: 65 bytes (64 digits and a NUL). */
 void tess_sha256_hex(const void *data, size_t len, char hex[65]);
-
-/* Returns 0, or -1 when the file cannot be read (hex is then ""). */
-int tess_sha256_file(const char *path, char hex[65]);
 
 #endif
