@@ -253,7 +253,7 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
         strlist_free(&kv);
         xmlFree(set);
     }
-    char **vals = calloc(s->n_names + 64, sizeof *vals);
+    char **vals = calloc(s->n_names + 1, sizeof *vals);
     if (rc == TESS_OK && n_axes > 0) {
         for (size_t g = 0; g < grid; g++) {
             size_t rest = g;
