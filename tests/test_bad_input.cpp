@@ -121,7 +121,7 @@ TEST(BadInput, InstanceNameWithADotIsRefused)
 TEST(BadInput, DuplicateTemplateName)
 {
     auto l = load_xml(platform_doc("  <die-type name=\"d\" clock=\"2GHz\"/>\n"));
-    expect_error(*l, TESS_EINVAL, "test.xml:7:", "'d' is already declared at line 3");
+    expect_error(*l, TESS_EINVAL, "test.xml:7:", "'d' is already declared at test.xml:3");
 }
 
 TEST(BadInput, TemplateOfTheWrongKind)

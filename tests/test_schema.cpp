@@ -38,6 +38,8 @@ std::string sample(const tess_field_spec &f)
     if (a == "tRC") return "48ns";
     if (a == "tREFI") return "3.9us";
     if (a == "tRFC") return "350ns";
+    if (a == "wafer-cost") return "9346USD";
+    if (a == "defect-density") return "0.09/cm2";
     if (a[0] == 't') return "14ns";
     return "?";
 }

@@ -19,5 +19,6 @@ int tess_cmd_schedule(int argc, char **argv);
 int tess_cmd_run(int argc, char **argv);
 int tess_cmd_sweep(int argc, char **argv);
 int tess_cmd_check(int argc, char **argv);
+int tess_cmd_cost(int argc, char **argv);
 
 #endif

@@ -25,6 +25,8 @@ static const command commands[] = {
      "evaluate every point of a design space into a CSV; resumable"},
     {"check", tess_cmd_check, "check PLATFORM WORKLOAD LIMITS [--junit FILE] [--set n=v]...",
      "sign-off: evaluate the job, check each limit, write JUnit XML; exit 0 only if all hold"},
+    {"cost", tess_cmd_cost, "cost PLATFORM [--json] [--set n=v]...",
+     "area, yield and cost of a platform, without simulating"},
     {"schedule", tess_cmd_schedule, "schedule PLATFORM WORKLOAD [--json] [--set n=v]...",
      "the per-die work of one training iteration: FLOPs, ops, memory, collectives"},
     {"mem", tess_cmd_mem, "mem PLATFORM [--pattern P] [--read-ratio R] ...",

@@ -61,6 +61,12 @@ static const tess_field_spec die_fields[] = {
      NULL, "energy per FLOP"},
     {"static-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, DIE(static_power), "0W", 0, 1e5, NULL,
      NULL, "static (leakage and idle) power of the die"},
+    {"technology", 0, TESS_FIELD_TEXT, DIE(technology), "", 0, 0, NULL, NULL,
+     "technology-type the die is made in (none: no area, yield or cost account)"},
+    {"area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, DIE(area_m2), "0mm2", 0, 1, NULL, NULL,
+     "die area as built (0: computed from its blocks and the technology's densities)"},
+    {"tdp", TESS_DIM_POWER, TESS_FIELD_DOUBLE, DIE(tdp_w), "0W", 0, 1e6, NULL, NULL,
+     "power limit of one die (0: none)"},
 };
 
 #define RT(f) offsetof(tess_router_type, f)
@@ -87,6 +93,8 @@ static const tess_field_spec router_fields[] = {
      "an output VC takes a new packet after the tail leaves, or after its credit returns"},
     {"energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, RT(energy_per_bit), "0pJ/bit", 0, 1e-6,
      NULL, NULL, "energy per bit switched"},
+    {"port-cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, RT(port_cost_usd), "0USD", 0, 1e9, NULL, NULL,
+     "price per port when the router is a stand-alone switch"},
 };
 
 #define LT(f) offsetof(tess_link_type, f)
@@ -99,6 +107,8 @@ static const tess_field_spec link_fields[] = {
      "link clock (0: the clock of the block it leaves)"},
     {"energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, LT(energy_per_bit), NULL, 0, 1e-6,
      NULL, NULL, "energy per bit moved"},
+    {"cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, LT(cost_usd), "0USD", 0, 1e9, NULL, NULL,
+     "price of one link: cable or fibre with its transceivers"},
 };
 
 #define MT(f) offsetof(tess_memory_type, f)
@@ -172,6 +182,53 @@ static const tess_field_spec memory_fields[] = {
      NULL, "energy of one all-bank refresh of a channel (per-bank: divided by its banks)"},
     {"background-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, MT(background_power), "0W", 0, 1e3,
      NULL, NULL, "background power per channel"},
+    {"cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, MT(cost_usd), "0USD", 0, 1e9, NULL, NULL,
+     "price of one device"},
+};
+
+#define TT(f) offsetof(tess_technology_type, f)
+static const char *const yield_model_names[] = {"negative-binomial", "murphy", "poisson", NULL};
+static const tess_field_spec technology_fields[] = {
+    {"wafer-diameter", TESS_DIM_LENGTH, TESS_FIELD_DOUBLE, TT(wafer_diameter_m), "300mm", 0.01, 1,
+     NULL, NULL, "wafer diameter"},
+    {"edge-exclusion", TESS_DIM_LENGTH, TESS_FIELD_DOUBLE, TT(edge_exclusion_m), "3mm", 0, 0.1,
+     NULL, NULL, "unusable rim of the wafer"},
+    {"reticle-width", TESS_DIM_LENGTH, TESS_FIELD_DOUBLE, TT(reticle_width_m), "26mm", 1e-3, 0.1,
+     NULL, NULL, "largest die width the scanner exposes"},
+    {"reticle-height", TESS_DIM_LENGTH, TESS_FIELD_DOUBLE, TT(reticle_height_m), "33mm", 1e-3, 0.1,
+     NULL, NULL, "largest die height the scanner exposes"},
+    {"wafer-cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, TT(wafer_cost_usd), NULL, 0, 1e7, NULL, NULL,
+     "price of one processed wafer"},
+    {"defect-density", TESS_DIM_DEFECT_DENSITY, TESS_FIELD_DOUBLE, TT(defect_density), NULL, 0,
+     1e7, NULL, NULL, "killer defects per area (D0)"},
+    {"clustering", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, TT(clustering), "3", 0.01, 1000, NULL, NULL,
+     "negative-binomial clustering parameter alpha"},
+    {"yield-model", 0, TESS_FIELD_ENUM, TT(yield_model), "negative-binomial", 0, 0, NULL,
+     yield_model_names, "die yield formula"},
+    {"mac-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(mac_area_m2), "0um2", 0, 1e-6, NULL, NULL,
+     "area per MAC of a systolic array"},
+    {"vector-lane-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(vector_lane_area_m2), "0um2", 0,
+     1e-6, NULL, NULL, "area per vector-unit lane"},
+    {"sram-bit-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(sram_bit_area_m2), "0um2", 0, 1e-9,
+     NULL, NULL, "SRAM bit-cell area"},
+    {"sram-efficiency", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, TT(sram_efficiency), "1", 0.01, 1, NULL,
+     NULL, "share of an SRAM macro that is bit cells"},
+    {"router-port-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(router_port_area_m2), "0mm2", 0,
+     1e-3, NULL, NULL, "area per port of a die's router"},
+    {"phy-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(phy_area_m2), "0mm2", 0, 1e-3, NULL, NULL,
+     "die-to-die PHY area per byte of link width, per link end on a die"},
+    {"memory-phy-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(memory_phy_area_m2), "0mm2", 0, 1e-3,
+     NULL, NULL, "DRAM PHY area per memory device attached to a die"},
+    {"uncore-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(uncore_area_m2), "0mm2", 0, 1e-3, NULL,
+     NULL, "per-die area of control, clocking and I/O"},
+    {"organic-cost", TESS_DIM_COST_PER_AREA, TESS_FIELD_DOUBLE, TT(organic_cost), "0USD/mm2", 0,
+     1e9, NULL, NULL, "organic-substrate packaging, per area of silicon placed"},
+    {"interposer-cost", TESS_DIM_COST_PER_AREA, TESS_FIELD_DOUBLE, TT(interposer_cost),
+     "0USD/mm2", 0, 1e9, NULL, NULL, "2.5-D interposer packaging, per area of silicon placed"},
+    {"wafer-scale-cost", TESS_DIM_COST_PER_AREA, TESS_FIELD_DOUBLE, TT(wafer_scale_cost),
+     "0USD/mm2", 0, 1e9, NULL, NULL, "wafer-scale integration (cooling, power delivery), per area"},
+    {"bonding-yield", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, TT(bonding_yield), "1", 0.01, 1, NULL, NULL,
+     "probability that one die or DRAM device bonds into a multi-die package"},
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -183,6 +240,7 @@ const tess_field_spec *tess_fields_of(tess_kind kind, size_t *count)
     case TESS_KIND_ROUTER: *count = COUNT_OF(router_fields); return router_fields;
     case TESS_KIND_LINK: *count = COUNT_OF(link_fields); return link_fields;
     case TESS_KIND_MEMORY: *count = COUNT_OF(memory_fields); return memory_fields;
+    case TESS_KIND_TECHNOLOGY: *count = COUNT_OF(technology_fields); return technology_fields;
     default: *count = 0; return NULL;
     }
 }
@@ -274,7 +332,7 @@ void tess_field_format(const tess_field_spec *f, const void *type_struct, char *
     const char *base = (const char *)type_struct + f->offset;
     /* the first accepted dimension that is not a plain count names the display unit */
     tess_dim dim = TESS_DIM_COUNT;
-    for (unsigned bit = 2; bit <= TESS_DIM_TRANSFER_RATE; bit <<= 1)
+    for (unsigned bit = 2; bit <= TESS_DIM_LAST; bit <<= 1)
         if (f->dims & bit) {
             dim = (tess_dim)bit;
             break;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config/fields.h"
+#include "cost.h"
 #include "sha256.h"
 #include "config/generators.h"
 #include "config/name_table.h"
@@ -51,6 +52,9 @@ typedef struct loader {
     size_t n_connects, cap_connects;
     pending_defect *defects;
     size_t n_defects, cap_defects;
+    uint32_t file_index; /* the include being read, or TESS_NONE: the platform file */
+    unsigned include_depth;
+    uint32_t group;      /* innermost <package> or <wafer> being read, or TESS_NONE */
     int oom;
 } loader;
 
@@ -165,6 +169,8 @@ static int handle_type(loader *L, tess_scope *s, xmlNodePtr n, tess_kind kind)
     memset(&t, 0, sizeof t);
     t.kind = kind;
     t.line = line_of(n);
+    t.file = L->file_index;
+    if (kind == TESS_KIND_DIE) t.u.die.technology_type = TESS_NONE;
     char *shortname = attr_name(L, s, n, "name");
     if (!shortname) return -1;
     t.name = tess_scope_join(s->prefix, shortname);
@@ -205,8 +211,8 @@ static int handle_type(loader *L, tess_scope *s, xmlNodePtr n, tess_kind kind)
     }
     if (tess_name_table_put(&L->types, L->p->types[idx].name, idx) == 1) {
         uint32_t first = tess_name_table_get(&L->types, t.name);
-        ERR(L, t.line, "<%s> attribute 'name': a template named '%s' is already declared at line %ld",
-            tag(n), t.name, L->p->types[first].line);
+        ERR(L, t.line, "<%s> attribute 'name': a template named '%s' is already declared at %s:%ld",
+            tag(n), t.name, tess_type_file(L->p, first), L->p->types[first].line);
         return -1;
     }
     return 0;
@@ -219,6 +225,7 @@ static int register_instances(loader *L, size_t first, xmlNodePtr n)
 {
     int rc = 0;
     for (size_t i = first; i < L->p->n_instances; i++) {
+        L->p->instances[i].group = L->group;
         const tess_instance *inst = &L->p->instances[i];
         int put = tess_name_table_put(&L->instances, inst->path, (uint32_t)i);
         if (put < 0) {
@@ -251,6 +258,11 @@ static int handle_instance(loader *L, tess_scope *s, xmlNodePtr n)
                 "<instance name=\"%s\"> attribute 'type': '%s' is a link-type; links are made "
                 "with <connect>",
                 shortname, tname);
+        } else if (L->p->types[ti].kind == TESS_KIND_TECHNOLOGY) {
+            ERR(L, line_of(n),
+                "<instance name=\"%s\"> attribute 'type': '%s' is a technology-type; dies name "
+                "it with technology=\"%s\"",
+                shortname, tname, tname);
         } else {
             tess_instance inst = {0};
             inst.path = tess_scope_join(s->prefix, shortname);
@@ -483,7 +495,8 @@ static void apply_field_overrides(loader *L)
             const tess_field_spec *f = tess_field_find(p->types[ti].kind, dot + 1);
             o->used = 1;
             if (!f) {
-                ERR(L, p->types[ti].line, "--set %s: a %s has no field '%s'", o->name,
+                tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line,
+                              "--set %s: a %s has no field '%s'", o->name,
                     tess_kind_type_element(p->types[ti].kind), dot + 1);
                 continue;
             }
@@ -491,7 +504,8 @@ static void apply_field_overrides(loader *L)
             char err[512];
             if (tess_field_set(f, tess_type_struct(&copy), o->value, err, sizeof err) != 0 ||
                 tess_type_check(&copy, err, sizeof err) != 0) {
-                ERR(L, p->types[ti].line, "--set %s=%s: %s", o->name, o->value, err);
+                tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s",
+                              o->name, o->value, err);
                 continue;
             }
             if (pass == 0) {
@@ -527,6 +541,53 @@ static void apply_field_overrides(loader *L)
 
 static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent);
 
+/* A <package> or <wafer>: a manufactured unit (src/cost.c) with its packaging, spare dies
+ * and power limit; its instances record it as their group. */
+static int add_group(loader *L, const tess_scope *s, xmlNodePtr n, const char *path)
+{
+    static const char *const packagings[] = {"organic", "interposer", "wafer-scale"};
+    tess_group g = {0};
+    g.is_wafer = strcmp(tag(n), "wafer") == 0;
+    g.packaging = g.is_wafer ? TESS_PACKAGING_WAFER_SCALE : TESS_PACKAGING_ORGANIC;
+    g.line = line_of(n);
+    int failed = 0, bad = 0;
+    char *text = attr(L, s, n, "packaging", 0, &failed);
+    if (text) {
+        size_t k = 0;
+        while (k < 3 && strcmp(text, packagings[k]) != 0) k++;
+        if (k == 3) {
+            ERR(L, g.line, "<%s> attribute 'packaging': '%s' is not one of: organic, interposer, "
+                "wafer-scale", tag(n), text);
+            bad = 1;
+        }
+        g.packaging = (tess_packaging)(k % 3);
+        free(text);
+    }
+    if (xmlHasProp(n, (const xmlChar *)"spare-dies") &&
+        attr_count(L, s, n, "spare-dies", 0, 1u << 20, &g.spare_dies) != 0)
+        bad = 1;
+    if ((text = attr(L, s, n, "tdp", 0, &failed)) != NULL) {
+        tess_quantity q;
+        char err[512];
+        if (tess_parse_quantity(text, TESS_DIM_POWER, &q, err, sizeof err) != 0 || q.value < 0) {
+            ERR(L, g.line, "<%s> attribute 'tdp': %s", tag(n), q.value < 0 ? "negative power" : err);
+            bad = 1;
+        }
+        g.tdp_w = q.value;
+        free(text);
+    }
+    if (bad || failed) return -1;
+    g.path = strdup(path);
+    uint32_t gi = g.path ? tess_platform_add_group(L->p, &g) : TESS_NONE;
+    if (gi == TESS_NONE) {
+        free(g.path);
+        L->oom = 1;
+        return -1;
+    }
+    L->group = gi;
+    return 0;
+}
+
 static int handle_level(loader *L, tess_scope *s, xmlNodePtr n)
 {
     char *shortname = attr_name(L, s, n, "name");
@@ -539,10 +600,102 @@ static int handle_level(loader *L, tess_scope *s, xmlNodePtr n)
         L->oom = 1;
         return -1;
     }
+    const uint32_t outer_group = L->group;
+    int rc = 0;
+    if (strcmp(tag(n), "package") == 0 || strcmp(tag(n), "wafer") == 0)
+        rc = add_group(L, s, n, prefix);
     free(prefix);
-    int rc = walk_scope(L, &inner, n);
+    if (walk_scope(L, &inner, n) != 0) rc = -1;
+    L->group = outer_group;
     tess_scope_free(&inner);
     return rc;
+}
+
+/* <include file="..."/>: a <library> of parameters and templates, read into the scope
+ * that includes it. Messages about its elements name the included file. */
+static int handle_include(loader *L, tess_scope *s, xmlNodePtr n)
+{
+    int failed = 0;
+    char *rel = attr(L, s, n, "file", 1, &failed);
+    if (!rel) return -1;
+    char path[4096];
+    tess_path_beside(L->file, rel, path, sizeof path);
+    free(rel);
+    if (L->include_depth >= 8) {
+        ERR(L, line_of(n), "<include file=\"%s\">: includes nest deeper than 8 (does a file "
+            "include itself?)", path);
+        return -1;
+    }
+    size_t len;
+    char *text = tess_read_file(path, &len, L->diag);
+    if (!text) return -1;
+    xmlDocPtr doc = tess_xml_read(text, len, path, tess_platform_schema_xsd,
+                                  tess_platform_schema_xsd_len, L->diag);
+    tess_include inc = {0};
+    tess_sha256_hex(text, len, inc.sha256);
+    free(text);
+    if (!doc) return -1;
+    int rc = -1;
+    if (strcmp(tag(xmlDocGetRootElement(doc)), "library") != 0) {
+        ERR(L, line_of(n), "<include file=\"%s\">: the file is a <%s>; only a <library> can be "
+            "included", path, tag(xmlDocGetRootElement(doc)));
+    } else if ((inc.path = strdup(path)) == NULL ||
+               tess_platform_add_include(L->p, &inc) == TESS_NONE) {
+        free(inc.path);
+        L->oom = 1;
+    } else {
+        const char *outer_file = L->file;
+        const uint32_t outer_index = L->file_index;
+        L->file_index = (uint32_t)(L->p->n_includes - 1);
+        L->file = L->p->includes[L->file_index].path;
+        L->include_depth++;
+        rc = walk_scope(L, s, xmlDocGetRootElement(doc));
+        L->include_depth--;
+        L->file = outer_file;
+        L->file_index = outer_index;
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* Every die-type's technology="NAME" names a technology-type, looked up from the die-type's
+ * scope outwards (after overrides, which may change the name). */
+static void resolve_technologies(loader *L)
+{
+    tess_platform *p = L->p;
+    for (size_t i = 0; i < p->n_types; i++) {
+        tess_type *t = &p->types[i];
+        if (t->kind != TESS_KIND_DIE) continue;
+        t->u.die.technology_type = TESS_NONE;
+        if (t->u.die.technology[0] == '\0') continue;
+        /* the scope of "a.b.core" is "a.b"; a private copy "core@wafer0.x" has its type's */
+        char scope[512];
+        snprintf(scope, sizeof scope, "%s", t->name);
+        char *at = strchr(scope, '@');
+        if (at) *at = '\0';
+        char *dot = strrchr(scope, '.');
+        if (dot) *dot = '\0'; else scope[0] = '\0';
+        uint32_t found = TESS_NONE;
+        for (;;) {
+            char name[600];
+            snprintf(name, sizeof name, "%s%s%s", scope, scope[0] ? "." : "", t->u.die.technology);
+            found = tess_name_table_get(&L->types, name);
+            if (found != TESS_NONE || scope[0] == '\0') break;
+            dot = strrchr(scope, '.');
+            if (dot) *dot = '\0'; else scope[0] = '\0';
+        }
+        if (found == TESS_NONE)
+            tess_diag_add(L->diag, tess_type_file(p, (uint32_t)i), t->line,
+                          "<die-type name=\"%s\"> attribute 'technology': no technology-type named '%s'",
+                          t->name, t->u.die.technology);
+        else if (p->types[found].kind != TESS_KIND_TECHNOLOGY)
+            tess_diag_add(L->diag, tess_type_file(p, (uint32_t)i), t->line,
+                          "<die-type name=\"%s\"> attribute 'technology': '%s' is a %s, expected "
+                          "a technology-type", t->name, t->u.die.technology,
+                          tess_kind_type_element(p->types[found].kind));
+        else
+            t->u.die.technology_type = found;
+    }
 }
 
 static int is_level(const char *name)
@@ -585,6 +738,10 @@ static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent)
             r = handle_type(L, s, n, TESS_KIND_LINK);
         else if (strcmp(t, "memory-type") == 0)
             r = handle_type(L, s, n, TESS_KIND_MEMORY);
+        else if (strcmp(t, "technology-type") == 0)
+            r = handle_type(L, s, n, TESS_KIND_TECHNOLOGY);
+        else if (strcmp(t, "include") == 0)
+            r = handle_include(L, s, n);
         else if (strcmp(t, "mesh") == 0)
             r = handle_generator(L, s, n, TESS_TOPO_MESH);
         else if (strcmp(t, "torus") == 0)
@@ -626,6 +783,11 @@ static int load(xmlDocPtr doc, loader *L)
 {
     tess_platform *p = L->p;
     xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (strcmp(tag(root), "platform") != 0) {
+        ERR(L, line_of(root), "the file is a <%s>, not a <platform>: include it from a platform "
+            "with <include file=\"...\"/>", tag(root));
+        return TESS_EINVAL;
+    }
     xmlChar *name = xmlGetProp(root, (const xmlChar *)"name");
     p->name = strdup(name ? (const char *)name : "");
     xmlFree(name);
@@ -639,6 +801,7 @@ static int load(xmlDocPtr doc, loader *L)
     resolve_connects(L);
     apply_defects(L);
     apply_field_overrides(L);
+    resolve_technologies(L);
     if (L->oom) return TESS_ENOMEM;
     for (size_t i = 0; i < L->n_overrides; i++) {
         if (!L->overrides[i].used)
@@ -652,6 +815,7 @@ static int load(xmlDocPtr doc, loader *L)
     int rc = tess_check_ports(p, L->file, L->diag);
     if (rc == 0) rc = tess_check_routing_fits(p, L->file, L->diag);
     if (rc == 0) rc = tess_check_reachability(p, L->file, L->diag);
+    if (rc == 0) rc = tess_check_fit(p, L->diag);
     return rc;
 }
 
@@ -662,6 +826,8 @@ static int load_doc(xmlDocPtr doc, const char *file, const tess_override *ov, si
     L->p = out;
     L->diag = diag;
     L->file = file;
+    L->file_index = TESS_NONE;
+    L->group = TESS_NONE;
     out->file = strdup(file);
     L->n_overrides = n_ov;
     L->overrides = n_ov ? calloc(n_ov, sizeof *L->overrides) : NULL;

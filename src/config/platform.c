@@ -6,13 +6,14 @@
 
 const char *tess_kind_type_element(tess_kind kind)
 {
-    static const char *const names[] = {"die-type", "router-type", "link-type", "memory-type"};
+    static const char *const names[] = {"die-type", "router-type", "link-type", "memory-type",
+                                        "technology-type"};
     return kind < TESS_KIND_COUNT_ ? names[kind] : "?";
 }
 
 const char *tess_kind_name(tess_kind kind)
 {
-    static const char *const names[] = {"die", "router", "link", "memory"};
+    static const char *const names[] = {"die", "router", "link", "memory", "technology"};
     return kind < TESS_KIND_COUNT_ ? names[kind] : "?";
 }
 
@@ -29,6 +30,10 @@ void tess_platform_free(tess_platform *p)
         free(p->params[i].value);
         free(p->params[i].default_text);
     }
+    for (size_t i = 0; i < p->n_groups; i++) free(p->groups[i].path);
+    for (size_t i = 0; i < p->n_includes; i++) free(p->includes[i].path);
+    free(p->groups);
+    free(p->includes);
     free(p->types);
     free(p->instances);
     free(p->links);
@@ -76,6 +81,21 @@ uint32_t tess_platform_add_grid(tess_platform *p, const tess_grid *grid)
 uint32_t tess_platform_add_param(tess_platform *p, const tess_param *param)
 {
     APPEND(p, params, n_params, cap_params, param);
+}
+
+uint32_t tess_platform_add_group(tess_platform *p, const tess_group *group)
+{
+    APPEND(p, groups, n_groups, cap_groups, group);
+}
+uint32_t tess_platform_add_include(tess_platform *p, const tess_include *inc)
+{
+    APPEND(p, includes, n_includes, cap_includes, inc);
+}
+
+const char *tess_type_file(const tess_platform *p, uint32_t type)
+{
+    const uint32_t f = p->types[type].file;
+    return f < p->n_includes ? p->includes[f].path : p->file ? p->file : "";
 }
 
 uint32_t tess_platform_find_instance(const tess_platform *p, const char *path)

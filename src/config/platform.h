@@ -18,12 +18,13 @@ typedef enum tess_kind {
     TESS_KIND_ROUTER,
     TESS_KIND_LINK,
     TESS_KIND_MEMORY,
+    TESS_KIND_TECHNOLOGY, /* a process node's densities, defects and prices; never instanced */
     TESS_KIND_COUNT_
 } tess_kind;
 
 /* "die-type", "router-type", ... as written in XML. */
 const char *tess_kind_type_element(tess_kind kind);
-/* "die", "router", "link", "memory". */
+/* "die", "router", "link", "memory", "technology". */
 const char *tess_kind_name(tess_kind kind);
 
 typedef enum tess_routing {
@@ -71,6 +72,10 @@ typedef struct tess_die_type {
     uint32_t dma_engines;
     double flop_energy;  /* joules per FLOP on the tensor engine and vector unit */
     double static_power; /* watts while the die is powered */
+    char technology[32]; /* name of a technology-type as written ("": no area/cost account) */
+    double area_m2;      /* given die area (0: computed from the blocks, src/cost.c) */
+    double tdp_w;        /* power limit of one die (0: none) */
+    uint32_t technology_type; /* resolved by the loader: index into types, or TESS_NONE */
 } tess_die_type;
 
 typedef struct tess_router_type {
@@ -85,6 +90,7 @@ typedef struct tess_router_type {
     tess_routing routing;
     tess_vc_release vc_release;
     double energy_per_bit; /* joules per bit switched */
+    double port_cost_usd;  /* price per port of a stand-alone switch (not a die's router) */
 } tess_router_type;
 
 typedef struct tess_link_type {
@@ -92,6 +98,7 @@ typedef struct tess_link_type {
     double clock_hz;      /* 0: the clock of the router or die it leaves */
     tess_latency latency;
     double energy_per_bit; /* joules per bit moved */
+    double cost_usd;       /* price of one link: cable or fibre and its transceivers */
 } tess_link_type;
 
 typedef enum tess_mem_scheduler { TESS_SCHED_FRFCFS, TESS_SCHED_FCFS } tess_mem_scheduler;
@@ -133,17 +140,47 @@ typedef struct tess_memory_type {
     double write_energy;     /* joules per bit written */
     double refresh_energy;   /* joules per all-bank refresh of one channel */
     double background_power; /* watts per channel */
+    double cost_usd;         /* price of one device (an HBM stack, a DIMM) */
 } tess_memory_type;
+
+typedef enum tess_yield_model {
+    TESS_YIELD_NEGATIVE_BINOMIAL, /* (1 + A D0 / alpha)^-alpha (Stapper) */
+    TESS_YIELD_MURPHY,            /* ((1 - exp(-A D0)) / (A D0))^2 */
+    TESS_YIELD_POISSON            /* exp(-A D0) */
+} tess_yield_model;
+
+/* A process node: area densities of the blocks a die is built from, the wafer and
+ * its defects, the reticle, and packaging prices (src/cost.c uses them all). */
+typedef struct tess_technology_type {
+    double wafer_diameter_m, edge_exclusion_m;
+    double reticle_width_m, reticle_height_m;
+    double wafer_cost_usd;
+    double defect_density;   /* defects per square metre */
+    double clustering;       /* negative-binomial alpha */
+    tess_yield_model yield_model;
+    double mac_area_m2;      /* per MAC of a systolic array */
+    double vector_lane_area_m2;
+    double sram_bit_area_m2; /* one bit cell */
+    double sram_efficiency;  /* share of an SRAM macro that is bit cells */
+    double router_port_area_m2;
+    double phy_area_m2;        /* per byte of link width, per link end on a die */
+    double memory_phy_area_m2; /* per DRAM device attached to a die */
+    double uncore_area_m2;     /* per die: control, clocks, I/O ring */
+    double organic_cost, interposer_cost, wafer_scale_cost; /* USD per m2 of silicon placed */
+    double bonding_yield;      /* per die or DRAM device bonded into a multi-die package */
+} tess_technology_type;
 
 typedef struct tess_type {
     char *name; /* scoped name: "core", "pkg0.core" */
     tess_kind kind;
     long line;
+    uint32_t file; /* index into the platform's includes, or TESS_NONE: the platform file */
     union {
         tess_die_type die;
         tess_router_type router;
         tess_link_type link;
         tess_memory_type memory;
+        tess_technology_type technology;
     } u;
 } tess_type;
 
@@ -163,12 +200,35 @@ typedef struct tess_grid {
     long line;
 } tess_grid;
 
+typedef enum tess_packaging {
+    TESS_PACKAGING_ORGANIC,     /* dies on an organic substrate */
+    TESS_PACKAGING_INTERPOSER,  /* 2.5-D: dies and DRAM on a silicon interposer */
+    TESS_PACKAGING_WAFER_SCALE  /* the dies never leave the wafer */
+} tess_packaging;
+
+/* A manufactured unit: a <package> or <wafer> scope and the instances inside it. */
+typedef struct tess_group {
+    char *path;       /* the scope's path: "pkg0", "c0.w1" */
+    int is_wafer;     /* <wafer>, else <package> */
+    tess_packaging packaging;
+    uint32_t spare_dies; /* dies that may be defective with the unit still good */
+    double tdp_w;        /* power limit of the unit (0: none) */
+    long line;
+} tess_group;
+
+/* A file read with <include>: its path as opened and the SHA-256 of its text. */
+typedef struct tess_include {
+    char *path;
+    char sha256[65];
+} tess_include;
+
 typedef struct tess_instance {
     char *path; /* hierarchical: "wafer0.r3c5.router" */
     tess_kind kind; /* never TESS_KIND_LINK */
     uint32_t type;  /* index into types */
     uint32_t grid;  /* generator that made it, or TESS_NONE */
     int32_t row, col; /* grid coordinates, -1 outside grids */
+    uint32_t group;   /* innermost <package> or <wafer>, or TESS_NONE */
     int dead;
     long line; /* element that declared it */
 } tess_instance;
@@ -204,8 +264,12 @@ typedef struct tess_platform {
     size_t n_grids;
     tess_param *params;
     size_t n_params;
+    tess_group *groups;
+    size_t n_groups;
+    tess_include *includes;
+    size_t n_includes;
     /* capacities, private to the builder */
-    size_t cap_types, cap_instances, cap_links, cap_grids, cap_params;
+    size_t cap_types, cap_instances, cap_links, cap_grids, cap_params, cap_groups, cap_includes;
 } tess_platform;
 
 void tess_platform_free(tess_platform *p);
@@ -216,6 +280,11 @@ uint32_t tess_platform_add_instance(tess_platform *p, const tess_instance *inst)
 uint32_t tess_platform_add_link(tess_platform *p, const tess_link *link);
 uint32_t tess_platform_add_grid(tess_platform *p, const tess_grid *grid);
 uint32_t tess_platform_add_param(tess_platform *p, const tess_param *param);
+uint32_t tess_platform_add_group(tess_platform *p, const tess_group *group);
+uint32_t tess_platform_add_include(tess_platform *p, const tess_include *inc);
+
+/* The file a type was declared in: an include's path, or the platform's file. */
+const char *tess_type_file(const tess_platform *p, uint32_t type);
 
 /* Linear look-ups for tools and tests (the loader keeps hash tables of its own). */
 uint32_t tess_platform_find_instance(const tess_platform *p, const char *path);

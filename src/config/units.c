@@ -36,6 +36,18 @@ static const struct base_unit units[] = {
     {"W", TESS_DIM_POWER, 1.0, SI_SMALL | SI_LARGE},
     {"m", TESS_DIM_LENGTH, 1.0, SI_SMALL | SI_LARGE},
     {"T/s", TESS_DIM_TRANSFER_RATE, 1.0, SI_LARGE},
+    /* a prefix would scale an area once, not squared: areas are spelled out */
+    {"m2", TESS_DIM_AREA, 1.0, 0},
+    {"cm2", TESS_DIM_AREA, 1e-4, 0},
+    {"mm2", TESS_DIM_AREA, 1e-6, 0},
+    {"um2", TESS_DIM_AREA, 1e-12, 0},
+    {"/m2", TESS_DIM_DEFECT_DENSITY, 1.0, 0},
+    {"/cm2", TESS_DIM_DEFECT_DENSITY, 1e4, 0},
+    {"/mm2", TESS_DIM_DEFECT_DENSITY, 1e6, 0},
+    {"USD", TESS_DIM_COST, 1.0, SI_LARGE},
+    {"USD/m2", TESS_DIM_COST_PER_AREA, 1.0, 0},
+    {"USD/cm2", TESS_DIM_COST_PER_AREA, 1e4, 0},
+    {"USD/mm2", TESS_DIM_COST_PER_AREA, 1e6, 0},
 };
 
 struct prefix {
@@ -70,6 +82,10 @@ const char *tess_dim_name(tess_dim dim)
     case TESS_DIM_POWER: return "power";
     case TESS_DIM_LENGTH: return "length";
     case TESS_DIM_TRANSFER_RATE: return "transfer rate";
+    case TESS_DIM_AREA: return "area";
+    case TESS_DIM_DEFECT_DENSITY: return "defect density";
+    case TESS_DIM_COST: return "cost";
+    case TESS_DIM_COST_PER_AREA: return "cost per area";
     }
     return "?";
 }
@@ -88,6 +104,10 @@ const char *tess_dim_example(tess_dim dim)
     case TESS_DIM_POWER: return "300W";
     case TESS_DIM_LENGTH: return "2m";
     case TESS_DIM_TRANSFER_RATE: return "6400MT/s";
+    case TESS_DIM_AREA: return "826mm2";
+    case TESS_DIM_DEFECT_DENSITY: return "0.1/cm2";
+    case TESS_DIM_COST: return "17000USD";
+    case TESS_DIM_COST_PER_AREA: return "0.05USD/mm2";
     }
     return "?";
 }
@@ -98,7 +118,7 @@ static void describe_mask(unsigned mask, char *buf, size_t len)
     buf[0] = '\0';
     size_t used = 0;
     int first = 1;
-    for (unsigned bit = 1; bit <= TESS_DIM_TRANSFER_RATE; bit <<= 1) {
+    for (unsigned bit = 1; bit <= TESS_DIM_LAST; bit <<= 1) {
         if (!(mask & bit)) continue;
         int n = snprintf(buf + used, len - used, "%s%s (e.g. '%s')", first ? "" : " or ",
                          tess_dim_name((tess_dim)bit), tess_dim_example((tess_dim)bit));
@@ -249,6 +269,11 @@ void tess_format_quantity(double value, tess_dim dim, char *buf, size_t buflen)
     case TESS_DIM_POWER: unit = "W"; break;
     case TESS_DIM_LENGTH: unit = "m"; break;
     case TESS_DIM_TRANSFER_RATE: unit = "T/s"; break;
+    /* areas, densities and prices read best in the units they are quoted in */
+    case TESS_DIM_AREA: snprintf(buf, buflen, "%.6g mm2", value * 1e6); return;
+    case TESS_DIM_DEFECT_DENSITY: snprintf(buf, buflen, "%.6g /cm2", value * 1e-4); return;
+    case TESS_DIM_COST: snprintf(buf, buflen, "%.6g USD", value); return;
+    case TESS_DIM_COST_PER_AREA: snprintf(buf, buflen, "%.6g USD/mm2", value * 1e-6); return;
     }
     int exp3 = 0;
     if (value != 0.0) {

@@ -3,7 +3,9 @@
  * A quantity is a number followed by a unit, `1.5GHz`, `48MiB`, `2TB/s`, `3ns`,
  * `0.4pJ/bit`, `300W`, `2cycles`. Values are returned in base units: Hz, bytes,
  * bytes per second, seconds, clock cycles, joules, joules per bit, watts, metres,
- * transfers per second. Decimal SI prefixes (p n u m k M G T P; `K` is accepted as
+ * transfers per second, square metres, defects per square metre, US dollars, US
+ * dollars per square metre. Areas are spelled with their squared unit (`mm2` is
+ * 1e-6 m2; no prefixes on areas). Decimal SI prefixes (p n u m k M G T P; `K` is accepted as
  * kilo) and binary IEC prefixes (Ki Mi Gi Ti Pi, sizes and bandwidths only) are
  * distinct: 1KB = 1000 B, 1KiB = 1024 B. Bits (`b`, `bit`) convert to bytes /8.
  * Unit spelling is case-sensitive (mHz is millihertz); a near miss is suggested.
@@ -24,8 +26,15 @@ typedef enum tess_dim {
     TESS_DIM_ENERGY_PER_BIT = 1u << 7, /* joules per bit */
     TESS_DIM_POWER = 1u << 8,          /* watts */
     TESS_DIM_LENGTH = 1u << 9,         /* metres */
-    TESS_DIM_TRANSFER_RATE = 1u << 10  /* transfers per second (per pin) */
+    TESS_DIM_TRANSFER_RATE = 1u << 10, /* transfers per second (per pin) */
+    TESS_DIM_AREA = 1u << 11,          /* square metres: m2, cm2, mm2, um2 */
+    TESS_DIM_DEFECT_DENSITY = 1u << 12, /* defects per square metre: /cm2, /mm2 */
+    TESS_DIM_COST = 1u << 13,          /* US dollars: USD, kUSD, MUSD */
+    TESS_DIM_COST_PER_AREA = 1u << 14  /* US dollars per square metre: USD/mm2, USD/cm2 */
 } tess_dim;
+
+/* The last dimension bit, for loops over every dimension. */
+#define TESS_DIM_LAST TESS_DIM_COST_PER_AREA
 
 typedef struct tess_quantity {
     double value; /* in the base unit of dim */
