@@ -47,9 +47,12 @@ namespace tess::hw {
 
 ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
                        const tess_die_type &die, uint32_t rank, const RankMap &map,
-                       noc::Transport &net, double dma_bandwidth, unsigned dtype_bytes)
+                       noc::Transport &net, double dma_bandwidth, unsigned dtype_bytes,
+                       PowerTimeline *power, double dram_energy_per_bit)
     : sc_core::sc_module(name), s_(s), die_(die), rank_(rank), map_(map), net_(net),
-      dma_bw_(dma_bandwidth), period_s_(1.0 / die.clock_hz), e_(dtype_bytes)
+      dma_bw_(dma_bandwidth), period_s_(1.0 / die.clock_hz), e_(dtype_bytes), power_(power),
+      // a DRAM byte is read (or written) in DRAM and written into (read out of) SRAM
+      byte_energy_(8.0 * (dram_energy_per_bit + die.sram_read_energy + die.sram_write_energy))
 {
     if (die.tensor_rows == 0 || die.tensor_cols == 0 || die.vector_lanes == 0)
         throw std::invalid_argument("a die-type without a tensor engine or vector lanes cannot run "
@@ -139,6 +142,11 @@ uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const
     return map_.endpoint[map_.rank(t, peer, d)];
 }
 
+void ComputeDie::spend(double t0, double t1, double joules)
+{
+    if (power_) power_->add(t0, t1, joules);
+}
+
 void ComputeDie::compute(const tess_op &op)
 {
     switch (op.kind) {
@@ -147,6 +155,7 @@ void ComputeDie::compute(const tess_op &op)
         dma_free_ = start + op.bytes / dma_bw_;
         loads_done_ = dma_free_;
         st_.dram_bytes += op.bytes;
+        spend(start, dma_free_, op.bytes * byte_energy_);
         break;
     }
     case TESS_OP_GEMM: {
@@ -165,12 +174,14 @@ void ComputeDie::compute(const tess_op &op)
         st_.compute_s += it->second;
         last_gemm_start_ = start;
         st_.flops += op.flops;
+        spend(start, tensor_free_, op.flops * die_.flop_energy);
         break;
     }
     case TESS_OP_STORE: {
         const double start = std::max(dma_free_, tensor_free_);
         dma_free_ = start + op.bytes / dma_bw_;
         st_.dram_bytes += op.bytes;
+        spend(start, dma_free_, op.bytes * byte_energy_);
         break;
     }
     case TESS_OP_VECTOR: {
@@ -178,6 +189,8 @@ void ComputeDie::compute(const tess_op &op)
         const double dur = std::ceil(double(op.bytes / e_) / die_.vector_lanes) * period_s_;
         vector_free_ = tensor_free_ = start + dur;
         st_.compute_s += dur;
+        st_.flops += op.flops;
+        spend(start, start + dur, op.flops * die_.flop_energy);
         break;
     }
     case TESS_OP_OPTIMIZER: {
@@ -187,6 +200,7 @@ void ComputeDie::compute(const tess_op &op)
         st_.memory_s += dur;
         st_.optimizer_s += dur;
         st_.dram_bytes += op.bytes;
+        spend(start, start + dur, op.bytes * byte_energy_);
         break;
     }
     default:

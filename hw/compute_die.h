@@ -17,6 +17,7 @@
 #include <systemc>
 
 #include "noc_transport.h"
+#include "power_timeline.h"
 
 extern "C" {
 #include "config/platform.h"
@@ -44,7 +45,8 @@ public:
     SC_HAS_PROCESS(ComputeDie);
     ComputeDie(sc_core::sc_module_name name, const tess_schedule &s, const tess_die_type &die,
                uint32_t rank, const RankMap &map, noc::Transport &net, double dma_bandwidth,
-               unsigned dtype_bytes);
+               unsigned dtype_bytes, PowerTimeline *power = nullptr,
+               double dram_energy_per_bit = 0);
     void deliver(const noc::Message &m); // called by the fabric at arrival
     const DieStats &stats() const { return st_; }
     bool done() const { return done_; }
@@ -57,6 +59,8 @@ private:
     noc::Transport &net_;
     double dma_bw_, period_s_;
     unsigned e_;
+    PowerTimeline *power_;    // dynamic energy over time, or nullptr
+    double byte_energy_;      // joules per byte moved between DRAM and SRAM (both ends)
     double tensor_free_ = 0, vector_free_ = 0, dma_free_ = 0, last_gemm_start_ = 0, loads_done_ = 0;
     std::unordered_map<const tess_op_group *, double> gemm_s_; // seconds per op of a group
     std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;     // (source endpoint, tag)
@@ -71,6 +75,7 @@ private:
     void receive(uint32_t src_endpoint, uint64_t tag);
     void collective(const tess_coll_use &c, uint32_t index);
     void compute(const tess_op &op);
+    void spend(double t0, double t1, double joules);
     uint32_t pipeline_peer(const tess_op &op, bool send) const;
 };
 

@@ -112,12 +112,15 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         Fabric fabric;
         fabric.die_of_endpoint.assign(net.endpoint_count(), nullptr);
         std::vector<std::unique_ptr<tess::hw::ComputeDie>> dies;
+        tess::hw::PowerTimeline power(1e-3);
+        const double dram_e_bit = tess_dram_energy_per_bit(p);
         for (uint32_t r = 0; r < s->dies; r++) {
             const tess_die_type &dt = p->types[p->instances[s->die_of_rank[r]].type].u.die;
             char name[32];
             std::snprintf(name, sizeof name, "rank%u", r);
             dies.push_back(std::make_unique<tess::hw::ComputeDie>(name, *s, dt, r, map, net,
-                                                                  dma_bandwidth[r], dtype_bytes));
+                                                                  dma_bandwidth[r], dtype_bytes,
+                                                                  &power, dram_e_bit));
             fabric.die_of_endpoint[map.endpoint[r]] = dies.back().get();
         }
         net.set_client(&fabric);
@@ -150,6 +153,8 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->optimizer_s = slow.optimizer_s;
         out->exposed_communication_s = slow.network_s;
         out->energy_network_j = net.energy_joules();
+        out->timeline_dynamic_j = power.total_joules();
+        out->peak_dynamic_w = power.peak_watts(out->iteration_time_s);
         out->flit_hops = net.stats().flit_hops;
         // busiest router-to-router channels over the iteration
         const auto &ch = topo->channels();

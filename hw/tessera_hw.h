@@ -167,6 +167,9 @@ typedef struct tess_iteration_result {
     double exposed_communication_s; /* collectives' time not hidden behind compute */
     uint32_t slowest_rank;
     double energy_compute_j, energy_dram_j, energy_sram_j, energy_network_j, energy_static_j;
+    /* dies' dynamic energy (FLOPs, SRAM and DRAM bytes) as the ops spent it over time: its
+     * total, and its largest mean power over any 1 ms window (the whole run if shorter) */
+    double timeline_dynamic_j, peak_dynamic_w;
     uint64_t messages, flit_hops;
     uint32_t n_top_links;
     tess_noc_link_use top_links[TESS_NOC_TOP_LINKS];

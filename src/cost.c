@@ -254,7 +254,10 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
             good_area += u->area * y;
         } else {
             const uint32_t bonded = u->dies + u->memories;
-            const double y = bonded > 1 ? pow(t->bonding_yield, bonded) : 1.0;
+            const double per_bond = G->packaging == TESS_PACKAGING_INTERPOSER
+                                        ? t->interposer_bonding_yield
+                                        : t->organic_bonding_yield;
+            const double y = bonded > 1 ? pow(per_bond, bonded) : 1.0;
             if (y < out->worst_assembly_yield) out->worst_assembly_yield = y;
             out->packages++;
             /* a failed assembly loses its dies, DRAM and packaging together */

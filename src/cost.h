@@ -11,7 +11,7 @@
  * (1 + A D0 / alpha)^-alpha, Murphy ((1 - e^-AD0) / AD0)^2, or Poisson e^-AD0. A wafer-scale
  * unit of N dies with S spares is good when at most S dies are bad:
  * sum_{k<=S} C(N,k) (1-Y)^k Y^(N-k). A package is built from known-good dies; it loses
- * bonding-yield per die or DRAM device bonded when it holds more than one.
+ * its packaging's bonding yield per die or DRAM device bonded when it holds more than one.
  *
  * Cost: a good die costs wafer-cost / (dies per wafer x Y), dies per wafer being
  * pi r^2 / A - 2 pi r / sqrt(2A) (r: wafer radius less the edge exclusion, rounded down);

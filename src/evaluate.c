@@ -317,15 +317,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
             res->energy_static_j += (dt->static_power + dt->sram_leakage) * res->iteration_time_s;
         }
         /* DRAM energy: bytes moved times the mean energy per bit of the memories */
-        double e_bit = 0;
-        unsigned mems = 0;
-        for (size_t i = 0; i < p->n_instances; i++)
-            if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead) {
-                const tess_memory_type *m = &p->types[p->instances[i].type].u.memory;
-                e_bit += (m->read_energy + m->write_energy) / 2;
-                mems++;
-            }
-        if (mems) e_bit /= mems;
+        const double e_bit = tess_dram_energy_per_bit(p);
         for (uint32_t st = 0; st < s->pp; st++)
             out->dram_j += 8.0 * (double)s->stages[st].dram_bytes * s->tp * s->dp * e_bit;
         out->energy_j = res->energy_compute_j + out->dram_j + res->energy_sram_j +

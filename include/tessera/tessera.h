@@ -72,8 +72,8 @@ int tess_job_open(const char *platform_path, const char *workload_path,
 
 /* Opens a job from XML text in memory (NUL-terminated; the caller keeps ownership and
  * may free the texts once this returns). model_xml is the workload's model; when NULL,
- * the workload's `model` attribute is a file path relative to the current folder.
- * Messages name the texts "(platform text)", "(workload text)", "(model text)" with
+ * the workload's `model` attribute is a file path relative to the current folder, as are
+ * the platform's relative `<include file>` paths. Messages name the texts "(platform text)", "(workload text)", "(model text)" with
  * line numbers. Ownership of *job and *error as for tess_job_open. */
 int tess_job_open_xml(const char *platform_xml, const char *workload_xml, const char *model_xml,
                       const char *const *overrides, size_t n_overrides, tess_job **job,

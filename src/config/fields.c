@@ -227,8 +227,10 @@ static const tess_field_spec technology_fields[] = {
      "0USD/mm2", 0, 1e9, NULL, NULL, "2.5-D interposer packaging, per area of silicon placed"},
     {"wafer-scale-cost", TESS_DIM_COST_PER_AREA, TESS_FIELD_DOUBLE, TT(wafer_scale_cost),
      "0USD/mm2", 0, 1e9, NULL, NULL, "wafer-scale integration (cooling, power delivery), per area"},
-    {"bonding-yield", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, TT(bonding_yield), "1", 0.01, 1, NULL, NULL,
-     "probability that one die or DRAM device bonds into a multi-die package"},
+    {"organic-bonding-yield", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, TT(organic_bonding_yield), "1",
+     0.01, 1, NULL, NULL, "probability that one die or DRAM device bonds onto an organic substrate"},
+    {"interposer-bonding-yield", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, TT(interposer_bonding_yield),
+     "1", 0.01, 1, NULL, NULL, "probability that one die or DRAM device bonds onto an interposer"},
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -138,3 +138,16 @@ double tess_memory_peak_bandwidth(const tess_memory_type *m)
 {
     return (double)m->channels * (double)m->bus_width_bits / 8.0 * m->data_rate;
 }
+
+double tess_dram_energy_per_bit(const tess_platform *p)
+{
+    double e_bit = 0;
+    unsigned mems = 0;
+    for (size_t i = 0; i < p->n_instances; i++)
+        if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead) {
+            const tess_memory_type *m = &p->types[p->instances[i].type].u.memory;
+            e_bit += (m->read_energy + m->write_energy) / 2;
+            mems++;
+        }
+    return mems ? e_bit / mems : 0;
+}

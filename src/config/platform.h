@@ -149,8 +149,9 @@ typedef enum tess_yield_model {
     TESS_YIELD_POISSON            /* exp(-A D0) */
 } tess_yield_model;
 
-/* A process node: area densities of the blocks a die is built from, the wafer and
- * its defects, the reticle, and packaging prices (src/cost.c uses them all). */
+/* A process node and the packaging offered with it: area densities of the blocks a die
+ * is built from, the wafer and its defects, the reticle, packaging prices and bonding
+ * yields (src/cost.c uses them all). */
 typedef struct tess_technology_type {
     double wafer_diameter_m, edge_exclusion_m;
     double reticle_width_m, reticle_height_m;
@@ -167,7 +168,8 @@ typedef struct tess_technology_type {
     double memory_phy_area_m2; /* per DRAM device attached to a die */
     double uncore_area_m2;     /* per die: control, clocks, I/O ring */
     double organic_cost, interposer_cost, wafer_scale_cost; /* USD per m2 of silicon placed */
-    double bonding_yield;      /* per die or DRAM device bonded into a multi-die package */
+    /* per die or DRAM device bonded into a multi-die package, by packaging */
+    double organic_bonding_yield, interposer_bonding_yield;
 } tess_technology_type;
 
 typedef struct tess_type {
@@ -294,6 +296,10 @@ uint32_t tess_platform_find_param(const tess_platform *p, const char *name);
 /* Number of live links, and of live instances of one kind. */
 size_t tess_platform_live_links(const tess_platform *p);
 size_t tess_platform_count(const tess_platform *p, tess_kind kind, int include_dead);
+
+/* Mean of (read + write energy) / 2 per bit over the live memories: what a DRAM bit moved
+ * by a training schedule costs (0 without memories). */
+double tess_dram_energy_per_bit(const tess_platform *p);
 
 /* Peak bandwidth of a memory type: channels x bus width x data rate, bytes/s. */
 double tess_memory_peak_bandwidth(const tess_memory_type *m);
