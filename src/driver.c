@@ -154,7 +154,8 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
 static const char *const metric_names[] = {
     "iteration_time_s", "tokens_per_s", "model_flops", "hardware_flops", "mfu", "hfu",
     "energy_j", "power_w", "peak_memory_bytes", "peak_link_utilisation", "compute_s",
-    "memory_s", "network_s", "pipeline_bubble_s"};
+    "memory_s", "network_s", "pipeline_bubble_s", "peak_power_w", "power_limit_violations",
+    "area_mm2", "yield", "cost_usd", "network_cost_usd"};
 
 const char *tess_metric_name(size_t i)
 {
@@ -181,7 +182,13 @@ int tess_metric(const tess_evaluation *ev, const char *name, double *value)
                              r->compute_s,
                              r->memory_s,
                              r->network_s,
-                             r->bubble_s};
+                             r->bubble_s,
+                             ev->result.peak_power_w,
+                             ev->result.n_violations,
+                             ev->result.cost.area_m2 * 1e6,
+                             ev->result.cost.yield,
+                             ev->result.cost.cost_usd,
+                             ev->result.cost.network_cost_usd};
     _Static_assert(sizeof values / sizeof values[0] == sizeof metric_names / sizeof metric_names[0],
                    "one value per metric name");
     for (size_t i = 0; i < sizeof metric_names / sizeof metric_names[0]; i++) {

@@ -130,6 +130,9 @@ void tess_eval_result_free(tess_eval_result *e)
 {
     free(e->dies);
     free(e->links);
+    free(e->limits);
+    e->limits = NULL;
+    e->n_limits = e->n_violations = 0;
     e->dies = NULL;
     e->links = NULL;
     e->n_dies = e->n_links = 0;
@@ -199,6 +202,11 @@ static void write_provenance(FILE *f, const tess_platform *p, const tess_workloa
         json_string(f, paths[i]);
         fprintf(f, ", \"sha256\": \"%s\"}", hex);
     }
+    for (size_t i = 0; i < p->n_includes; i++) {
+        fprintf(f, ",\n      {\"role\": \"include\", \"path\": ");
+        json_string(f, p->includes[i].path);
+        fprintf(f, ", \"sha256\": \"%s\"}", p->includes[i].sha256);
+    }
     fprintf(f, "\n    ],\n    \"parameters\": {\n      \"platform\": {");
     for (size_t i = 0; i < p->n_params; i++) {
         fputs(i ? ", " : "", f);
@@ -238,6 +246,27 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     fprintf(f, "  \"energy_breakdown_j\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
                "\"network\": %.9g, \"static\": %.9g},\n",
             r->energy_compute_j, dram_j, r->energy_sram_j, r->energy_network_j, r->energy_static_j);
+    fprintf(f, "  \"power_w\": %.9g,\n", e->power_w);
+    fprintf(f, "  \"power_breakdown_w\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
+               "\"network\": %.9g, \"static\": %.9g},\n",
+            r->energy_compute_j / T, dram_j / T, r->energy_sram_j / T, r->energy_network_j / T,
+            r->energy_static_j / T);
+    fprintf(f, "  \"peak_power_w\": %.9g,\n", e->peak_power_w);
+    fprintf(f, "  \"peak_power_breakdown_w\": {\"dynamic\": %.9g, \"static\": %.9g, "
+               "\"network\": %.9g, \"window_s\": %.9g},\n",
+            r->peak_dynamic_w, r->energy_static_j / T, r->energy_network_j / T, e->peak_window_s);
+    fprintf(f, "  \"power_limits\": {\"checked\": %u, \"violations\": [", e->n_limits);
+    for (uint32_t i = 0, shown = 0; i < e->n_limits; i++) {
+        const tess_power_limit *l = &e->limits[i];
+        if (!(l->power_w > l->limit_w)) continue;
+        const char *what = l->instance != TESS_NONE ? p->instances[l->instance].path : p->groups[l->group].path;
+        fprintf(f, "%s\n    {\"unit\": \"%s\", \"kind\": \"%s\", \"tdp_w\": %.9g, \"power_w\": %.9g}",
+                shown++ ? "," : "", what,
+                l->instance != TESS_NONE ? "die" : p->groups[l->group].is_wafer ? "wafer" : "package",
+                l->limit_w, l->power_w);
+    }
+    fprintf(f, "%s]},\n", e->n_violations ? "\n  " : "");
+    tess_write_cost_json(f, p, &e->cost, "  ");
     fprintf(f, "  \"peak_memory_bytes\": {\"largest\": %llu, \"die\": \"%s\"},\n",
             (unsigned long long)s->peak_memory_bytes, p->instances[s->peak_die].path);
     fprintf(f, "  \"busiest_links\": [");
@@ -251,6 +280,45 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
             r->wall_seconds > 0 ? r->events / r->wall_seconds : 0);
 }
 
+
+/* Mean and peak power, and every TDP with the mean power drawn under it. A die draws its
+ * FLOPs' and SRAM traffic's energy and its static power; a package or wafer its dies'
+ * power plus the DRAM energy of their traffic. The network's energy is spread evenly over
+ * the iteration (it has no timeline yet) and counted in the mean, not in any unit's power. */
+static int account_power(const tess_platform *p, const tess_schedule *s, double e_bit,
+                         tess_eval_result *out)
+{
+    const tess_iteration_result *r = &out->it;
+    const double T = r->iteration_time_s;
+    if (!(T > 0)) return 0;
+    out->power_w = out->energy_j / T;
+    out->peak_window_s = T < 1e-3 ? T : 1e-3;
+    out->peak_power_w = r->peak_dynamic_w + (r->energy_static_j + r->energy_network_j) / T;
+    double *group_w = calloc(p->n_groups + 1, sizeof *group_w);
+    size_t cap = s->dies + p->n_groups;
+    out->limits = calloc(cap + 1, sizeof *out->limits);
+    if (!group_w || !out->limits) {
+        free(group_w);
+        return -1;
+    }
+    for (uint32_t k = 0; k < out->n_dies; k++) {
+        const tess_die_stat *d = &out->dies[k];
+        const tess_instance *x = &p->instances[d->instance];
+        const tess_die_type *dt = &p->types[x->type].u.die;
+        const double sram_j = 8.0 * (double)d->dram_bytes * (dt->sram_read_energy + dt->sram_write_energy);
+        const double die_w = (d->flops * dt->flop_energy + sram_j) / T + dt->static_power + dt->sram_leakage;
+        if (x->group != TESS_NONE) group_w[x->group] += die_w + 8.0 * (double)d->dram_bytes * e_bit / T;
+        if (dt->tdp_w > 0)
+            out->limits[out->n_limits++] = (tess_power_limit){d->instance, TESS_NONE, dt->tdp_w, die_w};
+    }
+    for (size_t g = 0; g < p->n_groups; g++)
+        if (p->groups[g].tdp_w > 0)
+            out->limits[out->n_limits++] = (tess_power_limit){TESS_NONE, (uint32_t)g, p->groups[g].tdp_w, group_w[g]};
+    for (uint32_t i = 0; i < out->n_limits; i++)
+        out->n_violations += out->limits[i].power_w > out->limits[i].limit_w;
+    free(group_w);
+    return 0;
+}
 
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
                       double time_limit_s, tess_eval_result *out, char *msg, size_t msglen)
@@ -322,6 +390,8 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
             out->dram_j += 8.0 * (double)s->stages[st].dram_bytes * s->tp * s->dp * e_bit;
         out->energy_j = res->energy_compute_j + out->dram_j + res->energy_sram_j +
                         res->energy_network_j + res->energy_static_j;
+        if (account_power(p, s, e_bit, out) != 0) rc = TESS_ENOMEM;
+        tess_cost_compute(p, &out->cost);
     }
     free(mem_bw);
     free(die_bw);

@@ -6,8 +6,15 @@
 #include <stdio.h>
 
 #include "config/workload.h"
+#include "cost.h"
 #include "schedule.h"
 #include "tessera_hw.h"
+
+/* A power limit (TDP) of a die or of a package or wafer, and the mean power it drew. */
+typedef struct tess_power_limit {
+    uint32_t instance, group; /* a die instance, or TESS_NONE and a group index */
+    double limit_w, power_w;
+} tess_power_limit;
 
 typedef struct tess_eval_result {
     tess_iteration_result it; /* from the simulation child, energies completed here */
@@ -18,6 +25,11 @@ typedef struct tess_eval_result {
     uint32_t n_dies;
     tess_noc_link_use *links; /* every network channel (malloc'd) */
     uint32_t n_links;
+    /* power: means over the iteration (energy / time), and the peak 1 ms mean */
+    double power_w, peak_power_w, peak_window_s;
+    tess_power_limit *limits; /* every die and unit with a TDP, malloc'd */
+    uint32_t n_limits, n_violations;
+    tess_cost_report cost;    /* area, yield, cost: from the platform alone */
 } tess_eval_result;
 
 void tess_eval_result_free(tess_eval_result *e);

@@ -97,9 +97,10 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
 /* Reads a metric by name: "iteration_time_s", "tokens_per_s", "model_flops",
  * "hardware_flops", "mfu", "hfu", "energy_j", "power_w" (energy / iteration time),
  * "peak_memory_bytes", "peak_link_utilisation" (the busiest channel's busy share of the
- * iteration), "compute_s", "memory_s", "network_s", "pipeline_bubble_s" (report.json
- * holds them under the same names or in its breakdowns). TESS_EINVAL for an unknown
- * name. */
+ * iteration), "compute_s", "memory_s", "network_s", "pipeline_bubble_s",
+ * "peak_power_w" (largest 1 ms mean), "power_limit_violations" (dies, packages and wafers
+ * over their TDP), "area_mm2", "yield", "cost_usd", "network_cost_usd" (report.json holds
+ * them under the same names or in its breakdowns). TESS_EINVAL for an unknown name. */
 int tess_metric(const tess_evaluation *ev, const char *name, double *value);
 
 /* The i-th metric name, i from 0; NULL past the last. A static string: do not free. */
