@@ -1,0 +1,376 @@
+// Area, yield and cost (src/cost.c), libraries read with <include>, and power: every
+// expected value is computed here from the formula it names.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unistd.h>
+
+#include "cli_run.h"
+#include "platform_fixture.h"
+#include "power_timeline.h"
+
+extern "C" {
+#include "config/units.h"
+#include "cost.h"
+}
+
+namespace {
+
+const double kPi = 3.14159265358979323846;
+
+// A technology line with round figures the tests compute with.
+std::string tech(const std::string &extra = "")
+{
+    return "  <technology-type name=\"t\" wafer-diameter=\"300mm\" edge-exclusion=\"5mm\" "
+           "wafer-cost=\"10000USD\" defect-density=\"0.2/cm2\" clustering=\"2\" mac-area=\"1000um2\" "
+           "vector-lane-area=\"500um2\" sram-bit-area=\"0.025um2\" sram-efficiency=\"0.5\" "
+           "router-port-area=\"0.1mm2\" phy-area=\"0.02mm2\" memory-phy-area=\"8mm2\" uncore-area=\"5mm2\" "
+           "organic-cost=\"0.01USD/mm2\" interposer-cost=\"0.04USD/mm2\" wafer-scale-cost=\"0.002USD/mm2\" "
+           "organic-bonding-yield=\"0.99\" interposer-bonding-yield=\"0.95\"" + extra + "/>\n";
+}
+
+std::string doc(const std::string &body)
+{
+    return "<?xml version=\"1.0\"?>\n<platform name=\"c\">\n" + body + "</platform>\n";
+}
+
+tess_cost_report cost_of(const Loaded &l)
+{
+    tess_cost_report c;
+    tess_cost_compute(&l.p, &c);
+    return c;
+}
+
+double negative_binomial(double area_cm2, double d0_cm2, double alpha)
+{
+    return std::pow(1 + area_cm2 * d0_cm2 / alpha, -alpha);
+}
+
+double choose(unsigned n, unsigned k)
+{
+    double c = 1;
+    for (unsigned i = 1; i <= k; i++) c = c * (n - k + i) / i;
+    return c;
+}
+
+std::string write_temp(const std::string &dir, const std::string &name, const std::string &text)
+{
+    const std::string path = dir + "/" + name;
+    FILE *f = std::fopen(path.c_str(), "w");
+    if (f) {
+        std::fputs(text.c_str(), f);
+        std::fclose(f);
+    }
+    return path;
+}
+
+} // namespace
+
+TEST(CostUnits, AreaDensityAndPricesParseInBaseUnits)
+{
+    struct Case {
+        const char *text;
+        unsigned dim;
+        double value;
+    } cases[] = {{"826mm2", TESS_DIM_AREA, 826e-6},       {"8.26cm2", TESS_DIM_AREA, 8.26e-4},
+                 {"0.027um2", TESS_DIM_AREA, 0.027e-12},  {"0.09/cm2", TESS_DIM_DEFECT_DENSITY, 900},
+                 {"9.3kUSD", TESS_DIM_COST, 9300},        {"0.05USD/mm2", TESS_DIM_COST_PER_AREA, 5e4}};
+    for (const Case &c : cases) {
+        tess_quantity q;
+        char err[256];
+        ASSERT_EQ(tess_parse_quantity(c.text, c.dim, &q, err, sizeof err), 0) << c.text << ": " << err;
+        EXPECT_NEAR(q.value, c.value, 1e-9 * c.value) << c.text;
+    }
+    // a prefix on an area would scale it once, not squared: refused, with the spelling to use
+    tess_quantity q;
+    char err[256];
+    EXPECT_NE(tess_parse_quantity("826 Mm2", TESS_DIM_AREA, &q, err, sizeof err), 0);
+    EXPECT_NE(tess_parse_quantity("1mm2", TESS_DIM_COST, &q, err, sizeof err), 0);
+    EXPECT_NE(std::string(err).find("expected a cost"), std::string::npos) << err;
+}
+
+TEST(Yield, NegativeBinomialMurphyAndPoissonMatchTheirFormulas)
+{
+    const double A = 1.5, D0 = 0.2; // cm2, /cm2
+    for (const char *model : {"negative-binomial", "murphy", "poisson"}) {
+        auto l = load_xml(doc(tech(std::string(" yield-model=\"") + model + "\"") +
+                              "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"150mm2\"/>\n"
+                              "  <instance name=\"x\" type=\"d\"/>\n"));
+        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+        const double ad = A * D0;
+        const double expected = std::string(model) == "murphy" ? std::pow((1 - std::exp(-ad)) / ad, 2)
+                                : std::string(model) == "poisson" ? std::exp(-ad)
+                                                                  : negative_binomial(A, D0, 2);
+        const tess_cost_report c = cost_of(*l);
+        EXPECT_NEAR(c.worst_die_yield, expected, 1e-12) << model;
+        EXPECT_NEAR(c.yield, expected, 1e-12) << model; // one die packaged alone
+    }
+    // the A100 example of ../shared/REFERENCE.md 6.1: 826 mm2 at 0.09/cm2, alpha 3 -> 0.51
+    EXPECT_NEAR(tess_die_yield(TESS_YIELD_NEGATIVE_BINOMIAL, 826e-6, 900, 3), 0.5147, 1e-4);
+}
+
+TEST(Yield, SparesRaiseAWaferAsTheBinomialSumPredicts)
+{
+    // 16 dies of 400 mm2 on one wafer; the wafer is good with at most S bad dies
+    const double y = negative_binomial(4.0, 0.2, 2);
+    double previous = 0;
+    for (unsigned spares : {0u, 1u, 2u, 4u}) {
+        auto l = load_xml(doc(tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"400mm2\"/>\n"
+                                       "  <router-type name=\"r\" clock=\"1GHz\" routing=\"xy\"/>\n"
+                                       "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                                       "  <wafer name=\"w\" spare-dies=\"" + std::to_string(spares) + "\">\n"
+                                       "    <mesh name=\"m\" rows=\"4\" cols=\"4\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+                                       "  </wafer>\n"));
+        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+        double expected = 0;
+        for (unsigned k = 0; k <= spares; k++) expected += choose(16, k) * std::pow(1 - y, k) * std::pow(y, 16 - k);
+        const tess_cost_report c = cost_of(*l);
+        EXPECT_NEAR(c.worst_wafer_yield, expected, 1e-12) << spares << " spares";
+        EXPECT_EQ(c.wafers, 1u);
+        EXPECT_GT(c.worst_wafer_yield, previous) << "each spare raises the yield";
+        previous = c.worst_wafer_yield;
+        // one wafer per good unit: wafer cost and wafer-scale packaging over the yield
+        const double unit_usd = (10000 + 0.002 * 16 * 400) / expected;
+        EXPECT_NEAR(c.dies_usd + c.packaging_usd, unit_usd, 1e-12 * unit_usd);
+    }
+    EXPECT_NEAR(tess_yield_with_spares(y, 16, 0), std::pow(y, 16), 1e-15);
+}
+
+TEST(Area, ADieIsTheSumOfItsBlocksAtTheTechnologysDensities)
+{
+    // a 1 x 2 mesh; die r0c0 also has an HBM device on its router
+    auto l = load_xml(doc(tech() +
+                          "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" tensor-arrays=\"2\" tensor-rows=\"64\" "
+                          "tensor-cols=\"32\" vector-lanes=\"256\" sram=\"8MiB\"/>\n"
+                          "  <router-type name=\"r\" clock=\"1GHz\" routing=\"table\"/>\n"
+                          "  <link-type name=\"l\" width=\"32B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                          "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" channels=\"1\" bus-width=\"64b\" "
+                          "data-rate=\"1Gb/s\"" + kTimings + " cost=\"50USD\"/>\n"
+                          "  <mesh name=\"g\" rows=\"1\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+                          "  <instance name=\"hbm\" type=\"m\"/>\n"
+                          "  <connect from=\"hbm\" to=\"g.r0c0.router\" link=\"l\"/>\n"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const double tensor = 2 * 64 * 32 * 1000e-12, vector = 256 * 500e-12;
+    const double sram = 8.0 * 8 * 1048576 * 0.025e-12 / 0.5, uncore = 5e-6;
+    // r0c0's router: local link, east link, the memory: 3 ports; one die-to-die PHY of 32 B
+    // and one DRAM PHY. r0c1's: local and west link: 2 ports, one PHY.
+    const double d0 = tensor + vector + sram + uncore + 3 * 0.1e-6 + 32 * 0.02e-6 + 8e-6;
+    const double d1 = tensor + vector + sram + uncore + 2 * 0.1e-6 + 32 * 0.02e-6;
+    tess_area_parts parts{};
+    EXPECT_NEAR(tess_die_area(&l->p, l->instance("g.r0c0.die"), &parts), d0, 1e-15);
+    EXPECT_NEAR(parts.memory_phy, 8e-6, 1e-15);
+    EXPECT_NEAR(tess_die_area(&l->p, l->instance("g.r0c1.die"), nullptr), d1, 1e-15);
+    const tess_cost_report c = cost_of(*l);
+    EXPECT_NEAR(c.area_m2, d0 + d1, 1e-15);
+    EXPECT_NEAR(c.area.sram, 2 * sram, 1e-15);
+    EXPECT_EQ(c.loose_dies, 2u);
+    // each die alone: a good die costs wafer-cost / (dies per wafer x yield), plus organic
+    // packaging by its area; the memory at its price
+    double expected = 50;
+    for (double a : {d0, d1}) {
+        const double r = 0.145, per_wafer = std::floor(kPi * r * r / a - 2 * kPi * r / std::sqrt(2 * a));
+        expected += 10000 / (per_wafer * negative_binomial(a * 1e4, 0.2, 2)) + 0.01 * a * 1e6;
+    }
+    EXPECT_NEAR(c.cost_usd, expected, 1e-9 * expected);
+}
+
+TEST(Cost, APackageOfKnownGoodDiesLosesItsBondingYield)
+{
+    // two 300 mm2 dies and two HBM devices on an interposer: four bonds at 0.95
+    auto l = load_xml(doc(tech() +
+                          "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"300mm2\"/>\n"
+                          "  <router-type name=\"r\" clock=\"1GHz\" routing=\"table\"/>\n"
+                          "  <link-type name=\"l\" width=\"32B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                          "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" channels=\"1\" bus-width=\"64b\" "
+                          "data-rate=\"1Gb/s\"" + kTimings + " cost=\"120USD\"/>\n"
+                          "  <package name=\"p\" packaging=\"interposer\">\n"
+                          "    <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/>\n"
+                          "    <instance name=\"ma\" type=\"m\"/> <instance name=\"mb\" type=\"m\"/>\n"
+                          "    <connect from=\"a\" to=\"b\" link=\"l\"/>\n"
+                          "    <connect from=\"a\" to=\"ma\" link=\"l\"/> <connect from=\"b\" to=\"mb\" link=\"l\"/>\n"
+                          "  </package>\n"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const double a = 300e-6, r = 0.145;
+    const double y = negative_binomial(3.0, 0.2, 2);
+    const double die = 10000 / (std::floor(kPi * r * r / a - 2 * kPi * r / std::sqrt(2 * a)) * y);
+    const double assembly = std::pow(0.95, 4);
+    const tess_cost_report c = cost_of(*l);
+    EXPECT_EQ(c.packages, 1u);
+    EXPECT_NEAR(c.worst_assembly_yield, assembly, 1e-12);
+    EXPECT_NEAR(c.cost_usd, (2 * die + 2 * 120 + 0.04 * 600) / assembly, 1e-9);
+    EXPECT_NEAR(c.yield, y * assembly, 1e-12);
+}
+
+TEST(Cost, NetworkCostCountsSwitchPortsAndLinksFromTheNetlist)
+{
+    // two 4-die switches joined by one uplink: 5 + 5 ports; 4 + 4 + 1 links
+    auto l = load_xml(doc("  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+                          "  <router-type name=\"sw\" clock=\"1GHz\" routing=\"table\" port-cost=\"700USD\"/>\n"
+                          "  <link-type name=\"cable\" width=\"64B\" latency=\"10ns\" energy=\"1pJ/bit\" cost=\"450USD\"/>\n"
+                          "  <switch name=\"a\" dies=\"4\" die=\"d\" router=\"sw\" link=\"cable\"/>\n"
+                          "  <switch name=\"b\" dies=\"4\" die=\"d\" router=\"sw\" link=\"cable\"/>\n"
+                          "  <connect from=\"a.switch\" to=\"b.switch\" link=\"cable\"/>\n"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const tess_cost_report c = cost_of(*l);
+    EXPECT_EQ(c.switches, 2u);
+    EXPECT_EQ(c.switch_ports, 10u);
+    EXPECT_EQ(c.priced_links, 9u);
+    EXPECT_DOUBLE_EQ(c.network_cost_usd, 10 * 700 + 9 * 450);
+    EXPECT_DOUBLE_EQ(c.cost_usd, c.network_cost_usd); // no technology: no die cost
+    EXPECT_FALSE(c.accounted);
+    // a mesh's routers are parts of dies, not switches
+    auto mesh = load_xml(doc("  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+                             "  <router-type name=\"r\" clock=\"1GHz\" routing=\"xy\" port-cost=\"700USD\"/>\n"
+                             "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                             "  <mesh name=\"m\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"));
+    ASSERT_EQ(mesh->rc, TESS_OK) << mesh->errors;
+    EXPECT_EQ(cost_of(*mesh).switches, 0u);
+}
+
+TEST(Fit, ADieLargerThanTheReticleIsAnError)
+{
+    auto l = load_xml(doc(tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"900mm2\"/>\n"
+                                   "  <instance name=\"x\" type=\"d\"/>\n"));
+    EXPECT_EQ(l->rc, TESS_EINVAL);
+    EXPECT_NE(l->errors.find("test.xml:4:"), std::string::npos) << l->errors;
+    EXPECT_NE(l->errors.find("reticle"), std::string::npos) << l->errors;
+    // the blocks alone can outgrow it too: 900,000 MACs of 1,000 um2 is 900 mm2
+    auto blocks = load_xml(doc(tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" tensor-rows=\"1000\" "
+                                        "tensor-cols=\"900\"/>\n  <instance name=\"x\" type=\"d\"/>\n"));
+    EXPECT_EQ(blocks->rc, TESS_EINVAL) << blocks->errors;
+    EXPECT_NE(blocks->errors.find("reticle"), std::string::npos) << blocks->errors;
+}
+
+TEST(Fit, AWaferPlanLargerThanTheWaferIsAnError)
+{
+    // usable: pi x 145^2 = 66,052 mm2; 9 x 9 reticles of 800 mm2 = 64,800 fit, 10 x 9 do not
+    for (int cols : {9, 10}) {
+        auto l = load_xml(doc(tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"800mm2\"/>\n"
+                                       "  <router-type name=\"r\" clock=\"1GHz\" routing=\"xy\"/>\n"
+                                       "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                                       "  <wafer name=\"w\">\n"
+                                       "    <mesh name=\"m\" rows=\"9\" cols=\"" + std::to_string(cols) +
+                                       "\" die=\"d\" router=\"r\" link=\"l\"/>\n  </wafer>\n"));
+        if (cols == 9) {
+            EXPECT_EQ(l->rc, TESS_OK) << l->errors;
+        } else {
+            EXPECT_EQ(l->rc, TESS_EINVAL);
+            EXPECT_NE(l->errors.find("test.xml:7: <wafer name=\"w\">"), std::string::npos) << l->errors;
+            EXPECT_NE(l->errors.find("72000 mm2"), std::string::npos) << l->errors;
+        }
+    }
+}
+
+TEST(Include, ALibraryIsReadIntoTheScopeAndNamedInMessages)
+{
+    char dir[] = "/tmp/tess-inc-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string d = dir;
+    write_temp(d, "lib.xml", "<?xml version=\"1.0\"?>\n<library name=\"lib\" version=\"1\">\n"
+                             "  <param name=\"price\" default=\"77USD\"/>\n" + tech() +
+                             "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" channels=\"1\" "
+                             "bus-width=\"64b\" data-rate=\"1Gb/s\"" + kTimings + " cost=\"${price}\"/>\n</library>\n");
+    const std::string plat = write_temp(d, "p.xml", doc("  <include file=\"lib.xml\"/>\n"
+                                                        "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                                                        "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"100mm2\"/>\n"
+                                                        "  <instance name=\"x\" type=\"d\"/> <instance name=\"y\" type=\"m\"/>\n"
+                                                        "  <connect from=\"x\" to=\"y\" link=\"l\"/>\n"));
+    auto l = load_file(plat);
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    ASSERT_EQ(l->p.n_includes, 1u);
+    EXPECT_EQ(std::string(l->p.includes[0].path), d + "/lib.xml");
+    EXPECT_DOUBLE_EQ(cost_of(*l).memory_usd, 77);
+    // the library's parameter is overridable like any other, and its template fields too
+    auto o = load_file(plat, {{"price", "90USD"}, {"t.wafer-cost", "1USD"}});
+    ASSERT_EQ(o->rc, TESS_OK) << o->errors;
+    EXPECT_DOUBLE_EQ(cost_of(*o).memory_usd, 90);
+    EXPECT_DOUBLE_EQ(o->p.types[tess_platform_find_type(&o->p, "t")].u.technology.wafer_cost_usd, 1);
+    // a bad value inside the library is reported at the library's file and line
+    auto bad = load_file(plat, {{"price", "77"}});
+    EXPECT_EQ(bad->rc, TESS_EINVAL);
+    EXPECT_NE(bad->errors.find(d + "/lib.xml:5:"), std::string::npos) << bad->errors;
+    // a missing library, a platform where a library belongs, a library given as a platform
+    write_temp(d, "q.xml", doc("  <include file=\"nowhere.xml\"/>\n"));
+    EXPECT_NE(load_file(d + "/q.xml")->errors.find("nowhere.xml: cannot open"), std::string::npos);
+    write_temp(d, "r.xml", doc("  <include file=\"q.xml\"/>\n"));
+    EXPECT_NE(load_file(d + "/r.xml")->errors.find("only a <library> can be included"), std::string::npos);
+    EXPECT_NE(load_file(d + "/lib.xml")->errors.find("not a <platform>"), std::string::npos);
+    // a die naming a technology that is not there
+    write_temp(d, "s.xml", doc("  <die-type name=\"d\" clock=\"1GHz\" technology=\"n3\"/>\n"));
+    auto s = load_file(d + "/s.xml");
+    EXPECT_NE(s->errors.find("s.xml:3: <die-type name=\"d\"> attribute 'technology': no technology-type named 'n3'"),
+              std::string::npos) << s->errors;
+    std::system(("rm -rf '" + d + "'").c_str());
+}
+
+TEST(CostCommand, PrintsTheReportKeysWithoutSimulating)
+{
+    CliRun r = tessera("cost platforms/dgx-a100.xml --json", true);
+    ASSERT_EQ(r.status, 0) << r.output;
+    // eight 826 mm2 GA100 dies in N7 (D0 0.09/cm2, alpha 3, 9,346 USD wafers, 5 mm edge),
+    // each packaged alone at 0.0182 USD/mm2, and eight 601 USD HBM sets
+    const double a = 826e-6, r145 = 0.145;
+    const double y = negative_binomial(8.26, 0.09, 3);
+    const double die = 9346 / (std::floor(kPi * r145 * r145 / a - 2 * kPi * r145 / std::sqrt(2 * a)) * y);
+    EXPECT_NEAR(json_number(r.output, "area_mm2"), 8 * 826, 1e-6);
+    EXPECT_NEAR(json_number(r.output, "yield"), y, 1e-8);
+    EXPECT_NEAR(json_number(r.output, "cost_usd"), 8 * (die + 0.0182 * 826 + 601), 1e-3);
+    for (const char *key : {"\"area_breakdown_mm2\"", "\"yield_breakdown\"", "\"cost_breakdown_usd\"",
+                            "\"network_cost_usd\"", "\"network_cost_breakdown_usd\""})
+        EXPECT_NE(r.output.find(key), std::string::npos) << key;
+    CliRun human = tessera("cost platforms/default.xml");
+    EXPECT_EQ(human.status, 0);
+    EXPECT_NE(human.output.find("silicon area"), std::string::npos) << human.output;
+    CliRun bad = tessera("cost platforms/default.xml --set n7.wafer-cost=1kg");
+    EXPECT_EQ(bad.status, 1) << bad.output;
+    EXPECT_NE(bad.output.find("tsmc-n7.xml:"), std::string::npos) << bad.output;
+}
+
+TEST(PowerTimeline, PeakIsTheBusiestWindowsMeanPower)
+{
+    tess::hw::PowerTimeline t(1e-3);
+    t.add(0, 4e-3, 4.0);       // 1 W for 4 ms
+    t.add(1.5e-3, 2e-3, 2.0);  // plus 4 W for 0.5 ms
+    t.add(3e-3, 3e-3, 0.5);    // plus 0.5 J at one instant
+    EXPECT_DOUBLE_EQ(t.total_joules(), 6.5);
+    // any 1 ms window holding [1.5, 2] ms: 1 mJ/ms x 1 ms + 2 J = 3 J; one holding the
+    // instant and the burst cannot (1 ms apart and more): 3 J / 1 ms = 3 kW
+    EXPECT_NEAR(t.peak_watts(4e-3), 3000, 1e-9);
+    // a run shorter than the window: its mean
+    tess::hw::PowerTimeline s(1e-3);
+    s.add(0, 2e-4, 1e-3);
+    EXPECT_DOUBLE_EQ(s.peak_watts(5e-4), 1e-3 / 5e-4);
+}
+
+TEST(Power, ReportHoldsMeanPeakAndTdpViolations)
+{
+    // the default job on the default platform with a die TDP below what each die draws
+    CliRun r = tessera("run platforms/default.xml workloads/default.xml --json --set compute.tdp=30W "
+                       "--set model.layers=4", true);
+    ASSERT_EQ(r.status, 0) << r.output;
+    const double T = json_number(r.output, "iteration_time_s"), E = json_number(r.output, "energy_j");
+    EXPECT_NEAR(json_number(r.output, "power_w"), E / T, 1e-6 * E / T);
+    const double peak = json_number(r.output, "peak_power_w");
+    const std::string pb = r.output.substr(r.output.find("\"peak_power_breakdown_w\""));
+    const double stat = json_number(pb, "static"), net = json_number(pb, "network"), dyn = json_number(pb, "dynamic");
+    EXPECT_NEAR(peak, dyn + stat + net, 1e-6 * peak);
+    // static power: 16 dies x 20 W; the peak window is at least the mean and at most every
+    // die's tensor arrays and DMA running flat out at once
+    EXPECT_NEAR(stat, 16 * 20, 1e-9);
+    EXPECT_GE(peak, E / T * (1 - 1e-9));
+    // (FLOP/s x J/FLOP per die; all 8 HBM3 stacks' peak bytes/s x J per byte in DRAM and SRAM)
+    const double flat_out = 16 * (2 * 4 * 128 * 128 * 1e9 * 0.5e-12) +
+                            8 * 32 * 4 * 6.4e9 * 8 * (8.75e-12 + 0.1e-12 + 0.1e-12);
+    EXPECT_LT(dyn, flat_out);
+    // 30 W is below the 20 W static power plus any work: all 16 dies are reported
+    const std::string lim = r.output.substr(r.output.find("\"power_limits\""));
+    EXPECT_EQ(json_number(lim, "checked"), 16);
+    size_t n = 0;
+    for (size_t at = lim.find("\"kind\": \"die\""); at != std::string::npos && at < lim.find("]}");
+         at = lim.find("\"kind\": \"die\"", at + 1))
+        n++;
+    EXPECT_EQ(n, 16u) << lim.substr(0, 400);
+}
