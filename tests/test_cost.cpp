@@ -374,3 +374,50 @@ TEST(Power, ReportHoldsMeanPeakAndTdpViolations)
         n++;
     EXPECT_EQ(n, 16u) << lim.substr(0, 400);
 }
+
+TEST(Energy, TotalIsTheCountsTimesTheirEnergiesPlusStaticPowerTimesTime)
+{
+    // one die and one memory pool: FLOPs at 0.5 pJ, every DRAM byte read or written in
+    // DRAM (mean of 6 and 8 pJ/bit) and written into and read out of SRAM (0.1 + 0.3
+    // pJ/bit), 20 W static and 2 W SRAM leakage over the iteration; no network traffic
+    char dir[] = "/tmp/tess-energy-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string d = dir;
+    const std::string plat = write_temp(d, "one.xml", doc(
+        "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" tensor-cols=\"128\"\n"
+        "            vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\" flop-energy=\"0.5pJ\"\n"
+        "            sram-read-energy=\"0.1pJ/bit\" sram-write-energy=\"0.3pJ/bit\" static-power=\"20W\" sram-leakage=\"2W\"/>\n"
+        "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"xy\" energy=\"0.7pJ/bit\"/>\n"
+        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
+        "  <memory-type name=\"pool\" standard=\"HBM3\" capacity=\"16TiB\" channels=\"64\" bus-width=\"64b\"\n"
+        "               data-rate=\"6.4Gb/s\" rows=\"16777216\"" + std::string(kTimings) +
+        " read-energy=\"6pJ/bit\" write-energy=\"8pJ/bit\"/>\n"
+        "  <mesh name=\"m\" rows=\"1\" cols=\"1\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+        "  <instance name=\"pool\" type=\"pool\"/>\n"
+        "  <connect from=\"pool\" to=\"m.r0c0.router\" link=\"l\"/>\n"));
+    CliRun run = tessera("run " + plat + " workloads/default.xml --quiet -o " + d + " --set workload.tp=1 "
+                         "--set workload.pp=1 --set workload.dp=1 --set model.layers=2 --set model.hidden=1024 "
+                         "--set model.heads=8 --set model.ffn=4096");
+    ASSERT_EQ(run.status, 0) << run.output;
+    const std::string report = read_text(d + "/report.json"), csv = read_text(d + "/stats.csv");
+    // the counts: FLOPs the schedule executes (checked against the model's formula in
+    // test_schedule) and the die's DRAM bytes from stats.csv (column 13)
+    const double flops = json_number(report, "hardware_flops"), T = json_number(report, "iteration_time_s");
+    const std::string row = csv.substr(csv.find("\ndie,") + 1);
+    size_t at = 0;
+    for (int c = 0; c < 12; c++) at = row.find(',', at) + 1;
+    const double bytes = std::stod(row.substr(at, row.find(',', at) - at));
+    ASSERT_GT(bytes, 0);
+    const double compute = flops * 0.5e-12, sram = 8 * bytes * 0.4e-12, dram = 8 * bytes * 7e-12, stat = 22 * T;
+    const std::string eb = report.substr(report.find("\"energy_breakdown_j\""));
+    EXPECT_NEAR(json_number(eb, "compute"), compute, 1e-6 * compute);
+    EXPECT_NEAR(json_number(eb, "sram"), sram, 1e-6 * sram);
+    EXPECT_NEAR(json_number(eb, "dram"), dram, 1e-6 * dram);
+    EXPECT_NEAR(json_number(eb, "static"), stat, 1e-6 * stat);
+    EXPECT_EQ(json_number(eb, "network"), 0);
+    const double total = compute + sram + dram + stat;
+    EXPECT_NEAR(json_number(report, "energy_j"), total, 0.01 * total);
+    // the peak 1 ms window draws at least the mean
+    EXPECT_GE(json_number(report, "peak_power_w"), total / T * (1 - 1e-6));
+    std::system(("rm -rf '" + d + "'").c_str());
+}
