@@ -221,7 +221,7 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
         const Router &a = t->routers_[c.from_router], &b = t->routers_[c.to_router];
         if (a.grid < 0 || a.grid != b.grid) continue;
         const tess_grid &g = p->grids[a.grid];
-        if (g.topology == TESS_TOPO_SWITCH) continue;
+        if (!tess_topology_has_coordinates(g.topology)) continue;
         // a step "forward" (east, south) is +1, or the wrap from the last to the
         // first column or row on a torus (at least 3 wide, so never ambiguous)
         const bool torus = g.topology == TESS_TOPO_TORUS;

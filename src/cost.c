@@ -81,23 +81,23 @@ static void adjacency_free(adjacency *a)
 
 static uint32_t other_end(const tess_link *l, uint32_t self) { return l->a == self ? l->b : l->a; }
 
-/* The router of a die's mesh or torus tile (generators make a tile's die, then its router). */
+/* A die's own router: the one a generator made right after it with the same grid
+ * coordinates (a mesh or torus tile's router, a fat-tree or rail-only GPU's port hub). */
 static uint32_t tile_router(const tess_platform *p, uint32_t die)
 {
     const tess_instance *d = &p->instances[die];
-    if (d->grid == TESS_NONE || p->grids[d->grid].topology == TESS_TOPO_SWITCH) return TESS_NONE;
-    if (die + 1 >= p->n_instances) return TESS_NONE;
+    if (d->grid == TESS_NONE || die + 1 >= p->n_instances) return TESS_NONE;
     const tess_instance *r = &p->instances[die + 1];
     return r->kind == TESS_KIND_ROUTER && r->grid == d->grid && r->row == d->row && r->col == d->col
                ? die + 1
                : TESS_NONE;
 }
 
-/* A router that is part of a die (a mesh or torus tile's), not a stand-alone switch. */
+/* A router that is part of a die, not a stand-alone switch. */
 static int on_die_router(const tess_platform *p, uint32_t router)
 {
-    const tess_instance *r = &p->instances[router];
-    return r->grid != TESS_NONE && p->grids[r->grid].topology != TESS_TOPO_SWITCH;
+    return router > 0 && p->instances[router - 1].kind == TESS_KIND_DIE &&
+           tile_router(p, router - 1) == router;
 }
 
 static const tess_technology_type *technology_of(const tess_platform *p, const tess_die_type *d)
@@ -279,11 +279,13 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         out->switch_usd += ports * rt->port_cost_usd;
     }
     for (size_t l = 0; l < p->n_links; l++) {
-        const double usd = p->types[p->links[l].type].u.link.cost_usd;
-        if (usd > 0) out->priced_links++;
-        out->link_usd += usd;
+        const tess_link_type *lt = &p->types[p->links[l].type].u.link;
+        if (lt->cost_usd > 0) out->priced_links++;
+        out->link_usd += lt->cost_usd;
+        out->transceivers += lt->transceivers;
+        out->transceiver_usd += lt->transceivers * lt->transceiver_cost_usd;
     }
-    out->network_cost_usd = out->switch_usd + out->link_usd;
+    out->network_cost_usd = out->switch_usd + out->link_usd + out->transceiver_usd;
     out->cost_usd = out->dies_usd + out->packaging_usd + out->memory_usd + out->network_cost_usd;
     adjacency_free(&adj);
     free(units);
@@ -366,7 +368,9 @@ void tess_write_cost_json(FILE *f, const tess_platform *p, const tess_cost_repor
             in, c->dies_usd, c->packaging_usd, c->memory_usd, c->network_cost_usd);
     fprintf(f, "%s\"network_cost_usd\": %.9g,\n", in, c->network_cost_usd);
     fprintf(f, "%s\"network_cost_breakdown_usd\": {\"switches\": %.9g, \"links\": %.9g, "
-               "\"switch_count\": %llu, \"switch_ports\": %llu, \"priced_links\": %llu},\n",
-            in, c->switch_usd, c->link_usd, (unsigned long long)c->switches,
-            (unsigned long long)c->switch_ports, (unsigned long long)c->priced_links);
+               "\"transceivers\": %.9g, \"switch_count\": %llu, \"switch_ports\": %llu, "
+               "\"priced_links\": %llu, \"transceiver_count\": %llu},\n",
+            in, c->switch_usd, c->link_usd, c->transceiver_usd, (unsigned long long)c->switches,
+            (unsigned long long)c->switch_ports, (unsigned long long)c->priced_links,
+            (unsigned long long)c->transceivers);
 }

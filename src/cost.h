@@ -3,8 +3,8 @@
  *
  * Area: a die's area is the one its die-type gives (`area`), else the sum of its blocks
  * at its technology's densities: MACs of the systolic arrays, vector lanes, SRAM bit
- * cells over the macro efficiency, the ports of its tile router (the router of the same
- * mesh or torus tile), die-to-die PHYs (per byte of width of every link leaving the die
+ * cells over the macro efficiency, the ports of its own router (a mesh or torus tile's,
+ * a fat-tree or rail-only GPU's port hub), die-to-die PHYs (per byte of width of every link leaving the die
  * or its tile router for another die's router), DRAM PHYs (per memory attached), uncore.
  *
  * Yield: die yield Y(A) from the technology's model: negative binomial
@@ -18,8 +18,9 @@
  * a package costs (its good dies + its DRAM + packaging price x silicon area) / its
  * assembly yield; a wafer-scale unit (wafer-cost + wafer-scale price x area) / its yield,
  * plus its DRAM; a die outside any package or wafer is packaged alone on organic
- * substrate. Network cost: stand-alone switches (routers outside mesh and torus tiles) at
- * port-cost per port, plus every link's cost.
+ * substrate. Network cost: stand-alone switches (routers that are no die's own) at
+ * port-cost per port (every port of the radix, used or not), plus every link's cable and
+ * transceivers.
  */
 #ifndef TESS_COST_H
 #define TESS_COST_H
@@ -51,8 +52,8 @@ typedef struct tess_cost_report {
     double cost_usd; /* dies + packaging + memory + network */
     double dies_usd, packaging_usd, memory_usd;
     double network_cost_usd;
-    uint64_t switches, switch_ports, priced_links;
-    double switch_usd, link_usd;
+    uint64_t switches, switch_ports, priced_links, transceivers;
+    double switch_usd, link_usd, transceiver_usd;
 } tess_cost_report;
 
 /* Die yield of area a (m2) at defect density d0 (per m2) with clustering alpha. */

@@ -11,6 +11,8 @@ static const char *topology_name(tess_topology t)
     case TESS_TOPO_MESH: return "mesh";
     case TESS_TOPO_TORUS: return "torus";
     case TESS_TOPO_SWITCH: return "switch";
+    case TESS_TOPO_FAT_TREE: return "fat-tree";
+    case TESS_TOPO_RAIL_ONLY: return "rail-only";
     }
     return "?";
 }
@@ -99,6 +101,10 @@ void tess_platform_print_summary(const tess_platform *p, FILE *out)
         if (grid->topology == TESS_TOPO_SWITCH)
             fprintf(out, "  switch %s: %u dies, %u instances, %u links (line %ld)\n", grid->name,
                     grid->cols, grid->instance_count, grid->link_count, grid->line);
+        else if (!tess_topology_has_coordinates(grid->topology))
+            fprintf(out, "  %s %s: %u domains of %u dies, %u instances, %u links (line %ld)\n",
+                    topology_name(grid->topology), grid->name, grid->rows, grid->cols,
+                    grid->instance_count, grid->link_count, grid->line);
         else
             fprintf(out, "  %s %s: %u x %u, %u instances, %u links (line %ld)\n",
                     topology_name(grid->topology), grid->name, grid->rows, grid->cols,

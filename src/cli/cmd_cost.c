@@ -29,10 +29,10 @@ static void print_summary(const tess_platform *p, const tess_cost_report *c)
     printf("  cost              %12.6g USD (dies %.6g, packaging %.6g, memory %.6g, network %.6g)\n",
            c->cost_usd, c->dies_usd, c->packaging_usd, c->memory_usd, c->network_cost_usd);
     printf("  network           %12.6g USD (%llu switches, %llu ports: %.6g; %llu priced links: "
-           "%.6g)\n",
+           "%.6g; %llu transceivers: %.6g)\n",
            c->network_cost_usd, (unsigned long long)c->switches,
            (unsigned long long)c->switch_ports, c->switch_usd, (unsigned long long)c->priced_links,
-           c->link_usd);
+           c->link_usd, (unsigned long long)c->transceivers, c->transceiver_usd);
 }
 
 int tess_cmd_cost(int argc, char **argv)

@@ -108,7 +108,11 @@ static const tess_field_spec link_fields[] = {
     {"energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, LT(energy_per_bit), NULL, 0, 1e-6,
      NULL, NULL, "energy per bit moved"},
     {"cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, LT(cost_usd), "0USD", 0, 1e9, NULL, NULL,
-     "price of one link: cable or fibre with its transceivers"},
+     "price of one link's cable or fibre"},
+    {"transceivers", TESS_DIM_COUNT, TESS_FIELD_U32, LT(transceivers), "0", 0, 64, NULL, NULL,
+     "optical modules on one link (0: electrical, 2: one per end)"},
+    {"transceiver-cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, LT(transceiver_cost_usd), "0USD", 0, 1e9,
+     NULL, NULL, "price of one optical module"},
 };
 
 #define MT(f) offsetof(tess_memory_type, f)

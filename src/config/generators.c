@@ -82,6 +82,175 @@ static uint32_t generate_switch(tess_platform *p, uint32_t gi, const tess_genera
     return sw;
 }
 
+static uint32_t ceil_div(uint64_t a, uint64_t b) { return (uint32_t)((a + b - 1) / b); }
+
+int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double o,
+                        tess_clos_plan *c, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    if (k < 2) {
+        snprintf(err, errlen, "a switch radix of %u cannot build a network", k);
+        return -1;
+    }
+    c->down = (uint32_t)(k * o / (o + 1));
+    if (c->down < 1) c->down = 1;
+    if (c->down >= k) c->down = k - 1;
+    c->up = k - c->down;
+    if (levels == 0) levels = endpoints <= k ? 1 : (uint64_t)ceil_div(endpoints, c->down) <= k ? 2 : 3;
+    c->levels = levels;
+    if (levels == 1) {
+        if (endpoints > k) {
+            snprintf(err, errlen, "%u NICs do not fit one switch of radix %u", endpoints, k);
+            return -1;
+        }
+        c->leaves = 1;
+        c->down = endpoints;
+        c->up = 0;
+        return 0;
+    }
+    c->leaves = ceil_div(endpoints, c->down);
+    if (levels == 2) {
+        c->spines = ceil_div((uint64_t)c->leaves * c->up, k);
+        if (c->leaves > k) {
+            snprintf(err, errlen, "%u leaves of %u NICs need spines of more than radix %u: use "
+                     "levels=\"3\"", c->leaves, c->down, k);
+            return -1;
+        }
+        return 0;
+    }
+    /* three levels: pods of k/2 leaves, each leaf's uplinks one per aggregation switch */
+    const uint32_t per_pod = k / 2;
+    c->pods = ceil_div(c->leaves, per_pod);
+    c->spines = c->up; /* aggregation switches per pod */
+    c->cores = ceil_div((uint64_t)c->pods * c->up * (k - per_pod), k);
+    if (c->pods > k) {
+        snprintf(err, errlen, "%u NICs need %u pods; radix %u holds at most %u", endpoints, c->pods, k, k);
+        return -1;
+    }
+    return 0;
+}
+
+/* The NIC of every die J of every domain I: its hub router, indexed I * S + J. */
+static int generate_domains(tess_platform *p, uint32_t gi, const tess_generator_spec *s, uint32_t *hub)
+{
+    char path[512];
+    for (uint32_t i = 0; i < s->rows; i++) {
+        uint32_t sw = TESS_NONE;
+        if (s->cols > 1) {
+            snprintf(path, sizeof path, "%s.d%u.switch", s->name, i);
+            sw = add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->domain_switch_type, (int)i, -1);
+            if (sw == TESS_NONE) return -1;
+        }
+        for (uint32_t j = 0; j < s->cols; j++) {
+            snprintf(path, sizeof path, "%s.d%u.gpu%u", s->name, i, j);
+            uint32_t die = add_instance(p, gi, s, path, TESS_KIND_DIE, s->die_type, (int)i, (int)j);
+            snprintf(path, sizeof path, "%s.d%u.gpu%u-nic", s->name, i, j);
+            uint32_t h = add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->nic_type, (int)i, (int)j);
+            if (die == TESS_NONE || h == TESS_NONE || add_link(p, die, h, s->local_link_type, 0, s->line))
+                return -1;
+            if (sw != TESS_NONE && add_link(p, h, sw, s->domain_link_type, 0, s->line)) return -1;
+            hub[i * s->cols + j] = h;
+        }
+    }
+    return 0;
+}
+
+static uint32_t add_switch(tess_platform *p, uint32_t gi, const tess_generator_spec *s,
+                           const char *fmt, uint32_t a, uint32_t b)
+{
+    char path[512], local[128];
+    snprintf(local, sizeof local, fmt, a, b);
+    snprintf(path, sizeof path, "%s.%s", s->name, local);
+    return add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->router_type, -1, -1);
+}
+
+/* A Clos over nics[0..n) (in order), switches named under `prefix` ("", "rail3."). */
+static int generate_clos(tess_platform *p, uint32_t gi, const tess_generator_spec *s,
+                         const uint32_t *nics, uint32_t n, const tess_clos_plan *c,
+                         const char *prefix)
+{
+    char fmt[160];
+    if (c->levels == 1) {
+        snprintf(fmt, sizeof fmt, "%sswitch", prefix);
+        uint32_t sw = add_switch(p, gi, s, fmt, 0, 0);
+        if (sw == TESS_NONE) return -1;
+        for (uint32_t e = 0; e < n; e++)
+            if (add_link(p, nics[e], sw, s->link_type, 0, s->line)) return -1;
+        return 0;
+    }
+    const uint32_t k = s->radix, base = (uint32_t)p->n_instances;
+    const uint32_t per_pod = k / 2;
+    for (uint32_t l = 0; l < c->leaves; l++) {
+        if (c->levels == 2) snprintf(fmt, sizeof fmt, "%sleaf%%u", prefix);
+        else snprintf(fmt, sizeof fmt, "%spod%%u.leaf%%u", prefix);
+        uint32_t leaf = c->levels == 2 ? add_switch(p, gi, s, fmt, l, 0)
+                                       : add_switch(p, gi, s, fmt, l / per_pod, l % per_pod);
+        if (leaf == TESS_NONE) return -1;
+    }
+    for (uint32_t e = 0; e < n; e++)
+        if (add_link(p, nics[e], base + e / c->down, s->link_type, 0, s->line)) return -1;
+    if (c->levels == 2) {
+        const uint32_t spine0 = (uint32_t)p->n_instances;
+        snprintf(fmt, sizeof fmt, "%sspine%%u", prefix);
+        for (uint32_t q = 0; q < c->spines; q++)
+            if (add_switch(p, gi, s, fmt, q, 0) == TESS_NONE) return -1;
+        for (uint32_t l = 0; l < c->leaves; l++)
+            for (uint32_t m = 0; m < c->up; m++)
+                if (add_link(p, base + l, spine0 + (l * c->up + m) % c->spines, s->uplink_type, 0, s->line))
+                    return -1;
+        return 0;
+    }
+    const uint32_t agg0 = (uint32_t)p->n_instances;
+    snprintf(fmt, sizeof fmt, "%spod%%u.agg%%u", prefix);
+    for (uint32_t pod = 0; pod < c->pods; pod++)
+        for (uint32_t a = 0; a < c->spines; a++)
+            if (add_switch(p, gi, s, fmt, pod, a) == TESS_NONE) return -1;
+    for (uint32_t l = 0; l < c->leaves; l++)
+        for (uint32_t m = 0; m < c->up; m++)
+            if (add_link(p, base + l, agg0 + (l / per_pod) * c->spines + m, s->uplink_type, 0, s->line))
+                return -1;
+    const uint32_t core0 = (uint32_t)p->n_instances;
+    snprintf(fmt, sizeof fmt, "%score%%u", prefix);
+    for (uint32_t q = 0; q < c->cores; q++)
+        if (add_switch(p, gi, s, fmt, q, 0) == TESS_NONE) return -1;
+    const uint32_t agg_up = k - per_pod;
+    for (uint32_t pod = 0; pod < c->pods; pod++)
+        for (uint32_t a = 0; a < c->spines; a++)
+            for (uint32_t m = 0; m < agg_up; m++)
+                if (add_link(p, agg0 + pod * c->spines + a, core0 + (a * agg_up + m) % c->cores,
+                             s->uplink_type, 0, s->line))
+                    return -1;
+    return 0;
+}
+
+static uint32_t generate_scale_out(tess_platform *p, uint32_t gi, const tess_generator_spec *s)
+{
+    const uint32_t D = s->rows, S = s->cols;
+    uint32_t *hub = malloc(((size_t)D * S + 1) * sizeof *hub);
+    uint32_t *order = malloc(((size_t)D * S + 1) * sizeof *order);
+    int rc = hub && order ? generate_domains(p, gi, s, hub) : -1;
+    char err[256];
+    tess_clos_plan c;
+    if (rc == 0 && s->topology == TESS_TOPO_FAT_TREE) {
+        /* rail-optimised: NIC J of every domain next to each other, on the same leaves */
+        for (uint32_t j = 0; j < S; j++)
+            for (uint32_t i = 0; i < D; i++) order[j * D + i] = hub[i * S + j];
+        rc = tess_clos_plan_make(D * S, s->radix, s->levels, s->oversubscription, &c, err, sizeof err);
+        if (rc == 0) rc = generate_clos(p, gi, s, order, D * S, &c, "");
+    } else if (rc == 0) {
+        rc = tess_clos_plan_make(D, s->radix, D <= s->radix ? 1 : 2, 1.0, &c, err, sizeof err);
+        for (uint32_t j = 0; j < S && rc == 0; j++) {
+            char prefix[32];
+            snprintf(prefix, sizeof prefix, "rail%u.", j);
+            for (uint32_t i = 0; i < D; i++) order[i] = hub[i * S + j];
+            rc = generate_clos(p, gi, s, order, D, &c, prefix);
+        }
+    }
+    free(hub);
+    free(order);
+    return rc == 0 ? gi : TESS_NONE;
+}
+
 uint32_t tess_generate(tess_platform *p, const tess_generator_spec *s)
 {
     tess_grid g = {0};
@@ -99,7 +268,8 @@ uint32_t tess_generate(tess_platform *p, const tess_generator_spec *s)
         return TESS_NONE;
     }
     uint32_t made = s->topology == TESS_TOPO_SWITCH ? generate_switch(p, gi, s)
-                                                    : generate_grid(p, gi, s);
+                    : tess_topology_has_coordinates(s->topology) ? generate_grid(p, gi, s)
+                                                                 : generate_scale_out(p, gi, s);
     if (made == TESS_NONE) return TESS_NONE;
     p->grids[gi].instance_count = (uint32_t)p->n_instances - p->grids[gi].first_instance;
     p->grids[gi].link_count = (uint32_t)p->n_links - p->grids[gi].first_link;

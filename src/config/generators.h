@@ -8,6 +8,19 @@
  *                     2*R*C router links (R, C >= 3, so no wrap duplicates a link).
  * switch NAME (N):    NAME.switch (one router, a port per die) and NAME.dieI, each
  *                     with one link to the switch.
+ * fat-tree / rail-only NAME (D domains of S dies, switches of radix k): every domain
+ *                     is NAME.dI.switch (when S > 1) and S dies NAME.dI.gpuJ, each with
+ *                     its port hub NAME.dI.gpuJ-nic (a router: NVLink and NIC meet
+ *                     there, so traffic may change rails through a domain). The hubs
+ *                     link to their domain switch and, through their NIC, to the
+ *                     scale-out network. fat-tree: one folded Clos over all D x S NICs,
+ *                     rail-optimised (NIC J of every domain on the same leaves): 1 level
+ *                     (NAME.switch) when D x S <= k; 2 (NAME.leafK, NAME.spineK); or 3
+ *                     (NAME.podP.leafK, NAME.podP.aggK, NAME.coreK). A leaf gives
+ *                     k x o / (o + 1) ports to NICs and the rest to uplinks at
+ *                     oversubscription o:1. rail-only: one network per rail J over the D
+ *                     NICs J, no spine between rails: NAME.railJ.switch when D <= k, else
+ *                     a 2-level full-bisection Clos NAME.railJ.leafK / spineK.
  */
 #ifndef TESS_GENERATORS_H
 #define TESS_GENERATORS_H
@@ -17,13 +30,31 @@
 typedef struct tess_generator_spec {
     const char *name; /* full path prefix of what it makes */
     tess_topology topology;
-    uint32_t rows, cols; /* switch: rows = 1, cols = dies */
+    uint32_t rows, cols; /* switch: rows = 1, cols = dies; fat-tree, rail-only: domains, dies */
     uint32_t die_type, router_type, link_type, local_link_type;
+    /* fat-tree and rail-only: router_type is the scale-out switch, link_type the NIC link */
+    uint32_t nic_type, domain_switch_type, domain_link_type, uplink_type;
+    uint32_t radix;     /* ports of a scale-out switch */
+    uint32_t levels;    /* fat-tree: 1-3, 0 = the fewest that fit */
+    double oversubscription; /* fat-tree leaves: NIC ports per uplink */
     long line;
 } tess_generator_spec;
 
 /* Appends the generated grid, instances and links; returns the grid index, or
  * TESS_NONE when memory runs out. */
 uint32_t tess_generate(tess_platform *p, const tess_generator_spec *spec);
+
+/* The shape of a fat-tree's or rail-only network's scale-out switches, computed before
+ * generating (the loader reports what does not fit). */
+typedef struct tess_clos_plan {
+    uint32_t levels;     /* 1, 2 or 3 (fat-tree), 1 or 2 per rail (rail-only) */
+    uint32_t down, up;   /* a leaf's NIC ports and uplinks */
+    uint32_t leaves, spines; /* level 2: spines; level 3: aggregation switches per pod */
+    uint32_t pods, cores;
+} tess_clos_plan;
+
+/* Plans a Clos over `endpoints` NICs with radix-k switches; 0, or -1 with a reason. */
+int tess_clos_plan_make(uint32_t endpoints, uint32_t radix, uint32_t levels,
+                        double oversubscription, tess_clos_plan *out, char *err, size_t errlen);
 
 #endif

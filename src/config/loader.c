@@ -285,6 +285,63 @@ static int handle_instance(loader *L, tess_scope *s, xmlNodePtr n)
     return rc;
 }
 
+/* <fat-tree> and <rail-only>: domains of dies joined by scale-out switches (generators.h). */
+static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generator_spec *g)
+{
+    int bad = attr_count(L, s, n, "domains", 1, 1u << 20, &g->rows) != 0;
+    bad |= attr_count(L, s, n, "domain-size", 1, 4096, &g->cols) != 0;
+    g->die_type = attr_type(L, s, n, "die", TESS_KIND_DIE, 1);
+    g->nic_type = attr_type(L, s, n, "nic", TESS_KIND_ROUTER, 1);
+    g->domain_switch_type = attr_type(L, s, n, "domain-switch", TESS_KIND_ROUTER, 1);
+    g->domain_link_type = attr_type(L, s, n, "domain-link", TESS_KIND_LINK, 1);
+    g->router_type = attr_type(L, s, n, "switch", TESS_KIND_ROUTER, 1);
+    g->link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
+    g->local_link_type = g->domain_link_type;
+    g->uplink_type = g->link_type;
+    if (xmlHasProp(n, (const xmlChar *)"local-link"))
+        bad |= (g->local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0)) == TESS_NONE;
+    if (xmlHasProp(n, (const xmlChar *)"uplink"))
+        bad |= (g->uplink_type = attr_type(L, s, n, "uplink", TESS_KIND_LINK, 0)) == TESS_NONE;
+    g->oversubscription = 1;
+    if (xmlHasProp(n, (const xmlChar *)"levels"))
+        bad |= attr_count(L, s, n, "levels", 1, 3, &g->levels) != 0;
+    int failed = 0;
+    char *text = attr(L, s, n, "oversubscription", 0, &failed);
+    if (text) {
+        tess_quantity q;
+        char err[256];
+        if (tess_parse_quantity(text, TESS_DIM_COUNT, &q, err, sizeof err) != 0 || !(q.value >= 1) ||
+            q.value > 64) {
+            ERR(L, line_of(n), "<%s> attribute 'oversubscription': '%s' is not a ratio from 1 to 64 "
+                "(NIC ports per uplink of a leaf)", tag(n), text);
+            bad = 1;
+        }
+        g->oversubscription = q.value;
+        free(text);
+    }
+    bad |= failed;
+    bad |= g->die_type == TESS_NONE || g->nic_type == TESS_NONE || g->domain_switch_type == TESS_NONE ||
+           g->domain_link_type == TESS_NONE || g->router_type == TESS_NONE || g->link_type == TESS_NONE;
+    if (bad) return -1;
+    g->radix = L->p->types[g->router_type].u.router.ports;
+    if (g->radix == 0) {
+        ERR(L, line_of(n), "<%s> attribute 'switch': router-type '%s' states no ports; the scale-out "
+            "switches' radix is its ports=\"K\"", tag(n), L->p->types[g->router_type].name);
+        return -1;
+    }
+    tess_clos_plan c;
+    char err[256];
+    const int fat = g->topology == TESS_TOPO_FAT_TREE;
+    if (tess_clos_plan_make(fat ? g->rows * g->cols : g->rows, g->radix, fat ? g->levels : 0,
+                            fat ? g->oversubscription : 1, &c, err, sizeof err) != 0 ||
+        (!fat && c.levels > 2 && snprintf(err, sizeof err, "a rail of %u NICs needs more than two "
+                                          "levels of radix-%u switches", g->rows, g->radix) > 0)) {
+        ERR(L, line_of(n), "<%s name=\"%s\">: %s", tag(n), g->name ? g->name : "", err);
+        return -1;
+    }
+    return 0;
+}
+
 static int handle_generator(loader *L, tess_scope *s, xmlNodePtr n, tess_topology topo)
 {
     tess_generator_spec g;
@@ -294,7 +351,10 @@ static int handle_generator(loader *L, tess_scope *s, xmlNodePtr n, tess_topolog
     char *shortname = attr_name(L, s, n, "name");
     int bad = shortname == NULL;
     /* 4096 x 4096 tiles bounds a wafer of any plausible size and keeps indices 32-bit. */
-    if (topo == TESS_TOPO_SWITCH) {
+    if (topo == TESS_TOPO_FAT_TREE || topo == TESS_TOPO_RAIL_ONLY) {
+        g.name = shortname;
+        bad |= handle_scale_out(L, s, n, &g) != 0;
+    } else if (topo == TESS_TOPO_SWITCH) {
         g.rows = 1;
         bad |= attr_count(L, s, n, "dies", 1, 65535, &g.cols) != 0;
     } else {
@@ -302,11 +362,14 @@ static int handle_generator(loader *L, tess_scope *s, xmlNodePtr n, tess_topolog
         bad |= attr_count(L, s, n, "rows", lo, 4096, &g.rows) != 0;
         bad |= attr_count(L, s, n, "cols", lo, 4096, &g.cols) != 0;
     }
-    g.die_type = attr_type(L, s, n, "die", TESS_KIND_DIE, 1);
-    g.router_type = attr_type(L, s, n, "router", TESS_KIND_ROUTER, 1);
-    g.link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
-    g.local_link_type = g.link_type;
-    if (topo != TESS_TOPO_SWITCH && xmlHasProp(n, (const xmlChar *)"local-link")) {
+    if (tess_topology_has_coordinates(topo) || topo == TESS_TOPO_SWITCH) {
+        g.die_type = attr_type(L, s, n, "die", TESS_KIND_DIE, 1);
+        g.router_type = attr_type(L, s, n, "router", TESS_KIND_ROUTER, 1);
+        g.link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
+        g.local_link_type = g.link_type;
+    }
+    if (topo != TESS_TOPO_SWITCH && tess_topology_has_coordinates(topo) &&
+        xmlHasProp(n, (const xmlChar *)"local-link")) {
         g.local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0);
         bad |= g.local_link_type == TESS_NONE;
     }
@@ -748,6 +811,10 @@ static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent)
             r = handle_generator(L, s, n, TESS_TOPO_TORUS);
         else if (strcmp(t, "switch") == 0)
             r = handle_generator(L, s, n, TESS_TOPO_SWITCH);
+        else if (strcmp(t, "fat-tree") == 0)
+            r = handle_generator(L, s, n, TESS_TOPO_FAT_TREE);
+        else if (strcmp(t, "rail-only") == 0)
+            r = handle_generator(L, s, n, TESS_TOPO_RAIL_ONLY);
         else if (strcmp(t, "instance") == 0)
             r = handle_instance(L, s, n);
         else if (strcmp(t, "connect") == 0)

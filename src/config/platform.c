@@ -151,3 +151,8 @@ double tess_dram_energy_per_bit(const tess_platform *p)
         }
     return mems ? e_bit / mems : 0;
 }
+
+int tess_topology_has_coordinates(tess_topology t)
+{
+    return t == TESS_TOPO_MESH || t == TESS_TOPO_TORUS;
+}

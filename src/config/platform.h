@@ -98,7 +98,9 @@ typedef struct tess_link_type {
     double clock_hz;      /* 0: the clock of the router or die it leaves */
     tess_latency latency;
     double energy_per_bit; /* joules per bit moved */
-    double cost_usd;       /* price of one link: cable or fibre and its transceivers */
+    double cost_usd;       /* price of one link's cable or fibre */
+    uint32_t transceivers; /* optical modules on one link (0: electrical; 2: one per end) */
+    double transceiver_cost_usd; /* price of one module */
 } tess_link_type;
 
 typedef enum tess_mem_scheduler { TESS_SCHED_FRFCFS, TESS_SCHED_FCFS } tess_mem_scheduler;
@@ -189,14 +191,20 @@ typedef struct tess_type {
 typedef enum tess_topology {
     TESS_TOPO_MESH,
     TESS_TOPO_TORUS,
-    TESS_TOPO_SWITCH
+    TESS_TOPO_SWITCH,
+    TESS_TOPO_FAT_TREE, /* high-bandwidth domains joined by a folded Clos (src/config/generators.h) */
+    TESS_TOPO_RAIL_ONLY /* high-bandwidth domains joined by one network per rail, no spine */
 } tess_topology;
+
+/* Mesh and torus give their instances grid coordinates that routing may use. */
+int tess_topology_has_coordinates(tess_topology t);
 
 /* One generator's output: a block of instances with grid coordinates. */
 typedef struct tess_grid {
     char *name; /* path prefix of its instances: "wafer0" */
     tess_topology topology;
-    uint32_t rows, cols; /* a switch has rows = 1, cols = its die count */
+    uint32_t rows, cols; /* a switch has rows = 1, cols = its die count; a fat-tree or
+                          * rail-only network rows = domains, cols = dies per domain */
     uint32_t first_instance, instance_count;
     uint32_t first_link, link_count;
     long line;

@@ -233,7 +233,7 @@ int tess_check_routing_fits(const tess_platform *p, const char *file, tess_diag 
             if (r == TESS_ROUTING_TABLE) continue;
             const tess_instance *peer = &p->instances[other];
             int in_grid = inst->grid != TESS_NONE &&
-                          p->grids[inst->grid].topology != TESS_TOPO_SWITCH;
+                          tess_topology_has_coordinates(p->grids[inst->grid].topology);
             if (peer->kind != TESS_KIND_ROUTER) continue; /* endpoint links need no coordinates */
             if (!in_grid || peer->grid != inst->grid) {
                 ERR(diag, file, l->line,
@@ -253,7 +253,7 @@ int tess_check_routing_fits(const tess_platform *p, const char *file, tess_diag 
         }
     }
     for (size_t gi = 0; gi < p->n_grids; gi++) {
-        if (p->grids[gi].topology == TESS_TOPO_SWITCH) continue;
+        if (!tess_topology_has_coordinates(p->grids[gi].topology)) continue;
         int r = check_grid_routes(p, (uint32_t)gi, file, diag);
         if (r != TESS_OK) rc = r;
     }
