@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <tuple>
 #include <unistd.h>
 
 #include "cli_run.h"
@@ -420,4 +421,109 @@ TEST(Energy, TotalIsTheCountsTimesTheirEnergiesPlusStaticPowerTimesTime)
     // the peak 1 ms window draws at least the mean
     EXPECT_GE(json_number(report, "peak_power_w"), total / T * (1 - 1e-6));
     std::system(("rm -rf '" + d + "'").c_str());
+}
+
+namespace {
+
+// D domains of S GPUs; scale-out switches of radix k at `port` USD a port; NIC links and
+// uplinks each carry two transceivers at `xcvr` USD and a cable at `cable` USD.
+std::string cluster(const char *generator, unsigned D, unsigned S, unsigned k, const std::string &extra = "")
+{
+    return doc("  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
+               "  <router-type name=\"hub\" clock=\"1GHz\" routing=\"table\"/>\n"
+               "  <router-type name=\"nvs\" clock=\"1GHz\" routing=\"table\"/>\n"
+               "  <router-type name=\"ib\" clock=\"1GHz\" routing=\"table\" ports=\"" + std::to_string(k) +
+               "\" port-cost=\"1000USD\"/>\n"
+               "  <link-type name=\"nvl\" width=\"300B\" latency=\"500ns\" energy=\"1pJ/bit\"/>\n"
+               "  <link-type name=\"nic\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" cost=\"100USD\" "
+               "transceivers=\"2\" transceiver-cost=\"500USD\"/>\n"
+               "  <" + generator + " name=\"c\" domains=\"" + std::to_string(D) + "\" domain-size=\"" +
+               std::to_string(S) + "\" die=\"gpu\" nic=\"hub\" domain-switch=\"nvs\" domain-link=\"nvl\" "
+               "switch=\"ib\" link=\"nic\"" + extra + "/>\n");
+}
+
+struct Counts {
+    unsigned switches, links;
+};
+
+// A non-blocking folded Clos over n NICs of radix-k switches, counted level by level.
+Counts clos_by_hand(unsigned n, unsigned k)
+{
+    auto up = [](unsigned a, unsigned b) { return (a + b - 1) / b; };
+    if (n <= k) return {1, n};
+    const unsigned leaves = up(n, k / 2);
+    if (leaves <= k) return {leaves + up(leaves * (k / 2), k), n + leaves * (k / 2)};
+    const unsigned pods = up(leaves, k / 2), aggs = pods * (k / 2), cores = up(aggs * (k / 2), k);
+    return {leaves + aggs + cores, n + leaves * (k / 2) + aggs * (k / 2)};
+}
+
+} // namespace
+
+TEST(Cost, FatTreeAndRailOnlyCostTheirSwitchPortsAndTransceivers)
+{
+    struct Case {
+        unsigned D, S, k;
+    } cases[] = {{2, 4, 8}, {16, 4, 8}, {32, 8, 16}, {64, 8, 64}};
+    for (const Case &c : cases) {
+        auto ft = load_xml(cluster("fat-tree", c.D, c.S, c.k)), ro = load_xml(cluster("rail-only", c.D, c.S, c.k));
+        ASSERT_EQ(ft->rc, TESS_OK) << ft->errors;
+        ASSERT_EQ(ro->rc, TESS_OK) << ro->errors;
+        // fat-tree: one Clos over all D x S NICs; rail-only: S Clos networks of D NICs each
+        const Counts f = clos_by_hand(c.D * c.S, c.k), r1 = clos_by_hand(c.D, c.k);
+        const Counts r = {c.S * r1.switches, c.S * r1.links};
+        for (auto [l, n, name] : {std::tuple{ft.get(), f, "fat-tree"}, std::tuple{ro.get(), r, "rail-only"}}) {
+            const tess_cost_report cost = cost_of(*l);
+            // the D domain switches are stand-alone switches too (unpriced, 4 ports each used)
+            EXPECT_EQ(cost.switches, n.switches + c.D) << name << " D=" << c.D;
+            EXPECT_EQ(cost.switch_ports, (uint64_t)n.switches * c.k + (uint64_t)c.D * c.S) << name;
+            EXPECT_EQ(cost.transceivers, 2ull * n.links) << name;
+            EXPECT_DOUBLE_EQ(cost.network_cost_usd, n.switches * c.k * 1000.0 + n.links * (100 + 2 * 500.0)) << name;
+        }
+    }
+    // at scale the rails need no spine across them: fewer ports and transceivers
+    auto ft = load_xml(cluster("fat-tree", 64, 8, 64)), ro = load_xml(cluster("rail-only", 64, 8, 64));
+    EXPECT_LT(cost_of(*ro).network_cost_usd, cost_of(*ft).network_cost_usd);
+}
+
+TEST(Generators, FatTreeLeavesShareTheirPortsAtTheOversubscription)
+{
+    // 48 NICs on radix-8 switches at 3:1: leaves of 6 NICs and 2 uplinks, 8 leaves, 2 spines
+    auto l = load_xml(cluster("fat-tree", 12, 4, 8, " oversubscription=\"3\""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    EXPECT_NE(l->instance("c.leaf7"), TESS_NONE);
+    EXPECT_EQ(l->instance("c.leaf8"), TESS_NONE);
+    EXPECT_NE(l->instance("c.spine1"), TESS_NONE);
+    EXPECT_EQ(l->instance("c.spine2"), TESS_NONE);
+    EXPECT_EQ(l->live_links_between("c.leaf0", "c.spine0"), 1);
+    EXPECT_EQ(l->live_links_between("c.leaf0", "c.spine1"), 1);
+    // rail-optimised: NIC 0 of domains 0..5 on leaf 0, NIC 1 of domains 0..5 on leaf 2
+    EXPECT_EQ(l->live_links_between("c.d5.gpu0-nic", "c.leaf0"), 1);
+    EXPECT_EQ(l->live_links_between("c.d0.gpu1-nic", "c.leaf2"), 1);
+    // rail-only: rail J joins NIC J of every domain
+    auto r = load_xml(cluster("rail-only", 4, 2, 8));
+    ASSERT_EQ(r->rc, TESS_OK) << r->errors;
+    EXPECT_EQ(r->live_links_between("c.d3.gpu1-nic", "c.rail1.switch"), 1);
+    EXPECT_EQ(r->live_links_between("c.d3.gpu1-nic", "c.rail0.switch"), 0);
+}
+
+TEST(Generators, ScaleOutNetworksThatCannotBeBuiltAreErrors)
+{
+    std::string no_radix = cluster("fat-tree", 4, 4, 8);
+    no_radix.replace(no_radix.find(" ports=\"8\""), 10, "");
+    auto a = load_xml(no_radix);
+    EXPECT_NE(a->errors.find("test.xml:9: <fat-tree> attribute 'switch': router-type 'ib' states no ports"),
+              std::string::npos) << a->errors;
+    auto b = load_xml(cluster("fat-tree", 4, 4, 8, " levels=\"1\""));
+    EXPECT_NE(b->errors.find("16 NICs do not fit one switch of radix 8"), std::string::npos) << b->errors;
+    auto c = load_xml(cluster("rail-only", 64, 2, 8)); // a rail of 64 NICs: 16 leaves > radix 8
+    EXPECT_NE(c->errors.find("<rail-only name=\"c\">"), std::string::npos) << c->errors;
+    auto d = load_xml(cluster("fat-tree", 4, 4, 8, " oversubscription=\"0.5\""));
+    EXPECT_NE(d->errors.find("'oversubscription': '0.5' is not a ratio"), std::string::npos) << d->errors;
+    // a switch with fewer ports than the links made to it
+    auto e = load_xml(doc("  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+                          "  <router-type name=\"sw\" clock=\"1GHz\" routing=\"table\" ports=\"4\"/>\n"
+                          "  <link-type name=\"l\" width=\"16B\" latency=\"1ns\" energy=\"0pJ/bit\"/>\n"
+                          "  <switch name=\"s\" dies=\"5\" die=\"d\" router=\"sw\" link=\"l\"/>\n"));
+    EXPECT_EQ(e->rc, TESS_EINVAL);
+    EXPECT_NE(e->errors.find("s.switch"), std::string::npos) << e->errors;
 }
