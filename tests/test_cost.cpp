@@ -468,9 +468,11 @@ TEST(Cost, FatTreeAndRailOnlyCostTheirSwitchPortsAndTransceivers)
         auto ft = load_xml(cluster("fat-tree", c.D, c.S, c.k)), ro = load_xml(cluster("rail-only", c.D, c.S, c.k));
         ASSERT_EQ(ft->rc, TESS_OK) << ft->errors;
         ASSERT_EQ(ro->rc, TESS_OK) << ro->errors;
-        // fat-tree: one Clos over all D x S NICs; rail-only: S Clos networks of D NICs each
+        // fat-tree: one Clos over all D x S NICs; rail-only: S Clos networks of D NICs
+        // each, or, when a rail fits one switch, k / D rails sharing each switch
         const Counts f = clos_by_hand(c.D * c.S, c.k), r1 = clos_by_hand(c.D, c.k);
-        const Counts r = {c.S * r1.switches, c.S * r1.links};
+        const unsigned shared = (c.S + c.k / c.D - 1) / (c.k / c.D);
+        const Counts r = c.D <= c.k ? Counts{shared, c.S * c.D} : Counts{c.S * r1.switches, c.S * r1.links};
         for (auto [l, n, name] : {std::tuple{ft.get(), f, "fat-tree"}, std::tuple{ro.get(), r, "rail-only"}}) {
             const tess_cost_report cost = cost_of(*l);
             // the D domain switches are stand-alone switches too (unpriced, 4 ports each used)
@@ -502,8 +504,12 @@ TEST(Generators, FatTreeLeavesShareTheirPortsAtTheOversubscription)
     // rail-only: rail J joins NIC J of every domain
     auto r = load_xml(cluster("rail-only", 4, 2, 8));
     ASSERT_EQ(r->rc, TESS_OK) << r->errors;
-    EXPECT_EQ(r->live_links_between("c.d3.gpu1-nic", "c.rail1.switch"), 1);
-    EXPECT_EQ(r->live_links_between("c.d3.gpu1-nic", "c.rail0.switch"), 0);
+    EXPECT_EQ(r->live_links_between("c.d3.gpu1-nic", "c.rails0.switch"), 1); // 8 / 4: two rails a switch
+    EXPECT_EQ(r->live_links_between("c.d3.gpu1-nic", "c.d3.switch"), 1);
+    auto big = load_xml(cluster("rail-only", 12, 2, 8)); // 12 NICs a rail: a Clos each
+    ASSERT_EQ(big->rc, TESS_OK) << big->errors;
+    EXPECT_EQ(big->live_links_between("c.d11.gpu1-nic", "c.rail1.leaf2"), 1);
+    EXPECT_EQ(big->live_links_between("c.d11.gpu1-nic", "c.rail0.leaf2"), 0);
 }
 
 TEST(Generators, ScaleOutNetworksThatCannotBeBuiltAreErrors)
@@ -515,7 +521,7 @@ TEST(Generators, ScaleOutNetworksThatCannotBeBuiltAreErrors)
               std::string::npos) << a->errors;
     auto b = load_xml(cluster("fat-tree", 4, 4, 8, " levels=\"1\""));
     EXPECT_NE(b->errors.find("16 NICs do not fit one switch of radix 8"), std::string::npos) << b->errors;
-    auto c = load_xml(cluster("rail-only", 64, 2, 8)); // a rail of 64 NICs: 16 leaves > radix 8
+    auto c = load_xml(cluster("rail-only", 256, 2, 8)); // a rail of 256 NICs: 64 leaves > radix 8 pods
     EXPECT_NE(c->errors.find("<rail-only name=\"c\">"), std::string::npos) << c->errors;
     auto d = load_xml(cluster("fat-tree", 4, 4, 8, " oversubscription=\"0.5\""));
     EXPECT_NE(d->errors.find("'oversubscription': '0.5' is not a ratio"), std::string::npos) << d->errors;

@@ -237,8 +237,19 @@ static uint32_t generate_scale_out(tess_platform *p, uint32_t gi, const tess_gen
             for (uint32_t i = 0; i < D; i++) order[j * D + i] = hub[i * S + j];
         rc = tess_clos_plan_make(D * S, s->radix, s->levels, s->oversubscription, &c, err, sizeof err);
         if (rc == 0) rc = generate_clos(p, gi, s, order, D * S, &c, "");
+    } else if (rc == 0 && D <= s->radix) {
+        /* each rail fits one switch: rails share switches, k / D rails a switch, each rail
+         * on ports of its own (a switch partitioned into independent rails) */
+        const uint32_t per_switch = s->radix / D;
+        for (uint32_t j = 0; j < S && rc == 0; j += per_switch) {
+            const uint32_t sw = add_switch(p, gi, s, "rails%u.switch", j, 0);
+            rc = sw == TESS_NONE ? -1 : 0;
+            for (uint32_t r = j; r < j + per_switch && r < S && rc == 0; r++)
+                for (uint32_t i = 0; i < D && rc == 0; i++)
+                    rc = add_link(p, hub[i * S + r], sw, s->link_type, 0, s->line);
+        }
     } else if (rc == 0) {
-        rc = tess_clos_plan_make(D, s->radix, D <= s->radix ? 1 : 2, 1.0, &c, err, sizeof err);
+        rc = tess_clos_plan_make(D, s->radix, 0, 1.0, &c, err, sizeof err);
         for (uint32_t j = 0; j < S && rc == 0; j++) {
             char prefix[32];
             snprintf(prefix, sizeof prefix, "rail%u.", j);

@@ -19,8 +19,10 @@
  *                     (NAME.podP.leafK, NAME.podP.aggK, NAME.coreK). A leaf gives
  *                     k x o / (o + 1) ports to NICs and the rest to uplinks at
  *                     oversubscription o:1. rail-only: one network per rail J over the D
- *                     NICs J, no spine between rails: NAME.railJ.switch when D <= k, else
- *                     a 2-level full-bisection Clos NAME.railJ.leafK / spineK.
+ *                     NICs J, no spine between rails: when D <= k, rails share switches,
+ *                     k / D rails on each (NAME.railsJ.switch holds rails J, J+1, ...);
+ *                     else each rail is a full-bisection Clos of its own,
+ *                     NAME.railJ.leafK / spineK (or pods and cores past k^2/2 NICs).
  */
 #ifndef TESS_GENERATORS_H
 #define TESS_GENERATORS_H

@@ -333,9 +333,7 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
     char err[256];
     const int fat = g->topology == TESS_TOPO_FAT_TREE;
     if (tess_clos_plan_make(fat ? g->rows * g->cols : g->rows, g->radix, fat ? g->levels : 0,
-                            fat ? g->oversubscription : 1, &c, err, sizeof err) != 0 ||
-        (!fat && c.levels > 2 && snprintf(err, sizeof err, "a rail of %u NICs needs more than two "
-                                          "levels of radix-%u switches", g->rows, g->radix) > 0)) {
+                            fat ? g->oversubscription : 1, &c, err, sizeof err) != 0) {
         ERR(L, line_of(n), "<%s name=\"%s\">: %s", tag(n), g->name ? g->name : "", err);
         return -1;
     }
