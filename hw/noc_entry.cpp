@@ -14,6 +14,7 @@
 
 #include "kernel_setup.h"
 #include "noc_flit.h"
+#include "noc_flow.h"
 #include "noc_packet.h"
 #include "noc_traffic.h"
 
@@ -118,6 +119,8 @@ extern "C" int tess_hw_noc_run(const tess_platform *p, const tess_noc_options *o
         std::unique_ptr<Network> net;
         if (o->fidelity == TESS_NOC_FLIT)
             net = std::make_unique<FlitNetwork>("noc", *topo, no);
+        else if (o->fidelity == TESS_NOC_FLOW)
+            net = std::make_unique<FlowNetwork>("noc", *topo, no);
         else
             net = std::make_unique<PacketNetwork>("noc", *topo, no);
         std::unique_ptr<TrafficGenerator> gen;

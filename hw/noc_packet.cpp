@@ -53,7 +53,11 @@ void PacketNetwork::send(const Message &m)
     stats_.flits_sent += flits;
 
     // injection channel, then router by router to the ejection channel
+    // Flits stream at the pace of the slowest channel so far (a wider channel after a
+    // narrow one waits for each flit): a channel is held for (flits - 1) x that pace plus
+    // its own serialisation of one flit.
     uint32_t c = topo_.endpoints()[m.src].inject;
+    uint64_t pace = channels[c].cycles_per_flit;
     uint64_t len = static_cast<uint64_t>(flits) * channels[c].cycles_per_flit;
     uint64_t start = book(c, now, len, now);
     uint64_t head = start + channels[c].latency + channels[c].cycles_per_flit - 1;
@@ -74,7 +78,8 @@ void PacketNetwork::send(const Message &m)
             uint64_t best_start = UINT64_MAX;
             for (int i = 0; i < n; i++) {
                 uint32_t co = R.out_channel[ports[i]];
-                uint64_t s = probe(co, ready, static_cast<uint64_t>(flits) * channels[co].cycles_per_flit);
+                const uint64_t cpf = channels[co].cycles_per_flit;
+                uint64_t s = probe(co, ready, static_cast<uint64_t>(flits - 1) * std::max<uint64_t>(pace, cpf) + cpf);
                 if (s < best_start) {
                     best_start = s;
                     best = i;
@@ -83,7 +88,8 @@ void PacketNetwork::send(const Message &m)
         }
         c = R.out_channel[ports[best]];
         st = next[best];
-        len = static_cast<uint64_t>(flits) * channels[c].cycles_per_flit;
+        pace = std::max<uint64_t>(pace, channels[c].cycles_per_flit);
+        len = static_cast<uint64_t>(flits - 1) * pace + channels[c].cycles_per_flit;
         start = book(c, ready, len, now);
         head = start + channels[c].latency + channels[c].cycles_per_flit - 1;
         stats_.channel_flits[c] += flits;
@@ -92,7 +98,7 @@ void PacketNetwork::send(const Message &m)
         stats_.flit_hops += flits;
     }
     if (static_cast<uint32_t>(channels[c].to_port) != m.dst) stats_.misrouted++;
-    const uint64_t tail = head + static_cast<uint64_t>(flits - 1) * channels[c].cycles_per_flit;
+    const uint64_t tail = head + static_cast<uint64_t>(flits - 1) * pace;
     const bool earliest = deliveries_.empty() || tail < deliveries_.top().cycle;
     deliveries_.push(Delivery{tail, seq_++, m});
     if (earliest) wake_.notify(time_of(tail) - sc_core::sc_time_stamp());

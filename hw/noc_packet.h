@@ -3,7 +3,8 @@
 // router the head may leave `pipeline` cycles after it arrived, on the earliest
 // interval of its output channel that is free for the packet's length (first fit,
 // so a later packet can use a gap an earlier one left); the tail follows
-// (flits - 1) x cycles-per-flit after the head. One kernel event per delivered
+// (flits - 1) x the pace of the slowest channel so far after the head (a wide channel
+// after a narrow one is held at the narrow one's pace). One kernel event per delivered
 // message; nothing is simulated between injection and delivery.
 //
 // What it leaves out, by design: buffers are unbounded (no credit backpressure and

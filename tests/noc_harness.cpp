@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "noc_flit.h"
+#include "noc_flow.h"
 #include "noc_packet.h"
 #include "kernel_setup.h"
 
@@ -64,6 +65,72 @@ struct Prober : sc_core::sc_module, TransportClient {
     void on_delivered(const Message &) override { arrived.notify(); }
 };
 
+// Sends every transfer at one instant; records each delivery.
+struct Burst : sc_core::sc_module, TransportClient {
+    SC_HAS_PROCESS(Burst);
+    Network &net;
+    const std::vector<Transfer> &transfers;
+    std::vector<double> done;
+    sc_core::sc_time sent;
+    Burst(sc_core::sc_module_name n, Network &nw, const std::vector<Transfer> &t)
+        : sc_core::sc_module(n), net(nw), transfers(t), done(t.size(), -1)
+    {
+        SC_THREAD(run);
+    }
+    void run()
+    {
+        wait(net.clock_period() * 10);
+        sent = sc_core::sc_time_stamp();
+        for (size_t i = 0; i < transfers.size(); i++) {
+            Message m;
+            m.src = transfers[i].src;
+            m.dst = transfers[i].dst;
+            m.bytes = transfers[i].bytes;
+            m.tag = i;
+            net.send(m);
+        }
+    }
+    void on_delivered(const Message &m) override
+    {
+        done[m.tag] = (sc_core::sc_time_stamp() - sent) / net.clock_period();
+    }
+};
+
+struct BurstJob {
+    const tess_platform *p;
+    tess_noc_fidelity f;
+    const std::vector<Transfer> *transfers;
+};
+
+std::unique_ptr<Network> make_network(tess_noc_fidelity f, const Topology &topo)
+{
+    if (f == TESS_NOC_FLIT) return std::make_unique<FlitNetwork>("noc", topo, NetworkOptions{});
+    if (f == TESS_NOC_FLOW) return std::make_unique<FlowNetwork>("noc", topo, NetworkOptions{});
+    return std::make_unique<PacketNetwork>("noc", topo, NetworkOptions{});
+}
+
+void burst_job(void *arg, tess_job_output *out)
+{
+    auto *job = static_cast<BurstJob *>(arg);
+    tess::hw::prepare_kernel();
+    std::string error;
+    auto topo = Topology::build(job->p, BuildOptions{}, &error);
+    if (!topo) {
+        out->status = TESS_EINVAL;
+        std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
+        return;
+    }
+    std::unique_ptr<Network> net = make_network(job->f, *topo);
+    Burst burst("burst", *net, *job->transfers);
+    net->set_client(&burst);
+    sc_core::sc_start();
+    auto *blob = static_cast<double *>(std::malloc(burst.done.size() * sizeof(double) + 1));
+    std::memcpy(blob, burst.done.data(), burst.done.size() * sizeof(double));
+    out->blob = blob;
+    out->blob_len = burst.done.size() * sizeof(double);
+    out->status = TESS_OK;
+}
+
 struct ProbeJob {
     const tess_platform *p;
     tess_noc_fidelity f;
@@ -82,11 +149,7 @@ void probe_job(void *arg, tess_job_output *out)
         std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
         return;
     }
-    std::unique_ptr<Network> net;
-    if (job->f == TESS_NOC_FLIT)
-        net = std::make_unique<FlitNetwork>("noc", *topo, NetworkOptions{});
-    else
-        net = std::make_unique<PacketNetwork>("noc", *topo, NetworkOptions{});
+    std::unique_ptr<Network> net = make_network(job->f, *topo);
     Prober prober("prober", *net, *job->pairs, uint64_t(job->flits) * topo->flit_bytes());
     net->set_client(&prober);
     sc_core::sc_start();
@@ -133,6 +196,19 @@ std::vector<double> probe_latencies(const tess_platform *p, tess_noc_fidelity f,
     ProbeJob job{p, f, packet_flits, &pairs};
     tess_run_result r;
     int rc = tess_run_isolated(probe_job, &job, 120, &r);
+    EXPECT_EQ(rc, TESS_OK) << r.message;
+    std::vector<double> out(r.blob_len / sizeof(double));
+    if (!out.empty()) std::memcpy(out.data(), r.blob, r.blob_len);
+    tess_run_result_free(&r);
+    return out;
+}
+
+std::vector<double> transfer_times(const tess_platform *p, tess_noc_fidelity f,
+                                   const std::vector<Transfer> &transfers)
+{
+    BurstJob job{p, f, &transfers};
+    tess_run_result r;
+    int rc = tess_run_isolated(burst_job, &job, 300, &r);
     EXPECT_EQ(rc, TESS_OK) << r.message;
     std::vector<double> out(r.blob_len / sizeof(double));
     if (!out.empty()) std::memcpy(out.data(), r.blob, r.blob_len);

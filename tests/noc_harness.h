@@ -26,4 +26,14 @@ std::vector<double> probe_latencies(const tess_platform *p, tess_noc_fidelity f,
                                     uint32_t packet_flits,
                                     const std::vector<std::pair<uint32_t, uint32_t>> &pairs);
 
+// Sends every message at once (on a clock edge of an empty network) and returns each
+// one's delivery time in cycles after the send, in the order given. Messages are
+// (source endpoint, destination endpoint, bytes).
+struct Transfer {
+    uint32_t src, dst;
+    uint64_t bytes;
+};
+std::vector<double> transfer_times(const tess_platform *p, tess_noc_fidelity f,
+                                   const std::vector<Transfer> &transfers);
+
 #endif

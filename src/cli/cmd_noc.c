@@ -15,7 +15,7 @@
 
 static const char usage[] =
     "usage: tessera noc PLATFORM [--traffic uniform|transpose|bitcomp|hotspot|neighbor]\n"
-    "                   [--rate R] [--packet-flits N] [--fidelity flit|packet]\n"
+    "                   [--rate R] [--packet-flits N] [--fidelity flit|packet|flow]\n"
     "                   [--warmup C] [--measure C] [--drain C] [--seed S]\n"
     "                   [--request-response] [--sweep] [--json] [--timeout SECONDS]\n"
     "                   [--set name=value]...\n"
@@ -42,7 +42,7 @@ static void run_point(void *arg, tess_job_output *out)
 
 static const char *const traffic_names[] = {"uniform", "transpose", "bitcomp", "hotspot",
                                             "neighbor", NULL};
-static const char *const fidelity_names[] = {"flit", "packet", NULL};
+static const char *const fidelity_names[] = {"flit", "packet", "flow", NULL};
 
 /* Runs one point in a child; returns the status, fills *res on success. */
 static int simulate(const tess_platform *p, const tess_noc_options *o, double timeout,

@@ -1,0 +1,114 @@
+// `flow` fidelity: max-min fair shares on the textbook cases, re-rating when flows end,
+// and agreement with the packet fidelity on long transfers. Expected times come from
+// the fair shares worked out here; the fixed path latency cancels by comparing each
+// contended transfer with the same transfer alone.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "noc_harness.h"
+
+namespace {
+
+// Routers in a chain joined by `narrow` links (8 B a cycle: 8 B wide, 16 B flits), dies
+// on 16 B local links (16 B a cycle).
+std::string chain(const std::string &body)
+{
+    return "<?xml version=\"1.0\"?>\n<platform name=\"chain\">\n"
+           "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+           "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" pipeline=\"2\" routing=\"table\"/>\n"
+           "  <link-type name=\"narrow\" width=\"8B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+           "  <link-type name=\"wide\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+           "  <link-type name=\"local\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n" +
+           body + "</platform>\n";
+}
+
+std::string die_at(const std::string &die, const std::string &router)
+{
+    return "  <instance name=\"" + die + "\" type=\"d\"/> <connect from=\"" + die + "\" to=\"" + router +
+           "\" link=\"local\"/>\n";
+}
+
+} // namespace
+
+TEST(MaxMin, ParkingLotGivesEveryFlowHalfOfEachLink)
+{
+    // r0 - r1 - r2 - r3; the long flow a -> b crosses all three links, short flow i
+    // crosses link i alone. Every link carries two flows: 4 B a cycle each.
+    std::string body;
+    for (int r = 0; r < 4; r++) body += "  <instance name=\"r" + std::to_string(r) + "\" type=\"r\"/>\n";
+    for (int r = 0; r < 3; r++)
+        body += "  <connect from=\"r" + std::to_string(r) + "\" to=\"r" + std::to_string(r + 1) + "\" link=\"narrow\"/>\n";
+    body += die_at("a", "r0") + die_at("b", "r3");
+    for (int i = 0; i < 3; i++)
+        body += die_at("s" + std::to_string(i), "r" + std::to_string(i)) +
+                die_at("t" + std::to_string(i), "r" + std::to_string(i + 1));
+    auto l = load_xml(chain(body));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // endpoints in declaration order: a 0, b 1, s0 2, t0 3, s1 4, t1 5, s2 6, t2 7
+    const uint64_t B = 8000;
+    const std::vector<Transfer> all = {{0, 1, 3 * B}, {2, 3, B}, {4, 5, B}, {6, 7, B}};
+    const std::vector<double> together = transfer_times(&l->p, TESS_NOC_FLOW, all);
+    ASSERT_EQ(together.size(), 4u);
+    for (size_t i = 0; i < all.size(); i++) {
+        const double alone = transfer_times(&l->p, TESS_NOC_FLOW, {all[i]})[0];
+        // short: B at 4 instead of 8 B/cycle: B / 8 cycles later. Long: B at 4, then the
+        // other 2B at the full 8 once the short flows have ended (re-rated), against 3B
+        // at 8 alone: also B / 8 later.
+        EXPECT_NEAR(together[i] - alone, B / 8.0, 1e-3) << "flow " << i;
+    }
+}
+
+TEST(MaxMin, ABottleneckedFlowLeavesItsUnusedShareToTheOthers)
+{
+    // x -> z and y -> w share the narrow r0 - r1 link (8 B a cycle): 4 each. On the wide
+    // r1 - r2 link (16 B a cycle) x takes its 4 and u -> v gets the other 12, not 8.
+    std::string body = "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" type=\"r\"/> "
+                       "<instance name=\"r2\" type=\"r\"/>\n"
+                       "  <connect from=\"r0\" to=\"r1\" link=\"narrow\"/> <connect from=\"r1\" to=\"r2\" link=\"wide\"/>\n";
+    body += die_at("x", "r0") + die_at("y", "r0") + die_at("w", "r1") + die_at("u", "r1") + die_at("z", "r2") +
+            die_at("v", "r2");
+    auto l = load_xml(chain(body));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // endpoints: x 0, y 1, w 2, u 3, z 4, v 5
+    const std::vector<Transfer> all = {{0, 4, 40000}, {1, 2, 40000}, {3, 5, 6000}};
+    const std::vector<double> together = transfer_times(&l->p, TESS_NOC_FLOW, all);
+    std::vector<double> alone;
+    for (const Transfer &t : all) alone.push_back(transfer_times(&l->p, TESS_NOC_FLOW, {t})[0]);
+    EXPECT_NEAR(together[0] - alone[0], 40000 / 4.0 - 40000 / 8.0, 1e-3); // x at 4 instead of 8
+    EXPECT_NEAR(together[1] - alone[1], 40000 / 4.0 - 40000 / 8.0, 1e-3); // y likewise
+    EXPECT_NEAR(together[2] - alone[2], 6000 / 12.0 - 6000 / 16.0, 1e-3); // u at 12 instead of 16
+}
+
+TEST(FlowFidelity, AgreesWithPacketOnLongTransfersAcrossAFatTree)
+{
+    // 4 domains of 2 GPUs on radix-4 switches: 8 NICs, two levels (4 leaves, 2 spines)
+    auto l = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"ft\">\n"
+                      "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
+                      "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
+                      "  <router-type name=\"nvs\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
+                      "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\" ports=\"4\" pipeline=\"4\"/>\n"
+                      "  <link-type name=\"nvl\" width=\"64B\" latency=\"20cycles\" energy=\"0pJ/bit\"/>\n"
+                      "  <link-type name=\"nic\" width=\"32B\" latency=\"100cycles\" energy=\"0pJ/bit\"/>\n"
+                      "  <fat-tree name=\"c\" domains=\"4\" domain-size=\"2\" die=\"gpu\" nic=\"hub\" domain-switch=\"nvs\" "
+                      "domain-link=\"nvl\" switch=\"ib\" link=\"nic\"/>\n</platform>\n");
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // GPU endpoints: domain i, GPU j -> 2i + j. One long transfer across the spine, then
+    // two that share links: packet fidelity serves them one after the other (first come,
+    // first booked), flow fidelity side by side, so only the last arrival is comparable.
+    const std::vector<std::vector<Transfer>> cases = {{{0, 7, 1 << 22}}, {{0, 6, 1 << 21}, {2, 7, 1 << 21}}};
+    for (const auto &c : cases) {
+        const std::vector<double> flow = transfer_times(&l->p, TESS_NOC_FLOW, c);
+        const std::vector<double> packet = transfer_times(&l->p, TESS_NOC_PACKET, c);
+        ASSERT_EQ(flow.size(), c.size());
+        const double f = *std::max_element(flow.begin(), flow.end());
+        const double p = *std::max_element(packet.begin(), packet.end());
+        EXPECT_GT(p, 0);
+        EXPECT_NEAR(f, p, 0.05 * p) << c.size() << " transfers";
+        // and both at least the bytes over the NIC links' 32 B a cycle
+        EXPECT_GE(f, (1 << 22) / 32.0);
+        EXPECT_GE(p, (1 << 22) / 32.0); // packet fidelity once let a narrow link pass at the next link's pace
+    }
+}
