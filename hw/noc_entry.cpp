@@ -43,6 +43,11 @@ extern "C" void tess_noc_options_default(tess_noc_options *o)
     o->max_outstanding = 10000;
 }
 
+static_assert(static_cast<int>(tess::noc::Fidelity::Flit) == TESS_NOC_FLIT &&
+                  static_cast<int>(tess::noc::Fidelity::Packet) == TESS_NOC_PACKET &&
+                  static_cast<int>(tess::noc::Fidelity::Flow) == TESS_NOC_FLOW,
+              "one order of fidelities in C and C++");
+
 namespace {
 
 void fill_links(const Network &net, uint64_t cycles, tess_noc_result *out)
@@ -116,13 +121,7 @@ extern "C" int tess_hw_noc_run(const tess_platform *p, const tess_noc_options *o
         }
         NetworkOptions no;
         no.deadlock_cycles = o->deadlock_cycles;
-        std::unique_ptr<Network> net;
-        if (o->fidelity == TESS_NOC_FLIT)
-            net = std::make_unique<FlitNetwork>("noc", *topo, no);
-        else if (o->fidelity == TESS_NOC_FLOW)
-            net = std::make_unique<FlowNetwork>("noc", *topo, no);
-        else
-            net = std::make_unique<PacketNetwork>("noc", *topo, no);
+        std::unique_ptr<Network> net = make_network(static_cast<Fidelity>(o->fidelity), "noc", *topo, no);
         std::unique_ptr<TrafficGenerator> gen;
         try {
             gen = std::make_unique<TrafficGenerator>("traffic", *net, *topo, *o);

@@ -3,6 +3,10 @@
 
 #include <cmath>
 
+#include "noc_flit.h"
+#include "noc_flow.h"
+#include "noc_packet.h"
+
 namespace tess::noc {
 
 Network::Network(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt)
@@ -14,6 +18,19 @@ Network::Network(sc_core::sc_module_name name, const Topology &topo, const Netwo
     stats_.channel_flits.assign(topo.channels().size(), 0);
     stats_.channel_busy.assign(topo.channels().size(), 0);
     stats_.router_flits.assign(topo.routers().size(), 0);
+}
+
+const char *fidelity_name(Fidelity f)
+{
+    return f == Fidelity::Flit ? "flit" : f == Fidelity::Flow ? "flow" : "packet";
+}
+
+std::unique_ptr<Network> make_network(Fidelity f, const char *name, const Topology &topo,
+                                      const NetworkOptions &opt)
+{
+    if (f == Fidelity::Flit) return std::make_unique<FlitNetwork>(name, topo, opt);
+    if (f == Fidelity::Flow) return std::make_unique<FlowNetwork>(name, topo, opt);
+    return std::make_unique<PacketNetwork>(name, topo, opt);
 }
 
 uint64_t Network::now_cycle() const

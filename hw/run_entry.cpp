@@ -1,5 +1,5 @@
 // extern "C" entry for training iterations (tess_hw_run): the platform's network at
-// packet fidelity, a compute die per rank, and a fabric that hands each delivered
+// the chosen fidelity, a compute die per rank, and a fabric that hands each delivered
 // message to its die.
 #include <algorithm>
 #include <chrono>
@@ -10,7 +10,7 @@
 
 #include "compute_die.h"
 #include "kernel_setup.h"
-#include "noc_packet.h"
+#include "noc_network.h"
 
 extern "C" {
 #include "tessera/tessera.h"
@@ -78,7 +78,8 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
 extern "C" void tess_hw_set_progress(int mode) { g_progress = mode; }
 
 extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsigned dtype_bytes,
-                           const double *dma_bandwidth, tess_iteration_result *out,
+                           const double *dma_bandwidth, tess_noc_fidelity fidelity,
+                           tess_iteration_result *out,
                            tess_die_stat *per_die, tess_noc_link_use **links, uint32_t *n_links,
                            char *msg, size_t msglen)
 {
@@ -92,7 +93,9 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
             std::snprintf(msg, msglen, "network: %s", error.c_str());
             return TESS_EINVAL;
         }
-        tess::noc::PacketNetwork net("noc", *topo, tess::noc::NetworkOptions{});
+        std::unique_ptr<tess::noc::Network> net_owner = tess::noc::make_network(
+            static_cast<tess::noc::Fidelity>(fidelity), "noc", *topo, tess::noc::NetworkOptions{});
+        tess::noc::Network &net = *net_owner;
         tess::hw::RankMap map;
         map.tp = s->tp;
         map.pp = s->pp;

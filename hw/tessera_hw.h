@@ -189,12 +189,13 @@ typedef struct tess_die_stat {
 /* Simulates one training iteration: every rank a compute die executing its stage's op
  * stream (tess_op_next), GEMM tiles timed by the systolic arrays' geometry, DMA at
  * dma_bandwidth[rank] bytes/s, vector ops on the vector lanes, collectives and pipeline
- * messages over the platform's network (packet fidelity). per_die (s->dies entries, or
+ * messages over the platform's network at the given fidelity. per_die (s->dies entries, or
  * NULL) receives each rank's figures; *links (when links is not NULL) a malloc'd array
  * of every channel's utilisation, *n_links long. Call in a child process.
  * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
-                const double *dma_bandwidth, tess_iteration_result *out, tess_die_stat *per_die,
+                const double *dma_bandwidth, tess_noc_fidelity fidelity,
+                tess_iteration_result *out, tess_die_stat *per_die,
                 tess_noc_link_use **links, uint32_t *n_links, char *msg, size_t msglen);
 
 /* Progress lines on stderr during tess_hw_run: simulated time, share of ops retired,

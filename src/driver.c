@@ -119,15 +119,25 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
 {
     *out = NULL;
     if (error) *error = NULL;
-    if (options && options->api_version != TESS_API_VERSION) {
-        set_error(error, "tess_eval_options.api_version does not match this library's API version");
+    if (options && (options->api_version < 1 || options->api_version > TESS_API_VERSION)) {
+        set_error(error, "tess_eval_options.api_version is not one this library knows (1 to "
+                         "TESS_API_VERSION)");
         return TESS_EINVAL;
     }
+    /* a version-1 struct ends before `fidelity`: read it only from version 2 on */
+    const tess_fidelity want = options && options->api_version >= 2 ? options->fidelity : TESS_FIDELITY_PACKET;
+    if (want != TESS_FIDELITY_PACKET && want != TESS_FIDELITY_FLOW && want != TESS_FIDELITY_FLIT) {
+        set_error(error, "tess_eval_options.fidelity is not a tess_fidelity");
+        return TESS_EINVAL;
+    }
+    const tess_noc_fidelity noc = want == TESS_FIDELITY_FLOW ? TESS_NOC_FLOW
+                                  : want == TESS_FIDELITY_FLIT ? TESS_NOC_FLIT
+                                                               : TESS_NOC_PACKET;
     tess_evaluation *ev = calloc(1, sizeof *ev);
     if (!ev) return TESS_ENOMEM;
     char msg[1024] = "";
     int rc = tess_evaluate_job(&job->platform, &job->workload, &job->schedule,
-                               options ? options->time_limit_s : 0, &ev->result, msg, sizeof msg);
+                               options ? options->time_limit_s : 0, noc, &ev->result, msg, sizeof msg);
     if (rc != TESS_OK) {
         set_error(error, msg);
         free(ev);

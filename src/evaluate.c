@@ -97,7 +97,13 @@ typedef struct run_job {
     const tess_schedule *s;
     unsigned e;
     const double *bw;
+    tess_noc_fidelity fidelity;
 } run_job;
+
+const char *tess_fidelity_name(tess_noc_fidelity f)
+{
+    return f == TESS_NOC_FLIT ? "flit" : f == TESS_NOC_FLOW ? "flow" : "packet";
+}
 
 /* The child's blob: the iteration result, one tess_die_stat per rank, the number of
  * channels (a uint64_t), and one tess_noc_link_use per channel. */
@@ -109,7 +115,7 @@ static void run_iteration(void *arg, tess_job_output *out)
     tess_die_stat *dies = calloc(j->s->dies + 1, sizeof *dies);
     tess_noc_link_use *links = NULL;
     uint32_t n_links = 0;
-    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, &r, dies, &links, &n_links, out->message,
+    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, &r, dies, &links, &n_links, out->message,
                               sizeof out->message);
     const uint64_t n = n_links;
     const size_t len = fixed + sizeof n + n * sizeof *links;
@@ -229,8 +235,8 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     const double T = r->iteration_time_s;
     const double other = T - r->compute_s - r->memory_s - r->network_s - r->bubble_s;
     fprintf(f, "{\n  \"version\": \"%s\",\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n"
-               "  \"fidelity\": \"packet\",\n",
-            tess_version(), p->name, w->name);
+               "  \"fidelity\": \"%s\",\n",
+            tess_version(), p->name, w->name, tess_fidelity_name(e->fidelity));
     write_provenance(f, p, w);
     fprintf(f, "  \"iteration_time_s\": %.9g,\n  \"tokens_per_s\": %.9g,\n"
                "  \"model_flops\": %.9g,\n  \"hardware_flops\": %.9g,\n"
@@ -321,9 +327,11 @@ static int account_power(const tess_platform *p, const tess_schedule *s, double 
 }
 
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                      double time_limit_s, tess_eval_result *out, char *msg, size_t msglen)
+                      double time_limit_s, tess_noc_fidelity fidelity, tess_eval_result *out,
+                      char *msg, size_t msglen)
 {
     memset(out, 0, sizeof *out);
+    out->fidelity = fidelity;
     double *mem_bw = calloc(p->n_instances + 1, sizeof *mem_bw);
     double *die_bw = calloc(s->dies + 1, sizeof *die_bw);
     int rc = mem_bw && die_bw ? TESS_OK : TESS_ENOMEM;
@@ -349,7 +357,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
         }
     }
     if (rc == TESS_OK) {
-        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw};
+        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, fidelity};
         tess_run_result r;
         rc = tess_run_isolated(run_iteration, &j, time_limit_s, &r);
         const size_t dies_len = s->dies * sizeof(tess_die_stat);

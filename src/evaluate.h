@@ -30,6 +30,7 @@ typedef struct tess_eval_result {
     tess_power_limit *limits; /* every die and unit with a TDP, malloc'd */
     uint32_t n_limits, n_violations;
     tess_cost_report cost;    /* area, yield, cost: from the platform alone */
+    tess_noc_fidelity fidelity; /* of the network during the iteration */
 } tess_eval_result;
 
 void tess_eval_result_free(tess_eval_result *e);
@@ -39,9 +40,14 @@ void tess_eval_result_free(tess_eval_result *e);
 void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_result *e);
 
 /* Measures the memories, simulates one iteration in a child (killed after time_limit_s
- * when > 0), accounts energy. TESS_OK, or a TESS_E* status with msg. */
+ * when > 0) with the network at `fidelity`, accounts energy. TESS_OK, or a TESS_E* status
+ * with msg. */
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                      double time_limit_s, tess_eval_result *out, char *msg, size_t msglen);
+                      double time_limit_s, tess_noc_fidelity fidelity, tess_eval_result *out,
+                      char *msg, size_t msglen);
+
+/* "flit", "packet", "flow". */
+const char *tess_fidelity_name(tess_noc_fidelity f);
 
 /* report.json: every key documented in the README. */
 void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,

@@ -102,13 +102,6 @@ struct BurstJob {
     const std::vector<Transfer> *transfers;
 };
 
-std::unique_ptr<Network> make_network(tess_noc_fidelity f, const Topology &topo)
-{
-    if (f == TESS_NOC_FLIT) return std::make_unique<FlitNetwork>("noc", topo, NetworkOptions{});
-    if (f == TESS_NOC_FLOW) return std::make_unique<FlowNetwork>("noc", topo, NetworkOptions{});
-    return std::make_unique<PacketNetwork>("noc", topo, NetworkOptions{});
-}
-
 void burst_job(void *arg, tess_job_output *out)
 {
     auto *job = static_cast<BurstJob *>(arg);
@@ -120,7 +113,7 @@ void burst_job(void *arg, tess_job_output *out)
         std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
         return;
     }
-    std::unique_ptr<Network> net = make_network(job->f, *topo);
+    std::unique_ptr<Network> net = make_network(static_cast<Fidelity>(job->f), "noc", *topo, NetworkOptions{});
     Burst burst("burst", *net, *job->transfers);
     net->set_client(&burst);
     sc_core::sc_start();
@@ -149,7 +142,7 @@ void probe_job(void *arg, tess_job_output *out)
         std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
         return;
     }
-    std::unique_ptr<Network> net = make_network(job->f, *topo);
+    std::unique_ptr<Network> net = make_network(static_cast<Fidelity>(job->f), "noc", *topo, NetworkOptions{});
     Prober prober("prober", *net, *job->pairs, uint64_t(job->flits) * topo->flit_bytes());
     net->set_client(&prober);
     sc_core::sc_start();

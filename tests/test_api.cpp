@@ -27,7 +27,7 @@ TEST(Api, EvaluatesAJobAndReadsMetricsAndReport)
               TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET};
     ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
     double t = 0, tokens = 0, mfu = 0, model = 0;
     ASSERT_EQ(tess_metric(ev, "iteration_time_s", &t), TESS_OK);
@@ -104,14 +104,55 @@ TEST(Api, TimeLimitBecomesAnErrorNotACrash)
                             src("workloads/gpt3-175b-tp8-pp8.xml").c_str(), nullptr, 0, &job, &error),
               TESS_OK);
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 0.05}; // the 175B iteration needs seconds
+    tess_eval_options opt = {TESS_API_VERSION, 0.05, TESS_FIDELITY_PACKET}; // the 175B iteration needs seconds
     EXPECT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_ETIMEOUT);
     EXPECT_EQ(ev, nullptr);
     ASSERT_NE(error, nullptr);
     EXPECT_NE(std::string(error).find("time limit"), std::string::npos) << error;
     tess_free(error);
-    tess_eval_options wrong = {TESS_API_VERSION + 1, 0};
+    tess_eval_options wrong = {TESS_API_VERSION + 1, 0, TESS_FIDELITY_PACKET};
     EXPECT_EQ(tess_evaluate(job, &wrong, &ev, &error), TESS_EINVAL);
+    tess_free(error);
+    tess_job_close(job);
+}
+
+TEST(Api, FidelityIsChosenPerEvaluationAndVersionOneOptionsStillWork)
+{
+    tess_job *job = nullptr;
+    char *error = nullptr;
+    const char *ov[] = {"model.layers=4"};
+    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(), ov, 1,
+                            &job, &error),
+              TESS_OK) << (error ? error : "");
+    double t[2] = {0, 0};
+    const tess_fidelity f[2] = {TESS_FIDELITY_PACKET, TESS_FIDELITY_FLOW};
+    for (int i = 0; i < 2; i++) {
+        tess_eval_options opt = {TESS_API_VERSION, 120, f[i]};
+        tess_evaluation *ev = nullptr;
+        ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
+        const std::string report = tess_report_json(ev);
+        EXPECT_NE(report.find(i ? "\"fidelity\": \"flow\"" : "\"fidelity\": \"packet\""), std::string::npos);
+        ASSERT_EQ(tess_metric(ev, "iteration_time_s", &t[i]), TESS_OK);
+        tess_evaluation_free(ev);
+    }
+    // the same job under both network models: close, and not the same computation
+    EXPECT_NEAR(t[1], t[0], 0.2 * t[0]);
+    // a version-1 caller's struct has no fidelity field: it must not be read (ASan would
+    // see the over-read), and the evaluation is at packet fidelity
+    struct v1_options {
+        unsigned api_version;
+        double time_limit_s;
+    } *old = new v1_options{1, 120};
+    tess_evaluation *ev = nullptr;
+    ASSERT_EQ(tess_evaluate(job, reinterpret_cast<const tess_eval_options *>(old), &ev, &error), TESS_OK);
+    double t1 = 0;
+    tess_metric(ev, "iteration_time_s", &t1);
+    EXPECT_EQ(t1, t[0]);
+    tess_evaluation_free(ev);
+    delete old;
+    tess_eval_options bad = {TESS_API_VERSION, 120, static_cast<tess_fidelity>(7)};
+    EXPECT_EQ(tess_evaluate(job, &bad, &ev, &error), TESS_EINVAL);
+    EXPECT_NE(std::string(error).find("fidelity"), std::string::npos) << error;
     tess_free(error);
     tess_job_close(job);
 }
@@ -127,7 +168,7 @@ std::string evaluate(const std::string &platform)
     if (tess_job_open(platform.c_str(), src("workloads/default.xml").c_str(), nullptr, 0, &job, &error) != TESS_OK)
         return std::string("open failed: ") + (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET};
     std::string out = tess_evaluate(job, &opt, &ev, &error) == TESS_OK ? simulated_part(tess_report_json(ev))
                                                                           : std::string("evaluate failed");
     tess_evaluation_free(ev);
@@ -188,7 +229,7 @@ TEST(Api, JobFromXmlTextEqualsTheSameJobFromFiles)
     ASSERT_EQ(tess_job_open_xml(platform.c_str(), workload.c_str(), model.c_str(), ov, 1, &job, &error), TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET};
     ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
     const std::string from_text = simulated_part(tess_report_json(ev));
     tess_evaluation_free(ev);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_run.h"
 #include "noc_harness.h"
 
 namespace {
@@ -111,4 +112,14 @@ TEST(FlowFidelity, AgreesWithPacketOnLongTransfersAcrossAFatTree)
         EXPECT_GE(f, (1 << 22) / 32.0);
         EXPECT_GE(p, (1 << 22) / 32.0); // packet fidelity once let a narrow link pass at the next link's pace
     }
+}
+
+TEST(FlowFidelity, RunChoosesTheNetworkModel)
+{
+    CliRun flow = tessera("run platforms/default.xml workloads/default.xml --json --fidelity flow --set model.layers=4", true);
+    ASSERT_EQ(flow.status, 0) << flow.output;
+    EXPECT_NE(flow.output.find("\"fidelity\": \"flow\""), std::string::npos);
+    CliRun bad = tessera("run platforms/default.xml workloads/default.xml --fidelity warp");
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.output.find("flit"), std::string::npos) << bad.output; // the choices are listed
 }

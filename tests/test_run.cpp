@@ -274,7 +274,7 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
             std::vector<double> bw(n, 1e12);
             tess_iteration_result r;
             char msg[512];
-            if (tess_hw_run(&l->p, &s, 2, bw.data(), &r, nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
+            if (tess_hw_run(&l->p, &s, 2, bw.data(), TESS_NOC_PACKET, &r, nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
                 throw std::runtime_error(msg);
             return std::vector<double>{r.iteration_time_s, r.network_s};
         });
@@ -335,7 +335,7 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
         std::vector<double> bw(p, 1e18);
         tess_iteration_result r;
         char msg[512];
-        if (tess_hw_run(&plat->p, &s, 2, bw.data(), &r, nullptr, nullptr, nullptr, msg, sizeof msg) != 0) throw std::runtime_error(msg);
+        if (tess_hw_run(&plat->p, &s, 2, bw.data(), TESS_NOC_PACKET, &r, nullptr, nullptr, nullptr, msg, sizeof msg) != 0) throw std::runtime_error(msg);
         return std::vector<double>{r.iteration_time_s, r.bubble_s, double(r.slowest_rank)};
     });
     tess_schedule_free(&s);

@@ -141,7 +141,7 @@ TEST_F(Sweep, RowMatchesTheSameJobEvaluatedThroughTheApi)
               TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET};
     ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
     const char *names[] = {"iteration_time_s", "tokens_per_s", "mfu", "hfu", "energy_j", "peak_memory_bytes"};
     for (int k = 0; k < 6; k++) {

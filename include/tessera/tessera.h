@@ -17,7 +17,8 @@
 extern "C" {
 #endif
 
-#define TESS_API_VERSION 1
+/* 2: tess_eval_options gained `fidelity` (a version-1 struct is still accepted). */
+#define TESS_API_VERSION 2
 
 enum tess_status {
     TESS_OK = 0,
@@ -82,9 +83,19 @@ int tess_job_open_xml(const char *platform_xml, const char *workload_xml, const 
 /* Frees a job (NULL is fine). */
 void tess_job_close(tess_job *job);
 
+/* How the network is simulated: packet (cut-through with per-channel reservations, the
+ * default), flow (max-min fair sharing of link bandwidth, re-rated as transfers start and
+ * end: fast for long transfers), flit (virtual-channel routers cycle by cycle: slow). */
+typedef enum tess_fidelity {
+    TESS_FIDELITY_PACKET = 0,
+    TESS_FIDELITY_FLOW = 1,
+    TESS_FIDELITY_FLIT = 2
+} tess_fidelity;
+
 typedef struct tess_eval_options {
-    unsigned api_version; /* TESS_API_VERSION */
+    unsigned api_version; /* TESS_API_VERSION (1: the fields up to time_limit_s only) */
     double time_limit_s;  /* the child is killed past it; 0: none */
+    tess_fidelity fidelity; /* since version 2 */
 } tess_eval_options;
 
 /* Simulates one training iteration of the job. options may be NULL (defaults: no time

@@ -21,9 +21,12 @@
 #include "tessera_hw.h"
 
 static const char usage[] =
-    "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--progress | --quiet] [--set name=value]...\n"
+    "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--fidelity packet|flow|flit]\n"
+    "                   [--progress | --quiet] [--set name=value]...\n"
     "  writes DIR/report.json and DIR/stats.csv (a row per die; DIR defaults to the current\n"
-    "  folder); --json prints the report instead;\n"
+    "  folder); --json prints the report instead; --fidelity chooses the network model\n"
+    "  (packet: the default; flow: max-min fair sharing, fast for long transfers; flit:\n"
+    "  cycle by cycle, slow);\n"
     "  a run past about 2 s shows progress on stderr when it is a terminal (--progress: from\n"
     "  the start, whatever stderr is; --quiet: never)\n";
 
@@ -33,6 +36,8 @@ int tess_cmd_run(int argc, char **argv)
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     a.want_two = 1;
     int json = 0, rc = TESS_EXIT_OK, progress = tess_cli_progress_default();
+    static const char *const fidelities[] = {"flit", "packet", "flow", NULL}; /* tess_noc_fidelity order */
+    tess_noc_fidelity fidelity = TESS_NOC_PACKET;
     const char *dir = ".";
     for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
         int used = 0;
@@ -45,6 +50,11 @@ int tess_cmd_run(int argc, char **argv)
         } else if (tess_cli_progress_flag(argv[i], &progress)) {
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             dir = argv[++i];
+        } else if (strcmp(argv[i], "--fidelity") == 0 && i + 1 < argc) {
+            const int k = tess_cli_choice(argv[i], argv[i + 1], fidelities);
+            if (k < 0) rc = TESS_EXIT_USAGE;
+            else fidelity = (tess_noc_fidelity)k;
+            i++;
         } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
             rc = TESS_EXIT_USAGE;
         }
@@ -66,7 +76,7 @@ int tess_cmd_run(int argc, char **argv)
         tess_eval_result e;
         char msg[1024] = "";
         tess_hw_set_progress(progress);
-        int st = tess_evaluate_job(&p, &w, &s, 3600, &e, msg, sizeof msg);
+        int st = tess_evaluate_job(&p, &w, &s, 3600, fidelity, &e, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);
             rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
