@@ -119,8 +119,11 @@ void FlowNetwork::send(const Message &m)
     stats_.packets_sent++;
     stats_.flits_sent += flits;
     flows_.push_back(std::move(f));
-    rerate();
-    schedule(t);
+    // re-rate once for every flow started at this instant: a delta notification (it
+    // overrides the pending timed one, which on_wake sets again)
+    dirty_ = true;
+    wake_.cancel();
+    wake_.notify(sc_core::SC_ZERO_TIME);
 }
 
 void FlowNetwork::on_wake()
@@ -134,7 +137,7 @@ void FlowNetwork::on_wake()
     bool ended = false;
     for (size_t i = 0; i < flows_.size(); i++) {
         Flow &f = flows_[i];
-        if (f.rate > 0 && f.remaining <= f.rate * (1.0 / static_cast<double>(period_ps_)) + eps) {
+        if (f.rate > 0 && f.remaining <= f.rate / static_cast<double>(period_ps_) + eps) {
             deliveries_.push(Delivery{t + f.tail_latency, f.seq, f.msg});
             ended = true;
         } else {
@@ -143,7 +146,8 @@ void FlowNetwork::on_wake()
         }
     }
     flows_.resize(kept);
-    if (ended) rerate();
+    if (ended || dirty_) rerate();
+    dirty_ = false;
     while (!deliveries_.empty() && deliveries_.top().cycle <= t + 1e-9) {
         const Delivery d = deliveries_.top();
         deliveries_.pop();

@@ -8,7 +8,9 @@
 // end or delivery.
 //
 // Re-rating costs O(P log C) for P (flow, channel) pairs of the active flows and C
-// channels they touch: a heap of channel shares, so it is not quadratic in links.
+// channels they touch: a heap of channel shares, so it is not quadratic in links. Flows
+// that start at one instant (a collective's step) or end at one instant share a single
+// re-rating.
 // What it leaves out: buffers, head-of-line blocking and packet interleaving (a fair
 // share is what a well-behaved network gives each flow in the long run).
 #ifndef TESS_NOC_FLOW_H
@@ -57,6 +59,7 @@ private:
     std::vector<std::vector<uint32_t>> users_;
     double updated_ = 0; // cycle up to which remaining bytes are accounted
     uint64_t seq_ = 0, reratings_ = 0;
+    bool dirty_ = false; // flows started since the last re-rating
     sc_core::sc_event wake_;
 
     double now() const;

@@ -88,6 +88,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         tess::hw::prepare_kernel();
         std::string error;
         tess::noc::BuildOptions bo;
+        bo.verify_cdg = fidelity == TESS_NOC_FLIT; // only flit buffers can deadlock
         auto topo = tess::noc::Topology::build(p, bo, &error);
         if (!topo) {
             std::snprintf(msg, msglen, "network: %s", error.c_str());
