@@ -157,7 +157,12 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
             c.to_router = rt;
             const tess_router_type *src_type =
                 rf >= 0 ? &p->types[p->instances[from].type].u.router : nullptr;
+            const tess_xcvr_type *xcvr =
+                lt.xcvr_type != TESS_NONE ? &p->types[lt.xcvr_type].u.xcvr : nullptr;
             c.latency = latency_cycles(lt, t->clock_hz_, src_type);
+            if (xcvr) // the optics after the electrical part: E/O, FEC, fibre, O/E
+                c.latency = static_cast<uint32_t>(std::ceil(
+                    (c.latency / t->clock_hz_ + tess_xcvr_latency(xcvr, lt.length_m)) * t->clock_hz_ - 1e-9));
             if (c.latency < 1) {
                 *error = std::string("link '") + p->instances[l.a].path + "' <-> '" +
                          p->instances[l.b].path + "' (link-type '" + p->types[l.type].name +
@@ -166,10 +171,14 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
             }
             double link_hz = lt.clock_hz > 0 ? lt.clock_hz : t->clock_hz_;
             double bytes_per_cycle = lt.width_bytes * link_hz / t->clock_hz_;
+            if (xcvr) { // lanes x wavelengths x rate, or the electrical width if narrower
+                const double optical = tess_xcvr_bandwidth(xcvr) / t->clock_hz_;
+                bytes_per_cycle = lt.width_bytes ? std::min(bytes_per_cycle, optical) : optical;
+            }
             c.cycles_per_flit =
                 static_cast<uint32_t>(std::ceil(t->flit_bytes_ / bytes_per_cycle - 1e-9));
             if (c.cycles_per_flit < 1) c.cycles_per_flit = 1;
-            c.energy_per_bit = lt.energy_per_bit;
+            c.energy_per_bit = lt.energy_per_bit + (xcvr ? xcvr->energy_per_bit : 0);
             c.dir = kNoDir;
             c.wraparound = l.wraparound != 0;
             uint32_t ci = static_cast<uint32_t>(t->channels_.size());

@@ -282,8 +282,12 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         const tess_link_type *lt = &p->types[p->links[l].type].u.link;
         if (lt->cost_usd > 0) out->priced_links++;
         out->link_usd += lt->cost_usd;
-        out->transceivers += lt->transceivers;
-        out->transceiver_usd += lt->transceivers * lt->transceiver_cost_usd;
+        const uint32_t modules = tess_link_modules(lt);
+        const double each = lt->transceiver_cost_usd > 0 || lt->xcvr_type == TESS_NONE
+                                ? lt->transceiver_cost_usd
+                                : p->types[lt->xcvr_type].u.xcvr.cost_usd;
+        out->transceivers += modules;
+        out->transceiver_usd += modules * each;
     }
     out->network_cost_usd = out->switch_usd + out->link_usd + out->transceiver_usd;
     out->cost_usd = out->dies_usd + out->packaging_usd + out->memory_usd + out->network_cost_usd;

@@ -396,6 +396,8 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
         const double e_bit = tess_dram_energy_per_bit(p);
         for (uint32_t st = 0; st < s->pp; st++)
             out->dram_j += 8.0 * (double)s->stages[st].dram_bytes * s->tp * s->dp * e_bit;
+        /* optical modules draw their laser and ring-tuning power all iteration long */
+        res->energy_network_j += tess_optics_static_power(p) * res->iteration_time_s;
         out->energy_j = res->energy_compute_j + out->dram_j + res->energy_sram_j +
                         res->energy_network_j + res->energy_static_j;
         if (account_power(p, s, e_bit, out) != 0) rc = TESS_ENOMEM;

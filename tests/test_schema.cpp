@@ -23,8 +23,9 @@ namespace {
 // A valid sample value for each field (the default where there is one).
 std::string sample(const tess_field_spec &f)
 {
-    if (f.default_text) return f.default_text;
     std::string a = f.attr;
+    if (a == "width") return "16B"; // its default 0B asks for an xcvr instead
+    if (f.default_text) return f.default_text;
     if (a == "clock") return "1GHz";
     if (a == "width") return "16B";
     if (a == "latency") return "2ns";
@@ -39,6 +40,7 @@ std::string sample(const tess_field_spec &f)
     if (a == "tREFI") return "3.9us";
     if (a == "tRFC") return "350ns";
     if (a == "wafer-cost") return "9346USD";
+    if (a == "lane-rate") return "100Gb/s";
     if (a == "defect-density") return "0.09/cm2";
     if (a[0] == 't') return "14ns";
     return "?";

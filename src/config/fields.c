@@ -99,8 +99,8 @@ static const tess_field_spec router_fields[] = {
 
 #define LT(f) offsetof(tess_link_type, f)
 static const tess_field_spec link_fields[] = {
-    {"width", TESS_DIM_SIZE, TESS_FIELD_U32, LT(width_bytes), NULL, 1, 1 << 20, NULL, NULL,
-     "bytes moved per cycle"},
+    {"width", TESS_DIM_SIZE, TESS_FIELD_U32, LT(width_bytes), "0B", 0, 1 << 20, NULL, NULL,
+     "bytes moved per cycle (0: as fast as its xcvr; required without one)"},
     {"latency", TESS_DIM_TIME | TESS_DIM_CYCLES, TESS_FIELD_LATENCY, LT(latency), NULL, 0, 1e6,
      NULL, NULL, "wire latency (cycles of the link clock, or a time)"},
     {"clock", TESS_DIM_FREQUENCY, TESS_FIELD_DOUBLE, LT(clock_hz), "0Hz", 0, 1e12, NULL, NULL,
@@ -112,7 +112,11 @@ static const tess_field_spec link_fields[] = {
     {"transceivers", TESS_DIM_COUNT, TESS_FIELD_U32, LT(transceivers), "0", 0, 64, NULL, NULL,
      "optical modules on one link (0: electrical, 2: one per end)"},
     {"transceiver-cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, LT(transceiver_cost_usd), "0USD", 0, 1e9,
-     NULL, NULL, "price of one optical module"},
+     NULL, NULL, "price of one optical module (0: the xcvr-type's cost)"},
+    {"xcvr", 0, TESS_FIELD_TEXT, LT(xcvr), "", 0, 0, NULL, NULL,
+     "xcvr-type of the link's optical modules (none: electrical)"},
+    {"length", TESS_DIM_LENGTH, TESS_FIELD_DOUBLE, LT(length_m), "0m", 0, 4e7, NULL, NULL,
+     "fibre length (delay 4.897 ns/m; at most the transceiver's reach)"},
 };
 
 #define MT(f) offsetof(tess_memory_type, f)
@@ -190,6 +194,32 @@ static const tess_field_spec memory_fields[] = {
      "price of one device"},
 };
 
+#define XT(f) offsetof(tess_xcvr_type, f)
+static const tess_field_spec xcvr_fields[] = {
+    {"lanes", TESS_DIM_COUNT, TESS_FIELD_U32, XT(lanes), "1", 1, 1024, NULL, NULL,
+     "electrical lanes (fibres or fibre pairs)"},
+    {"wavelengths", TESS_DIM_COUNT, TESS_FIELD_U32, XT(wavelengths), "1", 1, 1024, NULL, NULL,
+     "wavelengths per lane (WDM)"},
+    {"lane-rate", TESS_DIM_BANDWIDTH, TESS_FIELD_DOUBLE, XT(lane_rate), NULL, 1, 1e14, NULL, NULL,
+     "data rate of one wavelength of one lane"},
+    {"eo-latency", TESS_DIM_TIME, TESS_FIELD_DOUBLE, XT(eo_s), "0s", 0, 1e-3, NULL, NULL,
+     "electrical-to-optical conversion latency"},
+    {"oe-latency", TESS_DIM_TIME, TESS_FIELD_DOUBLE, XT(oe_s), "0s", 0, 1e-3, NULL, NULL,
+     "optical-to-electrical conversion latency"},
+    {"fec-latency", TESS_DIM_TIME, TESS_FIELD_DOUBLE, XT(fec_s), "0s", 0, 1e-3, NULL, NULL,
+     "forward error correction encode plus decode latency"},
+    {"energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, XT(energy_per_bit), "0pJ/bit", 0, 1e-9,
+     NULL, NULL, "energy per bit, transmitter and receiver together"},
+    {"laser-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, XT(laser_power_w), "0W", 0, 1e3, NULL, NULL,
+     "laser power of one module, drawn while powered"},
+    {"tuning-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, XT(tuning_power_w), "0W", 0, 1e3, NULL, NULL,
+     "ring-tuning (thermal) power of one module"},
+    {"reach", TESS_DIM_LENGTH, TESS_FIELD_DOUBLE, XT(reach_m), "2km", 0, 4e7, NULL, NULL,
+     "longest fibre the module drives"},
+    {"cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, XT(cost_usd), "0USD", 0, 1e9, NULL, NULL,
+     "price of one module"},
+};
+
 #define TT(f) offsetof(tess_technology_type, f)
 static const char *const yield_model_names[] = {"negative-binomial", "murphy", "poisson", NULL};
 static const tess_field_spec technology_fields[] = {
@@ -247,6 +277,7 @@ const tess_field_spec *tess_fields_of(tess_kind kind, size_t *count)
     case TESS_KIND_LINK: *count = COUNT_OF(link_fields); return link_fields;
     case TESS_KIND_MEMORY: *count = COUNT_OF(memory_fields); return memory_fields;
     case TESS_KIND_TECHNOLOGY: *count = COUNT_OF(technology_fields); return technology_fields;
+    case TESS_KIND_XCVR: *count = COUNT_OF(xcvr_fields); return xcvr_fields;
     default: *count = 0; return NULL;
     }
 }
@@ -465,5 +496,10 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
 int tess_type_check(const tess_type *t, char *err, size_t errlen)
 {
     if (t->kind == TESS_KIND_MEMORY) return check_memory(&t->u.memory, err, errlen);
+    if (t->kind == TESS_KIND_LINK && t->u.link.width_bytes == 0 && t->u.link.xcvr[0] == '\0') {
+        snprintf(err, errlen, "attribute 'width' is missing: an electrical link needs its width (an "
+                 "optical one may take its rate from xcvr=\"...\")");
+        return -1;
+    }
     return 0;
 }

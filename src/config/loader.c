@@ -171,6 +171,7 @@ static int handle_type(loader *L, tess_scope *s, xmlNodePtr n, tess_kind kind)
     t.line = line_of(n);
     t.file = L->file_index;
     if (kind == TESS_KIND_DIE) t.u.die.technology_type = TESS_NONE;
+    if (kind == TESS_KIND_LINK) t.u.link.xcvr_type = TESS_NONE;
     char *shortname = attr_name(L, s, n, "name");
     if (!shortname) return -1;
     t.name = tess_scope_join(s->prefix, shortname);
@@ -258,11 +259,13 @@ static int handle_instance(loader *L, tess_scope *s, xmlNodePtr n)
                 "<instance name=\"%s\"> attribute 'type': '%s' is a link-type; links are made "
                 "with <connect>",
                 shortname, tname);
-        } else if (L->p->types[ti].kind == TESS_KIND_TECHNOLOGY) {
+        } else if (L->p->types[ti].kind == TESS_KIND_TECHNOLOGY ||
+                   L->p->types[ti].kind == TESS_KIND_XCVR) {
+            const int tech = L->p->types[ti].kind == TESS_KIND_TECHNOLOGY;
             ERR(L, line_of(n),
-                "<instance name=\"%s\"> attribute 'type': '%s' is a technology-type; dies name "
-                "it with technology=\"%s\"",
-                shortname, tname, tname);
+                "<instance name=\"%s\"> attribute 'type': '%s' is a %s; %s name it with %s=\"%s\"",
+                shortname, tname, tech ? "technology-type" : "xcvr-type", tech ? "die-types" : "link-types",
+                tech ? "technology" : "xcvr", tname);
         } else {
             tess_instance inst = {0};
             inst.path = tess_scope_join(s->prefix, shortname);
@@ -719,43 +722,66 @@ static int handle_include(loader *L, tess_scope *s, xmlNodePtr n)
     return rc;
 }
 
-/* Every die-type's technology="NAME" names a technology-type, looked up from the die-type's
- * scope outwards (after overrides, which may change the name). */
-static void resolve_technologies(loader *L)
+/* A template named from another (a die-type's technology="n7", a link-type's xcvr="sr8"),
+ * looked up from the naming template's scope outwards; TESS_NONE after an error. */
+static uint32_t resolve_reference(loader *L, uint32_t from, const char *name, tess_kind kind,
+                                  const char *attr)
+{
+    tess_platform *p = L->p;
+    const tess_type *t = &p->types[from];
+    /* the scope of "a.b.core" is "a.b"; a private copy "core@wafer0.x" has its type's */
+    char scope[512];
+    snprintf(scope, sizeof scope, "%s", t->name);
+    char *at = strchr(scope, '@');
+    if (at) *at = '\0';
+    char *dot = strrchr(scope, '.');
+    if (dot) *dot = '\0'; else scope[0] = '\0';
+    uint32_t found = TESS_NONE;
+    for (;;) {
+        char full[600];
+        snprintf(full, sizeof full, "%s%s%s", scope, scope[0] ? "." : "", name);
+        found = tess_name_table_get(&L->types, full);
+        if (found != TESS_NONE || scope[0] == '\0') break;
+        dot = strrchr(scope, '.');
+        if (dot) *dot = '\0'; else scope[0] = '\0';
+    }
+    const char *element = tess_kind_type_element(t->kind), *want = tess_kind_type_element(kind);
+    if (found == TESS_NONE) {
+        tess_diag_add(L->diag, tess_type_file(p, from), t->line,
+                      "<%s name=\"%s\"> attribute '%s': no %s named '%s'", element, t->name, attr,
+                      want, name);
+    } else if (p->types[found].kind != kind) {
+        tess_diag_add(L->diag, tess_type_file(p, from), t->line,
+                      "<%s name=\"%s\"> attribute '%s': '%s' is a %s, expected a %s", element,
+                      t->name, attr, name, tess_kind_type_element(p->types[found].kind), want);
+        found = TESS_NONE;
+    }
+    return found;
+}
+
+/* Die-types' technologies and link-types' transceivers (after overrides, which may change
+ * the names); a fibre longer than its transceiver's reach is an error. */
+static void resolve_references(loader *L)
 {
     tess_platform *p = L->p;
     for (size_t i = 0; i < p->n_types; i++) {
         tess_type *t = &p->types[i];
-        if (t->kind != TESS_KIND_DIE) continue;
-        t->u.die.technology_type = TESS_NONE;
-        if (t->u.die.technology[0] == '\0') continue;
-        /* the scope of "a.b.core" is "a.b"; a private copy "core@wafer0.x" has its type's */
-        char scope[512];
-        snprintf(scope, sizeof scope, "%s", t->name);
-        char *at = strchr(scope, '@');
-        if (at) *at = '\0';
-        char *dot = strrchr(scope, '.');
-        if (dot) *dot = '\0'; else scope[0] = '\0';
-        uint32_t found = TESS_NONE;
-        for (;;) {
-            char name[600];
-            snprintf(name, sizeof name, "%s%s%s", scope, scope[0] ? "." : "", t->u.die.technology);
-            found = tess_name_table_get(&L->types, name);
-            if (found != TESS_NONE || scope[0] == '\0') break;
-            dot = strrchr(scope, '.');
-            if (dot) *dot = '\0'; else scope[0] = '\0';
+        if (t->kind == TESS_KIND_DIE) {
+            t->u.die.technology_type = TESS_NONE;
+            if (t->u.die.technology[0])
+                t->u.die.technology_type = resolve_reference(L, (uint32_t)i, t->u.die.technology,
+                                                             TESS_KIND_TECHNOLOGY, "technology");
+        } else if (t->kind == TESS_KIND_LINK) {
+            tess_link_type *lt = &t->u.link;
+            lt->xcvr_type = TESS_NONE;
+            if (lt->xcvr[0])
+                lt->xcvr_type = resolve_reference(L, (uint32_t)i, lt->xcvr, TESS_KIND_XCVR, "xcvr");
+            if (lt->xcvr_type != TESS_NONE && lt->length_m > p->types[lt->xcvr_type].u.xcvr.reach_m)
+                tess_diag_add(L->diag, tess_type_file(p, (uint32_t)i), t->line,
+                              "<link-type name=\"%s\"> attribute 'length': %g m of fibre is beyond "
+                              "the %g m reach of xcvr-type '%s'",
+                              t->name, lt->length_m, p->types[lt->xcvr_type].u.xcvr.reach_m, lt->xcvr);
         }
-        if (found == TESS_NONE)
-            tess_diag_add(L->diag, tess_type_file(p, (uint32_t)i), t->line,
-                          "<die-type name=\"%s\"> attribute 'technology': no technology-type named '%s'",
-                          t->name, t->u.die.technology);
-        else if (p->types[found].kind != TESS_KIND_TECHNOLOGY)
-            tess_diag_add(L->diag, tess_type_file(p, (uint32_t)i), t->line,
-                          "<die-type name=\"%s\"> attribute 'technology': '%s' is a %s, expected "
-                          "a technology-type", t->name, t->u.die.technology,
-                          tess_kind_type_element(p->types[found].kind));
-        else
-            t->u.die.technology_type = found;
     }
 }
 
@@ -801,6 +827,8 @@ static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent)
             r = handle_type(L, s, n, TESS_KIND_MEMORY);
         else if (strcmp(t, "technology-type") == 0)
             r = handle_type(L, s, n, TESS_KIND_TECHNOLOGY);
+        else if (strcmp(t, "xcvr-type") == 0)
+            r = handle_type(L, s, n, TESS_KIND_XCVR);
         else if (strcmp(t, "include") == 0)
             r = handle_include(L, s, n);
         else if (strcmp(t, "mesh") == 0)
@@ -866,7 +894,7 @@ static int load(xmlDocPtr doc, loader *L)
     resolve_connects(L);
     apply_defects(L);
     apply_field_overrides(L);
-    resolve_technologies(L);
+    resolve_references(L);
     if (L->oom) return TESS_ENOMEM;
     for (size_t i = 0; i < L->n_overrides; i++) {
         if (!L->overrides[i].used)

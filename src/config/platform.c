@@ -7,13 +7,14 @@
 const char *tess_kind_type_element(tess_kind kind)
 {
     static const char *const names[] = {"die-type", "router-type", "link-type", "memory-type",
-                                        "technology-type"};
+                                        "technology-type", "xcvr-type"};
     return kind < TESS_KIND_COUNT_ ? names[kind] : "?";
 }
 
 const char *tess_kind_name(tess_kind kind)
 {
-    static const char *const names[] = {"die", "router", "link", "memory", "technology"};
+    static const char *const names[] = {"die", "router", "link", "memory", "technology",
+                                        "transceiver"};
     return kind < TESS_KIND_COUNT_ ? names[kind] : "?";
 }
 
@@ -155,4 +156,31 @@ double tess_dram_energy_per_bit(const tess_platform *p)
 int tess_topology_has_coordinates(tess_topology t)
 {
     return t == TESS_TOPO_MESH || t == TESS_TOPO_TORUS;
+}
+
+double tess_xcvr_bandwidth(const tess_xcvr_type *x)
+{
+    return (double)x->lanes * x->wavelengths * x->lane_rate;
+}
+
+double tess_xcvr_latency(const tess_xcvr_type *x, double length_m)
+{
+    return x->eo_s + x->fec_s + length_m * TESS_FIBRE_DELAY_S_PER_M + x->oe_s;
+}
+
+uint32_t tess_link_modules(const tess_link_type *l)
+{
+    return l->transceivers ? l->transceivers : l->xcvr_type != TESS_NONE ? 2 : 0;
+}
+
+double tess_optics_static_power(const tess_platform *p)
+{
+    double w = 0;
+    for (size_t i = 0; i < p->n_links; i++) {
+        const tess_link_type *lt = &p->types[p->links[i].type].u.link;
+        if (p->links[i].dead || lt->xcvr_type == TESS_NONE) continue;
+        const tess_xcvr_type *x = &p->types[lt->xcvr_type].u.xcvr;
+        w += tess_link_modules(lt) * (x->laser_power_w + x->tuning_power_w);
+    }
+    return w;
 }

@@ -19,12 +19,13 @@ typedef enum tess_kind {
     TESS_KIND_LINK,
     TESS_KIND_MEMORY,
     TESS_KIND_TECHNOLOGY, /* a process node's densities, defects and prices; never instanced */
+    TESS_KIND_XCVR,       /* an optical transceiver module a link-type names; never instanced */
     TESS_KIND_COUNT_
 } tess_kind;
 
 /* "die-type", "router-type", ... as written in XML. */
 const char *tess_kind_type_element(tess_kind kind);
-/* "die", "router", "link", "memory", "technology". */
+/* "die", "router", "link", "memory", "technology", "transceiver". */
 const char *tess_kind_name(tess_kind kind);
 
 typedef enum tess_routing {
@@ -99,9 +100,35 @@ typedef struct tess_link_type {
     tess_latency latency;
     double energy_per_bit; /* joules per bit moved */
     double cost_usd;       /* price of one link's cable or fibre */
-    uint32_t transceivers; /* optical modules on one link (0: electrical; 2: one per end) */
-    double transceiver_cost_usd; /* price of one module */
+    uint32_t transceivers; /* optical modules on one link (0: electrical, or 2 with an xcvr) */
+    double transceiver_cost_usd; /* price of one module (0: the xcvr-type's cost) */
+    char xcvr[32];         /* name of an xcvr-type ("": an electrical link) */
+    double length_m;       /* fibre length, for its delay and the transceiver's reach */
+    uint32_t xcvr_type;    /* resolved by the loader: index into types, or TESS_NONE */
 } tess_link_type;
+
+/* Fibre delay, s per metre: 4.897 us/km at 1550 nm (group index ~1.468; REFERENCE.md 4). */
+#define TESS_FIBRE_DELAY_S_PER_M 4.897e-9
+
+/* An optical transceiver module: lanes x wavelengths x lane rate, E/O, FEC and O/E
+ * latencies, energy per bit, laser and ring-tuning static power, reach, price. */
+typedef struct tess_xcvr_type {
+    uint32_t lanes, wavelengths;
+    double lane_rate;  /* bytes per second per wavelength per lane */
+    double eo_s, oe_s, fec_s;
+    double energy_per_bit; /* joules per bit, transmit and receive together */
+    double laser_power_w, tuning_power_w; /* per module */
+    double reach_m;
+    double cost_usd;
+} tess_xcvr_type;
+
+/* Bytes per second one module carries: lanes x wavelengths x lane rate. */
+double tess_xcvr_bandwidth(const tess_xcvr_type *x);
+/* One-way latency through a link's optics: E/O + FEC + fibre + O/E. */
+double tess_xcvr_latency(const tess_xcvr_type *x, double length_m);
+/* Modules on a link: its `transceivers`, else 2 (one per end) when it names an xcvr. */
+uint32_t tess_link_modules(const tess_link_type *l);
+
 
 typedef enum tess_mem_scheduler { TESS_SCHED_FRFCFS, TESS_SCHED_FCFS } tess_mem_scheduler;
 typedef enum tess_page_policy { TESS_PAGE_OPEN, TESS_PAGE_CLOSED } tess_page_policy;
@@ -185,6 +212,7 @@ typedef struct tess_type {
         tess_link_type link;
         tess_memory_type memory;
         tess_technology_type technology;
+        tess_xcvr_type xcvr;
     } u;
 } tess_type;
 
@@ -308,6 +336,9 @@ size_t tess_platform_count(const tess_platform *p, tess_kind kind, int include_d
 /* Mean of (read + write energy) / 2 per bit over the live memories: what a DRAM bit moved
  * by a training schedule costs (0 without memories). */
 double tess_dram_energy_per_bit(const tess_platform *p);
+
+/* Static power of every live link's optical modules: modules x (laser + tuning power). */
+double tess_optics_static_power(const tess_platform *p);
 
 /* Peak bandwidth of a memory type: channels x bus width x data rate, bytes/s. */
 double tess_memory_peak_bandwidth(const tess_memory_type *m);
