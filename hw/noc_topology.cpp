@@ -258,9 +258,57 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
         }
     }
     if (first_type->routing == TESS_ROUTING_TABLE && !t->build_tables(error)) return nullptr;
+    if (first_type->routing == TESS_ROUTING_SHORTEST && opt.verify_cdg) {
+        // equal-cost paths differ per source and destination: the static check walks one
+        // route per router pair and could not vouch for them; flit buffers could deadlock
+        *error = "routing 'shortest' (router-type '" + std::string(p->types[p->instances[t->routers_[0].instance].type].name) +
+                 "') is for packet and flow fidelity: at flit fidelity use routing=\"table\" (up*/down*, deadlock-free)";
+        return nullptr;
+    }
+    if (first_type->routing == TESS_ROUTING_SHORTEST && !t->build_shortest(error)) return nullptr;
     bool deterministic = first_type->routing != TESS_ROUTING_WEST_FIRST;
     if (deterministic && opt.verify_cdg && !t->check_cdg(error)) return nullptr;
     return t;
+}
+
+uint32_t flow_hash(uint32_t s, uint32_t t)
+{
+    uint64_t x = (static_cast<uint64_t>(s) << 32 | t) + 0x9e3779b97f4a7c15ull; // splitmix64
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return static_cast<uint32_t>(x ^ (x >> 31));
+}
+
+bool Topology::build_shortest(std::string *error)
+{
+    const size_t R = routers_.size();
+    UGraph g(R);
+    for (const Channel &c : channels_)
+        if (c.from_router >= 0 && c.to_router >= 0 && c.from_router < c.to_router)
+            boost::add_edge(c.from_router, c.to_router, g);
+    target_row_.assign(R, -1);
+    size_t rows = 0;
+    for (const Endpoint &e : endpoints_)
+        if (target_row_[e.router] < 0) target_row_[e.router] = static_cast<int32_t>(rows++);
+    hops_.assign(rows * R, 0);
+    for (size_t tr = 0; tr < R; tr++) {
+        if (target_row_[tr] < 0) continue;
+        const std::vector<uint32_t> d = bfs_distances(g, tr);
+        uint16_t *row = &hops_[static_cast<size_t>(target_row_[tr]) * R];
+        for (size_t r = 0; r < R; r++) {
+            if (d[r] > 65534) {
+                if (target_row_[r] >= 0) {
+                    *error = "shortest routing: router '" + router_name(static_cast<uint32_t>(r)) +
+                             "' has no path to router '" + router_name(static_cast<uint32_t>(tr)) + "'";
+                    return false;
+                }
+                row[r] = 65535;
+            } else {
+                row[r] = static_cast<uint16_t>(d[r]);
+            }
+        }
+    }
+    return true;
 }
 
 bool Topology::build_tables(std::string *error)
@@ -397,6 +445,28 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
         for (int i = 0; i < n; i++) next[i] = st;
         return n;
     }
+    case TESS_ROUTING_SHORTEST: {
+        // the output ports one hop nearer the destination's router; the flow hash picks one
+        const size_t Rn = routers_.size();
+        const uint16_t *row = &hops_[static_cast<size_t>(target_row_[D.router]) * Rn];
+        uint32_t candidates = 0, chosen = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            uint32_t k = 0;
+            for (size_t port = 0; port < R.out_channel.size(); port++) {
+                const Channel &c = channels_[R.out_channel[port]];
+                if (c.to_router < 0 || row[c.to_router] + 1u != row[r]) continue;
+                if (pass == 1 && k == st.flow % candidates) {
+                    chosen = static_cast<uint32_t>(port);
+                    break;
+                }
+                k++;
+            }
+            if (pass == 0 && (candidates = k) == 0) return 0;
+        }
+        ports[0] = chosen;
+        next[0] = st;
+        return 1;
+    }
     case TESS_ROUTING_TABLE: {
         const size_t Rn = routers_.size();
         int16_t port = table_[(r * Rn + D.router) * 2 + st.phase];
@@ -424,6 +494,7 @@ std::vector<uint32_t> Topology::path(uint32_t s, uint32_t t) const
 {
     std::vector<uint32_t> out{endpoints_[s].inject};
     RouteState st;
+    st.flow = flow_hash(s, t);
     uint32_t r = endpoints_[s].router;
     for (size_t guard = 0; guard <= 4 * routers_.size() + 4; guard++) {
         uint32_t ports[3];
@@ -467,6 +538,7 @@ bool Topology::check_cdg(std::string *error) const
             if (se == de) continue;
             uint32_t r = endpoints_[se].router;
             RouteState st;
+            st.flow = flow_hash(se, de);
             int64_t prev = -1;
             for (size_t guard = 0; guard <= 4 * routers_.size() + 4; guard++) {
                 uint32_t ports[3];

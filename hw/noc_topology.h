@@ -77,7 +77,11 @@ struct RouteState {
     int8_t last_dim = -1;  // 0: columns (E/W), 1: rows (N/S), -1: none yet
     uint8_t dateline = 0;  // dateline class of the channel it is on
     uint8_t phase = 0;     // up*/down*: 1 once a down link was taken
+    uint32_t flow = 0;     // shortest: the hash that picks among equal-cost ports
 };
+
+// The flow hash of a message from endpoint s to endpoint t (ECMP: one path per pair).
+uint32_t flow_hash(uint32_t s, uint32_t t);
 
 struct BuildOptions {
     unsigned message_classes = 1; // 1, or 2 for request + response
@@ -136,8 +140,12 @@ private:
     std::vector<uint8_t> port_is_down_; // per (router, port): link goes "down"
     std::vector<uint32_t> port_base_;   // first (router, port) slot of each router
     std::vector<std::vector<uint32_t>> dist_; // router distances, lazily for tests
+    // shortest: hops from every router to each router with endpoints (row per target)
+    std::vector<uint16_t> hops_;
+    std::vector<int32_t> target_row_; // router -> its row in hops_, -1 without endpoints
 
     bool build_tables(std::string *error);
+    bool build_shortest(std::string *error);
     bool check_cdg(std::string *error) const;
     int grid_step(const Router &r, const Endpoint &d, bool x_first, int8_t *dim) const;
 };

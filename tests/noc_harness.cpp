@@ -107,7 +107,9 @@ void burst_job(void *arg, tess_job_output *out)
     auto *job = static_cast<BurstJob *>(arg);
     tess::hw::prepare_kernel();
     std::string error;
-    auto topo = Topology::build(job->p, BuildOptions{}, &error);
+    BuildOptions bo;
+    bo.verify_cdg = job->f == TESS_NOC_FLIT; // as the entry points: only flit buffers can deadlock
+    auto topo = Topology::build(job->p, bo, &error);
     if (!topo) {
         out->status = TESS_EINVAL;
         std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
@@ -136,7 +138,9 @@ void probe_job(void *arg, tess_job_output *out)
     auto *job = static_cast<ProbeJob *>(arg);
     tess::hw::prepare_kernel();
     std::string error;
-    auto topo = Topology::build(job->p, BuildOptions{}, &error);
+    BuildOptions bo;
+    bo.verify_cdg = job->f == TESS_NOC_FLIT; // as the entry points: only flit buffers can deadlock
+    auto topo = Topology::build(job->p, bo, &error);
     if (!topo) {
         out->status = TESS_EINVAL;
         std::snprintf(out->message, sizeof out->message, "%s", error.c_str());

@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "cli_run.h"
 #include "noc_harness.h"
+#include "noc_topology.h"
 
 namespace {
 
@@ -122,4 +124,89 @@ TEST(FlowFidelity, RunChoosesTheNetworkModel)
     CliRun bad = tessera("run platforms/default.xml workloads/default.xml --fidelity warp");
     EXPECT_EQ(bad.status, 2);
     EXPECT_NE(bad.output.find("flit"), std::string::npos) << bad.output; // the choices are listed
+}
+
+namespace {
+
+// D single-GPU domains (no NVLink shortcut) on a fat-tree of radix-4 switches, routed on
+// shortest paths with ECMP; NIC links 32 B a cycle (64 B flits, 2 cycles a flit).
+std::string small_fat_tree(unsigned domains, const std::string &extra)
+{
+    return "<?xml version=\"1.0\"?>\n<platform name=\"ft\">\n"
+           "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
+           "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\"/>\n"
+           "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\" ports=\"4\"/>\n"
+           "  <link-type name=\"on-die\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+           "  <link-type name=\"nic\" width=\"32B\" latency=\"50cycles\" energy=\"0pJ/bit\"/>\n"
+           "  <fat-tree name=\"c\" domains=\"" + std::to_string(domains) + "\" domain-size=\"1\" die=\"gpu\" "
+           "nic=\"hub\" domain-switch=\"hub\" domain-link=\"on-die\" switch=\"ib\" link=\"nic\"" + extra + "/>\n"
+           "</platform>\n";
+}
+
+} // namespace
+
+TEST(FatTree, OversubscribedLeavesShareTheirUplinkAmongTheFlowsCrossingIt)
+{
+    // 6 NICs at 3:1 on radix 4: two leaves of 3 NICs with one uplink each, one spine.
+    // Each NIC of leaf 0 sends to the NIC facing it on leaf 1 and back: the three flows
+    // leaving a leaf share its one uplink (32 B a cycle), 32/3 each, where alone each
+    // would have the whole NIC rate. Traffic within a leaf does not slow down.
+    auto l = load_xml(small_fat_tree(6, " oversubscription=\"3\""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const uint64_t B = 3 << 20;
+    std::vector<Transfer> crossing;
+    for (uint32_t i = 0; i < 3; i++) crossing.push_back({i, i + 3, B});
+    for (uint32_t i = 0; i < 3; i++) crossing.push_back({i + 3, i, B});
+    const std::vector<double> together = transfer_times(&l->p, TESS_NOC_FLOW, crossing);
+    const double alone = transfer_times(&l->p, TESS_NOC_FLOW, {crossing[0]})[0];
+    for (size_t i = 0; i < crossing.size(); i++)
+        EXPECT_NEAR(together[i] - alone, B / (32.0 / 3) - B / 32.0, 1e-3) << "flow " << i;
+    // within leaf 0: 0 -> 1 and 1 -> 2 and 2 -> 0 each keep the NIC rate
+    const std::vector<double> local = transfer_times(&l->p, TESS_NOC_FLOW, {{0, 1, B}, {1, 2, B}, {2, 0, B}});
+    const double local_alone = transfer_times(&l->p, TESS_NOC_FLOW, {{0, 1, B}})[0];
+    for (double t : local) EXPECT_NEAR(t, local_alone, 1e-3);
+}
+
+TEST(FatTree, FullBisectionCarriesAnAllToAllAtTheNicRateUpToEcmpImbalance)
+{
+    // 8 NICs, radix 4, 1:1: four leaves of 2 NICs, each leaf one link to each of 2 spines.
+    // All-to-all: every NIC sends B to each of the 7 others at once. A NIC's 7 flows share
+    // its 32 B a cycle, so no schedule beats 7B / 32 cycles; each leaf sends 12 flows up
+    // over its 2 uplinks: with ECMP spreading them 6 and 6 the uplinks keep pace with the
+    // NICs, and a hash imbalance of u flows on one uplink stretches the finish to at most
+    // u/6 of that.
+    auto l = load_xml(small_fat_tree(8, ""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const uint64_t B = 1 << 20;
+    std::vector<Transfer> all;
+    for (uint32_t s = 0; s < 8; s++)
+        for (uint32_t d = 0; d < 8; d++)
+            if (s != d) all.push_back({s, d, B});
+    const std::vector<double> t = transfer_times(&l->p, TESS_NOC_FLOW, all);
+    ASSERT_EQ(t.size(), all.size());
+    const double finish = *std::max_element(t.begin(), t.end());
+    const double bound = 7.0 * B / 32;
+    EXPECT_GE(finish, bound);
+    EXPECT_LE(finish, bound * 12.0 / 6 + 1000); // even every flow on one uplink is 2x
+    // the flows leaving each leaf use both of its uplinks (ECMP), at most 8 of 12 on one
+    std::string error;
+    tess::noc::BuildOptions bo;
+    bo.verify_cdg = false;
+    auto topo = tess::noc::Topology::build(&l->p, bo, &error);
+    ASSERT_TRUE(topo) << error;
+    std::map<uint32_t, int> uplink, any; // flows on each leaf -> spine channel, on each channel
+    for (const Transfer &x : all)
+        for (uint32_t c : topo->path(x.src, x.dst)) {
+            any[c]++;
+            const std::string name = topo->channel_name(c);
+            if (name.find("leaf") < name.find("->") && name.find("spine") != std::string::npos) uplink[c]++;
+        }
+    EXPECT_EQ(uplink.size(), 8u) << "every leaf uplink carries flows";
+    int most_up = 0, most = 0;
+    for (const auto &[c, n] : uplink) most_up = std::max(most_up, n);
+    for (const auto &[c, n] : any) most = std::max(most, n);
+    EXPECT_LE(most_up, 8);
+    // max-min gives every flow at least the equal share C / n of the busiest channel on its
+    // path, and n only falls as flows end: none takes longer than B n / C (+ latency)
+    EXPECT_LE(finish, B * most / 32.0 + 1000);
 }

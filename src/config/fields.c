@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const routing_names[] = {"xy", "yx", "west-first", "table", NULL};
+static const char *const routing_names[] = {"xy", "yx", "west-first", "table", "shortest", NULL};
 static const char *const vc_release_names[] = {"tail", "tail-credit", NULL};
 static const char *const standard_names[] = {"HBM2E", "HBM3", "DDR5", "LPDDR5", "ideal", NULL};
 

@@ -32,7 +32,9 @@ typedef enum tess_routing {
     TESS_ROUTING_XY,         /* dimension order, X (columns) first */
     TESS_ROUTING_YX,         /* dimension order, Y (rows) first */
     TESS_ROUTING_WEST_FIRST, /* minimal adaptive turn model (Glass & Ni 1992) */
-    TESS_ROUTING_TABLE       /* per-router tables computed from the netlist */
+    TESS_ROUTING_TABLE,      /* per-router up-down tables computed from the netlist */
+    TESS_ROUTING_SHORTEST    /* minimal paths, equal-cost ones chosen by a hash of source and
+                              * destination (ECMP); may deadlock at flit fidelity */
 } tess_routing;
 
 /* When an output VC may take a new packet: once the tail has left (tail), or once

@@ -176,7 +176,7 @@ static int check_grid_routes(const tess_platform *p, uint32_t gi, const char *fi
     const tess_grid *grid = &p->grids[gi];
     const tess_instance *first_router = &p->instances[grid->first_instance + 1];
     tess_routing routing = router_of(p, grid->first_instance + 1)->routing;
-    if (routing == TESS_ROUTING_TABLE) return TESS_OK;
+    if (routing == TESS_ROUTING_TABLE || routing == TESS_ROUTING_SHORTEST) return TESS_OK;
     grid_defects g;
     if (grid_defects_build(p, gi, &g) != 0) {
         grid_defects_free(&g);
@@ -230,7 +230,7 @@ int tess_check_routing_fits(const tess_platform *p, const char *file, tess_diag 
             const tess_instance *inst = &p->instances[me];
             if (inst->kind != TESS_KIND_ROUTER) continue;
             tess_routing r = router_of(p, me)->routing;
-            if (r == TESS_ROUTING_TABLE) continue;
+            if (r == TESS_ROUTING_TABLE || r == TESS_ROUTING_SHORTEST) continue;
             const tess_instance *peer = &p->instances[other];
             int in_grid = inst->grid != TESS_NONE &&
                           tess_topology_has_coordinates(p->grids[inst->grid].topology);
