@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/fields.h"
 #include "runner.h"
 #include "sha256.h"
 #include "tessera/tessera.h"
@@ -238,6 +239,17 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                "  \"fidelity\": \"%s\",\n",
             tess_version(), p->name, w->name, tess_fidelity_name(e->fidelity));
     write_provenance(f, p, w);
+    {
+        /* the network's routing (one algorithm per network) and whether it spreads pairs */
+        tess_routing rt = TESS_ROUTING_XY;
+        for (size_t i = 0; i < p->n_instances; i++)
+            if (p->instances[i].kind == TESS_KIND_ROUTER) {
+                rt = p->types[p->instances[i].type].u.router.routing;
+                break;
+            }
+        fprintf(f, "  \"routing\": {\"algorithm\": \"%s\", \"multipath\": \"%s\"},\n",
+                tess_routing_name(rt), rt == TESS_ROUTING_SHORTEST ? "ecmp-hash" : "none");
+    }
     fprintf(f, "  \"iteration_time_s\": %.9g,\n  \"tokens_per_s\": %.9g,\n"
                "  \"model_flops\": %.9g,\n  \"hardware_flops\": %.9g,\n"
                "  \"mfu\": %.6g,\n  \"hfu\": %.6g,\n",
