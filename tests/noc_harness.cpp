@@ -102,20 +102,31 @@ struct BurstJob {
     const std::vector<Transfer> *transfers;
 };
 
-void burst_job(void *arg, tess_job_output *out)
+// In a simulation child: the platform's topology and network at fidelity f, or null with
+// the error in out. Deadlock is checked statically only where it can happen (flit), as
+// the entry points do.
+std::unique_ptr<Network> child_network(const tess_platform *p, tess_noc_fidelity f,
+                                       std::unique_ptr<Topology> *topo, tess_job_output *out)
 {
-    auto *job = static_cast<BurstJob *>(arg);
     tess::hw::prepare_kernel();
     std::string error;
     BuildOptions bo;
-    bo.verify_cdg = job->f == TESS_NOC_FLIT; // as the entry points: only flit buffers can deadlock
-    auto topo = Topology::build(job->p, bo, &error);
-    if (!topo) {
+    bo.verify_cdg = f == TESS_NOC_FLIT;
+    *topo = Topology::build(p, bo, &error);
+    if (!*topo) {
         out->status = TESS_EINVAL;
         std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
-        return;
+        return nullptr;
     }
-    std::unique_ptr<Network> net = make_network(static_cast<Fidelity>(job->f), "noc", *topo, NetworkOptions{});
+    return make_network(static_cast<Fidelity>(f), "noc", **topo, NetworkOptions{});
+}
+
+void burst_job(void *arg, tess_job_output *out)
+{
+    auto *job = static_cast<BurstJob *>(arg);
+    std::unique_ptr<Topology> topo;
+    std::unique_ptr<Network> net = child_network(job->p, job->f, &topo, out);
+    if (!net) return;
     Burst burst("burst", *net, *job->transfers);
     net->set_client(&burst);
     sc_core::sc_start();
@@ -136,17 +147,9 @@ struct ProbeJob {
 void probe_job(void *arg, tess_job_output *out)
 {
     auto *job = static_cast<ProbeJob *>(arg);
-    tess::hw::prepare_kernel();
-    std::string error;
-    BuildOptions bo;
-    bo.verify_cdg = job->f == TESS_NOC_FLIT; // as the entry points: only flit buffers can deadlock
-    auto topo = Topology::build(job->p, bo, &error);
-    if (!topo) {
-        out->status = TESS_EINVAL;
-        std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
-        return;
-    }
-    std::unique_ptr<Network> net = make_network(static_cast<Fidelity>(job->f), "noc", *topo, NetworkOptions{});
+    std::unique_ptr<Topology> topo;
+    std::unique_ptr<Network> net = child_network(job->p, job->f, &topo, out);
+    if (!net) return;
     Prober prober("prober", *net, *job->pairs, uint64_t(job->flits) * topo->flit_bytes());
     net->set_client(&prober);
     sc_core::sc_start();

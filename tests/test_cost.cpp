@@ -471,8 +471,9 @@ TEST(Cost, FatTreeAndRailOnlyCostTheirSwitchPortsAndTransceivers)
         // fat-tree: one Clos over all D x S NICs; rail-only: S Clos networks of D NICs
         // each, or, when a rail fits one switch, k / D rails sharing each switch
         const Counts f = clos_by_hand(c.D * c.S, c.k), r1 = clos_by_hand(c.D, c.k);
-        const unsigned shared = (c.S + c.k / c.D - 1) / (c.k / c.D);
-        const Counts r = c.D <= c.k ? Counts{shared, c.S * c.D} : Counts{c.S * r1.switches, c.S * r1.links};
+        const unsigned per_switch = c.D <= c.k ? c.k / c.D : 1; // rails a switch holds
+        const Counts r = c.D <= c.k ? Counts{(c.S + per_switch - 1) / per_switch, c.S * c.D}
+                                    : Counts{c.S * r1.switches, c.S * r1.links};
         for (auto [l, n, name] : {std::tuple{ft.get(), f, "fat-tree"}, std::tuple{ro.get(), r, "rail-only"}}) {
             const tess_cost_report cost = cost_of(*l);
             // the D domain switches are stand-alone switches too (unpriced, 4 ports each used)
