@@ -17,9 +17,14 @@ static const char *topology_name(tess_topology t)
     return "?";
 }
 
-static void print_type(const tess_type *t, FILE *out)
+static void print_type(const tess_platform *p, uint32_t ti, FILE *out)
 {
-    fprintf(out, "  %-12s %s (line %ld):", tess_kind_type_element(t->kind), t->name, t->line);
+    const tess_type *t = &p->types[ti];
+    if (t->file == TESS_NONE)
+        fprintf(out, "  %-12s %s (line %ld):", tess_kind_type_element(t->kind), t->name, t->line);
+    else /* from an included library */
+        fprintf(out, "  %-12s %s (%s:%ld):", tess_kind_type_element(t->kind), t->name,
+                tess_type_file(p, ti), t->line);
     size_t nf;
     const tess_field_spec *f = tess_fields_of(t->kind, &nf);
     for (size_t i = 0; i < nf; i++) {
@@ -51,7 +56,7 @@ void tess_platform_print_summary(const tess_platform *p, FILE *out)
     }
 
     fprintf(out, "templates: %zu\n", p->n_types);
-    for (size_t i = 0; i < p->n_types; i++) print_type(&p->types[i], out);
+    for (size_t i = 0; i < p->n_types; i++) print_type(p, (uint32_t)i, out);
 
     size_t live = 0, per_kind[TESS_KIND_COUNT_] = {0};
     size_t *per_type = calloc(p->n_types ? p->n_types : 1, sizeof *per_type);
