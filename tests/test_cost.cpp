@@ -534,3 +534,27 @@ TEST(Generators, ScaleOutNetworksThatCannotBeBuiltAreErrors)
     EXPECT_EQ(e->rc, TESS_EINVAL);
     EXPECT_NE(e->errors.find("s.switch"), std::string::npos) << e->errors;
 }
+
+TEST(Platforms, DgxH100ClusterAndRailVariantCountTheirNodesSwitchesAndHbm)
+{
+    for (unsigned nodes : {4u, 16u}) {
+        auto ft = load_file(source_path("platforms/dgx-h100-cluster.xml"), {{"nodes", std::to_string(nodes)}});
+        auto ro = load_file(source_path("platforms/dgx-h100-rail.xml"), {{"nodes", std::to_string(nodes)}});
+        ASSERT_EQ(ft->rc, TESS_OK) << ft->errors;
+        ASSERT_EQ(ro->rc, TESS_OK) << ro->errors;
+        for (const Loaded *l : {ft.get(), ro.get()}) {
+            EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_DIE, 0), 8u * nodes);
+            EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_MEMORY, 0), 8u * nodes); // an HBM set a GPU
+            EXPECT_EQ(l->live_links_between("c.d1.gpu3", "c.d1.gpu3-hbm"), 1);
+        }
+        // 8 x nodes NICs on radix-64 switches: the fat-tree one switch up to 64 NICs, else
+        // leaves of 32 and half as many spines; the rails (nodes NICs each) share switches,
+        // 64 / nodes rails a switch. Plus one NVSwitch a node.
+        const unsigned nics = 8 * nodes;
+        const unsigned ft_switches = nics <= 64 ? 1 : nics / 32 + nics / 64;
+        const unsigned ro_switches = (8 + 64 / nodes - 1) / (64 / nodes);
+        EXPECT_EQ(cost_of(*ft).switches, ft_switches + nodes) << nodes << " nodes";
+        EXPECT_EQ(cost_of(*ro).switches, ro_switches + nodes) << nodes << " nodes";
+        EXPECT_EQ(cost_of(*ft).transceivers, 2ull * (nics + (nics <= 64 ? 0 : nics / 32 * 32))); // NIC links, uplinks
+    }
+}

@@ -148,6 +148,11 @@ static int generate_domains(tess_platform *p, uint32_t gi, const tess_generator_
             uint32_t h = add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->nic_type, (int)i, (int)j);
             if (die == TESS_NONE || h == TESS_NONE || add_link(p, die, h, s->local_link_type, 0, s->line))
                 return -1;
+            if (s->memory_type != TESS_NONE) {
+                snprintf(path, sizeof path, "%s.d%u.gpu%u-hbm", s->name, i, j);
+                uint32_t m = add_instance(p, gi, s, path, TESS_KIND_MEMORY, s->memory_type, (int)i, (int)j);
+                if (m == TESS_NONE || add_link(p, die, m, s->memory_link_type, 0, s->line)) return -1;
+            }
             if (sw != TESS_NONE && add_link(p, h, sw, s->domain_link_type, 0, s->line)) return -1;
             hub[i * s->cols + j] = h;
         }

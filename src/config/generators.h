@@ -23,6 +23,7 @@
  *                     k / D rails on each (NAME.railsJ.switch holds rails J, J+1, ...);
  *                     else each rail is a full-bisection Clos of its own,
  *                     NAME.railJ.leafK / spineK (or pods and cores past k^2/2 NICs).
+ *                     With memory=TYPE, each die has its own DRAM NAME.dI.gpuJ-hbm.
  */
 #ifndef TESS_GENERATORS_H
 #define TESS_GENERATORS_H
@@ -36,6 +37,7 @@ typedef struct tess_generator_spec {
     uint32_t die_type, router_type, link_type, local_link_type;
     /* fat-tree and rail-only: router_type is the scale-out switch, link_type the NIC link */
     uint32_t nic_type, domain_switch_type, domain_link_type, uplink_type;
+    uint32_t memory_type, memory_link_type; /* a DRAM device per die (TESS_NONE: none) */
     uint32_t radix;     /* ports of a scale-out switch */
     uint32_t levels;    /* fat-tree: 1-3, 0 = the fewest that fit */
     double oversubscription; /* fat-tree leaves: NIC ports per uplink */

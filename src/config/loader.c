@@ -301,6 +301,11 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
     g->link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
     g->local_link_type = g->domain_link_type;
     g->uplink_type = g->link_type;
+    g->memory_type = g->memory_link_type = TESS_NONE;
+    if (xmlHasProp(n, (const xmlChar *)"memory")) {
+        bad |= (g->memory_type = attr_type(L, s, n, "memory", TESS_KIND_MEMORY, 0)) == TESS_NONE;
+        bad |= (g->memory_link_type = attr_type(L, s, n, "memory-link", TESS_KIND_LINK, 1)) == TESS_NONE;
+    }
     if (xmlHasProp(n, (const xmlChar *)"local-link"))
         bad |= (g->local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0)) == TESS_NONE;
     if (xmlHasProp(n, (const xmlChar *)"uplink"))
