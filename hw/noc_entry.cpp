@@ -52,8 +52,9 @@ namespace {
 
 void fill_links(const Network &net, uint64_t cycles, tess_noc_result *out)
 {
-    const auto &st = net.stats();
     const Topology &topo = net.topology();
+    std::vector<uint64_t> busy(topo.channels().size());
+    for (uint32_t c = 0; c < busy.size(); c++) busy[c] = net.busy_cycles(c);
     std::vector<uint32_t> order;
     double sum = 0;
     uint32_t n = 0;
@@ -61,19 +62,19 @@ void fill_links(const Network &net, uint64_t cycles, tess_noc_result *out)
         const Channel &ch = topo.channels()[c];
         if (ch.from_router < 0 || ch.to_router < 0) continue; // router-to-router only
         order.push_back(c);
-        sum += cycles ? static_cast<double>(st.channel_busy[c]) / cycles : 0;
+        sum += cycles ? static_cast<double>(busy[c]) / cycles : 0;
         n++;
     }
     out->mean_link_utilisation = n ? sum / n : 0;
     std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-        return st.channel_busy[a] > st.channel_busy[b];
+        return busy[a] > busy[b];
     });
     out->n_top_links = static_cast<uint32_t>(std::min<size_t>(order.size(), TESS_NOC_TOP_LINKS));
     for (uint32_t i = 0; i < out->n_top_links; i++) {
         std::snprintf(out->top_links[i].name, sizeof out->top_links[i].name, "%s",
                       topo.channel_name(order[i]).c_str());
         out->top_links[i].utilisation =
-            cycles ? static_cast<double>(st.channel_busy[order[i]]) / cycles : 0;
+            cycles ? static_cast<double>(busy[order[i]]) / cycles : 0;
     }
     out->max_link_utilisation = out->n_top_links ? out->top_links[0].utilisation : 0;
 }

@@ -55,6 +55,8 @@ public:
     sc_core::sc_time clock_period() const override { return period_; }
 
     const NetworkStats &stats() const { return stats_; }
+    // Cycles channel c has been busy so far (not counting what is booked for later).
+    virtual uint64_t busy_cycles(uint32_t c) const { return stats_.channel_busy[c]; }
     const Topology &topology() const { return topo_; }
     // Energy so far: bits through each channel and router times their energy per bit.
     double energy_joules() const;

@@ -40,6 +40,15 @@ uint64_t PacketNetwork::book(uint32_t c, uint64_t earliest, uint64_t length, uin
     return start;
 }
 
+uint64_t PacketNetwork::busy_cycles(uint32_t c) const
+{
+    const uint64_t now = now_cycle();
+    uint64_t ahead = 0;
+    for (const auto &[s, e] : booked_[c])
+        if (e > now) ahead += e - std::max(s, now);
+    return stats_.channel_busy[c] - std::min(ahead, stats_.channel_busy[c]);
+}
+
 void PacketNetwork::send(const Message &m)
 {
     if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||

@@ -162,11 +162,13 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->flit_hops = net.stats().flit_hops;
         // busiest router-to-router channels over the iteration
         const auto &ch = topo->channels();
+        std::vector<double> busy(ch.size());
+        for (uint32_t c = 0; c < ch.size(); c++) busy[c] = static_cast<double>(net.busy_cycles(c));
         std::vector<uint32_t> order;
         for (uint32_t c = 0; c < ch.size(); c++)
             if (ch[c].from_router >= 0 || ch[c].to_router >= 0) order.push_back(c);
         std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-            return net.stats().channel_busy[a] > net.stats().channel_busy[b];
+            return busy[a] > busy[b];
         });
         const double cycles = out->iteration_time_s * topo->clock_hz();
         if (links) { // every channel, in the topology's order
@@ -174,7 +176,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
             *links = static_cast<tess_noc_link_use *>(std::calloc(ch.size() + 1, sizeof(tess_noc_link_use)));
             for (uint32_t c = 0; *links && c < ch.size(); c++) {
                 std::snprintf((*links)[c].name, sizeof (*links)[c].name, "%s", topo->channel_name(c).c_str());
-                (*links)[c].utilisation = cycles > 0 ? net.stats().channel_busy[c] / cycles : 0;
+                (*links)[c].utilisation = cycles > 0 ? busy[c] / cycles : 0;
             }
             if (!*links) *n_links = 0;
         }
@@ -182,7 +184,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         for (uint32_t i = 0; i < out->n_top_links; i++) {
             std::snprintf(out->top_links[i].name, sizeof out->top_links[i].name, "%s",
                           topo->channel_name(order[i]).c_str());
-            out->top_links[i].utilisation = cycles > 0 ? net.stats().channel_busy[order[i]] / cycles : 0;
+            out->top_links[i].utilisation = cycles > 0 ? busy[order[i]] / cycles : 0;
         }
         out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
         out->events = sc_core::sc_delta_count();

@@ -210,3 +210,17 @@ TEST(FatTree, FullBisectionCarriesAnAllToAllAtTheNicRateUpToEcmpImbalance)
     // path, and n only falls as flows end: none takes longer than B n / C (+ latency)
     EXPECT_LE(finish, B * most / 32.0 + 1000);
 }
+
+TEST(NocUtilisation, NeverAboveOneEvenPastSaturation)
+{
+    // packet fidelity books a message's whole path when it is sent: past saturation the
+    // bookings run far ahead of the simulated time, and only what lies before it counts
+    auto l = load_xml(small_fat_tree(8, ""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    tess_noc_options o = noc_options(TESS_NOC_PACKET, 0.9, 8);
+    o.max_outstanding = 1000000; // let the sources flood the network
+    const tess_noc_result r = run_noc(&l->p, o);
+    EXPECT_GT(r.max_link_utilisation, 0.5); // it is saturated
+    EXPECT_LE(r.max_link_utilisation, 1.0 + 1e-9);
+    EXPECT_LE(r.mean_link_utilisation, 1.0 + 1e-9);
+}
