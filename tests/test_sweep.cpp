@@ -104,7 +104,7 @@ TEST_F(Sweep, GridThenListedPointsOneRowEach)
     std::vector<std::string> l = lines(read_text(out));
     ASSERT_EQ(l.size(), 6u);
     EXPECT_EQ(l[0], "point,model.layers,workload.recompute,workload.tp,status,iteration_time_s,"
-                    "tokens_per_s,mfu,hfu,energy_j,peak_memory_bytes,error");
+                    "tokens_per_s,mfu,hfu,energy_j,peak_memory_bytes,power_w,peak_power_w,cost_usd,area_mm2,error");
     // 2 x 2 grid, the first param varying slowest, then the listed point
     const char *const expect[][4] = {{"0", "8", "none", ""},
                                      {"1", "8", "full", ""},
@@ -114,23 +114,23 @@ TEST_F(Sweep, GridThenListedPointsOneRowEach)
     std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 5u);
     for (long id = 0; id < 5; id++) {
-        std::vector<std::string> f = fields(rows[id], 11);
+        std::vector<std::string> f = fields(rows[id], 15);
         for (int k = 0; k < 4; k++) EXPECT_EQ(f[k], expect[id][k]) << rows[id];
         EXPECT_EQ(f[4], id == 4 ? "error" : "ok") << rows[id];
     }
     // the failed point says why, in its own row, with its metrics empty
-    std::vector<std::string> bad = fields(rows[4], 11);
-    for (int k = 5; k < 11; k++) EXPECT_EQ(bad[k], "") << rows[4];
-    EXPECT_NE(bad[11].find("not divisible by tp 3"), std::string::npos) << rows[4];
+    std::vector<std::string> bad = fields(rows[4], 15);
+    for (int k = 5; k < 15; k++) EXPECT_EQ(bad[k], "") << rows[4];
+    EXPECT_NE(bad[15].find("not divisible by tp 3"), std::string::npos) << rows[4];
     // ok points leave the error empty
-    EXPECT_EQ(fields(rows[0], 11)[11], "");
+    EXPECT_EQ(fields(rows[0], 15)[15], "");
 }
 
 TEST_F(Sweep, RowMatchesTheSameJobEvaluatedThroughTheApi)
 {
     std::string s = space("  <point set=\"model.layers=8 workload.recompute=full\"/>\n"), out = dir + "/r.csv";
     ASSERT_EQ(tessera("sweep " + s + " -o " + out).status, 0);
-    std::vector<std::string> f = fields(rows_by_id(read_text(out))[0], 10); // point,layers,recompute,status,...
+    std::vector<std::string> f = fields(rows_by_id(read_text(out))[0], 14); // point,layers,recompute,status,...
     ASSERT_EQ(f[3], "ok");
 
     const char *ov[] = {"model.layers=8", "workload.recompute=full"};
@@ -143,8 +143,9 @@ TEST_F(Sweep, RowMatchesTheSameJobEvaluatedThroughTheApi)
     tess_evaluation *ev = nullptr;
     tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET};
     ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
-    const char *names[] = {"iteration_time_s", "tokens_per_s", "mfu", "hfu", "energy_j", "peak_memory_bytes"};
-    for (int k = 0; k < 6; k++) {
+    const char *names[] = {"iteration_time_s", "tokens_per_s", "mfu", "hfu", "energy_j", "peak_memory_bytes",
+                           "power_w", "peak_power_w", "cost_usd", "area_mm2"};
+    for (int k = 0; k < 10; k++) {
         double v = 0;
         ASSERT_EQ(tess_metric(ev, names[k], &v), TESS_OK);
         char text[64];
@@ -256,9 +257,9 @@ TEST_F(Sweep, TimedOutPointsAreErrorRowsAndTheSweepGoesOn)
     std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 5u);
     for (long id = 0; id < 4; id++) {
-        std::vector<std::string> f = fields(rows[id], 11);
+        std::vector<std::string> f = fields(rows[id], 15);
         EXPECT_EQ(f[4], "error");
-        EXPECT_NE(f[11].find("time limit"), std::string::npos) << rows[id];
+        EXPECT_NE(f[15].find("time limit"), std::string::npos) << rows[id];
     }
     EXPECT_NE(rows[4].find("not divisible by tp 3"), std::string::npos) << rows[4];
 }

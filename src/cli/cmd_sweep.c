@@ -33,7 +33,8 @@ static const char usage[] =
 static int show_progress; /* a line per finished point on stderr */
 
 static const char *const metric_names[] = {"iteration_time_s", "tokens_per_s", "mfu", "hfu",
-                                           "energy_j", "peak_memory_bytes"};
+                                           "energy_j", "peak_memory_bytes", "power_w",
+                                           "peak_power_w", "cost_usd", "area_mm2"};
 #define N_METRICS (sizeof metric_names / sizeof metric_names[0])
 
 /* The header line for a space, with its trailing newline. */
