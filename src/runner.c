@@ -7,6 +7,7 @@
  */
 #include "runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -43,8 +44,27 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+/* Closes every descriptor the child inherited but its standard streams and `keep`. When
+ * several threads run simulations at once, a child forked by one thread inherits the
+ * pipes of the others: holding their write ends would keep their parents from seeing
+ * end-of-file until this child exits (a finished simulation would wait, or time out). */
+static void close_inherited_fds(int keep)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return;
+    int fds[256], n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 256) {
+        const int fd = atoi(e->d_name);
+        if (fd > 2 && fd != keep && fd != dirfd(d)) fds[n++] = fd;
+    }
+    closedir(d);
+    for (int i = 0; i < n; i++) close(fds[i]);
+}
+
 static void child_main(int fd, tess_job_fn job, void *arg)
 {
+    close_inherited_fds(fd);
     tess_job_output out;
     memset(&out, 0, sizeof out);
     job(arg, &out);

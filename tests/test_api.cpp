@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <tessera/tessera.h>
 
@@ -155,6 +157,45 @@ TEST(Api, FidelityIsChosenPerEvaluationAndVersionOneOptionsStillWork)
     EXPECT_NE(std::string(error).find("fidelity"), std::string::npos) << error;
     tess_free(error);
     tess_job_close(job);
+}
+
+TEST(Api, SeveralThreadsEvaluateAtOnceWithTheResultsOfOneAtATime)
+{
+    // N evaluations at once: each tess_evaluate call runs its own child process, so
+    // threads may call it together; results equal those of the calls made one by one
+    const int n = 3;
+    std::vector<tess_job *> jobs(n, nullptr);
+    for (int i = 0; i < n; i++) {
+        const std::string layers = "model.layers=" + std::to_string(4 * (i + 1));
+        const char *ov[] = {layers.c_str()};
+        char *error = nullptr;
+        ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(), ov, 1,
+                                &jobs[i], &error),
+                  TESS_OK) << (error ? error : "");
+    }
+    auto evaluate_one = [&](int i, double *t) {
+        tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET};
+        tess_evaluation *ev = nullptr;
+        char *error = nullptr;
+        if (tess_evaluate(jobs[i], &opt, &ev, &error) != TESS_OK) {
+            tess_free(error);
+            *t = -1;
+            return;
+        }
+        tess_metric(ev, "iteration_time_s", t);
+        tess_evaluation_free(ev);
+    };
+    std::vector<double> alone(n), together(n);
+    for (int i = 0; i < n; i++) evaluate_one(i, &alone[i]);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; i++) threads.emplace_back(evaluate_one, i, &together[i]);
+    for (std::thread &t : threads) t.join();
+    for (int i = 0; i < n; i++) {
+        EXPECT_GT(alone[i], 0);
+        EXPECT_EQ(together[i], alone[i]) << "job " << i;
+    }
+    EXPECT_LT(alone[0], alone[2]); // more layers, longer: the jobs differ
+    for (tess_job *j : jobs) tess_job_close(j);
 }
 
 namespace {

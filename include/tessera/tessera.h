@@ -101,7 +101,9 @@ typedef struct tess_eval_options {
 /* Simulates one training iteration of the job. options may be NULL (defaults: no time
  * limit). On success *out is yours: free it with tess_evaluation_free. On failure the
  * status says why (TESS_ETIMEOUT, TESS_ECRASH, TESS_ECHILD, TESS_EINVAL) and *error
- * (if not NULL) holds the message: free it with tess_free. */
+ * (if not NULL) holds the message: free it with tess_free. Several threads may call it
+ * at once, on the same job or on different ones: each call runs its own child process,
+ * so N threads make N evaluations at once. */
 int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_evaluation **out,
                   char **error);
 
