@@ -122,6 +122,12 @@ int tess_cmd_run(int argc, char **argv)
                    "%.4g J\n",
                    res->energy_compute_j, e.dram_j, res->energy_sram_j, res->energy_network_j,
                    res->energy_static_j);
+            printf("power: mean %.4g W, peak %.4g W (largest 1 ms mean)", e.power_w, e.peak_power_w);
+            if (e.n_violations) printf("; %u over their TDP (see power_limits)", e.n_violations);
+            printf("\n");
+            if (e.cost.accounted)
+                printf("silicon %.4g mm2, yield %.3g, cost %.4g USD (network %.4g USD)\n",
+                       e.cost.area_m2 * 1e6, e.cost.yield, e.cost.cost_usd, e.cost.network_cost_usd);
             printf("peak memory %.4g GB on %s; report: %s; %.3f s wall\n",
                    s.peak_memory_bytes / 1e9, p.instances[s.peak_die].path, path, res->wall_seconds);
         }
