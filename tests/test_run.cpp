@@ -4,7 +4,9 @@
 
 #include "cli_run.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <cstdlib>
 #include <unistd.h>
 #include <stdexcept>
@@ -345,4 +347,61 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
     EXPECT_EQ(v[2], 0.0); // stage 0 finishes last in 1F1B
     EXPECT_NEAR(v[1] / v[0], double(p - 1) / (m + p - 1), 0.02) << v[1] << " of " << v[0];
     EXPECT_GT(v[1], 0.0);
+}
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+TEST(Run, HeatMapDrawsEveryMeshLinkWithItsUtilisation)
+{
+    char dir[] = "/tmp/tess-heat-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string d = dir;
+    CliRun run = tessera("run platforms/default.xml workloads/default.xml --quiet --set model.layers=4 -o " + d);
+    ASSERT_EQ(run.status, 0) << run.output;
+    const std::string svg = read_text(d + "/heatmap.svg");
+    xmlDocPtr doc = xmlReadMemory(svg.data(), int(svg.size()), "heatmap.svg", nullptr, XML_PARSE_NONET);
+    ASSERT_NE(doc, nullptr) << "not well-formed XML";
+    // the 4 x 4 mesh's 24 router links, each with the busier of its two channels
+    int links = 0;
+    double most = 0;
+    std::function<void(xmlNodePtr)> walk = [&](xmlNodePtr n) {
+        for (; n; n = n->next) {
+            if (n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, BAD_CAST "line")) {
+                xmlChar *u = xmlGetProp(n, BAD_CAST "data-utilisation");
+                if (u) {
+                    links++;
+                    most = std::max(most, std::stod(reinterpret_cast<const char *>(u)));
+                    xmlFree(u);
+                }
+            }
+            walk(n->children);
+        }
+    };
+    walk(xmlDocGetRootElement(doc));
+    xmlFreeDoc(doc);
+    EXPECT_EQ(links, 24);
+    // the busiest line is the busiest router-to-router channel of stats.csv
+    const std::string csv = read_text(d + "/stats.csv");
+    double busiest = 0;
+    for (size_t at = csv.find("\nlink,"); at != std::string::npos; at = csv.find("\nlink,", at + 1)) {
+        const std::string row = csv.substr(at + 6, csv.find('\n', at + 1) - at - 6);
+        const std::string name = row.substr(0, row.find(','));
+        const size_t arrow = name.find("->");
+        if (name.rfind(".router", arrow) != arrow - 7 || name.size() < 7 ||
+            name.compare(name.size() - 7, 7, ".router") != 0)
+            continue; // an injection or ejection channel
+        busiest = std::max(busiest, std::stod(row.substr(row.rfind(',') + 1)));
+    }
+    ASSERT_GT(busiest, 0);
+    EXPECT_NEAR(most, busiest, 1e-5 * busiest);
+    // a platform with no mesh or torus gets no heat map
+    const std::string d2 = d + "/switch";
+    ASSERT_EQ(system(("mkdir -p " + d2).c_str()), 0);
+    CliRun sw = tessera("run platforms/dgx-a100.xml workloads/korthikanti-22b-selective.xml --quiet "
+                        "--set model.layers=8 -o " + d2);
+    ASSERT_EQ(sw.status, 0) << sw.output;
+    EXPECT_TRUE(read_text(d2 + "/report.json").size() > 0);
+    EXPECT_TRUE(read_text(d2 + "/heatmap.svg").empty());
+    std::system(("rm -rf '" + d + "'").c_str());
 }

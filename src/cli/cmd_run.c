@@ -17,13 +17,15 @@
 #include "config/workload.h"
 #include "runner.h"
 #include "schedule.h"
+#include "heatmap.h"
 #include "tessera/tessera.h"
 #include "tessera_hw.h"
 
 static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--fidelity packet|flow|flit]\n"
     "                   [--progress | --quiet] [--set name=value]...\n"
-    "  writes DIR/report.json and DIR/stats.csv (a row per die; DIR defaults to the current\n"
+    "  writes DIR/report.json, DIR/stats.csv (a row per die and per channel) and, on meshes\n"
+    "  and tori, DIR/heatmap.svg (link utilisation; DIR defaults to the current\n"
     "  folder); --json prints the report instead; --fidelity chooses the network model\n"
     "  (packet: the default; flow: max-min fair sharing, fast for long transfers; flit:\n"
     "  cycle by cycle, slow);\n"
@@ -107,6 +109,23 @@ int tess_cmd_run(int argc, char **argv)
                 fprintf(stderr, "tessera run: cannot write %s: %s\n", stats, strerror(errno));
                 rc = TESS_EXIT_FAILED;
             }
+            /* the heat map, where the platform has a mesh or torus to lay it out on */
+            char *svg = NULL;
+            size_t svg_len = 0;
+            FILE *mem = rc == TESS_EXIT_OK ? open_memstream(&svg, &svg_len) : NULL;
+            const int drawn = mem ? tess_write_heatmap_svg(mem, &p, &e) : 0;
+            if (mem) fclose(mem);
+            if (drawn > 0) {
+                char heat[4096];
+                snprintf(heat, sizeof heat, "%s/heatmap.svg", dir);
+                f = fopen(heat, "w");
+                if (!f || fwrite(svg, 1, svg_len, f) != svg_len) {
+                    fprintf(stderr, "tessera run: cannot write %s: %s\n", heat, strerror(errno));
+                    rc = TESS_EXIT_FAILED;
+                }
+                if (f) fclose(f);
+            }
+            free(svg);
             const tess_iteration_result *res = &e.it;
             const double T = res->iteration_time_s;
             printf("workload '%s' (%s) on '%s': %u dies, %u micro-batches\n", w.name,
