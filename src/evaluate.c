@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config/fields.h"
+#include "config/name_table.h"
 #include "runner.h"
 #include "sha256.h"
 #include "tessera/tessera.h"
@@ -158,6 +159,65 @@ void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_resul
     }
     for (uint32_t c = 0; c < e->n_links; c++)
         fprintf(f, "link,%s,,,,,,,,,,,,,%.6g\n", e->links[c].name, e->links[c].utilisation);
+
+    /* a router's utilisation: the mean busy share of its output channels */
+    double *sum = calloc(p->n_instances + 1, sizeof *sum);
+    uint32_t *outs = calloc(p->n_instances + 1, sizeof *outs);
+    tess_name_table paths = {0};
+    int ok = sum && outs;
+    for (size_t i = 0; ok && i < p->n_instances; i++)
+        ok = tess_name_table_put(&paths, p->instances[i].path, (uint32_t)i) >= 0;
+    for (uint32_t c = 0; ok && c < e->n_links; c++) {
+        char from[sizeof e->links[c].name];
+        memcpy(from, e->links[c].name, sizeof from);
+        char *arrow = strstr(from, "->");
+        if (!arrow) continue;
+        *arrow = '\0';
+        const uint32_t i = tess_name_table_get(&paths, from);
+        if (i == UINT32_MAX || p->instances[i].kind != TESS_KIND_ROUTER) continue;
+        sum[i] += e->links[c].utilisation;
+        outs[i]++;
+    }
+    for (size_t i = 0; ok && i < p->n_instances; i++)
+        if (p->instances[i].kind == TESS_KIND_ROUTER && !p->instances[i].dead)
+            fprintf(f, "router,%s,,,,,,,,,,,,,%.6g\n", p->instances[i].path, outs[i] ? sum[i] / outs[i] : 0.0);
+
+    /* a memory's bytes: each die's DRAM bytes, split over the memories linked to it (else
+     * over all of them, as the die's DMA rate is); utilisation against its peak bandwidth */
+    double *bytes = sum; /* reused: one value per instance */
+    if (ok) memset(bytes, 0, (p->n_instances + 1) * sizeof *bytes);
+    uint32_t mems = 0;
+    for (size_t i = 0; ok && i < p->n_instances; i++)
+        mems += p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead;
+    for (uint32_t r = 0; ok && r < e->n_dies; r++) {
+        const uint32_t die = e->dies[r].instance;
+        uint32_t direct = 0;
+        for (size_t k = 0; k < p->n_links; k++) {
+            const tess_link *l = &p->links[k];
+            const uint32_t other = l->a == die ? l->b : l->b == die ? l->a : TESS_NONE;
+            direct += !l->dead && other != TESS_NONE && p->instances[other].kind == TESS_KIND_MEMORY;
+        }
+        for (size_t k = 0; direct && k < p->n_links; k++) {
+            const tess_link *l = &p->links[k];
+            const uint32_t other = l->a == die ? l->b : l->b == die ? l->a : TESS_NONE;
+            if (!l->dead && other != TESS_NONE && p->instances[other].kind == TESS_KIND_MEMORY)
+                bytes[other] += (double)e->dies[r].dram_bytes / direct;
+        }
+        for (size_t i = 0; !direct && mems && i < p->n_instances; i++)
+            if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
+                bytes[i] += (double)e->dies[r].dram_bytes / mems;
+    }
+    const double T = e->it.iteration_time_s;
+    for (size_t i = 0; ok && i < p->n_instances; i++) {
+        const tess_instance *x = &p->instances[i];
+        if (x->kind != TESS_KIND_MEMORY || x->dead) continue;
+        const double peak = tess_memory_peak_bandwidth(&p->types[x->type].u.memory);
+        fprintf(f, "memory,%s,,,,,,,,,,,%.0f,,%.6g\n", x->path, bytes[i],
+                T > 0 && peak > 0 ? bytes[i] / (T * peak) : 0.0);
+    }
+    tess_name_table_free(&paths);
+    free(sum);
+    free(outs);
 }
 
 /* A JSON string literal. */

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <cstdlib>
 #include <unistd.h>
 #include <stdexcept>
@@ -171,16 +172,35 @@ TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
         at = nl + 1;
     }
     // the default job's 16 ranks, then the 4 x 4 mesh's channels: die<->router both ways
-    // (32) and 24 router links both ways (48)
-    ASSERT_EQ(rows.size(), 16u + 80u);
-    double latest = 0, flops = 0, n_ops = 0, busiest = 0;
+    // (32) and 24 router links both ways (48), then its 16 routers and 8 HBM stacks
+    ASSERT_EQ(rows.size(), 16u + 80u + 16u + 8u);
+    double latest = 0, flops = 0, n_ops = 0, busiest = 0, die_bytes = 0, mem_bytes = 0;
+    std::map<std::string, std::pair<double, int>> out_of; // router -> its channels' utilisation
+    const double T = json_number(report, "iteration_time_s");
     for (size_t r = 0; r < rows.size(); r++) {
         ASSERT_EQ(rows[r].size(), 15u);
+        if (r >= 16 + 80 + 16) { // memories: every DRAM byte of the dies lands on one, and
+            EXPECT_EQ(rows[r][0], "memory"); // utilisation is bytes / (T x 32 x 4 B x 6.4 GT/s)
+            mem_bytes += std::stod(rows[r][12]);
+            EXPECT_NEAR(std::stod(rows[r][14]), std::stod(rows[r][12]) / (T * 32 * 4 * 6.4e9), 1e-6);
+            continue;
+        }
+        if (r >= 16 + 80) { // routers: the mean utilisation of their output channels
+            EXPECT_EQ(rows[r][0], "router");
+            const auto &o = out_of[rows[r][1]];
+            ASSERT_GT(o.second, 0) << rows[r][1];
+            EXPECT_NEAR(std::stod(rows[r][14]), o.first / o.second, 1e-5) << rows[r][1];
+            continue;
+        }
         if (r >= 16) {
             EXPECT_EQ(rows[r][0], "link");
             busiest = std::max(busiest, std::stod(rows[r][14]));
+            const std::string from = rows[r][1].substr(0, rows[r][1].find("->"));
+            out_of[from].first += std::stod(rows[r][14]);
+            out_of[from].second++;
             continue;
         }
+        die_bytes += std::stod(rows[r][12]);
         EXPECT_EQ(rows[r][0], "die");
         EXPECT_EQ(rows[r][2], std::to_string(r));
         EXPECT_EQ(rows[r][3], std::to_string(r / 4)); // tp 4: ranks 0-3 are stage 0, ...
@@ -189,7 +209,7 @@ TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
         n_ops += std::stod(rows[r][11]);
     }
     EXPECT_NEAR(busiest, json_number(report, "utilisation"), 1e-6); // the report's busiest link
-    const double T = json_number(report, "iteration_time_s");
+    EXPECT_NEAR(mem_bytes, die_bytes, 1e-6 * die_bytes);              // no byte lost or counted twice
     EXPECT_NEAR(latest, T, 1e-8 * T);                  // the iteration ends with its last die
     EXPECT_NEAR(flops, hw_flops, 1e-6 * hw_flops);     // every FLOP the schedule counts, executed
     EXPECT_EQ(n_ops, ops);                             // every op retired
