@@ -142,6 +142,18 @@ uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const
     return map_.endpoint[map_.rank(t, peer, d)];
 }
 
+void ComputeDie::span(tess_track track, double t0, double t1)
+{
+    if (!(t1 > t0)) return;
+    const int64_t last = last_span_[track];
+    if (last >= 0 && spans_[static_cast<size_t>(last)].t1 == t0) { // touches: one interval
+        spans_[static_cast<size_t>(last)].t1 = t1;
+        return;
+    }
+    last_span_[track] = static_cast<int64_t>(spans_.size());
+    spans_.push_back(tess_span{rank_, static_cast<uint32_t>(track), t0, t1});
+}
+
 void ComputeDie::spend(double t0, double t1, double joules)
 {
     if (power_) power_->add(t0, t1, joules);
@@ -156,6 +168,7 @@ void ComputeDie::compute(const tess_op &op)
         loads_done_ = dma_free_;
         st_.dram_bytes += op.bytes;
         spend(start, dma_free_, op.bytes * byte_energy_);
+        span(TESS_TRACK_DMA, start, dma_free_);
         break;
     }
     case TESS_OP_GEMM: {
@@ -175,6 +188,7 @@ void ComputeDie::compute(const tess_op &op)
         last_gemm_start_ = start;
         st_.flops += op.flops;
         spend(start, tensor_free_, op.flops * die_.flop_energy);
+        span(TESS_TRACK_TENSOR, start, tensor_free_);
         break;
     }
     case TESS_OP_STORE: {
@@ -182,6 +196,7 @@ void ComputeDie::compute(const tess_op &op)
         dma_free_ = start + op.bytes / dma_bw_;
         st_.dram_bytes += op.bytes;
         spend(start, dma_free_, op.bytes * byte_energy_);
+        span(TESS_TRACK_DMA, start, dma_free_);
         break;
     }
     case TESS_OP_VECTOR: {
@@ -191,6 +206,7 @@ void ComputeDie::compute(const tess_op &op)
         st_.compute_s += dur;
         st_.flops += op.flops;
         spend(start, start + dur, op.flops * die_.flop_energy);
+        span(TESS_TRACK_TENSOR, start, start + dur);
         break;
     }
     case TESS_OP_OPTIMIZER: {
@@ -201,6 +217,7 @@ void ComputeDie::compute(const tess_op &op)
         st_.optimizer_s += dur;
         st_.dram_bytes += op.bytes;
         spend(start, start + dur, op.bytes * byte_energy_);
+        span(TESS_TRACK_DMA, start, start + dur);
         break;
     }
     default:
@@ -227,6 +244,7 @@ void ComputeDie::run()
                 collective(s_.colls[op.coll], static_cast<uint32_t>(op.coll));
             }
             st_.network_s += sc_core::sc_time_stamp().to_seconds() - t0;
+            span(TESS_TRACK_NETWORK, t0, sc_core::sc_time_stamp().to_seconds());
             catch_up();
             break;
         }
@@ -252,6 +270,7 @@ void ComputeDie::run()
             const uint64_t tag = (uint64_t(op.backward) << 48) | (uint64_t(op.chunk) << 32) | op.microbatch;
             receive(pipeline_peer(op, false), tag);
             st_.bubble_s += sc_core::sc_time_stamp().to_seconds() - t0;
+            span(TESS_TRACK_WAIT, t0, sc_core::sc_time_stamp().to_seconds());
             catch_up();
             break;
         }

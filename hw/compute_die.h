@@ -22,6 +22,7 @@
 extern "C" {
 #include "config/platform.h"
 #include "schedule.h"
+#include "tessera_hw.h"
 }
 
 namespace tess::hw {
@@ -49,6 +50,7 @@ public:
                double dram_energy_per_bit = 0);
     void deliver(const noc::Message &m); // called by the fabric at arrival
     const DieStats &stats() const { return st_; }
+    const std::vector<tess_span> &spans() const { return spans_; }
     bool done() const { return done_; }
 
 private:
@@ -68,6 +70,9 @@ private:
     std::map<uint32_t, uint64_t> coll_seq_; // per axis: collective calls so far
     DieStats st_;
     bool done_ = false;
+    std::vector<tess_span> spans_;     // busy intervals per engine, for trace.json
+    int64_t last_span_[TESS_TRACKS_] = {-1, -1, -1, -1};
+    void span(tess_track track, double t0, double t1);
 
     void run();
     double local_end() const;

@@ -81,6 +81,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                            const double *dma_bandwidth, tess_noc_fidelity fidelity,
                            tess_iteration_result *out,
                            tess_die_stat *per_die, tess_noc_link_use **links, uint32_t *n_links,
+                           tess_span **spans, uint64_t *n_spans,
                            char *msg, size_t msglen)
 {
     std::memset(out, 0, sizeof *out);
@@ -185,6 +186,15 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
             std::snprintf(out->top_links[i].name, sizeof out->top_links[i].name, "%s",
                           topo->channel_name(order[i]).c_str());
             out->top_links[i].utilisation = cycles > 0 ? busy[order[i]] / cycles : 0;
+        }
+        if (spans) {
+            size_t total = 0;
+            for (const auto &d : dies) total += d->spans().size();
+            *spans = static_cast<tess_span *>(std::malloc((total + 1) * sizeof(tess_span)));
+            *n_spans = 0;
+            for (const auto &d : dies)
+                for (const tess_span &sp : d->spans())
+                    if (*spans) (*spans)[(*n_spans)++] = sp;
         }
         out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
         out->events = sc_core::sc_delta_count();

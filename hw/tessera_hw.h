@@ -178,6 +178,20 @@ typedef struct tess_iteration_result {
     uint64_t events;
 } tess_iteration_result;
 
+/* A busy interval of one engine of one die, for trace.json: consecutive intervals of an
+ * engine that touch are merged into one. */
+typedef enum tess_track {
+    TESS_TRACK_TENSOR,  /* GEMM tiles and vector ops (they hold the tensor engine) */
+    TESS_TRACK_DMA,     /* loads, stores and the optimizer step */
+    TESS_TRACK_NETWORK, /* collectives, from the call to the last message */
+    TESS_TRACK_WAIT,    /* waiting for a pipeline message (the bubble) */
+    TESS_TRACKS_
+} tess_track;
+typedef struct tess_span {
+    uint32_t rank, track;
+    double t0, t1; /* seconds */
+} tess_span;
+
 /* One die's share of an iteration (a row of stats.csv). */
 typedef struct tess_die_stat {
     uint32_t rank, stage;
@@ -191,12 +205,14 @@ typedef struct tess_die_stat {
  * dma_bandwidth[rank] bytes/s, vector ops on the vector lanes, collectives and pipeline
  * messages over the platform's network at the given fidelity. per_die (s->dies entries, or
  * NULL) receives each rank's figures; *links (when links is not NULL) a malloc'd array
- * of every channel's utilisation, *n_links long. Call in a child process.
+ * of every channel's utilisation, *n_links long; *spans (when spans is not NULL) a malloc'd
+ * array of every die's busy intervals per engine, *n_spans long. Call in a child process.
  * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
                 const double *dma_bandwidth, tess_noc_fidelity fidelity,
                 tess_iteration_result *out, tess_die_stat *per_die,
-                tess_noc_link_use **links, uint32_t *n_links, char *msg, size_t msglen);
+                tess_noc_link_use **links, uint32_t *n_links, tess_span **spans, uint64_t *n_spans,
+                char *msg, size_t msglen);
 
 /* Progress lines on stderr during tess_hw_run: simulated time, share of ops retired,
  * events per second, ETA. 0 (the default): none; 1: once the run has taken about two

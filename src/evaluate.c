@@ -108,7 +108,8 @@ const char *tess_fidelity_name(tess_noc_fidelity f)
 }
 
 /* The child's blob: the iteration result, one tess_die_stat per rank, the number of
- * channels (a uint64_t), and one tess_noc_link_use per channel. */
+ * channels (a uint64_t), one tess_noc_link_use per channel, the number of spans (a
+ * uint64_t) and the spans. */
 static void run_iteration(void *arg, tess_job_output *out)
 {
     run_job *j = arg;
@@ -117,19 +118,25 @@ static void run_iteration(void *arg, tess_job_output *out)
     tess_die_stat *dies = calloc(j->s->dies + 1, sizeof *dies);
     tess_noc_link_use *links = NULL;
     uint32_t n_links = 0;
-    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, &r, dies, &links, &n_links, out->message,
-                              sizeof out->message);
+    tess_span *spans = NULL;
+    uint64_t n_spans = 0;
+    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, &r, dies, &links, &n_links, &spans,
+                              &n_spans, out->message, sizeof out->message);
     const uint64_t n = n_links;
-    const size_t len = fixed + sizeof n + n * sizeof *links;
+    const size_t at_spans = fixed + sizeof n + n * sizeof *links;
+    const size_t len = at_spans + sizeof n_spans + n_spans * sizeof *spans;
     char *blob = malloc(len);
     if (blob) {
         memcpy(blob, &r, sizeof r);
         memcpy(blob + sizeof r, dies, j->s->dies * sizeof *dies);
         memcpy(blob + fixed, &n, sizeof n);
         if (n) memcpy(blob + fixed + sizeof n, links, n * sizeof *links);
+        memcpy(blob + at_spans, &n_spans, sizeof n_spans);
+        if (n_spans) memcpy(blob + at_spans + sizeof n_spans, spans, n_spans * sizeof *spans);
     }
     free(dies);
     free(links);
+    free(spans);
     out->blob = blob;
     out->blob_len = blob ? len : 0;
 }
@@ -139,6 +146,9 @@ void tess_eval_result_free(tess_eval_result *e)
     free(e->dies);
     free(e->links);
     free(e->limits);
+    free(e->spans);
+    e->spans = NULL;
+    e->n_spans = 0;
     e->limits = NULL;
     e->n_limits = e->n_violations = 0;
     e->dies = NULL;
@@ -438,13 +448,21 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
         if (rc == TESS_OK && r.blob_len >= fixed + sizeof n_links)
             memcpy(&n_links, (char *)r.blob + fixed, sizeof n_links);
         const size_t links_len = (size_t)n_links * sizeof(tess_noc_link_use);
-        if (rc == TESS_OK && r.blob_len == fixed + sizeof n_links + links_len &&
-            (out->dies = malloc(dies_len + 1)) != NULL && (out->links = malloc(links_len + 1)) != NULL) {
+        const size_t at_spans = fixed + sizeof n_links + links_len;
+        uint64_t n_spans = 0;
+        if (rc == TESS_OK && r.blob_len >= at_spans + sizeof n_spans)
+            memcpy(&n_spans, (char *)r.blob + at_spans, sizeof n_spans);
+        const size_t spans_len = (size_t)n_spans * sizeof(tess_span);
+        if (rc == TESS_OK && r.blob_len == at_spans + sizeof n_spans + spans_len &&
+            (out->dies = malloc(dies_len + 1)) != NULL && (out->links = malloc(links_len + 1)) != NULL &&
+            (out->spans = malloc(spans_len + 1)) != NULL) {
             memcpy(&out->it, r.blob, sizeof out->it);
             memcpy(out->dies, (char *)r.blob + sizeof out->it, dies_len);
             out->n_dies = s->dies;
             memcpy(out->links, (char *)r.blob + fixed + sizeof n_links, links_len);
             out->n_links = (uint32_t)n_links;
+            memcpy(out->spans, (char *)r.blob + at_spans + sizeof n_spans, spans_len);
+            out->n_spans = n_spans;
         } else {
             tess_eval_result_free(out);
             if (rc == TESS_OK) rc = TESS_ECHILD;
@@ -478,4 +496,27 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     free(mem_bw);
     free(die_bw);
     return rc;
+}
+
+void tess_write_trace_json(FILE *f, const tess_platform *p, const tess_eval_result *e)
+{
+    static const char *const track_names[] = {"tensor", "dma", "network", "pipeline wait"};
+    static const char *const categories[] = {"compute", "memory", "network", "pipeline_bubble"};
+    fprintf(f, "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [\n");
+    fprintf(f, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"args\": {\"name\": \"%s: dies\"}}",
+            p->name);
+    for (uint32_t r = 0; r < e->n_dies; r++)
+        for (uint32_t t = 0; t < TESS_TRACKS_; t++)
+            fprintf(f, ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": %u, "
+                       "\"args\": {\"name\": \"rank %u %s: %s\"}}",
+                    r * TESS_TRACKS_ + t, r, p->instances[e->dies[r].instance].path, track_names[t]);
+    /* timestamps in microseconds, as the format wants */
+    for (uint64_t i = 0; i < e->n_spans; i++) {
+        const tess_span *s = &e->spans[i];
+        fprintf(f, ",\n{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"X\", \"pid\": 1, \"tid\": %u, "
+                   "\"ts\": %.6f, \"dur\": %.6f}",
+                track_names[s->track], categories[s->track], s->rank * TESS_TRACKS_ + s->track,
+                s->t0 * 1e6, (s->t1 - s->t0) * 1e6);
+    }
+    fprintf(f, "\n]}\n");
 }

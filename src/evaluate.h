@@ -31,6 +31,8 @@ typedef struct tess_eval_result {
     uint32_t n_limits, n_violations;
     tess_cost_report cost;    /* area, yield, cost: from the platform alone */
     tess_noc_fidelity fidelity; /* of the network during the iteration */
+    tess_span *spans;         /* every die's busy intervals per engine (malloc'd) */
+    uint64_t n_spans;
 } tess_eval_result;
 
 void tess_eval_result_free(tess_eval_result *e);
@@ -48,6 +50,10 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
 
 /* "flit", "packet", "flow". */
 const char *tess_fidelity_name(tess_noc_fidelity f);
+
+/* trace.json in the Chrome trace-event format (opens in Perfetto): a track per engine of
+ * each die (tensor, DMA, network, pipeline wait) with its busy intervals. */
+void tess_write_trace_json(FILE *f, const tess_platform *p, const tess_eval_result *e);
 
 /* report.json: every key documented in the README. */
 void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <cstdlib>
 #include <unistd.h>
 #include <stdexcept>
@@ -298,7 +299,7 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
             std::vector<double> bw(n, 1e12);
             tess_iteration_result r;
             char msg[512];
-            if (tess_hw_run(&l->p, &s, 2, bw.data(), fidelity, &r, nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
+            if (tess_hw_run(&l->p, &s, 2, bw.data(), fidelity, &r, nullptr, nullptr, nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
                 throw std::runtime_error(msg);
             return std::vector<double>{r.iteration_time_s, r.network_s};
         });
@@ -359,7 +360,7 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
         std::vector<double> bw(p, 1e18);
         tess_iteration_result r;
         char msg[512];
-        if (tess_hw_run(&plat->p, &s, 2, bw.data(), TESS_NOC_PACKET, &r, nullptr, nullptr, nullptr, msg, sizeof msg) != 0) throw std::runtime_error(msg);
+        if (tess_hw_run(&plat->p, &s, 2, bw.data(), TESS_NOC_PACKET, &r, nullptr, nullptr, nullptr, nullptr, nullptr, msg, sizeof msg) != 0) throw std::runtime_error(msg);
         return std::vector<double>{r.iteration_time_s, r.bubble_s, double(r.slowest_rank)};
     });
     tess_schedule_free(&s);
@@ -423,5 +424,49 @@ TEST(Run, HeatMapDrawsEveryMeshLinkWithItsUtilisation)
     ASSERT_EQ(sw.status, 0) << sw.output;
     EXPECT_TRUE(read_text(d2 + "/report.json").size() > 0);
     EXPECT_TRUE(read_text(d2 + "/heatmap.svg").empty());
+    std::system(("rm -rf '" + d + "'").c_str());
+}
+
+TEST(Run, TraceHasEveryDiesEnginesAndAddsUpToItsTimeBreakdown)
+{
+    char dir[] = "/tmp/tess-trace-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::string d = dir;
+    CliRun run = tessera("run platforms/default.xml workloads/default.xml --quiet --set model.layers=4 -o " + d);
+    ASSERT_EQ(run.status, 0) << run.output;
+    const std::string trace = read_text(d + "/trace.json"), csv = read_text(d + "/stats.csv");
+    ASSERT_EQ(trace.rfind("{\"displayTimeUnit\": \"ms\", \"traceEvents\": [", 0), 0u);
+    // the JSON parses (Debian's python3, as the report-schema test uses)
+    EXPECT_EQ(std::system(("/usr/bin/python3 -c \"import json,sys; json.load(open(sys.argv[1]))\" '" + d +
+                           "/trace.json'").c_str()), 0);
+    // per rank: the tensor track's intervals add up to compute_s, network to network_s,
+    // pipeline wait to pipeline_bubble_s (stats.csv columns 5, 8, 9)
+    std::map<std::pair<int, std::string>, double> sum;
+    std::istringstream lines(trace);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("\"ph\": \"X\"") == std::string::npos) continue;
+        char name[32] = "";
+        int tid = -1;
+        double ts = 0, dur = 0;
+        const size_t at = line.find("\"name\": \"");
+        std::sscanf(line.c_str() + at + 9, "%31[^\"]", name);
+        std::sscanf(line.c_str() + line.find("\"tid\": ") + 7, "%d", &tid);
+        std::sscanf(line.c_str() + line.find("\"dur\": ") + 7, "%lf", &dur);
+        (void)ts;
+        sum[std::make_pair(tid / 4, std::string(name))] += dur * 1e-6;
+    }
+    int ranks = 0;
+    for (size_t at = csv.find("\ndie,"); at != std::string::npos; at = csv.find("\ndie,", at + 1), ranks++) {
+        std::vector<std::string> f;
+        std::stringstream row(csv.substr(at + 1, csv.find('\n', at + 1) - at - 1));
+        for (std::string x; std::getline(row, x, ',');) f.push_back(x);
+        const int r = std::stoi(f[2]);
+        auto total = [&](const char *track) { return sum[std::make_pair(r, std::string(track))]; };
+        EXPECT_NEAR(total("tensor"), std::stod(f[4]), 1e-6 * std::stod(f[4]) + 1e-9) << "rank " << r;
+        EXPECT_NEAR(total("network"), std::stod(f[7]), 1e-6 * std::stod(f[7]) + 1e-9) << "rank " << r;
+        EXPECT_NEAR(total("pipeline wait"), std::stod(f[8]), 1e-6 * std::stod(f[8]) + 1e-9) << "rank " << r;
+        EXPECT_GT(total("dma"), 0) << "rank " << r;
+    }
+    EXPECT_EQ(ranks, 16);
     std::system(("rm -rf '" + d + "'").c_str());
 }

@@ -24,7 +24,8 @@
 static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--fidelity packet|flow|flit]\n"
     "                   [--progress | --quiet] [--set name=value]...\n"
-    "  writes DIR/report.json, DIR/stats.csv (a row per die and per channel) and, on meshes\n"
+    "  writes DIR/report.json, DIR/stats.csv (a row per die, channel, router and memory),\n"
+    "  DIR/trace.json (Chrome trace events, for Perfetto) and, on meshes\n"
     "  and tori, DIR/heatmap.svg (link utilisation; DIR defaults to the current\n"
     "  folder); --json prints the report instead; --fidelity chooses the network model\n"
     "  (packet: the default; flow: max-min fair sharing, fast for long transfers; flit:\n"
@@ -107,6 +108,16 @@ int tess_cmd_run(int argc, char **argv)
                 fclose(f);
             } else if (rc == TESS_EXIT_OK) {
                 fprintf(stderr, "tessera run: cannot write %s: %s\n", stats, strerror(errno));
+                rc = TESS_EXIT_FAILED;
+            }
+            char trace[4096];
+            snprintf(trace, sizeof trace, "%s/trace.json", dir);
+            f = rc == TESS_EXIT_OK ? fopen(trace, "w") : NULL;
+            if (f) {
+                tess_write_trace_json(f, &p, &e);
+                fclose(f);
+            } else if (rc == TESS_EXIT_OK) {
+                fprintf(stderr, "tessera run: cannot write %s: %s\n", trace, strerror(errno));
                 rc = TESS_EXIT_FAILED;
             }
             /* the heat map, where the platform has a mesh or torus to lay it out on */
