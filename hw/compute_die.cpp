@@ -144,7 +144,7 @@ uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const
 
 void ComputeDie::span(tess_track track, double t0, double t1)
 {
-    if (!(t1 > t0)) return;
+    if (!record_spans_ || !(t1 > t0)) return;
     const int64_t last = last_span_[track];
     if (last >= 0 && spans_[static_cast<size_t>(last)].t1 == t0) { // touches: one interval
         spans_[static_cast<size_t>(last)].t1 = t1;

@@ -51,6 +51,7 @@ public:
     void deliver(const noc::Message &m); // called by the fabric at arrival
     const DieStats &stats() const { return st_; }
     const std::vector<tess_span> &spans() const { return spans_; }
+    void record_spans(bool on) { record_spans_ = on; }
     bool done() const { return done_; }
 
 private:
@@ -71,6 +72,7 @@ private:
     DieStats st_;
     bool done_ = false;
     std::vector<tess_span> spans_;     // busy intervals per engine, for trace.json
+    bool record_spans_ = false;
     int64_t last_span_[TESS_TRACKS_] = {-1, -1, -1, -1};
     void span(tess_track track, double t0, double t1);
 

@@ -127,6 +127,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                                                                   dma_bandwidth[r], dtype_bytes,
                                                                   &power, dram_e_bit));
             fabric.die_of_endpoint[map.endpoint[r]] = dies.back().get();
+            dies.back()->record_spans(spans != nullptr);
         }
         net.set_client(&fabric);
         const auto t0 = std::chrono::steady_clock::now();

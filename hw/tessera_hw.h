@@ -206,7 +206,8 @@ typedef struct tess_die_stat {
  * messages over the platform's network at the given fidelity. per_die (s->dies entries, or
  * NULL) receives each rank's figures; *links (when links is not NULL) a malloc'd array
  * of every channel's utilisation, *n_links long; *spans (when spans is not NULL) a malloc'd
- * array of every die's busy intervals per engine, *n_spans long. Call in a child process.
+ * array of every die's busy intervals per engine, *n_spans long (recorded only then: they
+ * cost time and memory on large jobs). Call in a child process.
  * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
                 const double *dma_bandwidth, tess_noc_fidelity fidelity,

@@ -100,6 +100,7 @@ typedef struct run_job {
     unsigned e;
     const double *bw;
     tess_noc_fidelity fidelity;
+    int trace;
 } run_job;
 
 const char *tess_fidelity_name(tess_noc_fidelity f)
@@ -120,8 +121,8 @@ static void run_iteration(void *arg, tess_job_output *out)
     uint32_t n_links = 0;
     tess_span *spans = NULL;
     uint64_t n_spans = 0;
-    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, &r, dies, &links, &n_links, &spans,
-                              &n_spans, out->message, sizeof out->message);
+    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, &r, dies, &links, &n_links,
+                              j->trace ? &spans : NULL, &n_spans, out->message, sizeof out->message);
     const uint64_t n = n_links;
     const size_t at_spans = fixed + sizeof n + n * sizeof *links;
     const size_t len = at_spans + sizeof n_spans + n_spans * sizeof *spans;
@@ -409,8 +410,8 @@ static int account_power(const tess_platform *p, const tess_schedule *s, double 
 }
 
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                      double time_limit_s, tess_noc_fidelity fidelity, tess_eval_result *out,
-                      char *msg, size_t msglen)
+                      double time_limit_s, tess_noc_fidelity fidelity, int trace,
+                      tess_eval_result *out, char *msg, size_t msglen)
 {
     memset(out, 0, sizeof *out);
     out->fidelity = fidelity;
@@ -439,7 +440,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
         }
     }
     if (rc == TESS_OK) {
-        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, fidelity};
+        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, fidelity, trace};
         tess_run_result r;
         rc = tess_run_isolated(run_iteration, &j, time_limit_s, &r);
         const size_t dies_len = s->dies * sizeof(tess_die_stat);

@@ -42,11 +42,11 @@ void tess_eval_result_free(tess_eval_result *e);
 void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_result *e);
 
 /* Measures the memories, simulates one iteration in a child (killed after time_limit_s
- * when > 0) with the network at `fidelity`, accounts energy. TESS_OK, or a TESS_E* status
- * with msg. */
+ * when > 0) with the network at `fidelity`, accounts energy; with `trace`, keeps every
+ * die's busy intervals for tess_write_trace_json. TESS_OK, or a TESS_E* status with msg. */
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                      double time_limit_s, tess_noc_fidelity fidelity, tess_eval_result *out,
-                      char *msg, size_t msglen);
+                      double time_limit_s, tess_noc_fidelity fidelity, int trace,
+                      tess_eval_result *out, char *msg, size_t msglen);
 
 /* "flit", "packet", "flow". */
 const char *tess_fidelity_name(tess_noc_fidelity f);

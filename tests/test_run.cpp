@@ -432,7 +432,7 @@ TEST(Run, TraceHasEveryDiesEnginesAndAddsUpToItsTimeBreakdown)
     char dir[] = "/tmp/tess-trace-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     const std::string d = dir;
-    CliRun run = tessera("run platforms/default.xml workloads/default.xml --quiet --set model.layers=4 -o " + d);
+    CliRun run = tessera("run platforms/default.xml workloads/default.xml --quiet --trace --set model.layers=4 -o " + d);
     ASSERT_EQ(run.status, 0) << run.output;
     const std::string trace = read_text(d + "/trace.json"), csv = read_text(d + "/stats.csv");
     ASSERT_EQ(trace.rfind("{\"displayTimeUnit\": \"ms\", \"traceEvents\": [", 0), 0u);

@@ -22,10 +22,10 @@
 #include "tessera_hw.h"
 
 static const char usage[] =
-    "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--fidelity packet|flow|flit]\n"
+    "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity packet|flow|flit]\n"
     "                   [--progress | --quiet] [--set name=value]...\n"
     "  writes DIR/report.json, DIR/stats.csv (a row per die, channel, router and memory),\n"
-    "  DIR/trace.json (Chrome trace events, for Perfetto) and, on meshes\n"
+    "  with --trace DIR/trace.json (Chrome trace events, for Perfetto) and, on meshes\n"
     "  and tori, DIR/heatmap.svg (link utilisation; DIR defaults to the current\n"
     "  folder); --json prints the report instead; --fidelity chooses the network model\n"
     "  (packet: the default; flow: max-min fair sharing, fast for long transfers; flit:\n"
@@ -41,6 +41,7 @@ int tess_cmd_run(int argc, char **argv)
     int json = 0, rc = TESS_EXIT_OK, progress = tess_cli_progress_default();
     static const char *const fidelities[] = {"flit", "packet", "flow", NULL}; /* tess_noc_fidelity order */
     tess_noc_fidelity fidelity = TESS_NOC_PACKET;
+    int trace = 0;
     const char *dir = ".";
     for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
         int used = 0;
@@ -53,6 +54,8 @@ int tess_cmd_run(int argc, char **argv)
         } else if (tess_cli_progress_flag(argv[i], &progress)) {
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             dir = argv[++i];
+        } else if (strcmp(argv[i], "--trace") == 0) {
+            trace = 1;
         } else if (strcmp(argv[i], "--fidelity") == 0 && i + 1 < argc) {
             const int k = tess_cli_choice(argv[i], argv[i + 1], fidelities);
             if (k < 0) rc = TESS_EXIT_USAGE;
@@ -79,7 +82,7 @@ int tess_cmd_run(int argc, char **argv)
         tess_eval_result e;
         char msg[1024] = "";
         tess_hw_set_progress(progress);
-        int st = tess_evaluate_job(&p, &w, &s, 3600, fidelity, &e, msg, sizeof msg);
+        int st = tess_evaluate_job(&p, &w, &s, 3600, fidelity, trace, &e, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);
             rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
@@ -110,14 +113,14 @@ int tess_cmd_run(int argc, char **argv)
                 fprintf(stderr, "tessera run: cannot write %s: %s\n", stats, strerror(errno));
                 rc = TESS_EXIT_FAILED;
             }
-            char trace[4096];
-            snprintf(trace, sizeof trace, "%s/trace.json", dir);
-            f = rc == TESS_EXIT_OK ? fopen(trace, "w") : NULL;
+            char trace_path[4096];
+            snprintf(trace_path, sizeof trace_path, "%s/trace.json", dir);
+            f = rc == TESS_EXIT_OK && trace ? fopen(trace_path, "w") : NULL;
             if (f) {
                 tess_write_trace_json(f, &p, &e);
                 fclose(f);
-            } else if (rc == TESS_EXIT_OK) {
-                fprintf(stderr, "tessera run: cannot write %s: %s\n", trace, strerror(errno));
+            } else if (rc == TESS_EXIT_OK && trace) {
+                fprintf(stderr, "tessera run: cannot write %s: %s\n", trace_path, strerror(errno));
                 rc = TESS_EXIT_FAILED;
             }
             /* the heat map, where the platform has a mesh or torus to lay it out on */
