@@ -20,11 +20,6 @@ Network::Network(sc_core::sc_module_name name, const Topology &topo, const Netwo
     stats_.router_flits.assign(topo.routers().size(), 0);
 }
 
-const char *fidelity_name(Fidelity f)
-{
-    return f == Fidelity::Flit ? "flit" : f == Fidelity::Flow ? "flow" : "packet";
-}
-
 std::unique_ptr<Network> make_network(Fidelity f, const char *name, const Topology &topo,
                                       const NetworkOptions &opt)
 {

@@ -38,7 +38,6 @@ class Network;
 // The three fidelities behind the one Transport interface (same order as the C enum
 // tess_noc_fidelity): flit (noc_flit.h), packet (noc_packet.h), flow (noc_flow.h).
 enum class Fidelity { Flit = 0, Packet = 1, Flow = 2 };
-const char *fidelity_name(Fidelity f);
 std::unique_ptr<Network> make_network(Fidelity f, const char *name, const Topology &topo,
                                       const NetworkOptions &opt);
 

@@ -103,10 +103,6 @@ typedef struct run_job {
     int trace;
 } run_job;
 
-const char *tess_fidelity_name(tess_noc_fidelity f)
-{
-    return f == TESS_NOC_FLIT ? "flit" : f == TESS_NOC_FLOW ? "flow" : "packet";
-}
 
 /* The child's blob: the iteration result, one tess_die_stat per rank, the number of
  * channels (a uint64_t), one tess_noc_link_use per channel, the number of spans (a
@@ -308,7 +304,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     const double other = T - r->compute_s - r->memory_s - r->network_s - r->bubble_s;
     fprintf(f, "{\n  \"version\": \"%s\",\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n"
                "  \"fidelity\": \"%s\",\n",
-            tess_version(), p->name, w->name, tess_fidelity_name(e->fidelity));
+            tess_version(), p->name, w->name, tess_noc_fidelity_names[e->fidelity]);
     write_provenance(f, p, w);
     {
         /* the network's routing (one algorithm per network) and whether it spreads pairs */

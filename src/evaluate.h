@@ -48,9 +48,6 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
                       double time_limit_s, tess_noc_fidelity fidelity, int trace,
                       tess_eval_result *out, char *msg, size_t msglen);
 
-/* "flit", "packet", "flow". */
-const char *tess_fidelity_name(tess_noc_fidelity f);
-
 /* trace.json in the Chrome trace-event format (opens in Perfetto): a track per engine of
  * each die (tensor, DMA, network, pipeline wait) with its busy intervals. */
 void tess_write_trace_json(FILE *f, const tess_platform *p, const tess_eval_result *e);

@@ -42,7 +42,6 @@ static void run_point(void *arg, tess_job_output *out)
 
 static const char *const traffic_names[] = {"uniform", "transpose", "bitcomp", "hotspot",
                                             "neighbor", NULL};
-static const char *const fidelity_names[] = {"flit", "packet", "flow", NULL};
 
 /* Runs one point in a child; returns the status, fills *res on success. */
 static int simulate(const tess_platform *p, const tess_noc_options *o, double timeout,
@@ -116,7 +115,7 @@ static void print_summary(const tess_noc_result *r, const tess_noc_options *o)
     printf("network: %u dies, %u routers, %u channels at %.6g GHz; %s fidelity, %s traffic, "
            "%u-flit packets\n",
            r->endpoints, r->routers, r->channels, r->clock_hz / 1e9,
-           fidelity_names[o->fidelity], traffic_names[o->traffic], o->packet_flits);
+           tess_noc_fidelity_names[o->fidelity], traffic_names[o->traffic], o->packet_flits);
     printf("offered %.4g, accepted %.4g flits/die/cycle%s\n", r->offered_flits_per_node_cycle,
            r->accepted_flits_per_node_cycle, stable(r) ? "" : "  (not stable: saturated)");
     printf("latency: mean %.2f, p99 %.0f, max %.0f cycles (zero-load %.2f); %llu packets measured\n",
@@ -190,7 +189,7 @@ int tess_cmd_noc(int argc, char **argv)
             o.traffic = (tess_traffic)k;
             used = 1;
         } else if (strcmp(arg, "--fidelity") == 0) {
-            int k = tess_cli_choice(arg, val, fidelity_names);
+            int k = tess_cli_choice(arg, val, tess_noc_fidelity_names);
             if (k < 0) rc = TESS_EXIT_USAGE;
             o.fidelity = (tess_noc_fidelity)k;
             used = 1;
@@ -247,7 +246,7 @@ int tess_cmd_noc(int argc, char **argv)
         } else if (json) {
             printf("{\n  \"platform\": \"%s\",\n  \"fidelity\": \"%s\",\n  \"traffic\": \"%s\",\n"
                    "  \"packet_flits\": %u,\n",
-                   p.name, fidelity_names[o.fidelity], traffic_names[o.traffic], o.packet_flits);
+                   p.name, tess_noc_fidelity_names[o.fidelity], traffic_names[o.traffic], o.packet_flits);
             print_point_json(stdout, &res, "  ");
             printf(",\n");
             print_links_json(stdout, &res);
@@ -307,7 +306,7 @@ int tess_cmd_noc(int argc, char **argv)
             printf("{\n  \"platform\": \"%s\",\n  \"fidelity\": \"%s\",\n  \"traffic\": \"%s\",\n"
                    "  \"packet_flits\": %u,\n  \"saturation_flits_per_node_cycle\": %.6g,\n"
                    "  \"points\": [",
-                   p.name, fidelity_names[o.fidelity], traffic_names[o.traffic], o.packet_flits, lo);
+                   p.name, tess_noc_fidelity_names[o.fidelity], traffic_names[o.traffic], o.packet_flits, lo);
             for (size_t i = 0; i < n; i++) {
                 printf("%s\n    {\n", i ? "," : "");
                 print_point_json(stdout, &pts[i], "      ");

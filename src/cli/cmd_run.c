@@ -39,7 +39,6 @@ int tess_cmd_run(int argc, char **argv)
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     a.want_two = 1;
     int json = 0, rc = TESS_EXIT_OK, progress = tess_cli_progress_default();
-    static const char *const fidelities[] = {"flit", "packet", "flow", NULL}; /* tess_noc_fidelity order */
     tess_noc_fidelity fidelity = TESS_NOC_PACKET;
     int trace = 0;
     const char *dir = ".";
@@ -57,7 +56,7 @@ int tess_cmd_run(int argc, char **argv)
         } else if (strcmp(argv[i], "--trace") == 0) {
             trace = 1;
         } else if (strcmp(argv[i], "--fidelity") == 0 && i + 1 < argc) {
-            const int k = tess_cli_choice(argv[i], argv[i + 1], fidelities);
+            const int k = tess_cli_choice(argv[i], argv[i + 1], tess_noc_fidelity_names);
             if (k < 0) rc = TESS_EXIT_USAGE;
             else fidelity = (tess_noc_fidelity)k;
             i++;
