@@ -72,12 +72,8 @@ void fill_links(const Network &net, uint64_t cycles, tess_noc_result *out)
         return busy[a] > busy[b];
     });
     out->n_top_links = static_cast<uint32_t>(std::min<size_t>(order.size(), TESS_NOC_TOP_LINKS));
-    for (uint32_t i = 0; i < out->n_top_links; i++) {
-        std::snprintf(out->top_links[i].name, sizeof out->top_links[i].name, "%s",
-                      topo.channel_name(order[i]).c_str());
-        out->top_links[i].utilisation =
-            cycles ? static_cast<double>(busy[order[i]]) / cycles : 0;
-    }
+    for (uint32_t i = 0; i < out->n_top_links; i++)
+        out->top_links[i] = link_use(topo, order[i], cycles ? static_cast<double>(busy[order[i]]) / cycles : 0);
     out->max_link_utilisation = out->n_top_links ? out->top_links[0].utilisation : 0;
 }
 

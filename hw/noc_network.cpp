@@ -2,6 +2,7 @@
 #include "noc_network.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "noc_flit.h"
 #include "noc_flow.h"
@@ -26,6 +27,16 @@ std::unique_ptr<Network> make_network(Fidelity f, const char *name, const Topolo
     if (f == Fidelity::Flit) return std::make_unique<FlitNetwork>(name, topo, opt);
     if (f == Fidelity::Flow) return std::make_unique<FlowNetwork>(name, topo, opt);
     return std::make_unique<PacketNetwork>(name, topo, opt);
+}
+
+tess_noc_link_use link_use(const Topology &topo, uint32_t c, double utilisation)
+{
+    tess_noc_link_use u{};
+    std::snprintf(u.name, sizeof u.name, "%s", topo.channel_name(c).c_str());
+    u.utilisation = utilisation;
+    u.link = topo.channels()[c].link;
+    u.from = topo.channels()[c].from_inst;
+    return u;
 }
 
 uint64_t Network::now_cycle() const

@@ -13,6 +13,10 @@
 #include "noc_topology.h"
 #include "noc_transport.h"
 
+extern "C" {
+#include "tessera_hw.h"
+}
+
 namespace tess::noc {
 
 struct NetworkOptions {
@@ -40,6 +44,9 @@ class Network;
 enum class Fidelity { Flit = 0, Packet = 1, Flow = 2 };
 std::unique_ptr<Network> make_network(Fidelity f, const char *name, const Topology &topo,
                                       const NetworkOptions &opt);
+
+// One channel's entry in a result: its name, platform link, source instance, utilisation.
+tess_noc_link_use link_use(const Topology &topo, uint32_t channel, double utilisation);
 
 class Network : public sc_core::sc_module, public Transport {
 public:

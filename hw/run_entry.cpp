@@ -176,18 +176,13 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         if (links) { // every channel, in the topology's order
             *n_links = static_cast<uint32_t>(ch.size());
             *links = static_cast<tess_noc_link_use *>(std::calloc(ch.size() + 1, sizeof(tess_noc_link_use)));
-            for (uint32_t c = 0; *links && c < ch.size(); c++) {
-                std::snprintf((*links)[c].name, sizeof (*links)[c].name, "%s", topo->channel_name(c).c_str());
-                (*links)[c].utilisation = cycles > 0 ? busy[c] / cycles : 0;
-            }
+            for (uint32_t c = 0; *links && c < ch.size(); c++)
+                (*links)[c] = tess::noc::link_use(*topo, c, cycles > 0 ? busy[c] / cycles : 0);
             if (!*links) *n_links = 0;
         }
         out->n_top_links = static_cast<uint32_t>(std::min<size_t>(order.size(), TESS_NOC_TOP_LINKS));
-        for (uint32_t i = 0; i < out->n_top_links; i++) {
-            std::snprintf(out->top_links[i].name, sizeof out->top_links[i].name, "%s",
-                          topo->channel_name(order[i]).c_str());
-            out->top_links[i].utilisation = cycles > 0 ? busy[order[i]] / cycles : 0;
-        }
+        for (uint32_t i = 0; i < out->n_top_links; i++)
+            out->top_links[i] = tess::noc::link_use(*topo, order[i], cycles > 0 ? busy[order[i]] / cycles : 0);
         if (spans) {
             size_t total = 0;
             for (const auto &d : dies) total += d->spans().size();

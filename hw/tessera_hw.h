@@ -73,6 +73,8 @@ void tess_noc_options_default(tess_noc_options *o);
 typedef struct tess_noc_link_use {
     char name[200];     /* "from->to" instance paths */
     double utilisation; /* busy cycles / simulated cycles */
+    uint32_t link;      /* the platform link the channel is a direction of */
+    uint32_t from;      /* the instance it leaves */
 } tess_noc_link_use;
 
 typedef struct tess_noc_result {

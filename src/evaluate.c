@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "config/fields.h"
-#include "config/name_table.h"
 #include "runner.h"
 #include "sha256.h"
 #include "tessera/tessera.h"
@@ -170,18 +169,10 @@ void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_resul
     /* a router's utilisation: the mean busy share of its output channels */
     double *sum = calloc(p->n_instances + 1, sizeof *sum);
     uint32_t *outs = calloc(p->n_instances + 1, sizeof *outs);
-    tess_name_table paths = {0};
     int ok = sum && outs;
-    for (size_t i = 0; ok && i < p->n_instances; i++)
-        ok = tess_name_table_put(&paths, p->instances[i].path, (uint32_t)i) >= 0;
     for (uint32_t c = 0; ok && c < e->n_links; c++) {
-        char from[sizeof e->links[c].name];
-        memcpy(from, e->links[c].name, sizeof from);
-        char *arrow = strstr(from, "->");
-        if (!arrow) continue;
-        *arrow = '\0';
-        const uint32_t i = tess_name_table_get(&paths, from);
-        if (i == UINT32_MAX || p->instances[i].kind != TESS_KIND_ROUTER) continue;
+        const uint32_t i = e->links[c].from;
+        if (i >= p->n_instances || p->instances[i].kind != TESS_KIND_ROUTER) continue;
         sum[i] += e->links[c].utilisation;
         outs[i]++;
     }
@@ -222,7 +213,6 @@ void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_resul
         fprintf(f, "memory,%s,,,,,,,,,,,%.0f,,%.6g\n", x->path, bytes[i],
                 T > 0 && peak > 0 ? bytes[i] / (T * peak) : 0.0);
     }
-    tess_name_table_free(&paths);
     free(sum);
     free(outs);
 }

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/name_table.h"
 
 enum { CELL = 48, MARGIN = 40 };
 
@@ -18,39 +17,15 @@ static void colour(double share, char *buf, size_t len)
 
 int tess_write_heatmap_svg(FILE *f, const tess_platform *p, const tess_eval_result *e)
 {
-    /* each link's utilisation: the busier of its two channels, found by instance names */
+    /* each link's utilisation: the busier of its two channels */
     double *use = calloc(p->n_links + 1, sizeof *use);
     int ok = use != NULL;
-    /* links by their end instances: a table keyed "a|b" */
-    tess_name_table ends = {0};
-    char **keys = calloc(p->n_links + 1, sizeof *keys);
-    ok = ok && keys != NULL;
-    for (size_t l = 0; ok && l < p->n_links; l++) {
-        const tess_link *k = &p->links[l];
-        const size_t n = strlen(p->instances[k->a].path) + strlen(p->instances[k->b].path) + 2;
-        keys[l] = malloc(n);
-        ok = keys[l] != NULL;
-        if (ok) {
-            snprintf(keys[l], n, "%s|%s", p->instances[k->a].path, p->instances[k->b].path);
-            ok = tess_name_table_put(&ends, keys[l], (uint32_t)l) >= 0;
-        }
-    }
     double busiest = 0;
     for (uint32_t c = 0; ok && c < e->n_links; c++) {
-        char name[sizeof e->links[c].name];
-        memcpy(name, e->links[c].name, sizeof name);
-        char *arrow = strstr(name, "->");
-        if (!arrow) continue;
-        *arrow = '\0';
-        const char *from = name, *to = arrow + 2;
-        char key[2 * sizeof name + 2];
-        for (int dir = 0; dir < 2; dir++) { /* the link was declared a -> b or b -> a */
-            snprintf(key, sizeof key, "%s|%s", dir ? to : from, dir ? from : to);
-            const uint32_t l = tess_name_table_get(&ends, key);
-            if (l == UINT32_MAX) continue;
-            if (e->links[c].utilisation > use[l]) use[l] = e->links[c].utilisation;
-            break;
-        }
+        const tess_noc_link_use *u = &e->links[c];
+        if (u->link >= p->n_links) continue;
+        if (u->utilisation > use[u->link]) use[u->link] = u->utilisation;
+        if (u->utilisation > busiest) busiest = u->utilisation;
     }
     int drawn = 0;
     uint32_t width = 0, height = 0;
@@ -59,8 +34,6 @@ int tess_write_heatmap_svg(FILE *f, const tess_platform *p, const tess_eval_resu
         if (p->grids[g].cols * CELL > width) width = p->grids[g].cols * CELL;
         height += p->grids[g].rows * CELL + MARGIN;
     }
-    for (size_t l = 0; ok && l < p->n_links; l++)
-        if (use[l] > busiest) busiest = use[l];
     if (ok && height > 0) {
         fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
@@ -107,9 +80,6 @@ int tess_write_heatmap_svg(FILE *f, const tess_platform *p, const tess_eval_resu
         }
         fprintf(f, "</svg>\n");
     }
-    for (size_t l = 0; keys && l < p->n_links; l++) free(keys[l]);
-    free(keys);
-    tess_name_table_free(&ends);
     free(use);
     return drawn;
 }
