@@ -294,7 +294,12 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     const double other = T - r->compute_s - r->memory_s - r->network_s - r->bubble_s;
     fprintf(f, "{\n  \"version\": \"%s\",\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n"
                "  \"fidelity\": \"%s\",\n",
-            tess_version(), p->name, w->name, tess_noc_fidelity_names[e->fidelity]);
+            tess_version(), p->name, w->name, e->analytic ? "analytic" : tess_noc_fidelity_names[e->fidelity]);
+    if (e->analytic) {
+        fputs("  \"calibration\": ", f);
+        json_string(f, e->calibration[0] ? e->calibration : "none");
+        fputs(",\n", f);
+    }
     write_provenance(f, p, w);
     {
         /* the network's routing (one algorithm per network) and whether it spreads pairs */
@@ -395,6 +400,54 @@ static int account_power(const tess_platform *p, const tess_schedule *s, double 
     return 0;
 }
 
+int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_result *out)
+{
+    tess_iteration_result *res = &out->it;
+    for (uint32_t k = 0; k < s->dies; k++) {
+        const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[k]].type].u.die;
+        const tess_stage *S = &s->stages[(k / s->tp) % s->pp];
+        out->peak_flops += 2.0 * dt->tensor_arrays * dt->tensor_rows * dt->tensor_cols * dt->clock_hz;
+        /* compute: FLOPs x energy per FLOP; SRAM: every DRAM byte is written into and
+         * read out of SRAM once; static: power x iteration time */
+        res->energy_compute_j += S->flops * dt->flop_energy;
+        res->energy_sram_j += 8.0 * (double)S->dram_bytes * (dt->sram_read_energy + dt->sram_write_energy);
+        res->energy_static_j += (dt->static_power + dt->sram_leakage) * res->iteration_time_s;
+    }
+    /* DRAM energy: bytes moved times the mean energy per bit of the memories */
+    const double e_bit = tess_dram_energy_per_bit(p);
+    for (uint32_t st = 0; st < s->pp; st++)
+        out->dram_j += 8.0 * (double)s->stages[st].dram_bytes * s->tp * s->dp * e_bit;
+    /* optical modules draw their laser and ring-tuning power all iteration long */
+    res->energy_network_j += tess_optics_static_power(p) * res->iteration_time_s;
+    out->energy_j = res->energy_compute_j + out->dram_j + res->energy_sram_j +
+                    res->energy_network_j + res->energy_static_j;
+    tess_cost_compute(p, &out->cost);
+    return account_power(p, s, e_bit, out) == 0 ? TESS_OK : TESS_ENOMEM;
+}
+
+int tess_die_dma_rates(const tess_platform *p, const tess_schedule *s, const double *mem_bw,
+                       double *die_bw, char *msg, size_t msglen)
+{
+    double pool = 0;
+    for (size_t i = 0; i < p->n_instances; i++) pool += mem_bw[i];
+    for (uint32_t r = 0; r < s->dies; r++) {
+        const uint32_t die = s->die_of_rank[r];
+        double direct = 0;
+        for (size_t k = 0; k < p->n_links; k++) {
+            const tess_link *l = &p->links[k];
+            if (l->dead) continue;
+            const uint32_t other = l->a == die ? l->b : l->b == die ? l->a : TESS_NONE;
+            if (other != TESS_NONE) direct += mem_bw[other];
+        }
+        die_bw[r] = direct > 0 ? direct : pool / s->dies;
+        if (!(die_bw[r] > 0)) {
+            snprintf(msg, msglen, "die '%s' reaches no memory", p->instances[die].path);
+            return TESS_EINVAL;
+        }
+    }
+    return TESS_OK;
+}
+
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
                       double time_limit_s, tess_noc_fidelity fidelity, int trace,
                       tess_eval_result *out, char *msg, size_t msglen)
@@ -405,26 +458,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     double *die_bw = calloc(s->dies + 1, sizeof *die_bw);
     int rc = mem_bw && die_bw ? TESS_OK : TESS_ENOMEM;
     if (rc == TESS_OK) rc = sustained_bandwidths(p, mem_bw, msg, msglen);
-    if (rc == TESS_OK) {
-        /* a die's DMA rate: the memories linked to it, else an equal share of all */
-        double pool = 0;
-        for (size_t i = 0; i < p->n_instances; i++) pool += mem_bw[i];
-        for (uint32_t r = 0; r < s->dies && rc == TESS_OK; r++) {
-            const uint32_t die = s->die_of_rank[r];
-            double direct = 0;
-            for (size_t k = 0; k < p->n_links; k++) {
-                const tess_link *l = &p->links[k];
-                if (l->dead) continue;
-                const uint32_t other = l->a == die ? l->b : l->b == die ? l->a : TESS_NONE;
-                if (other != TESS_NONE) direct += mem_bw[other];
-            }
-            die_bw[r] = direct > 0 ? direct : pool / s->dies;
-            if (!(die_bw[r] > 0)) {
-                snprintf(msg, msglen, "die '%s' reaches no memory", p->instances[die].path);
-                rc = TESS_EINVAL;
-            }
-        }
-    }
+    if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, mem_bw, die_bw, msg, msglen);
     if (rc == TESS_OK) {
         run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, fidelity, trace};
         tess_run_result r;
@@ -457,29 +491,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
         }
         tess_run_result_free(&r);
     }
-    if (rc == TESS_OK) {
-        tess_iteration_result *res = &out->it;
-        for (uint32_t k = 0; k < s->dies; k++) {
-            const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[k]].type].u.die;
-            const tess_stage *S = &s->stages[(k / s->tp) % s->pp];
-            out->peak_flops += 2.0 * dt->tensor_arrays * dt->tensor_rows * dt->tensor_cols * dt->clock_hz;
-            /* compute: FLOPs x energy per FLOP; SRAM: every DRAM byte is written into and
-             * read out of SRAM once; static: power x iteration time */
-            res->energy_compute_j += S->flops * dt->flop_energy;
-            res->energy_sram_j += 8.0 * (double)S->dram_bytes * (dt->sram_read_energy + dt->sram_write_energy);
-            res->energy_static_j += (dt->static_power + dt->sram_leakage) * res->iteration_time_s;
-        }
-        /* DRAM energy: bytes moved times the mean energy per bit of the memories */
-        const double e_bit = tess_dram_energy_per_bit(p);
-        for (uint32_t st = 0; st < s->pp; st++)
-            out->dram_j += 8.0 * (double)s->stages[st].dram_bytes * s->tp * s->dp * e_bit;
-        /* optical modules draw their laser and ring-tuning power all iteration long */
-        res->energy_network_j += tess_optics_static_power(p) * res->iteration_time_s;
-        out->energy_j = res->energy_compute_j + out->dram_j + res->energy_sram_j +
-                        res->energy_network_j + res->energy_static_j;
-        if (account_power(p, s, e_bit, out) != 0) rc = TESS_ENOMEM;
-        tess_cost_compute(p, &out->cost);
-    }
+    if (rc == TESS_OK) rc = tess_eval_finish(p, s, out);
     free(mem_bw);
     free(die_bw);
     return rc;

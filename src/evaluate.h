@@ -31,6 +31,8 @@ typedef struct tess_eval_result {
     uint32_t n_limits, n_violations;
     tess_cost_report cost;    /* area, yield, cost: from the platform alone */
     tess_noc_fidelity fidelity; /* of the network during the iteration */
+    int analytic;               /* from the analytical model (src/estimate.h), not simulated */
+    char calibration[512];      /* analytic: the calibration file used, "" for none */
     tess_span *spans;         /* every die's busy intervals per engine (malloc'd) */
     uint64_t n_spans;
 } tess_eval_result;
@@ -47,6 +49,17 @@ void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_resul
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
                       double time_limit_s, tess_noc_fidelity fidelity, int trace,
                       tess_eval_result *out, char *msg, size_t msglen);
+
+/* Each rank's DMA rate from the memories' bandwidths (mem_bw, one per platform instance):
+ * the memories linked to the die, else an equal share of all of them. TESS_OK, or
+ * TESS_EINVAL (msg) for a die that reaches no memory. */
+int tess_die_dma_rates(const tess_platform *p, const tess_schedule *s, const double *mem_bw,
+                       double *die_bw, char *msg, size_t msglen);
+
+/* Completes a result whose iteration figures (out->it: time, slowest die's breakdown,
+ * network energy) and per-die figures are in: peak FLOP/s, energies, power and its
+ * limits, area and cost. TESS_OK or TESS_ENOMEM. */
+int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_result *out);
 
 /* trace.json in the Chrome trace-event format (opens in Perfetto): a track per engine of
  * each die (tensor, DMA, network, pipeline wait) with its busy intervals. */

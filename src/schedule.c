@@ -123,8 +123,8 @@ static int build_order(tess_stage *st, tess_pipeline kind, uint32_t s, uint32_t 
     return 0;
 }
 
-double tess_schedule_critical_path(const tess_schedule *s, double t_fwd, double t_bwd,
-                                   double *ideal)
+double tess_pipeline_makespan(const tess_schedule *s, const double *t_fwd, const double *t_bwd,
+                              double p2p_s, double *stage_end)
 {
     const uint32_t p = s->pp, m = s->microbatches, v = s->chunks;
     const size_t cells = (size_t)p * m * v;
@@ -141,22 +141,29 @@ double tess_schedule_critical_path(const tess_schedule *s, double t_fwd, double 
             while (next[st] < s->stages[st].n_order) {
                 const tess_pass *ps = &s->stages[st].order[next[st]];
                 double dep = 0;
+                int remote = 1; /* the predecessor ran on another stage: its message travels */
                 if (!ps->backward) {
                     if (st > 0)
                         dep = AT(F, st - 1, ps->microbatch, ps->chunk);
                     else if (ps->chunk > 0)
                         dep = AT(F, p - 1, ps->microbatch, ps->chunk - 1);
+                    else
+                        remote = 0;
                 } else {
                     if (st + 1 < p)
                         dep = AT(B, st + 1, ps->microbatch, ps->chunk);
                     else if (ps->chunk + 1 < v)
                         dep = AT(B, 0, ps->microbatch, ps->chunk + 1);
-                    else
+                    else {
                         dep = AT(F, st, ps->microbatch, ps->chunk);
+                        remote = 0;
+                    }
                 }
                 if (dep < 0) break; /* its predecessor has not run yet */
+                if (remote && p > 1) dep += p2p_s;
                 const double start = dep > free_at[st] ? dep : free_at[st];
-                free_at[st] = start + (ps->backward ? t_bwd : t_fwd);
+                const size_t k = (size_t)st * v + ps->chunk;
+                free_at[st] = start + (ps->backward ? t_bwd[k] : t_fwd[k]);
                 if (ps->backward)
                     AT(B, st, ps->microbatch, ps->chunk) = free_at[st];
                 else
@@ -174,13 +181,32 @@ double tess_schedule_critical_path(const tess_schedule *s, double t_fwd, double 
             goto out;
         }
         if (free_at[st] > makespan) makespan = free_at[st];
+        if (stage_end) stage_end[st] = free_at[st];
     }
-    if (ideal) *ideal = (double)m * v * (t_fwd + t_bwd);
 out:
     free(F);
     free(B);
     free(next);
     free(free_at);
+    return makespan;
+}
+
+double tess_schedule_critical_path(const tess_schedule *s, double t_fwd, double t_bwd,
+                                   double *ideal)
+{
+    const size_t n = (size_t)s->pp * s->chunks;
+    double *f = malloc((n + 1) * sizeof *f), *b = malloc((n + 1) * sizeof *b);
+    double makespan = -1;
+    if (f && b) {
+        for (size_t i = 0; i < n; i++) {
+            f[i] = t_fwd;
+            b[i] = t_bwd;
+        }
+        makespan = tess_pipeline_makespan(s, f, b, 0, NULL);
+        if (ideal) *ideal = (double)s->microbatches * s->chunks * (t_fwd + t_bwd);
+    }
+    free(f);
+    free(b);
     return makespan;
 }
 
@@ -260,7 +286,7 @@ static uint32_t pass_recvs(const tess_schedule *s, uint32_t st, const tess_pass 
     return st + 1 < s->pp || ps->chunk + 1 < s->chunks;
 }
 
-static uint32_t pass_sends(const tess_schedule *s, uint32_t st, const tess_pass *ps)
+uint32_t tess_pass_sends(const tess_schedule *s, uint32_t st, const tess_pass *ps)
 {
     if (!ps->backward) return st + 1 < s->pp || ps->chunk + 1 < s->chunks;
     return st > 0 || ps->chunk > 0;
@@ -430,7 +456,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         /* pipeline sends and receives, counted by walking the order as the cursor does */
         for (uint32_t k = 0; k < S->n_order; k++) {
             const tess_pass *ps = &S->order[k];
-            S->ops += pass_recvs(s, st, ps) + pass_sends(s, st, ps);
+            S->ops += pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
         }
         /* the tail: the data-parallel gradient collective and the optimizer step; mixed-
          * precision Adam reads and writes 28 B per parameter (fp16 gradient in, fp32
@@ -579,7 +605,7 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 c->pass++;
                 c->phase = 0;
                 c->step = 0;
-                if (pass_sends(s, c->stage, ps)) {
+                if (tess_pass_sends(s, c->stage, ps)) {
                     op->kind = TESS_OP_SEND;
                     return 1;
                 }

@@ -172,4 +172,15 @@ void tess_schedule_free(tess_schedule *s);
 double tess_schedule_critical_path(const tess_schedule *s, double t_fwd, double t_bwd,
                                    double *ideal);
 
+/* The same with a time per stage and model chunk (t_fwd[stage x chunks + chunk]) and a
+ * pipeline message's delay p2p_s added wherever a pass waits on another stage's pass.
+ * Returns the makespan (-1 when out of memory); stage_end (pp entries, or NULL) gets
+ * the time each stage finishes its last pass. */
+double tess_pipeline_makespan(const tess_schedule *s, const double *t_fwd, const double *t_bwd,
+                              double p2p_s, double *stage_end);
+
+/* 1 when the stage sends a pipeline message after the pass (to the next stage forward,
+ * the previous one backward), else 0. */
+uint32_t tess_pass_sends(const tess_schedule *s, uint32_t stage, const tess_pass *ps);
+
 #endif

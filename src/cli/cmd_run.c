@@ -1,5 +1,6 @@
 /* tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--set name=value]...: simulate one
  * training iteration and report where its time and energy went (report.json).
+ * tessera estimate: the same job and report keys from the analytical model (estimate.h).
  *
  * Before the iteration, each memory type a die uses is measured once with the DRAM
  * model (`tessera mem`'s stream of 64 B reads, enough in flight to fill its queues): the
@@ -12,6 +13,7 @@
 
 #include "cli/cli_args.h"
 #include "cli/cli_job.h"
+#include "estimate.h"
 #include "evaluate.h"
 #include "cli/commands.h"
 #include "config/workload.h"
@@ -32,6 +34,110 @@ static const char usage[] =
     "  cycle by cycle, slow);\n"
     "  a run past about 2 s shows progress on stderr when it is a terminal (--progress: from\n"
     "  the start, whatever stderr is; --quiet: never)\n";
+
+typedef void (*report_writer)(FILE *f, const tess_platform *p, const tess_workload *w,
+                              const tess_schedule *s, const tess_eval_result *e);
+
+static void report_file(FILE *f, const tess_platform *p, const tess_workload *w, const tess_schedule *s,
+                        const tess_eval_result *e)
+{
+    tess_write_report(f, p, w, s, e);
+}
+
+static void stats_file(FILE *f, const tess_platform *p, const tess_workload *w, const tess_schedule *s,
+                       const tess_eval_result *e)
+{
+    (void)w;
+    (void)s;
+    tess_write_stats_csv(f, p, e);
+}
+
+static void trace_file(FILE *f, const tess_platform *p, const tess_workload *w, const tess_schedule *s,
+                       const tess_eval_result *e)
+{
+    (void)w;
+    (void)s;
+    tess_write_trace_json(f, p, e);
+}
+
+/* Writes DIR/NAME with the writer; 0, or -1 with a message naming the file. */
+static int write_output(const char *command, const char *dir, const char *name, report_writer writer,
+                        const tess_platform *p, const tess_workload *w, const tess_schedule *s,
+                        const tess_eval_result *e)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        writer(f, p, w, s, e);
+        if (fclose(f) == 0) return 0;
+    }
+    fprintf(stderr, "tessera %s: cannot write %s: %s\n", command, path, strerror(errno));
+    return -1;
+}
+
+/* report.json (stdout with json), else DIR/report.json, DIR/stats.csv, DIR/trace.json
+ * (with trace), DIR/heatmap.svg (where a mesh or torus has link figures) and the summary. */
+static int write_outputs(const char *command, const char *dir, int json, int trace, const tess_platform *p,
+                         const tess_workload *w, const tess_schedule *s, const tess_eval_result *e)
+{
+    if (json) {
+        tess_write_report(stdout, p, w, s, e);
+        return TESS_EXIT_OK;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "tessera %s: cannot create %s: %s\n", command, dir, strerror(errno));
+        return TESS_EXIT_FAILED;
+    }
+    if (write_output(command, dir, "report.json", report_file, p, w, s, e) != 0 ||
+        write_output(command, dir, "stats.csv", stats_file, p, w, s, e) != 0 ||
+        (trace && write_output(command, dir, "trace.json", trace_file, p, w, s, e) != 0))
+        return TESS_EXIT_FAILED;
+    /* the heat map, where the platform has a mesh or torus to lay it out on */
+    char *svg = NULL;
+    size_t svg_len = 0;
+    int rc = TESS_EXIT_OK;
+    FILE *mem = e->n_links ? open_memstream(&svg, &svg_len) : NULL;
+    const int drawn = mem ? tess_write_heatmap_svg(mem, p, e) : 0;
+    if (mem) fclose(mem);
+    if (drawn > 0) {
+        char heat[4096];
+        snprintf(heat, sizeof heat, "%s/heatmap.svg", dir);
+        FILE *f = fopen(heat, "w");
+        if (!f || fwrite(svg, 1, svg_len, f) != svg_len) {
+            fprintf(stderr, "tessera %s: cannot write %s: %s\n", command, heat, strerror(errno));
+            rc = TESS_EXIT_FAILED;
+        }
+        if (f) fclose(f);
+    }
+    free(svg);
+    const tess_iteration_result *res = &e->it;
+    const double T = res->iteration_time_s;
+    printf("workload '%s' (%s) on '%s': %u dies, %u micro-batches%s\n", w->name, w->model.name, p->name,
+           s->dies, s->microbatches, e->analytic ? " (analytical model)" : "");
+    printf("iteration: %.6g s, %.4g tokens/s, MFU %.1f%%, HFU %.1f%%\n", T,
+           (double)w->global_batch * w->model.sequence / T, 100 * s->model_flops / (T * e->peak_flops),
+           100 * s->hardware_flops / (T * e->peak_flops));
+    printf("time on the slowest die (%s): compute %.4g s, memory %.4g s, network "
+           "%.4g s, pipeline bubble %.4g s\n",
+           p->instances[s->die_of_rank[res->slowest_rank]].path, res->compute_s, res->memory_s, res->network_s,
+           res->bubble_s);
+    printf("energy: compute %.4g J, DRAM %.4g J, SRAM %.4g J, network %.4g J, static "
+           "%.4g J\n",
+           res->energy_compute_j, e->dram_j, res->energy_sram_j, res->energy_network_j, res->energy_static_j);
+    printf("power: mean %.4g W, peak %.4g W (%s)", e->power_w, e->peak_power_w,
+           e->analytic ? "every die busy at once" : "largest 1 ms mean");
+    if (e->n_violations) printf("; %u over their TDP (see power_limits)", e->n_violations);
+    printf("\n");
+    if (e->cost.accounted)
+        printf("silicon %.4g mm2, yield %.3g, cost %.4g USD (network %.4g USD)\n", e->cost.area_m2 * 1e6,
+               e->cost.yield, e->cost.cost_usd, e->cost.network_cost_usd);
+    if (e->analytic)
+        printf("calibration: %s\n", e->calibration[0] ? e->calibration : "none (every factor 1)");
+    printf("peak memory %.4g GB on %s; report: %s/report.json; %.3f s wall\n", s->peak_memory_bytes / 1e9,
+           p->instances[s->peak_die].path, dir, res->wall_seconds);
+    return rc;
+}
 
 int tess_cmd_run(int argc, char **argv)
 {
@@ -85,85 +191,85 @@ int tess_cmd_run(int argc, char **argv)
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);
             rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
-        } else if (json) {
-            tess_write_report(stdout, &p, &w, &s, &e);
         } else {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/report.json", dir);
-            if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-                fprintf(stderr, "tessera run: cannot create %s: %s\n", dir, strerror(errno));
-                rc = TESS_EXIT_FAILED;
-            }
-            FILE *f = rc == TESS_EXIT_OK ? fopen(path, "w") : NULL;
-            if (f) {
-                tess_write_report(f, &p, &w, &s, &e);
-                fclose(f);
-            } else if (rc == TESS_EXIT_OK) {
-                fprintf(stderr, "tessera run: cannot write %s: %s\n", path, strerror(errno));
-                rc = TESS_EXIT_FAILED;
-            }
-            char stats[4096];
-            snprintf(stats, sizeof stats, "%s/stats.csv", dir);
-            f = rc == TESS_EXIT_OK ? fopen(stats, "w") : NULL;
-            if (f) {
-                tess_write_stats_csv(f, &p, &e);
-                fclose(f);
-            } else if (rc == TESS_EXIT_OK) {
-                fprintf(stderr, "tessera run: cannot write %s: %s\n", stats, strerror(errno));
-                rc = TESS_EXIT_FAILED;
-            }
-            char trace_path[4096];
-            snprintf(trace_path, sizeof trace_path, "%s/trace.json", dir);
-            f = rc == TESS_EXIT_OK && trace ? fopen(trace_path, "w") : NULL;
-            if (f) {
-                tess_write_trace_json(f, &p, &e);
-                fclose(f);
-            } else if (rc == TESS_EXIT_OK && trace) {
-                fprintf(stderr, "tessera run: cannot write %s: %s\n", trace_path, strerror(errno));
-                rc = TESS_EXIT_FAILED;
-            }
-            /* the heat map, where the platform has a mesh or torus to lay it out on */
-            char *svg = NULL;
-            size_t svg_len = 0;
-            FILE *mem = rc == TESS_EXIT_OK ? open_memstream(&svg, &svg_len) : NULL;
-            const int drawn = mem ? tess_write_heatmap_svg(mem, &p, &e) : 0;
-            if (mem) fclose(mem);
-            if (drawn > 0) {
-                char heat[4096];
-                snprintf(heat, sizeof heat, "%s/heatmap.svg", dir);
-                f = fopen(heat, "w");
-                if (!f || fwrite(svg, 1, svg_len, f) != svg_len) {
-                    fprintf(stderr, "tessera run: cannot write %s: %s\n", heat, strerror(errno));
-                    rc = TESS_EXIT_FAILED;
-                }
-                if (f) fclose(f);
-            }
-            free(svg);
-            const tess_iteration_result *res = &e.it;
-            const double T = res->iteration_time_s;
-            printf("workload '%s' (%s) on '%s': %u dies, %u micro-batches\n", w.name,
-                   w.model.name, p.name, s.dies, s.microbatches);
-            printf("iteration: %.6g s, %.4g tokens/s, MFU %.1f%%, HFU %.1f%%\n", T,
-                   (double)w.global_batch * w.model.sequence / T,
-                   100 * s.model_flops / (T * e.peak_flops), 100 * s.hardware_flops / (T * e.peak_flops));
-            printf("time on the slowest die (%s): compute %.4g s, memory %.4g s, network "
-                   "%.4g s, pipeline bubble %.4g s\n",
-                   p.instances[s.die_of_rank[res->slowest_rank]].path, res->compute_s,
-                   res->memory_s, res->network_s, res->bubble_s);
-            printf("energy: compute %.4g J, DRAM %.4g J, SRAM %.4g J, network %.4g J, static "
-                   "%.4g J\n",
-                   res->energy_compute_j, e.dram_j, res->energy_sram_j, res->energy_network_j,
-                   res->energy_static_j);
-            printf("power: mean %.4g W, peak %.4g W (largest 1 ms mean)", e.power_w, e.peak_power_w);
-            if (e.n_violations) printf("; %u over their TDP (see power_limits)", e.n_violations);
-            printf("\n");
-            if (e.cost.accounted)
-                printf("silicon %.4g mm2, yield %.3g, cost %.4g USD (network %.4g USD)\n",
-                       e.cost.area_m2 * 1e6, e.cost.yield, e.cost.cost_usd, e.cost.network_cost_usd);
-            printf("peak memory %.4g GB on %s; report: %s; %.3f s wall\n",
-                   s.peak_memory_bytes / 1e9, p.instances[s.peak_die].path, path, res->wall_seconds);
+            rc = write_outputs("run", dir, json, trace, &p, &w, &s, &e);
         }
         tess_eval_result_free(&e);
+    }
+    tess_schedule_free(&s);
+    tess_platform_free(&p);
+    tess_cli_args_free(&a);
+    return rc;
+}
+
+static const char estimate_usage[] =
+    "usage: tessera estimate PLATFORM WORKLOAD [--json] [-o DIR] [--calibration FILE]\n"
+    "                        [--set name=value]...\n"
+    "  the analytical model (roofline per op class, alpha-beta collectives, the pipeline's\n"
+    "  critical path) instead of a simulation: the report keys of tessera run, with\n"
+    "  \"fidelity\": \"analytic\"; DIR/report.json and DIR/stats.csv (DIR defaults to the\n"
+    "  current folder), or the report on stdout with --json; --calibration reads the\n"
+    "  factors tessera calibrate fitted (without it every factor is 1)\n";
+
+int tess_cmd_estimate(int argc, char **argv)
+{
+    tess_cli_args a;
+    if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
+    a.want_two = 1;
+    int json = 0, rc = TESS_EXIT_OK;
+    const char *dir = ".", *cal_path = NULL;
+    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
+        int used = 0;
+        if (strcmp(argv[i], "--help") == 0) {
+            printf("%s", estimate_usage);
+            tess_cli_args_free(&a);
+            return TESS_EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+        } else if (strcmp(argv[i], "--calibration") == 0 && i + 1 < argc) {
+            cal_path = argv[++i];
+        } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
+            rc = TESS_EXIT_USAGE;
+        }
+        i += used;
+    }
+    if (rc == TESS_EXIT_OK && !a.path2) {
+        fprintf(stderr, "%s", estimate_usage);
+        rc = TESS_EXIT_USAGE;
+    }
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc;
+    }
+    tess_calibration cal;
+    tess_calibration_default(&cal);
+    if (cal_path) {
+        tess_diag diag;
+        tess_diag_init(&diag);
+        rc = tess_cli_report("estimate", cal_path, tess_calibration_read(cal_path, &cal, &diag), &diag);
+        tess_diag_free(&diag);
+    }
+    tess_workload w;
+    tess_platform p;
+    tess_schedule s;
+    if (rc == TESS_EXIT_OK) rc = tess_cli_load_job("estimate", &a, &w, &p, &s);
+    else memset(&s, 0, sizeof s), memset(&p, 0, sizeof p);
+    if (rc == TESS_EXIT_OK) {
+        tess_estimate_net net;
+        tess_eval_result e;
+        char msg[1024] = "";
+        int st = tess_estimate_prepare(&p, &s, &net, msg, sizeof msg);
+        if (st == TESS_OK) st = tess_estimate_job(&p, &w, &s, &net, &cal, &e, msg, sizeof msg);
+        if (st != TESS_OK) {
+            fprintf(stderr, "tessera estimate: %s\n", msg);
+            rc = st == TESS_EINVAL || st == TESS_EUNROUTABLE ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
+        } else {
+            rc = write_outputs("estimate", dir, json, 0, &p, &w, &s, &e);
+            tess_eval_result_free(&e);
+        }
+        tess_estimate_net_free(&net);
     }
     tess_schedule_free(&s);
     tess_platform_free(&p);

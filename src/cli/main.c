@@ -21,6 +21,8 @@ static const command commands[] = {
      "synthetic traffic on the platform's network-on-package (see noc --help)"},
     {"run", tess_cmd_run, "run PLATFORM WORKLOAD [--json] [-o DIR] [--set n=v]...",
      "simulate one training iteration; write report.json"},
+    {"estimate", tess_cmd_estimate, "estimate PLATFORM WORKLOAD [--json] [-o DIR] [--calibration F]",
+     "the analytical model's report for the job, in microseconds, without simulating"},
     {"sweep", tess_cmd_sweep, "sweep SPACE [-j N] [-o results.csv] [--set n=v]...",
      "evaluate every point of a design space into a CSV; resumable"},
     {"check", tess_cmd_check, "check PLATFORM WORKLOAD LIMITS [--junit FILE] [--set n=v]...",

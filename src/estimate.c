@@ -1,0 +1,523 @@
+/* The analytical model: see estimate.h. */
+#include "estimate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tessera/tessera.h"
+#include "tessera_hw.h"
+
+const char *const tess_level_names[] = {"tp", "dp", "pp", NULL};
+
+void tess_calibration_default(tess_calibration *c)
+{
+    memset(c, 0, sizeof *c);
+    c->gemm_efficiency = c->vector_efficiency = c->dram_efficiency = c->dma_overlap = 1;
+    for (int l = 0; l < TESS_LEVELS_; l++) c->latency_factor[l] = c->bandwidth_efficiency[l] = 1;
+}
+
+/* ---- calibration files ------------------------------------------------------ */
+
+typedef struct cal_key {
+    char name[48];
+    size_t offset; /* of a double in tess_calibration */
+    double lo, hi; /* allowed range (lo open) */
+} cal_key;
+
+static size_t cal_keys(cal_key *k)
+{
+    size_t n = 0;
+#define KEY(text, field, a, b) k[n++] = (cal_key){text, offsetof(tess_calibration, field), a, b}
+    KEY("gemm_efficiency", gemm_efficiency, 0, 10);
+    KEY("vector_efficiency", vector_efficiency, 0, 10);
+    KEY("dram_efficiency", dram_efficiency, 0, 10);
+    KEY("dma_overlap", dma_overlap, -1e-300, 1);
+#undef KEY
+    for (int l = 0; l < TESS_LEVELS_; l++) {
+        snprintf(k[n].name, sizeof k[n].name, "%s.latency_factor", tess_level_names[l]);
+        k[n].offset = offsetof(tess_calibration, latency_factor) + l * sizeof(double);
+        k[n].lo = -1e-300;
+        k[n++].hi = 1e3;
+        snprintf(k[n].name, sizeof k[n].name, "%s.bandwidth_efficiency", tess_level_names[l]);
+        k[n].offset = offsetof(tess_calibration, bandwidth_efficiency) + l * sizeof(double);
+        k[n].lo = 0;
+        k[n++].hi = 10;
+    }
+    return n;
+}
+
+void tess_calibration_write(FILE *f, const tess_calibration *c)
+{
+    cal_key k[16];
+    const size_t n = cal_keys(k);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s = %.6g\n", k[i].name, *(const double *)((const char *)c + k[i].offset));
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) *--e = 0;
+    return s;
+}
+
+int tess_calibration_read(const char *path, tess_calibration *c, tess_diag *diag)
+{
+    tess_calibration_default(c);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        tess_diag_add(diag, path, 0, "cannot read the calibration file: %s", strerror(errno));
+        return TESS_EIO;
+    }
+    cal_key k[16];
+    const size_t n = cal_keys(k);
+    char line[1024];
+    long no = 0;
+    int rc = TESS_OK;
+    while (fgets(line, sizeof line, f)) {
+        no++;
+        char *hash = strchr(line, '#');
+        if (hash) *hash = 0;
+        char *text = trim(line);
+        if (!*text) continue;
+        char *eq = strchr(text, '=');
+        if (!eq) {
+            tess_diag_add(diag, path, no, "expected 'key = value', found '%s'", text);
+            rc = TESS_EINVAL;
+            continue;
+        }
+        *eq = 0;
+        char *key = trim(text), *val = trim(eq + 1), *end = NULL;
+        size_t i = 0;
+        while (i < n && strcmp(k[i].name, key) != 0) i++;
+        if (i == n) {
+            tess_diag_add(diag, path, no, "unknown calibration key '%s'", key);
+            rc = TESS_EINVAL;
+            continue;
+        }
+        errno = 0;
+        const double v = strtod(val, &end);
+        if (end == val || *end || errno || !(v > k[i].lo && v <= k[i].hi)) {
+            tess_diag_add(diag, path, no, "%s: '%s' is not a number in (%g, %g]", key, val,
+                          k[i].lo < 0 ? 0 : k[i].lo, k[i].hi);
+            rc = TESS_EINVAL;
+            continue;
+        }
+        *(double *)((char *)c + k[i].offset) = v;
+    }
+    fclose(f);
+    if (rc == TESS_OK) snprintf(c->source, sizeof c->source, "%s", path);
+    return rc;
+}
+
+/* ---- what the network gives each level ------------------------------------- */
+
+static double link_bandwidth(const tess_platform *p, const tess_link *l)
+{
+    const tess_link_type *lt = &p->types[l->type].u.link;
+    double hz = lt->clock_hz;
+    for (int end = 0; hz <= 0 && end < 2; end++) { /* the clock of a router it joins */
+        const tess_instance *x = &p->instances[end ? l->b : l->a];
+        if (x->kind == TESS_KIND_ROUTER) hz = p->types[x->type].u.router.clock_hz;
+    }
+    for (int end = 0; hz <= 0 && end < 2; end++) {
+        const tess_instance *x = &p->instances[end ? l->b : l->a];
+        if (x->kind == TESS_KIND_DIE) hz = p->types[x->type].u.die.clock_hz;
+    }
+    double bw = lt->width_bytes * (hz > 0 ? hz : 1e9);
+    if (lt->xcvr_type != TESS_NONE) {
+        const double optical = tess_xcvr_bandwidth(&p->types[lt->xcvr_type].u.xcvr);
+        if (lt->width_bytes == 0 || optical < bw) bw = optical;
+    }
+    return bw;
+}
+
+static double link_latency(const tess_platform *p, const tess_link *l, double hz)
+{
+    const tess_link_type *lt = &p->types[l->type].u.link;
+    double s = lt->latency.seconds > 0 ? lt->latency.seconds
+                                       : lt->latency.cycles / (lt->clock_hz > 0 ? lt->clock_hz : hz);
+    if (lt->xcvr_type != TESS_NONE) s += tess_xcvr_latency(&p->types[lt->xcvr_type].u.xcvr, lt->length_m);
+    return s;
+}
+
+typedef struct graph {
+    const tess_platform *p;
+    uint32_t *first, *next_edge, *edge_link; /* adjacency lists: edge e of instance i */
+    uint32_t *queue, *parent_link, *stamp, now;
+} graph;
+
+static int graph_init(graph *g, const tess_platform *p)
+{
+    memset(g, 0, sizeof *g);
+    g->p = p;
+    const size_t n = p->n_instances + 1, m = 2 * p->n_links + 1;
+    g->first = malloc(n * sizeof *g->first);
+    g->next_edge = malloc(m * sizeof *g->next_edge);
+    g->edge_link = malloc(m * sizeof *g->edge_link);
+    g->queue = malloc(n * sizeof *g->queue);
+    g->parent_link = malloc(n * sizeof *g->parent_link);
+    g->stamp = calloc(n, sizeof *g->stamp);
+    if (!g->first || !g->next_edge || !g->edge_link || !g->queue || !g->parent_link || !g->stamp) return -1;
+    for (size_t i = 0; i < n; i++) g->first[i] = TESS_NONE;
+    uint32_t e = 0;
+    for (size_t k = 0; k < p->n_links; k++) {
+        const tess_link *l = &p->links[k];
+        if (l->dead || p->instances[l->a].dead || p->instances[l->b].dead) continue;
+        const uint32_t ends[2] = {l->a, l->b};
+        for (int j = 0; j < 2; j++) {
+            g->edge_link[e] = (uint32_t)k;
+            g->next_edge[e] = g->first[ends[j]];
+            g->first[ends[j]] = e++;
+        }
+    }
+    return 0;
+}
+
+static void graph_free(graph *g)
+{
+    free(g->first);
+    free(g->next_edge);
+    free(g->edge_link);
+    free(g->queue);
+    free(g->parent_link);
+    free(g->stamp);
+}
+
+/* The fewest-hop path from die a to die b through routers only: its latency (links,
+ * optics, router pipelines), bottleneck bandwidth and energy per byte. 0, or -1 when
+ * b cannot be reached. */
+static int path(graph *g, uint32_t a, uint32_t b, double *latency, double *bandwidth, double *energy)
+{
+    const tess_platform *p = g->p;
+    g->now++;
+    size_t head = 0, tail = 0;
+    g->queue[tail++] = a;
+    g->stamp[a] = g->now;
+    while (head < tail && g->stamp[b] != g->now) {
+        const uint32_t x = g->queue[head++];
+        if (x != a && p->instances[x].kind != TESS_KIND_ROUTER) continue; /* endpoints forward nothing */
+        for (uint32_t e = g->first[x]; e != TESS_NONE; e = g->next_edge[e]) {
+            const tess_link *l = &p->links[g->edge_link[e]];
+            const uint32_t y = l->a == x ? l->b : l->a;
+            if (g->stamp[y] == g->now) continue;
+            g->stamp[y] = g->now;
+            g->parent_link[y] = g->edge_link[e];
+            g->queue[tail++] = y;
+        }
+    }
+    if (g->stamp[b] != g->now) return -1;
+    *latency = *energy = 0;
+    *bandwidth = INFINITY;
+    for (uint32_t y = b; y != a;) {
+        const tess_link *l = &p->links[g->parent_link[y]];
+        const uint32_t x = l->a == y ? l->b : l->a;
+        const tess_instance *ix = &p->instances[x];
+        double hz = 1e9;
+        if (ix->kind == TESS_KIND_ROUTER) {
+            const tess_router_type *rt = &p->types[ix->type].u.router;
+            hz = rt->clock_hz;
+            *latency += rt->pipeline_cycles / rt->clock_hz;
+            *energy += 8.0 * rt->energy_per_bit;
+        } else if (ix->kind == TESS_KIND_DIE) {
+            hz = p->types[ix->type].u.die.clock_hz;
+        }
+        const tess_link_type *lt = &p->types[l->type].u.link;
+        *latency += link_latency(p, l, hz);
+        *energy += 8.0 * (lt->energy_per_bit + (lt->xcvr_type != TESS_NONE
+                                                    ? p->types[lt->xcvr_type].u.xcvr.energy_per_bit : 0));
+        const double bw = link_bandwidth(p, l);
+        if (bw < *bandwidth) *bandwidth = bw;
+        y = x;
+    }
+    return 0;
+}
+
+/* Ring neighbours of every group of an axis, as the compute dies form them. */
+static int axis_pairs(const tess_schedule *s, tess_coll_axis axis, graph *g, tess_estimate_net *net,
+                      tess_level level, double *energy_sum, double *pairs, char *msg, size_t msglen)
+{
+    const uint32_t tp = s->tp, pp = s->pp, dp = s->dp, tr = s->tp_grid ? s->tp_grid : 1;
+    for (uint32_t r = 0; r < s->dies; r++) {
+        const uint32_t t = r % tp, st = (r / tp) % pp, d = r / (tp * pp);
+        uint32_t next;
+        switch (axis) {
+        case TESS_AXIS_TP: next = (t + 1) % tp + tp * (st + pp * d); break;
+        case TESS_AXIS_TP_ROWS: next = (t / tr) * tr + (t % tr + 1) % tr + tp * (st + pp * d); break;
+        case TESS_AXIS_TP_COLS: next = ((t / tr + 1) % tr) * tr + t % tr + tp * (st + pp * d); break;
+        default: next = t + tp * (st + pp * ((d + 1) % dp)); break;
+        }
+        if (next == r) continue;
+        double lat, bw, en;
+        if (path(g, s->die_of_rank[r], s->die_of_rank[next], &lat, &bw, &en) != 0) {
+            snprintf(msg, msglen, "die '%s' cannot reach '%s' through routers",
+                     g->p->instances[s->die_of_rank[r]].path, g->p->instances[s->die_of_rank[next]].path);
+            return TESS_EUNROUTABLE;
+        }
+        if (lat > net->alpha_s[level]) net->alpha_s[level] = lat;
+        if (bw < net->beta_bytes_s[level]) net->beta_bytes_s[level] = bw;
+        *energy_sum += en;
+        *pairs += 1;
+    }
+    return TESS_OK;
+}
+
+int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_estimate_net *net,
+                          char *msg, size_t msglen)
+{
+    memset(net, 0, sizeof *net);
+    for (int l = 0; l < TESS_LEVELS_; l++) net->beta_bytes_s[l] = INFINITY;
+    double *peak = calloc(p->n_instances + 1, sizeof *peak);
+    net->dma_bytes_s = calloc(s->dies + 1, sizeof *net->dma_bytes_s);
+    graph g;
+    memset(&g, 0, sizeof g);
+    int rc = peak && net->dma_bytes_s && graph_init(&g, p) == 0 ? TESS_OK : TESS_ENOMEM;
+    for (size_t i = 0; rc == TESS_OK && i < p->n_instances; i++)
+        if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
+            peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
+    if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, peak, net->dma_bytes_s, msg, msglen);
+    double energy[TESS_LEVELS_] = {0}, pairs[TESS_LEVELS_] = {0};
+    int seen[4] = {0};
+    for (uint32_t i = 0; rc == TESS_OK && i < s->n_colls; i++) {
+        const tess_coll_axis a = s->colls[i].axis;
+        if (seen[a]++ || s->colls[i].group < 2) continue;
+        const tess_level l = a == TESS_AXIS_DP ? TESS_LEVEL_DP : TESS_LEVEL_TP;
+        rc = axis_pairs(s, a, &g, net, l, &energy[l], &pairs[l], msg, msglen);
+    }
+    /* pipeline neighbours: each stage to the next (and the last to the first when chunks wrap) */
+    for (uint32_t r = 0; rc == TESS_OK && s->pp > 1 && r < s->dies; r++) {
+        const uint32_t st = (r / s->tp) % s->pp;
+        if (st + 1 == s->pp && s->chunks < 2) continue;
+        const uint32_t next = st + 1 == s->pp ? r - (s->pp - 1) * s->tp : r + s->tp;
+        double lat, bw, en;
+        if (path(&g, s->die_of_rank[r], s->die_of_rank[next], &lat, &bw, &en) != 0) {
+            snprintf(msg, msglen, "die '%s' cannot reach '%s' through routers",
+                     p->instances[s->die_of_rank[r]].path, p->instances[s->die_of_rank[next]].path);
+            rc = TESS_EUNROUTABLE;
+            break;
+        }
+        if (lat > net->alpha_s[TESS_LEVEL_PP]) net->alpha_s[TESS_LEVEL_PP] = lat;
+        if (bw < net->beta_bytes_s[TESS_LEVEL_PP]) net->beta_bytes_s[TESS_LEVEL_PP] = bw;
+        energy[TESS_LEVEL_PP] += en;
+        pairs[TESS_LEVEL_PP] += 1;
+    }
+    for (int l = 0; l < TESS_LEVELS_; l++) net->energy_per_byte[l] = pairs[l] > 0 ? energy[l] / pairs[l] : 0;
+    graph_free(&g);
+    free(peak);
+    if (rc != TESS_OK) tess_estimate_net_free(net);
+    return rc;
+}
+
+void tess_estimate_net_free(tess_estimate_net *net)
+{
+    free(net->dma_bytes_s);
+    net->dma_bytes_s = NULL;
+}
+
+/* ---- times ------------------------------------------------------------------ */
+
+/* One call of collective c: adds its raw latency and bandwidth terms to a[] and b[]. */
+static void collective_terms(const tess_coll_use *c, const tess_estimate_net *net, double calls, double *a,
+                             double *b)
+{
+    const uint32_t n = c->group;
+    if (n < 2) return;
+    const double steps = c->kind == TESS_ALL_REDUCE ? 2.0 * (n - 1) : n - 1.0;
+    const tess_level l = c->axis == TESS_AXIS_DP ? TESS_LEVEL_DP : TESS_LEVEL_TP;
+    const double chunk = c->bytes / n > 0 ? (double)(c->bytes / n) : 1.0;
+    a[l] += calls * steps * net->alpha_s[l];
+    b[l] += calls * steps * chunk / net->beta_bytes_s[l];
+}
+
+static double network_time(const double *a, const double *b, const tess_calibration *cal)
+{
+    double t = 0;
+    for (int l = 0; l < TESS_LEVELS_; l++)
+        t += cal->latency_factor[l] * a[l] + (b[l] > 0 ? b[l] / cal->bandwidth_efficiency[l] : 0);
+    return t;
+}
+
+void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,
+                            unsigned dtype_bytes, double dma_bytes_s, const tess_estimate_net *net,
+                            const tess_calibration *cal, tess_template_time *out)
+{
+    memset(out, 0, sizeof *out);
+    const double period = 1.0 / dt->clock_hz;
+    for (uint32_t i = 0; i < t->n; i++) {
+        const tess_op_group *g = &t->groups[i];
+        switch (g->kind) {
+        case TESS_OP_GEMM:
+            out->gemm_s += tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile, dt->tensor_rows,
+                                            dt->tensor_cols, dt->tensor_arrays) * period;
+            break;
+        case TESS_OP_VECTOR:
+            out->vector_s += (double)g->count * ceil((double)(g->bytes_each / dtype_bytes) / dt->vector_lanes) * period;
+            break;
+        case TESS_OP_LOAD:
+        case TESS_OP_STORE:
+            out->dma_s += (double)g->count * (double)g->bytes_each / dma_bytes_s;
+            break;
+        case TESS_OP_COLLECTIVE:
+            if (g->coll >= 0)
+                collective_terms(&s->colls[g->coll], net, (double)g->count, out->level_alpha_s, out->level_beta_s);
+            break;
+        default:
+            break;
+        }
+    }
+    out->compute_s = out->gemm_s / cal->gemm_efficiency + out->vector_s / cal->vector_efficiency;
+    const double dma = out->dma_s / cal->dram_efficiency;
+    const double exposed = dma - cal->dma_overlap * out->compute_s;
+    out->local_s = out->compute_s + (exposed > 0 ? exposed : 0);
+    out->network_s = network_time(out->level_alpha_s, out->level_beta_s, cal);
+}
+
+int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
+                      const tess_estimate_net *net, const tess_calibration *cal, tess_eval_result *out,
+                      char *msg, size_t msglen)
+{
+    memset(out, 0, sizeof *out);
+    out->analytic = 1;
+    snprintf(out->calibration, sizeof out->calibration, "%s", cal->source);
+    const uint32_t pp = s->pp, v = s->chunks;
+    const unsigned e = tess_dtype_bytes(w->dtype);
+    double *fwd = calloc((size_t)pp * v + 1, sizeof *fwd), *bwd = calloc((size_t)pp * v + 1, sizeof *bwd);
+    double *stage_end = calloc(pp + 1, sizeof *stage_end);
+    tess_die_stat *per_stage = calloc(pp + 1, sizeof *per_stage);
+    out->dies = calloc(s->dies + 1, sizeof *out->dies);
+    out->links = calloc(1, sizeof *out->links);
+    out->spans = calloc(1, sizeof *out->spans);
+    if (!fwd || !bwd || !stage_end || !per_stage || !out->dies || !out->links || !out->spans) {
+        free(fwd);
+        free(bwd);
+        free(stage_end);
+        free(per_stage);
+        tess_eval_result_free(out);
+        snprintf(msg, msglen, "out of memory");
+        return TESS_ENOMEM;
+    }
+    /* each stage's pass times (the stage's first rank stands for all of it: every die of a
+     * stage runs the same ops) */
+    const double msg_bytes = (double)s->activation_message_bytes;
+    double p2p_a[TESS_LEVELS_] = {0}, p2p_b[TESS_LEVELS_] = {0};
+    p2p_a[TESS_LEVEL_PP] = net->alpha_s[TESS_LEVEL_PP];
+    p2p_b[TESS_LEVEL_PP] = isfinite(net->beta_bytes_s[TESS_LEVEL_PP]) ? msg_bytes / net->beta_bytes_s[TESS_LEVEL_PP] : 0;
+    const double p2p = pp > 1 ? network_time(p2p_a, p2p_b, cal) : 0;
+    double net_joules = 0;
+    for (uint32_t st = 0; st < pp; st++) {
+        const uint32_t rank = st * s->tp;
+        const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[rank]].type].u.die;
+        const double dma_rate = net->dma_bytes_s[rank];
+        const tess_stage *S = &s->stages[st];
+        tess_template_time tf, tb, tr, lf, lb;
+        tess_estimate_template(s, &s->fwd, dt, e, dma_rate, net, cal, &tf);
+        tess_estimate_template(s, &s->bwd, dt, e, dma_rate, net, cal, &tb);
+        tess_estimate_template(s, &s->recompute, dt, e, dma_rate, net, cal, &tr);
+        tess_estimate_template(s, &s->logits_fwd, dt, e, dma_rate, net, cal, &lf);
+        tess_estimate_template(s, &s->logits_bwd, dt, e, dma_rate, net, cal, &lb);
+        const double L = S->layers_per_chunk;
+        tess_die_stat *d = &per_stage[st];
+        for (uint32_t c = 0; c < v; c++) {
+            const int logits = st + 1 == pp && c + 1 == v;
+            fwd[st * v + c] = L * (tf.local_s + tf.network_s) + (logits ? lf.local_s + lf.network_s : 0);
+            bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) +
+                              (logits ? lb.local_s + lb.network_s : 0);
+        }
+        uint64_t sends = 0;
+        for (uint32_t k = 0; k < S->n_order; k++) {
+            const tess_pass *ps = &S->order[k];
+            const int logits = st + 1 == pp && ps->chunk + 1 == v;
+            const tess_template_time *parts[3] = {ps->backward ? &tr : &tf, ps->backward ? &tb : NULL,
+                                                  logits ? (ps->backward ? &lb : &lf) : NULL};
+            const double reps[3] = {L, L, 1};
+            for (int j = 0; j < 3; j++) {
+                if (!parts[j]) continue;
+                d->compute_s += reps[j] * parts[j]->compute_s;
+                d->memory_s += reps[j] * (parts[j]->local_s - parts[j]->compute_s);
+                d->network_s += reps[j] * parts[j]->network_s;
+            }
+            sends += tess_pass_sends(s, st, ps);
+        }
+        /* the tail: every data-parallel collective once, then the optimizer step */
+        double ta[TESS_LEVELS_] = {0}, tb_[TESS_LEVELS_] = {0};
+        for (uint32_t i = 0; i < s->n_colls; i++)
+            if (s->colls[i].axis == TESS_AXIS_DP) collective_terms(&s->colls[i], net, 1, ta, tb_);
+        const double tail_net = network_time(ta, tb_, cal);
+        d->optimizer_s = 28.0 * (double)S->params / (dma_rate * cal->dram_efficiency);
+        d->memory_s += d->optimizer_s;
+        d->network_s += tail_net;
+        d->rank = rank;
+        d->stage = st;
+        d->flops = S->flops;
+        d->ops = S->ops;
+        d->dram_bytes = S->dram_bytes;
+        d->messages = sends;
+        for (uint32_t i = 0; i < s->n_colls; i++) d->messages += s->colls[i].messages;
+        /* network energy: the bytes this die sends at each level, times the path energy */
+        for (uint32_t i = 0; i < s->n_colls; i++)
+            net_joules += (double)s->colls[i].bytes_sent * s->tp * s->dp *
+                          net->energy_per_byte[s->colls[i].axis == TESS_AXIS_DP ? TESS_LEVEL_DP : TESS_LEVEL_TP];
+        net_joules += (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_LEVEL_PP];
+        stage_end[st] = tail_net + d->optimizer_s; /* added to the pipeline's end below */
+    }
+    double *tail = calloc(pp + 1, sizeof *tail);
+    int rc = tail ? TESS_OK : TESS_ENOMEM;
+    if (rc == TESS_OK) {
+        memcpy(tail, stage_end, pp * sizeof *tail);
+        if (tess_pipeline_makespan(s, fwd, bwd, p2p, stage_end) < 0) {
+            snprintf(msg, msglen, "the pipeline order cannot be timed (out of memory or a cycle)");
+            rc = TESS_EINTERNAL;
+        }
+    }
+    tess_iteration_result *it = &out->it;
+    for (uint32_t st = 0; rc == TESS_OK && st < pp; st++) {
+        tess_die_stat *d = &per_stage[st];
+        d->end_s = stage_end[st] + tail[st];
+        const double busy = d->compute_s + d->memory_s + d->network_s;
+        d->bubble_s = d->end_s > busy ? d->end_s - busy : 0;
+        if (d->end_s > it->iteration_time_s) {
+            it->iteration_time_s = d->end_s;
+            it->slowest_rank = d->rank;
+        }
+    }
+    for (uint32_t r = 0; rc == TESS_OK && r < s->dies; r++) {
+        out->dies[r] = per_stage[(r / s->tp) % pp];
+        out->dies[r].rank = r;
+        out->dies[r].instance = s->die_of_rank[r];
+        it->messages += out->dies[r].messages;
+    }
+    if (rc == TESS_OK) {
+        out->n_dies = s->dies;
+        const tess_die_stat *slow = &per_stage[(it->slowest_rank / s->tp) % pp];
+        it->compute_s = slow->compute_s;
+        it->memory_s = slow->memory_s;
+        it->network_s = it->exposed_communication_s = slow->network_s;
+        it->bubble_s = slow->bubble_s;
+        it->optimizer_s = slow->optimizer_s;
+        it->energy_network_j = net_joules;
+        /* peak dynamic power: every die computing and moving data at once, each at the mean
+         * rate of its busy time (an upper bound of any window's mean) */
+        const double e_bit = tess_dram_energy_per_bit(p);
+        for (uint32_t r = 0; r < s->dies; r++) {
+            const tess_die_stat *d = &out->dies[r];
+            const tess_die_type *dt = &p->types[p->instances[d->instance].type].u.die;
+            const double busy = d->compute_s + d->memory_s;
+            const double joules = d->flops * dt->flop_energy +
+                                  8.0 * (double)d->dram_bytes * (e_bit + dt->sram_read_energy + dt->sram_write_energy);
+            if (busy > 0) it->peak_dynamic_w += joules / busy;
+        }
+        it->timeline_dynamic_j = 0;
+        rc = tess_eval_finish(p, s, out);
+        if (rc != TESS_OK) snprintf(msg, msglen, "out of memory");
+    }
+    free(tail);
+    free(fwd);
+    free(bwd);
+    free(stage_end);
+    free(per_stage);
+    if (rc != TESS_OK) tess_eval_result_free(out);
+    return rc;
+}
