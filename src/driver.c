@@ -8,6 +8,7 @@
 #include "config/loader.h"
 #include "config/workload.h"
 #include "diag.h"
+#include "estimate.h"
 #include "evaluate.h"
 #include "schedule.h"
 
@@ -15,6 +16,10 @@ struct tess_job {
     tess_platform platform;
     tess_workload workload;
     tess_schedule schedule;
+    /* the analytical model's view of the network, found at opening: status and message */
+    tess_estimate_net net;
+    int net_status;
+    char net_message[512];
 };
 
 struct tess_evaluation {
@@ -73,6 +78,9 @@ static int open_job(const char *platform_path, const char *workload_path, const 
                           : tess_platform_load_file(platform_path, rest, n, &j->platform, &diag);
     }
     if (rc == TESS_OK) rc = tess_schedule_build(&j->platform, &j->workload, workload_path, &j->schedule, &diag);
+    if (rc == TESS_OK)
+        j->net_status = tess_estimate_prepare(&j->platform, &j->schedule, &j->net, j->net_message,
+                                              sizeof j->net_message);
     if (rc != TESS_OK && error && !*error) *error = take_messages(&diag);
     else tess_diag_free(&diag);
     for (size_t i = 0; i < n_overrides && copies; i++) free(copies[i]);
@@ -109,9 +117,31 @@ int tess_job_open_xml(const char *platform_xml, const char *workload_xml, const 
 void tess_job_close(tess_job *job)
 {
     if (!job) return;
+    tess_estimate_net_free(&job->net);
     tess_schedule_free(&job->schedule);
     tess_platform_free(&job->platform);
     free(job);
+}
+
+/* The report text and the job's figures: the evaluation is complete and becomes *out. */
+static int finish_evaluation(const tess_job *job, tess_evaluation *ev, tess_evaluation **out)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        tess_evaluation_free(ev);
+        return TESS_ENOMEM;
+    }
+    tess_write_report(f, &job->platform, &job->workload, &job->schedule, &ev->result);
+    fclose(f);
+    ev->report = buf;
+    ev->peak_memory_bytes = (double)job->schedule.peak_memory_bytes;
+    ev->model_flops = job->schedule.model_flops;
+    ev->hardware_flops = job->schedule.hardware_flops;
+    ev->tokens = (double)job->workload.global_batch * job->workload.model.sequence;
+    *out = ev;
+    return TESS_OK;
 }
 
 int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_evaluation **out,
@@ -143,22 +173,41 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
         free(ev);
         return rc;
     }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) {
-        free(ev);
-        return TESS_ENOMEM;
+    return finish_evaluation(job, ev, out);
+}
+
+int tess_estimate(const tess_job *job, const char *calibration_path, tess_evaluation **out, char **error)
+{
+    *out = NULL;
+    if (error) *error = NULL;
+    tess_calibration cal;
+    tess_calibration_default(&cal);
+    if (calibration_path) {
+        tess_diag diag;
+        tess_diag_init(&diag);
+        const int rc = tess_calibration_read(calibration_path, &cal, &diag);
+        if (rc != TESS_OK) {
+            if (error) *error = take_messages(&diag);
+            else tess_diag_free(&diag);
+            return rc;
+        }
+        tess_diag_free(&diag);
     }
-    tess_write_report(f, &job->platform, &job->workload, &job->schedule, &ev->result);
-    fclose(f);
-    ev->report = buf;
-    ev->peak_memory_bytes = (double)job->schedule.peak_memory_bytes;
-    ev->model_flops = job->schedule.model_flops;
-    ev->hardware_flops = job->schedule.hardware_flops;
-    ev->tokens = (double)job->workload.global_batch * job->workload.model.sequence;
-    *out = ev;
-    return TESS_OK;
+    if (job->net_status != TESS_OK) {
+        set_error(error, job->net_message);
+        return job->net_status;
+    }
+    tess_evaluation *ev = calloc(1, sizeof *ev);
+    if (!ev) return TESS_ENOMEM;
+    char msg[1024] = "";
+    const int rc = tess_estimate_job(&job->platform, &job->workload, &job->schedule, &job->net, &cal,
+                                     &ev->result, msg, sizeof msg);
+    if (rc != TESS_OK) {
+        set_error(error, msg);
+        free(ev);
+        return rc;
+    }
+    return finish_evaluation(job, ev, out);
 }
 
 static const char *const metric_names[] = {

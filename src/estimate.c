@@ -188,9 +188,11 @@ static void graph_free(graph *g)
 }
 
 /* The fewest-hop path from die a to die b through routers only: its latency (links,
- * optics, router pipelines), bottleneck bandwidth and energy per byte. 0, or -1 when
- * b cannot be reached. */
-static int path(graph *g, uint32_t a, uint32_t b, double *latency, double *bandwidth, double *energy)
+ * optics, router pipelines), bottleneck bandwidth and energy per byte; each channel it
+ * crosses counts one more path in load[2 x link + direction]. 0, or -1 when b cannot be
+ * reached. */
+static int path(graph *g, uint32_t a, uint32_t b, double *latency, double *bandwidth, double *energy,
+                uint32_t *load)
 {
     const tess_platform *p = g->p;
     g->now++;
@@ -231,37 +233,57 @@ static int path(graph *g, uint32_t a, uint32_t b, double *latency, double *bandw
                                                     ? p->types[lt->xcvr_type].u.xcvr.energy_per_bit : 0));
         const double bw = link_bandwidth(p, l);
         if (bw < *bandwidth) *bandwidth = bw;
+        load[2 * g->parent_link[y] + (x == l->a ? 0 : 1)]++; /* the channel from x to y */
         y = x;
     }
     return 0;
 }
 
-/* Ring neighbours of every group of an axis, as the compute dies form them. */
-static int axis_pairs(const tess_schedule *s, tess_coll_axis axis, graph *g, tess_estimate_net *net,
-                      tess_level level, double *energy_sum, double *pairs, char *msg, size_t msglen)
+/* The next rank around rank r's ring (r itself when the ring has one member). */
+static uint32_t ring_next(const tess_schedule *s, int ring, uint32_t r)
 {
     const uint32_t tp = s->tp, pp = s->pp, dp = s->dp, tr = s->tp_grid ? s->tp_grid : 1;
+    const uint32_t t = r % tp, st = (r / tp) % pp, d = r / (tp * pp);
+    switch (ring) {
+    case TESS_AXIS_TP: return (t + 1) % tp + tp * (st + pp * d);
+    case TESS_AXIS_TP_ROWS: return (t / tr) * tr + (t % tr + 1) % tr + tp * (st + pp * d);
+    case TESS_AXIS_TP_COLS: return ((t / tr + 1) % tr) * tr + t % tr + tp * (st + pp * d);
+    case TESS_AXIS_DP: return t + tp * (st + pp * ((d + 1) % dp));
+    default: /* pipeline: the next stage; the last stage's wraps to the first with chunks */
+        if (pp < 2 || (st + 1 == pp && s->chunks < 2)) return r;
+        return st + 1 == pp ? r - (pp - 1) * tp : r + tp;
+    }
+}
+
+/* Every rank to its ring neighbour at once, as a collective step (or a pipeline send)
+ * runs on all groups together: the largest path latency, and the bandwidth each path gets
+ * on the channel that the most paths share relative to its width. */
+static int ring_paths(const tess_schedule *s, int ring, graph *g, uint32_t *load, tess_estimate_net *net,
+                      char *msg, size_t msglen)
+{
+    const tess_platform *p = g->p;
+    memset(load, 0, 2 * p->n_links * sizeof *load);
+    double energy = 0, pairs = 0;
     for (uint32_t r = 0; r < s->dies; r++) {
-        const uint32_t t = r % tp, st = (r / tp) % pp, d = r / (tp * pp);
-        uint32_t next;
-        switch (axis) {
-        case TESS_AXIS_TP: next = (t + 1) % tp + tp * (st + pp * d); break;
-        case TESS_AXIS_TP_ROWS: next = (t / tr) * tr + (t % tr + 1) % tr + tp * (st + pp * d); break;
-        case TESS_AXIS_TP_COLS: next = ((t / tr + 1) % tr) * tr + t % tr + tp * (st + pp * d); break;
-        default: next = t + tp * (st + pp * ((d + 1) % dp)); break;
-        }
+        const uint32_t next = ring_next(s, ring, r);
         if (next == r) continue;
         double lat, bw, en;
-        if (path(g, s->die_of_rank[r], s->die_of_rank[next], &lat, &bw, &en) != 0) {
-            snprintf(msg, msglen, "die '%s' cannot reach '%s' through routers",
-                     g->p->instances[s->die_of_rank[r]].path, g->p->instances[s->die_of_rank[next]].path);
+        if (path(g, s->die_of_rank[r], s->die_of_rank[next], &lat, &bw, &en, load) != 0) {
+            snprintf(msg, msglen, "die '%s' cannot reach '%s' through routers", p->instances[s->die_of_rank[r]].path,
+                     p->instances[s->die_of_rank[next]].path);
             return TESS_EUNROUTABLE;
         }
-        if (lat > net->alpha_s[level]) net->alpha_s[level] = lat;
-        if (bw < net->beta_bytes_s[level]) net->beta_bytes_s[level] = bw;
-        *energy_sum += en;
-        *pairs += 1;
+        if (lat > net->alpha_s[ring]) net->alpha_s[ring] = lat;
+        energy += en;
+        pairs += 1;
     }
+    for (size_t c = 0; c < 2 * p->n_links; c++) {
+        if (!load[c]) continue;
+        const double share = link_bandwidth(p, &p->links[c / 2]) / load[c];
+        if (share < net->beta_bytes_s[ring]) net->beta_bytes_s[ring] = share;
+        if (load[c] > net->congestion[ring]) net->congestion[ring] = load[c];
+    }
+    net->energy_per_byte[ring] = pairs > 0 ? energy / pairs : 0;
     return TESS_OK;
 }
 
@@ -269,44 +291,25 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_e
                           char *msg, size_t msglen)
 {
     memset(net, 0, sizeof *net);
-    for (int l = 0; l < TESS_LEVELS_; l++) net->beta_bytes_s[l] = INFINITY;
+    for (int k = 0; k < TESS_RINGS; k++) net->beta_bytes_s[k] = INFINITY;
     double *peak = calloc(p->n_instances + 1, sizeof *peak);
+    uint32_t *load = calloc(2 * p->n_links + 1, sizeof *load);
     net->dma_bytes_s = calloc(s->dies + 1, sizeof *net->dma_bytes_s);
     graph g;
     memset(&g, 0, sizeof g);
-    int rc = peak && net->dma_bytes_s && graph_init(&g, p) == 0 ? TESS_OK : TESS_ENOMEM;
+    int rc = peak && load && net->dma_bytes_s && graph_init(&g, p) == 0 ? TESS_OK : TESS_ENOMEM;
     for (size_t i = 0; rc == TESS_OK && i < p->n_instances; i++)
         if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
             peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, peak, net->dma_bytes_s, msg, msglen);
-    double energy[TESS_LEVELS_] = {0}, pairs[TESS_LEVELS_] = {0};
-    int seen[4] = {0};
-    for (uint32_t i = 0; rc == TESS_OK && i < s->n_colls; i++) {
-        const tess_coll_axis a = s->colls[i].axis;
-        if (seen[a]++ || s->colls[i].group < 2) continue;
-        const tess_level l = a == TESS_AXIS_DP ? TESS_LEVEL_DP : TESS_LEVEL_TP;
-        rc = axis_pairs(s, a, &g, net, l, &energy[l], &pairs[l], msg, msglen);
+    for (int ring = 0; rc == TESS_OK && ring < TESS_RINGS; ring++) {
+        int used = ring == TESS_RINGS - 1; /* the pipeline's, or a collective's axis */
+        for (uint32_t i = 0; i < s->n_colls; i++) used |= (int)s->colls[i].axis == ring && s->colls[i].group > 1;
+        if (used) rc = ring_paths(s, ring, &g, load, net, msg, msglen);
     }
-    /* pipeline neighbours: each stage to the next (and the last to the first when chunks wrap) */
-    for (uint32_t r = 0; rc == TESS_OK && s->pp > 1 && r < s->dies; r++) {
-        const uint32_t st = (r / s->tp) % s->pp;
-        if (st + 1 == s->pp && s->chunks < 2) continue;
-        const uint32_t next = st + 1 == s->pp ? r - (s->pp - 1) * s->tp : r + s->tp;
-        double lat, bw, en;
-        if (path(&g, s->die_of_rank[r], s->die_of_rank[next], &lat, &bw, &en) != 0) {
-            snprintf(msg, msglen, "die '%s' cannot reach '%s' through routers",
-                     p->instances[s->die_of_rank[r]].path, p->instances[s->die_of_rank[next]].path);
-            rc = TESS_EUNROUTABLE;
-            break;
-        }
-        if (lat > net->alpha_s[TESS_LEVEL_PP]) net->alpha_s[TESS_LEVEL_PP] = lat;
-        if (bw < net->beta_bytes_s[TESS_LEVEL_PP]) net->beta_bytes_s[TESS_LEVEL_PP] = bw;
-        energy[TESS_LEVEL_PP] += en;
-        pairs[TESS_LEVEL_PP] += 1;
-    }
-    for (int l = 0; l < TESS_LEVELS_; l++) net->energy_per_byte[l] = pairs[l] > 0 ? energy[l] / pairs[l] : 0;
     graph_free(&g);
     free(peak);
+    free(load);
     if (rc != TESS_OK) tess_estimate_net_free(net);
     return rc;
 }
@@ -328,8 +331,8 @@ static void collective_terms(const tess_coll_use *c, const tess_estimate_net *ne
     const double steps = c->kind == TESS_ALL_REDUCE ? 2.0 * (n - 1) : n - 1.0;
     const tess_level l = c->axis == TESS_AXIS_DP ? TESS_LEVEL_DP : TESS_LEVEL_TP;
     const double chunk = c->bytes / n > 0 ? (double)(c->bytes / n) : 1.0;
-    a[l] += calls * steps * net->alpha_s[l];
-    b[l] += calls * steps * chunk / net->beta_bytes_s[l];
+    a[l] += calls * steps * net->alpha_s[c->axis];
+    b[l] += calls * steps * chunk / net->beta_bytes_s[c->axis];
 }
 
 static double network_time(const double *a, const double *b, const tess_calibration *cal)
@@ -403,8 +406,8 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
      * stage runs the same ops) */
     const double msg_bytes = (double)s->activation_message_bytes;
     double p2p_a[TESS_LEVELS_] = {0}, p2p_b[TESS_LEVELS_] = {0};
-    p2p_a[TESS_LEVEL_PP] = net->alpha_s[TESS_LEVEL_PP];
-    p2p_b[TESS_LEVEL_PP] = isfinite(net->beta_bytes_s[TESS_LEVEL_PP]) ? msg_bytes / net->beta_bytes_s[TESS_LEVEL_PP] : 0;
+    p2p_a[TESS_LEVEL_PP] = net->alpha_s[TESS_RINGS - 1];
+    p2p_b[TESS_LEVEL_PP] = isfinite(net->beta_bytes_s[TESS_RINGS - 1]) ? msg_bytes / net->beta_bytes_s[TESS_RINGS - 1] : 0;
     const double p2p = pp > 1 ? network_time(p2p_a, p2p_b, cal) : 0;
     double net_joules = 0;
     for (uint32_t st = 0; st < pp; st++) {
@@ -459,8 +462,8 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
         /* network energy: the bytes this die sends at each level, times the path energy */
         for (uint32_t i = 0; i < s->n_colls; i++)
             net_joules += (double)s->colls[i].bytes_sent * s->tp * s->dp *
-                          net->energy_per_byte[s->colls[i].axis == TESS_AXIS_DP ? TESS_LEVEL_DP : TESS_LEVEL_TP];
-        net_joules += (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_LEVEL_PP];
+                          net->energy_per_byte[s->colls[i].axis];
+        net_joules += (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_RINGS - 1];
         stage_end[st] = tail_net + d->optimizer_s; /* added to the pipeline's end below */
     }
     double *tail = calloc(pp + 1, sizeof *tail);

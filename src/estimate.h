@@ -50,12 +50,16 @@ void tess_calibration_default(tess_calibration *c);
 int tess_calibration_read(const char *path, tess_calibration *c, tess_diag *diag);
 void tess_calibration_write(FILE *f, const tess_calibration *c);
 
-/* What the network gives each level, found once per platform and schedule. */
+/* What the network gives each ring: entries 0-3 by tess_coll_axis (TP, TP rows, TP
+ * columns, DP), entry 4 the pipeline neighbours. Found once per platform and schedule. */
+#define TESS_RINGS 5
 typedef struct tess_estimate_net {
-    double alpha_s[TESS_LEVELS_];      /* largest neighbour path latency */
-    double beta_bytes_s[TESS_LEVELS_]; /* smallest neighbour bottleneck bandwidth */
-    double energy_per_byte[TESS_LEVELS_]; /* mean over neighbour paths, joules */
-    double *dma_bytes_s;               /* peak DRAM rate of each rank (malloc'd) */
+    double alpha_s[TESS_RINGS];      /* largest neighbour path latency */
+    double beta_bytes_s[TESS_RINGS]; /* smallest neighbour bottleneck bandwidth, shared by
+                                        the paths of all groups that cross its busiest link */
+    uint32_t congestion[TESS_RINGS]; /* most neighbour paths on one directed link */
+    double energy_per_byte[TESS_RINGS]; /* mean over neighbour paths, joules */
+    double *dma_bytes_s;             /* peak DRAM rate of each rank (malloc'd) */
 } tess_estimate_net;
 
 int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_estimate_net *net,

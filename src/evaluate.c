@@ -65,7 +65,7 @@ static void cache_bandwidth(const tess_memory_type *m, double bw)
 }
 
 /* Sustained bandwidth of each memory instance's type, measured once per type. */
-static int sustained_bandwidths(const tess_platform *p, double *per_instance, char *msg, size_t n)
+int tess_sustained_bandwidths(const tess_platform *p, double *per_instance, char *msg, size_t n)
 {
     double *per_type = calloc(p->n_types + 1, sizeof *per_type);
     if (!per_type) return TESS_ENOMEM;
@@ -457,7 +457,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     double *mem_bw = calloc(p->n_instances + 1, sizeof *mem_bw);
     double *die_bw = calloc(s->dies + 1, sizeof *die_bw);
     int rc = mem_bw && die_bw ? TESS_OK : TESS_ENOMEM;
-    if (rc == TESS_OK) rc = sustained_bandwidths(p, mem_bw, msg, msglen);
+    if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem_bw, msg, msglen);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, mem_bw, die_bw, msg, msglen);
     if (rc == TESS_OK) {
         run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, fidelity, trace};

@@ -50,6 +50,11 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
                       double time_limit_s, tess_noc_fidelity fidelity, int trace,
                       tess_eval_result *out, char *msg, size_t msglen);
 
+/* The sustained bandwidth of each live memory instance's type (per_instance: one entry per
+ * platform instance, 0 for the rest), measured with the DRAM model in a child process once
+ * per type and process. TESS_OK, or a status with msg. */
+int tess_sustained_bandwidths(const tess_platform *p, double *per_instance, char *msg, size_t n);
+
 /* Each rank's DMA rate from the memories' bandwidths (mem_bw, one per platform instance):
  * the memories linked to the die, else an equal share of all of them. TESS_OK, or
  * TESS_EINVAL (msg) for a die that reaches no memory. */

@@ -18,7 +18,7 @@ extern "C" {
 #endif
 
 /* 2: tess_eval_options gained `fidelity` (a version-1 struct is still accepted). */
-#define TESS_API_VERSION 2
+#define TESS_API_VERSION 3
 
 enum tess_status {
     TESS_OK = 0,
@@ -105,6 +105,16 @@ typedef struct tess_eval_options {
  * at once, on the same job or on different ones: each call runs its own child process,
  * so N threads make N evaluations at once. */
 int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_evaluation **out,
+                  char **error);
+
+/* Estimates the job with the analytical model (roofline per op class, alpha-beta
+ * collectives, the pipeline's critical path; no simulation, no child process: tens of
+ * microseconds on an opened job). calibration_path: a file `tessera calibrate` wrote, or
+ * NULL for the uncalibrated model (every factor 1). The evaluation reads like a
+ * simulated one: the same metrics (peak_link_utilisation is 0: no link is simulated) and
+ * a report.json whose "fidelity" is "analytic". Ownership of *out and *error as for
+ * tess_evaluate. Thread-safe like tess_evaluate. Since API version 3. */
+int tess_estimate(const tess_job *job, const char *calibration_path, tess_evaluation **out,
                   char **error);
 
 /* Reads a metric by name: "iteration_time_s", "tokens_per_s", "model_flops",

@@ -18,6 +18,7 @@ int tess_cmd_mem(int argc, char **argv);
 int tess_cmd_schedule(int argc, char **argv);
 int tess_cmd_run(int argc, char **argv);
 int tess_cmd_estimate(int argc, char **argv);
+int tess_cmd_calibrate(int argc, char **argv);
 int tess_cmd_sweep(int argc, char **argv);
 int tess_cmd_check(int argc, char **argv);
 int tess_cmd_cost(int argc, char **argv);

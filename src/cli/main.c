@@ -23,6 +23,8 @@ static const command commands[] = {
      "simulate one training iteration; write report.json"},
     {"estimate", tess_cmd_estimate, "estimate PLATFORM WORKLOAD [--json] [-o DIR] [--calibration F]",
      "the analytical model's report for the job, in microseconds, without simulating"},
+    {"calibrate", tess_cmd_calibrate, "calibrate PLATFORM [-o FILE] [--set n=v]...",
+     "fit the analytical model to the simulator on the platform; write a calibration file"},
     {"sweep", tess_cmd_sweep, "sweep SPACE [-j N] [-o results.csv] [--set n=v]...",
      "evaluate every point of a design space into a CSV; resumable"},
     {"check", tess_cmd_check, "check PLATFORM WORKLOAD LIMITS [--junit FILE] [--set n=v]...",

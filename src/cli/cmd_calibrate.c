@@ -1,0 +1,81 @@
+/* tessera calibrate PLATFORM [-o FILE] [--set name=value]...: fit the analytical model's
+ * factors to the simulator on the platform (src/calibrate.h) and write the calibration file
+ * that `tessera estimate --calibration FILE` reads. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "calibrate.h"
+#include "cli/cli_args.h"
+#include "cli/commands.h"
+#include "tessera/tessera.h"
+
+static const char usage[] =
+    "usage: tessera calibrate PLATFORM [-o FILE] [--set name=value]...\n"
+    "  simulates micro-benchmark jobs on the platform's dies (GEMMs of two model widths, DMA,\n"
+    "  tensor-, pipeline- and data-parallel collectives), fits the analytical model's factors\n"
+    "  (GEMM, vector and DRAM efficiency, DMA overlap, latency and bandwidth factors per level)\n"
+    "  and writes them to FILE (default results/calibration/PLATFORM-NAME.cal), with the\n"
+    "  model's error per op class before and after; prints the same table\n";
+
+int tess_cmd_calibrate(int argc, char **argv)
+{
+    tess_cli_args a;
+    if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
+    int rc = TESS_EXIT_OK;
+    const char *out_path = NULL;
+    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
+        int used = 0;
+        if (strcmp(argv[i], "--help") == 0) {
+            printf("%s", usage);
+            tess_cli_args_free(&a);
+            return TESS_EXIT_OK;
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out_path = argv[++i];
+        } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
+            rc = TESS_EXIT_USAGE;
+        }
+        i += used;
+    }
+    if (rc == TESS_EXIT_OK && !a.path) {
+        fprintf(stderr, "%s", usage);
+        rc = TESS_EXIT_USAGE;
+    }
+    tess_platform p;
+    memset(&p, 0, sizeof p);
+    if (rc == TESS_EXIT_OK) rc = tess_cli_load_platform("calibrate", &a, &p);
+    if (rc == TESS_EXIT_OK) {
+        char path[4096];
+        if (out_path) {
+            snprintf(path, sizeof path, "%s", out_path);
+        } else {
+            mkdir("results", 0777);
+            mkdir("results/calibration", 0777);
+            snprintf(path, sizeof path, "results/calibration/%s.cal", p.name);
+        }
+        printf("calibrating the analytical model on '%s':\n", p.name);
+        fflush(stdout);
+        tess_calibration cal;
+        tess_calibration_report rep;
+        char msg[1024] = "";
+        const int st = tess_calibrate(&p, stdout, &cal, &rep, msg, sizeof msg);
+        if (st != TESS_OK) {
+            fprintf(stderr, "tessera calibrate: %s\n", msg);
+            rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
+        } else {
+            FILE *f = fopen(path, "w");
+            if (f) tess_calibration_write_file(f, &p, &cal, &rep);
+            if (!f || fclose(f) != 0) {
+                fprintf(stderr, "tessera calibrate: cannot write %s: %s\n", path, strerror(errno));
+                rc = TESS_EXIT_FAILED;
+            } else {
+                tess_calibration_write_file(stdout, &p, &cal, &rep);
+                printf("written: %s (%.2f s)\n", path, rep.wall_seconds);
+            }
+        }
+    }
+    tess_platform_free(&p);
+    tess_cli_args_free(&a);
+    return rc;
+}
