@@ -67,7 +67,7 @@ static int estimate(const tess_platform *p, const cal_job *j, const tess_calibra
 
 /* Generates, schedules, simulates one micro-benchmark job; 1 when it ran, 0 when the job
  * does not fit the platform (skipped), -1 on a failed simulation (msg). */
-static int run_job(const tess_platform *p, uint32_t hidden, uint32_t tp, uint32_t pp, uint32_t dp, int sp,
+static int run_job(const tess_platform *p, uint32_t hidden, uint32_t tp, uint32_t pp, uint32_t dp, int interleaved,
                    cal_job *j, FILE *log, char *msg, size_t msglen)
 {
     memset(j, 0, sizeof *j);
@@ -77,12 +77,11 @@ static int run_job(const tess_platform *p, uint32_t hidden, uint32_t tp, uint32_
              "<model name=\"cal-h%u\" layers=\"%u\" hidden=\"%u\" heads=\"%u\" ffn=\"%u\" vocab=\"8192\" "
              "sequence=\"1024\" activation=\"gelu\" norm=\"layernorm\"/>",
              hidden, layers, hidden, heads, 4 * hidden);
-    snprintf(j->name, sizeof j->name, "h%u tp%u pp%u dp%u%s", hidden, tp, pp, dp, sp ? " sp" : "");
+    snprintf(j->name, sizeof j->name, "h%u tp%u pp%u dp%u%s", hidden, tp, pp, dp, interleaved ? " x2" : "");
     snprintf(work, sizeof work,
              "<workload name=\"calibration\" model=\"(generated)\" global-batch=\"%u\" micro-batch=\"1\" "
-             "dtype=\"bf16\" recompute=\"none\" tp=\"%u\" pp=\"%u\" dp=\"%u\" sequence-parallel=\"%s\" "
-             "pipeline=\"1f1b\"/>",
-             m * dp, tp, pp, dp, sp ? "on" : "off");
+             "dtype=\"bf16\" recompute=\"none\" tp=\"%u\" pp=\"%u\" dp=\"%u\" pipeline=\"%s\" chunks=\"%u\"/>",
+             m * dp, tp, pp, dp, interleaved ? "interleaved" : "1f1b", interleaved ? 2 : 1);
     tess_diag diag;
     tess_diag_init(&diag);
     int ok = tess_workload_load_buffer(work, strlen(work), "(calibration workload)", model, NULL, 0, NULL, &j->w,
@@ -113,6 +112,7 @@ static int run_job(const tess_platform *p, uint32_t hidden, uint32_t tp, uint32_
         return -1;
     }
     if (log) fprintf(log, "  %-22s simulated: %.6g s\n", j->name, j->sim_T);
+    if (log) fflush(log);
     return 1;
 }
 
@@ -177,6 +177,22 @@ static void errors(const tess_platform *p, const cal_job *jobs, size_t n, const 
     }
 }
 
+double tess_kendall_tau(const double *a, const double *b, size_t n)
+{
+    double concordant = 0, discordant = 0, ties_a = 0, ties_b = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            const double x = a[i] - a[j], y = b[i] - b[j];
+            if (x == 0 && y == 0) continue;
+            if (x == 0) ties_a++;
+            else if (y == 0) ties_b++;
+            else if ((x > 0) == (y > 0)) concordant++;
+            else discordant++;
+        }
+    const double d = sqrt((concordant + discordant + ties_a) * (concordant + discordant + ties_b));
+    return d > 0 ? (concordant - discordant) / d : 1;
+}
+
 /* Rows of probe values: for each job and stage, the estimate's class figure under each of
  * the n probe calibrations, and the simulated figure. Returns the row count. */
 static size_t probe_rows(const tess_platform *p, const cal_job *jobs, size_t n_jobs, const tess_calibration *probes,
@@ -207,9 +223,9 @@ int tess_calibrate(const tess_platform *p, FILE *log, tess_calibration *out, tes
     tess_calibration_default(out);
     uint32_t D = 0;
     for (size_t i = 0; i < p->n_instances; i++) D += p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead;
-    /* strategies (tp, pp, dp, sequence parallel) over the D dies */
-    const uint32_t S[][4] = {{D, 1, 1, 0}, {D, 1, 1, 1}, {D / 2, 2, 1, 0}, {D / 4, 4, 1, 0}, {1, 1, D, 0},
-                             {2, 1, D / 2, 0}, {D / 4, 1, 4, 0}, {D / 2, 1, 2, 1}, {1, 2, D / 2, 0}};
+    /* strategies (tp, pp, dp, interleaved) over the D dies */
+    const uint32_t S[][4] = {{D, 1, 1, 0}, {D / 2, 2, 1, 0}, {D / 2, 2, 1, 1}, {D / 4, 4, 1, 0}, {1, 1, D, 0},
+                             {2, 1, D / 2, 0}, {D / 4, 1, 4, 0}, {D / 2, 1, 2, 0}, {1, 2, D / 2, 0}};
     const uint32_t hidden[] = {512, 1024};
     const size_t cap = sizeof S / sizeof S[0] * 2;
     cal_job *jobs = calloc(cap, sizeof *jobs);
@@ -335,6 +351,24 @@ int tess_calibrate(const tess_platform *p, FILE *log, tess_calibration *out, tes
         out->latency_factor[TESS_LEVEL_PP] = best_l;
         out->bandwidth_efficiency[TESS_LEVEL_PP] = best_b;
         errors(p, jobs, n, out, rep->error_after, rep->samples);
+        /* the iteration per job: the worst error, and whether the model orders the jobs as
+         * the simulator does */
+        double *est_T = X, *sim_T = y;
+        for (size_t q = 0; q < n; q++) {
+            figures est[64], raw[64];
+            tess_calibration def;
+            tess_calibration_default(&def);
+            const double before = jobs[q].s.pp <= 64 && estimate(p, &jobs[q], &def, raw) == 0 ? raw[0].v[TESS_CAL_ITERATION] : 0;
+            est_T[q] = jobs[q].s.pp <= 64 && estimate(p, &jobs[q], out, est) == 0 ? est[0].v[TESS_CAL_ITERATION] : 0;
+            sim_T[q] = jobs[q].sim_T;
+            const double e = fabs(est_T[q] - sim_T[q]) / sim_T[q];
+            if (e > rep->worst_iteration_after) rep->worst_iteration_after = e;
+            if (log)
+                fprintf(log, "  %-22s simulated %.6g s; estimate %.6g s (%+.1f%%), calibrated %.6g s (%+.1f%%)\n",
+                        jobs[q].name, sim_T[q], before, 100 * (before - sim_T[q]) / sim_T[q], est_T[q],
+                        100 * (est_T[q] - sim_T[q]) / sim_T[q]);
+        }
+        rep->kendall_tau_after = tess_kendall_tau(est_T, sim_T, n);
     }
     free(X);
     free(y);
@@ -358,5 +392,7 @@ void tess_calibration_write_file(FILE *f, const tess_platform *p, const tess_cal
     for (int k = 0; k < TESS_CAL_CLASSES_; k++)
         fprintf(f, "#   %-16s %9.2f%% %9.2f%% %8u\n", tess_cal_class_names[k], 100 * rep->error_before[k],
                 100 * rep->error_after[k], rep->samples[k]);
+    fprintf(f, "# iteration time after calibration: worst error %.2f%%, Kendall tau %.3f over the jobs\n",
+            100 * rep->worst_iteration_after, rep->kendall_tau_after);
     tess_calibration_write(f, c);
 }

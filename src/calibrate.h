@@ -4,8 +4,9 @@
  * Micro-benchmarks are small training jobs generated for the platform's live dies: GPT
  * shapes of hidden 512 and 1024 (GEMMs of several shapes and DMA sizes) under a set of
  * parallel strategies (tensor-parallel rings over all dies and over parts of them, pipeline
- * stages, data-parallel gradient all-reduces: collectives of several sizes, groups and
- * levels). Each is simulated (packet fidelity) and estimated; then, per op class:
+ * stages, plain and interleaved 1F1B, data-parallel gradient all-reduces: collectives of
+ * several sizes, groups and levels), four layers, sequence 1024, one sequence per
+ * micro-batch, two micro-batches per stage. Each is simulated (packet fidelity) and estimated; then, per op class:
  *  - dram_efficiency: the DRAM model's sustained bandwidth over the memories' peak, as
  *    measured for the simulation (`tessera mem`'s pattern);
  *  - gemm and vector efficiency: least squares on each die's compute time;
@@ -32,6 +33,8 @@ typedef struct tess_calibration_report {
     double error_before[TESS_CAL_CLASSES_]; /* mean |estimate - simulation| / simulation */
     double error_after[TESS_CAL_CLASSES_];
     uint32_t samples[TESS_CAL_CLASSES_]; /* dies (or jobs, for the iteration) compared */
+    double worst_iteration_after;        /* largest |estimate - simulation| / simulation */
+    double kendall_tau_after;            /* rank agreement of the jobs' iteration times */
     double wall_seconds;
 } tess_calibration_report;
 
@@ -40,6 +43,9 @@ typedef struct tess_calibration_report {
  * failed). */
 int tess_calibrate(const tess_platform *p, FILE *log, tess_calibration *out, tess_calibration_report *rep,
                    char *msg, size_t msglen);
+
+/* Kendall's tau-b between two lists of n values (1: the same order, -1: reversed). */
+double tess_kendall_tau(const double *a, const double *b, size_t n);
 
 /* The calibration file: a comment header (platform, jobs, errors before and after) and the
  * factors as tess_calibration_read reads them. */

@@ -115,130 +115,6 @@ int tess_calibration_read(const char *path, tess_calibration *c, tess_diag *diag
 
 /* ---- what the network gives each level ------------------------------------- */
 
-static double link_bandwidth(const tess_platform *p, const tess_link *l)
-{
-    const tess_link_type *lt = &p->types[l->type].u.link;
-    double hz = lt->clock_hz;
-    for (int end = 0; hz <= 0 && end < 2; end++) { /* the clock of a router it joins */
-        const tess_instance *x = &p->instances[end ? l->b : l->a];
-        if (x->kind == TESS_KIND_ROUTER) hz = p->types[x->type].u.router.clock_hz;
-    }
-    for (int end = 0; hz <= 0 && end < 2; end++) {
-        const tess_instance *x = &p->instances[end ? l->b : l->a];
-        if (x->kind == TESS_KIND_DIE) hz = p->types[x->type].u.die.clock_hz;
-    }
-    double bw = lt->width_bytes * (hz > 0 ? hz : 1e9);
-    if (lt->xcvr_type != TESS_NONE) {
-        const double optical = tess_xcvr_bandwidth(&p->types[lt->xcvr_type].u.xcvr);
-        if (lt->width_bytes == 0 || optical < bw) bw = optical;
-    }
-    return bw;
-}
-
-static double link_latency(const tess_platform *p, const tess_link *l, double hz)
-{
-    const tess_link_type *lt = &p->types[l->type].u.link;
-    double s = lt->latency.seconds > 0 ? lt->latency.seconds
-                                       : lt->latency.cycles / (lt->clock_hz > 0 ? lt->clock_hz : hz);
-    if (lt->xcvr_type != TESS_NONE) s += tess_xcvr_latency(&p->types[lt->xcvr_type].u.xcvr, lt->length_m);
-    return s;
-}
-
-typedef struct graph {
-    const tess_platform *p;
-    uint32_t *first, *next_edge, *edge_link; /* adjacency lists: edge e of instance i */
-    uint32_t *queue, *parent_link, *stamp, now;
-} graph;
-
-static int graph_init(graph *g, const tess_platform *p)
-{
-    memset(g, 0, sizeof *g);
-    g->p = p;
-    const size_t n = p->n_instances + 1, m = 2 * p->n_links + 1;
-    g->first = malloc(n * sizeof *g->first);
-    g->next_edge = malloc(m * sizeof *g->next_edge);
-    g->edge_link = malloc(m * sizeof *g->edge_link);
-    g->queue = malloc(n * sizeof *g->queue);
-    g->parent_link = malloc(n * sizeof *g->parent_link);
-    g->stamp = calloc(n, sizeof *g->stamp);
-    if (!g->first || !g->next_edge || !g->edge_link || !g->queue || !g->parent_link || !g->stamp) return -1;
-    for (size_t i = 0; i < n; i++) g->first[i] = TESS_NONE;
-    uint32_t e = 0;
-    for (size_t k = 0; k < p->n_links; k++) {
-        const tess_link *l = &p->links[k];
-        if (l->dead || p->instances[l->a].dead || p->instances[l->b].dead) continue;
-        const uint32_t ends[2] = {l->a, l->b};
-        for (int j = 0; j < 2; j++) {
-            g->edge_link[e] = (uint32_t)k;
-            g->next_edge[e] = g->first[ends[j]];
-            g->first[ends[j]] = e++;
-        }
-    }
-    return 0;
-}
-
-static void graph_free(graph *g)
-{
-    free(g->first);
-    free(g->next_edge);
-    free(g->edge_link);
-    free(g->queue);
-    free(g->parent_link);
-    free(g->stamp);
-}
-
-/* The fewest-hop path from die a to die b through routers only: its latency (links,
- * optics, router pipelines), bottleneck bandwidth and energy per byte; each channel it
- * crosses counts one more path in load[2 x link + direction]. 0, or -1 when b cannot be
- * reached. */
-static int path(graph *g, uint32_t a, uint32_t b, double *latency, double *bandwidth, double *energy,
-                uint32_t *load)
-{
-    const tess_platform *p = g->p;
-    g->now++;
-    size_t head = 0, tail = 0;
-    g->queue[tail++] = a;
-    g->stamp[a] = g->now;
-    while (head < tail && g->stamp[b] != g->now) {
-        const uint32_t x = g->queue[head++];
-        if (x != a && p->instances[x].kind != TESS_KIND_ROUTER) continue; /* endpoints forward nothing */
-        for (uint32_t e = g->first[x]; e != TESS_NONE; e = g->next_edge[e]) {
-            const tess_link *l = &p->links[g->edge_link[e]];
-            const uint32_t y = l->a == x ? l->b : l->a;
-            if (g->stamp[y] == g->now) continue;
-            g->stamp[y] = g->now;
-            g->parent_link[y] = g->edge_link[e];
-            g->queue[tail++] = y;
-        }
-    }
-    if (g->stamp[b] != g->now) return -1;
-    *latency = *energy = 0;
-    *bandwidth = INFINITY;
-    for (uint32_t y = b; y != a;) {
-        const tess_link *l = &p->links[g->parent_link[y]];
-        const uint32_t x = l->a == y ? l->b : l->a;
-        const tess_instance *ix = &p->instances[x];
-        double hz = 1e9;
-        if (ix->kind == TESS_KIND_ROUTER) {
-            const tess_router_type *rt = &p->types[ix->type].u.router;
-            hz = rt->clock_hz;
-            *latency += rt->pipeline_cycles / rt->clock_hz;
-            *energy += 8.0 * rt->energy_per_bit;
-        } else if (ix->kind == TESS_KIND_DIE) {
-            hz = p->types[ix->type].u.die.clock_hz;
-        }
-        const tess_link_type *lt = &p->types[l->type].u.link;
-        *latency += link_latency(p, l, hz);
-        *energy += 8.0 * (lt->energy_per_bit + (lt->xcvr_type != TESS_NONE
-                                                    ? p->types[lt->xcvr_type].u.xcvr.energy_per_bit : 0));
-        const double bw = link_bandwidth(p, l);
-        if (bw < *bandwidth) *bandwidth = bw;
-        load[2 * g->parent_link[y] + (x == l->a ? 0 : 1)]++; /* the channel from x to y */
-        y = x;
-    }
-    return 0;
-}
-
 /* The next rank around rank r's ring (r itself when the ring has one member). */
 static uint32_t ring_next(const tess_schedule *s, int ring, uint32_t r)
 {
@@ -255,33 +131,41 @@ static uint32_t ring_next(const tess_schedule *s, int ring, uint32_t r)
     }
 }
 
-/* Every rank to its ring neighbour at once, as a collective step (or a pipeline send)
- * runs on all groups together: the largest path latency, and the bandwidth each path gets
- * on the channel that the most paths share relative to its width. */
-static int ring_paths(const tess_schedule *s, int ring, graph *g, uint32_t *load, tess_estimate_net *net,
-                      char *msg, size_t msglen)
+/* Every rank of a pipeline stage to its ring neighbour at once, as a collective step runs
+ * on all the stage's groups together (stages reach their collectives at different times,
+ * so only one stage's routes are counted together; pipeline sends count all stages), over
+ * the routes the simulated network takes: the largest route latency, and the bandwidth
+ * each route gets on the channel that the most routes share relative to its width. */
+#define ROUTE_CAP 4096
+static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring, const tess_hw_routes *h,
+                      uint32_t *load, uint32_t *route, tess_estimate_net *net, char *msg, size_t msglen)
 {
-    const tess_platform *p = g->p;
-    memset(load, 0, 2 * p->n_links * sizeof *load);
+    const uint32_t channels = tess_hw_routes_channels(h);
+    const int pipeline = ring == TESS_RINGS - 1;
     double energy = 0, pairs = 0;
-    for (uint32_t r = 0; r < s->dies; r++) {
-        const uint32_t next = ring_next(s, ring, r);
-        if (next == r) continue;
-        double lat, bw, en;
-        if (path(g, s->die_of_rank[r], s->die_of_rank[next], &lat, &bw, &en, load) != 0) {
-            snprintf(msg, msglen, "die '%s' cannot reach '%s' through routers", p->instances[s->die_of_rank[r]].path,
-                     p->instances[s->die_of_rank[next]].path);
-            return TESS_EUNROUTABLE;
+    for (uint32_t st = 0; st < (pipeline ? 1 : s->pp); st++) {
+        memset(load, 0, channels * sizeof *load);
+        for (uint32_t r = 0; r < s->dies; r++) {
+            if (!pipeline && (r / s->tp) % s->pp != st) continue;
+            const uint32_t next = ring_next(s, ring, r);
+            if (next == r) continue;
+            tess_hw_route_info info;
+            if (tess_hw_route(h, s->die_of_rank[r], s->die_of_rank[next], &info, route, ROUTE_CAP) != 0) {
+                snprintf(msg, msglen, "die '%s' has no route to '%s'", p->instances[s->die_of_rank[r]].path,
+                         p->instances[s->die_of_rank[next]].path);
+                return TESS_EUNROUTABLE;
+            }
+            for (uint32_t k = 0; k < info.channels && k < ROUTE_CAP; k++) load[route[k]]++;
+            if (info.latency_s > net->alpha_s[ring]) net->alpha_s[ring] = info.latency_s;
+            energy += info.energy_per_byte;
+            pairs += 1;
         }
-        if (lat > net->alpha_s[ring]) net->alpha_s[ring] = lat;
-        energy += en;
-        pairs += 1;
-    }
-    for (size_t c = 0; c < 2 * p->n_links; c++) {
-        if (!load[c]) continue;
-        const double share = link_bandwidth(p, &p->links[c / 2]) / load[c];
-        if (share < net->beta_bytes_s[ring]) net->beta_bytes_s[ring] = share;
-        if (load[c] > net->congestion[ring]) net->congestion[ring] = load[c];
+        for (uint32_t c = 0; c < channels; c++) {
+            if (!load[c]) continue;
+            const double share = tess_hw_channel_bandwidth(h, c) / load[c];
+            if (share < net->beta_bytes_s[ring]) net->beta_bytes_s[ring] = share;
+            if (load[c] > net->congestion[ring]) net->congestion[ring] = load[c];
+        }
     }
     net->energy_per_byte[ring] = pairs > 0 ? energy / pairs : 0;
     return TESS_OK;
@@ -293,23 +177,28 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_e
     memset(net, 0, sizeof *net);
     for (int k = 0; k < TESS_RINGS; k++) net->beta_bytes_s[k] = INFINITY;
     double *peak = calloc(p->n_instances + 1, sizeof *peak);
-    uint32_t *load = calloc(2 * p->n_links + 1, sizeof *load);
     net->dma_bytes_s = calloc(s->dies + 1, sizeof *net->dma_bytes_s);
-    graph g;
-    memset(&g, 0, sizeof g);
-    int rc = peak && load && net->dma_bytes_s && graph_init(&g, p) == 0 ? TESS_OK : TESS_ENOMEM;
+    int rc = peak && net->dma_bytes_s ? TESS_OK : TESS_ENOMEM;
     for (size_t i = 0; rc == TESS_OK && i < p->n_instances; i++)
         if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
             peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, peak, net->dma_bytes_s, msg, msglen);
-    for (int ring = 0; rc == TESS_OK && ring < TESS_RINGS; ring++) {
-        int used = ring == TESS_RINGS - 1; /* the pipeline's, or a collective's axis */
+    int needed = s->pp > 1; /* any ring with more than one member */
+    for (uint32_t i = 0; i < s->n_colls; i++) needed |= s->colls[i].group > 1;
+    tess_hw_routes *h = NULL;
+    if (rc == TESS_OK && needed && !(h = tess_hw_routes_open(p, msg, msglen))) rc = TESS_EINVAL;
+    uint32_t *load = h ? calloc(tess_hw_routes_channels(h) + 1, sizeof *load) : NULL;
+    uint32_t *route = h ? malloc(ROUTE_CAP * sizeof *route) : NULL;
+    if (h && (!load || !route)) rc = TESS_ENOMEM;
+    for (int ring = 0; h && rc == TESS_OK && ring < TESS_RINGS; ring++) {
+        int used = ring == TESS_RINGS - 1 && s->pp > 1; /* the pipeline's, or a collective's axis */
         for (uint32_t i = 0; i < s->n_colls; i++) used |= (int)s->colls[i].axis == ring && s->colls[i].group > 1;
-        if (used) rc = ring_paths(s, ring, &g, load, net, msg, msglen);
+        if (used) rc = ring_paths(p, s, ring, h, load, route, net, msg, msglen);
     }
-    graph_free(&g);
-    free(peak);
+    tess_hw_routes_close(h);
     free(load);
+    free(route);
+    free(peak);
     if (rc != TESS_OK) tess_estimate_net_free(net);
     return rc;
 }
