@@ -11,6 +11,7 @@ packages=(
   libgtest-dev googletest
   clang libclang-rt-14-dev # libFuzzer and sanitizer runtimes for bench/fuzz
   python3 python3-jsonschema # report.json checked against its JSON Schema in the tests
+  python3-optuna          # tessera explore: NSGA-II over the analytical model (python/tessera)
 )
 
 missing=()

@@ -270,3 +270,86 @@ void tess_evaluation_free(tess_evaluation *ev)
 }
 
 void tess_free(void *p) { free(p); }
+
+/* ---- design spaces ------------------------------------------------------------ */
+
+#include "space.h"
+
+struct tess_design_space {
+    tess_space s;
+};
+
+int tess_space_open(const char *path, tess_design_space **out, char **error)
+{
+    *out = NULL;
+    if (error) *error = NULL;
+    tess_design_space *d = calloc(1, sizeof *d);
+    if (!d) return TESS_ENOMEM;
+    tess_diag diag;
+    tess_diag_init(&diag);
+    int rc = tess_space_load(path, &d->s, &diag);
+    for (size_t i = 0; rc == TESS_OK && i < d->s.n_objectives; i++) {
+        int known = 0;
+        for (size_t k = 0; tess_metric_name(k); k++) known |= strcmp(tess_metric_name(k), d->s.objectives[i].metric) == 0;
+        if (known) continue;
+        char names[1024] = "";
+        for (size_t k = 0; tess_metric_name(k); k++) {
+            strncat(names, k ? ", " : "", sizeof names - strlen(names) - 1);
+            strncat(names, tess_metric_name(k), sizeof names - strlen(names) - 1);
+        }
+        tess_diag_add(&diag, path, d->s.objectives[i].line, "<objective> attribute 'metric': no report provides "
+                      "'%s' (metrics: %s)", d->s.objectives[i].metric, names);
+        rc = TESS_EINVAL;
+    }
+    if (rc != TESS_OK) {
+        if (error) *error = take_messages(&diag);
+        else tess_diag_free(&diag);
+        tess_space_free(&d->s); /* a failed load left nothing to free: harmless */
+        free(d);
+        return rc;
+    }
+    tess_diag_free(&diag);
+    *out = d;
+    return TESS_OK;
+}
+
+void tess_space_close(tess_design_space *s)
+{
+    if (!s) return;
+    tess_space_free(&s->s);
+    free(s);
+}
+
+const char *tess_space_text(const tess_design_space *s, const char *key)
+{
+    if (strcmp(key, "name") == 0) return s->s.name;
+    if (strcmp(key, "platform") == 0) return s->s.platform;
+    if (strcmp(key, "workload") == 0) return s->s.workload;
+    if (strcmp(key, "calibration") == 0) return s->s.calibration;
+    return NULL;
+}
+
+size_t tess_space_points(const tess_design_space *s) { return s->s.n_points; }
+size_t tess_space_params(const tess_design_space *s) { return s->s.n_names; }
+
+const char *tess_space_param(const tess_design_space *s, size_t i)
+{
+    return i < s->s.n_names ? s->s.names[i] : NULL;
+}
+
+const char *tess_space_value(const tess_design_space *s, size_t point, size_t param)
+{
+    return point < s->s.n_points && param < s->s.n_names ? s->s.values[point][param] : NULL;
+}
+
+size_t tess_space_objectives(const tess_design_space *s) { return s->s.n_objectives; }
+
+const char *tess_space_objective(const tess_design_space *s, size_t i, int *maximize)
+{
+    if (i >= s->s.n_objectives) return NULL;
+    if (maximize) *maximize = s->s.objectives[i].maximize;
+    return s->s.objectives[i].metric;
+}
+
+unsigned tess_space_budget(const tess_design_space *s) { return s->s.budget; }
+double tess_space_time_limit(const tess_design_space *s) { return s->s.time_limit_s; }

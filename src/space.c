@@ -175,6 +175,27 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
     tess_path_beside(path, (const char *)a, s->workload, sizeof s->workload);
     xmlFree(a);
     if (tess_xml_time_attr(root, "time-limit", path, &s->time_limit_s, diag) != 0) rc = TESS_EINVAL;
+    a = xmlGetProp(root, (const xmlChar *)"budget"); /* the schema makes it a positive integer */
+    if (a) s->budget = (unsigned)strtoul((const char *)a, NULL, 10);
+    xmlFree(a);
+    a = xmlGetProp(root, (const xmlChar *)"calibration");
+    if (a) tess_path_beside(path, (const char *)a, s->calibration, sizeof s->calibration);
+    xmlFree(a);
+    for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "objective") != 0) continue;
+        if (s->n_objectives == sizeof s->objectives / sizeof s->objectives[0]) {
+            tess_diag_add(diag, path, xmlGetLineNo(n), "<objective>: at most %zu objectives",
+                          sizeof s->objectives / sizeof s->objectives[0]);
+            rc = TESS_EINVAL;
+            break;
+        }
+        xmlChar *metric = xmlGetProp(n, (const xmlChar *)"metric"), *goal = xmlGetProp(n, (const xmlChar *)"goal");
+        snprintf(s->objectives[s->n_objectives].metric, sizeof s->objectives[0].metric, "%s", (const char *)metric);
+        s->objectives[s->n_objectives].maximize = goal && strcmp((const char *)goal, "maximize") == 0;
+        s->objectives[s->n_objectives++].line = xmlGetLineNo(n);
+        xmlFree(metric);
+        xmlFree(goal);
+    }
 
     /* the grid */
     strlist *axis = NULL;

@@ -12,7 +12,11 @@
  * A space with <param>s is the grid of their values (the first param varies slowest);
  * <point>s and a <points> file add listed points after the grid. Paths are relative to
  * the space file. Constraints (src/expr.h) drop points; point ids count from 0 over the
- * points kept, in that order. */
+ * points kept, in that order.
+ *
+ * For `tessera explore`: <objective metric="energy_j" goal="minimize"/> (a metric name of
+ * tess_metric; checked by tess_space_open in the C API), and on <space> a budget (simulator
+ * runs) and a calibration file for the analytical model (relative to the space file). */
 #ifndef TESS_SPACE_H
 #define TESS_SPACE_H
 
@@ -29,6 +33,14 @@ typedef struct tess_space {
     size_t n_points;   /* the points that pass every <constraint> */
     size_t excluded;   /* the points a constraint dropped */
     char ***values;    /* values[point][name]: text, "" when the point leaves it unset */
+    struct {
+        char metric[64];
+        int maximize;
+        long line;
+    } objectives[8];
+    size_t n_objectives;
+    unsigned budget;        /* simulator runs for explore; 0: not given */
+    char calibration[1024]; /* "" when not given */
 } tess_space;
 
 int tess_space_load(const char *path, tess_space *out, tess_diag *diag);

@@ -138,6 +138,34 @@ void tess_evaluation_free(tess_evaluation *ev);
 /* Frees a string the library returned. */
 void tess_free(void *p);
 
+/* ---- design spaces ----------------------------------------------------------
+ *
+ * A design space file (spaces/README.md): a platform, a workload, points as overrides,
+ * constraints, and for an explorer objectives, a budget and a calibration file. The
+ * explorer (python/tessera/explore.py) reads spaces through these calls. Since API
+ * version 3. */
+typedef struct tess_design_space tess_design_space;
+
+/* Loads and checks a space (schema, ranges, constraints, objective metrics). On success
+ * *out is yours: free it with tess_space_close. On failure *error (when error is not NULL)
+ * holds file:line messages: free it with tess_free. */
+int tess_space_open(const char *path, tess_design_space **out, char **error);
+void tess_space_close(tess_design_space *s);
+
+/* "name", "platform", "workload" (paths resolved beside the space file), "calibration"
+ * ("" when the space names none); NULL for another key. Owned by the space. */
+const char *tess_space_text(const tess_design_space *s, const char *key);
+size_t tess_space_points(const tess_design_space *s);
+size_t tess_space_params(const tess_design_space *s);
+const char *tess_space_param(const tess_design_space *s, size_t i);
+/* A point's value of a parameter: "" when the point leaves it unset; NULL out of range. */
+const char *tess_space_value(const tess_design_space *s, size_t point, size_t param);
+size_t tess_space_objectives(const tess_design_space *s);
+/* The i-th objective's metric name (a tess_metric name); *maximize 1 or 0. */
+const char *tess_space_objective(const tess_design_space *s, size_t i, int *maximize);
+unsigned tess_space_budget(const tess_design_space *s); /* 0: the space gives none */
+double tess_space_time_limit(const tess_design_space *s); /* seconds; 0: none */
+
 #ifdef __cplusplus
 }
 #endif

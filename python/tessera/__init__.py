@@ -1,0 +1,257 @@
+"""Tessera from Python: a ctypes binding of the C API (include/tessera/tessera.h).
+
+    import tessera
+    with tessera.Job("platforms/default.xml", "workloads/default.xml",
+                     {"workload.micro-batch": "2"}) as job:
+        sim = job.evaluate()                       # simulated (a child process)
+        est = job.estimate("results/calibration/default.cal")   # analytical model
+        print(sim.metric("iteration_time_s"), est.metric("iteration_time_s"))
+
+The library is libtessera.so: $TESSERA_LIB when set, else the build folder beside this
+package (build/libtessera.so), else the system's library path. Errors raise TesseraError
+with the library's status and its file:line messages. Nothing here simulates: every
+figure comes from the C library.
+"""
+import ctypes
+import ctypes.util
+import json
+import os
+
+__all__ = ["TesseraError", "Job", "Evaluation", "Space", "metric_names", "version", "FIDELITIES"]
+
+FIDELITIES = {"packet": 0, "flow": 1, "flit": 2}
+_API_VERSION = 3
+
+
+class TesseraError(Exception):
+    """A failed library call: .status is the TESS_E* code, .message the library's text."""
+
+    def __init__(self, status, message):
+        super().__init__(message or f"tessera status {status}")
+        self.status = status
+        self.message = message
+
+
+class _EvalOptions(ctypes.Structure):
+    _fields_ = [("api_version", ctypes.c_uint), ("time_limit_s", ctypes.c_double), ("fidelity", ctypes.c_int)]
+
+
+def _load():
+    candidates = []
+    if os.environ.get("TESSERA_LIB"):
+        candidates.append(os.environ["TESSERA_LIB"])
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates.append(os.path.join(here, "..", "..", "build", "libtessera.so"))
+    found = ctypes.util.find_library("tessera")
+    if found:
+        candidates.append(found)
+    for path in candidates:
+        if os.path.exists(path) or path == found:
+            return ctypes.CDLL(path)
+    raise OSError("libtessera.so not found: build it (scripts/build.sh) or set TESSERA_LIB")
+
+
+_lib = _load()
+_c = ctypes
+_P = _c.c_void_p
+_S = _c.c_char_p
+_sig = {
+    "tess_version": (_S, []),
+    "tess_strerror": (_S, [_c.c_int]),
+    "tess_free": (None, [_P]),
+    "tess_job_open": (_c.c_int, [_S, _S, _P, _c.c_size_t, _c.POINTER(_P), _c.POINTER(_P)]),
+    "tess_job_open_xml": (_c.c_int, [_S, _S, _S, _P, _c.c_size_t, _c.POINTER(_P), _c.POINTER(_P)]),
+    "tess_job_close": (None, [_P]),
+    "tess_evaluate": (_c.c_int, [_P, _c.POINTER(_EvalOptions), _c.POINTER(_P), _c.POINTER(_P)]),
+    "tess_estimate": (_c.c_int, [_P, _S, _c.POINTER(_P), _c.POINTER(_P)]),
+    "tess_metric": (_c.c_int, [_P, _S, _c.POINTER(_c.c_double)]),
+    "tess_metric_name": (_S, [_c.c_size_t]),
+    "tess_report_json": (_S, [_P]),
+    "tess_evaluation_free": (None, [_P]),
+    "tess_space_open": (_c.c_int, [_S, _c.POINTER(_P), _c.POINTER(_P)]),
+    "tess_space_close": (None, [_P]),
+    "tess_space_text": (_S, [_P, _S]),
+    "tess_space_points": (_c.c_size_t, [_P]),
+    "tess_space_params": (_c.c_size_t, [_P]),
+    "tess_space_param": (_S, [_P, _c.c_size_t]),
+    "tess_space_value": (_S, [_P, _c.c_size_t, _c.c_size_t]),
+    "tess_space_objectives": (_c.c_size_t, [_P]),
+    "tess_space_objective": (_S, [_P, _c.c_size_t, _c.POINTER(_c.c_int)]),
+    "tess_space_budget": (_c.c_uint, [_P]),
+    "tess_space_time_limit": (_c.c_double, [_P]),
+}
+for _name, (_res, _args) in _sig.items():
+    _f = getattr(_lib, _name)
+    _f.restype = _res
+    _f.argtypes = _args
+
+
+def _text(b):
+    return b.decode() if b is not None else None
+
+
+def _check(status, error):
+    """Raises TesseraError for a non-zero status, taking (and freeing) the message."""
+    message = None
+    if error.value:
+        message = ctypes.string_at(error.value).decode(errors="replace")
+        _lib.tess_free(error)
+    if status != 0:
+        raise TesseraError(status, message or _text(_lib.tess_strerror(status)))
+
+
+def _overrides(overrides):
+    """dict {name: value} or an iterable of "name=value" -> (C array, count, keepalive)."""
+    if not overrides:
+        return None, 0, None
+    items = [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, dict) else list(overrides)
+    arr = (_S * len(items))(*[s.encode() for s in items])
+    return ctypes.cast(arr, _P), len(items), arr
+
+
+def version():
+    return _text(_lib.tess_version())
+
+
+def metric_names():
+    """Every name Evaluation.metric reads."""
+    names, i = [], 0
+    while True:
+        n = _lib.tess_metric_name(i)
+        if n is None:
+            return names
+        names.append(n.decode())
+        i += 1
+
+
+class Evaluation:
+    """One evaluation's figures: simulated (Job.evaluate) or analytic (Job.estimate)."""
+
+    def __init__(self, handle):
+        self._h = _P(handle)
+
+    def metric(self, name):
+        v = ctypes.c_double()
+        if _lib.tess_metric(self._h, name.encode(), ctypes.byref(v)) != 0:
+            raise TesseraError(-1, f"no metric named '{name}' (metrics: {', '.join(metric_names())})")
+        return v.value
+
+    def metrics(self):
+        return {n: self.metric(n) for n in metric_names()}
+
+    @property
+    def report_json(self):
+        return _text(_lib.tess_report_json(self._h))
+
+    @property
+    def report(self):
+        return json.loads(self.report_json)
+
+    @property
+    def fidelity(self):
+        return self.report["fidelity"]
+
+    def close(self):
+        if self._h:
+            _lib.tess_evaluation_free(self._h)
+            self._h = None
+
+    def __del__(self):
+        self.close()
+
+
+class Job:
+    """A platform and a workload with overrides, parsed and validated (bad input raises
+    here, with file:line messages)."""
+
+    def __init__(self, platform, workload, overrides=None, *, _handle=None):
+        if _handle is not None:
+            self._h = _handle
+            return
+        h, err = _P(), _P()
+        arr, n, keep = _overrides(overrides)
+        st = _lib.tess_job_open(platform.encode(), workload.encode(), arr, n, ctypes.byref(h), ctypes.byref(err))
+        del keep
+        _check(st, err)
+        self._h = h
+
+    @classmethod
+    def from_xml(cls, platform_xml, workload_xml, model_xml=None, overrides=None):
+        h, err = _P(), _P()
+        arr, n, keep = _overrides(overrides)
+        st = _lib.tess_job_open_xml(platform_xml.encode(), workload_xml.encode(),
+                                    model_xml.encode() if model_xml else None, arr, n, ctypes.byref(h),
+                                    ctypes.byref(err))
+        del keep
+        _check(st, err)
+        return cls(None, None, _handle=h)
+
+    def evaluate(self, fidelity="packet", time_limit_s=0.0):
+        """Simulates one iteration in a child process (thread-safe: threads run at once)."""
+        if fidelity not in FIDELITIES:
+            raise ValueError(f"fidelity must be one of {', '.join(FIDELITIES)}")
+        opt = _EvalOptions(_API_VERSION, float(time_limit_s), FIDELITIES[fidelity])
+        ev, err = _P(), _P()
+        _check(_lib.tess_evaluate(self._h, ctypes.byref(opt), ctypes.byref(ev), ctypes.byref(err)), err)
+        return Evaluation(ev.value)
+
+    def estimate(self, calibration=None):
+        """The analytical model (microseconds); calibration: a `tessera calibrate` file."""
+        ev, err = _P(), _P()
+        cal = calibration.encode() if calibration else None
+        _check(_lib.tess_estimate(self._h, cal, ctypes.byref(ev), ctypes.byref(err)), err)
+        return Evaluation(ev.value)
+
+    def close(self):
+        if getattr(self, "_h", None):
+            _lib.tess_job_close(self._h)
+            self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+class Space:
+    """A design space file (spaces/README.md): its job, points, objectives and budget."""
+
+    def __init__(self, path):
+        h, err = _P(), _P()
+        _check(_lib.tess_space_open(path.encode(), ctypes.byref(h), ctypes.byref(err)), err)
+        self._h = h
+        t = lambda k: _text(_lib.tess_space_text(h, k.encode()))
+        self.path = path
+        self.name, self.platform, self.workload = t("name"), t("platform"), t("workload")
+        self.calibration = t("calibration") or None
+        self.params = [_text(_lib.tess_space_param(h, i)) for i in range(_lib.tess_space_params(h))]
+        self.points = [
+            {p: _text(_lib.tess_space_value(h, k, i)) for i, p in enumerate(self.params)}
+            for k in range(_lib.tess_space_points(h))
+        ]
+        self.objectives = []
+        for i in range(_lib.tess_space_objectives(h)):
+            mx = ctypes.c_int()
+            name = _text(_lib.tess_space_objective(h, i, ctypes.byref(mx)))
+            self.objectives.append((name, bool(mx.value)))
+        self.budget = _lib.tess_space_budget(h) or None
+        self.time_limit_s = _lib.tess_space_time_limit(h)
+
+    def overrides(self, point):
+        """The point's overrides (the names it sets) as "name=value" strings."""
+        return [f"{k}={v}" for k, v in self.points[point].items() if v != ""]
+
+    def open_job(self, point):
+        return Job(self.platform, self.workload, self.overrides(point))
+
+    def close(self):
+        if getattr(self, "_h", None):
+            _lib.tess_space_close(self._h)
+            self._h = None
+
+    def __del__(self):
+        self.close()
