@@ -25,6 +25,8 @@ static const command commands[] = {
      "the analytical model's report for the job, in microseconds, without simulating"},
     {"calibrate", tess_cmd_calibrate, "calibrate PLATFORM [-o FILE] [--set n=v]...",
      "fit the analytical model to the simulator on the platform; write a calibration file"},
+    {"explore", tess_cmd_explore, "explore SPACE [--budget N] [--seed S] [-j N] [-o DIR]",
+     "multi-objective search: the analytical model screens, the simulator decides (see explore --help)"},
     {"sweep", tess_cmd_sweep, "sweep SPACE [-j N] [-o results.csv] [--set n=v]...",
      "evaluate every point of a design space into a CSV; resumable"},
     {"check", tess_cmd_check, "check PLATFORM WORKLOAD LIMITS [--junit FILE] [--set n=v]...",

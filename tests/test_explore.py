@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""The outer explorer (python/tessera/explore.py) against exhaustive simulation.
+
+  test_explore.py TESSERA SOURCE_DIR      (TESSERA_LIB: libtessera.so)
+
+tests/data/explore-space.xml has 198 points; every one is simulated here to know the true
+Pareto front (iteration time against peak memory). For three fixed seeds the explorer,
+calibrated on the same platform, must find the whole front or all but one point with at
+most a quarter of the simulator runs exhaustive search needs; no point it reports may
+break the space's constraints. Then bad spaces: an unknown parameter, an empty range, an
+objective no report provides.
+"""
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TESSERA, ROOT = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(ROOT, "python"))
+import tessera  # noqa: E402
+from tessera.explore import Explorer, ExploreError, nondominated_layers  # noqa: E402
+
+SPACE = os.path.join(ROOT, "tests", "data", "explore-space.xml")
+TMP = tempfile.mkdtemp(prefix="tessera-explore-")
+
+
+def run(*args):
+    return subprocess.run([TESSERA, *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def write(name, text):
+    path = os.path.join(TMP, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+class Explore(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.space = tessera.Space(SPACE)
+        cls.truth = {}
+        for i in range(len(cls.space.points)):
+            with cls.space.open_job(i) as job:
+                ev = job.evaluate()
+                cls.truth[i] = (ev.metric("iteration_time_s"), ev.metric("peak_memory_bytes"))
+                ev.close()
+        cls.front = set(nondominated_layers(cls.truth)[0])
+        cls.cal = os.path.join(TMP, "estimate-mesh.cal")
+        r = run("calibrate", "tests/data/estimate-mesh.xml", "-o", cls.cal)
+        assert r.returncode == 0, r.stdout + r.stderr
+
+    def test_space_is_a_fair_test(self):
+        self.assertGreaterEqual(len(self.space.points), 64)
+        self.assertLessEqual(len(self.front), len(self.space.points) / 8)
+
+    def test_finds_the_front_with_a_quarter_of_the_runs_for_three_seeds(self):
+        quarter = len(self.space.points) // 4
+        for seed in (1, 2, 3):
+            ex = Explorer(SPACE, budget=quarter, seed=seed, jobs=2, calibration=self.cal)
+            found = set(ex.run())
+            runs = sum(1 for r in ex.rows if r["fidelity"] == "simulated")
+            missed = self.front - found
+            print(f"seed {seed}: {runs} simulator runs of {len(self.space.points)}, front {len(found)} points, "
+                  f"true front {len(self.front)}, missed {sorted(missed)}")
+            self.assertLessEqual(runs, quarter)
+            self.assertLessEqual(len(missed), 1, f"seed {seed} missed {sorted(missed)}")
+            # a reported point is a point of the space and keeps its constraints
+            for p in found:
+                v = self.space.points[p]
+                tp, pp, dp = int(v["workload.tp"]), int(v["workload.pp"]), int(v["workload.dp"])
+                self.assertEqual(tp * pp * dp, 16)
+                self.assertTrue(tp > 1 or v["workload.sequence-parallel"] == "off")
+                self.assertTrue(pp > 1 or v["workload.pipeline"] == "1f1b")
+                # and its reported values are the simulator's
+                self.assertEqual(ex.simulated[p], self.truth[p])
+
+    def test_command_writes_evaluations_front_and_plot(self):
+        out = os.path.join(TMP, "cli")
+        r = run("explore", "tests/data/explore-space.xml", "--budget", "20", "--seed", "7", "-o", out,
+                "--calibration", self.cal)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(os.path.join(out, "evaluations.csv")) as f:
+            rows = list(csv.DictReader(f))
+        fid = [r["fidelity"] for r in rows]
+        self.assertEqual(fid.count("analytic"), len(self.space.points))
+        self.assertEqual(fid.count("simulated"), 20)
+        with open(os.path.join(out, "front.csv")) as f:
+            front = list(csv.DictReader(f))
+        self.assertGreater(len(front), 0)
+        for row in front:  # the front's figures are simulated ones
+            p = int(row["point"])
+            self.assertAlmostEqual(float(row["iteration_time_s"]) / self.truth[p][0], 1.0, places=6)
+        with open(os.path.join(out, "front.svg")) as f:
+            self.assertIn("<svg", f.read())
+
+    def test_bad_spaces_are_clear_errors(self):
+        head = ('<space name="bad" platform="{root}/tests/data/estimate-mesh.xml" '
+                'workload="{root}/tests/data/explore-workload.xml" budget="4">\n').format(root=ROOT)
+        unknown = write("unknown.xml", head + '  <param name="workload.speed" values="1 2"/>\n'
+                        '  <objective metric="iteration_time_s"/>\n</space>\n')
+        r = run("explore", unknown, "-o", os.path.join(TMP, "x"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("workload.speed", r.stderr)
+        self.assertIn("has no attribute 'speed'", r.stderr)
+
+        empty = write("empty.xml", head + '  <param name="workload.tp" from="8" to="2"/>\n'
+                      '  <objective metric="iteration_time_s"/>\n</space>\n')
+        r = run("explore", empty, "-o", os.path.join(TMP, "x"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{empty}:2:", r.stderr)
+        self.assertIn("from <= to", r.stderr)
+
+        nometric = write("nometric.xml", head + '  <param name="workload.tp" values="4"/>\n'
+                         '  <objective metric="happiness"/>\n</space>\n')
+        with self.assertRaises(tessera.TesseraError) as e:
+            tessera.Space(nometric)
+        self.assertIn(f"{nometric}:3:", e.exception.message)
+        self.assertIn("'happiness'", e.exception.message)
+        r = run("explore", nometric, "-o", os.path.join(TMP, "x"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("happiness", r.stderr)
+
+        noobjective = write("noobjective.xml", head + '  <param name="workload.tp" values="4"/>\n</space>\n')
+        with self.assertRaises(ExploreError) as e:
+            Explorer(noobjective)
+        self.assertIn("no <objective>", str(e.exception))
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])
