@@ -8,7 +8,8 @@
    analytical model (tessera estimate). When the space has no more points than the
    screening budget (--screen, default 50 x budget and at least 200), every point is
    queued into the study, so the screen is exhaustive; otherwise NSGA-II chooses which
-   points to estimate. A suggestion that is not a point of the space (a constraint
+   points to estimate, generation after generation until it has estimated --screen
+   distinct points (revisits cost nothing: results are cached) or run 5 x --screen trials. A suggestion that is not a point of the space (a constraint
    dropped it, or the grid has no such combination) or whose job is invalid (does not
    fit memory, an impossible split) is infeasible (Optuna's constraints).
 2. Decide (simulator, seconds a point): the screened points are sorted into
@@ -187,10 +188,16 @@ class Explorer:
                 return worst
             return [(-v if mx else v) for v, (_, mx) in zip(vec, self.space.objectives)]
 
-        study.optimize(objective, n_trials=n if exhaustive else self.screen)
+        if exhaustive:
+            study.optimize(objective, n_trials=n)
+        else:  # NSGA-II revisits points (free: cached); run until `screen` distinct points
+            trials = 0
+            while len(self.analytic) < self.screen and trials < 5 * self.screen:
+                study.optimize(objective, n_trials=50)
+                trials += 50
         feasible = sum(v is not None for v in self.analytic.values())
         self.log(f"screened {len(self.analytic)} of {n} points with the analytical model "
-                 f"({'every point' if exhaustive else f'NSGA-II, {self.screen} trials'}); {feasible} feasible")
+                 f"({'every point' if exhaustive else f'NSGA-II, {len(study.trials)} trials'}); {feasible} feasible")
 
     def decide(self):
         """Phase 2: simulate the analytical model's non-dominated layers, in order."""
