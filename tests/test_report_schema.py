@@ -20,13 +20,20 @@ with open(os.path.join(root, "include", "tessera", "report.schema.json")) as f:
 jsonschema.Draft202012Validator.check_schema(schema)
 validator = jsonschema.Draft202012Validator(schema)
 
+# (platform, workload, extra arguments); "estimate" as the first extra: the analytical model
 jobs = [("platforms/default.xml", "workloads/default.xml", []),
+        ("platforms/default.xml", "workloads/default.xml", ["estimate"]),
+        ("platforms/default.xml", "workloads/default.xml",
+         ["estimate", "--calibration", "results/calibration/default.cal"]),
         ("platforms/default.xml", "workloads/default.xml", ["--set", "workload.recompute=full"]),
         ("platforms/hecaton-4x4.xml", "workloads/hecaton-2d-16.xml", [])]
 failures = 0
 report = None
 for plat, work, extra in jobs:
-    out = subprocess.run([tessera, "run", plat, work, "--json", "--quiet"] + extra, cwd=root,
+    cmd = [tessera, "run", plat, work, "--json", "--quiet"] + extra
+    if extra[:1] == ["estimate"]:
+        cmd = [tessera, "estimate", plat, work, "--json"] + extra[1:]
+    out = subprocess.run(cmd, cwd=root,
                          capture_output=True, text=True)
     if out.returncode != 0:
         print(f"FAIL {plat} {work}: exit {out.returncode}: {out.stderr}")
