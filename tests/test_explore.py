@@ -129,5 +129,19 @@ class Explore(unittest.TestCase):
         self.assertIn("no <objective>", str(e.exception))
 
 
+class ReadmeExample(unittest.TestCase):
+    def test_the_readme_python_example_runs(self):
+        with open(os.path.join(ROOT, "README.md")) as f:
+            text = f.read()
+        start = text.index("```python", text.index("## Python")) + len("```python")
+        code = text[start:text.index("```", start)]
+        r = subprocess.run(["/usr/bin/python3", "-c", code], cwd=ROOT, capture_output=True, text=True,
+                           env={**os.environ})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        first = r.stdout.split("\n")[0].split()
+        self.assertEqual(first[2], "analytic")
+        self.assertAlmostEqual(float(first[1]) / float(first[0]), 1.0, delta=0.10)
+
+
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0], "-v"])
