@@ -15,7 +15,9 @@ int tess_cli_args_init(tess_cli_args *a, int argc)
 {
     a->path = NULL;
     a->path2 = NULL;
+    a->path3 = NULL;
     a->want_two = 0;
+    a->want_three = 0;
     a->n_overrides = 0;
     a->overrides = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->overrides);
     return a->overrides ? 0 : -1;
@@ -27,7 +29,9 @@ void tess_cli_args_free(tess_cli_args *a)
     a->overrides = NULL;
 }
 
-int tess_cli_args_take(tess_cli_args *a, const char *arg, char *val, int *used)
+/* Takes arg as a positional argument or `--set name=value` (val is the next argument;
+ * *used = 1 when it was consumed). Anything else is a usage error (message printed). */
+static int take_argument(tess_cli_args *a, const char *arg, char *val, int *used)
 {
     *used = 0;
     if (strcmp(arg, "--set") == 0) {
@@ -39,15 +43,89 @@ int tess_cli_args_take(tess_cli_args *a, const char *arg, char *val, int *used)
         *used = 1;
         return 0;
     }
-    if (arg[0] == '-' || (a->path && (!a->want_two || a->path2))) {
+    if (arg[0] == '-' || (a->path && (!a->want_two || a->path2) && (!a->want_three || a->path3))) {
         fprintf(stderr, "tessera: unexpected argument '%s' (see --help)\n", arg);
         return -1;
     }
-    if (a->path)
+    if (!a->path)
+        a->path = arg;
+    else if (!a->path2)
         a->path2 = arg;
     else
-        a->path = arg;
+        a->path3 = arg;
     return 0;
+}
+
+/* A range bound as a whole number (2^64 and beyond: UINT64_MAX). */
+static uint64_t bound(double x) { return x >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)x; }
+
+/* One option's value into its output; 0 or -1 (message printed). */
+static int take_value(const tess_cli_option *o, const char *val)
+{
+    int k;
+    uint64_t n;
+    switch (o->kind) {
+    case TESS_OPT_TEXT:
+        *(const char **)o->out = val;
+        return 0;
+    case TESS_OPT_CHOICE:
+        if ((k = tess_cli_choice(o->name, val, o->names)) < 0) return -1;
+        *(int *)o->out = k;
+        return 0;
+    case TESS_OPT_NUMBER:
+        return tess_cli_double(o->name, val, o->lo, o->hi, o->lo_open, (double *)o->out);
+    case TESS_OPT_COUNT:
+        return tess_cli_u64(o->name, val, bound(o->lo), bound(o->hi), (uint64_t *)o->out);
+    case TESS_OPT_COUNT32:
+        if (tess_cli_u64(o->name, val, bound(o->lo), bound(o->hi), &n) != 0) return -1;
+        *(uint32_t *)o->out = (uint32_t)n;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+int tess_cli_parse(tess_cli_args *a, int argc, char **argv, const tess_cli_option *opts, const char *usage,
+                   int positional)
+{
+    a->want_two = positional >= 2;
+    a->want_three = positional >= 3;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "--help") == 0) {
+            printf("%s", usage);
+            return TESS_CLI_HELP;
+        }
+        const tess_cli_option *o = opts;
+        while (o && o->name && strcmp(o->name, arg) != 0 &&
+               !(strlen(o->name) == 2 && o->kind != TESS_OPT_FLAG && strncmp(arg, o->name, 2) == 0 && arg[2]))
+            o++;
+        if (o && o->name) {
+            if (o->kind == TESS_OPT_FLAG) {
+                *(int *)o->out = o->value;
+                continue;
+            }
+            const int attached = strcmp(o->name, arg) != 0; /* "-j4" */
+            const char *v = attached ? arg + 2 : val;
+            if (!v) {
+                fprintf(stderr, "tessera: %s needs a value (see --help)\n", arg);
+                return TESS_EXIT_USAGE;
+            }
+            if (take_value(o, v) != 0) return TESS_EXIT_USAGE;
+            i += !attached;
+            continue;
+        }
+        int used = 0;
+        if (take_argument(a, arg, val, &used) != 0) return TESS_EXIT_USAGE;
+        i += used;
+    }
+    const char *const have[] = {a->path, a->path2, a->path3};
+    if (positional >= 1 && !have[positional - 1]) {
+        fprintf(stderr, "tessera: missing argument%s\n%s", positional > 1 ? "s" : "", usage);
+        return TESS_EXIT_USAGE;
+    }
+    return TESS_EXIT_OK;
 }
 
 char **tess_cli_override_strings(const tess_cli_args *a)
@@ -68,13 +146,6 @@ void tess_cli_override_strings_free(char **v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++) free(v[i]);
     free(v);
-}
-
-int tess_cli_progress_flag(const char *arg, int *shown)
-{
-    if (strcmp(arg, "--progress") != 0 && strcmp(arg, "--quiet") != 0) return 0;
-    *shown = arg[2] == 'p' ? 2 : 0;
-    return 1;
 }
 
 int tess_cli_progress_default(void) { return isatty(2); }

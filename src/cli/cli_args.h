@@ -12,7 +12,9 @@
 typedef struct tess_cli_args {
     const char *path;
     const char *path2;  /* a second positional argument, for commands that take two */
-    int want_two;       /* set by the command before parsing */
+    const char *path3;  /* a third (tessera check's limits) */
+    int want_two;       /* set by the command before parsing (tess_cli_parse sets it) */
+    int want_three;
     tess_override *overrides;
     size_t n_overrides;
 } tess_cli_args;
@@ -20,9 +22,35 @@ typedef struct tess_cli_args {
 int tess_cli_args_init(tess_cli_args *a, int argc);
 void tess_cli_args_free(tess_cli_args *a);
 
-/* Takes arg as the platform path or `--set name=value` (val is the next argument;
- * *used = 1 when it was consumed). Anything else is a usage error. */
-int tess_cli_args_take(tess_cli_args *a, const char *arg, char *val, int *used);
+/* A command's options, as a table (the last entry's name is NULL). */
+typedef enum tess_cli_kind {
+    TESS_OPT_FLAG,   /* no value: *(int *)out = value */
+    TESS_OPT_TEXT,   /* *(const char **)out = the value */
+    TESS_OPT_CHOICE, /* *(int *)out = the value's index in names */
+    TESS_OPT_NUMBER, /* *(double *)out, in [lo, hi] ((lo, hi] when lo_open) */
+    TESS_OPT_COUNT,  /* *(uint64_t *)out, a whole number in [lo, hi] */
+    TESS_OPT_COUNT32 /* *(uint32_t *)out, likewise */
+} tess_cli_kind;
+
+typedef struct tess_cli_option {
+    const char *name; /* "--json", "-o"; a two-character name also takes "-j4" */
+    tess_cli_kind kind;
+    void *out;
+    int value;                /* FLAG */
+    const char *const *names; /* CHOICE: NULL-terminated */
+    double lo, hi;            /* NUMBER, COUNT */
+    int lo_open;              /* NUMBER */
+} tess_cli_option;
+
+enum { TESS_CLI_HELP = -100 }; /* tess_cli_parse: --help was given and the usage printed */
+
+/* Parses argv[1..argc): `--help` (prints usage to stdout: TESS_CLI_HELP), the table's
+ * options, `--set name=value`, and `positional` positional arguments (1 to 3) into
+ * a->path, path2, path3; a missing or extra one, an unknown option or a bad value is a
+ * usage error: the message (and for a missing argument the usage) on stderr and
+ * TESS_EXIT_USAGE. TESS_EXIT_OK otherwise. a must be initialised. */
+int tess_cli_parse(tess_cli_args *a, int argc, char **argv, const tess_cli_option *opts, const char *usage,
+                   int positional);
 
 /* Loads a->path with its overrides; prints the diagnostics. Returns an exit status.
  * Overrides whose skip flag is set (consumed elsewhere) are not passed on. */
@@ -39,10 +67,8 @@ void tess_cli_override_strings_free(char **v, size_t n);
  * status for status rc. */
 int tess_cli_report(const char *command, const char *path, int rc, tess_diag *diag);
 
-/* `--progress` (*shown = 2: from the start) or `--quiet` (*shown = 0): 1 when arg is one
- * of them, else 0. The default, tess_cli_progress_default, is 1 (once a run has taken
- * about two seconds) when stderr is a terminal, else 0. */
-int tess_cli_progress_flag(const char *arg, int *shown);
+/* Whether progress lines are shown by default (`--progress` / `--quiet` override): 1 (once
+ * a run has taken about two seconds) when stderr is a terminal, else 0. */
 int tess_cli_progress_default(void);
 
 /* The index of val in the NULL-terminated names, or -1 (message printed). */

@@ -23,24 +23,13 @@ int tess_cmd_calibrate(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    int rc = TESS_EXIT_OK;
     const char *out_path = NULL;
-    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
-        int used = 0;
-        if (strcmp(argv[i], "--help") == 0) {
-            printf("%s", usage);
-            tess_cli_args_free(&a);
-            return TESS_EXIT_OK;
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
-            rc = TESS_EXIT_USAGE;
-        }
-        i += used;
-    }
-    if (rc == TESS_EXIT_OK && !a.path) {
-        fprintf(stderr, "%s", usage);
-        rc = TESS_EXIT_USAGE;
+    const tess_cli_option opts[] = {{"-o", TESS_OPT_TEXT, &out_path, 0, NULL, 0, 0, 0},
+                                    {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
+    int rc = tess_cli_parse(&a, argc, argv, opts, usage, 1);
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
     tess_platform p;
     memset(&p, 0, sizeof p);

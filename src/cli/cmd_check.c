@@ -135,28 +135,15 @@ int tess_cmd_check(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    a.want_two = 1;
-    const char *limits_path = NULL, *junit = "check-junit.xml";
-    int rc = TESS_EXIT_OK;
-    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
-        int used = 0;
-        if (strcmp(argv[i], "--help") == 0) {
-            printf("%s", usage);
-            tess_cli_args_free(&a);
-            return TESS_EXIT_OK;
-        } else if (strcmp(argv[i], "--junit") == 0 && i + 1 < argc) {
-            junit = argv[++i];
-        } else if (argv[i][0] != '-' && a.path2 && !limits_path) {
-            limits_path = argv[i];
-        } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
-            rc = TESS_EXIT_USAGE;
-        }
-        i += used;
+    const char *junit = "check-junit.xml";
+    const tess_cli_option opts[] = {{"--junit", TESS_OPT_TEXT, &junit, 0, NULL, 0, 0, 0},
+                                    {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
+    int rc = tess_cli_parse(&a, argc, argv, opts, usage, 3);
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
-    if (rc == TESS_EXIT_OK && !limits_path) {
-        fprintf(stderr, "%s", usage);
-        rc = TESS_EXIT_USAGE;
-    }
+    const char *limits_path = a.path3;
     limits L;
     memset(&L, 0, sizeof L);
     if (rc == TESS_EXIT_OK) {

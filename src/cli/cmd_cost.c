@@ -44,25 +44,13 @@ int tess_cmd_cost(int argc, char **argv)
         "  cost_usd, network_cost_usd and their breakdowns.\n";
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    int rc = TESS_EXIT_OK, json = 0;
-    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
-            printf("%s", usage);
-            tess_cli_args_free(&a);
-            return TESS_EXIT_OK;
-        }
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-            continue;
-        }
-        int used = 0;
-        if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0)
-            rc = TESS_EXIT_USAGE;
-        i += used;
-    }
-    if (rc == TESS_EXIT_OK && !a.path) {
-        fprintf(stderr, "%s", usage);
-        rc = TESS_EXIT_USAGE;
+    int json = 0;
+    const tess_cli_option opts[] = {{"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
+                                    {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
+    int rc = tess_cli_parse(&a, argc, argv, opts, usage, 1);
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
     tess_platform platform;
     if (rc == TESS_EXIT_OK) rc = tess_cli_load_platform("cost", &a, &platform);

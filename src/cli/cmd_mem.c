@@ -101,55 +101,28 @@ int tess_cmd_mem(int argc, char **argv)
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     tess_mem_options o;
     tess_mem_options_default(&o);
-    int json = 0, rc = TESS_EXIT_OK;
+    int json = 0, pattern = o.pattern;
     const char *instance = NULL;
-    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
-        const char *arg = argv[i];
-        char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int used = 1, k;
-        uint64_t n;
-        if (strcmp(arg, "--help") == 0) {
-            printf("%s", usage);
-            tess_cli_args_free(&a);
-            return TESS_EXIT_OK;
-        } else if (strcmp(arg, "--json") == 0) {
-            json = 1;
-            used = 0;
-        } else if (strcmp(arg, "--pattern") == 0) {
-            if ((k = tess_cli_choice(arg, val, pattern_names)) < 0) rc = TESS_EXIT_USAGE;
-            o.pattern = (tess_mem_pattern)k;
-        } else if (strcmp(arg, "--refresh") == 0) {
-            if ((k = tess_cli_choice(arg, val, refresh_names)) < 0) rc = TESS_EXIT_USAGE;
-            o.refresh = k;
-        } else if (strcmp(arg, "--scheduler") == 0) {
-            if ((k = tess_cli_choice(arg, val, scheduler_names)) < 0) rc = TESS_EXIT_USAGE;
-            o.scheduler = k;
-        } else if (strcmp(arg, "--read-ratio") == 0) {
-            if (tess_cli_double(arg, val, 0, 1, 0, &o.read_ratio) != 0) rc = TESS_EXIT_USAGE;
-        } else if (strcmp(arg, "--request-bytes") == 0) {
-            if (tess_cli_u64(arg, val, 1, 1u << 20, &n) != 0) rc = TESS_EXIT_USAGE;
-            o.request_bytes = (uint32_t)n;
-        } else if (strcmp(arg, "--outstanding") == 0) {
-            if (tess_cli_u64(arg, val, 1, 1u << 20, &n) != 0) rc = TESS_EXIT_USAGE;
-            o.outstanding = (uint32_t)n;
-        } else if (strcmp(arg, "--requests") == 0) {
-            if (tess_cli_u64(arg, val, 1, 1000000000000ull, &o.requests) != 0) rc = TESS_EXIT_USAGE;
-        } else if (strcmp(arg, "--stride") == 0) {
-            if (tess_cli_u64(arg, val, 1, UINT64_MAX, &o.stride_bytes) != 0) rc = TESS_EXIT_USAGE;
-        } else if (strcmp(arg, "--seed") == 0) {
-            if (tess_cli_u64(arg, val, 0, UINT64_MAX, &o.seed) != 0) rc = TESS_EXIT_USAGE;
-        } else if (strcmp(arg, "--instance") == 0) {
-            instance = val;
-            if (!val) rc = TESS_EXIT_USAGE;
-        } else if (tess_cli_args_take(&a, arg, val, &used) != 0) {
-            rc = TESS_EXIT_USAGE;
-        }
-        i += used;
+    const tess_cli_option opts[] = {
+        {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
+        {"--pattern", TESS_OPT_CHOICE, &pattern, 0, pattern_names, 0, 0, 0},
+        {"--refresh", TESS_OPT_CHOICE, &o.refresh, 0, refresh_names, 0, 0, 0},
+        {"--scheduler", TESS_OPT_CHOICE, &o.scheduler, 0, scheduler_names, 0, 0, 0},
+        {"--read-ratio", TESS_OPT_NUMBER, &o.read_ratio, 0, NULL, 0, 1, 0},
+        {"--request-bytes", TESS_OPT_COUNT32, &o.request_bytes, 0, NULL, 1, 1u << 20, 0},
+        {"--outstanding", TESS_OPT_COUNT32, &o.outstanding, 0, NULL, 1, 1u << 20, 0},
+        {"--requests", TESS_OPT_COUNT, &o.requests, 0, NULL, 1, 1e12, 0},
+        {"--stride", TESS_OPT_COUNT, &o.stride_bytes, 0, NULL, 1, (double)UINT64_MAX, 0},
+        {"--seed", TESS_OPT_COUNT, &o.seed, 0, NULL, 0, (double)UINT64_MAX, 0},
+        {"--instance", TESS_OPT_TEXT, &instance, 0, NULL, 0, 0, 0},
+        {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
+    int rc = tess_cli_parse(&a, argc, argv, opts, usage, 1);
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
-    if (rc == TESS_EXIT_OK && !a.path) {
-        fprintf(stderr, "tessera mem: no platform given\n%s", usage);
-        rc = TESS_EXIT_USAGE;
-    }
+    o.pattern = (tess_mem_pattern)pattern;
+
     tess_platform p;
     if (rc == TESS_EXIT_OK) rc = tess_cli_load_platform("mem", &a, &p);
     if (rc != TESS_EXIT_OK) {

@@ -166,69 +166,29 @@ int tess_cmd_noc(int argc, char **argv)
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     tess_noc_options o;
     tess_noc_options_default(&o);
-    int sweep = 0, json = 0;
+    int sweep = 0, json = 0, traffic = o.traffic, fidelity = o.fidelity;
     double timeout = 600;
-    int rc = TESS_EXIT_OK;
-    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
-        const char *arg = argv[i];
-        char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int used = 0;
-        if (strcmp(arg, "--help") == 0) {
-            printf("%s", usage);
-            tess_cli_args_free(&a);
-            return TESS_EXIT_OK;
-        } else if (strcmp(arg, "--sweep") == 0) {
-            sweep = 1;
-        } else if (strcmp(arg, "--json") == 0) {
-            json = 1;
-        } else if (strcmp(arg, "--request-response") == 0) {
-            o.request_response = 1;
-        } else if (strcmp(arg, "--traffic") == 0) {
-            int k = tess_cli_choice(arg, val, traffic_names);
-            if (k < 0) rc = TESS_EXIT_USAGE;
-            o.traffic = (tess_traffic)k;
-            used = 1;
-        } else if (strcmp(arg, "--fidelity") == 0) {
-            int k = tess_cli_choice(arg, val, tess_noc_fidelity_names);
-            if (k < 0) rc = TESS_EXIT_USAGE;
-            o.fidelity = (tess_noc_fidelity)k;
-            used = 1;
-        } else if (strcmp(arg, "--rate") == 0) {
-            if (tess_cli_double(arg, val, 0, 1, 1, &o.rate) != 0) rc = TESS_EXIT_USAGE;
-            used = 1;
-        } else if (strcmp(arg, "--timeout") == 0) {
-            if (tess_cli_double(arg, val, 0, 1e9, 1, &timeout) != 0) rc = TESS_EXIT_USAGE;
-            used = 1;
-        } else if (strcmp(arg, "--packet-flits") == 0) {
-            uint64_t n;
-            if (tess_cli_u64(arg, val, 1, 1u << 20, &n) != 0) rc = TESS_EXIT_USAGE;
-            o.packet_flits = (uint32_t)n;
-            used = 1;
-        } else if (strcmp(arg, "--warmup") == 0) {
-            if (tess_cli_u64(arg, val, 0, 1000000000, &o.warmup_cycles) != 0) rc = TESS_EXIT_USAGE;
-            used = 1;
-        } else if (strcmp(arg, "--measure") == 0) {
-            if (tess_cli_u64(arg, val, 1, 1000000000, &o.measure_cycles) != 0) rc = TESS_EXIT_USAGE;
-            used = 1;
-        } else if (strcmp(arg, "--drain") == 0) {
-            if (tess_cli_u64(arg, val, 0, 1000000000, &o.drain_cycles) != 0) rc = TESS_EXIT_USAGE;
-            used = 1;
-        } else if (strcmp(arg, "--seed") == 0) {
-            if (tess_cli_u64(arg, val, 0, UINT64_MAX, &o.seed) != 0) rc = TESS_EXIT_USAGE;
-            used = 1;
-        } else if (tess_cli_args_take(&a, arg, val, &used) != 0) {
-            rc = TESS_EXIT_USAGE;
-        }
-        i += used;
-    }
-    if (rc == TESS_EXIT_OK && !a.path) {
-        fprintf(stderr, "tessera noc: no platform given\n%s", usage);
-        rc = TESS_EXIT_USAGE;
-    }
+    const tess_cli_option opts[] = {
+        {"--sweep", TESS_OPT_FLAG, &sweep, 1, NULL, 0, 0, 0},
+        {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
+        {"--request-response", TESS_OPT_FLAG, &o.request_response, 1, NULL, 0, 0, 0},
+        {"--traffic", TESS_OPT_CHOICE, &traffic, 0, traffic_names, 0, 0, 0},
+        {"--fidelity", TESS_OPT_CHOICE, &fidelity, 0, tess_noc_fidelity_names, 0, 0, 0},
+        {"--rate", TESS_OPT_NUMBER, &o.rate, 0, NULL, 0, 1, 1},
+        {"--timeout", TESS_OPT_NUMBER, &timeout, 0, NULL, 0, 1e9, 1},
+        {"--packet-flits", TESS_OPT_COUNT32, &o.packet_flits, 0, NULL, 1, 1u << 20, 0},
+        {"--warmup", TESS_OPT_COUNT, &o.warmup_cycles, 0, NULL, 0, 1e9, 0},
+        {"--measure", TESS_OPT_COUNT, &o.measure_cycles, 0, NULL, 1, 1e9, 0},
+        {"--drain", TESS_OPT_COUNT, &o.drain_cycles, 0, NULL, 0, 1e9, 0},
+        {"--seed", TESS_OPT_COUNT, &o.seed, 0, NULL, 0, (double)UINT64_MAX, 0},
+        {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
+    int rc = tess_cli_parse(&a, argc, argv, opts, usage, 1);
     if (rc != TESS_EXIT_OK) {
         tess_cli_args_free(&a);
-        return rc;
+        return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
+    o.traffic = (tess_traffic)traffic;
+    o.fidelity = (tess_noc_fidelity)fidelity;
     tess_platform p;
     rc = tess_cli_load_platform("noc", &a, &p);
     if (rc != TESS_EXIT_OK) {

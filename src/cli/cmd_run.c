@@ -143,41 +143,20 @@ int tess_cmd_run(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    a.want_two = 1;
-    int json = 0, rc = TESS_EXIT_OK, progress = tess_cli_progress_default();
-    tess_noc_fidelity fidelity = TESS_NOC_PACKET;
-    int trace = 0;
+    int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_PACKET;
     const char *dir = ".";
-    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
-        int used = 0;
-        if (strcmp(argv[i], "--help") == 0) {
-            printf("%s", usage);
-            tess_cli_args_free(&a);
-            return TESS_EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (tess_cli_progress_flag(argv[i], &progress)) {
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            dir = argv[++i];
-        } else if (strcmp(argv[i], "--trace") == 0) {
-            trace = 1;
-        } else if (strcmp(argv[i], "--fidelity") == 0 && i + 1 < argc) {
-            const int k = tess_cli_choice(argv[i], argv[i + 1], tess_noc_fidelity_names);
-            if (k < 0) rc = TESS_EXIT_USAGE;
-            else fidelity = (tess_noc_fidelity)k;
-            i++;
-        } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
-            rc = TESS_EXIT_USAGE;
-        }
-        i += used;
-    }
-    if (rc == TESS_EXIT_OK && !a.path2) {
-        fprintf(stderr, "%s", usage);
-        rc = TESS_EXIT_USAGE;
-    }
+    const tess_cli_option opts[] = {
+        {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
+        {"--trace", TESS_OPT_FLAG, &trace, 1, NULL, 0, 0, 0},
+        {"--progress", TESS_OPT_FLAG, &progress, 2, NULL, 0, 0, 0},
+        {"--quiet", TESS_OPT_FLAG, &progress, 0, NULL, 0, 0, 0},
+        {"-o", TESS_OPT_TEXT, &dir, 0, NULL, 0, 0, 0},
+        {"--fidelity", TESS_OPT_CHOICE, &fidelity, 0, tess_noc_fidelity_names, 0, 0, 0},
+        {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
+    int rc = tess_cli_parse(&a, argc, argv, opts, usage, 2);
     if (rc != TESS_EXIT_OK) {
         tess_cli_args_free(&a);
-        return rc;
+        return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
     tess_workload w;
     tess_platform p;
@@ -187,7 +166,7 @@ int tess_cmd_run(int argc, char **argv)
         tess_eval_result e;
         char msg[1024] = "";
         tess_hw_set_progress(progress);
-        int st = tess_evaluate_job(&p, &w, &s, 3600, fidelity, trace, &e, msg, sizeof msg);
+        int st = tess_evaluate_job(&p, &w, &s, 3600, (tess_noc_fidelity)fidelity, trace, &e, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);
             rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
@@ -215,33 +194,17 @@ int tess_cmd_estimate(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    a.want_two = 1;
-    int json = 0, rc = TESS_EXIT_OK;
+    int json = 0;
     const char *dir = ".", *cal_path = NULL;
-    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
-        int used = 0;
-        if (strcmp(argv[i], "--help") == 0) {
-            printf("%s", estimate_usage);
-            tess_cli_args_free(&a);
-            return TESS_EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            dir = argv[++i];
-        } else if (strcmp(argv[i], "--calibration") == 0 && i + 1 < argc) {
-            cal_path = argv[++i];
-        } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
-            rc = TESS_EXIT_USAGE;
-        }
-        i += used;
-    }
-    if (rc == TESS_EXIT_OK && !a.path2) {
-        fprintf(stderr, "%s", estimate_usage);
-        rc = TESS_EXIT_USAGE;
-    }
+    const tess_cli_option opts[] = {
+        {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
+        {"-o", TESS_OPT_TEXT, &dir, 0, NULL, 0, 0, 0},
+        {"--calibration", TESS_OPT_TEXT, &cal_path, 0, NULL, 0, 0, 0},
+        {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
+    int rc = tess_cli_parse(&a, argc, argv, opts, estimate_usage, 2);
     if (rc != TESS_EXIT_OK) {
         tess_cli_args_free(&a);
-        return rc;
+        return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
     tess_calibration cal;
     tess_calibration_default(&cal);

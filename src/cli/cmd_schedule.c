@@ -25,28 +25,13 @@ int tess_cmd_schedule(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    a.want_two = 1;
-    int json = 0, rc = TESS_EXIT_OK;
-    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
-        int used = 0;
-        if (strcmp(argv[i], "--help") == 0) {
-            printf("%s", usage);
-            tess_cli_args_free(&a);
-            return TESS_EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
-            rc = TESS_EXIT_USAGE;
-        }
-        i += used;
-    }
-    if (rc == TESS_EXIT_OK && !a.path2) {
-        fprintf(stderr, "%s", usage);
-        rc = TESS_EXIT_USAGE;
-    }
+    int json = 0;
+    const tess_cli_option opts[] = {{"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
+                                    {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
+    int rc = tess_cli_parse(&a, argc, argv, opts, usage, 2);
     if (rc != TESS_EXIT_OK) {
         tess_cli_args_free(&a);
-        return rc;
+        return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
     tess_workload w;
     tess_platform p;

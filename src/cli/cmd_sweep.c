@@ -225,31 +225,17 @@ int tess_cmd_sweep(int argc, char **argv)
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     const char *out = "results.csv";
     uint64_t jobs = 1;
-    int rc = TESS_EXIT_OK;
     show_progress = tess_cli_progress_default();
-    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
-        int used = 0;
-        if (strcmp(argv[i], "--help") == 0) {
-            printf("%s", usage);
-            tess_cli_args_free(&a);
-            return TESS_EXIT_OK;
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if (tess_cli_progress_flag(argv[i], &show_progress)) {
-        } else if (strcmp(argv[i], "-j") == 0) {
-            if (tess_cli_u64("-j", i + 1 < argc ? argv[i + 1] : NULL, 1, 1024, &jobs) != 0)
-                rc = TESS_EXIT_USAGE;
-            i++;
-        } else if (strncmp(argv[i], "-j", 2) == 0) { /* -j4, as make takes it */
-            if (tess_cli_u64("-j", argv[i] + 2, 1, 1024, &jobs) != 0) rc = TESS_EXIT_USAGE;
-        } else if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0) {
-            rc = TESS_EXIT_USAGE;
-        }
-        i += used;
-    }
-    if (rc == TESS_EXIT_OK && !a.path) {
-        fprintf(stderr, "%s", usage);
-        rc = TESS_EXIT_USAGE;
+    const tess_cli_option opts[] = {
+        {"-o", TESS_OPT_TEXT, &out, 0, NULL, 0, 0, 0},
+        {"-j", TESS_OPT_COUNT, &jobs, 0, NULL, 1, 1024, 0}, /* also -j4, as make takes it */
+        {"--progress", TESS_OPT_FLAG, &show_progress, 2, NULL, 0, 0, 0},
+        {"--quiet", TESS_OPT_FLAG, &show_progress, 0, NULL, 0, 0, 0},
+        {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
+    int rc = tess_cli_parse(&a, argc, argv, opts, usage, 1);
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
     tess_space s;
     memset(&s, 0, sizeof s);

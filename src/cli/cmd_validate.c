@@ -11,21 +11,10 @@ int tess_cmd_validate(int argc, char **argv)
     static const char usage[] = "usage: tessera validate PLATFORM [--set name=value]...\n";
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    int rc = TESS_EXIT_OK;
-    for (int i = 1; i < argc && rc == TESS_EXIT_OK; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
-            printf("%s", usage);
-            tess_cli_args_free(&a);
-            return TESS_EXIT_OK;
-        }
-        int used = 0;
-        if (tess_cli_args_take(&a, argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used) != 0)
-            rc = TESS_EXIT_USAGE;
-        i += used;
-    }
-    if (rc == TESS_EXIT_OK && !a.path) {
-        fprintf(stderr, "%s", usage);
-        rc = TESS_EXIT_USAGE;
+    int rc = tess_cli_parse(&a, argc, argv, NULL, usage, 1);
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
     tess_platform platform;
     if (rc == TESS_EXIT_OK) rc = tess_cli_load_platform("validate", &a, &platform);
