@@ -180,31 +180,18 @@ void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_resul
         if (p->instances[i].kind == TESS_KIND_ROUTER && !p->instances[i].dead)
             fprintf(f, "router,%s,,,,,,,,,,,,,%.6g\n", p->instances[i].path, outs[i] ? sum[i] / outs[i] : 0.0);
 
-    /* a memory's bytes: each die's DRAM bytes, split over the memories linked to it (else
-     * over all of them, as the die's DMA rate is); utilisation against its peak bandwidth */
+    /* a memory's bytes: each die's DRAM bytes, split evenly over the memories it draws on
+     * (tess_die_memories); utilisation against its peak bandwidth */
     double *bytes = sum; /* reused: one value per instance */
+    uint32_t *mems = ok ? malloc((p->n_instances + 1) * sizeof *mems) : NULL;
+    ok = ok && mems;
     if (ok) memset(bytes, 0, (p->n_instances + 1) * sizeof *bytes);
-    uint32_t mems = 0;
-    for (size_t i = 0; ok && i < p->n_instances; i++)
-        mems += p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead;
     for (uint32_t r = 0; ok && r < e->n_dies; r++) {
-        const uint32_t die = e->dies[r].instance;
-        uint32_t direct = 0;
-        for (size_t k = 0; k < p->n_links; k++) {
-            const tess_link *l = &p->links[k];
-            const uint32_t other = l->a == die ? l->b : l->b == die ? l->a : TESS_NONE;
-            direct += !l->dead && other != TESS_NONE && p->instances[other].kind == TESS_KIND_MEMORY;
-        }
-        for (size_t k = 0; direct && k < p->n_links; k++) {
-            const tess_link *l = &p->links[k];
-            const uint32_t other = l->a == die ? l->b : l->b == die ? l->a : TESS_NONE;
-            if (!l->dead && other != TESS_NONE && p->instances[other].kind == TESS_KIND_MEMORY)
-                bytes[other] += (double)e->dies[r].dram_bytes / direct;
-        }
-        for (size_t i = 0; !direct && mems && i < p->n_instances; i++)
-            if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
-                bytes[i] += (double)e->dies[r].dram_bytes / mems;
+        int shared = 0;
+        const size_t n = tess_die_memories(p, e->dies[r].instance, mems, &shared);
+        for (size_t i = 0; i < n; i++) bytes[mems[i]] += (double)e->dies[r].dram_bytes / n;
     }
+    free(mems);
     const double T = e->it.iteration_time_s;
     for (size_t i = 0; ok && i < p->n_instances; i++) {
         const tess_instance *x = &p->instances[i];
@@ -428,24 +415,23 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
 int tess_die_dma_rates(const tess_platform *p, const tess_schedule *s, const double *mem_bw,
                        double *die_bw, char *msg, size_t msglen)
 {
-    double pool = 0;
-    for (size_t i = 0; i < p->n_instances; i++) pool += mem_bw[i];
-    for (uint32_t r = 0; r < s->dies; r++) {
+    uint32_t *mems = malloc((p->n_instances + 1) * sizeof *mems);
+    if (!mems) return TESS_ENOMEM;
+    int rc = TESS_OK;
+    for (uint32_t r = 0; r < s->dies && rc == TESS_OK; r++) {
         const uint32_t die = s->die_of_rank[r];
-        double direct = 0;
-        for (size_t k = 0; k < p->n_links; k++) {
-            const tess_link *l = &p->links[k];
-            if (l->dead) continue;
-            const uint32_t other = l->a == die ? l->b : l->b == die ? l->a : TESS_NONE;
-            if (other != TESS_NONE) direct += mem_bw[other];
-        }
-        die_bw[r] = direct > 0 ? direct : pool / s->dies;
+        int shared = 0;
+        const size_t n = tess_die_memories(p, die, mems, &shared);
+        double bw = 0;
+        for (size_t i = 0; i < n; i++) bw += mem_bw[mems[i]];
+        die_bw[r] = shared ? bw / s->dies : bw;
         if (!(die_bw[r] > 0)) {
             snprintf(msg, msglen, "die '%s' reaches no memory", p->instances[die].path);
-            return TESS_EINVAL;
+            rc = TESS_EINVAL;
         }
     }
-    return TESS_OK;
+    free(mems);
+    return rc;
 }
 
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,

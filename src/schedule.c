@@ -239,20 +239,14 @@ static double activation_bytes(const tess_model *md, const tess_workload *w)
  * else its SRAM. */
 static uint64_t die_capacity(const tess_platform *p, uint32_t die, uint32_t dies)
 {
-    uint64_t direct = 0, pool = 0;
-    for (size_t k = 0; k < p->n_links; k++) {
-        const tess_link *l = &p->links[k];
-        if (l->dead) continue;
-        uint32_t other = l->a == die ? l->b : l->b == die ? l->a : TESS_NONE;
-        if (other != TESS_NONE && p->instances[other].kind == TESS_KIND_MEMORY)
-            direct += p->types[p->instances[other].type].u.memory.capacity_bytes;
-    }
-    if (direct) return direct;
-    for (size_t i = 0; i < p->n_instances; i++)
-        if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
-            pool += p->types[p->instances[i].type].u.memory.capacity_bytes;
-    if (pool) return pool / dies;
-    return p->types[p->instances[die].type].u.die.sram_bytes;
+    uint32_t *mems = malloc((p->n_instances + 1) * sizeof *mems);
+    int shared = 0;
+    const size_t n = mems ? tess_die_memories(p, die, mems, &shared) : 0;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += p->types[p->instances[mems[i]].type].u.memory.capacity_bytes;
+    free(mems);
+    if (n == 0) return p->types[p->instances[die].type].u.die.sram_bytes;
+    return shared ? bytes / dies : bytes;
 }
 
 /* ---- the schedule ---------------------------------------------------------- */

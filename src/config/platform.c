@@ -184,3 +184,19 @@ double tess_optics_static_power(const tess_platform *p)
     }
     return w;
 }
+
+size_t tess_die_memories(const tess_platform *p, uint32_t die, uint32_t *out, int *shared)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < p->n_links; k++) {
+        const tess_link *l = &p->links[k];
+        const uint32_t other = l->a == die ? l->b : l->b == die ? l->a : TESS_NONE;
+        if (!l->dead && other != TESS_NONE && p->instances[other].kind == TESS_KIND_MEMORY &&
+            !p->instances[other].dead)
+            out[n++] = other;
+    }
+    *shared = n == 0;
+    for (size_t i = 0; *shared && i < p->n_instances; i++)
+        if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead) out[n++] = (uint32_t)i;
+    return n;
+}

@@ -342,6 +342,12 @@ double tess_dram_energy_per_bit(const tess_platform *p);
 /* Static power of every live link's optical modules: modules x (laser + tuning power). */
 double tess_optics_static_power(const tess_platform *p);
 
+/* The memories a die draws on: the live memories linked to it, else (*shared = 1) every
+ * live memory of the platform, a pool all dies share. Writes their instance indices to
+ * out (room for n_instances entries) and returns how many; 0 when the platform has none.
+ * The schedule's capacity per die, the DMA rates and stats.csv's memory rows all use it. */
+size_t tess_die_memories(const tess_platform *p, uint32_t die, uint32_t *out, int *shared);
+
 /* Peak bandwidth of a memory type: channels x bus width x data rate, bytes/s. */
 double tess_memory_peak_bandwidth(const tess_memory_type *m);
 
