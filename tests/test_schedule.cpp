@@ -160,6 +160,23 @@ TEST(ScheduleMemory, SixteenBytesPerParameterDividedByTpAndPp)
     EXPECT_NEAR(double(st.static_bytes) / ((4 + 12.0 / 4) * st.params), 1.0, 1e-6);
 }
 
+TEST(ScheduleMemory, ADiesMemoryIsItsLiveLinkedMemoriesElseAShareOfThePool)
+{
+    // n.die0 has two 1 TiB memories linked to it, one of them dead: it has the live one.
+    // n.die1 has none of its own: it gets an equal share (over the 2 dies) of every live
+    // memory of the platform, the 1 TiB pool on the switch and m0
+    std::string xml = switch_platform(2, true);
+    const std::string own = "  <instance name=\"m0\" type=\"big\"/> <connect from=\"m0\" to=\"n.die0\" link=\"l\"/>\n"
+                            "  <instance name=\"m1\" type=\"big\"/> <connect from=\"m1\" to=\"n.die0\" link=\"l\"/>\n"
+                            "  <defects><dead instance=\"m1\"/></defects>\n";
+    xml.insert(xml.rfind("</platform>"), own);
+    auto b = build("gpt-1.3b.xml", "global-batch=\"2\" micro-batch=\"1\" tp=\"1\" pp=\"2\"", 2, xml);
+    ASSERT_EQ(b->src, TESS_OK) << b->errors;
+    const uint64_t tib = 1ull << 40;
+    EXPECT_EQ(b->s.stages[0].capacity_bytes, tib);     // m0 alone: m1 is dead
+    EXPECT_EQ(b->s.stages[1].capacity_bytes, 2 * tib / 2);
+}
+
 TEST(ScheduleMemory, ActivationsFollowKorthikanti)
 {
     // Korthikanti et al. 2022, Table 2, bytes per layer per micro-batch:
