@@ -139,7 +139,12 @@ uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const
     const uint32_t p = map_.pp;
     const bool down = send != static_cast<bool>(op.backward); // towards higher stages
     const uint32_t peer = down ? (st + 1) % p : (st + p - 1) % p;
-    return map_.endpoint[map_.rank(t, peer, d)];
+    return map_.rank(t, peer, d);
+}
+
+void ComputeDie::meet(bool send, uint64_t tag, uint32_t peer, double t0, double t1)
+{
+    meetings_.push_back(Meeting{send, tag, peer, t0, t1, st_.compute_s, st_.memory_s, st_.network_s});
 }
 
 void ComputeDie::span(tess_track track, double t0, double t1)
@@ -252,7 +257,8 @@ void ComputeDie::run()
             catch_up();
             noc::Message m;
             m.src = map_.endpoint[rank_];
-            m.dst = pipeline_peer(op, true);
+            const uint32_t peer = pipeline_peer(op, true);
+            m.dst = map_.endpoint[peer];
             m.bytes = s_.activation_message_bytes;
             // tagged with the receiver's pass: its chunk moves on where the ring wraps
             uint32_t chunk = op.chunk;
@@ -262,13 +268,17 @@ void ComputeDie::run()
             m.tag = (uint64_t(op.backward) << 48) | (uint64_t(chunk) << 32) | op.microbatch;
             net_.send(m);
             st_.messages++;
+            const double now = sc_core::sc_time_stamp().to_seconds();
+            meet(true, m.tag, peer, now, now);
             break;
         }
         case TESS_OP_RECV: {
             catch_up();
             const double t0 = sc_core::sc_time_stamp().to_seconds();
             const uint64_t tag = (uint64_t(op.backward) << 48) | (uint64_t(op.chunk) << 32) | op.microbatch;
-            receive(pipeline_peer(op, false), tag);
+            const uint32_t peer = pipeline_peer(op, false);
+            receive(map_.endpoint[peer], tag);
+            meet(false, tag, peer, t0, sc_core::sc_time_stamp().to_seconds());
             st_.bubble_s += sc_core::sc_time_stamp().to_seconds() - t0;
             span(TESS_TRACK_WAIT, t0, sc_core::sc_time_stamp().to_seconds());
             catch_up();

@@ -34,6 +34,16 @@ struct RankMap {
     uint32_t rank(uint32_t t, uint32_t st, uint32_t d) const { return t + tp * (st + pp * d); }
 };
 
+// A point of a die's timeline where dies meet: a pipeline send, or a receive and how long
+// the die waited for it; with the die's cumulative compute, memory and network time then.
+struct Meeting {
+    bool send;
+    uint64_t tag;
+    uint32_t peer;       // rank sent to / received from
+    double t0, t1;       // send: t0 = t1 = the send; receive: the wait's start and end
+    double compute_s, memory_s, network_s;
+};
+
 struct DieStats {
     double compute_s = 0, memory_s = 0, network_s = 0, bubble_s = 0;
     double optimizer_s = 0; // of memory_s
@@ -51,6 +61,7 @@ public:
     void deliver(const noc::Message &m); // called by the fabric at arrival
     const DieStats &stats() const { return st_; }
     const std::vector<tess_span> &spans() const { return spans_; }
+    const std::vector<Meeting> &meetings() const { return meetings_; }
     void record_spans(bool on) { record_spans_ = on; }
     bool done() const { return done_; }
 
@@ -72,6 +83,8 @@ private:
     DieStats st_;
     bool done_ = false;
     std::vector<tess_span> spans_;     // busy intervals per engine, for trace.json
+    std::vector<Meeting> meetings_;    // pipeline sends and receives, for the critical path
+    void meet(bool send, uint64_t tag, uint32_t peer, double t0, double t1);
     bool record_spans_ = false;
     int64_t last_span_[TESS_TRACKS_] = {-1, -1, -1, -1};
     void span(tess_track track, double t0, double t1);

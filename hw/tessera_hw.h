@@ -163,6 +163,19 @@ int tess_hw_mem_run(const tess_platform *p, uint32_t instance, const tess_mem_op
 
 struct tess_schedule;
 
+/* The critical path of an iteration: the chain of work and transfers its end waits on,
+ * walked back from the die that ends last. On a die, the path takes the die's own work;
+ * where the die waited for a pipeline message, the path crosses to the sender at the time
+ * it sent (the transfer counted apart). Seconds by kind; they add up to the iteration. */
+typedef struct tess_critical_path {
+    double compute_s, memory_s, network_s; /* dies' work on the path (network: collectives) */
+    double transfer_s;                     /* pipeline messages in flight on the path */
+    double other_s;                        /* the rest (a die catching up with the kernel) */
+    uint32_t handoffs;                     /* crossings from one die to another */
+    uint32_t end_rank;                     /* where the path ends (the last die to finish) */
+    uint32_t start_rank;                   /* where it starts */
+} tess_critical_path;
+
 typedef struct tess_iteration_result {
     double iteration_time_s;
     /* where the slowest die's time went (seconds; they add up to the iteration time) */
@@ -177,6 +190,7 @@ typedef struct tess_iteration_result {
     uint64_t messages, flit_hops;
     uint32_t n_top_links;
     tess_noc_link_use top_links[TESS_NOC_TOP_LINKS];
+    tess_critical_path critical_path;
     /* wall-clock figures */
     double wall_seconds;
     uint64_t events;

@@ -278,11 +278,14 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
     const unsigned e = tess_dtype_bytes(w->dtype);
     double *fwd = calloc((size_t)pp * v + 1, sizeof *fwd), *bwd = calloc((size_t)pp * v + 1, sizeof *bwd);
     double *stage_end = calloc(pp + 1, sizeof *stage_end);
+    /* each pass's compute, memory and network: [((stage x v + chunk) x 2 + backward) x 3 + kind] */
+    double *parts = calloc((size_t)pp * v * 6 + 1, sizeof *parts);
     tess_die_stat *per_stage = calloc(pp + 1, sizeof *per_stage);
     out->dies = calloc(s->dies + 1, sizeof *out->dies);
     out->links = calloc(1, sizeof *out->links);
     out->spans = calloc(1, sizeof *out->spans);
-    if (!fwd || !bwd || !stage_end || !per_stage || !out->dies || !out->links || !out->spans) {
+    if (!fwd || !bwd || !stage_end || !parts || !per_stage || !out->dies || !out->links || !out->spans) {
+        free(parts);
         free(fwd);
         free(bwd);
         free(stage_end);
@@ -317,6 +320,13 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
             fwd[st * v + c] = L * (tf.local_s + tf.network_s) + (logits ? lf.local_s + lf.network_s : 0);
             bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) +
                               (logits ? lb.local_s + lb.network_s : 0);
+            double *f = &parts[((size_t)st * v + c) * 6], *b = f + 3;
+            f[0] = L * tf.compute_s + (logits ? lf.compute_s : 0);
+            f[1] = L * (tf.local_s - tf.compute_s) + (logits ? lf.local_s - lf.compute_s : 0);
+            f[2] = L * tf.network_s + (logits ? lf.network_s : 0);
+            b[0] = L * (tr.compute_s + tb.compute_s) + (logits ? lb.compute_s : 0);
+            b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s) + (logits ? lb.local_s - lb.compute_s : 0);
+            b[2] = L * (tr.network_s + tb.network_s) + (logits ? lb.network_s : 0);
         }
         uint64_t sends = 0;
         for (uint32_t k = 0; k < S->n_order; k++) {
@@ -390,6 +400,27 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
         it->bubble_s = slow->bubble_s;
         it->optimizer_s = slow->optimizer_s;
         it->energy_network_j = net_joules;
+        /* the critical path: the pipeline's, back from the slowest stage, then its tail */
+        const uint32_t end_stage = (it->slowest_rank / s->tp) % pp;
+        uint32_t *count = calloc((size_t)pp * v * 2 + 1, sizeof *count);
+        tess_pipeline_walk walk = {count, 0, end_stage};
+        tess_critical_path *cp = &it->critical_path;
+        cp->end_rank = cp->start_rank = it->slowest_rank;
+        if (count && tess_pipeline_path(s, fwd, bwd, p2p, NULL, end_stage, &walk) >= 0) {
+            for (size_t i = 0; i < (size_t)pp * v * 2; i++) {
+                cp->compute_s += count[i] * parts[i * 3];
+                cp->memory_s += count[i] * parts[i * 3 + 1];
+                cp->network_s += count[i] * parts[i * 3 + 2];
+            }
+            cp->handoffs = walk.handoffs;
+            cp->transfer_s = walk.handoffs * p2p;
+            cp->start_rank = walk.start_stage * s->tp;
+        }
+        free(count);
+        cp->memory_s += slow->optimizer_s;
+        cp->network_s += tail[end_stage] - slow->optimizer_s;
+        cp->other_s = it->iteration_time_s - cp->compute_s - cp->memory_s - cp->network_s - cp->transfer_s;
+        if (cp->other_s < 0) cp->other_s = 0; /* rounding: the model has no other time */
         /* peak dynamic power: every die computing and moving data at once, each at the mean
          * rate of its busy time (an upper bound of any window's mean) */
         const double e_bit = tess_dram_energy_per_bit(p);
@@ -409,6 +440,7 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
     free(fwd);
     free(bwd);
     free(stage_end);
+    free(parts);
     free(per_stage);
     if (rc != TESS_OK) tess_eval_result_free(out);
     return rc;

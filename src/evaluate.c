@@ -341,6 +341,14 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
         fprintf(f, "%s\n    {\"link\": \"%s\", \"utilisation\": %.6g}", i ? "," : "",
                 r->top_links[i].name, r->top_links[i].utilisation);
     fprintf(f, "%s],\n", r->n_top_links ? "\n  " : "");
+    {
+        const tess_critical_path *c = &r->critical_path;
+        fprintf(f, "  \"critical_path\": {\"compute_s\": %.9g, \"memory_s\": %.9g, \"network_s\": %.9g, "
+                   "\"transfer_s\": %.9g, \"other_s\": %.9g, \"handoffs\": %u, \"start_die\": \"%s\", "
+                   "\"end_die\": \"%s\"},\n",
+                c->compute_s, c->memory_s, c->network_s, c->transfer_s, c->other_s, c->handoffs,
+                p->instances[s->die_of_rank[c->start_rank]].path, p->instances[s->die_of_rank[c->end_rank]].path);
+    }
     fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
     fprintf(f, "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g}\n}\n",
             r->wall_seconds, (unsigned long long)r->events,

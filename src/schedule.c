@@ -123,57 +123,73 @@ static int build_order(tess_stage *st, tess_pipeline kind, uint32_t s, uint32_t 
     return 0;
 }
 
+/* The pass a pass waits on (its pipeline predecessor): stage, chunk and direction, and
+ * whether it ran on another stage; 0 when the pass waits on nothing. */
+static int predecessor(const tess_schedule *s, uint32_t st, const tess_pass *ps, uint32_t *pst, uint32_t *pchunk,
+                       int *pbackward, int *remote)
+{
+    const uint32_t p = s->pp, v = s->chunks;
+    *remote = 1;
+    *pchunk = ps->chunk;
+    *pbackward = ps->backward;
+    if (!ps->backward) {
+        if (st > 0) *pst = st - 1;
+        else if (ps->chunk > 0) *pst = p - 1, *pchunk = ps->chunk - 1;
+        else return 0;
+    } else {
+        if (st + 1 < p) *pst = st + 1;
+        else if (ps->chunk + 1 < v) *pst = 0, *pchunk = ps->chunk + 1;
+        else *pst = st, *pbackward = 0, *remote = 0;
+    }
+    return 1;
+}
+
 double tess_pipeline_makespan(const tess_schedule *s, const double *t_fwd, const double *t_bwd,
                               double p2p_s, double *stage_end)
 {
+    return tess_pipeline_path(s, t_fwd, t_bwd, p2p_s, stage_end, 0, NULL);
+}
+
+double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const double *t_bwd, double p2p_s,
+                          double *stage_end, uint32_t end_stage, tess_pipeline_walk *walk)
+{
     const uint32_t p = s->pp, m = s->microbatches, v = s->chunks;
     const size_t cells = (size_t)p * m * v;
+    /* per pass (F forward, B backward): its end, whether its predecessor's message (not its
+     * stage) made it wait, and its place in its stage's order */
     double *F = malloc(cells * sizeof *F), *B = malloc(cells * sizeof *B);
+    uint8_t *waited = calloc(2 * cells + 1, 1);
+    uint32_t *place = calloc(2 * cells + 1, sizeof *place);
     uint32_t *next = calloc(p, sizeof *next);
     double *free_at = calloc(p, sizeof *free_at);
     double makespan = -1;
-    if (!F || !B || !next || !free_at) goto out;
+    if (!F || !B || !waited || !place || !next || !free_at) goto out;
     for (size_t i = 0; i < cells; i++) F[i] = B[i] = -1;
-#define AT(arr, st, mb, c) arr[((size_t)(st) * m + (mb)) * v + (c)]
+#define CELL(st, mb, c) (((size_t)(st) * m + (mb)) * v + (c))
     for (int progress = 1; progress;) {
         progress = 0;
         for (uint32_t st = 0; st < p; st++) {
             while (next[st] < s->stages[st].n_order) {
                 const tess_pass *ps = &s->stages[st].order[next[st]];
+                uint32_t pst, pc;
+                int pb, remote;
                 double dep = 0;
-                int remote = 1; /* the predecessor ran on another stage: its message travels */
-                if (!ps->backward) {
-                    if (st > 0)
-                        dep = AT(F, st - 1, ps->microbatch, ps->chunk);
-                    else if (ps->chunk > 0)
-                        dep = AT(F, p - 1, ps->microbatch, ps->chunk - 1);
-                    else
-                        remote = 0;
-                } else {
-                    if (st + 1 < p)
-                        dep = AT(B, st + 1, ps->microbatch, ps->chunk);
-                    else if (ps->chunk + 1 < v)
-                        dep = AT(B, 0, ps->microbatch, ps->chunk + 1);
-                    else {
-                        dep = AT(F, st, ps->microbatch, ps->chunk);
-                        remote = 0;
-                    }
+                if (predecessor(s, st, ps, &pst, &pc, &pb, &remote)) {
+                    dep = (pb ? B : F)[CELL(pst, ps->microbatch, pc)];
+                    if (dep < 0) break; /* its predecessor has not run yet */
+                    if (remote && p > 1) dep += p2p_s;
                 }
-                if (dep < 0) break; /* its predecessor has not run yet */
-                if (remote && p > 1) dep += p2p_s;
-                const double start = dep > free_at[st] ? dep : free_at[st];
-                const size_t k = (size_t)st * v + ps->chunk;
+                const double before = free_at[st], start = dep > before ? dep : before;
+                const size_t k = (size_t)st * v + ps->chunk, cell = CELL(st, ps->microbatch, ps->chunk);
                 free_at[st] = start + (ps->backward ? t_bwd[k] : t_fwd[k]);
-                if (ps->backward)
-                    AT(B, st, ps->microbatch, ps->chunk) = free_at[st];
-                else
-                    AT(F, st, ps->microbatch, ps->chunk) = free_at[st];
+                (ps->backward ? B : F)[cell] = free_at[st];
+                waited[2 * cell + ps->backward] = dep > before;
+                place[2 * cell + ps->backward] = next[st];
                 next[st]++;
                 progress = 1;
             }
         }
     }
-#undef AT
     makespan = 0;
     for (uint32_t st = 0; st < p; st++) {
         if (next[st] < s->stages[st].n_order) { /* an order that waits on itself */
@@ -183,9 +199,34 @@ double tess_pipeline_makespan(const tess_schedule *s, const double *t_fwd, const
         if (free_at[st] > makespan) makespan = free_at[st];
         if (stage_end) stage_end[st] = free_at[st];
     }
+    if (walk && end_stage < p && s->stages[end_stage].n_order) { /* back from the stage's last pass */
+        memset(walk->passes, 0, (size_t)p * v * 2 * sizeof *walk->passes);
+        walk->handoffs = 0;
+        uint32_t st = end_stage, k = s->stages[st].n_order - 1;
+        for (;;) {
+            const tess_pass *ps = &s->stages[st].order[k];
+            walk->passes[((size_t)st * v + ps->chunk) * 2 + ps->backward]++;
+            uint32_t pst, pc;
+            int pb, remote;
+            const size_t cell = CELL(st, ps->microbatch, ps->chunk);
+            if (waited[2 * cell + ps->backward] && predecessor(s, st, ps, &pst, &pc, &pb, &remote)) {
+                walk->handoffs += remote && pst != st;
+                k = place[2 * CELL(pst, ps->microbatch, pc) + pb];
+                st = pst;
+            } else if (k > 0) {
+                k--;
+            } else {
+                break;
+            }
+        }
+        walk->start_stage = st;
+    }
+#undef CELL
 out:
     free(F);
     free(B);
+    free(waited);
+    free(place);
     free(next);
     free(free_at);
     return makespan;

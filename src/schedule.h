@@ -179,6 +179,20 @@ double tess_schedule_critical_path(const tess_schedule *s, double t_fwd, double 
 double tess_pipeline_makespan(const tess_schedule *s, const double *t_fwd, const double *t_bwd,
                               double p2p_s, double *stage_end);
 
+/* The critical path through the pipeline phase, back from one stage's last pass: how
+ * many times it takes each pass (passes[(stage x chunks + chunk) x 2 + backward], pp x
+ * chunks x 2 entries, the caller's), how often it crosses from one stage to another, and
+ * the stage it starts on. A pass joins the path through its pipeline predecessor when
+ * that predecessor's message, not its own stage, made it wait. */
+typedef struct tess_pipeline_walk {
+    uint32_t *passes;
+    uint32_t handoffs, start_stage;
+} tess_pipeline_walk;
+
+/* tess_pipeline_makespan, and (walk not NULL) the critical path back from end_stage. */
+double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const double *t_bwd, double p2p_s,
+                          double *stage_end, uint32_t end_stage, tess_pipeline_walk *walk);
+
 /* 1 when the stage sends a pipeline message after the pass (to the next stage forward,
  * the previous one backward), else 0. */
 uint32_t tess_pass_sends(const tess_schedule *s, uint32_t stage, const tess_pass *ps);

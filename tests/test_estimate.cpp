@@ -377,6 +377,27 @@ TEST(Estimate, CalibratedModelHoldsOnHeldOutMeshesModelsAndStrategies)
     EXPECT_GE(tau, 0.8);
 }
 
+TEST(Estimate, CriticalPathFollowsTheSimulatedOne)
+{
+    // 4 pipeline stages of 1F1B: both paths cross 2 (p - 1) times, take the same GEMM and
+    // vector work (both time it by the arrays' geometry) and add up to their iterations
+    Job j(src("platforms/default.xml"), workload_xml(4, 4, 1, 8, "recompute=\"none\" pipeline=\"1f1b\""),
+          model_xml(8, 1024, 16));
+    ASSERT_TRUE(j.ok) << j.errors;
+    tess_eval_result e = j.estimate(), sim = j.simulate();
+    const tess_critical_path &a = e.it.critical_path, &b = sim.it.critical_path;
+    EXPECT_EQ(a.handoffs, 6u);
+    EXPECT_EQ(b.handoffs, 6u);
+    EXPECT_NEAR(a.compute_s, b.compute_s, 1e-9 * b.compute_s);
+    for (const tess_eval_result *r : {&e, &sim}) {
+        const tess_critical_path &c = r->it.critical_path;
+        EXPECT_NEAR(c.compute_s + c.memory_s + c.network_s + c.transfer_s + c.other_s, r->it.iteration_time_s,
+                    1e-9 * r->it.iteration_time_s);
+    }
+    tess_eval_result_free(&e);
+    tess_eval_result_free(&sim);
+}
+
 TEST(Estimate, KendallTauOfKnownOrders)
 {
     const double a[] = {1, 2, 3, 4}, same[] = {10, 20, 30, 40}, reversed[] = {4, 3, 2, 1}, one_swap[] = {1, 3, 2, 4};

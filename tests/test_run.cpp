@@ -361,13 +361,43 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
         tess_iteration_result r;
         char msg[512];
         if (tess_hw_run(&plat->p, &s, 2, bw.data(), TESS_NOC_PACKET, &r, nullptr, nullptr, nullptr, nullptr, nullptr, msg, sizeof msg) != 0) throw std::runtime_error(msg);
-        return std::vector<double>{r.iteration_time_s, r.bubble_s, double(r.slowest_rank)};
+        const tess_critical_path &c = r.critical_path;
+        return std::vector<double>{r.iteration_time_s, r.bubble_s, double(r.slowest_rank),
+                                   c.compute_s + c.memory_s + c.network_s, c.transfer_s, c.other_s,
+                                   double(c.handoffs), r.compute_s + r.memory_s + r.network_s};
     });
     tess_schedule_free(&s);
-    ASSERT_EQ(v.size(), 3u);
+    ASSERT_EQ(v.size(), 8u);
     EXPECT_EQ(v[2], 0.0); // stage 0 finishes last in 1F1B
     EXPECT_NEAR(v[1] / v[0], double(p - 1) / (m + p - 1), 0.02) << v[1] << " of " << v[0];
     EXPECT_GT(v[1], 0.0);
+    // the critical path of 1F1B: micro-batch 0 forward through the p stages, the last
+    // stage's m forward and backward passes, the last micro-batch backward through them:
+    // 2 (p - 1) crossings; its parts add up to the iteration, and it is work, not waiting:
+    // the slowest die's own busy time plus (about) the bubble the path fills with other
+    // stages' passes
+    EXPECT_EQ(v[6], 2.0 * (p - 1));
+    EXPECT_NEAR(v[3] + v[4] + v[5], v[0], 1e-9 * v[0]);
+    EXPECT_NEAR(v[3] / (v[7] + v[1]), 1.0, 0.02);
+}
+
+TEST(Run, CriticalPathOfOneStageIsTheSlowestDiesOwnTime)
+{
+    int status = 0;
+    const std::string json = run_json("platforms/default.xml workloads/default.xml --set workload.tp=16 "
+                                      "--set workload.pp=1",
+                                      &status);
+    ASSERT_EQ(status, 0) << json;
+    const size_t at = json.find("\"critical_path\"");
+    ASSERT_NE(at, std::string::npos);
+    const std::string cp = json.substr(at), tb = json.substr(json.find("\"time_breakdown_s\""));
+    EXPECT_EQ(json_number(cp, "handoffs"), 0); // no pipeline: the path never leaves the die
+    EXPECT_DOUBLE_EQ(json_number(cp, "compute_s"), json_number(tb, "compute"));
+    EXPECT_DOUBLE_EQ(json_number(cp, "memory_s"), json_number(tb, "memory"));
+    EXPECT_DOUBLE_EQ(json_number(cp, "network_s"), json_number(tb, "network"));
+    const double sum = json_number(cp, "compute_s") + json_number(cp, "memory_s") + json_number(cp, "network_s") +
+                       json_number(cp, "transfer_s") + json_number(cp, "other_s");
+    EXPECT_NEAR(sum, json_number(json, "iteration_time_s"), 1e-6 * sum);
 }
 
 #include <libxml/parser.h>

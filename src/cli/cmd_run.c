@@ -129,6 +129,11 @@ static int write_outputs(const char *command, const char *dir, int json, int tra
            e->analytic ? "every die busy at once" : "largest 1 ms mean");
     if (e->n_violations) printf("; %u over their TDP (see power_limits)", e->n_violations);
     printf("\n");
+    const tess_critical_path *cp = &res->critical_path;
+    printf("critical path: compute %.4g s, memory %.4g s, network %.4g s, pipeline transfers %.4g s; "
+           "%u handoffs from %s to %s\n",
+           cp->compute_s, cp->memory_s, cp->network_s, cp->transfer_s, cp->handoffs,
+           p->instances[s->die_of_rank[cp->start_rank]].path, p->instances[s->die_of_rank[cp->end_rank]].path);
     if (e->cost.accounted)
         printf("silicon %.4g mm2, yield %.3g, cost %.4g USD (network %.4g USD)\n", e->cost.area_m2 * 1e6,
                e->cost.yield, e->cost.cost_usd, e->cost.network_cost_usd);
