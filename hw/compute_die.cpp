@@ -156,7 +156,7 @@ void ComputeDie::span(tess_track track, double t0, double t1)
         return;
     }
     last_span_[track] = static_cast<int64_t>(spans_.size());
-    spans_.push_back(tess_span{rank_, static_cast<uint32_t>(track), t0, t1});
+    spans_.push_back(tess_span{rank_, static_cast<uint32_t>(track), t0, t1, 0.0});
 }
 
 void ComputeDie::spend(double t0, double t1, double joules)

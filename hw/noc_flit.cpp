@@ -349,7 +349,7 @@ bool FlitNetwork::step_router(uint32_t r)
         credit.credit = 1;
         schedule(now_ + (R.credit_delay ? R.credit_delay : channels[c_in].latency), credit);
         stats_.channel_flits[c_out]++;
-        stats_.channel_busy[c_out] += ch.cycles_per_flit;
+        occupy(c_out, now_, ch.cycles_per_flit);
         stats_.router_flits[r]++;
         stats_.flit_hops++;
         if (f.seq + 1 == packets_[f.packet].flits) { // tail: release the output VC
@@ -406,7 +406,7 @@ bool FlitNetwork::inject(uint32_t e)
         ovc_[ovc].credits--;
         busy_until_[ep.inject] = now_ + ch.cycles_per_flit;
         stats_.channel_flits[ep.inject]++;
-        stats_.channel_busy[ep.inject] += ch.cycles_per_flit;
+        occupy(ep.inject, now_, ch.cycles_per_flit);
         stats_.flits_sent++;
         in_network_++;
         last_progress_ = now_;

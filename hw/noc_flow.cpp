@@ -108,7 +108,7 @@ void FlowNetwork::send(const Message &m)
         if (ch[c].to_router >= 0) latency += topo_.routers()[static_cast<uint32_t>(ch[c].to_router)].pipeline;
         slowest = std::max(slowest, ch[c].cycles_per_flit);
         stats_.channel_flits[c] += flits;
-        stats_.channel_busy[c] += static_cast<uint64_t>(flits) * ch[c].cycles_per_flit;
+        occupy(c, now_cycle(), static_cast<uint64_t>(flits) * ch[c].cycles_per_flit);
         if (ch[c].to_router >= 0) {
             stats_.router_flits[static_cast<uint32_t>(ch[c].to_router)] += flits;
             if (ch[c].from_router >= 0) stats_.flit_hops += flits;

@@ -1,6 +1,7 @@
 // Shared NoC front end: see noc_network.h.
 #include "noc_network.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -37,6 +38,28 @@ tess_noc_link_use link_use(const Topology &topo, uint32_t c, double utilisation)
     u.link = topo.channels()[c].link;
     u.from = topo.channels()[c].from_inst;
     return u;
+}
+
+void UtilisationTimeline::add(int cls, uint64_t start, uint64_t len)
+{
+    if (len == 0) return;
+    while ((start + len - 1) / window_ >= max_) { // coarsen: pairs of windows become one
+        for (size_t i = 0; i < busy_.size(); i++) {
+            std::array<double, kClasses> &to = busy_[i / 2];
+            const std::array<double, kClasses> from = busy_[i];
+            if (i % 2 == 0) to = from;
+            else
+                for (int k = 0; k < kClasses; k++) to[k] += from[k];
+        }
+        busy_.resize((busy_.size() + 1) / 2);
+        window_ *= 2;
+    }
+    const size_t last = (start + len - 1) / window_;
+    if (busy_.size() <= last) busy_.resize(last + 1, std::array<double, kClasses>{});
+    for (size_t w = start / window_; w <= last; w++) {
+        const uint64_t a = std::max<uint64_t>(start, w * window_), b = std::min<uint64_t>(start + len, (w + 1) * window_);
+        busy_[w][cls] += static_cast<double>(b - a);
+    }
 }
 
 uint64_t Network::now_cycle() const

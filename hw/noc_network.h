@@ -3,6 +3,7 @@
 #ifndef TESS_NOC_NETWORK_H
 #define TESS_NOC_NETWORK_H
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,6 +40,24 @@ struct NetworkStats {
 
 class Network;
 
+// Channel busy time over time, by class (0: injection, die to router; 1: ejection, router
+// to die; 2: router to router), in windows of the network clock that double in length
+// whenever the run outgrows max_windows of them (so memory stays bounded).
+class UtilisationTimeline {
+public:
+    static constexpr int kClasses = 3;
+    explicit UtilisationTimeline(uint64_t window_cycles = 1000, size_t max_windows = 2048)
+        : window_(window_cycles ? window_cycles : 1), max_(max_windows < 2 ? 2 : max_windows) {}
+    void add(int cls, uint64_t start, uint64_t len);
+    uint64_t window_cycles() const { return window_; }
+    const std::vector<std::array<double, kClasses>> &busy() const { return busy_; }
+
+private:
+    uint64_t window_;
+    size_t max_;
+    std::vector<std::array<double, kClasses>> busy_;
+};
+
 // The three fidelities behind the one Transport interface (same order as the C enum
 // tess_noc_fidelity): flit (noc_flit.h), packet (noc_packet.h), flow (noc_flow.h).
 enum class Fidelity { Flit = 0, Packet = 1, Flow = 2 };
@@ -64,6 +83,14 @@ public:
     // Cycles channel c has been busy so far (not counting what is booked for later).
     virtual uint64_t busy_cycles(uint32_t c) const { return stats_.channel_busy[c]; }
     const Topology &topology() const { return topo_; }
+    // Records channel busy time over time into tl (nullptr: not at all) from now on.
+    void set_timeline(UtilisationTimeline *tl) { timeline_ = tl; }
+    // The class a channel counts under in a timeline (UtilisationTimeline).
+    int channel_class(uint32_t c) const
+    {
+        const Channel &ch = topo_.channels()[c];
+        return ch.from_router < 0 ? 0 : ch.to_router < 0 ? 1 : 2;
+    }
     // Energy so far: bits through each channel and router times their energy per bit.
     double energy_joules() const;
     // The current cycle of the network clock (the edge at or after now).
@@ -81,6 +108,13 @@ protected:
     sc_core::sc_time period_;
     uint64_t period_ps_;
     NetworkStats stats_;
+    UtilisationTimeline *timeline_ = nullptr;
+    // Channel c is busy for len cycles from cycle start: its counter, and the timeline.
+    void occupy(uint32_t c, uint64_t start, uint64_t len)
+    {
+        stats_.channel_busy[c] += len;
+        if (timeline_) timeline_->add(channel_class(c), start, len);
+    }
     sc_core::sc_time time_of(uint64_t cycle) const
     {
         return sc_core::sc_time(static_cast<double>(cycle * period_ps_), sc_core::SC_PS);

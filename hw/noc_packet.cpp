@@ -71,7 +71,7 @@ void PacketNetwork::send(const Message &m)
     uint64_t start = book(c, now, len, now);
     uint64_t head = start + channels[c].latency + channels[c].cycles_per_flit - 1;
     stats_.channel_flits[c] += flits;
-    stats_.channel_busy[c] += len;
+    occupy(c, start, len);
     RouteState st;
     st.flow = flow_hash(m.src, m.dst);
     for (size_t guard = 0; channels[c].to_router >= 0; guard++) {
@@ -103,7 +103,7 @@ void PacketNetwork::send(const Message &m)
         start = book(c, ready, len, now);
         head = start + channels[c].latency + channels[c].cycles_per_flit - 1;
         stats_.channel_flits[c] += flits;
-        stats_.channel_busy[c] += len;
+        occupy(c, start, len);
         stats_.router_flits[r] += flits;
         stats_.flit_hops += flits;
     }

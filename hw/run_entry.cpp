@@ -183,6 +183,8 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
             dies.back()->record_spans(spans != nullptr);
         }
         net.set_client(&fabric);
+        tess::noc::UtilisationTimeline timeline;
+        if (spans) net.set_timeline(&timeline);
         const auto t0 = std::chrono::steady_clock::now();
         run_to_end(dies, s->ops);
         const auto t1 = std::chrono::steady_clock::now();
@@ -238,13 +240,27 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         for (uint32_t i = 0; i < out->n_top_links; i++)
             out->top_links[i] = tess::noc::link_use(*topo, order[i], cycles > 0 ? busy[order[i]] / cycles : 0);
         if (spans) {
-            size_t total = 0;
+            // link utilisation by channel class, window by window up to the iteration's end
+            uint32_t per_class[tess::noc::UtilisationTimeline::kClasses] = {0, 0, 0};
+            for (uint32_t c = 0; c < ch.size(); c++) per_class[net.channel_class(c)]++;
+            const double window_s = timeline.window_cycles() / topo->clock_hz();
+            std::vector<tess_span> samples;
+            for (size_t w = 0; w < timeline.busy().size() && w * window_s < out->iteration_time_s; w++)
+                for (int k = 0; k < tess::noc::UtilisationTimeline::kClasses; k++)
+                    if (per_class[k])
+                        samples.push_back(tess_span{static_cast<uint32_t>(k), TESS_TRACK_LINKS, w * window_s,
+                                                    std::min((w + 1) * window_s, out->iteration_time_s),
+                                                    timeline.busy()[w][k] /
+                                                        (double(timeline.window_cycles()) * per_class[k])});
+            size_t total = samples.size();
             for (const auto &d : dies) total += d->spans().size();
             *spans = static_cast<tess_span *>(std::malloc((total + 1) * sizeof(tess_span)));
             *n_spans = 0;
             for (const auto &d : dies)
                 for (const tess_span &sp : d->spans())
                     if (*spans) (*spans)[(*n_spans)++] = sp;
+            for (const tess_span &sp : samples)
+                if (*spans) (*spans)[(*n_spans)++] = sp;
         }
         out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
         out->events = sc_core::sc_delta_count();

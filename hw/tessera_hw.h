@@ -203,11 +203,16 @@ typedef enum tess_track {
     TESS_TRACK_DMA,     /* loads, stores and the optimizer step */
     TESS_TRACK_NETWORK, /* collectives, from the call to the last message */
     TESS_TRACK_WAIT,    /* waiting for a pipeline message (the bubble) */
-    TESS_TRACKS_
+    TESS_TRACKS_,
+    /* not a die's track: a sample of link utilisation over [t0, t1), `rank` the channel
+     * class (0 injection, die to router; 1 ejection, router to die; 2 router to router),
+     * `value` the class's busy share of its channels' time */
+    TESS_TRACK_LINKS = TESS_TRACKS_
 } tess_track;
 typedef struct tess_span {
     uint32_t rank, track;
     double t0, t1; /* seconds */
+    double value;  /* TESS_TRACK_LINKS samples: the utilisation; else 0 */
 } tess_span;
 
 /* One die's share of an iteration (a row of stats.csv). */
@@ -224,8 +229,9 @@ typedef struct tess_die_stat {
  * messages over the platform's network at the given fidelity. per_die (s->dies entries, or
  * NULL) receives each rank's figures; *links (when links is not NULL) a malloc'd array
  * of every channel's utilisation, *n_links long; *spans (when spans is not NULL) a malloc'd
- * array of every die's busy intervals per engine, *n_spans long (recorded only then: they
- * cost time and memory on large jobs). Call in a child process.
+ * array of every die's busy intervals per engine and of link utilisation samples by
+ * channel class (TESS_TRACK_LINKS), *n_spans long (recorded only then: they cost time and
+ * memory on large jobs). Call in a child process.
  * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
                 const double *dma_bandwidth, tess_noc_fidelity fidelity,

@@ -67,7 +67,9 @@ int tess_die_dma_rates(const tess_platform *p, const tess_schedule *s, const dou
 int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_result *out);
 
 /* trace.json in the Chrome trace-event format (opens in Perfetto): a track per engine of
- * each die (tensor, DMA, network, pipeline wait) with its busy intervals. */
+ * each die (tensor, DMA, network, pipeline wait) with its busy intervals, and a counter
+ * per link class (die to router, router to die, router to router) with its utilisation
+ * window by window (flow fidelity places a transfer's busy time at its start). */
 void tess_write_trace_json(FILE *f, const tess_platform *p, const tess_eval_result *e);
 
 /* report.json: every key documented in the README. */

@@ -498,5 +498,39 @@ TEST(Run, TraceHasEveryDiesEnginesAndAddsUpToItsTimeBreakdown)
         EXPECT_GT(total("dma"), 0) << "rank " << r;
     }
     EXPECT_EQ(ranks, 16);
+    // link counters: per class, the samples' busy shares over their windows add up to the
+    // class's mean utilisation in stats.csv (every channel's busy time over the iteration)
+    std::map<std::string, std::vector<std::pair<double, double>>> samples; // class -> (ts, busy)
+    std::istringstream again(trace);
+    for (std::string line; std::getline(again, line);) {
+        if (line.find("\"ph\": \"C\"") == std::string::npos) continue;
+        char name[64] = "";
+        double ts = 0, busy = 0;
+        std::sscanf(line.c_str() + line.find("\"name\": \"utilisation, ") + 22, "%63[^\"]", name);
+        std::sscanf(line.c_str() + line.find("\"ts\": ") + 6, "%lf", &ts);
+        std::sscanf(line.c_str() + line.find("\"busy\": ") + 8, "%lf", &busy);
+        samples[name].emplace_back(ts * 1e-6, busy);
+    }
+    const double T = json_number(read_text(d + "/report.json"), "iteration_time_s");
+    std::map<std::string, std::pair<double, int>> from_csv; // class -> (sum of utilisations, channels)
+    for (size_t at = csv.find("\nlink,"); at != std::string::npos; at = csv.find("\nlink,", at + 1)) {
+        const std::string row = csv.substr(at + 1, csv.find('\n', at + 1) - at - 1);
+        const std::string name = row.substr(5, row.find(',', 5) - 5);
+        const bool from_die = name.find(".die->") != std::string::npos, to_die = name.size() > 4 &&
+                                                                           name.compare(name.size() - 4, 4, ".die") == 0;
+        const std::string cls = from_die ? "die to router" : to_die ? "router to die" : "router to router";
+        from_csv[cls].first += std::stod(row.substr(row.rfind(',') + 1));
+        from_csv[cls].second++;
+    }
+    ASSERT_EQ(samples.size(), 3u);
+    for (const auto &[cls, v] : samples) {
+        ASSERT_GE(v.size(), 2u) << cls;
+        const double window = v[1].first - v[0].first;
+        double busy = 0;
+        for (const auto &s : v) busy += s.second * window;
+        const double expected = from_csv[cls].first / from_csv[cls].second;
+        EXPECT_GT(expected, 0) << cls;
+        EXPECT_NEAR(busy / T, expected, 0.01 * expected) << cls;
+    }
     std::system(("rm -rf '" + d + "'").c_str());
 }
