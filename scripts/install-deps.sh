@@ -12,6 +12,7 @@ packages=(
   clang libclang-rt-14-dev # libFuzzer and sanitizer runtimes for bench/fuzz
   python3 python3-jsonschema # report.json checked against its JSON Schema in the tests
   python3-optuna          # tessera explore: NSGA-II over the analytical model (python/tessera)
+  libopenmpi-dev openmpi-bin # mpirun -np N tessera sweep (the MPI mode; optional at build time)
 )
 
 missing=()

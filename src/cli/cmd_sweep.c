@@ -5,7 +5,8 @@
  * torn last line (one without its newline) before appending. A row is written with one
  * write() on a descriptor opened O_APPEND and fsync'd, so an interruption (Ctrl-C,
  * kill, power loss) loses at most the rows of points still running. Failed points are
- * rows too, with their error. With -j N, N worker processes take every N-th point. */
+ * rows too, with their error. With -j N, N worker processes take every N-th point; under
+ * mpirun (an MPI build), rank 0 hands points out to the other ranks as they ask. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,9 @@ static const char usage[] =
     "usage: tessera sweep SPACE [-j N] [-o results.csv] [--progress | --quiet] [--set name=value]...\n"
     "  evaluates every point of the design space (format: spaces/README.md); a rerun\n"
     "  skips the points already in results.csv; a line per finished point on stderr when it\n"
-    "  is a terminal (--progress: always, --quiet: never)\n";
+    "  is a terminal (--progress: always, --quiet: never); built with MPI, `mpirun -np N\n"
+    "  tessera sweep ...` hands points out from rank 0 to the other ranks one at a time and\n"
+    "  rank 0 writes every row (-j is then ignored)\n";
 
 static int show_progress; /* a line per finished point on stderr */
 
@@ -93,8 +96,9 @@ static char *row_prefix(const tess_space *s, size_t point)
     return row;
 }
 
-/* Evaluates one point: the command line's overrides (cli, n_cli), then the point's. */
-static void evaluate_point(const tess_space *s, size_t point, char **cli, size_t n_cli, int fd)
+/* Evaluates one point (the command line's overrides cli, n_cli, then the point's) and
+ * returns its row, newline included (malloc'd). */
+static char *evaluate_point(const tess_space *s, size_t point, char **cli, size_t n_cli)
 {
     const char **ov = calloc(s->n_names + n_cli + 1, sizeof *ov);
     char **owned = calloc(s->n_names + 1, sizeof *owned);
@@ -146,9 +150,6 @@ static void evaluate_point(const tess_space *s, size_t point, char **cli, size_t
         put_field(&row, &len, &cap, joined);
     }
     put(&row, &len, &cap, "\n");
-    /* one write of the whole row on an O_APPEND descriptor, then fsync */
-    if (write(fd, row, len) != (ssize_t)len) perror("tessera sweep: write");
-    fsync(fd);
     if (show_progress) {
         double t = 0;
         if (rc == TESS_OK) tess_metric(ev, "iteration_time_s", &t);
@@ -157,14 +158,69 @@ static void evaluate_point(const tess_space *s, size_t point, char **cli, size_t
         else
             fprintf(stderr, "tessera sweep: point %zu error: %s\n", point, tess_strerror(rc));
     }
-    free(row);
     tess_free(error);
     tess_evaluation_free(ev);
     tess_job_close(job);
     for (size_t i = 0; i < n_owned; i++) free(owned[i]);
     free(owned);
     free(ov);
+    return row;
 }
+
+/* Appends a row with one write() on the O_APPEND descriptor, then fsync: a row is on disk
+ * whole or not at all. */
+static void write_row(int fd, const char *row)
+{
+    const size_t len = strlen(row);
+    if (write(fd, row, len) != (ssize_t)len) perror("tessera sweep: write");
+    fsync(fd);
+}
+
+#ifdef TESS_HAVE_MPI
+/* ---- beyond one machine: mpirun -np N tessera sweep ... -------------------------
+ * Rank 0 keeps the CSV and hands out points one at a time to whichever rank asks; the
+ * others evaluate them and send back their rows (so only rank 0 writes, on its machine).
+ * A worker's message is its last row ("" at first); the answer is the next point id, or
+ * -1 to stop. MPI starts only when a launcher started the process. */
+#include <mpi.h>
+
+enum { TAG_ROW = 1, TAG_POINT = 2 };
+
+static int launched_by_mpirun(void) { return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE"); }
+
+static void mpi_master(int ranks, const size_t *todo, size_t n_todo, int fd)
+{
+    size_t next = 0;
+    int active = ranks - 1;
+    while (active > 0) {
+        MPI_Status st;
+        int len = 0;
+        MPI_Probe(MPI_ANY_SOURCE, TAG_ROW, MPI_COMM_WORLD, &st);
+        MPI_Get_count(&st, MPI_CHAR, &len);
+        char *row = malloc((size_t)len + 1);
+        MPI_Recv(row, len, MPI_CHAR, st.MPI_SOURCE, TAG_ROW, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        row[len] = '\0';
+        if (len > 0 && fd >= 0) write_row(fd, row);
+        free(row);
+        long point = next < n_todo ? (long)todo[next++] : -1;
+        if (point < 0) active--;
+        MPI_Send(&point, 1, MPI_LONG, st.MPI_SOURCE, TAG_POINT, MPI_COMM_WORLD);
+    }
+}
+
+static void mpi_worker(const tess_space *s, char **cli, size_t n_cli)
+{
+    char *row = NULL;
+    for (;;) {
+        MPI_Send(row ? row : "", row ? (int)strlen(row) : 0, MPI_CHAR, 0, TAG_ROW, MPI_COMM_WORLD);
+        free(row);
+        long point = -1;
+        MPI_Recv(&point, 1, MPI_LONG, 0, TAG_POINT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (point < 0 || (size_t)point >= s->n_points) return;
+        row = evaluate_point(s, (size_t)point, cli, n_cli);
+    }
+}
+#endif
 
 /* Reads the finished point ids of an existing CSV; cuts a torn last line. Returns 0, or
  * an exit status (message printed): TESS_EXIT_INVALID when the file belongs to another
@@ -237,15 +293,40 @@ int tess_cmd_sweep(int argc, char **argv)
         tess_cli_args_free(&a);
         return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
+    int rank = 0, ranks = 1;
+#ifdef TESS_HAVE_MPI
+    if (launched_by_mpirun()) {
+        MPI_Init(NULL, NULL);
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    }
+#endif
     tess_space s;
     memset(&s, 0, sizeof s);
     if (rc == TESS_EXIT_OK) {
         tess_diag diag;
         tess_diag_init(&diag);
-        rc = tess_cli_report("sweep", a.path, tess_space_load(a.path, &s, &diag), &diag);
+        const int st = tess_space_load(a.path, &s, &diag);
+        rc = rank == 0 ? tess_cli_report("sweep", a.path, st, &diag) : st == TESS_OK ? TESS_EXIT_OK : TESS_EXIT_INVALID;
         tess_diag_free(&diag);
     }
+#ifdef TESS_HAVE_MPI
+    if (ranks > 1 && rank > 0) { /* a worker: evaluates what rank 0 hands out */
+        char **cli = tess_cli_override_strings(&a);
+        if (rc == TESS_EXIT_OK) mpi_worker(&s, cli, a.n_overrides);
+        else mpi_worker(&(tess_space){.n_points = 0}, cli, a.n_overrides); /* asks, is told to stop */
+        tess_cli_override_strings_free(cli, a.n_overrides);
+        tess_space_free(&s);
+        tess_cli_args_free(&a);
+        MPI_Finalize();
+        return TESS_EXIT_OK;
+    }
+#endif
     if (rc != TESS_EXIT_OK) {
+#ifdef TESS_HAVE_MPI
+        if (ranks > 1) mpi_master(ranks, NULL, 0, -1); /* release the workers */
+        if (ranks > 1 || launched_by_mpirun()) MPI_Finalize();
+#endif
         tess_cli_args_free(&a);
         return rc;
     }
@@ -266,14 +347,24 @@ int tess_cmd_sweep(int argc, char **argv)
     size_t *todo = calloc(s.n_points + 1, sizeof *todo), n_todo = 0;
     for (size_t i = 0; i < s.n_points; i++)
         if (!done[i]) todo[n_todo++] = i;
+#ifdef TESS_HAVE_MPI
+    if (ranks > 1) { /* rank 0 hands out points (all of them, or none after an error) */
+        mpi_master(ranks, todo, rc == TESS_EXIT_OK ? n_todo : 0, fd);
+        jobs = 0; /* no local workers */
+    }
+#endif
     if (rc == TESS_EXIT_OK) {
         fflush(NULL);
-        pid_t *workers = calloc(jobs, sizeof *workers);
+        pid_t *workers = calloc(jobs + 1, sizeof *workers);
         for (uint64_t w = 0; w < jobs && w < n_todo; w++) {
             workers[w] = fork();
             if (workers[w] == 0) {
                 char **cli = tess_cli_override_strings(&a);
-                for (size_t i = w; i < n_todo; i += jobs) evaluate_point(&s, todo[i], cli, a.n_overrides, fd);
+                for (size_t i = w; i < n_todo; i += jobs) {
+                    char *row = evaluate_point(&s, todo[i], cli, a.n_overrides);
+                    write_row(fd, row);
+                    free(row);
+                }
                 tess_cli_override_strings_free(cli, a.n_overrides);
                 _exit(0);
             }
@@ -304,5 +395,9 @@ int tess_cmd_sweep(int argc, char **argv)
     free(header);
     tess_space_free(&s);
     tess_cli_args_free(&a);
+#ifdef TESS_HAVE_MPI
+    if (launched_by_mpirun()) MPI_Finalize();
+#endif
+    (void)rank;
     return rc;
 }
