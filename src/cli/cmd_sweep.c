@@ -184,7 +184,7 @@ static void write_row(int fd, const char *row)
  * -1 to stop. MPI starts only when a launcher started the process. */
 #include <mpi.h>
 
-enum { TAG_ROW = 1, TAG_POINT = 2 };
+enum { TAG_ROW = 1, TAG_POINT = 2, TAG_QUIT = 3 }; /* QUIT: a rank that cannot take points */
 
 static int launched_by_mpirun(void) { return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE"); }
 
@@ -195,7 +195,13 @@ static void mpi_master(int ranks, const size_t *todo, size_t n_todo, int fd)
     while (active > 0) {
         MPI_Status st;
         int len = 0;
-        MPI_Probe(MPI_ANY_SOURCE, TAG_ROW, MPI_COMM_WORLD, &st);
+        MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+        if (st.MPI_TAG == TAG_QUIT) {
+            char none;
+            MPI_Recv(&none, 0, MPI_CHAR, st.MPI_SOURCE, TAG_QUIT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            active--;
+            continue;
+        }
         MPI_Get_count(&st, MPI_CHAR, &len);
         char *row = malloc((size_t)len + 1);
         MPI_Recv(row, len, MPI_CHAR, st.MPI_SOURCE, TAG_ROW, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -313,8 +319,12 @@ int tess_cmd_sweep(int argc, char **argv)
 #ifdef TESS_HAVE_MPI
     if (ranks > 1 && rank > 0) { /* a worker: evaluates what rank 0 hands out */
         char **cli = tess_cli_override_strings(&a);
-        if (rc == TESS_EXIT_OK) mpi_worker(&s, cli, a.n_overrides);
-        else mpi_worker(&(tess_space){.n_points = 0}, cli, a.n_overrides); /* asks, is told to stop */
+        if (rc == TESS_EXIT_OK) {
+            mpi_worker(&s, cli, a.n_overrides);
+        } else { /* its copy of the inputs does not load (another machine?): it takes no points */
+            fprintf(stderr, "tessera sweep: rank %d cannot load %s: it takes no points\n", rank, a.path);
+            MPI_Send("", 0, MPI_CHAR, 0, TAG_QUIT, MPI_COMM_WORLD);
+        }
         tess_cli_override_strings_free(cli, a.n_overrides);
         tess_space_free(&s);
         tess_cli_args_free(&a);
