@@ -13,6 +13,7 @@ static const char *topology_name(tess_topology t)
     case TESS_TOPO_SWITCH: return "switch";
     case TESS_TOPO_FAT_TREE: return "fat-tree";
     case TESS_TOPO_RAIL_ONLY: return "rail-only";
+    case TESS_TOPO_RING: return "ring";
     }
     return "?";
 }
@@ -103,9 +104,9 @@ void tess_platform_print_summary(const tess_platform *p, FILE *out)
     fprintf(out, "generators: %zu\n", p->n_grids);
     for (size_t g = 0; g < p->n_grids; g++) {
         const tess_grid *grid = &p->grids[g];
-        if (grid->topology == TESS_TOPO_SWITCH)
-            fprintf(out, "  switch %s: %u dies, %u instances, %u links (line %ld)\n", grid->name,
-                    grid->cols, grid->instance_count, grid->link_count, grid->line);
+        if (grid->topology == TESS_TOPO_SWITCH || grid->topology == TESS_TOPO_RING)
+            fprintf(out, "  %s %s: %u dies, %u instances, %u links (line %ld)\n", topology_name(grid->topology),
+                    grid->name, grid->cols, grid->instance_count, grid->link_count, grid->line);
         else if (!tess_topology_has_coordinates(grid->topology))
             fprintf(out, "  %s %s: %u domains of %u dies, %u instances, %u links (line %ld)\n",
                     topology_name(grid->topology), grid->name, grid->rows, grid->cols,

@@ -113,6 +113,42 @@ TEST(Switch, OneRouterWithAPortPerDie)
     }
 }
 
+TEST(Ring, EachRouterLinksItsTwoNeighboursAndTheLastWrapsToTheFirst)
+{
+    for (unsigned n : {3u, 6u, 17u}) {
+        std::string body = "  <router-type name=\"rr\" clock=\"1GHz\" routing=\"table\"/>\n"
+                           "  <ring name=\"o\" dies=\"" +
+                           std::to_string(n) + "\" die=\"d\" router=\"rr\" link=\"l\" local-link=\"local\"/>\n";
+        auto l = load_xml(platform_doc(body));
+        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+        // n dies, n routers; n local links and n ring links, one of them the wrap-around
+        EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_DIE, 1), n);
+        EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_ROUTER, 1), n);
+        EXPECT_EQ(router_links(l->p), size_t(n));
+        EXPECT_EQ(l->p.n_links, 2u * n);
+        size_t wraps = 0;
+        for (size_t k = 0; k < l->p.n_links; k++) wraps += l->p.links[k].wraparound;
+        EXPECT_EQ(wraps, 1u);
+        for (unsigned i = 0; i < n; i++) {
+            const std::string me = "o.n" + std::to_string(i);
+            EXPECT_EQ(l->live_links_between(me + ".die", me + ".router"), 1);
+            EXPECT_EQ(l->live_links_between(me + ".router", "o.n" + std::to_string((i + 1) % n) + ".router"), 1);
+        }
+        if (n > 3) {
+            EXPECT_EQ(l->live_links_between("o.n0.router", "o.n2.router"), 0);
+        }
+    }
+    // fewer than three dies is no ring; dimension-order routing has no grid to use
+    auto two = load_xml(platform_doc("  <router-type name=\"rr\" clock=\"1GHz\" routing=\"table\"/>\n"
+                                     "  <ring name=\"o\" dies=\"2\" die=\"d\" router=\"rr\" link=\"l\"/>\n"));
+    EXPECT_EQ(two->rc, TESS_EINVAL);
+    EXPECT_NE(two->errors.find("<ring> attribute 'dies'"), std::string::npos) << two->errors;
+    auto xy = load_xml(platform_doc("  <router-type name=\"rr\" clock=\"1GHz\" routing=\"xy\"/>\n"
+                                    "  <ring name=\"o\" dies=\"4\" die=\"d\" router=\"rr\" link=\"l\"/>\n"));
+    EXPECT_EQ(xy->rc, TESS_EINVAL);
+    EXPECT_NE(xy->errors.find("needs mesh or torus coordinates"), std::string::npos) << xy->errors;
+}
+
 TEST(Switch, RadixSmallerThanDiesIsAnError)
 {
     std::string body = "  <router-type name=\"xbar\" clock=\"1GHz\" ports=\"4\" routing=\"table\"/>\n"

@@ -55,6 +55,27 @@ TEST(Optics, LatencyIsEoPlusFecPlusFibrePlusOe)
     EXPECT_EQ(one_message({{"eo", "0ns"}, {"oe", "0ns"}}, 64) - base, 590 - 600); // 589.7 ns
 }
 
+TEST(Optics, ARingOfPackagesThroughTransceivers)
+{
+    // five packages in a ring joined by the fibre link-type with its transceiver (600 cycles
+    // a hop, 32 B a cycle: a 64 B flit takes 2); minimal routes, so n0 reaches n4 the short
+    // way round
+    std::string xml = optical(" xcvr=\"x\"");
+    xml = xml.substr(0, xml.find("  <instance name=\"r\""));
+    xml.replace(xml.find("routing=\"table\""), 15, "routing=\"shortest\"");
+    xml += "  <ring name=\"o\" dies=\"5\" die=\"d\" router=\"r\" link=\"fibre\" local-link=\"local\"/>\n</platform>\n";
+    auto l = load_xml(xml);
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const std::vector<double> t = transfer_times(&l->p, TESS_NOC_PACKET, {{0, 1, 64}});
+    const std::vector<double> two = transfer_times(&l->p, TESS_NOC_PACKET, {{0, 2, 64}});
+    const std::vector<double> back = transfer_times(&l->p, TESS_NOC_PACKET, {{0, 4, 64}});
+    ASSERT_EQ(t.size(), 1u);
+    // one more optical hop: its 600 cycles, the flit's second cycle on the 32 B/cycle
+    // optics, and the next router's 2-cycle pipeline
+    EXPECT_EQ(two[0] - t[0], 600 + 1 + 2);
+    EXPECT_EQ(back[0], t[0]); // one hop, the wrap-around way
+}
+
 TEST(Optics, ThroughputIsLanesTimesWavelengthsTimesRate)
 {
     const double small = one_message({}, 65536), large = one_message({}, 1 << 20);

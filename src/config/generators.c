@@ -82,6 +82,28 @@ static uint32_t generate_switch(tess_platform *p, uint32_t gi, const tess_genera
     return sw;
 }
 
+/* A ring of N nodes: NAME.nI.die and NAME.nI.router joined by the local link, and router
+ * I to router I+1 (the last to the first: the wrap-around link). */
+static uint32_t generate_ring(tess_platform *p, uint32_t gi, const tess_generator_spec *s)
+{
+    char path[512];
+    const uint32_t base = (uint32_t)p->n_instances;
+    for (uint32_t i = 0; i < s->cols; i++) {
+        snprintf(path, sizeof path, "%s.n%u.die", s->name, i);
+        const uint32_t die = add_instance(p, gi, s, path, TESS_KIND_DIE, s->die_type, 0, (int)i);
+        snprintf(path, sizeof path, "%s.n%u.router", s->name, i);
+        const uint32_t rt = add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->router_type, 0, (int)i);
+        if (die == TESS_NONE || rt == TESS_NONE || add_link(p, die, rt, s->local_link_type, 0, s->line))
+            return TESS_NONE;
+    }
+    for (uint32_t i = 0; i < s->cols; i++) {
+        const int wrap = i + 1 == s->cols;
+        if (add_link(p, base + 2 * i + 1, base + 2 * (wrap ? 0 : i + 1) + 1, s->link_type, wrap, s->line))
+            return TESS_NONE;
+    }
+    return base;
+}
+
 static uint32_t ceil_div(uint64_t a, uint64_t b) { return (uint32_t)((a + b - 1) / b); }
 
 int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double o,
@@ -284,6 +306,7 @@ uint32_t tess_generate(tess_platform *p, const tess_generator_spec *s)
         return TESS_NONE;
     }
     uint32_t made = s->topology == TESS_TOPO_SWITCH ? generate_switch(p, gi, s)
+                    : s->topology == TESS_TOPO_RING ? generate_ring(p, gi, s)
                     : tess_topology_has_coordinates(s->topology) ? generate_grid(p, gi, s)
                                                                  : generate_scale_out(p, gi, s);
     if (made == TESS_NONE) return TESS_NONE;

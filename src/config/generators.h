@@ -33,7 +33,7 @@
 typedef struct tess_generator_spec {
     const char *name; /* full path prefix of what it makes */
     tess_topology topology;
-    uint32_t rows, cols; /* switch: rows = 1, cols = dies; fat-tree, rail-only: domains, dies */
+    uint32_t rows, cols; /* switch, ring: rows = 1, cols = dies; fat-tree, rail-only: domains, dies */
     uint32_t die_type, router_type, link_type, local_link_type;
     /* fat-tree and rail-only: router_type is the scale-out switch, link_type the NIC link */
     uint32_t nic_type, domain_switch_type, domain_link_type, uplink_type;

@@ -360,21 +360,21 @@ static int handle_generator(loader *L, tess_scope *s, xmlNodePtr n, tess_topolog
     if (topo == TESS_TOPO_FAT_TREE || topo == TESS_TOPO_RAIL_ONLY) {
         g.name = shortname;
         bad |= handle_scale_out(L, s, n, &g) != 0;
-    } else if (topo == TESS_TOPO_SWITCH) {
+    } else if (topo == TESS_TOPO_SWITCH || topo == TESS_TOPO_RING) {
         g.rows = 1;
-        bad |= attr_count(L, s, n, "dies", 1, 65535, &g.cols) != 0;
+        bad |= attr_count(L, s, n, "dies", topo == TESS_TOPO_RING ? 3 : 1, 65535, &g.cols) != 0;
     } else {
         uint32_t lo = topo == TESS_TOPO_TORUS ? 3 : 1;
         bad |= attr_count(L, s, n, "rows", lo, 4096, &g.rows) != 0;
         bad |= attr_count(L, s, n, "cols", lo, 4096, &g.cols) != 0;
     }
-    if (tess_topology_has_coordinates(topo) || topo == TESS_TOPO_SWITCH) {
+    if (tess_topology_has_coordinates(topo) || topo == TESS_TOPO_SWITCH || topo == TESS_TOPO_RING) {
         g.die_type = attr_type(L, s, n, "die", TESS_KIND_DIE, 1);
         g.router_type = attr_type(L, s, n, "router", TESS_KIND_ROUTER, 1);
         g.link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
         g.local_link_type = g.link_type;
     }
-    if (topo != TESS_TOPO_SWITCH && tess_topology_has_coordinates(topo) &&
+    if ((tess_topology_has_coordinates(topo) || topo == TESS_TOPO_RING) &&
         xmlHasProp(n, (const xmlChar *)"local-link")) {
         g.local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0);
         bad |= g.local_link_type == TESS_NONE;
@@ -842,6 +842,8 @@ static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent)
             r = handle_generator(L, s, n, TESS_TOPO_TORUS);
         else if (strcmp(t, "switch") == 0)
             r = handle_generator(L, s, n, TESS_TOPO_SWITCH);
+        else if (strcmp(t, "ring") == 0)
+            r = handle_generator(L, s, n, TESS_TOPO_RING);
         else if (strcmp(t, "fat-tree") == 0)
             r = handle_generator(L, s, n, TESS_TOPO_FAT_TREE);
         else if (strcmp(t, "rail-only") == 0)

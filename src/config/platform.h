@@ -223,7 +223,8 @@ typedef enum tess_topology {
     TESS_TOPO_TORUS,
     TESS_TOPO_SWITCH,
     TESS_TOPO_FAT_TREE, /* high-bandwidth domains joined by a folded Clos (src/config/generators.h) */
-    TESS_TOPO_RAIL_ONLY /* high-bandwidth domains joined by one network per rail, no spine */
+    TESS_TOPO_RAIL_ONLY, /* high-bandwidth domains joined by one network per rail, no spine */
+    TESS_TOPO_RING       /* dies, each with its router, the routers in a ring */
 } tess_topology;
 
 /* Mesh and torus give their instances grid coordinates that routing may use. */
