@@ -288,17 +288,20 @@ int tess_space_open(const char *path, tess_design_space **out, char **error)
     tess_diag diag;
     tess_diag_init(&diag);
     int rc = tess_space_load(path, &d->s, &diag);
-    for (size_t i = 0; rc == TESS_OK && i < d->s.n_objectives; i++) {
+    const size_t n_obj = rc == TESS_OK ? d->s.n_objectives : 0, n_lim = rc == TESS_OK ? d->s.n_limits : 0;
+    for (size_t i = 0; i < n_obj + n_lim; i++) {
+        const char *metric = i < n_obj ? d->s.objectives[i].metric : d->s.limits[i - n_obj].metric;
+        const long line = i < n_obj ? d->s.objectives[i].line : d->s.limits[i - n_obj].line;
         int known = 0;
-        for (size_t k = 0; tess_metric_name(k); k++) known |= strcmp(tess_metric_name(k), d->s.objectives[i].metric) == 0;
+        for (size_t k = 0; tess_metric_name(k); k++) known |= strcmp(tess_metric_name(k), metric) == 0;
         if (known) continue;
         char names[1024] = "";
         for (size_t k = 0; tess_metric_name(k); k++) {
             strncat(names, k ? ", " : "", sizeof names - strlen(names) - 1);
             strncat(names, tess_metric_name(k), sizeof names - strlen(names) - 1);
         }
-        tess_diag_add(&diag, path, d->s.objectives[i].line, "<objective> attribute 'metric': no report provides "
-                      "'%s' (metrics: %s)", d->s.objectives[i].metric, names);
+        tess_diag_add(&diag, path, line, "<%s> attribute 'metric': no report provides '%s' (metrics: %s)",
+                      i < n_obj ? "objective" : "limit", metric, names);
         rc = TESS_EINVAL;
     }
     if (rc != TESS_OK) {
@@ -349,6 +352,16 @@ const char *tess_space_objective(const tess_design_space *s, size_t i, int *maxi
     if (i >= s->s.n_objectives) return NULL;
     if (maximize) *maximize = s->s.objectives[i].maximize;
     return s->s.objectives[i].metric;
+}
+
+size_t tess_space_limits(const tess_design_space *s) { return s->s.n_limits; }
+
+const char *tess_space_limit(const tess_design_space *s, size_t i, double *min, double *max)
+{
+    if (i >= s->s.n_limits) return NULL;
+    if (min) *min = s->s.limits[i].min;
+    if (max) *max = s->s.limits[i].max;
+    return s->s.limits[i].metric;
 }
 
 unsigned tess_space_budget(const tess_design_space *s) { return s->s.budget; }

@@ -2,6 +2,7 @@
 #include "space.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,34 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
         s->objectives[s->n_objectives++].line = xmlGetLineNo(n);
         xmlFree(metric);
         xmlFree(goal);
+    }
+    for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "limit") != 0) continue;
+        const long line = xmlGetLineNo(n);
+        if (s->n_limits == sizeof s->limits / sizeof s->limits[0]) {
+            tess_diag_add(diag, path, line, "<limit>: at most %zu limits", sizeof s->limits / sizeof s->limits[0]);
+            rc = TESS_EINVAL;
+            break;
+        }
+        xmlChar *metric = xmlGetProp(n, (const xmlChar *)"metric"), *lo = xmlGetProp(n, (const xmlChar *)"min"),
+                *hi = xmlGetProp(n, (const xmlChar *)"max");
+        double min = lo ? strtod((const char *)lo, NULL) : -HUGE_VAL, max = hi ? strtod((const char *)hi, NULL) : HUGE_VAL;
+        if (!lo && !hi) {
+            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: give min, max or both", (const char *)metric);
+            rc = TESS_EINVAL;
+        } else if (min > max) {
+            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: min %g is above max %g", (const char *)metric,
+                          min, max);
+            rc = TESS_EINVAL;
+        } else {
+            snprintf(s->limits[s->n_limits].metric, sizeof s->limits[0].metric, "%s", (const char *)metric);
+            s->limits[s->n_limits].min = min;
+            s->limits[s->n_limits].max = max;
+            s->limits[s->n_limits++].line = line;
+        }
+        xmlFree(metric);
+        xmlFree(lo);
+        xmlFree(hi);
     }
 
     /* the grid */

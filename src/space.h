@@ -15,8 +15,10 @@
  * points kept, in that order.
  *
  * For `tessera explore`: <objective metric="energy_j" goal="minimize"/> (a metric name of
- * tess_metric; checked by tess_space_open in the C API), and on <space> a budget (simulator
- * runs) and a calibration file for the analytical model (relative to the space file). */
+ * tess_metric; checked by tess_space_open in the C API), <limit metric="power_w"
+ * max="800"/> (min and/or max, in the metric's unit: a point whose evaluation breaks it is
+ * infeasible), and on <space> a budget (simulator runs) and a calibration file for the
+ * analytical model (relative to the space file). */
 #ifndef TESS_SPACE_H
 #define TESS_SPACE_H
 
@@ -39,6 +41,12 @@ typedef struct tess_space {
         long line;
     } objectives[8];
     size_t n_objectives;
+    struct {
+        char metric[64];
+        double min, max; /* -HUGE_VAL / HUGE_VAL when not given */
+        long line;
+    } limits[8]; /* explore: a point whose evaluation breaks one is infeasible */
+    size_t n_limits;
     unsigned budget;        /* simulator runs for explore; 0: not given */
     char calibration[1024]; /* "" when not given */
 } tess_space;

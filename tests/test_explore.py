@@ -77,6 +77,26 @@ class Explore(unittest.TestCase):
                 # and its reported values are the simulator's
                 self.assertEqual(ex.simulated[p], self.truth[p])
 
+    def test_limits_make_points_infeasible_and_keep_them_off_the_front(self):
+        # a memory limit that cuts the true front: the front among the points within it
+        mems = sorted(self.truth[p][1] for p in self.front)
+        cap = mems[len(mems) // 2]
+        with open(SPACE) as f:
+            text = f.read()
+        text = text.replace('platform="estimate-mesh.xml"', f'platform="{ROOT}/tests/data/estimate-mesh.xml"')
+        text = text.replace('workload="explore-workload.xml"', f'workload="{ROOT}/tests/data/explore-workload.xml"')
+        text = text.replace("</space>", f'  <limit metric="peak_memory_bytes" max="{cap:.17g}"/>\n</space>')
+        limited = write("limited.xml", text)
+        within = {p: v for p, v in self.truth.items() if v[1] <= cap}
+        expected = set(nondominated_layers(within)[0])
+        self.assertLess(len(expected & self.front), len(self.front))  # the limit does cut the front
+        ex = Explorer(limited, budget=len(self.space.points) // 4, seed=1, jobs=2, calibration=self.cal)
+        found = set(ex.run())
+        self.assertLessEqual(len(expected - found), 1, f"missed {sorted(expected - found)}")
+        for p in found:
+            self.assertLessEqual(self.truth[p][1], cap)
+        self.assertTrue(any(r["feasible"] == 0 for r in ex.rows))
+
     def test_command_writes_evaluations_front_and_plot(self):
         out = os.path.join(TMP, "cli")
         r = run("explore", "tests/data/explore-space.xml", "--budget", "20", "--seed", "7", "-o", out,
@@ -122,6 +142,13 @@ class Explore(unittest.TestCase):
         r = run("explore", nometric, "-o", os.path.join(TMP, "x"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("happiness", r.stderr)
+
+        badlimit = write("badlimit.xml", head + '  <param name="workload.tp" values="4"/>\n'
+                         '  <objective metric="iteration_time_s"/>\n  <limit metric="speed" max="1"/>\n'
+                         '  <limit metric="power_w"/>\n</space>\n')
+        with self.assertRaises(tessera.TesseraError) as e:
+            tessera.Space(badlimit)
+        self.assertIn(f"{badlimit}:5: <limit metric=\"power_w\">: give min, max or both", e.exception.message)
 
         noobjective = write("noobjective.xml", head + '  <param name="workload.tp" values="4"/>\n</space>\n')
         with self.assertRaises(ExploreError) as e:

@@ -163,6 +163,11 @@ const char *tess_space_value(const tess_design_space *s, size_t point, size_t pa
 size_t tess_space_objectives(const tess_design_space *s);
 /* The i-th objective's metric name (a tess_metric name); *maximize 1 or 0. */
 const char *tess_space_objective(const tess_design_space *s, size_t i, int *maximize);
+/* Limits on results (<limit metric min max>): a point whose evaluation breaks one is
+ * infeasible. The i-th limit's metric name; *min and *max its bounds (-HUGE_VAL / HUGE_VAL
+ * where the space gives none). */
+size_t tess_space_limits(const tess_design_space *s);
+const char *tess_space_limit(const tess_design_space *s, size_t i, double *min, double *max);
 unsigned tess_space_budget(const tess_design_space *s); /* 0: the space gives none */
 double tess_space_time_limit(const tess_design_space *s); /* seconds; 0: none */
 

@@ -77,6 +77,8 @@ _sig = {
     "tess_space_value": (_S, [_P, _c.c_size_t, _c.c_size_t]),
     "tess_space_objectives": (_c.c_size_t, [_P]),
     "tess_space_objective": (_S, [_P, _c.c_size_t, _c.POINTER(_c.c_int)]),
+    "tess_space_limits": (_c.c_size_t, [_P]),
+    "tess_space_limit": (_S, [_P, _c.c_size_t, _c.POINTER(_c.c_double), _c.POINTER(_c.c_double)]),
     "tess_space_budget": (_c.c_uint, [_P]),
     "tess_space_time_limit": (_c.c_double, [_P]),
 }
@@ -218,7 +220,7 @@ class Job:
 
 
 class Space:
-    """A design space file (spaces/README.md): its job, points, objectives and budget."""
+    """A design space file (spaces/README.md): its job, points, objectives, limits and budget."""
 
     def __init__(self, path):
         h, err = _P(), _P()
@@ -238,6 +240,11 @@ class Space:
             mx = ctypes.c_int()
             name = _text(_lib.tess_space_objective(h, i, ctypes.byref(mx)))
             self.objectives.append((name, bool(mx.value)))
+        self.limits = []  # (metric, min, max): a point whose evaluation breaks one is infeasible
+        for i in range(_lib.tess_space_limits(h)):
+            lo, hi = ctypes.c_double(), ctypes.c_double()
+            name = _text(_lib.tess_space_limit(h, i, ctypes.byref(lo), ctypes.byref(hi)))
+            self.limits.append((name, lo.value, hi.value))
         self.budget = _lib.tess_space_budget(h) or None
         self.time_limit_s = _lib.tess_space_time_limit(h)
 

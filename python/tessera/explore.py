@@ -10,8 +10,9 @@
    queued into the study, so the screen is exhaustive; otherwise NSGA-II chooses which
    points to estimate, generation after generation until it has estimated --screen
    distinct points (revisits cost nothing: results are cached) or run 5 x --screen trials. A suggestion that is not a point of the space (a constraint
-   dropped it, or the grid has no such combination) or whose job is invalid (does not
-   fit memory, an impossible split) is infeasible (Optuna's constraints).
+   dropped it, or the grid has no such combination), whose job is invalid (does not
+   fit memory, an impossible split) or whose estimate breaks a <limit> is infeasible
+   (Optuna's constraints).
 2. Decide (simulator, seconds a point): the screened points are sorted into
    non-dominated layers by their analytical objectives; layers are simulated in order
    (within a layer, extremes first: largest crowding distance), up to --budget
@@ -19,7 +20,8 @@
 3. Report: DIR/evaluations.csv (every evaluation with its fidelity, `analytic` or
    `simulated`), DIR/front.csv (the Pareto front of the simulated points: only simulated,
    successful points of the space, so none violates a constraint) and DIR/front.svg
-   (the first two objectives; one objective: value against point).
+   (the first two objectives; one objective: value against point). A simulated point
+   that breaks a <limit> is recorded (feasible = 0) but never on the front.
 
 Why Optuna: Debian ships it (python3-optuna), its NSGA-II sampler handles several
 objectives and constraints, and it is seeded for reproducible studies; this module only
@@ -117,16 +119,23 @@ class Explorer:
         self.seed, self.jobs = seed, max(1, jobs)
         self.screen = screen or max(50 * self.budget, 200)
         self.metrics = [m for m, _ in self.space.objectives]
+        self.limited = [m for m, _, _ in self.space.limits if m not in self.metrics]
         self.rows = []  # every evaluation: dict
         self.analytic = {}  # point -> minimised vector, or None (infeasible)
         self.simulated = {}  # point -> minimised vector, or None (failed)
         check_params(self.space)
 
     # -- evaluations -------------------------------------------------------------
-    def _row(self, point, fidelity, values=None, error="", wall=0.0):
+    def feasible(self, ev):
+        """Whether an evaluation keeps every <limit> of the space."""
+        return all(lo <= ev.metric(m) <= hi for m, lo, hi in self.space.limits)
+
+    def _row(self, point, fidelity, values=None, error="", wall=0.0, feasible=None):
         row = {"point": point, **self.space.points[point], "fidelity": fidelity,
-               "status": "ok" if values is not None else "error"}
-        for m, v in zip(self.metrics, values or [None] * len(self.metrics)):
+               "status": "ok" if values is not None else "error",
+               "feasible": "" if feasible is None else int(feasible)}
+        cols = self.metrics + self.limited
+        for m, v in zip(cols, values or [None] * len(cols)):
             row[m] = "" if v is None else f"{v:.9g}"
         row["wall_s"] = f"{wall:.6f}"
         row["error"] = error.replace("\n", "; ").strip("; ")
@@ -139,10 +148,11 @@ class Explorer:
         try:
             with self.space.open_job(point) as job:
                 ev = job.estimate(self.calibration)
-                values = [ev.metric(m) for m in self.metrics]
+                values = [ev.metric(m) for m in self.metrics + self.limited]
+                ok = self.feasible(ev)
                 ev.close()
-            self.analytic[point] = _minimised(values, self.space.objectives)
-            self._row(point, "analytic", values, wall=time.perf_counter() - t0)
+            self.analytic[point] = _minimised(values, self.space.objectives) if ok else None
+            self._row(point, "analytic", values, wall=time.perf_counter() - t0, feasible=ok)
         except tessera.TesseraError as e:
             self.analytic[point] = None
             self._row(point, "analytic", None, e.message or str(e), time.perf_counter() - t0)
@@ -153,11 +163,12 @@ class Explorer:
         try:
             with self.space.open_job(point) as job:
                 ev = job.evaluate(time_limit_s=self.space.time_limit_s)
-                values = [ev.metric(m) for m in self.metrics]
+                values = [ev.metric(m) for m in self.metrics + self.limited]
+                ok = self.feasible(ev)
                 ev.close()
-            return point, values, "", time.perf_counter() - t0
+            return point, values, "", time.perf_counter() - t0, ok
         except tessera.TesseraError as e:
-            return point, None, e.message or str(e), time.perf_counter() - t0
+            return point, None, e.message or str(e), time.perf_counter() - t0, None
 
     # -- the search ----------------------------------------------------------------
     def screen_points(self):
@@ -207,9 +218,9 @@ class Explorer:
             order += crowding_order(layer, vectors)
         chosen = order[: self.budget]
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            for point, values, error, wall in pool.map(self._simulate, chosen):
-                self.simulated[point] = _minimised(values, self.space.objectives) if values else None
-                self._row(point, "simulated", values, error, wall)
+            for point, values, error, wall, ok in pool.map(self._simulate, chosen):
+                self.simulated[point] = _minimised(values, self.space.objectives) if values and ok else None
+                self._row(point, "simulated", values, error, wall, ok)
         self.log(f"simulated {len(chosen)} points (budget {self.budget})")
 
     def front(self):
@@ -227,13 +238,15 @@ class Explorer:
     # -- outputs -------------------------------------------------------------------
     def write(self, out_dir):
         os.makedirs(out_dir, exist_ok=True)
-        cols = ["point", *self.space.params, "fidelity", "status", *self.metrics, "wall_s", "error"]
+        cols = ["point", *self.space.params, "fidelity", "status", "feasible", *self.metrics, *self.limited,
+                "wall_s", "error"]
         with open(os.path.join(out_dir, "evaluations.csv"), "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=cols)
             w.writeheader()
             w.writerows(self.rows)
         front = self.front()
-        sim_rows = {r["point"]: r for r in self.rows if r["fidelity"] == "simulated" and r["status"] == "ok"}
+        sim_rows = {r["point"]: r for r in self.rows if r["fidelity"] == "simulated" and r["status"] == "ok"
+                    and r["feasible"] == 1}
         with open(os.path.join(out_dir, "front.csv"), "w", newline="") as f:
             w = csv.writer(f)
             w.writerow(["point", *self.space.params, *self.metrics])
