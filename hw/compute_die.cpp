@@ -113,6 +113,13 @@ void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
         for (uint32_t i = 0; i < map_.dp; i++) ring.push_back(map_.rank(t, st, i));
         me = d;
         break;
+    default: // hierarchical DP and anything else: around the schedule's ring from me
+        for (uint32_t r = rank_;;) {
+            ring.push_back(r);
+            if ((r = tess_ring_next(&s_, c.axis, r)) == rank_) break;
+        }
+        me = 0;
+        break;
     }
     const uint32_t n = static_cast<uint32_t>(ring.size());
     if (n < 2) return;
@@ -244,7 +251,7 @@ void ComputeDie::run()
             const double t0 = sc_core::sc_time_stamp().to_seconds();
             if (op.coll == s_.dp_coll) { // the tail: every data-parallel collective in turn
                 for (uint32_t i = 0; i < s_.n_colls; i++)
-                    if (s_.colls[i].axis == TESS_AXIS_DP) collective(s_.colls[i], i);
+                    if (tess_axis_is_dp(s_.colls[i].axis)) collective(s_.colls[i], i);
             } else {
                 collective(s_.colls[op.coll], static_cast<uint32_t>(op.coll));
             }

@@ -115,22 +115,6 @@ int tess_calibration_read(const char *path, tess_calibration *c, tess_diag *diag
 
 /* ---- what the network gives each level ------------------------------------- */
 
-/* The next rank around rank r's ring (r itself when the ring has one member). */
-static uint32_t ring_next(const tess_schedule *s, int ring, uint32_t r)
-{
-    const uint32_t tp = s->tp, pp = s->pp, dp = s->dp, tr = s->tp_grid ? s->tp_grid : 1;
-    const uint32_t t = r % tp, st = (r / tp) % pp, d = r / (tp * pp);
-    switch (ring) {
-    case TESS_AXIS_TP: return (t + 1) % tp + tp * (st + pp * d);
-    case TESS_AXIS_TP_ROWS: return (t / tr) * tr + (t % tr + 1) % tr + tp * (st + pp * d);
-    case TESS_AXIS_TP_COLS: return ((t / tr + 1) % tr) * tr + t % tr + tp * (st + pp * d);
-    case TESS_AXIS_DP: return t + tp * (st + pp * ((d + 1) % dp));
-    default: /* pipeline: the next stage; the last stage's wraps to the first with chunks */
-        if (pp < 2 || (st + 1 == pp && s->chunks < 2)) return r;
-        return st + 1 == pp ? r - (pp - 1) * tp : r + tp;
-    }
-}
-
 /* Every rank of a pipeline stage to its ring neighbour at once, as a collective step runs
  * on all the stage's groups together (stages reach their collectives at different times,
  * so only one stage's routes are counted together; pipeline sends count all stages), over
@@ -141,13 +125,13 @@ static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring, 
                       uint32_t *load, uint32_t *route, tess_estimate_net *net, char *msg, size_t msglen)
 {
     const uint32_t channels = tess_hw_routes_channels(h);
-    const int pipeline = ring == TESS_RINGS - 1;
+    const int pipeline = ring == TESS_AXIS_PIPELINE;
     double energy = 0, pairs = 0;
     for (uint32_t st = 0; st < (pipeline ? 1 : s->pp); st++) {
         memset(load, 0, channels * sizeof *load);
         for (uint32_t r = 0; r < s->dies; r++) {
             if (!pipeline && (r / s->tp) % s->pp != st) continue;
-            const uint32_t next = ring_next(s, ring, r);
+            const uint32_t next = tess_ring_next(s, (tess_coll_axis)ring, r);
             if (next == r) continue;
             tess_hw_route_info info;
             if (tess_hw_route(h, s->die_of_rank[r], s->die_of_rank[next], &info, route, ROUTE_CAP) != 0) {
@@ -191,7 +175,7 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_e
     uint32_t *route = h ? malloc(ROUTE_CAP * sizeof *route) : NULL;
     if (h && (!load || !route)) rc = TESS_ENOMEM;
     for (int ring = 0; h && rc == TESS_OK && ring < TESS_RINGS; ring++) {
-        int used = ring == TESS_RINGS - 1 && s->pp > 1; /* the pipeline's, or a collective's axis */
+        int used = ring == TESS_AXIS_PIPELINE && s->pp > 1; /* the pipeline's, or a collective's axis */
         for (uint32_t i = 0; i < s->n_colls; i++) used |= (int)s->colls[i].axis == ring && s->colls[i].group > 1;
         if (used) rc = ring_paths(p, s, ring, h, load, route, net, msg, msglen);
     }
@@ -218,7 +202,7 @@ static void collective_terms(const tess_coll_use *c, const tess_estimate_net *ne
     const uint32_t n = c->group;
     if (n < 2) return;
     const double steps = c->kind == TESS_ALL_REDUCE ? 2.0 * (n - 1) : n - 1.0;
-    const tess_level l = c->axis == TESS_AXIS_DP ? TESS_LEVEL_DP : TESS_LEVEL_TP;
+    const tess_level l = tess_axis_is_dp(c->axis) ? TESS_LEVEL_DP : TESS_LEVEL_TP;
     const double chunk = c->bytes / n > 0 ? (double)(c->bytes / n) : 1.0;
     a[l] += calls * steps * net->alpha_s[c->axis];
     b[l] += calls * steps * chunk / net->beta_bytes_s[c->axis];
@@ -298,8 +282,8 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
      * stage runs the same ops) */
     const double msg_bytes = (double)s->activation_message_bytes;
     double p2p_a[TESS_LEVELS_] = {0}, p2p_b[TESS_LEVELS_] = {0};
-    p2p_a[TESS_LEVEL_PP] = net->alpha_s[TESS_RINGS - 1];
-    p2p_b[TESS_LEVEL_PP] = isfinite(net->beta_bytes_s[TESS_RINGS - 1]) ? msg_bytes / net->beta_bytes_s[TESS_RINGS - 1] : 0;
+    p2p_a[TESS_LEVEL_PP] = net->alpha_s[TESS_AXIS_PIPELINE];
+    p2p_b[TESS_LEVEL_PP] = isfinite(net->beta_bytes_s[TESS_AXIS_PIPELINE]) ? msg_bytes / net->beta_bytes_s[TESS_AXIS_PIPELINE] : 0;
     const double p2p = pp > 1 ? network_time(p2p_a, p2p_b, cal) : 0;
     double net_joules = 0;
     for (uint32_t st = 0; st < pp; st++) {
@@ -346,7 +330,7 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
         /* the tail: every data-parallel collective once, then the optimizer step */
         double ta[TESS_LEVELS_] = {0}, tb_[TESS_LEVELS_] = {0};
         for (uint32_t i = 0; i < s->n_colls; i++)
-            if (s->colls[i].axis == TESS_AXIS_DP) collective_terms(&s->colls[i], net, 1, ta, tb_);
+            if (tess_axis_is_dp(s->colls[i].axis)) collective_terms(&s->colls[i], net, 1, ta, tb_);
         const double tail_net = network_time(ta, tb_, cal);
         d->optimizer_s = 28.0 * (double)S->params / (dma_rate * cal->dram_efficiency);
         d->memory_s += d->optimizer_s;
@@ -362,7 +346,7 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
         for (uint32_t i = 0; i < s->n_colls; i++)
             net_joules += (double)s->colls[i].bytes_sent * s->tp * s->dp *
                           net->energy_per_byte[s->colls[i].axis];
-        net_joules += (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_RINGS - 1];
+        net_joules += (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_AXIS_PIPELINE];
         stage_end[st] = tail_net + d->optimizer_s; /* added to the pipeline's end below */
     }
     double *tail = calloc(pp + 1, sizeof *tail);

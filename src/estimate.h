@@ -50,9 +50,9 @@ void tess_calibration_default(tess_calibration *c);
 int tess_calibration_read(const char *path, tess_calibration *c, tess_diag *diag);
 void tess_calibration_write(FILE *f, const tess_calibration *c);
 
-/* What the network gives each ring: entries 0-3 by tess_coll_axis (TP, TP rows, TP
- * columns, DP), entry 4 the pipeline neighbours. Found once per platform and schedule. */
-#define TESS_RINGS 5
+/* What the network gives each ring, by tess_coll_axis (TESS_AXIS_PIPELINE: the pipeline
+ * neighbours). Found once per platform and schedule. */
+#define TESS_RINGS TESS_AXES
 typedef struct tess_estimate_net {
     double alpha_s[TESS_RINGS];      /* largest neighbour path latency */
     double beta_bytes_s[TESS_RINGS]; /* smallest neighbour bottleneck bandwidth, shared by

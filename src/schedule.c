@@ -1,6 +1,8 @@
 /* The tile-schedule generator: see schedule.h. */
 #include "schedule.h"
 
+#include "placement.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +294,28 @@ static uint64_t die_capacity(const tess_platform *p, uint32_t die, uint32_t dies
 
 /* ---- the schedule ---------------------------------------------------------- */
 
+int tess_axis_is_dp(tess_coll_axis a)
+{
+    return a == TESS_AXIS_DP || a == TESS_AXIS_DP_LOCAL || a == TESS_AXIS_DP_CROSS;
+}
+
+uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r)
+{
+    const uint32_t tp = s->tp, pp = s->pp, dp = s->dp, tr = s->tp_grid ? s->tp_grid : 1;
+    const uint32_t t = r % tp, st = (r / tp) % pp, d = r / (tp * pp), m = s->dp_local ? s->dp_local : 1;
+    switch (axis) {
+    case TESS_AXIS_TP: return (t + 1) % tp + tp * (st + pp * d);
+    case TESS_AXIS_TP_ROWS: return (t / tr) * tr + (t % tr + 1) % tr + tp * (st + pp * d);
+    case TESS_AXIS_TP_COLS: return ((t / tr + 1) % tr) * tr + t % tr + tp * (st + pp * d);
+    case TESS_AXIS_DP: return t + tp * (st + pp * ((d + 1) % dp));
+    case TESS_AXIS_DP_LOCAL: return t + tp * (st + pp * (d / m * m + (d % m + 1) % m));
+    case TESS_AXIS_DP_CROSS: return t + tp * (st + pp * ((d + m) % dp));
+    default: /* pipeline: the next stage; the last stage's wraps to the first with chunks */
+        if (pp < 2 || (st + 1 == pp && s->chunks < 2)) return r;
+        return st + 1 == pp ? r - (pp - 1) * tp : r + tp;
+    }
+}
+
 static void add_coll(tess_schedule *s, const char *what, tess_coll_axis axis, tess_coll kind,
                      tess_coll_algo algo, uint32_t group, uint32_t rows, uint64_t bytes,
                      uint64_t calls)
@@ -365,15 +389,18 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         if (!live) return TESS_ENOMEM;
         for (size_t i = 0; i < p->n_instances; i++)
             if (p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead) live[r++] = (uint32_t)i;
-        /* rank numbering: tp-pp-dp puts TP neighbours on consecutive dies */
+        /* a rank is t + tp (st + pp d); the rank order says which of t, st, d varies
+         * fastest over the platform's dies (tp-pp-dp: TP neighbours on consecutive dies) */
+        static const int digits[][3] = {{0, 1, 2}, {1, 0, 2}, {0, 2, 1}, {2, 0, 1}, {1, 2, 0}, {2, 1, 0}};
+        const int *order = digits[w->rank_order];
+        const uint32_t size[3] = {w->tp, w->pp, w->dp};
         for (uint32_t d = 0; d < w->dp; d++)
             for (uint32_t st = 0; st < w->pp; st++)
                 for (uint32_t t = 0; t < w->tp; t++) {
-                    uint32_t rank = t + w->tp * (st + w->pp * d);
-                    uint32_t slot = w->rank_order == TESS_RANKS_TP_PP_DP
-                                        ? rank
-                                        : st + w->pp * (t + w->tp * d);
-                    s->die_of_rank[rank] = live[slot];
+                    const uint32_t at[3] = {t, st, d};
+                    const uint32_t slot = at[order[0]] + size[order[0]] *
+                                          (at[order[1]] + size[order[1]] * at[order[2]]);
+                    s->die_of_rank[t + w->tp * (st + w->pp * d)] = live[slot];
                 }
         free(live);
     }
@@ -414,6 +441,10 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     s->tp = w->tp;
     s->dp = w->dp;
     s->tp_grid = two_d ? (uint32_t)tr : 1;
+    {
+        const int placed = tess_place_groups(p, w, file, s, diag);
+        if (placed != TESS_OK) return placed;
+    }
     const uint64_t tok = b * sq;
     const double gemm_fwd = 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h +
                             2.0 * tok * h * f * (md->activation == TESS_ACT_SWIGLU ? 3 : 2);
@@ -567,7 +598,25 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     s->dp_coll = -1;
     const uint64_t grad_bytes = s->stages[0].params * 2;
     s->dp_coll = w->dp > 1 ? (int32_t)s->n_colls : -1;
-    if (w->zero) {
+    const uint32_t ml = s->dp_local, across = w->dp / ml;
+    if (ml > 1) {
+        /* hierarchical: reduce-scatter inside each domain, the domain's 1/m share across
+         * domains, all-gather inside (ZeRO-1: the reduce-scatter and the all-gather each
+         * go inside, then across / across, then inside) */
+        add_coll(s, "dp gradient reduce-scatter (inside)", TESS_AXIS_DP_LOCAL, TESS_REDUCE_SCATTER,
+                 TESS_ALGO_RING, ml, 1, grad_bytes, 1);
+        if (w->zero) {
+            add_coll(s, "dp gradient reduce-scatter (across)", TESS_AXIS_DP_CROSS, TESS_REDUCE_SCATTER,
+                     TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
+            add_coll(s, "dp parameter all-gather (across)", TESS_AXIS_DP_CROSS, TESS_ALL_GATHER,
+                     TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
+        } else {
+            add_coll(s, "dp gradient all-reduce (across)", TESS_AXIS_DP_CROSS, TESS_ALL_REDUCE,
+                     TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
+        }
+        add_coll(s, w->zero ? "dp parameter all-gather (inside)" : "dp gradient all-gather (inside)",
+                 TESS_AXIS_DP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, ml, 1, grad_bytes, 1);
+    } else if (w->zero) {
         add_coll(s, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, w->dp, 1,
                  grad_bytes, 1);
         add_coll(s, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, TESS_ALGO_RING, w->dp, 1,
@@ -576,6 +625,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         add_coll(s, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, TESS_ALGO_RING, w->dp, 1,
                  grad_bytes, 1);
     }
+    if (rc == TESS_OK) rc = tess_place_traffic(p, s);
     return rc;
 }
 

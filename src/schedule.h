@@ -47,8 +47,15 @@ typedef enum tess_coll_axis {
     TESS_AXIS_TP,      /* the tensor-parallel group */
     TESS_AXIS_TP_ROWS, /* 2-D: ranks of one row of the TP grid */
     TESS_AXIS_TP_COLS, /* 2-D: ranks of one column */
-    TESS_AXIS_DP       /* the data-parallel group */
+    TESS_AXIS_DP,      /* the data-parallel group */
+    TESS_AXIS_DP_LOCAL, /* hierarchical DP: the group's members inside one domain */
+    TESS_AXIS_DP_CROSS, /* hierarchical DP: one member per domain, the same place in each */
+    TESS_AXIS_PIPELINE, /* not a collective: a stage and the next (tess_ring_next) */
+    TESS_AXES
 } tess_coll_axis;
+
+/* TESS_AXIS_DP and its hierarchical parts. */
+int tess_axis_is_dp(tess_coll_axis a);
 
 typedef struct tess_coll_use {
     const char *what;      /* "tp all-reduce", "dp gradient all-reduce", ... */
@@ -61,6 +68,8 @@ typedef struct tess_coll_use {
     uint64_t calls;        /* per iteration, per die */
     uint64_t messages;     /* sent per die per iteration */
     uint64_t bytes_sent;   /* per die per iteration */
+    uint8_t span;          /* tess_scope_level: the innermost scope holding each of its groups */
+    uint8_t scale_out;     /* its groups leave the packages, wafers or nodes they start in */
 } tess_coll_use;
 
 typedef enum tess_op_kind {
@@ -139,10 +148,23 @@ typedef struct tess_schedule {
     tess_stage *stages;      /* pp of them */
     tess_coll_use colls[8];
     uint32_t n_colls;
+    /* placement (src/placement.c): the innermost scope level holding every group of each
+     * axis (TESS_SCOPE_LEVELS: the whole platform; -1: groups of one die); the data-parallel
+     * group's members per domain when its collectives are hierarchical (else 1); bytes
+     * sent per iteration by all dies, by the innermost scope level holding both ends */
+    int8_t tp_span, pp_span, dp_span;
+    uint32_t dp_local;
+    int8_t dp_local_level;
+    double level_bytes[TESS_SCOPE_LEVELS + 1];
     /* per layer pass on one die; recompute runs before a backward pass */
     tess_template fwd, bwd, recompute, logits_fwd, logits_bwd;
     int32_t dp_coll; /* the data-parallel gradient collective, or -1 */
 } tess_schedule;
+
+/* The next rank after r around the ring of its group on an axis (r itself in a group of
+ * one); TESS_AXIS_PIPELINE: the next stage (the last stage's wraps to the first with
+ * model chunks). */
+uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r);
 
 /* Unrolls one stage's ops lazily, in execution order: for each pass of the stage's
  * order, a receive, the pass's layers (recomputation first on backward passes; the

@@ -156,7 +156,10 @@ int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double 
 static int generate_domains(tess_platform *p, uint32_t gi, const tess_generator_spec *s, uint32_t *hub)
 {
     char path[512];
+    const uint32_t first_node = p->n_scopes + 1; /* each domain is a node */
+    p->n_scopes += s->rows;
     for (uint32_t i = 0; i < s->rows; i++) {
+        const size_t first = p->n_instances;
         uint32_t sw = TESS_NONE;
         if (s->cols > 1) {
             snprintf(path, sizeof path, "%s.d%u.switch", s->name, i);
@@ -178,6 +181,7 @@ static int generate_domains(tess_platform *p, uint32_t gi, const tess_generator_
             if (sw != TESS_NONE && add_link(p, h, sw, s->domain_link_type, 0, s->line)) return -1;
             hub[i * s->cols + j] = h;
         }
+        for (size_t k = first; k < p->n_instances; k++) p->instances[k].scope[TESS_SCOPE_NODE] = first_node + i;
     }
     return 0;
 }

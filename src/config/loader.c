@@ -55,6 +55,7 @@ typedef struct loader {
     uint32_t file_index; /* the include being read, or TESS_NONE: the platform file */
     unsigned include_depth;
     uint32_t group;      /* innermost <package> or <wafer> being read, or TESS_NONE */
+    uint32_t scope[TESS_SCOPE_LEVELS]; /* the level elements being read (ids), or 0 */
     int oom;
 } loader;
 
@@ -227,6 +228,8 @@ static int register_instances(loader *L, size_t first, xmlNodePtr n)
     int rc = 0;
     for (size_t i = first; i < L->p->n_instances; i++) {
         L->p->instances[i].group = L->group;
+        for (int k = 0; k < TESS_SCOPE_LEVELS; k++) /* a generator may have set its own (domains) */
+            if (!L->p->instances[i].scope[k]) L->p->instances[i].scope[k] = L->scope[k];
         const tess_instance *inst = &L->p->instances[i];
         int put = tess_name_table_put(&L->instances, inst->path, (uint32_t)i);
         if (put < 0) {
@@ -670,12 +673,17 @@ static int handle_level(loader *L, tess_scope *s, xmlNodePtr n)
         return -1;
     }
     const uint32_t outer_group = L->group;
+    int level = 0;
+    while (level < TESS_SCOPE_LEVELS && strcmp(tag(n), tess_scope_level_name(level)) != 0) level++;
+    const uint32_t outer_scope = L->scope[level];
+    L->scope[level] = ++L->p->n_scopes;
     int rc = 0;
     if (strcmp(tag(n), "package") == 0 || strcmp(tag(n), "wafer") == 0)
         rc = add_group(L, s, n, prefix);
     free(prefix);
     if (walk_scope(L, &inner, n) != 0) rc = -1;
     L->group = outer_group;
+    L->scope[level] = outer_scope;
     tess_scope_free(&inner);
     return rc;
 }

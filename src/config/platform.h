@@ -263,6 +263,21 @@ typedef struct tess_include {
     char sha256[65];
 } tess_include;
 
+/* Hierarchy levels, innermost first: the scopes <package>, <wafer>, <node>, <cluster> and
+ * <datacenter> (a fat-tree's or rail-only network's high-bandwidth domains are nodes).
+ * TESS_SCOPE_LEVELS stands for the whole platform, above every scope. */
+typedef enum tess_scope_level {
+    TESS_SCOPE_PACKAGE,
+    TESS_SCOPE_WAFER,
+    TESS_SCOPE_NODE,
+    TESS_SCOPE_CLUSTER,
+    TESS_SCOPE_DATACENTER,
+    TESS_SCOPE_LEVELS
+} tess_scope_level;
+
+/* "package" ... "datacenter", "platform" for TESS_SCOPE_LEVELS. */
+const char *tess_scope_level_name(int level);
+
 typedef struct tess_instance {
     char *path; /* hierarchical: "wafer0.r3c5.router" */
     tess_kind kind; /* never TESS_KIND_LINK */
@@ -270,6 +285,7 @@ typedef struct tess_instance {
     uint32_t grid;  /* generator that made it, or TESS_NONE */
     int32_t row, col; /* grid coordinates, -1 outside grids */
     uint32_t group;   /* innermost <package> or <wafer>, or TESS_NONE */
+    uint32_t scope[TESS_SCOPE_LEVELS]; /* per level, the scope it is inside (ids from 1), or 0 */
     int dead;
     long line; /* element that declared it */
 } tess_instance;
@@ -309,6 +325,7 @@ typedef struct tess_platform {
     size_t n_groups;
     tess_include *includes;
     size_t n_includes;
+    uint32_t n_scopes; /* scope ids handed out (instance.scope) */
     /* capacities, private to the builder */
     size_t cap_types, cap_instances, cap_links, cap_grids, cap_params, cap_groups, cap_includes;
 } tess_platform;

@@ -31,7 +31,10 @@ static const char *const recompute_names[] = {"none", "selective", "full", NULL}
 static const char *const onoff_names[] = {"off", "on", NULL};
 static const char *const pipeline_names[] = {"gpipe", "1f1b", "interleaved", NULL};
 static const char *const tp_style_names[] = {"megatron-1d", "2d", NULL};
-static const char *const rank_order_names[] = {"tp-pp-dp", "pp-tp-dp", NULL};
+static const char *const rank_order_names[] = {"tp-pp-dp", "pp-tp-dp", "tp-dp-pp",
+                                               "dp-tp-pp", "pp-dp-tp", "dp-pp-tp", NULL};
+static const char *const level_names[] = {"package", "wafer", "node", "cluster", "datacenter",
+                                          "platform", NULL}; /* tess_scope_level */
 
 #define COUNT(name, field, def, lo, hi, doc)                                                    \
     {name, TESS_DIM_COUNT, TESS_FIELD_U32, offsetof(tess_model, field), def, lo, hi, NULL, NULL, doc}
@@ -74,6 +77,10 @@ static const tess_field_spec workload_fields[] = {
     WENUM("rank-order", rank_order, "tp-pp-dp", rank_order_names,
           "rank numbering, fastest first: TP neighbours on adjacent dies by default"),
     WCOUNT("tile-merge", tile_merge, "1", 1, 1024, "GEMM tiles per schedule op, per dimension"),
+    WENUM("tp-within", within[0], "platform", level_names,
+          "the widest scope a tensor-parallel group may span (platform: no limit)"),
+    WENUM("pp-within", within[1], "platform", level_names, "the same for a pipeline"),
+    WENUM("dp-within", within[2], "platform", level_names, "the same for a data-parallel group"),
 };
 
 /* Parses the root element's attributes through a field table. Overrides named
@@ -189,6 +196,7 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
     int rc = parse_root(root, workload_fields, sizeof workload_fields / sizeof workload_fields[0],
                         out, path, "workload", ov, n_ov, used, out->resolved, sizeof out->resolved, diag);
     snprintf(out->file, sizeof out->file, "%s", path);
+    out->line = line;
     xmlChar *model = xmlGetProp(root, (const xmlChar *)"model");
     if (model_xml)
         snprintf(out->model_file, sizeof out->model_file, "(model text)");

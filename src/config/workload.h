@@ -21,7 +21,12 @@ typedef enum tess_dtype { TESS_BF16, TESS_FP16, TESS_FP32, TESS_FP8 } tess_dtype
 typedef enum tess_recompute { TESS_RECOMPUTE_NONE, TESS_RECOMPUTE_SELECTIVE, TESS_RECOMPUTE_FULL } tess_recompute;
 typedef enum tess_pipeline { TESS_PIPE_GPIPE, TESS_PIPE_1F1B, TESS_PIPE_INTERLEAVED } tess_pipeline;
 typedef enum tess_tp_style { TESS_TP_MEGATRON_1D, TESS_TP_2D } tess_tp_style;
-typedef enum tess_rank_order { TESS_RANKS_TP_PP_DP, TESS_RANKS_PP_TP_DP } tess_rank_order;
+/* Rank numbering, fastest-varying axis first: consecutive ranks of the fastest axis land
+ * on consecutive dies of the platform's order (so inside the innermost scopes). */
+typedef enum tess_rank_order {
+    TESS_RANKS_TP_PP_DP, TESS_RANKS_PP_TP_DP, TESS_RANKS_TP_DP_PP,
+    TESS_RANKS_DP_TP_PP, TESS_RANKS_PP_DP_TP, TESS_RANKS_DP_PP_TP
+} tess_rank_order;
 
 typedef struct tess_model {
     char name[32];
@@ -51,6 +56,8 @@ typedef struct tess_workload {
     tess_tp_style tp_style;
     tess_rank_order rank_order;
     uint32_t tile_merge; /* GEMM tiles per schedule op, per dimension (granularity) */
+    int within[3];       /* TP, PP, DP: the widest tess_scope_level a group may span */
+    long line;           /* of the <workload> element */
 } tess_workload;
 
 /* Bytes of one element of dtype. */

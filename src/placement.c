@@ -1,0 +1,140 @@
+/* Placement of parallel groups in the hierarchy: see placement.h. */
+#include "placement.h"
+
+#include <stdlib.h>
+
+#include "tessera/tessera.h"
+
+int tess_dies_span(const tess_platform *p, const uint32_t *dies, size_t n)
+{
+    if (n < 2) return -1;
+    for (int l = 0; l < TESS_SCOPE_LEVELS; l++) {
+        const uint32_t id = p->instances[dies[0]].scope[l];
+        size_t i = 1;
+        while (id && i < n && p->instances[dies[i]].scope[l] == id) i++;
+        if (id && i == n) return l;
+    }
+    return TESS_SCOPE_LEVELS;
+}
+
+static int pair_span(const tess_platform *p, const tess_schedule *s, uint32_t a, uint32_t b)
+{
+    const uint32_t dies[2] = {s->die_of_rank[a], s->die_of_rank[b]};
+    return a == b ? -1 : tess_dies_span(p, dies, 2);
+}
+
+/* An axis's span: "share a scope of level L" is an equivalence, so a group lies in one
+ * scope exactly when every step around its ring does; the widest step over all ranks.
+ * *worst gets a rank whose step is that wide. */
+static int axis_span(const tess_platform *p, const tess_schedule *s, tess_coll_axis a, uint32_t *worst)
+{
+    int span = -1;
+    *worst = 0;
+    for (uint32_t r = 0; r < s->dies; r++) {
+        const int l = pair_span(p, s, r, tess_ring_next(s, a, r));
+        if (l > span) {
+            span = l;
+            *worst = r;
+        }
+    }
+    return span;
+}
+
+/* Hierarchical data parallelism: the innermost level at which every DP group falls into
+ * domains of m consecutive members (1 < m < dp; every member inside a scope of that
+ * level, members d and d' together exactly when d / m == d' / m for neighbouring blocks).
+ * Sets s->dp_local = m and s->dp_local_level, or leaves 1. */
+static void hierarchical_dp(const tess_platform *p, tess_schedule *s)
+{
+    const uint32_t tp = s->tp, pp = s->pp, dp = s->dp;
+    s->dp_local = 1;
+    s->dp_local_level = -1;
+    if (dp < 3) return;
+    for (int l = 0; l < TESS_SCOPE_LEVELS; l++) {
+        /* m from the first group: members that share member 0's scope, counted in order */
+        const tess_instance *in = p->instances;
+        const uint32_t id0 = in[s->die_of_rank[0]].scope[l];
+        uint32_t m = 1;
+        while (id0 && m < dp && in[s->die_of_rank[tp * pp * m]].scope[l] == id0) m++;
+        if (!id0 || m < 2 || m >= dp || dp % m) continue;
+        int ok = 1;
+        for (uint32_t g = 0; ok && g < tp * pp; g++) /* every group: (t, stage) = g */
+            for (uint32_t d = 0; ok && d < dp; d++) {
+                const uint32_t here = in[s->die_of_rank[g + tp * pp * d]].scope[l];
+                const uint32_t lead = in[s->die_of_rank[g + tp * pp * (d / m * m)]].scope[l];
+                const int starts = d % m == 0 && d > 0;
+                ok = here && here == lead &&
+                     (!starts || here != in[s->die_of_rank[g + tp * pp * (d - 1)]].scope[l]);
+            }
+        if (ok) {
+            s->dp_local = m;
+            s->dp_local_level = (int8_t)l;
+            return;
+        }
+    }
+}
+
+int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
+                      tess_schedule *s, tess_diag *diag)
+{
+    static const char *const names[] = {"tp", "pp", "dp"};
+    static const tess_coll_axis axes[] = {TESS_AXIS_TP, TESS_AXIS_PIPELINE, TESS_AXIS_DP};
+    int8_t *spans[] = {&s->tp_span, &s->pp_span, &s->dp_span};
+    int rc = TESS_OK;
+    for (int k = 0; k < 3; k++) {
+        uint32_t r;
+        const int span = axis_span(p, s, axes[k], &r);
+        *spans[k] = (int8_t)span;
+        if (span <= w->within[k]) continue;
+        const uint32_t next = tess_ring_next(s, axes[k], r);
+        const int lim = w->within[k];
+        tess_diag_add(diag, file, w->line,
+                      "%s-within=\"%s\": %s groups span the %s; rank %u on die '%s' and rank %u on "
+                      "die '%s' are in different %ss (or none)",
+                      names[k], tess_scope_level_name(lim), names[k],
+                      span == TESS_SCOPE_LEVELS ? "whole platform" : tess_scope_level_name(span), r,
+                      p->instances[s->die_of_rank[r]].path, next, p->instances[s->die_of_rank[next]].path,
+                      tess_scope_level_name(lim));
+        rc = TESS_EINVAL;
+    }
+    hierarchical_dp(p, s);
+    return rc;
+}
+
+int tess_place_traffic(const tess_platform *p, tess_schedule *s)
+{
+    for (int l = 0; l <= TESS_SCOPE_LEVELS; l++) s->level_bytes[l] = 0;
+    /* a die is inside a package, wafer or node: groups leaving it are scale-out */
+    int local = 0;
+    for (int l = 0; l <= TESS_SCOPE_NODE; l++) local |= p->instances[s->die_of_rank[0]].scope[l] != 0;
+    for (uint32_t i = 0; i < s->n_colls; i++) {
+        tess_coll_use *c = &s->colls[i];
+        int span = -1;
+        for (uint32_t r = 0; r < s->dies; r++) {
+            const int l = pair_span(p, s, r, tess_ring_next(s, c->axis, r));
+            if (l > span) span = l;
+            if (l >= 0) s->level_bytes[l] += (double)c->bytes_sent; /* all to the right */
+        }
+        c->span = (uint8_t)(span < 0 ? 0 : span);
+        c->scale_out = local && span > TESS_SCOPE_NODE;
+    }
+    /* pipeline: a stage's forward messages go to the next stage, the next stage's backward
+     * ones come back over the same pair */
+    uint64_t *fwd = calloc(2 * (size_t)s->pp, sizeof *fwd);
+    if (!fwd) return TESS_ENOMEM;
+    uint64_t *bwd = fwd + s->pp;
+    for (uint32_t st = 0; st < s->pp; st++)
+        for (uint32_t k = 0; k < s->stages[st].n_order; k++) {
+            const tess_pass *ps = &s->stages[st].order[k];
+            (ps->backward ? bwd : fwd)[st] += tess_pass_sends(s, st, ps);
+        }
+    for (uint32_t r = 0; r < s->dies; r++) {
+        const uint32_t next = tess_ring_next(s, TESS_AXIS_PIPELINE, r);
+        const int l = pair_span(p, s, r, next);
+        if (l < 0) continue;
+        const uint32_t st = (r / s->tp) % s->pp, nst = (next / s->tp) % s->pp;
+        s->level_bytes[l] += (double)s->activation_message_bytes * (double)(fwd[st] + bwd[nst]);
+    }
+    free(fwd);
+    return TESS_OK;
+}

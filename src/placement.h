@@ -1,0 +1,39 @@
+/* Placement: where a workload's parallel groups land in the platform's hierarchy.
+ *
+ * The workload's rank-order maps ranks onto the platform's dies (the fastest-varying
+ * axis on consecutive dies, so inside the innermost scopes: by default TP inside a
+ * package or node, PP next, DP outermost). This module measures what that gives: for
+ * each axis the innermost scope level that holds every one of its groups (a TP group
+ * inside one node spans "node"; a DP group over two datacenters spans "platform"),
+ * checks it against the workload's tp-within / pp-within / dp-within limits, decides
+ * whether the data-parallel collectives go hierarchically (reduce-scatter inside each
+ * domain, all-reduce across domains, all-gather inside), and counts the bytes the
+ * schedule sends at each level per iteration.
+ */
+#ifndef TESS_PLACEMENT_H
+#define TESS_PLACEMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/platform.h"
+#include "config/workload.h"
+#include "diag.h"
+#include "schedule.h"
+
+/* The innermost tess_scope_level whose one scope holds all n dies (instance indices):
+ * TESS_SCOPE_LEVELS when no scope does (the platform), -1 when n < 2. */
+int tess_dies_span(const tess_platform *p, const uint32_t *dies, size_t n);
+
+/* Spans of the TP, PP and DP groups (s->die_of_rank set), checked against the workload's
+ * limits (an error names the group's first two dies that lie apart and the level they
+ * cross), and the hierarchical data-parallel split (s->dp_local). Before the data-parallel
+ * collectives are added. TESS_OK, TESS_EINVAL or TESS_ENOMEM. */
+int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
+                      tess_schedule *s, tess_diag *diag);
+
+/* After every collective is added: each collective's span and scale-out flag, and
+ * s->level_bytes. TESS_OK or TESS_ENOMEM. */
+int tess_place_traffic(const tess_platform *p, tess_schedule *s);
+
+#endif
