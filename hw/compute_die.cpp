@@ -123,6 +123,7 @@ void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
     }
     const uint32_t n = static_cast<uint32_t>(ring.size());
     if (n < 2) return;
+    const double t0 = sc_core::sc_time_stamp().to_seconds();
     const uint64_t steps = c.kind == TESS_ALL_REDUCE ? 2ull * (n - 1) : n - 1ull;
     const uint64_t seq = coll_seq_[index]++;
     const uint32_t right = map_.endpoint[ring[(me + 1) % n]];
@@ -138,6 +139,9 @@ void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
         st_.messages++;
         receive(left, tag);
     }
+    const double took = sc_core::sc_time_stamp().to_seconds() - t0;
+    st_.level_s[c.span] += took;
+    if (c.scale_out) st_.scale_out_s += took;
 }
 
 uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const

@@ -49,6 +49,8 @@ struct DieStats {
     double optimizer_s = 0; // of memory_s
     double end_s = 0, flops = 0;
     uint64_t ops = 0, dram_bytes = 0, messages = 0;
+    double level_s[TESS_SCOPE_LEVELS + 1] = {}; // collectives by their groups' span
+    double scale_out_s = 0;
 };
 
 class ComputeDie : public sc_core::sc_module {

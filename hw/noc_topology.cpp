@@ -281,34 +281,52 @@ uint32_t flow_hash(uint32_t s, uint32_t t)
 
 bool Topology::build_shortest(std::string *error)
 {
+    // the fastest routes: a channel between routers costs its latency plus the pipeline
+    // of the router it enters, so a route takes the quickest way (inside a node over its
+    // switch rather than out through a NIC that happens to be as many hops away); equally
+    // fast ways are the ECMP choices
     const size_t R = routers_.size();
-    UGraph g(R);
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> into(R); // (from router, cost)
     for (const Channel &c : channels_)
-        if (c.from_router >= 0 && c.to_router >= 0 && c.from_router < c.to_router)
-            boost::add_edge(c.from_router, c.to_router, g);
+        if (c.from_router >= 0 && c.to_router >= 0)
+            into[c.to_router].push_back({static_cast<uint32_t>(c.from_router), channel_cost(c)});
     target_row_.assign(R, -1);
     size_t rows = 0;
     for (const Endpoint &e : endpoints_)
         if (target_row_[e.router] < 0) target_row_[e.router] = static_cast<int32_t>(rows++);
-    hops_.assign(rows * R, 0);
+    cost_.assign(rows * R, kUnreached);
+    using Item = std::pair<uint32_t, uint32_t>; // (distance, router)
     for (size_t tr = 0; tr < R; tr++) {
         if (target_row_[tr] < 0) continue;
-        const std::vector<uint32_t> d = bfs_distances(g, tr);
-        uint16_t *row = &hops_[static_cast<size_t>(target_row_[tr]) * R];
-        for (size_t r = 0; r < R; r++) {
-            if (d[r] > 65534) {
-                if (target_row_[r] >= 0) {
-                    *error = "shortest routing: router '" + router_name(static_cast<uint32_t>(r)) +
-                             "' has no path to router '" + router_name(static_cast<uint32_t>(tr)) + "'";
-                    return false;
+        uint32_t *row = &cost_[static_cast<size_t>(target_row_[tr]) * R];
+        std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
+        row[tr] = 0;
+        heap.push({0, static_cast<uint32_t>(tr)});
+        while (!heap.empty()) {
+            const Item top = heap.top();
+            heap.pop();
+            if (top.first != row[top.second]) continue;
+            for (const auto &in : into[top.second]) {
+                const uint32_t d = top.first + in.second;
+                if (d < row[in.first]) {
+                    row[in.first] = d;
+                    heap.push({d, in.first});
                 }
-                row[r] = 65535;
-            } else {
-                row[r] = static_cast<uint16_t>(d[r]);
             }
         }
+        for (size_t r = 0; r < R; r++)
+            if (row[r] == kUnreached && target_row_[r] >= 0) {
+                *error = "shortest routing: router '" + router_name(static_cast<uint32_t>(r)) +
+                         "' has no path to router '" + router_name(static_cast<uint32_t>(tr)) + "'";
+                return false;
+            }
     }
     return true;
+}
+
+uint32_t Topology::channel_cost(const Channel &c) const
+{
+    return c.latency + routers_[c.to_router].pipeline;
 }
 
 bool Topology::build_tables(std::string *error)
@@ -448,13 +466,15 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
     case TESS_ROUTING_SHORTEST: {
         // the output ports one hop nearer the destination's router; the flow hash picks one
         const size_t Rn = routers_.size();
-        const uint16_t *row = &hops_[static_cast<size_t>(target_row_[D.router]) * Rn];
+        const uint32_t *row = &cost_[static_cast<size_t>(target_row_[D.router]) * Rn];
         uint32_t candidates = 0, chosen = 0;
         for (int pass = 0; pass < 2; pass++) {
             uint32_t k = 0;
             for (size_t port = 0; port < R.out_channel.size(); port++) {
                 const Channel &c = channels_[R.out_channel[port]];
-                if (c.to_router < 0 || row[c.to_router] + 1u != row[r]) continue;
+                if (c.to_router < 0 || row[c.to_router] == kUnreached ||
+                    row[c.to_router] + channel_cost(c) != row[r])
+                    continue;
                 if (pass == 1 && k == st.flow % candidates) {
                     chosen = static_cast<uint32_t>(port);
                     break;

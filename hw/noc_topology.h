@@ -140,9 +140,9 @@ private:
     std::vector<uint8_t> port_is_down_; // per (router, port): link goes "down"
     std::vector<uint32_t> port_base_;   // first (router, port) slot of each router
     std::vector<std::vector<uint32_t>> dist_; // router distances, lazily for tests
-    // shortest: hops from every router to each router with endpoints (row per target)
-    std::vector<uint16_t> hops_;
-    std::vector<int32_t> target_row_; // router -> its row in hops_, -1 without endpoints
+    std::vector<uint32_t> cost_;      // shortest: cost from each router to each target row
+    std::vector<int32_t> target_row_; // router -> its row in cost_, -1 without endpoints
+    uint32_t channel_cost(const Channel &c) const; // its latency + the entered router's pipeline
 
     bool build_tables(std::string *error);
     bool build_shortest(std::string *error);

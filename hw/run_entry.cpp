@@ -201,10 +201,12 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                 out->slowest_rank = r;
             }
             out->messages += d.messages;
-            if (per_die)
+            if (per_die) {
                 per_die[r] = tess_die_stat{r, map.stage(r), s->die_of_rank[r], d.compute_s, d.memory_s,
                                            d.optimizer_s, d.network_s, d.bubble_s, d.end_s, d.flops,
-                                           d.ops, d.dram_bytes, d.messages};
+                                           d.ops, d.dram_bytes, d.messages, {}, d.scale_out_s};
+                std::copy(std::begin(d.level_s), std::end(d.level_s), per_die[r].level_s);
+            }
         }
         out->critical_path = critical_path(dies, out->slowest_rank);
         const tess::hw::DieStats &slow = dies[out->slowest_rank]->stats();

@@ -191,6 +191,10 @@ typedef struct tess_iteration_result {
     uint32_t n_top_links;
     tess_noc_link_use top_links[TESS_NOC_TOP_LINKS];
     tess_critical_path critical_path;
+    /* collectives by the span of their groups, mean seconds per die (tess_eval_finish), and
+     * the slowest die's scale-out collectives */
+    double level_collective_s[TESS_SCOPE_LEVELS + 1];
+    double scale_out_s;
     /* wall-clock figures */
     double wall_seconds;
     uint64_t events;
@@ -221,6 +225,10 @@ typedef struct tess_die_stat {
     uint32_t instance; /* the die's instance index in the platform */
     double compute_s, memory_s, optimizer_s, network_s, bubble_s, end_s, flops;
     uint64_t ops, dram_bytes, messages;
+    /* of network_s: collectives by the span of their groups (tess_scope_level; the last
+     * entry the whole platform), and those that are scale-out (tess_coll_use.scale_out) */
+    double level_s[TESS_SCOPE_LEVELS + 1];
+    double scale_out_s;
 } tess_die_stat;
 
 /* Simulates one training iteration: every rank a compute die executing its stage's op

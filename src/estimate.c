@@ -216,6 +216,17 @@ static double network_time(const double *a, const double *b, const tess_calibrat
     return t;
 }
 
+/* calls of collective c, calibrated, added to by_span[its span] (and *scale_out) */
+static void scope_time(const tess_coll_use *c, const tess_estimate_net *net, const tess_calibration *cal,
+                       double calls, double *by_span, double *scale_out)
+{
+    double a[TESS_LEVELS_] = {0}, b[TESS_LEVELS_] = {0};
+    collective_terms(c, net, calls, a, b);
+    const double t = network_time(a, b, cal);
+    by_span[c->span] += t;
+    if (c->scale_out) *scale_out += t;
+}
+
 void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,
                             unsigned dtype_bytes, double dma_bytes_s, const tess_estimate_net *net,
                             const tess_calibration *cal, tess_template_time *out)
@@ -237,8 +248,10 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             out->dma_s += (double)g->count * (double)g->bytes_each / dma_bytes_s;
             break;
         case TESS_OP_COLLECTIVE:
-            if (g->coll >= 0)
+            if (g->coll >= 0) {
                 collective_terms(&s->colls[g->coll], net, (double)g->count, out->level_alpha_s, out->level_beta_s);
+                scope_time(&s->colls[g->coll], net, cal, (double)g->count, out->scope_s, &out->scale_out_s);
+            }
             break;
         default:
             break;
@@ -324,13 +337,18 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
                 d->compute_s += reps[j] * parts[j]->compute_s;
                 d->memory_s += reps[j] * (parts[j]->local_s - parts[j]->compute_s);
                 d->network_s += reps[j] * parts[j]->network_s;
+                for (int l = 0; l <= TESS_SCOPE_LEVELS; l++) d->level_s[l] += reps[j] * parts[j]->scope_s[l];
+                d->scale_out_s += reps[j] * parts[j]->scale_out_s;
             }
             sends += tess_pass_sends(s, st, ps);
         }
         /* the tail: every data-parallel collective once, then the optimizer step */
         double ta[TESS_LEVELS_] = {0}, tb_[TESS_LEVELS_] = {0};
         for (uint32_t i = 0; i < s->n_colls; i++)
-            if (tess_axis_is_dp(s->colls[i].axis)) collective_terms(&s->colls[i], net, 1, ta, tb_);
+            if (tess_axis_is_dp(s->colls[i].axis)) {
+                collective_terms(&s->colls[i], net, 1, ta, tb_);
+                scope_time(&s->colls[i], net, cal, 1, d->level_s, &d->scale_out_s);
+            }
         const double tail_net = network_time(ta, tb_, cal);
         d->optimizer_s = 28.0 * (double)S->params / (dma_rate * cal->dram_efficiency);
         d->memory_s += d->optimizer_s;

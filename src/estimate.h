@@ -71,6 +71,7 @@ typedef struct tess_template_time {
     double gemm_s, vector_s, dma_s; /* before efficiencies */
     double compute_s, local_s, network_s; /* calibrated: compute, compute and DMA, collectives */
     double level_alpha_s[TESS_LEVELS_], level_beta_s[TESS_LEVELS_]; /* network_s's terms, raw */
+    double scope_s[TESS_SCOPE_LEVELS + 1], scale_out_s; /* network_s by its groups' span */
 } tess_template_time;
 
 void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,

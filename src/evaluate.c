@@ -272,6 +272,22 @@ static void write_provenance(FILE *f, const tess_platform *p, const tess_workloa
     fprintf(f, "}\n    },\n    \"seeds\": {}\n  },\n");
 }
 
+/* Where the parallel groups landed and what each hierarchy level carried. */
+static void write_hierarchy(FILE *f, const tess_schedule *s, const tess_iteration_result *r)
+{
+    const int8_t spans[3] = {s->tp_span, s->pp_span, s->dp_span};
+    static const char *const axes[3] = {"tp", "pp", "dp"};
+    fputs("  \"hierarchy\": {\"spans\": {", f);
+    for (int k = 0; k < 3; k++)
+        fprintf(f, "%s\"%s\": \"%s\"", k ? ", " : "", axes[k], spans[k] < 0 ? "none" : tess_scope_level_name(spans[k]));
+    fprintf(f, "}, \"dp_domain\": {\"level\": \"%s\", \"members\": %u},\n    \"levels\": {",
+            s->dp_local > 1 ? tess_scope_level_name(s->dp_local_level) : "none", s->dp_local ? s->dp_local : 1);
+    for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
+        fprintf(f, "%s\n      \"%s\": {\"bytes\": %.17g, \"collective_s\": %.9g}", l ? "," : "",
+                tess_scope_level_name(l), s->level_bytes[l], r->level_collective_s[l]);
+    fputs("\n    }\n  },\n", f);
+}
+
 void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                        const tess_schedule *s, const tess_eval_result *e)
 {
@@ -306,9 +322,10 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
             s->model_flops / (T * peak), s->hardware_flops / (T * peak));
     fprintf(f, "  \"energy_j\": %.9g,\n", e->energy_j);
     fprintf(f, "  \"time_breakdown_s\": {\"compute\": %.9g, \"memory\": %.9g, \"optimizer\": %.9g, "
-               "\"network\": %.9g, \"scale_out\": 0, \"pipeline_bubble\": %.9g, "
+               "\"network\": %.9g, \"scale_out\": %.9g, \"pipeline_bubble\": %.9g, "
                "\"exposed_communication\": %.9g, \"other\": %.9g, \"die\": \"%s\"},\n",
-            r->compute_s, r->memory_s, r->optimizer_s, r->network_s, r->bubble_s, r->exposed_communication_s,
+            r->compute_s, r->memory_s, r->optimizer_s, r->network_s, r->scale_out_s, r->bubble_s,
+            r->exposed_communication_s,
             other > 0 ? other : 0, p->instances[s->die_of_rank[r->slowest_rank]].path);
     fprintf(f, "  \"energy_breakdown_j\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
                "\"network\": %.9g, \"static\": %.9g},\n",
@@ -349,6 +366,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                 c->compute_s, c->memory_s, c->network_s, c->transfer_s, c->other_s, c->handoffs,
                 p->instances[s->die_of_rank[c->start_rank]].path, p->instances[s->die_of_rank[c->end_rank]].path);
     }
+    write_hierarchy(f, s, r);
     fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
     fprintf(f, "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g}\n}\n",
             r->wall_seconds, (unsigned long long)r->events,
@@ -398,6 +416,9 @@ static int account_power(const tess_platform *p, const tess_schedule *s, double 
 int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_result *out)
 {
     tess_iteration_result *res = &out->it;
+    for (uint32_t k = 0; k < out->n_dies; k++)
+        for (int l = 0; l <= TESS_SCOPE_LEVELS; l++) res->level_collective_s[l] += out->dies[k].level_s[l] / out->n_dies;
+    if (res->slowest_rank < out->n_dies) res->scale_out_s = out->dies[res->slowest_rank].scale_out_s;
     for (uint32_t k = 0; k < s->dies; k++) {
         const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[k]].type].u.die;
         const tess_stage *S = &s->stages[(k / s->tp) % s->pp];
