@@ -137,11 +137,27 @@ void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
         m.tag = tag;
         net_.send(m);
         st_.messages++;
+        mirror(c.axis, m);
         receive(left, tag);
     }
     const double took = sc_core::sc_time_stamp().to_seconds() - t0;
     st_.level_s[c.span] += took;
     if (c.scale_out) st_.scale_out_s += took;
+}
+
+void ComputeDie::mirror(int cls, const noc::Message &m)
+{
+    if (!mirrors_) return;
+    const size_t at = static_cast<size_t>(cls) * mirrors_->ranks + rank_;
+    for (const auto &c : mirrors_->copies[at]) {
+        noc::Message copy = m;
+        copy.src = c.first;
+        copy.dst = c.second;
+        net_.send(copy);
+        st_.mirrored++;
+    }
+    st_.mirror_skipped += mirrors_->skipped[at];
+    st_.mirror_joules += static_cast<double>(m.bytes) * mirrors_->skipped_joules_per_byte[at];
 }
 
 uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const
@@ -279,6 +295,7 @@ void ComputeDie::run()
             m.tag = (uint64_t(op.backward) << 48) | (uint64_t(chunk) << 32) | op.microbatch;
             net_.send(m);
             st_.messages++;
+            mirror(op.backward ? TESS_AXES : TESS_AXIS_PIPELINE, m);
             const double now = sc_core::sc_time_stamp().to_seconds();
             meet(true, m.tag, peer, now, now);
             break;

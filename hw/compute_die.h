@@ -44,6 +44,20 @@ struct Meeting {
     double compute_s, memory_s, network_s;
 };
 
+// Symmetric simulation: one data-parallel replica is simulated, the others mirror it. For
+// each class of message (a collective axis; TESS_AXES: pipeline messages backward) and
+// each simulated rank, the other replicas' copies of a message the rank sends that go on
+// the network at the same moment: those delivered to a simulated die (a ring's incoming
+// step) and those whose routes share a channel with the simulated replica's traffic.
+// The copies left out only cost energy (bytes x their route's energy per byte).
+struct Mirrors {
+    static constexpr int kClasses = TESS_AXES + 1;
+    uint32_t ranks = 0; // simulated ranks
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> copies; // [class x ranks + rank]: (src, dst)
+    std::vector<double> skipped_joules_per_byte;                    // [class x ranks + rank]
+    std::vector<uint32_t> skipped;                                  // [class x ranks + rank]
+};
+
 struct DieStats {
     double compute_s = 0, memory_s = 0, network_s = 0, bubble_s = 0;
     double optimizer_s = 0; // of memory_s
@@ -51,6 +65,8 @@ struct DieStats {
     uint64_t ops = 0, dram_bytes = 0, messages = 0;
     double level_s[TESS_SCOPE_LEVELS + 1] = {}; // collectives by their groups' span
     double scale_out_s = 0;
+    uint64_t mirrored = 0, mirror_skipped = 0; // other replicas' copies sent, left out
+    double mirror_joules = 0;                  // energy of the copies left out
 };
 
 class ComputeDie : public sc_core::sc_module {
@@ -65,6 +81,7 @@ public:
     const std::vector<tess_span> &spans() const { return spans_; }
     const std::vector<Meeting> &meetings() const { return meetings_; }
     void record_spans(bool on) { record_spans_ = on; }
+    void set_mirrors(const Mirrors *m) { mirrors_ = m; }
     bool done() const { return done_; }
 
 private:
@@ -88,6 +105,8 @@ private:
     std::vector<Meeting> meetings_;    // pipeline sends and receives, for the critical path
     void meet(bool send, uint64_t tag, uint32_t peer, double t0, double t1);
     bool record_spans_ = false;
+    const Mirrors *mirrors_ = nullptr;
+    void mirror(int cls, const noc::Message &m); // the other replicas' copies of m
     int64_t last_span_[TESS_TRACKS_] = {-1, -1, -1, -1};
     void span(tess_track track, double t0, double t1);
 

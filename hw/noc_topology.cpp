@@ -324,6 +324,16 @@ bool Topology::build_shortest(std::string *error)
     return true;
 }
 
+double Topology::path_energy_per_byte(const std::vector<uint32_t> &path) const
+{
+    double e = 0;
+    for (uint32_t c : path) {
+        e += 8.0 * channels_[c].energy_per_bit;
+        if (channels_[c].to_router >= 0) e += 8.0 * routers_[static_cast<size_t>(channels_[c].to_router)].energy_per_bit;
+    }
+    return e;
+}
+
 uint32_t Topology::channel_cost(const Channel &c) const
 {
     return c.latency + routers_[c.to_router].pipeline;

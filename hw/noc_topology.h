@@ -122,6 +122,9 @@ public:
     // from endpoint s to endpoint t (the first candidate at each router).
     std::vector<uint32_t> path(uint32_t s, uint32_t t) const;
 
+    // Joules per byte along a channel sequence: its links' and the routers' it enters.
+    double path_energy_per_byte(const std::vector<uint32_t> &path) const;
+
     // Minimal hop count between two routers over live links (BFS).
     uint32_t router_distance(uint32_t a, uint32_t b) const;
 

@@ -59,15 +59,11 @@ extern "C" int tess_hw_route(const tess_hw_routes *h, uint32_t from, uint32_t to
     const auto &routers = h->topo->routers();
     const double hz = h->topo->clock_hz(), flit = h->topo->flit_bytes();
     out->bandwidth_bytes_s = 0;
+    out->energy_per_byte = h->topo->path_energy_per_byte(path);
     for (uint32_t c : path) {
         const tess::noc::Channel &k = ch[c];
         out->latency_s += k.latency / hz;
-        out->energy_per_byte += 8.0 * k.energy_per_bit;
-        if (k.to_router >= 0) { // through a router: its pipeline and its switching energy
-            const tess::noc::Router &r = routers[static_cast<size_t>(k.to_router)];
-            out->latency_s += r.pipeline / hz;
-            out->energy_per_byte += 8.0 * r.energy_per_bit;
-        }
+        if (k.to_router >= 0) out->latency_s += routers[static_cast<size_t>(k.to_router)].pipeline / hz;
         const double bw = flit * hz / k.cycles_per_flit;
         if (out->bandwidth_bytes_s == 0 || bw < out->bandwidth_bytes_s) out->bandwidth_bytes_s = bw;
         if (out->channels < cap) channels[out->channels] = c;

@@ -29,6 +29,104 @@ struct Fabric : tess::noc::TransportClient {
 
 int g_progress = 0;
 
+// The ranks a message class sends to: a collective axis's ring neighbour, or the pipeline
+// neighbour forward (TESS_AXIS_PIPELINE) or backward (TESS_AXES); r itself for none.
+uint32_t class_peer(const tess_schedule *s, int cls, uint32_t r)
+{
+    if (cls < TESS_AXIS_PIPELINE) return tess_ring_next(s, static_cast<tess_coll_axis>(cls), r);
+    if (s->pp < 2) return r;
+    const uint32_t tp = s->tp, pp = s->pp, st = (r / tp) % pp;
+    const uint32_t peer = cls == TESS_AXIS_PIPELINE ? (st + 1) % pp : (st + pp - 1) % pp;
+    return r + tp * peer - tp * st;
+}
+
+// Symmetry: data-parallel replicas whose routes look alike (for every rank position and
+// message class, the same sequence of link and router types) form a class; one replica
+// of each class is simulated (its lowest) and the others mirror it. rep[r] is the
+// simulated rank whose figures rank r takes (r itself when simulated).
+struct Symmetry {
+    std::vector<uint32_t> rep;
+    uint32_t simulated_replicas = 0;
+    tess::hw::Mirrors mirrors;
+};
+
+uint64_t mix(uint64_t h, uint64_t v)
+{
+    uint64_t x = h ^ (v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2)); // splitmix64 finaliser
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const tess::noc::Topology &topo,
+                        const tess::hw::RankMap &map)
+{
+    using tess::hw::Mirrors;
+    Symmetry sy;
+    const uint32_t R = s->tp * s->pp, n = s->dies;
+    std::vector<bool> used(Mirrors::kClasses, false);
+    for (uint32_t i = 0; i < s->n_colls; i++) used[s->colls[i].axis] = used[s->colls[i].axis] || s->colls[i].group > 1;
+    used[TESS_AXIS_PIPELINE] = used[TESS_AXES] = s->pp > 1;
+    const auto &ch = topo.channels();
+    auto path_of = [&](uint32_t a, uint32_t b) { return topo.path(map.endpoint[a], map.endpoint[b]); };
+    // each replica's signature: the types along every route its ranks send on
+    std::vector<uint64_t> sig(s->dp, 0);
+    for (uint32_t d = 0; d < s->dp; d++)
+        for (int cls = 0; cls < Mirrors::kClasses; cls++)
+            for (uint32_t r0 = 0; used[cls] && r0 < R; r0++) {
+                const uint32_t g = r0 + R * d, to = class_peer(s, cls, g);
+                uint64_t h = mix(sig[d], to == g ? 0 : 1);
+                if (to != g)
+                    for (uint32_t c : path_of(g, to)) {
+                        h = mix(h, p->links[ch[c].link].type);
+                        h = mix(h, ch[c].to_router >= 0 ? 1 + p->instances[topo.routers()[static_cast<size_t>(ch[c].to_router)].instance].type : 0);
+                    }
+                sig[d] = h;
+            }
+    std::vector<uint32_t> rep_replica(s->dp);
+    for (uint32_t d = 0; d < s->dp; d++) {
+        rep_replica[d] = d;
+        for (uint32_t e = 0; e < d; e++)
+            if (rep_replica[e] == e && sig[e] == sig[d]) {
+                rep_replica[d] = e;
+                break;
+            }
+        sy.simulated_replicas += rep_replica[d] == d;
+    }
+    sy.rep.resize(n);
+    for (uint32_t r = 0; r < n; r++) sy.rep[r] = r % R + R * rep_replica[r / R];
+    auto real = [&](uint32_t r) { return sy.rep[r] == r; };
+
+    Mirrors &m = sy.mirrors;
+    m.ranks = n;
+    m.copies.resize(size_t(Mirrors::kClasses) * n);
+    m.skipped_joules_per_byte.assign(size_t(Mirrors::kClasses) * n, 0);
+    m.skipped.assign(size_t(Mirrors::kClasses) * n, 0);
+    std::vector<bool> real_channel(ch.size(), false);
+    for (int cls = 0; cls < Mirrors::kClasses; cls++) // the simulated ranks' own, and copies into them
+        for (uint32_t r = 0; used[cls] && r < n; r++) {
+            const uint32_t to = class_peer(s, cls, r);
+            if (to != r && (real(r) || real(to)))
+                for (uint32_t c : path_of(r, to)) real_channel[c] = true;
+        }
+    for (int cls = 0; cls < Mirrors::kClasses; cls++)
+        for (uint32_t g = 0; used[cls] && g < n; g++) {
+            const uint32_t to = class_peer(s, cls, g);
+            if (real(g) || to == g) continue;
+            const std::vector<uint32_t> path = path_of(g, to);
+            bool shares = real(to);
+            for (size_t k = 0; !shares && k < path.size(); k++) shares = real_channel[path[k]];
+            const size_t at = size_t(cls) * n + sy.rep[g]; // the simulated rank sends it
+            if (shares) {
+                m.copies[at].push_back({map.endpoint[g], map.endpoint[to]});
+            } else {
+                m.skipped[at]++;
+                m.skipped_joules_per_byte[at] += topo.path_energy_per_byte(path);
+            }
+        }
+    return sy;
+}
+
 // The critical path (tessera_hw.h), walked back from the die that ended last: on a die,
 // from the current time back to its latest receive that ended before it; if the die had
 // to wait for that message, across to its sender at the moment it sent.
@@ -131,7 +229,7 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
 extern "C" void tess_hw_set_progress(int mode) { g_progress = mode; }
 
 extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsigned dtype_bytes,
-                           const double *dma_bandwidth, tess_noc_fidelity fidelity,
+                           const double *dma_bandwidth, tess_noc_fidelity fidelity, int symmetry,
                            tess_iteration_result *out,
                            tess_die_stat *per_die, tess_noc_link_use **links, uint32_t *n_links,
                            tess_span **spans, uint64_t *n_spans,
@@ -172,23 +270,36 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         std::vector<std::unique_ptr<tess::hw::ComputeDie>> dies;
         tess::hw::PowerTimeline power(1e-3);
         const double dram_e_bit = tess_dram_energy_per_bit(p);
+        // with symmetry, one replica of each class of alike replicas is simulated
+        const bool mirrored = symmetry && s->dp > 1;
+        Symmetry sy;
+        if (mirrored) sy = build_symmetry(p, s, *topo, map);
+        auto simulated = [&](uint32_t r) { return !mirrored || sy.rep[r] == r; };
+        uint64_t simulated_ops = 0;
+        dies.resize(s->dies);
         for (uint32_t r = 0; r < s->dies; r++) {
+            if (!simulated(r)) continue;
+            simulated_ops += s->stages[map.stage(r)].ops;
             const tess_die_type &dt = p->types[p->instances[s->die_of_rank[r]].type].u.die;
             char name[32];
             std::snprintf(name, sizeof name, "rank%u", r);
-            dies.push_back(std::make_unique<tess::hw::ComputeDie>(name, *s, dt, r, map, net,
-                                                                  dma_bandwidth[r], dtype_bytes,
-                                                                  &power, dram_e_bit));
-            fabric.die_of_endpoint[map.endpoint[r]] = dies.back().get();
-            dies.back()->record_spans(spans != nullptr);
+            dies[r] = std::make_unique<tess::hw::ComputeDie>(name, *s, dt, r, map, net, dma_bandwidth[r],
+                                                             dtype_bytes, &power, dram_e_bit);
+            fabric.die_of_endpoint[map.endpoint[r]] = dies[r].get();
+            dies[r]->record_spans(spans != nullptr);
+            if (mirrored) dies[r]->set_mirrors(&sy.mirrors);
         }
         net.set_client(&fabric);
         tess::noc::UtilisationTimeline timeline;
         if (spans) net.set_timeline(&timeline);
         const auto t0 = std::chrono::steady_clock::now();
-        run_to_end(dies, s->ops);
+        run_to_end(dies, simulated_ops);
         const auto t1 = std::chrono::steady_clock::now();
         for (uint32_t r = 0; r < s->dies; r++) {
+            if (!simulated(r)) { // a mirrored replica's rank: as the rank it mirrors
+                out->messages += dies[sy.rep[r]]->stats().messages;
+                continue;
+            }
             if (!dies[r]->done()) {
                 std::snprintf(msg, msglen, "rank %u (die '%s') never finished its schedule: the "
                                            "collectives or pipeline messages deadlocked",
@@ -208,6 +319,12 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                 std::copy(std::begin(d.level_s), std::end(d.level_s), per_die[r].level_s);
             }
         }
+        for (uint32_t r = 0; per_die && r < s->dies; r++)
+            if (!simulated(r)) {
+                per_die[r] = per_die[sy.rep[r]];
+                per_die[r].rank = r;
+                per_die[r].instance = s->die_of_rank[r];
+            }
         out->critical_path = critical_path(dies, out->slowest_rank);
         const tess::hw::DieStats &slow = dies[out->slowest_rank]->stats();
         out->compute_s = slow.compute_s;
@@ -217,8 +334,18 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->optimizer_s = slow.optimizer_s;
         out->exposed_communication_s = slow.network_s;
         out->energy_network_j = net.energy_joules();
-        out->timeline_dynamic_j = power.total_joules();
-        out->peak_dynamic_w = power.peak_watts(out->iteration_time_s);
+        out->simulated_replicas = mirrored ? sy.simulated_replicas : s->dp;
+        for (const auto &d : dies) {
+            if (!d) continue;
+            out->energy_network_j += d->stats().mirror_joules;
+            out->mirrored_messages += d->stats().mirrored;
+            out->mirror_skipped += d->stats().mirror_skipped;
+        }
+        // the dies' dynamic energy over time: a mirrored replica spends it as the replica
+        // it mirrors (replicas alike in the network do alike work: scale the timeline)
+        const double replicas = static_cast<double>(s->dp) / out->simulated_replicas;
+        out->timeline_dynamic_j = power.total_joules() * replicas;
+        out->peak_dynamic_w = power.peak_watts(out->iteration_time_s) * replicas;
         out->flit_hops = net.stats().flit_hops;
         // busiest router-to-router channels over the iteration
         const auto &ch = topo->channels();
@@ -255,11 +382,11 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                                                     timeline.busy()[w][k] /
                                                         (double(timeline.window_cycles()) * per_class[k])});
             size_t total = samples.size();
-            for (const auto &d : dies) total += d->spans().size();
+            for (const auto &d : dies) total += d ? d->spans().size() : 0;
             *spans = static_cast<tess_span *>(std::malloc((total + 1) * sizeof(tess_span)));
             *n_spans = 0;
             for (const auto &d : dies)
-                for (const tess_span &sp : d->spans())
+                for (const tess_span &sp : d ? d->spans() : std::vector<tess_span>())
                     if (*spans) (*spans)[(*n_spans)++] = sp;
             for (const tess_span &sp : samples)
                 if (*spans) (*spans)[(*n_spans)++] = sp;

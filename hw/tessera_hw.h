@@ -195,6 +195,11 @@ typedef struct tess_iteration_result {
      * the slowest die's scale-out collectives */
     double level_collective_s[TESS_SCOPE_LEVELS + 1];
     double scale_out_s;
+    /* symmetry: data-parallel replicas simulated (1: replica 0, the others mirrored; all
+     * of them otherwise), the mirrored replicas' messages put on the network and those
+     * left out (their routes share no channel with the simulated replica's traffic) */
+    uint32_t simulated_replicas;
+    uint64_t mirrored_messages, mirror_skipped;
     /* wall-clock figures */
     double wall_seconds;
     uint64_t events;
@@ -239,10 +244,12 @@ typedef struct tess_die_stat {
  * of every channel's utilisation, *n_links long; *spans (when spans is not NULL) a malloc'd
  * array of every die's busy intervals per engine and of link utilisation samples by
  * channel class (TESS_TRACK_LINKS), *n_spans long (recorded only then: they cost time and
- * memory on large jobs). Call in a child process.
+ * memory on large jobs). symmetry (with dp > 1): only data-parallel replica 0 is
+ * simulated; the other replicas' messages are mirrored onto the network where they meet
+ * its traffic, and their per_die figures are replica 0's. Call in a child process.
  * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
-                const double *dma_bandwidth, tess_noc_fidelity fidelity,
+                const double *dma_bandwidth, tess_noc_fidelity fidelity, int symmetry,
                 tess_iteration_result *out, tess_die_stat *per_die,
                 tess_noc_link_use **links, uint32_t *n_links, tess_span **spans, uint64_t *n_spans,
                 char *msg, size_t msglen);

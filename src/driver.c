@@ -167,7 +167,9 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
     if (!ev) return TESS_ENOMEM;
     char msg[1024] = "";
     int rc = tess_evaluate_job(&job->platform, &job->workload, &job->schedule,
-                               options ? options->time_limit_s : 0, noc, 0, &ev->result, msg, sizeof msg);
+                               options ? options->time_limit_s : 0, noc,
+                               options && options->api_version >= 4 ? options->symmetry != 0 : 0, 0,
+                               &ev->result, msg, sizeof msg);
     if (rc != TESS_OK) {
         set_error(error, msg);
         free(ev);

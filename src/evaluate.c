@@ -99,7 +99,7 @@ typedef struct run_job {
     unsigned e;
     const double *bw;
     tess_noc_fidelity fidelity;
-    int trace;
+    int symmetry, trace;
 } run_job;
 
 
@@ -116,7 +116,7 @@ static void run_iteration(void *arg, tess_job_output *out)
     uint32_t n_links = 0;
     tess_span *spans = NULL;
     uint64_t n_spans = 0;
-    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, &r, dies, &links, &n_links,
+    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, j->symmetry, &r, dies, &links, &n_links,
                               j->trace ? &spans : NULL, &n_spans, out->message, sizeof out->message);
     const uint64_t n = n_links;
     const size_t at_spans = fixed + sizeof n + n * sizeof *links;
@@ -367,6 +367,10 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                 p->instances[s->die_of_rank[c->start_rank]].path, p->instances[s->die_of_rank[c->end_rank]].path);
     }
     write_hierarchy(f, s, r);
+    fprintf(f, "  \"symmetry\": {\"replicas\": %u, \"simulated_replicas\": %u, \"mirrored_messages\": %llu, "
+               "\"mirrored_messages_left_out\": %llu},\n",
+            s->dp, e->analytic ? 0 : r->simulated_replicas, (unsigned long long)r->mirrored_messages,
+            (unsigned long long)r->mirror_skipped);
     fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
     fprintf(f, "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g}\n}\n",
             r->wall_seconds, (unsigned long long)r->events,
@@ -464,7 +468,7 @@ int tess_die_dma_rates(const tess_platform *p, const tess_schedule *s, const dou
 }
 
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                      double time_limit_s, tess_noc_fidelity fidelity, int trace,
+                      double time_limit_s, tess_noc_fidelity fidelity, int symmetry, int trace,
                       tess_eval_result *out, char *msg, size_t msglen)
 {
     memset(out, 0, sizeof *out);
@@ -475,7 +479,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem_bw, msg, msglen);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, mem_bw, die_bw, msg, msglen);
     if (rc == TESS_OK) {
-        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, fidelity, trace};
+        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, fidelity, symmetry, trace};
         tess_run_result r;
         rc = tess_run_isolated(run_iteration, &j, time_limit_s, &r);
         const size_t dies_len = s->dies * sizeof(tess_die_stat);

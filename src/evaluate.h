@@ -45,9 +45,11 @@ void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_resul
 
 /* Measures the memories, simulates one iteration in a child (killed after time_limit_s
  * when > 0) with the network at `fidelity`, accounts energy; with `trace`, keeps every
- * die's busy intervals for tess_write_trace_json. TESS_OK, or a TESS_E* status with msg. */
+ * die's busy intervals for tess_write_trace_json; with `symmetry`, simulates one
+ * data-parallel replica and mirrors the others (tess_hw_run). TESS_OK, or a TESS_E*
+ * status with msg. */
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                      double time_limit_s, tess_noc_fidelity fidelity, int trace,
+                      double time_limit_s, tess_noc_fidelity fidelity, int symmetry, int trace,
                       tess_eval_result *out, char *msg, size_t msglen);
 
 /* The sustained bandwidth of each live memory instance's type (per_instance: one entry per

@@ -98,7 +98,7 @@ struct Job {
     {
         tess_eval_result e{};
         char msg[1024] = "";
-        EXPECT_EQ(tess_evaluate_job(&p, &w, &s, 300, TESS_NOC_PACKET, 0, &e, msg, sizeof msg), TESS_OK) << msg;
+        EXPECT_EQ(tess_evaluate_job(&p, &w, &s, 300, TESS_NOC_PACKET, 0, 0, &e, msg, sizeof msg), TESS_OK) << msg;
         return e;
     }
 };

@@ -17,8 +17,9 @@
 extern "C" {
 #endif
 
-/* 2: tess_eval_options gained `fidelity` (a version-1 struct is still accepted). */
-#define TESS_API_VERSION 3
+/* 2: tess_eval_options gained `fidelity` (a version-1 struct is still accepted);
+ * 3: tess_estimate and design spaces; 4: tess_eval_options gained `symmetry`. */
+#define TESS_API_VERSION 4
 
 enum tess_status {
     TESS_OK = 0,
@@ -96,6 +97,9 @@ typedef struct tess_eval_options {
     unsigned api_version; /* TESS_API_VERSION (1: the fields up to time_limit_s only) */
     double time_limit_s;  /* the child is killed past it; 0: none */
     tess_fidelity fidelity; /* since version 2 */
+    /* since version 4: non-zero simulates one data-parallel replica and mirrors the
+     * others' traffic where it meets that replica's (report.json "symmetry"); 0: all */
+    int symmetry;
 } tess_eval_options;
 
 /* Simulates one training iteration of the job. options may be NULL (defaults: no time

@@ -20,7 +20,7 @@ import os
 __all__ = ["TesseraError", "Job", "Evaluation", "Space", "metric_names", "version", "FIDELITIES"]
 
 FIDELITIES = {"packet": 0, "flow": 1, "flit": 2}
-_API_VERSION = 3
+_API_VERSION = 4
 
 
 class TesseraError(Exception):
@@ -33,7 +33,8 @@ class TesseraError(Exception):
 
 
 class _EvalOptions(ctypes.Structure):
-    _fields_ = [("api_version", ctypes.c_uint), ("time_limit_s", ctypes.c_double), ("fidelity", ctypes.c_int)]
+    _fields_ = [("api_version", ctypes.c_uint), ("time_limit_s", ctypes.c_double), ("fidelity", ctypes.c_int),
+                ("symmetry", ctypes.c_int)]
 
 
 def _load():
@@ -188,11 +189,12 @@ class Job:
         _check(st, err)
         return cls(None, None, _handle=h)
 
-    def evaluate(self, fidelity="packet", time_limit_s=0.0):
-        """Simulates one iteration in a child process (thread-safe: threads run at once)."""
+    def evaluate(self, fidelity="packet", time_limit_s=0.0, symmetry=False):
+        """Simulates one iteration in a child process (thread-safe: threads run at once);
+        symmetry: simulate one data-parallel replica and mirror the others."""
         if fidelity not in FIDELITIES:
             raise ValueError(f"fidelity must be one of {', '.join(FIDELITIES)}")
-        opt = _EvalOptions(_API_VERSION, float(time_limit_s), FIDELITIES[fidelity])
+        opt = _EvalOptions(_API_VERSION, float(time_limit_s), FIDELITIES[fidelity], 1 if symmetry else 0)
         ev, err = _P(), _P()
         _check(_lib.tess_evaluate(self._h, ctypes.byref(opt), ctypes.byref(ev), ctypes.byref(err)), err)
         return Evaluation(ev.value)

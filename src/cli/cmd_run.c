@@ -25,13 +25,15 @@
 
 static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity packet|flow|flit]\n"
-    "                   [--progress | --quiet] [--set name=value]...\n"
+    "                   [--symmetry] [--progress | --quiet] [--set name=value]...\n"
     "  writes DIR/report.json, DIR/stats.csv (a row per die, channel, router and memory),\n"
     "  with --trace DIR/trace.json (Chrome trace events, for Perfetto) and, on meshes\n"
     "  and tori, DIR/heatmap.svg (link utilisation; DIR defaults to the current\n"
     "  folder); --json prints the report instead; --fidelity chooses the network model\n"
     "  (packet: the default; flow: max-min fair sharing, fast for long transfers; flit:\n"
-    "  cycle by cycle, slow);\n"
+    "  cycle by cycle, slow); --symmetry simulates one data-parallel replica and mirrors\n"
+    "  the others' messages onto the network where they meet its traffic (report.json\n"
+    "  \"symmetry\"; the figures of the other replicas' dies are replica 0's);\n"
     "  a run past about 2 s shows progress on stderr when it is a terminal (--progress: from\n"
     "  the start, whatever stderr is; --quiet: never)\n";
 
@@ -148,11 +150,12 @@ int tess_cmd_run(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_PACKET;
+    int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_PACKET, symmetry = 0;
     const char *dir = ".";
     const tess_cli_option opts[] = {
         {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
         {"--trace", TESS_OPT_FLAG, &trace, 1, NULL, 0, 0, 0},
+        {"--symmetry", TESS_OPT_FLAG, &symmetry, 1, NULL, 0, 0, 0},
         {"--progress", TESS_OPT_FLAG, &progress, 2, NULL, 0, 0, 0},
         {"--quiet", TESS_OPT_FLAG, &progress, 0, NULL, 0, 0, 0},
         {"-o", TESS_OPT_TEXT, &dir, 0, NULL, 0, 0, 0},
@@ -171,7 +174,8 @@ int tess_cmd_run(int argc, char **argv)
         tess_eval_result e;
         char msg[1024] = "";
         tess_hw_set_progress(progress);
-        int st = tess_evaluate_job(&p, &w, &s, 3600, (tess_noc_fidelity)fidelity, trace, &e, msg, sizeof msg);
+        int st = tess_evaluate_job(&p, &w, &s, 3600, (tess_noc_fidelity)fidelity, symmetry, trace, &e, msg,
+                                   sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);
             rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
