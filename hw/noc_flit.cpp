@@ -162,7 +162,7 @@ void FlitNetwork::run_cycle()
         p.flits = flits_of(m.bytes);
         p.delivered = 0;
         p.rs = RouteState{};
-        p.rs.flow = flow_hash(m.src, m.dst);
+        p.rs.flow = topo_.flow_key(m.src, m.dst);
         source_[static_cast<unsigned>(m.cls)][m.src].push_back(id);
         activate_endpoint(m.src);
         stats_.packets_sent++;

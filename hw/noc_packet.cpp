@@ -73,7 +73,7 @@ void PacketNetwork::send(const Message &m)
     stats_.channel_flits[c] += flits;
     occupy(c, start, len);
     RouteState st;
-    st.flow = flow_hash(m.src, m.dst);
+    st.flow = topo_.flow_key(m.src, m.dst);
     for (size_t guard = 0; channels[c].to_router >= 0; guard++) {
         if (guard > 4 * routers.size() + 4) throw std::logic_error("noc: routing loop");
         const uint32_t r = static_cast<uint32_t>(channels[c].to_router);

@@ -89,9 +89,9 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
                      "runs on one clock and one flit width";
             return nullptr;
         }
-        if (rt.routing != first_type->routing) {
+        if (rt.routing != first_type->routing || rt.multipath != first_type->multipath) {
             *error = std::string("router '") + inst.path +
-                     "' uses a different routing algorithm from the rest of its network";
+                     "' uses a different routing algorithm (or multipath choice) from the rest of its network";
             return nullptr;
         }
         Router r;
@@ -103,6 +103,7 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
         r.buffer_flits = rt.buffer_flits;
         r.energy_per_bit = rt.energy_per_bit;
         r.routing = rt.routing;
+        r.transit = rt.transit != 0;
         r.release_on_tail_credit = rt.vc_release == TESS_VC_RELEASE_TAIL_CREDIT;
         r.grid = inst.grid == TESS_NONE ? -1 : static_cast<int32_t>(inst.grid);
         r.row = inst.row;
@@ -266,6 +267,17 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
         return nullptr;
     }
     if (first_type->routing == TESS_ROUTING_SHORTEST && !t->build_shortest(error)) return nullptr;
+    if (first_type->routing == TESS_ROUTING_SHORTEST) t->multipath_ = first_type->multipath;
+    // mod-K numbers endpoints in the order the Clos's leaves hold their NICs: on a
+    // fat-tree or rail-only network die J of domain I is NIC J x domains + I (rail-major,
+    // generators.c); elsewhere the endpoint's own number
+    t->mod_k_key_.resize(t->endpoints_.size());
+    for (uint32_t e = 0; e < t->endpoints_.size(); e++) {
+        const tess_instance &in = p->instances[t->endpoints_[e].instance];
+        const tess_grid *g = in.grid == TESS_NONE ? nullptr : &p->grids[in.grid];
+        const bool clos = g && (g->topology == TESS_TOPO_FAT_TREE || g->topology == TESS_TOPO_RAIL_ONLY) && in.row >= 0 && in.col >= 0;
+        t->mod_k_key_[e] = clos ? static_cast<uint32_t>(in.col) * g->rows + static_cast<uint32_t>(in.row) : e;
+    }
     bool deterministic = first_type->routing != TESS_ROUTING_WEST_FIRST;
     if (deterministic && opt.verify_cdg && !t->check_cdg(error)) return nullptr;
     return t;
@@ -306,6 +318,7 @@ bool Topology::build_shortest(std::string *error)
             const Item top = heap.top();
             heap.pop();
             if (top.first != row[top.second]) continue;
+            if (!routers_[top.second].transit && top.second != tr) continue; // no way through it
             for (const auto &in : into[top.second]) {
                 const uint32_t d = top.first + in.second;
                 if (d < row[in.first]) {
@@ -483,7 +496,8 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
             for (size_t port = 0; port < R.out_channel.size(); port++) {
                 const Channel &c = channels_[R.out_channel[port]];
                 if (c.to_router < 0 || row[c.to_router] == kUnreached ||
-                    row[c.to_router] + channel_cost(c) != row[r])
+                    row[c.to_router] + channel_cost(c) != row[r] ||
+                    (!routers_[static_cast<size_t>(c.to_router)].transit && c.to_router != static_cast<int32_t>(D.router)))
                     continue;
                 if (pass == 1 && k == st.flow % candidates) {
                     chosen = static_cast<uint32_t>(port);
@@ -495,6 +509,7 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
         }
         ports[0] = chosen;
         next[0] = st;
+        if (multipath_ != TESS_MULTIPATH_HASH) next[0].flow = st.flow / candidates; // next choice, next digit
         return 1;
     }
     case TESS_ROUTING_TABLE: {
@@ -524,7 +539,7 @@ std::vector<uint32_t> Topology::path(uint32_t s, uint32_t t) const
 {
     std::vector<uint32_t> out{endpoints_[s].inject};
     RouteState st;
-    st.flow = flow_hash(s, t);
+    st.flow = flow_key(s, t);
     uint32_t r = endpoints_[s].router;
     for (size_t guard = 0; guard <= 4 * routers_.size() + 4; guard++) {
         uint32_t ports[3];
@@ -568,7 +583,7 @@ bool Topology::check_cdg(std::string *error) const
             if (se == de) continue;
             uint32_t r = endpoints_[se].router;
             RouteState st;
-            st.flow = flow_hash(se, de);
+            st.flow = flow_key(se, de);
             int64_t prev = -1;
             for (size_t guard = 0; guard <= 4 * routers_.size() + 4; guard++) {
                 uint32_t ports[3];

@@ -56,6 +56,7 @@ struct Router {
     uint32_t buffer_flits; // per VC
     double energy_per_bit;
     tess_routing routing;
+    bool transit;          // shortest: may carry others' traffic through
     bool release_on_tail_credit;
     int32_t grid, row, col;
     std::vector<uint32_t> in_channel;  // per input port
@@ -122,6 +123,13 @@ public:
     // from endpoint s to endpoint t (the first candidate at each router).
     std::vector<uint32_t> path(uint32_t s, uint32_t t) const;
 
+    // What picks among equally fast next hops for a message from s to t (RouteState.flow):
+    // a hash of both, or the destination's (source's) number under dest- (source-) mod-k.
+    uint32_t flow_key(uint32_t s, uint32_t t) const
+    {
+        return multipath_ == TESS_MULTIPATH_HASH ? flow_hash(s, t) : mod_k_key_[multipath_ == TESS_MULTIPATH_DEST_MOD_K ? t : s];
+    }
+
     // Joules per byte along a channel sequence: its links' and the routers' it enters.
     double path_energy_per_byte(const std::vector<uint32_t> &path) const;
 
@@ -134,6 +142,8 @@ private:
     uint32_t flit_bytes_ = 0;
     unsigned message_classes_ = 1;
     unsigned dateline_classes_ = 1;
+    tess_multipath multipath_ = TESS_MULTIPATH_HASH; // shortest routing's multipath choice
+    std::vector<uint32_t> mod_k_key_; // per endpoint: its number for dest- and source-mod-k
     std::vector<Router> routers_;
     std::vector<Endpoint> endpoints_;
     std::vector<Channel> channels_;

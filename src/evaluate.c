@@ -307,13 +307,16 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     {
         /* the network's routing (one algorithm per network) and whether it spreads pairs */
         tess_routing rt = TESS_ROUTING_XY;
+        tess_multipath mp = TESS_MULTIPATH_HASH;
         for (size_t i = 0; i < p->n_instances; i++)
             if (p->instances[i].kind == TESS_KIND_ROUTER) {
                 rt = p->types[p->instances[i].type].u.router.routing;
+                mp = p->types[p->instances[i].type].u.router.multipath;
                 break;
             }
         fprintf(f, "  \"routing\": {\"algorithm\": \"%s\", \"multipath\": \"%s\"},\n",
-                tess_routing_name(rt), rt == TESS_ROUTING_SHORTEST ? "ecmp-hash" : "none");
+                tess_routing_name(rt), rt != TESS_ROUTING_SHORTEST ? "none" : mp == TESS_MULTIPATH_HASH ? "ecmp-hash"
+                                       : mp == TESS_MULTIPATH_DEST_MOD_K ? "dest-mod-k" : "source-mod-k");
     }
     fprintf(f, "  \"iteration_time_s\": %.9g,\n  \"tokens_per_s\": %.9g,\n"
                "  \"model_flops\": %.9g,\n  \"hardware_flops\": %.9g,\n"

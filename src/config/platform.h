@@ -42,6 +42,20 @@ typedef enum tess_routing {
  * (tail-credit, BookSim2's wait_for_tail_credit). */
 typedef enum tess_vc_release { TESS_VC_RELEASE_TAIL, TESS_VC_RELEASE_TAIL_CREDIT } tess_vc_release;
 
+/* Shortest routing: how a message picks among equally fast next hops. hash: a hash of
+ * source and destination (Ethernet ECMP); dest-mod-k / source-mod-k: the destination's
+ * (source's) number, its residue modulo the choices at the first such router, the
+ * quotient's at the next (D-mod-K and S-mod-K, Zahavi et al. 2010). On a Clos the number
+ * is the NIC's place in the order the leaves hold them, so with source-mod-k the NICs of
+ * one leaf go up by different spines and never share an uplink (what adaptive routing
+ * achieves on a non-blocking fat-tree); destination-based tables, as InfiniBand subnet
+ * managers build, may still collide on ring patterns. */
+typedef enum tess_multipath {
+    TESS_MULTIPATH_HASH,
+    TESS_MULTIPATH_DEST_MOD_K,
+    TESS_MULTIPATH_SOURCE_MOD_K
+} tess_multipath;
+
 typedef enum tess_memory_standard {
     TESS_MEM_HBM2E,
     TESS_MEM_HBM3,
@@ -91,6 +105,9 @@ typedef struct tess_router_type {
     uint32_t credit_delay;    /* cycles a credit takes upstream (0: the link's latency) */
     uint32_t input_speedup;   /* crossbar inputs per input port (flits it may send a cycle) */
     tess_routing routing;
+    tess_multipath multipath; /* shortest: the choice among equally fast next hops */
+    int transit;              /* shortest: 0 when it carries only traffic from or to its own
+                               * endpoints (a host's NIC port: never a hop between others) */
     tess_vc_release vc_release;
     double energy_per_bit; /* joules per bit switched */
     double port_cost_usd;  /* price per port of a stand-alone switch (not a die's router) */
