@@ -453,7 +453,10 @@ Counts clos_by_hand(unsigned n, unsigned k)
     if (n <= k) return {1, n};
     const unsigned leaves = up(n, k / 2);
     if (leaves <= k) return {leaves + up(leaves * (k / 2), k), n + leaves * (k / 2)};
-    const unsigned pods = up(leaves, k / 2), aggs = pods * (k / 2), cores = up(aggs * (k / 2), k);
+    // three levels: pods of k/2 leaves and k/2 aggregation switches; aggregation switch a's
+    // uplink m meets the same core in every pod, so a core serves at most k / pods of the
+    // (k/2)^2 pairs (a, m): every pod present, (k/2)^2 cores of one link a pod
+    const unsigned pods = up(leaves, k / 2), aggs = pods * (k / 2), cores = up((k / 2) * (k / 2), k / pods);
     return {leaves + aggs + cores, n + leaves * (k / 2) + aggs * (k / 2)};
 }
 
@@ -463,7 +466,7 @@ TEST(Cost, FatTreeAndRailOnlyCostTheirSwitchPortsAndTransceivers)
 {
     struct Case {
         unsigned D, S, k;
-    } cases[] = {{2, 4, 8}, {16, 4, 8}, {32, 8, 16}, {64, 8, 64}};
+    } cases[] = {{2, 4, 8}, {16, 4, 8}, {32, 8, 16}, {64, 8, 64}, {5, 8, 8}}; // 5 x 8: three of four pods
     for (const Case &c : cases) {
         auto ft = load_xml(cluster("fat-tree", c.D, c.S, c.k)), ro = load_xml(cluster("rail-only", c.D, c.S, c.k));
         ASSERT_EQ(ft->rc, TESS_OK) << ft->errors;

@@ -140,15 +140,18 @@ int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double 
         }
         return 0;
     }
-    /* three levels: pods of k/2 leaves, each leaf's uplinks one per aggregation switch */
+    /* three levels: pods of k/2 leaves, each leaf's uplinks one per aggregation switch;
+     * uplink m of aggregation switch a goes to core (a (k - k/2) + m) mod cores in every
+     * pod, so a core takes pods links for each (a, m) it serves: at most k / pods of
+     * them (k / 2 x k / 2 cores, one link a pod, when the pods are all there) */
     const uint32_t per_pod = k / 2;
     c->pods = ceil_div(c->leaves, per_pod);
     c->spines = c->up; /* aggregation switches per pod */
-    c->cores = ceil_div((uint64_t)c->pods * c->up * (k - per_pod), k);
     if (c->pods > k) {
         snprintf(err, errlen, "%u NICs need %u pods; radix %u holds at most %u", endpoints, c->pods, k, k);
         return -1;
     }
+    c->cores = ceil_div((uint64_t)c->up * (k - per_pod), k / c->pods);
     return 0;
 }
 

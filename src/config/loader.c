@@ -164,6 +164,36 @@ static uint32_t attr_type(loader *L, const tess_scope *s, xmlNodePtr n, const ch
     return idx;
 }
 
+/* --set TYPE.FIELD for a template just declared: applied at once, so that generators
+ * that read the template (a switch's ports as the fat-tree's radix) see the value. */
+static void apply_type_overrides(loader *L, uint32_t ti)
+{
+    tess_platform *p = L->p;
+    const char *name = p->types[ti].name;
+    const size_t len = strlen(name);
+    for (size_t i = 0; i < L->n_overrides; i++) {
+        tess_override_slot *o = &L->overrides[i];
+        if (o->used || strncmp(o->name, name, len) != 0 || o->name[len] != '.' || strchr(o->name + len + 1, '.'))
+            continue;
+        const tess_field_spec *f = tess_field_find(p->types[ti].kind, o->name + len + 1);
+        o->used = 1;
+        if (!f) {
+            tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s: a %s has no field '%s'",
+                          o->name, tess_kind_type_element(p->types[ti].kind), o->name + len + 1);
+            continue;
+        }
+        tess_type copy = p->types[ti];
+        char err[512];
+        if (tess_field_set(f, tess_type_struct(&copy), o->value, err, sizeof err) != 0 ||
+            tess_type_check(&copy, err, sizeof err) != 0) {
+            tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s", o->name,
+                          o->value, err);
+            continue;
+        }
+        p->types[ti].u = copy.u;
+    }
+}
+
 static int handle_type(loader *L, tess_scope *s, xmlNodePtr n, tess_kind kind)
 {
     tess_type t;
@@ -217,6 +247,7 @@ static int handle_type(loader *L, tess_scope *s, xmlNodePtr n, tess_kind kind)
             tag(n), t.name, tess_type_file(L->p, first), L->p->types[first].line);
         return -1;
     }
+    apply_type_overrides(L, idx);
     return 0;
 }
 
@@ -545,8 +576,9 @@ static void apply_defects(loader *L)
 static void apply_field_overrides(loader *L)
 {
     tess_platform *p = L->p;
-    /* Two passes: type fields first (they affect every instance of the type), then
-     * instance fields (each gives that instance its own copy of its type). */
+    /* Type fields were set when each type was declared (apply_type_overrides), before
+     * any generator used them; here the instance fields (each gives that instance its
+     * own copy of its type) and type fields whose type came later than expected. */
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < L->n_overrides; i++) {
             tess_override_slot *o = &L->overrides[i];

@@ -1,0 +1,120 @@
+// Scale-out training: rail-only against fat-tree on the same GPUs (iteration time, switch
+// ports and transceivers counted from the Clos formulas here), ScaleAcross-style placement across two datacenters (bytes over the
+// DCI counted from the activations' sizes here), and symmetric simulation against the
+// full one.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "cli_run.h"
+#include "platform_fixture.h"
+
+namespace {
+
+struct Figures {
+    double time = -1, energy = -1, network = -1, scale_out = -1;
+    int simulated = -1;
+    std::string report;
+};
+
+Figures run_figures(const std::string &args)
+{
+    CliRun r = tessera("run " + args + " --json", true);
+    EXPECT_EQ(r.status, 0) << r.output;
+    Figures f;
+    f.report = r.output;
+    f.time = json_number(r.output, "iteration_time_s");
+    f.energy = json_number(r.output, "energy_j");
+    f.network = json_number(r.output, "network");
+    f.scale_out = json_number(r.output, "scale_out");
+    f.simulated = static_cast<int>(json_number(r.output, "simulated_replicas"));
+    return f;
+}
+
+// The number after "key": inside the object that follows "object": in JSON text (after
+// "within" when given: "levels" then "platform").
+double json_in(const std::string &json, const std::string &object, const std::string &key,
+               const std::string &within = "")
+{
+    const size_t from = within.empty() ? 0 : json.find("\"" + within + "\"");
+    const size_t at = from == std::string::npos ? from : json.find("\"" + object + "\"", from);
+    return at == std::string::npos ? -1 : json_number(json.substr(at), key);
+}
+
+} // namespace
+
+TEST(Symmetry, OneReplicaMirroredMatchesTheFullSimulation)
+{
+    // 16 DGX H100 nodes, TP 8 x PP 2 x DP 8: every replica (two nodes, the same rails and
+    // leaves) routes alike, so one is simulated and seven mirror it; the iteration must be
+    // the full simulation's, at packet and at flow fidelity
+    const std::string job = "platforms/dgx-h100-cluster.xml workloads/megatron-145b.xml --set nodes=16 "
+                            "--set workload.tp=8 --set workload.pp=2 --set workload.dp=8 "
+                            "--set workload.global-batch=64 --set model.layers=4";
+    for (const char *fid : {"packet", "flow"}) {
+        const Figures full = run_figures(job + " --fidelity " + fid);
+        const Figures sym = run_figures(job + " --fidelity " + fid + " --symmetry");
+        EXPECT_EQ(full.simulated, 8) << fid;
+        EXPECT_EQ(sym.simulated, 1) << fid;
+        EXPECT_NEAR(sym.time / full.time, 1.0, 1e-9) << fid;
+        EXPECT_NEAR(sym.network / full.network, 1.0, 1e-9) << fid;
+        // the copies left off the network cost their route's energy per byte, without the
+        // flits' rounding: the same within 0.01%
+        EXPECT_NEAR(sym.energy / full.energy, 1.0, 1e-4) << fid;
+        EXPECT_GT(json_number(sym.report, "mirrored_messages"), 0);
+    }
+    // replicas that do not route alike are each simulated: three DGX A100 replicas of 8
+    // nodes on leaves of 20 NICs per rail (the third straddles two leaves), the same result
+    const std::string odd = "platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=24 "
+                            "--set workload.dp=3 --set workload.global-batch=48 --set model.layers=16";
+    const Figures full = run_figures(odd);
+    const Figures sym = run_figures(odd + " --symmetry");
+    EXPECT_EQ(sym.simulated, 3);
+    EXPECT_DOUBLE_EQ(sym.time, full.time);
+}
+
+TEST(RailOnly, DenseGptTrainsAsFastAsOnTheFatTree)
+{
+    // GPT 1.3B (8 layers) with TP 8 inside each of 24 DGX A100 nodes and DP 24 across them:
+    // the data-parallel rings keep to their rail, so rail-only (one switch a rail) trains
+    // as fast as the non-blocking fat-tree, whose scale-out traffic is over a fifth of
+    // the iteration
+    const std::string job = "workloads/default.xml --set nodes=24 --set workload.tp=8 --set workload.pp=1 "
+                            "--set workload.dp=24 --set workload.global-batch=96 --set model.layers=8";
+    const Figures fat = run_figures("platforms/dgx-a100-cluster.xml " + job);
+    const Figures rail = run_figures("platforms/dgx-a100-rail.xml " + job);
+    EXPECT_GE(fat.scale_out / fat.time, 0.20);
+    EXPECT_NEAR(rail.time / fat.time, 1.0, 0.02);
+    // the switches each counts: 24 NVSwitches of 8 ports in both; the fat-tree's 192 NICs
+    // on radix-40 leaves of 20 down and 20 up ports: 10 leaves, 10 x 20 uplinks over
+    // 5 spines; rail-only: 8 rails of 24 NICs, a 40-port switch each. Transceivers: two
+    // a cable, on the NIC cables and (fat-tree) the leaf-spine ones
+    const double nvswitch_ports = 24 * 8;
+    EXPECT_EQ(json_in(fat.report, "network_cost_breakdown_usd", "switch_ports"), nvswitch_ports + (10 + 5) * 40);
+    EXPECT_EQ(json_in(rail.report, "network_cost_breakdown_usd", "switch_ports"), nvswitch_ports + 8 * 40);
+    EXPECT_EQ(json_in(fat.report, "network_cost_breakdown_usd", "transceiver_count"), 2.0 * (192 + 10 * 20));
+    EXPECT_EQ(json_in(rail.report, "network_cost_breakdown_usd", "transceiver_count"), 2.0 * 192);
+}
+
+TEST(ScaleAcross, PipelineAcrossDatacentersBeatsDataParallelAcrossThem)
+{
+    // Llama 2 7B, TP 8 x PP 2 x DP 4, on two datacenters of 32 H100s joined by a 100 GB/s
+    // DCI. Across the DCI go either the pipeline's activations (stage 0 in one datacenter,
+    // stage 1 in the other) or the data-parallel gradients (two replicas in each)
+    const Figures pp = run_figures("platforms/two-datacenter.xml workloads/scale-across-pp.xml");
+    const Figures dp = run_figures("platforms/two-datacenter.xml workloads/scale-across-dp.xml");
+    EXPECT_LT(pp.time, dp.time);
+    // why: the bytes between the datacenters (the "platform" level). Pipeline: per replica
+    // and TP rank, 16 micro-batches forward and 16 backward, each b s h / tp bf16 values
+    const double activation = 1.0 * 4096 * 4096 / 8 * 2;
+    const double pp_bytes = 4 * 8 * (16 + 16) * activation;
+    EXPECT_DOUBLE_EQ(json_in(pp.report, "platform", "bytes", "levels"), pp_bytes);
+    // data parallel: every die sends half its gradients across (the all-reduce of the
+    // halves between the two datacenters), far more than the activations
+    EXPECT_GT(json_in(dp.report, "platform", "bytes", "levels"), 5 * pp_bytes);
+    EXPECT_NE(dp.report.find("\"dp_domain\": {\"level\": \"datacenter\", \"members\": 2}"), std::string::npos);
+    EXPECT_NE(pp.report.find("\"spans\": {\"tp\": \"node\", \"pp\": \"platform\", \"dp\": \"datacenter\"}"),
+              std::string::npos);
+}
