@@ -118,3 +118,32 @@ TEST(ScaleAcross, PipelineAcrossDatacentersBeatsDataParallelAcrossThem)
     EXPECT_NE(pp.report.find("\"spans\": {\"tp\": \"node\", \"pp\": \"platform\", \"dp\": \"datacenter\"}"),
               std::string::npos);
 }
+
+TEST(ReferencePlatforms, BundledPairsScheduleAsTheirSourcesDescribe)
+{
+    struct Pair {
+        const char *platform, *workload, *extra;
+        double dies;
+    } pairs[] = {
+        {"dgx-a100-cluster.xml", "megatron-145b.xml", "--set nodes=192", 1536}, // 192 DGX A100
+        {"dgx-a100-rail.xml", "megatron-145b.xml", "--set nodes=192", 1536},
+        {"two-datacenter.xml", "scale-across-pp.xml", "", 64},
+        {"two-datacenter.xml", "scale-across-dp.xml", "", 64},
+        {"wafer-scale.xml", "wafer-scale-22b.xml", "", 6 * 8},     // 6 x 8 reticles
+        {"chiplet-optical-cluster.xml", "chiplet-optical-7b.xml", "", 8 * 4}, // 8 packages of 4
+    };
+    for (const Pair &p : pairs) {
+        CliRun r = tessera(std::string("schedule platforms/") + p.platform + " workloads/" + p.workload + " " +
+                               p.extra + " --json",
+                           true);
+        ASSERT_EQ(r.status, 0) << p.platform << " " << p.workload << ": " << r.output;
+        EXPECT_EQ(json_number(r.output, "dies"), p.dies) << p.platform;
+    }
+    // GPT 145.6B as Narayanan et al. 2021 count it: hardware FLOPs (full recomputation) per
+    // iteration 96 B s l h^2 (1 + s / 6h + V / 16lh), B = 2304, s = 2048, l = 80,
+    // h = 12288, V = 51200
+    CliRun r = tessera("schedule platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=192 --json", true);
+    const double B = 2304, s = 2048, l = 80, h = 12288, V = 51200;
+    const double narayanan = 96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h));
+    EXPECT_NEAR(json_number(r.output, "hardware_flops") / narayanan, 1.0, 0.005);
+}

@@ -385,19 +385,30 @@ int tess_check_reachability(const tess_platform *p, const char *file, tess_diag 
         }
         if (bad) rc = TESS_EUNROUTABLE;
     }
+    /* instances with a live link to a live die, found in one pass over the links */
+    unsigned char *by_die = calloc(n ? n : 1, 1);
+    if (!by_die) {
+        rc = TESS_ENOMEM;
+        goto out;
+    }
+    for (size_t k = 0; k < p->n_links; k++) {
+        const tess_link *l = &p->links[k];
+        if (l->dead) continue;
+        const tess_instance *a = &p->instances[l->a], *b = &p->instances[l->b];
+        if (a->kind == TESS_KIND_DIE && !a->dead) by_die[l->b] = 1;
+        if (b->kind == TESS_KIND_DIE && !b->dead) by_die[l->a] = 1;
+    }
     for (size_t m = 0; m < n; m++) {
         if (p->instances[m].kind != TESS_KIND_MEMORY || p->instances[m].dead) continue;
-        int reached = 0;
+        int reached = by_die[m];
         for (uint32_t j = 0; j < att[m].n && !reached; j++) reached = comp_size[att[m].comps[j]] > 0;
-        for (size_t d = 0; d < n && !reached && has_direct; d++)
-            reached = p->instances[d].kind == TESS_KIND_DIE && !p->instances[d].dead &&
-                      directly_linked(p, (uint32_t)m, (uint32_t)d);
         if (!reached) {
             ERR(diag, file, p->instances[m].line, "unroutable: memory '%s' is reached by no die",
                 p->instances[m].path);
             rc = TESS_EUNROUTABLE;
         }
     }
+    free(by_die);
 out:
     if (att)
         for (size_t i = 0; i < n; i++) free(att[i].comps);
