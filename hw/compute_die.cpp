@@ -92,42 +92,20 @@ void ComputeDie::receive(uint32_t src, uint64_t tag)
 
 void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
 {
-    // members of my group, in ring order, and my position
-    const uint32_t t = rank_ % map_.tp, st = map_.stage(rank_), d = rank_ / (map_.tp * map_.pp);
+    // my group, in ring order from me (the schedule's rings: tess_ring_next); the left
+    // neighbour is the last. A ring never has more members than there are dies.
     std::vector<uint32_t> ring;
-    uint32_t me = 0;
-    switch (c.axis) {
-    case TESS_AXIS_TP:
-        for (uint32_t i = 0; i < map_.tp; i++) ring.push_back(map_.rank(i, st, d));
-        me = t;
-        break;
-    case TESS_AXIS_TP_ROWS:
-        for (uint32_t j = 0; j < map_.tr; j++) ring.push_back(map_.rank((t / map_.tr) * map_.tr + j, st, d));
-        me = t % map_.tr;
-        break;
-    case TESS_AXIS_TP_COLS:
-        for (uint32_t i = 0; i < map_.tr; i++) ring.push_back(map_.rank(i * map_.tr + t % map_.tr, st, d));
-        me = t / map_.tr;
-        break;
-    case TESS_AXIS_DP:
-        for (uint32_t i = 0; i < map_.dp; i++) ring.push_back(map_.rank(t, st, i));
-        me = d;
-        break;
-    default: // hierarchical DP and anything else: around the schedule's ring from me
-        for (uint32_t r = rank_;;) {
-            ring.push_back(r);
-            if ((r = tess_ring_next(&s_, c.axis, r)) == rank_) break;
-        }
-        me = 0;
-        break;
+    for (uint32_t r = rank_; ring.size() < s_.dies;) {
+        ring.push_back(r);
+        if ((r = tess_ring_next(&s_, c.axis, r)) == rank_) break;
     }
     const uint32_t n = static_cast<uint32_t>(ring.size());
     if (n < 2) return;
     const double t0 = sc_core::sc_time_stamp().to_seconds();
     const uint64_t steps = c.kind == TESS_ALL_REDUCE ? 2ull * (n - 1) : n - 1ull;
     const uint64_t seq = coll_seq_[index]++;
-    const uint32_t right = map_.endpoint[ring[(me + 1) % n]];
-    const uint32_t left = map_.endpoint[ring[(me + n - 1) % n]];
+    const uint32_t right = map_.endpoint[ring[1]];
+    const uint32_t left = map_.endpoint[ring[n - 1]];
     for (uint64_t k = 0; k < steps; k++) {
         const uint64_t tag = kCollTag | (uint64_t(index) << 48) | (seq << 16) | k;
         noc::Message m;
@@ -188,7 +166,7 @@ void ComputeDie::span(tess_track track, double t0, double t1)
 
 void ComputeDie::spend(double t0, double t1, double joules)
 {
-    if (power_) power_->add(t0, t1, joules);
+    if (power_) power_->add(t0, t1, joules * power_weight_);
 }
 
 void ComputeDie::compute(const tess_op &op)

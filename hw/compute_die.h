@@ -82,6 +82,8 @@ public:
     const std::vector<Meeting> &meetings() const { return meetings_; }
     void record_spans(bool on) { record_spans_ = on; }
     void set_mirrors(const Mirrors *m) { mirrors_ = m; }
+    // dies this one stands for on the power timeline (itself and the dies mirroring it)
+    void set_power_weight(double w) { power_weight_ = w; }
     bool done() const { return done_; }
 
 private:
@@ -106,6 +108,7 @@ private:
     void meet(bool send, uint64_t tag, uint32_t peer, double t0, double t1);
     bool record_spans_ = false;
     const Mirrors *mirrors_ = nullptr;
+    double power_weight_ = 1;
     void mirror(int cls, const noc::Message &m); // the other replicas' copies of m
     int64_t last_span_[TESS_TRACKS_] = {-1, -1, -1, -1};
     void span(tess_track track, double t0, double t1);

@@ -89,7 +89,8 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
                      "runs on one clock and one flit width";
             return nullptr;
         }
-        if (rt.routing != first_type->routing || rt.multipath != first_type->multipath) {
+        if (rt.routing != first_type->routing ||
+            (rt.routing == TESS_ROUTING_SHORTEST && rt.multipath != first_type->multipath)) {
             *error = std::string("router '") + inst.path +
                      "' uses a different routing algorithm (or multipath choice) from the rest of its network";
             return nullptr;
@@ -487,7 +488,8 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
         return n;
     }
     case TESS_ROUTING_SHORTEST: {
-        // the output ports one hop nearer the destination's router; the flow hash picks one
+        // the output ports one channel's cost nearer the destination's router (never into
+        // a router that does not carry others' traffic); flow_key's value picks one
         const size_t Rn = routers_.size();
         const uint32_t *row = &cost_[static_cast<size_t>(target_row_[D.router]) * Rn];
         uint32_t candidates = 0, chosen = 0;

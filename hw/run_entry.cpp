@@ -29,15 +29,15 @@ struct Fabric : tess::noc::TransportClient {
 
 int g_progress = 0;
 
-// The ranks a message class sends to: a collective axis's ring neighbour, or the pipeline
-// neighbour forward (TESS_AXIS_PIPELINE) or backward (TESS_AXES); r itself for none.
+// The rank a message class sends to: a collective axis's ring neighbour, or the pipeline
+// neighbour forward (TESS_AXIS_PIPELINE) or backward (TESS_AXES: the rank whose forward
+// neighbour r is); r itself for none.
 uint32_t class_peer(const tess_schedule *s, int cls, uint32_t r)
 {
-    if (cls < TESS_AXIS_PIPELINE) return tess_ring_next(s, static_cast<tess_coll_axis>(cls), r);
-    if (s->pp < 2) return r;
+    if (cls <= TESS_AXIS_PIPELINE) return tess_ring_next(s, static_cast<tess_coll_axis>(cls), r);
     const uint32_t tp = s->tp, pp = s->pp, st = (r / tp) % pp;
-    const uint32_t peer = cls == TESS_AXIS_PIPELINE ? (st + 1) % pp : (st + pp - 1) % pp;
-    return r + tp * peer - tp * st;
+    if (st > 0) return r - tp;
+    return pp > 1 && s->chunks > 1 ? r + (pp - 1) * tp : r;
 }
 
 // Symmetry: data-parallel replicas whose routes look alike (for every rank position and
@@ -46,6 +46,7 @@ uint32_t class_peer(const tess_schedule *s, int cls, uint32_t r)
 // simulated rank whose figures rank r takes (r itself when simulated).
 struct Symmetry {
     std::vector<uint32_t> rep;
+    std::vector<double> weight; // per simulated rank: the ranks it stands for (itself included)
     uint32_t simulated_replicas = 0;
     tess::hw::Mirrors mirrors;
 };
@@ -59,7 +60,7 @@ uint64_t mix(uint64_t h, uint64_t v)
 }
 
 Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const tess::noc::Topology &topo,
-                        const tess::hw::RankMap &map)
+                        const tess::hw::RankMap &map, const double *dma_bandwidth)
 {
     using tess::hw::Mirrors;
     Symmetry sy;
@@ -69,9 +70,15 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const te
     used[TESS_AXIS_PIPELINE] = used[TESS_AXES] = s->pp > 1;
     const auto &ch = topo.channels();
     auto path_of = [&](uint32_t a, uint32_t b) { return topo.path(map.endpoint[a], map.endpoint[b]); };
-    // each replica's signature: the types along every route its ranks send on
+    // each replica's signature: its dies' types and DMA rates, and the types along every
+    // route its ranks send on
     std::vector<uint64_t> sig(s->dp, 0);
-    for (uint32_t d = 0; d < s->dp; d++)
+    for (uint32_t d = 0; d < s->dp; d++) {
+        for (uint32_t r0 = 0; r0 < R; r0++) {
+            uint64_t bits;
+            std::memcpy(&bits, &dma_bandwidth[r0 + R * d], sizeof bits);
+            sig[d] = mix(mix(sig[d], p->instances[s->die_of_rank[r0 + R * d]].type), bits);
+        }
         for (int cls = 0; cls < Mirrors::kClasses; cls++)
             for (uint32_t r0 = 0; used[cls] && r0 < R; r0++) {
                 const uint32_t g = r0 + R * d, to = class_peer(s, cls, g);
@@ -83,6 +90,7 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const te
                     }
                 sig[d] = h;
             }
+    }
     std::vector<uint32_t> rep_replica(s->dp);
     for (uint32_t d = 0; d < s->dp; d++) {
         rep_replica[d] = d;
@@ -94,7 +102,11 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const te
         sy.simulated_replicas += rep_replica[d] == d;
     }
     sy.rep.resize(n);
-    for (uint32_t r = 0; r < n; r++) sy.rep[r] = r % R + R * rep_replica[r / R];
+    sy.weight.assign(n, 0);
+    for (uint32_t r = 0; r < n; r++) {
+        sy.rep[r] = r % R + R * rep_replica[r / R];
+        sy.weight[sy.rep[r]] += 1;
+    }
     auto real = [&](uint32_t r) { return sy.rep[r] == r; };
 
     Mirrors &m = sy.mirrors;
@@ -193,7 +205,8 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
     const auto t0 = clock::now();
     auto line = [&](clock::time_point now) {
         uint64_t ops = 0;
-        for (const auto &d : dies) ops += d->stats().ops;
+        for (const auto &d : dies)
+            if (d) ops += d->stats().ops; // mirrored ranks have no die
         const double wall = std::chrono::duration<double>(now - t0).count();
         const double share = total_ops ? static_cast<double>(ops) / static_cast<double>(total_ops) : 0;
         const double eta = share > 0 ? wall / share - wall : 0;
@@ -273,7 +286,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         // with symmetry, one replica of each class of alike replicas is simulated
         const bool mirrored = symmetry && s->dp > 1;
         Symmetry sy;
-        if (mirrored) sy = build_symmetry(p, s, *topo, map);
+        if (mirrored) sy = build_symmetry(p, s, *topo, map, dma_bandwidth);
         auto simulated = [&](uint32_t r) { return !mirrored || sy.rep[r] == r; };
         uint64_t simulated_ops = 0;
         dies.resize(s->dies);
@@ -287,7 +300,10 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                                                              dtype_bytes, &power, dram_e_bit);
             fabric.die_of_endpoint[map.endpoint[r]] = dies[r].get();
             dies[r]->record_spans(spans != nullptr);
-            if (mirrored) dies[r]->set_mirrors(&sy.mirrors);
+            if (mirrored) {
+                dies[r]->set_mirrors(&sy.mirrors);
+                dies[r]->set_power_weight(sy.weight[r]);
+            }
         }
         net.set_client(&fabric);
         tess::noc::UtilisationTimeline timeline;
@@ -341,11 +357,10 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
             out->mirrored_messages += d->stats().mirrored;
             out->mirror_skipped += d->stats().mirror_skipped;
         }
-        // the dies' dynamic energy over time: a mirrored replica spends it as the replica
-        // it mirrors (replicas alike in the network do alike work: scale the timeline)
-        const double replicas = static_cast<double>(s->dp) / out->simulated_replicas;
-        out->timeline_dynamic_j = power.total_joules() * replicas;
-        out->peak_dynamic_w = power.peak_watts(out->iteration_time_s) * replicas;
+        // the dies' dynamic energy over time (a simulated die spends it for itself and for
+        // the dies that mirror it: set_power_weight)
+        out->timeline_dynamic_j = power.total_joules();
+        out->peak_dynamic_w = power.peak_watts(out->iteration_time_s);
         out->flit_hops = net.stats().flit_hops;
         // busiest router-to-router channels over the iteration
         const auto &ch = topo->channels();
@@ -382,11 +397,13 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                                                     timeline.busy()[w][k] /
                                                         (double(timeline.window_cycles()) * per_class[k])});
             size_t total = samples.size();
-            for (const auto &d : dies) total += d ? d->spans().size() : 0;
+            const std::vector<tess_span> no_spans;
+            for (const auto &d : dies)
+                if (d) total += d->spans().size();
             *spans = static_cast<tess_span *>(std::malloc((total + 1) * sizeof(tess_span)));
             *n_spans = 0;
             for (const auto &d : dies)
-                for (const tess_span &sp : d ? d->spans() : std::vector<tess_span>())
+                for (const tess_span &sp : d ? d->spans() : no_spans)
                     if (*spans) (*spans)[(*n_spans)++] = sp;
             for (const tess_span &sp : samples)
                 if (*spans) (*spans)[(*n_spans)++] = sp;

@@ -195,9 +195,10 @@ typedef struct tess_iteration_result {
      * the slowest die's scale-out collectives */
     double level_collective_s[TESS_SCOPE_LEVELS + 1];
     double scale_out_s;
-    /* symmetry: data-parallel replicas simulated (1: replica 0, the others mirrored; all
-     * of them otherwise), the mirrored replicas' messages put on the network and those
-     * left out (their routes share no channel with the simulated replica's traffic) */
+    /* symmetry: data-parallel replicas simulated (with symmetry one per class of replicas
+     * that route alike, the others mirroring it; all of them otherwise), the mirrored
+     * replicas' messages put on the network and those left out (their routes reach no
+     * simulated die and share no channel with simulated traffic) */
     uint32_t simulated_replicas;
     uint64_t mirrored_messages, mirror_skipped;
     /* wall-clock figures */
@@ -244,9 +245,11 @@ typedef struct tess_die_stat {
  * of every channel's utilisation, *n_links long; *spans (when spans is not NULL) a malloc'd
  * array of every die's busy intervals per engine and of link utilisation samples by
  * channel class (TESS_TRACK_LINKS), *n_spans long (recorded only then: they cost time and
- * memory on large jobs). symmetry (with dp > 1): only data-parallel replica 0 is
- * simulated; the other replicas' messages are mirrored onto the network where they meet
- * its traffic, and their per_die figures are replica 0's. Call in a child process.
+ * memory on large jobs). symmetry (with dp > 1): data-parallel replicas whose dies,
+ * DMA rates and routes are alike form classes; one replica of each class is simulated,
+ * the others' messages are mirrored onto the network where they meet simulated traffic,
+ * and their per_die figures are their class's simulated replica's. Call in a child
+ * process.
  * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
                 const double *dma_bandwidth, tess_noc_fidelity fidelity, int symmetry,

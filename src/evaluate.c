@@ -315,8 +315,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                 break;
             }
         fprintf(f, "  \"routing\": {\"algorithm\": \"%s\", \"multipath\": \"%s\"},\n",
-                tess_routing_name(rt), rt != TESS_ROUTING_SHORTEST ? "none" : mp == TESS_MULTIPATH_HASH ? "ecmp-hash"
-                                       : mp == TESS_MULTIPATH_DEST_MOD_K ? "dest-mod-k" : "source-mod-k");
+                tess_routing_name(rt), rt != TESS_ROUTING_SHORTEST ? "none" : mp == TESS_MULTIPATH_HASH ? "ecmp-hash" : tess_multipath_name(mp));
     }
     fprintf(f, "  \"iteration_time_s\": %.9g,\n  \"tokens_per_s\": %.9g,\n"
                "  \"model_flops\": %.9g,\n  \"hardware_flops\": %.9g,\n"

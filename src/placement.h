@@ -26,9 +26,10 @@
 int tess_dies_span(const tess_platform *p, const uint32_t *dies, size_t n);
 
 /* Spans of the TP, PP and DP groups (s->die_of_rank set), checked against the workload's
- * limits (an error names the group's first two dies that lie apart and the level they
- * cross), and the hierarchical data-parallel split (s->dp_local). Before the data-parallel
- * collectives are added. TESS_OK, TESS_EINVAL or TESS_ENOMEM. */
+ * limits (an error names the lowest rank whose step to its ring neighbour crosses the
+ * widest level, that neighbour, their dies and the limit), and the hierarchical
+ * data-parallel split (s->dp_local). Before the data-parallel collectives are added.
+ * TESS_OK or TESS_EINVAL. */
 int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
                       tess_schedule *s, tess_diag *diag);
 

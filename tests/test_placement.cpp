@@ -134,7 +134,15 @@ TEST(Placement, SpansFollowTheRankOrderAndLimitsAreChecked)
                    {{"workload.dp", "2"}, {"workload.global-batch", "16"}, {"workload.rank-order", "tp-dp-pp"}});
     ASSERT_EQ(k->rc, TESS_OK) << k->errors;
     EXPECT_EQ(k->s.dp_span, TESS_SCOPE_NODE);
-    EXPECT_EQ(k->s.dp_local, 1u); // two members in one node: nothing to split
+    EXPECT_EQ(k->s.dp_local, 1u); // the whole group in one node: nothing to split
+    // DP 4 with tp-dp-pp on 8 nodes: two members in each of two nodes, so the gradient
+    // reduction goes inside each node, then across
+    auto h = build("platforms/dgx-h100-cluster.xml", {{"nodes", "8"}},
+                   {{"workload.dp", "4"}, {"workload.global-batch", "16"}, {"workload.rank-order", "tp-dp-pp"}});
+    ASSERT_EQ(h->rc, TESS_OK) << h->errors;
+    EXPECT_EQ(h->s.dp_span, TESS_SCOPE_LEVELS);
+    EXPECT_EQ(h->s.dp_local, 2u);
+    EXPECT_EQ(h->s.dp_local_level, TESS_SCOPE_NODE);
 
     // a limit the placement breaks: TP 16 over 8-GPU nodes, tp-within="node"
     auto bad = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}},

@@ -97,8 +97,9 @@ typedef struct tess_eval_options {
     unsigned api_version; /* TESS_API_VERSION (1: the fields up to time_limit_s only) */
     double time_limit_s;  /* the child is killed past it; 0: none */
     tess_fidelity fidelity; /* since version 2 */
-    /* since version 4: non-zero simulates one data-parallel replica and mirrors the
-     * others' traffic where it meets that replica's (report.json "symmetry"); 0: all */
+    /* since version 4: non-zero simulates one data-parallel replica of each class of
+     * replicas that route alike and mirrors the others' traffic where it meets
+     * simulated traffic (report.json "symmetry"); 0: every replica */
     int symmetry;
 } tess_eval_options;
 

@@ -31,9 +31,10 @@ static const char usage[] =
     "  and tori, DIR/heatmap.svg (link utilisation; DIR defaults to the current\n"
     "  folder); --json prints the report instead; --fidelity chooses the network model\n"
     "  (packet: the default; flow: max-min fair sharing, fast for long transfers; flit:\n"
-    "  cycle by cycle, slow); --symmetry simulates one data-parallel replica and mirrors\n"
-    "  the others' messages onto the network where they meet its traffic (report.json\n"
-    "  \"symmetry\"; the figures of the other replicas' dies are replica 0's);\n"
+    "  cycle by cycle, slow); --symmetry simulates one data-parallel replica of each class\n"
+    "  of replicas that route alike and mirrors the others' messages onto the network where\n"
+    "  they meet simulated traffic (report.json \"symmetry\"; a mirrored die's figures are\n"
+    "  its simulated twin's);\n"
     "  a run past about 2 s shows progress on stderr when it is a terminal (--progress: from\n"
     "  the start, whatever stderr is; --quiet: never)\n";
 

@@ -13,6 +13,7 @@ static const char *const vc_release_names[] = {"tail", "tail-credit", NULL};
 static const char *const standard_names[] = {"HBM2E", "HBM3", "DDR5", "LPDDR5", "ideal", NULL};
 
 const char *tess_routing_name(tess_routing r) { return routing_names[r]; }
+const char *tess_multipath_name(tess_multipath m) { return multipath_names[m]; }
 const char *tess_memory_standard_name(tess_memory_standard s) { return standard_names[s]; }
 
 /* A size given in bytes, stored in bits (bus widths are quoted in bits). */

@@ -52,6 +52,8 @@ int tess_type_check(const tess_type *t, char *err, size_t errlen);
 
 /* Names of the enum values of routing and memory standards, for messages. */
 const char *tess_routing_name(tess_routing r);
+/* "hash", "dest-mod-k", "source-mod-k" (the router-type attribute's values). */
+const char *tess_multipath_name(tess_multipath m);
 const char *tess_memory_standard_name(tess_memory_standard s);
 
 #endif

@@ -164,33 +164,42 @@ static uint32_t attr_type(loader *L, const tess_scope *s, xmlNodePtr n, const ch
     return idx;
 }
 
+/* Template ti with override o ("OWNER.FIELD" = value) applied, in *copy (the name is
+ * still ti's); 0, or -1 after reporting why at the template's line. */
+static int overridden_copy(loader *L, uint32_t ti, const tess_override_slot *o, const char *field,
+                           tess_type *copy)
+{
+    tess_platform *p = L->p;
+    const tess_field_spec *f = tess_field_find(p->types[ti].kind, field);
+    if (!f) {
+        tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s: a %s has no field '%s'",
+                      o->name, tess_kind_type_element(p->types[ti].kind), field);
+        return -1;
+    }
+    *copy = p->types[ti];
+    char err[512];
+    if (tess_field_set(f, tess_type_struct(copy), o->value, err, sizeof err) != 0 ||
+        tess_type_check(copy, err, sizeof err) != 0) {
+        tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s", o->name,
+                      o->value, err);
+        return -1;
+    }
+    return 0;
+}
+
 /* --set TYPE.FIELD for a template just declared: applied at once, so that generators
  * that read the template (a switch's ports as the fat-tree's radix) see the value. */
 static void apply_type_overrides(loader *L, uint32_t ti)
 {
-    tess_platform *p = L->p;
-    const char *name = p->types[ti].name;
+    const char *name = L->p->types[ti].name;
     const size_t len = strlen(name);
     for (size_t i = 0; i < L->n_overrides; i++) {
         tess_override_slot *o = &L->overrides[i];
         if (o->used || strncmp(o->name, name, len) != 0 || o->name[len] != '.' || strchr(o->name + len + 1, '.'))
             continue;
-        const tess_field_spec *f = tess_field_find(p->types[ti].kind, o->name + len + 1);
         o->used = 1;
-        if (!f) {
-            tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s: a %s has no field '%s'",
-                          o->name, tess_kind_type_element(p->types[ti].kind), o->name + len + 1);
-            continue;
-        }
-        tess_type copy = p->types[ti];
-        char err[512];
-        if (tess_field_set(f, tess_type_struct(&copy), o->value, err, sizeof err) != 0 ||
-            tess_type_check(&copy, err, sizeof err) != 0) {
-            tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s", o->name,
-                          o->value, err);
-            continue;
-        }
-        p->types[ti].u = copy.u;
+        tess_type copy;
+        if (overridden_copy(L, ti, o, o->name + len + 1, &copy) == 0) L->p->types[ti].u = copy.u;
     }
 }
 
@@ -576,68 +585,42 @@ static void apply_defects(loader *L)
 static void apply_field_overrides(loader *L)
 {
     tess_platform *p = L->p;
-    /* Type fields were set when each type was declared (apply_type_overrides), before
-     * any generator used them; here the instance fields (each gives that instance its
-     * own copy of its type) and type fields whose type came later than expected. */
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < L->n_overrides; i++) {
-            tess_override_slot *o = &L->overrides[i];
-            if (o->used) continue;
-            const char *dot = strrchr(o->name, '.');
-            if (!dot) continue;
-            char owner[512];
-            snprintf(owner, sizeof owner, "%.*s", (int)(dot - o->name), o->name);
-            uint32_t ti;
-            uint32_t inst = TESS_NONE;
-            if (pass == 0) {
-                ti = tess_name_table_get(&L->types, owner);
-            } else {
-                inst = tess_name_table_get(&L->instances, owner);
-                ti = inst == TESS_NONE ? TESS_NONE : p->instances[inst].type;
-            }
-            if (ti == TESS_NONE) continue;
-            const tess_field_spec *f = tess_field_find(p->types[ti].kind, dot + 1);
-            o->used = 1;
-            if (!f) {
-                tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line,
-                              "--set %s: a %s has no field '%s'", o->name,
-                    tess_kind_type_element(p->types[ti].kind), dot + 1);
-                continue;
-            }
-            tess_type copy = p->types[ti];
-            char err[512];
-            if (tess_field_set(f, tess_type_struct(&copy), o->value, err, sizeof err) != 0 ||
-                tess_type_check(&copy, err, sizeof err) != 0) {
-                tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s",
-                              o->name, o->value, err);
-                continue;
-            }
-            if (pass == 0) {
-                p->types[ti].u = copy.u;
-                continue;
-            }
-            /* instance override: a private type named "<type>@<instance>" */
-            size_t n = strlen(p->types[ti].name) + strlen(owner) + 2;
-            copy.name = malloc(n);
-            if (!copy.name) {
-                L->oom = 1;
-                return;
-            }
-            snprintf(copy.name, n, "%s@%s", p->types[ti].name, owner);
-            uint32_t existing = tess_platform_find_type(p, copy.name);
-            if (existing != TESS_NONE) {
-                free(copy.name);
-                p->types[existing].u = copy.u;
-                continue;
-            }
-            uint32_t ni = tess_platform_add_type(p, &copy);
-            if (ni == TESS_NONE) {
-                free(copy.name);
-                L->oom = 1;
-                return;
-            }
-            p->instances[inst].type = ni;
+    /* Template fields were set as each template was declared (apply_type_overrides);
+     * here instance fields: each gives that instance its own copy of its template. */
+    for (size_t i = 0; i < L->n_overrides; i++) {
+        tess_override_slot *o = &L->overrides[i];
+        if (o->used) continue;
+        const char *dot = strrchr(o->name, '.');
+        if (!dot) continue;
+        char owner[512];
+        snprintf(owner, sizeof owner, "%.*s", (int)(dot - o->name), o->name);
+        const uint32_t inst = tess_name_table_get(&L->instances, owner);
+        if (inst == TESS_NONE) continue;
+        const uint32_t ti = p->instances[inst].type;
+        o->used = 1;
+        tess_type copy;
+        if (overridden_copy(L, ti, o, dot + 1, &copy) != 0) continue;
+        /* a private template named "<type>@<instance>" */
+        size_t n = strlen(p->types[ti].name) + strlen(owner) + 2;
+        copy.name = malloc(n);
+        if (!copy.name) {
+            L->oom = 1;
+            return;
         }
+        snprintf(copy.name, n, "%s@%s", p->types[ti].name, owner);
+        uint32_t existing = tess_platform_find_type(p, copy.name);
+        if (existing != TESS_NONE) {
+            free(copy.name);
+            p->types[existing].u = copy.u;
+            continue;
+        }
+        uint32_t ni = tess_platform_add_type(p, &copy);
+        if (ni == TESS_NONE) {
+            free(copy.name);
+            L->oom = 1;
+            return;
+        }
+        p->instances[inst].type = ni;
     }
 }
 
@@ -832,9 +815,8 @@ static void resolve_references(loader *L)
 
 static int is_level(const char *name)
 {
-    static const char *const levels[] = {"package", "wafer", "node", "cluster", "datacenter"};
-    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
-        if (strcmp(name, levels[i]) == 0) return 1;
+    for (int l = 0; l < TESS_SCOPE_LEVELS; l++)
+        if (strcmp(name, tess_scope_level_name(l)) == 0) return 1;
     return 0;
 }
 

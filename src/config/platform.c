@@ -18,10 +18,12 @@ const char *tess_kind_name(tess_kind kind)
     return kind < TESS_KIND_COUNT_ ? names[kind] : "?";
 }
 
+const char *const tess_scope_level_names[] = {"package", "wafer", "node", "cluster", "datacenter",
+                                              "platform", NULL};
+
 const char *tess_scope_level_name(int level)
 {
-    static const char *const names[] = {"package", "wafer", "node", "cluster", "datacenter", "platform"};
-    return level >= 0 && level <= TESS_SCOPE_LEVELS ? names[level] : "?";
+    return level >= 0 && level <= TESS_SCOPE_LEVELS ? tess_scope_level_names[level] : "?";
 }
 
 void tess_platform_free(tess_platform *p)

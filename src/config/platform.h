@@ -294,6 +294,7 @@ typedef enum tess_scope_level {
 
 /* "package" ... "datacenter", "platform" for TESS_SCOPE_LEVELS. */
 const char *tess_scope_level_name(int level);
+extern const char *const tess_scope_level_names[]; /* the same, NULL-terminated */
 
 typedef struct tess_instance {
     char *path; /* hierarchical: "wafer0.r3c5.router" */

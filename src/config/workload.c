@@ -33,8 +33,7 @@ static const char *const pipeline_names[] = {"gpipe", "1f1b", "interleaved", NUL
 static const char *const tp_style_names[] = {"megatron-1d", "2d", NULL};
 static const char *const rank_order_names[] = {"tp-pp-dp", "pp-tp-dp", "tp-dp-pp",
                                                "dp-tp-pp", "pp-dp-tp", "dp-pp-tp", NULL};
-static const char *const level_names[] = {"package", "wafer", "node", "cluster", "datacenter",
-                                          "platform", NULL}; /* tess_scope_level */
+
 
 #define COUNT(name, field, def, lo, hi, doc)                                                    \
     {name, TESS_DIM_COUNT, TESS_FIELD_U32, offsetof(tess_model, field), def, lo, hi, NULL, NULL, doc}
@@ -77,10 +76,10 @@ static const tess_field_spec workload_fields[] = {
     WENUM("rank-order", rank_order, "tp-pp-dp", rank_order_names,
           "rank numbering, fastest first: TP neighbours on adjacent dies by default"),
     WCOUNT("tile-merge", tile_merge, "1", 1, 1024, "GEMM tiles per schedule op, per dimension"),
-    WENUM("tp-within", within[0], "platform", level_names,
+    WENUM("tp-within", within[0], "platform", tess_scope_level_names,
           "the widest scope a tensor-parallel group may span (platform: no limit)"),
-    WENUM("pp-within", within[1], "platform", level_names, "the same for a pipeline"),
-    WENUM("dp-within", within[2], "platform", level_names, "the same for a data-parallel group"),
+    WENUM("pp-within", within[1], "platform", tess_scope_level_names, "the same for a pipeline"),
+    WENUM("dp-within", within[2], "platform", tess_scope_level_names, "the same for a data-parallel group"),
 };
 
 /* Parses the root element's attributes through a field table. Overrides named
