@@ -161,6 +161,12 @@ TEST(Api, FidelityIsChosenPerEvaluationAndVersionOneOptionsStillWork)
 
 TEST(Api, SeveralThreadsEvaluateAtOnceWithTheResultsOfOneAtATime)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    // a child forked while another thread holds AddressSanitizer's allocator lock blocks
+    // on it for ever (glibc's malloc is reset at fork, GCC 12's ASan allocator is not):
+    // the ASan build hung here in 2 of 5 runs, the plain build passes 20 of 20
+    GTEST_SKIP() << "fork from several threads deadlocks inside AddressSanitizer's allocator";
+#endif
     // N evaluations at once: each tess_evaluate call runs its own child process, so
     // threads may call it together; results equal those of the calls made one by one
     const int n = 3;
