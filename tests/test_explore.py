@@ -156,6 +156,23 @@ class Explore(unittest.TestCase):
         self.assertIn("no <objective>", str(e.exception))
 
 
+class Symmetry(unittest.TestCase):
+    def test_binding_passes_symmetry_through(self):
+        # four DGX H100 nodes, TP 8 x DP 4: the replicas (one node each, one leaf) route
+        # alike, so one is simulated and three mirrored, with the full run's iteration
+        over = {"nodes": "4", "workload.tp": "8", "workload.pp": "1", "workload.dp": "4",
+                "workload.global-batch": "16", "model.layers": "4"}
+        with tessera.Job(os.path.join(ROOT, "platforms/dgx-h100-cluster.xml"),
+                         os.path.join(ROOT, "workloads/default.xml"), over) as job:
+            full, mirrored = job.evaluate(), job.evaluate(symmetry=True)
+            self.assertEqual(full.report["symmetry"]["simulated_replicas"], 4)
+            self.assertEqual(mirrored.report["symmetry"]["simulated_replicas"], 1)
+            self.assertAlmostEqual(mirrored.metric("iteration_time_s") / full.metric("iteration_time_s"), 1.0,
+                                   delta=1e-9)
+            full.close()
+            mirrored.close()
+
+
 class ReadmeExample(unittest.TestCase):
     def test_the_readme_python_example_runs(self):
         with open(os.path.join(ROOT, "README.md")) as f:
