@@ -303,10 +303,32 @@ bool Topology::build_shortest(std::string *error)
     for (const Channel &c : channels_)
         if (c.from_router >= 0 && c.to_router >= 0)
             into[c.to_router].push_back({static_cast<uint32_t>(c.from_router), channel_cost(c)});
+    // a row of costs for every transit router with endpoints, and for every transit
+    // neighbour of a router with endpoints that carries no one else's traffic (a host's
+    // NIC hub): such a router is reached only through a neighbour, so its costs follow
+    // from its neighbours' rows (cost_to) and 16,384 hubs need only their switches' rows
     target_row_.assign(R, -1);
+    gateways_.assign(R, {});
     size_t rows = 0;
-    for (const Endpoint &e : endpoints_)
-        if (target_row_[e.router] < 0) target_row_[e.router] = static_cast<int32_t>(rows++);
+    auto add_row = [&](size_t r) {
+        if (target_row_[r] < 0) target_row_[r] = static_cast<int32_t>(rows++);
+    };
+    std::vector<bool> has_endpoint(R, false);
+    for (const Endpoint &e : endpoints_) has_endpoint[e.router] = true;
+    for (size_t t = 0; t < R; t++) {
+        if (!has_endpoint[t]) continue;
+        if (routers_[t].transit) {
+            add_row(t);
+            continue;
+        }
+        for (const auto &in : into[t])
+            if (routers_[in.first].transit) add_row(in.first);
+    }
+    for (size_t t = 0; t < R; t++)
+        if (has_endpoint[t] && !routers_[t].transit)
+            for (const auto &in : into[t])
+                if (routers_[in.first].transit)
+                    gateways_[t].push_back({static_cast<uint32_t>(target_row_[in.first]), in.second});
     cost_.assign(rows * R, kUnreached);
     using Item = std::pair<uint32_t, uint32_t>; // (distance, router)
     for (size_t tr = 0; tr < R; tr++) {
@@ -328,14 +350,28 @@ bool Topology::build_shortest(std::string *error)
                 }
             }
         }
-        for (size_t r = 0; r < R; r++)
-            if (row[r] == kUnreached && target_row_[r] >= 0) {
+    }
+    for (size_t t = 0; t < R; t++) // every router with endpoints reaches every other
+        for (size_t r = 0; has_endpoint[t] && r < R; r++)
+            if (has_endpoint[r] && cost_to(static_cast<uint32_t>(t), static_cast<uint32_t>(r)) == kUnreached) {
                 *error = "shortest routing: router '" + router_name(static_cast<uint32_t>(r)) +
-                         "' has no path to router '" + router_name(static_cast<uint32_t>(tr)) + "'";
+                         "' has no path to router '" + router_name(static_cast<uint32_t>(t)) + "'";
                 return false;
             }
-    }
     return true;
+}
+
+uint32_t Topology::cost_to(uint32_t target, uint32_t x) const
+{
+    if (x == target) return 0;
+    const size_t R = routers_.size();
+    if (target_row_[target] >= 0) return cost_[static_cast<size_t>(target_row_[target]) * R + x];
+    uint32_t best = kUnreached; // through a neighbour that carries traffic to it
+    for (const auto &g : gateways_[target]) {
+        const uint32_t c = cost_[static_cast<size_t>(g.first) * R + x];
+        if (c != kUnreached && c + g.second < best) best = c + g.second;
+    }
+    return best;
 }
 
 double Topology::path_energy_per_byte(const std::vector<uint32_t> &path) const
@@ -490,17 +526,17 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
     case TESS_ROUTING_SHORTEST: {
         // the output ports one channel's cost nearer the destination's router (never into
         // a router that does not carry others' traffic); flow_key's value picks one
-        const size_t Rn = routers_.size();
-        const uint32_t *row = &cost_[static_cast<size_t>(target_row_[D.router]) * Rn];
+        const uint32_t here = cost_to(D.router, r);
         uint32_t candidates = 0, chosen = 0;
         for (int pass = 0; pass < 2; pass++) {
             uint32_t k = 0;
             for (size_t port = 0; port < R.out_channel.size(); port++) {
                 const Channel &c = channels_[R.out_channel[port]];
-                if (c.to_router < 0 || row[c.to_router] == kUnreached ||
-                    row[c.to_router] + channel_cost(c) != row[r] ||
+                if (c.to_router < 0 ||
                     (!routers_[static_cast<size_t>(c.to_router)].transit && c.to_router != static_cast<int32_t>(D.router)))
                     continue;
+                const uint32_t there = cost_to(D.router, static_cast<uint32_t>(c.to_router));
+                if (there == kUnreached || there + channel_cost(c) != here) continue;
                 if (pass == 1 && k == st.flow % candidates) {
                     chosen = static_cast<uint32_t>(port);
                     break;

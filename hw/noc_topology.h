@@ -154,7 +154,11 @@ private:
     std::vector<uint32_t> port_base_;   // first (router, port) slot of each router
     std::vector<std::vector<uint32_t>> dist_; // router distances, lazily for tests
     std::vector<uint32_t> cost_;      // shortest: cost from each router to each target row
-    std::vector<int32_t> target_row_; // router -> its row in cost_, -1 without endpoints
+    std::vector<int32_t> target_row_; // router -> its row in cost_, or -1
+    // a router with endpoints that carries no one else's traffic has no row: its costs
+    // come through its transit neighbours' rows, (row, the channel's cost into it)
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> gateways_;
+    uint32_t cost_to(uint32_t target, uint32_t x) const; // shortest: cost from x to target
     uint32_t channel_cost(const Channel &c) const; // its latency + the entered router's pipeline
 
     bool build_tables(std::string *error);
