@@ -280,8 +280,10 @@ static void write_hierarchy(FILE *f, const tess_schedule *s, const tess_iteratio
     fputs("  \"hierarchy\": {\"spans\": {", f);
     for (int k = 0; k < 3; k++)
         fprintf(f, "%s\"%s\": \"%s\"", k ? ", " : "", axes[k], spans[k] < 0 ? "none" : tess_scope_level_name(spans[k]));
-    fprintf(f, "}, \"dp_domain\": {\"level\": \"%s\", \"members\": %u},\n    \"levels\": {",
-            s->dp_local > 1 ? tess_scope_level_name(s->dp_local_level) : "none", s->dp_local ? s->dp_local : 1);
+    fprintf(f, "}, \"dp_domain\": {\"level\": \"%s\", \"members\": %u}, "
+               "\"tp_domain\": {\"level\": \"%s\", \"members\": %u},\n    \"levels\": {",
+            s->dp_local > 1 ? tess_scope_level_name(s->dp_local_level) : "none", s->dp_local ? s->dp_local : 1,
+            s->tp_local > 1 ? tess_scope_level_name(s->tp_local_level) : "none", s->tp_local ? s->tp_local : 1);
     for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
         fprintf(f, "%s\n      \"%s\": {\"bytes\": %.17g, \"collective_s\": %.9g}", l ? "," : "",
                 tess_scope_level_name(l), s->level_bytes[l], r->level_collective_s[l]);

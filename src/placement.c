@@ -40,38 +40,39 @@ static int axis_span(const tess_platform *p, const tess_schedule *s, tess_coll_a
     return span;
 }
 
-/* Hierarchical data parallelism: the innermost level at which every DP group falls into
- * domains of m consecutive members (1 < m < dp; every member inside a scope of that
- * level, members d and d' together exactly when d / m == d' / m for neighbouring blocks).
- * Sets s->dp_local = m and s->dp_local_level, or leaves 1. */
-static void hierarchical_dp(const tess_platform *p, tess_schedule *s)
+/* Hierarchical collectives: the innermost level at which every group of an axis falls
+ * into domains of m consecutive members (1 < m < n; every member inside a scope of that
+ * level, members j and j' together exactly when j / m == j' / m for neighbouring
+ * blocks). Member j of group g is rank g x group_step + j x stride (n members, `groups`
+ * groups). *m = 1 and *level = -1 when there is none. */
+static void domains(const tess_platform *p, const tess_schedule *s, uint32_t n, uint32_t stride,
+                    uint32_t groups, uint32_t group_step, uint32_t *m_out, int8_t *level_out)
 {
-    const uint32_t tp = s->tp, pp = s->pp, dp = s->dp;
-    s->dp_local = 1;
-    s->dp_local_level = -1;
-    if (dp < 3) return;
+    *m_out = 1;
+    *level_out = -1;
+    if (n < 3) return;
+    const tess_instance *in = p->instances;
+#define SCOPE(g, j) in[s->die_of_rank[(g) * group_step + (j) * stride]].scope[l]
     for (int l = 0; l < TESS_SCOPE_LEVELS; l++) {
         /* m from the first group: members that share member 0's scope, counted in order */
-        const tess_instance *in = p->instances;
-        const uint32_t id0 = in[s->die_of_rank[0]].scope[l];
+        const uint32_t id0 = SCOPE(0u, 0u);
         uint32_t m = 1;
-        while (id0 && m < dp && in[s->die_of_rank[tp * pp * m]].scope[l] == id0) m++;
-        if (!id0 || m < 2 || m >= dp || dp % m) continue;
+        while (id0 && m < n && SCOPE(0u, m) == id0) m++;
+        if (!id0 || m < 2 || m >= n || n % m) continue;
         int ok = 1;
-        for (uint32_t g = 0; ok && g < tp * pp; g++) /* every group: (t, stage) = g */
-            for (uint32_t d = 0; ok && d < dp; d++) {
-                const uint32_t here = in[s->die_of_rank[g + tp * pp * d]].scope[l];
-                const uint32_t lead = in[s->die_of_rank[g + tp * pp * (d / m * m)]].scope[l];
-                const int starts = d % m == 0 && d > 0;
-                ok = here && here == lead &&
-                     (!starts || here != in[s->die_of_rank[g + tp * pp * (d - 1)]].scope[l]);
+        for (uint32_t g = 0; ok && g < groups; g++)
+            for (uint32_t j = 0; ok && j < n; j++) {
+                const uint32_t here = SCOPE(g, j);
+                const int starts = j % m == 0 && j > 0;
+                ok = here && here == SCOPE(g, j / m * m) && (!starts || here != SCOPE(g, j - 1));
             }
         if (ok) {
-            s->dp_local = m;
-            s->dp_local_level = (int8_t)l;
+            *m_out = m;
+            *level_out = (int8_t)l;
             return;
         }
     }
+#undef SCOPE
 }
 
 int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
@@ -97,7 +98,13 @@ int tess_place_groups(const tess_platform *p, const tess_workload *w, const char
                       tess_scope_level_name(lim));
         rc = TESS_EINVAL;
     }
-    hierarchical_dp(p, s);
+    /* DP member d of group (t, stage) g is rank g + tp pp d; TP member t of group
+     * (stage, d) g is rank g tp + t (1-D tensor parallelism only) */
+    domains(p, s, s->dp, s->tp * s->pp, s->tp * s->pp, 1, &s->dp_local, &s->dp_local_level);
+    s->tp_local = 1;
+    s->tp_local_level = -1;
+    if (w->tp_style == TESS_TP_MEGATRON_1D)
+        domains(p, s, s->tp, 1, s->pp * s->dp, s->tp, &s->tp_local, &s->tp_local_level);
     return rc;
 }
 

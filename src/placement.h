@@ -6,8 +6,9 @@
  * each axis the innermost scope level that holds every one of its groups (a TP group
  * inside one node spans "node"; a DP group over two datacenters spans "platform"),
  * checks it against the workload's tp-within / pp-within / dp-within limits, decides
- * whether the data-parallel collectives go hierarchically (reduce-scatter inside each
- * domain, all-reduce across domains, all-gather inside), and counts the bytes the
+ * whether the data-parallel and (1-D) tensor-parallel collectives go hierarchically
+ * (reduce-scatter inside each domain, all-reduce across domains, all-gather inside),
+ * and counts the bytes the
  * schedule sends at each level per iteration.
  */
 #ifndef TESS_PLACEMENT_H
@@ -28,7 +29,8 @@ int tess_dies_span(const tess_platform *p, const uint32_t *dies, size_t n);
 /* Spans of the TP, PP and DP groups (s->die_of_rank set), checked against the workload's
  * limits (an error names the lowest rank whose step to its ring neighbour crosses the
  * widest level, that neighbour, their dies and the limit), and the hierarchical
- * data-parallel split (s->dp_local). Before the data-parallel collectives are added.
+ * data-parallel and tensor-parallel splits (s->dp_local, s->tp_local). Before any
+ * collective is added.
  * TESS_OK or TESS_EINVAL. */
 int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
                       tess_schedule *s, tess_diag *diag);

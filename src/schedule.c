@@ -303,6 +303,7 @@ uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r)
 {
     const uint32_t tp = s->tp, pp = s->pp, dp = s->dp, tr = s->tp_grid ? s->tp_grid : 1;
     const uint32_t t = r % tp, st = (r / tp) % pp, d = r / (tp * pp), m = s->dp_local ? s->dp_local : 1;
+    const uint32_t mt = s->tp_local ? s->tp_local : 1;
     switch (axis) {
     case TESS_AXIS_TP: return (t + 1) % tp + tp * (st + pp * d);
     case TESS_AXIS_TP_ROWS: return (t / tr) * tr + (t % tr + 1) % tr + tp * (st + pp * d);
@@ -310,6 +311,8 @@ uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r)
     case TESS_AXIS_DP: return t + tp * (st + pp * ((d + 1) % dp));
     case TESS_AXIS_DP_LOCAL: return t + tp * (st + pp * (d / m * m + (d % m + 1) % m));
     case TESS_AXIS_DP_CROSS: return t + tp * (st + pp * ((d + m) % dp));
+    case TESS_AXIS_TP_LOCAL: return t / mt * mt + (t % mt + 1) % mt + tp * (st + pp * d);
+    case TESS_AXIS_TP_CROSS: return (t + mt) % tp + tp * (st + pp * d);
     default: /* pipeline: the next stage; the last stage's wraps to the first with chunks */
         if (pp < 2 || (st + 1 == pp && s->chunks < 2)) return r;
         return st + 1 == pp ? r - (pp - 1) * tp : r + tp;
@@ -574,6 +577,27 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                  act / tr, 4 * fwd_like);
         add_coll(s, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER, TESS_ALGO_RING,
                  (uint32_t)tr, 1, act / tr, 4 * fwd_like);
+    } else if (s->tp_local > 1) {
+        /* a TP group over several domains: inside each, then across, as the DP gradients;
+         * sequence parallel: all-gather across then inside, reduce-scatter inside then across */
+        const uint32_t mt = s->tp_local, across = (uint32_t)t / mt;
+        if (w->sequence_parallel) {
+            add_coll(s, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, TESS_ALGO_RING, across, 1,
+                     act / mt, 2 * fwd_like);
+            add_coll(s, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, mt, 1, act,
+                     2 * fwd_like);
+            add_coll(s, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, TESS_ALGO_RING, mt, 1,
+                     act, 2 * fwd_like);
+            add_coll(s, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER, TESS_ALGO_RING, across,
+                     1, act / mt, 2 * fwd_like);
+        } else {
+            add_coll(s, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, TESS_ALGO_RING, mt, 1,
+                     act, 2 * fwd_like);
+            add_coll(s, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, TESS_ALGO_RING, across, 1,
+                     act / mt, 2 * fwd_like);
+            add_coll(s, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, mt, 1, act,
+                     2 * fwd_like);
+        }
     } else if (w->sequence_parallel) {
         add_coll(s, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
         add_coll(s, "tp reduce-scatter", TESS_AXIS_TP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)t, 1, act,

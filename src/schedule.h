@@ -50,6 +50,8 @@ typedef enum tess_coll_axis {
     TESS_AXIS_DP,      /* the data-parallel group */
     TESS_AXIS_DP_LOCAL, /* hierarchical DP: the group's members inside one domain */
     TESS_AXIS_DP_CROSS, /* hierarchical DP: one member per domain, the same place in each */
+    TESS_AXIS_TP_LOCAL, /* hierarchical 1-D TP: the same, for a TP group over domains */
+    TESS_AXIS_TP_CROSS,
     TESS_AXIS_PIPELINE, /* not a collective: a stage and the next (tess_ring_next) */
     TESS_AXES
 } tess_coll_axis;
@@ -150,11 +152,12 @@ typedef struct tess_schedule {
     uint32_t n_colls;
     /* placement (src/placement.c): the innermost scope level holding every group of each
      * axis (TESS_SCOPE_LEVELS: the whole platform; -1: groups of one die); the data-parallel
-     * group's members per domain when its collectives are hierarchical (else 1); bytes
-     * sent per iteration by all dies, by the innermost scope level holding both ends */
+     * (tensor-parallel) group's members per domain when its collectives are hierarchical
+     * (else 1) and the domains' level; bytes sent per iteration by all dies, by the
+     * innermost scope level holding both ends */
     int8_t tp_span, pp_span, dp_span;
-    uint32_t dp_local;
-    int8_t dp_local_level;
+    uint32_t dp_local, tp_local;
+    int8_t dp_local_level, tp_local_level;
     double level_bytes[TESS_SCOPE_LEVELS + 1];
     /* per layer pass on one die; recompute runs before a backward pass */
     tess_template fwd, bwd, recompute, logits_fwd, logits_bwd;

@@ -202,3 +202,30 @@ TEST(Placement, HierarchicalDataParallelAllReduceByLevel)
     EXPECT_NEAR(json_number(r.output, "scale_out") / plat_s, 1.0, 0.02);
     EXPECT_NE(r.output.find("\"dp_domain\": {\"level\": \"node\", \"members\": 8}"), std::string::npos);
 }
+
+TEST(Placement, HierarchicalTensorParallelAllReduceAcrossTwoNodes)
+{
+    // GPT 1.3B (24 layers, hidden 2048) with TP 16 over two DGX H100 nodes: each TP
+    // all-reduce (Megatron: two a layer forward, two backward; 16 micro-batches of 2048
+    // tokens) is a reduce-scatter inside each node (m = 8), an all-reduce of the eighth
+    // across the two nodes (k = 2), an all-gather inside
+    const Overrides wov = {{"workload.tp", "16"}, {"workload.pp", "1"}, {"workload.dp", "1"},
+                           {"workload.sequence-parallel", "off"}};
+    auto j = build("platforms/dgx-h100-cluster.xml", {{"nodes", "2"}}, wov);
+    ASSERT_EQ(j->rc, TESS_OK) << j->errors;
+    EXPECT_EQ(j->s.tp_local, 8u);
+    EXPECT_EQ(j->s.tp_local_level, TESS_SCOPE_NODE);
+    const double dies = 16, m = 8, k = 2, calls = 4.0 * 16 * 24;
+    const double B = 2048.0 * 2048 * 2; // one micro-batch's activations, bf16
+    EXPECT_DOUBLE_EQ(j->s.level_bytes[TESS_SCOPE_NODE], dies * calls * 2 * (m - 1) * (B / m));
+    EXPECT_DOUBLE_EQ(j->s.level_bytes[TESS_SCOPE_LEVELS], dies * calls * 2 * (k - 1) * (B / m / k));
+    std::string args = "run platforms/dgx-h100-cluster.xml workloads/default.xml --set nodes=2 --json";
+    for (const auto &o : wov) args += " --set " + o.first + "=" + o.second;
+    CliRun r = tessera(args, true);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("\"tp_domain\": {\"level\": \"node\", \"members\": 8}"), std::string::npos);
+    // the part across the nodes moves B / 16 a step over one 50 GB/s NIC: at least that
+    const double across_s = json_number(r.output.substr(r.output.find("\"platform\": {\"bytes\"")), "collective_s");
+    EXPECT_GE(across_s, calls * 2 * (k - 1) * (B / m / k) / 50e9);
+    EXPECT_LE(across_s, 1.3 * calls * 2 * (k - 1) * (B / m / k) / 50e9); // + the hops' latency
+}
