@@ -74,18 +74,19 @@ TEST(Symmetry, OneReplicaMirroredMatchesTheFullSimulation)
     const Figures sym = run_figures(odd + " --symmetry");
     EXPECT_EQ(sym.simulated, 3);
     EXPECT_DOUBLE_EQ(sym.time, full.time);
-    // five replicas on 40 nodes: two of them route alike in link and router types, so four
-    // are simulated; alike types need not meet alike contention, so the mirrored result
-    // is close, not equal (measured -3.9%); energy and peak power count every die
-    const std::string five = "platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=40 "
-                             "--set workload.dp=5 --set workload.global-batch=80 --set model.layers=16";
-    const Figures full5 = run_figures(five);
-    const Figures sym5 = run_figures(five + " --symmetry");
-    EXPECT_EQ(full5.simulated, 5);
-    EXPECT_EQ(sym5.simulated, 4);
-    EXPECT_NEAR(sym5.time / full5.time, 1.0, 0.06);
-    EXPECT_NEAR(sym5.energy / full5.energy, 1.0, 1e-4);
-    EXPECT_NEAR(json_number(sym5.report, "peak_power_w") / json_number(full5.report, "peak_power_w"), 1.0, 0.01);
+    // ten replicas on 80 nodes (leaves of 20 NICs a rail, replicas of 8 nodes: the pattern
+    // repeats every five replicas): replicas whose routes out and in have the same types
+    // pair up, five are simulated and five mirrored, and the iteration is the full one's;
+    // energy and peak power count every die
+    const std::string ten = "platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=80 "
+                            "--set workload.dp=10 --set workload.global-batch=160 --set model.layers=16";
+    const Figures full10 = run_figures(ten);
+    const Figures sym10 = run_figures(ten + " --symmetry");
+    EXPECT_EQ(full10.simulated, 10);
+    EXPECT_EQ(sym10.simulated, 5);
+    EXPECT_NEAR(sym10.time / full10.time, 1.0, 1e-6);
+    EXPECT_NEAR(sym10.energy / full10.energy, 1.0, 1e-4);
+    EXPECT_NEAR(json_number(sym10.report, "peak_power_w") / json_number(full10.report, "peak_power_w"), 1.0, 0.01);
 }
 
 TEST(RailOnly, DenseGptTrainsAsFastAsOnTheFatTree)
