@@ -322,13 +322,11 @@ bool Topology::build_shortest(std::string *error)
             continue;
         }
         for (const auto &in : into[t])
-            if (routers_[in.first].transit) add_row(in.first);
+            if (routers_[in.first].transit) {
+                add_row(in.first);
+                gateways_[t].push_back({static_cast<uint32_t>(target_row_[in.first]), in.second});
+            }
     }
-    for (size_t t = 0; t < R; t++)
-        if (has_endpoint[t] && !routers_[t].transit)
-            for (const auto &in : into[t])
-                if (routers_[in.first].transit)
-                    gateways_[t].push_back({static_cast<uint32_t>(target_row_[in.first]), in.second});
     cost_.assign(rows * R, kUnreached);
     using Item = std::pair<uint32_t, uint32_t>; // (distance, router)
     for (size_t tr = 0; tr < R; tr++) {
@@ -351,7 +349,33 @@ bool Topology::build_shortest(std::string *error)
             }
         }
     }
-    for (size_t t = 0; t < R; t++) // every router with endpoints reaches every other
+    // every router with endpoints reaches every other. Routes run through transit routers
+    // only, so when one connected group of transit routers touches every router with
+    // endpoints (is it, or is next to it), all pairs are joined; else find a pair that is not
+    std::vector<uint32_t> group(R);
+    for (size_t r = 0; r < R; r++) group[r] = static_cast<uint32_t>(r);
+    auto root = [&](uint32_t r) {
+        while (group[r] != r) r = group[r] = group[group[r]]; // path halving
+        return r;
+    };
+    for (const Channel &c : channels_)
+        if (c.from_router >= 0 && c.to_router >= 0 && routers_[c.from_router].transit && routers_[c.to_router].transit)
+            group[root(static_cast<uint32_t>(c.from_router))] = root(static_cast<uint32_t>(c.to_router));
+    std::vector<uint32_t> touching(R, 0); // per group: routers with endpoints it touches
+    uint32_t endpoint_routers = 0;
+    for (size_t t = 0; t < R; t++) {
+        if (!has_endpoint[t]) continue;
+        endpoint_routers++;
+        std::vector<uint32_t> mine;
+        if (routers_[t].transit) mine.push_back(root(static_cast<uint32_t>(t)));
+        for (const auto &in : into[t])
+            if (routers_[in.first].transit) mine.push_back(root(in.first));
+        std::sort(mine.begin(), mine.end());
+        mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
+        for (uint32_t g : mine) touching[g]++;
+    }
+    if (std::find(touching.begin(), touching.end(), endpoint_routers) != touching.end()) return true;
+    for (size_t t = 0; t < R; t++)
         for (size_t r = 0; has_endpoint[t] && r < R; r++)
             if (has_endpoint[r] && cost_to(static_cast<uint32_t>(t), static_cast<uint32_t>(r)) == kUnreached) {
                 *error = "shortest routing: router '" + router_name(static_cast<uint32_t>(r)) +

@@ -224,3 +224,33 @@ TEST(NocUtilisation, NeverAboveOneEvenPastSaturation)
     EXPECT_LE(r.max_link_utilisation, 1.0 + 1e-9);
     EXPECT_LE(r.mean_link_utilisation, 1.0 + 1e-9);
 }
+
+TEST(Shortest, RoutesNeverPassThroughARouterThatDoesNotForward)
+{
+    // three routers in a line, a die on each; the middle one carries only its own die's
+    // traffic (transit="no"), so the ends cannot reach each other: an error naming them
+    // (the loader's reachability check, which ignores transit, passes)
+    const std::string body = R"(
+  <router-type name="host" clock="1GHz" ports="5" vcs="8" routing="shortest" transit="no"/>
+  <instance name="a" type="d"/> <instance name="ra" type="r"/> <connect from="a" to="ra" link="l"/>
+  <instance name="b" type="d"/> <instance name="rb" type="host"/> <connect from="b" to="rb" link="l"/>
+  <instance name="c" type="d"/> <instance name="rc" type="r"/> <connect from="c" to="rc" link="l"/>
+  <connect from="ra" to="rb" link="l"/> <connect from="rb" to="rc" link="l"/>
+)";
+    auto cut = load_xml(platform_doc(body, "shortest"));
+    ASSERT_EQ(cut->rc, TESS_OK) << cut->errors;
+    tess::noc::BuildOptions bo;
+    bo.verify_cdg = false;
+    std::string error;
+    EXPECT_FALSE(tess::noc::Topology::build(&cut->p, bo, &error));
+    EXPECT_NE(error.find("has no path to router"), std::string::npos) << error;
+    EXPECT_TRUE(error.find("'ra'") != std::string::npos && error.find("'rc'") != std::string::npos) << error;
+    // with a link around the host, a and c meet, and b is reached from both
+    auto around = load_xml(platform_doc(body + "  <connect from=\"ra\" to=\"rc\" link=\"l\"/>\n", "shortest"));
+    ASSERT_EQ(around->rc, TESS_OK) << around->errors;
+    auto topo = tess::noc::Topology::build(&around->p, bo, &error);
+    ASSERT_TRUE(topo) << error;
+    const std::vector<uint32_t> ac = topo->path(0, 2);
+    EXPECT_EQ(ac.size(), 3u); // a -> ra -> rc -> c, never through rb
+    EXPECT_FALSE(topo->path(0, 1).empty());
+}
