@@ -71,20 +71,24 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const te
     const auto &ch = topo.channels();
     auto path_of = [&](uint32_t a, uint32_t b) { return topo.path(map.endpoint[a], map.endpoint[b]); };
     // each replica's signature: its dies' types and DMA rates, and the types along every
-    // route its ranks send on and receive on (a ring step waits for the incoming message)
-    auto route_types = [&](uint64_t h, uint32_t from, uint32_t to) {
-        h = mix(h, from == to ? 0 : 1);
-        if (from != to)
-            for (uint32_t c : path_of(from, to)) {
+    // route its ranks send on and receive on (a ring step waits for the incoming message).
+    // out[class x n + r]: the types along r's route in that class (each route hashed once);
+    // from[class x n + r]: who sends to r in that class (r itself for no one)
+    std::vector<uint64_t> out(size_t(Mirrors::kClasses) * n, 0);
+    std::vector<uint32_t> from(size_t(Mirrors::kClasses) * n);
+    for (int cls = 0; cls < Mirrors::kClasses; cls++) {
+        for (uint32_t r = 0; r < n; r++) from[size_t(cls) * n + r] = r;
+        for (uint32_t r = 0; used[cls] && r < n; r++) {
+            const uint32_t to = class_peer(s, cls, r);
+            if (to == r) continue;
+            from[size_t(cls) * n + to] = r;
+            uint64_t h = 1;
+            for (uint32_t c : path_of(r, to)) {
                 h = mix(h, p->links[ch[c].link].type);
                 h = mix(h, ch[c].to_router >= 0 ? 1 + p->instances[topo.routers()[static_cast<size_t>(ch[c].to_router)].instance].type : 0);
             }
-        return h;
-    };
-    std::vector<uint32_t> from(size_t(Mirrors::kClasses) * n); // per class: who sends to r
-    for (int cls = 0; cls < Mirrors::kClasses; cls++) {
-        for (uint32_t r = 0; r < n; r++) from[size_t(cls) * n + r] = r;
-        for (uint32_t r = 0; used[cls] && r < n; r++) from[size_t(cls) * n + class_peer(s, cls, r)] = r;
+            out[size_t(cls) * n + r] = h;
+        }
     }
     std::vector<uint64_t> sig(s->dp, 0);
     for (uint32_t d = 0; d < s->dp; d++) {
@@ -95,8 +99,8 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const te
         }
         for (int cls = 0; cls < Mirrors::kClasses; cls++)
             for (uint32_t r0 = 0; used[cls] && r0 < R; r0++) {
-                const uint32_t g = r0 + R * d;
-                sig[d] = route_types(route_types(sig[d], g, class_peer(s, cls, g)), from[size_t(cls) * n + g], g);
+                const size_t g = size_t(cls) * n + r0 + R * d;
+                sig[d] = mix(mix(sig[d], out[g]), out[size_t(cls) * n + from[g]]); // out, then in
             }
     }
     std::vector<uint32_t> rep_replica(s->dp);
