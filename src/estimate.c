@@ -216,13 +216,18 @@ static double network_time(const double *a, const double *b, const tess_calibrat
     return t;
 }
 
-/* calls of collective c, calibrated, added to by_span[its span] (and *scale_out) */
-static void scope_time(const tess_coll_use *c, const tess_estimate_net *net, const tess_calibration *cal,
-                       double calls, double *by_span, double *scale_out)
+/* calls of collective c: their raw terms added to a[] and b[], and their calibrated time
+ * to by_span[the span of c's groups] (and *scale_out) */
+static void collective_time(const tess_coll_use *c, const tess_estimate_net *net, const tess_calibration *cal,
+                            double calls, double *a, double *b, double *by_span, double *scale_out)
 {
-    double a[TESS_LEVELS_] = {0}, b[TESS_LEVELS_] = {0};
-    collective_terms(c, net, calls, a, b);
-    const double t = network_time(a, b, cal);
+    double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
+    collective_terms(c, net, calls, ca, cb);
+    for (int l = 0; l < TESS_LEVELS_; l++) {
+        a[l] += ca[l];
+        b[l] += cb[l];
+    }
+    const double t = network_time(ca, cb, cal);
     by_span[c->span] += t;
     if (c->scale_out) *scale_out += t;
 }
@@ -248,10 +253,9 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             out->dma_s += (double)g->count * (double)g->bytes_each / dma_bytes_s;
             break;
         case TESS_OP_COLLECTIVE:
-            if (g->coll >= 0) {
-                collective_terms(&s->colls[g->coll], net, (double)g->count, out->level_alpha_s, out->level_beta_s);
-                scope_time(&s->colls[g->coll], net, cal, (double)g->count, out->scope_s, &out->scale_out_s);
-            }
+            if (g->coll >= 0)
+                collective_time(&s->colls[g->coll], net, cal, (double)g->count, out->level_alpha_s,
+                                out->level_beta_s, out->scope_s, &out->scale_out_s);
             break;
         default:
             break;
@@ -345,10 +349,8 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
         /* the tail: every data-parallel collective once, then the optimizer step */
         double ta[TESS_LEVELS_] = {0}, tb_[TESS_LEVELS_] = {0};
         for (uint32_t i = 0; i < s->n_colls; i++)
-            if (tess_axis_is_dp(s->colls[i].axis)) {
-                collective_terms(&s->colls[i], net, 1, ta, tb_);
-                scope_time(&s->colls[i], net, cal, 1, d->level_s, &d->scale_out_s);
-            }
+            if (tess_axis_is_dp(s->colls[i].axis))
+                collective_time(&s->colls[i], net, cal, 1, ta, tb_, d->level_s, &d->scale_out_s);
         const double tail_net = network_time(ta, tb_, cal);
         d->optimizer_s = 28.0 * (double)S->params / (dma_rate * cal->dram_efficiency);
         d->memory_s += d->optimizer_s;
