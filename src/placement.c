@@ -25,8 +25,10 @@ static int pair_span(const tess_platform *p, const tess_schedule *s, uint32_t a,
 
 /* An axis's span: "share a scope of level L" is an equivalence, so a group lies in one
  * scope exactly when every step around its ring does; the widest step over all ranks.
- * *worst gets a rank whose step is that wide. */
-static int axis_span(const tess_platform *p, const tess_schedule *s, tess_coll_axis a, uint32_t *worst)
+ * *worst gets a rank whose step is that wide. With level_bytes, each rank's step also
+ * adds `bytes` (what the rank sends its neighbour) at the step's level. */
+static int axis_span(const tess_platform *p, const tess_schedule *s, tess_coll_axis a, uint32_t *worst,
+                     double bytes, double *level_bytes)
 {
     int span = -1;
     *worst = 0;
@@ -36,6 +38,7 @@ static int axis_span(const tess_platform *p, const tess_schedule *s, tess_coll_a
             span = l;
             *worst = r;
         }
+        if (level_bytes && l >= 0) level_bytes[l] += bytes;
     }
     return span;
 }
@@ -84,7 +87,7 @@ int tess_place_groups(const tess_platform *p, const tess_workload *w, const char
     int rc = TESS_OK;
     for (int k = 0; k < 3; k++) {
         uint32_t r;
-        const int span = axis_span(p, s, axes[k], &r);
+        const int span = axis_span(p, s, axes[k], &r, 0, NULL);
         *spans[k] = (int8_t)span;
         if (span <= w->within[k]) continue;
         const uint32_t next = tess_ring_next(s, axes[k], r);
@@ -116,12 +119,9 @@ int tess_place_traffic(const tess_platform *p, tess_schedule *s)
     for (int l = 0; l <= TESS_SCOPE_NODE; l++) local |= p->instances[s->die_of_rank[0]].scope[l] != 0;
     for (uint32_t i = 0; i < s->n_colls; i++) {
         tess_coll_use *c = &s->colls[i];
-        int span = -1;
-        for (uint32_t r = 0; r < s->dies; r++) {
-            const int l = pair_span(p, s, r, tess_ring_next(s, c->axis, r));
-            if (l > span) span = l;
-            if (l >= 0) s->level_bytes[l] += (double)c->bytes_sent; /* all to the right */
-        }
+        uint32_t worst;
+        /* a ring sends everything to the right */
+        const int span = axis_span(p, s, c->axis, &worst, (double)c->bytes_sent, s->level_bytes);
         c->span = (uint8_t)(span < 0 ? 0 : span);
         c->scale_out = local && span > TESS_SCOPE_NODE;
     }
