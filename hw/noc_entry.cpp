@@ -43,11 +43,12 @@ extern "C" void tess_noc_options_default(tess_noc_options *o)
     o->max_outstanding = 10000;
 }
 
-extern "C" const char *const tess_noc_fidelity_names[] = {"flit", "packet", "flow", nullptr};
+extern "C" const char *const tess_noc_fidelity_names[] = {"flit", "packet", "flow", "mixed", nullptr};
 
 static_assert(static_cast<int>(tess::noc::Fidelity::Flit) == TESS_NOC_FLIT &&
                   static_cast<int>(tess::noc::Fidelity::Packet) == TESS_NOC_PACKET &&
-                  static_cast<int>(tess::noc::Fidelity::Flow) == TESS_NOC_FLOW,
+                  static_cast<int>(tess::noc::Fidelity::Flow) == TESS_NOC_FLOW &&
+                  static_cast<int>(tess::noc::Fidelity::Mixed) == TESS_NOC_MIXED,
               "one order of fidelities in C and C++");
 
 namespace {

@@ -56,31 +56,48 @@ void FlowNetwork::rerate()
     using Entry = std::tuple<double, uint32_t, uint32_t>; // share, channel, version
     std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
     for (uint32_t c : touched) heap.emplace(left_[c] / unfrozen_[c], c, version_[c]);
+    // a flow's own cap is a channel of its own: entry C + i, never re-versioned
+    const uint32_t C = static_cast<uint32_t>(capacity_.size());
+    for (uint32_t i = 0; i < flows_.size(); i++)
+        if (flows_[i].cap > 0) heap.emplace(flows_[i].cap, C + i, 0);
     std::vector<char> frozen(flows_.size(), 0);
+    auto freeze = [&](uint32_t i, double share) {
+        frozen[i] = 1;
+        flows_[i].rate = share;
+        for (uint32_t c2 : flows_[i].path) {
+            left_[c2] = std::max(0.0, left_[c2] - share);
+            if (--unfrozen_[c2] > 0) heap.emplace(left_[c2] / unfrozen_[c2], c2, ++version_[c2]);
+        }
+    };
     while (!heap.empty()) {
         const auto [share, c, v] = heap.top();
         heap.pop();
-        if (v != version_[c] || unfrozen_[c] == 0) continue;
-        for (uint32_t i : users_[c]) {
-            if (frozen[i]) continue;
-            frozen[i] = 1;
-            flows_[i].rate = share;
-            for (uint32_t c2 : flows_[i].path) {
-                left_[c2] = std::max(0.0, left_[c2] - share);
-                if (--unfrozen_[c2] > 0) heap.emplace(left_[c2] / unfrozen_[c2], c2, ++version_[c2]);
-            }
+        if (c >= C) {
+            if (!frozen[c - C]) freeze(c - C, share);
+            continue;
         }
+        if (v != version_[c] || unfrozen_[c] == 0) continue;
+        for (uint32_t i : users_[c])
+            if (!frozen[i]) freeze(i, share);
     }
     for (uint32_t c : touched) users_[c].clear();
 }
 
 void FlowNetwork::schedule(double t)
 {
-    double next = deliveries_.empty() ? INFINITY : deliveries_.top().cycle;
+    if (dirty_) { // flows started at this instant: re-rate them in a delta cycle first
+        wake_.cancel();
+        wake_.notify(sc_core::SC_ZERO_TIME);
+        return;
+    }
+    double next = pending_.empty() ? INFINITY : pending_.top().cycle;
     for (const Flow &f : flows_)
         if (f.rate > 0) next = std::min(next, t + std::max(0.0, f.remaining) / f.rate);
     if (!std::isfinite(next)) return;
-    const double ps = std::ceil((next - t) * static_cast<double>(period_ps_) - 1e-6);
+    // in absolute picoseconds (the kernel's resolution), so that an event due at a whole
+    // cycle wakes exactly then however far into the run: half a picosecond is "now"
+    const double stamp = static_cast<double>(sc_core::sc_time_stamp().value());
+    const double ps = std::ceil(next * static_cast<double>(period_ps_) - 0.5) - stamp;
     wake_.cancel();
     wake_.notify(sc_core::sc_time(std::max(0.0, ps), sc_core::SC_PS));
 }
@@ -90,40 +107,70 @@ void FlowNetwork::send(const Message &m)
     if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||
         static_cast<unsigned>(m.cls) >= topo_.message_classes())
         throw std::invalid_argument("noc: message with an unknown endpoint or class");
-    const double t = now();
-    advance(t);
-    Flow f;
-    f.msg = m;
-    f.path = topo_.path(m.src, m.dst);
-    if (f.path.empty()) throw std::logic_error("noc: no route");
-    const auto &ch = topo_.channels();
+    std::vector<uint32_t> path = topo_.path(m.src, m.dst);
+    if (path.empty()) throw std::logic_error("noc: no route");
     const uint32_t flits = flits_of(m.bytes);
-    f.remaining = static_cast<double>(flits) * topo_.flit_bytes();
-    f.seq = seq_++;
-    // the packet fidelity's zero-load time less the serialisation at the bottleneck
-    double latency = 0;
-    uint32_t slowest = 1;
-    for (uint32_t c : f.path) {
-        latency += ch[c].latency + ch[c].cycles_per_flit - 1.0;
-        if (ch[c].to_router >= 0) latency += topo_.routers()[static_cast<uint32_t>(ch[c].to_router)].pipeline;
-        slowest = std::max(slowest, ch[c].cycles_per_flit);
-        stats_.channel_flits[c] += flits;
-        occupy(c, now_cycle(), static_cast<uint64_t>(flits) * ch[c].cycles_per_flit);
-        if (ch[c].to_router >= 0) {
-            stats_.router_flits[static_cast<uint32_t>(ch[c].to_router)] += flits;
-            if (ch[c].from_router >= 0) stats_.flit_hops += flits;
-        }
-    }
-    f.tail_latency = latency - slowest;
-    if (static_cast<uint32_t>(ch[f.path.back()].to_port) != m.dst) stats_.misrouted++;
+    count_path(path, flits, true);
+    if (static_cast<uint32_t>(topo_.channels()[path.back()].to_port) != m.dst) stats_.misrouted++;
     stats_.packets_sent++;
     stats_.flits_sent += flits;
+    start_flow(m, std::move(path), flits, 0, kDeliver);
+}
+
+void FlowNetwork::count_path(const std::vector<uint32_t> &path, uint32_t flits, bool count_last)
+{
+    const auto &ch = topo_.channels();
+    for (size_t k = 0; k < path.size(); k++) {
+        const Channel &c = ch[path[k]];
+        count_channel(path[k], flits, now_cycle(), static_cast<uint64_t>(flits) * c.cycles_per_flit);
+        if (c.to_router >= 0 && (count_last || k + 1 < path.size()))
+            count_router(static_cast<uint32_t>(c.to_router), flits, c.from_router >= 0);
+    }
+}
+
+double FlowNetwork::head_latency(const std::vector<uint32_t> &path) const
+{
+    double latency = 0;
+    for (uint32_t c : path) {
+        const Channel &ch = topo_.channels()[c];
+        latency += ch.latency + ch.cycles_per_flit - 1.0;
+        if (ch.to_router >= 0) latency += topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline;
+    }
+    return latency;
+}
+
+void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits, double cap, uint32_t leg)
+{
+    advance(now());
+    Flow f;
+    f.msg = m;
+    f.remaining = static_cast<double>(flits) * topo_.flit_bytes();
+    f.cap = cap;
+    f.seq = seq_++;
+    f.leg = leg;
+    // the packet fidelity's zero-load time less the serialisation at the bottleneck
+    uint32_t slowest = 1;
+    for (uint32_t c : path) slowest = std::max(slowest, topo_.channels()[c].cycles_per_flit);
+    if (cap > 0) slowest = std::max(slowest, static_cast<uint32_t>(std::lround(topo_.flit_bytes() / cap)));
+    f.tail_latency = head_latency(path) - slowest;
+    f.path = std::move(path);
     flows_.push_back(std::move(f));
     // re-rate once for every flow started at this instant: a delta notification (it
     // overrides the pending timed one, which on_wake sets again)
     dirty_ = true;
     wake_.cancel();
     wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void FlowNetwork::at(double cycle, const Message &m, uint32_t leg)
+{
+    pending_.push(Pending{cycle, seq_++, m, leg});
+    schedule(now());
+}
+
+void FlowNetwork::arrived(const Message &, uint32_t, double)
+{
+    throw std::logic_error("noc: a flow network leg with no continuation");
 }
 
 void FlowNetwork::on_wake()
@@ -138,7 +185,7 @@ void FlowNetwork::on_wake()
     for (size_t i = 0; i < flows_.size(); i++) {
         Flow &f = flows_[i];
         if (f.rate > 0 && f.remaining <= f.rate / static_cast<double>(period_ps_) + eps) {
-            deliveries_.push(Delivery{t + f.tail_latency, f.seq, f.msg});
+            pending_.push(Pending{t + f.tail_latency, f.seq, f.msg, f.leg});
             ended = true;
         } else {
             if (kept != i) flows_[kept] = std::move(f);
@@ -148,9 +195,14 @@ void FlowNetwork::on_wake()
     flows_.resize(kept);
     if (ended || dirty_) rerate();
     dirty_ = false;
-    while (!deliveries_.empty() && deliveries_.top().cycle <= t + 1e-9) {
-        const Delivery d = deliveries_.top();
-        deliveries_.pop();
+    const double stamp = static_cast<double>(sc_core::sc_time_stamp().value());
+    while (!pending_.empty() && pending_.top().cycle * static_cast<double>(period_ps_) <= stamp + 0.5) {
+        const Pending d = pending_.top();
+        pending_.pop();
+        if (d.leg != kDeliver) {
+            arrived(d.msg, d.leg, d.cycle); // may start flows or add pending events
+            continue;
+        }
         stats_.packets_delivered++;
         stats_.flits_delivered += flits_of(d.msg.bytes);
         if (client_) client_->on_delivered(d.msg); // may send(): flows_ stays consistent

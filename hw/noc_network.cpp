@@ -7,6 +7,7 @@
 
 #include "noc_flit.h"
 #include "noc_flow.h"
+#include "noc_mixed.h"
 #include "noc_packet.h"
 
 namespace tess::noc {
@@ -27,6 +28,7 @@ std::unique_ptr<Network> make_network(Fidelity f, const char *name, const Topolo
 {
     if (f == Fidelity::Flit) return std::make_unique<FlitNetwork>(name, topo, opt);
     if (f == Fidelity::Flow) return std::make_unique<FlowNetwork>(name, topo, opt);
+    if (f == Fidelity::Mixed) return std::make_unique<MixedNetwork>(name, topo, opt);
     return std::make_unique<PacketNetwork>(name, topo, opt);
 }
 

@@ -58,9 +58,11 @@ private:
     std::vector<std::array<double, kClasses>> busy_;
 };
 
-// The three fidelities behind the one Transport interface (same order as the C enum
-// tess_noc_fidelity): flit (noc_flit.h), packet (noc_packet.h), flow (noc_flow.h).
-enum class Fidelity { Flit = 0, Packet = 1, Flow = 2 };
+// The fidelities behind the one Transport interface (same order as the C enum
+// tess_noc_fidelity): flit (noc_flit.h), packet (noc_packet.h), flow (noc_flow.h), and
+// mixed (noc_mixed.h: packet inside packages, wafers and nodes, flow on the links that
+// leave them).
+enum class Fidelity { Flit = 0, Packet = 1, Flow = 2, Mixed = 3 };
 std::unique_ptr<Network> make_network(Fidelity f, const char *name, const Topology &topo,
                                       const NetworkOptions &opt);
 
@@ -95,6 +97,18 @@ public:
     double energy_joules() const;
     // The current cycle of the network clock (the edge at or after now).
     uint64_t now_cycle() const;
+    // Counts `flits` crossing channel c, busy for len cycles from cycle start.
+    void count_channel(uint32_t c, uint32_t flits, uint64_t start, uint64_t len)
+    {
+        stats_.channel_flits[c] += flits;
+        occupy(c, start, len);
+    }
+    // Counts `flits` switched by router r (and, when `hop`, as router-to-router hops).
+    void count_router(uint32_t r, uint32_t flits, bool hop)
+    {
+        stats_.router_flits[r] += flits;
+        if (hop) stats_.flit_hops += flits;
+    }
     uint32_t flits_of(uint64_t bytes) const
     {
         uint64_t f = (bytes + topo_.flit_bytes() - 1) / topo_.flit_bytes();

@@ -6,17 +6,12 @@
 
 namespace tess::noc {
 
-PacketNetwork::PacketNetwork(sc_core::sc_module_name name, const Topology &topo,
-                             const NetworkOptions &opt)
-    : Network(name, topo, opt)
+PacketPath::PacketPath(Network &net) : net_(net), topo_(net.topology())
 {
-    booked_.resize(topo.channels().size());
-    SC_METHOD(on_wake);
-    sensitive << wake_;
-    dont_initialize();
+    booked_.resize(topo_.channels().size());
 }
 
-uint64_t PacketNetwork::probe(uint32_t c, uint64_t earliest, uint64_t length) const
+uint64_t PacketPath::probe(uint32_t c, uint64_t earliest, uint64_t length) const
 {
     uint64_t start = earliest;
     for (const auto &[s, e] : booked_[c]) {
@@ -27,7 +22,7 @@ uint64_t PacketNetwork::probe(uint32_t c, uint64_t earliest, uint64_t length) co
     return start;
 }
 
-uint64_t PacketNetwork::book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now)
+uint64_t PacketPath::book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now)
 {
     auto &v = booked_[c];
     // intervals that ended before now can no longer matter: every booking starts later
@@ -40,13 +35,86 @@ uint64_t PacketNetwork::book(uint32_t c, uint64_t earliest, uint64_t length, uin
     return start;
 }
 
+uint64_t PacketPath::ahead(uint32_t c, uint64_t now) const
+{
+    uint64_t a = 0;
+    for (const auto &[s, e] : booked_[c])
+        if (e > now) a += e - std::max(s, now);
+    return a;
+}
+
+// Flits stream at the pace of the slowest channel so far (a wider channel after a narrow
+// one waits for each flit): a channel is held for (flits - 1) x that pace plus its own
+// serialisation of one flit.
+Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits, const RouteState &st)
+{
+    const Channel &ch = topo_.channels()[c];
+    Head h;
+    h.channel = c;
+    h.pace = std::max<uint64_t>(pace, ch.cycles_per_flit);
+    h.st = st;
+    const uint64_t len = static_cast<uint64_t>(flits - 1) * h.pace + ch.cycles_per_flit;
+    const uint64_t start = book(c, earliest, len, net_.now_cycle());
+    h.head = start + ch.latency + ch.cycles_per_flit - 1;
+    h.through = ch.latency + ch.cycles_per_flit - 1 +
+                (ch.to_router >= 0 ? topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline : 0);
+    net_.count_channel(c, flits, start, len);
+    return h;
+}
+
+uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vector<uint8_t> *stop,
+                          uint64_t *ready)
+{
+    const auto &channels = topo_.channels();
+    const auto &routers = topo_.routers();
+    for (size_t guard = 0; channels[h.channel].to_router >= 0; guard++) {
+        if (guard > 4 * routers.size() + 4) throw std::logic_error("noc: routing loop");
+        const uint32_t r = static_cast<uint32_t>(channels[h.channel].to_router);
+        const Router &R = routers[r];
+        uint32_t ports[3];
+        RouteState next[3];
+        const int n = topo_.route(r, dst, h.st, ports, next);
+        if (n == 0) throw std::logic_error("noc: no route");
+        const uint64_t at = h.head + R.pipeline;
+        int best = 0;
+        if (n > 1) { // adaptive: the candidate whose channel frees first
+            uint64_t best_start = UINT64_MAX;
+            for (int i = 0; i < n; i++) {
+                uint32_t co = R.out_channel[ports[i]];
+                const uint64_t cpf = channels[co].cycles_per_flit;
+                uint64_t s = probe(co, at, static_cast<uint64_t>(flits - 1) * std::max<uint64_t>(h.pace, cpf) + cpf);
+                if (s < best_start) {
+                    best_start = s;
+                    best = i;
+                }
+            }
+        }
+        const uint32_t c = R.out_channel[ports[best]];
+        net_.count_router(r, flits, true);
+        if (stop && (*stop)[c]) {
+            h.st = next[best];
+            *ready = at;
+            return c;
+        }
+        const uint64_t through = h.through;
+        h = enter(c, at, h.pace, flits, next[best]);
+        h.through += through;
+    }
+    return UINT32_MAX;
+}
+
+PacketNetwork::PacketNetwork(sc_core::sc_module_name name, const Topology &topo,
+                             const NetworkOptions &opt)
+    : Network(name, topo, opt), path_(*this)
+{
+    SC_METHOD(on_wake);
+    sensitive << wake_;
+    dont_initialize();
+}
+
 uint64_t PacketNetwork::busy_cycles(uint32_t c) const
 {
-    const uint64_t now = now_cycle();
-    uint64_t ahead = 0;
-    for (const auto &[s, e] : booked_[c])
-        if (e > now) ahead += e - std::max(s, now);
-    return stats_.channel_busy[c] - std::min(ahead, stats_.channel_busy[c]);
+    return stats_.channel_busy[c] - std::min(path_.ahead(c, now_cycle()), stats_.channel_busy[c]);
 }
 
 void PacketNetwork::send(const Message &m)
@@ -54,61 +122,17 @@ void PacketNetwork::send(const Message &m)
     if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||
         static_cast<unsigned>(m.cls) >= topo_.message_classes())
         throw std::invalid_argument("noc: message with an unknown endpoint or class");
-    const auto &channels = topo_.channels();
-    const auto &routers = topo_.routers();
-    const uint64_t now = now_cycle();
     const uint32_t flits = flits_of(m.bytes);
     stats_.packets_sent++;
     stats_.flits_sent += flits;
-
     // injection channel, then router by router to the ejection channel
-    // Flits stream at the pace of the slowest channel so far (a wider channel after a
-    // narrow one waits for each flit): a channel is held for (flits - 1) x that pace plus
-    // its own serialisation of one flit.
-    uint32_t c = topo_.endpoints()[m.src].inject;
-    uint64_t pace = channels[c].cycles_per_flit;
-    uint64_t len = static_cast<uint64_t>(flits) * channels[c].cycles_per_flit;
-    uint64_t start = book(c, now, len, now);
-    uint64_t head = start + channels[c].latency + channels[c].cycles_per_flit - 1;
-    stats_.channel_flits[c] += flits;
-    occupy(c, start, len);
     RouteState st;
     st.flow = topo_.flow_key(m.src, m.dst);
-    for (size_t guard = 0; channels[c].to_router >= 0; guard++) {
-        if (guard > 4 * routers.size() + 4) throw std::logic_error("noc: routing loop");
-        const uint32_t r = static_cast<uint32_t>(channels[c].to_router);
-        const Router &R = routers[r];
-        uint32_t ports[3];
-        RouteState next[3];
-        const int n = topo_.route(r, m.dst, st, ports, next);
-        if (n == 0) throw std::logic_error("noc: no route");
-        const uint64_t ready = head + R.pipeline;
-        int best = 0;
-        if (n > 1) { // adaptive: the candidate whose channel frees first
-            uint64_t best_start = UINT64_MAX;
-            for (int i = 0; i < n; i++) {
-                uint32_t co = R.out_channel[ports[i]];
-                const uint64_t cpf = channels[co].cycles_per_flit;
-                uint64_t s = probe(co, ready, static_cast<uint64_t>(flits - 1) * std::max<uint64_t>(pace, cpf) + cpf);
-                if (s < best_start) {
-                    best_start = s;
-                    best = i;
-                }
-            }
-        }
-        c = R.out_channel[ports[best]];
-        st = next[best];
-        pace = std::max<uint64_t>(pace, channels[c].cycles_per_flit);
-        len = static_cast<uint64_t>(flits - 1) * pace + channels[c].cycles_per_flit;
-        start = book(c, ready, len, now);
-        head = start + channels[c].latency + channels[c].cycles_per_flit - 1;
-        stats_.channel_flits[c] += flits;
-        occupy(c, start, len);
-        stats_.router_flits[r] += flits;
-        stats_.flit_hops += flits;
-    }
-    if (static_cast<uint32_t>(channels[c].to_port) != m.dst) stats_.misrouted++;
-    const uint64_t tail = head + static_cast<uint64_t>(flits - 1) * pace;
+    Head h = path_.enter(topo_.endpoints()[m.src].inject, now_cycle(), 1, flits, st);
+    uint64_t ready;
+    path_.walk(h, m.dst, flits, nullptr, &ready);
+    if (static_cast<uint32_t>(topo_.channels()[h.channel].to_port) != m.dst) stats_.misrouted++;
+    const uint64_t tail = h.head + static_cast<uint64_t>(flits - 1) * h.pace;
     const bool earliest = deliveries_.empty() || tail < deliveries_.top().cycle;
     deliveries_.push(Delivery{tail, seq_++, m});
     if (earliest) wake_.notify(time_of(tail) - sc_core::sc_time_stamp());

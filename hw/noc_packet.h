@@ -21,6 +21,47 @@
 
 namespace tess::noc {
 
+// Where a message's head is while its path is booked channel by channel.
+struct Head {
+    uint32_t channel = 0; // the channel booked last
+    uint64_t head = 0;    // cycle its head has crossed that channel
+    uint64_t pace = 1;    // cycles per flit of the slowest channel so far
+    RouteState st;
+    // cycles a lone flit would take over the channels booked so far, each one's latency,
+    // serialisation and the pipeline of the router it enters (what the tail still needs
+    // after it has caught up)
+    uint64_t through = 0;
+};
+
+// The packet fidelity's mechanism, shared by the packet and mixed networks: per-channel
+// reservations and the walk that books a message's path router by router.
+class PacketPath {
+public:
+    explicit PacketPath(Network &net);
+    // Books channel c for `flits` flits whose head may enter at `earliest` and which come
+    // no faster than `pace` cycles apart; returns the head's place after c.
+    Head enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits, const RouteState &st);
+    // Books h's message on towards endpoint dst, router by router, until it is on dst's
+    // ejection channel (returns UINT32_MAX) or the next channel is one `stop` marks:
+    // returns that channel, unbooked, with *ready the cycle its head may take it (h keeps
+    // the route state for it).
+    uint32_t walk(Head &h, uint32_t dst, uint32_t flits, const std::vector<uint8_t> *stop,
+                  uint64_t *ready);
+    // Cycles booked on c after now (bookings reach into the future).
+    uint64_t ahead(uint32_t c, uint64_t now) const;
+
+private:
+    Network &net_;
+    const Topology &topo_;
+    // Busy intervals [start, end) of one channel, sorted, none ending before "now".
+    std::vector<std::vector<std::pair<uint64_t, uint64_t>>> booked_;
+
+    // Books `length` cycles on channel c at or after `earliest`; returns the start.
+    uint64_t book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now);
+    // The start a booking would get, without booking.
+    uint64_t probe(uint32_t c, uint64_t earliest, uint64_t length) const;
+};
+
 class PacketNetwork : public Network {
 public:
     SC_HAS_PROCESS(PacketNetwork);
@@ -40,16 +81,11 @@ private:
             return cycle != o.cycle ? cycle > o.cycle : seq > o.seq;
         }
     };
-    // Busy intervals [start, end) of one channel, sorted, none ending before "now".
-    std::vector<std::vector<std::pair<uint64_t, uint64_t>>> booked_;
+    PacketPath path_;
     std::priority_queue<Delivery, std::vector<Delivery>, std::greater<Delivery>> deliveries_;
     uint64_t seq_ = 0;
     sc_core::sc_event wake_;
 
-    // Books `length` cycles on channel c at or after `earliest`; returns the start.
-    uint64_t book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now);
-    // The start a booking would get, without booking.
-    uint64_t probe(uint32_t c, uint64_t earliest, uint64_t length) const;
     void on_wake();
 };
 

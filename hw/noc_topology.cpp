@@ -215,6 +215,16 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
             ep.port = static_cast<uint32_t>(t->routers_[r].out_channel.size() - 1);
         }
     }
+    bool scoped = false; // any package, wafer or node scope at all
+    for (size_t i = 0; i < p->n_instances && !scoped; i++)
+        for (int lv = TESS_SCOPE_PACKAGE; lv <= TESS_SCOPE_NODE; lv++) scoped |= p->instances[i].scope[lv] != 0;
+    for (Channel &c : t->channels_) {
+        const tess_instance &a = p->instances[c.from_inst], &b = p->instances[c.to_inst];
+        bool inside = !scoped;
+        for (int lv = TESS_SCOPE_PACKAGE; lv <= TESS_SCOPE_NODE; lv++)
+            inside |= a.scope[lv] != 0 && a.scope[lv] == b.scope[lv];
+        c.scale_out = !inside;
+    }
     for (Endpoint &e : t->endpoints_) {
         if (e.router == kUnreached) {
             *error = std::string("die '") + p->instances[e.instance].path +

@@ -45,6 +45,10 @@ struct Channel {
     double energy_per_bit;
     int8_t dir;           // grid direction of travel, kNoDir off grids
     bool wraparound;
+    // its link leaves the packages, wafers and nodes (a scale-out or datacenter link: one
+    // end in none of them, or the two ends in different ones); never on a platform
+    // without such scopes
+    bool scale_out;
 };
 
 struct Router {

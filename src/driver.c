@@ -155,14 +155,18 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
         return TESS_EINVAL;
     }
     /* a version-1 struct ends before `fidelity`: read it only from version 2 on */
-    const tess_fidelity want = options && options->api_version >= 2 ? options->fidelity : TESS_FIDELITY_PACKET;
-    if (want != TESS_FIDELITY_PACKET && want != TESS_FIDELITY_FLOW && want != TESS_FIDELITY_FLIT) {
-        set_error(error, "tess_eval_options.fidelity is not a tess_fidelity");
+    const tess_fidelity want = !options                   ? TESS_FIDELITY_MIXED
+                               : options->api_version >= 2 ? options->fidelity
+                                                           : TESS_FIDELITY_PACKET;
+    if (want != TESS_FIDELITY_PACKET && want != TESS_FIDELITY_FLOW && want != TESS_FIDELITY_FLIT &&
+        (want != TESS_FIDELITY_MIXED || (options && options->api_version < 5))) {
+        set_error(error, "tess_eval_options.fidelity is not a tess_fidelity (TESS_FIDELITY_MIXED needs api_version 5)");
         return TESS_EINVAL;
     }
-    const tess_noc_fidelity noc = want == TESS_FIDELITY_FLOW ? TESS_NOC_FLOW
-                                  : want == TESS_FIDELITY_FLIT ? TESS_NOC_FLIT
-                                                               : TESS_NOC_PACKET;
+    const tess_noc_fidelity noc = want == TESS_FIDELITY_FLOW   ? TESS_NOC_FLOW
+                                  : want == TESS_FIDELITY_FLIT  ? TESS_NOC_FLIT
+                                  : want == TESS_FIDELITY_MIXED ? TESS_NOC_MIXED
+                                                                : TESS_NOC_PACKET;
     tess_evaluation *ev = calloc(1, sizeof *ev);
     if (!ev) return TESS_ENOMEM;
     char msg[1024] = "";

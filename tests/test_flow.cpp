@@ -254,3 +254,134 @@ TEST(Shortest, RoutesNeverPassThroughARouterThatDoesNotForward)
     EXPECT_EQ(ac.size(), 3u); // a -> ra -> rc -> c, never through rb
     EXPECT_FALSE(topo->path(0, 1).empty());
 }
+
+// ---- mixed fidelity: packet inside packages, wafers and nodes, flow on links leaving them
+
+namespace {
+
+// The fat-tree of AgreesWithPacketOnLongTransfersAcrossAFatTree: 4 nodes of 2 GPUs (NVLink
+// 64 B a cycle through the node's switch), each GPU with its NIC (32 B a cycle) into
+// radix-4 InfiniBand switches. `nvl` is the NVLink width.
+std::string two_level_fat_tree(const std::string &nvl = "64B")
+{
+    return "<?xml version=\"1.0\"?>\n<platform name=\"ft\">\n"
+           "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
+           "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
+           "  <router-type name=\"nvs\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
+           "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\" ports=\"4\" pipeline=\"4\"/>\n"
+           "  <link-type name=\"nvl\" width=\"" + nvl + "\" latency=\"20cycles\" energy=\"0pJ/bit\"/>\n"
+           "  <link-type name=\"nic\" width=\"32B\" latency=\"100cycles\" energy=\"0pJ/bit\"/>\n"
+           "  <fat-tree name=\"c\" domains=\"4\" domain-size=\"2\" die=\"gpu\" nic=\"hub\" domain-switch=\"nvs\" "
+           "domain-link=\"nvl\" switch=\"ib\" link=\"nic\"/>\n</platform>\n";
+}
+
+} // namespace
+
+TEST(Mixed, ChannelsOfLinksThatLeaveTheNodesAreTheScaleOutOnes)
+{
+    auto l = load_xml(two_level_fat_tree());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    std::string error;
+    auto topo = tess::noc::Topology::build(&l->p, tess::noc::BuildOptions{}, &error);
+    ASSERT_TRUE(topo) << error;
+    size_t out = 0;
+    for (const tess::noc::Channel &c : topo->channels()) {
+        // the InfiniBand switches are in no node: a channel is scale-out iff it touches one
+        const bool ib = std::string(l->p.types[l->p.instances[c.from_inst].type].name) == "ib" ||
+                        std::string(l->p.types[l->p.instances[c.to_inst].type].name) == "ib";
+        EXPECT_EQ(c.scale_out, ib) << topo->channel_name(static_cast<uint32_t>(&c - &topo->channels()[0]));
+        out += c.scale_out;
+    }
+    EXPECT_GT(out, 0u);
+    // a platform without packages, wafers or nodes has none
+    auto mesh = load_file(source_path("platforms/mesh-4x4.xml"));
+    ASSERT_EQ(mesh->rc, TESS_OK) << mesh->errors;
+    auto mt = tess::noc::Topology::build(&mesh->p, tess::noc::BuildOptions{}, &error);
+    ASSERT_TRUE(mt) << error;
+    for (const tess::noc::Channel &c : mt->channels()) EXPECT_FALSE(c.scale_out);
+}
+
+TEST(Mixed, AnUncontendedTransferAcrossNodesTakesThePacketFidelitysTime)
+{
+    // GPU 0 -> GPU 7: NVLink, NIC, leaf, spine, leaf, NIC, NVLink: packet inside the two
+    // nodes, a flow between them, handed over cut-through at both ends: within a flit's
+    // serialisation (2 cycles) of the packet fidelity, out of ~131,000
+    auto l = load_xml(two_level_fat_tree());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const std::vector<Transfer> t = {{0, 7, 1 << 22}};
+    const double mixed = transfer_times(&l->p, TESS_NOC_MIXED, t)[0];
+    const double packet = transfer_times(&l->p, TESS_NOC_PACKET, t)[0];
+    EXPECT_GE(mixed, (1 << 22) / 32.0);
+    EXPECT_NEAR(mixed, packet, 4.0);
+    // inside a node it is the packet fidelity, to the cycle, contention included: two
+    // messages GPU 0 -> GPU 1 are served one after the other
+    const std::vector<Transfer> in = {{0, 1, 1 << 20}, {0, 1, 1 << 20}};
+    EXPECT_EQ(transfer_times(&l->p, TESS_NOC_MIXED, in), transfer_times(&l->p, TESS_NOC_PACKET, in));
+}
+
+TEST(Mixed, ScaleOutLinksAreSharedFairlyWhileNodeLinksAreBookedInTurn)
+{
+    // GPU 0 sends 2 MiB to GPU 6 and 2 MiB to GPU 7 at once. Its NVLink (64 B a cycle) is
+    // booked message after message: the second reaches the NIC S/64 cycles after the
+    // first. Its NIC link (32 B a cycle) is a flow link: the first message has it alone
+    // for S/64 cycles (S/2 bytes sent), then the two share it at 16 B a cycle until the
+    // first's other S/2 bytes have left (S/32 cycles), then the second has it alone for
+    // its last S/2 bytes (S/64 cycles): arrivals ~1.5 S/32 and ~2 S/32. Packet fidelity
+    // serves the NIC in turn as well: ~S/32 and ~2 S/32.
+    auto l = load_xml(two_level_fat_tree());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const double S = 1 << 21;
+    const std::vector<Transfer> t = {{0, 6, 1 << 21}, {0, 7, 1 << 21}};
+    const std::vector<double> mixed = transfer_times(&l->p, TESS_NOC_MIXED, t);
+    const std::vector<double> packet = transfer_times(&l->p, TESS_NOC_PACKET, t);
+    ASSERT_EQ(mixed.size(), 2u);
+    ASSERT_EQ(packet.size(), 2u);
+    const double path = 1000; // latencies and pipelines along the route: well under 1%
+    EXPECT_NEAR(mixed[0], 1.5 * S / 32, 0.01 * S / 32 + path);
+    EXPECT_NEAR(mixed[1], 2.0 * S / 32, 0.01 * S / 32 + path);
+    EXPECT_NEAR(packet[0], 1.0 * S / 32, 0.01 * S / 32 + path);
+    EXPECT_NEAR(packet[1], 2.0 * S / 32, 0.01 * S / 32 + path);
+}
+
+TEST(Mixed, AFlowFedByANarrowerLinkInsideThePackageGoesNoFasterThanIt)
+{
+    // Two packages, each a router with two dies; the routers are joined by a 16 B a cycle
+    // link, the one link that leaves a package (a flow link). Die a reaches its router
+    // over a 4 B a cycle link, b over 16. a -> c (S/2 bytes) and b -> e (S bytes) share
+    // the link between the packages: a's flow can take no more than the 4 B a cycle its
+    // own link delivers, so b gets the other 12 (max-min with a's cap) and arrives after
+    // ~S/12 cycles, while a is still sending (S/8). Without the cap the two would split
+    // 8 and 8 and b would arrive after ~S/8.
+    auto l = load_xml(chain(
+        "  <link-type name=\"slow\" width=\"4B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+        "  <package name=\"p0\"><instance name=\"r\" type=\"r\"/><instance name=\"a\" type=\"d\"/>"
+        "<instance name=\"b\" type=\"d\"/></package>\n"
+        "  <package name=\"p1\"><instance name=\"r\" type=\"r\"/><instance name=\"c\" type=\"d\"/>"
+        "<instance name=\"e\" type=\"d\"/></package>\n"
+        "  <connect from=\"p0.a\" to=\"p0.r\" link=\"slow\"/> <connect from=\"p0.b\" to=\"p0.r\" link=\"local\"/>\n"
+        "  <connect from=\"p1.c\" to=\"p1.r\" link=\"local\"/> <connect from=\"p1.e\" to=\"p1.r\" link=\"local\"/>\n"
+        "  <connect from=\"p0.r\" to=\"p1.r\" link=\"wide\"/>\n"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const double S = 1 << 20;
+    // endpoints in declaration order: a 0, b 1, c 2, e 3
+    const std::vector<double> t = transfer_times(&l->p, TESS_NOC_MIXED, {{0, 2, 1 << 19}, {1, 3, 1 << 20}});
+    ASSERT_EQ(t.size(), 2u);
+    EXPECT_NEAR(t[1], S / 12, 0.01 * S / 12);
+    EXPECT_NEAR(t[0], S / 2 / 4, 0.01 * S / 8); // a at its own link's 4 B a cycle throughout
+}
+
+TEST(Mixed, IsTheDefaultAndThePacketFidelityWithoutScaleOutLinks)
+{
+    const std::string job = "run platforms/default.xml workloads/default.xml --json --set model.layers=4";
+    CliRun mixed = tessera(job, true);
+    CliRun packet = tessera(job + " --fidelity packet", true);
+    ASSERT_EQ(mixed.status, 0) << mixed.output;
+    ASSERT_EQ(packet.status, 0) << packet.output;
+    EXPECT_NE(mixed.output.find("\"fidelity\": \"mixed\""), std::string::npos);
+    auto field = [](const std::string &out, const std::string &key) {
+        const size_t at = out.find("\"" + key + "\": ");
+        return at == std::string::npos ? std::string("missing") : out.substr(at, out.find(',', at) - at);
+    };
+    EXPECT_EQ(field(mixed.output, "iteration_time_s"), field(packet.output, "iteration_time_s"));
+    EXPECT_NE(field(mixed.output, "iteration_time_s"), "missing");
+}

@@ -18,8 +18,9 @@ extern "C" {
 #endif
 
 /* 2: tess_eval_options gained `fidelity` (a version-1 struct is still accepted);
- * 3: tess_estimate and design spaces; 4: tess_eval_options gained `symmetry`. */
-#define TESS_API_VERSION 4
+ * 3: tess_estimate and design spaces; 4: tess_eval_options gained `symmetry`;
+ * 5: TESS_FIDELITY_MIXED, the default when options is NULL. */
+#define TESS_API_VERSION 5
 
 enum tess_status {
     TESS_OK = 0,
@@ -84,13 +85,17 @@ int tess_job_open_xml(const char *platform_xml, const char *workload_xml, const 
 /* Frees a job (NULL is fine). */
 void tess_job_close(tess_job *job);
 
-/* How the network is simulated: packet (cut-through with per-channel reservations, the
- * default), flow (max-min fair sharing of link bandwidth, re-rated as transfers start and
- * end: fast for long transfers), flit (virtual-channel routers cycle by cycle: slow). */
+/* How the network is simulated: packet (cut-through with per-channel reservations),
+ * flow (max-min fair sharing of link bandwidth, re-rated as transfers start and end: fast
+ * for long transfers), flit (virtual-channel routers cycle by cycle: slow), mixed (packet
+ * inside packages, wafers and nodes, flow on the scale-out and datacenter links that leave
+ * them; the same as packet on a platform without such links; the default when options is
+ * NULL, and `tessera run`'s). */
 typedef enum tess_fidelity {
     TESS_FIDELITY_PACKET = 0,
     TESS_FIDELITY_FLOW = 1,
-    TESS_FIDELITY_FLIT = 2
+    TESS_FIDELITY_FLIT = 2,
+    TESS_FIDELITY_MIXED = 3 /* since version 5 */
 } tess_fidelity;
 
 typedef struct tess_eval_options {

@@ -19,8 +19,8 @@ import os
 
 __all__ = ["TesseraError", "Job", "Evaluation", "Space", "metric_names", "version", "FIDELITIES"]
 
-FIDELITIES = {"packet": 0, "flow": 1, "flit": 2}
-_API_VERSION = 4
+FIDELITIES = {"packet": 0, "flow": 1, "flit": 2, "mixed": 3}
+_API_VERSION = 5
 
 
 class TesseraError(Exception):
@@ -189,7 +189,7 @@ class Job:
         _check(st, err)
         return cls(None, None, _handle=h)
 
-    def evaluate(self, fidelity="packet", time_limit_s=0.0, symmetry=False):
+    def evaluate(self, fidelity="mixed", time_limit_s=0.0, symmetry=False):
         """Simulates one iteration in a child process (thread-safe: threads run at once);
         symmetry: simulate one data-parallel replica and mirror the others."""
         if fidelity not in FIDELITIES:

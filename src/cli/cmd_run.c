@@ -24,14 +24,16 @@
 #include "tessera_hw.h"
 
 static const char usage[] =
-    "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity packet|flow|flit]\n"
+    "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity mixed|packet|flow|flit]\n"
     "                   [--symmetry] [--progress | --quiet] [--set name=value]...\n"
     "  writes DIR/report.json, DIR/stats.csv (a row per die, channel, router and memory),\n"
     "  with --trace DIR/trace.json (Chrome trace events, for Perfetto) and, on meshes\n"
     "  and tori, DIR/heatmap.svg (link utilisation; DIR defaults to the current\n"
     "  folder); --json prints the report instead; --fidelity chooses the network model\n"
-    "  (packet: the default; flow: max-min fair sharing, fast for long transfers; flit:\n"
-    "  cycle by cycle, slow); --symmetry simulates one data-parallel replica of each class\n"
+    "  (mixed, the default: packet inside packages, wafers and nodes, flow on the links\n"
+    "  that leave them; packet: cut-through with per-channel reservations everywhere;\n"
+    "  flow: max-min fair sharing everywhere, fast for long transfers; flit: cycle by\n"
+    "  cycle, slow); --symmetry simulates one data-parallel replica of each class\n"
     "  of replicas that route alike and mirrors the others' messages onto the network where\n"
     "  they meet simulated traffic (report.json \"symmetry\"; a mirrored die's figures are\n"
     "  its simulated twin's);\n"
@@ -151,7 +153,7 @@ int tess_cmd_run(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_PACKET, symmetry = 0;
+    int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_MIXED, symmetry = 0;
     const char *dir = ".";
     const tess_cli_option opts[] = {
         {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},

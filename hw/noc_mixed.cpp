@@ -1,0 +1,136 @@
+// `mixed` fidelity: see noc_mixed.h.
+#include "noc_mixed.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace tess::noc {
+
+MixedNetwork::MixedNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt)
+    : FlowNetwork(name, topo, opt), path_(*this)
+{
+    flow_channel_.resize(topo.channels().size());
+    for (size_t c = 0; c < flow_channel_.size(); c++) flow_channel_[c] = topo.channels()[c].scale_out;
+}
+
+uint64_t MixedNetwork::busy_cycles(uint32_t c) const
+{
+    return stats_.channel_busy[c] - std::min(path_.ahead(c, now_cycle()), stats_.channel_busy[c]);
+}
+
+uint32_t MixedNetwork::new_leg(uint32_t channel, const Head &up)
+{
+    uint32_t k;
+    if (!free_legs_.empty()) {
+        k = free_legs_.back();
+        free_legs_.pop_back();
+    } else {
+        k = static_cast<uint32_t>(legs_.size());
+        legs_.emplace_back();
+    }
+    legs_[k] = Leg{};
+    legs_[k].channel = channel;
+    legs_[k].up = up;
+    return k;
+}
+
+void MixedNetwork::deliver_at(const Message &m, const Head &h, double tail)
+{
+    if (static_cast<uint32_t>(topo_.channels()[h.channel].to_port) != m.dst) stats_.misrouted++;
+    at(tail, m, kDeliver);
+}
+
+void MixedNetwork::send(const Message &m)
+{
+    if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||
+        static_cast<unsigned>(m.cls) >= topo_.message_classes())
+        throw std::invalid_argument("noc: message with an unknown endpoint or class");
+    const uint32_t flits = flits_of(m.bytes);
+    stats_.packets_sent++;
+    stats_.flits_sent += flits;
+    Head h;
+    h.st.flow = topo_.flow_key(m.src, m.dst);
+    const uint32_t inject = topo_.endpoints()[m.src].inject;
+    if (flow_channel_[inject]) { // a die on a scale-out link: a flow from the start
+        h.pace = 0;              // no cap from upstream
+        start_segment(m, new_leg(inject, h));
+        return;
+    }
+    h = path_.enter(inject, now_cycle(), 1, flits, h.st);
+    uint64_t ready = 0;
+    const uint32_t c = path_.walk(h, m.dst, flits, &flow_channel_, &ready);
+    if (c == UINT32_MAX)
+        deliver_at(m, h, static_cast<double>(h.head + static_cast<uint64_t>(flits - 1) * h.pace));
+    else
+        at(static_cast<double>(ready), m, new_leg(c, h));
+}
+
+// Now: the flow part from legs_[leg].channel to the next router whose route leaves the
+// flow channels (or to the destination) starts, and the packet part after it is booked.
+void MixedNetwork::start_segment(const Message &m, uint32_t leg)
+{
+    const auto &channels = topo_.channels();
+    const uint32_t flits = flits_of(m.bytes);
+    Leg &L = legs_[leg];
+    RouteState st = L.up.st;
+    std::vector<uint32_t> flow{L.channel};
+    for (size_t guard = 0; channels[flow.back()].to_router >= 0; guard++) {
+        if (guard > 4 * topo_.routers().size() + 4) throw std::logic_error("noc: routing loop");
+        uint32_t ports[3];
+        RouteState next[3];
+        const uint32_t r = static_cast<uint32_t>(channels[flow.back()].to_router);
+        if (topo_.route(r, m.dst, st, ports, next) == 0) throw std::logic_error("noc: no route");
+        const uint32_t c = topo_.routers()[r].out_channel[ports[0]];
+        if (!flow_channel_[c]) break;
+        flow.push_back(c);
+        st = next[0];
+    }
+    count_path(flow, flits, false); // a router the flow ends at is counted by the packet part
+    const double cap = L.up.pace ? static_cast<double>(topo_.flit_bytes()) / static_cast<double>(L.up.pace) : 0;
+    const uint32_t last = flow.back();
+    if (channels[last].to_router < 0) { // the flow reaches the destination
+        if (static_cast<uint32_t>(channels[last].to_port) != m.dst) stats_.misrouted++;
+        free_legs_.push_back(leg);
+        start_flow(m, std::move(flow), flits, cap, kDeliver);
+        return;
+    }
+    // the packet part after the flow, booked from when the flow's head reaches it
+    const Router &rk = topo_.routers()[static_cast<uint32_t>(channels[last].to_router)];
+    Head d;
+    d.channel = last;
+    d.head = now_cycle() + static_cast<uint64_t>(std::llround(head_latency(flow))) - rk.pipeline;
+    d.pace = 1;
+    d.st = st;
+    d.through = 0;
+    L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready);
+    L.down = d;
+    L.started = true;
+    start_flow(m, std::move(flow), flits, cap, leg);
+}
+
+void MixedNetwork::arrived(const Message &m, uint32_t leg, double cycle)
+{
+    Leg &L = legs_[leg];
+    if (!L.started) { // a flow's start has come due
+        start_segment(m, leg);
+        return;
+    }
+    // the flow's tail is at the router after it, its pipeline done: it crosses the booked
+    // packet part as a lone flit would
+    const double tail = cycle + static_cast<double>(L.down.through);
+    if (L.next == UINT32_MAX) {
+        const Head d = L.down;
+        free_legs_.push_back(leg);
+        deliver_at(m, d, std::max(tail, static_cast<double>(d.head + static_cast<uint64_t>(flits_of(m.bytes) - 1) * d.pace)));
+        return;
+    }
+    const double start = std::max(tail, static_cast<double>(L.next_ready)); // store and forward
+    const Leg next = L;
+    L = Leg{};
+    L.channel = next.next;
+    L.up = next.down;
+    at(start, m, leg);
+}
+
+} // namespace tess::noc
