@@ -107,7 +107,7 @@ void FlowNetwork::send(const Message &m)
     if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||
         static_cast<unsigned>(m.cls) >= topo_.message_classes())
         throw std::invalid_argument("noc: message with an unknown endpoint or class");
-    std::vector<uint32_t> path = topo_.path(m.src, m.dst);
+    std::vector<uint32_t> path = topo_.path(m.src, m.dst, config_);
     if (path.empty()) throw std::logic_error("noc: no route");
     const uint32_t flits = flits_of(m.bytes);
     count_path(path, flits, true);

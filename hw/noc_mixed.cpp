@@ -51,6 +51,7 @@ void MixedNetwork::send(const Message &m)
     stats_.flits_sent += flits;
     Head h;
     h.st.flow = topo_.flow_key(m.src, m.dst);
+    h.st.config = config_;
     const uint32_t inject = topo_.endpoints()[m.src].inject;
     if (flow_channel_[inject]) { // a die on a scale-out link: a flow from the start
         h.pace = 0;              // no cap from upstream

@@ -82,6 +82,10 @@ public:
     sc_core::sc_time clock_period() const override { return period_; }
 
     const NetworkStats &stats() const { return stats_; }
+    // The circuit switch's configuration messages sent from now on are routed in (what
+    // is in flight keeps its route); see noc_circuits.h.
+    void set_configuration(uint32_t k) { config_ = static_cast<uint8_t>(k); }
+    uint32_t configuration() const { return config_; }
     // Cycles channel c has been busy so far (not counting what is booked for later).
     virtual uint64_t busy_cycles(uint32_t c) const { return stats_.channel_busy[c]; }
     const Topology &topology() const { return topo_; }
@@ -123,6 +127,7 @@ protected:
     uint64_t period_ps_;
     NetworkStats stats_;
     UtilisationTimeline *timeline_ = nullptr;
+    uint8_t config_ = 0;
     // Channel c is busy for len cycles from cycle start: its counter, and the timeline.
     void occupy(uint32_t c, uint64_t start, uint64_t len)
     {

@@ -128,6 +128,7 @@ void PacketNetwork::send(const Message &m)
     // injection channel, then router by router to the ejection channel
     RouteState st;
     st.flow = topo_.flow_key(m.src, m.dst);
+    st.config = config_;
     Head h = path_.enter(topo_.endpoints()[m.src].inject, now_cycle(), 1, flits, st);
     uint64_t ready;
     path_.walk(h, m.dst, flits, nullptr, &ready);

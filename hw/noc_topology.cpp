@@ -183,6 +183,9 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
             c.energy_per_bit = lt.energy_per_bit + (xcvr ? xcvr->energy_per_bit : 0);
             c.dir = kNoDir;
             c.wraparound = l.wraparound != 0;
+            c.config = static_cast<int16_t>(static_cast<int32_t>(l.circuit) - 1);
+            if (l.circuit) // through the circuit switch's optics
+                c.latency += static_cast<uint32_t>(std::ceil(p->circuits->insertion_s * t->clock_hz_ - 1e-9));
             uint32_t ci = static_cast<uint32_t>(t->channels_.size());
             if (rf >= 0) {
                 c.from_port = static_cast<int32_t>(t->routers_[rf].out_channel.size());
@@ -269,6 +272,14 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
             return nullptr;
         }
     }
+    if (p->circuits) {
+        t->configs_ = p->circuits->n_configs;
+        if (first_type->routing != TESS_ROUTING_SHORTEST) {
+            *error = "circuit switch '" + std::string(p->circuits->name) +
+                     "': its circuits change the routes, which only routing=\"shortest\" recomputes per configuration";
+            return nullptr;
+        }
+    }
     if (first_type->routing == TESS_ROUTING_TABLE && !t->build_tables(error)) return nullptr;
     if (first_type->routing == TESS_ROUTING_SHORTEST && opt.verify_cdg) {
         // equal-cost paths differ per source and destination: the static check walks one
@@ -308,11 +319,17 @@ bool Topology::build_shortest(std::string *error)
     // of the router it enters, so a route takes the quickest way (inside a node over its
     // switch rather than out through a NIC that happens to be as many hops away); equally
     // fast ways are the ECMP choices
+    // with a circuit switch, once per configuration: its other configurations' circuits
+    // are not there
     const size_t R = routers_.size();
-    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> into(R); // (from router, cost)
+    struct In {
+        uint32_t from, cost;
+        int16_t config;
+    };
+    std::vector<std::vector<In>> into(R);
     for (const Channel &c : channels_)
         if (c.from_router >= 0 && c.to_router >= 0)
-            into[c.to_router].push_back({static_cast<uint32_t>(c.from_router), channel_cost(c)});
+            into[c.to_router].push_back({static_cast<uint32_t>(c.from_router), channel_cost(c), c.config});
     // a row of costs for every transit router with endpoints, and for every transit
     // neighbour of a router with endpoints that carries no one else's traffic (a host's
     // NIC hub): such a router is reached only through a neighbour, so its costs follow
@@ -331,34 +348,36 @@ bool Topology::build_shortest(std::string *error)
             add_row(t);
             continue;
         }
-        for (const auto &in : into[t])
-            if (routers_[in.first].transit) {
-                add_row(in.first);
-                gateways_[t].push_back({static_cast<uint32_t>(target_row_[in.first]), in.second});
+        for (const In &in : into[t])
+            if (routers_[in.from].transit) {
+                add_row(in.from);
+                gateways_[t].push_back({static_cast<uint32_t>(target_row_[in.from]), in.cost, in.config});
             }
     }
-    cost_.assign(rows * R, kUnreached);
+    cost_.assign(configs_ * rows * R, kUnreached);
     using Item = std::pair<uint32_t, uint32_t>; // (distance, router)
-    for (size_t tr = 0; tr < R; tr++) {
-        if (target_row_[tr] < 0) continue;
-        uint32_t *row = &cost_[static_cast<size_t>(target_row_[tr]) * R];
-        std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
-        row[tr] = 0;
-        heap.push({0, static_cast<uint32_t>(tr)});
-        while (!heap.empty()) {
-            const Item top = heap.top();
-            heap.pop();
-            if (top.first != row[top.second]) continue;
-            if (!routers_[top.second].transit && top.second != tr) continue; // no way through it
-            for (const auto &in : into[top.second]) {
-                const uint32_t d = top.first + in.second;
-                if (d < row[in.first]) {
-                    row[in.first] = d;
-                    heap.push({d, in.first});
+    for (uint32_t k = 0; k < configs_; k++)
+        for (size_t tr = 0; tr < R; tr++) {
+            if (target_row_[tr] < 0) continue;
+            uint32_t *row = &cost_[(k * rows + static_cast<size_t>(target_row_[tr])) * R];
+            std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
+            row[tr] = 0;
+            heap.push({0, static_cast<uint32_t>(tr)});
+            while (!heap.empty()) {
+                const Item top = heap.top();
+                heap.pop();
+                if (top.first != row[top.second]) continue;
+                if (!routers_[top.second].transit && top.second != tr) continue; // no way through it
+                for (const In &in : into[top.second]) {
+                    if (in.config >= 0 && static_cast<uint32_t>(in.config) != k) continue;
+                    const uint32_t d = top.first + in.cost;
+                    if (d < row[in.from]) {
+                        row[in.from] = d;
+                        heap.push({d, in.from});
+                    }
                 }
             }
         }
-    }
     // every router with endpoints reaches every other. Routes run through transit routers
     // only, so when one connected group of transit routers touches every router with
     // endpoints (is it, or is next to it), all pairs are joined; else find a pair that is not
@@ -378,16 +397,24 @@ bool Topology::build_shortest(std::string *error)
         endpoint_routers++;
         std::vector<uint32_t> mine;
         if (routers_[t].transit) mine.push_back(root(static_cast<uint32_t>(t)));
-        for (const auto &in : into[t])
-            if (routers_[in.first].transit) mine.push_back(root(in.first));
+        for (const In &in : into[t])
+            if (routers_[in.from].transit) mine.push_back(root(in.from));
         std::sort(mine.begin(), mine.end());
         mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
         for (uint32_t g : mine) touching[g]++;
     }
+    // (with a circuit switch: over all configurations' circuits, so every pair is joined in
+    // some configuration or across several; a message no single one joins is an error
+    // when it is sent)
     if (std::find(touching.begin(), touching.end(), endpoint_routers) != touching.end()) return true;
+    auto joined = [&](uint32_t t, uint32_t r) {
+        for (uint32_t k = 0; k < configs_; k++)
+            if (cost_to(t, r, k) != kUnreached) return true;
+        return false;
+    };
     for (size_t t = 0; t < R; t++)
         for (size_t r = 0; has_endpoint[t] && r < R; r++)
-            if (has_endpoint[r] && cost_to(static_cast<uint32_t>(t), static_cast<uint32_t>(r)) == kUnreached) {
+            if (has_endpoint[r] && !joined(static_cast<uint32_t>(t), static_cast<uint32_t>(r))) {
                 *error = "shortest routing: router '" + router_name(static_cast<uint32_t>(r)) +
                          "' has no path to router '" + router_name(static_cast<uint32_t>(t)) + "'";
                 return false;
@@ -395,17 +422,25 @@ bool Topology::build_shortest(std::string *error)
     return true;
 }
 
-uint32_t Topology::cost_to(uint32_t target, uint32_t x) const
+uint32_t Topology::cost_to(uint32_t target, uint32_t x, uint32_t config) const
 {
     if (x == target) return 0;
     const size_t R = routers_.size();
-    if (target_row_[target] >= 0) return cost_[static_cast<size_t>(target_row_[target]) * R + x];
+    const uint32_t *costs = &cost_[config * (cost_.size() / configs_)];
+    if (target_row_[target] >= 0) return costs[static_cast<size_t>(target_row_[target]) * R + x];
     uint32_t best = kUnreached; // through a neighbour that carries traffic to it
-    for (const auto &g : gateways_[target]) {
-        const uint32_t c = cost_[static_cast<size_t>(g.first) * R + x];
-        if (c != kUnreached && c + g.second < best) best = c + g.second;
+    for (const Gateway &g : gateways_[target]) {
+        if (g.config >= 0 && static_cast<uint32_t>(g.config) != config) continue;
+        const uint32_t c = costs[static_cast<size_t>(g.row) * R + x];
+        if (c != kUnreached && c + g.cost < best) best = c + g.cost;
     }
     return best;
+}
+
+bool Topology::joins(uint32_t s, uint32_t t, uint32_t k) const
+{
+    if (cost_.empty()) return true; // not shortest routing: no circuits
+    return cost_to(endpoints_[t].router, endpoints_[s].router, k) != kUnreached;
 }
 
 double Topology::path_energy_per_byte(const std::vector<uint32_t> &path) const
@@ -560,16 +595,16 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
     case TESS_ROUTING_SHORTEST: {
         // the output ports one channel's cost nearer the destination's router (never into
         // a router that does not carry others' traffic); flow_key's value picks one
-        const uint32_t here = cost_to(D.router, r);
+        const uint32_t here = cost_to(D.router, r, st.config);
         uint32_t candidates = 0, chosen = 0;
         for (int pass = 0; pass < 2; pass++) {
             uint32_t k = 0;
             for (size_t port = 0; port < R.out_channel.size(); port++) {
                 const Channel &c = channels_[R.out_channel[port]];
-                if (c.to_router < 0 ||
+                if (c.to_router < 0 || (c.config >= 0 && static_cast<uint8_t>(c.config) != st.config) ||
                     (!routers_[static_cast<size_t>(c.to_router)].transit && c.to_router != static_cast<int32_t>(D.router)))
                     continue;
-                const uint32_t there = cost_to(D.router, static_cast<uint32_t>(c.to_router));
+                const uint32_t there = cost_to(D.router, static_cast<uint32_t>(c.to_router), st.config);
                 if (there == kUnreached || there + channel_cost(c) != here) continue;
                 if (pass == 1 && k == st.flow % candidates) {
                     chosen = static_cast<uint32_t>(port);
@@ -607,11 +642,18 @@ void Topology::vc_range(uint32_t vcs, unsigned m, unsigned d, uint32_t *first,
     *count = g + 1 == groups ? vcs - *first : per;
 }
 
-std::vector<uint32_t> Topology::path(uint32_t s, uint32_t t) const
+std::vector<uint32_t> Topology::path(uint32_t s, uint32_t t, int config) const
 {
     std::vector<uint32_t> out{endpoints_[s].inject};
     RouteState st;
     st.flow = flow_key(s, t);
+    if (config < 0) {
+        uint32_t k = 0;
+        while (k < configs_ && !joins(s, t, k)) k++;
+        if (k == configs_) return {};
+        config = static_cast<int>(k);
+    }
+    st.config = static_cast<uint8_t>(config);
     uint32_t r = endpoints_[s].router;
     for (size_t guard = 0; guard <= 4 * routers_.size() + 4; guard++) {
         uint32_t ports[3];

@@ -45,6 +45,7 @@ struct Channel {
     double energy_per_bit;
     int8_t dir;           // grid direction of travel, kNoDir off grids
     bool wraparound;
+    int16_t config;       // a circuit of this configuration of the circuit switch, or -1
     // its link leaves the packages, wafers and nodes (a scale-out or datacenter link: one
     // end in none of them, or the two ends in different ones); never on a platform
     // without such scopes
@@ -83,6 +84,7 @@ struct RouteState {
     uint8_t dateline = 0;  // dateline class of the channel it is on
     uint8_t phase = 0;     // up*/down*: 1 once a down link was taken
     uint32_t flow = 0;     // shortest: the hash that picks among equal-cost ports
+    uint8_t config = 0;    // the circuit switch's configuration it is routed in
 };
 
 // The flow hash of a message from endpoint s to endpoint t (ECMP: one path per pair).
@@ -124,8 +126,15 @@ public:
     void vc_range(uint32_t vcs, unsigned m, unsigned d, uint32_t *first, uint32_t *count) const;
 
     // Hops (routers traversed) and the channel sequence of the deterministic route
-    // from endpoint s to endpoint t (the first candidate at each router).
-    std::vector<uint32_t> path(uint32_t s, uint32_t t) const;
+    // from endpoint s to endpoint t (the first candidate at each router), in circuit
+    // configuration `config` (-1: the first that joins them); empty when none does.
+    std::vector<uint32_t> path(uint32_t s, uint32_t t, int config = -1) const;
+
+    // Configurations of the platform's circuit switch (1 without one: the fixed network).
+    uint32_t configurations() const { return configs_; }
+    // Whether configuration k joins endpoints s and t (shortest routing; always true for
+    // a network without circuits).
+    bool joins(uint32_t s, uint32_t t, uint32_t k) const;
 
     // What picks among equally fast next hops for a message from s to t (RouteState.flow):
     // a hash of both, or the destination's (source's) number under dest- (source-) mod-k.
@@ -157,12 +166,17 @@ private:
     std::vector<uint8_t> port_is_down_; // per (router, port): link goes "down"
     std::vector<uint32_t> port_base_;   // first (router, port) slot of each router
     std::vector<std::vector<uint32_t>> dist_; // router distances, lazily for tests
-    std::vector<uint32_t> cost_;      // shortest: cost from each router to each target row
+    std::vector<uint32_t> cost_;      // shortest: [config][target row][router] cost
     std::vector<int32_t> target_row_; // router -> its row in cost_, or -1
     // a router with endpoints that carries no one else's traffic has no row: its costs
     // come through its transit neighbours' rows, (row, the channel's cost into it)
-    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> gateways_;
-    uint32_t cost_to(uint32_t target, uint32_t x) const; // shortest: cost from x to target
+    struct Gateway {
+        uint32_t row, cost;
+        int16_t config; // the channel's circuit configuration, or -1
+    };
+    std::vector<std::vector<Gateway>> gateways_;
+    uint32_t configs_ = 1;
+    uint32_t cost_to(uint32_t target, uint32_t x, uint32_t config) const; // shortest: cost from x to target
     uint32_t channel_cost(const Channel &c) const; // its latency + the entered router's pipeline
 
     bool build_tables(std::string *error);

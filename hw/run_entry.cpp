@@ -10,6 +10,7 @@
 
 #include "compute_die.h"
 #include "kernel_setup.h"
+#include "noc_circuits.h"
 #include "noc_network.h"
 
 extern "C" {
@@ -274,6 +275,18 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         std::unique_ptr<tess::noc::Network> net_owner = tess::noc::make_network(
             static_cast<tess::noc::Fidelity>(fidelity), "noc", *topo, tess::noc::NetworkOptions{});
         tess::noc::Network &net = *net_owner;
+        // with a circuit switch, the blocks send through its controller
+        std::unique_ptr<tess::noc::CircuitSwitching> circuits;
+        if (p->circuits) {
+            if (symmetry) {
+                std::snprintf(msg, msglen, "--symmetry: not with a circuit switch ('%s'): its configuration "
+                              "follows every replica's traffic", p->circuits->name);
+                return TESS_EINVAL;
+            }
+            circuits = std::make_unique<tess::noc::CircuitSwitching>("circuits", net, p->circuits->reconfiguration_s,
+                                                                     p->circuits->name);
+        }
+        tess::noc::Transport &transport = circuits ? static_cast<tess::noc::Transport &>(*circuits) : net;
         tess::hw::RankMap map;
         map.tp = s->tp;
         map.pp = s->pp;
@@ -308,7 +321,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
             const tess_die_type &dt = p->types[p->instances[s->die_of_rank[r]].type].u.die;
             char name[32];
             std::snprintf(name, sizeof name, "rank%u", r);
-            dies[r] = std::make_unique<tess::hw::ComputeDie>(name, *s, dt, r, map, net, dma_bandwidth[r],
+            dies[r] = std::make_unique<tess::hw::ComputeDie>(name, *s, dt, r, map, transport, dma_bandwidth[r],
                                                              dtype_bytes, &power, dram_e_bit);
             fabric.die_of_endpoint[map.endpoint[r]] = dies[r].get();
             dies[r]->record_spans(spans != nullptr);
@@ -317,7 +330,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                 dies[r]->set_power_weight(sy.weight[r]);
             }
         }
-        net.set_client(&fabric);
+        transport.set_client(&fabric);
         tess::noc::UtilisationTimeline timeline;
         if (spans) net.set_timeline(&timeline);
         const auto t0 = std::chrono::steady_clock::now();
@@ -363,6 +376,12 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->exposed_communication_s = slow.network_s;
         out->energy_network_j = net.energy_joules();
         out->simulated_replicas = mirrored ? sy.simulated_replicas : s->dp;
+        if (circuits) {
+            out->circuit_reconfigurations = circuits->stats().reconfigurations;
+            out->circuit_reconfiguring_s = circuits->stats().reconfiguring_s;
+            out->circuit_held_messages = circuits->stats().held;
+            out->circuit_held_s = circuits->stats().held_s;
+        }
         for (const auto &d : dies) {
             if (!d) continue;
             out->energy_network_j += d->stats().mirror_joules;

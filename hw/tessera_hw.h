@@ -202,6 +202,10 @@ typedef struct tess_iteration_result {
      * simulated die and share no channel with simulated traffic) */
     uint32_t simulated_replicas;
     uint64_t mirrored_messages, mirror_skipped;
+    /* the circuit switch (platform <circuit-switch>): reconfigurations, the time its
+     * circuits were down, the messages held for a configuration and their time held */
+    uint64_t circuit_reconfigurations, circuit_held_messages;
+    double circuit_reconfiguring_s, circuit_held_s;
     /* wall-clock figures */
     double wall_seconds;
     uint64_t events;

@@ -57,7 +57,9 @@ static int adjacency_build(const tess_platform *p, adjacency *a)
     a->start = calloc(p->n_instances + 1, sizeof *a->start);
     a->links = malloc((2 * p->n_links + 1) * sizeof *a->links);
     if (!a->start || !a->links) return -1;
+    /* a circuit switch's circuits are not cables: the switch is priced on its own */
     for (size_t l = 0; l < p->n_links; l++) {
+        if (p->links[l].circuit) continue;
         a->start[p->links[l].a + 1]++;
         a->start[p->links[l].b + 1]++;
     }
@@ -66,6 +68,7 @@ static int adjacency_build(const tess_platform *p, adjacency *a)
     if (!fill) return -1;
     memcpy(fill, a->start, (p->n_instances + 1) * sizeof *fill);
     for (size_t l = 0; l < p->n_links; l++) {
+        if (p->links[l].circuit) continue;
         a->links[fill[p->links[l].a]++] = (uint32_t)l;
         a->links[fill[p->links[l].b]++] = (uint32_t)l;
     }
@@ -278,16 +281,27 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         out->switch_ports += ports;
         out->switch_usd += ports * rt->port_cost_usd;
     }
-    for (size_t l = 0; l < p->n_links; l++) {
-        const tess_link_type *lt = &p->types[p->links[l].type].u.link;
-        if (lt->cost_usd > 0) out->priced_links++;
-        out->link_usd += lt->cost_usd;
-        const uint32_t modules = tess_link_modules(lt);
+    /* a circuit switch: its ports, and per attached instance one fibre of its link-type
+     * with the module at the instance's end (the switch itself is passive optics) */
+    const tess_circuit_switch *cs = p->circuits;
+    for (size_t l = 0; l < p->n_links + (cs ? 1 : 0); l++) {
+        const int ocs = l == p->n_links;
+        if (!ocs && p->links[l].circuit) continue;
+        const tess_link_type *lt = &p->types[ocs ? cs->link_type : p->links[l].type].u.link;
+        const uint32_t pieces = ocs ? cs->attached : 1;
+        if (lt->cost_usd > 0) out->priced_links += pieces;
+        out->link_usd += pieces * lt->cost_usd;
+        const uint32_t modules = ocs ? cs->attached * ((tess_link_modules(lt) + 1) / 2) : tess_link_modules(lt);
         const double each = lt->transceiver_cost_usd > 0 || lt->xcvr_type == TESS_NONE
                                 ? lt->transceiver_cost_usd
                                 : p->types[lt->xcvr_type].u.xcvr.cost_usd;
         out->transceivers += modules;
         out->transceiver_usd += modules * each;
+    }
+    if (cs) {
+        out->switches++;
+        out->switch_ports += cs->ports;
+        out->switch_usd += cs->ports * cs->port_cost_usd;
     }
     out->network_cost_usd = out->switch_usd + out->link_usd + out->transceiver_usd;
     out->cost_usd = out->dies_usd + out->packaging_usd + out->memory_usd + out->network_cost_usd;

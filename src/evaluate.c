@@ -375,6 +375,13 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                "\"mirrored_messages_left_out\": %llu},\n",
             s->dp, e->analytic ? 0 : r->simulated_replicas, (unsigned long long)r->mirrored_messages,
             (unsigned long long)r->mirror_skipped);
+    if (p->circuits)
+        fprintf(f, "  \"circuits\": {\"switch\": \"%s\", \"configurations\": %u, \"reconfigurations\": %llu, "
+                   "\"reconfiguring_s\": %.9g, \"held_messages\": %llu, \"held_s\": %.9g},\n",
+                p->circuits->name, p->circuits->n_configs, (unsigned long long)r->circuit_reconfigurations,
+                r->circuit_reconfiguring_s, (unsigned long long)r->circuit_held_messages, r->circuit_held_s);
+    else
+        fprintf(f, "  \"circuits\": null,\n");
     fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
     fprintf(f, "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g}\n}\n",
             r->wall_seconds, (unsigned long long)r->events,

@@ -4,8 +4,10 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 
+#include "noc_circuits.h"
 #include "noc_flit.h"
 #include "noc_flow.h"
 #include "noc_packet.h"
@@ -65,23 +67,35 @@ struct Prober : sc_core::sc_module, TransportClient {
     void on_delivered(const Message &) override { arrived.notify(); }
 };
 
-// Sends every transfer at one instant; records each delivery.
+// Sends every transfer at one instant (or its delay after that, or after the delivery of
+// the transfer it follows); records each delivery.
 struct Burst : sc_core::sc_module, TransportClient {
     SC_HAS_PROCESS(Burst);
-    Network &net;
+    Transport &net;
     const std::vector<Transfer> &transfers;
     std::vector<double> done;
     sc_core::sc_time sent;
-    Burst(sc_core::sc_module_name n, Network &nw, const std::vector<Transfer> &t)
+    std::multimap<sc_core::sc_time, size_t> due; // transfers to send, by time
+    sc_core::sc_event_queue wake;
+    Burst(sc_core::sc_module_name n, Transport &nw, const std::vector<Transfer> &t)
         : sc_core::sc_module(n), net(nw), transfers(t), done(t.size(), -1)
     {
         SC_THREAD(run);
+        SC_METHOD(fire);
+        sensitive << wake;
+        dont_initialize();
     }
-    void run()
+    void later(size_t i)
     {
-        wait(net.clock_period() * 10);
-        sent = sc_core::sc_time_stamp();
-        for (size_t i = 0; i < transfers.size(); i++) {
+        const sc_core::sc_time d = net.clock_period() * transfers[i].delay;
+        due.emplace(sc_core::sc_time_stamp() + d, i);
+        wake.notify(d);
+    }
+    void fire()
+    {
+        while (!due.empty() && due.begin()->first <= sc_core::sc_time_stamp()) {
+            const size_t i = due.begin()->second;
+            due.erase(due.begin());
             Message m;
             m.src = transfers[i].src;
             m.dst = transfers[i].dst;
@@ -90,9 +104,18 @@ struct Burst : sc_core::sc_module, TransportClient {
             net.send(m);
         }
     }
+    void run()
+    {
+        wait(net.clock_period() * 10);
+        sent = sc_core::sc_time_stamp();
+        for (size_t i = 0; i < transfers.size(); i++)
+            if (transfers[i].after == UINT32_MAX) later(i);
+    }
     void on_delivered(const Message &m) override
     {
         done[m.tag] = (sc_core::sc_time_stamp() - sent) / net.clock_period();
+        for (size_t i = 0; i < transfers.size(); i++)
+            if (transfers[i].after == m.tag) later(i);
     }
 };
 
@@ -127,8 +150,13 @@ void burst_job(void *arg, tess_job_output *out)
     std::unique_ptr<Topology> topo;
     std::unique_ptr<Network> net = child_network(job->p, job->f, &topo, out);
     if (!net) return;
-    Burst burst("burst", *net, *job->transfers);
-    net->set_client(&burst);
+    std::unique_ptr<CircuitSwitching> circuits;
+    if (job->p->circuits)
+        circuits = std::make_unique<CircuitSwitching>("circuits", *net, job->p->circuits->reconfiguration_s,
+                                                      job->p->circuits->name);
+    Transport &transport = circuits ? static_cast<Transport &>(*circuits) : *net;
+    Burst burst("burst", transport, *job->transfers);
+    transport.set_client(&burst);
     sc_core::sc_start();
     auto *blob = static_cast<double *>(std::malloc(burst.done.size() * sizeof(double) + 1));
     std::memcpy(blob, burst.done.data(), burst.done.size() * sizeof(double));

@@ -28,10 +28,14 @@ std::vector<double> probe_latencies(const tess_platform *p, tess_noc_fidelity f,
 
 // Sends every message at once (on a clock edge of an empty network) and returns each
 // one's delivery time in cycles after the send, in the order given. Messages are
-// (source endpoint, destination endpoint, bytes).
+// (source endpoint, destination endpoint, bytes), optionally sent `delay` cycles after the
+// delivery of transfer `after` instead (or `delay` cycles after the start). On a platform
+// with a circuit switch they go through its controller (noc_circuits.h).
 struct Transfer {
     uint32_t src, dst;
     uint64_t bytes;
+    uint32_t after = UINT32_MAX;
+    double delay = 0;
 };
 std::vector<double> transfer_times(const tess_platform *p, tess_noc_fidelity f,
                                    const std::vector<Transfer> &transfers);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "noc_harness.h"
+#include "noc_topology.h"
 
 extern "C" {
 #include "cost.h"
@@ -119,4 +120,150 @@ TEST(Optics, BadInputNamesTheField)
     EXPECT_NE(missing->errors.find("attribute 'xcvr': no xcvr-type named 'y'"), std::string::npos) << missing->errors;
     auto electrical = load_xml(optical()); // no xcvr and no width
     EXPECT_NE(electrical->errors.find("attribute 'width' is missing"), std::string::npos) << electrical->errors;
+}
+
+// ---- the optical circuit switch: configurations, reconfiguration, held traffic
+
+namespace {
+
+// Four packages, each an optical I/O router with dies a and b (endpoints p0.a 0, p0.b 1,
+// p1.a 2, p1.b 3, p2.a 4, p2.b 5, p3.a 6, p3.b 7). A circuit switch joins the routers in
+// pairs: configuration "near" p0-p1 and p2-p3, "far" p0-p2 and p1-p3. Every circuit is
+// the same fibre (32 B a cycle), so a transfer over one takes the same time as over any.
+std::string circuit_platform(const std::string &extra_attrs = "", const std::string &extra_circuits = "",
+                             const std::string &routing = "shortest")
+{
+    std::string x = "<?xml version=\"1.0\"?>\n<platform name=\"ocs\">\n"
+                    "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+                    "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"" + routing + "\"/>\n"
+                    "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                    "  <link-type name=\"fibre\" width=\"32B\" latency=\"30ns\" energy=\"1pJ/bit\" cost=\"50USD\"/>\n";
+    for (int k = 0; k < 4; k++) {
+        const std::string p = "p" + std::to_string(k);
+        x += "  <package name=\"" + p + "\"><instance name=\"io\" type=\"r\"/><instance name=\"a\" type=\"d\"/>"
+             "<instance name=\"b\" type=\"d\"/></package>\n"
+             "  <connect from=\"" + p + ".a\" to=\"" + p + ".io\" link=\"local\"/> <connect from=\"" + p +
+             ".b\" to=\"" + p + ".io\" link=\"local\"/>\n";
+    }
+    x += "  <circuit-switch name=\"ocs\" ports=\"4\" insertion-latency=\"20ns\" reconfiguration-time=\"5us\" "
+         "port-cost=\"100USD\" link=\"fibre\"" + extra_attrs + ">\n"
+         "    <configuration name=\"near\"><circuit a=\"p0.io\" b=\"p1.io\"/><circuit a=\"p2.io\" b=\"p3.io\"/>"
+         "</configuration>\n"
+         "    <configuration name=\"far\"><circuit a=\"p0.io\" b=\"p2.io\"/><circuit a=\"p1.io\" b=\"p3.io\"/>" +
+         extra_circuits + "</configuration>\n  </circuit-switch>\n</platform>\n";
+    return x;
+}
+
+constexpr double kReconfiguration = 5000; // cycles: 5 us at 1 GHz
+
+} // namespace
+
+TEST(CircuitSwitch, EachCircuitIsTheFibrePlusTheInsertionLatency)
+{
+    // p0.a -> p1.a over the "near" circuit: one 64 B flit takes the local links and the
+    // two routers' pipelines, plus the fibre's 30 ns and the switch's 20 ns; the same
+    // platform with insertion-latency 0 is 20 cycles quicker
+    auto l = load_xml(circuit_platform());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const double with = transfer_times(&l->p, TESS_NOC_PACKET, {{0, 2, 64}})[0];
+    std::string text = circuit_platform();
+    text.replace(text.find("insertion-latency=\"20ns\""), 24, "insertion-latency=\"0ns\"");
+    auto none = load_xml(text);
+    ASSERT_EQ(none->rc, TESS_OK) << none->errors;
+    const double without = transfer_times(&none->p, TESS_NOC_PACKET, {{0, 2, 64}})[0];
+    EXPECT_DOUBLE_EQ(with - without, 20.0);
+    // local link in (1 + 1 - 1), pipeline 2, fibre 30 + insertion 20 + a flit at 32 B a
+    // cycle (2 - 1), pipeline 2, local link out (1): 1 + 2 + 51 + 2 + 1
+    EXPECT_DOUBLE_EQ(with, 1 + 2 + (30 + 20 + 1) + 2 + 1);
+}
+
+TEST(CircuitSwitch, AReconfigurationDelaysTheNextPhaseByItsTimeAndHoldsTrafficMeanwhile)
+{
+    auto l = load_xml(circuit_platform());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const uint64_t S = 1 << 20;
+    for (tess_noc_fidelity f : {TESS_NOC_PACKET, TESS_NOC_FLOW, TESS_NOC_MIXED}) {
+        // phase 1 alone in the first configuration ("near"): p0.a -> p1.a
+        const double d1 = transfer_times(&l->p, f, {{0, 2, S}})[0];
+        EXPECT_GE(d1, S / 32.0);
+        // phase 2 needs "far" (p0.a -> p2.a) and is sent when phase 1 is delivered; 1,000
+        // cycles into the reconfiguration p1.b -> p3.b (also "far", another circuit) is sent
+        // and must be held, and p0.a -> p0.b (inside the package) must not be
+        std::vector<Transfer> t = {{0, 2, S}, {0, 4, S}, {3, 7, S}, {0, 1, 64}};
+        t[1].after = 0;
+        t[2].after = 0;
+        t[2].delay = 1000;
+        t[3].after = 0;
+        t[3].delay = 1000;
+        const std::vector<double> got = transfer_times(&l->p, f, t);
+        ASSERT_EQ(got.size(), 4u);
+        EXPECT_DOUBLE_EQ(got[0], d1) << tess_noc_fidelity_names[f];
+        // the same circuit time again, after the reconfiguration (far's circuits are the
+        // same fibre as near's): d1 + R + d1
+        EXPECT_NEAR(got[1], 2 * d1 + kReconfiguration, 2.0) << tess_noc_fidelity_names[f];
+        // held, not lost: it leaves when the circuits are up, on its own circuit
+        EXPECT_NEAR(got[2], 2 * d1 + kReconfiguration, 2.0) << tess_noc_fidelity_names[f];
+        // inside p0 nothing waits: sent at d1 + 1,000, delivered a few cycles later
+        EXPECT_GT(got[3], d1 + 1000);
+        EXPECT_LT(got[3], d1 + 1100) << tess_noc_fidelity_names[f];
+    }
+}
+
+TEST(CircuitSwitch, TrafficInFlightDrainsBeforeTheSwitchReconfigures)
+{
+    // p0.a -> p1.a (S bytes, "near") and p0.b -> p2.b (64 B, "far") sent together: the
+    // reconfiguration waits for the first to arrive, so the second arrives after
+    // d(S) + R + its own time
+    auto l = load_xml(circuit_platform());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const uint64_t S = 1 << 20;
+    const double big = transfer_times(&l->p, TESS_NOC_PACKET, {{0, 2, S}})[0];
+    const double small = transfer_times(&l->p, TESS_NOC_PACKET, {{0, 2, 64}})[0];
+    const std::vector<double> got = transfer_times(&l->p, TESS_NOC_PACKET, {{0, 2, S}, {1, 5, 64}});
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_DOUBLE_EQ(got[0], big);
+    EXPECT_NEAR(got[1], big + kReconfiguration + small, 2.0);
+    // alone, it pays only the reconfiguration: nothing is in flight
+    EXPECT_NEAR(transfer_times(&l->p, TESS_NOC_PACKET, {{1, 5, 64}})[0], kReconfiguration + small, 2.0);
+}
+
+TEST(CircuitSwitch, CostsItsPortsAndOneFibreAndModulePerAttachedInstance)
+{
+    auto l = load_xml(circuit_platform());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    tess_cost_report c;
+    tess_cost_compute(&l->p, &c);
+    // 4 ports at 100 USD; 4 routers attached, each by one 50 USD fibre (4 circuits in two
+    // configurations are light paths through the switch, not cables)
+    EXPECT_DOUBLE_EQ(c.switch_usd, 400.0);
+    EXPECT_DOUBLE_EQ(c.link_usd, 200.0);
+}
+
+TEST(CircuitSwitch, BadInputNamesTheLine)
+{
+    struct Case {
+        std::string xml, expect;
+    };
+    std::string two = circuit_platform("", "<circuit a=\"p0.io\" b=\"p3.io\"/>");
+    std::string ports = circuit_platform();
+    ports.replace(ports.find("ports=\"4\""), 9, "ports=\"3\"");
+    std::string die = circuit_platform("", "<circuit a=\"p0.a\" b=\"p3.b\"/>");
+    std::string table = circuit_platform("", "", "table");
+    const std::vector<Case> cases = {
+        {two, "'p0.io' is in two circuits of configuration 'far'"},
+        {ports, "4 instances are attached to its circuits but it has 3 ports"},
+        {die, "'p0.a' is not a router"},
+    };
+    for (const Case &c : cases) {
+        auto l = load_xml(c.xml);
+        EXPECT_EQ(l->rc, TESS_EINVAL) << c.expect;
+        EXPECT_NE(l->errors.find(c.expect), std::string::npos) << l->errors;
+        EXPECT_NE(l->errors.find(":"), std::string::npos);
+    }
+    // routes that change with the configuration need shortest routing
+    auto t = load_xml(table);
+    ASSERT_EQ(t->rc, TESS_OK) << t->errors;
+    std::string error;
+    EXPECT_FALSE(tess::noc::Topology::build(&t->p, tess::noc::BuildOptions{}, &error));
+    EXPECT_NE(error.find("routing=\"shortest\""), std::string::npos) << error;
 }

@@ -24,7 +24,7 @@ static uint32_t add_instance(tess_platform *p, uint32_t grid, const tess_generat
 
 static int add_link(tess_platform *p, uint32_t a, uint32_t b, uint32_t type, int wrap, long line)
 {
-    tess_link l = {a, b, type, 0, wrap, line};
+    tess_link l = {a, b, type, 0, wrap, line, 0};
     return tess_platform_add_link(p, &l) == TESS_NONE ? -1 : 0;
 }
 

@@ -33,6 +33,7 @@ typedef struct pending_connect {
     char *from, *to; /* full paths */
     uint32_t link_type;
     long line;
+    uint32_t circuit; /* tess_link.circuit: 0, or a circuit of configuration circuit - 1 */
 } pending_connect;
 
 typedef struct pending_defect {
@@ -499,6 +500,131 @@ static int handle_connect(loader *L, tess_scope *s, xmlNodePtr n)
     return 0;
 }
 
+/* A non-negative quantity attribute of one dimension (optional: *out keeps its value). */
+static int attr_quantity(loader *L, const tess_scope *s, xmlNodePtr n, const char *name, unsigned dim,
+                         int required, double *out)
+{
+    int failed = 0;
+    char *text = attr(L, s, n, name, required, &failed);
+    if (!text) return failed ? -1 : 0;
+    tess_quantity q;
+    char err[512];
+    int rc = tess_parse_quantity(text, dim, &q, err, sizeof err);
+    if (rc == 0 && q.value < 0) {
+        snprintf(err, sizeof err, "'%s' is negative", text);
+        rc = -1;
+    }
+    if (rc != 0)
+        ERR(L, line_of(n), "<%s> attribute '%s': %s", tag(n), name, err);
+    else
+        *out = q.value;
+    free(text);
+    return rc;
+}
+
+/* <circuit-switch>: its ports, latencies and configurations; each <circuit> becomes a link
+ * (resolved with the connects) tagged with its configuration. */
+static int handle_circuit_switch(loader *L, tess_scope *s, xmlNodePtr n)
+{
+    if (L->p->circuits) {
+        ERR(L, line_of(n), "<circuit-switch>: a platform has at most one circuit switch (the first is '%s', "
+            "line %ld)", L->p->circuits->name, L->p->circuits->line);
+        return -1;
+    }
+    tess_circuit_switch *cs = calloc(1, sizeof *cs);
+    if (!cs) {
+        L->oom = 1;
+        return -1;
+    }
+    L->p->circuits = cs;
+    cs->line = line_of(n);
+    cs->name = attr_name(L, s, n, "name");
+    int bad = !cs->name;
+    bad |= attr_count(L, s, n, "ports", 1, 1u << 20, &cs->ports) != 0;
+    bad |= attr_quantity(L, s, n, "insertion-latency", TESS_DIM_TIME, 1, &cs->insertion_s) != 0;
+    bad |= attr_quantity(L, s, n, "reconfiguration-time", TESS_DIM_TIME, 1, &cs->reconfiguration_s) != 0;
+    bad |= attr_quantity(L, s, n, "port-cost", TESS_DIM_COST, 0, &cs->port_cost_usd) != 0;
+    cs->link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
+    bad |= cs->link_type == TESS_NONE;
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) cs->n_configs++; /* <configuration>, by the schema */
+    if (cs->n_configs > 255) {
+        ERR(L, cs->line, "<circuit-switch>: %u configurations; at most 255", cs->n_configs);
+        bad = 1;
+    }
+    cs->config_names = calloc(cs->n_configs ? cs->n_configs : 1, sizeof *cs->config_names);
+    cs->config_lines = calloc(cs->n_configs ? cs->n_configs : 1, sizeof *cs->config_lines);
+    if (!cs->config_names || !cs->config_lines) {
+        L->oom = 1;
+        return -1;
+    }
+    uint32_t k = 0;
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        cs->config_lines[k] = line_of(c);
+        cs->config_names[k] = attr_name(L, s, c, "name");
+        bad |= !cs->config_names[k];
+        for (uint32_t j = 0; j < k && cs->config_names[k]; j++)
+            if (cs->config_names[j] && strcmp(cs->config_names[j], cs->config_names[k]) == 0) {
+                ERR(L, line_of(c), "<configuration>: '%s' is already a configuration of '%s' (line %ld)",
+                    cs->config_names[k], cs->name ? cs->name : "", cs->config_lines[j]);
+                bad = 1;
+            }
+        for (xmlNodePtr e = c->children; e; e = e->next) {
+            if (e->type != XML_ELEMENT_NODE) continue;
+            pending_connect pc = {0};
+            pc.line = line_of(e);
+            pc.from = attr_path(L, s, e, "a");
+            pc.to = attr_path(L, s, e, "b");
+            pc.link_type = cs->link_type;
+            pc.circuit = k + 1;
+            if (!pc.from || !pc.to || cs->link_type == TESS_NONE || push_connect(L, &pc) != 0) {
+                free(pc.from);
+                free(pc.to);
+                bad = 1;
+            }
+        }
+        k++;
+    }
+    return bad ? -1 : 0;
+}
+
+/* After the connects are links: every instance in at most one circuit of a configuration,
+ * and no more instances attached than the switch has ports. */
+static void check_circuits(loader *L)
+{
+    tess_platform *p = L->p;
+    tess_circuit_switch *cs = p->circuits;
+    if (!cs) return;
+    uint32_t *seen = calloc(p->n_instances ? p->n_instances : 1, sizeof *seen); /* config + 1 */
+    char *attached = calloc(p->n_instances ? p->n_instances : 1, 1);
+    if (!seen || !attached) {
+        free(seen);
+        free(attached);
+        L->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < p->n_links; i++) {
+        const tess_link *l = &p->links[i];
+        if (!l->circuit) continue;
+        const uint32_t ends[2] = {l->a, l->b};
+        for (int e = 0; e < 2; e++) {
+            const tess_instance *x = &p->instances[ends[e]];
+            if (seen[ends[e]] == l->circuit)
+                ERR(L, l->line, "<circuit>: '%s' is in two circuits of configuration '%s': a port of the "
+                    "circuit switch connects to one other port at a time", x->path, cs->config_names[l->circuit - 1]);
+            seen[ends[e]] = l->circuit;
+            if (!attached[ends[e]]) cs->attached++;
+            attached[ends[e]] = 1;
+        }
+    }
+    if (cs->attached > cs->ports)
+        ERR(L, cs->line, "<circuit-switch> '%s': %u instances are attached to its circuits but it has %u ports",
+            cs->name, cs->attached, cs->ports);
+    free(seen);
+    free(attached);
+}
+
 static int handle_defects(loader *L, tess_scope *s, xmlNodePtr n)
 {
     int rc = 0;
@@ -532,14 +658,20 @@ static void resolve_connects(loader *L)
 {
     for (size_t i = 0; i < L->n_connects; i++) {
         pending_connect *c = &L->connects[i];
-        uint32_t a = resolve(L, c->from, c->line, "<connect> attribute 'from'");
-        uint32_t b = resolve(L, c->to, c->line, "<connect> attribute 'to'");
+        uint32_t a = resolve(L, c->from, c->line, c->circuit ? "<circuit> attribute 'a'" : "<connect> attribute 'from'");
+        uint32_t b = resolve(L, c->to, c->line, c->circuit ? "<circuit> attribute 'b'" : "<connect> attribute 'to'");
         if (a == TESS_NONE || b == TESS_NONE) continue;
         if (a == b) {
-            ERR(L, c->line, "<connect>: 'from' and 'to' are the same instance '%s'", c->from);
+            ERR(L, c->line, c->circuit ? "<circuit>: 'a' and 'b' are the same instance '%s'"
+                                       : "<connect>: 'from' and 'to' are the same instance '%s'", c->from);
             continue;
         }
-        tess_link l = {a, b, c->link_type, 0, 0, c->line};
+        if (c->circuit && (L->p->instances[a].kind != TESS_KIND_ROUTER || L->p->instances[b].kind != TESS_KIND_ROUTER)) {
+            ERR(L, c->line, "<circuit>: '%s' is not a router: circuits join routers (a package's optical I/O)",
+                L->p->instances[a].kind != TESS_KIND_ROUTER ? c->from : c->to);
+            continue;
+        }
+        tess_link l = {a, b, c->link_type, 0, 0, c->line, c->circuit};
         if (tess_platform_add_link(L->p, &l) == TESS_NONE) L->oom = 1;
     }
 }
@@ -874,6 +1006,8 @@ static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent)
             r = handle_instance(L, s, n);
         else if (strcmp(t, "connect") == 0)
             r = handle_connect(L, s, n);
+        else if (strcmp(t, "circuit-switch") == 0)
+            r = handle_circuit_switch(L, s, n);
         else if (strcmp(t, "defects") == 0)
             r = handle_defects(L, s, n);
         else if (is_level(t))
@@ -921,6 +1055,7 @@ static int load(xmlDocPtr doc, loader *L)
     if (L->oom) return TESS_ENOMEM;
 
     resolve_connects(L);
+    check_circuits(L);
     apply_defects(L);
     apply_field_overrides(L);
     resolve_references(L);

@@ -41,6 +41,13 @@ void tess_platform_free(tess_platform *p)
     }
     for (size_t i = 0; i < p->n_groups; i++) free(p->groups[i].path);
     for (size_t i = 0; i < p->n_includes; i++) free(p->includes[i].path);
+    if (p->circuits) {
+        free(p->circuits->name);
+        for (uint32_t k = 0; k < p->circuits->n_configs; k++) free(p->circuits->config_names[k]);
+        free(p->circuits->config_names);
+        free(p->circuits->config_lines);
+        free(p->circuits);
+    }
     free(p->groups);
     free(p->includes);
     free(p->types);
@@ -184,9 +191,14 @@ uint32_t tess_link_modules(const tess_link_type *l)
 double tess_optics_static_power(const tess_platform *p)
 {
     double w = 0;
+    const tess_circuit_switch *cs = p->circuits;
+    if (cs && p->types[cs->link_type].u.link.xcvr_type != TESS_NONE) { /* one module per attachment */
+        const tess_xcvr_type *x = &p->types[p->types[cs->link_type].u.link.xcvr_type].u.xcvr;
+        w += cs->attached * (x->laser_power_w + x->tuning_power_w);
+    }
     for (size_t i = 0; i < p->n_links; i++) {
         const tess_link_type *lt = &p->types[p->links[i].type].u.link;
-        if (p->links[i].dead || lt->xcvr_type == TESS_NONE) continue;
+        if (p->links[i].dead || p->links[i].circuit || lt->xcvr_type == TESS_NONE) continue;
         const tess_xcvr_type *x = &p->types[lt->xcvr_type].u.xcvr;
         w += tess_link_modules(lt) * (x->laser_power_w + x->tuning_power_w);
     }

@@ -315,7 +315,28 @@ typedef struct tess_link {
     int dead;
     int wraparound; /* torus wrap link: where datelines go */
     long line;
+    /* a circuit of the platform's circuit switch: configuration circuit - 1 (0: a
+     * permanent link); a and b are attached to the switch, the link-type is their fibre */
+    uint32_t circuit;
 } tess_link;
+
+/* An optical circuit switch (<circuit-switch>): a passive light path between pairs of its
+ * ports, set by a configuration; switching configuration takes reconfiguration_s, during
+ * which its circuits carry nothing. Each configuration is a set of circuits (links with
+ * circuit = k + 1); an instance attached to it uses one port, whatever its circuits. */
+typedef struct tess_circuit_switch {
+    char *name;
+    long line;
+    uint32_t ports;
+    double insertion_s;       /* added to every circuit's latency */
+    double reconfiguration_s; /* from the last bit on the old circuits to the new ones */
+    double port_cost_usd;
+    uint32_t link_type;       /* the fibre from an attached instance to the switch */
+    uint32_t attached;        /* instances attached (ports used) */
+    uint32_t n_configs;
+    char **config_names;
+    long *config_lines;
+} tess_circuit_switch;
 
 typedef struct tess_param {
     char *name;  /* full path: "k", "pkg0.k" */
@@ -344,6 +365,7 @@ typedef struct tess_platform {
     tess_include *includes;
     size_t n_includes;
     uint32_t n_scopes; /* scope ids handed out (instance.scope) */
+    tess_circuit_switch *circuits; /* the optical circuit switch, or NULL: none */
     /* capacities, private to the builder */
     size_t cap_types, cap_instances, cap_links, cap_grids, cap_params, cap_groups, cap_includes;
 } tess_platform;

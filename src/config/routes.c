@@ -19,10 +19,19 @@ int tess_check_ports(const tess_platform *p, const char *file, tess_diag *diag)
 {
     uint32_t *attached = calloc(p->n_instances ? p->n_instances : 1, sizeof *attached);
     if (!attached) return TESS_ENOMEM;
-    for (size_t k = 0; k < p->n_links; k++) {
-        attached[p->links[k].a]++;
-        attached[p->links[k].b]++;
+    /* a circuit switch's circuits share one port of each instance attached to it */
+    uint32_t *ocs = calloc(p->n_instances ? p->n_instances : 1, sizeof *ocs);
+    if (!ocs) {
+        free(attached);
+        return TESS_ENOMEM;
     }
+    for (size_t k = 0; k < p->n_links; k++) {
+        uint32_t *count = p->links[k].circuit ? ocs : attached;
+        count[p->links[k].a] = p->links[k].circuit ? 1 : count[p->links[k].a] + 1;
+        count[p->links[k].b] = p->links[k].circuit ? 1 : count[p->links[k].b] + 1;
+    }
+    for (size_t i = 0; i < p->n_instances; i++) attached[i] += ocs[i];
+    free(ocs);
     int rc = TESS_OK;
     for (size_t i = 0; i < p->n_instances; i++) {
         const tess_instance *inst = &p->instances[i];
