@@ -63,14 +63,15 @@ void CircuitSwitching::begin()
 void CircuitSwitching::on_done()
 {
     reconfiguring_ = false;
-    net_.set_configuration(target_);
+    const uint32_t k = target_; // the next request changes target_
+    net_.set_configuration(k);
     std::deque<Held> again;
     again.swap(held_);
     // first what the new configuration joins, in the order held; then the rest, the first
     // of which asks for its configuration
     for (int pass = 0; pass < 2; pass++)
         for (const Held &h : again)
-            if (topo_.joins(h.msg.src, h.msg.dst, target_) == (pass == 0)) admit(h.msg, h.since, true);
+            if (topo_.joins(h.msg.src, h.msg.dst, k) == (pass == 0)) admit(h.msg, h.since, true);
 }
 
 Message CircuitSwitching::restore(const Message &m, bool erase)

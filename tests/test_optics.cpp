@@ -227,6 +227,31 @@ TEST(CircuitSwitch, TrafficInFlightDrainsBeforeTheSwitchReconfigures)
     EXPECT_NEAR(transfer_times(&l->p, TESS_NOC_PACKET, {{1, 5, 64}})[0], kReconfiguration + small, 2.0);
 }
 
+TEST(CircuitSwitch, MessagesHeldForTwoConfigurationsGoEachInItsOwnOnce)
+{
+    // X (p0.a -> p1.a, S bytes, "near") and Y (p0.b -> p2.b, 64 B, "far") at once; while
+    // the switch turns to "far" once X has arrived, Z (p0.b -> p1.b, 64 B, "near") and then
+    // W (p1.a -> p3.a, 64 B, "far", another circuit) are sent, 1,000 and 2,000 cycles into
+    // it. When "far" is up, Y and W go; Z asks for "near" back, which waits for them to
+    // arrive: Y and W at d(S) + R + s, Z at that + R + s (s: 64 B over a circuit). Each is
+    // sent once: a second copy of W would wait for "far" again and arrive after Z.
+    auto l = load_xml(circuit_platform());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const uint64_t S = 1 << 20;
+    const double big = transfer_times(&l->p, TESS_NOC_PACKET, {{0, 2, S}})[0];
+    const double small = transfer_times(&l->p, TESS_NOC_PACKET, {{0, 2, 64}})[0];
+    std::vector<Transfer> t = {{0, 2, S}, {1, 5, 64}, {1, 3, 64}, {2, 6, 64}};
+    t[2].after = t[3].after = 0;
+    t[2].delay = 1000;
+    t[3].delay = 2000;
+    const std::vector<double> got = transfer_times(&l->p, TESS_NOC_PACKET, t);
+    ASSERT_EQ(got.size(), 4u);
+    EXPECT_DOUBLE_EQ(got[0], big);
+    EXPECT_NEAR(got[1], big + kReconfiguration + small, 2.0);
+    EXPECT_NEAR(got[3], big + kReconfiguration + small, 2.0);
+    EXPECT_NEAR(got[2], got[1] + kReconfiguration + small, 2.0);
+}
+
 TEST(CircuitSwitch, CostsItsPortsAndOneFibreAndModulePerAttachedInstance)
 {
     auto l = load_xml(circuit_platform());

@@ -161,3 +161,28 @@ TEST(ReferencePlatforms, BundledPairsScheduleAsTheirSourcesDescribe)
     const double narayanan = 96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h));
     EXPECT_NEAR(json_number(r.output, "hardware_flops") / narayanan, 1.0, 0.005);
 }
+
+TEST(CircuitSwitch, ATrainingJobPaysTheReconfigurationsItsPhasesNeed)
+{
+    // chiplet-ocs-cluster: PP rings of four packages in the switch's "pipeline"
+    // configuration, the DP all-reduce between them in "data". The gradient all-reduce of
+    // the first stage (the last to finish its backward passes in 1F1B) cannot start before
+    // its last pipeline message has arrived over "pipeline" and the switch has turned to
+    // "data": at least one reconfiguration time lies on the iteration's critical path.
+    const std::string job = "platforms/chiplet-ocs-cluster.xml workloads/chiplet-ocs-7b.xml --set model.layers=8";
+    const double R = 5e-3; // a MEMS switch's milliseconds
+    Figures none = run_figures(job + " --set reconfiguration=0us");
+    Figures slow = run_figures(job + " --set reconfiguration=5ms");
+    const double reconfigurations = json_in(slow.report, "circuits", "reconfigurations");
+    EXPECT_GE(reconfigurations, 1);
+    EXPECT_NEAR(json_in(slow.report, "circuits", "reconfiguring_s"), reconfigurations * R, 1e-9);
+    EXPECT_GT(json_in(slow.report, "circuits", "held_messages"), 0);
+    EXPECT_GT(slow.time - none.time, 0.9 * R);
+    // the same job on the fixed optical ring pays none and reports no switch
+    Figures ring = run_figures("platforms/chiplet-optical-cluster.xml workloads/chiplet-optical-7b.xml --set model.layers=8");
+    EXPECT_NE(ring.report.find("\"circuits\": null"), std::string::npos);
+    // symmetry cannot mirror replicas whose traffic sets the switch
+    CliRun sym = tessera("run " + job + " --symmetry --json");
+    EXPECT_NE(sym.status, 0);
+    EXPECT_NE(sym.output.find("circuit switch"), std::string::npos) << sym.output;
+}
