@@ -16,6 +16,7 @@ FlowNetwork::FlowNetwork(sc_core::sc_module_name name, const Topology &topo, con
     for (size_t c = 0; c < ch.size(); c++)
         capacity_[c] = static_cast<double>(topo.flit_bytes()) / ch[c].cycles_per_flit;
     left_.assign(ch.size(), 0);
+    active_.assign(ch.size(), 0);
     unfrozen_.assign(ch.size(), 0);
     version_.assign(ch.size(), 0);
     users_.resize(ch.size());
@@ -107,14 +108,43 @@ void FlowNetwork::send(const Message &m)
     if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||
         static_cast<unsigned>(m.cls) >= topo_.message_classes())
         throw std::invalid_argument("noc: message with an unknown endpoint or class");
-    std::vector<uint32_t> path = topo_.path(m.src, m.dst, config_);
-    if (path.empty()) throw std::logic_error("noc: no route");
+    std::vector<uint32_t> path{topo_.endpoints()[m.src].inject};
+    RouteState st;
+    st.flow = topo_.flow_key(m.src, m.dst);
+    st.config = config_;
+    for (size_t guard = 0; topo_.channels()[path.back()].to_router >= 0; guard++) {
+        if (guard > 4 * topo_.routers().size() + 4) throw std::logic_error("noc: routing loop");
+        path.push_back(next_channel(static_cast<uint32_t>(topo_.channels()[path.back()].to_router), m.dst, st));
+    }
     const uint32_t flits = flits_of(m.bytes);
     count_path(path, flits, true);
     if (static_cast<uint32_t>(topo_.channels()[path.back()].to_port) != m.dst) stats_.misrouted++;
     stats_.packets_sent++;
     stats_.flits_sent += flits;
     start_flow(m, std::move(path), flits, 0, kDeliver);
+}
+
+uint32_t FlowNetwork::next_channel(uint32_t r, uint32_t dst, RouteState &st) const
+{
+    const Router &R = topo_.routers()[r];
+    if (!topo_.adaptive()) {
+        uint32_t ports[3];
+        RouteState next[3];
+        if (topo_.route(r, dst, st, ports, next) == 0) throw std::logic_error("noc: no route");
+        st = next[0];
+        return R.out_channel[ports[0]];
+    }
+    std::vector<uint32_t> ports;
+    RouteState next;
+    const size_t n = static_cast<size_t>(topo_.route_all(r, dst, st, &ports, &next));
+    if (n == 0) throw std::logic_error("noc: no route");
+    uint32_t best = R.out_channel[ports[st.flow % n]];
+    for (size_t k = 1; k < n; k++) {
+        const uint32_t c = R.out_channel[ports[(k + st.flow) % n]];
+        if (active_[c] < active_[best]) best = c;
+    }
+    st = next;
+    return best;
 }
 
 void FlowNetwork::count_path(const std::vector<uint32_t> &path, uint32_t flits, bool count_last)
@@ -152,7 +182,13 @@ void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint3
     uint32_t slowest = 1;
     for (uint32_t c : path) slowest = std::max(slowest, topo_.channels()[c].cycles_per_flit);
     if (cap > 0) slowest = std::max(slowest, static_cast<uint32_t>(std::lround(topo_.flit_bytes() / cap)));
-    f.tail_latency = head_latency(path) - slowest;
+    // a router that stores and forwards sends nothing on before the whole message is in:
+    // the time the channel into it takes to carry it comes on top (exact when alone)
+    double stored = 0;
+    for (size_t k = 0; k + 1 < path.size(); k++)
+        if (topo_.stores(path[k], path[k + 1])) stored += static_cast<double>(flits) * topo_.channels()[path[k]].cycles_per_flit;
+    f.tail_latency = head_latency(path) - slowest + stored;
+    for (uint32_t c : path) active_[c]++;
     f.path = std::move(path);
     flows_.push_back(std::move(f));
     // re-rate once for every flow started at this instant: a delta notification (it
@@ -186,6 +222,7 @@ void FlowNetwork::on_wake()
         Flow &f = flows_[i];
         if (f.rate > 0 && f.remaining <= f.rate / static_cast<double>(period_ps_) + eps) {
             pending_.push(Pending{t + f.tail_latency, f.seq, f.msg, f.leg});
+            for (uint32_t c : f.path) active_[c]--;
             ended = true;
         } else {
             if (kept != i) flows_[kept] = std::move(f);

@@ -46,6 +46,10 @@ protected:
     // router entered (each channel's latency and serialisation, each entered router's
     // pipeline).
     double head_latency(const std::vector<uint32_t> &path) const;
+    // The channel a flow towards endpoint dst takes out of router r (st: the route state,
+    // advanced): the routing's choice, or on an adaptive network the equally fast channel
+    // carrying the fewest flows (ties: from the flow key on).
+    uint32_t next_channel(uint32_t r, uint32_t dst, RouteState &st) const;
     // Something (leg) for m is due at `cycle`: run by the network's process then.
     void at(double cycle, const Message &m, uint32_t leg);
     // A leg other than kDeliver has come due (a derived network's continuation).
@@ -76,6 +80,7 @@ private:
     std::vector<Flow> flows_; // active, in send order
     std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending_;
     std::vector<double> capacity_; // bytes per cycle of each channel
+    std::vector<uint32_t> active_; // flows on each channel
     // progressive-filling scratch, indexed by channel; only touched entries are reset
     std::vector<double> left_;
     std::vector<uint32_t> unfrozen_, version_;

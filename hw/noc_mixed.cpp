@@ -78,14 +78,11 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
     std::vector<uint32_t> flow{L.channel};
     for (size_t guard = 0; channels[flow.back()].to_router >= 0; guard++) {
         if (guard > 4 * topo_.routers().size() + 4) throw std::logic_error("noc: routing loop");
-        uint32_t ports[3];
-        RouteState next[3];
-        const uint32_t r = static_cast<uint32_t>(channels[flow.back()].to_router);
-        if (topo_.route(r, m.dst, st, ports, next) == 0) throw std::logic_error("noc: no route");
-        const uint32_t c = topo_.routers()[r].out_channel[ports[0]];
+        RouteState next = st;
+        const uint32_t c = next_channel(static_cast<uint32_t>(channels[flow.back()].to_router), m.dst, next);
         if (!flow_channel_[c]) break;
         flow.push_back(c);
-        st = next[0];
+        st = next;
     }
     count_path(flow, flits, false); // a router the flow ends at is counted by the packet part
     const double cap = L.up.pace ? static_cast<double>(topo_.flit_bytes()) / static_cast<double>(L.up.pace) : 0;
@@ -96,15 +93,18 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
         start_flow(m, std::move(flow), flits, cap, kDeliver);
         return;
     }
-    // the packet part after the flow, booked from when the flow's head reaches it
-    const Router &rk = topo_.routers()[static_cast<uint32_t>(channels[last].to_router)];
+    // the packet part after the flow, booked from when the flow's head reaches it (a
+    // router that stores and forwards sends it on once the flow's tail is in: added then)
+    const uint32_t k = static_cast<uint32_t>(channels[last].to_router);
+    const Router &rk = topo_.routers()[k];
+    L.stored = rk.store_forward && channels[last].from_router >= 0 && topo_.endpoints()[m.dst].router != k;
     Head d;
     d.channel = last;
     d.head = now_cycle() + static_cast<uint64_t>(std::llround(head_latency(flow))) - rk.pipeline;
     d.pace = 1;
     d.st = st;
     d.through = 0;
-    L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready);
+    L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready, true);
     L.down = d;
     L.started = true;
     start_flow(m, std::move(flow), flits, cap, leg);
@@ -119,7 +119,8 @@ void MixedNetwork::arrived(const Message &m, uint32_t leg, double cycle)
     }
     // the flow's tail is at the router after it, its pipeline done: it crosses the booked
     // packet part as a lone flit would
-    const double tail = cycle + static_cast<double>(L.down.through);
+    const double tail = cycle + static_cast<double>(L.down.through) +
+                        (L.stored ? static_cast<double>(flits_of(m.bytes) - 1) * static_cast<double>(L.down.pace) : 0);
     if (L.next == UINT32_MAX) {
         const Head d = L.down;
         free_legs_.push_back(leg);

@@ -38,6 +38,7 @@ private:
         Head down;            // the packet part booked after the flow
         uint32_t next = UINT32_MAX; // the next flow channel after `down`, or none
         uint64_t next_ready = 0;    // the cycle down's head may take it
+        bool stored = false;        // the router after the flow stores and forwards it
     };
     PacketPath path_;
     std::vector<uint8_t> flow_channel_; // per channel: runs as flows

@@ -63,7 +63,7 @@ Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t fl
 }
 
 uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vector<uint8_t> *stop,
-                          uint64_t *ready)
+                          uint64_t *ready, bool whole)
 {
     const auto &channels = topo_.channels();
     const auto &routers = topo_.routers();
@@ -71,33 +71,53 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
         if (guard > 4 * routers.size() + 4) throw std::logic_error("noc: routing loop");
         const uint32_t r = static_cast<uint32_t>(channels[h.channel].to_router);
         const Router &R = routers[r];
-        uint32_t ports[3];
         RouteState next[3];
-        const int n = topo_.route(r, dst, h.st, ports, next);
+        size_t n;
+        if (topo_.adaptive()) { // every equally fast next hop
+            n = static_cast<size_t>(topo_.route_all(r, dst, h.st, &ports_, &next[0]));
+            next[1] = next[2] = next[0];
+        } else {
+            uint32_t p[3];
+            n = static_cast<size_t>(topo_.route(r, dst, h.st, p, next));
+            ports_.assign(p, p + n);
+        }
         if (n == 0) throw std::logic_error("noc: no route");
-        const uint64_t at = h.head + R.pipeline;
-        int best = 0;
-        if (n > 1) { // adaptive: the candidate whose channel frees first
+        // the head may leave after the pipeline; from a router that stores and forwards
+        // (relaying between two others), once the tail has arrived, the flits then paced
+        // afresh
+        const bool first = guard == 0;
+        auto stored = [&](uint32_t co) { return topo_.stores(h.channel, co) && !(first && whole); };
+        auto leaves = [&](uint32_t co) {
+            return stored(co) ? h.head + static_cast<uint64_t>(flits - 1) * h.pace + R.pipeline : h.head + R.pipeline;
+        };
+        size_t best = 0;
+        if (n > 1) { // adaptive: the candidate whose channel frees first (ties: from the flow key on)
             uint64_t best_start = UINT64_MAX;
-            for (int i = 0; i < n; i++) {
-                uint32_t co = R.out_channel[ports[i]];
+            for (size_t k = 0; k < n; k++) {
+                const size_t i = (k + (topo_.adaptive() ? h.st.flow : 0)) % n;
+                const uint32_t co = R.out_channel[ports_[i]];
                 const uint64_t cpf = channels[co].cycles_per_flit;
-                uint64_t s = probe(co, at, static_cast<uint64_t>(flits - 1) * std::max<uint64_t>(h.pace, cpf) + cpf);
+                const uint64_t pace = stored(co) ? 1 : h.pace;
+                const uint64_t s = probe(co, leaves(co), static_cast<uint64_t>(flits - 1) * std::max<uint64_t>(pace, cpf) + cpf);
                 if (s < best_start) {
                     best_start = s;
                     best = i;
                 }
             }
         }
-        const uint32_t c = R.out_channel[ports[best]];
+        const uint32_t c = R.out_channel[ports_[best]];
+        const RouteState st = next[std::min<size_t>(best, 2)];
+        const uint64_t at = leaves(c);
+        const uint64_t pace = stored(c) ? 1 : h.pace;
         net_.count_router(r, flits, true);
         if (stop && (*stop)[c]) {
-            h.st = next[best];
+            h.st = st;
+            h.pace = pace;
             *ready = at;
             return c;
         }
         const uint64_t through = h.through;
-        h = enter(c, at, h.pace, flits, next[best]);
+        h = enter(c, at, pace, flits, st);
         h.through += through;
     }
     return UINT32_MAX;

@@ -44,9 +44,11 @@ public:
     // Books h's message on towards endpoint dst, router by router, until it is on dst's
     // ejection channel (returns UINT32_MAX) or the next channel is one `stop` marks:
     // returns that channel, unbooked, with *ready the cycle its head may take it (h keeps
-    // the route state for it).
+    // the route state and pace for it). Adaptive networks take the equally fast next hop
+    // free first; a router that stores and forwards holds the head until the tail is in
+    // (not at the first router when `whole`: the caller accounts for that one).
     uint32_t walk(Head &h, uint32_t dst, uint32_t flits, const std::vector<uint8_t> *stop,
-                  uint64_t *ready);
+                  uint64_t *ready, bool whole = false);
     // Cycles booked on c after now (bookings reach into the future).
     uint64_t ahead(uint32_t c, uint64_t now) const;
 
@@ -55,6 +57,7 @@ private:
     const Topology &topo_;
     // Busy intervals [start, end) of one channel, sorted, none ending before "now".
     std::vector<std::vector<std::pair<uint64_t, uint64_t>>> booked_;
+    std::vector<uint32_t> ports_; // scratch: a router's candidate output ports
 
     // Books `length` cycles on channel c at or after `earliest`; returns the start.
     uint64_t book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now);

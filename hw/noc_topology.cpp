@@ -105,6 +105,7 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
         r.energy_per_bit = rt.energy_per_bit;
         r.routing = rt.routing;
         r.transit = rt.transit != 0;
+        r.store_forward = rt.transit == 2;
         r.release_on_tail_credit = rt.vc_release == TESS_VC_RELEASE_TAIL_CREDIT;
         r.grid = inst.grid == TESS_NONE ? -1 : static_cast<int32_t>(inst.grid);
         r.row = inst.row;
@@ -593,30 +594,20 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
         return n;
     }
     case TESS_ROUTING_SHORTEST: {
-        // the output ports one channel's cost nearer the destination's router (never into
-        // a router that does not carry others' traffic); flow_key's value picks one
+        // the output ports one channel's cost nearer the destination's router; flow_key's
+        // value picks one (adaptive networks pick by load: route_all)
+        const uint32_t candidates = shortest_ports(r, D, st, nullptr);
+        if (candidates == 0) return 0;
         const uint32_t here = cost_to(D.router, r, st.config);
-        uint32_t candidates = 0, chosen = 0;
-        for (int pass = 0; pass < 2; pass++) {
-            uint32_t k = 0;
-            for (size_t port = 0; port < R.out_channel.size(); port++) {
-                const Channel &c = channels_[R.out_channel[port]];
-                if (c.to_router < 0 || (c.config >= 0 && static_cast<uint8_t>(c.config) != st.config) ||
-                    (!routers_[static_cast<size_t>(c.to_router)].transit && c.to_router != static_cast<int32_t>(D.router)))
-                    continue;
-                const uint32_t there = cost_to(D.router, static_cast<uint32_t>(c.to_router), st.config);
-                if (there == kUnreached || there + channel_cost(c) != here) continue;
-                if (pass == 1 && k == st.flow % candidates) {
-                    chosen = static_cast<uint32_t>(port);
-                    break;
-                }
-                k++;
+        uint32_t k = 0;
+        for (size_t port = 0; port < R.out_channel.size(); port++)
+            if (nearer(D, st, R.out_channel[port], here) && k++ == st.flow % candidates) {
+                ports[0] = static_cast<uint32_t>(port);
+                break;
             }
-            if (pass == 0 && (candidates = k) == 0) return 0;
-        }
-        ports[0] = chosen;
         next[0] = st;
-        if (multipath_ != TESS_MULTIPATH_HASH) next[0].flow = st.flow / candidates; // next choice, next digit
+        if (multipath_ == TESS_MULTIPATH_DEST_MOD_K || multipath_ == TESS_MULTIPATH_SOURCE_MOD_K)
+            next[0].flow = st.flow / candidates; // next choice, next digit
         return 1;
     }
     case TESS_ROUTING_TABLE: {
@@ -630,6 +621,52 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
     }
     }
     return 0;
+}
+
+// A channel out of router R one channel's cost nearer D's router in st's configuration
+// (never into a router that does not carry others' traffic, unless it is D's).
+bool Topology::nearer(const Endpoint &D, const RouteState &st, uint32_t channel, uint32_t here) const
+{
+    const Channel &c = channels_[channel];
+    if (c.to_router < 0 || (c.config >= 0 && static_cast<uint8_t>(c.config) != st.config) ||
+        (!routers_[static_cast<size_t>(c.to_router)].transit && c.to_router != static_cast<int32_t>(D.router)))
+        return false;
+    const uint32_t there = cost_to(D.router, static_cast<uint32_t>(c.to_router), st.config);
+    return there != kUnreached && there + channel_cost(c) == here;
+}
+
+uint32_t Topology::shortest_ports(uint32_t r, const Endpoint &D, const RouteState &st, std::vector<uint32_t> *ports) const
+{
+    const Router &R = routers_[r];
+    const uint32_t here = cost_to(D.router, r, st.config);
+    uint32_t n = 0;
+    for (size_t port = 0; port < R.out_channel.size(); port++)
+        if (nearer(D, st, R.out_channel[port], here)) {
+            n++;
+            if (ports) ports->push_back(static_cast<uint32_t>(port));
+        }
+    return n;
+}
+
+int Topology::route_all(uint32_t r, uint32_t dst, const RouteState &st, std::vector<uint32_t> *ports,
+                        RouteState *next) const
+{
+    ports->clear();
+    *next = st;
+    const Endpoint &D = endpoints_[dst];
+    if (D.router == r) {
+        ports->push_back(D.port);
+        return 1;
+    }
+    if (routers_[r].routing != TESS_ROUTING_SHORTEST) {
+        uint32_t p[3];
+        RouteState n[3];
+        const int k = route(r, dst, st, p, n);
+        for (int i = 0; i < k; i++) ports->push_back(p[i]);
+        if (k) *next = n[0];
+        return k;
+    }
+    return static_cast<int>(shortest_ports(r, D, st, ports));
 }
 
 void Topology::vc_range(uint32_t vcs, unsigned m, unsigned d, uint32_t *first,

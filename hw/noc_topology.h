@@ -62,6 +62,7 @@ struct Router {
     double energy_per_bit;
     tess_routing routing;
     bool transit;          // shortest: may carry others' traffic through
+    bool store_forward;    // and only once a message has arrived whole (a GPU relaying)
     bool release_on_tail_credit;
     int32_t grid, row, col;
     std::vector<uint32_t> in_channel;  // per input port
@@ -121,6 +122,21 @@ public:
     int route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t ports[3],
               RouteState next[3]) const;
 
+    // Shortest routing: every output port one channel's cost nearer dst (the choices
+    // route() picks one of by the flow key), in port order; *next the state after any.
+    // An adaptive network picks among them by load (multipath="adaptive").
+    int route_all(uint32_t r, uint32_t dst, const RouteState &st, std::vector<uint32_t> *ports,
+                  RouteState *next) const;
+    bool adaptive() const { return multipath_ == TESS_MULTIPATH_ADAPTIVE; }
+    // Whether a message arriving at router r on channel `in` and leaving on `out` is held
+    // there until whole: r stores and forwards, and relays it between two other routers.
+    bool stores(uint32_t in, uint32_t out) const
+    {
+        const Channel &a = channels_[in], &b = channels_[out];
+        return a.to_router >= 0 && routers_[static_cast<uint32_t>(a.to_router)].store_forward && a.from_router >= 0 &&
+               b.to_router >= 0;
+    }
+
     // The VC range [first, first + count) a packet of message class m in dateline
     // class d may use on router r's ports (and on an endpoint's injection channel).
     void vc_range(uint32_t vcs, unsigned m, unsigned d, uint32_t *first, uint32_t *count) const;
@@ -178,6 +194,8 @@ private:
     uint32_t configs_ = 1;
     uint32_t cost_to(uint32_t target, uint32_t x, uint32_t config) const; // shortest: cost from x to target
     uint32_t channel_cost(const Channel &c) const; // its latency + the entered router's pipeline
+    bool nearer(const Endpoint &D, const RouteState &st, uint32_t channel, uint32_t here) const;
+    uint32_t shortest_ports(uint32_t r, const Endpoint &D, const RouteState &st, std::vector<uint32_t> *ports) const;
 
     bool build_tables(std::string *error);
     bool build_shortest(std::string *error);

@@ -7,8 +7,8 @@
 #include <string.h>
 
 static const char *const routing_names[] = {"xy", "yx", "west-first", "table", "shortest", NULL};
-static const char *const multipath_names[] = {"hash", "dest-mod-k", "source-mod-k", NULL};
-static const char *const yes_no_names[] = {"no", "yes", NULL};
+static const char *const multipath_names[] = {"hash", "dest-mod-k", "source-mod-k", "adaptive", NULL};
+static const char *const transit_names[] = {"no", "yes", "store-and-forward", NULL};
 static const char *const vc_release_names[] = {"tail", "tail-credit", NULL};
 static const char *const standard_names[] = {"HBM2E", "HBM3", "DDR5", "LPDDR5", "ideal", NULL};
 
@@ -93,10 +93,13 @@ static const tess_field_spec router_fields[] = {
     {"routing", 0, TESS_FIELD_ENUM, RT(routing), "xy", 0, 0, NULL, routing_names,
      "routing algorithm"},
     {"multipath", 0, TESS_FIELD_ENUM, RT(multipath), "hash", 0, 0, NULL, multipath_names,
-     "shortest routing: equally fast next hops chosen by a hash of source and destination, or "
-     "by the destination's (source's) number modulo the choices (D-mod-K, S-mod-K)"},
-    {"transit", 0, TESS_FIELD_ENUM, RT(transit), "yes", 0, 0, NULL, yes_no_names,
-     "shortest routing: whether routes between other routers' endpoints may pass through it"},
+     "shortest routing: equally fast next hops chosen by a hash of source and destination, "
+     "by the destination's (source's) number modulo the choices (D-mod-K, S-mod-K), or "
+     "adaptively, per message, by the load on them"},
+    {"transit", 0, TESS_FIELD_ENUM, RT(transit), "yes", 0, 0, NULL, transit_names,
+     "shortest routing: whether routes between other routers' endpoints may pass through it "
+     "(store-and-forward: they may, each message received whole before it goes on, as a GPU "
+     "relays through its memory)"},
     {"vc-release", 0, TESS_FIELD_ENUM, RT(vc_release), "tail", 0, 0, NULL, vc_release_names,
      "an output VC takes a new packet after the tail leaves, or after its credit returns"},
     {"energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, RT(energy_per_bit), "0pJ/bit", 0, 1e-6,

@@ -53,7 +53,9 @@ typedef enum tess_vc_release { TESS_VC_RELEASE_TAIL, TESS_VC_RELEASE_TAIL_CREDIT
 typedef enum tess_multipath {
     TESS_MULTIPATH_HASH,
     TESS_MULTIPATH_DEST_MOD_K,
-    TESS_MULTIPATH_SOURCE_MOD_K
+    TESS_MULTIPATH_SOURCE_MOD_K,
+    TESS_MULTIPATH_ADAPTIVE /* per message, the least loaded (packet: the one free first; flow:
+                             * the one with the fewest flows), as InfiniBand adaptive routing */
 } tess_multipath;
 
 typedef enum tess_memory_standard {
@@ -107,7 +109,10 @@ typedef struct tess_router_type {
     tess_routing routing;
     tess_multipath multipath; /* shortest: the choice among equally fast next hops */
     int transit;              /* shortest: 0 when it carries only traffic from or to its own
-                               * endpoints (a host's NIC port: never a hop between others) */
+                               * endpoints (a host's NIC port: never a hop between others);
+                               * 2 (store-and-forward) when it carries others' traffic only
+                               * once each message has arrived whole (a GPU relaying through
+                               * its memory, as rail-only networks forward between rails) */
     tess_vc_release vc_release;
     double energy_per_bit; /* joules per bit switched */
     double port_cost_usd;  /* price per port of a stand-alone switch (not a die's router) */
