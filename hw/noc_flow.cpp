@@ -183,10 +183,19 @@ void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint3
     for (uint32_t c : path) slowest = std::max(slowest, topo_.channels()[c].cycles_per_flit);
     if (cap > 0) slowest = std::max(slowest, static_cast<uint32_t>(std::lround(topo_.flit_bytes() / cap)));
     // a router that stores and forwards sends nothing on before the whole message is in:
-    // the time the channel into it takes to carry it comes on top (exact when alone)
-    double stored = 0;
-    for (size_t k = 0; k + 1 < path.size(); k++)
-        if (topo_.stores(path[k], path[k + 1])) stored += static_cast<double>(flits) * topo_.channels()[path[k]].cycles_per_flit;
+    // the pieces of the path between such routers are crossed one after the other, each
+    // at its slowest channel's pace, where a flow crosses them all at the slowest one's
+    // (exact when alone): the difference comes on top
+    uint32_t piece = 0, pieces = 0, widest = 0; // widest: the slowest piece's pace
+    for (size_t k = 0; k < path.size(); k++) {
+        piece = std::max(piece, topo_.channels()[path[k]].cycles_per_flit);
+        if (k + 1 == path.size() || topo_.stores(path[k], path[k + 1])) {
+            pieces += piece;
+            widest = std::max(widest, piece);
+            piece = 0;
+        }
+    }
+    const double stored = static_cast<double>(flits) * (pieces - widest);
     f.tail_latency = head_latency(path) - slowest + stored;
     for (uint32_t c : path) active_[c]++;
     f.path = std::move(path);

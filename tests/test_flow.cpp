@@ -414,18 +414,23 @@ std::string relay(const std::string &transit)
 TEST(StoreAndForward, ARelayHoldsEachMessageUntilItHasArrivedWhole)
 {
     // a -> b through r1: cut through, the head goes on as soon as it is in; stored and
-    // forwarded, only once the tail is in: S / 64 cycles later (the message at r0 - r1's
-    // 64 B a cycle), give or take a flit. What r1 receives for its own die c is not held.
+    // forwarded, only once the tail is in, and then crossing r1 - r2 at its own pace: the
+    // two pieces one after the other (S / 64 + S / 32) instead of at the slower one's pace
+    // (S / 32): S / 64 cycles later, give or take a flit. b -> a the same: the message
+    // comes in at 32 B a cycle and leaves at 64, S / 64 later again (the faster piece is
+    // what is added, either way). What r1 receives for its own die c is not held.
     const uint64_t S = 1 << 20;
     auto cut = load_xml(relay("yes"));
     auto sf = load_xml(relay("store-and-forward"));
     ASSERT_EQ(cut->rc, TESS_OK) << cut->errors;
     ASSERT_EQ(sf->rc, TESS_OK) << sf->errors;
     for (tess_noc_fidelity f : {TESS_NOC_PACKET, TESS_NOC_FLOW, TESS_NOC_MIXED}) {
-        const double through = transfer_times(&cut->p, f, {{0, 1, S}})[0];
-        const double held = transfer_times(&sf->p, f, {{0, 1, S}})[0];
-        EXPECT_GE(through, S / 32.0);
-        EXPECT_NEAR(held - through, S / 64.0, 2.0) << tess_noc_fidelity_names[f];
+        for (const Transfer &t : {Transfer{0, 1, S}, Transfer{1, 0, S}}) {
+            const double through = transfer_times(&cut->p, f, {t})[0];
+            const double held = transfer_times(&sf->p, f, {t})[0];
+            EXPECT_GE(through, S / 32.0);
+            EXPECT_NEAR(held - through, S / 64.0, 2.0) << tess_noc_fidelity_names[f] << " from " << t.src;
+        }
         EXPECT_DOUBLE_EQ(transfer_times(&sf->p, f, {{0, 2, S}})[0], transfer_times(&cut->p, f, {{0, 2, S}})[0])
             << tess_noc_fidelity_names[f];
     }
