@@ -166,7 +166,7 @@ void ComputeDie::span(tess_track track, double t0, double t1)
 
 void ComputeDie::spend(double t0, double t1, double joules)
 {
-    if (power_) power_->add(t0, t1, joules * power_weight_);
+    if (power_) power_->add(pending_power_, t0, t1, joules * power_weight_);
 }
 
 void ComputeDie::compute(const tess_op &op)

@@ -81,6 +81,11 @@ public:
     const std::vector<tess_span> &spans() const { return spans_; }
     const std::vector<Meeting> &meetings() const { return meetings_; }
     void record_spans(bool on) { record_spans_ = on; }
+    // Puts the energy this die has not yet binned into the power timeline (at the end).
+    void flush_power()
+    {
+        if (power_) power_->flush(pending_power_);
+    }
     void set_mirrors(const Mirrors *m) { mirrors_ = m; }
     // dies this one stands for on the power timeline (itself and the dies mirroring it)
     void set_power_weight(double w) { power_weight_ = w; }
@@ -95,6 +100,7 @@ private:
     double dma_bw_, period_s_;
     unsigned e_;
     PowerTimeline *power_;    // dynamic energy over time, or nullptr
+    PowerTimeline::Pending pending_power_; // this die's energy not yet in power_'s bins
     double byte_energy_;      // joules per byte moved between DRAM and SRAM (both ends)
     double tensor_free_ = 0, vector_free_ = 0, dma_free_ = 0, last_gemm_start_ = 0, loads_done_ = 0;
     std::unordered_map<const tess_op_group *, double> gemm_s_; // seconds per op of a group

@@ -30,6 +30,30 @@ void PowerTimeline::add(double t0, double t1, double joules)
     }
 }
 
+void PowerTimeline::add(Pending &p, double t0, double t1, double joules)
+{
+    if (!(joules > 0)) return;
+    t0 = std::max(t0, 0.0);
+    const size_t first = static_cast<size_t>(t0 / bin_s_);
+    if (t1 > t0 && static_cast<size_t>(t1 / bin_s_) != first) { // spans bins: as it is
+        flush(p);
+        add(t0, t1, joules);
+        return;
+    }
+    total_ += joules;
+    if (p.bin != first) {
+        flush(p);
+        p.bin = first;
+    }
+    p.joules += joules;
+}
+
+void PowerTimeline::flush(Pending &p)
+{
+    if (p.bin != SIZE_MAX && p.joules > 0) deposit(p.bin, p.joules);
+    p = Pending{};
+}
+
 double PowerTimeline::peak_watts(double end_s) const
 {
     if (!(end_s > 0)) return 0;

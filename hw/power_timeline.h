@@ -6,6 +6,7 @@
 #define TESS_POWER_TIMELINE_H
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace tess::hw {
@@ -15,6 +16,14 @@ public:
     explicit PowerTimeline(double window_s) : window_s_(window_s), bin_s_(window_s / 10) {}
     // Adds `joules` spent evenly over [t0, t1] (all at t0 when t1 <= t0).
     void add(double t0, double t1, double joules);
+    // One spender's energy not yet in the bins: consecutive ops inside one bin add up here
+    // (a die's GEMM tiles, millions of them) and go into the bin once (flush).
+    struct Pending {
+        std::size_t bin = SIZE_MAX;
+        double joules = 0;
+    };
+    void add(Pending &p, double t0, double t1, double joules);
+    void flush(Pending &p);
     double total_joules() const { return total_; }
     // The largest mean power over any window inside [0, end_s]: total / end_s when the run
     // is shorter than the window.

@@ -335,6 +335,8 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         if (spans) net.set_timeline(&timeline);
         const auto t0 = std::chrono::steady_clock::now();
         run_to_end(dies, simulated_ops);
+        for (auto &d : dies)
+            if (d) d->flush_power();
         const auto t1 = std::chrono::steady_clock::now();
         for (uint32_t r = 0; r < s->dies; r++) {
             if (!simulated(r)) { // a mirrored replica's rank: as the rank it mirrors
