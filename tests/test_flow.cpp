@@ -167,6 +167,47 @@ TEST(FatTree, OversubscribedLeavesShareTheirUplinkAmongTheFlowsCrossingIt)
     for (double t : local) EXPECT_NEAR(t, local_alone, 1e-3);
 }
 
+TEST(FatTree, OversubscribedAggregationSharesItsCoreUplinksAmongTheFlowsCrossingIt)
+{
+    // 12 NICs on radix-4 switches in three levels, oversubscription "1 3": leaves 1:1 (2
+    // NICs, 2 uplinks), aggregation switches 3:1 (3 leaves, 1 core uplink), so two pods of
+    // 6 NICs with 2 core uplinks each. Every NIC of pod 0 sends S bytes to one of pod 1:
+    // 6 flows over 2 uplinks, S / (32 / 3) each; with "1 1" (full bisection: 2 of 4 ports
+    // up at every level) the same flows run at the NIC's 32 B a cycle. Adaptive multipath
+    // spreads the flows evenly (the test is about the ratio, not about hashing).
+    auto xml = [](const std::string &o) {
+        return "<?xml version=\"1.0\"?>\n<platform name=\"ft3\">\n"
+               "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
+               "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\" multipath=\"adaptive\"/>\n"
+               "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\" multipath=\"adaptive\" ports=\"4\"/>\n"
+               "  <link-type name=\"on-die\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+               "  <link-type name=\"nic\" width=\"32B\" latency=\"50cycles\" energy=\"0pJ/bit\"/>\n"
+               "  <fat-tree name=\"c\" domains=\"12\" domain-size=\"1\" die=\"gpu\" nic=\"hub\" domain-switch=\"hub\" "
+               "domain-link=\"on-die\" switch=\"ib\" link=\"nic\" levels=\"3\" oversubscription=\"" + o + "\"/>\n"
+               "</platform>\n";
+    };
+    const uint64_t S = 1 << 20;
+    std::vector<Transfer> t;
+    for (uint32_t e = 0; e < 6; e++) t.push_back({e, e + 6, S});
+    auto over = load_xml(xml("1 3"));
+    ASSERT_EQ(over->rc, TESS_OK) << over->errors;
+    for (double d : transfer_times(&over->p, TESS_NOC_FLOW, t)) EXPECT_NEAR(d, 3.0 * S / 32, 0.02 * 3.0 * S / 32);
+    auto full = load_xml(xml("1 1"));
+    ASSERT_EQ(full->rc, TESS_OK) << full->errors;
+    for (double d : transfer_times(&full->p, TESS_NOC_FLOW, t)) EXPECT_NEAR(d, 1.0 * S / 32, 0.02 * S / 32);
+    // and the switches: two pods of 3 leaves and 2 aggregation switches, one core
+    size_t cores = 0, aggs = 0;
+    for (size_t i = 0; i < over->p.n_instances; i++) {
+        const std::string path = over->p.instances[i].path;
+        cores += path.find(".core") != std::string::npos;
+        aggs += path.find(".agg") != std::string::npos;
+    }
+    EXPECT_EQ(cores, 1u);
+    EXPECT_EQ(aggs, 4u);
+    auto bad = load_xml(xml("1 3 2"));
+    EXPECT_NE(bad->errors.find("is not two ratios"), std::string::npos) << bad->errors;
+}
+
 TEST(FatTree, FullBisectionCarriesAnAllToAllAtTheNicRateUpToEcmpImbalance)
 {
     // 8 NICs, radix 4, 1:1: four leaves of 2 NICs, each leaf one link to each of 2 spines.

@@ -106,7 +106,14 @@ static uint32_t generate_ring(tess_platform *p, uint32_t gi, const tess_generato
 
 static uint32_t ceil_div(uint64_t a, uint64_t b) { return (uint32_t)((a + b - 1) / b); }
 
-int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double o,
+/* The ports of a radix-k switch that face down at o:1: k o / (o + 1), at least 1, below k. */
+static uint32_t down_ports(uint32_t k, double o)
+{
+    uint32_t d = (uint32_t)(k * o / (o + 1));
+    return d < 1 ? 1 : d >= k ? k - 1 : d;
+}
+
+int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double o, double o2,
                         tess_clos_plan *c, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
@@ -114,9 +121,7 @@ int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double 
         snprintf(err, errlen, "a switch radix of %u cannot build a network", k);
         return -1;
     }
-    c->down = (uint32_t)(k * o / (o + 1));
-    if (c->down < 1) c->down = 1;
-    if (c->down >= k) c->down = k - 1;
+    c->down = down_ports(k, o);
     c->up = k - c->down;
     if (levels == 0) levels = endpoints <= k ? 1 : (uint64_t)ceil_div(endpoints, c->down) <= k ? 2 : 3;
     c->levels = levels;
@@ -140,18 +145,20 @@ int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double 
         }
         return 0;
     }
-    /* three levels: pods of k/2 leaves, each leaf's uplinks one per aggregation switch;
-     * uplink m of aggregation switch a goes to core (a (k - k/2) + m) mod cores in every
-     * pod, so a core takes pods links for each (a, m) it serves: at most k / pods of
-     * them (k / 2 x k / 2 cores, one link a pod, when the pods are all there) */
-    const uint32_t per_pod = k / 2;
+    /* three levels: pods of agg_down leaves (k/2 at 1:1), each leaf's uplinks one per
+     * aggregation switch; uplink m of aggregation switch a goes to core (a agg_up + m) mod
+     * cores in every pod, so a core takes pods links for each (a, m) it serves: at most
+     * k / pods of them (k / 2 x k / 2 cores, one link a pod, when the pods are all there) */
+    c->agg_down = down_ports(k, o2);
+    c->agg_up = k - c->agg_down;
+    const uint32_t per_pod = c->agg_down;
     c->pods = ceil_div(c->leaves, per_pod);
     c->spines = c->up; /* aggregation switches per pod */
     if (c->pods > k) {
         snprintf(err, errlen, "%u NICs need %u pods; radix %u holds at most %u", endpoints, c->pods, k, k);
         return -1;
     }
-    c->cores = ceil_div((uint64_t)c->up * (k - per_pod), k / c->pods);
+    c->cores = ceil_div((uint64_t)c->up * c->agg_up, k / c->pods);
     return 0;
 }
 
@@ -212,8 +219,8 @@ static int generate_clos(tess_platform *p, uint32_t gi, const tess_generator_spe
             if (add_link(p, nics[e], sw, s->link_type, 0, s->line)) return -1;
         return 0;
     }
-    const uint32_t k = s->radix, base = (uint32_t)p->n_instances;
-    const uint32_t per_pod = k / 2;
+    const uint32_t base = (uint32_t)p->n_instances;
+    const uint32_t per_pod = c->agg_down;
     for (uint32_t l = 0; l < c->leaves; l++) {
         if (c->levels == 2) snprintf(fmt, sizeof fmt, "%sleaf%%u", prefix);
         else snprintf(fmt, sizeof fmt, "%spod%%u.leaf%%u", prefix);
@@ -247,7 +254,7 @@ static int generate_clos(tess_platform *p, uint32_t gi, const tess_generator_spe
     snprintf(fmt, sizeof fmt, "%score%%u", prefix);
     for (uint32_t q = 0; q < c->cores; q++)
         if (add_switch(p, gi, s, fmt, q, 0) == TESS_NONE) return -1;
-    const uint32_t agg_up = k - per_pod;
+    const uint32_t agg_up = c->agg_up;
     for (uint32_t pod = 0; pod < c->pods; pod++)
         for (uint32_t a = 0; a < c->spines; a++)
             for (uint32_t m = 0; m < agg_up; m++)
@@ -269,7 +276,8 @@ static uint32_t generate_scale_out(tess_platform *p, uint32_t gi, const tess_gen
         /* rail-optimised: NIC J of every domain next to each other, on the same leaves */
         for (uint32_t j = 0; j < S; j++)
             for (uint32_t i = 0; i < D; i++) order[j * D + i] = hub[i * S + j];
-        rc = tess_clos_plan_make(D * S, s->radix, s->levels, s->oversubscription, &c, err, sizeof err);
+        rc = tess_clos_plan_make(D * S, s->radix, s->levels, s->oversubscription, s->aggregation_oversubscription,
+                                 &c, err, sizeof err);
         if (rc == 0) rc = generate_clos(p, gi, s, order, D * S, &c, "");
     } else if (rc == 0 && D <= s->radix) {
         /* each rail fits one switch: rails share switches, k / D rails a switch, each rail
@@ -283,7 +291,7 @@ static uint32_t generate_scale_out(tess_platform *p, uint32_t gi, const tess_gen
                     rc = add_link(p, hub[i * S + r], sw, s->link_type, 0, s->line);
         }
     } else if (rc == 0) {
-        rc = tess_clos_plan_make(D, s->radix, 0, 1.0, &c, err, sizeof err);
+        rc = tess_clos_plan_make(D, s->radix, 0, 1.0, 1.0, &c, err, sizeof err);
         for (uint32_t j = 0; j < S && rc == 0; j++) {
             char prefix[32];
             snprintf(prefix, sizeof prefix, "rail%u.", j);

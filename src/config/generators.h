@@ -18,7 +18,9 @@
  *                     (NAME.switch) when D x S <= k; 2 (NAME.leafK, NAME.spineK); or 3
  *                     (NAME.podP.leafK, NAME.podP.aggK, NAME.coreK). A leaf gives
  *                     k x o / (o + 1) ports to NICs and the rest to uplinks at
- *                     oversubscription o:1. rail-only: one network per rail J over the D
+ *                     oversubscription o:1; in three levels an aggregation switch gives
+ *                     k x o2 / (o2 + 1) ports to its pod's leaves and the rest to the
+ *                     cores at o2:1 (oversubscription="o o2", 1 by default). rail-only: one network per rail J over the D
  *                     NICs J, no spine between rails: when D <= k, rails share switches,
  *                     k / D rails on each (NAME.railsJ.switch holds rails J, J+1, ...);
  *                     else each rail is a full-bisection Clos of its own,
@@ -41,6 +43,7 @@ typedef struct tess_generator_spec {
     uint32_t radix;     /* ports of a scale-out switch */
     uint32_t levels;    /* fat-tree: 1-3, 0 = the fewest that fit */
     double oversubscription; /* fat-tree leaves: NIC ports per uplink */
+    double aggregation_oversubscription; /* three levels: leaf ports per core uplink */
     long line;
 } tess_generator_spec;
 
@@ -55,10 +58,12 @@ typedef struct tess_clos_plan {
     uint32_t down, up;   /* a leaf's NIC ports and uplinks */
     uint32_t leaves, spines; /* level 2: spines; level 3: aggregation switches per pod */
     uint32_t pods, cores;
+    uint32_t agg_down, agg_up; /* level 3: an aggregation switch's leaf and core ports */
 } tess_clos_plan;
 
 /* Plans a Clos over `endpoints` NICs with radix-k switches; 0, or -1 with a reason. */
 int tess_clos_plan_make(uint32_t endpoints, uint32_t radix, uint32_t levels,
-                        double oversubscription, tess_clos_plan *out, char *err, size_t errlen);
+                        double oversubscription, double aggregation_oversubscription,
+                        tess_clos_plan *out, char *err, size_t errlen);
 
 #endif

@@ -354,21 +354,28 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
         bad |= (g->local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0)) == TESS_NONE;
     if (xmlHasProp(n, (const xmlChar *)"uplink"))
         bad |= (g->uplink_type = attr_type(L, s, n, "uplink", TESS_KIND_LINK, 0)) == TESS_NONE;
-    g->oversubscription = 1;
+    g->oversubscription = g->aggregation_oversubscription = 1;
     if (xmlHasProp(n, (const xmlChar *)"levels"))
         bad |= attr_count(L, s, n, "levels", 1, 3, &g->levels) != 0;
     int failed = 0;
     char *text = attr(L, s, n, "oversubscription", 0, &failed);
-    if (text) {
-        tess_quantity q;
-        char err[256];
-        if (tess_parse_quantity(text, TESS_DIM_COUNT, &q, err, sizeof err) != 0 || !(q.value >= 1) ||
-            q.value > 64) {
-            ERR(L, line_of(n), "<%s> attribute 'oversubscription': '%s' is not a ratio from 1 to 64 "
-                "(NIC ports per uplink of a leaf)", tag(n), text);
-            bad = 1;
+    if (text) { /* per level, leaves first: "3" or "3 2" */
+        double *level[2] = {&g->oversubscription, &g->aggregation_oversubscription};
+        int k = 0;
+        char *save = NULL;
+        for (char *tok = strtok_r(text, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save), k++) {
+            tess_quantity q;
+            char err[256];
+            if (k >= 2 || tess_parse_quantity(tok, TESS_DIM_COUNT, &q, err, sizeof err) != 0 || !(q.value >= 1) ||
+                q.value > 64) {
+                ERR(L, line_of(n), "<%s> attribute 'oversubscription': '%s' is not %s from 1 to 64 "
+                    "(per level: a leaf's NIC ports per uplink, then an aggregation switch's leaf ports "
+                    "per core uplink)", tag(n), tok, k >= 2 ? "two ratios" : "a ratio");
+                bad = 1;
+                break;
+            }
+            *level[k] = q.value;
         }
-        g->oversubscription = q.value;
         free(text);
     }
     bad |= failed;
@@ -385,7 +392,8 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
     char err[256];
     const int fat = g->topology == TESS_TOPO_FAT_TREE;
     if (tess_clos_plan_make(fat ? g->rows * g->cols : g->rows, g->radix, fat ? g->levels : 0,
-                            fat ? g->oversubscription : 1, &c, err, sizeof err) != 0) {
+                            fat ? g->oversubscription : 1, fat ? g->aggregation_oversubscription : 1, &c, err,
+                            sizeof err) != 0) {
         ERR(L, line_of(n), "<%s name=\"%s\">: %s", tag(n), g->name ? g->name : "", err);
         return -1;
     }
