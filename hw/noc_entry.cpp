@@ -105,6 +105,11 @@ extern "C" int tess_hw_noc_run(const tess_platform *p, const tess_noc_options *o
     std::memset(out, 0, sizeof *out);
     int rc = check_options(o, msg, msglen);
     if (rc != TESS_OK) return rc;
+    if (p->circuits) {
+        std::snprintf(msg, msglen, "circuit switch '%s' (line %ld): synthetic traffic has no phases to set its "
+                      "configurations by; use tessera run", p->circuits->name, p->circuits->line);
+        return TESS_EINVAL;
+    }
     try {
         tess::hw::prepare_kernel();
         BuildOptions bo;

@@ -50,6 +50,7 @@ protected:
     // advanced): the routing's choice, or on an adaptive network the equally fast channel
     // carrying the fewest flows (ties: from the flow key on).
     uint32_t next_channel(uint32_t r, uint32_t dst, RouteState &st) const;
+    const std::vector<uint32_t> &active() const { return active_; }
     // Something (leg) for m is due at `cycle`: run by the network's process then.
     void at(double cycle, const Message &m, uint32_t leg);
     // A leg other than kDeliver has come due (a derived network's continuation).

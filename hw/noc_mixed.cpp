@@ -60,7 +60,7 @@ void MixedNetwork::send(const Message &m)
     }
     h = path_.enter(inject, now_cycle(), 1, flits, h.st);
     uint64_t ready = 0;
-    const uint32_t c = path_.walk(h, m.dst, flits, &flow_channel_, &ready);
+    const uint32_t c = path_.walk(h, m.dst, flits, &flow_channel_, &ready, false, &active());
     if (c == UINT32_MAX)
         deliver_at(m, h, static_cast<double>(h.head + static_cast<uint64_t>(flits - 1) * h.pace));
     else
@@ -93,8 +93,9 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
         start_flow(m, std::move(flow), flits, cap, kDeliver);
         return;
     }
-    // the packet part after the flow, booked from when the flow's head reaches it (a
-    // router that stores and forwards sends it on once the flow's tail is in: added then)
+    // the packet part after the flow, booked from when the flow's head reaches it; a
+    // router there that stores and forwards sends the message on once it is whole: then
+    // it is booked when the flow's tail arrives (arrived)
     const uint32_t k = static_cast<uint32_t>(channels[last].to_router);
     const Router &rk = topo_.routers()[k];
     L.stored = rk.store_forward && channels[last].from_router >= 0 && topo_.endpoints()[m.dst].router != k;
@@ -104,7 +105,7 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
     d.pace = 1;
     d.st = st;
     d.through = 0;
-    L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready, true);
+    if (!L.stored) L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready, true, &active());
     L.down = d;
     L.started = true;
     start_flow(m, std::move(flow), flits, cap, leg);
@@ -117,17 +118,28 @@ void MixedNetwork::arrived(const Message &m, uint32_t leg, double cycle)
         start_segment(m, leg);
         return;
     }
-    // the flow's tail is at the router after it, its pipeline done: it crosses the booked
-    // packet part as a lone flit would
-    const double tail = cycle + static_cast<double>(L.down.through) +
-                        (L.stored ? static_cast<double>(flits_of(m.bytes) - 1) * static_cast<double>(L.down.pace) : 0);
+    const uint32_t flits = flits_of(m.bytes);
+    double tail;
+    if (L.stored) { // the whole message is at the relay, its pipeline done: booked from now
+        Head d = L.down;
+        const Router &rk = topo_.routers()[static_cast<uint32_t>(topo_.channels()[d.channel].to_router)];
+        d.head = static_cast<uint64_t>(std::ceil(cycle - 1e-9)) - rk.pipeline;
+        L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready, true, &active());
+        L.down = d;
+        tail = static_cast<double>(d.head + static_cast<uint64_t>(flits - 1) * d.pace);
+    } else { // the flow's tail is at the router after it, its pipeline done: it crosses the
+             // booked packet part as a lone flit would
+        tail = cycle + static_cast<double>(L.down.through);
+    }
     if (L.next == UINT32_MAX) {
         const Head d = L.down;
         free_legs_.push_back(leg);
-        deliver_at(m, d, std::max(tail, static_cast<double>(d.head + static_cast<uint64_t>(flits_of(m.bytes) - 1) * d.pace)));
+        deliver_at(m, d, std::max(tail, static_cast<double>(d.head + static_cast<uint64_t>(flits - 1) * d.pace)));
         return;
     }
-    const double start = std::max(tail, static_cast<double>(L.next_ready)); // store and forward
+    // the next flow: cut through after a packet part booked here (stored), else store and
+    // forward (the packet part was booked before the flow's pace was known)
+    const double start = L.stored ? static_cast<double>(L.next_ready) : std::max(tail, static_cast<double>(L.next_ready));
     const Leg next = L;
     L = Leg{};
     L.channel = next.next;

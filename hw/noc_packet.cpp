@@ -63,7 +63,7 @@ Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t fl
 }
 
 uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vector<uint8_t> *stop,
-                          uint64_t *ready, bool whole)
+                          uint64_t *ready, bool whole, const std::vector<uint32_t> *flows)
 {
     const auto &channels = topo_.channels();
     const auto &routers = topo_.routers();
@@ -91,7 +91,15 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
             return stored(co) ? h.head + static_cast<uint64_t>(flits - 1) * h.pace + R.pipeline : h.head + R.pipeline;
         };
         size_t best = 0;
-        if (n > 1) { // adaptive: the candidate whose channel frees first (ties: from the flow key on)
+        bool all_stop = stop && flows && topo_.adaptive();
+        for (size_t i = 0; i < n && all_stop; i++) all_stop = (*stop)[R.out_channel[ports_[i]]] != 0;
+        if (n > 1 && all_stop) { // flow channels: the one carrying the fewest flows
+            best = h.st.flow % n;
+            for (size_t k = 1; k < n; k++) {
+                const size_t i = (k + h.st.flow) % n;
+                if ((*flows)[R.out_channel[ports_[i]]] < (*flows)[R.out_channel[ports_[best]]]) best = i;
+            }
+        } else if (n > 1) { // adaptive: the candidate whose channel frees first (ties: from the flow key on)
             uint64_t best_start = UINT64_MAX;
             for (size_t k = 0; k < n; k++) {
                 const size_t i = (k + (topo_.adaptive() ? h.st.flow : 0)) % n;

@@ -47,8 +47,11 @@ public:
     // the route state and pace for it). Adaptive networks take the equally fast next hop
     // free first; a router that stores and forwards holds the head until the tail is in
     // (not at the first router when `whole`: the caller accounts for that one).
+    // `flows` (per channel, the flows on it): on an adaptive network, when every
+    // candidate is a `stop` channel (a flow network's, never booked here), the one
+    // carrying the fewest flows is taken.
     uint32_t walk(Head &h, uint32_t dst, uint32_t flits, const std::vector<uint8_t> *stop,
-                  uint64_t *ready, bool whole = false);
+                  uint64_t *ready, bool whole = false, const std::vector<uint32_t> *flows = nullptr);
     // Cycles booked on c after now (bookings reach into the future).
     uint64_t ahead(uint32_t c, uint64_t now) const;
 

@@ -286,7 +286,7 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
         // equal-cost paths differ per source and destination: the static check walks one
         // route per router pair and could not vouch for them; flit buffers could deadlock
         *error = "routing 'shortest' (router-type '" + std::string(p->types[p->instances[t->routers_[0].instance].type].name) +
-                 "') is for packet and flow fidelity: at flit fidelity use routing=\"table\" (up*/down*, deadlock-free)";
+                 "') is for packet, flow and mixed fidelity: at flit fidelity use routing=\"table\" (up*/down*, deadlock-free)";
         return nullptr;
     }
     if (first_type->routing == TESS_ROUTING_SHORTEST && !t->build_shortest(error)) return nullptr;
@@ -404,9 +404,9 @@ bool Topology::build_shortest(std::string *error)
         mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
         for (uint32_t g : mine) touching[g]++;
     }
-    // (with a circuit switch: over all configurations' circuits, so every pair is joined in
-    // some configuration or across several; a message no single one joins is an error
-    // when it is sent)
+    // (the groups take every configuration's circuits at once: with a circuit switch a pair
+    // may be joined only across configurations; the pairs a schedule sends between are
+    // checked per configuration before a run, tess_hw_run)
     if (std::find(touching.begin(), touching.end(), endpoint_routers) != touching.end()) return true;
     auto joined = [&](uint32_t t, uint32_t r) {
         for (uint32_t k = 0; k < configs_; k++)
@@ -416,8 +416,12 @@ bool Topology::build_shortest(std::string *error)
     for (size_t t = 0; t < R; t++)
         for (size_t r = 0; has_endpoint[t] && r < R; r++)
             if (has_endpoint[r] && !joined(static_cast<uint32_t>(t), static_cast<uint32_t>(r))) {
-                *error = "shortest routing: router '" + router_name(static_cast<uint32_t>(r)) +
-                         "' has no path to router '" + router_name(static_cast<uint32_t>(t)) + "'";
+                *error = p_->circuits ? "circuit switch '" + std::string(p_->circuits->name) + "' (line " +
+                                            std::to_string(p_->circuits->line) + "): no configuration joins router '" +
+                                            router_name(static_cast<uint32_t>(r)) + "' to router '" +
+                                            router_name(static_cast<uint32_t>(t)) + "'"
+                                      : "shortest routing: router '" + router_name(static_cast<uint32_t>(r)) +
+                                            "' has no path to router '" + router_name(static_cast<uint32_t>(t)) + "'";
                 return false;
             }
     return true;

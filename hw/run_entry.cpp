@@ -41,6 +41,16 @@ uint32_t class_peer(const tess_schedule *s, int cls, uint32_t r)
     return pp > 1 && s->chunks > 1 ? r + (pp - 1) * tp : r;
 }
 
+// The message classes a schedule sends in (class_peer's numbering): the collective axes
+// with groups of more than one, and the pipeline both ways when there is one.
+std::vector<bool> used_classes(const tess_schedule *s)
+{
+    std::vector<bool> used(TESS_AXES + 1, false);
+    for (uint32_t i = 0; i < s->n_colls; i++) used[s->colls[i].axis] = used[s->colls[i].axis] || s->colls[i].group > 1;
+    used[TESS_AXIS_PIPELINE] = used[TESS_AXES] = s->pp > 1;
+    return used;
+}
+
 // Symmetry: data-parallel replicas whose routes look alike (for every rank position and
 // message class, the same sequence of link and router types) form a class; one replica
 // of each class is simulated (its lowest) and the others mirror it. rep[r] is the
@@ -66,9 +76,7 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const te
     using tess::hw::Mirrors;
     Symmetry sy;
     const uint32_t R = s->tp * s->pp, n = s->dies;
-    std::vector<bool> used(Mirrors::kClasses, false);
-    for (uint32_t i = 0; i < s->n_colls; i++) used[s->colls[i].axis] = used[s->colls[i].axis] || s->colls[i].group > 1;
-    used[TESS_AXIS_PIPELINE] = used[TESS_AXES] = s->pp > 1;
+    const std::vector<bool> used = used_classes(s);
     const auto &ch = topo.channels();
     auto path_of = [&](uint32_t a, uint32_t b) { return topo.path(map.endpoint[a], map.endpoint[b]); };
     // each replica's signature: its dies' types and DMA rates, and the types along every
@@ -302,6 +310,23 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                 return TESS_EINVAL;
             }
             map.endpoint.push_back(static_cast<uint32_t>(ep));
+        }
+        if (circuits) { // every pair the schedule sends between must be joined by a configuration
+            const std::vector<bool> used = used_classes(s);
+            for (int cls = 0; cls <= TESS_AXES; cls++)
+                for (uint32_t r = 0; used[cls] && r < s->dies; r++) {
+                    const uint32_t to = class_peer(s, cls, r);
+                    if (to == r || to >= s->dies) continue;
+                    const uint32_t a = map.endpoint[r], b = map.endpoint[to];
+                    bool joined = false;
+                    for (uint32_t k = 0; k < topo->configurations() && !joined; k++) joined = topo->joins(a, b, k);
+                    if (!joined) {
+                        std::snprintf(msg, msglen, "circuit switch '%s' (line %ld): no configuration joins die '%s' "
+                                      "to die '%s', which rank %u sends to", p->circuits->name, p->circuits->line,
+                                      p->instances[s->die_of_rank[r]].path, p->instances[s->die_of_rank[to]].path, r);
+                        return TESS_EINVAL;
+                    }
+                }
         }
         Fabric fabric;
         fabric.die_of_endpoint.assign(net.endpoint_count(), nullptr);

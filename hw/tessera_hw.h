@@ -36,7 +36,7 @@ int tess_hw_clock_probe(double clock_hz, uint64_t cycles, tess_hw_probe_result *
 
 /* mixed: packet inside packages, wafers and nodes, flow on the links that leave them */
 typedef enum tess_noc_fidelity { TESS_NOC_FLIT, TESS_NOC_PACKET, TESS_NOC_FLOW, TESS_NOC_MIXED } tess_noc_fidelity;
-/* "flit", "packet", "flow": the fidelities' names in enum order, NULL-terminated. */
+/* "flit", "packet", "flow", "mixed": the fidelities' names in enum order, NULL-terminated. */
 extern const char *const tess_noc_fidelity_names[];
 
 typedef enum tess_traffic {

@@ -527,6 +527,13 @@ TEST(Generators, ScaleOutNetworksThatCannotBeBuiltAreErrors)
     EXPECT_NE(b->errors.find("16 NICs do not fit one switch of radix 8"), std::string::npos) << b->errors;
     auto c = load_xml(cluster("rail-only", 256, 2, 8)); // a rail of 256 NICs: 64 leaves > radix 8 pods
     EXPECT_NE(c->errors.find("<rail-only name=\"c\">"), std::string::npos) << c->errors;
+    // a rail with no switch at all
+    std::string no_switch = cluster("rail-only", 4, 2, 8);
+    no_switch.replace(no_switch.find(" switch=\"ib\""), 12, "");
+    auto r = load_xml(no_switch);
+    EXPECT_EQ(r->rc, TESS_EINVAL);
+    EXPECT_NE(r->errors.find("test.xml:9: schema: Element 'rail-only': The attribute 'switch' is required"),
+              std::string::npos) << r->errors;
     auto d = load_xml(cluster("fat-tree", 4, 4, 8, " oversubscription=\"0.5\""));
     EXPECT_NE(d->errors.find("'oversubscription': '0.5' is not a ratio"), std::string::npos) << d->errors;
     // a switch with fewer ports than the links made to it

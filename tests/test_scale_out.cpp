@@ -181,6 +181,12 @@ TEST(CircuitSwitch, ATrainingJobPaysTheReconfigurationsItsPhasesNeed)
     // the same job on the fixed optical ring pays none and reports no switch
     Figures ring = run_figures("platforms/chiplet-optical-cluster.xml workloads/chiplet-optical-7b.xml --set model.layers=8");
     EXPECT_NE(ring.report.find("\"circuits\": null"), std::string::npos);
+    // a pipeline of eight packages needs p3 -> p4, which no configuration joins: refused
+    // before the run, naming the switch's line and the dies
+    CliRun apart = tessera("run " + job + " --set workload.pp=8 --set workload.dp=1 --json");
+    EXPECT_NE(apart.status, 0);
+    EXPECT_NE(apart.output.find("circuit switch 'ocs' (line 98): no configuration joins die 'p3."), std::string::npos)
+        << apart.output;
     // symmetry cannot mirror replicas whose traffic sets the switch
     CliRun sym = tessera("run " + job + " --symmetry --json");
     EXPECT_NE(sym.status, 0);

@@ -361,21 +361,24 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
     char *text = attr(L, s, n, "oversubscription", 0, &failed);
     if (text) { /* per level, leaves first: "3" or "3 2" */
         double *level[2] = {&g->oversubscription, &g->aggregation_oversubscription};
-        int k = 0;
+        char *copy = strdup(text);
+        int k = 0, wrong = !copy;
         char *save = NULL;
-        for (char *tok = strtok_r(text, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save), k++) {
+        for (char *tok = copy ? strtok_r(copy, " \t", &save) : NULL; tok && !wrong;
+             tok = strtok_r(NULL, " \t", &save), k++) {
             tess_quantity q;
             char err[256];
-            if (k >= 2 || tess_parse_quantity(tok, TESS_DIM_COUNT, &q, err, sizeof err) != 0 || !(q.value >= 1) ||
-                q.value > 64) {
-                ERR(L, line_of(n), "<%s> attribute 'oversubscription': '%s' is not %s from 1 to 64 "
-                    "(per level: a leaf's NIC ports per uplink, then an aggregation switch's leaf ports "
-                    "per core uplink)", tag(n), tok, k >= 2 ? "two ratios" : "a ratio");
-                bad = 1;
-                break;
-            }
-            *level[k] = q.value;
+            wrong = k >= 2 || tess_parse_quantity(tok, TESS_DIM_COUNT, &q, err, sizeof err) != 0 ||
+                    !(q.value >= 1) || q.value > 64;
+            if (!wrong) *level[k] = q.value;
         }
+        if (wrong || k == 0) {
+            ERR(L, line_of(n), "<%s> attribute 'oversubscription': '%s' is not a ratio from 1 to 64, or two "
+                "(per level: a leaf's NIC ports per uplink, then an aggregation switch's leaf ports per core "
+                "uplink)", tag(n), text);
+            bad = 1;
+        }
+        free(copy);
         free(text);
     }
     bad |= failed;
@@ -395,6 +398,12 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
                             fat ? g->oversubscription : 1, fat ? g->aggregation_oversubscription : 1, &c, err,
                             sizeof err) != 0) {
         ERR(L, line_of(n), "<%s name=\"%s\">: %s", tag(n), g->name ? g->name : "", err);
+        return -1;
+    }
+    if (g->aggregation_oversubscription != 1 && (!fat || c.levels != 3)) {
+        ERR(L, line_of(n), "<%s name=\"%s\"> attribute 'oversubscription': a second ratio is for the "
+            "aggregation switches of a three-level fat-tree; this network has %u level(s)%s", tag(n),
+            g->name ? g->name : "", c.levels, fat ? " (levels=\"3\" forces three)" : "");
         return -1;
     }
     return 0;
@@ -536,7 +545,7 @@ static int handle_circuit_switch(loader *L, tess_scope *s, xmlNodePtr n)
 {
     if (L->p->circuits) {
         ERR(L, line_of(n), "<circuit-switch>: a platform has at most one circuit switch (the first is '%s', "
-            "line %ld)", L->p->circuits->name, L->p->circuits->line);
+            "line %ld)", L->p->circuits->name ? L->p->circuits->name : "", L->p->circuits->line);
         return -1;
     }
     tess_circuit_switch *cs = calloc(1, sizeof *cs);
@@ -554,18 +563,20 @@ static int handle_circuit_switch(loader *L, tess_scope *s, xmlNodePtr n)
     bad |= attr_quantity(L, s, n, "port-cost", TESS_DIM_COST, 0, &cs->port_cost_usd) != 0;
     cs->link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
     bad |= cs->link_type == TESS_NONE;
+    uint32_t configs = 0;
     for (xmlNodePtr c = n->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE) cs->n_configs++; /* <configuration>, by the schema */
-    if (cs->n_configs > 255) {
-        ERR(L, cs->line, "<circuit-switch>: %u configurations; at most 255", cs->n_configs);
+        if (c->type == XML_ELEMENT_NODE) configs++; /* <configuration>, by the schema */
+    if (configs > 255) {
+        ERR(L, cs->line, "<circuit-switch>: %u configurations; at most 255", configs);
         bad = 1;
     }
-    cs->config_names = calloc(cs->n_configs ? cs->n_configs : 1, sizeof *cs->config_names);
-    cs->config_lines = calloc(cs->n_configs ? cs->n_configs : 1, sizeof *cs->config_lines);
+    cs->config_names = calloc(configs ? configs : 1, sizeof *cs->config_names);
+    cs->config_lines = calloc(configs ? configs : 1, sizeof *cs->config_lines);
     if (!cs->config_names || !cs->config_lines) {
         L->oom = 1;
         return -1;
     }
+    cs->n_configs = configs; /* the arrays hold them: tess_platform_free may walk them */
     uint32_t k = 0;
     for (xmlNodePtr c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
@@ -620,7 +631,14 @@ static void check_circuits(loader *L)
             const tess_instance *x = &p->instances[ends[e]];
             if (seen[ends[e]] == l->circuit)
                 ERR(L, l->line, "<circuit>: '%s' is in two circuits of configuration '%s': a port of the "
-                    "circuit switch connects to one other port at a time", x->path, cs->config_names[l->circuit - 1]);
+                    "circuit switch connects to one other port at a time", x->path,
+                    cs->config_names[l->circuit - 1] ? cs->config_names[l->circuit - 1] : "");
+            if (x->kind == TESS_KIND_ROUTER && p->types[x->type].u.router.routing != TESS_ROUTING_SHORTEST &&
+                !attached[ends[e]])
+                ERR(L, cs->line, "<circuit-switch> '%s': router '%s' (router-type '%s') routes by '%s'; a "
+                    "circuit switch changes the routes, which only routing=\"shortest\" recomputes per "
+                    "configuration", cs->name ? cs->name : "", x->path, p->types[x->type].name,
+                    tess_routing_name(p->types[x->type].u.router.routing));
             seen[ends[e]] = l->circuit;
             if (!attached[ends[e]]) cs->attached++;
             attached[ends[e]] = 1;
@@ -628,7 +646,7 @@ static void check_circuits(loader *L)
     }
     if (cs->attached > cs->ports)
         ERR(L, cs->line, "<circuit-switch> '%s': %u instances are attached to its circuits but it has %u ports",
-            cs->name, cs->attached, cs->ports);
+            cs->name ? cs->name : "", cs->attached, cs->ports);
     free(seen);
     free(attached);
 }

@@ -194,7 +194,8 @@ double tess_optics_static_power(const tess_platform *p)
     const tess_circuit_switch *cs = p->circuits;
     if (cs && p->types[cs->link_type].u.link.xcvr_type != TESS_NONE) { /* one module per attachment */
         const tess_xcvr_type *x = &p->types[p->types[cs->link_type].u.link.xcvr_type].u.xcvr;
-        w += cs->attached * (x->laser_power_w + x->tuning_power_w);
+        w += cs->attached * ((tess_link_modules(&p->types[cs->link_type].u.link) + 1) / 2) *
+             (x->laser_power_w + x->tuning_power_w); /* the modules at the attached end, as cost.c */
     }
     for (size_t i = 0; i < p->n_links; i++) {
         const tess_link_type *lt = &p->types[p->links[i].type].u.link;
