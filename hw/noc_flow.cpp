@@ -105,22 +105,15 @@ void FlowNetwork::schedule(double t)
 
 void FlowNetwork::send(const Message &m)
 {
-    if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||
-        static_cast<unsigned>(m.cls) >= topo_.message_classes())
-        throw std::invalid_argument("noc: message with an unknown endpoint or class");
+    uint32_t flits;
+    RouteState st = accept(m, &flits);
     std::vector<uint32_t> path{topo_.endpoints()[m.src].inject};
-    RouteState st;
-    st.flow = topo_.flow_key(m.src, m.dst);
-    st.config = config_;
     for (size_t guard = 0; topo_.channels()[path.back()].to_router >= 0; guard++) {
         if (guard > 4 * topo_.routers().size() + 4) throw std::logic_error("noc: routing loop");
         path.push_back(next_channel(static_cast<uint32_t>(topo_.channels()[path.back()].to_router), m.dst, st));
     }
-    const uint32_t flits = flits_of(m.bytes);
     count_path(path, flits, true);
     if (static_cast<uint32_t>(topo_.channels()[path.back()].to_port) != m.dst) stats_.misrouted++;
-    stats_.packets_sent++;
-    stats_.flits_sent += flits;
     start_flow(m, std::move(path), flits, 0, kDeliver);
 }
 

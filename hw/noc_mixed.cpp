@@ -43,15 +43,9 @@ void MixedNetwork::deliver_at(const Message &m, const Head &h, double tail)
 
 void MixedNetwork::send(const Message &m)
 {
-    if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||
-        static_cast<unsigned>(m.cls) >= topo_.message_classes())
-        throw std::invalid_argument("noc: message with an unknown endpoint or class");
-    const uint32_t flits = flits_of(m.bytes);
-    stats_.packets_sent++;
-    stats_.flits_sent += flits;
+    uint32_t flits;
     Head h;
-    h.st.flow = topo_.flow_key(m.src, m.dst);
-    h.st.config = config_;
+    h.st = accept(m, &flits);
     const uint32_t inject = topo_.endpoints()[m.src].inject;
     if (flow_channel_[inject]) { // a die on a scale-out link: a flow from the start
         h.pace = 0;              // no cap from upstream

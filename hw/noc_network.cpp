@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 #include "noc_flit.h"
 #include "noc_flow.h"
@@ -62,6 +63,20 @@ void UtilisationTimeline::add(int cls, uint64_t start, uint64_t len)
         const uint64_t a = std::max<uint64_t>(start, w * window_), b = std::min<uint64_t>(start + len, (w + 1) * window_);
         busy_[w][cls] += static_cast<double>(b - a);
     }
+}
+
+RouteState Network::accept(const Message &m, uint32_t *flits)
+{
+    if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||
+        static_cast<unsigned>(m.cls) >= topo_.message_classes())
+        throw std::invalid_argument("noc: message with an unknown endpoint or class");
+    *flits = flits_of(m.bytes);
+    stats_.packets_sent++;
+    stats_.flits_sent += *flits;
+    RouteState st;
+    st.flow = topo_.flow_key(m.src, m.dst);
+    st.config = config_;
+    return st;
 }
 
 uint64_t Network::now_cycle() const

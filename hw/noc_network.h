@@ -101,6 +101,10 @@ public:
     double energy_joules() const;
     // The current cycle of the network clock (the edge at or after now).
     uint64_t now_cycle() const;
+    // A message handed to send(): checked (an unknown endpoint or class throws), counted as
+    // sent; returns the route state it starts with (its flow key, the configuration) and
+    // its flits in *flits.
+    RouteState accept(const Message &m, uint32_t *flits);
     // Counts `flits` crossing channel c, busy for len cycles from cycle start.
     void count_channel(uint32_t c, uint32_t flits, uint64_t start, uint64_t len)
     {

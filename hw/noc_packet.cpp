@@ -147,16 +147,9 @@ uint64_t PacketNetwork::busy_cycles(uint32_t c) const
 
 void PacketNetwork::send(const Message &m)
 {
-    if (m.src >= endpoint_count() || m.dst >= endpoint_count() ||
-        static_cast<unsigned>(m.cls) >= topo_.message_classes())
-        throw std::invalid_argument("noc: message with an unknown endpoint or class");
-    const uint32_t flits = flits_of(m.bytes);
-    stats_.packets_sent++;
-    stats_.flits_sent += flits;
+    uint32_t flits;
+    const RouteState st = accept(m, &flits);
     // injection channel, then router by router to the ejection channel
-    RouteState st;
-    st.flow = topo_.flow_key(m.src, m.dst);
-    st.config = config_;
     Head h = path_.enter(topo_.endpoints()[m.src].inject, now_cycle(), 1, flits, st);
     uint64_t ready;
     path_.walk(h, m.dst, flits, nullptr, &ready);
