@@ -108,16 +108,25 @@ void FlowNetwork::send(const Message &m)
     uint32_t flits;
     RouteState st = accept(m, &flits);
     std::vector<uint32_t> path{topo_.endpoints()[m.src].inject};
-    for (size_t guard = 0; topo_.channels()[path.back()].to_router >= 0; guard++) {
-        if (guard > 4 * topo_.routers().size() + 4) throw std::logic_error("noc: routing loop");
-        path.push_back(next_channel(static_cast<uint32_t>(topo_.channels()[path.back()].to_router), m.dst, st));
-    }
+    extend(path, m.dst, st, nullptr);
     count_path(path, flits, true);
-    if (static_cast<uint32_t>(topo_.channels()[path.back()].to_port) != m.dst) stats_.misrouted++;
+    check_arrival(m, path.back());
     start_flow(m, std::move(path), flits, 0, kDeliver);
 }
 
-uint32_t FlowNetwork::next_channel(uint32_t r, uint32_t dst, RouteState &st) const
+void FlowNetwork::extend(std::vector<uint32_t> &path, uint32_t dst, RouteState &st, const std::vector<uint8_t> *only)
+{
+    for (size_t guard = 0; topo_.channels()[path.back()].to_router >= 0; guard++) {
+        if (guard > 4 * topo_.routers().size() + 4) throw std::logic_error("noc: routing loop");
+        RouteState next = st;
+        const uint32_t c = next_channel(static_cast<uint32_t>(topo_.channels()[path.back()].to_router), dst, next);
+        if (only && !(*only)[c]) return;
+        path.push_back(c);
+        st = next;
+    }
+}
+
+uint32_t FlowNetwork::next_channel(uint32_t r, uint32_t dst, RouteState &st)
 {
     const Router &R = topo_.routers()[r];
     if (!topo_.adaptive()) {
@@ -127,13 +136,12 @@ uint32_t FlowNetwork::next_channel(uint32_t r, uint32_t dst, RouteState &st) con
         st = next[0];
         return R.out_channel[ports[0]];
     }
-    std::vector<uint32_t> ports;
     RouteState next;
-    const size_t n = static_cast<size_t>(topo_.route_all(r, dst, st, &ports, &next));
+    const size_t n = static_cast<size_t>(topo_.route_all(r, dst, st, &ports_, &next));
     if (n == 0) throw std::logic_error("noc: no route");
-    uint32_t best = R.out_channel[ports[st.flow % n]];
+    uint32_t best = R.out_channel[ports_[st.flow % n]];
     for (size_t k = 1; k < n; k++) {
-        const uint32_t c = R.out_channel[ports[(k + st.flow) % n]];
+        const uint32_t c = R.out_channel[ports_[(k + st.flow) % n]];
         if (active_[c] < active_[best]) best = c;
     }
     st = next;
@@ -171,14 +179,10 @@ void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint3
     f.cap = cap;
     f.seq = seq_++;
     f.leg = leg;
-    // the packet fidelity's zero-load time less the serialisation at the bottleneck
-    uint32_t slowest = 1;
-    for (uint32_t c : path) slowest = std::max(slowest, topo_.channels()[c].cycles_per_flit);
-    if (cap > 0) slowest = std::max(slowest, static_cast<uint32_t>(std::lround(topo_.flit_bytes() / cap)));
-    // a router that stores and forwards sends nothing on before the whole message is in:
+    // A router that stores and forwards sends nothing on before the whole message is in:
     // the pieces of the path between such routers are crossed one after the other, each
     // at its slowest channel's pace, where a flow crosses them all at the slowest one's
-    // (exact when alone): the difference comes on top
+    // (exact when alone): the difference comes on top.
     uint32_t piece = 0, pieces = 0, widest = 0; // widest: the slowest piece's pace
     for (size_t k = 0; k < path.size(); k++) {
         piece = std::max(piece, topo_.channels()[path[k]].cycles_per_flit);
@@ -189,6 +193,10 @@ void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint3
         }
     }
     const double stored = static_cast<double>(flits) * (pieces - widest);
+    // the packet fidelity's zero-load time less the serialisation at the bottleneck (the
+    // slowest channel, or the flow's own cap)
+    uint32_t slowest = std::max<uint32_t>(1, widest);
+    if (cap > 0) slowest = std::max(slowest, static_cast<uint32_t>(std::lround(topo_.flit_bytes() / cap)));
     f.tail_latency = head_latency(path) - slowest + stored;
     for (uint32_t c : path) active_[c]++;
     f.path = std::move(path);

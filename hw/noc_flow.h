@@ -49,7 +49,11 @@ protected:
     // The channel a flow towards endpoint dst takes out of router r (st: the route state,
     // advanced): the routing's choice, or on an adaptive network the equally fast channel
     // carrying the fewest flows (ties: from the flow key on).
-    uint32_t next_channel(uint32_t r, uint32_t dst, RouteState &st) const;
+    uint32_t next_channel(uint32_t r, uint32_t dst, RouteState &st);
+    // Extends path (its last channel's router onwards) router by router towards endpoint
+    // dst, st advancing with it, to dst's ejection channel or, with `only`, up to the
+    // first next channel `only` does not mark.
+    void extend(std::vector<uint32_t> &path, uint32_t dst, RouteState &st, const std::vector<uint8_t> *only);
     const std::vector<uint32_t> &active() const { return active_; }
     // Something (leg) for m is due at `cycle`: run by the network's process then.
     void at(double cycle, const Message &m, uint32_t leg);
@@ -82,6 +86,7 @@ private:
     std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending_;
     std::vector<double> capacity_; // bytes per cycle of each channel
     std::vector<uint32_t> active_; // flows on each channel
+    std::vector<uint32_t> ports_;  // scratch: a router's equally fast output ports
     // progressive-filling scratch, indexed by channel; only touched entries are reset
     std::vector<double> left_;
     std::vector<uint32_t> unfrozen_, version_;

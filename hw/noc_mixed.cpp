@@ -16,7 +16,7 @@ MixedNetwork::MixedNetwork(sc_core::sc_module_name name, const Topology &topo, c
 
 uint64_t MixedNetwork::busy_cycles(uint32_t c) const
 {
-    return stats_.channel_busy[c] - std::min(path_.ahead(c, now_cycle()), stats_.channel_busy[c]);
+    return path_.busy_cycles(c);
 }
 
 uint32_t MixedNetwork::new_leg(uint32_t channel, const Head &up)
@@ -37,7 +37,7 @@ uint32_t MixedNetwork::new_leg(uint32_t channel, const Head &up)
 
 void MixedNetwork::deliver_at(const Message &m, const Head &h, double tail)
 {
-    if (static_cast<uint32_t>(topo_.channels()[h.channel].to_port) != m.dst) stats_.misrouted++;
+    check_arrival(m, h.channel);
     at(tail, m, kDeliver);
 }
 
@@ -70,19 +70,12 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
     Leg &L = legs_[leg];
     RouteState st = L.up.st;
     std::vector<uint32_t> flow{L.channel};
-    for (size_t guard = 0; channels[flow.back()].to_router >= 0; guard++) {
-        if (guard > 4 * topo_.routers().size() + 4) throw std::logic_error("noc: routing loop");
-        RouteState next = st;
-        const uint32_t c = next_channel(static_cast<uint32_t>(channels[flow.back()].to_router), m.dst, next);
-        if (!flow_channel_[c]) break;
-        flow.push_back(c);
-        st = next;
-    }
+    extend(flow, m.dst, st, &flow_channel_);
     count_path(flow, flits, false); // a router the flow ends at is counted by the packet part
     const double cap = L.up.pace ? static_cast<double>(topo_.flit_bytes()) / static_cast<double>(L.up.pace) : 0;
     const uint32_t last = flow.back();
     if (channels[last].to_router < 0) { // the flow reaches the destination
-        if (static_cast<uint32_t>(channels[last].to_port) != m.dst) stats_.misrouted++;
+        check_arrival(m, last);
         free_legs_.push_back(leg);
         start_flow(m, std::move(flow), flits, cap, kDeliver);
         return;
@@ -92,7 +85,7 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
     // it is booked when the flow's tail arrives (arrived)
     const uint32_t k = static_cast<uint32_t>(channels[last].to_router);
     const Router &rk = topo_.routers()[k];
-    L.stored = rk.store_forward && channels[last].from_router >= 0 && topo_.endpoints()[m.dst].router != k;
+    L.stored = topo_.stores_towards(last, m.dst);
     Head d;
     d.channel = last;
     d.head = now_cycle() + static_cast<uint64_t>(std::llround(head_latency(flow))) - rk.pipeline;

@@ -105,6 +105,12 @@ public:
     // sent; returns the route state it starts with (its flow key, the configuration) and
     // its flits in *flits.
     RouteState accept(const Message &m, uint32_t *flits);
+    // Counts m as misrouted when `last`, the channel it arrives on, ends elsewhere than at
+    // its destination.
+    void check_arrival(const Message &m, uint32_t last)
+    {
+        if (static_cast<uint32_t>(topo_.channels()[last].to_port) != m.dst) stats_.misrouted++;
+    }
     // Counts `flits` crossing channel c, busy for len cycles from cycle start.
     void count_channel(uint32_t c, uint32_t flits, uint64_t start, uint64_t len)
     {

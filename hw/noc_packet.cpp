@@ -35,12 +35,13 @@ uint64_t PacketPath::book(uint32_t c, uint64_t earliest, uint64_t length, uint64
     return start;
 }
 
-uint64_t PacketPath::ahead(uint32_t c, uint64_t now) const
+uint64_t PacketPath::busy_cycles(uint32_t c) const
 {
-    uint64_t a = 0;
+    const uint64_t now = net_.now_cycle(), busy = net_.stats().channel_busy[c];
+    uint64_t ahead = 0;
     for (const auto &[s, e] : booked_[c])
-        if (e > now) a += e - std::max(s, now);
-    return a;
+        if (e > now) ahead += e - std::max(s, now);
+    return busy - std::min(ahead, busy);
 }
 
 // Flits stream at the pace of the slowest channel so far (a wider channel after a narrow
@@ -142,7 +143,7 @@ PacketNetwork::PacketNetwork(sc_core::sc_module_name name, const Topology &topo,
 
 uint64_t PacketNetwork::busy_cycles(uint32_t c) const
 {
-    return stats_.channel_busy[c] - std::min(path_.ahead(c, now_cycle()), stats_.channel_busy[c]);
+    return path_.busy_cycles(c);
 }
 
 void PacketNetwork::send(const Message &m)
@@ -153,7 +154,7 @@ void PacketNetwork::send(const Message &m)
     Head h = path_.enter(topo_.endpoints()[m.src].inject, now_cycle(), 1, flits, st);
     uint64_t ready;
     path_.walk(h, m.dst, flits, nullptr, &ready);
-    if (static_cast<uint32_t>(topo_.channels()[h.channel].to_port) != m.dst) stats_.misrouted++;
+    check_arrival(m, h.channel);
     const uint64_t tail = h.head + static_cast<uint64_t>(flits - 1) * h.pace;
     const bool earliest = deliveries_.empty() || tail < deliveries_.top().cycle;
     deliveries_.push(Delivery{tail, seq_++, m});

@@ -52,8 +52,9 @@ public:
     // carrying the fewest flows is taken.
     uint32_t walk(Head &h, uint32_t dst, uint32_t flits, const std::vector<uint8_t> *stop,
                   uint64_t *ready, bool whole = false, const std::vector<uint32_t> *flows = nullptr);
-    // Cycles booked on c after now (bookings reach into the future).
-    uint64_t ahead(uint32_t c, uint64_t now) const;
+    // Channel c's busy cycles up to now: the network's count less what is booked after now
+    // (bookings reach into the future), so a saturated channel reads at most 100% busy.
+    uint64_t busy_cycles(uint32_t c) const;
 
 private:
     Network &net_;

@@ -128,13 +128,15 @@ public:
     int route_all(uint32_t r, uint32_t dst, const RouteState &st, std::vector<uint32_t> *ports,
                   RouteState *next) const;
     bool adaptive() const { return multipath_ == TESS_MULTIPATH_ADAPTIVE; }
-    // Whether a message arriving at router r on channel `in` and leaving on `out` is held
-    // there until whole: r stores and forwards, and relays it between two other routers.
-    bool stores(uint32_t in, uint32_t out) const
+    // Whether a message arriving at a router on channel `in` and leaving on `out` is held
+    // there until whole: the router stores and forwards, and relays it between two other
+    // routers.
+    bool stores(uint32_t in, uint32_t out) const { return relay_in(in) && channels_[out].to_router >= 0; }
+    // The same for a message towards endpoint dst whose next channel is not chosen yet (it
+    // goes on to a router unless dst is on this one).
+    bool stores_towards(uint32_t in, uint32_t dst) const
     {
-        const Channel &a = channels_[in], &b = channels_[out];
-        return a.to_router >= 0 && routers_[static_cast<uint32_t>(a.to_router)].store_forward && a.from_router >= 0 &&
-               b.to_router >= 0;
+        return relay_in(in) && static_cast<uint32_t>(channels_[in].to_router) != endpoints_[dst].router;
     }
 
     // The VC range [first, first + count) a packet of message class m in dateline
@@ -194,6 +196,12 @@ private:
     uint32_t configs_ = 1;
     uint32_t cost_to(uint32_t target, uint32_t x, uint32_t config) const; // shortest: cost from x to target
     uint32_t channel_cost(const Channel &c) const; // its latency + the entered router's pipeline
+    // channel `in` comes from a router into one that stores and forwards
+    bool relay_in(uint32_t in) const
+    {
+        const Channel &a = channels_[in];
+        return a.to_router >= 0 && a.from_router >= 0 && routers_[static_cast<uint32_t>(a.to_router)].store_forward;
+    }
     bool nearer(const Endpoint &D, const RouteState &st, uint32_t channel, uint32_t here) const;
     uint32_t shortest_ports(uint32_t r, const Endpoint &D, const RouteState &st, std::vector<uint32_t> *ports) const;
 
