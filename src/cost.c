@@ -291,7 +291,7 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         const uint32_t pieces = ocs ? cs->attached : 1;
         if (lt->cost_usd > 0) out->priced_links += pieces;
         out->link_usd += pieces * lt->cost_usd;
-        const uint32_t modules = ocs ? cs->attached * ((tess_link_modules(lt) + 1) / 2) : tess_link_modules(lt);
+        const uint32_t modules = ocs ? tess_circuit_modules(p) : tess_link_modules(lt);
         const double each = lt->transceiver_cost_usd > 0 || lt->xcvr_type == TESS_NONE
                                 ? lt->transceiver_cost_usd
                                 : p->types[lt->xcvr_type].u.xcvr.cost_usd;

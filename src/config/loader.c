@@ -90,27 +90,40 @@ static char *attr(loader *L, const tess_scope *s, xmlNodePtr n, const char *name
     return text;
 }
 
-/* A whole-number attribute in [lo, hi]. */
-static int attr_count(loader *L, const tess_scope *s, xmlNodePtr n, const char *name, uint32_t lo,
-                      uint32_t hi, uint32_t *out)
+/* A number attribute of dimension `dim` (a missing optional one leaves *out as it is):
+ * whole numbers (counts) must lie in [lo, hi], other quantities must not be negative. */
+static int attr_number(loader *L, const tess_scope *s, xmlNodePtr n, const char *name, unsigned dim,
+                       int required, int whole, uint32_t lo, uint32_t hi, double *out)
 {
     int failed = 0;
-    char *text = attr(L, s, n, name, 1, &failed);
-    if (!text) return -1;
+    char *text = attr(L, s, n, name, required, &failed);
+    if (!text) return failed ? -1 : 0;
     tess_quantity q;
     char err[512];
-    int rc = tess_parse_quantity(text, TESS_DIM_COUNT, &q, err, sizeof err);
-    if (rc == 0 && (q.value < lo || q.value > hi || q.value != (double)(uint32_t)q.value)) {
-        snprintf(err, sizeof err, "'%s' is out of range (a whole number from %u to %u)", text, lo,
-                 hi);
+    int rc = tess_parse_quantity(text, dim, &q, err, sizeof err);
+    if (rc == 0 && whole && (q.value < lo || q.value > hi || q.value != (double)(uint32_t)q.value)) {
+        snprintf(err, sizeof err, "'%s' is out of range (a whole number from %u to %u)", text, lo, hi);
+        rc = -1;
+    } else if (rc == 0 && !whole && q.value < 0) {
+        snprintf(err, sizeof err, "'%s' is negative", text);
         rc = -1;
     }
     if (rc != 0)
         ERR(L, line_of(n), "<%s> attribute '%s': %s", tag(n), name, err);
     else
-        *out = (uint32_t)q.value;
+        *out = q.value;
     free(text);
     return rc;
+}
+
+/* A whole-number attribute in [lo, hi]. */
+static int attr_count(loader *L, const tess_scope *s, xmlNodePtr n, const char *name, uint32_t lo,
+                      uint32_t hi, uint32_t *out)
+{
+    double v;
+    if (attr_number(L, s, n, name, TESS_DIM_COUNT, 1, 1, lo, hi, &v) != 0) return -1;
+    *out = (uint32_t)v;
+    return 0;
 }
 
 /* A name attribute that must be an identifier (no '.', which separates path levels). */
@@ -521,22 +534,7 @@ static int handle_connect(loader *L, tess_scope *s, xmlNodePtr n)
 static int attr_quantity(loader *L, const tess_scope *s, xmlNodePtr n, const char *name, unsigned dim,
                          int required, double *out)
 {
-    int failed = 0;
-    char *text = attr(L, s, n, name, required, &failed);
-    if (!text) return failed ? -1 : 0;
-    tess_quantity q;
-    char err[512];
-    int rc = tess_parse_quantity(text, dim, &q, err, sizeof err);
-    if (rc == 0 && q.value < 0) {
-        snprintf(err, sizeof err, "'%s' is negative", text);
-        rc = -1;
-    }
-    if (rc != 0)
-        ERR(L, line_of(n), "<%s> attribute '%s': %s", tag(n), name, err);
-    else
-        *out = q.value;
-    free(text);
-    return rc;
+    return attr_number(L, s, n, name, dim, required, 0, 0, 0, out);
 }
 
 /* <circuit-switch>: its ports, latencies and configurations; each <circuit> becomes a link

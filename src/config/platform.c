@@ -183,6 +183,12 @@ double tess_xcvr_latency(const tess_xcvr_type *x, double length_m)
     return x->eo_s + x->fec_s + length_m * TESS_FIBRE_DELAY_S_PER_M + x->oe_s;
 }
 
+uint32_t tess_circuit_modules(const tess_platform *p)
+{
+    const tess_circuit_switch *cs = p->circuits;
+    return cs ? cs->attached * ((tess_link_modules(&p->types[cs->link_type].u.link) + 1) / 2) : 0;
+}
+
 uint32_t tess_link_modules(const tess_link_type *l)
 {
     return l->transceivers ? l->transceivers : l->xcvr_type != TESS_NONE ? 2 : 0;
@@ -192,10 +198,9 @@ double tess_optics_static_power(const tess_platform *p)
 {
     double w = 0;
     const tess_circuit_switch *cs = p->circuits;
-    if (cs && p->types[cs->link_type].u.link.xcvr_type != TESS_NONE) { /* one module per attachment */
+    if (cs && p->types[cs->link_type].u.link.xcvr_type != TESS_NONE) {
         const tess_xcvr_type *x = &p->types[p->types[cs->link_type].u.link.xcvr_type].u.xcvr;
-        w += cs->attached * ((tess_link_modules(&p->types[cs->link_type].u.link) + 1) / 2) *
-             (x->laser_power_w + x->tuning_power_w); /* the modules at the attached end, as cost.c */
+        w += tess_circuit_modules(p) * (x->laser_power_w + x->tuning_power_w);
     }
     for (size_t i = 0; i < p->n_links; i++) {
         const tess_link_type *lt = &p->types[p->links[i].type].u.link;

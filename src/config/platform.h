@@ -404,6 +404,9 @@ double tess_dram_energy_per_bit(const tess_platform *p);
 
 /* Static power of every live link's optical modules: modules x (laser + tuning power). */
 double tess_optics_static_power(const tess_platform *p);
+/* The circuit switch's optical modules: one at the attached end of each instance's fibre
+ * (half its link-type's modules, rounded up); the switch itself is passive (0 without one). */
+uint32_t tess_circuit_modules(const tess_platform *p);
 
 /* The memories a die draws on: the live memories linked to it, else (*shared = 1) every
  * live memory of the platform, a pool all dies share. Writes their instance indices to
