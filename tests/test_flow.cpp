@@ -443,9 +443,10 @@ TEST(Mixed, IsTheDefaultAndThePacketFidelityWithoutScaleOutLinks)
 
 namespace {
 
-// a - r0 = r1 - r2 - b: dies on 64 B a cycle local links, r0 - r1 64 B a cycle ("nvl"),
-// r1 - r2 32 B a cycle ("nic"); 64 B flits; r1's transit as given.
-std::string relay(const std::string &transit)
+// The relays' platforms: dies on 64 B a cycle local links, "nvl" links of 64 B a cycle,
+// "nic" links of 32 B a cycle, 64 B flits; routers of type r, the relay of type g with
+// the transit given; `netlist` places them.
+std::string relay_platform(const std::string &transit, const std::string &netlist)
 {
     return "<?xml version=\"1.0\"?>\n<platform name=\"relay\">\n"
            "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
@@ -454,12 +455,19 @@ std::string relay(const std::string &transit)
            transit + "\"/>\n"
            "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
            "  <link-type name=\"nvl\" width=\"64B\" latency=\"5cycles\" energy=\"0pJ/bit\"/>\n"
-           "  <link-type name=\"nic\" width=\"32B\" latency=\"50cycles\" energy=\"0pJ/bit\"/>\n"
-           "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" type=\"g\"/> <instance name=\"r2\" type=\"r\"/>\n"
-           "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/> <instance name=\"c\" type=\"d\"/>\n"
-           "  <connect from=\"a\" to=\"r0\" link=\"local\"/> <connect from=\"b\" to=\"r2\" link=\"local\"/>\n"
-           "  <connect from=\"c\" to=\"r1\" link=\"local\"/>\n"
-           "  <connect from=\"r0\" to=\"r1\" link=\"nvl\"/> <connect from=\"r1\" to=\"r2\" link=\"nic\"/>\n</platform>\n";
+           "  <link-type name=\"nic\" width=\"32B\" latency=\"50cycles\" energy=\"0pJ/bit\"/>\n" +
+           netlist + "</platform>\n";
+}
+
+// a - r0 = r1 - r2 - b: r0 - r1 "nvl", r1 - r2 "nic", c on the relay r1.
+std::string relay(const std::string &transit)
+{
+    return relay_platform(
+        transit, "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" type=\"g\"/> <instance name=\"r2\" type=\"r\"/>\n"
+                 "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/> <instance name=\"c\" type=\"d\"/>\n"
+                 "  <connect from=\"a\" to=\"r0\" link=\"local\"/> <connect from=\"b\" to=\"r2\" link=\"local\"/>\n"
+                 "  <connect from=\"c\" to=\"r1\" link=\"local\"/>\n"
+                 "  <connect from=\"r0\" to=\"r1\" link=\"nvl\"/> <connect from=\"r1\" to=\"r2\" link=\"nic\"/>\n");
 }
 
 } // namespace
@@ -497,21 +505,14 @@ TEST(StoreAndForward, ARelayAtTheEdgeOfAPackageUnderMixedFidelity)
     // part at r1 (booked once the flow's tail is in), b -> a from the booked part to the
     // flow. Either way the relay adds the faster piece's time, S / 64.
     auto xml = [](const std::string &transit) {
-        return "<?xml version=\"1.0\"?>\n<platform name=\"relay2\">\n"
-               "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-               "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"shortest\"/>\n"
-               "  <router-type name=\"g\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"shortest\" transit=\"" +
-               transit + "\"/>\n"
-               "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-               "  <link-type name=\"nvl\" width=\"64B\" latency=\"5cycles\" energy=\"0pJ/bit\"/>\n"
-               "  <link-type name=\"nic\" width=\"32B\" latency=\"50cycles\" energy=\"0pJ/bit\"/>\n"
-               "  <package name=\"p0\"><instance name=\"r0\" type=\"r\"/><instance name=\"a\" type=\"d\"/></package>\n"
-               "  <package name=\"p1\"><instance name=\"r1\" type=\"g\"/><instance name=\"r2\" type=\"r\"/>"
-               "<instance name=\"b\" type=\"d\"/><instance name=\"c\" type=\"d\"/></package>\n"
-               "  <connect from=\"p0.a\" to=\"p0.r0\" link=\"local\"/> <connect from=\"p1.b\" to=\"p1.r2\" link=\"local\"/>\n"
-               "  <connect from=\"p1.c\" to=\"p1.r1\" link=\"local\"/>\n"
-               "  <connect from=\"p0.r0\" to=\"p1.r1\" link=\"nic\"/> <connect from=\"p1.r1\" to=\"p1.r2\" link=\"nvl\"/>\n"
-               "</platform>\n";
+        return relay_platform(
+            transit,
+            "  <package name=\"p0\"><instance name=\"r0\" type=\"r\"/><instance name=\"a\" type=\"d\"/></package>\n"
+            "  <package name=\"p1\"><instance name=\"r1\" type=\"g\"/><instance name=\"r2\" type=\"r\"/>"
+            "<instance name=\"b\" type=\"d\"/><instance name=\"c\" type=\"d\"/></package>\n"
+            "  <connect from=\"p0.a\" to=\"p0.r0\" link=\"local\"/> <connect from=\"p1.b\" to=\"p1.r2\" link=\"local\"/>\n"
+            "  <connect from=\"p1.c\" to=\"p1.r1\" link=\"local\"/>\n"
+            "  <connect from=\"p0.r0\" to=\"p1.r1\" link=\"nic\"/> <connect from=\"p1.r1\" to=\"p1.r2\" link=\"nvl\"/>\n");
     };
     const uint64_t S = 1 << 20;
     auto cut = load_xml(xml("yes"));
