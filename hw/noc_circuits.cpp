@@ -40,8 +40,7 @@ void CircuitSwitching::admit(const Message &m, sc_core::sc_time since, bool agai
     if (!again) stats_.held++;
     held_.push_back(Held{m, since});
     if (joined || pending_ || reconfiguring_) return; // it waits for the configuration asked for
-    uint32_t want = 0;
-    while (want < topo_.configurations() && !topo_.joins(m.src, m.dst, want)) want++;
+    const uint32_t want = topo_.first_joining(m.src, m.dst);
     if (want == topo_.configurations())
         throw std::runtime_error("circuit switch '" + name_ + "': no configuration joins '" +
                                  topo_.platform()->instances[net_.endpoint_instance(m.src)].path + "' and '" +

@@ -689,8 +689,7 @@ std::vector<uint32_t> Topology::path(uint32_t s, uint32_t t, int config) const
     RouteState st;
     st.flow = flow_key(s, t);
     if (config < 0) {
-        uint32_t k = 0;
-        while (k < configs_ && !joins(s, t, k)) k++;
+        const uint32_t k = first_joining(s, t);
         if (k == configs_) return {};
         config = static_cast<int>(k);
     }

@@ -153,6 +153,13 @@ public:
     // Whether configuration k joins endpoints s and t (shortest routing; always true for
     // a network without circuits).
     bool joins(uint32_t s, uint32_t t, uint32_t k) const;
+    // The first configuration that joins s and t, or configurations() when none does.
+    uint32_t first_joining(uint32_t s, uint32_t t) const
+    {
+        uint32_t k = 0;
+        while (k < configs_ && !joins(s, t, k)) k++;
+        return k;
+    }
 
     // What picks among equally fast next hops for a message from s to t (RouteState.flow):
     // a hash of both, or the destination's (source's) number under dest- (source-) mod-k.

@@ -317,10 +317,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                 for (uint32_t r = 0; used[cls] && r < s->dies; r++) {
                     const uint32_t to = class_peer(s, cls, r);
                     if (to == r || to >= s->dies) continue;
-                    const uint32_t a = map.endpoint[r], b = map.endpoint[to];
-                    bool joined = false;
-                    for (uint32_t k = 0; k < topo->configurations() && !joined; k++) joined = topo->joins(a, b, k);
-                    if (!joined) {
+                    if (topo->first_joining(map.endpoint[r], map.endpoint[to]) == topo->configurations()) {
                         std::snprintf(msg, msglen, "circuit switch '%s' (line %ld): no configuration joins die '%s' "
                                       "to die '%s', which rank %u sends to", p->circuits->name, p->circuits->line,
                                       p->instances[s->die_of_rank[r]].path, p->instances[s->die_of_rank[to]].path, r);
