@@ -232,6 +232,14 @@ static void collective_time(const tess_coll_use *c, const tess_estimate_net *net
     if (c->scale_out) *scale_out += t;
 }
 
+/* Messages one die sends in one call of the collective. */
+static uint64_t call_messages(const tess_coll_use *c)
+{
+    uint64_t messages, bytes;
+    tess_collective_cost(c->kind, c->algo, c->group, c->rows, c->bytes, &messages, &bytes);
+    return messages;
+}
+
 void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,
                             unsigned dtype_bytes, double dma_bytes_s, const tess_estimate_net *net,
                             const tess_calibration *cal, tess_template_time *out)
@@ -240,6 +248,8 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
     const double period = 1.0 / dt->clock_hz;
     for (uint32_t i = 0; i < t->n; i++) {
         const tess_op_group *g = &t->groups[i];
+        out->ops += g->count;
+        out->flops += (double)g->count * g->flops_each;
         switch (g->kind) {
         case TESS_OP_GEMM:
             out->gemm_s += tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile, dt->tensor_rows,
@@ -253,9 +263,11 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             out->dma_s += (double)g->count * (double)g->bytes_each / dma_bytes_s;
             break;
         case TESS_OP_COLLECTIVE:
-            if (g->coll >= 0)
+            if (g->coll >= 0) {
                 collective_time(&s->colls[g->coll], net, cal, (double)g->count, out->level_alpha_s,
                                 out->level_beta_s, out->scope_s, &out->scale_out_s);
+                out->messages += g->count * call_messages(&s->colls[g->coll]);
+            }
             break;
         default:
             break;
@@ -338,6 +350,9 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
             const double reps[3] = {L, L, 1};
             for (int j = 0; j < 3; j++) {
                 if (!parts[j]) continue;
+                d->ops += (uint64_t)reps[j] * parts[j]->ops;
+                d->flops += reps[j] * parts[j]->flops;
+                d->messages += (uint64_t)reps[j] * parts[j]->messages;
                 d->compute_s += reps[j] * parts[j]->compute_s;
                 d->memory_s += reps[j] * (parts[j]->local_s - parts[j]->compute_s);
                 d->network_s += reps[j] * parts[j]->network_s;
@@ -345,23 +360,26 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
                 d->scale_out_s += reps[j] * parts[j]->scale_out_s;
             }
             sends += tess_pass_sends(s, st, ps);
+            d->ops += tess_pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
         }
         /* the tail: every data-parallel collective once, then the optimizer step */
         double ta[TESS_LEVELS_] = {0}, tb_[TESS_LEVELS_] = {0};
+        int dp_tail = 0;
         for (uint32_t i = 0; i < s->n_colls; i++)
-            if (tess_axis_is_dp(s->colls[i].axis))
+            if (tess_axis_is_dp(s->colls[i].axis)) {
                 collective_time(&s->colls[i], net, cal, 1, ta, tb_, d->level_s, &d->scale_out_s);
+                d->messages += call_messages(&s->colls[i]);
+                dp_tail = 1;
+            }
+        d->ops += 1 + dp_tail; /* the optimizer step, and the data-parallel collectives' op */
         const double tail_net = network_time(ta, tb_, cal);
         d->optimizer_s = 28.0 * (double)S->params / (dma_rate * cal->dram_efficiency);
         d->memory_s += d->optimizer_s;
         d->network_s += tail_net;
         d->rank = rank;
         d->stage = st;
-        d->flops = S->flops;
-        d->ops = S->ops;
         d->dram_bytes = S->dram_bytes;
-        d->messages = sends;
-        for (uint32_t i = 0; i < s->n_colls; i++) d->messages += s->colls[i].messages;
+        d->messages += sends;
         /* network energy: the bytes this die sends at each level, times the path energy */
         for (uint32_t i = 0; i < s->n_colls; i++)
             net_joules += (double)s->colls[i].bytes_sent * s->tp * s->dp *

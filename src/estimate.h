@@ -72,6 +72,8 @@ typedef struct tess_template_time {
     double compute_s, local_s, network_s; /* calibrated: compute, compute and DMA, collectives */
     double level_alpha_s[TESS_LEVELS_], level_beta_s[TESS_LEVELS_]; /* network_s's terms, raw */
     double scope_s[TESS_SCOPE_LEVELS + 1], scale_out_s; /* network_s by its groups' span */
+    uint64_t ops, messages; /* what was costed: the template's ops, its collectives' messages */
+    double flops;
 } tess_template_time;
 
 void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,

@@ -50,11 +50,27 @@ typedef struct gemm {
     uint64_t m, n, k, count; /* count GEMMs of M x N x K */
 } gemm;
 
-static void add_group(tess_template *t, tess_op_kind kind, uint64_t count, double flops,
-                      uint64_t bytes, int32_t coll)
+/* Makes room for one more of *n items of `size` bytes in *items (capacity *cap), doubling
+ * the allocation as needed: a template or a collective list holds whatever the job has,
+ * never a fixed number that drops the rest. TESS_OK or TESS_ENOMEM. */
+static int reserve_one(void **items, uint32_t n, uint32_t *cap, size_t size)
 {
-    if (count == 0 || t->n >= sizeof t->groups / sizeof t->groups[0]) return;
+    if (n < *cap) return TESS_OK;
+    const uint32_t grown = *cap ? 2 * *cap : 16;
+    void *p = realloc(*items, (size_t)grown * size);
+    if (!p) return TESS_ENOMEM;
+    *items = p;
+    *cap = grown;
+    return TESS_OK;
+}
+
+static int add_group(tess_template *t, tess_op_kind kind, uint64_t count, double flops,
+                     uint64_t bytes, int32_t coll)
+{
+    if (count == 0) return TESS_OK;
+    if (reserve_one((void **)&t->groups, t->n, &t->cap, sizeof *t->groups) != TESS_OK) return TESS_ENOMEM;
     tess_op_group *g = &t->groups[t->n++];
+    memset(g, 0, sizeof *g);
     g->kind = kind;
     g->count = count;
     g->flops_each = flops;
@@ -63,20 +79,22 @@ static void add_group(tess_template *t, tess_op_kind kind, uint64_t count, doubl
     t->ops += count;
     t->flops += flops * (double)count;
     if (kind == TESS_OP_LOAD || kind == TESS_OP_STORE) t->bytes += bytes * count; /* DRAM traffic */
+    return TESS_OK;
 }
 
 /* GEMMs tiled T x T, output stationary: per tile a MAC op and loads of its A and B
  * tiles, per output tile a store; A is read once per column of output tiles, B once
  * per row of them, C written once. `merge` tiles per dimension make one op. */
-static void tile_gemm(tess_template *t, const gemm *g, uint64_t T, uint64_t merge, uint64_t e)
+static int tile_gemm(tess_template *t, const gemm *g, uint64_t T, uint64_t merge, uint64_t e)
 {
     const uint64_t tm = ceil_div(g->m, T), tn = ceil_div(g->n, T), tk = ceil_div(g->k, T);
     const uint64_t tiles = ceil_div(tm * tn * tk, merge * merge) * g->count;
     const uint64_t stores = ceil_div(tm * tn, merge * merge) * g->count;
     const double flops = 2.0 * g->m * g->n * g->k * g->count;
     const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm);
-    add_group(t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1);
-    add_group(t, TESS_OP_GEMM, tiles, flops / tiles, 0, -1);
+    if (add_group(t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1) != TESS_OK ||
+        add_group(t, TESS_OP_GEMM, tiles, flops / tiles, 0, -1) != TESS_OK)
+        return TESS_ENOMEM;
     if (t->n && t->groups[t->n - 1].kind == TESS_OP_GEMM) {
         tess_op_group *gg = &t->groups[t->n - 1];
         gg->gm = g->m;
@@ -85,7 +103,7 @@ static void tile_gemm(tess_template *t, const gemm *g, uint64_t T, uint64_t merg
         gg->gcount = g->count;
         gg->tile = T * merge;
     }
-    add_group(t, TESS_OP_STORE, stores, 0, g->count * e * g->m * g->n / stores, -1);
+    return add_group(t, TESS_OP_STORE, stores, 0, g->count * e * g->m * g->n / stores, -1);
 }
 
 /* ---- the pipeline order of passes --------------------------------------- */
@@ -319,12 +337,15 @@ uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r)
     }
 }
 
-static void add_coll(tess_schedule *s, const char *what, tess_coll_axis axis, tess_coll kind,
+static int add_coll(tess_schedule *s, const char *what, tess_coll_axis axis, tess_coll kind,
                      tess_coll_algo algo, uint32_t group, uint32_t rows, uint64_t bytes,
                      uint64_t calls)
 {
-    if (group <= 1 || calls == 0 || s->n_colls >= sizeof s->colls / sizeof s->colls[0]) return;
+    if (group <= 1 || calls == 0) return TESS_OK;
+    if (reserve_one((void **)&s->colls, s->n_colls, &s->cap_colls, sizeof *s->colls) != TESS_OK)
+        return TESS_ENOMEM;
     tess_coll_use *u = &s->colls[s->n_colls++];
+    memset(u, 0, sizeof *u);
     u->what = what;
     u->axis = axis;
     u->kind = kind;
@@ -337,12 +358,13 @@ static void add_coll(tess_schedule *s, const char *what, tess_coll_axis axis, te
     tess_collective_cost(kind, algo, group, rows, bytes, &msgs, &sent);
     u->messages = msgs * calls;
     u->bytes_sent = sent * calls;
+    return TESS_OK;
 }
 
 /* Pipeline traffic of one pass at stage st: a forward pass receives the activations of
  * the stage before (for chunk c > 0 at stage 0: of the last stage's chunk c - 1) and
  * sends its own on; a backward pass does the same with gradients, the other way. */
-static uint32_t pass_recvs(const tess_schedule *s, uint32_t st, const tess_pass *ps)
+uint32_t tess_pass_recvs(const tess_schedule *s, uint32_t st, const tess_pass *ps)
 {
     if (!ps->backward) return st > 0 || ps->chunk > 0;
     return st + 1 < s->pp || ps->chunk + 1 < s->chunks;
@@ -361,6 +383,9 @@ void tess_schedule_free(tess_schedule *s)
         for (uint32_t i = 0; i < s->pp; i++) free(s->stages[i].order);
     free(s->stages);
     free(s->die_of_rank);
+    tess_template *const templates[] = {&s->fwd, &s->bwd, &s->recompute, &s->logits_fwd, &s->logits_bwd};
+    for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++) free(templates[i]->groups);
+    free(s->colls);
     memset(s, 0, sizeof *s);
 }
 
@@ -471,21 +496,22 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     /* vector ops touch the layer's activations: b s h elements, split by TP */
     const uint64_t vec_bytes = tok * h * e / t;
     s->activation_message_bytes = vec_bytes;
-    add_group(F, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
-    add_group(Bw, TESS_OP_VECTOR, 2 * vector_ops, 0, vec_bytes, -1);
+    int out_of_memory = TESS_OK; /* a template or collective list could not grow */
+    out_of_memory |= add_group(F, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
+    out_of_memory |= add_group(Bw, TESS_OP_VECTOR, 2 * vector_ops, 0, vec_bytes, -1);
     for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
-        tile_gemm(F, &fwd[i], T, w->tile_merge, e);
+        out_of_memory |= tile_gemm(F, &fwd[i], T, w->tile_merge, e);
         /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
         const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count};
         const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count};
-        tile_gemm(Bw, &dx, T, w->tile_merge, e);
-        tile_gemm(Bw, &dw, T, w->tile_merge, e);
+        out_of_memory |= tile_gemm(Bw, &dx, T, w->tile_merge, e);
+        out_of_memory |= tile_gemm(Bw, &dw, T, w->tile_merge, e);
         if (w->recompute == TESS_RECOMPUTE_FULL ||
             (w->recompute == TESS_RECOMPUTE_SELECTIVE && (i == 1 || i == 2)))
-            tile_gemm(R, &fwd[i], T, w->tile_merge, e);
+            out_of_memory |= tile_gemm(R, &fwd[i], T, w->tile_merge, e);
     }
-    if (w->recompute == TESS_RECOMPUTE_FULL) add_group(R, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
-    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) add_group(R, TESS_OP_VECTOR, 2, 0, vec_bytes, -1);
+    if (w->recompute == TESS_RECOMPUTE_FULL) out_of_memory |= add_group(R, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
+    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) out_of_memory |= add_group(R, TESS_OP_VECTOR, 2, 0, vec_bytes, -1);
     const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
     s->hardware_flops = s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
 
@@ -497,9 +523,9 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     {
         const gemm logit = {tok, V / t, h, 1};
         const gemm ldx = {tok, h, V / t, 1}, ldw = {h, V / t, tok, 1};
-        tile_gemm(&s->logits_fwd, &logit, T, w->tile_merge, e);
-        tile_gemm(&s->logits_bwd, &ldx, T, w->tile_merge, e);
-        tile_gemm(&s->logits_bwd, &ldw, T, w->tile_merge, e);
+        out_of_memory |= tile_gemm(&s->logits_fwd, &logit, T, w->tile_merge, e);
+        out_of_memory |= tile_gemm(&s->logits_bwd, &ldx, T, w->tile_merge, e);
+        out_of_memory |= tile_gemm(&s->logits_bwd, &ldw, T, w->tile_merge, e);
     }
     const double bytes_per_param = w->zero ? 4.0 + 12.0 / w->dp : 16.0;
     int rc = TESS_OK;
@@ -525,7 +551,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         /* pipeline sends and receives, counted by walking the order as the cursor does */
         for (uint32_t k = 0; k < S->n_order; k++) {
             const tess_pass *ps = &S->order[k];
-            S->ops += pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
+            S->ops += tess_pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
         }
         /* the tail: the data-parallel gradient collective and the optimizer step; mixed-
          * precision Adam reads and writes 28 B per parameter (fp16 gradient in, fp32
@@ -573,37 +599,37 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     const uint64_t layer_passes_die = m * v * layers_per_chunk;
     const uint64_t fwd_like = layer_passes_die * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
     if (two_d) {
-        add_coll(s, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)tr, 1,
+        out_of_memory |= add_coll(s, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)tr, 1,
                  act / tr, 4 * fwd_like);
-        add_coll(s, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER, TESS_ALGO_RING,
+        out_of_memory |= add_coll(s, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER, TESS_ALGO_RING,
                  (uint32_t)tr, 1, act / tr, 4 * fwd_like);
     } else if (s->tp_local > 1) {
         /* a TP group over several domains: inside each, then across, as the DP gradients;
          * sequence parallel: all-gather across then inside, reduce-scatter inside then across */
         const uint32_t mt = s->tp_local, across = (uint32_t)t / mt;
         if (w->sequence_parallel) {
-            add_coll(s, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, TESS_ALGO_RING, across, 1,
+            out_of_memory |= add_coll(s, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, TESS_ALGO_RING, across, 1,
                      act / mt, 2 * fwd_like);
-            add_coll(s, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, mt, 1, act,
+            out_of_memory |= add_coll(s, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, mt, 1, act,
                      2 * fwd_like);
-            add_coll(s, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, TESS_ALGO_RING, mt, 1,
+            out_of_memory |= add_coll(s, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, TESS_ALGO_RING, mt, 1,
                      act, 2 * fwd_like);
-            add_coll(s, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER, TESS_ALGO_RING, across,
+            out_of_memory |= add_coll(s, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER, TESS_ALGO_RING, across,
                      1, act / mt, 2 * fwd_like);
         } else {
-            add_coll(s, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, TESS_ALGO_RING, mt, 1,
+            out_of_memory |= add_coll(s, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, TESS_ALGO_RING, mt, 1,
                      act, 2 * fwd_like);
-            add_coll(s, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, TESS_ALGO_RING, across, 1,
+            out_of_memory |= add_coll(s, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, TESS_ALGO_RING, across, 1,
                      act / mt, 2 * fwd_like);
-            add_coll(s, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, mt, 1, act,
+            out_of_memory |= add_coll(s, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, mt, 1, act,
                      2 * fwd_like);
         }
     } else if (w->sequence_parallel) {
-        add_coll(s, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
-        add_coll(s, "tp reduce-scatter", TESS_AXIS_TP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)t, 1, act,
+        out_of_memory |= add_coll(s, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
+        out_of_memory |= add_coll(s, "tp reduce-scatter", TESS_AXIS_TP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)t, 1, act,
                  2 * fwd_like);
     } else {
-        add_coll(s, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
+        out_of_memory |= add_coll(s, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
     }
     /* the layer templates carry their tensor-parallel collectives, one op per call */
     for (uint32_t i = 0; i < s->n_colls; i++) {
@@ -611,10 +637,10 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         const uint64_t per_pass = c->calls / (fwd_like ? fwd_like : 1);
         if (per_pass == 0) continue;
         /* calls are spread 1:1 over forward and backward (and recomputed forward) passes */
-        add_group(&s->fwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
-        add_group(&s->bwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        out_of_memory |= add_group(&s->fwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        out_of_memory |= add_group(&s->bwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
         if (w->recompute == TESS_RECOMPUTE_FULL)
-            add_group(&s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+            out_of_memory |= add_group(&s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
         for (uint32_t st = 0; st < pp; st++)
             s->stages[st].ops += layer_passes_die * per_pass * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
     }
@@ -627,27 +653,36 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         /* hierarchical: reduce-scatter inside each domain, the domain's 1/m share across
          * domains, all-gather inside (ZeRO-1: the reduce-scatter and the all-gather each
          * go inside, then across / across, then inside) */
-        add_coll(s, "dp gradient reduce-scatter (inside)", TESS_AXIS_DP_LOCAL, TESS_REDUCE_SCATTER,
+        out_of_memory |= add_coll(s, "dp gradient reduce-scatter (inside)", TESS_AXIS_DP_LOCAL, TESS_REDUCE_SCATTER,
                  TESS_ALGO_RING, ml, 1, grad_bytes, 1);
         if (w->zero) {
-            add_coll(s, "dp gradient reduce-scatter (across)", TESS_AXIS_DP_CROSS, TESS_REDUCE_SCATTER,
+            out_of_memory |= add_coll(s, "dp gradient reduce-scatter (across)", TESS_AXIS_DP_CROSS, TESS_REDUCE_SCATTER,
                      TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
-            add_coll(s, "dp parameter all-gather (across)", TESS_AXIS_DP_CROSS, TESS_ALL_GATHER,
+            out_of_memory |= add_coll(s, "dp parameter all-gather (across)", TESS_AXIS_DP_CROSS, TESS_ALL_GATHER,
                      TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
         } else {
-            add_coll(s, "dp gradient all-reduce (across)", TESS_AXIS_DP_CROSS, TESS_ALL_REDUCE,
+            out_of_memory |= add_coll(s, "dp gradient all-reduce (across)", TESS_AXIS_DP_CROSS, TESS_ALL_REDUCE,
                      TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
         }
-        add_coll(s, w->zero ? "dp parameter all-gather (inside)" : "dp gradient all-gather (inside)",
+        out_of_memory |= add_coll(s, w->zero ? "dp parameter all-gather (inside)" : "dp gradient all-gather (inside)",
                  TESS_AXIS_DP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, ml, 1, grad_bytes, 1);
     } else if (w->zero) {
-        add_coll(s, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, w->dp, 1,
+        out_of_memory |= add_coll(s, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, w->dp, 1,
                  grad_bytes, 1);
-        add_coll(s, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, TESS_ALGO_RING, w->dp, 1,
+        out_of_memory |= add_coll(s, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, TESS_ALGO_RING, w->dp, 1,
                  grad_bytes, 1);
     } else {
-        add_coll(s, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, TESS_ALGO_RING, w->dp, 1,
+        out_of_memory |= add_coll(s, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, TESS_ALGO_RING, w->dp, 1,
                  grad_bytes, 1);
+    }
+    if (out_of_memory != TESS_OK) return TESS_ENOMEM;
+    /* messages each die sends: every collective's ring steps (each die is in one group of
+     * each) and the stage's pipeline sends */
+    for (uint32_t st = 0; st < pp; st++) {
+        tess_stage *S = &s->stages[st];
+        S->messages = 0;
+        for (uint32_t k = 0; k < S->n_order; k++) S->messages += tess_pass_sends(s, st, &S->order[k]);
+        for (uint32_t i = 0; i < s->n_colls; i++) S->messages += s->colls[i].messages;
     }
     if (rc == TESS_OK) rc = tess_place_traffic(p, s);
     return rc;
@@ -684,7 +719,7 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 c->phase = ps->backward ? 1 : 2;
                 c->layer = c->group = 0;
                 c->index = 0;
-                if (pass_recvs(s, c->stage, ps)) {
+                if (tess_pass_recvs(s, c->stage, ps)) {
                     op->kind = TESS_OP_RECV;
                     return 1;
                 }

@@ -98,8 +98,8 @@ typedef struct tess_op_group {
 } tess_op_group;
 
 typedef struct tess_template {
-    tess_op_group groups[40];
-    uint32_t n;
+    tess_op_group *groups; /* n of them (cap allocated), owned by the schedule */
+    uint32_t n, cap;
     uint64_t ops;   /* sum of counts */
     double flops;   /* sum of count x flops */
     uint64_t bytes; /* sum of count x bytes of loads and stores (DRAM traffic) */
@@ -127,6 +127,7 @@ typedef struct tess_stage {
     double flops;            /* hardware FLOPs per die per iteration */
     uint64_t ops;            /* per die per iteration */
     uint64_t dram_bytes;     /* DMA between SRAM and DRAM, per die per iteration */
+    uint64_t messages;       /* sent per die per iteration: collectives' steps, pipeline sends */
     uint64_t params;         /* parameters held per die */
     uint64_t static_bytes;   /* weights, gradients, optimizer state */
     uint64_t activation_bytes_per_layer; /* per micro-batch */
@@ -148,8 +149,8 @@ typedef struct tess_schedule {
     uint32_t tp, dp, tp_grid; /* degrees; tp_grid: side of the 2-D TP grid (1 for 1-D) */
     uint64_t activation_message_bytes; /* a pipeline message: b s h elements / tp */
     tess_stage *stages;      /* pp of them */
-    tess_coll_use colls[8];
-    uint32_t n_colls;
+    tess_coll_use *colls;    /* n_colls of them (cap_colls allocated), owned by the schedule */
+    uint32_t n_colls, cap_colls;
     /* placement (src/placement.c): the innermost scope level holding every group of each
      * axis (TESS_SCOPE_LEVELS: the whole platform; -1: groups of one die); the data-parallel
      * (tensor-parallel) group's members per domain when its collectives are hierarchical
@@ -217,6 +218,10 @@ typedef struct tess_pipeline_walk {
 /* tess_pipeline_makespan, and (walk not NULL) the critical path back from end_stage. */
 double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const double *t_bwd, double p2p_s,
                           double *stage_end, uint32_t end_stage, tess_pipeline_walk *walk);
+
+/* 1 when the stage receives a pipeline message before the pass (from the previous stage
+ * forward, the next one backward), else 0. */
+uint32_t tess_pass_recvs(const tess_schedule *s, uint32_t stage, const tess_pass *ps);
 
 /* 1 when the stage sends a pipeline message after the pass (to the next stage forward,
  * the previous one backward), else 0. */

@@ -289,6 +289,9 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
             s.tp_grid = 1;
             s.die_of_rank = ranks.data();
             s.stages = &stage;
+            tess_coll_use coll;
+            std::memset(&coll, 0, sizeof coll);
+            s.colls = &coll;
             s.n_colls = 1;
             s.colls[0].what = "dp gradient all-reduce";
             s.colls[0].axis = TESS_AXIS_DP;

@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""What the schedule counts is what the dies execute and what the analytical model costs.
+
+  test_schedule_invariant.py TESSERA SOURCE_DIR
+
+For every bundled job (and the hierarchical tensor-parallel case that once lost work past a
+fixed template capacity), `tessera schedule --json` gives each stage's ops, FLOPs and
+messages per die, counted from the schedule's templates and pipeline order. Every die of a
+simulation at every fidelity (stats.csv of `tessera run`) must have executed exactly those,
+and `tessera estimate` must have costed exactly those: a group of ops or a collective that
+the schedule counts but nobody runs (or the reverse) fails here.
+
+Flit fidelity runs cycle by cycle, so its jobs are shrunk (fewer layers, the fewest
+micro-batches the pipeline allows, narrow layers); the shrunk job is compared with its own
+schedule. Flit fidelity takes table routing only: router types routed "shortest" get
+routing=table there; a platform with a circuit switch (shortest by design) or multipath
+fat-tree routers (DGX clusters) has no flit run.
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+tessera, root = sys.argv[1], sys.argv[2]
+
+# (name, platform, workload, --set overrides); the workloads' README says which platform
+# each bundled workload is for
+JOBS = [
+    ("default", "platforms/default.xml", "workloads/default.xml", []),
+    ("22b-full", "platforms/dgx-a100.xml", "workloads/korthikanti-22b-full.xml", []),
+    ("22b-selective", "platforms/dgx-a100.xml", "workloads/korthikanti-22b-selective.xml", []),
+    ("175b-wafer", "platforms/wafer-8x8.xml", "workloads/gpt3-175b-tp8-pp8.xml", []),
+    ("hecaton", "platforms/hecaton-4x4.xml", "workloads/hecaton-2d-16.xml", []),
+    ("scale-across-pp", "platforms/two-datacenter.xml", "workloads/scale-across-pp.xml", []),
+    ("scale-across-dp", "platforms/two-datacenter.xml", "workloads/scale-across-dp.xml", []),
+    ("wafer-scale-22b", "platforms/wafer-scale.xml", "workloads/wafer-scale-22b.xml", []),
+    ("chiplet-optical", "platforms/chiplet-optical-cluster.xml", "workloads/chiplet-optical-7b.xml", []),
+    ("chiplet-ocs", "platforms/chiplet-ocs-cluster.xml", "workloads/chiplet-ocs-7b.xml", []),
+    # the 145.6B run's shape (TP 8 in a node, interleaved PP 8, hierarchical DP) on 16 nodes
+    ("145b-16-nodes", "platforms/dgx-a100-cluster.xml", "workloads/megatron-145b.xml",
+     ["nodes=16", "workload.dp=2", "workload.global-batch=16"]),
+    # hierarchical TP 16 over two 8-GPU nodes with sequence parallelism: four collectives
+    # in each direction, more groups per backward template than a fixed capacity held
+    ("hierarchical-tp16", "platforms/dgx-h100-cluster.xml", "workloads/default.xml",
+     ["nodes=2", "workload.tp=16", "workload.pp=1", "workload.dp=1"]),
+    ("hierarchical-tp16-full", "platforms/dgx-h100-cluster.xml", "workloads/default.xml",
+     ["nodes=2", "workload.tp=16", "workload.pp=1", "workload.dp=1", "workload.recompute=full"]),
+]
+FIDELITIES = ["mixed", "packet", "flow", "flit"]
+
+
+def flit_shrink(schedule):
+    """A small model of the same shape for flit fidelity: one layer per stage and model
+    chunk, the fewest micro-batches, narrow layers (the same ops, collectives and pipeline
+    messages per template, fewer flits)."""
+    pp, chunks, dp = len(schedule["stages"]), schedule["chunks"], schedule["dp"]
+    return [f"model.layers={pp * chunks}", f"workload.global-batch={dp * (pp if chunks > 1 else 1)}",
+            "workload.micro-batch=1", "model.hidden=1024", "model.heads=16", "model.kv-heads=16",
+            "model.ffn=4096", "model.sequence=256"]
+
+
+def flit_routing(platform):
+    """--set overrides that give every router type flit fidelity's table routing, or None
+    when the platform cannot run at flit fidelity (a circuit switch)."""
+    tree = ET.parse(os.path.join(root, platform))
+    if tree.find(".//circuit-switch") is not None:
+        return None
+    # up*/down* tables over the DGX clusters' fat-trees deadlock or take far too long at
+    # flit fidelity (seen on two-datacenter and 16 DGX A100 nodes): those stay at the
+    # other fidelities
+    if any(rt.get("multipath") for rt in tree.iter("router-type")):
+        return None
+    return [f"{rt.get('name')}.routing=table" for rt in tree.iter("router-type")
+            if rt.get("routing") == "shortest"]
+
+
+def tessera_cmd(args):
+    out = subprocess.run([tessera] + args, cwd=root, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"tessera {' '.join(args)}: exit {out.returncode}: {out.stderr[-2000:]}")
+    return out.stdout
+
+
+def sets(overrides):
+    return [a for o in overrides for a in ("--set", o)]
+
+
+def die_rows(directory):
+    with open(os.path.join(directory, "stats.csv")) as f:
+        return [r for r in csv.DictReader(f) if r["kind"] == "die"]
+
+
+def compare(label, schedule, rows):
+    """Failures: dies whose ops, messages or FLOPs differ from their stage's counts."""
+    problems = []
+    if len(rows) != schedule["dies"]:
+        problems.append(f"{label}: {len(rows)} dies in stats.csv, the schedule has {schedule['dies']}")
+    for r in rows:
+        st = schedule["stages"][int(r["stage"])]
+        if int(r["ops"]) != st["ops_per_die"]:
+            problems.append(f"{label}: {r['name']} ops {r['ops']} != schedule {st['ops_per_die']}")
+        if int(r["messages"]) != st["messages_per_die"]:
+            problems.append(f"{label}: {r['name']} messages {r['messages']} != schedule {st['messages_per_die']}")
+        want = st["flops_per_die"]
+        # stats.csv writes 9 significant digits
+        if abs(float(r["flops"]) - want) > 1e-8 * max(want, 1.0):
+            problems.append(f"{label}: {r['name']} FLOPs {r['flops']} != schedule {want:.17g}")
+    return problems[:5]
+
+
+only = sys.argv[3:] # optional job names, for running one by hand
+failures = 0
+with tempfile.TemporaryDirectory() as tmp:
+    for name, plat, work, overrides in JOBS:
+        if only and name not in only:
+            continue
+        for fidelity in FIDELITIES + ["analytic"]:
+            label = f"{name} {fidelity}"
+            try:
+                o = overrides
+                schedule = json.loads(tessera_cmd(["schedule", plat, work, "--json"] + sets(o)))
+                if fidelity == "flit":
+                    routing = flit_routing(plat)
+                    if routing is None:
+                        print(f"skip {label}: a circuit switch or a multipath fat-tree, not run at flit fidelity")
+                        continue
+                    o = overrides + flit_shrink(schedule) + routing
+                    schedule = json.loads(tessera_cmd(["schedule", plat, work, "--json"] + sets(o)))
+                out = os.path.join(tmp, f"{name}-{fidelity}")
+                if fidelity == "analytic":
+                    tessera_cmd(["estimate", plat, work, "-o", out] + sets(o))
+                else:
+                    tessera_cmd(["run", plat, work, "--fidelity", fidelity, "--quiet", "-o", out] + sets(o))
+                problems = compare(label, schedule, die_rows(out))
+            except RuntimeError as e:
+                problems = [f"{label}: {e}"]
+            for p in problems:
+                print("FAIL", p)
+            failures += bool(problems)
+            if not problems:
+                print(f"ok   {label}: {schedule['dies']} dies, ops/messages/FLOPs per die as scheduled")
+            sys.stdout.flush()
+
+print(f"{failures} failures")
+sys.exit(1 if failures else 0)
