@@ -30,7 +30,9 @@ std::unique_ptr<Network> make_network(Fidelity f, const char *name, const Topolo
     if (f == Fidelity::Flit) return std::make_unique<FlitNetwork>(name, topo, opt);
     if (f == Fidelity::Flow) return std::make_unique<FlowNetwork>(name, topo, opt);
     if (f == Fidelity::Mixed) return std::make_unique<MixedNetwork>(name, topo, opt);
-    return std::make_unique<PacketNetwork>(name, topo, opt);
+    if (f == Fidelity::Packet) return std::make_unique<PacketNetwork>(name, topo, opt);
+    // an enumerator no branch knows is a programming error, never a silent packet network
+    throw std::invalid_argument("unknown network fidelity " + std::to_string(static_cast<int>(f)));
 }
 
 tess_noc_link_use link_use(const Topology &topo, uint32_t c, double utilisation)

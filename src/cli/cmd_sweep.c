@@ -299,8 +299,9 @@ int tess_cmd_sweep(int argc, char **argv)
         tess_cli_args_free(&a);
         return rc == TESS_CLI_HELP ? TESS_EXIT_OK : rc;
     }
-    int rank = 0, ranks = 1;
+    int rank = 0;
 #ifdef TESS_HAVE_MPI
+    int ranks = 1;
     if (launched_by_mpirun()) {
         MPI_Init(NULL, NULL);
         MPI_Comm_rank(MPI_COMM_WORLD, &rank);
