@@ -6,42 +6,18 @@
 #include <stdexcept>
 
 extern "C" {
+#include "die_timing.h"
 #include "tessera_hw.h"
 }
 
 namespace tess::hw {
 
 namespace {
-uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 constexpr uint64_t kCollTag = 1ull << 62;
 } // namespace
 
 } // namespace tess::hw
 
-extern "C" double tess_gemm_cycles(uint64_t m, uint64_t n, uint64_t k, uint64_t count,
-                                   uint64_t tile, uint32_t rows, uint32_t cols, uint32_t arrays)
-{
-    using tess::hw::cdiv;
-    // tile classes per dimension: full tiles of T and one remainder tile
-    auto classes = [tile](uint64_t d, uint64_t out[2][2]) {
-        out[0][0] = d / tile; out[0][1] = tile;
-        out[1][0] = d % tile ? 1 : 0; out[1][1] = d % tile;
-    };
-    uint64_t cm[2][2], cn[2][2], ck[2][2];
-    classes(m, cm);
-    classes(n, cn);
-    classes(k, ck);
-    double cycles = 0;
-    for (auto &a : cm)
-        for (auto &b : cn)
-            for (auto &c : ck) {
-                const uint64_t mult = a[0] * b[0] * c[0];
-                if (!mult) continue;
-                const uint64_t passes = cdiv(a[1], rows) * cdiv(b[1], cols);
-                cycles += double(mult) * passes * double(c[1] + rows + cols - 2);
-            }
-    return cycles * double(count) / double(arrays ? arrays : 1);
-}
 
 namespace tess::hw {
 

@@ -267,11 +267,6 @@ int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned 
  * seconds of wall time; 2: from the start. Set in the parent before the child is forked. */
 void tess_hw_set_progress(int mode);
 
-/* Cycles of `count` GEMMs of M x N x K tiled T x T on `arrays` systolic arrays of
- * rows x cols: per tile, ceil(tm/rows) x ceil(tn/cols) passes of tk + rows + cols - 2
- * cycles (K plus fill and drain), the passes shared evenly by the arrays. */
-double tess_gemm_cycles(uint64_t m, uint64_t n, uint64_t k, uint64_t count, uint64_t tile,
-                        uint32_t rows, uint32_t cols, uint32_t arrays);
 
 /* Routes of the platform's network without a simulation (the analytical model's view):
  * the same Topology, routing and channels as a simulated network. */

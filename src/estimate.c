@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "die_timing.h"
 #include "tessera/tessera.h"
 #include "tessera_hw.h"
 

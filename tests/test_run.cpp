@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_run.h"
+#include "die_timing.h"
 
 #include <algorithm>
 #include <cstdio>
