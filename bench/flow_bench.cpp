@@ -19,8 +19,8 @@
 
 #include <sys/resource.h>
 
-#include "kernel_setup.h"
-#include "noc_flow.h"
+#include "api/kernel_setup.h"
+#include "noc/flow.h"
 
 extern "C" {
 #include "config/loader.h"
@@ -77,13 +77,14 @@ int main(int argc, char **argv)
     }
     tess::hw::prepare_kernel();
     std::vector<tess_override> ov;
-    Fidelity fidelity = Fidelity::Flow;
+    tess_noc_fidelity fidelity = TESS_NOC_FLOW;
     const char *fname = "flow";
     if (argc > 5 && !std::strchr(argv[5], '=')) {
         fname = argv[5];
-        fidelity = std::strcmp(fname, "packet") == 0 ? Fidelity::Packet
-                   : std::strcmp(fname, "mixed") == 0 ? Fidelity::Mixed
-                                                      : Fidelity::Flow;
+        if (tess_noc_fidelity_parse(fname, &fidelity) != 0 || fidelity == TESS_NOC_FLIT) {
+            std::fprintf(stderr, "flow_bench: unknown fidelity '%s' (packet, flow or mixed)\n", fname);
+            return 2;
+        }
     }
     for (int i = 5; i < argc; i++) {
         tess_override o;

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "config/loader.h"
-#include "diag.h"
+#include "config/diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

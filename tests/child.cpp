@@ -7,7 +7,7 @@
 #include <exception>
 
 extern "C" {
-#include "runner.h"
+#include "driver/runner.h"
 #include "tessera/tessera.h"
 }
 

@@ -7,14 +7,14 @@
 #include <map>
 #include <memory>
 
-#include "noc_circuits.h"
-#include "noc_flit.h"
-#include "noc_flow.h"
-#include "noc_packet.h"
-#include "kernel_setup.h"
+#include "noc/circuits.h"
+#include "noc/flit.h"
+#include "noc/flow.h"
+#include "noc/packet.h"
+#include "api/kernel_setup.h"
 
 extern "C" {
-#include "runner.h"
+#include "driver/runner.h"
 }
 
 namespace {
@@ -141,7 +141,7 @@ std::unique_ptr<Network> child_network(const tess_platform *p, tess_noc_fidelity
         std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
         return nullptr;
     }
-    return make_network(static_cast<Fidelity>(f), "noc", **topo, NetworkOptions{});
+    return make_network(f, "noc", **topo, NetworkOptions{});
 }
 
 void burst_job(void *arg, tess_job_output *out)

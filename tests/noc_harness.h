@@ -10,7 +10,7 @@
 #include "platform_fixture.h"
 
 extern "C" {
-#include "tessera_hw.h"
+#include "api/tessera_hw.h"
 }
 
 // tess_hw_noc_run in a child; fails the test if the child fails.
@@ -30,7 +30,7 @@ std::vector<double> probe_latencies(const tess_platform *p, tess_noc_fidelity f,
 // one's delivery time in cycles after the send, in the order given. Messages are
 // (source endpoint, destination endpoint, bytes), optionally sent `delay` cycles after the
 // delivery of transfer `after` instead (or `delay` cycles after the start). On a platform
-// with a circuit switch they go through its controller (noc_circuits.h).
+// with a circuit switch they go through its controller (noc/circuits.h).
 struct Transfer {
     uint32_t src, dst;
     uint64_t bytes;

@@ -1,7 +1,7 @@
 #include "platform_fixture.h"
 
 extern "C" {
-#include "diag.h"
+#include "config/diag.h"
 }
 
 #include <cstdlib>

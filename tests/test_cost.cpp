@@ -1,4 +1,4 @@
-// Area, yield and cost (src/cost.c), libraries read with <include>, and power: every
+// Area, yield and cost (src/model/cost.c), libraries read with <include>, and power: every
 // expected value is computed here from the formula it names.
 #include <gtest/gtest.h>
 
@@ -11,11 +11,11 @@
 
 #include "cli_run.h"
 #include "platform_fixture.h"
-#include "power_timeline.h"
+#include "compute/power_timeline.h"
 
 extern "C" {
 #include "config/units.h"
-#include "cost.h"
+#include "model/cost.h"
 }
 
 namespace {

@@ -11,14 +11,14 @@
 #include <stdexcept>
 
 #include "child.h"
-#include "dram_memory.h"
+#include "mem/dram_memory.h"
 
 #include <tlm_utils/simple_initiator_socket.h>
-#include "kernel_setup.h"
+#include "api/kernel_setup.h"
 #include "platform_fixture.h"
 
 extern "C" {
-#include "tessera_hw.h"
+#include "api/tessera_hw.h"
 }
 
 using namespace tess::dram;

@@ -1,4 +1,4 @@
-// Constraint expressions (src/expr.h): precedence, text comparison, names with '-',
+// Constraint expressions (src/config/expr.h): precedence, text comparison, names with '-',
 // errors that say where.
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <string>
 
 extern "C" {
-#include "expr.h"
+#include "config/expr.h"
 }
 
 namespace {

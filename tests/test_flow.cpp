@@ -11,7 +11,7 @@
 
 #include "cli_run.h"
 #include "noc_harness.h"
-#include "noc_topology.h"
+#include "noc/topology.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <tuple>
 
 #include "noc_harness.h"
-#include "noc_topology.h"
+#include "noc/topology.h"
 
 extern "C" {
 #include "tessera/tessera.h"

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "noc_harness.h"
-#include "noc_topology.h"
+#include "noc/topology.h"
 
 extern "C" {
-#include "cost.h"
+#include "model/cost.h"
 }
 
 namespace {

@@ -14,9 +14,9 @@
 
 extern "C" {
 #include "config/workload.h"
-#include "diag.h"
-#include "placement.h"
-#include "schedule.h"
+#include "config/diag.h"
+#include "model/placement.h"
+#include "model/schedule.h"
 }
 
 namespace {

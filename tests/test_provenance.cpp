@@ -12,7 +12,7 @@
 #include "cli_run.h"
 
 extern "C" {
-#include "sha256.h"
+#include "config/sha256.h"
 }
 
 namespace {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_run.h"
-#include "die_timing.h"
+#include "model/die_timing.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 
 extern "C" {
-#include "tessera_hw.h"
+#include "api/tessera_hw.h"
 }
 
 namespace {
@@ -252,7 +252,7 @@ TEST(Run, ForcedProgressShowsLinesAndChangesNoResult)
 #include "platform_fixture.h"
 
 extern "C" {
-#include "schedule.h"
+#include "model/schedule.h"
 }
 
 TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
@@ -321,7 +321,7 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
 
 extern "C" {
 #include "config/workload.h"
-#include "diag.h"
+#include "config/diag.h"
 }
 
 TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 extern "C" {
-#include "runner.h"
+#include "driver/runner.h"
 #include "tessera/tessera.h"
-#include "tessera_hw.h"
+#include "api/tessera_hw.h"
 }
 
 namespace {

@@ -14,8 +14,8 @@
 
 extern "C" {
 #include "config/workload.h"
-#include "diag.h"
-#include "schedule.h"
+#include "config/diag.h"
+#include "model/schedule.h"
 }
 
 namespace {

@@ -4,8 +4,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "child.h"
-#include "kernel_setup.h"
-#include "sram.h"
+#include "api/kernel_setup.h"
+#include "mem/sram.h"
 
 extern "C" {
 #include "config/platform.h"

@@ -1,5 +1,6 @@
-/* Tessera public C API: the driver contract. Link with -ltessera_hw -ltessera_core
- * (and their dependencies: SystemC, libxml2, the C++ runtime).
+/* Tessera public C API: the driver contract. Link with -ltessera (the shared library)
+ * or the layers' static libraries (see the README) and their dependencies: SystemC,
+ * libxml2, the C++ runtime.
  *
  * Every public name carries the `tess_` prefix. Functions return an int status:
  * 0 (TESS_OK) on success, a negative TESS_E* code on failure, and fill a message

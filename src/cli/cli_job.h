@@ -6,7 +6,7 @@
 
 #include "cli/cli_args.h"
 #include "config/workload.h"
-#include "schedule.h"
+#include "model/schedule.h"
 
 /* Returns an exit status; on success *p and *s are the caller's to free
  * (tess_platform_free, tess_schedule_free), on failure nothing is left to free. */

@@ -1,12 +1,12 @@
 /* tessera calibrate PLATFORM [-o FILE] [--set name=value]...: fit the analytical model's
- * factors to the simulator on the platform (src/calibrate.h) and write the calibration file
+ * factors to the simulator on the platform (src/driver/calibrate.h) and write the calibration file
  * that `tessera estimate --calibration FILE` reads. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "calibrate.h"
+#include "driver/calibrate.h"
 #include "cli/cli_args.h"
 #include "cli/commands.h"
 #include "tessera/tessera.h"

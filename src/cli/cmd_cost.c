@@ -1,11 +1,11 @@
 /* tessera cost PLATFORM [--json] [--set name=value]...: area, yield and cost without
- * simulating (src/cost.h). */
+ * simulating (src/model/cost.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli_args.h"
 #include "cli/commands.h"
-#include "cost.h"
+#include "model/cost.h"
 
 static void print_summary(const tess_platform *p, const tess_cost_report *c)
 {

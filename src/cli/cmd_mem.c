@@ -5,9 +5,9 @@
 
 #include "cli/cli_args.h"
 #include "cli/commands.h"
-#include "runner.h"
+#include "driver/runner.h"
 #include "tessera/tessera.h"
-#include "tessera_hw.h"
+#include "api/tessera_hw.h"
 
 static const char usage[] =
     "usage: tessera mem PLATFORM [--pattern stream|random|strided] [--read-ratio R]\n"

@@ -1,5 +1,5 @@
 /* tessera noc PLATFORM [options]: synthetic traffic on a platform's network-on-package.
- * Each simulation runs in a child process (src/runner.h): a sweep elaborates one
+ * Each simulation runs in a child process (src/driver/runner.h): a sweep elaborates one
  * SystemC kernel per point. */
 #include <math.h>
 #include <stdio.h>
@@ -9,9 +9,9 @@
 #include "cli/cli_args.h"
 #include "cli/commands.h"
 #include "config/loader.h"
-#include "runner.h"
+#include "driver/runner.h"
 #include "tessera/tessera.h"
-#include "tessera_hw.h"
+#include "api/tessera_hw.h"
 
 static const char usage[] =
     "usage: tessera noc PLATFORM [--traffic uniform|transpose|bitcomp|hotspot|neighbor]\n"

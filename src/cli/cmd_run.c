@@ -13,15 +13,16 @@
 
 #include "cli/cli_args.h"
 #include "cli/cli_job.h"
-#include "estimate.h"
-#include "evaluate.h"
+#include "model/estimate.h"
+#include "driver/evaluate.h"
 #include "cli/commands.h"
 #include "config/workload.h"
-#include "runner.h"
-#include "schedule.h"
-#include "heatmap.h"
+#include "driver/runner.h"
+#include "model/schedule.h"
+#include "report/heatmap.h"
+#include "report/report.h"
 #include "tessera/tessera.h"
-#include "tessera_hw.h"
+#include "api/tessera_hw.h"
 
 static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity mixed|packet|flow|flit]\n"

@@ -8,7 +8,7 @@
 #include "cli/cli_job.h"
 #include "cli/commands.h"
 #include "config/workload.h"
-#include "schedule.h"
+#include "model/schedule.h"
 #include "tessera/tessera.h"
 
 static const char usage[] =

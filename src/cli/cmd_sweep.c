@@ -22,7 +22,7 @@
 #include "cli/cli_args.h"
 #include "cli/commands.h"
 #include "config/xml_document.h"
-#include "space.h"
+#include "driver/space.h"
 #include "tessera/tessera.h"
 
 static const char usage[] =

@@ -4,7 +4,7 @@
 
 #include "cli/cli_args.h"
 #include "cli/commands.h"
-#include "platform_summary.h"
+#include "report/platform_summary.h"
 
 int tess_cmd_validate(int argc, char **argv)
 {

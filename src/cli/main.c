@@ -4,7 +4,7 @@
 
 #include "cli/commands.h"
 #include "tessera/tessera.h"
-#include "tessera_hw.h"
+#include "api/tessera_hw.h"
 #include <libxml/xmlversion.h>
 
 typedef struct command {

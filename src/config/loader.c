@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "config/fields.h"
-#include "cost.h"
-#include "sha256.h"
+#include "config/area.h"
+#include "config/sha256.h"
 #include "config/generators.h"
 #include "config/name_table.h"
 #include "config/params.h"
@@ -784,7 +784,7 @@ static void apply_field_overrides(loader *L)
 
 static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent);
 
-/* A <package> or <wafer>: a manufactured unit (src/cost.c) with its packaging, spare dies
+/* A <package> or <wafer>: a manufactured unit (src/model/cost.c) with its packaging, spare dies
  * and power limit; its instances record it as their group. */
 static int add_group(loader *L, const tess_scope *s, xmlNodePtr n, const char *path)
 {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "config/platform.h"
-#include "diag.h"
+#include "config/diag.h"
 
 /* One `--set name=value`. name is a parameter's full name ("k", "pkg0.k"), or an
  * instance path or type name followed by a field ("wafer0.r0c0.router.vcs",

@@ -92,7 +92,7 @@ typedef struct tess_die_type {
     double flop_energy;  /* joules per FLOP on the tensor engine and vector unit */
     double static_power; /* watts while the die is powered */
     char technology[32]; /* name of a technology-type as written ("": no area/cost account) */
-    double area_m2;      /* given die area (0: computed from the blocks, src/cost.c) */
+    double area_m2;      /* given die area (0: computed from the blocks, src/model/cost.c) */
     double tdp_w;        /* power limit of one die (0: none) */
     uint32_t technology_type; /* resolved by the loader: index into types, or TESS_NONE */
 } tess_die_type;
@@ -204,7 +204,7 @@ typedef enum tess_yield_model {
 
 /* A process node and the packaging offered with it: area densities of the blocks a die
  * is built from, the wafer and its defects, the reticle, packaging prices and bonding
- * yields (src/cost.c uses them all). */
+ * yields (src/model/cost.c uses them all). */
 typedef struct tess_technology_type {
     double wafer_diameter_m, edge_exclusion_m;
     double reticle_width_m, reticle_height_m;

@@ -15,7 +15,7 @@
 #define TESS_ROUTES_H
 
 #include "config/platform.h"
-#include "diag.h"
+#include "config/diag.h"
 
 int tess_check_ports(const tess_platform *p, const char *file, tess_diag *diag);
 int tess_check_routing_fits(const tess_platform *p, const char *file, tess_diag *diag);

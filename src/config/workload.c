@@ -9,7 +9,7 @@
 
 #include "config/fields.h"
 #include "config/xml_document.h"
-#include "sha256.h"
+#include "config/sha256.h"
 #include "tessera/tessera.h"
 
 extern const char tess_model_schema_xsd[];

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "config/loader.h"
-#include "diag.h"
+#include "config/diag.h"
 
 typedef enum tess_activation { TESS_ACT_GELU, TESS_ACT_SWIGLU, TESS_ACT_RELU } tess_activation;
 typedef enum tess_norm { TESS_NORM_LAYERNORM, TESS_NORM_RMSNORM } tess_norm;

@@ -9,7 +9,7 @@
 
 #include <libxml/tree.h>
 
-#include "diag.h"
+#include "config/diag.h"
 
 /* The document (free with xmlFreeDoc), or NULL after reporting why. */
 xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const char *xsd,

@@ -1,0 +1,38 @@
+/* Routes of the platform's network as a C library without SystemC (hw/noc/topology.cpp
+ * behind hw/api/route_entry.cpp): the analytical model's view of the network.
+ */
+#ifndef TESS_HW_ROUTES_H
+#define TESS_HW_ROUTES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/platform.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The same Topology, routing and channels as a simulated network. */
+typedef struct tess_hw_routes tess_hw_routes;
+typedef struct tess_hw_route_info {
+    double latency_s;         /* channel latencies and router pipelines, no serialisation */
+    double bandwidth_bytes_s; /* the narrowest channel's */
+    double energy_per_byte;   /* channels and routers crossed */
+    uint32_t channels;        /* channels crossed (all of them, even past cap) */
+} tess_hw_route_info;
+/* NULL with msg when the network cannot be built. Free with tess_hw_routes_close. */
+tess_hw_routes *tess_hw_routes_open(const tess_platform *p, char *msg, size_t msglen);
+void tess_hw_routes_close(tess_hw_routes *h);
+uint32_t tess_hw_routes_channels(const tess_hw_routes *h);
+/* The route a message takes from one die instance to another: 0, or -1 when either is not
+ * an endpoint or no route exists. channels[0..cap) gets the channel indices. */
+int tess_hw_route(const tess_hw_routes *h, uint32_t from_instance, uint32_t to_instance,
+                  tess_hw_route_info *out, uint32_t *channels, uint32_t cap);
+double tess_hw_channel_bandwidth(const tess_hw_routes *h, uint32_t channel);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,278 @@
+// Compute die: see die.h.
+#include "compute/die.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+extern "C" {
+#include "model/die_timing.h"
+#include "api/tessera_hw.h"
+}
+
+namespace tess::hw {
+
+namespace {
+constexpr uint64_t kCollTag = 1ull << 62;
+} // namespace
+
+} // namespace tess::hw
+
+
+namespace tess::hw {
+
+ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
+                       const tess_die_type &die, uint32_t rank, const RankMap &map,
+                       noc::Transport &net, double dma_bandwidth, unsigned dtype_bytes,
+                       PowerTimeline *power, double dram_energy_per_bit)
+    : sc_core::sc_module(name), s_(s), die_(die), rank_(rank), map_(map), net_(net),
+      dma_bw_(dma_bandwidth), period_s_(1.0 / die.clock_hz), e_(dtype_bytes), power_(power),
+      // a DRAM byte is read (or written) in DRAM and written into (read out of) SRAM
+      byte_energy_(8.0 * (dram_energy_per_bit + die.sram_read_energy + die.sram_write_energy))
+{
+    if (die.tensor_rows == 0 || die.tensor_cols == 0 || die.vector_lanes == 0)
+        throw std::invalid_argument("a die-type without a tensor engine or vector lanes cannot run "
+                                    "a training schedule");
+    if (!(dma_bw_ > 0)) throw std::invalid_argument("a die without memory bandwidth");
+    SC_THREAD(run);
+}
+
+double ComputeDie::local_end() const { return std::max({tensor_free_, vector_free_, dma_free_}); }
+
+void ComputeDie::catch_up()
+{
+    const double now = sc_core::sc_time_stamp().to_seconds();
+    const double t = local_end();
+    if (t > now) wait(sc_core::sc_time(std::ceil((t - now) * 1e12), sc_core::SC_PS));
+    const double after = sc_core::sc_time_stamp().to_seconds();
+    tensor_free_ = vector_free_ = dma_free_ = last_gemm_start_ = loads_done_ = after;
+}
+
+void ComputeDie::deliver(const noc::Message &m)
+{
+    mailbox_.insert({m.src, m.tag});
+    arrived_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void ComputeDie::receive(uint32_t src, uint64_t tag)
+{
+    for (;;) {
+        auto it = mailbox_.find({src, tag});
+        if (it != mailbox_.end()) {
+            mailbox_.erase(it);
+            return;
+        }
+        wait(arrived_);
+    }
+}
+
+void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
+{
+    // my group, in ring order from me (the schedule's rings: tess_ring_next); the left
+    // neighbour is the last. A ring never has more members than there are dies.
+    std::vector<uint32_t> ring;
+    for (uint32_t r = rank_; ring.size() < s_.dies;) {
+        ring.push_back(r);
+        if ((r = tess_ring_next(&s_, c.axis, r)) == rank_) break;
+    }
+    const uint32_t n = static_cast<uint32_t>(ring.size());
+    if (n < 2) return;
+    const double t0 = sc_core::sc_time_stamp().to_seconds();
+    const uint64_t steps = c.kind == TESS_ALL_REDUCE ? 2ull * (n - 1) : n - 1ull;
+    const uint64_t seq = coll_seq_[index]++;
+    const uint32_t right = map_.endpoint[ring[1]];
+    const uint32_t left = map_.endpoint[ring[n - 1]];
+    for (uint64_t k = 0; k < steps; k++) {
+        const uint64_t tag = kCollTag | (uint64_t(index) << 48) | (seq << 16) | k;
+        noc::Message m;
+        m.src = map_.endpoint[rank_];
+        m.dst = right;
+        m.bytes = std::max<uint64_t>(1, c.bytes / n);
+        m.tag = tag;
+        net_.send(m);
+        st_.messages++;
+        mirror(c.axis, m);
+        receive(left, tag);
+    }
+    const double took = sc_core::sc_time_stamp().to_seconds() - t0;
+    st_.level_s[c.span] += took;
+    if (c.scale_out) st_.scale_out_s += took;
+}
+
+void ComputeDie::mirror(int cls, const noc::Message &m)
+{
+    if (!mirrors_) return;
+    const size_t at = static_cast<size_t>(cls) * mirrors_->ranks + rank_;
+    for (const auto &c : mirrors_->copies[at]) {
+        noc::Message copy = m;
+        copy.src = c.first;
+        copy.dst = c.second;
+        net_.send(copy);
+        st_.mirrored++;
+    }
+    st_.mirror_skipped += mirrors_->skipped[at];
+    st_.mirror_joules += static_cast<double>(m.bytes) * mirrors_->skipped_joules_per_byte[at];
+}
+
+uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const
+{
+    const uint32_t t = rank_ % map_.tp, st = map_.stage(rank_), d = rank_ / (map_.tp * map_.pp);
+    const uint32_t p = map_.pp;
+    const bool down = send != static_cast<bool>(op.backward); // towards higher stages
+    const uint32_t peer = down ? (st + 1) % p : (st + p - 1) % p;
+    return map_.rank(t, peer, d);
+}
+
+void ComputeDie::meet(bool send, uint64_t tag, uint32_t peer, double t0, double t1)
+{
+    meetings_.push_back(Meeting{send, tag, peer, t0, t1, st_.compute_s, st_.memory_s, st_.network_s});
+}
+
+void ComputeDie::span(tess_track track, double t0, double t1)
+{
+    if (!record_spans_ || !(t1 > t0)) return;
+    const int64_t last = last_span_[track];
+    if (last >= 0 && spans_[static_cast<size_t>(last)].t1 == t0) { // touches: one interval
+        spans_[static_cast<size_t>(last)].t1 = t1;
+        return;
+    }
+    last_span_[track] = static_cast<int64_t>(spans_.size());
+    spans_.push_back(tess_span{rank_, static_cast<uint32_t>(track), t0, t1, 0.0});
+}
+
+void ComputeDie::spend(double t0, double t1, double joules)
+{
+    if (power_) power_->add(pending_power_, t0, t1, joules * power_weight_);
+}
+
+void ComputeDie::compute(const tess_op &op)
+{
+    switch (op.kind) {
+    case TESS_OP_LOAD: {
+        const double start = std::max(dma_free_, last_gemm_start_); // one tile ahead at most
+        dma_free_ = start + op.bytes / dma_bw_;
+        loads_done_ = dma_free_;
+        st_.dram_bytes += op.bytes;
+        spend(start, dma_free_, op.bytes * byte_energy_);
+        span(TESS_TRACK_DMA, start, dma_free_);
+        break;
+    }
+    case TESS_OP_GEMM: {
+        auto it = gemm_s_.find(op.group);
+        if (it == gemm_s_.end()) {
+            const tess_op_group *g = op.group;
+            const double cycles = tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile,
+                                                   die_.tensor_rows, die_.tensor_cols,
+                                                   die_.tensor_arrays);
+            it = gemm_s_.emplace(g, cycles * period_s_ / double(g->count)).first;
+        }
+        const double ready = std::max(tensor_free_, vector_free_);
+        const double start = std::max(ready, loads_done_);
+        st_.memory_s += start - ready; // waiting for its inputs
+        tensor_free_ = start + it->second;
+        st_.compute_s += it->second;
+        last_gemm_start_ = start;
+        st_.flops += op.flops;
+        spend(start, tensor_free_, op.flops * die_.flop_energy);
+        span(TESS_TRACK_TENSOR, start, tensor_free_);
+        break;
+    }
+    case TESS_OP_STORE: {
+        const double start = std::max(dma_free_, tensor_free_);
+        dma_free_ = start + op.bytes / dma_bw_;
+        st_.dram_bytes += op.bytes;
+        spend(start, dma_free_, op.bytes * byte_energy_);
+        span(TESS_TRACK_DMA, start, dma_free_);
+        break;
+    }
+    case TESS_OP_VECTOR: {
+        const double start = std::max(vector_free_, tensor_free_);
+        const double dur = std::ceil(double(op.bytes / e_) / die_.vector_lanes) * period_s_;
+        vector_free_ = tensor_free_ = start + dur;
+        st_.compute_s += dur;
+        st_.flops += op.flops;
+        spend(start, start + dur, op.flops * die_.flop_energy);
+        span(TESS_TRACK_TENSOR, start, start + dur);
+        break;
+    }
+    case TESS_OP_OPTIMIZER: {
+        const double start = local_end();
+        const double dur = op.bytes / dma_bw_;
+        tensor_free_ = vector_free_ = dma_free_ = start + dur;
+        st_.memory_s += dur;
+        st_.optimizer_s += dur;
+        st_.dram_bytes += op.bytes;
+        spend(start, start + dur, op.bytes * byte_energy_);
+        span(TESS_TRACK_DMA, start, start + dur);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void ComputeDie::run()
+{
+    tess_op_cursor cur;
+    const uint32_t stage = map_.stage(rank_);
+    tess_op_cursor_init(&cur, &s_, stage);
+    tess_op op;
+    while (tess_op_next(&cur, &op)) {
+        st_.ops++;
+        switch (op.kind) {
+        case TESS_OP_COLLECTIVE: {
+            catch_up();
+            const double t0 = sc_core::sc_time_stamp().to_seconds();
+            if (op.coll == s_.dp_coll) { // the tail: every data-parallel collective in turn
+                for (uint32_t i = 0; i < s_.n_colls; i++)
+                    if (tess_axis_is_dp(s_.colls[i].axis)) collective(s_.colls[i], i);
+            } else {
+                collective(s_.colls[op.coll], static_cast<uint32_t>(op.coll));
+            }
+            st_.network_s += sc_core::sc_time_stamp().to_seconds() - t0;
+            span(TESS_TRACK_NETWORK, t0, sc_core::sc_time_stamp().to_seconds());
+            catch_up();
+            break;
+        }
+        case TESS_OP_SEND: {
+            catch_up();
+            noc::Message m;
+            m.src = map_.endpoint[rank_];
+            const uint32_t peer = pipeline_peer(op, true);
+            m.dst = map_.endpoint[peer];
+            m.bytes = s_.activation_message_bytes;
+            // tagged with the receiver's pass: its chunk moves on where the ring wraps
+            uint32_t chunk = op.chunk;
+            const uint32_t st = map_.stage(rank_);
+            if (!op.backward && st + 1 == map_.pp) chunk++;
+            if (op.backward && st == 0) chunk--;
+            m.tag = (uint64_t(op.backward) << 48) | (uint64_t(chunk) << 32) | op.microbatch;
+            net_.send(m);
+            st_.messages++;
+            mirror(op.backward ? TESS_AXES : TESS_AXIS_PIPELINE, m);
+            const double now = sc_core::sc_time_stamp().to_seconds();
+            meet(true, m.tag, peer, now, now);
+            break;
+        }
+        case TESS_OP_RECV: {
+            catch_up();
+            const double t0 = sc_core::sc_time_stamp().to_seconds();
+            const uint64_t tag = (uint64_t(op.backward) << 48) | (uint64_t(op.chunk) << 32) | op.microbatch;
+            const uint32_t peer = pipeline_peer(op, false);
+            receive(map_.endpoint[peer], tag);
+            meet(false, tag, peer, t0, sc_core::sc_time_stamp().to_seconds());
+            st_.bubble_s += sc_core::sc_time_stamp().to_seconds() - t0;
+            span(TESS_TRACK_WAIT, t0, sc_core::sc_time_stamp().to_seconds());
+            catch_up();
+            break;
+        }
+        default:
+            compute(op);
+        }
+    }
+    catch_up();
+    st_.end_s = sc_core::sc_time_stamp().to_seconds();
+    done_ = true;
+}
+
+} // namespace tess::hw

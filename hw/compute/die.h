@@ -1,0 +1,134 @@
+// A compute die: tensor engine (systolic arrays), vector unit and DMA, executing its
+// pipeline stage's op stream (tess_op_next) for one iteration. Local work is timed on
+// the die's own timeline without kernel events: a GEMM tile starts when the tensor
+// engine is free and its input tiles are loaded; loads run at most one tile ahead of
+// the tensor engine (double buffering) on the DMA engine; stores follow their tile;
+// vector ops wait for the tensor engine and hold it. Only where dies meet (collectives
+// and pipeline messages through the transport interface) does the die catch the kernel
+// up to its timeline and wait for the network.
+#ifndef TESS_COMPUTE_DIE_H
+#define TESS_COMPUTE_DIE_H
+
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include <systemc>
+
+#include "noc/transport.h"
+#include "compute/power_timeline.h"
+
+extern "C" {
+#include "config/platform.h"
+#include "model/schedule.h"
+#include "api/tessera_hw.h"
+}
+
+namespace tess::hw {
+
+struct RankMap {
+    uint32_t tp, pp, dp, tr;            // tr: 2-D TP grid side
+    std::vector<uint32_t> endpoint;     // rank -> network endpoint
+    uint32_t stage(uint32_t r) const { return (r / tp) % pp; }
+    uint32_t rank(uint32_t t, uint32_t st, uint32_t d) const { return t + tp * (st + pp * d); }
+};
+
+// A point of a die's timeline where dies meet: a pipeline send, or a receive and how long
+// the die waited for it; with the die's cumulative compute, memory and network time then.
+struct Meeting {
+    bool send;
+    uint64_t tag;
+    uint32_t peer;       // rank sent to / received from
+    double t0, t1;       // send: t0 = t1 = the send; receive: the wait's start and end
+    double compute_s, memory_s, network_s;
+};
+
+// Symmetric simulation: one data-parallel replica is simulated, the others mirror it. For
+// each class of message (a collective axis; TESS_AXES: pipeline messages backward) and
+// each simulated rank, the other replicas' copies of a message the rank sends that go on
+// the network at the same moment: those delivered to a simulated die (a ring's incoming
+// step) and those whose routes share a channel with the simulated replica's traffic.
+// The copies left out only cost energy (bytes x their route's energy per byte).
+struct Mirrors {
+    static constexpr int kClasses = TESS_AXES + 1;
+    uint32_t ranks = 0; // simulated ranks
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> copies; // [class x ranks + rank]: (src, dst)
+    std::vector<double> skipped_joules_per_byte;                    // [class x ranks + rank]
+    std::vector<uint32_t> skipped;                                  // [class x ranks + rank]
+};
+
+struct DieStats {
+    double compute_s = 0, memory_s = 0, network_s = 0, bubble_s = 0;
+    double optimizer_s = 0; // of memory_s
+    double end_s = 0, flops = 0;
+    uint64_t ops = 0, dram_bytes = 0, messages = 0;
+    double level_s[TESS_SCOPE_LEVELS + 1] = {}; // collectives by their groups' span
+    double scale_out_s = 0;
+    uint64_t mirrored = 0, mirror_skipped = 0; // other replicas' copies sent, left out
+    double mirror_joules = 0;                  // energy of the copies left out
+};
+
+class ComputeDie : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(ComputeDie);
+    ComputeDie(sc_core::sc_module_name name, const tess_schedule &s, const tess_die_type &die,
+               uint32_t rank, const RankMap &map, noc::Transport &net, double dma_bandwidth,
+               unsigned dtype_bytes, PowerTimeline *power = nullptr,
+               double dram_energy_per_bit = 0);
+    void deliver(const noc::Message &m); // called by the fabric at arrival
+    const DieStats &stats() const { return st_; }
+    const std::vector<tess_span> &spans() const { return spans_; }
+    const std::vector<Meeting> &meetings() const { return meetings_; }
+    void record_spans(bool on) { record_spans_ = on; }
+    // Puts the energy this die has not yet binned into the power timeline (at the end).
+    void flush_power()
+    {
+        if (power_) power_->flush(pending_power_);
+    }
+    void set_mirrors(const Mirrors *m) { mirrors_ = m; }
+    // dies this one stands for on the power timeline (itself and the dies mirroring it)
+    void set_power_weight(double w) { power_weight_ = w; }
+    bool done() const { return done_; }
+
+private:
+    const tess_schedule &s_;
+    const tess_die_type &die_;
+    uint32_t rank_;
+    const RankMap &map_;
+    noc::Transport &net_;
+    double dma_bw_, period_s_;
+    unsigned e_;
+    PowerTimeline *power_;    // dynamic energy over time, or nullptr
+    PowerTimeline::Pending pending_power_; // this die's energy not yet in power_'s bins
+    double byte_energy_;      // joules per byte moved between DRAM and SRAM (both ends)
+    double tensor_free_ = 0, vector_free_ = 0, dma_free_ = 0, last_gemm_start_ = 0, loads_done_ = 0;
+    std::unordered_map<const tess_op_group *, double> gemm_s_; // seconds per op of a group
+    std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;     // (source endpoint, tag)
+    sc_core::sc_event arrived_;
+    std::map<uint32_t, uint64_t> coll_seq_; // per axis: collective calls so far
+    DieStats st_;
+    bool done_ = false;
+    std::vector<tess_span> spans_;     // busy intervals per engine, for trace.json
+    std::vector<Meeting> meetings_;    // pipeline sends and receives, for the critical path
+    void meet(bool send, uint64_t tag, uint32_t peer, double t0, double t1);
+    bool record_spans_ = false;
+    const Mirrors *mirrors_ = nullptr;
+    double power_weight_ = 1;
+    void mirror(int cls, const noc::Message &m); // the other replicas' copies of m
+    int64_t last_span_[TESS_TRACKS_] = {-1, -1, -1, -1};
+    void span(tess_track track, double t0, double t1);
+
+    void run();
+    double local_end() const;
+    void catch_up();
+    void receive(uint32_t src_endpoint, uint64_t tag);
+    void collective(const tess_coll_use &c, uint32_t index);
+    void compute(const tess_op &op);
+    void spend(double t0, double t1, double joules);
+    uint32_t pipeline_peer(const tess_op &op, bool send) const;
+};
+
+} // namespace tess::hw
+
+#endif

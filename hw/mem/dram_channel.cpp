@@ -1,0 +1,321 @@
+// DRAM channel controller: see dram_channel.h.
+#include "mem/dram_channel.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tess::dram {
+
+double command_clock(const tess_memory_type &m)
+{
+    // without an explicit CK, double data rate: two transfers per clock
+    return m.clock_hz > 0 ? m.clock_hz : m.data_rate / 2;
+}
+
+Timing timing_of(const tess_memory_type &m, double ck)
+{
+    auto cyc = [ck](tess_latency l) -> uint32_t {
+        if (l.seconds > 0) return static_cast<uint32_t>(std::ceil(l.seconds * ck - 1e-6));
+        return static_cast<uint32_t>(l.cycles);
+    };
+    const tess_dram_timing &t = m.t;
+    Timing r{};
+    r.RCD = cyc(t.tRCD);
+    r.CL = cyc(t.tCL);
+    r.CWL = cyc(t.tCWL);
+    r.RP = cyc(t.tRP);
+    r.RAS = cyc(t.tRAS);
+    r.RC = cyc(t.tRC);
+    r.CCD_S = cyc(t.tCCD_S);
+    r.CCD_L = cyc(t.tCCD_L);
+    r.RRD_S = cyc(t.tRRD_S);
+    r.RRD_L = cyc(t.tRRD_L);
+    r.FAW = cyc(t.tFAW);
+    r.WR = cyc(t.tWR);
+    r.WTR_S = cyc(t.tWTR_S);
+    r.WTR_L = cyc(t.tWTR_L);
+    r.RTW = cyc(t.tRTW);
+    r.RTP = cyc(t.tRTP);
+    r.REFI = cyc(t.tREFI);
+    r.RFC = cyc(t.tRFC);
+    r.REFIpb = cyc(t.tREFIpb);
+    r.RFCpb = cyc(t.tRFCpb);
+    r.burst = static_cast<uint32_t>(std::llround(m.burst_length * ck / m.data_rate));
+    return r;
+}
+
+Channel::Channel(const tess_memory_type &m, const Timing &t)
+    : m_(m), t_(t), depth_(m.queue_depth)
+{
+    banks_per_rank_ = m.bank_groups * m.banks;
+    banks_.resize(static_cast<size_t>(m.ranks) * banks_per_rank_);
+    ranks_.resize(m.ranks);
+    for (Rank &r : ranks_) {
+        r.next_act_bg.assign(m.bank_groups, 0);
+        r.refresh_due = t.REFI;
+        r.refresh_due_pb = t.REFIpb;
+    }
+    next_rd_bg_.assign(static_cast<size_t>(m.ranks) * m.bank_groups, 0);
+    hits_.assign(banks_.size(), 0);
+    next_wr_bg_.assign(static_cast<size_t>(m.ranks) * m.bank_groups, 0);
+    queue_.reserve(depth_);
+}
+
+void Channel::count_hits(Bank &k)
+{
+    const size_t i = static_cast<size_t>(&k - &banks_[0]);
+    set_hits(i, 0);
+    uint32_t n = 0;
+    for (const Burst &b : queue_)
+        if (bank_index(b) == i && static_cast<int64_t>(b.row) == k.open_row) n++;
+    set_hits(i, n);
+}
+
+void Channel::enqueue(const Burst &b)
+{
+    queue_.push_back(b);
+    Burst &n = queue_.back();
+    n.ordered = 0;
+    if (bank_of(n).open_row == static_cast<int64_t>(n.row)) set_hits(bank_index(n), hits_[bank_index(n)] + 1);
+    for (size_t i = 0; i + 1 < queue_.size(); i++)
+        if (queue_[i].same_address(n) && (queue_[i].write || n.write)) n.ordered = 1;
+}
+
+uint64_t Channel::earliest_act(const Burst &b) const
+{
+    const Bank &k = banks_[(b.rank * m_.bank_groups + b.bg) * m_.banks + b.bank];
+    const Rank &r = ranks_[b.rank];
+    uint64_t e = std::max({k.next_act, r.next_act, r.next_act_bg[b.bg]});
+    if (r.act_count >= 4) e = std::max(e, r.faw[r.faw_head] + t_.FAW);
+    return e;
+}
+
+uint64_t Channel::earliest_col(const Burst &b) const
+{
+    const Bank &k = banks_[(b.rank * m_.bank_groups + b.bg) * m_.banks + b.bank];
+    const size_t g = static_cast<size_t>(b.rank) * m_.bank_groups + b.bg;
+    return b.write ? std::max({k.next_col, next_wr_, next_wr_bg_[g]})
+                   : std::max({k.next_col, next_rd_, next_rd_bg_[g]});
+}
+
+bool Channel::refresh_blocks(const Burst &b, uint64_t now) const
+{
+    // A due refresh takes its rank (all-bank) or its bank (per-bank) away from the
+    // scheduler until it has been issued, so hits cannot postpone it forever.
+    const Rank &r = ranks_[b.rank];
+    if (m_.refresh == TESS_REFRESH_ALL_BANK) return now >= r.refresh_due;
+    if (m_.refresh == TESS_REFRESH_PER_BANK)
+        return now >= r.refresh_due_pb && (b.bg * m_.banks + b.bank) == r.pb_target;
+    return false;
+}
+
+bool Channel::try_refresh(uint64_t now, uint64_t *next)
+{
+    refresh_pending_ = false;
+    for (uint32_t ri = 0; ri < ranks_.size(); ri++) {
+        Rank &r = ranks_[ri];
+        Bank *first = &banks_[static_cast<size_t>(ri) * banks_per_rank_];
+        if (m_.refresh == TESS_REFRESH_ALL_BANK) {
+            if (now < r.refresh_due) {
+                *next = std::min(*next, r.refresh_due);
+                continue;
+            }
+            refresh_pending_ = true;
+            uint64_t ready = 0;
+            for (uint32_t i = 0; i < banks_per_rank_; i++) {
+                Bank &k = first[i];
+                if (k.open_row >= 0) {
+                    if (k.next_pre <= now) { // close it: one command this cycle
+                        k.open_row = -1;
+                        set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
+                        k.next_act = std::max(k.next_act, now + t_.RP);
+                        stats_.pres++;
+                        return true;
+                    }
+                    ready = UINT64_MAX - 1;
+                    *next = std::min(*next, k.next_pre);
+                } else {
+                    ready = std::max(ready, k.next_act);
+                }
+            }
+            if (ready <= now) {
+                for (uint32_t i = 0; i < banks_per_rank_; i++)
+                    first[i].next_act = std::max(first[i].next_act, now + t_.RFC);
+                r.refresh_due += t_.REFI;
+                stats_.refreshes++;
+                stats_.refresh_cycles += t_.RFC;
+                return true;
+            }
+            if (ready != UINT64_MAX - 1) *next = std::min(*next, ready);
+        } else if (m_.refresh == TESS_REFRESH_PER_BANK) {
+            if (now < r.refresh_due_pb) {
+                *next = std::min(*next, r.refresh_due_pb);
+                continue;
+            }
+            refresh_pending_ = true;
+            Bank &k = first[r.pb_target];
+            if (k.open_row >= 0) {
+                if (k.next_pre <= now) {
+                    k.open_row = -1;
+                    set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
+                    k.next_act = std::max(k.next_act, now + t_.RP);
+                    stats_.pres++;
+                    return true;
+                }
+                *next = std::min(*next, k.next_pre);
+            } else if (k.next_act <= now) {
+                k.next_act = now + t_.RFCpb;
+                r.refresh_due_pb += t_.REFIpb;
+                r.pb_target = (r.pb_target + 1) % banks_per_rank_;
+                stats_.refreshes_pb++;
+                stats_.refresh_cycles += t_.RFCpb;
+                return true;
+            } else {
+                *next = std::min(*next, k.next_act);
+            }
+        }
+    }
+    return false;
+}
+
+uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
+{
+    uint64_t next = UINT64_MAX;
+    if (m_.refresh != TESS_REFRESH_OFF && try_refresh(now, &next)) return now + 1;
+    if (queue_.empty()) return next;
+
+    const bool frfcfs = m_.scheduler == TESS_SCHED_FRFCFS;
+    // Fast path: every queued burst hits an open row, the column bus is not free yet
+    // and no refresh is due: nothing can issue before the column gate opens.
+    const uint64_t gate = std::min(next_rd_, next_wr_);
+    if (hits_total_ == queue_.size() && gate > now && !refresh_pending_)
+        return std::min(next, gate);
+    int pick = -1;
+    Cmd pick_cmd = kAct;
+    const size_t limit = frfcfs ? queue_.size() : 1; // FCFS: only the oldest request moves
+    for (size_t i = 0; i < limit; i++) {
+        Burst &b = queue_[i];
+        if (m_.refresh != TESS_REFRESH_OFF && refresh_blocks(b, now)) {
+            if (!b.refresh_stalled) {
+                b.refresh_stalled = 1;
+                stats_.refresh_stalls++;
+            }
+            continue; // the refresh's own progress sets `next`
+        }
+        if (b.ordered) { // a read and a write to one address keep their order
+            bool older = false;
+            for (size_t j = 0; j < i && !older; j++)
+                older = queue_[j].same_address(b) && (queue_[j].write || b.write);
+            if (older) continue;
+        }
+        Bank &k = bank_of(b);
+        Cmd c;
+        uint64_t e;
+        if (k.open_row == static_cast<int64_t>(b.row)) {
+            c = kCol;
+            // the channel-wide column gate first: cheaper than the full check, and a
+            // wake-up at the gate re-examines everything anyway
+            const uint64_t gate = b.write ? next_wr_ : next_rd_;
+            e = gate > now ? gate : earliest_col(b);
+        } else if (k.open_row < 0) {
+            c = kAct;
+            e = earliest_act(b);
+        } else {
+            // FR-FCFS leaves a row open while queued requests still hit it
+            if (frfcfs && hits_[bank_index(b)] > 0) continue;
+            c = kPre;
+            e = k.next_pre;
+        }
+        if (e <= now) {
+            if (c == kCol) {
+                pick = static_cast<int>(i);
+                pick_cmd = c;
+                break; // the oldest ready column command goes first
+            }
+            if (pick < 0) {
+                pick = static_cast<int>(i);
+                pick_cmd = c;
+            }
+        } else {
+            next = std::min(next, e);
+        }
+    }
+    if (pick < 0) return next;
+    issue(pick_cmd, static_cast<size_t>(pick), now, done);
+    return now + 1;
+}
+
+void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done)
+{
+    Burst &b = queue_[i];
+    Bank &k = bank_of(b);
+    Rank &r = ranks_[b.rank];
+    const size_t g = static_cast<size_t>(b.rank) * m_.bank_groups + b.bg;
+    switch (c) {
+    case kPre:
+        k.open_row = -1;
+        set_hits(bank_index(b), 0);
+        k.next_act = std::max(k.next_act, now + t_.RP);
+        stats_.pres++;
+        if (!b.classified) { // its first command is a PRE: a row conflict
+            b.classified = 1;
+            stats_.row_conflicts++;
+        }
+        return;
+    case kAct:
+        k.open_row = b.row;
+        k.act_at = now;
+        k.next_col = now + t_.RCD;
+        k.next_pre = std::max(k.next_pre, now + t_.RAS);
+        k.next_act = now + t_.RC;
+        r.next_act = std::max(r.next_act, now + t_.RRD_S);
+        r.next_act_bg[b.bg] = std::max(r.next_act_bg[b.bg], now + t_.RRD_L);
+        r.faw[r.faw_head] = now;
+        r.faw_head = (r.faw_head + 1) % 4;
+        r.act_count++;
+        stats_.acts++;
+        if (!b.classified) {
+            b.classified = 1;
+            stats_.row_empty++;
+        }
+        count_hits(k);
+        return;
+    case kCol:
+        break;
+    }
+    const bool write = b.write;
+    if (!b.classified) stats_.row_hits++;
+    if (write) {
+        next_wr_ = std::max(next_wr_, now + t_.CCD_S);
+        next_wr_bg_[g] = std::max(next_wr_bg_[g], static_cast<uint64_t>(now + t_.CCD_L));
+        next_rd_ = std::max(next_rd_, static_cast<uint64_t>(now + t_.CWL + t_.burst + t_.WTR_S));
+        next_rd_bg_[g] = std::max(next_rd_bg_[g], static_cast<uint64_t>(now + t_.CWL + t_.burst + t_.WTR_L));
+        k.next_pre = std::max(k.next_pre, static_cast<uint64_t>(now + t_.CWL + t_.burst + t_.WR));
+        done.push_back({now + t_.CWL + t_.burst, b.request});
+        stats_.writes++;
+    } else {
+        next_rd_ = std::max(next_rd_, now + t_.CCD_S);
+        next_rd_bg_[g] = std::max(next_rd_bg_[g], static_cast<uint64_t>(now + t_.CCD_L));
+        next_wr_ = std::max(next_wr_, now + t_.RTW);
+        next_wr_bg_[g] = std::max(next_wr_bg_[g], now + t_.RTW);
+        k.next_pre = std::max(k.next_pre, now + t_.RTP);
+        done.push_back({now + t_.CL + t_.burst, b.request});
+        stats_.reads++;
+    }
+    const uint32_t row = b.row;
+    set_hits(bank_index(b), hits_[bank_index(b)] - 1); // it was a hit
+    queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+    if (m_.page_policy == TESS_PAGE_CLOSED) {
+        // auto-precharge once no queued request hits the row: at the earliest legal PRE
+        bool more = false;
+        for (const Burst &o : queue_) more |= &bank_of(const_cast<Burst &>(o)) == &k && o.row == row;
+        if (!more) {
+            k.open_row = -1;
+            set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
+            k.next_act = std::max(k.next_act, k.next_pre + t_.RP);
+            stats_.pres++;
+        }
+    }
+}
+
+} // namespace tess::dram

@@ -1,0 +1,267 @@
+// `flow` fidelity: see flow.h.
+#include "noc/flow.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <tuple>
+
+namespace tess::noc {
+
+FlowNetwork::FlowNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt)
+    : Network(name, topo, opt)
+{
+    const auto &ch = topo.channels();
+    capacity_.resize(ch.size());
+    for (size_t c = 0; c < ch.size(); c++)
+        capacity_[c] = static_cast<double>(topo.flit_bytes()) / ch[c].cycles_per_flit;
+    left_.assign(ch.size(), 0);
+    active_.assign(ch.size(), 0);
+    unfrozen_.assign(ch.size(), 0);
+    version_.assign(ch.size(), 0);
+    users_.resize(ch.size());
+    SC_METHOD(on_wake);
+    sensitive << wake_;
+    dont_initialize();
+}
+
+double FlowNetwork::now() const
+{
+    return static_cast<double>(sc_core::sc_time_stamp().value()) / static_cast<double>(period_ps_);
+}
+
+void FlowNetwork::advance(double t)
+{
+    const double dt = t - updated_;
+    if (dt > 0)
+        for (Flow &f : flows_) f.remaining -= f.rate * dt;
+    updated_ = std::max(updated_, t);
+}
+
+// Max-min fair rates by progressive filling: the channel whose fair share (capacity left
+// over its unfrozen flows) is smallest fixes its flows at that share; repeat.
+void FlowNetwork::rerate()
+{
+    reratings_++;
+    std::vector<uint32_t> touched;
+    for (uint32_t i = 0; i < flows_.size(); i++)
+        for (uint32_t c : flows_[i].path) {
+            if (users_[c].empty()) {
+                touched.push_back(c);
+                left_[c] = capacity_[c];
+                unfrozen_[c] = 0;
+            }
+            users_[c].push_back(i);
+            unfrozen_[c]++;
+        }
+    using Entry = std::tuple<double, uint32_t, uint32_t>; // share, channel, version
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
+    for (uint32_t c : touched) heap.emplace(left_[c] / unfrozen_[c], c, version_[c]);
+    // a flow's own cap is a channel of its own: entry C + i, never re-versioned
+    const uint32_t C = static_cast<uint32_t>(capacity_.size());
+    for (uint32_t i = 0; i < flows_.size(); i++)
+        if (flows_[i].cap > 0) heap.emplace(flows_[i].cap, C + i, 0);
+    std::vector<char> frozen(flows_.size(), 0);
+    auto freeze = [&](uint32_t i, double share) {
+        frozen[i] = 1;
+        flows_[i].rate = share;
+        for (uint32_t c2 : flows_[i].path) {
+            left_[c2] = std::max(0.0, left_[c2] - share);
+            if (--unfrozen_[c2] > 0) heap.emplace(left_[c2] / unfrozen_[c2], c2, ++version_[c2]);
+        }
+    };
+    while (!heap.empty()) {
+        const auto [share, c, v] = heap.top();
+        heap.pop();
+        if (c >= C) {
+            if (!frozen[c - C]) freeze(c - C, share);
+            continue;
+        }
+        if (v != version_[c] || unfrozen_[c] == 0) continue;
+        for (uint32_t i : users_[c])
+            if (!frozen[i]) freeze(i, share);
+    }
+    for (uint32_t c : touched) users_[c].clear();
+}
+
+void FlowNetwork::schedule(double t)
+{
+    if (dirty_) { // flows started at this instant: re-rate them in a delta cycle first
+        wake_.cancel();
+        wake_.notify(sc_core::SC_ZERO_TIME);
+        return;
+    }
+    double next = pending_.empty() ? INFINITY : pending_.top().cycle;
+    for (const Flow &f : flows_)
+        if (f.rate > 0) next = std::min(next, t + std::max(0.0, f.remaining) / f.rate);
+    if (!std::isfinite(next)) return;
+    // in absolute picoseconds (the kernel's resolution), so that an event due at a whole
+    // cycle wakes exactly then however far into the run: half a picosecond is "now"
+    const double stamp = static_cast<double>(sc_core::sc_time_stamp().value());
+    const double ps = std::ceil(next * static_cast<double>(period_ps_) - 0.5) - stamp;
+    wake_.cancel();
+    wake_.notify(sc_core::sc_time(std::max(0.0, ps), sc_core::SC_PS));
+}
+
+void FlowNetwork::send(const Message &m)
+{
+    uint32_t flits;
+    RouteState st = accept(m, &flits);
+    std::vector<uint32_t> path{topo_.endpoints()[m.src].inject};
+    extend(path, m.dst, st, nullptr);
+    count_path(path, flits, true);
+    check_arrival(m, path.back());
+    start_flow(m, std::move(path), flits, 0, kDeliver);
+}
+
+void FlowNetwork::extend(std::vector<uint32_t> &path, uint32_t dst, RouteState &st, const std::vector<uint8_t> *only)
+{
+    for (size_t guard = 0; topo_.channels()[path.back()].to_router >= 0; guard++) {
+        if (guard > 4 * topo_.routers().size() + 4) throw std::logic_error("noc: routing loop");
+        RouteState next = st;
+        const uint32_t c = next_channel(static_cast<uint32_t>(topo_.channels()[path.back()].to_router), dst, next);
+        if (only && !(*only)[c]) return;
+        path.push_back(c);
+        st = next;
+    }
+}
+
+uint32_t FlowNetwork::next_channel(uint32_t r, uint32_t dst, RouteState &st)
+{
+    const Router &R = topo_.routers()[r];
+    if (!topo_.adaptive()) {
+        uint32_t ports[3];
+        RouteState next[3];
+        if (topo_.route(r, dst, st, ports, next) == 0) throw std::logic_error("noc: no route");
+        st = next[0];
+        return R.out_channel[ports[0]];
+    }
+    RouteState next;
+    const size_t n = static_cast<size_t>(topo_.route_all(r, dst, st, &ports_, &next));
+    if (n == 0) throw std::logic_error("noc: no route");
+    uint32_t best = R.out_channel[ports_[st.flow % n]];
+    for (size_t k = 1; k < n; k++) {
+        const uint32_t c = R.out_channel[ports_[(k + st.flow) % n]];
+        if (active_[c] < active_[best]) best = c;
+    }
+    st = next;
+    return best;
+}
+
+void FlowNetwork::count_path(const std::vector<uint32_t> &path, uint32_t flits, bool count_last)
+{
+    const auto &ch = topo_.channels();
+    for (size_t k = 0; k < path.size(); k++) {
+        const Channel &c = ch[path[k]];
+        count_channel(path[k], flits, now_cycle(), static_cast<uint64_t>(flits) * c.cycles_per_flit);
+        if (c.to_router >= 0 && (count_last || k + 1 < path.size()))
+            count_router(static_cast<uint32_t>(c.to_router), flits, c.from_router >= 0);
+    }
+}
+
+double FlowNetwork::head_latency(const std::vector<uint32_t> &path) const
+{
+    double latency = 0;
+    for (uint32_t c : path) {
+        const Channel &ch = topo_.channels()[c];
+        latency += ch.latency + ch.cycles_per_flit - 1.0;
+        if (ch.to_router >= 0) latency += topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline;
+    }
+    return latency;
+}
+
+void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits, double cap, uint32_t leg)
+{
+    advance(now());
+    Flow f;
+    f.msg = m;
+    f.remaining = static_cast<double>(flits) * topo_.flit_bytes();
+    f.cap = cap;
+    f.seq = seq_++;
+    f.leg = leg;
+    // A router that stores and forwards sends nothing on before the whole message is in:
+    // the pieces of the path between such routers are crossed one after the other, each
+    // at its slowest channel's pace, where a flow crosses them all at the slowest one's
+    // (exact when alone): the difference comes on top.
+    uint32_t piece = 0, pieces = 0, widest = 0; // widest: the slowest piece's pace
+    for (size_t k = 0; k < path.size(); k++) {
+        piece = std::max(piece, topo_.channels()[path[k]].cycles_per_flit);
+        if (k + 1 == path.size() || topo_.stores(path[k], path[k + 1])) {
+            pieces += piece;
+            widest = std::max(widest, piece);
+            piece = 0;
+        }
+    }
+    const double stored = static_cast<double>(flits) * (pieces - widest);
+    // the packet fidelity's zero-load time less the serialisation at the bottleneck (the
+    // slowest channel, or the flow's own cap)
+    uint32_t slowest = std::max<uint32_t>(1, widest);
+    if (cap > 0) slowest = std::max(slowest, static_cast<uint32_t>(std::lround(topo_.flit_bytes() / cap)));
+    f.tail_latency = head_latency(path) - slowest + stored;
+    for (uint32_t c : path) active_[c]++;
+    f.path = std::move(path);
+    flows_.push_back(std::move(f));
+    // re-rate once for every flow started at this instant: a delta notification (it
+    // overrides the pending timed one, which on_wake sets again)
+    dirty_ = true;
+    wake_.cancel();
+    wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void FlowNetwork::at(double cycle, const Message &m, uint32_t leg)
+{
+    pending_.push(Pending{cycle, seq_++, m, leg});
+    schedule(now());
+}
+
+void FlowNetwork::arrived(const Message &, uint32_t, double)
+{
+    throw std::logic_error("noc: a flow network leg with no continuation");
+}
+
+void FlowNetwork::on_wake()
+{
+    stats_.kernel_activations++;
+    const double t = now();
+    advance(t);
+    // flows whose last byte has left (to within rounding of the wake-up to a picosecond)
+    const double eps = 1e-6;
+    size_t kept = 0;
+    bool ended = false;
+    for (size_t i = 0; i < flows_.size(); i++) {
+        Flow &f = flows_[i];
+        if (f.rate > 0 && f.remaining <= f.rate / static_cast<double>(period_ps_) + eps) {
+            pending_.push(Pending{t + f.tail_latency, f.seq, f.msg, f.leg});
+            for (uint32_t c : f.path) active_[c]--;
+            ended = true;
+        } else {
+            if (kept != i) flows_[kept] = std::move(f);
+            kept++;
+        }
+    }
+    flows_.resize(kept);
+    if (ended || dirty_) rerate();
+    dirty_ = false;
+    const double stamp = static_cast<double>(sc_core::sc_time_stamp().value());
+    while (!pending_.empty() && pending_.top().cycle * static_cast<double>(period_ps_) <= stamp + 0.5) {
+        const Pending d = pending_.top();
+        pending_.pop();
+        if (d.leg != kDeliver) {
+            arrived(d.msg, d.leg, d.cycle); // may start flows or add pending events
+            continue;
+        }
+        stats_.packets_delivered++;
+        stats_.flits_delivered += flits_of(d.msg.bytes);
+        if (client_) client_->on_delivered(d.msg); // may send(): flows_ stays consistent
+    }
+    schedule(now());
+}
+
+std::vector<double> FlowNetwork::rates() const
+{
+    std::vector<double> r;
+    for (const Flow &f : flows_) r.push_back(f.rate);
+    return r;
+}
+
+} // namespace tess::noc

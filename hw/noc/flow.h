@@ -1,0 +1,107 @@
+// `flow` fidelity: the fast model for scale-out and datacenter networks. A message is a
+// flow over its route's channels; every active flow moves at its max-min fair share of
+// the channels' bandwidth (progressive filling), re-rated whenever a flow starts or
+// ends. A flow's tail arrives its path latency after its last byte left: the channels'
+// latencies and serialisation of one flit and the routers' pipelines, as the packet
+// fidelity's zero-load time, so an uncontended message takes the same time at both
+// fidelities. Nothing is simulated between those events: one kernel event per start,
+// end or delivery.
+//
+// Re-rating costs O(P log C) for P (flow, channel) pairs of the active flows and C
+// channels they touch: a heap of channel shares, so it is not quadratic in links. Flows
+// that start at one instant (a collective's step) or end at one instant share a single
+// re-rating. A flow may carry a rate cap of its own (the mixed network's flows fed by a
+// slower packet-fidelity channel upstream): progressive filling freezes it there.
+// What it leaves out: buffers, head-of-line blocking and packet interleaving (a fair
+// share is what a well-behaved network gives each flow in the long run).
+#ifndef TESS_NOC_FLOW_H
+#define TESS_NOC_FLOW_H
+
+#include <queue>
+#include <vector>
+
+#include "noc/network.h"
+
+namespace tess::noc {
+
+class FlowNetwork : public Network {
+public:
+    SC_HAS_PROCESS(FlowNetwork);
+    FlowNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt);
+    void send(const Message &m) override;
+    // Current rate of every active flow, bytes per cycle, in send order (for tests).
+    std::vector<double> rates() const;
+    uint64_t reratings() const { return reratings_; }
+
+protected:
+    static constexpr uint32_t kDeliver = UINT32_MAX; // a pending event that delivers its message
+    // Starts a flow of `flits` over the channels `path` now, at most `cap` bytes per cycle
+    // (0: no cap of its own). When its tail has arrived at the far end of the path,
+    // `leg` kDeliver hands the message to the client, any other calls arrived().
+    void start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits, double cap, uint32_t leg);
+    // Counts a flow's flits on the channels of path and on the routers they enter (the
+    // last channel's only when count_last).
+    void count_path(const std::vector<uint32_t> &path, uint32_t flits, bool count_last);
+    // Cycles from a path's first flit entering to its head being ready to leave the last
+    // router entered (each channel's latency and serialisation, each entered router's
+    // pipeline).
+    double head_latency(const std::vector<uint32_t> &path) const;
+    // The channel a flow towards endpoint dst takes out of router r (st: the route state,
+    // advanced): the routing's choice, or on an adaptive network the equally fast channel
+    // carrying the fewest flows (ties: from the flow key on).
+    uint32_t next_channel(uint32_t r, uint32_t dst, RouteState &st);
+    // Extends path (its last channel's router onwards) router by router towards endpoint
+    // dst, st advancing with it, to dst's ejection channel or, with `only`, up to the
+    // first next channel `only` does not mark.
+    void extend(std::vector<uint32_t> &path, uint32_t dst, RouteState &st, const std::vector<uint8_t> *only);
+    const std::vector<uint32_t> &active() const { return active_; }
+    // Something (leg) for m is due at `cycle`: run by the network's process then.
+    void at(double cycle, const Message &m, uint32_t leg);
+    // A leg other than kDeliver has come due (a derived network's continuation).
+    virtual void arrived(const Message &m, uint32_t leg, double cycle);
+    double now() const;
+
+private:
+    struct Flow {
+        Message msg;
+        std::vector<uint32_t> path; // channels, injection to ejection
+        double remaining;           // bytes still to leave
+        double rate = 0;            // bytes per cycle
+        double cap = 0;             // the flow's own limit (0: none)
+        double tail_latency;        // cycles from the last byte leaving to its arrival
+        uint64_t seq;
+        uint32_t leg;
+    };
+    struct Pending {
+        double cycle;
+        uint64_t seq;
+        Message msg;
+        uint32_t leg;
+        bool operator>(const Pending &o) const
+        {
+            return cycle != o.cycle ? cycle > o.cycle : seq > o.seq;
+        }
+    };
+    std::vector<Flow> flows_; // active, in send order
+    std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending_;
+    std::vector<double> capacity_; // bytes per cycle of each channel
+    std::vector<uint32_t> active_; // flows on each channel
+    std::vector<uint32_t> ports_;  // scratch: a router's equally fast output ports
+    // progressive-filling scratch, indexed by channel; only touched entries are reset
+    std::vector<double> left_;
+    std::vector<uint32_t> unfrozen_, version_;
+    std::vector<std::vector<uint32_t>> users_;
+    double updated_ = 0; // cycle up to which remaining bytes are accounted
+    uint64_t seq_ = 0, reratings_ = 0;
+    bool dirty_ = false; // flows started since the last re-rating
+    sc_core::sc_event wake_;
+
+    void advance(double now);
+    void rerate();
+    void schedule(double now);
+    void on_wake();
+};
+
+} // namespace tess::noc
+
+#endif

@@ -1,0 +1,178 @@
+// `packet` fidelity: see packet.h.
+#include "noc/packet.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace tess::noc {
+
+PacketPath::PacketPath(Network &net) : net_(net), topo_(net.topology())
+{
+    booked_.resize(topo_.channels().size());
+}
+
+uint64_t PacketPath::probe(uint32_t c, uint64_t earliest, uint64_t length) const
+{
+    uint64_t start = earliest;
+    for (const auto &[s, e] : booked_[c]) {
+        if (e <= start) continue;
+        if (s >= start + length) break; // the gap before this interval fits
+        start = e;
+    }
+    return start;
+}
+
+uint64_t PacketPath::book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now)
+{
+    auto &v = booked_[c];
+    // intervals that ended before now can no longer matter: every booking starts later
+    size_t stale = 0;
+    while (stale < v.size() && v[stale].second <= now) stale++;
+    if (stale) v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(stale));
+    const uint64_t start = probe(c, earliest, length);
+    auto at = std::lower_bound(v.begin(), v.end(), std::make_pair(start, start + length));
+    v.insert(at, {start, start + length});
+    return start;
+}
+
+uint64_t PacketPath::busy_cycles(uint32_t c) const
+{
+    const uint64_t now = net_.now_cycle(), busy = net_.stats().channel_busy[c];
+    uint64_t ahead = 0;
+    for (const auto &[s, e] : booked_[c])
+        if (e > now) ahead += e - std::max(s, now);
+    return busy - std::min(ahead, busy);
+}
+
+// Flits stream at the pace of the slowest channel so far (a wider channel after a narrow
+// one waits for each flit): a channel is held for (flits - 1) x that pace plus its own
+// serialisation of one flit.
+Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits, const RouteState &st)
+{
+    const Channel &ch = topo_.channels()[c];
+    Head h;
+    h.channel = c;
+    h.pace = std::max<uint64_t>(pace, ch.cycles_per_flit);
+    h.st = st;
+    const uint64_t len = static_cast<uint64_t>(flits - 1) * h.pace + ch.cycles_per_flit;
+    const uint64_t start = book(c, earliest, len, net_.now_cycle());
+    h.head = start + ch.latency + ch.cycles_per_flit - 1;
+    h.through = ch.latency + ch.cycles_per_flit - 1 +
+                (ch.to_router >= 0 ? topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline : 0);
+    net_.count_channel(c, flits, start, len);
+    return h;
+}
+
+uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vector<uint8_t> *stop,
+                          uint64_t *ready, bool whole, const std::vector<uint32_t> *flows)
+{
+    const auto &channels = topo_.channels();
+    const auto &routers = topo_.routers();
+    for (size_t guard = 0; channels[h.channel].to_router >= 0; guard++) {
+        if (guard > 4 * routers.size() + 4) throw std::logic_error("noc: routing loop");
+        const uint32_t r = static_cast<uint32_t>(channels[h.channel].to_router);
+        const Router &R = routers[r];
+        RouteState next[3];
+        size_t n;
+        if (topo_.adaptive()) { // every equally fast next hop
+            n = static_cast<size_t>(topo_.route_all(r, dst, h.st, &ports_, &next[0]));
+            next[1] = next[2] = next[0];
+        } else {
+            uint32_t p[3];
+            n = static_cast<size_t>(topo_.route(r, dst, h.st, p, next));
+            ports_.assign(p, p + n);
+        }
+        if (n == 0) throw std::logic_error("noc: no route");
+        // the head may leave after the pipeline; from a router that stores and forwards
+        // (relaying between two others), once the tail has arrived, the flits then paced
+        // afresh
+        const bool first = guard == 0;
+        auto stored = [&](uint32_t co) { return topo_.stores(h.channel, co) && !(first && whole); };
+        auto leaves = [&](uint32_t co) {
+            return stored(co) ? h.head + static_cast<uint64_t>(flits - 1) * h.pace + R.pipeline : h.head + R.pipeline;
+        };
+        size_t best = 0;
+        bool all_stop = stop && flows && topo_.adaptive();
+        for (size_t i = 0; i < n && all_stop; i++) all_stop = (*stop)[R.out_channel[ports_[i]]] != 0;
+        if (n > 1 && all_stop) { // flow channels: the one carrying the fewest flows
+            best = h.st.flow % n;
+            for (size_t k = 1; k < n; k++) {
+                const size_t i = (k + h.st.flow) % n;
+                if ((*flows)[R.out_channel[ports_[i]]] < (*flows)[R.out_channel[ports_[best]]]) best = i;
+            }
+        } else if (n > 1) { // adaptive: the candidate whose channel frees first (ties: from the flow key on)
+            uint64_t best_start = UINT64_MAX;
+            for (size_t k = 0; k < n; k++) {
+                const size_t i = (k + (topo_.adaptive() ? h.st.flow : 0)) % n;
+                const uint32_t co = R.out_channel[ports_[i]];
+                const uint64_t cpf = channels[co].cycles_per_flit;
+                const uint64_t pace = stored(co) ? 1 : h.pace;
+                const uint64_t s = probe(co, leaves(co), static_cast<uint64_t>(flits - 1) * std::max<uint64_t>(pace, cpf) + cpf);
+                if (s < best_start) {
+                    best_start = s;
+                    best = i;
+                }
+            }
+        }
+        const uint32_t c = R.out_channel[ports_[best]];
+        const RouteState st = next[std::min<size_t>(best, 2)];
+        const uint64_t at = leaves(c);
+        const uint64_t pace = stored(c) ? 1 : h.pace;
+        net_.count_router(r, flits, true);
+        if (stop && (*stop)[c]) {
+            h.st = st;
+            h.pace = pace;
+            *ready = at;
+            return c;
+        }
+        const uint64_t through = h.through;
+        h = enter(c, at, pace, flits, st);
+        h.through += through;
+    }
+    return UINT32_MAX;
+}
+
+PacketNetwork::PacketNetwork(sc_core::sc_module_name name, const Topology &topo,
+                             const NetworkOptions &opt)
+    : Network(name, topo, opt), path_(*this)
+{
+    SC_METHOD(on_wake);
+    sensitive << wake_;
+    dont_initialize();
+}
+
+uint64_t PacketNetwork::busy_cycles(uint32_t c) const
+{
+    return path_.busy_cycles(c);
+}
+
+void PacketNetwork::send(const Message &m)
+{
+    uint32_t flits;
+    const RouteState st = accept(m, &flits);
+    // injection channel, then router by router to the ejection channel
+    Head h = path_.enter(topo_.endpoints()[m.src].inject, now_cycle(), 1, flits, st);
+    uint64_t ready;
+    path_.walk(h, m.dst, flits, nullptr, &ready);
+    check_arrival(m, h.channel);
+    const uint64_t tail = h.head + static_cast<uint64_t>(flits - 1) * h.pace;
+    const bool earliest = deliveries_.empty() || tail < deliveries_.top().cycle;
+    deliveries_.push(Delivery{tail, seq_++, m});
+    if (earliest) wake_.notify(time_of(tail) - sc_core::sc_time_stamp());
+}
+
+void PacketNetwork::on_wake()
+{
+    stats_.kernel_activations++;
+    const uint64_t now = now_cycle();
+    while (!deliveries_.empty() && deliveries_.top().cycle <= now) {
+        const Delivery d = deliveries_.top();
+        deliveries_.pop();
+        stats_.packets_delivered++;
+        stats_.flits_delivered += flits_of(d.msg.bytes);
+        if (client_) client_->on_delivered(d.msg); // may send(): the queue stays valid
+    }
+    if (!deliveries_.empty()) wake_.notify(time_of(deliveries_.top().cycle) - sc_core::sc_time_stamp());
+}
+
+} // namespace tess::noc

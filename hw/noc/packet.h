@@ -1,0 +1,101 @@
+// `packet` fidelity: the fast default. Cut-through switching with per-channel
+// reservations: when a message is sent, its whole path is booked at once. At each
+// router the head may leave `pipeline` cycles after it arrived, on the earliest
+// interval of its output channel that is free for the packet's length (first fit,
+// so a later packet can use a gap an earlier one left); the tail follows
+// (flits - 1) x the pace of the slowest channel so far after the head (a wide channel
+// after a narrow one is held at the narrow one's pace). One kernel event per delivered
+// message; nothing is simulated between injection and delivery.
+//
+// What it leaves out, by design: buffers are unbounded (no credit backpressure and
+// no deadlock), a destination cannot refuse a message, and contention is resolved
+// in the order messages are sent rather than the order they reach a channel. Below
+// saturation its latency tracks the flit fidelity's (tests/test_noc.cpp checks 5%).
+#ifndef TESS_NOC_PACKET_H
+#define TESS_NOC_PACKET_H
+
+#include <queue>
+#include <vector>
+
+#include "noc/network.h"
+
+namespace tess::noc {
+
+// Where a message's head is while its path is booked channel by channel.
+struct Head {
+    uint32_t channel = 0; // the channel booked last
+    uint64_t head = 0;    // cycle its head has crossed that channel
+    uint64_t pace = 1;    // cycles per flit of the slowest channel so far
+    RouteState st;
+    // cycles a lone flit would take over the channels booked so far, each one's latency,
+    // serialisation and the pipeline of the router it enters (what the tail still needs
+    // after it has caught up)
+    uint64_t through = 0;
+};
+
+// The packet fidelity's mechanism, shared by the packet and mixed networks: per-channel
+// reservations and the walk that books a message's path router by router.
+class PacketPath {
+public:
+    explicit PacketPath(Network &net);
+    // Books channel c for `flits` flits whose head may enter at `earliest` and which come
+    // no faster than `pace` cycles apart; returns the head's place after c.
+    Head enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits, const RouteState &st);
+    // Books h's message on towards endpoint dst, router by router, until it is on dst's
+    // ejection channel (returns UINT32_MAX) or the next channel is one `stop` marks:
+    // returns that channel, unbooked, with *ready the cycle its head may take it (h keeps
+    // the route state and pace for it). Adaptive networks take the equally fast next hop
+    // free first; a router that stores and forwards holds the head until the tail is in
+    // (not at the first router when `whole`: the caller accounts for that one).
+    // `flows` (per channel, the flows on it): on an adaptive network, when every
+    // candidate is a `stop` channel (a flow network's, never booked here), the one
+    // carrying the fewest flows is taken.
+    uint32_t walk(Head &h, uint32_t dst, uint32_t flits, const std::vector<uint8_t> *stop,
+                  uint64_t *ready, bool whole = false, const std::vector<uint32_t> *flows = nullptr);
+    // Channel c's busy cycles up to now: the network's count less what is booked after now
+    // (bookings reach into the future), so a saturated channel reads at most 100% busy.
+    uint64_t busy_cycles(uint32_t c) const;
+
+private:
+    Network &net_;
+    const Topology &topo_;
+    // Busy intervals [start, end) of one channel, sorted, none ending before "now".
+    std::vector<std::vector<std::pair<uint64_t, uint64_t>>> booked_;
+    std::vector<uint32_t> ports_; // scratch: a router's candidate output ports
+
+    // Books `length` cycles on channel c at or after `earliest`; returns the start.
+    uint64_t book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now);
+    // The start a booking would get, without booking.
+    uint64_t probe(uint32_t c, uint64_t earliest, uint64_t length) const;
+};
+
+class PacketNetwork : public Network {
+public:
+    SC_HAS_PROCESS(PacketNetwork);
+    PacketNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt);
+    void send(const Message &m) override;
+    // Bookings reach into the future (the whole path is booked at send): only their part
+    // up to now counts, so a saturated channel reads at most 100% busy.
+    uint64_t busy_cycles(uint32_t c) const override;
+
+private:
+    struct Delivery {
+        uint64_t cycle;
+        uint64_t seq; // send order, for a deterministic tie-break
+        Message msg;
+        bool operator>(const Delivery &o) const
+        {
+            return cycle != o.cycle ? cycle > o.cycle : seq > o.seq;
+        }
+    };
+    PacketPath path_;
+    std::priority_queue<Delivery, std::vector<Delivery>, std::greater<Delivery>> deliveries_;
+    uint64_t seq_ = 0;
+    sc_core::sc_event wake_;
+
+    void on_wake();
+};
+
+} // namespace tess::noc
+
+#endif

@@ -1,0 +1,38 @@
+/* The network fidelities a run may choose: one table of their names, in enum order, for
+ * the CLI, the public API, report.json and hw/ (which builds one network per fidelity).
+ */
+#ifndef TESS_FIDELITY_H
+#define TESS_FIDELITY_H
+
+#include "tessera/tessera.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* flit: per-cycle router pipeline (the accuracy reference); packet: cut-through with link
+ * reservations; flow: max-min fair sharing; mixed: packet inside packages, wafers and
+ * nodes, flow on the links that leave them. */
+typedef enum tess_noc_fidelity {
+    TESS_NOC_FLIT,
+    TESS_NOC_PACKET,
+    TESS_NOC_FLOW,
+    TESS_NOC_MIXED,
+    TESS_NOC_FIDELITIES /* how many */
+} tess_noc_fidelity;
+
+/* "flit", "packet", "flow", "mixed": the names in enum order, NULL-terminated. */
+extern const char *const tess_noc_fidelity_names[];
+
+/* The fidelity named `name`: 0, or -1 (nothing written) when no fidelity has that name. */
+int tess_noc_fidelity_parse(const char *name, tess_noc_fidelity *out);
+
+/* The network fidelity of a public-API tess_fidelity: 0, or -1 for a value that names
+ * none. */
+int tess_noc_fidelity_of_api(tess_fidelity f, tess_noc_fidelity *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,84 @@
+/* One evaluation of a training job: measure the memories the dies use (memory_probe.h),
+ * simulate the iteration in a child process (its reply in the wire format, wire.h), and
+ * complete its figures (src/model/result.h). Used by `tessera run` and by the public C
+ * API (api.c). */
+#include "driver/evaluate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/tessera_hw.h"
+#include "driver/memory_probe.h"
+#include "driver/runner.h"
+#include "driver/wire.h"
+#include "model/placement.h"
+#include "tessera/tessera.h"
+
+typedef struct run_job {
+    const tess_platform *p;
+    const tess_schedule *s;
+    unsigned e;
+    const double *bw;
+    tess_noc_fidelity fidelity;
+    int symmetry, trace;
+} run_job;
+
+/* In the child: simulate, and reply with the figures in the wire format. */
+static void run_iteration(void *arg, tess_job_output *out)
+{
+    run_job *j = arg;
+    tess_wire_iteration w = {0};
+    uint32_t n_links = 0;
+    w.n_dies = j->s->dies;
+    w.dies = calloc(j->s->dies + 1, sizeof *w.dies);
+    if (!w.dies) {
+        out->status = TESS_ENOMEM;
+        snprintf(out->message, sizeof out->message, "out of memory for %u dies' figures", j->s->dies);
+        return;
+    }
+    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, j->symmetry, &w.it, w.dies, &w.links,
+                              &n_links, j->trace ? &w.spans : NULL, &w.n_spans, out->message,
+                              sizeof out->message);
+    w.n_links = n_links;
+    out->blob = tess_wire_pack(&w, &out->blob_len);
+    if (!out->blob) out->blob_len = 0;
+    tess_wire_free(&w);
+}
+
+int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
+                      double time_limit_s, tess_noc_fidelity fidelity, int symmetry, int trace,
+                      tess_eval_result *out, char *msg, size_t msglen)
+{
+    memset(out, 0, sizeof *out);
+    out->fidelity = fidelity;
+    double *mem_bw = calloc(p->n_instances + 1, sizeof *mem_bw);
+    double *die_bw = calloc(s->dies + 1, sizeof *die_bw);
+    int rc = mem_bw && die_bw ? TESS_OK : TESS_ENOMEM;
+    if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem_bw, msg, msglen);
+    if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, mem_bw, die_bw, msg, msglen);
+    if (rc == TESS_OK) {
+        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, fidelity, symmetry, trace};
+        tess_run_result r;
+        rc = tess_run_isolated(run_iteration, &j, time_limit_s, &r);
+        tess_wire_iteration got;
+        if (rc != TESS_OK) {
+            snprintf(msg, msglen, "%s", r.message);
+        } else if (tess_wire_unpack(r.blob, r.blob_len, s->dies, &got, msg, msglen) != 0) {
+            rc = TESS_ECHILD;
+        } else {
+            out->it = got.it;
+            out->dies = got.dies;
+            out->n_dies = (uint32_t)got.n_dies;
+            out->links = got.links;
+            out->n_links = (uint32_t)got.n_links;
+            out->spans = got.spans;
+            out->n_spans = got.n_spans;
+        }
+        tess_run_result_free(&r);
+    }
+    if (rc == TESS_OK) rc = tess_eval_finish(p, s, out);
+    free(mem_bw);
+    free(die_bw);
+    return rc;
+}

@@ -1,0 +1,89 @@
+/* Memory bandwidth probe: see memory_probe.h. */
+#include "driver/memory_probe.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/tessera_hw.h"
+#include "driver/runner.h"
+#include "tessera/tessera.h"
+
+typedef struct mem_job {
+    const tess_platform *p;
+    uint32_t instance;
+} mem_job;
+
+static void measure_memory(void *arg, tess_job_output *out)
+{
+    mem_job *j = arg;
+    tess_mem_options o;
+    tess_mem_options_default(&o);
+    const tess_memory_type *m = &j->p->types[j->p->instances[j->instance].type].u.memory;
+    o.outstanding = 32 * m->channels;
+    o.requests = 40ull * m->channels * 32;
+    tess_mem_result *r = malloc(sizeof *r);
+    out->status = tess_hw_mem_run(j->p, j->instance, &o, r, out->message, sizeof out->message);
+    out->blob = r;
+    out->blob_len = sizeof *r;
+}
+
+/* Measured bandwidths of the memory types this process has met: a sweep worker or an
+ * explorer evaluates many jobs on the same memories, and the measurement (tens of
+ * milliseconds) depends on the type alone. A hit needs every byte of the type equal. */
+#define BW_CACHE 16
+static struct {
+    tess_memory_type type;
+    double bandwidth;
+} bw_cache[BW_CACHE];
+static size_t bw_cached, bw_next;
+static pthread_mutex_t bw_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static double cached_bandwidth(const tess_memory_type *m)
+{
+    double bw = 0;
+    pthread_mutex_lock(&bw_lock);
+    for (size_t i = 0; i < bw_cached && bw == 0; i++)
+        if (memcmp(&bw_cache[i].type, m, sizeof *m) == 0) bw = bw_cache[i].bandwidth;
+    pthread_mutex_unlock(&bw_lock);
+    return bw;
+}
+
+static void cache_bandwidth(const tess_memory_type *m, double bw)
+{
+    pthread_mutex_lock(&bw_lock);
+    bw_cache[bw_next].type = *m;
+    bw_cache[bw_next].bandwidth = bw;
+    bw_next = (bw_next + 1) % BW_CACHE;
+    if (bw_cached < BW_CACHE) bw_cached++;
+    pthread_mutex_unlock(&bw_lock);
+}
+
+int tess_sustained_bandwidths(const tess_platform *p, double *per_instance, char *msg, size_t n)
+{
+    double *per_type = calloc(p->n_types + 1, sizeof *per_type);
+    if (!per_type) return TESS_ENOMEM;
+    int rc = TESS_OK;
+    for (size_t i = 0; i < p->n_instances && rc == TESS_OK; i++) {
+        const tess_instance *x = &p->instances[i];
+        if (x->kind != TESS_KIND_MEMORY || x->dead) continue;
+        const tess_memory_type *m = &p->types[x->type].u.memory;
+        if (per_type[x->type] == 0) per_type[x->type] = cached_bandwidth(m);
+        if (per_type[x->type] == 0) {
+            mem_job j = {p, (uint32_t)i};
+            tess_run_result r;
+            rc = tess_run_isolated(measure_memory, &j, 600, &r);
+            if (rc == TESS_OK && r.blob_len == sizeof(tess_mem_result)) {
+                per_type[x->type] = ((tess_mem_result *)r.blob)->bandwidth_bytes_per_s;
+                cache_bandwidth(m, per_type[x->type]);
+            } else {
+                snprintf(msg, n, "measuring memory %.200s: %.700s", x->path, r.message);
+            }
+            tess_run_result_free(&r);
+        }
+        per_instance[i] = per_type[x->type];
+    }
+    free(per_type);
+    return rc;
+}

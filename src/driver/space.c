@@ -1,0 +1,386 @@
+/* Design spaces: see space.h. */
+#include "driver/space.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/xml_document.h"
+#include "config/expr.h"
+#include "tessera/tessera.h"
+
+extern const char tess_space_schema_xsd[];
+extern const unsigned long tess_space_schema_xsd_len;
+
+typedef struct strlist {
+    char **v;
+    size_t n, cap;
+} strlist;
+
+static int push(strlist *l, const char *s, size_t len)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        char **bigger = realloc(l->v, cap * sizeof *bigger);
+        if (!bigger) return -1;
+        l->v = bigger;
+        l->cap = cap;
+    }
+    l->v[l->n] = strndup(s, len);
+    return l->v[l->n++] ? 0 : -1;
+}
+
+static void strlist_free(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* Splits on blanks (and commas). */
+static int split(const char *text, strlist *out)
+{
+    for (const char *p = text; *p;) {
+        while (*p && (isspace((unsigned char)*p) || *p == ',')) p++;
+        const char *q = p;
+        while (*q && !isspace((unsigned char)*q) && *q != ',') q++;
+        if (q > p && push(out, p, (size_t)(q - p)) != 0) return -1;
+        p = q;
+    }
+    return 0;
+}
+
+static int name_index(tess_space *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_names; i++)
+        if (strcmp(s->names[i], name) == 0) return (int)i;
+    return -1;
+}
+
+static int add_name(tess_space *s, const char *name)
+{
+    int i = name_index(s, name);
+    if (i >= 0) return i;
+    char **bigger = realloc(s->names, (s->n_names + 1) * sizeof *bigger);
+    if (!bigger) return -1;
+    s->names = bigger;
+    s->names[s->n_names] = strdup(name);
+    /* points listed before this name leave it unset */
+    for (size_t p = 0; p < s->n_points; p++) {
+        char **row = realloc(s->values[p], (s->n_names + 2) * sizeof *row);
+        if (!row) return -1;
+        row[s->n_names] = strdup("");
+        s->values[p] = row;
+    }
+    return (int)s->n_names++;
+}
+
+/* Appends a point; vals[k] for names[k] (NULL: unset). */
+static int add_point(tess_space *s, char **vals)
+{
+    char ***bigger = realloc(s->values, (s->n_points + 1) * sizeof *bigger);
+    if (!bigger) return -1;
+    s->values = bigger;
+    char **row = calloc(s->n_names + 1, sizeof *row);
+    if (!row) return -1;
+    for (size_t k = 0; k < s->n_names; k++) row[k] = strdup(vals && vals[k] ? vals[k] : "");
+    s->values[s->n_points++] = row;
+    return 0;
+}
+
+void tess_space_free(tess_space *s)
+{
+    for (size_t p = 0; p < s->n_points; p++) {
+        for (size_t k = 0; k < s->n_names; k++) free(s->values[p][k]);
+        free(s->values[p]);
+    }
+    for (size_t k = 0; k < s->n_names; k++) free(s->names[k]);
+    free(s->values);
+    free(s->names);
+    memset(s, 0, sizeof *s);
+}
+
+typedef struct point_ref {
+    const tess_space *s;
+    size_t point;
+} point_ref;
+
+static const char *point_value(void *ctx, const char *name)
+{
+    const point_ref *r = ctx;
+    int k = name_index((tess_space *)r->s, name);
+    return k >= 0 && r->s->values[r->point][k][0] ? r->s->values[r->point][k] : NULL;
+}
+
+/* Drops the points for which a <constraint> is false; the rest keep their order and
+ * are numbered densely. A constraint that cannot be evaluated at a point is an error. */
+static int apply_constraints(tess_space *s, xmlNodePtr root, const char *path, tess_diag *diag)
+{
+    size_t kept = 0;
+    int rc = TESS_OK;
+    for (size_t pt = 0; pt < s->n_points; pt++) {
+        int keep = 1;
+        for (xmlNodePtr n = root->children; n && keep; n = n->next) {
+            if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "constraint") != 0) continue;
+            xmlChar *test = xmlGetProp(n, (const xmlChar *)"test");
+            point_ref ref = {s, pt};
+            double v;
+            char err[512];
+            if (tess_expr_eval((const char *)test, point_value, &ref, &v, err, sizeof err) != 0) {
+                tess_diag_add(diag, path, xmlGetLineNo(n), "<constraint> attribute 'test' at point %zu: %s",
+                              pt, err);
+                rc = TESS_EINVAL;
+                keep = 0;
+            } else {
+                keep = v != 0;
+            }
+            xmlFree(test);
+        }
+        if (rc != TESS_OK) break;
+        if (keep) {
+            char **row = s->values[kept];
+            s->values[kept] = s->values[pt];
+            s->values[pt] = row;
+            kept++;
+        }
+    }
+    if (rc == TESS_OK) {
+        for (size_t pt = kept; pt < s->n_points; pt++) {
+            for (size_t k = 0; k < s->n_names; k++) free(s->values[pt][k]);
+            free(s->values[pt]);
+        }
+        s->excluded = s->n_points - kept;
+        s->n_points = kept;
+    }
+    return rc;
+}
+
+int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
+{
+    memset(s, 0, sizeof *s);
+    int missing;
+    xmlDocPtr doc = tess_xml_load(path, tess_space_schema_xsd, tess_space_schema_xsd_len, diag, &missing);
+    if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
+    int rc = TESS_OK;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlChar *a = xmlGetProp(root, (const xmlChar *)"name");
+    snprintf(s->name, sizeof s->name, "%s", (const char *)a);
+    xmlFree(a);
+    a = xmlGetProp(root, (const xmlChar *)"platform");
+    tess_path_beside(path, (const char *)a, s->platform, sizeof s->platform);
+    xmlFree(a);
+    a = xmlGetProp(root, (const xmlChar *)"workload");
+    tess_path_beside(path, (const char *)a, s->workload, sizeof s->workload);
+    xmlFree(a);
+    if (tess_xml_time_attr(root, "time-limit", path, &s->time_limit_s, diag) != 0) rc = TESS_EINVAL;
+    a = xmlGetProp(root, (const xmlChar *)"budget"); /* the schema makes it a positive integer */
+    if (a) s->budget = (unsigned)strtoul((const char *)a, NULL, 10);
+    xmlFree(a);
+    a = xmlGetProp(root, (const xmlChar *)"calibration");
+    if (a) tess_path_beside(path, (const char *)a, s->calibration, sizeof s->calibration);
+    xmlFree(a);
+    for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "objective") != 0) continue;
+        if (s->n_objectives == sizeof s->objectives / sizeof s->objectives[0]) {
+            tess_diag_add(diag, path, xmlGetLineNo(n), "<objective>: at most %zu objectives",
+                          sizeof s->objectives / sizeof s->objectives[0]);
+            rc = TESS_EINVAL;
+            break;
+        }
+        xmlChar *metric = xmlGetProp(n, (const xmlChar *)"metric"), *goal = xmlGetProp(n, (const xmlChar *)"goal");
+        snprintf(s->objectives[s->n_objectives].metric, sizeof s->objectives[0].metric, "%s", (const char *)metric);
+        s->objectives[s->n_objectives].maximize = goal && strcmp((const char *)goal, "maximize") == 0;
+        s->objectives[s->n_objectives++].line = xmlGetLineNo(n);
+        xmlFree(metric);
+        xmlFree(goal);
+    }
+    for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "limit") != 0) continue;
+        const long line = xmlGetLineNo(n);
+        if (s->n_limits == sizeof s->limits / sizeof s->limits[0]) {
+            tess_diag_add(diag, path, line, "<limit>: at most %zu limits", sizeof s->limits / sizeof s->limits[0]);
+            rc = TESS_EINVAL;
+            break;
+        }
+        xmlChar *metric = xmlGetProp(n, (const xmlChar *)"metric"), *lo = xmlGetProp(n, (const xmlChar *)"min"),
+                *hi = xmlGetProp(n, (const xmlChar *)"max");
+        double min = lo ? strtod((const char *)lo, NULL) : -HUGE_VAL, max = hi ? strtod((const char *)hi, NULL) : HUGE_VAL;
+        if (!lo && !hi) {
+            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: give min, max or both", (const char *)metric);
+            rc = TESS_EINVAL;
+        } else if (min > max) {
+            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: min %g is above max %g", (const char *)metric,
+                          min, max);
+            rc = TESS_EINVAL;
+        } else {
+            snprintf(s->limits[s->n_limits].metric, sizeof s->limits[0].metric, "%s", (const char *)metric);
+            s->limits[s->n_limits].min = min;
+            s->limits[s->n_limits].max = max;
+            s->limits[s->n_limits++].line = line;
+        }
+        xmlFree(metric);
+        xmlFree(lo);
+        xmlFree(hi);
+    }
+
+    /* the grid */
+    strlist *axis = NULL;
+    size_t n_axes = 0, grid = 1;
+    for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "param") != 0) continue;
+        const long line = xmlGetLineNo(n);
+        xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+        xmlChar *values = xmlGetProp(n, (const xmlChar *)"values");
+        xmlChar *from = xmlGetProp(n, (const xmlChar *)"from"), *to = xmlGetProp(n, (const xmlChar *)"to"),
+                *step = xmlGetProp(n, (const xmlChar *)"step");
+        strlist *bigger = realloc(axis, (n_axes + 1) * sizeof *bigger);
+        if (!bigger) rc = TESS_ENOMEM;
+        else {
+            axis = bigger;
+            memset(&axis[n_axes], 0, sizeof axis[n_axes]);
+        }
+        if (rc == TESS_OK && name_index(s, (const char *)name) >= 0) {
+            tess_diag_add(diag, path, line, "<param name=\"%s\">: declared twice", (const char *)name);
+            rc = TESS_EINVAL;
+        }
+        if (rc == TESS_OK && values && !from && !to && !step) {
+            split((const char *)values, &axis[n_axes]);
+        } else if (rc == TESS_OK && !values && from && to) {
+            char *e1, *e2, *e3 = NULL;
+            double lo = strtod((const char *)from, &e1), hi = strtod((const char *)to, &e2);
+            double st = step ? strtod((const char *)step, &e3) : 1;
+            if (*e1 || *e2 || (step && *e3) || !(st > 0) || hi < lo) {
+                tess_diag_add(diag, path, line, "<param name=\"%s\">: from/to/step must be numbers "
+                              "with from <= to and step > 0", (const char *)name);
+                rc = TESS_EINVAL;
+            } else {
+                for (double v = lo; v <= hi + 1e-9 * (hi - lo + 1); v += st) {
+                    char num[64];
+                    snprintf(num, sizeof num, "%.12g", v);
+                    push(&axis[n_axes], num, strlen(num));
+                }
+            }
+        } else if (rc == TESS_OK) {
+            tess_diag_add(diag, path, line, "<param name=\"%s\">: give either values, or from and to "
+                          "(and step)", (const char *)name);
+            rc = TESS_EINVAL;
+        }
+        if (rc == TESS_OK && axis[n_axes].n == 0) {
+            tess_diag_add(diag, path, line, "<param name=\"%s\">: no values", (const char *)name);
+            rc = TESS_EINVAL;
+        }
+        if (rc == TESS_OK) {
+            add_name(s, (const char *)name);
+            grid *= axis[n_axes].n;
+        }
+        n_axes += rc == TESS_OK || axis ? 1 : 0;
+        xmlFree(name);
+        xmlFree(values);
+        xmlFree(from);
+        xmlFree(to);
+        xmlFree(step);
+    }
+    /* listed points may name more parameters: collect every name first */
+    for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "point") != 0) continue;
+        xmlChar *set = xmlGetProp(n, (const xmlChar *)"set");
+        strlist kv = {0};
+        split((const char *)set, &kv);
+        for (size_t i = 0; i < kv.n && rc == TESS_OK; i++) {
+            char *eq = strchr(kv.v[i], '=');
+            if (!eq || eq == kv.v[i]) {
+                tess_diag_add(diag, path, xmlGetLineNo(n), "<point> attribute 'set': '%s' is not "
+                              "name=value", kv.v[i]);
+                rc = TESS_EINVAL;
+                break;
+            }
+            *eq = '\0';
+            add_name(s, kv.v[i]);
+        }
+        strlist_free(&kv);
+        xmlFree(set);
+    }
+    char **vals = calloc(s->n_names + 1, sizeof *vals);
+    if (rc == TESS_OK && n_axes > 0) {
+        for (size_t g = 0; g < grid; g++) {
+            size_t rest = g;
+            for (size_t k = n_axes; k-- > 0;) { /* the last param varies fastest */
+                vals[k] = axis[k].v[rest % axis[k].n];
+                rest /= axis[k].n;
+            }
+            add_point(s, vals);
+        }
+    }
+    for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        if (strcmp((const char *)n->name, "point") == 0) {
+            xmlChar *set = xmlGetProp(n, (const xmlChar *)"set");
+            strlist kv = {0};
+            split((const char *)set, &kv);
+            memset(vals, 0, (s->n_names + 1) * sizeof *vals);
+            for (size_t i = 0; i < kv.n; i++) {
+                char *eq = strchr(kv.v[i], '=');
+                *eq = '\0';
+                vals[name_index(s, kv.v[i])] = eq + 1;
+            }
+            add_point(s, vals);
+            strlist_free(&kv);
+            xmlFree(set);
+        } else if (strcmp((const char *)n->name, "points") == 0) {
+            xmlChar *file = xmlGetProp(n, (const xmlChar *)"file");
+            char csv[1024];
+            tess_path_beside(path, (const char *)file, csv, sizeof csv);
+            xmlFree(file);
+            size_t clen;
+            char *text = tess_read_file(csv, &clen, diag);
+            if (!text) {
+                tess_diag_add(diag, path, xmlGetLineNo(n), "<points> attribute 'file': cannot read '%s'", csv);
+                rc = TESS_EINVAL;
+                break;
+            }
+            int cols[64];
+            size_t ncols = 0, row = 0;
+            for (char *line = strtok(text, "\n"); line && rc == TESS_OK; line = strtok(NULL, "\n"), row++) {
+                size_t ll = strlen(line);
+                if (ll > 0 && line[ll - 1] == '\r') line[ll - 1] = '\0'; /* CRLF files */
+                strlist cells = {0};
+                for (char *p = line, *c; p; p = c ? c + 1 : NULL) {
+                    c = strchr(p, ',');
+                    push(&cells, p, c ? (size_t)(c - p) : strlen(p));
+                }
+                if (row == 0 && cells.n > 64) {
+                    tess_diag_add(diag, csv, 1, "%zu columns; at most 64 parameters", cells.n);
+                    rc = TESS_EINVAL;
+                } else if (row == 0) {
+                    for (size_t i = 0; i < cells.n; i++) cols[ncols++] = add_name(s, cells.v[i]);
+                    free(vals);
+                    vals = calloc(s->n_names + 1, sizeof *vals);
+                } else if (cells.n != ncols) {
+                    tess_diag_add(diag, csv, (long)row + 1, "%zu values for %zu columns", cells.n, ncols);
+                    rc = TESS_EINVAL;
+                } else {
+                    memset(vals, 0, (s->n_names + 1) * sizeof *vals);
+                    for (size_t i = 0; i < ncols; i++) vals[cols[i]] = cells.v[i];
+                    add_point(s, vals);
+                }
+                strlist_free(&cells);
+            }
+            free(text);
+        }
+    }
+    free(vals);
+    for (size_t k = 0; k < n_axes; k++) strlist_free(&axis[k]);
+    free(axis);
+    if (rc == TESS_OK) rc = apply_constraints(s, root, path, diag);
+    xmlFreeDoc(doc);
+    if (rc == TESS_OK && s->n_points == 0) {
+        tess_diag_add(diag, path, xmlGetLineNo(root), "<space>: no points (give params, points or "
+                      "a points file)");
+        rc = TESS_EINVAL;
+    }
+    if (rc != TESS_OK) tess_space_free(s);
+    return rc;
+}

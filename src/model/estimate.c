@@ -1,0 +1,471 @@
+/* The analytical model: see estimate.h. */
+#include "model/estimate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/die_timing.h"
+#include "tessera/tessera.h"
+#include "api/routes.h"
+#include "model/placement.h"
+
+const char *const tess_level_names[] = {"tp", "dp", "pp", NULL};
+
+void tess_calibration_default(tess_calibration *c)
+{
+    memset(c, 0, sizeof *c);
+    c->gemm_efficiency = c->vector_efficiency = c->dram_efficiency = c->dma_overlap = 1;
+    for (int l = 0; l < TESS_LEVELS_; l++) c->latency_factor[l] = c->bandwidth_efficiency[l] = 1;
+}
+
+/* ---- calibration files ------------------------------------------------------ */
+
+typedef struct cal_key {
+    char name[48];
+    size_t offset; /* of a double in tess_calibration */
+    double lo, hi; /* allowed range (lo open) */
+} cal_key;
+
+static size_t cal_keys(cal_key *k)
+{
+    size_t n = 0;
+#define KEY(text, field, a, b) k[n++] = (cal_key){text, offsetof(tess_calibration, field), a, b}
+    KEY("gemm_efficiency", gemm_efficiency, 0, 10);
+    KEY("vector_efficiency", vector_efficiency, 0, 10);
+    KEY("dram_efficiency", dram_efficiency, 0, 10);
+    KEY("dma_overlap", dma_overlap, -1e-300, 1);
+#undef KEY
+    for (int l = 0; l < TESS_LEVELS_; l++) {
+        snprintf(k[n].name, sizeof k[n].name, "%s.latency_factor", tess_level_names[l]);
+        k[n].offset = offsetof(tess_calibration, latency_factor) + l * sizeof(double);
+        k[n].lo = -1e-300;
+        k[n++].hi = 1e3;
+        snprintf(k[n].name, sizeof k[n].name, "%s.bandwidth_efficiency", tess_level_names[l]);
+        k[n].offset = offsetof(tess_calibration, bandwidth_efficiency) + l * sizeof(double);
+        k[n].lo = 0;
+        k[n++].hi = 10;
+    }
+    return n;
+}
+
+void tess_calibration_write(FILE *f, const tess_calibration *c)
+{
+    cal_key k[16];
+    const size_t n = cal_keys(k);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s = %.6g\n", k[i].name, *(const double *)((const char *)c + k[i].offset));
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) *--e = 0;
+    return s;
+}
+
+int tess_calibration_read(const char *path, tess_calibration *c, tess_diag *diag)
+{
+    tess_calibration_default(c);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        tess_diag_add(diag, path, 0, "cannot read the calibration file: %s", strerror(errno));
+        return TESS_EIO;
+    }
+    cal_key k[16];
+    const size_t n = cal_keys(k);
+    char line[1024];
+    long no = 0;
+    int rc = TESS_OK;
+    while (fgets(line, sizeof line, f)) {
+        no++;
+        char *hash = strchr(line, '#');
+        if (hash) *hash = 0;
+        char *text = trim(line);
+        if (!*text) continue;
+        char *eq = strchr(text, '=');
+        if (!eq) {
+            tess_diag_add(diag, path, no, "expected 'key = value', found '%s'", text);
+            rc = TESS_EINVAL;
+            continue;
+        }
+        *eq = 0;
+        char *key = trim(text), *val = trim(eq + 1), *end = NULL;
+        size_t i = 0;
+        while (i < n && strcmp(k[i].name, key) != 0) i++;
+        if (i == n) {
+            tess_diag_add(diag, path, no, "unknown calibration key '%s'", key);
+            rc = TESS_EINVAL;
+            continue;
+        }
+        errno = 0;
+        const double v = strtod(val, &end);
+        if (end == val || *end || errno || !(v > k[i].lo && v <= k[i].hi)) {
+            tess_diag_add(diag, path, no, "%s: '%s' is not a number in (%g, %g]", key, val,
+                          k[i].lo < 0 ? 0 : k[i].lo, k[i].hi);
+            rc = TESS_EINVAL;
+            continue;
+        }
+        *(double *)((char *)c + k[i].offset) = v;
+    }
+    fclose(f);
+    if (rc == TESS_OK) snprintf(c->source, sizeof c->source, "%s", path);
+    return rc;
+}
+
+/* ---- what the network gives each level ------------------------------------- */
+
+/* Every rank of a pipeline stage to its ring neighbour at once, as a collective step runs
+ * on all the stage's groups together (stages reach their collectives at different times,
+ * so only one stage's routes are counted together; pipeline sends count all stages), over
+ * the routes the simulated network takes: the largest route latency, and the bandwidth
+ * each route gets on the channel that the most routes share relative to its width. */
+#define ROUTE_CAP 4096
+static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring, const tess_hw_routes *h,
+                      uint32_t *load, uint32_t *route, tess_estimate_net *net, char *msg, size_t msglen)
+{
+    const uint32_t channels = tess_hw_routes_channels(h);
+    const int pipeline = ring == TESS_AXIS_PIPELINE;
+    double energy = 0, pairs = 0;
+    for (uint32_t st = 0; st < (pipeline ? 1 : s->pp); st++) {
+        memset(load, 0, channels * sizeof *load);
+        for (uint32_t r = 0; r < s->dies; r++) {
+            if (!pipeline && (r / s->tp) % s->pp != st) continue;
+            const uint32_t next = tess_ring_next(s, (tess_coll_axis)ring, r);
+            if (next == r) continue;
+            tess_hw_route_info info;
+            if (tess_hw_route(h, s->die_of_rank[r], s->die_of_rank[next], &info, route, ROUTE_CAP) != 0) {
+                snprintf(msg, msglen, "die '%s' has no route to '%s'", p->instances[s->die_of_rank[r]].path,
+                         p->instances[s->die_of_rank[next]].path);
+                return TESS_EUNROUTABLE;
+            }
+            for (uint32_t k = 0; k < info.channels && k < ROUTE_CAP; k++) load[route[k]]++;
+            if (info.latency_s > net->alpha_s[ring]) net->alpha_s[ring] = info.latency_s;
+            energy += info.energy_per_byte;
+            pairs += 1;
+        }
+        for (uint32_t c = 0; c < channels; c++) {
+            if (!load[c]) continue;
+            const double share = tess_hw_channel_bandwidth(h, c) / load[c];
+            if (share < net->beta_bytes_s[ring]) net->beta_bytes_s[ring] = share;
+            if (load[c] > net->congestion[ring]) net->congestion[ring] = load[c];
+        }
+    }
+    net->energy_per_byte[ring] = pairs > 0 ? energy / pairs : 0;
+    return TESS_OK;
+}
+
+int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_estimate_net *net,
+                          char *msg, size_t msglen)
+{
+    memset(net, 0, sizeof *net);
+    for (int k = 0; k < TESS_RINGS; k++) net->beta_bytes_s[k] = INFINITY;
+    double *peak = calloc(p->n_instances + 1, sizeof *peak);
+    net->dma_bytes_s = calloc(s->dies + 1, sizeof *net->dma_bytes_s);
+    int rc = peak && net->dma_bytes_s ? TESS_OK : TESS_ENOMEM;
+    for (size_t i = 0; rc == TESS_OK && i < p->n_instances; i++)
+        if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
+            peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
+    if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, peak, net->dma_bytes_s, msg, msglen);
+    int needed = s->pp > 1; /* any ring with more than one member */
+    for (uint32_t i = 0; i < s->n_colls; i++) needed |= s->colls[i].group > 1;
+    tess_hw_routes *h = NULL;
+    if (rc == TESS_OK && needed && !(h = tess_hw_routes_open(p, msg, msglen))) rc = TESS_EINVAL;
+    uint32_t *load = h ? calloc(tess_hw_routes_channels(h) + 1, sizeof *load) : NULL;
+    uint32_t *route = h ? malloc(ROUTE_CAP * sizeof *route) : NULL;
+    if (h && (!load || !route)) rc = TESS_ENOMEM;
+    for (int ring = 0; h && rc == TESS_OK && ring < TESS_RINGS; ring++) {
+        int used = ring == TESS_AXIS_PIPELINE && s->pp > 1; /* the pipeline's, or a collective's axis */
+        for (uint32_t i = 0; i < s->n_colls; i++) used |= (int)s->colls[i].axis == ring && s->colls[i].group > 1;
+        if (used) rc = ring_paths(p, s, ring, h, load, route, net, msg, msglen);
+    }
+    tess_hw_routes_close(h);
+    free(load);
+    free(route);
+    free(peak);
+    if (rc != TESS_OK) tess_estimate_net_free(net);
+    return rc;
+}
+
+void tess_estimate_net_free(tess_estimate_net *net)
+{
+    free(net->dma_bytes_s);
+    net->dma_bytes_s = NULL;
+}
+
+/* ---- times ------------------------------------------------------------------ */
+
+/* One call of collective c: adds its raw latency and bandwidth terms to a[] and b[]. */
+static void collective_terms(const tess_coll_use *c, const tess_estimate_net *net, double calls, double *a,
+                             double *b)
+{
+    const uint32_t n = c->group;
+    if (n < 2) return;
+    const double steps = c->kind == TESS_ALL_REDUCE ? 2.0 * (n - 1) : n - 1.0;
+    const tess_level l = tess_axis_is_dp(c->axis) ? TESS_LEVEL_DP : TESS_LEVEL_TP;
+    const double chunk = c->bytes / n > 0 ? (double)(c->bytes / n) : 1.0;
+    a[l] += calls * steps * net->alpha_s[c->axis];
+    b[l] += calls * steps * chunk / net->beta_bytes_s[c->axis];
+}
+
+static double network_time(const double *a, const double *b, const tess_calibration *cal)
+{
+    double t = 0;
+    for (int l = 0; l < TESS_LEVELS_; l++)
+        t += cal->latency_factor[l] * a[l] + (b[l] > 0 ? b[l] / cal->bandwidth_efficiency[l] : 0);
+    return t;
+}
+
+/* calls of collective c: their raw terms added to a[] and b[], and their calibrated time
+ * to by_span[the span of c's groups] (and *scale_out) */
+static void collective_time(const tess_coll_use *c, const tess_estimate_net *net, const tess_calibration *cal,
+                            double calls, double *a, double *b, double *by_span, double *scale_out)
+{
+    double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
+    collective_terms(c, net, calls, ca, cb);
+    for (int l = 0; l < TESS_LEVELS_; l++) {
+        a[l] += ca[l];
+        b[l] += cb[l];
+    }
+    const double t = network_time(ca, cb, cal);
+    by_span[c->span] += t;
+    if (c->scale_out) *scale_out += t;
+}
+
+/* Messages one die sends in one call of the collective. */
+static uint64_t call_messages(const tess_coll_use *c)
+{
+    uint64_t messages, bytes;
+    tess_collective_cost(c->kind, c->algo, c->group, c->rows, c->bytes, &messages, &bytes);
+    return messages;
+}
+
+void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,
+                            unsigned dtype_bytes, double dma_bytes_s, const tess_estimate_net *net,
+                            const tess_calibration *cal, tess_template_time *out)
+{
+    memset(out, 0, sizeof *out);
+    const double period = 1.0 / dt->clock_hz;
+    for (uint32_t i = 0; i < t->n; i++) {
+        const tess_op_group *g = &t->groups[i];
+        out->ops += g->count;
+        out->flops += (double)g->count * g->flops_each;
+        switch (g->kind) {
+        case TESS_OP_GEMM:
+            out->gemm_s += tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile, dt->tensor_rows,
+                                            dt->tensor_cols, dt->tensor_arrays) * period;
+            break;
+        case TESS_OP_VECTOR:
+            out->vector_s += (double)g->count * ceil((double)(g->bytes_each / dtype_bytes) / dt->vector_lanes) * period;
+            break;
+        case TESS_OP_LOAD:
+        case TESS_OP_STORE:
+            out->dma_s += (double)g->count * (double)g->bytes_each / dma_bytes_s;
+            break;
+        case TESS_OP_COLLECTIVE:
+            if (g->coll >= 0) {
+                collective_time(&s->colls[g->coll], net, cal, (double)g->count, out->level_alpha_s,
+                                out->level_beta_s, out->scope_s, &out->scale_out_s);
+                out->messages += g->count * call_messages(&s->colls[g->coll]);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    out->compute_s = out->gemm_s / cal->gemm_efficiency + out->vector_s / cal->vector_efficiency;
+    const double dma = out->dma_s / cal->dram_efficiency;
+    const double exposed = dma - cal->dma_overlap * out->compute_s;
+    out->local_s = out->compute_s + (exposed > 0 ? exposed : 0);
+    out->network_s = network_time(out->level_alpha_s, out->level_beta_s, cal);
+}
+
+int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
+                      const tess_estimate_net *net, const tess_calibration *cal, tess_eval_result *out,
+                      char *msg, size_t msglen)
+{
+    memset(out, 0, sizeof *out);
+    out->analytic = 1;
+    snprintf(out->calibration, sizeof out->calibration, "%s", cal->source);
+    const uint32_t pp = s->pp, v = s->chunks;
+    const unsigned e = tess_dtype_bytes(w->dtype);
+    double *fwd = calloc((size_t)pp * v + 1, sizeof *fwd), *bwd = calloc((size_t)pp * v + 1, sizeof *bwd);
+    double *stage_end = calloc(pp + 1, sizeof *stage_end);
+    /* each pass's compute, memory and network: [((stage x v + chunk) x 2 + backward) x 3 + kind] */
+    double *parts = calloc((size_t)pp * v * 6 + 1, sizeof *parts);
+    tess_die_stat *per_stage = calloc(pp + 1, sizeof *per_stage);
+    out->dies = calloc(s->dies + 1, sizeof *out->dies);
+    out->links = calloc(1, sizeof *out->links);
+    out->spans = calloc(1, sizeof *out->spans);
+    if (!fwd || !bwd || !stage_end || !parts || !per_stage || !out->dies || !out->links || !out->spans) {
+        free(parts);
+        free(fwd);
+        free(bwd);
+        free(stage_end);
+        free(per_stage);
+        tess_eval_result_free(out);
+        snprintf(msg, msglen, "out of memory");
+        return TESS_ENOMEM;
+    }
+    /* each stage's pass times (the stage's first rank stands for all of it: every die of a
+     * stage runs the same ops) */
+    const double msg_bytes = (double)s->activation_message_bytes;
+    double p2p_a[TESS_LEVELS_] = {0}, p2p_b[TESS_LEVELS_] = {0};
+    p2p_a[TESS_LEVEL_PP] = net->alpha_s[TESS_AXIS_PIPELINE];
+    p2p_b[TESS_LEVEL_PP] = isfinite(net->beta_bytes_s[TESS_AXIS_PIPELINE]) ? msg_bytes / net->beta_bytes_s[TESS_AXIS_PIPELINE] : 0;
+    const double p2p = pp > 1 ? network_time(p2p_a, p2p_b, cal) : 0;
+    double net_joules = 0;
+    for (uint32_t st = 0; st < pp; st++) {
+        const uint32_t rank = st * s->tp;
+        const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[rank]].type].u.die;
+        const double dma_rate = net->dma_bytes_s[rank];
+        const tess_stage *S = &s->stages[st];
+        tess_template_time tf, tb, tr, lf, lb;
+        tess_estimate_template(s, &s->fwd, dt, e, dma_rate, net, cal, &tf);
+        tess_estimate_template(s, &s->bwd, dt, e, dma_rate, net, cal, &tb);
+        tess_estimate_template(s, &s->recompute, dt, e, dma_rate, net, cal, &tr);
+        tess_estimate_template(s, &s->logits_fwd, dt, e, dma_rate, net, cal, &lf);
+        tess_estimate_template(s, &s->logits_bwd, dt, e, dma_rate, net, cal, &lb);
+        const double L = S->layers_per_chunk;
+        tess_die_stat *d = &per_stage[st];
+        for (uint32_t c = 0; c < v; c++) {
+            const int logits = st + 1 == pp && c + 1 == v;
+            fwd[st * v + c] = L * (tf.local_s + tf.network_s) + (logits ? lf.local_s + lf.network_s : 0);
+            bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) +
+                              (logits ? lb.local_s + lb.network_s : 0);
+            double *f = &parts[((size_t)st * v + c) * 6], *b = f + 3;
+            f[0] = L * tf.compute_s + (logits ? lf.compute_s : 0);
+            f[1] = L * (tf.local_s - tf.compute_s) + (logits ? lf.local_s - lf.compute_s : 0);
+            f[2] = L * tf.network_s + (logits ? lf.network_s : 0);
+            b[0] = L * (tr.compute_s + tb.compute_s) + (logits ? lb.compute_s : 0);
+            b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s) + (logits ? lb.local_s - lb.compute_s : 0);
+            b[2] = L * (tr.network_s + tb.network_s) + (logits ? lb.network_s : 0);
+        }
+        uint64_t sends = 0;
+        for (uint32_t k = 0; k < S->n_order; k++) {
+            const tess_pass *ps = &S->order[k];
+            const int logits = st + 1 == pp && ps->chunk + 1 == v;
+            const tess_template_time *parts[3] = {ps->backward ? &tr : &tf, ps->backward ? &tb : NULL,
+                                                  logits ? (ps->backward ? &lb : &lf) : NULL};
+            const double reps[3] = {L, L, 1};
+            for (int j = 0; j < 3; j++) {
+                if (!parts[j]) continue;
+                d->ops += (uint64_t)reps[j] * parts[j]->ops;
+                d->flops += reps[j] * parts[j]->flops;
+                d->messages += (uint64_t)reps[j] * parts[j]->messages;
+                d->compute_s += reps[j] * parts[j]->compute_s;
+                d->memory_s += reps[j] * (parts[j]->local_s - parts[j]->compute_s);
+                d->network_s += reps[j] * parts[j]->network_s;
+                for (int l = 0; l <= TESS_SCOPE_LEVELS; l++) d->level_s[l] += reps[j] * parts[j]->scope_s[l];
+                d->scale_out_s += reps[j] * parts[j]->scale_out_s;
+            }
+            sends += tess_pass_sends(s, st, ps);
+            d->ops += tess_pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
+        }
+        /* the tail: every data-parallel collective once, then the optimizer step */
+        double ta[TESS_LEVELS_] = {0}, tb_[TESS_LEVELS_] = {0};
+        int dp_tail = 0;
+        for (uint32_t i = 0; i < s->n_colls; i++)
+            if (tess_axis_is_dp(s->colls[i].axis)) {
+                collective_time(&s->colls[i], net, cal, 1, ta, tb_, d->level_s, &d->scale_out_s);
+                d->messages += call_messages(&s->colls[i]);
+                dp_tail = 1;
+            }
+        d->ops += 1 + dp_tail; /* the optimizer step, and the data-parallel collectives' op */
+        const double tail_net = network_time(ta, tb_, cal);
+        d->optimizer_s = 28.0 * (double)S->params / (dma_rate * cal->dram_efficiency);
+        d->memory_s += d->optimizer_s;
+        d->network_s += tail_net;
+        d->rank = rank;
+        d->stage = st;
+        d->dram_bytes = S->dram_bytes;
+        d->messages += sends;
+        /* network energy: the bytes this die sends at each level, times the path energy */
+        for (uint32_t i = 0; i < s->n_colls; i++)
+            net_joules += (double)s->colls[i].bytes_sent * s->tp * s->dp *
+                          net->energy_per_byte[s->colls[i].axis];
+        net_joules += (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_AXIS_PIPELINE];
+        stage_end[st] = tail_net + d->optimizer_s; /* added to the pipeline's end below */
+    }
+    double *tail = calloc(pp + 1, sizeof *tail);
+    int rc = tail ? TESS_OK : TESS_ENOMEM;
+    if (rc == TESS_OK) {
+        memcpy(tail, stage_end, pp * sizeof *tail);
+        if (tess_pipeline_makespan(s, fwd, bwd, p2p, stage_end) < 0) {
+            snprintf(msg, msglen, "the pipeline order cannot be timed (out of memory or a cycle)");
+            rc = TESS_EINTERNAL;
+        }
+    }
+    tess_iteration_result *it = &out->it;
+    for (uint32_t st = 0; rc == TESS_OK && st < pp; st++) {
+        tess_die_stat *d = &per_stage[st];
+        d->end_s = stage_end[st] + tail[st];
+        const double busy = d->compute_s + d->memory_s + d->network_s;
+        d->bubble_s = d->end_s > busy ? d->end_s - busy : 0;
+        if (d->end_s > it->iteration_time_s) {
+            it->iteration_time_s = d->end_s;
+            it->slowest_rank = d->rank;
+        }
+    }
+    for (uint32_t r = 0; rc == TESS_OK && r < s->dies; r++) {
+        out->dies[r] = per_stage[(r / s->tp) % pp];
+        out->dies[r].rank = r;
+        out->dies[r].instance = s->die_of_rank[r];
+        it->messages += out->dies[r].messages;
+    }
+    if (rc == TESS_OK) {
+        out->n_dies = s->dies;
+        const tess_die_stat *slow = &per_stage[(it->slowest_rank / s->tp) % pp];
+        it->compute_s = slow->compute_s;
+        it->memory_s = slow->memory_s;
+        it->network_s = it->exposed_communication_s = slow->network_s;
+        it->bubble_s = slow->bubble_s;
+        it->optimizer_s = slow->optimizer_s;
+        it->energy_network_j = net_joules;
+        /* the critical path: the pipeline's, back from the slowest stage, then its tail */
+        const uint32_t end_stage = (it->slowest_rank / s->tp) % pp;
+        uint32_t *count = calloc((size_t)pp * v * 2 + 1, sizeof *count);
+        tess_pipeline_walk walk = {count, 0, end_stage};
+        tess_critical_path *cp = &it->critical_path;
+        cp->end_rank = cp->start_rank = it->slowest_rank;
+        if (count && tess_pipeline_path(s, fwd, bwd, p2p, NULL, end_stage, &walk) >= 0) {
+            for (size_t i = 0; i < (size_t)pp * v * 2; i++) {
+                cp->compute_s += count[i] * parts[i * 3];
+                cp->memory_s += count[i] * parts[i * 3 + 1];
+                cp->network_s += count[i] * parts[i * 3 + 2];
+            }
+            cp->handoffs = walk.handoffs;
+            cp->transfer_s = walk.handoffs * p2p;
+            cp->start_rank = walk.start_stage * s->tp;
+        }
+        free(count);
+        cp->memory_s += slow->optimizer_s;
+        cp->network_s += tail[end_stage] - slow->optimizer_s;
+        cp->other_s = it->iteration_time_s - cp->compute_s - cp->memory_s - cp->network_s - cp->transfer_s;
+        if (cp->other_s < 0) cp->other_s = 0; /* rounding: the model has no other time */
+        /* peak dynamic power: every die computing and moving data at once, each at the mean
+         * rate of its busy time (an upper bound of any window's mean) */
+        const double e_bit = tess_dram_energy_per_bit(p);
+        for (uint32_t r = 0; r < s->dies; r++) {
+            const tess_die_stat *d = &out->dies[r];
+            const tess_die_type *dt = &p->types[p->instances[d->instance].type].u.die;
+            const double busy = d->compute_s + d->memory_s;
+            const double joules = d->flops * dt->flop_energy +
+                                  8.0 * (double)d->dram_bytes * (e_bit + dt->sram_read_energy + dt->sram_write_energy);
+            if (busy > 0) it->peak_dynamic_w += joules / busy;
+        }
+        it->timeline_dynamic_j = 0;
+        rc = tess_eval_finish(p, s, out);
+        if (rc != TESS_OK) snprintf(msg, msglen, "out of memory");
+    }
+    free(tail);
+    free(fwd);
+    free(bwd);
+    free(stage_end);
+    free(parts);
+    free(per_stage);
+    if (rc != TESS_OK) tess_eval_result_free(out);
+    return rc;
+}

@@ -1,0 +1,90 @@
+/* The analytical model: the same platform, workload and schedule as a simulation, timed in
+ * closed form without SystemC (`tessera estimate`, tess_estimate in the C API).
+ *
+ * Per layer pass of a die (a schedule template):
+ *   compute  = GEMM cycles from the arrays' geometry (tess_gemm_cycles) / clock / e_gemm
+ *            + vector elements / lanes / clock / e_vector
+ *   dma      = bytes loaded and stored / (peak DRAM bandwidth of the die x e_dram)
+ *   local    = compute + max(0, dma - overlap x compute)   (overlap 1: the roofline,
+ *              max(compute, dma); overlap 0: DMA and compute one after the other)
+ *   network  = for each collective call: steps x (latency_factor x alpha + bytes / n /
+ *              (bandwidth_efficiency x beta)), alpha and beta of the group's level
+ * A level is the tensor-parallel group (TP, and the rows and columns of a 2-D grid), the
+ * data-parallel group (DP) or the pipeline neighbours (PP). Its alpha is the largest
+ * path latency between ring neighbours (links, optics and router pipelines on the
+ * shortest path), beta the smallest bottleneck link bandwidth of those paths.
+ * Pipeline: each stage's forward and backward chunk times go through the schedule's
+ * critical path (tess_pipeline_makespan) with a pipeline message's alpha-beta time between
+ * stages; then the data-parallel collectives and the optimizer step (28 B per parameter
+ * at the DRAM rate). Energy, power, area and cost as a simulation accounts them.
+ *
+ * Without calibration every factor is 1 (the textbook roofline and alpha-beta model);
+ * `tessera calibrate` fits them against the simulator and writes a calibration file. */
+#ifndef TESS_ESTIMATE_H
+#define TESS_ESTIMATE_H
+
+#include <stdio.h>
+
+#include "config/platform.h"
+#include "config/workload.h"
+#include "config/diag.h"
+#include "model/result.h"
+#include "model/schedule.h"
+
+typedef enum tess_level { TESS_LEVEL_TP, TESS_LEVEL_DP, TESS_LEVEL_PP, TESS_LEVELS_ } tess_level;
+extern const char *const tess_level_names[]; /* "tp", "dp", "pp" */
+
+/* The analytical model's factors (see above). */
+typedef struct tess_calibration {
+    char source[512]; /* the file they were read from; "" for the defaults */
+    double gemm_efficiency, vector_efficiency, dram_efficiency, dma_overlap;
+    double latency_factor[TESS_LEVELS_], bandwidth_efficiency[TESS_LEVELS_];
+} tess_calibration;
+
+/* Every factor 1, no source. */
+void tess_calibration_default(tess_calibration *c);
+
+/* Reads a calibration file: "key = value" lines (keys as tess_calibration_write writes
+ * them; '#' starts a comment). Unknown keys, malformed lines and values out of range are
+ * errors naming the file and line. TESS_OK or TESS_EINVAL / TESS_EIO with messages. */
+int tess_calibration_read(const char *path, tess_calibration *c, tess_diag *diag);
+void tess_calibration_write(FILE *f, const tess_calibration *c);
+
+/* What the network gives each ring, by tess_coll_axis (TESS_AXIS_PIPELINE: the pipeline
+ * neighbours). Found once per platform and schedule. */
+#define TESS_RINGS TESS_AXES
+typedef struct tess_estimate_net {
+    double alpha_s[TESS_RINGS];      /* largest neighbour path latency */
+    double beta_bytes_s[TESS_RINGS]; /* smallest neighbour bottleneck bandwidth, shared by
+                                        the paths of all groups that cross its busiest link */
+    uint32_t congestion[TESS_RINGS]; /* most neighbour paths on one directed link */
+    double energy_per_byte[TESS_RINGS]; /* mean over neighbour paths, joules */
+    double *dma_bytes_s;             /* peak DRAM rate of each rank (malloc'd) */
+} tess_estimate_net;
+
+int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_estimate_net *net,
+                          char *msg, size_t msglen);
+void tess_estimate_net_free(tess_estimate_net *net);
+
+/* The analytical model's times of one template (a layer pass) on a die of type dt. */
+typedef struct tess_template_time {
+    double gemm_s, vector_s, dma_s; /* before efficiencies */
+    double compute_s, local_s, network_s; /* calibrated: compute, compute and DMA, collectives */
+    double level_alpha_s[TESS_LEVELS_], level_beta_s[TESS_LEVELS_]; /* network_s's terms, raw */
+    double scope_s[TESS_SCOPE_LEVELS + 1], scale_out_s; /* network_s by its groups' span */
+    uint64_t ops, messages; /* what was costed: the template's ops, its collectives' messages */
+    double flops;
+} tess_template_time;
+
+void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,
+                            unsigned dtype_bytes, double dma_bytes_s, const tess_estimate_net *net,
+                            const tess_calibration *cal, tess_template_time *out);
+
+/* One iteration in closed form: fills *out as tess_evaluate_job does (per-die figures,
+ * energy, power, cost; no link utilisations), with out->analytic set. net from
+ * tess_estimate_prepare on the same p and s. TESS_OK, or a status with msg. */
+int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
+                      const tess_estimate_net *net, const tess_calibration *cal, tess_eval_result *out,
+                      char *msg, size_t msglen);
+
+#endif

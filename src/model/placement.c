@@ -1,0 +1,170 @@
+/* Placement of parallel groups in the hierarchy: see placement.h. */
+#include "model/placement.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tessera/tessera.h"
+
+int tess_dies_span(const tess_platform *p, const uint32_t *dies, size_t n)
+{
+    if (n < 2) return -1;
+    for (int l = 0; l < TESS_SCOPE_LEVELS; l++) {
+        const uint32_t id = p->instances[dies[0]].scope[l];
+        size_t i = 1;
+        while (id && i < n && p->instances[dies[i]].scope[l] == id) i++;
+        if (id && i == n) return l;
+    }
+    return TESS_SCOPE_LEVELS;
+}
+
+static int pair_span(const tess_platform *p, const tess_schedule *s, uint32_t a, uint32_t b)
+{
+    const uint32_t dies[2] = {s->die_of_rank[a], s->die_of_rank[b]};
+    return a == b ? -1 : tess_dies_span(p, dies, 2);
+}
+
+/* An axis's span: "share a scope of level L" is an equivalence, so a group lies in one
+ * scope exactly when every step around its ring does; the widest step over all ranks.
+ * *worst gets a rank whose step is that wide. With level_bytes, each rank's step also
+ * adds `bytes` (what the rank sends its neighbour) at the step's level. */
+static int axis_span(const tess_platform *p, const tess_schedule *s, tess_coll_axis a, uint32_t *worst,
+                     double bytes, double *level_bytes)
+{
+    int span = -1;
+    *worst = 0;
+    for (uint32_t r = 0; r < s->dies; r++) {
+        const int l = pair_span(p, s, r, tess_ring_next(s, a, r));
+        if (l > span) {
+            span = l;
+            *worst = r;
+        }
+        if (level_bytes && l >= 0) level_bytes[l] += bytes;
+    }
+    return span;
+}
+
+/* Hierarchical collectives: the innermost level at which every group of an axis falls
+ * into domains of m consecutive members (1 < m < n; every member inside a scope of that
+ * level, members j and j' together exactly when j / m == j' / m for neighbouring
+ * blocks). Member j of group g is rank g x group_step + j x stride (n members, `groups`
+ * groups). *m = 1 and *level = -1 when there is none. */
+static void domains(const tess_platform *p, const tess_schedule *s, uint32_t n, uint32_t stride,
+                    uint32_t groups, uint32_t group_step, uint32_t *m_out, int8_t *level_out)
+{
+    *m_out = 1;
+    *level_out = -1;
+    if (n < 3) return;
+    const tess_instance *in = p->instances;
+#define SCOPE(g, j) in[s->die_of_rank[(g) * group_step + (j) * stride]].scope[l]
+    for (int l = 0; l < TESS_SCOPE_LEVELS; l++) {
+        /* m from the first group: members that share member 0's scope, counted in order */
+        const uint32_t id0 = SCOPE(0u, 0u);
+        uint32_t m = 1;
+        while (id0 && m < n && SCOPE(0u, m) == id0) m++;
+        if (!id0 || m < 2 || m >= n || n % m) continue;
+        int ok = 1;
+        for (uint32_t g = 0; ok && g < groups; g++)
+            for (uint32_t j = 0; ok && j < n; j++) {
+                const uint32_t here = SCOPE(g, j);
+                const int starts = j % m == 0 && j > 0;
+                ok = here && here == SCOPE(g, j / m * m) && (!starts || here != SCOPE(g, j - 1));
+            }
+        if (ok) {
+            *m_out = m;
+            *level_out = (int8_t)l;
+            return;
+        }
+    }
+#undef SCOPE
+}
+
+int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
+                      tess_schedule *s, tess_diag *diag)
+{
+    static const char *const names[] = {"tp", "pp", "dp"};
+    static const tess_coll_axis axes[] = {TESS_AXIS_TP, TESS_AXIS_PIPELINE, TESS_AXIS_DP};
+    int8_t *spans[] = {&s->tp_span, &s->pp_span, &s->dp_span};
+    int rc = TESS_OK;
+    for (int k = 0; k < 3; k++) {
+        uint32_t r;
+        const int span = axis_span(p, s, axes[k], &r, 0, NULL);
+        *spans[k] = (int8_t)span;
+        if (span <= w->within[k]) continue;
+        const uint32_t next = tess_ring_next(s, axes[k], r);
+        const int lim = w->within[k];
+        tess_diag_add(diag, file, w->line,
+                      "%s-within=\"%s\": %s groups span the %s; rank %u on die '%s' and rank %u on "
+                      "die '%s' are in different %ss (or none)",
+                      names[k], tess_scope_level_name(lim), names[k],
+                      span == TESS_SCOPE_LEVELS ? "whole platform" : tess_scope_level_name(span), r,
+                      p->instances[s->die_of_rank[r]].path, next, p->instances[s->die_of_rank[next]].path,
+                      tess_scope_level_name(lim));
+        rc = TESS_EINVAL;
+    }
+    /* DP member d of group (t, stage) g is rank g + tp pp d; TP member t of group
+     * (stage, d) g is rank g tp + t (1-D tensor parallelism only) */
+    domains(p, s, s->dp, s->tp * s->pp, s->tp * s->pp, 1, &s->dp_local, &s->dp_local_level);
+    s->tp_local = 1;
+    s->tp_local_level = -1;
+    if (w->tp_style == TESS_TP_MEGATRON_1D)
+        domains(p, s, s->tp, 1, s->pp * s->dp, s->tp, &s->tp_local, &s->tp_local_level);
+    return rc;
+}
+
+int tess_place_traffic(const tess_platform *p, tess_schedule *s)
+{
+    for (int l = 0; l <= TESS_SCOPE_LEVELS; l++) s->level_bytes[l] = 0;
+    /* a die is inside a package, wafer or node: groups leaving it are scale-out */
+    int local = 0;
+    for (int l = 0; l <= TESS_SCOPE_NODE; l++) local |= p->instances[s->die_of_rank[0]].scope[l] != 0;
+    for (uint32_t i = 0; i < s->n_colls; i++) {
+        tess_coll_use *c = &s->colls[i];
+        uint32_t worst;
+        /* a ring sends everything to the right */
+        const int span = axis_span(p, s, c->axis, &worst, (double)c->bytes_sent, s->level_bytes);
+        c->span = (uint8_t)(span < 0 ? 0 : span);
+        c->scale_out = local && span > TESS_SCOPE_NODE;
+    }
+    /* pipeline: a stage's forward messages go to the next stage, the next stage's backward
+     * ones come back over the same pair */
+    uint64_t *fwd = calloc(2 * (size_t)s->pp, sizeof *fwd);
+    if (!fwd) return TESS_ENOMEM;
+    uint64_t *bwd = fwd + s->pp;
+    for (uint32_t st = 0; st < s->pp; st++)
+        for (uint32_t k = 0; k < s->stages[st].n_order; k++) {
+            const tess_pass *ps = &s->stages[st].order[k];
+            (ps->backward ? bwd : fwd)[st] += tess_pass_sends(s, st, ps);
+        }
+    for (uint32_t r = 0; r < s->dies; r++) {
+        const uint32_t next = tess_ring_next(s, TESS_AXIS_PIPELINE, r);
+        const int l = pair_span(p, s, r, next);
+        if (l < 0) continue;
+        const uint32_t st = (r / s->tp) % s->pp, nst = (next / s->tp) % s->pp;
+        s->level_bytes[l] += (double)s->activation_message_bytes * (double)(fwd[st] + bwd[nst]);
+    }
+    free(fwd);
+    return TESS_OK;
+}
+
+int tess_die_dma_rates(const tess_platform *p, const tess_schedule *s, const double *mem_bw,
+                       double *die_bw, char *msg, size_t msglen)
+{
+    uint32_t *mems = malloc((p->n_instances + 1) * sizeof *mems);
+    if (!mems) return TESS_ENOMEM;
+    int rc = TESS_OK;
+    for (uint32_t r = 0; r < s->dies && rc == TESS_OK; r++) {
+        const uint32_t die = s->die_of_rank[r];
+        int shared = 0;
+        const size_t n = tess_die_memories(p, die, mems, &shared);
+        double bw = 0;
+        for (size_t i = 0; i < n; i++) bw += mem_bw[mems[i]];
+        die_bw[r] = shared ? bw / s->dies : bw;
+        if (!(die_bw[r] > 0)) {
+            snprintf(msg, msglen, "die '%s' reaches no memory", p->instances[die].path);
+            rc = TESS_EINVAL;
+        }
+    }
+    free(mems);
+    return rc;
+}

@@ -1,0 +1,810 @@
+/* The tile-schedule generator: see schedule.h. */
+#include "model/schedule.h"
+
+#include "model/placement.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tessera/tessera.h"
+
+/* ---- collectives -------------------------------------------------------- */
+
+void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows,
+                          uint64_t bytes, uint64_t *messages, uint64_t *bytes_sent)
+{
+    *messages = 0;
+    *bytes_sent = 0;
+    if (n <= 1) return;
+    if (a == TESS_ALGO_2D && rows > 1 && n % rows == 0 && n / rows > 1) {
+        /* reduce-scatter along a row (cols dies), all-reduce the 1/cols share along a
+         * column (rows dies), all-gather along the row */
+        const uint64_t cols = n / rows;
+        uint64_t m1, b1, m2, b2;
+        if (c == TESS_ALL_REDUCE) {
+            tess_collective_cost(TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)cols, 1, bytes, &m1, &b1);
+            tess_collective_cost(TESS_ALL_REDUCE, TESS_ALGO_RING, rows, 1, bytes / cols, &m2, &b2);
+            *messages = 2 * m1 + m2;
+            *bytes_sent = 2 * b1 + b2;
+            return;
+        }
+        /* reduce-scatter / all-gather: along rows, then columns on the 1/cols share */
+        tess_collective_cost(c, TESS_ALGO_RING, (uint32_t)cols, 1, bytes, &m1, &b1);
+        tess_collective_cost(c, TESS_ALGO_RING, rows, 1, bytes / cols, &m2, &b2);
+        *messages = m1 + m2;
+        *bytes_sent = b1 + b2;
+        return;
+    }
+    const uint64_t steps = c == TESS_ALL_REDUCE ? 2ull * (n - 1) : (uint64_t)(n - 1);
+    *messages = steps;
+    *bytes_sent = steps * (bytes / n);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+typedef struct gemm {
+    uint64_t m, n, k, count; /* count GEMMs of M x N x K */
+} gemm;
+
+/* Makes room for one more of *n items of `size` bytes in *items (capacity *cap), doubling
+ * the allocation as needed: a template or a collective list holds whatever the job has,
+ * never a fixed number that drops the rest. TESS_OK or TESS_ENOMEM. */
+static int reserve_one(void **items, uint32_t n, uint32_t *cap, size_t size)
+{
+    if (n < *cap) return TESS_OK;
+    const uint32_t grown = *cap ? 2 * *cap : 16;
+    void *p = realloc(*items, (size_t)grown * size);
+    if (!p) return TESS_ENOMEM;
+    *items = p;
+    *cap = grown;
+    return TESS_OK;
+}
+
+static int add_group(tess_template *t, tess_op_kind kind, uint64_t count, double flops,
+                     uint64_t bytes, int32_t coll)
+{
+    if (count == 0) return TESS_OK;
+    if (reserve_one((void **)&t->groups, t->n, &t->cap, sizeof *t->groups) != TESS_OK) return TESS_ENOMEM;
+    tess_op_group *g = &t->groups[t->n++];
+    memset(g, 0, sizeof *g);
+    g->kind = kind;
+    g->count = count;
+    g->flops_each = flops;
+    g->bytes_each = bytes;
+    g->coll = coll;
+    t->ops += count;
+    t->flops += flops * (double)count;
+    if (kind == TESS_OP_LOAD || kind == TESS_OP_STORE) t->bytes += bytes * count; /* DRAM traffic */
+    return TESS_OK;
+}
+
+/* GEMMs tiled T x T, output stationary: per tile a MAC op and loads of its A and B
+ * tiles, per output tile a store; A is read once per column of output tiles, B once
+ * per row of them, C written once. `merge` tiles per dimension make one op. */
+static int tile_gemm(tess_template *t, const gemm *g, uint64_t T, uint64_t merge, uint64_t e)
+{
+    const uint64_t tm = ceil_div(g->m, T), tn = ceil_div(g->n, T), tk = ceil_div(g->k, T);
+    const uint64_t tiles = ceil_div(tm * tn * tk, merge * merge) * g->count;
+    const uint64_t stores = ceil_div(tm * tn, merge * merge) * g->count;
+    const double flops = 2.0 * g->m * g->n * g->k * g->count;
+    const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm);
+    if (add_group(t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1) != TESS_OK ||
+        add_group(t, TESS_OP_GEMM, tiles, flops / tiles, 0, -1) != TESS_OK)
+        return TESS_ENOMEM;
+    if (t->n && t->groups[t->n - 1].kind == TESS_OP_GEMM) {
+        tess_op_group *gg = &t->groups[t->n - 1];
+        gg->gm = g->m;
+        gg->gn = g->n;
+        gg->gk = g->k;
+        gg->gcount = g->count;
+        gg->tile = T * merge;
+    }
+    return add_group(t, TESS_OP_STORE, stores, 0, g->count * e * g->m * g->n / stores, -1);
+}
+
+/* ---- the pipeline order of passes --------------------------------------- */
+
+static void pass_of(uint32_t k, uint32_t p, uint32_t v, int backward, tess_pass *out)
+{
+    /* Megatron's interleaving: groups of p micro-batches go through chunk 0, then
+     * chunk 1, ...; backward visits the chunks in reverse */
+    const uint32_t group = (k / p) % v;
+    out->microbatch = (k / (p * v)) * p + k % p;
+    out->chunk = backward ? v - 1 - group : group;
+    out->backward = (uint8_t)backward;
+}
+
+static int build_order(tess_stage *st, tess_pipeline kind, uint32_t s, uint32_t p, uint32_t m,
+                       uint32_t v)
+{
+    const uint32_t total = m * v;
+    st->order = calloc(2 * (size_t)total, sizeof *st->order);
+    if (!st->order) return -1;
+    uint32_t n = 0, f = 0, b = 0;
+    if (kind == TESS_PIPE_GPIPE) {
+        for (f = 0; f < total; f++) pass_of(f, total + 1, 1, 0, &st->order[n++]);
+        for (b = 0; b < total; b++) pass_of(b, total + 1, 1, 1, &st->order[n++]);
+        /* with v = 1 pass_of(k, >k, 1) is micro-batch k, chunk 0 */
+    } else {
+        uint32_t warmup = kind == TESS_PIPE_INTERLEAVED ? (p - s - 1) * 2 + (v - 1) * p : p - s - 1;
+        if (warmup > total) warmup = total;
+        for (; f < warmup; f++) pass_of(f, p, v, 0, &st->order[n++]);
+        while (f < total) {
+            pass_of(f++, p, v, 0, &st->order[n++]);
+            pass_of(b++, p, v, 1, &st->order[n++]);
+        }
+        while (b < total) pass_of(b++, p, v, 1, &st->order[n++]);
+    }
+    st->n_order = n;
+    return 0;
+}
+
+/* The pass a pass waits on (its pipeline predecessor): stage, chunk and direction, and
+ * whether it ran on another stage; 0 when the pass waits on nothing. */
+static int predecessor(const tess_schedule *s, uint32_t st, const tess_pass *ps, uint32_t *pst, uint32_t *pchunk,
+                       int *pbackward, int *remote)
+{
+    const uint32_t p = s->pp, v = s->chunks;
+    *remote = 1;
+    *pchunk = ps->chunk;
+    *pbackward = ps->backward;
+    if (!ps->backward) {
+        if (st > 0) *pst = st - 1;
+        else if (ps->chunk > 0) *pst = p - 1, *pchunk = ps->chunk - 1;
+        else return 0;
+    } else {
+        if (st + 1 < p) *pst = st + 1;
+        else if (ps->chunk + 1 < v) *pst = 0, *pchunk = ps->chunk + 1;
+        else *pst = st, *pbackward = 0, *remote = 0;
+    }
+    return 1;
+}
+
+double tess_pipeline_makespan(const tess_schedule *s, const double *t_fwd, const double *t_bwd,
+                              double p2p_s, double *stage_end)
+{
+    return tess_pipeline_path(s, t_fwd, t_bwd, p2p_s, stage_end, 0, NULL);
+}
+
+double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const double *t_bwd, double p2p_s,
+                          double *stage_end, uint32_t end_stage, tess_pipeline_walk *walk)
+{
+    const uint32_t p = s->pp, m = s->microbatches, v = s->chunks;
+    const size_t cells = (size_t)p * m * v;
+    /* per pass (F forward, B backward): its end, whether its predecessor's message (not its
+     * stage) made it wait, and its place in its stage's order */
+    double *F = malloc(cells * sizeof *F), *B = malloc(cells * sizeof *B);
+    uint8_t *waited = calloc(2 * cells + 1, 1);
+    uint32_t *place = calloc(2 * cells + 1, sizeof *place);
+    uint32_t *next = calloc(p, sizeof *next);
+    double *free_at = calloc(p, sizeof *free_at);
+    double makespan = -1;
+    if (!F || !B || !waited || !place || !next || !free_at) goto out;
+    for (size_t i = 0; i < cells; i++) F[i] = B[i] = -1;
+#define CELL(st, mb, c) (((size_t)(st) * m + (mb)) * v + (c))
+    for (int progress = 1; progress;) {
+        progress = 0;
+        for (uint32_t st = 0; st < p; st++) {
+            while (next[st] < s->stages[st].n_order) {
+                const tess_pass *ps = &s->stages[st].order[next[st]];
+                uint32_t pst, pc;
+                int pb, remote;
+                double dep = 0;
+                if (predecessor(s, st, ps, &pst, &pc, &pb, &remote)) {
+                    dep = (pb ? B : F)[CELL(pst, ps->microbatch, pc)];
+                    if (dep < 0) break; /* its predecessor has not run yet */
+                    if (remote && p > 1) dep += p2p_s;
+                }
+                const double before = free_at[st], start = dep > before ? dep : before;
+                const size_t k = (size_t)st * v + ps->chunk, cell = CELL(st, ps->microbatch, ps->chunk);
+                free_at[st] = start + (ps->backward ? t_bwd[k] : t_fwd[k]);
+                (ps->backward ? B : F)[cell] = free_at[st];
+                waited[2 * cell + ps->backward] = dep > before;
+                place[2 * cell + ps->backward] = next[st];
+                next[st]++;
+                progress = 1;
+            }
+        }
+    }
+    makespan = 0;
+    for (uint32_t st = 0; st < p; st++) {
+        if (next[st] < s->stages[st].n_order) { /* an order that waits on itself */
+            makespan = -1;
+            goto out;
+        }
+        if (free_at[st] > makespan) makespan = free_at[st];
+        if (stage_end) stage_end[st] = free_at[st];
+    }
+    if (walk && end_stage < p && s->stages[end_stage].n_order) { /* back from the stage's last pass */
+        memset(walk->passes, 0, (size_t)p * v * 2 * sizeof *walk->passes);
+        walk->handoffs = 0;
+        uint32_t st = end_stage, k = s->stages[st].n_order - 1;
+        for (;;) {
+            const tess_pass *ps = &s->stages[st].order[k];
+            walk->passes[((size_t)st * v + ps->chunk) * 2 + ps->backward]++;
+            uint32_t pst, pc;
+            int pb, remote;
+            const size_t cell = CELL(st, ps->microbatch, ps->chunk);
+            if (waited[2 * cell + ps->backward] && predecessor(s, st, ps, &pst, &pc, &pb, &remote)) {
+                walk->handoffs += remote && pst != st;
+                k = place[2 * CELL(pst, ps->microbatch, pc) + pb];
+                st = pst;
+            } else if (k > 0) {
+                k--;
+            } else {
+                break;
+            }
+        }
+        walk->start_stage = st;
+    }
+#undef CELL
+out:
+    free(F);
+    free(B);
+    free(waited);
+    free(place);
+    free(next);
+    free(free_at);
+    return makespan;
+}
+
+double tess_schedule_critical_path(const tess_schedule *s, double t_fwd, double t_bwd,
+                                   double *ideal)
+{
+    const size_t n = (size_t)s->pp * s->chunks;
+    double *f = malloc((n + 1) * sizeof *f), *b = malloc((n + 1) * sizeof *b);
+    double makespan = -1;
+    if (f && b) {
+        for (size_t i = 0; i < n; i++) {
+            f[i] = t_fwd;
+            b[i] = t_bwd;
+        }
+        makespan = tess_pipeline_makespan(s, f, b, 0, NULL);
+        if (ideal) *ideal = (double)s->microbatches * s->chunks * (t_fwd + t_bwd);
+    }
+    free(f);
+    free(b);
+    return makespan;
+}
+
+/* ---- memory ---------------------------------------------------------------- */
+
+/* Activation bytes one layer keeps for the backward pass, per micro-batch of b
+ * sequences, per die (Korthikanti et al. 2022, section 4, with the layer's own shapes:
+ * for GPT it is sbh(34 + 5as/h) without parallelism). */
+static double activation_bytes(const tess_model *md, const tess_workload *w)
+{
+    const double s = md->sequence, b = w->micro_batch, h = md->hidden, a = md->heads;
+    const double hkv = (double)md->hidden / md->heads * md->kv_heads, f = md->ffn;
+    const double t = w->tp;
+    const int sp = w->sequence_parallel;
+    if (w->recompute == TESS_RECOMPUTE_FULL) return 2 * s * b * h / (sp ? t : 1);
+    /* inside the tensor-parallel regions (divided by t): attention Q, K, V (2sbh +
+     * 4sb hkv), its output projection input (2sbh), softmax and dropout (5as^2b); MLP
+     * hidden activations (4sbf, or 6sbf with SwiGLU) */
+    const double mlp_in = md->activation == TESS_ACT_SWIGLU ? 6 * s * b * f : 4 * s * b * f;
+    double parallel = 2 * s * b * h + 4 * s * b * hkv + 2 * s * b * h + mlp_in;
+    double scores = 5 * a * s * s * b;
+    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) scores = 0;
+    /* outside them (divided by t only with sequence parallelism): two layer-norm inputs
+     * (4sbh), the QKV and first-MLP GEMM inputs (4sbh), two dropout masks (2sbh) */
+    const double replicated = 10 * s * b * h;
+    return (parallel + scores) / t + replicated / (sp ? t : 1);
+}
+
+/* Memory a die has: DRAM linked to it, else an equal share of every live memory,
+ * else its SRAM. */
+static uint64_t die_capacity(const tess_platform *p, uint32_t die, uint32_t dies)
+{
+    uint32_t *mems = malloc((p->n_instances + 1) * sizeof *mems);
+    int shared = 0;
+    const size_t n = mems ? tess_die_memories(p, die, mems, &shared) : 0;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += p->types[p->instances[mems[i]].type].u.memory.capacity_bytes;
+    free(mems);
+    if (n == 0) return p->types[p->instances[die].type].u.die.sram_bytes;
+    return shared ? bytes / dies : bytes;
+}
+
+/* ---- the schedule ---------------------------------------------------------- */
+
+int tess_axis_is_dp(tess_coll_axis a)
+{
+    return a == TESS_AXIS_DP || a == TESS_AXIS_DP_LOCAL || a == TESS_AXIS_DP_CROSS;
+}
+
+uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r)
+{
+    const uint32_t tp = s->tp, pp = s->pp, dp = s->dp, tr = s->tp_grid ? s->tp_grid : 1;
+    const uint32_t t = r % tp, st = (r / tp) % pp, d = r / (tp * pp), m = s->dp_local ? s->dp_local : 1;
+    const uint32_t mt = s->tp_local ? s->tp_local : 1;
+    switch (axis) {
+    case TESS_AXIS_TP: return (t + 1) % tp + tp * (st + pp * d);
+    case TESS_AXIS_TP_ROWS: return (t / tr) * tr + (t % tr + 1) % tr + tp * (st + pp * d);
+    case TESS_AXIS_TP_COLS: return ((t / tr + 1) % tr) * tr + t % tr + tp * (st + pp * d);
+    case TESS_AXIS_DP: return t + tp * (st + pp * ((d + 1) % dp));
+    case TESS_AXIS_DP_LOCAL: return t + tp * (st + pp * (d / m * m + (d % m + 1) % m));
+    case TESS_AXIS_DP_CROSS: return t + tp * (st + pp * ((d + m) % dp));
+    case TESS_AXIS_TP_LOCAL: return t / mt * mt + (t % mt + 1) % mt + tp * (st + pp * d);
+    case TESS_AXIS_TP_CROSS: return (t + mt) % tp + tp * (st + pp * d);
+    default: /* pipeline: the next stage; the last stage's wraps to the first with chunks */
+        if (pp < 2 || (st + 1 == pp && s->chunks < 2)) return r;
+        return st + 1 == pp ? r - (pp - 1) * tp : r + tp;
+    }
+}
+
+static int add_coll(tess_schedule *s, const char *what, tess_coll_axis axis, tess_coll kind,
+                     tess_coll_algo algo, uint32_t group, uint32_t rows, uint64_t bytes,
+                     uint64_t calls)
+{
+    if (group <= 1 || calls == 0) return TESS_OK;
+    if (reserve_one((void **)&s->colls, s->n_colls, &s->cap_colls, sizeof *s->colls) != TESS_OK)
+        return TESS_ENOMEM;
+    tess_coll_use *u = &s->colls[s->n_colls++];
+    memset(u, 0, sizeof *u);
+    u->what = what;
+    u->axis = axis;
+    u->kind = kind;
+    u->algo = algo;
+    u->group = group;
+    u->rows = rows;
+    u->bytes = bytes;
+    u->calls = calls;
+    uint64_t msgs, sent;
+    tess_collective_cost(kind, algo, group, rows, bytes, &msgs, &sent);
+    u->messages = msgs * calls;
+    u->bytes_sent = sent * calls;
+    return TESS_OK;
+}
+
+/* Pipeline traffic of one pass at stage st: a forward pass receives the activations of
+ * the stage before (for chunk c > 0 at stage 0: of the last stage's chunk c - 1) and
+ * sends its own on; a backward pass does the same with gradients, the other way. */
+uint32_t tess_pass_recvs(const tess_schedule *s, uint32_t st, const tess_pass *ps)
+{
+    if (!ps->backward) return st > 0 || ps->chunk > 0;
+    return st + 1 < s->pp || ps->chunk + 1 < s->chunks;
+}
+
+uint32_t tess_pass_sends(const tess_schedule *s, uint32_t st, const tess_pass *ps)
+{
+    if (!ps->backward) return st + 1 < s->pp || ps->chunk + 1 < s->chunks;
+    return st > 0 || ps->chunk > 0;
+}
+
+void tess_schedule_free(tess_schedule *s)
+{
+    if (!s) return;
+    if (s->stages)
+        for (uint32_t i = 0; i < s->pp; i++) free(s->stages[i].order);
+    free(s->stages);
+    free(s->die_of_rank);
+    tess_template *const templates[] = {&s->fwd, &s->bwd, &s->recompute, &s->logits_fwd, &s->logits_bwd};
+    for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++) free(templates[i]->groups);
+    free(s->colls);
+    memset(s, 0, sizeof *s);
+}
+
+int tess_schedule_build(const tess_platform *p, const tess_workload *w, const char *file,
+                        tess_schedule *s, tess_diag *diag)
+{
+    memset(s, 0, sizeof *s);
+    const tess_model *md = &w->model;
+    uint32_t dies = 0;
+    for (size_t i = 0; i < p->n_instances; i++)
+        dies += p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead;
+    const uint64_t ranks = (uint64_t)w->tp * w->pp * w->dp;
+    if (ranks != dies) {
+        tess_diag_add(diag, file, 0,
+                      "tp %u x pp %u x dp %u = %llu ranks, but platform '%s' has %u live dies",
+                      w->tp, w->pp, w->dp, (unsigned long long)ranks, p->name, dies);
+        return TESS_EINVAL;
+    }
+    s->dies = dies;
+    s->pp = w->pp;
+    s->chunks = w->chunks;
+    s->microbatches = w->global_batch / (w->micro_batch * w->dp);
+    s->die_of_rank = calloc(dies, sizeof *s->die_of_rank);
+    s->stages = calloc(w->pp, sizeof *s->stages);
+    if (!s->die_of_rank || !s->stages) return TESS_ENOMEM;
+    {
+        uint32_t r = 0;
+        uint32_t *live = calloc(dies, sizeof *live);
+        if (!live) return TESS_ENOMEM;
+        for (size_t i = 0; i < p->n_instances; i++)
+            if (p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead) live[r++] = (uint32_t)i;
+        /* a rank is t + tp (st + pp d); the rank order says which of t, st, d varies
+         * fastest over the platform's dies (tp-pp-dp: TP neighbours on consecutive dies) */
+        static const int digits[][3] = {{0, 1, 2}, {1, 0, 2}, {0, 2, 1}, {2, 0, 1}, {1, 2, 0}, {2, 1, 0}};
+        const int *order = digits[w->rank_order];
+        const uint32_t size[3] = {w->tp, w->pp, w->dp};
+        for (uint32_t d = 0; d < w->dp; d++)
+            for (uint32_t st = 0; st < w->pp; st++)
+                for (uint32_t t = 0; t < w->tp; t++) {
+                    const uint32_t at[3] = {t, st, d};
+                    const uint32_t slot = at[order[0]] + size[order[0]] *
+                                          (at[order[1]] + size[order[1]] * at[order[2]]);
+                    s->die_of_rank[t + w->tp * (st + w->pp * d)] = live[slot];
+                }
+        free(live);
+    }
+
+    /* the die type every rank runs on: all must be alike for one schedule */
+    const uint32_t die0 = s->die_of_rank[0];
+    const tess_die_type *dt = &p->types[p->instances[die0].type].u.die;
+    for (uint32_t r = 1; r < dies; r++) {
+        if (p->instances[s->die_of_rank[r]].type != p->instances[die0].type) {
+            tess_diag_add(diag, file, p->instances[s->die_of_rank[r]].line,
+                          "die '%s' is of a different die-type from die '%s'; one schedule "
+                          "needs alike dies",
+                          p->instances[s->die_of_rank[r]].path, p->instances[die0].path);
+            return TESS_EINVAL;
+        }
+    }
+    const uint64_t e = tess_dtype_bytes(w->dtype);
+    if (dt->sram_bytes == 0) {
+        tess_diag_add(diag, file, p->instances[die0].line,
+                      "die '%s' has no SRAM (die-type attribute 'sram') to tile GEMMs into",
+                      p->instances[die0].path);
+        return TESS_EINVAL;
+    }
+    /* double-buffered A and B tiles plus an fp32 accumulator tile: 4e + 4 bytes per
+     * element of a T x T tile */
+    uint64_t T = (uint64_t)floor(sqrt((double)dt->sram_bytes / (4.0 * e + 4.0)));
+    if (dt->tensor_rows > 1 && T >= dt->tensor_rows) T -= T % dt->tensor_rows;
+    if (T < 1) T = 1;
+    s->tile = (uint32_t)T;
+
+    /* ---- per-layer work (per die) ---- */
+    const uint64_t b = w->micro_batch, sq = md->sequence, h = md->hidden, f = md->ffn;
+    const uint64_t heads = md->heads, hd = h / heads;
+    const uint64_t hkv = hd * md->kv_heads, V = md->vocab, t = w->tp;
+    uint64_t tr = 1; /* 2-D: grid side */
+    while (tr * tr < t) tr++;
+    const int two_d = w->tp_style == TESS_TP_2D;
+    s->tp = w->tp;
+    s->dp = w->dp;
+    s->tp_grid = two_d ? (uint32_t)tr : 1;
+    {
+        const int placed = tess_place_groups(p, w, file, s, diag);
+        if (placed != TESS_OK) return placed;
+    }
+    const uint64_t tok = b * sq;
+    const double gemm_fwd = 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h +
+                            2.0 * tok * h * f * (md->activation == TESS_ACT_SWIGLU ? 3 : 2);
+    const double attn_fwd = 4.0 * b * sq * sq * h;
+    const double layer_fwd = gemm_fwd + attn_fwd;
+    const double logits_fwd = 2.0 * tok * h * V;
+    s->model_flops = 3.0 * s->microbatches * w->dp * (md->layers * layer_fwd + logits_fwd);
+
+    /* GEMMs of one layer's forward pass on one die */
+    const uint64_t nsplit = two_d ? tr : t, ksplit = two_d ? tr : 1;
+    const gemm fwd[] = {
+        {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1},       /* QKV */
+        {sq, sq, hd, b * heads / t},                        /* scores QK^T */
+        {sq, hd, sq, b * heads / t},                        /* scores x V */
+        {tok, h / ksplit, h / nsplit, 1},                   /* output projection */
+        {tok, f * (md->activation == TESS_ACT_SWIGLU ? 2 : 1) / nsplit, h / ksplit, 1},
+        {tok, h / ksplit, f / nsplit, 1},                   /* MLP down */
+    };
+    tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
+    const uint64_t vector_ops = 7; /* 2 norms, softmax, activation, 2 residual adds, dropout */
+    /* vector ops touch the layer's activations: b s h elements, split by TP */
+    const uint64_t vec_bytes = tok * h * e / t;
+    s->activation_message_bytes = vec_bytes;
+    int out_of_memory = TESS_OK; /* a template or collective list could not grow */
+    out_of_memory |= add_group(F, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
+    out_of_memory |= add_group(Bw, TESS_OP_VECTOR, 2 * vector_ops, 0, vec_bytes, -1);
+    for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
+        out_of_memory |= tile_gemm(F, &fwd[i], T, w->tile_merge, e);
+        /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
+        const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count};
+        const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count};
+        out_of_memory |= tile_gemm(Bw, &dx, T, w->tile_merge, e);
+        out_of_memory |= tile_gemm(Bw, &dw, T, w->tile_merge, e);
+        if (w->recompute == TESS_RECOMPUTE_FULL ||
+            (w->recompute == TESS_RECOMPUTE_SELECTIVE && (i == 1 || i == 2)))
+            out_of_memory |= tile_gemm(R, &fwd[i], T, w->tile_merge, e);
+    }
+    if (w->recompute == TESS_RECOMPUTE_FULL) out_of_memory |= add_group(R, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
+    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) out_of_memory |= add_group(R, TESS_OP_VECTOR, 2, 0, vec_bytes, -1);
+    const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
+    s->hardware_flops = s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
+
+    /* ---- per stage ---- */
+    const uint64_t m = s->microbatches, v = w->chunks, pp = w->pp;
+    const uint64_t layers_per_chunk = md->layers / (pp * v);
+    const double act_layer = activation_bytes(md, w);
+    const uint64_t layer_params = tess_model_layer_params(md);
+    {
+        const gemm logit = {tok, V / t, h, 1};
+        const gemm ldx = {tok, h, V / t, 1}, ldw = {h, V / t, tok, 1};
+        out_of_memory |= tile_gemm(&s->logits_fwd, &logit, T, w->tile_merge, e);
+        out_of_memory |= tile_gemm(&s->logits_bwd, &ldx, T, w->tile_merge, e);
+        out_of_memory |= tile_gemm(&s->logits_bwd, &ldw, T, w->tile_merge, e);
+    }
+    const double bytes_per_param = w->zero ? 4.0 + 12.0 / w->dp : 16.0;
+    int rc = TESS_OK;
+    for (uint32_t st = 0; st < pp; st++) {
+        tess_stage *S = &s->stages[st];
+        S->layers_per_chunk = (uint32_t)layers_per_chunk;
+        if (build_order(S, w->pipeline, st, (uint32_t)pp, (uint32_t)m, (uint32_t)v) != 0)
+            return TESS_ENOMEM;
+        const uint64_t passes = m * v; /* forward passes of one chunk's layers */
+        const uint64_t layer_passes = passes * layers_per_chunk;
+        S->flops = (double)layer_passes * (F->flops + Bw->flops + R->flops);
+        S->ops = layer_passes * (F->ops + Bw->ops + R->ops);
+        S->dram_bytes = layer_passes * (F->bytes + Bw->bytes + R->bytes);
+        S->params = layers_per_chunk * v * layer_params / t;
+        if (st == 0) S->params += V * h / t + (md->norm == TESS_NORM_LAYERNORM ? sq * h : 0);
+        if (st == pp - 1) {
+            S->params += V * h / t + 2 * h; /* output layer (a copy when tied) and final norm */
+            if (pp == 1 && md->norm == TESS_NORM_LAYERNORM) S->params -= V * h / t; /* tied, one copy */
+            S->flops += (double)m * (s->logits_fwd.flops + s->logits_bwd.flops);
+            S->ops += m * (s->logits_fwd.ops + s->logits_bwd.ops);
+            S->dram_bytes += m * (s->logits_fwd.bytes + s->logits_bwd.bytes);
+        }
+        /* pipeline sends and receives, counted by walking the order as the cursor does */
+        for (uint32_t k = 0; k < S->n_order; k++) {
+            const tess_pass *ps = &S->order[k];
+            S->ops += tess_pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
+        }
+        /* the tail: the data-parallel gradient collective and the optimizer step; mixed-
+         * precision Adam reads and writes 28 B per parameter (fp16 gradient in, fp32
+         * master weight and two moments in and out, fp16 weight out) */
+        S->ops += 1 + (w->dp > 1 ? 1 : 0);
+        S->dram_bytes += 28 * S->params / (w->zero ? w->dp : 1);
+        S->static_bytes = (uint64_t)(bytes_per_param * (double)S->params);
+        S->activation_bytes_per_layer = (uint64_t)act_layer;
+        uint64_t in_flight;
+        if (w->pipeline == TESS_PIPE_GPIPE)
+            in_flight = passes;
+        else if (w->pipeline == TESS_PIPE_1F1B)
+            in_flight = pp - st < m ? pp - st : m;
+        else {
+            in_flight = (pp - st - 1) * 2 + (v - 1) * pp + 1;
+            if (in_flight > passes) in_flight = passes;
+        }
+        S->in_flight = (uint32_t)in_flight;
+        S->peak_bytes = S->static_bytes + (uint64_t)(act_layer * layers_per_chunk * in_flight);
+    }
+    /* memory fit: every die of every stage */
+    for (uint32_t r = 0; r < dies; r++) {
+        const uint32_t stage = (r / w->tp) % w->pp; /* ranks count TP fastest, then PP */
+        tess_stage *S = &s->stages[stage];
+        const uint32_t die = s->die_of_rank[r];
+        const uint64_t cap = die_capacity(p, die, dies);
+        S->capacity_bytes = cap;
+        if (S->peak_bytes > s->peak_memory_bytes) {
+            s->peak_memory_bytes = S->peak_bytes;
+            s->peak_die = die;
+        }
+        if (S->peak_bytes > cap && rc == TESS_OK) {
+            tess_diag_add(diag, file, 0,
+                          "the model does not fit: die '%s' (stage %u) needs %.4g GB "
+                          "(weights, gradients and optimizer state %.4g GB; activations of %u "
+                          "micro-batch chunks x %u layers, %.4g GB) but has %.4g GB",
+                          p->instances[die].path, stage, S->peak_bytes / 1e9,
+                          S->static_bytes / 1e9, S->in_flight, S->layers_per_chunk,
+                          (S->peak_bytes - S->static_bytes) / 1e9, cap / 1e9);
+            rc = TESS_ENOFIT;
+        }
+    }
+    /* collectives, per die per iteration */
+    const uint64_t act = tok * h * e;
+    const uint64_t layer_passes_die = m * v * layers_per_chunk;
+    const uint64_t fwd_like = layer_passes_die * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
+    if (two_d) {
+        out_of_memory |= add_coll(s, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)tr, 1,
+                 act / tr, 4 * fwd_like);
+        out_of_memory |= add_coll(s, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER, TESS_ALGO_RING,
+                 (uint32_t)tr, 1, act / tr, 4 * fwd_like);
+    } else if (s->tp_local > 1) {
+        /* a TP group over several domains: inside each, then across, as the DP gradients;
+         * sequence parallel: all-gather across then inside, reduce-scatter inside then across */
+        const uint32_t mt = s->tp_local, across = (uint32_t)t / mt;
+        if (w->sequence_parallel) {
+            out_of_memory |= add_coll(s, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, TESS_ALGO_RING, across, 1,
+                     act / mt, 2 * fwd_like);
+            out_of_memory |= add_coll(s, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, mt, 1, act,
+                     2 * fwd_like);
+            out_of_memory |= add_coll(s, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, TESS_ALGO_RING, mt, 1,
+                     act, 2 * fwd_like);
+            out_of_memory |= add_coll(s, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER, TESS_ALGO_RING, across,
+                     1, act / mt, 2 * fwd_like);
+        } else {
+            out_of_memory |= add_coll(s, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, TESS_ALGO_RING, mt, 1,
+                     act, 2 * fwd_like);
+            out_of_memory |= add_coll(s, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, TESS_ALGO_RING, across, 1,
+                     act / mt, 2 * fwd_like);
+            out_of_memory |= add_coll(s, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, mt, 1, act,
+                     2 * fwd_like);
+        }
+    } else if (w->sequence_parallel) {
+        out_of_memory |= add_coll(s, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
+        out_of_memory |= add_coll(s, "tp reduce-scatter", TESS_AXIS_TP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)t, 1, act,
+                 2 * fwd_like);
+    } else {
+        out_of_memory |= add_coll(s, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
+    }
+    /* the layer templates carry their tensor-parallel collectives, one op per call */
+    for (uint32_t i = 0; i < s->n_colls; i++) {
+        const tess_coll_use *c = &s->colls[i];
+        const uint64_t per_pass = c->calls / (fwd_like ? fwd_like : 1);
+        if (per_pass == 0) continue;
+        /* calls are spread 1:1 over forward and backward (and recomputed forward) passes */
+        out_of_memory |= add_group(&s->fwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        out_of_memory |= add_group(&s->bwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        if (w->recompute == TESS_RECOMPUTE_FULL)
+            out_of_memory |= add_group(&s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        for (uint32_t st = 0; st < pp; st++)
+            s->stages[st].ops += layer_passes_die * per_pass * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
+    }
+    for (uint32_t st = 0; st < pp; st++) s->ops += s->stages[st].ops * t * w->dp;
+    s->dp_coll = -1;
+    const uint64_t grad_bytes = s->stages[0].params * 2;
+    s->dp_coll = w->dp > 1 ? (int32_t)s->n_colls : -1;
+    const uint32_t ml = s->dp_local, across = w->dp / ml;
+    if (ml > 1) {
+        /* hierarchical: reduce-scatter inside each domain, the domain's 1/m share across
+         * domains, all-gather inside (ZeRO-1: the reduce-scatter and the all-gather each
+         * go inside, then across / across, then inside) */
+        out_of_memory |= add_coll(s, "dp gradient reduce-scatter (inside)", TESS_AXIS_DP_LOCAL, TESS_REDUCE_SCATTER,
+                 TESS_ALGO_RING, ml, 1, grad_bytes, 1);
+        if (w->zero) {
+            out_of_memory |= add_coll(s, "dp gradient reduce-scatter (across)", TESS_AXIS_DP_CROSS, TESS_REDUCE_SCATTER,
+                     TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
+            out_of_memory |= add_coll(s, "dp parameter all-gather (across)", TESS_AXIS_DP_CROSS, TESS_ALL_GATHER,
+                     TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
+        } else {
+            out_of_memory |= add_coll(s, "dp gradient all-reduce (across)", TESS_AXIS_DP_CROSS, TESS_ALL_REDUCE,
+                     TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
+        }
+        out_of_memory |= add_coll(s, w->zero ? "dp parameter all-gather (inside)" : "dp gradient all-gather (inside)",
+                 TESS_AXIS_DP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, ml, 1, grad_bytes, 1);
+    } else if (w->zero) {
+        out_of_memory |= add_coll(s, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, w->dp, 1,
+                 grad_bytes, 1);
+        out_of_memory |= add_coll(s, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, TESS_ALGO_RING, w->dp, 1,
+                 grad_bytes, 1);
+    } else {
+        out_of_memory |= add_coll(s, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, TESS_ALGO_RING, w->dp, 1,
+                 grad_bytes, 1);
+    }
+    if (out_of_memory != TESS_OK) return TESS_ENOMEM;
+    /* messages each die sends: every collective's ring steps (each die is in one group of
+     * each) and the stage's pipeline sends */
+    for (uint32_t st = 0; st < pp; st++) {
+        tess_stage *S = &s->stages[st];
+        S->messages = 0;
+        for (uint32_t k = 0; k < S->n_order; k++) S->messages += tess_pass_sends(s, st, &S->order[k]);
+        for (uint32_t i = 0; i < s->n_colls; i++) S->messages += s->colls[i].messages;
+    }
+    if (rc == TESS_OK) rc = tess_place_traffic(p, s);
+    return rc;
+}
+
+/* ---- lazy unrolling ------------------------------------------------------------ */
+
+void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t stage)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->stage = stage;
+}
+
+/* Phases of one pass: 0 receive, 1 recompute (backward), 2 layers, 3 logits (last
+ * stage, last chunk), 4 send. After the passes: 5 dp collective, 6 optimizer, 7 end. */
+int tess_op_next(tess_op_cursor *c, tess_op *op)
+{
+    const tess_schedule *s = c->s;
+    const tess_stage *S = &s->stages[c->stage];
+    const int last = c->stage + 1 == s->pp;
+    for (;;) {
+        memset(op, 0, sizeof *op);
+        op->coll = -1;
+        op->layer = UINT32_MAX;
+        if (c->pass < S->n_order) {
+            const tess_pass *ps = &S->order[c->pass];
+            op->microbatch = ps->microbatch;
+            op->chunk = ps->chunk;
+            op->backward = ps->backward;
+            const tess_template *tpl = NULL;
+            switch (c->phase) {
+            case 0: /* receive */
+                c->phase = ps->backward ? 1 : 2;
+                c->layer = c->group = 0;
+                c->index = 0;
+                if (tess_pass_recvs(s, c->stage, ps)) {
+                    op->kind = TESS_OP_RECV;
+                    return 1;
+                }
+                continue;
+            case 1: /* recompute, then the backward layer: per layer both templates */
+            case 2: {
+                const int logits_here = last && ps->chunk + 1 == s->chunks;
+                /* backward: logits gradient first; forward: logits after the layers */
+                if (ps->backward && logits_here && c->step == 0) {
+                    tpl = &s->logits_bwd;
+                } else if (c->layer >= S->layers_per_chunk) {
+                    c->phase = !ps->backward && logits_here ? 3 : 4;
+                    c->group = 0;
+                    c->index = 0;
+                    continue;
+                } else if (ps->backward && c->phase == 1) {
+                    tpl = &s->recompute;
+                } else {
+                    tpl = ps->backward ? &s->bwd : &s->fwd;
+                }
+                break;
+            }
+            case 3:
+                tpl = &s->logits_fwd;
+                break;
+            default: /* 4: send, then the next pass */
+                c->pass++;
+                c->phase = 0;
+                c->step = 0;
+                if (tess_pass_sends(s, c->stage, ps)) {
+                    op->kind = TESS_OP_SEND;
+                    return 1;
+                }
+                continue;
+            }
+            /* within a template: group by group, op by op */
+            while (c->group < tpl->n && c->index >= tpl->groups[c->group].count) {
+                c->group++;
+                c->index = 0;
+            }
+            if (c->group < tpl->n) {
+                const tess_op_group *g = &tpl->groups[c->group];
+                op->kind = g->kind;
+                op->group = g;
+                op->index = c->index;
+                op->flops = g->flops_each;
+                op->bytes = g->bytes_each;
+                op->coll = g->coll;
+                if (tpl != &s->logits_fwd && tpl != &s->logits_bwd) op->layer = c->layer;
+                c->index++;
+                return 1;
+            }
+            /* template done: advance */
+            c->group = 0;
+            c->index = 0;
+            if (tpl == &s->logits_bwd) {
+                c->step = 1;
+            } else if (tpl == &s->logits_fwd) {
+                c->phase = 4;
+            } else if (tpl == &s->recompute) {
+                c->phase = 2;
+            } else {
+                c->layer++;
+                if (ps->backward && c->layer < S->layers_per_chunk) c->phase = 1;
+            }
+            continue;
+        }
+        /* the tail */
+        if (c->phase < 5) c->phase = 5;
+        if (c->phase == 5) {
+            c->phase = 6;
+            if (s->dp_coll >= 0) {
+                op->kind = TESS_OP_COLLECTIVE;
+                op->coll = s->dp_coll;
+                op->bytes = s->colls[s->dp_coll].bytes;
+                return 1;
+            }
+            continue;
+        }
+        if (c->phase == 6) {
+            c->phase = 7;
+            op->kind = TESS_OP_OPTIMIZER;
+            op->bytes = 28 * S->params;
+            return 1;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,230 @@
+/* The tile-schedule generator: workload x platform -> what every die does in one
+ * training iteration, counted without being unrolled.
+ *
+ * Ranks are numbered TP fastest, then PP, then DP (rank-order="tp-pp-dp", so TP
+ * neighbours sit on adjacent dies of the platform's die order), and rank r runs on
+ * the r-th live die. All dies of a pipeline stage do the same work, so the schedule
+ * is held per stage:
+ *  - one op template per layer pass (GEMMs split into SRAM-sized tiles with their DMA
+ *    loads and stores, vector ops, tensor-parallel collectives), repeated over the
+ *    stage's layers;
+ *  - the stage's order of (micro-batch, model chunk, forward | backward) passes for
+ *    the pipeline schedule (GPipe, 1F1B, interleaved 1F1B), m x v x 2 entries;
+ *  - per-iteration extras: pipeline sends and receives, the data-parallel gradient
+ *    reduction, the optimizer step.
+ * Counts (FLOPs, ops, bytes) are products of templates and repeat counts; nothing
+ * holds one record per executed op, so a 175B iteration costs kilobytes.
+ *
+ * FLOPs follow the layer shapes: per layer and micro-batch of b sequences of s tokens,
+ * forward = QKV 2bsh(h + 2h_kv) + attention 4bs^2h + output 2bsh^2 + MLP 2bsh*f x (2, or
+ * 3 for SwiGLU), plus logits 2bshV on the last stage; backward twice that; full
+ * recomputation repeats the layers' forward, selective repeats the attention core
+ * (4bs^2h). For GPT shapes this is Narayanan et al. 2021's 72Bslh^2(1 + s/6h + V/12lh).
+ * Memory per die: 16 B per parameter (fp16 weights and gradients, fp32 master weights
+ * and Adam moments), 4 + 12/DP with ZeRO-1; activations per layer as Korthikanti et al.
+ * 2022 account for them (Table 2), times the micro-batches in flight.
+ */
+#ifndef TESS_SCHEDULE_H
+#define TESS_SCHEDULE_H
+
+#include <stdint.h>
+
+#include "config/platform.h"
+#include "config/workload.h"
+#include "config/diag.h"
+
+typedef enum tess_coll { TESS_ALL_REDUCE, TESS_REDUCE_SCATTER, TESS_ALL_GATHER } tess_coll;
+typedef enum tess_coll_algo { TESS_ALGO_RING, TESS_ALGO_2D } tess_coll_algo;
+
+/* Point-to-point cost of one collective of `bytes` (the full buffer) over n dies:
+ * ring: all-reduce 2(n-1) steps of bytes/n, reduce-scatter and all-gather n-1 steps;
+ * 2d over rows x (n/rows): reduce-scatter along rows, all-reduce along columns,
+ * all-gather along rows. Messages and bytes each die sends. */
+void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows,
+                          uint64_t bytes, uint64_t *messages, uint64_t *bytes_sent);
+
+typedef enum tess_coll_axis {
+    TESS_AXIS_TP,      /* the tensor-parallel group */
+    TESS_AXIS_TP_ROWS, /* 2-D: ranks of one row of the TP grid */
+    TESS_AXIS_TP_COLS, /* 2-D: ranks of one column */
+    TESS_AXIS_DP,      /* the data-parallel group */
+    TESS_AXIS_DP_LOCAL, /* hierarchical DP: the group's members inside one domain */
+    TESS_AXIS_DP_CROSS, /* hierarchical DP: one member per domain, the same place in each */
+    TESS_AXIS_TP_LOCAL, /* hierarchical 1-D TP: the same, for a TP group over domains */
+    TESS_AXIS_TP_CROSS,
+    TESS_AXIS_PIPELINE, /* not a collective: a stage and the next (tess_ring_next) */
+    TESS_AXES
+} tess_coll_axis;
+
+/* TESS_AXIS_DP and its hierarchical parts. */
+int tess_axis_is_dp(tess_coll_axis a);
+
+typedef struct tess_coll_use {
+    const char *what;      /* "tp all-reduce", "dp gradient all-reduce", ... */
+    tess_coll_axis axis;
+    tess_coll kind;
+    tess_coll_algo algo;
+    uint32_t group;        /* dies in the group */
+    uint32_t rows;         /* 2d: grid rows */
+    uint64_t bytes;        /* buffer per call */
+    uint64_t calls;        /* per iteration, per die */
+    uint64_t messages;     /* sent per die per iteration */
+    uint64_t bytes_sent;   /* per die per iteration */
+    uint8_t span;          /* tess_scope_level: the innermost scope holding each of its groups */
+    uint8_t scale_out;     /* its groups leave the packages, wafers or nodes they start in */
+} tess_coll_use;
+
+typedef enum tess_op_kind {
+    TESS_OP_GEMM,       /* one SRAM-sized tile of a GEMM on the tensor engine */
+    TESS_OP_LOAD,       /* DMA of an input tile, DRAM -> SRAM */
+    TESS_OP_STORE,      /* DMA of an output tile, SRAM -> DRAM */
+    TESS_OP_VECTOR,     /* norm, softmax, activation, residual add, dropout */
+    TESS_OP_COLLECTIVE, /* one call of a collective (colls[coll]) */
+    TESS_OP_SEND,       /* pipeline: activations or gradients to the next / previous stage */
+    TESS_OP_RECV,
+    TESS_OP_OPTIMIZER   /* Adam step over the die's parameters */
+} tess_op_kind;
+
+/* count ops of one kind, alike: a template is a list of groups */
+typedef struct tess_op_group {
+    tess_op_kind kind;
+    uint64_t count;
+    double flops_each;
+    uint64_t bytes_each;
+    int32_t coll; /* index into colls for collectives, else -1 */
+    /* GEMM groups: the whole GEMM(s) the tiles come from, M x N x K, count of them,
+     * and the tile edge T, so that a die can time every tile class exactly */
+    uint64_t gm, gn, gk, gcount, tile;
+} tess_op_group;
+
+typedef struct tess_template {
+    tess_op_group *groups; /* n of them (cap allocated), owned by the schedule */
+    uint32_t n, cap;
+    uint64_t ops;   /* sum of counts */
+    double flops;   /* sum of count x flops */
+    uint64_t bytes; /* sum of count x bytes of loads and stores (DRAM traffic) */
+} tess_template;
+
+/* One op as a die executes it. */
+typedef struct tess_op {
+    tess_op_kind kind;
+    const tess_op_group *group; /* the template group it comes from */
+    uint64_t index;             /* its index within the group */
+    uint32_t microbatch, chunk, layer; /* layer within the chunk; UINT32_MAX outside layers */
+    uint8_t backward;
+    double flops;
+    uint64_t bytes;
+    int32_t coll;
+} tess_op;
+
+typedef struct tess_pass {
+    uint32_t microbatch, chunk;
+    uint8_t backward;
+} tess_pass;
+
+typedef struct tess_stage {
+    uint32_t layers_per_chunk;
+    double flops;            /* hardware FLOPs per die per iteration */
+    uint64_t ops;            /* per die per iteration */
+    uint64_t dram_bytes;     /* DMA between SRAM and DRAM, per die per iteration */
+    uint64_t messages;       /* sent per die per iteration: collectives' steps, pipeline sends */
+    uint64_t params;         /* parameters held per die */
+    uint64_t static_bytes;   /* weights, gradients, optimizer state */
+    uint64_t activation_bytes_per_layer; /* per micro-batch */
+    uint32_t in_flight;      /* micro-batch chunks whose activations are held at once */
+    uint64_t peak_bytes;
+    uint64_t capacity_bytes; /* memory the die has */
+    tess_pass *order;        /* m x chunks x 2 passes in execution order */
+    uint32_t n_order;
+} tess_stage;
+
+typedef struct tess_schedule {
+    uint32_t dies, microbatches, chunks, pp;
+    uint32_t *die_of_rank;   /* platform instance of each rank */
+    double model_flops, hardware_flops; /* per iteration, all dies */
+    uint64_t ops;            /* all dies */
+    uint64_t peak_memory_bytes;
+    uint32_t peak_die;       /* instance index of the die with the largest footprint */
+    uint32_t tile;           /* GEMM tile edge (elements) */
+    uint32_t tp, dp, tp_grid; /* degrees; tp_grid: side of the 2-D TP grid (1 for 1-D) */
+    uint64_t activation_message_bytes; /* a pipeline message: b s h elements / tp */
+    tess_stage *stages;      /* pp of them */
+    tess_coll_use *colls;    /* n_colls of them (cap_colls allocated), owned by the schedule */
+    uint32_t n_colls, cap_colls;
+    /* placement (src/model/placement.c): the innermost scope level holding every group of each
+     * axis (TESS_SCOPE_LEVELS: the whole platform; -1: groups of one die); the data-parallel
+     * (tensor-parallel) group's members per domain when its collectives are hierarchical
+     * (else 1) and the domains' level; bytes sent per iteration by all dies, by the
+     * innermost scope level holding both ends */
+    int8_t tp_span, pp_span, dp_span;
+    uint32_t dp_local, tp_local;
+    int8_t dp_local_level, tp_local_level;
+    double level_bytes[TESS_SCOPE_LEVELS + 1];
+    /* per layer pass on one die; recompute runs before a backward pass */
+    tess_template fwd, bwd, recompute, logits_fwd, logits_bwd;
+    int32_t dp_coll; /* the data-parallel gradient collective, or -1 */
+} tess_schedule;
+
+/* The next rank after r around the ring of its group on an axis (r itself in a group of
+ * one); TESS_AXIS_PIPELINE: the next stage (the last stage's wraps to the first with
+ * model chunks). */
+uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r);
+
+/* Unrolls one stage's ops lazily, in execution order: for each pass of the stage's
+ * order, a receive, the pass's layers (recomputation first on backward passes; the
+ * logits on the last stage), a send; then the data-parallel gradient collective and the
+ * optimizer step. Holds a few counters, no op storage. */
+typedef struct tess_op_cursor {
+    const tess_schedule *s;
+    uint32_t stage, pass, layer, group, step;
+    uint64_t index;
+    int phase;
+} tess_op_cursor;
+
+void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t stage);
+/* 1 and the next op in *op, or 0 at the end of the iteration. */
+int tess_op_next(tess_op_cursor *c, tess_op *op);
+
+/* Builds the schedule; TESS_OK, or TESS_EINVAL with messages (dies do not match TP x PP
+ * x DP, no SRAM to tile into, a die's memory too small: named with its numbers). */
+int tess_schedule_build(const tess_platform *p, const tess_workload *w, const char *file,
+                        tess_schedule *out, tess_diag *diag);
+void tess_schedule_free(tess_schedule *s);
+
+/* Critical path of the pipeline phase with uniform times per pass of one model chunk
+ * (forward t_fwd, backward t_bwd): simulates every stage running its order, each pass
+ * starting when its stage is free and its pipeline predecessor is done. Returns the
+ * makespan; *ideal is one stage's busy time. Bubble fraction = 1 - ideal / makespan. */
+double tess_schedule_critical_path(const tess_schedule *s, double t_fwd, double t_bwd,
+                                   double *ideal);
+
+/* The same with a time per stage and model chunk (t_fwd[stage x chunks + chunk]) and a
+ * pipeline message's delay p2p_s added wherever a pass waits on another stage's pass.
+ * Returns the makespan (-1 when out of memory); stage_end (pp entries, or NULL) gets
+ * the time each stage finishes its last pass. */
+double tess_pipeline_makespan(const tess_schedule *s, const double *t_fwd, const double *t_bwd,
+                              double p2p_s, double *stage_end);
+
+/* The critical path through the pipeline phase, back from one stage's last pass: how
+ * many times it takes each pass (passes[(stage x chunks + chunk) x 2 + backward], pp x
+ * chunks x 2 entries, the caller's), how often it crosses from one stage to another, and
+ * the stage it starts on. A pass joins the path through its pipeline predecessor when
+ * that predecessor's message, not its own stage, made it wait. */
+typedef struct tess_pipeline_walk {
+    uint32_t *passes;
+    uint32_t handoffs, start_stage;
+} tess_pipeline_walk;
+
+/* tess_pipeline_makespan, and (walk not NULL) the critical path back from end_stage. */
+double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const double *t_bwd, double p2p_s,
+                          double *stage_end, uint32_t end_stage, tess_pipeline_walk *walk);
+
+/* 1 when the stage receives a pipeline message before the pass (from the previous stage
+ * forward, the next one backward), else 0. */
+uint32_t tess_pass_recvs(const tess_schedule *s, uint32_t stage, const tess_pass *ps);
+
+/* 1 when the stage sends a pipeline message after the pass (to the next stage forward,
+ * the previous one backward), else 0. */
+uint32_t tess_pass_sends(const tess_schedule *s, uint32_t stage, const tess_pass *ps);
+
+#endif

@@ -1,0 +1,121 @@
+/* Platform summary: see platform_summary.h. */
+#include "report/platform_summary.h"
+
+#include <stdlib.h>
+
+#include "config/fields.h"
+
+static const char *topology_name(tess_topology t)
+{
+    switch (t) {
+    case TESS_TOPO_MESH: return "mesh";
+    case TESS_TOPO_TORUS: return "torus";
+    case TESS_TOPO_SWITCH: return "switch";
+    case TESS_TOPO_FAT_TREE: return "fat-tree";
+    case TESS_TOPO_RAIL_ONLY: return "rail-only";
+    case TESS_TOPO_RING: return "ring";
+    }
+    return "?";
+}
+
+static void print_type(const tess_platform *p, uint32_t ti, FILE *out)
+{
+    const tess_type *t = &p->types[ti];
+    if (t->file == TESS_NONE)
+        fprintf(out, "  %-12s %s (line %ld):", tess_kind_type_element(t->kind), t->name, t->line);
+    else /* from an included library */
+        fprintf(out, "  %-12s %s (%s:%ld):", tess_kind_type_element(t->kind), t->name,
+                tess_type_file(p, ti), t->line);
+    size_t nf;
+    const tess_field_spec *f = tess_fields_of(t->kind, &nf);
+    for (size_t i = 0; i < nf; i++) {
+        char value[64];
+        tess_field_format(&f[i], tess_type_struct_const(t), value, sizeof value);
+        fprintf(out, "%s %s=%s", i ? "," : "", f[i].attr, value);
+    }
+    if (t->kind == TESS_KIND_MEMORY) {
+        char bw[64];
+        tess_format_quantity(tess_memory_peak_bandwidth(&t->u.memory), TESS_DIM_BANDWIDTH, bw,
+                             sizeof bw);
+        fprintf(out, " (peak %s)", bw);
+    }
+    fputc('\n', out);
+}
+
+void tess_platform_print_summary(const tess_platform *p, FILE *out)
+{
+    fprintf(out, "platform '%s' (%s): valid\n", p->name, p->file);
+
+    fprintf(out, "parameters: %zu\n", p->n_params);
+    for (size_t i = 0; i < p->n_params; i++) {
+        const tess_param *prm = &p->params[i];
+        if (prm->overridden)
+            fprintf(out, "  %s = %s  (--set; default %s)\n", prm->name, prm->value,
+                    prm->default_text);
+        else
+            fprintf(out, "  %s = %s\n", prm->name, prm->value);
+    }
+
+    fprintf(out, "templates: %zu\n", p->n_types);
+    for (size_t i = 0; i < p->n_types; i++) print_type(p, (uint32_t)i, out);
+
+    size_t live = 0, per_kind[TESS_KIND_COUNT_] = {0};
+    size_t *per_type = calloc(p->n_types ? p->n_types : 1, sizeof *per_type);
+    for (size_t i = 0; i < p->n_instances; i++) {
+        const tess_instance *inst = &p->instances[i];
+        if (inst->dead) continue;
+        live++;
+        per_kind[inst->kind]++;
+        if (per_type) per_type[inst->type]++;
+    }
+    fprintf(out, "instances: %zu live of %zu (%zu die, %zu router, %zu memory)\n", live,
+            p->n_instances, per_kind[TESS_KIND_DIE], per_kind[TESS_KIND_ROUTER],
+            per_kind[TESS_KIND_MEMORY]);
+    for (size_t t = 0; per_type && t < p->n_types; t++)
+        if (per_type[t])
+            fprintf(out, "  %6zu x %s %s\n", per_type[t], tess_kind_name(p->types[t].kind),
+                    p->types[t].name);
+    for (size_t i = 0; i < p->n_instances; i++)
+        if (p->instances[i].dead)
+            fprintf(out, "  dead: %s\n", p->instances[i].path);
+
+    for (size_t i = 0; per_type && i < p->n_types; i++) per_type[i] = 0;
+    size_t live_links = 0, router_links = 0;
+    for (size_t k = 0; k < p->n_links; k++) {
+        const tess_link *l = &p->links[k];
+        if (l->dead) continue;
+        live_links++;
+        router_links += p->instances[l->a].kind == TESS_KIND_ROUTER &&
+                        p->instances[l->b].kind == TESS_KIND_ROUTER;
+        if (per_type) per_type[l->type]++;
+    }
+    fprintf(out, "links: %zu live of %zu (%zu router-router, %zu to endpoints), bidirectional\n",
+            live_links, p->n_links, router_links, live_links - router_links);
+    for (size_t t = 0; per_type && t < p->n_types; t++)
+        if (per_type[t])
+            fprintf(out, "  %6zu x link %s\n", per_type[t], p->types[t].name);
+    for (size_t k = 0; k < p->n_links; k++) {
+        const tess_link *l = &p->links[k];
+        if (l->dead)
+            fprintf(out, "  dead: %s <-> %s\n", p->instances[l->a].path, p->instances[l->b].path);
+    }
+    free(per_type);
+
+    fprintf(out, "generators: %zu\n", p->n_grids);
+    for (size_t g = 0; g < p->n_grids; g++) {
+        const tess_grid *grid = &p->grids[g];
+        if (grid->topology == TESS_TOPO_SWITCH || grid->topology == TESS_TOPO_RING)
+            fprintf(out, "  %s %s: %u dies, %u instances, %u links (line %ld)\n", topology_name(grid->topology),
+                    grid->name, grid->cols, grid->instance_count, grid->link_count, grid->line);
+        else if (!tess_topology_has_coordinates(grid->topology))
+            fprintf(out, "  %s %s: %u domains of %u dies, %u instances, %u links (line %ld)\n",
+                    topology_name(grid->topology), grid->name, grid->rows, grid->cols,
+                    grid->instance_count, grid->link_count, grid->line);
+        else
+            fprintf(out, "  %s %s: %u x %u, %u instances, %u links (line %ld)\n",
+                    topology_name(grid->topology), grid->name, grid->rows, grid->cols,
+                    grid->instance_count, grid->link_count, grid->line);
+    }
+    fprintf(out, "routes: every live die reaches every other live die (%zu dies)\n",
+            per_kind[TESS_KIND_DIE]);
+}

@@ -1,0 +1,191 @@
+/* report.json: see report.h. */
+#include "report/report.h"
+
+#include <string.h>
+
+#include "config/fields.h"
+#include "tessera/tessera.h"
+
+/* A JSON string literal. */
+static void json_string(FILE *f, const char *text)
+{
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if (*c < 0x20)
+            fprintf(f, "\\u%04x", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
+/* "prefix.field=text" lines as the members of a JSON object, without the prefix. */
+static void json_resolved(FILE *f, const char *lines)
+{
+    int first = 1;
+    for (const char *l = lines; *l;) {
+        const char *eq = strchr(l, '='), *nl = strchr(l, '\n'), *dot = strchr(l, '.');
+        if (!eq || !nl || !dot || dot > eq) break;
+        char name[256], value[512];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - dot - 1), dot + 1);
+        snprintf(value, sizeof value, "%.*s", (int)(nl - eq - 1), eq + 1);
+        fputs(first ? "" : ", ", f);
+        json_string(f, name);
+        fputs(": ", f);
+        json_string(f, value);
+        first = 0;
+        l = nl + 1;
+    }
+}
+
+/* Where the numbers came from: the program, the SHA-256 of every input's XML text (taken
+ * when it was read), and every
+ * parameter as resolved after overrides. `run` draws no random numbers: no seeds. */
+static void write_provenance(FILE *f, const tess_platform *p, const tess_workload *w)
+{
+    fprintf(f, "  \"provenance\": {\n    \"tessera\": \"%s\",\n    \"inputs\": [", tess_version());
+    const char *const roles[] = {"platform", "workload", "model"};
+    const char *const paths[] = {p->file ? p->file : "", w->file, w->model_file};
+    const char *const hashes[] = {p->sha256, w->sha256, w->model.sha256};
+    for (int i = 0; i < 3; i++) {
+        const char *hex = hashes[i];
+        fprintf(f, "%s\n      {\"role\": \"%s\", \"path\": ", i ? "," : "", roles[i]);
+        json_string(f, paths[i]);
+        fprintf(f, ", \"sha256\": \"%s\"}", hex);
+    }
+    for (size_t i = 0; i < p->n_includes; i++) {
+        fprintf(f, ",\n      {\"role\": \"include\", \"path\": ");
+        json_string(f, p->includes[i].path);
+        fprintf(f, ", \"sha256\": \"%s\"}", p->includes[i].sha256);
+    }
+    fprintf(f, "\n    ],\n    \"parameters\": {\n      \"platform\": {");
+    for (size_t i = 0; i < p->n_params; i++) {
+        fputs(i ? ", " : "", f);
+        json_string(f, p->params[i].name);
+        fputs(": ", f);
+        json_string(f, p->params[i].value ? p->params[i].value : "");
+    }
+    fprintf(f, "},\n      \"workload\": {");
+    json_resolved(f, w->resolved);
+    fprintf(f, "},\n      \"model\": {");
+    json_resolved(f, w->model.resolved);
+    fprintf(f, "}\n    },\n    \"seeds\": {}\n  },\n");
+}
+
+/* Where the parallel groups landed and what each hierarchy level carried. */
+static void write_hierarchy(FILE *f, const tess_schedule *s, const tess_iteration_result *r)
+{
+    const int8_t spans[3] = {s->tp_span, s->pp_span, s->dp_span};
+    static const char *const axes[3] = {"tp", "pp", "dp"};
+    fputs("  \"hierarchy\": {\"spans\": {", f);
+    for (int k = 0; k < 3; k++)
+        fprintf(f, "%s\"%s\": \"%s\"", k ? ", " : "", axes[k], spans[k] < 0 ? "none" : tess_scope_level_name(spans[k]));
+    fprintf(f, "}, \"dp_domain\": {\"level\": \"%s\", \"members\": %u}, "
+               "\"tp_domain\": {\"level\": \"%s\", \"members\": %u},\n    \"levels\": {",
+            s->dp_local > 1 ? tess_scope_level_name(s->dp_local_level) : "none", s->dp_local ? s->dp_local : 1,
+            s->tp_local > 1 ? tess_scope_level_name(s->tp_local_level) : "none", s->tp_local ? s->tp_local : 1);
+    for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
+        fprintf(f, "%s\n      \"%s\": {\"bytes\": %.17g, \"collective_s\": %.9g}", l ? "," : "",
+                tess_scope_level_name(l), s->level_bytes[l], r->level_collective_s[l]);
+    fputs("\n    }\n  },\n", f);
+}
+
+void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
+                       const tess_schedule *s, const tess_eval_result *e)
+{
+    const tess_iteration_result *r = &e->it;
+    const double peak = e->peak_flops, dram_j = e->dram_j;
+    const double T = r->iteration_time_s;
+    const double other = T - r->compute_s - r->memory_s - r->network_s - r->bubble_s;
+    fprintf(f, "{\n  \"version\": \"%s\",\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n"
+               "  \"fidelity\": \"%s\",\n",
+            tess_version(), p->name, w->name, e->analytic ? "analytic" : tess_noc_fidelity_names[e->fidelity]);
+    if (e->analytic) {
+        fputs("  \"calibration\": ", f);
+        json_string(f, e->calibration[0] ? e->calibration : "none");
+        fputs(",\n", f);
+    }
+    write_provenance(f, p, w);
+    {
+        /* the network's routing (one algorithm per network) and whether it spreads pairs */
+        tess_routing rt = TESS_ROUTING_XY;
+        tess_multipath mp = TESS_MULTIPATH_HASH;
+        for (size_t i = 0; i < p->n_instances; i++)
+            if (p->instances[i].kind == TESS_KIND_ROUTER) {
+                rt = p->types[p->instances[i].type].u.router.routing;
+                mp = p->types[p->instances[i].type].u.router.multipath;
+                break;
+            }
+        fprintf(f, "  \"routing\": {\"algorithm\": \"%s\", \"multipath\": \"%s\"},\n",
+                tess_routing_name(rt), rt != TESS_ROUTING_SHORTEST ? "none" : mp == TESS_MULTIPATH_HASH ? "ecmp-hash" : tess_multipath_name(mp));
+    }
+    fprintf(f, "  \"iteration_time_s\": %.9g,\n  \"tokens_per_s\": %.9g,\n"
+               "  \"model_flops\": %.9g,\n  \"hardware_flops\": %.9g,\n"
+               "  \"mfu\": %.6g,\n  \"hfu\": %.6g,\n",
+            T, (double)w->global_batch * w->model.sequence / T, s->model_flops, s->hardware_flops,
+            s->model_flops / (T * peak), s->hardware_flops / (T * peak));
+    fprintf(f, "  \"energy_j\": %.9g,\n", e->energy_j);
+    fprintf(f, "  \"time_breakdown_s\": {\"compute\": %.9g, \"memory\": %.9g, \"optimizer\": %.9g, "
+               "\"network\": %.9g, \"scale_out\": %.9g, \"pipeline_bubble\": %.9g, "
+               "\"exposed_communication\": %.9g, \"other\": %.9g, \"die\": \"%s\"},\n",
+            r->compute_s, r->memory_s, r->optimizer_s, r->network_s, r->scale_out_s, r->bubble_s,
+            r->exposed_communication_s,
+            other > 0 ? other : 0, p->instances[s->die_of_rank[r->slowest_rank]].path);
+    fprintf(f, "  \"energy_breakdown_j\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
+               "\"network\": %.9g, \"static\": %.9g},\n",
+            r->energy_compute_j, dram_j, r->energy_sram_j, r->energy_network_j, r->energy_static_j);
+    fprintf(f, "  \"power_w\": %.9g,\n", e->power_w);
+    fprintf(f, "  \"power_breakdown_w\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
+               "\"network\": %.9g, \"static\": %.9g},\n",
+            r->energy_compute_j / T, dram_j / T, r->energy_sram_j / T, r->energy_network_j / T,
+            r->energy_static_j / T);
+    fprintf(f, "  \"peak_power_w\": %.9g,\n", e->peak_power_w);
+    fprintf(f, "  \"peak_power_breakdown_w\": {\"dynamic\": %.9g, \"static\": %.9g, "
+               "\"network\": %.9g, \"window_s\": %.9g},\n",
+            r->peak_dynamic_w, r->energy_static_j / T, r->energy_network_j / T, e->peak_window_s);
+    fprintf(f, "  \"power_limits\": {\"checked\": %u, \"violations\": [", e->n_limits);
+    for (uint32_t i = 0, shown = 0; i < e->n_limits; i++) {
+        const tess_power_limit *l = &e->limits[i];
+        if (!(l->power_w > l->limit_w)) continue;
+        const char *what = l->instance != TESS_NONE ? p->instances[l->instance].path : p->groups[l->group].path;
+        fprintf(f, "%s\n    {\"unit\": \"%s\", \"kind\": \"%s\", \"tdp_w\": %.9g, \"power_w\": %.9g}",
+                shown++ ? "," : "", what,
+                l->instance != TESS_NONE ? "die" : p->groups[l->group].is_wafer ? "wafer" : "package",
+                l->limit_w, l->power_w);
+    }
+    fprintf(f, "%s]},\n", e->n_violations ? "\n  " : "");
+    tess_write_cost_json(f, p, &e->cost, "  ");
+    fprintf(f, "  \"peak_memory_bytes\": {\"largest\": %llu, \"die\": \"%s\"},\n",
+            (unsigned long long)s->peak_memory_bytes, p->instances[s->peak_die].path);
+    fprintf(f, "  \"busiest_links\": [");
+    for (uint32_t i = 0; i < r->n_top_links; i++)
+        fprintf(f, "%s\n    {\"link\": \"%s\", \"utilisation\": %.6g}", i ? "," : "",
+                r->top_links[i].name, r->top_links[i].utilisation);
+    fprintf(f, "%s],\n", r->n_top_links ? "\n  " : "");
+    {
+        const tess_critical_path *c = &r->critical_path;
+        fprintf(f, "  \"critical_path\": {\"compute_s\": %.9g, \"memory_s\": %.9g, \"network_s\": %.9g, "
+                   "\"transfer_s\": %.9g, \"other_s\": %.9g, \"handoffs\": %u, \"start_die\": \"%s\", "
+                   "\"end_die\": \"%s\"},\n",
+                c->compute_s, c->memory_s, c->network_s, c->transfer_s, c->other_s, c->handoffs,
+                p->instances[s->die_of_rank[c->start_rank]].path, p->instances[s->die_of_rank[c->end_rank]].path);
+    }
+    write_hierarchy(f, s, r);
+    fprintf(f, "  \"symmetry\": {\"replicas\": %u, \"simulated_replicas\": %u, \"mirrored_messages\": %llu, "
+               "\"mirrored_messages_left_out\": %llu},\n",
+            s->dp, e->analytic ? 0 : r->simulated_replicas, (unsigned long long)r->mirrored_messages,
+            (unsigned long long)r->mirror_skipped);
+    if (p->circuits)
+        fprintf(f, "  \"circuits\": {\"switch\": \"%s\", \"configurations\": %u, \"reconfigurations\": %llu, "
+                   "\"reconfiguring_s\": %.9g, \"held_messages\": %llu, \"held_s\": %.9g},\n",
+                p->circuits->name, p->circuits->n_configs, (unsigned long long)r->circuit_reconfigurations,
+                r->circuit_reconfiguring_s, (unsigned long long)r->circuit_held_messages, r->circuit_held_s);
+    else
+        fprintf(f, "  \"circuits\": null,\n");
+    fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
+    fprintf(f, "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g}\n}\n",
+            r->wall_seconds, (unsigned long long)r->events,
+            r->wall_seconds > 0 ? r->events / r->wall_seconds : 0);
+}

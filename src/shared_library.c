@@ -1,3 +1,0 @@
-/* libtessera.so is tessera_hw and tessera_core whole (CMakeLists.txt); a shared library
- * target needs one source of its own, and this is it. */
-typedef int tess_shared_library_has_no_code_of_its_own;
