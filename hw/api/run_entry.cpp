@@ -36,9 +36,7 @@ int g_progress = 0;
 uint32_t class_peer(const tess_schedule *s, int cls, uint32_t r)
 {
     if (cls <= TESS_AXIS_PIPELINE) return tess_ring_next(s, static_cast<tess_coll_axis>(cls), r);
-    const uint32_t tp = s->tp, pp = s->pp, st = (r / tp) % pp;
-    if (st > 0) return r - tp;
-    return pp > 1 && s->chunks > 1 ? r + (pp - 1) * tp : r;
+    return tess_pipeline_prev(s, r);
 }
 
 // The message classes a schedule sends in (class_peer's numbering): the collective axes

@@ -116,11 +116,11 @@ void ComputeDie::mirror(int cls, const noc::Message &m)
 
 uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const
 {
-    const uint32_t t = rank_ % map_.tp, st = map_.stage(rank_), d = rank_ / (map_.tp * map_.pp);
+    const tess_rank_coords c = tess_rank_coords_of(map_.tp, map_.pp, rank_);
     const uint32_t p = map_.pp;
     const bool down = send != static_cast<bool>(op.backward); // towards higher stages
-    const uint32_t peer = down ? (st + 1) % p : (st + p - 1) % p;
-    return map_.rank(t, peer, d);
+    const uint32_t peer = down ? (c.stage + 1) % p : (c.stage + p - 1) % p;
+    return map_.rank(c.t, peer, c.replica);
 }
 
 void ComputeDie::meet(bool send, uint64_t tag, uint32_t peer, double t0, double t1)

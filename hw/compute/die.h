@@ -30,8 +30,8 @@ namespace tess::hw {
 struct RankMap {
     uint32_t tp, pp, dp, tr;            // tr: 2-D TP grid side
     std::vector<uint32_t> endpoint;     // rank -> network endpoint
-    uint32_t stage(uint32_t r) const { return (r / tp) % pp; }
-    uint32_t rank(uint32_t t, uint32_t st, uint32_t d) const { return t + tp * (st + pp * d); }
+    uint32_t stage(uint32_t r) const { return tess_rank_stage(tp, pp, r); }
+    uint32_t rank(uint32_t t, uint32_t st, uint32_t d) const { return tess_rank_at(tp, pp, t, st, d); }
 };
 
 // A point of a die's timeline where dies meet: a pipeline send, or a receive and how long

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/arith.h"
+
 static uint32_t add_instance(tess_platform *p, uint32_t grid, const tess_generator_spec *s,
                              const char *path, tess_kind kind, uint32_t type, int row, int col)
 {
@@ -104,7 +106,6 @@ static uint32_t generate_ring(tess_platform *p, uint32_t gi, const tess_generato
     return base;
 }
 
-static uint32_t ceil_div(uint64_t a, uint64_t b) { return (uint32_t)((a + b - 1) / b); }
 
 /* The ports of a radix-k switch that face down at o:1: k o / (o + 1), at least 1, below k. */
 static uint32_t down_ports(uint32_t k, double o)
@@ -123,7 +124,7 @@ int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double 
     }
     c->down = down_ports(k, o);
     c->up = k - c->down;
-    if (levels == 0) levels = endpoints <= k ? 1 : (uint64_t)ceil_div(endpoints, c->down) <= k ? 2 : 3;
+    if (levels == 0) levels = endpoints <= k ? 1 : tess_ceil_div(endpoints, c->down) <= k ? 2 : 3;
     c->levels = levels;
     if (levels == 1) {
         if (endpoints > k) {
@@ -135,9 +136,9 @@ int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double 
         c->up = 0;
         return 0;
     }
-    c->leaves = ceil_div(endpoints, c->down);
+    c->leaves = (uint32_t)tess_ceil_div(endpoints, c->down);
     if (levels == 2) {
-        c->spines = ceil_div((uint64_t)c->leaves * c->up, k);
+        c->spines = (uint32_t)tess_ceil_div((uint64_t)c->leaves * c->up, k);
         if (c->leaves > k) {
             snprintf(err, errlen, "%u leaves of %u NICs need spines of more than radix %u: use "
                      "levels=\"3\"", c->leaves, c->down, k);
@@ -152,13 +153,13 @@ int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double 
     c->agg_down = down_ports(k, o2);
     c->agg_up = k - c->agg_down;
     const uint32_t per_pod = c->agg_down;
-    c->pods = ceil_div(c->leaves, per_pod);
+    c->pods = (uint32_t)tess_ceil_div(c->leaves, per_pod);
     c->spines = c->up; /* aggregation switches per pod */
     if (c->pods > k) {
         snprintf(err, errlen, "%u NICs need %u pods; radix %u holds at most %u", endpoints, c->pods, k, k);
         return -1;
     }
-    c->cores = ceil_div((uint64_t)c->up * c->agg_up, k / c->pods);
+    c->cores = (uint32_t)tess_ceil_div((uint64_t)c->up * c->agg_up, k / c->pods);
     return 0;
 }
 

@@ -1,7 +1,7 @@
 /* Compute-die timing rules: see die_timing.h. */
 #include "model/die_timing.h"
 
-static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+#include "config/arith.h"
 
 /* A dimension of d elements in tiles of T: d / T full tiles and one remainder tile of
  * d % T (none when T divides d); class c is {tiles, edge}. */
@@ -26,7 +26,7 @@ double tess_gemm_cycles(uint64_t m, uint64_t n, uint64_t k, uint64_t count, uint
             for (int c = 0; c < 2; c++) {
                 const uint64_t mult = cm[a][0] * cn[b][0] * ck[c][0];
                 if (!mult) continue;
-                const uint64_t passes = ceil_div(cm[a][1], rows) * ceil_div(cn[b][1], cols);
+                const uint64_t passes = tess_ceil_div(cm[a][1], rows) * tess_ceil_div(cn[b][1], cols);
                 cycles += (double)mult * (double)passes * (double)(ck[c][1] + rows + cols - 2);
             }
     return cycles * (double)count / (double)(arrays ? arrays : 1);

@@ -132,7 +132,7 @@ static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring, 
     for (uint32_t st = 0; st < (pipeline ? 1 : s->pp); st++) {
         memset(load, 0, channels * sizeof *load);
         for (uint32_t r = 0; r < s->dies; r++) {
-            if (!pipeline && (r / s->tp) % s->pp != st) continue;
+            if (!pipeline && tess_rank_stage(s->tp, s->pp, r) != st) continue;
             const uint32_t next = tess_ring_next(s, (tess_coll_axis)ring, r);
             if (next == r) continue;
             tess_hw_route_info info;
@@ -410,14 +410,15 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
         }
     }
     for (uint32_t r = 0; rc == TESS_OK && r < s->dies; r++) {
-        out->dies[r] = per_stage[(r / s->tp) % pp];
+        out->dies[r] = per_stage[tess_rank_stage(s->tp, pp, r)];
         out->dies[r].rank = r;
         out->dies[r].instance = s->die_of_rank[r];
         it->messages += out->dies[r].messages;
     }
     if (rc == TESS_OK) {
         out->n_dies = s->dies;
-        const tess_die_stat *slow = &per_stage[(it->slowest_rank / s->tp) % pp];
+        const uint32_t end_stage = tess_rank_stage(s->tp, pp, it->slowest_rank);
+        const tess_die_stat *slow = &per_stage[end_stage];
         it->compute_s = slow->compute_s;
         it->memory_s = slow->memory_s;
         it->network_s = it->exposed_communication_s = slow->network_s;
@@ -425,7 +426,6 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
         it->optimizer_s = slow->optimizer_s;
         it->energy_network_j = net_joules;
         /* the critical path: the pipeline's, back from the slowest stage, then its tail */
-        const uint32_t end_stage = (it->slowest_rank / s->tp) % pp;
         uint32_t *count = calloc((size_t)pp * v * 2 + 1, sizeof *count);
         tess_pipeline_walk walk = {count, 0, end_stage};
         tess_critical_path *cp = &it->critical_path;

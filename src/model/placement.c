@@ -140,7 +140,7 @@ int tess_place_traffic(const tess_platform *p, tess_schedule *s)
         const uint32_t next = tess_ring_next(s, TESS_AXIS_PIPELINE, r);
         const int l = pair_span(p, s, r, next);
         if (l < 0) continue;
-        const uint32_t st = (r / s->tp) % s->pp, nst = (next / s->tp) % s->pp;
+        const uint32_t st = tess_rank_stage(s->tp, s->pp, r), nst = tess_rank_stage(s->tp, s->pp, next);
         s->level_bytes[l] += (double)s->activation_message_bytes * (double)(fwd[st] + bwd[nst]);
     }
     free(fwd);

@@ -67,7 +67,7 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
     if (res->slowest_rank < out->n_dies) res->scale_out_s = out->dies[res->slowest_rank].scale_out_s;
     for (uint32_t k = 0; k < s->dies; k++) {
         const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[k]].type].u.die;
-        const tess_stage *S = &s->stages[(k / s->tp) % s->pp];
+        const tess_stage *S = &s->stages[tess_rank_stage(s->tp, s->pp, k)];
         out->peak_flops += 2.0 * dt->tensor_arrays * dt->tensor_rows * dt->tensor_cols * dt->clock_hz;
         /* compute: FLOPs x energy per FLOP; SRAM: every DRAM byte is written into and
          * read out of SRAM once; static: power x iteration time */

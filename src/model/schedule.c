@@ -1,6 +1,7 @@
 /* The tile-schedule generator: see schedule.h. */
 #include "model/schedule.h"
 
+#include "config/arith.h"
 #include "model/placement.h"
 
 #include <math.h>
@@ -44,8 +45,6 @@ void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t ro
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
 typedef struct gemm {
     uint64_t m, n, k, count; /* count GEMMs of M x N x K */
 } gemm;
@@ -64,11 +63,32 @@ static int reserve_one(void **items, uint32_t n, uint32_t *cap, size_t size)
     return TESS_OK;
 }
 
-static int add_group(tess_template *t, tess_op_kind kind, uint64_t count, double flops,
-                     uint64_t bytes, int32_t coll)
+/* What the steps of tess_schedule_build share: the inputs, the GEMM tiling, and a
+ * sticky flag for a template or collective list that could not grow (checked once,
+ * when every step has run). */
+typedef struct builder {
+    const tess_platform *p;
+    const tess_workload *w;
+    const char *file;
+    tess_diag *diag;
+    tess_schedule *s;
+    uint64_t e;          /* bytes per element */
+    uint64_t T;          /* GEMM tile side */
+    uint64_t tok;        /* tokens of a micro-batch: b s */
+    uint64_t tr;         /* 2-D tensor parallelism: the grid's side */
+    uint64_t fwd_like;   /* forward-like layer passes per die: forward, backward (+ recompute) */
+    uint64_t layer_passes; /* layer passes per die: micro-batches x chunks x layers per chunk */
+    int no_memory;
+} builder;
+
+static void add_group(builder *b, tess_template *t, tess_op_kind kind, uint64_t count, double flops,
+                      uint64_t bytes, int32_t coll)
 {
-    if (count == 0) return TESS_OK;
-    if (reserve_one((void **)&t->groups, t->n, &t->cap, sizeof *t->groups) != TESS_OK) return TESS_ENOMEM;
+    if (count == 0) return;
+    if (reserve_one((void **)&t->groups, t->n, &t->cap, sizeof *t->groups) != TESS_OK) {
+        b->no_memory = 1;
+        return;
+    }
     tess_op_group *g = &t->groups[t->n++];
     memset(g, 0, sizeof *g);
     g->kind = kind;
@@ -79,31 +99,31 @@ static int add_group(tess_template *t, tess_op_kind kind, uint64_t count, double
     t->ops += count;
     t->flops += flops * (double)count;
     if (kind == TESS_OP_LOAD || kind == TESS_OP_STORE) t->bytes += bytes * count; /* DRAM traffic */
-    return TESS_OK;
 }
 
 /* GEMMs tiled T x T, output stationary: per tile a MAC op and loads of its A and B
  * tiles, per output tile a store; A is read once per column of output tiles, B once
- * per row of them, C written once. `merge` tiles per dimension make one op. */
-static int tile_gemm(tess_template *t, const gemm *g, uint64_t T, uint64_t merge, uint64_t e)
+ * per row of them, C written once. The workload's tile-merge tiles per dimension make
+ * one op. */
+static void tile_gemm(builder *b, tess_template *t, const gemm *g)
 {
-    const uint64_t tm = ceil_div(g->m, T), tn = ceil_div(g->n, T), tk = ceil_div(g->k, T);
-    const uint64_t tiles = ceil_div(tm * tn * tk, merge * merge) * g->count;
-    const uint64_t stores = ceil_div(tm * tn, merge * merge) * g->count;
+    const uint64_t T = b->T, merge = b->w->tile_merge, e = b->e;
+    const uint64_t tm = tess_ceil_div(g->m, T), tn = tess_ceil_div(g->n, T), tk = tess_ceil_div(g->k, T);
+    const uint64_t tiles = tess_ceil_div(tm * tn * tk, merge * merge) * g->count;
+    const uint64_t stores = tess_ceil_div(tm * tn, merge * merge) * g->count;
+    if (tiles == 0) return; /* no GEMM of this shape */
     const double flops = 2.0 * g->m * g->n * g->k * g->count;
     const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm);
-    if (add_group(t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1) != TESS_OK ||
-        add_group(t, TESS_OP_GEMM, tiles, flops / tiles, 0, -1) != TESS_OK)
-        return TESS_ENOMEM;
-    if (t->n && t->groups[t->n - 1].kind == TESS_OP_GEMM) {
-        tess_op_group *gg = &t->groups[t->n - 1];
-        gg->gm = g->m;
-        gg->gn = g->n;
-        gg->gk = g->k;
-        gg->gcount = g->count;
-        gg->tile = T * merge;
-    }
-    return add_group(t, TESS_OP_STORE, stores, 0, g->count * e * g->m * g->n / stores, -1);
+    add_group(b, t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1);
+    add_group(b, t, TESS_OP_GEMM, tiles, flops / tiles, 0, -1);
+    if (b->no_memory) return;
+    tess_op_group *gg = &t->groups[t->n - 1];
+    gg->gm = g->m;
+    gg->gn = g->n;
+    gg->gk = g->k;
+    gg->gcount = g->count;
+    gg->tile = T * merge;
+    add_group(b, t, TESS_OP_STORE, stores, 0, g->count * e * g->m * g->n / stores, -1);
 }
 
 /* ---- the pipeline order of passes --------------------------------------- */
@@ -320,45 +340,54 @@ int tess_axis_is_dp(tess_coll_axis a)
 uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r)
 {
     const uint32_t tp = s->tp, pp = s->pp, dp = s->dp, tr = s->tp_grid ? s->tp_grid : 1;
-    const uint32_t t = r % tp, st = (r / tp) % pp, d = r / (tp * pp), m = s->dp_local ? s->dp_local : 1;
+    const tess_rank_coords c = tess_rank_coords_of(tp, pp, r);
+    const uint32_t t = c.t, st = c.stage, d = c.replica, m = s->dp_local ? s->dp_local : 1;
     const uint32_t mt = s->tp_local ? s->tp_local : 1;
     switch (axis) {
-    case TESS_AXIS_TP: return (t + 1) % tp + tp * (st + pp * d);
-    case TESS_AXIS_TP_ROWS: return (t / tr) * tr + (t % tr + 1) % tr + tp * (st + pp * d);
-    case TESS_AXIS_TP_COLS: return ((t / tr + 1) % tr) * tr + t % tr + tp * (st + pp * d);
-    case TESS_AXIS_DP: return t + tp * (st + pp * ((d + 1) % dp));
-    case TESS_AXIS_DP_LOCAL: return t + tp * (st + pp * (d / m * m + (d % m + 1) % m));
-    case TESS_AXIS_DP_CROSS: return t + tp * (st + pp * ((d + m) % dp));
-    case TESS_AXIS_TP_LOCAL: return t / mt * mt + (t % mt + 1) % mt + tp * (st + pp * d);
-    case TESS_AXIS_TP_CROSS: return (t + mt) % tp + tp * (st + pp * d);
+    case TESS_AXIS_TP: return tess_rank_at(tp, pp, (t + 1) % tp, st, d);
+    case TESS_AXIS_TP_ROWS: return tess_rank_at(tp, pp, (t / tr) * tr + (t % tr + 1) % tr, st, d);
+    case TESS_AXIS_TP_COLS: return tess_rank_at(tp, pp, ((t / tr + 1) % tr) * tr + t % tr, st, d);
+    case TESS_AXIS_DP: return tess_rank_at(tp, pp, t, st, (d + 1) % dp);
+    case TESS_AXIS_DP_LOCAL: return tess_rank_at(tp, pp, t, st, d / m * m + (d % m + 1) % m);
+    case TESS_AXIS_DP_CROSS: return tess_rank_at(tp, pp, t, st, (d + m) % dp);
+    case TESS_AXIS_TP_LOCAL: return tess_rank_at(tp, pp, t / mt * mt + (t % mt + 1) % mt, st, d);
+    case TESS_AXIS_TP_CROSS: return tess_rank_at(tp, pp, (t + mt) % tp, st, d);
     default: /* pipeline: the next stage; the last stage's wraps to the first with chunks */
         if (pp < 2 || (st + 1 == pp && s->chunks < 2)) return r;
-        return st + 1 == pp ? r - (pp - 1) * tp : r + tp;
+        return tess_rank_at(tp, pp, t, (st + 1) % pp, d);
     }
 }
 
-static int add_coll(tess_schedule *s, const char *what, tess_coll_axis axis, tess_coll kind,
-                     tess_coll_algo algo, uint32_t group, uint32_t rows, uint64_t bytes,
-                     uint64_t calls)
+uint32_t tess_pipeline_prev(const tess_schedule *s, uint32_t r)
 {
-    if (group <= 1 || calls == 0) return TESS_OK;
-    if (reserve_one((void **)&s->colls, s->n_colls, &s->cap_colls, sizeof *s->colls) != TESS_OK)
-        return TESS_ENOMEM;
+    const tess_rank_coords c = tess_rank_coords_of(s->tp, s->pp, r);
+    if (c.stage > 0) return tess_rank_at(s->tp, s->pp, c.t, c.stage - 1, c.replica);
+    return s->pp > 1 && s->chunks > 1 ? tess_rank_at(s->tp, s->pp, c.t, s->pp - 1, c.replica) : r;
+}
+
+static void add_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind, uint32_t group,
+                     uint64_t bytes, uint64_t calls)
+{
+    tess_schedule *s = b->s;
+    if (group <= 1 || calls == 0) return;
+    if (reserve_one((void **)&s->colls, s->n_colls, &s->cap_colls, sizeof *s->colls) != TESS_OK) {
+        b->no_memory = 1;
+        return;
+    }
     tess_coll_use *u = &s->colls[s->n_colls++];
     memset(u, 0, sizeof *u);
     u->what = what;
     u->axis = axis;
     u->kind = kind;
-    u->algo = algo;
+    u->algo = TESS_ALGO_RING;
     u->group = group;
-    u->rows = rows;
+    u->rows = 1;
     u->bytes = bytes;
     u->calls = calls;
     uint64_t msgs, sent;
-    tess_collective_cost(kind, algo, group, rows, bytes, &msgs, &sent);
+    tess_collective_cost(kind, u->algo, group, u->rows, bytes, &msgs, &sent);
     u->messages = msgs * calls;
     u->bytes_sent = sent * calls;
-    return TESS_OK;
 }
 
 /* Pipeline traffic of one pass at stage st: a forward pass receives the activations of
@@ -389,153 +418,168 @@ void tess_schedule_free(tess_schedule *s)
     memset(s, 0, sizeof *s);
 }
 
-int tess_schedule_build(const tess_platform *p, const tess_workload *w, const char *file,
-                        tess_schedule *s, tess_diag *diag)
+/* Step 1: a rank for every live die, in the workload's rank order, all of one die-type. */
+static int assign_ranks(builder *b)
 {
-    memset(s, 0, sizeof *s);
-    const tess_model *md = &w->model;
+    const tess_platform *p = b->p;
+    const tess_workload *w = b->w;
+    tess_schedule *s = b->s;
     uint32_t dies = 0;
     for (size_t i = 0; i < p->n_instances; i++)
         dies += p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead;
     const uint64_t ranks = (uint64_t)w->tp * w->pp * w->dp;
     if (ranks != dies) {
-        tess_diag_add(diag, file, 0,
-                      "tp %u x pp %u x dp %u = %llu ranks, but platform '%s' has %u live dies",
+        tess_diag_add(b->diag, b->file, 0, "tp %u x pp %u x dp %u = %llu ranks, but platform '%s' has %u live dies",
                       w->tp, w->pp, w->dp, (unsigned long long)ranks, p->name, dies);
         return TESS_EINVAL;
     }
     s->dies = dies;
+    s->tp = w->tp;
     s->pp = w->pp;
+    s->dp = w->dp;
     s->chunks = w->chunks;
     s->microbatches = w->global_batch / (w->micro_batch * w->dp);
     s->die_of_rank = calloc(dies, sizeof *s->die_of_rank);
     s->stages = calloc(w->pp, sizeof *s->stages);
-    if (!s->die_of_rank || !s->stages) return TESS_ENOMEM;
-    {
-        uint32_t r = 0;
-        uint32_t *live = calloc(dies, sizeof *live);
-        if (!live) return TESS_ENOMEM;
-        for (size_t i = 0; i < p->n_instances; i++)
-            if (p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead) live[r++] = (uint32_t)i;
-        /* a rank is t + tp (st + pp d); the rank order says which of t, st, d varies
-         * fastest over the platform's dies (tp-pp-dp: TP neighbours on consecutive dies) */
-        static const int digits[][3] = {{0, 1, 2}, {1, 0, 2}, {0, 2, 1}, {2, 0, 1}, {1, 2, 0}, {2, 1, 0}};
-        const int *order = digits[w->rank_order];
-        const uint32_t size[3] = {w->tp, w->pp, w->dp};
-        for (uint32_t d = 0; d < w->dp; d++)
-            for (uint32_t st = 0; st < w->pp; st++)
-                for (uint32_t t = 0; t < w->tp; t++) {
-                    const uint32_t at[3] = {t, st, d};
-                    const uint32_t slot = at[order[0]] + size[order[0]] *
-                                          (at[order[1]] + size[order[1]] * at[order[2]]);
-                    s->die_of_rank[t + w->tp * (st + w->pp * d)] = live[slot];
-                }
+    uint32_t *live = calloc(dies, sizeof *live);
+    if (!s->die_of_rank || !s->stages || !live) {
         free(live);
+        return TESS_ENOMEM;
     }
-
+    uint32_t r = 0;
+    for (size_t i = 0; i < p->n_instances; i++)
+        if (p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead) live[r++] = (uint32_t)i;
+    /* the rank order says which of t, st, d (model/rank_map.h) varies fastest over the
+     * platform's dies (tp-pp-dp: TP neighbours on consecutive dies) */
+    static const int digits[][3] = {{0, 1, 2}, {1, 0, 2}, {0, 2, 1}, {2, 0, 1}, {1, 2, 0}, {2, 1, 0}};
+    const int *order = digits[w->rank_order];
+    const uint32_t size[3] = {w->tp, w->pp, w->dp};
+    for (uint32_t d = 0; d < w->dp; d++)
+        for (uint32_t st = 0; st < w->pp; st++)
+            for (uint32_t t = 0; t < w->tp; t++) {
+                const uint32_t at[3] = {t, st, d};
+                const uint32_t slot = at[order[0]] + size[order[0]] * (at[order[1]] + size[order[1]] * at[order[2]]);
+                s->die_of_rank[tess_rank_at(w->tp, w->pp, t, st, d)] = live[slot];
+            }
+    free(live);
     /* the die type every rank runs on: all must be alike for one schedule */
     const uint32_t die0 = s->die_of_rank[0];
-    const tess_die_type *dt = &p->types[p->instances[die0].type].u.die;
-    for (uint32_t r = 1; r < dies; r++) {
-        if (p->instances[s->die_of_rank[r]].type != p->instances[die0].type) {
-            tess_diag_add(diag, file, p->instances[s->die_of_rank[r]].line,
-                          "die '%s' is of a different die-type from die '%s'; one schedule "
-                          "needs alike dies",
-                          p->instances[s->die_of_rank[r]].path, p->instances[die0].path);
+    for (r = 1; r < dies; r++) {
+        const tess_instance *x = &p->instances[s->die_of_rank[r]];
+        if (x->type != p->instances[die0].type) {
+            tess_diag_add(b->diag, b->file, x->line,
+                          "die '%s' is of a different die-type from die '%s'; one schedule needs alike dies", x->path,
+                          p->instances[die0].path);
             return TESS_EINVAL;
         }
     }
-    const uint64_t e = tess_dtype_bytes(w->dtype);
+    return TESS_OK;
+}
+
+/* Step 2: the GEMM tile side. Double-buffered A and B tiles plus an fp32 accumulator
+ * tile: 4e + 4 bytes per element of a T x T tile in SRAM, rounded down to the array. */
+static int choose_tile(builder *b)
+{
+    const tess_instance *x = &b->p->instances[b->s->die_of_rank[0]];
+    const tess_die_type *dt = &b->p->types[x->type].u.die;
     if (dt->sram_bytes == 0) {
-        tess_diag_add(diag, file, p->instances[die0].line,
-                      "die '%s' has no SRAM (die-type attribute 'sram') to tile GEMMs into",
-                      p->instances[die0].path);
+        tess_diag_add(b->diag, b->file, x->line, "die '%s' has no SRAM (die-type attribute 'sram') to tile GEMMs into",
+                      x->path);
         return TESS_EINVAL;
     }
-    /* double-buffered A and B tiles plus an fp32 accumulator tile: 4e + 4 bytes per
-     * element of a T x T tile */
-    uint64_t T = (uint64_t)floor(sqrt((double)dt->sram_bytes / (4.0 * e + 4.0)));
+    uint64_t T = (uint64_t)floor(sqrt((double)dt->sram_bytes / (4.0 * b->e + 4.0)));
     if (dt->tensor_rows > 1 && T >= dt->tensor_rows) T -= T % dt->tensor_rows;
     if (T < 1) T = 1;
-    s->tile = (uint32_t)T;
+    b->T = T;
+    b->s->tile = (uint32_t)T;
+    return TESS_OK;
+}
 
-    /* ---- per-layer work (per die) ---- */
-    const uint64_t b = w->micro_batch, sq = md->sequence, h = md->hidden, f = md->ffn;
-    const uint64_t heads = md->heads, hd = h / heads;
-    const uint64_t hkv = hd * md->kv_heads, V = md->vocab, t = w->tp;
-    uint64_t tr = 1; /* 2-D: grid side */
-    while (tr * tr < t) tr++;
+/* Step 3: one layer's work on one die (forward, backward, recomputed forward), the
+ * logits layer's, and the model's FLOPs. */
+static void layer_templates(builder *b)
+{
+    const tess_workload *w = b->w;
+    const tess_model *md = &w->model;
+    tess_schedule *s = b->s;
+    const uint64_t e = b->e, bt = w->micro_batch, sq = md->sequence, h = md->hidden, f = md->ffn;
+    const uint64_t heads = md->heads, hd = h / heads, hkv = hd * md->kv_heads, V = md->vocab, t = w->tp;
+    const uint64_t tok = b->tok, tr = b->tr;
     const int two_d = w->tp_style == TESS_TP_2D;
-    s->tp = w->tp;
-    s->dp = w->dp;
-    s->tp_grid = two_d ? (uint32_t)tr : 1;
-    {
-        const int placed = tess_place_groups(p, w, file, s, diag);
-        if (placed != TESS_OK) return placed;
-    }
-    const uint64_t tok = b * sq;
     const double gemm_fwd = 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h +
                             2.0 * tok * h * f * (md->activation == TESS_ACT_SWIGLU ? 3 : 2);
-    const double attn_fwd = 4.0 * b * sq * sq * h;
-    const double layer_fwd = gemm_fwd + attn_fwd;
+    const double attn_fwd = 4.0 * bt * sq * sq * h;
     const double logits_fwd = 2.0 * tok * h * V;
-    s->model_flops = 3.0 * s->microbatches * w->dp * (md->layers * layer_fwd + logits_fwd);
+    s->model_flops = 3.0 * s->microbatches * w->dp * (md->layers * (gemm_fwd + attn_fwd) + logits_fwd);
 
     /* GEMMs of one layer's forward pass on one die */
     const uint64_t nsplit = two_d ? tr : t, ksplit = two_d ? tr : 1;
     const gemm fwd[] = {
-        {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1},       /* QKV */
-        {sq, sq, hd, b * heads / t},                        /* scores QK^T */
-        {sq, hd, sq, b * heads / t},                        /* scores x V */
-        {tok, h / ksplit, h / nsplit, 1},                   /* output projection */
+        {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1}, /* QKV */
+        {sq, sq, hd, bt * heads / t},                 /* scores QK^T */
+        {sq, hd, sq, bt * heads / t},                 /* scores x V */
+        {tok, h / ksplit, h / nsplit, 1},             /* output projection */
         {tok, f * (md->activation == TESS_ACT_SWIGLU ? 2 : 1) / nsplit, h / ksplit, 1},
-        {tok, h / ksplit, f / nsplit, 1},                   /* MLP down */
+        {tok, h / ksplit, f / nsplit, 1},             /* MLP down */
     };
     tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
     const uint64_t vector_ops = 7; /* 2 norms, softmax, activation, 2 residual adds, dropout */
     /* vector ops touch the layer's activations: b s h elements, split by TP */
     const uint64_t vec_bytes = tok * h * e / t;
     s->activation_message_bytes = vec_bytes;
-    int out_of_memory = TESS_OK; /* a template or collective list could not grow */
-    out_of_memory |= add_group(F, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
-    out_of_memory |= add_group(Bw, TESS_OP_VECTOR, 2 * vector_ops, 0, vec_bytes, -1);
+    add_group(b, F, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
+    add_group(b, Bw, TESS_OP_VECTOR, 2 * vector_ops, 0, vec_bytes, -1);
     for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
-        out_of_memory |= tile_gemm(F, &fwd[i], T, w->tile_merge, e);
+        tile_gemm(b, F, &fwd[i]);
         /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
         const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count};
         const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count};
-        out_of_memory |= tile_gemm(Bw, &dx, T, w->tile_merge, e);
-        out_of_memory |= tile_gemm(Bw, &dw, T, w->tile_merge, e);
-        if (w->recompute == TESS_RECOMPUTE_FULL ||
-            (w->recompute == TESS_RECOMPUTE_SELECTIVE && (i == 1 || i == 2)))
-            out_of_memory |= tile_gemm(R, &fwd[i], T, w->tile_merge, e);
+        tile_gemm(b, Bw, &dx);
+        tile_gemm(b, Bw, &dw);
+        if (w->recompute == TESS_RECOMPUTE_FULL || (w->recompute == TESS_RECOMPUTE_SELECTIVE && (i == 1 || i == 2)))
+            tile_gemm(b, R, &fwd[i]);
     }
-    if (w->recompute == TESS_RECOMPUTE_FULL) out_of_memory |= add_group(R, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
-    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) out_of_memory |= add_group(R, TESS_OP_VECTOR, 2, 0, vec_bytes, -1);
+    if (w->recompute == TESS_RECOMPUTE_FULL) add_group(b, R, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
+    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) add_group(b, R, TESS_OP_VECTOR, 2, 0, vec_bytes, -1);
     const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
     s->hardware_flops = s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
 
-    /* ---- per stage ---- */
-    const uint64_t m = s->microbatches, v = w->chunks, pp = w->pp;
+    const gemm logit = {tok, V / t, h, 1};
+    const gemm ldx = {tok, h, V / t, 1}, ldw = {h, V / t, tok, 1};
+    tile_gemm(b, &s->logits_fwd, &logit);
+    tile_gemm(b, &s->logits_bwd, &ldx);
+    tile_gemm(b, &s->logits_bwd, &ldw);
+}
+
+/* Activations a stage keeps in flight: the micro-batch chunks its pipeline order has
+ * started and not yet finished at its worst. */
+static uint64_t chunks_in_flight(tess_pipeline kind, uint64_t st, uint64_t pp, uint64_t m, uint64_t v)
+{
+    const uint64_t passes = m * v;
+    if (kind == TESS_PIPE_GPIPE) return passes;
+    if (kind == TESS_PIPE_1F1B) return pp - st < m ? pp - st : m;
+    const uint64_t n = (pp - st - 1) * 2 + (v - 1) * pp + 1;
+    return n > passes ? passes : n;
+}
+
+/* Step 4: each stage's pass order, work, parameters and memory. */
+static int stage_figures(builder *b)
+{
+    const tess_workload *w = b->w;
+    const tess_model *md = &w->model;
+    tess_schedule *s = b->s;
+    const tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
+    const uint64_t m = s->microbatches, v = w->chunks, pp = w->pp, t = w->tp;
+    const uint64_t h = md->hidden, V = md->vocab, sq = md->sequence;
     const uint64_t layers_per_chunk = md->layers / (pp * v);
     const double act_layer = activation_bytes(md, w);
     const uint64_t layer_params = tess_model_layer_params(md);
-    {
-        const gemm logit = {tok, V / t, h, 1};
-        const gemm ldx = {tok, h, V / t, 1}, ldw = {h, V / t, tok, 1};
-        out_of_memory |= tile_gemm(&s->logits_fwd, &logit, T, w->tile_merge, e);
-        out_of_memory |= tile_gemm(&s->logits_bwd, &ldx, T, w->tile_merge, e);
-        out_of_memory |= tile_gemm(&s->logits_bwd, &ldw, T, w->tile_merge, e);
-    }
     const double bytes_per_param = w->zero ? 4.0 + 12.0 / w->dp : 16.0;
-    int rc = TESS_OK;
     for (uint32_t st = 0; st < pp; st++) {
         tess_stage *S = &s->stages[st];
         S->layers_per_chunk = (uint32_t)layers_per_chunk;
-        if (build_order(S, w->pipeline, st, (uint32_t)pp, (uint32_t)m, (uint32_t)v) != 0)
-            return TESS_ENOMEM;
-        const uint64_t passes = m * v; /* forward passes of one chunk's layers */
-        const uint64_t layer_passes = passes * layers_per_chunk;
+        if (build_order(S, w->pipeline, st, (uint32_t)pp, (uint32_t)m, (uint32_t)v) != 0) return TESS_ENOMEM;
+        const uint64_t layer_passes = m * v * layers_per_chunk; /* forward passes of one layer */
         S->flops = (double)layer_passes * (F->flops + Bw->flops + R->flops);
         S->ops = layer_passes * (F->ops + Bw->ops + R->ops);
         S->dram_bytes = layer_passes * (F->bytes + Bw->bytes + R->bytes);
@@ -560,92 +604,92 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         S->dram_bytes += 28 * S->params / (w->zero ? w->dp : 1);
         S->static_bytes = (uint64_t)(bytes_per_param * (double)S->params);
         S->activation_bytes_per_layer = (uint64_t)act_layer;
-        uint64_t in_flight;
-        if (w->pipeline == TESS_PIPE_GPIPE)
-            in_flight = passes;
-        else if (w->pipeline == TESS_PIPE_1F1B)
-            in_flight = pp - st < m ? pp - st : m;
-        else {
-            in_flight = (pp - st - 1) * 2 + (v - 1) * pp + 1;
-            if (in_flight > passes) in_flight = passes;
-        }
-        S->in_flight = (uint32_t)in_flight;
-        S->peak_bytes = S->static_bytes + (uint64_t)(act_layer * layers_per_chunk * in_flight);
+        S->in_flight = (uint32_t)chunks_in_flight(w->pipeline, st, pp, m, v);
+        S->peak_bytes = S->static_bytes + (uint64_t)(act_layer * layers_per_chunk * S->in_flight);
     }
-    /* memory fit: every die of every stage */
-    for (uint32_t r = 0; r < dies; r++) {
-        const uint32_t stage = (r / w->tp) % w->pp; /* ranks count TP fastest, then PP */
+    return TESS_OK;
+}
+
+/* Step 5: every die holds its stage's peak memory. TESS_OK, or TESS_ENOFIT naming the
+ * first die that does not (the schedule is still complete). */
+static int check_fit(builder *b)
+{
+    tess_schedule *s = b->s;
+    int rc = TESS_OK;
+    for (uint32_t r = 0; r < s->dies; r++) {
+        const uint32_t stage = tess_rank_stage(s->tp, s->pp, r);
         tess_stage *S = &s->stages[stage];
         const uint32_t die = s->die_of_rank[r];
-        const uint64_t cap = die_capacity(p, die, dies);
+        const uint64_t cap = die_capacity(b->p, die, s->dies);
         S->capacity_bytes = cap;
         if (S->peak_bytes > s->peak_memory_bytes) {
             s->peak_memory_bytes = S->peak_bytes;
             s->peak_die = die;
         }
         if (S->peak_bytes > cap && rc == TESS_OK) {
-            tess_diag_add(diag, file, 0,
+            tess_diag_add(b->diag, b->file, 0,
                           "the model does not fit: die '%s' (stage %u) needs %.4g GB "
                           "(weights, gradients and optimizer state %.4g GB; activations of %u "
                           "micro-batch chunks x %u layers, %.4g GB) but has %.4g GB",
-                          p->instances[die].path, stage, S->peak_bytes / 1e9,
-                          S->static_bytes / 1e9, S->in_flight, S->layers_per_chunk,
-                          (S->peak_bytes - S->static_bytes) / 1e9, cap / 1e9);
+                          b->p->instances[die].path, stage, S->peak_bytes / 1e9, S->static_bytes / 1e9,
+                          S->in_flight, S->layers_per_chunk, (S->peak_bytes - S->static_bytes) / 1e9, cap / 1e9);
             rc = TESS_ENOFIT;
         }
     }
-    /* collectives, per die per iteration */
-    const uint64_t act = tok * h * e;
-    const uint64_t layer_passes_die = m * v * layers_per_chunk;
-    const uint64_t fwd_like = layer_passes_die * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
-    if (two_d) {
-        out_of_memory |= add_coll(s, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)tr, 1,
-                 act / tr, 4 * fwd_like);
-        out_of_memory |= add_coll(s, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER, TESS_ALGO_RING,
-                 (uint32_t)tr, 1, act / tr, 4 * fwd_like);
+    return rc;
+}
+
+/* Step 6: the tensor-parallel collectives per die per iteration, and their ops in the
+ * layer templates (one op per call). */
+static void tp_collectives(builder *b)
+{
+    const tess_workload *w = b->w;
+    tess_schedule *s = b->s;
+    const uint64_t act = b->tok * w->model.hidden * b->e, t = w->tp, tr = b->tr, n = b->fwd_like;
+    const uint32_t tp = (uint32_t)t;
+    if (w->tp_style == TESS_TP_2D) {
+        add_coll(b, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER, (uint32_t)tr, act / tr, 4 * n);
+        add_coll(b, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER, (uint32_t)tr, act / tr,
+                 4 * n);
     } else if (s->tp_local > 1) {
         /* a TP group over several domains: inside each, then across, as the DP gradients;
          * sequence parallel: all-gather across then inside, reduce-scatter inside then across */
-        const uint32_t mt = s->tp_local, across = (uint32_t)t / mt;
+        const uint32_t mt = s->tp_local, across = tp / mt;
         if (w->sequence_parallel) {
-            out_of_memory |= add_coll(s, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, TESS_ALGO_RING, across, 1,
-                     act / mt, 2 * fwd_like);
-            out_of_memory |= add_coll(s, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, mt, 1, act,
-                     2 * fwd_like);
-            out_of_memory |= add_coll(s, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, TESS_ALGO_RING, mt, 1,
-                     act, 2 * fwd_like);
-            out_of_memory |= add_coll(s, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER, TESS_ALGO_RING, across,
-                     1, act / mt, 2 * fwd_like);
+            add_coll(b, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, across, act / mt, 2 * n);
+            add_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act, 2 * n);
+            add_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt, act, 2 * n);
+            add_coll(b, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER, across, act / mt, 2 * n);
         } else {
-            out_of_memory |= add_coll(s, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, TESS_ALGO_RING, mt, 1,
-                     act, 2 * fwd_like);
-            out_of_memory |= add_coll(s, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, TESS_ALGO_RING, across, 1,
-                     act / mt, 2 * fwd_like);
-            out_of_memory |= add_coll(s, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, mt, 1, act,
-                     2 * fwd_like);
+            add_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt, act, 2 * n);
+            add_coll(b, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, across, act / mt, 2 * n);
+            add_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act, 2 * n);
         }
     } else if (w->sequence_parallel) {
-        out_of_memory |= add_coll(s, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
-        out_of_memory |= add_coll(s, "tp reduce-scatter", TESS_AXIS_TP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)t, 1, act,
-                 2 * fwd_like);
+        add_coll(b, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act, 2 * n);
+        add_coll(b, "tp reduce-scatter", TESS_AXIS_TP, TESS_REDUCE_SCATTER, tp, act, 2 * n);
     } else {
-        out_of_memory |= add_coll(s, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, TESS_ALGO_RING, (uint32_t)t, 1, act, 2 * fwd_like);
+        add_coll(b, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, tp, act, 2 * n);
     }
-    /* the layer templates carry their tensor-parallel collectives, one op per call */
+    const int full = w->recompute == TESS_RECOMPUTE_FULL;
     for (uint32_t i = 0; i < s->n_colls; i++) {
         const tess_coll_use *c = &s->colls[i];
-        const uint64_t per_pass = c->calls / (fwd_like ? fwd_like : 1);
+        const uint64_t per_pass = c->calls / (n ? n : 1);
         if (per_pass == 0) continue;
         /* calls are spread 1:1 over forward and backward (and recomputed forward) passes */
-        out_of_memory |= add_group(&s->fwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
-        out_of_memory |= add_group(&s->bwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
-        if (w->recompute == TESS_RECOMPUTE_FULL)
-            out_of_memory |= add_group(&s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
-        for (uint32_t st = 0; st < pp; st++)
-            s->stages[st].ops += layer_passes_die * per_pass * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
+        add_group(b, &s->fwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        add_group(b, &s->bwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        if (full) add_group(b, &s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        for (uint32_t st = 0; st < s->pp; st++) s->stages[st].ops += b->layer_passes * per_pass * (full ? 3 : 2);
     }
-    for (uint32_t st = 0; st < pp; st++) s->ops += s->stages[st].ops * t * w->dp;
-    s->dp_coll = -1;
+}
+
+/* Step 7: the data-parallel gradient (and, with ZeRO-1, parameter) collectives, once per
+ * iteration. */
+static void dp_collectives(builder *b)
+{
+    const tess_workload *w = b->w;
+    tess_schedule *s = b->s;
     const uint64_t grad_bytes = s->stages[0].params * 2;
     s->dp_coll = w->dp > 1 ? (int32_t)s->n_colls : -1;
     const uint32_t ml = s->dp_local, across = w->dp / ml;
@@ -653,32 +697,52 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         /* hierarchical: reduce-scatter inside each domain, the domain's 1/m share across
          * domains, all-gather inside (ZeRO-1: the reduce-scatter and the all-gather each
          * go inside, then across / across, then inside) */
-        out_of_memory |= add_coll(s, "dp gradient reduce-scatter (inside)", TESS_AXIS_DP_LOCAL, TESS_REDUCE_SCATTER,
-                 TESS_ALGO_RING, ml, 1, grad_bytes, 1);
+        add_coll(b, "dp gradient reduce-scatter (inside)", TESS_AXIS_DP_LOCAL, TESS_REDUCE_SCATTER, ml, grad_bytes, 1);
         if (w->zero) {
-            out_of_memory |= add_coll(s, "dp gradient reduce-scatter (across)", TESS_AXIS_DP_CROSS, TESS_REDUCE_SCATTER,
-                     TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
-            out_of_memory |= add_coll(s, "dp parameter all-gather (across)", TESS_AXIS_DP_CROSS, TESS_ALL_GATHER,
-                     TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
+            add_coll(b, "dp gradient reduce-scatter (across)", TESS_AXIS_DP_CROSS, TESS_REDUCE_SCATTER, across,
+                     grad_bytes / ml, 1);
+            add_coll(b, "dp parameter all-gather (across)", TESS_AXIS_DP_CROSS, TESS_ALL_GATHER, across,
+                     grad_bytes / ml, 1);
         } else {
-            out_of_memory |= add_coll(s, "dp gradient all-reduce (across)", TESS_AXIS_DP_CROSS, TESS_ALL_REDUCE,
-                     TESS_ALGO_RING, across, 1, grad_bytes / ml, 1);
+            add_coll(b, "dp gradient all-reduce (across)", TESS_AXIS_DP_CROSS, TESS_ALL_REDUCE, across, grad_bytes / ml,
+                     1);
         }
-        out_of_memory |= add_coll(s, w->zero ? "dp parameter all-gather (inside)" : "dp gradient all-gather (inside)",
-                 TESS_AXIS_DP_LOCAL, TESS_ALL_GATHER, TESS_ALGO_RING, ml, 1, grad_bytes, 1);
+        add_coll(b, w->zero ? "dp parameter all-gather (inside)" : "dp gradient all-gather (inside)",
+                 TESS_AXIS_DP_LOCAL, TESS_ALL_GATHER, ml, grad_bytes, 1);
     } else if (w->zero) {
-        out_of_memory |= add_coll(s, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, TESS_ALGO_RING, w->dp, 1,
-                 grad_bytes, 1);
-        out_of_memory |= add_coll(s, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, TESS_ALGO_RING, w->dp, 1,
-                 grad_bytes, 1);
+        add_coll(b, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, w->dp, grad_bytes, 1);
+        add_coll(b, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, w->dp, grad_bytes, 1);
     } else {
-        out_of_memory |= add_coll(s, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, TESS_ALGO_RING, w->dp, 1,
-                 grad_bytes, 1);
+        add_coll(b, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, w->dp, grad_bytes, 1);
     }
-    if (out_of_memory != TESS_OK) return TESS_ENOMEM;
+}
+
+int tess_schedule_build(const tess_platform *p, const tess_workload *w, const char *file,
+                        tess_schedule *s, tess_diag *diag)
+{
+    memset(s, 0, sizeof *s);
+    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, 0, 0, 0};
+    int rc = assign_ranks(&b);
+    if (rc == TESS_OK) rc = choose_tile(&b);
+    if (rc != TESS_OK) return rc;
+    while (b.tr * b.tr < w->tp) b.tr++; /* 2-D: grid side */
+    s->tp_grid = w->tp_style == TESS_TP_2D ? (uint32_t)b.tr : 1;
+    rc = tess_place_groups(p, w, file, s, diag);
+    if (rc != TESS_OK) return rc;
+    b.tok = (uint64_t)w->micro_batch * w->model.sequence;
+    layer_templates(&b);
+    rc = stage_figures(&b);
+    if (rc != TESS_OK) return rc;
+    rc = check_fit(&b); /* TESS_ENOFIT still builds the whole schedule */
+    b.layer_passes = (uint64_t)s->microbatches * w->chunks * s->stages[0].layers_per_chunk;
+    b.fwd_like = b.layer_passes * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
+    tp_collectives(&b);
+    for (uint32_t st = 0; st < s->pp; st++) s->ops += s->stages[st].ops * s->tp * s->dp;
+    dp_collectives(&b);
+    if (b.no_memory) return TESS_ENOMEM;
     /* messages each die sends: every collective's ring steps (each die is in one group of
      * each) and the stage's pipeline sends */
-    for (uint32_t st = 0; st < pp; st++) {
+    for (uint32_t st = 0; st < s->pp; st++) {
         tess_stage *S = &s->stages[st];
         S->messages = 0;
         for (uint32_t k = 0; k < S->n_order; k++) S->messages += tess_pass_sends(s, st, &S->order[k]);

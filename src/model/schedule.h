@@ -32,6 +32,7 @@
 #include "config/platform.h"
 #include "config/workload.h"
 #include "config/diag.h"
+#include "model/rank_map.h"
 
 typedef enum tess_coll { TESS_ALL_REDUCE, TESS_REDUCE_SCATTER, TESS_ALL_GATHER } tess_coll;
 typedef enum tess_coll_algo { TESS_ALGO_RING, TESS_ALGO_2D } tess_coll_algo;
@@ -169,6 +170,10 @@ typedef struct tess_schedule {
  * one); TESS_AXIS_PIPELINE: the next stage (the last stage's wraps to the first with
  * model chunks). */
 uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r);
+
+/* The rank whose pipeline neighbour forward is r: the previous stage's, the last stage's
+ * for the first stage with chunks (interleaving), r itself for none. */
+uint32_t tess_pipeline_prev(const tess_schedule *s, uint32_t r);
 
 /* Unrolls one stage's ops lazily, in execution order: for each pass of the stage's
  * order, a receive, the pass's layers (recomputation first on backward passes; the
