@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/platform.h"
-
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#include "config/platform.h"
 
 /* The same Topology, routing and channels as a simulated network. */
 typedef struct tess_hw_routes tess_hw_routes;

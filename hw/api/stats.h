@@ -8,12 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/fidelity.h"
-#include "config/platform.h"
-
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#include "config/fidelity.h"
+#include "config/platform.h"
 
 #define TESS_NOC_TOP_LINKS 10
 

@@ -2,9 +2,9 @@
 // credit-based flow control and wormhole switching, advanced cycle by cycle while any
 // flit is in the network, and not at all while it is empty.
 //
-// Per router and cycle: route computation and VC allocation for head flits, then a
-// separable input-first switch allocator (one flit per input port, one per output
-// port, round-robin at both stages). A flit that arrives at cycle a may cross the
+// Per router and cycle (router.cpp): route computation and VC allocation for head
+// flits, then a separable input-first switch allocator (one flit per input port, one
+// per output port, round-robin at both stages). A flit that arrives at cycle a may cross the
 // switch at a + pipeline at the earliest and arrives downstream latency cycles later
 // (plus cycles-per-flit - 1 when the link is narrower than a flit). Credits return
 // to the upstream output VC after the channel's latency. Endpoints (dies) inject
@@ -112,7 +112,13 @@ private:
     void schedule(uint64_t at, const Event &e);
     void activate_router(uint32_t r);
     void activate_endpoint(uint32_t e);
-    bool step_router(uint32_t r);   // returns true while the router holds flits
+    // the router's pipeline (router.cpp): one cycle of router r; true while it holds flits
+    bool step_router(uint32_t r);
+    bool nominate(uint32_t r);                     // route, VC allocation, one VC per input port
+    void route_head(uint32_t r, InputVc &iv, const Packet &pkt);
+    bool allocate_vc(uint32_t r, uint32_t ivc, Packet &pkt);
+    void allocate_switch(uint32_t r);              // one crossbar input per output port
+    void traverse(uint32_t r);                     // the granted flits cross switch and link
     bool inject(uint32_t e);
     bool eject(uint32_t e);
     void push_flit(uint32_t ivc, Flit f);

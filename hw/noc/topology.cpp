@@ -70,13 +70,11 @@ std::string Topology::channel_name(uint32_t c) const
     return std::string(p_->instances[ch.from_inst].path) + "->" + p_->instances[ch.to_inst].path;
 }
 
-std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOptions &opt,
-                                          std::string *error)
+// Live routers, all on one clock, flit width and routing algorithm. The routers' type.
+const tess_router_type *Topology::add_routers(std::string *error)
 {
-    auto t = std::unique_ptr<Topology>(new Topology());
-    t->p_ = p;
-    t->message_classes_ = opt.message_classes;
-    t->router_of_instance_.assign(p->n_instances, -1);
+    const tess_platform *p = p_;
+    router_of_instance_.assign(p->n_instances, -1);
     const tess_router_type *first_type = nullptr;
     for (size_t i = 0; i < p->n_instances; i++) {
         const tess_instance &inst = p->instances[i];
@@ -110,140 +108,155 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
         r.grid = inst.grid == TESS_NONE ? -1 : static_cast<int32_t>(inst.grid);
         r.row = inst.row;
         r.col = inst.col;
-        t->router_of_instance_[i] = static_cast<int32_t>(t->routers_.size());
-        t->routers_.push_back(r);
+        router_of_instance_[i] = static_cast<int32_t>(routers_.size());
+        routers_.push_back(r);
     }
-    if (t->routers_.empty()) {
+    if (routers_.empty()) {
         *error = "the platform has no live router: a NoC needs at least one";
         return nullptr;
     }
-    t->clock_hz_ = first_type->clock_hz;
-    t->flit_bytes_ = first_type->flit_bytes;
+    clock_hz_ = first_type->clock_hz;
+    flit_bytes_ = first_type->flit_bytes;
+    return first_type;
+}
 
-    // Endpoints: live dies, each on exactly one router.
+// One direction of platform link k, from instance `from` (router rf, or an endpoint when
+// rf < 0) to `to` (router rt, or an endpoint). False with *error for a latency under a cycle.
+bool Topology::add_channel(uint32_t k, uint32_t from, uint32_t to, int32_t rf, int32_t rt,
+                           const std::vector<int32_t> &endpoint_of, std::string *error)
+{
+    const tess_platform *p = p_;
+    const tess_link &l = p->links[k];
+    const tess_link_type &lt = p->types[l.type].u.link;
+    Channel c{};
+    c.link = k;
+    c.from_inst = from;
+    c.to_inst = to;
+    c.from_router = rf;
+    c.to_router = rt;
+    const tess_router_type *src_type = rf >= 0 ? &p->types[p->instances[from].type].u.router : nullptr;
+    const tess_xcvr_type *xcvr = lt.xcvr_type != TESS_NONE ? &p->types[lt.xcvr_type].u.xcvr : nullptr;
+    c.latency = latency_cycles(lt, clock_hz_, src_type);
+    if (xcvr) // the optics after the electrical part: E/O, FEC, fibre, O/E
+        c.latency = static_cast<uint32_t>(
+            std::ceil((c.latency / clock_hz_ + tess_xcvr_latency(xcvr, lt.length_m)) * clock_hz_ - 1e-9));
+    if (c.latency < 1) {
+        *error = std::string("link '") + p->instances[l.a].path + "' <-> '" + p->instances[l.b].path +
+                 "' (link-type '" + p->types[l.type].name + "') has a latency under one cycle of the network clock";
+        return false;
+    }
+    double link_hz = lt.clock_hz > 0 ? lt.clock_hz : clock_hz_;
+    double bytes_per_cycle = lt.width_bytes * link_hz / clock_hz_;
+    if (xcvr) { // lanes x wavelengths x rate, or the electrical width if narrower
+        const double optical = tess_xcvr_bandwidth(xcvr) / clock_hz_;
+        bytes_per_cycle = lt.width_bytes ? std::min(bytes_per_cycle, optical) : optical;
+    }
+    c.cycles_per_flit = static_cast<uint32_t>(std::ceil(flit_bytes_ / bytes_per_cycle - 1e-9));
+    if (c.cycles_per_flit < 1) c.cycles_per_flit = 1;
+    c.energy_per_bit = lt.energy_per_bit + (xcvr ? xcvr->energy_per_bit : 0);
+    c.dir = kNoDir;
+    c.wraparound = l.wraparound != 0;
+    c.config = static_cast<int16_t>(static_cast<int32_t>(l.circuit) - 1);
+    if (l.circuit) // through the circuit switch's optics
+        c.latency += static_cast<uint32_t>(std::ceil(p->circuits->insertion_s * clock_hz_ - 1e-9));
+    uint32_t ci = static_cast<uint32_t>(channels_.size());
+    if (rf >= 0) {
+        c.from_port = static_cast<int32_t>(routers_[rf].out_channel.size());
+        routers_[rf].out_channel.push_back(ci);
+    } else {
+        c.from_port = endpoint_of[from];
+        endpoints_[endpoint_of[from]].inject = ci;
+    }
+    if (rt >= 0) {
+        c.to_port = static_cast<int32_t>(routers_[rt].in_channel.size());
+        routers_[rt].in_channel.push_back(ci);
+    } else {
+        c.to_port = endpoint_of[to];
+        endpoints_[endpoint_of[to]].eject = ci;
+    }
+    channels_.push_back(c);
+    return true;
+}
+
+// Endpoints (live dies, each on exactly one router) and channels: two per live link
+// between routers, or between a die and a router; which channels leave every package,
+// wafer and node (scale-out).
+bool Topology::add_endpoints_and_channels(std::string *error)
+{
+    const tess_platform *p = p_;
     std::vector<int32_t> endpoint_of(p->n_instances, -1);
     for (size_t i = 0; i < p->n_instances; i++) {
         const tess_instance &inst = p->instances[i];
         if (inst.kind != TESS_KIND_DIE || inst.dead) continue;
-        endpoint_of[i] = static_cast<int32_t>(t->endpoints_.size());
+        endpoint_of[i] = static_cast<int32_t>(endpoints_.size());
         Endpoint e{};
         e.instance = static_cast<uint32_t>(i);
         e.router = kUnreached;
-        t->endpoints_.push_back(e);
+        endpoints_.push_back(e);
     }
-
-    // Channels: two per live link between routers, or between a die and a router.
     for (size_t k = 0; k < p->n_links; k++) {
         const tess_link &l = p->links[k];
         if (l.dead) continue;
-        int32_t ra = t->router_of_instance_[l.a], rb = t->router_of_instance_[l.b];
+        int32_t ra = router_of_instance_[l.a], rb = router_of_instance_[l.b];
         int32_t ea = endpoint_of[l.a], eb = endpoint_of[l.b];
         if (ra < 0 && rb < 0) {
             if (ea >= 0 && eb >= 0) {
                 *error = std::string("die '") + p->instances[ea >= 0 ? l.a : l.b].path +
                          "' is linked directly to another die; the NoC model attaches each die "
                          "to one router";
-                return nullptr;
+                return false;
             }
             continue; // a die's own memory: not part of the network
         }
         if ((ra < 0 && ea < 0) || (rb < 0 && eb < 0)) continue; // a memory: not a NoC endpoint yet
-        const tess_link_type &lt = p->types[l.type].u.link;
-        for (int dir = 0; dir < 2; dir++) {
-            uint32_t from = dir ? l.b : l.a, to = dir ? l.a : l.b;
-            int32_t rf = dir ? rb : ra, rt = dir ? ra : rb;
-            Channel c{};
-            c.link = static_cast<uint32_t>(k);
-            c.from_inst = from;
-            c.to_inst = to;
-            c.from_router = rf;
-            c.to_router = rt;
-            const tess_router_type *src_type =
-                rf >= 0 ? &p->types[p->instances[from].type].u.router : nullptr;
-            const tess_xcvr_type *xcvr =
-                lt.xcvr_type != TESS_NONE ? &p->types[lt.xcvr_type].u.xcvr : nullptr;
-            c.latency = latency_cycles(lt, t->clock_hz_, src_type);
-            if (xcvr) // the optics after the electrical part: E/O, FEC, fibre, O/E
-                c.latency = static_cast<uint32_t>(std::ceil(
-                    (c.latency / t->clock_hz_ + tess_xcvr_latency(xcvr, lt.length_m)) * t->clock_hz_ - 1e-9));
-            if (c.latency < 1) {
-                *error = std::string("link '") + p->instances[l.a].path + "' <-> '" +
-                         p->instances[l.b].path + "' (link-type '" + p->types[l.type].name +
-                         "') has a latency under one cycle of the network clock";
-                return nullptr;
-            }
-            double link_hz = lt.clock_hz > 0 ? lt.clock_hz : t->clock_hz_;
-            double bytes_per_cycle = lt.width_bytes * link_hz / t->clock_hz_;
-            if (xcvr) { // lanes x wavelengths x rate, or the electrical width if narrower
-                const double optical = tess_xcvr_bandwidth(xcvr) / t->clock_hz_;
-                bytes_per_cycle = lt.width_bytes ? std::min(bytes_per_cycle, optical) : optical;
-            }
-            c.cycles_per_flit =
-                static_cast<uint32_t>(std::ceil(t->flit_bytes_ / bytes_per_cycle - 1e-9));
-            if (c.cycles_per_flit < 1) c.cycles_per_flit = 1;
-            c.energy_per_bit = lt.energy_per_bit + (xcvr ? xcvr->energy_per_bit : 0);
-            c.dir = kNoDir;
-            c.wraparound = l.wraparound != 0;
-            c.config = static_cast<int16_t>(static_cast<int32_t>(l.circuit) - 1);
-            if (l.circuit) // through the circuit switch's optics
-                c.latency += static_cast<uint32_t>(std::ceil(p->circuits->insertion_s * t->clock_hz_ - 1e-9));
-            uint32_t ci = static_cast<uint32_t>(t->channels_.size());
-            if (rf >= 0) {
-                c.from_port = static_cast<int32_t>(t->routers_[rf].out_channel.size());
-                t->routers_[rf].out_channel.push_back(ci);
-            } else {
-                c.from_port = endpoint_of[from];
-                t->endpoints_[endpoint_of[from]].inject = ci;
-            }
-            if (rt >= 0) {
-                c.to_port = static_cast<int32_t>(t->routers_[rt].in_channel.size());
-                t->routers_[rt].in_channel.push_back(ci);
-            } else {
-                c.to_port = endpoint_of[to];
-                t->endpoints_[endpoint_of[to]].eject = ci;
-            }
-            t->channels_.push_back(c);
-        }
+        if (!add_channel(static_cast<uint32_t>(k), l.a, l.b, ra, rb, endpoint_of, error) ||
+            !add_channel(static_cast<uint32_t>(k), l.b, l.a, rb, ra, endpoint_of, error))
+            return false;
         // a die's port on its router
         int32_t e = ea >= 0 ? ea : eb;
         int32_t r = ea >= 0 ? rb : ra;
         if (e >= 0) {
-            Endpoint &ep = t->endpoints_[e];
+            Endpoint &ep = endpoints_[e];
             if (ep.router != kUnreached) {
                 *error = std::string("die '") + p->instances[ep.instance].path +
                          "' is linked to more than one router; the NoC model attaches each die "
                          "to one router";
-                return nullptr;
+                return false;
             }
             ep.router = static_cast<uint32_t>(r);
-            ep.port = static_cast<uint32_t>(t->routers_[r].out_channel.size() - 1);
+            ep.port = static_cast<uint32_t>(routers_[r].out_channel.size() - 1);
         }
     }
     bool scoped = false; // any package, wafer or node scope at all
     for (size_t i = 0; i < p->n_instances && !scoped; i++)
         for (int lv = TESS_SCOPE_PACKAGE; lv <= TESS_SCOPE_NODE; lv++) scoped |= p->instances[i].scope[lv] != 0;
-    for (Channel &c : t->channels_) {
+    for (Channel &c : channels_) {
         const tess_instance &a = p->instances[c.from_inst], &b = p->instances[c.to_inst];
         bool inside = !scoped;
         for (int lv = TESS_SCOPE_PACKAGE; lv <= TESS_SCOPE_NODE; lv++)
             inside |= a.scope[lv] != 0 && a.scope[lv] == b.scope[lv];
         c.scale_out = !inside;
     }
-    for (Endpoint &e : t->endpoints_) {
+    for (Endpoint &e : endpoints_) {
         if (e.router == kUnreached) {
-            *error = std::string("die '") + p->instances[e.instance].path +
-                     "' has no link to a router";
-            return nullptr;
+            *error = std::string("die '") + p->instances[e.instance].path + "' has no link to a router";
+            return false;
         }
-        e.row = t->routers_[e.router].row;
-        e.col = t->routers_[e.router].col;
+        e.row = routers_[e.router].row;
+        e.col = routers_[e.router].col;
     }
+    return true;
+}
 
-    // Grid directions of router-router channels inside one mesh or torus.
+// Grid directions of router-router channels inside one mesh or torus. True when a torus
+// is routed dimension-order (it needs datelines).
+bool Topology::set_grid_directions()
+{
+    const tess_platform *p = p_;
     bool torus_dor = false;
-    for (Channel &c : t->channels_) {
+    for (Channel &c : channels_) {
         if (c.from_router < 0 || c.to_router < 0) continue;
-        const Router &a = t->routers_[c.from_router], &b = t->routers_[c.to_router];
+        const Router &a = routers_[c.from_router], &b = routers_[c.to_router];
         if (a.grid < 0 || a.grid != b.grid) continue;
         const tess_grid &g = p->grids[a.grid];
         if (!tess_topology_has_coordinates(g.topology)) continue;
@@ -257,12 +270,59 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
             c.dir = forward(a.col, b.col, g.cols) ? kEast : kWest;
         else
             c.dir = forward(a.row, b.row, g.rows) ? kSouth : kNorth;
-        t->routers_[c.from_router].dir_port[c.dir] = static_cast<int16_t>(c.from_port);
-        if (g.topology == TESS_TOPO_TORUS &&
-            (a.routing == TESS_ROUTING_XY || a.routing == TESS_ROUTING_YX))
+        routers_[c.from_router].dir_port[c.dir] = static_cast<int16_t>(c.from_port);
+        if (g.topology == TESS_TOPO_TORUS && (a.routing == TESS_ROUTING_XY || a.routing == TESS_ROUTING_YX))
             torus_dor = true;
     }
-    t->dateline_classes_ = torus_dor && opt.datelines ? 2 : 1;
+    return torus_dor;
+}
+
+// The routes of the routers' algorithm (tables, or shortest paths per configuration) and
+// the static deadlock check where it applies.
+bool Topology::set_up_routing(const tess_router_type &rt, const BuildOptions &opt, std::string *error)
+{
+    const tess_platform *p = p_;
+    if (p->circuits) {
+        configs_ = p->circuits->n_configs;
+        if (rt.routing != TESS_ROUTING_SHORTEST) {
+            *error = "circuit switch '" + std::string(p->circuits->name) +
+                     "': its circuits change the routes, which only routing=\"shortest\" recomputes per configuration";
+            return false;
+        }
+    }
+    if (rt.routing == TESS_ROUTING_TABLE && !build_tables(error)) return false;
+    if (rt.routing == TESS_ROUTING_SHORTEST && opt.verify_cdg) {
+        // equal-cost paths differ per source and destination: the static check walks one
+        // route per router pair and could not vouch for them; flit buffers could deadlock
+        *error = "routing 'shortest' (router-type '" + std::string(p->types[p->instances[routers_[0].instance].type].name) +
+                 "') is for packet, flow and mixed fidelity: at flit fidelity use routing=\"table\" (up*/down*, deadlock-free)";
+        return false;
+    }
+    if (rt.routing == TESS_ROUTING_SHORTEST && !build_shortest(error)) return false;
+    if (rt.routing == TESS_ROUTING_SHORTEST) multipath_ = rt.multipath;
+    // mod-K numbers endpoints in the order the Clos's leaves hold their NICs: on a
+    // fat-tree or rail-only network die J of domain I is NIC J x domains + I (rail-major,
+    // generators.c); elsewhere the endpoint's own number
+    mod_k_key_.resize(endpoints_.size());
+    for (uint32_t e = 0; e < endpoints_.size(); e++) {
+        const tess_instance &in = p->instances[endpoints_[e].instance];
+        const tess_grid *g = in.grid == TESS_NONE ? nullptr : &p->grids[in.grid];
+        const bool clos = g && (g->topology == TESS_TOPO_FAT_TREE || g->topology == TESS_TOPO_RAIL_ONLY) && in.row >= 0 && in.col >= 0;
+        mod_k_key_[e] = clos ? static_cast<uint32_t>(in.col) * g->rows + static_cast<uint32_t>(in.row) : e;
+    }
+    const bool deterministic = rt.routing != TESS_ROUTING_WEST_FIRST;
+    return !(deterministic && opt.verify_cdg && !check_cdg(error));
+}
+
+std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOptions &opt,
+                                          std::string *error)
+{
+    auto t = std::unique_ptr<Topology>(new Topology());
+    t->p_ = p;
+    t->message_classes_ = opt.message_classes;
+    const tess_router_type *rt = t->add_routers(error);
+    if (!rt || !t->add_endpoints_and_channels(error)) return nullptr;
+    t->dateline_classes_ = t->set_grid_directions() && opt.datelines ? 2 : 1;
     for (const Router &r : t->routers_) {
         if (r.vcs < t->message_classes_ * t->dateline_classes_) {
             *error = "router '" + t->router_name(static_cast<uint32_t>(&r - &t->routers_[0])) +
@@ -273,36 +333,7 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
             return nullptr;
         }
     }
-    if (p->circuits) {
-        t->configs_ = p->circuits->n_configs;
-        if (first_type->routing != TESS_ROUTING_SHORTEST) {
-            *error = "circuit switch '" + std::string(p->circuits->name) +
-                     "': its circuits change the routes, which only routing=\"shortest\" recomputes per configuration";
-            return nullptr;
-        }
-    }
-    if (first_type->routing == TESS_ROUTING_TABLE && !t->build_tables(error)) return nullptr;
-    if (first_type->routing == TESS_ROUTING_SHORTEST && opt.verify_cdg) {
-        // equal-cost paths differ per source and destination: the static check walks one
-        // route per router pair and could not vouch for them; flit buffers could deadlock
-        *error = "routing 'shortest' (router-type '" + std::string(p->types[p->instances[t->routers_[0].instance].type].name) +
-                 "') is for packet, flow and mixed fidelity: at flit fidelity use routing=\"table\" (up*/down*, deadlock-free)";
-        return nullptr;
-    }
-    if (first_type->routing == TESS_ROUTING_SHORTEST && !t->build_shortest(error)) return nullptr;
-    if (first_type->routing == TESS_ROUTING_SHORTEST) t->multipath_ = first_type->multipath;
-    // mod-K numbers endpoints in the order the Clos's leaves hold their NICs: on a
-    // fat-tree or rail-only network die J of domain I is NIC J x domains + I (rail-major,
-    // generators.c); elsewhere the endpoint's own number
-    t->mod_k_key_.resize(t->endpoints_.size());
-    for (uint32_t e = 0; e < t->endpoints_.size(); e++) {
-        const tess_instance &in = p->instances[t->endpoints_[e].instance];
-        const tess_grid *g = in.grid == TESS_NONE ? nullptr : &p->grids[in.grid];
-        const bool clos = g && (g->topology == TESS_TOPO_FAT_TREE || g->topology == TESS_TOPO_RAIL_ONLY) && in.row >= 0 && in.col >= 0;
-        t->mod_k_key_[e] = clos ? static_cast<uint32_t>(in.col) * g->rows + static_cast<uint32_t>(in.row) : e;
-    }
-    bool deterministic = first_type->routing != TESS_ROUTING_WEST_FIRST;
-    if (deterministic && opt.verify_cdg && !t->check_cdg(error)) return nullptr;
+    if (!t->set_up_routing(*rt, opt, error)) return nullptr;
     return t;
 }
 

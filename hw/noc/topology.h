@@ -212,6 +212,13 @@ private:
     bool nearer(const Endpoint &D, const RouteState &st, uint32_t channel, uint32_t here) const;
     uint32_t shortest_ports(uint32_t r, const Endpoint &D, const RouteState &st, std::vector<uint32_t> *ports) const;
 
+    // the steps of build()
+    const tess_router_type *add_routers(std::string *error);
+    bool add_endpoints_and_channels(std::string *error);
+    bool add_channel(uint32_t link, uint32_t from, uint32_t to, int32_t rf, int32_t rt,
+                     const std::vector<int32_t> &endpoint_of, std::string *error);
+    bool set_grid_directions();
+    bool set_up_routing(const tess_router_type &rt, const BuildOptions &opt, std::string *error);
     bool build_tables(std::string *error);
     bool build_shortest(std::string *error);
     bool check_cdg(std::string *error) const;

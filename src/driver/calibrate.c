@@ -215,24 +215,28 @@ static size_t probe_rows(const tess_platform *p, const cal_job *jobs, size_t n_j
     return rows;
 }
 
-int tess_calibrate(const tess_platform *p, FILE *log, tess_calibration *out, tess_calibration_report *rep,
-                   char *msg, size_t msglen)
+/* What the fitting steps of tess_calibrate share: the micro-benchmark jobs, simulated,
+ * and room for the probe rows. */
+typedef struct fit {
+    const tess_platform *p;
+    cal_job *jobs;
+    size_t n;
+    double *X, *y;
+    size_t max_rows;
+} fit;
+
+/* The micro-benchmarks: strategies (tp, pp, dp, interleaved) over the platform's D dies
+ * at two widths, each simulated once. TESS_OK, or a status with msg. */
+static int run_jobs(const tess_platform *p, FILE *log, fit *f, tess_calibration_report *rep, char *msg,
+                    size_t msglen)
 {
-    const struct timespec t0 = {0};
-    struct timespec a = t0, b = t0;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    memset(rep, 0, sizeof *rep);
-    tess_calibration_default(out);
     uint32_t D = 0;
     for (size_t i = 0; i < p->n_instances; i++) D += p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead;
-    /* strategies (tp, pp, dp, interleaved) over the D dies */
     const uint32_t S[][4] = {{D, 1, 1, 0}, {D / 2, 2, 1, 0}, {D / 2, 2, 1, 1}, {D / 4, 4, 1, 0}, {1, 1, D, 0},
                              {2, 1, D / 2, 0}, {D / 4, 1, 4, 0}, {D / 2, 1, 2, 0}, {1, 2, D / 2, 0}};
     const uint32_t hidden[] = {512, 1024};
-    const size_t cap = sizeof S / sizeof S[0] * 2;
-    cal_job *jobs = calloc(cap, sizeof *jobs);
-    if (!jobs) return TESS_ENOMEM;
-    size_t n = 0;
+    f->jobs = calloc(sizeof S / sizeof S[0] * 2, sizeof *f->jobs);
+    if (!f->jobs) return TESS_ENOMEM;
     int rc = TESS_OK;
     for (size_t h = 0; h < 2 && rc == TESS_OK; h++)
         for (size_t k = 0; k < sizeof S / sizeof S[0] && rc == TESS_OK; k++) {
@@ -241,141 +245,186 @@ int tess_calibrate(const tess_platform *p, FILE *log, tess_calibration *out, tes
             int dup = 0; /* strategies that coincide on small platforms */
             for (size_t q = 0; q < k; q++) dup |= memcmp(S[q], S[k], sizeof S[k]) == 0;
             if (dup) continue;
-            const int r = run_job(p, hidden[h], tp, pp, dp, (int)S[k][3], &jobs[n], log, msg, msglen);
+            const int r = run_job(p, hidden[h], tp, pp, dp, (int)S[k][3], &f->jobs[f->n], log, msg, msglen);
             if (r < 0) rc = TESS_ECHILD;
             else if (r == 0) rep->skipped++;
-            else n++;
+            else f->n++;
         }
-    rep->jobs = (uint32_t)n;
-    if (rc == TESS_OK && n == 0) {
+    rep->jobs = (uint32_t)f->n;
+    if (rc == TESS_OK && f->n == 0) {
         snprintf(msg, msglen, "no micro-benchmark job fits the platform's %u dies", D);
         rc = TESS_EINVAL;
     }
-    const size_t max_rows = n * 64 + 1;
-    double *X = malloc(max_rows * 4 * sizeof *X), *y = malloc(max_rows * sizeof *y);
-    if (rc == TESS_OK && (!X || !y)) rc = TESS_ENOMEM;
+    return rc;
+}
+
+/* DRAM: the sustained rate the simulation's dies get over the peak the model assumes. */
+static int fit_dram(const fit *f, tess_calibration *out, char *msg, size_t msglen)
+{
+    const cal_job *j = &f->jobs[0];
+    double *mem = calloc(f->p->n_instances + 1, sizeof *mem), *die = calloc(j->s.dies + 1, sizeof *die);
+    int rc = mem && die ? TESS_OK : TESS_ENOMEM;
+    if (rc == TESS_OK) rc = tess_sustained_bandwidths(f->p, mem, msg, msglen);
+    if (rc == TESS_OK) rc = tess_die_dma_rates(f->p, &j->s, mem, die, msg, msglen);
+    if (rc == TESS_OK) {
+        double ratio = 0;
+        for (uint32_t r = 0; r < j->s.dies; r++) ratio += die[r] / j->net.dma_bytes_s[r];
+        out->dram_efficiency = ratio / j->s.dies;
+    }
+    free(mem);
+    free(die);
+    return rc;
+}
+
+/* Compute: GEMM and vector terms, probed one at a time and fitted together. */
+static void fit_compute(const fit *f, tess_calibration *out)
+{
+    tess_calibration probes[2] = {*out, *out};
+    probes[0].vector_efficiency = HUGE_EFF;
+    probes[1].gemm_efficiency = HUGE_EFF;
+    const size_t rows = probe_rows(f->p, f->jobs, f->n, probes, 2, TESS_CAL_COMPUTE, f->X, f->y, f->max_rows);
+    double x[4];
+    ridge_fit(f->X, f->y, rows, 2, x);
+    out->gemm_efficiency = x[0] > 0.1 ? 1.0 / x[0] : 10;
+    out->vector_efficiency = x[1] > 0.1 ? 1.0 / x[1] : 10;
+}
+
+/* Overlap of DMA and compute: a search on compute + memory. */
+static void fit_overlap(const fit *f, tess_calibration *out)
+{
+    double best = INFINITY, best_phi = 1;
+    for (int k = 0; k <= 100; k++) {
+        tess_calibration c = *out;
+        c.dma_overlap = k / 100.0;
+        double e = 0;
+        for (size_t q = 0; q < f->n; q++) {
+            figures est[64];
+            const cal_job *j = &f->jobs[q];
+            if (j->s.pp > 64 || estimate(f->p, j, &c, est) != 0) continue;
+            for (uint32_t st = 0; st < j->s.pp; st++) {
+                const double sim = j->sim[st].v[TESS_CAL_COMPUTE] + j->sim[st].v[TESS_CAL_MEMORY];
+                const double d = (est[st].v[TESS_CAL_COMPUTE] + est[st].v[TESS_CAL_MEMORY] - sim) / sim;
+                e += d * d;
+            }
+        }
+        if (e < best) {
+            best = e;
+            best_phi = c.dma_overlap;
+        }
+    }
+    out->dma_overlap = best_phi;
+}
+
+/* Collectives: linear in (latency factor, 1 / bandwidth efficiency) of tp and dp. */
+static void fit_collectives(const fit *f, tess_calibration *out)
+{
+    const tess_level lv[2] = {TESS_LEVEL_TP, TESS_LEVEL_DP};
+    tess_calibration probes[4];
+    for (int q = 0; q < 4; q++) {
+        probes[q] = *out;
+        for (int l = 0; l < TESS_LEVELS_; l++) {
+            probes[q].latency_factor[l] = 0;
+            probes[q].bandwidth_efficiency[l] = HUGE_EFF;
+        }
+        if (q % 2 == 0) probes[q].latency_factor[lv[q / 2]] = 1;
+        else probes[q].bandwidth_efficiency[lv[q / 2]] = 1;
+    }
+    const size_t rows = probe_rows(f->p, f->jobs, f->n, probes, 4, TESS_CAL_NETWORK, f->X, f->y, f->max_rows);
+    double x[4];
+    ridge_fit(f->X, f->y, rows, 4, x);
+    for (int k = 0; k < 2; k++) {
+        out->latency_factor[lv[k]] = x[2 * k] > 0 ? x[2 * k] : 0;
+        out->bandwidth_efficiency[lv[k]] = x[2 * k + 1] > 0.1 ? 1.0 / x[2 * k + 1] : 10;
+    }
+}
+
+/* Pipeline messages: a search on the iteration time of jobs with stages. */
+static void fit_pipeline(const fit *f, tess_calibration *out)
+{
+    const double grid[] = {0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8};
+    const size_t G = sizeof grid / sizeof grid[0];
+    double best = INFINITY, best_l = 1, best_b = 1;
+    for (size_t gl = 0; gl < G; gl++)
+        for (size_t gb = 0; gb < G; gb++) {
+            tess_calibration c = *out;
+            c.latency_factor[TESS_LEVEL_PP] = grid[gl];
+            c.bandwidth_efficiency[TESS_LEVEL_PP] = 1.0 / grid[gb];
+            double e = 0;
+            int used = 0;
+            for (size_t q = 0; q < f->n; q++) {
+                figures est[64];
+                const cal_job *j = &f->jobs[q];
+                if (j->s.pp < 2 || j->s.pp > 64 || estimate(f->p, j, &c, est) != 0) continue;
+                const double d = (est[0].v[TESS_CAL_ITERATION] - j->sim_T) / j->sim_T;
+                e += d * d;
+                used = 1;
+            }
+            e += RIDGE * ((grid[gl] - 1) * (grid[gl] - 1) + (grid[gb] - 1) * (grid[gb] - 1));
+            if (used && e < best) {
+                best = e;
+                best_l = grid[gl];
+                best_b = 1.0 / grid[gb];
+            }
+        }
+    out->latency_factor[TESS_LEVEL_PP] = best_l;
+    out->bandwidth_efficiency[TESS_LEVEL_PP] = best_b;
+}
+
+/* The iteration per job: the worst error, and whether the model orders the jobs as the
+ * simulator does. */
+static void judge_iterations(const fit *f, const tess_calibration *cal, FILE *log, tess_calibration_report *rep)
+{
+    double *est_T = f->X, *sim_T = f->y;
+    tess_calibration def;
+    tess_calibration_default(&def);
+    for (size_t q = 0; q < f->n; q++) {
+        figures est[64], raw[64];
+        const cal_job *j = &f->jobs[q];
+        const double before = j->s.pp <= 64 && estimate(f->p, j, &def, raw) == 0 ? raw[0].v[TESS_CAL_ITERATION] : 0;
+        est_T[q] = j->s.pp <= 64 && estimate(f->p, j, cal, est) == 0 ? est[0].v[TESS_CAL_ITERATION] : 0;
+        sim_T[q] = j->sim_T;
+        const double e = fabs(est_T[q] - sim_T[q]) / sim_T[q];
+        if (e > rep->worst_iteration_after) rep->worst_iteration_after = e;
+        if (log)
+            fprintf(log, "  %-22s simulated %.6g s; estimate %.6g s (%+.1f%%), calibrated %.6g s (%+.1f%%)\n",
+                    j->name, sim_T[q], before, 100 * (before - sim_T[q]) / sim_T[q], est_T[q],
+                    100 * (est_T[q] - sim_T[q]) / sim_T[q]);
+    }
+    rep->kendall_tau_after = tess_kendall_tau(est_T, sim_T, f->n);
+}
+
+int tess_calibrate(const tess_platform *p, FILE *log, tess_calibration *out, tess_calibration_report *rep,
+                   char *msg, size_t msglen)
+{
+    const struct timespec t0 = {0};
+    struct timespec a = t0, b = t0;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    memset(rep, 0, sizeof *rep);
+    tess_calibration_default(out);
+    fit f = {p, NULL, 0, NULL, NULL, 0};
+    int rc = run_jobs(p, log, &f, rep, msg, msglen);
+    f.max_rows = f.n * 64 + 1;
+    f.X = malloc(f.max_rows * 4 * sizeof *f.X);
+    f.y = malloc(f.max_rows * sizeof *f.y);
+    if (rc == TESS_OK && (!f.X || !f.y)) rc = TESS_ENOMEM;
     if (rc == TESS_OK) {
         tess_calibration def;
         tess_calibration_default(&def);
-        errors(p, jobs, n, &def, rep->error_before, NULL);
-
-        /* DRAM: the sustained rate the simulation's dies get over the peak the model assumes */
-        double *mem = calloc(p->n_instances + 1, sizeof *mem), *die = calloc(jobs[0].s.dies + 1, sizeof *die);
-        if (!mem || !die) rc = TESS_ENOMEM;
-        if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem, msg, msglen);
-        if (rc == TESS_OK) rc = tess_die_dma_rates(p, &jobs[0].s, mem, die, msg, msglen);
-        if (rc == TESS_OK) {
-            double ratio = 0;
-            for (uint32_t r = 0; r < jobs[0].s.dies; r++) ratio += die[r] / jobs[0].net.dma_bytes_s[r];
-            out->dram_efficiency = ratio / jobs[0].s.dies;
-        }
-        free(mem);
-        free(die);
+        errors(p, f.jobs, f.n, &def, rep->error_before, NULL);
+        rc = fit_dram(&f, out, msg, msglen);
     }
     if (rc == TESS_OK) {
-        /* compute: GEMM and vector terms, probed one at a time */
-        tess_calibration probes[4];
-        probes[0] = probes[1] = *out;
-        probes[0].vector_efficiency = HUGE_EFF;
-        probes[1].gemm_efficiency = HUGE_EFF;
-        size_t rows = probe_rows(p, jobs, n, probes, 2, TESS_CAL_COMPUTE, X, y, max_rows);
-        double x[4];
-        ridge_fit(X, y, rows, 2, x);
-        out->gemm_efficiency = x[0] > 0.1 ? 1.0 / x[0] : 10;
-        out->vector_efficiency = x[1] > 0.1 ? 1.0 / x[1] : 10;
-
-        /* overlap of DMA and compute: a search on compute + memory */
-        double best = INFINITY, best_phi = 1;
-        for (int k = 0; k <= 100; k++) {
-            tess_calibration c = *out;
-            c.dma_overlap = k / 100.0;
-            double e = 0;
-            for (size_t q = 0; q < n; q++) {
-                figures est[64];
-                if (jobs[q].s.pp > 64 || estimate(p, &jobs[q], &c, est) != 0) continue;
-                for (uint32_t st = 0; st < jobs[q].s.pp; st++) {
-                    const double sim = jobs[q].sim[st].v[TESS_CAL_COMPUTE] + jobs[q].sim[st].v[TESS_CAL_MEMORY];
-                    const double d = (est[st].v[TESS_CAL_COMPUTE] + est[st].v[TESS_CAL_MEMORY] - sim) / sim;
-                    e += d * d;
-                }
-            }
-            if (e < best) {
-                best = e;
-                best_phi = c.dma_overlap;
-            }
-        }
-        out->dma_overlap = best_phi;
-
-        /* collectives: linear in (latency factor, 1 / bandwidth efficiency) of tp and dp */
-        const tess_level lv[2] = {TESS_LEVEL_TP, TESS_LEVEL_DP};
-        for (int q = 0; q < 4; q++) {
-            probes[q] = *out;
-            for (int l = 0; l < TESS_LEVELS_; l++) {
-                probes[q].latency_factor[l] = 0;
-                probes[q].bandwidth_efficiency[l] = HUGE_EFF;
-            }
-            if (q % 2 == 0) probes[q].latency_factor[lv[q / 2]] = 1;
-            else probes[q].bandwidth_efficiency[lv[q / 2]] = 1;
-        }
-        rows = probe_rows(p, jobs, n, probes, 4, TESS_CAL_NETWORK, X, y, max_rows);
-        ridge_fit(X, y, rows, 4, x);
-        for (int k = 0; k < 2; k++) {
-            out->latency_factor[lv[k]] = x[2 * k] > 0 ? x[2 * k] : 0;
-            out->bandwidth_efficiency[lv[k]] = x[2 * k + 1] > 0.1 ? 1.0 / x[2 * k + 1] : 10;
-        }
-
-        /* pipeline messages: a search on the iteration time of jobs with stages */
-        const double grid[] = {0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8};
-        const size_t G = sizeof grid / sizeof grid[0];
-        best = INFINITY;
-        double best_l = 1, best_b = 1;
-        for (size_t gl = 0; gl < G; gl++)
-            for (size_t gb = 0; gb < G; gb++) {
-                tess_calibration c = *out;
-                c.latency_factor[TESS_LEVEL_PP] = grid[gl];
-                c.bandwidth_efficiency[TESS_LEVEL_PP] = 1.0 / grid[gb];
-                double e = 0;
-                int used = 0;
-                for (size_t q = 0; q < n; q++) {
-                    figures est[64];
-                    if (jobs[q].s.pp < 2 || jobs[q].s.pp > 64 || estimate(p, &jobs[q], &c, est) != 0) continue;
-                    const double d = (est[0].v[TESS_CAL_ITERATION] - jobs[q].sim_T) / jobs[q].sim_T;
-                    e += d * d;
-                    used = 1;
-                }
-                e += RIDGE * ((grid[gl] - 1) * (grid[gl] - 1) + (grid[gb] - 1) * (grid[gb] - 1));
-                if (used && e < best) {
-                    best = e;
-                    best_l = grid[gl];
-                    best_b = 1.0 / grid[gb];
-                }
-            }
-        out->latency_factor[TESS_LEVEL_PP] = best_l;
-        out->bandwidth_efficiency[TESS_LEVEL_PP] = best_b;
-        errors(p, jobs, n, out, rep->error_after, rep->samples);
-        /* the iteration per job: the worst error, and whether the model orders the jobs as
-         * the simulator does */
-        double *est_T = X, *sim_T = y;
-        for (size_t q = 0; q < n; q++) {
-            figures est[64], raw[64];
-            tess_calibration def;
-            tess_calibration_default(&def);
-            const double before = jobs[q].s.pp <= 64 && estimate(p, &jobs[q], &def, raw) == 0 ? raw[0].v[TESS_CAL_ITERATION] : 0;
-            est_T[q] = jobs[q].s.pp <= 64 && estimate(p, &jobs[q], out, est) == 0 ? est[0].v[TESS_CAL_ITERATION] : 0;
-            sim_T[q] = jobs[q].sim_T;
-            const double e = fabs(est_T[q] - sim_T[q]) / sim_T[q];
-            if (e > rep->worst_iteration_after) rep->worst_iteration_after = e;
-            if (log)
-                fprintf(log, "  %-22s simulated %.6g s; estimate %.6g s (%+.1f%%), calibrated %.6g s (%+.1f%%)\n",
-                        jobs[q].name, sim_T[q], before, 100 * (before - sim_T[q]) / sim_T[q], est_T[q],
-                        100 * (est_T[q] - sim_T[q]) / sim_T[q]);
-        }
-        rep->kendall_tau_after = tess_kendall_tau(est_T, sim_T, n);
+        fit_compute(&f, out);
+        fit_overlap(&f, out);
+        fit_collectives(&f, out);
+        fit_pipeline(&f, out);
+        errors(p, f.jobs, f.n, out, rep->error_after, rep->samples);
+        judge_iterations(&f, out, log, rep);
     }
-    free(X);
-    free(y);
-    for (size_t k = 0; k < n; k++) job_free(&jobs[k]);
-    free(jobs);
+    free(f.X);
+    free(f.y);
+    for (size_t k = 0; k < f.n; k++) job_free(&f.jobs[k]);
+    free(f.jobs);
     clock_gettime(CLOCK_MONOTONIC, &b);
     rep->wall_seconds = (double)(b.tv_sec - a.tv_sec) + 1e-9 * (double)(b.tv_nsec - a.tv_nsec);
     return rc;

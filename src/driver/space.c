@@ -53,7 +53,7 @@ static int split(const char *text, strlist *out)
     return 0;
 }
 
-static int name_index(tess_space *s, const char *name)
+static int name_index(const tess_space *s, const char *name)
 {
     for (size_t i = 0; i < s->n_names; i++)
         if (strcmp(s->names[i], name) == 0) return (int)i;
@@ -158,14 +158,10 @@ static int apply_constraints(tess_space *s, xmlNodePtr root, const char *path, t
     return rc;
 }
 
-int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
+/* The <space> element's attributes. */
+static int read_attributes(xmlNodePtr root, const char *path, tess_space *s, tess_diag *diag)
 {
-    memset(s, 0, sizeof *s);
-    int missing;
-    xmlDocPtr doc = tess_xml_load(path, tess_space_schema_xsd, tess_space_schema_xsd_len, diag, &missing);
-    if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
     int rc = TESS_OK;
-    xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlChar *a = xmlGetProp(root, (const xmlChar *)"name");
     snprintf(s->name, sizeof s->name, "%s", (const char *)a);
     xmlFree(a);
@@ -182,13 +178,24 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
     a = xmlGetProp(root, (const xmlChar *)"calibration");
     if (a) tess_path_beside(path, (const char *)a, s->calibration, sizeof s->calibration);
     xmlFree(a);
-    for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "objective") != 0) continue;
-        if (s->n_objectives == sizeof s->objectives / sizeof s->objectives[0]) {
-            tess_diag_add(diag, path, xmlGetLineNo(n), "<objective>: at most %zu objectives",
-                          sizeof s->objectives / sizeof s->objectives[0]);
-            rc = TESS_EINVAL;
-            break;
+    return rc;
+}
+
+static int is_element(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* <objective> and <limit> elements. */
+static int read_objectives_and_limits(xmlNodePtr root, const char *path, tess_space *s, tess_diag *diag)
+{
+    const size_t max_objectives = sizeof s->objectives / sizeof s->objectives[0];
+    const size_t max_limits = sizeof s->limits / sizeof s->limits[0];
+    for (xmlNodePtr n = root->children; n; n = n->next) {
+        if (!is_element(n, "objective")) continue;
+        if (s->n_objectives == max_objectives) {
+            tess_diag_add(diag, path, xmlGetLineNo(n), "<objective>: at most %zu objectives", max_objectives);
+            return TESS_EINVAL;
         }
         xmlChar *metric = xmlGetProp(n, (const xmlChar *)"metric"), *goal = xmlGetProp(n, (const xmlChar *)"goal");
         snprintf(s->objectives[s->n_objectives].metric, sizeof s->objectives[0].metric, "%s", (const char *)metric);
@@ -197,13 +204,13 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
         xmlFree(metric);
         xmlFree(goal);
     }
+    int rc = TESS_OK;
     for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "limit") != 0) continue;
+        if (!is_element(n, "limit")) continue;
         const long line = xmlGetLineNo(n);
-        if (s->n_limits == sizeof s->limits / sizeof s->limits[0]) {
-            tess_diag_add(diag, path, line, "<limit>: at most %zu limits", sizeof s->limits / sizeof s->limits[0]);
-            rc = TESS_EINVAL;
-            break;
+        if (s->n_limits == max_limits) {
+            tess_diag_add(diag, path, line, "<limit>: at most %zu limits", max_limits);
+            return TESS_EINVAL;
         }
         xmlChar *metric = xmlGetProp(n, (const xmlChar *)"metric"), *lo = xmlGetProp(n, (const xmlChar *)"min"),
                 *hi = xmlGetProp(n, (const xmlChar *)"max");
@@ -225,75 +232,91 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
         xmlFree(lo);
         xmlFree(hi);
     }
+    return rc;
+}
 
-    /* the grid */
-    strlist *axis = NULL;
-    size_t n_axes = 0, grid = 1;
-    for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "param") != 0) continue;
-        const long line = xmlGetLineNo(n);
-        xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
-        xmlChar *values = xmlGetProp(n, (const xmlChar *)"values");
-        xmlChar *from = xmlGetProp(n, (const xmlChar *)"from"), *to = xmlGetProp(n, (const xmlChar *)"to"),
-                *step = xmlGetProp(n, (const xmlChar *)"step");
-        strlist *bigger = realloc(axis, (n_axes + 1) * sizeof *bigger);
-        if (!bigger) rc = TESS_ENOMEM;
-        else {
-            axis = bigger;
-            memset(&axis[n_axes], 0, sizeof axis[n_axes]);
-        }
-        if (rc == TESS_OK && name_index(s, (const char *)name) >= 0) {
-            tess_diag_add(diag, path, line, "<param name=\"%s\">: declared twice", (const char *)name);
+/* One <param>'s values into *axis: a list, or from/to/step. */
+static int read_axis(xmlNodePtr n, const char *path, const tess_space *s, strlist *axis, tess_diag *diag)
+{
+    const long line = xmlGetLineNo(n);
+    xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+    xmlChar *values = xmlGetProp(n, (const xmlChar *)"values");
+    xmlChar *from = xmlGetProp(n, (const xmlChar *)"from"), *to = xmlGetProp(n, (const xmlChar *)"to"),
+            *step = xmlGetProp(n, (const xmlChar *)"step");
+    int rc = TESS_OK;
+    if (name_index(s, (const char *)name) >= 0) {
+        tess_diag_add(diag, path, line, "<param name=\"%s\">: declared twice", (const char *)name);
+        rc = TESS_EINVAL;
+    } else if (values && !from && !to && !step) {
+        split((const char *)values, axis);
+    } else if (!values && from && to) {
+        char *e1, *e2, *e3 = NULL;
+        double lo = strtod((const char *)from, &e1), hi = strtod((const char *)to, &e2);
+        double st = step ? strtod((const char *)step, &e3) : 1;
+        if (*e1 || *e2 || (step && *e3) || !(st > 0) || hi < lo) {
+            tess_diag_add(diag, path, line, "<param name=\"%s\">: from/to/step must be numbers "
+                          "with from <= to and step > 0", (const char *)name);
             rc = TESS_EINVAL;
-        }
-        if (rc == TESS_OK && values && !from && !to && !step) {
-            split((const char *)values, &axis[n_axes]);
-        } else if (rc == TESS_OK && !values && from && to) {
-            char *e1, *e2, *e3 = NULL;
-            double lo = strtod((const char *)from, &e1), hi = strtod((const char *)to, &e2);
-            double st = step ? strtod((const char *)step, &e3) : 1;
-            if (*e1 || *e2 || (step && *e3) || !(st > 0) || hi < lo) {
-                tess_diag_add(diag, path, line, "<param name=\"%s\">: from/to/step must be numbers "
-                              "with from <= to and step > 0", (const char *)name);
-                rc = TESS_EINVAL;
-            } else {
-                for (double v = lo; v <= hi + 1e-9 * (hi - lo + 1); v += st) {
-                    char num[64];
-                    snprintf(num, sizeof num, "%.12g", v);
-                    push(&axis[n_axes], num, strlen(num));
-                }
+        } else {
+            for (double v = lo; v <= hi + 1e-9 * (hi - lo + 1); v += st) {
+                char num[64];
+                snprintf(num, sizeof num, "%.12g", v);
+                push(axis, num, strlen(num));
             }
-        } else if (rc == TESS_OK) {
-            tess_diag_add(diag, path, line, "<param name=\"%s\">: give either values, or from and to "
-                          "(and step)", (const char *)name);
-            rc = TESS_EINVAL;
         }
-        if (rc == TESS_OK && axis[n_axes].n == 0) {
-            tess_diag_add(diag, path, line, "<param name=\"%s\">: no values", (const char *)name);
-            rc = TESS_EINVAL;
-        }
-        if (rc == TESS_OK) {
-            add_name(s, (const char *)name);
-            grid *= axis[n_axes].n;
-        }
-        n_axes += rc == TESS_OK || axis ? 1 : 0;
-        xmlFree(name);
-        xmlFree(values);
-        xmlFree(from);
-        xmlFree(to);
-        xmlFree(step);
+    } else {
+        tess_diag_add(diag, path, line, "<param name=\"%s\">: give either values, or from and to "
+                      "(and step)", (const char *)name);
+        rc = TESS_EINVAL;
     }
-    /* listed points may name more parameters: collect every name first */
+    if (rc == TESS_OK && axis->n == 0) {
+        tess_diag_add(diag, path, line, "<param name=\"%s\">: no values", (const char *)name);
+        rc = TESS_EINVAL;
+    }
+    xmlFree(name);
+    xmlFree(values);
+    xmlFree(from);
+    xmlFree(to);
+    xmlFree(step);
+    return rc;
+}
+
+/* The grid: one axis per <param> (*axes, *n_axes), its size in *grid. */
+static int read_grid(xmlNodePtr root, const char *path, tess_space *s, strlist **axes, size_t *n_axes, size_t *grid,
+                     tess_diag *diag)
+{
+    *grid = 1;
+    for (xmlNodePtr n = root->children; n; n = n->next) {
+        if (!is_element(n, "param")) continue;
+        strlist *bigger = realloc(*axes, (*n_axes + 1) * sizeof *bigger);
+        if (!bigger) return TESS_ENOMEM;
+        *axes = bigger;
+        strlist *axis = &bigger[(*n_axes)++];
+        memset(axis, 0, sizeof *axis);
+        const int rc = read_axis(n, path, s, axis, diag);
+        if (rc != TESS_OK) return rc;
+        xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+        add_name(s, (const char *)name);
+        xmlFree(name);
+        *grid *= axis->n;
+    }
+    return TESS_OK;
+}
+
+/* Listed points may name more parameters than the grid: every <point>'s names. */
+static int read_point_names(xmlNodePtr root, const char *path, tess_space *s, tess_diag *diag)
+{
+    int rc = TESS_OK;
     for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "point") != 0) continue;
+        if (!is_element(n, "point")) continue;
         xmlChar *set = xmlGetProp(n, (const xmlChar *)"set");
         strlist kv = {0};
         split((const char *)set, &kv);
         for (size_t i = 0; i < kv.n && rc == TESS_OK; i++) {
             char *eq = strchr(kv.v[i], '=');
             if (!eq || eq == kv.v[i]) {
-                tess_diag_add(diag, path, xmlGetLineNo(n), "<point> attribute 'set': '%s' is not "
-                              "name=value", kv.v[i]);
+                tess_diag_add(diag, path, xmlGetLineNo(n), "<point> attribute 'set': '%s' is not name=value",
+                              kv.v[i]);
                 rc = TESS_EINVAL;
                 break;
             }
@@ -303,6 +326,85 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
         strlist_free(&kv);
         xmlFree(set);
     }
+    return rc;
+}
+
+/* One <point set="name=value ...">. */
+static void read_point(xmlNodePtr n, tess_space *s, char **vals)
+{
+    xmlChar *set = xmlGetProp(n, (const xmlChar *)"set");
+    strlist kv = {0};
+    split((const char *)set, &kv);
+    memset(vals, 0, (s->n_names + 1) * sizeof *vals);
+    for (size_t i = 0; i < kv.n; i++) {
+        char *eq = strchr(kv.v[i], '=');
+        *eq = '\0';
+        vals[name_index(s, kv.v[i])] = eq + 1;
+    }
+    add_point(s, vals);
+    strlist_free(&kv);
+    xmlFree(set);
+}
+
+/* One <points file="..."> CSV: a header row of parameter names, then a row per point.
+ * *vals grows with the names the header adds. */
+static int read_points_file(xmlNodePtr n, const char *path, tess_space *s, char ***vals, tess_diag *diag)
+{
+    xmlChar *file = xmlGetProp(n, (const xmlChar *)"file");
+    char csv[1024];
+    tess_path_beside(path, (const char *)file, csv, sizeof csv);
+    xmlFree(file);
+    size_t clen;
+    char *text = tess_read_file(csv, &clen, diag);
+    if (!text) {
+        tess_diag_add(diag, path, xmlGetLineNo(n), "<points> attribute 'file': cannot read '%s'", csv);
+        return TESS_EINVAL;
+    }
+    int rc = TESS_OK;
+    int cols[64];
+    size_t ncols = 0, row = 0;
+    for (char *line = strtok(text, "\n"); line && rc == TESS_OK; line = strtok(NULL, "\n"), row++) {
+        size_t ll = strlen(line);
+        if (ll > 0 && line[ll - 1] == '\r') line[ll - 1] = '\0'; /* CRLF files */
+        strlist cells = {0};
+        for (char *p = line, *c; p; p = c ? c + 1 : NULL) {
+            c = strchr(p, ',');
+            push(&cells, p, c ? (size_t)(c - p) : strlen(p));
+        }
+        if (row == 0 && cells.n > 64) {
+            tess_diag_add(diag, csv, 1, "%zu columns; at most 64 parameters", cells.n);
+            rc = TESS_EINVAL;
+        } else if (row == 0) {
+            for (size_t i = 0; i < cells.n; i++) cols[ncols++] = add_name(s, cells.v[i]);
+            free(*vals);
+            *vals = calloc(s->n_names + 1, sizeof **vals);
+        } else if (cells.n != ncols) {
+            tess_diag_add(diag, csv, (long)row + 1, "%zu values for %zu columns", cells.n, ncols);
+            rc = TESS_EINVAL;
+        } else {
+            memset(*vals, 0, (s->n_names + 1) * sizeof **vals);
+            for (size_t i = 0; i < ncols; i++) (*vals)[cols[i]] = cells.v[i];
+            add_point(s, *vals);
+        }
+        strlist_free(&cells);
+    }
+    free(text);
+    return rc;
+}
+
+int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
+{
+    memset(s, 0, sizeof *s);
+    int missing;
+    xmlDocPtr doc = tess_xml_load(path, tess_space_schema_xsd, tess_space_schema_xsd_len, diag, &missing);
+    if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    int rc = read_attributes(root, path, s, diag);
+    if (rc == TESS_OK) rc = read_objectives_and_limits(root, path, s, diag);
+    strlist *axis = NULL;
+    size_t n_axes = 0, grid = 1;
+    if (rc == TESS_OK) rc = read_grid(root, path, s, &axis, &n_axes, &grid, diag);
+    if (rc == TESS_OK) rc = read_point_names(root, path, s, diag);
     char **vals = calloc(s->n_names + 1, sizeof *vals);
     if (rc == TESS_OK && n_axes > 0) {
         for (size_t g = 0; g < grid; g++) {
@@ -315,61 +417,8 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
         }
     }
     for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE) continue;
-        if (strcmp((const char *)n->name, "point") == 0) {
-            xmlChar *set = xmlGetProp(n, (const xmlChar *)"set");
-            strlist kv = {0};
-            split((const char *)set, &kv);
-            memset(vals, 0, (s->n_names + 1) * sizeof *vals);
-            for (size_t i = 0; i < kv.n; i++) {
-                char *eq = strchr(kv.v[i], '=');
-                *eq = '\0';
-                vals[name_index(s, kv.v[i])] = eq + 1;
-            }
-            add_point(s, vals);
-            strlist_free(&kv);
-            xmlFree(set);
-        } else if (strcmp((const char *)n->name, "points") == 0) {
-            xmlChar *file = xmlGetProp(n, (const xmlChar *)"file");
-            char csv[1024];
-            tess_path_beside(path, (const char *)file, csv, sizeof csv);
-            xmlFree(file);
-            size_t clen;
-            char *text = tess_read_file(csv, &clen, diag);
-            if (!text) {
-                tess_diag_add(diag, path, xmlGetLineNo(n), "<points> attribute 'file': cannot read '%s'", csv);
-                rc = TESS_EINVAL;
-                break;
-            }
-            int cols[64];
-            size_t ncols = 0, row = 0;
-            for (char *line = strtok(text, "\n"); line && rc == TESS_OK; line = strtok(NULL, "\n"), row++) {
-                size_t ll = strlen(line);
-                if (ll > 0 && line[ll - 1] == '\r') line[ll - 1] = '\0'; /* CRLF files */
-                strlist cells = {0};
-                for (char *p = line, *c; p; p = c ? c + 1 : NULL) {
-                    c = strchr(p, ',');
-                    push(&cells, p, c ? (size_t)(c - p) : strlen(p));
-                }
-                if (row == 0 && cells.n > 64) {
-                    tess_diag_add(diag, csv, 1, "%zu columns; at most 64 parameters", cells.n);
-                    rc = TESS_EINVAL;
-                } else if (row == 0) {
-                    for (size_t i = 0; i < cells.n; i++) cols[ncols++] = add_name(s, cells.v[i]);
-                    free(vals);
-                    vals = calloc(s->n_names + 1, sizeof *vals);
-                } else if (cells.n != ncols) {
-                    tess_diag_add(diag, csv, (long)row + 1, "%zu values for %zu columns", cells.n, ncols);
-                    rc = TESS_EINVAL;
-                } else {
-                    memset(vals, 0, (s->n_names + 1) * sizeof *vals);
-                    for (size_t i = 0; i < ncols; i++) vals[cols[i]] = cells.v[i];
-                    add_point(s, vals);
-                }
-                strlist_free(&cells);
-            }
-            free(text);
-        }
+        if (is_element(n, "point")) read_point(n, s, vals);
+        else if (is_element(n, "points")) rc = read_points_file(n, path, s, &vals, diag);
     }
     free(vals);
     for (size_t k = 0; k < n_axes; k++) strlist_free(&axis[k]);

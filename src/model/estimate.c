@@ -282,6 +282,162 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
     out->network_s = network_time(out->level_alpha_s, out->level_beta_s, cal);
 }
 
+/* One estimate's per-pass and per-stage figures. */
+typedef struct passes {
+    uint32_t pp, v;
+    double *fwd, *bwd;  /* each pass's time: [stage x v + chunk] */
+    double *parts;      /* its compute, memory and network: [((stage x v + chunk) x 2 + backward) x 3 + kind] */
+    double *stage_end;  /* each stage's tail (its DP collectives and optimizer step), then its end */
+    double *tail;       /* each stage's tail */
+    tess_die_stat *per_stage;
+} passes;
+
+static void passes_free(passes *x)
+{
+    free(x->fwd);
+    free(x->bwd);
+    free(x->parts);
+    free(x->stage_end);
+    free(x->tail);
+    free(x->per_stage);
+}
+
+static int passes_alloc(passes *x, uint32_t pp, uint32_t v)
+{
+    x->pp = pp;
+    x->v = v;
+    x->fwd = calloc((size_t)pp * v + 1, sizeof *x->fwd);
+    x->bwd = calloc((size_t)pp * v + 1, sizeof *x->bwd);
+    x->parts = calloc((size_t)pp * v * 6 + 1, sizeof *x->parts);
+    x->stage_end = calloc(pp + 1, sizeof *x->stage_end);
+    x->tail = calloc(pp + 1, sizeof *x->tail);
+    x->per_stage = calloc(pp + 1, sizeof *x->per_stage);
+    return x->fwd && x->bwd && x->parts && x->stage_end && x->tail && x->per_stage ? 0 : -1;
+}
+
+/* Stage st's pass times and its die's figures (the stage's first rank stands for all of
+ * it: every die of a stage runs the same ops); adds the network energy its ranks spend
+ * to *net_joules. */
+static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsigned e, uint32_t st,
+                           const tess_estimate_net *net, const tess_calibration *cal, passes *x, double *net_joules)
+{
+    const uint32_t pp = s->pp, v = s->chunks, rank = st * s->tp;
+    const double msg_bytes = (double)s->activation_message_bytes;
+    const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[rank]].type].u.die;
+    const double dma_rate = net->dma_bytes_s[rank];
+    const tess_stage *S = &s->stages[st];
+    tess_template_time tf, tb, tr, lf, lb;
+    tess_estimate_template(s, &s->fwd, dt, e, dma_rate, net, cal, &tf);
+    tess_estimate_template(s, &s->bwd, dt, e, dma_rate, net, cal, &tb);
+    tess_estimate_template(s, &s->recompute, dt, e, dma_rate, net, cal, &tr);
+    tess_estimate_template(s, &s->logits_fwd, dt, e, dma_rate, net, cal, &lf);
+    tess_estimate_template(s, &s->logits_bwd, dt, e, dma_rate, net, cal, &lb);
+    const double L = S->layers_per_chunk;
+    tess_die_stat *d = &x->per_stage[st];
+    for (uint32_t c = 0; c < v; c++) {
+        const int logits = st + 1 == pp && c + 1 == v;
+        x->fwd[st * v + c] = L * (tf.local_s + tf.network_s) + (logits ? lf.local_s + lf.network_s : 0);
+        x->bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) +
+                             (logits ? lb.local_s + lb.network_s : 0);
+        double *f = &x->parts[((size_t)st * v + c) * 6], *b = f + 3;
+        f[0] = L * tf.compute_s + (logits ? lf.compute_s : 0);
+        f[1] = L * (tf.local_s - tf.compute_s) + (logits ? lf.local_s - lf.compute_s : 0);
+        f[2] = L * tf.network_s + (logits ? lf.network_s : 0);
+        b[0] = L * (tr.compute_s + tb.compute_s) + (logits ? lb.compute_s : 0);
+        b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s) + (logits ? lb.local_s - lb.compute_s : 0);
+        b[2] = L * (tr.network_s + tb.network_s) + (logits ? lb.network_s : 0);
+    }
+    uint64_t sends = 0;
+    for (uint32_t k = 0; k < S->n_order; k++) {
+        const tess_pass *ps = &S->order[k];
+        const int logits = st + 1 == pp && ps->chunk + 1 == v;
+        const tess_template_time *parts[3] = {ps->backward ? &tr : &tf, ps->backward ? &tb : NULL,
+                                              logits ? (ps->backward ? &lb : &lf) : NULL};
+        const double reps[3] = {L, L, 1};
+        for (int j = 0; j < 3; j++) {
+            if (!parts[j]) continue;
+            d->ops += (uint64_t)reps[j] * parts[j]->ops;
+            d->flops += reps[j] * parts[j]->flops;
+            d->messages += (uint64_t)reps[j] * parts[j]->messages;
+            d->compute_s += reps[j] * parts[j]->compute_s;
+            d->memory_s += reps[j] * (parts[j]->local_s - parts[j]->compute_s);
+            d->network_s += reps[j] * parts[j]->network_s;
+            for (int l = 0; l <= TESS_SCOPE_LEVELS; l++) d->level_s[l] += reps[j] * parts[j]->scope_s[l];
+            d->scale_out_s += reps[j] * parts[j]->scale_out_s;
+        }
+        sends += tess_pass_sends(s, st, ps);
+        d->ops += tess_pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
+    }
+    /* the tail: every data-parallel collective once, then the optimizer step */
+    double ta[TESS_LEVELS_] = {0}, tb_[TESS_LEVELS_] = {0};
+    int dp_tail = 0;
+    for (uint32_t i = 0; i < s->n_colls; i++)
+        if (tess_axis_is_dp(s->colls[i].axis)) {
+            collective_time(&s->colls[i], net, cal, 1, ta, tb_, d->level_s, &d->scale_out_s);
+            d->messages += call_messages(&s->colls[i]);
+            dp_tail = 1;
+        }
+    d->ops += 1 + dp_tail; /* the optimizer step, and the data-parallel collectives' op */
+    const double tail_net = network_time(ta, tb_, cal);
+    d->optimizer_s = 28.0 * (double)S->params / (dma_rate * cal->dram_efficiency);
+    d->memory_s += d->optimizer_s;
+    d->network_s += tail_net;
+    d->rank = rank;
+    d->stage = st;
+    d->dram_bytes = S->dram_bytes;
+    d->messages += sends;
+    /* network energy: the bytes this die sends at each level, times the path energy */
+    for (uint32_t i = 0; i < s->n_colls; i++)
+        *net_joules += (double)s->colls[i].bytes_sent * s->tp * s->dp * net->energy_per_byte[s->colls[i].axis];
+    *net_joules += (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_AXIS_PIPELINE];
+    x->stage_end[st] = tail_net + d->optimizer_s; /* added to the pipeline's end below */
+}
+
+/* The critical path: the pipeline's, back from the slowest stage (p2p: one pipeline
+ * message's time), then that stage's tail. */
+static void critical_path(const tess_schedule *s, const passes *x, double p2p, tess_iteration_result *it)
+{
+    const uint32_t pp = s->pp, v = s->chunks;
+    const uint32_t end_stage = tess_rank_stage(s->tp, pp, it->slowest_rank);
+    const tess_die_stat *slow = &x->per_stage[end_stage];
+    uint32_t *count = calloc((size_t)pp * v * 2 + 1, sizeof *count);
+    tess_pipeline_walk walk = {count, 0, end_stage};
+    tess_critical_path *cp = &it->critical_path;
+    cp->end_rank = cp->start_rank = it->slowest_rank;
+    if (count && tess_pipeline_path(s, x->fwd, x->bwd, p2p, NULL, end_stage, &walk) >= 0) {
+        for (size_t i = 0; i < (size_t)pp * v * 2; i++) {
+            cp->compute_s += count[i] * x->parts[i * 3];
+            cp->memory_s += count[i] * x->parts[i * 3 + 1];
+            cp->network_s += count[i] * x->parts[i * 3 + 2];
+        }
+        cp->handoffs = walk.handoffs;
+        cp->transfer_s = walk.handoffs * p2p;
+        cp->start_rank = walk.start_stage * s->tp;
+    }
+    free(count);
+    cp->memory_s += slow->optimizer_s;
+    cp->network_s += x->tail[end_stage] - slow->optimizer_s;
+    cp->other_s = it->iteration_time_s - cp->compute_s - cp->memory_s - cp->network_s - cp->transfer_s;
+    if (cp->other_s < 0) cp->other_s = 0; /* rounding: the model has no other time */
+}
+
+/* Peak dynamic power: every die computing and moving data at once, each at the mean rate
+ * of its busy time (an upper bound of any window's mean). */
+static double peak_dynamic_power(const tess_platform *p, const tess_die_stat *dies, uint32_t n)
+{
+    const double e_bit = tess_dram_energy_per_bit(p);
+    double w = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        const tess_die_stat *d = &dies[r];
+        const tess_die_type *dt = &p->types[p->instances[d->instance].type].u.die;
+        const double busy = d->compute_s + d->memory_s;
+        const double joules = d->flops * dt->flop_energy +
+                              8.0 * (double)d->dram_bytes * (e_bit + dt->sram_read_energy + dt->sram_write_energy);
+        if (busy > 0) w += joules / busy;
+    }
+    return w;
+}
+
 int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
                       const tess_estimate_net *net, const tess_calibration *cal, tess_eval_result *out,
                       char *msg, size_t msglen)
@@ -289,119 +445,34 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
     memset(out, 0, sizeof *out);
     out->analytic = 1;
     snprintf(out->calibration, sizeof out->calibration, "%s", cal->source);
-    const uint32_t pp = s->pp, v = s->chunks;
-    const unsigned e = tess_dtype_bytes(w->dtype);
-    double *fwd = calloc((size_t)pp * v + 1, sizeof *fwd), *bwd = calloc((size_t)pp * v + 1, sizeof *bwd);
-    double *stage_end = calloc(pp + 1, sizeof *stage_end);
-    /* each pass's compute, memory and network: [((stage x v + chunk) x 2 + backward) x 3 + kind] */
-    double *parts = calloc((size_t)pp * v * 6 + 1, sizeof *parts);
-    tess_die_stat *per_stage = calloc(pp + 1, sizeof *per_stage);
+    const uint32_t pp = s->pp;
+    passes x = {0};
     out->dies = calloc(s->dies + 1, sizeof *out->dies);
     out->links = calloc(1, sizeof *out->links);
     out->spans = calloc(1, sizeof *out->spans);
-    if (!fwd || !bwd || !stage_end || !parts || !per_stage || !out->dies || !out->links || !out->spans) {
-        free(parts);
-        free(fwd);
-        free(bwd);
-        free(stage_end);
-        free(per_stage);
+    if (passes_alloc(&x, pp, s->chunks) != 0 || !out->dies || !out->links || !out->spans) {
+        passes_free(&x);
         tess_eval_result_free(out);
         snprintf(msg, msglen, "out of memory");
         return TESS_ENOMEM;
     }
-    /* each stage's pass times (the stage's first rank stands for all of it: every die of a
-     * stage runs the same ops) */
     const double msg_bytes = (double)s->activation_message_bytes;
     double p2p_a[TESS_LEVELS_] = {0}, p2p_b[TESS_LEVELS_] = {0};
     p2p_a[TESS_LEVEL_PP] = net->alpha_s[TESS_AXIS_PIPELINE];
     p2p_b[TESS_LEVEL_PP] = isfinite(net->beta_bytes_s[TESS_AXIS_PIPELINE]) ? msg_bytes / net->beta_bytes_s[TESS_AXIS_PIPELINE] : 0;
     const double p2p = pp > 1 ? network_time(p2p_a, p2p_b, cal) : 0;
     double net_joules = 0;
-    for (uint32_t st = 0; st < pp; st++) {
-        const uint32_t rank = st * s->tp;
-        const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[rank]].type].u.die;
-        const double dma_rate = net->dma_bytes_s[rank];
-        const tess_stage *S = &s->stages[st];
-        tess_template_time tf, tb, tr, lf, lb;
-        tess_estimate_template(s, &s->fwd, dt, e, dma_rate, net, cal, &tf);
-        tess_estimate_template(s, &s->bwd, dt, e, dma_rate, net, cal, &tb);
-        tess_estimate_template(s, &s->recompute, dt, e, dma_rate, net, cal, &tr);
-        tess_estimate_template(s, &s->logits_fwd, dt, e, dma_rate, net, cal, &lf);
-        tess_estimate_template(s, &s->logits_bwd, dt, e, dma_rate, net, cal, &lb);
-        const double L = S->layers_per_chunk;
-        tess_die_stat *d = &per_stage[st];
-        for (uint32_t c = 0; c < v; c++) {
-            const int logits = st + 1 == pp && c + 1 == v;
-            fwd[st * v + c] = L * (tf.local_s + tf.network_s) + (logits ? lf.local_s + lf.network_s : 0);
-            bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) +
-                              (logits ? lb.local_s + lb.network_s : 0);
-            double *f = &parts[((size_t)st * v + c) * 6], *b = f + 3;
-            f[0] = L * tf.compute_s + (logits ? lf.compute_s : 0);
-            f[1] = L * (tf.local_s - tf.compute_s) + (logits ? lf.local_s - lf.compute_s : 0);
-            f[2] = L * tf.network_s + (logits ? lf.network_s : 0);
-            b[0] = L * (tr.compute_s + tb.compute_s) + (logits ? lb.compute_s : 0);
-            b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s) + (logits ? lb.local_s - lb.compute_s : 0);
-            b[2] = L * (tr.network_s + tb.network_s) + (logits ? lb.network_s : 0);
-        }
-        uint64_t sends = 0;
-        for (uint32_t k = 0; k < S->n_order; k++) {
-            const tess_pass *ps = &S->order[k];
-            const int logits = st + 1 == pp && ps->chunk + 1 == v;
-            const tess_template_time *parts[3] = {ps->backward ? &tr : &tf, ps->backward ? &tb : NULL,
-                                                  logits ? (ps->backward ? &lb : &lf) : NULL};
-            const double reps[3] = {L, L, 1};
-            for (int j = 0; j < 3; j++) {
-                if (!parts[j]) continue;
-                d->ops += (uint64_t)reps[j] * parts[j]->ops;
-                d->flops += reps[j] * parts[j]->flops;
-                d->messages += (uint64_t)reps[j] * parts[j]->messages;
-                d->compute_s += reps[j] * parts[j]->compute_s;
-                d->memory_s += reps[j] * (parts[j]->local_s - parts[j]->compute_s);
-                d->network_s += reps[j] * parts[j]->network_s;
-                for (int l = 0; l <= TESS_SCOPE_LEVELS; l++) d->level_s[l] += reps[j] * parts[j]->scope_s[l];
-                d->scale_out_s += reps[j] * parts[j]->scale_out_s;
-            }
-            sends += tess_pass_sends(s, st, ps);
-            d->ops += tess_pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
-        }
-        /* the tail: every data-parallel collective once, then the optimizer step */
-        double ta[TESS_LEVELS_] = {0}, tb_[TESS_LEVELS_] = {0};
-        int dp_tail = 0;
-        for (uint32_t i = 0; i < s->n_colls; i++)
-            if (tess_axis_is_dp(s->colls[i].axis)) {
-                collective_time(&s->colls[i], net, cal, 1, ta, tb_, d->level_s, &d->scale_out_s);
-                d->messages += call_messages(&s->colls[i]);
-                dp_tail = 1;
-            }
-        d->ops += 1 + dp_tail; /* the optimizer step, and the data-parallel collectives' op */
-        const double tail_net = network_time(ta, tb_, cal);
-        d->optimizer_s = 28.0 * (double)S->params / (dma_rate * cal->dram_efficiency);
-        d->memory_s += d->optimizer_s;
-        d->network_s += tail_net;
-        d->rank = rank;
-        d->stage = st;
-        d->dram_bytes = S->dram_bytes;
-        d->messages += sends;
-        /* network energy: the bytes this die sends at each level, times the path energy */
-        for (uint32_t i = 0; i < s->n_colls; i++)
-            net_joules += (double)s->colls[i].bytes_sent * s->tp * s->dp *
-                          net->energy_per_byte[s->colls[i].axis];
-        net_joules += (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_AXIS_PIPELINE];
-        stage_end[st] = tail_net + d->optimizer_s; /* added to the pipeline's end below */
-    }
-    double *tail = calloc(pp + 1, sizeof *tail);
-    int rc = tail ? TESS_OK : TESS_ENOMEM;
-    if (rc == TESS_OK) {
-        memcpy(tail, stage_end, pp * sizeof *tail);
-        if (tess_pipeline_makespan(s, fwd, bwd, p2p, stage_end) < 0) {
-            snprintf(msg, msglen, "the pipeline order cannot be timed (out of memory or a cycle)");
-            rc = TESS_EINTERNAL;
-        }
+    for (uint32_t st = 0; st < pp; st++) estimate_stage(p, s, tess_dtype_bytes(w->dtype), st, net, cal, &x, &net_joules);
+    int rc = TESS_OK;
+    memcpy(x.tail, x.stage_end, pp * sizeof *x.tail);
+    if (tess_pipeline_makespan(s, x.fwd, x.bwd, p2p, x.stage_end) < 0) {
+        snprintf(msg, msglen, "the pipeline order cannot be timed (out of memory or a cycle)");
+        rc = TESS_EINTERNAL;
     }
     tess_iteration_result *it = &out->it;
     for (uint32_t st = 0; rc == TESS_OK && st < pp; st++) {
-        tess_die_stat *d = &per_stage[st];
-        d->end_s = stage_end[st] + tail[st];
+        tess_die_stat *d = &x.per_stage[st];
+        d->end_s = x.stage_end[st] + x.tail[st];
         const double busy = d->compute_s + d->memory_s + d->network_s;
         d->bubble_s = d->end_s > busy ? d->end_s - busy : 0;
         if (d->end_s > it->iteration_time_s) {
@@ -410,62 +481,27 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
         }
     }
     for (uint32_t r = 0; rc == TESS_OK && r < s->dies; r++) {
-        out->dies[r] = per_stage[tess_rank_stage(s->tp, pp, r)];
+        out->dies[r] = x.per_stage[tess_rank_stage(s->tp, pp, r)];
         out->dies[r].rank = r;
         out->dies[r].instance = s->die_of_rank[r];
         it->messages += out->dies[r].messages;
     }
     if (rc == TESS_OK) {
         out->n_dies = s->dies;
-        const uint32_t end_stage = tess_rank_stage(s->tp, pp, it->slowest_rank);
-        const tess_die_stat *slow = &per_stage[end_stage];
+        const tess_die_stat *slow = &x.per_stage[tess_rank_stage(s->tp, pp, it->slowest_rank)];
         it->compute_s = slow->compute_s;
         it->memory_s = slow->memory_s;
         it->network_s = it->exposed_communication_s = slow->network_s;
         it->bubble_s = slow->bubble_s;
         it->optimizer_s = slow->optimizer_s;
         it->energy_network_j = net_joules;
-        /* the critical path: the pipeline's, back from the slowest stage, then its tail */
-        uint32_t *count = calloc((size_t)pp * v * 2 + 1, sizeof *count);
-        tess_pipeline_walk walk = {count, 0, end_stage};
-        tess_critical_path *cp = &it->critical_path;
-        cp->end_rank = cp->start_rank = it->slowest_rank;
-        if (count && tess_pipeline_path(s, fwd, bwd, p2p, NULL, end_stage, &walk) >= 0) {
-            for (size_t i = 0; i < (size_t)pp * v * 2; i++) {
-                cp->compute_s += count[i] * parts[i * 3];
-                cp->memory_s += count[i] * parts[i * 3 + 1];
-                cp->network_s += count[i] * parts[i * 3 + 2];
-            }
-            cp->handoffs = walk.handoffs;
-            cp->transfer_s = walk.handoffs * p2p;
-            cp->start_rank = walk.start_stage * s->tp;
-        }
-        free(count);
-        cp->memory_s += slow->optimizer_s;
-        cp->network_s += tail[end_stage] - slow->optimizer_s;
-        cp->other_s = it->iteration_time_s - cp->compute_s - cp->memory_s - cp->network_s - cp->transfer_s;
-        if (cp->other_s < 0) cp->other_s = 0; /* rounding: the model has no other time */
-        /* peak dynamic power: every die computing and moving data at once, each at the mean
-         * rate of its busy time (an upper bound of any window's mean) */
-        const double e_bit = tess_dram_energy_per_bit(p);
-        for (uint32_t r = 0; r < s->dies; r++) {
-            const tess_die_stat *d = &out->dies[r];
-            const tess_die_type *dt = &p->types[p->instances[d->instance].type].u.die;
-            const double busy = d->compute_s + d->memory_s;
-            const double joules = d->flops * dt->flop_energy +
-                                  8.0 * (double)d->dram_bytes * (e_bit + dt->sram_read_energy + dt->sram_write_energy);
-            if (busy > 0) it->peak_dynamic_w += joules / busy;
-        }
+        critical_path(s, &x, p2p, it);
+        it->peak_dynamic_w = peak_dynamic_power(p, out->dies, s->dies);
         it->timeline_dynamic_j = 0;
         rc = tess_eval_finish(p, s, out);
         if (rc != TESS_OK) snprintf(msg, msglen, "out of memory");
     }
-    free(tail);
-    free(fwd);
-    free(bwd);
-    free(stage_end);
-    free(parts);
-    free(per_stage);
+    passes_free(&x);
     if (rc != TESS_OK) tess_eval_result_free(out);
     return rc;
 }
