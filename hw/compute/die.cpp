@@ -7,17 +7,9 @@
 
 extern "C" {
 #include "model/die_timing.h"
+#include "model/result.h"
 #include "api/tessera_hw.h"
 }
-
-namespace tess::hw {
-
-namespace {
-constexpr uint64_t kCollTag = 1ull << 62;
-} // namespace
-
-} // namespace tess::hw
-
 
 namespace tess::hw {
 
@@ -28,7 +20,7 @@ ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
     : sc_core::sc_module(name), s_(s), die_(die), rank_(rank), map_(map), net_(net),
       dma_bw_(dma_bandwidth), period_s_(1.0 / die.clock_hz), e_(dtype_bytes), power_(power),
       // a DRAM byte is read (or written) in DRAM and written into (read out of) SRAM
-      byte_energy_(8.0 * (dram_energy_per_bit + die.sram_read_energy + die.sram_write_energy))
+      byte_energy_(8.0 * dram_energy_per_bit + tess_sram_energy_per_byte(&die))
 {
     if (die.tensor_rows == 0 || die.tensor_cols == 0 || die.vector_lanes == 0)
         throw std::invalid_argument("a die-type without a tensor engine or vector lanes cannot run "
@@ -64,39 +56,6 @@ void ComputeDie::receive(uint32_t src, uint64_t tag)
         }
         wait(arrived_);
     }
-}
-
-void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
-{
-    // my group, in ring order from me (the schedule's rings: tess_ring_next); the left
-    // neighbour is the last. A ring never has more members than there are dies.
-    std::vector<uint32_t> ring;
-    for (uint32_t r = rank_; ring.size() < s_.dies;) {
-        ring.push_back(r);
-        if ((r = tess_ring_next(&s_, c.axis, r)) == rank_) break;
-    }
-    const uint32_t n = static_cast<uint32_t>(ring.size());
-    if (n < 2) return;
-    const double t0 = sc_core::sc_time_stamp().to_seconds();
-    const uint64_t steps = c.kind == TESS_ALL_REDUCE ? 2ull * (n - 1) : n - 1ull;
-    const uint64_t seq = coll_seq_[index]++;
-    const uint32_t right = map_.endpoint[ring[1]];
-    const uint32_t left = map_.endpoint[ring[n - 1]];
-    for (uint64_t k = 0; k < steps; k++) {
-        const uint64_t tag = kCollTag | (uint64_t(index) << 48) | (seq << 16) | k;
-        noc::Message m;
-        m.src = map_.endpoint[rank_];
-        m.dst = right;
-        m.bytes = std::max<uint64_t>(1, c.bytes / n);
-        m.tag = tag;
-        net_.send(m);
-        st_.messages++;
-        mirror(c.axis, m);
-        receive(left, tag);
-    }
-    const double took = sc_core::sc_time_stamp().to_seconds() - t0;
-    st_.level_s[c.span] += took;
-    if (c.scale_out) st_.scale_out_s += took;
 }
 
 void ComputeDie::mirror(int cls, const noc::Message &m)

@@ -121,9 +121,9 @@ static int write_outputs(const char *command, const char *dir, int json, int tra
     const double T = res->iteration_time_s;
     printf("workload '%s' (%s) on '%s': %u dies, %u micro-batches%s\n", w->name, w->model.name, p->name,
            s->dies, s->microbatches, e->analytic ? " (analytical model)" : "");
-    printf("iteration: %.6g s, %.4g tokens/s, MFU %.1f%%, HFU %.1f%%\n", T,
-           (double)w->global_batch * w->model.sequence / T, 100 * s->model_flops / (T * e->peak_flops),
-           100 * s->hardware_flops / (T * e->peak_flops));
+    const tess_throughput tp = tess_throughput_of(w, s, e);
+    printf("iteration: %.6g s, %.4g tokens/s, MFU %.1f%%, HFU %.1f%%\n", T, tp.tokens_per_s, 100 * tp.mfu,
+           100 * tp.hfu);
     printf("time on the slowest die (%s): compute %.4g s, memory %.4g s, network "
            "%.4g s, pipeline bubble %.4g s\n",
            p->instances[s->die_of_rank[res->slowest_rank]].path, res->compute_s, res->memory_s, res->network_s,

@@ -976,6 +976,59 @@ static int is_level(const char *name)
     return 0;
 }
 
+/* The elements of a scope (besides <param> and the hierarchy levels): a table from the
+ * tag to its handler and the handler's argument (a kind of type, or a topology). */
+typedef struct element {
+    const char *tag;
+    int (*fn)(loader *L, tess_scope *s, xmlNodePtr n, int arg);
+    int arg;
+} element;
+
+static int on_type(loader *L, tess_scope *s, xmlNodePtr n, int kind) { return handle_type(L, s, n, (tess_kind)kind); }
+static int on_generator(loader *L, tess_scope *s, xmlNodePtr n, int topo)
+{
+    return handle_generator(L, s, n, (tess_topology)topo);
+}
+#define ELEMENT_WITHOUT_ARG(name, handler) \
+    static int name(loader *L, tess_scope *s, xmlNodePtr n, int arg) \
+    { \
+        (void)arg; \
+        return handler(L, s, n); \
+    }
+ELEMENT_WITHOUT_ARG(on_include, handle_include)
+ELEMENT_WITHOUT_ARG(on_instance, handle_instance)
+ELEMENT_WITHOUT_ARG(on_connect, handle_connect)
+ELEMENT_WITHOUT_ARG(on_circuit_switch, handle_circuit_switch)
+ELEMENT_WITHOUT_ARG(on_defects, handle_defects)
+#undef ELEMENT_WITHOUT_ARG
+
+static const element elements[] = {
+    {"die-type", on_type, TESS_KIND_DIE},
+    {"router-type", on_type, TESS_KIND_ROUTER},
+    {"link-type", on_type, TESS_KIND_LINK},
+    {"memory-type", on_type, TESS_KIND_MEMORY},
+    {"technology-type", on_type, TESS_KIND_TECHNOLOGY},
+    {"xcvr-type", on_type, TESS_KIND_XCVR},
+    {"include", on_include, 0},
+    {"mesh", on_generator, TESS_TOPO_MESH},
+    {"torus", on_generator, TESS_TOPO_TORUS},
+    {"switch", on_generator, TESS_TOPO_SWITCH},
+    {"ring", on_generator, TESS_TOPO_RING},
+    {"fat-tree", on_generator, TESS_TOPO_FAT_TREE},
+    {"rail-only", on_generator, TESS_TOPO_RAIL_ONLY},
+    {"instance", on_instance, 0},
+    {"connect", on_connect, 0},
+    {"circuit-switch", on_circuit_switch, 0},
+    {"defects", on_defects, 0},
+};
+
+static const element *element_of(const char *tag)
+{
+    for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
+        if (strcmp(tag, elements[i].tag) == 0) return &elements[i];
+    return NULL;
+}
+
 /* Declares the scope's parameters first, so that elements may use a parameter
  * declared after them; then handles every other child in document order. */
 static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent)
@@ -997,43 +1050,11 @@ static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent)
     for (xmlNodePtr n = parent->children; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE) continue;
         const char *t = tag(n);
-        int r = 0;
-        if (strcmp(t, "param") == 0)
-            continue;
-        else if (strcmp(t, "die-type") == 0)
-            r = handle_type(L, s, n, TESS_KIND_DIE);
-        else if (strcmp(t, "router-type") == 0)
-            r = handle_type(L, s, n, TESS_KIND_ROUTER);
-        else if (strcmp(t, "link-type") == 0)
-            r = handle_type(L, s, n, TESS_KIND_LINK);
-        else if (strcmp(t, "memory-type") == 0)
-            r = handle_type(L, s, n, TESS_KIND_MEMORY);
-        else if (strcmp(t, "technology-type") == 0)
-            r = handle_type(L, s, n, TESS_KIND_TECHNOLOGY);
-        else if (strcmp(t, "xcvr-type") == 0)
-            r = handle_type(L, s, n, TESS_KIND_XCVR);
-        else if (strcmp(t, "include") == 0)
-            r = handle_include(L, s, n);
-        else if (strcmp(t, "mesh") == 0)
-            r = handle_generator(L, s, n, TESS_TOPO_MESH);
-        else if (strcmp(t, "torus") == 0)
-            r = handle_generator(L, s, n, TESS_TOPO_TORUS);
-        else if (strcmp(t, "switch") == 0)
-            r = handle_generator(L, s, n, TESS_TOPO_SWITCH);
-        else if (strcmp(t, "ring") == 0)
-            r = handle_generator(L, s, n, TESS_TOPO_RING);
-        else if (strcmp(t, "fat-tree") == 0)
-            r = handle_generator(L, s, n, TESS_TOPO_FAT_TREE);
-        else if (strcmp(t, "rail-only") == 0)
-            r = handle_generator(L, s, n, TESS_TOPO_RAIL_ONLY);
-        else if (strcmp(t, "instance") == 0)
-            r = handle_instance(L, s, n);
-        else if (strcmp(t, "connect") == 0)
-            r = handle_connect(L, s, n);
-        else if (strcmp(t, "circuit-switch") == 0)
-            r = handle_circuit_switch(L, s, n);
-        else if (strcmp(t, "defects") == 0)
-            r = handle_defects(L, s, n);
+        if (strcmp(t, "param") == 0) continue;
+        const element *e = element_of(t);
+        int r;
+        if (e)
+            r = e->fn(L, s, n, e->arg);
         else if (is_level(t))
             r = handle_level(L, s, n);
         else {

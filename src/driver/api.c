@@ -26,7 +26,8 @@ struct tess_job {
 
 struct tess_evaluation {
     tess_eval_result result;
-    double peak_memory_bytes, model_flops, hardware_flops, tokens;
+    double peak_memory_bytes, model_flops, hardware_flops;
+    tess_throughput throughput;
     char *report;
 };
 
@@ -141,7 +142,7 @@ static int finish_evaluation(const tess_job *job, tess_evaluation *ev, tess_eval
     ev->peak_memory_bytes = (double)job->schedule.peak_memory_bytes;
     ev->model_flops = job->schedule.model_flops;
     ev->hardware_flops = job->schedule.hardware_flops;
-    ev->tokens = (double)job->workload.global_batch * job->workload.model.sequence;
+    ev->throughput = tess_throughput_of(&job->workload, &job->schedule, &ev->result);
     *out = ev;
     return TESS_OK;
 }
@@ -229,16 +230,16 @@ const char *tess_metric_name(size_t i)
 int tess_metric(const tess_evaluation *ev, const char *name, double *value)
 {
     const tess_iteration_result *r = &ev->result.it;
-    const double T = r->iteration_time_s, peak = ev->result.peak_flops;
+    const double T = r->iteration_time_s;
     double busiest = 0;
     for (uint32_t i = 0; i < r->n_top_links; i++)
         if (r->top_links[i].utilisation > busiest) busiest = r->top_links[i].utilisation;
     const double values[] = {T,
-                             ev->tokens / T,
+                             ev->throughput.tokens_per_s,
                              ev->model_flops,
                              ev->hardware_flops,
-                             ev->model_flops / (T * peak),
-                             ev->hardware_flops / (T * peak),
+                             ev->throughput.mfu,
+                             ev->throughput.hfu,
                              ev->result.energy_j,
                              ev->result.energy_j / T,
                              ev->peak_memory_bytes,

@@ -203,9 +203,9 @@ static void collective_terms(const tess_coll_use *c, const tess_estimate_net *ne
 {
     const uint32_t n = c->group;
     if (n < 2) return;
-    const double steps = c->kind == TESS_ALL_REDUCE ? 2.0 * (n - 1) : n - 1.0;
+    const double steps = (double)tess_ring_steps(c->kind, n);
     const tess_level l = tess_axis_is_dp(c->axis) ? TESS_LEVEL_DP : TESS_LEVEL_TP;
-    const double chunk = c->bytes / n > 0 ? (double)(c->bytes / n) : 1.0;
+    const double chunk = (double)tess_ring_message_bytes(c->bytes, n);
     a[l] += calls * steps * net->alpha_s[c->axis];
     b[l] += calls * steps * chunk / net->beta_bytes_s[c->axis];
 }
@@ -432,7 +432,7 @@ static double peak_dynamic_power(const tess_platform *p, const tess_die_stat *di
         const tess_die_type *dt = &p->types[p->instances[d->instance].type].u.die;
         const double busy = d->compute_s + d->memory_s;
         const double joules = d->flops * dt->flop_energy +
-                              8.0 * (double)d->dram_bytes * (e_bit + dt->sram_read_energy + dt->sram_write_energy);
+                              (double)d->dram_bytes * (8.0 * e_bit + tess_sram_energy_per_byte(dt));
         if (busy > 0) w += joules / busy;
     }
     return w;

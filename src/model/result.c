@@ -44,7 +44,7 @@ static int account_power(const tess_platform *p, const tess_schedule *s, double 
         const tess_die_stat *d = &out->dies[k];
         const tess_instance *x = &p->instances[d->instance];
         const tess_die_type *dt = &p->types[x->type].u.die;
-        const double sram_j = 8.0 * (double)d->dram_bytes * (dt->sram_read_energy + dt->sram_write_energy);
+        const double sram_j = (double)d->dram_bytes * tess_sram_energy_per_byte(dt);
         const double die_w = (d->flops * dt->flop_energy + sram_j) / T + dt->static_power + dt->sram_leakage;
         if (x->group != TESS_NONE) group_w[x->group] += die_w + 8.0 * (double)d->dram_bytes * e_bit / T;
         if (dt->tdp_w > 0)
@@ -69,10 +69,10 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
         const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[k]].type].u.die;
         const tess_stage *S = &s->stages[tess_rank_stage(s->tp, s->pp, k)];
         out->peak_flops += 2.0 * dt->tensor_arrays * dt->tensor_rows * dt->tensor_cols * dt->clock_hz;
-        /* compute: FLOPs x energy per FLOP; SRAM: every DRAM byte is written into and
-         * read out of SRAM once; static: power x iteration time */
+        /* compute: FLOPs x energy per FLOP; SRAM: every DRAM byte passes through it once;
+         * static: power x iteration time */
         res->energy_compute_j += S->flops * dt->flop_energy;
-        res->energy_sram_j += 8.0 * (double)S->dram_bytes * (dt->sram_read_energy + dt->sram_write_energy);
+        res->energy_sram_j += (double)S->dram_bytes * tess_sram_energy_per_byte(dt);
         res->energy_static_j += (dt->static_power + dt->sram_leakage) * res->iteration_time_s;
     }
     /* DRAM energy: bytes moved times the mean energy per bit of the memories */
@@ -86,3 +86,13 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
     tess_cost_compute(p, &out->cost);
     return account_power(p, s, e_bit, out) == 0 ? TESS_OK : TESS_ENOMEM;
 }
+
+tess_throughput tess_throughput_of(const tess_workload *w, const tess_schedule *s, const tess_eval_result *e)
+{
+    const double T = e->it.iteration_time_s, peak = e->peak_flops;
+    tess_throughput t = {(double)w->global_batch * w->model.sequence / T, s->model_flops / (T * peak),
+                         s->hardware_flops / (T * peak)};
+    return t;
+}
+
+double tess_sram_energy_per_byte(const tess_die_type *d) { return 8.0 * (d->sram_read_energy + d->sram_write_energy); }

@@ -6,6 +6,7 @@
 #define TESS_RESULT_H
 
 #include "api/stats.h"
+#include "config/workload.h"
 #include "config/fidelity.h"
 #include "model/cost.h"
 #include "model/schedule.h"
@@ -43,5 +44,17 @@ void tess_eval_result_free(tess_eval_result *e);
  * network energy) and per-die figures are in: peak FLOP/s, energies, power and its
  * limits, area and cost. TESS_OK or TESS_ENOMEM. */
 int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_result *out);
+
+/* Throughput of an iteration, defined once: tokens per second (global batch x sequence
+ * / iteration time); MFU and HFU, the model's and the hardware's FLOPs (recomputation
+ * included) over iteration time x the dies' peak FLOP/s. */
+typedef struct tess_throughput {
+    double tokens_per_s, mfu, hfu;
+} tess_throughput;
+tess_throughput tess_throughput_of(const tess_workload *w, const tess_schedule *s, const tess_eval_result *e);
+
+/* Energy of one DRAM byte passing through a die's SRAM: written into it and read out of
+ * it once (joules per byte). */
+double tess_sram_energy_per_byte(const tess_die_type *d);
 
 #endif

@@ -11,38 +11,6 @@
 
 #include "tessera/tessera.h"
 
-/* ---- collectives -------------------------------------------------------- */
-
-void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows,
-                          uint64_t bytes, uint64_t *messages, uint64_t *bytes_sent)
-{
-    *messages = 0;
-    *bytes_sent = 0;
-    if (n <= 1) return;
-    if (a == TESS_ALGO_2D && rows > 1 && n % rows == 0 && n / rows > 1) {
-        /* reduce-scatter along a row (cols dies), all-reduce the 1/cols share along a
-         * column (rows dies), all-gather along the row */
-        const uint64_t cols = n / rows;
-        uint64_t m1, b1, m2, b2;
-        if (c == TESS_ALL_REDUCE) {
-            tess_collective_cost(TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)cols, 1, bytes, &m1, &b1);
-            tess_collective_cost(TESS_ALL_REDUCE, TESS_ALGO_RING, rows, 1, bytes / cols, &m2, &b2);
-            *messages = 2 * m1 + m2;
-            *bytes_sent = 2 * b1 + b2;
-            return;
-        }
-        /* reduce-scatter / all-gather: along rows, then columns on the 1/cols share */
-        tess_collective_cost(c, TESS_ALGO_RING, (uint32_t)cols, 1, bytes, &m1, &b1);
-        tess_collective_cost(c, TESS_ALGO_RING, rows, 1, bytes / cols, &m2, &b2);
-        *messages = m1 + m2;
-        *bytes_sent = b1 + b2;
-        return;
-    }
-    const uint64_t steps = c == TESS_ALL_REDUCE ? 2ull * (n - 1) : (uint64_t)(n - 1);
-    *messages = steps;
-    *bytes_sent = steps * (bytes / n);
-}
-
 /* ---- helpers ------------------------------------------------------------- */
 
 typedef struct gemm {

@@ -32,17 +32,8 @@
 #include "config/platform.h"
 #include "config/workload.h"
 #include "config/diag.h"
+#include "model/collective.h"
 #include "model/rank_map.h"
-
-typedef enum tess_coll { TESS_ALL_REDUCE, TESS_REDUCE_SCATTER, TESS_ALL_GATHER } tess_coll;
-typedef enum tess_coll_algo { TESS_ALGO_RING, TESS_ALGO_2D } tess_coll_algo;
-
-/* Point-to-point cost of one collective of `bytes` (the full buffer) over n dies:
- * ring: all-reduce 2(n-1) steps of bytes/n, reduce-scatter and all-gather n-1 steps;
- * 2d over rows x (n/rows): reduce-scatter along rows, all-reduce along columns,
- * all-gather along rows. Messages and bytes each die sends. */
-void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows,
-                          uint64_t bytes, uint64_t *messages, uint64_t *bytes_sent);
 
 typedef enum tess_coll_axis {
     TESS_AXIS_TP,      /* the tensor-parallel group */

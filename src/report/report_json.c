@@ -96,8 +96,9 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                        const tess_schedule *s, const tess_eval_result *e)
 {
     const tess_iteration_result *r = &e->it;
-    const double peak = e->peak_flops, dram_j = e->dram_j;
+    const double dram_j = e->dram_j;
     const double T = r->iteration_time_s;
+    const tess_throughput tp = tess_throughput_of(w, s, e);
     const double other = T - r->compute_s - r->memory_s - r->network_s - r->bubble_s;
     fprintf(f, "{\n  \"version\": \"%s\",\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n"
                "  \"fidelity\": \"%s\",\n",
@@ -124,8 +125,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     fprintf(f, "  \"iteration_time_s\": %.9g,\n  \"tokens_per_s\": %.9g,\n"
                "  \"model_flops\": %.9g,\n  \"hardware_flops\": %.9g,\n"
                "  \"mfu\": %.6g,\n  \"hfu\": %.6g,\n",
-            T, (double)w->global_batch * w->model.sequence / T, s->model_flops, s->hardware_flops,
-            s->model_flops / (T * peak), s->hardware_flops / (T * peak));
+            T, tp.tokens_per_s, s->model_flops, s->hardware_flops, tp.mfu, tp.hfu);
     fprintf(f, "  \"energy_j\": %.9g,\n", e->energy_j);
     fprintf(f, "  \"time_breakdown_s\": {\"compute\": %.9g, \"memory\": %.9g, \"optimizer\": %.9g, "
                "\"network\": %.9g, \"scale_out\": %.9g, \"pipeline_bubble\": %.9g, "
