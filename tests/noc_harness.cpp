@@ -74,6 +74,7 @@ struct Burst : sc_core::sc_module, TransportClient {
     Transport &net;
     const std::vector<Transfer> &transfers;
     std::vector<double> done;
+    std::vector<Delivery> log;
     sc_core::sc_time sent;
     std::multimap<sc_core::sc_time, size_t> due; // transfers to send, by time
     sc_core::sc_event_queue wake;
@@ -114,6 +115,7 @@ struct Burst : sc_core::sc_module, TransportClient {
     void on_delivered(const Message &m) override
     {
         done[m.tag] = (sc_core::sc_time_stamp() - sent) / net.clock_period();
+        log.push_back(Delivery{m.tag, m.src, m.dst, m.bytes, done[m.tag]});
         for (size_t i = 0; i < transfers.size(); i++)
             if (transfers[i].after == m.tag) later(i);
     }
@@ -123,6 +125,7 @@ struct BurstJob {
     const tess_platform *p;
     tess_noc_fidelity f;
     const std::vector<Transfer> *transfers;
+    bool log = false; // reply with the delivery log and the energy (burst_log)
 };
 
 // In a simulation child: the platform's topology and network at fidelity f, or null with
@@ -158,11 +161,21 @@ void burst_job(void *arg, tess_job_output *out)
     Burst burst("burst", transport, *job->transfers);
     transport.set_client(&burst);
     sc_core::sc_start();
+    out->status = TESS_OK;
+    if (job->log) { // the energy, then the deliveries
+        const double energy = net->energy_joules();
+        const size_t len = sizeof energy + burst.log.size() * sizeof(Delivery);
+        auto *blob = static_cast<char *>(std::malloc(len + 1));
+        std::memcpy(blob, &energy, sizeof energy);
+        if (!burst.log.empty()) std::memcpy(blob + sizeof energy, burst.log.data(), len - sizeof energy);
+        out->blob = blob;
+        out->blob_len = len;
+        return;
+    }
     auto *blob = static_cast<double *>(std::malloc(burst.done.size() * sizeof(double) + 1));
     std::memcpy(blob, burst.done.data(), burst.done.size() * sizeof(double));
     out->blob = blob;
     out->blob_len = burst.done.size() * sizeof(double);
-    out->status = TESS_OK;
 }
 
 struct ProbeJob {
@@ -240,6 +253,24 @@ std::vector<double> transfer_times(const tess_platform *p, tess_noc_fidelity f,
     EXPECT_EQ(rc, TESS_OK) << r.message;
     std::vector<double> out(r.blob_len / sizeof(double));
     if (!out.empty()) std::memcpy(out.data(), r.blob, r.blob_len);
+    tess_run_result_free(&r);
+    return out;
+}
+
+BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f, const std::vector<Transfer> &transfers)
+{
+    BurstJob job{p, f, &transfers, true};
+    tess_run_result r;
+    int rc = tess_run_isolated(burst_job, &job, 300, &r);
+    EXPECT_EQ(rc, TESS_OK) << r.message;
+    BurstLog out;
+    if (rc == TESS_OK && r.blob_len >= sizeof out.energy_j) {
+        std::memcpy(&out.energy_j, r.blob, sizeof out.energy_j);
+        out.deliveries.resize((r.blob_len - sizeof out.energy_j) / sizeof(Delivery));
+        if (!out.deliveries.empty())
+            std::memcpy(out.deliveries.data(), static_cast<char *>(r.blob) + sizeof out.energy_j,
+                        out.deliveries.size() * sizeof(Delivery));
+    }
     tess_run_result_free(&r);
     return out;
 }

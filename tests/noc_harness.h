@@ -40,4 +40,19 @@ struct Transfer {
 std::vector<double> transfer_times(const tess_platform *p, tess_noc_fidelity f,
                                    const std::vector<Transfer> &transfers);
 
+// Every delivery of such a burst, in delivery order (a message delivered twice appears
+// twice), with the tag the network handed back (the transfer's index), and the network's
+// energy when the last one has arrived.
+struct Delivery {
+    uint64_t tag;
+    uint32_t src, dst;
+    uint64_t bytes;
+    double cycles; // after the send
+};
+struct BurstLog {
+    std::vector<Delivery> deliveries;
+    double energy_j = 0;
+};
+BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f, const std::vector<Transfer> &transfers);
+
 #endif
