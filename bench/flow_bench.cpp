@@ -28,7 +28,8 @@ extern "C" {
 
 using namespace tess::noc;
 
-namespace {
+namespace
+{
 
 struct Rounds : sc_core::sc_module, TransportClient {
     SC_HAS_PROCESS(Rounds);
@@ -38,7 +39,8 @@ struct Rounds : sc_core::sc_module, TransportClient {
     uint64_t bytes, pending = 0, sent = 0;
     sc_core::sc_event round_done;
     Rounds(sc_core::sc_module_name name, Network &nw, bool a2a, uint32_t r, uint64_t b)
-        : sc_core::sc_module(name), net(nw), alltoall(a2a), exchange(false), rounds(r), n(nw.endpoint_count()), bytes(b)
+        : sc_core::sc_module(name), net(nw), alltoall(a2a), exchange(false), rounds(r),
+          n(nw.endpoint_count()), bytes(b)
     {
         SC_THREAD(run);
     }
@@ -72,7 +74,8 @@ struct Rounds : sc_core::sc_module, TransportClient {
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        std::fprintf(stderr, "usage: flow_bench PLATFORM allreduce|alltoall|exchange ROUNDS BYTES [packet|flow|mixed] [name=value ...]\n");
+        std::fprintf(stderr, "usage: flow_bench PLATFORM allreduce|alltoall|exchange ROUNDS BYTES "
+                             "[packet|flow|mixed] [name=value ...]\n");
         return 2;
     }
     tess::hw::prepare_kernel();
@@ -82,7 +85,8 @@ int main(int argc, char **argv)
     if (argc > 5 && !std::strchr(argv[5], '=')) {
         fname = argv[5];
         if (tess_noc_fidelity_parse(fname, &fidelity) != 0 || fidelity == TESS_NOC_FLIT) {
-            std::fprintf(stderr, "flow_bench: unknown fidelity '%s' (packet, flow or mixed)\n", fname);
+            std::fprintf(stderr, "flow_bench: unknown fidelity '%s' (packet, flow or mixed)\n",
+                         fname);
             return 2;
         }
     }
@@ -120,12 +124,15 @@ int main(int argc, char **argv)
     const double wall = std::chrono::duration<double>(t2 - t1).count();
     const auto *flows = dynamic_cast<FlowNetwork *>(&net);
     const unsigned long long reratings = flows ? flows->reratings() : 0;
-    std::printf("%s %s (%s): %u endpoints, %u channels, %llu messages in %s rounds of %llu B: simulated %.6g s, "
+    std::printf("%s %s (%s): %u endpoints, %u channels, %llu messages in %s rounds of %llu B: "
+                "simulated %.6g s, "
                 "wall %.3f s (+%.3f s build), %llu re-ratings (%.0f/s), peak RSS %ld MiB\n",
-                p.name, argv[2], fname, net.endpoint_count(), static_cast<unsigned>(topo->channels().size()),
+                p.name, argv[2], fname, net.endpoint_count(),
+                static_cast<unsigned>(topo->channels().size()),
                 static_cast<unsigned long long>(rounds.sent), argv[3],
-                static_cast<unsigned long long>(rounds.bytes), sc_core::sc_time_stamp().to_seconds(), wall, build,
-                reratings, reratings / wall, ru.ru_maxrss / 1024);
+                static_cast<unsigned long long>(rounds.bytes),
+                sc_core::sc_time_stamp().to_seconds(), wall, build, reratings, reratings / wall,
+                ru.ru_maxrss / 1024);
     tess_platform_free(&p);
     return 0;
 }

@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tess_platform p;
     tess_diag diag;
     tess_diag_init(&diag);
-    if (tess_platform_load_buffer((const char *)data, size, "fuzz.xml", pick < 3 ? sets[pick] : NULL,
-                                  pick < 3 ? 2 : 0, &p, &diag) == 0)
+    if (tess_platform_load_buffer((const char *)data, size, "fuzz.xml",
+                                  pick < 3 ? sets[pick] : NULL, pick < 3 ? 2 : 0, &p, &diag) == 0)
         tess_platform_free(&p);
     tess_diag_free(&diag);
     return 0;

@@ -10,6 +10,7 @@ packages=(
   libxml2-dev libxml2-utils
   libgtest-dev googletest
   clang libclang-rt-14-dev # libFuzzer and sanitizer runtimes for bench/fuzz
+  clang-format            # the .clang-format check (scripts/check_format.sh, a test)
   python3 python3-jsonschema # report.json checked against its JSON Schema in the tests
   python3-optuna          # tessera explore: NSGA-II over the analytical model (python/tessera)
   libopenmpi-dev openmpi-bin # mpirun -np N tessera sweep (the MPI mode; optional at build time)

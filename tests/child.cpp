@@ -11,7 +11,8 @@ extern "C" {
 #include "tessera/tessera.h"
 }
 
-namespace {
+namespace
+{
 void call(void *arg, tess_job_output *out)
 {
     auto *fn = static_cast<const std::function<std::vector<double>()> *>(arg);
@@ -31,7 +32,8 @@ void call(void *arg, tess_job_output *out)
 std::vector<double> in_child(const std::function<std::vector<double>()> &fn, std::string *error)
 {
     tess_run_result r;
-    int rc = tess_run_isolated(call, const_cast<std::function<std::vector<double>()> *>(&fn), 300, &r);
+    int rc =
+        tess_run_isolated(call, const_cast<std::function<std::vector<double>()> *>(&fn), 300, &r);
     if (error)
         *error = rc == TESS_OK ? "" : r.message;
     else

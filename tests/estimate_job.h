@@ -14,7 +14,8 @@ extern "C" {
 
 std::string src(const char *rel);
 std::string model_xml(unsigned layers, unsigned hidden, unsigned heads, unsigned sequence = 1024);
-std::string workload_xml(unsigned tp, unsigned pp, unsigned dp, unsigned batch, const std::string &extra = "");
+std::string workload_xml(unsigned tp, unsigned pp, unsigned dp, unsigned batch,
+                         const std::string &extra = "");
 // Two switches joined by one link, two dies on each; the dies are declared in `order`
 // (rank r runs on the r-th die declared). Switch pipeline 3 cycles, links 5 cycles and
 // 32 B per cycle at 1 GHz.

@@ -17,7 +17,8 @@ extern "C" {
 #include "driver/runner.h"
 }
 
-namespace {
+namespace
+{
 
 struct NocJob {
     const tess_platform *p;
@@ -155,8 +156,8 @@ void burst_job(void *arg, tess_job_output *out)
     if (!net) return;
     std::unique_ptr<CircuitSwitching> circuits;
     if (job->p->circuits)
-        circuits = std::make_unique<CircuitSwitching>("circuits", *net, job->p->circuits->reconfiguration_s,
-                                                      job->p->circuits->name);
+        circuits = std::make_unique<CircuitSwitching>(
+            "circuits", *net, job->p->circuits->reconfiguration_s, job->p->circuits->name);
     Transport &transport = circuits ? static_cast<Transport &>(*circuits) : *net;
     Burst burst("burst", transport, *job->transfers);
     transport.set_client(&burst);
@@ -167,7 +168,8 @@ void burst_job(void *arg, tess_job_output *out)
         const size_t len = sizeof energy + burst.log.size() * sizeof(Delivery);
         auto *blob = static_cast<char *>(std::malloc(len + 1));
         std::memcpy(blob, &energy, sizeof energy);
-        if (!burst.log.empty()) std::memcpy(blob + sizeof energy, burst.log.data(), len - sizeof energy);
+        if (!burst.log.empty())
+            std::memcpy(blob + sizeof energy, burst.log.data(), len - sizeof energy);
         out->blob = blob;
         out->blob_len = len;
         return;
@@ -257,7 +259,8 @@ std::vector<double> transfer_times(const tess_platform *p, tess_noc_fidelity f,
     return out;
 }
 
-BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f, const std::vector<Transfer> &transfers)
+BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f,
+                   const std::vector<Transfer> &transfers)
 {
     BurstJob job{p, f, &transfers, true};
     tess_run_result r;

@@ -53,6 +53,7 @@ struct BurstLog {
     std::vector<Delivery> deliveries;
     double energy_j = 0;
 };
-BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f, const std::vector<Transfer> &transfers);
+BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f,
+                   const std::vector<Transfer> &transfers);
 
 #endif

@@ -29,7 +29,8 @@ static std::unique_ptr<Loaded> finish(std::unique_ptr<Loaded> out, tess_diag &di
 static std::vector<tess_override> to_c(const Overrides &overrides)
 {
     std::vector<tess_override> ov;
-    for (const auto &o : overrides) ov.push_back({o.first.c_str(), o.second.c_str()});
+    for (const auto &o : overrides)
+        ov.push_back({o.first.c_str(), o.second.c_str()});
     return ov;
 }
 
@@ -40,8 +41,8 @@ std::unique_ptr<Loaded> load_xml(const std::string &xml, const Overrides &overri
     tess_diag diag;
     tess_diag_init(&diag);
     std::vector<tess_override> ov = to_c(overrides);
-    out->rc = tess_platform_load_buffer(xml.data(), xml.size(), name, ov.data(), ov.size(),
-                                        &out->p, &diag);
+    out->rc = tess_platform_load_buffer(xml.data(), xml.size(), name, ov.data(), ov.size(), &out->p,
+                                        &diag);
     return finish(std::move(out), diag);
 }
 
@@ -57,11 +58,12 @@ std::unique_ptr<Loaded> load_file(const std::string &path, const Overrides &over
 
 std::string platform_doc(const std::string &body, const std::string &routing)
 {
-    return "<?xml version=\"1.0\"?>\n"                                             // 1
-           "<platform name=\"t\">\n"                                               // 2
-           "  <die-type name=\"d\" clock=\"1GHz\"/>\n"                             // 3
+    return "<?xml version=\"1.0\"?>\n"                 // 1
+           "<platform name=\"t\">\n"                   // 2
+           "  <die-type name=\"d\" clock=\"1GHz\"/>\n" // 3
            "  <router-type name=\"r\" clock=\"1GHz\" ports=\"5\" vcs=\"8\" routing=\"" +
-           routing + "\"/>\n"                                                      // 4
+           routing +
+           "\"/>\n"                                                                            // 4
            "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0.1pJ/bit\"/>\n" // 5
            "  <link-type name=\"local\" width=\"16B\" latency=\"0cycles\" energy=\"0pJ/bit\"/>\n" // 6
            + body + "</platform>\n";

@@ -43,7 +43,11 @@ std::unique_ptr<Loaded> load_file(const std::string &path, const Overrides &over
 std::string platform_doc(const std::string &body, const std::string &routing = "xy");
 
 // Valid DRAM timings (HBM2-like, in ns) to append to a <memory-type> in tests.
-constexpr const char *kTimings = " tRCD=\"14ns\" tCL=\"14ns\" tCWL=\"5ns\" tRP=\"14ns\" tRAS=\"34ns\" tRC=\"48ns\" tCCD_S=\"2cycles\" tCCD_L=\"4cycles\" tRRD_S=\"4ns\" tRRD_L=\"4ns\" tFAW=\"15ns\" tWR=\"16ns\" tWTR_S=\"6cycles\" tWTR_L=\"8cycles\" tRTW=\"18cycles\" tRTP=\"5cycles\" tREFI=\"3.9us\" tRFC=\"350ns\"";
+constexpr const char *kTimings =
+    " tRCD=\"14ns\" tCL=\"14ns\" tCWL=\"5ns\" tRP=\"14ns\" tRAS=\"34ns\" tRC=\"48ns\" "
+    "tCCD_S=\"2cycles\" tCCD_L=\"4cycles\" tRRD_S=\"4ns\" tRRD_L=\"4ns\" tFAW=\"15ns\" "
+    "tWR=\"16ns\" tWTR_S=\"6cycles\" tWTR_L=\"8cycles\" tRTW=\"18cycles\" tRTP=\"5cycles\" "
+    "tREFI=\"3.9us\" tRFC=\"350ns\"";
 
 // Path of a file in the source tree.
 std::string source_path(const std::string &relative);

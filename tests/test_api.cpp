@@ -16,16 +16,20 @@ extern "C" {
 #include "config/sha256.h"
 }
 
-namespace {
-std::string src(const char *rel) { return std::string(TESS_SOURCE_DIR) + "/" + rel; }
+namespace
+{
+std::string src(const char *rel)
+{
+    return std::string(TESS_SOURCE_DIR) + "/" + rel;
+}
 } // namespace
 
 TEST(Api, EvaluatesAJobAndReadsMetricsAndReport)
 {
     tess_job *job = nullptr;
     char *error = nullptr;
-    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(),
-                            nullptr, 0, &job, &error),
+    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(),
+                            src("workloads/default.xml").c_str(), nullptr, 0, &job, &error),
               TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
@@ -45,7 +49,8 @@ TEST(Api, EvaluatesAJobAndReadsMetricsAndReport)
     // every listed name reads; power is energy over the iteration; a share stays in [0, 1]
     size_t n_names = 0;
     for (; tess_metric_name(n_names); n_names++)
-        EXPECT_EQ(tess_metric(ev, tess_metric_name(n_names), &nothing), TESS_OK) << tess_metric_name(n_names);
+        EXPECT_EQ(tess_metric(ev, tess_metric_name(n_names), &nothing), TESS_OK)
+            << tess_metric_name(n_names);
     EXPECT_GE(n_names, 14u);
     double energy = 0, power = 0, link = -1;
     ASSERT_EQ(tess_metric(ev, "energy_j", &energy), TESS_OK);
@@ -66,35 +71,37 @@ TEST(Api, BadInputFailsInTheCallerWithFileAndLine)
     tess_job *job = nullptr;
     char *error = nullptr;
     const char *bad[] = {"workload.tp=3"};
-    EXPECT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(),
-                            bad, 1, &job, &error),
+    EXPECT_EQ(tess_job_open(src("platforms/default.xml").c_str(),
+                            src("workloads/default.xml").c_str(), bad, 1, &job, &error),
               TESS_EINVAL);
     ASSERT_NE(error, nullptr);
-    EXPECT_NE(std::string(error).find("workloads/default.xml:5: <workload>: the model's 16 heads are "
-                                      "not divisible by tp 3"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(error).find("workloads/default.xml:5: <workload>: the model's 16 heads are "
+                                "not divisible by tp 3"),
+        std::string::npos)
         << error;
     EXPECT_EQ(job, nullptr);
     tess_free(error);
     // a job that does not fit memory is valid input but infeasible: its own status
     const char *huge[] = {"model.layers=400"};
-    EXPECT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(), huge, 1,
-                            &job, &error),
+    EXPECT_EQ(tess_job_open(src("platforms/default.xml").c_str(),
+                            src("workloads/default.xml").c_str(), huge, 1, &job, &error),
               TESS_ENOFIT);
     ASSERT_NE(error, nullptr);
     EXPECT_NE(std::string(error).find("the model does not fit"), std::string::npos) << error;
     EXPECT_STREQ(tess_strerror(TESS_ENOFIT), "the model does not fit memory");
     tess_free(error);
     const char *malformed[] = {"no-equals-sign"};
-    EXPECT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(),
-                            malformed, 1, &job, &error),
+    EXPECT_EQ(tess_job_open(src("platforms/default.xml").c_str(),
+                            src("workloads/default.xml").c_str(), malformed, 1, &job, &error),
               TESS_EINVAL);
     tess_free(error);
-    EXPECT_EQ(tess_job_open("/no/such/platform.xml", src("workloads/default.xml").c_str(), nullptr, 0,
-                            &job, &error),
+    EXPECT_EQ(tess_job_open("/no/such/platform.xml", src("workloads/default.xml").c_str(), nullptr,
+                            0, &job, &error),
               TESS_EIO);
     ASSERT_NE(error, nullptr);
-    EXPECT_NE(std::string(error).find("/no/such/platform.xml: cannot open"), std::string::npos) << error;
+    EXPECT_NE(std::string(error).find("/no/such/platform.xml: cannot open"), std::string::npos)
+        << error;
     tess_free(error);
 }
 
@@ -103,10 +110,12 @@ TEST(Api, TimeLimitBecomesAnErrorNotACrash)
     tess_job *job = nullptr;
     char *error = nullptr;
     ASSERT_EQ(tess_job_open(src("platforms/wafer-8x8.xml").c_str(),
-                            src("workloads/gpt3-175b-tp8-pp8.xml").c_str(), nullptr, 0, &job, &error),
+                            src("workloads/gpt3-175b-tp8-pp8.xml").c_str(), nullptr, 0, &job,
+                            &error),
               TESS_OK);
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 0.05, TESS_FIDELITY_PACKET, 0}; // the 175B iteration needs seconds
+    tess_eval_options opt = {TESS_API_VERSION, 0.05, TESS_FIDELITY_PACKET,
+                             0}; // the 175B iteration needs seconds
     EXPECT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_ETIMEOUT);
     EXPECT_EQ(ev, nullptr);
     ASSERT_NE(error, nullptr);
@@ -123,9 +132,10 @@ TEST(Api, FidelityIsChosenPerEvaluationAndVersionOneOptionsStillWork)
     tess_job *job = nullptr;
     char *error = nullptr;
     const char *ov[] = {"model.layers=4"};
-    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(), ov, 1,
-                            &job, &error),
-              TESS_OK) << (error ? error : "");
+    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(),
+                            src("workloads/default.xml").c_str(), ov, 1, &job, &error),
+              TESS_OK)
+        << (error ? error : "");
     double t[2] = {0, 0};
     const tess_fidelity f[2] = {TESS_FIDELITY_PACKET, TESS_FIDELITY_FLOW};
     for (int i = 0; i < 2; i++) {
@@ -133,7 +143,8 @@ TEST(Api, FidelityIsChosenPerEvaluationAndVersionOneOptionsStillWork)
         tess_evaluation *ev = nullptr;
         ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
         const std::string report = tess_report_json(ev);
-        EXPECT_NE(report.find(i ? "\"fidelity\": \"flow\"" : "\"fidelity\": \"packet\""), std::string::npos);
+        EXPECT_NE(report.find(i ? "\"fidelity\": \"flow\"" : "\"fidelity\": \"packet\""),
+                  std::string::npos);
         ASSERT_EQ(tess_metric(ev, "iteration_time_s", &t[i]), TESS_OK);
         tess_evaluation_free(ev);
     }
@@ -146,7 +157,8 @@ TEST(Api, FidelityIsChosenPerEvaluationAndVersionOneOptionsStillWork)
         double time_limit_s;
     } *old = new v1_options{1, 120};
     tess_evaluation *ev = nullptr;
-    ASSERT_EQ(tess_evaluate(job, reinterpret_cast<const tess_eval_options *>(old), &ev, &error), TESS_OK);
+    ASSERT_EQ(tess_evaluate(job, reinterpret_cast<const tess_eval_options *>(old), &ev, &error),
+              TESS_OK);
     double t1 = 0;
     tess_metric(ev, "iteration_time_s", &t1);
     EXPECT_EQ(t1, t[0]);
@@ -175,9 +187,10 @@ TEST(Api, SeveralThreadsEvaluateAtOnceWithTheResultsOfOneAtATime)
         const std::string layers = "model.layers=" + std::to_string(4 * (i + 1));
         const char *ov[] = {layers.c_str()};
         char *error = nullptr;
-        ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(), ov, 1,
-                                &jobs[i], &error),
-                  TESS_OK) << (error ? error : "");
+        ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(),
+                                src("workloads/default.xml").c_str(), ov, 1, &jobs[i], &error),
+                  TESS_OK)
+            << (error ? error : "");
     }
     auto evaluate_one = [&](int i, double *t) {
         tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0};
@@ -192,32 +205,42 @@ TEST(Api, SeveralThreadsEvaluateAtOnceWithTheResultsOfOneAtATime)
         tess_evaluation_free(ev);
     };
     std::vector<double> alone(n), together(n);
-    for (int i = 0; i < n; i++) evaluate_one(i, &alone[i]);
+    for (int i = 0; i < n; i++)
+        evaluate_one(i, &alone[i]);
     std::vector<std::thread> threads;
-    for (int i = 0; i < n; i++) threads.emplace_back(evaluate_one, i, &together[i]);
-    for (std::thread &t : threads) t.join();
+    for (int i = 0; i < n; i++)
+        threads.emplace_back(evaluate_one, i, &together[i]);
+    for (std::thread &t : threads)
+        t.join();
     for (int i = 0; i < n; i++) {
         EXPECT_GT(alone[i], 0);
         EXPECT_EQ(together[i], alone[i]) << "job " << i;
     }
     EXPECT_LT(alone[0], alone[2]); // more layers, longer: the jobs differ
-    for (tess_job *j : jobs) tess_job_close(j);
+    for (tess_job *j : jobs)
+        tess_job_close(j);
 }
 
-namespace {
+namespace
+{
 // The report's simulated part: everything before "run" (wall-clock figures live there).
-std::string simulated_part(const std::string &report) { return report.substr(0, report.find("  \"run\"")); }
+std::string simulated_part(const std::string &report)
+{
+    return report.substr(0, report.find("  \"run\""));
+}
 
 std::string evaluate(const std::string &platform)
 {
     tess_job *job = nullptr;
     char *error = nullptr;
-    if (tess_job_open(platform.c_str(), src("workloads/default.xml").c_str(), nullptr, 0, &job, &error) != TESS_OK)
+    if (tess_job_open(platform.c_str(), src("workloads/default.xml").c_str(), nullptr, 0, &job,
+                      &error) != TESS_OK)
         return std::string("open failed: ") + (error ? error : "");
     tess_evaluation *ev = nullptr;
     tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0};
-    std::string out = tess_evaluate(job, &opt, &ev, &error) == TESS_OK ? simulated_part(tess_report_json(ev))
-                                                                          : std::string("evaluate failed");
+    std::string out = tess_evaluate(job, &opt, &ev, &error) == TESS_OK
+                          ? simulated_part(tess_report_json(ev))
+                          : std::string("evaluate failed");
     tess_evaluation_free(ev);
     tess_job_close(job);
     tess_free(error);
@@ -273,7 +296,9 @@ TEST(Api, JobFromXmlTextEqualsTheSameJobFromFiles)
     const char *ov[] = {"model.layers=8"};
     tess_job *job = nullptr;
     char *error = nullptr;
-    ASSERT_EQ(tess_job_open_xml(platform.c_str(), workload.c_str(), model.c_str(), ov, 1, &job, &error), TESS_OK)
+    ASSERT_EQ(
+        tess_job_open_xml(platform.c_str(), workload.c_str(), model.c_str(), ov, 1, &job, &error),
+        TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
     tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0};
@@ -282,7 +307,8 @@ TEST(Api, JobFromXmlTextEqualsTheSameJobFromFiles)
     tess_evaluation_free(ev);
     tess_job_close(job);
 
-    CliRun from_files = tessera("run platforms/default.xml workloads/default.xml --json --set model.layers=8", true);
+    CliRun from_files = tessera(
+        "run platforms/default.xml workloads/default.xml --json --set model.layers=8", true);
     ASSERT_EQ(from_files.status, 0);
     auto results = [](const std::string &r) { return r.substr(r.find("  \"iteration_time_s\"")); };
     EXPECT_EQ(results(from_text), results(simulated_part(from_files.output)));
@@ -303,15 +329,19 @@ TEST(Api, JobFromXmlTextEqualsTheSameJobFromFiles)
 
 TEST(Api, XmlTextErrorsNameTheTextAndLine)
 {
-    const std::string platform = read_text(src("platforms/default.xml")), model = read_text(src("models/gpt-1.3b.xml"));
-    const std::string workload = "<?xml version=\"1.0\"?>\n<workload name=\"w\" model=\"m.xml\" global-batch=\"16\"\n"
-                                 "  micro-batch=\"1\" dtype=\"bf16\" tp=\"3\" pp=\"4\" dp=\"1\"/>\n";
+    const std::string platform = read_text(src("platforms/default.xml")),
+                      model = read_text(src("models/gpt-1.3b.xml"));
+    const std::string workload =
+        "<?xml version=\"1.0\"?>\n<workload name=\"w\" model=\"m.xml\" global-batch=\"16\"\n"
+        "  micro-batch=\"1\" dtype=\"bf16\" tp=\"3\" pp=\"4\" dp=\"1\"/>\n";
     tess_job *job = nullptr;
     char *error = nullptr;
-    EXPECT_EQ(tess_job_open_xml(platform.c_str(), workload.c_str(), model.c_str(), nullptr, 0, &job, &error),
+    EXPECT_EQ(tess_job_open_xml(platform.c_str(), workload.c_str(), model.c_str(), nullptr, 0, &job,
+                                &error),
               TESS_EINVAL);
     ASSERT_NE(error, nullptr);
-    EXPECT_NE(std::string(error).find("(workload text):2: <workload>: the model's 16 heads are not divisible by tp 3"),
+    EXPECT_NE(std::string(error).find(
+                  "(workload text):2: <workload>: the model's 16 heads are not divisible by tp 3"),
               std::string::npos)
         << error;
     EXPECT_EQ(job, nullptr);
@@ -319,11 +349,13 @@ TEST(Api, XmlTextErrorsNameTheTextAndLine)
     error = nullptr;
     std::string good = workload;
     good.replace(good.find("tp=\"3\""), 6, "tp=\"4\"");
-    EXPECT_EQ(tess_job_open_xml("<platform", good.c_str(), model.c_str(), nullptr, 0, &job, &error), TESS_EINVAL);
+    EXPECT_EQ(tess_job_open_xml("<platform", good.c_str(), model.c_str(), nullptr, 0, &job, &error),
+              TESS_EINVAL);
     ASSERT_NE(error, nullptr);
     EXPECT_NE(std::string(error).find("(platform text)"), std::string::npos) << error;
     tess_free(error);
     error = nullptr;
-    EXPECT_EQ(tess_job_open_xml(nullptr, workload.c_str(), nullptr, nullptr, 0, &job, &error), TESS_EINVAL);
+    EXPECT_EQ(tess_job_open_xml(nullptr, workload.c_str(), nullptr, nullptr, 0, &job, &error),
+              TESS_EINVAL);
     tess_free(error);
 }

@@ -3,15 +3,15 @@
 
 #include "platform_fixture.h"
 
-namespace {
+namespace
+{
 
 void expect_error(const Loaded &l, int rc, const std::string &where, const std::string &what)
 {
     EXPECT_EQ(l.rc, rc) << l.errors;
     EXPECT_NE(l.errors.find(where), std::string::npos) << "want '" << where << "' in:\n"
                                                        << l.errors;
-    EXPECT_NE(l.errors.find(what), std::string::npos) << "want '" << what << "' in:\n"
-                                                      << l.errors;
+    EXPECT_NE(l.errors.find(what), std::string::npos) << "want '" << what << "' in:\n" << l.errors;
 }
 
 } // namespace
@@ -32,8 +32,9 @@ TEST(BadInput, EmptyDocument)
 
 TEST(BadInput, UnknownElement)
 {
-    auto l = load_xml(platform_doc("  <mesh name=\"m\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"
-                                   "  <wormhole name=\"x\"/>\n"));
+    auto l = load_xml(platform_doc(
+        "  <mesh name=\"m\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+        "  <wormhole name=\"x\"/>\n"));
     expect_error(*l, TESS_EINVAL, "test.xml:8:", "wormhole");
 }
 
@@ -46,7 +47,8 @@ TEST(BadInput, UnknownAttribute)
 
 TEST(BadInput, MissingRequiredAttribute)
 {
-    auto l = load_xml(platform_doc("  <link-type name=\"slow\" width=\"8B\" energy=\"1pJ/bit\"/>\n"));
+    auto l =
+        load_xml(platform_doc("  <link-type name=\"slow\" width=\"8B\" energy=\"1pJ/bit\"/>\n"));
     expect_error(*l, TESS_EINVAL, "test.xml:7:", "latency");
 }
 
@@ -70,11 +72,13 @@ TEST(BadInput, ValueOutOfRange)
     auto l = load_xml(platform_doc("  <router-type name=\"x\" clock=\"1GHz\" vcs=\"0\"/>\n"));
     expect_error(*l, TESS_EINVAL, "test.xml:7: <router-type name=\"x\"> attribute 'vcs'",
                  "out of range");
-    auto z = load_xml(platform_doc("  <router-type name=\"x\" clock=\"1GHz\" buffer-flits=\"0\"/>\n"));
+    auto z =
+        load_xml(platform_doc("  <router-type name=\"x\" clock=\"1GHz\" buffer-flits=\"0\"/>\n"));
     expect_error(*z, TESS_EINVAL, "test.xml:7: <router-type name=\"x\"> attribute 'buffer-flits'",
                  "out of range");
-    auto m = load_xml(platform_doc("  <mesh name=\"m\" rows=\"0\" cols=\"2\" die=\"d\" router=\"r\" "
-                                   "link=\"l\"/>\n"));
+    auto m =
+        load_xml(platform_doc("  <mesh name=\"m\" rows=\"0\" cols=\"2\" die=\"d\" router=\"r\" "
+                              "link=\"l\"/>\n"));
     expect_error(*m, TESS_EINVAL, "test.xml:7: <mesh> attribute 'rows'", "out of range");
     auto f = load_xml(platform_doc("  <link-type name=\"x\" width=\"12b\" latency=\"1cycle\" "
                                    "energy=\"1pJ/bit\"/>\n"));
@@ -83,7 +87,8 @@ TEST(BadInput, ValueOutOfRange)
 
 TEST(BadInput, UnknownEnumValue)
 {
-    auto l = load_xml(platform_doc("  <router-type name=\"x\" clock=\"1GHz\" routing=\"zigzag\"/>\n"));
+    auto l =
+        load_xml(platform_doc("  <router-type name=\"x\" clock=\"1GHz\" routing=\"zigzag\"/>\n"));
     expect_error(*l, TESS_EINVAL, "test.xml:7: <router-type name=\"x\"> attribute 'routing'",
                  "not one of: xy, yx, west-first, table");
 }
@@ -100,15 +105,17 @@ TEST(BadInput, DuplicateInstanceName)
 {
     auto l = load_xml(platform_doc("  <instance name=\"a\" type=\"d\"/>\n"
                                    "  <instance name=\"a\" type=\"r\"/>\n"));
-    expect_error(*l, TESS_EINVAL, "test.xml:8:", "duplicate instance name 'a' (first declared at line 7)");
+    expect_error(*l, TESS_EINVAL,
+                 "test.xml:8:", "duplicate instance name 'a' (first declared at line 7)");
 }
 
 TEST(BadInput, GeneratorsThatMakeTheSameNamesClash)
 {
-    auto l = load_xml(platform_doc("  <mesh name=\"m\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"
-                                   "  <mesh name=\"m\" rows=\"1\" cols=\"1\" die=\"d\" router=\"r\" link=\"l\"/>\n"));
-    expect_error(*l, TESS_EINVAL, "test.xml:8:",
-                 "duplicate instance name 'm.r0c0.die' (first declared at line 7)");
+    auto l = load_xml(platform_doc(
+        "  <mesh name=\"m\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+        "  <mesh name=\"m\" rows=\"1\" cols=\"1\" die=\"d\" router=\"r\" link=\"l\"/>\n"));
+    expect_error(*l, TESS_EINVAL,
+                 "test.xml:8:", "duplicate instance name 'm.r0c0.die' (first declared at line 7)");
 }
 
 TEST(BadInput, InstanceNameWithADotIsRefused)
@@ -126,7 +133,8 @@ TEST(BadInput, DuplicateTemplateName)
 
 TEST(BadInput, TemplateOfTheWrongKind)
 {
-    auto l = load_xml(platform_doc("  <mesh name=\"m\" rows=\"2\" cols=\"2\" die=\"l\" router=\"r\" link=\"l\"/>\n"));
+    auto l = load_xml(platform_doc(
+        "  <mesh name=\"m\" rows=\"2\" cols=\"2\" die=\"l\" router=\"r\" link=\"l\"/>\n"));
     expect_error(*l, TESS_EINVAL, "test.xml:7: <mesh> attribute 'die'",
                  "'l' is a link-type (line 5), expected a die-type");
 }
@@ -163,7 +171,7 @@ TEST(BadInput, ErrorsInBundledBadFilesNameTheirLines)
 {
     // files under tests/data/bad carry their expected message in a comment:
     // <!-- expect: LINE: TEXT -->
-    const char *files[] = {"malformed.xml", "unknown-element.xml", "bad-unit.xml",
+    const char *files[] = {"malformed.xml",    "unknown-element.xml",  "bad-unit.xml",
                            "out-of-range.xml", "dangling-connect.xml", "duplicate-instance.xml",
                            "unroutable.xml"};
     for (const char *f : files) {

@@ -15,7 +15,8 @@
 
 #include "cli_run.h"
 
-namespace {
+namespace
+{
 
 const std::string src = TESS_SOURCE_DIR;
 
@@ -35,7 +36,8 @@ Junit junit(const std::string &path)
     xmlNodePtr suites = xmlDocGetRootElement(doc);
     for (xmlNodePtr s = suites->children; s; s = s->next) {
         if (s->type != XML_ELEMENT_NODE) continue;
-        xmlChar *t = xmlGetProp(s, (const xmlChar *)"tests"), *f = xmlGetProp(s, (const xmlChar *)"failures");
+        xmlChar *t = xmlGetProp(s, (const xmlChar *)"tests"),
+                *f = xmlGetProp(s, (const xmlChar *)"failures");
         j.tests = t ? std::atol((const char *)t) : -1;
         j.failures = f ? std::atol((const char *)f) : -1;
         xmlFree(t);
@@ -44,7 +46,8 @@ Junit junit(const std::string &path)
             if (c->type != XML_ELEMENT_NODE) continue;
             j.testcases++;
             for (xmlNodePtr g = c->children; g; g = g->next)
-                if (g->type == XML_ELEMENT_NODE && std::string((const char *)g->name) == "failure") {
+                if (g->type == XML_ELEMENT_NODE &&
+                    std::string((const char *)g->name) == "failure") {
                     j.failure_elements++;
                     xmlChar *name = xmlGetProp(c, (const xmlChar *)"name");
                     j.failed_names += std::string((const char *)name) + ";";
@@ -56,8 +59,9 @@ Junit junit(const std::string &path)
     return j;
 }
 
-class Check : public ::testing::Test {
-protected:
+class Check : public ::testing::Test
+{
+  protected:
     std::string dir;
     void SetUp() override
     {
@@ -75,15 +79,16 @@ protected:
     }
     CliRun check(const std::string &limits_path, const std::string &extra = "")
     {
-        return tessera("check platforms/default.xml workloads/default.xml " + limits_path + " --junit " + dir +
-                       "/junit.xml" + extra);
+        return tessera("check platforms/default.xml workloads/default.xml " + limits_path +
+                       " --junit " + dir + "/junit.xml" + extra);
     }
 };
 
 std::string limit(const std::string &metric, const char *which, double v)
 {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "  <limit metric=\"%s\" %s=\"%.12g\"/>\n", metric.c_str(), which, v);
+    std::snprintf(buf, sizeof buf, "  <limit metric=\"%s\" %s=\"%.12g\"/>\n", metric.c_str(), which,
+                  v);
     return buf;
 }
 
@@ -93,7 +98,8 @@ TEST_F(Check, LimitJustBelowTheSimulatedValueFailsJustAbovePasses)
 {
     CliRun run = tessera("run platforms/default.xml workloads/default.xml --json", true);
     ASSERT_EQ(run.status, 0) << run.output;
-    const double t = json_number(run.output, "iteration_time_s"), tokens = json_number(run.output, "tokens_per_s");
+    const double t = json_number(run.output, "iteration_time_s"),
+                 tokens = json_number(run.output, "tokens_per_s");
     const double power = json_number(run.output, "energy_j") / t; // power = energy / time
     ASSERT_GT(t, 0);
 
@@ -130,16 +136,19 @@ TEST_F(Check, MinAndMaxTogetherBoundARange)
     const double mfu = json_number(run.output, "mfu");
     ASSERT_GT(mfu, 0);
     char body[256];
-    std::snprintf(body, sizeof body, "  <limit metric=\"mfu\" min=\"%.9g\" max=\"%.9g\"/>\n", mfu * 0.9, mfu * 1.1);
+    std::snprintf(body, sizeof body, "  <limit metric=\"mfu\" min=\"%.9g\" max=\"%.9g\"/>\n",
+                  mfu * 0.9, mfu * 1.1);
     EXPECT_EQ(check(limits(body)).status, 0);
-    std::snprintf(body, sizeof body, "  <limit metric=\"mfu\" min=\"%.9g\" max=\"%.9g\"/>\n", mfu * 1.01, mfu * 1.1);
+    std::snprintf(body, sizeof body, "  <limit metric=\"mfu\" min=\"%.9g\" max=\"%.9g\"/>\n",
+                  mfu * 1.01, mfu * 1.1);
     EXPECT_EQ(check(limits(body)).status, 4);
 }
 
 TEST_F(Check, AnEvaluationThatCannotFinishFailsEveryLimit)
 {
     // no evaluation finishes in a nanosecond: the time limit kills it
-    CliRun r = check(limits("  <limit metric=\"iteration_time_s\" max=\"100\"/>\n", " time-limit=\"1ns\""));
+    CliRun r = check(
+        limits("  <limit metric=\"iteration_time_s\" max=\"100\"/>\n", " time-limit=\"1ns\""));
     EXPECT_EQ(r.status, 4) << r.output;
     EXPECT_NE(r.output.find("FAIL evaluation completes"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("not evaluated"), std::string::npos) << r.output;
@@ -149,7 +158,8 @@ TEST_F(Check, AnEvaluationThatCannotFinishFailsEveryLimit)
     EXPECT_EQ(j.failure_elements, 2);
 
     // a model that does not fit: a failed check (valid input, infeasible job), not bad input
-    r = check(limits("  <limit metric=\"iteration_time_s\" max=\"100\"/>\n"), " --set model.layers=400");
+    r = check(limits("  <limit metric=\"iteration_time_s\" max=\"100\"/>\n"),
+              " --set model.layers=400");
     EXPECT_EQ(r.status, 4) << r.output;
     EXPECT_NE(r.output.find("FAIL evaluation completes"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("does not fit"), std::string::npos) << r.output;
@@ -158,17 +168,20 @@ TEST_F(Check, AnEvaluationThatCannotFinishFailsEveryLimit)
     EXPECT_NE(j.failed_names.find("evaluation completes"), std::string::npos) << j.failed_names;
 
     // bad input stays bad input (exit 1)
-    r = check(limits("  <limit metric=\"iteration_time_s\" max=\"100\"/>\n"), " --set workload.tp=3");
+    r = check(limits("  <limit metric=\"iteration_time_s\" max=\"100\"/>\n"),
+              " --set workload.tp=3");
     EXPECT_EQ(r.status, 1) << r.output;
 }
 
 TEST_F(Check, BadLimitsAreRefusedWithFileAndLine)
 {
-    CliRun r = check(limits("  <limit metric=\"iteration_time_s\" max=\"1\"/>\n  <limit metric=\"speed\" max=\"1\"/>\n"));
+    CliRun r = check(limits("  <limit metric=\"iteration_time_s\" max=\"1\"/>\n  <limit "
+                            "metric=\"speed\" max=\"1\"/>\n"));
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find("limits.xml:3:"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("unknown metric 'speed'"), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("power_w"), std::string::npos) << r.output; // the known names are listed
+    EXPECT_NE(r.output.find("power_w"), std::string::npos)
+        << r.output; // the known names are listed
 
     r = check(limits("  <limit metric=\"mfu\"/>\n"));
     EXPECT_EQ(r.status, 1);
@@ -184,7 +197,8 @@ TEST_F(Check, BadLimitsAreRefusedWithFileAndLine)
 
     r = check(limits("  <limit metric=\"mfu\" max=\"1\"/>\n", " time-limit=\"5min\""));
     EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.output.find("limits.xml:1: <limits> attribute 'time-limit': unknown unit 'min'"), std::string::npos)
+    EXPECT_NE(r.output.find("limits.xml:1: <limits> attribute 'time-limit': unknown unit 'min'"),
+              std::string::npos)
         << r.output;
 
     r = check(limits(""));

@@ -28,10 +28,12 @@ TEST(Cli, EveryCommandHasItsOwnHelp)
     // every command --help lists, answers with its own usage line and exit 0
     CliRun all = tessera("--help");
     for (const char *c : {"validate", "noc", "mem", "schedule", "run", "sweep", "check"}) {
-        EXPECT_NE(all.output.find(std::string("  ") + c + " "), std::string::npos) << c << "\n" << all.output;
+        EXPECT_NE(all.output.find(std::string("  ") + c + " "), std::string::npos) << c << "\n"
+                                                                                   << all.output;
         CliRun r = tessera(std::string(c) + " --help");
         EXPECT_EQ(r.status, 0) << c;
-        EXPECT_EQ(r.output.rfind(std::string("usage: tessera ") + c + " ", 0), 0u) << c << ": " << r.output;
+        EXPECT_EQ(r.output.rfind(std::string("usage: tessera ") + c + " ", 0), 0u)
+            << c << ": " << r.output;
     }
 }
 
@@ -98,10 +100,10 @@ TEST(CliNoc, JsonCarriesTheDocumentedKeys)
 {
     CliRun r = tessera("noc platforms/mesh-4x4.xml --rate 0.1 --json");
     ASSERT_EQ(r.status, 0) << r.output;
-    for (const char *key : {"\"mean_latency_cycles\"", "\"p99_latency_cycles\"",
-                            "\"offered_flits_per_node_cycle\"", "\"accepted_flits_per_node_cycle\"",
-                            "\"flit_hops\"", "\"simulated_cycles\"", "\"wall_seconds\"",
-                            "\"busiest_links\"", "\"energy_j\""})
+    for (const char *key :
+         {"\"mean_latency_cycles\"", "\"p99_latency_cycles\"", "\"offered_flits_per_node_cycle\"",
+          "\"accepted_flits_per_node_cycle\"", "\"flit_hops\"", "\"simulated_cycles\"",
+          "\"wall_seconds\"", "\"busiest_links\"", "\"energy_j\""})
         EXPECT_NE(r.output.find(key), std::string::npos) << key << " in\n" << r.output;
     EXPECT_NE(r.output.find("\"offered_flits_per_node_cycle\": 0.1,"), std::string::npos);
 }
@@ -178,10 +180,12 @@ TEST(CliSchedule, JsonCarriesTheDocumentedKeys)
 TEST(CliSchedule, OverridesReachWorkloadModelAndPlatform)
 {
     // 8 layers over pp 4 on the default 16 dies: still valid
-    CliRun ok = tessera("schedule platforms/default.xml workloads/default.xml --set model.layers=8");
+    CliRun ok =
+        tessera("schedule platforms/default.xml workloads/default.xml --set model.layers=8");
     EXPECT_EQ(ok.status, 0) << ok.output;
     // tp 2 x pp 4 ranks do not match the default platform's 16 dies
-    CliRun dies = tessera("schedule platforms/default.xml workloads/default.xml --set workload.tp=2");
+    CliRun dies =
+        tessera("schedule platforms/default.xml workloads/default.xml --set workload.tp=2");
     EXPECT_EQ(dies.status, 1);
     EXPECT_NE(dies.output.find("= 8 ranks, but platform 'default' has 16 live dies"),
               std::string::npos)
@@ -191,7 +195,8 @@ TEST(CliSchedule, OverridesReachWorkloadModelAndPlatform)
     EXPECT_EQ(plat.status, 1);
     EXPECT_NE(plat.output.find("no instance named 'wafer0.r3c0.router'"), std::string::npos)
         << plat.output;
-    CliRun bad = tessera("schedule platforms/default.xml workloads/default.xml --set workload.tpp=2");
+    CliRun bad =
+        tessera("schedule platforms/default.xml workloads/default.xml --set workload.tpp=2");
     EXPECT_EQ(bad.status, 1);
     EXPECT_NE(bad.output.find("--set workload.tpp: <workload> has no attribute 'tpp'"),
               std::string::npos)

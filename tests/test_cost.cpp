@@ -18,7 +18,8 @@ extern "C" {
 #include "model/cost.h"
 }
 
-namespace {
+namespace
+{
 
 const double kPi = 3.14159265358979323846;
 
@@ -26,11 +27,15 @@ const double kPi = 3.14159265358979323846;
 std::string tech(const std::string &extra = "")
 {
     return "  <technology-type name=\"t\" wafer-diameter=\"300mm\" edge-exclusion=\"5mm\" "
-           "wafer-cost=\"10000USD\" defect-density=\"0.2/cm2\" clustering=\"2\" mac-area=\"1000um2\" "
+           "wafer-cost=\"10000USD\" defect-density=\"0.2/cm2\" clustering=\"2\" "
+           "mac-area=\"1000um2\" "
            "vector-lane-area=\"500um2\" sram-bit-area=\"0.025um2\" sram-efficiency=\"0.5\" "
-           "router-port-area=\"0.1mm2\" phy-area=\"0.02mm2\" memory-phy-area=\"8mm2\" uncore-area=\"5mm2\" "
-           "organic-cost=\"0.01USD/mm2\" interposer-cost=\"0.04USD/mm2\" wafer-scale-cost=\"0.002USD/mm2\" "
-           "organic-bonding-yield=\"0.99\" interposer-bonding-yield=\"0.95\"" + extra + "/>\n";
+           "router-port-area=\"0.1mm2\" phy-area=\"0.02mm2\" memory-phy-area=\"8mm2\" "
+           "uncore-area=\"5mm2\" "
+           "organic-cost=\"0.01USD/mm2\" interposer-cost=\"0.04USD/mm2\" "
+           "wafer-scale-cost=\"0.002USD/mm2\" "
+           "organic-bonding-yield=\"0.99\" interposer-bonding-yield=\"0.95\"" +
+           extra + "/>\n";
 }
 
 std::string doc(const std::string &body)
@@ -53,7 +58,8 @@ double negative_binomial(double area_cm2, double d0_cm2, double alpha)
 double choose(unsigned n, unsigned k)
 {
     double c = 1;
-    for (unsigned i = 1; i <= k; i++) c = c * (n - k + i) / i;
+    for (unsigned i = 1; i <= k; i++)
+        c = c * (n - k + i) / i;
     return c;
 }
 
@@ -76,13 +82,15 @@ TEST(CostUnits, AreaDensityAndPricesParseInBaseUnits)
         const char *text;
         unsigned dim;
         double value;
-    } cases[] = {{"826mm2", TESS_DIM_AREA, 826e-6},       {"8.26cm2", TESS_DIM_AREA, 8.26e-4},
-                 {"0.027um2", TESS_DIM_AREA, 0.027e-12},  {"0.09/cm2", TESS_DIM_DEFECT_DENSITY, 900},
-                 {"9.3kUSD", TESS_DIM_COST, 9300},        {"0.05USD/mm2", TESS_DIM_COST_PER_AREA, 5e4}};
+    } cases[] = {
+        {"826mm2", TESS_DIM_AREA, 826e-6},      {"8.26cm2", TESS_DIM_AREA, 8.26e-4},
+        {"0.027um2", TESS_DIM_AREA, 0.027e-12}, {"0.09/cm2", TESS_DIM_DEFECT_DENSITY, 900},
+        {"9.3kUSD", TESS_DIM_COST, 9300},       {"0.05USD/mm2", TESS_DIM_COST_PER_AREA, 5e4}};
     for (const Case &c : cases) {
         tess_quantity q;
         char err[256];
-        ASSERT_EQ(tess_parse_quantity(c.text, c.dim, &q, err, sizeof err), 0) << c.text << ": " << err;
+        ASSERT_EQ(tess_parse_quantity(c.text, c.dim, &q, err, sizeof err), 0)
+            << c.text << ": " << err;
         EXPECT_NEAR(q.value, c.value, 1e-9 * c.value) << c.text;
     }
     // a prefix on an area would scale it once, not squared: refused, with the spelling to use
@@ -97,12 +105,14 @@ TEST(Yield, NegativeBinomialMurphyAndPoissonMatchTheirFormulas)
 {
     const double A = 1.5, D0 = 0.2; // cm2, /cm2
     for (const char *model : {"negative-binomial", "murphy", "poisson"}) {
-        auto l = load_xml(doc(tech(std::string(" yield-model=\"") + model + "\"") +
-                              "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"150mm2\"/>\n"
-                              "  <instance name=\"x\" type=\"d\"/>\n"));
+        auto l = load_xml(
+            doc(tech(std::string(" yield-model=\"") + model + "\"") +
+                "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"150mm2\"/>\n"
+                "  <instance name=\"x\" type=\"d\"/>\n"));
         ASSERT_EQ(l->rc, TESS_OK) << l->errors;
         const double ad = A * D0;
-        const double expected = std::string(model) == "murphy" ? std::pow((1 - std::exp(-ad)) / ad, 2)
+        const double expected = std::string(model) == "murphy"
+                                    ? std::pow((1 - std::exp(-ad)) / ad, 2)
                                 : std::string(model) == "poisson" ? std::exp(-ad)
                                                                   : negative_binomial(A, D0, 2);
         const tess_cost_report c = cost_of(*l);
@@ -119,15 +129,20 @@ TEST(Yield, SparesRaiseAWaferAsTheBinomialSumPredicts)
     const double y = negative_binomial(4.0, 0.2, 2);
     double previous = 0;
     for (unsigned spares : {0u, 1u, 2u, 4u}) {
-        auto l = load_xml(doc(tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"400mm2\"/>\n"
-                                       "  <router-type name=\"r\" clock=\"1GHz\" routing=\"xy\"/>\n"
-                                       "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-                                       "  <wafer name=\"w\" spare-dies=\"" + std::to_string(spares) + "\">\n"
-                                       "    <mesh name=\"m\" rows=\"4\" cols=\"4\" die=\"d\" router=\"r\" link=\"l\"/>\n"
-                                       "  </wafer>\n"));
+        auto l = load_xml(
+            doc(tech() +
+                "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"400mm2\"/>\n"
+                "  <router-type name=\"r\" clock=\"1GHz\" routing=\"xy\"/>\n"
+                "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                "  <wafer name=\"w\" spare-dies=\"" +
+                std::to_string(spares) +
+                "\">\n"
+                "    <mesh name=\"m\" rows=\"4\" cols=\"4\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+                "  </wafer>\n"));
         ASSERT_EQ(l->rc, TESS_OK) << l->errors;
         double expected = 0;
-        for (unsigned k = 0; k <= spares; k++) expected += choose(16, k) * std::pow(1 - y, k) * std::pow(y, 16 - k);
+        for (unsigned k = 0; k <= spares; k++)
+            expected += choose(16, k) * std::pow(1 - y, k) * std::pow(y, 16 - k);
         const tess_cost_report c = cost_of(*l);
         EXPECT_NEAR(c.worst_wafer_yield, expected, 1e-12) << spares << " spares";
         EXPECT_EQ(c.wafers, 1u);
@@ -143,16 +158,21 @@ TEST(Yield, SparesRaiseAWaferAsTheBinomialSumPredicts)
 TEST(Area, ADieIsTheSumOfItsBlocksAtTheTechnologysDensities)
 {
     // a 1 x 2 mesh; die r0c0 also has an HBM device on its router
-    auto l = load_xml(doc(tech() +
-                          "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" tensor-arrays=\"2\" tensor-rows=\"64\" "
-                          "tensor-cols=\"32\" vector-lanes=\"256\" sram=\"8MiB\"/>\n"
-                          "  <router-type name=\"r\" clock=\"1GHz\" routing=\"table\"/>\n"
-                          "  <link-type name=\"l\" width=\"32B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-                          "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" channels=\"1\" bus-width=\"64b\" "
-                          "data-rate=\"1Gb/s\"" + kTimings + " cost=\"50USD\"/>\n"
-                          "  <mesh name=\"g\" rows=\"1\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"
-                          "  <instance name=\"hbm\" type=\"m\"/>\n"
-                          "  <connect from=\"hbm\" to=\"g.r0c0.router\" link=\"l\"/>\n"));
+    auto l = load_xml(
+        doc(tech() +
+            "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" tensor-arrays=\"2\" "
+            "tensor-rows=\"64\" "
+            "tensor-cols=\"32\" vector-lanes=\"256\" sram=\"8MiB\"/>\n"
+            "  <router-type name=\"r\" clock=\"1GHz\" routing=\"table\"/>\n"
+            "  <link-type name=\"l\" width=\"32B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+            "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" channels=\"1\" "
+            "bus-width=\"64b\" "
+            "data-rate=\"1Gb/s\"" +
+            kTimings +
+            " cost=\"50USD\"/>\n"
+            "  <mesh name=\"g\" rows=\"1\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+            "  <instance name=\"hbm\" type=\"m\"/>\n"
+            "  <connect from=\"hbm\" to=\"g.r0c0.router\" link=\"l\"/>\n"));
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const double tensor = 2 * 64 * 32 * 1000e-12, vector = 256 * 500e-12;
     const double sram = 8.0 * 8 * 1048576 * 0.025e-12 / 0.5, uncore = 5e-6;
@@ -172,7 +192,8 @@ TEST(Area, ADieIsTheSumOfItsBlocksAtTheTechnologysDensities)
     // packaging by its area; the memory at its price
     double expected = 50;
     for (double a : {d0, d1}) {
-        const double r = 0.145, per_wafer = std::floor(kPi * r * r / a - 2 * kPi * r / std::sqrt(2 * a));
+        const double r = 0.145,
+                     per_wafer = std::floor(kPi * r * r / a - 2 * kPi * r / std::sqrt(2 * a));
         expected += 10000 / (per_wafer * negative_binomial(a * 1e4, 0.2, 2)) + 0.01 * a * 1e6;
     }
     EXPECT_NEAR(c.cost_usd, expected, 1e-9 * expected);
@@ -181,18 +202,23 @@ TEST(Area, ADieIsTheSumOfItsBlocksAtTheTechnologysDensities)
 TEST(Cost, APackageOfKnownGoodDiesLosesItsBondingYield)
 {
     // two 300 mm2 dies and two HBM devices on an interposer: four bonds at 0.95
-    auto l = load_xml(doc(tech() +
-                          "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"300mm2\"/>\n"
-                          "  <router-type name=\"r\" clock=\"1GHz\" routing=\"table\"/>\n"
-                          "  <link-type name=\"l\" width=\"32B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-                          "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" channels=\"1\" bus-width=\"64b\" "
-                          "data-rate=\"1Gb/s\"" + kTimings + " cost=\"120USD\"/>\n"
-                          "  <package name=\"p\" packaging=\"interposer\">\n"
-                          "    <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/>\n"
-                          "    <instance name=\"ma\" type=\"m\"/> <instance name=\"mb\" type=\"m\"/>\n"
-                          "    <connect from=\"a\" to=\"b\" link=\"l\"/>\n"
-                          "    <connect from=\"a\" to=\"ma\" link=\"l\"/> <connect from=\"b\" to=\"mb\" link=\"l\"/>\n"
-                          "  </package>\n"));
+    auto l = load_xml(
+        doc(tech() +
+            "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"300mm2\"/>\n"
+            "  <router-type name=\"r\" clock=\"1GHz\" routing=\"table\"/>\n"
+            "  <link-type name=\"l\" width=\"32B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+            "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" channels=\"1\" "
+            "bus-width=\"64b\" "
+            "data-rate=\"1Gb/s\"" +
+            kTimings +
+            " cost=\"120USD\"/>\n"
+            "  <package name=\"p\" packaging=\"interposer\">\n"
+            "    <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/>\n"
+            "    <instance name=\"ma\" type=\"m\"/> <instance name=\"mb\" type=\"m\"/>\n"
+            "    <connect from=\"a\" to=\"b\" link=\"l\"/>\n"
+            "    <connect from=\"a\" to=\"ma\" link=\"l\"/> <connect from=\"b\" to=\"mb\" "
+            "link=\"l\"/>\n"
+            "  </package>\n"));
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const double a = 300e-6, r = 0.145;
     const double y = negative_binomial(3.0, 0.2, 2);
@@ -208,12 +234,14 @@ TEST(Cost, APackageOfKnownGoodDiesLosesItsBondingYield)
 TEST(Cost, NetworkCostCountsSwitchPortsAndLinksFromTheNetlist)
 {
     // two 4-die switches joined by one uplink: 5 + 5 ports; 4 + 4 + 1 links
-    auto l = load_xml(doc("  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-                          "  <router-type name=\"sw\" clock=\"1GHz\" routing=\"table\" port-cost=\"700USD\"/>\n"
-                          "  <link-type name=\"cable\" width=\"64B\" latency=\"10ns\" energy=\"1pJ/bit\" cost=\"450USD\"/>\n"
-                          "  <switch name=\"a\" dies=\"4\" die=\"d\" router=\"sw\" link=\"cable\"/>\n"
-                          "  <switch name=\"b\" dies=\"4\" die=\"d\" router=\"sw\" link=\"cable\"/>\n"
-                          "  <connect from=\"a.switch\" to=\"b.switch\" link=\"cable\"/>\n"));
+    auto l = load_xml(
+        doc("  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+            "  <router-type name=\"sw\" clock=\"1GHz\" routing=\"table\" port-cost=\"700USD\"/>\n"
+            "  <link-type name=\"cable\" width=\"64B\" latency=\"10ns\" energy=\"1pJ/bit\" "
+            "cost=\"450USD\"/>\n"
+            "  <switch name=\"a\" dies=\"4\" die=\"d\" router=\"sw\" link=\"cable\"/>\n"
+            "  <switch name=\"b\" dies=\"4\" die=\"d\" router=\"sw\" link=\"cable\"/>\n"
+            "  <connect from=\"a.switch\" to=\"b.switch\" link=\"cable\"/>\n"));
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const tess_cost_report c = cost_of(*l);
     EXPECT_EQ(c.switches, 2u);
@@ -223,24 +251,27 @@ TEST(Cost, NetworkCostCountsSwitchPortsAndLinksFromTheNetlist)
     EXPECT_DOUBLE_EQ(c.cost_usd, c.network_cost_usd); // no technology: no die cost
     EXPECT_FALSE(c.accounted);
     // a mesh's routers are parts of dies, not switches
-    auto mesh = load_xml(doc("  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-                             "  <router-type name=\"r\" clock=\"1GHz\" routing=\"xy\" port-cost=\"700USD\"/>\n"
-                             "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-                             "  <mesh name=\"m\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"));
+    auto mesh = load_xml(
+        doc("  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+            "  <router-type name=\"r\" clock=\"1GHz\" routing=\"xy\" port-cost=\"700USD\"/>\n"
+            "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+            "  <mesh name=\"m\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"));
     ASSERT_EQ(mesh->rc, TESS_OK) << mesh->errors;
     EXPECT_EQ(cost_of(*mesh).switches, 0u);
 }
 
 TEST(Fit, ADieLargerThanTheReticleIsAnError)
 {
-    auto l = load_xml(doc(tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"900mm2\"/>\n"
-                                   "  <instance name=\"x\" type=\"d\"/>\n"));
+    auto l = load_xml(
+        doc(tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"900mm2\"/>\n"
+                     "  <instance name=\"x\" type=\"d\"/>\n"));
     EXPECT_EQ(l->rc, TESS_EINVAL);
     EXPECT_NE(l->errors.find("test.xml:4:"), std::string::npos) << l->errors;
     EXPECT_NE(l->errors.find("reticle"), std::string::npos) << l->errors;
     // the blocks alone can outgrow it too: 900,000 MACs of 1,000 um2 is 900 mm2
-    auto blocks = load_xml(doc(tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" tensor-rows=\"1000\" "
-                                        "tensor-cols=\"900\"/>\n  <instance name=\"x\" type=\"d\"/>\n"));
+    auto blocks = load_xml(
+        doc(tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" tensor-rows=\"1000\" "
+                     "tensor-cols=\"900\"/>\n  <instance name=\"x\" type=\"d\"/>\n"));
     EXPECT_EQ(blocks->rc, TESS_EINVAL) << blocks->errors;
     EXPECT_NE(blocks->errors.find("reticle"), std::string::npos) << blocks->errors;
 }
@@ -249,17 +280,20 @@ TEST(Fit, AWaferPlanLargerThanTheWaferIsAnError)
 {
     // usable: pi x 145^2 = 66,052 mm2; 9 x 9 reticles of 800 mm2 = 64,800 fit, 10 x 9 do not
     for (int cols : {9, 10}) {
-        auto l = load_xml(doc(tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"800mm2\"/>\n"
-                                       "  <router-type name=\"r\" clock=\"1GHz\" routing=\"xy\"/>\n"
-                                       "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-                                       "  <wafer name=\"w\">\n"
-                                       "    <mesh name=\"m\" rows=\"9\" cols=\"" + std::to_string(cols) +
-                                       "\" die=\"d\" router=\"r\" link=\"l\"/>\n  </wafer>\n"));
+        auto l = load_xml(
+            doc(tech() +
+                "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"800mm2\"/>\n"
+                "  <router-type name=\"r\" clock=\"1GHz\" routing=\"xy\"/>\n"
+                "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                "  <wafer name=\"w\">\n"
+                "    <mesh name=\"m\" rows=\"9\" cols=\"" +
+                std::to_string(cols) + "\" die=\"d\" router=\"r\" link=\"l\"/>\n  </wafer>\n"));
         if (cols == 9) {
             EXPECT_EQ(l->rc, TESS_OK) << l->errors;
         } else {
             EXPECT_EQ(l->rc, TESS_EINVAL);
-            EXPECT_NE(l->errors.find("test.xml:7: <wafer name=\"w\">"), std::string::npos) << l->errors;
+            EXPECT_NE(l->errors.find("test.xml:7: <wafer name=\"w\">"), std::string::npos)
+                << l->errors;
             EXPECT_NE(l->errors.find("72000 mm2"), std::string::npos) << l->errors;
         }
     }
@@ -270,15 +304,20 @@ TEST(Include, ALibraryIsReadIntoTheScopeAndNamedInMessages)
     char dir[] = "/tmp/tess-inc-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     const std::string d = dir;
-    write_temp(d, "lib.xml", "<?xml version=\"1.0\"?>\n<library name=\"lib\" version=\"1\">\n"
-                             "  <param name=\"price\" default=\"77USD\"/>\n" + tech() +
-                             "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" channels=\"1\" "
-                             "bus-width=\"64b\" data-rate=\"1Gb/s\"" + kTimings + " cost=\"${price}\"/>\n</library>\n");
-    const std::string plat = write_temp(d, "p.xml", doc("  <include file=\"lib.xml\"/>\n"
-                                                        "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-                                                        "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"100mm2\"/>\n"
-                                                        "  <instance name=\"x\" type=\"d\"/> <instance name=\"y\" type=\"m\"/>\n"
-                                                        "  <connect from=\"x\" to=\"y\" link=\"l\"/>\n"));
+    write_temp(d, "lib.xml",
+               "<?xml version=\"1.0\"?>\n<library name=\"lib\" version=\"1\">\n"
+               "  <param name=\"price\" default=\"77USD\"/>\n" +
+                   tech() +
+                   "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" channels=\"1\" "
+                   "bus-width=\"64b\" data-rate=\"1Gb/s\"" +
+                   kTimings + " cost=\"${price}\"/>\n</library>\n");
+    const std::string plat = write_temp(
+        d, "p.xml",
+        doc("  <include file=\"lib.xml\"/>\n"
+            "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+            "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"100mm2\"/>\n"
+            "  <instance name=\"x\" type=\"d\"/> <instance name=\"y\" type=\"m\"/>\n"
+            "  <connect from=\"x\" to=\"y\" link=\"l\"/>\n"));
     auto l = load_file(plat);
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     ASSERT_EQ(l->p.n_includes, 1u);
@@ -288,7 +327,8 @@ TEST(Include, ALibraryIsReadIntoTheScopeAndNamedInMessages)
     auto o = load_file(plat, {{"price", "90USD"}, {"t.wafer-cost", "1USD"}});
     ASSERT_EQ(o->rc, TESS_OK) << o->errors;
     EXPECT_DOUBLE_EQ(cost_of(*o).memory_usd, 90);
-    EXPECT_DOUBLE_EQ(o->p.types[tess_platform_find_type(&o->p, "t")].u.technology.wafer_cost_usd, 1);
+    EXPECT_DOUBLE_EQ(o->p.types[tess_platform_find_type(&o->p, "t")].u.technology.wafer_cost_usd,
+                     1);
     // a bad value inside the library is reported at the library's file and line
     auto bad = load_file(plat, {{"price", "77"}});
     EXPECT_EQ(bad->rc, TESS_EINVAL);
@@ -297,13 +337,17 @@ TEST(Include, ALibraryIsReadIntoTheScopeAndNamedInMessages)
     write_temp(d, "q.xml", doc("  <include file=\"nowhere.xml\"/>\n"));
     EXPECT_NE(load_file(d + "/q.xml")->errors.find("nowhere.xml: cannot open"), std::string::npos);
     write_temp(d, "r.xml", doc("  <include file=\"q.xml\"/>\n"));
-    EXPECT_NE(load_file(d + "/r.xml")->errors.find("only a <library> can be included"), std::string::npos);
+    EXPECT_NE(load_file(d + "/r.xml")->errors.find("only a <library> can be included"),
+              std::string::npos);
     EXPECT_NE(load_file(d + "/lib.xml")->errors.find("not a <platform>"), std::string::npos);
     // a die naming a technology that is not there
     write_temp(d, "s.xml", doc("  <die-type name=\"d\" clock=\"1GHz\" technology=\"n3\"/>\n"));
     auto s = load_file(d + "/s.xml");
-    EXPECT_NE(s->errors.find("s.xml:3: <die-type name=\"d\"> attribute 'technology': no technology-type named 'n3'"),
-              std::string::npos) << s->errors;
+    EXPECT_NE(
+        s->errors.find(
+            "s.xml:3: <die-type name=\"d\"> attribute 'technology': no technology-type named 'n3'"),
+        std::string::npos)
+        << s->errors;
     std::system(("rm -rf '" + d + "'").c_str());
 }
 
@@ -315,12 +359,14 @@ TEST(CostCommand, PrintsTheReportKeysWithoutSimulating)
     // each packaged alone at 0.0182 USD/mm2, and eight 601 USD HBM sets
     const double a = 826e-6, r145 = 0.145;
     const double y = negative_binomial(8.26, 0.09, 3);
-    const double die = 9346 / (std::floor(kPi * r145 * r145 / a - 2 * kPi * r145 / std::sqrt(2 * a)) * y);
+    const double die =
+        9346 / (std::floor(kPi * r145 * r145 / a - 2 * kPi * r145 / std::sqrt(2 * a)) * y);
     EXPECT_NEAR(json_number(r.output, "area_mm2"), 8 * 826, 1e-6);
     EXPECT_NEAR(json_number(r.output, "yield"), y, 1e-8);
     EXPECT_NEAR(json_number(r.output, "cost_usd"), 8 * (die + 0.0182 * 826 + 601), 1e-3);
-    for (const char *key : {"\"area_breakdown_mm2\"", "\"yield_breakdown\"", "\"cost_breakdown_usd\"",
-                            "\"network_cost_usd\"", "\"network_cost_breakdown_usd\""})
+    for (const char *key :
+         {"\"area_breakdown_mm2\"", "\"yield_breakdown\"", "\"cost_breakdown_usd\"",
+          "\"network_cost_usd\"", "\"network_cost_breakdown_usd\""})
         EXPECT_NE(r.output.find(key), std::string::npos) << key;
     CliRun human = tessera("cost platforms/default.xml");
     EXPECT_EQ(human.status, 0);
@@ -333,9 +379,9 @@ TEST(CostCommand, PrintsTheReportKeysWithoutSimulating)
 TEST(PowerTimeline, PeakIsTheBusiestWindowsMeanPower)
 {
     tess::hw::PowerTimeline t(1e-3);
-    t.add(0, 4e-3, 4.0);       // 1 W for 4 ms
-    t.add(1.5e-3, 2e-3, 2.0);  // plus 4 W for 0.5 ms
-    t.add(3e-3, 3e-3, 0.5);    // plus 0.5 J at one instant
+    t.add(0, 4e-3, 4.0);      // 1 W for 4 ms
+    t.add(1.5e-3, 2e-3, 2.0); // plus 4 W for 0.5 ms
+    t.add(3e-3, 3e-3, 0.5);   // plus 0.5 J at one instant
     EXPECT_DOUBLE_EQ(t.total_joules(), 6.5);
     // any 1 ms window holding [1.5, 2] ms: 1 mJ/ms x 1 ms + 2 J = 3 J; one holding the
     // instant and the burst cannot (1 ms apart and more): 3 J / 1 ms = 3 kW
@@ -349,14 +395,18 @@ TEST(PowerTimeline, PeakIsTheBusiestWindowsMeanPower)
 TEST(Power, ReportHoldsMeanPeakAndTdpViolations)
 {
     // the default job on the default platform with a die TDP below what each die draws
-    CliRun r = tessera("run platforms/default.xml workloads/default.xml --json --set compute.tdp=30W "
-                       "--set model.layers=4", true);
+    CliRun r =
+        tessera("run platforms/default.xml workloads/default.xml --json --set compute.tdp=30W "
+                "--set model.layers=4",
+                true);
     ASSERT_EQ(r.status, 0) << r.output;
-    const double T = json_number(r.output, "iteration_time_s"), E = json_number(r.output, "energy_j");
+    const double T = json_number(r.output, "iteration_time_s"),
+                 E = json_number(r.output, "energy_j");
     EXPECT_NEAR(json_number(r.output, "power_w"), E / T, 1e-6 * E / T);
     const double peak = json_number(r.output, "peak_power_w");
     const std::string pb = r.output.substr(r.output.find("\"peak_power_breakdown_w\""));
-    const double stat = json_number(pb, "static"), net = json_number(pb, "network"), dyn = json_number(pb, "dynamic");
+    const double stat = json_number(pb, "static"), net = json_number(pb, "network"),
+                 dyn = json_number(pb, "dynamic");
     EXPECT_NEAR(peak, dyn + stat + net, 1e-6 * peak);
     // static power: 16 dies x 20 W; the peak window is at least the mean and at most every
     // die's tensor arrays and DMA running flat out at once
@@ -384,32 +434,44 @@ TEST(Energy, TotalIsTheCountsTimesTheirEnergiesPlusStaticPowerTimesTime)
     char dir[] = "/tmp/tess-energy-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     const std::string d = dir;
-    const std::string plat = write_temp(d, "one.xml", doc(
-        "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" tensor-cols=\"128\"\n"
-        "            vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\" flop-energy=\"0.5pJ\"\n"
-        "            sram-read-energy=\"0.1pJ/bit\" sram-write-energy=\"0.3pJ/bit\" static-power=\"20W\" sram-leakage=\"2W\"/>\n"
-        "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"xy\" energy=\"0.7pJ/bit\"/>\n"
-        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
-        "  <memory-type name=\"pool\" standard=\"HBM3\" capacity=\"16TiB\" channels=\"64\" bus-width=\"64b\"\n"
-        "               data-rate=\"6.4Gb/s\" rows=\"16777216\"" + std::string(kTimings) +
-        " read-energy=\"6pJ/bit\" write-energy=\"8pJ/bit\"/>\n"
-        "  <mesh name=\"m\" rows=\"1\" cols=\"1\" die=\"d\" router=\"r\" link=\"l\"/>\n"
-        "  <instance name=\"pool\" type=\"pool\"/>\n"
-        "  <connect from=\"pool\" to=\"m.r0c0.router\" link=\"l\"/>\n"));
-    CliRun run = tessera("run " + plat + " workloads/default.xml --quiet -o " + d + " --set workload.tp=1 "
-                         "--set workload.pp=1 --set workload.dp=1 --set model.layers=2 --set model.hidden=1024 "
-                         "--set model.heads=8 --set model.ffn=4096");
+    const std::string plat = write_temp(
+        d, "one.xml",
+        doc("  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" "
+            "tensor-cols=\"128\"\n"
+            "            vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\" "
+            "flop-energy=\"0.5pJ\"\n"
+            "            sram-read-energy=\"0.1pJ/bit\" sram-write-energy=\"0.3pJ/bit\" "
+            "static-power=\"20W\" sram-leakage=\"2W\"/>\n"
+            "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+            "routing=\"xy\" energy=\"0.7pJ/bit\"/>\n"
+            "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
+            "  <memory-type name=\"pool\" standard=\"HBM3\" capacity=\"16TiB\" channels=\"64\" "
+            "bus-width=\"64b\"\n"
+            "               data-rate=\"6.4Gb/s\" rows=\"16777216\"" +
+            std::string(kTimings) +
+            " read-energy=\"6pJ/bit\" write-energy=\"8pJ/bit\"/>\n"
+            "  <mesh name=\"m\" rows=\"1\" cols=\"1\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+            "  <instance name=\"pool\" type=\"pool\"/>\n"
+            "  <connect from=\"pool\" to=\"m.r0c0.router\" link=\"l\"/>\n"));
+    CliRun run = tessera(
+        "run " + plat + " workloads/default.xml --quiet -o " + d +
+        " --set workload.tp=1 "
+        "--set workload.pp=1 --set workload.dp=1 --set model.layers=2 --set model.hidden=1024 "
+        "--set model.heads=8 --set model.ffn=4096");
     ASSERT_EQ(run.status, 0) << run.output;
     const std::string report = read_text(d + "/report.json"), csv = read_text(d + "/stats.csv");
     // the counts: FLOPs the schedule executes (checked against the model's formula in
     // test_schedule) and the die's DRAM bytes from stats.csv (column 13)
-    const double flops = json_number(report, "hardware_flops"), T = json_number(report, "iteration_time_s");
+    const double flops = json_number(report, "hardware_flops"),
+                 T = json_number(report, "iteration_time_s");
     const std::string row = csv.substr(csv.find("\ndie,") + 1);
     size_t at = 0;
-    for (int c = 0; c < 12; c++) at = row.find(',', at) + 1;
+    for (int c = 0; c < 12; c++)
+        at = row.find(',', at) + 1;
     const double bytes = std::stod(row.substr(at, row.find(',', at) - at));
     ASSERT_GT(bytes, 0);
-    const double compute = flops * 0.5e-12, sram = 8 * bytes * 0.4e-12, dram = 8 * bytes * 7e-12, stat = 22 * T;
+    const double compute = flops * 0.5e-12, sram = 8 * bytes * 0.4e-12, dram = 8 * bytes * 7e-12,
+                 stat = 22 * T;
     const std::string eb = report.substr(report.find("\"energy_breakdown_j\""));
     EXPECT_NEAR(json_number(eb, "compute"), compute, 1e-6 * compute);
     EXPECT_NEAR(json_number(eb, "sram"), sram, 1e-6 * sram);
@@ -423,23 +485,30 @@ TEST(Energy, TotalIsTheCountsTimesTheirEnergiesPlusStaticPowerTimesTime)
     std::system(("rm -rf '" + d + "'").c_str());
 }
 
-namespace {
+namespace
+{
 
 // D domains of S GPUs; scale-out switches of radix k at `port` USD a port; NIC links and
 // uplinks each carry two transceivers at `xcvr` USD and a cable at `cable` USD.
-std::string cluster(const char *generator, unsigned D, unsigned S, unsigned k, const std::string &extra = "")
+std::string cluster(const char *generator, unsigned D, unsigned S, unsigned k,
+                    const std::string &extra = "")
 {
     return doc("  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
                "  <router-type name=\"hub\" clock=\"1GHz\" routing=\"table\"/>\n"
                "  <router-type name=\"nvs\" clock=\"1GHz\" routing=\"table\"/>\n"
-               "  <router-type name=\"ib\" clock=\"1GHz\" routing=\"table\" ports=\"" + std::to_string(k) +
+               "  <router-type name=\"ib\" clock=\"1GHz\" routing=\"table\" ports=\"" +
+               std::to_string(k) +
                "\" port-cost=\"1000USD\"/>\n"
                "  <link-type name=\"nvl\" width=\"300B\" latency=\"500ns\" energy=\"1pJ/bit\"/>\n"
-               "  <link-type name=\"nic\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" cost=\"100USD\" "
+               "  <link-type name=\"nic\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" "
+               "cost=\"100USD\" "
                "transceivers=\"2\" transceiver-cost=\"500USD\"/>\n"
-               "  <" + generator + " name=\"c\" domains=\"" + std::to_string(D) + "\" domain-size=\"" +
-               std::to_string(S) + "\" die=\"gpu\" nic=\"hub\" domain-switch=\"nvs\" domain-link=\"nvl\" "
-               "switch=\"ib\" link=\"nic\"" + extra + "/>\n");
+               "  <" +
+               generator + " name=\"c\" domains=\"" + std::to_string(D) + "\" domain-size=\"" +
+               std::to_string(S) +
+               "\" die=\"gpu\" nic=\"hub\" domain-switch=\"nvs\" domain-link=\"nvl\" "
+               "switch=\"ib\" link=\"nic\"" +
+               extra + "/>\n");
 }
 
 struct Counts {
@@ -456,7 +525,8 @@ Counts clos_by_hand(unsigned n, unsigned k)
     // three levels: pods of k/2 leaves and k/2 aggregation switches; aggregation switch a's
     // uplink m meets the same core in every pod, so a core serves at most k / pods of the
     // (k/2)^2 pairs (a, m): every pod present, (k/2)^2 cores of one link a pod
-    const unsigned pods = up(leaves, k / 2), aggs = pods * (k / 2), cores = up((k / 2) * (k / 2), k / pods);
+    const unsigned pods = up(leaves, k / 2), aggs = pods * (k / 2),
+                   cores = up((k / 2) * (k / 2), k / pods);
     return {leaves + aggs + cores, n + leaves * (k / 2) + aggs * (k / 2)};
 }
 
@@ -466,9 +536,11 @@ TEST(Cost, FatTreeAndRailOnlyCostTheirSwitchPortsAndTransceivers)
 {
     struct Case {
         unsigned D, S, k;
-    } cases[] = {{2, 4, 8}, {16, 4, 8}, {32, 8, 16}, {64, 8, 64}, {5, 8, 8}}; // 5 x 8: three of four pods
+    } cases[] = {
+        {2, 4, 8}, {16, 4, 8}, {32, 8, 16}, {64, 8, 64}, {5, 8, 8}}; // 5 x 8: three of four pods
     for (const Case &c : cases) {
-        auto ft = load_xml(cluster("fat-tree", c.D, c.S, c.k)), ro = load_xml(cluster("rail-only", c.D, c.S, c.k));
+        auto ft = load_xml(cluster("fat-tree", c.D, c.S, c.k)),
+             ro = load_xml(cluster("rail-only", c.D, c.S, c.k));
         ASSERT_EQ(ft->rc, TESS_OK) << ft->errors;
         ASSERT_EQ(ro->rc, TESS_OK) << ro->errors;
         // fat-tree: one Clos over all D x S NICs; rail-only: S Clos networks of D NICs
@@ -477,17 +549,21 @@ TEST(Cost, FatTreeAndRailOnlyCostTheirSwitchPortsAndTransceivers)
         const unsigned per_switch = c.D <= c.k ? c.k / c.D : 1; // rails a switch holds
         const Counts r = c.D <= c.k ? Counts{(c.S + per_switch - 1) / per_switch, c.S * c.D}
                                     : Counts{c.S * r1.switches, c.S * r1.links};
-        for (auto [l, n, name] : {std::tuple{ft.get(), f, "fat-tree"}, std::tuple{ro.get(), r, "rail-only"}}) {
+        for (auto [l, n, name] :
+             {std::tuple{ft.get(), f, "fat-tree"}, std::tuple{ro.get(), r, "rail-only"}}) {
             const tess_cost_report cost = cost_of(*l);
             // the D domain switches are stand-alone switches too (unpriced, 4 ports each used)
             EXPECT_EQ(cost.switches, n.switches + c.D) << name << " D=" << c.D;
             EXPECT_EQ(cost.switch_ports, (uint64_t)n.switches * c.k + (uint64_t)c.D * c.S) << name;
             EXPECT_EQ(cost.transceivers, 2ull * n.links) << name;
-            EXPECT_DOUBLE_EQ(cost.network_cost_usd, n.switches * c.k * 1000.0 + n.links * (100 + 2 * 500.0)) << name;
+            EXPECT_DOUBLE_EQ(cost.network_cost_usd,
+                             n.switches * c.k * 1000.0 + n.links * (100 + 2 * 500.0))
+                << name;
         }
     }
     // at scale the rails need no spine across them: fewer ports and transceivers
-    auto ft = load_xml(cluster("fat-tree", 64, 8, 64)), ro = load_xml(cluster("rail-only", 64, 8, 64));
+    auto ft = load_xml(cluster("fat-tree", 64, 8, 64)),
+         ro = load_xml(cluster("rail-only", 64, 8, 64));
     EXPECT_LT(cost_of(*ro).network_cost_usd, cost_of(*ft).network_cost_usd);
 }
 
@@ -508,7 +584,8 @@ TEST(Generators, FatTreeLeavesShareTheirPortsAtTheOversubscription)
     // rail-only: rail J joins NIC J of every domain
     auto r = load_xml(cluster("rail-only", 4, 2, 8));
     ASSERT_EQ(r->rc, TESS_OK) << r->errors;
-    EXPECT_EQ(r->live_links_between("c.d3.gpu1-nic", "c.rails0.switch"), 1); // 8 / 4: two rails a switch
+    EXPECT_EQ(r->live_links_between("c.d3.gpu1-nic", "c.rails0.switch"),
+              1); // 8 / 4: two rails a switch
     EXPECT_EQ(r->live_links_between("c.d3.gpu1-nic", "c.d3.switch"), 1);
     auto big = load_xml(cluster("rail-only", 12, 2, 8)); // 12 NICs a rail: a Clos each
     ASSERT_EQ(big->rc, TESS_OK) << big->errors;
@@ -521,26 +598,34 @@ TEST(Generators, ScaleOutNetworksThatCannotBeBuiltAreErrors)
     std::string no_radix = cluster("fat-tree", 4, 4, 8);
     no_radix.replace(no_radix.find(" ports=\"8\""), 10, "");
     auto a = load_xml(no_radix);
-    EXPECT_NE(a->errors.find("test.xml:9: <fat-tree> attribute 'switch': router-type 'ib' states no ports"),
-              std::string::npos) << a->errors;
+    EXPECT_NE(a->errors.find(
+                  "test.xml:9: <fat-tree> attribute 'switch': router-type 'ib' states no ports"),
+              std::string::npos)
+        << a->errors;
     auto b = load_xml(cluster("fat-tree", 4, 4, 8, " levels=\"1\""));
-    EXPECT_NE(b->errors.find("16 NICs do not fit one switch of radix 8"), std::string::npos) << b->errors;
-    auto c = load_xml(cluster("rail-only", 256, 2, 8)); // a rail of 256 NICs: 64 leaves > radix 8 pods
+    EXPECT_NE(b->errors.find("16 NICs do not fit one switch of radix 8"), std::string::npos)
+        << b->errors;
+    auto c =
+        load_xml(cluster("rail-only", 256, 2, 8)); // a rail of 256 NICs: 64 leaves > radix 8 pods
     EXPECT_NE(c->errors.find("<rail-only name=\"c\">"), std::string::npos) << c->errors;
     // a rail with no switch at all
     std::string no_switch = cluster("rail-only", 4, 2, 8);
     no_switch.replace(no_switch.find(" switch=\"ib\""), 12, "");
     auto r = load_xml(no_switch);
     EXPECT_EQ(r->rc, TESS_EINVAL);
-    EXPECT_NE(r->errors.find("test.xml:9: schema: Element 'rail-only': The attribute 'switch' is required"),
-              std::string::npos) << r->errors;
+    EXPECT_NE(r->errors.find(
+                  "test.xml:9: schema: Element 'rail-only': The attribute 'switch' is required"),
+              std::string::npos)
+        << r->errors;
     auto d = load_xml(cluster("fat-tree", 4, 4, 8, " oversubscription=\"0.5\""));
-    EXPECT_NE(d->errors.find("'oversubscription': '0.5' is not a ratio"), std::string::npos) << d->errors;
+    EXPECT_NE(d->errors.find("'oversubscription': '0.5' is not a ratio"), std::string::npos)
+        << d->errors;
     // a switch with fewer ports than the links made to it
-    auto e = load_xml(doc("  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-                          "  <router-type name=\"sw\" clock=\"1GHz\" routing=\"table\" ports=\"4\"/>\n"
-                          "  <link-type name=\"l\" width=\"16B\" latency=\"1ns\" energy=\"0pJ/bit\"/>\n"
-                          "  <switch name=\"s\" dies=\"5\" die=\"d\" router=\"sw\" link=\"l\"/>\n"));
+    auto e =
+        load_xml(doc("  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+                     "  <router-type name=\"sw\" clock=\"1GHz\" routing=\"table\" ports=\"4\"/>\n"
+                     "  <link-type name=\"l\" width=\"16B\" latency=\"1ns\" energy=\"0pJ/bit\"/>\n"
+                     "  <switch name=\"s\" dies=\"5\" die=\"d\" router=\"sw\" link=\"l\"/>\n"));
     EXPECT_EQ(e->rc, TESS_EINVAL);
     EXPECT_NE(e->errors.find("s.switch"), std::string::npos) << e->errors;
 }
@@ -548,13 +633,16 @@ TEST(Generators, ScaleOutNetworksThatCannotBeBuiltAreErrors)
 TEST(Platforms, DgxH100ClusterAndRailVariantCountTheirNodesSwitchesAndHbm)
 {
     for (unsigned nodes : {4u, 16u}) {
-        auto ft = load_file(source_path("platforms/dgx-h100-cluster.xml"), {{"nodes", std::to_string(nodes)}});
-        auto ro = load_file(source_path("platforms/dgx-h100-rail.xml"), {{"nodes", std::to_string(nodes)}});
+        auto ft = load_file(source_path("platforms/dgx-h100-cluster.xml"),
+                            {{"nodes", std::to_string(nodes)}});
+        auto ro = load_file(source_path("platforms/dgx-h100-rail.xml"),
+                            {{"nodes", std::to_string(nodes)}});
         ASSERT_EQ(ft->rc, TESS_OK) << ft->errors;
         ASSERT_EQ(ro->rc, TESS_OK) << ro->errors;
         for (const Loaded *l : {ft.get(), ro.get()}) {
             EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_DIE, 0), 8u * nodes);
-            EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_MEMORY, 0), 8u * nodes); // an HBM set a GPU
+            EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_MEMORY, 0),
+                      8u * nodes); // an HBM set a GPU
             EXPECT_EQ(l->live_links_between("c.d1.gpu3", "c.d1.gpu3-hbm"), 1);
         }
         // 8 x nodes NICs on radix-64 switches: the fat-tree one switch up to 64 NICs, else
@@ -565,6 +653,7 @@ TEST(Platforms, DgxH100ClusterAndRailVariantCountTheirNodesSwitchesAndHbm)
         const unsigned ro_switches = (8 + 64 / nodes - 1) / (64 / nodes);
         EXPECT_EQ(cost_of(*ft).switches, ft_switches + nodes) << nodes << " nodes";
         EXPECT_EQ(cost_of(*ro).switches, ro_switches + nodes) << nodes << " nodes";
-        EXPECT_EQ(cost_of(*ft).transceivers, 2ull * (nics + (nics <= 64 ? 0 : nics / 32 * 32))); // NIC links, uplinks
+        EXPECT_EQ(cost_of(*ft).transceivers,
+                  2ull * (nics + (nics <= 64 ? 0 : nics / 32 * 32))); // NIC links, uplinks
     }
 }

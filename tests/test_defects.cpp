@@ -8,13 +8,16 @@ extern "C" {
 #include "config/routes.h"
 }
 
-namespace {
+namespace
+{
 
 std::string mesh(unsigned rows, unsigned cols, const std::string &defects)
 {
     return "  <mesh name=\"w\" rows=\"" + std::to_string(rows) + "\" cols=\"" +
-           std::to_string(cols) + "\" die=\"d\" router=\"r\" link=\"l\"/>\n" // line 7
-           "  <defects>\n" + defects + "  </defects>\n";                      // line 8...
+           std::to_string(cols) +
+           "\" die=\"d\" router=\"r\" link=\"l\"/>\n" // line 7
+           "  <defects>\n" +
+           defects + "  </defects>\n"; // line 8...
 }
 
 std::string dead_link(const std::string &a, const std::string &b)
@@ -80,7 +83,8 @@ TEST(Defects, CutOffDieMarkedDeadIsAccepted)
 
 TEST(Defects, DeadRouterCutsOffItsDie)
 {
-    auto l = load_xml(platform_doc(mesh(3, 3, "    <dead instance=\"w.r2c2.router\"/>\n"), "table"));
+    auto l =
+        load_xml(platform_doc(mesh(3, 3, "    <dead instance=\"w.r2c2.router\"/>\n"), "table"));
     EXPECT_EQ(l->rc, TESS_EUNROUTABLE);
     EXPECT_NE(l->errors.find("die 'w.r2c2.die'"), std::string::npos) << l->errors;
 }
@@ -175,7 +179,9 @@ TEST(Routes, WestFirstOnATorusIsRefused)
 TEST(Routes, MemoryReachedByNoDieIsAnError)
 {
     std::string body = "  <memory-type name=\"hbm\" standard=\"HBM3\" capacity=\"16GiB\" "
-                       "channels=\"16\" bus-width=\"64b\" data-rate=\"6.4Gb/s\"" + std::string(kTimings) + "/>\n"
+                       "channels=\"16\" bus-width=\"64b\" data-rate=\"6.4Gb/s\"" +
+                       std::string(kTimings) +
+                       "/>\n"
                        "  <instance name=\"a\" type=\"d\"/>\n"
                        "  <instance name=\"m\" type=\"hbm\"/>\n";
     auto l = load_xml(platform_doc(body));
@@ -187,8 +193,9 @@ TEST(Routes, MemoryReachedByNoDieIsAnError)
 
 TEST(Routes, TwoIslandsAreUnroutable)
 {
-    std::string body = "  <mesh name=\"a\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"
-                       "  <mesh name=\"b\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n";
+    std::string body =
+        "  <mesh name=\"a\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+        "  <mesh name=\"b\" rows=\"2\" cols=\"2\" die=\"d\" router=\"r\" link=\"l\"/>\n";
     auto l = load_xml(platform_doc(body));
     EXPECT_EQ(l->rc, TESS_EUNROUTABLE);
     EXPECT_NE(l->errors.find("cannot reach"), std::string::npos) << l->errors;
@@ -202,6 +209,7 @@ TEST(BundledPlatforms, DefectiveMeshHasTwoDeadLinks)
     EXPECT_EQ(l->live_links_between("wafer0.r2c3.router", "wafer0.r2c4.router"), 0);
     EXPECT_EQ(l->live_links_between("wafer0.r5c6.router", "wafer0.r6c6.router"), 0);
     // the same defects with XY routing cannot be routed
-    auto xy = load_file(source_path("platforms/mesh-8x8-defects.xml"), {{"mesh-router.routing", "xy"}});
+    auto xy =
+        load_file(source_path("platforms/mesh-8x8-defects.xml"), {{"mesh-router.routing", "xy"}});
     EXPECT_EQ(xy->rc, TESS_EUNROUTABLE) << xy->errors;
 }

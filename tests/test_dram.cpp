@@ -23,7 +23,8 @@ extern "C" {
 
 using namespace tess::dram;
 
-namespace {
+namespace
+{
 
 // One HBM3-like channel with the Ramulator 2.1 / JESD238 cycle counts, 16 banks of
 // 1,024 rows of 1 KB, refresh off unless overridden.
@@ -103,7 +104,8 @@ struct Prober : sc_core::sc_module {
 std::vector<double> probe(const tess_platform *p, const std::vector<Probe> &probes,
                           std::vector<double> *order = nullptr)
 {
-    const tess_memory_type &m = p->types[p->instances[tess_platform_find_instance(p, "mem")].type].u.memory;
+    const tess_memory_type &m =
+        p->types[p->instances[tess_platform_find_instance(p, "mem")].type].u.memory;
     std::vector<double> out = in_child([&] {
         tess::hw::prepare_kernel();
         DramMemory mem("mem", m);
@@ -111,10 +113,12 @@ std::vector<double> probe(const tess_platform *p, const std::vector<Probe> &prob
         prober.socket.bind(mem.socket);
         sc_core::sc_start();
         std::vector<double> v = prober.latency_cycles;
-        for (uint64_t i : prober.finish_order) v.push_back(double(i));
+        for (uint64_t i : prober.finish_order)
+            v.push_back(double(i));
         return v;
     });
-    if (order && out.size() == 2 * probes.size()) order->assign(out.begin() + probes.size(), out.end());
+    if (order && out.size() == 2 * probes.size())
+        order->assign(out.begin() + probes.size(), out.end());
     out.resize(probes.size());
     return out;
 }
@@ -154,10 +158,10 @@ TEST(DramIdleLatency, HitEmptyAndConflictAreTheirTimingSums)
     const unsigned F = 3; // frontend-latency in the XML
     // each probe long after the previous one, on an idle channel
     std::vector<Probe> probes = {
-        {100, addr(0, 0, 1, 7), false},   // bank 1 closed: empty
-        {1000, addr(0, 1, 1, 7), false},  // row 7 still open: hit
-        {2000, addr(0, 0, 1, 9), false},  // row 9 in the same bank: conflict, tRAS long past
-        {3000, addr(1, 0, 2, 5), true},   // a write to a closed bank: tRCD + tCWL + burst
+        {100, addr(0, 0, 1, 7), false},  // bank 1 closed: empty
+        {1000, addr(0, 1, 1, 7), false}, // row 7 still open: hit
+        {2000, addr(0, 0, 1, 9), false}, // row 9 in the same bank: conflict, tRAS long past
+        {3000, addr(1, 0, 2, 5), true},  // a write to a closed bank: tRCD + tCWL + burst
     };
     std::vector<double> lat = probe(&l->p, probes);
     ASSERT_EQ(lat.size(), 4u);
@@ -202,9 +206,13 @@ TEST(DramOrdering, SameAddressKeepsProgramOrderAndEveryRequestIsAnswered)
     // W, R, W, R to one address, sent a cycle apart, among reads that hit a row
     // opened earlier (which FR-FCFS prefers to anything else that is ready)
     const uint64_t a = addr(2, 3, 0, 11);
-    std::vector<Probe> probes = {{100, addr(1, 0, 2, 4), false}, {400, a, true}, {401, a, false},
-                                 {402, a, true},                 {403, a, false},
-                                 {401, addr(1, 1, 2, 4), false}, {402, addr(1, 2, 2, 4), false}};
+    std::vector<Probe> probes = {{100, addr(1, 0, 2, 4), false},
+                                 {400, a, true},
+                                 {401, a, false},
+                                 {402, a, true},
+                                 {403, a, false},
+                                 {401, addr(1, 1, 2, 4), false},
+                                 {402, addr(1, 2, 2, 4), false}};
     std::vector<double> order;
     std::vector<double> lat = probe(&l->p, probes, &order);
     ASSERT_EQ(order.size(), probes.size()); // every request answered once
@@ -212,7 +220,8 @@ TEST(DramOrdering, SameAddressKeepsProgramOrderAndEveryRequestIsAnswered)
     for (double i : order)
         if (i >= 1 && i <= 4) same.push_back(i);
     EXPECT_EQ(same, (std::vector<double>{1, 2, 3, 4}));
-    for (double x : lat) EXPECT_GT(x, 0);
+    for (double x : lat)
+        EXPECT_GT(x, 0);
 }
 
 TEST(DramBandwidth, Hbm3StreamReachesNinetyPercentOfPeak)
@@ -302,7 +311,8 @@ TEST(DramEnergy, CommandCountsTimesEnergiesPlusBackground)
     // rows, so by hand: 2 ACT, 1 PRE between them, 64 read bursts of 256 bits
     auto l = load_xml(channel_xml("refresh=\"off\""));
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
-    auto one = load_xml(channel_xml("refresh=\"off\""), {{"m.bank-groups", "1"}, {"m.banks", "1"}, {"m.rows", "16384"}});
+    auto one = load_xml(channel_xml("refresh=\"off\""),
+                        {{"m.bank-groups", "1"}, {"m.banks", "1"}, {"m.rows", "16384"}});
     ASSERT_EQ(one->rc, TESS_OK) << one->errors;
     tess_mem_options o = opts(TESS_PATTERN_STREAM, 4, 64);
     o.request_bytes = 32;
@@ -323,14 +333,16 @@ TEST(DramBadInput, JedecRelationsPowersOfTwoAndStandardsAreChecked)
     banks.replace(banks.find("banks=\"4\""), 9, "banks=\"3\"");
     auto b = load_xml(banks);
     EXPECT_EQ(b->rc, TESS_EINVAL);
-    EXPECT_NE(b->errors.find("test.xml:5: <memory-type name=\"m\">: 'banks' is 3; it must be a power of two"),
+    EXPECT_NE(b->errors.find(
+                  "test.xml:5: <memory-type name=\"m\">: 'banks' is 3; it must be a power of two"),
               std::string::npos)
         << b->errors;
     std::string std_ = channel_xml();
     std_.replace(std_.find("standard=\"HBM3\""), 15, "standard=\"HBM9\"");
     auto s = load_xml(std_);
     EXPECT_EQ(s->rc, TESS_EINVAL);
-    EXPECT_NE(s->errors.find("attribute 'standard': 'HBM9' is not one of: HBM2E, HBM3, DDR5, LPDDR5"),
-              std::string::npos)
+    EXPECT_NE(
+        s->errors.find("attribute 'standard': 'HBM9' is not one of: HBM2E, HBM3, DDR5, LPDDR5"),
+        std::string::npos)
         << s->errors;
 }

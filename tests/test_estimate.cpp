@@ -43,8 +43,7 @@ TEST(Estimate, OptimizerStepRunsAtThePeakDramRateUncalibrated)
 {
     // default platform: 8 HBM3 stacks of 32 channels x 4 B x 6.4 Gb/s = 819.2 GB/s, shared by
     // 16 dies that have no memory of their own: 409.6 GB/s a die; Adam moves 28 B a parameter
-    Job j(src("platforms/default.xml"), workload_xml(4, 4, 1, 8), model_xml(8, 1024, 16),
-          {"k=4"});
+    Job j(src("platforms/default.xml"), workload_xml(4, 4, 1, 8), model_xml(8, 1024, 16), {"k=4"});
     ASSERT_TRUE(j.ok) << j.errors;
     tess_eval_result e = j.estimate();
     const double per_die = 8 * 32 * 4 * 6.4e9 / 16;
@@ -57,12 +56,13 @@ TEST(Estimate, OptimizerStepRunsAtThePeakDramRateUncalibrated)
 TEST(Estimate, PipelineMessagesDelayEachStageCrossing)
 {
     // one micro-batch through p stages and back: p (tf + tb) + 2 (p - 1) d
-    Job j(src("platforms/default.xml"), workload_xml(4, 4, 1, 1, "recompute=\"none\" pipeline=\"1f1b\""),
-          model_xml(8, 1024, 16));
+    Job j(src("platforms/default.xml"),
+          workload_xml(4, 4, 1, 1, "recompute=\"none\" pipeline=\"1f1b\""), model_xml(8, 1024, 16));
     ASSERT_TRUE(j.ok) << j.errors;
     const double tf = 1e-3, tb = 2e-3, d = 1e-4;
     std::vector<double> f(4, tf), b(4, tb), end(4);
-    EXPECT_NEAR(tess_pipeline_makespan(&j.s, f.data(), b.data(), d, end.data()), 4 * (tf + tb) + 2 * 3 * d, 1e-12);
+    EXPECT_NEAR(tess_pipeline_makespan(&j.s, f.data(), b.data(), d, end.data()),
+                4 * (tf + tb) + 2 * 3 * d, 1e-12);
     EXPECT_NEAR(end[0], 4 * (tf + tb) + 6 * d, 1e-12); // the first stage ends last
     EXPECT_NEAR(tess_pipeline_makespan(&j.s, f.data(), b.data(), 0, nullptr), 4 * (tf + tb), 1e-12);
 }
@@ -87,7 +87,8 @@ TEST(Estimate, CalibrationFileErrorsNameFileAndLine)
     const std::string text = all;
     free(all);
     tess_diag_free(&d);
-    EXPECT_NE(text.find(path + ":3: unknown calibration key 'gemm_speed'"), std::string::npos) << text;
+    EXPECT_NE(text.find(path + ":3: unknown calibration key 'gemm_speed'"), std::string::npos)
+        << text;
     EXPECT_NE(text.find(path + ":4: dma_overlap: '1.5'"), std::string::npos) << text;
     EXPECT_NE(text.find(path + ":5: tp.bandwidth_efficiency: 'fast'"), std::string::npos) << text;
     EXPECT_NE(text.find(path + ":6: expected 'key = value'"), std::string::npos) << text;

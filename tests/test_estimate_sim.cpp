@@ -18,14 +18,17 @@ extern "C" {
 #include "driver/evaluate.h"
 }
 
-namespace {
+namespace
+{
 
 // The job's iteration simulated at packet fidelity.
 tess_eval_result simulate(Job &j)
 {
     tess_eval_result e{};
     char msg[1024] = "";
-    EXPECT_EQ(tess_evaluate_job(&j.p, &j.w, &j.s, 300, TESS_NOC_PACKET, 0, 0, &e, msg, sizeof msg), TESS_OK) << msg;
+    EXPECT_EQ(tess_evaluate_job(&j.p, &j.w, &j.s, 300, TESS_NOC_PACKET, 0, 0, &e, msg, sizeof msg),
+              TESS_OK)
+        << msg;
     return e;
 }
 
@@ -35,7 +38,8 @@ TEST(Estimate, RingAllReduceAgreesWithTheSimulatedNetwork)
 {
     // one gradient all-reduce over four dies whose ring crosses the switch-to-switch link
     // twice each way, no other traffic: the simulated network within 5% of the model
-    Job crossed(two_switches({"a0", "b0", "a1", "b1"}), workload_xml(1, 1, 4, 4), model_xml(2, 256, 4));
+    Job crossed(two_switches({"a0", "b0", "a1", "b1"}), workload_xml(1, 1, 4, 4),
+                model_xml(2, 256, 4));
     ASSERT_TRUE(crossed.ok) << crossed.errors;
     tess_eval_result e = crossed.estimate(), sim = simulate(crossed);
     EXPECT_NEAR(sim.dies[0].network_s / e.dies[0].network_s, 1.0, 0.05);
@@ -49,7 +53,8 @@ TEST(Estimate, ComputeTimeIsTheArraysGeometryAsSimulated)
     ASSERT_TRUE(j.ok) << j.errors;
     tess_eval_result e = j.estimate(), sim = simulate(j);
     ASSERT_EQ(e.n_dies, sim.n_dies);
-    for (uint32_t r = 0; r < e.n_dies; r++) EXPECT_NEAR(e.dies[r].compute_s, sim.dies[r].compute_s, 1e-9 * sim.dies[r].compute_s);
+    for (uint32_t r = 0; r < e.n_dies; r++)
+        EXPECT_NEAR(e.dies[r].compute_s, sim.dies[r].compute_s, 1e-9 * sim.dies[r].compute_s);
     tess_eval_result_free(&e);
     tess_eval_result_free(&sim);
 }
@@ -58,8 +63,8 @@ TEST(Estimate, ApiEstimatesAnOpenedJobWithAndWithoutCalibration)
 {
     tess_job *job = nullptr;
     char *error = nullptr;
-    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(), nullptr, 0,
-                            &job, &error),
+    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(),
+                            src("workloads/default.xml").c_str(), nullptr, 0, &job, &error),
               TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
@@ -99,11 +104,13 @@ TEST(Estimate, CommandLineEstimateAndCalibrate)
     CliRun c = tessera("calibrate platforms/default.xml -o " + cal);
     ASSERT_EQ(c.status, 0) << c.output;
     EXPECT_NE(c.output.find("iteration"), std::string::npos);
-    CliRun e = tessera("estimate platforms/default.xml workloads/default.xml --json --calibration " + cal, true);
+    CliRun e = tessera(
+        "estimate platforms/default.xml workloads/default.xml --json --calibration " + cal, true);
     ASSERT_EQ(e.status, 0) << e.output;
     EXPECT_NE(e.output.find("\"fidelity\": \"analytic\""), std::string::npos);
     EXPECT_GT(json_number(e.output, "iteration_time_s"), 0);
-    CliRun bad = tessera("estimate platforms/default.xml workloads/default.xml --calibration /nonexistent.cal");
+    CliRun bad = tessera(
+        "estimate platforms/default.xml workloads/default.xml --calibration /nonexistent.cal");
     EXPECT_EQ(bad.status, 3) << bad.output; // as for a platform file that cannot be read
     EXPECT_NE(bad.output.find("/nonexistent.cal"), std::string::npos);
 }
@@ -120,7 +127,9 @@ TEST(Estimate, CalibratedModelHoldsOnHeldOutMeshesModelsAndStrategies)
     char k4[] = "k=4";
     tess_override ov{};
     tess_override_split(k4, &ov);
-    ASSERT_EQ(tess_platform_load_buffer(platform.c_str(), platform.size(), "estimate-mesh", &ov, 1, &p, &d), TESS_OK);
+    ASSERT_EQ(tess_platform_load_buffer(platform.c_str(), platform.size(), "estimate-mesh", &ov, 1,
+                                        &p, &d),
+              TESS_OK);
     tess_diag_free(&d);
     tess_calibration cal;
     tess_calibration_report rep;
@@ -130,8 +139,10 @@ TEST(Estimate, CalibratedModelHoldsOnHeldOutMeshesModelsAndStrategies)
     EXPECT_GE(rep.jobs, 8u);
     EXPECT_LT(rep.worst_iteration_after, 0.10);
     EXPECT_GE(rep.kendall_tau_after, 0.8);
-    std::printf("calibration set (k=4): %u jobs, worst error %.2f%%, mean %.2f%%, Kendall tau %.3f\n", rep.jobs,
-                100 * rep.worst_iteration_after, 100 * rep.error_after[TESS_CAL_ITERATION], rep.kendall_tau_after);
+    std::printf(
+        "calibration set (k=4): %u jobs, worst error %.2f%%, mean %.2f%%, Kendall tau %.3f\n",
+        rep.jobs, 100 * rep.worst_iteration_after, 100 * rep.error_after[TESS_CAL_ITERATION],
+        rep.kendall_tau_after);
 
     struct Point {
         unsigned k, layers, hidden, heads, tp, pp, dp, batch;
@@ -168,16 +179,22 @@ TEST(Estimate, CalibratedModelHoldsOnHeldOutMeshesModelsAndStrategies)
         const std::string model = model_xml(pt.layers, pt.hidden, pt.heads, 2048);
         tess_job *job = nullptr;
         char *error = nullptr;
-        ASSERT_EQ(tess_job_open_xml(platform.c_str(), work.c_str(), model.c_str(), sets, 1, &job, &error), TESS_OK)
-            << work << "\n" << (error ? error : "");
+        ASSERT_EQ(
+            tess_job_open_xml(platform.c_str(), work.c_str(), model.c_str(), sets, 1, &job, &error),
+            TESS_OK)
+            << work << "\n"
+            << (error ? error : "");
         tess_evaluation *sim = nullptr, *est = nullptr;
         ASSERT_EQ(tess_evaluate(job, nullptr, &sim, &error), TESS_OK) << (error ? error : "");
-        ASSERT_EQ(tess_estimate(job, cal_path.c_str(), &est, &error), TESS_OK) << (error ? error : "");
+        ASSERT_EQ(tess_estimate(job, cal_path.c_str(), &est, &error), TESS_OK)
+            << (error ? error : "");
         double ts = 0, te = 0;
         tess_metric(sim, "iteration_time_s", &ts);
         tess_metric(est, "iteration_time_s", &te);
-        std::printf("held out: k=%u h=%u l=%u tp%u pp%u dp%u %-52s simulated %.6g s, estimate %.6g s (%+.1f%%)\n",
-                    pt.k, pt.hidden, pt.layers, pt.tp, pt.pp, pt.dp, pt.extra, ts, te, 100 * (te - ts) / ts);
+        std::printf("held out: k=%u h=%u l=%u tp%u pp%u dp%u %-52s simulated %.6g s, estimate %.6g "
+                    "s (%+.1f%%)\n",
+                    pt.k, pt.hidden, pt.layers, pt.tp, pt.pp, pt.dp, pt.extra, ts, te,
+                    100 * (te - ts) / ts);
         EXPECT_NEAR(te / ts, 1.0, 0.10) << work;
         sim_t.push_back(ts);
         est_t.push_back(te);
@@ -194,8 +211,8 @@ TEST(Estimate, CriticalPathFollowsTheSimulatedOne)
 {
     // 4 pipeline stages of 1F1B: both paths cross 2 (p - 1) times, take the same GEMM and
     // vector work (both time it by the arrays' geometry) and add up to their iterations
-    Job j(src("platforms/default.xml"), workload_xml(4, 4, 1, 8, "recompute=\"none\" pipeline=\"1f1b\""),
-          model_xml(8, 1024, 16));
+    Job j(src("platforms/default.xml"),
+          workload_xml(4, 4, 1, 8, "recompute=\"none\" pipeline=\"1f1b\""), model_xml(8, 1024, 16));
     ASSERT_TRUE(j.ok) << j.errors;
     tess_eval_result e = j.estimate(), sim = simulate(j);
     const tess_critical_path &a = e.it.critical_path, &b = sim.it.critical_path;
@@ -204,8 +221,8 @@ TEST(Estimate, CriticalPathFollowsTheSimulatedOne)
     EXPECT_NEAR(a.compute_s, b.compute_s, 1e-9 * b.compute_s);
     for (const tess_eval_result *r : {&e, &sim}) {
         const tess_critical_path &c = r->it.critical_path;
-        EXPECT_NEAR(c.compute_s + c.memory_s + c.network_s + c.transfer_s + c.other_s, r->it.iteration_time_s,
-                    1e-9 * r->it.iteration_time_s);
+        EXPECT_NEAR(c.compute_s + c.memory_s + c.network_s + c.transfer_s + c.other_s,
+                    r->it.iteration_time_s, 1e-9 * r->it.iteration_time_s);
     }
     tess_eval_result_free(&e);
     tess_eval_result_free(&sim);
@@ -213,7 +230,8 @@ TEST(Estimate, CriticalPathFollowsTheSimulatedOne)
 
 TEST(Estimate, KendallTauOfKnownOrders)
 {
-    const double a[] = {1, 2, 3, 4}, same[] = {10, 20, 30, 40}, reversed[] = {4, 3, 2, 1}, one_swap[] = {1, 3, 2, 4};
+    const double a[] = {1, 2, 3, 4}, same[] = {10, 20, 30, 40}, reversed[] = {4, 3, 2, 1},
+                 one_swap[] = {1, 3, 2, 4};
     EXPECT_DOUBLE_EQ(tess_kendall_tau(a, same, 4), 1.0);
     EXPECT_DOUBLE_EQ(tess_kendall_tau(a, reversed, 4), -1.0);
     // one discordant pair of six: (5 - 1) / 6

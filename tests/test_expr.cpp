@@ -9,10 +9,13 @@ extern "C" {
 #include "config/expr.h"
 }
 
-namespace {
+namespace
+{
 
-std::map<std::string, std::string> vars = {
-    {"workload.tp", "4"}, {"workload.pp", "2"}, {"workload.micro-batch", "3"}, {"workload.recompute", "full"}};
+std::map<std::string, std::string> vars = {{"workload.tp", "4"},
+                                           {"workload.pp", "2"},
+                                           {"workload.micro-batch", "3"},
+                                           {"workload.recompute", "full"}};
 
 const char *lookup(void *, const char *name)
 {
@@ -52,7 +55,7 @@ TEST(Expr, NamesComparisonsAndLogic)
 {
     EXPECT_EQ(eval("workload.tp * workload.pp == 8"), 1);
     EXPECT_EQ(eval("workload.tp * workload.pp * workload.micro-batch"), 24); // '-' inside a name
-    EXPECT_EQ(eval("workload.micro-batch - 1"), 2);                         // subtraction with blanks
+    EXPECT_EQ(eval("workload.micro-batch - 1"), 2); // subtraction with blanks
     EXPECT_EQ(eval("workload.tp >= 4 && workload.pp < 2"), 0);
     EXPECT_EQ(eval("workload.tp >= 4 || workload.pp < 2"), 1);
     EXPECT_EQ(eval("!(workload.tp == 4)"), 0);
@@ -65,11 +68,13 @@ TEST(Expr, NamesComparisonsAndLogic)
 TEST(Expr, ErrorsSayWhatAndWhere)
 {
     EXPECT_NE(error("workload.dp == 1").find("'workload.dp' has no value"), std::string::npos);
-    EXPECT_NE(error("workload.recompute * 2").find("'*' needs numbers, not 'full'"), std::string::npos);
+    EXPECT_NE(error("workload.recompute * 2").find("'*' needs numbers, not 'full'"),
+              std::string::npos);
     EXPECT_NE(error("(1 + 2").find("expected ')'"), std::string::npos);
     EXPECT_NE(error("1 +").find("unexpected end"), std::string::npos);
     EXPECT_NE(error("1 / 0").find("division by zero"), std::string::npos);
     EXPECT_NE(error("1 2").find("at column 3"), std::string::npos);
-    EXPECT_NE(error("1 < 2 == 1").find("at column 7"), std::string::npos); // comparisons do not chain
+    EXPECT_NE(error("1 < 2 == 1").find("at column 7"),
+              std::string::npos); // comparisons do not chain
     EXPECT_NE(error("'open").find("unterminated"), std::string::npos);
 }

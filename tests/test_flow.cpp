@@ -13,7 +13,8 @@
 #include "noc_harness.h"
 #include "noc/topology.h"
 
-namespace {
+namespace
+{
 
 // Routers in a chain joined by `narrow` links (8 B a cycle: 8 B wide, 16 B flits), dies
 // on 16 B local links (16 B a cycle).
@@ -21,7 +22,8 @@ std::string chain(const std::string &body)
 {
     return "<?xml version=\"1.0\"?>\n<platform name=\"chain\">\n"
            "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-           "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" pipeline=\"2\" routing=\"table\"/>\n"
+           "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" pipeline=\"2\" "
+           "routing=\"table\"/>\n"
            "  <link-type name=\"narrow\" width=\"8B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
            "  <link-type name=\"wide\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
            "  <link-type name=\"local\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n" +
@@ -30,8 +32,8 @@ std::string chain(const std::string &body)
 
 std::string die_at(const std::string &die, const std::string &router)
 {
-    return "  <instance name=\"" + die + "\" type=\"d\"/> <connect from=\"" + die + "\" to=\"" + router +
-           "\" link=\"local\"/>\n";
+    return "  <instance name=\"" + die + "\" type=\"d\"/> <connect from=\"" + die + "\" to=\"" +
+           router + "\" link=\"local\"/>\n";
 }
 
 } // namespace
@@ -41,9 +43,11 @@ TEST(MaxMin, ParkingLotGivesEveryFlowHalfOfEachLink)
     // r0 - r1 - r2 - r3; the long flow a -> b crosses all three links, short flow i
     // crosses link i alone. Every link carries two flows: 4 B a cycle each.
     std::string body;
-    for (int r = 0; r < 4; r++) body += "  <instance name=\"r" + std::to_string(r) + "\" type=\"r\"/>\n";
+    for (int r = 0; r < 4; r++)
+        body += "  <instance name=\"r" + std::to_string(r) + "\" type=\"r\"/>\n";
     for (int r = 0; r < 3; r++)
-        body += "  <connect from=\"r" + std::to_string(r) + "\" to=\"r" + std::to_string(r + 1) + "\" link=\"narrow\"/>\n";
+        body += "  <connect from=\"r" + std::to_string(r) + "\" to=\"r" + std::to_string(r + 1) +
+                "\" link=\"narrow\"/>\n";
     body += die_at("a", "r0") + die_at("b", "r3");
     for (int i = 0; i < 3; i++)
         body += die_at("s" + std::to_string(i), "r" + std::to_string(i)) +
@@ -70,16 +74,18 @@ TEST(MaxMin, ABottleneckedFlowLeavesItsUnusedShareToTheOthers)
     // r1 - r2 link (16 B a cycle) x takes its 4 and u -> v gets the other 12, not 8.
     std::string body = "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" type=\"r\"/> "
                        "<instance name=\"r2\" type=\"r\"/>\n"
-                       "  <connect from=\"r0\" to=\"r1\" link=\"narrow\"/> <connect from=\"r1\" to=\"r2\" link=\"wide\"/>\n";
-    body += die_at("x", "r0") + die_at("y", "r0") + die_at("w", "r1") + die_at("u", "r1") + die_at("z", "r2") +
-            die_at("v", "r2");
+                       "  <connect from=\"r0\" to=\"r1\" link=\"narrow\"/> <connect from=\"r1\" "
+                       "to=\"r2\" link=\"wide\"/>\n";
+    body += die_at("x", "r0") + die_at("y", "r0") + die_at("w", "r1") + die_at("u", "r1") +
+            die_at("z", "r2") + die_at("v", "r2");
     auto l = load_xml(chain(body));
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     // endpoints: x 0, y 1, w 2, u 3, z 4, v 5
     const std::vector<Transfer> all = {{0, 4, 40000}, {1, 2, 40000}, {3, 5, 6000}};
     const std::vector<double> together = transfer_times(&l->p, TESS_NOC_FLOW, all);
     std::vector<double> alone;
-    for (const Transfer &t : all) alone.push_back(transfer_times(&l->p, TESS_NOC_FLOW, {t})[0]);
+    for (const Transfer &t : all)
+        alone.push_back(transfer_times(&l->p, TESS_NOC_FLOW, {t})[0]);
     EXPECT_NEAR(together[0] - alone[0], 40000 / 4.0 - 40000 / 8.0, 1e-3); // x at 4 instead of 8
     EXPECT_NEAR(together[1] - alone[1], 40000 / 4.0 - 40000 / 8.0, 1e-3); // y likewise
     EXPECT_NEAR(together[2] - alone[2], 6000 / 12.0 - 6000 / 16.0, 1e-3); // u at 12 instead of 16
@@ -88,20 +94,24 @@ TEST(MaxMin, ABottleneckedFlowLeavesItsUnusedShareToTheOthers)
 TEST(FlowFidelity, AgreesWithPacketOnLongTransfersAcrossAFatTree)
 {
     // 4 domains of 2 GPUs on radix-4 switches: 8 NICs, two levels (4 leaves, 2 spines)
-    auto l = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"ft\">\n"
-                      "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
-                      "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
-                      "  <router-type name=\"nvs\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
-                      "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\" ports=\"4\" pipeline=\"4\"/>\n"
-                      "  <link-type name=\"nvl\" width=\"64B\" latency=\"20cycles\" energy=\"0pJ/bit\"/>\n"
-                      "  <link-type name=\"nic\" width=\"32B\" latency=\"100cycles\" energy=\"0pJ/bit\"/>\n"
-                      "  <fat-tree name=\"c\" domains=\"4\" domain-size=\"2\" die=\"gpu\" nic=\"hub\" domain-switch=\"nvs\" "
-                      "domain-link=\"nvl\" switch=\"ib\" link=\"nic\"/>\n</platform>\n");
+    auto l = load_xml(
+        "<?xml version=\"1.0\"?>\n<platform name=\"ft\">\n"
+        "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
+        "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
+        "  <router-type name=\"nvs\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
+        "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\" "
+        "ports=\"4\" pipeline=\"4\"/>\n"
+        "  <link-type name=\"nvl\" width=\"64B\" latency=\"20cycles\" energy=\"0pJ/bit\"/>\n"
+        "  <link-type name=\"nic\" width=\"32B\" latency=\"100cycles\" energy=\"0pJ/bit\"/>\n"
+        "  <fat-tree name=\"c\" domains=\"4\" domain-size=\"2\" die=\"gpu\" nic=\"hub\" "
+        "domain-switch=\"nvs\" "
+        "domain-link=\"nvl\" switch=\"ib\" link=\"nic\"/>\n</platform>\n");
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     // GPU endpoints: domain i, GPU j -> 2i + j. One long transfer across the spine, then
     // two that share links: packet fidelity serves them one after the other (first come,
     // first booked), flow fidelity side by side, so only the last arrival is comparable.
-    const std::vector<std::vector<Transfer>> cases = {{{0, 7, 1 << 22}}, {{0, 6, 1 << 21}, {2, 7, 1 << 21}}};
+    const std::vector<std::vector<Transfer>> cases = {{{0, 7, 1 << 22}},
+                                                      {{0, 6, 1 << 21}, {2, 7, 1 << 21}}};
     for (const auto &c : cases) {
         const std::vector<double> flow = transfer_times(&l->p, TESS_NOC_FLOW, c);
         const std::vector<double> packet = transfer_times(&l->p, TESS_NOC_PACKET, c);
@@ -112,13 +122,17 @@ TEST(FlowFidelity, AgreesWithPacketOnLongTransfersAcrossAFatTree)
         EXPECT_NEAR(f, p, 0.05 * p) << c.size() << " transfers";
         // and both at least the bytes over the NIC links' 32 B a cycle
         EXPECT_GE(f, (1 << 22) / 32.0);
-        EXPECT_GE(p, (1 << 22) / 32.0); // packet fidelity once let a narrow link pass at the next link's pace
+        EXPECT_GE(p,
+                  (1 << 22) /
+                      32.0); // packet fidelity once let a narrow link pass at the next link's pace
     }
 }
 
 TEST(FlowFidelity, RunChoosesTheNetworkModel)
 {
-    CliRun flow = tessera("run platforms/default.xml workloads/default.xml --json --fidelity flow --set model.layers=4", true);
+    CliRun flow = tessera("run platforms/default.xml workloads/default.xml --json --fidelity flow "
+                          "--set model.layers=4",
+                          true);
     ASSERT_EQ(flow.status, 0) << flow.output;
     EXPECT_NE(flow.output.find("\"fidelity\": \"flow\""), std::string::npos);
     CliRun bad = tessera("run platforms/default.xml workloads/default.xml --fidelity warp");
@@ -126,7 +140,8 @@ TEST(FlowFidelity, RunChoosesTheNetworkModel)
     EXPECT_NE(bad.output.find("flit"), std::string::npos) << bad.output; // the choices are listed
 }
 
-namespace {
+namespace
+{
 
 // D single-GPU domains (no NVLink shortcut) on a fat-tree of radix-4 switches, routed on
 // shortest paths with ECMP; NIC links 32 B a cycle (64 B flits, 2 cycles a flit).
@@ -135,11 +150,16 @@ std::string small_fat_tree(unsigned domains, const std::string &extra)
     return "<?xml version=\"1.0\"?>\n<platform name=\"ft\">\n"
            "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
            "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\"/>\n"
-           "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\" ports=\"4\"/>\n"
+           "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\" "
+           "ports=\"4\"/>\n"
            "  <link-type name=\"on-die\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
            "  <link-type name=\"nic\" width=\"32B\" latency=\"50cycles\" energy=\"0pJ/bit\"/>\n"
-           "  <fat-tree name=\"c\" domains=\"" + std::to_string(domains) + "\" domain-size=\"1\" die=\"gpu\" "
-           "nic=\"hub\" domain-switch=\"hub\" domain-link=\"on-die\" switch=\"ib\" link=\"nic\"" + extra + "/>\n"
+           "  <fat-tree name=\"c\" domains=\"" +
+           std::to_string(domains) +
+           "\" domain-size=\"1\" die=\"gpu\" "
+           "nic=\"hub\" domain-switch=\"hub\" domain-link=\"on-die\" switch=\"ib\" link=\"nic\"" +
+           extra +
+           "/>\n"
            "</platform>\n";
 }
 
@@ -155,16 +175,20 @@ TEST(FatTree, OversubscribedLeavesShareTheirUplinkAmongTheFlowsCrossingIt)
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const uint64_t B = 3 << 20;
     std::vector<Transfer> crossing;
-    for (uint32_t i = 0; i < 3; i++) crossing.push_back({i, i + 3, B});
-    for (uint32_t i = 0; i < 3; i++) crossing.push_back({i + 3, i, B});
+    for (uint32_t i = 0; i < 3; i++)
+        crossing.push_back({i, i + 3, B});
+    for (uint32_t i = 0; i < 3; i++)
+        crossing.push_back({i + 3, i, B});
     const std::vector<double> together = transfer_times(&l->p, TESS_NOC_FLOW, crossing);
     const double alone = transfer_times(&l->p, TESS_NOC_FLOW, {crossing[0]})[0];
     for (size_t i = 0; i < crossing.size(); i++)
         EXPECT_NEAR(together[i] - alone, B / (32.0 / 3) - B / 32.0, 1e-3) << "flow " << i;
     // within leaf 0: 0 -> 1 and 1 -> 2 and 2 -> 0 each keep the NIC rate
-    const std::vector<double> local = transfer_times(&l->p, TESS_NOC_FLOW, {{0, 1, B}, {1, 2, B}, {2, 0, B}});
+    const std::vector<double> local =
+        transfer_times(&l->p, TESS_NOC_FLOW, {{0, 1, B}, {1, 2, B}, {2, 0, B}});
     const double local_alone = transfer_times(&l->p, TESS_NOC_FLOW, {{0, 1, B}})[0];
-    for (double t : local) EXPECT_NEAR(t, local_alone, 1e-3);
+    for (double t : local)
+        EXPECT_NEAR(t, local_alone, 1e-3);
 }
 
 TEST(FatTree, OversubscribedAggregationSharesItsCoreUplinksAmongTheFlowsCrossingIt)
@@ -178,23 +202,33 @@ TEST(FatTree, OversubscribedAggregationSharesItsCoreUplinksAmongTheFlowsCrossing
     auto xml = [](const std::string &o) {
         return "<?xml version=\"1.0\"?>\n<platform name=\"ft3\">\n"
                "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
-               "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\" multipath=\"adaptive\"/>\n"
-               "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\" multipath=\"adaptive\" ports=\"4\"/>\n"
-               "  <link-type name=\"on-die\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+               "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\" "
+               "multipath=\"adaptive\"/>\n"
+               "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"shortest\" "
+               "multipath=\"adaptive\" ports=\"4\"/>\n"
+               "  <link-type name=\"on-die\" width=\"64B\" latency=\"1cycle\" "
+               "energy=\"0pJ/bit\"/>\n"
                "  <link-type name=\"nic\" width=\"32B\" latency=\"50cycles\" energy=\"0pJ/bit\"/>\n"
-               "  <fat-tree name=\"c\" domains=\"12\" domain-size=\"1\" die=\"gpu\" nic=\"hub\" domain-switch=\"hub\" "
-               "domain-link=\"on-die\" switch=\"ib\" link=\"nic\" levels=\"3\" oversubscription=\"" + o + "\"/>\n"
+               "  <fat-tree name=\"c\" domains=\"12\" domain-size=\"1\" die=\"gpu\" nic=\"hub\" "
+               "domain-switch=\"hub\" "
+               "domain-link=\"on-die\" switch=\"ib\" link=\"nic\" levels=\"3\" "
+               "oversubscription=\"" +
+               o +
+               "\"/>\n"
                "</platform>\n";
     };
     const uint64_t S = 1 << 20;
     std::vector<Transfer> t;
-    for (uint32_t e = 0; e < 6; e++) t.push_back({e, e + 6, S});
+    for (uint32_t e = 0; e < 6; e++)
+        t.push_back({e, e + 6, S});
     auto over = load_xml(xml("1 3"));
     ASSERT_EQ(over->rc, TESS_OK) << over->errors;
-    for (double d : transfer_times(&over->p, TESS_NOC_FLOW, t)) EXPECT_NEAR(d, 3.0 * S / 32, 0.02 * 3.0 * S / 32);
+    for (double d : transfer_times(&over->p, TESS_NOC_FLOW, t))
+        EXPECT_NEAR(d, 3.0 * S / 32, 0.02 * 3.0 * S / 32);
     auto full = load_xml(xml("1 1"));
     ASSERT_EQ(full->rc, TESS_OK) << full->errors;
-    for (double d : transfer_times(&full->p, TESS_NOC_FLOW, t)) EXPECT_NEAR(d, 1.0 * S / 32, 0.02 * S / 32);
+    for (double d : transfer_times(&full->p, TESS_NOC_FLOW, t))
+        EXPECT_NEAR(d, 1.0 * S / 32, 0.02 * S / 32);
     // and the switches: two pods of 3 leaves and 2 aggregation switches, one core
     size_t cores = 0, aggs = 0;
     for (size_t i = 0; i < over->p.n_instances; i++) {
@@ -205,15 +239,19 @@ TEST(FatTree, OversubscribedAggregationSharesItsCoreUplinksAmongTheFlowsCrossing
     EXPECT_EQ(cores, 1u);
     EXPECT_EQ(aggs, 4u);
     auto bad = load_xml(xml("1 3 2"));
-    EXPECT_NE(bad->errors.find("test.xml:8: <fat-tree> attribute 'oversubscription': '1 3 2' is not a ratio"),
-              std::string::npos) << bad->errors;
+    EXPECT_NE(bad->errors.find(
+                  "test.xml:8: <fat-tree> attribute 'oversubscription': '1 3 2' is not a ratio"),
+              std::string::npos)
+        << bad->errors;
     // a second ratio where there is no aggregation level
     std::string two_levels = xml("1 3");
     two_levels.replace(two_levels.find(" levels=\"3\""), 11, " levels=\"2\"");
     two_levels.replace(two_levels.find("domains=\"12\""), 12, "domains=\"8\"");
     auto l2 = load_xml(two_levels);
-    EXPECT_NE(l2->errors.find("a second ratio is for the aggregation switches of a three-level fat-tree"),
-              std::string::npos) << l2->errors;
+    EXPECT_NE(
+        l2->errors.find("a second ratio is for the aggregation switches of a three-level fat-tree"),
+        std::string::npos)
+        << l2->errors;
 }
 
 TEST(FatTree, FullBisectionCarriesAnAllToAllAtTheNicRateUpToEcmpImbalance)
@@ -248,12 +286,15 @@ TEST(FatTree, FullBisectionCarriesAnAllToAllAtTheNicRateUpToEcmpImbalance)
         for (uint32_t c : topo->path(x.src, x.dst)) {
             any[c]++;
             const std::string name = topo->channel_name(c);
-            if (name.find("leaf") < name.find("->") && name.find("spine") != std::string::npos) uplink[c]++;
+            if (name.find("leaf") < name.find("->") && name.find("spine") != std::string::npos)
+                uplink[c]++;
         }
     EXPECT_EQ(uplink.size(), 8u) << "every leaf uplink carries flows";
     int most_up = 0, most = 0;
-    for (const auto &[c, n] : uplink) most_up = std::max(most_up, n);
-    for (const auto &[c, n] : any) most = std::max(most, n);
+    for (const auto &[c, n] : uplink)
+        most_up = std::max(most_up, n);
+    for (const auto &[c, n] : any)
+        most = std::max(most, n);
     EXPECT_LE(most_up, 8);
     // max-min gives every flow at least the equal share C / n of the busiest channel on its
     // path, and n only falls as flows end: none takes longer than B n / C (+ latency)
@@ -293,9 +334,11 @@ TEST(Shortest, RoutesNeverPassThroughARouterThatDoesNotForward)
     std::string error;
     EXPECT_FALSE(tess::noc::Topology::build(&cut->p, bo, &error));
     EXPECT_NE(error.find("has no path to router"), std::string::npos) << error;
-    EXPECT_TRUE(error.find("'ra'") != std::string::npos && error.find("'rc'") != std::string::npos) << error;
+    EXPECT_TRUE(error.find("'ra'") != std::string::npos && error.find("'rc'") != std::string::npos)
+        << error;
     // with a link around the host, a and c meet, and b is reached from both
-    auto around = load_xml(platform_doc(body + "  <connect from=\"ra\" to=\"rc\" link=\"l\"/>\n", "shortest"));
+    auto around = load_xml(
+        platform_doc(body + "  <connect from=\"ra\" to=\"rc\" link=\"l\"/>\n", "shortest"));
     ASSERT_EQ(around->rc, TESS_OK) << around->errors;
     auto topo = tess::noc::Topology::build(&around->p, bo, &error);
     ASSERT_TRUE(topo) << error;
@@ -306,7 +349,8 @@ TEST(Shortest, RoutesNeverPassThroughARouterThatDoesNotForward)
 
 // ---- mixed fidelity: packet inside packages, wafers and nodes, flow on links leaving them
 
-namespace {
+namespace
+{
 
 // The fat-tree of AgreesWithPacketOnLongTransfersAcrossAFatTree: 4 nodes of 2 GPUs (NVLink
 // 64 B a cycle through the node's switch), each GPU with its NIC (32 B a cycle) into
@@ -317,10 +361,14 @@ std::string two_level_fat_tree(const std::string &nvl = "64B")
            "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
            "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
            "  <router-type name=\"nvs\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
-           "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\" ports=\"4\" pipeline=\"4\"/>\n"
-           "  <link-type name=\"nvl\" width=\"" + nvl + "\" latency=\"20cycles\" energy=\"0pJ/bit\"/>\n"
+           "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\" "
+           "ports=\"4\" pipeline=\"4\"/>\n"
+           "  <link-type name=\"nvl\" width=\"" +
+           nvl +
+           "\" latency=\"20cycles\" energy=\"0pJ/bit\"/>\n"
            "  <link-type name=\"nic\" width=\"32B\" latency=\"100cycles\" energy=\"0pJ/bit\"/>\n"
-           "  <fat-tree name=\"c\" domains=\"4\" domain-size=\"2\" die=\"gpu\" nic=\"hub\" domain-switch=\"nvs\" "
+           "  <fat-tree name=\"c\" domains=\"4\" domain-size=\"2\" die=\"gpu\" nic=\"hub\" "
+           "domain-switch=\"nvs\" "
            "domain-link=\"nvl\" switch=\"ib\" link=\"nic\"/>\n</platform>\n";
 }
 
@@ -338,7 +386,8 @@ TEST(Mixed, ChannelsOfLinksThatLeaveTheNodesAreTheScaleOutOnes)
         // the InfiniBand switches are in no node: a channel is scale-out iff it touches one
         const bool ib = std::string(l->p.types[l->p.instances[c.from_inst].type].name) == "ib" ||
                         std::string(l->p.types[l->p.instances[c.to_inst].type].name) == "ib";
-        EXPECT_EQ(c.scale_out, ib) << topo->channel_name(static_cast<uint32_t>(&c - &topo->channels()[0]));
+        EXPECT_EQ(c.scale_out, ib)
+            << topo->channel_name(static_cast<uint32_t>(&c - &topo->channels()[0]));
         out += c.scale_out;
     }
     EXPECT_GT(out, 0u);
@@ -347,7 +396,8 @@ TEST(Mixed, ChannelsOfLinksThatLeaveTheNodesAreTheScaleOutOnes)
     ASSERT_EQ(mesh->rc, TESS_OK) << mesh->errors;
     auto mt = tess::noc::Topology::build(&mesh->p, tess::noc::BuildOptions{}, &error);
     ASSERT_TRUE(mt) << error;
-    for (const tess::noc::Channel &c : mt->channels()) EXPECT_FALSE(c.scale_out);
+    for (const tess::noc::Channel &c : mt->channels())
+        EXPECT_FALSE(c.scale_out);
 }
 
 TEST(Mixed, AnUncontendedTransferAcrossNodesTakesThePacketFidelitysTime)
@@ -365,7 +415,8 @@ TEST(Mixed, AnUncontendedTransferAcrossNodesTakesThePacketFidelitysTime)
     // inside a node it is the packet fidelity, to the cycle, contention included: two
     // messages GPU 0 -> GPU 1 are served one after the other
     const std::vector<Transfer> in = {{0, 1, 1 << 20}, {0, 1, 1 << 20}};
-    EXPECT_EQ(transfer_times(&l->p, TESS_NOC_MIXED, in), transfer_times(&l->p, TESS_NOC_PACKET, in));
+    EXPECT_EQ(transfer_times(&l->p, TESS_NOC_MIXED, in),
+              transfer_times(&l->p, TESS_NOC_PACKET, in));
 }
 
 TEST(Mixed, ScaleOutLinksAreSharedFairlyWhileNodeLinksAreBookedInTurn)
@@ -407,13 +458,16 @@ TEST(Mixed, AFlowFedByANarrowerLinkInsideThePackageGoesNoFasterThanIt)
         "<instance name=\"b\" type=\"d\"/></package>\n"
         "  <package name=\"p1\"><instance name=\"r\" type=\"r\"/><instance name=\"c\" type=\"d\"/>"
         "<instance name=\"e\" type=\"d\"/></package>\n"
-        "  <connect from=\"p0.a\" to=\"p0.r\" link=\"slow\"/> <connect from=\"p0.b\" to=\"p0.r\" link=\"local\"/>\n"
-        "  <connect from=\"p1.c\" to=\"p1.r\" link=\"local\"/> <connect from=\"p1.e\" to=\"p1.r\" link=\"local\"/>\n"
+        "  <connect from=\"p0.a\" to=\"p0.r\" link=\"slow\"/> <connect from=\"p0.b\" to=\"p0.r\" "
+        "link=\"local\"/>\n"
+        "  <connect from=\"p1.c\" to=\"p1.r\" link=\"local\"/> <connect from=\"p1.e\" to=\"p1.r\" "
+        "link=\"local\"/>\n"
         "  <connect from=\"p0.r\" to=\"p1.r\" link=\"wide\"/>\n"));
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const double S = 1 << 20;
     // endpoints in declaration order: a 0, b 1, c 2, e 3
-    const std::vector<double> t = transfer_times(&l->p, TESS_NOC_MIXED, {{0, 2, 1 << 19}, {1, 3, 1 << 20}});
+    const std::vector<double> t =
+        transfer_times(&l->p, TESS_NOC_MIXED, {{0, 2, 1 << 19}, {1, 3, 1 << 20}});
     ASSERT_EQ(t.size(), 2u);
     EXPECT_NEAR(t[1], S / 12, 0.01 * S / 12);
     EXPECT_NEAR(t[0], S / 2 / 4, 0.01 * S / 8); // a at its own link's 4 B a cycle throughout
@@ -421,7 +475,8 @@ TEST(Mixed, AFlowFedByANarrowerLinkInsideThePackageGoesNoFasterThanIt)
 
 TEST(Mixed, IsTheDefaultAndThePacketFidelityWithoutScaleOutLinks)
 {
-    const std::string job = "run platforms/default.xml workloads/default.xml --json --set model.layers=4";
+    const std::string job =
+        "run platforms/default.xml workloads/default.xml --json --set model.layers=4";
     CliRun mixed = tessera(job, true);
     CliRun packet = tessera(job + " --fidelity packet", true);
     ASSERT_EQ(mixed.status, 0) << mixed.output;
@@ -441,7 +496,8 @@ TEST(Mixed, IsTheDefaultAndThePacketFidelityWithoutScaleOutLinks)
 
 // ---- store-and-forward relays and adaptive multipath
 
-namespace {
+namespace
+{
 
 // The relays' platforms: dies on 64 B a cycle local links, "nvl" links of 64 B a cycle,
 // "nic" links of 32 B a cycle, 64 B flits; routers of type r, the relay of type g with
@@ -450,9 +506,12 @@ std::string relay_platform(const std::string &transit, const std::string &netlis
 {
     return "<?xml version=\"1.0\"?>\n<platform name=\"relay\">\n"
            "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-           "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"shortest\"/>\n"
-           "  <router-type name=\"g\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"shortest\" transit=\"" +
-           transit + "\"/>\n"
+           "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+           "routing=\"shortest\"/>\n"
+           "  <router-type name=\"g\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+           "routing=\"shortest\" transit=\"" +
+           transit +
+           "\"/>\n"
            "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
            "  <link-type name=\"nvl\" width=\"64B\" latency=\"5cycles\" energy=\"0pJ/bit\"/>\n"
            "  <link-type name=\"nic\" width=\"32B\" latency=\"50cycles\" energy=\"0pJ/bit\"/>\n" +
@@ -462,12 +521,15 @@ std::string relay_platform(const std::string &transit, const std::string &netlis
 // a - r0 = r1 - r2 - b: r0 - r1 "nvl", r1 - r2 "nic", c on the relay r1.
 std::string relay(const std::string &transit)
 {
-    return relay_platform(
-        transit, "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" type=\"g\"/> <instance name=\"r2\" type=\"r\"/>\n"
-                 "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/> <instance name=\"c\" type=\"d\"/>\n"
-                 "  <connect from=\"a\" to=\"r0\" link=\"local\"/> <connect from=\"b\" to=\"r2\" link=\"local\"/>\n"
-                 "  <connect from=\"c\" to=\"r1\" link=\"local\"/>\n"
-                 "  <connect from=\"r0\" to=\"r1\" link=\"nvl\"/> <connect from=\"r1\" to=\"r2\" link=\"nic\"/>\n");
+    return relay_platform(transit, "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" "
+                                   "type=\"g\"/> <instance name=\"r2\" type=\"r\"/>\n"
+                                   "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" "
+                                   "type=\"d\"/> <instance name=\"c\" type=\"d\"/>\n"
+                                   "  <connect from=\"a\" to=\"r0\" link=\"local\"/> <connect "
+                                   "from=\"b\" to=\"r2\" link=\"local\"/>\n"
+                                   "  <connect from=\"c\" to=\"r1\" link=\"local\"/>\n"
+                                   "  <connect from=\"r0\" to=\"r1\" link=\"nvl\"/> <connect "
+                                   "from=\"r1\" to=\"r2\" link=\"nic\"/>\n");
 }
 
 } // namespace
@@ -490,9 +552,11 @@ TEST(StoreAndForward, ARelayHoldsEachMessageUntilItHasArrivedWhole)
             const double through = transfer_times(&cut->p, f, {t})[0];
             const double held = transfer_times(&sf->p, f, {t})[0];
             EXPECT_GE(through, S / 32.0);
-            EXPECT_NEAR(held - through, S / 64.0, 2.0) << tess_noc_fidelity_names[f] << " from " << t.src;
+            EXPECT_NEAR(held - through, S / 64.0, 2.0)
+                << tess_noc_fidelity_names[f] << " from " << t.src;
         }
-        EXPECT_DOUBLE_EQ(transfer_times(&sf->p, f, {{0, 2, S}})[0], transfer_times(&cut->p, f, {{0, 2, S}})[0])
+        EXPECT_DOUBLE_EQ(transfer_times(&sf->p, f, {{0, 2, S}})[0],
+                         transfer_times(&cut->p, f, {{0, 2, S}})[0])
             << tess_noc_fidelity_names[f];
     }
 }
@@ -507,12 +571,16 @@ TEST(StoreAndForward, ARelayAtTheEdgeOfAPackageUnderMixedFidelity)
     auto xml = [](const std::string &transit) {
         return relay_platform(
             transit,
-            "  <package name=\"p0\"><instance name=\"r0\" type=\"r\"/><instance name=\"a\" type=\"d\"/></package>\n"
-            "  <package name=\"p1\"><instance name=\"r1\" type=\"g\"/><instance name=\"r2\" type=\"r\"/>"
+            "  <package name=\"p0\"><instance name=\"r0\" type=\"r\"/><instance name=\"a\" "
+            "type=\"d\"/></package>\n"
+            "  <package name=\"p1\"><instance name=\"r1\" type=\"g\"/><instance name=\"r2\" "
+            "type=\"r\"/>"
             "<instance name=\"b\" type=\"d\"/><instance name=\"c\" type=\"d\"/></package>\n"
-            "  <connect from=\"p0.a\" to=\"p0.r0\" link=\"local\"/> <connect from=\"p1.b\" to=\"p1.r2\" link=\"local\"/>\n"
+            "  <connect from=\"p0.a\" to=\"p0.r0\" link=\"local\"/> <connect from=\"p1.b\" "
+            "to=\"p1.r2\" link=\"local\"/>\n"
             "  <connect from=\"p1.c\" to=\"p1.r1\" link=\"local\"/>\n"
-            "  <connect from=\"p0.r0\" to=\"p1.r1\" link=\"nic\"/> <connect from=\"p1.r1\" to=\"p1.r2\" link=\"nvl\"/>\n");
+            "  <connect from=\"p0.r0\" to=\"p1.r1\" link=\"nic\"/> <connect from=\"p1.r1\" "
+            "to=\"p1.r2\" link=\"nvl\"/>\n");
     };
     const uint64_t S = 1 << 20;
     auto cut = load_xml(xml("yes"));
@@ -533,26 +601,34 @@ TEST(StoreAndForward, ARelayAtTheEdgeOfAPackageUnderMixedFidelity)
 TEST(Adaptive, EquallyFastPathsAreTakenByLoadNotByHash)
 {
     // Two leaves joined by two spines (equally fast); two of the dies a, b, x on leaf l0
-    // send S bytes to two of c, e, y on leaf l1 at once. Adaptive multipath puts the second message on the spine
-    // the first does not use (packet: the uplink free first; flow: the one with fewer
+    // send S bytes to two of c, e, y on leaf l1 at once. Adaptive multipath puts the second message
+    // on the spine the first does not use (packet: the uplink free first; flow: the one with fewer
     // flows), so each takes S / 32 cycles as alone, whatever the hash would have chosen.
     auto xml = [](const std::string &multipath) {
         return "<?xml version=\"1.0\"?>\n<platform name=\"two-spines\">\n"
                "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-               "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"shortest\" "
-               "multipath=\"" + multipath + "\"/>\n"
+               "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+               "routing=\"shortest\" "
+               "multipath=\"" +
+               multipath +
+               "\"/>\n"
                "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
                "  <link-type name=\"up\" width=\"32B\" latency=\"10cycles\" energy=\"0pJ/bit\"/>\n"
                "  <instance name=\"l0\" type=\"r\"/> <instance name=\"l1\" type=\"r\"/>\n"
                "  <instance name=\"s0\" type=\"r\"/> <instance name=\"s1\" type=\"r\"/>\n"
-               "  <connect from=\"l0\" to=\"s0\" link=\"up\"/> <connect from=\"l0\" to=\"s1\" link=\"up\"/>\n"
-               "  <connect from=\"l1\" to=\"s0\" link=\"up\"/> <connect from=\"l1\" to=\"s1\" link=\"up\"/>\n"
+               "  <connect from=\"l0\" to=\"s0\" link=\"up\"/> <connect from=\"l0\" to=\"s1\" "
+               "link=\"up\"/>\n"
+               "  <connect from=\"l1\" to=\"s0\" link=\"up\"/> <connect from=\"l1\" to=\"s1\" "
+               "link=\"up\"/>\n"
                "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/>\n"
                "  <instance name=\"c\" type=\"d\"/> <instance name=\"e\" type=\"d\"/>\n"
                "  <instance name=\"x\" type=\"d\"/> <instance name=\"y\" type=\"d\"/>\n"
-               "  <connect from=\"a\" to=\"l0\" link=\"local\"/> <connect from=\"b\" to=\"l0\" link=\"local\"/>\n"
-               "  <connect from=\"x\" to=\"l0\" link=\"local\"/> <connect from=\"y\" to=\"l1\" link=\"local\"/>\n"
-               "  <connect from=\"c\" to=\"l1\" link=\"local\"/> <connect from=\"e\" to=\"l1\" link=\"local\"/>\n"
+               "  <connect from=\"a\" to=\"l0\" link=\"local\"/> <connect from=\"b\" to=\"l0\" "
+               "link=\"local\"/>\n"
+               "  <connect from=\"x\" to=\"l0\" link=\"local\"/> <connect from=\"y\" to=\"l1\" "
+               "link=\"local\"/>\n"
+               "  <connect from=\"c\" to=\"l1\" link=\"local\"/> <connect from=\"e\" to=\"l1\" "
+               "link=\"local\"/>\n"
                "</platform>\n";
     };
     auto l = load_xml(xml("adaptive"));
@@ -572,8 +648,9 @@ TEST(Adaptive, EquallyFastPathsAreTakenByLoadNotByHash)
         for (const auto &pair : pairs) {
             const std::vector<double> t = transfer_times(&l->p, f, pair);
             ASSERT_EQ(t.size(), 2u);
-            EXPECT_NEAR(std::max(t[0], t[1]), alone, 2.0) << tess_noc_fidelity_names[f] << " " << pair[0].src << "->"
-                                                          << pair[0].dst << ", " << pair[1].src << "->" << pair[1].dst;
+            EXPECT_NEAR(std::max(t[0], t[1]), alone, 2.0)
+                << tess_noc_fidelity_names[f] << " " << pair[0].src << "->" << pair[0].dst << ", "
+                << pair[1].src << "->" << pair[1].dst;
         }
     }
     // and the hash does put some pair on one spine (else this case would prove nothing)

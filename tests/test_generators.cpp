@@ -6,7 +6,8 @@
 
 #include "platform_fixture.h"
 
-namespace {
+namespace
+{
 
 std::string grid(const char *element, unsigned rows, unsigned cols)
 {
@@ -81,11 +82,11 @@ TEST(Torus, CountsIncludeWraparound)
         // them wraparound (one per row, one per column)
         EXPECT_EQ(router_links(l->p), 2u * R * C);
         size_t wraps = 0;
-        for (size_t k = 0; k < l->p.n_links; k++) wraps += l->p.links[k].wraparound;
+        for (size_t k = 0; k < l->p.n_links; k++)
+            wraps += l->p.links[k].wraparound;
         EXPECT_EQ(wraps, size_t(R) + C);
-        EXPECT_EQ(l->live_links_between("g.r0c0.router", "g.r0c" + std::to_string(C - 1) +
-                                                              ".router"),
-                  1);
+        EXPECT_EQ(
+            l->live_links_between("g.r0c0.router", "g.r0c" + std::to_string(C - 1) + ".router"), 1);
     }
 }
 
@@ -118,7 +119,8 @@ TEST(Ring, EachRouterLinksItsTwoNeighboursAndTheLastWrapsToTheFirst)
     for (unsigned n : {3u, 6u, 17u}) {
         std::string body = "  <router-type name=\"rr\" clock=\"1GHz\" routing=\"table\"/>\n"
                            "  <ring name=\"o\" dies=\"" +
-                           std::to_string(n) + "\" die=\"d\" router=\"rr\" link=\"l\" local-link=\"local\"/>\n";
+                           std::to_string(n) +
+                           "\" die=\"d\" router=\"rr\" link=\"l\" local-link=\"local\"/>\n";
         auto l = load_xml(platform_doc(body));
         ASSERT_EQ(l->rc, TESS_OK) << l->errors;
         // n dies, n routers; n local links and n ring links, one of them the wrap-around
@@ -127,32 +129,38 @@ TEST(Ring, EachRouterLinksItsTwoNeighboursAndTheLastWrapsToTheFirst)
         EXPECT_EQ(router_links(l->p), size_t(n));
         EXPECT_EQ(l->p.n_links, 2u * n);
         size_t wraps = 0;
-        for (size_t k = 0; k < l->p.n_links; k++) wraps += l->p.links[k].wraparound;
+        for (size_t k = 0; k < l->p.n_links; k++)
+            wraps += l->p.links[k].wraparound;
         EXPECT_EQ(wraps, 1u);
         for (unsigned i = 0; i < n; i++) {
             const std::string me = "o.n" + std::to_string(i);
             EXPECT_EQ(l->live_links_between(me + ".die", me + ".router"), 1);
-            EXPECT_EQ(l->live_links_between(me + ".router", "o.n" + std::to_string((i + 1) % n) + ".router"), 1);
+            EXPECT_EQ(l->live_links_between(me + ".router",
+                                            "o.n" + std::to_string((i + 1) % n) + ".router"),
+                      1);
         }
         if (n > 3) {
             EXPECT_EQ(l->live_links_between("o.n0.router", "o.n2.router"), 0);
         }
     }
     // fewer than three dies is no ring; dimension-order routing has no grid to use
-    auto two = load_xml(platform_doc("  <router-type name=\"rr\" clock=\"1GHz\" routing=\"table\"/>\n"
-                                     "  <ring name=\"o\" dies=\"2\" die=\"d\" router=\"rr\" link=\"l\"/>\n"));
+    auto two = load_xml(
+        platform_doc("  <router-type name=\"rr\" clock=\"1GHz\" routing=\"table\"/>\n"
+                     "  <ring name=\"o\" dies=\"2\" die=\"d\" router=\"rr\" link=\"l\"/>\n"));
     EXPECT_EQ(two->rc, TESS_EINVAL);
     EXPECT_NE(two->errors.find("<ring> attribute 'dies'"), std::string::npos) << two->errors;
-    auto xy = load_xml(platform_doc("  <router-type name=\"rr\" clock=\"1GHz\" routing=\"xy\"/>\n"
-                                    "  <ring name=\"o\" dies=\"4\" die=\"d\" router=\"rr\" link=\"l\"/>\n"));
+    auto xy = load_xml(
+        platform_doc("  <router-type name=\"rr\" clock=\"1GHz\" routing=\"xy\"/>\n"
+                     "  <ring name=\"o\" dies=\"4\" die=\"d\" router=\"rr\" link=\"l\"/>\n"));
     EXPECT_EQ(xy->rc, TESS_EINVAL);
     EXPECT_NE(xy->errors.find("needs mesh or torus coordinates"), std::string::npos) << xy->errors;
 }
 
 TEST(Switch, RadixSmallerThanDiesIsAnError)
 {
-    std::string body = "  <router-type name=\"xbar\" clock=\"1GHz\" ports=\"4\" routing=\"table\"/>\n"
-                       "  <switch name=\"node\" dies=\"8\" die=\"d\" router=\"xbar\" link=\"l\"/>\n";
+    std::string body =
+        "  <router-type name=\"xbar\" clock=\"1GHz\" ports=\"4\" routing=\"table\"/>\n"
+        "  <switch name=\"node\" dies=\"8\" die=\"d\" router=\"xbar\" link=\"l\"/>\n";
     auto l = load_xml(platform_doc(body));
     EXPECT_EQ(l->rc, TESS_EINVAL);
     EXPECT_NE(l->errors.find("test.xml:8: router 'node.switch'"), std::string::npos) << l->errors;
@@ -206,8 +214,8 @@ TEST(Hierarchy, PathsNestAndConnectsAreRelativeToTheirScope)
                        "    </node>\n"
                        "    <connect from=\"n0.hb.switch\" to=\"n1.hb.switch\" link=\"l\"/>\n"
                        "  </cluster>\n";
-    std::string doc = platform_doc(
-        "  <router-type name=\"x\" clock=\"1GHz\" routing=\"table\"/>\n" + body);
+    std::string doc =
+        platform_doc("  <router-type name=\"x\" clock=\"1GHz\" routing=\"table\"/>\n" + body);
     auto l = load_xml(doc);
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     EXPECT_NE(l->instance("c0.n0.hb.die1"), TESS_NONE);
@@ -240,7 +248,8 @@ TEST(BundledPlatforms, MeshesHaveTheirTopologyCounts)
         ASSERT_EQ(l->rc, TESS_OK) << name << ": " << l->errors;
         EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_DIE, 0), size_t(k) * k);
         EXPECT_EQ(tess_platform_live_links(&l->p), size_t(k) * k + 2u * k * (k - 1));
-        const tess_router_type &rt = l->p.types[tess_platform_find_type(&l->p, "mesh-router")].u.router;
+        const tess_router_type &rt =
+            l->p.types[tess_platform_find_type(&l->p, "mesh-router")].u.router;
         EXPECT_EQ(rt.vcs, 8u);          // BookSim2 mesh88_lat: num_vcs = 8
         EXPECT_EQ(rt.buffer_flits, 8u); // vc_buf_size = 8
         EXPECT_EQ(rt.routing, TESS_ROUTING_XY);

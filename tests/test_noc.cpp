@@ -18,7 +18,8 @@ extern "C" {
 #include "tessera/tessera.h"
 }
 
-namespace {
+namespace
+{
 
 struct MeshSpec {
     const char *topology = "mesh";
@@ -34,17 +35,18 @@ struct MeshSpec {
 std::string noc_platform(const MeshSpec &s)
 {
     char buf[2048];
-    std::snprintf(buf, sizeof buf,
-                  "<?xml version=\"1.0\"?>\n<platform name=\"n\">\n"
-                  "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-                  "  <router-type name=\"r\" clock=\"1GHz\" vcs=\"%u\" buffer-flits=\"%u\" "
-                  "flit-width=\"16B\" pipeline=\"%u\" routing=\"%s\"/>\n"
-                  "  <link-type name=\"l\" width=\"%s\" latency=\"%ucycles\" energy=\"1pJ/bit\"/>\n"
-                  "  <link-type name=\"loc\" width=\"%s\" latency=\"%ucycles\" energy=\"1pJ/bit\"/>\n"
-                  "  <%s name=\"m\" rows=\"%u\" cols=\"%u\" die=\"d\" router=\"r\" link=\"l\" "
-                  "local-link=\"loc\"/>\n</platform>\n",
-                  s.vcs, s.buffer, s.pipeline, s.routing, s.link_width, s.link_latency,
-                  s.link_width, s.local_latency, s.topology, s.k, s.k);
+    std::snprintf(
+        buf, sizeof buf,
+        "<?xml version=\"1.0\"?>\n<platform name=\"n\">\n"
+        "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+        "  <router-type name=\"r\" clock=\"1GHz\" vcs=\"%u\" buffer-flits=\"%u\" "
+        "flit-width=\"16B\" pipeline=\"%u\" routing=\"%s\"/>\n"
+        "  <link-type name=\"l\" width=\"%s\" latency=\"%ucycles\" energy=\"1pJ/bit\"/>\n"
+        "  <link-type name=\"loc\" width=\"%s\" latency=\"%ucycles\" energy=\"1pJ/bit\"/>\n"
+        "  <%s name=\"m\" rows=\"%u\" cols=\"%u\" die=\"d\" router=\"r\" link=\"l\" "
+        "local-link=\"loc\"/>\n</platform>\n",
+        s.vcs, s.buffer, s.pipeline, s.routing, s.link_width, s.link_latency, s.link_width,
+        s.local_latency, s.topology, s.k, s.k);
     return buf;
 }
 
@@ -72,7 +74,8 @@ std::vector<std::pair<uint32_t, uint32_t>> probe_pairs(unsigned k)
 
 bool stable(const tess_noc_result &r)
 {
-    return r.drained && !r.deadlocked && r.accepted_flits_per_node_cycle >= 0.95 * r.offered_flits_per_node_cycle &&
+    return r.drained && !r.deadlocked &&
+           r.accepted_flits_per_node_cycle >= 0.95 * r.offered_flits_per_node_cycle &&
            r.mean_latency_cycles < 3 * r.zero_load_latency_cycles;
 }
 
@@ -93,8 +96,8 @@ TEST(NocZeroLoad, LatencyIsHopsTimesPipelinePlusLinkPlusSerialisation)
                 ASSERT_EQ(got.size(), pairs.size());
                 for (size_t i = 0; i < pairs.size(); i++)
                     EXPECT_EQ(got[i], mesh_zero_load(s, 1, L, pairs[i].first, pairs[i].second))
-                        << "k=" << k << " L=" << L << " fidelity=" << f << " pair " << pairs[i].first
-                        << "->" << pairs[i].second;
+                        << "k=" << k << " L=" << L << " fidelity=" << f << " pair "
+                        << pairs[i].first << "->" << pairs[i].second;
             }
         }
     }
@@ -134,7 +137,8 @@ TEST(NocZeroLoad, TorusTakesTheWraparound)
     for (tess_noc_fidelity f : {TESS_NOC_FLIT, TESS_NOC_PACKET}) {
         std::vector<double> got = probe_latencies(&l->p, f, 1, pairs);
         ASSERT_EQ(got.size(), 3u);
-        for (int i = 0; i < 3; i++) EXPECT_EQ(got[i], 2.0 + H[i] * 3.0 + (H[i] - 1)) << i;
+        for (int i = 0; i < 3; i++)
+            EXPECT_EQ(got[i], 2.0 + H[i] * 3.0 + (H[i] - 1)) << i;
     }
 }
 
@@ -149,8 +153,8 @@ TEST(NocSaturation, UniformMesh8x8WithinBisectionBound)
                               << at60.mean_latency_cycles << " zero-load "
                               << at60.zero_load_latency_cycles;
     tess_noc_result at100 = run_noc(&l->p, noc_options(TESS_NOC_FLIT, 0.5, 1));
-    EXPECT_FALSE(stable(at100)) << "accepted " << at100.accepted_flits_per_node_cycle
-                                << " latency " << at100.mean_latency_cycles;
+    EXPECT_FALSE(stable(at100)) << "accepted " << at100.accepted_flits_per_node_cycle << " latency "
+                                << at100.mean_latency_cycles;
 }
 
 TEST(NocSaturation, TransposeSaturatesBelowUniform)
@@ -165,12 +169,21 @@ TEST(NocSaturation, TransposeSaturatesBelowUniform)
     for (unsigned r = 0; r < k; r++) {
         for (unsigned c = 0; c < k; c++) {
             int x = int(c), y = int(r), tx = int(r), ty = int(c); // (r,c) -> (c,r)
-            while (x != tx) { int nx = x + (tx > x ? 1 : -1); load[{y, x, y, nx}]++; x = nx; }
-            while (y != ty) { int ny = y + (ty > y ? 1 : -1); load[{y, x, ny, x}]++; y = ny; }
+            while (x != tx) {
+                int nx = x + (tx > x ? 1 : -1);
+                load[{y, x, y, nx}]++;
+                x = nx;
+            }
+            while (y != ty) {
+                int ny = y + (ty > y ? 1 : -1);
+                load[{y, x, ny, x}]++;
+                y = ny;
+            }
         }
     }
     int max_load = 0;
-    for (auto &kv : load) max_load = std::max(max_load, kv.second);
+    for (auto &kv : load)
+        max_load = std::max(max_load, kv.second);
     ASSERT_EQ(max_load, 7); // the channels next to the diagonal carry k - 1 flows
     double rate = 1.1 / max_load;
     tess_noc_result transpose_run = [&] {
@@ -240,7 +253,8 @@ TEST(NocRouting, TableRoutesAvoidDefectsAndAreAcyclic)
         for (uint32_t t = 0; t < eps.size(); t++) {
             std::vector<uint32_t> path = topo->path(s, t);
             ASSERT_FALSE(path.empty()) << s << "->" << t;
-            for (uint32_t c : path) EXPECT_FALSE(l->p.links[topo->channels()[c].link].dead);
+            for (uint32_t c : path)
+                EXPECT_FALSE(l->p.links[topo->channels()[c].link].dead);
             EXPECT_EQ(topo->channels()[path.back()].to_port, int32_t(t));
             // routes are at least as long as the Manhattan distance
             int manhattan = std::abs(eps[s].row - eps[t].row) + std::abs(eps[s].col - eps[t].col);
@@ -273,7 +287,8 @@ TEST(NocDeadlock, TorusWithOneVcAndNoDatelineIsReportedNotHung)
     tess_noc_result r = run_noc(&l->p, o);
     EXPECT_TRUE(r.deadlocked);
     EXPECT_NE(std::string(r.message).find("wafer0.r"), std::string::npos) << r.message;
-    EXPECT_NE(std::string(r.message).find("routers hold blocked flits"), std::string::npos) << r.message;
+    EXPECT_NE(std::string(r.message).find("routers hold blocked flits"), std::string::npos)
+        << r.message;
 
     // the same load with datelines (two VCs: one per dateline class) completes
     auto d = load_file(source_path("platforms/torus-8x8.xml"),

@@ -13,14 +13,19 @@
 
 #include "noc_harness.h"
 
-namespace {
+namespace
+{
 
 constexpr double kFlitBytes = 16;
 constexpr double kLinkPjPerBit = 0.2, kRouterPjPerBit = 0.1;
 
-class Conformance : public ::testing::TestWithParam<tess_noc_fidelity> {
-protected:
-    static void SetUpTestSuite() { mesh_ = load_file(source_path("platforms/mesh-4x4.xml")).release(); }
+class Conformance : public ::testing::TestWithParam<tess_noc_fidelity>
+{
+  protected:
+    static void SetUpTestSuite()
+    {
+        mesh_ = load_file(source_path("platforms/mesh-4x4.xml")).release();
+    }
     static void TearDownTestSuite()
     {
         delete mesh_;
@@ -46,8 +51,10 @@ std::string name_of(const ::testing::TestParamInfo<tess_noc_fidelity> &info)
 TEST_P(Conformance, ZeroLoadLatencyFollowsThePath)
 {
     ASSERT_EQ(mesh_->rc, TESS_OK) << mesh_->errors;
-    const std::vector<std::pair<uint32_t, uint32_t>> pairs = {
-        {die(0, 0), die(3, 3)}, {die(3, 3), die(0, 0)}, {die(1, 2), die(2, 1)}, {die(0, 1), die(0, 2)}};
+    const std::vector<std::pair<uint32_t, uint32_t>> pairs = {{die(0, 0), die(3, 3)},
+                                                              {die(3, 3), die(0, 0)},
+                                                              {die(1, 2), die(2, 1)},
+                                                              {die(0, 1), die(0, 2)}};
     const double hops[] = {6, 6, 2, 1};
     for (uint32_t flits : {1u, 4u}) {
         const std::vector<double> ref = probe_latencies(&mesh_->p, TESS_NOC_FLIT, flits, pairs);
@@ -56,7 +63,8 @@ TEST_P(Conformance, ZeroLoadLatencyFollowsThePath)
         ASSERT_EQ(ref.size(), pairs.size());
         for (size_t i = 0; i < pairs.size(); i++) {
             const double H = hops[i];
-            EXPECT_DOUBLE_EQ(got[i], 3 * (H + 1) + (H + 2) + flits - 1) << flits << " flits, pair " << i;
+            EXPECT_DOUBLE_EQ(got[i], 3 * (H + 1) + (H + 2) + flits - 1)
+                << flits << " flits, pair " << i;
             EXPECT_DOUBLE_EQ(got[i], ref[i]) << flits << " flits, pair " << i;
         }
     }
@@ -69,7 +77,8 @@ TEST_P(Conformance, OneTransferMovesAtTheLinkRate)
     ASSERT_EQ(mesh_->rc, TESS_OK) << mesh_->errors;
     const uint64_t bytes = 1 << 20;
     const double serialisation = bytes / kFlitBytes;
-    const std::vector<double> t = transfer_times(&mesh_->p, GetParam(), {{die(0, 0), die(3, 3), bytes}});
+    const std::vector<double> t =
+        transfer_times(&mesh_->p, GetParam(), {{die(0, 0), die(3, 3), bytes}});
     ASSERT_EQ(t.size(), 1u);
     const double latency = probe_latencies(&mesh_->p, GetParam(), 1, {{die(0, 0), die(3, 3)}})[0];
     EXPECT_GE(t[0], serialisation);
@@ -84,12 +93,15 @@ TEST_P(Conformance, EveryMessageArrivesOnceWithItsTagAndBytes)
     std::vector<Transfer> sent;
     for (uint32_t s = 0; s < 16; s++)
         for (uint32_t d = 0; d < 16; d++)
-            if (s != d) sent.push_back({s, d, static_cast<uint64_t>(1 + (s * 7 + d * 3) % 80), UINT32_MAX, 0});
+            if (s != d)
+                sent.push_back(
+                    {s, d, static_cast<uint64_t>(1 + (s * 7 + d * 3) % 80), UINT32_MAX, 0});
     const BurstLog log = burst_log(&mesh_->p, GetParam(), sent);
     ASSERT_EQ(log.deliveries.size(), sent.size());
     std::map<uint64_t, int> seen;
     uint64_t bytes_in = 0, bytes_out = 0;
-    for (const Transfer &t : sent) bytes_in += t.bytes;
+    for (const Transfer &t : sent)
+        bytes_in += t.bytes;
     for (const Delivery &d : log.deliveries) {
         ASSERT_LT(d.tag, sent.size());
         EXPECT_EQ(++seen[d.tag], 1) << "tag " << d.tag << " delivered twice";
@@ -114,4 +126,6 @@ TEST_P(Conformance, OneUncontendedMessageCostsTheSameEnergy)
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryFidelity, Conformance,
-                         ::testing::Values(TESS_NOC_FLIT, TESS_NOC_PACKET, TESS_NOC_FLOW, TESS_NOC_MIXED), name_of);
+                         ::testing::Values(TESS_NOC_FLIT, TESS_NOC_PACKET, TESS_NOC_FLOW,
+                                           TESS_NOC_MIXED),
+                         name_of);

@@ -13,7 +13,8 @@ extern "C" {
 #include "model/cost.h"
 }
 
-namespace {
+namespace
+{
 
 // a - r == optical == s - b; flits of 64 B; the module: 4 lanes x 2 wavelengths x 32 Gb/s
 // = 32 GB/s = 32 B a cycle at 1 GHz (2 cycles a flit). Parameters vary one figure a test.
@@ -23,16 +24,22 @@ std::string optical(const std::string &link_extra = "")
            "  <param name=\"eo\" default=\"5ns\"/> <param name=\"oe\" default=\"5ns\"/> "
            "<param name=\"fec\" default=\"100ns\"/> <param name=\"wl\" default=\"2\"/> "
            "<param name=\"len\" default=\"100m\"/>\n"
-           "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"table\"/>\n"
+           "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+           "routing=\"table\"/>\n"
            "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-           "  <xcvr-type name=\"x\" lanes=\"4\" wavelengths=\"${wl}\" lane-rate=\"32Gb/s\" eo-latency=\"${eo}\" "
-           "oe-latency=\"${oe}\" fec-latency=\"${fec}\" energy=\"5pJ/bit\" laser-power=\"1.5W\" tuning-power=\"0.5W\" "
+           "  <xcvr-type name=\"x\" lanes=\"4\" wavelengths=\"${wl}\" lane-rate=\"32Gb/s\" "
+           "eo-latency=\"${eo}\" "
+           "oe-latency=\"${oe}\" fec-latency=\"${fec}\" energy=\"5pJ/bit\" laser-power=\"1.5W\" "
+           "tuning-power=\"0.5W\" "
            "reach=\"2km\" cost=\"700USD\"/>\n"
-           "  <link-type name=\"fibre\" latency=\"0ns\" energy=\"0pJ/bit\" length=\"${len}\"" + link_extra + "/>\n"
+           "  <link-type name=\"fibre\" latency=\"0ns\" energy=\"0pJ/bit\" length=\"${len}\"" +
+           link_extra +
+           "/>\n"
            "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
            "  <instance name=\"r\" type=\"r\"/> <instance name=\"s\" type=\"r\"/>\n"
            "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/>\n"
-           "  <connect from=\"a\" to=\"r\" link=\"local\"/> <connect from=\"b\" to=\"s\" link=\"local\"/>\n"
+           "  <connect from=\"a\" to=\"r\" link=\"local\"/> <connect from=\"b\" to=\"s\" "
+           "link=\"local\"/>\n"
            "  <connect from=\"r\" to=\"s\" link=\"fibre\"/>\n</platform>\n";
 }
 
@@ -51,8 +58,8 @@ TEST(Optics, LatencyIsEoPlusFecPlusFibrePlusOe)
     const double base = one_message({}, 64);
     ASSERT_GT(base, 0);
     // optics 5 + 100 + 5 ns + 100 m x 4.897 ns = 599.7 ns: 600 cycles at 1 GHz (rounded up)
-    EXPECT_EQ(one_message({{"len", "1100m"}}, 64) - base, 5497 - 600); // 5,496.7 ns
-    EXPECT_EQ(one_message({{"fec", "0ns"}}, 64) - base, 500 - 600);    // 499.7 ns
+    EXPECT_EQ(one_message({{"len", "1100m"}}, 64) - base, 5497 - 600);            // 5,496.7 ns
+    EXPECT_EQ(one_message({{"fec", "0ns"}}, 64) - base, 500 - 600);               // 499.7 ns
     EXPECT_EQ(one_message({{"eo", "0ns"}, {"oe", "0ns"}}, 64) - base, 590 - 600); // 589.7 ns
 }
 
@@ -64,7 +71,8 @@ TEST(Optics, ARingOfPackagesThroughTransceivers)
     std::string xml = optical(" xcvr=\"x\"");
     xml = xml.substr(0, xml.find("  <instance name=\"r\""));
     xml.replace(xml.find("routing=\"table\""), 15, "routing=\"shortest\"");
-    xml += "  <ring name=\"o\" dies=\"5\" die=\"d\" router=\"r\" link=\"fibre\" local-link=\"local\"/>\n</platform>\n";
+    xml += "  <ring name=\"o\" dies=\"5\" die=\"d\" router=\"r\" link=\"fibre\" "
+           "local-link=\"local\"/>\n</platform>\n";
     auto l = load_xml(xml);
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const std::vector<double> t = transfer_times(&l->p, TESS_NOC_PACKET, {{0, 1, 64}});
@@ -82,7 +90,8 @@ TEST(Optics, ThroughputIsLanesTimesWavelengthsTimesRate)
     const double small = one_message({}, 65536), large = one_message({}, 1 << 20);
     EXPECT_DOUBLE_EQ(large - small, ((1 << 20) - 65536) / 32.0); // 32 B a cycle
     // twice the wavelengths: twice the rate
-    const double wide_small = one_message({{"wl", "4"}}, 65536), wide_large = one_message({{"wl", "4"}}, 1 << 20);
+    const double wide_small = one_message({{"wl", "4"}}, 65536),
+                 wide_large = one_message({{"wl", "4"}}, 1 << 20);
     EXPECT_DOUBLE_EQ(wide_large - wide_small, ((1 << 20) - 65536) / 64.0);
 }
 
@@ -113,43 +122,60 @@ TEST(Optics, BadInputNamesTheField)
 {
     auto far = load_xml(optical(" xcvr=\"x\""), {{"len", "3km"}});
     EXPECT_EQ(far->rc, TESS_EINVAL);
-    EXPECT_NE(far->errors.find("test.xml:7: <link-type name=\"fibre\"> attribute 'length': 3000 m of fibre is "
-                               "beyond the 2000 m reach of xcvr-type 'x'"),
-              std::string::npos) << far->errors;
+    EXPECT_NE(far->errors.find(
+                  "test.xml:7: <link-type name=\"fibre\"> attribute 'length': 3000 m of fibre is "
+                  "beyond the 2000 m reach of xcvr-type 'x'"),
+              std::string::npos)
+        << far->errors;
     auto missing = load_xml(optical(" xcvr=\"y\""));
-    EXPECT_NE(missing->errors.find("attribute 'xcvr': no xcvr-type named 'y'"), std::string::npos) << missing->errors;
+    EXPECT_NE(missing->errors.find("attribute 'xcvr': no xcvr-type named 'y'"), std::string::npos)
+        << missing->errors;
     auto electrical = load_xml(optical()); // no xcvr and no width
-    EXPECT_NE(electrical->errors.find("attribute 'width' is missing"), std::string::npos) << electrical->errors;
+    EXPECT_NE(electrical->errors.find("attribute 'width' is missing"), std::string::npos)
+        << electrical->errors;
 }
 
 // ---- the optical circuit switch: configurations, reconfiguration, held traffic
 
-namespace {
+namespace
+{
 
 // Four packages, each an optical I/O router with dies a and b (endpoints p0.a 0, p0.b 1,
 // p1.a 2, p1.b 3, p2.a 4, p2.b 5, p3.a 6, p3.b 7). A circuit switch joins the routers in
 // pairs: configuration "near" p0-p1 and p2-p3, "far" p0-p2 and p1-p3. Every circuit is
 // the same fibre (32 B a cycle), so a transfer over one takes the same time as over any.
-std::string circuit_platform(const std::string &extra_attrs = "", const std::string &extra_circuits = "",
+std::string circuit_platform(const std::string &extra_attrs = "",
+                             const std::string &extra_circuits = "",
                              const std::string &routing = "shortest")
 {
-    std::string x = "<?xml version=\"1.0\"?>\n<platform name=\"ocs\">\n"
-                    "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-                    "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"" + routing + "\"/>\n"
-                    "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-                    "  <link-type name=\"fibre\" width=\"32B\" latency=\"30ns\" energy=\"1pJ/bit\" cost=\"50USD\"/>\n";
+    std::string x =
+        "<?xml version=\"1.0\"?>\n<platform name=\"ocs\">\n"
+        "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+        "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"" +
+        routing +
+        "\"/>\n"
+        "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+        "  <link-type name=\"fibre\" width=\"32B\" latency=\"30ns\" energy=\"1pJ/bit\" "
+        "cost=\"50USD\"/>\n";
     for (int k = 0; k < 4; k++) {
         const std::string p = "p" + std::to_string(k);
-        x += "  <package name=\"" + p + "\"><instance name=\"io\" type=\"r\"/><instance name=\"a\" type=\"d\"/>"
+        x += "  <package name=\"" + p +
+             "\"><instance name=\"io\" type=\"r\"/><instance name=\"a\" type=\"d\"/>"
              "<instance name=\"b\" type=\"d\"/></package>\n"
-             "  <connect from=\"" + p + ".a\" to=\"" + p + ".io\" link=\"local\"/> <connect from=\"" + p +
-             ".b\" to=\"" + p + ".io\" link=\"local\"/>\n";
+             "  <connect from=\"" +
+             p + ".a\" to=\"" + p + ".io\" link=\"local\"/> <connect from=\"" + p + ".b\" to=\"" +
+             p + ".io\" link=\"local\"/>\n";
     }
-    x += "  <circuit-switch name=\"ocs\" ports=\"4\" insertion-latency=\"20ns\" reconfiguration-time=\"5us\" "
-         "port-cost=\"100USD\" link=\"fibre\"" + extra_attrs + ">\n"
-         "    <configuration name=\"near\"><circuit a=\"p0.io\" b=\"p1.io\"/><circuit a=\"p2.io\" b=\"p3.io\"/>"
+    x += "  <circuit-switch name=\"ocs\" ports=\"4\" insertion-latency=\"20ns\" "
+         "reconfiguration-time=\"5us\" "
+         "port-cost=\"100USD\" link=\"fibre\"" +
+         extra_attrs +
+         ">\n"
+         "    <configuration name=\"near\"><circuit a=\"p0.io\" b=\"p1.io\"/><circuit a=\"p2.io\" "
+         "b=\"p3.io\"/>"
          "</configuration>\n"
-         "    <configuration name=\"far\"><circuit a=\"p0.io\" b=\"p2.io\"/><circuit a=\"p1.io\" b=\"p3.io\"/>" +
+         "    <configuration name=\"far\"><circuit a=\"p0.io\" b=\"p2.io\"/><circuit a=\"p1.io\" "
+         "b=\"p3.io\"/>" +
          extra_circuits + "</configuration>\n  </circuit-switch>\n</platform>\n";
     return x;
 }
@@ -224,7 +250,8 @@ TEST(CircuitSwitch, TrafficInFlightDrainsBeforeTheSwitchReconfigures)
     EXPECT_DOUBLE_EQ(got[0], big);
     EXPECT_NEAR(got[1], big + kReconfiguration + small, 2.0);
     // alone, it pays only the reconfiguration: nothing is in flight
-    EXPECT_NEAR(transfer_times(&l->p, TESS_NOC_PACKET, {{1, 5, 64}})[0], kReconfiguration + small, 2.0);
+    EXPECT_NEAR(transfer_times(&l->p, TESS_NOC_PACKET, {{1, 5, 64}})[0], kReconfiguration + small,
+                2.0);
 }
 
 TEST(CircuitSwitch, MessagesHeldForTwoConfigurationsGoEachInItsOwnOnce)
@@ -277,10 +304,12 @@ TEST(CircuitSwitch, BadInputNamesTheLine)
     // line 15 is the <circuit-switch>, 17 the "far" configuration with its circuits
     const std::vector<Case> cases = {
         {two, "test.xml:17: <circuit>: 'p0.io' is in two circuits of configuration 'far'"},
-        {ports, "test.xml:15: <circuit-switch> 'ocs': 4 instances are attached to its circuits but it has 3 ports"},
+        {ports, "test.xml:15: <circuit-switch> 'ocs': 4 instances are attached to its circuits but "
+                "it has 3 ports"},
         {die, "test.xml:17: <circuit>: 'p0.a' is not a router"},
         // routes that change with the configuration need shortest routing
-        {table, "test.xml:15: <circuit-switch> 'ocs': router 'p0.io' (router-type 'r') routes by 'table'"},
+        {table,
+         "test.xml:15: <circuit-switch> 'ocs': router 'p0.io' (router-type 'r') routes by 'table'"},
     };
     for (const Case &c : cases) {
         auto l = load_xml(c.xml);

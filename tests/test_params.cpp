@@ -4,7 +4,8 @@
 
 #include "platform_fixture.h"
 
-namespace {
+namespace
+{
 
 std::string param_value(const Loaded &l, const char *name)
 {
@@ -12,7 +13,10 @@ std::string param_value(const Loaded &l, const char *name)
     return i == TESS_NONE ? std::string("<none>") : std::string(l.p.params[i].value);
 }
 
-size_t dies(const Loaded &l) { return tess_platform_count(&l.p, TESS_KIND_DIE, 0); }
+size_t dies(const Loaded &l)
+{
+    return tess_platform_count(&l.p, TESS_KIND_DIE, 0);
+}
 
 const std::string mesh_k = "  <param name=\"k\" default=\"4\"/>\n"
                            "  <mesh name=\"m\" rows=\"${k}\" cols=\"${k}\" die=\"d\" router=\"r\" "

@@ -19,7 +19,8 @@ extern "C" {
 #include "model/schedule.h"
 }
 
-namespace {
+namespace
+{
 
 struct Job {
     std::unique_ptr<Loaded> plat;
@@ -38,7 +39,8 @@ std::unique_ptr<Job> build(const std::string &platform, const Overrides &pov, co
     j->plat = load_file(source_path(platform), pov);
     EXPECT_EQ(j->plat->rc, TESS_OK) << j->plat->errors;
     std::vector<tess_override> ov;
-    for (const auto &o : wov) ov.push_back({o.first.c_str(), o.second.c_str()});
+    for (const auto &o : wov)
+        ov.push_back({o.first.c_str(), o.second.c_str()});
     std::vector<int> used(ov.size() + 1);
     tess_diag diag;
     tess_diag_init(&diag);
@@ -52,7 +54,10 @@ std::unique_ptr<Job> build(const std::string &platform, const Overrides &pov, co
     return j;
 }
 
-std::string die_of(const Job &j, uint32_t rank) { return j.plat->p.instances[j.s.die_of_rank[rank]].path; }
+std::string die_of(const Job &j, uint32_t rank)
+{
+    return j.plat->p.instances[j.s.die_of_rank[rank]].path;
+}
 
 } // namespace
 
@@ -68,12 +73,14 @@ TEST(Placement, LevelElementsAndDomainsAreScopes)
   <instance name="s" type="r"/>
   <connect from="c.n.p0.a" to="s" link="l"/><connect from="c.n.p0.b" to="s" link="l"/>
   <connect from="c.n.p1.a" to="s" link="l"/><connect from="c.n.p1.b" to="s" link="l"/>
-  <connect from="x" to="s" link="l"/>)", "table"));
+  <connect from="x" to="s" link="l"/>)",
+                                   "table"));
     ASSERT_EQ(L->rc, TESS_OK) << L->errors;
     const tess_platform *p = &L->p;
     auto span = [&](std::vector<std::string> names) {
         std::vector<uint32_t> d;
-        for (const auto &n : names) d.push_back(L->instance(n));
+        for (const auto &n : names)
+            d.push_back(L->instance(n));
         return tess_dies_span(p, d.data(), d.size());
     };
     EXPECT_EQ(span({"c.n.p0.a", "c.n.p0.b"}), TESS_SCOPE_PACKAGE);
@@ -99,8 +106,11 @@ TEST(Placement, RankOrdersPutTheFastestAxisOnConsecutiveDies)
     const uint32_t tp = 2, pp = 4, dp = 4;
     for (const char *o : orders) {
         auto j = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}},
-                       {{"workload.tp", "2"}, {"workload.pp", "4"}, {"workload.dp", "4"},
-                        {"workload.global-batch", "16"}, {"workload.rank-order", o}});
+                       {{"workload.tp", "2"},
+                        {"workload.pp", "4"},
+                        {"workload.dp", "4"},
+                        {"workload.global-batch", "16"},
+                        {"workload.rank-order", o}});
         ASSERT_EQ(j->rc, TESS_OK) << j->errors;
         for (uint32_t d = 0; d < dp; d++)
             for (uint32_t st = 0; st < pp; st++)
@@ -108,13 +118,15 @@ TEST(Placement, RankOrdersPutTheFastestAxisOnConsecutiveDies)
                     const std::string ord = o;
                     uint32_t slot = 0;
                     // digits of the order, read from the slowest axis down
-                    const std::string axes[3] = {ord.substr(0, 2), ord.substr(3, 2), ord.substr(6, 2)};
+                    const std::string axes[3] = {ord.substr(0, 2), ord.substr(3, 2),
+                                                 ord.substr(6, 2)};
                     for (int k = 2; k >= 0; k--) {
                         const uint32_t size = axes[k] == "tp" ? tp : axes[k] == "pp" ? pp : dp;
                         const uint32_t at = axes[k] == "tp" ? t : axes[k] == "pp" ? st : d;
                         slot = slot * size + at;
                     }
-                    const std::string want = "c.d" + std::to_string(slot / 8) + ".gpu" + std::to_string(slot % 8);
+                    const std::string want =
+                        "c.d" + std::to_string(slot / 8) + ".gpu" + std::to_string(slot % 8);
                     EXPECT_EQ(die_of(*j, t + tp * (st + pp * d)), want) << o;
                 }
     }
@@ -124,21 +136,26 @@ TEST(Placement, SpansFollowTheRankOrderAndLimitsAreChecked)
 {
     // tp 4 x pp 4 x dp 2 on four DGX nodes: TP inside a node; stages 0-1 share a node, 2-3
     // the next, so pipelines cross nodes; with tp-pp-dp DP replicas are 16 GPUs apart
-    auto j = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}}, {{"workload.dp", "2"}, {"workload.global-batch", "16"}});
+    auto j = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}},
+                   {{"workload.dp", "2"}, {"workload.global-batch", "16"}});
     ASSERT_EQ(j->rc, TESS_OK) << j->errors;
     EXPECT_EQ(j->s.tp_span, TESS_SCOPE_NODE);
     EXPECT_EQ(j->s.pp_span, TESS_SCOPE_LEVELS);
     EXPECT_EQ(j->s.dp_span, TESS_SCOPE_LEVELS);
     // tp-dp-pp: the two replicas of a stage's TP group fill one node
     auto k = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}},
-                   {{"workload.dp", "2"}, {"workload.global-batch", "16"}, {"workload.rank-order", "tp-dp-pp"}});
+                   {{"workload.dp", "2"},
+                    {"workload.global-batch", "16"},
+                    {"workload.rank-order", "tp-dp-pp"}});
     ASSERT_EQ(k->rc, TESS_OK) << k->errors;
     EXPECT_EQ(k->s.dp_span, TESS_SCOPE_NODE);
     EXPECT_EQ(k->s.dp_local, 1u); // the whole group in one node: nothing to split
     // DP 4 with tp-dp-pp on 8 nodes: two members in each of two nodes, so the gradient
     // reduction goes inside each node, then across
     auto h = build("platforms/dgx-h100-cluster.xml", {{"nodes", "8"}},
-                   {{"workload.dp", "4"}, {"workload.global-batch", "16"}, {"workload.rank-order", "tp-dp-pp"}});
+                   {{"workload.dp", "4"},
+                    {"workload.global-batch", "16"},
+                    {"workload.rank-order", "tp-dp-pp"}});
     ASSERT_EQ(h->rc, TESS_OK) << h->errors;
     EXPECT_EQ(h->s.dp_span, TESS_SCOPE_LEVELS);
     EXPECT_EQ(h->s.dp_local, 2u);
@@ -146,22 +163,33 @@ TEST(Placement, SpansFollowTheRankOrderAndLimitsAreChecked)
 
     // a limit the placement breaks: TP 16 over 8-GPU nodes, tp-within="node"
     auto bad = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}},
-                     {{"workload.tp", "16"}, {"workload.pp", "1"}, {"workload.dp", "2"}, {"workload.global-batch", "16"},
-                      {"workload.sequence-parallel", "off"}, {"workload.tp-within", "node"}});
+                     {{"workload.tp", "16"},
+                      {"workload.pp", "1"},
+                      {"workload.dp", "2"},
+                      {"workload.global-batch", "16"},
+                      {"workload.sequence-parallel", "off"},
+                      {"workload.tp-within", "node"}});
     EXPECT_EQ(bad->rc, TESS_EINVAL);
-    EXPECT_NE(bad->errors.find("default.xml:5:"), std::string::npos) << bad->errors; // the <workload> line
+    EXPECT_NE(bad->errors.find("default.xml:5:"), std::string::npos)
+        << bad->errors; // the <workload> line
     EXPECT_NE(bad->errors.find("tp-within=\"node\""), std::string::npos) << bad->errors;
     EXPECT_NE(bad->errors.find("'c.d0.gpu7'"), std::string::npos) << bad->errors;
     EXPECT_NE(bad->errors.find("'c.d1.gpu0'"), std::string::npos) << bad->errors;
     // the same job allowed to span the platform loads
     auto ok = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}},
-                    {{"workload.tp", "16"}, {"workload.pp", "1"}, {"workload.dp", "2"}, {"workload.global-batch", "16"},
-                     {"workload.sequence-parallel", "off"}, {"workload.tp-within", "platform"}});
+                    {{"workload.tp", "16"},
+                     {"workload.pp", "1"},
+                     {"workload.dp", "2"},
+                     {"workload.global-batch", "16"},
+                     {"workload.sequence-parallel", "off"},
+                     {"workload.tp-within", "platform"}});
     EXPECT_EQ(ok->rc, TESS_OK) << ok->errors;
     // a limit on an axis that keeps inside it passes: dp-within="node" with tp-dp-pp
     auto inside = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}},
-                        {{"workload.dp", "2"}, {"workload.global-batch", "16"},
-                         {"workload.rank-order", "tp-dp-pp"}, {"workload.dp-within", "node"}});
+                        {{"workload.dp", "2"},
+                         {"workload.global-batch", "16"},
+                         {"workload.rank-order", "tp-dp-pp"},
+                         {"workload.dp-within", "node"}});
     EXPECT_EQ(inside->rc, TESS_OK) << inside->errors;
 }
 
@@ -170,8 +198,11 @@ TEST(Placement, HierarchicalDataParallelAllReduceByLevel)
     // 32 DGX H100 GPUs, DP 32: each DP group has 8 members in each of 4 nodes, so the
     // gradient all-reduce goes as a reduce-scatter inside each node (ring of m = 8), an
     // all-reduce of B/m across nodes (ring of k = 4), an all-gather inside
-    const Overrides wov = {{"workload.tp", "1"}, {"workload.pp", "1"}, {"workload.dp", "32"},
-                           {"workload.global-batch", "32"}, {"workload.sequence-parallel", "off"}};
+    const Overrides wov = {{"workload.tp", "1"},
+                           {"workload.pp", "1"},
+                           {"workload.dp", "32"},
+                           {"workload.global-batch", "32"},
+                           {"workload.sequence-parallel", "off"}};
     auto j = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}}, wov);
     ASSERT_EQ(j->rc, TESS_OK) << j->errors;
     const double m = 8, k = 4, dies = 32;
@@ -187,8 +218,10 @@ TEST(Placement, HierarchicalDataParallelAllReduceByLevel)
     // simulated: inside at NVLink4's 450 GB/s, across at a 400 Gb/s NIC's 50 GB/s (the
     // intra-node steps keep to the NVSwitch though the NIC path is as many hops: one leaf
     // holds all 32 NICs), each within 2% (plus the hops' latency, under 1%)
-    std::string args = "run platforms/dgx-h100-cluster.xml workloads/default.xml --set nodes=4 --json";
-    for (const auto &o : wov) args += " --set " + o.first + "=" + o.second;
+    std::string args =
+        "run platforms/dgx-h100-cluster.xml workloads/default.xml --set nodes=4 --json";
+    for (const auto &o : wov)
+        args += " --set " + o.first + "=" + o.second;
     CliRun r = tessera(args, true);
     ASSERT_EQ(r.status, 0) << r.output;
     const size_t at = r.output.find("\"levels\"");
@@ -200,7 +233,8 @@ TEST(Placement, HierarchicalDataParallelAllReduceByLevel)
     EXPECT_NEAR(plat_s / (2 * (k - 1) * (B / m / k) / 50e9), 1.0, 0.02) << plat_s;
     // all of it is scale-out time of the slowest die but the node part
     EXPECT_NEAR(json_number(r.output, "scale_out") / plat_s, 1.0, 0.02);
-    EXPECT_NE(r.output.find("\"dp_domain\": {\"level\": \"node\", \"members\": 8}"), std::string::npos);
+    EXPECT_NE(r.output.find("\"dp_domain\": {\"level\": \"node\", \"members\": 8}"),
+              std::string::npos);
 }
 
 TEST(Placement, HierarchicalTensorParallelAllReduceAcrossTwoNodes)
@@ -209,7 +243,9 @@ TEST(Placement, HierarchicalTensorParallelAllReduceAcrossTwoNodes)
     // all-reduce (Megatron: two a layer forward, two backward; 16 micro-batches of 2048
     // tokens) is a reduce-scatter inside each node (m = 8), an all-reduce of the eighth
     // across the two nodes (k = 2), an all-gather inside
-    const Overrides wov = {{"workload.tp", "16"}, {"workload.pp", "1"}, {"workload.dp", "1"},
+    const Overrides wov = {{"workload.tp", "16"},
+                           {"workload.pp", "1"},
+                           {"workload.dp", "1"},
                            {"workload.sequence-parallel", "off"}};
     auto j = build("platforms/dgx-h100-cluster.xml", {{"nodes", "2"}}, wov);
     ASSERT_EQ(j->rc, TESS_OK) << j->errors;
@@ -219,13 +255,17 @@ TEST(Placement, HierarchicalTensorParallelAllReduceAcrossTwoNodes)
     const double B = 2048.0 * 2048 * 2; // one micro-batch's activations, bf16
     EXPECT_DOUBLE_EQ(j->s.level_bytes[TESS_SCOPE_NODE], dies * calls * 2 * (m - 1) * (B / m));
     EXPECT_DOUBLE_EQ(j->s.level_bytes[TESS_SCOPE_LEVELS], dies * calls * 2 * (k - 1) * (B / m / k));
-    std::string args = "run platforms/dgx-h100-cluster.xml workloads/default.xml --set nodes=2 --json";
-    for (const auto &o : wov) args += " --set " + o.first + "=" + o.second;
+    std::string args =
+        "run platforms/dgx-h100-cluster.xml workloads/default.xml --set nodes=2 --json";
+    for (const auto &o : wov)
+        args += " --set " + o.first + "=" + o.second;
     CliRun r = tessera(args, true);
     ASSERT_EQ(r.status, 0) << r.output;
-    EXPECT_NE(r.output.find("\"tp_domain\": {\"level\": \"node\", \"members\": 8}"), std::string::npos);
+    EXPECT_NE(r.output.find("\"tp_domain\": {\"level\": \"node\", \"members\": 8}"),
+              std::string::npos);
     // the part across the nodes moves B / 16 a step over one 50 GB/s NIC: at least that
-    const double across_s = json_number(r.output.substr(r.output.find("\"platform\": {\"bytes\"")), "collective_s");
+    const double across_s =
+        json_number(r.output.substr(r.output.find("\"platform\": {\"bytes\"")), "collective_s");
     EXPECT_GE(across_s, calls * 2 * (k - 1) * (B / m / k) / 50e9);
     EXPECT_LE(across_s, 1.3 * calls * 2 * (k - 1) * (B / m / k) / 50e9); // + the hops' latency
 }

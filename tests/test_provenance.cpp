@@ -15,7 +15,8 @@ extern "C" {
 #include "config/sha256.h"
 }
 
-namespace {
+namespace
+{
 
 std::string sha(const std::string &data)
 {
@@ -48,7 +49,8 @@ std::string input_hash(const std::string &json, const std::string &role)
 // Everything but the provenance and run objects (the simulated results).
 std::string results_of(const std::string &json)
 {
-    size_t a = json.find("  \"provenance\""), b = json.find("  \"iteration_time_s\""), c = json.find("  \"run\"");
+    size_t a = json.find("  \"provenance\""), b = json.find("  \"iteration_time_s\""),
+           c = json.find("  \"run\"");
     if (a == std::string::npos || b == std::string::npos || c == std::string::npos) return "";
     return json.substr(0, a) + json.substr(b, c - b);
 }
@@ -69,7 +71,8 @@ TEST(Sha256, Fips180Vectors)
     EXPECT_EQ(sha("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_EQ(sha("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
               "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-    EXPECT_EQ(sha(std::string(1000000, 'a')), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    EXPECT_EQ(sha(std::string(1000000, 'a')),
+              "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
     // lengths around the padding boundary (55, 56, 63, 64 bytes) agree with sha256sum
     for (size_t n : {55u, 56u, 63u, 64u, 65u}) {
         char path[] = "/tmp/tess-sha-XXXXXX";

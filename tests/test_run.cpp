@@ -20,7 +20,8 @@ extern "C" {
 #include "api/tessera_hw.h"
 }
 
-namespace {
+namespace
+{
 
 std::string run_json(const std::string &args, int *status)
 {
@@ -37,8 +38,10 @@ double by_hand(uint64_t M, uint64_t N, uint64_t K, uint64_t T, uint32_t R, uint3
     for (uint64_t i = 0; i < M; i += T)
         for (uint64_t j = 0; j < N; j += T)
             for (uint64_t k = 0; k < K; k += T) {
-                const uint64_t tm = std::min(T, M - i), tn = std::min(T, N - j), tk = std::min(T, K - k);
-                cycles += double((tm + R - 1) / R) * double((tn + C - 1) / C) * double(tk + R + C - 2);
+                const uint64_t tm = std::min(T, M - i), tn = std::min(T, N - j),
+                               tk = std::min(T, K - k);
+                cycles +=
+                    double((tm + R - 1) / R) * double((tn + C - 1) / C) * double(tk + R + C - 2);
             }
     return cycles / A;
 }
@@ -60,7 +63,8 @@ TEST(ComputeDie, GemmTakesTheArrayGeometrysCycles)
         const double expected = by_hand(s.m, s.n, s.k, s.t, s.r, s.c, s.a);
         EXPECT_NEAR(tess_gemm_cycles(s.m, s.n, s.k, 1, s.t, s.r, s.c, s.a) / expected, 1.0, 0.01)
             << s.m << "x" << s.n << "x" << s.k;
-        EXPECT_NEAR(tess_gemm_cycles(s.m, s.n, s.k, 3, s.t, s.r, s.c, s.a) / (3 * expected), 1.0, 1e-12);
+        EXPECT_NEAR(tess_gemm_cycles(s.m, s.n, s.k, 3, s.t, s.r, s.c, s.a) / (3 * expected), 1.0,
+                    1e-12);
     }
 }
 
@@ -103,44 +107,59 @@ TEST(Run, OptimizerStepTakesItsBytesAtTheBandwidthTessMemMeasures)
     {
         FILE *f = std::fopen(plat.c_str(), "w");
         ASSERT_NE(f, nullptr);
-        std::fputs("<?xml version=\"1.0\"?>\n"
-        "<platform name=\"scale1\">\n"
-        "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" tensor-cols=\"128\"\n"
-        "            vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\"/>\n"
-        "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" routing=\"xy\" ports=\"6\"/>\n"
-        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
-        "  <memory-type name=\"pool\" standard=\"HBM3\" capacity=\"16TiB\" channels=\"64\" bus-width=\"64b\"\n"
-        "               data-rate=\"6.4Gb/s\" rows=\"16777216\" tCL=\"14ns\" tCWL=\"5ns\" tRCD=\"14ns\" tRP=\"14ns\"\n"
-        "               tRAS=\"34ns\" tRC=\"48ns\" tCCD_S=\"2cycles\" tCCD_L=\"4cycles\" tRRD_S=\"4ns\" tRRD_L=\"4ns\"\n"
-        "               tFAW=\"15ns\" tWR=\"16ns\" tWTR_S=\"6cycles\" tWTR_L=\"8cycles\" tRTW=\"18cycles\"\n"
-        "               tRTP=\"5cycles\" tREFI=\"3.9us\" tRFC=\"350ns\"/>\n"
-        "  <mesh name=\"m\" rows=\"1\" cols=\"1\" die=\"d\" router=\"r\" link=\"l\"/>\n"
-        "  <instance name=\"pool\" type=\"pool\"/>\n"
-        "  <connect from=\"pool\" to=\"m.r0c0.router\" link=\"l\"/>\n"
-        "</platform>\n"
-        "", f);
+        std::fputs(
+            "<?xml version=\"1.0\"?>\n"
+            "<platform name=\"scale1\">\n"
+            "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" "
+            "tensor-cols=\"128\"\n"
+            "            vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\"/>\n"
+            "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+            "routing=\"xy\" ports=\"6\"/>\n"
+            "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
+            "  <memory-type name=\"pool\" standard=\"HBM3\" capacity=\"16TiB\" channels=\"64\" "
+            "bus-width=\"64b\"\n"
+            "               data-rate=\"6.4Gb/s\" rows=\"16777216\" tCL=\"14ns\" tCWL=\"5ns\" "
+            "tRCD=\"14ns\" tRP=\"14ns\"\n"
+            "               tRAS=\"34ns\" tRC=\"48ns\" tCCD_S=\"2cycles\" tCCD_L=\"4cycles\" "
+            "tRRD_S=\"4ns\" tRRD_L=\"4ns\"\n"
+            "               tFAW=\"15ns\" tWR=\"16ns\" tWTR_S=\"6cycles\" tWTR_L=\"8cycles\" "
+            "tRTW=\"18cycles\"\n"
+            "               tRTP=\"5cycles\" tREFI=\"3.9us\" tRFC=\"350ns\"/>\n"
+            "  <mesh name=\"m\" rows=\"1\" cols=\"1\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+            "  <instance name=\"pool\" type=\"pool\"/>\n"
+            "  <connect from=\"pool\" to=\"m.r0c0.router\" link=\"l\"/>\n"
+            "</platform>\n"
+            "",
+            f);
         std::fclose(f);
     }
-    CliRun mem = tessera("mem " + plat + " --pattern stream --read-ratio 1 --request-bytes 64 --outstanding 2048 "
-                         "--requests 81920 --json", true);
+    CliRun mem =
+        tessera("mem " + plat +
+                    " --pattern stream --read-ratio 1 --request-bytes 64 --outstanding 2048 "
+                    "--requests 81920 --json",
+                true);
     ASSERT_EQ(mem.status, 0) << mem.output;
     const double B = json_number(mem.output, "bandwidth_bytes_per_s");
     ASSERT_GT(B, 0);
     int st = 0;
-    const std::string r = run_json(plat + " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
-                                          "--set workload.dp=1 --set model.layers=2 --set model.hidden=1024 "
-                                          "--set model.heads=8 --set model.ffn=4096",
-                                   &st);
+    const std::string r =
+        run_json(plat + " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
+                        "--set workload.dp=1 --set model.layers=2 --set model.hidden=1024 "
+                        "--set model.heads=8 --set model.ffn=4096",
+                 &st);
     ASSERT_EQ(st, 0) << r;
     // parameters of the GPT (layernorm, learned positions, tied embedding): per layer
     // 4h^2 + 4h (attention) + 2 h ffn + ffn + h (MLP) + 4h (two layernorms); the token
     // embedding V h, positions s h, the final layernorm 2h
     const double h = 1024, ffn = 4096, L = 2, V = 51200, seq = 2048;
-    const double P = L * (4 * h * h + 4 * h + 2 * h * ffn + ffn + h + 4 * h) + V * h + seq * h + 2 * h;
+    const double P =
+        L * (4 * h * h + 4 * h + 2 * h * ffn + ffn + h + 4 * h) + V * h + seq * h + 2 * h;
     // mixed-precision Adam: 28 bytes per parameter (fp16 gradient in; fp32 master weight
     // and two moments in and out; fp16 weight out: 2 + 3 x 4 x 2 + 2)
     const double expected = 28 * P / B;
-    EXPECT_NEAR(json_number(r.substr(r.find("\"time_breakdown_s\"")), "optimizer"), expected, 0.05 * expected) << r;
+    EXPECT_NEAR(json_number(r.substr(r.find("\"time_breakdown_s\"")), "optimizer"), expected,
+                0.05 * expected)
+        << r;
     std::system((std::string("rm -rf '") + dir + "'").c_str());
 }
 
@@ -158,11 +177,13 @@ TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
     CliRun sched = tessera("schedule platforms/default.xml workloads/default.xml --json", true);
     ASSERT_EQ(sched.status, 0);
     const double ops = json_number(sched.output, "ops");
-    const double hw_flops = json_number(report, "hardware_flops"); // the schedule's count, to 9 digits
+    const double hw_flops =
+        json_number(report, "hardware_flops"); // the schedule's count, to 9 digits
     std::vector<std::vector<std::string>> rows;
     size_t at = csv.find('\n') + 1;
-    EXPECT_EQ(csv.substr(0, at), "kind,name,rank,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,"
-                                 "end_s,flops,ops,dram_bytes,messages,utilisation\n");
+    EXPECT_EQ(csv.substr(0, at),
+              "kind,name,rank,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,"
+              "end_s,flops,ops,dram_bytes,messages,utilisation\n");
     while (at < csv.size()) {
         size_t nl = csv.find('\n', at);
         std::vector<std::string> f;
@@ -184,7 +205,8 @@ TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
         if (r >= 16 + 80 + 16) { // memories: every DRAM byte of the dies lands on one, and
             EXPECT_EQ(rows[r][0], "memory"); // utilisation is bytes / (T x 32 x 4 B x 6.4 GT/s)
             mem_bytes += std::stod(rows[r][12]);
-            EXPECT_NEAR(std::stod(rows[r][14]), std::stod(rows[r][12]) / (T * 32 * 4 * 6.4e9), 1e-6);
+            EXPECT_NEAR(std::stod(rows[r][14]), std::stod(rows[r][12]) / (T * 32 * 4 * 6.4e9),
+                        1e-6);
             continue;
         }
         if (r >= 16 + 80) { // routers: the mean utilisation of their output channels
@@ -211,10 +233,10 @@ TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
         n_ops += std::stod(rows[r][11]);
     }
     EXPECT_NEAR(busiest, json_number(report, "utilisation"), 1e-6); // the report's busiest link
-    EXPECT_NEAR(mem_bytes, die_bytes, 1e-6 * die_bytes);              // no byte lost or counted twice
-    EXPECT_NEAR(latest, T, 1e-8 * T);                  // the iteration ends with its last die
-    EXPECT_NEAR(flops, hw_flops, 1e-6 * hw_flops);     // every FLOP the schedule counts, executed
-    EXPECT_EQ(n_ops, ops);                             // every op retired
+    EXPECT_NEAR(mem_bytes, die_bytes, 1e-6 * die_bytes);            // no byte lost or counted twice
+    EXPECT_NEAR(latest, T, 1e-8 * T);              // the iteration ends with its last die
+    EXPECT_NEAR(flops, hw_flops, 1e-6 * hw_flops); // every FLOP the schedule counts, executed
+    EXPECT_EQ(n_ops, ops);                         // every op retired
     std::system(("rm -rf '" + d + "'").c_str());
 }
 
@@ -225,10 +247,12 @@ TEST(Run, ForcedProgressShowsLinesAndChangesNoResult)
     // enough (seconds) for many slices of simulated time
     char dir[] = "/tmp/tess-progress-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
-    const std::string d = dir, job = "platforms/wafer-8x8.xml workloads/gpt3-175b-tp8-pp8.xml --json";
+    const std::string d = dir,
+                      job = "platforms/wafer-8x8.xml workloads/gpt3-175b-tp8-pp8.xml --json";
     auto run = [&](const std::string &flag, const std::string &name) {
-        std::string cmd = std::string("cd '") + TESS_SOURCE_DIR + "' && '" + TESS_BINARY + "' run " + job + " " +
-                          flag + " >'" + d + "/" + name + ".json' 2>'" + d + "/" + name + ".err'";
+        std::string cmd = std::string("cd '") + TESS_SOURCE_DIR + "' && '" + TESS_BINARY +
+                          "' run " + job + " " + flag + " >'" + d + "/" + name + ".json' 2>'" + d +
+                          "/" + name + ".err'";
         return std::system(cmd.c_str());
     };
     auto read = [&](const std::string &name) { return read_text(d + "/" + name); };
@@ -262,59 +286,62 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
     // parallel all-reduce of S bytes, then an optimizer step over no parameters. The
     // ring's steps do not contend, so packet and flow fidelity must both give it.
     for (tess_noc_fidelity fidelity : {TESS_NOC_PACKET, TESS_NOC_FLOW})
-    for (unsigned n : {4u, 8u}) {
-        std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"ring\">\n"
-                          "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
-                          "vector-lanes=\"16\" sram=\"1MiB\" sram-bandwidth=\"1TB/s\"/>\n"
-                          "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
-                          "routing=\"table\"/>\n"
-                          "  <link-type name=\"l\" width=\"64B\" latency=\"10cycles\" energy=\"1pJ/bit\"/>\n"
-                          "  <switch name=\"n\" dies=\"" + std::to_string(n) +
-                          "\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
-        auto l = load_xml(xml);
-        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
-        const uint64_t S = 64ull << 20; // 64 MiB
-        std::vector<double> v = in_child([&] {
-            tess_schedule s;
-            std::memset(&s, 0, sizeof s);
-            std::vector<uint32_t> ranks;
-            for (size_t i = 0; i < l->p.n_instances; i++)
-                if (l->p.instances[i].kind == TESS_KIND_DIE) ranks.push_back(uint32_t(i));
-            tess_stage stage;
-            std::memset(&stage, 0, sizeof stage);
-            s.dies = n;
-            s.pp = 1;
-            s.chunks = 1;
-            s.tp = 1;
-            s.dp = n;
-            s.tp_grid = 1;
-            s.die_of_rank = ranks.data();
-            s.stages = &stage;
-            tess_coll_use coll;
-            std::memset(&coll, 0, sizeof coll);
-            s.colls = &coll;
-            s.n_colls = 1;
-            s.colls[0].what = "dp gradient all-reduce";
-            s.colls[0].axis = TESS_AXIS_DP;
-            s.colls[0].kind = TESS_ALL_REDUCE;
-            s.colls[0].group = n;
-            s.colls[0].bytes = S;
-            s.dp_coll = 0;
-            std::vector<double> bw(n, 1e12);
-            tess_iteration_result r;
-            char msg[512];
-            if (tess_hw_run(&l->p, &s, 2, bw.data(), fidelity, 0, &r, nullptr, nullptr, nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
-                throw std::runtime_error(msg);
-            return std::vector<double>{r.iteration_time_s, r.network_s};
-        });
-        ASSERT_EQ(v.size(), 2u);
-        // per step: S/N bytes over a 64 GB/s link, plus one crossing of two links and
-        // the router (10 + 2 + 10 cycles); 2(N-1) steps
-        const double step = double(S / n) / 64e9 + 22e-9;
-        const double expected = 2.0 * (n - 1) * step;
-        EXPECT_NEAR(v[0] / expected, 1.0, 0.05) << n << " dies at fidelity " << fidelity << ": " << v[0] << " s";
-        EXPECT_NEAR(v[1] / expected, 1.0, 0.05);
-    }
+        for (unsigned n : {4u, 8u}) {
+            std::string xml =
+                "<?xml version=\"1.0\"?>\n<platform name=\"ring\">\n"
+                "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
+                "vector-lanes=\"16\" sram=\"1MiB\" sram-bandwidth=\"1TB/s\"/>\n"
+                "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+                "routing=\"table\"/>\n"
+                "  <link-type name=\"l\" width=\"64B\" latency=\"10cycles\" energy=\"1pJ/bit\"/>\n"
+                "  <switch name=\"n\" dies=\"" +
+                std::to_string(n) + "\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
+            auto l = load_xml(xml);
+            ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+            const uint64_t S = 64ull << 20; // 64 MiB
+            std::vector<double> v = in_child([&] {
+                tess_schedule s;
+                std::memset(&s, 0, sizeof s);
+                std::vector<uint32_t> ranks;
+                for (size_t i = 0; i < l->p.n_instances; i++)
+                    if (l->p.instances[i].kind == TESS_KIND_DIE) ranks.push_back(uint32_t(i));
+                tess_stage stage;
+                std::memset(&stage, 0, sizeof stage);
+                s.dies = n;
+                s.pp = 1;
+                s.chunks = 1;
+                s.tp = 1;
+                s.dp = n;
+                s.tp_grid = 1;
+                s.die_of_rank = ranks.data();
+                s.stages = &stage;
+                tess_coll_use coll;
+                std::memset(&coll, 0, sizeof coll);
+                s.colls = &coll;
+                s.n_colls = 1;
+                s.colls[0].what = "dp gradient all-reduce";
+                s.colls[0].axis = TESS_AXIS_DP;
+                s.colls[0].kind = TESS_ALL_REDUCE;
+                s.colls[0].group = n;
+                s.colls[0].bytes = S;
+                s.dp_coll = 0;
+                std::vector<double> bw(n, 1e12);
+                tess_iteration_result r;
+                char msg[512];
+                if (tess_hw_run(&l->p, &s, 2, bw.data(), fidelity, 0, &r, nullptr, nullptr, nullptr,
+                                nullptr, nullptr, msg, sizeof msg) != 0)
+                    throw std::runtime_error(msg);
+                return std::vector<double>{r.iteration_time_s, r.network_s};
+            });
+            ASSERT_EQ(v.size(), 2u);
+            // per step: S/N bytes over a 64 GB/s link, plus one crossing of two links and
+            // the router (10 + 2 + 10 cycles); 2(N-1) steps
+            const double step = double(S / n) / 64e9 + 22e-9;
+            const double expected = 2.0 * (n - 1) * step;
+            EXPECT_NEAR(v[0] / expected, 1.0, 0.05)
+                << n << " dies at fidelity " << fidelity << ": " << v[0] << " s";
+            EXPECT_NEAR(v[1] / expected, 1.0, 0.05);
+        }
 }
 
 #include <unistd.h>
@@ -331,16 +358,20 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
     // stage does the same work, so stage 0 idles (p - 1)(t_f + t_b) of the
     // (m + p - 1)(t_f + t_b) of 1F1B, all of it waiting for pipeline messages.
     const unsigned p = 4, m = 8;
-    std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"pipe\">\n"
-                      "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" "
-                      "tensor-cols=\"128\" vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\"/>\n"
-                      "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"1MiB\" pipeline=\"1\" routing=\"table\"/>\n"
-                      "  <link-type name=\"l\" width=\"1MiB\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-                      "  <memory-type name=\"big\" standard=\"ideal\" capacity=\"16TiB\" channels=\"64\" "
-                      "bus-width=\"64b\" data-rate=\"6.4Gb/s\" rows=\"16777216\"" + std::string(kTimings) + "/>\n"
-                      "  <switch name=\"n\" dies=\"4\" die=\"d\" router=\"x\" link=\"l\"/>\n"
-                      "  <instance name=\"pool\" type=\"big\"/>\n"
-                      "  <connect from=\"pool\" to=\"n.switch\" link=\"l\"/>\n</platform>\n";
+    std::string xml =
+        "<?xml version=\"1.0\"?>\n<platform name=\"pipe\">\n"
+        "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" "
+        "tensor-cols=\"128\" vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\"/>\n"
+        "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"1MiB\" pipeline=\"1\" "
+        "routing=\"table\"/>\n"
+        "  <link-type name=\"l\" width=\"1MiB\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+        "  <memory-type name=\"big\" standard=\"ideal\" capacity=\"16TiB\" channels=\"64\" "
+        "bus-width=\"64b\" data-rate=\"6.4Gb/s\" rows=\"16777216\"" +
+        std::string(kTimings) +
+        "/>\n"
+        "  <switch name=\"n\" dies=\"4\" die=\"d\" router=\"x\" link=\"l\"/>\n"
+        "  <instance name=\"pool\" type=\"big\"/>\n"
+        "  <connect from=\"pool\" to=\"n.switch\" link=\"l\"/>\n</platform>\n";
     auto plat = load_xml(xml);
     ASSERT_EQ(plat->rc, TESS_OK) << plat->errors;
     char path[] = "/tmp/tess-pipe-XXXXXX";
@@ -364,11 +395,14 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
         std::vector<double> bw(p, 1e18);
         tess_iteration_result r;
         char msg[512];
-        if (tess_hw_run(&plat->p, &s, 2, bw.data(), TESS_NOC_PACKET, 0, &r, nullptr, nullptr, nullptr, nullptr, nullptr, msg, sizeof msg) != 0) throw std::runtime_error(msg);
+        if (tess_hw_run(&plat->p, &s, 2, bw.data(), TESS_NOC_PACKET, 0, &r, nullptr, nullptr,
+                        nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
+            throw std::runtime_error(msg);
         const tess_critical_path &c = r.critical_path;
-        return std::vector<double>{r.iteration_time_s, r.bubble_s, double(r.slowest_rank),
-                                   c.compute_s + c.memory_s + c.network_s, c.transfer_s, c.other_s,
-                                   double(c.handoffs), r.compute_s + r.memory_s + r.network_s};
+        return std::vector<double>{r.iteration_time_s,     r.bubble_s,
+                                   double(r.slowest_rank), c.compute_s + c.memory_s + c.network_s,
+                                   c.transfer_s,           c.other_s,
+                                   double(c.handoffs),     r.compute_s + r.memory_s + r.network_s};
     });
     tess_schedule_free(&s);
     ASSERT_EQ(v.size(), 8u);
@@ -388,9 +422,10 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
 TEST(Run, CriticalPathOfOneStageIsTheSlowestDiesOwnTime)
 {
     int status = 0;
-    const std::string json = run_json("platforms/default.xml workloads/default.xml --set workload.tp=16 "
-                                      "--set workload.pp=1",
-                                      &status);
+    const std::string json =
+        run_json("platforms/default.xml workloads/default.xml --set workload.tp=16 "
+                 "--set workload.pp=1",
+                 &status);
     ASSERT_EQ(status, 0) << json;
     const size_t at = json.find("\"critical_path\"");
     ASSERT_NE(at, std::string::npos);
@@ -399,8 +434,9 @@ TEST(Run, CriticalPathOfOneStageIsTheSlowestDiesOwnTime)
     EXPECT_DOUBLE_EQ(json_number(cp, "compute_s"), json_number(tb, "compute"));
     EXPECT_DOUBLE_EQ(json_number(cp, "memory_s"), json_number(tb, "memory"));
     EXPECT_DOUBLE_EQ(json_number(cp, "network_s"), json_number(tb, "network"));
-    const double sum = json_number(cp, "compute_s") + json_number(cp, "memory_s") + json_number(cp, "network_s") +
-                       json_number(cp, "transfer_s") + json_number(cp, "other_s");
+    const double sum = json_number(cp, "compute_s") + json_number(cp, "memory_s") +
+                       json_number(cp, "network_s") + json_number(cp, "transfer_s") +
+                       json_number(cp, "other_s");
     EXPECT_NEAR(sum, json_number(json, "iteration_time_s"), 1e-6 * sum);
 }
 
@@ -412,10 +448,12 @@ TEST(Run, HeatMapDrawsEveryMeshLinkWithItsUtilisation)
     char dir[] = "/tmp/tess-heat-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     const std::string d = dir;
-    CliRun run = tessera("run platforms/default.xml workloads/default.xml --quiet --set model.layers=4 -o " + d);
+    CliRun run = tessera(
+        "run platforms/default.xml workloads/default.xml --quiet --set model.layers=4 -o " + d);
     ASSERT_EQ(run.status, 0) << run.output;
     const std::string svg = read_text(d + "/heatmap.svg");
-    xmlDocPtr doc = xmlReadMemory(svg.data(), int(svg.size()), "heatmap.svg", nullptr, XML_PARSE_NONET);
+    xmlDocPtr doc =
+        xmlReadMemory(svg.data(), int(svg.size()), "heatmap.svg", nullptr, XML_PARSE_NONET);
     ASSERT_NE(doc, nullptr) << "not well-formed XML";
     // the 4 x 4 mesh's 24 router links, each with the busier of its two channels
     int links = 0;
@@ -439,7 +477,8 @@ TEST(Run, HeatMapDrawsEveryMeshLinkWithItsUtilisation)
     // the busiest line is the busiest router-to-router channel of stats.csv
     const std::string csv = read_text(d + "/stats.csv");
     double busiest = 0;
-    for (size_t at = csv.find("\nlink,"); at != std::string::npos; at = csv.find("\nlink,", at + 1)) {
+    for (size_t at = csv.find("\nlink,"); at != std::string::npos;
+         at = csv.find("\nlink,", at + 1)) {
         const std::string row = csv.substr(at + 6, csv.find('\n', at + 1) - at - 6);
         const std::string name = row.substr(0, row.find(','));
         const size_t arrow = name.find("->");
@@ -453,8 +492,10 @@ TEST(Run, HeatMapDrawsEveryMeshLinkWithItsUtilisation)
     // a platform with no mesh or torus gets no heat map
     const std::string d2 = d + "/switch";
     ASSERT_EQ(system(("mkdir -p " + d2).c_str()), 0);
-    CliRun sw = tessera("run platforms/dgx-a100.xml workloads/korthikanti-22b-selective.xml --quiet "
-                        "--set model.layers=8 -o " + d2);
+    CliRun sw =
+        tessera("run platforms/dgx-a100.xml workloads/korthikanti-22b-selective.xml --quiet "
+                "--set model.layers=8 -o " +
+                d2);
     ASSERT_EQ(sw.status, 0) << sw.output;
     EXPECT_TRUE(read_text(d2 + "/report.json").size() > 0);
     EXPECT_TRUE(read_text(d2 + "/heatmap.svg").empty());
@@ -466,13 +507,18 @@ TEST(Run, TraceHasEveryDiesEnginesAndAddsUpToItsTimeBreakdown)
     char dir[] = "/tmp/tess-trace-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     const std::string d = dir;
-    CliRun run = tessera("run platforms/default.xml workloads/default.xml --quiet --trace --set model.layers=4 -o " + d);
+    CliRun run = tessera(
+        "run platforms/default.xml workloads/default.xml --quiet --trace --set model.layers=4 -o " +
+        d);
     ASSERT_EQ(run.status, 0) << run.output;
     const std::string trace = read_text(d + "/trace.json"), csv = read_text(d + "/stats.csv");
     ASSERT_EQ(trace.rfind("{\"displayTimeUnit\": \"ms\", \"traceEvents\": [", 0), 0u);
     // the JSON parses (Debian's python3, as the report-schema test uses)
-    EXPECT_EQ(std::system(("/usr/bin/python3 -c \"import json,sys; json.load(open(sys.argv[1]))\" '" + d +
-                           "/trace.json'").c_str()), 0);
+    EXPECT_EQ(
+        std::system(("/usr/bin/python3 -c \"import json,sys; json.load(open(sys.argv[1]))\" '" + d +
+                     "/trace.json'")
+                        .c_str()),
+        0);
     // per rank: the tensor track's intervals add up to compute_s, network to network_s,
     // pipeline wait to pipeline_bubble_s (stats.csv columns 5, 8, 9)
     std::map<std::pair<int, std::string>, double> sum;
@@ -490,15 +536,20 @@ TEST(Run, TraceHasEveryDiesEnginesAndAddsUpToItsTimeBreakdown)
         sum[std::make_pair(tid / 4, std::string(name))] += dur * 1e-6;
     }
     int ranks = 0;
-    for (size_t at = csv.find("\ndie,"); at != std::string::npos; at = csv.find("\ndie,", at + 1), ranks++) {
+    for (size_t at = csv.find("\ndie,"); at != std::string::npos;
+         at = csv.find("\ndie,", at + 1), ranks++) {
         std::vector<std::string> f;
         std::stringstream row(csv.substr(at + 1, csv.find('\n', at + 1) - at - 1));
-        for (std::string x; std::getline(row, x, ',');) f.push_back(x);
+        for (std::string x; std::getline(row, x, ',');)
+            f.push_back(x);
         const int r = std::stoi(f[2]);
         auto total = [&](const char *track) { return sum[std::make_pair(r, std::string(track))]; };
-        EXPECT_NEAR(total("tensor"), std::stod(f[4]), 1e-6 * std::stod(f[4]) + 1e-9) << "rank " << r;
-        EXPECT_NEAR(total("network"), std::stod(f[7]), 1e-6 * std::stod(f[7]) + 1e-9) << "rank " << r;
-        EXPECT_NEAR(total("pipeline wait"), std::stod(f[8]), 1e-6 * std::stod(f[8]) + 1e-9) << "rank " << r;
+        EXPECT_NEAR(total("tensor"), std::stod(f[4]), 1e-6 * std::stod(f[4]) + 1e-9)
+            << "rank " << r;
+        EXPECT_NEAR(total("network"), std::stod(f[7]), 1e-6 * std::stod(f[7]) + 1e-9)
+            << "rank " << r;
+        EXPECT_NEAR(total("pipeline wait"), std::stod(f[8]), 1e-6 * std::stod(f[8]) + 1e-9)
+            << "rank " << r;
         EXPECT_GT(total("dma"), 0) << "rank " << r;
     }
     EXPECT_EQ(ranks, 16);
@@ -516,13 +567,17 @@ TEST(Run, TraceHasEveryDiesEnginesAndAddsUpToItsTimeBreakdown)
         samples[name].emplace_back(ts * 1e-6, busy);
     }
     const double T = json_number(read_text(d + "/report.json"), "iteration_time_s");
-    std::map<std::string, std::pair<double, int>> from_csv; // class -> (sum of utilisations, channels)
-    for (size_t at = csv.find("\nlink,"); at != std::string::npos; at = csv.find("\nlink,", at + 1)) {
+    std::map<std::string, std::pair<double, int>>
+        from_csv; // class -> (sum of utilisations, channels)
+    for (size_t at = csv.find("\nlink,"); at != std::string::npos;
+         at = csv.find("\nlink,", at + 1)) {
         const std::string row = csv.substr(at + 1, csv.find('\n', at + 1) - at - 1);
         const std::string name = row.substr(5, row.find(',', 5) - 5);
-        const bool from_die = name.find(".die->") != std::string::npos, to_die = name.size() > 4 &&
-                                                                           name.compare(name.size() - 4, 4, ".die") == 0;
-        const std::string cls = from_die ? "die to router" : to_die ? "router to die" : "router to router";
+        const bool from_die = name.find(".die->") != std::string::npos,
+                   to_die = name.size() > 4 && name.compare(name.size() - 4, 4, ".die") == 0;
+        const std::string cls = from_die ? "die to router"
+                                : to_die ? "router to die"
+                                         : "router to router";
         from_csv[cls].first += std::stod(row.substr(row.rfind(',') + 1));
         from_csv[cls].second++;
     }
@@ -531,7 +586,8 @@ TEST(Run, TraceHasEveryDiesEnginesAndAddsUpToItsTimeBreakdown)
         ASSERT_GE(v.size(), 2u) << cls;
         const double window = v[1].first - v[0].first;
         double busy = 0;
-        for (const auto &s : v) busy += s.second * window;
+        for (const auto &s : v)
+            busy += s.second * window;
         const double expected = from_csv[cls].first / from_csv[cls].second;
         EXPECT_GT(expected, 0) << cls;
         EXPECT_NEAR(busy / T, expected, 0.01 * expected) << cls;

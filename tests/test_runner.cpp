@@ -15,7 +15,8 @@ extern "C" {
 #include "api/tessera_hw.h"
 }
 
-namespace {
+namespace
+{
 
 // A blob larger than a pipe's buffer (64 KiB on Linux), so that the parent must read
 // while the child writes.
@@ -26,7 +27,8 @@ void succeed(void *, tess_job_output *out)
     out->status = TESS_OK;
     std::snprintf(out->message, sizeof out->message, "done");
     auto *blob = static_cast<unsigned char *>(std::malloc(kBlobBytes));
-    for (size_t i = 0; i < kBlobBytes; i++) blob[i] = static_cast<unsigned char>(i * 7 + 3);
+    for (size_t i = 0; i < kBlobBytes; i++)
+        blob[i] = static_cast<unsigned char>(i * 7 + 3);
     out->blob = blob;
     out->blob_len = kBlobBytes;
 }
@@ -37,13 +39,20 @@ void fail(void *, tess_job_output *out)
     std::snprintf(out->message, sizeof out->message, "mesh.xml:12: bad things");
 }
 
-void crash(void *, tess_job_output *) { std::raise(SIGSEGV); }
+void crash(void *, tess_job_output *)
+{
+    std::raise(SIGSEGV);
+}
 
-void vanish(void *, tess_job_output *) { _exit(7); }
+void vanish(void *, tess_job_output *)
+{
+    _exit(7);
+}
 
 void hang(void *, tess_job_output *)
 {
-    for (;;) pause();
+    for (;;)
+        pause();
 }
 
 struct Probe {
@@ -55,7 +64,8 @@ void probe(void *arg, tess_job_output *out)
 {
     auto *p = static_cast<Probe *>(arg);
     auto *res = static_cast<tess_hw_probe_result *>(std::malloc(sizeof(tess_hw_probe_result)));
-    out->status = tess_hw_clock_probe(p->clock_hz, p->cycles, res, out->message, sizeof out->message);
+    out->status =
+        tess_hw_clock_probe(p->clock_hz, p->cycles, res, out->message, sizeof out->message);
     out->blob = res;
     out->blob_len = sizeof *res;
 }
@@ -70,7 +80,8 @@ TEST(Runner, ChildThatSucceedsReturnsItsBlob)
     ASSERT_EQ(r.blob_len, kBlobBytes);
     auto *blob = static_cast<unsigned char *>(r.blob);
     size_t wrong = 0;
-    for (size_t i = 0; i < kBlobBytes; i++) wrong += blob[i] != static_cast<unsigned char>(i * 7 + 3);
+    for (size_t i = 0; i < kBlobBytes; i++)
+        wrong += blob[i] != static_cast<unsigned char>(i * 7 + 3);
     EXPECT_EQ(wrong, 0u);
     EXPECT_EQ(r.exit_code, 0);
     tess_run_result_free(&r);

@@ -1,7 +1,7 @@
 // Scale-out training: rail-only against fat-tree on the same GPUs (iteration time, switch
-// ports and transceivers counted from the Clos formulas here), ScaleAcross-style placement across two datacenters (bytes over the
-// DCI counted from the activations' sizes here), and symmetric simulation against the
-// full one.
+// ports and transceivers counted from the Clos formulas here), ScaleAcross-style placement across
+// two datacenters (bytes over the DCI counted from the activations' sizes here), and symmetric
+// simulation against the full one.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +11,8 @@
 #include "cli_run.h"
 #include "platform_fixture.h"
 
-namespace {
+namespace
+{
 
 struct Figures {
     double time = -1, energy = -1, network = -1, scale_out = -1;
@@ -50,9 +51,10 @@ TEST(Symmetry, OneReplicaMirroredMatchesTheFullSimulation)
     // 16 DGX H100 nodes, TP 8 x PP 2 x DP 8: every replica (two nodes, the same rails and
     // leaves) routes alike, so one is simulated and seven mirror it; the iteration must be
     // the full simulation's, at packet and at flow fidelity
-    const std::string job = "platforms/dgx-h100-cluster.xml workloads/megatron-145b.xml --set nodes=16 "
-                            "--set workload.tp=8 --set workload.pp=2 --set workload.dp=8 "
-                            "--set workload.global-batch=64 --set model.layers=4";
+    const std::string job =
+        "platforms/dgx-h100-cluster.xml workloads/megatron-145b.xml --set nodes=16 "
+        "--set workload.tp=8 --set workload.pp=2 --set workload.dp=8 "
+        "--set workload.global-batch=64 --set model.layers=4";
     for (const char *fid : {"packet", "flow"}) {
         const Figures full = run_figures(job + " --fidelity " + fid);
         // (--progress: the progress line walks the dies, and mirrored ranks have none)
@@ -68,8 +70,9 @@ TEST(Symmetry, OneReplicaMirroredMatchesTheFullSimulation)
     }
     // replicas that do not route alike are each simulated: three DGX A100 replicas of 8
     // nodes on leaves of 20 NICs per rail (the third straddles two leaves), the same result
-    const std::string odd = "platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=24 "
-                            "--set workload.dp=3 --set workload.global-batch=48 --set model.layers=16";
+    const std::string odd =
+        "platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=24 "
+        "--set workload.dp=3 --set workload.global-batch=48 --set model.layers=16";
     const Figures full = run_figures(odd);
     const Figures sym = run_figures(odd + " --symmetry");
     EXPECT_EQ(sym.simulated, 3);
@@ -78,15 +81,18 @@ TEST(Symmetry, OneReplicaMirroredMatchesTheFullSimulation)
     // repeats every five replicas): replicas whose routes out and in have the same types
     // pair up, five are simulated and five mirrored, and the iteration is the full one's;
     // energy and peak power count every die
-    const std::string ten = "platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=80 "
-                            "--set workload.dp=10 --set workload.global-batch=160 --set model.layers=16";
+    const std::string ten =
+        "platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=80 "
+        "--set workload.dp=10 --set workload.global-batch=160 --set model.layers=16";
     const Figures full10 = run_figures(ten);
     const Figures sym10 = run_figures(ten + " --symmetry");
     EXPECT_EQ(full10.simulated, 10);
     EXPECT_EQ(sym10.simulated, 5);
     EXPECT_NEAR(sym10.time / full10.time, 1.0, 1e-6);
     EXPECT_NEAR(sym10.energy / full10.energy, 1.0, 1e-4);
-    EXPECT_NEAR(json_number(sym10.report, "peak_power_w") / json_number(full10.report, "peak_power_w"), 1.0, 0.01);
+    EXPECT_NEAR(json_number(sym10.report, "peak_power_w") /
+                    json_number(full10.report, "peak_power_w"),
+                1.0, 0.01);
 }
 
 TEST(RailOnly, DenseGptTrainsAsFastAsOnTheFatTree)
@@ -95,8 +101,9 @@ TEST(RailOnly, DenseGptTrainsAsFastAsOnTheFatTree)
     // the data-parallel rings keep to their rail, so rail-only (one switch a rail) trains
     // as fast as the non-blocking fat-tree, whose scale-out traffic is over a fifth of
     // the iteration
-    const std::string job = "workloads/default.xml --set nodes=24 --set workload.tp=8 --set workload.pp=1 "
-                            "--set workload.dp=24 --set workload.global-batch=96 --set model.layers=8";
+    const std::string job =
+        "workloads/default.xml --set nodes=24 --set workload.tp=8 --set workload.pp=1 "
+        "--set workload.dp=24 --set workload.global-batch=96 --set model.layers=8";
     const Figures fat = run_figures("platforms/dgx-a100-cluster.xml " + job);
     const Figures rail = run_figures("platforms/dgx-a100-rail.xml " + job);
     EXPECT_GE(fat.scale_out / fat.time, 0.20);
@@ -106,9 +113,12 @@ TEST(RailOnly, DenseGptTrainsAsFastAsOnTheFatTree)
     // 5 spines; rail-only: 8 rails of 24 NICs, a 40-port switch each. Transceivers: two
     // a cable, on the NIC cables and (fat-tree) the leaf-spine ones
     const double nvswitch_ports = 24 * 8;
-    EXPECT_EQ(json_in(fat.report, "network_cost_breakdown_usd", "switch_ports"), nvswitch_ports + (10 + 5) * 40);
-    EXPECT_EQ(json_in(rail.report, "network_cost_breakdown_usd", "switch_ports"), nvswitch_ports + 8 * 40);
-    EXPECT_EQ(json_in(fat.report, "network_cost_breakdown_usd", "transceiver_count"), 2.0 * (192 + 10 * 20));
+    EXPECT_EQ(json_in(fat.report, "network_cost_breakdown_usd", "switch_ports"),
+              nvswitch_ports + (10 + 5) * 40);
+    EXPECT_EQ(json_in(rail.report, "network_cost_breakdown_usd", "switch_ports"),
+              nvswitch_ports + 8 * 40);
+    EXPECT_EQ(json_in(fat.report, "network_cost_breakdown_usd", "transceiver_count"),
+              2.0 * (192 + 10 * 20));
     EXPECT_EQ(json_in(rail.report, "network_cost_breakdown_usd", "transceiver_count"), 2.0 * 192);
 }
 
@@ -128,8 +138,10 @@ TEST(ScaleAcross, PipelineAcrossDatacentersBeatsDataParallelAcrossThem)
     // data parallel: every die sends half its gradients across (the all-reduce of the
     // halves between the two datacenters), far more than the activations
     EXPECT_GT(json_in(dp.report, "platform", "bytes", "levels"), 5 * pp_bytes);
-    EXPECT_NE(dp.report.find("\"dp_domain\": {\"level\": \"datacenter\", \"members\": 2}"), std::string::npos);
-    EXPECT_NE(pp.report.find("\"spans\": {\"tp\": \"node\", \"pp\": \"platform\", \"dp\": \"datacenter\"}"),
+    EXPECT_NE(dp.report.find("\"dp_domain\": {\"level\": \"datacenter\", \"members\": 2}"),
+              std::string::npos);
+    EXPECT_NE(pp.report.find(
+                  "\"spans\": {\"tp\": \"node\", \"pp\": \"platform\", \"dp\": \"datacenter\"}"),
               std::string::npos);
 }
 
@@ -143,12 +155,12 @@ TEST(ReferencePlatforms, BundledPairsScheduleAsTheirSourcesDescribe)
         {"dgx-a100-rail.xml", "megatron-145b.xml", "--set nodes=192", 1536},
         {"two-datacenter.xml", "scale-across-pp.xml", "", 64},
         {"two-datacenter.xml", "scale-across-dp.xml", "", 64},
-        {"wafer-scale.xml", "wafer-scale-22b.xml", "", 6 * 8},     // 6 x 8 reticles
+        {"wafer-scale.xml", "wafer-scale-22b.xml", "", 6 * 8},                // 6 x 8 reticles
         {"chiplet-optical-cluster.xml", "chiplet-optical-7b.xml", "", 8 * 4}, // 8 packages of 4
     };
     for (const Pair &p : pairs) {
-        CliRun r = tessera(std::string("schedule platforms/") + p.platform + " workloads/" + p.workload + " " +
-                               p.extra + " --json",
+        CliRun r = tessera(std::string("schedule platforms/") + p.platform + " workloads/" +
+                               p.workload + " " + p.extra + " --json",
                            true);
         ASSERT_EQ(r.status, 0) << p.platform << " " << p.workload << ": " << r.output;
         EXPECT_EQ(json_number(r.output, "dies"), p.dies) << p.platform;
@@ -156,7 +168,9 @@ TEST(ReferencePlatforms, BundledPairsScheduleAsTheirSourcesDescribe)
     // GPT 145.6B as Narayanan et al. 2021 count it: hardware FLOPs (full recomputation) per
     // iteration 96 B s l h^2 (1 + s / 6h + V / 16lh), B = 2304, s = 2048, l = 80,
     // h = 12288, V = 51200
-    CliRun r = tessera("schedule platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=192 --json", true);
+    CliRun r = tessera("schedule platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set "
+                       "nodes=192 --json",
+                       true);
     const double B = 2304, s = 2048, l = 80, h = 12288, V = 51200;
     const double narayanan = 96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h));
     EXPECT_NEAR(json_number(r.output, "hardware_flops") / narayanan, 1.0, 0.005);
@@ -169,7 +183,8 @@ TEST(CircuitSwitch, ATrainingJobPaysTheReconfigurationsItsPhasesNeed)
     // the first stage (the last to finish its backward passes in 1F1B) cannot start before
     // its last pipeline message has arrived over "pipeline" and the switch has turned to
     // "data": at least one reconfiguration time lies on the iteration's critical path.
-    const std::string job = "platforms/chiplet-ocs-cluster.xml workloads/chiplet-ocs-7b.xml --set model.layers=8";
+    const std::string job =
+        "platforms/chiplet-ocs-cluster.xml workloads/chiplet-ocs-7b.xml --set model.layers=8";
     const double R = 5e-3; // a MEMS switch's milliseconds
     Figures none = run_figures(job + " --set reconfiguration=0us");
     Figures slow = run_figures(job + " --set reconfiguration=5ms");
@@ -179,13 +194,15 @@ TEST(CircuitSwitch, ATrainingJobPaysTheReconfigurationsItsPhasesNeed)
     EXPECT_GT(json_in(slow.report, "circuits", "held_messages"), 0);
     EXPECT_GT(slow.time - none.time, 0.9 * R);
     // the same job on the fixed optical ring pays none and reports no switch
-    Figures ring = run_figures("platforms/chiplet-optical-cluster.xml workloads/chiplet-optical-7b.xml --set model.layers=8");
+    Figures ring = run_figures("platforms/chiplet-optical-cluster.xml "
+                               "workloads/chiplet-optical-7b.xml --set model.layers=8");
     EXPECT_NE(ring.report.find("\"circuits\": null"), std::string::npos);
     // a pipeline of eight packages needs p3 -> p4, which no configuration joins: refused
     // before the run, naming the switch's line and the dies
     CliRun apart = tessera("run " + job + " --set workload.pp=8 --set workload.dp=1 --json");
     EXPECT_NE(apart.status, 0);
-    EXPECT_NE(apart.output.find("circuit switch 'ocs' (line 98): no configuration joins die 'p3."), std::string::npos)
+    EXPECT_NE(apart.output.find("circuit switch 'ocs' (line 98): no configuration joins die 'p3."),
+              std::string::npos)
         << apart.output;
     // symmetry cannot mirror replicas whose traffic sets the switch
     CliRun sym = tessera("run " + job + " --symmetry --json");

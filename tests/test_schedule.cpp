@@ -18,21 +18,25 @@ extern "C" {
 #include "model/schedule.h"
 }
 
-namespace {
+namespace
+{
 
 // N dies on one switch, 48 MiB SRAM each, sharing a memory pool of 16 TiB (rows 2^24)
 // or 1 TiB (rows 2^20).
 std::string switch_platform(unsigned n, bool small_pool = false)
 {
-    const std::string cap = small_pool ? "1TiB" : "16TiB", rows = small_pool ? "1048576" : "16777216";
+    const std::string cap = small_pool ? "1TiB" : "16TiB",
+                      rows = small_pool ? "1048576" : "16777216";
     return "<?xml version=\"1.0\"?>\n<platform name=\"sw\">\n"
            "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" "
            "tensor-cols=\"128\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\"/>\n"
            "  <router-type name=\"x\" clock=\"1GHz\" routing=\"table\"/>\n"
            "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"1pJ/bit\"/>\n"
-           "  <memory-type name=\"big\" standard=\"ideal\" capacity=\"" + cap + "\" channels=\"64\" "
-           "bus-width=\"64b\" data-rate=\"6.4Gb/s\" rows=\"" + rows + "\"" +
-           std::string(kTimings) +
+           "  <memory-type name=\"big\" standard=\"ideal\" capacity=\"" +
+           cap +
+           "\" channels=\"64\" "
+           "bus-width=\"64b\" data-rate=\"6.4Gb/s\" rows=\"" +
+           rows + "\"" + std::string(kTimings) +
            "/>\n"
            "  <switch name=\"n\" dies=\"" +
            std::to_string(n) +
@@ -95,9 +99,12 @@ TEST(ScheduleFlops, GptMatchesNarayananClosedForms)
         const char *attrs;
         unsigned dies;
     } cases[] = {
-        {"gpt3-175b.xml", 96, 12288, 51200, 2048, "global-batch=\"64\" micro-batch=\"1\" tp=\"8\" pp=\"8\"", 64},
-        {"gpt-1.3b.xml", 24, 2048, 51200, 2048, "global-batch=\"32\" micro-batch=\"2\" tp=\"2\" pp=\"2\" dp=\"2\"", 8},
-        {"megatron-22b.xml", 48, 6144, 51200, 2048, "global-batch=\"4\" micro-batch=\"1\" tp=\"8\"", 8},
+        {"gpt3-175b.xml", 96, 12288, 51200, 2048,
+         "global-batch=\"64\" micro-batch=\"1\" tp=\"8\" pp=\"8\"", 64},
+        {"gpt-1.3b.xml", 24, 2048, 51200, 2048,
+         "global-batch=\"32\" micro-batch=\"2\" tp=\"2\" pp=\"2\" dp=\"2\"", 8},
+        {"megatron-22b.xml", 48, 6144, 51200, 2048, "global-batch=\"4\" micro-batch=\"1\" tp=\"8\"",
+         8},
     };
     for (const Case &c : cases) {
         for (const char *rec : {"none", "full"}) {
@@ -121,8 +128,10 @@ TEST(ScheduleFlops, GptMatchesNarayananClosedForms)
 
 TEST(ScheduleFlops, SelectiveRecomputationRedoesTheAttentionCore)
 {
-    auto b = build("megatron-22b.xml", "global-batch=\"4\" micro-batch=\"1\" tp=\"8\" "
-                   "sequence-parallel=\"on\" recompute=\"selective\"", 8);
+    auto b = build("megatron-22b.xml",
+                   "global-batch=\"4\" micro-batch=\"1\" tp=\"8\" "
+                   "sequence-parallel=\"on\" recompute=\"selective\"",
+                   8);
     ASSERT_EQ(b->src, TESS_OK) << b->errors;
     // QK^T and softmax x V again in the backward pass: 4 B s^2 h per layer
     const double extra = 4.0 * 4 * 2048.0 * 2048 * 6144 * 48;
@@ -134,7 +143,8 @@ TEST(ScheduleFlops, LlamaFromItsLayerShapes)
     // Llama 2 70B per token and layer: QKV 2h(h + 2 h_kv) with h_kv = 8 x 128,
     // attention scores 4sh, output 2h^2, SwiGLU 3 GEMMs 6hf; logits 2hV; x3 for training
     const double l = 80, h = 8192, hkv = 1024, f = 28672, V = 32000, s = 4096, B = 16;
-    const double per_token = l * (2 * h * (h + 2 * hkv) + 4 * s * h + 2 * h * h + 6 * h * f) + 2 * h * V;
+    const double per_token =
+        l * (2 * h * (h + 2 * hkv) + 4 * s * h + 2 * h * h + 6 * h * f) + 2 * h * V;
     auto b = build("llama2-70b.xml", "global-batch=\"16\" micro-batch=\"1\" tp=\"8\" pp=\"8\"", 64);
     ASSERT_EQ(b->src, TESS_OK) << b->errors;
     EXPECT_NEAR(b->s.model_flops / (3 * B * s * per_token), 1.0, 0.005);
@@ -145,13 +155,17 @@ TEST(ScheduleMemory, SixteenBytesPerParameterDividedByTpAndPp)
     // GPT layer parameters: 12h^2 + 13h (Narayanan et al. 2021); a middle stage of
     // 175B at TP 8 x PP 8 holds 12 layers / 8
     const double h = 12288, layer = 12 * h * h + 13 * h;
-    auto b = build("gpt3-175b.xml", "global-batch=\"64\" micro-batch=\"1\" tp=\"8\" pp=\"8\" "
-                   "recompute=\"full\"", 64);
+    auto b = build("gpt3-175b.xml",
+                   "global-batch=\"64\" micro-batch=\"1\" tp=\"8\" pp=\"8\" "
+                   "recompute=\"full\"",
+                   64);
     ASSERT_EQ(b->src, TESS_OK) << b->errors;
     const tess_stage &mid = b->s.stages[3];
     EXPECT_NEAR(double(mid.static_bytes) / (16 * layer * 12 / 8), 1.0, 1e-6);
     // ZeRO-1 spreads the 12 bytes of optimizer state over DP
-    auto z = build("gpt-1.3b.xml", "global-batch=\"32\" micro-batch=\"1\" tp=\"2\" pp=\"2\" dp=\"4\" zero=\"1\"", 16);
+    auto z =
+        build("gpt-1.3b.xml",
+              "global-batch=\"32\" micro-batch=\"1\" tp=\"2\" pp=\"2\" dp=\"4\" zero=\"1\"", 16);
     ASSERT_EQ(z->src, TESS_OK) << z->errors;
     const double h2 = 2048, layer2 = 12 * h2 * h2 + 13 * h2;
     const double params_mid = layer2 * 12 / 2; // stage 1 also holds the output layer: use params
@@ -166,14 +180,16 @@ TEST(ScheduleMemory, ADiesMemoryIsItsLiveLinkedMemoriesElseAShareOfThePool)
     // n.die1 has none of its own: it gets an equal share (over the 2 dies) of every live
     // memory of the platform, the 1 TiB pool on the switch and m0
     std::string xml = switch_platform(2, true);
-    const std::string own = "  <instance name=\"m0\" type=\"big\"/> <connect from=\"m0\" to=\"n.die0\" link=\"l\"/>\n"
-                            "  <instance name=\"m1\" type=\"big\"/> <connect from=\"m1\" to=\"n.die0\" link=\"l\"/>\n"
-                            "  <defects><dead instance=\"m1\"/></defects>\n";
+    const std::string own =
+        "  <instance name=\"m0\" type=\"big\"/> <connect from=\"m0\" to=\"n.die0\" link=\"l\"/>\n"
+        "  <instance name=\"m1\" type=\"big\"/> <connect from=\"m1\" to=\"n.die0\" link=\"l\"/>\n"
+        "  <defects><dead instance=\"m1\"/></defects>\n";
     xml.insert(xml.rfind("</platform>"), own);
-    auto b = build("gpt-1.3b.xml", "global-batch=\"2\" micro-batch=\"1\" tp=\"1\" pp=\"2\"", 2, xml);
+    auto b =
+        build("gpt-1.3b.xml", "global-batch=\"2\" micro-batch=\"1\" tp=\"1\" pp=\"2\"", 2, xml);
     ASSERT_EQ(b->src, TESS_OK) << b->errors;
     const uint64_t tib = 1ull << 40;
-    EXPECT_EQ(b->s.stages[0].capacity_bytes, tib);     // m0 alone: m1 is dead
+    EXPECT_EQ(b->s.stages[0].capacity_bytes, tib); // m0 alone: m1 is dead
     EXPECT_EQ(b->s.stages[1].capacity_bytes, 2 * tib / 2);
 }
 
@@ -187,13 +203,15 @@ TEST(ScheduleMemory, ActivationsFollowKorthikanti)
     } cases[] = {
         {"tp=\"1\" recompute=\"none\"", s * b * h * (34 + 5 * a * s / h)},
         {"tp=\"8\" recompute=\"none\"", s * b * h * (10 + 24 / t + 5 * a * s / (h * t))},
-        {"tp=\"8\" recompute=\"none\" sequence-parallel=\"on\"", s * b * h / t * (34 + 5 * a * s / h)},
+        {"tp=\"8\" recompute=\"none\" sequence-parallel=\"on\"",
+         s * b * h / t * (34 + 5 * a * s / h)},
         {"tp=\"8\" recompute=\"selective\" sequence-parallel=\"on\"", s * b * h * 34 / t},
         {"tp=\"8\" recompute=\"full\"", 2 * s * b * h},
     };
     for (const Case &c : cases) {
         const unsigned dies = std::string(c.attrs).find("tp=\"8\"") != std::string::npos ? 8 : 1;
-        auto x = build("megatron-22b.xml", std::string("global-batch=\"4\" micro-batch=\"1\" ") + c.attrs, dies);
+        auto x = build("megatron-22b.xml",
+                       std::string("global-batch=\"4\" micro-batch=\"1\" ") + c.attrs, dies);
         ASSERT_EQ(x->src, TESS_OK) << c.attrs << ": " << x->errors;
         EXPECT_NEAR(double(x->s.stages[0].activation_bytes_per_layer) / c.expected, 1.0, 0.02)
             << c.attrs;
@@ -205,15 +223,16 @@ TEST(SchedulePipeline, BubbleMatchesTheClosedForms)
     struct Case {
         const char *pipeline;
         unsigned p, m, v;
-    } cases[] = {{"gpipe", 4, 8, 1}, {"1f1b", 4, 8, 1}, {"1f1b", 8, 64, 1},
+    } cases[] = {{"gpipe", 4, 8, 1},       {"1f1b", 4, 8, 1},         {"1f1b", 8, 64, 1},
                  {"interleaved", 4, 8, 2}, {"interleaved", 8, 64, 2}, {"interleaved", 4, 12, 3}};
     // gpt3-175b's 96 layers divide into every p x v here
     for (const Case &c : cases) {
         char attrs[256];
-        std::snprintf(attrs, sizeof attrs,
-                      "global-batch=\"%u\" micro-batch=\"1\" pp=\"%u\" pipeline=\"%s\" chunks=\"%u\" "
-                      "recompute=\"full\"",
-                      c.m, c.p, c.pipeline, c.v);
+        std::snprintf(
+            attrs, sizeof attrs,
+            "global-batch=\"%u\" micro-batch=\"1\" pp=\"%u\" pipeline=\"%s\" chunks=\"%u\" "
+            "recompute=\"full\"",
+            c.m, c.p, c.pipeline, c.v);
         auto b = build("gpt3-175b.xml", attrs, c.p);
         ASSERT_EQ(b->src, TESS_OK) << attrs << ": " << b->errors;
         // uniform passes: a chunk's forward takes 1, its backward 2
@@ -273,22 +292,26 @@ TEST(ScheduleBadInput, EachIsAClearError)
         << ranks->errors;
     auto mb = build("gpt-1.3b.xml", "global-batch=\"10\" micro-batch=\"4\"", 1);
     EXPECT_EQ(mb->wrc, TESS_EINVAL);
-    EXPECT_NE(mb->errors.find(":2: <workload>: micro-batch 4 x dp 1 does not divide global-batch 10"),
-              std::string::npos)
+    EXPECT_NE(
+        mb->errors.find(":2: <workload>: micro-batch 4 x dp 1 does not divide global-batch 10"),
+        std::string::npos)
         << mb->errors;
     auto heads = build("gpt-1.3b.xml", "global-batch=\"8\" micro-batch=\"1\" tp=\"3\"", 3);
     EXPECT_EQ(heads->wrc, TESS_EINVAL);
-    EXPECT_NE(heads->errors.find("the model's 16 heads are not divisible by tp 3"), std::string::npos)
+    EXPECT_NE(heads->errors.find("the model's 16 heads are not divisible by tp 3"),
+              std::string::npos)
         << heads->errors;
     auto missing = build("no-such-model.xml", "global-batch=\"8\" micro-batch=\"1\"", 1);
     EXPECT_EQ(missing->wrc, TESS_EINVAL);
-    EXPECT_NE(missing->errors.find(":2: <workload> attribute 'model': cannot read"), std::string::npos)
+    EXPECT_NE(missing->errors.find(":2: <workload> attribute 'model': cannot read"),
+              std::string::npos)
         << missing->errors;
     // 175B on 8 dies of the switch's 1 TiB pool: 2.8 TB of weights and state do not fit
     auto big = build("gpt3-175b.xml", "global-batch=\"8\" micro-batch=\"1\" tp=\"8\"", 8,
                      switch_platform(8, true));
     EXPECT_EQ(big->src, TESS_ENOFIT); // valid input, infeasible job: its own status
-    EXPECT_NE(big->errors.find("the model does not fit: die 'n.die0' (stage 0) needs"), std::string::npos)
+    EXPECT_NE(big->errors.find("the model does not fit: die 'n.die0' (stage 0) needs"),
+              std::string::npos)
         << big->errors;
     EXPECT_NE(big->errors.find("but has 137.4 GB"), std::string::npos) << big->errors;
 }
@@ -325,8 +348,10 @@ TEST(ScheduleOps, TheCursorUnrollsExactlyTheCountedOps)
     // every stage's lazily unrolled op stream has the ops, FLOPs and pipeline traffic
     // the schedule counted, for each pipeline schedule and recomputation setting
     const char *cases[] = {
-        "global-batch=\"8\" micro-batch=\"1\" tp=\"2\" pp=\"4\" pipeline=\"1f1b\" recompute=\"full\"",
-        "global-batch=\"8\" micro-batch=\"1\" tp=\"2\" pp=\"4\" pipeline=\"interleaved\" chunks=\"2\" "
+        "global-batch=\"8\" micro-batch=\"1\" tp=\"2\" pp=\"4\" pipeline=\"1f1b\" "
+        "recompute=\"full\"",
+        "global-batch=\"8\" micro-batch=\"1\" tp=\"2\" pp=\"4\" pipeline=\"interleaved\" "
+        "chunks=\"2\" "
         "recompute=\"selective\" sequence-parallel=\"on\"",
         "global-batch=\"8\" micro-batch=\"2\" pp=\"2\" dp=\"4\" pipeline=\"gpipe\" zero=\"1\"",
     };

@@ -18,7 +18,8 @@ extern const char tess_platform_schema_xsd[];
 extern const unsigned long tess_platform_schema_xsd_len;
 }
 
-namespace {
+namespace
+{
 
 // A valid sample value for each field (the default where there is one).
 std::string sample(const tess_field_spec &f)
@@ -82,9 +83,10 @@ TEST(Schema, EveryFieldIsAdmittedAndParsed)
         size_t n;
         const tess_field_spec *f = tess_fields_of((tess_kind)k, &n);
         std::string el = tess_kind_type_element((tess_kind)k);
-        std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"s\">\n  <" + el +
-                          " name=\"x\"";
-        for (size_t i = 0; i < n; i++) xml += std::string(" ") + f[i].attr + "=\"" + sample(f[i]) + "\"";
+        std::string xml =
+            "<?xml version=\"1.0\"?>\n<platform name=\"s\">\n  <" + el + " name=\"x\"";
+        for (size_t i = 0; i < n; i++)
+            xml += std::string(" ") + f[i].attr + "=\"" + sample(f[i]) + "\"";
         xml += "/>\n</platform>\n";
         auto l = load_xml(xml);
         EXPECT_EQ(l->rc, TESS_OK) << el << ": " << l->errors;
@@ -114,8 +116,8 @@ TEST(Schema, RequiredFieldsAreRequired)
         std::string el = tess_kind_type_element((tess_kind)k);
         for (size_t skip = 0; skip < n; skip++) {
             if (f[skip].default_text) continue;
-            std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"s\">\n  <" + el +
-                              " name=\"x\"";
+            std::string xml =
+                "<?xml version=\"1.0\"?>\n<platform name=\"s\">\n  <" + el + " name=\"x\"";
             for (size_t i = 0; i < n; i++)
                 if (i != skip) xml += std::string(" ") + f[i].attr + "=\"" + sample(f[i]) + "\"";
             xml += "/>\n</platform>\n";
@@ -130,18 +132,22 @@ TEST(Schema, RequiredFieldsAreRequired)
 TEST(Schema, MemoryPeakBandwidthIsChannelsTimesWidthTimesRate)
 {
     // HBM3 per JESD238: 16 channels x 64 bits at 6.4 Gb/s per pin = 819.2 GB/s per stack
-    auto l = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"s\">\n"
-                      "  <memory-type name=\"hbm3\" standard=\"HBM3\" capacity=\"16GiB\" channels=\"16\" "
-                      "bus-width=\"64b\" data-rate=\"6.4Gb/s\"" + std::string(kTimings) + "/>\n</platform>\n");
+    auto l = load_xml(
+        "<?xml version=\"1.0\"?>\n<platform name=\"s\">\n"
+        "  <memory-type name=\"hbm3\" standard=\"HBM3\" capacity=\"16GiB\" channels=\"16\" "
+        "bus-width=\"64b\" data-rate=\"6.4Gb/s\"" +
+        std::string(kTimings) + "/>\n</platform>\n");
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const tess_memory_type &m = l->p.types[0].u.memory;
     EXPECT_EQ(m.bus_width_bits, 64u);
     EXPECT_DOUBLE_EQ(m.data_rate, 6.4e9);
     EXPECT_DOUBLE_EQ(tess_memory_peak_bandwidth(&m), 16.0 * 64.0 / 8.0 * 6.4e9);
     // the same rate written as transfers per second
-    auto t = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"s\">\n"
-                      "  <memory-type name=\"ddr5\" standard=\"DDR5\" capacity=\"32GiB\" channels=\"2\" "
-                      "bus-width=\"32b\" data-rate=\"4800MT/s\" burst-length=\"16\"" + std::string(kTimings) + "/>\n</platform>\n");
+    auto t =
+        load_xml("<?xml version=\"1.0\"?>\n<platform name=\"s\">\n"
+                 "  <memory-type name=\"ddr5\" standard=\"DDR5\" capacity=\"32GiB\" channels=\"2\" "
+                 "bus-width=\"32b\" data-rate=\"4800MT/s\" burst-length=\"16\"" +
+                 std::string(kTimings) + "/>\n</platform>\n");
     ASSERT_EQ(t->rc, TESS_OK) << t->errors;
     EXPECT_DOUBLE_EQ(tess_memory_peak_bandwidth(&t->p.types[0].u.memory), 2 * 32 / 8.0 * 4.8e9);
 }

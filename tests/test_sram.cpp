@@ -11,7 +11,8 @@ extern "C" {
 #include "config/platform.h"
 }
 
-namespace {
+namespace
+{
 
 // 1 GHz die, 1 MiB SRAM at 1024 GB/s over 16 banks interleaved every 64 B: each bank
 // moves 1024 / 16 = 64 B per cycle; 2 ports; 2-cycle latency.
@@ -69,7 +70,8 @@ TEST(Sram, StreamingReachesTheBandwidth)
     tess::hw::Sram s("sram", d, "die0");
     // 1,000 requests of 4 KiB issued at cycle 0: 4 MB at 1024 B/cycle = 4,000 cycles
     uint64_t last = 0;
-    for (int i = 0; i < 1000; i++) last = std::max(last, s.access(0, (i * 4096u) % (1u << 20), 4096, false));
+    for (int i = 0; i < 1000; i++)
+        last = std::max(last, s.access(0, (i * 4096u) % (1u << 20), 4096, false));
     EXPECT_EQ(last, 4000u + 2);
 }
 
@@ -109,7 +111,10 @@ TEST(Sram, TlmInitiatorSeesTheAccessTime)
             SC_HAS_PROCESS(Init);
             tlm_utils::simple_initiator_socket<Init> socket;
             std::vector<double> out;
-            Init(sc_core::sc_module_name n) : sc_core::sc_module(n), socket("socket") { SC_THREAD(run); }
+            Init(sc_core::sc_module_name n) : sc_core::sc_module(n), socket("socket")
+            {
+                SC_THREAD(run);
+            }
             void run()
             {
                 wait(sc_core::sc_time(5, sc_core::SC_NS));

@@ -20,9 +20,13 @@
 
 #include "cli_run.h"
 
-namespace {
+namespace
+{
 
-std::string src(const char *rel) { return std::string(TESS_SOURCE_DIR) + "/" + rel; }
+std::string src(const char *rel)
+{
+    return std::string(TESS_SOURCE_DIR) + "/" + rel;
+}
 
 void spit(const std::string &path, const std::string &text)
 {
@@ -34,7 +38,8 @@ std::vector<std::string> lines(const std::string &text)
 {
     std::vector<std::string> v;
     std::stringstream s(text);
-    for (std::string l; std::getline(s, l);) v.push_back(l);
+    for (std::string l; std::getline(s, l);)
+        v.push_back(l);
     return v;
 }
 
@@ -66,8 +71,9 @@ std::map<long, std::string> rows_by_id(const std::string &csv)
     return m;
 }
 
-class Sweep : public ::testing::Test {
-protected:
+class Sweep : public ::testing::Test
+{
+  protected:
     std::string dir;
     void SetUp() override
     {
@@ -81,16 +87,16 @@ protected:
     std::string space(const std::string &body, const std::string &name = "s.xml")
     {
         std::string path = dir + "/" + name;
-        spit(path, "<space name=\"t\" platform=\"" + src("platforms/default.xml") + "\" workload=\"" +
-                       src("workloads/default.xml") + "\">\n" + body + "</space>\n");
+        spit(path, "<space name=\"t\" platform=\"" + src("platforms/default.xml") +
+                       "\" workload=\"" + src("workloads/default.xml") + "\">\n" + body +
+                       "</space>\n");
         return path;
     }
 };
 
-const char *const grid_and_failure =
-    "  <param name=\"model.layers\" values=\"8 16\"/>\n"
-    "  <param name=\"workload.recompute\" values=\"none full\"/>\n"
-    "  <point set=\"workload.tp=3\"/>\n";
+const char *const grid_and_failure = "  <param name=\"model.layers\" values=\"8 16\"/>\n"
+                                     "  <param name=\"workload.recompute\" values=\"none full\"/>\n"
+                                     "  <point set=\"workload.tp=3\"/>\n";
 
 } // namespace
 
@@ -104,7 +110,8 @@ TEST_F(Sweep, GridThenListedPointsOneRowEach)
     std::vector<std::string> l = lines(read_text(out));
     ASSERT_EQ(l.size(), 6u);
     EXPECT_EQ(l[0], "point,model.layers,workload.recompute,workload.tp,status,iteration_time_s,"
-                    "tokens_per_s,mfu,hfu,energy_j,peak_memory_bytes,power_w,peak_power_w,cost_usd,area_mm2,error");
+                    "tokens_per_s,mfu,hfu,energy_j,peak_memory_bytes,power_w,peak_power_w,cost_usd,"
+                    "area_mm2,error");
     // 2 x 2 grid, the first param varying slowest, then the listed point
     const char *const expect[][4] = {{"0", "8", "none", ""},
                                      {"1", "8", "full", ""},
@@ -115,12 +122,14 @@ TEST_F(Sweep, GridThenListedPointsOneRowEach)
     ASSERT_EQ(rows.size(), 5u);
     for (long id = 0; id < 5; id++) {
         std::vector<std::string> f = fields(rows[id], 15);
-        for (int k = 0; k < 4; k++) EXPECT_EQ(f[k], expect[id][k]) << rows[id];
+        for (int k = 0; k < 4; k++)
+            EXPECT_EQ(f[k], expect[id][k]) << rows[id];
         EXPECT_EQ(f[4], id == 4 ? "error" : "ok") << rows[id];
     }
     // the failed point says why, in its own row, with its metrics empty
     std::vector<std::string> bad = fields(rows[4], 15);
-    for (int k = 5; k < 15; k++) EXPECT_EQ(bad[k], "") << rows[4];
+    for (int k = 5; k < 15; k++)
+        EXPECT_EQ(bad[k], "") << rows[4];
     EXPECT_NE(bad[15].find("not divisible by tp 3"), std::string::npos) << rows[4];
     // ok points leave the error empty
     EXPECT_EQ(fields(rows[0], 15)[15], "");
@@ -128,23 +137,26 @@ TEST_F(Sweep, GridThenListedPointsOneRowEach)
 
 TEST_F(Sweep, RowMatchesTheSameJobEvaluatedThroughTheApi)
 {
-    std::string s = space("  <point set=\"model.layers=8 workload.recompute=full\"/>\n"), out = dir + "/r.csv";
+    std::string s = space("  <point set=\"model.layers=8 workload.recompute=full\"/>\n"),
+                out = dir + "/r.csv";
     ASSERT_EQ(tessera("sweep " + s + " -o " + out).status, 0);
-    std::vector<std::string> f = fields(rows_by_id(read_text(out))[0], 14); // point,layers,recompute,status,...
+    std::vector<std::string> f =
+        fields(rows_by_id(read_text(out))[0], 14); // point,layers,recompute,status,...
     ASSERT_EQ(f[3], "ok");
 
     const char *ov[] = {"model.layers=8", "workload.recompute=full"};
     tess_job *job = nullptr;
     char *error = nullptr;
-    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(), src("workloads/default.xml").c_str(), ov,
-                            2, &job, &error),
+    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(),
+                            src("workloads/default.xml").c_str(), ov, 2, &job, &error),
               TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
     tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0};
     ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
-    const char *names[] = {"iteration_time_s", "tokens_per_s", "mfu", "hfu", "energy_j", "peak_memory_bytes",
-                           "power_w", "peak_power_w", "cost_usd", "area_mm2"};
+    const char *names[] = {"iteration_time_s", "tokens_per_s",      "mfu",     "hfu",
+                           "energy_j",         "peak_memory_bytes", "power_w", "peak_power_w",
+                           "cost_usd",         "area_mm2"};
     for (int k = 0; k < 10; k++) {
         double v = 0;
         ASSERT_EQ(tess_metric(ev, names[k], &v), TESS_OK);
@@ -164,7 +176,9 @@ TEST_F(Sweep, ProgressLinesPerPointOnlyWhenAsked)
     CliRun r = tessera("sweep " + s + " --progress -o " + out);
     ASSERT_EQ(r.status, 0) << r.output;
     for (int id = 0; id < 4; id++)
-        EXPECT_NE(r.output.find("point " + std::to_string(id) + " ok, iteration "), std::string::npos) << r.output;
+        EXPECT_NE(r.output.find("point " + std::to_string(id) + " ok, iteration "),
+                  std::string::npos)
+            << r.output;
     EXPECT_NE(r.output.find("point 4 error: invalid input"), std::string::npos) << r.output;
     std::system(("rm -f '" + out + "'").c_str());
     r = tessera("sweep " + s + " --quiet -o " + out);
@@ -189,9 +203,10 @@ TEST_F(Sweep, MpiRanksGiveTheSameRows)
     std::string s = space(grid_and_failure), one = dir + "/one.csv", mpi = dir + "/mpi.csv";
     ASSERT_EQ(tessera("sweep " + s + " -j 1 -o " + one).status, 0);
     // (OpenMPI's own allocations at exit are not ours for LeakSanitizer to report)
-    const std::string cmd = std::string("OMPI_MCA_mpi_warn_on_fork=0 ASAN_OPTIONS=detect_leaks=0 ") + TESS_MPIEXEC +
-                            " --oversubscribe --allow-run-as-root -np 3 " + TESS_BINARY + " sweep " + s + " -o " +
-                            mpi + " --quiet > " + dir + "/mpi.log 2>&1";
+    const std::string cmd =
+        std::string("OMPI_MCA_mpi_warn_on_fork=0 ASAN_OPTIONS=detect_leaks=0 ") + TESS_MPIEXEC +
+        " --oversubscribe --allow-run-as-root -np 3 " + TESS_BINARY + " sweep " + s + " -o " + mpi +
+        " --quiet > " + dir + "/mpi.log 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << read_text(dir + "/mpi.log");
     EXPECT_EQ(rows_by_id(read_text(one)), rows_by_id(read_text(mpi)));
     EXPECT_EQ(lines(read_text(one))[0], lines(read_text(mpi))[0]);
@@ -232,12 +247,14 @@ TEST_F(Sweep, KilledMidSweepResumesWithEveryPointOnce)
     ASSERT_GE(pid, 0);
     if (pid == 0) {
         setpgid(0, 0);
-        execl(TESS_BINARY, TESS_BINARY, "sweep", s.c_str(), "-j", "2", "-o", out.c_str(), (char *)nullptr);
+        execl(TESS_BINARY, TESS_BINARY, "sweep", s.c_str(), "-j", "2", "-o", out.c_str(),
+              (char *)nullptr);
         _exit(127);
     }
     setpgid(pid, pid);
     // wait for the first rows, then kill the whole process group (the workers too)
-    for (int i = 0; i < 2000 && lines(read_text(out)).size() < 4; i++) usleep(2000);
+    for (int i = 0; i < 2000 && lines(read_text(out)).size() < 4; i++)
+        usleep(2000);
     kill(-pid, SIGKILL);
     int st = 0;
     waitpid(pid, &st, 0);
@@ -248,9 +265,11 @@ TEST_F(Sweep, KilledMidSweepResumesWithEveryPointOnce)
     CliRun r = tessera("sweep " + s + " -o " + out);
     ASSERT_EQ(r.status, 0) << r.output;
     // the rows finished before the kill were kept and not evaluated again
-    EXPECT_NE(r.output.find("24 points, " + std::to_string(kept - 1) + " already in"), std::string::npos)
+    EXPECT_NE(r.output.find("24 points, " + std::to_string(kept - 1) + " already in"),
+              std::string::npos)
         << r.output;
-    EXPECT_NE(r.output.find(std::to_string(24 - (kept - 1)) + " evaluated now"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(std::to_string(24 - (kept - 1)) + " evaluated now"), std::string::npos)
+        << r.output;
     std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 24u);
     for (long id = 0; id < 24; id++) {
@@ -268,7 +287,8 @@ TEST_F(Sweep, TimedOutPointsAreErrorRowsAndTheSweepGoesOn)
     // limit; the invalid one still fails fast on its input
     std::string path = dir + "/t.xml", out = dir + "/r.csv";
     spit(path, "<space name=\"t\" time-limit=\"1ns\" platform=\"" + src("platforms/default.xml") +
-                   "\" workload=\"" + src("workloads/default.xml") + "\">\n" + grid_and_failure + "</space>\n");
+                   "\" workload=\"" + src("workloads/default.xml") + "\">\n" + grid_and_failure +
+                   "</space>\n");
     CliRun r = tessera("sweep " + path + " -j 2 -o " + out);
     ASSERT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("5 evaluated now, 5 failed"), std::string::npos) << r.output;
@@ -291,10 +311,12 @@ TEST_F(Sweep, PointsFileAddsColumnsAfterTheGrid)
     CliRun r = tessera("sweep " + s + " -o " + out);
     ASSERT_EQ(r.status, 0) << r.output;
     std::vector<std::string> l = lines(read_text(out));
-    EXPECT_EQ(l[0].rfind("point,workload.recompute,workload.tp,workload.pp,status,", 0), 0u) << l[0];
+    EXPECT_EQ(l[0].rfind("point,workload.recompute,workload.tp,workload.pp,status,", 0), 0u)
+        << l[0];
     std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 4u);
-    EXPECT_EQ(fields(rows[1], 5), (std::vector<std::string>{"1", "full", "", "", "ok", fields(rows[1], 5)[5]}));
+    EXPECT_EQ(fields(rows[1], 5),
+              (std::vector<std::string>{"1", "full", "", "", "ok", fields(rows[1], 5)[5]}));
     EXPECT_EQ(fields(rows[3], 5)[1], "");
     EXPECT_EQ(fields(rows[3], 5)[2], "8");
     EXPECT_EQ(fields(rows[3], 5)[3], "2");
@@ -312,7 +334,8 @@ TEST_F(Sweep, ConstraintsDropPointsAndIdsStayDense)
                 out = dir + "/r.csv";
     CliRun r = tessera("sweep " + s + " -o " + out);
     ASSERT_EQ(r.status, 0) << r.output;
-    EXPECT_NE(r.output.find("3 points (22 more excluded by constraints)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("3 points (22 more excluded by constraints)"), std::string::npos)
+        << r.output;
     std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 3u);
     const char *const expect[][2] = {{"4", "4"}, {"8", "2"}, {"16", "1"}};
@@ -326,7 +349,8 @@ TEST_F(Sweep, ConstraintsDropPointsAndIdsStayDense)
     r = tessera("sweep " + space("  <param name=\"workload.tp\" values=\"1 2\"/>\n"
                                  "  <constraint test=\"workload.dp == 1\"/>\n"));
     EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_NE(r.output.find("s.xml:3: <constraint> attribute 'test' at point 0: 'workload.dp' has no value"),
+    EXPECT_NE(r.output.find(
+                  "s.xml:3: <constraint> attribute 'test' at point 0: 'workload.dp' has no value"),
               std::string::npos)
         << r.output;
 }
@@ -358,7 +382,8 @@ TEST_F(Sweep, BadSpacesAreRefusedWithFileAndLine)
                           "       time-limit=\"5min\">\n  <point set=\"a=1\"/>\n</space>\n");
     r = tessera("sweep " + dir + "/tl.xml");
     EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_NE(r.output.find("tl.xml:1: <space> attribute 'time-limit': unknown unit 'min'"), std::string::npos)
+    EXPECT_NE(r.output.find("tl.xml:1: <space> attribute 'time-limit': unknown unit 'min'"),
+              std::string::npos)
         << r.output;
 
     EXPECT_EQ(tessera("sweep " + space(grid_and_failure) + " -j 0").status, 2);
@@ -369,9 +394,13 @@ TEST_F(Sweep, RefusesRowsOfAnEditedSpace)
     // same names (same header), but a new first value shifts every id: the old rows are
     // not the new points
     std::string out = dir + "/r.csv";
-    ASSERT_EQ(tessera("sweep " + space("  <param name=\"model.layers\" values=\"8 16\"/>\n") + " -o " + out).status, 0);
+    ASSERT_EQ(tessera("sweep " + space("  <param name=\"model.layers\" values=\"8 16\"/>\n") +
+                      " -o " + out)
+                  .status,
+              0);
     const std::string before = read_text(out);
-    CliRun r = tessera("sweep " + space("  <param name=\"model.layers\" values=\"4 8 16\"/>\n") + " -o " + out);
+    CliRun r = tessera("sweep " + space("  <param name=\"model.layers\" values=\"4 8 16\"/>\n") +
+                       " -o " + out);
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find("is not point"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("r.csv:2:"), std::string::npos) << r.output;

@@ -8,7 +8,8 @@ extern "C" {
 #include "config/units.h"
 }
 
-namespace {
+namespace
+{
 
 double parse(const char *text, unsigned dims)
 {
@@ -106,7 +107,8 @@ TEST(Units, ReportsTheDimensionFound)
     char err[128];
     ASSERT_EQ(tess_parse_quantity("3ns", TESS_DIM_TIME | TESS_DIM_CYCLES, &q, err, sizeof err), 0);
     EXPECT_EQ(q.dim, TESS_DIM_TIME);
-    ASSERT_EQ(tess_parse_quantity("3cycles", TESS_DIM_TIME | TESS_DIM_CYCLES, &q, err, sizeof err), 0);
+    ASSERT_EQ(tess_parse_quantity("3cycles", TESS_DIM_TIME | TESS_DIM_CYCLES, &q, err, sizeof err),
+              0);
     EXPECT_EQ(q.dim, TESS_DIM_CYCLES);
 }
 

@@ -13,7 +13,8 @@ extern "C" {
 #include "driver/wire.h"
 }
 
-namespace {
+namespace
+{
 
 struct Packed {
     std::vector<char> bytes;
@@ -21,7 +22,8 @@ struct Packed {
     std::vector<tess_die_stat> dies;
     std::vector<tess_noc_link_use> links;
     std::vector<tess_span> spans;
-    Packed(uint32_t n_dies, uint32_t n_links, uint32_t n_spans) : dies(n_dies), links(n_links), spans(n_spans)
+    Packed(uint32_t n_dies, uint32_t n_links, uint32_t n_spans)
+        : dies(n_dies), links(n_links), spans(n_spans)
     {
         w.it.iteration_time_s = 0.125;
         w.it.messages = 393216;
@@ -35,7 +37,8 @@ struct Packed {
             std::snprintf(links[i].name, sizeof links[i].name, "r%u->r%u", i, i + 1);
             links[i].utilisation = 0.5 / (i + 1);
         }
-        for (uint32_t i = 0; i < n_spans; i++) spans[i] = tess_span{i, TESS_TRACK_DMA, 1.0 * i, 1.0 * i + 0.5, 0};
+        for (uint32_t i = 0; i < n_spans; i++)
+            spans[i] = tess_span{i, TESS_TRACK_DMA, 1.0 * i, 1.0 * i + 0.5, 0};
         w.dies = dies.data();
         w.n_dies = n_dies;
         w.links = links.data();
@@ -56,7 +59,8 @@ TEST(Wire, WhatIsPackedIsReadBack)
     Packed p(16, 3, 5);
     tess_wire_iteration got;
     char msg[256] = "";
-    ASSERT_EQ(tess_wire_unpack(p.bytes.data(), p.bytes.size(), 16, &got, msg, sizeof msg), 0) << msg;
+    ASSERT_EQ(tess_wire_unpack(p.bytes.data(), p.bytes.size(), 16, &got, msg, sizeof msg), 0)
+        << msg;
     EXPECT_EQ(std::memcmp(&got.it, &p.w.it, sizeof got.it), 0);
     ASSERT_EQ(got.n_dies, 16u);
     ASSERT_EQ(got.n_links, 3u);
@@ -69,7 +73,8 @@ TEST(Wire, WhatIsPackedIsReadBack)
 
     // no links and no spans (a run without trace on one die)
     Packed empty(1, 0, 0);
-    ASSERT_EQ(tess_wire_unpack(empty.bytes.data(), empty.bytes.size(), 1, &got, msg, sizeof msg), 0) << msg;
+    ASSERT_EQ(tess_wire_unpack(empty.bytes.data(), empty.bytes.size(), 1, &got, msg, sizeof msg), 0)
+        << msg;
     EXPECT_EQ(got.n_links + got.n_spans, 0u);
     EXPECT_EQ(got.dies[0].messages, 24576u);
     tess_wire_free(&got);

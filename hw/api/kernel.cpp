@@ -24,9 +24,13 @@ void tess::hw::prepare_kernel()
                                             sc_core::SC_DO_NOTHING);
 }
 
-namespace {
+namespace
+{
 
-uint64_t period_ps(double clock_hz) { return static_cast<uint64_t>(std::llround(1e12 / clock_hz)); }
+uint64_t period_ps(double clock_hz)
+{
+    return static_cast<uint64_t>(std::llround(1e12 / clock_hz));
+}
 
 // A block that wakes once per cycle for a fixed number of cycles: an SC_METHOD
 // re-armed by a timed notification, the pattern every clocked block here uses.
@@ -60,7 +64,10 @@ SC_MODULE(TickCounter)
 
 } // namespace
 
-extern "C" const char *tess_hw_systemc_version(void) { return SC_VERSION; }
+extern "C" const char *tess_hw_systemc_version(void)
+{
+    return SC_VERSION;
+}
 
 extern "C" int tess_hw_clock_probe(double clock_hz, uint64_t cycles, tess_hw_probe_result *out,
                                    char *msg, size_t msglen)
@@ -72,7 +79,8 @@ extern "C" int tess_hw_clock_probe(double clock_hz, uint64_t cycles, tess_hw_pro
     try {
         tess::hw::prepare_kernel();
         const uint64_t ps = period_ps(clock_hz);
-        TickCounter counter("probe", cycles, sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS));
+        TickCounter counter("probe", cycles,
+                            sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS));
         sc_core::sc_start();
         out->end_ps = sc_core::sc_time_stamp().value();
         out->ticks = counter.ticks;

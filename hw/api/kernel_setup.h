@@ -2,7 +2,8 @@
 #ifndef TESS_KERNEL_SETUP_H
 #define TESS_KERNEL_SETUP_H
 
-namespace tess::hw {
+namespace tess::hw
+{
 // Sets the picosecond time resolution and silences the banner; call before any
 // module or sc_time is built in this process.
 void prepare_kernel();

@@ -33,9 +33,8 @@ extern "C" void tess_mem_options_default(tess_mem_options *o)
     o->seed = 1;
 }
 
-extern "C" int tess_hw_mem_run(const tess_platform *p, uint32_t instance,
-                               const tess_mem_options *o, tess_mem_result *out, char *msg,
-                               size_t msglen)
+extern "C" int tess_hw_mem_run(const tess_platform *p, uint32_t instance, const tess_mem_options *o,
+                               tess_mem_result *out, char *msg, size_t msglen)
 {
     std::memset(out, 0, sizeof *out);
     if (instance >= p->n_instances || p->instances[instance].kind != TESS_KIND_MEMORY) {
@@ -44,16 +43,19 @@ extern "C" int tess_hw_mem_run(const tess_platform *p, uint32_t instance,
     }
     if (!(o->read_ratio >= 0 && o->read_ratio <= 1) || o->request_bytes == 0 ||
         o->outstanding == 0 || o->requests == 0 || o->stride_bytes == 0) {
-        std::snprintf(msg, msglen, "read ratio must be in [0, 1]; request bytes, outstanding, "
-                                   "requests and stride at least 1");
+        std::snprintf(msg, msglen,
+                      "read ratio must be in [0, 1]; request bytes, outstanding, "
+                      "requests and stride at least 1");
         return TESS_EINVAL;
     }
     tess_memory_type m = p->types[p->instances[instance].type].u.memory;
     if (o->refresh >= 0) m.refresh = static_cast<tess_refresh_mode>(o->refresh);
     if (o->scheduler >= 0) m.scheduler = static_cast<tess_mem_scheduler>(o->scheduler);
     if (m.refresh == TESS_REFRESH_PER_BANK && m.t.tREFIpb.cycles == 0 && m.t.tREFIpb.seconds == 0) {
-        std::snprintf(msg, msglen, "memory type '%s' has no per-bank refresh timings (tREFIpb, "
-                                   "tRFCpb)", p->types[p->instances[instance].type].name);
+        std::snprintf(msg, msglen,
+                      "memory type '%s' has no per-bank refresh timings (tREFIpb, "
+                      "tRFCpb)",
+                      p->types[p->instances[instance].type].name);
         return TESS_EINVAL;
     }
     if (o->request_bytes > m.capacity_bytes) {
@@ -74,7 +76,8 @@ extern "C" int tess_hw_mem_run(const tess_platform *p, uint32_t instance,
         out->requests = traffic.completed;
         out->reads = traffic.reads;
         out->writes = traffic.writes;
-        out->bandwidth_bytes_per_s = span > 0 ? traffic.completed * double(o->request_bytes) / span : 0;
+        out->bandwidth_bytes_per_s =
+            span > 0 ? traffic.completed * double(o->request_bytes) / span : 0;
         out->peak_bandwidth_bytes_per_s = mem.peak_bandwidth();
         std::vector<double> &lat = traffic.latency_ps;
         if (!lat.empty()) {
@@ -87,7 +90,8 @@ extern "C" int tess_hw_mem_run(const tess_platform *p, uint32_t instance,
         }
         const std::vector<double> &acc = traffic.accepted_latency_ps;
         if (!acc.empty())
-            out->mean_accepted_latency_ns = std::accumulate(acc.begin(), acc.end(), 0.0) / acc.size() / 1e3;
+            out->mean_accepted_latency_ns =
+                std::accumulate(acc.begin(), acc.end(), 0.0) / acc.size() / 1e3;
         const uint64_t bursts = s.row_hits + s.row_empty + s.row_conflicts;
         out->bursts_hit = s.row_hits;
         out->bursts_empty = s.row_empty;
@@ -112,16 +116,19 @@ extern "C" int tess_hw_mem_run(const tess_platform *p, uint32_t instance,
         out->burst_bytes = mem.burst_bytes();
         out->row_bytes = mem.row_bytes();
         out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
-        out->requests_per_second = out->wall_seconds > 0 ? traffic.completed / out->wall_seconds : 0;
+        out->requests_per_second =
+            out->wall_seconds > 0 ? traffic.completed / out->wall_seconds : 0;
         struct rusage ru;
         if (getrusage(RUSAGE_SELF, &ru) == 0) out->peak_rss_kb = ru.ru_maxrss;
         if (traffic.errors) {
-            std::snprintf(msg, msglen, "%llu requests were refused", (unsigned long long)traffic.errors);
+            std::snprintf(msg, msglen, "%llu requests were refused",
+                          (unsigned long long)traffic.errors);
             return TESS_EINVAL;
         }
         if (mem.responses() != traffic.completed) {
             std::snprintf(msg, msglen, "responses (%llu) and completions (%llu) differ",
-                          (unsigned long long)mem.responses(), (unsigned long long)traffic.completed);
+                          (unsigned long long)mem.responses(),
+                          (unsigned long long)traffic.completed);
             return TESS_EINTERNAL;
         }
         return TESS_OK;

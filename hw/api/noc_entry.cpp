@@ -43,13 +43,15 @@ extern "C" void tess_noc_options_default(tess_noc_options *o)
     o->max_outstanding = 10000;
 }
 
-namespace {
+namespace
+{
 
 void fill_links(const Network &net, uint64_t cycles, tess_noc_result *out)
 {
     const Topology &topo = net.topology();
     std::vector<uint64_t> busy(topo.channels().size());
-    for (uint32_t c = 0; c < busy.size(); c++) busy[c] = net.busy_cycles(c);
+    for (uint32_t c = 0; c < busy.size(); c++)
+        busy[c] = net.busy_cycles(c);
     std::vector<uint32_t> order;
     double sum = 0;
     uint32_t n = 0;
@@ -61,12 +63,12 @@ void fill_links(const Network &net, uint64_t cycles, tess_noc_result *out)
         n++;
     }
     out->mean_link_utilisation = n ? sum / n : 0;
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-        return busy[a] > busy[b];
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return busy[a] > busy[b]; });
     out->n_top_links = static_cast<uint32_t>(std::min<size_t>(order.size(), TESS_NOC_TOP_LINKS));
     for (uint32_t i = 0; i < out->n_top_links; i++)
-        out->top_links[i] = link_use(topo, order[i], cycles ? static_cast<double>(busy[order[i]]) / cycles : 0);
+        out->top_links[i] =
+            link_use(topo, order[i], cycles ? static_cast<double>(busy[order[i]]) / cycles : 0);
     out->max_link_utilisation = out->n_top_links ? out->top_links[0].utilisation : 0;
 }
 
@@ -78,8 +80,9 @@ int check_options(const tess_noc_options *o, char *msg, size_t msglen)
     }
     if (o->packet_flits < 1 || o->measure_cycles < 1 || o->max_outstanding < 1 ||
         (o->request_response && o->response_slots < 1)) {
-        std::snprintf(msg, msglen, "packet flits, measure cycles, outstanding and response slots "
-                                   "must be at least 1");
+        std::snprintf(msg, msglen,
+                      "packet flits, measure cycles, outstanding and response slots "
+                      "must be at least 1");
         return TESS_EINVAL;
     }
     if (o->warmup_cycles + o->measure_cycles + o->drain_cycles > 0xffffffffull) {
@@ -98,8 +101,10 @@ extern "C" int tess_hw_noc_run(const tess_platform *p, const tess_noc_options *o
     int rc = check_options(o, msg, msglen);
     if (rc != TESS_OK) return rc;
     if (p->circuits) {
-        std::snprintf(msg, msglen, "circuit switch '%s' (line %ld): synthetic traffic has no phases to set its "
-                      "configurations by; use tessera run", p->circuits->name, p->circuits->line);
+        std::snprintf(msg, msglen,
+                      "circuit switch '%s' (line %ld): synthetic traffic has no phases to set its "
+                      "configurations by; use tessera run",
+                      p->circuits->name, p->circuits->line);
         return TESS_EINVAL;
     }
     try {

@@ -31,7 +31,8 @@ extern "C" tess_hw_routes *tess_hw_routes_open(const tess_platform *p, char *msg
         }
         h->endpoint_of_instance.assign(p->n_instances, -1);
         const auto &eps = h->topo->endpoints();
-        for (uint32_t e = 0; e < eps.size(); e++) h->endpoint_of_instance[eps[e].instance] = e;
+        for (uint32_t e = 0; e < eps.size(); e++)
+            h->endpoint_of_instance[eps[e].instance] = e;
         return h.release();
     } catch (const std::exception &e) {
         std::snprintf(msg, msglen, "network: %s", e.what());
@@ -39,21 +40,25 @@ extern "C" tess_hw_routes *tess_hw_routes_open(const tess_platform *p, char *msg
     }
 }
 
-extern "C" void tess_hw_routes_close(tess_hw_routes *h) { delete h; }
+extern "C" void tess_hw_routes_close(tess_hw_routes *h)
+{
+    delete h;
+}
 
 extern "C" uint32_t tess_hw_routes_channels(const tess_hw_routes *h)
 {
     return static_cast<uint32_t>(h->topo->channels().size());
 }
 
-extern "C" int tess_hw_route(const tess_hw_routes *h, uint32_t from, uint32_t to, tess_hw_route_info *out,
-                             uint32_t *channels, uint32_t cap)
+extern "C" int tess_hw_route(const tess_hw_routes *h, uint32_t from, uint32_t to,
+                             tess_hw_route_info *out, uint32_t *channels, uint32_t cap)
 {
     *out = tess_hw_route_info{};
     if (from >= h->endpoint_of_instance.size() || to >= h->endpoint_of_instance.size()) return -1;
     const int64_t s = h->endpoint_of_instance[from], t = h->endpoint_of_instance[to];
     if (s < 0 || t < 0) return -1;
-    const std::vector<uint32_t> path = h->topo->path(static_cast<uint32_t>(s), static_cast<uint32_t>(t));
+    const std::vector<uint32_t> path =
+        h->topo->path(static_cast<uint32_t>(s), static_cast<uint32_t>(t));
     if (path.empty()) return -1;
     const auto &ch = h->topo->channels();
     const auto &routers = h->topo->routers();
@@ -63,7 +68,8 @@ extern "C" int tess_hw_route(const tess_hw_routes *h, uint32_t from, uint32_t to
     for (uint32_t c : path) {
         const tess::noc::Channel &k = ch[c];
         out->latency_s += k.latency / hz;
-        if (k.to_router >= 0) out->latency_s += routers[static_cast<size_t>(k.to_router)].pipeline / hz;
+        if (k.to_router >= 0)
+            out->latency_s += routers[static_cast<size_t>(k.to_router)].pipeline / hz;
         const double bw = flit * hz / k.cycles_per_flit;
         if (out->bandwidth_bytes_s == 0 || bw < out->bandwidth_bytes_s) out->bandwidth_bytes_s = bw;
         if (out->channels < cap) channels[out->channels] = c;

@@ -20,13 +20,15 @@ extern "C" {
 #include "api/tessera_hw.h"
 }
 
-namespace {
+namespace
+{
 
 struct Fabric : tess::noc::TransportClient {
     std::vector<tess::hw::ComputeDie *> die_of_endpoint;
     void on_delivered(const tess::noc::Message &m) override
     {
-        if (m.dst < die_of_endpoint.size() && die_of_endpoint[m.dst]) die_of_endpoint[m.dst]->deliver(m);
+        if (m.dst < die_of_endpoint.size() && die_of_endpoint[m.dst])
+            die_of_endpoint[m.dst]->deliver(m);
     }
 };
 
@@ -48,24 +50,30 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
         for (const auto &d : dies)
             if (d) ops += d->stats().ops; // mirrored ranks have no die
         const double wall = std::chrono::duration<double>(now - t0).count();
-        const double share = total_ops ? static_cast<double>(ops) / static_cast<double>(total_ops) : 0;
+        const double share =
+            total_ops ? static_cast<double>(ops) / static_cast<double>(total_ops) : 0;
         const double eta = share > 0 ? wall / share - wall : 0;
-        std::fprintf(stderr, "\rtessera: simulated %.4g s, %.1f%% of ops retired, %.3g events/s, ETA %.0f s   ",
-                     sc_core::sc_time_stamp().to_seconds(), 100 * share,
-                     static_cast<double>(sc_core::sc_delta_count()) / wall, eta);
+        std::fprintf(
+            stderr,
+            "\rtessera: simulated %.4g s, %.1f%% of ops retired, %.3g events/s, ETA %.0f s   ",
+            sc_core::sc_time_stamp().to_seconds(), 100 * share,
+            static_cast<double>(sc_core::sc_delta_count()) / wall, eta);
         std::fflush(stderr);
     };
     auto next_line = g_progress == 1 ? t0 + std::chrono::seconds(2) : t0;
     double slice_s = 1e-6;
     bool printed = false;
-    sc_core::sc_start(sc_core::SC_ZERO_TIME); // elaboration ends, processes start: activity is pending
+    sc_core::sc_start(
+        sc_core::SC_ZERO_TIME); // elaboration ends, processes start: activity is pending
     while (sc_core::sc_pending_activity()) {
         const auto a = clock::now();
         sc_core::sc_start(sc_core::sc_time(slice_s, sc_core::SC_SEC));
         const auto b = clock::now();
         const double took = std::chrono::duration<double>(b - a).count();
-        if (took < 0.1) slice_s *= 2;
-        else if (took > 0.4 && slice_s > 1e-9) slice_s /= 2;
+        if (took < 0.1)
+            slice_s *= 2;
+        else if (took > 0.4 && slice_s > 1e-9)
+            slice_s /= 2;
         if (b < next_line) continue;
         next_line = b + std::chrono::milliseconds(500);
         line(b);
@@ -79,9 +87,13 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
 
 } // namespace
 
-extern "C" void tess_hw_set_progress(int mode) { g_progress = mode; }
+extern "C" void tess_hw_set_progress(int mode)
+{
+    g_progress = mode;
+}
 
-namespace {
+namespace
+{
 
 using tess::hw::ComputeDie;
 
@@ -123,12 +135,14 @@ int build_network(Iteration &it, tess_noc_fidelity fidelity, int symmetry, char 
     if (!p->circuits) return TESS_OK;
     // with a circuit switch, the blocks send through its controller
     if (symmetry) {
-        std::snprintf(msg, msglen, "--symmetry: not with a circuit switch ('%s'): its configuration "
-                      "follows every replica's traffic", p->circuits->name);
+        std::snprintf(msg, msglen,
+                      "--symmetry: not with a circuit switch ('%s'): its configuration "
+                      "follows every replica's traffic",
+                      p->circuits->name);
         return TESS_EINVAL;
     }
-    it.circuits = std::make_unique<tess::noc::CircuitSwitching>("circuits", *it.net, p->circuits->reconfiguration_s,
-                                                                p->circuits->name);
+    it.circuits = std::make_unique<tess::noc::CircuitSwitching>(
+        "circuits", *it.net, p->circuits->reconfiguration_s, p->circuits->name);
     it.transport = it.circuits.get();
     return TESS_OK;
 }
@@ -144,11 +158,13 @@ int map_ranks(Iteration &it, char *msg, size_t msglen)
     it.map.dp = s->dp;
     it.map.tr = s->tp_grid;
     std::vector<int64_t> endpoint_of_instance(p->n_instances, -1);
-    for (uint32_t e = 0; e < it.net->endpoint_count(); e++) endpoint_of_instance[it.net->endpoint_instance(e)] = e;
+    for (uint32_t e = 0; e < it.net->endpoint_count(); e++)
+        endpoint_of_instance[it.net->endpoint_instance(e)] = e;
     for (uint32_t r = 0; r < s->dies; r++) {
         const int64_t ep = endpoint_of_instance[s->die_of_rank[r]];
         if (ep < 0) {
-            std::snprintf(msg, msglen, "die '%s' is not on the network", p->instances[s->die_of_rank[r]].path);
+            std::snprintf(msg, msglen, "die '%s' is not on the network",
+                          p->instances[s->die_of_rank[r]].path);
             return TESS_EINVAL;
         }
         it.map.endpoint.push_back(static_cast<uint32_t>(ep));
@@ -159,10 +175,14 @@ int map_ranks(Iteration &it, char *msg, size_t msglen)
         for (uint32_t r = 0; used[cls] && r < s->dies; r++) {
             const uint32_t to = tess::hw::class_peer(s, cls, r);
             if (to == r || to >= s->dies) continue;
-            if (it.topo->first_joining(it.map.endpoint[r], it.map.endpoint[to]) == it.topo->configurations()) {
-                std::snprintf(msg, msglen, "circuit switch '%s' (line %ld): no configuration joins die '%s' "
-                              "to die '%s', which rank %u sends to", p->circuits->name, p->circuits->line,
-                              p->instances[s->die_of_rank[r]].path, p->instances[s->die_of_rank[to]].path, r);
+            if (it.topo->first_joining(it.map.endpoint[r], it.map.endpoint[to]) ==
+                it.topo->configurations()) {
+                std::snprintf(msg, msglen,
+                              "circuit switch '%s' (line %ld): no configuration joins die '%s' "
+                              "to die '%s', which rank %u sends to",
+                              p->circuits->name, p->circuits->line,
+                              p->instances[s->die_of_rank[r]].path,
+                              p->instances[s->die_of_rank[to]].path, r);
                 return TESS_EINVAL;
             }
         }
@@ -170,7 +190,8 @@ int map_ranks(Iteration &it, char *msg, size_t msglen)
 }
 
 // A compute die for every simulated rank. Returns the ops they will retire.
-uint64_t elaborate_dies(Iteration &it, unsigned dtype_bytes, const double *dma_bandwidth, bool spans)
+uint64_t elaborate_dies(Iteration &it, unsigned dtype_bytes, const double *dma_bandwidth,
+                        bool spans)
 {
     const tess_platform *p = it.p;
     const tess_schedule *s = it.s;
@@ -184,8 +205,9 @@ uint64_t elaborate_dies(Iteration &it, unsigned dtype_bytes, const double *dma_b
         const tess_die_type &dt = p->types[p->instances[s->die_of_rank[r]].type].u.die;
         char name[32];
         std::snprintf(name, sizeof name, "rank%u", r);
-        it.dies[r] = std::make_unique<ComputeDie>(name, *s, dt, r, it.map, *it.transport, dma_bandwidth[r],
-                                                  dtype_bytes, &it.power, dram_e_bit);
+        it.dies[r] =
+            std::make_unique<ComputeDie>(name, *s, dt, r, it.map, *it.transport, dma_bandwidth[r],
+                                         dtype_bytes, &it.power, dram_e_bit);
         it.fabric.die_of_endpoint[it.map.endpoint[r]] = it.dies[r].get();
         it.dies[r]->record_spans(spans);
         if (it.mirrored) {
@@ -199,7 +221,8 @@ uint64_t elaborate_dies(Iteration &it, unsigned dtype_bytes, const double *dma_b
 
 // The slowest die and every rank's figures (a mirrored rank's are the rank it mirrors).
 // TESS_OK, or TESS_EINTERNAL for a rank that never finished.
-int collect_dies(const Iteration &it, tess_iteration_result *out, tess_die_stat *per_die, char *msg, size_t msglen)
+int collect_dies(const Iteration &it, tess_iteration_result *out, tess_die_stat *per_die, char *msg,
+                 size_t msglen)
 {
     const tess_platform *p = it.p;
     const tess_schedule *s = it.s;
@@ -209,8 +232,9 @@ int collect_dies(const Iteration &it, tess_iteration_result *out, tess_die_stat 
             continue;
         }
         if (!it.dies[r]->done()) {
-            std::snprintf(msg, msglen, "rank %u (die '%s') never finished its schedule: the "
-                                       "collectives or pipeline messages deadlocked",
+            std::snprintf(msg, msglen,
+                          "rank %u (die '%s') never finished its schedule: the "
+                          "collectives or pipeline messages deadlocked",
                           r, p->instances[s->die_of_rank[r]].path);
             return TESS_EINTERNAL;
         }
@@ -221,9 +245,21 @@ int collect_dies(const Iteration &it, tess_iteration_result *out, tess_die_stat 
         }
         out->messages += d.messages;
         if (per_die) {
-            per_die[r] = tess_die_stat{r, it.map.stage(r), s->die_of_rank[r], d.compute_s, d.memory_s,
-                                       d.optimizer_s, d.network_s, d.bubble_s, d.end_s, d.flops,
-                                       d.ops, d.dram_bytes, d.messages, {}, d.scale_out_s};
+            per_die[r] = tess_die_stat{r,
+                                       it.map.stage(r),
+                                       s->die_of_rank[r],
+                                       d.compute_s,
+                                       d.memory_s,
+                                       d.optimizer_s,
+                                       d.network_s,
+                                       d.bubble_s,
+                                       d.end_s,
+                                       d.flops,
+                                       d.ops,
+                                       d.dram_bytes,
+                                       d.messages,
+                                       {},
+                                       d.scale_out_s};
             std::copy(std::begin(d.level_s), std::end(d.level_s), per_die[r].level_s);
         }
     }
@@ -246,26 +282,31 @@ int collect_dies(const Iteration &it, tess_iteration_result *out, tess_die_stat 
 
 // Every channel's utilisation (links, in the topology's order) and the busiest
 // router-to-router channels over the iteration.
-void collect_links(const Iteration &it, tess_iteration_result *out, tess_noc_link_use **links, uint32_t *n_links)
+void collect_links(const Iteration &it, tess_iteration_result *out, tess_noc_link_use **links,
+                   uint32_t *n_links)
 {
     const auto &ch = it.topo->channels();
     std::vector<double> busy(ch.size());
-    for (uint32_t c = 0; c < ch.size(); c++) busy[c] = static_cast<double>(it.net->busy_cycles(c));
+    for (uint32_t c = 0; c < ch.size(); c++)
+        busy[c] = static_cast<double>(it.net->busy_cycles(c));
     std::vector<uint32_t> order;
     for (uint32_t c = 0; c < ch.size(); c++)
         if (ch[c].from_router >= 0 || ch[c].to_router >= 0) order.push_back(c);
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return busy[a] > busy[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return busy[a] > busy[b]; });
     const double cycles = out->iteration_time_s * it.topo->clock_hz();
     if (links) {
         *n_links = static_cast<uint32_t>(ch.size());
-        *links = static_cast<tess_noc_link_use *>(std::calloc(ch.size() + 1, sizeof(tess_noc_link_use)));
+        *links =
+            static_cast<tess_noc_link_use *>(std::calloc(ch.size() + 1, sizeof(tess_noc_link_use)));
         for (uint32_t c = 0; *links && c < ch.size(); c++)
             (*links)[c] = tess::noc::link_use(*it.topo, c, cycles > 0 ? busy[c] / cycles : 0);
         if (!*links) *n_links = 0;
     }
     out->n_top_links = static_cast<uint32_t>(std::min<size_t>(order.size(), TESS_NOC_TOP_LINKS));
     for (uint32_t i = 0; i < out->n_top_links; i++)
-        out->top_links[i] = tess::noc::link_use(*it.topo, order[i], cycles > 0 ? busy[order[i]] / cycles : 0);
+        out->top_links[i] =
+            tess::noc::link_use(*it.topo, order[i], cycles > 0 ? busy[order[i]] / cycles : 0);
 }
 
 // Every die's busy intervals, then link utilisation by channel class window by window up
@@ -274,16 +315,18 @@ void collect_spans(const Iteration &it, double iteration_s, tess_span **spans, u
 {
     const auto &ch = it.topo->channels();
     uint32_t per_class[tess::noc::UtilisationTimeline::kClasses] = {0, 0, 0};
-    for (uint32_t c = 0; c < ch.size(); c++) per_class[it.net->channel_class(c)]++;
+    for (uint32_t c = 0; c < ch.size(); c++)
+        per_class[it.net->channel_class(c)]++;
     const double window_s = it.timeline.window_cycles() / it.topo->clock_hz();
     std::vector<tess_span> samples;
     for (size_t w = 0; w < it.timeline.busy().size() && w * window_s < iteration_s; w++)
         for (int k = 0; k < tess::noc::UtilisationTimeline::kClasses; k++)
             if (per_class[k])
-                samples.push_back(tess_span{static_cast<uint32_t>(k), TESS_TRACK_LINKS, w * window_s,
-                                            std::min((w + 1) * window_s, iteration_s),
-                                            it.timeline.busy()[w][k] /
-                                                (double(it.timeline.window_cycles()) * per_class[k])});
+                samples.push_back(
+                    tess_span{static_cast<uint32_t>(k), TESS_TRACK_LINKS, w * window_s,
+                              std::min((w + 1) * window_s, iteration_s),
+                              it.timeline.busy()[w][k] /
+                                  (double(it.timeline.window_cycles()) * per_class[k])});
     size_t total = samples.size();
     const std::vector<tess_span> no_spans;
     for (const auto &d : it.dies)
@@ -301,10 +344,9 @@ void collect_spans(const Iteration &it, double iteration_s, tess_span **spans, u
 
 extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsigned dtype_bytes,
                            const double *dma_bandwidth, tess_noc_fidelity fidelity, int symmetry,
-                           tess_iteration_result *out,
-                           tess_die_stat *per_die, tess_noc_link_use **links, uint32_t *n_links,
-                           tess_span **spans, uint64_t *n_spans,
-                           char *msg, size_t msglen)
+                           tess_iteration_result *out, tess_die_stat *per_die,
+                           tess_noc_link_use **links, uint32_t *n_links, tess_span **spans,
+                           uint64_t *n_spans, char *msg, size_t msglen)
 {
     std::memset(out, 0, sizeof *out);
     try {

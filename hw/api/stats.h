@@ -41,7 +41,7 @@ typedef struct tess_iteration_result {
     double iteration_time_s;
     /* where the slowest die's time went (seconds; they add up to the iteration time) */
     double compute_s, memory_s, network_s, bubble_s;
-    double optimizer_s; /* of memory_s: the optimizer step */
+    double optimizer_s;             /* of memory_s: the optimizer step */
     double exposed_communication_s; /* collectives' time not hidden behind compute */
     uint32_t slowest_rank;
     double energy_compute_j, energy_dram_j, energy_sram_j, energy_network_j, energy_static_j;

@@ -21,9 +21,9 @@ const char *tess_hw_systemc_version(void);
 
 /* Result of the kernel probe. */
 typedef struct tess_hw_probe_result {
-    uint64_t end_ps;      /* simulated time when the last tick fired, picoseconds */
-    uint64_t ticks;       /* ticks the module counted */
-    uint64_t period_ps;   /* clock period on the picosecond time base */
+    uint64_t end_ps;    /* simulated time when the last tick fired, picoseconds */
+    uint64_t ticks;     /* ticks the module counted */
+    uint64_t period_ps; /* clock period on the picosecond time base */
 } tess_hw_probe_result;
 
 /* Elaborates a one-module design that ticks `cycles` times at clock_hz (one timed
@@ -46,11 +46,11 @@ typedef enum tess_traffic {
 typedef struct tess_noc_options {
     tess_noc_fidelity fidelity;
     tess_traffic traffic;
-    double rate;              /* offered load, flits per die per cycle, in (0, 1] */
-    uint32_t packet_flits;    /* flits per packet */
-    uint64_t warmup_cycles;   /* before measuring */
-    uint64_t measure_cycles;  /* packets created in this window are measured */
-    uint64_t drain_cycles;    /* after the window, the longest wait for measured packets */
+    double rate;             /* offered load, flits per die per cycle, in (0, 1] */
+    uint32_t packet_flits;   /* flits per packet */
+    uint64_t warmup_cycles;  /* before measuring */
+    uint64_t measure_cycles; /* packets created in this window are measured */
+    uint64_t drain_cycles;   /* after the window, the longest wait for measured packets */
     uint64_t seed;
     int request_response;     /* each delivered request is answered by a response */
     uint32_t response_slots;  /* responses a die may have in flight before refusing requests */
@@ -73,17 +73,17 @@ typedef struct tess_noc_result {
     double offered_flits_per_node_cycle, accepted_flits_per_node_cycle;
     uint64_t packets_measured;
     uint64_t packets_sent, packets_delivered, flits_sent, flits_delivered;
-    uint64_t misrouted; /* packets that arrived at a die other than their destination */
+    uint64_t misrouted;  /* packets that arrived at a die other than their destination */
     uint64_t duplicates; /* packets delivered more than once */
-    uint64_t flit_hops; /* flits switched by routers */
+    uint64_t flit_hops;  /* flits switched by routers */
     uint64_t simulated_cycles;
     uint64_t kernel_activations;
     double energy_j;
     double mean_link_utilisation, max_link_utilisation;
     uint32_t n_top_links;
     tess_noc_link_use top_links[TESS_NOC_TOP_LINKS];
-    int drained;    /* every measured packet arrived */
-    int throttled;  /* some die reached max_outstanding */
+    int drained;   /* every measured packet arrived */
+    int throttled; /* some die reached max_outstanding */
     int deadlocked;
     char message[1024]; /* the deadlock report, naming blocked routers */
     /* wall-clock figures: not reproducible */
@@ -101,19 +101,19 @@ int tess_hw_noc_run(const tess_platform *p, const tess_noc_options *o, tess_noc_
 /* ---- memory runs (tessera mem) ------------------------------------------- */
 
 typedef enum tess_mem_pattern {
-    TESS_PATTERN_STREAM,  /* sequential addresses */
-    TESS_PATTERN_RANDOM,  /* uniformly random, request-aligned */
-    TESS_PATTERN_STRIDED  /* i x stride */
+    TESS_PATTERN_STREAM, /* sequential addresses */
+    TESS_PATTERN_RANDOM, /* uniformly random, request-aligned */
+    TESS_PATTERN_STRIDED /* i x stride */
 } tess_mem_pattern;
 
 typedef struct tess_mem_options {
     tess_mem_pattern pattern;
-    double read_ratio;      /* share of reads, [0, 1]; reads and writes interleave evenly */
+    double read_ratio; /* share of reads, [0, 1]; reads and writes interleave evenly */
     uint32_t request_bytes;
-    uint32_t outstanding;   /* requests in flight */
-    uint64_t requests;      /* how many to complete */
-    int refresh;            /* -1: the memory type's; else a tess_refresh_mode */
-    int scheduler;          /* -1: the memory type's; else a tess_mem_scheduler */
+    uint32_t outstanding; /* requests in flight */
+    uint64_t requests;    /* how many to complete */
+    int refresh;          /* -1: the memory type's; else a tess_refresh_mode */
+    int scheduler;        /* -1: the memory type's; else a tess_mem_scheduler */
     uint64_t stride_bytes;
     uint64_t seed;
 } tess_mem_options;
@@ -124,13 +124,14 @@ void tess_mem_options_default(tess_mem_options *o);
 typedef struct tess_mem_result {
     double bandwidth_bytes_per_s;      /* bytes completed / (last response - first request) */
     double peak_bandwidth_bytes_per_s; /* channels x bus width x data rate */
-    double mean_latency_ns, p99_latency_ns, min_latency_ns, max_latency_ns; /* request to response */
+    double mean_latency_ns, p99_latency_ns, min_latency_ns,
+        max_latency_ns;              /* request to response */
     double mean_accepted_latency_ns; /* from acceptance into the controller's queue (END_REQ) */
-    double row_hit_rate;               /* bursts that found their row open */
+    double row_hit_rate;             /* bursts that found their row open */
     uint64_t requests, reads, writes;
     uint64_t bursts_hit, bursts_empty, bursts_conflict; /* bank conflicts: a row to close first */
     uint64_t acts, pres, refreshes, refreshes_pb, refresh_stalls;
-    double refresh_busy_fraction;      /* bank time spent refreshing */
+    double refresh_busy_fraction; /* bank time spent refreshing */
     double energy_j, energy_per_bit_j, background_energy_j;
     double simulated_seconds;
     double clock_hz;
@@ -167,15 +168,13 @@ struct tess_schedule;
  * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
                 const double *dma_bandwidth, tess_noc_fidelity fidelity, int symmetry,
-                tess_iteration_result *out, tess_die_stat *per_die,
-                tess_noc_link_use **links, uint32_t *n_links, tess_span **spans, uint64_t *n_spans,
-                char *msg, size_t msglen);
+                tess_iteration_result *out, tess_die_stat *per_die, tess_noc_link_use **links,
+                uint32_t *n_links, tess_span **spans, uint64_t *n_spans, char *msg, size_t msglen);
 
 /* Progress lines on stderr during tess_hw_run: simulated time, share of ops retired,
  * events per second, ETA. 0 (the default): none; 1: once the run has taken about two
  * seconds of wall time; 2: from the start. Set in the parent before the child is forked. */
 void tess_hw_set_progress(int mode);
-
 
 #ifdef __cplusplus
 }

@@ -4,9 +4,11 @@
 // all-gather, 2(n - 1) steps of bytes / n.
 #include "compute/die.h"
 
-namespace tess::hw {
+namespace tess::hw
+{
 
-namespace {
+namespace
+{
 // collective messages' tags: this bit, the collective, the call and the step
 constexpr uint64_t kCollTag = 1ull << 62;
 } // namespace

@@ -1,7 +1,8 @@
 // The critical path of a simulated iteration: see critical_path.h.
 #include "compute/critical_path.h"
 
-namespace tess::hw {
+namespace tess::hw
+{
 
 tess_critical_path critical_path(const std::vector<std::unique_ptr<ComputeDie>> &dies,
                                  uint32_t end_rank)
@@ -20,7 +21,8 @@ tess_critical_path critical_path(const std::vector<std::unique_ptr<ComputeDie>> 
     };
     for (;;) {
         const std::vector<Meeting> &mv = dies[x]->meetings();
-        while (k > 0 && (mv[k - 1].send || mv[k - 1].t1 > t)) k--;
+        while (k > 0 && (mv[k - 1].send || mv[k - 1].t1 > t))
+            k--;
         if (k == 0) { // back at the start of the iteration
             local(0, 0, 0, 0);
             break;
@@ -30,7 +32,9 @@ tess_critical_path critical_path(const std::vector<std::unique_ptr<ComputeDie>> 
         const std::vector<Meeting> &from = dies[r.peer]->meetings();
         size_t s = from.size();
         if (r.t1 > r.t0) // the die waited: the path crosses to the sender
-            while (s > 0 && !(from[s - 1].send && from[s - 1].tag == r.tag && from[s - 1].peer == x)) s--;
+            while (s > 0 &&
+                   !(from[s - 1].send && from[s - 1].tag == r.tag && from[s - 1].peer == x))
+                s--;
         if (r.t1 > r.t0 && s > 0) {
             const Meeting &sent = from[s - 1];
             cp.transfer_s += r.t1 - sent.t1;

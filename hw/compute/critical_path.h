@@ -11,10 +11,12 @@
 #include "api/stats.h"
 #include "compute/die.h"
 
-namespace tess::hw {
+namespace tess::hw
+{
 
 // dies: one per rank (null for a mirrored rank, which the path never reaches).
-tess_critical_path critical_path(const std::vector<std::unique_ptr<ComputeDie>> &dies, uint32_t end_rank);
+tess_critical_path critical_path(const std::vector<std::unique_ptr<ComputeDie>> &dies,
+                                 uint32_t end_rank);
 
 } // namespace tess::hw
 

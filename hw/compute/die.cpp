@@ -11,7 +11,8 @@ extern "C" {
 #include "api/tessera_hw.h"
 }
 
-namespace tess::hw {
+namespace tess::hw
+{
 
 ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
                        const tess_die_type &die, uint32_t rank, const RankMap &map,
@@ -29,7 +30,10 @@ ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
     SC_THREAD(run);
 }
 
-double ComputeDie::local_end() const { return std::max({tensor_free_, vector_free_, dma_free_}); }
+double ComputeDie::local_end() const
+{
+    return std::max({tensor_free_, vector_free_, dma_free_});
+}
 
 void ComputeDie::catch_up()
 {
@@ -84,7 +88,8 @@ uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const
 
 void ComputeDie::meet(bool send, uint64_t tag, uint32_t peer, double t0, double t1)
 {
-    meetings_.push_back(Meeting{send, tag, peer, t0, t1, st_.compute_s, st_.memory_s, st_.network_s});
+    meetings_.push_back(
+        Meeting{send, tag, peer, t0, t1, st_.compute_s, st_.memory_s, st_.network_s});
 }
 
 void ComputeDie::span(tess_track track, double t0, double t1)
@@ -120,9 +125,9 @@ void ComputeDie::compute(const tess_op &op)
         auto it = gemm_s_.find(op.group);
         if (it == gemm_s_.end()) {
             const tess_op_group *g = op.group;
-            const double cycles = tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile,
-                                                   die_.tensor_rows, die_.tensor_cols,
-                                                   die_.tensor_arrays);
+            const double cycles =
+                tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile, die_.tensor_rows,
+                                 die_.tensor_cols, die_.tensor_arrays);
             it = gemm_s_.emplace(g, cycles * period_s_ / double(g->count)).first;
         }
         const double ready = std::max(tensor_free_, vector_free_);
@@ -216,7 +221,8 @@ void ComputeDie::run()
         case TESS_OP_RECV: {
             catch_up();
             const double t0 = sc_core::sc_time_stamp().to_seconds();
-            const uint64_t tag = (uint64_t(op.backward) << 48) | (uint64_t(op.chunk) << 32) | op.microbatch;
+            const uint64_t tag =
+                (uint64_t(op.backward) << 48) | (uint64_t(op.chunk) << 32) | op.microbatch;
             const uint32_t peer = pipeline_peer(op, false);
             receive(map_.endpoint[peer], tag);
             meet(false, tag, peer, t0, sc_core::sc_time_stamp().to_seconds());

@@ -25,13 +25,17 @@ extern "C" {
 #include "api/tessera_hw.h"
 }
 
-namespace tess::hw {
+namespace tess::hw
+{
 
 struct RankMap {
-    uint32_t tp, pp, dp, tr;            // tr: 2-D TP grid side
-    std::vector<uint32_t> endpoint;     // rank -> network endpoint
+    uint32_t tp, pp, dp, tr;        // tr: 2-D TP grid side
+    std::vector<uint32_t> endpoint; // rank -> network endpoint
     uint32_t stage(uint32_t r) const { return tess_rank_stage(tp, pp, r); }
-    uint32_t rank(uint32_t t, uint32_t st, uint32_t d) const { return tess_rank_at(tp, pp, t, st, d); }
+    uint32_t rank(uint32_t t, uint32_t st, uint32_t d) const
+    {
+        return tess_rank_at(tp, pp, t, st, d);
+    }
 };
 
 // A point of a die's timeline where dies meet: a pipeline send, or a receive and how long
@@ -39,8 +43,8 @@ struct RankMap {
 struct Meeting {
     bool send;
     uint64_t tag;
-    uint32_t peer;       // rank sent to / received from
-    double t0, t1;       // send: t0 = t1 = the send; receive: the wait's start and end
+    uint32_t peer; // rank sent to / received from
+    double t0, t1; // send: t0 = t1 = the send; receive: the wait's start and end
     double compute_s, memory_s, network_s;
 };
 
@@ -53,9 +57,10 @@ struct Meeting {
 struct Mirrors {
     static constexpr int kClasses = TESS_AXES + 1;
     uint32_t ranks = 0; // simulated ranks
-    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> copies; // [class x ranks + rank]: (src, dst)
-    std::vector<double> skipped_joules_per_byte;                    // [class x ranks + rank]
-    std::vector<uint32_t> skipped;                                  // [class x ranks + rank]
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>>
+        copies;                                  // [class x ranks + rank]: (src, dst)
+    std::vector<double> skipped_joules_per_byte; // [class x ranks + rank]
+    std::vector<uint32_t> skipped;               // [class x ranks + rank]
 };
 
 struct DieStats {
@@ -69,8 +74,9 @@ struct DieStats {
     double mirror_joules = 0;                  // energy of the copies left out
 };
 
-class ComputeDie : public sc_core::sc_module {
-public:
+class ComputeDie : public sc_core::sc_module
+{
+  public:
     SC_HAS_PROCESS(ComputeDie);
     ComputeDie(sc_core::sc_module_name name, const tess_schedule &s, const tess_die_type &die,
                uint32_t rank, const RankMap &map, noc::Transport &net, double dma_bandwidth,
@@ -91,7 +97,7 @@ public:
     void set_power_weight(double w) { power_weight_ = w; }
     bool done() const { return done_; }
 
-private:
+  private:
     const tess_schedule &s_;
     const tess_die_type &die_;
     uint32_t rank_;
@@ -99,9 +105,9 @@ private:
     noc::Transport &net_;
     double dma_bw_, period_s_;
     unsigned e_;
-    PowerTimeline *power_;    // dynamic energy over time, or nullptr
+    PowerTimeline *power_;                 // dynamic energy over time, or nullptr
     PowerTimeline::Pending pending_power_; // this die's energy not yet in power_'s bins
-    double byte_energy_;      // joules per byte moved between DRAM and SRAM (both ends)
+    double byte_energy_; // joules per byte moved between DRAM and SRAM (both ends)
     double tensor_free_ = 0, vector_free_ = 0, dma_free_ = 0, last_gemm_start_ = 0, loads_done_ = 0;
     std::unordered_map<const tess_op_group *, double> gemm_s_; // seconds per op of a group
     std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;     // (source endpoint, tag)
@@ -109,8 +115,8 @@ private:
     std::map<uint32_t, uint64_t> coll_seq_; // per axis: collective calls so far
     DieStats st_;
     bool done_ = false;
-    std::vector<tess_span> spans_;     // busy intervals per engine, for trace.json
-    std::vector<Meeting> meetings_;    // pipeline sends and receives, for the critical path
+    std::vector<tess_span> spans_;  // busy intervals per engine, for trace.json
+    std::vector<Meeting> meetings_; // pipeline sends and receives, for the critical path
     void meet(bool send, uint64_t tag, uint32_t peer, double t0, double t1);
     bool record_spans_ = false;
     const Mirrors *mirrors_ = nullptr;

@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-namespace tess::hw {
+namespace tess::hw
+{
 
 void PowerTimeline::deposit(size_t bin, double joules)
 {

@@ -9,10 +9,12 @@
 #include <cstdint>
 #include <vector>
 
-namespace tess::hw {
+namespace tess::hw
+{
 
-class PowerTimeline {
-public:
+class PowerTimeline
+{
+  public:
     explicit PowerTimeline(double window_s) : window_s_(window_s), bin_s_(window_s / 10) {}
     // Adds `joules` spent evenly over [t0, t1] (all at t0 when t1 <= t0).
     void add(double t0, double t1, double joules);
@@ -29,7 +31,7 @@ public:
     // is shorter than the window.
     double peak_watts(double end_s) const;
 
-private:
+  private:
     double window_s_, bin_s_, total_ = 0;
     std::vector<double> bins_;
     void deposit(std::size_t bin, double joules);

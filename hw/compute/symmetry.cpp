@@ -3,9 +3,11 @@
 
 #include <cstring>
 
-namespace tess::hw {
+namespace tess::hw
+{
 
-namespace {
+namespace
+{
 
 uint64_t mix(uint64_t h, uint64_t v)
 {
@@ -26,7 +28,8 @@ uint32_t class_peer(const tess_schedule *s, int cls, uint32_t r)
 std::vector<bool> used_classes(const tess_schedule *s)
 {
     std::vector<bool> used(TESS_AXES + 1, false);
-    for (uint32_t i = 0; i < s->n_colls; i++) used[s->colls[i].axis] = used[s->colls[i].axis] || s->colls[i].group > 1;
+    for (uint32_t i = 0; i < s->n_colls; i++)
+        used[s->colls[i].axis] = used[s->colls[i].axis] || s->colls[i].group > 1;
     used[TESS_AXIS_PIPELINE] = used[TESS_AXES] = s->pp > 1;
     return used;
 }
@@ -38,7 +41,9 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const no
     const uint32_t R = s->tp * s->pp, n = s->dies;
     const std::vector<bool> used = used_classes(s);
     const auto &ch = topo.channels();
-    auto path_of = [&](uint32_t a, uint32_t b) { return topo.path(map.endpoint[a], map.endpoint[b]); };
+    auto path_of = [&](uint32_t a, uint32_t b) {
+        return topo.path(map.endpoint[a], map.endpoint[b]);
+    };
     // each replica's signature: its dies' types and DMA rates, and the types along every
     // route its ranks send on and receive on (a ring step waits for the incoming message).
     // out[class x n + r]: the types along r's route in that class (each route hashed once);
@@ -46,7 +51,8 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const no
     std::vector<uint64_t> out(size_t(Mirrors::kClasses) * n, 0);
     std::vector<uint32_t> from(size_t(Mirrors::kClasses) * n);
     for (int cls = 0; cls < Mirrors::kClasses; cls++) {
-        for (uint32_t r = 0; r < n; r++) from[size_t(cls) * n + r] = r;
+        for (uint32_t r = 0; r < n; r++)
+            from[size_t(cls) * n + r] = r;
         for (uint32_t r = 0; used[cls] && r < n; r++) {
             const uint32_t to = class_peer(s, cls, r);
             if (to == r) continue;
@@ -54,7 +60,12 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const no
             uint64_t h = 1;
             for (uint32_t c : path_of(r, to)) {
                 h = mix(h, p->links[ch[c].link].type);
-                h = mix(h, ch[c].to_router >= 0 ? 1 + p->instances[topo.routers()[static_cast<size_t>(ch[c].to_router)].instance].type : 0);
+                h = mix(h,
+                        ch[c].to_router >= 0
+                            ? 1 + p->instances[topo.routers()[static_cast<size_t>(ch[c].to_router)]
+                                                   .instance]
+                                      .type
+                            : 0);
             }
             out[size_t(cls) * n + r] = h;
         }
@@ -96,11 +107,13 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const no
     m.skipped_joules_per_byte.assign(size_t(Mirrors::kClasses) * n, 0);
     m.skipped.assign(size_t(Mirrors::kClasses) * n, 0);
     std::vector<bool> real_channel(ch.size(), false);
-    for (int cls = 0; cls < Mirrors::kClasses; cls++) // the simulated ranks' own, and copies into them
+    for (int cls = 0; cls < Mirrors::kClasses;
+         cls++) // the simulated ranks' own, and copies into them
         for (uint32_t r = 0; used[cls] && r < n; r++) {
             const uint32_t to = class_peer(s, cls, r);
             if (to != r && (real(r) || real(to)))
-                for (uint32_t c : path_of(r, to)) real_channel[c] = true;
+                for (uint32_t c : path_of(r, to))
+                    real_channel[c] = true;
         }
     for (int cls = 0; cls < Mirrors::kClasses; cls++)
         for (uint32_t g = 0; used[cls] && g < n; g++) {
@@ -108,7 +121,8 @@ Symmetry build_symmetry(const tess_platform *p, const tess_schedule *s, const no
             if (real(g) || to == g) continue;
             const std::vector<uint32_t> path = path_of(g, to);
             bool shares = real(to);
-            for (size_t k = 0; !shares && k < path.size(); k++) shares = real_channel[path[k]];
+            for (size_t k = 0; !shares && k < path.size(); k++)
+                shares = real_channel[path[k]];
             const size_t at = size_t(cls) * n + sy.rep[g]; // the simulated rank sends it
             if (shares) {
                 m.copies[at].push_back({map.endpoint[g], map.endpoint[to]});

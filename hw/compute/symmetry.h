@@ -16,7 +16,8 @@ extern "C" {
 #include "model/schedule.h"
 }
 
-namespace tess::hw {
+namespace tess::hw
+{
 
 // The rank a message class sends to: a collective axis's ring neighbour, or the pipeline
 // neighbour forward (TESS_AXIS_PIPELINE) or backward (TESS_AXES: the rank whose forward

@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-namespace tess::dram {
+namespace tess::dram
+{
 
 double command_clock(const tess_memory_type &m)
 {
@@ -44,8 +45,7 @@ Timing timing_of(const tess_memory_type &m, double ck)
     return r;
 }
 
-Channel::Channel(const tess_memory_type &m, const Timing &t)
-    : m_(m), t_(t), depth_(m.queue_depth)
+Channel::Channel(const tess_memory_type &m, const Timing &t) : m_(m), t_(t), depth_(m.queue_depth)
 {
     banks_per_rank_ = m.bank_groups * m.banks;
     banks_.resize(static_cast<size_t>(m.ranks) * banks_per_rank_);
@@ -76,7 +76,8 @@ void Channel::enqueue(const Burst &b)
     queue_.push_back(b);
     Burst &n = queue_.back();
     n.ordered = 0;
-    if (bank_of(n).open_row == static_cast<int64_t>(n.row)) set_hits(bank_index(n), hits_[bank_index(n)] + 1);
+    if (bank_of(n).open_row == static_cast<int64_t>(n.row))
+        set_hits(bank_index(n), hits_[bank_index(n)] + 1);
     for (size_t i = 0; i + 1 < queue_.size(); i++)
         if (queue_[i].same_address(n) && (queue_[i].write || n.write)) n.ordered = 1;
 }
@@ -289,7 +290,8 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
         next_wr_ = std::max(next_wr_, now + t_.CCD_S);
         next_wr_bg_[g] = std::max(next_wr_bg_[g], static_cast<uint64_t>(now + t_.CCD_L));
         next_rd_ = std::max(next_rd_, static_cast<uint64_t>(now + t_.CWL + t_.burst + t_.WTR_S));
-        next_rd_bg_[g] = std::max(next_rd_bg_[g], static_cast<uint64_t>(now + t_.CWL + t_.burst + t_.WTR_L));
+        next_rd_bg_[g] =
+            std::max(next_rd_bg_[g], static_cast<uint64_t>(now + t_.CWL + t_.burst + t_.WTR_L));
         k.next_pre = std::max(k.next_pre, static_cast<uint64_t>(now + t_.CWL + t_.burst + t_.WR));
         done.push_back({now + t_.CWL + t_.burst, b.request});
         stats_.writes++;
@@ -308,7 +310,8 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
     if (m_.page_policy == TESS_PAGE_CLOSED) {
         // auto-precharge once no queued request hits the row: at the earliest legal PRE
         bool more = false;
-        for (const Burst &o : queue_) more |= &bank_of(const_cast<Burst &>(o)) == &k && o.row == row;
+        for (const Burst &o : queue_)
+            more |= &bank_of(const_cast<Burst &>(o)) == &k && o.row == row;
         if (!more) {
             k.open_row = -1;
             set_hits(static_cast<size_t>(&k - &banks_[0]), 0);

@@ -24,7 +24,8 @@ extern "C" {
 #include "config/platform.h"
 }
 
-namespace tess::dram {
+namespace tess::dram
+{
 
 // Timings in cycles of the command clock, rounded up from the platform's values.
 struct Timing {
@@ -58,12 +59,13 @@ struct Completion {
 struct ChannelStats {
     uint64_t acts = 0, pres = 0, reads = 0, writes = 0, refreshes = 0, refreshes_pb = 0;
     uint64_t row_hits = 0, row_empty = 0, row_conflicts = 0; // per burst, by the bank it met
-    uint64_t refresh_stalls = 0; // bursts that waited for a refresh
+    uint64_t refresh_stalls = 0;                             // bursts that waited for a refresh
     uint64_t refresh_cycles = 0; // cycles banks were unavailable to refresh (rank x tRFC ...)
 };
 
-class Channel {
-public:
+class Channel
+{
+  public:
     Channel(const tess_memory_type &m, const Timing &t);
 
     bool full() const { return queue_.size() >= depth_; }
@@ -74,21 +76,21 @@ public:
     uint64_t step(uint64_t now, std::vector<Completion> &done);
     const ChannelStats &stats() const { return stats_; }
 
-private:
+  private:
     struct Bank {
         int64_t open_row = -1;
         uint64_t act_at = 0;
         uint64_t next_act = 0, next_pre = 0, next_col = 0;
     };
     struct Rank {
-        uint64_t next_act = 0;               // tRRD_S
-        std::vector<uint64_t> next_act_bg;   // tRRD_L
-        uint64_t faw[4] = {0, 0, 0, 0};      // the last four ACTs
+        uint64_t next_act = 0;             // tRRD_S
+        std::vector<uint64_t> next_act_bg; // tRRD_L
+        uint64_t faw[4] = {0, 0, 0, 0};    // the last four ACTs
         unsigned faw_head = 0;
         uint64_t act_count = 0;
-        uint64_t refresh_due = 0;            // all-bank
+        uint64_t refresh_due = 0; // all-bank
         uint64_t refresh_due_pb = 0;
-        uint32_t pb_target = 0;              // next bank for per-bank refresh
+        uint32_t pb_target = 0; // next bank for per-bank refresh
     };
     enum Cmd { kAct, kPre, kCol };
 
@@ -101,10 +103,10 @@ private:
     uint64_t next_rd_ = 0, next_wr_ = 0;
     std::vector<uint64_t> next_rd_bg_, next_wr_bg_; // per (rank, bank group)
     std::vector<Burst> queue_;
-    std::vector<uint32_t> hits_; // per bank: queued bursts that hit its open row, kept current
-    size_t hits_total_ = 0;      // sum of hits_
+    std::vector<uint32_t> hits_;   // per bank: queued bursts that hit its open row, kept current
+    size_t hits_total_ = 0;        // sum of hits_
     bool refresh_pending_ = false; // a refresh is due and not yet issued
-    void count_hits(Bank &k);    // recounts hits_ for one bank (after it opens a row)
+    void count_hits(Bank &k);      // recounts hits_ for one bank (after it opens a row)
     void set_hits(size_t bank, uint32_t n)
     {
         hits_total_ = hits_total_ - hits_[bank] + n;
@@ -112,7 +114,10 @@ private:
     }
     ChannelStats stats_;
 
-    size_t bank_index(const Burst &b) const { return (b.rank * m_.bank_groups + b.bg) * m_.banks + b.bank; }
+    size_t bank_index(const Burst &b) const
+    {
+        return (b.rank * m_.bank_groups + b.bg) * m_.banks + b.bank;
+    }
     Bank &bank_of(const Burst &b) { return banks_[bank_index(b)]; }
     uint64_t earliest_act(const Burst &b) const;
     uint64_t earliest_col(const Burst &b) const;

@@ -5,13 +5,16 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace tess::dram {
+namespace tess::dram
+{
 
-namespace {
+namespace
+{
 uint32_t log2u(uint64_t x)
 {
     uint32_t b = 0;
-    while ((uint64_t(1) << b) < x) b++;
+    while ((uint64_t(1) << b) < x)
+        b++;
     return b;
 }
 } // namespace
@@ -31,15 +34,22 @@ DramMemory::DramMemory(sc_core::sc_module_name name, const tess_memory_type &m)
     for (int i = static_cast<int>(std::strlen(m.mapping)) - 2; i >= 0; i -= 2) {
         const char f0 = m.mapping[i], f1 = m.mapping[i + 1];
         Field f{};
-        if (f0 == 'C' && f1 == 'h') f = {'h', log2u(m.channels)};
-        else if (f0 == 'R' && f1 == 'a') f = {'a', log2u(m.ranks)};
-        else if (f0 == 'B' && f1 == 'g') f = {'g', log2u(m.bank_groups)};
-        else if (f0 == 'B' && f1 == 'a') f = {'b', log2u(m.banks)};
-        else if (f0 == 'R' && f1 == 'o') f = {'r', log2u(m.rows)};
-        else f = {'c', log2u(row_bytes_ / burst_bytes_)};
+        if (f0 == 'C' && f1 == 'h')
+            f = {'h', log2u(m.channels)};
+        else if (f0 == 'R' && f1 == 'a')
+            f = {'a', log2u(m.ranks)};
+        else if (f0 == 'B' && f1 == 'g')
+            f = {'g', log2u(m.bank_groups)};
+        else if (f0 == 'B' && f1 == 'a')
+            f = {'b', log2u(m.banks)};
+        else if (f0 == 'R' && f1 == 'o')
+            f = {'r', log2u(m.rows)};
+        else
+            f = {'c', log2u(row_bytes_ / burst_bytes_)};
         fields_.push_back(f);
     }
-    for (uint32_t c = 0; c < m.channels; c++) channels_.emplace_back(m, t_);
+    for (uint32_t c = 0; c < m.channels; c++)
+        channels_.emplace_back(m, t_);
     ch_next_.assign(m.channels, UINT64_MAX);
     need_.assign(m.channels, 0);
     socket.register_nb_transport_fw(this, &DramMemory::nb_transport_fw);
@@ -62,18 +72,33 @@ Location DramMemory::decode(uint64_t addr) const
         const uint32_t v = static_cast<uint32_t>(a & ((uint64_t(1) << f.bits) - 1));
         a >>= f.bits;
         switch (f.name) {
-        case 'h': l.channel = v; break;
-        case 'a': l.rank = v; break;
-        case 'g': l.bg = v; break;
-        case 'b': l.bank = v; break;
-        case 'r': l.row = v; break;
-        default: l.col = v; break;
+        case 'h':
+            l.channel = v;
+            break;
+        case 'a':
+            l.rank = v;
+            break;
+        case 'g':
+            l.bg = v;
+            break;
+        case 'b':
+            l.bank = v;
+            break;
+        case 'r':
+            l.row = v;
+            break;
+        default:
+            l.col = v;
+            break;
         }
     }
     return l;
 }
 
-double DramMemory::peak_bandwidth() const { return tess_memory_peak_bandwidth(&m_); }
+double DramMemory::peak_bandwidth() const
+{
+    return tess_memory_peak_bandwidth(&m_);
+}
 
 ChannelStats DramMemory::totals() const
 {
@@ -131,7 +156,8 @@ bool DramMemory::admit(tlm::tlm_generic_payload &gp, sc_core::sc_event *blocking
     bool room = true;
     for (const Location &l : locs_)
         if (channels_[l.channel].queued() + need_[l.channel] > m_.queue_depth) room = false;
-    for (const Location &l : locs_) need_[l.channel] = 0;
+    for (const Location &l : locs_)
+        need_[l.channel] = 0;
     if (!room) return false;
     uint32_t id;
     if (!free_req_.empty()) {
@@ -199,7 +225,8 @@ void DramMemory::b_transport(tlm::tlm_generic_payload &gp, sc_core::sc_time &del
     wait(delay);
     delay = sc_core::SC_ZERO_TIME;
     sc_core::sc_event done;
-    while (!admit(gp, &done)) wait(space_);
+    while (!admit(gp, &done))
+        wait(space_);
     wait(done);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -264,7 +291,8 @@ void DramMemory::tick()
             tlm::tlm_phase ph = tlm::END_REQ;
             sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
             socket->nb_transport_bw(*gp, ph, delay);
-            for (size_t c = 0; c < channels_.size(); c++) next = std::min(next, ch_next_[c]);
+            for (size_t c = 0; c < channels_.size(); c++)
+                next = std::min(next, ch_next_[c]);
         }
     }
     if (!responses_due_.empty()) next = std::min(next, responses_due_.top().first);

@@ -24,14 +24,16 @@
 
 #include "mem/dram_channel.h"
 
-namespace tess::dram {
+namespace tess::dram
+{
 
 struct Location {
     uint32_t channel, rank, bg, bank, row, col;
 };
 
-class DramMemory : public sc_core::sc_module {
-public:
+class DramMemory : public sc_core::sc_module
+{
+  public:
     tlm_utils::simple_target_socket<DramMemory> socket;
 
     SC_HAS_PROCESS(DramMemory);
@@ -50,7 +52,7 @@ public:
     double energy_joules(double seconds) const;
     uint64_t responses() const { return responses_; }
 
-private:
+  private:
     struct Request {
         tlm::tlm_generic_payload *gp = nullptr;
         uint32_t bursts_left = 0;
@@ -62,7 +64,10 @@ private:
     uint64_t period_ps_;
     Timing t_;
     uint64_t burst_bytes_, row_bytes_;
-    struct Field { char name; uint32_t bits; };
+    struct Field {
+        char name;
+        uint32_t bits;
+    };
     std::vector<Field> fields_; // least significant first
     uint32_t offset_bits_;
     std::vector<Channel> channels_;
@@ -75,13 +80,13 @@ private:
         responses_due_;
     std::deque<uint32_t> to_send_;
     tlm::tlm_generic_payload *blocked_ = nullptr; // BEGIN_REQ waiting for room
-    bool resp_busy_ = false;                       // BEGIN_RESP sent, END_RESP awaited
+    bool resp_busy_ = false;                      // BEGIN_RESP sent, END_RESP awaited
     uint64_t responses_ = 0;
     sc_core::sc_event wake_, space_;
     bool scheduled_ = false;
     uint64_t scheduled_cycle_ = 0;
-    std::vector<uint32_t> need_;   // scratch: bursts per channel
-    std::vector<Location> locs_;   // scratch: a request's decoded bursts
+    std::vector<uint32_t> need_; // scratch: bursts per channel
+    std::vector<Location> locs_; // scratch: a request's decoded bursts
 
     uint64_t now_cycle() const;
     void wake_at(uint64_t cycle);

@@ -5,7 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace tess::hw {
+namespace tess::hw
+{
 
 Sram::Sram(sc_core::sc_module_name name, const tess_die_type &die, std::string owner)
     : sc_core::sc_module(name), socket("socket"), die_(die), owner_(std::move(owner))
@@ -35,7 +36,10 @@ bool Sram::allocate(uint64_t bytes, std::string *why)
     return true;
 }
 
-void Sram::release(uint64_t bytes) { in_use_ = bytes > in_use_ ? 0 : in_use_ - bytes; }
+void Sram::release(uint64_t bytes)
+{
+    in_use_ = bytes > in_use_ ? 0 : in_use_ - bytes;
+}
 
 uint64_t Sram::access(uint64_t now, uint64_t address, uint64_t bytes, bool write)
 {

@@ -25,10 +25,12 @@ extern "C" {
 #include "config/platform.h"
 }
 
-namespace tess::hw {
+namespace tess::hw
+{
 
-class Sram : public sc_core::sc_module {
-public:
+class Sram : public sc_core::sc_module
+{
+  public:
     tlm_utils::simple_target_socket<Sram> socket;
 
     SC_HAS_PROCESS(Sram);
@@ -51,11 +53,11 @@ public:
     uint64_t bytes_read() const { return read_; }
     uint64_t bytes_written() const { return written_; }
 
-private:
+  private:
     const tess_die_type &die_;
     std::string owner_;
     uint64_t period_ps_;
-    double bank_rate_; // bytes per cycle per bank
+    double bank_rate_;              // bytes per cycle per bank
     std::vector<double> bank_free_; // cycle (fractional) each bank is free
     std::vector<double> port_free_;
     uint64_t in_use_ = 0, peak_ = 0, read_ = 0, written_ = 0;

@@ -3,7 +3,8 @@
 
 #include <cmath>
 
-namespace tess::dram {
+namespace tess::dram
+{
 
 MemTraffic::MemTraffic(sc_core::sc_module_name name, const tess_mem_options &o, uint64_t capacity)
     : sc_core::sc_module(name), socket("socket"), o_(o), capacity_(capacity), rng_(o.seed)
@@ -13,7 +14,8 @@ MemTraffic::MemTraffic(sc_core::sc_module_name name, const tess_mem_options &o, 
     accepted_at_.assign(o.outstanding, 0);
     accepted_latency_ps.reserve(o.requests);
     data_.assign(o.request_bytes, 0);
-    for (uint32_t i = o.outstanding; i-- > 0;) free_.push_back(i);
+    for (uint32_t i = o.outstanding; i-- > 0;)
+        free_.push_back(i);
     latency_ps.reserve(o.requests);
     socket.register_nb_transport_bw(this, &MemTraffic::nb_transport_bw);
     SC_METHOD(issue);
@@ -24,8 +26,10 @@ uint64_t MemTraffic::next_address()
 {
     const uint64_t slots = capacity_ / o_.request_bytes;
     switch (o_.pattern) {
-    case TESS_PATTERN_STREAM: return (sent_ % slots) * o_.request_bytes;
-    case TESS_PATTERN_STRIDED: return (sent_ * o_.stride_bytes) % capacity_ / o_.request_bytes * o_.request_bytes;
+    case TESS_PATTERN_STREAM:
+        return (sent_ % slots) * o_.request_bytes;
+    case TESS_PATTERN_STRIDED:
+        return (sent_ * o_.stride_bytes) % capacity_ / o_.request_bytes * o_.request_bytes;
     case TESS_PATTERN_RANDOM: {
         rng_ += 0x9e3779b97f4a7c15ull; // splitmix64
         uint64_t z = rng_;

@@ -15,10 +15,12 @@ extern "C" {
 #include "api/tessera_hw.h"
 }
 
-namespace tess::dram {
+namespace tess::dram
+{
 
-class MemTraffic : public sc_core::sc_module {
-public:
+class MemTraffic : public sc_core::sc_module
+{
+  public:
     tlm_utils::simple_initiator_socket<MemTraffic> socket;
 
     SC_HAS_PROCESS(MemTraffic);
@@ -29,12 +31,12 @@ public:
     uint64_t completed = 0, reads = 0, writes = 0, errors = 0;
     sc_core::sc_time first_issue, last_response;
 
-private:
+  private:
     tess_mem_options o_;
     uint64_t capacity_;
     std::unique_ptr<tlm::tlm_generic_payload[]> pool_; // allocated once: no per-request heap
-    std::vector<uint64_t> issued_at_;   // per pool slot, ps
-    std::vector<uint64_t> accepted_at_; // per pool slot, ps
+    std::vector<uint64_t> issued_at_;                  // per pool slot, ps
+    std::vector<uint64_t> accepted_at_;                // per pool slot, ps
     uint32_t awaiting_slot_ = 0;
     std::vector<uint32_t> free_;
     std::vector<unsigned char> data_;

@@ -3,10 +3,11 @@
 
 #include <stdexcept>
 
-namespace tess::noc {
+namespace tess::noc
+{
 
-CircuitSwitching::CircuitSwitching(sc_core::sc_module_name name, Network &net, double reconfiguration_s,
-                                   std::string switch_name)
+CircuitSwitching::CircuitSwitching(sc_core::sc_module_name name, Network &net,
+                                   double reconfiguration_s, std::string switch_name)
     : sc_core::sc_module(name), net_(net), topo_(net.topology()),
       reconfiguration_(reconfiguration_s, sc_core::SC_SEC), name_(std::move(switch_name))
 {
@@ -27,13 +28,15 @@ void CircuitSwitching::admit(const Message &m, sc_core::sc_time since, bool agai
     const bool joined = topo_.joins(m.src, m.dst, k);
     bool circuits = false;
     if (joined)
-        for (uint32_t c : topo_.path(m.src, m.dst, static_cast<int>(k))) circuits |= topo_.channels()[c].config >= 0;
+        for (uint32_t c : topo_.path(m.src, m.dst, static_cast<int>(k)))
+            circuits |= topo_.channels()[c].config >= 0;
     if (joined && (!circuits || (!pending_ && !reconfiguring_))) {
         Message tagged = m;
         tagged.tag = next_tag_++;
         sent_.emplace(tagged.tag, Sent{m.tag, circuits});
         on_circuits_ += circuits;
-        if (since != sc_core::sc_time_stamp()) stats_.held_s += (sc_core::sc_time_stamp() - since).to_seconds();
+        if (since != sc_core::sc_time_stamp())
+            stats_.held_s += (sc_core::sc_time_stamp() - since).to_seconds();
         net_.send(tagged);
         return;
     }
@@ -42,9 +45,10 @@ void CircuitSwitching::admit(const Message &m, sc_core::sc_time since, bool agai
     if (joined || pending_ || reconfiguring_) return; // it waits for the configuration asked for
     const uint32_t want = topo_.first_joining(m.src, m.dst);
     if (want == topo_.configurations())
-        throw std::runtime_error("circuit switch '" + name_ + "': no configuration joins '" +
-                                 topo_.platform()->instances[net_.endpoint_instance(m.src)].path + "' and '" +
-                                 topo_.platform()->instances[net_.endpoint_instance(m.dst)].path + "'");
+        throw std::runtime_error(
+            "circuit switch '" + name_ + "': no configuration joins '" +
+            topo_.platform()->instances[net_.endpoint_instance(m.src)].path + "' and '" +
+            topo_.platform()->instances[net_.endpoint_instance(m.dst)].path + "'");
     pending_ = true;
     target_ = want;
     if (on_circuits_ == 0) begin();

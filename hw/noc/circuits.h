@@ -19,7 +19,8 @@
 
 #include "noc/network.h"
 
-namespace tess::noc {
+namespace tess::noc
+{
 
 struct CircuitStats {
     uint64_t reconfigurations = 0;
@@ -28,10 +29,12 @@ struct CircuitStats {
     double held_s = 0;          // their time held, summed
 };
 
-class CircuitSwitching : public sc_core::sc_module, public Transport, public TransportClient {
-public:
+class CircuitSwitching : public sc_core::sc_module, public Transport, public TransportClient
+{
+  public:
     SC_HAS_PROCESS(CircuitSwitching);
-    CircuitSwitching(sc_core::sc_module_name name, Network &net, double reconfiguration_s, std::string switch_name);
+    CircuitSwitching(sc_core::sc_module_name name, Network &net, double reconfiguration_s,
+                     std::string switch_name);
 
     void send(const Message &m) override;
     void set_client(TransportClient *client) override { client_ = client; }
@@ -44,10 +47,10 @@ public:
 
     const CircuitStats &stats() const { return stats_; }
 
-private:
+  private:
     struct Sent {
-        uint64_t tag;      // the sender's
-        bool on_circuits;  // its route uses circuits
+        uint64_t tag;     // the sender's
+        bool on_circuits; // its route uses circuits
     };
     struct Held {
         Message msg;

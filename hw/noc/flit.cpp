@@ -4,13 +4,16 @@
 #include <algorithm>
 #include <stdexcept>
 
-namespace tess::noc {
+namespace tess::noc
+{
 
-namespace {
+namespace
+{
 uint64_t next_pow2(uint64_t x)
 {
     uint64_t p = 1;
-    while (p < x) p <<= 1;
+    while (p < x)
+        p <<= 1;
     return p;
 }
 } // namespace
@@ -43,11 +46,13 @@ FlitNetwork::FlitNetwork(sc_core::sc_module_name name, const Topology &topo,
         longest = std::max<uint64_t>(longest, ch.latency + ch.cycles_per_flit);
     }
     vc_base_[C] = total;
-    for (const Router &r : routers) longest = std::max<uint64_t>(longest, r.credit_delay);
+    for (const Router &r : routers)
+        longest = std::max<uint64_t>(longest, r.credit_delay);
     buf_.resize(slots);
     ivc_.resize(total);
     ovc_.resize(total);
-    for (uint32_t i = 0; i < total; i++) ovc_[i].credits = static_cast<int32_t>(vc_depth_[i]);
+    for (uint32_t i = 0; i < total; i++)
+        ovc_[i].credits = static_cast<int32_t>(vc_depth_[i]);
     busy_until_.assign(C, 0);
     port_base_.resize(R + 1, 0);
     for (size_t r = 0; r < R; r++)
@@ -234,7 +239,8 @@ bool FlitNetwork::inject(uint32_t e)
     const Channel &ch = topo_.channels()[ep.inject];
     const unsigned M = topo_.message_classes();
     bool work = false;
-    for (unsigned m = 0; m < M; m++) work |= injecting_[m][e] >= 0 || !source_[m][e].empty();
+    for (unsigned m = 0; m < M; m++)
+        work |= injecting_[m][e] >= 0 || !source_[m][e].empty();
     if (!work || busy_until_[ep.inject] > now_) return work;
     for (unsigned k = 0; k < M; k++) {
         const unsigned m = (ep_rr_[2 * e] + k) % M;
@@ -334,15 +340,16 @@ void FlitNetwork::report_deadlock()
         const Router &R = topo_.routers()[r];
         bool holds = false;
         for (uint32_t c_in : R.in_channel)
-            for (uint32_t v = 0; v < vc_count_[c_in]; v++) holds |= ivc_[vc_base_[c_in] + v].count > 0;
+            for (uint32_t v = 0; v < vc_count_[c_in]; v++)
+                holds |= ivc_[vc_base_[c_in] + v].count > 0;
         if (!holds) continue;
-        if (blocked++ < 8) names += (names.empty() ? "" : ", ") + topo_.router_name(static_cast<uint32_t>(r));
+        if (blocked++ < 8)
+            names += (names.empty() ? "" : ", ") + topo_.router_name(static_cast<uint32_t>(r));
     }
     stats_.deadlock_report = "deadlock: no flit moved for " + std::to_string(opt_.deadlock_cycles) +
                              " cycles with " + std::to_string(in_network_) +
                              " flits in the network; " + std::to_string(blocked) +
-                             " routers hold blocked flits: " + names +
-                             (blocked > 8 ? ", ..." : "");
+                             " routers hold blocked flits: " + names + (blocked > 8 ? ", ..." : "");
     sc_core::sc_stop();
 }
 

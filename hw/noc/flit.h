@@ -22,15 +22,17 @@
 
 #include "noc/network.h"
 
-namespace tess::noc {
+namespace tess::noc
+{
 
-class FlitNetwork : public Network {
-public:
+class FlitNetwork : public Network
+{
+  public:
     SC_HAS_PROCESS(FlitNetwork);
     FlitNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt);
     void send(const Message &m) override;
 
-private:
+  private:
     struct Flit {
         uint32_t packet;
         uint32_t seq;   // index within the packet
@@ -47,7 +49,7 @@ private:
     struct InputVc {
         uint32_t head = 0, count = 0; // ring buffer in buf_
         int32_t out_port = -1, out_vc = -1;
-        RouteState next_rs;   // routing state on the chosen output
+        RouteState next_rs;    // routing state on the chosen output
         uint64_t va_cycle = 0; // cycle its output VC was allocated
         uint8_t state = kIdle;
         uint8_t accepted = 0; // endpoints: the client accepted the message at the head
@@ -67,14 +69,14 @@ private:
     // VCs are numbered per channel: VC v of channel c is vc_base_[c] + v. The same
     // number names its input end (buffer, state) and its output end (credits, owner).
     std::vector<uint32_t> vc_base_, vc_count_; // per channel
-    std::vector<uint32_t> vc_depth_;  // per VC: buffer depth
-    std::vector<uint32_t> buf_base_;  // per VC: first slot in buf_
-    std::vector<int32_t> ivc_router_; // per VC: router it enters, -1 an endpoint
+    std::vector<uint32_t> vc_depth_;           // per VC: buffer depth
+    std::vector<uint32_t> buf_base_;           // per VC: first slot in buf_
+    std::vector<int32_t> ivc_router_;          // per VC: router it enters, -1 an endpoint
     std::vector<Flit> buf_;
     std::vector<InputVc> ivc_;
     std::vector<OutputVc> ovc_;
-    std::vector<uint64_t> busy_until_; // per channel: first cycle it is free
-    std::vector<uint32_t> port_base_;  // per router: first (router, port) slot
+    std::vector<uint64_t> busy_until_;     // per channel: first cycle it is free
+    std::vector<uint32_t> port_base_;      // per router: first (router, port) slot
     std::vector<uint32_t> in_rr_, out_rr_; // per (router, port) round-robin pointers
     std::vector<uint64_t> va_stamp_;       // per (router, port): 1 + cycle of its last VC grant
     std::vector<uint32_t> ep_rr_;          // per endpoint: ejection / injection round robin
@@ -97,14 +99,14 @@ private:
     uint64_t now_ = 0;
     uint64_t in_network_ = 0; // flits in buffers or on links
     uint64_t last_progress_ = 0;
-    bool scheduled_ = false;  // a wake-up is pending
+    bool scheduled_ = false; // a wake-up is pending
     uint64_t scheduled_cycle_ = 0;
     bool settling_ = false;
     sc_core::sc_event wake_;
 
     // reusable per-step scratch
-    std::vector<int32_t> request_vc_; // per input port: chosen VC or -1
-    std::vector<int32_t> grant_;      // per output port: winning input port or -1
+    std::vector<int32_t> request_vc_;  // per input port: chosen VC or -1
+    std::vector<int32_t> grant_;       // per output port: winning input port or -1
     std::vector<uint32_t> grant_dist_; // its round-robin distance
 
     void on_wake();
@@ -114,11 +116,11 @@ private:
     void activate_endpoint(uint32_t e);
     // the router's pipeline (router.cpp): one cycle of router r; true while it holds flits
     bool step_router(uint32_t r);
-    bool nominate(uint32_t r);                     // route, VC allocation, one VC per input port
+    bool nominate(uint32_t r); // route, VC allocation, one VC per input port
     void route_head(uint32_t r, InputVc &iv, const Packet &pkt);
     bool allocate_vc(uint32_t r, uint32_t ivc, Packet &pkt);
-    void allocate_switch(uint32_t r);              // one crossbar input per output port
-    void traverse(uint32_t r);                     // the granted flits cross switch and link
+    void allocate_switch(uint32_t r); // one crossbar input per output port
+    void traverse(uint32_t r);        // the granted flits cross switch and link
     bool inject(uint32_t e);
     bool eject(uint32_t e);
     void push_flit(uint32_t ivc, Flit f);

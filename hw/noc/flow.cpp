@@ -6,9 +6,11 @@
 #include <stdexcept>
 #include <tuple>
 
-namespace tess::noc {
+namespace tess::noc
+{
 
-FlowNetwork::FlowNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt)
+FlowNetwork::FlowNetwork(sc_core::sc_module_name name, const Topology &topo,
+                         const NetworkOptions &opt)
     : Network(name, topo, opt)
 {
     const auto &ch = topo.channels();
@@ -34,7 +36,8 @@ void FlowNetwork::advance(double t)
 {
     const double dt = t - updated_;
     if (dt > 0)
-        for (Flow &f : flows_) f.remaining -= f.rate * dt;
+        for (Flow &f : flows_)
+            f.remaining -= f.rate * dt;
     updated_ = std::max(updated_, t);
 }
 
@@ -56,7 +59,8 @@ void FlowNetwork::rerate()
         }
     using Entry = std::tuple<double, uint32_t, uint32_t>; // share, channel, version
     std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
-    for (uint32_t c : touched) heap.emplace(left_[c] / unfrozen_[c], c, version_[c]);
+    for (uint32_t c : touched)
+        heap.emplace(left_[c] / unfrozen_[c], c, version_[c]);
     // a flow's own cap is a channel of its own: entry C + i, never re-versioned
     const uint32_t C = static_cast<uint32_t>(capacity_.size());
     for (uint32_t i = 0; i < flows_.size(); i++)
@@ -81,7 +85,8 @@ void FlowNetwork::rerate()
         for (uint32_t i : users_[c])
             if (!frozen[i]) freeze(i, share);
     }
-    for (uint32_t c : touched) users_[c].clear();
+    for (uint32_t c : touched)
+        users_[c].clear();
 }
 
 void FlowNetwork::schedule(double t)
@@ -114,12 +119,14 @@ void FlowNetwork::send(const Message &m)
     start_flow(m, std::move(path), flits, 0, kDeliver);
 }
 
-void FlowNetwork::extend(std::vector<uint32_t> &path, uint32_t dst, RouteState &st, const std::vector<uint8_t> *only)
+void FlowNetwork::extend(std::vector<uint32_t> &path, uint32_t dst, RouteState &st,
+                         const std::vector<uint8_t> *only)
 {
     for (size_t guard = 0; topo_.channels()[path.back()].to_router >= 0; guard++) {
         if (guard > 4 * topo_.routers().size() + 4) throw std::logic_error("noc: routing loop");
         RouteState next = st;
-        const uint32_t c = next_channel(static_cast<uint32_t>(topo_.channels()[path.back()].to_router), dst, next);
+        const uint32_t c =
+            next_channel(static_cast<uint32_t>(topo_.channels()[path.back()].to_router), dst, next);
         if (only && !(*only)[c]) return;
         path.push_back(c);
         st = next;
@@ -153,7 +160,8 @@ void FlowNetwork::count_path(const std::vector<uint32_t> &path, uint32_t flits, 
     const auto &ch = topo_.channels();
     for (size_t k = 0; k < path.size(); k++) {
         const Channel &c = ch[path[k]];
-        count_channel(path[k], flits, now_cycle(), static_cast<uint64_t>(flits) * c.cycles_per_flit);
+        count_channel(path[k], flits, now_cycle(),
+                      static_cast<uint64_t>(flits) * c.cycles_per_flit);
         if (c.to_router >= 0 && (count_last || k + 1 < path.size()))
             count_router(static_cast<uint32_t>(c.to_router), flits, c.from_router >= 0);
     }
@@ -165,12 +173,14 @@ double FlowNetwork::head_latency(const std::vector<uint32_t> &path) const
     for (uint32_t c : path) {
         const Channel &ch = topo_.channels()[c];
         latency += ch.latency + ch.cycles_per_flit - 1.0;
-        if (ch.to_router >= 0) latency += topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline;
+        if (ch.to_router >= 0)
+            latency += topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline;
     }
     return latency;
 }
 
-void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits, double cap, uint32_t leg)
+void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits,
+                             double cap, uint32_t leg)
 {
     advance(now());
     Flow f;
@@ -196,9 +206,11 @@ void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint3
     // the packet fidelity's zero-load time less the serialisation at the bottleneck (the
     // slowest channel, or the flow's own cap)
     uint32_t slowest = std::max<uint32_t>(1, widest);
-    if (cap > 0) slowest = std::max(slowest, static_cast<uint32_t>(std::lround(topo_.flit_bytes() / cap)));
+    if (cap > 0)
+        slowest = std::max(slowest, static_cast<uint32_t>(std::lround(topo_.flit_bytes() / cap)));
     f.tail_latency = head_latency(path) - slowest + stored;
-    for (uint32_t c : path) active_[c]++;
+    for (uint32_t c : path)
+        active_[c]++;
     f.path = std::move(path);
     flows_.push_back(std::move(f));
     // re-rate once for every flow started at this instant: a delta notification (it
@@ -232,7 +244,8 @@ void FlowNetwork::on_wake()
         Flow &f = flows_[i];
         if (f.rate > 0 && f.remaining <= f.rate / static_cast<double>(period_ps_) + eps) {
             pending_.push(Pending{t + f.tail_latency, f.seq, f.msg, f.leg});
-            for (uint32_t c : f.path) active_[c]--;
+            for (uint32_t c : f.path)
+                active_[c]--;
             ended = true;
         } else {
             if (kept != i) flows_[kept] = std::move(f);
@@ -243,7 +256,8 @@ void FlowNetwork::on_wake()
     if (ended || dirty_) rerate();
     dirty_ = false;
     const double stamp = static_cast<double>(sc_core::sc_time_stamp().value());
-    while (!pending_.empty() && pending_.top().cycle * static_cast<double>(period_ps_) <= stamp + 0.5) {
+    while (!pending_.empty() &&
+           pending_.top().cycle * static_cast<double>(period_ps_) <= stamp + 0.5) {
         const Pending d = pending_.top();
         pending_.pop();
         if (d.leg != kDeliver) {
@@ -260,7 +274,8 @@ void FlowNetwork::on_wake()
 std::vector<double> FlowNetwork::rates() const
 {
     std::vector<double> r;
-    for (const Flow &f : flows_) r.push_back(f.rate);
+    for (const Flow &f : flows_)
+        r.push_back(f.rate);
     return r;
 }
 

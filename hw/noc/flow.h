@@ -22,10 +22,12 @@
 
 #include "noc/network.h"
 
-namespace tess::noc {
+namespace tess::noc
+{
 
-class FlowNetwork : public Network {
-public:
+class FlowNetwork : public Network
+{
+  public:
     SC_HAS_PROCESS(FlowNetwork);
     FlowNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt);
     void send(const Message &m) override;
@@ -33,12 +35,13 @@ public:
     std::vector<double> rates() const;
     uint64_t reratings() const { return reratings_; }
 
-protected:
+  protected:
     static constexpr uint32_t kDeliver = UINT32_MAX; // a pending event that delivers its message
     // Starts a flow of `flits` over the channels `path` now, at most `cap` bytes per cycle
     // (0: no cap of its own). When its tail has arrived at the far end of the path,
     // `leg` kDeliver hands the message to the client, any other calls arrived().
-    void start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits, double cap, uint32_t leg);
+    void start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits, double cap,
+                    uint32_t leg);
     // Counts a flow's flits on the channels of path and on the routers they enter (the
     // last channel's only when count_last).
     void count_path(const std::vector<uint32_t> &path, uint32_t flits, bool count_last);
@@ -53,7 +56,8 @@ protected:
     // Extends path (its last channel's router onwards) router by router towards endpoint
     // dst, st advancing with it, to dst's ejection channel or, with `only`, up to the
     // first next channel `only` does not mark.
-    void extend(std::vector<uint32_t> &path, uint32_t dst, RouteState &st, const std::vector<uint8_t> *only);
+    void extend(std::vector<uint32_t> &path, uint32_t dst, RouteState &st,
+                const std::vector<uint8_t> *only);
     const std::vector<uint32_t> &active() const { return active_; }
     // Something (leg) for m is due at `cycle`: run by the network's process then.
     void at(double cycle, const Message &m, uint32_t leg);
@@ -61,7 +65,7 @@ protected:
     virtual void arrived(const Message &m, uint32_t leg, double cycle);
     double now() const;
 
-private:
+  private:
     struct Flow {
         Message msg;
         std::vector<uint32_t> path; // channels, injection to ejection

@@ -5,13 +5,16 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace tess::noc {
+namespace tess::noc
+{
 
-MixedNetwork::MixedNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt)
+MixedNetwork::MixedNetwork(sc_core::sc_module_name name, const Topology &topo,
+                           const NetworkOptions &opt)
     : FlowNetwork(name, topo, opt), path_(*this)
 {
     flow_channel_.resize(topo.channels().size());
-    for (size_t c = 0; c < flow_channel_.size(); c++) flow_channel_[c] = topo.channels()[c].scale_out;
+    for (size_t c = 0; c < flow_channel_.size(); c++)
+        flow_channel_[c] = topo.channels()[c].scale_out;
 }
 
 uint64_t MixedNetwork::busy_cycles(uint32_t c) const
@@ -72,7 +75,8 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
     std::vector<uint32_t> flow{L.channel};
     extend(flow, m.dst, st, &flow_channel_);
     count_path(flow, flits, false); // a router the flow ends at is counted by the packet part
-    const double cap = L.up.pace ? static_cast<double>(topo_.flit_bytes()) / static_cast<double>(L.up.pace) : 0;
+    const double cap =
+        L.up.pace ? static_cast<double>(topo_.flit_bytes()) / static_cast<double>(L.up.pace) : 0;
     const uint32_t last = flow.back();
     if (channels[last].to_router < 0) { // the flow reaches the destination
         check_arrival(m, last);
@@ -92,7 +96,8 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
     d.pace = 1;
     d.st = st;
     d.through = 0;
-    if (!L.stored) L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready, true, &active());
+    if (!L.stored)
+        L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready, true, &active());
     L.down = d;
     L.started = true;
     start_flow(m, std::move(flow), flits, cap, leg);
@@ -109,7 +114,8 @@ void MixedNetwork::arrived(const Message &m, uint32_t leg, double cycle)
     double tail;
     if (L.stored) { // the whole message is at the relay, its pipeline done: booked from now
         Head d = L.down;
-        const Router &rk = topo_.routers()[static_cast<uint32_t>(topo_.channels()[d.channel].to_router)];
+        const Router &rk =
+            topo_.routers()[static_cast<uint32_t>(topo_.channels()[d.channel].to_router)];
         d.head = static_cast<uint64_t>(std::ceil(cycle - 1e-9)) - rk.pipeline;
         L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready, true, &active());
         L.down = d;
@@ -121,12 +127,15 @@ void MixedNetwork::arrived(const Message &m, uint32_t leg, double cycle)
     if (L.next == UINT32_MAX) {
         const Head d = L.down;
         free_legs_.push_back(leg);
-        deliver_at(m, d, std::max(tail, static_cast<double>(d.head + static_cast<uint64_t>(flits - 1) * d.pace)));
+        deliver_at(m, d,
+                   std::max(tail, static_cast<double>(d.head +
+                                                      static_cast<uint64_t>(flits - 1) * d.pace)));
         return;
     }
     // the next flow: cut through after a packet part booked here (stored), else store and
     // forward (the packet part was booked before the flow's pace was known)
-    const double start = L.stored ? static_cast<double>(L.next_ready) : std::max(tail, static_cast<double>(L.next_ready));
+    const double start = L.stored ? static_cast<double>(L.next_ready)
+                                  : std::max(tail, static_cast<double>(L.next_ready));
     const Leg next = L;
     L = Leg{};
     L.channel = next.next;

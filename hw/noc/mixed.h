@@ -21,21 +21,23 @@
 #include "noc/flow.h"
 #include "noc/packet.h"
 
-namespace tess::noc {
+namespace tess::noc
+{
 
-class MixedNetwork : public FlowNetwork {
-public:
+class MixedNetwork : public FlowNetwork
+{
+  public:
     MixedNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt);
     void send(const Message &m) override;
     uint64_t busy_cycles(uint32_t c) const override;
 
-private:
+  private:
     // A message's way across a model boundary, between two pending events.
     struct Leg {
-        bool started = false; // false: a flow is to start on `channel`; true: it runs
-        uint32_t channel = 0; // the first flow channel
-        Head up;              // the packet part before it (pace, route state for channel)
-        Head down;            // the packet part booked after the flow
+        bool started = false;       // false: a flow is to start on `channel`; true: it runs
+        uint32_t channel = 0;       // the first flow channel
+        Head up;                    // the packet part before it (pace, route state for channel)
+        Head down;                  // the packet part booked after the flow
         uint32_t next = UINT32_MAX; // the next flow channel after `down`, or none
         uint64_t next_ready = 0;    // the cycle down's head may take it
         bool stored = false;        // the router after the flow stores and forwards it

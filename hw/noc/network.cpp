@@ -11,7 +11,8 @@
 #include "noc/mixed.h"
 #include "noc/packet.h"
 
-namespace tess::noc {
+namespace tess::noc
+{
 
 Network::Network(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt)
     : sc_core::sc_module(name), topo_(topo), opt_(opt)
@@ -28,11 +29,16 @@ std::unique_ptr<Network> make_network(tess_noc_fidelity f, const char *name, con
                                       const NetworkOptions &opt)
 {
     switch (f) {
-    case TESS_NOC_FLIT: return std::make_unique<FlitNetwork>(name, topo, opt);
-    case TESS_NOC_PACKET: return std::make_unique<PacketNetwork>(name, topo, opt);
-    case TESS_NOC_FLOW: return std::make_unique<FlowNetwork>(name, topo, opt);
-    case TESS_NOC_MIXED: return std::make_unique<MixedNetwork>(name, topo, opt);
-    case TESS_NOC_FIDELITIES: break;
+    case TESS_NOC_FLIT:
+        return std::make_unique<FlitNetwork>(name, topo, opt);
+    case TESS_NOC_PACKET:
+        return std::make_unique<PacketNetwork>(name, topo, opt);
+    case TESS_NOC_FLOW:
+        return std::make_unique<FlowNetwork>(name, topo, opt);
+    case TESS_NOC_MIXED:
+        return std::make_unique<MixedNetwork>(name, topo, opt);
+    case TESS_NOC_FIDELITIES:
+        break;
     }
     // a value no case knows is a programming error, never a silent packet network
     throw std::invalid_argument("unknown network fidelity " + std::to_string(static_cast<int>(f)));
@@ -55,9 +61,11 @@ void UtilisationTimeline::add(int cls, uint64_t start, uint64_t len)
         for (size_t i = 0; i < busy_.size(); i++) {
             std::array<double, kClasses> &to = busy_[i / 2];
             const std::array<double, kClasses> from = busy_[i];
-            if (i % 2 == 0) to = from;
+            if (i % 2 == 0)
+                to = from;
             else
-                for (int k = 0; k < kClasses; k++) to[k] += from[k];
+                for (int k = 0; k < kClasses; k++)
+                    to[k] += from[k];
         }
         busy_.resize((busy_.size() + 1) / 2);
         window_ *= 2;
@@ -65,7 +73,8 @@ void UtilisationTimeline::add(int cls, uint64_t start, uint64_t len)
     const size_t last = (start + len - 1) / window_;
     if (busy_.size() <= last) busy_.resize(last + 1, std::array<double, kClasses>{});
     for (size_t w = start / window_; w <= last; w++) {
-        const uint64_t a = std::max<uint64_t>(start, w * window_), b = std::min<uint64_t>(start + len, (w + 1) * window_);
+        const uint64_t a = std::max<uint64_t>(start, w * window_),
+                       b = std::min<uint64_t>(start + len, (w + 1) * window_);
         busy_[w][cls] += static_cast<double>(b - a);
     }
 }

@@ -18,7 +18,8 @@ extern "C" {
 #include "api/tessera_hw.h"
 }
 
-namespace tess::noc {
+namespace tess::noc
+{
 
 struct NetworkOptions {
     // No flit moved for this many cycles while flits are in the network: deadlock.
@@ -35,7 +36,7 @@ struct NetworkStats {
     uint64_t misrouted = 0; // packets whose tail reached a die other than their destination
     uint64_t kernel_activations = 0; // SystemC method activations of the network
     bool deadlocked = false;
-    std::string deadlock_report;     // names the blocked routers
+    std::string deadlock_report; // names the blocked routers
 };
 
 class Network;
@@ -43,16 +44,19 @@ class Network;
 // Channel busy time over time, by class (0: injection, die to router; 1: ejection, router
 // to die; 2: router to router), in windows of the network clock that double in length
 // whenever the run outgrows max_windows of them (so memory stays bounded).
-class UtilisationTimeline {
-public:
+class UtilisationTimeline
+{
+  public:
     static constexpr int kClasses = 3;
     explicit UtilisationTimeline(uint64_t window_cycles = 1000, size_t max_windows = 2048)
-        : window_(window_cycles ? window_cycles : 1), max_(max_windows < 2 ? 2 : max_windows) {}
+        : window_(window_cycles ? window_cycles : 1), max_(max_windows < 2 ? 2 : max_windows)
+    {
+    }
     void add(int cls, uint64_t start, uint64_t len);
     uint64_t window_cycles() const { return window_; }
     const std::vector<std::array<double, kClasses>> &busy() const { return busy_; }
 
-private:
+  private:
     uint64_t window_;
     size_t max_;
     std::vector<std::array<double, kClasses>> busy_;
@@ -67,8 +71,9 @@ std::unique_ptr<Network> make_network(tess_noc_fidelity f, const char *name, con
 // One channel's entry in a result: its name, platform link, source instance, utilisation.
 tess_noc_link_use link_use(const Topology &topo, uint32_t channel, double utilisation);
 
-class Network : public sc_core::sc_module, public Transport {
-public:
+class Network : public sc_core::sc_module, public Transport
+{
+  public:
     Network(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt);
 
     void set_client(TransportClient *client) override { client_ = client; }
@@ -127,7 +132,7 @@ public:
         return static_cast<uint32_t>(f ? f : 1);
     }
 
-protected:
+  protected:
     const Topology &topo_;
     NetworkOptions opt_;
     TransportClient *client_ = nullptr;

@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-namespace tess::noc {
+namespace tess::noc
+{
 
 PacketPath::PacketPath(Network &net) : net_(net), topo_(net.topology())
 {
@@ -27,7 +28,8 @@ uint64_t PacketPath::book(uint32_t c, uint64_t earliest, uint64_t length, uint64
     auto &v = booked_[c];
     // intervals that ended before now can no longer matter: every booking starts later
     size_t stale = 0;
-    while (stale < v.size() && v[stale].second <= now) stale++;
+    while (stale < v.size() && v[stale].second <= now)
+        stale++;
     if (stale) v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(stale));
     const uint64_t start = probe(c, earliest, length);
     auto at = std::lower_bound(v.begin(), v.end(), std::make_pair(start, start + length));
@@ -47,7 +49,8 @@ uint64_t PacketPath::busy_cycles(uint32_t c) const
 // Flits stream at the pace of the slowest channel so far (a wider channel after a narrow
 // one waits for each flit): a channel is held for (flits - 1) x that pace plus its own
 // serialisation of one flit.
-Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits, const RouteState &st)
+Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits,
+                       const RouteState &st)
 {
     const Channel &ch = topo_.channels()[c];
     Head h;
@@ -57,8 +60,9 @@ Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t fl
     const uint64_t len = static_cast<uint64_t>(flits - 1) * h.pace + ch.cycles_per_flit;
     const uint64_t start = book(c, earliest, len, net_.now_cycle());
     h.head = start + ch.latency + ch.cycles_per_flit - 1;
-    h.through = ch.latency + ch.cycles_per_flit - 1 +
-                (ch.to_router >= 0 ? topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline : 0);
+    h.through =
+        ch.latency + ch.cycles_per_flit - 1 +
+        (ch.to_router >= 0 ? topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline : 0);
     net_.count_channel(c, flits, start, len);
     return h;
 }
@@ -89,25 +93,31 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
         const bool first = guard == 0;
         auto stored = [&](uint32_t co) { return topo_.stores(h.channel, co) && !(first && whole); };
         auto leaves = [&](uint32_t co) {
-            return stored(co) ? h.head + static_cast<uint64_t>(flits - 1) * h.pace + R.pipeline : h.head + R.pipeline;
+            return stored(co) ? h.head + static_cast<uint64_t>(flits - 1) * h.pace + R.pipeline
+                              : h.head + R.pipeline;
         };
         size_t best = 0;
         bool all_stop = stop && flows && topo_.adaptive();
-        for (size_t i = 0; i < n && all_stop; i++) all_stop = (*stop)[R.out_channel[ports_[i]]] != 0;
+        for (size_t i = 0; i < n && all_stop; i++)
+            all_stop = (*stop)[R.out_channel[ports_[i]]] != 0;
         if (n > 1 && all_stop) { // flow channels: the one carrying the fewest flows
             best = h.st.flow % n;
             for (size_t k = 1; k < n; k++) {
                 const size_t i = (k + h.st.flow) % n;
-                if ((*flows)[R.out_channel[ports_[i]]] < (*flows)[R.out_channel[ports_[best]]]) best = i;
+                if ((*flows)[R.out_channel[ports_[i]]] < (*flows)[R.out_channel[ports_[best]]])
+                    best = i;
             }
-        } else if (n > 1) { // adaptive: the candidate whose channel frees first (ties: from the flow key on)
+        } else if (n > 1) { // adaptive: the candidate whose channel frees first (ties: from the
+                            // flow key on)
             uint64_t best_start = UINT64_MAX;
             for (size_t k = 0; k < n; k++) {
                 const size_t i = (k + (topo_.adaptive() ? h.st.flow : 0)) % n;
                 const uint32_t co = R.out_channel[ports_[i]];
                 const uint64_t cpf = channels[co].cycles_per_flit;
                 const uint64_t pace = stored(co) ? 1 : h.pace;
-                const uint64_t s = probe(co, leaves(co), static_cast<uint64_t>(flits - 1) * std::max<uint64_t>(pace, cpf) + cpf);
+                const uint64_t s =
+                    probe(co, leaves(co),
+                          static_cast<uint64_t>(flits - 1) * std::max<uint64_t>(pace, cpf) + cpf);
                 if (s < best_start) {
                     best_start = s;
                     best = i;
@@ -172,7 +182,8 @@ void PacketNetwork::on_wake()
         stats_.flits_delivered += flits_of(d.msg.bytes);
         if (client_) client_->on_delivered(d.msg); // may send(): the queue stays valid
     }
-    if (!deliveries_.empty()) wake_.notify(time_of(deliveries_.top().cycle) - sc_core::sc_time_stamp());
+    if (!deliveries_.empty())
+        wake_.notify(time_of(deliveries_.top().cycle) - sc_core::sc_time_stamp());
 }
 
 } // namespace tess::noc

@@ -19,7 +19,8 @@
 
 #include "noc/network.h"
 
-namespace tess::noc {
+namespace tess::noc
+{
 
 // Where a message's head is while its path is booked channel by channel.
 struct Head {
@@ -35,8 +36,9 @@ struct Head {
 
 // The packet fidelity's mechanism, shared by the packet and mixed networks: per-channel
 // reservations and the walk that books a message's path router by router.
-class PacketPath {
-public:
+class PacketPath
+{
+  public:
     explicit PacketPath(Network &net);
     // Books channel c for `flits` flits whose head may enter at `earliest` and which come
     // no faster than `pace` cycles apart; returns the head's place after c.
@@ -51,12 +53,13 @@ public:
     // candidate is a `stop` channel (a flow network's, never booked here), the one
     // carrying the fewest flows is taken.
     uint32_t walk(Head &h, uint32_t dst, uint32_t flits, const std::vector<uint8_t> *stop,
-                  uint64_t *ready, bool whole = false, const std::vector<uint32_t> *flows = nullptr);
+                  uint64_t *ready, bool whole = false,
+                  const std::vector<uint32_t> *flows = nullptr);
     // Channel c's busy cycles up to now: the network's count less what is booked after now
     // (bookings reach into the future), so a saturated channel reads at most 100% busy.
     uint64_t busy_cycles(uint32_t c) const;
 
-private:
+  private:
     Network &net_;
     const Topology &topo_;
     // Busy intervals [start, end) of one channel, sorted, none ending before "now".
@@ -69,8 +72,9 @@ private:
     uint64_t probe(uint32_t c, uint64_t earliest, uint64_t length) const;
 };
 
-class PacketNetwork : public Network {
-public:
+class PacketNetwork : public Network
+{
+  public:
     SC_HAS_PROCESS(PacketNetwork);
     PacketNetwork(sc_core::sc_module_name name, const Topology &topo, const NetworkOptions &opt);
     void send(const Message &m) override;
@@ -78,7 +82,7 @@ public:
     // up to now counts, so a saturated channel reads at most 100% busy.
     uint64_t busy_cycles(uint32_t c) const override;
 
-private:
+  private:
     struct Delivery {
         uint64_t cycle;
         uint64_t seq; // send order, for a deterministic tie-break

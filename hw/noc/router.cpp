@@ -14,7 +14,8 @@
 
 #include <stdexcept>
 
-namespace tess::noc {
+namespace tess::noc
+{
 
 void FlitNetwork::route_head(uint32_t r, InputVc &iv, const Packet &pkt)
 {
@@ -54,7 +55,8 @@ bool FlitNetwork::allocate_vc(uint32_t r, uint32_t ivc, Packet &pkt)
     uint64_t &stamp = va_stamp_[port_base_[r] + static_cast<uint32_t>(iv.out_port)];
     if (stamp == now_ + 1) return false;
     uint32_t first, count;
-    topo_.vc_range(vc_count_[c_out], static_cast<unsigned>(pkt.msg.cls), iv.next_rs.dateline, &first, &count);
+    topo_.vc_range(vc_count_[c_out], static_cast<unsigned>(pkt.msg.cls), iv.next_rs.dateline,
+                   &first, &count);
     for (uint32_t q = 0; q < count; q++) {
         OutputVc &o = ovc_[vc_base_[c_out] + first + q];
         if (o.owner >= 0) continue;
@@ -75,7 +77,8 @@ bool FlitNetwork::nominate(uint32_t r)
     const uint32_t P = static_cast<uint32_t>(R.in_channel.size()), S = R.speedup;
     bool holds = false;
     for (uint32_t p = 0; p < P; p++) {
-        for (uint32_t lane = 0; lane < S; lane++) request_vc_[p * S + lane] = -1;
+        for (uint32_t lane = 0; lane < S; lane++)
+            request_vc_[p * S + lane] = -1;
         const uint32_t c_in = R.in_channel[p];
         const uint32_t base = vc_base_[c_in], n = vc_count_[c_in];
         const uint32_t start = in_rr_[port_base_[r] + p];
@@ -94,7 +97,8 @@ bool FlitNetwork::nominate(uint32_t r)
             if (f.ready > now_) continue;
             const uint32_t q = p * S + v % S; // VC v feeds crossbar input v mod S
             if (request_vc_[q] >= 0 || busy_until_[c_out] > now_) continue;
-            if (iv.va_cycle >= now_ && f.seq == 0) continue; // switch allocation follows VC allocation
+            if (iv.va_cycle >= now_ && f.seq == 0)
+                continue; // switch allocation follows VC allocation
             if (ovc_[vc_base_[c_out] + static_cast<uint32_t>(iv.out_vc)].credits <= 0) continue;
             request_vc_[q] = static_cast<int32_t>(v);
         }
@@ -106,7 +110,8 @@ void FlitNetwork::allocate_switch(uint32_t r)
 {
     const Router &R = topo_.routers()[r];
     const uint32_t P = static_cast<uint32_t>(R.in_channel.size()), S = R.speedup, Q = P * S;
-    for (uint32_t o = 0; o < P; o++) grant_[o] = -1;
+    for (uint32_t o = 0; o < P; o++)
+        grant_[o] = -1;
     for (uint32_t q = 0; q < Q; q++) {
         if (request_vc_[q] < 0) continue;
         const uint32_t c_in = R.in_channel[q / S];

@@ -10,9 +10,11 @@
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/depth_first_search.hpp>
 
-namespace tess::noc {
+namespace tess::noc
+{
 
-namespace {
+namespace
+{
 
 constexpr uint32_t kUnreached = std::numeric_limits<uint32_t>::max();
 
@@ -20,8 +22,7 @@ using UGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirected
 using DGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
 
 // BFS distances from one source (kUnreached where unreachable), with Boost.Graph.
-template <class Graph>
-std::vector<uint32_t> bfs_distances(const Graph &g, size_t source)
+template <class Graph> std::vector<uint32_t> bfs_distances(const Graph &g, size_t source)
 {
     std::vector<uint32_t> dist(boost::num_vertices(g), kUnreached);
     dist[source] = 0;
@@ -50,8 +51,8 @@ struct CycleFinder : public boost::default_dfs_visitor {
 uint32_t latency_cycles(const tess_link_type &lt, double net_hz, const tess_router_type *src)
 {
     double link_hz = lt.clock_hz > 0 ? lt.clock_hz : (src ? src->clock_hz : net_hz);
-    double cycles = lt.latency.seconds > 0 ? lt.latency.seconds * net_hz
-                                           : lt.latency.cycles * net_hz / link_hz;
+    double cycles =
+        lt.latency.seconds > 0 ? lt.latency.seconds * net_hz : lt.latency.cycles * net_hz / link_hz;
     // a latency that is not a whole number of network cycles rounds up: a flit
     // cannot be used before the edge after it arrives
     return static_cast<uint32_t>(std::ceil(cycles - 1e-9));
@@ -90,7 +91,8 @@ const tess_router_type *Topology::add_routers(std::string *error)
         if (rt.routing != first_type->routing ||
             (rt.routing == TESS_ROUTING_SHORTEST && rt.multipath != first_type->multipath)) {
             *error = std::string("router '") + inst.path +
-                     "' uses a different routing algorithm (or multipath choice) from the rest of its network";
+                     "' uses a different routing algorithm (or multipath choice) from the rest of "
+                     "its network";
             return nullptr;
         }
         Router r;
@@ -134,15 +136,18 @@ bool Topology::add_channel(uint32_t k, uint32_t from, uint32_t to, int32_t rf, i
     c.to_inst = to;
     c.from_router = rf;
     c.to_router = rt;
-    const tess_router_type *src_type = rf >= 0 ? &p->types[p->instances[from].type].u.router : nullptr;
-    const tess_xcvr_type *xcvr = lt.xcvr_type != TESS_NONE ? &p->types[lt.xcvr_type].u.xcvr : nullptr;
+    const tess_router_type *src_type =
+        rf >= 0 ? &p->types[p->instances[from].type].u.router : nullptr;
+    const tess_xcvr_type *xcvr =
+        lt.xcvr_type != TESS_NONE ? &p->types[lt.xcvr_type].u.xcvr : nullptr;
     c.latency = latency_cycles(lt, clock_hz_, src_type);
     if (xcvr) // the optics after the electrical part: E/O, FEC, fibre, O/E
-        c.latency = static_cast<uint32_t>(
-            std::ceil((c.latency / clock_hz_ + tess_xcvr_latency(xcvr, lt.length_m)) * clock_hz_ - 1e-9));
+        c.latency = static_cast<uint32_t>(std::ceil(
+            (c.latency / clock_hz_ + tess_xcvr_latency(xcvr, lt.length_m)) * clock_hz_ - 1e-9));
     if (c.latency < 1) {
-        *error = std::string("link '") + p->instances[l.a].path + "' <-> '" + p->instances[l.b].path +
-                 "' (link-type '" + p->types[l.type].name + "') has a latency under one cycle of the network clock";
+        *error = std::string("link '") + p->instances[l.a].path + "' <-> '" +
+                 p->instances[l.b].path + "' (link-type '" + p->types[l.type].name +
+                 "') has a latency under one cycle of the network clock";
         return false;
     }
     double link_hz = lt.clock_hz > 0 ? lt.clock_hz : clock_hz_;
@@ -229,7 +234,8 @@ bool Topology::add_endpoints_and_channels(std::string *error)
     }
     bool scoped = false; // any package, wafer or node scope at all
     for (size_t i = 0; i < p->n_instances && !scoped; i++)
-        for (int lv = TESS_SCOPE_PACKAGE; lv <= TESS_SCOPE_NODE; lv++) scoped |= p->instances[i].scope[lv] != 0;
+        for (int lv = TESS_SCOPE_PACKAGE; lv <= TESS_SCOPE_NODE; lv++)
+            scoped |= p->instances[i].scope[lv] != 0;
     for (Channel &c : channels_) {
         const tess_instance &a = p->instances[c.from_inst], &b = p->instances[c.to_inst];
         bool inside = !scoped;
@@ -239,7 +245,8 @@ bool Topology::add_endpoints_and_channels(std::string *error)
     }
     for (Endpoint &e : endpoints_) {
         if (e.router == kUnreached) {
-            *error = std::string("die '") + p->instances[e.instance].path + "' has no link to a router";
+            *error =
+                std::string("die '") + p->instances[e.instance].path + "' has no link to a router";
             return false;
         }
         e.row = routers_[e.router].row;
@@ -271,7 +278,8 @@ bool Topology::set_grid_directions()
         else
             c.dir = forward(a.row, b.row, g.rows) ? kSouth : kNorth;
         routers_[c.from_router].dir_port[c.dir] = static_cast<int16_t>(c.from_port);
-        if (g.topology == TESS_TOPO_TORUS && (a.routing == TESS_ROUTING_XY || a.routing == TESS_ROUTING_YX))
+        if (g.topology == TESS_TOPO_TORUS &&
+            (a.routing == TESS_ROUTING_XY || a.routing == TESS_ROUTING_YX))
             torus_dor = true;
     }
     return torus_dor;
@@ -279,14 +287,16 @@ bool Topology::set_grid_directions()
 
 // The routes of the routers' algorithm (tables, or shortest paths per configuration) and
 // the static deadlock check where it applies.
-bool Topology::set_up_routing(const tess_router_type &rt, const BuildOptions &opt, std::string *error)
+bool Topology::set_up_routing(const tess_router_type &rt, const BuildOptions &opt,
+                              std::string *error)
 {
     const tess_platform *p = p_;
     if (p->circuits) {
         configs_ = p->circuits->n_configs;
         if (rt.routing != TESS_ROUTING_SHORTEST) {
             *error = "circuit switch '" + std::string(p->circuits->name) +
-                     "': its circuits change the routes, which only routing=\"shortest\" recomputes per configuration";
+                     "': its circuits change the routes, which only routing=\"shortest\" "
+                     "recomputes per configuration";
             return false;
         }
     }
@@ -294,8 +304,10 @@ bool Topology::set_up_routing(const tess_router_type &rt, const BuildOptions &op
     if (rt.routing == TESS_ROUTING_SHORTEST && opt.verify_cdg) {
         // equal-cost paths differ per source and destination: the static check walks one
         // route per router pair and could not vouch for them; flit buffers could deadlock
-        *error = "routing 'shortest' (router-type '" + std::string(p->types[p->instances[routers_[0].instance].type].name) +
-                 "') is for packet, flow and mixed fidelity: at flit fidelity use routing=\"table\" (up*/down*, deadlock-free)";
+        *error = "routing 'shortest' (router-type '" +
+                 std::string(p->types[p->instances[routers_[0].instance].type].name) +
+                 "') is for packet, flow and mixed fidelity: at flit fidelity use "
+                 "routing=\"table\" (up*/down*, deadlock-free)";
         return false;
     }
     if (rt.routing == TESS_ROUTING_SHORTEST && !build_shortest(error)) return false;
@@ -307,8 +319,11 @@ bool Topology::set_up_routing(const tess_router_type &rt, const BuildOptions &op
     for (uint32_t e = 0; e < endpoints_.size(); e++) {
         const tess_instance &in = p->instances[endpoints_[e].instance];
         const tess_grid *g = in.grid == TESS_NONE ? nullptr : &p->grids[in.grid];
-        const bool clos = g && (g->topology == TESS_TOPO_FAT_TREE || g->topology == TESS_TOPO_RAIL_ONLY) && in.row >= 0 && in.col >= 0;
-        mod_k_key_[e] = clos ? static_cast<uint32_t>(in.col) * g->rows + static_cast<uint32_t>(in.row) : e;
+        const bool clos =
+            g && (g->topology == TESS_TOPO_FAT_TREE || g->topology == TESS_TOPO_RAIL_ONLY) &&
+            in.row >= 0 && in.col >= 0;
+        mod_k_key_[e] =
+            clos ? static_cast<uint32_t>(in.col) * g->rows + static_cast<uint32_t>(in.row) : e;
     }
     const bool deterministic = rt.routing != TESS_ROUTING_WEST_FIRST;
     return !(deterministic && opt.verify_cdg && !check_cdg(error));
@@ -361,7 +376,8 @@ bool Topology::build_shortest(std::string *error)
     std::vector<std::vector<In>> into(R);
     for (const Channel &c : channels_)
         if (c.from_router >= 0 && c.to_router >= 0)
-            into[c.to_router].push_back({static_cast<uint32_t>(c.from_router), channel_cost(c), c.config});
+            into[c.to_router].push_back(
+                {static_cast<uint32_t>(c.from_router), channel_cost(c), c.config});
     // a row of costs for every transit router with endpoints, and for every transit
     // neighbour of a router with endpoints that carries no one else's traffic (a host's
     // NIC hub): such a router is reached only through a neighbour, so its costs follow
@@ -373,7 +389,8 @@ bool Topology::build_shortest(std::string *error)
         if (target_row_[r] < 0) target_row_[r] = static_cast<int32_t>(rows++);
     };
     std::vector<bool> has_endpoint(R, false);
-    for (const Endpoint &e : endpoints_) has_endpoint[e.router] = true;
+    for (const Endpoint &e : endpoints_)
+        has_endpoint[e.router] = true;
     for (size_t t = 0; t < R; t++) {
         if (!has_endpoint[t]) continue;
         if (routers_[t].transit) {
@@ -383,7 +400,8 @@ bool Topology::build_shortest(std::string *error)
         for (const In &in : into[t])
             if (routers_[in.from].transit) {
                 add_row(in.from);
-                gateways_[t].push_back({static_cast<uint32_t>(target_row_[in.from]), in.cost, in.config});
+                gateways_[t].push_back(
+                    {static_cast<uint32_t>(target_row_[in.from]), in.cost, in.config});
             }
     }
     cost_.assign(configs_ * rows * R, kUnreached);
@@ -399,7 +417,8 @@ bool Topology::build_shortest(std::string *error)
                 const Item top = heap.top();
                 heap.pop();
                 if (top.first != row[top.second]) continue;
-                if (!routers_[top.second].transit && top.second != tr) continue; // no way through it
+                if (!routers_[top.second].transit && top.second != tr)
+                    continue; // no way through it
                 for (const In &in : into[top.second]) {
                     if (in.config >= 0 && static_cast<uint32_t>(in.config) != k) continue;
                     const uint32_t d = top.first + in.cost;
@@ -414,14 +433,18 @@ bool Topology::build_shortest(std::string *error)
     // only, so when one connected group of transit routers touches every router with
     // endpoints (is it, or is next to it), all pairs are joined; else find a pair that is not
     std::vector<uint32_t> group(R);
-    for (size_t r = 0; r < R; r++) group[r] = static_cast<uint32_t>(r);
+    for (size_t r = 0; r < R; r++)
+        group[r] = static_cast<uint32_t>(r);
     auto root = [&](uint32_t r) {
-        while (group[r] != r) r = group[r] = group[group[r]]; // path halving
+        while (group[r] != r)
+            r = group[r] = group[group[r]]; // path halving
         return r;
     };
     for (const Channel &c : channels_)
-        if (c.from_router >= 0 && c.to_router >= 0 && routers_[c.from_router].transit && routers_[c.to_router].transit)
-            group[root(static_cast<uint32_t>(c.from_router))] = root(static_cast<uint32_t>(c.to_router));
+        if (c.from_router >= 0 && c.to_router >= 0 && routers_[c.from_router].transit &&
+            routers_[c.to_router].transit)
+            group[root(static_cast<uint32_t>(c.from_router))] =
+                root(static_cast<uint32_t>(c.to_router));
     std::vector<uint32_t> touching(R, 0); // per group: routers with endpoints it touches
     uint32_t endpoint_routers = 0;
     for (size_t t = 0; t < R; t++) {
@@ -433,12 +456,14 @@ bool Topology::build_shortest(std::string *error)
             if (routers_[in.from].transit) mine.push_back(root(in.from));
         std::sort(mine.begin(), mine.end());
         mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
-        for (uint32_t g : mine) touching[g]++;
+        for (uint32_t g : mine)
+            touching[g]++;
     }
     // (the groups take every configuration's circuits at once: with a circuit switch a pair
     // may be joined only across configurations; the pairs a schedule sends between are
     // checked per configuration before a run, tess_hw_run)
-    if (std::find(touching.begin(), touching.end(), endpoint_routers) != touching.end()) return true;
+    if (std::find(touching.begin(), touching.end(), endpoint_routers) != touching.end())
+        return true;
     auto joined = [&](uint32_t t, uint32_t r) {
         for (uint32_t k = 0; k < configs_; k++)
             if (cost_to(t, r, k) != kUnreached) return true;
@@ -447,12 +472,16 @@ bool Topology::build_shortest(std::string *error)
     for (size_t t = 0; t < R; t++)
         for (size_t r = 0; has_endpoint[t] && r < R; r++)
             if (has_endpoint[r] && !joined(static_cast<uint32_t>(t), static_cast<uint32_t>(r))) {
-                *error = p_->circuits ? "circuit switch '" + std::string(p_->circuits->name) + "' (line " +
-                                            std::to_string(p_->circuits->line) + "): no configuration joins router '" +
-                                            router_name(static_cast<uint32_t>(r)) + "' to router '" +
-                                            router_name(static_cast<uint32_t>(t)) + "'"
-                                      : "shortest routing: router '" + router_name(static_cast<uint32_t>(r)) +
-                                            "' has no path to router '" + router_name(static_cast<uint32_t>(t)) + "'";
+                *error = p_->circuits
+                             ? "circuit switch '" + std::string(p_->circuits->name) + "' (line " +
+                                   std::to_string(p_->circuits->line) +
+                                   "): no configuration joins router '" +
+                                   router_name(static_cast<uint32_t>(r)) + "' to router '" +
+                                   router_name(static_cast<uint32_t>(t)) + "'"
+                             : "shortest routing: router '" +
+                                   router_name(static_cast<uint32_t>(r)) +
+                                   "' has no path to router '" +
+                                   router_name(static_cast<uint32_t>(t)) + "'";
                 return false;
             }
     return true;
@@ -484,7 +513,8 @@ double Topology::path_energy_per_byte(const std::vector<uint32_t> &path) const
     double e = 0;
     for (uint32_t c : path) {
         e += 8.0 * channels_[c].energy_per_bit;
-        if (channels_[c].to_router >= 0) e += 8.0 * routers_[static_cast<size_t>(channels_[c].to_router)].energy_per_bit;
+        if (channels_[c].to_router >= 0)
+            e += 8.0 * routers_[static_cast<size_t>(channels_[c].to_router)].energy_per_bit;
     }
     return e;
 }
@@ -525,7 +555,8 @@ bool Topology::build_tables(std::string *error)
         }
     }
     std::vector<char> is_target(R, 0);
-    for (const Endpoint &e : endpoints_) is_target[e.router] = 1;
+    for (const Endpoint &e : endpoints_)
+        is_target[e.router] = 1;
     table_.assign(R * R * 2, -1);
     for (size_t tr = 0; tr < R; tr++) {
         if (!is_target[tr]) continue;
@@ -552,7 +583,8 @@ bool Topology::build_tables(std::string *error)
             }
             if (table_[(r * R + tr) * 2] < 0) {
                 bool r_has_endpoint = false;
-                for (const Endpoint &e : endpoints_) r_has_endpoint |= e.router == r;
+                for (const Endpoint &e : endpoints_)
+                    r_has_endpoint |= e.router == r;
                 if (r_has_endpoint) {
                     *error = "table routing: router '" + router_name(static_cast<uint32_t>(r)) +
                              "' has no up*/down* route to router '" +
@@ -579,11 +611,17 @@ int Topology::grid_step(const Router &r, const Endpoint &d, bool x_first, int8_t
     int xs = step(r.col, dr.col, static_cast<int>(g.cols), kEast, kWest);
     int ys = step(r.row, dr.row, static_cast<int>(g.rows), kSouth, kNorth);
     if (x_first) {
-        if (xs != kNoDir) { *dim = 0; return xs; }
+        if (xs != kNoDir) {
+            *dim = 0;
+            return xs;
+        }
         *dim = 1;
         return ys;
     }
-    if (ys != kNoDir) { *dim = 1; return ys; }
+    if (ys != kNoDir) {
+        *dim = 1;
+        return ys;
+    }
     *dim = 0;
     return xs;
 }
@@ -625,7 +663,8 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
             if (dr.row > R.row) add(kSouth);
             if (dr.row < R.row) add(kNorth);
         }
-        for (int i = 0; i < n; i++) next[i] = st;
+        for (int i = 0; i < n; i++)
+            next[i] = st;
         return n;
     }
     case TESS_ROUTING_SHORTEST: {
@@ -660,17 +699,20 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
 
 // A channel out of router R one channel's cost nearer D's router in st's configuration
 // (never into a router that does not carry others' traffic, unless it is D's).
-bool Topology::nearer(const Endpoint &D, const RouteState &st, uint32_t channel, uint32_t here) const
+bool Topology::nearer(const Endpoint &D, const RouteState &st, uint32_t channel,
+                      uint32_t here) const
 {
     const Channel &c = channels_[channel];
     if (c.to_router < 0 || (c.config >= 0 && static_cast<uint8_t>(c.config) != st.config) ||
-        (!routers_[static_cast<size_t>(c.to_router)].transit && c.to_router != static_cast<int32_t>(D.router)))
+        (!routers_[static_cast<size_t>(c.to_router)].transit &&
+         c.to_router != static_cast<int32_t>(D.router)))
         return false;
     const uint32_t there = cost_to(D.router, static_cast<uint32_t>(c.to_router), st.config);
     return there != kUnreached && there + channel_cost(c) == here;
 }
 
-uint32_t Topology::shortest_ports(uint32_t r, const Endpoint &D, const RouteState &st, std::vector<uint32_t> *ports) const
+uint32_t Topology::shortest_ports(uint32_t r, const Endpoint &D, const RouteState &st,
+                                  std::vector<uint32_t> *ports) const
 {
     const Router &R = routers_[r];
     const uint32_t here = cost_to(D.router, r, st.config);
@@ -683,8 +725,8 @@ uint32_t Topology::shortest_ports(uint32_t r, const Endpoint &D, const RouteStat
     return n;
 }
 
-int Topology::route_all(uint32_t r, uint32_t dst, const RouteState &st, std::vector<uint32_t> *ports,
-                        RouteState *next) const
+int Topology::route_all(uint32_t r, uint32_t dst, const RouteState &st,
+                        std::vector<uint32_t> *ports, RouteState *next) const
 {
     ports->clear();
     *next = st;
@@ -697,7 +739,8 @@ int Topology::route_all(uint32_t r, uint32_t dst, const RouteState &st, std::vec
         uint32_t p[3];
         RouteState n[3];
         const int k = route(r, dst, st, p, n);
-        for (int i = 0; i < k; i++) ports->push_back(p[i]);
+        for (int i = 0; i < k; i++)
+            ports->push_back(p[i]);
         if (k) *next = n[0];
         return k;
     }
@@ -791,8 +834,7 @@ bool Topology::check_cdg(std::string *error) const
                 st = next[0];
                 if (guard == 4 * routers_.size() + 4) {
                     *error = "routing: the route towards die '" +
-                             std::string(p_->instances[endpoints_[de].instance].path) +
-                             "' loops";
+                             std::string(p_->instances[endpoints_[de].instance].path) + "' loops";
                     return false;
                 }
             }
@@ -800,7 +842,8 @@ bool Topology::check_cdg(std::string *error) const
     }
     DGraph cdg(channels_.size() * DL);
     for (size_t u = 0; u < succ.size(); u++)
-        for (uint32_t v : succ[u]) boost::add_edge(u, v, cdg);
+        for (uint32_t v : succ[u])
+            boost::add_edge(u, v, cdg);
     std::pair<size_t, size_t> back{0, 0};
     bool cyclic = false;
     boost::depth_first_search(cdg, boost::visitor(CycleFinder(&back, &cyclic)));

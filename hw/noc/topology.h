@@ -28,24 +28,25 @@ extern "C" {
 #include "config/platform.h"
 }
 
-namespace tess::noc {
+namespace tess::noc
+{
 
 enum Dir : int8_t { kEast = 0, kWest = 1, kSouth = 2, kNorth = 3, kNoDir = -1 };
 
 struct Channel {
-    uint32_t link;        // platform link index
-    uint32_t from_inst;   // platform instance the channel leaves
-    uint32_t to_inst;     // platform instance it enters
-    int32_t to_router;    // router index it enters, or -1 (an endpoint)
-    int32_t to_port;      // input port at to_router, or the endpoint index
-    int32_t from_router;  // router index it leaves, or -1 (an endpoint)
-    int32_t from_port;    // output port at from_router, or the endpoint index
-    uint32_t latency;     // cycles of the network clock, >= 1
+    uint32_t link;       // platform link index
+    uint32_t from_inst;  // platform instance the channel leaves
+    uint32_t to_inst;    // platform instance it enters
+    int32_t to_router;   // router index it enters, or -1 (an endpoint)
+    int32_t to_port;     // input port at to_router, or the endpoint index
+    int32_t from_router; // router index it leaves, or -1 (an endpoint)
+    int32_t from_port;   // output port at from_router, or the endpoint index
+    uint32_t latency;    // cycles of the network clock, >= 1
     uint32_t cycles_per_flit;
     double energy_per_bit;
-    int8_t dir;           // grid direction of travel, kNoDir off grids
+    int8_t dir; // grid direction of travel, kNoDir off grids
     bool wraparound;
-    int16_t config;       // a circuit of this configuration of the circuit switch, or -1
+    int16_t config; // a circuit of this configuration of the circuit switch, or -1
     // its link leaves the packages, wafers and nodes (a scale-out or datacenter link: one
     // end in none of them, or the two ends in different ones); never on a platform
     // without such scopes
@@ -61,8 +62,8 @@ struct Router {
     uint32_t buffer_flits; // per VC
     double energy_per_bit;
     tess_routing routing;
-    bool transit;          // shortest: may carry others' traffic through
-    bool store_forward;    // and only once a message has arrived whole (a GPU relaying)
+    bool transit;       // shortest: may carry others' traffic through
+    bool store_forward; // and only once a message has arrived whole (a GPU relaying)
     bool release_on_tail_credit;
     int32_t grid, row, col;
     std::vector<uint32_t> in_channel;  // per input port
@@ -72,20 +73,20 @@ struct Router {
 
 struct Endpoint {
     uint32_t instance;
-    uint32_t router;     // the router it attaches to
-    uint32_t port;       // that router's port for it
-    uint32_t inject;     // channel endpoint -> router
-    uint32_t eject;      // channel router -> endpoint
-    int32_t row, col;    // grid coordinates, -1 off grids
+    uint32_t router;  // the router it attaches to
+    uint32_t port;    // that router's port for it
+    uint32_t inject;  // channel endpoint -> router
+    uint32_t eject;   // channel router -> endpoint
+    int32_t row, col; // grid coordinates, -1 off grids
 };
 
 // Routing state a packet carries from hop to hop.
 struct RouteState {
-    int8_t last_dim = -1;  // 0: columns (E/W), 1: rows (N/S), -1: none yet
-    uint8_t dateline = 0;  // dateline class of the channel it is on
-    uint8_t phase = 0;     // up*/down*: 1 once a down link was taken
-    uint32_t flow = 0;     // shortest: the hash that picks among equal-cost ports
-    uint8_t config = 0;    // the circuit switch's configuration it is routed in
+    int8_t last_dim = -1; // 0: columns (E/W), 1: rows (N/S), -1: none yet
+    uint8_t dateline = 0; // dateline class of the channel it is on
+    uint8_t phase = 0;    // up*/down*: 1 once a down link was taken
+    uint32_t flow = 0;    // shortest: the hash that picks among equal-cost ports
+    uint8_t config = 0;   // the circuit switch's configuration it is routed in
 };
 
 // The flow hash of a message from endpoint s to endpoint t (ECMP: one path per pair).
@@ -97,8 +98,9 @@ struct BuildOptions {
     bool verify_cdg = true;       // refuse routing whose channel dependencies form a cycle
 };
 
-class Topology {
-public:
+class Topology
+{
+  public:
     // Builds from a loaded (already checked) platform. On failure returns null and
     // sets *error to a sentence naming the instance at fault.
     static std::unique_ptr<Topology> build(const tess_platform *p, const BuildOptions &opt,
@@ -131,12 +133,16 @@ public:
     // Whether a message arriving at a router on channel `in` and leaving on `out` is held
     // there until whole: the router stores and forwards, and relays it between two other
     // routers.
-    bool stores(uint32_t in, uint32_t out) const { return relay_in(in) && channels_[out].to_router >= 0; }
+    bool stores(uint32_t in, uint32_t out) const
+    {
+        return relay_in(in) && channels_[out].to_router >= 0;
+    }
     // The same for a message towards endpoint dst whose next channel is not chosen yet (it
     // goes on to a router unless dst is on this one).
     bool stores_towards(uint32_t in, uint32_t dst) const
     {
-        return relay_in(in) && static_cast<uint32_t>(channels_[in].to_router) != endpoints_[dst].router;
+        return relay_in(in) &&
+               static_cast<uint32_t>(channels_[in].to_router) != endpoints_[dst].router;
     }
 
     // The VC range [first, first + count) a packet of message class m in dateline
@@ -157,7 +163,8 @@ public:
     uint32_t first_joining(uint32_t s, uint32_t t) const
     {
         uint32_t k = 0;
-        while (k < configs_ && !joins(s, t, k)) k++;
+        while (k < configs_ && !joins(s, t, k))
+            k++;
         return k;
     }
 
@@ -165,7 +172,9 @@ public:
     // a hash of both, or the destination's (source's) number under dest- (source-) mod-k.
     uint32_t flow_key(uint32_t s, uint32_t t) const
     {
-        return multipath_ == TESS_MULTIPATH_HASH ? flow_hash(s, t) : mod_k_key_[multipath_ == TESS_MULTIPATH_DEST_MOD_K ? t : s];
+        return multipath_ == TESS_MULTIPATH_HASH
+                   ? flow_hash(s, t)
+                   : mod_k_key_[multipath_ == TESS_MULTIPATH_DEST_MOD_K ? t : s];
     }
 
     // Joules per byte along a channel sequence: its links' and the routers' it enters.
@@ -174,7 +183,7 @@ public:
     // Minimal hop count between two routers over live links (BFS).
     uint32_t router_distance(uint32_t a, uint32_t b) const;
 
-private:
+  private:
     const tess_platform *p_ = nullptr;
     double clock_hz_ = 0;
     uint32_t flit_bytes_ = 0;
@@ -188,11 +197,11 @@ private:
     std::vector<int32_t> router_of_instance_;
     // up*/down* tables: next_[(r * R + t) * 2 + phase] = output port, -1 unreachable
     std::vector<int16_t> table_;
-    std::vector<uint8_t> port_is_down_; // per (router, port): link goes "down"
-    std::vector<uint32_t> port_base_;   // first (router, port) slot of each router
+    std::vector<uint8_t> port_is_down_;       // per (router, port): link goes "down"
+    std::vector<uint32_t> port_base_;         // first (router, port) slot of each router
     std::vector<std::vector<uint32_t>> dist_; // router distances, lazily for tests
-    std::vector<uint32_t> cost_;      // shortest: [config][target row][router] cost
-    std::vector<int32_t> target_row_; // router -> its row in cost_, or -1
+    std::vector<uint32_t> cost_;              // shortest: [config][target row][router] cost
+    std::vector<int32_t> target_row_;         // router -> its row in cost_, or -1
     // a router with endpoints that carries no one else's traffic has no row: its costs
     // come through its transit neighbours' rows, (row, the channel's cost into it)
     struct Gateway {
@@ -201,16 +210,19 @@ private:
     };
     std::vector<std::vector<Gateway>> gateways_;
     uint32_t configs_ = 1;
-    uint32_t cost_to(uint32_t target, uint32_t x, uint32_t config) const; // shortest: cost from x to target
+    uint32_t cost_to(uint32_t target, uint32_t x,
+                     uint32_t config) const;       // shortest: cost from x to target
     uint32_t channel_cost(const Channel &c) const; // its latency + the entered router's pipeline
     // channel `in` comes from a router into one that stores and forwards
     bool relay_in(uint32_t in) const
     {
         const Channel &a = channels_[in];
-        return a.to_router >= 0 && a.from_router >= 0 && routers_[static_cast<uint32_t>(a.to_router)].store_forward;
+        return a.to_router >= 0 && a.from_router >= 0 &&
+               routers_[static_cast<uint32_t>(a.to_router)].store_forward;
     }
     bool nearer(const Endpoint &D, const RouteState &st, uint32_t channel, uint32_t here) const;
-    uint32_t shortest_ports(uint32_t r, const Endpoint &D, const RouteState &st, std::vector<uint32_t> *ports) const;
+    uint32_t shortest_ports(uint32_t r, const Endpoint &D, const RouteState &st,
+                            std::vector<uint32_t> *ports) const;
 
     // the steps of build()
     const tess_router_type *add_routers(std::string *error);

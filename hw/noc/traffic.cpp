@@ -4,9 +4,11 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace tess::noc {
+namespace tess::noc
+{
 
-namespace {
+namespace
+{
 uint64_t splitmix64(uint64_t *x)
 {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
@@ -14,7 +16,10 @@ uint64_t splitmix64(uint64_t *x)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 } // namespace
 
 TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, Transport &net,
@@ -26,7 +31,8 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, Transport &net,
     window_end_ = opt.warmup_cycles + opt.measure_cycles;
     period_ps_ = net.clock_period().value();
     uint64_t s = opt.seed;
-    for (uint64_t &w : rng_) w = splitmix64(&s); // xoshiro256** state
+    for (uint64_t &w : rng_)
+        w = splitmix64(&s); // xoshiro256** state
     outstanding_.assign(E_, 0);
     responses_.assign(E_, 0);
 
@@ -44,18 +50,23 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, Transport &net,
         }
         const tess_grid &g = p->grids[grid];
         std::vector<int64_t> at(static_cast<size_t>(g.rows) * g.cols, -1);
-        for (uint32_t i = 0; i < E_; i++) at[static_cast<size_t>(eps[i].row) * g.cols + eps[i].col] = i;
+        for (uint32_t i = 0; i < E_; i++)
+            at[static_cast<size_t>(eps[i].row) * g.cols + eps[i].col] = i;
         if (opt.traffic == TESS_TRAFFIC_TRANSPOSE && g.rows != g.cols)
             throw std::invalid_argument("traffic 'transpose' needs a square grid");
         if (opt.traffic == TESS_TRAFFIC_HOTSPOT) {
             int64_t centre = at[static_cast<size_t>(g.rows / 2) * g.cols + g.cols / 2];
-            if (centre < 0) throw std::invalid_argument("traffic 'hotspot': the centre die is dead");
+            if (centre < 0)
+                throw std::invalid_argument("traffic 'hotspot': the centre die is dead");
             hotspot_ = static_cast<uint32_t>(centre);
         } else {
             fixed_dst_.assign(E_, -1);
             for (uint32_t i = 0; i < E_; i++) {
                 int r = eps[i].row, c = eps[i].col, tr = r, tc = c;
-                if (opt.traffic == TESS_TRAFFIC_TRANSPOSE) { tr = c; tc = r; }
+                if (opt.traffic == TESS_TRAFFIC_TRANSPOSE) {
+                    tr = c;
+                    tc = r;
+                }
                 if (opt.traffic == TESS_TRAFFIC_BITCOMP) {
                     tr = static_cast<int>(g.rows) - 1 - r;
                     tc = static_cast<int>(g.cols) - 1 - c;
@@ -70,7 +81,8 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, Transport &net,
             }
         }
     }
-    for (uint32_t e = 0; e < E_; e++) next_.push({gap() - 1, e});
+    for (uint32_t e = 0; e < E_; e++)
+        next_.push({gap() - 1, e});
 
     SC_METHOD(on_tick);
     sensitive << tick_;
@@ -78,7 +90,8 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, Transport &net,
     SC_METHOD(on_deadline);
     sensitive << deadline_;
     dont_initialize();
-    tick_.notify(sc_core::sc_time(static_cast<double>(next_.top().first * period_ps_), sc_core::SC_PS));
+    tick_.notify(
+        sc_core::sc_time(static_cast<double>(next_.top().first * period_ps_), sc_core::SC_PS));
     deadline_.notify(sc_core::sc_time(
         static_cast<double>((window_end_ + opt.drain_cycles) * period_ps_), sc_core::SC_PS));
 }
@@ -102,7 +115,10 @@ uint64_t TrafficGenerator::next_random()
     return result;
 }
 
-double TrafficGenerator::uniform01() { return (next_random() >> 11) * 0x1.0p-53; }
+double TrafficGenerator::uniform01()
+{
+    return (next_random() >> 11) * 0x1.0p-53;
+}
 
 uint64_t TrafficGenerator::gap()
 {
@@ -115,7 +131,8 @@ uint64_t TrafficGenerator::gap()
 uint32_t TrafficGenerator::destination(uint32_t src)
 {
     if (!fixed_dst_.empty()) return static_cast<uint32_t>(fixed_dst_[src]);
-    if (opt_.traffic == TESS_TRAFFIC_HOTSPOT && uniform01() < opt_.hotspot_fraction) return hotspot_;
+    if (opt_.traffic == TESS_TRAFFIC_HOTSPOT && uniform01() < opt_.hotspot_fraction)
+        return hotspot_;
     return static_cast<uint32_t>(next_random() % E_);
 }
 
@@ -154,8 +171,9 @@ void TrafficGenerator::on_tick()
         next_.push({now + gap(), e});
     }
     if (!next_.empty())
-        tick_.notify(sc_core::sc_time(static_cast<double>(next_.top().first * period_ps_), sc_core::SC_PS) -
-                     sc_core::sc_time_stamp());
+        tick_.notify(
+            sc_core::sc_time(static_cast<double>(next_.top().first * period_ps_), sc_core::SC_PS) -
+            sc_core::sc_time_stamp());
     maybe_finish();
 }
 
@@ -176,7 +194,8 @@ void TrafficGenerator::on_delivered(const Message &m)
     delivered_[m.tag] = true;
     total_outstanding_--;
     const uint64_t created = created_[m.tag];
-    if (now >= opt_.warmup_cycles && now < window_end_) measured_flits_delivered += opt_.packet_flits;
+    if (now >= opt_.warmup_cycles && now < window_end_)
+        measured_flits_delivered += opt_.packet_flits;
     if (m.cls == MessageClass::Request) {
         outstanding_[m.src]--;
         if (created >= opt_.warmup_cycles && created < window_end_) {
@@ -200,7 +219,10 @@ void TrafficGenerator::maybe_finish()
     }
 }
 
-void TrafficGenerator::on_deadline() { sc_core::sc_stop(); }
+void TrafficGenerator::on_deadline()
+{
+    sc_core::sc_stop();
+}
 
 double TrafficGenerator::zero_load_latency() const
 {
@@ -217,7 +239,8 @@ double TrafficGenerator::zero_load_latency() const
     };
     if (!fixed_dst_.empty()) {
         double sum = 0;
-        for (uint32_t s = 0; s < E_; s++) sum += t0(s, static_cast<uint32_t>(fixed_dst_[s]));
+        for (uint32_t s = 0; s < E_; s++)
+            sum += t0(s, static_cast<uint32_t>(fixed_dst_[s]));
         return sum / E_;
     }
     // uniform over all pairs; above 65,536 pairs, a fixed sample of them
@@ -225,7 +248,8 @@ double TrafficGenerator::zero_load_latency() const
     uint64_t n = 0;
     if (static_cast<uint64_t>(E_) * E_ <= 65536) {
         for (uint32_t s = 0; s < E_; s++)
-            for (uint32_t d = 0; d < E_; d++, n++) sum += t0(s, d);
+            for (uint32_t d = 0; d < E_; d++, n++)
+                sum += t0(s, d);
     } else {
         uint64_t x = 12345;
         for (; n < 65536; n++) {
@@ -236,7 +260,8 @@ double TrafficGenerator::zero_load_latency() const
     double uniform = sum / static_cast<double>(n);
     if (opt_.traffic != TESS_TRAFFIC_HOTSPOT) return uniform;
     double hot = 0;
-    for (uint32_t s = 0; s < E_; s++) hot += t0(s, hotspot_);
+    for (uint32_t s = 0; s < E_; s++)
+        hot += t0(s, hotspot_);
     hot /= E_;
     return opt_.hotspot_fraction * hot + (1 - opt_.hotspot_fraction) * uniform;
 }

@@ -25,10 +25,12 @@ extern "C" {
 #include "api/tessera_hw.h"
 }
 
-namespace tess::noc {
+namespace tess::noc
+{
 
-class TrafficGenerator : public sc_core::sc_module, public TransportClient {
-public:
+class TrafficGenerator : public sc_core::sc_module, public TransportClient
+{
+  public:
     // Throws std::invalid_argument naming what does not fit (a pattern on a topology
     // without coordinates, a target die that is dead, ...).
     SC_HAS_PROCESS(TrafficGenerator);
@@ -48,7 +50,7 @@ public:
     bool throttled = false;
     bool drained = false;
 
-private:
+  private:
     Transport &net_;
     const Topology &topo_;
     tess_noc_options opt_;
@@ -61,10 +63,10 @@ private:
     std::priority_queue<std::pair<uint64_t, uint32_t>, std::vector<std::pair<uint64_t, uint32_t>>,
                         std::greater<std::pair<uint64_t, uint32_t>>>
         next_;
-    std::vector<uint32_t> created_;      // per tag: creation cycle
-    std::vector<bool> delivered_;        // per tag
-    std::vector<uint32_t> outstanding_;  // per die: requests in flight
-    std::vector<uint32_t> responses_;    // per die: responses in flight
+    std::vector<uint32_t> created_;     // per tag: creation cycle
+    std::vector<bool> delivered_;       // per tag
+    std::vector<uint32_t> outstanding_; // per die: requests in flight
+    std::vector<uint32_t> responses_;   // per die: responses in flight
     uint64_t measured_outstanding_ = 0, total_outstanding_ = 0;
     sc_core::sc_event tick_, deadline_;
     uint64_t period_ps_;

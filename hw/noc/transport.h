@@ -12,7 +12,8 @@
 
 #include <systemc>
 
-namespace tess::noc {
+namespace tess::noc
+{
 
 enum class MessageClass : uint8_t { Request = 0, Response = 1 };
 constexpr unsigned kMaxMessageClasses = 2;
@@ -22,11 +23,12 @@ struct Message {
     uint32_t dst = 0;   // endpoint index
     uint64_t bytes = 0; // payload; the network rounds up to whole flits
     MessageClass cls = MessageClass::Request;
-    uint64_t tag = 0;   // the sender's, returned untouched
+    uint64_t tag = 0; // the sender's, returned untouched
 };
 
-class TransportClient {
-public:
+class TransportClient
+{
+  public:
     virtual ~TransportClient() = default;
     // Called at the simulated time the message's tail arrives at m.dst.
     virtual void on_delivered(const Message &m) = 0;
@@ -39,8 +41,9 @@ public:
     }
 };
 
-class Transport {
-public:
+class Transport
+{
+  public:
     virtual ~Transport() = default;
     // Accepts m now (sc_time_stamp()); the client is called back on delivery. A
     // message sent at a clock edge is injected at that edge.

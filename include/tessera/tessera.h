@@ -25,15 +25,15 @@ extern "C" {
 
 enum tess_status {
     TESS_OK = 0,
-    TESS_EINVAL = -1,     /* bad input: XML, unit, range, reference, override */
-    TESS_ENOMEM = -2,     /* allocation failed */
-    TESS_EIO = -3,        /* file could not be read or written */
+    TESS_EINVAL = -1,      /* bad input: XML, unit, range, reference, override */
+    TESS_ENOMEM = -2,      /* allocation failed */
+    TESS_EIO = -3,         /* file could not be read or written */
     TESS_EUNROUTABLE = -4, /* a die cannot reach a die it must reach */
-    TESS_ECHILD = -5,     /* the simulation child failed (exit status, protocol) */
-    TESS_ECRASH = -6,     /* the simulation child was killed by a signal */
-    TESS_ETIMEOUT = -7,   /* the simulation child ran past its time limit */
-    TESS_EINTERNAL = -8,  /* a bug: an invariant did not hold */
-    TESS_ENOFIT = -9      /* valid input, but the model does not fit the dies' memory */
+    TESS_ECHILD = -5,      /* the simulation child failed (exit status, protocol) */
+    TESS_ECRASH = -6,      /* the simulation child was killed by a signal */
+    TESS_ETIMEOUT = -7,    /* the simulation child ran past its time limit */
+    TESS_EINTERNAL = -8,   /* a bug: an invariant did not hold */
+    TESS_ENOFIT = -9       /* valid input, but the model does not fit the dies' memory */
 };
 
 /* Static string naming a status code ("invalid input", ...). Never NULL. */
@@ -71,14 +71,14 @@ typedef struct tess_evaluation tess_evaluation; /* the result of one evaluation 
  * On success *job is yours: free it with tess_job_close. On failure *error (if error is
  * not NULL) is a newline-separated list of messages: free it with tess_free. */
 int tess_job_open(const char *platform_path, const char *workload_path,
-                  const char *const *overrides, size_t n_overrides, tess_job **job,
-                  char **error);
+                  const char *const *overrides, size_t n_overrides, tess_job **job, char **error);
 
 /* Opens a job from XML text in memory (NUL-terminated; the caller keeps ownership and
  * may free the texts once this returns). model_xml is the workload's model; when NULL,
  * the workload's `model` attribute is a file path relative to the current folder, as are
- * the platform's relative `<include file>` paths. Messages name the texts "(platform text)", "(workload text)", "(model text)" with
- * line numbers. Ownership of *job and *error as for tess_job_open. */
+ * the platform's relative `<include file>` paths. Messages name the texts "(platform text)",
+ * "(workload text)", "(model text)" with line numbers. Ownership of *job and *error as for
+ * tess_job_open. */
 int tess_job_open_xml(const char *platform_xml, const char *workload_xml, const char *model_xml,
                       const char *const *overrides, size_t n_overrides, tess_job **job,
                       char **error);
@@ -100,8 +100,8 @@ typedef enum tess_fidelity {
 } tess_fidelity;
 
 typedef struct tess_eval_options {
-    unsigned api_version; /* TESS_API_VERSION (1: the fields up to time_limit_s only) */
-    double time_limit_s;  /* the child is killed past it; 0: none */
+    unsigned api_version;   /* TESS_API_VERSION (1: the fields up to time_limit_s only) */
+    double time_limit_s;    /* the child is killed past it; 0: none */
     tess_fidelity fidelity; /* since version 2 */
     /* since version 4: non-zero simulates one data-parallel replica of each class of
      * replicas that route alike and mirrors the others' traffic where it meets
@@ -179,7 +179,7 @@ const char *tess_space_objective(const tess_design_space *s, size_t i, int *maxi
  * where the space gives none). */
 size_t tess_space_limits(const tess_design_space *s);
 const char *tess_space_limit(const tess_design_space *s, size_t i, double *min, double *max);
-unsigned tess_space_budget(const tess_design_space *s); /* 0: the space gives none */
+unsigned tess_space_budget(const tess_design_space *s);   /* 0: the space gives none */
 double tess_space_time_limit(const tess_design_space *s); /* seconds; 0: none */
 
 #ifdef __cplusplus

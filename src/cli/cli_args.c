@@ -57,7 +57,10 @@ static int take_argument(tess_cli_args *a, const char *arg, char *val, int *used
 }
 
 /* A range bound as a whole number (2^64 and beyond: UINT64_MAX). */
-static uint64_t bound(double x) { return x >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)x; }
+static uint64_t bound(double x)
+{
+    return x >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)x;
+}
 
 /* One option's value into its output; 0 or -1 (message printed). */
 static int take_value(const tess_cli_option *o, const char *val)
@@ -85,8 +88,8 @@ static int take_value(const tess_cli_option *o, const char *val)
     }
 }
 
-int tess_cli_parse(tess_cli_args *a, int argc, char **argv, const tess_cli_option *opts, const char *usage,
-                   int positional)
+int tess_cli_parse(tess_cli_args *a, int argc, char **argv, const tess_cli_option *opts,
+                   const char *usage, int positional)
 {
     a->want_two = positional >= 2;
     a->want_three = positional >= 3;
@@ -99,7 +102,8 @@ int tess_cli_parse(tess_cli_args *a, int argc, char **argv, const tess_cli_optio
         }
         const tess_cli_option *o = opts;
         while (o && o->name && strcmp(o->name, arg) != 0 &&
-               !(strlen(o->name) == 2 && o->kind != TESS_OPT_FLAG && strncmp(arg, o->name, 2) == 0 && arg[2]))
+               !(strlen(o->name) == 2 && o->kind != TESS_OPT_FLAG &&
+                 strncmp(arg, o->name, 2) == 0 && arg[2]))
             o++;
         if (o && o->name) {
             if (o->kind == TESS_OPT_FLAG) {
@@ -144,11 +148,15 @@ char **tess_cli_override_strings(const tess_cli_args *a)
 
 void tess_cli_override_strings_free(char **v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++) free(v[i]);
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
     free(v);
 }
 
-int tess_cli_progress_default(void) { return isatty(2); }
+int tess_cli_progress_default(void)
+{
+    return isatty(2);
+}
 
 int tess_cli_report(const char *command, const char *path, int rc, tess_diag *diag)
 {
@@ -160,7 +168,8 @@ int tess_cli_report(const char *command, const char *path, int rc, tess_diag *di
         free(messages);
     }
     if (rc == TESS_OK) return TESS_EXIT_OK;
-    return rc == TESS_EIO || rc == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID; /* ENOFIT too */
+    return rc == TESS_EIO || rc == TESS_ENOMEM ? TESS_EXIT_FAILED
+                                               : TESS_EXIT_INVALID; /* ENOFIT too */
 }
 
 int tess_cli_load_platform_skipping(const char *command, const tess_cli_args *a, const int *skip,
@@ -190,7 +199,8 @@ int tess_cli_choice(const char *flag, const char *val, const char *const *names)
     for (int i = 0; val && names[i]; i++)
         if (strcmp(val, names[i]) == 0) return i;
     fprintf(stderr, "tessera: %s '%s' is not one of:", flag, val ? val : "");
-    for (int i = 0; names[i]; i++) fprintf(stderr, " %s", names[i]);
+    for (int i = 0; names[i]; i++)
+        fprintf(stderr, " %s", names[i]);
     fprintf(stderr, "\n");
     return -1;
 }
@@ -206,8 +216,8 @@ int tess_cli_double(const char *flag, const char *val, double lo, double hi, int
         return -1;
     }
     if ((lo_open ? v <= lo : v < lo) || v > hi) {
-        fprintf(stderr, "tessera: %s %s is outside %s%g, %g]\n", flag, val, lo_open ? "(" : "[",
-                lo, hi);
+        fprintf(stderr, "tessera: %s %s is outside %s%g, %g]\n", flag, val, lo_open ? "(" : "[", lo,
+                hi);
         return -1;
     }
     *out = v;

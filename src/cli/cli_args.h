@@ -11,9 +11,9 @@
 
 typedef struct tess_cli_args {
     const char *path;
-    const char *path2;  /* a second positional argument, for commands that take two */
-    const char *path3;  /* a third (tessera check's limits) */
-    int want_two;       /* set by the command before parsing (tess_cli_parse sets it) */
+    const char *path2; /* a second positional argument, for commands that take two */
+    const char *path3; /* a third (tessera check's limits) */
+    int want_two;      /* set by the command before parsing (tess_cli_parse sets it) */
     int want_three;
     tess_override *overrides;
     size_t n_overrides;
@@ -49,8 +49,8 @@ enum { TESS_CLI_HELP = -100 }; /* tess_cli_parse: --help was given and the usage
  * a->path, path2, path3; a missing or extra one, an unknown option or a bad value is a
  * usage error: the message (and for a missing argument the usage) on stderr and
  * TESS_EXIT_USAGE. TESS_EXIT_OK otherwise. a must be initialised. */
-int tess_cli_parse(tess_cli_args *a, int argc, char **argv, const tess_cli_option *opts, const char *usage,
-                   int positional);
+int tess_cli_parse(tess_cli_args *a, int argc, char **argv, const tess_cli_option *opts,
+                   const char *usage, int positional);
 
 /* Loads a->path with its overrides; prints the diagnostics. Returns an exit status.
  * Overrides whose skip flag is set (consumed elsewhere) are not passed on. */

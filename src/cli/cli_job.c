@@ -16,9 +16,9 @@ int tess_cli_load_job(const char *command, const tess_cli_args *a, tess_workload
     if (!used) return TESS_EXIT_FAILED;
     tess_diag diag;
     tess_diag_init(&diag);
-    int rc = tess_cli_report(command, a->path2,
-                             tess_workload_load(a->path2, a->overrides, a->n_overrides, used, w, &diag),
-                             &diag);
+    int rc = tess_cli_report(
+        command, a->path2,
+        tess_workload_load(a->path2, a->overrides, a->n_overrides, used, w, &diag), &diag);
     tess_diag_free(&diag);
     if (rc == TESS_EXIT_OK) rc = tess_cli_load_platform_skipping(command, a, used, p);
     free(used);

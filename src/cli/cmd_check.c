@@ -50,7 +50,8 @@ static int load_limits(const char *path, limits *L, tess_diag *diag)
 {
     memset(L, 0, sizeof *L);
     int missing;
-    xmlDocPtr doc = tess_xml_load(path, tess_limit_schema_xsd, tess_limit_schema_xsd_len, diag, &missing);
+    xmlDocPtr doc =
+        tess_xml_load(path, tess_limit_schema_xsd, tess_limit_schema_xsd_len, diag, &missing);
     if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
     int rc = TESS_OK;
     xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -71,22 +72,25 @@ static int load_limits(const char *path, limits *L, tess_diag *diag)
         }
         const long line = xmlGetLineNo(n);
         int known = 0;
-        for (size_t i = 0; tess_metric_name(i); i++) known |= strcmp(tess_metric_name(i), l.metric) == 0;
+        for (size_t i = 0; tess_metric_name(i); i++)
+            known |= strcmp(tess_metric_name(i), l.metric) == 0;
         const int has_min = bound(n, "min", &l.min), has_max = bound(n, "max", &l.max);
         if (!known) {
             char names[1024] = "";
             for (size_t i = 0; tess_metric_name(i); i++)
                 snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
                          tess_metric_name(i));
-            tess_diag_add(diag, path, line, "<limit> attribute 'metric': unknown metric '%s' (known: %s)",
-                          l.metric, names);
+            tess_diag_add(diag, path, line,
+                          "<limit> attribute 'metric': unknown metric '%s' (known: %s)", l.metric,
+                          names);
             rc = TESS_EINVAL;
         } else if (!has_min && !has_max) {
-            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: give min, max or both", l.metric);
+            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: give min, max or both",
+                          l.metric);
             rc = TESS_EINVAL;
         } else if (!(l.min <= l.max)) {
-            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: min %g is above max %g", l.metric,
-                          l.min, l.max);
+            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: min %g is above max %g",
+                          l.metric, l.min, l.max);
             rc = TESS_EINVAL;
         }
         limit *bigger = realloc(L->v, (L->n + 1) * sizeof *bigger);
@@ -110,12 +114,23 @@ static void xml_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\n': fputs("&#10;", f); break;
-        default: fputc(*s, f);
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\n':
+            fputs("&#10;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
     }
 }
@@ -184,7 +199,8 @@ int tess_cmd_check(int argc, char **argv)
         failures += !pass[i];
     }
     if (j) {
-        fprintf(j, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
+        fprintf(j,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
         xml_text(j, L.name);
         fprintf(j, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", L.n + 1, failures);
         fprintf(j, "    <testcase classname=\"tessera.check\" name=\"evaluation completes\"");
@@ -196,7 +212,8 @@ int tess_cmd_check(int argc, char **argv)
             fprintf(j, "</failure>\n    </testcase>\n");
         }
     }
-    printf("%s: %s %s on %s\n", L.name, st == TESS_OK ? "PASS" : "FAIL", "evaluation completes", a.path);
+    printf("%s: %s %s on %s\n", L.name, st == TESS_OK ? "PASS" : "FAIL", "evaluation completes",
+           a.path);
     if (st != TESS_OK && opened) printf("  %s: %s\n", tess_strerror(st), error ? error : "");
     for (size_t i = 0; i < L.n; i++) {
         char what[256], got[128];
@@ -224,10 +241,11 @@ int tess_cmd_check(int argc, char **argv)
         if (fclose(j) != 0) fprintf(stderr, "tessera check: cannot write %s\n", junit);
     }
     printf("%s: %zu of %zu checks failed; JUnit XML: %s\n", L.name, failures, L.n + 1, junit);
-    rc = !opened && st != TESS_ENOFIT ? (st == TESS_EIO || st == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID)
-         : failures                   ? TESS_EXIT_CHECK_FAILED
-         : !j                         ? TESS_EXIT_FAILED
-                                      : TESS_EXIT_OK;
+    rc = !opened && st != TESS_ENOFIT
+             ? (st == TESS_EIO || st == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID)
+         : failures ? TESS_EXIT_CHECK_FAILED
+         : !j       ? TESS_EXIT_FAILED
+                    : TESS_EXIT_OK;
     free(values);
     free(pass);
     tess_free(error);

@@ -26,8 +26,9 @@ static void print_summary(const tess_platform *p, const tess_cost_report *c)
         printf("  units             %u packages, %u wafer-scale, %u dies packaged alone\n",
                c->packages, c->wafers, c->loose_dies);
     }
-    printf("  cost              %12.6g USD (dies %.6g, packaging %.6g, memory %.6g, network %.6g)\n",
-           c->cost_usd, c->dies_usd, c->packaging_usd, c->memory_usd, c->network_cost_usd);
+    printf(
+        "  cost              %12.6g USD (dies %.6g, packaging %.6g, memory %.6g, network %.6g)\n",
+        c->cost_usd, c->dies_usd, c->packaging_usd, c->memory_usd, c->network_cost_usd);
     printf("  network           %12.6g USD (%llu switches, %llu ports: %.6g; %llu priced links: "
            "%.6g; %llu transceivers: %.6g)\n",
            c->network_cost_usd, (unsigned long long)c->switches,

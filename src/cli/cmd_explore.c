@@ -42,7 +42,9 @@ int tess_cmd_explore(int argc, char **argv)
         if (is_dir(pkg)) snprintf(py, sizeof py, "%s", cand);
     }
     if (!py[0]) {
-        fprintf(stderr, "tessera explore: the Python package (python/tessera) is not beside %s; set TESSERA_PYTHON\n",
+        fprintf(stderr,
+                "tessera explore: the Python package (python/tessera) is not beside %s; set "
+                "TESSERA_PYTHON\n",
                 exe);
         return TESS_EXIT_FAILED;
     }
@@ -60,7 +62,8 @@ int tess_cmd_explore(int argc, char **argv)
     args[0] = (char *)python;
     args[1] = "-m";
     args[2] = "tessera.explore";
-    for (int i = 1; i < argc; i++) args[i + 2] = argv[i];
+    for (int i = 1; i < argc; i++)
+        args[i + 2] = argv[i];
     execvp(python, args);
     perror("tessera explore: cannot run python3");
     free(args);

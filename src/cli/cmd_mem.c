@@ -58,15 +58,15 @@ static void print_json(const tess_platform *p, uint32_t inst, const tess_mem_opt
            "  \"simulated_seconds\": %.6g,\n",
            r->bandwidth_bytes_per_s, r->peak_bandwidth_bytes_per_s, r->mean_latency_ns,
            r->p99_latency_ns, r->min_latency_ns, r->max_latency_ns, r->mean_accepted_latency_ns,
-           r->row_hit_rate,
-           (unsigned long long)r->requests, (unsigned long long)r->reads,
+           r->row_hit_rate, (unsigned long long)r->requests, (unsigned long long)r->reads,
            (unsigned long long)r->writes, (unsigned long long)r->bursts_conflict,
            (unsigned long long)r->acts, (unsigned long long)r->pres,
            (unsigned long long)r->refreshes, (unsigned long long)r->refreshes_pb,
            (unsigned long long)r->refresh_stalls, r->refresh_busy_fraction, r->energy_j,
            r->energy_per_bit_j, r->simulated_seconds);
-    printf("  \"wall_seconds\": %.6g,\n  \"requests_per_second\": %.6g,\n  \"peak_rss_kb\": %ld\n}\n",
-           r->wall_seconds, r->requests_per_second, r->peak_rss_kb);
+    printf(
+        "  \"wall_seconds\": %.6g,\n  \"requests_per_second\": %.6g,\n  \"peak_rss_kb\": %ld\n}\n",
+        r->wall_seconds, r->requests_per_second, r->peak_rss_kb);
 }
 
 static void print_summary(const tess_platform *p, uint32_t inst, const tess_mem_options *o,
@@ -132,7 +132,8 @@ int tess_cmd_mem(int argc, char **argv)
     uint32_t inst = TESS_NONE;
     for (size_t i = 0; i < p.n_instances && inst == TESS_NONE; i++) {
         const tess_instance *x = &p.instances[i];
-        if (x->kind == TESS_KIND_MEMORY && !x->dead && (!instance || strcmp(x->path, instance) == 0))
+        if (x->kind == TESS_KIND_MEMORY && !x->dead &&
+            (!instance || strcmp(x->path, instance) == 0))
             inst = (uint32_t)i;
     }
     if (inst == TESS_NONE) {

@@ -34,14 +34,14 @@ static void run_point(void *arg, tess_job_output *out)
         out->status = TESS_ENOMEM;
         return;
     }
-    out->status = tess_hw_noc_run(job->platform, &job->options, res, out->message,
-                                  sizeof out->message);
+    out->status =
+        tess_hw_noc_run(job->platform, &job->options, res, out->message, sizeof out->message);
     out->blob = res;
     out->blob_len = sizeof *res;
 }
 
-static const char *const traffic_names[] = {"uniform", "transpose", "bitcomp", "hotspot",
-                                            "neighbor", NULL};
+static const char *const traffic_names[] = {"uniform", "transpose", "bitcomp",
+                                            "hotspot", "neighbor",  NULL};
 
 /* Runs one point in a child; returns the status, fills *res on success. */
 static int simulate(const tess_platform *p, const tess_noc_options *o, double timeout,
@@ -50,8 +50,10 @@ static int simulate(const tess_platform *p, const tess_noc_options *o, double ti
     noc_job job = {p, *o};
     tess_run_result r;
     int rc = tess_run_isolated(run_point, &job, timeout, &r);
-    if (rc == TESS_OK && r.blob_len == sizeof *res) memcpy(res, r.blob, sizeof *res);
-    else if (rc == TESS_OK) rc = TESS_ECHILD;
+    if (rc == TESS_OK && r.blob_len == sizeof *res)
+        memcpy(res, r.blob, sizeof *res);
+    else if (rc == TESS_OK)
+        rc = TESS_ECHILD;
     snprintf(msg, msglen, "%s", r.message);
     tess_run_result_free(&r);
     return rc;
@@ -97,8 +99,8 @@ static void print_point_json(FILE *out, const tess_noc_result *r, const char *in
             indent, (unsigned long long)r->simulated_cycles, indent, r->energy_j, indent,
             r->mean_link_utilisation, indent, r->max_link_utilisation, indent,
             stable(r) ? "true" : "false", indent, r->drained ? "true" : "false", indent,
-            r->deadlocked ? "true" : "false", indent, r->wall_seconds, indent,
-            r->cycles_per_second, indent, r->flit_hops_per_second, indent, r->peak_rss_kb);
+            r->deadlocked ? "true" : "false", indent, r->wall_seconds, indent, r->cycles_per_second,
+            indent, r->flit_hops_per_second, indent, r->peak_rss_kb);
 }
 
 static void print_links_json(FILE *out, const tess_noc_result *r)
@@ -118,17 +120,18 @@ static void print_summary(const tess_noc_result *r, const tess_noc_options *o)
            tess_noc_fidelity_names[o->fidelity], traffic_names[o->traffic], o->packet_flits);
     printf("offered %.4g, accepted %.4g flits/die/cycle%s\n", r->offered_flits_per_node_cycle,
            r->accepted_flits_per_node_cycle, stable(r) ? "" : "  (not stable: saturated)");
-    printf("latency: mean %.2f, p99 %.0f, max %.0f cycles (zero-load %.2f); %llu packets measured\n",
-           r->mean_latency_cycles, r->p99_latency_cycles, r->max_latency_cycles,
-           r->zero_load_latency_cycles, (unsigned long long)r->packets_measured);
+    printf(
+        "latency: mean %.2f, p99 %.0f, max %.0f cycles (zero-load %.2f); %llu packets measured\n",
+        r->mean_latency_cycles, r->p99_latency_cycles, r->max_latency_cycles,
+        r->zero_load_latency_cycles, (unsigned long long)r->packets_measured);
     printf("links: mean utilisation %.3f, busiest:", r->mean_link_utilisation);
     for (uint32_t i = 0; i < r->n_top_links && i < 3; i++)
         printf(" %s %.3f%s", r->top_links[i].name, r->top_links[i].utilisation,
                i + 1 < r->n_top_links && i < 2 ? "," : "");
     printf("\nenergy: %.4g J over %llu cycles (%llu flit-hops)\n", r->energy_j,
            (unsigned long long)r->simulated_cycles, (unsigned long long)r->flit_hops);
-    printf("run: %.3f s wall, %.4g cycles/s, %.4g flit-hops/s, peak RSS %ld KiB\n",
-           r->wall_seconds, r->cycles_per_second, r->flit_hops_per_second, r->peak_rss_kb);
+    printf("run: %.3f s wall, %.4g cycles/s, %.4g flit-hops/s, peak RSS %ld KiB\n", r->wall_seconds,
+           r->cycles_per_second, r->flit_hops_per_second, r->peak_rss_kb);
 }
 
 /* A first guess at saturation from bisection bandwidth, to size the sweep's steps:
@@ -206,7 +209,8 @@ int tess_cmd_noc(int argc, char **argv)
         } else if (json) {
             printf("{\n  \"platform\": \"%s\",\n  \"fidelity\": \"%s\",\n  \"traffic\": \"%s\",\n"
                    "  \"packet_flits\": %u,\n",
-                   p.name, tess_noc_fidelity_names[o.fidelity], traffic_names[o.traffic], o.packet_flits);
+                   p.name, tess_noc_fidelity_names[o.fidelity], traffic_names[o.traffic],
+                   o.packet_flits);
             print_point_json(stdout, &res, "  ");
             printf(",\n");
             print_links_json(stdout, &res);
@@ -257,7 +261,8 @@ int tess_cmd_noc(int argc, char **argv)
         /* points in rate order */
         for (size_t i = 1; i < n; i++)
             for (size_t j = i; j > 0 && pts[j].offered_flits_per_node_cycle <
-                                            pts[j - 1].offered_flits_per_node_cycle; j--) {
+                                            pts[j - 1].offered_flits_per_node_cycle;
+                 j--) {
                 tess_noc_result t = pts[j];
                 pts[j] = pts[j - 1];
                 pts[j - 1] = t;
@@ -266,7 +271,8 @@ int tess_cmd_noc(int argc, char **argv)
             printf("{\n  \"platform\": \"%s\",\n  \"fidelity\": \"%s\",\n  \"traffic\": \"%s\",\n"
                    "  \"packet_flits\": %u,\n  \"saturation_flits_per_node_cycle\": %.6g,\n"
                    "  \"points\": [",
-                   p.name, tess_noc_fidelity_names[o.fidelity], traffic_names[o.traffic], o.packet_flits, lo);
+                   p.name, tess_noc_fidelity_names[o.fidelity], traffic_names[o.traffic],
+                   o.packet_flits, lo);
             for (size_t i = 0; i < n; i++) {
                 printf("%s\n    {\n", i ? "," : "");
                 print_point_json(stdout, &pts[i], "      ");

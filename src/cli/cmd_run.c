@@ -25,7 +25,8 @@
 #include "api/tessera_hw.h"
 
 static const char usage[] =
-    "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity mixed|packet|flow|flit]\n"
+    "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity "
+    "mixed|packet|flow|flit]\n"
     "                   [--symmetry] [--progress | --quiet] [--set name=value]...\n"
     "  writes DIR/report.json, DIR/stats.csv (a row per die, channel, router and memory),\n"
     "  with --trace DIR/trace.json (Chrome trace events, for Perfetto) and, on meshes\n"
@@ -44,22 +45,22 @@ static const char usage[] =
 typedef void (*report_writer)(FILE *f, const tess_platform *p, const tess_workload *w,
                               const tess_schedule *s, const tess_eval_result *e);
 
-static void report_file(FILE *f, const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                        const tess_eval_result *e)
+static void report_file(FILE *f, const tess_platform *p, const tess_workload *w,
+                        const tess_schedule *s, const tess_eval_result *e)
 {
     tess_write_report(f, p, w, s, e);
 }
 
-static void stats_file(FILE *f, const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                       const tess_eval_result *e)
+static void stats_file(FILE *f, const tess_platform *p, const tess_workload *w,
+                       const tess_schedule *s, const tess_eval_result *e)
 {
     (void)w;
     (void)s;
     tess_write_stats_csv(f, p, e);
 }
 
-static void trace_file(FILE *f, const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                       const tess_eval_result *e)
+static void trace_file(FILE *f, const tess_platform *p, const tess_workload *w,
+                       const tess_schedule *s, const tess_eval_result *e)
 {
     (void)w;
     (void)s;
@@ -67,9 +68,9 @@ static void trace_file(FILE *f, const tess_platform *p, const tess_workload *w, 
 }
 
 /* Writes DIR/NAME with the writer; 0, or -1 with a message naming the file. */
-static int write_output(const char *command, const char *dir, const char *name, report_writer writer,
-                        const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                        const tess_eval_result *e)
+static int write_output(const char *command, const char *dir, const char *name,
+                        report_writer writer, const tess_platform *p, const tess_workload *w,
+                        const tess_schedule *s, const tess_eval_result *e)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -84,8 +85,9 @@ static int write_output(const char *command, const char *dir, const char *name, 
 
 /* report.json (stdout with json), else DIR/report.json, DIR/stats.csv, DIR/trace.json
  * (with trace), DIR/heatmap.svg (where a mesh or torus has link figures) and the summary. */
-static int write_outputs(const char *command, const char *dir, int json, int trace, const tess_platform *p,
-                         const tess_workload *w, const tess_schedule *s, const tess_eval_result *e)
+static int write_outputs(const char *command, const char *dir, int json, int trace,
+                         const tess_platform *p, const tess_workload *w, const tess_schedule *s,
+                         const tess_eval_result *e)
 {
     if (json) {
         tess_write_report(stdout, p, w, s, e);
@@ -119,34 +121,37 @@ static int write_outputs(const char *command, const char *dir, int json, int tra
     free(svg);
     const tess_iteration_result *res = &e->it;
     const double T = res->iteration_time_s;
-    printf("workload '%s' (%s) on '%s': %u dies, %u micro-batches%s\n", w->name, w->model.name, p->name,
-           s->dies, s->microbatches, e->analytic ? " (analytical model)" : "");
+    printf("workload '%s' (%s) on '%s': %u dies, %u micro-batches%s\n", w->name, w->model.name,
+           p->name, s->dies, s->microbatches, e->analytic ? " (analytical model)" : "");
     const tess_throughput tp = tess_throughput_of(w, s, e);
-    printf("iteration: %.6g s, %.4g tokens/s, MFU %.1f%%, HFU %.1f%%\n", T, tp.tokens_per_s, 100 * tp.mfu,
-           100 * tp.hfu);
+    printf("iteration: %.6g s, %.4g tokens/s, MFU %.1f%%, HFU %.1f%%\n", T, tp.tokens_per_s,
+           100 * tp.mfu, 100 * tp.hfu);
     printf("time on the slowest die (%s): compute %.4g s, memory %.4g s, network "
            "%.4g s, pipeline bubble %.4g s\n",
-           p->instances[s->die_of_rank[res->slowest_rank]].path, res->compute_s, res->memory_s, res->network_s,
-           res->bubble_s);
+           p->instances[s->die_of_rank[res->slowest_rank]].path, res->compute_s, res->memory_s,
+           res->network_s, res->bubble_s);
     printf("energy: compute %.4g J, DRAM %.4g J, SRAM %.4g J, network %.4g J, static "
            "%.4g J\n",
-           res->energy_compute_j, e->dram_j, res->energy_sram_j, res->energy_network_j, res->energy_static_j);
+           res->energy_compute_j, e->dram_j, res->energy_sram_j, res->energy_network_j,
+           res->energy_static_j);
     printf("power: mean %.4g W, peak %.4g W (%s)", e->power_w, e->peak_power_w,
            e->analytic ? "every die busy at once" : "largest 1 ms mean");
     if (e->n_violations) printf("; %u over their TDP (see power_limits)", e->n_violations);
     printf("\n");
     const tess_critical_path *cp = &res->critical_path;
-    printf("critical path: compute %.4g s, memory %.4g s, network %.4g s, pipeline transfers %.4g s; "
-           "%u handoffs from %s to %s\n",
-           cp->compute_s, cp->memory_s, cp->network_s, cp->transfer_s, cp->handoffs,
-           p->instances[s->die_of_rank[cp->start_rank]].path, p->instances[s->die_of_rank[cp->end_rank]].path);
+    printf(
+        "critical path: compute %.4g s, memory %.4g s, network %.4g s, pipeline transfers %.4g s; "
+        "%u handoffs from %s to %s\n",
+        cp->compute_s, cp->memory_s, cp->network_s, cp->transfer_s, cp->handoffs,
+        p->instances[s->die_of_rank[cp->start_rank]].path,
+        p->instances[s->die_of_rank[cp->end_rank]].path);
     if (e->cost.accounted)
-        printf("silicon %.4g mm2, yield %.3g, cost %.4g USD (network %.4g USD)\n", e->cost.area_m2 * 1e6,
-               e->cost.yield, e->cost.cost_usd, e->cost.network_cost_usd);
+        printf("silicon %.4g mm2, yield %.3g, cost %.4g USD (network %.4g USD)\n",
+               e->cost.area_m2 * 1e6, e->cost.yield, e->cost.cost_usd, e->cost.network_cost_usd);
     if (e->analytic)
         printf("calibration: %s\n", e->calibration[0] ? e->calibration : "none (every factor 1)");
-    printf("peak memory %.4g GB on %s; report: %s/report.json; %.3f s wall\n", s->peak_memory_bytes / 1e9,
-           p->instances[s->peak_die].path, dir, res->wall_seconds);
+    printf("peak memory %.4g GB on %s; report: %s/report.json; %.3f s wall\n",
+           s->peak_memory_bytes / 1e9, p->instances[s->peak_die].path, dir, res->wall_seconds);
     return rc;
 }
 
@@ -154,7 +159,8 @@ int tess_cmd_run(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_MIXED, symmetry = 0;
+    int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_MIXED,
+        symmetry = 0;
     const char *dir = ".";
     const tess_cli_option opts[] = {
         {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
@@ -178,8 +184,8 @@ int tess_cmd_run(int argc, char **argv)
         tess_eval_result e;
         char msg[1024] = "";
         tess_hw_set_progress(progress);
-        int st = tess_evaluate_job(&p, &w, &s, 3600, (tess_noc_fidelity)fidelity, symmetry, trace, &e, msg,
-                                   sizeof msg);
+        int st = tess_evaluate_job(&p, &w, &s, 3600, (tess_noc_fidelity)fidelity, symmetry, trace,
+                                   &e, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);
             rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
@@ -209,11 +215,10 @@ int tess_cmd_estimate(int argc, char **argv)
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     int json = 0;
     const char *dir = ".", *cal_path = NULL;
-    const tess_cli_option opts[] = {
-        {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
-        {"-o", TESS_OPT_TEXT, &dir, 0, NULL, 0, 0, 0},
-        {"--calibration", TESS_OPT_TEXT, &cal_path, 0, NULL, 0, 0, 0},
-        {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
+    const tess_cli_option opts[] = {{"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
+                                    {"-o", TESS_OPT_TEXT, &dir, 0, NULL, 0, 0, 0},
+                                    {"--calibration", TESS_OPT_TEXT, &cal_path, 0, NULL, 0, 0, 0},
+                                    {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
     int rc = tess_cli_parse(&a, argc, argv, opts, estimate_usage, 2);
     if (rc != TESS_EXIT_OK) {
         tess_cli_args_free(&a);
@@ -224,14 +229,17 @@ int tess_cmd_estimate(int argc, char **argv)
     if (cal_path) {
         tess_diag diag;
         tess_diag_init(&diag);
-        rc = tess_cli_report("estimate", cal_path, tess_calibration_read(cal_path, &cal, &diag), &diag);
+        rc = tess_cli_report("estimate", cal_path, tess_calibration_read(cal_path, &cal, &diag),
+                             &diag);
         tess_diag_free(&diag);
     }
     tess_workload w;
     tess_platform p;
     tess_schedule s;
-    if (rc == TESS_EXIT_OK) rc = tess_cli_load_job("estimate", &a, &w, &p, &s);
-    else memset(&s, 0, sizeof s), memset(&p, 0, sizeof p);
+    if (rc == TESS_EXIT_OK)
+        rc = tess_cli_load_job("estimate", &a, &w, &p, &s);
+    else
+        memset(&s, 0, sizeof s), memset(&p, 0, sizeof p);
     if (rc == TESS_EXIT_OK) {
         tess_estimate_net net;
         tess_eval_result e;

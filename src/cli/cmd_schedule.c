@@ -18,7 +18,9 @@ static const char usage[] =
 
 static const char *coll_name(tess_coll c)
 {
-    return c == TESS_ALL_REDUCE ? "all-reduce" : c == TESS_REDUCE_SCATTER ? "reduce-scatter" : "all-gather";
+    return c == TESS_ALL_REDUCE       ? "all-reduce"
+           : c == TESS_REDUCE_SCATTER ? "reduce-scatter"
+                                      : "all-gather";
 }
 
 int tess_cmd_schedule(int argc, char **argv)
@@ -45,25 +47,27 @@ int tess_cmd_schedule(int argc, char **argv)
         if (json) {
             printf("{\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n  \"model\": \"%s\",\n",
                    p.name, w.name, w.model.name);
-            printf("  \"model_flops\": %.6g,\n  \"hardware_flops\": %.6g,\n  \"ops\": %llu,\n"
-                   "  \"dies\": %u,\n  \"tp\": %u,\n  \"pp\": %u,\n  \"dp\": %u,\n  \"chunks\": %u,\n"
-                   "  \"peak_memory_bytes\": %llu,\n  \"peak_memory_die\": \"%s\",\n"
-                   "  \"microbatches\": %u,\n  \"tile_elements\": %u,\n"
-                   "  \"pipeline_bubble_fraction\": %.6g,\n  \"stages\": [",
-                   s.model_flops, s.hardware_flops, (unsigned long long)s.ops, s.dies,
-                   s.tp, s.pp, s.dp, s.chunks, (unsigned long long)s.peak_memory_bytes, peak_die, s.microbatches, s.tile,
-                   bubble);
+            printf(
+                "  \"model_flops\": %.6g,\n  \"hardware_flops\": %.6g,\n  \"ops\": %llu,\n"
+                "  \"dies\": %u,\n  \"tp\": %u,\n  \"pp\": %u,\n  \"dp\": %u,\n  \"chunks\": %u,\n"
+                "  \"peak_memory_bytes\": %llu,\n  \"peak_memory_die\": \"%s\",\n"
+                "  \"microbatches\": %u,\n  \"tile_elements\": %u,\n"
+                "  \"pipeline_bubble_fraction\": %.6g,\n  \"stages\": [",
+                s.model_flops, s.hardware_flops, (unsigned long long)s.ops, s.dies, s.tp, s.pp,
+                s.dp, s.chunks, (unsigned long long)s.peak_memory_bytes, peak_die, s.microbatches,
+                s.tile, bubble);
             for (uint32_t i = 0; i < s.pp; i++) {
                 const tess_stage *S = &s.stages[i];
                 printf("%s\n    {\"stage\": %u, \"layers\": %u, \"flops_per_die\": %.17g, "
-                       "\"ops_per_die\": %llu, \"messages_per_die\": %llu, \"dram_bytes_per_die\": %llu, "
+                       "\"ops_per_die\": %llu, \"messages_per_die\": %llu, \"dram_bytes_per_die\": "
+                       "%llu, "
                        "\"params_per_die\": %llu, \"static_bytes\": %llu, "
                        "\"activation_bytes_per_layer\": %llu, \"in_flight\": %u, "
                        "\"peak_bytes\": %llu, \"capacity_bytes\": %llu}",
                        i ? "," : "", i, S->layers_per_chunk * s.chunks, S->flops,
                        (unsigned long long)S->ops, (unsigned long long)S->messages,
-                       (unsigned long long)S->dram_bytes,
-                       (unsigned long long)S->params, (unsigned long long)S->static_bytes,
+                       (unsigned long long)S->dram_bytes, (unsigned long long)S->params,
+                       (unsigned long long)S->static_bytes,
                        (unsigned long long)S->activation_bytes_per_layer, S->in_flight,
                        (unsigned long long)S->peak_bytes, (unsigned long long)S->capacity_bytes);
             }

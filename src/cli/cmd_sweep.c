@@ -26,7 +26,8 @@
 #include "tessera/tessera.h"
 
 static const char usage[] =
-    "usage: tessera sweep SPACE [-j N] [-o results.csv] [--progress | --quiet] [--set name=value]...\n"
+    "usage: tessera sweep SPACE [-j N] [-o results.csv] [--progress | --quiet] [--set "
+    "name=value]...\n"
     "  evaluates every point of the design space (format: spaces/README.md); a rerun\n"
     "  skips the points already in results.csv; a line per finished point on stderr when it\n"
     "  is a terminal (--progress: always, --quiet: never); built with MPI, `mpirun -np N\n"
@@ -35,23 +36,27 @@ static const char usage[] =
 
 static int show_progress; /* a line per finished point on stderr */
 
-static const char *const metric_names[] = {"iteration_time_s", "tokens_per_s", "mfu", "hfu",
-                                           "energy_j", "peak_memory_bytes", "power_w",
-                                           "peak_power_w", "cost_usd", "area_mm2"};
+static const char *const metric_names[] = {
+    "iteration_time_s",  "tokens_per_s", "mfu",          "hfu",      "energy_j",
+    "peak_memory_bytes", "power_w",      "peak_power_w", "cost_usd", "area_mm2"};
 #define N_METRICS (sizeof metric_names / sizeof metric_names[0])
 
 /* The header line for a space, with its trailing newline. */
 static char *header_of(const tess_space *s)
 {
     size_t n = 64;
-    for (size_t k = 0; k < s->n_names; k++) n += strlen(s->names[k]) + 1;
-    for (size_t k = 0; k < N_METRICS; k++) n += strlen(metric_names[k]) + 1;
+    for (size_t k = 0; k < s->n_names; k++)
+        n += strlen(s->names[k]) + 1;
+    for (size_t k = 0; k < N_METRICS; k++)
+        n += strlen(metric_names[k]) + 1;
     char *h = malloc(n);
     if (!h) return NULL;
     strcpy(h, "point");
-    for (size_t k = 0; k < s->n_names; k++) strcat(strcat(h, ","), s->names[k]);
+    for (size_t k = 0; k < s->n_names; k++)
+        strcat(strcat(h, ","), s->names[k]);
     strcat(h, ",status");
-    for (size_t k = 0; k < N_METRICS; k++) strcat(strcat(h, ","), metric_names[k]);
+    for (size_t k = 0; k < N_METRICS; k++)
+        strcat(strcat(h, ","), metric_names[k]);
     strcat(h, ",error\n");
     return h;
 }
@@ -103,7 +108,8 @@ static char *evaluate_point(const tess_space *s, size_t point, char **cli, size_
     const char **ov = calloc(s->n_names + n_cli + 1, sizeof *ov);
     char **owned = calloc(s->n_names + 1, sizeof *owned);
     size_t n = 0, n_owned = 0;
-    for (size_t i = 0; i < n_cli; i++) ov[n++] = cli[i];
+    for (size_t i = 0; i < n_cli; i++)
+        ov[n++] = cli[i];
     for (size_t k = 0; k < s->n_names; k++) {
         if (!s->values[point][k][0]) continue;
         size_t l = strlen(s->names[k]) + strlen(s->values[point][k]) + 2;
@@ -134,7 +140,8 @@ static char *evaluate_point(const tess_space *s, size_t point, char **cli, size_
     if (rc != TESS_OK) {
         char msg[2048];
         int m = snprintf(msg, sizeof msg, "%s: %s", tess_strerror(rc), error ? error : "");
-        for (m = m < (int)sizeof msg ? m : (int)sizeof msg - 1; m > 0 && isspace((unsigned char)msg[m - 1]); m--)
+        for (m = m < (int)sizeof msg ? m : (int)sizeof msg - 1;
+             m > 0 && isspace((unsigned char)msg[m - 1]); m--)
             msg[m - 1] = '\0';
         char joined[2304]; /* one message per line becomes "a; b" in one field */
         size_t j = 0;
@@ -161,7 +168,8 @@ static char *evaluate_point(const tess_space *s, size_t point, char **cli, size_
     tess_free(error);
     tess_evaluation_free(ev);
     tess_job_close(job);
-    for (size_t i = 0; i < n_owned; i++) free(owned[i]);
+    for (size_t i = 0; i < n_owned; i++)
+        free(owned[i]);
     free(owned);
     free(ov);
     return row;
@@ -186,7 +194,10 @@ static void write_row(int fd, const char *row)
 
 enum { TAG_ROW = 1, TAG_POINT = 2, TAG_QUIT = 3 }; /* QUIT: a rank that cannot take points */
 
-static int launched_by_mpirun(void) { return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE"); }
+static int launched_by_mpirun(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE");
+}
 
 static void mpi_master(int ranks, const size_t *todo, size_t n_todo, int fd)
 {
@@ -198,7 +209,8 @@ static void mpi_master(int ranks, const size_t *todo, size_t n_todo, int fd)
         MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
         if (st.MPI_TAG == TAG_QUIT) {
             char none;
-            MPI_Recv(&none, 0, MPI_CHAR, st.MPI_SOURCE, TAG_QUIT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            MPI_Recv(&none, 0, MPI_CHAR, st.MPI_SOURCE, TAG_QUIT, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
             active--;
             continue;
         }
@@ -244,7 +256,8 @@ static int finished_points(const char *out, const char *header, const tess_space
     text[got] = '\0';
     fclose(f);
     size_t keep = got;
-    while (keep > 0 && text[keep - 1] != '\n') keep--; /* a torn row has no newline */
+    while (keep > 0 && text[keep - 1] != '\n')
+        keep--; /* a torn row has no newline */
     if (keep < got && truncate(out, (off_t)keep) != 0) {
         fprintf(stderr, "tessera sweep: cannot truncate %s: %s\n", out, strerror(errno));
         free(text);
@@ -252,8 +265,10 @@ static int finished_points(const char *out, const char *header, const tess_space
     }
     text[keep] = '\0';
     if (keep > 0 && strncmp(text, header, strlen(header)) != 0) {
-        fprintf(stderr, "tessera sweep: %s holds results of another space (its header differs); "
-                        "choose another -o\n", out);
+        fprintf(stderr,
+                "tessera sweep: %s holds results of another space (its header differs); "
+                "choose another -o\n",
+                out);
         free(text);
         return TESS_EXIT_INVALID;
     }
@@ -266,10 +281,13 @@ static int finished_points(const char *out, const char *header, const tess_space
         row_no++;
         char *end;
         unsigned long id = strtoul(line + 1, &end, 10);
-        char *prefix = end != line + 1 && *end == ',' && id < s->n_points ? row_prefix(s, id) : NULL;
+        char *prefix =
+            end != line + 1 && *end == ',' && id < s->n_points ? row_prefix(s, id) : NULL;
         if (!prefix || strncmp(line + 1, prefix, strlen(prefix)) != 0) {
-            fprintf(stderr, "tessera sweep: %s:%ld: this row is not point %lu of the space as it is now "
-                            "(the space was edited?); choose another -o\n", out, row_no, id);
+            fprintf(stderr,
+                    "tessera sweep: %s:%ld: this row is not point %lu of the space as it is now "
+                    "(the space was edited?); choose another -o\n",
+                    out, row_no, id);
             rc = TESS_EXIT_INVALID;
         } else if (!done[id]) {
             done[id] = 1;
@@ -314,7 +332,9 @@ int tess_cmd_sweep(int argc, char **argv)
         tess_diag diag;
         tess_diag_init(&diag);
         const int st = tess_space_load(a.path, &s, &diag);
-        rc = rank == 0 ? tess_cli_report("sweep", a.path, st, &diag) : st == TESS_OK ? TESS_EXIT_OK : TESS_EXIT_INVALID;
+        rc = rank == 0       ? tess_cli_report("sweep", a.path, st, &diag)
+             : st == TESS_OK ? TESS_EXIT_OK
+                             : TESS_EXIT_INVALID;
         tess_diag_free(&diag);
     }
 #ifdef TESS_HAVE_MPI
@@ -323,7 +343,8 @@ int tess_cmd_sweep(int argc, char **argv)
         if (rc == TESS_EXIT_OK) {
             mpi_worker(&s, cli, a.n_overrides);
         } else { /* its copy of the inputs does not load (another machine?): it takes no points */
-            fprintf(stderr, "tessera sweep: rank %d cannot load %s: it takes no points\n", rank, a.path);
+            fprintf(stderr, "tessera sweep: rank %d cannot load %s: it takes no points\n", rank,
+                    a.path);
             MPI_Send("", 0, MPI_CHAR, 0, TAG_QUIT, MPI_COMM_WORLD);
         }
         tess_cli_override_strings_free(cli, a.n_overrides);
@@ -350,7 +371,8 @@ int tess_cmd_sweep(int argc, char **argv)
         rc = TESS_EXIT_FAILED;
     }
     size_t before = 0;
-    for (size_t i = 0; i < s.n_points; i++) before += done[i];
+    for (size_t i = 0; i < s.n_points; i++)
+        before += done[i];
     if (rc == TESS_EXIT_OK && lseek(fd, 0, SEEK_END) == 0) {
         if (write(fd, header, strlen(header)) != (ssize_t)strlen(header)) rc = TESS_EXIT_FAILED;
         fsync(fd);
@@ -383,7 +405,8 @@ int tess_cmd_sweep(int argc, char **argv)
         int failed_workers = 0;
         for (uint64_t w = 0; w < jobs && w < n_todo; w++) {
             int st = 0;
-            if (workers[w] > 0 && waitpid(workers[w], &st, 0) > 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+            if (workers[w] > 0 && waitpid(workers[w], &st, 0) > 0 &&
+                !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
                 failed_workers++;
         }
         free(workers);
@@ -391,10 +414,12 @@ int tess_cmd_sweep(int argc, char **argv)
         char *again = calloc(s.n_points + 1, 1);
         size_t now = 0, n_failed = 0;
         finished_points(out, header, &s, again, &n_failed);
-        for (size_t i = 0; i < s.n_points; i++) now += again[i];
+        for (size_t i = 0; i < s.n_points; i++)
+            now += again[i];
         free(again);
         char excluded[64] = "";
-        if (s.excluded) snprintf(excluded, sizeof excluded, " (%zu more excluded by constraints)", s.excluded);
+        if (s.excluded)
+            snprintf(excluded, sizeof excluded, " (%zu more excluded by constraints)", s.excluded);
         printf("%s: %zu points%s, %zu already in %s, %zu evaluated now, %zu failed%s\n", s.name,
                s.n_points, excluded, before, out, now - before, n_failed,
                failed_workers ? " (a worker process died; rerun to finish)" : "");

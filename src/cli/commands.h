@@ -6,9 +6,9 @@
 /* Exit statuses shared by every command. */
 enum {
     TESS_EXIT_OK = 0,
-    TESS_EXIT_INVALID = 1, /* the input is wrong: errors were printed */
-    TESS_EXIT_USAGE = 2,   /* the command line is wrong */
-    TESS_EXIT_FAILED = 3,  /* the input was fine but the run failed (I/O, crash, timeout) */
+    TESS_EXIT_INVALID = 1,     /* the input is wrong: errors were printed */
+    TESS_EXIT_USAGE = 2,       /* the command line is wrong */
+    TESS_EXIT_FAILED = 3,      /* the input was fine but the run failed (I/O, crash, timeout) */
     TESS_EXIT_CHECK_FAILED = 4 /* tessera check: a limit (or the evaluation) failed */
 };
 

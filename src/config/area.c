@@ -19,7 +19,8 @@ int tess_adjacency_build(const tess_platform *p, tess_adjacency *a)
         a->start[p->links[l].a + 1]++;
         a->start[p->links[l].b + 1]++;
     }
-    for (size_t i = 0; i < p->n_instances; i++) a->start[i + 1] += a->start[i];
+    for (size_t i = 0; i < p->n_instances; i++)
+        a->start[i + 1] += a->start[i];
     uint32_t *fill = malloc((p->n_instances + 1) * sizeof *fill);
     if (!fill) return -1;
     memcpy(fill, a->start, (p->n_instances + 1) * sizeof *fill);
@@ -38,7 +39,10 @@ void tess_adjacency_free(tess_adjacency *a)
     free(a->links);
 }
 
-static uint32_t other_end(const tess_link *l, uint32_t self) { return l->a == self ? l->b : l->a; }
+static uint32_t other_end(const tess_link *l, uint32_t self)
+{
+    return l->a == self ? l->b : l->a;
+}
 
 /* A die's own router: the one a generator made right after it with the same grid
  * coordinates (a mesh or torus tile's router, a fat-tree or rail-only GPU's port hub). */
@@ -65,7 +69,7 @@ const tess_technology_type *tess_technology_of(const tess_platform *p, const tes
 }
 
 double tess_die_area_in(const tess_platform *p, const tess_adjacency *adj, uint32_t die,
-                       tess_area_parts *parts)
+                        tess_area_parts *parts)
 {
     const tess_die_type *d = &p->types[p->instances[die].type].u.die;
     if (d->area_m2 > 0) {

@@ -43,7 +43,8 @@ const tess_technology_type *tess_technology_of(const tess_platform *p, const tes
 double tess_die_area(const tess_platform *p, uint32_t die, tess_area_parts *parts);
 
 /* tess_die_area with the platform's adjacency built once by the caller. */
-double tess_die_area_in(const tess_platform *p, const tess_adjacency *adj, uint32_t die, tess_area_parts *parts);
+double tess_die_area_in(const tess_platform *p, const tess_adjacency *adj, uint32_t die,
+                        tess_area_parts *parts);
 
 /* Physical plan checks (the loader runs them): every die fits its reticle, every wafer's
  * dies fit the wafer's usable area. 0, or TESS_EINVAL with the errors in diag. */

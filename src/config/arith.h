@@ -5,6 +5,9 @@
 #include <stdint.h>
 
 /* a / b rounded up (b > 0). */
-static inline uint64_t tess_ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+static inline uint64_t tess_ceil_div(uint64_t a, uint64_t b)
+{
+    return (a + b - 1) / b;
+}
 
 #endif

@@ -6,11 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-void tess_diag_init(tess_diag *d) { memset(d, 0, sizeof *d); }
+void tess_diag_init(tess_diag *d)
+{
+    memset(d, 0, sizeof *d);
+}
 
 void tess_diag_free(tess_diag *d)
 {
-    for (size_t i = 0; i < d->count; i++) free(d->messages[i]);
+    for (size_t i = 0; i < d->count; i++)
+        free(d->messages[i]);
     free(d->messages);
     memset(d, 0, sizeof *d);
 }
@@ -55,12 +59,16 @@ void tess_diag_add(tess_diag *d, const char *file, long line, const char *fmt, .
     d->messages[d->count++] = msg;
 }
 
-size_t tess_diag_errors(const tess_diag *d) { return d->count + d->dropped; }
+size_t tess_diag_errors(const tess_diag *d)
+{
+    return d->count + d->dropped;
+}
 
 char *tess_diag_join(const tess_diag *d)
 {
     size_t n = 1;
-    for (size_t i = 0; i < d->count; i++) n += strlen(d->messages[i]) + 1;
+    for (size_t i = 0; i < d->count; i++)
+        n += strlen(d->messages[i]) + 1;
     char more[64] = "";
     if (d->dropped) {
         snprintf(more, sizeof more, "... and %zu more\n", d->dropped);

@@ -32,12 +32,14 @@ static void fail(parser *ps, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    snprintf(ps->err, ps->errlen, "%s (at column %d of '%s')", what, (int)(ps->p - ps->start) + 1, ps->start);
+    snprintf(ps->err, ps->errlen, "%s (at column %d of '%s')", what, (int)(ps->p - ps->start) + 1,
+             ps->start);
 }
 
 static void blanks(parser *ps)
 {
-    while (isspace((unsigned char)*ps->p)) ps->p++;
+    while (isspace((unsigned char)*ps->p))
+        ps->p++;
 }
 
 static int take(parser *ps, const char *op)
@@ -108,7 +110,8 @@ static value primary(parser *ps)
     }
     if (isalpha((unsigned char)*c) || *c == '_') {
         const char *e = c;
-        while (isalnum((unsigned char)*e) || *e == '_' || *e == '.' || (*e == '-' && isalpha((unsigned char)e[1])))
+        while (isalnum((unsigned char)*e) || *e == '_' || *e == '.' ||
+               (*e == '-' && isalpha((unsigned char)e[1])))
             e++;
         char name[128];
         snprintf(name, sizeof name, "%.*s", (int)(e - c), c);
@@ -188,7 +191,7 @@ static value comparison(parser *ps)
         }
         double x, y;
         if (as_number(ps, &a, ops[k], &x) || as_number(ps, &b, ops[k], &y)) return a;
-        const int r[] = {x == y, x != y, x <= y, x >= y, x < y, x > y};
+        const int r[] = {x == y, x != y, x <= y, x >= y, x<y, x> y};
         return number(r[k]);
     }
     return a;

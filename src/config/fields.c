@@ -7,17 +7,30 @@
 #include <string.h>
 
 static const char *const routing_names[] = {"xy", "yx", "west-first", "table", "shortest", NULL};
-static const char *const multipath_names[] = {"hash", "dest-mod-k", "source-mod-k", "adaptive", NULL};
+static const char *const multipath_names[] = {"hash", "dest-mod-k", "source-mod-k", "adaptive",
+                                              NULL};
 static const char *const transit_names[] = {"no", "yes", "store-and-forward", NULL};
 static const char *const vc_release_names[] = {"tail", "tail-credit", NULL};
 static const char *const standard_names[] = {"HBM2E", "HBM3", "DDR5", "LPDDR5", "ideal", NULL};
 
-const char *tess_routing_name(tess_routing r) { return routing_names[r]; }
-const char *tess_multipath_name(tess_multipath m) { return multipath_names[m]; }
-const char *tess_memory_standard_name(tess_memory_standard s) { return standard_names[s]; }
+const char *tess_routing_name(tess_routing r)
+{
+    return routing_names[r];
+}
+const char *tess_multipath_name(tess_multipath m)
+{
+    return multipath_names[m];
+}
+const char *tess_memory_standard_name(tess_memory_standard s)
+{
+    return standard_names[s];
+}
 
 /* A size given in bytes, stored in bits (bus widths are quoted in bits). */
-static double bytes_to_bits(tess_quantity q) { return q.value * 8.0; }
+static double bytes_to_bits(tess_quantity q)
+{
+    return q.value * 8.0;
+}
 
 /* A per-pin data rate: `6400MT/s`, or `6.4Gb/s` (one bit per transfer per pin). */
 static double pin_rate(tess_quantity q)
@@ -38,12 +51,12 @@ static const tess_field_spec die_fields[] = {
      "systolic array rows (0: no tensor engine)"},
     {"tensor-cols", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(tensor_cols), "0", 0, 65536, NULL, NULL,
      "systolic array columns"},
-    {"vector-lanes", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(vector_lanes), "0", 0, 1 << 20, NULL,
-     NULL, "vector unit lanes"},
+    {"vector-lanes", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(vector_lanes), "0", 0, 1 << 20, NULL, NULL,
+     "vector unit lanes"},
     {"sram", TESS_DIM_SIZE, TESS_FIELD_U64, DIE(sram_bytes), "0B", 0, 1e15, NULL, NULL,
      "on-die SRAM capacity"},
-    {"sram-bandwidth", TESS_DIM_BANDWIDTH, TESS_FIELD_DOUBLE, DIE(sram_bandwidth), "0B/s", 0,
-     1e18, NULL, NULL, "SRAM bandwidth"},
+    {"sram-bandwidth", TESS_DIM_BANDWIDTH, TESS_FIELD_DOUBLE, DIE(sram_bandwidth), "0B/s", 0, 1e18,
+     NULL, NULL, "SRAM bandwidth"},
     {"sram-banks", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(sram_banks), "16", 1, 4096, NULL, NULL,
      "SRAM banks, interleaved by sram-bank-bytes"},
     {"sram-bank-bytes", TESS_DIM_SIZE, TESS_FIELD_U32, DIE(sram_bank_bytes), "64B", 1, 1 << 20,
@@ -56,14 +69,14 @@ static const tess_field_spec die_fields[] = {
      "0pJ/bit", 0, 1e-9, NULL, NULL, "SRAM energy per bit read"},
     {"sram-write-energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, DIE(sram_write_energy),
      "0pJ/bit", 0, 1e-9, NULL, NULL, "SRAM energy per bit written"},
-    {"sram-leakage", TESS_DIM_POWER, TESS_FIELD_DOUBLE, DIE(sram_leakage), "0W", 0, 1e4, NULL,
-     NULL, "SRAM leakage power"},
+    {"sram-leakage", TESS_DIM_POWER, TESS_FIELD_DOUBLE, DIE(sram_leakage), "0W", 0, 1e4, NULL, NULL,
+     "SRAM leakage power"},
     {"dma-engines", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(dma_engines), "1", 0, 1024, NULL, NULL,
      "DMA engines"},
-    {"flop-energy", TESS_DIM_ENERGY, TESS_FIELD_DOUBLE, DIE(flop_energy), "0J", 0, 1e-6, NULL,
-     NULL, "energy per FLOP"},
-    {"static-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, DIE(static_power), "0W", 0, 1e5, NULL,
-     NULL, "static (leakage and idle) power of the die"},
+    {"flop-energy", TESS_DIM_ENERGY, TESS_FIELD_DOUBLE, DIE(flop_energy), "0J", 0, 1e-6, NULL, NULL,
+     "energy per FLOP"},
+    {"static-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, DIE(static_power), "0W", 0, 1e5, NULL, NULL,
+     "static (leakage and idle) power of the die"},
     {"technology", 0, TESS_FIELD_TEXT, DIE(technology), "", 0, 0, NULL, NULL,
      "technology-type the die is made in (none: no area, yield or cost account)"},
     {"area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, DIE(area_m2), "0mm2", 0, 1, NULL, NULL,
@@ -80,8 +93,8 @@ static const tess_field_spec router_fields[] = {
      "ports (0: as many as links attached)"},
     {"vcs", TESS_DIM_COUNT, TESS_FIELD_U32, RT(vcs), "2", 1, 256, NULL, NULL,
      "virtual channels per port"},
-    {"buffer-flits", TESS_DIM_COUNT, TESS_FIELD_U32, RT(buffer_flits), "8", 1, 1 << 20, NULL,
-     NULL, "buffer depth per virtual channel, flits"},
+    {"buffer-flits", TESS_DIM_COUNT, TESS_FIELD_U32, RT(buffer_flits), "8", 1, 1 << 20, NULL, NULL,
+     "buffer depth per virtual channel, flits"},
     {"flit-width", TESS_DIM_SIZE, TESS_FIELD_U32, RT(flit_bytes), "16B", 1, 1 << 20, NULL, NULL,
      "flit width"},
     {"pipeline", CYCLE_DIMS, TESS_FIELD_U32, RT(pipeline_cycles), "1", 1, 1024, NULL, NULL,
@@ -116,8 +129,8 @@ static const tess_field_spec link_fields[] = {
      NULL, NULL, "wire latency (cycles of the link clock, or a time)"},
     {"clock", TESS_DIM_FREQUENCY, TESS_FIELD_DOUBLE, LT(clock_hz), "0Hz", 0, 1e12, NULL, NULL,
      "link clock (0: the clock of the block it leaves)"},
-    {"energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, LT(energy_per_bit), NULL, 0, 1e-6,
-     NULL, NULL, "energy per bit moved"},
+    {"energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, LT(energy_per_bit), NULL, 0, 1e-6, NULL,
+     NULL, "energy per bit moved"},
     {"cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, LT(cost_usd), "0USD", 0, 1e9, NULL, NULL,
      "price of one link's cable or fibre"},
     {"transceivers", TESS_DIM_COUNT, TESS_FIELD_U32, LT(transceivers), "0", 0, 64, NULL, NULL,
@@ -131,9 +144,12 @@ static const tess_field_spec link_fields[] = {
 };
 
 #define MT(f) offsetof(tess_memory_type, f)
-#define TIMING(name, def, doc)                                                                   \
-    {#name, TESS_DIM_TIME | TESS_DIM_CYCLES, TESS_FIELD_LATENCY,                                  \
-     offsetof(tess_memory_type, t) + offsetof(tess_dram_timing, name), def, 0, 1e9, NULL, NULL, doc}
+#define TIMING(name, def, doc)                                                                     \
+    {                                                                                              \
+#name, TESS_DIM_TIME | TESS_DIM_CYCLES, TESS_FIELD_LATENCY,                                \
+            offsetof(tess_memory_type, t) + offsetof(tess_dram_timing, name), def, 0, 1e9, NULL,   \
+            NULL, doc                                                                              \
+    }
 static const char *const scheduler_names[] = {"fr-fcfs", "fcfs", NULL};
 static const char *const page_names[] = {"open", "closed", NULL};
 static const char *const refresh_names[] = {"all-bank", "per-bank", "off", NULL};
@@ -152,7 +168,8 @@ static const tess_field_spec memory_fields[] = {
      "command clock CK (0: half the data rate, double data rate)"},
     {"burst-length", TESS_DIM_COUNT, TESS_FIELD_U32, MT(burst_length), "8", 1, 64, NULL, NULL,
      "transfers per column command"},
-    {"ranks", TESS_DIM_COUNT, TESS_FIELD_U32, MT(ranks), "1", 1, 16, NULL, NULL, "ranks per channel"},
+    {"ranks", TESS_DIM_COUNT, TESS_FIELD_U32, MT(ranks), "1", 1, 16, NULL, NULL,
+     "ranks per channel"},
     {"bank-groups", TESS_DIM_COUNT, TESS_FIELD_U32, MT(bank_groups), "4", 1, 64, NULL, NULL,
      "bank groups per rank"},
     {"banks", TESS_DIM_COUNT, TESS_FIELD_U32, MT(banks), "4", 1, 64, NULL, NULL,
@@ -193,8 +210,8 @@ static const tess_field_spec memory_fields[] = {
     TIMING(tRFCpb, "0cycles", "per-bank refresh cycle time"),
     {"act-energy", TESS_DIM_ENERGY, TESS_FIELD_DOUBLE, MT(act_energy), "0J", 0, 1e-3, NULL, NULL,
      "energy of one activate-precharge pair"},
-    {"read-energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, MT(read_energy), "0pJ/bit", 0,
-     1e-6, NULL, NULL, "energy per bit read (burst and I/O)"},
+    {"read-energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, MT(read_energy), "0pJ/bit", 0, 1e-6,
+     NULL, NULL, "energy per bit read (burst and I/O)"},
     {"write-energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, MT(write_energy), "0pJ/bit", 0,
      1e-6, NULL, NULL, "energy per bit written"},
     {"refresh-energy", TESS_DIM_ENERGY, TESS_FIELD_DOUBLE, MT(refresh_energy), "0J", 0, 1e-3, NULL,
@@ -223,8 +240,8 @@ static const tess_field_spec xcvr_fields[] = {
      NULL, NULL, "energy per bit, transmitter and receiver together"},
     {"laser-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, XT(laser_power_w), "0W", 0, 1e3, NULL, NULL,
      "laser power of one module, drawn while powered"},
-    {"tuning-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, XT(tuning_power_w), "0W", 0, 1e3, NULL, NULL,
-     "ring-tuning (thermal) power of one module"},
+    {"tuning-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, XT(tuning_power_w), "0W", 0, 1e3, NULL,
+     NULL, "ring-tuning (thermal) power of one module"},
     {"reach", TESS_DIM_LENGTH, TESS_FIELD_DOUBLE, XT(reach_m), "2km", 0, 4e7, NULL, NULL,
      "longest fibre the module drives"},
     {"cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, XT(cost_usd), "0USD", 0, 1e9, NULL, NULL,
@@ -244,22 +261,22 @@ static const tess_field_spec technology_fields[] = {
      NULL, NULL, "largest die height the scanner exposes"},
     {"wafer-cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, TT(wafer_cost_usd), NULL, 0, 1e7, NULL, NULL,
      "price of one processed wafer"},
-    {"defect-density", TESS_DIM_DEFECT_DENSITY, TESS_FIELD_DOUBLE, TT(defect_density), NULL, 0,
-     1e7, NULL, NULL, "killer defects per area (D0)"},
+    {"defect-density", TESS_DIM_DEFECT_DENSITY, TESS_FIELD_DOUBLE, TT(defect_density), NULL, 0, 1e7,
+     NULL, NULL, "killer defects per area (D0)"},
     {"clustering", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, TT(clustering), "3", 0.01, 1000, NULL, NULL,
      "negative-binomial clustering parameter alpha"},
     {"yield-model", 0, TESS_FIELD_ENUM, TT(yield_model), "negative-binomial", 0, 0, NULL,
      yield_model_names, "die yield formula"},
     {"mac-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(mac_area_m2), "0um2", 0, 1e-6, NULL, NULL,
      "area per MAC of a systolic array"},
-    {"vector-lane-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(vector_lane_area_m2), "0um2", 0,
-     1e-6, NULL, NULL, "area per vector-unit lane"},
-    {"sram-bit-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(sram_bit_area_m2), "0um2", 0, 1e-9,
-     NULL, NULL, "SRAM bit-cell area"},
+    {"vector-lane-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(vector_lane_area_m2), "0um2", 0, 1e-6,
+     NULL, NULL, "area per vector-unit lane"},
+    {"sram-bit-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(sram_bit_area_m2), "0um2", 0, 1e-9, NULL,
+     NULL, "SRAM bit-cell area"},
     {"sram-efficiency", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, TT(sram_efficiency), "1", 0.01, 1, NULL,
      NULL, "share of an SRAM macro that is bit cells"},
-    {"router-port-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(router_port_area_m2), "0mm2", 0,
-     1e-3, NULL, NULL, "area per port of a die's router"},
+    {"router-port-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(router_port_area_m2), "0mm2", 0, 1e-3,
+     NULL, NULL, "area per port of a die's router"},
     {"phy-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(phy_area_m2), "0mm2", 0, 1e-3, NULL, NULL,
      "die-to-die PHY area per byte of link width, per link end on a die"},
     {"memory-phy-area", TESS_DIM_AREA, TESS_FIELD_DOUBLE, TT(memory_phy_area_m2), "0mm2", 0, 1e-3,
@@ -268,12 +285,13 @@ static const tess_field_spec technology_fields[] = {
      NULL, "per-die area of control, clocking and I/O"},
     {"organic-cost", TESS_DIM_COST_PER_AREA, TESS_FIELD_DOUBLE, TT(organic_cost), "0USD/mm2", 0,
      1e9, NULL, NULL, "organic-substrate packaging, per area of silicon placed"},
-    {"interposer-cost", TESS_DIM_COST_PER_AREA, TESS_FIELD_DOUBLE, TT(interposer_cost),
-     "0USD/mm2", 0, 1e9, NULL, NULL, "2.5-D interposer packaging, per area of silicon placed"},
+    {"interposer-cost", TESS_DIM_COST_PER_AREA, TESS_FIELD_DOUBLE, TT(interposer_cost), "0USD/mm2",
+     0, 1e9, NULL, NULL, "2.5-D interposer packaging, per area of silicon placed"},
     {"wafer-scale-cost", TESS_DIM_COST_PER_AREA, TESS_FIELD_DOUBLE, TT(wafer_scale_cost),
      "0USD/mm2", 0, 1e9, NULL, NULL, "wafer-scale integration (cooling, power delivery), per area"},
     {"organic-bonding-yield", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, TT(organic_bonding_yield), "1",
-     0.01, 1, NULL, NULL, "probability that one die or DRAM device bonds onto an organic substrate"},
+     0.01, 1, NULL, NULL,
+     "probability that one die or DRAM device bonds onto an organic substrate"},
     {"interposer-bonding-yield", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, TT(interposer_bonding_yield),
      "1", 0.01, 1, NULL, NULL, "probability that one die or DRAM device bonds onto an interposer"},
 };
@@ -283,13 +301,27 @@ static const tess_field_spec technology_fields[] = {
 const tess_field_spec *tess_fields_of(tess_kind kind, size_t *count)
 {
     switch (kind) {
-    case TESS_KIND_DIE: *count = COUNT_OF(die_fields); return die_fields;
-    case TESS_KIND_ROUTER: *count = COUNT_OF(router_fields); return router_fields;
-    case TESS_KIND_LINK: *count = COUNT_OF(link_fields); return link_fields;
-    case TESS_KIND_MEMORY: *count = COUNT_OF(memory_fields); return memory_fields;
-    case TESS_KIND_TECHNOLOGY: *count = COUNT_OF(technology_fields); return technology_fields;
-    case TESS_KIND_XCVR: *count = COUNT_OF(xcvr_fields); return xcvr_fields;
-    default: *count = 0; return NULL;
+    case TESS_KIND_DIE:
+        *count = COUNT_OF(die_fields);
+        return die_fields;
+    case TESS_KIND_ROUTER:
+        *count = COUNT_OF(router_fields);
+        return router_fields;
+    case TESS_KIND_LINK:
+        *count = COUNT_OF(link_fields);
+        return link_fields;
+    case TESS_KIND_MEMORY:
+        *count = COUNT_OF(memory_fields);
+        return memory_fields;
+    case TESS_KIND_TECHNOLOGY:
+        *count = COUNT_OF(technology_fields);
+        return technology_fields;
+    case TESS_KIND_XCVR:
+        *count = COUNT_OF(xcvr_fields);
+        return xcvr_fields;
+    default:
+        *count = 0;
+        return NULL;
     }
 }
 
@@ -302,8 +334,14 @@ const tess_field_spec *tess_field_find(tess_kind kind, const char *attr)
     return NULL;
 }
 
-void *tess_type_struct(tess_type *t) { return &t->u; }
-const void *tess_type_struct_const(const tess_type *t) { return &t->u; }
+void *tess_type_struct(tess_type *t)
+{
+    return &t->u;
+}
+const void *tess_type_struct_const(const tess_type *t)
+{
+    return &t->u;
+}
 
 int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text, char *err,
                    size_t errlen)
@@ -387,15 +425,21 @@ void tess_field_format(const tess_field_spec *f, const void *type_struct, char *
         }
     if (f->convert) dim = f->convert == pin_rate ? TESS_DIM_TRANSFER_RATE : TESS_DIM_COUNT;
     switch (f->storage) {
-    case TESS_FIELD_ENUM: snprintf(buf, len, "%s", f->enum_names[*(const int *)base]); return;
+    case TESS_FIELD_ENUM:
+        snprintf(buf, len, "%s", f->enum_names[*(const int *)base]);
+        return;
     case TESS_FIELD_U32:
         if (f->convert == bytes_to_bits)
             snprintf(buf, len, "%u bits", *(const uint32_t *)base);
         else
             tess_format_quantity(*(const uint32_t *)base, dim, buf, len);
         return;
-    case TESS_FIELD_U64: tess_format_quantity((double)*(const uint64_t *)base, dim, buf, len); return;
-    case TESS_FIELD_DOUBLE: tess_format_quantity(*(const double *)base, dim, buf, len); return;
+    case TESS_FIELD_U64:
+        tess_format_quantity((double)*(const uint64_t *)base, dim, buf, len);
+        return;
+    case TESS_FIELD_DOUBLE:
+        tess_format_quantity(*(const double *)base, dim, buf, len);
+        return;
     case TESS_FIELD_LATENCY: {
         const tess_latency *lat = (const tess_latency *)base;
         if (lat->seconds > 0)
@@ -404,13 +448,18 @@ void tess_field_format(const tess_field_spec *f, const void *type_struct, char *
             snprintf(buf, len, "%g cycles", lat->cycles);
         return;
     }
-    case TESS_FIELD_TEXT: snprintf(buf, len, "%s", base); return;
+    case TESS_FIELD_TEXT:
+        snprintf(buf, len, "%s", base);
+        return;
     }
 }
 
 /* ---- relations between fields ------------------------------------------- */
 
-static int is_pow2(uint64_t x) { return x && !(x & (x - 1)); }
+static int is_pow2(uint64_t x)
+{
+    return x && !(x & (x - 1));
+}
 
 /* A timing in seconds, or in cycles of clock_hz, as seconds (for comparisons). */
 static double seconds_of(tess_latency l, double clock_hz)
@@ -424,9 +473,14 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
     const tess_dram_timing *t = &m->t;
     /* channels need not be a power of two (five HBM stacks are 80 pseudo-channels):
      * the channel field is taken modulo the channel count */
-    struct { const char *name; uint64_t v; } pow2[] = {
-        {"bank-groups", m->bank_groups}, {"banks", m->banks},
-        {"ranks", m->ranks},         {"rows", m->rows},
+    struct {
+        const char *name;
+        uint64_t v;
+    } pow2[] = {
+        {"bank-groups", m->bank_groups},
+        {"banks", m->banks},
+        {"ranks", m->ranks},
+        {"rows", m->rows},
     };
     for (size_t i = 0; i < sizeof pow2 / sizeof pow2[0]; i++) {
         if (!is_pow2(pow2[i].v)) {
@@ -449,12 +503,15 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
     double transfers_per_ck = m->data_rate / ck;
     double burst_ck = m->burst_length / transfers_per_ck;
     if (burst_ck != floor(burst_ck)) {
-        snprintf(err, errlen, "burst-length %u at %g transfers per clock is not a whole number of "
-                 "clock cycles", m->burst_length, transfers_per_ck);
+        snprintf(err, errlen,
+                 "burst-length %u at %g transfers per clock is not a whole number of "
+                 "clock cycles",
+                 m->burst_length, transfers_per_ck);
         return -1;
     }
     /* JEDEC relations: a row cycle holds an activation and a precharge. */
-    const double rc = seconds_of(t->tRC, ck), ras = seconds_of(t->tRAS, ck), rp = seconds_of(t->tRP, ck);
+    const double rc = seconds_of(t->tRC, ck), ras = seconds_of(t->tRAS, ck),
+                 rp = seconds_of(t->tRP, ck);
     if (rc + 1e-15 < ras + rp) {
         snprintf(err, errlen, "tRC (%g ns) is shorter than tRAS + tRP (%g ns)", rc * 1e9,
                  (ras + rp) * 1e9);
@@ -467,8 +524,9 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
     if (seconds_of(t->tCCD_L, ck) + 1e-15 < seconds_of(t->tCCD_S, ck) ||
         seconds_of(t->tRRD_L, ck) + 1e-15 < seconds_of(t->tRRD_S, ck) ||
         seconds_of(t->tWTR_L, ck) + 1e-15 < seconds_of(t->tWTR_S, ck)) {
-        snprintf(err, errlen, "a same-bank-group timing (tCCD_L, tRRD_L, tWTR_L) is shorter than "
-                              "its different-group one (_S)");
+        snprintf(err, errlen,
+                 "a same-bank-group timing (tCCD_L, tRRD_L, tWTR_L) is shorter than "
+                 "its different-group one (_S)");
         return -1;
     }
     if (seconds_of(t->tREFI, ck) <= seconds_of(t->tRFC, ck)) {
@@ -508,7 +566,8 @@ int tess_type_check(const tess_type *t, char *err, size_t errlen)
 {
     if (t->kind == TESS_KIND_MEMORY) return check_memory(&t->u.memory, err, errlen);
     if (t->kind == TESS_KIND_LINK && t->u.link.width_bytes == 0 && t->u.link.xcvr[0] == '\0') {
-        snprintf(err, errlen, "attribute 'width' is missing: an electrical link needs its width (an "
+        snprintf(err, errlen,
+                 "attribute 'width' is missing: an electrical link needs its width (an "
                  "optical one may take its rate from xcvr=\"...\")");
         return -1;
     }

@@ -14,7 +14,7 @@ typedef enum tess_field_storage {
     TESS_FIELD_U32,
     TESS_FIELD_U64,
     TESS_FIELD_DOUBLE,
-    TESS_FIELD_ENUM,   /* stored as int */
+    TESS_FIELD_ENUM,    /* stored as int */
     TESS_FIELD_LATENCY, /* tess_latency: cycles or seconds */
     TESS_FIELD_TEXT     /* char[32] */
 } tess_field_storage;
@@ -23,9 +23,9 @@ typedef struct tess_field_spec {
     const char *attr;
     unsigned dims; /* accepted tess_dim mask (unused for enums) */
     tess_field_storage storage;
-    size_t offset;            /* within the kind's struct (tess_die_type, ...) */
-    const char *default_text; /* NULL: required */
-    double min, max;          /* inclusive, in stored units */
+    size_t offset;                      /* within the kind's struct (tess_die_type, ...) */
+    const char *default_text;           /* NULL: required */
+    double min, max;                    /* inclusive, in stored units */
     double (*convert)(tess_quantity q); /* base units -> stored units; NULL: as is */
     const char *const *enum_names;      /* NULL-terminated, for TESS_FIELD_ENUM */
     const char *doc;

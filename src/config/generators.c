@@ -94,18 +94,20 @@ static uint32_t generate_ring(tess_platform *p, uint32_t gi, const tess_generato
         snprintf(path, sizeof path, "%s.n%u.die", s->name, i);
         const uint32_t die = add_instance(p, gi, s, path, TESS_KIND_DIE, s->die_type, 0, (int)i);
         snprintf(path, sizeof path, "%s.n%u.router", s->name, i);
-        const uint32_t rt = add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->router_type, 0, (int)i);
-        if (die == TESS_NONE || rt == TESS_NONE || add_link(p, die, rt, s->local_link_type, 0, s->line))
+        const uint32_t rt =
+            add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->router_type, 0, (int)i);
+        if (die == TESS_NONE || rt == TESS_NONE ||
+            add_link(p, die, rt, s->local_link_type, 0, s->line))
             return TESS_NONE;
     }
     for (uint32_t i = 0; i < s->cols; i++) {
         const int wrap = i + 1 == s->cols;
-        if (add_link(p, base + 2 * i + 1, base + 2 * (wrap ? 0 : i + 1) + 1, s->link_type, wrap, s->line))
+        if (add_link(p, base + 2 * i + 1, base + 2 * (wrap ? 0 : i + 1) + 1, s->link_type, wrap,
+                     s->line))
             return TESS_NONE;
     }
     return base;
 }
-
 
 /* The ports of a radix-k switch that face down at o:1: k o / (o + 1), at least 1, below k. */
 static uint32_t down_ports(uint32_t k, double o)
@@ -140,8 +142,10 @@ int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double 
     if (levels == 2) {
         c->spines = (uint32_t)tess_ceil_div((uint64_t)c->leaves * c->up, k);
         if (c->leaves > k) {
-            snprintf(err, errlen, "%u leaves of %u NICs need spines of more than radix %u: use "
-                     "levels=\"3\"", c->leaves, c->down, k);
+            snprintf(err, errlen,
+                     "%u leaves of %u NICs need spines of more than radix %u: use "
+                     "levels=\"3\"",
+                     c->leaves, c->down, k);
             return -1;
         }
         return 0;
@@ -156,7 +160,8 @@ int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double 
     c->pods = (uint32_t)tess_ceil_div(c->leaves, per_pod);
     c->spines = c->up; /* aggregation switches per pod */
     if (c->pods > k) {
-        snprintf(err, errlen, "%u NICs need %u pods; radix %u holds at most %u", endpoints, c->pods, k, k);
+        snprintf(err, errlen, "%u NICs need %u pods; radix %u holds at most %u", endpoints, c->pods,
+                 k, k);
         return -1;
     }
     c->cores = (uint32_t)tess_ceil_div((uint64_t)c->up * c->agg_up, k / c->pods);
@@ -164,7 +169,8 @@ int tess_clos_plan_make(uint32_t endpoints, uint32_t k, uint32_t levels, double 
 }
 
 /* The NIC of every die J of every domain I: its hub router, indexed I * S + J. */
-static int generate_domains(tess_platform *p, uint32_t gi, const tess_generator_spec *s, uint32_t *hub)
+static int generate_domains(tess_platform *p, uint32_t gi, const tess_generator_spec *s,
+                            uint32_t *hub)
 {
     char path[512];
     const uint32_t first_node = p->n_scopes + 1; /* each domain is a node */
@@ -181,18 +187,23 @@ static int generate_domains(tess_platform *p, uint32_t gi, const tess_generator_
             snprintf(path, sizeof path, "%s.d%u.gpu%u", s->name, i, j);
             uint32_t die = add_instance(p, gi, s, path, TESS_KIND_DIE, s->die_type, (int)i, (int)j);
             snprintf(path, sizeof path, "%s.d%u.gpu%u-nic", s->name, i, j);
-            uint32_t h = add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->nic_type, (int)i, (int)j);
-            if (die == TESS_NONE || h == TESS_NONE || add_link(p, die, h, s->local_link_type, 0, s->line))
+            uint32_t h =
+                add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->nic_type, (int)i, (int)j);
+            if (die == TESS_NONE || h == TESS_NONE ||
+                add_link(p, die, h, s->local_link_type, 0, s->line))
                 return -1;
             if (s->memory_type != TESS_NONE) {
                 snprintf(path, sizeof path, "%s.d%u.gpu%u-hbm", s->name, i, j);
-                uint32_t m = add_instance(p, gi, s, path, TESS_KIND_MEMORY, s->memory_type, (int)i, (int)j);
-                if (m == TESS_NONE || add_link(p, die, m, s->memory_link_type, 0, s->line)) return -1;
+                uint32_t m =
+                    add_instance(p, gi, s, path, TESS_KIND_MEMORY, s->memory_type, (int)i, (int)j);
+                if (m == TESS_NONE || add_link(p, die, m, s->memory_link_type, 0, s->line))
+                    return -1;
             }
             if (sw != TESS_NONE && add_link(p, h, sw, s->domain_link_type, 0, s->line)) return -1;
             hub[i * s->cols + j] = h;
         }
-        for (size_t k = first; k < p->n_instances; k++) p->instances[k].scope[TESS_SCOPE_NODE] = first_node + i;
+        for (size_t k = first; k < p->n_instances; k++)
+            p->instances[k].scope[TESS_SCOPE_NODE] = first_node + i;
     }
     return 0;
 }
@@ -223,8 +234,10 @@ static int generate_clos(tess_platform *p, uint32_t gi, const tess_generator_spe
     const uint32_t base = (uint32_t)p->n_instances;
     const uint32_t per_pod = c->agg_down;
     for (uint32_t l = 0; l < c->leaves; l++) {
-        if (c->levels == 2) snprintf(fmt, sizeof fmt, "%sleaf%%u", prefix);
-        else snprintf(fmt, sizeof fmt, "%spod%%u.leaf%%u", prefix);
+        if (c->levels == 2)
+            snprintf(fmt, sizeof fmt, "%sleaf%%u", prefix);
+        else
+            snprintf(fmt, sizeof fmt, "%spod%%u.leaf%%u", prefix);
         uint32_t leaf = c->levels == 2 ? add_switch(p, gi, s, fmt, l, 0)
                                        : add_switch(p, gi, s, fmt, l / per_pod, l % per_pod);
         if (leaf == TESS_NONE) return -1;
@@ -238,7 +251,8 @@ static int generate_clos(tess_platform *p, uint32_t gi, const tess_generator_spe
             if (add_switch(p, gi, s, fmt, q, 0) == TESS_NONE) return -1;
         for (uint32_t l = 0; l < c->leaves; l++)
             for (uint32_t m = 0; m < c->up; m++)
-                if (add_link(p, base + l, spine0 + (l * c->up + m) % c->spines, s->uplink_type, 0, s->line))
+                if (add_link(p, base + l, spine0 + (l * c->up + m) % c->spines, s->uplink_type, 0,
+                             s->line))
                     return -1;
         return 0;
     }
@@ -249,7 +263,8 @@ static int generate_clos(tess_platform *p, uint32_t gi, const tess_generator_spe
             if (add_switch(p, gi, s, fmt, pod, a) == TESS_NONE) return -1;
     for (uint32_t l = 0; l < c->leaves; l++)
         for (uint32_t m = 0; m < c->up; m++)
-            if (add_link(p, base + l, agg0 + (l / per_pod) * c->spines + m, s->uplink_type, 0, s->line))
+            if (add_link(p, base + l, agg0 + (l / per_pod) * c->spines + m, s->uplink_type, 0,
+                         s->line))
                 return -1;
     const uint32_t core0 = (uint32_t)p->n_instances;
     snprintf(fmt, sizeof fmt, "%score%%u", prefix);
@@ -276,9 +291,10 @@ static uint32_t generate_scale_out(tess_platform *p, uint32_t gi, const tess_gen
     if (rc == 0 && s->topology == TESS_TOPO_FAT_TREE) {
         /* rail-optimised: NIC J of every domain next to each other, on the same leaves */
         for (uint32_t j = 0; j < S; j++)
-            for (uint32_t i = 0; i < D; i++) order[j * D + i] = hub[i * S + j];
-        rc = tess_clos_plan_make(D * S, s->radix, s->levels, s->oversubscription, s->aggregation_oversubscription,
-                                 &c, err, sizeof err);
+            for (uint32_t i = 0; i < D; i++)
+                order[j * D + i] = hub[i * S + j];
+        rc = tess_clos_plan_make(D * S, s->radix, s->levels, s->oversubscription,
+                                 s->aggregation_oversubscription, &c, err, sizeof err);
         if (rc == 0) rc = generate_clos(p, gi, s, order, D * S, &c, "");
     } else if (rc == 0 && D <= s->radix) {
         /* each rail fits one switch: rails share switches, k / D rails a switch, each rail
@@ -296,7 +312,8 @@ static uint32_t generate_scale_out(tess_platform *p, uint32_t gi, const tess_gen
         for (uint32_t j = 0; j < S && rc == 0; j++) {
             char prefix[32];
             snprintf(prefix, sizeof prefix, "rail%u.", j);
-            for (uint32_t i = 0; i < D; i++) order[i] = hub[i * S + j];
+            for (uint32_t i = 0; i < D; i++)
+                order[i] = hub[i * S + j];
             rc = generate_clos(p, gi, s, order, D, &c, prefix);
         }
     }
@@ -321,8 +338,8 @@ uint32_t tess_generate(tess_platform *p, const tess_generator_spec *s)
         free(g.name);
         return TESS_NONE;
     }
-    uint32_t made = s->topology == TESS_TOPO_SWITCH ? generate_switch(p, gi, s)
-                    : s->topology == TESS_TOPO_RING ? generate_ring(p, gi, s)
+    uint32_t made = s->topology == TESS_TOPO_SWITCH              ? generate_switch(p, gi, s)
+                    : s->topology == TESS_TOPO_RING              ? generate_ring(p, gi, s)
                     : tess_topology_has_coordinates(s->topology) ? generate_grid(p, gi, s)
                                                                  : generate_scale_out(p, gi, s);
     if (made == TESS_NONE) return TESS_NONE;

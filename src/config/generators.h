@@ -20,12 +20,11 @@
  *                     k x o / (o + 1) ports to NICs and the rest to uplinks at
  *                     oversubscription o:1; in three levels an aggregation switch gives
  *                     k x o2 / (o2 + 1) ports to its pod's leaves and the rest to the
- *                     cores at o2:1 (oversubscription="o o2", 1 by default). rail-only: one network per rail J over the D
- *                     NICs J, no spine between rails: when D <= k, rails share switches,
- *                     k / D rails on each (NAME.railsJ.switch holds rails J, J+1, ...);
- *                     else each rail is a full-bisection Clos of its own,
- *                     NAME.railJ.leafK / spineK (or pods and cores past k^2/2 NICs).
- *                     With memory=TYPE, each die has its own DRAM NAME.dI.gpuJ-hbm.
+ *                     cores at o2:1 (oversubscription="o o2", 1 by default). rail-only: one network
+ * per rail J over the D NICs J, no spine between rails: when D <= k, rails share switches, k / D
+ * rails on each (NAME.railsJ.switch holds rails J, J+1, ...); else each rail is a full-bisection
+ * Clos of its own, NAME.railJ.leafK / spineK (or pods and cores past k^2/2 NICs). With memory=TYPE,
+ * each die has its own DRAM NAME.dI.gpuJ-hbm.
  */
 #ifndef TESS_GENERATORS_H
 #define TESS_GENERATORS_H
@@ -35,15 +34,16 @@
 typedef struct tess_generator_spec {
     const char *name; /* full path prefix of what it makes */
     tess_topology topology;
-    uint32_t rows, cols; /* switch, ring: rows = 1, cols = dies; fat-tree, rail-only: domains, dies */
+    uint32_t rows,
+        cols; /* switch, ring: rows = 1, cols = dies; fat-tree, rail-only: domains, dies */
     uint32_t die_type, router_type, link_type, local_link_type;
     /* fat-tree and rail-only: router_type is the scale-out switch, link_type the NIC link */
     uint32_t nic_type, domain_switch_type, domain_link_type, uplink_type;
     uint32_t memory_type, memory_link_type; /* a DRAM device per die (TESS_NONE: none) */
-    uint32_t radix;     /* ports of a scale-out switch */
-    uint32_t levels;    /* fat-tree: 1-3, 0 = the fewest that fit */
-    double oversubscription; /* fat-tree leaves: NIC ports per uplink */
-    double aggregation_oversubscription; /* three levels: leaf ports per core uplink */
+    uint32_t radix;                         /* ports of a scale-out switch */
+    uint32_t levels;                        /* fat-tree: 1-3, 0 = the fewest that fit */
+    double oversubscription;                /* fat-tree leaves: NIC ports per uplink */
+    double aggregation_oversubscription;    /* three levels: leaf ports per core uplink */
     long line;
 } tess_generator_spec;
 
@@ -54,8 +54,8 @@ uint32_t tess_generate(tess_platform *p, const tess_generator_spec *spec);
 /* The shape of a fat-tree's or rail-only network's scale-out switches, computed before
  * generating (the loader reports what does not fit). */
 typedef struct tess_clos_plan {
-    uint32_t levels;     /* 1, 2 or 3 (fat-tree), 1 or 2 per rail (rail-only) */
-    uint32_t down, up;   /* a leaf's NIC ports and uplinks */
+    uint32_t levels;         /* 1, 2 or 3 (fat-tree), 1 or 2 per rail (rail-only) */
+    uint32_t down, up;       /* a leaf's NIC ports and uplinks */
     uint32_t leaves, spines; /* level 2: spines; level 3: aggregation switches per pod */
     uint32_t pods, cores;
     uint32_t agg_down, agg_up; /* level 3: an aggregation switch's leaf and core ports */

@@ -55,15 +55,21 @@ typedef struct loader {
     size_t n_defects, cap_defects;
     uint32_t file_index; /* the include being read, or TESS_NONE: the platform file */
     unsigned include_depth;
-    uint32_t group;      /* innermost <package> or <wafer> being read, or TESS_NONE */
+    uint32_t group;                    /* innermost <package> or <wafer> being read, or TESS_NONE */
     uint32_t scope[TESS_SCOPE_LEVELS]; /* the level elements being read (ids), or 0 */
     int oom;
 } loader;
 
 #define ERR(L, line, ...) tess_diag_add((L)->diag, (L)->file, (line), __VA_ARGS__)
 
-static long line_of(xmlNodePtr n) { return xmlGetLineNo(n); }
-static const char *tag(xmlNodePtr n) { return (const char *)n->name; }
+static long line_of(xmlNodePtr n)
+{
+    return xmlGetLineNo(n);
+}
+static const char *tag(xmlNodePtr n)
+{
+    return (const char *)n->name;
+}
 
 /* ---- attributes --------------------------------------------------------- */
 
@@ -101,8 +107,10 @@ static int attr_number(loader *L, const tess_scope *s, xmlNodePtr n, const char 
     tess_quantity q;
     char err[512];
     int rc = tess_parse_quantity(text, dim, &q, err, sizeof err);
-    if (rc == 0 && whole && (q.value < lo || q.value > hi || q.value != (double)(uint32_t)q.value)) {
-        snprintf(err, sizeof err, "'%s' is out of range (a whole number from %u to %u)", text, lo, hi);
+    if (rc == 0 && whole &&
+        (q.value < lo || q.value > hi || q.value != (double)(uint32_t)q.value)) {
+        snprintf(err, sizeof err, "'%s' is out of range (a whole number from %u to %u)", text, lo,
+                 hi);
         rc = -1;
     } else if (rc == 0 && !whole && q.value < 0) {
         snprintf(err, sizeof err, "'%s' is negative", text);
@@ -186,8 +194,9 @@ static int overridden_copy(loader *L, uint32_t ti, const tess_override_slot *o, 
     tess_platform *p = L->p;
     const tess_field_spec *f = tess_field_find(p->types[ti].kind, field);
     if (!f) {
-        tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s: a %s has no field '%s'",
-                      o->name, tess_kind_type_element(p->types[ti].kind), field);
+        tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line,
+                      "--set %s: a %s has no field '%s'", o->name,
+                      tess_kind_type_element(p->types[ti].kind), field);
         return -1;
     }
     *copy = p->types[ti];
@@ -209,7 +218,8 @@ static void apply_type_overrides(loader *L, uint32_t ti)
     const size_t len = strlen(name);
     for (size_t i = 0; i < L->n_overrides; i++) {
         tess_override_slot *o = &L->overrides[i];
-        if (o->used || strncmp(o->name, name, len) != 0 || o->name[len] != '.' || strchr(o->name + len + 1, '.'))
+        if (o->used || strncmp(o->name, name, len) != 0 || o->name[len] != '.' ||
+            strchr(o->name + len + 1, '.'))
             continue;
         o->used = 1;
         tess_type copy;
@@ -321,8 +331,8 @@ static int handle_instance(loader *L, tess_scope *s, xmlNodePtr n)
             const int tech = L->p->types[ti].kind == TESS_KIND_TECHNOLOGY;
             ERR(L, line_of(n),
                 "<instance name=\"%s\"> attribute 'type': '%s' is a %s; %s name it with %s=\"%s\"",
-                shortname, tname, tech ? "technology-type" : "xcvr-type", tech ? "die-types" : "link-types",
-                tech ? "technology" : "xcvr", tname);
+                shortname, tname, tech ? "technology-type" : "xcvr-type",
+                tech ? "die-types" : "link-types", tech ? "technology" : "xcvr", tname);
         } else {
             tess_instance inst = {0};
             inst.path = tess_scope_join(s->prefix, shortname);
@@ -361,10 +371,12 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
     g->memory_type = g->memory_link_type = TESS_NONE;
     if (xmlHasProp(n, (const xmlChar *)"memory")) {
         bad |= (g->memory_type = attr_type(L, s, n, "memory", TESS_KIND_MEMORY, 0)) == TESS_NONE;
-        bad |= (g->memory_link_type = attr_type(L, s, n, "memory-link", TESS_KIND_LINK, 1)) == TESS_NONE;
+        bad |= (g->memory_link_type = attr_type(L, s, n, "memory-link", TESS_KIND_LINK, 1)) ==
+               TESS_NONE;
     }
     if (xmlHasProp(n, (const xmlChar *)"local-link"))
-        bad |= (g->local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0)) == TESS_NONE;
+        bad |=
+            (g->local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0)) == TESS_NONE;
     if (xmlHasProp(n, (const xmlChar *)"uplink"))
         bad |= (g->uplink_type = attr_type(L, s, n, "uplink", TESS_KIND_LINK, 0)) == TESS_NONE;
     g->oversubscription = g->aggregation_oversubscription = 1;
@@ -386,37 +398,44 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
             if (!wrong) *level[k] = q.value;
         }
         if (wrong || k == 0) {
-            ERR(L, line_of(n), "<%s> attribute 'oversubscription': '%s' is not a ratio from 1 to 64, or two "
-                "(per level: a leaf's NIC ports per uplink, then an aggregation switch's leaf ports per core "
-                "uplink)", tag(n), text);
+            ERR(L, line_of(n),
+                "<%s> attribute 'oversubscription': '%s' is not a ratio from 1 to 64, or two "
+                "(per level: a leaf's NIC ports per uplink, then an aggregation switch's leaf "
+                "ports per core "
+                "uplink)",
+                tag(n), text);
             bad = 1;
         }
         free(copy);
         free(text);
     }
     bad |= failed;
-    bad |= g->die_type == TESS_NONE || g->nic_type == TESS_NONE || g->domain_switch_type == TESS_NONE ||
-           g->domain_link_type == TESS_NONE || g->router_type == TESS_NONE || g->link_type == TESS_NONE;
+    bad |= g->die_type == TESS_NONE || g->nic_type == TESS_NONE ||
+           g->domain_switch_type == TESS_NONE || g->domain_link_type == TESS_NONE ||
+           g->router_type == TESS_NONE || g->link_type == TESS_NONE;
     if (bad) return -1;
     g->radix = L->p->types[g->router_type].u.router.ports;
     if (g->radix == 0) {
-        ERR(L, line_of(n), "<%s> attribute 'switch': router-type '%s' states no ports; the scale-out "
-            "switches' radix is its ports=\"K\"", tag(n), L->p->types[g->router_type].name);
+        ERR(L, line_of(n),
+            "<%s> attribute 'switch': router-type '%s' states no ports; the scale-out "
+            "switches' radix is its ports=\"K\"",
+            tag(n), L->p->types[g->router_type].name);
         return -1;
     }
     tess_clos_plan c;
     char err[256];
     const int fat = g->topology == TESS_TOPO_FAT_TREE;
     if (tess_clos_plan_make(fat ? g->rows * g->cols : g->rows, g->radix, fat ? g->levels : 0,
-                            fat ? g->oversubscription : 1, fat ? g->aggregation_oversubscription : 1, &c, err,
-                            sizeof err) != 0) {
+                            fat ? g->oversubscription : 1,
+                            fat ? g->aggregation_oversubscription : 1, &c, err, sizeof err) != 0) {
         ERR(L, line_of(n), "<%s name=\"%s\">: %s", tag(n), g->name ? g->name : "", err);
         return -1;
     }
     if (g->aggregation_oversubscription != 1 && (!fat || c.levels != 3)) {
-        ERR(L, line_of(n), "<%s name=\"%s\"> attribute 'oversubscription': a second ratio is for the "
-            "aggregation switches of a three-level fat-tree; this network has %u level(s)%s", tag(n),
-            g->name ? g->name : "", c.levels, fat ? " (levels=\"3\" forces three)" : "");
+        ERR(L, line_of(n),
+            "<%s name=\"%s\"> attribute 'oversubscription': a second ratio is for the "
+            "aggregation switches of a three-level fat-tree; this network has %u level(s)%s",
+            tag(n), g->name ? g->name : "", c.levels, fat ? " (levels=\"3\" forces three)" : "");
         return -1;
     }
     return 0;
@@ -531,8 +550,8 @@ static int handle_connect(loader *L, tess_scope *s, xmlNodePtr n)
 }
 
 /* A non-negative quantity attribute of one dimension (optional: *out keeps its value). */
-static int attr_quantity(loader *L, const tess_scope *s, xmlNodePtr n, const char *name, unsigned dim,
-                         int required, double *out)
+static int attr_quantity(loader *L, const tess_scope *s, xmlNodePtr n, const char *name,
+                         unsigned dim, int required, double *out)
 {
     return attr_number(L, s, n, name, dim, required, 0, 0, 0, out);
 }
@@ -542,8 +561,10 @@ static int attr_quantity(loader *L, const tess_scope *s, xmlNodePtr n, const cha
 static int handle_circuit_switch(loader *L, tess_scope *s, xmlNodePtr n)
 {
     if (L->p->circuits) {
-        ERR(L, line_of(n), "<circuit-switch>: a platform has at most one circuit switch (the first is '%s', "
-            "line %ld)", L->p->circuits->name ? L->p->circuits->name : "", L->p->circuits->line);
+        ERR(L, line_of(n),
+            "<circuit-switch>: a platform has at most one circuit switch (the first is '%s', "
+            "line %ld)",
+            L->p->circuits->name ? L->p->circuits->name : "", L->p->circuits->line);
         return -1;
     }
     tess_circuit_switch *cs = calloc(1, sizeof *cs);
@@ -557,7 +578,8 @@ static int handle_circuit_switch(loader *L, tess_scope *s, xmlNodePtr n)
     int bad = !cs->name;
     bad |= attr_count(L, s, n, "ports", 1, 1u << 20, &cs->ports) != 0;
     bad |= attr_quantity(L, s, n, "insertion-latency", TESS_DIM_TIME, 1, &cs->insertion_s) != 0;
-    bad |= attr_quantity(L, s, n, "reconfiguration-time", TESS_DIM_TIME, 1, &cs->reconfiguration_s) != 0;
+    bad |= attr_quantity(L, s, n, "reconfiguration-time", TESS_DIM_TIME, 1,
+                         &cs->reconfiguration_s) != 0;
     bad |= attr_quantity(L, s, n, "port-cost", TESS_DIM_COST, 0, &cs->port_cost_usd) != 0;
     cs->link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
     bad |= cs->link_type == TESS_NONE;
@@ -583,7 +605,8 @@ static int handle_circuit_switch(loader *L, tess_scope *s, xmlNodePtr n)
         bad |= !cs->config_names[k];
         for (uint32_t j = 0; j < k && cs->config_names[k]; j++)
             if (cs->config_names[j] && strcmp(cs->config_names[j], cs->config_names[k]) == 0) {
-                ERR(L, line_of(c), "<configuration>: '%s' is already a configuration of '%s' (line %ld)",
+                ERR(L, line_of(c),
+                    "<configuration>: '%s' is already a configuration of '%s' (line %ld)",
                     cs->config_names[k], cs->name ? cs->name : "", cs->config_lines[j]);
                 bad = 1;
             }
@@ -628,14 +651,19 @@ static void check_circuits(loader *L)
         for (int e = 0; e < 2; e++) {
             const tess_instance *x = &p->instances[ends[e]];
             if (seen[ends[e]] == l->circuit)
-                ERR(L, l->line, "<circuit>: '%s' is in two circuits of configuration '%s': a port of the "
-                    "circuit switch connects to one other port at a time", x->path,
+                ERR(L, l->line,
+                    "<circuit>: '%s' is in two circuits of configuration '%s': a port of the "
+                    "circuit switch connects to one other port at a time",
+                    x->path,
                     cs->config_names[l->circuit - 1] ? cs->config_names[l->circuit - 1] : "");
-            if (x->kind == TESS_KIND_ROUTER && p->types[x->type].u.router.routing != TESS_ROUTING_SHORTEST &&
-                !attached[ends[e]])
-                ERR(L, cs->line, "<circuit-switch> '%s': router '%s' (router-type '%s') routes by '%s'; a "
-                    "circuit switch changes the routes, which only routing=\"shortest\" recomputes per "
-                    "configuration", cs->name ? cs->name : "", x->path, p->types[x->type].name,
+            if (x->kind == TESS_KIND_ROUTER &&
+                p->types[x->type].u.router.routing != TESS_ROUTING_SHORTEST && !attached[ends[e]])
+                ERR(L, cs->line,
+                    "<circuit-switch> '%s': router '%s' (router-type '%s') routes by '%s'; a "
+                    "circuit switch changes the routes, which only routing=\"shortest\" recomputes "
+                    "per "
+                    "configuration",
+                    cs->name ? cs->name : "", x->path, p->types[x->type].name,
                     tess_routing_name(p->types[x->type].u.router.routing));
             seen[ends[e]] = l->circuit;
             if (!attached[ends[e]]) cs->attached++;
@@ -643,7 +671,8 @@ static void check_circuits(loader *L)
         }
     }
     if (cs->attached > cs->ports)
-        ERR(L, cs->line, "<circuit-switch> '%s': %u instances are attached to its circuits but it has %u ports",
+        ERR(L, cs->line,
+            "<circuit-switch> '%s': %u instances are attached to its circuits but it has %u ports",
             cs->name ? cs->name : "", cs->attached, cs->ports);
     free(seen);
     free(attached);
@@ -682,16 +711,22 @@ static void resolve_connects(loader *L)
 {
     for (size_t i = 0; i < L->n_connects; i++) {
         pending_connect *c = &L->connects[i];
-        uint32_t a = resolve(L, c->from, c->line, c->circuit ? "<circuit> attribute 'a'" : "<connect> attribute 'from'");
-        uint32_t b = resolve(L, c->to, c->line, c->circuit ? "<circuit> attribute 'b'" : "<connect> attribute 'to'");
+        uint32_t a = resolve(L, c->from, c->line,
+                             c->circuit ? "<circuit> attribute 'a'" : "<connect> attribute 'from'");
+        uint32_t b = resolve(L, c->to, c->line,
+                             c->circuit ? "<circuit> attribute 'b'" : "<connect> attribute 'to'");
         if (a == TESS_NONE || b == TESS_NONE) continue;
         if (a == b) {
-            ERR(L, c->line, c->circuit ? "<circuit>: 'a' and 'b' are the same instance '%s'"
-                                       : "<connect>: 'from' and 'to' are the same instance '%s'", c->from);
+            ERR(L, c->line,
+                c->circuit ? "<circuit>: 'a' and 'b' are the same instance '%s'"
+                           : "<connect>: 'from' and 'to' are the same instance '%s'",
+                c->from);
             continue;
         }
-        if (c->circuit && (L->p->instances[a].kind != TESS_KIND_ROUTER || L->p->instances[b].kind != TESS_KIND_ROUTER)) {
-            ERR(L, c->line, "<circuit>: '%s' is not a router: circuits join routers (a package's optical I/O)",
+        if (c->circuit && (L->p->instances[a].kind != TESS_KIND_ROUTER ||
+                           L->p->instances[b].kind != TESS_KIND_ROUTER)) {
+            ERR(L, c->line,
+                "<circuit>: '%s' is not a router: circuits join routers (a package's optical I/O)",
                 L->p->instances[a].kind != TESS_KIND_ROUTER ? c->from : c->to);
             continue;
         }
@@ -724,7 +759,8 @@ static void apply_defects(loader *L)
         if (found == 0)
             ERR(L, d->line, "<dead-link>: no link joins '%s' and '%s'", d->a, d->b);
         else if (found > 1)
-            ERR(L, d->line, "<dead-link>: %zu parallel links join '%s' and '%s'; which one died is ambiguous",
+            ERR(L, d->line,
+                "<dead-link>: %zu parallel links join '%s' and '%s'; which one died is ambiguous",
                 found, d->a, d->b);
         else
             p->links[which].dead = 1;
@@ -797,10 +833,13 @@ static int add_group(loader *L, const tess_scope *s, xmlNodePtr n, const char *p
     char *text = attr(L, s, n, "packaging", 0, &failed);
     if (text) {
         size_t k = 0;
-        while (k < 3 && strcmp(text, packagings[k]) != 0) k++;
+        while (k < 3 && strcmp(text, packagings[k]) != 0)
+            k++;
         if (k == 3) {
-            ERR(L, g.line, "<%s> attribute 'packaging': '%s' is not one of: organic, interposer, "
-                "wafer-scale", tag(n), text);
+            ERR(L, g.line,
+                "<%s> attribute 'packaging': '%s' is not one of: organic, interposer, "
+                "wafer-scale",
+                tag(n), text);
             bad = 1;
         }
         g.packaging = (tess_packaging)(k % 3);
@@ -813,7 +852,8 @@ static int add_group(loader *L, const tess_scope *s, xmlNodePtr n, const char *p
         tess_quantity q;
         char err[512];
         if (tess_parse_quantity(text, TESS_DIM_POWER, &q, err, sizeof err) != 0 || q.value < 0) {
-            ERR(L, g.line, "<%s> attribute 'tdp': %s", tag(n), q.value < 0 ? "negative power" : err);
+            ERR(L, g.line, "<%s> attribute 'tdp': %s", tag(n),
+                q.value < 0 ? "negative power" : err);
             bad = 1;
         }
         g.tdp_w = q.value;
@@ -845,7 +885,8 @@ static int handle_level(loader *L, tess_scope *s, xmlNodePtr n)
     }
     const uint32_t outer_group = L->group;
     int level = 0;
-    while (level < TESS_SCOPE_LEVELS && strcmp(tag(n), tess_scope_level_name(level)) != 0) level++;
+    while (level < TESS_SCOPE_LEVELS && strcmp(tag(n), tess_scope_level_name(level)) != 0)
+        level++;
     const uint32_t outer_scope = L->scope[level];
     L->scope[level] = ++L->p->n_scopes;
     int rc = 0;
@@ -870,8 +911,10 @@ static int handle_include(loader *L, tess_scope *s, xmlNodePtr n)
     tess_path_beside(L->file, rel, path, sizeof path);
     free(rel);
     if (L->include_depth >= 8) {
-        ERR(L, line_of(n), "<include file=\"%s\">: includes nest deeper than 8 (does a file "
-            "include itself?)", path);
+        ERR(L, line_of(n),
+            "<include file=\"%s\">: includes nest deeper than 8 (does a file "
+            "include itself?)",
+            path);
         return -1;
     }
     size_t len;
@@ -885,8 +928,10 @@ static int handle_include(loader *L, tess_scope *s, xmlNodePtr n)
     if (!doc) return -1;
     int rc = -1;
     if (strcmp(tag(xmlDocGetRootElement(doc)), "library") != 0) {
-        ERR(L, line_of(n), "<include file=\"%s\">: the file is a <%s>; only a <library> can be "
-            "included", path, tag(xmlDocGetRootElement(doc)));
+        ERR(L, line_of(n),
+            "<include file=\"%s\">: the file is a <%s>; only a <library> can be "
+            "included",
+            path, tag(xmlDocGetRootElement(doc)));
     } else if ((inc.path = strdup(path)) == NULL ||
                tess_platform_add_include(L->p, &inc) == TESS_NONE) {
         free(inc.path);
@@ -919,7 +964,10 @@ static uint32_t resolve_reference(loader *L, uint32_t from, const char *name, te
     char *at = strchr(scope, '@');
     if (at) *at = '\0';
     char *dot = strrchr(scope, '.');
-    if (dot) *dot = '\0'; else scope[0] = '\0';
+    if (dot)
+        *dot = '\0';
+    else
+        scope[0] = '\0';
     uint32_t found = TESS_NONE;
     for (;;) {
         char full[600];
@@ -927,7 +975,10 @@ static uint32_t resolve_reference(loader *L, uint32_t from, const char *name, te
         found = tess_name_table_get(&L->types, full);
         if (found != TESS_NONE || scope[0] == '\0') break;
         dot = strrchr(scope, '.');
-        if (dot) *dot = '\0'; else scope[0] = '\0';
+        if (dot)
+            *dot = '\0';
+        else
+            scope[0] = '\0';
     }
     const char *element = tess_kind_type_element(t->kind), *want = tess_kind_type_element(kind);
     if (found == TESS_NONE) {
@@ -964,7 +1015,8 @@ static void resolve_references(loader *L)
                 tess_diag_add(L->diag, tess_type_file(p, (uint32_t)i), t->line,
                               "<link-type name=\"%s\"> attribute 'length': %g m of fibre is beyond "
                               "the %g m reach of xcvr-type '%s'",
-                              t->name, lt->length_m, p->types[lt->xcvr_type].u.xcvr.reach_m, lt->xcvr);
+                              t->name, lt->length_m, p->types[lt->xcvr_type].u.xcvr.reach_m,
+                              lt->xcvr);
         }
     }
 }
@@ -984,16 +1036,19 @@ typedef struct element {
     int arg;
 } element;
 
-static int on_type(loader *L, tess_scope *s, xmlNodePtr n, int kind) { return handle_type(L, s, n, (tess_kind)kind); }
+static int on_type(loader *L, tess_scope *s, xmlNodePtr n, int kind)
+{
+    return handle_type(L, s, n, (tess_kind)kind);
+}
 static int on_generator(loader *L, tess_scope *s, xmlNodePtr n, int topo)
 {
     return handle_generator(L, s, n, (tess_topology)topo);
 }
-#define ELEMENT_WITHOUT_ARG(name, handler) \
-    static int name(loader *L, tess_scope *s, xmlNodePtr n, int arg) \
-    { \
-        (void)arg; \
-        return handler(L, s, n); \
+#define ELEMENT_WITHOUT_ARG(name, handler)                                                         \
+    static int name(loader *L, tess_scope *s, xmlNodePtr n, int arg)                               \
+    {                                                                                              \
+        (void)arg;                                                                                 \
+        return handler(L, s, n);                                                                   \
     }
 ELEMENT_WITHOUT_ARG(on_include, handle_include)
 ELEMENT_WITHOUT_ARG(on_instance, handle_instance)
@@ -1085,8 +1140,10 @@ static int load(xmlDocPtr doc, loader *L)
     tess_platform *p = L->p;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     if (strcmp(tag(root), "platform") != 0) {
-        ERR(L, line_of(root), "the file is a <%s>, not a <platform>: include it from a platform "
-            "with <include file=\"...\"/>", tag(root));
+        ERR(L, line_of(root),
+            "the file is a <%s>, not a <platform>: include it from a platform "
+            "with <include file=\"...\"/>",
+            tag(root));
         return TESS_EINVAL;
     }
     xmlChar *name = xmlGetProp(root, (const xmlChar *)"name");

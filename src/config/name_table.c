@@ -8,7 +8,8 @@
 static uint64_t hash(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
@@ -32,7 +33,8 @@ static int grow(tess_name_table *t)
     for (size_t i = 0; i < t->capacity; i++) {
         if (!t->keys[i]) continue;
         size_t j = hash(t->keys[i]) & (cap - 1);
-        while (keys[j]) j = (j + 1) & (cap - 1);
+        while (keys[j])
+            j = (j + 1) & (cap - 1);
         keys[j] = t->keys[i];
         values[j] = t->values[i];
     }

@@ -107,9 +107,9 @@ char *tess_scope_subst(const tess_scope *s, const tess_platform *p, const char *
     return out;
 }
 
-int tess_scope_declare(tess_scope *s, tess_platform *p, const char *name,
-                       const char *default_text, long line, tess_override_slot *overrides,
-                       size_t n_overrides, char *err, size_t errlen)
+int tess_scope_declare(tess_scope *s, tess_platform *p, const char *name, const char *default_text,
+                       long line, tess_override_slot *overrides, size_t n_overrides, char *err,
+                       size_t errlen)
 {
     if (!tess_is_identifier(name)) {
         snprintf(err, errlen,

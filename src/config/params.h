@@ -23,7 +23,7 @@ typedef struct tess_override_slot {
 
 typedef struct tess_scope {
     const struct tess_scope *parent;
-    char *prefix; /* full path of the scope: "" at the top, "pkg0", "dc0.pkg1" */
+    char *prefix;     /* full path of the scope: "" at the top, "pkg0", "dc0.pkg1" */
     uint32_t *params; /* indices into the platform's params */
     size_t n_params, cap_params;
 } tess_scope;
@@ -37,9 +37,9 @@ void tess_scope_free(tess_scope *s);
 /* Declares parameter `name` in s with its default text; an override of its full name
  * replaces the default (and is marked used). ${} in the chosen text is substituted
  * with parameters visible so far. Returns 0, or -1 with a reason in err. */
-int tess_scope_declare(tess_scope *s, tess_platform *p, const char *name,
-                       const char *default_text, long line, tess_override_slot *overrides,
-                       size_t n_overrides, char *err, size_t errlen);
+int tess_scope_declare(tess_scope *s, tess_platform *p, const char *name, const char *default_text,
+                       long line, tess_override_slot *overrides, size_t n_overrides, char *err,
+                       size_t errlen);
 
 /* Substitutes every ${name} in text; a new string, or NULL with a reason in err. */
 char *tess_scope_subst(const tess_scope *s, const tess_platform *p, const char *text, char *err,

@@ -6,20 +6,20 @@
 
 const char *tess_kind_type_element(tess_kind kind)
 {
-    static const char *const names[] = {"die-type", "router-type", "link-type", "memory-type",
-                                        "technology-type", "xcvr-type"};
+    static const char *const names[] = {"die-type",    "router-type",     "link-type",
+                                        "memory-type", "technology-type", "xcvr-type"};
     return kind < TESS_KIND_COUNT_ ? names[kind] : "?";
 }
 
 const char *tess_kind_name(tess_kind kind)
 {
-    static const char *const names[] = {"die", "router", "link", "memory", "technology",
-                                        "transceiver"};
+    static const char *const names[] = {"die",    "router",     "link",
+                                        "memory", "technology", "transceiver"};
     return kind < TESS_KIND_COUNT_ ? names[kind] : "?";
 }
 
-const char *const tess_scope_level_names[] = {"package", "wafer", "node", "cluster", "datacenter",
-                                              "platform", NULL};
+const char *const tess_scope_level_names[] = {"package",    "wafer",    "node", "cluster",
+                                              "datacenter", "platform", NULL};
 
 const char *tess_scope_level_name(int level)
 {
@@ -31,19 +31,25 @@ void tess_platform_free(tess_platform *p)
     if (!p) return;
     free(p->name);
     free(p->file);
-    for (size_t i = 0; i < p->n_types; i++) free(p->types[i].name);
-    for (size_t i = 0; i < p->n_instances; i++) free(p->instances[i].path);
-    for (size_t i = 0; i < p->n_grids; i++) free(p->grids[i].name);
+    for (size_t i = 0; i < p->n_types; i++)
+        free(p->types[i].name);
+    for (size_t i = 0; i < p->n_instances; i++)
+        free(p->instances[i].path);
+    for (size_t i = 0; i < p->n_grids; i++)
+        free(p->grids[i].name);
     for (size_t i = 0; i < p->n_params; i++) {
         free(p->params[i].name);
         free(p->params[i].value);
         free(p->params[i].default_text);
     }
-    for (size_t i = 0; i < p->n_groups; i++) free(p->groups[i].path);
-    for (size_t i = 0; i < p->n_includes; i++) free(p->includes[i].path);
+    for (size_t i = 0; i < p->n_groups; i++)
+        free(p->groups[i].path);
+    for (size_t i = 0; i < p->n_includes; i++)
+        free(p->includes[i].path);
     if (p->circuits) {
         free(p->circuits->name);
-        for (uint32_t k = 0; k < p->circuits->n_configs; k++) free(p->circuits->config_names[k]);
+        for (uint32_t k = 0; k < p->circuits->n_configs; k++)
+            free(p->circuits->config_names[k]);
         free(p->circuits->config_names);
         free(p->circuits->config_lines);
         free(p->circuits);
@@ -70,12 +76,12 @@ static int reserve(void **array, size_t *cap, size_t count, size_t elem)
     return 0;
 }
 
-#define APPEND(p, arr, n, cap, item)                                                       \
-    do {                                                                                   \
-        if (reserve((void **)&(p)->arr, &(p)->cap, (p)->n, sizeof *(p)->arr) != 0)         \
-            return TESS_NONE;                                                              \
-        (p)->arr[(p)->n] = *(item);                                                        \
-        return (uint32_t)(p)->n++;                                                         \
+#define APPEND(p, arr, n, cap, item)                                                               \
+    do {                                                                                           \
+        if (reserve((void **)&(p)->arr, &(p)->cap, (p)->n, sizeof *(p)->arr) != 0)                 \
+            return TESS_NONE;                                                                      \
+        (p)->arr[(p)->n] = *(item);                                                                \
+        return (uint32_t)(p)->n++;                                                                 \
     } while (0)
 
 uint32_t tess_platform_add_type(tess_platform *p, const tess_type *t)
@@ -138,7 +144,8 @@ uint32_t tess_platform_find_param(const tess_platform *p, const char *name)
 size_t tess_platform_live_links(const tess_platform *p)
 {
     size_t n = 0;
-    for (size_t i = 0; i < p->n_links; i++) n += !p->links[i].dead;
+    for (size_t i = 0; i < p->n_links; i++)
+        n += !p->links[i].dead;
     return n;
 }
 
@@ -223,6 +230,7 @@ size_t tess_die_memories(const tess_platform *p, uint32_t die, uint32_t *out, in
     }
     *shared = n == 0;
     for (size_t i = 0; *shared && i < p->n_instances; i++)
-        if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead) out[n++] = (uint32_t)i;
+        if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
+            out[n++] = (uint32_t)i;
     return n;
 }

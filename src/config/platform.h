@@ -75,25 +75,25 @@ typedef struct tess_latency {
 
 typedef struct tess_die_type {
     double clock_hz;
-    uint32_t tensor_arrays; /* systolic arrays */
-    uint32_t tensor_rows;  /* systolic array rows (0: no tensor engine) */
-    uint32_t tensor_cols;  /* systolic array columns */
-    uint32_t vector_lanes; /* vector unit lanes */
-    uint64_t sram_bytes;   /* on-die SRAM capacity */
-    double sram_bandwidth; /* bytes per second, all banks together */
-    uint32_t sram_banks;   /* interleaved banks, each a 1/banks share of the bandwidth */
-    uint32_t sram_ports;   /* requests served at once */
-    uint32_t sram_latency; /* cycles from a request to its first data */
+    uint32_t tensor_arrays;   /* systolic arrays */
+    uint32_t tensor_rows;     /* systolic array rows (0: no tensor engine) */
+    uint32_t tensor_cols;     /* systolic array columns */
+    uint32_t vector_lanes;    /* vector unit lanes */
+    uint64_t sram_bytes;      /* on-die SRAM capacity */
+    double sram_bandwidth;    /* bytes per second, all banks together */
+    uint32_t sram_banks;      /* interleaved banks, each a 1/banks share of the bandwidth */
+    uint32_t sram_ports;      /* requests served at once */
+    uint32_t sram_latency;    /* cycles from a request to its first data */
     uint32_t sram_bank_bytes; /* interleaving granule */
     double sram_read_energy;  /* joules per bit */
     double sram_write_energy; /* joules per bit */
     double sram_leakage;      /* watts */
     uint32_t dma_engines;
-    double flop_energy;  /* joules per FLOP on the tensor engine and vector unit */
-    double static_power; /* watts while the die is powered */
-    char technology[32]; /* name of a technology-type as written ("": no area/cost account) */
-    double area_m2;      /* given die area (0: computed from the blocks, src/model/cost.c) */
-    double tdp_w;        /* power limit of one die (0: none) */
+    double flop_energy;       /* joules per FLOP on the tensor engine and vector unit */
+    double static_power;      /* watts while the die is powered */
+    char technology[32];      /* name of a technology-type as written ("": no area/cost account) */
+    double area_m2;           /* given die area (0: computed from the blocks, src/model/cost.c) */
+    double tdp_w;             /* power limit of one die (0: none) */
     uint32_t technology_type; /* resolved by the loader: index into types, or TESS_NONE */
 } tess_die_type;
 
@@ -126,9 +126,9 @@ typedef struct tess_link_type {
     double cost_usd;       /* price of one link's cable or fibre */
     uint32_t transceivers; /* optical modules on one link (0: electrical, or 2 with an xcvr) */
     double transceiver_cost_usd; /* price of one module (0: the xcvr-type's cost) */
-    char xcvr[32];         /* name of an xcvr-type ("": an electrical link) */
-    double length_m;       /* fibre length, for its delay and the transceiver's reach */
-    uint32_t xcvr_type;    /* resolved by the loader: index into types, or TESS_NONE */
+    char xcvr[32];               /* name of an xcvr-type ("": an electrical link) */
+    double length_m;             /* fibre length, for its delay and the transceiver's reach */
+    uint32_t xcvr_type;          /* resolved by the loader: index into types, or TESS_NONE */
 } tess_link_type;
 
 /* Fibre delay, s per metre: 4.897 us/km at 1550 nm (group index ~1.468; REFERENCE.md 4). */
@@ -138,9 +138,9 @@ typedef struct tess_link_type {
  * latencies, energy per bit, laser and ring-tuning static power, reach, price. */
 typedef struct tess_xcvr_type {
     uint32_t lanes, wavelengths;
-    double lane_rate;  /* bytes per second per wavelength per lane */
+    double lane_rate; /* bytes per second per wavelength per lane */
     double eo_s, oe_s, fec_s;
-    double energy_per_bit; /* joules per bit, transmit and receive together */
+    double energy_per_bit;                /* joules per bit, transmit and receive together */
     double laser_power_w, tuning_power_w; /* per module */
     double reach_m;
     double cost_usd;
@@ -152,7 +152,6 @@ double tess_xcvr_bandwidth(const tess_xcvr_type *x);
 double tess_xcvr_latency(const tess_xcvr_type *x, double length_m);
 /* Modules on a link: its `transceivers`, else 2 (one per end) when it names an xcvr. */
 uint32_t tess_link_modules(const tess_link_type *l);
-
 
 typedef enum tess_mem_scheduler { TESS_SCHED_FRFCFS, TESS_SCHED_FCFS } tess_mem_scheduler;
 typedef enum tess_page_policy { TESS_PAGE_OPEN, TESS_PAGE_CLOSED } tess_page_policy;
@@ -174,18 +173,18 @@ typedef struct tess_dram_timing {
 typedef struct tess_memory_type {
     tess_memory_standard standard;
     uint64_t capacity_bytes;
-    uint32_t channels;       /* independent channels (pseudo-channels for HBM) */
-    uint32_t bus_width_bits; /* per channel */
-    double data_rate;        /* transfers per second per pin */
-    double clock_hz;         /* command clock (CK) */
-    uint32_t burst_length;   /* transfers per column command */
+    uint32_t channels;                  /* independent channels (pseudo-channels for HBM) */
+    uint32_t bus_width_bits;            /* per channel */
+    double data_rate;                   /* transfers per second per pin */
+    double clock_hz;                    /* command clock (CK) */
+    uint32_t burst_length;              /* transfers per column command */
     uint32_t ranks, bank_groups, banks; /* banks per bank group */
-    uint32_t rows;           /* per bank */
-    char mapping[32];        /* address fields from most to least significant: "RoBaRaCoBgCh" */
+    uint32_t rows;                      /* per bank */
+    char mapping[32]; /* address fields from most to least significant: "RoBaRaCoBgCh" */
     tess_mem_scheduler scheduler;
     tess_page_policy page_policy;
     tess_refresh_mode refresh;
-    uint32_t queue_depth;    /* requests (bursts) a channel controller holds */
+    uint32_t queue_depth;     /* requests (bursts) a channel controller holds */
     uint32_t frontend_cycles; /* fixed controller latency, added once per request */
     tess_dram_timing t;
     double act_energy;       /* joules per activate-precharge pair */
@@ -209,10 +208,10 @@ typedef struct tess_technology_type {
     double wafer_diameter_m, edge_exclusion_m;
     double reticle_width_m, reticle_height_m;
     double wafer_cost_usd;
-    double defect_density;   /* defects per square metre */
-    double clustering;       /* negative-binomial alpha */
+    double defect_density; /* defects per square metre */
+    double clustering;     /* negative-binomial alpha */
     tess_yield_model yield_model;
-    double mac_area_m2;      /* per MAC of a systolic array */
+    double mac_area_m2; /* per MAC of a systolic array */
     double vector_lane_area_m2;
     double sram_bit_area_m2; /* one bit cell */
     double sram_efficiency;  /* share of an SRAM macro that is bit cells */
@@ -244,7 +243,8 @@ typedef enum tess_topology {
     TESS_TOPO_MESH,
     TESS_TOPO_TORUS,
     TESS_TOPO_SWITCH,
-    TESS_TOPO_FAT_TREE, /* high-bandwidth domains joined by a folded Clos (src/config/generators.h) */
+    TESS_TOPO_FAT_TREE,  /* high-bandwidth domains joined by a folded Clos (src/config/generators.h)
+                          */
     TESS_TOPO_RAIL_ONLY, /* high-bandwidth domains joined by one network per rail, no spine */
     TESS_TOPO_RING       /* dies, each with its router, the routers in a ring */
 } tess_topology;
@@ -264,15 +264,15 @@ typedef struct tess_grid {
 } tess_grid;
 
 typedef enum tess_packaging {
-    TESS_PACKAGING_ORGANIC,     /* dies on an organic substrate */
-    TESS_PACKAGING_INTERPOSER,  /* 2.5-D: dies and DRAM on a silicon interposer */
-    TESS_PACKAGING_WAFER_SCALE  /* the dies never leave the wafer */
+    TESS_PACKAGING_ORGANIC,    /* dies on an organic substrate */
+    TESS_PACKAGING_INTERPOSER, /* 2.5-D: dies and DRAM on a silicon interposer */
+    TESS_PACKAGING_WAFER_SCALE /* the dies never leave the wafer */
 } tess_packaging;
 
 /* A manufactured unit: a <package> or <wafer> scope and the instances inside it. */
 typedef struct tess_group {
-    char *path;       /* the scope's path: "pkg0", "c0.w1" */
-    int is_wafer;     /* <wafer>, else <package> */
+    char *path;   /* the scope's path: "pkg0", "c0.w1" */
+    int is_wafer; /* <wafer>, else <package> */
     tess_packaging packaging;
     uint32_t spare_dies; /* dies that may be defective with the unit still good */
     double tdp_w;        /* power limit of the unit (0: none) */
@@ -302,12 +302,12 @@ const char *tess_scope_level_name(int level);
 extern const char *const tess_scope_level_names[]; /* the same, NULL-terminated */
 
 typedef struct tess_instance {
-    char *path; /* hierarchical: "wafer0.r3c5.router" */
-    tess_kind kind; /* never TESS_KIND_LINK */
-    uint32_t type;  /* index into types */
-    uint32_t grid;  /* generator that made it, or TESS_NONE */
-    int32_t row, col; /* grid coordinates, -1 outside grids */
-    uint32_t group;   /* innermost <package> or <wafer>, or TESS_NONE */
+    char *path;                        /* hierarchical: "wafer0.r3c5.router" */
+    tess_kind kind;                    /* never TESS_KIND_LINK */
+    uint32_t type;                     /* index into types */
+    uint32_t grid;                     /* generator that made it, or TESS_NONE */
+    int32_t row, col;                  /* grid coordinates, -1 outside grids */
+    uint32_t group;                    /* innermost <package> or <wafer>, or TESS_NONE */
     uint32_t scope[TESS_SCOPE_LEVELS]; /* per level, the scope it is inside (ids from 1), or 0 */
     int dead;
     long line; /* element that declared it */
@@ -336,8 +336,8 @@ typedef struct tess_circuit_switch {
     double insertion_s;       /* added to every circuit's latency */
     double reconfiguration_s; /* from the last bit on the old circuits to the new ones */
     double port_cost_usd;
-    uint32_t link_type;       /* the fibre from an attached instance to the switch */
-    uint32_t attached;        /* instances attached (ports used) */
+    uint32_t link_type; /* the fibre from an attached instance to the switch */
+    uint32_t attached;  /* instances attached (ports used) */
     uint32_t n_configs;
     char **config_names;
     long *config_lines;
@@ -369,7 +369,7 @@ typedef struct tess_platform {
     size_t n_groups;
     tess_include *includes;
     size_t n_includes;
-    uint32_t n_scopes; /* scope ids handed out (instance.scope) */
+    uint32_t n_scopes;             /* scope ids handed out (instance.scope) */
     tess_circuit_switch *circuits; /* the optical circuit switch, or NULL: none */
     /* capacities, private to the builder */
     size_t cap_types, cap_instances, cap_links, cap_grids, cap_params, cap_groups, cap_includes;

@@ -30,7 +30,8 @@ int tess_check_ports(const tess_platform *p, const char *file, tess_diag *diag)
         count[p->links[k].a] = p->links[k].circuit ? 1 : count[p->links[k].a] + 1;
         count[p->links[k].b] = p->links[k].circuit ? 1 : count[p->links[k].b] + 1;
     }
-    for (size_t i = 0; i < p->n_instances; i++) attached[i] += ocs[i];
+    for (size_t i = 0; i < p->n_instances; i++)
+        attached[i] += ocs[i];
     free(ocs);
     int rc = TESS_OK;
     for (size_t i = 0; i < p->n_instances; i++) {
@@ -116,7 +117,8 @@ static uint32_t dead_between(const uint32_t *prefix, uint32_t n, int torus, int 
 
 static int router_dead(const tess_platform *p, const tess_grid *grid, int r, int c)
 {
-    return p->instances[grid->first_instance + 2 * ((uint32_t)r * grid->cols + (uint32_t)c) + 1].dead;
+    return p->instances[grid->first_instance + 2 * ((uint32_t)r * grid->cols + (uint32_t)c) + 1]
+        .dead;
 }
 
 /* Dead routers met along a row (or column) segment, excluding the start. */
@@ -179,8 +181,7 @@ int tess_dor_route_alive(const tess_platform *p, uint32_t gi, tess_routing routi
     return alive;
 }
 
-static int check_grid_routes(const tess_platform *p, uint32_t gi, const char *file,
-                             tess_diag *diag)
+static int check_grid_routes(const tess_platform *p, uint32_t gi, const char *file, tess_diag *diag)
 {
     const tess_grid *grid = &p->grids[gi];
     const tess_instance *first_router = &p->instances[grid->first_instance + 1];
@@ -226,7 +227,6 @@ static int check_grid_routes(const tess_platform *p, uint32_t gi, const char *fi
     grid_defects_free(&g);
     return rc;
 }
-
 
 int tess_check_routing_fits(const tess_platform *p, const char *file, tess_diag *diag)
 {
@@ -329,7 +329,8 @@ int tess_check_reachability(const tess_platform *p, const char *file, tess_diag 
         rc = TESS_ENOMEM;
         goto out;
     }
-    for (size_t i = 0; i < n; i++) parent[i] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++)
+        parent[i] = (uint32_t)i;
     for (size_t k = 0; k < p->n_links; k++) {
         const tess_link *l = &p->links[k];
         if (l->dead || p->instances[l->a].kind != TESS_KIND_ROUTER ||
@@ -371,7 +372,8 @@ int tess_check_reachability(const tess_platform *p, const char *file, tess_diag 
             for (size_t a = 0; a < n && bad < 5; a++) {
                 if (p->instances[a].kind != TESS_KIND_DIE || p->instances[a].dead) continue;
                 int on_best = 0;
-                for (uint32_t j = 0; j < att[a].n; j++) on_best |= att[a].comps[j] == best;
+                for (uint32_t j = 0; j < att[a].n; j++)
+                    on_best |= att[a].comps[j] == best;
                 if (pass == 0 && on_best && best != TESS_NONE) continue;
                 size_t unreachable = 0;
                 const char *example = NULL;
@@ -386,8 +388,7 @@ int tess_check_reachability(const tess_platform *p, const char *file, tess_diag 
                     ERR(diag, file, p->instances[a].line,
                         "unroutable: die '%s' cannot reach die '%s'%s through live links and "
                         "routers (cut off by defects? mark it dead too)",
-                        p->instances[a].path, example,
-                        unreachable > 1 ? " and others" : "");
+                        p->instances[a].path, example, unreachable > 1 ? " and others" : "");
                     bad++;
                 }
             }
@@ -410,7 +411,8 @@ int tess_check_reachability(const tess_platform *p, const char *file, tess_diag 
     for (size_t m = 0; m < n; m++) {
         if (p->instances[m].kind != TESS_KIND_MEMORY || p->instances[m].dead) continue;
         int reached = by_die[m];
-        for (uint32_t j = 0; j < att[m].n && !reached; j++) reached = comp_size[att[m].comps[j]] > 0;
+        for (uint32_t j = 0; j < att[m].n && !reached; j++)
+            reached = comp_size[att[m].comps[j]] > 0;
         if (!reached) {
             ERR(diag, file, p->instances[m].line, "unroutable: memory '%s' is reached by no die",
                 p->instances[m].path);
@@ -420,7 +422,8 @@ int tess_check_reachability(const tess_platform *p, const char *file, tess_diag 
     free(by_die);
 out:
     if (att)
-        for (size_t i = 0; i < n; i++) free(att[i].comps);
+        for (size_t i = 0; i < n; i++)
+            free(att[i].comps);
     free(att);
     free(parent);
     free(comp_size);

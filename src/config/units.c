@@ -57,12 +57,21 @@ struct prefix {
 };
 
 static const struct prefix prefixes[] = {
-    {"p", 1e-12, SI_SMALL}, {"n", 1e-9, SI_SMALL},  {"u", 1e-6, SI_SMALL},
+    {"p", 1e-12, SI_SMALL},
+    {"n", 1e-9, SI_SMALL},
+    {"u", 1e-6, SI_SMALL},
     {"\xc2\xb5", 1e-6, SI_SMALL}, /* micro sign */
-    {"m", 1e-3, SI_SMALL},  {"k", 1e3, SI_LARGE},   {"K", 1e3, SI_LARGE},
-    {"M", 1e6, SI_LARGE},   {"G", 1e9, SI_LARGE},   {"T", 1e12, SI_LARGE},
-    {"P", 1e15, SI_LARGE},  {"Ki", 1024.0, BINARY}, {"Mi", 1048576.0, BINARY},
-    {"Gi", 1073741824.0, BINARY}, {"Ti", 1099511627776.0, BINARY},
+    {"m", 1e-3, SI_SMALL},
+    {"k", 1e3, SI_LARGE},
+    {"K", 1e3, SI_LARGE},
+    {"M", 1e6, SI_LARGE},
+    {"G", 1e9, SI_LARGE},
+    {"T", 1e12, SI_LARGE},
+    {"P", 1e15, SI_LARGE},
+    {"Ki", 1024.0, BINARY},
+    {"Mi", 1048576.0, BINARY},
+    {"Gi", 1073741824.0, BINARY},
+    {"Ti", 1099511627776.0, BINARY},
     {"Pi", 1125899906842624.0, BINARY},
 };
 
@@ -71,21 +80,36 @@ static const struct prefix prefixes[] = {
 const char *tess_dim_name(tess_dim dim)
 {
     switch (dim) {
-    case TESS_DIM_COUNT: return "plain number";
-    case TESS_DIM_FREQUENCY: return "frequency";
-    case TESS_DIM_SIZE: return "size";
-    case TESS_DIM_BANDWIDTH: return "bandwidth";
-    case TESS_DIM_TIME: return "time";
-    case TESS_DIM_CYCLES: return "cycle count";
-    case TESS_DIM_ENERGY: return "energy";
-    case TESS_DIM_ENERGY_PER_BIT: return "energy per bit";
-    case TESS_DIM_POWER: return "power";
-    case TESS_DIM_LENGTH: return "length";
-    case TESS_DIM_TRANSFER_RATE: return "transfer rate";
-    case TESS_DIM_AREA: return "area";
-    case TESS_DIM_DEFECT_DENSITY: return "defect density";
-    case TESS_DIM_COST: return "cost";
-    case TESS_DIM_COST_PER_AREA: return "cost per area";
+    case TESS_DIM_COUNT:
+        return "plain number";
+    case TESS_DIM_FREQUENCY:
+        return "frequency";
+    case TESS_DIM_SIZE:
+        return "size";
+    case TESS_DIM_BANDWIDTH:
+        return "bandwidth";
+    case TESS_DIM_TIME:
+        return "time";
+    case TESS_DIM_CYCLES:
+        return "cycle count";
+    case TESS_DIM_ENERGY:
+        return "energy";
+    case TESS_DIM_ENERGY_PER_BIT:
+        return "energy per bit";
+    case TESS_DIM_POWER:
+        return "power";
+    case TESS_DIM_LENGTH:
+        return "length";
+    case TESS_DIM_TRANSFER_RATE:
+        return "transfer rate";
+    case TESS_DIM_AREA:
+        return "area";
+    case TESS_DIM_DEFECT_DENSITY:
+        return "defect density";
+    case TESS_DIM_COST:
+        return "cost";
+    case TESS_DIM_COST_PER_AREA:
+        return "cost per area";
     }
     return "?";
 }
@@ -93,21 +117,36 @@ const char *tess_dim_name(tess_dim dim)
 const char *tess_dim_example(tess_dim dim)
 {
     switch (dim) {
-    case TESS_DIM_COUNT: return "8";
-    case TESS_DIM_FREQUENCY: return "1.5GHz";
-    case TESS_DIM_SIZE: return "48MiB";
-    case TESS_DIM_BANDWIDTH: return "2TB/s";
-    case TESS_DIM_TIME: return "3ns";
-    case TESS_DIM_CYCLES: return "2cycles";
-    case TESS_DIM_ENERGY: return "1.2nJ";
-    case TESS_DIM_ENERGY_PER_BIT: return "0.4pJ/bit";
-    case TESS_DIM_POWER: return "300W";
-    case TESS_DIM_LENGTH: return "2m";
-    case TESS_DIM_TRANSFER_RATE: return "6400MT/s";
-    case TESS_DIM_AREA: return "826mm2";
-    case TESS_DIM_DEFECT_DENSITY: return "0.1/cm2";
-    case TESS_DIM_COST: return "17000USD";
-    case TESS_DIM_COST_PER_AREA: return "0.05USD/mm2";
+    case TESS_DIM_COUNT:
+        return "8";
+    case TESS_DIM_FREQUENCY:
+        return "1.5GHz";
+    case TESS_DIM_SIZE:
+        return "48MiB";
+    case TESS_DIM_BANDWIDTH:
+        return "2TB/s";
+    case TESS_DIM_TIME:
+        return "3ns";
+    case TESS_DIM_CYCLES:
+        return "2cycles";
+    case TESS_DIM_ENERGY:
+        return "1.2nJ";
+    case TESS_DIM_ENERGY_PER_BIT:
+        return "0.4pJ/bit";
+    case TESS_DIM_POWER:
+        return "300W";
+    case TESS_DIM_LENGTH:
+        return "2m";
+    case TESS_DIM_TRANSFER_RATE:
+        return "6400MT/s";
+    case TESS_DIM_AREA:
+        return "826mm2";
+    case TESS_DIM_DEFECT_DENSITY:
+        return "0.1/cm2";
+    case TESS_DIM_COST:
+        return "17000USD";
+    case TESS_DIM_COST_PER_AREA:
+        return "0.05USD/mm2";
     }
     return "?";
 }
@@ -142,7 +181,8 @@ static int lookup_unit(const char *suffix, double *scale, tess_dim *dim)
         size_t plen = strlen(prefixes[p].spelling);
         if (strncmp(suffix, prefixes[p].spelling, plen) != 0) continue;
         for (size_t u = 0; u < COUNT_OF(units); u++) {
-            if ((units[u].prefixes & prefixes[p].kind) && strcmp(suffix + plen, units[u].spelling) == 0) {
+            if ((units[u].prefixes & prefixes[p].kind) &&
+                strcmp(suffix + plen, units[u].spelling) == 0) {
                 *scale = prefixes[p].factor * units[u].scale;
                 *dim = units[u].dim;
                 return 0;
@@ -181,7 +221,8 @@ int tess_parse_quantity(const char *text, unsigned accepted, tess_quantity *out,
     char describe[256];
     if (!text) text = "";
     const char *p = text;
-    while (isspace((unsigned char)*p)) p++;
+    while (isspace((unsigned char)*p))
+        p++;
     if (*p == '\0') {
         describe_mask(accepted, describe, sizeof describe);
         snprintf(err, errlen, "empty value, expected a %s", describe);
@@ -204,7 +245,8 @@ int tess_parse_quantity(const char *text, unsigned accepted, tess_quantity *out,
     if (*end == ' ') end++;
     char suffix[64];
     size_t n = strlen(end);
-    while (n > 0 && isspace((unsigned char)end[n - 1])) n--;
+    while (n > 0 && isspace((unsigned char)end[n - 1]))
+        n--;
     if (n >= sizeof suffix) {
         snprintf(err, errlen, "unknown unit in '%s'", text);
         return -1;
@@ -244,8 +286,12 @@ void tess_format_quantity(double value, tess_dim dim, char *buf, size_t buflen)
     static const char *const si[] = {"p", "n", "u", "m", "", "k", "M", "G", "T", "P"};
     const char *unit = "";
     switch (dim) {
-    case TESS_DIM_COUNT: snprintf(buf, buflen, "%.6g", value); return;
-    case TESS_DIM_CYCLES: snprintf(buf, buflen, "%.6g cycles", value); return;
+    case TESS_DIM_COUNT:
+        snprintf(buf, buflen, "%.6g", value);
+        return;
+    case TESS_DIM_CYCLES:
+        snprintf(buf, buflen, "%.6g cycles", value);
+        return;
     case TESS_DIM_SIZE:
         /* Exact binary multiples read best in IEC units (48 MiB). */
         if (value >= 1024.0 && fmod(value, 1024.0) == 0.0) {
@@ -261,19 +307,43 @@ void tess_format_quantity(double value, tess_dim dim, char *buf, size_t buflen)
         }
         unit = "B";
         break;
-    case TESS_DIM_FREQUENCY: unit = "Hz"; break;
-    case TESS_DIM_BANDWIDTH: unit = "B/s"; break;
-    case TESS_DIM_TIME: unit = "s"; break;
-    case TESS_DIM_ENERGY: unit = "J"; break;
-    case TESS_DIM_ENERGY_PER_BIT: unit = "J/bit"; break;
-    case TESS_DIM_POWER: unit = "W"; break;
-    case TESS_DIM_LENGTH: unit = "m"; break;
-    case TESS_DIM_TRANSFER_RATE: unit = "T/s"; break;
+    case TESS_DIM_FREQUENCY:
+        unit = "Hz";
+        break;
+    case TESS_DIM_BANDWIDTH:
+        unit = "B/s";
+        break;
+    case TESS_DIM_TIME:
+        unit = "s";
+        break;
+    case TESS_DIM_ENERGY:
+        unit = "J";
+        break;
+    case TESS_DIM_ENERGY_PER_BIT:
+        unit = "J/bit";
+        break;
+    case TESS_DIM_POWER:
+        unit = "W";
+        break;
+    case TESS_DIM_LENGTH:
+        unit = "m";
+        break;
+    case TESS_DIM_TRANSFER_RATE:
+        unit = "T/s";
+        break;
     /* areas, densities and prices read best in the units they are quoted in */
-    case TESS_DIM_AREA: snprintf(buf, buflen, "%.6g mm2", value * 1e6); return;
-    case TESS_DIM_DEFECT_DENSITY: snprintf(buf, buflen, "%.6g /cm2", value * 1e-4); return;
-    case TESS_DIM_COST: snprintf(buf, buflen, "%.6g USD", value); return;
-    case TESS_DIM_COST_PER_AREA: snprintf(buf, buflen, "%.6g USD/mm2", value * 1e-6); return;
+    case TESS_DIM_AREA:
+        snprintf(buf, buflen, "%.6g mm2", value * 1e6);
+        return;
+    case TESS_DIM_DEFECT_DENSITY:
+        snprintf(buf, buflen, "%.6g /cm2", value * 1e-4);
+        return;
+    case TESS_DIM_COST:
+        snprintf(buf, buflen, "%.6g USD", value);
+        return;
+    case TESS_DIM_COST_PER_AREA:
+        snprintf(buf, buflen, "%.6g USD/mm2", value * 1e-6);
+        return;
     }
     int exp3 = 0;
     if (value != 0.0) {

@@ -16,21 +16,21 @@
 #include <stddef.h>
 
 typedef enum tess_dim {
-    TESS_DIM_COUNT = 1u << 0,          /* plain number, no unit */
-    TESS_DIM_FREQUENCY = 1u << 1,      /* Hz */
-    TESS_DIM_SIZE = 1u << 2,           /* bytes */
-    TESS_DIM_BANDWIDTH = 1u << 3,      /* bytes per second */
-    TESS_DIM_TIME = 1u << 4,           /* seconds */
-    TESS_DIM_CYCLES = 1u << 5,         /* cycles of the owning block's clock */
-    TESS_DIM_ENERGY = 1u << 6,         /* joules */
-    TESS_DIM_ENERGY_PER_BIT = 1u << 7, /* joules per bit */
-    TESS_DIM_POWER = 1u << 8,          /* watts */
-    TESS_DIM_LENGTH = 1u << 9,         /* metres */
-    TESS_DIM_TRANSFER_RATE = 1u << 10, /* transfers per second (per pin) */
-    TESS_DIM_AREA = 1u << 11,          /* square metres: m2, cm2, mm2, um2 */
+    TESS_DIM_COUNT = 1u << 0,           /* plain number, no unit */
+    TESS_DIM_FREQUENCY = 1u << 1,       /* Hz */
+    TESS_DIM_SIZE = 1u << 2,            /* bytes */
+    TESS_DIM_BANDWIDTH = 1u << 3,       /* bytes per second */
+    TESS_DIM_TIME = 1u << 4,            /* seconds */
+    TESS_DIM_CYCLES = 1u << 5,          /* cycles of the owning block's clock */
+    TESS_DIM_ENERGY = 1u << 6,          /* joules */
+    TESS_DIM_ENERGY_PER_BIT = 1u << 7,  /* joules per bit */
+    TESS_DIM_POWER = 1u << 8,           /* watts */
+    TESS_DIM_LENGTH = 1u << 9,          /* metres */
+    TESS_DIM_TRANSFER_RATE = 1u << 10,  /* transfers per second (per pin) */
+    TESS_DIM_AREA = 1u << 11,           /* square metres: m2, cm2, mm2, um2 */
     TESS_DIM_DEFECT_DENSITY = 1u << 12, /* defects per square metre: /cm2, /mm2 */
-    TESS_DIM_COST = 1u << 13,          /* US dollars: USD, kUSD, MUSD */
-    TESS_DIM_COST_PER_AREA = 1u << 14  /* US dollars per square metre: USD/mm2, USD/cm2 */
+    TESS_DIM_COST = 1u << 13,           /* US dollars: USD, kUSD, MUSD */
+    TESS_DIM_COST_PER_AREA = 1u << 14   /* US dollars per square metre: USD/mm2, USD/cm2 */
 } tess_dim;
 
 /* The last dimension bit, for loops over every dimension. */

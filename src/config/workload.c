@@ -31,12 +31,14 @@ static const char *const recompute_names[] = {"none", "selective", "full", NULL}
 static const char *const onoff_names[] = {"off", "on", NULL};
 static const char *const pipeline_names[] = {"gpipe", "1f1b", "interleaved", NULL};
 static const char *const tp_style_names[] = {"megatron-1d", "2d", NULL};
-static const char *const rank_order_names[] = {"tp-pp-dp", "pp-tp-dp", "tp-dp-pp",
-                                               "dp-tp-pp", "pp-dp-tp", "dp-pp-tp", NULL};
+static const char *const rank_order_names[] = {"tp-pp-dp", "pp-tp-dp", "tp-dp-pp", "dp-tp-pp",
+                                               "pp-dp-tp", "dp-pp-tp", NULL};
 
-
-#define COUNT(name, field, def, lo, hi, doc)                                                    \
-    {name, TESS_DIM_COUNT, TESS_FIELD_U32, offsetof(tess_model, field), def, lo, hi, NULL, NULL, doc}
+#define COUNT(name, field, def, lo, hi, doc)                                                       \
+    {                                                                                              \
+        name, TESS_DIM_COUNT, TESS_FIELD_U32, offsetof(tess_model, field), def, lo, hi, NULL,      \
+            NULL, doc                                                                              \
+    }
 static const tess_field_spec model_fields[] = {
     {"name", 0, TESS_FIELD_TEXT, offsetof(tess_model, name), NULL, 0, 0, NULL, NULL, "name"},
     COUNT("layers", layers, NULL, 1, 100000, "transformer layers"),
@@ -54,10 +56,14 @@ static const tess_field_spec model_fields[] = {
 #undef COUNT
 
 #define W(f) offsetof(tess_workload, f)
-#define WCOUNT(name, field, def, lo, hi, doc)                                                   \
-    {name, TESS_DIM_COUNT, TESS_FIELD_U32, W(field), def, lo, hi, NULL, NULL, doc}
-#define WENUM(name, field, def, names, doc)                                                     \
-    {name, 0, TESS_FIELD_ENUM, W(field), def, 0, 0, NULL, names, doc}
+#define WCOUNT(name, field, def, lo, hi, doc)                                                      \
+    {                                                                                              \
+        name, TESS_DIM_COUNT, TESS_FIELD_U32, W(field), def, lo, hi, NULL, NULL, doc               \
+    }
+#define WENUM(name, field, def, names, doc)                                                        \
+    {                                                                                              \
+        name, 0, TESS_FIELD_ENUM, W(field), def, 0, 0, NULL, names, doc                            \
+    }
 static const tess_field_spec workload_fields[] = {
     {"name", 0, TESS_FIELD_TEXT, W(name), NULL, 0, 0, NULL, NULL, "name"},
     WCOUNT("global-batch", global_batch, NULL, 1, 1e9, "sequences per iteration"),
@@ -79,14 +85,15 @@ static const tess_field_spec workload_fields[] = {
     WENUM("tp-within", within[0], "platform", tess_scope_level_names,
           "the widest scope a tensor-parallel group may span (platform: no limit)"),
     WENUM("pp-within", within[1], "platform", tess_scope_level_names, "the same for a pipeline"),
-    WENUM("dp-within", within[2], "platform", tess_scope_level_names, "the same for a data-parallel group"),
+    WENUM("dp-within", within[2], "platform", tess_scope_level_names,
+          "the same for a data-parallel group"),
 };
 
 /* Parses the root element's attributes through a field table. Overrides named
  * "PREFIX.FIELD" win over the XML and are marked used. */
 static int parse_root(xmlNodePtr root, const tess_field_spec *fields, size_t n, void *obj,
-                      const char *file, const char *prefix, const tess_override *ov,
-                      size_t n_ov, int *used, char *resolved, size_t resolved_cap, tess_diag *diag)
+                      const char *file, const char *prefix, const tess_override *ov, size_t n_ov,
+                      int *used, char *resolved, size_t resolved_cap, tess_diag *diag)
 {
     int rc = TESS_OK;
     const long line = xmlGetLineNo(root);
@@ -110,8 +117,8 @@ static int parse_root(xmlNodePtr root, const tess_field_spec *fields, size_t n, 
             tess_diag_add(diag, file, line, "<%s> is missing attribute '%s'", root->name, f->attr);
             rc = TESS_EINVAL;
         } else if (tess_field_set(f, obj, text, err, sizeof err) != 0) {
-            tess_diag_add(diag, file, line, "<%s> %sattribute '%s': %s", root->name, from,
-                          f->attr, err);
+            tess_diag_add(diag, file, line, "<%s> %sattribute '%s': %s", root->name, from, f->attr,
+                          err);
             rc = TESS_EINVAL;
         } else if (at < resolved_cap) { /* "prefix.attr=text\n", for the report's provenance */
             int w = snprintf(resolved + at, resolved_cap - at, "%s.%s=%s\n", prefix, f->attr, text);
@@ -148,12 +155,13 @@ int tess_model_load_buffer(const char *xml, size_t len, const char *path, const 
 {
     memset(out, 0, sizeof *out);
     tess_sha256_hex(xml, len, out->sha256);
-    xmlDocPtr doc = tess_xml_read(xml, len, path, tess_model_schema_xsd, tess_model_schema_xsd_len, diag);
+    xmlDocPtr doc =
+        tess_xml_read(xml, len, path, tess_model_schema_xsd, tess_model_schema_xsd_len, diag);
     if (!doc) return TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     const long line = xmlGetLineNo(root);
-    int rc = parse_root(root, model_fields, sizeof model_fields / sizeof model_fields[0], out,
-                        path, "model", ov, n_ov, used, out->resolved, sizeof out->resolved, diag);
+    int rc = parse_root(root, model_fields, sizeof model_fields / sizeof model_fields[0], out, path,
+                        "model", ov, n_ov, used, out->resolved, sizeof out->resolved, diag);
     xmlFreeDoc(doc);
     if (rc != TESS_OK) return rc;
     if (out->kv_heads == 0) out->kv_heads = out->heads;
@@ -188,12 +196,14 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
 {
     memset(out, 0, sizeof *out);
     tess_sha256_hex(xml, len, out->sha256);
-    xmlDocPtr doc = tess_xml_read(xml, len, path, tess_workload_schema_xsd, tess_workload_schema_xsd_len, diag);
+    xmlDocPtr doc =
+        tess_xml_read(xml, len, path, tess_workload_schema_xsd, tess_workload_schema_xsd_len, diag);
     if (!doc) return TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     const long line = xmlGetLineNo(root);
-    int rc = parse_root(root, workload_fields, sizeof workload_fields / sizeof workload_fields[0],
-                        out, path, "workload", ov, n_ov, used, out->resolved, sizeof out->resolved, diag);
+    int rc =
+        parse_root(root, workload_fields, sizeof workload_fields / sizeof workload_fields[0], out,
+                   path, "workload", ov, n_ov, used, out->resolved, sizeof out->resolved, diag);
     snprintf(out->file, sizeof out->file, "%s", path);
     out->line = line;
     xmlChar *model = xmlGetProp(root, (const xmlChar *)"model");
@@ -203,8 +213,8 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
         tess_path_beside(path, (const char *)model, out->model_file, sizeof out->model_file);
     xmlFree(model);
     xmlFreeDoc(doc);
-    int mrc = model_xml ? tess_model_load_buffer(model_xml, strlen(model_xml), out->model_file, ov, n_ov,
-                                                 used, &out->model, diag)
+    int mrc = model_xml ? tess_model_load_buffer(model_xml, strlen(model_xml), out->model_file, ov,
+                                                 n_ov, used, &out->model, diag)
                         : tess_model_load(out->model_file, ov, n_ov, used, &out->model, diag);
     if (mrc == TESS_EIO) {
         /* name the workload line that points at the missing file */
@@ -216,12 +226,12 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
 
     const tess_workload *w = out;
     const tess_model *m = &w->model;
-#define CHECK(cond, ...)                                                                        \
-    do {                                                                                        \
-        if (!(cond)) {                                                                          \
-            tess_diag_add(diag, path, line, __VA_ARGS__);                                       \
-            rc = TESS_EINVAL;                                                                   \
-        }                                                                                       \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            tess_diag_add(diag, path, line, __VA_ARGS__);                                          \
+            rc = TESS_EINVAL;                                                                      \
+        }                                                                                          \
     } while (0)
     CHECK(w->global_batch % ((uint64_t)w->micro_batch * w->dp) == 0,
           "<workload>: micro-batch %u x dp %u does not divide global-batch %u", w->micro_batch,
@@ -243,7 +253,8 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
     }
     if (w->tp_style == TESS_TP_2D) {
         uint32_t r = 1;
-        while (r * r < w->tp) r++;
+        while (r * r < w->tp)
+            r++;
         CHECK(r * r == w->tp, "<workload>: tp-style=\"2d\" needs a square tp, not %u", w->tp);
         CHECK(m->heads % r == 0 && m->hidden % r == 0 && m->ffn % r == 0,
               "<workload>: 2-D tensor parallelism over %u x %u needs heads, hidden and ffn "

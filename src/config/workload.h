@@ -18,14 +18,22 @@
 typedef enum tess_activation { TESS_ACT_GELU, TESS_ACT_SWIGLU, TESS_ACT_RELU } tess_activation;
 typedef enum tess_norm { TESS_NORM_LAYERNORM, TESS_NORM_RMSNORM } tess_norm;
 typedef enum tess_dtype { TESS_BF16, TESS_FP16, TESS_FP32, TESS_FP8 } tess_dtype;
-typedef enum tess_recompute { TESS_RECOMPUTE_NONE, TESS_RECOMPUTE_SELECTIVE, TESS_RECOMPUTE_FULL } tess_recompute;
+typedef enum tess_recompute {
+    TESS_RECOMPUTE_NONE,
+    TESS_RECOMPUTE_SELECTIVE,
+    TESS_RECOMPUTE_FULL
+} tess_recompute;
 typedef enum tess_pipeline { TESS_PIPE_GPIPE, TESS_PIPE_1F1B, TESS_PIPE_INTERLEAVED } tess_pipeline;
 typedef enum tess_tp_style { TESS_TP_MEGATRON_1D, TESS_TP_2D } tess_tp_style;
 /* Rank numbering, fastest-varying axis first: consecutive ranks of the fastest axis land
  * on consecutive dies of the platform's order (so inside the innermost scopes). */
 typedef enum tess_rank_order {
-    TESS_RANKS_TP_PP_DP, TESS_RANKS_PP_TP_DP, TESS_RANKS_TP_DP_PP,
-    TESS_RANKS_DP_TP_PP, TESS_RANKS_PP_DP_TP, TESS_RANKS_DP_PP_TP
+    TESS_RANKS_TP_PP_DP,
+    TESS_RANKS_PP_TP_DP,
+    TESS_RANKS_TP_DP_PP,
+    TESS_RANKS_DP_TP_PP,
+    TESS_RANKS_PP_DP_TP,
+    TESS_RANKS_DP_PP_TP
 } tess_rank_order;
 
 typedef struct tess_model {
@@ -66,10 +74,10 @@ unsigned tess_dtype_bytes(tess_dtype d);
 /* Loads a workload and its model. Overrides named "workload.FIELD" and "model.FIELD"
  * are taken; others are left for the platform (their `used` flag stays 0: pass the
  * rest on). Returns TESS_OK or TESS_EINVAL / TESS_EIO with file:line messages. */
-int tess_workload_load(const char *path, tess_override *overrides, size_t n_overrides,
-                       int *used, tess_workload *out, tess_diag *diag);
-int tess_model_load(const char *path, const tess_override *overrides, size_t n_overrides,
-                    int *used, tess_model *out, tess_diag *diag);
+int tess_workload_load(const char *path, tess_override *overrides, size_t n_overrides, int *used,
+                       tess_workload *out, tess_diag *diag);
+int tess_model_load(const char *path, const tess_override *overrides, size_t n_overrides, int *used,
+                    tess_model *out, tess_diag *diag);
 
 /* The same from XML text in memory; name stands for the file in messages. A workload's
  * model comes from model_xml when it is not NULL, else from the file its `model`

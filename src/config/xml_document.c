@@ -23,7 +23,8 @@ static void on_error(void *ctx, xmlErrorPtr e)
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", e->message ? e->message : "XML error");
     size_t n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = '\0';
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
     tess_diag_add(s->diag, s->file, e->line, "%s: %s",
                   e->domain == XML_FROM_SCHEMASV ? "schema" : "XML", msg);
 }
@@ -44,7 +45,8 @@ static void start_lines(xmlNodePtr n, const char *xml, size_t len, const size_t 
                 if (xml[i] == '<' && i + 1 + name_len <= len &&
                     strncmp(xml + i + 1, (const char *)n->name, name_len) == 0) {
                     long l = end_line;
-                    while (l > 1 && line_start[l - 1] > i) l--;
+                    while (l > 1 && line_start[l - 1] > i)
+                        l--;
                     n->line = (unsigned short)l;
                     break;
                 }
@@ -71,7 +73,8 @@ xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const cha
     if (doc) {
         /* line_start[k] = offset of line k+1 (1-based lines; line_start[0] = 0) */
         long lines = 1;
-        for (size_t i = 0; i < len; i++) lines += xml[i] == '\n';
+        for (size_t i = 0; i < len; i++)
+            lines += xml[i] == '\n';
         size_t *line_start = malloc((size_t)lines * sizeof *line_start);
         if (line_start) {
             long k = 0;
@@ -121,7 +124,8 @@ xmlDocPtr tess_xml_load(const char *path, const char *xsd, unsigned long xsd_len
     return doc;
 }
 
-int tess_xml_time_attr(xmlNodePtr n, const char *attr, const char *file, double *seconds, tess_diag *diag)
+int tess_xml_time_attr(xmlNodePtr n, const char *attr, const char *file, double *seconds,
+                       tess_diag *diag)
 {
     xmlChar *text = xmlGetProp(n, (const xmlChar *)attr);
     if (!text) return 0;
@@ -129,7 +133,8 @@ int tess_xml_time_attr(xmlNodePtr n, const char *attr, const char *file, double 
     char err[256];
     int rc = tess_parse_quantity((const char *)text, TESS_DIM_TIME, &q, err, sizeof err);
     if (rc != 0)
-        tess_diag_add(diag, file, xmlGetLineNo(n), "<%s> attribute '%s': %s", (const char *)n->name, attr, err);
+        tess_diag_add(diag, file, xmlGetLineNo(n), "<%s> attribute '%s': %s", (const char *)n->name,
+                      attr, err);
     else
         *seconds = q.value;
     xmlFree(text);

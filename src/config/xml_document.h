@@ -27,7 +27,8 @@ xmlDocPtr tess_xml_load(const char *path, const char *xsd, unsigned long xsd_len
 /* An optional attribute holding a time with its unit ("300s"): 0 with *seconds set (left
  * as it was when the attribute is absent), or -1 after reporting
  * "FILE:LINE: <ELEMENT> attribute 'ATTR': why" in diag. */
-int tess_xml_time_attr(xmlNodePtr n, const char *attr, const char *file, double *seconds, tess_diag *diag);
+int tess_xml_time_attr(xmlNodePtr n, const char *attr, const char *file, double *seconds,
+                       tess_diag *diag);
 
 /* A path written in FILE, relative to FILE's folder (absolute paths stay as they are). */
 void tess_path_beside(const char *file, const char *rel, char *out, size_t n);

@@ -68,25 +68,29 @@ static int open_job(const char *platform_path, const char *workload_path, const 
     tess_diag diag;
     tess_diag_init(&diag);
     if (rc == TESS_OK && workload_xml)
-        rc = tess_workload_load_buffer(workload_xml, strlen(workload_xml), workload_path, model_xml, ov,
-                                       n_overrides, used, &j->workload, &diag);
+        rc = tess_workload_load_buffer(workload_xml, strlen(workload_xml), workload_path, model_xml,
+                                       ov, n_overrides, used, &j->workload, &diag);
     else if (rc == TESS_OK)
         rc = tess_workload_load(workload_path, ov, n_overrides, used, &j->workload, &diag);
     if (rc == TESS_OK) {
         size_t n = 0;
         for (size_t i = 0; i < n_overrides; i++)
             if (!used[i]) rest[n++] = ov[i];
-        rc = platform_xml ? tess_platform_load_buffer(platform_xml, strlen(platform_xml), platform_path, rest,
-                                                      n, &j->platform, &diag)
+        rc = platform_xml ? tess_platform_load_buffer(platform_xml, strlen(platform_xml),
+                                                      platform_path, rest, n, &j->platform, &diag)
                           : tess_platform_load_file(platform_path, rest, n, &j->platform, &diag);
     }
-    if (rc == TESS_OK) rc = tess_schedule_build(&j->platform, &j->workload, workload_path, &j->schedule, &diag);
+    if (rc == TESS_OK)
+        rc = tess_schedule_build(&j->platform, &j->workload, workload_path, &j->schedule, &diag);
     if (rc == TESS_OK)
         j->net_status = tess_estimate_prepare(&j->platform, &j->schedule, &j->net, j->net_message,
                                               sizeof j->net_message);
-    if (rc != TESS_OK && error && !*error) *error = take_messages(&diag);
-    else tess_diag_free(&diag);
-    for (size_t i = 0; i < n_overrides && copies; i++) free(copies[i]);
+    if (rc != TESS_OK && error && !*error)
+        *error = take_messages(&diag);
+    else
+        tess_diag_free(&diag);
+    for (size_t i = 0; i < n_overrides && copies; i++)
+        free(copies[i]);
     free(copies);
     free(ov);
     free(used);
@@ -102,19 +106,21 @@ static int open_job(const char *platform_path, const char *workload_path, const 
 int tess_job_open(const char *platform_path, const char *workload_path,
                   const char *const *overrides, size_t n_overrides, tess_job **job, char **error)
 {
-    return open_job(platform_path, workload_path, NULL, NULL, NULL, overrides, n_overrides, job, error);
+    return open_job(platform_path, workload_path, NULL, NULL, NULL, overrides, n_overrides, job,
+                    error);
 }
 
 int tess_job_open_xml(const char *platform_xml, const char *workload_xml, const char *model_xml,
-                      const char *const *overrides, size_t n_overrides, tess_job **job, char **error)
+                      const char *const *overrides, size_t n_overrides, tess_job **job,
+                      char **error)
 {
     if (!platform_xml || !workload_xml) {
         *job = NULL;
         set_error(error, "tess_job_open_xml: the platform and workload texts are required\n");
         return TESS_EINVAL;
     }
-    return open_job("(platform text)", "(workload text)", platform_xml,
-                    workload_xml, model_xml, overrides, n_overrides, job, error);
+    return open_job("(platform text)", "(workload text)", platform_xml, workload_xml, model_xml,
+                    overrides, n_overrides, job, error);
 }
 
 void tess_job_close(tess_job *job)
@@ -158,13 +164,14 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
         return TESS_EINVAL;
     }
     /* a version-1 struct ends before `fidelity`: read it only from version 2 on */
-    const tess_fidelity want = !options                   ? TESS_FIDELITY_MIXED
+    const tess_fidelity want = !options                    ? TESS_FIDELITY_MIXED
                                : options->api_version >= 2 ? options->fidelity
                                                            : TESS_FIDELITY_PACKET;
     tess_noc_fidelity noc;
     if (tess_noc_fidelity_of_api(want, &noc) != 0 ||
         (want == TESS_FIDELITY_MIXED && options && options->api_version < 5)) {
-        set_error(error, "tess_eval_options.fidelity is not a tess_fidelity (TESS_FIDELITY_MIXED needs api_version 5)");
+        set_error(error, "tess_eval_options.fidelity is not a tess_fidelity (TESS_FIDELITY_MIXED "
+                         "needs api_version 5)");
         return TESS_EINVAL;
     }
     tess_evaluation *ev = calloc(1, sizeof *ev);
@@ -182,7 +189,8 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
     return finish_evaluation(job, ev, out);
 }
 
-int tess_estimate(const tess_job *job, const char *calibration_path, tess_evaluation **out, char **error)
+int tess_estimate(const tess_job *job, const char *calibration_path, tess_evaluation **out,
+                  char **error)
 {
     *out = NULL;
     if (error) *error = NULL;
@@ -193,8 +201,10 @@ int tess_estimate(const tess_job *job, const char *calibration_path, tess_evalua
         tess_diag_init(&diag);
         const int rc = tess_calibration_read(calibration_path, &cal, &diag);
         if (rc != TESS_OK) {
-            if (error) *error = take_messages(&diag);
-            else tess_diag_free(&diag);
+            if (error)
+                *error = take_messages(&diag);
+            else
+                tess_diag_free(&diag);
             return rc;
         }
         tess_diag_free(&diag);
@@ -206,8 +216,8 @@ int tess_estimate(const tess_job *job, const char *calibration_path, tess_evalua
     tess_evaluation *ev = calloc(1, sizeof *ev);
     if (!ev) return TESS_ENOMEM;
     char msg[1024] = "";
-    const int rc = tess_estimate_job(&job->platform, &job->workload, &job->schedule, &job->net, &cal,
-                                     &ev->result, msg, sizeof msg);
+    const int rc = tess_estimate_job(&job->platform, &job->workload, &job->schedule, &job->net,
+                                     &cal, &ev->result, msg, sizeof msg);
     if (rc != TESS_OK) {
         set_error(error, msg);
         free(ev);
@@ -216,11 +226,26 @@ int tess_estimate(const tess_job *job, const char *calibration_path, tess_evalua
     return finish_evaluation(job, ev, out);
 }
 
-static const char *const metric_names[] = {
-    "iteration_time_s", "tokens_per_s", "model_flops", "hardware_flops", "mfu", "hfu",
-    "energy_j", "power_w", "peak_memory_bytes", "peak_link_utilisation", "compute_s",
-    "memory_s", "network_s", "pipeline_bubble_s", "peak_power_w", "power_limit_violations",
-    "area_mm2", "yield", "cost_usd", "network_cost_usd"};
+static const char *const metric_names[] = {"iteration_time_s",
+                                           "tokens_per_s",
+                                           "model_flops",
+                                           "hardware_flops",
+                                           "mfu",
+                                           "hfu",
+                                           "energy_j",
+                                           "power_w",
+                                           "peak_memory_bytes",
+                                           "peak_link_utilisation",
+                                           "compute_s",
+                                           "memory_s",
+                                           "network_s",
+                                           "pipeline_bubble_s",
+                                           "peak_power_w",
+                                           "power_limit_violations",
+                                           "area_mm2",
+                                           "yield",
+                                           "cost_usd",
+                                           "network_cost_usd"};
 
 const char *tess_metric_name(size_t i)
 {
@@ -265,7 +290,10 @@ int tess_metric(const tess_evaluation *ev, const char *name, double *value)
     return TESS_EINVAL;
 }
 
-const char *tess_report_json(const tess_evaluation *ev) { return ev->report; }
+const char *tess_report_json(const tess_evaluation *ev)
+{
+    return ev->report;
+}
 
 void tess_evaluation_free(tess_evaluation *ev)
 {
@@ -275,7 +303,10 @@ void tess_evaluation_free(tess_evaluation *ev)
     free(ev);
 }
 
-void tess_free(void *p) { free(p); }
+void tess_free(void *p)
+{
+    free(p);
+}
 
 /* ---- design spaces ------------------------------------------------------------ */
 
@@ -294,25 +325,30 @@ int tess_space_open(const char *path, tess_design_space **out, char **error)
     tess_diag diag;
     tess_diag_init(&diag);
     int rc = tess_space_load(path, &d->s, &diag);
-    const size_t n_obj = rc == TESS_OK ? d->s.n_objectives : 0, n_lim = rc == TESS_OK ? d->s.n_limits : 0;
+    const size_t n_obj = rc == TESS_OK ? d->s.n_objectives : 0,
+                 n_lim = rc == TESS_OK ? d->s.n_limits : 0;
     for (size_t i = 0; i < n_obj + n_lim; i++) {
         const char *metric = i < n_obj ? d->s.objectives[i].metric : d->s.limits[i - n_obj].metric;
         const long line = i < n_obj ? d->s.objectives[i].line : d->s.limits[i - n_obj].line;
         int known = 0;
-        for (size_t k = 0; tess_metric_name(k); k++) known |= strcmp(tess_metric_name(k), metric) == 0;
+        for (size_t k = 0; tess_metric_name(k); k++)
+            known |= strcmp(tess_metric_name(k), metric) == 0;
         if (known) continue;
         char names[1024] = "";
         for (size_t k = 0; tess_metric_name(k); k++) {
             strncat(names, k ? ", " : "", sizeof names - strlen(names) - 1);
             strncat(names, tess_metric_name(k), sizeof names - strlen(names) - 1);
         }
-        tess_diag_add(&diag, path, line, "<%s> attribute 'metric': no report provides '%s' (metrics: %s)",
+        tess_diag_add(&diag, path, line,
+                      "<%s> attribute 'metric': no report provides '%s' (metrics: %s)",
                       i < n_obj ? "objective" : "limit", metric, names);
         rc = TESS_EINVAL;
     }
     if (rc != TESS_OK) {
-        if (error) *error = take_messages(&diag);
-        else tess_diag_free(&diag);
+        if (error)
+            *error = take_messages(&diag);
+        else
+            tess_diag_free(&diag);
         tess_space_free(&d->s); /* a failed load left nothing to free: harmless */
         free(d);
         return rc;
@@ -338,8 +374,14 @@ const char *tess_space_text(const tess_design_space *s, const char *key)
     return NULL;
 }
 
-size_t tess_space_points(const tess_design_space *s) { return s->s.n_points; }
-size_t tess_space_params(const tess_design_space *s) { return s->s.n_names; }
+size_t tess_space_points(const tess_design_space *s)
+{
+    return s->s.n_points;
+}
+size_t tess_space_params(const tess_design_space *s)
+{
+    return s->s.n_names;
+}
 
 const char *tess_space_param(const tess_design_space *s, size_t i)
 {
@@ -351,7 +393,10 @@ const char *tess_space_value(const tess_design_space *s, size_t point, size_t pa
     return point < s->s.n_points && param < s->s.n_names ? s->s.values[point][param] : NULL;
 }
 
-size_t tess_space_objectives(const tess_design_space *s) { return s->s.n_objectives; }
+size_t tess_space_objectives(const tess_design_space *s)
+{
+    return s->s.n_objectives;
+}
 
 const char *tess_space_objective(const tess_design_space *s, size_t i, int *maximize)
 {
@@ -360,7 +405,10 @@ const char *tess_space_objective(const tess_design_space *s, size_t i, int *maxi
     return s->s.objectives[i].metric;
 }
 
-size_t tess_space_limits(const tess_design_space *s) { return s->s.n_limits; }
+size_t tess_space_limits(const tess_design_space *s)
+{
+    return s->s.n_limits;
+}
 
 const char *tess_space_limit(const tess_design_space *s, size_t i, double *min, double *max)
 {
@@ -370,5 +418,11 @@ const char *tess_space_limit(const tess_design_space *s, size_t i, double *min, 
     return s->s.limits[i].metric;
 }
 
-unsigned tess_space_budget(const tess_design_space *s) { return s->s.budget; }
-double tess_space_time_limit(const tess_design_space *s) { return s->s.time_limit_s; }
+unsigned tess_space_budget(const tess_design_space *s)
+{
+    return s->s.budget;
+}
+double tess_space_time_limit(const tess_design_space *s)
+{
+    return s->s.time_limit_s;
+}

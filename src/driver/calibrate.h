@@ -6,7 +6,8 @@
  * parallel strategies (tensor-parallel rings over all dies and over parts of them, pipeline
  * stages, plain and interleaved 1F1B, data-parallel gradient all-reduces: collectives of
  * several sizes, groups and levels), four layers, sequence 1024, one sequence per
- * micro-batch, two micro-batches per stage. Each is simulated (packet fidelity) and estimated; then, per op class:
+ * micro-batch, two micro-batches per stage. Each is simulated (packet fidelity) and estimated;
+ * then, per op class:
  *  - dram_efficiency: the DRAM model's sustained bandwidth over the memories' peak, as
  *    measured for the simulation (`tessera mem`'s pattern);
  *  - gemm and vector efficiency: least squares on each die's compute time;
@@ -25,11 +26,19 @@
 #include "config/platform.h"
 #include "model/estimate.h"
 
-enum { TESS_CAL_COMPUTE, TESS_CAL_MEMORY, TESS_CAL_NETWORK, TESS_CAL_BUBBLE, TESS_CAL_ITERATION, TESS_CAL_CLASSES_ };
-extern const char *const tess_cal_class_names[]; /* compute, memory, network, pipeline_bubble, iteration */
+enum {
+    TESS_CAL_COMPUTE,
+    TESS_CAL_MEMORY,
+    TESS_CAL_NETWORK,
+    TESS_CAL_BUBBLE,
+    TESS_CAL_ITERATION,
+    TESS_CAL_CLASSES_
+};
+extern const char
+    *const tess_cal_class_names[]; /* compute, memory, network, pipeline_bubble, iteration */
 
 typedef struct tess_calibration_report {
-    uint32_t jobs, skipped;              /* micro-benchmark jobs simulated, and left out */
+    uint32_t jobs, skipped;                 /* micro-benchmark jobs simulated, and left out */
     double error_before[TESS_CAL_CLASSES_]; /* mean |estimate - simulation| / simulation */
     double error_after[TESS_CAL_CLASSES_];
     uint32_t samples[TESS_CAL_CLASSES_]; /* dies (or jobs, for the iteration) compared */
@@ -41,8 +50,8 @@ typedef struct tess_calibration_report {
 /* Runs the micro-benchmarks on p and fits *out (its source left empty). log (or NULL)
  * gets a line per job. TESS_OK, or a status with msg (no job could run, a simulation
  * failed). */
-int tess_calibrate(const tess_platform *p, FILE *log, tess_calibration *out, tess_calibration_report *rep,
-                   char *msg, size_t msglen);
+int tess_calibrate(const tess_platform *p, FILE *log, tess_calibration *out,
+                   tess_calibration_report *rep, char *msg, size_t msglen);
 
 /* Kendall's tau-b between two lists of n values (1: the same order, -1: reversed). */
 double tess_kendall_tau(const double *a, const double *b, size_t n);

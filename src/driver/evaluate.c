@@ -34,12 +34,13 @@ static void run_iteration(void *arg, tess_job_output *out)
     w.dies = calloc(j->s->dies + 1, sizeof *w.dies);
     if (!w.dies) {
         out->status = TESS_ENOMEM;
-        snprintf(out->message, sizeof out->message, "out of memory for %u dies' figures", j->s->dies);
+        snprintf(out->message, sizeof out->message, "out of memory for %u dies' figures",
+                 j->s->dies);
         return;
     }
-    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, j->symmetry, &w.it, w.dies, &w.links,
-                              &n_links, j->trace ? &w.spans : NULL, &w.n_spans, out->message,
-                              sizeof out->message);
+    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, j->symmetry, &w.it, w.dies,
+                              &w.links, &n_links, j->trace ? &w.spans : NULL, &w.n_spans,
+                              out->message, sizeof out->message);
     w.n_links = n_links;
     out->blob = tess_wire_pack(&w, &out->blob_len);
     if (!out->blob) out->blob_len = 0;

@@ -59,7 +59,8 @@ static void close_inherited_fds(int keep)
         if (fd > 2 && fd != keep && fd != dirfd(d)) fds[n++] = fd;
     }
     closedir(d);
-    for (int i = 0; i < n; i++) close(fds[i]);
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
 }
 
 static void child_main(int fd, tess_job_fn job, void *arg)

@@ -14,7 +14,7 @@
 /* What a job returns; the job fills it in the child. The blob is malloc'd by the
  * job (or NULL); the runner frees it in the child after sending it. */
 typedef struct tess_job_output {
-    int status;       /* TESS_OK or a TESS_E* code */
+    int status; /* TESS_OK or a TESS_E* code */
     char message[1024];
     void *blob;
     size_t blob_len;
@@ -24,12 +24,12 @@ typedef void (*tess_job_fn)(void *arg, tess_job_output *out);
 
 /* What the parent sees. blob is malloc'd (free it with tess_run_result_free). */
 typedef struct tess_run_result {
-    int status;       /* the job's status, or TESS_ECRASH / TESS_ETIMEOUT / TESS_ECHILD */
+    int status; /* the job's status, or TESS_ECRASH / TESS_ETIMEOUT / TESS_ECHILD */
     char message[1024];
     void *blob;
     size_t blob_len;
-    int term_signal;  /* signal that killed the child, or 0 */
-    int exit_code;    /* the child's exit code when it exited, else -1 */
+    int term_signal; /* signal that killed the child, or 0 */
+    int exit_code;   /* the child's exit code when it exited, else -1 */
     double wall_seconds;
 } tess_run_result;
 

@@ -35,7 +35,8 @@ static int push(strlist *l, const char *s, size_t len)
 
 static void strlist_free(strlist *l)
 {
-    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
     free(l->v);
     memset(l, 0, sizeof *l);
 }
@@ -44,9 +45,11 @@ static void strlist_free(strlist *l)
 static int split(const char *text, strlist *out)
 {
     for (const char *p = text; *p;) {
-        while (*p && (isspace((unsigned char)*p) || *p == ',')) p++;
+        while (*p && (isspace((unsigned char)*p) || *p == ','))
+            p++;
         const char *q = p;
-        while (*q && !isspace((unsigned char)*q) && *q != ',') q++;
+        while (*q && !isspace((unsigned char)*q) && *q != ',')
+            q++;
         if (q > p && push(out, p, (size_t)(q - p)) != 0) return -1;
         p = q;
     }
@@ -86,7 +89,8 @@ static int add_point(tess_space *s, char **vals)
     s->values = bigger;
     char **row = calloc(s->n_names + 1, sizeof *row);
     if (!row) return -1;
-    for (size_t k = 0; k < s->n_names; k++) row[k] = strdup(vals && vals[k] ? vals[k] : "");
+    for (size_t k = 0; k < s->n_names; k++)
+        row[k] = strdup(vals && vals[k] ? vals[k] : "");
     s->values[s->n_points++] = row;
     return 0;
 }
@@ -94,10 +98,12 @@ static int add_point(tess_space *s, char **vals)
 void tess_space_free(tess_space *s)
 {
     for (size_t p = 0; p < s->n_points; p++) {
-        for (size_t k = 0; k < s->n_names; k++) free(s->values[p][k]);
+        for (size_t k = 0; k < s->n_names; k++)
+            free(s->values[p][k]);
         free(s->values[p]);
     }
-    for (size_t k = 0; k < s->n_names; k++) free(s->names[k]);
+    for (size_t k = 0; k < s->n_names; k++)
+        free(s->names[k]);
     free(s->values);
     free(s->names);
     memset(s, 0, sizeof *s);
@@ -124,14 +130,15 @@ static int apply_constraints(tess_space *s, xmlNodePtr root, const char *path, t
     for (size_t pt = 0; pt < s->n_points; pt++) {
         int keep = 1;
         for (xmlNodePtr n = root->children; n && keep; n = n->next) {
-            if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "constraint") != 0) continue;
+            if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "constraint") != 0)
+                continue;
             xmlChar *test = xmlGetProp(n, (const xmlChar *)"test");
             point_ref ref = {s, pt};
             double v;
             char err[512];
             if (tess_expr_eval((const char *)test, point_value, &ref, &v, err, sizeof err) != 0) {
-                tess_diag_add(diag, path, xmlGetLineNo(n), "<constraint> attribute 'test' at point %zu: %s",
-                              pt, err);
+                tess_diag_add(diag, path, xmlGetLineNo(n),
+                              "<constraint> attribute 'test' at point %zu: %s", pt, err);
                 rc = TESS_EINVAL;
                 keep = 0;
             } else {
@@ -149,7 +156,8 @@ static int apply_constraints(tess_space *s, xmlNodePtr root, const char *path, t
     }
     if (rc == TESS_OK) {
         for (size_t pt = kept; pt < s->n_points; pt++) {
-            for (size_t k = 0; k < s->n_names; k++) free(s->values[pt][k]);
+            for (size_t k = 0; k < s->n_names; k++)
+                free(s->values[pt][k]);
             free(s->values[pt]);
         }
         s->excluded = s->n_points - kept;
@@ -187,19 +195,24 @@ static int is_element(xmlNodePtr n, const char *name)
 }
 
 /* <objective> and <limit> elements. */
-static int read_objectives_and_limits(xmlNodePtr root, const char *path, tess_space *s, tess_diag *diag)
+static int read_objectives_and_limits(xmlNodePtr root, const char *path, tess_space *s,
+                                      tess_diag *diag)
 {
     const size_t max_objectives = sizeof s->objectives / sizeof s->objectives[0];
     const size_t max_limits = sizeof s->limits / sizeof s->limits[0];
     for (xmlNodePtr n = root->children; n; n = n->next) {
         if (!is_element(n, "objective")) continue;
         if (s->n_objectives == max_objectives) {
-            tess_diag_add(diag, path, xmlGetLineNo(n), "<objective>: at most %zu objectives", max_objectives);
+            tess_diag_add(diag, path, xmlGetLineNo(n), "<objective>: at most %zu objectives",
+                          max_objectives);
             return TESS_EINVAL;
         }
-        xmlChar *metric = xmlGetProp(n, (const xmlChar *)"metric"), *goal = xmlGetProp(n, (const xmlChar *)"goal");
-        snprintf(s->objectives[s->n_objectives].metric, sizeof s->objectives[0].metric, "%s", (const char *)metric);
-        s->objectives[s->n_objectives].maximize = goal && strcmp((const char *)goal, "maximize") == 0;
+        xmlChar *metric = xmlGetProp(n, (const xmlChar *)"metric"),
+                *goal = xmlGetProp(n, (const xmlChar *)"goal");
+        snprintf(s->objectives[s->n_objectives].metric, sizeof s->objectives[0].metric, "%s",
+                 (const char *)metric);
+        s->objectives[s->n_objectives].maximize =
+            goal && strcmp((const char *)goal, "maximize") == 0;
         s->objectives[s->n_objectives++].line = xmlGetLineNo(n);
         xmlFree(metric);
         xmlFree(goal);
@@ -212,18 +225,22 @@ static int read_objectives_and_limits(xmlNodePtr root, const char *path, tess_sp
             tess_diag_add(diag, path, line, "<limit>: at most %zu limits", max_limits);
             return TESS_EINVAL;
         }
-        xmlChar *metric = xmlGetProp(n, (const xmlChar *)"metric"), *lo = xmlGetProp(n, (const xmlChar *)"min"),
+        xmlChar *metric = xmlGetProp(n, (const xmlChar *)"metric"),
+                *lo = xmlGetProp(n, (const xmlChar *)"min"),
                 *hi = xmlGetProp(n, (const xmlChar *)"max");
-        double min = lo ? strtod((const char *)lo, NULL) : -HUGE_VAL, max = hi ? strtod((const char *)hi, NULL) : HUGE_VAL;
+        double min = lo ? strtod((const char *)lo, NULL) : -HUGE_VAL,
+               max = hi ? strtod((const char *)hi, NULL) : HUGE_VAL;
         if (!lo && !hi) {
-            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: give min, max or both", (const char *)metric);
+            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: give min, max or both",
+                          (const char *)metric);
             rc = TESS_EINVAL;
         } else if (min > max) {
-            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: min %g is above max %g", (const char *)metric,
-                          min, max);
+            tess_diag_add(diag, path, line, "<limit metric=\"%s\">: min %g is above max %g",
+                          (const char *)metric, min, max);
             rc = TESS_EINVAL;
         } else {
-            snprintf(s->limits[s->n_limits].metric, sizeof s->limits[0].metric, "%s", (const char *)metric);
+            snprintf(s->limits[s->n_limits].metric, sizeof s->limits[0].metric, "%s",
+                     (const char *)metric);
             s->limits[s->n_limits].min = min;
             s->limits[s->n_limits].max = max;
             s->limits[s->n_limits++].line = line;
@@ -236,12 +253,14 @@ static int read_objectives_and_limits(xmlNodePtr root, const char *path, tess_sp
 }
 
 /* One <param>'s values into *axis: a list, or from/to/step. */
-static int read_axis(xmlNodePtr n, const char *path, const tess_space *s, strlist *axis, tess_diag *diag)
+static int read_axis(xmlNodePtr n, const char *path, const tess_space *s, strlist *axis,
+                     tess_diag *diag)
 {
     const long line = xmlGetLineNo(n);
     xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
     xmlChar *values = xmlGetProp(n, (const xmlChar *)"values");
-    xmlChar *from = xmlGetProp(n, (const xmlChar *)"from"), *to = xmlGetProp(n, (const xmlChar *)"to"),
+    xmlChar *from = xmlGetProp(n, (const xmlChar *)"from"),
+            *to = xmlGetProp(n, (const xmlChar *)"to"),
             *step = xmlGetProp(n, (const xmlChar *)"step");
     int rc = TESS_OK;
     if (name_index(s, (const char *)name) >= 0) {
@@ -254,8 +273,10 @@ static int read_axis(xmlNodePtr n, const char *path, const tess_space *s, strlis
         double lo = strtod((const char *)from, &e1), hi = strtod((const char *)to, &e2);
         double st = step ? strtod((const char *)step, &e3) : 1;
         if (*e1 || *e2 || (step && *e3) || !(st > 0) || hi < lo) {
-            tess_diag_add(diag, path, line, "<param name=\"%s\">: from/to/step must be numbers "
-                          "with from <= to and step > 0", (const char *)name);
+            tess_diag_add(diag, path, line,
+                          "<param name=\"%s\">: from/to/step must be numbers "
+                          "with from <= to and step > 0",
+                          (const char *)name);
             rc = TESS_EINVAL;
         } else {
             for (double v = lo; v <= hi + 1e-9 * (hi - lo + 1); v += st) {
@@ -265,8 +286,10 @@ static int read_axis(xmlNodePtr n, const char *path, const tess_space *s, strlis
             }
         }
     } else {
-        tess_diag_add(diag, path, line, "<param name=\"%s\">: give either values, or from and to "
-                      "(and step)", (const char *)name);
+        tess_diag_add(diag, path, line,
+                      "<param name=\"%s\">: give either values, or from and to "
+                      "(and step)",
+                      (const char *)name);
         rc = TESS_EINVAL;
     }
     if (rc == TESS_OK && axis->n == 0) {
@@ -282,8 +305,8 @@ static int read_axis(xmlNodePtr n, const char *path, const tess_space *s, strlis
 }
 
 /* The grid: one axis per <param> (*axes, *n_axes), its size in *grid. */
-static int read_grid(xmlNodePtr root, const char *path, tess_space *s, strlist **axes, size_t *n_axes, size_t *grid,
-                     tess_diag *diag)
+static int read_grid(xmlNodePtr root, const char *path, tess_space *s, strlist **axes,
+                     size_t *n_axes, size_t *grid, tess_diag *diag)
 {
     *grid = 1;
     for (xmlNodePtr n = root->children; n; n = n->next) {
@@ -315,8 +338,8 @@ static int read_point_names(xmlNodePtr root, const char *path, tess_space *s, te
         for (size_t i = 0; i < kv.n && rc == TESS_OK; i++) {
             char *eq = strchr(kv.v[i], '=');
             if (!eq || eq == kv.v[i]) {
-                tess_diag_add(diag, path, xmlGetLineNo(n), "<point> attribute 'set': '%s' is not name=value",
-                              kv.v[i]);
+                tess_diag_add(diag, path, xmlGetLineNo(n),
+                              "<point> attribute 'set': '%s' is not name=value", kv.v[i]);
                 rc = TESS_EINVAL;
                 break;
             }
@@ -348,7 +371,8 @@ static void read_point(xmlNodePtr n, tess_space *s, char **vals)
 
 /* One <points file="..."> CSV: a header row of parameter names, then a row per point.
  * *vals grows with the names the header adds. */
-static int read_points_file(xmlNodePtr n, const char *path, tess_space *s, char ***vals, tess_diag *diag)
+static int read_points_file(xmlNodePtr n, const char *path, tess_space *s, char ***vals,
+                            tess_diag *diag)
 {
     xmlChar *file = xmlGetProp(n, (const xmlChar *)"file");
     char csv[1024];
@@ -357,7 +381,8 @@ static int read_points_file(xmlNodePtr n, const char *path, tess_space *s, char 
     size_t clen;
     char *text = tess_read_file(csv, &clen, diag);
     if (!text) {
-        tess_diag_add(diag, path, xmlGetLineNo(n), "<points> attribute 'file': cannot read '%s'", csv);
+        tess_diag_add(diag, path, xmlGetLineNo(n), "<points> attribute 'file': cannot read '%s'",
+                      csv);
         return TESS_EINVAL;
     }
     int rc = TESS_OK;
@@ -375,7 +400,8 @@ static int read_points_file(xmlNodePtr n, const char *path, tess_space *s, char 
             tess_diag_add(diag, csv, 1, "%zu columns; at most 64 parameters", cells.n);
             rc = TESS_EINVAL;
         } else if (row == 0) {
-            for (size_t i = 0; i < cells.n; i++) cols[ncols++] = add_name(s, cells.v[i]);
+            for (size_t i = 0; i < cells.n; i++)
+                cols[ncols++] = add_name(s, cells.v[i]);
             free(*vals);
             *vals = calloc(s->n_names + 1, sizeof **vals);
         } else if (cells.n != ncols) {
@@ -383,7 +409,8 @@ static int read_points_file(xmlNodePtr n, const char *path, tess_space *s, char 
             rc = TESS_EINVAL;
         } else {
             memset(*vals, 0, (s->n_names + 1) * sizeof **vals);
-            for (size_t i = 0; i < ncols; i++) (*vals)[cols[i]] = cells.v[i];
+            for (size_t i = 0; i < ncols; i++)
+                (*vals)[cols[i]] = cells.v[i];
             add_point(s, *vals);
         }
         strlist_free(&cells);
@@ -396,7 +423,8 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
     int missing;
-    xmlDocPtr doc = tess_xml_load(path, tess_space_schema_xsd, tess_space_schema_xsd_len, diag, &missing);
+    xmlDocPtr doc =
+        tess_xml_load(path, tess_space_schema_xsd, tess_space_schema_xsd_len, diag, &missing);
     if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     int rc = read_attributes(root, path, s, diag);
@@ -417,16 +445,20 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
         }
     }
     for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
-        if (is_element(n, "point")) read_point(n, s, vals);
-        else if (is_element(n, "points")) rc = read_points_file(n, path, s, &vals, diag);
+        if (is_element(n, "point"))
+            read_point(n, s, vals);
+        else if (is_element(n, "points"))
+            rc = read_points_file(n, path, s, &vals, diag);
     }
     free(vals);
-    for (size_t k = 0; k < n_axes; k++) strlist_free(&axis[k]);
+    for (size_t k = 0; k < n_axes; k++)
+        strlist_free(&axis[k]);
     free(axis);
     if (rc == TESS_OK) rc = apply_constraints(s, root, path, diag);
     xmlFreeDoc(doc);
     if (rc == TESS_OK && s->n_points == 0) {
-        tess_diag_add(diag, path, xmlGetLineNo(root), "<space>: no points (give params, points or "
+        tess_diag_add(diag, path, xmlGetLineNo(root),
+                      "<space>: no points (give params, points or "
                       "a points file)");
         rc = TESS_EINVAL;
     }

@@ -31,10 +31,10 @@ typedef struct tess_space {
     char platform[1024], workload[1024];
     double time_limit_s;
     size_t n_names;
-    char **names;      /* parameter names: the CSV's columns */
-    size_t n_points;   /* the points that pass every <constraint> */
-    size_t excluded;   /* the points a constraint dropped */
-    char ***values;    /* values[point][name]: text, "" when the point leaves it unset */
+    char **names;    /* parameter names: the CSV's columns */
+    size_t n_points; /* the points that pass every <constraint> */
+    size_t excluded; /* the points a constraint dropped */
+    char ***values;  /* values[point][name]: text, "" when the point leaves it unset */
     struct {
         char metric[64];
         int maximize;

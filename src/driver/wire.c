@@ -15,8 +15,15 @@ typedef struct header {
 
 static header expected(void)
 {
-    return (header){MAGIC, TESS_WIRE_VERSION, sizeof(tess_iteration_result), sizeof(tess_die_stat),
-                    sizeof(tess_noc_link_use), sizeof(tess_span), 0, 0, 0};
+    return (header){MAGIC,
+                    TESS_WIRE_VERSION,
+                    sizeof(tess_iteration_result),
+                    sizeof(tess_die_stat),
+                    sizeof(tess_noc_link_use),
+                    sizeof(tess_span),
+                    0,
+                    0,
+                    0};
 }
 
 void *tess_wire_pack(const tess_wire_iteration *w, size_t *len)
@@ -52,19 +59,22 @@ static int take(const char **at, uint64_t n, size_t size, void **out)
     return 0;
 }
 
-int tess_wire_unpack(const void *blob, size_t len, uint64_t expect_dies, tess_wire_iteration *w, char *msg,
-                     size_t msglen)
+int tess_wire_unpack(const void *blob, size_t len, uint64_t expect_dies, tess_wire_iteration *w,
+                     char *msg, size_t msglen)
 {
     memset(w, 0, sizeof *w);
     header h, want = expected();
     if (!blob || len < sizeof h) {
-        snprintf(msg, msglen, "the simulation child's reply is %zu bytes, shorter than its header", len);
+        snprintf(msg, msglen, "the simulation child's reply is %zu bytes, shorter than its header",
+                 len);
         return -1;
     }
     memcpy(&h, blob, sizeof h);
-    if (h.magic != want.magic || h.version != want.version || h.size_iteration != want.size_iteration ||
-        h.size_die != want.size_die || h.size_link != want.size_link || h.size_span != want.size_span) {
-        snprintf(msg, msglen, "the simulation child's reply is not wire format version %u of this build",
+    if (h.magic != want.magic || h.version != want.version ||
+        h.size_iteration != want.size_iteration || h.size_die != want.size_die ||
+        h.size_link != want.size_link || h.size_span != want.size_span) {
+        snprintf(msg, msglen,
+                 "the simulation child's reply is not wire format version %u of this build",
                  TESS_WIRE_VERSION);
         return -1;
     }
@@ -77,9 +87,10 @@ int tess_wire_unpack(const void *blob, size_t len, uint64_t expect_dies, tess_wi
     const size_t body = len - sizeof h;
     if (h.n_dies > body / sizeof(tess_die_stat) || h.n_links > body / sizeof(tess_noc_link_use) ||
         h.n_spans > body / sizeof(tess_span) ||
-        body != sizeof w->it + h.n_dies * sizeof(tess_die_stat) + h.n_links * sizeof(tess_noc_link_use) +
-                    h.n_spans * sizeof(tess_span)) {
-        snprintf(msg, msglen, "the simulation child's reply is %zu bytes, not what its header counts", len);
+        body != sizeof w->it + h.n_dies * sizeof(tess_die_stat) +
+                    h.n_links * sizeof(tess_noc_link_use) + h.n_spans * sizeof(tess_span)) {
+        snprintf(msg, msglen,
+                 "the simulation child's reply is %zu bytes, not what its header counts", len);
         return -1;
     }
     const char *at = (const char *)blob + sizeof h;

@@ -37,8 +37,8 @@ void *tess_wire_pack(const tess_wire_iteration *w, size_t *len);
  * the number of dies the parent asked for. 0, or -1 with the reason in msg for a message
  * that is truncated, too long, of another version or layout, or for other dies (nothing
  * left allocated). */
-int tess_wire_unpack(const void *blob, size_t len, uint64_t expect_dies, tess_wire_iteration *w, char *msg,
-                     size_t msglen);
+int tess_wire_unpack(const void *blob, size_t len, uint64_t expect_dies, tess_wire_iteration *w,
+                     char *msg, size_t msglen);
 
 void tess_wire_free(tess_wire_iteration *w);
 

@@ -13,8 +13,8 @@ uint64_t tess_ring_message_bytes(uint64_t bytes, uint32_t n)
     return share > 0 ? share : 1;
 }
 
-void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows,
-                          uint64_t bytes, uint64_t *messages, uint64_t *bytes_sent)
+void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows, uint64_t bytes,
+                          uint64_t *messages, uint64_t *bytes_sent)
 {
     *messages = 0;
     *bytes_sent = 0;
@@ -25,7 +25,8 @@ void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t ro
         const uint64_t cols = n / rows;
         uint64_t m1, b1, m2, b2;
         if (c == TESS_ALL_REDUCE) {
-            tess_collective_cost(TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)cols, 1, bytes, &m1, &b1);
+            tess_collective_cost(TESS_REDUCE_SCATTER, TESS_ALGO_RING, (uint32_t)cols, 1, bytes, &m1,
+                                 &b1);
             tess_collective_cost(TESS_ALL_REDUCE, TESS_ALGO_RING, rows, 1, bytes / cols, &m2, &b2);
             *messages = 2 * m1 + m2;
             *bytes_sent = 2 * b1 + b2;

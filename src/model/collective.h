@@ -28,8 +28,8 @@ uint64_t tess_ring_message_bytes(uint64_t bytes, uint32_t n);
  * ring: the ring's steps and message bytes above; 2d over rows x (n/rows): reduce-scatter
  * along rows, all-reduce along columns, all-gather along rows. Messages and bytes each die
  * sends. */
-void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows,
-                          uint64_t bytes, uint64_t *messages, uint64_t *bytes_sent);
+void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows, uint64_t bytes,
+                          uint64_t *messages, uint64_t *bytes_sent);
 
 #ifdef __cplusplus
 }

@@ -18,9 +18,11 @@ double tess_die_yield(tess_yield_model model, double area_m2, double d0, double 
         const double f = (1.0 - exp(-ad)) / ad;
         return f * f;
     }
-    case TESS_YIELD_POISSON: return exp(-ad);
+    case TESS_YIELD_POISSON:
+        return exp(-ad);
     case TESS_YIELD_NEGATIVE_BINOMIAL:
-    default: return pow(1.0 + ad / alpha, -alpha);
+    default:
+        return pow(1.0 + ad / alpha, -alpha);
     }
 }
 
@@ -66,8 +68,8 @@ static double packaging_rate(const tess_technology_type *t, tess_packaging k)
 typedef struct unit_sum {
     uint32_t dies, memories;
     double area, memory_usd;
-    double good_die_usd; /* sum over its dies of the price of a good die */
-    double yield_area;   /* sum over its dies of area x die yield */
+    double good_die_usd;              /* sum over its dies of the price of a good die */
+    double yield_area;                /* sum over its dies of area x die yield */
     const tess_technology_type *tech; /* its first die's */
 } unit_sum;
 
@@ -131,7 +133,8 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         const double pack = packaging_rate(t, G->packaging) * u->area;
         if (G->packaging == TESS_PACKAGING_WAFER_SCALE) {
             /* the dies never leave the wafer: the unit is good when at most the spares fail */
-            const double y = tess_yield_with_spares(u->yield_area / u->area, u->dies, G->spare_dies);
+            const double y =
+                tess_yield_with_spares(u->yield_area / u->area, u->dies, G->spare_dies);
             if (y < out->worst_wafer_yield) out->worst_wafer_yield = y;
             out->wafers++;
             out->dies_usd += y > 0 ? t->wafer_cost_usd / y : 0;
@@ -196,25 +199,29 @@ void tess_write_cost_json(FILE *f, const tess_platform *p, const tess_cost_repor
 {
     const tess_area_parts *a = &c->area;
     fprintf(f, "%s\"area_mm2\": %.9g,\n", in, c->area_m2 * 1e6);
-    fprintf(f, "%s\"area_breakdown_mm2\": {\"tensor\": %.9g, \"vector\": %.9g, \"sram\": %.9g, "
-               "\"router\": %.9g, \"phy\": %.9g, \"memory_phy\": %.9g, \"uncore\": %.9g, "
-               "\"given\": %.9g, \"largest_die\": %.9g, \"largest_die_path\": \"%s\"},\n",
+    fprintf(f,
+            "%s\"area_breakdown_mm2\": {\"tensor\": %.9g, \"vector\": %.9g, \"sram\": %.9g, "
+            "\"router\": %.9g, \"phy\": %.9g, \"memory_phy\": %.9g, \"uncore\": %.9g, "
+            "\"given\": %.9g, \"largest_die\": %.9g, \"largest_die_path\": \"%s\"},\n",
             in, a->tensor * 1e6, a->vector * 1e6, a->sram * 1e6, a->router * 1e6, a->phy * 1e6,
             a->memory_phy * 1e6, a->uncore * 1e6, a->given * 1e6, c->largest_die_m2 * 1e6,
             c->largest_die == TESS_NONE ? "" : p->instances[c->largest_die].path);
     fprintf(f, "%s\"yield\": %.9g,\n", in, c->yield);
-    fprintf(f, "%s\"yield_breakdown\": {\"worst_die\": %.9g, \"worst_package_assembly\": %.9g, "
-               "\"worst_wafer\": %.9g, \"packages\": %u, \"wafers\": %u, \"loose_dies\": %u},\n",
+    fprintf(f,
+            "%s\"yield_breakdown\": {\"worst_die\": %.9g, \"worst_package_assembly\": %.9g, "
+            "\"worst_wafer\": %.9g, \"packages\": %u, \"wafers\": %u, \"loose_dies\": %u},\n",
             in, c->worst_die_yield, c->worst_assembly_yield, c->worst_wafer_yield, c->packages,
             c->wafers, c->loose_dies);
     fprintf(f, "%s\"cost_usd\": %.9g,\n", in, c->cost_usd);
-    fprintf(f, "%s\"cost_breakdown_usd\": {\"dies\": %.9g, \"packaging\": %.9g, \"memory\": %.9g, "
-               "\"network\": %.9g},\n",
+    fprintf(f,
+            "%s\"cost_breakdown_usd\": {\"dies\": %.9g, \"packaging\": %.9g, \"memory\": %.9g, "
+            "\"network\": %.9g},\n",
             in, c->dies_usd, c->packaging_usd, c->memory_usd, c->network_cost_usd);
     fprintf(f, "%s\"network_cost_usd\": %.9g,\n", in, c->network_cost_usd);
-    fprintf(f, "%s\"network_cost_breakdown_usd\": {\"switches\": %.9g, \"links\": %.9g, "
-               "\"transceivers\": %.9g, \"switch_count\": %llu, \"switch_ports\": %llu, "
-               "\"priced_links\": %llu, \"transceiver_count\": %llu},\n",
+    fprintf(f,
+            "%s\"network_cost_breakdown_usd\": {\"switches\": %.9g, \"links\": %.9g, "
+            "\"transceivers\": %.9g, \"switch_count\": %llu, \"switch_ports\": %llu, "
+            "\"priced_links\": %llu, \"transceiver_count\": %llu},\n",
             in, c->switch_usd, c->link_usd, c->transceiver_usd, (unsigned long long)c->switches,
             (unsigned long long)c->switch_ports, (unsigned long long)c->priced_links,
             (unsigned long long)c->transceivers);

@@ -4,8 +4,8 @@
  * Area: a die's area is the one its die-type gives (`area`), else the sum of its blocks
  * at its technology's densities: MACs of the systolic arrays, vector lanes, SRAM bit
  * cells over the macro efficiency, the ports of its own router (a mesh or torus tile's,
- * a fat-tree or rail-only GPU's port hub), die-to-die PHYs (per byte of width of every link leaving the die
- * or its tile router for another die's router), DRAM PHYs (per memory attached), uncore.
+ * a fat-tree or rail-only GPU's port hub), die-to-die PHYs (per byte of width of every link leaving
+ * the die or its tile router for another die's router), DRAM PHYs (per memory attached), uncore.
  *
  * Yield: die yield Y(A) from the technology's model: negative binomial
  * (1 + A D0 / alpha)^-alpha, Murphy ((1 - e^-AD0) / AD0)^2, or Poisson e^-AD0. A wafer-scale
@@ -33,18 +33,18 @@
 #include "config/diag.h"
 
 typedef struct tess_cost_report {
-    int accounted;   /* some die names a technology-type (else area, yield and cost are 0) */
-    double area_m2;  /* silicon of every die, dead ones included (they were made) */
+    int accounted;  /* some die names a technology-type (else area, yield and cost are 0) */
+    double area_m2; /* silicon of every die, dead ones included (they were made) */
     tess_area_parts area;
     double largest_die_m2;
     uint32_t largest_die; /* instance, or TESS_NONE */
     /* yield: the fraction of silicon started that ends in good units, area-weighted */
     double yield;
-    double worst_die_yield;      /* over die-types in use */
-    double worst_assembly_yield; /* over multi-die packages (1 when none) */
-    double worst_wafer_yield;    /* over wafer-scale units (1 when none) */
+    double worst_die_yield;                /* over die-types in use */
+    double worst_assembly_yield;           /* over multi-die packages (1 when none) */
+    double worst_wafer_yield;              /* over wafer-scale units (1 when none) */
     uint32_t packages, wafers, loose_dies; /* manufactured units */
-    double cost_usd; /* dies + packaging + memory + network */
+    double cost_usd;                       /* dies + packaging + memory + network */
     double dies_usd, packaging_usd, memory_usd;
     double network_cost_usd;
     uint64_t switches, switch_ports, priced_links, transceivers;

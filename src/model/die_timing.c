@@ -26,7 +26,8 @@ double tess_gemm_cycles(uint64_t m, uint64_t n, uint64_t k, uint64_t count, uint
             for (int c = 0; c < 2; c++) {
                 const uint64_t mult = cm[a][0] * cn[b][0] * ck[c][0];
                 if (!mult) continue;
-                const uint64_t passes = tess_ceil_div(cm[a][1], rows) * tess_ceil_div(cn[b][1], cols);
+                const uint64_t passes =
+                    tess_ceil_div(cm[a][1], rows) * tess_ceil_div(cn[b][1], cols);
                 cycles += (double)mult * (double)passes * (double)(ck[c][1] + rows + cols - 2);
             }
     return cycles * (double)count / (double)(arrays ? arrays : 1);

@@ -17,7 +17,8 @@ void tess_calibration_default(tess_calibration *c)
 {
     memset(c, 0, sizeof *c);
     c->gemm_efficiency = c->vector_efficiency = c->dram_efficiency = c->dma_overlap = 1;
-    for (int l = 0; l < TESS_LEVELS_; l++) c->latency_factor[l] = c->bandwidth_efficiency[l] = 1;
+    for (int l = 0; l < TESS_LEVELS_; l++)
+        c->latency_factor[l] = c->bandwidth_efficiency[l] = 1;
 }
 
 /* ---- calibration files ------------------------------------------------------ */
@@ -60,9 +61,11 @@ void tess_calibration_write(FILE *f, const tess_calibration *c)
 
 static char *trim(char *s)
 {
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     char *e = s + strlen(s);
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) *--e = 0;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+        *--e = 0;
     return s;
 }
 
@@ -94,7 +97,8 @@ int tess_calibration_read(const char *path, tess_calibration *c, tess_diag *diag
         *eq = 0;
         char *key = trim(text), *val = trim(eq + 1), *end = NULL;
         size_t i = 0;
-        while (i < n && strcmp(k[i].name, key) != 0) i++;
+        while (i < n && strcmp(k[i].name, key) != 0)
+            i++;
         if (i == n) {
             tess_diag_add(diag, path, no, "unknown calibration key '%s'", key);
             rc = TESS_EINVAL;
@@ -123,8 +127,9 @@ int tess_calibration_read(const char *path, tess_calibration *c, tess_diag *diag
  * the routes the simulated network takes: the largest route latency, and the bandwidth
  * each route gets on the channel that the most routes share relative to its width. */
 #define ROUTE_CAP 4096
-static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring, const tess_hw_routes *h,
-                      uint32_t *load, uint32_t *route, tess_estimate_net *net, char *msg, size_t msglen)
+static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring,
+                      const tess_hw_routes *h, uint32_t *load, uint32_t *route,
+                      tess_estimate_net *net, char *msg, size_t msglen)
 {
     const uint32_t channels = tess_hw_routes_channels(h);
     const int pipeline = ring == TESS_AXIS_PIPELINE;
@@ -136,12 +141,15 @@ static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring, 
             const uint32_t next = tess_ring_next(s, (tess_coll_axis)ring, r);
             if (next == r) continue;
             tess_hw_route_info info;
-            if (tess_hw_route(h, s->die_of_rank[r], s->die_of_rank[next], &info, route, ROUTE_CAP) != 0) {
-                snprintf(msg, msglen, "die '%s' has no route to '%s'", p->instances[s->die_of_rank[r]].path,
+            if (tess_hw_route(h, s->die_of_rank[r], s->die_of_rank[next], &info, route,
+                              ROUTE_CAP) != 0) {
+                snprintf(msg, msglen, "die '%s' has no route to '%s'",
+                         p->instances[s->die_of_rank[r]].path,
                          p->instances[s->die_of_rank[next]].path);
                 return TESS_EUNROUTABLE;
             }
-            for (uint32_t k = 0; k < info.channels && k < ROUTE_CAP; k++) load[route[k]]++;
+            for (uint32_t k = 0; k < info.channels && k < ROUTE_CAP; k++)
+                load[route[k]]++;
             if (info.latency_s > net->alpha_s[ring]) net->alpha_s[ring] = info.latency_s;
             energy += info.energy_per_byte;
             pairs += 1;
@@ -161,7 +169,8 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_e
                           char *msg, size_t msglen)
 {
     memset(net, 0, sizeof *net);
-    for (int k = 0; k < TESS_RINGS; k++) net->beta_bytes_s[k] = INFINITY;
+    for (int k = 0; k < TESS_RINGS; k++)
+        net->beta_bytes_s[k] = INFINITY;
     double *peak = calloc(p->n_instances + 1, sizeof *peak);
     net->dma_bytes_s = calloc(s->dies + 1, sizeof *net->dma_bytes_s);
     int rc = peak && net->dma_bytes_s ? TESS_OK : TESS_ENOMEM;
@@ -170,15 +179,18 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_e
             peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, peak, net->dma_bytes_s, msg, msglen);
     int needed = s->pp > 1; /* any ring with more than one member */
-    for (uint32_t i = 0; i < s->n_colls; i++) needed |= s->colls[i].group > 1;
+    for (uint32_t i = 0; i < s->n_colls; i++)
+        needed |= s->colls[i].group > 1;
     tess_hw_routes *h = NULL;
     if (rc == TESS_OK && needed && !(h = tess_hw_routes_open(p, msg, msglen))) rc = TESS_EINVAL;
     uint32_t *load = h ? calloc(tess_hw_routes_channels(h) + 1, sizeof *load) : NULL;
     uint32_t *route = h ? malloc(ROUTE_CAP * sizeof *route) : NULL;
     if (h && (!load || !route)) rc = TESS_ENOMEM;
     for (int ring = 0; h && rc == TESS_OK && ring < TESS_RINGS; ring++) {
-        int used = ring == TESS_AXIS_PIPELINE && s->pp > 1; /* the pipeline's, or a collective's axis */
-        for (uint32_t i = 0; i < s->n_colls; i++) used |= (int)s->colls[i].axis == ring && s->colls[i].group > 1;
+        int used =
+            ring == TESS_AXIS_PIPELINE && s->pp > 1; /* the pipeline's, or a collective's axis */
+        for (uint32_t i = 0; i < s->n_colls; i++)
+            used |= (int)s->colls[i].axis == ring && s->colls[i].group > 1;
         if (used) rc = ring_paths(p, s, ring, h, load, route, net, msg, msglen);
     }
     tess_hw_routes_close(h);
@@ -198,8 +210,8 @@ void tess_estimate_net_free(tess_estimate_net *net)
 /* ---- times ------------------------------------------------------------------ */
 
 /* One call of collective c: adds its raw latency and bandwidth terms to a[] and b[]. */
-static void collective_terms(const tess_coll_use *c, const tess_estimate_net *net, double calls, double *a,
-                             double *b)
+static void collective_terms(const tess_coll_use *c, const tess_estimate_net *net, double calls,
+                             double *a, double *b)
 {
     const uint32_t n = c->group;
     if (n < 2) return;
@@ -220,8 +232,9 @@ static double network_time(const double *a, const double *b, const tess_calibrat
 
 /* calls of collective c: their raw terms added to a[] and b[], and their calibrated time
  * to by_span[the span of c's groups] (and *scale_out) */
-static void collective_time(const tess_coll_use *c, const tess_estimate_net *net, const tess_calibration *cal,
-                            double calls, double *a, double *b, double *by_span, double *scale_out)
+static void collective_time(const tess_coll_use *c, const tess_estimate_net *net,
+                            const tess_calibration *cal, double calls, double *a, double *b,
+                            double *by_span, double *scale_out)
 {
     double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
     collective_terms(c, net, calls, ca, cb);
@@ -254,11 +267,14 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
         out->flops += (double)g->count * g->flops_each;
         switch (g->kind) {
         case TESS_OP_GEMM:
-            out->gemm_s += tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile, dt->tensor_rows,
-                                            dt->tensor_cols, dt->tensor_arrays) * period;
+            out->gemm_s += tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile,
+                                            dt->tensor_rows, dt->tensor_cols, dt->tensor_arrays) *
+                           period;
             break;
         case TESS_OP_VECTOR:
-            out->vector_s += (double)g->count * ceil((double)(g->bytes_each / dtype_bytes) / dt->vector_lanes) * period;
+            out->vector_s += (double)g->count *
+                             ceil((double)(g->bytes_each / dtype_bytes) / dt->vector_lanes) *
+                             period;
             break;
         case TESS_OP_LOAD:
         case TESS_OP_STORE:
@@ -285,10 +301,11 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
 /* One estimate's per-pass and per-stage figures. */
 typedef struct passes {
     uint32_t pp, v;
-    double *fwd, *bwd;  /* each pass's time: [stage x v + chunk] */
-    double *parts;      /* its compute, memory and network: [((stage x v + chunk) x 2 + backward) x 3 + kind] */
-    double *stage_end;  /* each stage's tail (its DP collectives and optimizer step), then its end */
-    double *tail;       /* each stage's tail */
+    double *fwd, *bwd; /* each pass's time: [stage x v + chunk] */
+    double *parts; /* its compute, memory and network: [((stage x v + chunk) x 2 + backward) x 3 +
+                      kind] */
+    double *stage_end; /* each stage's tail (its DP collectives and optimizer step), then its end */
+    double *tail;      /* each stage's tail */
     tess_die_stat *per_stage;
 } passes;
 
@@ -319,7 +336,8 @@ static int passes_alloc(passes *x, uint32_t pp, uint32_t v)
  * it: every die of a stage runs the same ops); adds the network energy its ranks spend
  * to *net_joules. */
 static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsigned e, uint32_t st,
-                           const tess_estimate_net *net, const tess_calibration *cal, passes *x, double *net_joules)
+                           const tess_estimate_net *net, const tess_calibration *cal, passes *x,
+                           double *net_joules)
 {
     const uint32_t pp = s->pp, v = s->chunks, rank = st * s->tp;
     const double msg_bytes = (double)s->activation_message_bytes;
@@ -336,7 +354,8 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     tess_die_stat *d = &x->per_stage[st];
     for (uint32_t c = 0; c < v; c++) {
         const int logits = st + 1 == pp && c + 1 == v;
-        x->fwd[st * v + c] = L * (tf.local_s + tf.network_s) + (logits ? lf.local_s + lf.network_s : 0);
+        x->fwd[st * v + c] =
+            L * (tf.local_s + tf.network_s) + (logits ? lf.local_s + lf.network_s : 0);
         x->bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) +
                              (logits ? lb.local_s + lb.network_s : 0);
         double *f = &x->parts[((size_t)st * v + c) * 6], *b = f + 3;
@@ -344,7 +363,8 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
         f[1] = L * (tf.local_s - tf.compute_s) + (logits ? lf.local_s - lf.compute_s : 0);
         f[2] = L * tf.network_s + (logits ? lf.network_s : 0);
         b[0] = L * (tr.compute_s + tb.compute_s) + (logits ? lb.compute_s : 0);
-        b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s) + (logits ? lb.local_s - lb.compute_s : 0);
+        b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s) +
+               (logits ? lb.local_s - lb.compute_s : 0);
         b[2] = L * (tr.network_s + tb.network_s) + (logits ? lb.network_s : 0);
     }
     uint64_t sends = 0;
@@ -362,7 +382,8 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
             d->compute_s += reps[j] * parts[j]->compute_s;
             d->memory_s += reps[j] * (parts[j]->local_s - parts[j]->compute_s);
             d->network_s += reps[j] * parts[j]->network_s;
-            for (int l = 0; l <= TESS_SCOPE_LEVELS; l++) d->level_s[l] += reps[j] * parts[j]->scope_s[l];
+            for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
+                d->level_s[l] += reps[j] * parts[j]->scope_s[l];
             d->scale_out_s += reps[j] * parts[j]->scale_out_s;
         }
         sends += tess_pass_sends(s, st, ps);
@@ -388,14 +409,17 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     d->messages += sends;
     /* network energy: the bytes this die sends at each level, times the path energy */
     for (uint32_t i = 0; i < s->n_colls; i++)
-        *net_joules += (double)s->colls[i].bytes_sent * s->tp * s->dp * net->energy_per_byte[s->colls[i].axis];
-    *net_joules += (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_AXIS_PIPELINE];
+        *net_joules +=
+            (double)s->colls[i].bytes_sent * s->tp * s->dp * net->energy_per_byte[s->colls[i].axis];
+    *net_joules +=
+        (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_AXIS_PIPELINE];
     x->stage_end[st] = tail_net + d->optimizer_s; /* added to the pipeline's end below */
 }
 
 /* The critical path: the pipeline's, back from the slowest stage (p2p: one pipeline
  * message's time), then that stage's tail. */
-static void critical_path(const tess_schedule *s, const passes *x, double p2p, tess_iteration_result *it)
+static void critical_path(const tess_schedule *s, const passes *x, double p2p,
+                          tess_iteration_result *it)
 {
     const uint32_t pp = s->pp, v = s->chunks;
     const uint32_t end_stage = tess_rank_stage(s->tp, pp, it->slowest_rank);
@@ -417,7 +441,8 @@ static void critical_path(const tess_schedule *s, const passes *x, double p2p, t
     free(count);
     cp->memory_s += slow->optimizer_s;
     cp->network_s += x->tail[end_stage] - slow->optimizer_s;
-    cp->other_s = it->iteration_time_s - cp->compute_s - cp->memory_s - cp->network_s - cp->transfer_s;
+    cp->other_s =
+        it->iteration_time_s - cp->compute_s - cp->memory_s - cp->network_s - cp->transfer_s;
     if (cp->other_s < 0) cp->other_s = 0; /* rounding: the model has no other time */
 }
 
@@ -439,8 +464,8 @@ static double peak_dynamic_power(const tess_platform *p, const tess_die_stat *di
 }
 
 int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                      const tess_estimate_net *net, const tess_calibration *cal, tess_eval_result *out,
-                      char *msg, size_t msglen)
+                      const tess_estimate_net *net, const tess_calibration *cal,
+                      tess_eval_result *out, char *msg, size_t msglen)
 {
     memset(out, 0, sizeof *out);
     out->analytic = 1;
@@ -459,10 +484,13 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
     const double msg_bytes = (double)s->activation_message_bytes;
     double p2p_a[TESS_LEVELS_] = {0}, p2p_b[TESS_LEVELS_] = {0};
     p2p_a[TESS_LEVEL_PP] = net->alpha_s[TESS_AXIS_PIPELINE];
-    p2p_b[TESS_LEVEL_PP] = isfinite(net->beta_bytes_s[TESS_AXIS_PIPELINE]) ? msg_bytes / net->beta_bytes_s[TESS_AXIS_PIPELINE] : 0;
+    p2p_b[TESS_LEVEL_PP] = isfinite(net->beta_bytes_s[TESS_AXIS_PIPELINE])
+                               ? msg_bytes / net->beta_bytes_s[TESS_AXIS_PIPELINE]
+                               : 0;
     const double p2p = pp > 1 ? network_time(p2p_a, p2p_b, cal) : 0;
     double net_joules = 0;
-    for (uint32_t st = 0; st < pp; st++) estimate_stage(p, s, tess_dtype_bytes(w->dtype), st, net, cal, &x, &net_joules);
+    for (uint32_t st = 0; st < pp; st++)
+        estimate_stage(p, s, tess_dtype_bytes(w->dtype), st, net, cal, &x, &net_joules);
     int rc = TESS_OK;
     memcpy(x.tail, x.stage_end, pp * sizeof *x.tail);
     if (tess_pipeline_makespan(s, x.fwd, x.bwd, p2p, x.stage_end) < 0) {

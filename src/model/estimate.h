@@ -54,12 +54,12 @@ void tess_calibration_write(FILE *f, const tess_calibration *c);
  * neighbours). Found once per platform and schedule. */
 #define TESS_RINGS TESS_AXES
 typedef struct tess_estimate_net {
-    double alpha_s[TESS_RINGS];      /* largest neighbour path latency */
-    double beta_bytes_s[TESS_RINGS]; /* smallest neighbour bottleneck bandwidth, shared by
-                                        the paths of all groups that cross its busiest link */
-    uint32_t congestion[TESS_RINGS]; /* most neighbour paths on one directed link */
+    double alpha_s[TESS_RINGS];         /* largest neighbour path latency */
+    double beta_bytes_s[TESS_RINGS];    /* smallest neighbour bottleneck bandwidth, shared by
+                                           the paths of all groups that cross its busiest link */
+    uint32_t congestion[TESS_RINGS];    /* most neighbour paths on one directed link */
     double energy_per_byte[TESS_RINGS]; /* mean over neighbour paths, joules */
-    double *dma_bytes_s;             /* peak DRAM rate of each rank (malloc'd) */
+    double *dma_bytes_s;                /* peak DRAM rate of each rank (malloc'd) */
 } tess_estimate_net;
 
 int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_estimate_net *net,
@@ -68,7 +68,7 @@ void tess_estimate_net_free(tess_estimate_net *net);
 
 /* The analytical model's times of one template (a layer pass) on a die of type dt. */
 typedef struct tess_template_time {
-    double gemm_s, vector_s, dma_s; /* before efficiencies */
+    double gemm_s, vector_s, dma_s;       /* before efficiencies */
     double compute_s, local_s, network_s; /* calibrated: compute, compute and DMA, collectives */
     double level_alpha_s[TESS_LEVELS_], level_beta_s[TESS_LEVELS_]; /* network_s's terms, raw */
     double scope_s[TESS_SCOPE_LEVELS + 1], scale_out_s; /* network_s by its groups' span */
@@ -84,7 +84,7 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
  * energy, power, cost; no link utilisations), with out->analytic set. net from
  * tess_estimate_prepare on the same p and s. TESS_OK, or a status with msg. */
 int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                      const tess_estimate_net *net, const tess_calibration *cal, tess_eval_result *out,
-                      char *msg, size_t msglen);
+                      const tess_estimate_net *net, const tess_calibration *cal,
+                      tess_eval_result *out, char *msg, size_t msglen);
 
 #endif

@@ -12,7 +12,8 @@ int tess_dies_span(const tess_platform *p, const uint32_t *dies, size_t n)
     for (int l = 0; l < TESS_SCOPE_LEVELS; l++) {
         const uint32_t id = p->instances[dies[0]].scope[l];
         size_t i = 1;
-        while (id && i < n && p->instances[dies[i]].scope[l] == id) i++;
+        while (id && i < n && p->instances[dies[i]].scope[l] == id)
+            i++;
         if (id && i == n) return l;
     }
     return TESS_SCOPE_LEVELS;
@@ -28,8 +29,8 @@ static int pair_span(const tess_platform *p, const tess_schedule *s, uint32_t a,
  * scope exactly when every step around its ring does; the widest step over all ranks.
  * *worst gets a rank whose step is that wide. With level_bytes, each rank's step also
  * adds `bytes` (what the rank sends its neighbour) at the step's level. */
-static int axis_span(const tess_platform *p, const tess_schedule *s, tess_coll_axis a, uint32_t *worst,
-                     double bytes, double *level_bytes)
+static int axis_span(const tess_platform *p, const tess_schedule *s, tess_coll_axis a,
+                     uint32_t *worst, double bytes, double *level_bytes)
 {
     int span = -1;
     *worst = 0;
@@ -56,12 +57,13 @@ static void domains(const tess_platform *p, const tess_schedule *s, uint32_t n, 
     *level_out = -1;
     if (n < 3) return;
     const tess_instance *in = p->instances;
-#define SCOPE(g, j) in[s->die_of_rank[(g) * group_step + (j) * stride]].scope[l]
+#define SCOPE(g, j) in[s->die_of_rank[(g)*group_step + (j)*stride]].scope[l]
     for (int l = 0; l < TESS_SCOPE_LEVELS; l++) {
         /* m from the first group: members that share member 0's scope, counted in order */
         const uint32_t id0 = SCOPE(0u, 0u);
         uint32_t m = 1;
-        while (id0 && m < n && SCOPE(0u, m) == id0) m++;
+        while (id0 && m < n && SCOPE(0u, m) == id0)
+            m++;
         if (!id0 || m < 2 || m >= n || n % m) continue;
         int ok = 1;
         for (uint32_t g = 0; ok && g < groups; g++)
@@ -98,8 +100,8 @@ int tess_place_groups(const tess_platform *p, const tess_workload *w, const char
                       "die '%s' are in different %ss (or none)",
                       names[k], tess_scope_level_name(lim), names[k],
                       span == TESS_SCOPE_LEVELS ? "whole platform" : tess_scope_level_name(span), r,
-                      p->instances[s->die_of_rank[r]].path, next, p->instances[s->die_of_rank[next]].path,
-                      tess_scope_level_name(lim));
+                      p->instances[s->die_of_rank[r]].path, next,
+                      p->instances[s->die_of_rank[next]].path, tess_scope_level_name(lim));
         rc = TESS_EINVAL;
     }
     /* DP member d of group (t, stage) g is rank g + tp pp d; TP member t of group
@@ -114,10 +116,12 @@ int tess_place_groups(const tess_platform *p, const tess_workload *w, const char
 
 int tess_place_traffic(const tess_platform *p, tess_schedule *s)
 {
-    for (int l = 0; l <= TESS_SCOPE_LEVELS; l++) s->level_bytes[l] = 0;
+    for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
+        s->level_bytes[l] = 0;
     /* a die is inside a package, wafer or node: groups leaving it are scale-out */
     int local = 0;
-    for (int l = 0; l <= TESS_SCOPE_NODE; l++) local |= p->instances[s->die_of_rank[0]].scope[l] != 0;
+    for (int l = 0; l <= TESS_SCOPE_NODE; l++)
+        local |= p->instances[s->die_of_rank[0]].scope[l] != 0;
     for (uint32_t i = 0; i < s->n_colls; i++) {
         tess_coll_use *c = &s->colls[i];
         uint32_t worst;
@@ -140,7 +144,8 @@ int tess_place_traffic(const tess_platform *p, tess_schedule *s)
         const uint32_t next = tess_ring_next(s, TESS_AXIS_PIPELINE, r);
         const int l = pair_span(p, s, r, next);
         if (l < 0) continue;
-        const uint32_t st = tess_rank_stage(s->tp, s->pp, r), nst = tess_rank_stage(s->tp, s->pp, next);
+        const uint32_t st = tess_rank_stage(s->tp, s->pp, r),
+                       nst = tess_rank_stage(s->tp, s->pp, next);
         s->level_bytes[l] += (double)s->activation_message_bytes * (double)(fwd[st] + bwd[nst]);
     }
     free(fwd);
@@ -158,7 +163,8 @@ int tess_die_dma_rates(const tess_platform *p, const tess_schedule *s, const dou
         int shared = 0;
         const size_t n = tess_die_memories(p, die, mems, &shared);
         double bw = 0;
-        for (size_t i = 0; i < n; i++) bw += mem_bw[mems[i]];
+        for (size_t i = 0; i < n; i++)
+            bw += mem_bw[mems[i]];
         die_bw[r] = shared ? bw / s->dies : bw;
         if (!(die_bw[r] > 0)) {
             snprintf(msg, msglen, "die '%s' reaches no memory", p->instances[die].path);

@@ -27,9 +27,13 @@ static inline tess_rank_coords tess_rank_coords_of(uint32_t tp, uint32_t pp, uin
     return c;
 }
 
-static inline uint32_t tess_rank_stage(uint32_t tp, uint32_t pp, uint32_t r) { return (r / tp) % pp; }
+static inline uint32_t tess_rank_stage(uint32_t tp, uint32_t pp, uint32_t r)
+{
+    return (r / tp) % pp;
+}
 
-static inline uint32_t tess_rank_at(uint32_t tp, uint32_t pp, uint32_t t, uint32_t stage, uint32_t replica)
+static inline uint32_t tess_rank_at(uint32_t tp, uint32_t pp, uint32_t t, uint32_t stage,
+                                    uint32_t replica)
 {
     return t + tp * (stage + pp * replica);
 }

@@ -45,14 +45,18 @@ static int account_power(const tess_platform *p, const tess_schedule *s, double 
         const tess_instance *x = &p->instances[d->instance];
         const tess_die_type *dt = &p->types[x->type].u.die;
         const double sram_j = (double)d->dram_bytes * tess_sram_energy_per_byte(dt);
-        const double die_w = (d->flops * dt->flop_energy + sram_j) / T + dt->static_power + dt->sram_leakage;
-        if (x->group != TESS_NONE) group_w[x->group] += die_w + 8.0 * (double)d->dram_bytes * e_bit / T;
+        const double die_w =
+            (d->flops * dt->flop_energy + sram_j) / T + dt->static_power + dt->sram_leakage;
+        if (x->group != TESS_NONE)
+            group_w[x->group] += die_w + 8.0 * (double)d->dram_bytes * e_bit / T;
         if (dt->tdp_w > 0)
-            out->limits[out->n_limits++] = (tess_power_limit){d->instance, TESS_NONE, dt->tdp_w, die_w};
+            out->limits[out->n_limits++] =
+                (tess_power_limit){d->instance, TESS_NONE, dt->tdp_w, die_w};
     }
     for (size_t g = 0; g < p->n_groups; g++)
         if (p->groups[g].tdp_w > 0)
-            out->limits[out->n_limits++] = (tess_power_limit){TESS_NONE, (uint32_t)g, p->groups[g].tdp_w, group_w[g]};
+            out->limits[out->n_limits++] =
+                (tess_power_limit){TESS_NONE, (uint32_t)g, p->groups[g].tdp_w, group_w[g]};
     for (uint32_t i = 0; i < out->n_limits; i++)
         out->n_violations += out->limits[i].power_w > out->limits[i].limit_w;
     free(group_w);
@@ -63,12 +67,15 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
 {
     tess_iteration_result *res = &out->it;
     for (uint32_t k = 0; k < out->n_dies; k++)
-        for (int l = 0; l <= TESS_SCOPE_LEVELS; l++) res->level_collective_s[l] += out->dies[k].level_s[l] / out->n_dies;
-    if (res->slowest_rank < out->n_dies) res->scale_out_s = out->dies[res->slowest_rank].scale_out_s;
+        for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
+            res->level_collective_s[l] += out->dies[k].level_s[l] / out->n_dies;
+    if (res->slowest_rank < out->n_dies)
+        res->scale_out_s = out->dies[res->slowest_rank].scale_out_s;
     for (uint32_t k = 0; k < s->dies; k++) {
         const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[k]].type].u.die;
         const tess_stage *S = &s->stages[tess_rank_stage(s->tp, s->pp, k)];
-        out->peak_flops += 2.0 * dt->tensor_arrays * dt->tensor_rows * dt->tensor_cols * dt->clock_hz;
+        out->peak_flops +=
+            2.0 * dt->tensor_arrays * dt->tensor_rows * dt->tensor_cols * dt->clock_hz;
         /* compute: FLOPs x energy per FLOP; SRAM: every DRAM byte passes through it once;
          * static: power x iteration time */
         res->energy_compute_j += S->flops * dt->flop_energy;
@@ -87,12 +94,16 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
     return account_power(p, s, e_bit, out) == 0 ? TESS_OK : TESS_ENOMEM;
 }
 
-tess_throughput tess_throughput_of(const tess_workload *w, const tess_schedule *s, const tess_eval_result *e)
+tess_throughput tess_throughput_of(const tess_workload *w, const tess_schedule *s,
+                                   const tess_eval_result *e)
 {
     const double T = e->it.iteration_time_s, peak = e->peak_flops;
-    tess_throughput t = {(double)w->global_batch * w->model.sequence / T, s->model_flops / (T * peak),
-                         s->hardware_flops / (T * peak)};
+    tess_throughput t = {(double)w->global_batch * w->model.sequence / T,
+                         s->model_flops / (T * peak), s->hardware_flops / (T * peak)};
     return t;
 }
 
-double tess_sram_energy_per_byte(const tess_die_type *d) { return 8.0 * (d->sram_read_energy + d->sram_write_energy); }
+double tess_sram_energy_per_byte(const tess_die_type *d)
+{
+    return 8.0 * (d->sram_read_energy + d->sram_write_energy);
+}

@@ -21,8 +21,8 @@ typedef struct tess_eval_result {
     tess_iteration_result it; /* from the simulation child, energies completed here */
     double peak_flops;        /* the dies' peak FLOP/s together */
     double dram_j;
-    double energy_j;          /* every energy together */
-    tess_die_stat *dies;      /* one per rank (malloc'd; tess_eval_result_free) */
+    double energy_j;     /* every energy together */
+    tess_die_stat *dies; /* one per rank (malloc'd; tess_eval_result_free) */
     uint32_t n_dies;
     tess_noc_link_use *links; /* every network channel (malloc'd) */
     uint32_t n_links;
@@ -30,11 +30,11 @@ typedef struct tess_eval_result {
     double power_w, peak_power_w, peak_window_s;
     tess_power_limit *limits; /* every die and unit with a TDP, malloc'd */
     uint32_t n_limits, n_violations;
-    tess_cost_report cost;    /* area, yield, cost: from the platform alone */
+    tess_cost_report cost;      /* area, yield, cost: from the platform alone */
     tess_noc_fidelity fidelity; /* of the network during the iteration */
     int analytic;               /* from the analytical model (src/estimate.h), not simulated */
     char calibration[512];      /* analytic: the calibration file used, "" for none */
-    tess_span *spans;         /* every die's busy intervals per engine (malloc'd) */
+    tess_span *spans;           /* every die's busy intervals per engine (malloc'd) */
     uint64_t n_spans;
 } tess_eval_result;
 
@@ -51,7 +51,8 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
 typedef struct tess_throughput {
     double tokens_per_s, mfu, hfu;
 } tess_throughput;
-tess_throughput tess_throughput_of(const tess_workload *w, const tess_schedule *s, const tess_eval_result *e);
+tess_throughput tess_throughput_of(const tess_workload *w, const tess_schedule *s,
+                                   const tess_eval_result *e);
 
 /* Energy of one DRAM byte passing through a die's SRAM: written into it and read out of
  * it once (joules per byte). */

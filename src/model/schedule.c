@@ -40,11 +40,11 @@ typedef struct builder {
     const char *file;
     tess_diag *diag;
     tess_schedule *s;
-    uint64_t e;          /* bytes per element */
-    uint64_t T;          /* GEMM tile side */
-    uint64_t tok;        /* tokens of a micro-batch: b s */
-    uint64_t tr;         /* 2-D tensor parallelism: the grid's side */
-    uint64_t fwd_like;   /* forward-like layer passes per die: forward, backward (+ recompute) */
+    uint64_t e;            /* bytes per element */
+    uint64_t T;            /* GEMM tile side */
+    uint64_t tok;          /* tokens of a micro-batch: b s */
+    uint64_t tr;           /* 2-D tensor parallelism: the grid's side */
+    uint64_t fwd_like;     /* forward-like layer passes per die: forward, backward (+ recompute) */
     uint64_t layer_passes; /* layer passes per die: micro-batches x chunks x layers per chunk */
     int no_memory;
 } builder;
@@ -76,7 +76,8 @@ static void add_group(builder *b, tess_template *t, tess_op_kind kind, uint64_t 
 static void tile_gemm(builder *b, tess_template *t, const gemm *g)
 {
     const uint64_t T = b->T, merge = b->w->tile_merge, e = b->e;
-    const uint64_t tm = tess_ceil_div(g->m, T), tn = tess_ceil_div(g->n, T), tk = tess_ceil_div(g->k, T);
+    const uint64_t tm = tess_ceil_div(g->m, T), tn = tess_ceil_div(g->n, T),
+                   tk = tess_ceil_div(g->k, T);
     const uint64_t tiles = tess_ceil_div(tm * tn * tk, merge * merge) * g->count;
     const uint64_t stores = tess_ceil_div(tm * tn, merge * merge) * g->count;
     if (tiles == 0) return; /* no GEMM of this shape */
@@ -114,18 +115,22 @@ static int build_order(tess_stage *st, tess_pipeline kind, uint32_t s, uint32_t 
     if (!st->order) return -1;
     uint32_t n = 0, f = 0, b = 0;
     if (kind == TESS_PIPE_GPIPE) {
-        for (f = 0; f < total; f++) pass_of(f, total + 1, 1, 0, &st->order[n++]);
-        for (b = 0; b < total; b++) pass_of(b, total + 1, 1, 1, &st->order[n++]);
+        for (f = 0; f < total; f++)
+            pass_of(f, total + 1, 1, 0, &st->order[n++]);
+        for (b = 0; b < total; b++)
+            pass_of(b, total + 1, 1, 1, &st->order[n++]);
         /* with v = 1 pass_of(k, >k, 1) is micro-batch k, chunk 0 */
     } else {
         uint32_t warmup = kind == TESS_PIPE_INTERLEAVED ? (p - s - 1) * 2 + (v - 1) * p : p - s - 1;
         if (warmup > total) warmup = total;
-        for (; f < warmup; f++) pass_of(f, p, v, 0, &st->order[n++]);
+        for (; f < warmup; f++)
+            pass_of(f, p, v, 0, &st->order[n++]);
         while (f < total) {
             pass_of(f++, p, v, 0, &st->order[n++]);
             pass_of(b++, p, v, 1, &st->order[n++]);
         }
-        while (b < total) pass_of(b++, p, v, 1, &st->order[n++]);
+        while (b < total)
+            pass_of(b++, p, v, 1, &st->order[n++]);
     }
     st->n_order = n;
     return 0;
@@ -133,21 +138,27 @@ static int build_order(tess_stage *st, tess_pipeline kind, uint32_t s, uint32_t 
 
 /* The pass a pass waits on (its pipeline predecessor): stage, chunk and direction, and
  * whether it ran on another stage; 0 when the pass waits on nothing. */
-static int predecessor(const tess_schedule *s, uint32_t st, const tess_pass *ps, uint32_t *pst, uint32_t *pchunk,
-                       int *pbackward, int *remote)
+static int predecessor(const tess_schedule *s, uint32_t st, const tess_pass *ps, uint32_t *pst,
+                       uint32_t *pchunk, int *pbackward, int *remote)
 {
     const uint32_t p = s->pp, v = s->chunks;
     *remote = 1;
     *pchunk = ps->chunk;
     *pbackward = ps->backward;
     if (!ps->backward) {
-        if (st > 0) *pst = st - 1;
-        else if (ps->chunk > 0) *pst = p - 1, *pchunk = ps->chunk - 1;
-        else return 0;
+        if (st > 0)
+            *pst = st - 1;
+        else if (ps->chunk > 0)
+            *pst = p - 1, *pchunk = ps->chunk - 1;
+        else
+            return 0;
     } else {
-        if (st + 1 < p) *pst = st + 1;
-        else if (ps->chunk + 1 < v) *pst = 0, *pchunk = ps->chunk + 1;
-        else *pst = st, *pbackward = 0, *remote = 0;
+        if (st + 1 < p)
+            *pst = st + 1;
+        else if (ps->chunk + 1 < v)
+            *pst = 0, *pchunk = ps->chunk + 1;
+        else
+            *pst = st, *pbackward = 0, *remote = 0;
     }
     return 1;
 }
@@ -158,8 +169,9 @@ double tess_pipeline_makespan(const tess_schedule *s, const double *t_fwd, const
     return tess_pipeline_path(s, t_fwd, t_bwd, p2p_s, stage_end, 0, NULL);
 }
 
-double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const double *t_bwd, double p2p_s,
-                          double *stage_end, uint32_t end_stage, tess_pipeline_walk *walk)
+double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const double *t_bwd,
+                          double p2p_s, double *stage_end, uint32_t end_stage,
+                          tess_pipeline_walk *walk)
 {
     const uint32_t p = s->pp, m = s->microbatches, v = s->chunks;
     const size_t cells = (size_t)p * m * v;
@@ -172,8 +184,9 @@ double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const dou
     double *free_at = calloc(p, sizeof *free_at);
     double makespan = -1;
     if (!F || !B || !waited || !place || !next || !free_at) goto out;
-    for (size_t i = 0; i < cells; i++) F[i] = B[i] = -1;
-#define CELL(st, mb, c) (((size_t)(st) * m + (mb)) * v + (c))
+    for (size_t i = 0; i < cells; i++)
+        F[i] = B[i] = -1;
+#define CELL(st, mb, c) (((size_t)(st)*m + (mb)) * v + (c))
     for (int progress = 1; progress;) {
         progress = 0;
         for (uint32_t st = 0; st < p; st++) {
@@ -188,7 +201,8 @@ double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const dou
                     if (remote && p > 1) dep += p2p_s;
                 }
                 const double before = free_at[st], start = dep > before ? dep : before;
-                const size_t k = (size_t)st * v + ps->chunk, cell = CELL(st, ps->microbatch, ps->chunk);
+                const size_t k = (size_t)st * v + ps->chunk,
+                             cell = CELL(st, ps->microbatch, ps->chunk);
                 free_at[st] = start + (ps->backward ? t_bwd[k] : t_fwd[k]);
                 (ps->backward ? B : F)[cell] = free_at[st];
                 waited[2 * cell + ps->backward] = dep > before;
@@ -207,7 +221,8 @@ double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const dou
         if (free_at[st] > makespan) makespan = free_at[st];
         if (stage_end) stage_end[st] = free_at[st];
     }
-    if (walk && end_stage < p && s->stages[end_stage].n_order) { /* back from the stage's last pass */
+    if (walk && end_stage < p &&
+        s->stages[end_stage].n_order) { /* back from the stage's last pass */
         memset(walk->passes, 0, (size_t)p * v * 2 * sizeof *walk->passes);
         walk->handoffs = 0;
         uint32_t st = end_stage, k = s->stages[st].n_order - 1;
@@ -217,7 +232,8 @@ double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const dou
             uint32_t pst, pc;
             int pb, remote;
             const size_t cell = CELL(st, ps->microbatch, ps->chunk);
-            if (waited[2 * cell + ps->backward] && predecessor(s, st, ps, &pst, &pc, &pb, &remote)) {
+            if (waited[2 * cell + ps->backward] &&
+                predecessor(s, st, ps, &pst, &pc, &pb, &remote)) {
                 walk->handoffs += remote && pst != st;
                 k = place[2 * CELL(pst, ps->microbatch, pc) + pb];
                 st = pst;
@@ -292,7 +308,8 @@ static uint64_t die_capacity(const tess_platform *p, uint32_t die, uint32_t dies
     int shared = 0;
     const size_t n = mems ? tess_die_memories(p, die, mems, &shared) : 0;
     uint64_t bytes = 0;
-    for (size_t i = 0; i < n; i++) bytes += p->types[p->instances[mems[i]].type].u.memory.capacity_bytes;
+    for (size_t i = 0; i < n; i++)
+        bytes += p->types[p->instances[mems[i]].type].u.memory.capacity_bytes;
     free(mems);
     if (n == 0) return p->types[p->instances[die].type].u.die.sram_bytes;
     return shared ? bytes / dies : bytes;
@@ -312,14 +329,22 @@ uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r)
     const uint32_t t = c.t, st = c.stage, d = c.replica, m = s->dp_local ? s->dp_local : 1;
     const uint32_t mt = s->tp_local ? s->tp_local : 1;
     switch (axis) {
-    case TESS_AXIS_TP: return tess_rank_at(tp, pp, (t + 1) % tp, st, d);
-    case TESS_AXIS_TP_ROWS: return tess_rank_at(tp, pp, (t / tr) * tr + (t % tr + 1) % tr, st, d);
-    case TESS_AXIS_TP_COLS: return tess_rank_at(tp, pp, ((t / tr + 1) % tr) * tr + t % tr, st, d);
-    case TESS_AXIS_DP: return tess_rank_at(tp, pp, t, st, (d + 1) % dp);
-    case TESS_AXIS_DP_LOCAL: return tess_rank_at(tp, pp, t, st, d / m * m + (d % m + 1) % m);
-    case TESS_AXIS_DP_CROSS: return tess_rank_at(tp, pp, t, st, (d + m) % dp);
-    case TESS_AXIS_TP_LOCAL: return tess_rank_at(tp, pp, t / mt * mt + (t % mt + 1) % mt, st, d);
-    case TESS_AXIS_TP_CROSS: return tess_rank_at(tp, pp, (t + mt) % tp, st, d);
+    case TESS_AXIS_TP:
+        return tess_rank_at(tp, pp, (t + 1) % tp, st, d);
+    case TESS_AXIS_TP_ROWS:
+        return tess_rank_at(tp, pp, (t / tr) * tr + (t % tr + 1) % tr, st, d);
+    case TESS_AXIS_TP_COLS:
+        return tess_rank_at(tp, pp, ((t / tr + 1) % tr) * tr + t % tr, st, d);
+    case TESS_AXIS_DP:
+        return tess_rank_at(tp, pp, t, st, (d + 1) % dp);
+    case TESS_AXIS_DP_LOCAL:
+        return tess_rank_at(tp, pp, t, st, d / m * m + (d % m + 1) % m);
+    case TESS_AXIS_DP_CROSS:
+        return tess_rank_at(tp, pp, t, st, (d + m) % dp);
+    case TESS_AXIS_TP_LOCAL:
+        return tess_rank_at(tp, pp, t / mt * mt + (t % mt + 1) % mt, st, d);
+    case TESS_AXIS_TP_CROSS:
+        return tess_rank_at(tp, pp, (t + mt) % tp, st, d);
     default: /* pipeline: the next stage; the last stage's wraps to the first with chunks */
         if (pp < 2 || (st + 1 == pp && s->chunks < 2)) return r;
         return tess_rank_at(tp, pp, t, (st + 1) % pp, d);
@@ -333,8 +358,8 @@ uint32_t tess_pipeline_prev(const tess_schedule *s, uint32_t r)
     return s->pp > 1 && s->chunks > 1 ? tess_rank_at(s->tp, s->pp, c.t, s->pp - 1, c.replica) : r;
 }
 
-static void add_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind, uint32_t group,
-                     uint64_t bytes, uint64_t calls)
+static void add_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind,
+                     uint32_t group, uint64_t bytes, uint64_t calls)
 {
     tess_schedule *s = b->s;
     if (group <= 1 || calls == 0) return;
@@ -377,11 +402,14 @@ void tess_schedule_free(tess_schedule *s)
 {
     if (!s) return;
     if (s->stages)
-        for (uint32_t i = 0; i < s->pp; i++) free(s->stages[i].order);
+        for (uint32_t i = 0; i < s->pp; i++)
+            free(s->stages[i].order);
     free(s->stages);
     free(s->die_of_rank);
-    tess_template *const templates[] = {&s->fwd, &s->bwd, &s->recompute, &s->logits_fwd, &s->logits_bwd};
-    for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++) free(templates[i]->groups);
+    tess_template *const templates[] = {&s->fwd, &s->bwd, &s->recompute, &s->logits_fwd,
+                                        &s->logits_bwd};
+    for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++)
+        free(templates[i]->groups);
     free(s->colls);
     memset(s, 0, sizeof *s);
 }
@@ -397,7 +425,8 @@ static int assign_ranks(builder *b)
         dies += p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead;
     const uint64_t ranks = (uint64_t)w->tp * w->pp * w->dp;
     if (ranks != dies) {
-        tess_diag_add(b->diag, b->file, 0, "tp %u x pp %u x dp %u = %llu ranks, but platform '%s' has %u live dies",
+        tess_diag_add(b->diag, b->file, 0,
+                      "tp %u x pp %u x dp %u = %llu ranks, but platform '%s' has %u live dies",
                       w->tp, w->pp, w->dp, (unsigned long long)ranks, p->name, dies);
         return TESS_EINVAL;
     }
@@ -419,14 +448,16 @@ static int assign_ranks(builder *b)
         if (p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead) live[r++] = (uint32_t)i;
     /* the rank order says which of t, st, d (model/rank_map.h) varies fastest over the
      * platform's dies (tp-pp-dp: TP neighbours on consecutive dies) */
-    static const int digits[][3] = {{0, 1, 2}, {1, 0, 2}, {0, 2, 1}, {2, 0, 1}, {1, 2, 0}, {2, 1, 0}};
+    static const int digits[][3] = {{0, 1, 2}, {1, 0, 2}, {0, 2, 1},
+                                    {2, 0, 1}, {1, 2, 0}, {2, 1, 0}};
     const int *order = digits[w->rank_order];
     const uint32_t size[3] = {w->tp, w->pp, w->dp};
     for (uint32_t d = 0; d < w->dp; d++)
         for (uint32_t st = 0; st < w->pp; st++)
             for (uint32_t t = 0; t < w->tp; t++) {
                 const uint32_t at[3] = {t, st, d};
-                const uint32_t slot = at[order[0]] + size[order[0]] * (at[order[1]] + size[order[1]] * at[order[2]]);
+                const uint32_t slot =
+                    at[order[0]] + size[order[0]] * (at[order[1]] + size[order[1]] * at[order[2]]);
                 s->die_of_rank[tess_rank_at(w->tp, w->pp, t, st, d)] = live[slot];
             }
     free(live);
@@ -435,9 +466,10 @@ static int assign_ranks(builder *b)
     for (r = 1; r < dies; r++) {
         const tess_instance *x = &p->instances[s->die_of_rank[r]];
         if (x->type != p->instances[die0].type) {
-            tess_diag_add(b->diag, b->file, x->line,
-                          "die '%s' is of a different die-type from die '%s'; one schedule needs alike dies", x->path,
-                          p->instances[die0].path);
+            tess_diag_add(
+                b->diag, b->file, x->line,
+                "die '%s' is of a different die-type from die '%s'; one schedule needs alike dies",
+                x->path, p->instances[die0].path);
             return TESS_EINVAL;
         }
     }
@@ -451,7 +483,8 @@ static int choose_tile(builder *b)
     const tess_instance *x = &b->p->instances[b->s->die_of_rank[0]];
     const tess_die_type *dt = &b->p->types[x->type].u.die;
     if (dt->sram_bytes == 0) {
-        tess_diag_add(b->diag, b->file, x->line, "die '%s' has no SRAM (die-type attribute 'sram') to tile GEMMs into",
+        tess_diag_add(b->diag, b->file, x->line,
+                      "die '%s' has no SRAM (die-type attribute 'sram') to tile GEMMs into",
                       x->path);
         return TESS_EINVAL;
     }
@@ -471,14 +504,16 @@ static void layer_templates(builder *b)
     const tess_model *md = &w->model;
     tess_schedule *s = b->s;
     const uint64_t e = b->e, bt = w->micro_batch, sq = md->sequence, h = md->hidden, f = md->ffn;
-    const uint64_t heads = md->heads, hd = h / heads, hkv = hd * md->kv_heads, V = md->vocab, t = w->tp;
+    const uint64_t heads = md->heads, hd = h / heads, hkv = hd * md->kv_heads, V = md->vocab,
+                   t = w->tp;
     const uint64_t tok = b->tok, tr = b->tr;
     const int two_d = w->tp_style == TESS_TP_2D;
     const double gemm_fwd = 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h +
                             2.0 * tok * h * f * (md->activation == TESS_ACT_SWIGLU ? 3 : 2);
     const double attn_fwd = 4.0 * bt * sq * sq * h;
     const double logits_fwd = 2.0 * tok * h * V;
-    s->model_flops = 3.0 * s->microbatches * w->dp * (md->layers * (gemm_fwd + attn_fwd) + logits_fwd);
+    s->model_flops =
+        3.0 * s->microbatches * w->dp * (md->layers * (gemm_fwd + attn_fwd) + logits_fwd);
 
     /* GEMMs of one layer's forward pass on one die */
     const uint64_t nsplit = two_d ? tr : t, ksplit = two_d ? tr : 1;
@@ -488,7 +523,7 @@ static void layer_templates(builder *b)
         {sq, hd, sq, bt * heads / t},                 /* scores x V */
         {tok, h / ksplit, h / nsplit, 1},             /* output projection */
         {tok, f * (md->activation == TESS_ACT_SWIGLU ? 2 : 1) / nsplit, h / ksplit, 1},
-        {tok, h / ksplit, f / nsplit, 1},             /* MLP down */
+        {tok, h / ksplit, f / nsplit, 1}, /* MLP down */
     };
     tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
     const uint64_t vector_ops = 7; /* 2 norms, softmax, activation, 2 residual adds, dropout */
@@ -504,13 +539,17 @@ static void layer_templates(builder *b)
         const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count};
         tile_gemm(b, Bw, &dx);
         tile_gemm(b, Bw, &dw);
-        if (w->recompute == TESS_RECOMPUTE_FULL || (w->recompute == TESS_RECOMPUTE_SELECTIVE && (i == 1 || i == 2)))
+        if (w->recompute == TESS_RECOMPUTE_FULL ||
+            (w->recompute == TESS_RECOMPUTE_SELECTIVE && (i == 1 || i == 2)))
             tile_gemm(b, R, &fwd[i]);
     }
-    if (w->recompute == TESS_RECOMPUTE_FULL) add_group(b, R, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
-    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) add_group(b, R, TESS_OP_VECTOR, 2, 0, vec_bytes, -1);
+    if (w->recompute == TESS_RECOMPUTE_FULL)
+        add_group(b, R, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
+    if (w->recompute == TESS_RECOMPUTE_SELECTIVE)
+        add_group(b, R, TESS_OP_VECTOR, 2, 0, vec_bytes, -1);
     const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
-    s->hardware_flops = s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
+    s->hardware_flops =
+        s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
 
     const gemm logit = {tok, V / t, h, 1};
     const gemm ldx = {tok, h, V / t, 1}, ldw = {h, V / t, tok, 1};
@@ -521,7 +560,8 @@ static void layer_templates(builder *b)
 
 /* Activations a stage keeps in flight: the micro-batch chunks its pipeline order has
  * started and not yet finished at its worst. */
-static uint64_t chunks_in_flight(tess_pipeline kind, uint64_t st, uint64_t pp, uint64_t m, uint64_t v)
+static uint64_t chunks_in_flight(tess_pipeline kind, uint64_t st, uint64_t pp, uint64_t m,
+                                 uint64_t v)
 {
     const uint64_t passes = m * v;
     if (kind == TESS_PIPE_GPIPE) return passes;
@@ -546,7 +586,8 @@ static int stage_figures(builder *b)
     for (uint32_t st = 0; st < pp; st++) {
         tess_stage *S = &s->stages[st];
         S->layers_per_chunk = (uint32_t)layers_per_chunk;
-        if (build_order(S, w->pipeline, st, (uint32_t)pp, (uint32_t)m, (uint32_t)v) != 0) return TESS_ENOMEM;
+        if (build_order(S, w->pipeline, st, (uint32_t)pp, (uint32_t)m, (uint32_t)v) != 0)
+            return TESS_ENOMEM;
         const uint64_t layer_passes = m * v * layers_per_chunk; /* forward passes of one layer */
         S->flops = (double)layer_passes * (F->flops + Bw->flops + R->flops);
         S->ops = layer_passes * (F->ops + Bw->ops + R->ops);
@@ -555,7 +596,8 @@ static int stage_figures(builder *b)
         if (st == 0) S->params += V * h / t + (md->norm == TESS_NORM_LAYERNORM ? sq * h : 0);
         if (st == pp - 1) {
             S->params += V * h / t + 2 * h; /* output layer (a copy when tied) and final norm */
-            if (pp == 1 && md->norm == TESS_NORM_LAYERNORM) S->params -= V * h / t; /* tied, one copy */
+            if (pp == 1 && md->norm == TESS_NORM_LAYERNORM)
+                S->params -= V * h / t; /* tied, one copy */
             S->flops += (double)m * (s->logits_fwd.flops + s->logits_bwd.flops);
             S->ops += m * (s->logits_fwd.ops + s->logits_bwd.ops);
             S->dram_bytes += m * (s->logits_fwd.bytes + s->logits_bwd.bytes);
@@ -599,8 +641,9 @@ static int check_fit(builder *b)
                           "the model does not fit: die '%s' (stage %u) needs %.4g GB "
                           "(weights, gradients and optimizer state %.4g GB; activations of %u "
                           "micro-batch chunks x %u layers, %.4g GB) but has %.4g GB",
-                          b->p->instances[die].path, stage, S->peak_bytes / 1e9, S->static_bytes / 1e9,
-                          S->in_flight, S->layers_per_chunk, (S->peak_bytes - S->static_bytes) / 1e9, cap / 1e9);
+                          b->p->instances[die].path, stage, S->peak_bytes / 1e9,
+                          S->static_bytes / 1e9, S->in_flight, S->layers_per_chunk,
+                          (S->peak_bytes - S->static_bytes) / 1e9, cap / 1e9);
             rc = TESS_ENOFIT;
         }
     }
@@ -616,22 +659,30 @@ static void tp_collectives(builder *b)
     const uint64_t act = b->tok * w->model.hidden * b->e, t = w->tp, tr = b->tr, n = b->fwd_like;
     const uint32_t tp = (uint32_t)t;
     if (w->tp_style == TESS_TP_2D) {
-        add_coll(b, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER, (uint32_t)tr, act / tr, 4 * n);
-        add_coll(b, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER, (uint32_t)tr, act / tr,
-                 4 * n);
+        add_coll(b, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER, (uint32_t)tr,
+                 act / tr, 4 * n);
+        add_coll(b, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER,
+                 (uint32_t)tr, act / tr, 4 * n);
     } else if (s->tp_local > 1) {
         /* a TP group over several domains: inside each, then across, as the DP gradients;
          * sequence parallel: all-gather across then inside, reduce-scatter inside then across */
         const uint32_t mt = s->tp_local, across = tp / mt;
         if (w->sequence_parallel) {
-            add_coll(b, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, across, act / mt, 2 * n);
-            add_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act, 2 * n);
-            add_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt, act, 2 * n);
-            add_coll(b, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER, across, act / mt, 2 * n);
+            add_coll(b, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, across,
+                     act / mt, 2 * n);
+            add_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act,
+                     2 * n);
+            add_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt,
+                     act, 2 * n);
+            add_coll(b, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER,
+                     across, act / mt, 2 * n);
         } else {
-            add_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt, act, 2 * n);
-            add_coll(b, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, across, act / mt, 2 * n);
-            add_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act, 2 * n);
+            add_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt,
+                     act, 2 * n);
+            add_coll(b, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, across,
+                     act / mt, 2 * n);
+            add_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act,
+                     2 * n);
         }
     } else if (w->sequence_parallel) {
         add_coll(b, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act, 2 * n);
@@ -647,8 +698,10 @@ static void tp_collectives(builder *b)
         /* calls are spread 1:1 over forward and backward (and recomputed forward) passes */
         add_group(b, &s->fwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
         add_group(b, &s->bwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
-        if (full) add_group(b, &s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
-        for (uint32_t st = 0; st < s->pp; st++) s->stages[st].ops += b->layer_passes * per_pass * (full ? 3 : 2);
+        if (full)
+            add_group(b, &s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        for (uint32_t st = 0; st < s->pp; st++)
+            s->stages[st].ops += b->layer_passes * per_pass * (full ? 3 : 2);
     }
 }
 
@@ -665,20 +718,23 @@ static void dp_collectives(builder *b)
         /* hierarchical: reduce-scatter inside each domain, the domain's 1/m share across
          * domains, all-gather inside (ZeRO-1: the reduce-scatter and the all-gather each
          * go inside, then across / across, then inside) */
-        add_coll(b, "dp gradient reduce-scatter (inside)", TESS_AXIS_DP_LOCAL, TESS_REDUCE_SCATTER, ml, grad_bytes, 1);
+        add_coll(b, "dp gradient reduce-scatter (inside)", TESS_AXIS_DP_LOCAL, TESS_REDUCE_SCATTER,
+                 ml, grad_bytes, 1);
         if (w->zero) {
-            add_coll(b, "dp gradient reduce-scatter (across)", TESS_AXIS_DP_CROSS, TESS_REDUCE_SCATTER, across,
-                     grad_bytes / ml, 1);
-            add_coll(b, "dp parameter all-gather (across)", TESS_AXIS_DP_CROSS, TESS_ALL_GATHER, across,
-                     grad_bytes / ml, 1);
+            add_coll(b, "dp gradient reduce-scatter (across)", TESS_AXIS_DP_CROSS,
+                     TESS_REDUCE_SCATTER, across, grad_bytes / ml, 1);
+            add_coll(b, "dp parameter all-gather (across)", TESS_AXIS_DP_CROSS, TESS_ALL_GATHER,
+                     across, grad_bytes / ml, 1);
         } else {
-            add_coll(b, "dp gradient all-reduce (across)", TESS_AXIS_DP_CROSS, TESS_ALL_REDUCE, across, grad_bytes / ml,
-                     1);
+            add_coll(b, "dp gradient all-reduce (across)", TESS_AXIS_DP_CROSS, TESS_ALL_REDUCE,
+                     across, grad_bytes / ml, 1);
         }
-        add_coll(b, w->zero ? "dp parameter all-gather (inside)" : "dp gradient all-gather (inside)",
+        add_coll(b,
+                 w->zero ? "dp parameter all-gather (inside)" : "dp gradient all-gather (inside)",
                  TESS_AXIS_DP_LOCAL, TESS_ALL_GATHER, ml, grad_bytes, 1);
     } else if (w->zero) {
-        add_coll(b, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, w->dp, grad_bytes, 1);
+        add_coll(b, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, w->dp,
+                 grad_bytes, 1);
         add_coll(b, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, w->dp, grad_bytes, 1);
     } else {
         add_coll(b, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, w->dp, grad_bytes, 1);
@@ -693,7 +749,8 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     int rc = assign_ranks(&b);
     if (rc == TESS_OK) rc = choose_tile(&b);
     if (rc != TESS_OK) return rc;
-    while (b.tr * b.tr < w->tp) b.tr++; /* 2-D: grid side */
+    while (b.tr * b.tr < w->tp)
+        b.tr++; /* 2-D: grid side */
     s->tp_grid = w->tp_style == TESS_TP_2D ? (uint32_t)b.tr : 1;
     rc = tess_place_groups(p, w, file, s, diag);
     if (rc != TESS_OK) return rc;
@@ -705,7 +762,8 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     b.layer_passes = (uint64_t)s->microbatches * w->chunks * s->stages[0].layers_per_chunk;
     b.fwd_like = b.layer_passes * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
     tp_collectives(&b);
-    for (uint32_t st = 0; st < s->pp; st++) s->ops += s->stages[st].ops * s->tp * s->dp;
+    for (uint32_t st = 0; st < s->pp; st++)
+        s->ops += s->stages[st].ops * s->tp * s->dp;
     dp_collectives(&b);
     if (b.no_memory) return TESS_ENOMEM;
     /* messages each die sends: every collective's ring steps (each die is in one group of
@@ -713,8 +771,10 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     for (uint32_t st = 0; st < s->pp; st++) {
         tess_stage *S = &s->stages[st];
         S->messages = 0;
-        for (uint32_t k = 0; k < S->n_order; k++) S->messages += tess_pass_sends(s, st, &S->order[k]);
-        for (uint32_t i = 0; i < s->n_colls; i++) S->messages += s->colls[i].messages;
+        for (uint32_t k = 0; k < S->n_order; k++)
+            S->messages += tess_pass_sends(s, st, &S->order[k]);
+        for (uint32_t i = 0; i < s->n_colls; i++)
+            S->messages += s->colls[i].messages;
     }
     if (rc == TESS_OK) rc = tess_place_traffic(p, s);
     return rc;

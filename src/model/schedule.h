@@ -36,10 +36,10 @@
 #include "model/rank_map.h"
 
 typedef enum tess_coll_axis {
-    TESS_AXIS_TP,      /* the tensor-parallel group */
-    TESS_AXIS_TP_ROWS, /* 2-D: ranks of one row of the TP grid */
-    TESS_AXIS_TP_COLS, /* 2-D: ranks of one column */
-    TESS_AXIS_DP,      /* the data-parallel group */
+    TESS_AXIS_TP,       /* the tensor-parallel group */
+    TESS_AXIS_TP_ROWS,  /* 2-D: ranks of one row of the TP grid */
+    TESS_AXIS_TP_COLS,  /* 2-D: ranks of one column */
+    TESS_AXIS_DP,       /* the data-parallel group */
     TESS_AXIS_DP_LOCAL, /* hierarchical DP: the group's members inside one domain */
     TESS_AXIS_DP_CROSS, /* hierarchical DP: one member per domain, the same place in each */
     TESS_AXIS_TP_LOCAL, /* hierarchical 1-D TP: the same, for a TP group over domains */
@@ -52,18 +52,18 @@ typedef enum tess_coll_axis {
 int tess_axis_is_dp(tess_coll_axis a);
 
 typedef struct tess_coll_use {
-    const char *what;      /* "tp all-reduce", "dp gradient all-reduce", ... */
+    const char *what; /* "tp all-reduce", "dp gradient all-reduce", ... */
     tess_coll_axis axis;
     tess_coll kind;
     tess_coll_algo algo;
-    uint32_t group;        /* dies in the group */
-    uint32_t rows;         /* 2d: grid rows */
-    uint64_t bytes;        /* buffer per call */
-    uint64_t calls;        /* per iteration, per die */
-    uint64_t messages;     /* sent per die per iteration */
-    uint64_t bytes_sent;   /* per die per iteration */
-    uint8_t span;          /* tess_scope_level: the innermost scope holding each of its groups */
-    uint8_t scale_out;     /* its groups leave the packages, wafers or nodes they start in */
+    uint32_t group;      /* dies in the group */
+    uint32_t rows;       /* 2d: grid rows */
+    uint64_t bytes;      /* buffer per call */
+    uint64_t calls;      /* per iteration, per die */
+    uint64_t messages;   /* sent per die per iteration */
+    uint64_t bytes_sent; /* per die per iteration */
+    uint8_t span;        /* tess_scope_level: the innermost scope holding each of its groups */
+    uint8_t scale_out;   /* its groups leave the packages, wafers or nodes they start in */
 } tess_coll_use;
 
 typedef enum tess_op_kind {
@@ -74,7 +74,7 @@ typedef enum tess_op_kind {
     TESS_OP_COLLECTIVE, /* one call of a collective (colls[coll]) */
     TESS_OP_SEND,       /* pipeline: activations or gradients to the next / previous stage */
     TESS_OP_RECV,
-    TESS_OP_OPTIMIZER   /* Adam step over the die's parameters */
+    TESS_OP_OPTIMIZER /* Adam step over the die's parameters */
 } tess_op_kind;
 
 /* count ops of one kind, alike: a template is a list of groups */
@@ -100,8 +100,8 @@ typedef struct tess_template {
 /* One op as a die executes it. */
 typedef struct tess_op {
     tess_op_kind kind;
-    const tess_op_group *group; /* the template group it comes from */
-    uint64_t index;             /* its index within the group */
+    const tess_op_group *group;        /* the template group it comes from */
+    uint64_t index;                    /* its index within the group */
     uint32_t microbatch, chunk, layer; /* layer within the chunk; UINT32_MAX outside layers */
     uint8_t backward;
     double flops;
@@ -116,14 +116,14 @@ typedef struct tess_pass {
 
 typedef struct tess_stage {
     uint32_t layers_per_chunk;
-    double flops;            /* hardware FLOPs per die per iteration */
-    uint64_t ops;            /* per die per iteration */
-    uint64_t dram_bytes;     /* DMA between SRAM and DRAM, per die per iteration */
-    uint64_t messages;       /* sent per die per iteration: collectives' steps, pipeline sends */
-    uint64_t params;         /* parameters held per die */
-    uint64_t static_bytes;   /* weights, gradients, optimizer state */
+    double flops;          /* hardware FLOPs per die per iteration */
+    uint64_t ops;          /* per die per iteration */
+    uint64_t dram_bytes;   /* DMA between SRAM and DRAM, per die per iteration */
+    uint64_t messages;     /* sent per die per iteration: collectives' steps, pipeline sends */
+    uint64_t params;       /* parameters held per die */
+    uint64_t static_bytes; /* weights, gradients, optimizer state */
     uint64_t activation_bytes_per_layer; /* per micro-batch */
-    uint32_t in_flight;      /* micro-batch chunks whose activations are held at once */
+    uint32_t in_flight;                  /* micro-batch chunks whose activations are held at once */
     uint64_t peak_bytes;
     uint64_t capacity_bytes; /* memory the die has */
     tess_pass *order;        /* m x chunks x 2 passes in execution order */
@@ -132,16 +132,16 @@ typedef struct tess_stage {
 
 typedef struct tess_schedule {
     uint32_t dies, microbatches, chunks, pp;
-    uint32_t *die_of_rank;   /* platform instance of each rank */
+    uint32_t *die_of_rank;              /* platform instance of each rank */
     double model_flops, hardware_flops; /* per iteration, all dies */
-    uint64_t ops;            /* all dies */
+    uint64_t ops;                       /* all dies */
     uint64_t peak_memory_bytes;
-    uint32_t peak_die;       /* instance index of the die with the largest footprint */
-    uint32_t tile;           /* GEMM tile edge (elements) */
-    uint32_t tp, dp, tp_grid; /* degrees; tp_grid: side of the 2-D TP grid (1 for 1-D) */
+    uint32_t peak_die;                 /* instance index of the die with the largest footprint */
+    uint32_t tile;                     /* GEMM tile edge (elements) */
+    uint32_t tp, dp, tp_grid;          /* degrees; tp_grid: side of the 2-D TP grid (1 for 1-D) */
     uint64_t activation_message_bytes; /* a pipeline message: b s h elements / tp */
-    tess_stage *stages;      /* pp of them */
-    tess_coll_use *colls;    /* n_colls of them (cap_colls allocated), owned by the schedule */
+    tess_stage *stages;                /* pp of them */
+    tess_coll_use *colls; /* n_colls of them (cap_colls allocated), owned by the schedule */
     uint32_t n_colls, cap_colls;
     /* placement (src/model/placement.c): the innermost scope level holding every group of each
      * axis (TESS_SCOPE_LEVELS: the whole platform; -1: groups of one die); the data-parallel
@@ -212,8 +212,9 @@ typedef struct tess_pipeline_walk {
 } tess_pipeline_walk;
 
 /* tess_pipeline_makespan, and (walk not NULL) the critical path back from end_stage. */
-double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const double *t_bwd, double p2p_s,
-                          double *stage_end, uint32_t end_stage, tess_pipeline_walk *walk);
+double tess_pipeline_path(const tess_schedule *s, const double *t_fwd, const double *t_bwd,
+                          double p2p_s, double *stage_end, uint32_t end_stage,
+                          tess_pipeline_walk *walk);
 
 /* 1 when the stage receives a pipeline message before the pass (from the previous stage
  * forward, the next one backward), else 0. */

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 enum { CELL = 48, MARGIN = 40 };
 
 /* Blue (idle) to red (the busiest link): the hue runs from 240 to 0 degrees. */
@@ -12,7 +11,8 @@ static void colour(double share, char *buf, size_t len)
 {
     if (share < 0) share = 0;
     if (share > 1) share = 1;
-    snprintf(buf, len, "hsl(%d,85%%,%d%%)", (int)(240 * (1 - share) + 0.5), 45 + (int)(10 * (1 - share)));
+    snprintf(buf, len, "hsl(%d,85%%,%d%%)", (int)(240 * (1 - share) + 0.5),
+             45 + (int)(10 * (1 - share)));
 }
 
 int tess_write_heatmap_svg(FILE *f, const tess_platform *p, const tess_eval_result *e)
@@ -35,23 +35,28 @@ int tess_write_heatmap_svg(FILE *f, const tess_platform *p, const tess_eval_resu
         height += p->grids[g].rows * CELL + MARGIN;
     }
     if (ok && height > 0) {
-        fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
-                   "font-family=\"sans-serif\" font-size=\"12\">\n"
-                   "<title>%s: link utilisation over one iteration (busiest %.3g)</title>\n",
+        fprintf(f,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
+                "font-family=\"sans-serif\" font-size=\"12\">\n"
+                "<title>%s: link utilisation over one iteration (busiest %.3g)</title>\n",
                 width + 2 * MARGIN, height + 2 * MARGIN, p->name, busiest);
-        fprintf(f, "<text x=\"%d\" y=\"20\">%s: link utilisation, blue idle to red %.3g (the busiest)</text>\n",
+        fprintf(f,
+                "<text x=\"%d\" y=\"20\">%s: link utilisation, blue idle to red %.3g (the "
+                "busiest)</text>\n",
                 MARGIN, p->name, busiest);
         uint32_t y0 = MARGIN;
         for (size_t g = 0; g < p->n_grids; g++) {
             const tess_grid *G = &p->grids[g];
             if (!tess_topology_has_coordinates(G->topology)) continue;
-            fprintf(f, "<g class=\"grid\" id=\"%s\">\n<text x=\"%d\" y=\"%u\">%s (%s %u x %u)</text>\n",
-                    G->name, MARGIN, y0 + 12, G->name, G->topology == TESS_TOPO_TORUS ? "torus" : "mesh",
-                    G->rows, G->cols);
+            fprintf(
+                f, "<g class=\"grid\" id=\"%s\">\n<text x=\"%d\" y=\"%u\">%s (%s %u x %u)</text>\n",
+                G->name, MARGIN, y0 + 12, G->name,
+                G->topology == TESS_TOPO_TORUS ? "torus" : "mesh", G->rows, G->cols);
             const uint32_t top = y0 + 24;
             for (uint32_t l = G->first_link; l < G->first_link + G->link_count; l++) {
-                const tess_instance *a = &p->instances[p->links[l].a], *b = &p->instances[p->links[l].b];
+                const tess_instance *a = &p->instances[p->links[l].a],
+                                    *b = &p->instances[p->links[l].b];
                 if (a->kind != TESS_KIND_ROUTER || b->kind != TESS_KIND_ROUTER) continue;
                 const double ax = MARGIN + (a->col + 0.5) * CELL, ay = top + (a->row + 0.5) * CELL;
                 double bx = MARGIN + (b->col + 0.5) * CELL, by = top + (b->row + 0.5) * CELL;
@@ -61,17 +66,20 @@ int tess_write_heatmap_svg(FILE *f, const tess_platform *p, const tess_eval_resu
                 }
                 char c[48];
                 colour(busiest > 0 ? use[l] / busiest : 0, c, sizeof c);
-                fprintf(f, "<line class=\"link\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                           "stroke=\"%s\" stroke-width=\"7\"%s data-utilisation=\"%.6g\">"
-                           "<title>%s - %s: %.3g</title></line>\n",
-                        ax, ay, bx, by, c, p->links[l].dead ? " stroke-dasharray=\"3,3\"" : "", use[l],
-                        a->path, b->path, use[l]);
+                fprintf(f,
+                        "<line class=\"link\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                        "stroke=\"%s\" stroke-width=\"7\"%s data-utilisation=\"%.6g\">"
+                        "<title>%s - %s: %.3g</title></line>\n",
+                        ax, ay, bx, by, c, p->links[l].dead ? " stroke-dasharray=\"3,3\"" : "",
+                        use[l], a->path, b->path, use[l]);
                 drawn++;
             }
             for (uint32_t i = G->first_instance; i < G->first_instance + G->instance_count; i++) {
                 const tess_instance *x = &p->instances[i];
                 if (x->kind != TESS_KIND_ROUTER) continue;
-                fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"><title>%s</title></rect>\n",
+                fprintf(f,
+                        "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" "
+                        "fill=\"%s\"><title>%s</title></rect>\n",
                         MARGIN + (x->col + 0.5) * CELL - 5, top + (x->row + 0.5) * CELL - 5,
                         x->dead ? "white" : "black", x->path);
             }

@@ -8,12 +8,18 @@
 static const char *topology_name(tess_topology t)
 {
     switch (t) {
-    case TESS_TOPO_MESH: return "mesh";
-    case TESS_TOPO_TORUS: return "torus";
-    case TESS_TOPO_SWITCH: return "switch";
-    case TESS_TOPO_FAT_TREE: return "fat-tree";
-    case TESS_TOPO_RAIL_ONLY: return "rail-only";
-    case TESS_TOPO_RING: return "ring";
+    case TESS_TOPO_MESH:
+        return "mesh";
+    case TESS_TOPO_TORUS:
+        return "torus";
+    case TESS_TOPO_SWITCH:
+        return "switch";
+    case TESS_TOPO_FAT_TREE:
+        return "fat-tree";
+    case TESS_TOPO_RAIL_ONLY:
+        return "rail-only";
+    case TESS_TOPO_RING:
+        return "ring";
     }
     return "?";
 }
@@ -57,7 +63,8 @@ void tess_platform_print_summary(const tess_platform *p, FILE *out)
     }
 
     fprintf(out, "templates: %zu\n", p->n_types);
-    for (size_t i = 0; i < p->n_types; i++) print_type(p, (uint32_t)i, out);
+    for (size_t i = 0; i < p->n_types; i++)
+        print_type(p, (uint32_t)i, out);
 
     size_t live = 0, per_kind[TESS_KIND_COUNT_] = {0};
     size_t *per_type = calloc(p->n_types ? p->n_types : 1, sizeof *per_type);
@@ -76,10 +83,10 @@ void tess_platform_print_summary(const tess_platform *p, FILE *out)
             fprintf(out, "  %6zu x %s %s\n", per_type[t], tess_kind_name(p->types[t].kind),
                     p->types[t].name);
     for (size_t i = 0; i < p->n_instances; i++)
-        if (p->instances[i].dead)
-            fprintf(out, "  dead: %s\n", p->instances[i].path);
+        if (p->instances[i].dead) fprintf(out, "  dead: %s\n", p->instances[i].path);
 
-    for (size_t i = 0; per_type && i < p->n_types; i++) per_type[i] = 0;
+    for (size_t i = 0; per_type && i < p->n_types; i++)
+        per_type[i] = 0;
     size_t live_links = 0, router_links = 0;
     for (size_t k = 0; k < p->n_links; k++) {
         const tess_link *l = &p->links[k];
@@ -92,8 +99,7 @@ void tess_platform_print_summary(const tess_platform *p, FILE *out)
     fprintf(out, "links: %zu live of %zu (%zu router-router, %zu to endpoints), bidirectional\n",
             live_links, p->n_links, router_links, live_links - router_links);
     for (size_t t = 0; per_type && t < p->n_types; t++)
-        if (per_type[t])
-            fprintf(out, "  %6zu x link %s\n", per_type[t], p->types[t].name);
+        if (per_type[t]) fprintf(out, "  %6zu x link %s\n", per_type[t], p->types[t].name);
     for (size_t k = 0; k < p->n_links; k++) {
         const tess_link *l = &p->links[k];
         if (l->dead)
@@ -105,8 +111,9 @@ void tess_platform_print_summary(const tess_platform *p, FILE *out)
     for (size_t g = 0; g < p->n_grids; g++) {
         const tess_grid *grid = &p->grids[g];
         if (grid->topology == TESS_TOPO_SWITCH || grid->topology == TESS_TOPO_RING)
-            fprintf(out, "  %s %s: %u dies, %u instances, %u links (line %ld)\n", topology_name(grid->topology),
-                    grid->name, grid->cols, grid->instance_count, grid->link_count, grid->line);
+            fprintf(out, "  %s %s: %u dies, %u instances, %u links (line %ld)\n",
+                    topology_name(grid->topology), grid->name, grid->cols, grid->instance_count,
+                    grid->link_count, grid->line);
         else if (!tess_topology_has_coordinates(grid->topology))
             fprintf(out, "  %s %s: %u domains of %u dies, %u instances, %u links (line %ld)\n",
                     topology_name(grid->topology), grid->name, grid->rows, grid->cols,

@@ -81,11 +81,15 @@ static void write_hierarchy(FILE *f, const tess_schedule *s, const tess_iteratio
     static const char *const axes[3] = {"tp", "pp", "dp"};
     fputs("  \"hierarchy\": {\"spans\": {", f);
     for (int k = 0; k < 3; k++)
-        fprintf(f, "%s\"%s\": \"%s\"", k ? ", " : "", axes[k], spans[k] < 0 ? "none" : tess_scope_level_name(spans[k]));
-    fprintf(f, "}, \"dp_domain\": {\"level\": \"%s\", \"members\": %u}, "
-               "\"tp_domain\": {\"level\": \"%s\", \"members\": %u},\n    \"levels\": {",
-            s->dp_local > 1 ? tess_scope_level_name(s->dp_local_level) : "none", s->dp_local ? s->dp_local : 1,
-            s->tp_local > 1 ? tess_scope_level_name(s->tp_local_level) : "none", s->tp_local ? s->tp_local : 1);
+        fprintf(f, "%s\"%s\": \"%s\"", k ? ", " : "", axes[k],
+                spans[k] < 0 ? "none" : tess_scope_level_name(spans[k]));
+    fprintf(f,
+            "}, \"dp_domain\": {\"level\": \"%s\", \"members\": %u}, "
+            "\"tp_domain\": {\"level\": \"%s\", \"members\": %u},\n    \"levels\": {",
+            s->dp_local > 1 ? tess_scope_level_name(s->dp_local_level) : "none",
+            s->dp_local ? s->dp_local : 1,
+            s->tp_local > 1 ? tess_scope_level_name(s->tp_local_level) : "none",
+            s->tp_local ? s->tp_local : 1);
     for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
         fprintf(f, "%s\n      \"%s\": {\"bytes\": %.17g, \"collective_s\": %.9g}", l ? "," : "",
                 tess_scope_level_name(l), s->level_bytes[l], r->level_collective_s[l]);
@@ -100,9 +104,11 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     const double T = r->iteration_time_s;
     const tess_throughput tp = tess_throughput_of(w, s, e);
     const double other = T - r->compute_s - r->memory_s - r->network_s - r->bubble_s;
-    fprintf(f, "{\n  \"version\": \"%s\",\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n"
-               "  \"fidelity\": \"%s\",\n",
-            tess_version(), p->name, w->name, e->analytic ? "analytic" : tess_noc_fidelity_names[e->fidelity]);
+    fprintf(f,
+            "{\n  \"version\": \"%s\",\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n"
+            "  \"fidelity\": \"%s\",\n",
+            tess_version(), p->name, w->name,
+            e->analytic ? "analytic" : tess_noc_fidelity_names[e->fidelity]);
     if (e->analytic) {
         fputs("  \"calibration\": ", f);
         json_string(f, e->calibration[0] ? e->calibration : "none");
@@ -120,39 +126,51 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                 break;
             }
         fprintf(f, "  \"routing\": {\"algorithm\": \"%s\", \"multipath\": \"%s\"},\n",
-                tess_routing_name(rt), rt != TESS_ROUTING_SHORTEST ? "none" : mp == TESS_MULTIPATH_HASH ? "ecmp-hash" : tess_multipath_name(mp));
+                tess_routing_name(rt),
+                rt != TESS_ROUTING_SHORTEST ? "none"
+                : mp == TESS_MULTIPATH_HASH ? "ecmp-hash"
+                                            : tess_multipath_name(mp));
     }
-    fprintf(f, "  \"iteration_time_s\": %.9g,\n  \"tokens_per_s\": %.9g,\n"
-               "  \"model_flops\": %.9g,\n  \"hardware_flops\": %.9g,\n"
-               "  \"mfu\": %.6g,\n  \"hfu\": %.6g,\n",
+    fprintf(f,
+            "  \"iteration_time_s\": %.9g,\n  \"tokens_per_s\": %.9g,\n"
+            "  \"model_flops\": %.9g,\n  \"hardware_flops\": %.9g,\n"
+            "  \"mfu\": %.6g,\n  \"hfu\": %.6g,\n",
             T, tp.tokens_per_s, s->model_flops, s->hardware_flops, tp.mfu, tp.hfu);
     fprintf(f, "  \"energy_j\": %.9g,\n", e->energy_j);
-    fprintf(f, "  \"time_breakdown_s\": {\"compute\": %.9g, \"memory\": %.9g, \"optimizer\": %.9g, "
-               "\"network\": %.9g, \"scale_out\": %.9g, \"pipeline_bubble\": %.9g, "
-               "\"exposed_communication\": %.9g, \"other\": %.9g, \"die\": \"%s\"},\n",
+    fprintf(f,
+            "  \"time_breakdown_s\": {\"compute\": %.9g, \"memory\": %.9g, \"optimizer\": %.9g, "
+            "\"network\": %.9g, \"scale_out\": %.9g, \"pipeline_bubble\": %.9g, "
+            "\"exposed_communication\": %.9g, \"other\": %.9g, \"die\": \"%s\"},\n",
             r->compute_s, r->memory_s, r->optimizer_s, r->network_s, r->scale_out_s, r->bubble_s,
-            r->exposed_communication_s,
-            other > 0 ? other : 0, p->instances[s->die_of_rank[r->slowest_rank]].path);
-    fprintf(f, "  \"energy_breakdown_j\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
-               "\"network\": %.9g, \"static\": %.9g},\n",
+            r->exposed_communication_s, other > 0 ? other : 0,
+            p->instances[s->die_of_rank[r->slowest_rank]].path);
+    fprintf(f,
+            "  \"energy_breakdown_j\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
+            "\"network\": %.9g, \"static\": %.9g},\n",
             r->energy_compute_j, dram_j, r->energy_sram_j, r->energy_network_j, r->energy_static_j);
     fprintf(f, "  \"power_w\": %.9g,\n", e->power_w);
-    fprintf(f, "  \"power_breakdown_w\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
-               "\"network\": %.9g, \"static\": %.9g},\n",
+    fprintf(f,
+            "  \"power_breakdown_w\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
+            "\"network\": %.9g, \"static\": %.9g},\n",
             r->energy_compute_j / T, dram_j / T, r->energy_sram_j / T, r->energy_network_j / T,
             r->energy_static_j / T);
     fprintf(f, "  \"peak_power_w\": %.9g,\n", e->peak_power_w);
-    fprintf(f, "  \"peak_power_breakdown_w\": {\"dynamic\": %.9g, \"static\": %.9g, "
-               "\"network\": %.9g, \"window_s\": %.9g},\n",
+    fprintf(f,
+            "  \"peak_power_breakdown_w\": {\"dynamic\": %.9g, \"static\": %.9g, "
+            "\"network\": %.9g, \"window_s\": %.9g},\n",
             r->peak_dynamic_w, r->energy_static_j / T, r->energy_network_j / T, e->peak_window_s);
     fprintf(f, "  \"power_limits\": {\"checked\": %u, \"violations\": [", e->n_limits);
     for (uint32_t i = 0, shown = 0; i < e->n_limits; i++) {
         const tess_power_limit *l = &e->limits[i];
         if (!(l->power_w > l->limit_w)) continue;
-        const char *what = l->instance != TESS_NONE ? p->instances[l->instance].path : p->groups[l->group].path;
-        fprintf(f, "%s\n    {\"unit\": \"%s\", \"kind\": \"%s\", \"tdp_w\": %.9g, \"power_w\": %.9g}",
+        const char *what =
+            l->instance != TESS_NONE ? p->instances[l->instance].path : p->groups[l->group].path;
+        fprintf(f,
+                "%s\n    {\"unit\": \"%s\", \"kind\": \"%s\", \"tdp_w\": %.9g, \"power_w\": %.9g}",
                 shown++ ? "," : "", what,
-                l->instance != TESS_NONE ? "die" : p->groups[l->group].is_wafer ? "wafer" : "package",
+                l->instance != TESS_NONE       ? "die"
+                : p->groups[l->group].is_wafer ? "wafer"
+                                               : "package",
                 l->limit_w, l->power_w);
     }
     fprintf(f, "%s]},\n", e->n_violations ? "\n  " : "");
@@ -166,26 +184,36 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     fprintf(f, "%s],\n", r->n_top_links ? "\n  " : "");
     {
         const tess_critical_path *c = &r->critical_path;
-        fprintf(f, "  \"critical_path\": {\"compute_s\": %.9g, \"memory_s\": %.9g, \"network_s\": %.9g, "
-                   "\"transfer_s\": %.9g, \"other_s\": %.9g, \"handoffs\": %u, \"start_die\": \"%s\", "
-                   "\"end_die\": \"%s\"},\n",
-                c->compute_s, c->memory_s, c->network_s, c->transfer_s, c->other_s, c->handoffs,
-                p->instances[s->die_of_rank[c->start_rank]].path, p->instances[s->die_of_rank[c->end_rank]].path);
+        fprintf(
+            f,
+            "  \"critical_path\": {\"compute_s\": %.9g, \"memory_s\": %.9g, \"network_s\": %.9g, "
+            "\"transfer_s\": %.9g, \"other_s\": %.9g, \"handoffs\": %u, \"start_die\": \"%s\", "
+            "\"end_die\": \"%s\"},\n",
+            c->compute_s, c->memory_s, c->network_s, c->transfer_s, c->other_s, c->handoffs,
+            p->instances[s->die_of_rank[c->start_rank]].path,
+            p->instances[s->die_of_rank[c->end_rank]].path);
     }
     write_hierarchy(f, s, r);
-    fprintf(f, "  \"symmetry\": {\"replicas\": %u, \"simulated_replicas\": %u, \"mirrored_messages\": %llu, "
-               "\"mirrored_messages_left_out\": %llu},\n",
-            s->dp, e->analytic ? 0 : r->simulated_replicas, (unsigned long long)r->mirrored_messages,
-            (unsigned long long)r->mirror_skipped);
+    fprintf(f,
+            "  \"symmetry\": {\"replicas\": %u, \"simulated_replicas\": %u, \"mirrored_messages\": "
+            "%llu, "
+            "\"mirrored_messages_left_out\": %llu},\n",
+            s->dp, e->analytic ? 0 : r->simulated_replicas,
+            (unsigned long long)r->mirrored_messages, (unsigned long long)r->mirror_skipped);
     if (p->circuits)
-        fprintf(f, "  \"circuits\": {\"switch\": \"%s\", \"configurations\": %u, \"reconfigurations\": %llu, "
-                   "\"reconfiguring_s\": %.9g, \"held_messages\": %llu, \"held_s\": %.9g},\n",
-                p->circuits->name, p->circuits->n_configs, (unsigned long long)r->circuit_reconfigurations,
-                r->circuit_reconfiguring_s, (unsigned long long)r->circuit_held_messages, r->circuit_held_s);
+        fprintf(f,
+                "  \"circuits\": {\"switch\": \"%s\", \"configurations\": %u, "
+                "\"reconfigurations\": %llu, "
+                "\"reconfiguring_s\": %.9g, \"held_messages\": %llu, \"held_s\": %.9g},\n",
+                p->circuits->name, p->circuits->n_configs,
+                (unsigned long long)r->circuit_reconfigurations, r->circuit_reconfiguring_s,
+                (unsigned long long)r->circuit_held_messages, r->circuit_held_s);
     else
         fprintf(f, "  \"circuits\": null,\n");
     fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
-    fprintf(f, "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g}\n}\n",
-            r->wall_seconds, (unsigned long long)r->events,
-            r->wall_seconds > 0 ? r->events / r->wall_seconds : 0);
+    fprintf(
+        f,
+        "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g}\n}\n",
+        r->wall_seconds, (unsigned long long)r->events,
+        r->wall_seconds > 0 ? r->events / r->wall_seconds : 0);
 }

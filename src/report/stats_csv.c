@@ -6,14 +6,16 @@
 
 void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_result *e)
 {
-    fprintf(f, "kind,name,rank,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,end_s,flops,"
+    fprintf(f, "kind,name,rank,stage,compute_s,memory_s,optimizer_s,network_s,pipeline_bubble_s,"
+               "end_s,flops,"
                "ops,dram_bytes,messages,utilisation\n");
     for (uint32_t r = 0; r < e->n_dies; r++) {
         const tess_die_stat *d = &e->dies[r];
         fprintf(f, "die,%s,%u,%u,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%llu,%llu,%llu,\n",
-                p->instances[d->instance].path, d->rank, d->stage, d->compute_s, d->memory_s, d->optimizer_s,
-                d->network_s, d->bubble_s, d->end_s, d->flops, (unsigned long long)d->ops,
-                (unsigned long long)d->dram_bytes, (unsigned long long)d->messages);
+                p->instances[d->instance].path, d->rank, d->stage, d->compute_s, d->memory_s,
+                d->optimizer_s, d->network_s, d->bubble_s, d->end_s, d->flops,
+                (unsigned long long)d->ops, (unsigned long long)d->dram_bytes,
+                (unsigned long long)d->messages);
     }
     for (uint32_t c = 0; c < e->n_links; c++)
         fprintf(f, "link,%s,,,,,,,,,,,,,%.6g\n", e->links[c].name, e->links[c].utilisation);
@@ -30,7 +32,8 @@ void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_resul
     }
     for (size_t i = 0; ok && i < p->n_instances; i++)
         if (p->instances[i].kind == TESS_KIND_ROUTER && !p->instances[i].dead)
-            fprintf(f, "router,%s,,,,,,,,,,,,,%.6g\n", p->instances[i].path, outs[i] ? sum[i] / outs[i] : 0.0);
+            fprintf(f, "router,%s,,,,,,,,,,,,,%.6g\n", p->instances[i].path,
+                    outs[i] ? sum[i] / outs[i] : 0.0);
 
     /* a memory's bytes: each die's DRAM bytes, split evenly over the memories it draws on
      * (tess_die_memories); utilisation against its peak bandwidth */
@@ -41,7 +44,8 @@ void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_resul
     for (uint32_t r = 0; ok && r < e->n_dies; r++) {
         int shared = 0;
         const size_t n = tess_die_memories(p, e->dies[r].instance, mems, &shared);
-        for (size_t i = 0; i < n; i++) bytes[mems[i]] += (double)e->dies[r].dram_bytes / n;
+        for (size_t i = 0; i < n; i++)
+            bytes[mems[i]] += (double)e->dies[r].dram_bytes / n;
     }
     free(mems);
     const double T = e->it.iteration_time_s;
