@@ -328,8 +328,9 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
                 std::vector<double> bw(n, 1e12);
                 tess_iteration_result r;
                 char msg[512];
-                if (tess_hw_run(&l->p, &s, 2, bw.data(), fidelity, 0, &r, nullptr, nullptr, nullptr,
-                                nullptr, nullptr, msg, sizeof msg) != 0)
+                const tess_hw_run_options o = {fidelity, 0, 0};
+                if (tess_hw_run(&l->p, &s, 2, bw.data(), &o, &r, nullptr, nullptr, nullptr, nullptr,
+                                nullptr, msg, sizeof msg) != 0)
                     throw std::runtime_error(msg);
                 return std::vector<double>{r.iteration_time_s, r.network_s};
             });
@@ -395,8 +396,9 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
         std::vector<double> bw(p, 1e18);
         tess_iteration_result r;
         char msg[512];
-        if (tess_hw_run(&plat->p, &s, 2, bw.data(), TESS_NOC_PACKET, 0, &r, nullptr, nullptr,
-                        nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
+        const tess_hw_run_options o = {TESS_NOC_PACKET, 0, 0};
+        if (tess_hw_run(&plat->p, &s, 2, bw.data(), &o, &r, nullptr, nullptr, nullptr, nullptr,
+                        nullptr, msg, sizeof msg) != 0)
             throw std::runtime_error(msg);
         const tess_critical_path &c = r.critical_path;
         return std::vector<double>{r.iteration_time_s,     r.bubble_s,

@@ -32,14 +32,13 @@ struct Fabric : tess::noc::TransportClient {
     }
 };
 
-int g_progress = 0;
-
 /* Runs the simulation to its end, in slices of simulated time when progress is shown
  * (the slices change no result: events keep their order across sc_start calls). A slice
  * doubles while it takes under 0.1 s of wall time and halves above 0.4 s. */
-void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, uint64_t total_ops)
+void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, uint64_t total_ops,
+                int progress)
 {
-    if (!g_progress) {
+    if (!progress) {
         sc_core::sc_start();
         return;
     }
@@ -60,7 +59,7 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
             static_cast<double>(sc_core::sc_delta_count()) / wall, eta);
         std::fflush(stderr);
     };
-    auto next_line = g_progress == 1 ? t0 + std::chrono::seconds(2) : t0;
+    auto next_line = progress == 1 ? t0 + std::chrono::seconds(2) : t0;
     double slice_s = 1e-6;
     bool printed = false;
     sc_core::sc_start(
@@ -86,11 +85,6 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
 }
 
 } // namespace
-
-extern "C" void tess_hw_set_progress(int mode)
-{
-    g_progress = mode;
-}
 
 namespace
 {
@@ -244,24 +238,7 @@ int collect_dies(const Iteration &it, tess_iteration_result *out, tess_die_stat 
             out->slowest_rank = r;
         }
         out->messages += d.messages;
-        if (per_die) {
-            per_die[r] = tess_die_stat{r,
-                                       it.map.stage(r),
-                                       s->die_of_rank[r],
-                                       d.compute_s,
-                                       d.memory_s,
-                                       d.optimizer_s,
-                                       d.network_s,
-                                       d.bubble_s,
-                                       d.end_s,
-                                       d.flops,
-                                       d.ops,
-                                       d.dram_bytes,
-                                       d.messages,
-                                       {},
-                                       d.scale_out_s};
-            std::copy(std::begin(d.level_s), std::end(d.level_s), per_die[r].level_s);
-        }
+        if (per_die) per_die[r] = d; // its row of the statistics interface
     }
     for (uint32_t r = 0; per_die && r < s->dies; r++)
         if (!it.simulated(r)) {
@@ -343,7 +320,7 @@ void collect_spans(const Iteration &it, double iteration_s, tess_span **spans, u
 } // namespace
 
 extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsigned dtype_bytes,
-                           const double *dma_bandwidth, tess_noc_fidelity fidelity, int symmetry,
+                           const double *dma_bandwidth, const tess_hw_run_options *o,
                            tess_iteration_result *out, tess_die_stat *per_die,
                            tess_noc_link_use **links, uint32_t *n_links, tess_span **spans,
                            uint64_t *n_spans, char *msg, size_t msglen)
@@ -354,15 +331,15 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         Iteration it;
         it.p = p;
         it.s = s;
-        int rc = build_network(it, fidelity, symmetry, msg, msglen);
+        int rc = build_network(it, o->fidelity, o->symmetry, msg, msglen);
         if (rc == TESS_OK) rc = map_ranks(it, msg, msglen);
         if (rc != TESS_OK) return rc;
-        it.mirrored = symmetry && s->dp > 1;
+        it.mirrored = o->symmetry && s->dp > 1;
         if (it.mirrored) it.sy = tess::hw::build_symmetry(p, s, *it.topo, it.map, dma_bandwidth);
         const uint64_t ops = elaborate_dies(it, dtype_bytes, dma_bandwidth, spans != nullptr);
         if (spans) it.net->set_timeline(&it.timeline);
         const auto t0 = std::chrono::steady_clock::now();
-        run_to_end(it.dies, ops);
+        run_to_end(it.dies, ops, o->progress);
         for (auto &d : it.dies)
             if (d) d->flush_power();
         const auto t1 = std::chrono::steady_clock::now();

@@ -155,26 +155,29 @@ struct tess_schedule;
 /* Simulates one training iteration: every rank a compute die executing its stage's op
  * stream (tess_op_next), GEMM tiles timed by the systolic arrays' geometry, DMA at
  * dma_bandwidth[rank] bytes/s, vector ops on the vector lanes, collectives and pipeline
- * messages over the platform's network at the given fidelity. per_die (s->dies entries, or
+ * messages over the platform's network at o->fidelity. per_die (s->dies entries, or
  * NULL) receives each rank's figures; *links (when links is not NULL) a malloc'd array
  * of every channel's utilisation, *n_links long; *spans (when spans is not NULL) a malloc'd
  * array of every die's busy intervals per engine and of link utilisation samples by
  * channel class (TESS_TRACK_LINKS), *n_spans long (recorded only then: they cost time and
- * memory on large jobs). symmetry (with dp > 1): data-parallel replicas whose dies,
+ * memory on large jobs). o->symmetry (with dp > 1): data-parallel replicas whose dies,
  * DMA rates and routes are alike form classes; one replica of each class is simulated,
  * the others' messages are mirrored onto the network where they meet simulated traffic,
  * and their per_die figures are their class's simulated replica's. Call in a child
  * process.
  * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
+typedef struct tess_hw_run_options {
+    tess_noc_fidelity fidelity;
+    int symmetry; /* simulate one data-parallel replica per class, mirror the others */
+    /* progress lines on stderr: simulated time, share of ops retired, events per second,
+     * ETA. 0: none; 1: once the run has taken about two seconds of wall time; 2: from the
+     * start. They change no result. */
+    int progress;
+} tess_hw_run_options;
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
-                const double *dma_bandwidth, tess_noc_fidelity fidelity, int symmetry,
+                const double *dma_bandwidth, const tess_hw_run_options *o,
                 tess_iteration_result *out, tess_die_stat *per_die, tess_noc_link_use **links,
                 uint32_t *n_links, tess_span **spans, uint64_t *n_spans, char *msg, size_t msglen);
-
-/* Progress lines on stderr during tess_hw_run: simulated time, share of ops retired,
- * events per second, ETA. 0 (the default): none; 1: once the run has taken about two
- * seconds of wall time; 2: from the start. Set in the parent before the child is forked. */
-void tess_hw_set_progress(int mode);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,9 @@ ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
         throw std::invalid_argument("a die-type without a tensor engine or vector lanes cannot run "
                                     "a training schedule");
     if (!(dma_bw_ > 0)) throw std::invalid_argument("a die without memory bandwidth");
+    st_.rank = rank;
+    st_.stage = map.stage(rank);
+    st_.instance = s.die_of_rank[rank];
     SC_THREAD(run);
 }
 

@@ -63,13 +63,10 @@ struct Mirrors {
     std::vector<uint32_t> skipped;               // [class x ranks + rank]
 };
 
-struct DieStats {
-    double compute_s = 0, memory_s = 0, network_s = 0, bubble_s = 0;
-    double optimizer_s = 0; // of memory_s
-    double end_s = 0, flops = 0;
-    uint64_t ops = 0, dram_bytes = 0, messages = 0;
-    double level_s[TESS_SCOPE_LEVELS + 1] = {}; // collectives by their groups' span
-    double scale_out_s = 0;
+// A die's figures: its row of the statistics interface (tess_die_stat, api/stats.h: rank,
+// stage, instance, times, work and traffic) and what it did for mirrored replicas.
+struct DieStats : tess_die_stat {
+    DieStats() : tess_die_stat{} {}
     uint64_t mirrored = 0, mirror_skipped = 0; // other replicas' copies sent, left out
     double mirror_joules = 0;                  // energy of the copies left out
 };

@@ -5,30 +5,25 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "driver/job.h"
 #include "tessera/tessera.h"
 
 int tess_cli_load_job(const char *command, const tess_cli_args *a, tess_workload *w,
                       tess_platform *p, tess_schedule *s)
 {
-    memset(p, 0, sizeof *p);
+    memset(p, 0, sizeof *p); /* nothing to free on failure */
     memset(s, 0, sizeof *s);
-    int *used = calloc(a->n_overrides + 1, sizeof *used);
-    if (!used) return TESS_EXIT_FAILED;
+    const tess_job_source src = {a->path, a->path2, NULL, NULL, NULL};
+    tess_loaded_job job;
+    const char *failed = NULL;
     tess_diag diag;
     tess_diag_init(&diag);
-    int rc = tess_cli_report(
-        command, a->path2,
-        tess_workload_load(a->path2, a->overrides, a->n_overrides, used, w, &diag), &diag);
+    const int rc = tess_job_load(&src, a->overrides, a->n_overrides, &job, &failed, &diag);
+    const int exit_status = tess_cli_report(command, failed, rc, &diag);
     tess_diag_free(&diag);
-    if (rc == TESS_EXIT_OK) rc = tess_cli_load_platform_skipping(command, a, used, p);
-    free(used);
-    if (rc != TESS_EXIT_OK) return rc;
-    tess_diag_init(&diag);
-    rc = tess_cli_report(command, a->path2, tess_schedule_build(p, w, a->path2, s, &diag), &diag);
-    tess_diag_free(&diag);
-    if (rc != TESS_EXIT_OK) {
-        tess_schedule_free(s);
-        tess_platform_free(p);
-    }
-    return rc;
+    if (rc != TESS_OK) return exit_status;
+    *w = job.workload;
+    *p = job.platform;
+    *s = job.schedule;
+    return TESS_EXIT_OK;
 }

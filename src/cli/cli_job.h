@@ -1,6 +1,7 @@
-/* Loading a training job for the commands that take PLATFORM WORKLOAD: the workload
- * and its model (taking the `workload.` and `model.` overrides), the platform (taking
- * the rest), and the schedule. */
+/* Loading a training job for the commands that take PLATFORM WORKLOAD, on the public API's
+ * path (src/driver/job.h): the workload and its model (taking the `workload.` and `model.`
+ * overrides), the platform (taking the rest), and the schedule; errors reported as every
+ * command reports them. */
 #ifndef TESS_CLI_JOB_H
 #define TESS_CLI_JOB_H
 

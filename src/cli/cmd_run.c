@@ -183,9 +183,9 @@ int tess_cmd_run(int argc, char **argv)
     if (rc == TESS_EXIT_OK) {
         tess_eval_result e;
         char msg[1024] = "";
-        tess_hw_set_progress(progress);
-        int st = tess_evaluate_job(&p, &w, &s, 3600, (tess_noc_fidelity)fidelity, symmetry, trace,
-                                   &e, msg, sizeof msg);
+        const tess_eval_job_options o = {3600, (tess_noc_fidelity)fidelity, symmetry, trace,
+                                         progress};
+        int st = tess_evaluate_job(&p, &w, &s, &o, &e, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);
             rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;

@@ -11,13 +11,12 @@
 #include "config/diag.h"
 #include "model/estimate.h"
 #include "driver/evaluate.h"
+#include "driver/job.h"
 #include "report/report.h"
 #include "model/schedule.h"
 
 struct tess_job {
-    tess_platform platform;
-    tess_workload workload;
-    tess_schedule schedule;
+    tess_loaded_job loaded; /* workload, platform, schedule (driver/job.h) */
     /* the analytical model's view of the network, found at opening: status and message */
     tess_estimate_net net;
     int net_status;
@@ -44,18 +43,15 @@ static void set_error(char **error, const char *text)
 }
 
 /* Opens a job from files (the *_xml NULL) or from XML text (the paths are then names). */
-static int open_job(const char *platform_path, const char *workload_path, const char *platform_xml,
-                    const char *workload_xml, const char *model_xml, const char *const *overrides,
-                    size_t n_overrides, tess_job **job, char **error)
+static int open_job(const tess_job_source *src, const char *const *overrides, size_t n_overrides,
+                    tess_job **job, char **error)
 {
     *job = NULL;
     if (error) *error = NULL;
     tess_job *j = calloc(1, sizeof *j);
     char **copies = calloc(n_overrides + 1, sizeof *copies);
     tess_override *ov = calloc(n_overrides + 1, sizeof *ov);
-    int *used = calloc(n_overrides + 1, sizeof *used);
-    tess_override *rest = calloc(n_overrides + 1, sizeof *rest);
-    int rc = j && copies && ov && used && rest ? TESS_OK : TESS_ENOMEM;
+    int rc = j && copies && ov ? TESS_OK : TESS_ENOMEM;
     for (size_t i = 0; rc == TESS_OK && i < n_overrides; i++) {
         copies[i] = strdup(overrides[i]);
         if (!copies[i] || tess_override_split(copies[i], &ov[i]) != 0) {
@@ -67,24 +63,11 @@ static int open_job(const char *platform_path, const char *workload_path, const 
     }
     tess_diag diag;
     tess_diag_init(&diag);
-    if (rc == TESS_OK && workload_xml)
-        rc = tess_workload_load_buffer(workload_xml, strlen(workload_xml), workload_path, model_xml,
-                                       ov, n_overrides, used, &j->workload, &diag);
-    else if (rc == TESS_OK)
-        rc = tess_workload_load(workload_path, ov, n_overrides, used, &j->workload, &diag);
-    if (rc == TESS_OK) {
-        size_t n = 0;
-        for (size_t i = 0; i < n_overrides; i++)
-            if (!used[i]) rest[n++] = ov[i];
-        rc = platform_xml ? tess_platform_load_buffer(platform_xml, strlen(platform_xml),
-                                                      platform_path, rest, n, &j->platform, &diag)
-                          : tess_platform_load_file(platform_path, rest, n, &j->platform, &diag);
-    }
+    const char *failed = NULL;
+    if (rc == TESS_OK) rc = tess_job_load(src, ov, n_overrides, &j->loaded, &failed, &diag);
     if (rc == TESS_OK)
-        rc = tess_schedule_build(&j->platform, &j->workload, workload_path, &j->schedule, &diag);
-    if (rc == TESS_OK)
-        j->net_status = tess_estimate_prepare(&j->platform, &j->schedule, &j->net, j->net_message,
-                                              sizeof j->net_message);
+        j->net_status = tess_estimate_prepare(&j->loaded.platform, &j->loaded.schedule, &j->net,
+                                              j->net_message, sizeof j->net_message);
     if (rc != TESS_OK && error && !*error)
         *error = take_messages(&diag);
     else
@@ -93,8 +76,6 @@ static int open_job(const char *platform_path, const char *workload_path, const 
         free(copies[i]);
     free(copies);
     free(ov);
-    free(used);
-    free(rest);
     if (rc != TESS_OK) {
         tess_job_close(j);
         return rc;
@@ -106,8 +87,8 @@ static int open_job(const char *platform_path, const char *workload_path, const 
 int tess_job_open(const char *platform_path, const char *workload_path,
                   const char *const *overrides, size_t n_overrides, tess_job **job, char **error)
 {
-    return open_job(platform_path, workload_path, NULL, NULL, NULL, overrides, n_overrides, job,
-                    error);
+    const tess_job_source src = {platform_path, workload_path, NULL, NULL, NULL};
+    return open_job(&src, overrides, n_overrides, job, error);
 }
 
 int tess_job_open_xml(const char *platform_xml, const char *workload_xml, const char *model_xml,
@@ -119,16 +100,16 @@ int tess_job_open_xml(const char *platform_xml, const char *workload_xml, const 
         set_error(error, "tess_job_open_xml: the platform and workload texts are required\n");
         return TESS_EINVAL;
     }
-    return open_job("(platform text)", "(workload text)", platform_xml, workload_xml, model_xml,
-                    overrides, n_overrides, job, error);
+    const tess_job_source src = {"(platform text)", "(workload text)", platform_xml, workload_xml,
+                                 model_xml};
+    return open_job(&src, overrides, n_overrides, job, error);
 }
 
 void tess_job_close(tess_job *job)
 {
     if (!job) return;
     tess_estimate_net_free(&job->net);
-    tess_schedule_free(&job->schedule);
-    tess_platform_free(&job->platform);
+    tess_loaded_job_free(&job->loaded);
     free(job);
 }
 
@@ -142,13 +123,14 @@ static int finish_evaluation(const tess_job *job, tess_evaluation *ev, tess_eval
         tess_evaluation_free(ev);
         return TESS_ENOMEM;
     }
-    tess_write_report(f, &job->platform, &job->workload, &job->schedule, &ev->result);
+    tess_write_report(f, &job->loaded.platform, &job->loaded.workload, &job->loaded.schedule,
+                      &ev->result);
     fclose(f);
     ev->report = buf;
-    ev->peak_memory_bytes = (double)job->schedule.peak_memory_bytes;
-    ev->model_flops = job->schedule.model_flops;
-    ev->hardware_flops = job->schedule.hardware_flops;
-    ev->throughput = tess_throughput_of(&job->workload, &job->schedule, &ev->result);
+    ev->peak_memory_bytes = (double)job->loaded.schedule.peak_memory_bytes;
+    ev->model_flops = job->loaded.schedule.model_flops;
+    ev->hardware_flops = job->loaded.schedule.hardware_flops;
+    ev->throughput = tess_throughput_of(&job->loaded.workload, &job->loaded.schedule, &ev->result);
     *out = ev;
     return TESS_OK;
 }
@@ -177,10 +159,11 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
     tess_evaluation *ev = calloc(1, sizeof *ev);
     if (!ev) return TESS_ENOMEM;
     char msg[1024] = "";
-    int rc = tess_evaluate_job(&job->platform, &job->workload, &job->schedule,
-                               options ? options->time_limit_s : 0, noc,
-                               options && options->api_version >= 4 ? options->symmetry != 0 : 0, 0,
-                               &ev->result, msg, sizeof msg);
+    const tess_eval_job_options o = {
+        options ? options->time_limit_s : 0, noc,
+        options && options->api_version >= 4 ? options->symmetry != 0 : 0, 0, 0};
+    int rc = tess_evaluate_job(&job->loaded.platform, &job->loaded.workload, &job->loaded.schedule,
+                               &o, &ev->result, msg, sizeof msg);
     if (rc != TESS_OK) {
         set_error(error, msg);
         free(ev);
@@ -216,8 +199,9 @@ int tess_estimate(const tess_job *job, const char *calibration_path, tess_evalua
     tess_evaluation *ev = calloc(1, sizeof *ev);
     if (!ev) return TESS_ENOMEM;
     char msg[1024] = "";
-    const int rc = tess_estimate_job(&job->platform, &job->workload, &job->schedule, &job->net,
-                                     &cal, &ev->result, msg, sizeof msg);
+    const int rc =
+        tess_estimate_job(&job->loaded.platform, &job->loaded.workload, &job->loaded.schedule,
+                          &job->net, &cal, &ev->result, msg, sizeof msg);
     if (rc != TESS_OK) {
         set_error(error, msg);
         free(ev);

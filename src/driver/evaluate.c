@@ -20,8 +20,8 @@ typedef struct run_job {
     const tess_schedule *s;
     unsigned e;
     const double *bw;
-    tess_noc_fidelity fidelity;
-    int symmetry, trace;
+    tess_hw_run_options hw;
+    int trace;
 } run_job;
 
 /* In the child: simulate, and reply with the figures in the wire format. */
@@ -38,9 +38,9 @@ static void run_iteration(void *arg, tess_job_output *out)
                  j->s->dies);
         return;
     }
-    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, j->fidelity, j->symmetry, &w.it, w.dies,
-                              &w.links, &n_links, j->trace ? &w.spans : NULL, &w.n_spans,
-                              out->message, sizeof out->message);
+    out->status =
+        tess_hw_run(j->p, j->s, j->e, j->bw, &j->hw, &w.it, w.dies, &w.links, &n_links,
+                    j->trace ? &w.spans : NULL, &w.n_spans, out->message, sizeof out->message);
     w.n_links = n_links;
     out->blob = tess_wire_pack(&w, &out->blob_len);
     if (!out->blob) out->blob_len = 0;
@@ -48,20 +48,22 @@ static void run_iteration(void *arg, tess_job_output *out)
 }
 
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                      double time_limit_s, tess_noc_fidelity fidelity, int symmetry, int trace,
-                      tess_eval_result *out, char *msg, size_t msglen)
+                      const tess_eval_job_options *o, tess_eval_result *out, char *msg,
+                      size_t msglen)
 {
     memset(out, 0, sizeof *out);
-    out->fidelity = fidelity;
+    out->fidelity = o->fidelity;
     double *mem_bw = calloc(p->n_instances + 1, sizeof *mem_bw);
     double *die_bw = calloc(s->dies + 1, sizeof *die_bw);
     int rc = mem_bw && die_bw ? TESS_OK : TESS_ENOMEM;
     if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem_bw, msg, msglen);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, mem_bw, die_bw, msg, msglen);
     if (rc == TESS_OK) {
-        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, fidelity, symmetry, trace};
+        run_job j = {
+            p,       s, tess_dtype_bytes(w->dtype), die_bw, {o->fidelity, o->symmetry, o->progress},
+            o->trace};
         tess_run_result r;
-        rc = tess_run_isolated(run_iteration, &j, time_limit_s, &r);
+        rc = tess_run_isolated(run_iteration, &j, o->time_limit_s, &r);
         tess_wire_iteration got;
         if (rc != TESS_OK) {
             snprintf(msg, msglen, "%s", r.message);

@@ -8,13 +8,19 @@
 #include "model/result.h"
 #include "model/schedule.h"
 
-/* Measures the memories, simulates one iteration in a child (killed after time_limit_s
- * when > 0) with the network at `fidelity`, accounts energy; with `trace`, keeps every
- * die's busy intervals for tess_write_trace_json; with `symmetry`, simulates one
- * data-parallel replica and mirrors the others (tess_hw_run). TESS_OK, or a TESS_E*
- * status with msg. */
+/* How one evaluation runs. */
+typedef struct tess_eval_job_options {
+    double time_limit_s;        /* the child is killed past it; <= 0: no limit */
+    tess_noc_fidelity fidelity; /* of the network */
+    int symmetry;               /* one data-parallel replica per class, the others mirrored */
+    int trace;                  /* keep every die's busy intervals (tess_write_trace_json) */
+    int progress;               /* progress lines on stderr (tess_hw_run_options.progress) */
+} tess_eval_job_options;
+
+/* Measures the memories, simulates one iteration in a child with the options, accounts
+ * energy (tess_eval_finish). TESS_OK, or a TESS_E* status with msg. */
 int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess_schedule *s,
-                      double time_limit_s, tess_noc_fidelity fidelity, int symmetry, int trace,
-                      tess_eval_result *out, char *msg, size_t msglen);
+                      const tess_eval_job_options *o, tess_eval_result *out, char *msg,
+                      size_t msglen);
 
 #endif
