@@ -32,10 +32,22 @@ struct Fabric : tess::noc::TransportClient {
     }
 };
 
+// Events so far: every activation of a simulated module's process, the network's and each
+// die's (its start and every resumption); the kernel's delta cycles are counted apart.
+uint64_t events_so_far(const tess::noc::Network &net,
+                       const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies)
+{
+    uint64_t n = net.stats().kernel_activations;
+    for (const auto &d : dies)
+        if (d) n += d->stats().wakes + 1; // mirrored ranks have no die
+    return n;
+}
+
 /* Runs the simulation to its end, in slices of simulated time when progress is shown
  * (the slices change no result: events keep their order across sc_start calls). A slice
  * doubles while it takes under 0.1 s of wall time and halves above 0.4 s. */
-void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, uint64_t total_ops,
+void run_to_end(const tess::noc::Network &net,
+                const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, uint64_t total_ops,
                 int progress)
 {
     if (!progress) {
@@ -56,7 +68,7 @@ void run_to_end(const std::vector<std::unique_ptr<tess::hw::ComputeDie>> &dies, 
             stderr,
             "\rtessera: simulated %.4g s, %.1f%% of ops retired, %.3g events/s, ETA %.0f s   ",
             sc_core::sc_time_stamp().to_seconds(), 100 * share,
-            static_cast<double>(sc_core::sc_delta_count()) / wall, eta);
+            static_cast<double>(events_so_far(net, dies)) / wall, eta);
         std::fflush(stderr);
     };
     auto next_line = progress == 1 ? t0 + std::chrono::seconds(2) : t0;
@@ -339,7 +351,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         const uint64_t ops = elaborate_dies(it, dtype_bytes, dma_bandwidth, spans != nullptr);
         if (spans) it.net->set_timeline(&it.timeline);
         const auto t0 = std::chrono::steady_clock::now();
-        run_to_end(it.dies, ops, o->progress);
+        run_to_end(*it.net, it.dies, ops, o->progress);
         for (auto &d : it.dies)
             if (d) d->flush_power();
         const auto t1 = std::chrono::steady_clock::now();
@@ -353,6 +365,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
             out->circuit_held_messages = it.circuits->stats().held;
             out->circuit_held_s = it.circuits->stats().held_s;
         }
+        out->events = events_so_far(*it.net, it.dies);
         for (const auto &d : it.dies) {
             if (!d) continue;
             out->energy_network_j += d->stats().mirror_joules;
@@ -367,7 +380,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         collect_links(it, out, links, n_links);
         if (spans) collect_spans(it, out->iteration_time_s, spans, n_spans);
         out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
-        out->events = sc_core::sc_delta_count();
+        out->delta_cycles = sc_core::sc_delta_count();
         return TESS_OK;
     } catch (const std::exception &e) {
         std::snprintf(msg, msglen, "simulation failed: %s", e.what());

@@ -66,9 +66,10 @@ typedef struct tess_iteration_result {
      * circuits were down, the messages held for a configuration and their time held */
     uint64_t circuit_reconfigurations, circuit_held_messages;
     double circuit_reconfiguring_s, circuit_held_s;
-    /* wall-clock figures */
+    /* wall-clock figures, and what the kernel did: activations of the simulated modules'
+     * processes (the network's, the dies' resumptions) and the kernel's delta cycles */
     double wall_seconds;
-    uint64_t events;
+    uint64_t events, delta_cycles;
 } tess_iteration_result;
 
 /* A busy interval of one engine of one die, for trace.json: consecutive intervals of an

@@ -42,7 +42,10 @@ void ComputeDie::catch_up()
 {
     const double now = sc_core::sc_time_stamp().to_seconds();
     const double t = local_end();
-    if (t > now) wait(sc_core::sc_time(std::ceil((t - now) * 1e12), sc_core::SC_PS));
+    if (t > now) {
+        wait(sc_core::sc_time(std::ceil((t - now) * 1e12), sc_core::SC_PS));
+        st_.wakes++;
+    }
     const double after = sc_core::sc_time_stamp().to_seconds();
     tensor_free_ = vector_free_ = dma_free_ = last_gemm_start_ = loads_done_ = after;
 }
@@ -62,6 +65,7 @@ void ComputeDie::receive(uint32_t src, uint64_t tag)
             return;
         }
         wait(arrived_);
+        st_.wakes++;
     }
 }
 

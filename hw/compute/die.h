@@ -69,6 +69,7 @@ struct DieStats : tess_die_stat {
     DieStats() : tess_die_stat{} {}
     uint64_t mirrored = 0, mirror_skipped = 0; // other replicas' copies sent, left out
     double mirror_joules = 0;                  // energy of the copies left out
+    uint64_t wakes = 0;                        // times its process resumed (run.events)
 };
 
 class ComputeDie : public sc_core::sc_module

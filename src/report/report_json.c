@@ -211,9 +211,10 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     else
         fprintf(f, "  \"circuits\": null,\n");
     fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
-    fprintf(
-        f,
-        "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g}\n}\n",
-        r->wall_seconds, (unsigned long long)r->events,
-        r->wall_seconds > 0 ? r->events / r->wall_seconds : 0);
+    fprintf(f,
+            "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g, "
+            "\"delta_cycles\": %llu}\n}\n",
+            r->wall_seconds, (unsigned long long)r->events,
+            r->wall_seconds > 0 ? r->events / r->wall_seconds : 0,
+            (unsigned long long)r->delta_cycles);
 }
