@@ -17,20 +17,6 @@ typedef struct gemm {
     uint64_t m, n, k, count; /* count GEMMs of M x N x K */
 } gemm;
 
-/* Makes room for one more of *n items of `size` bytes in *items (capacity *cap), doubling
- * the allocation as needed: a template or a collective list holds whatever the job has,
- * never a fixed number that drops the rest. TESS_OK or TESS_ENOMEM. */
-static int reserve_one(void **items, uint32_t n, uint32_t *cap, size_t size)
-{
-    if (n < *cap) return TESS_OK;
-    const uint32_t grown = *cap ? 2 * *cap : 16;
-    void *p = realloc(*items, (size_t)grown * size);
-    if (!p) return TESS_ENOMEM;
-    *items = p;
-    *cap = grown;
-    return TESS_OK;
-}
-
 /* What the steps of tess_schedule_build share: the inputs, the GEMM tiling, and a
  * sticky flag for a template or collective list that could not grow (checked once,
  * when every step has run). */
@@ -49,14 +35,28 @@ typedef struct builder {
     int no_memory;
 } builder;
 
+/* Makes room for one more of n items of `size` bytes in *items (capacity *cap), doubling
+ * the allocation as needed: a template or a collective list holds whatever the job has,
+ * never a fixed number that drops the rest. 1, or 0 with b->no_memory set. */
+static int reserve_one(builder *b, void **items, uint32_t n, uint32_t *cap, size_t size)
+{
+    if (n < *cap) return 1;
+    const uint32_t grown = *cap ? 2 * *cap : 16;
+    void *p = realloc(*items, (size_t)grown * size);
+    if (!p) {
+        b->no_memory = 1;
+        return 0;
+    }
+    *items = p;
+    *cap = grown;
+    return 1;
+}
+
 static void add_group(builder *b, tess_template *t, tess_op_kind kind, uint64_t count, double flops,
                       uint64_t bytes, int32_t coll)
 {
-    if (count == 0) return;
-    if (reserve_one((void **)&t->groups, t->n, &t->cap, sizeof *t->groups) != TESS_OK) {
-        b->no_memory = 1;
+    if (count == 0 || !reserve_one(b, (void **)&t->groups, t->n, &t->cap, sizeof *t->groups))
         return;
-    }
     tess_op_group *g = &t->groups[t->n++];
     memset(g, 0, sizeof *g);
     g->kind = kind;
@@ -362,11 +362,9 @@ static void add_coll(builder *b, const char *what, tess_coll_axis axis, tess_col
                      uint32_t group, uint64_t bytes, uint64_t calls)
 {
     tess_schedule *s = b->s;
-    if (group <= 1 || calls == 0) return;
-    if (reserve_one((void **)&s->colls, s->n_colls, &s->cap_colls, sizeof *s->colls) != TESS_OK) {
-        b->no_memory = 1;
+    if (group <= 1 || calls == 0 ||
+        !reserve_one(b, (void **)&s->colls, s->n_colls, &s->cap_colls, sizeof *s->colls))
         return;
-    }
     tess_coll_use *u = &s->colls[s->n_colls++];
     memset(u, 0, sizeof *u);
     u->what = what;
