@@ -59,6 +59,23 @@ Channel::Channel(const tess_memory_type &m, const Timing &t) : m_(m), t_(t), dep
     hits_.assign(banks_.size(), 0);
     next_wr_bg_.assign(static_cast<size_t>(m.ranks) * m.bank_groups, 0);
     queue_.reserve(depth_);
+    switch (m.refresh) {
+    case TESS_REFRESH_ALL_BANK:
+        refresh_ = &Channel::refresh_all_bank;
+        refresh_blocks_ = &Channel::all_bank_blocks;
+        break;
+    case TESS_REFRESH_PER_BANK:
+        refresh_ = &Channel::refresh_per_bank;
+        refresh_blocks_ = &Channel::per_bank_blocks;
+        break;
+    default:
+        refresh_ = &Channel::no_refresh;
+        refresh_blocks_ = &Channel::never_blocks;
+        break;
+    }
+    oldest_only_ = m.scheduler != TESS_SCHED_FRFCFS;
+    keep_hit_rows_open_ = m.scheduler == TESS_SCHED_FRFCFS;
+    after_column_ = m.page_policy == TESS_PAGE_CLOSED ? &Channel::closed_page : &Channel::open_page;
 }
 
 void Channel::count_hits(Bank &k)
@@ -99,81 +116,101 @@ uint64_t Channel::earliest_col(const Burst &b) const
                    : std::max({k.next_col, next_rd_, next_rd_bg_[g]});
 }
 
-bool Channel::refresh_blocks(const Burst &b, uint64_t now) const
+// A due refresh takes its rank (all-bank) or its bank (per-bank) away from the scheduler
+// until it has been issued, so hits cannot postpone it forever.
+bool Channel::never_blocks(const Burst &, uint64_t) const
 {
-    // A due refresh takes its rank (all-bank) or its bank (per-bank) away from the
-    // scheduler until it has been issued, so hits cannot postpone it forever.
-    const Rank &r = ranks_[b.rank];
-    if (m_.refresh == TESS_REFRESH_ALL_BANK) return now >= r.refresh_due;
-    if (m_.refresh == TESS_REFRESH_PER_BANK)
-        return now >= r.refresh_due_pb && (b.bg * m_.banks + b.bank) == r.pb_target;
     return false;
 }
 
-bool Channel::try_refresh(uint64_t now, uint64_t *next)
+bool Channel::all_bank_blocks(const Burst &b, uint64_t now) const
+{
+    return now >= ranks_[b.rank].refresh_due;
+}
+
+bool Channel::per_bank_blocks(const Burst &b, uint64_t now) const
+{
+    const Rank &r = ranks_[b.rank];
+    return now >= r.refresh_due_pb && (b.bg * m_.banks + b.bank) == r.pb_target;
+}
+
+void Channel::close_row(Bank &k, uint64_t now)
+{
+    k.open_row = -1;
+    set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
+    k.next_act = std::max(k.next_act, now + t_.RP);
+    stats_.pres++;
+}
+
+bool Channel::no_refresh(uint64_t, uint64_t *)
+{
+    return false;
+}
+
+bool Channel::refresh_all_bank(uint64_t now, uint64_t *next)
 {
     refresh_pending_ = false;
     for (uint32_t ri = 0; ri < ranks_.size(); ri++) {
         Rank &r = ranks_[ri];
         Bank *first = &banks_[static_cast<size_t>(ri) * banks_per_rank_];
-        if (m_.refresh == TESS_REFRESH_ALL_BANK) {
-            if (now < r.refresh_due) {
-                *next = std::min(*next, r.refresh_due);
-                continue;
-            }
-            refresh_pending_ = true;
-            uint64_t ready = 0;
-            for (uint32_t i = 0; i < banks_per_rank_; i++) {
-                Bank &k = first[i];
-                if (k.open_row >= 0) {
-                    if (k.next_pre <= now) { // close it: one command this cycle
-                        k.open_row = -1;
-                        set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
-                        k.next_act = std::max(k.next_act, now + t_.RP);
-                        stats_.pres++;
-                        return true;
-                    }
-                    ready = UINT64_MAX - 1;
-                    *next = std::min(*next, k.next_pre);
-                } else {
-                    ready = std::max(ready, k.next_act);
-                }
-            }
-            if (ready <= now) {
-                for (uint32_t i = 0; i < banks_per_rank_; i++)
-                    first[i].next_act = std::max(first[i].next_act, now + t_.RFC);
-                r.refresh_due += t_.REFI;
-                stats_.refreshes++;
-                stats_.refresh_cycles += t_.RFC;
-                return true;
-            }
-            if (ready != UINT64_MAX - 1) *next = std::min(*next, ready);
-        } else if (m_.refresh == TESS_REFRESH_PER_BANK) {
-            if (now < r.refresh_due_pb) {
-                *next = std::min(*next, r.refresh_due_pb);
-                continue;
-            }
-            refresh_pending_ = true;
-            Bank &k = first[r.pb_target];
+        if (now < r.refresh_due) {
+            *next = std::min(*next, r.refresh_due);
+            continue;
+        }
+        refresh_pending_ = true;
+        uint64_t ready = 0;
+        for (uint32_t i = 0; i < banks_per_rank_; i++) {
+            Bank &k = first[i];
             if (k.open_row >= 0) {
-                if (k.next_pre <= now) {
-                    k.open_row = -1;
-                    set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
-                    k.next_act = std::max(k.next_act, now + t_.RP);
-                    stats_.pres++;
+                if (k.next_pre <= now) { // close it: one command this cycle
+                    close_row(k, now);
                     return true;
                 }
+                ready = UINT64_MAX - 1;
                 *next = std::min(*next, k.next_pre);
-            } else if (k.next_act <= now) {
-                k.next_act = now + t_.RFCpb;
-                r.refresh_due_pb += t_.REFIpb;
-                r.pb_target = (r.pb_target + 1) % banks_per_rank_;
-                stats_.refreshes_pb++;
-                stats_.refresh_cycles += t_.RFCpb;
-                return true;
             } else {
-                *next = std::min(*next, k.next_act);
+                ready = std::max(ready, k.next_act);
             }
+        }
+        if (ready <= now) {
+            for (uint32_t i = 0; i < banks_per_rank_; i++)
+                first[i].next_act = std::max(first[i].next_act, now + t_.RFC);
+            r.refresh_due += t_.REFI;
+            stats_.refreshes++;
+            stats_.refresh_cycles += t_.RFC;
+            return true;
+        }
+        if (ready != UINT64_MAX - 1) *next = std::min(*next, ready);
+    }
+    return false;
+}
+
+bool Channel::refresh_per_bank(uint64_t now, uint64_t *next)
+{
+    refresh_pending_ = false;
+    for (uint32_t ri = 0; ri < ranks_.size(); ri++) {
+        Rank &r = ranks_[ri];
+        if (now < r.refresh_due_pb) {
+            *next = std::min(*next, r.refresh_due_pb);
+            continue;
+        }
+        refresh_pending_ = true;
+        Bank &k = banks_[static_cast<size_t>(ri) * banks_per_rank_ + r.pb_target];
+        if (k.open_row >= 0) {
+            if (k.next_pre <= now) {
+                close_row(k, now);
+                return true;
+            }
+            *next = std::min(*next, k.next_pre);
+        } else if (k.next_act <= now) {
+            k.next_act = now + t_.RFCpb;
+            r.refresh_due_pb += t_.REFIpb;
+            r.pb_target = (r.pb_target + 1) % banks_per_rank_;
+            stats_.refreshes_pb++;
+            stats_.refresh_cycles += t_.RFCpb;
+            return true;
+        } else {
+            *next = std::min(*next, k.next_act);
         }
     }
     return false;
@@ -182,10 +219,9 @@ bool Channel::try_refresh(uint64_t now, uint64_t *next)
 uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
 {
     uint64_t next = UINT64_MAX;
-    if (m_.refresh != TESS_REFRESH_OFF && try_refresh(now, &next)) return now + 1;
+    if ((this->*refresh_)(now, &next)) return now + 1;
     if (queue_.empty()) return next;
 
-    const bool frfcfs = m_.scheduler == TESS_SCHED_FRFCFS;
     // Fast path: every queued burst hits an open row, the column bus is not free yet
     // and no refresh is due: nothing can issue before the column gate opens.
     const uint64_t gate = std::min(next_rd_, next_wr_);
@@ -193,10 +229,10 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
         return std::min(next, gate);
     int pick = -1;
     Cmd pick_cmd = kAct;
-    const size_t limit = frfcfs ? queue_.size() : 1; // FCFS: only the oldest request moves
+    const size_t limit = oldest_only_ ? 1 : queue_.size();
     for (size_t i = 0; i < limit; i++) {
         Burst &b = queue_[i];
-        if (m_.refresh != TESS_REFRESH_OFF && refresh_blocks(b, now)) {
+        if ((this->*refresh_blocks_)(b, now)) {
             if (!b.refresh_stalled) {
                 b.refresh_stalled = 1;
                 stats_.refresh_stalls++;
@@ -223,7 +259,7 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
             e = earliest_act(b);
         } else {
             // FR-FCFS leaves a row open while queued requests still hit it
-            if (frfcfs && hits_[bank_index(b)] > 0) continue;
+            if (keep_hit_rows_open_ && hits_[bank_index(b)] > 0) continue;
             c = kPre;
             e = k.next_pre;
         }
@@ -254,10 +290,7 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
     const size_t g = static_cast<size_t>(b.rank) * m_.bank_groups + b.bg;
     switch (c) {
     case kPre:
-        k.open_row = -1;
-        set_hits(bank_index(b), 0);
-        k.next_act = std::max(k.next_act, now + t_.RP);
-        stats_.pres++;
+        close_row(k, now);
         if (!b.classified) { // its first command is a PRE: a row conflict
             b.classified = 1;
             stats_.row_conflicts++;
@@ -307,18 +340,20 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
     const uint32_t row = b.row;
     set_hits(bank_index(b), hits_[bank_index(b)] - 1); // it was a hit
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
-    if (m_.page_policy == TESS_PAGE_CLOSED) {
-        // auto-precharge once no queued request hits the row: at the earliest legal PRE
-        bool more = false;
-        for (const Burst &o : queue_)
-            more |= &bank_of(const_cast<Burst &>(o)) == &k && o.row == row;
-        if (!more) {
-            k.open_row = -1;
-            set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
-            k.next_act = std::max(k.next_act, k.next_pre + t_.RP);
-            stats_.pres++;
-        }
-    }
+    (this->*after_column_)(k, row);
+}
+
+void Channel::open_page(Bank &, uint32_t) {}
+
+void Channel::closed_page(Bank &k, uint32_t row)
+{
+    // auto-precharge once no queued request hits the row: at the earliest legal PRE
+    for (const Burst &o : queue_)
+        if (&bank_of(const_cast<Burst &>(o)) == &k && o.row == row) return;
+    k.open_row = -1;
+    set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
+    k.next_act = std::max(k.next_act, k.next_pre + t_.RP);
+    stats_.pres++;
 }
 
 } // namespace tess::dram

@@ -1,6 +1,8 @@
 // One DRAM channel's controller: a request queue, bank state machines, JEDEC timing
 // checks, FR-FCFS or FCFS scheduling, open- or closed-page policy, all-bank or
-// per-bank refresh, and the counters energy is computed from. Plain C++, advanced by
+// per-bank refresh, and the counters energy is computed from. The three policies are
+// chosen once, when the channel is built (as DRAMSys and Ramulator 2 plug theirs in), not
+// tested on every command. Plain C++, advanced by
 // the DramMemory module (dram_memory.h) at the cycles it asks for: nothing happens on
 // a cycle where no command can issue.
 //
@@ -94,6 +96,18 @@ class Channel
     };
     enum Cmd { kAct, kPre, kCol };
 
+    // The policies, chosen in the constructor from the memory type:
+    // refresh: issues the refresh work due at now (a PRE closing a bank, or the REF): true
+    // when it took the command bus, else lowers *next to when it may; and whether a due
+    // refresh takes b's rank or bank away from the scheduler.
+    bool (Channel::*refresh_)(uint64_t now, uint64_t *next);
+    bool (Channel::*refresh_blocks_)(const Burst &b, uint64_t now) const;
+    // scheduling: how many of the oldest queued bursts may move (FCFS: one; FR-FCFS: all),
+    // and whether a row stays open while queued bursts still hit it (FR-FCFS)
+    bool oldest_only_, keep_hit_rows_open_;
+    // page policy: after a column command to a row (closed page: auto-precharge)
+    void (Channel::*after_column_)(Bank &k, uint32_t row);
+
     const tess_memory_type &m_;
     Timing t_;
     uint32_t depth_;
@@ -121,8 +135,15 @@ class Channel
     Bank &bank_of(const Burst &b) { return banks_[bank_index(b)]; }
     uint64_t earliest_act(const Burst &b) const;
     uint64_t earliest_col(const Burst &b) const;
-    bool refresh_blocks(const Burst &b, uint64_t now) const;
-    bool try_refresh(uint64_t now, uint64_t *next);
+    bool no_refresh(uint64_t now, uint64_t *next);
+    bool refresh_all_bank(uint64_t now, uint64_t *next);
+    bool refresh_per_bank(uint64_t now, uint64_t *next);
+    bool never_blocks(const Burst &b, uint64_t now) const;
+    bool all_bank_blocks(const Burst &b, uint64_t now) const;
+    bool per_bank_blocks(const Burst &b, uint64_t now) const;
+    void open_page(Bank &k, uint32_t row);
+    void closed_page(Bank &k, uint32_t row);
+    void close_row(Bank &k, uint64_t now); // a PRE issued at now
     void issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done);
 };
 
