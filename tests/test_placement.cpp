@@ -139,17 +139,17 @@ TEST(Placement, SpansFollowTheRankOrderAndLimitsAreChecked)
     auto j = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}},
                    {{"workload.dp", "2"}, {"workload.global-batch", "16"}});
     ASSERT_EQ(j->rc, TESS_OK) << j->errors;
-    EXPECT_EQ(j->s.tp_span, TESS_SCOPE_NODE);
-    EXPECT_EQ(j->s.pp_span, TESS_SCOPE_LEVELS);
-    EXPECT_EQ(j->s.dp_span, TESS_SCOPE_LEVELS);
+    EXPECT_EQ(j->s.placement.tp_span, TESS_SCOPE_NODE);
+    EXPECT_EQ(j->s.placement.pp_span, TESS_SCOPE_LEVELS);
+    EXPECT_EQ(j->s.placement.dp_span, TESS_SCOPE_LEVELS);
     // tp-dp-pp: the two replicas of a stage's TP group fill one node
     auto k = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}},
                    {{"workload.dp", "2"},
                     {"workload.global-batch", "16"},
                     {"workload.rank-order", "tp-dp-pp"}});
     ASSERT_EQ(k->rc, TESS_OK) << k->errors;
-    EXPECT_EQ(k->s.dp_span, TESS_SCOPE_NODE);
-    EXPECT_EQ(k->s.dp_local, 1u); // the whole group in one node: nothing to split
+    EXPECT_EQ(k->s.placement.dp_span, TESS_SCOPE_NODE);
+    EXPECT_EQ(k->s.placement.dp_local, 1u); // the whole group in one node: nothing to split
     // DP 4 with tp-dp-pp on 8 nodes: two members in each of two nodes, so the gradient
     // reduction goes inside each node, then across
     auto h = build("platforms/dgx-h100-cluster.xml", {{"nodes", "8"}},
@@ -157,9 +157,9 @@ TEST(Placement, SpansFollowTheRankOrderAndLimitsAreChecked)
                     {"workload.global-batch", "16"},
                     {"workload.rank-order", "tp-dp-pp"}});
     ASSERT_EQ(h->rc, TESS_OK) << h->errors;
-    EXPECT_EQ(h->s.dp_span, TESS_SCOPE_LEVELS);
-    EXPECT_EQ(h->s.dp_local, 2u);
-    EXPECT_EQ(h->s.dp_local_level, TESS_SCOPE_NODE);
+    EXPECT_EQ(h->s.placement.dp_span, TESS_SCOPE_LEVELS);
+    EXPECT_EQ(h->s.placement.dp_local, 2u);
+    EXPECT_EQ(h->s.placement.dp_local_level, TESS_SCOPE_NODE);
 
     // a limit the placement breaks: TP 16 over 8-GPU nodes, tp-within="node"
     auto bad = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}},
@@ -206,8 +206,8 @@ TEST(Placement, HierarchicalDataParallelAllReduceByLevel)
     auto j = build("platforms/dgx-h100-cluster.xml", {{"nodes", "4"}}, wov);
     ASSERT_EQ(j->rc, TESS_OK) << j->errors;
     const double m = 8, k = 4, dies = 32;
-    EXPECT_EQ(j->s.dp_local, 8u);
-    EXPECT_EQ(j->s.dp_local_level, TESS_SCOPE_NODE);
+    EXPECT_EQ(j->s.placement.dp_local, 8u);
+    EXPECT_EQ(j->s.placement.dp_local_level, TESS_SCOPE_NODE);
     const double B = 2.0 * (double)j->s.stages[0].params; // fp16 gradients
     // ring steps of B/m bytes inside (m - 1 each way), of B/(m k) across (2 (k - 1))
     const double inside = dies * 2 * (m - 1) * std::floor(B / m);
@@ -249,8 +249,8 @@ TEST(Placement, HierarchicalTensorParallelAllReduceAcrossTwoNodes)
                            {"workload.sequence-parallel", "off"}};
     auto j = build("platforms/dgx-h100-cluster.xml", {{"nodes", "2"}}, wov);
     ASSERT_EQ(j->rc, TESS_OK) << j->errors;
-    EXPECT_EQ(j->s.tp_local, 8u);
-    EXPECT_EQ(j->s.tp_local_level, TESS_SCOPE_NODE);
+    EXPECT_EQ(j->s.placement.tp_local, 8u);
+    EXPECT_EQ(j->s.placement.tp_local_level, TESS_SCOPE_NODE);
     const double dies = 16, m = 8, k = 2, calls = 4.0 * 16 * 24;
     const double B = 2048.0 * 2048 * 2; // one micro-batch's activations, bf16
     EXPECT_DOUBLE_EQ(j->s.level_bytes[TESS_SCOPE_NODE], dies * calls * 2 * (m - 1) * (B / m));

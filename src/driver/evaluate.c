@@ -57,7 +57,8 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     double *die_bw = calloc(s->dies + 1, sizeof *die_bw);
     int rc = mem_bw && die_bw ? TESS_OK : TESS_ENOMEM;
     if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem_bw, msg, msglen);
-    if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, mem_bw, die_bw, msg, msglen);
+    const tess_rank_map ranks = tess_schedule_ranks(s);
+    if (rc == TESS_OK) rc = tess_die_dma_rates(p, &ranks, mem_bw, die_bw, msg, msglen);
     if (rc == TESS_OK) {
         run_job j = {
             p,       s, tess_dtype_bytes(w->dtype), die_bw, {o->fidelity, o->symmetry, o->progress},

@@ -177,7 +177,8 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_e
     for (size_t i = 0; rc == TESS_OK && i < p->n_instances; i++)
         if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
             peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
-    if (rc == TESS_OK) rc = tess_die_dma_rates(p, s, peak, net->dma_bytes_s, msg, msglen);
+    const tess_rank_map ranks = tess_schedule_ranks(s);
+    if (rc == TESS_OK) rc = tess_die_dma_rates(p, &ranks, peak, net->dma_bytes_s, msg, msglen);
     int needed = s->pp > 1; /* any ring with more than one member */
     for (uint32_t i = 0; i < s->n_colls; i++)
         needed |= s->colls[i].group > 1;

@@ -19,23 +19,21 @@ int tess_dies_span(const tess_platform *p, const uint32_t *dies, size_t n)
     return TESS_SCOPE_LEVELS;
 }
 
-static int pair_span(const tess_platform *p, const tess_schedule *s, uint32_t a, uint32_t b)
+int tess_ranks_span(const tess_platform *p, const tess_rank_map *s, uint32_t a, uint32_t b)
 {
     const uint32_t dies[2] = {s->die_of_rank[a], s->die_of_rank[b]};
     return a == b ? -1 : tess_dies_span(p, dies, 2);
 }
 
-/* An axis's span: "share a scope of level L" is an equivalence, so a group lies in one
- * scope exactly when every step around its ring does; the widest step over all ranks.
- * *worst gets a rank whose step is that wide. With level_bytes, each rank's step also
- * adds `bytes` (what the rank sends its neighbour) at the step's level. */
-static int axis_span(const tess_platform *p, const tess_schedule *s, tess_coll_axis a,
-                     uint32_t *worst, double bytes, double *level_bytes)
+/* "share a scope of level L" is an equivalence, so a group lies in one scope exactly when
+ * every step around its ring does. */
+int tess_axis_span(const tess_platform *p, const tess_rank_map *s, tess_coll_axis a,
+                   uint32_t *worst, double bytes, double *level_bytes)
 {
     int span = -1;
     *worst = 0;
     for (uint32_t r = 0; r < s->dies; r++) {
-        const int l = pair_span(p, s, r, tess_ring_next(s, a, r));
+        const int l = tess_ranks_span(p, s, r, tess_rank_next(s, a, r));
         if (l > span) {
             span = l;
             *worst = r;
@@ -50,7 +48,7 @@ static int axis_span(const tess_platform *p, const tess_schedule *s, tess_coll_a
  * level, members j and j' together exactly when j / m == j' / m for neighbouring
  * blocks). Member j of group g is rank g x group_step + j x stride (n members, `groups`
  * groups). *m = 1 and *level = -1 when there is none. */
-static void domains(const tess_platform *p, const tess_schedule *s, uint32_t n, uint32_t stride,
+static void domains(const tess_platform *p, const tess_rank_map *s, uint32_t n, uint32_t stride,
                     uint32_t groups, uint32_t group_step, uint32_t *m_out, int8_t *level_out)
 {
     *m_out = 1;
@@ -82,18 +80,18 @@ static void domains(const tess_platform *p, const tess_schedule *s, uint32_t n, 
 }
 
 int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
-                      tess_schedule *s, tess_diag *diag)
+                      const tess_rank_map *s, tess_placement *out, tess_diag *diag)
 {
     static const char *const names[] = {"tp", "pp", "dp"};
     static const tess_coll_axis axes[] = {TESS_AXIS_TP, TESS_AXIS_PIPELINE, TESS_AXIS_DP};
-    int8_t *spans[] = {&s->tp_span, &s->pp_span, &s->dp_span};
+    int8_t *spans[] = {&out->tp_span, &out->pp_span, &out->dp_span};
     int rc = TESS_OK;
     for (int k = 0; k < 3; k++) {
         uint32_t r;
-        const int span = axis_span(p, s, axes[k], &r, 0, NULL);
+        const int span = tess_axis_span(p, s, axes[k], &r, 0, NULL);
         *spans[k] = (int8_t)span;
         if (span <= w->within[k]) continue;
-        const uint32_t next = tess_ring_next(s, axes[k], r);
+        const uint32_t next = tess_rank_next(s, axes[k], r);
         const int lim = w->within[k];
         tess_diag_add(diag, file, w->line,
                       "%s-within=\"%s\": %s groups span the %s; rank %u on die '%s' and rank %u on "
@@ -106,53 +104,15 @@ int tess_place_groups(const tess_platform *p, const tess_workload *w, const char
     }
     /* DP member d of group (t, stage) g is rank g + tp pp d; TP member t of group
      * (stage, d) g is rank g tp + t (1-D tensor parallelism only) */
-    domains(p, s, s->dp, s->tp * s->pp, s->tp * s->pp, 1, &s->dp_local, &s->dp_local_level);
-    s->tp_local = 1;
-    s->tp_local_level = -1;
+    domains(p, s, s->dp, s->tp * s->pp, s->tp * s->pp, 1, &out->dp_local, &out->dp_local_level);
+    out->tp_local = 1;
+    out->tp_local_level = -1;
     if (w->tp_style == TESS_TP_MEGATRON_1D)
-        domains(p, s, s->tp, 1, s->pp * s->dp, s->tp, &s->tp_local, &s->tp_local_level);
+        domains(p, s, s->tp, 1, s->pp * s->dp, s->tp, &out->tp_local, &out->tp_local_level);
     return rc;
 }
 
-int tess_place_traffic(const tess_platform *p, tess_schedule *s)
-{
-    for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
-        s->level_bytes[l] = 0;
-    /* a die is inside a package, wafer or node: groups leaving it are scale-out */
-    int local = 0;
-    for (int l = 0; l <= TESS_SCOPE_NODE; l++)
-        local |= p->instances[s->die_of_rank[0]].scope[l] != 0;
-    for (uint32_t i = 0; i < s->n_colls; i++) {
-        tess_coll_use *c = &s->colls[i];
-        uint32_t worst;
-        /* a ring sends everything to the right */
-        const int span = axis_span(p, s, c->axis, &worst, (double)c->bytes_sent, s->level_bytes);
-        c->span = (uint8_t)(span < 0 ? 0 : span);
-        c->scale_out = local && span > TESS_SCOPE_NODE;
-    }
-    /* pipeline: a stage's forward messages go to the next stage, the next stage's backward
-     * ones come back over the same pair */
-    uint64_t *fwd = calloc(2 * (size_t)s->pp, sizeof *fwd);
-    if (!fwd) return TESS_ENOMEM;
-    uint64_t *bwd = fwd + s->pp;
-    for (uint32_t st = 0; st < s->pp; st++)
-        for (uint32_t k = 0; k < s->stages[st].n_order; k++) {
-            const tess_pass *ps = &s->stages[st].order[k];
-            (ps->backward ? bwd : fwd)[st] += tess_pass_sends(s, st, ps);
-        }
-    for (uint32_t r = 0; r < s->dies; r++) {
-        const uint32_t next = tess_ring_next(s, TESS_AXIS_PIPELINE, r);
-        const int l = pair_span(p, s, r, next);
-        if (l < 0) continue;
-        const uint32_t st = tess_rank_stage(s->tp, s->pp, r),
-                       nst = tess_rank_stage(s->tp, s->pp, next);
-        s->level_bytes[l] += (double)s->activation_message_bytes * (double)(fwd[st] + bwd[nst]);
-    }
-    free(fwd);
-    return TESS_OK;
-}
-
-int tess_die_dma_rates(const tess_platform *p, const tess_schedule *s, const double *mem_bw,
+int tess_die_dma_rates(const tess_platform *p, const tess_rank_map *s, const double *mem_bw,
                        double *die_bw, char *msg, size_t msglen)
 {
     uint32_t *mems = malloc((p->n_instances + 1) * sizeof *mems);

@@ -20,29 +20,44 @@
 #include "config/platform.h"
 #include "config/workload.h"
 #include "config/diag.h"
-#include "model/schedule.h"
+#include "model/rank_map.h"
 
 /* The innermost tess_scope_level whose one scope holds all n dies (instance indices):
  * TESS_SCOPE_LEVELS when no scope does (the platform), -1 when n < 2. */
 int tess_dies_span(const tess_platform *p, const uint32_t *dies, size_t n);
 
-/* Spans of the TP, PP and DP groups (s->die_of_rank set), checked against the workload's
- * limits (an error names the lowest rank whose step to its ring neighbour crosses the
- * widest level, that neighbour, their dies and the limit), and the hierarchical
- * data-parallel and tensor-parallel splits (s->dp_local, s->tp_local). Before any
- * collective is added.
- * TESS_OK or TESS_EINVAL. */
-int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
-                      tess_schedule *s, tess_diag *diag);
+/* Where a job's parallel groups land: a value, found from the rank map alone. */
+typedef struct tess_placement {
+    /* the innermost scope level holding every group of each axis (TESS_SCOPE_LEVELS: the
+     * whole platform; -1: groups of one die) */
+    int8_t tp_span, pp_span, dp_span;
+    /* the data-parallel (tensor-parallel) group's members per domain when its collectives
+     * are hierarchical (else 1), and the domains' level */
+    uint32_t dp_local, tp_local;
+    int8_t dp_local_level, tp_local_level;
+} tess_placement;
 
-/* After every collective is added: each collective's span and scale-out flag, and
- * s->level_bytes. TESS_OK or TESS_ENOMEM. */
-int tess_place_traffic(const tess_platform *p, tess_schedule *s);
+/* The placement of m's ranks (m->die_of_rank set): spans of the TP, PP and DP groups,
+ * checked against the workload's limits (an error names the lowest rank whose step to its
+ * ring neighbour crosses the widest level, that neighbour, their dies and the limit), and
+ * the hierarchical data-parallel and tensor-parallel splits. TESS_OK or TESS_EINVAL (*out
+ * filled either way). */
+int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
+                      const tess_rank_map *m, tess_placement *out, tess_diag *diag);
+
+/* The innermost scope level holding ranks a and b (-1 for a == b). */
+int tess_ranks_span(const tess_platform *p, const tess_rank_map *m, uint32_t a, uint32_t b);
+
+/* An axis's span: the widest step from a rank to its ring neighbour on the axis; *worst
+ * gets a rank whose step is that wide. With level_bytes, each rank's step also adds
+ * `bytes` (what the rank sends its neighbour) at the step's level. */
+int tess_axis_span(const tess_platform *p, const tess_rank_map *m, tess_coll_axis a,
+                   uint32_t *worst, double bytes, double *level_bytes);
 
 /* Each rank's DMA rate from the memories' bandwidths (mem_bw, one per platform instance):
  * the memories linked to the die, else an equal share of all of them. TESS_OK, or
  * TESS_EINVAL (msg) for a die that reaches no memory. */
-int tess_die_dma_rates(const tess_platform *p, const tess_schedule *s, const double *mem_bw,
+int tess_die_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
                        double *die_bw, char *msg, size_t msglen);
 
 #endif

@@ -15,6 +15,40 @@
 extern "C" {
 #endif
 
+typedef enum tess_coll_axis {
+    TESS_AXIS_TP,       /* the tensor-parallel group */
+    TESS_AXIS_TP_ROWS,  /* 2-D: ranks of one row of the TP grid */
+    TESS_AXIS_TP_COLS,  /* 2-D: ranks of one column */
+    TESS_AXIS_DP,       /* the data-parallel group */
+    TESS_AXIS_DP_LOCAL, /* hierarchical DP: the group's members inside one domain */
+    TESS_AXIS_DP_CROSS, /* hierarchical DP: one member per domain, the same place in each */
+    TESS_AXIS_TP_LOCAL, /* hierarchical 1-D TP: the same, for a TP group over domains */
+    TESS_AXIS_TP_CROSS,
+    TESS_AXIS_PIPELINE, /* not a collective: a stage and the next (tess_rank_next) */
+    TESS_AXES
+} tess_coll_axis;
+
+/* TESS_AXIS_DP and its hierarchical parts. */
+int tess_axis_is_dp(tess_coll_axis a);
+
+/* The ranks' geometry: the parallel degrees, the 2-D TP grid's side (1 for 1-D), model
+ * chunks, which die runs each rank, and the members per domain of hierarchical data- and
+ * tensor-parallel collectives (0 or 1: not hierarchical; model/placement.h finds them). */
+typedef struct tess_rank_map {
+    uint32_t dies, tp, pp, dp, tp_grid, chunks;
+    uint32_t dp_local, tp_local;
+    const uint32_t *die_of_rank; /* platform instance of each rank */
+} tess_rank_map;
+
+/* The next rank after r around the ring of its group on an axis (r itself in a group of
+ * one); TESS_AXIS_PIPELINE: the next stage (the last stage's wraps to the first with
+ * model chunks). */
+uint32_t tess_rank_next(const tess_rank_map *m, tess_coll_axis axis, uint32_t r);
+
+/* The rank whose pipeline neighbour forward is r: the previous stage's, the last stage's
+ * for the first stage with chunks (interleaving), r itself for none. */
+uint32_t tess_rank_pipeline_prev(const tess_rank_map *m, uint32_t r);
+
 typedef struct tess_rank_coords {
     uint32_t t;       /* member of its tensor-parallel group, [0, tp) */
     uint32_t stage;   /* pipeline stage, [0, pp) */

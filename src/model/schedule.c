@@ -317,45 +317,30 @@ static uint64_t die_capacity(const tess_platform *p, uint32_t die, uint32_t dies
 
 /* ---- the schedule ---------------------------------------------------------- */
 
-int tess_axis_is_dp(tess_coll_axis a)
+tess_rank_map tess_schedule_ranks(const tess_schedule *s)
 {
-    return a == TESS_AXIS_DP || a == TESS_AXIS_DP_LOCAL || a == TESS_AXIS_DP_CROSS;
+    const tess_rank_map m = {s->dies,
+                             s->tp,
+                             s->pp,
+                             s->dp,
+                             s->tp_grid,
+                             s->chunks,
+                             s->placement.dp_local,
+                             s->placement.tp_local,
+                             s->die_of_rank};
+    return m;
 }
 
 uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r)
 {
-    const uint32_t tp = s->tp, pp = s->pp, dp = s->dp, tr = s->tp_grid ? s->tp_grid : 1;
-    const tess_rank_coords c = tess_rank_coords_of(tp, pp, r);
-    const uint32_t t = c.t, st = c.stage, d = c.replica, m = s->dp_local ? s->dp_local : 1;
-    const uint32_t mt = s->tp_local ? s->tp_local : 1;
-    switch (axis) {
-    case TESS_AXIS_TP:
-        return tess_rank_at(tp, pp, (t + 1) % tp, st, d);
-    case TESS_AXIS_TP_ROWS:
-        return tess_rank_at(tp, pp, (t / tr) * tr + (t % tr + 1) % tr, st, d);
-    case TESS_AXIS_TP_COLS:
-        return tess_rank_at(tp, pp, ((t / tr + 1) % tr) * tr + t % tr, st, d);
-    case TESS_AXIS_DP:
-        return tess_rank_at(tp, pp, t, st, (d + 1) % dp);
-    case TESS_AXIS_DP_LOCAL:
-        return tess_rank_at(tp, pp, t, st, d / m * m + (d % m + 1) % m);
-    case TESS_AXIS_DP_CROSS:
-        return tess_rank_at(tp, pp, t, st, (d + m) % dp);
-    case TESS_AXIS_TP_LOCAL:
-        return tess_rank_at(tp, pp, t / mt * mt + (t % mt + 1) % mt, st, d);
-    case TESS_AXIS_TP_CROSS:
-        return tess_rank_at(tp, pp, (t + mt) % tp, st, d);
-    default: /* pipeline: the next stage; the last stage's wraps to the first with chunks */
-        if (pp < 2 || (st + 1 == pp && s->chunks < 2)) return r;
-        return tess_rank_at(tp, pp, t, (st + 1) % pp, d);
-    }
+    const tess_rank_map m = tess_schedule_ranks(s);
+    return tess_rank_next(&m, axis, r);
 }
 
 uint32_t tess_pipeline_prev(const tess_schedule *s, uint32_t r)
 {
-    const tess_rank_coords c = tess_rank_coords_of(s->tp, s->pp, r);
-    if (c.stage > 0) return tess_rank_at(s->tp, s->pp, c.t, c.stage - 1, c.replica);
-    return s->pp > 1 && s->chunks > 1 ? tess_rank_at(s->tp, s->pp, c.t, s->pp - 1, c.replica) : r;
+    const tess_rank_map m = tess_schedule_ranks(s);
+    return tess_rank_pipeline_prev(&m, r);
 }
 
 static void add_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind,
@@ -661,10 +646,10 @@ static void tp_collectives(builder *b)
                  act / tr, 4 * n);
         add_coll(b, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER,
                  (uint32_t)tr, act / tr, 4 * n);
-    } else if (s->tp_local > 1) {
+    } else if (s->placement.tp_local > 1) {
         /* a TP group over several domains: inside each, then across, as the DP gradients;
          * sequence parallel: all-gather across then inside, reduce-scatter inside then across */
-        const uint32_t mt = s->tp_local, across = tp / mt;
+        const uint32_t mt = s->placement.tp_local, across = tp / mt;
         if (w->sequence_parallel) {
             add_coll(b, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, across,
                      act / mt, 2 * n);
@@ -711,7 +696,7 @@ static void dp_collectives(builder *b)
     tess_schedule *s = b->s;
     const uint64_t grad_bytes = s->stages[0].params * 2;
     s->dp_coll = w->dp > 1 ? (int32_t)s->n_colls : -1;
-    const uint32_t ml = s->dp_local, across = w->dp / ml;
+    const uint32_t ml = s->placement.dp_local, across = w->dp / ml;
     if (ml > 1) {
         /* hierarchical: reduce-scatter inside each domain, the domain's 1/m share across
          * domains, all-gather inside (ZeRO-1: the reduce-scatter and the all-gather each
@@ -739,6 +724,48 @@ static void dp_collectives(builder *b)
     }
 }
 
+/* After every collective is added: each collective's span and scale-out flag, and
+ * s->level_bytes. TESS_OK or TESS_ENOMEM. */
+static int level_traffic(const tess_platform *p, tess_schedule *s)
+{
+    for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
+        s->level_bytes[l] = 0;
+    /* a die is inside a package, wafer or node: groups leaving it are scale-out */
+    int local = 0;
+    for (int l = 0; l <= TESS_SCOPE_NODE; l++)
+        local |= p->instances[s->die_of_rank[0]].scope[l] != 0;
+    const tess_rank_map m = tess_schedule_ranks(s);
+    for (uint32_t i = 0; i < s->n_colls; i++) {
+        tess_coll_use *c = &s->colls[i];
+        uint32_t worst;
+        /* a ring sends everything to the right */
+        const int span =
+            tess_axis_span(p, &m, c->axis, &worst, (double)c->bytes_sent, s->level_bytes);
+        c->span = (uint8_t)(span < 0 ? 0 : span);
+        c->scale_out = local && span > TESS_SCOPE_NODE;
+    }
+    /* pipeline: a stage's forward messages go to the next stage, the next stage's backward
+     * ones come back over the same pair */
+    uint64_t *fwd = calloc(2 * (size_t)s->pp, sizeof *fwd);
+    if (!fwd) return TESS_ENOMEM;
+    uint64_t *bwd = fwd + s->pp;
+    for (uint32_t st = 0; st < s->pp; st++)
+        for (uint32_t k = 0; k < s->stages[st].n_order; k++) {
+            const tess_pass *ps = &s->stages[st].order[k];
+            (ps->backward ? bwd : fwd)[st] += tess_pass_sends(s, st, ps);
+        }
+    for (uint32_t r = 0; r < s->dies; r++) {
+        const uint32_t next = tess_ring_next(s, TESS_AXIS_PIPELINE, r);
+        const int l = tess_ranks_span(p, &m, r, next);
+        if (l < 0) continue;
+        const uint32_t st = tess_rank_stage(s->tp, s->pp, r),
+                       nst = tess_rank_stage(s->tp, s->pp, next);
+        s->level_bytes[l] += (double)s->activation_message_bytes * (double)(fwd[st] + bwd[nst]);
+    }
+    free(fwd);
+    return TESS_OK;
+}
+
 int tess_schedule_build(const tess_platform *p, const tess_workload *w, const char *file,
                         tess_schedule *s, tess_diag *diag)
 {
@@ -750,7 +777,8 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     while (b.tr * b.tr < w->tp)
         b.tr++; /* 2-D: grid side */
     s->tp_grid = w->tp_style == TESS_TP_2D ? (uint32_t)b.tr : 1;
-    rc = tess_place_groups(p, w, file, s, diag);
+    const tess_rank_map ranks = tess_schedule_ranks(s);
+    rc = tess_place_groups(p, w, file, &ranks, &s->placement, diag);
     if (rc != TESS_OK) return rc;
     b.tok = (uint64_t)w->micro_batch * w->model.sequence;
     layer_templates(&b);
@@ -774,7 +802,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         for (uint32_t i = 0; i < s->n_colls; i++)
             S->messages += s->colls[i].messages;
     }
-    if (rc == TESS_OK) rc = tess_place_traffic(p, s);
+    if (rc == TESS_OK) rc = level_traffic(p, s);
     return rc;
 }
 

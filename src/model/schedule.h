@@ -33,23 +33,8 @@
 #include "config/workload.h"
 #include "config/diag.h"
 #include "model/collective.h"
+#include "model/placement.h"
 #include "model/rank_map.h"
-
-typedef enum tess_coll_axis {
-    TESS_AXIS_TP,       /* the tensor-parallel group */
-    TESS_AXIS_TP_ROWS,  /* 2-D: ranks of one row of the TP grid */
-    TESS_AXIS_TP_COLS,  /* 2-D: ranks of one column */
-    TESS_AXIS_DP,       /* the data-parallel group */
-    TESS_AXIS_DP_LOCAL, /* hierarchical DP: the group's members inside one domain */
-    TESS_AXIS_DP_CROSS, /* hierarchical DP: one member per domain, the same place in each */
-    TESS_AXIS_TP_LOCAL, /* hierarchical 1-D TP: the same, for a TP group over domains */
-    TESS_AXIS_TP_CROSS,
-    TESS_AXIS_PIPELINE, /* not a collective: a stage and the next (tess_ring_next) */
-    TESS_AXES
-} tess_coll_axis;
-
-/* TESS_AXIS_DP and its hierarchical parts. */
-int tess_axis_is_dp(tess_coll_axis a);
 
 typedef struct tess_coll_use {
     const char *what; /* "tp all-reduce", "dp gradient all-reduce", ... */
@@ -143,27 +128,19 @@ typedef struct tess_schedule {
     tess_stage *stages;                /* pp of them */
     tess_coll_use *colls; /* n_colls of them (cap_colls allocated), owned by the schedule */
     uint32_t n_colls, cap_colls;
-    /* placement (src/model/placement.c): the innermost scope level holding every group of each
-     * axis (TESS_SCOPE_LEVELS: the whole platform; -1: groups of one die); the data-parallel
-     * (tensor-parallel) group's members per domain when its collectives are hierarchical
-     * (else 1) and the domains' level; bytes sent per iteration by all dies, by the
-     * innermost scope level holding both ends */
-    int8_t tp_span, pp_span, dp_span;
-    uint32_t dp_local, tp_local;
-    int8_t dp_local_level, tp_local_level;
+    tess_placement placement; /* where the parallel groups land (model/placement.h) */
+    /* bytes sent per iteration by all dies, by the innermost scope level holding both ends */
     double level_bytes[TESS_SCOPE_LEVELS + 1];
     /* per layer pass on one die; recompute runs before a backward pass */
     tess_template fwd, bwd, recompute, logits_fwd, logits_bwd;
     int32_t dp_coll; /* the data-parallel gradient collective, or -1 */
 } tess_schedule;
 
-/* The next rank after r around the ring of its group on an axis (r itself in a group of
- * one); TESS_AXIS_PIPELINE: the next stage (the last stage's wraps to the first with
- * model chunks). */
-uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r);
+/* The schedule's rank geometry (model/rank_map.h), its placement's domains included. */
+tess_rank_map tess_schedule_ranks(const tess_schedule *s);
 
-/* The rank whose pipeline neighbour forward is r: the previous stage's, the last stage's
- * for the first stage with chunks (interleaving), r itself for none. */
+/* tess_rank_next and tess_rank_pipeline_prev over the schedule's ranks. */
+uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r);
 uint32_t tess_pipeline_prev(const tess_schedule *s, uint32_t r);
 
 /* Unrolls one stage's ops lazily, in execution order: for each pass of the stage's

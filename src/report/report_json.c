@@ -77,7 +77,7 @@ static void write_provenance(FILE *f, const tess_platform *p, const tess_workloa
 /* Where the parallel groups landed and what each hierarchy level carried. */
 static void write_hierarchy(FILE *f, const tess_schedule *s, const tess_iteration_result *r)
 {
-    const int8_t spans[3] = {s->tp_span, s->pp_span, s->dp_span};
+    const int8_t spans[3] = {s->placement.tp_span, s->placement.pp_span, s->placement.dp_span};
     static const char *const axes[3] = {"tp", "pp", "dp"};
     fputs("  \"hierarchy\": {\"spans\": {", f);
     for (int k = 0; k < 3; k++)
@@ -86,10 +86,10 @@ static void write_hierarchy(FILE *f, const tess_schedule *s, const tess_iteratio
     fprintf(f,
             "}, \"dp_domain\": {\"level\": \"%s\", \"members\": %u}, "
             "\"tp_domain\": {\"level\": \"%s\", \"members\": %u},\n    \"levels\": {",
-            s->dp_local > 1 ? tess_scope_level_name(s->dp_local_level) : "none",
-            s->dp_local ? s->dp_local : 1,
-            s->tp_local > 1 ? tess_scope_level_name(s->tp_local_level) : "none",
-            s->tp_local ? s->tp_local : 1);
+            s->placement.dp_local > 1 ? tess_scope_level_name(s->placement.dp_local_level) : "none",
+            s->placement.dp_local ? s->placement.dp_local : 1,
+            s->placement.tp_local > 1 ? tess_scope_level_name(s->placement.tp_local_level) : "none",
+            s->placement.tp_local ? s->placement.tp_local : 1);
     for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
         fprintf(f, "%s\n      \"%s\": {\"bytes\": %.17g, \"collective_s\": %.9g}", l ? "," : "",
                 tess_scope_level_name(l), s->level_bytes[l], r->level_collective_s[l]);
