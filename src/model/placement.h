@@ -7,9 +7,10 @@
  * inside one node spans "node"; a DP group over two datacenters spans "platform"),
  * checks it against the workload's tp-within / pp-within / dp-within limits, decides
  * whether the data-parallel and (1-D) tensor-parallel collectives go hierarchically
- * (reduce-scatter inside each domain, all-reduce across domains, all-gather inside),
- * and counts the bytes the
- * schedule sends at each level per iteration.
+ * (reduce-scatter inside each domain, all-reduce across domains, all-gather inside), and
+ * gives each rank its DMA rate from the memories it reaches. It reads the rank map only
+ * (model/rank_map.h); the schedule builds on its result and counts the bytes it sends at
+ * each level with tess_axis_span.
  */
 #ifndef TESS_PLACEMENT_H
 #define TESS_PLACEMENT_H
