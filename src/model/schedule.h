@@ -143,6 +143,12 @@ tess_rank_map tess_schedule_ranks(const tess_schedule *s);
 uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r);
 uint32_t tess_pipeline_prev(const tess_schedule *s, uint32_t r);
 
+/* Fills st->order (malloc'd, 2 m v passes) with stage s's passes in the order of the
+ * pipeline schedule `kind` over p stages, m micro-batches and v model chunks. 0, or -1
+ * when out of memory. */
+int tess_pass_order(tess_stage *st, tess_pipeline kind, uint32_t s, uint32_t p, uint32_t m,
+                    uint32_t v);
+
 /* Unrolls one stage's ops lazily, in execution order: for each pass of the stage's
  * order, a receive, the pass's layers (recomputation first on backward passes; the
  * logits on the last stage), a send; then the data-parallel gradient collective and the

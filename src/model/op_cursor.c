@@ -1,0 +1,125 @@
+/* Lazy unrolling of a stage's ops in execution order: see tess_op_cursor in schedule.h. */
+#include "model/schedule.h"
+
+#include <string.h>
+
+#include "tessera/tessera.h"
+
+void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t stage)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->stage = stage;
+}
+
+/* Phases of one pass: 0 receive, 1 recompute (backward), 2 layers, 3 logits (last
+ * stage, last chunk), 4 send. After the passes: 5 dp collective, 6 optimizer, 7 end. */
+int tess_op_next(tess_op_cursor *c, tess_op *op)
+{
+    const tess_schedule *s = c->s;
+    const tess_stage *S = &s->stages[c->stage];
+    const int last = c->stage + 1 == s->pp;
+    for (;;) {
+        memset(op, 0, sizeof *op);
+        op->coll = -1;
+        op->layer = UINT32_MAX;
+        if (c->pass < S->n_order) {
+            const tess_pass *ps = &S->order[c->pass];
+            op->microbatch = ps->microbatch;
+            op->chunk = ps->chunk;
+            op->backward = ps->backward;
+            const tess_template *tpl = NULL;
+            switch (c->phase) {
+            case 0: /* receive */
+                c->phase = ps->backward ? 1 : 2;
+                c->layer = c->group = 0;
+                c->index = 0;
+                if (tess_pass_recvs(s, c->stage, ps)) {
+                    op->kind = TESS_OP_RECV;
+                    return 1;
+                }
+                continue;
+            case 1: /* recompute, then the backward layer: per layer both templates */
+            case 2: {
+                const int logits_here = last && ps->chunk + 1 == s->chunks;
+                /* backward: logits gradient first; forward: logits after the layers */
+                if (ps->backward && logits_here && c->step == 0) {
+                    tpl = &s->logits_bwd;
+                } else if (c->layer >= S->layers_per_chunk) {
+                    c->phase = !ps->backward && logits_here ? 3 : 4;
+                    c->group = 0;
+                    c->index = 0;
+                    continue;
+                } else if (ps->backward && c->phase == 1) {
+                    tpl = &s->recompute;
+                } else {
+                    tpl = ps->backward ? &s->bwd : &s->fwd;
+                }
+                break;
+            }
+            case 3:
+                tpl = &s->logits_fwd;
+                break;
+            default: /* 4: send, then the next pass */
+                c->pass++;
+                c->phase = 0;
+                c->step = 0;
+                if (tess_pass_sends(s, c->stage, ps)) {
+                    op->kind = TESS_OP_SEND;
+                    return 1;
+                }
+                continue;
+            }
+            /* within a template: group by group, op by op */
+            while (c->group < tpl->n && c->index >= tpl->groups[c->group].count) {
+                c->group++;
+                c->index = 0;
+            }
+            if (c->group < tpl->n) {
+                const tess_op_group *g = &tpl->groups[c->group];
+                op->kind = g->kind;
+                op->group = g;
+                op->index = c->index;
+                op->flops = g->flops_each;
+                op->bytes = g->bytes_each;
+                op->coll = g->coll;
+                if (tpl != &s->logits_fwd && tpl != &s->logits_bwd) op->layer = c->layer;
+                c->index++;
+                return 1;
+            }
+            /* template done: advance */
+            c->group = 0;
+            c->index = 0;
+            if (tpl == &s->logits_bwd) {
+                c->step = 1;
+            } else if (tpl == &s->logits_fwd) {
+                c->phase = 4;
+            } else if (tpl == &s->recompute) {
+                c->phase = 2;
+            } else {
+                c->layer++;
+                if (ps->backward && c->layer < S->layers_per_chunk) c->phase = 1;
+            }
+            continue;
+        }
+        /* the tail */
+        if (c->phase < 5) c->phase = 5;
+        if (c->phase == 5) {
+            c->phase = 6;
+            if (s->dp_coll >= 0) {
+                op->kind = TESS_OP_COLLECTIVE;
+                op->coll = s->dp_coll;
+                op->bytes = s->colls[s->dp_coll].bytes;
+                return 1;
+            }
+            continue;
+        }
+        if (c->phase == 6) {
+            c->phase = 7;
+            op->kind = TESS_OP_OPTIMIZER;
+            op->bytes = 28 * S->params;
+            return 1;
+        }
+        return 0;
+    }
+}
