@@ -78,3 +78,25 @@ TEST(Expr, ErrorsSayWhatAndWhere)
               std::string::npos); // comparisons do not chain
     EXPECT_NE(error("'open").find("unterminated"), std::string::npos);
 }
+
+// Issue 25: about 2,150 nested parentheses overflowed the parser's stack in the caller's
+// process. Nesting has a limit: past it a clear error, under it the value.
+TEST(Expr, DeepNestingIsAnErrorNotACrash)
+{
+    auto nested = [](size_t n, const char *open, const char *close) {
+        std::string t;
+        for (size_t i = 0; i < n; i++)
+            t += open;
+        t += "1";
+        for (size_t i = 0; close[0] && i < n; i++)
+            t += close;
+        return t;
+    };
+    EXPECT_DOUBLE_EQ(eval(nested(TESS_EXPR_MAX_DEPTH, "(", ")").c_str()), 1);
+    EXPECT_DOUBLE_EQ(eval(nested(TESS_EXPR_MAX_DEPTH, "-", "").c_str()), 1); // an even count
+    for (const std::string &deep : {nested(2150, "(", ")"), nested(100000, "(", ")"),
+                                    nested(100000, "!", ""), nested(100000, "- ", "")}) {
+        const std::string e = error(deep.c_str());
+        EXPECT_NE(e.find("nested deeper than 200 levels"), std::string::npos) << e.substr(0, 200);
+    }
+}

@@ -21,6 +21,7 @@ typedef struct parser {
     char *err;
     size_t errlen;
     int failed;
+    unsigned depth; /* parentheses and unary operators open around the current point */
 } parser;
 
 static void fail(parser *ps, const char *fmt, ...)
@@ -80,13 +81,25 @@ static value from_text(const char *text)
 
 static value or_expr(parser *ps);
 
+/* Enters one more level of nesting: 0, or -1 (failed) past TESS_EXPR_MAX_DEPTH, so that
+ * no text recurses deeper than the parser's stack allows. */
+static int nest(parser *ps)
+{
+    if (++ps->depth <= TESS_EXPR_MAX_DEPTH) return 0;
+    fail(ps, "nested deeper than %d levels of parentheses and unary operators",
+         TESS_EXPR_MAX_DEPTH);
+    return -1;
+}
+
 static value primary(parser *ps)
 {
     blanks(ps);
     const char *c = ps->p;
     if (*c == '(') {
         ps->p++;
+        if (nest(ps) != 0) return number(0);
         value v = or_expr(ps);
+        ps->depth--;
         if (!take(ps, ")")) fail(ps, "expected ')'");
         return v;
     }
@@ -133,15 +146,13 @@ static value primary(parser *ps)
 static value unary(parser *ps)
 {
     double x;
-    if (take(ps, "-")) {
-        value v = unary(ps);
-        return as_number(ps, &v, "-", &x) ? v : number(-x);
-    }
-    if (take(ps, "!")) {
-        value v = unary(ps);
-        return as_number(ps, &v, "!", &x) ? v : number(x == 0);
-    }
-    return primary(ps);
+    const int minus = take(ps, "-");
+    if (!minus && !take(ps, "!")) return primary(ps);
+    if (nest(ps) != 0) return number(0);
+    value v = unary(ps);
+    ps->depth--;
+    if (as_number(ps, &v, minus ? "-" : "!", &x)) return v;
+    return number(minus ? -x : x == 0);
 }
 
 static value product(parser *ps)
@@ -224,7 +235,7 @@ static value or_expr(parser *ps)
 int tess_expr_eval(const char *text, tess_expr_lookup lookup, void *ctx, double *out, char *err,
                    size_t errlen)
 {
-    parser ps = {text, text, lookup, ctx, err, errlen, 0};
+    parser ps = {text, text, lookup, ctx, err, errlen, 0, 0};
     value v = or_expr(&ps);
     blanks(&ps);
     if (!ps.failed && *ps.p) fail(&ps, "unexpected '%c'", *ps.p);

@@ -14,6 +14,10 @@
 
 #include <stddef.h>
 
+/* Deepest nesting of parentheses and unary operators an expression may have: deeper text
+ * is an error, not a stack overflow. */
+#define TESS_EXPR_MAX_DEPTH 200
+
 /* Returns the text of a name, or NULL when it has none. */
 typedef const char *(*tess_expr_lookup)(void *ctx, const char *name);
 
