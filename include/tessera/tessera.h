@@ -134,14 +134,15 @@ int tess_estimate(const tess_job *job, const char *calibration_path, tess_evalua
  * iteration), "compute_s", "memory_s", "network_s", "pipeline_bubble_s",
  * "peak_power_w" (largest 1 ms mean), "power_limit_violations" (dies, packages and wafers
  * over their TDP), "area_mm2", "yield", "cost_usd", "network_cost_usd" (report.json holds
- * them under the same names or in its breakdowns). TESS_EINVAL for an unknown name. */
+ * them under the same names or in its breakdowns). TESS_EINVAL for an unknown name or a
+ * NULL argument. */
 int tess_metric(const tess_evaluation *ev, const char *name, double *value);
 
 /* The i-th metric name, i from 0; NULL past the last. A static string: do not free. */
 const char *tess_metric_name(size_t i);
 
 /* The evaluation's report.json as text; owned by the evaluation (valid until it is
- * freed). */
+ * freed). NULL for a NULL evaluation. */
 const char *tess_report_json(const tess_evaluation *ev);
 
 void tess_evaluation_free(tess_evaluation *ev);

@@ -38,9 +38,12 @@ class _EvalOptions(ctypes.Structure):
 
 
 def _load():
+    chosen = os.environ.get("TESSERA_LIB")
+    if chosen:  # the user's choice, or an error: never another library in its place
+        if not os.path.exists(chosen):
+            raise OSError(f"TESSERA_LIB={chosen}: no such file (unset it to use the build's library)")
+        return ctypes.CDLL(chosen)
     candidates = []
-    if os.environ.get("TESSERA_LIB"):
-        candidates.append(os.environ["TESSERA_LIB"])
     here = os.path.dirname(os.path.abspath(__file__))
     candidates.append(os.path.join(here, "..", "..", "build", "libtessera.so"))
     found = ctypes.util.find_library("tessera")
@@ -93,6 +96,14 @@ def _text(b):
     return b.decode() if b is not None else None
 
 
+def _open(obj):
+    """The object's library handle, or TesseraError when it has been closed."""
+    h = getattr(obj, "_h", None)
+    if not h:
+        raise TesseraError(-1, f"this {type(obj).__name__} is closed")
+    return h
+
+
 def _check(status, error):
     """Raises TesseraError for a non-zero status, taking (and freeing) the message."""
     message = None
@@ -135,7 +146,7 @@ class Evaluation:
 
     def metric(self, name):
         v = ctypes.c_double()
-        if _lib.tess_metric(self._h, name.encode(), ctypes.byref(v)) != 0:
+        if _lib.tess_metric(_open(self), name.encode(), ctypes.byref(v)) != 0:
             raise TesseraError(-1, f"no metric named '{name}' (metrics: {', '.join(metric_names())})")
         return v.value
 
@@ -144,7 +155,7 @@ class Evaluation:
 
     @property
     def report_json(self):
-        return _text(_lib.tess_report_json(self._h))
+        return _text(_lib.tess_report_json(_open(self)))
 
     @property
     def report(self):
@@ -155,7 +166,7 @@ class Evaluation:
         return self.report["fidelity"]
 
     def close(self):
-        if self._h:
+        if getattr(self, "_h", None):
             _lib.tess_evaluation_free(self._h)
             self._h = None
 
@@ -196,14 +207,14 @@ class Job:
             raise ValueError(f"fidelity must be one of {', '.join(FIDELITIES)}")
         opt = _EvalOptions(_API_VERSION, float(time_limit_s), FIDELITIES[fidelity], 1 if symmetry else 0)
         ev, err = _P(), _P()
-        _check(_lib.tess_evaluate(self._h, ctypes.byref(opt), ctypes.byref(ev), ctypes.byref(err)), err)
+        _check(_lib.tess_evaluate(_open(self), ctypes.byref(opt), ctypes.byref(ev), ctypes.byref(err)), err)
         return Evaluation(ev.value)
 
     def estimate(self, calibration=None):
         """The analytical model (microseconds); calibration: a `tessera calibrate` file."""
         ev, err = _P(), _P()
         cal = calibration.encode() if calibration else None
-        _check(_lib.tess_estimate(self._h, cal, ctypes.byref(ev), ctypes.byref(err)), err)
+        _check(_lib.tess_estimate(_open(self), cal, ctypes.byref(ev), ctypes.byref(err)), err)
         return Evaluation(ev.value)
 
     def close(self):
@@ -252,6 +263,7 @@ class Space:
 
     def overrides(self, point):
         """The point's overrides (the names it sets) as "name=value" strings."""
+        _open(self)
         return [f"{k}={v}" for k, v in self.points[point].items() if v != ""]
 
     def open_job(self, point):

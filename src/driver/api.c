@@ -140,6 +140,10 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
 {
     *out = NULL;
     if (error) *error = NULL;
+    if (!job) {
+        set_error(error, "tess_evaluate: no job (NULL: not opened, or closed)");
+        return TESS_EINVAL;
+    }
     if (options && (options->api_version < 1 || options->api_version > TESS_API_VERSION)) {
         set_error(error, "tess_eval_options.api_version is not one this library knows (1 to "
                          "TESS_API_VERSION)");
@@ -177,6 +181,10 @@ int tess_estimate(const tess_job *job, const char *calibration_path, tess_evalua
 {
     *out = NULL;
     if (error) *error = NULL;
+    if (!job) {
+        set_error(error, "tess_estimate: no job (NULL: not opened, or closed)");
+        return TESS_EINVAL;
+    }
     tess_calibration cal;
     tess_calibration_default(&cal);
     if (calibration_path) {
@@ -238,6 +246,7 @@ const char *tess_metric_name(size_t i)
 
 int tess_metric(const tess_evaluation *ev, const char *name, double *value)
 {
+    if (!ev || !name || !value) return TESS_EINVAL;
     const tess_iteration_result *r = &ev->result.it;
     const double T = r->iteration_time_s;
     double busiest = 0;
@@ -276,7 +285,7 @@ int tess_metric(const tess_evaluation *ev, const char *name, double *value)
 
 const char *tess_report_json(const tess_evaluation *ev)
 {
-    return ev->report;
+    return ev ? ev->report : NULL;
 }
 
 void tess_evaluation_free(tess_evaluation *ev)
