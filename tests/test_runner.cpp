@@ -7,7 +7,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <unistd.h>
+#include <sys/wait.h>
 
 extern "C" {
 #include "driver/runner.h"
@@ -144,4 +146,75 @@ TEST(Runner, SystemCKernelsElaborateOncePerChild)
         EXPECT_EQ(res->end_ps, p.cycles * periods[i]);
         tess_run_result_free(&r);
     }
+}
+
+namespace
+{
+
+// Whether process pid is gone: no such process, or a zombie waiting to be reaped.
+bool gone(pid_t pid)
+{
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+    FILE *f = std::fopen(path, "r");
+    if (!f) return true;
+    int id = 0;
+    char comm[256] = "", state = '?';
+    const int n = std::fscanf(f, "%d %255s %c", &id, comm, &state);
+    std::fclose(f);
+    return n == 3 && (state == 'Z' || state == 'X');
+}
+
+// In the simulation child: tell the test who it is (in a file: the runner closes inherited
+// descriptors), then run forever.
+void report_pid_and_hang(void *arg, tess_job_output *)
+{
+    const char *path = static_cast<const char *>(arg);
+    const std::string tmp = std::string(path) + ".tmp";
+    FILE *f = std::fopen(tmp.c_str(), "w");
+    if (!f) _exit(9);
+    std::fprintf(f, "%d\n", static_cast<int>(getpid()));
+    std::fclose(f);
+    std::rename(tmp.c_str(), path);
+    for (;;)
+        pause();
+}
+
+} // namespace
+
+// Issue 25: SIGKILL of the parent `tessera` left its simulation child running with no
+// limit. A parent (here a forked stand-in) that runs a child and is killed takes the
+// child with it.
+TEST(Runner, ChildDiesWhenItsParentIsKilled)
+{
+    const std::string path = ::testing::TempDir() + "runner-child-" + std::to_string(getpid());
+    std::remove(path.c_str());
+    const pid_t parent = fork();
+    ASSERT_GE(parent, 0);
+    if (parent == 0) { // the parent under test: runs a child that never finishes
+        tess_run_result r;
+        tess_run_isolated(report_pid_and_hang, const_cast<char *>(path.c_str()), 0, &r);
+        _exit(0);
+    }
+    pid_t child = 0;
+    for (int i = 0; i < 500 && child == 0; i++) { // up to 5 s for the child to start
+        FILE *f = std::fopen(path.c_str(), "r");
+        int id = 0;
+        if (f && std::fscanf(f, "%d", &id) == 1) child = id;
+        if (f) std::fclose(f);
+        if (child == 0) usleep(10000);
+    }
+    std::remove(path.c_str());
+    ASSERT_GT(child, 0);
+    EXPECT_FALSE(gone(child));
+    ASSERT_EQ(kill(parent, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(parent, &status, 0), parent);
+    bool dead = false;
+    for (int i = 0; i < 500 && !dead; i++) { // up to 5 s
+        dead = gone(child);
+        if (!dead) usleep(10000);
+    }
+    EXPECT_TRUE(dead) << "simulation child " << child << " outlived its killed parent";
+    if (!dead) kill(child, SIGKILL);
 }

@@ -22,6 +22,7 @@
 #include "cli/cli_args.h"
 #include "cli/commands.h"
 #include "config/xml_document.h"
+#include "driver/runner.h"
 #include "driver/space.h"
 #include "tessera/tessera.h"
 
@@ -389,9 +390,11 @@ int tess_cmd_sweep(int argc, char **argv)
     if (rc == TESS_EXIT_OK) {
         fflush(NULL);
         pid_t *workers = calloc(jobs + 1, sizeof *workers);
+        const pid_t self = getpid();
         for (uint64_t w = 0; w < jobs && w < n_todo; w++) {
             workers[w] = fork();
             if (workers[w] == 0) {
+                tess_die_with_parent(self); /* no orphaned worker appends rows */
                 char **cli = tess_cli_override_strings(&a);
                 for (size_t i = w; i < n_todo; i += jobs) {
                     char *row = evaluate_point(&s, todo[i], cli, a.n_overrides);

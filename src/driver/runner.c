@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,8 +66,17 @@ static void close_inherited_fds(int keep)
         close(fds[i]);
 }
 
-static void child_main(int fd, tess_job_fn job, void *arg)
+void tess_die_with_parent(pid_t parent)
 {
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+    if (getppid() != parent) _exit(4);
+}
+
+static void child_main(int fd, tess_job_fn job, void *arg, pid_t parent)
+{
+    tess_die_with_parent(parent);
     close_inherited_fds(fd);
     tess_job_output out;
     memset(&out, 0, sizeof out);
@@ -149,6 +161,7 @@ int tess_run_isolated(tess_job_fn job, void *arg, double timeout_s, tess_run_res
         return r->status;
     }
     fflush(NULL); /* so that buffered output is not written twice */
+    const pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
@@ -159,7 +172,7 @@ int tess_run_isolated(tess_job_fn job, void *arg, double timeout_s, tess_run_res
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(fds[1], job, arg);
+        child_main(fds[1], job, arg, parent);
     }
     close(fds[1]);
 

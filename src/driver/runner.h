@@ -4,12 +4,14 @@
  * made by fork(): the child calls the job function, which fills a status, a message
  * and a result blob; the runner sends them to the parent over a pipe. A crash (a
  * signal), an exit without a result, or a time limit overrun becomes an error result
- * in the parent, which never dies with its child.
+ * in the parent, which never dies with its child; and a child never outlives its parent
+ * (on Linux the kernel kills it when the parent dies, however the parent died).
  */
 #ifndef TESS_RUNNER_H
 #define TESS_RUNNER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* What a job returns; the job fills it in the child. The blob is malloc'd by the
  * job (or NULL); the runner frees it in the child after sending it. */
@@ -38,5 +40,10 @@ typedef struct tess_run_result {
 int tess_run_isolated(tess_job_fn job, void *arg, double timeout_s, tess_run_result *result);
 
 void tess_run_result_free(tess_run_result *result);
+
+/* Called first in a child forked by `parent` (getpid() before the fork): the child never
+ * outlives it. On Linux the kernel kills the child when the parent dies (a SIGKILL from a
+ * CI runner or the OOM killer included); a parent already gone exits the child at once. */
+void tess_die_with_parent(pid_t parent);
 
 #endif
