@@ -217,3 +217,18 @@ TEST_F(Check, BundledLimitsHoldForTheDefaultJob)
     EXPECT_EQ(j.failures, 0);
     EXPECT_EQ(j.tests, j.testcases);
 }
+
+// Issue 25: a JUnit path in a missing directory was found out only after the whole
+// evaluation, and the summary still said "JUnit XML: <path>" as if written. It is refused
+// before any work, and nothing claims it was written.
+TEST_F(Check, AnUnwritableJunitFileIsRefusedBeforeTheEvaluation)
+{
+    const std::string missing = dir + "/no/such/dir/junit.xml";
+    CliRun c = tessera("check platforms/default.xml workloads/default.xml " +
+                       limits(limit("iteration_time_s", "max", 1e9)) + " --junit " + missing);
+    EXPECT_EQ(c.status, 3) << c.output;
+    EXPECT_NE(c.output.find("cannot write the JUnit XML to " + missing), std::string::npos)
+        << c.output;
+    EXPECT_EQ(c.output.find("JUnit XML: "), std::string::npos) << c.output;
+    EXPECT_EQ(c.output.find("PASS"), std::string::npos) << c.output; // nothing was evaluated
+}

@@ -5,6 +5,7 @@
  * FAIL a limit, writes JUnit XML (one testcase a limit, and one for the evaluation), and
  * exits 0 only when everything holds: 4 when a limit or the evaluation fails, 1 for
  * invalid input, 2 for a usage error. */
+#include <errno.h>
 #include <libxml/tree.h>
 #include <math.h>
 #include <stdio.h>
@@ -173,6 +174,15 @@ int tess_cmd_check(int argc, char **argv)
         return rc;
     }
 
+    /* the output first: a JUnit file that cannot be written is refused before any work */
+    FILE *j = fopen(junit, "w");
+    if (!j) {
+        fprintf(stderr, "tessera check: cannot write the JUnit XML to %s: %s\n", junit,
+                strerror(errno));
+        free(L.v);
+        tess_cli_args_free(&a);
+        return TESS_EXIT_FAILED;
+    }
     char **ov = tess_cli_override_strings(&a);
     tess_job *job = NULL;
     tess_evaluation *ev = NULL;
@@ -188,8 +198,6 @@ int tess_cmd_check(int argc, char **argv)
         if (error && error[0] && error[strlen(error) - 1] != '\n') fputc('\n', stderr);
     }
 
-    FILE *j = fopen(junit, "w");
-    if (!j) fprintf(stderr, "tessera check: cannot write %s\n", junit);
     size_t failures = st == TESS_OK ? 0 : 1;
     double *values = calloc(L.n + 1, sizeof *values);
     int *pass = calloc(L.n + 1, sizeof *pass);
@@ -198,19 +206,16 @@ int tess_cmd_check(int argc, char **argv)
                   values[i] >= L.v[i].min && values[i] <= L.v[i].max;
         failures += !pass[i];
     }
-    if (j) {
-        fprintf(j,
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
-        xml_text(j, L.name);
-        fprintf(j, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", L.n + 1, failures);
-        fprintf(j, "    <testcase classname=\"tessera.check\" name=\"evaluation completes\"");
-        if (st == TESS_OK) {
-            fprintf(j, "/>\n");
-        } else {
-            fprintf(j, ">\n      <failure message=\"%s\">", tess_strerror(st));
-            xml_text(j, error ? error : "");
-            fprintf(j, "</failure>\n    </testcase>\n");
-        }
+    fprintf(j, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
+    xml_text(j, L.name);
+    fprintf(j, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", L.n + 1, failures);
+    fprintf(j, "    <testcase classname=\"tessera.check\" name=\"evaluation completes\"");
+    if (st == TESS_OK) {
+        fprintf(j, "/>\n");
+    } else {
+        fprintf(j, ">\n      <failure message=\"%s\">", tess_strerror(st));
+        xml_text(j, error ? error : "");
+        fprintf(j, "</failure>\n    </testcase>\n");
     }
     printf("%s: %s %s on %s\n", L.name, st == TESS_OK ? "PASS" : "FAIL", "evaluation completes",
            a.path);
@@ -223,7 +228,6 @@ int tess_cmd_check(int argc, char **argv)
         else
             snprintf(got, sizeof got, "not evaluated");
         printf("%s: %s %s (%s)\n", L.name, pass[i] ? "PASS" : "FAIL", what, got);
-        if (!j) continue;
         fprintf(j, "    <testcase classname=\"tessera.check\" name=\"");
         xml_text(j, what);
         if (pass[i]) {
@@ -236,15 +240,17 @@ int tess_cmd_check(int argc, char **argv)
             fprintf(j, "</failure>\n    </testcase>\n");
         }
     }
-    if (j) {
-        fprintf(j, "  </testsuite>\n</testsuites>\n");
-        if (fclose(j) != 0) fprintf(stderr, "tessera check: cannot write %s\n", junit);
-    }
-    printf("%s: %zu of %zu checks failed; JUnit XML: %s\n", L.name, failures, L.n + 1, junit);
+    fprintf(j, "  </testsuite>\n</testsuites>\n");
+    const int written = !ferror(j) & (fclose(j) == 0);
+    j = NULL;
+    if (written)
+        printf("%s: %zu of %zu checks failed; JUnit XML: %s\n", L.name, failures, L.n + 1, junit);
+    else
+        fprintf(stderr, "tessera check: cannot write the JUnit XML to %s\n", junit);
     rc = !opened && st != TESS_ENOFIT
              ? (st == TESS_EIO || st == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID)
+         : !written ? TESS_EXIT_FAILED
          : failures ? TESS_EXIT_CHECK_FAILED
-         : !j       ? TESS_EXIT_FAILED
                     : TESS_EXIT_OK;
     free(values);
     free(pass);
