@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <sstream>
 #include <string>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -415,4 +417,65 @@ TEST_F(Sweep, RefusesToAppendToAnotherSpacesResults)
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find("another space"), std::string::npos) << r.output;
     EXPECT_EQ(read_text(out), "point,something,else\n0,1,2\n");
+}
+
+// Issue 25: two sweeps on one output interleaved and doubled its rows. The writer holds a
+// lock on the file: a second sweep (here the test holding the lock) is refused.
+TEST_F(Sweep, ASecondWriterOnOneOutputIsRefused)
+{
+    std::string s = space("  <param name=\"model.layers\" values=\"8 16\"/>\n"),
+                out = dir + "/r.csv";
+    const int fd = open(out.c_str(), O_WRONLY | O_CREAT, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0);
+    CliRun r = tessera("sweep " + s + " -o " + out);
+    EXPECT_EQ(r.status, 3) << r.output;
+    EXPECT_NE(r.output.find(out + " is being written by another sweep"), std::string::npos)
+        << r.output;
+    close(fd); // the lock goes with it
+    r = tessera("sweep " + s + " -o " + out);
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(rows_by_id(read_text(out)).size(), 2u);
+}
+
+// Issue 25: --resume accepted a file holding a point twice. A rerun refuses it; --repair
+// keeps each point's first row, loses none, and the sweep then finishes what is left.
+TEST_F(Sweep, AFileHoldingAPointTwiceIsRefusedOrRepaired)
+{
+    std::string s = space("  <param name=\"model.layers\" values=\"8 16 24\"/>\n"),
+                out = dir + "/r.csv";
+    ASSERT_EQ(tessera("sweep " + s + " -o " + out).status, 0);
+    const std::string whole = read_text(out);
+    std::vector<std::string> l = lines(whole);
+    ASSERT_EQ(l.size(), 4u);
+    // the rows of points 0 and 1, then point 0 again (a second writer), no point 2
+    spit(out, l[0] + "\n" + l[1] + "\n" + l[2] + "\n" + l[1] + "\n");
+    CliRun r = tessera("sweep " + s + " -o " + out);
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find(out + ":4: point 0 has a row already"), std::string::npos) << r.output;
+    r = tessera("sweep " + s + " --repair -o " + out);
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("repaired, 1 second rows of points removed"), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("1 evaluated now"), std::string::npos) << r.output;
+    std::map<long, std::string> rows = rows_by_id(read_text(out));
+    ASSERT_EQ(rows.size(), 3u);
+    for (long id = 0; id < 3; id++)
+        EXPECT_EQ(rows[id], l[id + 1]) << id; // values as the undisturbed sweep gave them
+}
+
+// Issue 25: a space whose platform file does not exist gave one error row per point and
+// exit 0. It is refused before any point, naming the space file and line.
+TEST_F(Sweep, ASpaceWhosePlatformCannotBeReadIsRefused)
+{
+    const std::string path = dir + "/missing.xml", out = dir + "/r.csv";
+    spit(path, "<space name=\"t\" platform=\"no-such-platform.xml\" workload=\"" +
+                   src("workloads/default.xml") +
+                   "\">\n  <param name=\"model.layers\" values=\"8 16\"/>\n</space>\n");
+    CliRun r = tessera("sweep " + path + " -o " + out);
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find(path + ":1: <space> attribute 'platform': cannot read"),
+              std::string::npos)
+        << r.output;
+    EXPECT_EQ(read_text(out), ""); // nothing evaluated, nothing written
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -27,10 +28,12 @@
 #include "tessera/tessera.h"
 
 static const char usage[] =
-    "usage: tessera sweep SPACE [-j N] [-o results.csv] [--progress | --quiet] [--set "
-    "name=value]...\n"
+    "usage: tessera sweep SPACE [-j N] [-o results.csv] [--progress | --quiet] [--repair] "
+    "[--set name=value]...\n"
     "  evaluates every point of the design space (format: spaces/README.md); a rerun\n"
-    "  skips the points already in results.csv; a line per finished point on stderr when it\n"
+    "  skips the points already in results.csv (one sweep writes a file at a time; a file\n"
+    "  holding a point twice is refused, --repair keeps each point's first row); a line per\n"
+    "  finished point on stderr when it\n"
     "  is a terminal (--progress: always, --quiet: never); built with MPI, `mpirun -np N\n"
     "  tessera sweep ...` hands points out from rank 0 to the other ranks one at a time and\n"
     "  rank 0 writes every row (-j is then ignored)\n";
@@ -241,11 +244,38 @@ static void mpi_worker(const tess_space *s, char **cli, size_t n_cli)
 }
 #endif
 
-/* Reads the finished point ids of an existing CSV; cuts a torn last line. Returns 0, or
- * an exit status (message printed): TESS_EXIT_INVALID when the file belongs to another
- * space, TESS_EXIT_FAILED when it cannot be truncated. */
+/* Rewrites `out` as `text` without the rows marked in drop[] (the second and later rows of
+ * a point): into a new file first, then renamed over it, so that a kill leaves one or the
+ * other whole. 0, or TESS_EXIT_FAILED with the message printed. */
+static int rewrite_without(const char *out, const char *text, const char *drop)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.repair", out);
+    FILE *f = fopen(tmp, "w");
+    long row = 0;
+    for (const char *line = text; f && *line; row++) {
+        const char *nl = strchr(line, '\n');
+        const size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
+        if (!drop[row]) fwrite(line, 1, len, f);
+        line += len;
+    }
+    const int ok = f && !ferror(f) && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (f) fclose(f);
+    if (!ok || rename(tmp, out) != 0) {
+        fprintf(stderr, "tessera sweep: cannot repair %s: %s\n", out, strerror(errno));
+        remove(tmp);
+        return TESS_EXIT_FAILED;
+    }
+    return 0;
+}
+
+/* Reads the finished point ids of an existing CSV; cuts a torn last line. A point with two
+ * rows (two writers, or a worker that outlived its sweep) is refused, or with `repair` its
+ * first row is kept and the file rewritten (*repaired set). Returns 0, or an exit status
+ * (message printed): TESS_EXIT_INVALID when the file belongs to another space or holds a
+ * point twice, TESS_EXIT_FAILED when it cannot be truncated or rewritten. */
 static int finished_points(const char *out, const char *header, const tess_space *s, char *done,
-                           size_t *n_failed)
+                           size_t *n_failed, int repair, int *repaired)
 {
     FILE *f = fopen(out, "r+");
     if (!f) return 0; /* a new file */
@@ -277,6 +307,9 @@ static int finished_points(const char *out, const char *header, const tess_space
      * (ids shifted by a new value or constraint) must not pass off old rows as its own */
     int rc = 0;
     long row_no = 1;
+    size_t twice = 0;
+    char *drop = calloc(keep + 2, 1); /* per row: a later row of a point already seen */
+    if (!drop) rc = TESS_EXIT_FAILED;
     for (char *line = keep ? strchr(text, '\n') : NULL; line && line[1] && rc == 0;
          line = strchr(line + 1, '\n')) {
         row_no++;
@@ -293,9 +326,27 @@ static int finished_points(const char *out, const char *header, const tess_space
         } else if (!done[id]) {
             done[id] = 1;
             if (n_failed && strncmp(line + 1 + strlen(prefix), "error,", 6) == 0) (*n_failed)++;
+        } else if (repair) {
+            drop[row_no - 1] = 1;
+            twice++;
+        } else {
+            fprintf(stderr,
+                    "tessera sweep: %s:%ld: point %lu has a row already (two sweeps wrote this "
+                    "file?); rerun with --repair to keep each point's first row\n",
+                    out, row_no, id);
+            rc = TESS_EXIT_INVALID;
         }
         free(prefix);
     }
+    if (rc == 0 && twice > 0) {
+        rc = rewrite_without(out, text, drop);
+        if (rc == 0) {
+            fprintf(stderr, "tessera sweep: %s: repaired, %zu second rows of points removed\n", out,
+                    twice);
+            if (repaired) *repaired = 1;
+        }
+    }
+    free(drop);
     free(text);
     return rc;
 }
@@ -306,12 +357,14 @@ int tess_cmd_sweep(int argc, char **argv)
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     const char *out = "results.csv";
     uint64_t jobs = 1;
+    int repair = 0;
     show_progress = tess_cli_progress_default();
     const tess_cli_option opts[] = {
         {"-o", TESS_OPT_TEXT, &out, 0, NULL, 0, 0, 0},
         {"-j", TESS_OPT_COUNT, &jobs, 0, NULL, 1, 1024, 0}, /* also -j4, as make takes it */
         {"--progress", TESS_OPT_FLAG, &show_progress, 2, NULL, 0, 0, 0},
         {"--quiet", TESS_OPT_FLAG, &show_progress, 0, NULL, 0, 0, 0},
+        {"--repair", TESS_OPT_FLAG, &repair, 1, NULL, 0, 0, 0},
         {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
     int rc = tess_cli_parse(&a, argc, argv, opts, usage, 1);
     if (rc != TESS_EXIT_OK) {
@@ -365,11 +418,29 @@ int tess_cmd_sweep(int argc, char **argv)
     }
     char *header = header_of(&s);
     char *done = calloc(s.n_points + 1, 1);
-    rc = finished_points(out, header, &s, done, NULL);
-    int fd = rc == TESS_EXIT_OK ? open(out, O_WRONLY | O_APPEND | O_CREAT, 0644) : -1;
-    if (rc == TESS_EXIT_OK && fd < 0) {
+    int fd = open(out, O_WRONLY | O_APPEND | O_CREAT, 0644);
+    if (fd < 0) {
         fprintf(stderr, "tessera sweep: cannot open %s: %s\n", out, strerror(errno));
         rc = TESS_EXIT_FAILED;
+    }
+    /* one writer per output, from before it reads the finished rows: a second sweep on the
+     * same file would cut or double its rows (the lock goes with the descriptor to the
+     * workers, and goes away with the processes) */
+    if (rc == TESS_EXIT_OK && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "tessera sweep: %s is being written by another sweep (%s)\n", out,
+                errno == EWOULDBLOCK ? "locked" : strerror(errno));
+        rc = TESS_EXIT_FAILED;
+    }
+    int repaired = 0;
+    if (rc == TESS_EXIT_OK) rc = finished_points(out, header, &s, done, NULL, repair, &repaired);
+    if (rc == TESS_EXIT_OK && repaired) { /* the repaired file is a new one: write and lock it */
+        close(fd);
+        fd = open(out, O_WRONLY | O_APPEND);
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            fprintf(stderr, "tessera sweep: cannot reopen the repaired %s: %s\n", out,
+                    strerror(errno));
+            rc = TESS_EXIT_FAILED;
+        }
     }
     size_t before = 0;
     for (size_t i = 0; i < s.n_points; i++)
@@ -416,7 +487,7 @@ int tess_cmd_sweep(int argc, char **argv)
         /* count the outcome from the file itself */
         char *again = calloc(s.n_points + 1, 1);
         size_t now = 0, n_failed = 0;
-        finished_points(out, header, &s, again, &n_failed);
+        finished_points(out, header, &s, again, &n_failed, 0, NULL);
         for (size_t i = 0; i < s.n_points; i++)
             now += again[i];
         free(again);

@@ -2,11 +2,13 @@
 #include "driver/space.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/xml_document.h"
 #include "config/expr.h"
@@ -186,6 +188,22 @@ static int read_attributes(xmlNodePtr root, const char *path, tess_space *s, tes
     a = xmlGetProp(root, (const xmlChar *)"calibration");
     if (a) tess_path_beside(path, (const char *)a, s->calibration, sizeof s->calibration);
     xmlFree(a);
+    return rc;
+}
+
+/* The space's platform and workload can be read: found here, not once per point. */
+static int check_inputs(xmlNodePtr root, const char *path, const tess_space *s, tess_diag *diag)
+{
+    const char *const attrs[] = {"platform", "workload"};
+    const char *const files[] = {s->platform, s->workload};
+    int rc = TESS_OK;
+    for (int i = 0; i < 2; i++) {
+        if (access(files[i], R_OK) == 0) continue;
+        tess_diag_add(diag, path, xmlGetLineNo(root),
+                      "<space> attribute '%s': cannot read '%s': %s", attrs[i], files[i],
+                      strerror(errno));
+        rc = TESS_EINVAL;
+    }
     return rc;
 }
 
@@ -428,6 +446,7 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
     if (!doc) return missing ? TESS_EIO : TESS_EINVAL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     int rc = read_attributes(root, path, s, diag);
+    if (rc == TESS_OK) rc = check_inputs(root, path, s, diag);
     if (rc == TESS_OK) rc = read_objectives_and_limits(root, path, s, diag);
     strlist *axis = NULL;
     size_t n_axes = 0, grid = 1;
