@@ -8,8 +8,14 @@
 
 CliRun tessera(const std::string &args, bool stdout_only)
 {
-    std::string cmd = std::string("cd '") + TESS_SOURCE_DIR + "' && '" + TESS_BINARY + "' " + args +
-                      (stdout_only ? " 2>/dev/null" : " 2>&1");
+    const std::string cmd = std::string("cd '") + TESS_SOURCE_DIR + "' && '" + TESS_BINARY + "' " +
+                            args + (stdout_only ? " 2>/dev/null" : " 2>&1");
+    return run_command(cmd);
+}
+
+CliRun run_command(const std::string &shell)
+{
+    const std::string cmd = "{ " + shell + "; } 2>&1";
     CliRun r{-1, ""};
     FILE *p = popen(cmd.c_str(), "r");
     if (!p) return r;

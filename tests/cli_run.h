@@ -13,6 +13,9 @@ struct CliRun {
 // warnings to stderr that a byte comparison of stdout must not see).
 CliRun tessera(const std::string &args, bool stdout_only = false);
 
+// A shell command line as it is (stderr joins the output).
+CliRun run_command(const std::string &shell);
+
 // A whole file's text ("" when it cannot be read).
 std::string read_text(const std::string &path);
 

@@ -3,6 +3,7 @@
 
 #include "cli_run.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -201,4 +202,39 @@ TEST(CliSchedule, OverridesReachWorkloadModelAndPlatform)
     EXPECT_NE(bad.output.find("--set workload.tpp: <workload> has no attribute 'tpp'"),
               std::string::npos)
         << bad.output;
+}
+
+// Issue 25: `tessera run` without -o wrote into the current folder and `tessera calibrate`
+// without -o overwrote the shipped results/calibration/default.cal. Without -o, outputs go
+// to a fresh folder under runs/; an output that cannot be written is refused before the work.
+TEST(CliOutputs, WithoutDashOAFreshRunsFolderAndUnwritableOutputsRefusedFirst)
+{
+    char tmpl[] = "/tmp/tess-outputs-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    const std::string dir = tmpl, root = TESS_SOURCE_DIR;
+    const std::string cmd = std::string("cd ") + dir + " && " + TESS_BINARY;
+    CliRun a = run_command(cmd + " run " + root + "/platforms/default.xml " + root +
+                           "/workloads/default.xml --quiet");
+    ASSERT_EQ(a.status, 0) << a.output;
+    CliRun b = run_command(cmd + " run " + root + "/platforms/default.xml " + root +
+                           "/workloads/default.xml --quiet");
+    ASSERT_EQ(b.status, 0) << b.output;
+    CliRun list = run_command("ls " + dir + "/runs");
+    // two runs in the same second still get two folders
+    EXPECT_EQ(list.output.find("run-default-"), 0u) << list.output;
+    EXPECT_EQ(std::count(list.output.begin(), list.output.end(), '\n'), 2) << list.output;
+    EXPECT_EQ(run_command("ls " + dir + "/report.json 2>/dev/null").output, "");
+    // an output folder under a plain file cannot be made: refused at once, nothing simulated
+    CliRun c = run_command("touch " + dir + "/file && " + cmd + " run " + root +
+                           "/platforms/default.xml " + root + "/workloads/default.xml -o " + dir +
+                           "/file/out");
+    EXPECT_EQ(c.status, 3) << c.output;
+    EXPECT_NE(c.output.find("cannot write into " + dir + "/file/out"), std::string::npos)
+        << c.output;
+    EXPECT_EQ(c.output.find("iteration:"), std::string::npos) << c.output;
+    CliRun d = run_command(cmd + " calibrate " + root + "/platforms/default.xml -o " + dir +
+                           "/no/such/x.cal");
+    EXPECT_EQ(d.status, 3) << d.output;
+    EXPECT_EQ(d.output.find("calibrating"), std::string::npos) << d.output;
+    std::system(("rm -rf '" + dir + "'").c_str());
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -240,4 +242,47 @@ int tess_cli_u64(const char *flag, const char *val, uint64_t lo, uint64_t hi, ui
     }
     *out = v;
     return 0;
+}
+
+/* mkdir -p: 0, or -1 with errno. */
+static int make_dirs(const char *path)
+{
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *c = p + 1; *c; c++) {
+        if (*c != '/') continue;
+        *c = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) return -1;
+        *c = '/';
+    }
+    return mkdir(p, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int tess_cli_output_dir(const char *command, const char *given, const char *name, char *dir,
+                        size_t len)
+{
+    if (given) {
+        snprintf(dir, len, "%s", given);
+    } else {
+        char stamp[32];
+        const time_t now = time(NULL);
+        struct tm tm;
+        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+        snprintf(dir, len, "runs/%s-%s-%s", command, name, stamp);
+        struct stat st;
+        const size_t base = strlen(dir);
+        for (int k = 2; stat(dir, &st) == 0 && k < 1000; k++)
+            snprintf(dir + base, len - base, "-%d", k);
+    }
+    struct stat st;
+    if (make_dirs(dir) != 0 || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        access(dir, W_OK) != 0) {
+        fprintf(stderr, "tessera %s: cannot write into %s: %s\n", command, dir,
+                strerror(errno ? errno : ENOTDIR));
+        return TESS_EXIT_FAILED;
+    }
+    return TESS_EXIT_OK;
 }

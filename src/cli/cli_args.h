@@ -71,6 +71,13 @@ int tess_cli_report(const char *command, const char *path, int rc, tess_diag *di
  * a run has taken about two seconds) when stderr is a terminal, else 0. */
 int tess_cli_progress_default(void);
 
+/* The folder a command writes its outputs into, made (with its parents) and found writable
+ * before any work: `given`, or without one a fresh runs/COMMAND-NAME-YYYYmmdd-HHMMSS
+ * (-2, -3, ... appended when taken) under the current folder, never a shipped one.
+ * TESS_EXIT_OK with the folder in dir, or TESS_EXIT_FAILED with the reason printed. */
+int tess_cli_output_dir(const char *command, const char *given, const char *name, char *dir,
+                        size_t len);
+
 /* The index of val in the NULL-terminated names, or -1 (message printed). */
 int tess_cli_choice(const char *flag, const char *val, const char *const *names);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "driver/calibrate.h"
 #include "cli/cli_args.h"
@@ -16,7 +17,8 @@ static const char usage[] =
     "  simulates micro-benchmark jobs on the platform's dies (GEMMs of two model widths, DMA,\n"
     "  tensor-, pipeline- and data-parallel collectives), fits the analytical model's factors\n"
     "  (GEMM, vector and DRAM efficiency, DMA overlap, latency and bandwidth factors per level)\n"
-    "  and writes them to FILE (default results/calibration/PLATFORM-NAME.cal), with the\n"
+    "  and writes them to FILE (checked writable before the work; without -o\n"
+    "  runs/calibrate-PLATFORM-TIME/PLATFORM.cal, never a shipped file), with the\n"
     "  model's error per op class before and after; prints the same table\n";
 
 int tess_cmd_calibrate(int argc, char **argv)
@@ -34,15 +36,24 @@ int tess_cmd_calibrate(int argc, char **argv)
     tess_platform p;
     memset(&p, 0, sizeof p);
     if (rc == TESS_EXIT_OK) rc = tess_cli_load_platform("calibrate", &a, &p);
+    char path[4096] = "", dir[4096] = "";
     if (rc == TESS_EXIT_OK) {
-        char path[4096];
         if (out_path) {
             snprintf(path, sizeof path, "%s", out_path);
+            /* the file can be written, before the minutes of work: its folder exists and
+             * takes files, and the file (if there) can be rewritten */
+            char *slash = strrchr(path, '/');
+            snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+            if (access(dir, W_OK) != 0 || (access(path, F_OK) == 0 && access(path, W_OK) != 0)) {
+                fprintf(stderr, "tessera calibrate: cannot write %s: %s\n", path, strerror(errno));
+                rc = TESS_EXIT_FAILED;
+            }
         } else {
-            mkdir("results", 0777);
-            mkdir("results/calibration", 0777);
-            snprintf(path, sizeof path, "results/calibration/%s.cal", p.name);
+            rc = tess_cli_output_dir("calibrate", NULL, p.name, dir, sizeof dir);
+            snprintf(path, sizeof path, "%s/%s.cal", dir, p.name);
         }
+    }
+    if (rc == TESS_EXIT_OK) {
         printf("calibrating the analytical model on '%s':\n", p.name);
         fflush(stdout);
         tess_calibration cal;

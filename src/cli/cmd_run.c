@@ -30,8 +30,9 @@ static const char usage[] =
     "                   [--symmetry] [--progress | --quiet] [--set name=value]...\n"
     "  writes DIR/report.json, DIR/stats.csv (a row per die, channel, router and memory),\n"
     "  with --trace DIR/trace.json (Chrome trace events, for Perfetto) and, on meshes\n"
-    "  and tori, DIR/heatmap.svg (link utilisation; DIR defaults to the current\n"
-    "  folder); --json prints the report instead; --fidelity chooses the network model\n"
+    "  and tori, DIR/heatmap.svg (link utilisation; DIR is made before the simulation;\n"
+    "  without -o a fresh runs/run-WORKLOAD-TIME); --json prints the report instead; --fidelity "
+    "chooses the network model\n"
     "  (mixed, the default: packet inside packages, wafers and nodes, flow on the links\n"
     "  that leave them; packet: cut-through with per-channel reservations everywhere;\n"
     "  flow: max-min fair sharing everywhere, fast for long transfers; flit: cycle by\n"
@@ -92,10 +93,6 @@ static int write_outputs(const char *command, const char *dir, int json, int tra
     if (json) {
         tess_write_report(stdout, p, w, s, e);
         return TESS_EXIT_OK;
-    }
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "tessera %s: cannot create %s: %s\n", command, dir, strerror(errno));
-        return TESS_EXIT_FAILED;
     }
     if (write_output(command, dir, "report.json", report_file, p, w, s, e) != 0 ||
         write_output(command, dir, "stats.csv", stats_file, p, w, s, e) != 0 ||
@@ -161,14 +158,15 @@ int tess_cmd_run(int argc, char **argv)
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_MIXED,
         symmetry = 0;
-    const char *dir = ".";
+    const char *given_dir = NULL;
+    char dir[4096] = "";
     const tess_cli_option opts[] = {
         {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
         {"--trace", TESS_OPT_FLAG, &trace, 1, NULL, 0, 0, 0},
         {"--symmetry", TESS_OPT_FLAG, &symmetry, 1, NULL, 0, 0, 0},
         {"--progress", TESS_OPT_FLAG, &progress, 2, NULL, 0, 0, 0},
         {"--quiet", TESS_OPT_FLAG, &progress, 0, NULL, 0, 0, 0},
-        {"-o", TESS_OPT_TEXT, &dir, 0, NULL, 0, 0, 0},
+        {"-o", TESS_OPT_TEXT, &given_dir, 0, NULL, 0, 0, 0},
         {"--fidelity", TESS_OPT_CHOICE, &fidelity, 0, tess_noc_fidelity_names, 0, 0, 0},
         {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
     int rc = tess_cli_parse(&a, argc, argv, opts, usage, 2);
@@ -180,6 +178,8 @@ int tess_cmd_run(int argc, char **argv)
     tess_platform p;
     tess_schedule s;
     rc = tess_cli_load_job("run", &a, &w, &p, &s);
+    if (rc == TESS_EXIT_OK && !json) /* where the outputs go, before the simulation */
+        rc = tess_cli_output_dir("run", given_dir, w.name, dir, sizeof dir);
     if (rc == TESS_EXIT_OK) {
         tess_eval_result e;
         char msg[1024] = "";
@@ -214,9 +214,10 @@ int tess_cmd_estimate(int argc, char **argv)
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     int json = 0;
-    const char *dir = ".", *cal_path = NULL;
+    const char *given_dir = NULL, *cal_path = NULL;
+    char dir[4096] = "";
     const tess_cli_option opts[] = {{"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
-                                    {"-o", TESS_OPT_TEXT, &dir, 0, NULL, 0, 0, 0},
+                                    {"-o", TESS_OPT_TEXT, &given_dir, 0, NULL, 0, 0, 0},
                                     {"--calibration", TESS_OPT_TEXT, &cal_path, 0, NULL, 0, 0, 0},
                                     {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
     int rc = tess_cli_parse(&a, argc, argv, opts, estimate_usage, 2);
@@ -240,6 +241,8 @@ int tess_cmd_estimate(int argc, char **argv)
         rc = tess_cli_load_job("estimate", &a, &w, &p, &s);
     else
         memset(&s, 0, sizeof s), memset(&p, 0, sizeof p);
+    if (rc == TESS_EXIT_OK && !json)
+        rc = tess_cli_output_dir("estimate", given_dir, w.name, dir, sizeof dir);
     if (rc == TESS_EXIT_OK) {
         tess_estimate_net net;
         tess_eval_result e;
