@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 TEST(Cli, VersionNamesTheProgramAndLibraries)
 {
@@ -237,4 +238,33 @@ TEST(CliOutputs, WithoutDashOAFreshRunsFolderAndUnwritableOutputsRefusedFirst)
     EXPECT_EQ(d.status, 3) << d.output;
     EXPECT_EQ(d.output.find("calibrating"), std::string::npos) << d.output;
     std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+// Issue 25: `tessera mem --requests 100000000000` allocated until std::bad_alloc, and
+// `tessera explore -j 0` was accepted. Both are refused at once as usage errors; a file
+// that is not a calibration file is refused without echoing its lines.
+TEST(CliLimits, OutOfRangeArgumentsAreRefusedAtOnce)
+{
+    CliRun mem = tessera("mem platforms/mem-hbm2e.xml --requests 100000000000");
+    EXPECT_EQ(mem.status, 2) << mem.output;
+    EXPECT_NE(mem.output.find("--requests 100000000000 is outside [1, 10000000]"),
+              std::string::npos)
+        << mem.output;
+    CliRun ex = tessera("explore spaces/wafer-explore.xml -j 0");
+    EXPECT_EQ(ex.status, 2) << ex.output;
+    EXPECT_NE(ex.output.find("-j must be at least 1"), std::string::npos) << ex.output;
+    char tmpl[] = "/tmp/tess-cal-XXXXXX";
+    const int fd = mkstemp(tmpl);
+    ASSERT_GE(fd, 0);
+    const std::string secret = "root:x:0:0:secret-line:/root:/bin/bash\n";
+    ASSERT_EQ(write(fd, secret.data(), secret.size()), static_cast<ssize_t>(secret.size()));
+    close(fd);
+    CliRun cal = tessera(std::string("estimate platforms/default.xml workloads/default.xml "
+                                     "--json --calibration ") +
+                         tmpl);
+    std::remove(tmpl);
+    EXPECT_EQ(cal.status, 1) << cal.output;
+    EXPECT_NE(cal.output.find(std::string(tmpl) + ":1: expected 'key = value'"), std::string::npos)
+        << cal.output;
+    EXPECT_EQ(cal.output.find("secret-line"), std::string::npos) << cal.output;
 }

@@ -41,6 +41,11 @@ extern "C" int tess_hw_mem_run(const tess_platform *p, uint32_t instance, const 
         std::snprintf(msg, msglen, "instance %u is not a memory", instance);
         return TESS_EINVAL;
     }
+    if (o->requests > TESS_MEM_MAX_REQUESTS) {
+        std::snprintf(msg, msglen, "%llu requests: at most %llu a run (each keeps its latency)",
+                      static_cast<unsigned long long>(o->requests), TESS_MEM_MAX_REQUESTS);
+        return TESS_EINVAL;
+    }
     if (!(o->read_ratio >= 0 && o->read_ratio <= 1) || o->request_bytes == 0 ||
         o->outstanding == 0 || o->requests == 0 || o->stride_bytes == 0) {
         std::snprintf(msg, msglen,

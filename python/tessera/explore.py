@@ -323,6 +323,10 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.budget is not None and a.budget < 1:
         ap.error("--budget must be at least 1")
+    if a.jobs < 1:
+        ap.error("-j must be at least 1")
+    if a.screen is not None and a.screen < 1:
+        ap.error("--screen must be at least 1")
     t0 = time.perf_counter()
     try:
         ex = Explorer(a.space, a.budget, a.seed, a.jobs, a.screen, a.calibration,

@@ -111,7 +111,7 @@ int tess_cmd_mem(int argc, char **argv)
         {"--read-ratio", TESS_OPT_NUMBER, &o.read_ratio, 0, NULL, 0, 1, 0},
         {"--request-bytes", TESS_OPT_COUNT32, &o.request_bytes, 0, NULL, 1, 1u << 20, 0},
         {"--outstanding", TESS_OPT_COUNT32, &o.outstanding, 0, NULL, 1, 1u << 20, 0},
-        {"--requests", TESS_OPT_COUNT, &o.requests, 0, NULL, 1, 1e12, 0},
+        {"--requests", TESS_OPT_COUNT, &o.requests, 0, NULL, 1, TESS_MEM_MAX_REQUESTS, 0},
         {"--stride", TESS_OPT_COUNT, &o.stride_bytes, 0, NULL, 1, (double)UINT64_MAX, 0},
         {"--seed", TESS_OPT_COUNT, &o.seed, 0, NULL, 0, (double)UINT64_MAX, 0},
         {"--instance", TESS_OPT_TEXT, &instance, 0, NULL, 0, 0, 0},

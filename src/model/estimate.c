@@ -90,7 +90,9 @@ int tess_calibration_read(const char *path, tess_calibration *c, tess_diag *diag
         if (!*text) continue;
         char *eq = strchr(text, '=');
         if (!eq) {
-            tess_diag_add(diag, path, no, "expected 'key = value', found '%s'", text);
+            /* the line itself is not echoed: a file that is not a calibration file may
+             * hold anything (a password file was tried) */
+            tess_diag_add(diag, path, no, "expected 'key = value' (not a calibration file?)");
             rc = TESS_EINVAL;
             continue;
         }
