@@ -198,3 +198,39 @@ TEST(BadInput, ErrorsInBundledBadFilesNameTheirLines)
             << l->errors;
     }
 }
+
+// Issue 25, small inputs that took minutes or gigabytes. Each is an error in well under a
+// second and far under 500 MB.
+
+// <include> of an endless file read forever: reading stops at the input size limit.
+TEST(BadInput, AnEndlessIncludeStopsAtTheSizeLimit)
+{
+    auto l = load_xml(platform_doc("  <include file=\"/dev/zero\"/>\n"));
+    expect_error(*l, TESS_EINVAL, "/dev/zero", "larger than 64 MiB");
+}
+
+// Nested internal entities that expand quadratically passed the parser and then spent
+// about 25 minutes in schema validation: entity declarations are refused outright.
+TEST(BadInput, EntityDeclarationsAreRefused)
+{
+    std::string big(4096, 'x');
+    std::string doc = "<?xml version=\"1.0\"?>\n<!DOCTYPE platform [\n  <!ENTITY a \"" + big +
+                      "\">\n]>\n<platform name=\"t\" doc=\"";
+    for (int i = 0; i < 2000; i++)
+        doc += "&a;";
+    doc += "\">\n</platform>\n";
+    auto l = load_xml(doc);
+    expect_error(*l, TESS_EINVAL, "test.xml", "<!ENTITY> declarations are not accepted");
+}
+
+// Chained ${param} defaults that each double grew an 851-byte file to 3 GB of memory: a
+// substitution stops at 64 KiB.
+TEST(BadInput, ParametersThatGrowWithEachUseStop)
+{
+    std::string body = "  <param name=\"p0\" default=\"xxxxxxxx\"/>\n";
+    for (int i = 1; i < 40; i++)
+        body += "  <param name=\"p" + std::to_string(i) + "\" default=\"${p" +
+                std::to_string(i - 1) + "}${p" + std::to_string(i - 1) + "}\"/>\n";
+    auto l = load_xml(platform_doc(body));
+    expect_error(*l, TESS_EINVAL, "test.xml:", "gives more than 65536 bytes");
+}

@@ -90,6 +90,14 @@ char *tess_scope_subst(const tess_scope *s, const tess_platform *p, const char *
         } else {
             c++;
         }
+        if (used + piece_len > TESS_MAX_SUBST_BYTES) {
+            snprintf(err, errlen,
+                     "substituting '%.100s' gives more than %u bytes (a parameter "
+                     "that grows with each use?)",
+                     text, TESS_MAX_SUBST_BYTES);
+            free(out);
+            return NULL;
+        }
         if (used + piece_len + 1 > cap) {
             cap = 2 * (used + piece_len + 1);
             char *bigger = realloc(out, cap);

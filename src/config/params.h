@@ -41,7 +41,12 @@ int tess_scope_declare(tess_scope *s, tess_platform *p, const char *name, const 
                        long line, tess_override_slot *overrides, size_t n_overrides, char *err,
                        size_t errlen);
 
-/* Substitutes every ${name} in text; a new string, or NULL with a reason in err. */
+/* The longest text a substitution may give: values that grow by substitution (a chain of
+ * defaults that each double) stop here instead of taking the machine's memory. */
+#define TESS_MAX_SUBST_BYTES (64u * 1024u)
+
+/* Substitutes every ${name} in text; a new string, or NULL with a reason in err (also for
+ * a result longer than TESS_MAX_SUBST_BYTES). */
 char *tess_scope_subst(const tess_scope *s, const tess_platform *p, const char *text, char *err,
                        size_t errlen);
 

@@ -4,6 +4,7 @@
 #include "config/units.h"
 
 #include <errno.h>
+#include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
@@ -85,6 +86,15 @@ xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const cha
             free(line_start);
         }
     }
+    /* entity declarations: none of Tessera's inputs needs them, and a few nested ones
+     * expand quadratically during validation (minutes) while passing libxml2's limits */
+    if (doc && doc->intSubset && doc->intSubset->entities &&
+        xmlHashSize((xmlHashTablePtr)doc->intSubset->entities) > 0) {
+        tess_diag_add(diag, file, xmlGetLineNo((xmlNodePtr)doc->intSubset),
+                      "<!ENTITY> declarations are not accepted in Tessera's inputs");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
     if (!doc) {
         if (tess_diag_errors(diag) == before)
             tess_diag_add(diag, file, 0, "XML: the document could not be parsed");
@@ -162,6 +172,13 @@ char *tess_read_file(const char *path, size_t *len, tess_diag *diag)
     while (buf) {
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap) break;
+        if (n > TESS_MAX_INPUT_BYTES) { /* an endless file (/dev/zero) or a huge one */
+            fclose(f);
+            free(buf);
+            tess_diag_add(diag, path, 0, "larger than %u MiB, the largest input file read",
+                          TESS_MAX_INPUT_BYTES >> 20);
+            return NULL;
+        }
         char *bigger = realloc(buf, 2 * cap + 1);
         if (!bigger) {
             free(buf);

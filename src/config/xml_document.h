@@ -15,6 +15,11 @@
 xmlDocPtr tess_xml_read(const char *xml, size_t len, const char *file, const char *xsd,
                         unsigned long xsd_len, tess_diag *diag);
 
+/* The largest input file Tessera reads (a platform, include, workload, model, space or
+ * limits file): past it, an error, so that an endless or huge file cannot take the
+ * machine's memory. */
+#define TESS_MAX_INPUT_BYTES (64u << 20)
+
 /* Reads a whole file into a new buffer (*len bytes, NUL-terminated); NULL after
  * reporting "FILE: cannot open: ..." in diag. */
 char *tess_read_file(const char *path, size_t *len, tess_diag *diag);
