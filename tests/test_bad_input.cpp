@@ -234,3 +234,12 @@ TEST(BadInput, ParametersThatGrowWithEachUseStop)
     auto l = load_xml(platform_doc(body));
     expect_error(*l, TESS_EINVAL, "test.xml:", "gives more than 65536 bytes");
 }
+
+// Issue 25: a 4096 x 4096 mesh allocated until the machine swapped. A generator makes at
+// most 2^20 dies; past that it is refused before anything is allocated.
+TEST(BadInput, AGeneratorPastTheDieLimitIsRefused)
+{
+    auto l = load_xml(platform_doc(
+        "  <mesh name=\"m\" rows=\"4096\" cols=\"4096\" die=\"d\" router=\"r\" link=\"l\"/>\n"));
+    expect_error(*l, TESS_EINVAL, "test.xml:7:", "4096 x 4096 = 16777216 dies; at most 1048576");
+}

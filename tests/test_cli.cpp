@@ -268,3 +268,34 @@ TEST(CliLimits, OutOfRangeArgumentsAreRefusedAtOnce)
         << cal.output;
     EXPECT_EQ(cal.output.find("secret-line"), std::string::npos) << cal.output;
 }
+
+// Issue 25: a global batch of 1e8 and a design space of 1e9 points were expanded eagerly.
+// Both are refused at load, naming the workload and the <param>.
+TEST(CliLimits, HugeBatchesAndSpacesAreRefusedAtLoad)
+{
+    CliRun big = tessera("schedule platforms/default.xml workloads/default.xml "
+                         "--set workload.global-batch=100000000");
+    EXPECT_EQ(big.status, 1) << big.output;
+    EXPECT_NE(big.output.find("gives more than 1000000 passes per pipeline stage"),
+              std::string::npos)
+        << big.output;
+    char tmpl[] = "/tmp/tess-space-XXXXXX";
+    const int fd = mkstemp(tmpl);
+    ASSERT_GE(fd, 0);
+    std::string space = std::string("<space name=\"huge\" platform=\"") + TESS_SOURCE_DIR +
+                        "/platforms/default.xml\" workload=\"" + TESS_SOURCE_DIR +
+                        "/workloads/default.xml\">\n";
+    for (int i = 0; i < 9; i++) // 10^9 points
+        space +=
+            "  <param name=\"model.p" + std::to_string(i) + "\" values=\"0 1 2 3 4 5 6 7 8 9\"/>\n";
+    space += "</space>\n";
+    ASSERT_EQ(write(fd, space.data(), space.size()), static_cast<ssize_t>(space.size()));
+    close(fd);
+    CliRun sweep = tessera(std::string("sweep ") + tmpl + " -o " + tmpl + ".csv");
+    std::remove(tmpl);
+    std::remove((std::string(tmpl) + ".csv").c_str());
+    EXPECT_EQ(sweep.status, 1) << sweep.output;
+    EXPECT_NE(sweep.output.find(std::string(tmpl) + ":8: <param>: the grid passes 1000000 points"),
+              std::string::npos)
+        << sweep.output;
+}

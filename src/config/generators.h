@@ -31,6 +31,10 @@
 
 #include "config/platform.h"
 
+/* The most dies one generator makes (rows x cols, or domains x domain-size): past it the
+ * platform is refused before anything is allocated. */
+#define TESS_MAX_GENERATED_DIES (1u << 20)
+
 typedef struct tess_generator_spec {
     const char *name; /* full path prefix of what it makes */
     tess_topology topology;

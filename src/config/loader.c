@@ -461,6 +461,12 @@ static int handle_generator(loader *L, tess_scope *s, xmlNodePtr n, tess_topolog
         bad |= attr_count(L, s, n, "rows", lo, 4096, &g.rows) != 0;
         bad |= attr_count(L, s, n, "cols", lo, 4096, &g.cols) != 0;
     }
+    const uint64_t dies = (uint64_t)g.rows * g.cols;
+    if (!bad && dies > TESS_MAX_GENERATED_DIES) {
+        ERR(L, line_of(n), "<%s>: %u x %u = %llu dies; at most %u dies a generator", tag(n), g.rows,
+            g.cols, (unsigned long long)dies, TESS_MAX_GENERATED_DIES);
+        bad = 1;
+    }
     if (tess_topology_has_coordinates(topo) || topo == TESS_TOPO_SWITCH || topo == TESS_TOPO_RING) {
         g.die_type = attr_type(L, s, n, "die", TESS_KIND_DIE, 1);
         g.router_type = attr_type(L, s, n, "router", TESS_KIND_ROUTER, 1);

@@ -236,6 +236,11 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
     CHECK(w->global_batch % ((uint64_t)w->micro_batch * w->dp) == 0,
           "<workload>: micro-batch %u x dp %u does not divide global-batch %u", w->micro_batch,
           w->dp, w->global_batch);
+    CHECK((uint64_t)w->global_batch / ((uint64_t)w->micro_batch * w->dp) * w->chunks <=
+              TESS_MAX_PASSES,
+          "<workload>: global-batch %u over micro-batch %u x dp %u x chunks %u gives more than "
+          "%u passes per pipeline stage",
+          w->global_batch, w->micro_batch, w->dp, w->chunks, TESS_MAX_PASSES);
     CHECK(m->heads % w->tp == 0 || w->tp_style == TESS_TP_2D,
           "<workload>: the model's %u heads are not divisible by tp %u", m->heads, w->tp);
     CHECK(m->layers % (w->pp * w->chunks) == 0,

@@ -45,6 +45,10 @@ typedef struct tess_model {
     char sha256[65];     /* of the XML text it was read from */
 } tess_model;
 
+/* The most forward passes (micro-batches x model chunks) a pipeline stage may run in one
+ * iteration: the schedule holds each stage's order of passes. */
+#define TESS_MAX_PASSES 1000000u
+
 typedef struct tess_workload {
     char name[32];
     char file[1024];       /* the workload file, as given */

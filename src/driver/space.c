@@ -336,6 +336,12 @@ static int read_grid(xmlNodePtr root, const char *path, tess_space *s, strlist *
         memset(axis, 0, sizeof *axis);
         const int rc = read_axis(n, path, s, axis, diag);
         if (rc != TESS_OK) return rc;
+        if (*grid > TESS_MAX_SPACE_POINTS / axis->n) {
+            tess_diag_add(diag, path, xmlGetLineNo(n),
+                          "<param>: the grid passes %u points here; at most %u a space",
+                          TESS_MAX_SPACE_POINTS, TESS_MAX_SPACE_POINTS);
+            return TESS_EINVAL;
+        }
         xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
         add_name(s, (const char *)name);
         xmlFree(name);

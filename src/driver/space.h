@@ -26,6 +26,10 @@
 
 #include "config/diag.h"
 
+/* The most points a design space may have (its grid's product plus listed points are
+ * held in memory): past it the space is refused at load, naming the <param>. */
+#define TESS_MAX_SPACE_POINTS 1000000u
+
 typedef struct tess_space {
     char name[64];
     char platform[1024], workload[1024];
