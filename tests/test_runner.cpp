@@ -218,3 +218,39 @@ TEST(Runner, ChildDiesWhenItsParentIsKilled)
     EXPECT_TRUE(dead) << "simulation child " << child << " outlived its killed parent";
     if (!dead) kill(child, SIGKILL);
 }
+
+namespace
+{
+
+// In the simulation child: tries to take 1 GiB and says whether it got it.
+void take_a_gibibyte(void *, tess_job_output *out)
+{
+    const size_t n = size_t(1) << 30;
+    char *p = static_cast<char *>(std::malloc(n));
+    if (p) std::memset(p, 1, n);
+    out->status = p ? TESS_OK : TESS_ENOMEM;
+    std::snprintf(out->message, sizeof out->message, "%s", p ? "got it" : "refused");
+    std::free(p);
+}
+
+} // namespace
+
+// Issue 25: sizes with no ceiling allocated until the machine swapped. A simulation child's
+// address space is capped (TESSERA_CHILD_MEMORY, else 80% of the machine's memory): past
+// it the child's allocation fails and the child reports it, alone.
+TEST(Runner, ChildMemoryIsCapped)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "AddressSanitizer needs the whole address space: no cap under it";
+#endif
+    ASSERT_EQ(setenv("TESSERA_CHILD_MEMORY", "256MiB", 1), 0);
+    EXPECT_EQ(tess_child_memory_limit(), 256ull << 20);
+    tess_run_result r;
+    EXPECT_EQ(tess_run_isolated(take_a_gibibyte, nullptr, 60, &r), TESS_ENOMEM);
+    EXPECT_STREQ(r.message, "refused");
+    tess_run_result_free(&r);
+    ASSERT_EQ(unsetenv("TESSERA_CHILD_MEMORY"), 0);
+    EXPECT_GE(tess_child_memory_limit(), 256ull << 20); // 80% of this machine's memory
+    EXPECT_EQ(tess_run_isolated(take_a_gibibyte, nullptr, 60, &r), TESS_OK) << r.message;
+    tess_run_result_free(&r);
+}

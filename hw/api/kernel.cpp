@@ -9,10 +9,27 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <sys/resource.h>
 #include <systemc>
 
 #include "api/kernel_setup.h"
 #include "tessera/tessera.h"
+
+int tess::hw::out_of_memory(char *msg, size_t msglen)
+{
+    struct rlimit rl;
+    const double gib = getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+                           ? static_cast<double>(rl.rlim_cur) / (1u << 30)
+                           : 0;
+    if (gib > 0)
+        std::snprintf(msg, msglen,
+                      "the simulation ran out of memory (its limit: %.3g GiB; "
+                      "TESSERA_CHILD_MEMORY=SIZE raises it)",
+                      gib);
+    else
+        std::snprintf(msg, msglen, "the simulation ran out of memory");
+    return TESS_ENOMEM;
+}
 
 void tess::hw::prepare_kernel()
 {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/units.h"
 #include "tessera/tessera.h"
 
 static double now_seconds(void)
@@ -74,9 +76,41 @@ void tess_die_with_parent(pid_t parent)
     if (getppid() != parent) _exit(4);
 }
 
+uint64_t tess_child_memory_limit(void)
+{
+    const char *env = getenv("TESSERA_CHILD_MEMORY");
+    if (env && *env) {
+        tess_quantity q;
+        char err[256];
+        if (tess_parse_quantity(env, TESS_DIM_SIZE, &q, err, sizeof err) == 0 && q.value >= 1)
+            return (uint64_t)q.value;
+    }
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 10 * 8 : 0;
+}
+
+/* The child's address space is capped (tess_child_memory_limit), so that a simulation
+ * that grows without bound fails alone instead of taking the machine. Not under
+ * AddressSanitizer, whose shadow memory needs the whole address space. */
+static void limit_memory(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return;
+#endif
+#endif
+    const uint64_t bytes = tess_child_memory_limit();
+    if (bytes == 0) return;
+    const struct rlimit rl = {(rlim_t)bytes, (rlim_t)bytes};
+    setrlimit(RLIMIT_AS, &rl);
+}
+
 static void child_main(int fd, tess_job_fn job, void *arg, pid_t parent)
 {
     tess_die_with_parent(parent);
+    limit_memory();
     close_inherited_fds(fd);
     tess_job_output out;
     memset(&out, 0, sizeof out);

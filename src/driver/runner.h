@@ -11,6 +11,7 @@
 #define TESS_RUNNER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* What a job returns; the job fills it in the child. The blob is malloc'd by the
@@ -45,5 +46,10 @@ void tess_run_result_free(tess_run_result *result);
  * outlives it. On Linux the kernel kills the child when the parent dies (a SIGKILL from a
  * CI runner or the OOM killer included); a parent already gone exits the child at once. */
 void tess_die_with_parent(pid_t parent);
+
+/* The address space a simulation child may use, in bytes: TESSERA_CHILD_MEMORY (a size:
+ * "8GiB") when set, else 80% of the machine's memory; past it the child's allocations fail
+ * and it reports out of memory alone. */
+uint64_t tess_child_memory_limit(void);
 
 #endif
