@@ -243,3 +243,21 @@ TEST(BadInput, AGeneratorPastTheDieLimitIsRefused)
         "  <mesh name=\"m\" rows=\"4096\" cols=\"4096\" die=\"d\" router=\"r\" link=\"l\"/>\n"));
     expect_error(*l, TESS_EINVAL, "test.xml:7:", "4096 x 4096 = 16777216 dies; at most 1048576");
 }
+
+// Issue 25: schema errors spoke libxml2 ("Element '{...}foo': This element is not
+// expected. Expected is one of ...") instead of saying which element, where, and what is
+// allowed. They say it now, with a did-you-mean for a misspelt element.
+TEST(BadInput, SchemaErrorsSayWhatIsAllowedAndSuggestASpelling)
+{
+    auto l = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
+                      "  <die-typ name=\"d\" clock=\"1GHz\"/>\n</platform>\n");
+    expect_error(*l, TESS_EINVAL, "test.xml:3:",
+                 "element <die-typ> is not allowed inside <platform> (did you mean <die-type>?); "
+                 "allowed here: param, include, die-type,");
+    auto a = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
+                      "  <die-type name=\"d\" clock=\"1GHz\" colour=\"red\"/>\n"
+                      "  <router-type clock=\"1GHz\"/>\n</platform>\n");
+    expect_error(*a, TESS_EINVAL, "test.xml:3:", "<die-type> has no attribute 'colour'");
+    expect_error(*a, TESS_EINVAL, "test.xml:4:", "<router-type> needs the attribute 'name'");
+    EXPECT_EQ(a->errors.find("Element '"), std::string::npos) << a->errors;
+}

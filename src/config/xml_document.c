@@ -1,6 +1,7 @@
 /* Reading and validating input documents: see xml_document.h. */
 #include "config/xml_document.h"
 
+#include "config/spelling.h"
 #include "config/units.h"
 
 #include <errno.h>
@@ -18,16 +19,84 @@ typedef struct sink {
     const char *file;
 } sink;
 
+/* The text between `open` and the next `close` after it in msg, into out (a name in
+ * quotes, or a list in parentheses); 0, or -1 when absent. A {namespace} prefix is cut. */
+static int between(const char *msg, const char *open, const char *close, char *out, size_t n)
+{
+    const char *a = strstr(msg, open);
+    if (!a) return -1;
+    a += strlen(open);
+    const char *b = strstr(a, close);
+    if (!b) return -1;
+    const char *brace = memchr(a, '}', (size_t)(b - a));
+    if (*a == '{' && brace) a = brace + 1;
+    snprintf(out, n, "%.*s", (int)(b - a), a);
+    return 0;
+}
+
+/* A libxml2 schema message in the user's words, where its shape is known: which element
+ * is not allowed where, and what is (with a did-you-mean), which attribute is not allowed
+ * or missing. Returns 0 with the new text in out, or -1 to keep libxml2's. */
+static int user_words(const char *msg, xmlNodePtr node, char *out, size_t n)
+{
+    char elem[128], attr[128], list[768];
+    if (between(msg, "Element '", "'", elem, sizeof elem) != 0) return -1;
+    const char *parent = node && node->parent && node->parent->type == XML_ELEMENT_NODE
+                             ? (const char *)node->parent->name
+                             : NULL;
+    if (strstr(msg, "This element is not expected.")) {
+        char where[160] = "";
+        if (parent) snprintf(where, sizeof where, " inside <%s>", parent);
+        if (between(msg, "Expected is one of ( ", " )", list, sizeof list) != 0 &&
+            between(msg, "Expected is ( ", " )", list, sizeof list) != 0) {
+            snprintf(out, n, "element <%s> is not allowed%s at this point", elem, where);
+            return 0;
+        }
+        const char *names[64];
+        size_t k = 0;
+        char copy[768];
+        snprintf(copy, sizeof copy, "%s", list);
+        for (char *t = strtok(copy, ", "); t && k < 64; t = strtok(NULL, ", "))
+            names[k++] = t;
+        const char *near = tess_did_you_mean(elem, names, k);
+        char hint[192] = "";
+        if (near) snprintf(hint, sizeof hint, " (did you mean <%s>?)", near);
+        snprintf(out, n, "element <%s> is not allowed%s%s; allowed here: %s", elem, where, hint,
+                 list);
+        return 0;
+    }
+    if (between(msg, "attribute '", "'", attr, sizeof attr) == 0 &&
+        strstr(msg, "is not allowed.")) {
+        snprintf(out, n, "<%s> has no attribute '%s'", elem, attr);
+        return 0;
+    }
+    if (between(msg, "The attribute '", "'", attr, sizeof attr) == 0 &&
+        strstr(msg, "is required but missing")) {
+        snprintf(out, n, "<%s> needs the attribute '%s'", elem, attr);
+        return 0;
+    }
+    if (strstr(msg, "Missing child element(s).") &&
+        (between(msg, "Expected is one of ( ", " )", list, sizeof list) == 0 ||
+         between(msg, "Expected is ( ", " )", list, sizeof list) == 0)) {
+        snprintf(out, n, "<%s> is missing a child element: one of %s", elem, list);
+        return 0;
+    }
+    return -1;
+}
+
 static void on_error(void *ctx, xmlErrorPtr e)
 {
     sink *s = ctx;
-    char msg[1024];
+    char msg[1024], words[1400];
     snprintf(msg, sizeof msg, "%s", e->message ? e->message : "XML error");
     size_t n = strlen(msg);
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
-    tess_diag_add(s->diag, s->file, e->line, "%s: %s",
-                  e->domain == XML_FROM_SCHEMASV ? "schema" : "XML", msg);
+    const int schema = e->domain == XML_FROM_SCHEMASV;
+    if (schema && user_words(msg, (xmlNodePtr)e->node, words, sizeof words) == 0)
+        tess_diag_add(s->diag, s->file, e->line, "%s", words);
+    else
+        tess_diag_add(s->diag, s->file, e->line, "%s: %s", schema ? "schema" : "XML", msg);
 }
 
 /* libxml2 numbers an element by the line where its start tag ends; messages should name
