@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <sstream>
 #include <string>
+#include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -478,4 +480,89 @@ TEST_F(Sweep, ASpaceWhosePlatformCannotBeReadIsRefused)
               std::string::npos)
         << r.output;
     EXPECT_EQ(read_text(out), ""); // nothing evaluated, nothing written
+}
+
+namespace
+{
+
+// Processes of process group g that are alive (zombies waiting to be reaped are not).
+int live_in_group(pid_t g)
+{
+    int n = 0;
+    DIR *d = opendir("/proc");
+    for (struct dirent *e; d && (e = readdir(d)) != nullptr;) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        FILE *f = std::fopen((std::string("/proc/") + e->d_name + "/stat").c_str(), "r");
+        if (!f) continue;
+        char buf[1024] = "";
+        const size_t got = std::fread(buf, 1, sizeof buf - 1, f);
+        std::fclose(f);
+        buf[got] = '\0';
+        const char *close = std::strrchr(buf, ')'); // the command name may hold spaces
+        char state = '?';
+        int ppid = 0, pgrp = 0;
+        if (close && std::sscanf(close + 2, "%c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == g &&
+            state != 'Z' && state != 'X')
+            n++;
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+} // namespace
+
+// Issue 25's kill test: a sweep killed at random points (20 kills over 5 seeds; the
+// parent alone, whose workers and simulation children then die with it, or the whole
+// process group), then resumed: every point is in the file exactly once, with the value
+// an undisturbed sweep gives it.
+TEST_F(Sweep, RandomKillsThenResumeGiveEveryPointOnceWithItsValue)
+{
+    const std::string s =
+        space("  <param name=\"model.layers\" from=\"4\" to=\"48\" step=\"4\"/>\n"
+              "  <param name=\"workload.recompute\" values=\"selective full\"/>\n");
+    const std::string ref = dir + "/ref.csv";
+    ASSERT_EQ(tessera("sweep " + s + " -j 2 --quiet -o " + ref).status, 0);
+    const std::map<long, std::string> truth = rows_by_id(read_text(ref));
+    ASSERT_EQ(truth.size(), 24u);
+    int kills = 0;
+    for (unsigned seed = 1; seed <= 5; seed++) {
+        const std::string out = dir + "/kill-" + std::to_string(seed) + ".csv";
+        unsigned state = seed * 2654435761u;
+        for (int k = 0; k < 4; k++) {
+            state = state * 1103515245u + 12345u;
+            const bool whole_group = (state >> 16) & 1;
+            const long wait_us = 20000 + (state >> 8) % 200000; // 20 to 220 ms into the run
+            pid_t pid = fork();
+            ASSERT_GE(pid, 0);
+            if (pid == 0) {
+                setpgid(0, 0);
+                execl(TESS_BINARY, TESS_BINARY, "sweep", s.c_str(), "-j", "2", "--quiet", "-o",
+                      out.c_str(), (char *)nullptr);
+                _exit(127);
+            }
+            setpgid(pid, pid);
+            usleep(static_cast<useconds_t>(wait_us));
+            kill(whole_group ? -pid : pid, SIGKILL);
+            int st = 0;
+            waitpid(pid, &st, 0);
+            kills++;
+            // the workers and children of a parent killed alone die with it
+            int left = live_in_group(pid);
+            for (int i = 0; i < 500 && left > 0; i++) {
+                usleep(10000);
+                left = live_in_group(pid);
+            }
+            EXPECT_EQ(left, 0) << "seed " << seed << ": processes outlived the killed sweep";
+            kill(-pid, SIGKILL);
+        }
+        CliRun r = tessera("sweep " + s + " -j 2 --quiet -o " + out);
+        ASSERT_EQ(r.status, 0) << "seed " << seed << ": " << r.output;
+        const std::map<long, std::string> got = rows_by_id(read_text(out));
+        ASSERT_EQ(got.size(), 24u) << "seed " << seed;
+        for (const auto &[id, row] : truth) {
+            ASSERT_EQ(got.count(id), 1u) << "seed " << seed << " point " << id;
+            EXPECT_EQ(got.at(id), row) << "seed " << seed << " point " << id;
+        }
+    }
+    EXPECT_EQ(kills, 20);
 }
