@@ -299,3 +299,23 @@ TEST(CliLimits, HugeBatchesAndSpacesAreRefusedAtLoad)
               std::string::npos)
         << sweep.output;
 }
+
+// Issue 25: --help omitted options and exit code 4. Every command's --help lists every
+// option it parses (generated from its option table) and the exit statuses.
+TEST(Cli, EveryHelpListsItsOptionsAndTheExitStatuses)
+{
+    const std::pair<const char *, const char *> want[] = {
+        {"sweep", "--repair"},
+        {"run", "--fidelity mixed|packet|flow|flit"},
+        {"check", "--junit VALUE"},
+        {"mem", "--requests N"},
+        {"estimate", "--calibration VALUE"},
+        {"noc", "--sweep"}};
+    for (const auto &[command, option] : want) {
+        CliRun r = tessera(std::string(command) + " --help");
+        EXPECT_EQ(r.status, 0) << command;
+        EXPECT_NE(r.output.find(option), std::string::npos) << command << ": " << r.output;
+        EXPECT_NE(r.output.find("4 a limit failed (check)"), std::string::npos) << r.output;
+    }
+    EXPECT_NE(tessera("--help").output.find("4 a limit\nfailed (check)"), std::string::npos);
+}

@@ -90,6 +90,28 @@ static int take_value(const tess_cli_option *o, const char *val)
     }
 }
 
+/* --help: the command's usage, then every option it takes (from the table it parses
+ * with, so that none is left out) and the exit statuses every command shares. */
+static void print_help(const char *usage, const tess_cli_option *opts)
+{
+    printf("%s  options:", usage);
+    for (const tess_cli_option *o = opts; o && o->name; o++) {
+        printf(" %s", o->name);
+        if (o->kind == TESS_OPT_CHOICE) {
+            for (int k = 0; o->names[k]; k++)
+                printf("%s%s", k ? "|" : " ", o->names[k]);
+        } else if (o->kind != TESS_OPT_FLAG) {
+            printf(" %s", o->kind == TESS_OPT_TEXT     ? "VALUE"
+                          : o->kind == TESS_OPT_NUMBER ? "X"
+                                                       : "N");
+        }
+        printf(";");
+    }
+    printf(" --set name=value (an override, repeatable); --help\n"
+           "  exit status: 0 ok; 1 invalid input (errors name file and line); 2 usage error;\n"
+           "  3 the run failed (I/O, a crash, a time or memory limit); 4 a limit failed (check)\n");
+}
+
 int tess_cli_parse(tess_cli_args *a, int argc, char **argv, const tess_cli_option *opts,
                    const char *usage, int positional)
 {
@@ -99,7 +121,7 @@ int tess_cli_parse(tess_cli_args *a, int argc, char **argv, const tess_cli_optio
         const char *arg = argv[i];
         char *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(arg, "--help") == 0) {
-            printf("%s", usage);
+            print_help(usage, opts);
             return TESS_CLI_HELP;
         }
         const tess_cli_option *o = opts;
