@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `cmake --install` into a fresh prefix, then the README's C example built with nothing
+# but `pkg-config --cflags --libs tessera` and run: the installed header, library and
+# pkg-config file are all a C program needs.
+#   test_install.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1 root=$2
+prefix=$(mktemp -d /tmp/tess-install-XXXXXX)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build" --prefix "$prefix" > /dev/null
+# the prefix was fixed at configure time: point the .pc at this one
+sed -i "s|^prefix=.*|prefix=$prefix|" "$prefix/lib/pkgconfig/tessera.pc"
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+flags=$(pkg-config --cflags --libs tessera)
+cc -std=c11 -Wall -Wextra -Werror "$root/examples/evaluate.c" $flags -o "$prefix/evaluate"
+cd "$root"
+out=$("$prefix/evaluate")
+echo "$out"
+case $out in
+  *iteration*) ;;
+  *) echo "test_install: the example printed no iteration time" >&2; exit 1 ;;
+esac
+ldd "$prefix/evaluate" | grep -q "$prefix/lib/libtessera.so" || {
+  echo "test_install: the example does not load the installed libtessera.so" >&2; exit 1; }
