@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `cmake --install` into a fresh prefix, then the README's C example built with nothing
-# but `pkg-config --cflags --libs tessera` and run: the installed header, library and
-# pkg-config file are all a C program needs.
+# `cmake --install` into a fresh prefix, then examples/evaluate.c and the README's C code
+# block built with nothing but `pkg-config --cflags --libs tessera` and run: the installed
+# header, library and pkg-config file are all a C program needs, and the README's example
+# cannot drift from what builds.
 #   test_install.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1 root=$2
@@ -22,3 +23,9 @@ case $out in
 esac
 ldd "$prefix/evaluate" | grep -q "$prefix/lib/libtessera.so" || {
   echo "test_install: the example does not load the installed libtessera.so" >&2; exit 1; }
+# the README's C block (the first ```c ... ``` fence), as it is written there
+awk '/^```c$/ {on = 1; next} /^```$/ && on {exit} on' "$root/README.md" > "$prefix/readme.c"
+[ -s "$prefix/readme.c" ] || { echo "test_install: no C block in the README" >&2; exit 1; }
+cc -std=c11 -Wall -Wextra -Werror "$prefix/readme.c" $flags -o "$prefix/readme"
+"$prefix/readme" | grep -q '^iteration .* s$' || {
+  echo "test_install: the README's example printed no iteration line" >&2; exit 1; }
