@@ -115,6 +115,10 @@ class Explore(unittest.TestCase):
             self.assertAlmostEqual(float(row["iteration_time_s"]) / self.truth[p][0], 1.0, places=6)
         with open(os.path.join(out, "front.svg")) as f:
             self.assertIn("<svg", f.read())
+        # progress: a line per simulation, numbered, naming its point (issue 25)
+        progress = [l for l in r.stdout.splitlines() if "tessera explore: simulated " in l and "/20: point " in l]
+        self.assertEqual(len(progress), 20, r.stdout)
+        self.assertIn("simulated 20/20: point ", progress[-1])
 
     def test_bad_spaces_are_clear_errors(self):
         head = ('<space name="bad" platform="{root}/tests/data/estimate-mesh.xml" '

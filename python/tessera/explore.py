@@ -218,9 +218,16 @@ class Explorer:
             order += crowding_order(layer, vectors)
         chosen = order[: self.budget]
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            for point, values, error, wall, ok in pool.map(self._simulate, chosen):
+            for k, (point, values, error, wall, ok) in enumerate(pool.map(self._simulate, chosen), 1):
                 self.simulated[point] = _minimised(values, self.space.objectives) if values and ok else None
                 self._row(point, "simulated", values, error, wall, ok)
+                # progress, one line per simulation: which point, its figures or its error
+                if values:
+                    shown = ", ".join(f"{m} {v:.4g}" for (m, _), v in zip(self.space.objectives, values))
+                    shown += "" if ok else ", breaks a limit"
+                else:
+                    shown = f"failed: {error}"
+                self.log(f"simulated {k}/{len(chosen)}: point {point} ({shown}; {wall:.2f} s)")
         self.log(f"simulated {len(chosen)} points (budget {self.budget})")
 
     def front(self):
