@@ -21,11 +21,14 @@ case $out in
   *iteration*) ;;
   *) echo "test_install: the example printed no iteration time" >&2; exit 1 ;;
 esac
-ldd "$prefix/evaluate" | grep -q "$prefix/lib/libtessera.so" || {
+# (outputs captured whole: `grep -q` on a pipe would cut the writer short under pipefail)
+libs=$(ldd "$prefix/evaluate")
+grep -q "$prefix/lib/libtessera.so" <<< "$libs" || {
   echo "test_install: the example does not load the installed libtessera.so" >&2; exit 1; }
 # the README's C block (the first ```c ... ``` fence), as it is written there
 awk '/^```c$/ {on = 1; next} /^```$/ && on {exit} on' "$root/README.md" > "$prefix/readme.c"
 [ -s "$prefix/readme.c" ] || { echo "test_install: no C block in the README" >&2; exit 1; }
 cc -std=c11 -Wall -Wextra -Werror "$prefix/readme.c" $flags -o "$prefix/readme"
-"$prefix/readme" | grep -q '^iteration .* s$' || {
+readme_out=$("$prefix/readme")
+grep -q '^iteration .* s$' <<< "$readme_out" || {
   echo "test_install: the README's example printed no iteration line" >&2; exit 1; }
