@@ -97,11 +97,6 @@ void run_to_end(const tess::noc::Network &net,
     }
 }
 
-} // namespace
-
-namespace
-{
-
 using tess::hw::ComputeDie;
 
 // One iteration's simulation: the network (through a circuit switch's controller when

@@ -5,15 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/diag.h"
 #include "config/fidelity.h"
 #include "config/loader.h"
 #include "config/workload.h"
-#include "config/diag.h"
-#include "model/estimate.h"
 #include "driver/evaluate.h"
 #include "driver/job.h"
-#include "report/report.h"
+#include "driver/space.h"
+#include "model/estimate.h"
 #include "model/schedule.h"
+#include "report/report.h"
 
 struct tess_job {
     tess_loaded_job loaded; /* workload, platform, schedule (driver/job.h) */
@@ -302,8 +303,6 @@ void tess_free(void *p)
 }
 
 /* ---- design spaces ------------------------------------------------------------ */
-
-#include "driver/space.h"
 
 struct tess_design_space {
     tess_space s;
