@@ -9,14 +9,23 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <new>
 #include <sys/resource.h>
 #include <systemc>
 
 #include "api/kernel_setup.h"
 #include "tessera/tessera.h"
 
-int tess::hw::out_of_memory(char *msg, size_t msglen)
+int tess::hw::failure(char *msg, size_t msglen)
 {
+    try {
+        throw;
+    } catch (const std::bad_alloc &) {
+        // out of memory: below, with the child's cap
+    } catch (const std::exception &e) {
+        std::snprintf(msg, msglen, "simulation failed: %s", e.what());
+        return TESS_EINTERNAL;
+    }
     struct rlimit rl;
     const double gib = getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
                            ? static_cast<double>(rl.rlim_cur) / (1u << 30)

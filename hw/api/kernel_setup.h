@@ -10,9 +10,10 @@ namespace tess::hw
 // module or sc_time is built in this process.
 void prepare_kernel();
 
-// An entry point's answer to std::bad_alloc: the simulation ran out of the memory its
-// child may use (src/driver/runner.h). Fills msg; returns TESS_ENOMEM.
-int out_of_memory(char *msg, size_t msglen);
+// An entry point's answer to the exception it caught (call it in the catch block): out of
+// memory (std::bad_alloc, the child's cap: src/driver/runner.h) is TESS_ENOMEM, any
+// other failure TESS_EINTERNAL; msg says which.
+int failure(char *msg, size_t msglen);
 } // namespace tess::hw
 
 #endif

@@ -137,10 +137,7 @@ extern "C" int tess_hw_mem_run(const tess_platform *p, uint32_t instance, const 
             return TESS_EINTERNAL;
         }
         return TESS_OK;
-    } catch (const std::bad_alloc &) {
-        return tess::hw::out_of_memory(msg, msglen);
-    } catch (const std::exception &e) {
-        std::snprintf(msg, msglen, "simulation failed: %s", e.what());
-        return TESS_EINTERNAL;
+    } catch (const std::exception &) {
+        return tess::hw::failure(msg, msglen);
     }
 }

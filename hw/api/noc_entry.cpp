@@ -7,7 +7,6 @@
 #include <cstring>
 #include <exception>
 #include <memory>
-#include <new>
 #include <numeric>
 #include <sys/resource.h>
 
@@ -184,10 +183,7 @@ extern "C" int tess_hw_noc_run(const tess_platform *p, const tess_noc_options *o
         struct rusage ru;
         if (getrusage(RUSAGE_SELF, &ru) == 0) out->peak_rss_kb = ru.ru_maxrss;
         return TESS_OK;
-    } catch (const std::bad_alloc &) {
-        return tess::hw::out_of_memory(msg, msglen);
-    } catch (const std::exception &e) {
-        std::snprintf(msg, msglen, "simulation failed: %s", e.what());
-        return TESS_EINTERNAL;
+    } catch (const std::exception &) {
+        return tess::hw::failure(msg, msglen);
     }
 }

@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <new>
 
 #include "api/kernel_setup.h"
 #include "compute/critical_path.h"
@@ -378,10 +377,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
         out->delta_cycles = sc_core::sc_delta_count();
         return TESS_OK;
-    } catch (const std::bad_alloc &) {
-        return tess::hw::out_of_memory(msg, msglen);
-    } catch (const std::exception &e) {
-        std::snprintf(msg, msglen, "simulation failed: %s", e.what());
-        return TESS_EINTERNAL;
+    } catch (const std::exception &) {
+        return tess::hw::failure(msg, msglen);
     }
 }
