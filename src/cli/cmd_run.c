@@ -183,8 +183,8 @@ int tess_cmd_run(int argc, char **argv)
     if (rc == TESS_EXIT_OK) {
         tess_eval_result e;
         char msg[1024] = "";
-        const tess_eval_job_options o = {3600, (tess_noc_fidelity)fidelity, symmetry, trace,
-                                         progress};
+        const tess_eval_job_options o = {
+            3600, {(tess_noc_fidelity)fidelity, symmetry, progress}, trace};
         int st = tess_evaluate_job(&p, &w, &s, &o, &e, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);

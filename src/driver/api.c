@@ -165,8 +165,9 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
     if (!ev) return TESS_ENOMEM;
     char msg[1024] = "";
     const tess_eval_job_options o = {
-        options ? options->time_limit_s : 0, noc,
-        options && options->api_version >= 4 ? options->symmetry != 0 : 0, 0, 0};
+        options ? options->time_limit_s : 0,
+        {noc, options && options->api_version >= 4 ? options->symmetry != 0 : 0, 0},
+        0};
     int rc = tess_evaluate_job(&job->loaded.platform, &job->loaded.workload, &job->loaded.schedule,
                                &o, &ev->result, msg, sizeof msg);
     if (rc != TESS_OK) {

@@ -107,7 +107,7 @@ static int run_job(const tess_platform *p, uint32_t hidden, uint32_t tp, uint32_
         return -1;
     }
     tess_eval_result e;
-    if (tess_evaluate_job(p, &j->w, &j->s, &(tess_eval_job_options){600, TESS_NOC_MIXED, 0, 0, 0},
+    if (tess_evaluate_job(p, &j->w, &j->s, &(tess_eval_job_options){600, {TESS_NOC_MIXED, 0, 0}, 0},
                           &e, msg, msglen) != TESS_OK) {
         job_free(j);
         return -1;

@@ -52,7 +52,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
                       size_t msglen)
 {
     memset(out, 0, sizeof *out);
-    out->fidelity = o->fidelity;
+    out->fidelity = o->hw.fidelity;
     double *mem_bw = calloc(p->n_instances + 1, sizeof *mem_bw);
     double *die_bw = calloc(s->dies + 1, sizeof *die_bw);
     int rc = mem_bw && die_bw ? TESS_OK : TESS_ENOMEM;
@@ -60,9 +60,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     const tess_rank_map ranks = tess_schedule_ranks(s);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, &ranks, mem_bw, die_bw, msg, msglen);
     if (rc == TESS_OK) {
-        run_job j = {
-            p,       s, tess_dtype_bytes(w->dtype), die_bw, {o->fidelity, o->symmetry, o->progress},
-            o->trace};
+        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, o->hw, o->trace};
         tess_run_result r;
         rc = tess_run_isolated(run_iteration, &j, o->time_limit_s, &r);
         tess_wire_iteration got;

@@ -4,17 +4,16 @@
 #define TESS_EVALUATE_H
 
 #include "config/fidelity.h"
+#include "api/tessera_hw.h"
 #include "config/workload.h"
 #include "model/result.h"
 #include "model/schedule.h"
 
 /* How one evaluation runs. */
 typedef struct tess_eval_job_options {
-    double time_limit_s;        /* the child is killed past it; <= 0: no limit */
-    tess_noc_fidelity fidelity; /* of the network */
-    int symmetry;               /* one data-parallel replica per class, the others mirrored */
-    int trace;                  /* keep every die's busy intervals (tess_write_trace_json) */
-    int progress;               /* progress lines on stderr (tess_hw_run_options.progress) */
+    double time_limit_s;    /* the child is killed past it; <= 0: no limit */
+    tess_hw_run_options hw; /* fidelity, symmetry, progress: as the simulation takes them */
+    int trace;              /* keep every die's busy intervals (tess_write_trace_json) */
 } tess_eval_job_options;
 
 /* Measures the memories, simulates one iteration in a child with the options, accounts
