@@ -7,7 +7,6 @@
 
 extern "C" {
 #include "model/die_timing.h"
-#include "model/result.h"
 #include "api/tessera_hw.h"
 }
 

@@ -201,6 +201,11 @@ uint32_t tess_link_modules(const tess_link_type *l)
     return l->transceivers ? l->transceivers : l->xcvr_type != TESS_NONE ? 2 : 0;
 }
 
+double tess_sram_energy_per_byte(const tess_die_type *d)
+{
+    return 8.0 * (d->sram_read_energy + d->sram_write_energy);
+}
+
 double tess_optics_static_power(const tess_platform *p)
 {
     double w = 0;

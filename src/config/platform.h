@@ -402,6 +402,10 @@ size_t tess_platform_count(const tess_platform *p, tess_kind kind, int include_d
  * by a training schedule costs (0 without memories). */
 double tess_dram_energy_per_bit(const tess_platform *p);
 
+/* Energy of one DRAM byte passing through a die's SRAM: written into it and read out of
+ * it once (joules per byte). */
+double tess_sram_energy_per_byte(const tess_die_type *d);
+
 /* Static power of every live link's optical modules: modules x (laser + tuning power). */
 double tess_optics_static_power(const tess_platform *p);
 /* The circuit switch's optical modules: one at the attached end of each instance's fibre

@@ -102,8 +102,3 @@ tess_throughput tess_throughput_of(const tess_workload *w, const tess_schedule *
                          s->model_flops / (T * peak), s->hardware_flops / (T * peak)};
     return t;
 }
-
-double tess_sram_energy_per_byte(const tess_die_type *d)
-{
-    return 8.0 * (d->sram_read_energy + d->sram_write_energy);
-}

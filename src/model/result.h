@@ -54,8 +54,4 @@ typedef struct tess_throughput {
 tess_throughput tess_throughput_of(const tess_workload *w, const tess_schedule *s,
                                    const tess_eval_result *e);
 
-/* Energy of one DRAM byte passing through a die's SRAM: written into it and read out of
- * it once (joules per byte). */
-double tess_sram_energy_per_byte(const tess_die_type *d);
-
 #endif
