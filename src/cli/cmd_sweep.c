@@ -351,6 +351,26 @@ static int finished_points(const char *out, const char *header, const tess_space
     return rc;
 }
 
+/* The output opened for appending (made when missing) and locked: one writer per output,
+ * since a second sweep on the same file would cut or double its rows (the lock goes with
+ * the descriptor to the workers, and goes away with the processes). The descriptor, or -1
+ * with the reason printed. */
+static int open_locked(const char *out)
+{
+    const int fd = open(out, O_WRONLY | O_APPEND | O_CREAT, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "tessera sweep: cannot open %s: %s\n", out, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "tessera sweep: %s is being written by another sweep (%s)\n", out,
+                errno == EWOULDBLOCK ? "locked" : strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int tess_cmd_sweep(int argc, char **argv)
 {
     tess_cli_args a;
@@ -418,29 +438,14 @@ int tess_cmd_sweep(int argc, char **argv)
     }
     char *header = header_of(&s);
     char *done = calloc(s.n_points + 1, 1);
-    int fd = open(out, O_WRONLY | O_APPEND | O_CREAT, 0644);
-    if (fd < 0) {
-        fprintf(stderr, "tessera sweep: cannot open %s: %s\n", out, strerror(errno));
-        rc = TESS_EXIT_FAILED;
-    }
-    /* one writer per output, from before it reads the finished rows: a second sweep on the
-     * same file would cut or double its rows (the lock goes with the descriptor to the
-     * workers, and goes away with the processes) */
-    if (rc == TESS_EXIT_OK && flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        fprintf(stderr, "tessera sweep: %s is being written by another sweep (%s)\n", out,
-                errno == EWOULDBLOCK ? "locked" : strerror(errno));
-        rc = TESS_EXIT_FAILED;
-    }
+    /* locked from before the finished rows are read */
+    int fd = open_locked(out);
+    if (fd < 0) rc = TESS_EXIT_FAILED;
     int repaired = 0;
     if (rc == TESS_EXIT_OK) rc = finished_points(out, header, &s, done, NULL, repair, &repaired);
-    if (rc == TESS_EXIT_OK && repaired) { /* the repaired file is a new one: write and lock it */
+    if (rc == TESS_EXIT_OK && repaired) { /* the repaired file is a new one: lock it instead */
         close(fd);
-        fd = open(out, O_WRONLY | O_APPEND);
-        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            fprintf(stderr, "tessera sweep: cannot reopen the repaired %s: %s\n", out,
-                    strerror(errno));
-            rc = TESS_EXIT_FAILED;
-        }
+        if ((fd = open_locked(out)) < 0) rc = TESS_EXIT_FAILED;
     }
     size_t before = 0;
     for (size_t i = 0; i < s.n_points; i++)
