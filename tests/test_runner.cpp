@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "proc_state.h"
+
 extern "C" {
 #include "driver/runner.h"
 #include "tessera/tessera.h"
@@ -151,20 +153,6 @@ TEST(Runner, SystemCKernelsElaborateOncePerChild)
 namespace
 {
 
-// Whether process pid is gone: no such process, or a zombie waiting to be reaped.
-bool gone(pid_t pid)
-{
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
-    FILE *f = std::fopen(path, "r");
-    if (!f) return true;
-    int id = 0;
-    char comm[256] = "", state = '?';
-    const int n = std::fscanf(f, "%d %255s %c", &id, comm, &state);
-    std::fclose(f);
-    return n == 3 && (state == 'Z' || state == 'X');
-}
-
 // In the simulation child: tell the test who it is (in a file: the runner closes inherited
 // descriptors), then run forever.
 void report_pid_and_hang(void *arg, tess_job_output *)
@@ -206,13 +194,13 @@ TEST(Runner, ChildDiesWhenItsParentIsKilled)
     }
     std::remove(path.c_str());
     ASSERT_GT(child, 0);
-    EXPECT_FALSE(gone(child));
+    EXPECT_FALSE(process_gone(child));
     ASSERT_EQ(kill(parent, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(waitpid(parent, &status, 0), parent);
     bool dead = false;
     for (int i = 0; i < 500 && !dead; i++) { // up to 5 s
-        dead = gone(child);
+        dead = process_gone(child);
         if (!dead) usleep(10000);
     }
     EXPECT_TRUE(dead) << "simulation child " << child << " outlived its killed parent";

@@ -11,8 +11,6 @@
 #include <signal.h>
 #include <sstream>
 #include <string>
-#include <cstring>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -23,6 +21,7 @@
 #include <tessera/tessera.h>
 
 #include "cli_run.h"
+#include "proc_state.h"
 
 namespace
 {
@@ -481,35 +480,6 @@ TEST_F(Sweep, ASpaceWhosePlatformCannotBeReadIsRefused)
         << r.output;
     EXPECT_EQ(read_text(out), ""); // nothing evaluated, nothing written
 }
-
-namespace
-{
-
-// Processes of process group g that are alive (zombies waiting to be reaped are not).
-int live_in_group(pid_t g)
-{
-    int n = 0;
-    DIR *d = opendir("/proc");
-    for (struct dirent *e; d && (e = readdir(d)) != nullptr;) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-        FILE *f = std::fopen((std::string("/proc/") + e->d_name + "/stat").c_str(), "r");
-        if (!f) continue;
-        char buf[1024] = "";
-        const size_t got = std::fread(buf, 1, sizeof buf - 1, f);
-        std::fclose(f);
-        buf[got] = '\0';
-        const char *close = std::strrchr(buf, ')'); // the command name may hold spaces
-        char state = '?';
-        int ppid = 0, pgrp = 0;
-        if (close && std::sscanf(close + 2, "%c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == g &&
-            state != 'Z' && state != 'X')
-            n++;
-    }
-    if (d) closedir(d);
-    return n;
-}
-
-} // namespace
 
 // Issue 25's kill test: a sweep killed at random points (20 kills over 5 seeds; the
 // parent alone, whose workers and simulation children then die with it, or the whole
