@@ -154,10 +154,7 @@ int map_ranks(Iteration &it, char *msg, size_t msglen)
 {
     const tess_platform *p = it.p;
     const tess_schedule *s = it.s;
-    it.map.tp = s->tp;
-    it.map.pp = s->pp;
-    it.map.dp = s->dp;
-    it.map.tr = s->tp_grid;
+    it.map.s = s;
     std::vector<int64_t> endpoint_of_instance(p->n_instances, -1);
     for (uint32_t e = 0; e < it.net->endpoint_count(); e++)
         endpoint_of_instance[it.net->endpoint_instance(e)] = e;

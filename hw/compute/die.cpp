@@ -85,8 +85,8 @@ void ComputeDie::mirror(int cls, const noc::Message &m)
 
 uint32_t ComputeDie::pipeline_peer(const tess_op &op, bool send) const
 {
-    const tess_rank_coords c = tess_rank_coords_of(map_.tp, map_.pp, rank_);
-    const uint32_t p = map_.pp;
+    const tess_rank_coords c = tess_rank_coords_of(s_.tp, s_.pp, rank_);
+    const uint32_t p = s_.pp;
     const bool down = send != static_cast<bool>(op.backward); // towards higher stages
     const uint32_t peer = down ? (c.stage + 1) % p : (c.stage + p - 1) % p;
     return map_.rank(c.t, peer, c.replica);
@@ -214,7 +214,7 @@ void ComputeDie::run()
             // tagged with the receiver's pass: its chunk moves on where the ring wraps
             uint32_t chunk = op.chunk;
             const uint32_t st = map_.stage(rank_);
-            if (!op.backward && st + 1 == map_.pp) chunk++;
+            if (!op.backward && st + 1 == s_.pp) chunk++;
             if (op.backward && st == 0) chunk--;
             m.tag = (uint64_t(op.backward) << 48) | (uint64_t(chunk) << 32) | op.microbatch;
             net_.send(m);

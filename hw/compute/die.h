@@ -29,12 +29,12 @@ namespace tess::hw
 {
 
 struct RankMap {
-    uint32_t tp, pp, dp, tr;        // tr: 2-D TP grid side
-    std::vector<uint32_t> endpoint; // rank -> network endpoint
-    uint32_t stage(uint32_t r) const { return tess_rank_stage(tp, pp, r); }
+    const tess_schedule *s = nullptr; // its degrees (model/rank_map.h)
+    std::vector<uint32_t> endpoint;   // rank -> network endpoint
+    uint32_t stage(uint32_t r) const { return tess_rank_stage(s->tp, s->pp, r); }
     uint32_t rank(uint32_t t, uint32_t st, uint32_t d) const
     {
-        return tess_rank_at(tp, pp, t, st, d);
+        return tess_rank_at(s->tp, s->pp, t, st, d);
     }
 };
 
