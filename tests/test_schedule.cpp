@@ -381,3 +381,58 @@ TEST(ScheduleOps, TheCursorUnrollsExactlyTheCountedOps)
         }
     }
 }
+
+namespace
+{
+// Bytes of one template's element-wise kernels (its vector ops).
+double vector_bytes(const tess_template &t, uint64_t *kernels = nullptr)
+{
+    double bytes = 0;
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < t.n; i++)
+        if (t.groups[i].kind == TESS_OP_VECTOR) {
+            bytes += double(t.groups[i].count) * double(t.groups[i].bytes_each);
+            n += t.groups[i].count;
+        }
+    if (kernels) *kernels = n;
+    return bytes;
+}
+} // namespace
+
+// The 22B layer of Korthikanti et al. 2022 Table 4 on one of 8 GPUs (b 4, s 2048, h 6144,
+// a 64, f 4h, fp16): the element-wise kernels' bytes written out by hand from the tensors
+// each kernel reads and writes. A = bsh = 50,331,648 elements, S = b(a/t)s^2 =
+// 134,217,728, H = bsf/t = 25,165,824; masks one byte an element.
+TEST(ScheduleKernels, ElementwiseBytesFollowTheTensorsEachKernelTouches)
+{
+    const double A = 4.0 * 2048 * 6144, S = 4.0 * 8 * 2048 * 2048, H = 4.0 * 2048 * 24576 / 8;
+    const std::string common = "global-batch=\"4\" micro-batch=\"4\" tp=\"8\" dtype=\"fp16\" ";
+    // fused, scores materialized: LayerNorm x2 (2A each), softmax 2S, attention dropout
+    // 2S + S mask, bias-dropout-add x2 (3A + A mask), bias-GeLU 2H; all x 2 bytes but masks
+    auto fused = build("megatron-22b.xml", common, 8);
+    ASSERT_EQ(fused->src, TESS_OK) << fused->errors;
+    uint64_t kernels = 0;
+    EXPECT_DOUBLE_EQ(vector_bytes(fused->s.fwd, &kernels), 2 * (2 * A * 2) + 2 * S * 2 +
+                                                               (2 * S * 2 + S) +
+                                                               2 * (3 * A * 2 + A) + 2 * H * 2);
+    EXPECT_EQ(kernels, 7u);
+    // backward: LayerNorm 3A x2, softmax 3S, dropout 2S + S, dropout 2A + A x2, residual
+    // sums 3A x2, GeLU 3H
+    EXPECT_DOUBLE_EQ(vector_bytes(fused->s.bwd), 2 * (3 * A * 2) + 3 * S * 2 + (2 * S * 2 + S) +
+                                                     2 * (2 * A * 2 + A) + 2 * (3 * A * 2) +
+                                                     3 * H * 2);
+    // unfused: softmax as scale, mask, softmax (6S); bias, dropout, add apart (7A + A each);
+    // bias and GeLU apart (4H)
+    auto unfused = build("megatron-22b.xml", common + "fused-kernels=\"off\"", 8);
+    ASSERT_EQ(unfused->src, TESS_OK) << unfused->errors;
+    EXPECT_DOUBLE_EQ(vector_bytes(unfused->s.fwd, &kernels), 2 * (2 * A * 2) + 3 * (2 * S * 2) +
+                                                                 (2 * S * 2 + S) +
+                                                                 2 * (7 * A * 2 + A) + 4 * H * 2);
+    EXPECT_EQ(kernels, 2u + 3 + 1 + 6 + 2);
+    // flash attention: no s x s tensor anywhere; with sequence parallelism A is split 8 ways
+    auto flash =
+        build("megatron-22b.xml", common + "attention=\"flash\" sequence-parallel=\"on\"", 8);
+    ASSERT_EQ(flash->src, TESS_OK) << flash->errors;
+    EXPECT_DOUBLE_EQ(vector_bytes(flash->s.fwd),
+                     2 * (2 * A / 8 * 2) + 2 * (3 * A / 8 * 2 + A / 8) + 2 * H * 2);
+}

@@ -18,11 +18,12 @@ ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
                        noc::Transport &net, double dma_bandwidth, unsigned dtype_bytes,
                        PowerTimeline *power, double dram_energy_per_bit)
     : sc_core::sc_module(name), s_(s), die_(die), rank_(rank), map_(map), net_(net),
-      dma_bw_(dma_bandwidth), period_s_(1.0 / die.clock_hz), e_(dtype_bytes), power_(power),
+      dma_bw_(dma_bandwidth), e_(dtype_bytes), power_(power),
       // a DRAM byte is read (or written) in DRAM and written into (read out of) SRAM
       byte_energy_(8.0 * dram_energy_per_bit + tess_sram_energy_per_byte(&die))
 {
-    if (die.tensor_rows == 0 || die.tensor_cols == 0 || die.vector_lanes == 0)
+    if (die.compute == TESS_COMPUTE_SYSTOLIC &&
+        (die.tensor_rows == 0 || die.tensor_cols == 0 || die.vector_lanes == 0))
         throw std::invalid_argument("a die-type without a tensor engine or vector lanes cannot run "
                                     "a training schedule");
     if (!(dma_bw_ > 0)) throw std::invalid_argument("a die without memory bandwidth");
@@ -129,21 +130,26 @@ void ComputeDie::compute(const tess_op &op)
     }
     case TESS_OP_GEMM: {
         auto it = gemm_s_.find(op.group);
-        if (it == gemm_s_.end()) {
+        if (it == gemm_s_.end()) { // the kernel's time, shared by its ops (a systolic die's tiles)
             const tess_op_group *g = op.group;
-            const double cycles =
-                tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile, die_.tensor_rows,
-                                 die_.tensor_cols, die_.tensor_arrays);
-            it = gemm_s_.emplace(g, cycles * period_s_ / double(g->count)).first;
+            const tess_gemm_kernel k = {
+                g->gm, g->gn, g->gk, g->gcount, g->tile, g->dram_each * g->count, e_};
+            tess_kernel_time t = tess_gemm_time(&die_, &k, dma_bw_);
+            const double per = 1.0 / double(g->count);
+            t = {t.seconds * per, t.launch_s * per, t.compute_s * per, t.memory_s * per};
+            it = gemm_s_.emplace(g, t).first;
         }
+        const tess_kernel_time &t = it->second;
         const double ready = std::max(tensor_free_, vector_free_);
         const double start = std::max(ready, loads_done_);
-        st_.memory_s += start - ready; // waiting for its inputs
-        tensor_free_ = start + it->second;
-        st_.compute_s += it->second;
+        st_.memory_s += start - ready + t.memory_s; // waiting for its inputs, streaming them
+        tensor_free_ = start + t.seconds;
+        st_.compute_s += t.launch_s + t.compute_s;
         last_gemm_start_ = start;
         st_.flops += op.flops;
-        spend(start, tensor_free_, op.flops * die_.flop_energy);
+        st_.dram_bytes += op.group->dram_each;
+        spend(start, tensor_free_,
+              op.flops * die_.flop_energy + double(op.group->dram_each) * byte_energy_);
         span(TESS_TRACK_TENSOR, start, tensor_free_);
         break;
     }
@@ -157,17 +163,20 @@ void ComputeDie::compute(const tess_op &op)
     }
     case TESS_OP_VECTOR: {
         const double start = std::max(vector_free_, tensor_free_);
-        const double dur = std::ceil(double(op.bytes / e_) / die_.vector_lanes) * period_s_;
-        vector_free_ = tensor_free_ = start + dur;
-        st_.compute_s += dur;
+        const tess_kernel_time t = tess_vector_time(&die_, op.bytes, e_, dma_bw_);
+        vector_free_ = tensor_free_ = start + t.seconds;
+        st_.compute_s += t.launch_s + t.compute_s;
+        st_.memory_s += t.memory_s;
         st_.flops += op.flops;
-        spend(start, start + dur, op.flops * die_.flop_energy);
-        span(TESS_TRACK_TENSOR, start, start + dur);
+        st_.dram_bytes += op.group->dram_each;
+        spend(start, start + t.seconds,
+              op.flops * die_.flop_energy + double(op.group->dram_each) * byte_energy_);
+        span(TESS_TRACK_TENSOR, start, start + t.seconds);
         break;
     }
     case TESS_OP_OPTIMIZER: {
         const double start = local_end();
-        const double dur = op.bytes / dma_bw_;
+        const double dur = op.bytes / tess_die_stream_rate(&die_, dma_bw_);
         tensor_free_ = vector_free_ = dma_free_ = start + dur;
         st_.memory_s += dur;
         st_.optimizer_s += dur;

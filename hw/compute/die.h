@@ -1,5 +1,6 @@
-// A compute die: tensor engine (systolic arrays), vector unit and DMA, executing its
-// pipeline stage's op stream (tess_op_next) for one iteration. Local work is timed on
+// A compute die: tensor engine (systolic arrays, or a GPU's SMs: model/die_timing.h),
+// vector unit and DMA, executing its pipeline stage's op stream (tess_op_next) for one
+// iteration. Local work is timed on
 // the die's own timeline without kernel events: a GEMM tile starts when the tensor
 // engine is free and its input tiles are loaded; loads run at most one tile ahead of
 // the tensor engine (double buffering) on the DMA engine; stores follow their tile;
@@ -21,6 +22,7 @@
 
 extern "C" {
 #include "config/platform.h"
+#include "model/die_timing.h"
 #include "model/schedule.h"
 #include "api/tessera_hw.h"
 }
@@ -101,14 +103,14 @@ class ComputeDie : public sc_core::sc_module
     uint32_t rank_;
     const RankMap &map_;
     noc::Transport &net_;
-    double dma_bw_, period_s_;
+    double dma_bw_;
     unsigned e_;
     PowerTimeline *power_;                 // dynamic energy over time, or nullptr
     PowerTimeline::Pending pending_power_; // this die's energy not yet in power_'s bins
     double byte_energy_; // joules per byte moved between DRAM and SRAM (both ends)
     double tensor_free_ = 0, vector_free_ = 0, dma_free_ = 0, last_gemm_start_ = 0, loads_done_ = 0;
-    std::unordered_map<const tess_op_group *, double> gemm_s_; // seconds per op of a group
-    std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;     // (source endpoint, tag)
+    std::unordered_map<const tess_op_group *, tess_kernel_time> gemm_s_; // per op of a group
+    std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;               // (source endpoint, tag)
     sc_core::sc_event arrived_;
     std::map<uint32_t, uint64_t> coll_seq_; // per axis: collective calls so far
     DieStats st_;

@@ -79,7 +79,7 @@ double tess_die_area_in(const tess_platform *p, const tess_adjacency *adj, uint3
     const tess_technology_type *t = tess_technology_of(p, d);
     if (!t) return 0;
     tess_area_parts a = {0};
-    a.tensor = (double)d->tensor_arrays * d->tensor_rows * d->tensor_cols * t->mac_area_m2;
+    a.tensor = tess_die_macs(d) * t->mac_area_m2;
     a.vector = (double)d->vector_lanes * t->vector_lane_area_m2;
     a.sram = 8.0 * (double)d->sram_bytes * t->sram_bit_area_m2 / t->sram_efficiency;
     a.uncore = t->uncore_area_m2;

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@ static const char *const multipath_names[] = {"hash", "dest-mod-k", "source-mod-
                                               NULL};
 static const char *const transit_names[] = {"no", "yes", "store-and-forward", NULL};
 static const char *const vc_release_names[] = {"tail", "tail-credit", NULL};
+static const char *const compute_names[] = {"systolic", "gpu", NULL};
 static const char *const standard_names[] = {"HBM2E", "HBM3", "DDR5", "LPDDR5", "ideal", NULL};
 
 const char *tess_routing_name(tess_routing r)
@@ -45,6 +47,26 @@ static double pin_rate(tess_quantity q)
 static const tess_field_spec die_fields[] = {
     {"clock", TESS_DIM_FREQUENCY, TESS_FIELD_DOUBLE, DIE(clock_hz), NULL, 1e3, 1e12, NULL, NULL,
      "core clock"},
+    {"compute", 0, TESS_FIELD_ENUM, DIE(compute), "systolic", 0, 0, NULL, compute_names,
+     "GEMM timing rule: systolic arrays fed from SRAM tiles, or an SM-based GPU (sms, "
+     "sm-flops, cta-tiles, gemm-ceiling)"},
+    {"sms", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(sms), "0", 0, 1 << 20, NULL, NULL,
+     "compute=gpu: streaming multiprocessors"},
+    {"sm-flops", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, DIE(sm_flops), "0", 0, 1e9, NULL, NULL,
+     "compute=gpu: dense tensor FLOP per clock per SM (peak = sms x sm-flops x clock)"},
+    {"cta-tiles", 0, TESS_FIELD_TILES, DIE(cta_tiles), "", 0, 0, NULL, NULL,
+     "compute=gpu: output tile shapes its GEMM library picks among, as 256x128,128x128,..."},
+    {"gemm-ceiling", TESS_DIM_FLOP_RATE, TESS_FIELD_DOUBLE, DIE(gemm_ceiling), "0FLOP/s", 0, 1e21,
+     NULL, NULL, "compute=gpu: best-case GEMM rate measured on the device (cite it)"},
+    {"align", TESS_DIM_SIZE, TESS_FIELD_U32, DIE(align_bytes), "0B", 0, 4096, NULL, NULL,
+     "compute=gpu: a GEMM whose K or N is not a multiple of this many bytes runs at "
+     "unaligned-efficiency (0: no rule)"},
+    {"unaligned-efficiency", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, DIE(unaligned_efficiency), "1",
+     0.01, 1, NULL, NULL, "compute=gpu: fraction of the GEMM rate an unaligned GEMM keeps"},
+    {"kernel-launch", TESS_DIM_TIME, TESS_FIELD_DOUBLE, DIE(kernel_launch_s), "0s", 0, 1, NULL,
+     NULL, "time each kernel costs back to back, before its work"},
+    {"stream-rate", TESS_DIM_BANDWIDTH, TESS_FIELD_DOUBLE, DIE(stream_rate), "0B/s", 0, 1e18, NULL,
+     NULL, "rate its kernels reach streaming DRAM (0: the platform's DMA rate)"},
     {"tensor-arrays", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(tensor_arrays), "1", 1, 1 << 20, NULL,
      NULL, "systolic arrays (peak = 2 x arrays x rows x cols x clock FLOP/s)"},
     {"tensor-rows", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(tensor_rows), "0", 0, 65536, NULL, NULL,
@@ -343,6 +365,40 @@ const void *tess_type_struct_const(const tess_type *t)
     return &t->u;
 }
 
+/* "256x128,128x128": at most TESS_MAX_CTA_TILES shapes of whole numbers 1..65536. */
+static int parse_tiles(const char *text, tess_cta_tiles *out, char *err, size_t errlen)
+{
+    tess_cta_tiles t;
+    memset(&t, 0, sizeof t);
+    const char *p = text;
+    while (*p) {
+        char *end;
+        const unsigned long m = strtoul(p, &end, 10);
+        unsigned long n = 0;
+        int ok = end != p && (*end == 'x' || *end == 'X');
+        if (ok) {
+            const char *q = end + 1;
+            n = strtoul(q, &end, 10);
+            ok = end != q && (*end == ',' || *end == '\0') && m >= 1 && m <= 65536 && n >= 1 &&
+                 n <= 65536;
+        }
+        if (!ok) {
+            snprintf(err, errlen, "'%s' is not a list of tile shapes such as 256x128,128x128",
+                     text);
+            return -1;
+        }
+        if (t.n == TESS_MAX_CTA_TILES) {
+            snprintf(err, errlen, "'%s' has more than %d tile shapes", text, TESS_MAX_CTA_TILES);
+            return -1;
+        }
+        t.m[t.n] = (uint32_t)m;
+        t.cols[t.n++] = (uint32_t)n;
+        p = *end == ',' ? end + 1 : end;
+    }
+    *out = t;
+    return 0;
+}
+
 int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text, char *err,
                    size_t errlen)
 {
@@ -362,6 +418,8 @@ int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text
         snprintf(err, errlen, "'%s' is not one of: %s", text, allowed);
         return -1;
     }
+    if (f->storage == TESS_FIELD_TILES)
+        return parse_tiles(text, (tess_cta_tiles *)base, err, errlen);
     if (f->storage == TESS_FIELD_TEXT) {
         if (strlen(text) >= 32) {
             snprintf(err, errlen, "'%s' is longer than 31 characters", text);
@@ -451,6 +509,19 @@ void tess_field_format(const tess_field_spec *f, const void *type_struct, char *
     case TESS_FIELD_TEXT:
         snprintf(buf, len, "%s", base);
         return;
+    case TESS_FIELD_TILES: {
+        const tess_cta_tiles *t = (const tess_cta_tiles *)base;
+        size_t used = 0;
+        buf[0] = '\0';
+        for (uint32_t i = 0; i < t->n && used < len; i++) {
+            const int k =
+                snprintf(buf + used, len - used, "%s%ux%u", i ? "," : "", t->m[i], t->cols[i]);
+            if (k < 0) break;
+            used += (size_t)k;
+        }
+        if (t->n == 0) snprintf(buf, len, "none");
+        return;
+    }
     }
 }
 
@@ -562,8 +633,36 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
     return 0;
 }
 
+/* compute="gpu" needs the figures its rule reads, and a ceiling at most its peak. */
+static int check_die(const tess_die_type *d, char *err, size_t errlen)
+{
+    if (d->compute != TESS_COMPUTE_GPU) return 0;
+    const char *missing = d->sms == 0              ? "sms"
+                          : !(d->sm_flops > 0)     ? "sm-flops"
+                          : d->cta_tiles.n == 0    ? "cta-tiles"
+                          : !(d->gemm_ceiling > 0) ? "gemm-ceiling"
+                                                   : NULL;
+    if (missing) {
+        snprintf(err, errlen,
+                 "attribute '%s' is missing: compute=\"gpu\" needs sms, sm-flops, cta-tiles and "
+                 "gemm-ceiling",
+                 missing);
+        return -1;
+    }
+    const double peak = d->sms * d->sm_flops * d->clock_hz;
+    if (d->gemm_ceiling > peak * (1 + 1e-9)) {
+        snprintf(err, errlen,
+                 "gemm-ceiling %.6g TFLOP/s is above the peak sms x sm-flops x clock = %.6g "
+                 "TFLOP/s",
+                 d->gemm_ceiling / 1e12, peak / 1e12);
+        return -1;
+    }
+    return 0;
+}
+
 int tess_type_check(const tess_type *t, char *err, size_t errlen)
 {
+    if (t->kind == TESS_KIND_DIE) return check_die(&t->u.die, err, errlen);
     if (t->kind == TESS_KIND_MEMORY) return check_memory(&t->u.memory, err, errlen);
     if (t->kind == TESS_KIND_LINK && t->u.link.width_bytes == 0 && t->u.link.xcvr[0] == '\0') {
         snprintf(err, errlen,

@@ -201,6 +201,17 @@ uint32_t tess_link_modules(const tess_link_type *l)
     return l->transceivers ? l->transceivers : l->xcvr_type != TESS_NONE ? 2 : 0;
 }
 
+double tess_die_macs(const tess_die_type *d)
+{
+    if (d->compute == TESS_COMPUTE_GPU) return d->sms * d->sm_flops / 2.0;
+    return (double)d->tensor_arrays * d->tensor_rows * d->tensor_cols;
+}
+
+double tess_die_peak_flops(const tess_die_type *d)
+{
+    return 2.0 * tess_die_macs(d) * d->clock_hz;
+}
+
 double tess_sram_energy_per_byte(const tess_die_type *d)
 {
     return 8.0 * (d->sram_read_energy + d->sram_write_energy);

@@ -73,21 +73,45 @@ typedef struct tess_latency {
     double seconds;
 } tess_latency;
 
+/* How a die-type's GEMMs are timed (src/model/die_timing.h): systolic arrays fed from SRAM
+ * tiles, or an SM-based GPU whose GEMM library tiles each GEMM into CTAs over its SMs. */
+typedef enum tess_compute_rule { TESS_COMPUTE_SYSTOLIC, TESS_COMPUTE_GPU } tess_compute_rule;
+
+#define TESS_MAX_CTA_TILES 8
+/* The CTA tile shapes (rows x columns of the output) a GPU's GEMM library picks among. */
+typedef struct tess_cta_tiles {
+    uint32_t n;
+    uint32_t m[TESS_MAX_CTA_TILES], cols[TESS_MAX_CTA_TILES];
+} tess_cta_tiles;
+
 typedef struct tess_die_type {
     double clock_hz;
-    uint32_t tensor_arrays;   /* systolic arrays */
-    uint32_t tensor_rows;     /* systolic array rows (0: no tensor engine) */
-    uint32_t tensor_cols;     /* systolic array columns */
-    uint32_t vector_lanes;    /* vector unit lanes */
-    uint64_t sram_bytes;      /* on-die SRAM capacity */
-    double sram_bandwidth;    /* bytes per second, all banks together */
-    uint32_t sram_banks;      /* interleaved banks, each a 1/banks share of the bandwidth */
-    uint32_t sram_ports;      /* requests served at once */
-    uint32_t sram_latency;    /* cycles from a request to its first data */
-    uint32_t sram_bank_bytes; /* interleaving granule */
-    double sram_read_energy;  /* joules per bit */
-    double sram_write_energy; /* joules per bit */
-    double sram_leakage;      /* watts */
+    tess_compute_rule compute; /* which timing rule its GEMMs follow */
+    /* compute="gpu": streaming multiprocessors, each with sm_flops dense tensor FLOP per
+     * clock; the tiles its GEMM library picks among; the best-case GEMM rate measured on it
+     * (below peak: clocks, scheduling); the alignment (bytes) below which a GEMM's
+     * dimension falls off the tensor cores' fast path, and the rate kept then */
+    uint32_t sms;
+    double sm_flops;
+    tess_cta_tiles cta_tiles;
+    double gemm_ceiling;         /* FLOP/s */
+    uint32_t align_bytes;        /* 0: no alignment rule */
+    double unaligned_efficiency; /* fraction of the rate an unaligned GEMM keeps */
+    double kernel_launch_s;      /* cost of each kernel launch, back to back */
+    double stream_rate;          /* bytes/s its kernels reach streaming DRAM (0: the DMA rate) */
+    uint32_t tensor_arrays;      /* systolic arrays */
+    uint32_t tensor_rows;        /* systolic array rows (0: no tensor engine) */
+    uint32_t tensor_cols;        /* systolic array columns */
+    uint32_t vector_lanes;       /* vector unit lanes */
+    uint64_t sram_bytes;         /* on-die SRAM capacity */
+    double sram_bandwidth;       /* bytes per second, all banks together */
+    uint32_t sram_banks;         /* interleaved banks, each a 1/banks share of the bandwidth */
+    uint32_t sram_ports;         /* requests served at once */
+    uint32_t sram_latency;       /* cycles from a request to its first data */
+    uint32_t sram_bank_bytes;    /* interleaving granule */
+    double sram_read_energy;     /* joules per bit */
+    double sram_write_energy;    /* joules per bit */
+    double sram_leakage;         /* watts */
     uint32_t dma_engines;
     double flop_energy;       /* joules per FLOP on the tensor engine and vector unit */
     double static_power;      /* watts while the die is powered */
@@ -401,6 +425,11 @@ size_t tess_platform_count(const tess_platform *p, tess_kind kind, int include_d
 /* Mean of (read + write energy) / 2 per bit over the live memories: what a DRAM bit moved
  * by a training schedule costs (0 without memories). */
 double tess_dram_energy_per_bit(const tess_platform *p);
+
+/* Multiply-accumulate units of a die's tensor engine (systolic arrays x rows x cols, or
+ * sms x sm-flops / 2), and its peak tensor rate, 2 x MACs x clock (FLOP/s). */
+double tess_die_macs(const tess_die_type *d);
+double tess_die_peak_flops(const tess_die_type *d);
 
 /* Energy of one DRAM byte passing through a die's SRAM: written into it and read out of
  * it once (joules per byte). */

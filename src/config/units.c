@@ -48,6 +48,7 @@ static const struct base_unit units[] = {
     {"USD/m2", TESS_DIM_COST_PER_AREA, 1.0, 0},
     {"USD/cm2", TESS_DIM_COST_PER_AREA, 1e4, 0},
     {"USD/mm2", TESS_DIM_COST_PER_AREA, 1e6, 0},
+    {"FLOP/s", TESS_DIM_FLOP_RATE, 1.0, SI_LARGE},
 };
 
 struct prefix {
@@ -110,6 +111,8 @@ const char *tess_dim_name(tess_dim dim)
         return "cost";
     case TESS_DIM_COST_PER_AREA:
         return "cost per area";
+    case TESS_DIM_FLOP_RATE:
+        return "FLOP rate";
     }
     return "?";
 }
@@ -147,6 +150,8 @@ const char *tess_dim_example(tess_dim dim)
         return "17000USD";
     case TESS_DIM_COST_PER_AREA:
         return "0.05USD/mm2";
+    case TESS_DIM_FLOP_RATE:
+        return "271.2TFLOP/s";
     }
     return "?";
 }
@@ -330,6 +335,9 @@ void tess_format_quantity(double value, tess_dim dim, char *buf, size_t buflen)
         break;
     case TESS_DIM_TRANSFER_RATE:
         unit = "T/s";
+        break;
+    case TESS_DIM_FLOP_RATE:
+        unit = "FLOP/s";
         break;
     /* areas, densities and prices read best in the units they are quoted in */
     case TESS_DIM_AREA:

@@ -30,11 +30,12 @@ typedef enum tess_dim {
     TESS_DIM_AREA = 1u << 11,           /* square metres: m2, cm2, mm2, um2 */
     TESS_DIM_DEFECT_DENSITY = 1u << 12, /* defects per square metre: /cm2, /mm2 */
     TESS_DIM_COST = 1u << 13,           /* US dollars: USD, kUSD, MUSD */
-    TESS_DIM_COST_PER_AREA = 1u << 14   /* US dollars per square metre: USD/mm2, USD/cm2 */
+    TESS_DIM_COST_PER_AREA = 1u << 14,  /* US dollars per square metre: USD/mm2, USD/cm2 */
+    TESS_DIM_FLOP_RATE = 1u << 15       /* floating-point operations per second: TFLOP/s */
 } tess_dim;
 
 /* The last dimension bit, for loops over every dimension. */
-#define TESS_DIM_LAST TESS_DIM_COST_PER_AREA
+#define TESS_DIM_LAST TESS_DIM_FLOP_RATE
 
 typedef struct tess_quantity {
     double value; /* in the base unit of dim */

@@ -29,6 +29,7 @@ static const char *const dtype_names[] = {"bf16", "fp16", "fp32", "fp8", NULL};
 static const char *const optimizer_names[] = {"adam", NULL};
 static const char *const recompute_names[] = {"none", "selective", "full", NULL};
 static const char *const onoff_names[] = {"off", "on", NULL};
+static const char *const attention_names[] = {"materialized", "flash", NULL};
 static const char *const pipeline_names[] = {"gpipe", "1f1b", "interleaved", NULL};
 static const char *const tp_style_names[] = {"megatron-1d", "2d", NULL};
 static const char *const rank_order_names[] = {"tp-pp-dp", "pp-tp-dp", "tp-dp-pp", "dp-tp-pp",
@@ -75,6 +76,12 @@ static const tess_field_spec workload_fields[] = {
     WCOUNT("pp", pp, "1", 1, 1e6, "pipeline-parallel degree"),
     WCOUNT("dp", dp, "1", 1, 1e9, "data-parallel degree"),
     WENUM("sequence-parallel", sequence_parallel, "off", onoff_names, "sequence parallelism"),
+    WENUM("fused-kernels", fused_kernels, "on", onoff_names,
+          "element-wise chains run as fused kernels (Megatron's scale-mask-softmax, bias-GeLU, "
+          "bias-dropout-add)"),
+    WENUM("attention", attention, "materialized", attention_names,
+          "attention writes its s x s scores to memory (materialized) or keeps them on chip "
+          "(flash, as FlashAttention)"),
     WCOUNT("zero", zero, "0", 0, 1, "ZeRO stage"),
     WENUM("pipeline", pipeline, "1f1b", pipeline_names, "pipeline schedule"),
     WCOUNT("chunks", chunks, "1", 1, 1024, "model chunks per die (interleaved)"),

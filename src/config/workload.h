@@ -24,6 +24,7 @@ typedef enum tess_recompute {
     TESS_RECOMPUTE_FULL
 } tess_recompute;
 typedef enum tess_pipeline { TESS_PIPE_GPIPE, TESS_PIPE_1F1B, TESS_PIPE_INTERLEAVED } tess_pipeline;
+typedef enum tess_attention { TESS_ATTN_MATERIALIZED, TESS_ATTN_FLASH } tess_attention;
 typedef enum tess_tp_style { TESS_TP_MEGATRON_1D, TESS_TP_2D } tess_tp_style;
 /* Rank numbering, fastest-varying axis first: consecutive ranks of the fastest axis land
  * on consecutive dies of the platform's order (so inside the innermost scopes). */
@@ -62,7 +63,9 @@ typedef struct tess_workload {
     tess_recompute recompute;
     uint32_t tp, pp, dp;
     int sequence_parallel;
-    uint32_t zero; /* ZeRO stage: 0 or 1 */
+    int fused_kernels;        /* element-wise chains fused (Megatron's fused kernels) */
+    tess_attention attention; /* s x s scores written to memory, or fused (FlashAttention) */
+    uint32_t zero;            /* ZeRO stage: 0 or 1 */
     tess_pipeline pipeline;
     uint32_t chunks; /* model chunks per die (interleaved 1F1B) */
     tess_tp_style tp_style;

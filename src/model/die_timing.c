@@ -1,6 +1,8 @@
 /* Compute-die timing rules: see die_timing.h. */
 #include "model/die_timing.h"
 
+#include <math.h>
+
 #include "config/arith.h"
 
 /* A dimension of d elements in tiles of T: d / T full tiles and one remainder tile of
@@ -31,4 +33,61 @@ double tess_gemm_cycles(uint64_t m, uint64_t n, uint64_t k, uint64_t count, uint
                 cycles += (double)mult * (double)passes * (double)(ck[c][1] + rows + cols - 2);
             }
     return cycles * (double)count / (double)(arrays ? arrays : 1);
+}
+
+double tess_die_stream_rate(const tess_die_type *d, double dma_bytes_s)
+{
+    return d->stream_rate > 0 && d->stream_rate < dma_bytes_s ? d->stream_rate : dma_bytes_s;
+}
+
+double tess_gpu_gemm_seconds(const tess_die_type *d, const tess_gemm_kernel *g)
+{
+    if (!g->m || !g->n || !g->k || !g->count || !d->sms) return 0;
+    double per_sm = d->gemm_ceiling / d->sms; /* FLOP/s */
+    /* K is the reduction (both operands' inner dimension), N the output's columns */
+    const uint64_t align = d->align_bytes;
+    if (align && ((g->k * g->elem_bytes) % align || (g->n * g->elem_bytes) % align))
+        per_sm *= d->unaligned_efficiency;
+    double best = INFINITY;
+    for (uint32_t i = 0; i < d->cta_tiles.n; i++) {
+        const uint64_t tm = d->cta_tiles.m[i], tn = d->cta_tiles.cols[i];
+        const uint64_t ctas = tess_ceil_div(g->m, tm) * tess_ceil_div(g->n, tn) * g->count;
+        const uint64_t waves = tess_ceil_div(ctas, d->sms);
+        const double t = (double)waves * 2.0 * (double)tm * (double)tn * (double)g->k / per_sm;
+        if (t < best) best = t;
+    }
+    return best;
+}
+
+tess_kernel_time tess_gemm_time(const tess_die_type *d, const tess_gemm_kernel *g,
+                                double dma_bytes_s)
+{
+    tess_kernel_time t = {0, d->kernel_launch_s, 0, 0};
+    if (d->compute == TESS_COMPUTE_GPU) {
+        t.compute_s = tess_gpu_gemm_seconds(d, g);
+        const double rate = tess_die_stream_rate(d, dma_bytes_s);
+        const double mem = rate > 0 ? (double)g->dram_bytes / rate : 0;
+        t.memory_s = mem > t.compute_s ? mem - t.compute_s : 0;
+    } else {
+        t.compute_s = tess_gemm_cycles(g->m, g->n, g->k, g->count, g->tile, d->tensor_rows,
+                                       d->tensor_cols, d->tensor_arrays) /
+                      d->clock_hz;
+    }
+    t.seconds = t.launch_s + t.compute_s + t.memory_s;
+    return t;
+}
+
+tess_kernel_time tess_vector_time(const tess_die_type *d, uint64_t bytes, unsigned elem_bytes,
+                                  double dma_bytes_s)
+{
+    tess_kernel_time t = {0, d->kernel_launch_s, 0, 0};
+    if (d->compute == TESS_COMPUTE_GPU) {
+        const double rate = tess_die_stream_rate(d, dma_bytes_s);
+        t.memory_s = rate > 0 ? (double)bytes / rate : 0;
+    } else {
+        const uint32_t lanes = d->vector_lanes ? d->vector_lanes : 1;
+        t.compute_s = ceil((double)(bytes / (elem_bytes ? elem_bytes : 1)) / lanes) / d->clock_hz;
+    }
+    t.seconds = t.launch_s + t.compute_s + t.memory_s;
+    return t;
 }

@@ -1,6 +1,14 @@
 /* Timing rules of compute dies as pure functions: the simulated die (hw/compute/die.cpp)
- * and the analytical model (src/model/estimate.c) time a GEMM by the same rule, and this file
- * needs no SystemC. */
+ * and the analytical model (src/model/estimate.c) time every kernel by the same rule, and
+ * this file needs no SystemC. A die-type follows one of two GEMM rules (its `compute`
+ * attribute, config/platform.h):
+ *  - systolic: SRAM-sized tiles on rows x cols arrays, each pass K plus fill and drain;
+ *  - gpu: the GEMM library splits the output into CTA tiles, runs them in waves over the
+ *    SMs at the die's measured best-case rate per SM (its gemm-ceiling / sms), and picks
+ *    the tile shape that finishes first; a dimension off the alignment keeps only
+ *    unaligned-efficiency of that rate; the kernel takes at least its DRAM bytes at the
+ *    rate its kernels stream memory.
+ * Every kernel pays the die-type's kernel-launch time before its work. */
 #ifndef TESS_DIE_TIMING_H
 #define TESS_DIE_TIMING_H
 
@@ -10,11 +18,45 @@
 extern "C" {
 #endif
 
+#include "config/platform.h"
+
 /* Cycles of `count` GEMMs of M x N x K tiled T x T on `arrays` systolic arrays of
  * rows x cols: per tile, ceil(tm/rows) x ceil(tn/cols) passes of tk + rows + cols - 2
  * cycles (K plus fill and drain), the passes shared evenly by the arrays. */
 double tess_gemm_cycles(uint64_t m, uint64_t n, uint64_t k, uint64_t count, uint64_t tile,
                         uint32_t rows, uint32_t cols, uint32_t arrays);
+
+/* One GEMM kernel: `count` GEMMs of M x N x K (a batched GEMM when count > 1) of
+ * `elem_bytes` elements, moving `dram_bytes` between DRAM and the die; `tile` is the
+ * schedule's SRAM tile edge (systolic rule only). */
+typedef struct tess_gemm_kernel {
+    uint64_t m, n, k, count, tile, dram_bytes;
+    unsigned elem_bytes;
+} tess_gemm_kernel;
+
+/* Where a kernel's time goes: launch, then compute and memory (the part of its time its
+ * DRAM bytes hold it beyond its compute). seconds = launch + compute + memory. */
+typedef struct tess_kernel_time {
+    double seconds, launch_s, compute_s, memory_s;
+} tess_kernel_time;
+
+/* The rate a die's kernels stream DRAM at: its stream-rate, at most the platform's DMA
+ * rate dma_bytes_s (bytes/s). */
+double tess_die_stream_rate(const tess_die_type *d, double dma_bytes_s);
+
+/* A GEMM kernel by the die-type's rule; dma_bytes_s as above. */
+tess_kernel_time tess_gemm_time(const tess_die_type *d, const tess_gemm_kernel *g,
+                                double dma_bytes_s);
+
+/* The gpu rule's compute time alone (no launch, no memory bound): the fastest CTA tile's
+ * waves at the per-SM rate. */
+double tess_gpu_gemm_seconds(const tess_die_type *d, const tess_gemm_kernel *g);
+
+/* An element-wise kernel moving `bytes` (reads and writes) of elem_bytes elements: on a
+ * gpu die, its bytes at the stream rate; on a systolic die, one element per vector lane
+ * per cycle (its operands in SRAM). */
+tess_kernel_time tess_vector_time(const tess_die_type *d, uint64_t bytes, unsigned elem_bytes,
+                                  double dma_bytes_s);
 
 #ifdef __cplusplus
 }

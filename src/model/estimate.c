@@ -263,22 +263,26 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
                             const tess_calibration *cal, tess_template_time *out)
 {
     memset(out, 0, sizeof *out);
-    const double period = 1.0 / dt->clock_hz;
     for (uint32_t i = 0; i < t->n; i++) {
         const tess_op_group *g = &t->groups[i];
         out->ops += g->count;
         out->flops += (double)g->count * g->flops_each;
         switch (g->kind) {
-        case TESS_OP_GEMM:
-            out->gemm_s += tess_gemm_cycles(g->gm, g->gn, g->gk, g->gcount, g->tile,
-                                            dt->tensor_rows, dt->tensor_cols, dt->tensor_arrays) *
-                           period;
+        case TESS_OP_GEMM: {
+            const tess_gemm_kernel k = {
+                g->gm, g->gn, g->gk, g->gcount, g->tile, g->dram_each * g->count, dtype_bytes};
+            const tess_kernel_time kt = tess_gemm_time(dt, &k, dma_bytes_s);
+            out->gemm_s += kt.launch_s + kt.compute_s;
+            out->stream_s += kt.memory_s;
             break;
-        case TESS_OP_VECTOR:
-            out->vector_s += (double)g->count *
-                             ceil((double)(g->bytes_each / dtype_bytes) / dt->vector_lanes) *
-                             period;
+        }
+        case TESS_OP_VECTOR: {
+            const tess_kernel_time kt =
+                tess_vector_time(dt, g->bytes_each, dtype_bytes, dma_bytes_s);
+            out->vector_s += (double)g->count * (kt.launch_s + kt.compute_s);
+            out->stream_s += (double)g->count * kt.memory_s;
             break;
+        }
         case TESS_OP_LOAD:
         case TESS_OP_STORE:
             out->dma_s += (double)g->count * (double)g->bytes_each / dma_bytes_s;
@@ -297,7 +301,9 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
     out->compute_s = out->gemm_s / cal->gemm_efficiency + out->vector_s / cal->vector_efficiency;
     const double dma = out->dma_s / cal->dram_efficiency;
     const double exposed = dma - cal->dma_overlap * out->compute_s;
-    out->local_s = out->compute_s + (exposed > 0 ? exposed : 0);
+    /* a gpu die's kernels stream their own bytes: their memory time never overlaps */
+    out->local_s =
+        out->compute_s + (exposed > 0 ? exposed : 0) + out->stream_s / cal->dram_efficiency;
     out->network_s = network_time(out->level_alpha_s, out->level_beta_s, cal);
 }
 
@@ -403,7 +409,8 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
         }
     d->ops += 1 + dp_tail; /* the optimizer step, and the data-parallel collectives' op */
     const double tail_net = network_time(ta, tb_, cal);
-    d->optimizer_s = 28.0 * (double)S->params / (dma_rate * cal->dram_efficiency);
+    d->optimizer_s =
+        28.0 * (double)S->params / (tess_die_stream_rate(dt, dma_rate) * cal->dram_efficiency);
     d->memory_s += d->optimizer_s;
     d->network_s += tail_net;
     d->rank = rank;

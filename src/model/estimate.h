@@ -68,7 +68,8 @@ void tess_estimate_net_free(tess_estimate_net *net);
 
 /* The analytical model's times of one template (a layer pass) on a die of type dt. */
 typedef struct tess_template_time {
-    double gemm_s, vector_s, dma_s;       /* before efficiencies */
+    double gemm_s, vector_s, dma_s; /* before efficiencies */
+    double stream_s; /* kernels held by their own DRAM bytes beyond their compute (gpu rule) */
     double compute_s, local_s, network_s; /* calibrated: compute, compute and DMA, collectives */
     double level_alpha_s[TESS_LEVELS_], level_beta_s[TESS_LEVELS_]; /* network_s's terms, raw */
     double scope_s[TESS_SCOPE_LEVELS + 1], scale_out_s; /* network_s by its groups' span */

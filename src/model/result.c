@@ -74,8 +74,7 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
     for (uint32_t k = 0; k < s->dies; k++) {
         const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[k]].type].u.die;
         const tess_stage *S = &s->stages[tess_rank_stage(s->tp, s->pp, k)];
-        out->peak_flops +=
-            2.0 * dt->tensor_arrays * dt->tensor_rows * dt->tensor_cols * dt->clock_hz;
+        out->peak_flops += tess_die_peak_flops(dt);
         /* compute: FLOPs x energy per FLOP; SRAM: every DRAM byte passes through it once;
          * static: power x iteration time */
         res->energy_compute_j += S->flops * dt->flop_energy;

@@ -32,6 +32,7 @@ typedef struct builder {
     uint64_t tr;           /* 2-D tensor parallelism: the grid's side */
     uint64_t fwd_like;     /* forward-like layer passes per die: forward, backward (+ recompute) */
     uint64_t layer_passes; /* layer passes per die: micro-batches x chunks x layers per chunk */
+    int gpu;               /* the dies follow the gpu rule: kernels stream DRAM themselves */
     int no_memory;
 } builder;
 
@@ -64,17 +65,33 @@ static void add_group(builder *b, tess_template *t, tess_op_kind kind, uint64_t 
     g->flops_each = flops;
     g->bytes_each = bytes;
     g->coll = coll;
+    /* DRAM traffic: loads and stores; on a gpu die also its GEMM and element-wise kernels,
+     * which stream their operands themselves */
+    if (kind == TESS_OP_LOAD || kind == TESS_OP_STORE ||
+        (b->gpu && (kind == TESS_OP_GEMM || kind == TESS_OP_VECTOR)))
+        g->dram_each = bytes;
     t->ops += count;
     t->flops += flops * (double)count;
-    if (kind == TESS_OP_LOAD || kind == TESS_OP_STORE) t->bytes += bytes * count; /* DRAM traffic */
+    t->bytes += g->dram_each * count;
 }
 
 /* GEMMs tiled T x T, output stationary: per tile a MAC op and loads of its A and B
  * tiles, per output tile a store; A is read once per column of output tiles, B once
  * per row of them, C written once. The workload's tile-merge tiles per dimension make
  * one op. */
-static void tile_gemm(builder *b, tess_template *t, const gemm *g)
+static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram_bytes)
 {
+    if (b->gpu) { /* one op, the whole kernel: its CTAs stream A and B and write C */
+        if (!g->m || !g->n || !g->k || !g->count) return;
+        add_group(b, t, TESS_OP_GEMM, 1, 2.0 * g->m * g->n * g->k * g->count, dram_bytes, -1);
+        if (b->no_memory) return;
+        tess_op_group *gg = &t->groups[t->n - 1];
+        gg->gm = g->m;
+        gg->gn = g->n;
+        gg->gk = g->k;
+        gg->gcount = g->count;
+        return;
+    }
     const uint64_t T = b->T, merge = b->w->tile_merge, e = b->e;
     const uint64_t tm = tess_ceil_div(g->m, T), tn = tess_ceil_div(g->n, T),
                    tk = tess_ceil_div(g->k, T);
@@ -284,6 +301,104 @@ static int choose_tile(builder *b)
     return TESS_OK;
 }
 
+/* Bytes a GEMM kernel moves between DRAM and the die: A (M x K), B (K x N) and C (M x N)
+ * once each, less any s x s operand (on_chip_side = s) that a fused attention kernel keeps
+ * on chip. */
+static uint64_t gemm_dram_bytes(const gemm *g, uint64_t e, uint64_t on_chip_side)
+{
+    const uint64_t dims[3][2] = {{g->m, g->k}, {g->k, g->n}, {g->m, g->n}};
+    uint64_t elems = 0;
+    for (int i = 0; i < 3; i++)
+        if (!on_chip_side || dims[i][0] != on_chip_side || dims[i][1] != on_chip_side)
+            elems += dims[i][0] * dims[i][1];
+    return elems * g->count * e;
+}
+
+typedef enum kernel_set {
+    KERNELS_FORWARD,
+    KERNELS_BACKWARD,
+    KERNELS_ATTENTION_CORE, /* selective recomputation: the softmax and its dropout again */
+    KERNELS_LOGITS_FORWARD,
+    KERNELS_LOGITS_BACKWARD
+} kernel_set;
+
+/* One layer's element-wise kernels on one die, each a vector op with the bytes it reads
+ * and writes (Megatron-LM's kernels as Korthikanti et al. 2022 section 4 counts their
+ * tensors). Per micro-batch, with A = b s h elements (split t ways with sequence
+ * parallelism), S = b (a/t) s^2 attention scores, H = b s f / t MLP hidden elements, e
+ * bytes each and 1-byte dropout masks:
+ *  forward, fused: LayerNorm 2Ae; scale-mask-softmax 2Se; attention dropout 2Se + S;
+ *    bias-dropout-add 3Ae + A; LayerNorm 2Ae; bias-GeLU 2He (SwiGLU 3He);
+ *    bias-dropout-add 3Ae + A. Unfused, the softmax is three kernels (scale, mask,
+ *    softmax: 6Se), bias-dropout-add three (bias 2Ae, dropout 2Ae + A, add 3Ae) and
+ *    bias-GeLU two (4He; SwiGLU 5He).
+ *  backward: each kernel reads its input and the incoming gradient and writes its
+ *    gradient (3x the tensor; dropout reads its mask); the residual branches' gradients
+ *    are summed (3Ae each).
+ *  flash attention keeps the scores on chip: no softmax or attention-dropout kernels.
+ * The logits layer: the final LayerNorm and the vocabulary-parallel cross entropy over
+ * L = b s V / t logits (max, exp-sum, loss: reads L three times, writes it once; backward
+ * reads and writes it once). */
+static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
+{
+    const tess_workload *w = b->w;
+    const tess_model *md = &w->model;
+    const uint64_t e = b->e, tp = w->tp;
+    const uint64_t A = b->tok * md->hidden / (w->sequence_parallel ? tp : 1);
+    const uint64_t S = (uint64_t)w->micro_batch * (md->heads / tp) * md->sequence * md->sequence;
+    const uint64_t H = b->tok * md->ffn / tp, L = b->tok * md->vocab / tp;
+    const int swiglu = md->activation == TESS_ACT_SWIGLU, fused = w->fused_kernels;
+    const int scores = w->attention == TESS_ATTN_MATERIALIZED;
+#define KERNEL(n, bytes) add_group(b, t, TESS_OP_VECTOR, (n), 0, (bytes), -1)
+    switch (set) {
+    case KERNELS_FORWARD:
+        KERNEL(2, 2 * A * e); /* the two LayerNorms */
+        if (scores) {
+            if (fused)
+                KERNEL(1, 2 * S * e);
+            else
+                KERNEL(3, 2 * S * e);
+            KERNEL(1, 2 * S * e + S); /* attention dropout */
+        }
+        if (fused) {
+            KERNEL(2, 3 * A * e + A);
+            KERNEL(1, (swiglu ? 3 : 2) * H * e);
+        } else {
+            KERNEL(2, 2 * A * e);     /* bias */
+            KERNEL(2, 2 * A * e + A); /* dropout */
+            KERNEL(2, 3 * A * e);     /* residual add */
+            KERNEL(1, 2 * H * e);     /* bias */
+            KERNEL(1, (swiglu ? 3 : 2) * H * e);
+        }
+        break;
+    case KERNELS_BACKWARD:
+        KERNEL(2, 3 * A * e); /* LayerNorm backward */
+        if (scores) {
+            KERNEL(fused ? 1 : 2, 3 * S * e); /* softmax (and scale) backward */
+            KERNEL(1, 2 * S * e + S);         /* attention dropout backward */
+        }
+        KERNEL(2, 2 * A * e + A);            /* dropout backward */
+        KERNEL(2, 3 * A * e);                /* residual gradient sums */
+        KERNEL(1, (swiglu ? 5 : 3) * H * e); /* GeLU / SwiGLU backward */
+        break;
+    case KERNELS_ATTENTION_CORE:
+        if (scores) {
+            KERNEL(fused ? 1 : 3, 2 * S * e);
+            KERNEL(1, 2 * S * e + S);
+        }
+        break;
+    case KERNELS_LOGITS_FORWARD:
+        KERNEL(1, 2 * A * e); /* final LayerNorm */
+        KERNEL(1, 4 * L * e); /* cross entropy */
+        break;
+    case KERNELS_LOGITS_BACKWARD:
+        KERNEL(1, 3 * A * e);
+        KERNEL(1, 2 * L * e);
+        break;
+    }
+#undef KERNEL
+}
+
 /* Step 3: one layer's work on one die (forward, backward, recomputed forward), the
  * logits layer's, and the model's FLOPs. */
 static void layer_templates(builder *b)
@@ -314,36 +429,36 @@ static void layer_templates(builder *b)
         {tok, h / ksplit, f / nsplit, 1}, /* MLP down */
     };
     tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
-    const uint64_t vector_ops = 7; /* 2 norms, softmax, activation, 2 residual adds, dropout */
-    /* vector ops touch the layer's activations: b s h elements, split by TP */
-    const uint64_t vec_bytes = tok * h * e / t;
-    s->activation_message_bytes = vec_bytes;
-    add_group(b, F, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
-    add_group(b, Bw, TESS_OP_VECTOR, 2 * vector_ops, 0, vec_bytes, -1);
+    const int flash = w->attention == TESS_ATTN_FLASH;
+    s->activation_message_bytes = tok * h * e / t;
+    elementwise_kernels(b, F, KERNELS_FORWARD);
+    elementwise_kernels(b, Bw, KERNELS_BACKWARD);
     for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
-        tile_gemm(b, F, &fwd[i]);
+        const int core = i == 1 || i == 2; /* the attention core: its s x s operands */
+        const int on_chip = core && flash;
+        tile_gemm(b, F, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? sq : 0));
         /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
         const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count};
         const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count};
-        tile_gemm(b, Bw, &dx);
-        tile_gemm(b, Bw, &dw);
+        tile_gemm(b, Bw, &dx, gemm_dram_bytes(&dx, e, on_chip ? sq : 0));
+        tile_gemm(b, Bw, &dw, gemm_dram_bytes(&dw, e, on_chip ? sq : 0));
         if (w->recompute == TESS_RECOMPUTE_FULL ||
-            (w->recompute == TESS_RECOMPUTE_SELECTIVE && (i == 1 || i == 2)))
-            tile_gemm(b, R, &fwd[i]);
+            (w->recompute == TESS_RECOMPUTE_SELECTIVE && core))
+            tile_gemm(b, R, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? sq : 0));
     }
-    if (w->recompute == TESS_RECOMPUTE_FULL)
-        add_group(b, R, TESS_OP_VECTOR, vector_ops, 0, vec_bytes, -1);
-    if (w->recompute == TESS_RECOMPUTE_SELECTIVE)
-        add_group(b, R, TESS_OP_VECTOR, 2, 0, vec_bytes, -1);
+    if (w->recompute == TESS_RECOMPUTE_FULL) elementwise_kernels(b, R, KERNELS_FORWARD);
+    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) elementwise_kernels(b, R, KERNELS_ATTENTION_CORE);
     const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
     s->hardware_flops =
         s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
 
     const gemm logit = {tok, V / t, h, 1};
     const gemm ldx = {tok, h, V / t, 1}, ldw = {h, V / t, tok, 1};
-    tile_gemm(b, &s->logits_fwd, &logit);
-    tile_gemm(b, &s->logits_bwd, &ldx);
-    tile_gemm(b, &s->logits_bwd, &ldw);
+    tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(&logit, e, 0));
+    tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(&ldx, e, 0));
+    tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(&ldw, e, 0));
+    elementwise_kernels(b, &s->logits_fwd, KERNELS_LOGITS_FORWARD);
+    elementwise_kernels(b, &s->logits_bwd, KERNELS_LOGITS_BACKWARD);
 }
 
 /* Activations a stage keeps in flight: the micro-batch chunks its pipeline order has
@@ -575,10 +690,11 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                         tess_schedule *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
-    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, 0, 0, 0};
+    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, 0, 0, 0, 0};
     int rc = assign_ranks(&b);
     if (rc == TESS_OK) rc = choose_tile(&b);
     if (rc != TESS_OK) return rc;
+    b.gpu = p->types[p->instances[s->die_of_rank[0]].type].u.die.compute == TESS_COMPUTE_GPU;
     while (b.tr * b.tr < w->tp)
         b.tr++; /* 2-D: grid side */
     s->tp_grid = w->tp_style == TESS_TP_2D ? (uint32_t)b.tr : 1;

@@ -55,7 +55,7 @@ typedef enum tess_op_kind {
     TESS_OP_GEMM,       /* one SRAM-sized tile of a GEMM on the tensor engine */
     TESS_OP_LOAD,       /* DMA of an input tile, DRAM -> SRAM */
     TESS_OP_STORE,      /* DMA of an output tile, SRAM -> DRAM */
-    TESS_OP_VECTOR,     /* norm, softmax, activation, residual add, dropout */
+    TESS_OP_VECTOR,     /* an element-wise kernel: norm, softmax, activation, dropout, add */
     TESS_OP_COLLECTIVE, /* one call of a collective (colls[coll]) */
     TESS_OP_SEND,       /* pipeline: activations or gradients to the next / previous stage */
     TESS_OP_RECV,
@@ -70,8 +70,12 @@ typedef struct tess_op_group {
     uint64_t bytes_each;
     int32_t coll; /* index into colls for collectives, else -1 */
     /* GEMM groups: the whole GEMM(s) the tiles come from, M x N x K, count of them,
-     * and the tile edge T, so that a die can time every tile class exactly */
+     * and the tile edge T, so that a die can time every tile class exactly (on a gpu
+     * die-type a GEMM is one op, the whole kernel, and tile is 0) */
     uint64_t gm, gn, gk, gcount, tile;
+    /* bytes the op moves between DRAM and the die (a gpu die's GEMM and element-wise
+     * kernels; loads and stores); 0 for work on SRAM-resident operands */
+    uint64_t dram_each;
 } tess_op_group;
 
 typedef struct tess_template {
