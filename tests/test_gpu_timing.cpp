@@ -32,7 +32,7 @@ double rate(const tess_die_type &d, const tess_gemm_kernel &g, double dma)
     return 2.0 * g.m * g.n * g.k * g.count / tess_gemm_time(&d, &g, dma).seconds;
 }
 
-constexpr double kA100Peak = 312e12;    // dense FP16, REFERENCE 1.1
+constexpr double kA100Peak = 312e12;      // dense FP16, REFERENCE 1.1
 constexpr double kA100Ceiling = 271.2e12; // MAMF best case, REFERENCE 1.3
 constexpr double kHbm = 2.039e12;         // 5 stacks of HBM2e, REFERENCE 1.1
 
@@ -132,16 +132,16 @@ TEST(GpuRule, MissingFiguresAreNamed)
         "</platform>\n");
     EXPECT_NE(l->rc, TESS_OK);
     EXPECT_NE(l->errors.find("cta-tiles"), std::string::npos) << l->errors;
-    auto over = load_xml(
-        "<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
-        "  <die-type name=\"g\" clock=\"1GHz\" compute=\"gpu\" sms=\"8\" sm-flops=\"512\" "
-        "cta-tiles=\"128x128\" gemm-ceiling=\"9TFLOP/s\"/>\n</platform>\n");
+    auto over =
+        load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
+                 "  <die-type name=\"g\" clock=\"1GHz\" compute=\"gpu\" sms=\"8\" sm-flops=\"512\" "
+                 "cta-tiles=\"128x128\" gemm-ceiling=\"9TFLOP/s\"/>\n</platform>\n");
     EXPECT_NE(over->rc, TESS_OK);
     EXPECT_NE(over->errors.find("above the peak"), std::string::npos) << over->errors;
-    auto bad = load_xml(
-        "<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
-        "  <die-type name=\"g\" clock=\"1GHz\" compute=\"gpu\" sms=\"8\" sm-flops=\"512\" "
-        "cta-tiles=\"128by128\" gemm-ceiling=\"1TFLOP/s\"/>\n</platform>\n");
+    auto bad =
+        load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
+                 "  <die-type name=\"g\" clock=\"1GHz\" compute=\"gpu\" sms=\"8\" sm-flops=\"512\" "
+                 "cta-tiles=\"128by128\" gemm-ceiling=\"1TFLOP/s\"/>\n</platform>\n");
     EXPECT_NE(bad->rc, TESS_OK);
     EXPECT_NE(bad->errors.find("tile shapes"), std::string::npos) << bad->errors;
 }

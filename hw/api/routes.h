@@ -20,6 +20,9 @@ typedef struct tess_hw_route_info {
     double bandwidth_bytes_s; /* the narrowest channel's */
     double energy_per_byte;   /* channels and routers crossed */
     uint32_t channels;        /* channels crossed (all of them, even past cap) */
+    /* a collective's ring step along it: the lowest collective-efficiency and the longest
+     * collective-step of the link-types crossed */
+    double collective_efficiency, collective_step_s;
 } tess_hw_route_info;
 /* NULL with msg when the network cannot be built. Free with tess_hw_routes_close. */
 tess_hw_routes *tess_hw_routes_open(const tess_platform *p, char *msg, size_t msglen);

@@ -148,6 +148,28 @@ int build_network(Iteration &it, tess_noc_fidelity fidelity, int symmetry, char 
     return TESS_OK;
 }
 
+// Each collective axis's ring step from every rank: the collective-efficiency and
+// collective-step of the link-types on its route.
+void ring_links(Iteration &it)
+{
+    const tess_schedule *s = it.s;
+    it.map.ring_link.assign(static_cast<size_t>(TESS_AXES) * s->dies, tess::hw::RingLink{});
+    std::vector<bool> axis_used(TESS_AXES, false);
+    for (uint32_t i = 0; i < s->n_colls; i++)
+        axis_used[s->colls[i].axis] = s->colls[i].group > 1;
+    const auto &ch = it.topo->channels();
+    for (int a = 0; a < TESS_AXES; a++)
+        for (uint32_t r = 0; axis_used[a] && r < s->dies; r++) {
+            const uint32_t next = tess_ring_next(s, static_cast<tess_coll_axis>(a), r);
+            if (next == r) continue;
+            tess::hw::RingLink &l = it.map.ring_link[static_cast<size_t>(a) * s->dies + r];
+            for (uint32_t c : it.topo->path(it.map.endpoint[r], it.map.endpoint[next])) {
+                l.efficiency = std::min(l.efficiency, ch[c].collective_efficiency);
+                l.step_s = std::max(l.step_s, ch[c].collective_step_s);
+            }
+        }
+}
+
 // Every rank's network endpoint; with a circuit switch, a configuration for every pair
 // the schedule sends between. TESS_OK or TESS_EINVAL.
 int map_ranks(Iteration &it, char *msg, size_t msglen)
@@ -167,6 +189,7 @@ int map_ranks(Iteration &it, char *msg, size_t msglen)
         }
         it.map.endpoint.push_back(static_cast<uint32_t>(ep));
     }
+    ring_links(it);
     if (!it.circuits) return TESS_OK;
     const std::vector<bool> used = tess::hw::used_classes(s);
     for (int cls = 0; cls <= TESS_AXES; cls++)

@@ -30,9 +30,16 @@ extern "C" {
 namespace tess::hw
 {
 
+// A collective's ring step from one rank to its neighbour: the lowest collective-efficiency
+// and the longest collective-step of the link-types on the route (config/platform.h).
+struct RingLink {
+    double efficiency = 1, step_s = 0;
+};
+
 struct RankMap {
     const tess_schedule *s = nullptr; // its degrees (model/rank_map.h)
     std::vector<uint32_t> endpoint;   // rank -> network endpoint
+    std::vector<RingLink> ring_link;  // [axis x ranks + rank], the axes of s's collectives
     uint32_t stage(uint32_t r) const { return tess_rank_stage(s->tp, s->pp, r); }
     uint32_t rank(uint32_t t, uint32_t st, uint32_t d) const
     {

@@ -159,6 +159,8 @@ bool Topology::add_channel(uint32_t k, uint32_t from, uint32_t to, int32_t rf, i
     c.cycles_per_flit = static_cast<uint32_t>(std::ceil(flit_bytes_ / bytes_per_cycle - 1e-9));
     if (c.cycles_per_flit < 1) c.cycles_per_flit = 1;
     c.energy_per_bit = lt.energy_per_bit + (xcvr ? xcvr->energy_per_bit : 0);
+    c.collective_efficiency = lt.collective_efficiency > 0 ? lt.collective_efficiency : 1;
+    c.collective_step_s = lt.collective_step_s;
     c.dir = kNoDir;
     c.wraparound = l.wraparound != 0;
     c.config = static_cast<int16_t>(static_cast<int32_t>(l.circuit) - 1);

@@ -44,7 +44,8 @@ struct Channel {
     uint32_t latency;    // cycles of the network clock, >= 1
     uint32_t cycles_per_flit;
     double energy_per_bit;
-    int8_t dir; // grid direction of travel, kNoDir off grids
+    double collective_efficiency, collective_step_s; // its link-type's (config/platform.h)
+    int8_t dir;                                      // grid direction of travel, kNoDir off grids
     bool wraparound;
     int16_t config; // a circuit of this configuration of the circuit switch, or -1
     // its link leaves the packages, wafers and nodes (a scale-out or datacenter link: one

@@ -23,5 +23,6 @@ int tess_cmd_explore(int argc, char **argv);
 int tess_cmd_sweep(int argc, char **argv);
 int tess_cmd_check(int argc, char **argv);
 int tess_cmd_cost(int argc, char **argv);
+int tess_cmd_collective(int argc, char **argv);
 
 #endif

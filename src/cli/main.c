@@ -37,6 +37,9 @@ static const command commands[] = {
      "area, yield and cost of a platform, without simulating"},
     {"schedule", tess_cmd_schedule, "schedule PLATFORM WORKLOAD [--json] [--set n=v]...",
      "the per-die work of one training iteration: FLOPs, ops, memory, collectives"},
+    {"collective", tess_cmd_collective,
+     "collective PLATFORM [--op OP] [--bytes SIZE,...] [--dies N] [--estimate] ...",
+     "one collective call over the dies, as nccl-tests measures it (see collective --help)"},
     {"mem", tess_cmd_mem, "mem PLATFORM [--pattern P] [--read-ratio R] ...",
      "synthetic traffic on one of the platform's memories (see mem --help)"},
 };

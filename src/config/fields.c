@@ -163,6 +163,14 @@ static const tess_field_spec link_fields[] = {
      "xcvr-type of the link's optical modules (none: electrical)"},
     {"length", TESS_DIM_LENGTH, TESS_FIELD_DOUBLE, LT(length_m), "0m", 0, 4e7, NULL, NULL,
      "fibre length (delay 4.897 ns/m; at most the transceiver's reach)"},
+    {"collective-efficiency", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, LT(collective_efficiency), "1",
+     0.01, 1, NULL, NULL,
+     "fraction of the link's rate a collective's ring steps move payload at (protocol, flags, "
+     "chunk handshakes; cite the measurement)"},
+    {"collective-step", TESS_DIM_TIME, TESS_FIELD_DOUBLE, LT(collective_step_s), "0s", 0, 1, NULL,
+     NULL,
+     "time each ring step of a collective over this link spends synchronising before its "
+     "data moves"},
 };
 
 #define MT(f) offsetof(tess_memory_type, f)

@@ -153,6 +153,11 @@ typedef struct tess_link_type {
     char xcvr[32];               /* name of an xcvr-type ("": an electrical link) */
     double length_m;             /* fibre length, for its delay and the transceiver's reach */
     uint32_t xcvr_type;          /* resolved by the loader: index into types, or TESS_NONE */
+    /* collectives over this link class (their ring steps): the fraction of its rate they
+     * move payload at (protocol headers, flags, chunk handshakes), and the time each ring
+     * step spends synchronising with its neighbours before its data moves */
+    double collective_efficiency;
+    double collective_step_s;
 } tess_link_type;
 
 /* Fibre delay, s per metre: 4.897 us/km at 1550 nm (group index ~1.468; REFERENCE.md 4). */

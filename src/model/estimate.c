@@ -153,6 +153,10 @@ static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring,
             for (uint32_t k = 0; k < info.channels && k < ROUTE_CAP; k++)
                 load[route[k]]++;
             if (info.latency_s > net->alpha_s[ring]) net->alpha_s[ring] = info.latency_s;
+            if (info.collective_efficiency < net->coll_efficiency[ring])
+                net->coll_efficiency[ring] = info.collective_efficiency;
+            if (info.collective_step_s > net->coll_step_s[ring])
+                net->coll_step_s[ring] = info.collective_step_s;
             energy += info.energy_per_byte;
             pairs += 1;
         }
@@ -171,8 +175,11 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_e
                           char *msg, size_t msglen)
 {
     memset(net, 0, sizeof *net);
-    for (int k = 0; k < TESS_RINGS; k++)
+    for (int k = 0; k < TESS_RINGS; k++) {
         net->beta_bytes_s[k] = INFINITY;
+        net->coll_efficiency[k] = 1;
+    }
+    net->launch_s = p->types[p->instances[s->die_of_rank[0]].type].u.die.kernel_launch_s;
     double *peak = calloc(p->n_instances + 1, sizeof *peak);
     net->dma_bytes_s = calloc(s->dies + 1, sizeof *net->dma_bytes_s);
     int rc = peak && net->dma_bytes_s ? TESS_OK : TESS_ENOMEM;
@@ -221,8 +228,8 @@ static void collective_terms(const tess_coll_use *c, const tess_estimate_net *ne
     const double steps = (double)tess_ring_steps(c->kind, n);
     const tess_level l = tess_axis_is_dp(c->axis) ? TESS_LEVEL_DP : TESS_LEVEL_TP;
     const double chunk = (double)tess_ring_message_bytes(c->bytes, n);
-    a[l] += calls * steps * net->alpha_s[c->axis];
-    b[l] += calls * steps * chunk / net->beta_bytes_s[c->axis];
+    a[l] += calls * (net->launch_s + steps * (net->alpha_s[c->axis] + net->coll_step_s[c->axis]));
+    b[l] += calls * steps * chunk / (net->beta_bytes_s[c->axis] * net->coll_efficiency[c->axis]);
 }
 
 static double network_time(const double *a, const double *b, const tess_calibration *cal)

@@ -59,7 +59,11 @@ typedef struct tess_estimate_net {
                                            the paths of all groups that cross its busiest link */
     uint32_t congestion[TESS_RINGS];    /* most neighbour paths on one directed link */
     double energy_per_byte[TESS_RINGS]; /* mean over neighbour paths, joules */
-    double *dma_bytes_s;                /* peak DRAM rate of each rank (malloc'd) */
+    /* a collective's ring step (model/die_timing.h: the die's collective library): the
+     * lowest collective-efficiency and longest collective-step over the neighbour paths */
+    double coll_efficiency[TESS_RINGS], coll_step_s[TESS_RINGS];
+    double launch_s;     /* the dies' kernel launch, paid once per collective call */
+    double *dma_bytes_s; /* peak DRAM rate of each rank (malloc'd) */
 } tess_estimate_net;
 
 int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_estimate_net *net,

@@ -174,6 +174,13 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                         tess_schedule *out, tess_diag *diag);
 void tess_schedule_free(tess_schedule *s);
 
+/* A schedule of one collective call of `bytes` (the whole buffer, as nccl-tests counts
+ * it) over the first `group` live dies (0: all) in die order, one ring, as the tensor-
+ * parallel axis: what `tessera collective` simulates and estimates. TESS_OK, or
+ * TESS_EINVAL with a message (fewer than two dies, unlike dies, no bytes). */
+int tess_schedule_collective(const tess_platform *p, tess_coll kind, uint64_t bytes, uint32_t group,
+                             const char *file, tess_schedule *out, tess_diag *diag);
+
 /* Critical path of the pipeline phase with uniform times per pass of one model chunk
  * (forward t_fwd, backward t_bwd): simulates every stage running its order, each pass
  * starting when its stage is free and its pipeline predecessor is done. Returns the
