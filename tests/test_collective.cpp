@@ -30,14 +30,17 @@ std::vector<double> busbw(const std::string &json)
 TEST(Collective, EightA100sReproduceTheNcclTestsSweepWithin10Percent)
 {
     // size (MiB) and the measured bus bandwidth (GB/s)
-    const std::vector<std::pair<const char *, double>> nccl = {
-        {"16MiB", 106.16}, {"64MiB", 171.54}, {"256MiB", 194.07}, {"1GiB", 229.04}, {"16GiB", 234.89}};
+    const std::vector<std::pair<const char *, double>> nccl = {{"16MiB", 106.16},
+                                                               {"64MiB", 171.54},
+                                                               {"256MiB", 194.07},
+                                                               {"1GiB", 229.04},
+                                                               {"16GiB", 234.89}};
     std::string sizes;
     for (const auto &p : nccl)
         sizes += (sizes.empty() ? "" : ",") + std::string(p.first);
     for (const char *how : {"", "--estimate"}) {
-        const CliRun r = tessera("collective platforms/dgx-a100.xml --json --bytes " + sizes + " " +
-                                 how, true);
+        const CliRun r =
+            tessera("collective platforms/dgx-a100.xml --json --bytes " + sizes + " " + how, true);
         ASSERT_EQ(r.status, 0) << r.output;
         const std::vector<double> got = busbw(r.output);
         ASSERT_EQ(got.size(), nccl.size()) << r.output;

@@ -416,11 +416,14 @@ TEST(ScheduleKernels, ElementwiseBytesFollowTheTensorsEachKernelTouches)
                                                                (2 * S * 2 + S) +
                                                                2 * (3 * A * 2 + A) + 2 * H * 2);
     EXPECT_EQ(kernels, 7u);
-    // backward: LayerNorm 3A x2, softmax 3S, dropout 2S + S, dropout 2A + A x2, residual
-    // sums 3A x2, GeLU 3H
-    EXPECT_DOUBLE_EQ(vector_bytes(fused->s.bwd), 2 * (3 * A * 2) + 3 * S * 2 + (2 * S * 2 + S) +
-                                                     2 * (2 * A * 2 + A) + 2 * (3 * A * 2) +
-                                                     3 * H * 2);
+    // backward: LayerNorm 3A x2 and its weight gradients 2A x2, softmax 3S, dropout
+    // 2S + S, dropout 2A + A x2, residual sums 3A x2, GeLU 3H; bias gradients read the
+    // output gradients of QKV (3h/t per token: 3A/8), the projection and MLP-down (A each)
+    // and MLP-up (H)
+    EXPECT_DOUBLE_EQ(vector_bytes(fused->s.bwd), 2 * (3 * A * 2) + 2 * (2 * A * 2) + 3 * S * 2 +
+                                                     (2 * S * 2 + S) + 2 * (2 * A * 2 + A) +
+                                                     2 * (3 * A * 2) + 3 * H * 2 +
+                                                     (3 * A / 8 + 2 * A + H) * 2);
     // unfused: softmax as scale, mask, softmax (6S); bias, dropout, add apart (7A + A each);
     // bias and GeLU apart (4H)
     auto unfused = build("megatron-22b.xml", common + "fused-kernels=\"off\"", 8);

@@ -167,8 +167,7 @@ int tess_cmd_collective(int argc, char **argv)
             st = dma ? TESS_OK : TESS_ENOMEM;
         }
         double t = 0;
-        if (st == TESS_OK)
-            st = time_call(&p, &s, dma, estimate, &hw, timeout, &t, msg, sizeof msg);
+        if (st == TESS_OK) st = time_call(&p, &s, dma, estimate, &hw, timeout, &t, msg, sizeof msg);
         if (st != TESS_OK) {
             char *joined = tess_diag_join(&diag);
             if (joined && joined[0]) fprintf(stderr, "%s\n", joined);

@@ -417,7 +417,7 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     d->ops += 1 + dp_tail; /* the optimizer step, and the data-parallel collectives' op */
     const double tail_net = network_time(ta, tb_, cal);
     d->optimizer_s =
-        28.0 * (double)S->params / (tess_die_stream_rate(dt, dma_rate) * cal->dram_efficiency);
+        (double)S->optimizer_bytes / (tess_die_stream_rate(dt, dma_rate) * cal->dram_efficiency);
     d->memory_s += d->optimizer_s;
     d->network_s += tail_net;
     d->rank = rank;

@@ -15,8 +15,9 @@
  * shortest path), beta the smallest bottleneck link bandwidth of those paths.
  * Pipeline: each stage's forward and backward chunk times go through the schedule's
  * critical path (tess_pipeline_makespan) with a pipeline message's alpha-beta time between
- * stages; then the data-parallel collectives and the optimizer step (28 B per parameter
- * at the DRAM rate). Energy, power, area and cost as a simulation accounts them.
+ * stages; then the data-parallel collectives and the optimizer step (its bytes,
+ * TESS_OPTIMIZER_BYTES_PER_PARAM, at the DRAM rate). Energy, power, area and cost as a simulation
+ * accounts them.
  *
  * Without calibration every factor is 1 (the textbook roofline and alpha-beta model);
  * `tessera calibrate` fits them against the simulator and writes a calibration file. */

@@ -117,7 +117,7 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
         if (c->phase == 6) {
             c->phase = 7;
             op->kind = TESS_OP_OPTIMIZER;
-            op->bytes = 28 * S->params;
+            op->bytes = S->optimizer_bytes;
             return 1;
         }
         return 0;

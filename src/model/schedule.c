@@ -334,7 +334,10 @@ typedef enum kernel_set {
  *    bias-GeLU two (4He; SwiGLU 5He).
  *  backward: each kernel reads its input and the incoming gradient and writes its
  *    gradient (3x the tensor; dropout reads its mask); the residual branches' gradients
- *    are summed (3Ae each).
+ *    are summed (3Ae each); LayerNorm's weight gradients read x and dy once more (2Ae
+ *    each); each linear layer's bias gradient reads its output gradient once (QKV:
+ *    b s (h + 2 h_kv) / t elements, the projection and second MLP layer A each, the
+ *    first MLP layer H, 2H with SwiGLU).
  *  flash attention keeps the scores on chip: no softmax or attention-dropout kernels.
  * The logits layer: the final LayerNorm and the vocabulary-parallel cross entropy over
  * L = b s V / t logits (max, exp-sum, loss: reads L three times, writes it once; backward
@@ -347,6 +350,7 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
     const uint64_t A = b->tok * md->hidden / (w->sequence_parallel ? tp : 1);
     const uint64_t S = (uint64_t)w->micro_batch * (md->heads / tp) * md->sequence * md->sequence;
     const uint64_t H = b->tok * md->ffn / tp, L = b->tok * md->vocab / tp;
+    const uint64_t QKV = b->tok * (md->hidden + 2 * md->hidden / md->heads * md->kv_heads) / tp;
     const int swiglu = md->activation == TESS_ACT_SWIGLU, fused = w->fused_kernels;
     const int scores = w->attention == TESS_ATTN_MATERIALIZED;
 #define KERNEL(n, bytes) add_group(b, t, TESS_OP_VECTOR, (n), 0, (bytes), -1)
@@ -372,7 +376,12 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
         }
         break;
     case KERNELS_BACKWARD:
-        KERNEL(2, 3 * A * e); /* LayerNorm backward */
+        KERNEL(2, 3 * A * e); /* LayerNorm backward: dx from x and dy */
+        KERNEL(2, 2 * A * e); /* and dgamma, dbeta: x and dy read again, reduced over tokens */
+        /* bias gradients: each linear layer's output gradient read and summed over tokens */
+        KERNEL(1, QKV * e);
+        KERNEL(2, A * e); /* the attention projection's and the second MLP layer's */
+        KERNEL(1, (swiglu ? 2 : 1) * H * e);
         if (scores) {
             KERNEL(fused ? 1 : 2, 3 * S * e); /* softmax (and scale) backward */
             KERNEL(1, 2 * S * e + S);         /* attention dropout backward */
@@ -510,11 +519,11 @@ static int stage_figures(builder *b)
             const tess_pass *ps = &S->order[k];
             S->ops += tess_pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
         }
-        /* the tail: the data-parallel gradient collective and the optimizer step; mixed-
-         * precision Adam reads and writes 28 B per parameter (fp16 gradient in, fp32
-         * master weight and two moments in and out, fp16 weight out) */
+        /* the tail: the data-parallel gradient collective and the optimizer step over the
+         * die's share of the optimizer state */
         S->ops += 1 + (w->dp > 1 ? 1 : 0);
-        S->dram_bytes += 28 * S->params / (w->zero ? w->dp : 1);
+        S->optimizer_bytes = TESS_OPTIMIZER_BYTES_PER_PARAM * S->params / (w->zero ? w->dp : 1);
+        S->dram_bytes += S->optimizer_bytes;
         S->static_bytes = (uint64_t)(bytes_per_param * (double)S->params);
         S->activation_bytes_per_layer = (uint64_t)act_layer;
         S->in_flight = (uint32_t)chunks_in_flight(w->pipeline, st, pp, m, v);
@@ -594,7 +603,8 @@ static void tp_collectives(builder *b)
         add_coll(b, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, tp, act, 2 * n);
     }
     const int full = w->recompute == TESS_RECOMPUTE_FULL;
-    for (uint32_t i = 0; i < s->n_colls; i++) {
+    const uint32_t spread = s->n_colls; /* the collectives above run in every pass */
+    for (uint32_t i = 0; i < spread; i++) {
         const tess_coll_use *c = &s->colls[i];
         const uint64_t per_pass = c->calls / (n ? n : 1);
         if (per_pass == 0) continue;
@@ -605,6 +615,27 @@ static void tp_collectives(builder *b)
             add_group(b, &s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
         for (uint32_t st = 0; st < s->pp; st++)
             s->stages[st].ops += b->layer_passes * per_pass * (full ? 3 : 2);
+    }
+    /* sequence parallelism keeps only each die's share of the column-parallel layers'
+     * (QKV, first MLP layer) input, so every backward pass gathers it again for their
+     * weight gradients: two all-gathers a layer (Korthikanti et al. 2022, section 4.2.2) */
+    if (w->sequence_parallel && w->tp_style != TESS_TP_2D) {
+        const uint32_t first = s->n_colls;
+        if (s->placement.tp_local > 1) {
+            const uint32_t mt = s->placement.tp_local;
+            add_coll(b, "tp all-gather, backward (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER,
+                     tp / mt, act / mt, 2 * b->layer_passes);
+            add_coll(b, "tp all-gather, backward (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt,
+                     act, 2 * b->layer_passes);
+        } else {
+            add_coll(b, "tp all-gather, backward", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act,
+                     2 * b->layer_passes);
+        }
+        for (uint32_t i = first; i < s->n_colls; i++) {
+            add_group(b, &s->bwd, TESS_OP_COLLECTIVE, 2, 0, s->colls[i].bytes, (int32_t)i);
+            for (uint32_t st = 0; st < s->pp; st++)
+                s->stages[st].ops += b->layer_passes * 2;
+        }
     }
 }
 

@@ -36,6 +36,14 @@
 #include "model/placement.h"
 #include "model/rank_map.h"
 
+/* DRAM bytes per parameter of one mixed-precision Adam step as Megatron-LM takes it
+ * (fp32 main gradients and master weights, fp16 or bf16 model weights), pass by pass:
+ * unscale the main gradients and check them for inf/NaN (read and write 4 + 4), their
+ * norm for clipping (read 4), Adam (read weight, gradient and both moments, write weight
+ * and moments: 28), copy the master weights into the model's (read 4, write 2), zero the
+ * gradient buffer (write 4): 50. */
+#define TESS_OPTIMIZER_BYTES_PER_PARAM 50u
+
 typedef struct tess_coll_use {
     const char *what; /* "tp all-reduce", "dp gradient all-reduce", ... */
     tess_coll_axis axis;
@@ -105,12 +113,13 @@ typedef struct tess_pass {
 
 typedef struct tess_stage {
     uint32_t layers_per_chunk;
-    double flops;          /* hardware FLOPs per die per iteration */
-    uint64_t ops;          /* per die per iteration */
-    uint64_t dram_bytes;   /* DMA between SRAM and DRAM, per die per iteration */
-    uint64_t messages;     /* sent per die per iteration: collectives' steps, pipeline sends */
-    uint64_t params;       /* parameters held per die */
-    uint64_t static_bytes; /* weights, gradients, optimizer state */
+    double flops;             /* hardware FLOPs per die per iteration */
+    uint64_t ops;             /* per die per iteration */
+    uint64_t dram_bytes;      /* DMA between SRAM and DRAM, per die per iteration */
+    uint64_t optimizer_bytes; /* the optimizer step's DRAM traffic, per die per iteration */
+    uint64_t messages;        /* sent per die per iteration: collectives' steps, pipeline sends */
+    uint64_t params;          /* parameters held per die */
+    uint64_t static_bytes;    /* weights, gradients, optimizer state */
     uint64_t activation_bytes_per_layer; /* per micro-batch */
     uint32_t in_flight;                  /* micro-batch chunks whose activations are held at once */
     uint64_t peak_bytes;

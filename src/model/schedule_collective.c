@@ -13,8 +13,8 @@ static const char *coll_name(tess_coll kind)
                                          : "all-gather";
 }
 
-int tess_schedule_collective(const tess_platform *p, tess_coll kind, uint64_t bytes,
-                             uint32_t group, const char *file, tess_schedule *s, tess_diag *diag)
+int tess_schedule_collective(const tess_platform *p, tess_coll kind, uint64_t bytes, uint32_t group,
+                             const char *file, tess_schedule *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
     uint32_t live = 0;
