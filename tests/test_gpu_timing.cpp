@@ -97,6 +97,32 @@ TEST_F(A100, ElementwiseKernelsRampUpToTheStreamRate)
     EXPECT_NEAR(small_rate, 25e9, 0.1 * 25e9);
 }
 
+// H100 SXM: 794.5 TFLOP/s best case, measured on 2048 x 2048 x 13312 (MAMF table).
+TEST(H100, BestCaseShapeReachesTheMeasuredCeilingWithin3Percent)
+{
+    auto l = load_file(source_path("platforms/dgx-h100.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const tess_die_type &d = die_named(*l, "h100");
+    EXPECT_NEAR(tess_die_peak_flops(&d), 989.4e12, 0.005 * 989.4e12);
+    const double r = rate(d, gemm(2048, 2048, 13312), 3.35e12);
+    EXPECT_NEAR(r, 794.5e12, 0.03 * 794.5e12) << r / 1e12 << " TFLOP/s";
+}
+
+// The ceiling's shape: 2048^2 outputs make 128 tiles of 256 x 128 on 132 SMs, so a rule
+// that ran each SM at ceiling / SMs would give 128/132 of the ceiling there; the shape
+// given, the rule gives the ceiling itself on it, and the loss elsewhere.
+TEST(GpuRule, TheCeilingShapeGivesTheCeiling)
+{
+    auto l = load_file(source_path("platforms/dgx-h100.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    tess_die_type d = die_named(*l, "h100");
+    const tess_gemm_kernel g = gemm(2048, 2048, 13312);
+    const double flops = 2.0 * 2048 * 2048 * 13312;
+    EXPECT_NEAR(flops / tess_gpu_gemm_seconds(&d, &g), 794.5e12, 1e-6 * 794.5e12);
+    d.gemm_ceiling_shape[0] = '\0';
+    EXPECT_NEAR(flops / tess_gpu_gemm_seconds(&d, &g), 794.5e12 * 128 / 132, 1e-6 * 794.5e12);
+}
+
 // A made-up GPU of 4 SMs at 1 GHz, 1,000 FLOP per clock each, gemm-ceiling at half the
 // peak (2 TFLOP/s: 500 GFLOP/s per SM), one tile shape 128 x 64.
 TEST(GpuRule, WavesOfCtaTilesAtTheCeilingPerSm)

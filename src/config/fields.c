@@ -58,6 +58,9 @@ static const tess_field_spec die_fields[] = {
      "compute=gpu: output tile shapes its GEMM library picks among, as 256x128,128x128,..."},
     {"gemm-ceiling", TESS_DIM_FLOP_RATE, TESS_FIELD_DOUBLE, DIE(gemm_ceiling), "0FLOP/s", 0, 1e21,
      NULL, NULL, "compute=gpu: best-case GEMM rate measured on the device (cite it)"},
+    {"gemm-ceiling-shape", 0, TESS_FIELD_TEXT, DIE(gemm_ceiling_shape), "", 0, 0, NULL, NULL,
+     "compute=gpu: the GEMM (MxNxK) the ceiling was measured on: the rule reproduces the ceiling "
+     "there, its tile and wave losses included (none: the ceiling is the SMs' rate)"},
     {"align", TESS_DIM_SIZE, TESS_FIELD_U32, DIE(align_bytes), "0B", 0, 4096, NULL, NULL,
      "compute=gpu: a GEMM whose K or N is not a multiple of this many bytes runs at "
      "unaligned-efficiency (0: no rule)"},
@@ -655,6 +658,15 @@ static int check_die(const tess_die_type *d, char *err, size_t errlen)
                  "attribute '%s' is missing: compute=\"gpu\" needs sms, sm-flops, cta-tiles and "
                  "gemm-ceiling",
                  missing);
+        return -1;
+    }
+    unsigned long long m, n, k;
+    char rest;
+    if (d->gemm_ceiling_shape[0] &&
+        (sscanf(d->gemm_ceiling_shape, "%llux%llux%llu%c", &m, &n, &k, &rest) != 3 || !m || !n ||
+         !k)) {
+        snprintf(err, errlen, "gemm-ceiling-shape '%s' is not a GEMM shape such as 1024x10240x5120",
+                 d->gemm_ceiling_shape);
         return -1;
     }
     const double peak = d->sms * d->sm_flops * d->clock_hz;

@@ -95,6 +95,7 @@ typedef struct tess_die_type {
     double sm_flops;
     tess_cta_tiles cta_tiles;
     double gemm_ceiling;         /* FLOP/s */
+    char gemm_ceiling_shape[32]; /* "MxNxK" it was measured on ("": unknown) */
     uint32_t align_bytes;        /* 0: no alignment rule */
     double unaligned_efficiency; /* fraction of the rate an unaligned GEMM keeps */
     double kernel_launch_s;      /* cost of each kernel launch, back to back */

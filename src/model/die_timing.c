@@ -2,6 +2,7 @@
 #include "model/die_timing.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #include "config/arith.h"
 
@@ -40,14 +41,9 @@ double tess_die_stream_rate(const tess_die_type *d, double dma_bytes_s)
     return d->stream_rate > 0 && d->stream_rate < dma_bytes_s ? d->stream_rate : dma_bytes_s;
 }
 
-double tess_gpu_gemm_seconds(const tess_die_type *d, const tess_gemm_kernel *g)
+/* The fastest CTA tile's waves for g at per_sm FLOP/s an SM. */
+static double waves_seconds(const tess_die_type *d, const tess_gemm_kernel *g, double per_sm)
 {
-    if (!g->m || !g->n || !g->k || !g->count || !d->sms) return 0;
-    double per_sm = d->gemm_ceiling / d->sms; /* FLOP/s */
-    /* K is the reduction (both operands' inner dimension), N the output's columns */
-    const uint64_t align = d->align_bytes;
-    if (align && ((g->k * g->elem_bytes) % align || (g->n * g->elem_bytes) % align))
-        per_sm *= d->unaligned_efficiency;
     double best = INFINITY;
     for (uint32_t i = 0; i < d->cta_tiles.n; i++) {
         const uint64_t tm = d->cta_tiles.m[i], tn = d->cta_tiles.cols[i];
@@ -57,6 +53,31 @@ double tess_gpu_gemm_seconds(const tess_die_type *d, const tess_gemm_kernel *g)
         if (t < best) best = t;
     }
     return best;
+}
+
+/* An SM's rate: the ceiling shared by the SMs, raised by the tile and wave losses of the
+ * shape it was measured on (so that the rule gives the ceiling there). */
+static double sm_rate(const tess_die_type *d)
+{
+    const double per_sm = d->gemm_ceiling / d->sms;
+    unsigned long long m, n, k;
+    if (sscanf(d->gemm_ceiling_shape, "%llux%llux%llu", &m, &n, &k) != 3 || !m || !n || !k)
+        return per_sm;
+    const tess_gemm_kernel shape = {m, n, k, 1, 0, 0, 2};
+    const double ideal = 2.0 * (double)m * (double)n * (double)k / d->gemm_ceiling;
+    const double t = waves_seconds(d, &shape, per_sm);
+    return t > ideal ? per_sm * t / ideal : per_sm;
+}
+
+double tess_gpu_gemm_seconds(const tess_die_type *d, const tess_gemm_kernel *g)
+{
+    if (!g->m || !g->n || !g->k || !g->count || !d->sms) return 0;
+    double per_sm = sm_rate(d); /* FLOP/s */
+    /* K is the reduction (both operands' inner dimension), N the output's columns */
+    const uint64_t align = d->align_bytes;
+    if (align && ((g->k * g->elem_bytes) % align || (g->n * g->elem_bytes) % align))
+        per_sm *= d->unaligned_efficiency;
+    return waves_seconds(d, g, per_sm);
 }
 
 tess_kernel_time tess_gemm_time(const tess_die_type *d, const tess_gemm_kernel *g,
