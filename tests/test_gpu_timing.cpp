@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "cli_run.h"
 #include "platform_fixture.h"
 
 extern "C" {
@@ -170,4 +171,27 @@ TEST(GpuRule, MissingFiguresAreNamed)
                  "cta-tiles=\"128by128\" gemm-ceiling=\"1TFLOP/s\"/>\n</platform>\n");
     EXPECT_NE(bad->rc, TESS_OK);
     EXPECT_NE(bad->errors.find("tile shapes"), std::string::npos) << bad->errors;
+}
+
+// `tessera validate` says which efficiency figures are cited measurements and which stand
+// on assumptions (the presets' `assumed` lists), and which are not set at all.
+TEST(Presets, ValidateSaysWhichEfficienciesAreDocumented)
+{
+    const CliRun r = tessera("validate platforms/dgx-a100.xml");
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("die-type a100: documented gemm-ceiling, align, kernel-launch, "
+                            "stream-rate; assumed cta-tiles, unaligned-efficiency; ideal none"),
+              std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("link-type nvlink3: documented collective-efficiency, collective-step; "
+                            "assumed none"),
+              std::string::npos)
+        << r.output;
+    const CliRun d = tessera("validate platforms/default.xml");
+    EXPECT_NE(d.output.find("systolic arrays, ideal"), std::string::npos) << d.output;
+    auto bad = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
+                        "  <die-type name=\"g\" clock=\"1GHz\" assumed=\"cta-tile\"/>\n"
+                        "</platform>\n");
+    EXPECT_NE(bad->rc, TESS_OK);
+    EXPECT_NE(bad->errors.find("'cta-tile' is not one of"), std::string::npos) << bad->errors;
 }

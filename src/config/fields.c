@@ -13,6 +13,10 @@ static const char *const multipath_names[] = {"hash", "dest-mod-k", "source-mod-
 static const char *const transit_names[] = {"no", "yes", "store-and-forward", NULL};
 static const char *const vc_release_names[] = {"tail", "tail-credit", NULL};
 static const char *const compute_names[] = {"systolic", "gpu", NULL};
+const char *const tess_die_efficiency_names[] = {
+    "gemm-ceiling",  "cta-tiles",   "align", "unaligned-efficiency",
+    "kernel-launch", "stream-rate", NULL};
+const char *const tess_link_efficiency_names[] = {"collective-efficiency", "collective-step", NULL};
 static const char *const standard_names[] = {"HBM2E", "HBM3", "DDR5", "LPDDR5", "ideal", NULL};
 
 const char *tess_routing_name(tess_routing r)
@@ -70,6 +74,9 @@ static const tess_field_spec die_fields[] = {
      NULL, "time each kernel costs back to back, before its work"},
     {"stream-rate", TESS_DIM_BANDWIDTH, TESS_FIELD_DOUBLE, DIE(stream_rate), "0B/s", 0, 1e18, NULL,
      NULL, "rate its kernels reach streaming DRAM (0: the platform's DMA rate)"},
+    {"assumed", 0, TESS_FIELD_FLAGS, DIE(assumed), "", 0, 0, NULL, tess_die_efficiency_names,
+     "which of its efficiency figures (gemm-ceiling, cta-tiles, align, unaligned-efficiency, "
+     "kernel-launch, stream-rate) are assumptions rather than cited measurements"},
     {"tensor-arrays", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(tensor_arrays), "1", 1, 1 << 20, NULL,
      NULL, "systolic arrays (peak = 2 x arrays x rows x cols x clock FLOP/s)"},
     {"tensor-rows", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(tensor_rows), "0", 0, 65536, NULL, NULL,
@@ -174,6 +181,9 @@ static const tess_field_spec link_fields[] = {
      NULL,
      "time each ring step of a collective over this link spends synchronising before its "
      "data moves"},
+    {"assumed", 0, TESS_FIELD_FLAGS, LT(assumed), "", 0, 0, NULL, tess_link_efficiency_names,
+     "which of collective-efficiency and collective-step are assumptions rather than cited "
+     "measurements"},
 };
 
 #define MT(f) offsetof(tess_memory_type, f)
@@ -410,6 +420,36 @@ static int parse_tiles(const char *text, tess_cta_tiles *out, char *err, size_t 
     return 0;
 }
 
+/* "a b c" (spaces or commas) of names into a bit set. */
+static int parse_flags(const char *text, const char *const *names, uint32_t *out, char *err,
+                       size_t errlen)
+{
+    uint32_t bits = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t len = strcspn(p, " ,");
+        if (!len) break;
+        int found = -1;
+        for (int i = 0; names[i]; i++)
+            if (strlen(names[i]) == len && strncmp(p, names[i], len) == 0) found = i;
+        if (found < 0) {
+            char allowed[256] = "";
+            for (int i = 0; names[i]; i++) {
+                strncat(allowed, i ? ", " : "", sizeof allowed - strlen(allowed) - 1);
+                strncat(allowed, names[i], sizeof allowed - strlen(allowed) - 1);
+            }
+            snprintf(err, errlen, "'%.*s' is not one of: %s", (int)len, p, allowed);
+            return -1;
+        }
+        bits |= 1u << found;
+        p += len;
+    }
+    *out = bits;
+    return 0;
+}
+
 int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text, char *err,
                    size_t errlen)
 {
@@ -431,6 +471,8 @@ int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text
     }
     if (f->storage == TESS_FIELD_TILES)
         return parse_tiles(text, (tess_cta_tiles *)base, err, errlen);
+    if (f->storage == TESS_FIELD_FLAGS)
+        return parse_flags(text, f->enum_names, (uint32_t *)base, err, errlen);
     if (f->storage == TESS_FIELD_TEXT) {
         if (strlen(text) >= 32) {
             snprintf(err, errlen, "'%s' is longer than 31 characters", text);
@@ -520,6 +562,20 @@ void tess_field_format(const tess_field_spec *f, const void *type_struct, char *
     case TESS_FIELD_TEXT:
         snprintf(buf, len, "%s", base);
         return;
+    case TESS_FIELD_FLAGS: {
+        const uint32_t bits = *(const uint32_t *)base;
+        size_t used = 0;
+        buf[0] = '\0';
+        for (int i = 0; f->enum_names[i] && used < len; i++) {
+            if (!(bits & (1u << i))) continue;
+            const int k =
+                snprintf(buf + used, len - used, "%s%s", used ? " " : "", f->enum_names[i]);
+            if (k < 0) break;
+            used += (size_t)k;
+        }
+        if (!bits) snprintf(buf, len, "none");
+        return;
+    }
     case TESS_FIELD_TILES: {
         const tess_cta_tiles *t = (const tess_cta_tiles *)base;
         size_t used = 0;

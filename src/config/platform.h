@@ -100,19 +100,20 @@ typedef struct tess_die_type {
     double unaligned_efficiency; /* fraction of the rate an unaligned GEMM keeps */
     double kernel_launch_s;      /* cost of each kernel launch, back to back */
     double stream_rate;          /* bytes/s its kernels reach streaming DRAM (0: the DMA rate) */
-    uint32_t tensor_arrays;      /* systolic arrays */
-    uint32_t tensor_rows;        /* systolic array rows (0: no tensor engine) */
-    uint32_t tensor_cols;        /* systolic array columns */
-    uint32_t vector_lanes;       /* vector unit lanes */
-    uint64_t sram_bytes;         /* on-die SRAM capacity */
-    double sram_bandwidth;       /* bytes per second, all banks together */
-    uint32_t sram_banks;         /* interleaved banks, each a 1/banks share of the bandwidth */
-    uint32_t sram_ports;         /* requests served at once */
-    uint32_t sram_latency;       /* cycles from a request to its first data */
-    uint32_t sram_bank_bytes;    /* interleaving granule */
-    double sram_read_energy;     /* joules per bit */
-    double sram_write_energy;    /* joules per bit */
-    double sram_leakage;         /* watts */
+    uint32_t assumed;       /* bit i: tess_die_efficiency_names[i] is an assumption, not measured */
+    uint32_t tensor_arrays; /* systolic arrays */
+    uint32_t tensor_rows;   /* systolic array rows (0: no tensor engine) */
+    uint32_t tensor_cols;   /* systolic array columns */
+    uint32_t vector_lanes;  /* vector unit lanes */
+    uint64_t sram_bytes;    /* on-die SRAM capacity */
+    double sram_bandwidth;  /* bytes per second, all banks together */
+    uint32_t sram_banks;    /* interleaved banks, each a 1/banks share of the bandwidth */
+    uint32_t sram_ports;    /* requests served at once */
+    uint32_t sram_latency;  /* cycles from a request to its first data */
+    uint32_t sram_bank_bytes; /* interleaving granule */
+    double sram_read_energy;  /* joules per bit */
+    double sram_write_energy; /* joules per bit */
+    double sram_leakage;      /* watts */
     uint32_t dma_engines;
     double flop_energy;       /* joules per FLOP on the tensor engine and vector unit */
     double static_power;      /* watts while the die is powered */
@@ -159,7 +160,14 @@ typedef struct tess_link_type {
      * step spends synchronising with its neighbours before its data moves */
     double collective_efficiency;
     double collective_step_s;
+    uint32_t assumed; /* bit i: tess_link_efficiency_names[i] is an assumption */
 } tess_link_type;
+
+/* The attributes of a die-type and of a link-type that say how far real hardware falls
+ * short of its peak (NULL-terminated); a type's `assumed` attribute lists those of its
+ * figures that stand on an assumption rather than a cited measurement. */
+extern const char *const tess_die_efficiency_names[];
+extern const char *const tess_link_efficiency_names[];
 
 /* Fibre delay, s per metre: 4.897 us/km at 1550 nm (group index ~1.468; REFERENCE.md 4). */
 #define TESS_FIBRE_DELAY_S_PER_M 4.897e-9

@@ -48,6 +48,63 @@ static void print_type(const tess_platform *p, uint32_t ti, FILE *out)
     fputc('\n', out);
 }
 
+/* Lists the names whose bit is (documented: is not) set in `assumed` among those `set`. */
+static void print_names(const char *const *names, uint32_t set, uint32_t assumed, int want,
+                        FILE *out)
+{
+    int any = 0;
+    for (int i = 0; names[i]; i++)
+        if ((set & (1u << i)) && !!(assumed & (1u << i)) == want) {
+            fprintf(out, "%s%s", any ? ", " : " ", names[i]);
+            any = 1;
+        }
+    if (!any) fprintf(out, " none");
+}
+
+/* Which of each die-type's and link-type's efficiency figures are cited measurements and
+ * which stand on assumptions (the types' `assumed` attribute), and which are not set
+ * (ideal). */
+static void print_efficiencies(const tess_platform *p, FILE *out)
+{
+    fprintf(out, "efficiencies (documented: cited measurements; assumed: the preset says so; "
+                 "ideal: not set):\n");
+    for (size_t i = 0; i < p->n_types; i++) {
+        const tess_type *t = &p->types[i];
+        uint32_t set = 0, assumed = 0;
+        const char *const *names = NULL;
+        if (t->kind == TESS_KIND_DIE) {
+            const tess_die_type *d = &t->u.die;
+            if (d->compute != TESS_COMPUTE_GPU) {
+                fprintf(out, "  die-type %s: systolic arrays, ideal (no measured efficiency)\n",
+                        t->name);
+                continue;
+            }
+            names = tess_die_efficiency_names;
+            const int given[] = {d->gemm_ceiling > 0, d->cta_tiles.n > 0, d->align_bytes > 0,
+                                 d->unaligned_efficiency<1, d->kernel_launch_s> 0,
+                                 d->stream_rate > 0};
+            for (int k = 0; k < 6; k++)
+                set |= given[k] ? 1u << k : 0;
+            assumed = d->assumed;
+        } else if (t->kind == TESS_KIND_LINK) {
+            const tess_link_type *l = &t->u.link;
+            names = tess_link_efficiency_names;
+            set = (l->collective_efficiency < 1 ? 1u : 0) | (l->collective_step_s > 0 ? 2u : 0);
+            assumed = l->assumed;
+            if (!set) continue; /* links without collective figures: nothing to say */
+        } else {
+            continue;
+        }
+        fprintf(out, "  %s %s: documented", tess_kind_type_element(t->kind), t->name);
+        print_names(names, set, assumed, 0, out);
+        fprintf(out, "; assumed");
+        print_names(names, set, assumed, 1, out);
+        fprintf(out, "; ideal");
+        print_names(names, ~set, 0, 0, out);
+        fprintf(out, "\n");
+    }
+}
+
 void tess_platform_print_summary(const tess_platform *p, FILE *out)
 {
     fprintf(out, "platform '%s' (%s): valid\n", p->name, p->file);
@@ -65,6 +122,8 @@ void tess_platform_print_summary(const tess_platform *p, FILE *out)
     fprintf(out, "templates: %zu\n", p->n_types);
     for (size_t i = 0; i < p->n_types; i++)
         print_type(p, (uint32_t)i, out);
+
+    print_efficiencies(p, out);
 
     size_t live = 0, per_kind[TESS_KIND_COUNT_] = {0};
     size_t *per_type = calloc(p->n_types ? p->n_types : 1, sizeof *per_type);
