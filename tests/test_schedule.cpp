@@ -439,3 +439,61 @@ TEST(ScheduleKernels, ElementwiseBytesFollowTheTensorsEachKernelTouches)
     EXPECT_DOUBLE_EQ(vector_bytes(flash->s.fwd),
                      2 * (2 * A / 8 * 2) + 2 * (3 * A / 8 * 2 + A / 8) + 2 * H * 2);
 }
+
+// Stages of different depths (stage-layers), as a 126-layer model needs on 16 stages:
+// GPT 1.3B's 24 layers as 5, 7, 7, 5 over pp 4 (tp 4, 16 dies). A stage's layer work and
+// parameters follow its own layers; the whole still adds up to the model's FLOPs.
+TEST(ScheduleStages, UnevenStagesHoldTheirOwnLayers)
+{
+    auto even =
+        build("gpt-1.3b.xml", "global-batch=\"16\" micro-batch=\"1\" tp=\"4\" pp=\"4\"", 16);
+    auto odd = build("gpt-1.3b.xml",
+                     "global-batch=\"16\" micro-batch=\"1\" tp=\"4\" pp=\"4\" "
+                     "stage-layers=\"5,7,7,5\"",
+                     16);
+    ASSERT_EQ(even->src, TESS_OK) << even->errors;
+    ASSERT_EQ(odd->src, TESS_OK) << odd->errors;
+    const unsigned layers[4] = {5, 7, 7, 5};
+    double total = 0;
+    for (uint32_t st = 0; st < 4; st++) {
+        const tess_stage &E = even->s.stages[st], &O = odd->s.stages[st];
+        EXPECT_EQ(O.layers_per_chunk, layers[st]);
+        // the layers' share of the FLOPs scales with the stage's layers (6 a stage when even);
+        // the last stage's logits and the first stage's embedding are the same either way
+        const double layer_flops =
+            (E.flops - (st == 3 ? 16 * (even->s.logits_fwd.flops + even->s.logits_bwd.flops) : 0)) /
+            6;
+        const double extra = st == 3 ? O.flops - layers[st] * layer_flops : 0;
+        EXPECT_NEAR(O.flops - extra, layers[st] * layer_flops, 1e-9 * O.flops) << st;
+        EXPECT_EQ(O.params - (E.params - 6 * tess_model_layer_params(&odd->w.model) / 4),
+                  layers[st] * tess_model_layer_params(&odd->w.model) / 4)
+            << st;
+        total += O.flops * 4; /* tp 4 dies a stage */
+    }
+    EXPECT_NEAR(total, odd->s.hardware_flops, 1e-9 * total);
+    // the tensor-parallel collectives are called in proportion to a stage's layers
+    for (uint32_t i = 0; i < odd->s.n_colls; i++) {
+        if (!odd->s.colls[i].per_layer) continue;
+        EXPECT_EQ(tess_coll_calls(&odd->s, &odd->s.colls[i], 1) * 5,
+                  tess_coll_calls(&odd->s, &odd->s.colls[i], 0) * 7);
+    }
+}
+
+TEST(ScheduleStages, BadStageListsAreNamed)
+{
+    const std::string base = "global-batch=\"16\" micro-batch=\"1\" tp=\"4\" pp=\"4\" ";
+    struct {
+        const char *attrs, *expect;
+    } cases[] = {
+        {"stage-layers=\"5,7,12\"", "3 stages listed, but pp is 4"},
+        {"stage-layers=\"5,7,7,6\"", "the stages hold 25 layers, but the model has 24"},
+        {"stage-layers=\"5,7,7,5\" pipeline=\"interleaved\" chunks=\"2\"",
+         "stage 0's 5 layers do not divide into its 2 chunks"},
+        {"stage-layers=\"5,x,7,5\"", "not a list of whole numbers"},
+    };
+    for (const auto &c : cases) {
+        auto b = build("gpt-1.3b.xml", base + c.attrs, 16);
+        EXPECT_NE(b->wrc, TESS_OK) << c.attrs;
+        EXPECT_NE(b->errors.find(c.expect), std::string::npos) << c.attrs << ": " << b->errors;
+    }
+}

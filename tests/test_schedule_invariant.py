@@ -48,16 +48,24 @@ JOBS = [
      ["nodes=2", "workload.tp=16", "workload.pp=1", "workload.dp=1"]),
     ("hierarchical-tp16-full", "platforms/dgx-h100-cluster.xml", "workloads/default.xml",
      ["nodes=2", "workload.tp=16", "workload.pp=1", "workload.dp=1", "workload.recompute=full"]),
+    # stages of different depths, fewer layers on the first and last (1F1B and interleaved)
+    ("uneven-stages", "platforms/default.xml", "workloads/default.xml",
+     ["workload.stage-layers=5,7,7,5"]),
+    ("uneven-interleaved", "platforms/default.xml", "workloads/default.xml",
+     ["workload.stage-layers=4,8,8,4", "workload.pipeline=interleaved", "workload.chunks=2"]),
 ]
 FIDELITIES = ["mixed", "packet", "flow", "flit"]
 
 
-def flit_shrink(schedule):
+def flit_shrink(schedule, uneven):
     """A small model of the same shape for flit fidelity: one layer per stage and model
-    chunk, the fewest micro-batches, narrow layers (the same ops, collectives and pipeline
-    messages per template, fewer flits)."""
+    chunk (two on the first stage when the job's stages are uneven), the fewest
+    micro-batches, narrow layers (the same ops, collectives and pipeline messages per
+    template, fewer flits)."""
     pp, chunks, dp = len(schedule["stages"]), schedule["chunks"], schedule["dp"]
-    return [f"model.layers={pp * chunks}", f"workload.global-batch={dp * (pp if chunks > 1 else 1)}",
+    layers = [chunks * (2 if uneven and st == 0 else 1) for st in range(pp)]
+    stage_layers = [f"workload.stage-layers={','.join(map(str, layers))}"] if uneven else []
+    return stage_layers + [f"model.layers={sum(layers)}", f"workload.global-batch={dp * (pp if chunks > 1 else 1)}",
             "workload.micro-batch=1", "model.hidden=1024", "model.heads=16", "model.kv-heads=16",
             "model.ffn=4096", "model.sequence=256"]
 
@@ -127,7 +135,8 @@ with tempfile.TemporaryDirectory() as tmp:
                     if routing is None:
                         print(f"skip {label}: a circuit switch or a multipath fat-tree, not run at flit fidelity")
                         continue
-                    o = overrides + flit_shrink(schedule) + routing
+                    uneven = any(x.startswith("workload.stage-layers=") for x in overrides)
+                    o = overrides + flit_shrink(schedule, uneven) + routing
                     schedule = json.loads(tessera_cmd(["schedule", plat, work, "--json"] + sets(o)))
                 out = os.path.join(tmp, f"{name}-{fidelity}")
                 if fidelity == "analytic":

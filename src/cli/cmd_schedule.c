@@ -76,11 +76,17 @@ int tess_cmd_schedule(int argc, char **argv)
                 const tess_coll_use *c = &s.colls[i];
                 printf("%s\n    {\"what\": \"%s\", \"kind\": \"%s\", \"algorithm\": \"%s\", "
                        "\"group\": %u, \"bytes\": %llu, \"calls_per_die\": %llu, "
-                       "\"messages_per_die\": %llu, \"bytes_sent_per_die\": %llu}",
+                       "\"messages_per_die\": %llu, \"bytes_sent_per_die\": %llu",
                        i ? "," : "", c->what, coll_name(c->kind),
                        c->algo == TESS_ALGO_RING ? "ring" : "2d", c->group,
                        (unsigned long long)c->bytes, (unsigned long long)c->calls,
                        (unsigned long long)c->messages, (unsigned long long)c->bytes_sent);
+                /* calls_per_die is the first stage's; stages may hold different layers */
+                printf(", \"calls_per_die_by_stage\": [");
+                for (uint32_t st = 0; st < s.pp; st++)
+                    printf("%s%llu", st ? ", " : "",
+                           (unsigned long long)tess_coll_calls(&s, c, st));
+                printf("]}");
             }
             printf("\n  ]\n}\n");
         } else {
@@ -105,11 +111,15 @@ int tess_cmd_schedule(int argc, char **argv)
             }
             for (uint32_t i = 0; i < s.n_colls; i++) {
                 const tess_coll_use *c = &s.colls[i];
+                int uneven = 0;
+                for (uint32_t st = 1; st < s.pp; st++)
+                    uneven |= tess_coll_calls(&s, c, st) != c->calls;
                 printf("collective: %s (%s, %s over %u dies): %llu calls, %llu messages, %.4g "
-                       "B sent per die\n",
+                       "B sent per die%s\n",
                        c->what, coll_name(c->kind), c->algo == TESS_ALGO_RING ? "ring" : "2d",
                        c->group, (unsigned long long)c->calls, (unsigned long long)c->messages,
-                       (double)c->bytes_sent);
+                       (double)c->bytes_sent,
+                       uneven ? " of stage 0 (in proportion to their layers on the others)" : "");
             }
         }
     }

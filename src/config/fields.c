@@ -420,6 +420,33 @@ static int parse_tiles(const char *text, tess_cta_tiles *out, char *err, size_t 
     return 0;
 }
 
+/* "7,8,8,7": at most TESS_MAX_COUNTS whole numbers in [lo, hi] ("": none). */
+static int parse_counts(const char *text, double lo, double hi, tess_counts *out, char *err,
+                        size_t errlen)
+{
+    tess_counts c;
+    c.n = 0;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        const unsigned long v = strtoul(p, &end, 10);
+        if (end == p || (*end != ',' && *end != '\0') || v < lo || v > hi || *p == '-') {
+            snprintf(err, errlen,
+                     "'%s' is not a list of whole numbers from %g to %g such as 7,8,8,7", text, lo,
+                     hi);
+            return -1;
+        }
+        if (c.n == TESS_MAX_COUNTS) {
+            snprintf(err, errlen, "'%s' has more than %d numbers", text, TESS_MAX_COUNTS);
+            return -1;
+        }
+        c.v[c.n++] = (uint32_t)v;
+        p = *end == ',' ? end + 1 : end;
+    }
+    memcpy(out, &c, sizeof c);
+    return 0;
+}
+
 /* "a b c" (spaces or commas) of names into a bit set. */
 static int parse_flags(const char *text, const char *const *names, uint32_t *out, char *err,
                        size_t errlen)
@@ -473,6 +500,8 @@ int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text
         return parse_tiles(text, (tess_cta_tiles *)base, err, errlen);
     if (f->storage == TESS_FIELD_FLAGS)
         return parse_flags(text, f->enum_names, (uint32_t *)base, err, errlen);
+    if (f->storage == TESS_FIELD_COUNTS)
+        return parse_counts(text, f->min, f->max, (tess_counts *)base, err, errlen);
     if (f->storage == TESS_FIELD_TEXT) {
         if (strlen(text) >= 32) {
             snprintf(err, errlen, "'%s' is longer than 31 characters", text);
@@ -562,6 +591,18 @@ void tess_field_format(const tess_field_spec *f, const void *type_struct, char *
     case TESS_FIELD_TEXT:
         snprintf(buf, len, "%s", base);
         return;
+    case TESS_FIELD_COUNTS: {
+        const tess_counts *c = (const tess_counts *)base;
+        size_t used = 0;
+        buf[0] = '\0';
+        for (uint32_t i = 0; i < c->n && used < len; i++) {
+            const int k = snprintf(buf + used, len - used, "%s%u", i ? "," : "", c->v[i]);
+            if (k < 0) break;
+            used += (size_t)k;
+        }
+        if (!c->n) snprintf(buf, len, "none");
+        return;
+    }
     case TESS_FIELD_FLAGS: {
         const uint32_t bits = *(const uint32_t *)base;
         size_t used = 0;

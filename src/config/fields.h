@@ -18,7 +18,8 @@ typedef enum tess_field_storage {
     TESS_FIELD_LATENCY, /* tess_latency: cycles or seconds */
     TESS_FIELD_TEXT,    /* char[32] */
     TESS_FIELD_TILES,   /* tess_cta_tiles: "256x128,128x128,..." */
-    TESS_FIELD_FLAGS    /* uint32_t: bit i set when enum_names[i] is in the list */
+    TESS_FIELD_FLAGS,   /* uint32_t: bit i set when enum_names[i] is in the list */
+    TESS_FIELD_COUNTS   /* tess_counts: "7,8,8,7", each in [min, max] */
 } tess_field_storage;
 
 typedef struct tess_field_spec {

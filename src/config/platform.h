@@ -77,6 +77,13 @@ typedef struct tess_latency {
  * tiles, or an SM-based GPU whose GEMM library tiles each GEMM into CTAs over its SMs. */
 typedef enum tess_compute_rule { TESS_COMPUTE_SYSTOLIC, TESS_COMPUTE_GPU } tess_compute_rule;
 
+/* A short list of whole numbers given as "7,8,8,7" (a workload's layers per stage). */
+#define TESS_MAX_COUNTS 256
+typedef struct tess_counts {
+    uint32_t n;
+    uint32_t v[TESS_MAX_COUNTS];
+} tess_counts;
+
 #define TESS_MAX_CTA_TILES 8
 /* The CTA tile shapes (rows x columns of the output) a GPU's GEMM library picks among. */
 typedef struct tess_cta_tiles {

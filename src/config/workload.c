@@ -85,6 +85,9 @@ static const tess_field_spec workload_fields[] = {
     WCOUNT("zero", zero, "0", 0, 1, "ZeRO stage"),
     WENUM("pipeline", pipeline, "1f1b", pipeline_names, "pipeline schedule"),
     WCOUNT("chunks", chunks, "1", 1, 1024, "model chunks per die (interleaved)"),
+    {"stage-layers", 0, TESS_FIELD_COUNTS, W(stage_layers), "", 1, 100000, NULL, NULL,
+     "each pipeline stage's layers, first to last (none: the layers split evenly); each a "
+     "multiple of chunks"},
     WENUM("tp-style", tp_style, "megatron-1d", tp_style_names, "tensor-parallel style"),
     WENUM("rank-order", rank_order, "tp-pp-dp", rank_order_names,
           "rank numbering, fastest first: TP neighbours on adjacent dies by default"),
@@ -127,9 +130,20 @@ static int parse_root(xmlNodePtr root, const tess_field_spec *fields, size_t n, 
             tess_diag_add(diag, file, line, "<%s> %sattribute '%s': %s", root->name, from, f->attr,
                           err);
             rc = TESS_EINVAL;
-        } else if (at < resolved_cap) { /* "prefix.attr=text\n", for the report's provenance */
-            int w = snprintf(resolved + at, resolved_cap - at, "%s.%s=%s\n", prefix, f->attr, text);
-            at += w > 0 ? (size_t)w : 0;
+        } else { /* "prefix.attr=text\n", for the report's provenance: whole, or an error */
+            const int w = at < resolved_cap ? snprintf(resolved + at, resolved_cap - at,
+                                                       "%s.%s=%s\n", prefix, f->attr, text)
+                                            : -1;
+            if (w < 0 || (size_t)w >= resolved_cap - at) {
+                tess_diag_add(diag, file, line,
+                              "<%s> attribute '%s': the resolved attributes exceed %zu characters "
+                              "(the report's provenance would lose some)",
+                              root->name, f->attr, resolved_cap);
+                rc = TESS_EINVAL;
+                at = resolved_cap;
+            } else {
+                at += (size_t)w;
+            }
         }
         xmlFree(attr);
     }
@@ -250,9 +264,30 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
           w->global_batch, w->micro_batch, w->dp, w->chunks, TESS_MAX_PASSES);
     CHECK(m->heads % w->tp == 0 || w->tp_style == TESS_TP_2D,
           "<workload>: the model's %u heads are not divisible by tp %u", m->heads, w->tp);
-    CHECK(m->layers % (w->pp * w->chunks) == 0,
-          "<workload>: the model's %u layers do not divide into pp %u x chunks %u", m->layers,
-          w->pp, w->chunks);
+    if (w->stage_layers.n == 0) {
+        CHECK(m->layers % (w->pp * w->chunks) == 0,
+              "<workload>: the model's %u layers do not divide into pp %u x chunks %u (attribute "
+              "stage-layers gives each stage its own)",
+              m->layers, w->pp, w->chunks);
+    } else {
+        uint64_t sum = 0;
+        int uneven_chunks = -1;
+        for (uint32_t i = 0; i < w->stage_layers.n; i++) {
+            sum += w->stage_layers.v[i];
+            if (uneven_chunks < 0 && w->stage_layers.v[i] % w->chunks) uneven_chunks = (int)i;
+        }
+        CHECK(w->stage_layers.n == w->pp,
+              "<workload> attribute 'stage-layers': %u stages listed, but pp is %u",
+              w->stage_layers.n, w->pp);
+        CHECK(sum == m->layers,
+              "<workload> attribute 'stage-layers': the stages hold %llu layers, but the model "
+              "has %u",
+              (unsigned long long)sum, m->layers);
+        CHECK(uneven_chunks < 0,
+              "<workload> attribute 'stage-layers': stage %d's %u layers do not divide into its "
+              "%u chunks",
+              uneven_chunks, uneven_chunks < 0 ? 0 : w->stage_layers.v[uneven_chunks], w->chunks);
+    }
     CHECK(w->pipeline == TESS_PIPE_INTERLEAVED || w->chunks == 1,
           "<workload>: chunks %u needs pipeline=\"interleaved\"", w->chunks);
     if (w->pipeline == TESS_PIPE_INTERLEAVED) {
@@ -298,4 +333,10 @@ uint64_t tess_model_params(const tess_model *m)
     else
         p += V * h;
     return p;
+}
+
+uint32_t tess_stage_chunk_layers(const tess_workload *w, uint32_t st)
+{
+    if (w->stage_layers.n == 0) return w->model.layers / (w->pp * w->chunks);
+    return st < w->stage_layers.n ? w->stage_layers.v[st] / w->chunks : 0;
 }

@@ -54,7 +54,7 @@ typedef struct tess_workload {
     char name[32];
     char file[1024];       /* the workload file, as given */
     char model_file[1024]; /* resolved path */
-    char resolved[1024];   /* "workload.FIELD=text" lines, after overrides (provenance) */
+    char resolved[4096];   /* "workload.FIELD=text" lines, after overrides (provenance) */
     char sha256[65];       /* of the XML text it was read from */
     tess_model model;
     uint32_t global_batch, micro_batch;
@@ -68,12 +68,17 @@ typedef struct tess_workload {
     uint32_t zero;            /* ZeRO stage: 0 or 1 */
     tess_pipeline pipeline;
     uint32_t chunks; /* model chunks per die (interleaved 1F1B) */
+    /* each pipeline stage's layers (all its chunks together); n = 0: layers / pp each */
+    tess_counts stage_layers;
     tess_tp_style tp_style;
     tess_rank_order rank_order;
     uint32_t tile_merge; /* GEMM tiles per schedule op, per dimension (granularity) */
     int within[3];       /* TP, PP, DP: the widest tess_scope_level a group may span */
     long line;           /* of the <workload> element */
 } tess_workload;
+
+/* Layers in each of stage st's model chunks. */
+uint32_t tess_stage_chunk_layers(const tess_workload *w, uint32_t st);
 
 /* Bytes of one element of dtype. */
 unsigned tess_dtype_bytes(tess_dtype d);

@@ -426,8 +426,9 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     d->messages += sends;
     /* network energy: the bytes this die sends at each level, times the path energy */
     for (uint32_t i = 0; i < s->n_colls; i++)
-        *net_joules +=
-            (double)s->colls[i].bytes_sent * s->tp * s->dp * net->energy_per_byte[s->colls[i].axis];
+        *net_joules += (double)s->colls[i].call_bytes_sent *
+                       (double)tess_coll_calls(s, &s->colls[i], st) * s->tp * s->dp *
+                       net->energy_per_byte[s->colls[i].axis];
     *net_joules +=
         (double)sends * msg_bytes * s->tp * s->dp * net->energy_per_byte[TESS_AXIS_PIPELINE];
     x->stage_end[st] = tail_net + d->optimizer_s; /* added to the pipeline's end below */

@@ -26,13 +26,11 @@ typedef struct builder {
     const char *file;
     tess_diag *diag;
     tess_schedule *s;
-    uint64_t e;            /* bytes per element */
-    uint64_t T;            /* GEMM tile side */
-    uint64_t tok;          /* tokens of a micro-batch: b s */
-    uint64_t tr;           /* 2-D tensor parallelism: the grid's side */
-    uint64_t fwd_like;     /* forward-like layer passes per die: forward, backward (+ recompute) */
-    uint64_t layer_passes; /* layer passes per die: micro-batches x chunks x layers per chunk */
-    int gpu;               /* the dies follow the gpu rule: kernels stream DRAM themselves */
+    uint64_t e;   /* bytes per element */
+    uint64_t T;   /* GEMM tile side */
+    uint64_t tok; /* tokens of a micro-batch: b s */
+    uint64_t tr;  /* 2-D tensor parallelism: the grid's side */
+    int gpu;      /* the dies follow the gpu rule: kernels stream DRAM themselves */
     int no_memory;
 } builder;
 
@@ -197,10 +195,28 @@ static void add_coll(builder *b, const char *what, tess_coll_axis axis, tess_col
     u->rows = 1;
     u->bytes = bytes;
     u->calls = calls;
-    uint64_t msgs, sent;
-    tess_collective_cost(kind, u->algo, group, u->rows, bytes, &msgs, &sent);
-    u->messages = msgs * calls;
-    u->bytes_sent = sent * calls;
+    tess_collective_cost(kind, u->algo, group, u->rows, bytes, &u->call_messages,
+                         &u->call_bytes_sent);
+    u->messages = u->call_messages * calls;
+    u->bytes_sent = u->call_bytes_sent * calls;
+}
+
+/* A collective called per_layer times in every layer pass: its calls on the first stage,
+ * and per_layer kept for the others (tess_coll_calls). */
+static void add_layer_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind,
+                           uint32_t group, uint64_t bytes, uint64_t per_layer)
+{
+    tess_schedule *s = b->s;
+    const uint32_t before = s->n_colls;
+    const uint64_t passes = (uint64_t)s->microbatches * s->chunks * s->stages[0].layers_per_chunk;
+    add_coll(b, what, axis, kind, group, bytes, per_layer * passes);
+    if (s->n_colls > before) s->colls[before].per_layer = per_layer;
+}
+
+uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage)
+{
+    if (!c->per_layer) return c->calls;
+    return c->per_layer * s->microbatches * s->chunks * s->stages[stage].layers_per_chunk;
 }
 
 void tess_schedule_free(tess_schedule *s)
@@ -491,12 +507,12 @@ static int stage_figures(builder *b)
     const tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
     const uint64_t m = s->microbatches, v = w->chunks, pp = w->pp, t = w->tp;
     const uint64_t h = md->hidden, V = md->vocab, sq = md->sequence;
-    const uint64_t layers_per_chunk = md->layers / (pp * v);
     const double act_layer = activation_bytes(md, w);
     const uint64_t layer_params = tess_model_layer_params(md);
     const double bytes_per_param = w->zero ? 4.0 + 12.0 / w->dp : 16.0;
     for (uint32_t st = 0; st < pp; st++) {
         tess_stage *S = &s->stages[st];
+        const uint64_t layers_per_chunk = tess_stage_chunk_layers(w, st);
         S->layers_per_chunk = (uint32_t)layers_per_chunk;
         if (tess_pass_order(S, w->pipeline, st, (uint32_t)pp, (uint32_t)m, (uint32_t)v) != 0)
             return TESS_ENOMEM;
@@ -568,45 +584,47 @@ static void tp_collectives(builder *b)
 {
     const tess_workload *w = b->w;
     tess_schedule *s = b->s;
-    const uint64_t act = b->tok * w->model.hidden * b->e, t = w->tp, tr = b->tr, n = b->fwd_like;
+    const uint64_t act = b->tok * w->model.hidden * b->e, t = w->tp, tr = b->tr;
+    const int full = w->recompute == TESS_RECOMPUTE_FULL;
+    const uint64_t n = full ? 3 : 2; /* forward-like passes of a layer: forward, backward,
+                                        and the recomputed forward */
     const uint32_t tp = (uint32_t)t;
     if (w->tp_style == TESS_TP_2D) {
-        add_coll(b, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER, (uint32_t)tr,
-                 act / tr, 4 * n);
-        add_coll(b, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER,
-                 (uint32_t)tr, act / tr, 4 * n);
+        add_layer_coll(b, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER,
+                       (uint32_t)tr, act / tr, 4 * n);
+        add_layer_coll(b, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER,
+                       (uint32_t)tr, act / tr, 4 * n);
     } else if (s->placement.tp_local > 1) {
         /* a TP group over several domains: inside each, then across, as the DP gradients;
          * sequence parallel: all-gather across then inside, reduce-scatter inside then across */
         const uint32_t mt = s->placement.tp_local, across = tp / mt;
         if (w->sequence_parallel) {
-            add_coll(b, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, across,
-                     act / mt, 2 * n);
-            add_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act,
-                     2 * n);
-            add_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt,
-                     act, 2 * n);
-            add_coll(b, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER,
-                     across, act / mt, 2 * n);
+            add_layer_coll(b, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, across,
+                           act / mt, 2 * n);
+            add_layer_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt,
+                           act, 2 * n);
+            add_layer_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER,
+                           mt, act, 2 * n);
+            add_layer_coll(b, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER,
+                           across, act / mt, 2 * n);
         } else {
-            add_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt,
-                     act, 2 * n);
-            add_coll(b, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, across,
-                     act / mt, 2 * n);
-            add_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act,
-                     2 * n);
+            add_layer_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER,
+                           mt, act, 2 * n);
+            add_layer_coll(b, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, across,
+                           act / mt, 2 * n);
+            add_layer_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt,
+                           act, 2 * n);
         }
     } else if (w->sequence_parallel) {
-        add_coll(b, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act, 2 * n);
-        add_coll(b, "tp reduce-scatter", TESS_AXIS_TP, TESS_REDUCE_SCATTER, tp, act, 2 * n);
+        add_layer_coll(b, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act, 2 * n);
+        add_layer_coll(b, "tp reduce-scatter", TESS_AXIS_TP, TESS_REDUCE_SCATTER, tp, act, 2 * n);
     } else {
-        add_coll(b, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, tp, act, 2 * n);
+        add_layer_coll(b, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, tp, act, 2 * n);
     }
-    const int full = w->recompute == TESS_RECOMPUTE_FULL;
     const uint32_t spread = s->n_colls; /* the collectives above run in every pass */
     for (uint32_t i = 0; i < spread; i++) {
         const tess_coll_use *c = &s->colls[i];
-        const uint64_t per_pass = c->calls / (n ? n : 1);
+        const uint64_t per_pass = c->per_layer / n;
         if (per_pass == 0) continue;
         /* calls are spread 1:1 over forward and backward (and recomputed forward) passes */
         add_group(b, &s->fwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
@@ -614,7 +632,7 @@ static void tp_collectives(builder *b)
         if (full)
             add_group(b, &s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
         for (uint32_t st = 0; st < s->pp; st++)
-            s->stages[st].ops += b->layer_passes * per_pass * (full ? 3 : 2);
+            s->stages[st].ops += tess_coll_calls(s, c, st);
     }
     /* sequence parallelism keeps only each die's share of the column-parallel layers'
      * (QKV, first MLP layer) input, so every backward pass gathers it again for their
@@ -623,18 +641,17 @@ static void tp_collectives(builder *b)
         const uint32_t first = s->n_colls;
         if (s->placement.tp_local > 1) {
             const uint32_t mt = s->placement.tp_local;
-            add_coll(b, "tp all-gather, backward (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER,
-                     tp / mt, act / mt, 2 * b->layer_passes);
-            add_coll(b, "tp all-gather, backward (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt,
-                     act, 2 * b->layer_passes);
+            add_layer_coll(b, "tp all-gather, backward (across)", TESS_AXIS_TP_CROSS,
+                           TESS_ALL_GATHER, tp / mt, act / mt, 2);
+            add_layer_coll(b, "tp all-gather, backward (inside)", TESS_AXIS_TP_LOCAL,
+                           TESS_ALL_GATHER, mt, act, 2);
         } else {
-            add_coll(b, "tp all-gather, backward", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act,
-                     2 * b->layer_passes);
+            add_layer_coll(b, "tp all-gather, backward", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act, 2);
         }
         for (uint32_t i = first; i < s->n_colls; i++) {
             add_group(b, &s->bwd, TESS_OP_COLLECTIVE, 2, 0, s->colls[i].bytes, (int32_t)i);
             for (uint32_t st = 0; st < s->pp; st++)
-                s->stages[st].ops += b->layer_passes * 2;
+                s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
         }
     }
 }
@@ -689,11 +706,17 @@ static int level_traffic(const tess_platform *p, tess_schedule *s)
     for (uint32_t i = 0; i < s->n_colls; i++) {
         tess_coll_use *c = &s->colls[i];
         uint32_t worst;
-        /* a ring sends everything to the right */
-        const int span =
-            tess_axis_span(p, &m, c->axis, &worst, (double)c->bytes_sent, s->level_bytes);
+        const int span = tess_axis_span(p, &m, c->axis, &worst, 0, NULL);
         c->span = (uint8_t)(span < 0 ? 0 : span);
         c->scale_out = local && span > TESS_SCOPE_NODE;
+        /* a ring sends everything to the right: each rank its stage's calls' bytes */
+        for (uint32_t r = 0; r < s->dies; r++) {
+            const int l = tess_ranks_span(p, &m, r, tess_rank_next(&m, c->axis, r));
+            if (l >= 0)
+                s->level_bytes[l] +=
+                    (double)c->call_bytes_sent *
+                    (double)tess_coll_calls(s, c, tess_rank_stage(s->tp, s->pp, r));
+        }
     }
     /* pipeline: a stage's forward messages go to the next stage, the next stage's backward
      * ones come back over the same pair */
@@ -721,7 +744,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                         tess_schedule *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
-    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, 0, 0, 0, 0};
+    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, 0, 0};
     int rc = assign_ranks(&b);
     if (rc == TESS_OK) rc = choose_tile(&b);
     if (rc != TESS_OK) return rc;
@@ -737,8 +760,6 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     rc = stage_figures(&b);
     if (rc != TESS_OK) return rc;
     rc = check_fit(&b); /* TESS_ENOFIT still builds the whole schedule */
-    b.layer_passes = (uint64_t)s->microbatches * w->chunks * s->stages[0].layers_per_chunk;
-    b.fwd_like = b.layer_passes * (w->recompute == TESS_RECOMPUTE_FULL ? 3 : 2);
     tp_collectives(&b);
     for (uint32_t st = 0; st < s->pp; st++)
         s->ops += s->stages[st].ops * s->tp * s->dp;
@@ -752,7 +773,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         for (uint32_t k = 0; k < S->n_order; k++)
             S->messages += tess_pass_sends(s, st, &S->order[k]);
         for (uint32_t i = 0; i < s->n_colls; i++)
-            S->messages += s->colls[i].messages;
+            S->messages += s->colls[i].call_messages * tess_coll_calls(s, &s->colls[i], st);
     }
     if (rc == TESS_OK) rc = level_traffic(p, s);
     return rc;

@@ -49,14 +49,20 @@ typedef struct tess_coll_use {
     tess_coll_axis axis;
     tess_coll kind;
     tess_coll_algo algo;
-    uint32_t group;      /* dies in the group */
-    uint32_t rows;       /* 2d: grid rows */
-    uint64_t bytes;      /* buffer per call */
-    uint64_t calls;      /* per iteration, per die */
-    uint64_t messages;   /* sent per die per iteration */
-    uint64_t bytes_sent; /* per die per iteration */
-    uint8_t span;        /* tess_scope_level: the innermost scope holding each of its groups */
-    uint8_t scale_out;   /* its groups leave the packages, wafers or nodes they start in */
+    uint32_t group; /* dies in the group */
+    uint32_t rows;  /* 2d: grid rows */
+    uint64_t bytes; /* buffer per call */
+    /* calls per layer pass (a layer's forward, backward and recomputed forward for one
+     * micro-batch chunk), or 0 for a collective called once an iteration */
+    uint64_t per_layer;
+    uint64_t call_messages, call_bytes_sent; /* what one call sends, per die */
+    /* per iteration, per die of the first stage (stages may hold different numbers of
+     * layers: tess_coll_calls gives any stage's calls) */
+    uint64_t calls;
+    uint64_t messages;
+    uint64_t bytes_sent;
+    uint8_t span;      /* tess_scope_level: the innermost scope holding each of its groups */
+    uint8_t scale_out; /* its groups leave the packages, wafers or nodes they start in */
 } tess_coll_use;
 
 typedef enum tess_op_kind {
@@ -148,6 +154,9 @@ typedef struct tess_schedule {
     tess_template fwd, bwd, recompute, logits_fwd, logits_bwd;
     int32_t dp_coll; /* the data-parallel gradient collective, or -1 */
 } tess_schedule;
+
+/* Calls of collective c per iteration on a die of `stage`. */
+uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage);
 
 /* The schedule's rank geometry (model/rank_map.h), its placement's domains included. */
 tess_rank_map tess_schedule_ranks(const tess_schedule *s);
