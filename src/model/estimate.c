@@ -360,37 +360,56 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[rank]].type].u.die;
     const double dma_rate = net->dma_bytes_s[rank];
     const tess_stage *S = &s->stages[st];
-    tess_template_time tf, tb, tr, lf, lb;
+    tess_template_time tf, tb, tr, lf, lb, ef, eb;
     tess_estimate_template(s, &s->fwd, dt, e, dma_rate, net, cal, &tf);
     tess_estimate_template(s, &s->bwd, dt, e, dma_rate, net, cal, &tb);
     tess_estimate_template(s, &s->recompute, dt, e, dma_rate, net, cal, &tr);
     tess_estimate_template(s, &s->logits_fwd, dt, e, dma_rate, net, cal, &lf);
     tess_estimate_template(s, &s->logits_bwd, dt, e, dma_rate, net, cal, &lb);
+    tess_estimate_template(s, &s->embed_fwd, dt, e, dma_rate, net, cal, &ef);
+    tess_estimate_template(s, &s->embed_bwd, dt, e, dma_rate, net, cal, &eb);
     const double L = S->layers_per_chunk;
     tess_die_stat *d = &x->per_stage[st];
     for (uint32_t c = 0; c < v; c++) {
-        const int logits = st + 1 == pp && c + 1 == v;
-        x->fwd[st * v + c] =
-            L * (tf.local_s + tf.network_s) + (logits ? lf.local_s + lf.network_s : 0);
-        x->bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) +
-                             (logits ? lb.local_s + lb.network_s : 0);
+        /* a pass's layers, and the logits (last stage, last chunk) or embedding (first stage,
+         * first chunk) around them */
+        const int logits = st + 1 == pp && c + 1 == v, embed = st == 0 && c == 0;
+        const tess_template_time *xf[2] = {logits ? &lf : NULL, embed ? &ef : NULL},
+                                 *xb[2] = {logits ? &lb : NULL, embed ? &eb : NULL};
+        x->fwd[st * v + c] = L * (tf.local_s + tf.network_s);
+        x->bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s);
         double *f = &x->parts[((size_t)st * v + c) * 6], *b = f + 3;
-        f[0] = L * tf.compute_s + (logits ? lf.compute_s : 0);
-        f[1] = L * (tf.local_s - tf.compute_s) + (logits ? lf.local_s - lf.compute_s : 0);
-        f[2] = L * tf.network_s + (logits ? lf.network_s : 0);
-        b[0] = L * (tr.compute_s + tb.compute_s) + (logits ? lb.compute_s : 0);
-        b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s) +
-               (logits ? lb.local_s - lb.compute_s : 0);
-        b[2] = L * (tr.network_s + tb.network_s) + (logits ? lb.network_s : 0);
+        f[0] = L * tf.compute_s;
+        f[1] = L * (tf.local_s - tf.compute_s);
+        f[2] = L * tf.network_s;
+        b[0] = L * (tr.compute_s + tb.compute_s);
+        b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s);
+        b[2] = L * (tr.network_s + tb.network_s);
+        for (int k = 0; k < 2; k++) {
+            if (xf[k]) {
+                x->fwd[st * v + c] += xf[k]->local_s + xf[k]->network_s;
+                f[0] += xf[k]->compute_s;
+                f[1] += xf[k]->local_s - xf[k]->compute_s;
+                f[2] += xf[k]->network_s;
+            }
+            if (xb[k]) {
+                x->bwd[st * v + c] += xb[k]->local_s + xb[k]->network_s;
+                b[0] += xb[k]->compute_s;
+                b[1] += xb[k]->local_s - xb[k]->compute_s;
+                b[2] += xb[k]->network_s;
+            }
+        }
     }
     uint64_t sends = 0;
     for (uint32_t k = 0; k < S->n_order; k++) {
         const tess_pass *ps = &S->order[k];
         const int logits = st + 1 == pp && ps->chunk + 1 == v;
-        const tess_template_time *parts[3] = {ps->backward ? &tr : &tf, ps->backward ? &tb : NULL,
-                                              logits ? (ps->backward ? &lb : &lf) : NULL};
-        const double reps[3] = {L, L, 1};
-        for (int j = 0; j < 3; j++) {
+        const int embed = st == 0 && ps->chunk == 0;
+        const tess_template_time *parts[4] = {ps->backward ? &tr : &tf, ps->backward ? &tb : NULL,
+                                              logits ? (ps->backward ? &lb : &lf) : NULL,
+                                              embed ? (ps->backward ? &eb : &ef) : NULL};
+        const double reps[4] = {L, L, 1, 1};
+        for (int j = 0; j < 4; j++) {
             if (!parts[j]) continue;
             d->ops += (uint64_t)reps[j] * parts[j]->ops;
             d->flops += reps[j] * parts[j]->flops;

@@ -12,8 +12,10 @@ void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t sta
     c->stage = stage;
 }
 
-/* Phases of one pass: 0 receive, 1 recompute (backward), 2 layers, 3 logits (last
- * stage, last chunk), 4 send. After the passes: 5 dp collective, 6 optimizer, 7 end. */
+/* Phases of one pass: 0 receive, 8 embedding (forward, first stage, first chunk),
+ * 1 recompute (backward), 2 layers, 3 logits (last stage, last chunk), 9 embedding
+ * gradient (backward, first stage, first chunk), 4 send. After the passes: 5 dp
+ * collective, 6 optimizer, 7 end. */
 int tess_op_next(tess_op_cursor *c, tess_op *op)
 {
     const tess_schedule *s = c->s;
@@ -25,13 +27,14 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
         op->layer = UINT32_MAX;
         if (c->pass < S->n_order) {
             const tess_pass *ps = &S->order[c->pass];
+            const int embed_here = c->stage == 0 && ps->chunk == 0;
             op->microbatch = ps->microbatch;
             op->chunk = ps->chunk;
             op->backward = ps->backward;
             const tess_template *tpl = NULL;
             switch (c->phase) {
             case 0: /* receive */
-                c->phase = ps->backward ? 1 : 2;
+                c->phase = ps->backward ? 1 : embed_here ? 8 : 2;
                 c->layer = c->group = 0;
                 c->index = 0;
                 if (tess_pass_recvs(s, c->stage, ps)) {
@@ -46,7 +49,7 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 if (ps->backward && logits_here && c->step == 0) {
                     tpl = &s->logits_bwd;
                 } else if (c->layer >= S->layers_per_chunk) {
-                    c->phase = !ps->backward && logits_here ? 3 : 4;
+                    c->phase = !ps->backward ? (logits_here ? 3 : 4) : embed_here ? 9 : 4;
                     c->group = 0;
                     c->index = 0;
                     continue;
@@ -59,6 +62,12 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
             }
             case 3:
                 tpl = &s->logits_fwd;
+                break;
+            case 8:
+                tpl = &s->embed_fwd;
+                break;
+            case 9:
+                tpl = &s->embed_bwd;
                 break;
             default: /* 4: send, then the next pass */
                 c->pass++;
@@ -83,7 +92,7 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 op->flops = g->flops_each;
                 op->bytes = g->bytes_each;
                 op->coll = g->coll;
-                if (tpl != &s->logits_fwd && tpl != &s->logits_bwd) op->layer = c->layer;
+                if (tpl == &s->fwd || tpl == &s->bwd || tpl == &s->recompute) op->layer = c->layer;
                 c->index++;
                 return 1;
             }
@@ -92,7 +101,9 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
             c->index = 0;
             if (tpl == &s->logits_bwd) {
                 c->step = 1;
-            } else if (tpl == &s->logits_fwd) {
+            } else if (tpl == &s->embed_fwd) {
+                c->phase = 2;
+            } else if (tpl == &s->logits_fwd || tpl == &s->embed_bwd) {
                 c->phase = 4;
             } else if (tpl == &s->recompute) {
                 c->phase = 2;

@@ -195,6 +195,7 @@ static void add_coll(builder *b, const char *what, tess_coll_axis axis, tess_col
     u->rows = 1;
     u->bytes = bytes;
     u->calls = calls;
+    u->only_stage = -1;
     tess_collective_cost(kind, u->algo, group, u->rows, bytes, &u->call_messages,
                          &u->call_bytes_sent);
     u->messages = u->call_messages * calls;
@@ -215,6 +216,8 @@ static void add_layer_coll(builder *b, const char *what, tess_coll_axis axis, te
 
 uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage)
 {
+    if (c->only_stage >= 0 && (uint32_t)c->only_stage != stage) return 0;
+    if (c->per_microbatch) return c->per_microbatch * s->microbatches;
     if (!c->per_layer) return c->calls;
     return c->per_layer * s->microbatches * s->chunks * s->stages[stage].layers_per_chunk;
 }
@@ -227,8 +230,9 @@ void tess_schedule_free(tess_schedule *s)
             free(s->stages[i].order);
     free(s->stages);
     free(s->die_of_rank);
-    tess_template *const templates[] = {&s->fwd, &s->bwd, &s->recompute, &s->logits_fwd,
-                                        &s->logits_bwd};
+    tess_template *const templates[] = {&s->fwd,        &s->bwd,        &s->recompute,
+                                        &s->logits_fwd, &s->logits_bwd, &s->embed_fwd,
+                                        &s->embed_bwd};
     for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++)
         free(templates[i]->groups);
     free(s->colls);
@@ -335,7 +339,9 @@ typedef enum kernel_set {
     KERNELS_BACKWARD,
     KERNELS_ATTENTION_CORE, /* selective recomputation: the softmax and its dropout again */
     KERNELS_LOGITS_FORWARD,
-    KERNELS_LOGITS_BACKWARD
+    KERNELS_LOGITS_BACKWARD,
+    KERNELS_EMBEDDING_FORWARD,
+    KERNELS_EMBEDDING_BACKWARD
 } kernel_set;
 
 /* One layer's element-wise kernels on one die, each a vector op with the bytes it reads
@@ -357,7 +363,11 @@ typedef enum kernel_set {
  *  flash attention keeps the scores on chip: no softmax or attention-dropout kernels.
  * The logits layer: the final LayerNorm and the vocabulary-parallel cross entropy over
  * L = b s V / t logits (max, exp-sum, loss: reads L three times, writes it once; backward
- * reads and writes it once). */
+ * reads and writes it once). The token embedding (vocabulary-parallel, on the first
+ * stage): forward, its rows gathered (2 b s h e) and learned positions added (3 b s h e,
+ * GPT's LayerNorm models); backward, its table's gradient written dense (V/t x h x e) from
+ * the output gradient (b s h e) and added into the fp32 main gradient (read 4 + 4 and the
+ * e-byte gradient). */
 static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
 {
     const tess_workload *w = b->w;
@@ -420,6 +430,18 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
         KERNEL(1, 3 * A * e);
         KERNEL(1, 2 * L * e);
         break;
+    case KERNELS_EMBEDDING_FORWARD: {
+        const uint64_t rows = b->tok * md->hidden; /* b s h, before any sequence split */
+        KERNEL(1, 2 * rows * e);
+        if (md->norm == TESS_NORM_LAYERNORM) KERNEL(1, 3 * rows * e); /* learned positions */
+        break;
+    }
+    case KERNELS_EMBEDDING_BACKWARD: {
+        const uint64_t table = (uint64_t)md->vocab / tp * md->hidden;
+        KERNEL(1, table * e + b->tok * md->hidden * e); /* the dense gradient */
+        KERNEL(1, table * (e + 8));                     /* into the fp32 main gradient */
+        break;
+    }
     }
 #undef KERNEL
 }
@@ -484,6 +506,8 @@ static void layer_templates(builder *b)
     tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(&ldw, e, 0));
     elementwise_kernels(b, &s->logits_fwd, KERNELS_LOGITS_FORWARD);
     elementwise_kernels(b, &s->logits_bwd, KERNELS_LOGITS_BACKWARD);
+    elementwise_kernels(b, &s->embed_fwd, KERNELS_EMBEDDING_FORWARD);
+    elementwise_kernels(b, &s->embed_bwd, KERNELS_EMBEDDING_BACKWARD);
 }
 
 /* Activations a stage keeps in flight: the micro-batch chunks its pipeline order has
@@ -521,7 +545,12 @@ static int stage_figures(builder *b)
         S->ops = layer_passes * (F->ops + Bw->ops + R->ops);
         S->dram_bytes = layer_passes * (F->bytes + Bw->bytes + R->bytes);
         S->params = layers_per_chunk * v * layer_params / t;
-        if (st == 0) S->params += V * h / t + (md->norm == TESS_NORM_LAYERNORM ? sq * h : 0);
+        if (st == 0) {
+            S->params += V * h / t + (md->norm == TESS_NORM_LAYERNORM ? sq * h : 0);
+            S->flops += (double)m * (s->embed_fwd.flops + s->embed_bwd.flops);
+            S->ops += m * (s->embed_fwd.ops + s->embed_bwd.ops);
+            S->dram_bytes += m * (s->embed_fwd.bytes + s->embed_bwd.bytes);
+        }
         if (st == pp - 1) {
             S->params += V * h / t + 2 * h; /* output layer (a copy when tied) and final norm */
             if (pp == 1 && md->norm == TESS_NORM_LAYERNORM)
@@ -576,6 +605,21 @@ static int check_fit(builder *b)
         }
     }
     return rc;
+}
+
+/* A tensor-parallel collective called once a micro-batch by the dies of one stage, as an
+ * op of template t (the embedding's or the logits'). */
+static void stage_coll(builder *b, const char *what, tess_coll kind, uint64_t bytes, uint32_t stage,
+                       tess_template *t)
+{
+    tess_schedule *s = b->s;
+    const uint32_t before = s->n_colls;
+    add_coll(b, what, TESS_AXIS_TP, kind, b->w->tp, bytes, s->microbatches);
+    if (s->n_colls == before) return;
+    s->colls[before].per_microbatch = 1;
+    s->colls[before].only_stage = (int32_t)stage;
+    add_group(b, t, TESS_OP_COLLECTIVE, 1, 0, bytes, (int32_t)before);
+    s->stages[stage].ops += s->microbatches;
 }
 
 /* Step 6: the tensor-parallel collectives per die per iteration, and their ops in the
@@ -653,6 +697,20 @@ static void tp_collectives(builder *b)
             for (uint32_t st = 0; st < s->pp; st++)
                 s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
         }
+    }
+    /* the vocabulary-parallel embedding sums its partial rows over the group (a reduce-
+     * scatter into the sequence-parallel region); the logits layer's input is copied into
+     * the group (all-gathered with sequence parallelism) and its gradient summed back */
+    if (w->tp_style != TESS_TP_2D && s->placement.tp_local <= 1) {
+        const int sp = w->sequence_parallel;
+        stage_coll(b, sp ? "tp reduce-scatter (embedding)" : "tp all-reduce (embedding)",
+                   sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, act, 0, &s->embed_fwd);
+        if (sp)
+            stage_coll(b, "tp all-gather (logits)", TESS_ALL_GATHER, act, s->pp - 1,
+                       &s->logits_fwd);
+        stage_coll(b,
+                   sp ? "tp reduce-scatter (logits gradient)" : "tp all-reduce (logits gradient)",
+                   sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, act, s->pp - 1, &s->logits_bwd);
     }
 }
 

@@ -53,11 +53,13 @@ typedef struct tess_coll_use {
     uint32_t rows;  /* 2d: grid rows */
     uint64_t bytes; /* buffer per call */
     /* calls per layer pass (a layer's forward, backward and recomputed forward for one
-     * micro-batch chunk), or 0 for a collective called once an iteration */
-    uint64_t per_layer;
+     * micro-batch chunk), or per micro-batch on one stage only (the embedding's on the
+     * first, the logits' on the last: only_stage), or neither: once an iteration */
+    uint64_t per_layer, per_microbatch;
+    int32_t only_stage; /* the stage whose dies call it, or -1: every stage's */
     uint64_t call_messages, call_bytes_sent; /* what one call sends, per die */
-    /* per iteration, per die of the first stage (stages may hold different numbers of
-     * layers: tess_coll_calls gives any stage's calls) */
+    /* per iteration, per die of the first stage that calls it (stages may hold different
+     * numbers of layers: tess_coll_calls gives any stage's calls) */
     uint64_t calls;
     uint64_t messages;
     uint64_t bytes_sent;
@@ -152,6 +154,9 @@ typedef struct tess_schedule {
     double level_bytes[TESS_SCOPE_LEVELS + 1];
     /* per layer pass on one die; recompute runs before a backward pass */
     tess_template fwd, bwd, recompute, logits_fwd, logits_bwd;
+    /* the first stage's token embedding, before its first chunk's layers (forward) and after
+     * them (backward) */
+    tess_template embed_fwd, embed_bwd;
     int32_t dp_coll; /* the data-parallel gradient collective, or -1 */
 } tess_schedule;
 

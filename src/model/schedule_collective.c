@@ -66,6 +66,7 @@ int tess_schedule_collective(const tess_platform *p, tess_coll kind, uint64_t by
     c->rows = 1;
     c->bytes = bytes;
     c->calls = 1;
+    c->only_stage = -1;
     tess_collective_cost(kind, c->algo, group, 1, bytes, &c->messages, &c->bytes_sent);
     s->n_colls = s->cap_colls = 1;
     tess_op_group *g = &s->fwd.groups[0];
