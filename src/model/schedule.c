@@ -77,17 +77,26 @@ static void add_group(builder *b, tess_template *t, tess_op_kind kind, uint64_t 
  * tiles, per output tile a store; A is read once per column of output tiles, B once
  * per row of them, C written once. The workload's tile-merge tiles per dimension make
  * one op. */
+/* count GEMM ops of g's FLOPs shared evenly, each moving bytes_each, with g's shape and
+ * the tile edge (0 for a gpu kernel) kept on the group for the die's timing rule */
+static void gemm_group(builder *b, tess_template *t, const gemm *g, uint64_t count,
+                       uint64_t bytes_each, uint64_t tile)
+{
+    add_group(b, t, TESS_OP_GEMM, count, 2.0 * g->m * g->n * g->k * g->count / count, bytes_each,
+              -1);
+    if (b->no_memory) return;
+    tess_op_group *gg = &t->groups[t->n - 1];
+    gg->gm = g->m;
+    gg->gn = g->n;
+    gg->gk = g->k;
+    gg->gcount = g->count;
+    gg->tile = tile;
+}
+
 static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram_bytes)
 {
     if (b->gpu) { /* one op, the whole kernel: its CTAs stream A and B and write C */
-        if (!g->m || !g->n || !g->k || !g->count) return;
-        add_group(b, t, TESS_OP_GEMM, 1, 2.0 * g->m * g->n * g->k * g->count, dram_bytes, -1);
-        if (b->no_memory) return;
-        tess_op_group *gg = &t->groups[t->n - 1];
-        gg->gm = g->m;
-        gg->gn = g->n;
-        gg->gk = g->k;
-        gg->gcount = g->count;
+        if (g->m && g->n && g->k && g->count) gemm_group(b, t, g, 1, dram_bytes, 0);
         return;
     }
     const uint64_t T = b->T, merge = b->w->tile_merge, e = b->e;
@@ -96,17 +105,9 @@ static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram
     const uint64_t tiles = tess_ceil_div(tm * tn * tk, merge * merge) * g->count;
     const uint64_t stores = tess_ceil_div(tm * tn, merge * merge) * g->count;
     if (tiles == 0) return; /* no GEMM of this shape */
-    const double flops = 2.0 * g->m * g->n * g->k * g->count;
     const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm);
     add_group(b, t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1);
-    add_group(b, t, TESS_OP_GEMM, tiles, flops / tiles, 0, -1);
-    if (b->no_memory) return;
-    tess_op_group *gg = &t->groups[t->n - 1];
-    gg->gm = g->m;
-    gg->gn = g->n;
-    gg->gk = g->k;
-    gg->gcount = g->count;
-    gg->tile = T * merge;
+    gemm_group(b, t, g, tiles, 0, T * merge);
     add_group(b, t, TESS_OP_STORE, stores, 0, g->count * e * g->m * g->n / stores, -1);
 }
 
@@ -185,7 +186,12 @@ static void add_coll(builder *b, const char *what, tess_coll_axis axis, tess_col
     if (group <= 1 || calls == 0 ||
         !reserve_one(b, (void **)&s->colls, s->n_colls, &s->cap_colls, sizeof *s->colls))
         return;
-    tess_coll_use *u = &s->colls[s->n_colls++];
+    tess_coll_use_init(&s->colls[s->n_colls++], what, axis, kind, group, bytes, calls);
+}
+
+void tess_coll_use_init(tess_coll_use *u, const char *what, tess_coll_axis axis, tess_coll kind,
+                        uint32_t group, uint64_t bytes, uint64_t calls)
+{
     memset(u, 0, sizeof *u);
     u->what = what;
     u->axis = axis;

@@ -160,6 +160,11 @@ typedef struct tess_schedule {
     int32_t dp_coll; /* the data-parallel gradient collective, or -1 */
 } tess_schedule;
 
+/* u filled for `calls` calls of a ring collective of `bytes` over `group` dies on axis,
+ * called by every stage (per_layer, per_microbatch 0: add them after). */
+void tess_coll_use_init(tess_coll_use *u, const char *what, tess_coll_axis axis, tess_coll kind,
+                        uint32_t group, uint64_t bytes, uint64_t calls);
+
 /* Calls of collective c per iteration on a die of `stage`. */
 uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage);
 

@@ -58,16 +58,7 @@ int tess_schedule_collective(const tess_platform *p, tess_coll kind, uint64_t by
     }
     /* the group is one ring in die order, the call its stage's only layer op */
     tess_coll_use *c = &s->colls[0];
-    c->what = coll_name(kind);
-    c->axis = TESS_AXIS_TP;
-    c->kind = kind;
-    c->algo = TESS_ALGO_RING;
-    c->group = group;
-    c->rows = 1;
-    c->bytes = bytes;
-    c->calls = 1;
-    c->only_stage = -1;
-    tess_collective_cost(kind, c->algo, group, 1, bytes, &c->messages, &c->bytes_sent);
+    tess_coll_use_init(c, coll_name(kind), TESS_AXIS_TP, kind, group, bytes, 1);
     s->n_colls = s->cap_colls = 1;
     tess_op_group *g = &s->fwd.groups[0];
     g->kind = TESS_OP_COLLECTIVE;
