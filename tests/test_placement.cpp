@@ -255,7 +255,9 @@ TEST(Placement, HierarchicalTensorParallelAllReduceAcrossTwoNodes)
     ASSERT_EQ(j->rc, TESS_OK) << j->errors;
     EXPECT_EQ(j->s.placement.tp_local, 8u);
     EXPECT_EQ(j->s.placement.tp_local_level, TESS_SCOPE_NODE);
-    const double dies = 16, m = 8, k = 2, calls = 4.0 * 16 * 24;
+    // all-reduces: four a layer (two forward, two backward) in 16 micro-batches of 24 layers,
+    // and per micro-batch the embedding's and the logits' gradient's (pp 1: one stage)
+    const double dies = 16, m = 8, k = 2, calls = 4.0 * 16 * 24 + 2 * 16;
     const double B = 2048.0 * 2048 * 2; // one micro-batch's activations, bf16
     EXPECT_DOUBLE_EQ(j->s.level_bytes[TESS_SCOPE_NODE], dies * calls * 2 * (m - 1) * (B / m));
     EXPECT_DOUBLE_EQ(j->s.level_bytes[TESS_SCOPE_LEVELS], dies * calls * 2 * (k - 1) * (B / m / k));

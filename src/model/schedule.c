@@ -615,17 +615,40 @@ static int check_fit(builder *b)
 
 /* A tensor-parallel collective called once a micro-batch by the dies of one stage, as an
  * op of template t (the embedding's or the logits'). */
-static void stage_coll(builder *b, const char *what, tess_coll kind, uint64_t bytes, uint32_t stage,
-                       tess_template *t)
+static void stage_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind,
+                       uint32_t group, uint64_t bytes, uint32_t stage, tess_template *t)
 {
     tess_schedule *s = b->s;
     const uint32_t before = s->n_colls;
-    add_coll(b, what, TESS_AXIS_TP, kind, b->w->tp, bytes, s->microbatches);
+    add_coll(b, what, axis, kind, group, bytes, s->microbatches);
     if (s->n_colls == before) return;
     s->colls[before].per_microbatch = 1;
     s->colls[before].only_stage = (int32_t)stage;
     add_group(b, t, TESS_OP_COLLECTIVE, 1, 0, bytes, (int32_t)before);
     s->stages[stage].ops += s->microbatches;
+}
+
+/* One stage's tensor-parallel reduction or gather of a micro-batch's activations (`act`
+ * bytes), as the layers' collectives go: one ring over the group, or, when the group spans
+ * domains, inside each and then across (model/placement.h). names: {all-reduce,
+ * reduce-scatter, all-gather} wording for this use. */
+static void stage_tp(builder *b, tess_coll kind, const char *const names[3], uint64_t act,
+                     uint32_t stage, tess_template *t)
+{
+    const tess_schedule *s = b->s;
+    const uint32_t tp = b->w->tp, mt = s->placement.tp_local;
+    if (mt <= 1) {
+        stage_coll(b, names[kind], TESS_AXIS_TP, kind, tp, act, stage, t);
+        return;
+    }
+    const uint32_t across = tp / mt;
+    if (kind != TESS_ALL_GATHER)
+        stage_coll(b, names[TESS_REDUCE_SCATTER], TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt, act,
+                   stage, t);
+    stage_coll(b, names[kind], TESS_AXIS_TP_CROSS, kind, across, act / mt, stage, t);
+    if (kind != TESS_REDUCE_SCATTER)
+        stage_coll(b, names[TESS_ALL_GATHER], TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act, stage,
+                   t);
 }
 
 /* Step 6: the tensor-parallel collectives per die per iteration, and their ops in the
@@ -706,17 +729,20 @@ static void tp_collectives(builder *b)
     }
     /* the vocabulary-parallel embedding sums its partial rows over the group (a reduce-
      * scatter into the sequence-parallel region); the logits layer's input is copied into
-     * the group (all-gathered with sequence parallelism) and its gradient summed back */
-    if (w->tp_style != TESS_TP_2D && s->placement.tp_local <= 1) {
+     * the group (all-gathered with sequence parallelism) and its gradient summed back.
+     * 2-D tensor parallelism (Hecaton's grid) has no embedding layout here: not counted */
+    if (w->tp_style != TESS_TP_2D) {
+        static const char *const embed[3] = {"tp all-reduce (embedding)",
+                                             "tp reduce-scatter (embedding)",
+                                             "tp all-gather (embedding)"};
+        static const char *const logits[3] = {"tp all-reduce (logits gradient)",
+                                              "tp reduce-scatter (logits gradient)",
+                                              "tp all-gather (logits)"};
         const int sp = w->sequence_parallel;
-        stage_coll(b, sp ? "tp reduce-scatter (embedding)" : "tp all-reduce (embedding)",
-                   sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, act, 0, &s->embed_fwd);
-        if (sp)
-            stage_coll(b, "tp all-gather (logits)", TESS_ALL_GATHER, act, s->pp - 1,
-                       &s->logits_fwd);
-        stage_coll(b,
-                   sp ? "tp reduce-scatter (logits gradient)" : "tp all-reduce (logits gradient)",
-                   sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, act, s->pp - 1, &s->logits_bwd);
+        stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, embed, act, 0, &s->embed_fwd);
+        if (sp) stage_tp(b, TESS_ALL_GATHER, logits, act, s->pp - 1, &s->logits_fwd);
+        stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, logits, act, s->pp - 1,
+                 &s->logits_bwd);
     }
 }
 
