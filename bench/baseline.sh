@@ -24,6 +24,8 @@ jobs=(
   "default platforms/default.xml workloads/default.xml"
   "22b-full platforms/dgx-a100.xml workloads/korthikanti-22b-full.xml"
   "22b-selective platforms/dgx-a100.xml workloads/korthikanti-22b-selective.xml"
+  "22b-h100 platforms/dgx-h100.xml workloads/korthikanti-22b-selective.xml"
+  "22b-h200 platforms/dgx-h200.xml workloads/korthikanti-22b-full.xml"
   "175b-wafer platforms/wafer-8x8.xml workloads/gpt3-175b-tp8-pp8.xml"
   "hecaton platforms/hecaton-4x4.xml workloads/hecaton-2d-16.xml"
   "scale-across-pp platforms/two-datacenter.xml workloads/scale-across-pp.xml"
