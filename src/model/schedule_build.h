@@ -1,0 +1,52 @@
+/* What the steps of tess_schedule_build (model/schedule.h) share across the files that
+ * build a schedule: schedule.c (ranks, tiles, stages, memory, the order of steps),
+ * schedule_kernels.c (a layer's GEMMs and element-wise kernels) and schedule_colls.c (the
+ * collectives). Private to src/model. */
+#ifndef TESS_SCHEDULE_BUILD_H
+#define TESS_SCHEDULE_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/schedule.h"
+
+typedef struct gemm {
+    uint64_t m, n, k, count; /* count GEMMs of M x N x K */
+} gemm;
+
+/* What the steps of tess_schedule_build share: the inputs, the GEMM tiling, and a
+ * sticky flag for a template or collective list that could not grow (checked once,
+ * when every step has run). */
+typedef struct builder {
+    const tess_platform *p;
+    const tess_workload *w;
+    const char *file;
+    tess_diag *diag;
+    tess_schedule *s;
+    uint64_t e;   /* bytes per element */
+    uint64_t T;   /* GEMM tile side */
+    uint64_t tok; /* tokens of a micro-batch: b s */
+    uint64_t tr;  /* 2-D tensor parallelism: the grid's side */
+    int gpu;      /* the dies follow the gpu rule: kernels stream DRAM themselves */
+    int no_memory;
+} builder;
+
+/* Makes room for one more of n items of `size` bytes in *items (capacity *cap), doubling
+ * the allocation as needed: a template or a collective list holds whatever the job has,
+ * never a fixed number that drops the rest. 1, or 0 with b->no_memory set. */
+int tess_build_reserve(builder *b, void **items, uint32_t n, uint32_t *cap, size_t size);
+
+/* count ops of one kind, alike, appended to template t (nothing for count 0). */
+void tess_build_add_group(builder *b, tess_template *t, tess_op_kind kind, uint64_t count,
+                          double flops, uint64_t bytes, int32_t coll);
+
+/* Step 3: one layer's work on one die (forward, backward, recomputed forward), the logits
+ * layer's and the embedding's, and the model's FLOPs (schedule_kernels.c). */
+void tess_build_layer_templates(builder *b);
+
+/* Step 6: the tensor-parallel collectives, and their ops in the templates; step 7: the
+ * data-parallel ones of the tail (schedule_colls.c). */
+void tess_build_tp_collectives(builder *b);
+void tess_build_dp_collectives(builder *b);
+
+#endif

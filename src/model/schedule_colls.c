@@ -1,0 +1,226 @@
+/* The collectives a schedule calls: the tensor-parallel ones of every layer pass, of the
+ * embedding and of the logits, and the data-parallel ones of the tail; each with its
+ * calls per stage. Part of the schedule's build (model/schedule_build.h). */
+#include "model/schedule_build.h"
+
+#include <string.h>
+
+static void add_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind,
+                     uint32_t group, uint64_t bytes, uint64_t calls)
+{
+    tess_schedule *s = b->s;
+    if (group <= 1 || calls == 0 ||
+        !tess_build_reserve(b, (void **)&s->colls, s->n_colls, &s->cap_colls, sizeof *s->colls))
+        return;
+    tess_coll_use_init(&s->colls[s->n_colls++], what, axis, kind, group, bytes, calls);
+}
+
+void tess_coll_use_init(tess_coll_use *u, const char *what, tess_coll_axis axis, tess_coll kind,
+                        uint32_t group, uint64_t bytes, uint64_t calls)
+{
+    memset(u, 0, sizeof *u);
+    u->what = what;
+    u->axis = axis;
+    u->kind = kind;
+    u->algo = TESS_ALGO_RING;
+    u->group = group;
+    u->rows = 1;
+    u->bytes = bytes;
+    u->calls = calls;
+    u->only_stage = -1;
+    tess_collective_cost(kind, u->algo, group, u->rows, bytes, &u->call_messages,
+                         &u->call_bytes_sent);
+    u->messages = u->call_messages * calls;
+    u->bytes_sent = u->call_bytes_sent * calls;
+}
+
+/* A collective called per_layer times in every layer pass: its calls on the first stage,
+ * and per_layer kept for the others (tess_coll_calls). */
+static void add_layer_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind,
+                           uint32_t group, uint64_t bytes, uint64_t per_layer)
+{
+    tess_schedule *s = b->s;
+    const uint32_t before = s->n_colls;
+    const uint64_t passes = (uint64_t)s->microbatches * s->chunks * s->stages[0].layers_per_chunk;
+    add_coll(b, what, axis, kind, group, bytes, per_layer * passes);
+    if (s->n_colls > before) s->colls[before].per_layer = per_layer;
+}
+
+uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage)
+{
+    if (c->only_stage >= 0 && (uint32_t)c->only_stage != stage) return 0;
+    if (c->per_microbatch) return c->per_microbatch * s->microbatches;
+    if (!c->per_layer) return c->calls;
+    return c->per_layer * s->microbatches * s->chunks * s->stages[stage].layers_per_chunk;
+}
+
+/* A tensor-parallel collective called once a micro-batch by the dies of one stage, as an
+ * op of template t (the embedding's or the logits'). */
+static void stage_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind,
+                       uint32_t group, uint64_t bytes, uint32_t stage, tess_template *t)
+{
+    tess_schedule *s = b->s;
+    const uint32_t before = s->n_colls;
+    add_coll(b, what, axis, kind, group, bytes, s->microbatches);
+    if (s->n_colls == before) return;
+    s->colls[before].per_microbatch = 1;
+    s->colls[before].only_stage = (int32_t)stage;
+    tess_build_add_group(b, t, TESS_OP_COLLECTIVE, 1, 0, bytes, (int32_t)before);
+    s->stages[stage].ops += s->microbatches;
+}
+
+/* One stage's tensor-parallel reduction or gather of a micro-batch's activations (`act`
+ * bytes), as the layers' collectives go: one ring over the group, or, when the group spans
+ * domains, inside each and then across (model/placement.h). names: {all-reduce,
+ * reduce-scatter, all-gather} wording for this use. */
+static void stage_tp(builder *b, tess_coll kind, const char *const names[3], uint64_t act,
+                     uint32_t stage, tess_template *t)
+{
+    const tess_schedule *s = b->s;
+    const uint32_t tp = b->w->tp, mt = s->placement.tp_local;
+    if (mt <= 1) {
+        stage_coll(b, names[kind], TESS_AXIS_TP, kind, tp, act, stage, t);
+        return;
+    }
+    const uint32_t across = tp / mt;
+    if (kind != TESS_ALL_GATHER)
+        stage_coll(b, names[TESS_REDUCE_SCATTER], TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt, act,
+                   stage, t);
+    stage_coll(b, names[kind], TESS_AXIS_TP_CROSS, kind, across, act / mt, stage, t);
+    if (kind != TESS_REDUCE_SCATTER)
+        stage_coll(b, names[TESS_ALL_GATHER], TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act, stage,
+                   t);
+}
+
+/* Step 6: the tensor-parallel collectives per die per iteration, and their ops in the
+ * layer templates (one op per call). */
+void tess_build_tp_collectives(builder *b)
+{
+    const tess_workload *w = b->w;
+    tess_schedule *s = b->s;
+    const uint64_t act = b->tok * w->model.hidden * b->e, t = w->tp, tr = b->tr;
+    const int full = w->recompute == TESS_RECOMPUTE_FULL;
+    const uint64_t n = full ? 3 : 2; /* forward-like passes of a layer: forward, backward,
+                                        and the recomputed forward */
+    const uint32_t tp = (uint32_t)t;
+    if (w->tp_style == TESS_TP_2D) {
+        add_layer_coll(b, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER,
+                       (uint32_t)tr, act / tr, 4 * n);
+        add_layer_coll(b, "tp 2-D reduce-scatter (columns)", TESS_AXIS_TP_COLS, TESS_REDUCE_SCATTER,
+                       (uint32_t)tr, act / tr, 4 * n);
+    } else if (s->placement.tp_local > 1) {
+        /* a TP group over several domains: inside each, then across, as the DP gradients;
+         * sequence parallel: all-gather across then inside, reduce-scatter inside then across */
+        const uint32_t mt = s->placement.tp_local, across = tp / mt;
+        if (w->sequence_parallel) {
+            add_layer_coll(b, "tp all-gather (across)", TESS_AXIS_TP_CROSS, TESS_ALL_GATHER, across,
+                           act / mt, 2 * n);
+            add_layer_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt,
+                           act, 2 * n);
+            add_layer_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER,
+                           mt, act, 2 * n);
+            add_layer_coll(b, "tp reduce-scatter (across)", TESS_AXIS_TP_CROSS, TESS_REDUCE_SCATTER,
+                           across, act / mt, 2 * n);
+        } else {
+            add_layer_coll(b, "tp reduce-scatter (inside)", TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER,
+                           mt, act, 2 * n);
+            add_layer_coll(b, "tp all-reduce (across)", TESS_AXIS_TP_CROSS, TESS_ALL_REDUCE, across,
+                           act / mt, 2 * n);
+            add_layer_coll(b, "tp all-gather (inside)", TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt,
+                           act, 2 * n);
+        }
+    } else if (w->sequence_parallel) {
+        add_layer_coll(b, "tp all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act, 2 * n);
+        add_layer_coll(b, "tp reduce-scatter", TESS_AXIS_TP, TESS_REDUCE_SCATTER, tp, act, 2 * n);
+    } else {
+        add_layer_coll(b, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, tp, act, 2 * n);
+    }
+    const uint32_t spread = s->n_colls; /* the collectives above run in every pass */
+    for (uint32_t i = 0; i < spread; i++) {
+        const tess_coll_use *c = &s->colls[i];
+        const uint64_t per_pass = c->per_layer / n;
+        if (per_pass == 0) continue;
+        /* calls are spread 1:1 over forward and backward (and recomputed forward) passes */
+        tess_build_add_group(b, &s->fwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        tess_build_add_group(b, &s->bwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
+        if (full)
+            tess_build_add_group(b, &s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes,
+                                 (int32_t)i);
+        for (uint32_t st = 0; st < s->pp; st++)
+            s->stages[st].ops += tess_coll_calls(s, c, st);
+    }
+    /* sequence parallelism keeps only each die's share of the column-parallel layers'
+     * (QKV, first MLP layer) input, so every backward pass gathers it again for their
+     * weight gradients: two all-gathers a layer (Korthikanti et al. 2022, section 4.2.2) */
+    if (w->sequence_parallel && w->tp_style != TESS_TP_2D) {
+        const uint32_t first = s->n_colls;
+        if (s->placement.tp_local > 1) {
+            const uint32_t mt = s->placement.tp_local;
+            add_layer_coll(b, "tp all-gather, backward (across)", TESS_AXIS_TP_CROSS,
+                           TESS_ALL_GATHER, tp / mt, act / mt, 2);
+            add_layer_coll(b, "tp all-gather, backward (inside)", TESS_AXIS_TP_LOCAL,
+                           TESS_ALL_GATHER, mt, act, 2);
+        } else {
+            add_layer_coll(b, "tp all-gather, backward", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act, 2);
+        }
+        for (uint32_t i = first; i < s->n_colls; i++) {
+            tess_build_add_group(b, &s->bwd, TESS_OP_COLLECTIVE, 2, 0, s->colls[i].bytes,
+                                 (int32_t)i);
+            for (uint32_t st = 0; st < s->pp; st++)
+                s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
+        }
+    }
+    /* the vocabulary-parallel embedding sums its partial rows over the group (a reduce-
+     * scatter into the sequence-parallel region); the logits layer's input is copied into
+     * the group (all-gathered with sequence parallelism) and its gradient summed back.
+     * 2-D tensor parallelism (Hecaton's grid) has no embedding layout here: not counted */
+    if (w->tp_style != TESS_TP_2D) {
+        static const char *const embed[3] = {"tp all-reduce (embedding)",
+                                             "tp reduce-scatter (embedding)",
+                                             "tp all-gather (embedding)"};
+        static const char *const logits[3] = {"tp all-reduce (logits gradient)",
+                                              "tp reduce-scatter (logits gradient)",
+                                              "tp all-gather (logits)"};
+        const int sp = w->sequence_parallel;
+        stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, embed, act, 0, &s->embed_fwd);
+        if (sp) stage_tp(b, TESS_ALL_GATHER, logits, act, s->pp - 1, &s->logits_fwd);
+        stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, logits, act, s->pp - 1,
+                 &s->logits_bwd);
+    }
+}
+
+/* Step 7: the data-parallel gradient (and, with ZeRO-1, parameter) collectives, once per
+ * iteration. */
+void tess_build_dp_collectives(builder *b)
+{
+    const tess_workload *w = b->w;
+    tess_schedule *s = b->s;
+    const uint64_t grad_bytes = s->stages[0].params * 2;
+    s->dp_coll = w->dp > 1 ? (int32_t)s->n_colls : -1;
+    const uint32_t ml = s->placement.dp_local, across = w->dp / ml;
+    if (ml > 1) {
+        /* hierarchical: reduce-scatter inside each domain, the domain's 1/m share across
+         * domains, all-gather inside (ZeRO-1: the reduce-scatter and the all-gather each
+         * go inside, then across / across, then inside) */
+        add_coll(b, "dp gradient reduce-scatter (inside)", TESS_AXIS_DP_LOCAL, TESS_REDUCE_SCATTER,
+                 ml, grad_bytes, 1);
+        if (w->zero) {
+            add_coll(b, "dp gradient reduce-scatter (across)", TESS_AXIS_DP_CROSS,
+                     TESS_REDUCE_SCATTER, across, grad_bytes / ml, 1);
+            add_coll(b, "dp parameter all-gather (across)", TESS_AXIS_DP_CROSS, TESS_ALL_GATHER,
+                     across, grad_bytes / ml, 1);
+        } else {
+            add_coll(b, "dp gradient all-reduce (across)", TESS_AXIS_DP_CROSS, TESS_ALL_REDUCE,
+                     across, grad_bytes / ml, 1);
+        }
+        add_coll(b,
+                 w->zero ? "dp parameter all-gather (inside)" : "dp gradient all-gather (inside)",
+                 TESS_AXIS_DP_LOCAL, TESS_ALL_GATHER, ml, grad_bytes, 1);
+    } else if (w->zero) {
+        add_coll(b, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, w->dp,
+                 grad_bytes, 1);
+        add_coll(b, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, w->dp, grad_bytes, 1);
+    } else {
+        add_coll(b, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, w->dp, grad_bytes, 1);
+    }
+}

@@ -1,0 +1,232 @@
+/* One layer's work on one die: its GEMMs (SRAM tiles with their loads and stores on a
+ * systolic die, whole kernels on a gpu die) and its element-wise kernels with the bytes
+ * each touches; the logits' and the embedding's likewise. Part of the schedule's build
+ * (model/schedule_build.h). */
+#include "model/schedule_build.h"
+
+#include <string.h>
+
+#include "config/arith.h"
+
+/* count GEMM ops of g's FLOPs shared evenly, each moving bytes_each, with g's shape and
+ * the tile edge (0 for a gpu kernel) kept on the group for the die's timing rule */
+static void gemm_group(builder *b, tess_template *t, const gemm *g, uint64_t count,
+                       uint64_t bytes_each, uint64_t tile)
+{
+    tess_build_add_group(b, t, TESS_OP_GEMM, count, 2.0 * g->m * g->n * g->k * g->count / count,
+                         bytes_each, -1);
+    if (b->no_memory) return;
+    tess_op_group *gg = &t->groups[t->n - 1];
+    gg->gm = g->m;
+    gg->gn = g->n;
+    gg->gk = g->k;
+    gg->gcount = g->count;
+    gg->tile = tile;
+}
+
+static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram_bytes)
+{
+    if (b->gpu) { /* one op, the whole kernel: its CTAs stream A and B and write C */
+        if (g->m && g->n && g->k && g->count) gemm_group(b, t, g, 1, dram_bytes, 0);
+        return;
+    }
+    const uint64_t T = b->T, merge = b->w->tile_merge, e = b->e;
+    const uint64_t tm = tess_ceil_div(g->m, T), tn = tess_ceil_div(g->n, T),
+                   tk = tess_ceil_div(g->k, T);
+    const uint64_t tiles = tess_ceil_div(tm * tn * tk, merge * merge) * g->count;
+    const uint64_t stores = tess_ceil_div(tm * tn, merge * merge) * g->count;
+    if (tiles == 0) return; /* no GEMM of this shape */
+    const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm);
+    tess_build_add_group(b, t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1);
+    gemm_group(b, t, g, tiles, 0, T * merge);
+    tess_build_add_group(b, t, TESS_OP_STORE, stores, 0, g->count * e * g->m * g->n / stores, -1);
+}
+
+/* Bytes a GEMM kernel moves between DRAM and the die: A (M x K), B (K x N) and C (M x N)
+ * once each, less any s x s operand (on_chip_side = s) that a fused attention kernel keeps
+ * on chip. */
+static uint64_t gemm_dram_bytes(const gemm *g, uint64_t e, uint64_t on_chip_side)
+{
+    const uint64_t dims[3][2] = {{g->m, g->k}, {g->k, g->n}, {g->m, g->n}};
+    uint64_t elems = 0;
+    for (int i = 0; i < 3; i++)
+        if (!on_chip_side || dims[i][0] != on_chip_side || dims[i][1] != on_chip_side)
+            elems += dims[i][0] * dims[i][1];
+    return elems * g->count * e;
+}
+
+typedef enum kernel_set {
+    KERNELS_FORWARD,
+    KERNELS_BACKWARD,
+    KERNELS_ATTENTION_CORE, /* selective recomputation: the softmax and its dropout again */
+    KERNELS_LOGITS_FORWARD,
+    KERNELS_LOGITS_BACKWARD,
+    KERNELS_EMBEDDING_FORWARD,
+    KERNELS_EMBEDDING_BACKWARD
+} kernel_set;
+
+/* One layer's element-wise kernels on one die, each a vector op with the bytes it reads
+ * and writes (Megatron-LM's kernels as Korthikanti et al. 2022 section 4 counts their
+ * tensors). Per micro-batch, with A = b s h elements (split t ways with sequence
+ * parallelism), S = b (a/t) s^2 attention scores, H = b s f / t MLP hidden elements, e
+ * bytes each and 1-byte dropout masks:
+ *  forward, fused: LayerNorm 2Ae; scale-mask-softmax 2Se; attention dropout 2Se + S;
+ *    bias-dropout-add 3Ae + A; LayerNorm 2Ae; bias-GeLU 2He (SwiGLU 3He);
+ *    bias-dropout-add 3Ae + A. Unfused, the softmax is three kernels (scale, mask,
+ *    softmax: 6Se), bias-dropout-add three (bias 2Ae, dropout 2Ae + A, add 3Ae) and
+ *    bias-GeLU two (4He; SwiGLU 5He).
+ *  backward: each kernel reads its input and the incoming gradient and writes its
+ *    gradient (3x the tensor; dropout reads its mask); the residual branches' gradients
+ *    are summed (3Ae each); LayerNorm's weight gradients read x and dy once more (2Ae
+ *    each); each linear layer's bias gradient reads its output gradient once (QKV:
+ *    b s (h + 2 h_kv) / t elements, the projection and second MLP layer A each, the
+ *    first MLP layer H, 2H with SwiGLU).
+ *  flash attention keeps the scores on chip: no softmax or attention-dropout kernels.
+ * The logits layer: the final LayerNorm and the vocabulary-parallel cross entropy over
+ * L = b s V / t logits (max, exp-sum, loss: reads L three times, writes it once; backward
+ * reads and writes it once). The token embedding (vocabulary-parallel, on the first
+ * stage): forward, its rows gathered (2 b s h e) and learned positions added (3 b s h e,
+ * GPT's LayerNorm models); backward, its table's gradient written dense (V/t x h x e) from
+ * the output gradient (b s h e) and added into the fp32 main gradient (read 4 + 4 and the
+ * e-byte gradient). */
+static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
+{
+    const tess_workload *w = b->w;
+    const tess_model *md = &w->model;
+    const uint64_t e = b->e, tp = w->tp;
+    const uint64_t A = b->tok * md->hidden / (w->sequence_parallel ? tp : 1);
+    const uint64_t S = (uint64_t)w->micro_batch * (md->heads / tp) * md->sequence * md->sequence;
+    const uint64_t H = b->tok * md->ffn / tp, L = b->tok * md->vocab / tp;
+    const uint64_t QKV = b->tok * (md->hidden + 2 * md->hidden / md->heads * md->kv_heads) / tp;
+    const int swiglu = md->activation == TESS_ACT_SWIGLU, fused = w->fused_kernels;
+    const int scores = w->attention == TESS_ATTN_MATERIALIZED;
+#define KERNEL(n, bytes) tess_build_add_group(b, t, TESS_OP_VECTOR, (n), 0, (bytes), -1)
+    switch (set) {
+    case KERNELS_FORWARD:
+        KERNEL(2, 2 * A * e); /* the two LayerNorms */
+        if (scores) {
+            if (fused)
+                KERNEL(1, 2 * S * e);
+            else
+                KERNEL(3, 2 * S * e);
+            KERNEL(1, 2 * S * e + S); /* attention dropout */
+        }
+        if (fused) {
+            KERNEL(2, 3 * A * e + A);
+            KERNEL(1, (swiglu ? 3 : 2) * H * e);
+        } else {
+            KERNEL(2, 2 * A * e);     /* bias */
+            KERNEL(2, 2 * A * e + A); /* dropout */
+            KERNEL(2, 3 * A * e);     /* residual add */
+            KERNEL(1, 2 * H * e);     /* bias */
+            KERNEL(1, (swiglu ? 3 : 2) * H * e);
+        }
+        break;
+    case KERNELS_BACKWARD:
+        KERNEL(2, 3 * A * e); /* LayerNorm backward: dx from x and dy */
+        KERNEL(2, 2 * A * e); /* and dgamma, dbeta: x and dy read again, reduced over tokens */
+        /* bias gradients: each linear layer's output gradient read and summed over tokens */
+        KERNEL(1, QKV * e);
+        KERNEL(2, A * e); /* the attention projection's and the second MLP layer's */
+        KERNEL(1, (swiglu ? 2 : 1) * H * e);
+        if (scores) {
+            KERNEL(fused ? 1 : 2, 3 * S * e); /* softmax (and scale) backward */
+            KERNEL(1, 2 * S * e + S);         /* attention dropout backward */
+        }
+        KERNEL(2, 2 * A * e + A);            /* dropout backward */
+        KERNEL(2, 3 * A * e);                /* residual gradient sums */
+        KERNEL(1, (swiglu ? 5 : 3) * H * e); /* GeLU / SwiGLU backward */
+        break;
+    case KERNELS_ATTENTION_CORE:
+        if (scores) {
+            KERNEL(fused ? 1 : 3, 2 * S * e);
+            KERNEL(1, 2 * S * e + S);
+        }
+        break;
+    case KERNELS_LOGITS_FORWARD:
+        KERNEL(1, 2 * A * e); /* final LayerNorm */
+        KERNEL(1, 4 * L * e); /* cross entropy */
+        break;
+    case KERNELS_LOGITS_BACKWARD:
+        KERNEL(1, 3 * A * e);
+        KERNEL(1, 2 * L * e);
+        break;
+    case KERNELS_EMBEDDING_FORWARD: {
+        const uint64_t rows = b->tok * md->hidden; /* b s h, before any sequence split */
+        KERNEL(1, 2 * rows * e);
+        if (md->norm == TESS_NORM_LAYERNORM) KERNEL(1, 3 * rows * e); /* learned positions */
+        break;
+    }
+    case KERNELS_EMBEDDING_BACKWARD: {
+        const uint64_t table = (uint64_t)md->vocab / tp * md->hidden;
+        KERNEL(1, table * e + b->tok * md->hidden * e); /* the dense gradient */
+        KERNEL(1, table * (e + 8));                     /* into the fp32 main gradient */
+        break;
+    }
+    }
+#undef KERNEL
+}
+
+/* Step 3: one layer's work on one die (forward, backward, recomputed forward), the
+ * logits layer's, and the model's FLOPs. */
+void tess_build_layer_templates(builder *b)
+{
+    const tess_workload *w = b->w;
+    const tess_model *md = &w->model;
+    tess_schedule *s = b->s;
+    const uint64_t e = b->e, bt = w->micro_batch, sq = md->sequence, h = md->hidden, f = md->ffn;
+    const uint64_t heads = md->heads, hd = h / heads, hkv = hd * md->kv_heads, V = md->vocab,
+                   t = w->tp;
+    const uint64_t tok = b->tok, tr = b->tr;
+    const int two_d = w->tp_style == TESS_TP_2D;
+    const double gemm_fwd = 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h +
+                            2.0 * tok * h * f * (md->activation == TESS_ACT_SWIGLU ? 3 : 2);
+    const double attn_fwd = 4.0 * bt * sq * sq * h;
+    const double logits_fwd = 2.0 * tok * h * V;
+    s->model_flops =
+        3.0 * s->microbatches * w->dp * (md->layers * (gemm_fwd + attn_fwd) + logits_fwd);
+
+    /* GEMMs of one layer's forward pass on one die */
+    const uint64_t nsplit = two_d ? tr : t, ksplit = two_d ? tr : 1;
+    const gemm fwd[] = {
+        {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1}, /* QKV */
+        {sq, sq, hd, bt * heads / t},                 /* scores QK^T */
+        {sq, hd, sq, bt * heads / t},                 /* scores x V */
+        {tok, h / ksplit, h / nsplit, 1},             /* output projection */
+        {tok, f * (md->activation == TESS_ACT_SWIGLU ? 2 : 1) / nsplit, h / ksplit, 1},
+        {tok, h / ksplit, f / nsplit, 1}, /* MLP down */
+    };
+    tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
+    const int flash = w->attention == TESS_ATTN_FLASH;
+    s->activation_message_bytes = tok * h * e / t;
+    elementwise_kernels(b, F, KERNELS_FORWARD);
+    elementwise_kernels(b, Bw, KERNELS_BACKWARD);
+    for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
+        const int core = i == 1 || i == 2; /* the attention core: its s x s operands */
+        const int on_chip = core && flash;
+        tile_gemm(b, F, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? sq : 0));
+        /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
+        const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count};
+        const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count};
+        tile_gemm(b, Bw, &dx, gemm_dram_bytes(&dx, e, on_chip ? sq : 0));
+        tile_gemm(b, Bw, &dw, gemm_dram_bytes(&dw, e, on_chip ? sq : 0));
+        if (w->recompute == TESS_RECOMPUTE_FULL ||
+            (w->recompute == TESS_RECOMPUTE_SELECTIVE && core))
+            tile_gemm(b, R, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? sq : 0));
+    }
+    if (w->recompute == TESS_RECOMPUTE_FULL) elementwise_kernels(b, R, KERNELS_FORWARD);
+    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) elementwise_kernels(b, R, KERNELS_ATTENTION_CORE);
+    const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
+    s->hardware_flops =
+        s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
+
+    const gemm logit = {tok, V / t, h, 1};
+    const gemm ldx = {tok, h, V / t, 1}, ldw = {h, V / t, tok, 1};
+    tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(&logit, e, 0));
+    tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(&ldx, e, 0));
+    tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(&ldw, e, 0));
+    elementwise_kernels(b, &s->logits_fwd, KERNELS_LOGITS_FORWARD);
+    elementwise_kernels(b, &s->logits_bwd, KERNELS_LOGITS_BACKWARD);
+    elementwise_kernels(b, &s->embed_fwd, KERNELS_EMBEDDING_FORWARD);
+    elementwise_kernels(b, &s->embed_bwd, KERNELS_EMBEDDING_BACKWARD);
+}
