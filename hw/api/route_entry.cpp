@@ -1,7 +1,6 @@
 // extern "C" entry for routes without a simulation (tess_hw_routes_*): the analytical
 // model (src/model/estimate.c) follows the same routes, channel widths and latencies as the
 // simulated network, from the same Topology, without elaborating any SystemC module.
-#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -66,11 +65,9 @@ extern "C" int tess_hw_route(const tess_hw_routes *h, uint32_t from, uint32_t to
     const double hz = h->topo->clock_hz(), flit = h->topo->flit_bytes();
     out->bandwidth_bytes_s = 0;
     out->energy_per_byte = h->topo->path_energy_per_byte(path);
-    out->collective_efficiency = 1;
+    h->topo->path_collective(path, &out->collective_efficiency, &out->collective_step_s);
     for (uint32_t c : path) {
         const tess::noc::Channel &k = ch[c];
-        out->collective_efficiency = std::min(out->collective_efficiency, k.collective_efficiency);
-        out->collective_step_s = std::max(out->collective_step_s, k.collective_step_s);
         out->latency_s += k.latency / hz;
         if (k.to_router >= 0)
             out->latency_s += routers[static_cast<size_t>(k.to_router)].pipeline / hz;

@@ -157,16 +157,13 @@ void ring_links(Iteration &it)
     std::vector<bool> axis_used(TESS_AXES, false);
     for (uint32_t i = 0; i < s->n_colls; i++)
         axis_used[s->colls[i].axis] = s->colls[i].group > 1;
-    const auto &ch = it.topo->channels();
     for (int a = 0; a < TESS_AXES; a++)
         for (uint32_t r = 0; axis_used[a] && r < s->dies; r++) {
             const uint32_t next = tess_ring_next(s, static_cast<tess_coll_axis>(a), r);
             if (next == r) continue;
             tess::hw::RingLink &l = it.map.ring_link[static_cast<size_t>(a) * s->dies + r];
-            for (uint32_t c : it.topo->path(it.map.endpoint[r], it.map.endpoint[next])) {
-                l.efficiency = std::min(l.efficiency, ch[c].collective_efficiency);
-                l.step_s = std::max(l.step_s, ch[c].collective_step_s);
-            }
+            it.topo->path_collective(it.topo->path(it.map.endpoint[r], it.map.endpoint[next]),
+                                     &l.efficiency, &l.step_s);
         }
 }
 

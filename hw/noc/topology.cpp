@@ -521,6 +521,17 @@ double Topology::path_energy_per_byte(const std::vector<uint32_t> &path) const
     return e;
 }
 
+void Topology::path_collective(const std::vector<uint32_t> &path, double *efficiency,
+                               double *step_s) const
+{
+    *efficiency = 1;
+    *step_s = 0;
+    for (uint32_t c : path) {
+        *efficiency = std::min(*efficiency, channels_[c].collective_efficiency);
+        *step_s = std::max(*step_s, channels_[c].collective_step_s);
+    }
+}
+
 uint32_t Topology::channel_cost(const Channel &c) const
 {
     return c.latency + routers_[c.to_router].pipeline;

@@ -180,6 +180,10 @@ class Topology
 
     // Joules per byte along a channel sequence: its links' and the routers' it enters.
     double path_energy_per_byte(const std::vector<uint32_t> &path) const;
+    // A collective's ring step along a path: the lowest collective-efficiency and the
+    // longest collective-step of its channels' link-types (1 and 0 for an empty path).
+    void path_collective(const std::vector<uint32_t> &path, double *efficiency,
+                         double *step_s) const;
 
     // Minimal hop count between two routers over live links (BFS).
     uint32_t router_distance(uint32_t a, uint32_t b) const;

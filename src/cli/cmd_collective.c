@@ -140,7 +140,6 @@ int tess_cmd_collective(int argc, char **argv)
         tess_cli_args_free(&a);
         return rc;
     }
-    double *peak = calloc(p.n_instances + 1, sizeof *peak);
     double *dma = NULL;
     const tess_hw_run_options hw = {(tess_noc_fidelity)fidelity, 0, 0};
     if (json)
@@ -155,12 +154,8 @@ int tess_cmd_collective(int argc, char **argv)
         int st = tess_schedule_collective(&p, (tess_coll)op, sizes[i], dies, a.path, &s, &diag);
         if (st == TESS_OK && !dma) { /* the dies' DMA rates: only a kernel's launch uses them */
             dma = calloc(s.dies + 1, sizeof *dma);
-            for (size_t k = 0; peak && k < p.n_instances; k++)
-                if (p.instances[k].kind == TESS_KIND_MEMORY && !p.instances[k].dead)
-                    peak[k] = tess_memory_peak_bandwidth(&p.types[p.instances[k].type].u.memory);
             const tess_rank_map m = tess_schedule_ranks(&s);
-            st = !peak || !dma ? TESS_ENOMEM
-                               : tess_die_dma_rates(&p, &m, peak, dma, msg, sizeof msg);
+            st = dma ? tess_peak_dma_rates(&p, &m, dma, msg, sizeof msg) : TESS_ENOMEM;
             if (st != TESS_OK) /* a die without memory still runs a collective */
                 for (uint32_t k = 0; dma && k < s.dies; k++)
                     dma[k] = 1;
@@ -191,7 +186,6 @@ int tess_cmd_collective(int argc, char **argv)
         tess_diag_free(&diag);
     }
     if (json && rc == TESS_EXIT_OK) printf("\n  ]\n}\n");
-    free(peak);
     free(dma);
     tess_platform_free(&p);
     tess_cli_args_free(&a);

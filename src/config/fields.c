@@ -2,6 +2,7 @@
 #include "config/fields.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -386,6 +387,16 @@ const void *tess_type_struct_const(const tess_type *t)
     return &t->u;
 }
 
+/* "a, b, c": the names of a NULL-terminated list, for messages. */
+static void names_list(const char *const *names, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int i = 0; names[i]; i++) {
+        strncat(buf, i ? ", " : "", len - strlen(buf) - 1);
+        strncat(buf, names[i], len - strlen(buf) - 1);
+    }
+}
+
 /* "256x128,128x128": at most TESS_MAX_CTA_TILES shapes of whole numbers 1..65536. */
 static int parse_tiles(const char *text, tess_cta_tiles *out, char *err, size_t errlen)
 {
@@ -462,11 +473,8 @@ static int parse_flags(const char *text, const char *const *names, uint32_t *out
         for (int i = 0; names[i]; i++)
             if (strlen(names[i]) == len && strncmp(p, names[i], len) == 0) found = i;
         if (found < 0) {
-            char allowed[256] = "";
-            for (int i = 0; names[i]; i++) {
-                strncat(allowed, i ? ", " : "", sizeof allowed - strlen(allowed) - 1);
-                strncat(allowed, names[i], sizeof allowed - strlen(allowed) - 1);
-            }
+            char allowed[256];
+            names_list(names, allowed, sizeof allowed);
             snprintf(err, errlen, "'%.*s' is not one of: %s", (int)len, p, allowed);
             return -1;
         }
@@ -488,11 +496,8 @@ int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text
                 return 0;
             }
         }
-        char allowed[256] = "";
-        for (int i = 0; f->enum_names[i]; i++) {
-            strncat(allowed, i ? ", " : "", sizeof allowed - strlen(allowed) - 1);
-            strncat(allowed, f->enum_names[i], sizeof allowed - strlen(allowed) - 1);
-        }
+        char allowed[256];
+        names_list(f->enum_names, allowed, sizeof allowed);
         snprintf(err, errlen, "'%s' is not one of: %s", text, allowed);
         return -1;
     }
@@ -553,6 +558,19 @@ int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text
     return 0;
 }
 
+/* Appends to buf (len bytes, *used of them written), cutting at its end. */
+static void appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+    if (*used >= len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    const int k = vsnprintf(buf + *used, len - *used, fmt, ap);
+    va_end(ap);
+    if (k > 0) *used += (size_t)k;
+}
+
 void tess_field_format(const tess_field_spec *f, const void *type_struct, char *buf, size_t len)
 {
     const char *base = (const char *)type_struct + f->offset;
@@ -595,11 +613,8 @@ void tess_field_format(const tess_field_spec *f, const void *type_struct, char *
         const tess_counts *c = (const tess_counts *)base;
         size_t used = 0;
         buf[0] = '\0';
-        for (uint32_t i = 0; i < c->n && used < len; i++) {
-            const int k = snprintf(buf + used, len - used, "%s%u", i ? "," : "", c->v[i]);
-            if (k < 0) break;
-            used += (size_t)k;
-        }
+        for (uint32_t i = 0; i < c->n; i++)
+            appendf(buf, len, &used, "%s%u", i ? "," : "", c->v[i]);
         if (!c->n) snprintf(buf, len, "none");
         return;
     }
@@ -607,13 +622,9 @@ void tess_field_format(const tess_field_spec *f, const void *type_struct, char *
         const uint32_t bits = *(const uint32_t *)base;
         size_t used = 0;
         buf[0] = '\0';
-        for (int i = 0; f->enum_names[i] && used < len; i++) {
-            if (!(bits & (1u << i))) continue;
-            const int k =
-                snprintf(buf + used, len - used, "%s%s", used ? " " : "", f->enum_names[i]);
-            if (k < 0) break;
-            used += (size_t)k;
-        }
+        for (int i = 0; f->enum_names[i]; i++)
+            if (bits & (1u << i))
+                appendf(buf, len, &used, "%s%s", used ? " " : "", f->enum_names[i]);
         if (!bits) snprintf(buf, len, "none");
         return;
     }
@@ -621,12 +632,8 @@ void tess_field_format(const tess_field_spec *f, const void *type_struct, char *
         const tess_cta_tiles *t = (const tess_cta_tiles *)base;
         size_t used = 0;
         buf[0] = '\0';
-        for (uint32_t i = 0; i < t->n && used < len; i++) {
-            const int k =
-                snprintf(buf + used, len - used, "%s%ux%u", i ? "," : "", t->m[i], t->cols[i]);
-            if (k < 0) break;
-            used += (size_t)k;
-        }
+        for (uint32_t i = 0; i < t->n; i++)
+            appendf(buf, len, &used, "%s%ux%u", i ? "," : "", t->m[i], t->cols[i]);
         if (t->n == 0) snprintf(buf, len, "none");
         return;
     }

@@ -180,14 +180,10 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_e
         net->coll_efficiency[k] = 1;
     }
     net->launch_s = p->types[p->instances[s->die_of_rank[0]].type].u.die.kernel_launch_s;
-    double *peak = calloc(p->n_instances + 1, sizeof *peak);
     net->dma_bytes_s = calloc(s->dies + 1, sizeof *net->dma_bytes_s);
-    int rc = peak && net->dma_bytes_s ? TESS_OK : TESS_ENOMEM;
-    for (size_t i = 0; rc == TESS_OK && i < p->n_instances; i++)
-        if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
-            peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
+    int rc = net->dma_bytes_s ? TESS_OK : TESS_ENOMEM;
     const tess_rank_map ranks = tess_schedule_ranks(s);
-    if (rc == TESS_OK) rc = tess_die_dma_rates(p, &ranks, peak, net->dma_bytes_s, msg, msglen);
+    if (rc == TESS_OK) rc = tess_peak_dma_rates(p, &ranks, net->dma_bytes_s, msg, msglen);
     int needed = s->pp > 1; /* any ring with more than one member */
     for (uint32_t i = 0; i < s->n_colls; i++)
         needed |= s->colls[i].group > 1;
@@ -206,7 +202,6 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_e
     tess_hw_routes_close(h);
     free(load);
     free(route);
-    free(peak);
     if (rc != TESS_OK) tess_estimate_net_free(net);
     return rc;
 }
@@ -348,6 +343,17 @@ static int passes_alloc(passes *x, uint32_t pp, uint32_t v)
     return x->fwd && x->bwd && x->parts && x->stage_end && x->tail && x->per_stage ? 0 : -1;
 }
 
+/* A template run once more in a pass (t; NULL: none): its time added to the pass's and its
+ * compute, memory and network to the pass's parts. */
+static void add_template(double *pass, double parts[3], const tess_template_time *t)
+{
+    if (!t) return;
+    *pass += t->local_s + t->network_s;
+    parts[0] += t->compute_s;
+    parts[1] += t->local_s - t->compute_s;
+    parts[2] += t->network_s;
+}
+
 /* Stage st's pass times and its die's figures (the stage's first rank stands for all of
  * it: every die of a stage runs the same ops); adds the network energy its ranks spend
  * to *net_joules. */
@@ -386,18 +392,8 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
         b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s);
         b[2] = L * (tr.network_s + tb.network_s);
         for (int k = 0; k < 2; k++) {
-            if (xf[k]) {
-                x->fwd[st * v + c] += xf[k]->local_s + xf[k]->network_s;
-                f[0] += xf[k]->compute_s;
-                f[1] += xf[k]->local_s - xf[k]->compute_s;
-                f[2] += xf[k]->network_s;
-            }
-            if (xb[k]) {
-                x->bwd[st * v + c] += xb[k]->local_s + xb[k]->network_s;
-                b[0] += xb[k]->compute_s;
-                b[1] += xb[k]->local_s - xb[k]->compute_s;
-                b[2] += xb[k]->network_s;
-            }
+            add_template(&x->fwd[st * v + c], f, xf[k]);
+            add_template(&x->bwd[st * v + c], b, xb[k]);
         }
     }
     uint64_t sends = 0;

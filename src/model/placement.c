@@ -134,3 +134,16 @@ int tess_die_dma_rates(const tess_platform *p, const tess_rank_map *s, const dou
     free(mems);
     return rc;
 }
+
+int tess_peak_dma_rates(const tess_platform *p, const tess_rank_map *m, double *die_bw, char *msg,
+                        size_t msglen)
+{
+    double *peak = calloc(p->n_instances + 1, sizeof *peak);
+    if (!peak) return TESS_ENOMEM;
+    for (size_t i = 0; i < p->n_instances; i++)
+        if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
+            peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
+    const int rc = tess_die_dma_rates(p, m, peak, die_bw, msg, msglen);
+    free(peak);
+    return rc;
+}

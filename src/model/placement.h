@@ -61,4 +61,9 @@ int tess_axis_span(const tess_platform *p, const tess_rank_map *m, tess_coll_axi
 int tess_die_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
                        double *die_bw, char *msg, size_t msglen);
 
+/* tess_die_dma_rates from every live memory's peak bandwidth (the analytical model's view,
+ * and a collective's, which moves no DRAM data). */
+int tess_peak_dma_rates(const tess_platform *p, const tess_rank_map *m, double *die_bw, char *msg,
+                        size_t msglen);
+
 #endif
