@@ -140,9 +140,21 @@ TEST(CliNoc, BadInputIsAClearError)
     EXPECT_EQ(pattern.status, 1);
     EXPECT_NE(pattern.output.find("needs every die on one mesh or torus"), std::string::npos)
         << pattern.output;
-    CliRun traffic = tessera("noc platforms/mesh-8x8.xml --traffic tornado");
+    CliRun traffic = tessera("noc platforms/mesh-8x8.xml --traffic butterfly");
     EXPECT_EQ(traffic.status, 2);
     EXPECT_NE(traffic.output.find("is not one of: uniform transpose"), std::string::npos);
+    CliRun hot = tessera("noc platforms/mesh-8x8.xml --traffic hotspot --hotspot 27,64");
+    EXPECT_EQ(hot.status, 1);
+    EXPECT_NE(hot.output.find("hotspot node 64 is outside the 8 x 8 grid"), std::string::npos)
+        << hot.output;
+    CliRun list = tessera("noc platforms/mesh-8x8.xml --packet-flits 1:2,x");
+    EXPECT_EQ(list.status, 2);
+    EXPECT_NE(list.output.find("entry 2 is not a whole number"), std::string::npos) << list.output;
+    CliRun shuffle = tessera("noc platforms/torus-8x8.xml --traffic shuffle --set k=6");
+    EXPECT_EQ(shuffle.status, 1);
+    EXPECT_NE(shuffle.output.find("'shuffle' needs a power-of-two number of grid positions"),
+              std::string::npos)
+        << shuffle.output;
 }
 
 TEST(CliMem, JsonCarriesTheDocumentedKeys)

@@ -35,12 +35,19 @@ int tess_hw_clock_probe(double clock_hz, uint64_t cycles, tess_hw_probe_result *
 
 /* ---- network-on-package runs (tessera noc) ------------------------------ */
 
+enum { TESS_NOC_MAX_HOTSPOTS = 64, TESS_NOC_MAX_PACKET_SIZES = 8 };
+
 typedef enum tess_traffic {
+    /* the definitions, each tested against its destination map: hw/noc/traffic_pattern.h */
     TESS_TRAFFIC_UNIFORM,   /* destination uniformly random over all dies (self included) */
     TESS_TRAFFIC_TRANSPOSE, /* (row, col) -> (col, row) on a square grid */
     TESS_TRAFFIC_BITCOMP,   /* (row, col) -> (rows-1-row, cols-1-col) */
-    TESS_TRAFFIC_HOTSPOT,   /* a fraction to one die (the grid centre), the rest uniform */
-    TESS_TRAFFIC_NEIGHBOR   /* (row, col) -> (row, col+1 mod cols) */
+    TESS_TRAFFIC_HOTSPOT,   /* listed dies with given shares (default: the grid centre,
+                               hotspot_fraction), the rest uniform */
+    TESS_TRAFFIC_NEIGHBOR,  /* (row, col) -> (row+1 mod rows, col+1 mod cols) */
+    TESS_TRAFFIC_BITREV,    /* node address bits reversed (rows x cols a power of two) */
+    TESS_TRAFFIC_SHUFFLE,   /* node address rotated left by one bit (likewise) */
+    TESS_TRAFFIC_TORNADO    /* each coordinate x -> x + ceil(k/2) - 1 mod k */
 } tess_traffic;
 
 typedef struct tess_noc_options {
@@ -57,8 +64,20 @@ typedef struct tess_noc_options {
     int drain_all;            /* stop offering after the window; run until every packet arrived */
     int datelines;            /* 1: datelines on tori; 0: none (only to show a deadlock) */
     uint64_t deadlock_cycles; /* no flit moved this long with flits in flight: deadlock */
-    double hotspot_fraction;  /* share of packets to the hotspot die */
+    double hotspot_fraction;  /* share of packets to the hotspot dies, when no node has its
+                                 own fraction: split evenly among them */
     uint32_t max_outstanding; /* packets a die may have in flight; past it, it stops offering */
+    /* hotspot dies as grid node numbers, row * cols + col (BookSim2's numbering); none: the
+     * grid's centre die. A fraction per node is its share of all packets (0 for every one:
+     * hotspot_fraction split evenly). */
+    uint32_t n_hotspots;
+    uint32_t hotspot_nodes[TESS_NOC_MAX_HOTSPOTS];
+    double hotspot_fractions[TESS_NOC_MAX_HOTSPOTS];
+    /* a packet-size distribution: size in flits and relative weight; none: every packet
+     * packet_flits. The offered rate stays in flits: packets are created at rate / mean size. */
+    uint32_t n_packet_sizes;
+    uint32_t packet_sizes[TESS_NOC_MAX_PACKET_SIZES];
+    double packet_size_weights[TESS_NOC_MAX_PACKET_SIZES];
 } tess_noc_options;
 
 /* Defaults: flit fidelity off (packet), uniform, rate 0.1, 1 flit, warmup 2000, measure

@@ -1,6 +1,8 @@
 // Synthetic NoC traffic: see traffic.h.
 #include "noc/traffic.h"
 
+#include "noc/traffic_pattern.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -27,7 +29,8 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, Transport &net,
     : sc_core::sc_module(name), net_(net), topo_(topo), opt_(opt)
 {
     E_ = net.endpoint_count();
-    p_packet_ = opt.rate / opt.packet_flits;
+    sizes_ = packet_sizes_of(opt);
+    p_packet_ = opt.rate / sizes_.mean;
     window_end_ = opt.warmup_cycles + opt.measure_cycles;
     period_ps_ = net.clock_period().value();
     uint64_t s = opt.seed;
@@ -39,7 +42,7 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, Transport &net,
     const auto &eps = topo.endpoints();
     const tess_platform *p = topo.platform();
     if (opt.traffic != TESS_TRAFFIC_UNIFORM) {
-        // coordinate patterns need every die on one mesh or torus
+        // the other patterns name grid positions: every die on one mesh or torus
         int32_t grid = topo.routers()[eps[0].router].grid;
         for (const Endpoint &e : eps) {
             int32_t g = topo.routers()[e.router].grid;
@@ -52,31 +55,30 @@ TrafficGenerator::TrafficGenerator(sc_core::sc_module_name name, Transport &net,
         std::vector<int64_t> at(static_cast<size_t>(g.rows) * g.cols, -1);
         for (uint32_t i = 0; i < E_; i++)
             at[static_cast<size_t>(eps[i].row) * g.cols + eps[i].col] = i;
-        if (opt.traffic == TESS_TRAFFIC_TRANSPOSE && g.rows != g.cols)
-            throw std::invalid_argument("traffic 'transpose' needs a square grid");
+        auto die_at = [&](uint32_t node) {
+            return "grid node " + std::to_string(node) + " (row " + std::to_string(node / g.cols) +
+                   ", column " + std::to_string(node % g.cols) + ")";
+        };
         if (opt.traffic == TESS_TRAFFIC_HOTSPOT) {
-            int64_t centre = at[static_cast<size_t>(g.rows / 2) * g.cols + g.cols / 2];
-            if (centre < 0)
-                throw std::invalid_argument("traffic 'hotspot': the centre die is dead");
-            hotspot_ = static_cast<uint32_t>(centre);
+            const Hotspots h = hotspots_of(opt, g.rows, g.cols);
+            for (size_t i = 0; i < h.nodes.size(); i++) {
+                if (at[h.nodes[i]] < 0)
+                    throw std::invalid_argument("traffic 'hotspot': " + die_at(h.nodes[i]) +
+                                                " has no live die");
+                hotspot_dies_.push_back(static_cast<uint32_t>(at[h.nodes[i]]));
+            }
+            hotspot_cumulative_ = h.cumulative;
         } else {
+            const std::vector<uint32_t> map = permutation_map(opt.traffic, g.rows, g.cols);
             fixed_dst_.assign(E_, -1);
             for (uint32_t i = 0; i < E_; i++) {
-                int r = eps[i].row, c = eps[i].col, tr = r, tc = c;
-                if (opt.traffic == TESS_TRAFFIC_TRANSPOSE) {
-                    tr = c;
-                    tc = r;
-                }
-                if (opt.traffic == TESS_TRAFFIC_BITCOMP) {
-                    tr = static_cast<int>(g.rows) - 1 - r;
-                    tc = static_cast<int>(g.cols) - 1 - c;
-                }
-                if (opt.traffic == TESS_TRAFFIC_NEIGHBOR) tc = (c + 1) % static_cast<int>(g.cols);
-                int64_t d = at[static_cast<size_t>(tr) * g.cols + tc];
+                const uint32_t node = static_cast<uint32_t>(eps[i].row) * g.cols + eps[i].col;
+                const int64_t d = at[map[node]];
                 if (d < 0)
                     throw std::invalid_argument("traffic pattern sends die '" +
                                                 std::string(p->instances[eps[i].instance].path) +
-                                                "' to a dead die");
+                                                "' to " + die_at(map[node]) +
+                                                ", which has no live die");
                 fixed_dst_[i] = d;
             }
         }
@@ -131,17 +133,29 @@ uint64_t TrafficGenerator::gap()
 uint32_t TrafficGenerator::destination(uint32_t src)
 {
     if (!fixed_dst_.empty()) return static_cast<uint32_t>(fixed_dst_[src]);
-    if (opt_.traffic == TESS_TRAFFIC_HOTSPOT && uniform01() < opt_.hotspot_fraction)
-        return hotspot_;
+    if (!hotspot_dies_.empty()) {
+        const double u = uniform01();
+        for (size_t i = 0; i < hotspot_dies_.size(); i++)
+            if (u < hotspot_cumulative_[i]) return hotspot_dies_[i];
+    }
     return static_cast<uint32_t>(next_random() % E_);
 }
 
-void TrafficGenerator::send(uint32_t src, uint32_t dst, MessageClass cls)
+uint32_t TrafficGenerator::packet_flits()
+{
+    if (sizes_.flits.size() == 1) return sizes_.flits[0];
+    const double u = uniform01();
+    for (size_t i = 0; i + 1 < sizes_.flits.size(); i++)
+        if (u < sizes_.cumulative[i]) return sizes_.flits[i];
+    return sizes_.flits.back();
+}
+
+void TrafficGenerator::send(uint32_t src, uint32_t dst, uint32_t flits, MessageClass cls)
 {
     Message m;
     m.src = src;
     m.dst = dst;
-    m.bytes = static_cast<uint64_t>(opt_.packet_flits) * topo_.flit_bytes();
+    m.bytes = static_cast<uint64_t>(flits) * topo_.flit_bytes();
     m.cls = cls;
     m.tag = created_.size();
     const uint64_t now = now_cycle();
@@ -167,7 +181,7 @@ void TrafficGenerator::on_tick()
         if (outstanding_[e] >= opt_.max_outstanding)
             throttled = true; // the die's queue is full: it offers nothing this cycle
         else
-            send(e, destination(e), MessageClass::Request);
+            send(e, destination(e), packet_flits(), MessageClass::Request);
         next_.push({now + gap(), e});
     }
     if (!next_.empty())
@@ -195,14 +209,16 @@ void TrafficGenerator::on_delivered(const Message &m)
     total_outstanding_--;
     const uint64_t created = created_[m.tag];
     if (now >= opt_.warmup_cycles && now < window_end_)
-        measured_flits_delivered += opt_.packet_flits;
+        measured_flits_delivered += m.bytes / topo_.flit_bytes();
     if (m.cls == MessageClass::Request) {
         outstanding_[m.src]--;
         if (created >= opt_.warmup_cycles && created < window_end_) {
             latencies.push_back(static_cast<uint32_t>(now - created));
             measured_outstanding_--;
         }
-        if (opt_.request_response) send(m.dst, m.src, MessageClass::Response);
+        if (opt_.request_response)
+            send(m.dst, m.src, static_cast<uint32_t>(m.bytes / topo_.flit_bytes()),
+                 MessageClass::Response);
     } else {
         responses_[m.src]--;
     }
@@ -235,7 +251,7 @@ double TrafficGenerator::zero_load_latency() const
             t += ch[c].latency + ch[c].cycles_per_flit - 1;
             if (ch[c].to_router >= 0) t += routers[static_cast<uint32_t>(ch[c].to_router)].pipeline;
         }
-        return t + static_cast<double>(opt_.packet_flits - 1) * ch[path.back()].cycles_per_flit;
+        return t + (sizes_.mean - 1) * ch[path.back()].cycles_per_flit;
     };
     if (!fixed_dst_.empty()) {
         double sum = 0;
@@ -257,13 +273,16 @@ double TrafficGenerator::zero_load_latency() const
             sum += t0(static_cast<uint32_t>(r % E_), static_cast<uint32_t>((r >> 32) % E_));
         }
     }
-    double uniform = sum / static_cast<double>(n);
-    if (opt_.traffic != TESS_TRAFFIC_HOTSPOT) return uniform;
-    double hot = 0;
-    for (uint32_t s = 0; s < E_; s++)
-        hot += t0(s, hotspot_);
-    hot /= E_;
-    return opt_.hotspot_fraction * hot + (1 - opt_.hotspot_fraction) * uniform;
+    double uniform = sum / static_cast<double>(n), hot = 0, prev = 0;
+    for (size_t i = 0; i < hotspot_dies_.size(); i++) { // each hotspot's share of the pairs
+        const double share = hotspot_cumulative_[i] - prev;
+        prev = hotspot_cumulative_[i];
+        double mean = 0;
+        for (uint32_t s = 0; s < E_; s++)
+            mean += t0(s, hotspot_dies_[i]);
+        hot += share * mean / E_;
+    }
+    return hot + (1 - prev) * uniform;
 }
 
 } // namespace tess::noc

@@ -3,7 +3,8 @@
 // in the manner of BookSim2 so that the two can be compared. It is a client of the
 // transport interface like any other block.
 //
-// Each die creates a packet in a cycle with probability rate / packet_flits (the
+// Destinations follow a pattern (noc/traffic_pattern.h), sizes a distribution. Each
+// die creates a packet in a cycle with probability rate / mean packet flits (the
 // gaps are drawn geometrically, so nothing runs between creations). Packets created
 // in [warmup, warmup + measure) are measured: latency is tail arrival minus creation
 // (source queueing included); accepted throughput counts flits delivered inside the
@@ -19,6 +20,7 @@
 #include <systemc>
 
 #include "noc/topology.h"
+#include "noc/traffic_pattern.h"
 #include "noc/transport.h"
 
 extern "C" {
@@ -58,8 +60,10 @@ class TrafficGenerator : public sc_core::sc_module, public TransportClient
     double p_packet_;
     uint64_t window_end_;
     uint64_t rng_[4];
-    std::vector<int64_t> fixed_dst_; // permutation patterns: destination per source
-    uint32_t hotspot_ = 0;
+    std::vector<int64_t> fixed_dst_;         // permutation patterns: destination per source
+    std::vector<uint32_t> hotspot_dies_;     // endpoints
+    std::vector<double> hotspot_cumulative_; // their running share of all packets
+    PacketSizes sizes_;
     std::priority_queue<std::pair<uint64_t, uint32_t>, std::vector<std::pair<uint64_t, uint32_t>>,
                         std::greater<std::pair<uint64_t, uint32_t>>>
         next_;
@@ -76,7 +80,8 @@ class TrafficGenerator : public sc_core::sc_module, public TransportClient
     double uniform01();
     uint64_t gap();
     uint32_t destination(uint32_t src);
-    void send(uint32_t src, uint32_t dst, MessageClass cls);
+    uint32_t packet_flits(); // drawn from the size distribution
+    void send(uint32_t src, uint32_t dst, uint32_t flits, MessageClass cls);
     void on_tick();
     void on_deadline();
     void maybe_finish();

@@ -2,6 +2,7 @@
  * Each simulation runs in a child process (src/driver/runner.h): a sweep elaborates one
  * SystemC kernel per point. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,17 @@
 #include "api/tessera_hw.h"
 
 static const char usage[] =
-    "usage: tessera noc PLATFORM [--traffic uniform|transpose|bitcomp|hotspot|neighbor]\n"
-    "                   [--rate R] [--packet-flits N] [--fidelity flit|packet|flow]\n"
+    "usage: tessera noc PLATFORM [--traffic uniform|transpose|bitcomp|hotspot|neighbor|\n"
+    "                                      bitrev|shuffle|tornado]\n"
+    "                   [--hotspot NODE[:FRACTION],...] [--hotspot-fraction F]\n"
+    "                   [--rate R] [--packet-flits N[:WEIGHT],...] [--fidelity flit|packet|flow]\n"
     "                   [--warmup C] [--measure C] [--drain C] [--seed S]\n"
     "                   [--request-response] [--sweep] [--json] [--timeout SECONDS]\n"
     "                   [--set name=value]...\n"
-    "  R in flits per die per cycle, (0, 1]; C in cycles of the network clock.\n";
+    "  R in flits per die per cycle, (0, 1]; C in cycles of the network clock.\n"
+    "  Hotspot NODEs are grid positions row * cols + col; each gets its FRACTION of all\n"
+    "  packets (without fractions, F split evenly; default: the centre die, F 0.2), the\n"
+    "  rest go uniformly. --packet-flits 1:3,8:1 draws sizes 1 and 8 flits, 3 to 1.\n";
 
 typedef struct noc_job {
     const tess_platform *platform;
@@ -40,8 +46,65 @@ static void run_point(void *arg, tess_job_output *out)
     out->blob_len = sizeof *res;
 }
 
-static const char *const traffic_names[] = {"uniform", "transpose", "bitcomp",
-                                            "hotspot", "neighbor",  NULL};
+static const char *const traffic_names[] = {
+    "uniform", "transpose", "bitcomp", "hotspot", "neighbor", "bitrev", "shuffle", "tornado", NULL};
+
+/* Parses "A[:W],B[:W],..." (whole numbers A in [1 or 0, amax], weights W >= 0) into
+ * values and weights (0 where none is given); returns the count, or -1 with the reason
+ * on stderr. */
+static int parse_weighted_list(const char *option, const char *text, uint32_t amin, uint32_t amax,
+                               uint32_t *values, double *weights, int cap)
+{
+    int n = 0;
+    const char *q = text;
+    while (*q) {
+        char *end;
+        if (n == cap) {
+            fprintf(stderr, "tessera noc: %s: more than %d entries\n", option, cap);
+            return -1;
+        }
+        unsigned long long v = (*q >= '0' && *q <= '9') ? strtoull(q, &end, 10) : 0;
+        if (q[0] < '0' || q[0] > '9' || v < amin || v > amax) {
+            fprintf(stderr, "tessera noc: %s '%s': entry %d is not a whole number in [%u, %u]\n",
+                    option, text, n + 1, amin, amax);
+            return -1;
+        }
+        values[n] = (uint32_t)v;
+        weights[n] = 0;
+        q = end;
+        if (*q == ':') {
+            double w = strtod(q + 1, &end);
+            if (end == q + 1 || !(w >= 0) || !isfinite(w)) {
+                fprintf(stderr, "tessera noc: %s '%s': entry %d has no weight >= 0 after ':'\n",
+                        option, text, n + 1);
+                return -1;
+            }
+            weights[n] = w;
+            q = end;
+        }
+        n++;
+        if (*q == ',' && q[1] != '\0')
+            q++;
+        else if (*q != '\0') {
+            fprintf(stderr, "tessera noc: %s '%s': expected ',' after entry %d\n", option, text, n);
+            return -1;
+        }
+    }
+    if (n == 0) fprintf(stderr, "tessera noc: %s: an empty list\n", option);
+    return n ? n : -1;
+}
+
+/* Mean flits per packet: the one size, or the distribution's mean. */
+static double mean_flits(const tess_noc_options *o)
+{
+    if (o->n_packet_sizes == 0) return o->packet_flits;
+    double w = 0, f = 0;
+    for (uint32_t i = 0; i < o->n_packet_sizes; i++) {
+        w += o->packet_size_weights[i];
+        f += o->packet_size_weights[i] * o->packet_sizes[i];
+    }
+    return w > 0 ? f / w : 0;
+}
 
 /* Runs one point in a child; returns the status, fills *res on success. */
 static int simulate(const tess_platform *p, const tess_noc_options *o, double timeout,
@@ -115,9 +178,10 @@ static void print_links_json(FILE *out, const tess_noc_result *r)
 static void print_summary(const tess_noc_result *r, const tess_noc_options *o)
 {
     printf("network: %u dies, %u routers, %u channels at %.6g GHz; %s fidelity, %s traffic, "
-           "%u-flit packets\n",
+           "%.4g-flit packets%s\n",
            r->endpoints, r->routers, r->channels, r->clock_hz / 1e9,
-           tess_noc_fidelity_names[o->fidelity], traffic_names[o->traffic], o->packet_flits);
+           tess_noc_fidelity_names[o->fidelity], traffic_names[o->traffic], mean_flits(o),
+           o->n_packet_sizes ? " (mean)" : "");
     printf("offered %.4g, accepted %.4g flits/die/cycle%s\n", r->offered_flits_per_node_cycle,
            r->accepted_flits_per_node_cycle, stable(r) ? "" : "  (not stable: saturated)");
     printf(
@@ -170,6 +234,7 @@ int tess_cmd_noc(int argc, char **argv)
     tess_noc_options o;
     tess_noc_options_default(&o);
     int sweep = 0, json = 0, traffic = o.traffic, fidelity = o.fidelity;
+    const char *hotspots = NULL, *sizes = NULL;
     double timeout = 600;
     const tess_cli_option opts[] = {
         {"--sweep", TESS_OPT_FLAG, &sweep, 1, NULL, 0, 0, 0},
@@ -179,7 +244,9 @@ int tess_cmd_noc(int argc, char **argv)
         {"--fidelity", TESS_OPT_CHOICE, &fidelity, 0, tess_noc_fidelity_names, 0, 0, 0},
         {"--rate", TESS_OPT_NUMBER, &o.rate, 0, NULL, 0, 1, 1},
         {"--timeout", TESS_OPT_NUMBER, &timeout, 0, NULL, 0, 1e9, 1},
-        {"--packet-flits", TESS_OPT_COUNT32, &o.packet_flits, 0, NULL, 1, 1u << 20, 0},
+        {"--packet-flits", TESS_OPT_TEXT, &sizes, 0, NULL, 0, 0, 0},
+        {"--hotspot", TESS_OPT_TEXT, &hotspots, 0, NULL, 0, 0, 0},
+        {"--hotspot-fraction", TESS_OPT_NUMBER, &o.hotspot_fraction, 0, NULL, 0, 1, 0},
         {"--warmup", TESS_OPT_COUNT, &o.warmup_cycles, 0, NULL, 0, 1e9, 0},
         {"--measure", TESS_OPT_COUNT, &o.measure_cycles, 0, NULL, 1, 1e9, 0},
         {"--drain", TESS_OPT_COUNT, &o.drain_cycles, 0, NULL, 0, 1e9, 0},
@@ -192,6 +259,32 @@ int tess_cmd_noc(int argc, char **argv)
     }
     o.traffic = (tess_traffic)traffic;
     o.fidelity = (tess_noc_fidelity)fidelity;
+    if (sizes) {
+        int n = parse_weighted_list("--packet-flits", sizes, 1, 1u << 20, o.packet_sizes,
+                                    o.packet_size_weights, TESS_NOC_MAX_PACKET_SIZES);
+        if (n < 0) rc = TESS_EXIT_USAGE;
+        if (n == 1 && o.packet_size_weights[0] == 0) /* one size: no distribution */
+            o.packet_flits = o.packet_sizes[0];
+        else if (n > 0)
+            o.n_packet_sizes = (uint32_t)n;
+        for (int i = 0; i < n && o.n_packet_sizes; i++)
+            if (o.packet_size_weights[i] == 0 && !strchr(sizes, ':'))
+                o.packet_size_weights[i] = 1; /* sizes without weights: equally likely */
+    }
+    if (hotspots && rc == TESS_EXIT_OK) {
+        int n = parse_weighted_list("--hotspot", hotspots, 0, UINT32_MAX - 1, o.hotspot_nodes,
+                                    o.hotspot_fractions, TESS_NOC_MAX_HOTSPOTS);
+        if (n < 0) rc = TESS_EXIT_USAGE;
+        o.n_hotspots = n > 0 ? (uint32_t)n : 0;
+        if (n > 0 && traffic != TESS_TRAFFIC_HOTSPOT) {
+            fprintf(stderr, "tessera noc: --hotspot needs --traffic hotspot\n");
+            rc = TESS_EXIT_USAGE;
+        }
+    }
+    if (rc != TESS_EXIT_OK) {
+        tess_cli_args_free(&a);
+        return rc;
+    }
     tess_platform p;
     rc = tess_cli_load_platform("noc", &a, &p);
     if (rc != TESS_EXIT_OK) {
@@ -208,9 +301,9 @@ int tess_cmd_noc(int argc, char **argv)
             rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
         } else if (json) {
             printf("{\n  \"platform\": \"%s\",\n  \"fidelity\": \"%s\",\n  \"traffic\": \"%s\",\n"
-                   "  \"packet_flits\": %u,\n",
+                   "  \"packet_flits\": %.6g,\n",
                    p.name, tess_noc_fidelity_names[o.fidelity], traffic_names[o.traffic],
-                   o.packet_flits);
+                   mean_flits(&o));
             print_point_json(stdout, &res, "  ");
             printf(",\n");
             print_links_json(stdout, &res);
@@ -269,10 +362,10 @@ int tess_cmd_noc(int argc, char **argv)
             }
         if (json) {
             printf("{\n  \"platform\": \"%s\",\n  \"fidelity\": \"%s\",\n  \"traffic\": \"%s\",\n"
-                   "  \"packet_flits\": %u,\n  \"saturation_flits_per_node_cycle\": %.6g,\n"
+                   "  \"packet_flits\": %.6g,\n  \"saturation_flits_per_node_cycle\": %.6g,\n"
                    "  \"points\": [",
                    p.name, tess_noc_fidelity_names[o.fidelity], traffic_names[o.traffic],
-                   o.packet_flits, lo);
+                   mean_flits(&o), lo);
             for (size_t i = 0; i < n; i++) {
                 printf("%s\n    {\n", i ? "," : "");
                 print_point_json(stdout, &pts[i], "      ");
