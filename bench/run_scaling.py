@@ -21,8 +21,8 @@ PLATFORM = """<?xml version="1.0"?>
   <link-type name="l" width="64B" latency="1cycle" energy="0.5pJ/bit"/>
   <memory-type name="pool" standard="HBM3" capacity="16TiB" channels="64" bus-width="64b"
                data-rate="6.4Gb/s" rows="16777216" tCL="14ns" tCWL="5ns" tRCD="14ns" tRP="14ns"
-               tRAS="34ns" tRC="48ns" tCCD_S="2cycles" tCCD_L="4cycles" tRRD_S="4ns" tRRD_L="4ns"
-               tFAW="15ns" tWR="16ns" tWTR_S="6cycles" tWTR_L="8cycles" tRTW="18cycles"
+               tRAS="34ns" tRC="48ns" tCCD_S="4cycles" tCCD_L="4cycles" tRRD_S="4ns" tRRD_L="4ns"
+               tFAW="15ns" tWR="16ns" tWTR_S="6cycles" tWTR_L="8cycles" tRTW="16ns"
                tRTP="5cycles" tREFI="3.9us" tRFC="350ns"/>
   <mesh name="m" rows="{k}" cols="{k}" die="d" router="r" link="l"/>
   <instance name="pool" type="pool"/>

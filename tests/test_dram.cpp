@@ -342,7 +342,50 @@ TEST(DramBadInput, JedecRelationsPowersOfTwoAndStandardsAreChecked)
     auto s = load_xml(std_);
     EXPECT_EQ(s->rc, TESS_EINVAL);
     EXPECT_NE(
-        s->errors.find("attribute 'standard': 'HBM9' is not one of: HBM2E, HBM3, DDR5, LPDDR5"),
+        s->errors.find(
+            "attribute 'standard': 'HBM9' is not one of: HBM2, HBM2E, HBM3, DDR4, DDR5, LPDDR5"),
         std::string::npos)
         << s->errors;
+}
+
+TEST(DramBadInput, TimingsThatOutrunTheDataBusAreRefused)
+{
+    // A burst is burst-length / (data rate / clock) = 8 / (6.4 GT/s / 1.6 GHz) = 2 cycles.
+    // Reads tCCD apart move one burst each, so tCCD below 2 cycles would carry more than
+    // the peak; the message names the file, the line of the <memory-type> and the field.
+    auto with = [](const std::string &field, unsigned from, unsigned to) {
+        std::string x = channel_xml();
+        const std::string a = field + "=\"" + std::to_string(from) + "cycles\"";
+        x.replace(x.find(a), a.size(), field + "=\"" + std::to_string(to) + "cycles\"");
+        return load_xml(x);
+    };
+    auto s = with("tCCD_S", CCD_S, 1);
+    EXPECT_EQ(s->rc, TESS_EINVAL);
+    EXPECT_NE(s->errors.find("test.xml:5: <memory-type name=\"m\">: tCCD_S (1 cycles) is shorter "
+                             "than one burst on the data bus (burst-length 8 at 4 transfers per "
+                             "clock = 2 cycles)"),
+              std::string::npos)
+        << s->errors;
+    auto l = with("tCCD_L", CCD_L, 1);
+    EXPECT_EQ(l->rc, TESS_EINVAL);
+    EXPECT_NE(l->errors.find("tCCD_L (1 cycles) is shorter than one burst"), std::string::npos)
+        << l->errors;
+    // a write's data starts tRTW + tCWL after the read command, the read's ends tCL +
+    // burst after it: tRTW >= 20 + 2 - 10 = 12
+    EXPECT_EQ(with("tRTW", RTW, CL + BURST - CWL)->rc, TESS_OK);
+    auto w = with("tRTW", RTW, CL + BURST - CWL - 1);
+    EXPECT_EQ(w->rc, TESS_EINVAL);
+    EXPECT_NE(w->errors.find("test.xml:5: <memory-type name=\"m\">: tRTW (11 cycles) is shorter "
+                             "than tCL + burst - tCWL (12 cycles)"),
+              std::string::npos)
+        << w->errors;
+    // command-bus occupancy in half cycles, and whole groups of channels per bus
+    auto a = load_xml(channel_xml("refresh=\"off\" act-cycles=\"0.7\""));
+    EXPECT_NE(a->errors.find("'act-cycles' is 0.7; it must be a whole or half number of cycles"),
+              std::string::npos)
+        << a->errors;
+    auto g = load_xml(channel_xml("refresh=\"off\" command-bus-channels=\"2\""));
+    EXPECT_NE(g->errors.find("'command-bus-channels' is 2; it must divide 'channels' (1)"),
+              std::string::npos)
+        << g->errors;
 }

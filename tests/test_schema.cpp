@@ -142,12 +142,17 @@ TEST(Schema, MemoryPeakBandwidthIsChannelsTimesWidthTimesRate)
     EXPECT_EQ(m.bus_width_bits, 64u);
     EXPECT_DOUBLE_EQ(m.data_rate, 6.4e9);
     EXPECT_DOUBLE_EQ(tess_memory_peak_bandwidth(&m), 16.0 * 64.0 / 8.0 * 6.4e9);
-    // the same rate written as transfers per second
+    // the same rate written as transfers per second; a BL16 burst is 8 cycles, and so
+    // at least are tCCD_S and tCCD_L
+    std::string bl16_timings = kTimings;
+    const std::string ccd = "tCCD_S=\"4cycles\" tCCD_L=\"4cycles\"";
+    bl16_timings.replace(bl16_timings.find(ccd), ccd.size(),
+                         "tCCD_S=\"8cycles\" tCCD_L=\"8cycles\"");
     auto t =
         load_xml("<?xml version=\"1.0\"?>\n<platform name=\"s\">\n"
                  "  <memory-type name=\"ddr5\" standard=\"DDR5\" capacity=\"32GiB\" channels=\"2\" "
                  "bus-width=\"32b\" data-rate=\"4800MT/s\" burst-length=\"16\"" +
-                 std::string(kTimings) + "/>\n</platform>\n");
+                 bl16_timings + "/>\n</platform>\n");
     ASSERT_EQ(t->rc, TESS_OK) << t->errors;
     EXPECT_DOUBLE_EQ(tess_memory_peak_bandwidth(&t->p.types[0].u.memory), 2 * 32 / 8.0 * 4.8e9);
 }

@@ -42,10 +42,20 @@ Timing timing_of(const tess_memory_type &m, double ck)
     r.REFIpb = cyc(t.tREFIpb);
     r.RFCpb = cyc(t.tRFCpb);
     r.burst = static_cast<uint32_t>(std::llround(m.burst_length * ck / m.data_rate));
+    r.act_bus = m.act_cycles;
+    r.row_bus = m.row_cycles;
+    r.col_bus = m.column_cycles;
+    auto last_clock = [](double len) { return static_cast<uint32_t>(std::ceil(len)) - 1; };
+    r.act_end = last_clock(m.act_cycles);
+    r.row_end = last_clock(m.row_cycles);
+    r.col_end = last_clock(m.column_cycles);
     return r;
 }
 
-Channel::Channel(const tess_memory_type &m, const Timing &t) : m_(m), t_(t), depth_(m.queue_depth)
+Channel::Channel(const tess_memory_type &m, const Timing &t, CommandBus &bus)
+    : m_(m), t_(t), row_bus_(&bus.row_free),
+      col_bus_(m.command_bus == TESS_CMD_BUS_ROW_COLUMN ? &bus.col_free : &bus.row_free),
+      depth_(m.queue_depth)
 {
     banks_per_rank_ = m.bank_groups * m.banks;
     banks_.resize(static_cast<size_t>(m.ranks) * banks_per_rank_);
@@ -138,7 +148,7 @@ void Channel::close_row(Bank &k, uint64_t now)
 {
     k.open_row = -1;
     set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
-    k.next_act = std::max(k.next_act, now + t_.RP);
+    k.next_act = std::max(k.next_act, after(now + t_.RP, t_.row_end, t_.act_end));
     stats_.pres++;
 }
 
@@ -168,13 +178,14 @@ bool Channel::refresh_all_bank(uint64_t now, uint64_t *next)
                 }
                 ready = UINT64_MAX - 1;
                 *next = std::min(*next, k.next_pre);
-            } else {
-                ready = std::max(ready, k.next_act);
+            } else { // a REF is a row command: tRP counts to it as to an ACT
+                ready = std::max(ready, after(k.next_act, t_.act_end, t_.row_end));
             }
         }
         if (ready <= now) {
             for (uint32_t i = 0; i < banks_per_rank_; i++)
-                first[i].next_act = std::max(first[i].next_act, now + t_.RFC);
+                first[i].next_act =
+                    std::max(first[i].next_act, after(now + t_.RFC, t_.row_end, t_.act_end));
             r.refresh_due += t_.REFI;
             stats_.refreshes++;
             stats_.refresh_cycles += t_.RFC;
@@ -202,33 +213,64 @@ bool Channel::refresh_per_bank(uint64_t now, uint64_t *next)
                 return true;
             }
             *next = std::min(*next, k.next_pre);
-        } else if (k.next_act <= now) {
-            k.next_act = now + t_.RFCpb;
+        } else if (after(k.next_act, t_.act_end, t_.row_end) <= now) {
+            k.next_act = after(now + t_.RFCpb, t_.row_end, t_.act_end);
             r.refresh_due_pb += t_.REFIpb;
             r.pb_target = (r.pb_target + 1) % banks_per_rank_;
             stats_.refreshes_pb++;
             stats_.refresh_cycles += t_.RFCpb;
             return true;
         } else {
-            *next = std::min(*next, k.next_act);
+            *next = std::min(*next, after(k.next_act, t_.act_end, t_.row_end));
         }
     }
     return false;
 }
 
+namespace
+{
+// A command may start in cycle now when its bus is free before now + 1 (dram_channel.h).
+bool bus_free(double free, uint64_t now)
+{
+    return free < static_cast<double>(now + 1);
+}
+// The first cycle in which the bus is free: floor(free).
+uint64_t bus_next(double free)
+{
+    return static_cast<uint64_t>(free);
+}
+void hold(double *bus, uint64_t now, double len)
+{
+    *bus = std::max(*bus, static_cast<double>(now)) + len;
+}
+} // namespace
+
 uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
 {
     uint64_t next = UINT64_MAX;
-    if ((this->*refresh_)(now, &next)) return now + 1;
-    if (queue_.empty()) return next;
+    const bool single = row_bus_ == col_bus_;
+    bool row_ok = bus_free(*row_bus_, now), col_ok = bus_free(*col_bus_, now);
+    bool issued = false;
+    if (!row_ok) {
+        next = bus_next(*row_bus_);
+    } else if ((this->*refresh_)(now, &next)) { // a PRE or REF took the row bus
+        hold(row_bus_, now, t_.row_bus);
+        issued = true;
+        row_ok = false;
+        col_ok = col_ok && !single;
+    }
+    if (!col_ok) next = std::min(next, bus_next(*col_bus_));
+    if (queue_.empty() || (!row_ok && !col_ok)) return issued ? now + 1 : next;
 
     // Fast path: every queued burst hits an open row, the column bus is not free yet
     // and no refresh is due: nothing can issue before the column gate opens.
     const uint64_t gate = std::min(next_rd_, next_wr_);
     if (hits_total_ == queue_.size() && gate > now && !refresh_pending_)
-        return std::min(next, gate);
-    int pick = -1;
-    Cmd pick_cmd = kAct;
+        return issued ? now + 1 : std::min(next, gate);
+    // The oldest ready column command and the oldest ready row command (ACT or PRE); on
+    // one shared bus the column command goes first, on two buses both issue.
+    int col_pick = -1, row_pick = -1;
+    Cmd row_cmd = kAct;
     const size_t limit = oldest_only_ ? 1 : queue_.size();
     for (size_t i = 0; i < limit; i++) {
         Burst &b = queue_[i];
@@ -249,37 +291,49 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
         Cmd c;
         uint64_t e;
         if (k.open_row == static_cast<int64_t>(b.row)) {
+            if (!col_ok || col_pick >= 0) continue; // the bus's wake-up is in `next`
             c = kCol;
             // the channel-wide column gate first: cheaper than the full check, and a
             // wake-up at the gate re-examines everything anyway
             const uint64_t gate = b.write ? next_wr_ : next_rd_;
             e = gate > now ? gate : earliest_col(b);
+        } else if (!row_ok || row_pick >= 0) {
+            continue;
         } else if (k.open_row < 0) {
             c = kAct;
             e = earliest_act(b);
         } else {
-            // FR-FCFS leaves a row open while queued requests still hit it
+            // FR-FCFS leaves a row open while queued requests still hit it (so a PRE
+            // never closes the row of this cycle's column command)
             if (keep_hit_rows_open_ && hits_[bank_index(b)] > 0) continue;
             c = kPre;
             e = k.next_pre;
         }
-        if (e <= now) {
-            if (c == kCol) {
-                pick = static_cast<int>(i);
-                pick_cmd = c;
-                break; // the oldest ready column command goes first
-            }
-            if (pick < 0) {
-                pick = static_cast<int>(i);
-                pick_cmd = c;
-            }
-        } else {
+        if (e > now) {
             next = std::min(next, e);
+            continue;
         }
+        if (c == kCol)
+            col_pick = static_cast<int>(i);
+        else {
+            row_pick = static_cast<int>(i);
+            row_cmd = c;
+        }
+        if ((col_pick >= 0 || !col_ok) && (row_pick >= 0 || !row_ok)) break;
+        if (single && col_pick >= 0) break;
     }
-    if (pick < 0) return next;
-    issue(pick_cmd, static_cast<size_t>(pick), now, done);
-    return now + 1;
+    if (col_pick >= 0 && single) row_pick = -1;
+    if (row_pick >= 0) { // first: the column command below removes its burst
+        issue(row_cmd, static_cast<size_t>(row_pick), now, done);
+        hold(row_bus_, now, row_cmd == kAct ? t_.act_bus : t_.row_bus);
+        issued = true;
+    }
+    if (col_pick >= 0) {
+        issue(kCol, static_cast<size_t>(col_pick), now, done);
+        hold(col_bus_, now, t_.col_bus);
+        issued = true;
+    }
+    return issued ? now + 1 : next;
 }
 
 void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done)
@@ -299,8 +353,8 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
     case kAct:
         k.open_row = b.row;
         k.act_at = now;
-        k.next_col = now + t_.RCD;
-        k.next_pre = std::max(k.next_pre, now + t_.RAS);
+        k.next_col = after(now + t_.RCD, t_.act_end, t_.col_end);
+        k.next_pre = std::max(k.next_pre, after(now + t_.RAS, t_.act_end, t_.row_end));
         k.next_act = now + t_.RC;
         r.next_act = std::max(r.next_act, now + t_.RRD_S);
         r.next_act_bg[b.bg] = std::max(r.next_act_bg[b.bg], now + t_.RRD_L);
@@ -325,16 +379,17 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
         next_rd_ = std::max(next_rd_, static_cast<uint64_t>(now + t_.CWL + t_.burst + t_.WTR_S));
         next_rd_bg_[g] =
             std::max(next_rd_bg_[g], static_cast<uint64_t>(now + t_.CWL + t_.burst + t_.WTR_L));
-        k.next_pre = std::max(k.next_pre, static_cast<uint64_t>(now + t_.CWL + t_.burst + t_.WR));
-        done.push_back({now + t_.CWL + t_.burst, b.request});
+        k.next_pre =
+            std::max(k.next_pre, after(now + t_.CWL + t_.burst + t_.WR, t_.col_end, t_.row_end));
+        done.push_back({now + t_.col_end + t_.CWL + t_.burst, b.request});
         stats_.writes++;
     } else {
         next_rd_ = std::max(next_rd_, now + t_.CCD_S);
         next_rd_bg_[g] = std::max(next_rd_bg_[g], static_cast<uint64_t>(now + t_.CCD_L));
         next_wr_ = std::max(next_wr_, now + t_.RTW);
         next_wr_bg_[g] = std::max(next_wr_bg_[g], now + t_.RTW);
-        k.next_pre = std::max(k.next_pre, now + t_.RTP);
-        done.push_back({now + t_.CL + t_.burst, b.request});
+        k.next_pre = std::max(k.next_pre, after(now + t_.RTP, t_.col_end, t_.row_end));
+        done.push_back({now + t_.col_end + t_.CL + t_.burst, b.request});
         stats_.reads++;
     }
     const uint32_t row = b.row;
@@ -352,7 +407,7 @@ void Channel::closed_page(Bank &k, uint32_t row)
         if (&bank_of(const_cast<Burst &>(o)) == &k && o.row == row) return;
     k.open_row = -1;
     set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
-    k.next_act = std::max(k.next_act, k.next_pre + t_.RP);
+    k.next_act = std::max(k.next_act, after(k.next_pre + t_.RP, t_.row_end, t_.act_end));
     stats_.pres++;
 }
 

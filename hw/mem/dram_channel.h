@@ -7,7 +7,18 @@
 // a cycle where no command can issue.
 //
 // Commands modelled: ACT, PRE (and auto-precharge under the closed-page policy), RD,
-// WR, REF (all-bank) and REFpb. One command per cycle on the command bus. Timing rules:
+// WR, REF (all-bank) and REFpb.
+// Command buses, as the standards state them: DDR4, DDR5 and LPDDR5 send every command
+// over one bus; HBM2, HBM2E and HBM3 have a row bus (ACT, PRE, REF) beside a column bus
+// (RD, WR), both shared by the two pseudo-channels of a channel (JESD235/JESD238; so
+// do DRAMSys's CheckerHBM2, one RAS and one CAS bus per channel, and Ramulator 2's HBM2 and
+// HBM3 specs, row and column buses at the Channel level). A command holds its bus for the
+// memory type's act-, row-command- or column-command-cycles (HBM2 ACT 2 CK; DDR5 ACT, RD,
+// WR 2 CK; HBM3 ACT 1.5 CK and PRE/REF 0.5 CK; see the presets for their sources), so a
+// bus carries at most one command starting in each cycle. Timings count from a command's
+// last clock (as JEDEC measures them, and as DRAMSys and Ramulator 2 adjust multi-cycle
+// commands): a rule "B >= tX after A" lets B start tX + (cycles of A - 1) - (cycles of B
+// - 1) after A starts, the cycles rounded up. Timing rules:
 //   ACT  >= bank: tRC after its last ACT, tRP after its PRE; rank: tRRD_S after any ACT,
 //           tRRD_L after an ACT in the same bank group, 4 ACTs per tFAW window
 //   RD   >= tRCD after ACT; tCCD_S after any RD (tCCD_L same group);
@@ -34,6 +45,17 @@ struct Timing {
     uint32_t RCD, CL, CWL, RP, RAS, RC, CCD_S, CCD_L, RRD_S, RRD_L, FAW;
     uint32_t WR, WTR_S, WTR_L, RTW, RTP, REFI, RFC, REFIpb, RFCpb;
     uint32_t burst; // data-bus cycles of one burst: burst length / transfers per clock
+    // command-bus occupancy (CK; HBM3 has half cycles) and, rounded up, cycles from a
+    // command's first clock to its last, from where its timings count
+    double act_bus, row_bus, col_bus;
+    uint32_t act_end, row_end, col_end;
+};
+
+// One command bus (or a row and a column bus), possibly shared by several channels: the
+// time, in cycles, from which each is free. A command may start in cycle c when its bus
+// is free before c + 1; it starts at max(c, free) and holds the bus for its length.
+struct CommandBus {
+    double row_free = 0, col_free = 0;
 };
 
 Timing timing_of(const tess_memory_type &m, double ck_hz);
@@ -68,7 +90,9 @@ struct ChannelStats {
 class Channel
 {
   public:
-    Channel(const tess_memory_type &m, const Timing &t);
+    // bus: the channel's command bus, shared with the other channels of its group; it must
+    // outlive the channel.
+    Channel(const tess_memory_type &m, const Timing &t, CommandBus &bus);
 
     bool full() const { return queue_.size() >= depth_; }
     size_t queued() const { return queue_.size(); }
@@ -110,6 +134,7 @@ class Channel
 
     const tess_memory_type &m_;
     Timing t_;
+    double *row_bus_, *col_bus_; // the same cycle for a single command bus
     uint32_t depth_;
     uint32_t banks_per_rank_;
     std::vector<Bank> banks_; // rank-major, then bank group, then bank
@@ -144,6 +169,12 @@ class Channel
     void open_page(Bank &k, uint32_t row);
     void closed_page(Bank &k, uint32_t row);
     void close_row(Bank &k, uint64_t now); // a PRE issued at now
+    // a rule that counts from the last clock of a command ending `from` cycles after its
+    // start, to one ending `to` cycles after its start: the earliest start of the second
+    static uint64_t after(uint64_t at, uint32_t from, uint32_t to)
+    {
+        return at + from > to ? at + from - to : 0;
+    }
     void issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done);
 };
 

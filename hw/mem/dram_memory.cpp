@@ -26,6 +26,9 @@ DramMemory::DramMemory(sc_core::sc_module_name name, const tess_memory_type &m)
     period_ps_ = static_cast<uint64_t>(std::llround(1e12 / ck_));
     t_ = timing_of(m, ck_);
     if (t_.burst == 0) throw std::invalid_argument("memory: a burst shorter than one clock cycle");
+    if (m.bus_channels == 0 || m.channels % m.bus_channels != 0 || !(m.act_cycles >= 0.5) ||
+        !(m.row_cycles >= 0.5) || !(m.column_cycles >= 0.5))
+        throw std::invalid_argument("memory: command-bus channels or command cycles out of range");
     burst_bytes_ = static_cast<uint64_t>(m.bus_width_bits) * m.burst_length / 8;
     row_bytes_ = m.capacity_bytes /
                  (static_cast<uint64_t>(m.channels) * m.ranks * m.bank_groups * m.banks * m.rows);
@@ -48,8 +51,11 @@ DramMemory::DramMemory(sc_core::sc_module_name name, const tess_memory_type &m)
             f = {'c', log2u(row_bytes_ / burst_bytes_)};
         fields_.push_back(f);
     }
+    // consecutive channels share a command bus (HBM: the two pseudo-channels of a channel;
+    // the mapping's Ch field is a channel's index); sized once: channels keep pointers
+    buses_.resize(m.channels / m.bus_channels);
     for (uint32_t c = 0; c < m.channels; c++)
-        channels_.emplace_back(m, t_);
+        channels_.emplace_back(m, t_, buses_[c / m.bus_channels]);
     ch_next_.assign(m.channels, UINT64_MAX);
     need_.assign(m.channels, 0);
     socket.register_nb_transport_fw(this, &DramMemory::nb_transport_fw);
@@ -255,7 +261,10 @@ void DramMemory::tick()
     const uint64_t now = now_cycle();
     uint64_t next = UINT64_MAX;
     bool freed = false;
-    for (size_t c = 0; c < channels_.size(); c++) {
+    // channels sharing a command bus take turns at being first to it (a rotating start)
+    const size_t n = channels_.size();
+    first_ = first_ + 1 < n ? first_ + 1 : 0;
+    for (size_t i = 0, c = first_; i < n; i++, c = c + 1 < n ? c + 1 : 0) {
         if (ch_next_[c] <= now) {
             const size_t before = channels_[c].queued();
             ch_next_[c] = channels_[c].step(now, done_);

@@ -18,7 +18,8 @@ const char *const tess_die_efficiency_names[] = {
     "gemm-ceiling",  "cta-tiles",   "align", "unaligned-efficiency",
     "kernel-launch", "stream-rate", NULL};
 const char *const tess_link_efficiency_names[] = {"collective-efficiency", "collective-step", NULL};
-static const char *const standard_names[] = {"HBM2E", "HBM3", "DDR5", "LPDDR5", "ideal", NULL};
+static const char *const standard_names[] = {"HBM2", "HBM2E",  "HBM3",  "DDR4",
+                                             "DDR5", "LPDDR5", "ideal", NULL};
 
 const char *tess_routing_name(tess_routing r)
 {
@@ -197,6 +198,7 @@ static const tess_field_spec link_fields[] = {
 static const char *const scheduler_names[] = {"fr-fcfs", "fcfs", NULL};
 static const char *const page_names[] = {"open", "closed", NULL};
 static const char *const refresh_names[] = {"all-bank", "per-bank", "off", NULL};
+static const char *const command_bus_names[] = {"single", "row-column", NULL};
 static const tess_field_spec memory_fields[] = {
     {"standard", 0, TESS_FIELD_ENUM, MT(standard), NULL, 0, 0, NULL, standard_names,
      "DRAM standard"},
@@ -232,6 +234,16 @@ static const tess_field_spec memory_fields[] = {
      "bursts a channel controller queues"},
     {"frontend-latency", TESS_DIM_COUNT | TESS_DIM_CYCLES, TESS_FIELD_U32, MT(frontend_cycles), "0",
      0, 1 << 20, NULL, NULL, "fixed controller latency per request, cycles of CK"},
+    {"command-bus", 0, TESS_FIELD_ENUM, MT(command_bus), "single", 0, 0, NULL, command_bus_names,
+     "one command bus, or a row bus (ACT, PRE, REF) beside a column bus (RD, WR)"},
+    {"command-bus-channels", TESS_DIM_COUNT, TESS_FIELD_U32, MT(bus_channels), "1", 1, 64, NULL,
+     NULL, "consecutive channels that share one command bus (HBM: a channel's 2 pseudo-channels)"},
+    {"act-cycles", CYCLE_DIMS, TESS_FIELD_DOUBLE, MT(act_cycles), "1", 0.5, 16, NULL, NULL,
+     "CK an ACT holds its command bus"},
+    {"row-command-cycles", CYCLE_DIMS, TESS_FIELD_DOUBLE, MT(row_cycles), "1", 0.5, 16, NULL, NULL,
+     "CK a PRE or REF holds its command bus"},
+    {"column-command-cycles", CYCLE_DIMS, TESS_FIELD_DOUBLE, MT(column_cycles), "1", 0.5, 16, NULL,
+     NULL, "CK a RD or WR holds its command bus"},
     TIMING(tRCD, NULL, "ACT to column command"),
     TIMING(tCL, NULL, "read command to first data"),
     TIMING(tCWL, NULL, "write command to first data"),
@@ -653,6 +665,12 @@ static double seconds_of(tess_latency l, double clock_hz)
     return l.seconds > 0 ? l.seconds : l.cycles / clock_hz;
 }
 
+/* A timing in whole cycles of clock_hz, rounded up as the DRAM model rounds it. */
+static double cycles_of(tess_latency l, double clock_hz)
+{
+    return l.seconds > 0 ? ceil(l.seconds * clock_hz - 1e-6) : l.cycles;
+}
+
 static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
 {
     const double ck = m->clock_hz > 0 ? m->clock_hz : m->data_rate / 2;
@@ -693,6 +711,52 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
                  "burst-length %u at %g transfers per clock is not a whole number of "
                  "clock cycles",
                  m->burst_length, transfers_per_ck);
+        return -1;
+    }
+    /* The data bus carries at most its peak: back-to-back reads (or writes) to different
+     * bank groups are tCCD_S apart, so tCCD_S below one burst would overlap their data
+     * (tCCD_L >= tCCD_S is checked below); a write's data must start after the previous
+     * read's has ended: tRTW + tCWL >= tCL + burst. Compared in whole cycles, as simulated. */
+    const double ccd_s = cycles_of(t->tCCD_S, ck), ccd_l = cycles_of(t->tCCD_L, ck);
+    const char *short_ccd = ccd_s < burst_ck ? "tCCD_S" : ccd_l < burst_ck ? "tCCD_L" : NULL;
+    if (short_ccd) {
+        snprintf(err, errlen,
+                 "%s (%g cycles) is shorter than one burst on the data bus (burst-length %u at "
+                 "%g transfers per clock = %g cycles): reads or writes would move more than the "
+                 "peak bandwidth",
+                 short_ccd, short_ccd[5] == 'S' ? ccd_s : ccd_l, m->burst_length, transfers_per_ck,
+                 burst_ck);
+        return -1;
+    }
+    const double rtw = cycles_of(t->tRTW, ck), cl = cycles_of(t->tCL, ck),
+                 cwl = cycles_of(t->tCWL, ck);
+    if (rtw + cwl < cl + burst_ck) {
+        snprintf(err, errlen,
+                 "tRTW (%g cycles) is shorter than tCL + burst - tCWL (%g cycles): a write's data "
+                 "would overlap the previous read's on the data bus",
+                 rtw, cl + burst_ck - cwl);
+        return -1;
+    }
+    /* command-bus occupancy: whole or half clock cycles (HBM3's row commands take 0.5 and
+     * 1.5 CK), and whole groups of channels sharing a bus */
+    const struct {
+        const char *name;
+        double v;
+    } bus[] = {{"act-cycles", m->act_cycles},
+               {"row-command-cycles", m->row_cycles},
+               {"column-command-cycles", m->column_cycles}};
+    for (size_t i = 0; i < sizeof bus / sizeof bus[0]; i++) {
+        if (bus[i].v * 2 != floor(bus[i].v * 2)) {
+            snprintf(err, errlen, "'%s' is %g; it must be a whole or half number of cycles",
+                     bus[i].name, bus[i].v);
+            return -1;
+        }
+    }
+    if (m->channels % m->bus_channels != 0) {
+        snprintf(err, errlen,
+                 "'command-bus-channels' is %u; it must divide 'channels' (%u) into whole "
+                 "groups sharing a command bus",
+                 m->bus_channels, m->channels);
         return -1;
     }
     /* JEDEC relations: a row cycle holds an activation and a precharge. */

@@ -59,8 +59,10 @@ typedef enum tess_multipath {
 } tess_multipath;
 
 typedef enum tess_memory_standard {
+    TESS_MEM_HBM2,
     TESS_MEM_HBM2E,
     TESS_MEM_HBM3,
+    TESS_MEM_DDR4,
     TESS_MEM_DDR5,
     TESS_MEM_LPDDR5,
     TESS_MEM_IDEAL /* fixed latency and bandwidth, no DRAM timing */
@@ -200,6 +202,9 @@ uint32_t tess_link_modules(const tess_link_type *l);
 
 typedef enum tess_mem_scheduler { TESS_SCHED_FRFCFS, TESS_SCHED_FCFS } tess_mem_scheduler;
 typedef enum tess_page_policy { TESS_PAGE_OPEN, TESS_PAGE_CLOSED } tess_page_policy;
+/* One command bus for every command (DDR4, DDR5, LPDDR5), or a row bus for ACT, PRE and
+ * REF beside a column bus for RD and WR (HBM2, HBM2E, HBM3). */
+typedef enum tess_command_bus { TESS_CMD_BUS_SINGLE, TESS_CMD_BUS_ROW_COLUMN } tess_command_bus;
 typedef enum tess_refresh_mode {
     TESS_REFRESH_ALL_BANK,
     TESS_REFRESH_PER_BANK,
@@ -231,6 +236,11 @@ typedef struct tess_memory_type {
     tess_refresh_mode refresh;
     uint32_t queue_depth;     /* requests (bursts) a channel controller holds */
     uint32_t frontend_cycles; /* fixed controller latency, added once per request */
+    tess_command_bus command_bus;
+    uint32_t bus_channels; /* consecutive channels sharing one command bus (HBM: 2 pseudo-ch.) */
+    double act_cycles;     /* CK an ACT holds its bus (multiples of 0.5) */
+    double row_cycles;     /* CK a PRE or REF holds its bus */
+    double column_cycles;  /* CK a RD or WR holds its bus */
     tess_dram_timing t;
     double act_energy;       /* joules per activate-precharge pair */
     double read_energy;      /* joules per bit read */
