@@ -11,8 +11,11 @@ import argparse
 import json
 import subprocess
 
-PRESETS = [("platforms/mem-hbm2e.xml", 16), ("platforms/mem-hbm3.xml", 32),
-           ("platforms/mem-ddr5.xml", 2), ("platforms/mem-lpddr5.xml", 4)]
+# (platform, channels, memory instance: None when the platform has one)
+PRESETS = [("platforms/mem-hbm2.xml", 2, "r2"), ("platforms/mem-hbm2.xml", 2, "dramsys"),
+           ("platforms/mem-hbm2e.xml", 16, None), ("platforms/mem-hbm3.xml", 32, None),
+           ("platforms/mem-ddr4.xml", 1, "r2"), ("platforms/mem-ddr4.xml", 1, "dramsys"),
+           ("platforms/mem-ddr5.xml", 2, None), ("platforms/mem-lpddr5.xml", 4, None)]
 
 
 def main():
@@ -23,14 +26,16 @@ def main():
     print("| preset | pattern | outstanding | GB/s | % of peak | mean latency ns | p99 ns | "
           "row hits | refreshes | pJ/bit | requests/s (wall) | peak RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for platform, channels in PRESETS:
+    for platform, channels, instance in PRESETS:
         for pattern in ("stream", "random"):
             outstanding = 32 * channels
+            which = ["--instance", instance] if instance else []
             d = json.loads(subprocess.run(
                 [a.tessera, "mem", platform, "--json", "--pattern", pattern, "--outstanding",
-                 str(outstanding), "--requests", str(a.requests)],
+                 str(outstanding), "--requests", str(a.requests)] + which,
                 check=True, capture_output=True, text=True).stdout)
-            print(f"| {d['platform']} | {pattern} | {outstanding} | "
+            name = d["platform"] + (" " + instance if instance else "")
+            print(f"| {name} | {pattern} | {outstanding} | "
                   f"{d['bandwidth_bytes_per_s'] / 1e9:.1f} | "
                   f"{100 * d['bandwidth_bytes_per_s'] / d['peak_bandwidth_bytes_per_s']:.1f} | "
                   f"{d['mean_latency_ns']:.1f} | {d['p99_latency_ns']:.1f} | "

@@ -261,6 +261,104 @@ TEST(DramBandwidth, RandomReadsAreBoundByTheActivateRate)
     EXPECT_LT(r.row_hit_rate, 0.01);
 }
 
+// Every bundled memory type: the presets and the libraries the DGX platforms include.
+TEST(DramBandwidth, RandomReadsOfEveryBundledMemoryStayWithinTheActivateBound)
+{
+    const char *files[] = {"platforms/mem-hbm2.xml", "platforms/mem-hbm2e.xml",
+                           "platforms/mem-hbm3.xml", "platforms/mem-ddr4.xml",
+                           "platforms/mem-ddr5.xml", "platforms/mem-lpddr5.xml",
+                           "platforms/dgx-a100.xml", "platforms/dgx-h100.xml",
+                           "platforms/dgx-h200.xml", "platforms/default.xml"};
+    for (const char *file : files) {
+        auto l = load_file(source_path(file));
+        ASSERT_EQ(l->rc, TESS_OK) << file << ": " << l->errors;
+        std::vector<bool> seen(l->p.n_types, false);
+        for (size_t i = 0; i < l->p.n_instances; i++) {
+            const tess_instance &x = l->p.instances[i];
+            if (x.kind != TESS_KIND_MEMORY || seen[x.type]) continue;
+            seen[x.type] = true;
+            // One command-bus group (an HBM channel's two pseudo-channels, one DDR
+            // channel), the row size kept: capacity per channel times the group.
+            tess_memory_type &m = l->p.types[x.type].u.memory;
+            const uint32_t g = m.bus_channels;
+            m.capacity_bytes = m.capacity_bytes / m.channels * g;
+            m.channels = g;
+            // Each random one-burst read opens a row, and its bank's next one closes it:
+            // one ACT and one PRE per burst. ACTs per second, per channel, are at most
+            // 1/tRRD_S, 4/tFAW and banks/tRC; the group's row-command bus carries one ACT
+            // and one PRE per (act-cycles + row-command-cycles) clocks, and a single bus
+            // also the RD (column-command-cycles). Timings given in ns count as such (the
+            // model rounds them up to cycles, which only lowers the rate).
+            const double ck = m.clock_hz > 0 ? m.clock_hz : m.data_rate / 2;
+            auto sec = [ck](tess_latency t) { return t.seconds > 0 ? t.seconds : t.cycles / ck; };
+            const double banks = double(m.ranks) * m.bank_groups * m.banks;
+            const double per_channel =
+                std::min({1 / sec(m.t.tRRD_S), 4 / sec(m.t.tFAW), banks / sec(m.t.tRC)});
+            const double bus_cycles = m.act_cycles + m.row_cycles +
+                                      (m.command_bus == TESS_CMD_BUS_SINGLE ? m.column_cycles : 0);
+            const double acts = std::min(g * per_channel, ck / bus_cycles);
+            const double burst = m.bus_width_bits * m.burst_length / 8.0;
+            const double bound = acts * burst;
+            tess_mem_options o = opts(TESS_PATTERN_RANDOM, 2 * m.queue_depth * g, 20000);
+            o.refresh = TESS_REFRESH_OFF;
+            o.request_bytes = static_cast<uint32_t>(burst);
+            tess_mem_result r = mem_run(&l->p, x.path, o);
+            const std::string what = std::string(file) + " " + l->p.types[x.type].name;
+            EXPECT_LE(r.bandwidth_bytes_per_s, bound * 1.0001) << what;
+            EXPECT_GE(r.bandwidth_bytes_per_s, 0.5 * bound) << what;
+            EXPECT_LT(r.row_hit_rate, 0.01) << what;
+            std::printf("%s: %.3g GB/s, bound %.3g GB/s (%.1f%%)\n", what.c_str(),
+                        r.bandwidth_bytes_per_s / 1e9, bound / 1e9,
+                        100 * r.bandwidth_bytes_per_s / bound);
+        }
+    }
+}
+
+TEST(DramBandwidth, Hbm2RandomReadsAreBoundByTheSharedRowBus)
+{
+    // Ramulator 2's HBM2 channel (mem-hbm2.xml "r2"): two pseudo-channels each allow an
+    // ACT per tRRD_S = 4 CK, 2 / 4 = 0.5 ACT per CK for the channel, and tFAW 2 x 4 / 15
+    // = 0.53; but the shared row bus carries a 2-CK ACT and a 1-CK PRE per random burst:
+    // 1/3 burst of 32 B per 1 ns clock = 10.67 GB/s, where one bus per pseudo-channel of
+    // 1-cycle commands allows the tRRD_S bound, 16 GB/s (the model before, ~1.4x more).
+    auto l = load_file(source_path("platforms/mem-hbm2.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const double row_bus = 32 * 1e9 / (2 + 1), rrd = 32 * 1e9 * 2 / 4.0;
+    tess_mem_options o = opts(TESS_PATTERN_RANDOM, 64, 40000);
+    o.refresh = TESS_REFRESH_OFF;
+    o.request_bytes = 32;
+    tess_mem_result r = mem_run(&l->p, "r2", o);
+    EXPECT_LE(r.bandwidth_bytes_per_s, row_bus * 1.0001);
+    EXPECT_GE(r.bandwidth_bytes_per_s, 0.95 * row_bus);
+    auto one =
+        load_file(source_path("platforms/mem-hbm2.xml"), {{"hbm2-r2.command-bus", "single"},
+                                                          {"hbm2-r2.command-bus-channels", "1"},
+                                                          {"hbm2-r2.act-cycles", "1"}});
+    ASSERT_EQ(one->rc, TESS_OK) << one->errors;
+    tess_mem_result old = mem_run(&one->p, "r2", o);
+    EXPECT_GT(old.bandwidth_bytes_per_s, 1.3 * r.bandwidth_bytes_per_s);
+    EXPECT_LE(old.bandwidth_bytes_per_s, rrd * 1.0001);
+}
+
+TEST(DramCommandBus, MultiCycleCommandsCountTheirTimingsFromTheLastClock)
+{
+    // an ACT of 2 cycles: the read of an empty bank follows it tRCD after its second
+    // clock, one cycle later than with a 1-cycle ACT (DRAMSys: ACT to RD = tRCD + tCK)
+    auto l = load_xml(channel_xml("refresh=\"off\" frontend-latency=\"3\" act-cycles=\"2\""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    std::vector<double> lat = probe(&l->p, {{100, addr(0, 0, 1, 7), false}});
+    ASSERT_EQ(lat.size(), 1u);
+    EXPECT_EQ(lat[0], 3 + 1 + RCD + CL + BURST);
+    // 2-cycle column commands (DDR5): ACT and RD both 2 cycles, so tRCD stands, and the
+    // data follows the read's second clock
+    auto d = load_xml(channel_xml("refresh=\"off\" frontend-latency=\"3\" act-cycles=\"2\" "
+                                  "column-command-cycles=\"2\""));
+    ASSERT_EQ(d->rc, TESS_OK) << d->errors;
+    lat = probe(&d->p, {{100, addr(0, 0, 1, 7), false}});
+    ASSERT_EQ(lat.size(), 1u);
+    EXPECT_EQ(lat[0], 3 + RCD + 1 + CL + BURST);
+}
+
 TEST(DramRefresh, AllBankRefreshTakesTrfcOverTrefiOfBankTime)
 {
     auto l = load_file(source_path("platforms/mem-ddr5.xml"));
