@@ -201,7 +201,7 @@ TEST(CircuitSwitch, ATrainingJobPaysTheReconfigurationsItsPhasesNeed)
     // before the run, naming the switch's line and the dies
     CliRun apart = tessera("run " + job + " --set workload.pp=8 --set workload.dp=1 --json");
     EXPECT_NE(apart.status, 0);
-    EXPECT_NE(apart.output.find("circuit switch 'ocs' (line 98): no configuration joins die 'p3."),
+    EXPECT_NE(apart.output.find("circuit switch 'ocs' (line 99): no configuration joins die 'p3."),
               std::string::npos)
         << apart.output;
     // symmetry cannot mirror replicas whose traffic sets the switch
