@@ -305,7 +305,12 @@ TEST(NocUtilisation, NeverAboveOneEvenPastSaturation)
 {
     // packet fidelity books a message's whole path when it is sent: past saturation the
     // bookings run far ahead of the simulated time, and only what lies before it counts
-    auto l = load_xml(small_fat_tree(8, ""));
+    // (64 VCs a port: with 50-cycle links the default 8 would hold the load below
+    // saturation, each waiting ~100 cycles for its credit)
+    std::string xml = small_fat_tree(8, "");
+    for (size_t at = 0; (at = xml.find("routing=\"shortest\"", at)) != std::string::npos; at += 20)
+        xml.insert(at, "vcs=\"64\" ");
+    auto l = load_xml(xml);
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     tess_noc_options o = noc_options(TESS_NOC_PACKET, 0.9, 8);
     o.max_outstanding = 1000000; // let the sources flood the network

@@ -55,7 +55,7 @@ void MixedNetwork::send(const Message &m)
         start_segment(m, new_leg(inject, h));
         return;
     }
-    h = path_.enter(inject, now_cycle(), 1, flits, h.st);
+    h = path_.enter(inject, now_cycle(), 1, flits, h.st, static_cast<uint8_t>(m.cls));
     uint64_t ready = 0;
     const uint32_t c = path_.walk(h, m.dst, flits, &flow_channel_, &ready, false, &active());
     if (c == UINT32_MAX)

@@ -10,6 +10,88 @@ namespace tess::noc
 PacketPath::PacketPath(Network &net) : net_(net), topo_(net.topology())
 {
     booked_.resize(topo_.channels().size());
+    groups_ = topo_.message_classes() * topo_.dateline_classes();
+    first_place_.assign(topo_.channels().size() * groups_ + 1, 0);
+    for (uint32_t c = 0; c < topo_.channels().size(); c++)
+        for (unsigned m = 0; m < topo_.message_classes(); m++)
+            for (unsigned d = 0; d < topo_.dateline_classes(); d++) {
+                RouteState st;
+                st.dateline = static_cast<uint8_t>(d);
+                const uint32_t g = group(c, st, static_cast<uint8_t>(m));
+                first_place_[g + 1] = places(c, st, static_cast<uint8_t>(m)).first;
+            }
+    for (size_t g = 1; g < first_place_.size(); g++)
+        first_place_[g] += first_place_[g - 1];
+    free_from_.assign(first_place_.back(), 0);
+    depth_.assign(topo_.channels().size(), 0);
+    credit_.assign(topo_.channels().size(), 0);
+    for (uint32_t c = 0; c < topo_.channels().size(); c++) {
+        depth_[c] = places(c, RouteState{}, 0, UINT32_MAX).second;
+        const Channel &ch = topo_.channels()[c];
+        if (ch.to_router >= 0) {
+            const Router &down = topo_.routers()[static_cast<uint32_t>(ch.to_router)];
+            credit_[c] = down.credit_delay ? down.credit_delay : ch.latency;
+        }
+    }
+}
+
+std::pair<uint32_t, uint32_t> PacketPath::places(uint32_t c, const RouteState &st, uint8_t cls,
+                                                 uint32_t flits) const
+{
+    const Channel &ch = topo_.channels()[c];
+    if (ch.to_router < 0) return {0, 0}; // a die takes what arrives
+    const Router &down = topo_.routers()[static_cast<uint32_t>(ch.to_router)];
+    if (down.store_forward) return {0, 0}; // relays into memory
+    uint32_t first, count;
+    topo_.vc_range(down.vcs, cls, st.dateline, &first, &count);
+    // a router releasing a VC on its tail's credit puts one packet in it; a die injecting,
+    // or a router releasing on the tail sent, queues packets in a VC behind each other as
+    // far as its buffer-flits hold them
+    if (ch.from_router >= 0 &&
+        topo_.routers()[static_cast<uint32_t>(ch.from_router)].release_on_tail_credit)
+        return {count, 1};
+    const uint32_t depth = std::max<uint32_t>(1, down.buffer_flits);
+    return {count * depth, std::min(std::max<uint32_t>(1, flits), depth)};
+}
+
+uint64_t PacketPath::claim(uint32_t g, uint32_t need, uint64_t t, uint32_t *place)
+{
+    const auto first = free_from_.begin() + first_place_[g];
+    const auto last = free_from_.begin() + first_place_[g + 1];
+    if (need == 1) { // the place free latest but by t (leaving those free earlier to packets
+                     // booked later that come earlier), else the one free first
+        auto best = last, soonest = first;
+        for (auto i = first; i != last; i++) {
+            if (*i <= t && (best == last || *i > *best)) best = i;
+            if (*i < *soonest) soonest = i;
+        }
+        if (best == last) best = soonest;
+        const uint64_t at = std::max(t, *best);
+        *best = kPending;
+        *place = static_cast<uint32_t>(best - free_from_.begin());
+        return at;
+    }
+    // the `need` places that free first; the packet claims them when the last of them is free
+    const auto nth = first + (need - 1);
+    std::nth_element(first, nth, last);
+    const uint64_t at = std::max(t, *nth);
+    for (auto i = first; i <= nth; i++)
+        *i = kPending;
+    *place = UINT32_MAX;
+    return at;
+}
+
+void PacketPath::release(const Head &h, uint64_t leaves)
+{
+    if (!h.claimed) return;
+    const uint64_t end = leaves + 1 + credit_[h.channel];
+    if (h.place != UINT32_MAX) {
+        free_from_[h.place] = end;
+        return;
+    }
+    const uint32_t g = group(h.channel, h.st, h.cls);
+    for (uint32_t i = first_place_[g]; i < first_place_[g + 1]; i++)
+        if (free_from_[i] == kPending) free_from_[i] = end;
 }
 
 uint64_t PacketPath::probe(uint32_t c, uint64_t earliest, uint64_t length) const
@@ -50,15 +132,28 @@ uint64_t PacketPath::busy_cycles(uint32_t c) const
 // one waits for each flit): a channel is held for (flits - 1) x that pace plus its own
 // serialisation of one flit.
 Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits,
-                       const RouteState &st)
+                       const RouteState &st, uint8_t cls, uint64_t lead)
 {
     const Channel &ch = topo_.channels()[c];
     Head h;
     h.channel = c;
     h.pace = std::max<uint64_t>(pace, ch.cycles_per_flit);
     h.st = st;
+    h.cls = cls;
     const uint64_t len = static_cast<uint64_t>(flits - 1) * h.pace + ch.cycles_per_flit;
-    const uint64_t start = book(c, earliest, len, net_.now_cycle());
+    const uint64_t now = net_.now_cycle();
+    uint64_t at = earliest;
+    if (const uint32_t depth = depth_[c]) {
+        // the places are claimed when the VC is allocated, `lead` cycles before the switch
+        // traversal, and held while the packet then waits for the channel
+        const uint32_t need = std::min(flits, depth);
+        const uint64_t claimed =
+            claim(group(c, st, cls), need, earliest >= lead ? earliest - lead : 0, &h.place);
+        at = std::max(earliest, claimed + lead);
+        h.claimed = true;
+    }
+    const uint64_t start = book(c, at, len, now);
+    h.start = start;
     h.head = start + ch.latency + ch.cycles_per_flit - 1;
     h.through =
         ch.latency + ch.cycles_per_flit - 1 +
@@ -130,13 +225,17 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
         const uint64_t pace = stored(c) ? 1 : h.pace;
         net_.count_router(r, flits, true);
         if (stop && (*stop)[c]) {
+            release(h, at + static_cast<uint64_t>(flits - 1) * pace);
             h.st = st;
             h.pace = pace;
+            h.claimed = false;
             *ready = at;
             return c;
         }
         const uint64_t through = h.through;
-        h = enter(c, at, pace, flits, st);
+        const Head up = h;
+        h = enter(c, at, pace, flits, st, up.cls, R.pipeline > 0 ? R.pipeline - 1 : 0);
+        release(up, h.start + static_cast<uint64_t>(flits - 1) * h.pace);
         h.through += through;
     }
     return UINT32_MAX;
@@ -161,7 +260,8 @@ void PacketNetwork::send(const Message &m)
     uint32_t flits;
     const RouteState st = accept(m, &flits);
     // injection channel, then router by router to the ejection channel
-    Head h = path_.enter(topo_.endpoints()[m.src].inject, now_cycle(), 1, flits, st);
+    Head h = path_.enter(topo_.endpoints()[m.src].inject, now_cycle(), 1, flits, st,
+                         static_cast<uint8_t>(m.cls));
     uint64_t ready;
     path_.walk(h, m.dst, flits, nullptr, &ready);
     check_arrival(m, h.channel);

@@ -2,15 +2,27 @@
 // reservations: when a message is sent, its whole path is booked at once. At each
 // router the head may leave `pipeline` cycles after it arrived, on the earliest
 // interval of its output channel that is free for the packet's length (first fit,
-// so a later packet can use a gap an earlier one left); the tail follows
-// (flits - 1) x the pace of the slowest channel so far after the head (a wide channel
-// after a narrow one is held at the narrow one's pace). One kernel event per delivered
-// message; nothing is simulated between injection and delivery.
+// so a later packet can use a gap an earlier one left) and at which the next router's
+// input has a free virtual channel for it; the tail follows (flits - 1) x the pace of the
+// slowest channel so far after the head (a wide channel after a narrow one is held at the
+// narrow one's pace). One kernel event per delivered message; nothing is simulated
+// between injection and delivery.
 //
-// What it leaves out, by design: buffers are unbounded (no credit backpressure and
-// no deadlock), a destination cannot refuse a message, and contention is resolved
-// in the order messages are sent rather than the order they reach a channel. Below
-// saturation its latency tracks the flit fidelity's (tests/test_noc.cpp checks 5%).
+// Finite buffers at packet granularity: a router's input holds, per VC group (message
+// class, dateline class: the flit fidelity's split), one packet per VC when the upstream
+// releases a VC on its tail's credit, else as many whole packets as a VC's buffer-flits
+// hold. A packet holds its place from the cycle it starts across the channel until its
+// tail has left that router and the credit is back upstream (credit-delay, or the
+// channel's latency). A head that finds no place waits where it is, holding the place it
+// has: backpressure, and head-of-line blocking of everything queued behind it on its
+// output, follow. Dies (ejection) and routers that store and forward take any number.
+//
+// What it leaves out, by design: a destination cannot refuse a message, contention is
+// resolved in the order messages are sent rather than the order they reach a channel,
+// and allocation is ideal (an output serves whichever packet is ready first, where the
+// flit fidelity's separable allocator can leave an output idle). It cannot deadlock:
+// every place booked has an end. tests/test_noc.cpp checks saturation and latency
+// against the flit fidelity.
 #ifndef TESS_NOC_PACKET_H
 #define TESS_NOC_PACKET_H
 
@@ -32,6 +44,10 @@ struct Head {
     // serialisation and the pipeline of the router it enters (what the tail still needs
     // after it has caught up)
     uint64_t through = 0;
+    uint64_t start = 0;   // cycle its head started across `channel`
+    bool claimed = false; // holds places at `channel`'s router, given back by release()
+    uint32_t place = 0;   // the one place it holds (UINT32_MAX: several, marked pending)
+    uint8_t cls = 0;      // message class
 };
 
 // The packet fidelity's mechanism, shared by the packet and mixed networks: per-channel
@@ -42,7 +58,10 @@ class PacketPath
     explicit PacketPath(Network &net);
     // Books channel c for `flits` flits whose head may enter at `earliest` and which come
     // no faster than `pace` cycles apart; returns the head's place after c.
-    Head enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits, const RouteState &st);
+    // A router's output claims the next input's place `lead` cycles before the head may
+    // leave (its VC allocation; 0 from a die).
+    Head enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits, const RouteState &st,
+               uint8_t cls = 0, uint64_t lead = 0);
     // Books h's message on towards endpoint dst, router by router, until it is on dst's
     // ejection channel (returns UINT32_MAX) or the next channel is one `stop` marks:
     // returns that channel, unbooked, with *ready the cycle its head may take it (h keeps
@@ -65,6 +84,32 @@ class PacketPath
     // Busy intervals [start, end) of one channel, sorted, none ending before "now".
     std::vector<std::vector<std::pair<uint64_t, uint64_t>>> booked_;
     std::vector<uint32_t> ports_; // scratch: a router's candidate output ports
+    // Places at each channel's downstream router input, per VC group (first_place_[g] to
+    // first_place_[g + 1]): the cycle from which each is free; kPending while claimed by
+    // the message being booked (its end known once its next channel is booked).
+    static constexpr uint64_t kPending = UINT64_MAX;
+    std::vector<uint32_t> first_place_;
+    std::vector<uint64_t> free_from_;
+    unsigned groups_ = 1; // VC groups per channel: message classes x dateline classes
+
+    // Places at c's downstream input in a VC group, and how many a packet of `flits`
+    // takes; {0, 0}: unlimited.
+    std::pair<uint32_t, uint32_t> places(uint32_t c, const RouteState &st, uint8_t cls,
+                                         uint32_t flits = 1) const;
+    uint32_t group(uint32_t c, const RouteState &st, uint8_t cls) const
+    {
+        return c * groups_ + cls * topo_.dateline_classes() + st.dateline;
+    }
+    // Claims `need` places of group g at the earliest cycle >= t they are free; returns it,
+    // with the place in *place when it is one (else UINT32_MAX).
+    uint64_t claim(uint32_t g, uint32_t need, uint64_t t, uint32_t *place);
+    // Per channel: the most places one packet takes at its router (1: one VC each; 0:
+    // unlimited), and the cycles a credit takes back upstream.
+    std::vector<uint32_t> depth_;
+    std::vector<uint64_t> credit_;
+    // h's place at its channel's router is held until `leaves` (its tail switched out)
+    // plus the credit's way back.
+    void release(const Head &h, uint64_t leaves);
 
     // Books `length` cycles on channel c at or after `earliest`; returns the start.
     uint64_t book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now);
