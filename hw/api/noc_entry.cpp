@@ -8,6 +8,7 @@
 #include <exception>
 #include <memory>
 #include <numeric>
+#include <stdexcept>
 #include <sys/resource.h>
 
 #include <systemc>
@@ -41,6 +42,15 @@ extern "C" void tess_noc_options_default(tess_noc_options *o)
     o->deadlock_cycles = 20000;
     o->hotspot_fraction = 0.2;
     o->max_outstanding = 10000;
+}
+
+extern "C" double tess_noc_mean_packet_flits(const tess_noc_options *o)
+{
+    try {
+        return packet_sizes_of(*o).mean;
+    } catch (const std::invalid_argument &) {
+        return 0;
+    }
 }
 
 namespace

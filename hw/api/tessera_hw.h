@@ -84,6 +84,10 @@ typedef struct tess_noc_options {
  * 10000, drain 50000, seed 1, datelines on, deadlock after 20000 idle cycles. */
 void tess_noc_options_default(tess_noc_options *o);
 
+/* Mean flits per packet of o: packet_flits, or its size distribution's mean (0 when the
+ * distribution is not valid; tess_hw_noc_run says why). */
+double tess_noc_mean_packet_flits(const tess_noc_options *o);
+
 typedef struct tess_noc_result {
     uint32_t endpoints, routers, channels;
     double clock_hz;

@@ -309,8 +309,7 @@ bool FlitNetwork::eject(uint32_t e)
         Event credit{};
         credit.target = base + v;
         credit.credit = 1;
-        const uint32_t delay = topo_.routers()[ep.router].credit_delay;
-        schedule(now_ + (delay ? delay : topo_.channels()[c].latency), credit);
+        schedule(now_ + topo_.credit_cycles(c), credit);
         in_network_--;
         pkt.delivered++;
         stats_.flits_delivered++;

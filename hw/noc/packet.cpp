@@ -12,46 +12,31 @@ PacketPath::PacketPath(Network &net) : net_(net), topo_(net.topology())
     booked_.resize(topo_.channels().size());
     groups_ = topo_.message_classes() * topo_.dateline_classes();
     first_place_.assign(topo_.channels().size() * groups_ + 1, 0);
-    for (uint32_t c = 0; c < topo_.channels().size(); c++)
+    depth_.assign(topo_.channels().size(), 0);
+    for (uint32_t c = 0; c < topo_.channels().size(); c++) {
+        const Channel &ch = topo_.channels()[c];
+        if (ch.to_router < 0) continue; // a die takes what arrives
+        const Router &down = topo_.routers()[static_cast<uint32_t>(ch.to_router)];
+        if (down.store_forward) continue; // relays into memory
+        // a router releasing a VC on its tail's credit puts one packet in it; a die
+        // injecting, or a router releasing on the tail sent, queues packets in a VC behind
+        // each other as far as its buffer-flits hold them
+        const bool one_per_vc =
+            ch.from_router >= 0 &&
+            topo_.routers()[static_cast<uint32_t>(ch.from_router)].release_on_tail_credit;
+        depth_[c] = one_per_vc ? 1 : std::max<uint32_t>(1, down.buffer_flits);
         for (unsigned m = 0; m < topo_.message_classes(); m++)
             for (unsigned d = 0; d < topo_.dateline_classes(); d++) {
+                uint32_t first, count;
+                topo_.vc_range(down.vcs, m, d, &first, &count);
                 RouteState st;
                 st.dateline = static_cast<uint8_t>(d);
-                const uint32_t g = group(c, st, static_cast<uint8_t>(m));
-                first_place_[g + 1] = places(c, st, static_cast<uint8_t>(m)).first;
+                first_place_[group(c, st, static_cast<uint8_t>(m)) + 1] = count * depth_[c];
             }
+    }
     for (size_t g = 1; g < first_place_.size(); g++)
         first_place_[g] += first_place_[g - 1];
     free_from_.assign(first_place_.back(), 0);
-    depth_.assign(topo_.channels().size(), 0);
-    credit_.assign(topo_.channels().size(), 0);
-    for (uint32_t c = 0; c < topo_.channels().size(); c++) {
-        depth_[c] = places(c, RouteState{}, 0, UINT32_MAX).second;
-        const Channel &ch = topo_.channels()[c];
-        if (ch.to_router >= 0) {
-            const Router &down = topo_.routers()[static_cast<uint32_t>(ch.to_router)];
-            credit_[c] = down.credit_delay ? down.credit_delay : ch.latency;
-        }
-    }
-}
-
-std::pair<uint32_t, uint32_t> PacketPath::places(uint32_t c, const RouteState &st, uint8_t cls,
-                                                 uint32_t flits) const
-{
-    const Channel &ch = topo_.channels()[c];
-    if (ch.to_router < 0) return {0, 0}; // a die takes what arrives
-    const Router &down = topo_.routers()[static_cast<uint32_t>(ch.to_router)];
-    if (down.store_forward) return {0, 0}; // relays into memory
-    uint32_t first, count;
-    topo_.vc_range(down.vcs, cls, st.dateline, &first, &count);
-    // a router releasing a VC on its tail's credit puts one packet in it; a die injecting,
-    // or a router releasing on the tail sent, queues packets in a VC behind each other as
-    // far as its buffer-flits hold them
-    if (ch.from_router >= 0 &&
-        topo_.routers()[static_cast<uint32_t>(ch.from_router)].release_on_tail_credit)
-        return {count, 1};
-    const uint32_t depth = std::max<uint32_t>(1, down.buffer_flits);
-    return {count * depth, std::min(std::max<uint32_t>(1, flits), depth)};
 }
 
 uint64_t PacketPath::claim(uint32_t g, uint32_t need, uint64_t t, uint32_t *place)
@@ -84,7 +69,7 @@ uint64_t PacketPath::claim(uint32_t g, uint32_t need, uint64_t t, uint32_t *plac
 void PacketPath::release(const Head &h, uint64_t leaves)
 {
     if (!h.claimed) return;
-    const uint64_t end = leaves + 1 + credit_[h.channel];
+    const uint64_t end = leaves + 1 + topo_.credit_cycles(h.channel);
     if (h.place != UINT32_MAX) {
         free_from_[h.place] = end;
         return;

@@ -11,11 +11,12 @@
 // Finite buffers at packet granularity: a router's input holds, per VC group (message
 // class, dateline class: the flit fidelity's split), one packet per VC when the upstream
 // releases a VC on its tail's credit, else as many whole packets as a VC's buffer-flits
-// hold. A packet holds its place from the cycle it starts across the channel until its
-// tail has left that router and the credit is back upstream (credit-delay, or the
-// channel's latency). A head that finds no place waits where it is, holding the place it
-// has: backpressure, and head-of-line blocking of everything queued behind it on its
-// output, follow. Dies (ejection) and routers that store and forward take any number.
+// hold. A packet claims its place when its VC is allocated upstream (pipeline - 1 cycles
+// before it may cross the channel) and holds it until its tail has left that router and
+// the credit is back upstream (credit-delay, or the channel's latency). A head that finds no place
+// waits where it is, holding the place it has: backpressure, and head-of-line blocking of
+// everything queued behind it on its output, follow. Dies (ejection) and routers that store and
+// forward take any number.
 //
 // What it leaves out, by design: a destination cannot refuse a message, contention is
 // resolved in the order messages are sent rather than the order they reach a channel,
@@ -92,10 +93,6 @@ class PacketPath
     std::vector<uint64_t> free_from_;
     unsigned groups_ = 1; // VC groups per channel: message classes x dateline classes
 
-    // Places at c's downstream input in a VC group, and how many a packet of `flits`
-    // takes; {0, 0}: unlimited.
-    std::pair<uint32_t, uint32_t> places(uint32_t c, const RouteState &st, uint8_t cls,
-                                         uint32_t flits = 1) const;
     uint32_t group(uint32_t c, const RouteState &st, uint8_t cls) const
     {
         return c * groups_ + cls * topo_.dateline_classes() + st.dateline;
@@ -103,10 +100,9 @@ class PacketPath
     // Claims `need` places of group g at the earliest cycle >= t they are free; returns it,
     // with the place in *place when it is one (else UINT32_MAX).
     uint64_t claim(uint32_t g, uint32_t need, uint64_t t, uint32_t *place);
-    // Per channel: the most places one packet takes at its router (1: one VC each; 0:
-    // unlimited), and the cycles a credit takes back upstream.
+    // Per channel: places per VC at its router, the most one packet takes (1: a VC
+    // each; 0: unlimited).
     std::vector<uint32_t> depth_;
-    std::vector<uint64_t> credit_;
     // h's place at its channel's router is held until `leaves` (its tail switched out)
     // plus the credit's way back.
     void release(const Head &h, uint64_t leaves);

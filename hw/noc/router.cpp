@@ -156,7 +156,7 @@ void FlitNetwork::traverse(uint32_t r)
         Event credit{};
         credit.target = ivc;
         credit.credit = 1;
-        schedule(now_ + (R.credit_delay ? R.credit_delay : channels[c_in].latency), credit);
+        schedule(now_ + topo_.credit_cycles(c_in), credit);
         stats_.channel_flits[c_out]++;
         occupy(c_out, now_, ch.cycles_per_flit);
         stats_.router_flits[r]++;

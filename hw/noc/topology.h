@@ -112,6 +112,16 @@ class Topology
     uint32_t flit_bytes() const { return flit_bytes_; }
     unsigned message_classes() const { return message_classes_; }
     unsigned dateline_classes() const { return dateline_classes_; }
+    // Cycles a credit for channel c's buffer takes back upstream: the credit-delay of the
+    // router whose input c feeds (for an ejection channel, the router it leaves), or c's
+    // latency where that is 0.
+    uint64_t credit_cycles(uint32_t c) const
+    {
+        const Channel &ch = channels_[c];
+        const Router &r =
+            routers_[static_cast<uint32_t>(ch.to_router >= 0 ? ch.to_router : ch.from_router)];
+        return r.credit_delay ? r.credit_delay : ch.latency;
+    }
 
     const std::vector<Router> &routers() const { return routers_; }
     const std::vector<Endpoint> &endpoints() const { return endpoints_; }

@@ -3,6 +3,7 @@
 
 #include "noc/traffic_pattern.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -134,9 +135,8 @@ uint32_t TrafficGenerator::destination(uint32_t src)
 {
     if (!fixed_dst_.empty()) return static_cast<uint32_t>(fixed_dst_[src]);
     if (!hotspot_dies_.empty()) {
-        const double u = uniform01();
-        for (size_t i = 0; i < hotspot_dies_.size(); i++)
-            if (u < hotspot_cumulative_[i]) return hotspot_dies_[i];
+        const size_t i = pick(hotspot_cumulative_, uniform01());
+        if (i < hotspot_dies_.size()) return hotspot_dies_[i];
     }
     return static_cast<uint32_t>(next_random() % E_);
 }
@@ -144,10 +144,7 @@ uint32_t TrafficGenerator::destination(uint32_t src)
 uint32_t TrafficGenerator::packet_flits()
 {
     if (sizes_.flits.size() == 1) return sizes_.flits[0];
-    const double u = uniform01();
-    for (size_t i = 0; i + 1 < sizes_.flits.size(); i++)
-        if (u < sizes_.cumulative[i]) return sizes_.flits[i];
-    return sizes_.flits.back();
+    return sizes_.flits[std::min(pick(sizes_.cumulative, uniform01()), sizes_.flits.size() - 1)];
 }
 
 void TrafficGenerator::send(uint32_t src, uint32_t dst, uint32_t flits, MessageClass cls)

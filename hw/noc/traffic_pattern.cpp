@@ -116,6 +116,14 @@ Hotspots hotspots_of(const tess_noc_options &o, uint32_t rows, uint32_t cols)
     return h;
 }
 
+size_t pick(const std::vector<double> &cumulative, double u)
+{
+    size_t i = 0;
+    while (i < cumulative.size() && !(u < cumulative[i]))
+        i++;
+    return i;
+}
+
 PacketSizes packet_sizes_of(const tess_noc_options &o)
 {
     PacketSizes s;

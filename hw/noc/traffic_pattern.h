@@ -54,6 +54,10 @@ struct PacketSizes {
 };
 PacketSizes packet_sizes_of(const tess_noc_options &o);
 
+// The entry a uniform draw u in [0, 1) picks from running shares: the first whose running
+// share exceeds u; cumulative.size() when none does (the remainder).
+size_t pick(const std::vector<double> &cumulative, double u);
+
 } // namespace tess::noc
 
 #endif

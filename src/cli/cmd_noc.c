@@ -94,18 +94,6 @@ static int parse_weighted_list(const char *option, const char *text, uint32_t am
     return n ? n : -1;
 }
 
-/* Mean flits per packet: the one size, or the distribution's mean. */
-static double mean_flits(const tess_noc_options *o)
-{
-    if (o->n_packet_sizes == 0) return o->packet_flits;
-    double w = 0, f = 0;
-    for (uint32_t i = 0; i < o->n_packet_sizes; i++) {
-        w += o->packet_size_weights[i];
-        f += o->packet_size_weights[i] * o->packet_sizes[i];
-    }
-    return w > 0 ? f / w : 0;
-}
-
 /* Runs one point in a child; returns the status, fills *res on success. */
 static int simulate(const tess_platform *p, const tess_noc_options *o, double timeout,
                     tess_noc_result *res, char *msg, size_t msglen)
@@ -180,8 +168,8 @@ static void print_summary(const tess_noc_result *r, const tess_noc_options *o)
     printf("network: %u dies, %u routers, %u channels at %.6g GHz; %s fidelity, %s traffic, "
            "%.4g-flit packets%s\n",
            r->endpoints, r->routers, r->channels, r->clock_hz / 1e9,
-           tess_noc_fidelity_names[o->fidelity], traffic_names[o->traffic], mean_flits(o),
-           o->n_packet_sizes ? " (mean)" : "");
+           tess_noc_fidelity_names[o->fidelity], traffic_names[o->traffic],
+           tess_noc_mean_packet_flits(o), o->n_packet_sizes ? " (mean)" : "");
     printf("offered %.4g, accepted %.4g flits/die/cycle%s\n", r->offered_flits_per_node_cycle,
            r->accepted_flits_per_node_cycle, stable(r) ? "" : "  (not stable: saturated)");
     printf(
@@ -303,7 +291,7 @@ int tess_cmd_noc(int argc, char **argv)
             printf("{\n  \"platform\": \"%s\",\n  \"fidelity\": \"%s\",\n  \"traffic\": \"%s\",\n"
                    "  \"packet_flits\": %.6g,\n",
                    p.name, tess_noc_fidelity_names[o.fidelity], traffic_names[o.traffic],
-                   mean_flits(&o));
+                   tess_noc_mean_packet_flits(&o));
             print_point_json(stdout, &res, "  ");
             printf(",\n");
             print_links_json(stdout, &res);
@@ -365,7 +353,7 @@ int tess_cmd_noc(int argc, char **argv)
                    "  \"packet_flits\": %.6g,\n  \"saturation_flits_per_node_cycle\": %.6g,\n"
                    "  \"points\": [",
                    p.name, tess_noc_fidelity_names[o.fidelity], traffic_names[o.traffic],
-                   mean_flits(&o), lo);
+                   tess_noc_mean_packet_flits(&o), lo);
             for (size_t i = 0; i < n; i++) {
                 printf("%s\n    {\n", i ? "," : "");
                 print_point_json(stdout, &pts[i], "      ");
