@@ -57,9 +57,19 @@ FlitNetwork::FlitNetwork(sc_core::sc_module_name name, const Topology &topo,
     port_base_.resize(R + 1, 0);
     for (size_t r = 0; r < R; r++)
         port_base_[r + 1] = port_base_[r] + static_cast<uint32_t>(routers[r].in_channel.size());
-    in_rr_.assign(port_base_[R], 0);
-    va_stamp_.assign(port_base_[R], 0);
+    va_rr_.assign(port_base_[R], 0);
+    ivc_total_.assign(R, 0);
+    for (size_t r = 0; r < R; r++)
+        for (uint32_t c : routers[r].in_channel)
+            ivc_total_[r] += vc_count_[c];
     out_rr_.assign(port_base_[R], 0);
+    xbar_base_.resize(R + 1, 0);
+    for (size_t r = 0; r < R; r++)
+        xbar_base_[r + 1] = xbar_base_[r] + static_cast<uint32_t>(routers[r].in_channel.size()) *
+                                                routers[r].speedup;
+    in_rr_.assign(xbar_base_[R], 0);
+    accept_rr_.assign(xbar_base_[R], 0);
+    wave_rr_.assign(R, 0);
     ep_rr_.assign(2 * E, 0);
     for (unsigned m = 0; m < kMaxMessageClasses; m++) {
         source_[m].resize(E);
@@ -77,9 +87,13 @@ FlitNetwork::FlitNetwork(sc_core::sc_module_name name, const Topology &topo,
         max_ports = std::max(max_ports, r.in_channel.size());
         max_requesters = std::max(max_requesters, r.in_channel.size() * r.speedup);
     }
-    request_vc_.resize(max_requesters);
+    request_.resize(max_requesters * max_ports);
     grant_.resize(max_ports);
-    grant_dist_.resize(max_ports);
+    pick_.resize(std::max(max_requesters, max_ports));
+    va_pick_.resize(max_ports);
+    va_slot_.resize(max_ports);
+    va_dist_.resize(max_ports);
+    matched_.resize(max_requesters);
 
     SC_METHOD(on_wake);
     sensitive << wake_;
@@ -248,7 +262,11 @@ bool FlitNetwork::inject(uint32_t e)
             if (source_[m][e].empty()) continue;
             uint32_t first, count;
             topo_.vc_range(vc_count_[ep.inject], m, 0, &first, &count);
-            for (uint32_t q = 0; q < count && injecting_[m][e] < 0; q++) {
+            // round-robin over the free VCs, from the one after the last used
+            const int32_t last = inject_vc_[m][e];
+            const uint32_t from = last < 0 ? 0 : (static_cast<uint32_t>(last) - first + 1) % count;
+            for (uint32_t k = 0; k < count && injecting_[m][e] < 0; k++) {
+                const uint32_t q = (from + k) % count;
                 OutputVc &o = ovc_[vc_base_[ep.inject] + first + q];
                 if (o.owner >= 0) continue;
                 o.owner = static_cast<int32_t>(vc_base_[ep.inject] + first + q);
@@ -277,7 +295,11 @@ bool FlitNetwork::inject(uint32_t e)
         in_network_++;
         last_progress_ = now_;
         if (next_seq_[m][e] == packets_[id].flits) {
-            ovc_[ovc].owner = -1;
+            // the interface gives its VC back as the router it feeds does its own
+            if (topo_.routers()[ep.router].release_on_tail_credit)
+                ovc_[ovc].tail_sent = 1; // freed when its last credit returns
+            else
+                ovc_[ovc].owner = -1;
             injecting_[m][e] = -1;
         }
         ep_rr_[2 * e] = m + 1;

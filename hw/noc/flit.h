@@ -3,13 +3,15 @@
 // flit is in the network, and not at all while it is empty.
 //
 // Per router and cycle (router.cpp): route computation and VC allocation for head
-// flits, then a separable input-first switch allocator (one flit per input port, one
-// per output port, round-robin at both stages). A flit that arrives at cycle a may cross the
-// switch at a + pipeline at the earliest and arrives downstream latency cycles later
-// (plus cycles-per-flit - 1 when the link is narrower than a flit). Credits return
-// to the upstream output VC after the channel's latency. Endpoints (dies) inject
-// through a network interface with its own VCs and credits, one flit per cycle, and
-// consume one flit per cycle, asking the client before the head of each message.
+// flits (each output port grants one free VC a cycle, round-robin), then switch
+// allocation by the router's policy (allocator.h: separable input-first, iSLIP or
+// wavefront). A flit that arrives at cycle a may cross the switch at a + pipeline at the
+// earliest and arrives downstream latency cycles later (plus cycles-per-flit - 1 when the
+// link is narrower than a flit). Credits return to the upstream output VC after the
+// channel's credit delay. Endpoints (dies) inject through a network interface with its
+// own VCs and credits, one flit per cycle, a new packet on the next free VC round-robin
+// (given back as the router it feeds gives back its own), and consume one flit per cycle,
+// asking the client before the head of each message.
 //
 // All routers and links share one clock. Everything between routers goes through a
 // timing wheel of at least one cycle, so routers stepped in the same cycle never see
@@ -75,11 +77,16 @@ class FlitNetwork : public Network
     std::vector<Flit> buf_;
     std::vector<InputVc> ivc_;
     std::vector<OutputVc> ovc_;
-    std::vector<uint64_t> busy_until_;     // per channel: first cycle it is free
-    std::vector<uint32_t> port_base_;      // per router: first (router, port) slot
-    std::vector<uint32_t> in_rr_, out_rr_; // per (router, port) round-robin pointers
-    std::vector<uint64_t> va_stamp_;       // per (router, port): 1 + cycle of its last VC grant
-    std::vector<uint32_t> ep_rr_;          // per endpoint: ejection / injection round robin
+    std::vector<uint64_t> busy_until_; // per channel: first cycle it is free
+    std::vector<uint32_t> port_base_;  // per router: first (router, port) slot
+    std::vector<uint32_t> xbar_base_;  // per router: first (router, crossbar input) slot
+    std::vector<uint32_t> in_rr_;      // per (router, crossbar input): its VC pointer
+    std::vector<uint32_t> accept_rr_;  // islip: per (router, crossbar input): accept pointer
+    std::vector<uint32_t> out_rr_;     // per (router, output port): its input pointer
+    std::vector<uint32_t> wave_rr_;    // wavefront: per router, the priority diagonal
+    std::vector<uint32_t> va_rr_;      // per (router, output port): VC allocation pointer
+    std::vector<uint32_t> ivc_total_;  // per router: its input VCs
+    std::vector<uint32_t> ep_rr_;      // per endpoint: ejection / injection round robin
 
     std::vector<Packet> packets_;
     std::vector<uint32_t> free_packets_;
@@ -105,9 +112,12 @@ class FlitNetwork : public Network
     sc_core::sc_event wake_;
 
     // reusable per-step scratch
-    std::vector<int32_t> request_vc_;  // per input port: chosen VC or -1
-    std::vector<int32_t> grant_;       // per output port: winning input port or -1
-    std::vector<uint32_t> grant_dist_; // its round-robin distance
+    std::vector<int32_t> request_; // per (crossbar input, output port): the VC offered or -1
+    std::vector<int32_t> grant_;   // per output port: the crossbar input granted or -1
+    std::vector<int32_t> pick_;    // allocators' scratch, per crossbar input or output
+    std::vector<char> matched_;    // allocators' scratch, per crossbar input
+    std::vector<int32_t> va_pick_; // per output port: the input VC granted an output VC, or -1
+    std::vector<uint32_t> va_slot_, va_dist_; // its place among the input VCs, rr distance
 
     void on_wake();
     void run_cycle();
@@ -118,7 +128,8 @@ class FlitNetwork : public Network
     bool step_router(uint32_t r);
     bool nominate(uint32_t r); // route, VC allocation, one VC per input port
     void route_head(uint32_t r, InputVc &iv, const Packet &pkt);
-    bool allocate_vc(uint32_t r, uint32_t ivc, Packet &pkt);
+    int32_t free_vc(uint32_t c_out, const InputVc &iv, const Packet &pkt) const;
+    void allocate_vcs(uint32_t r);    // one VC grant per output port
     void allocate_switch(uint32_t r); // one crossbar input per output port
     void traverse(uint32_t r);        // the granted flits cross switch and link
     bool inject(uint32_t e);

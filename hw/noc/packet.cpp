@@ -69,7 +69,7 @@ uint64_t PacketPath::claim(uint32_t g, uint32_t need, uint64_t t, uint32_t *plac
 void PacketPath::release(const Head &h, uint64_t leaves)
 {
     if (!h.claimed) return;
-    const uint64_t end = leaves + 1 + topo_.credit_cycles(h.channel);
+    const uint64_t end = leaves + topo_.credit_cycles(h.channel);
     if (h.place != UINT32_MAX) {
         free_from_[h.place] = end;
         return;
@@ -129,12 +129,14 @@ Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t fl
     const uint64_t now = net_.now_cycle();
     uint64_t at = earliest;
     if (const uint32_t depth = depth_[c]) {
-        // the places are claimed when the VC is allocated, `lead` cycles before the switch
-        // traversal, and held while the packet then waits for the channel
+        // the places are claimed when the VC is allocated, from `lead` cycles before the
+        // head is through the pipeline; the switch traversal follows a cycle after the
+        // claim at the earliest, and the places are held while the packet waits for the
+        // channel
         const uint32_t need = std::min(flits, depth);
         const uint64_t claimed =
             claim(group(c, st, cls), need, earliest >= lead ? earliest - lead : 0, &h.place);
-        at = std::max(earliest, claimed + lead);
+        at = std::max(earliest, claimed + std::min<uint64_t>(lead, 1));
         h.claimed = true;
     }
     const uint64_t start = book(c, at, len, now);

@@ -11,9 +11,11 @@
 // Finite buffers at packet granularity: a router's input holds, per VC group (message
 // class, dateline class: the flit fidelity's split), one packet per VC when the upstream
 // releases a VC on its tail's credit, else as many whole packets as a VC's buffer-flits
-// hold. A packet claims its place when its VC is allocated upstream (pipeline - 1 cycles
-// before it may cross the channel) and holds it until its tail has left that router and
-// the credit is back upstream (credit-delay, or the channel's latency). A head that finds no place
+// hold. A packet claims its place when its VC is allocated upstream (from pipeline - 1
+// cycles before its head is through the pipeline; it crosses a cycle after the claim at the
+// earliest, as the flit router's switch allocation follows its VC allocation) and holds
+// it until its tail has left that router and the credit is back upstream (credit-delay,
+// or the channel's latency): the flit router's rule. A head that finds no place
 // waits where it is, holding the place it has: backpressure, and head-of-line blocking of
 // everything queued behind it on its output, follow. Dies (ejection) and routers that store and
 // forward take any number.

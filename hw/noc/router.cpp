@@ -2,16 +2,22 @@
 // router, one cycle of its pipeline per call of step_router.
 //
 //   1. route computation (topology's routing; among adaptive candidates the output with
-//      the most free credits) and VC allocation for the head flit of each input VC, one
-//      VC grant per output port per cycle; each input port then nominates one ready VC
-//      (round-robin) that holds an output VC, a credit and a free link;
-//   2. switch allocation: each output port grants one nominated crossbar input
-//      (round-robin); with speedup S, VC v of a port feeds crossbar input v mod S;
+//      the most free credits) for the head flit of each input VC, and VC allocation: each
+//      output port grants one of its free VCs a cycle, to the waiting head nearest its
+//      round-robin pointer over the router's input VCs (a separable allocator's output
+//      stage; a head waits for a VC of its message and dateline class);
+//   2. switch allocation by the router's `allocator` policy (allocator.h) over the
+//      requests of crossbar inputs: with speedup S, VC v of a port feeds crossbar input
+//      v mod S, which offers each output the ready VC nearest its round-robin pointer
+//      (one that holds an output VC, a credit and a free link, its flit through the
+//      pipeline, and a cycle past its VC allocation);
 //   3. switch and link traversal of the granted flits: a credit goes back upstream, the
 //      flit arrives downstream after the link's latency, and the tail releases its
 //      output VC (at once, or when its last credit returns).
 #include "noc/flit.h"
+#include "noc/allocator.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace tess::noc
@@ -47,60 +53,92 @@ void FlitNetwork::route_head(uint32_t r, InputVc &iv, const Packet &pkt)
     iv.state = kWaitVc;
 }
 
-bool FlitNetwork::allocate_vc(uint32_t r, uint32_t ivc, Packet &pkt)
+int32_t FlitNetwork::free_vc(uint32_t c_out, const InputVc &iv, const Packet &pkt) const
 {
-    InputVc &iv = ivc_[ivc];
-    const uint32_t c_out = topo_.routers()[r].out_channel[static_cast<uint32_t>(iv.out_port)];
-    // the VC allocator grants one VC per output port per cycle
-    uint64_t &stamp = va_stamp_[port_base_[r] + static_cast<uint32_t>(iv.out_port)];
-    if (stamp == now_ + 1) return false;
     uint32_t first, count;
     topo_.vc_range(vc_count_[c_out], static_cast<unsigned>(pkt.msg.cls), iv.next_rs.dateline,
                    &first, &count);
-    for (uint32_t q = 0; q < count; q++) {
-        OutputVc &o = ovc_[vc_base_[c_out] + first + q];
-        if (o.owner >= 0) continue;
-        o.owner = static_cast<int32_t>(ivc);
-        iv.out_vc = static_cast<int32_t>(first + q);
+    for (uint32_t q = 0; q < count; q++)
+        if (ovc_[vc_base_[c_out] + first + q].owner < 0) return static_cast<int32_t>(first + q);
+    return -1;
+}
+
+void FlitNetwork::allocate_vcs(uint32_t r)
+{
+    // each output port grants one VC a cycle, to the waiting head nearest its round-robin
+    // pointer (over the router's input VCs) among those with a free VC in their class
+    const Router &R = topo_.routers()[r];
+    const uint32_t P = static_cast<uint32_t>(R.in_channel.size());
+    for (uint32_t o = 0; o < P; o++)
+        va_pick_[o] = -1;
+    const uint32_t total = ivc_total_[r];
+    uint32_t slot = 0;
+    for (uint32_t p = 0; p < P; p++) {
+        const uint32_t c_in = R.in_channel[p];
+        const uint32_t base = vc_base_[c_in], n = vc_count_[c_in];
+        for (uint32_t v = 0; v < n; v++, slot++) {
+            InputVc &iv = ivc_[base + v];
+            if (iv.count == 0) continue;
+            const Packet &pkt = packets_[buf_[buf_base_[base + v] + iv.head].packet];
+            if (iv.state == kIdle) route_head(r, iv, pkt);
+            if (iv.state != kWaitVc) continue;
+            const uint32_t o = static_cast<uint32_t>(iv.out_port);
+            if (free_vc(R.out_channel[o], iv, pkt) < 0) continue;
+            const uint32_t dist = (slot + total - va_rr_[port_base_[r] + o]) % total;
+            if (va_pick_[o] < 0 || dist < va_dist_[o]) {
+                va_pick_[o] = static_cast<int32_t>(base + v);
+                va_slot_[o] = slot;
+                va_dist_[o] = dist;
+            }
+        }
+    }
+    for (uint32_t o = 0; o < P; o++) {
+        if (va_pick_[o] < 0) continue;
+        InputVc &iv = ivc_[static_cast<uint32_t>(va_pick_[o])];
+        Packet &pkt =
+            packets_[buf_[buf_base_[static_cast<uint32_t>(va_pick_[o])] + iv.head].packet];
+        const uint32_t c_out = R.out_channel[o];
+        const int32_t vc = free_vc(c_out, iv, pkt);
+        ovc_[vc_base_[c_out] + static_cast<uint32_t>(vc)].owner = va_pick_[o];
+        iv.out_vc = vc;
         iv.state = kActive;
         iv.va_cycle = now_;
-        stamp = now_ + 1;
         pkt.rs = iv.next_rs;
-        return true;
+        va_rr_[port_base_[r] + o] = (va_slot_[o] + 1) % total;
     }
-    return false;
 }
 
 bool FlitNetwork::nominate(uint32_t r)
 {
     const Router &R = topo_.routers()[r];
     const uint32_t P = static_cast<uint32_t>(R.in_channel.size()), S = R.speedup;
+    std::fill(request_.begin(), request_.begin() + P * S * P, -1);
+    allocate_vcs(r);
     bool holds = false;
     for (uint32_t p = 0; p < P; p++) {
-        for (uint32_t lane = 0; lane < S; lane++)
-            request_vc_[p * S + lane] = -1;
         const uint32_t c_in = R.in_channel[p];
         const uint32_t base = vc_base_[c_in], n = vc_count_[c_in];
-        const uint32_t start = in_rr_[port_base_[r] + p];
-        for (uint32_t k = 0; k < n; k++) {
-            const uint32_t v = (start + k) % n;
+        for (uint32_t v = 0; v < n; v++) {
             InputVc &iv = ivc_[base + v];
             if (iv.count == 0) continue;
             holds = true;
-            // route computation and VC allocation overlap the pipeline: they may
-            // happen as soon as the head is at the front; the switch waits for ready
+            // a VC requests the switch once it holds an output VC (allocate_vcs) and its
+            // front flit is through the pipeline, with a credit and a free link
+            if (iv.state != kActive) continue;
             const Flit &f = buf_[buf_base_[base + v] + iv.head];
-            Packet &pkt = packets_[f.packet];
-            if (iv.state == kIdle) route_head(r, iv, pkt);
-            if (iv.state == kWaitVc && !allocate_vc(r, base + v, pkt)) continue;
-            const uint32_t c_out = R.out_channel[static_cast<uint32_t>(iv.out_port)];
-            if (f.ready > now_) continue;
-            const uint32_t q = p * S + v % S; // VC v feeds crossbar input v mod S
-            if (request_vc_[q] >= 0 || busy_until_[c_out] > now_) continue;
+            const uint32_t o = static_cast<uint32_t>(iv.out_port);
+            const uint32_t c_out = R.out_channel[o];
+            if (f.ready > now_ || busy_until_[c_out] > now_) continue;
             if (iv.va_cycle >= now_ && f.seq == 0)
                 continue; // switch allocation follows VC allocation
             if (ovc_[vc_base_[c_out] + static_cast<uint32_t>(iv.out_vc)].credits <= 0) continue;
-            request_vc_[q] = static_cast<int32_t>(v);
+            // VC v feeds crossbar input q = v mod S, which offers each output the VC
+            // nearest its round-robin pointer
+            const uint32_t q = p * S + v % S;
+            int32_t &cell = request_[q * P + o];
+            const uint32_t ptr = in_rr_[xbar_base_[r] + q];
+            if (cell < 0 || (v + n - ptr) % n < (static_cast<uint32_t>(cell) + n - ptr) % n)
+                cell = static_cast<int32_t>(v);
         }
     }
     return holds;
@@ -109,19 +147,21 @@ bool FlitNetwork::nominate(uint32_t r)
 void FlitNetwork::allocate_switch(uint32_t r)
 {
     const Router &R = topo_.routers()[r];
-    const uint32_t P = static_cast<uint32_t>(R.in_channel.size()), S = R.speedup, Q = P * S;
-    for (uint32_t o = 0; o < P; o++)
-        grant_[o] = -1;
-    for (uint32_t q = 0; q < Q; q++) {
-        if (request_vc_[q] < 0) continue;
-        const uint32_t c_in = R.in_channel[q / S];
-        const InputVc &iv = ivc_[vc_base_[c_in] + static_cast<uint32_t>(request_vc_[q])];
-        const uint32_t o = static_cast<uint32_t>(iv.out_port);
-        const uint32_t dist = (q + Q - out_rr_[port_base_[r] + o]) % Q;
-        if (grant_[o] < 0 || dist < grant_dist_[o]) {
-            grant_[o] = static_cast<int32_t>(q);
-            grant_dist_[o] = dist;
-        }
+    const uint32_t P = static_cast<uint32_t>(R.in_channel.size()), S = R.speedup;
+    const SwitchRequests req{P * S, P, request_.data()};
+    uint32_t *out_rr = &out_rr_[port_base_[r]];
+    switch (R.allocator) {
+    case TESS_ALLOCATOR_SEPARABLE_INPUT_FIRST:
+        allocate_input_first(req, R.vcs, &in_rr_[xbar_base_[r]], out_rr, grant_.data(),
+                             pick_.data());
+        break;
+    case TESS_ALLOCATOR_ISLIP:
+        allocate_islip(req, R.allocator_iterations, out_rr, &accept_rr_[xbar_base_[r]],
+                       grant_.data(), matched_.data(), pick_.data());
+        break;
+    case TESS_ALLOCATOR_WAVEFRONT:
+        allocate_wavefront(req, &wave_rr_[r], grant_.data(), matched_.data());
+        break;
     }
 }
 
@@ -129,13 +169,13 @@ void FlitNetwork::traverse(uint32_t r)
 {
     const Router &R = topo_.routers()[r];
     const auto &channels = topo_.channels();
-    const uint32_t P = static_cast<uint32_t>(R.in_channel.size()), S = R.speedup, Q = P * S;
+    const uint32_t P = static_cast<uint32_t>(R.in_channel.size()), S = R.speedup;
     for (uint32_t o = 0; o < P; o++) {
         if (grant_[o] < 0) continue;
         const uint32_t q = static_cast<uint32_t>(grant_[o]);
         const uint32_t p = q / S;
         const uint32_t c_in = R.in_channel[p];
-        const uint32_t v = static_cast<uint32_t>(request_vc_[q]);
+        const uint32_t v = static_cast<uint32_t>(request_[q * P + o]);
         const uint32_t ivc = vc_base_[c_in] + v;
         InputVc &iv = ivc_[ivc];
         Flit f = buf_[buf_base_[ivc] + iv.head];
@@ -170,8 +210,7 @@ void FlitNetwork::traverse(uint32_t r)
             iv.out_port = -1;
             iv.out_vc = -1;
         }
-        in_rr_[port_base_[r] + p] = (v + 1) % vc_count_[c_in];
-        out_rr_[port_base_[r] + o] = (q + 1) % Q;
+        in_rr_[xbar_base_[r] + q] = (v + 1) % vc_count_[c_in];
         last_progress_ = now_;
     }
 }

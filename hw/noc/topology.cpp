@@ -107,6 +107,8 @@ const tess_router_type *Topology::add_routers(std::string *error)
         r.transit = rt.transit != 0;
         r.store_forward = rt.transit == 2;
         r.release_on_tail_credit = rt.vc_release == TESS_VC_RELEASE_TAIL_CREDIT;
+        r.allocator = rt.allocator;
+        r.allocator_iterations = rt.allocator_iterations;
         r.grid = inst.grid == TESS_NONE ? -1 : static_cast<int32_t>(inst.grid);
         r.row = inst.row;
         r.col = inst.col;

@@ -66,6 +66,8 @@ struct Router {
     bool transit;       // shortest: may carry others' traffic through
     bool store_forward; // and only once a message has arrived whole (a GPU relaying)
     bool release_on_tail_credit;
+    tess_allocator allocator;      // switch allocation policy (flit fidelity)
+    uint32_t allocator_iterations; // islip: request-grant-accept rounds per cycle
     int32_t grid, row, col;
     std::vector<uint32_t> in_channel;  // per input port
     std::vector<uint32_t> out_channel; // per output port (same numbering as inputs)

@@ -13,6 +13,7 @@ static const char *const multipath_names[] = {"hash", "dest-mod-k", "source-mod-
                                               NULL};
 static const char *const transit_names[] = {"no", "yes", "store-and-forward", NULL};
 static const char *const vc_release_names[] = {"tail", "tail-credit", NULL};
+static const char *const allocator_names[] = {"separable-input-first", "islip", "wavefront", NULL};
 static const char *const compute_names[] = {"systolic", "gpu", NULL};
 const char *const tess_die_efficiency_names[] = {
     "gemm-ceiling",  "cta-tiles",   "align", "unaligned-efficiency",
@@ -149,6 +150,13 @@ static const tess_field_spec router_fields[] = {
      "relays through its memory)"},
     {"vc-release", 0, TESS_FIELD_ENUM, RT(vc_release), "tail", 0, 0, NULL, vc_release_names,
      "an output VC takes a new packet after the tail leaves, or after its credit returns"},
+    {"allocator", 0, TESS_FIELD_ENUM, RT(allocator), "separable-input-first", 0, 0, NULL,
+     allocator_names,
+     "switch allocator: separable input-first (each input port nominates one VC, each output "
+     "grants one input, round-robin), iSLIP (outputs grant, inputs accept, pointers move on "
+     "acceptance) or wavefront (a rotating diagonal of priority over inputs x outputs)"},
+    {"allocator-iterations", TESS_DIM_COUNT, TESS_FIELD_U32, RT(allocator_iterations), "1", 1, 16,
+     NULL, NULL, "iSLIP: request-grant-accept iterations per cycle"},
     {"energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, RT(energy_per_bit), "0pJ/bit", 0, 1e-6,
      NULL, NULL, "energy per bit switched"},
     {"port-cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, RT(port_cost_usd), "0USD", 0, 1e9, NULL, NULL,

@@ -41,6 +41,12 @@ typedef enum tess_routing {
  * the downstream buffer has returned the tail's credit, i.e. is empty of the packet
  * (tail-credit, BookSim2's wait_for_tail_credit). */
 typedef enum tess_vc_release { TESS_VC_RELEASE_TAIL, TESS_VC_RELEASE_TAIL_CREDIT } tess_vc_release;
+/* the flit router's switch allocator (Dally and Towles, ch. 19) */
+typedef enum tess_allocator {
+    TESS_ALLOCATOR_SEPARABLE_INPUT_FIRST,
+    TESS_ALLOCATOR_ISLIP,
+    TESS_ALLOCATOR_WAVEFRONT
+} tess_allocator;
 
 /* Shortest routing: how a message picks among equally fast next hops. hash: a hash of
  * source and destination (Ethernet ECMP); dest-mod-k / source-mod-k: the destination's
@@ -149,8 +155,10 @@ typedef struct tess_router_type {
                                * once each message has arrived whole (a GPU relaying through
                                * its memory, as rail-only networks forward between rails) */
     tess_vc_release vc_release;
-    double energy_per_bit; /* joules per bit switched */
-    double port_cost_usd;  /* price per port of a stand-alone switch (not a die's router) */
+    tess_allocator allocator;      /* switch allocation policy */
+    uint32_t allocator_iterations; /* islip: request-grant-accept rounds per cycle */
+    double energy_per_bit;         /* joules per bit switched */
+    double port_cost_usd;          /* price per port of a stand-alone switch (not a die's router) */
 } tess_router_type;
 
 typedef struct tess_link_type {
