@@ -6,33 +6,48 @@
 namespace tess::noc
 {
 
+namespace
+{
+// round-robin distance of x from ptr, both below n
+inline uint32_t ahead(uint32_t x, uint32_t ptr, uint32_t n)
+{
+    return x >= ptr ? x - ptr : x + n - ptr;
+}
+} // namespace
+
 void allocate_input_first(const SwitchRequests &req, uint32_t vcs, const uint32_t *in_ptr,
                           uint32_t *out_ptr, int32_t *grant, int32_t *pick)
 {
     const uint32_t I = req.inputs, O = req.outputs;
-    for (uint32_t q = 0; q < I; q++) { // each input's arbiter: the VC nearest its pointer
-        pick[q] = -1;
+    for (uint32_t o = 0; o < O; o++)
+        grant[o] = -1;
+    // each input's arbiter picks the request whose VC is nearest its pointer; each
+    // output's arbiter then grants, of the inputs that picked it, the one nearest its own
+    // (pick[o] holds that input's distance)
+    for (uint32_t q = 0; q < I; q++) {
+        const int32_t *row = req.vc + static_cast<size_t>(q) * O;
+        int32_t best_o = -1;
         uint32_t best = 0;
         for (uint32_t o = 0; o < O; o++) {
-            const int32_t v = req.vc[q * O + o];
-            if (v < 0) continue;
-            const uint32_t d = (static_cast<uint32_t>(v) + vcs - in_ptr[q] % vcs) % vcs;
-            if (pick[q] < 0 || d < best) {
-                pick[q] = static_cast<int32_t>(o);
+            if (row[o] < 0) continue;
+            const uint32_t d = ahead(static_cast<uint32_t>(row[o]), in_ptr[q], vcs);
+            if (best_o < 0 || d < best) {
+                best_o = static_cast<int32_t>(o);
                 best = d;
             }
         }
-    }
-    for (uint32_t o = 0; o < O; o++) { // each output's arbiter: the picker nearest its pointer
-        grant[o] = -1;
-        for (uint32_t k = 0; k < I; k++) {
-            const uint32_t q = (out_ptr[o] + k) % I;
-            if (pick[q] != static_cast<int32_t>(o)) continue;
+        if (best_o < 0) continue;
+        const uint32_t o = static_cast<uint32_t>(best_o);
+        const int32_t d = static_cast<int32_t>(ahead(q, out_ptr[o], I));
+        if (grant[o] < 0 || d < pick[o]) {
             grant[o] = static_cast<int32_t>(q);
-            out_ptr[o] = (q + 1) % I;
-            break;
+            pick[o] = d;
         }
     }
+    for (uint32_t o = 0; o < O; o++)
+        if (grant[o] >= 0)
+            out_ptr[o] =
+                static_cast<uint32_t>(grant[o]) + 1 == I ? 0 : static_cast<uint32_t>(grant[o]) + 1;
 }
 
 void allocate_islip(const SwitchRequests &req, uint32_t iterations, uint32_t *grant_ptr,

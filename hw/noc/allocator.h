@@ -1,4 +1,5 @@
 // Switch allocators of the flit router (router.cpp): who crosses the crossbar this cycle.
+// Pointers are kept below their modulus (VCs, inputs or outputs).
 // Pure functions over a request matrix, so that each policy can be checked on its own
 // against its definition (Dally and Towles, "Principles and Practices of Interconnection
 // Networks", 2004, sections 19.3-19.4).
@@ -38,7 +39,7 @@ struct SwitchRequests {
 
 // in_ptr: per input, a VC number (the caller moves it past the VC that crosses); vcs: VCs
 // per input, the modulus of the round-robin distance; out_ptr: per output, an input number;
-// pick: scratch of req.inputs.
+// pick: scratch of req.outputs.
 void allocate_input_first(const SwitchRequests &req, uint32_t vcs, const uint32_t *in_ptr,
                           uint32_t *out_ptr, int32_t *grant, int32_t *pick);
 

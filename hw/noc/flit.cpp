@@ -54,6 +54,11 @@ FlitNetwork::FlitNetwork(sc_core::sc_module_name name, const Topology &topo,
     for (uint32_t i = 0; i < total; i++)
         ovc_[i].credits = static_cast<int32_t>(vc_depth_[i]);
     busy_until_.assign(C, 0);
+    held_.assign(C, 0);
+    channel_of_vc_.resize(total);
+    for (uint32_t c = 0; c < C; c++)
+        for (uint32_t v = 0; v < vc_count_[c]; v++)
+            channel_of_vc_[vc_base_[c] + v] = c;
     port_base_.resize(R + 1, 0);
     for (size_t r = 0; r < R; r++)
         port_base_[r + 1] = port_base_[r] + static_cast<uint32_t>(routers[r].in_channel.size());
@@ -69,7 +74,6 @@ FlitNetwork::FlitNetwork(sc_core::sc_module_name name, const Topology &topo,
                                                 routers[r].speedup;
     in_rr_.assign(xbar_base_[R], 0);
     accept_rr_.assign(xbar_base_[R], 0);
-    wave_rr_.assign(R, 0);
     ep_rr_.assign(2 * E, 0);
     for (unsigned m = 0; m < kMaxMessageClasses; m++) {
         source_[m].resize(E);
@@ -87,7 +91,7 @@ FlitNetwork::FlitNetwork(sc_core::sc_module_name name, const Topology &topo,
         max_ports = std::max(max_ports, r.in_channel.size());
         max_requesters = std::max(max_requesters, r.in_channel.size() * r.speedup);
     }
-    request_.resize(max_requesters * max_ports);
+    request_.assign(max_requesters * max_ports, -1);
     grant_.resize(max_ports);
     pick_.resize(std::max(max_requesters, max_ports));
     va_pick_.resize(max_ports);
@@ -144,6 +148,7 @@ void FlitNetwork::push_flit(uint32_t ivc, Flit f)
     if (r >= 0) f.ready += topo_.routers()[r].pipeline;
     buf_[buf_base_[ivc] + (iv.head + iv.count) % vc_depth_[ivc]] = f;
     iv.count++;
+    held_[channel_of_vc_[ivc]]++;
 }
 
 void FlitNetwork::on_wake()
@@ -328,6 +333,7 @@ bool FlitNetwork::eject(uint32_t e)
         }
         iv.head = (iv.head + 1) % vc_depth_[base + v];
         iv.count--;
+        held_[c]--;
         Event credit{};
         credit.target = base + v;
         credit.credit = 1;

@@ -77,16 +77,17 @@ class FlitNetwork : public Network
     std::vector<Flit> buf_;
     std::vector<InputVc> ivc_;
     std::vector<OutputVc> ovc_;
-    std::vector<uint64_t> busy_until_; // per channel: first cycle it is free
-    std::vector<uint32_t> port_base_;  // per router: first (router, port) slot
-    std::vector<uint32_t> xbar_base_;  // per router: first (router, crossbar input) slot
-    std::vector<uint32_t> in_rr_;      // per (router, crossbar input): its VC pointer
-    std::vector<uint32_t> accept_rr_;  // islip: per (router, crossbar input): accept pointer
-    std::vector<uint32_t> out_rr_;     // per (router, output port): its input pointer
-    std::vector<uint32_t> wave_rr_;    // wavefront: per router, the priority diagonal
-    std::vector<uint32_t> va_rr_;      // per (router, output port): VC allocation pointer
-    std::vector<uint32_t> ivc_total_;  // per router: its input VCs
-    std::vector<uint32_t> ep_rr_;      // per endpoint: ejection / injection round robin
+    std::vector<uint64_t> busy_until_;    // per channel: first cycle it is free
+    std::vector<uint32_t> held_;          // per channel: flits in its input buffers
+    std::vector<uint32_t> channel_of_vc_; // per VC: its channel
+    std::vector<uint32_t> port_base_;     // per router: first (router, port) slot
+    std::vector<uint32_t> xbar_base_;     // per router: first (router, crossbar input) slot
+    std::vector<uint32_t> in_rr_;         // per (router, crossbar input): its VC pointer
+    std::vector<uint32_t> accept_rr_;     // islip: per (router, crossbar input): accept pointer
+    std::vector<uint32_t> out_rr_;        // per (router, output port): its input pointer
+    std::vector<uint32_t> va_rr_;         // per (router, output port): VC allocation pointer
+    std::vector<uint32_t> ivc_total_;     // per router: its input VCs
+    std::vector<uint32_t> ep_rr_;         // per endpoint: ejection / injection round robin
 
     std::vector<Packet> packets_;
     std::vector<uint32_t> free_packets_;
@@ -113,6 +114,8 @@ class FlitNetwork : public Network
 
     // reusable per-step scratch
     std::vector<int32_t> request_; // per (crossbar input, output port): the VC offered or -1
+    uint32_t requests_ = 0;        // requests this step (0: skip allocation and traversal)
+    uint32_t dirty_cells_ = 0;     // request_ cells the last requesting step may have set
     std::vector<int32_t> grant_;   // per output port: the crossbar input granted or -1
     std::vector<int32_t> pick_;    // allocators' scratch, per crossbar input or output
     std::vector<char> matched_;    // allocators' scratch, per crossbar input
@@ -126,10 +129,10 @@ class FlitNetwork : public Network
     void activate_endpoint(uint32_t e);
     // the router's pipeline (router.cpp): one cycle of router r; true while it holds flits
     bool step_router(uint32_t r);
-    bool nominate(uint32_t r); // route, VC allocation, one VC per input port
+    bool nominate(uint32_t r); // route; VC and switch requests
     void route_head(uint32_t r, InputVc &iv, const Packet &pkt);
     int32_t free_vc(uint32_t c_out, const InputVc &iv, const Packet &pkt) const;
-    void allocate_vcs(uint32_t r);    // one VC grant per output port
+    void grant_vcs(uint32_t r);       // the VC grants nominate chose, one per output port
     void allocate_switch(uint32_t r); // one crossbar input per output port
     void traverse(uint32_t r);        // the granted flits cross switch and link
     bool inject(uint32_t e);

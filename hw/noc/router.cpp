@@ -63,40 +63,84 @@ int32_t FlitNetwork::free_vc(uint32_t c_out, const InputVc &iv, const Packet &pk
     return -1;
 }
 
-void FlitNetwork::allocate_vcs(uint32_t r)
+// The router's input VCs in one pass: route computation for new heads, the heads waiting
+// for a VC offered to their output port's VC arbiter, and the VCs ready to cross offered
+// to the switch allocator. A head granted its VC this cycle requests the switch from the
+// next cycle on, so the order of the two allocations within a cycle does not matter.
+bool FlitNetwork::nominate(uint32_t r)
 {
-    // each output port grants one VC a cycle, to the waiting head nearest its round-robin
-    // pointer (over the router's input VCs) among those with a free VC in their class
     const Router &R = topo_.routers()[r];
-    const uint32_t P = static_cast<uint32_t>(R.in_channel.size());
+    const uint32_t P = static_cast<uint32_t>(R.in_channel.size()), S = R.speedup;
+    // request_ is every router's scratch: clear what the last step that requested wrote
+    std::fill(request_.begin(), request_.begin() + dirty_cells_, -1);
+    dirty_cells_ = 0;
+    requests_ = 0;
     for (uint32_t o = 0; o < P; o++)
         va_pick_[o] = -1;
     const uint32_t total = ivc_total_[r];
+    bool holds = false, waiting = false;
     uint32_t slot = 0;
     for (uint32_t p = 0; p < P; p++) {
         const uint32_t c_in = R.in_channel[p];
         const uint32_t base = vc_base_[c_in], n = vc_count_[c_in];
+        if (held_[c_in] == 0) {
+            slot += n;
+            continue;
+        }
         for (uint32_t v = 0; v < n; v++, slot++) {
             InputVc &iv = ivc_[base + v];
             if (iv.count == 0) continue;
-            const Packet &pkt = packets_[buf_[buf_base_[base + v] + iv.head].packet];
-            if (iv.state == kIdle) route_head(r, iv, pkt);
-            if (iv.state != kWaitVc) continue;
+            holds = true;
+            const Flit &f = buf_[buf_base_[base + v] + iv.head];
+            if (iv.state == kIdle) route_head(r, iv, packets_[f.packet]);
             const uint32_t o = static_cast<uint32_t>(iv.out_port);
-            if (free_vc(R.out_channel[o], iv, pkt) < 0) continue;
-            const uint32_t dist = (slot + total - va_rr_[port_base_[r] + o]) % total;
-            if (va_pick_[o] < 0 || dist < va_dist_[o]) {
-                va_pick_[o] = static_cast<int32_t>(base + v);
-                va_slot_[o] = slot;
-                va_dist_[o] = dist;
+            const uint32_t c_out = R.out_channel[o];
+            if (iv.state == kWaitVc) {
+                // VC allocation: each output port's arbiter, round-robin over the router's
+                // input VCs, among heads with a free VC of their class
+                if (free_vc(c_out, iv, packets_[f.packet]) < 0) continue;
+                uint32_t dist = slot + total - va_rr_[port_base_[r] + o];
+                if (dist >= total) dist -= total;
+                if (va_pick_[o] < 0 || dist < va_dist_[o]) {
+                    va_pick_[o] = static_cast<int32_t>(base + v);
+                    va_slot_[o] = slot;
+                    va_dist_[o] = dist;
+                    waiting = true;
+                }
+                continue;
             }
+            // switch allocation: the front flit through the pipeline and a cycle past its
+            // VC allocation, with a credit and a free link
+            if (f.ready > now_ || busy_until_[c_out] > now_) continue;
+            if (iv.va_cycle >= now_ && f.seq == 0) continue;
+            if (ovc_[vc_base_[c_out] + static_cast<uint32_t>(iv.out_vc)].credits <= 0) continue;
+            // VC v feeds crossbar input q = v mod S, which offers each output the VC
+            // nearest its round-robin pointer
+            const uint32_t q = p * S + v % S;
+            requests_++;
+            dirty_cells_ = P * S * P;
+            int32_t &cell = request_[q * P + o];
+            const uint32_t ptr = in_rr_[xbar_base_[r] + q];
+            if (cell < 0 || (v >= ptr) > (static_cast<uint32_t>(cell) >= ptr) ||
+                ((v >= ptr) == (static_cast<uint32_t>(cell) >= ptr) &&
+                 v < static_cast<uint32_t>(cell)))
+                cell = static_cast<int32_t>(v);
         }
     }
+    if (waiting) grant_vcs(r);
+    return holds;
+}
+
+void FlitNetwork::grant_vcs(uint32_t r)
+{
+    const Router &R = topo_.routers()[r];
+    const uint32_t P = static_cast<uint32_t>(R.in_channel.size());
+    const uint32_t total = ivc_total_[r];
     for (uint32_t o = 0; o < P; o++) {
         if (va_pick_[o] < 0) continue;
-        InputVc &iv = ivc_[static_cast<uint32_t>(va_pick_[o])];
-        Packet &pkt =
-            packets_[buf_[buf_base_[static_cast<uint32_t>(va_pick_[o])] + iv.head].packet];
+        const uint32_t ivc = static_cast<uint32_t>(va_pick_[o]);
+        InputVc &iv = ivc_[ivc];
+        Packet &pkt = packets_[buf_[buf_base_[ivc] + iv.head].packet];
         const uint32_t c_out = R.out_channel[o];
         const int32_t vc = free_vc(c_out, iv, pkt);
         ovc_[vc_base_[c_out] + static_cast<uint32_t>(vc)].owner = va_pick_[o];
@@ -104,44 +148,8 @@ void FlitNetwork::allocate_vcs(uint32_t r)
         iv.state = kActive;
         iv.va_cycle = now_;
         pkt.rs = iv.next_rs;
-        va_rr_[port_base_[r] + o] = (va_slot_[o] + 1) % total;
+        va_rr_[port_base_[r] + o] = va_slot_[o] + 1 == total ? 0 : va_slot_[o] + 1;
     }
-}
-
-bool FlitNetwork::nominate(uint32_t r)
-{
-    const Router &R = topo_.routers()[r];
-    const uint32_t P = static_cast<uint32_t>(R.in_channel.size()), S = R.speedup;
-    std::fill(request_.begin(), request_.begin() + P * S * P, -1);
-    allocate_vcs(r);
-    bool holds = false;
-    for (uint32_t p = 0; p < P; p++) {
-        const uint32_t c_in = R.in_channel[p];
-        const uint32_t base = vc_base_[c_in], n = vc_count_[c_in];
-        for (uint32_t v = 0; v < n; v++) {
-            InputVc &iv = ivc_[base + v];
-            if (iv.count == 0) continue;
-            holds = true;
-            // a VC requests the switch once it holds an output VC (allocate_vcs) and its
-            // front flit is through the pipeline, with a credit and a free link
-            if (iv.state != kActive) continue;
-            const Flit &f = buf_[buf_base_[base + v] + iv.head];
-            const uint32_t o = static_cast<uint32_t>(iv.out_port);
-            const uint32_t c_out = R.out_channel[o];
-            if (f.ready > now_ || busy_until_[c_out] > now_) continue;
-            if (iv.va_cycle >= now_ && f.seq == 0)
-                continue; // switch allocation follows VC allocation
-            if (ovc_[vc_base_[c_out] + static_cast<uint32_t>(iv.out_vc)].credits <= 0) continue;
-            // VC v feeds crossbar input q = v mod S, which offers each output the VC
-            // nearest its round-robin pointer
-            const uint32_t q = p * S + v % S;
-            int32_t &cell = request_[q * P + o];
-            const uint32_t ptr = in_rr_[xbar_base_[r] + q];
-            if (cell < 0 || (v + n - ptr) % n < (static_cast<uint32_t>(cell) + n - ptr) % n)
-                cell = static_cast<int32_t>(v);
-        }
-    }
-    return holds;
 }
 
 void FlitNetwork::allocate_switch(uint32_t r)
@@ -159,9 +167,12 @@ void FlitNetwork::allocate_switch(uint32_t r)
         allocate_islip(req, R.allocator_iterations, out_rr, &accept_rr_[xbar_base_[r]],
                        grant_.data(), matched_.data(), pick_.data());
         break;
-    case TESS_ALLOCATOR_WAVEFRONT:
-        allocate_wavefront(req, &wave_rr_[r], grant_.data(), matched_.data());
+    case TESS_ALLOCATOR_WAVEFRONT: {
+        // the priority diagonal moves one every cycle, whether or not the router allocates
+        uint32_t diagonal = static_cast<uint32_t>(now_ % std::max(P * S, P));
+        allocate_wavefront(req, &diagonal, grant_.data(), matched_.data());
         break;
+    }
     }
 }
 
@@ -181,6 +192,7 @@ void FlitNetwork::traverse(uint32_t r)
         Flit f = buf_[buf_base_[ivc] + iv.head];
         iv.head = (iv.head + 1) % vc_depth_[ivc];
         iv.count--;
+        held_[c_in]--;
         const uint32_t c_out = R.out_channel[o];
         const Channel &ch = channels[c_out];
         const uint32_t ovc = vc_base_[c_out] + static_cast<uint32_t>(iv.out_vc);
@@ -218,8 +230,10 @@ void FlitNetwork::traverse(uint32_t r)
 bool FlitNetwork::step_router(uint32_t r)
 {
     const bool holds = nominate(r);
-    allocate_switch(r);
-    traverse(r);
+    if (requests_) {
+        allocate_switch(r);
+        traverse(r);
+    }
     return holds;
 }
 
