@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -238,40 +239,97 @@ double saturation(const tess_platform *p, tess_noc_options o, double step)
     return lo;
 }
 
-TEST(NocFidelity, PacketSaturatesWhereFlitDoes)
+// Packet fidelity against flit fidelity (noc/packet.h's finite buffers at packet
+// granularity) on a k x k mesh of platforms/mesh-8x8.xml: per case, both saturations
+// within 10%, and packet's mean latency within 10% of flit's at 50% and 80% of flit's
+// saturation. Cases whose `gap` is set are measured and printed but not held to 10%:
+// the gap says why (results/fidelity.md has the figures).
+struct FidelityCase {
+    tess_traffic traffic;
+    uint32_t flits;
+    double step;             // of the saturation search
+    const char *gap_latency; // nullptr: latency held to 10%
+    const char *gap_saturation;
+};
+
+void packet_against_flit(uint32_t k, const std::vector<FidelityCase> &cases)
 {
-    // Finite buffers at packet granularity (noc/packet.h): packet fidelity's saturation
-    // within 10% of flit fidelity's on 8x8, uniform, transpose and hotspot (the four
-    // centre dies taking all traffic), 1- and 8-flit packets. Without them it read 33%
-    // high on uniform 1-flit traffic.
-    auto l = load_file(source_path("platforms/mesh-8x8.xml"));
+    auto l = load_file(source_path("platforms/mesh-8x8.xml"), {{"k", std::to_string(k)}});
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
-    struct Case {
-        tess_traffic traffic;
-        uint32_t flits;
-        double step;
-    };
-    const Case cases[] = {{TESS_TRAFFIC_UNIFORM, 1, 0.05},   {TESS_TRAFFIC_UNIFORM, 8, 0.05},
-                          {TESS_TRAFFIC_TRANSPOSE, 1, 0.02}, {TESS_TRAFFIC_TRANSPOSE, 8, 0.02},
-                          {TESS_TRAFFIC_HOTSPOT, 1, 0.01},   {TESS_TRAFFIC_HOTSPOT, 8, 0.01}};
-    for (const Case &c : cases) {
-        double sat[2];
-        for (int f = 0; f < 2; f++) {
-            tess_noc_options o = noc_options(f ? TESS_NOC_PACKET : TESS_NOC_FLIT, 0.1, c.flits);
+    for (const FidelityCase &c : cases) {
+        auto options = [&](tess_noc_fidelity f) {
+            tess_noc_options o = noc_options(f, 0.1, c.flits);
             o.traffic = c.traffic;
             o.measure_cycles = 5000;
-            if (c.traffic == TESS_TRAFFIC_HOTSPOT) {
+            if (c.traffic == TESS_TRAFFIC_HOTSPOT) { // the four centre dies take all traffic
                 o.n_hotspots = 4;
-                const uint32_t centre[] = {27, 28, 35, 36};
+                const uint32_t centre[] = {(k / 2 - 1) * k + k / 2 - 1, (k / 2 - 1) * k + k / 2,
+                                           (k / 2) * k + k / 2 - 1, (k / 2) * k + k / 2};
                 for (int i = 0; i < 4; i++)
                     o.hotspot_nodes[i] = centre[i];
                 o.hotspot_fraction = 1;
             }
-            sat[f] = saturation(&l->p, o, c.step);
+            return o;
+        };
+        const std::string what = std::to_string(k) + "x" + std::to_string(k) + ", traffic " +
+                                 std::to_string(c.traffic) + ", " + std::to_string(c.flits) +
+                                 "-flit packets";
+        const double flit_sat = saturation(&l->p, options(TESS_NOC_FLIT), c.step);
+        const double packet_sat = saturation(&l->p, options(TESS_NOC_PACKET), c.step);
+        if (c.gap_saturation)
+            std::printf("%s: saturation packet %.4f flit %.4f (gap: %s)\n", what.c_str(),
+                        packet_sat, flit_sat, c.gap_saturation);
+        else
+            EXPECT_NEAR(packet_sat, flit_sat, 0.10 * flit_sat) << what;
+        for (double frac : {0.5, 0.8}) {
+            tess_noc_options fo = options(TESS_NOC_FLIT), po = options(TESS_NOC_PACKET);
+            fo.rate = po.rate = frac * flit_sat;
+            const double flit = run_noc(&l->p, fo).mean_latency_cycles;
+            const double packet = run_noc(&l->p, po).mean_latency_cycles;
+            if (c.gap_latency)
+                std::printf("%s at %.0f%%: latency packet %.2f flit %.2f (gap: %s)\n", what.c_str(),
+                            100 * frac, packet, flit, c.gap_latency);
+            else
+                EXPECT_NEAR(packet, flit, 0.10 * flit) << what << " at " << frac;
         }
-        EXPECT_NEAR(sat[1], sat[0], 0.10 * sat[0])
-            << "traffic " << c.traffic << ", " << c.flits << "-flit packets";
     }
+}
+
+// Packet fidelity serves a contended channel one whole packet after another; the flit
+// router interleaves the flits of the packets that share it, so with multi-flit packets
+// each finishes later: packet reads 10-15% low from about 60% of saturation on 8x8
+// hotspot traffic.
+constexpr const char *kWholePackets =
+    "packets served whole where the flit router interleaves them (8x8: -14.6% at 80%)";
+// With 1-flit packets on 16x16, packet reads high near saturation on uniform traffic and
+// saturates late on transpose and hotspot traffic; not yet explained (a suspect: packet
+// fidelity books a message's whole path when it is sent, so a later message that reaches
+// a channel first cannot pass an earlier one booked there, and paths are long here).
+constexpr const char *kLongPaths1Flit =
+    "16x16 1-flit: latency +14% at 80% (uniform), saturation +8-11% (transpose, hotspot)";
+
+TEST(NocFidelity, PacketTracksFlitOn8x8)
+{
+    packet_against_flit(8, {{TESS_TRAFFIC_UNIFORM, 1, 0.05, nullptr, nullptr},
+                            {TESS_TRAFFIC_UNIFORM, 8, 0.05, nullptr, nullptr},
+                            {TESS_TRAFFIC_TRANSPOSE, 1, 0.02, nullptr, nullptr},
+                            {TESS_TRAFFIC_TRANSPOSE, 8, 0.02, nullptr, nullptr},
+                            {TESS_TRAFFIC_HOTSPOT, 1, 0.01, nullptr, nullptr},
+                            {TESS_TRAFFIC_HOTSPOT, 8, 0.01, kWholePackets, nullptr}});
+}
+
+TEST(NocFidelity, PacketTracksFlitOn16x16Uniform)
+{
+    packet_against_flit(16, {{TESS_TRAFFIC_UNIFORM, 1, 0.04, kLongPaths1Flit, nullptr},
+                             {TESS_TRAFFIC_UNIFORM, 8, 0.04, nullptr, nullptr}});
+}
+
+TEST(NocFidelity, PacketTracksFlitOn16x16TransposeAndHotspot)
+{
+    packet_against_flit(16, {{TESS_TRAFFIC_TRANSPOSE, 1, 0.01, nullptr, kLongPaths1Flit},
+                             {TESS_TRAFFIC_TRANSPOSE, 8, 0.01, nullptr, nullptr},
+                             {TESS_TRAFFIC_HOTSPOT, 1, 0.002, nullptr, kLongPaths1Flit},
+                             {TESS_TRAFFIC_HOTSPOT, 8, 0.002, nullptr, nullptr}});
 }
 
 TEST(NocDelivery, EveryFlitArrivesExactlyOnce)
