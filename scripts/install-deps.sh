@@ -13,6 +13,7 @@ packages=(
   clang-format            # the .clang-format check (scripts/check_format.sh, a test)
   python3 python3-jsonschema # report.json checked against its JSON Schema in the tests
   python3-optuna          # tessera explore: NSGA-II over the analytical model (python/tessera)
+  python3-matplotlib      # tessera plot (python/tessera/plot.py)
   libopenmpi-dev openmpi-bin # mpirun -np N tessera sweep (the MPI mode; optional at build time)
 )
 

@@ -20,6 +20,7 @@ int tess_cmd_run(int argc, char **argv);
 int tess_cmd_estimate(int argc, char **argv);
 int tess_cmd_calibrate(int argc, char **argv);
 int tess_cmd_explore(int argc, char **argv);
+int tess_cmd_plot(int argc, char **argv);
 int tess_cmd_sweep(int argc, char **argv);
 int tess_cmd_check(int argc, char **argv);
 int tess_cmd_cost(int argc, char **argv);

@@ -31,6 +31,9 @@ static const command commands[] = {
      "--help)"},
     {"sweep", tess_cmd_sweep, "sweep SPACE [-j N] [-o results.csv] [--set n=v]...",
      "evaluate every point of a design space into a CSV; resumable"},
+    {"plot", tess_cmd_plot, "plot sweep|front|breakdown|timeline INPUT -o FILE.png|.svg ...",
+     "draw a sweep, an explore run's front, a run's time per die or a trace's counters (see "
+     "plot --help)"},
     {"check", tess_cmd_check, "check PLATFORM WORKLOAD LIMITS [--junit FILE] [--set n=v]...",
      "sign-off: evaluate the job, check each limit, write JUnit XML; exit 0 only if all hold"},
     {"cost", tess_cmd_cost, "cost PLATFORM [--json] [--set n=v]...",

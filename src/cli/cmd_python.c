@@ -1,7 +1,11 @@
-/* tessera explore SPACE [--budget N] ...: the outer explorer. The search itself is Python
- * glue (python/tessera/explore.py: Optuna's NSGA-II over the analytical model, then the
- * simulator on the promising points, both through libtessera.so); this command finds the
- * package and the library beside the program and hands the arguments on. */
+/* The commands whose work is Python glue around the library: they find the package
+ * (python/tessera) and libtessera.so beside the program and hand the arguments on.
+ *   tessera explore SPACE [--budget N] ...: the outer explorer (python/tessera/explore.py:
+ *     Optuna's NSGA-II over the analytical model, then the simulator on the promising
+ *     points, both through libtessera.so);
+ *   tessera plot KIND ...: pictures of a sweep, an explore run, a run's time per die and a
+ *     trace's counters (python/tessera/plot.py, matplotlib). */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +21,14 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int tess_cmd_explore(int argc, char **argv)
+/* Replaces the process with Debian's python3 -m MODULE ARGS (argv[1..]); returns only on
+ * failure. */
+static int exec_module(const char *command, const char *module, int argc, char **argv)
 {
     char exe[PATH_MAX];
     const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) {
-        fprintf(stderr, "tessera explore: cannot find the program's folder\n");
+        fprintf(stderr, "tessera %s: cannot find the program's folder\n", command);
         return TESS_EXIT_FAILED;
     }
     exe[n] = '\0';
@@ -43,9 +49,9 @@ int tess_cmd_explore(int argc, char **argv)
     }
     if (!py[0]) {
         fprintf(stderr,
-                "tessera explore: the Python package (python/tessera) is not beside %s; set "
+                "tessera %s: the Python package (python/tessera) is not beside %s; set "
                 "TESSERA_PYTHON\n",
-                exe);
+                command, exe);
         return TESS_EXIT_FAILED;
     }
     char lib[PATH_MAX + 32];
@@ -57,15 +63,26 @@ int tess_cmd_explore(int argc, char **argv)
     setenv("PYTHONPATH", path, 1);
     char **args = calloc((size_t)argc + 4, sizeof *args);
     if (!args) return TESS_EXIT_FAILED;
-    /* Debian's interpreter, where python3-optuna is installed, before any other on PATH */
+    /* Debian's interpreter, where python3-optuna and python3-matplotlib are installed,
+     * before any other on PATH */
     const char *python = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
     args[0] = (char *)python;
     args[1] = "-m";
-    args[2] = "tessera.explore";
+    args[2] = (char *)module;
     for (int i = 1; i < argc; i++)
         args[i + 2] = argv[i];
     execvp(python, args);
-    perror("tessera explore: cannot run python3");
+    fprintf(stderr, "tessera %s: cannot run %s: %s\n", command, python, strerror(errno));
     free(args);
     return TESS_EXIT_FAILED;
+}
+
+int tess_cmd_explore(int argc, char **argv)
+{
+    return exec_module("explore", "tessera.explore", argc, argv);
+}
+
+int tess_cmd_plot(int argc, char **argv)
+{
+    return exec_module("plot", "tessera.plot", argc, argv);
 }
