@@ -22,6 +22,16 @@ struct Matrix {
     SwitchRequests req() const { return {inputs, outputs, vc.data()}; }
 };
 
+// Every input asks every output (from VC 0).
+Matrix full(uint32_t inputs, uint32_t outputs)
+{
+    Matrix m(inputs, outputs);
+    for (uint32_t q = 0; q < inputs; q++)
+        for (uint32_t o = 0; o < outputs; o++)
+            m.want(q, o, 0);
+    return m;
+}
+
 // No input or output granted twice, and only where there is a request.
 void expect_matching(const Matrix &m, const std::vector<int32_t> &grant)
 {
@@ -101,10 +111,7 @@ TEST(SwitchAllocator, IslipDesynchronisesItsPointers)
     // Cycle 1, one iteration: both outputs grant input 0, which accepts output 0; output
     // 1 stays idle. Output 0's grant pointer moves to 1, input 0's accept pointer to 1,
     // output 1's stays (its grant was not accepted).
-    Matrix m(2, 2);
-    for (uint32_t q = 0; q < 2; q++)
-        for (uint32_t o = 0; o < 2; o++)
-            m.want(q, o, 0);
+    const Matrix m = full(2, 2);
     uint32_t gp[2] = {0, 0}, ap[2] = {0, 0};
     std::vector<int32_t> grant(2), offer(2);
     std::vector<char> matched(2);
@@ -130,10 +137,7 @@ TEST(SwitchAllocator, IslipSecondIterationFillsWhatTheFirstLeft)
     // The same first cycle with two iterations: the second round offers output 1 to
     // input 1, the only input still free, and it accepts; pointers move only for the
     // first round's match.
-    Matrix m(2, 2);
-    for (uint32_t q = 0; q < 2; q++)
-        for (uint32_t o = 0; o < 2; o++)
-            m.want(q, o, 0);
+    const Matrix m = full(2, 2);
     uint32_t gp[2] = {0, 0}, ap[2] = {0, 0};
     std::vector<int32_t> grant(2), offer(2);
     std::vector<char> matched(2);
@@ -147,10 +151,7 @@ TEST(SwitchAllocator, WavefrontServesOneDiagonalFirstAndRotatesIt)
 {
     // 3 x 3, all requests: the priority diagonal 0 holds (0,0), (1,2), (2,1), a full
     // matching by itself; the next cycle's diagonal 1 holds (0,1), (1,0), (2,2).
-    Matrix m(3, 3);
-    for (uint32_t q = 0; q < 3; q++)
-        for (uint32_t o = 0; o < 3; o++)
-            m.want(q, o, 0);
+    const Matrix m = full(3, 3);
     uint32_t diag = 0;
     std::vector<int32_t> grant(3);
     std::vector<char> matched(3);
