@@ -131,6 +131,37 @@ TEST(Runner, ChildPastItsTimeLimitIsKilled)
     tess_run_result_free(&r);
 }
 
+// Issue 25: a child whose caller sets no limit still has one: TESSERA_CHILD_TIME_LIMIT,
+// else 6 hours; the message says it was the default and how to change it.
+TEST(Runner, ChildWithoutALimitGetsTheDefaultOne)
+{
+    ASSERT_EQ(unsetenv("TESSERA_CHILD_TIME_LIMIT"), 0);
+    EXPECT_EQ(tess_child_time_limit(), 6 * 3600.0);
+    ASSERT_EQ(setenv("TESSERA_CHILD_TIME_LIMIT", "7.2ks", 1), 0);
+    EXPECT_EQ(tess_child_time_limit(), 7200.0);
+    ASSERT_EQ(setenv("TESSERA_CHILD_TIME_LIMIT", "not a time", 1), 0);
+    EXPECT_EQ(tess_child_time_limit(), 6 * 3600.0);
+    ASSERT_EQ(setenv("TESSERA_CHILD_TIME_LIMIT", "0.3s", 1), 0);
+    tess_run_result r;
+    EXPECT_EQ(tess_run_isolated(hang, nullptr, 0, &r), TESS_ETIMEOUT);
+    EXPECT_EQ(r.term_signal, SIGKILL);
+    EXPECT_GE(r.wall_seconds, 0.3);
+    EXPECT_LT(r.wall_seconds, 10.0);
+    EXPECT_NE(std::strstr(r.message, "time limit of 0.3 s"), nullptr) << r.message;
+    EXPECT_NE(std::strstr(r.message, "TESSERA_CHILD_TIME_LIMIT"), nullptr) << r.message;
+    tess_run_result_free(&r);
+    // a limit the caller gives wins over the default, and says nothing of it
+    EXPECT_EQ(tess_run_isolated(hang, nullptr, 0.2, &r), TESS_ETIMEOUT);
+    EXPECT_EQ(std::strstr(r.message, "TESSERA_CHILD_TIME_LIMIT"), nullptr) << r.message;
+    tess_run_result_free(&r);
+    // "0s": no limit at all (the child here finishes by itself)
+    ASSERT_EQ(setenv("TESSERA_CHILD_TIME_LIMIT", "0s", 1), 0);
+    EXPECT_EQ(tess_child_time_limit(), 0.0);
+    EXPECT_EQ(tess_run_isolated(succeed, nullptr, 0, &r), TESS_OK) << r.message;
+    tess_run_result_free(&r);
+    ASSERT_EQ(unsetenv("TESSERA_CHILD_TIME_LIMIT"), 0);
+}
+
 TEST(Runner, SystemCKernelsElaborateOncePerChild)
 {
     // The period on the 1 ps time base is round(1e12 / f): 1 GHz -> 1000 ps,

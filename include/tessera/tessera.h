@@ -100,8 +100,9 @@ typedef enum tess_fidelity {
 } tess_fidelity;
 
 typedef struct tess_eval_options {
-    unsigned api_version;   /* TESS_API_VERSION (1: the fields up to time_limit_s only) */
-    double time_limit_s;    /* the child is killed past it; 0: none */
+    unsigned api_version; /* TESS_API_VERSION (1: the fields up to time_limit_s only) */
+    double time_limit_s;  /* the child is killed past it; 0: the default (TESSERA_CHILD_TIME_LIMIT,
+                             else 6 h) */
     tess_fidelity fidelity; /* since version 2 */
     /* since version 4: non-zero simulates one data-parallel replica of each class of
      * replicas that route alike and mirrors the others' traffic where it meets

@@ -11,7 +11,7 @@
 
 /* How one evaluation runs. */
 typedef struct tess_eval_job_options {
-    double time_limit_s;    /* the child is killed past it; <= 0: no limit */
+    double time_limit_s;    /* the child is killed past it; <= 0: the default limit */
     tess_hw_run_options hw; /* fidelity, symmetry, progress: as the simulation takes them */
     int trace;              /* keep every die's busy intervals (tess_write_trace_json) */
 } tess_eval_job_options;

@@ -89,6 +89,18 @@ uint64_t tess_child_memory_limit(void)
     return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 10 * 8 : 0;
 }
 
+double tess_child_time_limit(void)
+{
+    const char *env = getenv("TESSERA_CHILD_TIME_LIMIT");
+    if (env && *env) {
+        tess_quantity q;
+        char err[256];
+        if (tess_parse_quantity(env, TESS_DIM_TIME, &q, err, sizeof err) == 0 && q.value >= 0)
+            return q.value;
+    }
+    return TESS_CHILD_TIME_LIMIT_S;
+}
+
 /* The child's address space is capped (tess_child_memory_limit), so that a simulation
  * that grows without bound fails alone instead of taking the machine. Not under
  * AddressSanitizer, whose shadow memory needs the whole address space. */
@@ -187,6 +199,8 @@ int tess_run_isolated(tess_job_fn job, void *arg, double timeout_s, tess_run_res
 {
     memset(r, 0, sizeof *r);
     r->exit_code = -1;
+    const int by_default = timeout_s <= 0;
+    if (by_default) timeout_s = tess_child_time_limit();
     double start = now_seconds();
     int fds[2];
     if (pipe(fds) != 0) {
@@ -249,7 +263,8 @@ int tess_run_isolated(tess_job_fn job, void *arg, double timeout_s, tess_run_res
     if (timed_out) {
         r->status = TESS_ETIMEOUT;
         snprintf(r->message, sizeof r->message,
-                 "simulation child ran past its time limit of %g s and was killed", timeout_s);
+                 "simulation child ran past its time limit of %g s and was killed%s", timeout_s,
+                 by_default ? " (the default limit: TESSERA_CHILD_TIME_LIMIT sets another)" : "");
     } else if (r->term_signal) {
         r->status = TESS_ECRASH;
         snprintf(r->message, sizeof r->message, "simulation child was killed by signal %d (%s)",

@@ -36,8 +36,9 @@ typedef struct tess_run_result {
     double wall_seconds;
 } tess_run_result;
 
-/* Runs job(arg) in a child process and waits for it. timeout_s <= 0: no limit; past
- * the limit the child is killed (SIGKILL). Returns result->status. */
+/* Runs job(arg) in a child process and waits for it. timeout_s <= 0: the default limit
+ * (tess_child_time_limit); past the limit the child is killed (SIGKILL). Returns
+ * result->status. */
 int tess_run_isolated(tess_job_fn job, void *arg, double timeout_s, tess_run_result *result);
 
 void tess_run_result_free(tess_run_result *result);
@@ -51,5 +52,11 @@ void tess_die_with_parent(pid_t parent);
  * "8GiB") when set, else 80% of the machine's memory; past it the child's allocations fail
  * and it reports out of memory alone. */
 uint64_t tess_child_memory_limit(void);
+
+/* The wall-clock limit of a simulation child whose caller sets none, in seconds:
+ * TESSERA_CHILD_TIME_LIMIT (a time: "600s", "7.2ks"; "0s" for none) when set and
+ * valid, else TESS_CHILD_TIME_LIMIT_S (6 hours). 0: no limit. */
+#define TESS_CHILD_TIME_LIMIT_S (6.0 * 3600.0)
+double tess_child_time_limit(void);
 
 #endif
