@@ -202,7 +202,8 @@ class Job:
 
     def evaluate(self, fidelity="mixed", time_limit_s=0.0, symmetry=False):
         """Simulates one iteration in a child process (thread-safe: threads run at once);
-        symmetry: simulate one data-parallel replica and mirror the others."""
+        time_limit_s: the child is killed past it (0: the default, TESSERA_CHILD_TIME_LIMIT
+        or 6 hours); symmetry: simulate one data-parallel replica and mirror the others."""
         if fidelity not in FIDELITIES:
             raise ValueError(f"fidelity must be one of {', '.join(FIDELITIES)}")
         opt = _EvalOptions(_API_VERSION, float(time_limit_s), FIDELITIES[fidelity], 1 if symmetry else 0)
