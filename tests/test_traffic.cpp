@@ -255,6 +255,16 @@ TEST(TrafficPatterns, PacketSizesFollowTheirDistribution)
     EXPECT_NEAR(l.r.zero_load_latency_cycles, l.expected, 1e-9);
     EXPECT_NEAR(l.r.mean_latency_cycles, l.expected, 0.05 * l.expected);
 
+    // every weight 0: the sizes equally likely (mean 4.5 flits), as all-zero hotspot
+    // fractions split evenly
+    o.packet_size_weights[0] = o.packet_size_weights[1] = 0;
+    double even = 0;
+    for (uint32_t s = 0; s < 64; s++)
+        for (uint32_t d = 0; d < 64; d++)
+            even += t0(s, d, 4.5) / 4096;
+    const Light e = light_load(o, even);
+    EXPECT_NEAR(e.r.zero_load_latency_cycles, e.expected, 1e-9);
+
     o.packet_size_weights[1] = -1;
     int status = 0;
     std::string message;

@@ -73,8 +73,9 @@ typedef struct tess_noc_options {
     uint32_t n_hotspots;
     uint32_t hotspot_nodes[TESS_NOC_MAX_HOTSPOTS];
     double hotspot_fractions[TESS_NOC_MAX_HOTSPOTS];
-    /* a packet-size distribution: size in flits and relative weight; none: every packet
-     * packet_flits. The offered rate stays in flits: packets are created at rate / mean size. */
+    /* a packet-size distribution: size in flits and relative weight (0 for every one: the
+     * sizes equally likely); none: every packet packet_flits. The offered rate stays in
+     * flits: packets are created at rate / mean size. */
     uint32_t n_packet_sizes;
     uint32_t packet_sizes[TESS_NOC_MAX_PACKET_SIZES];
     double packet_size_weights[TESS_NOC_MAX_PACKET_SIZES];

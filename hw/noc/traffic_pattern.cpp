@@ -143,11 +143,14 @@ PacketSizes packet_sizes_of(const tess_noc_options &o)
                                         ": a size of at least 1 flit and a weight >= 0 needed");
         total += o.packet_size_weights[i];
     }
-    if (!(total > 0)) throw std::invalid_argument("packet size weights sum to 0");
+    // every weight 0: the sizes equally likely (as hotspot fractions all 0 split evenly)
+    const bool even = total == 0;
+    if (even) total = o.n_packet_sizes;
     double run = 0;
     for (uint32_t i = 0; i < o.n_packet_sizes; i++) {
-        run += o.packet_size_weights[i] / total;
-        flits += o.packet_sizes[i] * o.packet_size_weights[i] / total;
+        const double w = even ? 1.0 : o.packet_size_weights[i];
+        run += w / total;
+        flits += o.packet_sizes[i] * w / total;
         s.flits.push_back(o.packet_sizes[i]);
         s.cumulative.push_back(i + 1 == o.n_packet_sizes ? 1.0 : run);
     }

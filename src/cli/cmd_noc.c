@@ -254,10 +254,7 @@ int tess_cmd_noc(int argc, char **argv)
         if (n == 1 && o.packet_size_weights[0] == 0) /* one size: no distribution */
             o.packet_flits = o.packet_sizes[0];
         else if (n > 0)
-            o.n_packet_sizes = (uint32_t)n;
-        for (int i = 0; i < n && o.n_packet_sizes; i++)
-            if (o.packet_size_weights[i] == 0 && !strchr(sizes, ':'))
-                o.packet_size_weights[i] = 1; /* sizes without weights: equally likely */
+            o.n_packet_sizes = (uint32_t)n; /* sizes without weights: equally likely */
     }
     if (hotspots && rc == TESS_EXIT_OK) {
         int n = parse_weighted_list("--hotspot", hotspots, 0, UINT32_MAX - 1, o.hotspot_nodes,
