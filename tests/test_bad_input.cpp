@@ -59,6 +59,21 @@ TEST(BadInput, BadUnit)
                  "did you mean 'GHz'");
 }
 
+TEST(BadInput, MisspeltChoiceSuggestsTheNearest)
+{
+    auto l =
+        load_xml(platform_doc("  <router-type name=\"r\" clock=\"1GHz\" allocator=\"islp\"/>\n"));
+    expect_error(*l, TESS_EINVAL, "test.xml:7: <router-type name=\"r\"> attribute 'allocator'",
+                 "'islp' is not one of: separable-input-first, islip, wavefront (did you mean "
+                 "'islip'?)");
+    // nothing near: the list alone
+    auto far =
+        load_xml(platform_doc("  <router-type name=\"r\" clock=\"1GHz\" allocator=\"best\"/>\n"));
+    expect_error(*far, TESS_EINVAL,
+                 "test.xml:7:", "'best' is not one of: separable-input-first, islip, wavefront");
+    EXPECT_EQ(far->errors.find("did you mean"), std::string::npos) << far->errors;
+}
+
 TEST(BadInput, WrongDimension)
 {
     auto l = load_xml(platform_doc("  <link-type name=\"x\" width=\"2ns\" latency=\"1cycle\" "

@@ -1,5 +1,6 @@
 /* Field tables of the typed templates: see fields.h. */
 #include "config/fields.h"
+#include "config/spelling.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -518,7 +519,15 @@ int tess_field_set(const tess_field_spec *f, void *type_struct, const char *text
         }
         char allowed[256];
         names_list(f->enum_names, allowed, sizeof allowed);
-        snprintf(err, errlen, "'%s' is not one of: %s", text, allowed);
+        size_t n = 0;
+        while (f->enum_names[n])
+            n++;
+        const char *near = tess_did_you_mean(text, f->enum_names, n);
+        if (near)
+            snprintf(err, errlen, "'%s' is not one of: %s (did you mean '%s'?)", text, allowed,
+                     near);
+        else
+            snprintf(err, errlen, "'%s' is not one of: %s", text, allowed);
         return -1;
     }
     if (f->storage == TESS_FIELD_TILES)
