@@ -29,7 +29,8 @@ TEST(Cli, EveryCommandHasItsOwnHelp)
 {
     // every command --help lists, answers with its own usage line and exit 0
     CliRun all = tessera("--help");
-    for (const char *c : {"validate", "noc", "mem", "schedule", "run", "sweep", "check"}) {
+    for (const char *c :
+         {"validate", "noc", "mem", "schedule", "run", "sweep", "check", "plot", "explore"}) {
         EXPECT_NE(all.output.find(std::string("  ") + c + " "), std::string::npos) << c << "\n"
                                                                                    << all.output;
         CliRun r = tessera(std::string(c) + " --help");
@@ -332,4 +333,9 @@ TEST(Cli, EveryHelpListsItsOptionsAndTheExitStatuses)
         EXPECT_NE(r.output.find("4 a limit failed (check)"), std::string::npos) << r.output;
     }
     EXPECT_NE(tessera("--help").output.find("4 a limit\nfailed (check)"), std::string::npos);
+    // the Python commands say theirs in their own words
+    EXPECT_NE(tessera("plot --help").output.find("Exit status: 0 drawn; 1 invalid input"),
+              std::string::npos);
+    EXPECT_NE(tessera("explore --help").output.find("exit status: 0 the front was written"),
+              std::string::npos);
 }

@@ -319,7 +319,10 @@ def _esc(s):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="tessera explore", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="tessera explore", description=__doc__.split("\n\n")[0],
+        epilog="exit status: 0 the front was written; 1 invalid input (the space, its platform or "
+               "workload, an objective no report gives) or a failed study; 2 usage error")
     ap.add_argument("space")
     ap.add_argument("--budget", type=int, help="simulator runs (default: the space's budget)")
     ap.add_argument("--seed", type=int, default=0, help="NSGA-II's seed (default 0)")

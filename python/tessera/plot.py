@@ -230,6 +230,7 @@ def draw(out, kind, title, xlabel, ylabel, series, style):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="tessera plot", description=__doc__.split("\n\n")[0],
+                                 epilog="\n\n".join(__doc__.split("\n\n")[1:]),
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="kind", required=True)
     p = sub.add_parser("sweep", help="a sweep CSV: a metric against a parameter")
