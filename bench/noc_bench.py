@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """NoC accuracy and speed figures (results/noc.md): glue around `tessera noc --json`.
 
-  python3 bench/noc_bench.py [--tessera build/tessera] [--quick]
+  python3 bench/noc_bench.py [--tessera build/tessera] [--quick] [--issue26-speed]
 
 1. Latency / throughput sweeps on platforms/mesh-8x8.xml (flit fidelity): uniform and
    transpose traffic, 1- and 8-flit packets; saturation as `tessera noc --sweep`
@@ -28,7 +28,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tessera", default="build/tessera")
     ap.add_argument("--quick", action="store_true", help="shorter runs")
+    ap.add_argument("--issue26-speed", action="store_true",
+                    help="only issue 26's speed check: 8x8 uniform 1-flit at 0.05 flits/die/cycle, "
+                         "1,000,000 measured cycles, both fidelities, against BookSim2's 3.21e5 "
+                         "flit-hops/s at the same load (results/fidelity.md)")
     a = ap.parse_args()
+    if a.issue26_speed:
+        booksim = 3.21e5  # flit-hops/s: 200,049 cycles in 12.47 s at 0.05, results/fidelity.md
+        for fid, target in (("flit", 5), ("packet", 20)):
+            d = noc(a.tessera, "platforms/mesh-8x8.xml", "--rate", "0.05", "--fidelity", fid,
+                    "--measure", "1000000")
+            x = d["flit_hops_per_second"] / booksim
+            print(f"{fid}: {d['flit_hops_per_second']:.3g} flit-hops/s, {x:.1f}x BookSim2 "
+                  f"(target {target}x: {'met' if x >= target else 'NOT met'})")
+        return
 
     print("## Sweeps: platforms/mesh-8x8.xml, flit fidelity\n")
     for traffic in ("uniform", "transpose"):
