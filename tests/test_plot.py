@@ -67,16 +67,15 @@ def svg_groups(path, prefix):
 
 
 def draw(*args):
-    """Draws the figure as PNG and SVG; returns both read back (they must agree)."""
-    out = {}
+    """Draws the figure as PNG and SVG; returns what both hold (they must agree) and the
+    SVG's path."""
+    stem = os.path.join(TMP, f"fig-{abs(hash(args))}")
     for ext in ("png", "svg"):
-        path = os.path.join(TMP, f"fig-{abs(hash(args))}.{ext}")
-        r = run("plot", *args, "-o", path)
+        r = run("plot", *args, "-o", f"{stem}.{ext}")
         assert r.returncode == 0, r.stderr
-        out[ext] = png_description(path) if ext == "png" else svg_description(path)
-        out[ext + "_path"] = path
-    assert out["png"] == out["svg"]
-    return out["png"], out["svg_path"]
+    fig = png_description(f"{stem}.png")
+    assert fig == svg_description(f"{stem}.svg")
+    return fig, f"{stem}.svg"
 
 
 class Plot(unittest.TestCase):

@@ -114,8 +114,8 @@ class FlitNetwork : public Network
 
     // reusable per-step scratch
     std::vector<int32_t> request_; // per (crossbar input, output port): the VC offered or -1
-    uint32_t requests_ = 0;        // requests this step (0: skip allocation and traversal)
-    uint32_t dirty_cells_ = 0;     // request_ cells the last requesting step may have set
+    uint32_t dirty_cells_ = 0;     // request_ cells the last step set (0: none; that step skips
+                                   // allocation and traversal)
     std::vector<int32_t> grant_;   // per output port: the crossbar input granted or -1
     std::vector<int32_t> pick_;    // allocators' scratch, per crossbar input or output
     std::vector<char> matched_;    // allocators' scratch, per crossbar input

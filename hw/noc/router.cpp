@@ -74,7 +74,6 @@ bool FlitNetwork::nominate(uint32_t r)
     // request_ is every router's scratch: clear what the last step that requested wrote
     std::fill(request_.begin(), request_.begin() + dirty_cells_, -1);
     dirty_cells_ = 0;
-    requests_ = 0;
     for (uint32_t o = 0; o < P; o++)
         va_pick_[o] = -1;
     const uint32_t total = ivc_total_[r];
@@ -115,15 +114,13 @@ bool FlitNetwork::nominate(uint32_t r)
             if (iv.va_cycle >= now_ && f.seq == 0) continue;
             if (ovc_[vc_base_[c_out] + static_cast<uint32_t>(iv.out_vc)].credits <= 0) continue;
             // VC v feeds crossbar input q = v mod S, which offers each output the VC
-            // nearest its round-robin pointer
+            // nearest its round-robin pointer: VCs come in rising order, so the first at or
+            // past the pointer, else the first of all
             const uint32_t q = p * S + v % S;
-            requests_++;
             dirty_cells_ = P * S * P;
             int32_t &cell = request_[q * P + o];
             const uint32_t ptr = in_rr_[xbar_base_[r] + q];
-            if (cell < 0 || (v >= ptr) > (static_cast<uint32_t>(cell) >= ptr) ||
-                ((v >= ptr) == (static_cast<uint32_t>(cell) >= ptr) &&
-                 v < static_cast<uint32_t>(cell)))
+            if (cell < 0 || (v >= ptr && static_cast<uint32_t>(cell) < ptr))
                 cell = static_cast<int32_t>(v);
         }
     }
@@ -169,7 +166,7 @@ void FlitNetwork::allocate_switch(uint32_t r)
         break;
     case TESS_ALLOCATOR_WAVEFRONT: {
         // the priority diagonal moves one every cycle, whether or not the router allocates
-        uint32_t diagonal = static_cast<uint32_t>(now_ % std::max(P * S, P));
+        uint32_t diagonal = static_cast<uint32_t>(now_ % (P * S)); // N = inputs >= outputs
         allocate_wavefront(req, &diagonal, grant_.data(), matched_.data());
         break;
     }
@@ -230,7 +227,7 @@ void FlitNetwork::traverse(uint32_t r)
 bool FlitNetwork::step_router(uint32_t r)
 {
     const bool holds = nominate(r);
-    if (requests_) {
+    if (dirty_cells_) { // some VC requested the switch
         allocate_switch(r);
         traverse(r);
     }

@@ -76,29 +76,33 @@ void tess_die_with_parent(pid_t parent)
     if (getppid() != parent) _exit(4);
 }
 
+/* The quantity of dimension dim that environment variable name holds, when it is set,
+ * parses and is at least min: 1 and *value; else 0. */
+static int env_quantity(const char *name, unsigned dim, double min, double *value)
+{
+    const char *env = getenv(name);
+    tess_quantity q;
+    char err[256];
+    if (!env || !*env || tess_parse_quantity(env, dim, &q, err, sizeof err) != 0 || q.value < min)
+        return 0;
+    *value = q.value;
+    return 1;
+}
+
 uint64_t tess_child_memory_limit(void)
 {
-    const char *env = getenv("TESSERA_CHILD_MEMORY");
-    if (env && *env) {
-        tess_quantity q;
-        char err[256];
-        if (tess_parse_quantity(env, TESS_DIM_SIZE, &q, err, sizeof err) == 0 && q.value >= 1)
-            return (uint64_t)q.value;
-    }
+    double bytes;
+    if (env_quantity("TESSERA_CHILD_MEMORY", TESS_DIM_SIZE, 1, &bytes)) return (uint64_t)bytes;
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 10 * 8 : 0;
 }
 
 double tess_child_time_limit(void)
 {
-    const char *env = getenv("TESSERA_CHILD_TIME_LIMIT");
-    if (env && *env) {
-        tess_quantity q;
-        char err[256];
-        if (tess_parse_quantity(env, TESS_DIM_TIME, &q, err, sizeof err) == 0 && q.value >= 0)
-            return q.value;
-    }
-    return TESS_CHILD_TIME_LIMIT_S;
+    double seconds;
+    return env_quantity("TESSERA_CHILD_TIME_LIMIT", TESS_DIM_TIME, 0, &seconds)
+               ? seconds
+               : TESS_CHILD_TIME_LIMIT_S;
 }
 
 /* The child's address space is capped (tess_child_memory_limit), so that a simulation
