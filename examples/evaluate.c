@@ -17,7 +17,8 @@ int main(int argc, char **argv)
         tess_free(error);
         return 1;
     }
-    tess_eval_options options = {TESS_API_VERSION, 600.0, TESS_FIDELITY_PACKET, 0};
+    tess_eval_options options = {TESS_API_VERSION, 600.0, TESS_FIDELITY_PACKET, 0,
+                                 TESS_MEMORY_RATE};
     tess_evaluation *ev;
     rc = tess_evaluate(job, &options, &ev, &error);
     if (rc != TESS_OK) {

@@ -18,7 +18,7 @@ declare -A allowed=(
   [hw/api]="config/ model/ api/ noc/ mem/ compute/"
   [hw/noc]="config/ model/ api/stats.h api/tessera_hw.h noc/"
   [hw/mem]="config/ api/stats.h api/tessera_hw.h mem/"
-  [hw/compute]="config/ model/ api/stats.h api/tessera_hw.h noc/ compute/"
+  [hw/compute]="config/ model/ api/stats.h api/tessera_hw.h noc/ mem/ compute/"
 )
 bad=0
 for dir in "${!allowed[@]}"; do

@@ -33,7 +33,7 @@ TEST(Api, EvaluatesAJobAndReadsMetricsAndReport)
               TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_RATE};
     ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
     double t = 0, tokens = 0, mfu = 0, model = 0;
     ASSERT_EQ(tess_metric(ev, "iteration_time_s", &t), TESS_OK);
@@ -114,14 +114,14 @@ TEST(Api, TimeLimitBecomesAnErrorNotACrash)
                             &error),
               TESS_OK);
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 0.05, TESS_FIDELITY_PACKET,
-                             0}; // the 175B iteration needs seconds
+    tess_eval_options opt = {TESS_API_VERSION, 0.05, TESS_FIDELITY_PACKET, 0,
+                             TESS_MEMORY_RATE}; // the 175B iteration needs seconds
     EXPECT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_ETIMEOUT);
     EXPECT_EQ(ev, nullptr);
     ASSERT_NE(error, nullptr);
     EXPECT_NE(std::string(error).find("time limit"), std::string::npos) << error;
     tess_free(error);
-    tess_eval_options wrong = {TESS_API_VERSION + 1, 0, TESS_FIDELITY_PACKET, 0};
+    tess_eval_options wrong = {TESS_API_VERSION + 1, 0, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_RATE};
     EXPECT_EQ(tess_evaluate(job, &wrong, &ev, &error), TESS_EINVAL);
     tess_free(error);
     tess_job_close(job);
@@ -139,7 +139,7 @@ TEST(Api, FidelityIsChosenPerEvaluationAndVersionOneOptionsStillWork)
     double t[2] = {0, 0};
     const tess_fidelity f[2] = {TESS_FIDELITY_PACKET, TESS_FIDELITY_FLOW};
     for (int i = 0; i < 2; i++) {
-        tess_eval_options opt = {TESS_API_VERSION, 120, f[i], 0};
+        tess_eval_options opt = {TESS_API_VERSION, 120, f[i], 0, TESS_MEMORY_RATE};
         tess_evaluation *ev = nullptr;
         ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
         const std::string report = tess_report_json(ev);
@@ -164,7 +164,8 @@ TEST(Api, FidelityIsChosenPerEvaluationAndVersionOneOptionsStillWork)
     EXPECT_EQ(t1, t[0]);
     tess_evaluation_free(ev);
     delete old;
-    tess_eval_options bad = {TESS_API_VERSION, 120, static_cast<tess_fidelity>(7), 0};
+    tess_eval_options bad = {TESS_API_VERSION, 120, static_cast<tess_fidelity>(7), 0,
+                             TESS_MEMORY_RATE};
     EXPECT_EQ(tess_evaluate(job, &bad, &ev, &error), TESS_EINVAL);
     EXPECT_NE(std::string(error).find("fidelity"), std::string::npos) << error;
     tess_free(error);
@@ -193,7 +194,7 @@ TEST(Api, SeveralThreadsEvaluateAtOnceWithTheResultsOfOneAtATime)
             << (error ? error : "");
     }
     auto evaluate_one = [&](int i, double *t) {
-        tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0};
+        tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_RATE};
         tess_evaluation *ev = nullptr;
         char *error = nullptr;
         if (tess_evaluate(jobs[i], &opt, &ev, &error) != TESS_OK) {
@@ -237,7 +238,7 @@ std::string evaluate(const std::string &platform)
                       &error) != TESS_OK)
         return std::string("open failed: ") + (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_RATE};
     std::string out = tess_evaluate(job, &opt, &ev, &error) == TESS_OK
                           ? simulated_part(tess_report_json(ev))
                           : std::string("evaluate failed");
@@ -302,7 +303,7 @@ TEST(Api, JobFromXmlTextEqualsTheSameJobFromFiles)
         TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_RATE};
     ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
     const std::string from_text = simulated_part(tess_report_json(ev));
     tess_evaluation_free(ev);

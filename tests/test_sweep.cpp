@@ -155,7 +155,7 @@ TEST_F(Sweep, RowMatchesTheSameJobEvaluatedThroughTheApi)
               TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_RATE};
     ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
     const char *names[] = {"iteration_time_s", "tokens_per_s",      "mfu",     "hfu",
                            "energy_j",         "peak_memory_bytes", "power_w", "peak_power_w",

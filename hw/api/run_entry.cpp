@@ -11,6 +11,7 @@
 #include "api/kernel_setup.h"
 #include "compute/critical_path.h"
 #include "compute/die.h"
+#include "compute/memory_port.h"
 #include "compute/symmetry.h"
 #include "noc/circuits.h"
 #include "noc/network.h"
@@ -25,12 +26,19 @@ namespace
 
 struct Fabric : tess::noc::TransportClient {
     std::vector<tess::hw::ComputeDie *> die_of_endpoint;
+    std::vector<tess::hw::MemoryPort *> memory_of_endpoint; // burst memory fidelity
     void on_delivered(const tess::noc::Message &m) override
     {
         if (m.dst < die_of_endpoint.size() && die_of_endpoint[m.dst])
             die_of_endpoint[m.dst]->deliver(m);
+        else if (m.dst < memory_of_endpoint.size() && memory_of_endpoint[m.dst])
+            memory_of_endpoint[m.dst]->deliver(m);
     }
 };
+
+// DMA transfers at burst memory fidelity go in chunks of this many bytes (two in flight
+// per die): the grain at which a memory interleaves dies that stream from it at once.
+constexpr uint64_t kDmaChunkBytes = 1ull << 20;
 
 // Events so far: every activation of a simulated module's process, the network's and each
 // die's (its start and every resumption); the kernel's delta cycles are counted apart.
@@ -111,6 +119,8 @@ struct Iteration {
     tess::hw::RankMap map;
     Fabric fabric;
     std::vector<std::unique_ptr<ComputeDie>> dies;
+    std::vector<std::unique_ptr<tess::hw::MemoryPort>> memories; // burst: memories in use
+    std::vector<double> dma_rate;                                // per rank, bytes/s
     tess::hw::PowerTimeline power{1e-3};
     tess::hw::Symmetry sy;
     bool mirrored = false; // one replica of each class simulated, the others mirrored
@@ -120,12 +130,14 @@ struct Iteration {
 };
 
 // The network at the fidelity, and the circuit switch's controller. TESS_OK or TESS_EINVAL.
-int build_network(Iteration &it, tess_noc_fidelity fidelity, int symmetry, char *msg, size_t msglen)
+int build_network(Iteration &it, tess_noc_fidelity fidelity, int symmetry, bool memories, char *msg,
+                  size_t msglen)
 {
     const tess_platform *p = it.p;
     std::string error;
     tess::noc::BuildOptions bo;
     bo.verify_cdg = fidelity == TESS_NOC_FLIT; // only flit buffers can deadlock
+    bo.memory_endpoints = memories;
     it.topo = tess::noc::Topology::build(p, bo, &error);
     if (!it.topo) {
         std::snprintf(msg, msglen, "network: %s", error.c_str());
@@ -135,6 +147,13 @@ int build_network(Iteration &it, tess_noc_fidelity fidelity, int symmetry, char 
     it.transport = it.net.get();
     if (!p->circuits) return TESS_OK;
     // with a circuit switch, the blocks send through its controller
+    if (memories) {
+        std::snprintf(msg, msglen,
+                      "--memory-fidelity burst: not with a circuit switch ('%s') while dies "
+                      "reach their memory through the network (use --memory-fidelity rate)",
+                      p->circuits->name);
+        return TESS_EINVAL;
+    }
     if (symmetry) {
         std::snprintf(msg, msglen,
                       "--symmetry: not with a circuit switch ('%s'): its configuration "
@@ -207,9 +226,97 @@ int map_ranks(Iteration &it, char *msg, size_t msglen)
     return TESS_OK;
 }
 
+// Whether any die reaches its memory through the network (burst memory fidelity).
+bool network_memories(const tess_schedule *s, const tess_hw_run_options *o)
+{
+    if (o->memory_fidelity != TESS_MEM_BURST || !o->home_memory) return false;
+    for (uint32_t r = 0; r < s->dies; r++)
+        if (o->home_memory[r] >= 0) return true;
+    return false;
+}
+
+// Bytes/s the live links between die d and its own memories carry together.
+double own_memory_links(const tess_platform *p, uint32_t d)
+{
+    const double die_hz = p->types[p->instances[d].type].u.die.clock_hz;
+    double rate = 0;
+    for (size_t k = 0; k < p->n_links; k++) {
+        const tess_link &l = p->links[k];
+        const uint32_t other = l.a == d ? l.b : l.b == d ? l.a : TESS_NONE;
+        if (l.dead || other == TESS_NONE || p->instances[other].kind != TESS_KIND_MEMORY ||
+            p->instances[other].dead)
+            continue;
+        const tess_link_type &lt = p->types[l.type].u.link;
+        rate += lt.width_bytes * (lt.clock_hz > 0 ? lt.clock_hz : die_hz);
+    }
+    return rate;
+}
+
+// Each rank's DMA rate: at rate fidelity dma_bandwidth's; at burst, a die with its own
+// memories at most what its links to them carry, and a die whose memory is on the network
+// the memory's sustained bandwidth or the path's narrowest channel, the lower (its GEMM
+// and element-wise kernels' memory bound; its DMA ops are transfers). TESS_OK or
+// TESS_EINVAL.
+int memory_rates(Iteration &it, const tess_hw_run_options *o, const double *dma_bandwidth,
+                 char *msg, size_t msglen)
+{
+    const tess_platform *p = it.p;
+    const tess_schedule *s = it.s;
+    it.dma_rate.assign(dma_bandwidth, dma_bandwidth + s->dies);
+    if (o->memory_fidelity != TESS_MEM_BURST || !o->home_memory) return TESS_OK;
+    std::vector<int64_t> endpoint_of(p->n_instances, -1);
+    for (uint32_t e = 0; e < it.net->endpoint_count(); e++)
+        endpoint_of[it.net->endpoint_instance(e)] = e;
+    for (uint32_t r = 0; r < s->dies; r++) {
+        const int64_t home = o->home_memory[r];
+        if (home < 0) {
+            const double links = own_memory_links(p, s->die_of_rank[r]);
+            if (links > 0) it.dma_rate[r] = std::min(it.dma_rate[r], links);
+            continue;
+        }
+        if (endpoint_of[home] < 0) {
+            std::snprintf(msg, msglen, "memory '%s' (die '%s''s) is not on the network",
+                          p->instances[home].path, p->instances[s->die_of_rank[r]].path);
+            return TESS_EINVAL;
+        }
+        uint32_t slowest = 1;
+        for (uint32_t c :
+             it.topo->path(static_cast<uint32_t>(endpoint_of[home]), it.map.endpoint[r]))
+            slowest = std::max(slowest, it.topo->channels()[c].cycles_per_flit);
+        it.dma_rate[r] = std::min(o->memory_bandwidth[home],
+                                  it.topo->flit_bytes() * it.topo->clock_hz() / slowest);
+    }
+    return TESS_OK;
+}
+
+// Burst memory fidelity: a controller on every memory a simulated die's DMA goes to, and
+// each such die pointed at it.
+void attach_memories(Iteration &it, const tess_hw_run_options *o)
+{
+    if (!network_memories(it.s, o)) return;
+    const tess_platform *p = it.p;
+    std::vector<int64_t> endpoint_of(p->n_instances, -1);
+    for (uint32_t e = 0; e < it.net->endpoint_count(); e++)
+        endpoint_of[it.net->endpoint_instance(e)] = e;
+    it.fabric.memory_of_endpoint.assign(it.net->endpoint_count(), nullptr);
+    for (uint32_t r = 0; r < it.s->dies; r++) {
+        const int64_t home = o->home_memory[r];
+        if (home < 0 || !it.dies[r]) continue;
+        const uint32_t e = static_cast<uint32_t>(endpoint_of[home]);
+        if (!it.fabric.memory_of_endpoint[e]) {
+            char name[32];
+            std::snprintf(name, sizeof name, "memory%u", static_cast<unsigned>(home));
+            it.memories.push_back(std::make_unique<tess::hw::MemoryPort>(
+                name, *it.transport, *it.topo, e, o->memory_bandwidth[home],
+                o->memory_latency_s[home]));
+            it.fabric.memory_of_endpoint[e] = it.memories.back().get();
+        }
+        it.dies[r]->set_memory_endpoint(e, kDmaChunkBytes);
+    }
+}
+
 // A compute die for every simulated rank. Returns the ops they will retire.
-uint64_t elaborate_dies(Iteration &it, unsigned dtype_bytes, const double *dma_bandwidth,
-                        bool spans)
+uint64_t elaborate_dies(Iteration &it, unsigned dtype_bytes, bool spans)
 {
     const tess_platform *p = it.p;
     const tess_schedule *s = it.s;
@@ -224,7 +331,7 @@ uint64_t elaborate_dies(Iteration &it, unsigned dtype_bytes, const double *dma_b
         char name[32];
         std::snprintf(name, sizeof name, "rank%u", r);
         it.dies[r] =
-            std::make_unique<ComputeDie>(name, *s, dt, r, it.map, *it.transport, dma_bandwidth[r],
+            std::make_unique<ComputeDie>(name, *s, dt, r, it.map, *it.transport, it.dma_rate[r],
                                          dtype_bytes, &it.power, dram_e_bit);
         it.fabric.die_of_endpoint[it.map.endpoint[r]] = it.dies[r].get();
         it.dies[r]->record_spans(spans);
@@ -355,12 +462,23 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         Iteration it;
         it.p = p;
         it.s = s;
-        int rc = build_network(it, o->fidelity, o->symmetry, msg, msglen);
+        const bool memories = network_memories(s, o);
+        if (memories && o->symmetry && s->dp > 1) {
+            std::snprintf(msg, msglen,
+                          "--symmetry: not with --memory-fidelity burst while dies reach their "
+                          "memory through the network (replicas may share a memory)");
+            return TESS_EINVAL;
+        }
+        int rc = build_network(it, o->fidelity, o->symmetry, memories, msg, msglen);
         if (rc == TESS_OK) rc = map_ranks(it, msg, msglen);
         if (rc != TESS_OK) return rc;
+        rc = memory_rates(it, o, dma_bandwidth, msg, msglen);
+        if (rc != TESS_OK) return rc;
         it.mirrored = o->symmetry && s->dp > 1;
-        if (it.mirrored) it.sy = tess::hw::build_symmetry(p, s, *it.topo, it.map, dma_bandwidth);
-        const uint64_t ops = elaborate_dies(it, dtype_bytes, dma_bandwidth, spans != nullptr);
+        if (it.mirrored)
+            it.sy = tess::hw::build_symmetry(p, s, *it.topo, it.map, it.dma_rate.data());
+        const uint64_t ops = elaborate_dies(it, dtype_bytes, spans != nullptr);
+        attach_memories(it, o);
         if (spans) it.net->set_timeline(&it.timeline);
         const auto t0 = std::chrono::steady_clock::now();
         run_to_end(*it.net, it.dies, ops, o->progress);

@@ -180,7 +180,8 @@ struct tess_schedule;
 
 /* Simulates one training iteration: every rank a compute die executing its stage's op
  * stream (tess_op_next), GEMM tiles timed by the systolic arrays' geometry, DMA at
- * dma_bandwidth[rank] bytes/s, vector ops on the vector lanes, collectives and pipeline
+ * dma_bandwidth[rank] bytes/s (memory fidelity rate; at burst, see o->memory_fidelity),
+ * vector ops on the vector lanes, collectives and pipeline
  * messages over the platform's network at o->fidelity. per_die (s->dies entries, or
  * NULL) receives each rank's figures; *links (when links is not NULL) a malloc'd array
  * of every channel's utilisation, *n_links long; *spans (when spans is not NULL) a malloc'd
@@ -199,6 +200,15 @@ typedef struct tess_hw_run_options {
      * ETA. 0: none; 1: once the run has taken about two seconds of wall time; 2: from the
      * start. They change no result. */
     int progress;
+    /* memory fidelity (config/fidelity.h). At burst: memory_bandwidth and memory_latency_s
+     * (one entry per platform instance; memories' only) the sustained bandwidth and first-
+     * access latency the DRAM model measures for each memory (src/driver/memory_probe.h);
+     * home_memory (one per rank, tess_home_memories) the memory a die's DMA goes to over
+     * the network, or -1 for a die with its own memories (its DMA rate is then
+     * dma_bandwidth[rank], at most the links to them carry). Zero: rate. */
+    tess_mem_fidelity memory_fidelity;
+    const double *memory_bandwidth, *memory_latency_s;
+    const int64_t *home_memory;
 } tess_hw_run_options;
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
                 const double *dma_bandwidth, const tess_hw_run_options *o,

@@ -1,5 +1,6 @@
 // Compute die: see die.h.
 #include "compute/die.h"
+#include "compute/memory_port.h"
 
 #include <algorithm>
 #include <cmath>
@@ -50,8 +51,60 @@ void ComputeDie::catch_up()
     tensor_free_ = vector_free_ = dma_free_ = last_gemm_start_ = loads_done_ = after;
 }
 
+void ComputeDie::advance_to(double t)
+{
+    const double now = sc_core::sc_time_stamp().to_seconds();
+    if (t > now) {
+        wait(sc_core::sc_time(std::ceil((t - now) * 1e12), sc_core::SC_PS));
+        st_.wakes++;
+    }
+}
+
+// A DMA through the network (burst fidelity): from `start` (or now, if later), reads and
+// writes in chunks to the die's memory, two chunks in flight, the next of whichever kind
+// has fewer in flight (reads and writes use the two directions of the path at once).
+// Returns when the last reply is in.
+double ComputeDie::dma(double start, uint64_t read_bytes, uint64_t write_bytes)
+{
+    advance_to(start);
+    const uint64_t reads0 = mem_replies_ - mem_write_replies_, writes0 = mem_write_replies_;
+    uint64_t reads = 0, writes = 0; // sent
+    auto in_flight = [&](bool write) {
+        return write ? writes - (mem_write_replies_ - writes0)
+                     : reads - (mem_replies_ - mem_write_replies_ - reads0);
+    };
+    while (read_bytes || write_bytes || in_flight(false) + in_flight(true)) {
+        while ((read_bytes || write_bytes) && in_flight(false) + in_flight(true) < 2) {
+            const bool write =
+                read_bytes == 0 || (write_bytes && in_flight(true) < in_flight(false));
+            uint64_t &left = write ? write_bytes : read_bytes;
+            const uint64_t n = std::min(left, mem_chunk_);
+            left -= n;
+            noc::Message m;
+            m.src = map_.endpoint[rank_];
+            m.dst = static_cast<uint32_t>(mem_endpoint_);
+            m.tag = kMemoryTag | (write ? kWriteTag : 0) | n;
+            m.bytes = write ? n : kHeaderBytes;
+            net_.send(m);
+            (write ? writes : reads)++;
+        }
+        const uint64_t seen = mem_replies_;
+        while (mem_replies_ == seen) {
+            wait(mem_arrived_);
+            st_.wakes++;
+        }
+    }
+    return sc_core::sc_time_stamp().to_seconds();
+}
+
 void ComputeDie::deliver(const noc::Message &m)
 {
+    if (m.tag & kMemoryTag) {
+        mem_replies_++;
+        if (m.tag & kWriteTag) mem_write_replies_++;
+        mem_arrived_.notify(sc_core::SC_ZERO_TIME);
+        return;
+    }
     mailbox_.insert({m.src, m.tag});
     arrived_.notify(sc_core::SC_ZERO_TIME);
 }
@@ -120,8 +173,13 @@ void ComputeDie::compute(const tess_op &op)
 {
     switch (op.kind) {
     case TESS_OP_LOAD: {
-        const double start = std::max(dma_free_, last_gemm_start_); // one tile ahead at most
-        dma_free_ = start + op.bytes / dma_bw_;
+        double start = std::max(dma_free_, last_gemm_start_); // one tile ahead at most
+        if (mem_endpoint_ >= 0) {
+            start = std::max(start, sc_core::sc_time_stamp().to_seconds());
+            dma_free_ = dma(start, op.bytes, 0);
+        } else {
+            dma_free_ = start + op.bytes / dma_bw_;
+        }
         loads_done_ = dma_free_;
         st_.dram_bytes += op.bytes;
         spend(start, dma_free_, op.bytes * byte_energy_);
@@ -154,8 +212,13 @@ void ComputeDie::compute(const tess_op &op)
         break;
     }
     case TESS_OP_STORE: {
-        const double start = std::max(dma_free_, tensor_free_);
-        dma_free_ = start + op.bytes / dma_bw_;
+        double start = std::max(dma_free_, tensor_free_);
+        if (mem_endpoint_ >= 0) {
+            start = std::max(start, sc_core::sc_time_stamp().to_seconds());
+            dma_free_ = dma(start, 0, op.bytes);
+        } else {
+            dma_free_ = start + op.bytes / dma_bw_;
+        }
         st_.dram_bytes += op.bytes;
         spend(start, dma_free_, op.bytes * byte_energy_);
         span(TESS_TRACK_DMA, start, dma_free_);
@@ -175,8 +238,13 @@ void ComputeDie::compute(const tess_op &op)
         break;
     }
     case TESS_OP_OPTIMIZER: {
-        const double start = local_end();
-        const double dur = op.bytes / tess_die_stream_rate(&die_, dma_bw_);
+        double start = local_end(), dur;
+        if (mem_endpoint_ >= 0) { // read and written in equal parts
+            start = std::max(start, sc_core::sc_time_stamp().to_seconds());
+            dur = dma(start, op.bytes - op.bytes / 2, op.bytes / 2) - start;
+        } else {
+            dur = op.bytes / tess_die_stream_rate(&die_, dma_bw_);
+        }
         tensor_free_ = vector_free_ = dma_free_ = start + dur;
         st_.memory_s += dur;
         st_.optimizer_s += dur;

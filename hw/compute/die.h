@@ -103,6 +103,14 @@ class ComputeDie : public sc_core::sc_module
     // dies this one stands for on the power timeline (itself and the dies mirroring it)
     void set_power_weight(double w) { power_weight_ = w; }
     bool done() const { return done_; }
+    // Memory fidelity burst, for a die whose memory is on the network: its loads, stores
+    // and optimizer traffic become transfers to `endpoint` (compute/memory_port.h) in
+    // chunks of at most `chunk` bytes, two in flight.
+    void set_memory_endpoint(uint32_t endpoint, uint64_t chunk)
+    {
+        mem_endpoint_ = endpoint;
+        mem_chunk_ = chunk;
+    }
 
   private:
     const tess_schedule &s_;
@@ -119,6 +127,10 @@ class ComputeDie : public sc_core::sc_module
     std::unordered_map<const tess_op_group *, tess_kernel_time> gemm_s_; // per op of a group
     std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;               // (source endpoint, tag)
     sc_core::sc_event arrived_;
+    int64_t mem_endpoint_ = -1; // the memory's endpoint at burst fidelity, or -1
+    uint64_t mem_chunk_ = 0;
+    uint64_t mem_replies_ = 0, mem_write_replies_ = 0; // memory replies received so far
+    sc_core::sc_event mem_arrived_;
     std::map<uint32_t, uint64_t> coll_seq_; // per axis: collective calls so far
     DieStats st_;
     bool done_ = false;
@@ -135,6 +147,8 @@ class ComputeDie : public sc_core::sc_module
     void run();
     double local_end() const;
     void catch_up();
+    void advance_to(double t);
+    double dma(double start, uint64_t read_bytes, uint64_t write_bytes);
     void receive(uint32_t src_endpoint, uint64_t tag);
     void collective(const tess_coll_use &c, uint32_t index);
     void compute(const tess_op &op);

@@ -187,49 +187,62 @@ bool Topology::add_channel(uint32_t k, uint32_t from, uint32_t to, int32_t rf, i
     return true;
 }
 
-// Endpoints (live dies, each on exactly one router) and channels: two per live link
-// between routers, or between a die and a router; which channels leave every package,
+// Endpoints (live dies, each on exactly one router; with `memories`, then live memories
+// linked to a router, each on exactly one) and channels: two per live link between
+// routers, or between an endpoint and a router; which channels leave every package,
 // wafer and node (scale-out).
-bool Topology::add_endpoints_and_channels(std::string *error)
+bool Topology::add_endpoints_and_channels(bool memories, std::string *error)
 {
     const tess_platform *p = p_;
     std::vector<int32_t> endpoint_of(p->n_instances, -1);
-    for (size_t i = 0; i < p->n_instances; i++) {
-        const tess_instance &inst = p->instances[i];
-        if (inst.kind != TESS_KIND_DIE || inst.dead) continue;
-        endpoint_of[i] = static_cast<int32_t>(endpoints_.size());
-        Endpoint e{};
-        e.instance = static_cast<uint32_t>(i);
-        e.router = kUnreached;
-        endpoints_.push_back(e);
+    std::vector<bool> on_router(p->n_instances, false); // memories linked to a router
+    for (size_t k = 0; memories && k < p->n_links; k++) {
+        const tess_link &l = p->links[k];
+        if (l.dead) continue;
+        if (router_of_instance_[l.a] >= 0) on_router[l.b] = true;
+        if (router_of_instance_[l.b] >= 0) on_router[l.a] = true;
     }
+    for (int pass = 0; pass < 2; pass++) // dies first: their numbers do not depend on memories
+        for (size_t i = 0; i < p->n_instances; i++) {
+            const tess_instance &inst = p->instances[i];
+            if (inst.dead || inst.kind != (pass == 0 ? TESS_KIND_DIE : TESS_KIND_MEMORY)) continue;
+            if (pass == 1 && !on_router[i]) continue;
+            endpoint_of[i] = static_cast<int32_t>(endpoints_.size());
+            Endpoint e{};
+            e.instance = static_cast<uint32_t>(i);
+            e.router = kUnreached;
+            endpoints_.push_back(e);
+        }
     for (size_t k = 0; k < p->n_links; k++) {
         const tess_link &l = p->links[k];
         if (l.dead) continue;
         int32_t ra = router_of_instance_[l.a], rb = router_of_instance_[l.b];
         int32_t ea = endpoint_of[l.a], eb = endpoint_of[l.b];
         if (ra < 0 && rb < 0) {
-            if (ea >= 0 && eb >= 0) {
-                *error = std::string("die '") + p->instances[ea >= 0 ? l.a : l.b].path +
+            if (ea >= 0 && eb >= 0 && p->instances[l.a].kind == TESS_KIND_DIE &&
+                p->instances[l.b].kind == TESS_KIND_DIE) {
+                *error = std::string("die '") + p->instances[l.a].path +
                          "' is linked directly to another die; the NoC model attaches each die "
                          "to one router";
                 return false;
             }
             continue; // a die's own memory: not part of the network
         }
-        if ((ra < 0 && ea < 0) || (rb < 0 && eb < 0)) continue; // a memory: not a NoC endpoint yet
+        if ((ra < 0 && ea < 0) || (rb < 0 && eb < 0)) continue; // a memory that is no endpoint
         if (!add_channel(static_cast<uint32_t>(k), l.a, l.b, ra, rb, endpoint_of, error) ||
             !add_channel(static_cast<uint32_t>(k), l.b, l.a, rb, ra, endpoint_of, error))
             return false;
-        // a die's port on its router
+        // an endpoint's port on its router
         int32_t e = ea >= 0 ? ea : eb;
         int32_t r = ea >= 0 ? rb : ra;
         if (e >= 0) {
             Endpoint &ep = endpoints_[e];
+            const char *what =
+                p->instances[ep.instance].kind == TESS_KIND_DIE ? "die '" : "memory '";
             if (ep.router != kUnreached) {
-                *error = std::string("die '") + p->instances[ep.instance].path +
-                         "' is linked to more than one router; the NoC model attaches each die "
-                         "to one router";
+                *error = std::string(what) + p->instances[ep.instance].path +
+                         "' is linked to more than one router; the NoC model attaches each "
+                         "endpoint to one router";
                 return false;
             }
             ep.router = static_cast<uint32_t>(r);
@@ -340,7 +353,7 @@ std::unique_ptr<Topology> Topology::build(const tess_platform *p, const BuildOpt
     t->p_ = p;
     t->message_classes_ = opt.message_classes;
     const tess_router_type *rt = t->add_routers(error);
-    if (!rt || !t->add_endpoints_and_channels(error)) return nullptr;
+    if (!rt || !t->add_endpoints_and_channels(opt.memory_endpoints, error)) return nullptr;
     t->dateline_classes_ = t->set_grid_directions() && opt.datelines ? 2 : 1;
     for (const Router &r : t->routers_) {
         if (r.vcs < t->message_classes_ * t->dateline_classes_) {

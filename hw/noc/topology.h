@@ -1,6 +1,6 @@
 // The network graph one NoC simulation runs on, built once from the platform:
-// routers and their ports, endpoints (dies), directed channels with latencies in
-// cycles of the network clock, and the routing function with its deadlock-freedom
+// routers and their ports, endpoints (dies; memories on routers when asked), directed channels with
+// latencies in cycles of the network clock, and the routing function with its deadlock-freedom
 // argument. Both fidelities (flit, packet) read the same Topology.
 //
 // Deadlock freedom, by construction:
@@ -99,6 +99,9 @@ struct BuildOptions {
     unsigned message_classes = 1; // 1, or 2 for request + response
     bool datelines = true;        // on tori with dimension-order routing
     bool verify_cdg = true;       // refuse routing whose channel dependencies form a cycle
+    // memories linked to a router become endpoints too, numbered after the dies (memory
+    // fidelity burst: dies' DMA travels to them); a memory linked only to dies never is
+    bool memory_endpoints = false;
 };
 
 class Topology
@@ -243,7 +246,7 @@ class Topology
 
     // the steps of build()
     const tess_router_type *add_routers(std::string *error);
-    bool add_endpoints_and_channels(std::string *error);
+    bool add_endpoints_and_channels(bool memories, std::string *error);
     bool add_channel(uint32_t link, uint32_t from, uint32_t to, int32_t rf, int32_t rt,
                      const std::vector<int32_t> &endpoint_of, std::string *error);
     bool set_grid_directions();

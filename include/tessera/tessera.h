@@ -20,8 +20,9 @@ extern "C" {
 
 /* 2: tess_eval_options gained `fidelity` (a version-1 struct is still accepted);
  * 3: tess_estimate and design spaces; 4: tess_eval_options gained `symmetry`;
- * 5: TESS_FIDELITY_MIXED, the default when options is NULL. */
-#define TESS_API_VERSION 5
+ * 5: TESS_FIDELITY_MIXED, the default when options is NULL; 6: tess_eval_options gained
+ * `memory_fidelity`. */
+#define TESS_API_VERSION 6
 
 enum tess_status {
     TESS_OK = 0,
@@ -99,6 +100,15 @@ typedef enum tess_fidelity {
     TESS_FIDELITY_MIXED = 3 /* since version 5 */
 } tess_fidelity;
 
+/* Memory fidelity of an evaluation: rate (each die's DMA at a constant rate, its memories'
+ * sustained bandwidth as the DRAM model measures it, a shared memory split evenly; the
+ * default) or burst (a die's loads, stores and optimizer traffic travel over the network
+ * to its nearest memory and queue at that memory's controller). */
+typedef enum tess_memory_fidelity {
+    TESS_MEMORY_RATE = 0,
+    TESS_MEMORY_BURST = 1
+} tess_memory_fidelity;
+
 typedef struct tess_eval_options {
     unsigned api_version; /* TESS_API_VERSION (1: the fields up to time_limit_s only) */
     double time_limit_s;  /* the child is killed past it; 0: the default (TESSERA_CHILD_TIME_LIMIT,
@@ -108,6 +118,8 @@ typedef struct tess_eval_options {
      * replicas that route alike and mirrors the others' traffic where it meets
      * simulated traffic (report.json "symmetry"); 0: every replica */
     int symmetry;
+    /* since version 6: how memory is simulated (`tessera run --memory-fidelity`) */
+    tess_memory_fidelity memory_fidelity;
 } tess_eval_options;
 
 /* Simulates one training iteration of the job. options may be NULL (defaults: no time

@@ -190,7 +190,8 @@ int tess_cmd_check(int argc, char **argv)
     int st = tess_job_open(a.path, a.path2, (const char *const *)ov, a.n_overrides, &job, &error);
     const int opened = st == TESS_OK;
     if (opened) {
-        tess_eval_options opt = {TESS_API_VERSION, L.time_limit_s, TESS_FIDELITY_MIXED, 0};
+        tess_eval_options opt = {TESS_API_VERSION, L.time_limit_s, TESS_FIDELITY_MIXED, 0,
+                                 TESS_MEMORY_RATE};
         st = tess_evaluate(job, &opt, &ev, &error);
     }
     if (!opened) {

@@ -141,7 +141,9 @@ int tess_cmd_collective(int argc, char **argv)
         return rc;
     }
     double *dma = NULL;
-    const tess_hw_run_options hw = {(tess_noc_fidelity)fidelity, 0, 0};
+    tess_hw_run_options hw;
+    memset(&hw, 0, sizeof hw); /* memory fidelity rate: a collective moves no DRAM data */
+    hw.fidelity = (tess_noc_fidelity)fidelity;
     if (json)
         printf("{\n  \"platform\": \"%s\",\n  \"op\": \"%s\",\n  \"model\": \"%s\",\n"
                "  \"points\": [",

@@ -27,7 +27,8 @@
 static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity "
     "mixed|packet|flow|flit]\n"
-    "                   [--symmetry] [--progress | --quiet] [--set name=value]...\n"
+    "                   [--memory-fidelity rate|burst] [--symmetry] [--progress | --quiet] [--set "
+    "name=value]...\n"
     "  writes DIR/report.json, DIR/stats.csv (a row per die, channel, router and memory),\n"
     "  with --trace DIR/trace.json (Chrome trace events, for Perfetto) and, on meshes\n"
     "  and tori, DIR/heatmap.svg (link utilisation; DIR is made before the simulation;\n"
@@ -36,7 +37,11 @@ static const char usage[] =
     "  (mixed, the default: packet inside packages, wafers and nodes, flow on the links\n"
     "  that leave them; packet: cut-through with per-channel reservations everywhere;\n"
     "  flow: max-min fair sharing everywhere, fast for long transfers; flit: cycle by\n"
-    "  cycle, slow); --symmetry simulates one data-parallel replica of each class\n"
+    "  cycle, slow); --memory-fidelity chooses the memory model (rate, the default: each\n"
+    "  die's DMA at its memories' sustained bandwidth, a shared memory split evenly;\n"
+    "  burst: loads, stores and optimizer traffic travel over the network to the die's\n"
+    "  nearest memory and queue at its controller); --symmetry simulates one data-parallel replica "
+    "of each class\n"
     "  of replicas that route alike and mirrors the others' messages onto the network where\n"
     "  they meet simulated traffic (report.json \"symmetry\"; a mirrored die's figures are\n"
     "  its simulated twin's);\n"
@@ -157,7 +162,7 @@ int tess_cmd_run(int argc, char **argv)
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_MIXED,
-        symmetry = 0;
+        symmetry = 0, memory_fidelity = TESS_MEM_RATE;
     const char *given_dir = NULL;
     char dir[4096] = "";
     const tess_cli_option opts[] = {
@@ -168,6 +173,8 @@ int tess_cmd_run(int argc, char **argv)
         {"--quiet", TESS_OPT_FLAG, &progress, 0, NULL, 0, 0, 0},
         {"-o", TESS_OPT_TEXT, &given_dir, 0, NULL, 0, 0, 0},
         {"--fidelity", TESS_OPT_CHOICE, &fidelity, 0, tess_noc_fidelity_names, 0, 0, 0},
+        {"--memory-fidelity", TESS_OPT_CHOICE, &memory_fidelity, 0, tess_mem_fidelity_names, 0, 0,
+         0},
         {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
     int rc = tess_cli_parse(&a, argc, argv, opts, usage, 2);
     if (rc != TESS_EXIT_OK) {
@@ -183,8 +190,14 @@ int tess_cmd_run(int argc, char **argv)
     if (rc == TESS_EXIT_OK) {
         tess_eval_result e;
         char msg[1024] = "";
-        const tess_eval_job_options o = {
-            3600, {(tess_noc_fidelity)fidelity, symmetry, progress}, trace};
+        tess_eval_job_options o;
+        memset(&o, 0, sizeof o);
+        o.time_limit_s = 3600;
+        o.hw.fidelity = (tess_noc_fidelity)fidelity;
+        o.hw.symmetry = symmetry;
+        o.hw.progress = progress;
+        o.hw.memory_fidelity = (tess_mem_fidelity)memory_fidelity;
+        o.trace = trace;
         int st = tess_evaluate_job(&p, &w, &s, &o, &e, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);

@@ -128,7 +128,8 @@ static char *evaluate_point(const tess_space *s, size_t point, char **cli, size_
     char *error = NULL;
     int rc = tess_job_open(s->platform, s->workload, ov, n, &job, &error);
     if (rc == TESS_OK) {
-        tess_eval_options opt = {TESS_API_VERSION, s->time_limit_s, TESS_FIDELITY_MIXED, 0};
+        tess_eval_options opt = {TESS_API_VERSION, s->time_limit_s, TESS_FIDELITY_MIXED, 0,
+                                 TESS_MEMORY_RATE};
         rc = tess_evaluate(job, &opt, &ev, &error);
     }
     put(&row, &len, &cap, rc == TESS_OK ? "ok" : "error");

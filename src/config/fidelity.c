@@ -1,9 +1,10 @@
-/* The network fidelities: see fidelity.h. */
+/* The network and memory fidelities: see fidelity.h. */
 #include "config/fidelity.h"
 
 #include <string.h>
 
 const char *const tess_noc_fidelity_names[] = {"flit", "packet", "flow", "mixed", NULL};
+const char *const tess_mem_fidelity_names[] = {"rate", "burst", NULL};
 
 /* The public API's values (include/tessera/tessera.h), indexed by tess_fidelity. */
 static const tess_noc_fidelity of_api[] = {

@@ -1,4 +1,4 @@
-/* The network fidelities a run may choose: one table of their names, in enum order, for
+/* The network and memory fidelities a run may choose: one table of names each, in enum order, for
  * the CLI, the public API, report.json and hw/ (which builds one network per fidelity).
  */
 #ifndef TESS_FIDELITY_H
@@ -26,6 +26,21 @@ extern const char *const tess_noc_fidelity_names[];
 
 /* The fidelity named `name`: 0, or -1 (nothing written) when no fidelity has that name. */
 int tess_noc_fidelity_parse(const char *name, tess_noc_fidelity *out);
+
+/* The memory fidelities: rate: each die's DMA at a constant rate (its memories' sustained
+ * bandwidth, measured once with the DRAM model; a shared memory split evenly), nothing
+ * simulated between die and memory; burst: a die's loads, stores and optimizer traffic
+ * travel as messages over the network to the memory that holds its data and are served
+ * by that memory's controller in arrival order, at the sustained rate and first-access
+ * latency the DRAM model measures for the memory (hw/mem/memory_server.h). */
+typedef enum tess_mem_fidelity {
+    TESS_MEM_RATE,
+    TESS_MEM_BURST,
+    TESS_MEM_FIDELITIES /* how many */
+} tess_mem_fidelity;
+
+/* "rate", "burst": the names in enum order, NULL-terminated. */
+extern const char *const tess_mem_fidelity_names[];
 
 /* The network fidelity of a public-API tess_fidelity: 0, or -1 for a value that names
  * none. */

@@ -164,10 +164,19 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
     tess_evaluation *ev = calloc(1, sizeof *ev);
     if (!ev) return TESS_ENOMEM;
     char msg[1024] = "";
-    const tess_eval_job_options o = {
-        options ? options->time_limit_s : 0,
-        {noc, options && options->api_version >= 4 ? options->symmetry != 0 : 0, 0},
-        0};
+    const int v6 = options && options->api_version >= 6;
+    if (v6 && options->memory_fidelity != TESS_MEMORY_RATE &&
+        options->memory_fidelity != TESS_MEMORY_BURST) {
+        set_error(error, "tess_eval_options.memory_fidelity is not a tess_memory_fidelity");
+        return TESS_EINVAL;
+    }
+    tess_eval_job_options o;
+    memset(&o, 0, sizeof o);
+    o.time_limit_s = options ? options->time_limit_s : 0;
+    o.hw.fidelity = noc;
+    o.hw.symmetry = options && options->api_version >= 4 ? options->symmetry != 0 : 0;
+    o.hw.memory_fidelity =
+        v6 && options->memory_fidelity == TESS_MEMORY_BURST ? TESS_MEM_BURST : TESS_MEM_RATE;
     int rc = tess_evaluate_job(&job->loaded.platform, &job->loaded.workload, &job->loaded.schedule,
                                &o, &ev->result, msg, sizeof msg);
     if (rc != TESS_OK) {

@@ -107,8 +107,8 @@ static int run_job(const tess_platform *p, uint32_t hidden, uint32_t tp, uint32_
         return -1;
     }
     tess_eval_result e;
-    if (tess_evaluate_job(p, &j->w, &j->s, &(tess_eval_job_options){600, {TESS_NOC_MIXED, 0, 0}, 0},
-                          &e, msg, msglen) != TESS_OK) {
+    const tess_eval_job_options o = {.time_limit_s = 600, .hw = {.fidelity = TESS_NOC_MIXED}};
+    if (tess_evaluate_job(p, &j->w, &j->s, &o, &e, msg, msglen) != TESS_OK) {
         job_free(j);
         return -1;
     }
@@ -291,7 +291,7 @@ static int fit_dram(const fit *f, tess_calibration *out, char *msg, size_t msgle
     double *mem = calloc(f->p->n_instances + 1, sizeof *mem),
            *die = calloc(j->s.dies + 1, sizeof *die);
     int rc = mem && die ? TESS_OK : TESS_ENOMEM;
-    if (rc == TESS_OK) rc = tess_sustained_bandwidths(f->p, mem, msg, msglen);
+    if (rc == TESS_OK) rc = tess_sustained_bandwidths(f->p, mem, NULL, msg, msglen);
     const tess_rank_map ranks = tess_schedule_ranks(&j->s);
     if (rc == TESS_OK) rc = tess_die_dma_rates(f->p, &ranks, mem, die, msg, msglen);
     if (rc == TESS_OK) {

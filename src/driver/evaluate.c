@@ -53,14 +53,24 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
 {
     memset(out, 0, sizeof *out);
     out->fidelity = o->hw.fidelity;
+    out->memory_fidelity = o->hw.memory_fidelity;
     double *mem_bw = calloc(p->n_instances + 1, sizeof *mem_bw);
+    double *mem_lat = calloc(p->n_instances + 1, sizeof *mem_lat);
     double *die_bw = calloc(s->dies + 1, sizeof *die_bw);
-    int rc = mem_bw && die_bw ? TESS_OK : TESS_ENOMEM;
-    if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem_bw, msg, msglen);
+    int64_t *home = calloc(s->dies + 1, sizeof *home);
+    int rc = mem_bw && mem_lat && die_bw && home ? TESS_OK : TESS_ENOMEM;
+    if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem_bw, mem_lat, msg, msglen);
     const tess_rank_map ranks = tess_schedule_ranks(s);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, &ranks, mem_bw, die_bw, msg, msglen);
+    tess_hw_run_options hw = o->hw;
+    if (rc == TESS_OK && hw.memory_fidelity == TESS_MEM_BURST) {
+        rc = tess_home_memories(p, &ranks, home, msg, msglen);
+        hw.memory_bandwidth = mem_bw;
+        hw.memory_latency_s = mem_lat;
+        hw.home_memory = home;
+    }
     if (rc == TESS_OK) {
-        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, o->hw, o->trace};
+        run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, hw, o->trace};
         tess_run_result r;
         rc = tess_run_isolated(run_iteration, &j, o->time_limit_s, &r);
         tess_wire_iteration got;
@@ -81,6 +91,8 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     }
     if (rc == TESS_OK) rc = tess_eval_finish(p, s, out);
     free(mem_bw);
+    free(mem_lat);
     free(die_bw);
+    free(home);
     return rc;
 }

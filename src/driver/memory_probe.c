@@ -35,55 +35,69 @@ static void measure_memory(void *arg, tess_job_output *out)
 #define BW_CACHE 16
 static struct {
     tess_memory_type type;
-    double bandwidth;
+    double bandwidth, latency_s;
 } bw_cache[BW_CACHE];
 static size_t bw_cached, bw_next;
 static pthread_mutex_t bw_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static double cached_bandwidth(const tess_memory_type *m)
+static double cached_bandwidth(const tess_memory_type *m, double *latency_s)
 {
     double bw = 0;
     pthread_mutex_lock(&bw_lock);
     for (size_t i = 0; i < bw_cached && bw == 0; i++)
-        if (memcmp(&bw_cache[i].type, m, sizeof *m) == 0) bw = bw_cache[i].bandwidth;
+        if (memcmp(&bw_cache[i].type, m, sizeof *m) == 0) {
+            bw = bw_cache[i].bandwidth;
+            *latency_s = bw_cache[i].latency_s;
+        }
     pthread_mutex_unlock(&bw_lock);
     return bw;
 }
 
-static void cache_bandwidth(const tess_memory_type *m, double bw)
+static void cache_bandwidth(const tess_memory_type *m, double bw, double latency_s)
 {
     pthread_mutex_lock(&bw_lock);
     bw_cache[bw_next].type = *m;
     bw_cache[bw_next].bandwidth = bw;
+    bw_cache[bw_next].latency_s = latency_s;
     bw_next = (bw_next + 1) % BW_CACHE;
     if (bw_cached < BW_CACHE) bw_cached++;
     pthread_mutex_unlock(&bw_lock);
 }
 
-int tess_sustained_bandwidths(const tess_platform *p, double *per_instance, char *msg, size_t n)
+int tess_sustained_bandwidths(const tess_platform *p, double *per_instance, double *latency_s,
+                              char *msg, size_t n)
 {
     double *per_type = calloc(p->n_types + 1, sizeof *per_type);
-    if (!per_type) return TESS_ENOMEM;
+    double *lat_type = calloc(p->n_types + 1, sizeof *lat_type);
+    if (!per_type || !lat_type) {
+        free(per_type);
+        free(lat_type);
+        return TESS_ENOMEM;
+    }
     int rc = TESS_OK;
     for (size_t i = 0; i < p->n_instances && rc == TESS_OK; i++) {
         const tess_instance *x = &p->instances[i];
         if (x->kind != TESS_KIND_MEMORY || x->dead) continue;
         const tess_memory_type *m = &p->types[x->type].u.memory;
-        if (per_type[x->type] == 0) per_type[x->type] = cached_bandwidth(m);
+        if (per_type[x->type] == 0) per_type[x->type] = cached_bandwidth(m, &lat_type[x->type]);
         if (per_type[x->type] == 0) {
             mem_job j = {p, (uint32_t)i};
             tess_run_result r;
             rc = tess_run_isolated(measure_memory, &j, 600, &r);
             if (rc == TESS_OK && r.blob_len == sizeof(tess_mem_result)) {
-                per_type[x->type] = ((tess_mem_result *)r.blob)->bandwidth_bytes_per_s;
-                cache_bandwidth(m, per_type[x->type]);
+                const tess_mem_result *got = r.blob;
+                per_type[x->type] = got->bandwidth_bytes_per_s;
+                lat_type[x->type] = got->min_latency_ns * 1e-9;
+                cache_bandwidth(m, per_type[x->type], lat_type[x->type]);
             } else {
                 snprintf(msg, n, "measuring memory %.200s: %.700s", x->path, r.message);
             }
             tess_run_result_free(&r);
         }
         per_instance[i] = per_type[x->type];
+        if (latency_s) latency_s[i] = lat_type[x->type];
     }
     free(per_type);
+    free(lat_type);
     return rc;
 }

@@ -147,3 +147,90 @@ int tess_peak_dma_rates(const tess_platform *p, const tess_rank_map *m, double *
     free(peak);
     return rc;
 }
+
+/* Live links as adjacency lists (CSR): the neighbours of instance i are
+ * to[first[i] .. first[i + 1]). */
+typedef struct adjacency {
+    uint32_t *first, *to;
+} adjacency;
+
+static int adjacency_build(const tess_platform *p, adjacency *a)
+{
+    const size_t n = p->n_instances;
+    a->first = calloc(n + 2, sizeof *a->first);
+    a->to = malloc((2 * p->n_links + 1) * sizeof *a->to);
+    if (!a->first || !a->to) return TESS_ENOMEM;
+    for (size_t k = 0; k < p->n_links; k++) {
+        const tess_link *l = &p->links[k];
+        if (l->dead || p->instances[l->a].dead || p->instances[l->b].dead) continue;
+        a->first[l->a + 2]++;
+        a->first[l->b + 2]++;
+    }
+    for (size_t i = 2; i < n + 2; i++)
+        a->first[i] += a->first[i - 1];
+    for (size_t k = 0; k < p->n_links; k++) { /* first[i + 1]: where i's next neighbour goes */
+        const tess_link *l = &p->links[k];
+        if (l->dead || p->instances[l->a].dead || p->instances[l->b].dead) continue;
+        a->to[a->first[l->a + 1]++] = l->b;
+        a->to[a->first[l->b + 1]++] = l->a;
+    }
+    return TESS_OK;
+}
+
+/* The memory nearest die d through routers (breadth first, level by level; the lowest
+ * index among a level's memories), or -1. dist: n_instances entries, scratch. */
+static int64_t nearest_memory(const tess_platform *p, const adjacency *a, uint32_t d,
+                              uint32_t *dist, uint32_t *queue)
+{
+    for (size_t i = 0; i < p->n_instances; i++)
+        dist[i] = UINT32_MAX;
+    size_t head = 0, tail = 0;
+    dist[d] = 0;
+    queue[tail++] = d;
+    int64_t best = -1;
+    uint32_t best_dist = UINT32_MAX;
+    while (head < tail) {
+        const uint32_t u = queue[head++];
+        if (dist[u] >= best_dist) break; /* the level after the nearest memories */
+        for (uint32_t k = a->first[u]; k < a->first[u + 1]; k++) {
+            const uint32_t v = a->to[k];
+            if (dist[v] != UINT32_MAX) continue;
+            dist[v] = dist[u] + 1;
+            const tess_kind kind = p->instances[v].kind;
+            if (kind == TESS_KIND_MEMORY) {
+                if (dist[v] < best_dist || v < best) best = v;
+                best_dist = dist[v];
+            } else if (kind == TESS_KIND_ROUTER) {
+                queue[tail++] = v; /* dies and memories carry no one's traffic through */
+            }
+        }
+    }
+    return best;
+}
+
+int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *home, char *msg,
+                       size_t msglen)
+{
+    uint32_t *mems = malloc((p->n_instances + 1) * sizeof *mems);
+    uint32_t *dist = malloc((p->n_instances + 1) * sizeof *dist);
+    uint32_t *queue = malloc((p->n_instances + 1) * sizeof *queue);
+    adjacency a = {0};
+    int rc = mems && dist && queue ? adjacency_build(p, &a) : TESS_ENOMEM;
+    for (uint32_t r = 0; r < m->dies && rc == TESS_OK; r++) {
+        const uint32_t die = m->die_of_rank[r];
+        int shared = 0;
+        tess_die_memories(p, die, mems, &shared);
+        home[r] = shared ? nearest_memory(p, &a, die, dist, queue) : -1;
+        if (shared && home[r] < 0) {
+            snprintf(msg, msglen, "die '%s' reaches no memory through the network",
+                     p->instances[die].path);
+            rc = TESS_EINVAL;
+        }
+    }
+    free(a.first);
+    free(a.to);
+    free(mems);
+    free(dist);
+    free(queue);
+    return rc;
+}

@@ -61,6 +61,13 @@ int tess_axis_span(const tess_platform *p, const tess_rank_map *m, tess_coll_axi
 int tess_die_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
                        double *die_bw, char *msg, size_t msglen);
 
+/* Each rank's home memory at memory fidelity `burst`: -1 for a die linked directly to
+ * memories (its own, reached without the network), else the memory instance nearest the
+ * die through routers (fewest links; the lowest instance index among equals). TESS_OK,
+ * TESS_ENOMEM, or TESS_EINVAL (msg) for a die that reaches no memory. */
+int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *home, char *msg,
+                       size_t msglen);
+
 /* tess_die_dma_rates from every live memory's peak bandwidth (the analytical model's view,
  * and a collective's, which moves no DRAM data). */
 int tess_peak_dma_rates(const tess_platform *p, const tess_rank_map *m, double *die_bw, char *msg,

@@ -32,9 +32,10 @@ typedef struct tess_eval_result {
     uint32_t n_limits, n_violations;
     tess_cost_report cost;      /* area, yield, cost: from the platform alone */
     tess_noc_fidelity fidelity; /* of the network during the iteration */
-    int analytic;               /* from the analytical model (src/estimate.h), not simulated */
-    char calibration[512];      /* analytic: the calibration file used, "" for none */
-    tess_span *spans;           /* every die's busy intervals per engine (malloc'd) */
+    tess_mem_fidelity memory_fidelity;
+    int analytic;          /* from the analytical model (src/estimate.h), not simulated */
+    char calibration[512]; /* analytic: the calibration file used, "" for none */
+    tess_span *spans;      /* every die's busy intervals per engine (malloc'd) */
     uint64_t n_spans;
 } tess_eval_result;
 

@@ -1,0 +1,77 @@
+// A memory instance on the network: see memory_port.h.
+#include "compute/memory_port.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tess::hw
+{
+
+MemoryPort::MemoryPort(sc_core::sc_module_name name, noc::Transport &net,
+                       const noc::Topology &topo, uint32_t endpoint, double bandwidth,
+                       double latency_s)
+    : sc_core::sc_module(name), net_(net), topo_(topo), endpoint_(endpoint),
+      server_(bandwidth, latency_s)
+{
+    SC_METHOD(send_due);
+    sensitive << wake_;
+    dont_initialize();
+}
+
+double MemoryPort::path_rate(uint32_t from, uint32_t to)
+{
+    const uint64_t key = (uint64_t(from) << 32) | to;
+    auto it = path_rate_.find(key);
+    if (it != path_rate_.end()) return it->second;
+    uint32_t slowest = 1;
+    for (uint32_t c : topo_.path(from, to))
+        slowest = std::max(slowest, topo_.channels()[c].cycles_per_flit);
+    const double rate = topo_.flit_bytes() * topo_.clock_hz() / slowest;
+    path_rate_.emplace(key, rate);
+    return rate;
+}
+
+void MemoryPort::reply_at(double t, const noc::Message &m)
+{
+    const double now = sc_core::sc_time_stamp().to_seconds();
+    const uint64_t now_ps = static_cast<uint64_t>(std::llround(now * 1e12));
+    const uint64_t ps = std::max(now_ps, static_cast<uint64_t>(std::ceil(t * 1e12 - 1e-3)));
+    const bool earliest = due_.empty() || ps < due_.top().ps;
+    due_.push(Due{ps, seq_++, m});
+    if (earliest) wake_.notify(sc_core::sc_time(static_cast<double>(ps - now_ps), sc_core::SC_PS));
+}
+
+void MemoryPort::send_due()
+{
+    const uint64_t now_ps =
+        static_cast<uint64_t>(std::llround(sc_core::sc_time_stamp().to_seconds() * 1e12));
+    while (!due_.empty() && due_.top().ps <= now_ps) {
+        net_.send(due_.top().m);
+        due_.pop();
+    }
+    if (!due_.empty())
+        wake_.notify(sc_core::sc_time(static_cast<double>(due_.top().ps - now_ps), sc_core::SC_PS));
+}
+
+void MemoryPort::deliver(const noc::Message &m)
+{
+    const double now = sc_core::sc_time_stamp().to_seconds();
+    const uint64_t bytes = m.tag & kBytesMask;
+    noc::Message reply;
+    reply.src = endpoint_;
+    reply.dst = m.src;
+    reply.tag = m.tag;
+    if (m.tag & kWriteTag) {
+        const double head = now - static_cast<double>(bytes) / path_rate(m.src, endpoint_);
+        const MemoryServer::Service s = server_.write(m.src, std::max(0.0, head), now, bytes);
+        reply.bytes = kHeaderBytes;
+        reply_at(s.end, reply);
+    } else {
+        const MemoryServer::Service s = server_.read(m.src, now, bytes);
+        reply.bytes = bytes;
+        reply_at(std::max(s.start, s.end - static_cast<double>(bytes) / path_rate(endpoint_, m.src)),
+                 reply);
+    }
+}
+
+} // namespace tess::hw

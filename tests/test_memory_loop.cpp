@@ -1,0 +1,161 @@
+// Memory in the loop (memory fidelity burst): a die's DMA travels over the network to
+// the memory nearest it and queues at that memory's controller. Expectations come from
+// formulas: bytes over the narrower of the path and the memory's sustained bandwidth
+// (measured with `tessera mem`, as the evaluator measures it), shared evenly between dies
+// that stream from one memory at once.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unistd.h>
+
+#include "cli_run.h"
+
+namespace
+{
+
+// `dies` dies on router r0, a chain of routers r0 .. r<hops> and a memory of `channels`
+// channels at `rate` per pin on the last: routers and links move 64 B a 1 GHz cycle (64
+// GB/s a channel). Capacity is ample so the schedule always fits.
+std::string platform(const std::string &dir, unsigned dies, unsigned hops, unsigned channels,
+                     const std::string &rate)
+{
+    const std::string path = dir + "/p" + std::to_string(dies) + "-" + std::to_string(hops) + "-" +
+                             std::to_string(channels) + ".xml";
+    std::string xml =
+        "<?xml version=\"1.0\"?>\n<platform name=\"loop\">\n"
+        "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" "
+        "tensor-cols=\"128\" vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\"/>\n"
+        "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+        "routing=\"table\"/>\n"
+        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
+        "  <memory-type name=\"pool\" standard=\"HBM3\" capacity=\"16TiB\" channels=\"" +
+        std::to_string(channels) + "\" bus-width=\"64b\" data-rate=\"" + rate +
+        "\" rows=\"16777216\" tCL=\"14ns\" tCWL=\"5ns\" tRCD=\"14ns\" tRP=\"14ns\" "
+        "tRAS=\"34ns\" tRC=\"48ns\" tCCD_S=\"4cycles\" tCCD_L=\"4cycles\" tRRD_S=\"4ns\" "
+        "tRRD_L=\"4ns\" tFAW=\"15ns\" tWR=\"16ns\" tWTR_S=\"6cycles\" tWTR_L=\"8cycles\" "
+        "tRTW=\"16ns\" tRTP=\"5cycles\" tREFI=\"3.9us\" tRFC=\"350ns\"/>\n"
+        "  <instance name=\"pool\" type=\"pool\"/>\n";
+    for (unsigned r = 0; r <= hops; r++) {
+        xml += "  <instance name=\"r" + std::to_string(r) + "\" type=\"r\"/>\n";
+        if (r)
+            xml += "  <connect from=\"r" + std::to_string(r - 1) + "\" to=\"r" + std::to_string(r) +
+                   "\" link=\"l\"/>\n";
+    }
+    for (unsigned d = 0; d < dies; d++)
+        xml += "  <instance name=\"die" + std::to_string(d) +
+               "\" type=\"d\"/>\n  <connect from=\"die" + std::to_string(d) +
+               "\" to=\"r0\" link=\"l\"/>\n";
+    xml +=
+        "  <connect from=\"pool\" to=\"r" + std::to_string(hops) + "\" link=\"l\"/>\n</platform>\n";
+    FILE *f = std::fopen(path.c_str(), "w");
+    if (!f) return "";
+    std::fputs(xml.c_str(), f);
+    std::fclose(f);
+    return path;
+}
+
+// The memory's sustained bandwidth as the evaluator measures it (memory_probe.c: 64 B
+// reads, 32 per channel in flight, 40 x 32 per channel).
+double sustained(const std::string &plat, unsigned channels)
+{
+    CliRun mem = tessera("mem " + plat + " --pattern stream --read-ratio 1 --request-bytes 64 " +
+                             "--outstanding " + std::to_string(32 * channels) + " --requests " +
+                             std::to_string(40 * 32 * channels) + " --json",
+                         true);
+    EXPECT_EQ(mem.status, 0) << mem.output;
+    return json_number(mem.output, "bandwidth_bytes_per_s");
+}
+
+// A small GPT on `dp` dies (tp = pp = 1), run at burst memory fidelity.
+std::string run_burst(const std::string &plat, unsigned dp)
+{
+    CliRun r =
+        tessera("run " + plat +
+                    " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
+                    "--set workload.dp=" +
+                    std::to_string(dp) + " --set workload.global-batch=" + std::to_string(dp) +
+                    " --set model.layers=2 --set model.hidden=1024 --set model.heads=8 "
+                    "--set model.ffn=4096 --memory-fidelity burst --json",
+                true);
+    EXPECT_EQ(r.status, 0) << r.output;
+    return r.output;
+}
+
+// The optimizer step's bytes on each die: Megatron's mixed-precision Adam, 50 bytes per
+// parameter (as tests/test_run.cpp's optimizer test counts them), of this GPT's parameters
+// (per layer 4h^2 + 4h + 2 h ffn + ffn + h + 4h; embedding V h, positions s h, final
+// LayerNorm 2h).
+double optimizer_bytes()
+{
+    const double h = 1024, ffn = 4096, L = 2, V = 51200, seq = 2048;
+    const double P =
+        L * (4 * h * h + 4 * h + 2 * h * ffn + ffn + h + 4 * h) + V * h + seq * h + 2 * h;
+    return 50 * P;
+}
+
+double optimizer_s(const std::string &report)
+{
+    return json_number(report.substr(report.find("\"time_breakdown_s\"")), "optimizer");
+}
+
+struct TempDir {
+    char path[32] = "/tmp/tess-loop-XXXXXX";
+    TempDir() { EXPECT_NE(mkdtemp(path), nullptr); }
+    ~TempDir() { std::system((std::string("rm -rf '") + path + "'").c_str()); }
+};
+
+} // namespace
+
+// The optimizer step reads half its bytes and writes half: reads come back over the path
+// from the memory, writes go out on the other direction of the same links, and the
+// memory serves both. So it takes max(S / B_mem, (S / 2) / B_link) plus latencies
+// (microseconds, under 1% here). Two router hops away: a fast memory is held to the
+// 64 GB/s channels; a slow one (one channel at 3.2 Gb/s per pin) to its own rate.
+TEST(MemoryLoop, DmaTakesItsBytesAtTheNarrowerOfPathAndMemory)
+{
+    TempDir dir;
+    const double S = optimizer_bytes(), link = 64e9;
+    {
+        const std::string plat = platform(dir.path, 1, 2, 64, "6.4Gb/s");
+        const double mem = sustained(plat, 64);
+        ASSERT_GT(mem, 4 * link); // the path is the bottleneck
+        const std::string r = run_burst(plat, 1);
+        const double expected = std::max(S / mem, S / 2 / link);
+        EXPECT_NEAR(optimizer_s(r) / expected, 1.0, 0.05) << r;
+        EXPECT_NE(r.find("\"memory_fidelity\": \"burst\""), std::string::npos);
+    }
+    {
+        const std::string plat = platform(dir.path, 1, 2, 1, "3.2Gb/s");
+        const double mem = sustained(plat, 1);
+        ASSERT_LT(mem, link / 2); // the memory is the bottleneck
+        const std::string r = run_burst(plat, 1);
+        const double expected = std::max(S / mem, S / 2 / link);
+        EXPECT_NEAR(optimizer_s(r) / expected, 1.0, 0.05) << r;
+    }
+}
+
+// N dies whose nearest memory is the same one, each streaming its optimizer step at once
+// (after their gradient all-reduce, which ends together): the memory serves their chunks
+// in arrival order, so each gets 1/N of its sustained bandwidth and every die's step takes
+// N x S / B_mem. Three dies and the memory on one router; the memory slow enough that no
+// channel is the bottleneck.
+TEST(MemoryLoop, DiesSharingAMemoryEachGetTheirShare)
+{
+    TempDir dir;
+    const double S = optimizer_bytes();
+    const std::string plat = platform(dir.path, 3, 0, 1, "3.2Gb/s");
+    const double mem = sustained(plat, 1);
+    const std::string r = run_burst(plat, 3);
+    EXPECT_NEAR(optimizer_s(r) / (3 * S / mem), 1.0, 0.05) << r;
+    // at rate fidelity each die is given a third of the memory up front: the same figure
+    CliRun rate = tessera("run " + plat +
+                              " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
+                              "--set workload.dp=3 --set workload.global-batch=3 "
+                              "--set model.layers=2 --set model.hidden=1024 --set model.heads=8 "
+                              "--set model.ffn=4096 --json",
+                          true);
+    ASSERT_EQ(rate.status, 0) << rate.output;
+    EXPECT_NEAR(optimizer_s(rate.output) / (3 * S / mem), 1.0, 0.05);
+}
