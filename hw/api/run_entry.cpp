@@ -29,10 +29,12 @@ struct Fabric : tess::noc::TransportClient {
     std::vector<tess::hw::MemoryPort *> memory_of_endpoint; // burst memory fidelity
     void on_delivered(const tess::noc::Message &m) override
     {
-        if (m.dst < die_of_endpoint.size() && die_of_endpoint[m.dst])
-            die_of_endpoint[m.dst]->deliver(m);
-        else if (m.dst < memory_of_endpoint.size() && memory_of_endpoint[m.dst])
+        using tess::hw::kMemoryTag, tess::hw::kReplyTag;
+        const bool request = (m.tag & kMemoryTag) && !(m.tag & kReplyTag);
+        if (request && m.dst < memory_of_endpoint.size() && memory_of_endpoint[m.dst])
             memory_of_endpoint[m.dst]->deliver(m);
+        else if (m.dst < die_of_endpoint.size() && die_of_endpoint[m.dst])
+            die_of_endpoint[m.dst]->deliver(m);
     }
 };
 
@@ -235,28 +237,67 @@ bool network_memories(const tess_schedule *s, const tess_hw_run_options *o)
     return false;
 }
 
+// Bytes/s of link l (its width at its clock, else at the clock of die d it leaves).
+double link_rate(const tess_platform *p, const tess_link &l, uint32_t d)
+{
+    const tess_link_type &lt = p->types[l.type].u.link;
+    return lt.width_bytes *
+           (lt.clock_hz > 0 ? lt.clock_hz : p->types[p->instances[d].type].u.die.clock_hz);
+}
+
 // Bytes/s the live links between die d and its own memories carry together.
 double own_memory_links(const tess_platform *p, uint32_t d)
 {
-    const double die_hz = p->types[p->instances[d].type].u.die.clock_hz;
     double rate = 0;
     for (size_t k = 0; k < p->n_links; k++) {
         const tess_link &l = p->links[k];
         const uint32_t other = l.a == d ? l.b : l.b == d ? l.a : TESS_NONE;
-        if (l.dead || other == TESS_NONE || p->instances[other].kind != TESS_KIND_MEMORY ||
-            p->instances[other].dead)
-            continue;
-        const tess_link_type &lt = p->types[l.type].u.link;
-        rate += lt.width_bytes * (lt.clock_hz > 0 ? lt.clock_hz : die_hz);
+        if (!l.dead && other != TESS_NONE && p->instances[other].kind == TESS_KIND_MEMORY &&
+            !p->instances[other].dead)
+            rate += link_rate(p, l, d);
     }
     return rate;
 }
 
-// Each rank's DMA rate: at rate fidelity dma_bandwidth's; at burst, a die with its own
-// memories at most what its links to them carry, and a die whose memory is on the network
-// the memory's sustained bandwidth or the path's narrowest channel, the lower (its GEMM
-// and element-wise kernels' memory bound; its DMA ops are transfers). TESS_OK or
-// TESS_EINVAL.
+// Where a memory is served at burst fidelity: its own endpoint (on a router), or the
+// endpoint of the die it hangs off, behind their link (cap: its bytes/s).
+struct MemorySite {
+    int64_t endpoint = -1;
+    double cap = 0; // 0: none (the network's channels carry its traffic)
+};
+
+MemorySite memory_site(const Iteration &it, uint32_t memory)
+{
+    const tess_platform *p = it.p;
+    MemorySite site;
+    for (uint32_t e = 0; e < it.net->endpoint_count(); e++) {
+        const uint32_t in = it.net->endpoint_instance(e);
+        if (in == memory) {
+            site.endpoint = e;
+            return site;
+        }
+    }
+    for (size_t k = 0; k < p->n_links; k++) {
+        const tess_link &l = p->links[k];
+        const uint32_t die = l.a == memory ? l.b : l.b == memory ? l.a : TESS_NONE;
+        if (l.dead || die == TESS_NONE || p->instances[die].kind != TESS_KIND_DIE ||
+            p->instances[die].dead)
+            continue;
+        for (uint32_t e = 0; e < it.net->endpoint_count(); e++)
+            if (it.net->endpoint_instance(e) == die) {
+                site.endpoint = e;
+                site.cap = link_rate(p, l, die);
+                return site;
+            }
+    }
+    return site;
+}
+
+// Each rank's DMA rate: at rate fidelity dma_bandwidth's; at burst, a die with memories
+// of its own (no one else's home) at most what its links to them carry, and a die whose
+// memory is served by a port the memory's sustained bandwidth, the link it hangs off and
+// the path's narrowest channel, the lowest (its GEMM and element-wise kernels' memory
+// bound; its DMA ops are transfers). TESS_OK or TESS_EINVAL.
 int memory_rates(Iteration &it, const tess_hw_run_options *o, const double *dma_bandwidth,
                  char *msg, size_t msglen)
 {
@@ -264,9 +305,6 @@ int memory_rates(Iteration &it, const tess_hw_run_options *o, const double *dma_
     const tess_schedule *s = it.s;
     it.dma_rate.assign(dma_bandwidth, dma_bandwidth + s->dies);
     if (o->memory_fidelity != TESS_MEM_BURST || !o->home_memory) return TESS_OK;
-    std::vector<int64_t> endpoint_of(p->n_instances, -1);
-    for (uint32_t e = 0; e < it.net->endpoint_count(); e++)
-        endpoint_of[it.net->endpoint_instance(e)] = e;
     for (uint32_t r = 0; r < s->dies; r++) {
         const int64_t home = o->home_memory[r];
         if (home < 0) {
@@ -274,17 +312,22 @@ int memory_rates(Iteration &it, const tess_hw_run_options *o, const double *dma_
             if (links > 0) it.dma_rate[r] = std::min(it.dma_rate[r], links);
             continue;
         }
-        if (endpoint_of[home] < 0) {
+        const MemorySite site = memory_site(it, static_cast<uint32_t>(home));
+        if (site.endpoint < 0) {
             std::snprintf(msg, msglen, "memory '%s' (die '%s''s) is not on the network",
                           p->instances[home].path, p->instances[s->die_of_rank[r]].path);
             return TESS_EINVAL;
         }
-        uint32_t slowest = 1;
-        for (uint32_t c :
-             it.topo->path(static_cast<uint32_t>(endpoint_of[home]), it.map.endpoint[r]))
-            slowest = std::max(slowest, it.topo->channels()[c].cycles_per_flit);
-        it.dma_rate[r] = std::min(o->memory_bandwidth[home],
-                                  it.topo->flit_bytes() * it.topo->clock_hz() / slowest);
+        double rate = o->memory_bandwidth[home];
+        if (site.cap > 0) rate = std::min(rate, site.cap);
+        if (static_cast<uint32_t>(site.endpoint) != it.map.endpoint[r]) {
+            uint32_t slowest = 1;
+            for (uint32_t c :
+                 it.topo->path(static_cast<uint32_t>(site.endpoint), it.map.endpoint[r]))
+                slowest = std::max(slowest, it.topo->channels()[c].cycles_per_flit);
+            rate = std::min(rate, it.topo->flit_bytes() * it.topo->clock_hz() / slowest);
+        }
+        it.dma_rate[r] = rate;
     }
     return TESS_OK;
 }
@@ -294,24 +337,24 @@ int memory_rates(Iteration &it, const tess_hw_run_options *o, const double *dma_
 void attach_memories(Iteration &it, const tess_hw_run_options *o)
 {
     if (!network_memories(it.s, o)) return;
-    const tess_platform *p = it.p;
-    std::vector<int64_t> endpoint_of(p->n_instances, -1);
-    for (uint32_t e = 0; e < it.net->endpoint_count(); e++)
-        endpoint_of[it.net->endpoint_instance(e)] = e;
     it.fabric.memory_of_endpoint.assign(it.net->endpoint_count(), nullptr);
     for (uint32_t r = 0; r < it.s->dies; r++) {
         const int64_t home = o->home_memory[r];
         if (home < 0 || !it.dies[r]) continue;
-        const uint32_t e = static_cast<uint32_t>(endpoint_of[home]);
+        const MemorySite site = memory_site(it, static_cast<uint32_t>(home));
+        const uint32_t e = static_cast<uint32_t>(site.endpoint);
         if (!it.fabric.memory_of_endpoint[e]) {
             char name[32];
             std::snprintf(name, sizeof name, "memory%u", static_cast<unsigned>(home));
+            double bw = o->memory_bandwidth[home];
+            if (site.cap > 0) bw = std::min(bw, site.cap);
             it.memories.push_back(std::make_unique<tess::hw::MemoryPort>(
-                name, *it.transport, *it.topo, e, o->memory_bandwidth[home],
-                o->memory_latency_s[home]));
+                name, *it.transport, *it.topo, e, bw, o->memory_latency_s[home],
+                site.cap > 0 ? &it.fabric : nullptr));
             it.fabric.memory_of_endpoint[e] = it.memories.back().get();
         }
-        it.dies[r]->set_memory_endpoint(e, kDmaChunkBytes);
+        it.dies[r]->set_memory(e, kDmaChunkBytes,
+                               e == it.map.endpoint[r] ? it.fabric.memory_of_endpoint[e] : nullptr);
     }
 }
 

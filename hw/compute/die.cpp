@@ -85,7 +85,10 @@ double ComputeDie::dma(double start, uint64_t read_bytes, uint64_t write_bytes)
             m.dst = static_cast<uint32_t>(mem_endpoint_);
             m.tag = kMemoryTag | (write ? kWriteTag : 0) | n;
             m.bytes = write ? n : kHeaderBytes;
-            net_.send(m);
+            if (own_memory_)
+                own_memory_->deliver(m, true);
+            else
+                net_.send(m);
             (write ? writes : reads)++;
         }
         const uint64_t seen = mem_replies_;

@@ -30,6 +30,8 @@ extern "C" {
 namespace tess::hw
 {
 
+class MemoryPort;
+
 // A collective's ring step from one rank to its neighbour: the lowest collective-efficiency
 // and the longest collective-step of the link-types on the route (config/platform.h).
 struct RingLink {
@@ -103,13 +105,15 @@ class ComputeDie : public sc_core::sc_module
     // dies this one stands for on the power timeline (itself and the dies mirroring it)
     void set_power_weight(double w) { power_weight_ = w; }
     bool done() const { return done_; }
-    // Memory fidelity burst, for a die whose memory is on the network: its loads, stores
-    // and optimizer traffic become transfers to `endpoint` (compute/memory_port.h) in
-    // chunks of at most `chunk` bytes, two in flight.
-    void set_memory_endpoint(uint32_t endpoint, uint64_t chunk)
+    // Memory fidelity burst, for a die whose memory is served by a MemoryPort
+    // (compute/memory_port.h) at `endpoint`: its loads, stores and optimizer traffic
+    // become transfers there in chunks of at most `chunk` bytes, two in flight; `own`: the
+    // port of the die's own memory (at its own endpoint), reached without the network.
+    void set_memory(uint32_t endpoint, uint64_t chunk, MemoryPort *own)
     {
         mem_endpoint_ = endpoint;
         mem_chunk_ = chunk;
+        own_memory_ = own;
     }
 
   private:
@@ -129,6 +133,7 @@ class ComputeDie : public sc_core::sc_module
     sc_core::sc_event arrived_;
     int64_t mem_endpoint_ = -1; // the memory's endpoint at burst fidelity, or -1
     uint64_t mem_chunk_ = 0;
+    MemoryPort *own_memory_ = nullptr;
     uint64_t mem_replies_ = 0, mem_write_replies_ = 0; // memory replies received so far
     sc_core::sc_event mem_arrived_;
     std::map<uint32_t, uint64_t> coll_seq_; // per axis: collective calls so far

@@ -7,11 +7,11 @@
 namespace tess::hw
 {
 
-MemoryPort::MemoryPort(sc_core::sc_module_name name, noc::Transport &net,
-                       const noc::Topology &topo, uint32_t endpoint, double bandwidth,
-                       double latency_s)
+MemoryPort::MemoryPort(sc_core::sc_module_name name, noc::Transport &net, const noc::Topology &topo,
+                       uint32_t endpoint, double bandwidth, double latency_s,
+                       noc::TransportClient *local)
     : sc_core::sc_module(name), net_(net), topo_(topo), endpoint_(endpoint),
-      server_(bandwidth, latency_s)
+      server_(bandwidth, latency_s), local_(local)
 {
     SC_METHOD(send_due);
     sensitive << wake_;
@@ -46,31 +46,35 @@ void MemoryPort::send_due()
     const uint64_t now_ps =
         static_cast<uint64_t>(std::llround(sc_core::sc_time_stamp().to_seconds() * 1e12));
     while (!due_.empty() && due_.top().ps <= now_ps) {
-        net_.send(due_.top().m);
+        const noc::Message m = due_.top().m;
         due_.pop();
+        if (m.dst == endpoint_ && local_)
+            local_->on_delivered(m); // the die the memory hangs off
+        else
+            net_.send(m);
     }
     if (!due_.empty())
         wake_.notify(sc_core::sc_time(static_cast<double>(due_.top().ps - now_ps), sc_core::SC_PS));
 }
 
-void MemoryPort::deliver(const noc::Message &m)
+void MemoryPort::deliver(const noc::Message &m, bool local)
 {
     const double now = sc_core::sc_time_stamp().to_seconds();
     const uint64_t bytes = m.tag & kBytesMask;
+    const double n = static_cast<double>(bytes);
     noc::Message reply;
     reply.src = endpoint_;
     reply.dst = m.src;
-    reply.tag = m.tag;
-    if (m.tag & kWriteTag) {
-        const double head = now - static_cast<double>(bytes) / path_rate(m.src, endpoint_);
-        const MemoryServer::Service s = server_.write(m.src, std::max(0.0, head), now, bytes);
+    reply.tag = m.tag | kReplyTag;
+    if (m.tag & kWriteTag) { // served from its head's arrival; a local one arrives now
+        const double head = local ? now : std::max(0.0, now - n / path_rate(m.src, endpoint_));
+        const MemoryServer::Service s = server_.write(m.src, head, now, bytes);
         reply.bytes = kHeaderBytes;
         reply_at(s.end, reply);
-    } else {
+    } else { // its data leaves as the memory produces it, no sooner than the path takes it
         const MemoryServer::Service s = server_.read(m.src, now, bytes);
         reply.bytes = bytes;
-        reply_at(std::max(s.start, s.end - static_cast<double>(bytes) / path_rate(endpoint_, m.src)),
-                 reply);
+        reply_at(local ? s.end : std::max(s.start, s.end - n / path_rate(endpoint_, m.src)), reply);
     }
 }
 

@@ -5,7 +5,14 @@
 // Protocol (the die's side is ComputeDie::dma): a message whose tag has kMemoryTag set
 // is a memory transfer of tag & kBytesMask bytes; kWriteTag says which way. A read
 // request is kHeaderBytes long and is answered with the data; a write carries its data
-// and is answered with kHeaderBytes. The reply keeps the request's tag.
+// and is answered with kHeaderBytes. The reply keeps the request's tag and adds
+// kReplyTag.
+//
+// Where it sits: a memory linked to a router is its own endpoint. A memory linked to a
+// die is reached through that die's endpoint (the die's network interface relays to it)
+// and over the link between them, whose bandwidth caps the memory's; that die's own
+// transfers reach it without the network (deliver(m, true), and replies to the die are
+// handed back directly).
 //
 // Timing: a read's data is sent so that it arrives as the memory produces it: at the
 // service's start, or later by as much as the memory is slower than the path back (the
@@ -31,7 +38,7 @@
 namespace tess::hw
 {
 
-constexpr uint64_t kMemoryTag = 1ull << 63, kWriteTag = 1ull << 62;
+constexpr uint64_t kMemoryTag = 1ull << 63, kWriteTag = 1ull << 62, kReplyTag = 1ull << 61;
 constexpr uint64_t kBytesMask = (1ull << 40) - 1;
 constexpr uint64_t kHeaderBytes = 64;
 
@@ -39,9 +46,13 @@ class MemoryPort : public sc_core::sc_module
 {
   public:
     SC_HAS_PROCESS(MemoryPort);
+    // bandwidth: the memory's sustained rate, already capped by a die link's (see above);
+    // local: who gets replies addressed to `endpoint` itself (the die the memory hangs off)
     MemoryPort(sc_core::sc_module_name name, noc::Transport &net, const noc::Topology &topo,
-               uint32_t endpoint, double bandwidth, double latency_s);
-    void deliver(const noc::Message &m); // called by the fabric at arrival
+               uint32_t endpoint, double bandwidth, double latency_s,
+               noc::TransportClient *local = nullptr);
+    // A request at arrival: from the network, or (local) from the die at `endpoint` itself.
+    void deliver(const noc::Message &m, bool local = false);
     const MemoryServer &server() const { return server_; }
     uint32_t endpoint() const { return endpoint_; }
 
@@ -55,6 +66,7 @@ class MemoryPort : public sc_core::sc_module
     const noc::Topology &topo_;
     uint32_t endpoint_;
     MemoryServer server_;
+    noc::TransportClient *local_;
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
     uint64_t seq_ = 0;
     sc_core::sc_event wake_;

@@ -28,8 +28,7 @@ MemoryServer::Service MemoryServer::read(uint32_t client, double arrival, uint64
     return {start, end};
 }
 
-MemoryServer::Service MemoryServer::write(uint32_t client, double head, double tail,
-                                          uint64_t bytes)
+MemoryServer::Service MemoryServer::write(uint32_t client, double head, double tail, uint64_t bytes)
 {
     const double start = std::max(head, free_);
     const double busy = static_cast<double>(bytes) / bandwidth_;

@@ -178,7 +178,9 @@ static int adjacency_build(const tess_platform *p, adjacency *a)
 }
 
 /* The memory nearest die d through routers (breadth first, level by level; the lowest
- * index among a level's memories), or -1. dist: n_instances entries, scratch. */
+ * index among a level's memories), or -1: memories linked to a router, and memories of
+ * another die, reached through that die's router and the die (a die relays to its own
+ * memories, never further). dist: n_instances entries, scratch. */
 static int64_t nearest_memory(const tess_platform *p, const adjacency *a, uint32_t d,
                               uint32_t *dist, uint32_t *queue)
 {
@@ -192,16 +194,18 @@ static int64_t nearest_memory(const tess_platform *p, const adjacency *a, uint32
     while (head < tail) {
         const uint32_t u = queue[head++];
         if (dist[u] >= best_dist) break; /* the level after the nearest memories */
+        const int relay = u != d && p->instances[u].kind == TESS_KIND_DIE;
         for (uint32_t k = a->first[u]; k < a->first[u + 1]; k++) {
             const uint32_t v = a->to[k];
             if (dist[v] != UINT32_MAX) continue;
-            dist[v] = dist[u] + 1;
             const tess_kind kind = p->instances[v].kind;
+            if (relay && kind != TESS_KIND_MEMORY) continue;
+            dist[v] = dist[u] + 1;
             if (kind == TESS_KIND_MEMORY) {
                 if (dist[v] < best_dist || v < best) best = v;
                 best_dist = dist[v];
-            } else if (kind == TESS_KIND_ROUTER) {
-                queue[tail++] = v; /* dies and memories carry no one's traffic through */
+            } else if (kind == TESS_KIND_ROUTER || (kind == TESS_KIND_DIE && !relay)) {
+                queue[tail++] = v; /* a die only to reach its own memories */
             }
         }
     }
@@ -216,6 +220,7 @@ int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *
     uint32_t *queue = malloc((p->n_instances + 1) * sizeof *queue);
     adjacency a = {0};
     int rc = mems && dist && queue ? adjacency_build(p, &a) : TESS_ENOMEM;
+    /* dies without memories of their own: the nearest one */
     for (uint32_t r = 0; r < m->dies && rc == TESS_OK; r++) {
         const uint32_t die = m->die_of_rank[r];
         int shared = 0;
@@ -226,6 +231,17 @@ int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *
                      p->instances[die].path);
             rc = TESS_EINVAL;
         }
+    }
+    /* a die whose own memory others use shares it with them: its DMA goes there too */
+    for (uint32_t r = 0; r < m->dies && rc == TESS_OK; r++) {
+        int shared = 0;
+        const size_t n = tess_die_memories(p, m->die_of_rank[r], mems, &shared);
+        for (size_t i = 0; !shared && i < n && home[r] < 0; i++)
+            for (uint32_t q = 0; q < m->dies; q++)
+                if (home[q] == (int64_t)mems[i]) {
+                    home[r] = mems[i];
+                    break;
+                }
     }
     free(a.first);
     free(a.to);

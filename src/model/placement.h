@@ -61,10 +61,12 @@ int tess_axis_span(const tess_platform *p, const tess_rank_map *m, tess_coll_axi
 int tess_die_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
                        double *die_bw, char *msg, size_t msglen);
 
-/* Each rank's home memory at memory fidelity `burst`: -1 for a die linked directly to
- * memories (its own, reached without the network), else the memory instance nearest the
- * die through routers (fewest links; the lowest instance index among equals). TESS_OK,
- * TESS_ENOMEM, or TESS_EINVAL (msg) for a die that reaches no memory. */
+/* Each rank's home memory at memory fidelity `burst`: for a die without memories of its
+ * own, the memory nearest it through routers (fewest links; the lowest instance index
+ * among equals): a memory on a router, or another die's own memory reached through that
+ * die; for a die with its own memories, -1 (it reaches them without the network), unless
+ * another die's home is one of them: then that one, shared. TESS_OK, TESS_ENOMEM, or
+ * TESS_EINVAL (msg) for a die that reaches no memory. */
 int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *home, char *msg,
                        size_t msglen);
 
