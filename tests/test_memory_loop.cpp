@@ -149,6 +149,11 @@ TEST(MemoryLoop, DiesSharingAMemoryEachGetTheirShare)
     const double mem = sustained(plat, 1);
     const std::string r = run_burst(plat, 3);
     EXPECT_NEAR(optimizer_s(r) / (3 * S / mem), 1.0, 0.05) << r;
+    // the report's memory served all three, at least their optimizer steps' bytes
+    const std::string m = r.substr(r.find("\"memories\""));
+    EXPECT_EQ(json_number(m, "n_dies"), 3);
+    EXPECT_GE(json_number(m, "bytes_read") + json_number(m, "bytes_written"), 3 * S);
+    EXPECT_NEAR(json_number(m, "sustained_bandwidth_bytes_per_s") / mem, 1.0, 1e-3);
     // at rate fidelity each die is given a third of the memory up front: the same figure
     CliRun rate = tessera("run " + plat +
                               " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "

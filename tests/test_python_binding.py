@@ -85,6 +85,21 @@ class Lifetimes(unittest.TestCase):
         self.assertGreaterEqual(gc.collect(), 2)
 
 
+class MemoryFidelity(unittest.TestCase):
+    def test_burst_reaches_the_report_and_rate_is_the_default(self):
+        with tessera.Job(PLATFORM, WORKLOAD) as job:
+            rate = job.evaluate("packet").report
+            burst = job.evaluate("packet", memory_fidelity="burst").report
+            with self.assertRaises(ValueError):
+                job.evaluate(memory_fidelity="cycle-by-cycle")
+        self.assertEqual(rate["memory_fidelity"], "rate")
+        self.assertNotIn("memories", rate)
+        self.assertEqual(burst["memory_fidelity"], "burst")
+        # the default platform's 8 edge stacks each serve the dies nearest them
+        self.assertEqual(len(burst["memories"]), 8)
+        self.assertEqual(sum(m["n_dies"] for m in burst["memories"]), 16)
+
+
 class LibraryChoice(unittest.TestCase):
     def test_missing_tessera_lib_is_an_error(self):
         env = dict(os.environ, TESSERA_LIB="/nonexistent/libtessera.so", PYTHONPATH=os.path.join(ROOT, "python"))

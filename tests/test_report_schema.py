@@ -26,7 +26,8 @@ jobs = [("platforms/default.xml", "workloads/default.xml", []),
         ("platforms/default.xml", "workloads/default.xml",
          ["estimate", "--calibration", "results/calibration/default.cal"]),
         ("platforms/default.xml", "workloads/default.xml", ["--set", "workload.recompute=full"]),
-        ("platforms/hecaton-4x4.xml", "workloads/hecaton-2d-16.xml", [])]
+        ("platforms/hecaton-4x4.xml", "workloads/hecaton-2d-16.xml", []),
+        ("platforms/hecaton-4x4.xml", "workloads/hecaton-2d-16.xml", ["--memory-fidelity", "burst"])]
 failures = 0
 report = None
 for plat, work, extra in jobs:

@@ -332,7 +332,7 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
                 const tess_hw_run_options o = {fidelity, 0,       0,      TESS_MEM_RATE,
                                                nullptr,  nullptr, nullptr};
                 if (tess_hw_run(&l->p, &s, 2, bw.data(), &o, &r, nullptr, nullptr, nullptr, nullptr,
-                                nullptr, msg, sizeof msg) != 0)
+                                nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
                     throw std::runtime_error(msg);
                 return std::vector<double>{r.iteration_time_s, r.network_s};
             });
@@ -401,7 +401,7 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
         const tess_hw_run_options o = {TESS_NOC_PACKET, 0,       0,      TESS_MEM_RATE,
                                        nullptr,         nullptr, nullptr};
         if (tess_hw_run(&plat->p, &s, 2, bw.data(), &o, &r, nullptr, nullptr, nullptr, nullptr,
-                        nullptr, msg, sizeof msg) != 0)
+                        nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
             throw std::runtime_error(msg);
         const tess_critical_path &c = r.critical_path;
         return std::vector<double>{r.iteration_time_s,     r.bubble_s,

@@ -349,8 +349,8 @@ void attach_memories(Iteration &it, const tess_hw_run_options *o)
             double bw = o->memory_bandwidth[home];
             if (site.cap > 0) bw = std::min(bw, site.cap);
             it.memories.push_back(std::make_unique<tess::hw::MemoryPort>(
-                name, *it.transport, *it.topo, e, bw, o->memory_latency_s[home],
-                site.cap > 0 ? &it.fabric : nullptr));
+                name, *it.transport, *it.topo, e, static_cast<uint32_t>(home), bw,
+                o->memory_latency_s[home], site.cap > 0 ? &it.fabric : nullptr));
             it.fabric.memory_of_endpoint[e] = it.memories.back().get();
         }
         it.dies[r]->set_memory(e, kDmaChunkBytes,
@@ -460,6 +460,39 @@ void collect_links(const Iteration &it, tess_iteration_result *out, tess_noc_lin
             tess::noc::link_use(*it.topo, order[i], cycles > 0 ? busy[order[i]] / cycles : 0);
 }
 
+// Every memory a controller served (burst memory fidelity), in instance order (malloc'd).
+void collect_memories(const Iteration &it, tess_memory_stat **memories, uint32_t *n_memories)
+{
+    std::vector<const tess::hw::MemoryPort *> ports;
+    for (const auto &m : it.memories)
+        ports.push_back(m.get());
+    std::sort(ports.begin(), ports.end(),
+              [](const auto *a, const auto *b) { return a->memory() < b->memory(); });
+    *n_memories = 0;
+    *memories = static_cast<tess_memory_stat *>(std::calloc(ports.size() + 1, sizeof **memories));
+    if (!*memories) return;
+    for (const tess::hw::MemoryPort *m : ports) {
+        const tess::hw::MemoryServerStats &st = m->server().stats();
+        tess_memory_stat &o = (*memories)[(*n_memories)++];
+        o.instance = m->memory();
+        o.reads = st.reads;
+        o.writes = st.writes;
+        o.bytes_read = st.bytes_read;
+        o.bytes_written = st.bytes_written;
+        o.bandwidth_bytes_per_s = m->server().bandwidth();
+        o.latency_s = m->server().latency_s();
+        o.busy_s = st.busy_s;
+        o.queue_s = st.queue_s;
+        std::vector<uint32_t> dies;
+        for (uint32_t e : st.clients)
+            dies.push_back(it.net->endpoint_instance(e));
+        std::sort(dies.begin(), dies.end());
+        o.n_dies = static_cast<uint32_t>(dies.size());
+        for (size_t i = 0; i < dies.size() && i < TESS_MEMORY_DIES; i++)
+            o.dies[i] = dies[i];
+    }
+}
+
 // Every die's busy intervals, then link utilisation by channel class window by window up
 // to the iteration's end (malloc'd).
 void collect_spans(const Iteration &it, double iteration_s, tess_span **spans, uint64_t *n_spans)
@@ -496,7 +529,8 @@ void collect_spans(const Iteration &it, double iteration_s, tess_span **spans, u
 extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsigned dtype_bytes,
                            const double *dma_bandwidth, const tess_hw_run_options *o,
                            tess_iteration_result *out, tess_die_stat *per_die,
-                           tess_noc_link_use **links, uint32_t *n_links, tess_span **spans,
+                           tess_noc_link_use **links, uint32_t *n_links,
+                           tess_memory_stat **memories, uint32_t *n_memories, tess_span **spans,
                            uint64_t *n_spans, char *msg, size_t msglen)
 {
     std::memset(out, 0, sizeof *out);
@@ -505,14 +539,14 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         Iteration it;
         it.p = p;
         it.s = s;
-        const bool memories = network_memories(s, o);
-        if (memories && o->symmetry && s->dp > 1) {
+        const bool network_dma = network_memories(s, o);
+        if (network_dma && o->symmetry && s->dp > 1) {
             std::snprintf(msg, msglen,
                           "--symmetry: not with --memory-fidelity burst while dies reach their "
                           "memory through the network (replicas may share a memory)");
             return TESS_EINVAL;
         }
-        int rc = build_network(it, o->fidelity, o->symmetry, memories, msg, msglen);
+        int rc = build_network(it, o->fidelity, o->symmetry, network_dma, msg, msglen);
         if (rc == TESS_OK) rc = map_ranks(it, msg, msglen);
         if (rc != TESS_OK) return rc;
         rc = memory_rates(it, o, dma_bandwidth, msg, msglen);
@@ -551,6 +585,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->peak_dynamic_w = it.power.peak_watts(out->iteration_time_s);
         out->flit_hops = it.net->stats().flit_hops;
         collect_links(it, out, links, n_links);
+        if (memories) collect_memories(it, memories, n_memories);
         if (spans) collect_spans(it, out->iteration_time_s, spans, n_spans);
         out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
         out->delta_cycles = sc_core::sc_delta_count();

@@ -24,6 +24,21 @@ typedef struct tess_noc_link_use {
     uint32_t from;      /* the instance it leaves */
 } tess_noc_link_use;
 
+/* A memory's figures at burst memory fidelity (config/fidelity.h): the transfers its
+ * controller served over the iteration. */
+#define TESS_MEMORY_DIES 16
+typedef struct tess_memory_stat {
+    uint32_t instance;                  /* the memory */
+    uint64_t reads, writes;             /* transfers served (DMA chunks) */
+    uint64_t bytes_read, bytes_written; /* their bytes */
+    double bandwidth_bytes_per_s;       /* the rate it serves at (sustained; a die link's cap) */
+    double latency_s;                   /* a read's first-access latency */
+    double busy_s;                      /* time serving: bytes / bandwidth */
+    double queue_s;                     /* summed waits of transfers for the controller */
+    uint32_t n_dies;                    /* dies it served */
+    uint32_t dies[TESS_MEMORY_DIES];    /* the first of them by instance index */
+} tess_memory_stat;
+
 /* The critical path of an iteration: the chain of work and transfers its end waits on,
  * walked back from the die that ends last. On a die, the path takes the die's own work;
  * where the die waited for a pipeline message, the path crosses to the sender at the time

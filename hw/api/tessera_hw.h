@@ -184,7 +184,9 @@ struct tess_schedule;
  * vector ops on the vector lanes, collectives and pipeline
  * messages over the platform's network at o->fidelity. per_die (s->dies entries, or
  * NULL) receives each rank's figures; *links (when links is not NULL) a malloc'd array
- * of every channel's utilisation, *n_links long; *spans (when spans is not NULL) a malloc'd
+ * of every channel's utilisation, *n_links long; *memories (when memories is not NULL) a
+ * malloc'd array of the figures of every memory a controller served at burst memory
+ * fidelity, *n_memories long (none at rate); *spans (when spans is not NULL) a malloc'd
  * array of every die's busy intervals per engine and of link utilisation samples by
  * channel class (TESS_TRACK_LINKS), *n_spans long (recorded only then: they cost time and
  * memory on large jobs). o->symmetry (with dp > 1): data-parallel replicas whose dies,
@@ -213,7 +215,8 @@ typedef struct tess_hw_run_options {
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
                 const double *dma_bandwidth, const tess_hw_run_options *o,
                 tess_iteration_result *out, tess_die_stat *per_die, tess_noc_link_use **links,
-                uint32_t *n_links, tess_span **spans, uint64_t *n_spans, char *msg, size_t msglen);
+                uint32_t *n_links, tess_memory_stat **memories, uint32_t *n_memories,
+                tess_span **spans, uint64_t *n_spans, char *msg, size_t msglen);
 
 #ifdef __cplusplus
 }

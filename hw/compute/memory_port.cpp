@@ -8,9 +8,9 @@ namespace tess::hw
 {
 
 MemoryPort::MemoryPort(sc_core::sc_module_name name, noc::Transport &net, const noc::Topology &topo,
-                       uint32_t endpoint, double bandwidth, double latency_s,
+                       uint32_t endpoint, uint32_t memory, double bandwidth, double latency_s,
                        noc::TransportClient *local)
-    : sc_core::sc_module(name), net_(net), topo_(topo), endpoint_(endpoint),
+    : sc_core::sc_module(name), net_(net), topo_(topo), endpoint_(endpoint), memory_(memory),
       server_(bandwidth, latency_s), local_(local)
 {
     SC_METHOD(send_due);

@@ -48,13 +48,15 @@ class MemoryPort : public sc_core::sc_module
     SC_HAS_PROCESS(MemoryPort);
     // bandwidth: the memory's sustained rate, already capped by a die link's (see above);
     // local: who gets replies addressed to `endpoint` itself (the die the memory hangs off)
+    // memory: its platform instance, for the figures
     MemoryPort(sc_core::sc_module_name name, noc::Transport &net, const noc::Topology &topo,
-               uint32_t endpoint, double bandwidth, double latency_s,
+               uint32_t endpoint, uint32_t memory, double bandwidth, double latency_s,
                noc::TransportClient *local = nullptr);
     // A request at arrival: from the network, or (local) from the die at `endpoint` itself.
     void deliver(const noc::Message &m, bool local = false);
     const MemoryServer &server() const { return server_; }
     uint32_t endpoint() const { return endpoint_; }
+    uint32_t memory() const { return memory_; }
 
   private:
     struct Due {
@@ -64,7 +66,7 @@ class MemoryPort : public sc_core::sc_module
     };
     noc::Transport &net_;
     const noc::Topology &topo_;
-    uint32_t endpoint_;
+    uint32_t endpoint_, memory_;
     MemoryServer server_;
     noc::TransportClient *local_;
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;

@@ -17,10 +17,12 @@ import ctypes.util
 import json
 import os
 
-__all__ = ["TesseraError", "Job", "Evaluation", "Space", "metric_names", "version", "FIDELITIES"]
+__all__ = ["TesseraError", "Job", "Evaluation", "Space", "metric_names", "version", "FIDELITIES",
+           "MEMORY_FIDELITIES"]
 
 FIDELITIES = {"packet": 0, "flow": 1, "flit": 2, "mixed": 3}
-_API_VERSION = 5
+MEMORY_FIDELITIES = {"rate": 0, "burst": 1}
+_API_VERSION = 6
 
 
 class TesseraError(Exception):
@@ -34,7 +36,7 @@ class TesseraError(Exception):
 
 class _EvalOptions(ctypes.Structure):
     _fields_ = [("api_version", ctypes.c_uint), ("time_limit_s", ctypes.c_double), ("fidelity", ctypes.c_int),
-                ("symmetry", ctypes.c_int)]
+                ("symmetry", ctypes.c_int), ("memory_fidelity", ctypes.c_int)]
 
 
 def _load():
@@ -200,13 +202,18 @@ class Job:
         _check(st, err)
         return cls(None, None, _handle=h)
 
-    def evaluate(self, fidelity="mixed", time_limit_s=0.0, symmetry=False):
+    def evaluate(self, fidelity="mixed", time_limit_s=0.0, symmetry=False, memory_fidelity="rate"):
         """Simulates one iteration in a child process (thread-safe: threads run at once);
         time_limit_s: the child is killed past it (0: the default, TESSERA_CHILD_TIME_LIMIT
-        or 6 hours); symmetry: simulate one data-parallel replica and mirror the others."""
+        or 6 hours); symmetry: simulate one data-parallel replica and mirror the others;
+        memory_fidelity: "rate" (constant DMA rates) or "burst" (DMA over the network to
+        each die's memory, queued at its controller), as `tessera run --memory-fidelity`."""
         if fidelity not in FIDELITIES:
             raise ValueError(f"fidelity must be one of {', '.join(FIDELITIES)}")
-        opt = _EvalOptions(_API_VERSION, float(time_limit_s), FIDELITIES[fidelity], 1 if symmetry else 0)
+        if memory_fidelity not in MEMORY_FIDELITIES:
+            raise ValueError(f"memory_fidelity must be one of {', '.join(MEMORY_FIDELITIES)}")
+        opt = _EvalOptions(_API_VERSION, float(time_limit_s), FIDELITIES[fidelity], 1 if symmetry else 0,
+                           MEMORY_FIDELITIES[memory_fidelity])
         ev, err = _P(), _P()
         _check(_lib.tess_evaluate(_open(self), ctypes.byref(opt), ctypes.byref(ev), ctypes.byref(err)), err)
         return Evaluation(ev.value)

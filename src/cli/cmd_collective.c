@@ -43,7 +43,7 @@ static void run_point(void *arg, tess_job_output *out)
         return;
     }
     out->status = tess_hw_run(j->p, j->s, 2, j->dma, &j->hw, res, NULL, NULL, NULL, NULL, NULL,
-                              out->message, sizeof out->message);
+                              NULL, NULL, out->message, sizeof out->message);
     out->blob = res;
     out->blob_len = sizeof *res;
 }

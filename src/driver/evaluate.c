@@ -29,7 +29,7 @@ static void run_iteration(void *arg, tess_job_output *out)
 {
     run_job *j = arg;
     tess_wire_iteration w = {0};
-    uint32_t n_links = 0;
+    uint32_t n_links = 0, n_memories = 0;
     w.n_dies = j->s->dies;
     w.dies = calloc(j->s->dies + 1, sizeof *w.dies);
     if (!w.dies) {
@@ -38,10 +38,11 @@ static void run_iteration(void *arg, tess_job_output *out)
                  j->s->dies);
         return;
     }
-    out->status =
-        tess_hw_run(j->p, j->s, j->e, j->bw, &j->hw, &w.it, w.dies, &w.links, &n_links,
-                    j->trace ? &w.spans : NULL, &w.n_spans, out->message, sizeof out->message);
+    out->status = tess_hw_run(j->p, j->s, j->e, j->bw, &j->hw, &w.it, w.dies, &w.links, &n_links,
+                              &w.memories, &n_memories, j->trace ? &w.spans : NULL, &w.n_spans,
+                              out->message, sizeof out->message);
     w.n_links = n_links;
+    w.n_memories = n_memories;
     out->blob = tess_wire_pack(&w, &out->blob_len);
     if (!out->blob) out->blob_len = 0;
     tess_wire_free(&w);
@@ -84,6 +85,8 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
             out->n_dies = (uint32_t)got.n_dies;
             out->links = got.links;
             out->n_links = (uint32_t)got.n_links;
+            out->memories = got.memories;
+            out->n_memories = (uint32_t)got.n_memories;
             out->spans = got.spans;
             out->n_spans = got.n_spans;
         }

@@ -3,9 +3,9 @@
  *
  * Layout (host byte order and struct layout: parent and child are the same binary):
  *   header   uint32 magic "TSWI", uint32 version (TESS_WIRE_VERSION), uint32 sizes of
- *            tess_iteration_result, tess_die_stat, tess_noc_link_use and tess_span,
- *            uint64 counts of dies, links and spans
- *   body     the iteration result, then the dies, the links and the spans
+ *            tess_iteration_result, tess_die_stat, tess_noc_link_use, tess_memory_stat
+ *            and tess_span, uint64 counts of dies, links, memories and spans
+ *   body     the iteration result, then the dies, the links, the memories and the spans
  * A change to any of these structs changes the sizes in the header, and a reader refuses
  * a header that is not its own; a change of layout at equal sizes bumps the version.
  */
@@ -17,7 +17,7 @@
 
 #include "api/stats.h"
 
-#define TESS_WIRE_VERSION 1u
+#define TESS_WIRE_VERSION 2u
 
 /* One iteration's figures as the child has them. */
 typedef struct tess_wire_iteration {
@@ -26,6 +26,8 @@ typedef struct tess_wire_iteration {
     uint64_t n_dies;
     tess_noc_link_use *links;
     uint64_t n_links;
+    tess_memory_stat *memories;
+    uint64_t n_memories;
     tess_span *spans;
     uint64_t n_spans;
 } tess_wire_iteration;

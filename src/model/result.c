@@ -9,6 +9,7 @@ void tess_eval_result_free(tess_eval_result *e)
 {
     free(e->dies);
     free(e->links);
+    free(e->memories);
     free(e->limits);
     free(e->spans);
     e->spans = NULL;
@@ -17,7 +18,8 @@ void tess_eval_result_free(tess_eval_result *e)
     e->n_limits = e->n_violations = 0;
     e->dies = NULL;
     e->links = NULL;
-    e->n_dies = e->n_links = 0;
+    e->memories = NULL;
+    e->n_dies = e->n_links = e->n_memories = 0;
 }
 
 /* Mean and peak power, and every TDP with the mean power drawn under it. A die draws its

@@ -26,6 +26,8 @@ typedef struct tess_eval_result {
     uint32_t n_dies;
     tess_noc_link_use *links; /* every network channel (malloc'd) */
     uint32_t n_links;
+    tess_memory_stat *memories; /* every memory a controller served, burst fidelity (malloc'd) */
+    uint32_t n_memories;
     /* power: means over the iteration (energy / time), and the peak 1 ms mean */
     double power_w, peak_power_w, peak_window_s;
     tess_power_limit *limits; /* every die and unit with a TDP, malloc'd */

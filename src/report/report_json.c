@@ -96,6 +96,32 @@ static void write_hierarchy(FILE *f, const tess_schedule *s, const tess_iteratio
     fputs("\n    }\n  },\n", f);
 }
 
+/* Burst memory fidelity: every memory a controller served, with what it moved and for
+ * whom (hw/api/stats.h, tess_memory_stat). */
+static void write_memories(FILE *f, const tess_platform *p, const tess_eval_result *e)
+{
+    const double T = e->it.iteration_time_s;
+    fputs("  \"memories\": [", f);
+    for (uint32_t i = 0; i < e->n_memories; i++) {
+        const tess_memory_stat *m = &e->memories[i];
+        const double bytes = (double)m->bytes_read + (double)m->bytes_written;
+        const uint64_t transfers = m->reads + m->writes;
+        fprintf(f,
+                "%s\n    {\"memory\": \"%s\", \"bytes_read\": %llu, \"bytes_written\": %llu, "
+                "\"transfers\": %llu, \"bandwidth_bytes_per_s\": %.6g, "
+                "\"sustained_bandwidth_bytes_per_s\": %.6g, \"utilisation\": %.6g, "
+                "\"mean_queueing_s\": %.6g, \"latency_s\": %.6g, \"dies\": [",
+                i ? "," : "", p->instances[m->instance].path, (unsigned long long)m->bytes_read,
+                (unsigned long long)m->bytes_written, (unsigned long long)transfers,
+                T > 0 ? bytes / T : 0.0, m->bandwidth_bytes_per_s, T > 0 ? m->busy_s / T : 0.0,
+                transfers ? m->queue_s / (double)transfers : 0.0, m->latency_s);
+        for (uint32_t d = 0; d < m->n_dies && d < TESS_MEMORY_DIES; d++)
+            fprintf(f, "%s\"%s\"", d ? ", " : "", p->instances[m->dies[d]].path);
+        fprintf(f, "], \"n_dies\": %u}", m->n_dies);
+    }
+    fprintf(f, "%s],\n", e->n_memories ? "\n  " : "");
+}
+
 void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                        const tess_schedule *s, const tess_eval_result *e)
 {
@@ -184,6 +210,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
         fprintf(f, "%s\n    {\"link\": \"%s\", \"utilisation\": %.6g}", i ? "," : "",
                 r->top_links[i].name, r->top_links[i].utilisation);
     fprintf(f, "%s],\n", r->n_top_links ? "\n  " : "");
+    if (!e->analytic && e->memory_fidelity == TESS_MEM_BURST) write_memories(f, p, e);
     {
         const tess_critical_path *c = &r->critical_path;
         fprintf(

@@ -35,18 +35,25 @@ void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_resul
             fprintf(f, "router,%s,,,,,,,,,,,,,%.6g\n", p->instances[i].path,
                     outs[i] ? sum[i] / outs[i] : 0.0);
 
-    /* a memory's bytes: each die's DRAM bytes, split evenly over the memories it draws on
-     * (tess_die_memories); utilisation against its peak bandwidth */
+    /* a memory's bytes: what its controller served (burst memory fidelity), else each
+     * die's DRAM bytes split evenly over the memories it draws on (tess_die_memories);
+     * utilisation against its peak bandwidth */
     double *bytes = sum; /* reused: one value per instance */
     uint32_t *mems = ok ? malloc((p->n_instances + 1) * sizeof *mems) : NULL;
     ok = ok && mems;
     if (ok) memset(bytes, 0, (p->n_instances + 1) * sizeof *bytes);
     for (uint32_t r = 0; ok && r < e->n_dies; r++) {
-        int shared = 0;
+        int shared = 0, served = 0;
         const size_t n = tess_die_memories(p, e->dies[r].instance, mems, &shared);
-        for (size_t i = 0; i < n; i++)
+        for (uint32_t m = 0; m < e->n_memories && !served; m++)
+            for (uint32_t d = 0; d < e->memories[m].n_dies && d < TESS_MEMORY_DIES; d++)
+                served |= e->memories[m].dies[d] == e->dies[r].instance;
+        for (size_t i = 0; i < n && !served; i++)
             bytes[mems[i]] += (double)e->dies[r].dram_bytes / n;
     }
+    for (uint32_t m = 0; ok && m < e->n_memories; m++)
+        bytes[e->memories[m].instance] =
+            (double)e->memories[m].bytes_read + (double)e->memories[m].bytes_written;
     free(mems);
     const double T = e->it.iteration_time_s;
     for (size_t i = 0; ok && i < p->n_instances; i++) {
