@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 
@@ -163,4 +164,75 @@ TEST(MemoryLoop, DiesSharingAMemoryEachGetTheirShare)
                           true);
     ASSERT_EQ(rate.status, 0) << rate.output;
     EXPECT_NEAR(optimizer_s(rate.output) / (3 * S / mem), 1.0, 0.05);
+}
+
+// The Hecaton / Theseus case in miniature: the memory is on the edge router r0 with the edge
+// die; the interior die on r1 reaches it only across a mesh link 8 x narrower (32 B a
+// cycle against 256). Both dies stream their optimizer steps at once, each half reads
+// (memory to die) and half writes. The interior die is held to the mesh link: (S/2) /
+// 32 GB/s. Its stream also crosses the edge router's links to and from the memory, so
+// the edge die gets the rest of them: (S/2) / (256 - 32) GB/s. The interior die's DMA
+// time exceeds the edge die's by 224 / 32 = 7.
+TEST(MemoryLoop, InteriorDiesPayThePathToTheEdgeMemory)
+{
+    TempDir dir;
+    const std::string plat = std::string(dir.path) + "/edge.xml";
+    {
+        FILE *f = std::fopen(plat.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        std::fputs(
+            "<?xml version=\"1.0\"?>\n<platform name=\"edge\">\n"
+            "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" "
+            "tensor-cols=\"128\" vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\"/>\n"
+            "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"256B\" pipeline=\"2\" "
+            "routing=\"table\" vcs=\"8\"/>\n"
+            "  <link-type name=\"wide\" width=\"256B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
+            "  <link-type name=\"mesh\" width=\"32B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
+            "  <memory-type name=\"pool\" standard=\"HBM3\" capacity=\"16TiB\" channels=\"64\" "
+            "bus-width=\"64b\" data-rate=\"6.4Gb/s\" rows=\"16777216\" tCL=\"14ns\" tCWL=\"5ns\" "
+            "tRCD=\"14ns\" tRP=\"14ns\" tRAS=\"34ns\" tRC=\"48ns\" tCCD_S=\"4cycles\" "
+            "tCCD_L=\"4cycles\" tRRD_S=\"4ns\" tRRD_L=\"4ns\" tFAW=\"15ns\" tWR=\"16ns\" "
+            "tWTR_S=\"6cycles\" tWTR_L=\"8cycles\" tRTW=\"16ns\" tRTP=\"5cycles\" "
+            "tREFI=\"3.9us\" tRFC=\"350ns\"/>\n"
+            "  <instance name=\"pool\" type=\"pool\"/>\n"
+            "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" type=\"r\"/>\n"
+            "  <instance name=\"edge\" type=\"d\"/> <instance name=\"interior\" type=\"d\"/>\n"
+            "  <connect from=\"pool\" to=\"r0\" link=\"wide\"/>\n"
+            "  <connect from=\"edge\" to=\"r0\" link=\"wide\"/>\n"
+            "  <connect from=\"r0\" to=\"r1\" link=\"mesh\"/>\n"
+            "  <connect from=\"interior\" to=\"r1\" link=\"wide\"/>\n</platform>\n",
+            f);
+        std::fclose(f);
+    }
+    ASSERT_GT(sustained(plat, 64), 1e12); // the memory is no bottleneck
+    const double S = optimizer_bytes();
+    const double edge = S / 2 / 224e9, interior = S / 2 / 32e9;
+    for (const char *fidelity : {"flow", "packet"}) {
+        const std::string out = std::string(dir.path) + "/" + fidelity;
+        CliRun r = tessera("run " + plat +
+                               " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
+                               "--set workload.dp=2 --set workload.global-batch=2 "
+                               "--set model.layers=2 --set model.hidden=1024 --set model.heads=8 "
+                               "--set model.ffn=4096 --memory-fidelity burst --quiet --fidelity " +
+                               fidelity + " -o " + out,
+                           true);
+        ASSERT_EQ(r.status, 0) << r.output;
+        // stats.csv: kind,name,rank,stage,compute_s,memory_s,optimizer_s,...
+        const std::string csv = read_text(out + "/stats.csv");
+        auto optimizer_of = [&](const std::string &die) {
+            const size_t at = csv.find("die," + die + ",");
+            if (at == std::string::npos) return -1.0;
+            std::stringstream row(csv.substr(at, csv.find('\n', at) - at));
+            std::string cell;
+            for (int i = 0; i < 7; i++)
+                std::getline(row, cell, ',');
+            return std::stod(cell);
+        };
+        const double e = optimizer_of("edge"), i = optimizer_of("interior");
+        EXPECT_NEAR((i / e) / (interior / edge), 1.0, 0.05) << fidelity << ": " << csv;
+        if (std::string(fidelity) == "flow") { // max-min sharing gives each its exact share
+            EXPECT_NEAR(e / edge, 1.0, 0.05) << csv;
+            EXPECT_NEAR(i / interior, 1.0, 0.05) << csv;
+        }
+    }
 }

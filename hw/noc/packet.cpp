@@ -114,8 +114,7 @@ uint64_t PacketPath::busy_cycles(uint32_t c) const
 }
 
 // Flits stream at the pace of the slowest channel so far (a wider channel after a narrow
-// one waits for each flit): a channel is held for (flits - 1) x that pace plus its own
-// serialisation of one flit.
+// one waits for each flit); a channel is booked for its own serialisation of the flits.
 Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits,
                        const RouteState &st, uint8_t cls, uint64_t lead)
 {
@@ -125,7 +124,11 @@ Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t fl
     h.pace = std::max<uint64_t>(pace, ch.cycles_per_flit);
     h.st = st;
     h.cls = cls;
-    const uint64_t len = static_cast<uint64_t>(flits - 1) * h.pace + ch.cycles_per_flit;
+    // the channel is busy for its own serialisation of every flit; behind a slower
+    // channel the flits come h.pace apart and the gaps are left to other packets (on the
+    // link they interleave flit by flit from other VCs): booked as one interval from the
+    // head, the channel's throughput is the link's
+    const uint64_t len = static_cast<uint64_t>(flits) * ch.cycles_per_flit;
     const uint64_t now = net_.now_cycle();
     uint64_t at = earliest;
     if (const uint32_t depth = depth_[c]) {
