@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 #include <unistd.h>
 
 #include "cli_run.h"
@@ -155,6 +157,37 @@ TEST(MemoryLoop, DiesSharingAMemoryEachGetTheirShare)
     EXPECT_EQ(json_number(m, "n_dies"), 3);
     EXPECT_GE(json_number(m, "bytes_read") + json_number(m, "bytes_written"), 3 * S);
     EXPECT_NEAR(json_number(m, "sustained_bandwidth_bytes_per_s") / mem, 1.0, 1e-3);
+    // trace.json's counter for the memory adds up, window by window, to the time the
+    // report says it was busy
+    const std::string out = std::string(dir.path) + "/traced";
+    CliRun traced = tessera("run " + plat +
+                                " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
+                                "--set workload.dp=3 --set workload.global-batch=3 "
+                                "--set model.layers=2 --set model.hidden=1024 --set model.heads=8 "
+                                "--set model.ffn=4096 --memory-fidelity burst --quiet --trace -o " +
+                                out,
+                            true);
+    ASSERT_EQ(traced.status, 0) << traced.output;
+    const std::string trace = read_text(out + "/trace.json");
+    const std::string report = read_text(out + "/report.json");
+    const double T = json_number(report, "iteration_time_s");
+    const double busy_s =
+        json_number(report.substr(report.find("\"memories\"")), "utilisation") * T;
+    std::vector<std::pair<double, double>> samples; // (ts in us, busy share)
+    for (size_t at = trace.find("\"cat\": \"memories\""); at != std::string::npos;
+         at = trace.find("\"cat\": \"memories\"", at + 1)) {
+        double ts = 0, busy = 0;
+        ASSERT_EQ(std::sscanf(trace.c_str() + trace.find("\"ts\": ", at),
+                              "\"ts\": %lf, \"args\": {\"busy\": %lf", &ts, &busy),
+                  2);
+        samples.push_back({ts * 1e-6, busy});
+    }
+    ASSERT_GT(samples.size(), 10u);
+    double integral = 0;
+    for (size_t i = 0; i < samples.size(); i++)
+        integral += samples[i].second *
+                    ((i + 1 < samples.size() ? samples[i + 1].first : T) - samples[i].first);
+    EXPECT_NEAR(integral / busy_s, 1.0, 0.02);
     // at rate fidelity each die is given a third of the memory up front: the same figure
     CliRun rate = tessera("run " + plat +
                               " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "

@@ -461,24 +461,34 @@ TEST(Run, HeatMapDrawsEveryMeshLinkWithItsUtilisation)
         xmlReadMemory(svg.data(), int(svg.size()), "heatmap.svg", nullptr, XML_PARSE_NONET);
     ASSERT_NE(doc, nullptr) << "not well-formed XML";
     // the 4 x 4 mesh's 24 router links, each with the busier of its two channels
-    int links = 0;
-    double most = 0;
+    // (class, utilisation) of every element that carries one
+    std::vector<std::pair<std::string, double>> drawn;
     std::function<void(xmlNodePtr)> walk = [&](xmlNodePtr n) {
         for (; n; n = n->next) {
-            if (n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, BAD_CAST "line")) {
+            if (n->type == XML_ELEMENT_NODE) {
                 xmlChar *u = xmlGetProp(n, BAD_CAST "data-utilisation");
-                if (u) {
-                    links++;
-                    most = std::max(most, std::stod(reinterpret_cast<const char *>(u)));
-                    xmlFree(u);
-                }
+                xmlChar *c = xmlGetProp(n, BAD_CAST "class");
+                if (u && c)
+                    drawn.push_back({reinterpret_cast<const char *>(c),
+                                     std::stod(reinterpret_cast<const char *>(u))});
+                xmlFree(u);
+                xmlFree(c);
             }
             walk(n->children);
         }
     };
     walk(xmlDocGetRootElement(doc));
     xmlFreeDoc(doc);
+    int links = 0, memory_links = 0;
+    double most = 0;
+    for (const auto &[cls, u] : drawn) {
+        if (cls == "memory-link") memory_links++;
+        if (cls != "link") continue;
+        links++;
+        most = std::max(most, u);
+    }
     EXPECT_EQ(links, 24);
+    EXPECT_EQ(memory_links, 8); // the HBM3 stack beside each edge router
     // the busiest line is the busiest router-to-router channel of stats.csv
     const std::string csv = read_text(d + "/stats.csv");
     double busiest = 0;
@@ -494,6 +504,27 @@ TEST(Run, HeatMapDrawsEveryMeshLinkWithItsUtilisation)
     }
     ASSERT_GT(busiest, 0);
     EXPECT_NEAR(most, busiest, 1e-5 * busiest);
+    // at burst memory fidelity each stack is coloured by its controller's utilisation,
+    // report.json's figure
+    const std::string d3 = d + "/burst";
+    CliRun burst = tessera("run platforms/default.xml workloads/default.xml --quiet "
+                           "--set model.layers=4 --memory-fidelity burst -o " +
+                           d3);
+    ASSERT_EQ(burst.status, 0) << burst.output;
+    const std::string svg3 = read_text(d3 + "/heatmap.svg"), rep = read_text(d3 + "/report.json");
+    size_t squares = 0;
+    for (size_t at = svg3.find("<rect class=\"memory\""); at != std::string::npos;
+         at = svg3.find("<rect class=\"memory\"", at + 1)) {
+        const size_t t = svg3.find("<title>", at) + 7;
+        const std::string name = svg3.substr(t, svg3.find(':', t) - t);
+        const size_t u = svg3.find("data-utilisation=\"", at) + 18;
+        const double drawn_u = std::stod(svg3.substr(u));
+        const size_t in_report = rep.find("\"memory\": \"" + name + "\"");
+        ASSERT_NE(in_report, std::string::npos) << name;
+        EXPECT_NEAR(drawn_u, json_number(rep.substr(in_report), "utilisation"), 1e-5) << name;
+        squares++;
+    }
+    EXPECT_EQ(squares, 8u);
     // a platform with no mesh or torus gets no heat map
     const std::string d2 = d + "/switch";
     ASSERT_EQ(system(("mkdir -p " + d2).c_str()), 0);

@@ -511,6 +511,14 @@ void collect_spans(const Iteration &it, double iteration_s, tess_span **spans, u
                               std::min((w + 1) * window_s, iteration_s),
                               it.timeline.busy()[w][k] /
                                   (double(it.timeline.window_cycles()) * per_class[k])});
+    for (const auto &m : it.memories) { // each controller's busy share, window by window
+        const tess::noc::UtilisationTimeline &tl = m->timeline();
+        const double w_s = static_cast<double>(tl.window_cycles()) * 1e-12;
+        for (size_t w = 0; w < tl.busy().size() && w * w_s < iteration_s; w++)
+            samples.push_back(tess_span{m->memory(), TESS_TRACK_MEMORY, w * w_s,
+                                        std::min((w + 1) * w_s, iteration_s),
+                                        tl.busy()[w][0] / static_cast<double>(tl.window_cycles())});
+    }
     size_t total = samples.size();
     const std::vector<tess_span> no_spans;
     for (const auto &d : it.dies)
@@ -556,6 +564,8 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
             it.sy = tess::hw::build_symmetry(p, s, *it.topo, it.map, it.dma_rate.data());
         const uint64_t ops = elaborate_dies(it, dtype_bytes, spans != nullptr);
         attach_memories(it, o);
+        for (auto &m : it.memories)
+            m->record_timeline(spans != nullptr);
         if (spans) it.net->set_timeline(&it.timeline);
         const auto t0 = std::chrono::steady_clock::now();
         run_to_end(*it.net, it.dies, ops, o->progress);

@@ -98,12 +98,15 @@ typedef enum tess_track {
     /* not a die's track: a sample of link utilisation over [t0, t1), `rank` the channel
      * class (0 injection, die to router; 1 ejection, router to die; 2 router to router),
      * `value` the class's busy share of its channels' time */
-    TESS_TRACK_LINKS = TESS_TRACKS_
+    TESS_TRACK_LINKS = TESS_TRACKS_,
+    /* a sample of a memory's controller (burst memory fidelity) over [t0, t1): `rank` the
+     * memory's instance index, `value` its busy share of the time */
+    TESS_TRACK_MEMORY
 } tess_track;
 typedef struct tess_span {
     uint32_t rank, track;
     double t0, t1; /* seconds */
-    double value;  /* TESS_TRACK_LINKS samples: the utilisation; else 0 */
+    double value;  /* TESS_TRACK_LINKS and _MEMORY samples: the utilisation; else 0 */
 } tess_span;
 
 /* One die's share of an iteration (a row of stats.csv). */

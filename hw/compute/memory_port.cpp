@@ -57,6 +57,13 @@ void MemoryPort::send_due()
         wake_.notify(sc_core::sc_time(static_cast<double>(due_.top().ps - now_ps), sc_core::SC_PS));
 }
 
+void MemoryPort::record(double t0, double t1)
+{
+    if (!record_ || !(t1 > t0)) return;
+    const auto ps = [](double t) { return static_cast<uint64_t>(std::llround(t * 1e12)); };
+    timeline_.add(0, ps(t0), ps(t1) - ps(t0));
+}
+
 void MemoryPort::deliver(const noc::Message &m, bool local)
 {
     const double now = sc_core::sc_time_stamp().to_seconds();
@@ -69,10 +76,12 @@ void MemoryPort::deliver(const noc::Message &m, bool local)
     if (m.tag & kWriteTag) { // served from its head's arrival; a local one arrives now
         const double head = local ? now : std::max(0.0, now - n / path_rate(m.src, endpoint_));
         const MemoryServer::Service s = server_.write(m.src, head, now, bytes);
+        record(s.start, s.start + n / server_.bandwidth());
         reply.bytes = kHeaderBytes;
         reply_at(s.end, reply);
     } else { // its data leaves as the memory produces it, no sooner than the path takes it
         const MemoryServer::Service s = server_.read(m.src, now, bytes);
+        record(s.start, s.end);
         reply.bytes = bytes;
         reply_at(local ? s.end : std::max(s.start, s.end - n / path_rate(endpoint_, m.src)), reply);
     }

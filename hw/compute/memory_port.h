@@ -32,6 +32,7 @@
 #include <systemc>
 
 #include "mem/memory_server.h"
+#include "noc/network.h"
 #include "noc/topology.h"
 #include "noc/transport.h"
 
@@ -57,6 +58,9 @@ class MemoryPort : public sc_core::sc_module
     const MemoryServer &server() const { return server_; }
     uint32_t endpoint() const { return endpoint_; }
     uint32_t memory() const { return memory_; }
+    // Records the controller's busy time in windows of picoseconds (for trace.json).
+    void record_timeline(bool on) { record_ = on; }
+    const noc::UtilisationTimeline &timeline() const { return timeline_; }
 
   private:
     struct Due {
@@ -69,6 +73,9 @@ class MemoryPort : public sc_core::sc_module
     uint32_t endpoint_, memory_;
     MemoryServer server_;
     noc::TransportClient *local_;
+    bool record_ = false;
+    noc::UtilisationTimeline timeline_{1000000}; // 1 us windows at first, in ps
+    void record(double t0, double t1);
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
     uint64_t seq_ = 0;
     sc_core::sc_event wake_;

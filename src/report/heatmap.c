@@ -15,6 +15,55 @@ static void colour(double share, char *buf, size_t len)
              45 + (int)(10 * (1 - share)));
 }
 
+/* Memories linked to grid g's routers or dies: a square beside the router, out of the
+ * grid on an edge, its link coloured like the others; at burst memory fidelity the square
+ * coloured by its controller's utilisation (blue idle to red busy all the time). */
+static void draw_memories(FILE *f, const tess_platform *p, const tess_eval_result *e, uint32_t g,
+                          uint32_t top, const double *use, double busiest)
+{
+    const tess_grid *G = &p->grids[g];
+    for (size_t l = 0; l < p->n_links; l++) {
+        const tess_instance *a = &p->instances[p->links[l].a], *b = &p->instances[p->links[l].b];
+        const tess_instance *m = a->kind == TESS_KIND_MEMORY ? a : b, *x = m == a ? b : a;
+        if (m->kind != TESS_KIND_MEMORY || x->grid != g || x->row < 0 || x->col < 0) continue;
+        const double cx = MARGIN + (x->col + 0.5) * CELL, cy = top + (x->row + 0.5) * CELL;
+        /* outward on an edge column or row, else towards the lower right */
+        double dx = CELL / 3.0, dy = CELL / 3.0;
+        if (x->col == 0)
+            dx = -CELL / 2.0, dy = 0;
+        else if ((uint32_t)x->col + 1 == G->cols)
+            dx = CELL / 2.0, dy = 0;
+        else if (x->row == 0)
+            dx = 0, dy = -CELL / 2.0;
+        else if ((uint32_t)x->row + 1 == G->rows)
+            dx = 0, dy = CELL / 2.0;
+        char c[48];
+        colour(busiest > 0 ? use[l] / busiest : 0, c, sizeof c);
+        fprintf(f,
+                "<line class=\"memory-link\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"%s\" stroke-width=\"4\" data-utilisation=\"%.6g\"><title>%s - %s: "
+                "%.3g</title></line>\n",
+                cx, cy, cx + dx, cy + dy, c, use[l], x->path, m->path, use[l]);
+        double busy = -1;
+        const uint32_t mi = (uint32_t)(m - p->instances);
+        for (uint32_t k = 0; k < e->n_memories; k++)
+            if (e->memories[k].instance == mi && e->it.iteration_time_s > 0)
+                busy = e->memories[k].busy_s / e->it.iteration_time_s;
+        char fill[48] = "white";
+        if (busy >= 0) colour(busy, fill, sizeof fill);
+        fprintf(f,
+                "<rect class=\"memory\" x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" "
+                "fill=\"%s\" stroke=\"black\"",
+                cx + dx - 6, cy + dy - 6, fill);
+        if (busy >= 0)
+            fprintf(f,
+                    " data-utilisation=\"%.6g\"><title>%s: controller busy %.3g</title></rect>\n",
+                    busy, m->path, busy);
+        else
+            fprintf(f, "><title>%s</title></rect>\n", m->path);
+    }
+}
+
 int tess_write_heatmap_svg(FILE *f, const tess_platform *p, const tess_eval_result *e)
 {
     /* each link's utilisation: the busier of its two channels */
@@ -74,6 +123,7 @@ int tess_write_heatmap_svg(FILE *f, const tess_platform *p, const tess_eval_resu
                         use[l], a->path, b->path, use[l]);
                 drawn++;
             }
+            draw_memories(f, p, e, (uint32_t)g, top, use, busiest);
             for (uint32_t i = G->first_instance; i < G->first_instance + G->instance_count; i++) {
                 const tess_instance *x = &p->instances[i];
                 if (x->kind != TESS_KIND_ROUTER) continue;

@@ -23,6 +23,11 @@ void tess_write_trace_json(FILE *f, const tess_platform *p, const tess_eval_resu
             ",\n{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 2, \"args\": {\"name\": \"%s: "
             "links\"}}",
             p->name);
+    if (e->memory_fidelity == TESS_MEM_BURST && !e->analytic)
+        fprintf(f,
+                ",\n{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 3, \"args\": {\"name\": "
+                "\"%s: memories\"}}",
+                p->name);
     /* timestamps in microseconds, as the format wants */
     for (uint64_t i = 0; i < e->n_spans; i++) {
         const tess_span *s = &e->spans[i];
@@ -33,6 +38,14 @@ void tess_write_trace_json(FILE *f, const tess_platform *p, const tess_eval_resu
                 ",\n{\"name\": \"utilisation, %s\", \"cat\": \"links\", \"ph\": \"C\", \"pid\": 2, "
                 "\"ts\": %.6f, \"args\": {\"busy\": %.6f}}",
                 link_classes[s->rank < 3 ? s->rank : 2], s->t0 * 1e6, s->value);
+            continue;
+        }
+        if (s->track == TESS_TRACK_MEMORY) { /* a memory controller's busy share */
+            fprintf(f,
+                    ",\n{\"name\": \"utilisation, %s\", \"cat\": \"memories\", \"ph\": \"C\", "
+                    "\"pid\": 3, \"ts\": %.6f, \"args\": {\"busy\": %.6f}}",
+                    s->rank < p->n_instances ? p->instances[s->rank].path : "?", s->t0 * 1e6,
+                    s->value);
             continue;
         }
         fprintf(f,
