@@ -96,7 +96,7 @@ Job::Job(const std::string &platform_xml, const std::string &work, const std::st
              TESS_OK &&
          tess_schedule_build(&p, &w, "(workload)", &s, &d) == TESS_OK;
     char msg[512] = "";
-    if (ok) ok = tess_estimate_prepare(&p, &s, &net, msg, sizeof msg) == TESS_OK;
+    if (ok) ok = tess_estimate_prepare(&p, &s, TESS_MEM_RATE, &net, msg, sizeof msg) == TESS_OK;
     char *j = tess_diag_join(&d);
     errors = std::string(j ? j : "") + msg;
     free(j);

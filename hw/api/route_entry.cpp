@@ -21,7 +21,8 @@ extern "C" tess_hw_routes *tess_hw_routes_open(const tess_platform *p, char *msg
 {
     try {
         tess::noc::BuildOptions bo;
-        bo.verify_cdg = false; // routes only: no buffers to deadlock
+        bo.verify_cdg = false;      // routes only: no buffers to deadlock
+        bo.memory_endpoints = true; // memories on routers too (burst memory fidelity)
         std::string error;
         auto h = std::make_unique<tess_hw_routes>();
         h->topo = tess::noc::Topology::build(p, bo, &error);

@@ -28,8 +28,9 @@ typedef struct tess_hw_route_info {
 tess_hw_routes *tess_hw_routes_open(const tess_platform *p, char *msg, size_t msglen);
 void tess_hw_routes_close(tess_hw_routes *h);
 uint32_t tess_hw_routes_channels(const tess_hw_routes *h);
-/* The route a message takes from one die instance to another: 0, or -1 when either is not
- * an endpoint or no route exists. channels[0..cap) gets the channel indices. */
+/* The route a message takes from one die instance to another (or between a die and a
+ * memory linked to a router): 0, or -1 when either is not an endpoint or no route exists.
+ * channels[0..cap) gets the channel indices. */
 int tess_hw_route(const tess_hw_routes *h, uint32_t from_instance, uint32_t to_instance,
                   tess_hw_route_info *out, uint32_t *channels, uint32_t cap);
 double tess_hw_channel_bandwidth(const tess_hw_routes *h, uint32_t channel);

@@ -55,7 +55,7 @@ static int time_call(const tess_platform *p, const tess_schedule *s, const doubl
 {
     if (estimate) {
         tess_estimate_net net;
-        int rc = tess_estimate_prepare(p, s, &net, msg, msglen);
+        int rc = tess_estimate_prepare(p, s, TESS_MEM_RATE, &net, msg, msglen);
         if (rc != TESS_OK) return rc;
         tess_calibration cal;
         tess_calibration_default(&cal);

@@ -215,23 +215,28 @@ int tess_cmd_run(int argc, char **argv)
 
 static const char estimate_usage[] =
     "usage: tessera estimate PLATFORM WORKLOAD [--json] [-o DIR] [--calibration FILE]\n"
-    "                        [--set name=value]...\n"
+    "                        [--memory-fidelity rate|burst] [--set name=value]...\n"
     "  the analytical model (roofline per op class, alpha-beta collectives, the pipeline's\n"
     "  critical path) instead of a simulation: the report keys of tessera run, with\n"
     "  \"fidelity\": \"analytic\"; DIR/report.json and DIR/stats.csv (DIR defaults to the\n"
     "  current folder), or the report on stdout with --json; --calibration reads the\n"
-    "  factors tessera calibrate fitted (without it every factor is 1)\n";
+    "  factors tessera calibrate fitted (without it every factor is 1); --memory-fidelity\n"
+    "  burst follows each die's DMA to its home memory as tessera run's burst level does\n"
+    "  (the memory's bandwidth and port split over the dies homed there, the route's\n"
+    "  narrowest channel), rate (the default) gives each die its memories' peak bandwidth\n";
 
 int tess_cmd_estimate(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    int json = 0;
+    int json = 0, memory_fidelity = TESS_MEM_RATE;
     const char *given_dir = NULL, *cal_path = NULL;
     char dir[4096] = "";
     const tess_cli_option opts[] = {{"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
                                     {"-o", TESS_OPT_TEXT, &given_dir, 0, NULL, 0, 0, 0},
                                     {"--calibration", TESS_OPT_TEXT, &cal_path, 0, NULL, 0, 0, 0},
+                                    {"--memory-fidelity", TESS_OPT_CHOICE, &memory_fidelity, 0,
+                                     tess_mem_fidelity_names, 0, 0, 0},
                                     {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
     int rc = tess_cli_parse(&a, argc, argv, opts, estimate_usage, 2);
     if (rc != TESS_EXIT_OK) {
@@ -260,8 +265,10 @@ int tess_cmd_estimate(int argc, char **argv)
         tess_estimate_net net;
         tess_eval_result e;
         char msg[1024] = "";
-        int st = tess_estimate_prepare(&p, &s, &net, msg, sizeof msg);
+        int st = tess_estimate_prepare(&p, &s, (tess_mem_fidelity)memory_fidelity, &net, msg,
+                                       sizeof msg);
         if (st == TESS_OK) st = tess_estimate_job(&p, &w, &s, &net, &cal, &e, msg, sizeof msg);
+        e.memory_fidelity = (tess_mem_fidelity)memory_fidelity;
         if (st != TESS_OK) {
             fprintf(stderr, "tessera estimate: %s\n", msg);
             rc = st == TESS_EINVAL || st == TESS_EUNROUTABLE ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;

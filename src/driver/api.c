@@ -67,8 +67,9 @@ static int open_job(const tess_job_source *src, const char *const *overrides, si
     const char *failed = NULL;
     if (rc == TESS_OK) rc = tess_job_load(src, ov, n_overrides, &j->loaded, &failed, &diag);
     if (rc == TESS_OK)
-        j->net_status = tess_estimate_prepare(&j->loaded.platform, &j->loaded.schedule, &j->net,
-                                              j->net_message, sizeof j->net_message);
+        j->net_status =
+            tess_estimate_prepare(&j->loaded.platform, &j->loaded.schedule, TESS_MEM_RATE, &j->net,
+                                  j->net_message, sizeof j->net_message);
     if (rc != TESS_OK && error && !*error)
         *error = take_messages(&diag);
     else

@@ -102,7 +102,7 @@ static int run_job(const tess_platform *p, uint32_t hidden, uint32_t tp, uint32_
         job_free(j);
         return 0;
     }
-    if (tess_estimate_prepare(p, &j->s, &j->net, msg, msglen) != TESS_OK) {
+    if (tess_estimate_prepare(p, &j->s, TESS_MEM_RATE, &j->net, msg, msglen) != TESS_OK) {
         job_free(j);
         return -1;
     }

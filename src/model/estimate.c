@@ -171,8 +171,8 @@ static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring,
     return TESS_OK;
 }
 
-int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_estimate_net *net,
-                          char *msg, size_t msglen)
+int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_mem_fidelity mf,
+                          tess_estimate_net *net, char *msg, size_t msglen)
 {
     memset(net, 0, sizeof *net);
     for (int k = 0; k < TESS_RINGS; k++) {
@@ -184,11 +184,21 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_e
     int rc = net->dma_bytes_s ? TESS_OK : TESS_ENOMEM;
     const tess_rank_map ranks = tess_schedule_ranks(s);
     if (rc == TESS_OK) rc = tess_peak_dma_rates(p, &ranks, net->dma_bytes_s, msg, msglen);
-    int needed = s->pp > 1; /* any ring with more than one member */
+    int needed = s->pp > 1 || mf == TESS_MEM_BURST; /* any ring with more than one member */
     for (uint32_t i = 0; i < s->n_colls; i++)
         needed |= s->colls[i].group > 1;
     tess_hw_routes *h = NULL;
     if (rc == TESS_OK && needed && !(h = tess_hw_routes_open(p, msg, msglen))) rc = TESS_EINVAL;
+    if (rc == TESS_OK && mf == TESS_MEM_BURST) { /* the DMA's paths to the memories */
+        double *peak = calloc(p->n_instances + 1, sizeof *peak);
+        rc = peak ? TESS_OK : TESS_ENOMEM;
+        for (size_t i = 0; peak && i < p->n_instances; i++)
+            if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
+                peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
+        if (rc == TESS_OK)
+            rc = tess_burst_dma_rates(p, &ranks, peak, h, net->dma_bytes_s, msg, msglen);
+        free(peak);
+    }
     uint32_t *load = h ? calloc(tess_hw_routes_channels(h) + 1, sizeof *load) : NULL;
     uint32_t *route = h ? malloc(ROUTE_CAP * sizeof *route) : NULL;
     if (h && (!load || !route)) rc = TESS_ENOMEM;

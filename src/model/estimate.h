@@ -67,8 +67,11 @@ typedef struct tess_estimate_net {
     double *dma_bytes_s; /* peak DRAM rate of each rank (malloc'd) */
 } tess_estimate_net;
 
-int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_estimate_net *net,
-                          char *msg, size_t msglen);
+/* The network's and the memories' view for tess_estimate_job: mf rate gives each die its
+ * memories' peak bandwidth (split evenly where shared), burst follows its DMA to its home
+ * memory (tess_burst_dma_rates). TESS_OK, or a status with msg. */
+int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_mem_fidelity mf,
+                          tess_estimate_net *net, char *msg, size_t msglen);
 void tess_estimate_net_free(tess_estimate_net *net);
 
 /* The analytical model's times of one template (a layer pass) on a die of type dt. */

@@ -250,3 +250,78 @@ int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *
     free(queue);
     return rc;
 }
+
+/* Bytes/s of the live links between die d and memory mem (any memory: TESS_NONE). */
+static double die_memory_links(const tess_platform *p, uint32_t d, uint32_t mem)
+{
+    const double die_hz = p->types[p->instances[d].type].u.die.clock_hz;
+    double rate = 0;
+    for (size_t k = 0; k < p->n_links; k++) {
+        const tess_link *l = &p->links[k];
+        const uint32_t other = l->a == d ? l->b : l->b == d ? l->a : TESS_NONE;
+        if (l->dead || other == TESS_NONE || p->instances[other].kind != TESS_KIND_MEMORY ||
+            p->instances[other].dead || (mem != TESS_NONE && other != mem))
+            continue;
+        const tess_link_type *lt = &p->types[l->type].u.link;
+        rate += lt->width_bytes * (lt->clock_hz > 0 ? lt->clock_hz : die_hz);
+    }
+    return rate;
+}
+
+/* The live die memory `mem` hangs off, or TESS_NONE. */
+static uint32_t memory_owner(const tess_platform *p, uint32_t mem)
+{
+    for (size_t k = 0; k < p->n_links; k++) {
+        const tess_link *l = &p->links[k];
+        const uint32_t d = l->a == mem ? l->b : l->b == mem ? l->a : TESS_NONE;
+        if (!l->dead && d != TESS_NONE && p->instances[d].kind == TESS_KIND_DIE &&
+            !p->instances[d].dead)
+            return d;
+    }
+    return TESS_NONE;
+}
+
+int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
+                         const tess_hw_routes *h, double *die_bw, char *msg, size_t msglen)
+{
+    int64_t *home = calloc(m->dies + 1, sizeof *home);
+    uint32_t *homed = calloc(p->n_instances + 1, sizeof *homed);
+    int rc = home && homed ? tess_die_dma_rates(p, m, mem_bw, die_bw, msg, msglen) : TESS_ENOMEM;
+    if (rc == TESS_OK) rc = tess_home_memories(p, m, home, msg, msglen);
+    for (uint32_t r = 0; rc == TESS_OK && r < m->dies; r++)
+        if (home[r] >= 0) homed[home[r]]++;
+    for (uint32_t r = 0; rc == TESS_OK && r < m->dies; r++) {
+        const uint32_t die = m->die_of_rank[r];
+        if (home[r] < 0) { /* its own memories alone */
+            const double links = die_memory_links(p, die, TESS_NONE);
+            if (links > 0 && links < die_bw[r]) die_bw[r] = links;
+            continue;
+        }
+        const uint32_t mem = (uint32_t)home[r], n = homed[mem];
+        double rate = mem_bw[mem] / n;
+        tess_hw_route_info info;
+        uint32_t first = 0;
+        int routed = tess_hw_route(h, mem, die, &info, &first, 1) == 0;
+        if (!routed) { /* behind another die (or this one) */
+            const uint32_t owner = memory_owner(p, mem);
+            if (owner == TESS_NONE) {
+                snprintf(msg, msglen, "memory '%s' (die '%s''s) is not on the network",
+                         p->instances[mem].path, p->instances[die].path);
+                rc = TESS_EINVAL;
+                break;
+            }
+            const double cap = die_memory_links(p, owner, mem) / n;
+            if (cap > 0 && cap < rate) rate = cap;
+            routed = owner != die && tess_hw_route(h, owner, die, &info, &first, 1) == 0;
+        }
+        if (routed) {
+            if (info.bandwidth_bytes_s < rate) rate = info.bandwidth_bytes_s;
+            const double port = tess_hw_channel_bandwidth(h, first) / n;
+            if (port < rate) rate = port;
+        }
+        die_bw[r] = rate;
+    }
+    free(home);
+    free(homed);
+    return rc;
+}

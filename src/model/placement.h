@@ -22,6 +22,7 @@
 #include "config/workload.h"
 #include "config/diag.h"
 #include "model/rank_map.h"
+#include "api/routes.h"
 
 /* The innermost tess_scope_level whose one scope holds all n dies (instance indices):
  * TESS_SCOPE_LEVELS when no scope does (the platform), -1 when n < 2. */
@@ -69,6 +70,17 @@ int tess_die_dma_rates(const tess_platform *p, const tess_rank_map *m, const dou
  * TESS_EINVAL (msg) for a die that reaches no memory. */
 int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *home, char *msg,
                        size_t msglen);
+
+/* The analytical model's view of burst memory fidelity: each rank's DMA rate at its home
+ * memory (tess_home_memories) from the memories' bandwidths (mem_bw, one per platform
+ * instance): a die on its own memories as at rate, at most what its links to them carry;
+ * else the lowest of the memory's bandwidth over the ranks homed there, the route's
+ * narrowest channel from the memory (or from the die it hangs off, whose link to it then
+ * caps it too: over the ranks homed there) and the route's first channel over those ranks
+ * (the memory's port, which they all cross). h: routes opened on p (memories are
+ * endpoints). TESS_OK, TESS_ENOMEM or TESS_EINVAL (msg). */
+int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
+                         const tess_hw_routes *h, double *die_bw, char *msg, size_t msglen);
 
 /* tess_die_dma_rates from every live memory's peak bandwidth (the analytical model's view,
  * and a collective's, which moves no DRAM data). */

@@ -135,8 +135,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
             "  \"fidelity\": \"%s\",\n",
             tess_version(), p->name, w->name,
             e->analytic ? "analytic" : tess_noc_fidelity_names[e->fidelity]);
-    if (!e->analytic)
-        fprintf(f, "  \"memory_fidelity\": \"%s\",\n", tess_mem_fidelity_names[e->memory_fidelity]);
+    fprintf(f, "  \"memory_fidelity\": \"%s\",\n", tess_mem_fidelity_names[e->memory_fidelity]);
     if (e->analytic) {
         fputs("  \"calibration\": ", f);
         json_string(f, e->calibration[0] ? e->calibration : "none");
