@@ -17,6 +17,7 @@
 #include "noc/network.h"
 
 extern "C" {
+#include "model/placement.h"
 #include "tessera/tessera.h"
 #include "api/tessera_hw.h"
 }
@@ -237,28 +238,6 @@ bool network_memories(const tess_schedule *s, const tess_hw_run_options *o)
     return false;
 }
 
-// Bytes/s of link l (its width at its clock, else at the clock of die d it leaves).
-double link_rate(const tess_platform *p, const tess_link &l, uint32_t d)
-{
-    const tess_link_type &lt = p->types[l.type].u.link;
-    return lt.width_bytes *
-           (lt.clock_hz > 0 ? lt.clock_hz : p->types[p->instances[d].type].u.die.clock_hz);
-}
-
-// Bytes/s the live links between die d and its own memories carry together.
-double own_memory_links(const tess_platform *p, uint32_t d)
-{
-    double rate = 0;
-    for (size_t k = 0; k < p->n_links; k++) {
-        const tess_link &l = p->links[k];
-        const uint32_t other = l.a == d ? l.b : l.b == d ? l.a : TESS_NONE;
-        if (!l.dead && other != TESS_NONE && p->instances[other].kind == TESS_KIND_MEMORY &&
-            !p->instances[other].dead)
-            rate += link_rate(p, l, d);
-    }
-    return rate;
-}
-
 // Where a memory is served at burst fidelity: its own endpoint (on a router), or the
 // endpoint of the die it hangs off, behind their link (cap: its bytes/s).
 struct MemorySite {
@@ -270,25 +249,18 @@ MemorySite memory_site(const Iteration &it, uint32_t memory)
 {
     const tess_platform *p = it.p;
     MemorySite site;
+    const uint32_t owner = tess_memory_owner(p, memory);
     for (uint32_t e = 0; e < it.net->endpoint_count(); e++) {
         const uint32_t in = it.net->endpoint_instance(e);
-        if (in == memory) {
+        if (in == memory) { // on a router: its own endpoint, whatever else it is linked to
             site.endpoint = e;
+            site.cap = 0;
             return site;
         }
-    }
-    for (size_t k = 0; k < p->n_links; k++) {
-        const tess_link &l = p->links[k];
-        const uint32_t die = l.a == memory ? l.b : l.b == memory ? l.a : TESS_NONE;
-        if (l.dead || die == TESS_NONE || p->instances[die].kind != TESS_KIND_DIE ||
-            p->instances[die].dead)
-            continue;
-        for (uint32_t e = 0; e < it.net->endpoint_count(); e++)
-            if (it.net->endpoint_instance(e) == die) {
-                site.endpoint = e;
-                site.cap = link_rate(p, l, die);
-                return site;
-            }
+        if (in == owner && owner != TESS_NONE) {
+            site.endpoint = e;
+            site.cap = tess_die_memory_links(p, owner, memory);
+        }
     }
     return site;
 }
@@ -308,7 +280,7 @@ int memory_rates(Iteration &it, const tess_hw_run_options *o, const double *dma_
     for (uint32_t r = 0; r < s->dies; r++) {
         const int64_t home = o->home_memory[r];
         if (home < 0) {
-            const double links = own_memory_links(p, s->die_of_rank[r]);
+            const double links = tess_die_memory_links(p, s->die_of_rank[r], TESS_NONE);
             if (links > 0) it.dma_rate[r] = std::min(it.dma_rate[r], links);
             continue;
         }

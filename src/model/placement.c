@@ -251,8 +251,7 @@ int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *
     return rc;
 }
 
-/* Bytes/s of the live links between die d and memory mem (any memory: TESS_NONE). */
-static double die_memory_links(const tess_platform *p, uint32_t d, uint32_t mem)
+double tess_die_memory_links(const tess_platform *p, uint32_t d, uint32_t mem)
 {
     const double die_hz = p->types[p->instances[d].type].u.die.clock_hz;
     double rate = 0;
@@ -268,8 +267,7 @@ static double die_memory_links(const tess_platform *p, uint32_t d, uint32_t mem)
     return rate;
 }
 
-/* The live die memory `mem` hangs off, or TESS_NONE. */
-static uint32_t memory_owner(const tess_platform *p, uint32_t mem)
+uint32_t tess_memory_owner(const tess_platform *p, uint32_t mem)
 {
     for (size_t k = 0; k < p->n_links; k++) {
         const tess_link *l = &p->links[k];
@@ -293,7 +291,7 @@ int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const d
     for (uint32_t r = 0; rc == TESS_OK && r < m->dies; r++) {
         const uint32_t die = m->die_of_rank[r];
         if (home[r] < 0) { /* its own memories alone */
-            const double links = die_memory_links(p, die, TESS_NONE);
+            const double links = tess_die_memory_links(p, die, TESS_NONE);
             if (links > 0 && links < die_bw[r]) die_bw[r] = links;
             continue;
         }
@@ -303,14 +301,14 @@ int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const d
         uint32_t first = 0;
         int routed = tess_hw_route(h, mem, die, &info, &first, 1) == 0;
         if (!routed) { /* behind another die (or this one) */
-            const uint32_t owner = memory_owner(p, mem);
+            const uint32_t owner = tess_memory_owner(p, mem);
             if (owner == TESS_NONE) {
                 snprintf(msg, msglen, "memory '%s' (die '%s''s) is not on the network",
                          p->instances[mem].path, p->instances[die].path);
                 rc = TESS_EINVAL;
                 break;
             }
-            const double cap = die_memory_links(p, owner, mem) / n;
+            const double cap = tess_die_memory_links(p, owner, mem) / n;
             if (cap > 0 && cap < rate) rate = cap;
             routed = owner != die && tess_hw_route(h, owner, die, &info, &first, 1) == 0;
         }

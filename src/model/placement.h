@@ -71,6 +71,13 @@ int tess_die_dma_rates(const tess_platform *p, const tess_rank_map *m, const dou
 int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *home, char *msg,
                        size_t msglen);
 
+/* Bytes/s the live links between die d and memory mem carry together (each its width at
+ * its clock, else the die's); mem TESS_NONE: all of d's own memories. */
+double tess_die_memory_links(const tess_platform *p, uint32_t d, uint32_t mem);
+
+/* The live die that memory mem hangs off (linked to it), or TESS_NONE. */
+uint32_t tess_memory_owner(const tess_platform *p, uint32_t mem);
+
 /* The analytical model's view of burst memory fidelity: each rank's DMA rate at its home
  * memory (tess_home_memories) from the memories' bandwidths (mem_bw, one per platform
  * instance): a die on its own memories as at rate, at most what its links to them carry;
