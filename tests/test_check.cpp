@@ -232,3 +232,21 @@ TEST_F(Check, AnUnwritableJunitFileIsRefusedBeforeTheEvaluation)
     EXPECT_EQ(c.output.find("JUnit XML: "), std::string::npos) << c.output;
     EXPECT_EQ(c.output.find("PASS"), std::string::npos) << c.output; // nothing was evaluated
 }
+
+TEST_F(Check, MemoryFidelityIsTheRunsOwn)
+{
+    // a limit just above the burst run's iteration time passes at burst and is the run's
+    // own figure: at rate the job is faster, so a limit just below the burst figure
+    // passes at rate and fails at burst
+    CliRun run = tessera(
+        "run platforms/default.xml workloads/default.xml --memory-fidelity burst --json", true);
+    ASSERT_EQ(run.status, 0) << run.output;
+    const double t = json_number(run.output, "iteration_time_s");
+    ASSERT_GT(t, 0);
+    const std::string above = limits(limit("iteration_time_s", "max", t * (1 + 1e-6)));
+    EXPECT_EQ(check(above, " --memory-fidelity burst").status, 0);
+    const std::string below = limits(limit("iteration_time_s", "max", t * (1 - 1e-6)));
+    EXPECT_EQ(check(below, " --memory-fidelity burst").status, 4);
+    EXPECT_EQ(check(below).status, 0); // rate, the default
+    EXPECT_EQ(check(below, " --memory-fidelity cycle").status, 2);
+}

@@ -14,6 +14,7 @@
 
 #include "cli/cli_args.h"
 #include "cli/commands.h"
+#include "config/fidelity.h"
 #include "config/xml_document.h"
 #include "tessera/tessera.h"
 
@@ -21,9 +22,12 @@ extern const char tess_limit_schema_xsd[];
 extern const unsigned long tess_limit_schema_xsd_len;
 
 static const char usage[] =
-    "usage: tessera check PLATFORM WORKLOAD LIMITS [--junit FILE] [--set name=value]...\n"
+    "usage: tessera check PLATFORM WORKLOAD LIMITS [--junit FILE] [--memory-fidelity rate|burst]\n"
+    "                     [--set name=value]...\n"
     "  evaluates the job and checks each limit (format: limits/README.md); prints PASS/FAIL\n"
-    "  a limit, writes JUnit XML to FILE (default check-junit.xml); exit 0 only if all hold\n";
+    "  a limit, writes JUnit XML to FILE (default check-junit.xml); exit 0 only if all hold;\n"
+    "  --memory-fidelity as tessera run's (rate, the default, or burst: DMA over the network\n"
+    "  to each die's memory, for signing off a memory subsystem)\n";
 
 typedef struct limit {
     char metric[64];
@@ -152,7 +156,10 @@ int tess_cmd_check(int argc, char **argv)
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     const char *junit = "check-junit.xml";
+    int memory_fidelity = TESS_MEM_RATE;
     const tess_cli_option opts[] = {{"--junit", TESS_OPT_TEXT, &junit, 0, NULL, 0, 0, 0},
+                                    {"--memory-fidelity", TESS_OPT_CHOICE, &memory_fidelity, 0,
+                                     tess_mem_fidelity_names, 0, 0, 0},
                                     {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
     int rc = tess_cli_parse(&a, argc, argv, opts, usage, 3);
     if (rc != TESS_EXIT_OK) {
@@ -191,7 +198,8 @@ int tess_cmd_check(int argc, char **argv)
     const int opened = st == TESS_OK;
     if (opened) {
         tess_eval_options opt = {TESS_API_VERSION, L.time_limit_s, TESS_FIDELITY_MIXED, 0,
-                                 TESS_MEMORY_RATE};
+                                 memory_fidelity == TESS_MEM_BURST ? TESS_MEMORY_BURST
+                                                                   : TESS_MEMORY_RATE};
         st = tess_evaluate(job, &opt, &ev, &error);
     }
     if (!opened) {
