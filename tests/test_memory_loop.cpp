@@ -291,3 +291,21 @@ TEST(MemoryLoop, EstimateFollowsTheSimulatedDmaPaths)
         EXPECT_NEAR(e / s, 1.0, 0.10) << job;
     }
 }
+
+// Symmetric simulation mirrors replicas that do not simulate their own DMA; with dies
+// reaching a shared memory over the network the mirrors would leave it idle: refused,
+// naming both options, before anything is simulated.
+TEST(MemoryLoop, SymmetryWithNetworkMemoryIsRefused)
+{
+    CliRun r = tessera("run platforms/default.xml workloads/default.xml --memory-fidelity burst "
+                       "--symmetry --set workload.dp=2 --set workload.tp=2 --set workload.pp=4 "
+                       "--json");
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("--symmetry"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("--memory-fidelity burst"), std::string::npos) << r.output;
+    // dies with their own memories have nothing to share: symmetry stays available
+    CliRun own = tessera("run platforms/dgx-a100.xml workloads/korthikanti-22b-selective.xml "
+                         "--memory-fidelity burst --symmetry --set model.layers=8 --json",
+                         true);
+    EXPECT_EQ(own.status, 0) << own.output;
+}
