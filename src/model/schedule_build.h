@@ -1,7 +1,8 @@
 /* What the steps of tess_schedule_build (model/schedule.h) share across the files that
  * build a schedule: schedule.c (ranks, tiles, stages, memory, the order of steps),
- * schedule_kernels.c (a layer's GEMMs and element-wise kernels) and schedule_colls.c (the
- * collectives). Private to src/model. */
+ * schedule_kernels.c (a layer's GEMMs and element-wise kernels), schedule_colls.c (the
+ * collectives) and schedule_build.c (the templates' and lists' growth, which the others
+ * call: the steps call down into it, never back into schedule.c). Private to src/model. */
 #ifndef TESS_SCHEDULE_BUILD_H
 #define TESS_SCHEDULE_BUILD_H
 

@@ -24,6 +24,10 @@ static void gemm_group(builder *b, tess_template *t, const gemm *g, uint64_t cou
     gg->tile = tile;
 }
 
+/* GEMMs tiled T x T, output stationary: per tile a MAC op and loads of its A and B
+ * tiles, per output tile a store; A is read once per column of output tiles, B once
+ * per row of them, C written once. The workload's tile-merge tiles per dimension make
+ * one op. */
 static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram_bytes)
 {
     if (b->gpu) { /* one op, the whole kernel: its CTAs stream A and B and write C */
