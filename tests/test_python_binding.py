@@ -99,6 +99,11 @@ class MemoryFidelity(unittest.TestCase):
         self.assertEqual(len(burst["memories"]), 8)
         self.assertEqual(sum(m["n_dies"] for m in burst["memories"]), 16)
 
+    def test_a_space_says_its_memory_fidelity(self):
+        space = tessera.Space(SPACE)
+        self.assertEqual(space.memory_fidelity, "rate")
+        space.close()
+
 
 class LibraryChoice(unittest.TestCase):
     def test_missing_tessera_lib_is_an_error(self):

@@ -173,6 +173,46 @@ TEST_F(Sweep, RowMatchesTheSameJobEvaluatedThroughTheApi)
     tess_job_close(job);
 }
 
+TEST_F(Sweep, MemoryFidelityOfTheSpaceIsEveryPointsOwn)
+{
+    // <space memory-fidelity="burst">: the row is the job evaluated with its memory in the
+    // loop, not at the default rate (on the default platform the two differ 4x)
+    const std::string path = dir + "/burst.xml", out = dir + "/r.csv";
+    spit(path, "<space name=\"t\" memory-fidelity=\"burst\" platform=\"" +
+                   src("platforms/default.xml") + "\" workload=\"" + src("workloads/default.xml") +
+                   "\">\n  <point set=\"model.layers=8\"/>\n</space>\n");
+    ASSERT_EQ(tessera("sweep " + path + " -o " + out).status, 0);
+    std::vector<std::string> f = fields(rows_by_id(read_text(out))[0], 13);
+    ASSERT_EQ(f[2], "ok");
+    const char *ov[] = {"model.layers=8"};
+    tess_job *job = nullptr;
+    char *error = nullptr;
+    ASSERT_EQ(tess_job_open(src("platforms/default.xml").c_str(),
+                            src("workloads/default.xml").c_str(), ov, 1, &job, &error),
+              TESS_OK);
+    double t[2] = {0, 0};
+    const tess_memory_fidelity mf[2] = {TESS_MEMORY_RATE, TESS_MEMORY_BURST};
+    for (int i = 0; i < 2; i++) {
+        tess_evaluation *ev = nullptr;
+        tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_MIXED, 0, mf[i]};
+        ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
+        ASSERT_EQ(tess_metric(ev, "iteration_time_s", &t[i]), TESS_OK);
+        tess_evaluation_free(ev);
+    }
+    tess_job_close(job);
+    char text[64];
+    std::snprintf(text, sizeof text, "%.9g", t[1]);
+    EXPECT_EQ(f[3], text);
+    EXPECT_GT(t[1], 2 * t[0]);
+    // a name the schema does not list is refused at load
+    spit(path, "<space name=\"t\" memory-fidelity=\"cycle\" platform=\"" +
+                   src("platforms/default.xml") + "\" workload=\"" + src("workloads/default.xml") +
+                   "\">\n  <point set=\"model.layers=8\"/>\n</space>\n");
+    CliRun bad = tessera("sweep " + path + " -o " + dir + "/bad.csv");
+    EXPECT_EQ(bad.status, 1) << bad.output;
+    EXPECT_NE(bad.output.find("memory-fidelity"), std::string::npos) << bad.output;
+}
+
 TEST_F(Sweep, ProgressLinesPerPointOnlyWhenAsked)
 {
     std::string s = space(grid_and_failure), out = dir + "/r.csv";

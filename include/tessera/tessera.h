@@ -195,6 +195,8 @@ size_t tess_space_limits(const tess_design_space *s);
 const char *tess_space_limit(const tess_design_space *s, size_t i, double *min, double *max);
 unsigned tess_space_budget(const tess_design_space *s);   /* 0: the space gives none */
 double tess_space_time_limit(const tess_design_space *s); /* seconds; 0: none */
+/* <space memory-fidelity>: the memory fidelity to evaluate its points at (rate if not given) */
+tess_memory_fidelity tess_space_memory_fidelity(const tess_design_space *s);
 
 #ifdef __cplusplus
 }

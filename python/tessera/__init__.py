@@ -87,6 +87,7 @@ _sig = {
     "tess_space_limit": (_S, [_P, _c.c_size_t, _c.POINTER(_c.c_double), _c.POINTER(_c.c_double)]),
     "tess_space_budget": (_c.c_uint, [_P]),
     "tess_space_time_limit": (_c.c_double, [_P]),
+    "tess_space_memory_fidelity": (_c.c_int, [_P]),
 }
 for _name, (_res, _args) in _sig.items():
     _f = getattr(_lib, _name)
@@ -268,6 +269,7 @@ class Space:
             self.limits.append((name, lo.value, hi.value))
         self.budget = _lib.tess_space_budget(h) or None
         self.time_limit_s = _lib.tess_space_time_limit(h)
+        self.memory_fidelity = {v: k for k, v in MEMORY_FIDELITIES.items()}[_lib.tess_space_memory_fidelity(h)]
 
     def overrides(self, point):
         """The point's overrides (the names it sets) as "name=value" strings."""

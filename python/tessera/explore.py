@@ -162,7 +162,8 @@ class Explorer:
         t0 = time.perf_counter()
         try:
             with self.space.open_job(point) as job:
-                ev = job.evaluate(time_limit_s=self.space.time_limit_s)
+                ev = job.evaluate(time_limit_s=self.space.time_limit_s,
+                                  memory_fidelity=self.space.memory_fidelity)
                 values = [ev.metric(m) for m in self.metrics + self.limited]
                 ok = self.feasible(ev)
                 ev.close()

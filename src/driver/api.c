@@ -429,3 +429,7 @@ double tess_space_time_limit(const tess_design_space *s)
 {
     return s->s.time_limit_s;
 }
+tess_memory_fidelity tess_space_memory_fidelity(const tess_design_space *s)
+{
+    return s->s.memory_fidelity == TESS_MEM_BURST ? TESS_MEMORY_BURST : TESS_MEMORY_RATE;
+}
