@@ -43,11 +43,14 @@ void tess_write_stats_csv(FILE *f, const tess_platform *p, const tess_eval_resul
     ok = ok && mems;
     if (ok) memset(bytes, 0, (p->n_instances + 1) * sizeof *bytes);
     for (uint32_t r = 0; ok && r < e->n_dies; r++) {
-        int shared = 0, served = 0;
+        int shared = 0;
         const size_t n = tess_die_memories(p, e->dies[r].instance, mems, &shared);
+        /* at burst a die without memories of its own is always served by a controller, one
+         * with its own only when others share them (then that memory has a controller) */
+        int served = e->n_memories > 0 && shared;
         for (uint32_t m = 0; m < e->n_memories && !served; m++)
-            for (uint32_t d = 0; d < e->memories[m].n_dies && d < TESS_MEMORY_DIES; d++)
-                served |= e->memories[m].dies[d] == e->dies[r].instance;
+            for (size_t i = 0; i < n && !served; i++)
+                served = e->memories[m].instance == mems[i];
         for (size_t i = 0; i < n && !served; i++)
             bytes[mems[i]] += (double)e->dies[r].dram_bytes / n;
     }
