@@ -126,6 +126,38 @@ TEST(ScheduleFlops, GptMatchesNarayananClosedForms)
     }
 }
 
+// 2-D tensor parallelism with fewer heads than dies (Hecaton's regime): GPT-3 XL's 16 heads
+// over 64 dies. The attention core is not dropped (it was: b heads / t in integer
+// arithmetic gave no score GEMMs at all); each die takes a slice of a head's query rows,
+// and the dies' FLOPs add up to the closed form's.
+TEST(ScheduleFlops, TwoDimensionalTpWithFewerHeadsThanDiesKeepsTheAttention)
+{
+    for (const char *rec : {"none", "selective"}) {
+        auto b = build("gpt-1.3b.xml",
+                       std::string("global-batch=\"4\" micro-batch=\"1\" tp=\"64\" "
+                                   "tp-style=\"2d\" recompute=\"") +
+                           rec + "\"",
+                       64);
+        ASSERT_EQ(b->src, TESS_OK) << b->errors;
+        const double model = narayanan_model(4, 2048, 24, 2048, 51200);
+        EXPECT_NEAR(b->s.model_flops / model, 1.0, 0.005) << rec;
+        double sum = 0;
+        for (uint32_t i = 0; i < b->s.pp; i++)
+            sum += b->s.stages[i].flops * b->w.tp * b->w.dp;
+        EXPECT_NEAR(sum / b->s.hardware_flops, 1.0, 1e-9) << rec;
+        if (std::string(rec) == "selective") { // QK^T and scores x V again: 4 B s^2 h a layer
+            const double again = 4.0 * 4 * 2048 * 2048 * 2048 * 24;
+            EXPECT_NEAR((b->s.hardware_flops - b->s.model_flops) / again, 1.0, 1e-9);
+        }
+    }
+    // query rows that do not divide over the dies are refused, not rounded away
+    auto bad = build("gpt-1.3b.xml",
+                     "global-batch=\"4\" micro-batch=\"1\" tp=\"9\" tp-style=\"2d\" "
+                     "recompute=\"none\"",
+                     9);
+    EXPECT_NE(bad->wrc == TESS_OK ? bad->src : bad->wrc, TESS_OK);
+}
+
 TEST(ScheduleFlops, SelectiveRecomputationRedoesTheAttentionCore)
 {
     auto b = build("megatron-22b.xml",

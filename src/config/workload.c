@@ -264,6 +264,11 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
           w->global_batch, w->micro_batch, w->dp, w->chunks, TESS_MAX_PASSES);
     CHECK(m->heads % w->tp == 0 || w->tp_style == TESS_TP_2D,
           "<workload>: the model's %u heads are not divisible by tp %u", m->heads, w->tp);
+    CHECK(w->tp_style != TESS_TP_2D || (uint64_t)w->micro_batch * m->heads % w->tp == 0 ||
+              (uint64_t)w->micro_batch * m->heads * m->sequence % w->tp == 0,
+          "<workload>: tp-style 2d: micro-batch %u x the model's %u heads x sequence %u query "
+          "rows do not divide over tp %u",
+          w->micro_batch, m->heads, m->sequence, w->tp);
     if (w->stage_layers.n == 0) {
         CHECK(m->layers % (w->pp * w->chunks) == 0,
               "<workload>: the model's %u layers do not divide into pp %u x chunks %u (attribute "

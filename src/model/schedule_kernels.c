@@ -47,15 +47,18 @@ static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram
 }
 
 /* Bytes a GEMM kernel moves between DRAM and the die: A (M x K), B (K x N) and C (M x N)
- * once each, less any s x s operand (on_chip_side = s) that a fused attention kernel keeps
- * on chip. */
-static uint64_t gemm_dram_bytes(const gemm *g, uint64_t e, uint64_t on_chip_side)
+ * once each, less the attention scores a fused attention kernel keeps on chip: the operand
+ * of rows x s (or s x rows) when rows > 0 (rows: the die's query rows of a head, s the
+ * sequence). */
+static uint64_t gemm_dram_bytes(const gemm *g, uint64_t e, uint64_t rows, uint64_t s)
 {
     const uint64_t dims[3][2] = {{g->m, g->k}, {g->k, g->n}, {g->m, g->n}};
     uint64_t elems = 0;
-    for (int i = 0; i < 3; i++)
-        if (!on_chip_side || dims[i][0] != on_chip_side || dims[i][1] != on_chip_side)
-            elems += dims[i][0] * dims[i][1];
+    for (int i = 0; i < 3; i++) {
+        const int scores = rows && ((dims[i][0] == rows && dims[i][1] == s) ||
+                                    (dims[i][0] == s && dims[i][1] == rows));
+        if (!scores) elems += dims[i][0] * dims[i][1];
+    }
     return elems * g->count * e;
 }
 
@@ -99,7 +102,8 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
     const tess_model *md = &w->model;
     const uint64_t e = b->e, tp = w->tp;
     const uint64_t A = b->tok * md->hidden / (w->sequence_parallel ? tp : 1);
-    const uint64_t S = (uint64_t)w->micro_batch * (md->heads / tp) * md->sequence * md->sequence;
+    /* the die's share of the scores: whole heads, or (2-D, fewer heads than dies) a slice */
+    const uint64_t S = (uint64_t)w->micro_batch * md->heads * md->sequence * md->sequence / tp;
     const uint64_t H = b->tok * md->ffn / tp, L = b->tok * md->vocab / tp;
     const uint64_t QKV = b->tok * (md->hidden + 2 * md->hidden / md->heads * md->kv_heads) / tp;
     const int swiglu = md->activation == TESS_ACT_SWIGLU, fused = w->fused_kernels;
@@ -190,12 +194,18 @@ void tess_build_layer_templates(builder *b)
     s->model_flops =
         3.0 * s->microbatches * w->dp * (md->layers * (gemm_fwd + attn_fwd) + logits_fwd);
 
-    /* GEMMs of one layer's forward pass on one die */
+    /* GEMMs of one layer's forward pass on one die. The attention core: the micro-batch's
+     * bt x heads heads shared by the t dies, whole heads while they go round (1-D tensor
+     * parallelism: heads divisible by t), else each die a slice of one head's query rows
+     * (2-D with fewer heads than dies: bt heads sq rows divide by t, workload.c checks) */
     const uint64_t nsplit = two_d ? tr : t, ksplit = two_d ? tr : 1;
+    const int whole_heads = bt * heads % t == 0;
+    const uint64_t rows = whole_heads ? sq : bt * heads * sq / t,
+                   per_die = whole_heads ? bt * heads / t : 1;
     const gemm fwd[] = {
         {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1}, /* QKV */
-        {sq, sq, hd, bt * heads / t},                 /* scores QK^T */
-        {sq, hd, sq, bt * heads / t},                 /* scores x V */
+        {rows, sq, hd, per_die},                      /* scores QK^T */
+        {rows, hd, sq, per_die},                      /* scores x V */
         {tok, h / ksplit, h / nsplit, 1},             /* output projection */
         {tok, f * (md->activation == TESS_ACT_SWIGLU ? 2 : 1) / nsplit, h / ksplit, 1},
         {tok, h / ksplit, f / nsplit, 1}, /* MLP down */
@@ -208,15 +218,15 @@ void tess_build_layer_templates(builder *b)
     for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
         const int core = i == 1 || i == 2; /* the attention core: its s x s operands */
         const int on_chip = core && flash;
-        tile_gemm(b, F, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? sq : 0));
+        tile_gemm(b, F, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? rows : 0, sq));
         /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
         const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count};
         const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count};
-        tile_gemm(b, Bw, &dx, gemm_dram_bytes(&dx, e, on_chip ? sq : 0));
-        tile_gemm(b, Bw, &dw, gemm_dram_bytes(&dw, e, on_chip ? sq : 0));
+        tile_gemm(b, Bw, &dx, gemm_dram_bytes(&dx, e, on_chip ? rows : 0, sq));
+        tile_gemm(b, Bw, &dw, gemm_dram_bytes(&dw, e, on_chip ? rows : 0, sq));
         if (w->recompute == TESS_RECOMPUTE_FULL ||
             (w->recompute == TESS_RECOMPUTE_SELECTIVE && core))
-            tile_gemm(b, R, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? sq : 0));
+            tile_gemm(b, R, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? rows : 0, sq));
     }
     if (w->recompute == TESS_RECOMPUTE_FULL) elementwise_kernels(b, R, KERNELS_FORWARD);
     if (w->recompute == TESS_RECOMPUTE_SELECTIVE) elementwise_kernels(b, R, KERNELS_ATTENTION_CORE);
@@ -226,9 +236,9 @@ void tess_build_layer_templates(builder *b)
 
     const gemm logit = {tok, V / t, h, 1};
     const gemm ldx = {tok, h, V / t, 1}, ldw = {h, V / t, tok, 1};
-    tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(&logit, e, 0));
-    tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(&ldx, e, 0));
-    tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(&ldw, e, 0));
+    tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(&logit, e, 0, 0));
+    tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(&ldx, e, 0, 0));
+    tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(&ldw, e, 0, 0));
     elementwise_kernels(b, &s->logits_fwd, KERNELS_LOGITS_FORWARD);
     elementwise_kernels(b, &s->logits_bwd, KERNELS_LOGITS_BACKWARD);
     elementwise_kernels(b, &s->embed_fwd, KERNELS_EMBEDDING_FORWARD);
