@@ -99,6 +99,18 @@ class MemoryFidelity(unittest.TestCase):
         self.assertEqual(len(burst["memories"]), 8)
         self.assertEqual(sum(m["n_dies"] for m in burst["memories"]), 16)
 
+    def test_estimate_takes_the_burst_view_too(self):
+        # the analytical model at burst follows the default platform's DMA through its
+        # 64 GB/s memory ports: several times the rate view, as the simulation
+        with tessera.Job(PLATFORM, WORKLOAD) as job:
+            rate = job.estimate()
+            burst = job.estimate(memory_fidelity="burst")
+            again = job.estimate(memory_fidelity="burst")  # the view is found once
+        self.assertEqual(burst.report["memory_fidelity"], "burst")
+        self.assertEqual(rate.report["memory_fidelity"], "rate")
+        self.assertGreater(burst.metric("iteration_time_s"), 3 * rate.metric("iteration_time_s"))
+        self.assertEqual(burst.metric("iteration_time_s"), again.metric("iteration_time_s"))
+
     def test_a_space_says_its_memory_fidelity(self):
         space = tessera.Space(SPACE)
         self.assertEqual(space.memory_fidelity, "rate")

@@ -21,7 +21,7 @@ extern "C" {
 /* 2: tess_eval_options gained `fidelity` (a version-1 struct is still accepted);
  * 3: tess_estimate and design spaces; 4: tess_eval_options gained `symmetry`;
  * 5: TESS_FIDELITY_MIXED, the default when options is NULL; 6: tess_eval_options gained
- * `memory_fidelity`. */
+ * `memory_fidelity`; tess_estimate_memory and tess_space_memory_fidelity. */
 #define TESS_API_VERSION 6
 
 enum tess_status {
@@ -140,6 +140,14 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
  * tess_evaluate. Thread-safe like tess_evaluate. Since API version 3. */
 int tess_estimate(const tess_job *job, const char *calibration_path, tess_evaluation **out,
                   char **error);
+
+/* tess_estimate with the memory view of a memory fidelity: TESS_MEMORY_RATE is
+ * tess_estimate's (each die its memories' peak bandwidth); TESS_MEMORY_BURST follows each
+ * die's DMA to its home memory as the simulation's burst level does (the memory's
+ * bandwidth and port shared by the dies homed there, the route's narrowest channel), the
+ * view `tessera estimate --memory-fidelity burst` takes. Thread-safe as tess_estimate. */
+int tess_estimate_memory(const tess_job *job, const char *calibration_path,
+                         tess_memory_fidelity memory_fidelity, tess_evaluation **out, char **error);
 
 /* Reads a metric by name: "iteration_time_s", "tokens_per_s", "model_flops",
  * "hardware_flops", "mfu", "hfu", "energy_j", "power_w" (energy / iteration time),

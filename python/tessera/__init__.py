@@ -70,6 +70,7 @@ _sig = {
     "tess_job_close": (None, [_P]),
     "tess_evaluate": (_c.c_int, [_P, _c.POINTER(_EvalOptions), _c.POINTER(_P), _c.POINTER(_P)]),
     "tess_estimate": (_c.c_int, [_P, _S, _c.POINTER(_P), _c.POINTER(_P)]),
+    "tess_estimate_memory": (_c.c_int, [_P, _S, _c.c_int, _c.POINTER(_P), _c.POINTER(_P)]),
     "tess_metric": (_c.c_int, [_P, _S, _c.POINTER(_c.c_double)]),
     "tess_metric_name": (_S, [_c.c_size_t]),
     "tess_report_json": (_S, [_P]),
@@ -219,11 +220,15 @@ class Job:
         _check(_lib.tess_evaluate(_open(self), ctypes.byref(opt), ctypes.byref(ev), ctypes.byref(err)), err)
         return Evaluation(ev.value)
 
-    def estimate(self, calibration=None):
-        """The analytical model (microseconds); calibration: a `tessera calibrate` file."""
+    def estimate(self, calibration=None, memory_fidelity="rate"):
+        """The analytical model (microseconds); calibration: a `tessera calibrate` file;
+        memory_fidelity: the memory view, as `tessera estimate --memory-fidelity`."""
+        if memory_fidelity not in MEMORY_FIDELITIES:
+            raise ValueError(f"memory_fidelity must be one of {', '.join(MEMORY_FIDELITIES)}")
         ev, err = _P(), _P()
         cal = calibration.encode() if calibration else None
-        _check(_lib.tess_estimate(_open(self), cal, ctypes.byref(ev), ctypes.byref(err)), err)
+        _check(_lib.tess_estimate_memory(_open(self), cal, MEMORY_FIDELITIES[memory_fidelity],
+                                         ctypes.byref(ev), ctypes.byref(err)), err)
         return Evaluation(ev.value)
 
     def close(self):

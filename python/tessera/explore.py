@@ -147,7 +147,7 @@ class Explorer:
         t0 = time.perf_counter()
         try:
             with self.space.open_job(point) as job:
-                ev = job.estimate(self.calibration)
+                ev = job.estimate(self.calibration, memory_fidelity=self.space.memory_fidelity)
                 values = [ev.metric(m) for m in self.metrics + self.limited]
                 ok = self.feasible(ev)
                 ev.close()

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "config/diag.h"
@@ -22,6 +23,12 @@ struct tess_job {
     tess_estimate_net net;
     int net_status;
     char net_message[512];
+    /* its burst memory view (tess_estimate_memory), found at the first call that needs it,
+     * under the lock (estimates may run from several threads on one job) */
+    pthread_mutex_t lock;
+    int burst_ready, burst_status;
+    tess_estimate_net burst;
+    char burst_message[512];
 };
 
 struct tess_evaluation {
@@ -50,6 +57,7 @@ static int open_job(const tess_job_source *src, const char *const *overrides, si
     *job = NULL;
     if (error) *error = NULL;
     tess_job *j = calloc(1, sizeof *j);
+    if (j) pthread_mutex_init(&j->lock, NULL);
     char **copies = calloc(n_overrides + 1, sizeof *copies);
     tess_override *ov = calloc(n_overrides + 1, sizeof *ov);
     int rc = j && copies && ov ? TESS_OK : TESS_ENOMEM;
@@ -111,6 +119,8 @@ void tess_job_close(tess_job *job)
 {
     if (!job) return;
     tess_estimate_net_free(&job->net);
+    if (job->burst_ready) tess_estimate_net_free(&job->burst);
+    pthread_mutex_destroy(&job->lock);
     tess_loaded_job_free(&job->loaded);
     free(job);
 }
@@ -191,10 +201,43 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
 int tess_estimate(const tess_job *job, const char *calibration_path, tess_evaluation **out,
                   char **error)
 {
+    return tess_estimate_memory(job, calibration_path, TESS_MEMORY_RATE, out, error);
+}
+
+/* The job's analytical view at a memory fidelity: the rate view found at opening, the
+ * burst view found once, at the first call that asks for it. */
+static const tess_estimate_net *estimate_view(tess_job *job, tess_memory_fidelity mf, int *status,
+                                              const char **message)
+{
+    if (mf == TESS_MEMORY_RATE) {
+        *status = job->net_status;
+        *message = job->net_message;
+        return &job->net;
+    }
+    pthread_mutex_lock(&job->lock);
+    if (!job->burst_ready) {
+        job->burst_status =
+            tess_estimate_prepare(&job->loaded.platform, &job->loaded.schedule, TESS_MEM_BURST,
+                                  &job->burst, job->burst_message, sizeof job->burst_message);
+        job->burst_ready = job->burst_status == TESS_OK;
+    }
+    *status = job->burst_status;
+    *message = job->burst_message;
+    pthread_mutex_unlock(&job->lock);
+    return &job->burst;
+}
+
+int tess_estimate_memory(const tess_job *job, const char *calibration_path,
+                         tess_memory_fidelity memory_fidelity, tess_evaluation **out, char **error)
+{
     *out = NULL;
     if (error) *error = NULL;
     if (!job) {
         set_error(error, "tess_estimate: no job (NULL: not opened, or closed)");
+        return TESS_EINVAL;
+    }
+    if (memory_fidelity != TESS_MEMORY_RATE && memory_fidelity != TESS_MEMORY_BURST) {
+        set_error(error, "tess_estimate_memory: memory_fidelity is not a tess_memory_fidelity");
         return TESS_EINVAL;
     }
     tess_calibration cal;
@@ -212,16 +255,23 @@ int tess_estimate(const tess_job *job, const char *calibration_path, tess_evalua
         }
         tess_diag_free(&diag);
     }
-    if (job->net_status != TESS_OK) {
-        set_error(error, job->net_message);
-        return job->net_status;
+    int status;
+    const char *message;
+    /* the job is the caller's; its burst view is a cache filled once under the job's lock */
+    const tess_estimate_net *net =
+        estimate_view((tess_job *)job, memory_fidelity, &status, &message);
+    if (status != TESS_OK) {
+        set_error(error, message);
+        return status;
     }
     tess_evaluation *ev = calloc(1, sizeof *ev);
     if (!ev) return TESS_ENOMEM;
     char msg[1024] = "";
     const int rc =
-        tess_estimate_job(&job->loaded.platform, &job->loaded.workload, &job->loaded.schedule,
-                          &job->net, &cal, &ev->result, msg, sizeof msg);
+        tess_estimate_job(&job->loaded.platform, &job->loaded.workload, &job->loaded.schedule, net,
+                          &cal, &ev->result, msg, sizeof msg);
+    ev->result.memory_fidelity =
+        memory_fidelity == TESS_MEMORY_BURST ? TESS_MEM_BURST : TESS_MEM_RATE;
     if (rc != TESS_OK) {
         set_error(error, msg);
         free(ev);
