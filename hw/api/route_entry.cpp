@@ -63,8 +63,8 @@ extern "C" int tess_hw_route(const tess_hw_routes *h, uint32_t from, uint32_t to
     if (path.empty()) return -1;
     const auto &ch = h->topo->channels();
     const auto &routers = h->topo->routers();
-    const double hz = h->topo->clock_hz(), flit = h->topo->flit_bytes();
-    out->bandwidth_bytes_s = 0;
+    const double hz = h->topo->clock_hz();
+    out->bandwidth_bytes_s = h->topo->path_bandwidth(path);
     out->energy_per_byte = h->topo->path_energy_per_byte(path);
     h->topo->path_collective(path, &out->collective_efficiency, &out->collective_step_s);
     for (uint32_t c : path) {
@@ -72,8 +72,6 @@ extern "C" int tess_hw_route(const tess_hw_routes *h, uint32_t from, uint32_t to
         out->latency_s += k.latency / hz;
         if (k.to_router >= 0)
             out->latency_s += routers[static_cast<size_t>(k.to_router)].pipeline / hz;
-        const double bw = flit * hz / k.cycles_per_flit;
-        if (out->bandwidth_bytes_s == 0 || bw < out->bandwidth_bytes_s) out->bandwidth_bytes_s = bw;
         if (out->channels < cap) channels[out->channels] = c;
         out->channels++;
     }

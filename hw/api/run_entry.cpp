@@ -124,6 +124,7 @@ struct Iteration {
     std::vector<std::unique_ptr<ComputeDie>> dies;
     std::vector<std::unique_ptr<tess::hw::MemoryPort>> memories; // burst: memories in use
     std::vector<double> dma_rate;                                // per rank, bytes/s
+    std::vector<int64_t> endpoint_of_instance;                   // -1: none
     tess::hw::PowerTimeline power{1e-3};
     tess::hw::Symmetry sy;
     bool mirrored = false; // one replica of each class simulated, the others mirrored
@@ -196,11 +197,11 @@ int map_ranks(Iteration &it, char *msg, size_t msglen)
     const tess_platform *p = it.p;
     const tess_schedule *s = it.s;
     it.map.s = s;
-    std::vector<int64_t> endpoint_of_instance(p->n_instances, -1);
+    it.endpoint_of_instance.assign(p->n_instances, -1);
     for (uint32_t e = 0; e < it.net->endpoint_count(); e++)
-        endpoint_of_instance[it.net->endpoint_instance(e)] = e;
+        it.endpoint_of_instance[it.net->endpoint_instance(e)] = e;
     for (uint32_t r = 0; r < s->dies; r++) {
-        const int64_t ep = endpoint_of_instance[s->die_of_rank[r]];
+        const int64_t ep = it.endpoint_of_instance[s->die_of_rank[r]];
         if (ep < 0) {
             std::snprintf(msg, msglen, "die '%s' is not on the network",
                           p->instances[s->die_of_rank[r]].path);
@@ -239,37 +240,34 @@ bool network_memories(const tess_schedule *s, const tess_hw_run_options *o)
 }
 
 // Where a memory is served at burst fidelity: its own endpoint (on a router), or the
-// endpoint of the die it hangs off, behind their link (cap: its bytes/s).
+// endpoint of the die it hangs off, behind their link; and the rate its controller serves
+// at, its sustained bandwidth capped by that link.
 struct MemorySite {
     int64_t endpoint = -1;
-    double cap = 0; // 0: none (the network's channels carry its traffic)
+    double bandwidth = 0;
+    bool behind_die = false;
 };
 
-MemorySite memory_site(const Iteration &it, uint32_t memory)
+MemorySite memory_site(const Iteration &it, const tess_hw_run_options *o, uint32_t memory)
 {
-    const tess_platform *p = it.p;
     MemorySite site;
-    const uint32_t owner = tess_memory_owner(p, memory);
-    for (uint32_t e = 0; e < it.net->endpoint_count(); e++) {
-        const uint32_t in = it.net->endpoint_instance(e);
-        if (in == memory) { // on a router: its own endpoint, whatever else it is linked to
-            site.endpoint = e;
-            site.cap = 0;
-            return site;
-        }
-        if (in == owner && owner != TESS_NONE) {
-            site.endpoint = e;
-            site.cap = tess_die_memory_links(p, owner, memory);
-        }
-    }
+    site.bandwidth = o->memory_bandwidth[memory];
+    site.endpoint = it.endpoint_of_instance[memory];
+    if (site.endpoint >= 0) return site; // on a router, whatever else it is linked to
+    const uint32_t owner = tess_memory_owner(it.p, memory);
+    if (owner == TESS_NONE || it.endpoint_of_instance[owner] < 0) return site;
+    site.endpoint = it.endpoint_of_instance[owner];
+    site.behind_die = true;
+    const double link = tess_die_memory_links(it.p, owner, memory);
+    if (link > 0) site.bandwidth = std::min(site.bandwidth, link);
     return site;
 }
 
 // Each rank's DMA rate: at rate fidelity dma_bandwidth's; at burst, a die with memories
 // of its own (no one else's home) at most what its links to them carry, and a die whose
-// memory is served by a port the memory's sustained bandwidth, the link it hangs off and
-// the path's narrowest channel, the lowest (its GEMM and element-wise kernels' memory
-// bound; its DMA ops are transfers). TESS_OK or TESS_EINVAL.
+// memory is served by a port the port's rate and the path's narrowest channel, the lower
+// (its GEMM and element-wise kernels' memory bound; its DMA ops are transfers). TESS_OK
+// or TESS_EINVAL.
 int memory_rates(Iteration &it, const tess_hw_run_options *o, const double *dma_bandwidth,
                  char *msg, size_t msglen)
 {
@@ -284,21 +282,16 @@ int memory_rates(Iteration &it, const tess_hw_run_options *o, const double *dma_
             if (links > 0) it.dma_rate[r] = std::min(it.dma_rate[r], links);
             continue;
         }
-        const MemorySite site = memory_site(it, static_cast<uint32_t>(home));
+        const MemorySite site = memory_site(it, o, static_cast<uint32_t>(home));
         if (site.endpoint < 0) {
             std::snprintf(msg, msglen, "memory '%s' (die '%s''s) is not on the network",
                           p->instances[home].path, p->instances[s->die_of_rank[r]].path);
             return TESS_EINVAL;
         }
-        double rate = o->memory_bandwidth[home];
-        if (site.cap > 0) rate = std::min(rate, site.cap);
-        if (static_cast<uint32_t>(site.endpoint) != it.map.endpoint[r]) {
-            uint32_t slowest = 1;
-            for (uint32_t c :
-                 it.topo->path(static_cast<uint32_t>(site.endpoint), it.map.endpoint[r]))
-                slowest = std::max(slowest, it.topo->channels()[c].cycles_per_flit);
-            rate = std::min(rate, it.topo->flit_bytes() * it.topo->clock_hz() / slowest);
-        }
+        double rate = site.bandwidth;
+        if (static_cast<uint32_t>(site.endpoint) != it.map.endpoint[r])
+            rate = std::min(rate, it.topo->path_bandwidth(it.topo->path(
+                                      static_cast<uint32_t>(site.endpoint), it.map.endpoint[r])));
         it.dma_rate[r] = rate;
     }
     return TESS_OK;
@@ -313,16 +306,14 @@ void attach_memories(Iteration &it, const tess_hw_run_options *o)
     for (uint32_t r = 0; r < it.s->dies; r++) {
         const int64_t home = o->home_memory[r];
         if (home < 0 || !it.dies[r]) continue;
-        const MemorySite site = memory_site(it, static_cast<uint32_t>(home));
+        const MemorySite site = memory_site(it, o, static_cast<uint32_t>(home));
         const uint32_t e = static_cast<uint32_t>(site.endpoint);
         if (!it.fabric.memory_of_endpoint[e]) {
             char name[32];
             std::snprintf(name, sizeof name, "memory%u", static_cast<unsigned>(home));
-            double bw = o->memory_bandwidth[home];
-            if (site.cap > 0) bw = std::min(bw, site.cap);
             it.memories.push_back(std::make_unique<tess::hw::MemoryPort>(
-                name, *it.transport, *it.topo, e, static_cast<uint32_t>(home), bw,
-                o->memory_latency_s[home], site.cap > 0 ? &it.fabric : nullptr));
+                name, *it.transport, *it.topo, e, static_cast<uint32_t>(home), site.bandwidth,
+                o->memory_latency_s[home], site.behind_die ? &it.fabric : nullptr));
             it.fabric.memory_of_endpoint[e] = it.memories.back().get();
         }
         it.dies[r]->set_memory(e, kDmaChunkBytes,

@@ -100,6 +100,13 @@ double ComputeDie::dma(double start, uint64_t read_bytes, uint64_t write_bytes)
     return sc_core::sc_time_stamp().to_seconds();
 }
 
+double ComputeDie::transfer(double *start, uint64_t read_bytes, uint64_t write_bytes, double rate)
+{
+    if (mem_endpoint_ < 0) return static_cast<double>(read_bytes + write_bytes) / rate;
+    *start = std::max(*start, sc_core::sc_time_stamp().to_seconds());
+    return dma(*start, read_bytes, write_bytes) - *start;
+}
+
 void ComputeDie::deliver(const noc::Message &m)
 {
     if (m.tag & kMemoryTag) {
@@ -177,12 +184,7 @@ void ComputeDie::compute(const tess_op &op)
     switch (op.kind) {
     case TESS_OP_LOAD: {
         double start = std::max(dma_free_, last_gemm_start_); // one tile ahead at most
-        if (mem_endpoint_ >= 0) {
-            start = std::max(start, sc_core::sc_time_stamp().to_seconds());
-            dma_free_ = dma(start, op.bytes, 0);
-        } else {
-            dma_free_ = start + op.bytes / dma_bw_;
-        }
+        dma_free_ = start + transfer(&start, op.bytes, 0, dma_bw_);
         loads_done_ = dma_free_;
         st_.dram_bytes += op.bytes;
         spend(start, dma_free_, op.bytes * byte_energy_);
@@ -216,12 +218,7 @@ void ComputeDie::compute(const tess_op &op)
     }
     case TESS_OP_STORE: {
         double start = std::max(dma_free_, tensor_free_);
-        if (mem_endpoint_ >= 0) {
-            start = std::max(start, sc_core::sc_time_stamp().to_seconds());
-            dma_free_ = dma(start, 0, op.bytes);
-        } else {
-            dma_free_ = start + op.bytes / dma_bw_;
-        }
+        dma_free_ = start + transfer(&start, 0, op.bytes, dma_bw_);
         st_.dram_bytes += op.bytes;
         spend(start, dma_free_, op.bytes * byte_energy_);
         span(TESS_TRACK_DMA, start, dma_free_);
@@ -241,13 +238,9 @@ void ComputeDie::compute(const tess_op &op)
         break;
     }
     case TESS_OP_OPTIMIZER: {
-        double start = local_end(), dur;
-        if (mem_endpoint_ >= 0) { // read and written in equal parts
-            start = std::max(start, sc_core::sc_time_stamp().to_seconds());
-            dur = dma(start, op.bytes - op.bytes / 2, op.bytes / 2) - start;
-        } else {
-            dur = op.bytes / tess_die_stream_rate(&die_, dma_bw_);
-        }
+        double start = local_end(); // read and written in equal parts
+        const double dur = transfer(&start, op.bytes - op.bytes / 2, op.bytes / 2,
+                                    tess_die_stream_rate(&die_, dma_bw_));
         tensor_free_ = vector_free_ = dma_free_ = start + dur;
         st_.memory_s += dur;
         st_.optimizer_s += dur;

@@ -154,6 +154,9 @@ class ComputeDie : public sc_core::sc_module
     void catch_up();
     void advance_to(double t);
     double dma(double start, uint64_t read_bytes, uint64_t write_bytes);
+    // A DMA op's seconds from *start: on the die's timeline at `rate`, or (burst, memory on
+    // a port) through dma(), *start moved up to now first.
+    double transfer(double *start, uint64_t read_bytes, uint64_t write_bytes, double rate);
     void receive(uint32_t src_endpoint, uint64_t tag);
     void collective(const tess_coll_use &c, uint32_t index);
     void compute(const tess_op &op);

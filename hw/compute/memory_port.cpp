@@ -23,10 +23,7 @@ double MemoryPort::path_rate(uint32_t from, uint32_t to)
     const uint64_t key = (uint64_t(from) << 32) | to;
     auto it = path_rate_.find(key);
     if (it != path_rate_.end()) return it->second;
-    uint32_t slowest = 1;
-    for (uint32_t c : topo_.path(from, to))
-        slowest = std::max(slowest, topo_.channels()[c].cycles_per_flit);
-    const double rate = topo_.flit_bytes() * topo_.clock_hz() / slowest;
+    const double rate = topo_.path_bandwidth(topo_.path(from, to));
     path_rate_.emplace(key, rate);
     return rate;
 }

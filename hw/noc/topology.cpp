@@ -525,6 +525,14 @@ bool Topology::joins(uint32_t s, uint32_t t, uint32_t k) const
     return cost_to(endpoints_[t].router, endpoints_[s].router, k) != kUnreached;
 }
 
+double Topology::path_bandwidth(const std::vector<uint32_t> &path) const
+{
+    uint32_t slowest = 0;
+    for (uint32_t c : path)
+        slowest = std::max(slowest, channels_[c].cycles_per_flit);
+    return slowest ? flit_bytes_ * clock_hz_ / slowest : 0;
+}
+
 double Topology::path_energy_per_byte(const std::vector<uint32_t> &path) const
 {
     double e = 0;

@@ -193,6 +193,9 @@ class Topology
                    : mod_k_key_[multipath_ == TESS_MULTIPATH_DEST_MOD_K ? t : s];
     }
 
+    // Bytes/s of a channel sequence's narrowest channel (a flit per cycles_per_flit cycles
+    // of the network clock); 0 for an empty path.
+    double path_bandwidth(const std::vector<uint32_t> &path) const;
     // Joules per byte along a channel sequence: its links' and the routers' it enters.
     double path_energy_per_byte(const std::vector<uint32_t> &path) const;
     // A collective's ring step along a path: the lowest collective-efficiency and the

@@ -233,16 +233,17 @@ int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *
         }
     }
     /* a die whose own memory others use shares it with them: its DMA goes there too */
+    uint8_t *is_home = rc == TESS_OK ? calloc(p->n_instances + 1, 1) : NULL;
+    if (rc == TESS_OK && !is_home) rc = TESS_ENOMEM;
+    for (uint32_t r = 0; r < m->dies && rc == TESS_OK; r++)
+        if (home[r] >= 0) is_home[home[r]] = 1;
     for (uint32_t r = 0; r < m->dies && rc == TESS_OK; r++) {
         int shared = 0;
         const size_t n = tess_die_memories(p, m->die_of_rank[r], mems, &shared);
         for (size_t i = 0; !shared && i < n && home[r] < 0; i++)
-            for (uint32_t q = 0; q < m->dies; q++)
-                if (home[q] == (int64_t)mems[i]) {
-                    home[r] = mems[i];
-                    break;
-                }
+            if (is_home[mems[i]]) home[r] = mems[i];
     }
+    free(is_home);
     free(a.first);
     free(a.to);
     free(mems);
