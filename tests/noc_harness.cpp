@@ -145,6 +145,11 @@ std::unique_ptr<Network> child_network(const tess_platform *p, tess_noc_fidelity
         std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
         return nullptr;
     }
+    if (!fidelity_fits(f, **topo, &error)) {
+        out->status = TESS_EINVAL;
+        std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
+        return nullptr;
+    }
     return make_network(f, "noc", **topo, NetworkOptions{});
 }
 

@@ -3,6 +3,7 @@
 // Each component is checked by the time it adds, computed here from its figure.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,71 @@ TEST(Optics, BadInputNamesTheField)
     auto electrical = load_xml(optical()); // no xcvr and no width
     EXPECT_NE(electrical->errors.find("attribute 'width' is missing"), std::string::npos)
         << electrical->errors;
+}
+
+// ---- links wider than the routers' flit: lanes, at the link's own rate
+
+namespace
+{
+
+// Routers with 256 B flits at 1 GHz (256 GB/s a flit a cycle) joined by an optical link of
+// 8 lanes x 4 wavelengths x 200 Gb/s = 800 GB/s: 3.125 flits a cycle. The dies' local
+// links are 1 KiB wide (4 flits a cycle), so the optics is the narrowest channel.
+std::string wide_optics()
+{
+    return "<?xml version=\"1.0\"?>\n<platform name=\"wide\">\n"
+           "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"256B\" pipeline=\"2\" "
+           "routing=\"table\"/>\n"
+           "  <link-type name=\"local\" width=\"1KiB\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+           "  <xcvr-type name=\"x\" lanes=\"8\" wavelengths=\"4\" lane-rate=\"200Gb/s\" "
+           "eo-latency=\"5ns\" oe-latency=\"5ns\" fec-latency=\"100ns\" energy=\"5pJ/bit\" "
+           "reach=\"2km\"/>\n"
+           "  <link-type name=\"fibre\" latency=\"0ns\" energy=\"0pJ/bit\" length=\"10m\" "
+           "xcvr=\"x\"/>\n"
+           "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+           "  <instance name=\"r\" type=\"r\"/> <instance name=\"s\" type=\"r\"/>\n"
+           "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/>\n"
+           "  <connect from=\"a\" to=\"r\" link=\"local\"/> <connect from=\"b\" to=\"s\" "
+           "link=\"local\"/>\n"
+           "  <connect from=\"r\" to=\"s\" link=\"fibre\"/>\n</platform>\n";
+}
+
+} // namespace
+
+TEST(Optics, ALinkWiderThanTheFlitCarriesItsOwnRate)
+{
+    auto l = load_xml(wide_optics());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // the rate is what the difference of two sizes' times shows (latencies cancel):
+    // 60 MiB more at 800 GB/s = 78.64 us; a 256 B flit a cycle would be 245.8 us
+    const uint64_t small = 4u << 20, large = 64u << 20;
+    const double expected_cycles = double(large - small) / 800e9 * 1e9;
+    for (tess_noc_fidelity f : {TESS_NOC_PACKET, TESS_NOC_FLOW, TESS_NOC_MIXED}) {
+        const std::vector<double> t = transfer_times(&l->p, f, {{0, 1, small}});
+        const std::vector<double> u = transfer_times(&l->p, f, {{0, 1, large}});
+        ASSERT_EQ(t.size(), 1u);
+        ASSERT_EQ(u.size(), 1u);
+        EXPECT_NEAR(u[0] - t[0], expected_cycles, 0.05 * expected_cycles) << "fidelity " << f;
+    }
+    // two messages over the optics at once share its 800 GB/s
+    const std::vector<double> both =
+        transfer_times(&l->p, TESS_NOC_PACKET, {{0, 1, large}, {0, 1, large}});
+    ASSERT_EQ(both.size(), 2u);
+    const double shared = 2.0 * large / 800e9 * 1e9;
+    EXPECT_NEAR(std::max(both[0], both[1]), shared, 0.05 * shared);
+}
+
+TEST(Optics, TheFlitFidelityRefusesALinkWiderThanTheFlitNamingIt)
+{
+    auto l = load_xml(wide_optics());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    int status = 0;
+    std::string message;
+    run_noc(&l->p, noc_options(TESS_NOC_FLIT, 0.01, 1), &status, &message);
+    EXPECT_EQ(status, TESS_EINVAL);
+    // the first wide channel is a die's 1 KiB link: 4 flits a cycle
+    EXPECT_NE(message.find("carries 4 flits of 256 B a cycle"), std::string::npos) << message;
+    EXPECT_NE(message.find("the flit fidelity moves one a cycle"), std::string::npos) << message;
 }
 
 // ---- the optical circuit switch: configurations, reconfiguration, held traffic

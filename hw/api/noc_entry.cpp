@@ -135,6 +135,10 @@ extern "C" int tess_hw_noc_run(const tess_platform *p, const tess_noc_options *o
         }
         NetworkOptions no;
         no.deadlock_cycles = o->deadlock_cycles;
+        if (!fidelity_fits(o->fidelity, *topo, &error)) {
+            std::snprintf(msg, msglen, "%s", error.c_str());
+            return TESS_EINVAL;
+        }
         std::unique_ptr<Network> net = make_network(o->fidelity, "noc", *topo, no);
         std::unique_ptr<TrafficGenerator> gen;
         try {

@@ -80,5 +80,5 @@ extern "C" int tess_hw_route(const tess_hw_routes *h, uint32_t from, uint32_t to
 
 extern "C" double tess_hw_channel_bandwidth(const tess_hw_routes *h, uint32_t c)
 {
-    return h->topo->flit_bytes() * h->topo->clock_hz() / h->topo->channels()[c].cycles_per_flit;
+    return h->topo->channel_bandwidth(c);
 }

@@ -147,6 +147,13 @@ int build_network(Iteration &it, tess_noc_fidelity fidelity, int symmetry, bool 
         std::snprintf(msg, msglen, "network: %s", error.c_str());
         return TESS_EINVAL;
     }
+    if (!tess::noc::fidelity_fits(fidelity, *it.topo, &error)) {
+        std::snprintf(msg, msglen, "network: %s%s", error.c_str(),
+                      memories ? " (at --memory-fidelity burst memories' links are part of the "
+                                 "network; rate keeps them off it)"
+                               : "");
+        return TESS_EINVAL;
+    }
     it.net = tess::noc::make_network(fidelity, "noc", *it.topo, tess::noc::NetworkOptions{});
     it.transport = it.net.get();
     if (!p->circuits) return TESS_OK;

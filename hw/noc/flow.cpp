@@ -16,7 +16,8 @@ FlowNetwork::FlowNetwork(sc_core::sc_module_name name, const Topology &topo,
     const auto &ch = topo.channels();
     capacity_.resize(ch.size());
     for (size_t c = 0; c < ch.size(); c++)
-        capacity_[c] = static_cast<double>(topo.flit_bytes()) / ch[c].cycles_per_flit;
+        capacity_[c] =
+            static_cast<double>(topo.flit_bytes()) * kPaceUnit / static_cast<double>(ch[c].pace);
     left_.assign(ch.size(), 0);
     active_.assign(ch.size(), 0);
     unfrozen_.assign(ch.size(), 0);
@@ -160,8 +161,7 @@ void FlowNetwork::count_path(const std::vector<uint32_t> &path, uint32_t flits, 
     const auto &ch = topo_.channels();
     for (size_t k = 0; k < path.size(); k++) {
         const Channel &c = ch[path[k]];
-        count_channel(path[k], flits, now_cycle(),
-                      static_cast<uint64_t>(flits) * c.cycles_per_flit);
+        count_channel(path[k], flits, now_cycle(), pace_cycles(flits, c.pace));
         if (c.to_router >= 0 && (count_last || k + 1 < path.size()))
             count_router(static_cast<uint32_t>(c.to_router), flits, c.from_router >= 0);
     }
@@ -193,21 +193,23 @@ void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint3
     // the pieces of the path between such routers are crossed one after the other, each
     // at its slowest channel's pace, where a flow crosses them all at the slowest one's
     // (exact when alone): the difference comes on top.
-    uint32_t piece = 0, pieces = 0, widest = 0; // widest: the slowest piece's pace
+    uint64_t piece = 0, pieces = 0, widest = 0; // widest: the slowest piece's pace
     for (size_t k = 0; k < path.size(); k++) {
-        piece = std::max(piece, topo_.channels()[path[k]].cycles_per_flit);
+        piece = std::max(piece, topo_.channels()[path[k]].pace);
         if (k + 1 == path.size() || topo_.stores(path[k], path[k + 1])) {
             pieces += piece;
             widest = std::max(widest, piece);
             piece = 0;
         }
     }
-    const double stored = static_cast<double>(flits) * (pieces - widest);
+    const double stored =
+        static_cast<double>(flits) * static_cast<double>(pieces - widest) / kPaceUnit;
     // the packet fidelity's zero-load time less the serialisation at the bottleneck (the
-    // slowest channel, or the flow's own cap)
-    uint32_t slowest = std::max<uint32_t>(1, widest);
+    // slowest channel, or the flow's own cap): whole cycles, as the packet fidelity books
+    uint64_t slowest = std::max<uint64_t>(1, pace_cycles(1, widest));
     if (cap > 0)
-        slowest = std::max(slowest, static_cast<uint32_t>(std::lround(topo_.flit_bytes() / cap)));
+        slowest = std::max<uint64_t>(slowest,
+                                     static_cast<uint64_t>(std::lround(topo_.flit_bytes() / cap)));
     f.tail_latency = head_latency(path) - slowest + stored;
     for (uint32_t c : path)
         active_[c]++;

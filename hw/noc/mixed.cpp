@@ -59,7 +59,7 @@ void MixedNetwork::send(const Message &m)
     uint64_t ready = 0;
     const uint32_t c = path_.walk(h, m.dst, flits, &flow_channel_, &ready, false, &active());
     if (c == UINT32_MAX)
-        deliver_at(m, h, static_cast<double>(h.head + static_cast<uint64_t>(flits - 1) * h.pace));
+        deliver_at(m, h, static_cast<double>(h.head + pace_cycles(flits - 1, h.pace)));
     else
         at(static_cast<double>(ready), m, new_leg(c, h));
 }
@@ -75,8 +75,9 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
     std::vector<uint32_t> flow{L.channel};
     extend(flow, m.dst, st, &flow_channel_);
     count_path(flow, flits, false); // a router the flow ends at is counted by the packet part
-    const double cap =
-        L.up.pace ? static_cast<double>(topo_.flit_bytes()) / static_cast<double>(L.up.pace) : 0;
+    const double cap = L.up.pace ? static_cast<double>(topo_.flit_bytes()) * kPaceUnit /
+                                       static_cast<double>(L.up.pace)
+                                 : 0;
     const uint32_t last = flow.back();
     if (channels[last].to_router < 0) { // the flow reaches the destination
         check_arrival(m, last);
@@ -93,7 +94,7 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
     Head d;
     d.channel = last;
     d.head = now_cycle() + static_cast<uint64_t>(std::llround(head_latency(flow))) - rk.pipeline;
-    d.pace = 1;
+    d.pace = 1; // the next channel's own
     d.st = st;
     d.through = 0;
     if (!L.stored)
@@ -119,7 +120,7 @@ void MixedNetwork::arrived(const Message &m, uint32_t leg, double cycle)
         d.head = static_cast<uint64_t>(std::ceil(cycle - 1e-9)) - rk.pipeline;
         L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready, true, &active());
         L.down = d;
-        tail = static_cast<double>(d.head + static_cast<uint64_t>(flits - 1) * d.pace);
+        tail = static_cast<double>(d.head + pace_cycles(flits - 1, d.pace));
     } else { // the flow's tail is at the router after it, its pipeline done: it crosses the
              // booked packet part as a lone flit would
         tail = cycle + static_cast<double>(L.down.through);
@@ -128,8 +129,7 @@ void MixedNetwork::arrived(const Message &m, uint32_t leg, double cycle)
         const Head d = L.down;
         free_legs_.push_back(leg);
         deliver_at(m, d,
-                   std::max(tail, static_cast<double>(d.head +
-                                                      static_cast<uint64_t>(flits - 1) * d.pace)));
+                   std::max(tail, static_cast<double>(d.head + pace_cycles(flits - 1, d.pace))));
         return;
     }
     // the next flow: cut through after a packet part booked here (stored), else store and

@@ -25,6 +25,23 @@ Network::Network(sc_core::sc_module_name name, const Topology &topo, const Netwo
     stats_.router_flits.assign(topo.routers().size(), 0);
 }
 
+bool fidelity_fits(tess_noc_fidelity f, const Topology &topo, std::string *error)
+{
+    if (f != TESS_NOC_FLIT) return true;
+    const auto &channels = topo.channels();
+    for (uint32_t c = 0; c < channels.size(); c++) {
+        if (channels[c].pace >= kPaceUnit) continue;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%.4g", static_cast<double>(kPaceUnit) / channels[c].pace);
+        *error = "channel " + topo.channel_name(c) + " carries " + buf + " flits of " +
+                 std::to_string(topo.flit_bytes()) +
+                 " B a cycle (its link is wider than the routers' flit): the flit fidelity moves "
+                 "one a cycle; use --fidelity packet, flow or mixed, or a flit as wide as the link";
+        return false;
+    }
+    return true;
+}
+
 std::unique_ptr<Network> make_network(tess_noc_fidelity f, const char *name, const Topology &topo,
                                       const NetworkOptions &opt)
 {

@@ -67,6 +67,10 @@ class UtilisationTimeline
 // inside packages, wafers and nodes, flow on the links that leave them).
 std::unique_ptr<Network> make_network(tess_noc_fidelity f, const char *name, const Topology &topo,
                                       const NetworkOptions &opt);
+// Whether the fidelity can simulate every channel of topo: the flit fidelity moves a
+// whole flit a cycle and has no lanes, so a link wider than its routers' flit is refused
+// there (with *error naming it and the fidelities that carry it), never capped.
+bool fidelity_fits(tess_noc_fidelity f, const Topology &topo, std::string *error);
 
 // One channel's entry in a result: its name, platform link, source instance, utilisation.
 tess_noc_link_use link_use(const Topology &topo, uint32_t channel, double utilisation);

@@ -121,14 +121,14 @@ Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t fl
     const Channel &ch = topo_.channels()[c];
     Head h;
     h.channel = c;
-    h.pace = std::max<uint64_t>(pace, ch.cycles_per_flit);
+    h.pace = std::max<uint64_t>(pace, ch.pace);
     h.st = st;
     h.cls = cls;
     // the channel is busy for its own serialisation of every flit; behind a slower
     // channel the flits come h.pace apart and the gaps are left to other packets (on the
     // link they interleave flit by flit from other VCs): booked as one interval from the
     // head, the channel's throughput is the link's
-    const uint64_t len = static_cast<uint64_t>(flits) * ch.cycles_per_flit;
+    const uint64_t len = pace_cycles(flits, ch.pace);
     const uint64_t now = net_.now_cycle();
     uint64_t at = earliest;
     if (const uint32_t depth = depth_[c]) {
@@ -178,7 +178,7 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
         const bool first = guard == 0;
         auto stored = [&](uint32_t co) { return topo_.stores(h.channel, co) && !(first && whole); };
         auto leaves = [&](uint32_t co) {
-            return stored(co) ? h.head + static_cast<uint64_t>(flits - 1) * h.pace + R.pipeline
+            return stored(co) ? h.head + pace_cycles(flits - 1, h.pace) + R.pipeline
                               : h.head + R.pipeline;
         };
         size_t best = 0;
@@ -198,11 +198,11 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
             for (size_t k = 0; k < n; k++) {
                 const size_t i = (k + (topo_.adaptive() ? h.st.flow : 0)) % n;
                 const uint32_t co = R.out_channel[ports_[i]];
-                const uint64_t cpf = channels[co].cycles_per_flit;
-                const uint64_t pace = stored(co) ? 1 : h.pace;
+                const uint64_t own = channels[co].pace;
+                const uint64_t pace = stored(co) ? std::min(kPaceUnit, own) : h.pace;
                 const uint64_t s =
                     probe(co, leaves(co),
-                          static_cast<uint64_t>(flits - 1) * std::max<uint64_t>(pace, cpf) + cpf);
+                          pace_cycles(flits - 1, std::max(pace, own)) + pace_cycles(1, own));
                 if (s < best_start) {
                     best_start = s;
                     best = i;
@@ -212,10 +212,11 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
         const uint32_t c = R.out_channel[ports_[best]];
         const RouteState st = next[std::min<size_t>(best, 2)];
         const uint64_t at = leaves(c);
-        const uint64_t pace = stored(c) ? 1 : h.pace;
+        // stored: sent on afresh, a flit a cycle (or the lanes' pace of a wider channel)
+        const uint64_t pace = stored(c) ? std::min(kPaceUnit, channels[c].pace) : h.pace;
         net_.count_router(r, flits, true);
         if (stop && (*stop)[c]) {
-            release(h, at + static_cast<uint64_t>(flits - 1) * pace);
+            release(h, at + pace_cycles(flits - 1, pace));
             h.st = st;
             h.pace = pace;
             h.claimed = false;
@@ -225,7 +226,7 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
         const uint64_t through = h.through;
         const Head up = h;
         h = enter(c, at, pace, flits, st, up.cls, R.pipeline > 0 ? R.pipeline - 1 : 0);
-        release(up, h.start + static_cast<uint64_t>(flits - 1) * h.pace);
+        release(up, h.start + pace_cycles(flits - 1, h.pace));
         h.through += through;
     }
     return UINT32_MAX;
@@ -255,7 +256,7 @@ void PacketNetwork::send(const Message &m)
     uint64_t ready;
     path_.walk(h, m.dst, flits, nullptr, &ready);
     check_arrival(m, h.channel);
-    const uint64_t tail = h.head + static_cast<uint64_t>(flits - 1) * h.pace;
+    const uint64_t tail = h.head + pace_cycles(flits - 1, h.pace);
     const bool earliest = deliveries_.empty() || tail < deliveries_.top().cycle;
     deliveries_.push(Delivery{tail, seq_++, m});
     if (earliest) wake_.notify(time_of(tail) - sc_core::sc_time_stamp());

@@ -39,9 +39,9 @@ namespace tess::noc
 
 // Where a message's head is while its path is booked channel by channel.
 struct Head {
-    uint32_t channel = 0; // the channel booked last
-    uint64_t head = 0;    // cycle its head has crossed that channel
-    uint64_t pace = 1;    // cycles per flit of the slowest channel so far
+    uint32_t channel = 0;      // the channel booked last
+    uint64_t head = 0;         // cycle its head has crossed that channel
+    uint64_t pace = kPaceUnit; // cycles per flit of the slowest channel so far (fixed point)
     RouteState st;
     // cycles a lone flit would take over the channels booked so far, each one's latency,
     // serialisation and the pipeline of the router it enters (what the tail still needs
@@ -60,9 +60,9 @@ class PacketPath
   public:
     explicit PacketPath(Network &net);
     // Books channel c for `flits` flits whose head may enter at `earliest` and which come
-    // no faster than `pace` cycles apart; returns the head's place after c.
-    // A router's output claims the next input's place `lead` cycles before the head may
-    // leave (its VC allocation; 0 from a die).
+    // no faster than `pace` (fixed point, kPaceUnit a cycle) apart; returns the head's place after
+    // c. A router's output claims the next input's place `lead` cycles before the head may leave
+    // (its VC allocation; 0 from a die).
     Head enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t flits, const RouteState &st,
                uint8_t cls = 0, uint64_t lead = 0);
     // Books h's message on towards endpoint dst, router by router, until it is on dst's

@@ -160,6 +160,10 @@ bool Topology::add_channel(uint32_t k, uint32_t from, uint32_t to, int32_t rf, i
     }
     c.cycles_per_flit = static_cast<uint32_t>(std::ceil(flit_bytes_ / bytes_per_cycle - 1e-9));
     if (c.cycles_per_flit < 1) c.cycles_per_flit = 1;
+    c.pace = c.cycles_per_flit * kPaceUnit;
+    if (bytes_per_cycle > flit_bytes_) // lanes: the link's width, exactly
+        c.pace = std::max<uint64_t>(
+            1, static_cast<uint64_t>(std::ceil(kPaceUnit * flit_bytes_ / bytes_per_cycle - 1e-9)));
     c.energy_per_bit = lt.energy_per_bit + (xcvr ? xcvr->energy_per_bit : 0);
     c.collective_efficiency = lt.collective_efficiency > 0 ? lt.collective_efficiency : 1;
     c.collective_step_s = lt.collective_step_s;
@@ -527,10 +531,12 @@ bool Topology::joins(uint32_t s, uint32_t t, uint32_t k) const
 
 double Topology::path_bandwidth(const std::vector<uint32_t> &path) const
 {
-    uint32_t slowest = 0;
+    uint64_t slowest = 0;
     for (uint32_t c : path)
-        slowest = std::max(slowest, channels_[c].cycles_per_flit);
-    return slowest ? flit_bytes_ * clock_hz_ / slowest : 0;
+        slowest = std::max(slowest, channels_[c].pace);
+    return slowest ? static_cast<double>(flit_bytes_) * clock_hz_ * kPaceUnit /
+                         static_cast<double>(slowest)
+                   : 0;
 }
 
 double Topology::path_energy_per_byte(const std::vector<uint32_t> &path) const

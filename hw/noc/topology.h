@@ -31,6 +31,14 @@ extern "C" {
 namespace tess::noc
 {
 
+// Fixed point of a channel's pace (cycles per flit) and of a message's tail behind its head.
+constexpr uint64_t kPaceUnit = 65536;
+// Whole cycles `flits` flits take at `pace` (rounded up).
+inline uint64_t pace_cycles(uint64_t flits, uint64_t pace)
+{
+    return (flits * pace + kPaceUnit - 1) / kPaceUnit;
+}
+
 enum Dir : int8_t { kEast = 0, kWest = 1, kSouth = 2, kNorth = 3, kNoDir = -1 };
 
 struct Channel {
@@ -42,7 +50,12 @@ struct Channel {
     int32_t from_router; // router index it leaves, or -1 (an endpoint)
     int32_t from_port;   // output port at from_router, or the endpoint index
     uint32_t latency;    // cycles of the network clock, >= 1
+    // Serialisation: cycles a flit takes, at least one (a whole cycle at flit fidelity),
+    // and the exact pace in 1/kPaceUnit cycles: a link narrower than the flit takes
+    // whole cycles (cycles_per_flit x kPaceUnit); one wider carries its width's share of
+    // a flit a cycle as several lanes (pace < kPaceUnit, cycles_per_flit 1).
     uint32_t cycles_per_flit;
+    uint64_t pace;
     double energy_per_bit;
     double collective_efficiency, collective_step_s; // its link-type's (config/platform.h)
     int8_t dir;                                      // grid direction of travel, kNoDir off grids
@@ -193,8 +206,13 @@ class Topology
                    : mod_k_key_[multipath_ == TESS_MULTIPATH_DEST_MOD_K ? t : s];
     }
 
-    // Bytes/s of a channel sequence's narrowest channel (a flit per cycles_per_flit cycles
-    // of the network clock); 0 for an empty path.
+    // Bytes/s of a channel: a flit per pace of the network clock.
+    double channel_bandwidth(uint32_t c) const
+    {
+        return static_cast<double>(flit_bytes_) * clock_hz_ * kPaceUnit /
+               static_cast<double>(channels_[c].pace);
+    }
+    // Bytes/s of a channel sequence's narrowest channel; 0 for an empty path.
     double path_bandwidth(const std::vector<uint32_t> &path) const;
     // Joules per byte along a channel sequence: its links' and the routers' it enters.
     double path_energy_per_byte(const std::vector<uint32_t> &path) const;

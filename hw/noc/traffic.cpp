@@ -248,7 +248,7 @@ double TrafficGenerator::zero_load_latency() const
             t += ch[c].latency + ch[c].cycles_per_flit - 1;
             if (ch[c].to_router >= 0) t += routers[static_cast<uint32_t>(ch[c].to_router)].pipeline;
         }
-        return t + (sizes_.mean - 1) * ch[path.back()].cycles_per_flit;
+        return t + (sizes_.mean - 1) * static_cast<double>(ch[path.back()].pace) / kPaceUnit;
     };
     if (!fixed_dst_.empty()) {
         double sum = 0;
