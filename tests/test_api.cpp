@@ -238,7 +238,7 @@ std::string evaluate(const std::string &platform)
                       &error) != TESS_OK)
         return std::string("open failed: ") + (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_RATE};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_BURST};
     std::string out = tess_evaluate(job, &opt, &ev, &error) == TESS_OK
                           ? simulated_part(tess_report_json(ev))
                           : std::string("evaluate failed");
@@ -303,7 +303,7 @@ TEST(Api, JobFromXmlTextEqualsTheSameJobFromFiles)
         TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_RATE};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_BURST};
     ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
     const std::string from_text = simulated_part(tess_report_json(ev));
     tess_evaluation_free(ev);

@@ -237,7 +237,7 @@ TEST_F(Check, MemoryFidelityIsTheRunsOwn)
 {
     // a limit just above the burst run's iteration time passes at burst and is the run's
     // own figure: at rate the job is faster, so a limit just below the burst figure
-    // passes at rate and fails at burst
+    // passes at rate and fails at burst, the default
     CliRun run = tessera(
         "run platforms/default.xml workloads/default.xml --memory-fidelity burst --json", true);
     ASSERT_EQ(run.status, 0) << run.output;
@@ -247,6 +247,7 @@ TEST_F(Check, MemoryFidelityIsTheRunsOwn)
     EXPECT_EQ(check(above, " --memory-fidelity burst").status, 0);
     const std::string below = limits(limit("iteration_time_s", "max", t * (1 - 1e-6)));
     EXPECT_EQ(check(below, " --memory-fidelity burst").status, 4);
-    EXPECT_EQ(check(below).status, 0); // rate, the default
+    EXPECT_EQ(check(below).status, 4); // burst, the default
+    EXPECT_EQ(check(below, " --memory-fidelity rate").status, 0);
     EXPECT_EQ(check(below, " --memory-fidelity cycle").status, 2);
 }

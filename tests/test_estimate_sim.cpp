@@ -185,7 +185,10 @@ TEST(Estimate, CalibratedModelHoldsOnHeldOutMeshesModelsAndStrategies)
             << work << "\n"
             << (error ? error : "");
         tess_evaluation *sim = nullptr, *est = nullptr;
-        ASSERT_EQ(tess_evaluate(job, nullptr, &sim, &error), TESS_OK) << (error ? error : "");
+        // the model is calibrated against rate runs (tessera calibrate), so held out at rate
+        const tess_eval_options rate = {TESS_API_VERSION, 0, TESS_FIDELITY_MIXED, 0,
+                                        TESS_MEMORY_RATE};
+        ASSERT_EQ(tess_evaluate(job, &rate, &sim, &error), TESS_OK) << (error ? error : "");
         ASSERT_EQ(tess_estimate(job, cal_path.c_str(), &est, &error), TESS_OK)
             << (error ? error : "");
         double ts = 0, te = 0;

@@ -44,7 +44,7 @@ class Explore(unittest.TestCase):
         cls.truth = {}
         for i in range(len(cls.space.points)):
             with cls.space.open_job(i) as job:
-                ev = job.evaluate()
+                ev = job.evaluate(memory_fidelity=cls.space.memory_fidelity)
                 cls.truth[i] = (ev.metric("iteration_time_s"), ev.metric("peak_memory_bytes"))
                 ev.close()
         cls.front = set(nondominated_layers(cls.truth)[0])

@@ -86,10 +86,10 @@ class Lifetimes(unittest.TestCase):
 
 
 class MemoryFidelity(unittest.TestCase):
-    def test_burst_reaches_the_report_and_rate_is_the_default(self):
+    def test_burst_is_the_default_and_rate_reaches_the_report(self):
         with tessera.Job(PLATFORM, WORKLOAD) as job:
-            rate = job.evaluate("packet").report
-            burst = job.evaluate("packet", memory_fidelity="burst").report
+            burst = job.evaluate("packet").report
+            rate = job.evaluate("packet", memory_fidelity="rate").report
             with self.assertRaises(ValueError):
                 job.evaluate(memory_fidelity="cycle-by-cycle")
         self.assertEqual(rate["memory_fidelity"], "rate")
@@ -100,20 +100,21 @@ class MemoryFidelity(unittest.TestCase):
         self.assertEqual(sum(m["n_dies"] for m in burst["memories"]), 16)
 
     def test_estimate_takes_the_burst_view_too(self):
-        # the analytical model at burst follows the default platform's DMA through its
-        # 64 GB/s memory ports: several times the rate view, as the simulation
+        # the analytical model at burst (the default) follows the default platform's DMA
+        # through its 64 GB/s mesh links, where rate gives each die 8 x 819 / 16 = 410 GB/s
+        # of peak: over twice the rate view, as in the simulation
         with tessera.Job(PLATFORM, WORKLOAD) as job:
-            rate = job.estimate()
-            burst = job.estimate(memory_fidelity="burst")
+            rate = job.estimate(memory_fidelity="rate")
+            burst = job.estimate()
             again = job.estimate(memory_fidelity="burst")  # the view is found once
         self.assertEqual(burst.report["memory_fidelity"], "burst")
         self.assertEqual(rate.report["memory_fidelity"], "rate")
-        self.assertGreater(burst.metric("iteration_time_s"), 3 * rate.metric("iteration_time_s"))
+        self.assertGreater(burst.metric("iteration_time_s"), 2 * rate.metric("iteration_time_s"))
         self.assertEqual(burst.metric("iteration_time_s"), again.metric("iteration_time_s"))
 
     def test_a_space_says_its_memory_fidelity(self):
-        space = tessera.Space(SPACE)
-        self.assertEqual(space.memory_fidelity, "rate")
+        space = tessera.Space(SPACE)  # says none: burst, the default
+        self.assertEqual(space.memory_fidelity, "burst")
         space.close()
 
 

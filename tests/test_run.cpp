@@ -142,11 +142,12 @@ TEST(Run, OptimizerStepTakesItsBytesAtTheBandwidthTessMemMeasures)
     const double B = json_number(mem.output, "bandwidth_bytes_per_s");
     ASSERT_GT(B, 0);
     int st = 0;
-    const std::string r =
-        run_json(plat + " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
-                        "--set workload.dp=1 --set model.layers=2 --set model.hidden=1024 "
-                        "--set model.heads=8 --set model.ffn=4096",
-                 &st);
+    const std::string r = run_json(
+        plat +
+            " workloads/default.xml --memory-fidelity rate --set workload.tp=1 --set workload.pp=1 "
+            "--set workload.dp=1 --set model.layers=2 --set model.hidden=1024 "
+            "--set model.heads=8 --set model.ffn=4096",
+        &st);
     ASSERT_EQ(st, 0) << r;
     // parameters of the GPT (layernorm, learned positions, tied embedding): per layer
     // 4h^2 + 4h (attention) + 2 h ffn + ffn + h (MLP) + 4h (two layernorms); the token
@@ -196,21 +197,24 @@ TEST(Run, StatsCsvHasADieARowThatAddsUpToTheReport)
         at = nl + 1;
     }
     // the default job's 16 ranks, then the 4 x 4 mesh's channels: die<->router both ways
-    // (32) and 24 router links both ways (48), then its 16 routers and 8 HBM stacks
-    ASSERT_EQ(rows.size(), 16u + 80u + 16u + 8u);
+    // (32), 24 router links both ways (48) and, the memories being network endpoints at
+    // the default burst memory fidelity, the 8 HBM stacks' links both ways (16); then its
+    // 16 routers and 8 HBM stacks
+    const size_t links = 32 + 48 + 16;
+    ASSERT_EQ(rows.size(), 16u + links + 16u + 8u);
     double latest = 0, flops = 0, n_ops = 0, busiest = 0, die_bytes = 0, mem_bytes = 0;
     std::map<std::string, std::pair<double, int>> out_of; // router -> its channels' utilisation
     const double T = json_number(report, "iteration_time_s");
     for (size_t r = 0; r < rows.size(); r++) {
         ASSERT_EQ(rows[r].size(), 15u);
-        if (r >= 16 + 80 + 16) { // memories: every DRAM byte of the dies lands on one, and
+        if (r >= 16 + links + 16) { // memories: every DRAM byte of the dies lands on one, and
             EXPECT_EQ(rows[r][0], "memory"); // utilisation is bytes / (T x 32 x 4 B x 6.4 GT/s)
             mem_bytes += std::stod(rows[r][12]);
             EXPECT_NEAR(std::stod(rows[r][14]), std::stod(rows[r][12]) / (T * 32 * 4 * 6.4e9),
                         1e-6);
             continue;
         }
-        if (r >= 16 + 80) { // routers: the mean utilisation of their output channels
+        if (r >= 16 + links) { // routers: the mean utilisation of their output channels
             EXPECT_EQ(rows[r][0], "router");
             const auto &o = out_of[rows[r][1]];
             ASSERT_GT(o.second, 0) << rows[r][1];
@@ -594,7 +598,9 @@ TEST(Run, TraceHasEveryDiesEnginesAndAddsUpToItsTimeBreakdown)
     std::map<std::string, std::vector<std::pair<double, double>>> samples; // class -> (ts, busy)
     std::istringstream again(trace);
     for (std::string line; std::getline(again, line);) {
-        if (line.find("\"ph\": \"C\"") == std::string::npos) continue;
+        if (line.find("\"ph\": \"C\"") == std::string::npos ||
+            line.find("\"cat\": \"links\"") == std::string::npos)
+            continue; // (memories have counters of their own)
         char name[64] = "";
         double ts = 0, busy = 0;
         std::sscanf(line.c_str() + line.find("\"name\": \"utilisation, ") + 22, "%63[^\"]", name);
@@ -609,11 +615,15 @@ TEST(Run, TraceHasEveryDiesEnginesAndAddsUpToItsTimeBreakdown)
          at = csv.find("\nlink,", at + 1)) {
         const std::string row = csv.substr(at + 1, csv.find('\n', at + 1) - at - 1);
         const std::string name = row.substr(5, row.find(',', 5) - 5);
-        const bool from_die = name.find(".die->") != std::string::npos,
-                   to_die = name.size() > 4 && name.compare(name.size() - 4, 4, ".die") == 0;
-        const std::string cls = from_die ? "die to router"
-                                : to_die ? "router to die"
-                                         : "router to router";
+        // an endpoint is a die, or at burst memory fidelity a memory on a router
+        const std::string from = name.substr(0, name.find("->")),
+                          to = name.substr(name.find("->") + 2);
+        auto router = [](const std::string &n) {
+            return n.size() > 7 && n.compare(n.size() - 7, 7, ".router") == 0;
+        };
+        const std::string cls = !router(from) ? "die to router"
+                                : !router(to) ? "router to die"
+                                              : "router to router";
         from_csv[cls].first += std::stod(row.substr(row.rfind(',') + 1));
         from_csv[cls].second++;
     }

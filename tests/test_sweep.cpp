@@ -87,12 +87,13 @@ class Sweep : public ::testing::Test
     void TearDown() override { std::system(("rm -rf '" + dir + "'").c_str()); }
 
     // A space on the default platform and job.
-    std::string space(const std::string &body, const std::string &name = "s.xml")
+    std::string space(const std::string &body, const std::string &name = "s.xml",
+                      const std::string &attributes = "")
     {
         std::string path = dir + "/" + name;
         spit(path, "<space name=\"t\" platform=\"" + src("platforms/default.xml") +
-                       "\" workload=\"" + src("workloads/default.xml") + "\">\n" + body +
-                       "</space>\n");
+                       "\" workload=\"" + src("workloads/default.xml") + "\"" + attributes + ">\n" +
+                       body + "</space>\n");
         return path;
     }
 };
@@ -155,7 +156,7 @@ TEST_F(Sweep, RowMatchesTheSameJobEvaluatedThroughTheApi)
               TESS_OK)
         << (error ? error : "");
     tess_evaluation *ev = nullptr;
-    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_RATE};
+    tess_eval_options opt = {TESS_API_VERSION, 120, TESS_FIDELITY_PACKET, 0, TESS_MEMORY_BURST};
     ASSERT_EQ(tess_evaluate(job, &opt, &ev, &error), TESS_OK) << (error ? error : "");
     const char *names[] = {"iteration_time_s", "tokens_per_s",      "mfu",     "hfu",
                            "energy_j",         "peak_memory_bytes", "power_w", "peak_power_w",
@@ -529,7 +530,8 @@ TEST_F(Sweep, RandomKillsThenResumeGiveEveryPointOnceWithItsValue)
 {
     const std::string s =
         space("  <param name=\"model.layers\" from=\"4\" to=\"48\" step=\"4\"/>\n"
-              "  <param name=\"workload.recompute\" values=\"selective full\"/>\n");
+              "  <param name=\"workload.recompute\" values=\"selective full\"/>\n",
+              "s.xml", " memory-fidelity=\"rate\""); // (fast points: many kills in the run)
     const std::string ref = dir + "/ref.csv";
     ASSERT_EQ(tessera("sweep " + s + " -j 2 --quiet -o " + ref).status, 0);
     const std::map<long, std::string> truth = rows_by_id(read_text(ref));

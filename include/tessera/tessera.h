@@ -100,10 +100,11 @@ typedef enum tess_fidelity {
     TESS_FIDELITY_MIXED = 3 /* since version 5 */
 } tess_fidelity;
 
-/* Memory fidelity of an evaluation: rate (each die's DMA at a constant rate, its memories'
- * sustained bandwidth as the DRAM model measures it, a shared memory split evenly; the
- * default) or burst (a die's loads, stores and optimizer traffic travel over the network
- * to its nearest memory and queue at that memory's controller). */
+/* Memory fidelity of an evaluation: burst (a die's loads, stores and optimizer traffic
+ * travel over the network to its nearest memory and queue at that memory's controller;
+ * what tess_evaluate with NULL options takes) or rate (each die's DMA at a constant rate,
+ * its memories' sustained bandwidth as the DRAM model measures it, a shared memory split
+ * evenly; what an options struct of a version before 6 gets). */
 typedef enum tess_memory_fidelity {
     TESS_MEMORY_RATE = 0,
     TESS_MEMORY_BURST = 1
@@ -123,10 +124,10 @@ typedef struct tess_eval_options {
 } tess_eval_options;
 
 /* Simulates one training iteration of the job. options may be NULL (defaults: no time
- * limit). On success *out is yours: free it with tess_evaluation_free. On failure the
- * status says why (TESS_ETIMEOUT, TESS_ECRASH, TESS_ECHILD, TESS_EINVAL) and *error
- * (if not NULL) holds the message: free it with tess_free. Several threads may call it
- * at once, on the same job or on different ones: each call runs its own child process,
+ * limit, mixed network fidelity, burst memory fidelity). On success *out is yours: free it with
+ * tess_evaluation_free. On failure the status says why (TESS_ETIMEOUT, TESS_ECRASH, TESS_ECHILD,
+ * TESS_EINVAL) and *error (if not NULL) holds the message: free it with tess_free. Several threads
+ * may call it at once, on the same job or on different ones: each call runs its own child process,
  * so N threads make N evaluations at once. */
 int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_evaluation **out,
                   char **error);
@@ -203,7 +204,7 @@ size_t tess_space_limits(const tess_design_space *s);
 const char *tess_space_limit(const tess_design_space *s, size_t i, double *min, double *max);
 unsigned tess_space_budget(const tess_design_space *s);   /* 0: the space gives none */
 double tess_space_time_limit(const tess_design_space *s); /* seconds; 0: none */
-/* <space memory-fidelity>: the memory fidelity to evaluate its points at (rate if not given) */
+/* <space memory-fidelity>: the memory fidelity to evaluate its points at (burst if not given) */
 tess_memory_fidelity tess_space_memory_fidelity(const tess_design_space *s);
 
 #ifdef __cplusplus

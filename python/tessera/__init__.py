@@ -204,12 +204,13 @@ class Job:
         _check(st, err)
         return cls(None, None, _handle=h)
 
-    def evaluate(self, fidelity="mixed", time_limit_s=0.0, symmetry=False, memory_fidelity="rate"):
+    def evaluate(self, fidelity="mixed", time_limit_s=0.0, symmetry=False, memory_fidelity="burst"):
         """Simulates one iteration in a child process (thread-safe: threads run at once);
         time_limit_s: the child is killed past it (0: the default, TESSERA_CHILD_TIME_LIMIT
         or 6 hours); symmetry: simulate one data-parallel replica and mirror the others;
-        memory_fidelity: "rate" (constant DMA rates) or "burst" (DMA over the network to
-        each die's memory, queued at its controller), as `tessera run --memory-fidelity`."""
+        memory_fidelity: "burst" (the default: DMA over the network to each die's memory,
+        queued at its controller) or "rate" (constant DMA rates), as `tessera run
+        --memory-fidelity`."""
         if fidelity not in FIDELITIES:
             raise ValueError(f"fidelity must be one of {', '.join(FIDELITIES)}")
         if memory_fidelity not in MEMORY_FIDELITIES:
@@ -220,9 +221,10 @@ class Job:
         _check(_lib.tess_evaluate(_open(self), ctypes.byref(opt), ctypes.byref(ev), ctypes.byref(err)), err)
         return Evaluation(ev.value)
 
-    def estimate(self, calibration=None, memory_fidelity="rate"):
+    def estimate(self, calibration=None, memory_fidelity="burst"):
         """The analytical model (microseconds); calibration: a `tessera calibrate` file;
-        memory_fidelity: the memory view, as `tessera estimate --memory-fidelity`."""
+        memory_fidelity: the memory view, as `tessera estimate --memory-fidelity` (burst by
+        default)."""
         if memory_fidelity not in MEMORY_FIDELITIES:
             raise ValueError(f"memory_fidelity must be one of {', '.join(MEMORY_FIDELITIES)}")
         ev, err = _P(), _P()

@@ -26,8 +26,8 @@ static const char usage[] =
     "                     [--set name=value]...\n"
     "  evaluates the job and checks each limit (format: limits/README.md); prints PASS/FAIL\n"
     "  a limit, writes JUnit XML to FILE (default check-junit.xml); exit 0 only if all hold;\n"
-    "  --memory-fidelity as tessera run's (rate, the default, or burst: DMA over the network\n"
-    "  to each die's memory, for signing off a memory subsystem)\n";
+    "  --memory-fidelity as tessera run's (burst, the default: DMA over the network to each\n"
+    "  die's memory; rate: each die a constant DMA rate)\n";
 
 typedef struct limit {
     char metric[64];
@@ -156,7 +156,7 @@ int tess_cmd_check(int argc, char **argv)
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     const char *junit = "check-junit.xml";
-    int memory_fidelity = TESS_MEM_RATE;
+    int memory_fidelity = TESS_MEM_BURST;
     const tess_cli_option opts[] = {{"--junit", TESS_OPT_TEXT, &junit, 0, NULL, 0, 0, 0},
                                     {"--memory-fidelity", TESS_OPT_CHOICE, &memory_fidelity, 0,
                                      tess_mem_fidelity_names, 0, 0, 0},

@@ -37,10 +37,11 @@ static const char usage[] =
     "  (mixed, the default: packet inside packages, wafers and nodes, flow on the links\n"
     "  that leave them; packet: cut-through with per-channel reservations everywhere;\n"
     "  flow: max-min fair sharing everywhere, fast for long transfers; flit: cycle by\n"
-    "  cycle, slow); --memory-fidelity chooses the memory model (rate, the default: each\n"
-    "  die's DMA at its memories' sustained bandwidth, a shared memory split evenly;\n"
-    "  burst: loads, stores and optimizer traffic travel over the network to the die's\n"
-    "  nearest memory and queue at its controller); --symmetry simulates one data-parallel replica "
+    "  cycle, slow); --memory-fidelity chooses the memory model (burst, the default:\n"
+    "  loads, stores and optimizer traffic travel over the network to the die's nearest\n"
+    "  memory and queue at its controller; rate: each die's DMA at its memories' sustained\n"
+    "  bandwidth, a shared memory split evenly, fastest); --symmetry simulates one data-parallel "
+    "replica "
     "of each class\n"
     "  of replicas that route alike and mirrors the others' messages onto the network where\n"
     "  they meet simulated traffic (report.json \"symmetry\"; a mirrored die's figures are\n"
@@ -162,7 +163,7 @@ int tess_cmd_run(int argc, char **argv)
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_MIXED,
-        symmetry = 0, memory_fidelity = TESS_MEM_RATE;
+        symmetry = 0, memory_fidelity = TESS_MEM_BURST;
     const char *given_dir = NULL;
     char dir[4096] = "";
     const tess_cli_option opts[] = {
@@ -221,15 +222,15 @@ static const char estimate_usage[] =
     "  \"fidelity\": \"analytic\"; DIR/report.json and DIR/stats.csv (DIR defaults to the\n"
     "  current folder), or the report on stdout with --json; --calibration reads the\n"
     "  factors tessera calibrate fitted (without it every factor is 1); --memory-fidelity\n"
-    "  burst follows each die's DMA to its home memory as tessera run's burst level does\n"
-    "  (the memory's bandwidth and port split over the dies homed there, the route's\n"
-    "  narrowest channel), rate (the default) gives each die its memories' peak bandwidth\n";
+    "  burst (the default) follows each die's DMA to its home memory as tessera run's burst\n"
+    "  level does (the memory's bandwidth and port split over the dies homed there, the\n"
+    "  route's narrowest channel), rate gives each die its memories' peak bandwidth\n";
 
 int tess_cmd_estimate(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    int json = 0, memory_fidelity = TESS_MEM_RATE;
+    int json = 0, memory_fidelity = TESS_MEM_BURST;
     const char *given_dir = NULL, *cal_path = NULL;
     char dir[4096] = "";
     const tess_cli_option opts[] = {{"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},

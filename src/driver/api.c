@@ -186,8 +186,10 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
     o.time_limit_s = options ? options->time_limit_s : 0;
     o.hw.fidelity = noc;
     o.hw.symmetry = options && options->api_version >= 4 ? options->symmetry != 0 : 0;
-    o.hw.memory_fidelity =
-        v6 && options->memory_fidelity == TESS_MEMORY_BURST ? TESS_MEM_BURST : TESS_MEM_RATE;
+    /* NULL options: the default, burst; a struct from before version 6 has no such field */
+    o.hw.memory_fidelity = !options || (v6 && options->memory_fidelity == TESS_MEMORY_BURST)
+                               ? TESS_MEM_BURST
+                               : TESS_MEM_RATE;
     int rc = tess_evaluate_job(&job->loaded.platform, &job->loaded.workload, &job->loaded.schedule,
                                &o, &ev->result, msg, sizeof msg);
     if (rc != TESS_OK) {

@@ -184,6 +184,7 @@ static int read_attributes(xmlNodePtr root, const char *path, tess_space *s, tes
     tess_path_beside(path, (const char *)a, s->workload, sizeof s->workload);
     xmlFree(a);
     if (tess_xml_time_attr(root, "time-limit", path, &s->time_limit_s, diag) != 0) rc = TESS_EINVAL;
+    s->memory_fidelity = TESS_MEM_BURST;                      /* the default */
     a = xmlGetProp(root, (const xmlChar *)"memory-fidelity"); /* the schema lists the names */
     for (int f = 0; a && f < TESS_MEM_FIDELITIES; f++)
         if (strcmp((const char *)a, tess_mem_fidelity_names[f]) == 0) s->memory_fidelity = f;

@@ -12,8 +12,8 @@
  * A space with <param>s is the grid of their values (the first param varies slowest);
  * <point>s and a <points> file add listed points after the grid. Paths are relative to
  * the space file. Constraints (src/config/expr.h) drop points; point ids count from 0 over the
- * points kept, in that order. memory-fidelity="burst" on <space> evaluates every point with
- * its memory in the loop (tessera run --memory-fidelity); "rate" by default.
+ * points kept, in that order. memory-fidelity on <space> is the memory fidelity every point
+ * is evaluated at (tessera run --memory-fidelity): "burst" (memory in the loop) by default.
  *
  * For `tessera explore`: <objective metric="energy_j" goal="minimize"/> (a metric name of
  * tess_metric; checked by tess_space_open in the C API), <limit metric="power_w"
@@ -35,7 +35,7 @@ typedef struct tess_space {
     char name[64];
     char platform[1024], workload[1024];
     double time_limit_s;
-    int memory_fidelity; /* tess_mem_fidelity every point is evaluated at (rate by default) */
+    int memory_fidelity; /* tess_mem_fidelity every point is evaluated at (burst by default) */
     size_t n_names;
     char **names;    /* parameter names: the CSV's columns */
     size_t n_points; /* the points that pass every <constraint> */
