@@ -313,3 +313,93 @@ TEST(MemoryLoop, SymmetryWithNetworkMemoryIsRefused)
                          true);
     EXPECT_EQ(own.status, 0) << own.output;
 }
+
+// Issue 21, item 4: where a die's data lives is where its DMA goes, and the schedule's
+// capacity check counts it there. Four dies in a row of routers r0 .. r3, one on each;
+// memory A on r0 and stacks B0, B1, B2 on r3, each of C bytes, room for one die's N (the
+// schedule's own peak, dp 4; C the power of two the DRAM geometry allows with N <= C <
+// 2 N). Nearest homing would put dies 0 and 1 on A and dies 2 and 3 on B0; by capacity
+// each die takes the nearest memory with room, pairs in order of distance (links from the
+// die: A is 2 from die 0, 3 from die 1; the Bs 2 from die 3, 3 from die 2, 4 from die 1):
+// die 0 -> A, die 3 -> B0, die 2 -> B1, die 1 -> B2, and the run's burst controllers
+// serve exactly that. With two B stacks no memory has room for die 1 (4 N in 3 C: an
+// equal share would fit), and the job is refused naming A, its nearest memory.
+TEST(MemoryLoop, DataLivesInTheNearestMemoryWithRoomAndTheRunAgrees)
+{
+    TempDir dir;
+    auto write = [&](const std::string &name, uint64_t rows, int stacks) {
+        const std::string path = std::string(dir.path) + "/" + name;
+        // rows of 1 KiB over 16 channels x 4 bank groups x 4 banks: 256 KiB a row index
+        std::string xml =
+            "<?xml version=\"1.0\"?>\n<platform name=\"row\">\n"
+            "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" "
+            "tensor-cols=\"128\" vector-lanes=\"2048\" sram=\"48MiB\" sram-bandwidth=\"8TB/s\"/>\n"
+            "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+            "routing=\"table\"/>\n"
+            "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
+            "  <memory-type name=\"m\" standard=\"HBM3\" capacity=\"" +
+            std::to_string(rows * 262144) +
+            "B\" channels=\"16\" bank-groups=\"4\" banks=\"4\" bus-width=\"64b\" "
+            "data-rate=\"6.4Gb/s\" rows=\"" +
+            std::to_string(rows) +
+            "\" tCL=\"14ns\" tCWL=\"5ns\" tRCD=\"14ns\" tRP=\"14ns\" tRAS=\"34ns\" tRC=\"48ns\" "
+            "tCCD_S=\"4cycles\" tCCD_L=\"4cycles\" tRRD_S=\"4ns\" tRRD_L=\"4ns\" tFAW=\"15ns\" "
+            "tWR=\"16ns\" tWTR_S=\"6cycles\" tWTR_L=\"8cycles\" tRTW=\"16ns\" tRTP=\"5cycles\" "
+            "tREFI=\"3.9us\" tRFC=\"350ns\"/>\n";
+        for (int r = 0; r < 4; r++) {
+            const std::string n = std::to_string(r);
+            xml += "  <instance name=\"r" + n + "\" type=\"r\"/> <instance name=\"die" + n +
+                   "\" type=\"d\"/> <connect from=\"die" + n + "\" to=\"r" + n +
+                   "\" link=\"l\"/>\n";
+            if (r)
+                xml += "  <connect from=\"r" + std::to_string(r - 1) + "\" to=\"r" + n +
+                       "\" link=\"l\"/>\n";
+        }
+        xml += "  <instance name=\"A\" type=\"m\"/> <connect from=\"A\" to=\"r0\" link=\"l\"/>\n";
+        for (int k = 0; k < stacks; k++)
+            xml += "  <instance name=\"B" + std::to_string(k) +
+                   "\" type=\"m\"/> <connect from=\"B" + std::to_string(k) +
+                   "\" to=\"r3\" link=\"l\"/>\n";
+        xml += "</platform>\n";
+        FILE *f = std::fopen(path.c_str(), "w");
+        EXPECT_NE(f, nullptr);
+        if (f) {
+            std::fputs(xml.c_str(), f);
+            std::fclose(f);
+        }
+        return path;
+    };
+    const std::string job = " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
+                            "--set workload.dp=4 --set workload.global-batch=4 "
+                            "--set model.layers=2 --set model.hidden=1024 --set model.heads=8 "
+                            "--set model.ffn=4096";
+    // N: from ample memories (1 TiB each), where the schedule fits and reports each die's peak
+    CliRun sched = tessera("schedule " + write("ample.xml", 1u << 22, 3) + job + " --json", true);
+    ASSERT_EQ(sched.status, 0) << sched.output;
+    const double N = json_number(sched.output, "peak_memory_bytes");
+    ASSERT_GT(N, 1e8);
+    uint64_t rows = 1;
+    while (rows * 262144.0 < N)
+        rows *= 2; // C = rows x 256 KiB: N <= C < 2 N
+
+    CliRun fits = tessera("run " + write("fits.xml", rows, 3) + job +
+                              " --memory-fidelity burst --json --quiet",
+                          true);
+    ASSERT_EQ(fits.status, 0) << fits.output;
+    const std::string mems = fits.output.substr(fits.output.find("\"memories\""));
+    auto dies_of = [&](const std::string &mem) {
+        const std::string m = mems.substr(mems.find("\"memory\": \"" + mem + "\""));
+        const size_t at = m.find("\"dies\": [");
+        return m.substr(at + 9, m.find(']', at) - at - 9);
+    };
+    EXPECT_EQ(dies_of("A"), "\"die0\"");
+    EXPECT_EQ(dies_of("B0"), "\"die3\"");
+    EXPECT_EQ(dies_of("B1"), "\"die2\"");
+    EXPECT_EQ(dies_of("B2"), "\"die1\"");
+
+    CliRun full = tessera("schedule " + write("full.xml", rows, 2) + job);
+    EXPECT_NE(full.status, 0);
+    EXPECT_NE(full.output.find("the model does not fit: die 'die0'"), std::string::npos)
+        << full.output;
+    EXPECT_NE(full.output.find("left in its home memory 'A'"), std::string::npos) << full.output;
+}

@@ -205,7 +205,7 @@ typedef struct tess_hw_run_options {
     /* memory fidelity (config/fidelity.h). At burst: memory_bandwidth and memory_latency_s
      * (one entry per platform instance; memories' only) the sustained bandwidth and first-
      * access latency the DRAM model measures for each memory (src/driver/memory_probe.h);
-     * home_memory (one per rank, tess_home_memories) the memory a die's DMA goes to over
+     * home_memory (one per rank, the schedule's) the memory a die's DMA goes to over
      * the network, or -1 for a die with its own memories (its DMA rate is then
      * dma_bandwidth[rank], at most the links to them carry). Zero: rate. */
     tess_mem_fidelity memory_fidelity;

@@ -65,7 +65,9 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, &ranks, mem_bw, die_bw, msg, msglen);
     tess_hw_run_options hw = o->hw;
     if (rc == TESS_OK && hw.memory_fidelity == TESS_MEM_BURST) {
-        rc = tess_home_memories(p, &ranks, home, msg, msglen);
+        const int64_t *placed = NULL; /* the schedule's placement */
+        rc = tess_schedule_homes(p, s, &placed, msg, msglen);
+        if (rc == TESS_OK) memcpy(home, placed, s->dies * sizeof *home);
         hw.memory_bandwidth = mem_bw;
         hw.memory_latency_s = mem_lat;
         hw.home_memory = home;

@@ -195,8 +195,10 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_m
         for (size_t i = 0; peak && i < p->n_instances; i++)
             if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
                 peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
+        const int64_t *home = NULL;
+        if (rc == TESS_OK) rc = tess_schedule_homes(p, s, &home, msg, msglen);
         if (rc == TESS_OK)
-            rc = tess_burst_dma_rates(p, &ranks, peak, h, net->dma_bytes_s, msg, msglen);
+            rc = tess_burst_dma_rates(p, &ranks, peak, home, h, net->dma_bytes_s, msg, msglen);
         free(peak);
     }
     uint32_t *load = h ? calloc(tess_hw_routes_channels(h) + 1, sizeof *load) : NULL;

@@ -177,11 +177,13 @@ static int adjacency_build(const tess_platform *p, adjacency *a)
     return TESS_OK;
 }
 
-/* The memory nearest die d through routers (breadth first, level by level; the lowest
- * index among a level's memories), or -1: memories linked to a router, and memories of
- * another die, reached through that die's router and the die (a die relays to its own
- * memories, never further). dist: n_instances entries, scratch. */
-static int64_t nearest_memory(const tess_platform *p, const adjacency *a, uint32_t d,
+/* Links from die d to every instance it reaches through routers (breadth first) in
+ * dist (UINT32_MAX: not reached): memories linked to a router, and memories of another
+ * die, reached through that die's router and the die (a die relays to its own memories,
+ * never further). With `nearest`, stops after the level of the nearest memories. Returns
+ * the nearest memory (the lowest index among equals), or -1. dist, queue: n_instances
+ * entries, scratch. */
+static int64_t reach_memories(const tess_platform *p, const adjacency *a, uint32_t d, int nearest,
                               uint32_t *dist, uint32_t *queue)
 {
     for (size_t i = 0; i < p->n_instances; i++)
@@ -193,7 +195,7 @@ static int64_t nearest_memory(const tess_platform *p, const adjacency *a, uint32
     uint32_t best_dist = UINT32_MAX;
     while (head < tail) {
         const uint32_t u = queue[head++];
-        if (dist[u] >= best_dist) break; /* the level after the nearest memories */
+        if (nearest && dist[u] >= best_dist) break; /* the level after the nearest */
         const int relay = u != d && p->instances[u].kind == TESS_KIND_DIE;
         for (uint32_t k = a->first[u]; k < a->first[u + 1]; k++) {
             const uint32_t v = a->to[k];
@@ -202,8 +204,10 @@ static int64_t nearest_memory(const tess_platform *p, const adjacency *a, uint32
             if (relay && kind != TESS_KIND_MEMORY) continue;
             dist[v] = dist[u] + 1;
             if (kind == TESS_KIND_MEMORY) {
-                if (dist[v] < best_dist || v < best) best = v;
-                best_dist = dist[v];
+                if (dist[v] < best_dist || (dist[v] == best_dist && v < best)) {
+                    best = v;
+                    best_dist = dist[v];
+                }
             } else if (kind == TESS_KIND_ROUTER || (kind == TESS_KIND_DIE && !relay)) {
                 queue[tail++] = v; /* a die only to reach its own memories */
             }
@@ -212,26 +216,96 @@ static int64_t nearest_memory(const tess_platform *p, const adjacency *a, uint32
     return best;
 }
 
-int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *home, char *msg,
-                       size_t msglen)
+/* A rank's candidate home: links to it, then the rank, then the memory (qsort order). */
+typedef struct home_pair {
+    uint32_t dist, rank, mem;
+} home_pair;
+
+static int pair_order(const void *x, const void *y)
+{
+    const home_pair *a = x, *b = y;
+    if (a->dist != b->dist) return a->dist < b->dist ? -1 : 1;
+    if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+    return a->mem < b->mem ? -1 : a->mem > b->mem;
+}
+
+static uint64_t memory_capacity(const tess_platform *p, uint32_t mem)
+{
+    return p->types[p->instances[mem].type].u.memory.capacity_bytes;
+}
+
+/* Room left in each memory (one per instance) once the ranks owning memories have their
+ * need, pro rata over their own memories. */
+static void owners_room(const tess_platform *p, const tess_rank_map *m, const uint64_t *need,
+                        uint32_t *mems, double *room)
+{
+    for (size_t i = 0; i < p->n_instances; i++)
+        room[i] = p->instances[i].kind == TESS_KIND_MEMORY ? (double)memory_capacity(p, i) : 0;
+    for (uint32_t r = 0; r < m->dies; r++) {
+        int shared = 0;
+        const size_t n = tess_die_memories(p, m->die_of_rank[r], mems, &shared);
+        double own = 0;
+        for (size_t i = 0; !shared && i < n; i++)
+            own += (double)memory_capacity(p, mems[i]);
+        for (size_t i = 0; !shared && i < n && own > 0; i++)
+            room[mems[i]] -= (double)need[r] * (double)memory_capacity(p, mems[i]) / own;
+    }
+}
+
+int tess_home_memories(const tess_platform *p, const tess_rank_map *m, const uint64_t *need,
+                       int64_t *home, char *msg, size_t msglen)
 {
     uint32_t *mems = malloc((p->n_instances + 1) * sizeof *mems);
     uint32_t *dist = malloc((p->n_instances + 1) * sizeof *dist);
     uint32_t *queue = malloc((p->n_instances + 1) * sizeof *queue);
     adjacency a = {0};
     int rc = mems && dist && queue ? adjacency_build(p, &a) : TESS_ENOMEM;
-    /* dies without memories of their own: the nearest one */
+    size_t n_memories = 0;
+    for (size_t i = 0; i < p->n_instances; i++)
+        n_memories += p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead;
+    home_pair *pairs = NULL;
+    size_t n_pairs = 0;
+    /* dies without memories of their own: the nearest one; with needs, every one they reach
+     * as a candidate */
     for (uint32_t r = 0; r < m->dies && rc == TESS_OK; r++) {
         const uint32_t die = m->die_of_rank[r];
         int shared = 0;
         tess_die_memories(p, die, mems, &shared);
-        home[r] = shared ? nearest_memory(p, &a, die, dist, queue) : -1;
+        home[r] = shared ? reach_memories(p, &a, die, !need, dist, queue) : -1;
         if (shared && home[r] < 0) {
             snprintf(msg, msglen, "die '%s' reaches no memory through the network",
                      p->instances[die].path);
             rc = TESS_EINVAL;
         }
+        if (!shared || !need || rc != TESS_OK) continue;
+        if (!pairs) pairs = malloc(((size_t)m->dies * n_memories + 1) * sizeof *pairs);
+        if (!pairs) {
+            rc = TESS_ENOMEM;
+            break;
+        }
+        for (uint32_t i = 0; i < p->n_instances; i++)
+            if (dist[i] != UINT32_MAX && p->instances[i].kind == TESS_KIND_MEMORY)
+                pairs[n_pairs++] = (home_pair){dist[i], r, i};
     }
+    if (rc == TESS_OK && n_pairs) { /* nearest first, where there is room */
+        double *room = malloc((p->n_instances + 1) * sizeof *room);
+        uint8_t *placed = calloc(m->dies + 1, 1);
+        if (!room || !placed) rc = TESS_ENOMEM;
+        if (rc == TESS_OK) {
+            owners_room(p, m, need, mems, room);
+            qsort(pairs, n_pairs, sizeof *pairs, pair_order);
+            for (size_t k = 0; k < n_pairs; k++) {
+                const home_pair *x = &pairs[k];
+                if (placed[x->rank] || room[x->mem] < (double)need[x->rank]) continue;
+                home[x->rank] = x->mem;
+                room[x->mem] -= (double)need[x->rank];
+                placed[x->rank] = 1;
+            }
+        }
+        free(room);
+        free(placed);
+    }
+    free(pairs);
     /* a die whose own memory others use shares it with them: its DMA goes there too */
     uint8_t *is_home = rc == TESS_OK ? calloc(p->n_instances + 1, 1) : NULL;
     if (rc == TESS_OK && !is_home) rc = TESS_ENOMEM;
@@ -281,12 +355,11 @@ uint32_t tess_memory_owner(const tess_platform *p, uint32_t mem)
 }
 
 int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
-                         const tess_hw_routes *h, double *die_bw, char *msg, size_t msglen)
+                         const int64_t *home, const tess_hw_routes *h, double *die_bw, char *msg,
+                         size_t msglen)
 {
-    int64_t *home = calloc(m->dies + 1, sizeof *home);
     uint32_t *homed = calloc(p->n_instances + 1, sizeof *homed);
-    int rc = home && homed ? tess_die_dma_rates(p, m, mem_bw, die_bw, msg, msglen) : TESS_ENOMEM;
-    if (rc == TESS_OK) rc = tess_home_memories(p, m, home, msg, msglen);
+    int rc = homed ? tess_die_dma_rates(p, m, mem_bw, die_bw, msg, msglen) : TESS_ENOMEM;
     for (uint32_t r = 0; rc == TESS_OK && r < m->dies; r++)
         if (home[r] >= 0) homed[home[r]]++;
     for (uint32_t r = 0; rc == TESS_OK && r < m->dies; r++) {
@@ -320,7 +393,6 @@ int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const d
         }
         die_bw[r] = rate;
     }
-    free(home);
     free(homed);
     return rc;
 }

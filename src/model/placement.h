@@ -62,14 +62,21 @@ int tess_axis_span(const tess_platform *p, const tess_rank_map *m, tess_coll_axi
 int tess_die_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
                        double *die_bw, char *msg, size_t msglen);
 
-/* Each rank's home memory at memory fidelity `burst`: for a die without memories of its
- * own, the memory nearest it through routers (fewest links; the lowest instance index
- * among equals): a memory on a router, or another die's own memory reached through that
- * die; for a die with its own memories, -1 (it reaches them without the network), unless
- * another die's home is one of them: then that one, shared. TESS_OK, TESS_ENOMEM, or
- * TESS_EINVAL (msg) for a die that reaches no memory. */
-int tess_home_memories(const tess_platform *p, const tess_rank_map *m, int64_t *home, char *msg,
-                       size_t msglen);
+/* Each rank's home memory: where its weights, activations and optimizer state live (the
+ * schedule's capacity check) and where its DMA goes at memory fidelity `burst`. A die
+ * without memories of its own takes a memory it reaches through routers (a memory on a
+ * router, or another die's own memory reached through that die): the nearest one (fewest
+ * links; the lowest instance index among equals) when need is NULL; else, nearest first,
+ * one with room for need[rank] bytes (its capacity less what the dies already homed
+ * there need, its owner's need reserved first, pro rata over the owner's memories):
+ * pairs of rank and memory taken in order of distance (then rank, then memory), so data
+ * spreads by capacity and stays as near as room allows; a rank no memory has room for
+ * keeps its nearest (the capacity check then names the memory). A die with its own
+ * memories gets -1 (it reaches them without the network), unless another die's home is
+ * one of them: then that one, shared. TESS_OK, TESS_ENOMEM, or TESS_EINVAL (msg) for a
+ * die that reaches no memory. */
+int tess_home_memories(const tess_platform *p, const tess_rank_map *m, const uint64_t *need,
+                       int64_t *home, char *msg, size_t msglen);
 
 /* Bytes/s the live links between die d and memory mem carry together (each its width at
  * its clock, else the die's); mem TESS_NONE: all of d's own memories. */
@@ -84,10 +91,12 @@ uint32_t tess_memory_owner(const tess_platform *p, uint32_t mem);
  * else the lowest of the memory's bandwidth over the ranks homed there, the route's
  * narrowest channel from the memory (or from the die it hangs off, whose link to it then
  * caps it too: over the ranks homed there) and the route's first channel over those ranks
- * (the memory's port, which they all cross). h: routes opened on p (memories are
- * endpoints). TESS_OK, TESS_ENOMEM or TESS_EINVAL (msg). */
+ * (the memory's port, which they all cross). home: each rank's (the schedule's, from
+ * tess_home_memories). h: routes opened on p (memories are endpoints). TESS_OK,
+ * TESS_ENOMEM or TESS_EINVAL (msg). */
 int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
-                         const tess_hw_routes *h, double *die_bw, char *msg, size_t msglen);
+                         const int64_t *home, const tess_hw_routes *h, double *die_bw, char *msg,
+                         size_t msglen);
 
 /* tess_die_dma_rates from every live memory's peak bandwidth (the analytical model's view,
  * and a collective's, which moves no DRAM data). */

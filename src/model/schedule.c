@@ -88,6 +88,7 @@ void tess_schedule_free(tess_schedule *s)
             free(s->stages[i].order);
     free(s->stages);
     free(s->die_of_rank);
+    free(s->home_memory);
     tess_template *const templates[] = {&s->fwd,        &s->bwd,        &s->recompute,
                                         &s->logits_fwd, &s->logits_bwd, &s->embed_fwd,
                                         &s->embed_bwd};
@@ -246,33 +247,106 @@ static int stage_figures(builder *b)
     return TESS_OK;
 }
 
-/* Step 5: every die holds its stage's peak memory. TESS_OK, or TESS_ENOFIT naming the
- * first die that does not (the schedule is still complete). */
+/* Step 5a: each rank's home memory for its stage's peak bytes (tess_home_memories): where
+ * the capacity check counts them and where burst DMA goes. A platform whose dies cannot all
+ * reach a memory keeps none (s->home_memory NULL: capacity as an equal share of every
+ * memory; burst then refuses the job, naming the die). TESS_OK or TESS_ENOMEM. */
+static int place_memory(builder *b)
+{
+    tess_schedule *s = b->s;
+    int any = 0;
+    for (size_t i = 0; i < b->p->n_instances && !any; i++)
+        any = b->p->instances[i].kind == TESS_KIND_MEMORY && !b->p->instances[i].dead;
+    if (!any) return TESS_OK; /* the dies' SRAM */
+    uint64_t *need = malloc((s->dies + 1) * sizeof *need);
+    s->home_memory = malloc((s->dies + 1) * sizeof *s->home_memory);
+    if (!need || !s->home_memory) {
+        free(need);
+        return TESS_ENOMEM;
+    }
+    for (uint32_t r = 0; r < s->dies; r++)
+        need[r] = s->stages[tess_rank_stage(s->tp, s->pp, r)].peak_bytes;
+    const tess_rank_map m = tess_schedule_ranks(s);
+    char msg[256];
+    const int rc = tess_home_memories(b->p, &m, need, s->home_memory, msg, sizeof msg);
+    free(need);
+    if (rc == TESS_ENOMEM) return rc;
+    if (rc != TESS_OK) {
+        free(s->home_memory);
+        s->home_memory = NULL;
+    }
+    return TESS_OK;
+}
+
+int tess_schedule_homes(const tess_platform *p, const tess_schedule *s, const int64_t **home,
+                        char *msg, size_t msglen)
+{
+    *home = s->home_memory;
+    if (s->home_memory) return TESS_OK;
+    /* none kept: the reason, as tess_home_memories gives it */
+    int64_t *tmp = malloc((s->dies + 1) * sizeof *tmp);
+    if (!tmp) return TESS_ENOMEM;
+    const tess_rank_map m = tess_schedule_ranks(s);
+    int rc = tess_home_memories(p, &m, NULL, tmp, msg, msglen);
+    free(tmp);
+    if (rc == TESS_OK) { /* no memory at all */
+        snprintf(msg, msglen, "the platform has no memory for the dies' DMA");
+        rc = TESS_EINVAL;
+    }
+    return rc;
+}
+
+/* Step 5b: every die holds its stage's peak memory: in its own memories, in what its home
+ * memory has left after the other dies homed there, or (no memory) in its SRAM. TESS_OK,
+ * or TESS_ENOFIT naming the first die that does not (the schedule is still complete). */
 static int check_fit(builder *b)
 {
     tess_schedule *s = b->s;
     int rc = TESS_OK;
+    uint64_t *homed = NULL; /* bytes homed at each memory */
+    if (s->home_memory) {
+        homed = calloc(b->p->n_instances + 1, sizeof *homed);
+        if (!homed) return TESS_ENOMEM;
+        for (uint32_t r = 0; r < s->dies; r++)
+            if (s->home_memory[r] >= 0)
+                homed[s->home_memory[r]] += s->stages[tess_rank_stage(s->tp, s->pp, r)].peak_bytes;
+    }
     for (uint32_t r = 0; r < s->dies; r++) {
         const uint32_t stage = tess_rank_stage(s->tp, s->pp, r);
         tess_stage *S = &s->stages[stage];
         const uint32_t die = s->die_of_rank[r];
-        const uint64_t cap = die_capacity(b->p, die, s->dies);
+        const int64_t home = s->home_memory ? s->home_memory[r] : -1;
+        uint64_t cap = die_capacity(b->p, die, s->dies);
+        if (home >= 0) { /* the memory less what the others homed there need */
+            const uint64_t mc = b->p->types[b->p->instances[home].type].u.memory.capacity_bytes,
+                           others = homed[home] - S->peak_bytes;
+            cap = mc > others ? mc - others : 0;
+        }
         S->capacity_bytes = cap;
         if (S->peak_bytes > s->peak_memory_bytes) {
             s->peak_memory_bytes = S->peak_bytes;
             s->peak_die = die;
         }
         if (S->peak_bytes > cap && rc == TESS_OK) {
+            char where[320] = "";
+            if (home >= 0) /* the placement that ran out */
+                snprintf(where, sizeof where,
+                         " left in its home memory '%s' (%.4g GB, %.4g GB of it needed by the "
+                         "dies placed there: each die's nearest memory with room)",
+                         b->p->instances[home].path,
+                         b->p->types[b->p->instances[home].type].u.memory.capacity_bytes / 1e9,
+                         homed[home] / 1e9);
             tess_diag_add(b->diag, b->file, 0,
                           "the model does not fit: die '%s' (stage %u) needs %.4g GB "
                           "(weights, gradients and optimizer state %.4g GB; activations of %u "
-                          "micro-batch chunks x %u layers, %.4g GB) but has %.4g GB",
+                          "micro-batch chunks x %u layers, %.4g GB) but has %.4g GB%s",
                           b->p->instances[die].path, stage, S->peak_bytes / 1e9,
                           S->static_bytes / 1e9, S->in_flight, S->layers_per_chunk,
-                          (S->peak_bytes - S->static_bytes) / 1e9, cap / 1e9);
+                          (S->peak_bytes - S->static_bytes) / 1e9, cap / 1e9, where);
             rc = TESS_ENOFIT;
         }
     }
+    free(homed);
     return rc;
 }
 
@@ -343,7 +417,8 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     tess_build_layer_templates(&b);
     rc = stage_figures(&b);
     if (rc != TESS_OK) return rc;
-    rc = check_fit(&b); /* TESS_ENOFIT still builds the whole schedule */
+    rc = place_memory(&b);
+    if (rc == TESS_OK) rc = check_fit(&b); /* TESS_ENOFIT still builds the whole schedule */
     tess_build_tp_collectives(&b);
     for (uint32_t st = 0; st < s->pp; st++)
         s->ops += s->stages[st].ops * s->tp * s->dp;

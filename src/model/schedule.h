@@ -138,7 +138,11 @@ typedef struct tess_stage {
 
 typedef struct tess_schedule {
     uint32_t dies, microbatches, chunks, pp;
-    uint32_t *die_of_rank;              /* platform instance of each rank */
+    uint32_t *die_of_rank; /* platform instance of each rank */
+    /* each rank's home memory (tess_home_memories with the stages' peak bytes): where its
+     * weights, activations and optimizer state live and, at memory fidelity burst, where
+     * its DMA goes; -1 for a die on memories of its own alone (or on its SRAM) */
+    int64_t *home_memory;
     double model_flops, hardware_flops; /* per iteration, all dies */
     uint64_t ops;                       /* all dies */
     uint64_t peak_memory_bytes;
@@ -170,6 +174,12 @@ uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_
 
 /* The schedule's rank geometry (model/rank_map.h), its placement's domains included. */
 tess_rank_map tess_schedule_ranks(const tess_schedule *s);
+
+/* The schedule's home memory of each rank (s->home_memory) in *home, for DMA over the
+ * network; TESS_EINVAL (msg naming the die) when the schedule has none because a die
+ * reaches no memory, TESS_ENOMEM. */
+int tess_schedule_homes(const tess_platform *p, const tess_schedule *s, const int64_t **home,
+                        char *msg, size_t msglen);
 
 /* tess_rank_next and tess_rank_pipeline_prev over the schedule's ranks. */
 uint32_t tess_ring_next(const tess_schedule *s, tess_coll_axis axis, uint32_t r);
