@@ -431,7 +431,8 @@ void collect_links(const Iteration &it, tess_iteration_result *out, tess_noc_lin
 }
 
 // Every memory a controller served (burst memory fidelity), in instance order (malloc'd).
-void collect_memories(const Iteration &it, tess_memory_stat **memories, uint32_t *n_memories)
+void collect_memories(const Iteration &it, const tess_hw_run_options *opt,
+                      tess_memory_stat **memories, uint32_t *n_memories)
 {
     std::vector<const tess::hw::MemoryPort *> ports;
     for (const auto &m : it.memories)
@@ -451,6 +452,7 @@ void collect_memories(const Iteration &it, tess_memory_stat **memories, uint32_t
         o.bytes_written = st.bytes_written;
         o.bandwidth_bytes_per_s = m->server().bandwidth();
         o.latency_s = m->server().latency_s();
+        o.row_hit_rate = opt->memory_row_hit_rate ? opt->memory_row_hit_rate[o.instance] : 0;
         o.busy_s = st.busy_s;
         o.queue_s = st.queue_s;
         std::vector<uint32_t> dies;
@@ -565,7 +567,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->peak_dynamic_w = it.power.peak_watts(out->iteration_time_s);
         out->flit_hops = it.net->stats().flit_hops;
         collect_links(it, out, links, n_links);
-        if (memories) collect_memories(it, memories, n_memories);
+        if (memories) collect_memories(it, o, memories, n_memories);
         if (spans) collect_spans(it, out->iteration_time_s, spans, n_spans);
         out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
         out->delta_cycles = sc_core::sc_delta_count();

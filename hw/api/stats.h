@@ -33,10 +33,11 @@ typedef struct tess_memory_stat {
     uint64_t bytes_read, bytes_written; /* their bytes */
     double bandwidth_bytes_per_s;       /* the rate it serves at (sustained; a die link's cap) */
     double latency_s;                   /* a read's first-access latency */
-    double busy_s;                      /* time serving: bytes / bandwidth */
-    double queue_s;                     /* summed waits of transfers for the controller */
-    uint32_t n_dies;                    /* dies it served */
-    uint32_t dies[TESS_MEMORY_DIES];    /* the first of them by instance index */
+    double row_hit_rate; /* of the DRAM model's stream that measured bandwidth_bytes_per_s */
+    double busy_s;       /* time serving: bytes / bandwidth */
+    double queue_s;      /* summed waits of transfers for the controller */
+    uint32_t n_dies;     /* dies it served */
+    uint32_t dies[TESS_MEMORY_DIES]; /* the first of them by instance index */
 } tess_memory_stat;
 
 /* The critical path of an iteration: the chain of work and transfers its end waits on,

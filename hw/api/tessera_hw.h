@@ -204,12 +204,13 @@ typedef struct tess_hw_run_options {
     int progress;
     /* memory fidelity (config/fidelity.h). At burst: memory_bandwidth and memory_latency_s
      * (one entry per platform instance; memories' only) the sustained bandwidth and first-
-     * access latency the DRAM model measures for each memory (src/driver/memory_probe.h);
+     * access latency the DRAM model measures for each memory (src/driver/memory_probe.h),
+     * memory_row_hit_rate (NULL, or as many entries) its stream's share of row hits;
      * home_memory (one per rank, the schedule's) the memory a die's DMA goes to over
      * the network, or -1 for a die with its own memories (its DMA rate is then
      * dma_bandwidth[rank], at most the links to them carry). Zero: rate. */
     tess_mem_fidelity memory_fidelity;
-    const double *memory_bandwidth, *memory_latency_s;
+    const double *memory_bandwidth, *memory_latency_s, *memory_row_hit_rate;
     const int64_t *home_memory;
 } tess_hw_run_options;
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,

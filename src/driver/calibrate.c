@@ -291,7 +291,7 @@ static int fit_dram(const fit *f, tess_calibration *out, char *msg, size_t msgle
     double *mem = calloc(f->p->n_instances + 1, sizeof *mem),
            *die = calloc(j->s.dies + 1, sizeof *die);
     int rc = mem && die ? TESS_OK : TESS_ENOMEM;
-    if (rc == TESS_OK) rc = tess_sustained_bandwidths(f->p, mem, NULL, msg, msglen);
+    if (rc == TESS_OK) rc = tess_sustained_bandwidths(f->p, mem, NULL, NULL, msg, msglen);
     const tess_rank_map ranks = tess_schedule_ranks(&j->s);
     if (rc == TESS_OK) rc = tess_die_dma_rates(f->p, &ranks, mem, die, msg, msglen);
     if (rc == TESS_OK) {

@@ -57,10 +57,11 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     out->memory_fidelity = o->hw.memory_fidelity;
     double *mem_bw = calloc(p->n_instances + 1, sizeof *mem_bw);
     double *mem_lat = calloc(p->n_instances + 1, sizeof *mem_lat);
+    double *mem_hit = calloc(p->n_instances + 1, sizeof *mem_hit);
     double *die_bw = calloc(s->dies + 1, sizeof *die_bw);
     int64_t *home = calloc(s->dies + 1, sizeof *home);
-    int rc = mem_bw && mem_lat && die_bw && home ? TESS_OK : TESS_ENOMEM;
-    if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem_bw, mem_lat, msg, msglen);
+    int rc = mem_bw && mem_lat && mem_hit && die_bw && home ? TESS_OK : TESS_ENOMEM;
+    if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem_bw, mem_lat, mem_hit, msg, msglen);
     const tess_rank_map ranks = tess_schedule_ranks(s);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, &ranks, mem_bw, die_bw, msg, msglen);
     tess_hw_run_options hw = o->hw;
@@ -70,6 +71,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
         if (rc == TESS_OK) memcpy(home, placed, s->dies * sizeof *home);
         hw.memory_bandwidth = mem_bw;
         hw.memory_latency_s = mem_lat;
+        hw.memory_row_hit_rate = mem_hit;
         hw.home_memory = home;
     }
     if (rc == TESS_OK) {
@@ -97,6 +99,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     if (rc == TESS_OK) rc = tess_eval_finish(p, s, out);
     free(mem_bw);
     free(mem_lat);
+    free(mem_hit);
     free(die_bw);
     free(home);
     return rc;

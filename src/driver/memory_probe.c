@@ -35,12 +35,12 @@ static void measure_memory(void *arg, tess_job_output *out)
 #define BW_CACHE 16
 static struct {
     tess_memory_type type;
-    double bandwidth, latency_s;
+    double bandwidth, latency_s, row_hit;
 } bw_cache[BW_CACHE];
 static size_t bw_cached, bw_next;
 static pthread_mutex_t bw_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static double cached_bandwidth(const tess_memory_type *m, double *latency_s)
+static double cached_bandwidth(const tess_memory_type *m, double *latency_s, double *row_hit)
 {
     double bw = 0;
     pthread_mutex_lock(&bw_lock);
@@ -48,38 +48,37 @@ static double cached_bandwidth(const tess_memory_type *m, double *latency_s)
         if (memcmp(&bw_cache[i].type, m, sizeof *m) == 0) {
             bw = bw_cache[i].bandwidth;
             *latency_s = bw_cache[i].latency_s;
+            *row_hit = bw_cache[i].row_hit;
         }
     pthread_mutex_unlock(&bw_lock);
     return bw;
 }
 
-static void cache_bandwidth(const tess_memory_type *m, double bw, double latency_s)
+static void cache_bandwidth(const tess_memory_type *m, double bw, double latency_s, double row_hit)
 {
     pthread_mutex_lock(&bw_lock);
     bw_cache[bw_next].type = *m;
     bw_cache[bw_next].bandwidth = bw;
     bw_cache[bw_next].latency_s = latency_s;
+    bw_cache[bw_next].row_hit = row_hit;
     bw_next = (bw_next + 1) % BW_CACHE;
     if (bw_cached < BW_CACHE) bw_cached++;
     pthread_mutex_unlock(&bw_lock);
 }
 
 int tess_sustained_bandwidths(const tess_platform *p, double *per_instance, double *latency_s,
-                              char *msg, size_t n)
+                              double *row_hit, char *msg, size_t n)
 {
-    double *per_type = calloc(p->n_types + 1, sizeof *per_type);
-    double *lat_type = calloc(p->n_types + 1, sizeof *lat_type);
-    if (!per_type || !lat_type) {
-        free(per_type);
-        free(lat_type);
-        return TESS_ENOMEM;
-    }
+    double *per_type = calloc(3 * ((size_t)p->n_types + 1), sizeof *per_type);
+    if (!per_type) return TESS_ENOMEM;
+    double *lat_type = per_type + p->n_types + 1, *hit_type = lat_type + p->n_types + 1;
     int rc = TESS_OK;
     for (size_t i = 0; i < p->n_instances && rc == TESS_OK; i++) {
         const tess_instance *x = &p->instances[i];
         if (x->kind != TESS_KIND_MEMORY || x->dead) continue;
         const tess_memory_type *m = &p->types[x->type].u.memory;
-        if (per_type[x->type] == 0) per_type[x->type] = cached_bandwidth(m, &lat_type[x->type]);
+        if (per_type[x->type] == 0)
+            per_type[x->type] = cached_bandwidth(m, &lat_type[x->type], &hit_type[x->type]);
         if (per_type[x->type] == 0) {
             mem_job j = {p, (uint32_t)i};
             tess_run_result r;
@@ -88,7 +87,8 @@ int tess_sustained_bandwidths(const tess_platform *p, double *per_instance, doub
                 const tess_mem_result *got = r.blob;
                 per_type[x->type] = got->bandwidth_bytes_per_s;
                 lat_type[x->type] = got->min_latency_ns * 1e-9;
-                cache_bandwidth(m, per_type[x->type], lat_type[x->type]);
+                hit_type[x->type] = got->row_hit_rate;
+                cache_bandwidth(m, per_type[x->type], lat_type[x->type], hit_type[x->type]);
             } else {
                 snprintf(msg, n, "measuring memory %.200s: %.700s", x->path, r.message);
             }
@@ -96,8 +96,8 @@ int tess_sustained_bandwidths(const tess_platform *p, double *per_instance, doub
         }
         per_instance[i] = per_type[x->type];
         if (latency_s) latency_s[i] = lat_type[x->type];
+        if (row_hit) row_hit[i] = hit_type[x->type];
     }
     free(per_type);
-    free(lat_type);
     return rc;
 }

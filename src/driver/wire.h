@@ -17,7 +17,7 @@
 
 #include "api/stats.h"
 
-#define TESS_WIRE_VERSION 2u
+#define TESS_WIRE_VERSION 3u
 
 /* One iteration's figures as the child has them. */
 typedef struct tess_wire_iteration {

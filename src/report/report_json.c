@@ -110,11 +110,12 @@ static void write_memories(FILE *f, const tess_platform *p, const tess_eval_resu
                 "%s\n    {\"memory\": \"%s\", \"bytes_read\": %llu, \"bytes_written\": %llu, "
                 "\"transfers\": %llu, \"bandwidth_bytes_per_s\": %.6g, "
                 "\"sustained_bandwidth_bytes_per_s\": %.6g, \"utilisation\": %.6g, "
-                "\"mean_queueing_s\": %.6g, \"latency_s\": %.6g, \"dies\": [",
+                "\"mean_queueing_s\": %.6g, \"latency_s\": %.6g, \"row_hit_rate\": %.6g, "
+                "\"dies\": [",
                 i ? "," : "", p->instances[m->instance].path, (unsigned long long)m->bytes_read,
                 (unsigned long long)m->bytes_written, (unsigned long long)transfers,
                 T > 0 ? bytes / T : 0.0, m->bandwidth_bytes_per_s, T > 0 ? m->busy_s / T : 0.0,
-                transfers ? m->queue_s / (double)transfers : 0.0, m->latency_s);
+                transfers ? m->queue_s / (double)transfers : 0.0, m->latency_s, m->row_hit_rate);
         for (uint32_t d = 0; d < m->n_dies && d < TESS_MEMORY_DIES; d++)
             fprintf(f, "%s\"%s\"", d ? ", " : "", p->instances[m->dies[d]].path);
         fprintf(f, "], \"n_dies\": %u}", m->n_dies);
