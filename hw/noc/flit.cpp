@@ -43,7 +43,7 @@ FlitNetwork::FlitNetwork(sc_core::sc_module_name name, const Topology &topo,
             ivc_router_.push_back(ch.to_router);
             slots += down.buffer_flits;
         }
-        longest = std::max<uint64_t>(longest, ch.latency + ch.cycles_per_flit);
+        longest = std::max<uint64_t>(longest, ch.latency + ch.cycles_per_flit());
     }
     vc_base_[C] = total;
     for (const Router &r : routers)
@@ -285,7 +285,7 @@ bool FlitNetwork::inject(uint32_t e)
         const uint32_t ovc = vc_base_[ep.inject] + static_cast<uint32_t>(inject_vc_[m][e]);
         if (ovc_[ovc].credits <= 0) continue;
         const uint32_t id = static_cast<uint32_t>(injecting_[m][e]);
-        const uint64_t arrive = now_ + ch.latency + ch.cycles_per_flit - 1;
+        const uint64_t arrive = now_ + ch.latency + ch.cycles_per_flit() - 1;
         Event a{};
         a.target = ovc;
         a.flit.packet = id;
@@ -293,9 +293,9 @@ bool FlitNetwork::inject(uint32_t e)
         a.flit.ready = arrive;
         schedule(arrive, a);
         ovc_[ovc].credits--;
-        busy_until_[ep.inject] = now_ + ch.cycles_per_flit;
+        busy_until_[ep.inject] = now_ + ch.cycles_per_flit();
         stats_.channel_flits[ep.inject]++;
-        occupy(ep.inject, now_, ch.cycles_per_flit);
+        occupy(ep.inject, now_, ch.cycles_per_flit());
         stats_.flits_sent++;
         in_network_++;
         last_progress_ = now_;

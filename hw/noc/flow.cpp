@@ -172,7 +172,7 @@ double FlowNetwork::head_latency(const std::vector<uint32_t> &path) const
     double latency = 0;
     for (uint32_t c : path) {
         const Channel &ch = topo_.channels()[c];
-        latency += ch.latency + ch.cycles_per_flit - 1.0;
+        latency += ch.latency + ch.cycles_per_flit() - 1.0;
         if (ch.to_router >= 0)
             latency += topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline;
     }

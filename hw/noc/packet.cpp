@@ -144,9 +144,9 @@ Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t fl
     }
     const uint64_t start = book(c, at, len, now);
     h.start = start;
-    h.head = start + ch.latency + ch.cycles_per_flit - 1;
+    h.head = start + ch.latency + ch.cycles_per_flit() - 1;
     h.through =
-        ch.latency + ch.cycles_per_flit - 1 +
+        ch.latency + ch.cycles_per_flit() - 1 +
         (ch.to_router >= 0 ? topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline : 0);
     net_.count_channel(c, flits, start, len);
     return h;
@@ -181,6 +181,11 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
             return stored(co) ? h.head + pace_cycles(flits - 1, h.pace) + R.pipeline
                               : h.head + R.pipeline;
         };
+        // the pace the flits come at onto co: stored, sent on afresh, a flit a cycle (or the
+        // lanes' pace of a wider channel); else as they arrive
+        auto pace_onto = [&](uint32_t co) {
+            return stored(co) ? std::min(kPaceUnit, channels[co].pace) : h.pace;
+        };
         size_t best = 0;
         bool all_stop = stop && flows && topo_.adaptive();
         for (size_t i = 0; i < n && all_stop; i++)
@@ -199,10 +204,9 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
                 const size_t i = (k + (topo_.adaptive() ? h.st.flow : 0)) % n;
                 const uint32_t co = R.out_channel[ports_[i]];
                 const uint64_t own = channels[co].pace;
-                const uint64_t pace = stored(co) ? std::min(kPaceUnit, own) : h.pace;
-                const uint64_t s =
-                    probe(co, leaves(co),
-                          pace_cycles(flits - 1, std::max(pace, own)) + pace_cycles(1, own));
+                const uint64_t s = probe(co, leaves(co),
+                                         pace_cycles(flits - 1, std::max(pace_onto(co), own)) +
+                                             pace_cycles(1, own));
                 if (s < best_start) {
                     best_start = s;
                     best = i;
@@ -212,8 +216,7 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
         const uint32_t c = R.out_channel[ports_[best]];
         const RouteState st = next[std::min<size_t>(best, 2)];
         const uint64_t at = leaves(c);
-        // stored: sent on afresh, a flit a cycle (or the lanes' pace of a wider channel)
-        const uint64_t pace = stored(c) ? std::min(kPaceUnit, channels[c].pace) : h.pace;
+        const uint64_t pace = pace_onto(c);
         net_.count_router(r, flits, true);
         if (stop && (*stop)[c]) {
             release(h, at + pace_cycles(flits - 1, pace));

@@ -194,8 +194,8 @@ void FlitNetwork::traverse(uint32_t r)
         const Channel &ch = channels[c_out];
         const uint32_t ovc = vc_base_[c_out] + static_cast<uint32_t>(iv.out_vc);
         ovc_[ovc].credits--;
-        busy_until_[c_out] = now_ + ch.cycles_per_flit;
-        const uint64_t arrive = now_ + ch.latency + ch.cycles_per_flit - 1;
+        busy_until_[c_out] = now_ + ch.cycles_per_flit();
+        const uint64_t arrive = now_ + ch.latency + ch.cycles_per_flit() - 1;
         Event a{};
         a.target = ovc;
         a.endpoint = ch.to_router < 0 ? static_cast<uint32_t>(ch.to_port) : 0;
@@ -207,7 +207,7 @@ void FlitNetwork::traverse(uint32_t r)
         credit.credit = 1;
         schedule(now_ + topo_.credit_cycles(c_in), credit);
         stats_.channel_flits[c_out]++;
-        occupy(c_out, now_, ch.cycles_per_flit);
+        occupy(c_out, now_, ch.cycles_per_flit());
         stats_.router_flits[r]++;
         stats_.flit_hops++;
         if (f.seq + 1 == packets_[f.packet].flits) { // tail: release the output VC

@@ -158,9 +158,9 @@ bool Topology::add_channel(uint32_t k, uint32_t from, uint32_t to, int32_t rf, i
         const double optical = tess_xcvr_bandwidth(xcvr) / clock_hz_;
         bytes_per_cycle = lt.width_bytes ? std::min(bytes_per_cycle, optical) : optical;
     }
-    c.cycles_per_flit = static_cast<uint32_t>(std::ceil(flit_bytes_ / bytes_per_cycle - 1e-9));
-    if (c.cycles_per_flit < 1) c.cycles_per_flit = 1;
-    c.pace = c.cycles_per_flit * kPaceUnit;
+    const uint64_t cycles = std::max<uint64_t>(
+        1, static_cast<uint64_t>(std::ceil(flit_bytes_ / bytes_per_cycle - 1e-9)));
+    c.pace = cycles * kPaceUnit;
     if (bytes_per_cycle > flit_bytes_) // lanes: the link's width, exactly
         c.pace = std::max<uint64_t>(
             1, static_cast<uint64_t>(std::ceil(kPaceUnit * flit_bytes_ / bytes_per_cycle - 1e-9)));

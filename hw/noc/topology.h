@@ -50,12 +50,12 @@ struct Channel {
     int32_t from_router; // router index it leaves, or -1 (an endpoint)
     int32_t from_port;   // output port at from_router, or the endpoint index
     uint32_t latency;    // cycles of the network clock, >= 1
-    // Serialisation: cycles a flit takes, at least one (a whole cycle at flit fidelity),
-    // and the exact pace in 1/kPaceUnit cycles: a link narrower than the flit takes
-    // whole cycles (cycles_per_flit x kPaceUnit); one wider carries its width's share of
-    // a flit a cycle as several lanes (pace < kPaceUnit, cycles_per_flit 1).
-    uint32_t cycles_per_flit;
+    // Serialisation: the pace in 1/kPaceUnit cycles a flit. A link narrower than the flit
+    // takes whole cycles (a multiple of kPaceUnit); one wider carries its width's share of
+    // a flit a cycle as several lanes (pace < kPaceUnit).
     uint64_t pace;
+    // Whole cycles a flit takes, at least one (what the flit fidelity moves).
+    uint32_t cycles_per_flit() const { return static_cast<uint32_t>(pace_cycles(1, pace)); }
     double energy_per_bit;
     double collective_efficiency, collective_step_s; // its link-type's (config/platform.h)
     int8_t dir;                                      // grid direction of travel, kNoDir off grids

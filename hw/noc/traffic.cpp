@@ -245,7 +245,7 @@ double TrafficGenerator::zero_load_latency() const
         std::vector<uint32_t> path = topo_.path(s, d);
         double t = 0;
         for (uint32_t c : path) {
-            t += ch[c].latency + ch[c].cycles_per_flit - 1;
+            t += ch[c].latency + ch[c].cycles_per_flit() - 1;
             if (ch[c].to_router >= 0) t += routers[static_cast<uint32_t>(ch[c].to_router)].pipeline;
         }
         return t + (sizes_.mean - 1) * static_cast<double>(ch[path.back()].pace) / kPaceUnit;

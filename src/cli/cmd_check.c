@@ -198,8 +198,7 @@ int tess_cmd_check(int argc, char **argv)
     const int opened = st == TESS_OK;
     if (opened) {
         tess_eval_options opt = {TESS_API_VERSION, L.time_limit_s, TESS_FIDELITY_MIXED, 0,
-                                 memory_fidelity == TESS_MEM_BURST ? TESS_MEMORY_BURST
-                                                                   : TESS_MEMORY_RATE};
+                                 tess_mem_fidelity_api((tess_mem_fidelity)memory_fidelity)};
         st = tess_evaluate(job, &opt, &ev, &error);
     }
     if (!opened) {

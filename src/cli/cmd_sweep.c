@@ -130,8 +130,7 @@ static char *evaluate_point(const tess_space *s, size_t point, char **cli, size_
     int rc = tess_job_open(s->platform, s->workload, ov, n, &job, &error);
     if (rc == TESS_OK) {
         tess_eval_options opt = {TESS_API_VERSION, s->time_limit_s, TESS_FIDELITY_MIXED, 0,
-                                 s->memory_fidelity == TESS_MEM_BURST ? TESS_MEMORY_BURST
-                                                                      : TESS_MEMORY_RATE};
+                                 tess_mem_fidelity_api((tess_mem_fidelity)s->memory_fidelity)};
         rc = tess_evaluate(job, &opt, &ev, &error);
     }
     put(&row, &len, &cap, rc == TESS_OK ? "ok" : "error");

@@ -24,6 +24,16 @@ int tess_noc_fidelity_parse(const char *name, tess_noc_fidelity *out)
     return -1;
 }
 
+tess_mem_fidelity tess_mem_fidelity_of_api(tess_memory_fidelity f)
+{
+    return f == TESS_MEMORY_BURST ? TESS_MEM_BURST : TESS_MEM_RATE;
+}
+
+tess_memory_fidelity tess_mem_fidelity_api(tess_mem_fidelity f)
+{
+    return f == TESS_MEM_BURST ? TESS_MEMORY_BURST : TESS_MEMORY_RATE;
+}
+
 int tess_noc_fidelity_of_api(tess_fidelity f, tess_noc_fidelity *out)
 {
     if ((int)f < 0 || (size_t)f >= sizeof of_api / sizeof of_api[0]) return -1;

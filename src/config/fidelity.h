@@ -46,6 +46,10 @@ extern const char *const tess_mem_fidelity_names[];
  * none. */
 int tess_noc_fidelity_of_api(tess_fidelity f, tess_noc_fidelity *out);
 
+/* A memory fidelity between its public-API name (tess_memory_fidelity) and its own. */
+tess_mem_fidelity tess_mem_fidelity_of_api(tess_memory_fidelity f);
+tess_memory_fidelity tess_mem_fidelity_api(tess_mem_fidelity f);
+
 #ifdef __cplusplus
 }
 #endif

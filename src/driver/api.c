@@ -187,9 +187,9 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
     o.hw.fidelity = noc;
     o.hw.symmetry = options && options->api_version >= 4 ? options->symmetry != 0 : 0;
     /* NULL options: the default, burst; a struct from before version 6 has no such field */
-    o.hw.memory_fidelity = !options || (v6 && options->memory_fidelity == TESS_MEMORY_BURST)
-                               ? TESS_MEM_BURST
-                               : TESS_MEM_RATE;
+    o.hw.memory_fidelity = !options ? TESS_MEM_BURST
+                           : v6     ? tess_mem_fidelity_of_api(options->memory_fidelity)
+                                    : TESS_MEM_RATE;
     int rc = tess_evaluate_job(&job->loaded.platform, &job->loaded.workload, &job->loaded.schedule,
                                &o, &ev->result, msg, sizeof msg);
     if (rc != TESS_OK) {
@@ -272,8 +272,7 @@ int tess_estimate_memory(const tess_job *job, const char *calibration_path,
     const int rc =
         tess_estimate_job(&job->loaded.platform, &job->loaded.workload, &job->loaded.schedule, net,
                           &cal, &ev->result, msg, sizeof msg);
-    ev->result.memory_fidelity =
-        memory_fidelity == TESS_MEMORY_BURST ? TESS_MEM_BURST : TESS_MEM_RATE;
+    ev->result.memory_fidelity = tess_mem_fidelity_of_api(memory_fidelity);
     if (rc != TESS_OK) {
         set_error(error, msg);
         free(ev);
@@ -483,5 +482,5 @@ double tess_space_time_limit(const tess_design_space *s)
 }
 tess_memory_fidelity tess_space_memory_fidelity(const tess_design_space *s)
 {
-    return s->s.memory_fidelity == TESS_MEM_BURST ? TESS_MEMORY_BURST : TESS_MEMORY_RATE;
+    return tess_mem_fidelity_api((tess_mem_fidelity)s->s.memory_fidelity);
 }

@@ -59,20 +59,16 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     double *mem_lat = calloc(p->n_instances + 1, sizeof *mem_lat);
     double *mem_hit = calloc(p->n_instances + 1, sizeof *mem_hit);
     double *die_bw = calloc(s->dies + 1, sizeof *die_bw);
-    int64_t *home = calloc(s->dies + 1, sizeof *home);
-    int rc = mem_bw && mem_lat && mem_hit && die_bw && home ? TESS_OK : TESS_ENOMEM;
+    int rc = mem_bw && mem_lat && mem_hit && die_bw ? TESS_OK : TESS_ENOMEM;
     if (rc == TESS_OK) rc = tess_sustained_bandwidths(p, mem_bw, mem_lat, mem_hit, msg, msglen);
     const tess_rank_map ranks = tess_schedule_ranks(s);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, &ranks, mem_bw, die_bw, msg, msglen);
     tess_hw_run_options hw = o->hw;
     if (rc == TESS_OK && hw.memory_fidelity == TESS_MEM_BURST) {
-        const int64_t *placed = NULL; /* the schedule's placement */
-        rc = tess_schedule_homes(p, s, &placed, msg, msglen);
-        if (rc == TESS_OK) memcpy(home, placed, s->dies * sizeof *home);
+        rc = tess_schedule_homes(p, s, &hw.home_memory, msg, msglen); /* its placement */
         hw.memory_bandwidth = mem_bw;
         hw.memory_latency_s = mem_lat;
         hw.memory_row_hit_rate = mem_hit;
-        hw.home_memory = home;
     }
     if (rc == TESS_OK) {
         run_job j = {p, s, tess_dtype_bytes(w->dtype), die_bw, hw, o->trace};
@@ -101,6 +97,5 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     free(mem_lat);
     free(mem_hit);
     free(die_bw);
-    free(home);
     return rc;
 }

@@ -229,7 +229,7 @@ static int pair_order(const void *x, const void *y)
     return a->mem < b->mem ? -1 : a->mem > b->mem;
 }
 
-static uint64_t memory_capacity(const tess_platform *p, uint32_t mem)
+uint64_t tess_memory_capacity(const tess_platform *p, uint32_t mem)
 {
     return p->types[p->instances[mem].type].u.memory.capacity_bytes;
 }
@@ -240,15 +240,15 @@ static void owners_room(const tess_platform *p, const tess_rank_map *m, const ui
                         uint32_t *mems, double *room)
 {
     for (size_t i = 0; i < p->n_instances; i++)
-        room[i] = p->instances[i].kind == TESS_KIND_MEMORY ? (double)memory_capacity(p, i) : 0;
+        room[i] = p->instances[i].kind == TESS_KIND_MEMORY ? (double)tess_memory_capacity(p, i) : 0;
     for (uint32_t r = 0; r < m->dies; r++) {
         int shared = 0;
         const size_t n = tess_die_memories(p, m->die_of_rank[r], mems, &shared);
         double own = 0;
         for (size_t i = 0; !shared && i < n; i++)
-            own += (double)memory_capacity(p, mems[i]);
+            own += (double)tess_memory_capacity(p, mems[i]);
         for (size_t i = 0; !shared && i < n && own > 0; i++)
-            room[mems[i]] -= (double)need[r] * (double)memory_capacity(p, mems[i]) / own;
+            room[mems[i]] -= (double)need[r] * (double)tess_memory_capacity(p, mems[i]) / own;
     }
 }
 

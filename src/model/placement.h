@@ -62,6 +62,9 @@ int tess_axis_span(const tess_platform *p, const tess_rank_map *m, tess_coll_axi
 int tess_die_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
                        double *die_bw, char *msg, size_t msglen);
 
+/* Bytes memory instance mem holds. */
+uint64_t tess_memory_capacity(const tess_platform *p, uint32_t mem);
+
 /* Each rank's home memory: where its weights, activations and optimizer state live (the
  * schedule's capacity check) and where its DMA goes at memory fidelity `burst`. A die
  * without memories of its own takes a memory it reaches through routers (a memory on a

@@ -46,7 +46,7 @@ static uint64_t die_capacity(const tess_platform *p, uint32_t die, uint32_t dies
     const size_t n = mems ? tess_die_memories(p, die, mems, &shared) : 0;
     uint64_t bytes = 0;
     for (size_t i = 0; i < n; i++)
-        bytes += p->types[p->instances[mems[i]].type].u.memory.capacity_bytes;
+        bytes += tess_memory_capacity(p, mems[i]);
     free(mems);
     if (n == 0) return p->types[p->instances[die].type].u.die.sram_bytes;
     return shared ? bytes / dies : bytes;
@@ -318,7 +318,7 @@ static int check_fit(builder *b)
         const int64_t home = s->home_memory ? s->home_memory[r] : -1;
         uint64_t cap = die_capacity(b->p, die, s->dies);
         if (home >= 0) { /* the memory less what the others homed there need */
-            const uint64_t mc = b->p->types[b->p->instances[home].type].u.memory.capacity_bytes,
+            const uint64_t mc = tess_memory_capacity(b->p, (uint32_t)home),
                            others = homed[home] - S->peak_bytes;
             cap = mc > others ? mc - others : 0;
         }
@@ -334,8 +334,7 @@ static int check_fit(builder *b)
                          " left in its home memory '%s' (%.4g GB, %.4g GB of it needed by the "
                          "dies placed there: each die's nearest memory with room)",
                          b->p->instances[home].path,
-                         b->p->types[b->p->instances[home].type].u.memory.capacity_bytes / 1e9,
-                         homed[home] / 1e9);
+                         tess_memory_capacity(b->p, (uint32_t)home) / 1e9, homed[home] / 1e9);
             tess_diag_add(b->diag, b->file, 0,
                           "the model does not fit: die '%s' (stage %u) needs %.4g GB "
                           "(weights, gradients and optimizer state %.4g GB; activations of %u "
