@@ -46,9 +46,10 @@ class ClosedObjectsRaise(unittest.TestCase):
 
     def test_space_methods_after_close(self):
         space = tessera.Space(SPACE)
-        self.assertGreater(len(space.points), 0)
+        self.assertGreater(space.size, 0)
         space.close()
-        for call in (lambda: space.overrides(0), lambda: space.open_job(0)):
+        for call in (lambda: space.overrides(0), lambda: space.open_job(0), lambda: space.point(0),
+                     lambda: space.kept(0), lambda: space.find({})):
             with self.assertRaises(tessera.TesseraError):
                 call()
 

@@ -367,27 +367,56 @@ TEST_F(Sweep, PointsFileAddsColumnsAfterTheGrid)
     EXPECT_EQ(fields(rows[3], 5)[4], "ok");
 }
 
-TEST_F(Sweep, ConstraintsDropPointsAndIdsStayDense)
+TEST_F(Sweep, ConstraintsDropPointsWithoutRenumberingTheOthers)
 {
     // tp x pp over {1, 2, 4, 8, 16}^2 with tp * pp = 16 (the default platform's dies):
-    // (1,16) (2,8) (4,4) (8,2) (16,1); of those, tp >= 4 keeps three
-    std::string s = space("  <param name=\"workload.tp\" values=\"1 2 4 8 16\"/>\n"
-                          "  <param name=\"workload.pp\" values=\"1 2 4 8 16\"/>\n"
-                          "  <constraint test=\"workload.tp * workload.pp == 16\"/>\n"
-                          "  <constraint test=\"workload.tp &gt;= 4\"/>\n"),
-                out = dir + "/r.csv";
-    CliRun r = tessera("sweep " + s + " -o " + out);
+    // (1,16) (2,8) (4,4) (8,2) (16,1); of those, tp >= 4 keeps three. A point's id is its
+    // place in the grid, tp slowest: 5 x (index of tp) + (index of pp).
+    auto constrained = [&](const std::string &tp_at_least) {
+        return space("  <param name=\"workload.tp\" values=\"1 2 4 8 16\"/>\n"
+                     "  <param name=\"workload.pp\" values=\"1 2 4 8 16\"/>\n"
+                     "  <constraint test=\"workload.tp * workload.pp == 16\"/>\n"
+                     "  <constraint test=\"workload.tp &gt;= " +
+                     tp_at_least + "\"/>\n");
+    };
+    const std::string out = dir + "/r.csv";
+    CliRun r = tessera("sweep " + constrained("4") + " -o " + out);
     ASSERT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("3 points (22 more excluded by constraints)"), std::string::npos)
         << r.output;
     std::map<long, std::string> rows = rows_by_id(read_text(out));
     ASSERT_EQ(rows.size(), 3u);
-    const char *const expect[][2] = {{"4", "4"}, {"8", "2"}, {"16", "1"}};
-    for (long id = 0; id < 3; id++) {
-        std::vector<std::string> f = fields(rows[id], 4);
-        EXPECT_EQ(f[1], expect[id][0]) << rows[id];
-        EXPECT_EQ(f[2], expect[id][1]) << rows[id];
+    const struct {
+        long id;
+        const char *tp, *pp;
+    } expect[] = {{5 * 2 + 2, "4", "4"}, {5 * 3 + 1, "8", "2"}, {5 * 4 + 0, "16", "1"}};
+    for (const auto &e : expect) {
+        ASSERT_EQ(rows.count(e.id), 1u) << e.id;
+        std::vector<std::string> f = fields(rows[e.id], 4);
+        EXPECT_EQ(f[1], e.tp) << rows[e.id];
+        EXPECT_EQ(f[2], e.pp) << rows[e.id];
     }
+
+    // an edited constraint keeps the other points' ids, so the sweep resumes: tp >= 2 adds
+    // (2,8), id 5 + 3, and only it is evaluated; tp >= 8 then has both its points already
+    r = tessera("sweep " + constrained("2") + " -o " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("4 points (21 more excluded by constraints), 3 already in"),
+              std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("1 evaluated now"), std::string::npos) << r.output;
+    EXPECT_EQ(rows_by_id(read_text(out)).count(5 + 3), 1u);
+    r = tessera("sweep " + constrained("8") + " -o " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("2 points (23 more excluded by constraints), 2 already in"),
+              std::string::npos)
+        << r.output;
+
+    // constraints that drop every point leave nothing to sweep
+    r = tessera("sweep " + constrained("32"));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("the constraints drop every one of its 25 points"), std::string::npos)
+        << r.output;
 
     // a constraint naming a parameter a point leaves unset is an error with its line
     r = tessera("sweep " + space("  <param name=\"workload.tp\" values=\"1 2\"/>\n"
@@ -431,6 +460,35 @@ TEST_F(Sweep, BadSpacesAreRefusedWithFileAndLine)
         << r.output;
 
     EXPECT_EQ(tessera("sweep " + space(grid_and_failure) + " -j 0").status, 2);
+}
+
+// Issue 25: a design space of 1e9 points was expanded before the first evaluation. Now
+// nothing is enumerated: the space loads in its axes' memory, and a sweep (which evaluates
+// every point) refuses it at once, naming the file and the way out.
+TEST_F(Sweep, ASpaceTooLargeToSweepIsRefusedWithoutEnumeratingIt)
+{
+    std::string axes;
+    for (int k = 0; k < 9; k++) // 10^9 points
+        axes += "  <param name=\"p" + std::to_string(k) + "\" from=\"0\" to=\"9\"/>\n";
+    CliRun r = tessera("sweep " + space(axes));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("s.xml: 1000000000 points; a sweep evaluates every one and takes at "
+                            "most 1000000: narrow the space, or search it with tessera explore"),
+              std::string::npos)
+        << r.output;
+    // past 1e15 ids, or an axis past 1e6 values, the space itself is refused at its <param>
+    r = tessera("sweep " + space(axes + "  <param name=\"q0\" from=\"0\" to=\"9\"/>\n" +
+                                 "  <param name=\"q1\" from=\"0\" to=\"999999\"/>\n"));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("s.xml:12: <param>: the grid passes 1000000000000000 points here"),
+              std::string::npos)
+        << r.output;
+    r = tessera("sweep " + space("  <param name=\"x\" from=\"0\" to=\"1e9\"/>\n"));
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("s.xml:2: <param name=\"x\">: from 0 to 1e+09 in steps of 1 is 1e+09 "
+                            "values; at most 1000000 a param"),
+              std::string::npos)
+        << r.output;
 }
 
 TEST_F(Sweep, RefusesRowsOfAnEditedSpace)

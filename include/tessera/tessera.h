@@ -21,8 +21,10 @@ extern "C" {
 /* 2: tess_eval_options gained `fidelity` (a version-1 struct is still accepted);
  * 3: tess_estimate and design spaces; 4: tess_eval_options gained `symmetry`;
  * 5: TESS_FIDELITY_MIXED, the default when options is NULL; 6: tess_eval_options gained
- * `memory_fidelity`; tess_estimate_memory and tess_space_memory_fidelity. */
-#define TESS_API_VERSION 6
+ * `memory_fidelity`; tess_estimate_memory and tess_space_memory_fidelity; 7: design spaces
+ * are not enumerated: point ids before constraints, tess_space_keeps, tess_space_choices,
+ * tess_space_find_point. */
+#define TESS_API_VERSION 7
 
 enum tess_status {
     TESS_OK = 0,
@@ -189,11 +191,27 @@ void tess_space_close(tess_design_space *s);
 /* "name", "platform", "workload" (paths resolved beside the space file), "calibration"
  * ("" when the space names none); NULL for another key. Owned by the space. */
 const char *tess_space_text(const tess_design_space *s, const char *key);
+/* Point ids: the grid's points (the first param slowest), then the listed points; a
+ * constraint drops a point without renumbering the others (tess_space_keeps). Nothing is
+ * enumerated: a space may have up to 1e15 ids. Since API version 7 (before: the points
+ * kept, numbered densely). */
 size_t tess_space_points(const tess_design_space *s);
 size_t tess_space_params(const tess_design_space *s);
 const char *tess_space_param(const tess_design_space *s, size_t i);
 /* A point's value of a parameter: "" when the point leaves it unset; NULL out of range. */
 const char *tess_space_value(const tess_design_space *s, size_t point, size_t param);
+/* 1 when every <constraint> holds at the point, 0 when one drops it; a negative status when
+ * a constraint cannot be evaluated there or the id is out of range (*error, when error is
+ * not NULL, names the file, the constraint's line and the point: free it with tess_free).
+ * Since API version 7. */
+int tess_space_keeps(const tess_design_space *s, size_t point, char **error);
+/* The distinct values a parameter takes over the space's points, in byte order ("" among
+ * them when some point leaves it unset): its choices for an explorer. Since version 7. */
+size_t tess_space_choices(const tess_design_space *s, size_t param);
+const char *tess_space_choice(const tess_design_space *s, size_t param, size_t i);
+/* The id of the point with these values (values[i] for parameter i, "" for unset), or
+ * (size_t)-1 when the space has none; constraints not applied. Since version 7. */
+size_t tess_space_find_point(const tess_design_space *s, const char *const *values);
 size_t tess_space_objectives(const tess_design_space *s);
 /* The i-th objective's metric name (a tess_metric name); *maximize 1 or 0. */
 const char *tess_space_objective(const tess_design_space *s, size_t i, int *maximize);

@@ -22,7 +22,7 @@ __all__ = ["TesseraError", "Job", "Evaluation", "Space", "metric_names", "versio
 
 FIDELITIES = {"packet": 0, "flow": 1, "flit": 2, "mixed": 3}
 MEMORY_FIDELITIES = {"rate": 0, "burst": 1}
-_API_VERSION = 6
+_API_VERSION = 7
 
 
 class TesseraError(Exception):
@@ -82,6 +82,10 @@ _sig = {
     "tess_space_params": (_c.c_size_t, [_P]),
     "tess_space_param": (_S, [_P, _c.c_size_t]),
     "tess_space_value": (_S, [_P, _c.c_size_t, _c.c_size_t]),
+    "tess_space_keeps": (_c.c_int, [_P, _c.c_size_t, _c.POINTER(_P)]),
+    "tess_space_choices": (_c.c_size_t, [_P, _c.c_size_t]),
+    "tess_space_choice": (_S, [_P, _c.c_size_t, _c.c_size_t]),
+    "tess_space_find_point": (_c.c_size_t, [_P, _c.POINTER(_S)]),
     "tess_space_objectives": (_c.c_size_t, [_P]),
     "tess_space_objective": (_S, [_P, _c.c_size_t, _c.POINTER(_c.c_int)]),
     "tess_space_limits": (_c.c_size_t, [_P]),
@@ -249,7 +253,13 @@ class Job:
 
 
 class Space:
-    """A design space file (spaces/README.md): its job, points, objectives, limits and budget."""
+    """A design space file (spaces/README.md): its job, points, objectives, limits and budget.
+
+    Nothing is enumerated: `size` is the number of point ids (the grid's points, the first
+    param slowest, then the listed points; up to 1e15), `point(i)` a point's values,
+    `kept(i)` whether the constraints keep it (they drop points without renumbering the
+    others), `kept_points()` the kept ids in order, `choices[param]` the values a
+    parameter takes, `find(values)` the id of a point by its values."""
 
     def __init__(self, path):
         h, err = _P(), _P()
@@ -260,10 +270,9 @@ class Space:
         self.name, self.platform, self.workload = t("name"), t("platform"), t("workload")
         self.calibration = t("calibration") or None
         self.params = [_text(_lib.tess_space_param(h, i)) for i in range(_lib.tess_space_params(h))]
-        self.points = [
-            {p: _text(_lib.tess_space_value(h, k, i)) for i, p in enumerate(self.params)}
-            for k in range(_lib.tess_space_points(h))
-        ]
+        self.size = _lib.tess_space_points(h)
+        self.choices = {p: [_text(_lib.tess_space_choice(h, i, k)) for k in range(_lib.tess_space_choices(h, i))]
+                        for i, p in enumerate(self.params)}
         self.objectives = []
         for i in range(_lib.tess_space_objectives(h)):
             mx = ctypes.c_int()
@@ -278,10 +287,37 @@ class Space:
         self.time_limit_s = _lib.tess_space_time_limit(h)
         self.memory_fidelity = {v: k for k, v in MEMORY_FIDELITIES.items()}[_lib.tess_space_memory_fidelity(h)]
 
+    def _id(self, point):
+        if not 0 <= point < self.size:
+            raise IndexError(f"{self.path}: no point {point} (ids 0 to {self.size - 1})")
+        return point
+
+    def point(self, point):
+        """A point's values {param: text}, "" where it leaves a parameter unset."""
+        h, i = _open(self), self._id(point)
+        return {p: _text(_lib.tess_space_value(h, i, k)) for k, p in enumerate(self.params)}
+
+    def kept(self, point):
+        """Whether every constraint holds at the point (TesseraError when one cannot be evaluated)."""
+        h, i, err = _open(self), self._id(point), _P()
+        r = _lib.tess_space_keeps(h, i, ctypes.byref(err))
+        _check(min(r, 0), err)
+        return r == 1
+
+    def kept_points(self):
+        """The ids the constraints keep, in order (a scan: as long as the space is)."""
+        return (i for i in range(self.size) if self.kept(i))
+
+    def find(self, values):
+        """The id of the point with these values ({param: text}, missing = unset), or None."""
+        h = _open(self)
+        arr = (_S * max(1, len(self.params)))(*[str(values.get(p, "")).encode() for p in self.params])
+        i = _lib.tess_space_find_point(h, arr)
+        return None if i == ctypes.c_size_t(-1).value else i
+
     def overrides(self, point):
         """The point's overrides (the names it sets) as "name=value" strings."""
-        _open(self)
-        return [f"{k}={v}" for k, v in self.points[point].items() if v != ""]
+        return [f"{k}={v}" for k, v in self.point(point).items() if v != ""]
 
     def open_job(self, point):
         return Job(self.platform, self.workload, self.overrides(point))

@@ -39,6 +39,8 @@ import warnings
 
 import tessera
 
+SCAN = 1_000_000  # spaces of up to this many point ids are scanned for their kept points
+
 try:
     import optuna
 except ImportError:  # pragma: no cover - install-deps installs it
@@ -94,7 +96,7 @@ def check_params(space):
     except tessera.TesseraError as e:
         raise ExploreError(f"{space.path}: the space's job does not open: {e.message}")
     for name in space.params:
-        value = next((p[name] for p in space.points if p[name] != ""), None)
+        value = next((v for v in space.choices[name] if v != ""), None)
         if value is None:
             continue
         try:
@@ -131,7 +133,7 @@ class Explorer:
         return all(lo <= ev.metric(m) <= hi for m, lo, hi in self.space.limits)
 
     def _row(self, point, fidelity, values=None, error="", wall=0.0, feasible=None):
-        row = {"point": point, **self.space.points[point], "fidelity": fidelity,
+        row = {"point": point, **self.space.point(point), "fidelity": fidelity,
                "status": "ok" if values is not None else "error",
                "feasible": "" if feasible is None else int(feasible)}
         cols = self.metrics + self.limited
@@ -175,8 +177,7 @@ class Explorer:
     def screen_points(self):
         """Phase 1: an Optuna NSGA-II study on the analytical model."""
         params = self.space.params
-        choices = {p: sorted({pt[p] for pt in self.space.points}, key=_natural) for p in params}
-        index = {tuple(pt[p] for p in params): i for i, pt in enumerate(self.space.points)}
+        choices = {p: sorted(self.space.choices[p], key=_natural) for p in params}
         directions = ["maximize" if mx else "minimize" for _, mx in self.space.objectives]
         worst = [(-1e300 if mx else 1e300) for _, mx in self.space.objectives]
         with warnings.catch_warnings():  # constraints_func is "experimental" in Optuna 3.1
@@ -185,15 +186,24 @@ class Explorer:
                                                     constraints_func=lambda t: t.user_attrs["violation"])
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         study = optuna.create_study(directions=directions, sampler=sampler)
-        n = len(self.space.points)
-        exhaustive = n <= self.screen
+        # A space is never enumerated whole: one of up to SCAN ids is scanned for the points
+        # its constraints keep (an exhaustive screen when they are few enough); a larger one
+        # is searched by NSGA-II alone, each suggestion looked up by its values.
+        kept = list(self.space.kept_points()) if self.space.size <= SCAN else None
+        n = len(kept) if kept is not None else self.space.size
+        exhaustive = kept is not None and n <= self.screen
         if exhaustive:
-            for pt in self.space.points:
-                study.enqueue_trial({p: pt[p] for p in params})
+            for i in kept:
+                study.enqueue_trial(self.space.point(i))
 
         def objective(trial):
-            key = tuple(trial.suggest_categorical(p, choices[p]) for p in params)
-            point = index.get(key)
+            values = {p: trial.suggest_categorical(p, choices[p]) for p in params}
+            point = self.space.find(values)
+            try:
+                if point is not None and not self.space.kept(point):
+                    point = None  # a constraint drops it
+            except tessera.TesseraError as e:
+                raise ExploreError(e.message.strip())
             vec = self.estimate(point) if point is not None else None
             trial.set_user_attr("violation", [0.0 if vec is not None else 1.0])
             if vec is None:
@@ -208,7 +218,8 @@ class Explorer:
                 study.optimize(objective, n_trials=50)
                 trials += 50
         feasible = sum(v is not None for v in self.analytic.values())
-        self.log(f"screened {len(self.analytic)} of {n} points with the analytical model "
+        of = f"{n} points" if kept is not None else f"{n} point ids (constraints not counted)"
+        self.log(f"screened {len(self.analytic)} of {of} with the analytical model "
                  f"({'every point' if exhaustive else f'NSGA-II, {len(study.trials)} trials'}); {feasible} feasible")
 
     def decide(self):
@@ -259,7 +270,8 @@ class Explorer:
             w = csv.writer(f)
             w.writerow(["point", *self.space.params, *self.metrics])
             for p in sorted(front, key=lambda i: self.simulated[i]):
-                w.writerow([p, *[self.space.points[p][k] for k in self.space.params],
+                values = self.space.point(p)
+                w.writerow([p, *[values[k] for k in self.space.params],
                             *[sim_rows[p][m] for m in self.metrics]])
         with open(os.path.join(out_dir, "front.svg"), "w") as f:
             f.write(self.svg(front))

@@ -109,7 +109,8 @@ static void print_help(const char *usage, const tess_cli_option *opts)
     }
     printf(" --set name=value (an override, repeatable); --help\n"
            "  exit status: 0 ok; 1 invalid input (errors name file and line); 2 usage error;\n"
-           "  3 the run failed (I/O, a crash, a time or memory limit); 4 a limit failed (check)\n");
+           "  3 the run failed (I/O, a crash, a deadlock); 4 a limit was hit (a simulation\n"
+           "  child's time or memory cap, memory running out; in check, a limit of the file)\n");
 }
 
 int tess_cli_parse(tess_cli_args *a, int argc, char **argv, const tess_cli_option *opts,
@@ -191,9 +192,24 @@ int tess_cli_report(const char *command, const char *path, int rc, tess_diag *di
                 tess_strerror(rc), tess_diag_errors(diag), tess_diag_errors(diag) == 1 ? "" : "s");
         free(messages);
     }
-    if (rc == TESS_OK) return TESS_EXIT_OK;
-    return rc == TESS_EIO || rc == TESS_ENOMEM ? TESS_EXIT_FAILED
-                                               : TESS_EXIT_INVALID; /* ENOFIT too */
+    return tess_cli_exit_of(rc);
+}
+
+int tess_cli_exit_of(int status)
+{
+    switch (status) {
+    case TESS_OK:
+        return TESS_EXIT_OK;
+    case TESS_EINVAL:
+    case TESS_EUNROUTABLE:
+    case TESS_ENOFIT:
+        return TESS_EXIT_INVALID;
+    case TESS_ETIMEOUT:
+    case TESS_ENOMEM:
+        return TESS_EXIT_LIMIT;
+    default: /* TESS_EIO, TESS_ECHILD, TESS_ECRASH, TESS_EINTERNAL */
+        return TESS_EXIT_FAILED;
+    }
 }
 
 int tess_cli_load_platform_skipping(const char *command, const tess_cli_args *a, const int *skip,

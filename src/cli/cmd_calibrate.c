@@ -62,7 +62,7 @@ int tess_cmd_calibrate(int argc, char **argv)
         const int st = tess_calibrate(&p, stdout, &cal, &rep, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera calibrate: %s\n", msg);
-            rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
+            rc = tess_cli_exit_of(st);
         } else {
             FILE *f = fopen(path, "w");
             if (f) tess_calibration_write_file(f, &p, &cal, &rep);

@@ -255,11 +255,10 @@ int tess_cmd_check(int argc, char **argv)
         printf("%s: %zu of %zu checks failed; JUnit XML: %s\n", L.name, failures, L.n + 1, junit);
     else
         fprintf(stderr, "tessera check: cannot write the JUnit XML to %s\n", junit);
-    rc = !opened && st != TESS_ENOFIT
-             ? (st == TESS_EIO || st == TESS_ENOMEM ? TESS_EXIT_FAILED : TESS_EXIT_INVALID)
-         : !written ? TESS_EXIT_FAILED
-         : failures ? TESS_EXIT_CHECK_FAILED
-                    : TESS_EXIT_OK;
+    rc = !opened && st != TESS_ENOFIT ? tess_cli_exit_of(st)
+         : !written                   ? TESS_EXIT_FAILED
+         : failures                   ? TESS_EXIT_LIMIT
+                                      : TESS_EXIT_OK;
     free(values);
     free(pass);
     tess_free(error);

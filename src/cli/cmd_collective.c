@@ -170,7 +170,7 @@ int tess_cmd_collective(int argc, char **argv)
             if (joined && joined[0]) fprintf(stderr, "%s\n", joined);
             free(joined);
             if (msg[0]) fprintf(stderr, "tessera collective: %s: %s\n", a.path, msg);
-            rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
+            rc = tess_cli_exit_of(st);
         } else {
             const double nd = s.dies, algbw = (double)sizes[i] / t;
             const double busbw = algbw * (op == 0 ? 2 * (nd - 1) / nd : (nd - 1) / nd);

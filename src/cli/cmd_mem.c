@@ -154,7 +154,7 @@ int tess_cmd_mem(int argc, char **argv)
             print_summary(&p, inst, &o, res);
     } else {
         fprintf(stderr, "tessera mem: %s: %s\n", a.path, r.message);
-        rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
+        rc = tess_cli_exit_of(st);
     }
     tess_run_result_free(&r);
     tess_platform_free(&p);

@@ -199,14 +199,16 @@ static double bound_guess(const tess_platform *p)
     return bound;
 }
 
-/* One sweep point: simulate, and report progress on stderr unless printing JSON. */
+/* One sweep point: simulate, and report progress on stderr unless printing JSON. Returns an
+ * exit status. */
 static int sweep_point(const tess_platform *p, const tess_noc_options *o, double timeout, int json,
                        tess_noc_result *res)
 {
     char msg[1024];
-    if (simulate(p, o, timeout, res, msg, sizeof msg) != TESS_OK) {
+    const int st = simulate(p, o, timeout, res, msg, sizeof msg);
+    if (st != TESS_OK) {
         fprintf(stderr, "tessera noc: rate %g: %s\n", o->rate, msg);
-        return -1;
+        return tess_cli_exit_of(st);
     }
     if (!json)
         fprintf(stderr, "  rate %.4f: accepted %.4f, mean latency %.2f%s\n", o->rate,
@@ -283,7 +285,7 @@ int tess_cmd_noc(int argc, char **argv)
         int st = simulate(&p, &o, timeout, &res, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera noc: %s: %s\n", a.path, msg);
-            rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
+            rc = tess_cli_exit_of(st);
         } else if (json) {
             printf("{\n  \"platform\": \"%s\",\n  \"fidelity\": \"%s\",\n  \"traffic\": \"%s\",\n"
                    "  \"packet_flits\": %.6g,\n",
@@ -313,10 +315,7 @@ int tess_cmd_noc(int argc, char **argv)
     int found_hi = 0;
     for (double r = step; r <= 1.0 + 1e-12 && n < MAX_POINTS; r += step) {
         o.rate = fmin(r, 1.0);
-        if (sweep_point(&p, &o, timeout, json, &pts[n]) != 0) {
-            rc = TESS_EXIT_FAILED;
-            break;
-        }
+        if ((rc = sweep_point(&p, &o, timeout, json, &pts[n])) != TESS_EXIT_OK) break;
         if (!stable(&pts[n++])) {
             hi = o.rate;
             found_hi = 1;
@@ -326,10 +325,7 @@ int tess_cmd_noc(int argc, char **argv)
     }
     for (int b = 0; rc == TESS_EXIT_OK && found_hi && b < 4 && n < MAX_POINTS; b++) {
         o.rate = (lo + hi) / 2;
-        if (sweep_point(&p, &o, timeout, json, &pts[n]) != 0) {
-            rc = TESS_EXIT_FAILED;
-            break;
-        }
+        if ((rc = sweep_point(&p, &o, timeout, json, &pts[n])) != TESS_EXIT_OK) break;
         if (stable(&pts[n++]))
             lo = o.rate;
         else

@@ -202,7 +202,7 @@ int tess_cmd_run(int argc, char **argv)
         int st = tess_evaluate_job(&p, &w, &s, &o, &e, msg, sizeof msg);
         if (st != TESS_OK) {
             fprintf(stderr, "tessera run: %s\n", msg);
-            rc = st == TESS_EINVAL ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
+            rc = tess_cli_exit_of(st);
         } else {
             rc = write_outputs("run", dir, json, trace, &p, &w, &s, &e);
         }
@@ -272,7 +272,7 @@ int tess_cmd_estimate(int argc, char **argv)
         e.memory_fidelity = (tess_mem_fidelity)memory_fidelity;
         if (st != TESS_OK) {
             fprintf(stderr, "tessera estimate: %s\n", msg);
-            rc = st == TESS_EINVAL || st == TESS_EUNROUTABLE ? TESS_EXIT_INVALID : TESS_EXIT_FAILED;
+            rc = tess_cli_exit_of(st);
         } else {
             rc = write_outputs("estimate", dir, json, 0, &p, &w, &s, &e);
             tess_eval_result_free(&e);

@@ -100,7 +100,7 @@ static char *row_prefix(const tess_space *s, size_t point)
     snprintf(num, sizeof num, "%zu,", point);
     put(&row, &len, &cap, num);
     for (size_t k = 0; k < s->n_names; k++) {
-        put_field(&row, &len, &cap, s->values[point][k]);
+        put_field(&row, &len, &cap, tess_space_value_of(s, point, k));
         put(&row, &len, &cap, ",");
     }
     return row;
@@ -116,10 +116,11 @@ static char *evaluate_point(const tess_space *s, size_t point, char **cli, size_
     for (size_t i = 0; i < n_cli; i++)
         ov[n++] = cli[i];
     for (size_t k = 0; k < s->n_names; k++) {
-        if (!s->values[point][k][0]) continue;
-        size_t l = strlen(s->names[k]) + strlen(s->values[point][k]) + 2;
+        const char *value = tess_space_value_of(s, point, k);
+        if (!value[0]) continue;
+        size_t l = strlen(s->names[k]) + strlen(value) + 2;
         owned[n_owned] = malloc(l);
-        snprintf(owned[n_owned], l, "%s=%s", s->names[k], s->values[point][k]);
+        snprintf(owned[n_owned], l, "%s=%s", s->names[k], value);
         ov[n++] = owned[n_owned++];
     }
     char *row = row_prefix(s, point), num[64];
@@ -276,8 +277,9 @@ static int rewrite_without(const char *out, const char *text, const char *drop)
  * first row is kept and the file rewritten (*repaired set). Returns 0, or an exit status
  * (message printed): TESS_EXIT_INVALID when the file belongs to another space or holds a
  * point twice, TESS_EXIT_FAILED when it cannot be truncated or rewritten. */
-static int finished_points(const char *out, const char *header, const tess_space *s, char *done,
-                           size_t *n_failed, int repair, int *repaired)
+static int finished_points(const char *out, const char *header, const tess_space *s,
+                           const char *kept, char *done, size_t *n_failed, int repair,
+                           int *repaired)
 {
     FILE *f = fopen(out, "r+");
     if (!f) return 0; /* a new file */
@@ -306,7 +308,8 @@ static int finished_points(const char *out, const char *header, const tess_space
         return TESS_EXIT_INVALID;
     }
     /* a row counts for its point only when it holds the point's values: an edited space
-     * (ids shifted by a new value or constraint) must not pass off old rows as its own */
+     * (ids shifted by a new value) must not pass off old rows as its own; a row of a point
+     * that an edited constraint now drops stays in the file and counts for nothing */
     int rc = 0;
     long row_no = 1;
     size_t twice = 0;
@@ -325,6 +328,8 @@ static int finished_points(const char *out, const char *header, const tess_space
                     "(the space was edited?); choose another -o\n",
                     out, row_no, id);
             rc = TESS_EXIT_INVALID;
+        } else if (!kept[id]) {
+            /* not a point of the sweep any more */
         } else if (!done[id]) {
             done[id] = 1;
             if (n_failed && strncmp(line + 1 + strlen(prefix), "error,", 6) == 0) (*n_failed)++;
@@ -371,6 +376,39 @@ static int open_locked(const char *out)
         return -1;
     }
     return fd;
+}
+
+/* The points a sweep evaluates: every id the constraints keep (*kept[id], *n_kept). A sweep
+ * evaluates every point, so a space past TESS_MAX_SWEEP_POINTS ids is refused (the explorer
+ * searches such spaces without enumerating them), and so is one whose constraints keep
+ * nothing or cannot be evaluated at a point. 0, or an exit status with the message printed. */
+static int points_to_sweep(const char *path, const tess_space *s, char **kept, size_t *n_kept)
+{
+    if (s->n_points > TESS_MAX_SWEEP_POINTS) {
+        fprintf(stderr,
+                "tessera sweep: %s: %zu points; a sweep evaluates every one and takes at most "
+                "%u: narrow the space, or search it with tessera explore\n",
+                path, s->n_points, TESS_MAX_SWEEP_POINTS);
+        return TESS_EXIT_INVALID;
+    }
+    *kept = calloc(s->n_points + 1, 1);
+    if (!*kept) return TESS_EXIT_FAILED;
+    tess_diag diag;
+    tess_diag_init(&diag);
+    int rc = TESS_EXIT_OK;
+    for (size_t i = 0; i < s->n_points && rc == TESS_EXIT_OK; i++) {
+        const int k = tess_space_kept(s, i, &diag);
+        if (k < 0) rc = tess_cli_report("sweep", path, TESS_EINVAL, &diag);
+        (*kept)[i] = k > 0;
+        *n_kept += k > 0;
+    }
+    tess_diag_free(&diag);
+    if (rc == TESS_EXIT_OK && *n_kept == 0) {
+        fprintf(stderr, "tessera sweep: %s: the constraints drop every one of its %zu points\n",
+                path, s->n_points);
+        rc = TESS_EXIT_INVALID;
+    }
+    return rc;
 }
 
 int tess_cmd_sweep(int argc, char **argv)
@@ -438,13 +476,17 @@ int tess_cmd_sweep(int argc, char **argv)
         tess_cli_args_free(&a);
         return rc;
     }
+    char *kept = NULL;
+    size_t n_kept = 0;
+    rc = points_to_sweep(a.path, &s, &kept, &n_kept);
     char *header = header_of(&s);
     char *done = calloc(s.n_points + 1, 1);
     /* locked from before the finished rows are read */
-    int fd = open_locked(out);
-    if (fd < 0) rc = TESS_EXIT_FAILED;
+    int fd = rc == TESS_EXIT_OK ? open_locked(out) : -1;
+    if (rc == TESS_EXIT_OK && fd < 0) rc = TESS_EXIT_FAILED;
     int repaired = 0;
-    if (rc == TESS_EXIT_OK) rc = finished_points(out, header, &s, done, NULL, repair, &repaired);
+    if (rc == TESS_EXIT_OK)
+        rc = finished_points(out, header, &s, kept, done, NULL, repair, &repaired);
     if (rc == TESS_EXIT_OK && repaired) { /* the repaired file is a new one: lock it instead */
         close(fd);
         if ((fd = open_locked(out)) < 0) rc = TESS_EXIT_FAILED;
@@ -456,9 +498,9 @@ int tess_cmd_sweep(int argc, char **argv)
         if (write(fd, header, strlen(header)) != (ssize_t)strlen(header)) rc = TESS_EXIT_FAILED;
         fsync(fd);
     }
-    size_t *todo = calloc(s.n_points + 1, sizeof *todo), n_todo = 0;
-    for (size_t i = 0; i < s.n_points; i++)
-        if (!done[i]) todo[n_todo++] = i;
+    size_t *todo = calloc(n_kept + 1, sizeof *todo), n_todo = 0;
+    for (size_t i = 0; rc == TESS_EXIT_OK && i < s.n_points; i++)
+        if (kept[i] && !done[i]) todo[n_todo++] = i;
 #ifdef TESS_HAVE_MPI
     if (ranks > 1) { /* rank 0 hands out points (all of them, or none after an error) */
         mpi_master(ranks, todo, rc == TESS_EXIT_OK ? n_todo : 0, fd);
@@ -494,21 +536,23 @@ int tess_cmd_sweep(int argc, char **argv)
         /* count the outcome from the file itself */
         char *again = calloc(s.n_points + 1, 1);
         size_t now = 0, n_failed = 0;
-        finished_points(out, header, &s, again, &n_failed, 0, NULL);
+        finished_points(out, header, &s, kept, again, &n_failed, 0, NULL);
         for (size_t i = 0; i < s.n_points; i++)
             now += again[i];
         free(again);
         char excluded[64] = "";
-        if (s.excluded)
-            snprintf(excluded, sizeof excluded, " (%zu more excluded by constraints)", s.excluded);
+        if (n_kept < s.n_points)
+            snprintf(excluded, sizeof excluded, " (%zu more excluded by constraints)",
+                     s.n_points - n_kept);
         printf("%s: %zu points%s, %zu already in %s, %zu evaluated now, %zu failed%s\n", s.name,
-               s.n_points, excluded, before, out, now - before, n_failed,
+               n_kept, excluded, before, out, now - before, n_failed,
                failed_workers ? " (a worker process died; rerun to finish)" : "");
-        if (now < s.n_points) rc = TESS_EXIT_FAILED;
+        if (now < n_kept) rc = TESS_EXIT_FAILED;
     }
     if (fd >= 0) close(fd);
     free(todo);
     free(done);
+    free(kept);
     free(header);
     tess_space_free(&s);
     tess_cli_args_free(&a);

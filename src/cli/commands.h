@@ -6,11 +6,18 @@
 /* Exit statuses shared by every command. */
 enum {
     TESS_EXIT_OK = 0,
-    TESS_EXIT_INVALID = 1,     /* the input is wrong: errors were printed */
-    TESS_EXIT_USAGE = 2,       /* the command line is wrong */
-    TESS_EXIT_FAILED = 3,      /* the input was fine but the run failed (I/O, crash, timeout) */
-    TESS_EXIT_CHECK_FAILED = 4 /* tessera check: a limit (or the evaluation) failed */
+    TESS_EXIT_INVALID = 1, /* the input is wrong: errors were printed */
+    TESS_EXIT_USAGE = 2,   /* the command line is wrong */
+    TESS_EXIT_FAILED = 3,  /* the input was fine but the run failed (I/O, crash, deadlock) */
+    TESS_EXIT_LIMIT = 4    /* a limit was hit: a resource limit (a simulation child's time
+                              or memory cap, memory running out), or in tessera check a
+                              limit of the limits file (or the evaluation failed) */
 };
+
+/* The exit status for a library status (TESS_OK, TESS_E*): 1 for input the run refused
+ * (TESS_EINVAL, TESS_EUNROUTABLE, TESS_ENOFIT), 4 for a resource limit (TESS_ETIMEOUT,
+ * TESS_ENOMEM), 3 for the rest (I/O, a crashed or broken child, an internal error). */
+int tess_cli_exit_of(int status);
 
 int tess_cmd_validate(int argc, char **argv);
 int tess_cmd_noc(int argc, char **argv);

@@ -444,7 +444,37 @@ const char *tess_space_param(const tess_design_space *s, size_t i)
 
 const char *tess_space_value(const tess_design_space *s, size_t point, size_t param)
 {
-    return point < s->s.n_points && param < s->s.n_names ? s->s.values[point][param] : NULL;
+    return point < s->s.n_points && param < s->s.n_names ? tess_space_value_of(&s->s, point, param)
+                                                         : NULL;
+}
+
+int tess_space_keeps(const tess_design_space *s, size_t point, char **error)
+{
+    if (error) *error = NULL;
+    if (point >= s->s.n_points) return TESS_EINVAL;
+    tess_diag diag;
+    tess_diag_init(&diag);
+    const int kept = tess_space_kept(&s->s, point, &diag);
+    if (kept < 0 && error)
+        *error = take_messages(&diag);
+    else
+        tess_diag_free(&diag);
+    return kept < 0 ? TESS_EINVAL : kept;
+}
+
+size_t tess_space_choices(const tess_design_space *s, size_t param)
+{
+    return param < s->s.n_names ? s->s.choices[param].n : 0;
+}
+
+const char *tess_space_choice(const tess_design_space *s, size_t param, size_t i)
+{
+    return param < s->s.n_names && i < s->s.choices[param].n ? s->s.choices[param].values[i] : NULL;
+}
+
+size_t tess_space_find_point(const tess_design_space *s, const char *const *values)
+{
+    return tess_space_find(&s->s, values);
 }
 
 size_t tess_space_objectives(const tess_design_space *s)

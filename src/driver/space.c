@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,41 +77,63 @@ static int add_name(tess_space *s, const char *name)
     s->names = bigger;
     s->names[s->n_names] = strdup(name);
     /* points listed before this name leave it unset */
-    for (size_t p = 0; p < s->n_points; p++) {
-        char **row = realloc(s->values[p], (s->n_names + 2) * sizeof *row);
+    for (size_t p = 0; p < s->n_listed; p++) {
+        char **row = realloc(s->listed[p], (s->n_names + 2) * sizeof *row);
         if (!row) return -1;
         row[s->n_names] = strdup("");
-        s->values[p] = row;
+        s->listed[p] = row;
     }
     return (int)s->n_names++;
 }
 
-/* Appends a point; vals[k] for names[k] (NULL: unset). */
+/* Appends a listed point; vals[k] for names[k] (NULL: unset). */
 static int add_point(tess_space *s, char **vals)
 {
-    char ***bigger = realloc(s->values, (s->n_points + 1) * sizeof *bigger);
+    char ***bigger = realloc(s->listed, (s->n_listed + 1) * sizeof *bigger);
     if (!bigger) return -1;
-    s->values = bigger;
+    s->listed = bigger;
     char **row = calloc(s->n_names + 1, sizeof *row);
     if (!row) return -1;
     for (size_t k = 0; k < s->n_names; k++)
         row[k] = strdup(vals && vals[k] ? vals[k] : "");
-    s->values[s->n_points++] = row;
+    s->listed[s->n_listed++] = row;
     return 0;
 }
 
 void tess_space_free(tess_space *s)
 {
-    for (size_t p = 0; p < s->n_points; p++) {
+    for (size_t p = 0; p < s->n_listed; p++) {
         for (size_t k = 0; k < s->n_names; k++)
-            free(s->values[p][k]);
-        free(s->values[p]);
+            free(s->listed[p][k]);
+        free(s->listed[p]);
     }
+    for (size_t a = 0; a < s->n_axes; a++) {
+        for (size_t v = 0; v < s->axes[a].n; v++)
+            free(s->axes[a].values[v]);
+        free(s->axes[a].values);
+    }
+    for (size_t k = 0; s->choices && k < s->n_names; k++)
+        free(s->choices[k].values);
     for (size_t k = 0; k < s->n_names; k++)
         free(s->names[k]);
-    free(s->values);
+    for (size_t c = 0; c < s->n_constraints; c++)
+        free(s->constraints[c].test);
+    free(s->constraints);
+    free(s->choices);
+    free(s->axes);
+    free(s->name_axis);
+    free(s->listed);
     free(s->names);
     memset(s, 0, sizeof *s);
+}
+
+const char *tess_space_value_of(const tess_space *s, size_t point, size_t name)
+{
+    if (point >= s->grid) return s->listed[point - s->grid][name];
+    const int a = s->name_axis[name];
+    if (a < 0) return "";
+    const struct tess_space_axis *x = &s->axes[a];
+    return x->values[point / x->stride % x->n];
 }
 
 typedef struct point_ref {
@@ -121,53 +144,104 @@ typedef struct point_ref {
 static const char *point_value(void *ctx, const char *name)
 {
     const point_ref *r = ctx;
-    int k = name_index((tess_space *)r->s, name);
-    return k >= 0 && r->s->values[r->point][k][0] ? r->s->values[r->point][k] : NULL;
+    int k = name_index(r->s, name);
+    const char *v = k >= 0 ? tess_space_value_of(r->s, r->point, (size_t)k) : "";
+    return v[0] ? v : NULL;
 }
 
-/* Drops the points for which a <constraint> is false; the rest keep their order and
- * are numbered densely. A constraint that cannot be evaluated at a point is an error. */
-static int apply_constraints(tess_space *s, xmlNodePtr root, const char *path, tess_diag *diag)
+int tess_space_kept(const tess_space *s, size_t point, tess_diag *diag)
 {
-    size_t kept = 0;
-    int rc = TESS_OK;
-    for (size_t pt = 0; pt < s->n_points; pt++) {
-        int keep = 1;
-        for (xmlNodePtr n = root->children; n && keep; n = n->next) {
-            if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "constraint") != 0)
-                continue;
-            xmlChar *test = xmlGetProp(n, (const xmlChar *)"test");
-            point_ref ref = {s, pt};
-            double v;
-            char err[512];
-            if (tess_expr_eval((const char *)test, point_value, &ref, &v, err, sizeof err) != 0) {
-                tess_diag_add(diag, path, xmlGetLineNo(n),
-                              "<constraint> attribute 'test' at point %zu: %s", pt, err);
-                rc = TESS_EINVAL;
-                keep = 0;
-            } else {
-                keep = v != 0;
-            }
-            xmlFree(test);
+    point_ref ref = {s, point};
+    for (size_t c = 0; c < s->n_constraints; c++) {
+        double v;
+        char err[512];
+        if (tess_expr_eval(s->constraints[c].test, point_value, &ref, &v, err, sizeof err) != 0) {
+            tess_diag_add(diag, s->path, s->constraints[c].line,
+                          "<constraint> attribute 'test' at point %zu: %s", point, err);
+            return -1;
         }
-        if (rc != TESS_OK) break;
-        if (keep) {
-            char **row = s->values[kept];
-            s->values[kept] = s->values[pt];
-            s->values[pt] = row;
-            kept++;
-        }
+        if (v == 0) return 0;
     }
-    if (rc == TESS_OK) {
-        for (size_t pt = kept; pt < s->n_points; pt++) {
-            for (size_t k = 0; k < s->n_names; k++)
-                free(s->values[pt][k]);
-            free(s->values[pt]);
+    return 1;
+}
+
+size_t tess_space_find(const tess_space *s, const char *const *values)
+{
+    size_t id = 0;
+    int on_grid = s->grid > 0;
+    for (size_t k = 0; k < s->n_names && on_grid; k++) {
+        const int a = s->name_axis[k];
+        if (a < 0) {
+            on_grid = values[k][0] == '\0';
+            continue;
         }
-        s->excluded = s->n_points - kept;
-        s->n_points = kept;
+        const struct tess_space_axis *x = &s->axes[a];
+        size_t v = 0;
+        while (v < x->n && strcmp(x->values[v], values[k]) != 0)
+            v++;
+        on_grid = v < x->n;
+        id += v * x->stride;
     }
-    return rc;
+    if (on_grid) return id;
+    for (size_t p = 0; p < s->n_listed; p++) {
+        size_t k = 0;
+        while (k < s->n_names && strcmp(s->listed[p][k], values[k]) == 0)
+            k++;
+        if (k == s->n_names) return s->grid + p;
+    }
+    return SIZE_MAX;
+}
+
+/* The <constraint>s, kept as text and evaluated when a point is asked about; checked here on
+ * the first grid point and on every listed point (a name that is unknown or unset there). */
+static int read_constraints(xmlNodePtr root, tess_space *s, tess_diag *diag)
+{
+    for (xmlNodePtr n = root->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "constraint") != 0)
+            continue;
+        struct tess_space_constraint *bigger =
+            realloc(s->constraints, (s->n_constraints + 1) * sizeof *bigger);
+        if (!bigger) return TESS_ENOMEM;
+        s->constraints = bigger;
+        xmlChar *test = xmlGetProp(n, (const xmlChar *)"test");
+        bigger[s->n_constraints].test = strdup((const char *)test);
+        bigger[s->n_constraints++].line = xmlGetLineNo(n);
+        xmlFree(test);
+    }
+    if (s->grid > 0 && tess_space_kept(s, 0, diag) < 0) return TESS_EINVAL;
+    for (size_t p = 0; p < s->n_listed; p++)
+        if (tess_space_kept(s, s->grid + p, diag) < 0) return TESS_EINVAL;
+    return TESS_OK;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Per name, the distinct values its points take (the explorer's choices). */
+static int gather_choices(tess_space *s)
+{
+    s->choices = calloc(s->n_names + 1, sizeof *s->choices);
+    if (!s->choices) return TESS_ENOMEM;
+    for (size_t k = 0; k < s->n_names; k++) {
+        const int a = s->name_axis[k];
+        const size_t from_grid = a >= 0 ? s->axes[a].n : s->grid > 0;
+        const char **v = malloc((from_grid + s->n_listed + 1) * sizeof *v);
+        if (!v) return TESS_ENOMEM;
+        size_t n = 0;
+        for (size_t i = 0; i < from_grid; i++)
+            v[n++] = a >= 0 ? s->axes[a].values[i] : "";
+        for (size_t p = 0; p < s->n_listed; p++)
+            v[n++] = s->listed[p][k];
+        qsort(v, n, sizeof *v, by_text);
+        size_t u = 0;
+        for (size_t i = 0; i < n; i++)
+            if (u == 0 || strcmp(v[u - 1], v[i]) != 0) v[u++] = v[i];
+        s->choices[k].n = u;
+        s->choices[k].values = v;
+    }
+    return TESS_OK;
 }
 
 /* The <space> element's attributes. */
@@ -303,6 +377,13 @@ static int read_axis(xmlNodePtr n, const char *path, const tess_space *s, strlis
                           "with from <= to and step > 0",
                           (const char *)name);
             rc = TESS_EINVAL;
+        } else if ((hi - lo) / st >= TESS_MAX_AXIS_VALUES) {
+            tess_diag_add(diag, path, line,
+                          "<param name=\"%s\">: from %g to %g in steps of %g is %.3g values; "
+                          "at most %u a param",
+                          (const char *)name, lo, hi, st, floor((hi - lo) / st) + 1,
+                          TESS_MAX_AXIS_VALUES);
+            rc = TESS_EINVAL;
         } else {
             for (double v = lo; v <= hi + 1e-9 * (hi - lo + 1); v += st) {
                 char num[64];
@@ -320,6 +401,10 @@ static int read_axis(xmlNodePtr n, const char *path, const tess_space *s, strlis
     if (rc == TESS_OK && axis->n == 0) {
         tess_diag_add(diag, path, line, "<param name=\"%s\">: no values", (const char *)name);
         rc = TESS_EINVAL;
+    } else if (rc == TESS_OK && axis->n > TESS_MAX_AXIS_VALUES) {
+        tess_diag_add(diag, path, line, "<param name=\"%s\">: %zu values; at most %u a param",
+                      (const char *)name, axis->n, TESS_MAX_AXIS_VALUES);
+        rc = TESS_EINVAL;
     }
     xmlFree(name);
     xmlFree(values);
@@ -329,30 +414,41 @@ static int read_axis(xmlNodePtr n, const char *path, const tess_space *s, strlis
     return rc;
 }
 
-/* The grid: one axis per <param> (*axes, *n_axes), its size in *grid. */
-static int read_grid(xmlNodePtr root, const char *path, tess_space *s, strlist **axes,
-                     size_t *n_axes, size_t *grid, tess_diag *diag)
+/* The grid: one axis per <param>, its size in s->grid (0 without params). */
+static int read_grid(xmlNodePtr root, const char *path, tess_space *s, tess_diag *diag)
 {
-    *grid = 1;
+    size_t grid = 1;
     for (xmlNodePtr n = root->children; n; n = n->next) {
         if (!is_element(n, "param")) continue;
-        strlist *bigger = realloc(*axes, (*n_axes + 1) * sizeof *bigger);
-        if (!bigger) return TESS_ENOMEM;
-        *axes = bigger;
-        strlist *axis = &bigger[(*n_axes)++];
-        memset(axis, 0, sizeof *axis);
-        const int rc = read_axis(n, path, s, axis, diag);
-        if (rc != TESS_OK) return rc;
-        if (*grid > TESS_MAX_SPACE_POINTS / axis->n) {
+        strlist axis = {0};
+        int rc = read_axis(n, path, s, &axis, diag);
+        if (rc == TESS_OK && grid > TESS_MAX_SPACE_POINTS / axis.n) {
             tess_diag_add(diag, path, xmlGetLineNo(n),
-                          "<param>: the grid passes %u points here; at most %u a space",
-                          TESS_MAX_SPACE_POINTS, TESS_MAX_SPACE_POINTS);
-            return TESS_EINVAL;
+                          "<param>: the grid passes %llu points here; at most %llu a space",
+                          (unsigned long long)TESS_MAX_SPACE_POINTS,
+                          (unsigned long long)TESS_MAX_SPACE_POINTS);
+            rc = TESS_EINVAL;
+        }
+        struct tess_space_axis *bigger = realloc(s->axes, (s->n_axes + 1) * sizeof *bigger);
+        if (rc == TESS_OK && !bigger) rc = TESS_ENOMEM;
+        if (bigger) s->axes = bigger;
+        if (rc != TESS_OK) {
+            strlist_free(&axis);
+            return rc;
         }
         xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
-        add_name(s, (const char *)name);
+        struct tess_space_axis *x = &s->axes[s->n_axes++];
+        x->name = (size_t)add_name(s, (const char *)name);
+        x->n = axis.n;
+        x->values = axis.v; /* the axis owns the strings now */
         xmlFree(name);
-        *grid *= axis->n;
+        grid *= axis.n;
+    }
+    s->grid = s->n_axes ? grid : 0;
+    size_t stride = 1;
+    for (size_t a = s->n_axes; a-- > 0;) { /* the last param varies fastest */
+        s->axes[a].stride = stride;
+        stride *= s->axes[a].n;
     }
     return TESS_OK;
 }
@@ -453,6 +549,7 @@ static int read_points_file(xmlNodePtr n, const char *path, tess_space *s, char 
 int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
+    snprintf(s->path, sizeof s->path, "%s", path);
     int missing;
     xmlDocPtr doc =
         tess_xml_load(path, tess_space_schema_xsd, tess_space_schema_xsd_len, diag, &missing);
@@ -461,21 +558,9 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
     int rc = read_attributes(root, path, s, diag);
     if (rc == TESS_OK) rc = check_inputs(root, path, s, diag);
     if (rc == TESS_OK) rc = read_objectives_and_limits(root, path, s, diag);
-    strlist *axis = NULL;
-    size_t n_axes = 0, grid = 1;
-    if (rc == TESS_OK) rc = read_grid(root, path, s, &axis, &n_axes, &grid, diag);
+    if (rc == TESS_OK) rc = read_grid(root, path, s, diag);
     if (rc == TESS_OK) rc = read_point_names(root, path, s, diag);
     char **vals = calloc(s->n_names + 1, sizeof *vals);
-    if (rc == TESS_OK && n_axes > 0) {
-        for (size_t g = 0; g < grid; g++) {
-            size_t rest = g;
-            for (size_t k = n_axes; k-- > 0;) { /* the last param varies fastest */
-                vals[k] = axis[k].v[rest % axis[k].n];
-                rest /= axis[k].n;
-            }
-            add_point(s, vals);
-        }
-    }
     for (xmlNodePtr n = root->children; n && rc == TESS_OK; n = n->next) {
         if (is_element(n, "point"))
             read_point(n, s, vals);
@@ -483,17 +568,30 @@ int tess_space_load(const char *path, tess_space *s, tess_diag *diag)
             rc = read_points_file(n, path, s, &vals, diag);
     }
     free(vals);
-    for (size_t k = 0; k < n_axes; k++)
-        strlist_free(&axis[k]);
-    free(axis);
-    if (rc == TESS_OK) rc = apply_constraints(s, root, path, diag);
-    xmlFreeDoc(doc);
+    if (rc == TESS_OK && s->n_listed > TESS_MAX_SPACE_POINTS - s->grid) {
+        tess_diag_add(diag, path, xmlGetLineNo(root),
+                      "<space>: %zu grid and %zu listed points; at most %llu a space", s->grid,
+                      s->n_listed, (unsigned long long)TESS_MAX_SPACE_POINTS);
+        rc = TESS_EINVAL;
+    }
+    s->n_points = s->grid + s->n_listed;
+    if (rc == TESS_OK) {
+        s->name_axis = malloc((s->n_names + 1) * sizeof *s->name_axis);
+        if (!s->name_axis) rc = TESS_ENOMEM;
+        for (size_t k = 0; rc == TESS_OK && k < s->n_names; k++)
+            s->name_axis[k] = -1;
+        for (size_t a = 0; rc == TESS_OK && a < s->n_axes; a++)
+            s->name_axis[s->axes[a].name] = (int)a;
+    }
     if (rc == TESS_OK && s->n_points == 0) {
         tess_diag_add(diag, path, xmlGetLineNo(root),
                       "<space>: no points (give params, points or "
                       "a points file)");
         rc = TESS_EINVAL;
     }
+    if (rc == TESS_OK) rc = read_constraints(root, s, diag);
+    if (rc == TESS_OK) rc = gather_choices(s);
+    xmlFreeDoc(doc);
     if (rc != TESS_OK) tess_space_free(s);
     return rc;
 }
