@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `cmake --install` into a fresh prefix, then examples/evaluate.c and the README's C code
+# `cmake --install` into a fresh prefix, then examples/evaluate.c and docs/c-api.md's C code
 # block built with nothing but `pkg-config --cflags --libs tessera` and run: the installed
-# header, library and pkg-config file are all a C program needs, and the README's example
+# header, library and pkg-config file are all a C program needs, and docs/c-api.md's example
 # cannot drift from what builds.
 #   test_install.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -25,10 +25,10 @@ esac
 libs=$(ldd "$prefix/evaluate")
 grep -q "$prefix/lib/libtessera.so" <<< "$libs" || {
   echo "test_install: the example does not load the installed libtessera.so" >&2; exit 1; }
-# the README's C block (the first ```c ... ``` fence), as it is written there
-awk '/^```c$/ {on = 1; next} /^```$/ && on {exit} on' "$root/README.md" > "$prefix/readme.c"
-[ -s "$prefix/readme.c" ] || { echo "test_install: no C block in the README" >&2; exit 1; }
+# docs/c-api.md's C block (the first ```c ... ``` fence), as it is written there
+awk '/^```c$/ {on = 1; next} /^```$/ && on {exit} on' "$root/docs/c-api.md" > "$prefix/readme.c"
+[ -s "$prefix/readme.c" ] || { echo "test_install: no C block in docs/c-api.md" >&2; exit 1; }
 cc -std=c11 -Wall -Wextra -Werror "$prefix/readme.c" $flags -o "$prefix/readme"
 readme_out=$("$prefix/readme")
 grep -q '^iteration .* s$' <<< "$readme_out" || {
-  echo "test_install: the README's example printed no iteration line" >&2; exit 1; }
+  echo "test_install: docs/c-api.md's example printed no iteration line" >&2; exit 1; }

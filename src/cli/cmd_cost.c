@@ -12,7 +12,7 @@ static void print_summary(const tess_platform *p, const tess_cost_report *c)
     printf("platform %s: area, yield and cost\n", p->name);
     if (!c->accounted) {
         printf("  no die-type names a technology-type: nothing to account (see "
-               "platforms/FORMAT.md, 'Area, yield and cost')\n");
+               "docs/platform-format.md, 'Area, yield and cost')\n");
     } else {
         const tess_area_parts *a = &c->area;
         printf("  silicon area      %12.6g mm2 (largest die %.6g mm2: %s)\n", c->area_m2 * 1e6,

@@ -60,7 +60,7 @@ static void print_help(FILE *out)
         fprintf(out, "  %s\n      %s\n", commands[i].usage, commands[i].summary);
     fprintf(out,
             "\nQuantities carry units (1.5GHz, 48MiB, 2TB/s, 3ns, 0.4pJ/bit, 300W); the platform\n"
-            "format is documented in platforms/FORMAT.md. Exit status: 0 ok, 1 invalid input,\n"
+            "format is documented in docs/platform-format.md. Exit status: 0 ok, 1 invalid input,\n"
             "2 usage error, 3 run failed (I/O, a crash, a deadlock), 4 a limit was hit (a\n"
             "simulation child's time or memory cap, memory running out; in check, a limit of\n"
             "the limits file). COMMAND --help lists a command's every option.\n");
