@@ -195,3 +195,32 @@ TEST(Presets, ValidateSaysWhichEfficienciesAreDocumented)
     EXPECT_NE(bad->rc, TESS_OK);
     EXPECT_NE(bad->errors.find("'cta-tile' is not one of"), std::string::npos) << bad->errors;
 }
+
+// The systolic rule's SRAM (issue 21 item 3): the arrays read their operands and read and
+// write their fp32 accumulators in the die's SRAM, and no faster than its bandwidth. One
+// 256^3 GEMM tiled 256 on one 128 x 128 array, bf16: 2 x 2 passes of 256 + 128 + 128 - 2
+// cycles (2,040); per pass the array reads its 128 rows of A and 128 columns of B, 256
+// deep: 4 x 2 x 256 x 256 = 524,288 B, and the 256 x 256 accumulators are read and written
+// once (2 x 4 x 65,536 = 524,288 B): 1 MiB. Element-wise, 1 MiB of bf16 on 2048 lanes.
+TEST(SystolicRule, TheSramBoundsTheArraysAndTheVectorLanes)
+{
+    tess_die_type d{};
+    d.compute = TESS_COMPUTE_SYSTOLIC;
+    d.clock_hz = 1e9;
+    d.tensor_rows = d.tensor_cols = 128;
+    d.tensor_arrays = 1;
+    d.vector_lanes = 2048;
+    const tess_gemm_kernel g = {256, 256, 256, 1, 256, 0, 2};
+    EXPECT_DOUBLE_EQ(tess_gemm_sram_bytes(&d, &g), 1048576.0);
+    d.sram_bandwidth = 8e12; // 1 MiB in 0.13 us: the array's 2.04 us stand
+    EXPECT_NEAR(tess_gemm_time(&d, &g, 1e12).compute_s, 2040e-9, 1e-15);
+    d.sram_bandwidth = 256e9; // 1 MiB in 4.096 us: the array waits for it
+    EXPECT_NEAR(tess_gemm_time(&d, &g, 1e12).compute_s, 1048576.0 / 256e9, 1e-15);
+    // element-wise: 524,288 elements on 2048 lanes, 256 cycles; 1 MiB at 256 GB/s, 4.096 us
+    EXPECT_NEAR(tess_vector_time(&d, 1048576, 2, 1e12).compute_s, 1048576.0 / 256e9, 1e-15);
+    d.sram_bandwidth = 8e12;
+    EXPECT_NEAR(tess_vector_time(&d, 1048576, 2, 1e12).compute_s, 256e-9, 1e-15);
+    // a gpu die's kernels stream their DRAM bytes through: no array traffic
+    d.compute = TESS_COMPUTE_GPU;
+    EXPECT_EQ(tess_gemm_sram_bytes(&d, &g), 0.0);
+}

@@ -411,3 +411,93 @@ TEST(MemoryLoop, DataLivesInTheNearestMemoryWithRoomAndTheRunAgrees)
         << full.output;
     EXPECT_NE(full.output.find("left in its home memory 'A'"), std::string::npos) << full.output;
 }
+
+namespace
+{
+// A 2-layer GPT (h 1024, 8 heads of 128, ffn 4096, vocab 51200, sequence 2048) on the
+// default platform's 16 dies, one sequence each (dp 16, no recomputation): every GEMM
+// dimension a multiple of 128, so each array pass is a whole array.
+const char *const kSmallGpt =
+    " workloads/default.xml --set workload.tp=1 --set workload.pp=1 --set workload.dp=16 "
+    "--set workload.global-batch=16 --set workload.recompute=none "
+    "--set workload.sequence-parallel=off --set model.layers=2 --set model.hidden=1024 "
+    "--set model.heads=8 --set model.ffn=4096";
+
+double stage0(const std::string &schedule_json, const std::string &key)
+{
+    return json_number(schedule_json.substr(schedule_json.find("\"stages\"")), key);
+}
+} // namespace
+
+// SRAM in the run (issue 21 item 3): the arrays read their operands from the die's SRAM,
+// each array pass its rows of A and columns of B, so a GEMM of M x N x K on rows x cols
+// arrays reads e M N K (1/rows + 1/cols) bytes of them (when the tiles' edges are multiples
+// of the array). Halving the arrays' sides to 64 doubles those reads and changes nothing
+// else the SRAM sees: the SRAM energy grows by e x (sum of M N K) / 64 bytes at the mean of
+// its read and write energies (0.1 pJ/bit each: 0.8 pJ a byte), where the sum of M N K is
+// the model's FLOPs over 2 (Narayanan et al. 2021: 72 B s L h^2 (1 + s/6h + V/12hL)).
+TEST(SramInTheRun, TheArraysReadTheirOperandsFromSram)
+{
+    const double B = 16, s = 2048, L = 2, h = 1024, V = 51200;
+    const double flops = 72 * B * s * L * h * h * (1 + s / (6 * h) + V / (12 * h * L));
+    CliRun big = tessera("run platforms/default.xml" + std::string(kSmallGpt) +
+                             " --memory-fidelity rate --json",
+                         true);
+    CliRun small = tessera("run platforms/default.xml" + std::string(kSmallGpt) +
+                               " --set compute.tensor-rows=64 --set compute.tensor-cols=64 "
+                               "--memory-fidelity rate --json",
+                           true);
+    ASSERT_EQ(big.status, 0) << big.output;
+    ASSERT_EQ(small.status, 0) << small.output;
+    EXPECT_NEAR(json_number(big.output, "model_flops"), flops, 1e-8 * flops); // %.9g
+    auto sram_j = [](const std::string &r) {
+        return json_number(r.substr(r.find("\"energy_breakdown_j\"")), "sram");
+    };
+    const double expect = 2.0 * (flops / 2) / 64 * 0.8e-12;
+    EXPECT_NEAR(sram_j(small.output) - sram_j(big.output), expect, 1e-6 * expect)
+        << sram_j(big.output) << " J -> " << sram_j(small.output) << " J";
+}
+
+// A GEMM tile whose working set exceeds the SRAM (the workload's gemm-tile) spills: the
+// excess is written out to DRAM and read back once per tile. 1024-element tiles of bf16
+// need 4 e 1024^2 + 4 x 1024^2 = 12 MiB (double-buffered A and B, fp32 accumulators): on
+// a 12 MiB SRAM they fit (the tile the schedule picks by itself), on 8 MiB each full tile
+// spills 4 MiB. The attention GEMMs' tiles are 128 deep in one dimension (5 MiB: they
+// fit); the dense GEMMs' and the logits' are full: per layer and pass 3 x (3 + 1 + 4 + 4)
+// x tokens x h^2 / 1024^3 = 72 tiles, the logits 3 x tokens x V x h / 1024^3 = 300. With
+// sram-spill off the same job is refused, naming the die and the first GEMM.
+TEST(SramInTheRun, ATileOverTheSramSpillsItsExcessOrIsRefused)
+{
+    const double tok = 2048, h = 1024, V = 51200, L = 2, T = 1024, MiB = 1 << 20;
+    CliRun fits = tessera("schedule platforms/default.xml" + std::string(kSmallGpt) +
+                              " --set compute.sram=12MiB --json",
+                          true);
+    CliRun spills = tessera("schedule platforms/default.xml" + std::string(kSmallGpt) +
+                                " --set compute.sram=8MiB --set workload.gemm-tile=1024 --json",
+                            true);
+    ASSERT_EQ(fits.status, 0) << fits.output;
+    ASSERT_EQ(spills.status, 0) << spills.output;
+    EXPECT_EQ(json_number(fits.output, "tile_elements"), 1024);
+    const double tiles = L * 3 * 12 * tok * h * h / (T * T * T) + 3 * tok * V * h / (T * T * T);
+    EXPECT_EQ(tiles, 444);
+    const double extra = 2 * tiles * (12 - 8) * MiB; // out and back, per die
+    EXPECT_NEAR(stage0(spills.output, "dram_bytes_per_die") -
+                    stage0(fits.output, "dram_bytes_per_die"),
+                extra, 1e-6 * extra);
+    // the spilled bytes pass through the SRAM too: written out of it and back into it
+    EXPECT_NEAR(stage0(spills.output, "sram_bytes_per_die") -
+                    stage0(fits.output, "sram_bytes_per_die"),
+                extra, 1e-6 * extra);
+
+    CliRun refused = tessera("schedule platforms/default.xml" + std::string(kSmallGpt) +
+                             " --set compute.sram=8MiB --set workload.gemm-tile=1024 "
+                             "--set workload.sram-spill=off");
+    EXPECT_EQ(refused.status, 1) << refused.output;
+    EXPECT_NE(refused.output.find("die 'wafer0.r0c0.die', the QKV GEMM (2048 x 3072 x 1024) in "
+                                  "tiles of 1024: a tile needs up to 12582912 bytes of SRAM"),
+              std::string::npos)
+        << refused.output;
+    EXPECT_NE(refused.output.find("the die has 8388608; the workload says sram-spill=\"off\""),
+              std::string::npos)
+        << refused.output;
+}

@@ -20,8 +20,8 @@ ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
                        PowerTimeline *power, double dram_energy_per_bit)
     : sc_core::sc_module(name), s_(s), die_(die), rank_(rank), map_(map), net_(net),
       dma_bw_(dma_bandwidth), e_(dtype_bytes), power_(power),
-      // a DRAM byte is read (or written) in DRAM and written into (read out of) SRAM
-      byte_energy_(8.0 * dram_energy_per_bit + tess_sram_energy_per_byte(&die))
+      dram_byte_energy_(8.0 * dram_energy_per_bit),
+      sram_byte_energy_(tess_sram_energy_per_byte(&die))
 {
     if (die.compute == TESS_COMPUTE_SYSTOLIC &&
         (die.tensor_rows == 0 || die.tensor_cols == 0 || die.vector_lanes == 0))
@@ -187,7 +187,7 @@ void ComputeDie::compute(const tess_op &op)
         dma_free_ = start + transfer(&start, op.bytes, 0, dma_bw_);
         loads_done_ = dma_free_;
         st_.dram_bytes += op.bytes;
-        spend(start, dma_free_, op.bytes * byte_energy_);
+        spend(start, dma_free_, energy(*op.group));
         span(TESS_TRACK_DMA, start, dma_free_);
         break;
     }
@@ -211,8 +211,7 @@ void ComputeDie::compute(const tess_op &op)
         last_gemm_start_ = start;
         st_.flops += op.flops;
         st_.dram_bytes += op.group->dram_each;
-        spend(start, tensor_free_,
-              op.flops * die_.flop_energy + double(op.group->dram_each) * byte_energy_);
+        spend(start, tensor_free_, op.flops * die_.flop_energy + energy(*op.group));
         span(TESS_TRACK_TENSOR, start, tensor_free_);
         break;
     }
@@ -220,7 +219,7 @@ void ComputeDie::compute(const tess_op &op)
         double start = std::max(dma_free_, tensor_free_);
         dma_free_ = start + transfer(&start, 0, op.bytes, dma_bw_);
         st_.dram_bytes += op.bytes;
-        spend(start, dma_free_, op.bytes * byte_energy_);
+        spend(start, dma_free_, energy(*op.group));
         span(TESS_TRACK_DMA, start, dma_free_);
         break;
     }
@@ -232,8 +231,7 @@ void ComputeDie::compute(const tess_op &op)
         st_.memory_s += t.memory_s;
         st_.flops += op.flops;
         st_.dram_bytes += op.group->dram_each;
-        spend(start, start + t.seconds,
-              op.flops * die_.flop_energy + double(op.group->dram_each) * byte_energy_);
+        spend(start, start + t.seconds, op.flops * die_.flop_energy + energy(*op.group));
         span(TESS_TRACK_TENSOR, start, start + t.seconds);
         break;
     }
@@ -245,7 +243,8 @@ void ComputeDie::compute(const tess_op &op)
         st_.memory_s += dur;
         st_.optimizer_s += dur;
         st_.dram_bytes += op.bytes;
-        spend(start, start + dur, op.bytes * byte_energy_);
+        // its bytes pass through SRAM: written and read once each
+        spend(start, start + dur, double(op.bytes) * (dram_byte_energy_ + 2 * sram_byte_energy_));
         span(TESS_TRACK_DMA, start, start + dur);
         break;
     }

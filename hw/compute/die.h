@@ -126,7 +126,13 @@ class ComputeDie : public sc_core::sc_module
     unsigned e_;
     PowerTimeline *power_;                 // dynamic energy over time, or nullptr
     PowerTimeline::Pending pending_power_; // this die's energy not yet in power_'s bins
-    double byte_energy_; // joules per byte moved between DRAM and SRAM (both ends)
+    double dram_byte_energy_;              // joules per byte moved in DRAM
+    double sram_byte_energy_;              // joules per byte read from or written to SRAM
+    // an op's DRAM and SRAM energy: its group's bytes of each
+    double energy(const tess_op_group &g) const
+    {
+        return double(g.dram_each) * dram_byte_energy_ + double(g.sram_each) * sram_byte_energy_;
+    }
     double tensor_free_ = 0, vector_free_ = 0, dma_free_ = 0, last_gemm_start_ = 0, loads_done_ = 0;
     std::unordered_map<const tess_op_group *, tess_kernel_time> gemm_s_; // per op of a group
     std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;               // (source endpoint, tag)

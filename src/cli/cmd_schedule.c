@@ -60,14 +60,14 @@ int tess_cmd_schedule(int argc, char **argv)
                 const tess_stage *S = &s.stages[i];
                 printf("%s\n    {\"stage\": %u, \"layers\": %u, \"flops_per_die\": %.17g, "
                        "\"ops_per_die\": %llu, \"messages_per_die\": %llu, \"dram_bytes_per_die\": "
-                       "%llu, "
+                       "%llu, \"sram_bytes_per_die\": %llu, "
                        "\"params_per_die\": %llu, \"static_bytes\": %llu, "
                        "\"activation_bytes_per_layer\": %llu, \"in_flight\": %u, "
                        "\"peak_bytes\": %llu, \"capacity_bytes\": %llu}",
                        i ? "," : "", i, S->layers_per_chunk * s.chunks, S->flops,
                        (unsigned long long)S->ops, (unsigned long long)S->messages,
-                       (unsigned long long)S->dram_bytes, (unsigned long long)S->params,
-                       (unsigned long long)S->static_bytes,
+                       (unsigned long long)S->dram_bytes, (unsigned long long)S->sram_bytes,
+                       (unsigned long long)S->params, (unsigned long long)S->static_bytes,
                        (unsigned long long)S->activation_bytes_per_layer, S->in_flight,
                        (unsigned long long)S->peak_bytes, (unsigned long long)S->capacity_bytes);
             }

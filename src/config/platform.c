@@ -214,7 +214,7 @@ double tess_die_peak_flops(const tess_die_type *d)
 
 double tess_sram_energy_per_byte(const tess_die_type *d)
 {
-    return 8.0 * (d->sram_read_energy + d->sram_write_energy);
+    return 4.0 * (d->sram_read_energy + d->sram_write_energy);
 }
 
 double tess_optics_static_power(const tess_platform *p)

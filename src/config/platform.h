@@ -470,8 +470,8 @@ double tess_dram_energy_per_bit(const tess_platform *p);
 double tess_die_macs(const tess_die_type *d);
 double tess_die_peak_flops(const tess_die_type *d);
 
-/* Energy of one DRAM byte passing through a die's SRAM: written into it and read out of
- * it once (joules per byte). */
+/* Energy of one byte read from or written to a die's SRAM: the mean of its read and write
+ * energies (joules per byte; a byte passing through, written and read, costs two). */
 double tess_sram_energy_per_byte(const tess_die_type *d);
 
 /* Static power of every live link's optical modules: modules x (laser + tuning power). */

@@ -92,6 +92,12 @@ static const tess_field_spec workload_fields[] = {
     WENUM("rank-order", rank_order, "tp-pp-dp", rank_order_names,
           "rank numbering, fastest first: TP neighbours on adjacent dies by default"),
     WCOUNT("tile-merge", tile_merge, "1", 1, 1024, "GEMM tiles per schedule op, per dimension"),
+    WCOUNT("gemm-tile", gemm_tile, "0", 0, 1e6,
+           "GEMM tile edge on a systolic die, elements (0: the largest whose double-buffered "
+           "operand tiles and fp32 accumulators fit its SRAM)"),
+    WENUM("sram-spill", sram_spill, "on", onoff_names,
+          "a GEMM tile whose working set exceeds the SRAM spills the excess to DRAM and back "
+          "(on) or is an error naming the die and the GEMM (off)"),
     WENUM("tp-within", within[0], "platform", tess_scope_level_names,
           "the widest scope a tensor-parallel group may span (platform: no limit)"),
     WENUM("pp-within", within[1], "platform", tess_scope_level_names, "the same for a pipeline"),

@@ -73,6 +73,8 @@ typedef struct tess_workload {
     tess_tp_style tp_style;
     tess_rank_order rank_order;
     uint32_t tile_merge; /* GEMM tiles per schedule op, per dimension (granularity) */
+    uint32_t gemm_tile;  /* GEMM tile edge on a systolic die; 0: the largest that fits SRAM */
+    int sram_spill;      /* a tile over the SRAM spills (1) or is an error (0) */
     int within[3];       /* TP, PP, DP: the widest tess_scope_level a group may span */
     long line;           /* of the <workload> element */
 } tess_workload;

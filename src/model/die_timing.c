@@ -6,34 +6,64 @@
 
 #include "config/arith.h"
 
-/* A dimension of d elements in tiles of T: d / T full tiles and one remainder tile of
- * d % T (none when T divides d); class c is {tiles, edge}. */
-static void tile_classes(uint64_t d, uint64_t tile, uint64_t out[2][2])
+unsigned tess_gemm_tile_classes(uint64_t m, uint64_t n, uint64_t k, uint64_t tile,
+                                tess_tile_class out[8])
 {
-    out[0][0] = d / tile;
-    out[0][1] = tile;
-    out[1][0] = d % tile ? 1 : 0;
-    out[1][1] = d % tile;
+    const uint64_t dims[3] = {m, n, k};
+    uint64_t cls[3][2][2]; /* per dimension: {tiles, edge} of the full and remainder classes */
+    for (int d = 0; d < 3; d++) {
+        cls[d][0][0] = dims[d] / tile;
+        cls[d][0][1] = tile;
+        cls[d][1][0] = dims[d] % tile ? 1 : 0;
+        cls[d][1][1] = dims[d] % tile;
+    }
+    unsigned n_out = 0;
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++)
+            for (int c = 0; c < 2; c++) {
+                const uint64_t count = cls[0][a][0] * cls[1][b][0] * cls[2][c][0];
+                if (count)
+                    out[n_out++] =
+                        (tess_tile_class){count, cls[0][a][1], cls[1][b][1], cls[2][c][1]};
+            }
+    return n_out;
 }
 
 double tess_gemm_cycles(uint64_t m, uint64_t n, uint64_t k, uint64_t count, uint64_t tile,
                         uint32_t rows, uint32_t cols, uint32_t arrays)
 {
-    uint64_t cm[2][2], cn[2][2], ck[2][2];
-    tile_classes(m, tile, cm);
-    tile_classes(n, tile, cn);
-    tile_classes(k, tile, ck);
+    tess_tile_class cls[8];
+    const unsigned n_cls = tess_gemm_tile_classes(m, n, k, tile, cls);
     double cycles = 0;
-    for (int a = 0; a < 2; a++)
-        for (int b = 0; b < 2; b++)
-            for (int c = 0; c < 2; c++) {
-                const uint64_t mult = cm[a][0] * cn[b][0] * ck[c][0];
-                if (!mult) continue;
-                const uint64_t passes =
-                    tess_ceil_div(cm[a][1], rows) * tess_ceil_div(cn[b][1], cols);
-                cycles += (double)mult * (double)passes * (double)(ck[c][1] + rows + cols - 2);
-            }
+    for (unsigned i = 0; i < n_cls; i++) {
+        const tess_tile_class *c = &cls[i];
+        const uint64_t passes = tess_ceil_div(c->tm, rows) * tess_ceil_div(c->tn, cols);
+        cycles += (double)c->count * (double)passes * (double)(c->tk + rows + cols - 2);
+    }
     return cycles * (double)count / (double)(arrays ? arrays : 1);
+}
+
+double tess_gemm_sram_bytes(const tess_die_type *d, const tess_gemm_kernel *g)
+{
+    if (d->compute == TESS_COMPUTE_GPU || !g->tile || !d->tensor_rows || !d->tensor_cols) return 0;
+    tess_tile_class cls[8];
+    const unsigned n_cls = tess_gemm_tile_classes(g->m, g->n, g->k, g->tile, cls);
+    double bytes = 0;
+    for (unsigned i = 0; i < n_cls; i++) {
+        const tess_tile_class *c = &cls[i];
+        const double tm = (double)c->tm, tn = (double)c->tn, tk = (double)c->tk;
+        const double operands = (double)g->elem_bytes * tk *
+                                ((double)tess_ceil_div(c->tn, d->tensor_cols) * tm +
+                                 (double)tess_ceil_div(c->tm, d->tensor_rows) * tn);
+        bytes += (double)c->count * (operands + 2.0 * 4.0 * tm * tn);
+    }
+    return bytes * (double)g->count;
+}
+
+/* Seconds the SRAM needs to move bytes (0 without a bandwidth: not bounded). */
+static double sram_seconds(const tess_die_type *d, double bytes)
+{
+    return d->sram_bandwidth > 0 ? bytes / d->sram_bandwidth : 0;
 }
 
 double tess_die_stream_rate(const tess_die_type *d, double dma_bytes_s)
@@ -90,9 +120,10 @@ tess_kernel_time tess_gemm_time(const tess_die_type *d, const tess_gemm_kernel *
         const double mem = rate > 0 ? (double)g->dram_bytes / rate : 0;
         t.memory_s = mem > t.compute_s ? mem - t.compute_s : 0;
     } else {
-        t.compute_s = tess_gemm_cycles(g->m, g->n, g->k, g->count, g->tile, d->tensor_rows,
-                                       d->tensor_cols, d->tensor_arrays) /
-                      d->clock_hz;
+        t.compute_s = fmax(tess_gemm_cycles(g->m, g->n, g->k, g->count, g->tile, d->tensor_rows,
+                                            d->tensor_cols, d->tensor_arrays) /
+                               d->clock_hz,
+                           sram_seconds(d, tess_gemm_sram_bytes(d, g)));
     }
     t.seconds = t.launch_s + t.compute_s + t.memory_s;
     return t;
@@ -107,7 +138,9 @@ tess_kernel_time tess_vector_time(const tess_die_type *d, uint64_t bytes, unsign
         t.memory_s = rate > 0 ? (double)bytes / rate : 0;
     } else {
         const uint32_t lanes = d->vector_lanes ? d->vector_lanes : 1;
-        t.compute_s = ceil((double)(bytes / (elem_bytes ? elem_bytes : 1)) / lanes) / d->clock_hz;
+        t.compute_s =
+            fmax(ceil((double)(bytes / (elem_bytes ? elem_bytes : 1)) / lanes) / d->clock_hz,
+                 sram_seconds(d, (double)bytes));
     }
     t.seconds = t.launch_s + t.compute_s + t.memory_s;
     return t;

@@ -493,7 +493,8 @@ static void critical_path(const tess_schedule *s, const passes *x, double p2p,
 
 /* Peak dynamic power: every die computing and moving data at once, each at the mean rate
  * of its busy time (an upper bound of any window's mean). */
-static double peak_dynamic_power(const tess_platform *p, const tess_die_stat *dies, uint32_t n)
+static double peak_dynamic_power(const tess_platform *p, const tess_schedule *s,
+                                 const tess_die_stat *dies, uint32_t n)
 {
     const double e_bit = tess_dram_energy_per_bit(p);
     double w = 0;
@@ -501,8 +502,9 @@ static double peak_dynamic_power(const tess_platform *p, const tess_die_stat *di
         const tess_die_stat *d = &dies[r];
         const tess_die_type *dt = &p->types[p->instances[d->instance].type].u.die;
         const double busy = d->compute_s + d->memory_s;
-        const double joules = d->flops * dt->flop_energy +
-                              (double)d->dram_bytes * (8.0 * e_bit + tess_sram_energy_per_byte(dt));
+        const double joules =
+            d->flops * dt->flop_energy + (double)d->dram_bytes * 8.0 * e_bit +
+            (double)s->stages[d->stage].sram_bytes * tess_sram_energy_per_byte(dt);
         if (busy > 0) w += joules / busy;
     }
     return w;
@@ -569,7 +571,7 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
         it->optimizer_s = slow->optimizer_s;
         it->energy_network_j = net_joules;
         critical_path(s, &x, p2p, it);
-        it->peak_dynamic_w = peak_dynamic_power(p, out->dies, s->dies);
+        it->peak_dynamic_w = peak_dynamic_power(p, s, out->dies, s->dies);
         it->timeline_dynamic_j = 0;
         rc = tess_eval_finish(p, s, out);
         if (rc != TESS_OK) snprintf(msg, msglen, "out of memory");

@@ -46,7 +46,8 @@ static int account_power(const tess_platform *p, const tess_schedule *s, double 
         const tess_die_stat *d = &out->dies[k];
         const tess_instance *x = &p->instances[d->instance];
         const tess_die_type *dt = &p->types[x->type].u.die;
-        const double sram_j = (double)d->dram_bytes * tess_sram_energy_per_byte(dt);
+        const tess_stage *S = &s->stages[d->stage];
+        const double sram_j = (double)S->sram_bytes * tess_sram_energy_per_byte(dt);
         const double die_w =
             (d->flops * dt->flop_energy + sram_j) / T + dt->static_power + dt->sram_leakage;
         if (x->group != TESS_NONE)
@@ -77,10 +78,10 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
         const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[k]].type].u.die;
         const tess_stage *S = &s->stages[tess_rank_stage(s->tp, s->pp, k)];
         out->peak_flops += tess_die_peak_flops(dt);
-        /* compute: FLOPs x energy per FLOP; SRAM: every DRAM byte passes through it once;
-         * static: power x iteration time */
+        /* compute: FLOPs x energy per FLOP; SRAM: its reads and writes (the schedule's
+         * sram_bytes); static: power x iteration time */
         res->energy_compute_j += S->flops * dt->flop_energy;
-        res->energy_sram_j += (double)S->dram_bytes * tess_sram_energy_per_byte(dt);
+        res->energy_sram_j += (double)S->sram_bytes * tess_sram_energy_per_byte(dt);
         res->energy_static_j += (dt->static_power + dt->sram_leakage) * res->iteration_time_s;
     }
     /* DRAM energy: bytes moved times the mean energy per bit of the memories */

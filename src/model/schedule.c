@@ -160,8 +160,10 @@ static int assign_ranks(builder *b)
     return TESS_OK;
 }
 
-/* Step 2: the GEMM tile side. Double-buffered A and B tiles plus an fp32 accumulator
- * tile: 4e + 4 bytes per element of a T x T tile in SRAM, rounded down to the array. */
+/* Step 2: the GEMM tile side: the workload's gemm-tile, else the largest whose
+ * double-buffered A and B tiles plus an fp32 accumulator tile fit SRAM: 4e + 4 bytes per
+ * element of a T x T tile, rounded down to the array (a tile past the SRAM spills or is
+ * refused per GEMM: model/schedule_kernels.c). */
 static int choose_tile(builder *b)
 {
     const tess_instance *x = &b->p->instances[b->s->die_of_rank[0]];
@@ -175,6 +177,7 @@ static int choose_tile(builder *b)
     uint64_t T = (uint64_t)floor(sqrt((double)dt->sram_bytes / (4.0 * b->e + 4.0)));
     if (dt->tensor_rows > 1 && T >= dt->tensor_rows) T -= T % dt->tensor_rows;
     if (T < 1) T = 1;
+    if (b->w->gemm_tile) T = b->w->gemm_tile;
     b->T = T;
     b->s->tile = (uint32_t)T;
     return TESS_OK;
@@ -214,12 +217,14 @@ static int stage_figures(builder *b)
         S->flops = (double)layer_passes * (F->flops + Bw->flops + R->flops);
         S->ops = layer_passes * (F->ops + Bw->ops + R->ops);
         S->dram_bytes = layer_passes * (F->bytes + Bw->bytes + R->bytes);
+        S->sram_bytes = layer_passes * (F->sram + Bw->sram + R->sram);
         S->params = layers_per_chunk * v * layer_params / t;
         if (st == 0) {
             S->params += V * h / t + (md->norm == TESS_NORM_LAYERNORM ? sq * h : 0);
             S->flops += (double)m * (s->embed_fwd.flops + s->embed_bwd.flops);
             S->ops += m * (s->embed_fwd.ops + s->embed_bwd.ops);
             S->dram_bytes += m * (s->embed_fwd.bytes + s->embed_bwd.bytes);
+            S->sram_bytes += m * (s->embed_fwd.sram + s->embed_bwd.sram);
         }
         if (st == pp - 1) {
             S->params += V * h / t + 2 * h; /* output layer (a copy when tied) and final norm */
@@ -228,6 +233,7 @@ static int stage_figures(builder *b)
             S->flops += (double)m * (s->logits_fwd.flops + s->logits_bwd.flops);
             S->ops += m * (s->logits_fwd.ops + s->logits_bwd.ops);
             S->dram_bytes += m * (s->logits_fwd.bytes + s->logits_bwd.bytes);
+            S->sram_bytes += m * (s->logits_fwd.sram + s->logits_bwd.sram);
         }
         /* pipeline sends and receives, counted by walking the order as the cursor does */
         for (uint32_t k = 0; k < S->n_order; k++) {
@@ -239,6 +245,7 @@ static int stage_figures(builder *b)
         S->ops += 1 + (w->dp > 1 ? 1 : 0);
         S->optimizer_bytes = TESS_OPTIMIZER_BYTES_PER_PARAM * S->params / (w->zero ? w->dp : 1);
         S->dram_bytes += S->optimizer_bytes;
+        S->sram_bytes += 2 * S->optimizer_bytes;
         S->static_bytes = (uint64_t)(bytes_per_param * (double)S->params);
         S->activation_bytes_per_layer = (uint64_t)act_layer;
         S->in_flight = (uint32_t)chunks_in_flight(w->pipeline, st, pp, m, v);
@@ -401,7 +408,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                         tess_schedule *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
-    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, 0, 0};
+    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, 0, 0, 0};
     int rc = assign_ranks(&b);
     if (rc == TESS_OK) rc = choose_tile(&b);
     if (rc != TESS_OK) return rc;
@@ -414,6 +421,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     if (rc != TESS_OK) return rc;
     b.tok = (uint64_t)w->micro_batch * w->model.sequence;
     tess_build_layer_templates(&b);
+    if (b.tile_refused) return TESS_EINVAL;
     rc = stage_figures(&b);
     if (rc != TESS_OK) return rc;
     rc = place_memory(&b);

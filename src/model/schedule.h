@@ -92,6 +92,11 @@ typedef struct tess_op_group {
     /* bytes the op moves between DRAM and the die (a gpu die's GEMM and element-wise
      * kernels; loads and stores); 0 for work on SRAM-resident operands */
     uint64_t dram_each;
+    /* bytes the op reads and writes in the die's SRAM: a load's written, a store's read, a
+     * systolic GEMM tile's operands and accumulators (tess_gemm_sram_bytes), a systolic
+     * element-wise kernel's operands; a gpu kernel's DRAM bytes pass through, written and
+     * read once each (two accesses a byte) */
+    uint64_t sram_each;
 } tess_op_group;
 
 typedef struct tess_template {
@@ -100,6 +105,7 @@ typedef struct tess_template {
     uint64_t ops;   /* sum of counts */
     double flops;   /* sum of count x flops */
     uint64_t bytes; /* sum of count x bytes of loads and stores (DRAM traffic) */
+    uint64_t sram;  /* sum of count x sram_each (SRAM accesses, bytes) */
 } tess_template;
 
 /* One op as a die executes it. */
@@ -124,6 +130,8 @@ typedef struct tess_stage {
     double flops;             /* hardware FLOPs per die per iteration */
     uint64_t ops;             /* per die per iteration */
     uint64_t dram_bytes;      /* DMA between SRAM and DRAM, per die per iteration */
+    uint64_t sram_bytes;      /* SRAM reads and writes, per die per iteration (sram_each;
+                                 the optimizer step's bytes pass through: two accesses) */
     uint64_t optimizer_bytes; /* the optimizer step's DRAM traffic, per die per iteration */
     uint64_t messages;        /* sent per die per iteration: collectives' steps, pipeline sends */
     uint64_t params;          /* parameters held per die */

@@ -35,7 +35,13 @@ void tess_build_add_group(builder *b, tess_template *t, tess_op_kind kind, uint6
     if (kind == TESS_OP_LOAD || kind == TESS_OP_STORE ||
         (b->gpu && (kind == TESS_OP_GEMM || kind == TESS_OP_VECTOR)))
         g->dram_each = bytes;
+    /* SRAM accesses (a systolic GEMM's are set by its tiles, model/schedule_kernels.c) */
+    if (kind == TESS_OP_LOAD || kind == TESS_OP_STORE || (!b->gpu && kind == TESS_OP_VECTOR))
+        g->sram_each = bytes;
+    else if (b->gpu && (kind == TESS_OP_GEMM || kind == TESS_OP_VECTOR))
+        g->sram_each = 2 * bytes;
     t->ops += count;
     t->flops += flops * (double)count;
     t->bytes += g->dram_each * count;
+    t->sram += g->sram_each * count;
 }

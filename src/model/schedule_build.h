@@ -13,6 +13,7 @@
 
 typedef struct gemm {
     uint64_t m, n, k, count; /* count GEMMs of M x N x K */
+    const char *name;        /* for messages: "QKV", "MLP down backward (dW)", ... */
 } gemm;
 
 /* What the steps of tess_schedule_build share: the inputs, the GEMM tiling, and a
@@ -30,6 +31,7 @@ typedef struct builder {
     uint64_t tr;  /* 2-D tensor parallelism: the grid's side */
     int gpu;      /* the dies follow the gpu rule: kernels stream DRAM themselves */
     int no_memory;
+    int tile_refused; /* a GEMM tile over the SRAM with sram-spill off (message in diag) */
 } builder;
 
 /* Makes room for one more of n items of `size` bytes in *items (capacity *cap), doubling

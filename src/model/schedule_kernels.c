@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/arith.h"
+#include "model/die_timing.h"
 
 /* count GEMM ops of g's FLOPs shared evenly, each moving bytes_each, with g's shape and
  * the tile edge (0 for a gpu kernel) kept on the group for the die's timing rule */
@@ -22,12 +23,40 @@ static void gemm_group(builder *b, tess_template *t, const gemm *g, uint64_t cou
     gg->gk = g->k;
     gg->gcount = g->count;
     gg->tile = tile;
+    if (tile) { /* a systolic die's tiles: the arrays' operand and accumulator traffic */
+        const tess_gemm_kernel k = {g->m, g->n, g->k, g->count, tile, 0, (unsigned)b->e};
+        const tess_die_type *dt = &b->p->types[b->p->instances[b->s->die_of_rank[0]].type].u.die;
+        gg->sram_each = (uint64_t)(tess_gemm_sram_bytes(dt, &k) / (double)count);
+        t->sram += gg->sram_each * count;
+    }
+}
+
+/* Bytes of a GEMM's tiles that do not fit the die's SRAM: per tile of edges tm x tn x tk,
+ * its working set (double-buffered A and B tiles, 2e (tm tk + tk tn), and an fp32
+ * accumulator tile, 4 tm tn) less the SRAM, summed over the GEMM's tiles; *largest gets
+ * the largest working set. */
+static uint64_t spilled_bytes(const gemm *g, uint64_t T, uint64_t e, uint64_t sram,
+                              uint64_t *largest)
+{
+    *largest = 0;
+    tess_tile_class cls[8];
+    const unsigned n_cls = tess_gemm_tile_classes(g->m, g->n, g->k, T, cls);
+    uint64_t over = 0;
+    for (unsigned i = 0; i < n_cls; i++) {
+        const tess_tile_class *c = &cls[i];
+        const uint64_t working = 2 * e * (c->tm * c->tk + c->tk * c->tn) + 4 * c->tm * c->tn;
+        if (working > sram) over += c->count * (working - sram);
+        if (working > *largest) *largest = working;
+    }
+    return over * g->count;
 }
 
 /* GEMMs tiled T x T, output stationary: per tile a MAC op and loads of its A and B
  * tiles, per output tile a store; A is read once per column of output tiles, B once
  * per row of them, C written once. The workload's tile-merge tiles per dimension make
- * one op. */
+ * one op. A tile whose working set exceeds the SRAM (a workload's gemm-tile) spills the
+ * excess: written out to DRAM and read back once per tile (the stores and loads carry
+ * it), or, with sram-spill off, the GEMM is refused by name. */
 static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram_bytes)
 {
     if (b->gpu) { /* one op, the whole kernel: its CTAs stream A and B and write C */
@@ -40,10 +69,29 @@ static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram
     const uint64_t tiles = tess_ceil_div(tm * tn * tk, merge * merge) * g->count;
     const uint64_t stores = tess_ceil_div(tm * tn, merge * merge) * g->count;
     if (tiles == 0) return; /* no GEMM of this shape */
-    const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm);
+    const tess_instance *x = &b->p->instances[b->s->die_of_rank[0]];
+    const uint64_t sram = b->p->types[x->type].u.die.sram_bytes;
+    uint64_t largest;
+    const uint64_t spill = spilled_bytes(g, T, e, sram, &largest);
+    if (spill && !b->w->sram_spill) {
+        if (!b->tile_refused)
+            tess_diag_add(
+                b->diag, b->file, b->w->line,
+                "die '%s', the %s GEMM (%llu x %llu x %llu) in tiles of %llu: a tile needs up "
+                "to %llu bytes of SRAM (double-buffered A and B tiles and an fp32 accumulator) "
+                "and the die has %llu; the workload says sram-spill=\"off\" (gemm-tile=\"0\" "
+                "takes the largest tile that fits)",
+                x->path, g->name, (unsigned long long)g->m, (unsigned long long)g->n,
+                (unsigned long long)g->k, (unsigned long long)T, (unsigned long long)largest,
+                (unsigned long long)sram);
+        b->tile_refused = 1;
+        return;
+    }
+    const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm) + spill;
     tess_build_add_group(b, t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1);
     gemm_group(b, t, g, tiles, 0, T * merge);
-    tess_build_add_group(b, t, TESS_OP_STORE, stores, 0, g->count * e * g->m * g->n / stores, -1);
+    tess_build_add_group(b, t, TESS_OP_STORE, stores, 0,
+                         (g->count * e * g->m * g->n + spill) / stores, -1);
 }
 
 /* Bytes a GEMM kernel moves between DRAM and the die: A (M x K), B (K x N) and C (M x N)
@@ -203,13 +251,25 @@ void tess_build_layer_templates(builder *b)
     const uint64_t rows = whole_heads ? sq : bt * heads * sq / t,
                    per_die = whole_heads ? bt * heads / t : 1;
     const gemm fwd[] = {
-        {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1}, /* QKV */
-        {rows, sq, hd, per_die},                      /* scores QK^T */
-        {rows, hd, sq, per_die},                      /* scores x V */
-        {tok, h / ksplit, h / nsplit, 1},             /* output projection */
-        {tok, f * (md->activation == TESS_ACT_SWIGLU ? 2 : 1) / nsplit, h / ksplit, 1},
-        {tok, h / ksplit, f / nsplit, 1}, /* MLP down */
+        {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1, "QKV"},
+        {rows, sq, hd, per_die, "attention scores (QK^T)"},
+        {rows, hd, sq, per_die, "attention over values"},
+        {tok, h / ksplit, h / nsplit, 1, "attention output projection"},
+        {tok, f * (md->activation == TESS_ACT_SWIGLU ? 2 : 1) / nsplit, h / ksplit, 1, "MLP up"},
+        {tok, h / ksplit, f / nsplit, 1, "MLP down"},
     };
+    static const char *const dx_names[] = {"QKV backward (dX)",
+                                           "attention scores backward (dX)",
+                                           "attention over values backward (dX)",
+                                           "attention output projection backward (dX)",
+                                           "MLP up backward (dX)",
+                                           "MLP down backward (dX)"};
+    static const char *const dw_names[] = {"QKV backward (dW)",
+                                           "attention scores backward (dW)",
+                                           "attention over values backward (dW)",
+                                           "attention output projection backward (dW)",
+                                           "MLP up backward (dW)",
+                                           "MLP down backward (dW)"};
     tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
     const int flash = w->attention == TESS_ATTN_FLASH;
     s->activation_message_bytes = tok * h * e / t;
@@ -220,8 +280,8 @@ void tess_build_layer_templates(builder *b)
         const int on_chip = core && flash;
         tile_gemm(b, F, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? rows : 0, sq));
         /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
-        const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count};
-        const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count};
+        const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count, dx_names[i]};
+        const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count, dw_names[i]};
         tile_gemm(b, Bw, &dx, gemm_dram_bytes(&dx, e, on_chip ? rows : 0, sq));
         tile_gemm(b, Bw, &dw, gemm_dram_bytes(&dw, e, on_chip ? rows : 0, sq));
         if (w->recompute == TESS_RECOMPUTE_FULL ||
@@ -234,8 +294,9 @@ void tess_build_layer_templates(builder *b)
     s->hardware_flops =
         s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
 
-    const gemm logit = {tok, V / t, h, 1};
-    const gemm ldx = {tok, h, V / t, 1}, ldw = {h, V / t, tok, 1};
+    const gemm logit = {tok, V / t, h, 1, "logits"};
+    const gemm ldx = {tok, h, V / t, 1, "logits backward (dX)"},
+               ldw = {h, V / t, tok, 1, "logits backward (dW)"};
     tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(&logit, e, 0, 0));
     tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(&ldx, e, 0, 0));
     tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(&ldw, e, 0, 0));
