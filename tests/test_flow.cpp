@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -667,4 +668,70 @@ TEST(Adaptive, EquallyFastPathsAreTakenByLoadNotByHash)
         worst = std::max(worst, std::max(t[0], t[1]));
     }
     EXPECT_GT(worst, 1.9 * S / 32.0);
+}
+
+// Issue 24 item 1: routing over parallel links. Leaf l0 joins spine s by 16 parallel links
+// and s joins leaf l1 by 16 more (32 B a cycle each; the dies' links 64 B); die a_i on l0
+// sends S bytes to b_i on l1, all 16 at once. Under dest-mod-k and source-mod-k each
+// message has a link of its own up and down (the keys of one leaf's dies differ in their
+// residue modulo 16), so each takes S / 32 cycles as alone; a spine that sent a leaf's
+// messages down one of its parallel links (the quotient of the key, the same for a leaf's
+// dies) took 16 times that. Under hash (ECMP) the 256 pairs a_i -> b_j use every one of
+// the 16 links down.
+TEST(ParallelLinks, SixteenFlowsTakeSixteenLinksUpAndDown)
+{
+    auto xml = [](const std::string &multipath) {
+        std::string x =
+            "<?xml version=\"1.0\"?>\n<platform name=\"parallel\">\n"
+            "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+            "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+            "routing=\"shortest\" ports=\"64\" multipath=\"" +
+            multipath +
+            "\"/>\n"
+            "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+            "  <link-type name=\"up\" width=\"32B\" latency=\"10cycles\" energy=\"0pJ/bit\"/>\n"
+            "  <instance name=\"l0\" type=\"r\"/> <instance name=\"l1\" type=\"r\"/>\n"
+            "  <instance name=\"s\" type=\"r\"/>\n";
+        for (int i = 0; i < 16; i++)
+            x += "  <connect from=\"l0\" to=\"s\" link=\"up\"/> <connect from=\"s\" to=\"l1\" "
+                 "link=\"up\"/>\n";
+        for (int i = 0; i < 16; i++)
+            x += "  <instance name=\"a" + std::to_string(i) + "\" type=\"d\"/> <connect from=\"a" +
+                 std::to_string(i) + "\" to=\"l0\" link=\"local\"/>\n";
+        for (int i = 0; i < 16; i++)
+            x += "  <instance name=\"b" + std::to_string(i) + "\" type=\"d\"/> <connect from=\"b" +
+                 std::to_string(i) + "\" to=\"l1\" link=\"local\"/>\n";
+        return x + "</platform>\n";
+    };
+    const uint64_t S = 1 << 20;
+    for (const char *multipath : {"dest-mod-k", "source-mod-k"}) {
+        auto l = load_xml(xml(multipath));
+        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+        std::vector<Transfer> all;
+        for (uint32_t i = 0; i < 16; i++) // endpoints: a_i is i, b_i is 16 + i
+            all.push_back({i, 16 + i, S});
+        for (tess_noc_fidelity f : {TESS_NOC_FLOW, TESS_NOC_PACKET}) {
+            const double alone = transfer_times(&l->p, f, {all[0]})[0];
+            EXPECT_NEAR(alone, S / 32.0, 100);
+            const std::vector<double> t = transfer_times(&l->p, f, all);
+            for (uint32_t i = 0; i < 16; i++)
+                EXPECT_NEAR(t[i], alone, 2.0)
+                    << multipath << " " << tess_noc_fidelity_names[f] << ": a" << i << " -> b" << i;
+        }
+    }
+    auto h = load_xml(xml("hash"));
+    ASSERT_EQ(h->rc, TESS_OK) << h->errors;
+    tess::noc::BuildOptions opt;
+    opt.verify_cdg = false; // shortest routing: packet, flow and mixed fidelity
+    std::string error;
+    auto topo = tess::noc::Topology::build(&h->p, opt, &error);
+    ASSERT_TRUE(topo) << error;
+    std::set<uint32_t> down;
+    for (uint32_t i = 0; i < 16; i++)
+        for (uint32_t j = 0; j < 16; j++) {
+            const std::vector<uint32_t> path = topo->path(i, 16 + j);
+            ASSERT_EQ(path.size(), 4u); // a_i -> l0 -> s -> l1 -> b_j
+            down.insert(path[2]);
+        }
+    EXPECT_EQ(down.size(), 16u);
 }

@@ -711,19 +711,44 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
     }
     case TESS_ROUTING_SHORTEST: {
         // the output ports one channel's cost nearer the destination's router; flow_key's
-        // value picks one (adaptive networks pick by load: route_all)
-        const uint32_t candidates = shortest_ports(r, D, st, nullptr);
-        if (candidates == 0) return 0;
+        // value picks one (adaptive networks pick by load: route_all). Where every one of
+        // them is a parallel link to the same next router, the pick is turned by the place
+        // the message's last link had among its own parallel links (its lane): a spine's
+        // parallel links down to a leaf then carry apart the messages that one leaf's
+        // uplinks to the spine kept apart, which the key's remaining digit alone (the same
+        // for all of a leaf's messages under source-mod-k) put on one link.
         const uint32_t here = cost_to(D.router, r, st.config);
+        uint32_t candidates = 0;
+        int32_t via = -1;
+        bool parallel = true;
+        for (size_t port = 0; port < R.out_channel.size(); port++)
+            if (nearer(D, st, R.out_channel[port], here)) {
+                const int32_t to = channels_[R.out_channel[port]].to_router;
+                parallel = parallel && (candidates == 0 || to == via);
+                via = to;
+                candidates++;
+            }
+        if (candidates == 0) return 0;
+        const uint32_t pick = ((parallel ? st.lane : 0) + st.flow % candidates) % candidates;
         uint32_t k = 0;
         for (size_t port = 0; port < R.out_channel.size(); port++)
-            if (nearer(D, st, R.out_channel[port], here) && k++ == st.flow % candidates) {
+            if (nearer(D, st, R.out_channel[port], here) && k++ == pick) {
                 ports[0] = static_cast<uint32_t>(port);
                 break;
             }
         next[0] = st;
-        if (multipath_ == TESS_MULTIPATH_DEST_MOD_K || multipath_ == TESS_MULTIPATH_SOURCE_MOD_K)
-            next[0].flow = st.flow / candidates; // next choice, next digit
+        // the chosen link's place among the candidates that lead where it leads
+        const int32_t to = channels_[R.out_channel[ports[0]]].to_router;
+        uint32_t lane = 0;
+        for (size_t port = 0; port < ports[0]; port++)
+            lane += channels_[R.out_channel[port]].to_router == to &&
+                    nearer(D, st, R.out_channel[port], here);
+        next[0].lane = lane;
+        // next choice, next digit (under hash too after parallel links, so that the links
+        // down are not picked by the digit that picked the links up)
+        if (parallel || multipath_ == TESS_MULTIPATH_DEST_MOD_K ||
+            multipath_ == TESS_MULTIPATH_SOURCE_MOD_K)
+            next[0].flow = st.flow / candidates;
         return 1;
     }
     case TESS_ROUTING_TABLE: {

@@ -101,7 +101,9 @@ struct RouteState {
     int8_t last_dim = -1; // 0: columns (E/W), 1: rows (N/S), -1: none yet
     uint8_t dateline = 0; // dateline class of the channel it is on
     uint8_t phase = 0;    // up*/down*: 1 once a down link was taken
-    uint32_t flow = 0;    // shortest: the hash that picks among equal-cost ports
+    uint32_t flow = 0;    // shortest: the hash that picks among equal-cost ports (mod-k:
+                          // what is left of the key once each choice took its digit)
+    uint32_t lane = 0;    // shortest: the last link's place among its parallel links
     uint8_t config = 0;   // the circuit switch's configuration it is routed in
 };
 

@@ -55,7 +55,10 @@ typedef enum tess_allocator {
  * is the NIC's place in the order the leaves hold them, so with source-mod-k the NICs of
  * one leaf go up by different spines and never share an uplink (what adaptive routing
  * achieves on a non-blocking fat-tree); destination-based tables, as InfiniBand subnet
- * managers build, may still collide on ring patterns. */
+ * managers build, may still collide on ring patterns. Where every choice is a parallel
+ * link to one router, the pick is turned by the last link's place among its parallel
+ * links (hw/noc/topology.cpp), so a spine's links down to a leaf keep apart what the
+ * leaf's uplinks kept apart. */
 typedef enum tess_multipath {
     TESS_MULTIPATH_HASH,
     TESS_MULTIPATH_DEST_MOD_K,
