@@ -410,6 +410,34 @@ TEST(MemoryLoop, DataLivesInTheNearestMemoryWithRoomAndTheRunAgrees)
     EXPECT_NE(full.output.find("the model does not fit: die 'die0'"), std::string::npos)
         << full.output;
     EXPECT_NE(full.output.find("left in its home memory 'A'"), std::string::npos) << full.output;
+
+    // The workload may say otherwise (memory-placement): on the ample memories, nearest
+    // homing puts dies 0 and 1 on A (2 and 3 links) and dies 2 and 3 on B0 (the lowest of
+    // the equally near Bs), leaving B1 and B2 idle; balanced holds each of the 4 memories to
+    // ceil(4 / 4) = 1 die, pairs in the same order: die 0 -> A, die 3 -> B0 (2 links), die 2
+    // -> B1 (3 links; A and B0 taken), die 1 -> B2 (4 links).
+    const std::string ample = write("ample.xml", 1u << 22, 3);
+    CliRun near = tessera("run " + ample + job + " --memory-fidelity burst --json --quiet", true);
+    CliRun spread = tessera("run " + ample + job +
+                                " --set workload.memory-placement=balanced --memory-fidelity "
+                                "burst --json --quiet",
+                            true);
+    ASSERT_EQ(near.status, 0) << near.output;
+    ASSERT_EQ(spread.status, 0) << spread.output;
+    auto served = [](const std::string &report, const std::string &mem) {
+        const std::string all = report.substr(report.find("\"memories\""));
+        const size_t m = all.find("\"memory\": \"" + mem + "\"");
+        if (m == std::string::npos) return std::string("(idle)");
+        const size_t at = all.find("\"dies\": [", m);
+        return all.substr(at + 9, all.find(']', at) - at - 9);
+    };
+    EXPECT_EQ(served(near.output, "A"), "\"die0\", \"die1\"");
+    EXPECT_EQ(served(near.output, "B0"), "\"die2\", \"die3\"");
+    EXPECT_EQ(served(near.output, "B1"), "(idle)");
+    EXPECT_EQ(served(spread.output, "A"), "\"die0\"");
+    EXPECT_EQ(served(spread.output, "B0"), "\"die3\"");
+    EXPECT_EQ(served(spread.output, "B1"), "\"die2\"");
+    EXPECT_EQ(served(spread.output, "B2"), "\"die1\"");
 }
 
 namespace

@@ -30,6 +30,7 @@ static const char *const optimizer_names[] = {"adam", NULL};
 static const char *const recompute_names[] = {"none", "selective", "full", NULL};
 static const char *const onoff_names[] = {"off", "on", NULL};
 static const char *const attention_names[] = {"materialized", "flash", NULL};
+static const char *const placement_names[] = {"nearest", "balanced", NULL};
 static const char *const pipeline_names[] = {"gpipe", "1f1b", "interleaved", NULL};
 static const char *const tp_style_names[] = {"megatron-1d", "2d", NULL};
 static const char *const rank_order_names[] = {"tp-pp-dp", "pp-tp-dp", "tp-dp-pp", "dp-tp-pp",
@@ -95,6 +96,9 @@ static const tess_field_spec workload_fields[] = {
     WCOUNT("gemm-tile", gemm_tile, "0", 0, 1e6,
            "GEMM tile edge on a systolic die, elements (0: the largest whose double-buffered "
            "operand tiles and fp32 accumulators fit its SRAM)"),
+    WENUM("memory-placement", memory_placement, "nearest", placement_names,
+          "where a die without memories of its own keeps its data: the nearest memory with "
+          "room, or balanced: at most an even share of the dies a memory, nearest first"),
     WENUM("sram-spill", sram_spill, "on", onoff_names,
           "a GEMM tile whose working set exceeds the SRAM spills the excess to DRAM and back "
           "(on) or is an error naming the die and the GEMM (off)"),

@@ -25,6 +25,12 @@ typedef enum tess_recompute {
 } tess_recompute;
 typedef enum tess_pipeline { TESS_PIPE_GPIPE, TESS_PIPE_1F1B, TESS_PIPE_INTERLEAVED } tess_pipeline;
 typedef enum tess_attention { TESS_ATTN_MATERIALIZED, TESS_ATTN_FLASH } tess_attention;
+/* Where a die without memories of its own keeps its data (model/placement.h): the nearest
+ * memory with room, or spread evenly over the memories it reaches, nearest first. */
+typedef enum tess_memory_placement {
+    TESS_PLACE_NEAREST,
+    TESS_PLACE_BALANCED
+} tess_memory_placement;
 typedef enum tess_tp_style { TESS_TP_MEGATRON_1D, TESS_TP_2D } tess_tp_style;
 /* Rank numbering, fastest-varying axis first: consecutive ranks of the fastest axis land
  * on consecutive dies of the platform's order (so inside the innermost scopes). */
@@ -72,11 +78,12 @@ typedef struct tess_workload {
     tess_counts stage_layers;
     tess_tp_style tp_style;
     tess_rank_order rank_order;
-    uint32_t tile_merge; /* GEMM tiles per schedule op, per dimension (granularity) */
-    uint32_t gemm_tile;  /* GEMM tile edge on a systolic die; 0: the largest that fits SRAM */
-    int sram_spill;      /* a tile over the SRAM spills (1) or is an error (0) */
-    int within[3];       /* TP, PP, DP: the widest tess_scope_level a group may span */
-    long line;           /* of the <workload> element */
+    uint32_t tile_merge;  /* GEMM tiles per schedule op, per dimension (granularity) */
+    uint32_t gemm_tile;   /* GEMM tile edge on a systolic die; 0: the largest that fits SRAM */
+    int sram_spill;       /* a tile over the SRAM spills (1) or is an error (0) */
+    int memory_placement; /* tess_memory_placement */
+    int within[3];        /* TP, PP, DP: the widest tess_scope_level a group may span */
+    long line;            /* of the <workload> element */
 } tess_workload;
 
 /* Layers in each of stage st's model chunks. */

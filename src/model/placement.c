@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tessera/tessera.h"
 
@@ -253,7 +254,7 @@ static void owners_room(const tess_platform *p, const tess_rank_map *m, const ui
 }
 
 int tess_home_memories(const tess_platform *p, const tess_rank_map *m, const uint64_t *need,
-                       int64_t *home, char *msg, size_t msglen)
+                       int balanced, int64_t *home, char *msg, size_t msglen)
 {
     uint32_t *mems = malloc((p->n_instances + 1) * sizeof *mems);
     uint32_t *dist = malloc((p->n_instances + 1) * sizeof *dist);
@@ -290,20 +291,40 @@ int tess_home_memories(const tess_platform *p, const tess_rank_map *m, const uin
     if (rc == TESS_OK && n_pairs) { /* nearest first, where there is room */
         double *room = malloc((p->n_instances + 1) * sizeof *room);
         uint8_t *placed = calloc(m->dies + 1, 1);
-        if (!room || !placed) rc = TESS_ENOMEM;
+        uint32_t *held = calloc(p->n_instances + 1, sizeof *held); /* dies placed a memory */
+        if (!room || !placed || !held) rc = TESS_ENOMEM;
         if (rc == TESS_OK) {
             owners_room(p, m, need, mems, room);
             qsort(pairs, n_pairs, sizeof *pairs, pair_order);
-            for (size_t k = 0; k < n_pairs; k++) {
-                const home_pair *x = &pairs[k];
-                if (placed[x->rank] || room[x->mem] < (double)need[x->rank]) continue;
-                home[x->rank] = x->mem;
-                room[x->mem] -= (double)need[x->rank];
-                placed[x->rank] = 1;
+            /* balanced: a first pass holds each memory to an even share of the dies */
+            uint32_t cap = UINT32_MAX;
+            if (balanced) {
+                uint32_t dies = 0, memories = 0;
+                for (size_t k = 0; k < n_pairs; k++) {
+                    dies += !placed[pairs[k].rank];
+                    placed[pairs[k].rank] = 1;
+                    memories += !held[pairs[k].mem];
+                    held[pairs[k].mem] = 1;
+                }
+                memset(placed, 0, m->dies + 1);
+                memset(held, 0, (p->n_instances + 1) * sizeof *held);
+                cap = (dies + memories - 1) / memories;
             }
+            for (int pass = balanced ? 0 : 1; pass < 2; pass++)
+                for (size_t k = 0; k < n_pairs; k++) {
+                    const home_pair *x = &pairs[k];
+                    if (placed[x->rank] || room[x->mem] < (double)need[x->rank] ||
+                        (pass == 0 && held[x->mem] >= cap))
+                        continue;
+                    home[x->rank] = x->mem;
+                    room[x->mem] -= (double)need[x->rank];
+                    placed[x->rank] = 1;
+                    held[x->mem]++;
+                }
         }
         free(room);
         free(placed);
+        free(held);
     }
     free(pairs);
     /* a die whose own memory others use shares it with them: its DMA goes there too */

@@ -76,10 +76,13 @@ uint64_t tess_memory_capacity(const tess_platform *p, uint32_t mem);
  * spreads by capacity and stays as near as room allows; a rank no memory has room for
  * keeps its nearest (the capacity check then names the memory). A die with its own
  * memories gets -1 (it reaches them without the network), unless another die's home is
- * one of them: then that one, shared. TESS_OK, TESS_ENOMEM, or TESS_EINVAL (msg) for a
- * die that reaches no memory. */
+ * one of them: then that one, shared. balanced (with need): the pairs are first taken
+ * with each memory holding at most ceil(D / M) of the D dies placed over the M memories
+ * they reach, so the dies spread evenly, nearest first; a die that finds no such room
+ * then takes the nearest with room. TESS_OK, TESS_ENOMEM, or TESS_EINVAL (msg) for a die
+ * that reaches no memory. */
 int tess_home_memories(const tess_platform *p, const tess_rank_map *m, const uint64_t *need,
-                       int64_t *home, char *msg, size_t msglen);
+                       int balanced, int64_t *home, char *msg, size_t msglen);
 
 /* Bytes/s the live links between die d and memory mem carry together (each its width at
  * its clock, else the die's); mem TESS_NONE: all of d's own memories. */

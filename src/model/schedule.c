@@ -275,7 +275,8 @@ static int place_memory(builder *b)
         need[r] = s->stages[tess_rank_stage(s->tp, s->pp, r)].peak_bytes;
     const tess_rank_map m = tess_schedule_ranks(s);
     char msg[256];
-    const int rc = tess_home_memories(b->p, &m, need, s->home_memory, msg, sizeof msg);
+    const int rc = tess_home_memories(b->p, &m, need, b->w->memory_placement == TESS_PLACE_BALANCED,
+                                      s->home_memory, msg, sizeof msg);
     free(need);
     if (rc == TESS_ENOMEM) return rc;
     if (rc != TESS_OK) {
@@ -294,7 +295,7 @@ int tess_schedule_homes(const tess_platform *p, const tess_schedule *s, const in
     int64_t *tmp = malloc((s->dies + 1) * sizeof *tmp);
     if (!tmp) return TESS_ENOMEM;
     const tess_rank_map m = tess_schedule_ranks(s);
-    int rc = tess_home_memories(p, &m, NULL, tmp, msg, msglen);
+    int rc = tess_home_memories(p, &m, NULL, 0, tmp, msg, msglen);
     free(tmp);
     if (rc == TESS_OK) { /* no memory at all */
         snprintf(msg, msglen, "the platform has no memory for the dies' DMA");
