@@ -317,10 +317,16 @@ TEST(CliLimits, HugeBatchesAndSpacesAreRefusedAtLoad)
 }
 
 // Issue 25: a resource limit is exit status 4 with a message naming the limit and how to
-// raise it (it was 3, as a crash or an I/O error is): a child past its time limit, a child
-// past its memory cap (10^7 requests' latencies need more than 64 MiB).
+// raise it (it was 3, as a crash or an I/O error is): a child past its time limit (run's
+// simulation past --timeout, noc's), a child past its memory cap (10^7 requests'
+// latencies need more than 64 MiB).
 TEST(CliLimits, AResourceLimitIsExitFourNamingIt)
 {
+    CliRun run = tessera("run platforms/default.xml workloads/default.xml --quiet --timeout 0.01 "
+                         "--json");
+    EXPECT_EQ(run.status, 4) << run.output;
+    EXPECT_NE(run.output.find("ran past its time limit of 0.01 s"), std::string::npos)
+        << run.output;
     CliRun noc = tessera("noc platforms/mesh-8x8.xml --rate 0.1 --timeout 0.001");
     EXPECT_EQ(noc.status, 4) << noc.output;
     EXPECT_NE(noc.output.find("ran past its time limit of 0.001 s"), std::string::npos)

@@ -27,8 +27,9 @@
 static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity "
     "mixed|packet|flow|flit]\n"
-    "                   [--memory-fidelity rate|burst] [--symmetry] [--progress | --quiet] [--set "
-    "name=value]...\n"
+    "                   [--memory-fidelity rate|burst] [--symmetry] [--progress | --quiet] "
+    "[--timeout S]\n"
+    "                   [--set name=value]...\n"
     "  writes DIR/report.json, DIR/stats.csv (a row per die, channel, router and memory),\n"
     "  with --trace DIR/trace.json (Chrome trace events, for Perfetto) and, on meshes\n"
     "  and tori, DIR/heatmap.svg (link utilisation; DIR is made before the simulation;\n"
@@ -47,7 +48,8 @@ static const char usage[] =
     "  they meet simulated traffic (report.json \"symmetry\"; a mirrored die's figures are\n"
     "  its simulated twin's);\n"
     "  a run past about 2 s shows progress on stderr when it is a terminal (--progress: from\n"
-    "  the start, whatever stderr is; --quiet: never)\n";
+    "  the start, whatever stderr is; --quiet: never); the simulation runs in a child process\n"
+    "  killed after --timeout seconds (default 3600; exit status 4, nothing written)\n";
 
 typedef void (*report_writer)(FILE *f, const tess_platform *p, const tess_workload *w,
                               const tess_schedule *s, const tess_eval_result *e);
@@ -164,10 +166,12 @@ int tess_cmd_run(int argc, char **argv)
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_MIXED,
         symmetry = 0, memory_fidelity = TESS_MEM_BURST;
+    double timeout = 3600; /* seconds the simulation child may run */
     const char *given_dir = NULL;
     char dir[4096] = "";
     const tess_cli_option opts[] = {
         {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
+        {"--timeout", TESS_OPT_NUMBER, &timeout, 0, NULL, 0, 1e9, 1},
         {"--trace", TESS_OPT_FLAG, &trace, 1, NULL, 0, 0, 0},
         {"--symmetry", TESS_OPT_FLAG, &symmetry, 1, NULL, 0, 0, 0},
         {"--progress", TESS_OPT_FLAG, &progress, 2, NULL, 0, 0, 0},
@@ -193,7 +197,7 @@ int tess_cmd_run(int argc, char **argv)
         char msg[1024] = "";
         tess_eval_job_options o;
         memset(&o, 0, sizeof o);
-        o.time_limit_s = 3600;
+        o.time_limit_s = timeout;
         o.hw.fidelity = (tess_noc_fidelity)fidelity;
         o.hw.symmetry = symmetry;
         o.hw.progress = progress;
