@@ -65,6 +65,10 @@ class Docs(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.work, ignore_errors=True)
 
+    def of_kind(self, kind):
+        """(file, line, code) of every block of one kind."""
+        return [(f, line, code) for f, line, info, code in self.blocks if info == kind]
+
     def where(self, f, line):
         return f"{f}:{line}"
 
@@ -88,9 +92,7 @@ class Docs(unittest.TestCase):
                     self.fail(f"{os.path.relpath(path, ROOT)}:{i + 1}: an indented code block; fence it with its kind")
 
     def test_shell_blocks_run(self):
-        for f, line, info, code in self.blocks:
-            if info != "sh":
-                continue
+        for f, line, code in self.of_kind("sh"):
             with self.subTest(block=self.where(f, line)):
                 # every command of a pipeline must succeed (pipefail); SIGPIPE ignored, so that a
                 # command cut short by `| head` ends normally instead of by the signal
@@ -99,7 +101,7 @@ class Docs(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, f"{self.where(f, line)}:\n{code}\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
 
     def test_the_two_setup_commands_are_the_scripts_ci_runs(self):
-        setup = [(f, code.strip()) for f, _, info, code in self.blocks if info == "sh setup"]
+        setup = [(f, code.strip()) for f, _, code in self.of_kind("sh setup")]
         self.assertEqual([c for _, c in setup], ["bash scripts/run-default.sh", "bash scripts/test.sh"])
         self.assertTrue(all(f == "README.md" for f, _ in setup))
         for _, c in setup:
@@ -108,9 +110,7 @@ class Docs(unittest.TestCase):
             self.assertIn("scripts/test.sh", fh.read())
 
     def test_long_commands_name_what_exists(self):
-        for f, line, info, code in self.blocks:
-            if info != "sh long":
-                continue
+        for f, line, code in self.of_kind("sh long"):
             for k, text in enumerate(code.split("\n")):
                 cmd = text.split("#", 1)[0].strip()
                 if not cmd:
@@ -127,9 +127,7 @@ class Docs(unittest.TestCase):
                     self.assertIsNotNone(shutil.which(words[0]), where)
 
     def test_c_blocks_compile_and_run(self):
-        for f, line, info, code in self.blocks:
-            if info != "c":
-                continue
+        for f, line, code in self.of_kind("c"):
             with self.subTest(block=self.where(f, line)):
                 src = os.path.join(self.work, "..", os.path.basename(self.work) + f"-{line}.c")
                 exe = src[:-2]
@@ -146,18 +144,14 @@ class Docs(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, f"{self.where(f, line)}: {r.stdout[-1000:]}{r.stderr[-1000:]}")
 
     def test_python_blocks_run(self):
-        for f, line, info, code in self.blocks:
-            if info != "python":
-                continue
+        for f, line, code in self.of_kind("python"):
             with self.subTest(block=self.where(f, line)):
                 r = subprocess.run(["/usr/bin/python3", "-c", code], cwd=self.work, env=self.env,
                                    capture_output=True, text=True, timeout=300)
                 self.assertEqual(r.returncode, 0, f"{self.where(f, line)}: {r.stderr[-2000:]}")
 
     def test_xml_platforms_validate(self):
-        for f, line, info, code in self.blocks:
-            if info != "xml":
-                continue
+        for f, line, code in self.of_kind("xml"):
             with self.subTest(block=self.where(f, line)):
                 path = os.path.join(self.work, "..", os.path.basename(self.work) + f"-{line}.xml")
                 with open(path, "w") as fh:
@@ -171,9 +165,7 @@ class Docs(unittest.TestCase):
         with open(os.path.join(ROOT, "platforms", "schema", "platform.xsd")) as fh:
             schema = set(re.findall(r'<xs:element\s+name="([^"]+)"', fh.read()))
         self.assertIn("platform", schema)
-        for f, line, info, code in self.blocks:
-            if info != "xml fragment":
-                continue
+        for f, line, code in self.of_kind("xml fragment"):
             with self.subTest(block=self.where(f, line)):
                 root = ET.fromstring("<fragment>" + code + "</fragment>")
                 for el in root.iter():

@@ -429,13 +429,13 @@ static int read_grid(xmlNodePtr root, const char *path, tess_space *s, tess_diag
                           (unsigned long long)TESS_MAX_SPACE_POINTS);
             rc = TESS_EINVAL;
         }
-        struct tess_space_axis *bigger = realloc(s->axes, (s->n_axes + 1) * sizeof *bigger);
-        if (rc == TESS_OK && !bigger) rc = TESS_ENOMEM;
-        if (bigger) s->axes = bigger;
-        if (rc != TESS_OK) {
+        struct tess_space_axis *bigger =
+            rc == TESS_OK ? realloc(s->axes, (s->n_axes + 1) * sizeof *bigger) : NULL;
+        if (!bigger) {
             strlist_free(&axis);
-            return rc;
+            return rc == TESS_OK ? TESS_ENOMEM : rc;
         }
+        s->axes = bigger;
         xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
         struct tess_space_axis *x = &s->axes[s->n_axes++];
         x->name = (size_t)add_name(s, (const char *)name);

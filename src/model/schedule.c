@@ -166,8 +166,8 @@ static int assign_ranks(builder *b)
  * refused per GEMM: model/schedule_kernels.c). */
 static int choose_tile(builder *b)
 {
-    const tess_instance *x = &b->p->instances[b->s->die_of_rank[0]];
-    const tess_die_type *dt = &b->p->types[x->type].u.die;
+    const tess_instance *x = b->die;
+    const tess_die_type *dt = b->dt;
     if (dt->sram_bytes == 0) {
         tess_diag_add(b->diag, b->file, x->line,
                       "die '%s' has no SRAM (die-type attribute 'sram') to tile GEMMs into",
@@ -409,11 +409,15 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                         tess_schedule *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
-    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, 0, 0, 0};
+    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, NULL, NULL, 0, 0, 0};
     int rc = assign_ranks(&b);
-    if (rc == TESS_OK) rc = choose_tile(&b);
+    if (rc == TESS_OK) {
+        b.die = &p->instances[s->die_of_rank[0]];
+        b.dt = &p->types[b.die->type].u.die;
+        b.gpu = b.dt->compute == TESS_COMPUTE_GPU;
+        rc = choose_tile(&b);
+    }
     if (rc != TESS_OK) return rc;
-    b.gpu = p->types[p->instances[s->die_of_rank[0]].type].u.die.compute == TESS_COMPUTE_GPU;
     while (b.tr * b.tr < w->tp)
         b.tr++; /* 2-D: grid side */
     s->tp_grid = w->tp_style == TESS_TP_2D ? (uint32_t)b.tr : 1;

@@ -25,11 +25,13 @@ typedef struct builder {
     const char *file;
     tess_diag *diag;
     tess_schedule *s;
-    uint64_t e;   /* bytes per element */
-    uint64_t T;   /* GEMM tile side */
-    uint64_t tok; /* tokens of a micro-batch: b s */
-    uint64_t tr;  /* 2-D tensor parallelism: the grid's side */
-    int gpu;      /* the dies follow the gpu rule: kernels stream DRAM themselves */
+    uint64_t e;               /* bytes per element */
+    uint64_t T;               /* GEMM tile side */
+    uint64_t tok;             /* tokens of a micro-batch: b s */
+    uint64_t tr;              /* 2-D tensor parallelism: the grid's side */
+    const tess_instance *die; /* the first rank's die (the schedule's dies are alike) */
+    const tess_die_type *dt;  /* its die-type */
+    int gpu;                  /* the dies follow the gpu rule: kernels stream DRAM themselves */
     int no_memory;
     int tile_refused; /* a GEMM tile over the SRAM with sram-spill off (message in diag) */
 } builder;

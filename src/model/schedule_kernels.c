@@ -25,8 +25,7 @@ static void gemm_group(builder *b, tess_template *t, const gemm *g, uint64_t cou
     gg->tile = tile;
     if (tile) { /* a systolic die's tiles: the arrays' operand and accumulator traffic */
         const tess_gemm_kernel k = {g->m, g->n, g->k, g->count, tile, 0, (unsigned)b->e};
-        const tess_die_type *dt = &b->p->types[b->p->instances[b->s->die_of_rank[0]].type].u.die;
-        gg->sram_each = (uint64_t)(tess_gemm_sram_bytes(dt, &k) / (double)count);
+        gg->sram_each = (uint64_t)(tess_gemm_sram_bytes(b->dt, &k) / (double)count);
         t->sram += gg->sram_each * count;
     }
 }
@@ -69,8 +68,7 @@ static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram
     const uint64_t tiles = tess_ceil_div(tm * tn * tk, merge * merge) * g->count;
     const uint64_t stores = tess_ceil_div(tm * tn, merge * merge) * g->count;
     if (tiles == 0) return; /* no GEMM of this shape */
-    const tess_instance *x = &b->p->instances[b->s->die_of_rank[0]];
-    const uint64_t sram = b->p->types[x->type].u.die.sram_bytes;
+    const uint64_t sram = b->dt->sram_bytes;
     uint64_t largest;
     const uint64_t spill = spilled_bytes(g, T, e, sram, &largest);
     if (spill && !b->w->sram_spill) {
@@ -81,7 +79,7 @@ static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram
                 "to %llu bytes of SRAM (double-buffered A and B tiles and an fp32 accumulator) "
                 "and the die has %llu; the workload says sram-spill=\"off\" (gemm-tile=\"0\" "
                 "takes the largest tile that fits)",
-                x->path, g->name, (unsigned long long)g->m, (unsigned long long)g->n,
+                b->die->path, g->name, (unsigned long long)g->m, (unsigned long long)g->n,
                 (unsigned long long)g->k, (unsigned long long)T, (unsigned long long)largest,
                 (unsigned long long)sram);
         b->tile_refused = 1;
