@@ -216,10 +216,13 @@ TEST(Placement, HierarchicalDataParallelAllReduceByLevel)
     EXPECT_DOUBLE_EQ(j->s.level_bytes[TESS_SCOPE_LEVELS], across);
 
     // simulated: inside at NVLink4's 450 GB/s x its collective-efficiency 0.822, each step
-    // after its 10.5 us collective-step, and two launches of 2.6 us (the H100 preset);
-    // across at a 400 Gb/s NIC's 50 GB/s x 0.94 (the platform's NDR figure) after one
-    // launch (the intra-node steps keep to the NVSwitch though the NIC path is as many
-    // hops: one leaf holds all 32 NICs), each within 2% (plus the hops' latency, under 1%)
+    // after its 10.5 us collective-step (the H100 preset); across at a 400 Gb/s NIC's
+    // 50 GB/s x 0.94 (the platform's NDR figure); a launch of 2.6 us a phase. The phases
+    // run as a pipeline over chunks, the reduce-scatter and the all-gather sharing the
+    // NVLink ring: its 2 (m - 1) steps of B / m bound the call from below, the across
+    // phase (2 (k - 1) steps of B / m k, 10.5 ms here) hides under them but for the
+    // pipeline's fill and drain (within 5%; one after another they would take 1.8 times
+    // as long). The whole call counts at its widest level, the platform.
     std::string args =
         "run platforms/dgx-h100-cluster.xml workloads/default.xml --set nodes=4 --json";
     for (const auto &o : wov)
@@ -231,11 +234,13 @@ TEST(Placement, HierarchicalDataParallelAllReduceByLevel)
     const std::string levels = r.output.substr(at);
     const double node_s = json_number(levels.substr(levels.find("\"node\"")), "collective_s");
     const double plat_s = json_number(levels.substr(levels.find("\"platform\"")), "collective_s");
-    EXPECT_NEAR(node_s / (2 * 2.6e-6 + 2 * (m - 1) * (10.5e-6 + (B / m) / (0.822 * 450e9))), 1.0,
-                0.02)
-        << node_s;
-    EXPECT_NEAR(plat_s / (2.6e-6 + 2 * (k - 1) * (B / m / k) / (0.94 * 50e9)), 1.0, 0.02) << plat_s;
-    // all of it is scale-out time of the slowest die but the node part
+    const double nvlink = 3 * 2.6e-6 + 2 * (m - 1) * (10.5e-6 + (B / m) / (0.822 * 450e9));
+    const double nic = 2 * (k - 1) * (B / m / k) / (0.94 * 50e9);
+    EXPECT_EQ(node_s, 0);
+    EXPECT_GE(plat_s, nvlink);
+    EXPECT_LE(plat_s, 1.05 * nvlink);
+    EXPECT_GT(nic, 0.75 * nvlink); // the pipeline hides much
+    // all of it is scale-out time of the slowest die
     EXPECT_NEAR(json_number(r.output, "scale_out") / plat_s, 1.0, 0.02);
     EXPECT_NE(r.output.find("\"dp_domain\": {\"level\": \"node\", \"members\": 8}"),
               std::string::npos);

@@ -61,17 +61,11 @@ extern "C" int tess_hw_route(const tess_hw_routes *h, uint32_t from, uint32_t to
     const std::vector<uint32_t> path =
         h->topo->path(static_cast<uint32_t>(s), static_cast<uint32_t>(t));
     if (path.empty()) return -1;
-    const auto &ch = h->topo->channels();
-    const auto &routers = h->topo->routers();
-    const double hz = h->topo->clock_hz();
     out->bandwidth_bytes_s = h->topo->path_bandwidth(path);
     out->energy_per_byte = h->topo->path_energy_per_byte(path);
+    out->latency_s = h->topo->path_latency_s(path);
     h->topo->path_collective(path, &out->collective_efficiency, &out->collective_step_s);
     for (uint32_t c : path) {
-        const tess::noc::Channel &k = ch[c];
-        out->latency_s += k.latency / hz;
-        if (k.to_router >= 0)
-            out->latency_s += routers[static_cast<size_t>(k.to_router)].pipeline / hz;
         if (out->channels < cap) channels[out->channels] = c;
         out->channels++;
     }

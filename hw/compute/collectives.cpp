@@ -5,8 +5,12 @@
 // the die's kernel launch; each step first synchronises with its neighbours for the
 // route's collective-step, then moves its payload at the route's collective-efficiency of
 // the link rate (the message grows by 1 / efficiency on the wire: protocol and flags).
+// A hierarchical data-parallel tail (reduce-scatter inside each domain, across, all-gather
+// inside) runs as a pipeline over the schedule's chunks of the buffer (tess_pipeline_time):
+// chunk j's phase p beside chunk j + 1's phase p - 1, each phase's ring on its own.
 #include "compute/die.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace tess::hw
@@ -14,11 +18,11 @@ namespace tess::hw
 
 namespace
 {
-// collective messages' tags: this bit, the collective, the call and the step
+// collective messages' tags: this bit, the collective, the call (or chunk) and the step
 constexpr uint64_t kCollTag = 1ull << 62;
 } // namespace
 
-void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
+RingCall ComputeDie::ring_call(const tess_coll_use &c, uint32_t index)
 {
     // my group, in ring order from me (the schedule's rings: tess_ring_next); the left
     // neighbour is the last. A ring never has more members than there are dies.
@@ -27,40 +31,150 @@ void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
         ring.push_back(r);
         if ((r = tess_ring_next(&s_, c.axis, r)) == rank_) break;
     }
-    const uint32_t n = static_cast<uint32_t>(ring.size());
-    if (n < 2) return;
-    const double t0 = sc_core::sc_time_stamp().to_seconds();
+    RingCall call;
+    call.c = &c;
+    call.index = index;
+    call.n = static_cast<uint32_t>(ring.size());
+    if (call.n < 2) return call;
+    call.link = map_.ring_link[static_cast<size_t>(c.axis) * s_.dies + rank_];
+    const uint64_t payload = tess_ring_message_bytes(c.bytes, call.n);
+    call.wire = static_cast<uint64_t>(
+        std::ceil(static_cast<double>(payload) / call.link.efficiency - 1e-9));
+    call.steps = tess_ring_steps(c.kind, call.n);
+    call.seq = coll_seq_[index]++;
+    call.right = map_.endpoint[ring[1]];
+    call.left = map_.endpoint[ring[call.n - 1]];
+    return call;
+}
+
+void ComputeDie::launch_kernel()
+{
     if (die_.kernel_launch_s > 0) {
         wait(sc_core::sc_time(die_.kernel_launch_s, sc_core::SC_SEC));
         st_.wakes++;
     }
-    const RingLink &link = map_.ring_link[static_cast<size_t>(c.axis) * s_.dies + rank_];
-    const uint64_t payload = tess_ring_message_bytes(c.bytes, n);
-    const uint64_t wire =
-        static_cast<uint64_t>(std::ceil(static_cast<double>(payload) / link.efficiency - 1e-9));
-    const uint64_t steps = tess_ring_steps(c.kind, n);
-    const uint64_t seq = coll_seq_[index]++;
-    const uint32_t right = map_.endpoint[ring[1]];
-    const uint32_t left = map_.endpoint[ring[n - 1]];
-    for (uint64_t k = 0; k < steps; k++) {
-        const uint64_t tag = kCollTag | (uint64_t(index) << 48) | (seq << 16) | k;
-        if (link.step_s > 0) {
-            wait(sc_core::sc_time(link.step_s, sc_core::SC_SEC));
+}
+
+void ComputeDie::send_step(const RingCall &c, uint64_t k)
+{
+    noc::Message m;
+    m.src = map_.endpoint[rank_];
+    m.dst = c.right;
+    m.bytes = c.wire;
+    m.tag = step_tag(c, k);
+    net_.send(m);
+    st_.messages++;
+    mirror(c.c->axis, m);
+}
+
+uint64_t ComputeDie::step_tag(const RingCall &c, uint64_t k)
+{
+    return kCollTag | (uint64_t(c.index) << 48) | (c.seq << 16) | k;
+}
+
+void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
+{
+    const RingCall call = ring_call(c, index);
+    if (call.n < 2) return;
+    const double t0 = sc_core::sc_time_stamp().to_seconds();
+    launch_kernel();
+    for (uint64_t k = 0; k < call.steps; k++) {
+        if (call.link.step_s > 0) {
+            wait(sc_core::sc_time(call.link.step_s, sc_core::SC_SEC));
             st_.wakes++;
         }
-        noc::Message m;
-        m.src = map_.endpoint[rank_];
-        m.dst = right;
-        m.bytes = wire;
-        m.tag = tag;
-        net_.send(m);
-        st_.messages++;
-        mirror(c.axis, m);
-        receive(left, tag);
+        send_step(call, k);
+        receive(call.left, step_tag(call, k));
     }
     const double took = sc_core::sc_time_stamp().to_seconds() - t0;
     st_.level_s[c.span] += took;
     if (c.scale_out) st_.scale_out_s += took;
+}
+
+// Every data-parallel collective's calls: in turn, or a hierarchical chain pipelined over
+// its chunks (s_.dp_chunks: each collective a call a chunk; each phase's kernel launched
+// first). A pipeline's time counts at the widest level a phase reaches.
+void ComputeDie::data_parallel_tail()
+{
+    std::vector<uint32_t> chain;
+    for (uint32_t i = 0; i < s_.n_colls; i++)
+        if (tess_axis_is_dp(s_.colls[i].axis) && s_.colls[i].group > 1) chain.push_back(i);
+    if (chain.size() < 2 || s_.dp_chunks < 2) {
+        for (uint32_t i : chain)
+            for (uint64_t k = 0; k < s_.colls[i].calls; k++)
+                collective(s_.colls[i], i);
+        return;
+    }
+    const double t0 = sc_core::sc_time_stamp().to_seconds();
+    const uint32_t k = s_.dp_chunks, phases = static_cast<uint32_t>(chain.size());
+    uint8_t span = 0, scale_out = 0;
+    for (uint32_t i : chain) {
+        span = std::max(span, s_.colls[i].span);
+        scale_out |= s_.colls[i].scale_out;
+        launch_kernel();
+    }
+    // Each phase runs its chunks in order, chunk j once the phase before has finished it;
+    // a phase's step synchronises, sends and waits for its left neighbour's message as a
+    // lone call does, while the other phases go on with theirs.
+    enum State { kStart, kSync, kWait, kDone };
+    struct Phase {
+        RingCall call;
+        State state = kStart;
+        uint32_t chunk = 0; // the chunk it is on (chunks done, once it waits for the next)
+        uint64_t step = 0;
+        sc_core::sc_time sync_until;
+    };
+    std::vector<Phase> ph(phases);
+    for (uint32_t left = phases;;) {
+        for (bool moved = true; moved;) {
+            moved = false;
+            const sc_core::sc_time now = sc_core::sc_time_stamp();
+            for (uint32_t p = 0; p < phases; p++) {
+                Phase &f = ph[p];
+                if (f.state == kStart && (p == 0 || ph[p - 1].chunk > f.chunk)) {
+                    f.call = ring_call(s_.colls[chain[p]], chain[p]);
+                    f.step = 0;
+                    f.state = kSync;
+                    f.sync_until = now + sc_core::sc_time(f.call.link.step_s, sc_core::SC_SEC);
+                    moved = true;
+                }
+                if (f.state == kSync && f.sync_until <= now) {
+                    send_step(f.call, f.step);
+                    f.state = kWait;
+                    moved = true;
+                }
+                if (f.state != kWait) continue;
+                auto got = mailbox_.find({f.call.left, step_tag(f.call, f.step)});
+                if (got == mailbox_.end()) continue;
+                mailbox_.erase(got);
+                moved = true;
+                if (++f.step < f.call.steps) {
+                    f.state = kSync;
+                    f.sync_until = now + sc_core::sc_time(f.call.link.step_s, sc_core::SC_SEC);
+                } else if (++f.chunk < k) {
+                    f.state = kStart;
+                } else {
+                    f.state = kDone;
+                    left--;
+                }
+            }
+        }
+        if (left == 0) break;
+        // sleep until a message arrives or the earliest synchronisation ends
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        sc_core::sc_time until = sc_core::SC_ZERO_TIME;
+        for (const Phase &f : ph)
+            if (f.state == kSync && (until == sc_core::SC_ZERO_TIME || f.sync_until < until))
+                until = f.sync_until;
+        if (until > now)
+            wait(until - now, arrived_);
+        else
+            wait(arrived_);
+        st_.wakes++;
+    }
+    const double took = sc_core::sc_time_stamp().to_seconds() - t0;
+    st_.level_s[span] += took;
+    if (scale_out) st_.scale_out_s += took;
 }
 
 } // namespace tess::hw

@@ -265,9 +265,8 @@ void ComputeDie::run()
         case TESS_OP_COLLECTIVE: {
             catch_up();
             const double t0 = sc_core::sc_time_stamp().to_seconds();
-            if (op.coll == s_.dp_coll) { // the tail: every data-parallel collective in turn
-                for (uint32_t i = 0; i < s_.n_colls; i++)
-                    if (tess_axis_is_dp(s_.colls[i].axis)) collective(s_.colls[i], i);
+            if (op.coll == s_.dp_coll) { // the tail: every data-parallel collective
+                data_parallel_tail();
             } else {
                 collective(s_.colls[op.coll], static_cast<uint32_t>(op.coll));
             }

@@ -38,6 +38,16 @@ struct RingLink {
     double efficiency = 1, step_s = 0;
 };
 
+// One rank's part in one call of a collective: its ring (size, neighbours' endpoints, its
+// step to the right), the steps and each step's bytes on the wire, and the call's tags.
+struct RingCall {
+    const tess_coll_use *c = nullptr;
+    uint32_t index = 0; // the collective (tess_schedule.colls)
+    uint32_t n = 0, left = 0, right = 0;
+    RingLink link;
+    uint64_t steps = 0, wire = 0, seq = 0;
+};
+
 struct RankMap {
     const tess_schedule *s = nullptr; // its degrees (model/rank_map.h)
     std::vector<uint32_t> endpoint;   // rank -> network endpoint
@@ -142,7 +152,7 @@ class ComputeDie : public sc_core::sc_module
     MemoryPort *own_memory_ = nullptr;
     uint64_t mem_replies_ = 0, mem_write_replies_ = 0; // memory replies received so far
     sc_core::sc_event mem_arrived_;
-    std::map<uint32_t, uint64_t> coll_seq_; // per axis: collective calls so far
+    std::map<uint32_t, uint64_t> coll_seq_; // per collective: calls (chunks) so far
     DieStats st_;
     bool done_ = false;
     std::vector<tess_span> spans_;  // busy intervals per engine, for trace.json
@@ -165,6 +175,11 @@ class ComputeDie : public sc_core::sc_module
     double transfer(double *start, uint64_t read_bytes, uint64_t write_bytes, double rate);
     void receive(uint32_t src_endpoint, uint64_t tag);
     void collective(const tess_coll_use &c, uint32_t index);
+    void data_parallel_tail();
+    RingCall ring_call(const tess_coll_use &c, uint32_t index);
+    void launch_kernel();
+    void send_step(const RingCall &c, uint64_t k);
+    static uint64_t step_tag(const RingCall &c, uint64_t k);
     void compute(const tess_op &op);
     void spend(double t0, double t1, double joules);
     uint32_t pipeline_peer(const tess_op &op, bool send) const;

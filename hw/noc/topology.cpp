@@ -550,6 +550,17 @@ double Topology::path_energy_per_byte(const std::vector<uint32_t> &path) const
     return e;
 }
 
+double Topology::path_latency_s(const std::vector<uint32_t> &path) const
+{
+    double s = 0;
+    for (uint32_t c : path) {
+        s += channels_[c].latency / clock_hz_;
+        if (channels_[c].to_router >= 0)
+            s += routers_[static_cast<size_t>(channels_[c].to_router)].pipeline / clock_hz_;
+    }
+    return s;
+}
+
 void Topology::path_collective(const std::vector<uint32_t> &path, double *efficiency,
                                double *step_s) const
 {

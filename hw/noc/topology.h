@@ -216,6 +216,9 @@ class Topology
     }
     // Bytes/s of a channel sequence's narrowest channel; 0 for an empty path.
     double path_bandwidth(const std::vector<uint32_t> &path) const;
+    // Seconds of a channel sequence's latency: its links' and the pipelines of the routers
+    // it enters.
+    double path_latency_s(const std::vector<uint32_t> &path) const;
     // Joules per byte along a channel sequence: its links' and the routers' it enters.
     double path_energy_per_byte(const std::vector<uint32_t> &path) const;
     // A collective's ring step along a path: the lowest collective-efficiency and the

@@ -19,13 +19,18 @@
 static const char usage[] =
     "usage: tessera collective PLATFORM [--op all-reduce|reduce-scatter|all-gather]\n"
     "                   [--bytes SIZE[,SIZE]...] [--dies N] [--fidelity packet|flow|mixed|flit]\n"
-    "                   [--estimate] [--json] [--timeout SECONDS] [--set name=value]...\n"
+    "                   [--algorithm auto|ring|hierarchical] [--estimate] [--json]\n"
+    "                   [--timeout SECONDS] [--set name=value]...\n"
     "  SIZE with a unit (16MiB, 1GiB): the whole buffer, as nccl-tests counts it (default\n"
-    "  16MiB,64MiB,256MiB,1GiB); N dies in the platform's die order (default all), one ring.\n"
+    "  16MiB,64MiB,256MiB,1GiB); N dies in the platform's die order (default all).\n"
+    "  ring: one ring in die order; hierarchical: inside each domain (node, package), the\n"
+    "  domain's share across domains, inside again, pipelined over chunks; auto (default):\n"
+    "  hierarchical where the dies fall into equal domains, else ring.\n"
     "  Prints time, algbw = SIZE / time and busbw = algbw x 2(N-1)/N (all-reduce) or\n"
     "  (N-1)/N (reduce-scatter, all-gather), as nccl-tests does.\n";
 
 static const char *const op_names[] = {"all-reduce", "reduce-scatter", "all-gather", NULL};
+static const char *const plan_names[] = {"auto", "ring", "hierarchical", NULL};
 
 typedef struct coll_job {
     const tess_platform *p;
@@ -62,8 +67,8 @@ static int time_call(const tess_platform *p, const tess_schedule *s, const doubl
         tess_template_time tt;
         const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[0]].type].u.die;
         tess_estimate_template(s, &s->fwd, dt, 2, dma[0], &net, &cal, &tt);
+        *t = tt.network_s + tess_estimate_dp_tail(s, &net, &cal, NULL, NULL, NULL);
         tess_estimate_net_free(&net);
-        *t = tt.network_s;
         return TESS_OK;
     }
     coll_job j = {p, s, dma, *hw};
@@ -109,7 +114,7 @@ int tess_cmd_collective(int argc, char **argv)
 {
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
-    int op = 0, json = 0, estimate = 0, fidelity = TESS_NOC_PACKET;
+    int op = 0, json = 0, estimate = 0, fidelity = TESS_NOC_PACKET, plan = TESS_PLAN_AUTO;
     const char *bytes_text = "16MiB,64MiB,256MiB,1GiB";
     uint32_t dies = 0;
     double timeout = 600;
@@ -118,6 +123,7 @@ int tess_cmd_collective(int argc, char **argv)
         {"--bytes", TESS_OPT_TEXT, &bytes_text, 0, NULL, 0, 0, 0},
         {"--dies", TESS_OPT_COUNT32, &dies, 0, NULL, 2, 1u << 24, 0},
         {"--fidelity", TESS_OPT_CHOICE, &fidelity, 0, tess_noc_fidelity_names, 0, 0, 0},
+        {"--algorithm", TESS_OPT_CHOICE, &plan, 0, plan_names, 0, 0, 0},
         {"--estimate", TESS_OPT_FLAG, &estimate, 1, NULL, 0, 0, 0},
         {"--json", TESS_OPT_FLAG, &json, 1, NULL, 0, 0, 0},
         {"--timeout", TESS_OPT_NUMBER, &timeout, 0, NULL, 0, 1e9, 1},
@@ -153,7 +159,8 @@ int tess_cmd_collective(int argc, char **argv)
         tess_diag diag;
         tess_diag_init(&diag);
         char msg[1024] = "";
-        int st = tess_schedule_collective(&p, (tess_coll)op, sizes[i], dies, a.path, &s, &diag);
+        int st = tess_schedule_collective(&p, (tess_coll)op, (tess_coll_plan)plan, sizes[i], dies,
+                                          a.path, &s, &diag);
         if (st == TESS_OK && !dma) { /* the dies' DMA rates: only a kernel's launch uses them */
             dma = calloc(s.dies + 1, sizeof *dma);
             const tess_rank_map m = tess_schedule_ranks(&s);
@@ -174,14 +181,19 @@ int tess_cmd_collective(int argc, char **argv)
         } else {
             const double nd = s.dies, algbw = (double)sizes[i] / t;
             const double busbw = algbw * (op == 0 ? 2 * (nd - 1) / nd : (nd - 1) / nd);
+            const uint32_t m = s.placement.dp_local;
+            char how[64] = "ring";
+            if (m > 1) snprintf(how, sizeof how, "hierarchical, %u domains of %u", s.dies / m, m);
             if (json)
-                printf("%s\n    {\"bytes\": %llu, \"dies\": %u, \"time_s\": %.9g, "
-                       "\"algbw_bytes_per_s\": %.6g, \"busbw_bytes_per_s\": %.6g}",
-                       i ? "," : "", (unsigned long long)sizes[i], s.dies, t, algbw, busbw);
+                printf("%s\n    {\"bytes\": %llu, \"dies\": %u, \"algorithm\": \"%s\", "
+                       "\"domain_dies\": %u, \"time_s\": %.9g, \"algbw_bytes_per_s\": %.6g, "
+                       "\"busbw_bytes_per_s\": %.6g}",
+                       i ? "," : "", (unsigned long long)sizes[i], s.dies,
+                       m > 1 ? "hierarchical" : "ring", m > 1 ? m : s.dies, t, algbw, busbw);
             else
-                printf("%s %llu B over %u dies: %.2f us, algbw %.2f GB/s, busbw %.2f GB/s\n",
-                       op_names[op], (unsigned long long)sizes[i], s.dies, t * 1e6, algbw / 1e9,
-                       busbw / 1e9);
+                printf("%s %llu B over %u dies (%s): %.2f us, algbw %.2f GB/s, busbw %.2f GB/s\n",
+                       op_names[op], (unsigned long long)sizes[i], s.dies, how, t * 1e6,
+                       algbw / 1e9, busbw / 1e9);
             fflush(stdout);
         }
         tess_schedule_free(&s);

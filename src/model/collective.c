@@ -42,3 +42,37 @@ void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t ro
     *messages = tess_ring_steps(c, n);
     *bytes_sent = *messages * tess_ring_message_bytes(bytes, n);
 }
+
+double tess_pipeline_time(const double *sync_s, const double *data_s, const int *ring,
+                          uint32_t phases, uint32_t chunks)
+{
+    const double k = chunks ? (double)chunks : 1;
+    double fill = 0, tick = 0;
+    for (uint32_t p = 0; p < phases; p++) {
+        fill += sync_s[p] + data_s[p] / k;
+        double shared = 0; /* this phase's ring: every phase on it, counted at its first */
+        int first = 1;
+        for (uint32_t q = 0; q < phases; q++)
+            if (ring[q] == ring[p]) {
+                first &= q >= p;
+                shared += sync_s[q] + data_s[q] / k;
+            }
+        if (first && shared > tick) tick = shared;
+    }
+    return fill + (k - 1) * tick;
+}
+
+uint32_t tess_pipeline_chunks(const double *sync_s, const double *data_s, const int *ring,
+                              uint32_t phases)
+{
+    uint32_t best = 1;
+    double best_t = tess_pipeline_time(sync_s, data_s, ring, phases, 1);
+    for (uint32_t k = 2; k <= TESS_PIPELINE_MAX_CHUNKS; k++) {
+        const double t = tess_pipeline_time(sync_s, data_s, ring, phases, k);
+        if (t < best_t * (1 - 1e-12)) {
+            best = k;
+            best_t = t;
+        }
+    }
+    return best;
+}

@@ -31,6 +31,26 @@ uint64_t tess_ring_message_bytes(uint64_t bytes, uint32_t n);
 void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t rows, uint64_t bytes,
                           uint64_t *messages, uint64_t *bytes_sent);
 
+/* A chain of collective phases run as a pipeline over chunks of the buffer (a
+ * hierarchical collective: reduce-scatter inside each domain, the domain's share across
+ * domains, all-gather inside), as a collective library pipelines them: while chunk j is
+ * in phase p, chunk j + 1 is in phase p - 1. Phase p on a chunk of 1/K of the buffer takes
+ * sync_s[p] + data_s[p] / K (its ring steps' synchronisation and latency, its payload at
+ * the ring's rate); phases on the same ring (ring[p]) share its links. The pipeline's
+ * time: the first chunk through every phase, then a tick a chunk, a tick being the largest
+ * sum over a ring of its phases' chunk times. */
+double tess_pipeline_time(const double *sync_s, const double *data_s, const int *ring,
+                          uint32_t phases, uint32_t chunks);
+
+/* The most chunks a pipelined collective is cut into. */
+#define TESS_PIPELINE_MAX_CHUNKS 64u
+
+/* The chunk count, 1..TESS_PIPELINE_MAX_CHUNKS, that gives the shortest
+ * tess_pipeline_time (the fewest among equals): more chunks fill and drain the pipeline
+ * sooner, and each pays every phase's synchronisation again. */
+uint32_t tess_pipeline_chunks(const double *sync_s, const double *data_s, const int *ring,
+                              uint32_t phases);
+
 #ifdef __cplusplus
 }
 #endif

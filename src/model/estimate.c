@@ -272,6 +272,48 @@ static uint64_t call_messages(const tess_coll_use *c)
     return messages;
 }
 
+double tess_estimate_dp_tail(const tess_schedule *s, const tess_estimate_net *net,
+                             const tess_calibration *cal, double *by_span, double *scale_out,
+                             uint64_t *messages)
+{
+    enum { MAX_PHASES = 8 };
+    double sync[MAX_PHASES], data[MAX_PHASES], alone[MAX_PHASES], launches = 0, sum = 0;
+    int ring[MAX_PHASES];
+    const tess_coll_use *phase[MAX_PHASES];
+    uint32_t phases = 0;
+    uint8_t span = 0, out = 0;
+    const double k = s->dp_chunks > 1 ? s->dp_chunks : 1;
+    const tess_level l = TESS_LEVEL_DP;
+    for (uint32_t i = 0; i < s->n_colls && phases < MAX_PHASES; i++) {
+        const tess_coll_use *c = &s->colls[i];
+        if (!tess_axis_is_dp(c->axis) || c->group < 2) continue;
+        if (messages) *messages += call_messages(c) * c->calls;
+        double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
+        collective_terms(c, net, (double)c->calls, ca, cb);
+        alone[phases] = network_time(ca, cb, cal); /* its calls one after another */
+        sum += alone[phases];
+        launches += cal->latency_factor[l] * net->launch_s;
+        /* a pipelined phase: per chunk (a call) its steps' latency, and all its payload */
+        sync[phases] = cal->latency_factor[l] * (ca[l] / (double)c->calls - net->launch_s);
+        data[phases] = cb[l] / cal->bandwidth_efficiency[l];
+        ring[phases] = c->axis;
+        phase[phases++] = c;
+        if (c->span > span) span = c->span;
+        out |= c->scale_out;
+    }
+    if (phases > 1 && k > 1) { /* one pipeline, at its widest level */
+        const double t = launches + tess_pipeline_time(sync, data, ring, phases, (uint32_t)k);
+        if (by_span) by_span[span] += t;
+        if (out && scale_out) *scale_out += t;
+        return t;
+    }
+    for (uint32_t p = 0; p < phases; p++) {
+        if (by_span) by_span[phase[p]->span] += alone[p];
+        if (phase[p]->scale_out && scale_out) *scale_out += alone[p];
+    }
+    return sum;
+}
+
 void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,
                             unsigned dtype_bytes, double dma_bytes_s, const tess_estimate_net *net,
                             const tess_calibration *cal, tess_template_time *out)
@@ -433,16 +475,9 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
         d->ops += tess_pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
     }
     /* the tail: every data-parallel collective once, then the optimizer step */
-    double ta[TESS_LEVELS_] = {0}, tb_[TESS_LEVELS_] = {0};
-    int dp_tail = 0;
-    for (uint32_t i = 0; i < s->n_colls; i++)
-        if (tess_axis_is_dp(s->colls[i].axis)) {
-            collective_time(&s->colls[i], net, cal, 1, ta, tb_, d->level_s, &d->scale_out_s);
-            d->messages += call_messages(&s->colls[i]);
-            dp_tail = 1;
-        }
-    d->ops += 1 + dp_tail; /* the optimizer step, and the data-parallel collectives' op */
-    const double tail_net = network_time(ta, tb_, cal);
+    const double tail_net =
+        tess_estimate_dp_tail(s, net, cal, d->level_s, &d->scale_out_s, &d->messages);
+    d->ops += 1 + (s->dp_coll >= 0); /* the optimizer step, the data-parallel collectives' op */
     d->optimizer_s =
         (double)S->optimizer_bytes / (tess_die_stream_rate(dt, dma_rate) * cal->dram_efficiency);
     d->memory_s += d->optimizer_s;

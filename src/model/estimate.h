@@ -89,6 +89,15 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
                             unsigned dtype_bytes, double dma_bytes_s, const tess_estimate_net *net,
                             const tess_calibration *cal, tess_template_time *out);
 
+/* The data-parallel tail's collectives: each call in turn, or a hierarchical chain as a
+ * pipeline over the schedule's chunks (s->dp_chunks; tess_pipeline_time from each phase's
+ * calibrated terms). Returns its calibrated seconds; adds them to by_span[the widest span
+ * of its collectives] and to *scale_out when one leaves its scope (either may be NULL),
+ * and the messages one die sends to *messages (may be NULL). */
+double tess_estimate_dp_tail(const tess_schedule *s, const tess_estimate_net *net,
+                             const tess_calibration *cal, double *by_span, double *scale_out,
+                             uint64_t *messages);
+
 /* One iteration in closed form: fills *out as tess_evaluate_job does (per-die figures,
  * energy, power, cost; no link utilisations), with out->analytic set. net from
  * tess_estimate_prepare on the same p and s. TESS_OK, or a status with msg. */

@@ -80,6 +80,13 @@ static void domains(const tess_platform *p, const tess_rank_map *s, uint32_t n, 
 #undef SCOPE
 }
 
+void tess_dp_domains(const tess_platform *p, const tess_rank_map *m, uint32_t *members,
+                     int8_t *level)
+{
+    /* DP member d of group (t, stage) g is rank g + tp pp d */
+    domains(p, m, m->dp, m->tp * m->pp, m->tp * m->pp, 1, members, level);
+}
+
 int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
                       const tess_rank_map *s, tess_placement *out, tess_diag *diag)
 {
@@ -103,11 +110,10 @@ int tess_place_groups(const tess_platform *p, const tess_workload *w, const char
                       p->instances[s->die_of_rank[next]].path, tess_scope_level_name(lim));
         rc = TESS_EINVAL;
     }
-    /* DP member d of group (t, stage) g is rank g + tp pp d; TP member t of group
-     * (stage, d) g is rank g tp + t (1-D tensor parallelism only) */
-    domains(p, s, s->dp, s->tp * s->pp, s->tp * s->pp, 1, &out->dp_local, &out->dp_local_level);
+    tess_dp_domains(p, s, &out->dp_local, &out->dp_local_level);
     out->tp_local = 1;
     out->tp_local_level = -1;
+    /* TP member t of group (stage, d) g is rank g tp + t (1-D tensor parallelism only) */
     if (w->tp_style == TESS_TP_MEGATRON_1D)
         domains(p, s, s->tp, 1, s->pp * s->dp, s->tp, &out->tp_local, &out->tp_local_level);
     return rc;

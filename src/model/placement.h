@@ -47,6 +47,12 @@ typedef struct tess_placement {
 int tess_place_groups(const tess_platform *p, const tess_workload *w, const char *file,
                       const tess_rank_map *m, tess_placement *out, tess_diag *diag);
 
+/* The data-parallel groups' members per domain when their collectives can go
+ * hierarchically (1 < *members < dp, every group alike), and the domains' level; 1 and
+ * -1 when they cannot. tess_place_groups fills dp_local with it. */
+void tess_dp_domains(const tess_platform *p, const tess_rank_map *m, uint32_t *members,
+                     int8_t *level);
+
 /* The innermost scope level holding ranks a and b (-1 for a == b). */
 int tess_ranks_span(const tess_platform *p, const tess_rank_map *m, uint32_t a, uint32_t b);
 

@@ -357,9 +357,7 @@ static int check_fit(builder *b)
     return rc;
 }
 
-/* After every collective is added: each collective's span and scale-out flag, and
- * s->level_bytes. TESS_OK or TESS_ENOMEM. */
-static int level_traffic(const tess_platform *p, tess_schedule *s)
+int tess_schedule_level_traffic(const tess_platform *p, tess_schedule *s)
 {
     for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
         s->level_bytes[l] = 0;
@@ -436,6 +434,12 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         s->ops += s->stages[st].ops * s->tp * s->dp;
     tess_build_dp_collectives(&b);
     if (b.no_memory) return TESS_ENOMEM;
+    char msg[512];
+    const int chunked = tess_schedule_chunk_dp_tail(p, s, msg, sizeof msg);
+    if (chunked != TESS_OK) {
+        tess_diag_add(diag, file, 0, "%s", msg);
+        return chunked;
+    }
     /* messages each die sends: every collective's ring steps (each die is in one group of
      * each) and the stage's pipeline sends */
     for (uint32_t st = 0; st < s->pp; st++) {
@@ -446,6 +450,6 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         for (uint32_t i = 0; i < s->n_colls; i++)
             S->messages += s->colls[i].call_messages * tess_coll_calls(s, &s->colls[i], st);
     }
-    if (rc == TESS_OK) rc = level_traffic(p, s);
+    if (rc == TESS_OK) rc = tess_schedule_level_traffic(p, s);
     return rc;
 }

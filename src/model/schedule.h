@@ -170,6 +170,9 @@ typedef struct tess_schedule {
      * them (backward) */
     tess_template embed_fwd, embed_bwd;
     int32_t dp_coll; /* the data-parallel gradient collective, or -1 */
+    /* the chunks a hierarchical data-parallel tail is pipelined in (1: not pipelined);
+     * each of its collectives is then that many calls of a chunk each */
+    uint32_t dp_chunks;
 } tess_schedule;
 
 /* u filled for `calls` calls of a ring collective of `bytes` over `group` dies on axis,
@@ -220,12 +223,37 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                         tess_schedule *out, tess_diag *diag);
 void tess_schedule_free(tess_schedule *s);
 
+/* A hierarchical data-parallel tail (several data-parallel collectives in a chain) as a
+ * pipeline: the chunk count from each phase's slowest ring step over the platform's routes
+ * (collective-step and latency, payload at the collective-efficiency of the narrowest
+ * channel; tess_pipeline_chunks), each collective then that many calls of a chunk of its
+ * buffer (rounded up); sets s->dp_chunks. TESS_OK, or an error with msg (the network
+ * cannot be built, or a ring step has no route). */
+int tess_schedule_chunk_dp_tail(const tess_platform *p, tess_schedule *s, char *msg, size_t msglen);
+
+/* After every collective is added: each collective's span and scale-out flag, and
+ * s->level_bytes. TESS_OK or TESS_ENOMEM. */
+int tess_schedule_level_traffic(const tess_platform *p, tess_schedule *s);
+
+/* How `tessera collective` runs a call: one ring over the group in die order; or
+ * hierarchically where the group falls into domains (the data-parallel tail's chain: an
+ * all-reduce reduce-scatters inside each domain, all-reduces the domain's share across,
+ * all-gathers inside, pipelined over chunks); auto: hierarchical where it can be. */
+typedef enum tess_coll_plan {
+    TESS_PLAN_AUTO,
+    TESS_PLAN_RING,
+    TESS_PLAN_HIERARCHICAL
+} tess_coll_plan;
+
 /* A schedule of one collective call of `bytes` (the whole buffer, as nccl-tests counts
- * it) over the first `group` live dies (0: all) in die order, one ring, as the tensor-
- * parallel axis: what `tessera collective` simulates and estimates. TESS_OK, or
- * TESS_EINVAL with a message (fewer than two dies, unlike dies, no bytes). */
-int tess_schedule_collective(const tess_platform *p, tess_coll kind, uint64_t bytes, uint32_t group,
-                             const char *file, tess_schedule *out, tess_diag *diag);
+ * it) over the first `group` live dies (0: all) in die order, as `plan` says: a ring is
+ * the tensor-parallel axis and the call the stage's only layer op; hierarchically it is
+ * the data-parallel axis and the call is the tail (dp_coll). What `tessera collective`
+ * simulates and estimates. TESS_OK, or TESS_EINVAL with a message (fewer than two dies,
+ * unlike dies, no bytes, hierarchical asked of a group without domains). */
+int tess_schedule_collective(const tess_platform *p, tess_coll kind, tess_coll_plan plan,
+                             uint64_t bytes, uint32_t group, const char *file, tess_schedule *out,
+                             tess_diag *diag);
 
 /* Critical path of the pipeline phase with uniform times per pass of one model chunk
  * (forward t_fwd, backward t_bwd): simulates every stage running its order, each pass

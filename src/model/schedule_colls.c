@@ -3,7 +3,11 @@
  * calls per stage. Part of the schedule's build (model/schedule_build.h). */
 #include "model/schedule_build.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "api/routes.h"
+#include "tessera/tessera.h"
 
 static void add_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind,
                      uint32_t group, uint64_t bytes, uint64_t calls)
@@ -197,6 +201,7 @@ void tess_build_dp_collectives(builder *b)
     tess_schedule *s = b->s;
     const uint64_t grad_bytes = s->stages[0].params * 2;
     s->dp_coll = w->dp > 1 ? (int32_t)s->n_colls : -1;
+    s->dp_chunks = 1; /* tess_schedule_chunk_dp_tail may pipeline a hierarchical tail */
     const uint32_t ml = s->placement.dp_local, across = w->dp / ml;
     if (ml > 1) {
         /* hierarchical: reduce-scatter inside each domain, the domain's 1/m share across
@@ -223,4 +228,52 @@ void tess_build_dp_collectives(builder *b)
     } else {
         add_coll(b, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, w->dp, grad_bytes, 1);
     }
+}
+
+int tess_schedule_chunk_dp_tail(const tess_platform *p, tess_schedule *s, char *msg, size_t msglen)
+{
+    enum { MAX_PHASES = 8 };
+    uint32_t chain[MAX_PHASES], n = 0;
+    for (uint32_t i = 0; i < s->n_colls && n < MAX_PHASES; i++)
+        if (tess_axis_is_dp(s->colls[i].axis) && s->colls[i].group > 1) chain[n++] = i;
+    if (n < 2) return TESS_OK;
+    tess_hw_routes *h = tess_hw_routes_open(p, msg, msglen);
+    if (!h) return TESS_EINVAL;
+    const tess_rank_map m = tess_schedule_ranks(s);
+    double sync[MAX_PHASES], data[MAX_PHASES];
+    int ring[MAX_PHASES];
+    for (uint32_t j = 0; j < n; j++) {
+        const tess_coll_use *c = &s->colls[chain[j]];
+        const double steps = (double)tess_ring_steps(c->kind, c->group);
+        const double payload = (double)tess_ring_message_bytes(c->bytes, c->group);
+        double step = 0, slowest = 0;
+        for (uint32_t r = 0; r < s->dies; r++) {
+            const uint32_t next = tess_rank_next(&m, c->axis, r);
+            tess_hw_route_info info;
+            if (next == r) continue;
+            if (tess_hw_route(h, s->die_of_rank[r], s->die_of_rank[next], &info, NULL, 0) != 0 ||
+                !(info.bandwidth_bytes_s > 0)) {
+                snprintf(msg, msglen, "%s: no route from die '%s' to die '%s'", c->what,
+                         p->instances[s->die_of_rank[r]].path,
+                         p->instances[s->die_of_rank[next]].path);
+                tess_hw_routes_close(h);
+                return TESS_EUNROUTABLE;
+            }
+            if (info.collective_step_s + info.latency_s > step)
+                step = info.collective_step_s + info.latency_s;
+            const double t = payload / (info.collective_efficiency * info.bandwidth_bytes_s);
+            if (t > slowest) slowest = t;
+        }
+        sync[j] = steps * step;
+        data[j] = steps * slowest;
+        ring[j] = c->axis;
+    }
+    tess_hw_routes_close(h);
+    const uint32_t k = tess_pipeline_chunks(sync, data, ring, n);
+    for (uint32_t j = 0; k > 1 && j < n; j++) { /* k calls of a chunk each, rounded up */
+        tess_coll_use *c = &s->colls[chain[j]];
+        tess_coll_use_init(c, c->what, c->axis, c->kind, c->group, (c->bytes + k - 1) / k, k);
+    }
+    s->dp_chunks = k;
+    return TESS_OK;
 }
