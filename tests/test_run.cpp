@@ -329,7 +329,10 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
                 s.colls[0].kind = TESS_ALL_REDUCE;
                 s.colls[0].group = n;
                 s.colls[0].bytes = S;
+                s.colls[0].calls = 1;
                 s.dp_coll = 0;
+                s.dp_chunks = 1;
+                s.recv_coll = -1;
                 std::vector<double> bw(n, 1e12);
                 tess_iteration_result r;
                 char msg[512];

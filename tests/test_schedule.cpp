@@ -315,6 +315,41 @@ TEST(ScheduleCollectives, MegatronLayersCarryTwoAllReducesEachWay)
     EXPECT_EQ(c.messages, c.calls * 2 * 7);
 }
 
+// Megatron's scatter/gather of pipeline messages (Narayanan et al. 2021, section 4.1): a
+// stage boundary's activation (b s h elements) leaves each of the t tensor-parallel ranks
+// as 1/t, and the receiving group all-gathers it: one all-gather of b s h elements after
+// every receive. 22B (h 6144, s 2048), micro-batch 1, tp 4 x pp 2, 4 micro-batches in
+// 1F1B: stage 0 receives the 4 backward messages, stage 1 the 4 forward ones. Off: each
+// rank sends the whole activation, nothing to gather. With sequence parallelism the
+// activation stays split along the sequence: 1/t sent, nothing gathered.
+TEST(ScheduleCollectives, PipelineMessagesAreScatteredAndGathered)
+{
+    const uint64_t act = 2048ull * 6144 * 2;
+    const std::string job = "global-batch=\"4\" micro-batch=\"1\" tp=\"4\" pp=\"2\"";
+    auto on = build("megatron-22b.xml", job, 8);
+    ASSERT_EQ(on->src, TESS_OK) << on->errors;
+    EXPECT_EQ(on->s.activation_message_bytes, act / 4);
+    ASSERT_GE(on->s.recv_coll, 0);
+    const tess_coll_use &g = on->s.colls[on->s.recv_coll];
+    EXPECT_EQ(g.kind, TESS_ALL_GATHER);
+    EXPECT_EQ(g.group, 4u);
+    EXPECT_EQ(g.bytes, act);
+    EXPECT_EQ(tess_coll_calls(&on->s, &g, 0), 4u);
+    EXPECT_EQ(tess_coll_calls(&on->s, &g, 1), 4u);
+    EXPECT_EQ(g.call_messages, 3u); // a ring all-gather over 4: 3 steps of act / 4
+    auto off = build("megatron-22b.xml", job + " pipeline-scatter-gather=\"off\"", 8);
+    ASSERT_EQ(off->src, TESS_OK) << off->errors;
+    EXPECT_EQ(off->s.activation_message_bytes, act);
+    EXPECT_EQ(off->s.recv_coll, -1);
+    // each die runs 4 ops (all-gathers) fewer and sends 4 x 3 messages fewer
+    EXPECT_EQ(on->s.stages[0].ops, off->s.stages[0].ops + 4);
+    EXPECT_EQ(on->s.stages[1].messages, off->s.stages[1].messages + 4 * 3);
+    auto sp = build("megatron-22b.xml", job + " sequence-parallel=\"on\"", 8);
+    ASSERT_EQ(sp->src, TESS_OK) << sp->errors;
+    EXPECT_EQ(sp->s.activation_message_bytes, act / 4);
+    EXPECT_EQ(sp->s.recv_coll, -1);
+}
+
 TEST(ScheduleBadInput, EachIsAClearError)
 {
     auto ranks = build("gpt-1.3b.xml", "global-batch=\"8\" micro-batch=\"1\" tp=\"2\" pp=\"2\"", 8);

@@ -80,6 +80,10 @@ static const tess_field_spec workload_fields[] = {
     WENUM("fused-kernels", fused_kernels, "on", onoff_names,
           "element-wise chains run as fused kernels (Megatron's scale-mask-softmax, bias-GeLU, "
           "bias-dropout-add)"),
+    WENUM("pipeline-scatter-gather", pipeline_scatter_gather, "on", onoff_names,
+          "a pipeline message goes as 1/tp from each tensor-parallel rank and is all-gathered "
+          "over the group after it arrives (Megatron's scatter/gather; off: each rank sends "
+          "the whole activation)"),
     WENUM("attention", attention, "materialized", attention_names,
           "attention writes its s x s scores to memory (materialized) or keeps them on chip "
           "(flash, as FlashAttention)"),

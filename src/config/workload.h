@@ -69,7 +69,10 @@ typedef struct tess_workload {
     tess_recompute recompute;
     uint32_t tp, pp, dp;
     int sequence_parallel;
-    int fused_kernels;        /* element-wise chains fused (Megatron's fused kernels) */
+    int fused_kernels; /* element-wise chains fused (Megatron's fused kernels) */
+    /* a pipeline message split over the TP group and all-gathered after it is received
+     * (Megatron's scatter/gather, Narayanan et al. 2021 section 4.1) */
+    int pipeline_scatter_gather;
     tess_attention attention; /* s x s scores written to memory, or fused (FlashAttention) */
     uint32_t zero;            /* ZeRO stage: 0 or 1 */
     tess_pipeline pipeline;

@@ -474,6 +474,15 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
         sends += tess_pass_sends(s, st, ps);
         d->ops += tess_pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
     }
+    if (s->recv_coll >= 0) { /* each receive's all-gather (its time is in the pipeline's p2p) */
+        const tess_coll_use *g = &s->colls[s->recv_coll];
+        const uint64_t calls = tess_coll_calls(s, g, st);
+        double ga[TESS_LEVELS_] = {0}, gb[TESS_LEVELS_] = {0};
+        collective_time(g, net, cal, (double)calls, ga, gb, d->level_s, &d->scale_out_s);
+        d->network_s += network_time(ga, gb, cal);
+        d->messages += calls * call_messages(g);
+        d->ops += calls;
+    }
     /* the tail: every data-parallel collective once, then the optimizer step */
     const double tail_net =
         tess_estimate_dp_tail(s, net, cal, d->level_s, &d->scale_out_s, &d->messages);
@@ -569,6 +578,8 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
     p2p_b[TESS_LEVEL_PP] = isfinite(net->beta_bytes_s[TESS_AXIS_PIPELINE])
                                ? msg_bytes / net->beta_bytes_s[TESS_AXIS_PIPELINE]
                                : 0;
+    if (s->recv_coll >= 0) /* the receiving group's all-gather follows each message */
+        collective_terms(&s->colls[s->recv_coll], net, 1, p2p_a, p2p_b);
     const double p2p = pp > 1 ? network_time(p2p_a, p2p_b, cal) : 0;
     double net_joules = 0;
     for (uint32_t st = 0; st < pp; st++)

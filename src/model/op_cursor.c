@@ -15,7 +15,8 @@ void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t sta
 /* Phases of one pass: 0 receive, 8 embedding (forward, first stage, first chunk),
  * 1 recompute (backward), 2 layers, 3 logits (last stage, last chunk), 9 embedding
  * gradient (backward, first stage, first chunk), 4 send. After the passes: 5 dp
- * collective, 6 optimizer, 7 end. */
+ * collective, 6 optimizer, 7 end. A receive is followed by its all-gather when the
+ * schedule has one (recv_coll). */
 int tess_op_next(tess_op_cursor *c, tess_op *op)
 {
     const tess_schedule *s = c->s;
@@ -31,6 +32,13 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
             op->microbatch = ps->microbatch;
             op->chunk = ps->chunk;
             op->backward = ps->backward;
+            if (c->gather) { /* the received activation's all-gather */
+                c->gather = 0;
+                op->kind = TESS_OP_COLLECTIVE;
+                op->coll = s->recv_coll;
+                op->bytes = s->colls[s->recv_coll].bytes;
+                return 1;
+            }
             const tess_template *tpl = NULL;
             switch (c->phase) {
             case 0: /* receive */
@@ -39,6 +47,7 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 c->index = 0;
                 if (tess_pass_recvs(s, c->stage, ps)) {
                     op->kind = TESS_OP_RECV;
+                    c->gather = s->recv_coll >= 0;
                     return 1;
                 }
                 continue;

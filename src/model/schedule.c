@@ -430,6 +430,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     rc = place_memory(&b);
     if (rc == TESS_OK) rc = check_fit(&b); /* TESS_ENOFIT still builds the whole schedule */
     tess_build_tp_collectives(&b);
+    tess_build_pipeline_gather(&b);
     for (uint32_t st = 0; st < s->pp; st++)
         s->ops += s->stages[st].ops * s->tp * s->dp;
     tess_build_dp_collectives(&b);

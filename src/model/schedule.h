@@ -57,6 +57,7 @@ typedef struct tess_coll_use {
      * first, the logits' on the last: only_stage), or neither: once an iteration */
     uint64_t per_layer, per_microbatch;
     int32_t only_stage; /* the stage whose dies call it, or -1: every stage's */
+    uint8_t per_recv;   /* called once after each pipeline receive of the stage */
     uint64_t call_messages, call_bytes_sent; /* what one call sends, per die */
     /* per iteration, per die of the first stage that calls it (stages may hold different
      * numbers of layers: tess_coll_calls gives any stage's calls) */
@@ -158,7 +159,9 @@ typedef struct tess_schedule {
     uint32_t tile;                     /* GEMM tile edge (elements) */
     uint32_t tp, dp, tp_grid;          /* degrees; tp_grid: side of the 2-D TP grid (1 for 1-D) */
     uint64_t activation_message_bytes; /* a pipeline message: b s h elements / tp */
-    tess_stage *stages;                /* pp of them */
+    /* the all-gather after each pipeline receive (Megatron's scatter/gather), or -1 */
+    int32_t recv_coll;
+    tess_stage *stages;   /* pp of them */
     tess_coll_use *colls; /* n_colls of them (cap_colls allocated), owned by the schedule */
     uint32_t n_colls, cap_colls;
     tess_placement placement; /* where the parallel groups land (model/placement.h) */
@@ -211,6 +214,7 @@ typedef struct tess_op_cursor {
     uint32_t stage, pass, layer, group, step;
     uint64_t index;
     int phase;
+    int gather; /* a receive was returned: its all-gather (recv_coll) comes next */
 } tess_op_cursor;
 
 void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t stage);

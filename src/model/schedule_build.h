@@ -52,6 +52,7 @@ void tess_build_layer_templates(builder *b);
 /* Step 6: the tensor-parallel collectives, and their ops in the templates; step 7: the
  * data-parallel ones of the tail (schedule_colls.c). */
 void tess_build_tp_collectives(builder *b);
+void tess_build_pipeline_gather(builder *b);
 void tess_build_dp_collectives(builder *b);
 
 #endif

@@ -60,6 +60,7 @@ int tess_schedule_collective(const tess_platform *p, tess_coll kind, tess_coll_p
     s->pp = s->tp = s->chunks = s->microbatches = s->tp_grid = 1;
     s->dp_coll = -1;
     s->dp_chunks = 1;
+    s->recv_coll = -1;
     s->die_of_rank = calloc(group, sizeof *s->die_of_rank);
     s->stages = calloc(1, sizeof *s->stages);
     s->colls = calloc(3, sizeof *s->colls);

@@ -53,6 +53,12 @@ static void add_layer_coll(builder *b, const char *what, tess_coll_axis axis, te
 uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage)
 {
     if (c->only_stage >= 0 && (uint32_t)c->only_stage != stage) return 0;
+    if (c->per_recv) {
+        uint64_t n = 0;
+        for (uint32_t k = 0; k < s->stages[stage].n_order; k++)
+            n += tess_pass_recvs(s, stage, &s->stages[stage].order[k]);
+        return n;
+    }
     if (c->per_microbatch) return c->per_microbatch * s->microbatches;
     if (!c->per_layer) return c->calls;
     return c->per_layer * s->microbatches * s->chunks * s->stages[stage].layers_per_chunk;
@@ -191,6 +197,34 @@ void tess_build_tp_collectives(builder *b)
         stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, logits, act, s->pp - 1,
                  &s->logits_bwd);
     }
+}
+
+/* Megatron's scatter/gather of pipeline messages (Narayanan et al. 2021, section 4.1):
+ * each tensor-parallel rank sends 1/tp of the activation to its peer in the next (or, in
+ * the backward pass, previous) stage, and the receiving group all-gathers the whole over
+ * its TP ring before the next op reads it: one all-gather after each receive. With
+ * sequence parallelism the activation stays split along the sequence and nothing is
+ * gathered; 2-D tensor parallelism sends its share as it is. */
+void tess_build_pipeline_gather(builder *b)
+{
+    const tess_workload *w = b->w;
+    tess_schedule *s = b->s;
+    s->recv_coll = -1;
+    if (s->pp < 2 || w->tp < 2 || w->tp_style != TESS_TP_MEGATRON_1D || w->sequence_parallel ||
+        !w->pipeline_scatter_gather)
+        return;
+    const uint32_t i = s->n_colls;
+    add_coll(b, "pp scatter-gather all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, w->tp,
+             b->tok * w->model.hidden * b->e, 1);
+    if (s->n_colls == i) return;
+    tess_coll_use *c = &s->colls[i];
+    c->per_recv = 1;
+    c->calls = tess_coll_calls(s, c, 0);
+    c->messages = c->call_messages * c->calls;
+    c->bytes_sent = c->call_bytes_sent * c->calls;
+    s->recv_coll = (int32_t)i;
+    for (uint32_t st = 0; st < s->pp; st++)
+        s->stages[st].ops += tess_coll_calls(s, c, st);
 }
 
 /* Step 7: the data-parallel gradient (and, with ZeRO-1, parameter) collectives, once per
