@@ -96,9 +96,8 @@ void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
 // first). A pipeline's time counts at the widest level a phase reaches.
 void ComputeDie::data_parallel_tail()
 {
-    std::vector<uint32_t> chain;
-    for (uint32_t i = 0; i < s_.n_colls; i++)
-        if (tess_axis_is_dp(s_.colls[i].axis) && s_.colls[i].group > 1) chain.push_back(i);
+    std::vector<uint32_t> chain(s_.n_colls);
+    chain.resize(tess_dp_chain(&s_, chain.data(), s_.n_colls));
     if (chain.size() < 2 || s_.dp_chunks < 2) {
         for (uint32_t i : chain)
             for (uint64_t k = 0; k < s_.colls[i].calls; k++)

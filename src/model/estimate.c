@@ -279,37 +279,36 @@ double tess_estimate_dp_tail(const tess_schedule *s, const tess_estimate_net *ne
     enum { MAX_PHASES = 8 };
     double sync[MAX_PHASES], data[MAX_PHASES], alone[MAX_PHASES], launches = 0, sum = 0;
     int ring[MAX_PHASES];
-    const tess_coll_use *phase[MAX_PHASES];
-    uint32_t phases = 0;
+    uint32_t chain[MAX_PHASES];
+    const uint32_t n = tess_dp_chain(s, chain, MAX_PHASES);
     uint8_t span = 0, out = 0;
     const double k = s->dp_chunks > 1 ? s->dp_chunks : 1;
     const tess_level l = TESS_LEVEL_DP;
-    for (uint32_t i = 0; i < s->n_colls && phases < MAX_PHASES; i++) {
-        const tess_coll_use *c = &s->colls[i];
-        if (!tess_axis_is_dp(c->axis) || c->group < 2) continue;
+    for (uint32_t j = 0; j < n; j++) {
+        const tess_coll_use *c = &s->colls[chain[j]];
         if (messages) *messages += call_messages(c) * c->calls;
         double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
         collective_terms(c, net, (double)c->calls, ca, cb);
-        alone[phases] = network_time(ca, cb, cal); /* its calls one after another */
-        sum += alone[phases];
+        alone[j] = network_time(ca, cb, cal); /* its calls one after another */
+        sum += alone[j];
         launches += cal->latency_factor[l] * net->launch_s;
         /* a pipelined phase: per chunk (a call) its steps' latency, and all its payload */
-        sync[phases] = cal->latency_factor[l] * (ca[l] / (double)c->calls - net->launch_s);
-        data[phases] = cb[l] / cal->bandwidth_efficiency[l];
-        ring[phases] = c->axis;
-        phase[phases++] = c;
+        sync[j] = cal->latency_factor[l] * (ca[l] / (double)c->calls - net->launch_s);
+        data[j] = cb[l] / cal->bandwidth_efficiency[l];
+        ring[j] = c->axis;
         if (c->span > span) span = c->span;
         out |= c->scale_out;
     }
-    if (phases > 1 && k > 1) { /* one pipeline, at its widest level */
-        const double t = launches + tess_pipeline_time(sync, data, ring, phases, (uint32_t)k);
+    if (n > 1 && k > 1) { /* one pipeline, at its widest level */
+        const double t = launches + tess_pipeline_time(sync, data, ring, n, (uint32_t)k);
         if (by_span) by_span[span] += t;
         if (out && scale_out) *scale_out += t;
         return t;
     }
-    for (uint32_t p = 0; p < phases; p++) {
-        if (by_span) by_span[phase[p]->span] += alone[p];
-        if (phase[p]->scale_out && scale_out) *scale_out += alone[p];
+    for (uint32_t j = 0; j < n; j++) {
+        const tess_coll_use *c = &s->colls[chain[j]];
+        if (by_span) by_span[c->span] += alone[j];
+        if (c->scale_out && scale_out) *scale_out += alone[j];
     }
     return sum;
 }

@@ -227,6 +227,10 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                         tess_schedule *out, tess_diag *diag);
 void tess_schedule_free(tess_schedule *s);
 
+/* The data-parallel tail's collectives (those of a group over two or more dies), in the
+ * order they run: their indices in s->colls, at most cap of them; returns the count. */
+uint32_t tess_dp_chain(const tess_schedule *s, uint32_t *out, uint32_t cap);
+
 /* A hierarchical data-parallel tail (several data-parallel collectives in a chain) as a
  * pipeline: the chunk count from each phase's slowest ring step over the platform's routes
  * (collective-step and latency, payload at the collective-efficiency of the narrowest

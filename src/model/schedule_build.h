@@ -53,6 +53,10 @@ void tess_build_layer_templates(builder *b);
  * data-parallel ones of the tail (schedule_colls.c). */
 void tess_build_tp_collectives(builder *b);
 void tess_build_pipeline_gather(builder *b);
+/* Whether each tensor-parallel rank holds a stage boundary's whole activation (1-D tensor
+ * parallelism without sequence parallelism): it then sends 1/tp and the receivers gather
+ * it (Megatron's scatter/gather), or with scatter/gather off sends it whole. */
+int tess_build_activation_replicated(const tess_workload *w);
 void tess_build_dp_collectives(builder *b);
 
 #endif

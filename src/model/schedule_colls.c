@@ -205,14 +205,17 @@ void tess_build_tp_collectives(builder *b)
  * its TP ring before the next op reads it: one all-gather after each receive. With
  * sequence parallelism the activation stays split along the sequence and nothing is
  * gathered; 2-D tensor parallelism sends its share as it is. */
+int tess_build_activation_replicated(const tess_workload *w)
+{
+    return w->tp > 1 && w->tp_style == TESS_TP_MEGATRON_1D && !w->sequence_parallel;
+}
+
 void tess_build_pipeline_gather(builder *b)
 {
     const tess_workload *w = b->w;
     tess_schedule *s = b->s;
     s->recv_coll = -1;
-    if (s->pp < 2 || w->tp < 2 || w->tp_style != TESS_TP_MEGATRON_1D || w->sequence_parallel ||
-        !w->pipeline_scatter_gather)
-        return;
+    if (s->pp < 2 || !tess_build_activation_replicated(w) || !w->pipeline_scatter_gather) return;
     const uint32_t i = s->n_colls;
     add_coll(b, "pp scatter-gather all-gather", TESS_AXIS_TP, TESS_ALL_GATHER, w->tp,
              b->tok * w->model.hidden * b->e, 1);
@@ -264,12 +267,19 @@ void tess_build_dp_collectives(builder *b)
     }
 }
 
+uint32_t tess_dp_chain(const tess_schedule *s, uint32_t *out, uint32_t cap)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->n_colls && n < cap; i++)
+        if (tess_axis_is_dp(s->colls[i].axis) && s->colls[i].group > 1) out[n++] = i;
+    return n;
+}
+
 int tess_schedule_chunk_dp_tail(const tess_platform *p, tess_schedule *s, char *msg, size_t msglen)
 {
     enum { MAX_PHASES = 8 };
-    uint32_t chain[MAX_PHASES], n = 0;
-    for (uint32_t i = 0; i < s->n_colls && n < MAX_PHASES; i++)
-        if (tess_axis_is_dp(s->colls[i].axis) && s->colls[i].group > 1) chain[n++] = i;
+    uint32_t chain[MAX_PHASES];
+    const uint32_t n = tess_dp_chain(s, chain, MAX_PHASES);
     if (n < 2) return TESS_OK;
     tess_hw_routes *h = tess_hw_routes_open(p, msg, msglen);
     if (!h) return TESS_EINVAL;

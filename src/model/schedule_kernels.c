@@ -273,8 +273,7 @@ void tess_build_layer_templates(builder *b)
     /* each TP rank sends its 1/t (Megatron's scatter/gather, gathered after it arrives:
      * recv_coll), or with sequence parallelism its sequence shard; with scatter/gather off
      * a 1-D group's ranks each send the whole activation */
-    const int whole = t > 1 && w->tp_style == TESS_TP_MEGATRON_1D && !w->sequence_parallel &&
-                      !w->pipeline_scatter_gather;
+    const int whole = tess_build_activation_replicated(w) && !w->pipeline_scatter_gather;
     s->activation_message_bytes = tok * h * e / (whole ? 1 : t);
     elementwise_kernels(b, F, KERNELS_FORWARD);
     elementwise_kernels(b, Bw, KERNELS_BACKWARD);
