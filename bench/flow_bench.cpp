@@ -7,8 +7,11 @@
 //              every other (N (N-1) concurrent messages a round).
 // A round starts when the previous one has been delivered everywhere, so N flows are
 // concurrent throughout. Prints simulated time, wall time, re-ratings and peak RSS.
-// FIDELITY (flow by default) may be packet, flow or mixed.
-// usage: flow_bench PLATFORM allreduce|alltoall|exchange ROUNDS BYTES [FIDELITY] [name=value ...]
+// FIDELITY (flow by default) may be packet, flow or mixed. tolerance=T sets the flows'
+// end tolerance (NetworkOptions::flow_tolerance), rerating=full re-fills every flow's rate
+// at every event (the reference); other name=value pairs override the platform's parameters.
+// usage: flow_bench PLATFORM allreduce|alltoall|exchange ROUNDS BYTES [FIDELITY]
+//        [tolerance=T] [rerating=full] [name=value ...]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -90,7 +93,16 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    NetworkOptions no;
     for (int i = 5; i < argc; i++) {
+        if (std::strncmp(argv[i], "tolerance=", 10) == 0) {
+            no.flow_tolerance = std::strtod(argv[i] + 10, nullptr);
+            continue;
+        }
+        if (std::strcmp(argv[i], "rerating=full") == 0) {
+            no.flow_full_rerating = true;
+            continue;
+        }
         tess_override o;
         if (tess_override_split(argv[i], &o) == 0) ov.push_back(o);
     }
@@ -109,7 +121,7 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "flow_bench: %s\n", err.c_str());
         return 1;
     }
-    std::unique_ptr<Network> owner = make_network(fidelity, "noc", *topo, NetworkOptions{});
+    std::unique_ptr<Network> owner = make_network(fidelity, "noc", *topo, no);
     Network &net = *owner;
     Rounds rounds("rounds", net, std::strcmp(argv[2], "alltoall") == 0, std::atoi(argv[3]),
                   std::strtoull(argv[4], nullptr, 10));
@@ -126,12 +138,14 @@ int main(int argc, char **argv)
     const unsigned long long reratings = flows ? flows->reratings() : 0;
     std::printf("%s %s (%s): %u endpoints, %u channels, %llu messages in %s rounds of %llu B: "
                 "simulated %.6g s, "
-                "wall %.3f s (+%.3f s build), %llu re-ratings (%.0f/s), peak RSS %ld MiB\n",
+                "wall %.3f s (+%.3f s build), %llu re-ratings (%.0f/s), tolerance %g%s, "
+                "peak RSS %ld MiB\n",
                 p.name, argv[2], fname, net.endpoint_count(),
                 static_cast<unsigned>(topo->channels().size()),
                 static_cast<unsigned long long>(rounds.sent), argv[3],
                 static_cast<unsigned long long>(rounds.bytes),
                 sc_core::sc_time_stamp().to_seconds(), wall, build, reratings, reratings / wall,
+                no.flow_tolerance, no.flow_full_rerating ? " (full re-rating)" : "",
                 ru.ru_maxrss / 1024);
     tess_platform_free(&p);
     return 0;

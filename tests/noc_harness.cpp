@@ -127,13 +127,15 @@ struct BurstJob {
     tess_noc_fidelity f;
     const std::vector<Transfer> *transfers;
     bool log = false; // reply with the delivery log and the energy (burst_log)
+    NetworkOptions options{};
 };
 
 // In a simulation child: the platform's topology and network at fidelity f, or null with
 // the error in out. Deadlock is checked statically only where it can happen (flit), as
 // the entry points do.
 std::unique_ptr<Network> child_network(const tess_platform *p, tess_noc_fidelity f,
-                                       std::unique_ptr<Topology> *topo, tess_job_output *out)
+                                       std::unique_ptr<Topology> *topo, tess_job_output *out,
+                                       const NetworkOptions &options = {})
 {
     tess::hw::prepare_kernel();
     std::string error;
@@ -150,14 +152,14 @@ std::unique_ptr<Network> child_network(const tess_platform *p, tess_noc_fidelity
         std::snprintf(out->message, sizeof out->message, "%s", error.c_str());
         return nullptr;
     }
-    return make_network(f, "noc", **topo, NetworkOptions{});
+    return make_network(f, "noc", **topo, options);
 }
 
 void burst_job(void *arg, tess_job_output *out)
 {
     auto *job = static_cast<BurstJob *>(arg);
     std::unique_ptr<Topology> topo;
-    std::unique_ptr<Network> net = child_network(job->p, job->f, &topo, out);
+    std::unique_ptr<Network> net = child_network(job->p, job->f, &topo, out, job->options);
     if (!net) return;
     std::unique_ptr<CircuitSwitching> circuits;
     if (job->p->circuits)
@@ -252,9 +254,10 @@ std::vector<double> probe_latencies(const tess_platform *p, tess_noc_fidelity f,
 }
 
 std::vector<double> transfer_times(const tess_platform *p, tess_noc_fidelity f,
-                                   const std::vector<Transfer> &transfers)
+                                   const std::vector<Transfer> &transfers,
+                                   const NetworkOptions &options)
 {
-    BurstJob job{p, f, &transfers};
+    BurstJob job{p, f, &transfers, false, options};
     tess_run_result r;
     int rc = tess_run_isolated(burst_job, &job, 300, &r);
     EXPECT_EQ(rc, TESS_OK) << r.message;
@@ -267,7 +270,7 @@ std::vector<double> transfer_times(const tess_platform *p, tess_noc_fidelity f,
 BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f,
                    const std::vector<Transfer> &transfers)
 {
-    BurstJob job{p, f, &transfers, true};
+    BurstJob job{p, f, &transfers, true, {}};
     tess_run_result r;
     int rc = tess_run_isolated(burst_job, &job, 300, &r);
     EXPECT_EQ(rc, TESS_OK) << r.message;

@@ -9,6 +9,8 @@
 
 #include "platform_fixture.h"
 
+#include "noc/network.h"
+
 extern "C" {
 #include "api/tessera_hw.h"
 }
@@ -37,8 +39,10 @@ struct Transfer {
     uint32_t after = UINT32_MAX;
     double delay = 0;
 };
+// `options` as the network takes them (noc/network.h).
 std::vector<double> transfer_times(const tess_platform *p, tess_noc_fidelity f,
-                                   const std::vector<Transfer> &transfers);
+                                   const std::vector<Transfer> &transfers,
+                                   const tess::noc::NetworkOptions &options = {});
 
 // Every delivery of such a burst, in delivery order (a message delivered twice appears
 // twice), with the tag the network handed back (the transfer's index), and the network's

@@ -27,7 +27,7 @@ tess_eval_result simulate(Job &j)
     tess_eval_result e{};
     char msg[1024] = "";
     const tess_eval_job_options o = {
-        300, {TESS_NOC_PACKET, 0, 0, TESS_MEM_RATE, nullptr, nullptr, nullptr, nullptr}, 0};
+        300, {TESS_NOC_PACKET, 0, 0, TESS_MEM_RATE, nullptr, nullptr, nullptr, nullptr, 0}, 0};
     EXPECT_EQ(tess_evaluate_job(&j.p, &j.w, &j.s, &o, &e, msg, sizeof msg), TESS_OK) << msg;
     return e;
 }

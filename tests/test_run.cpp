@@ -336,8 +336,8 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
                 std::vector<double> bw(n, 1e12);
                 tess_iteration_result r;
                 char msg[512];
-                const tess_hw_run_options o = {fidelity, 0,       0,       TESS_MEM_RATE,
-                                               nullptr,  nullptr, nullptr, nullptr};
+                const tess_hw_run_options o = {
+                    fidelity, 0, 0, TESS_MEM_RATE, nullptr, nullptr, nullptr, nullptr, 0};
                 if (tess_hw_run(&l->p, &s, 2, bw.data(), &o, &r, nullptr, nullptr, nullptr, nullptr,
                                 nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
                     throw std::runtime_error(msg);
@@ -405,8 +405,8 @@ TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
         std::vector<double> bw(p, 1e18);
         tess_iteration_result r;
         char msg[512];
-        const tess_hw_run_options o = {TESS_NOC_PACKET, 0,       0,       TESS_MEM_RATE,
-                                       nullptr,         nullptr, nullptr, nullptr};
+        const tess_hw_run_options o = {TESS_NOC_PACKET, 0,       0, TESS_MEM_RATE, nullptr, nullptr,
+                                       nullptr,         nullptr, 0};
         if (tess_hw_run(&plat->p, &s, 2, bw.data(), &o, &r, nullptr, nullptr, nullptr, nullptr,
                         nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
             throw std::runtime_error(msg);

@@ -134,8 +134,8 @@ struct Iteration {
 };
 
 // The network at the fidelity, and the circuit switch's controller. TESS_OK or TESS_EINVAL.
-int build_network(Iteration &it, tess_noc_fidelity fidelity, int symmetry, bool memories, char *msg,
-                  size_t msglen)
+int build_network(Iteration &it, tess_noc_fidelity fidelity, int symmetry, bool memories,
+                  double flow_tolerance, char *msg, size_t msglen)
 {
     const tess_platform *p = it.p;
     std::string error;
@@ -154,7 +154,9 @@ int build_network(Iteration &it, tess_noc_fidelity fidelity, int symmetry, bool 
                                : "");
         return TESS_EINVAL;
     }
-    it.net = tess::noc::make_network(fidelity, "noc", *it.topo, tess::noc::NetworkOptions{});
+    tess::noc::NetworkOptions no;
+    no.flow_tolerance = flow_tolerance;
+    it.net = tess::noc::make_network(fidelity, "noc", *it.topo, no);
     it.transport = it.net.get();
     if (!p->circuits) return TESS_OK;
     // with a circuit switch, the blocks send through its controller
@@ -526,7 +528,8 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
                           "memory through the network (replicas may share a memory)");
             return TESS_EINVAL;
         }
-        int rc = build_network(it, o->fidelity, o->symmetry, network_dma, msg, msglen);
+        int rc = build_network(it, o->fidelity, o->symmetry, network_dma, o->flow_tolerance, msg,
+                               msglen);
         if (rc == TESS_OK) rc = map_ranks(it, msg, msglen);
         if (rc != TESS_OK) return rc;
         rc = memory_rates(it, o, dma_bandwidth, msg, msglen);

@@ -212,6 +212,9 @@ typedef struct tess_hw_run_options {
     tess_mem_fidelity memory_fidelity;
     const double *memory_bandwidth, *memory_latency_s, *memory_row_hit_rate;
     const int64_t *home_memory;
+    /* flow and mixed fidelity: a flow ends at the first event where no more than this
+     * share of its bytes is left, [0, 1) (noc/flow.h; 0: exact) */
+    double flow_tolerance;
 } tess_hw_run_options;
 int tess_hw_run(const tess_platform *p, const struct tess_schedule *s, unsigned dtype_bytes,
                 const double *dma_bandwidth, const tess_hw_run_options *o,

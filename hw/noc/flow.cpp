@@ -11,8 +11,10 @@ namespace tess::noc
 
 FlowNetwork::FlowNetwork(sc_core::sc_module_name name, const Topology &topo,
                          const NetworkOptions &opt)
-    : Network(name, topo, opt)
+    : Network(name, topo, opt), tolerance_(opt.flow_tolerance), full_(opt.flow_full_rerating)
 {
+    if (!(tolerance_ >= 0 && tolerance_ < 1))
+        throw std::invalid_argument("noc: a flow tolerance is a share of a message, in [0, 1)");
     const auto &ch = topo.channels();
     capacity_.resize(ch.size());
     for (size_t c = 0; c < ch.size(); c++)
@@ -22,6 +24,7 @@ FlowNetwork::FlowNetwork(sc_core::sc_module_name name, const Topology &topo,
     active_.assign(ch.size(), 0);
     unfrozen_.assign(ch.size(), 0);
     version_.assign(ch.size(), 0);
+    mark_.assign(ch.size(), 0);
     users_.resize(ch.size());
     SC_METHOD(on_wake);
     sensitive << wake_;
@@ -37,69 +40,92 @@ void FlowNetwork::advance(double t)
 {
     const double dt = t - updated_;
     if (dt > 0)
-        for (Flow &f : flows_)
-            f.remaining -= f.rate * dt;
+        for (uint32_t k : order_)
+            flows_[k].remaining -= flows_[k].rate * dt;
     updated_ = std::max(updated_, t);
 }
 
 // Max-min fair rates by progressive filling: the channel whose fair share (capacity left
-// over its unfrozen flows) is smallest fixes its flows at that share; repeat.
-void FlowNetwork::rerate()
+// over its unfrozen flows) is smallest fixes its flows at that share; repeat. Only the
+// flows at `below` or faster are filled; the others keep their rates and take them off
+// their channels' capacity first (flow.h says why that is exact after flows ended).
+void FlowNetwork::rerate(double below)
 {
     reratings_++;
+    const uint64_t stamp = reratings_;
+    for (uint32_t k : order_) {
+        refill_[k] = flows_[k].rate >= below * (1 - 1e-9); // flows frozen with it, to rounding
+        frozen_[k] = 0;
+    }
     std::vector<uint32_t> touched;
-    for (uint32_t i = 0; i < flows_.size(); i++)
-        for (uint32_t c : flows_[i].path) {
-            if (users_[c].empty()) {
-                touched.push_back(c);
-                left_[c] = capacity_[c];
-                unfrozen_[c] = 0;
-            }
-            users_[c].push_back(i);
-            unfrozen_[c]++;
+    for (uint32_t k : order_) {
+        if (!refill_[k]) continue;
+        for (uint32_t c : flows_[k].path) {
+            if (mark_[c] == stamp) continue;
+            mark_[c] = stamp;
+            touched.push_back(c);
+            double left = capacity_[c];
+            uint32_t unfrozen = 0;
+            for (uint32_t u : users_[c])
+                if (refill_[u])
+                    unfrozen++;
+                else
+                    left -= flows_[u].rate;
+            left_[c] = std::max(0.0, left);
+            unfrozen_[c] = unfrozen;
         }
+    }
     using Entry = std::tuple<double, uint32_t, uint32_t>; // share, channel, version
     std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
     for (uint32_t c : touched)
         heap.emplace(left_[c] / unfrozen_[c], c, version_[c]);
-    // a flow's own cap is a channel of its own: entry C + i, never re-versioned
+    // a flow's own cap is a channel of its own: entry C + its place in send order
     const uint32_t C = static_cast<uint32_t>(capacity_.size());
-    for (uint32_t i = 0; i < flows_.size(); i++)
-        if (flows_[i].cap > 0) heap.emplace(flows_[i].cap, C + i, 0);
-    std::vector<char> frozen(flows_.size(), 0);
-    auto freeze = [&](uint32_t i, double share) {
-        frozen[i] = 1;
-        flows_[i].rate = share;
-        for (uint32_t c2 : flows_[i].path) {
+    for (uint32_t i = 0; i < order_.size(); i++)
+        if (refill_[order_[i]] && flows_[order_[i]].cap > 0)
+            heap.emplace(flows_[order_[i]].cap, C + i, 0);
+    // A freeze at the smallest share leaves every other channel's share as large or larger,
+    // so a channel's entry may wait in the heap under its old share and be put back under
+    // its new one when it comes up: the same order of freezes as updating it at once.
+    auto freeze = [&](uint32_t k, double share) {
+        frozen_[k] = 1;
+        flows_[k].rate = share;
+        for (uint32_t c2 : flows_[k].path) {
             left_[c2] = std::max(0.0, left_[c2] - share);
-            if (--unfrozen_[c2] > 0) heap.emplace(left_[c2] / unfrozen_[c2], c2, ++version_[c2]);
+            --unfrozen_[c2];
+            ++version_[c2];
         }
     };
     while (!heap.empty()) {
         const auto [share, c, v] = heap.top();
         heap.pop();
         if (c >= C) {
-            if (!frozen[c - C]) freeze(c - C, share);
+            if (!frozen_[order_[c - C]]) freeze(order_[c - C], share);
             continue;
         }
-        if (v != version_[c] || unfrozen_[c] == 0) continue;
-        for (uint32_t i : users_[c])
-            if (!frozen[i]) freeze(i, share);
+        if (unfrozen_[c] == 0) continue;
+        if (v != version_[c]) {
+            heap.emplace(left_[c] / unfrozen_[c], c, version_[c]);
+            continue;
+        }
+        for (uint32_t u : users_[c])
+            if (refill_[u] && !frozen_[u]) freeze(u, share);
     }
-    for (uint32_t c : touched)
-        users_[c].clear();
 }
 
-void FlowNetwork::schedule(double t)
+void FlowNetwork::schedule()
 {
     if (dirty_) { // flows started at this instant: re-rate them in a delta cycle first
         wake_.cancel();
         wake_.notify(sc_core::SC_ZERO_TIME);
         return;
     }
+    // remaining bytes are as of updated_, which a send between events leaves behind t
     double next = pending_.empty() ? INFINITY : pending_.top().cycle;
-    for (const Flow &f : flows_)
-        if (f.rate > 0) next = std::min(next, t + std::max(0.0, f.remaining) / f.rate);
+    for (uint32_t k : order_) {
+        const Flow &f = flows_[k];
+        if (f.rate > 0) next = std::min(next, updated_ + std::max(0.0, f.remaining) / f.rate);
+    }
     if (!std::isfinite(next)) return;
     // in absolute picoseconds (the kernel's resolution), so that an event due at a whole
     // cycle wakes exactly then however far into the run: half a picosecond is "now"
@@ -185,7 +211,7 @@ void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint3
     advance(now());
     Flow f;
     f.msg = m;
-    f.remaining = static_cast<double>(flits) * topo_.flit_bytes();
+    f.remaining = f.bytes = static_cast<double>(flits) * topo_.flit_bytes();
     f.cap = cap;
     f.seq = seq_++;
     f.leg = leg;
@@ -211,10 +237,23 @@ void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint3
         slowest = std::max<uint64_t>(slowest,
                                      static_cast<uint64_t>(std::lround(topo_.flit_bytes() / cap)));
     f.tail_latency = head_latency(path) - slowest + stored;
-    for (uint32_t c : path)
+    uint32_t k;
+    if (!free_.empty()) {
+        k = free_.back();
+        free_.pop_back();
+    } else {
+        k = static_cast<uint32_t>(flows_.size());
+        flows_.emplace_back();
+        refill_.push_back(0);
+        frozen_.push_back(0);
+    }
+    for (uint32_t c : path) {
         active_[c]++;
+        users_[c].push_back(k); // the latest flow: the list stays in send order
+    }
     f.path = std::move(path);
-    flows_.push_back(std::move(f));
+    flows_[k] = std::move(f);
+    order_.push_back(k);
     // re-rate once for every flow started at this instant: a delta notification (it
     // overrides the pending timed one, which on_wake sets again)
     dirty_ = true;
@@ -225,7 +264,7 @@ void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint3
 void FlowNetwork::at(double cycle, const Message &m, uint32_t leg)
 {
     pending_.push(Pending{cycle, seq_++, m, leg});
-    schedule(now());
+    schedule();
 }
 
 void FlowNetwork::arrived(const Message &, uint32_t, double)
@@ -238,24 +277,36 @@ void FlowNetwork::on_wake()
     stats_.kernel_activations++;
     const double t = now();
     advance(t);
-    // flows whose last byte has left (to within rounding of the wake-up to a picosecond)
+    // flows whose last byte has left (to within rounding of the wake-up to a picosecond),
+    // or, with a tolerance, all but that share of their bytes
     const double eps = 1e-6;
     size_t kept = 0;
-    bool ended = false;
-    for (size_t i = 0; i < flows_.size(); i++) {
-        Flow &f = flows_[i];
-        if (f.rate > 0 && f.remaining <= f.rate / static_cast<double>(period_ps_) + eps) {
+    double below = INFINITY; // the slowest ended flow's rate
+    for (size_t i = 0; i < order_.size(); i++) {
+        const uint32_t k = order_[i];
+        Flow &f = flows_[k];
+        if (f.rate > 0 && (f.remaining <= f.rate / static_cast<double>(period_ps_) + eps ||
+                           f.remaining <= tolerance_ * f.bytes)) {
             pending_.push(Pending{t + f.tail_latency, f.seq, f.msg, f.leg});
-            for (uint32_t c : f.path)
+            for (uint32_t c : f.path) {
                 active_[c]--;
-            ended = true;
+                auto &u = users_[c];
+                u.erase(std::find(u.begin(), u.end(), k));
+            }
+            f.path.clear();
+            free_.push_back(k);
+            below = std::min(below, f.rate);
         } else {
-            if (kept != i) flows_[kept] = std::move(f);
-            kept++;
+            order_[kept++] = k;
         }
     }
-    flows_.resize(kept);
-    if (ended || dirty_) rerate();
+    order_.resize(kept);
+    // flows that started need every rate filled again; flows that ended only the rates at
+    // or above the slowest of them
+    if (dirty_ || (full_ && std::isfinite(below)))
+        rerate(0);
+    else if (std::isfinite(below))
+        rerate(below);
     dirty_ = false;
     const double stamp = static_cast<double>(sc_core::sc_time_stamp().value());
     while (!pending_.empty() &&
@@ -270,14 +321,14 @@ void FlowNetwork::on_wake()
         stats_.flits_delivered += flits_of(d.msg.bytes);
         if (client_) client_->on_delivered(d.msg); // may send(): flows_ stays consistent
     }
-    schedule(now());
+    schedule();
 }
 
 std::vector<double> FlowNetwork::rates() const
 {
     std::vector<double> r;
-    for (const Flow &f : flows_)
-        r.push_back(f.rate);
+    for (uint32_t k : order_)
+        r.push_back(flows_[k].rate);
     return r;
 }
 

@@ -7,11 +7,25 @@
 // fidelities. Nothing is simulated between those events: one kernel event per start,
 // end or delivery.
 //
-// Re-rating costs O(P log C) for P (flow, channel) pairs of the active flows and C
+// Re-rating costs O(P log C) for P (flow, channel) pairs of the flows it fills and C
 // channels they touch: a heap of channel shares, so it is not quadratic in links. Flows
 // that start at one instant (a collective's step) or end at one instant share a single
-// re-rating. A flow may carry a rate cap of its own (the mixed network's flows fed by a
-// slower packet-fidelity channel upstream): progressive filling freezes it there.
+// re-rating. When flows only end, the flows slower than the slowest of them keep their
+// rates and only the others are filled again, which is exact: a flow f froze at its rate
+// r_f, so no channel f crossed saturated below r_f, and every flow frozen below r_f was
+// frozen by channels f does not cross, whose filling f's leaving does not change (an
+// all-to-all's flows end fastest first: each end re-fills the few fast flows; the slow
+// ones only take their rates off their channels). Any lower threshold is exact as well,
+// so flows within 1e-9 of it (frozen with f, their rates rounded below f's) are filled
+// again too. The heap's entries are updated lazily (rerate says why the freezes stay
+// the same). A test compares both with filling every flow again at every event
+// (NetworkOptions::flow_full_rerating) on random traffic. A flow may carry a rate cap of
+// its own (the mixed network's flows fed by a slower packet-fidelity channel upstream):
+// progressive filling freezes it there.
+// NetworkOptions::flow_tolerance (a share of a message, 0 by default: exact) ends a flow
+// at the first event where no more than that share of its bytes is left, so that flows
+// ending close together share one re-rating; such a flow's tail arrives early by at most
+// tolerance x its bytes / its rate then, and the flows it leaves speed up that early.
 // What it leaves out: buffers, head-of-line blocking and packet interleaving (a fair
 // share is what a well-behaved network gives each flow in the long run).
 #ifndef TESS_NOC_FLOW_H
@@ -70,6 +84,7 @@ class FlowNetwork : public Network
         Message msg;
         std::vector<uint32_t> path; // channels, injection to ejection
         double remaining;           // bytes still to leave
+        double bytes;               // its whole size
         double rate = 0;            // bytes per cycle
         double cap = 0;             // the flow's own limit (0: none)
         double tail_latency;        // cycles from the last byte leaving to its arrival
@@ -86,23 +101,31 @@ class FlowNetwork : public Network
             return cycle != o.cycle ? cycle > o.cycle : seq > o.seq;
         }
     };
-    std::vector<Flow> flows_; // active, in send order
+    std::vector<Flow> flows_;     // slots: the active ones are listed in order_
+    std::vector<uint32_t> order_; // active flows' slots, in send order
+    std::vector<uint32_t> free_;  // slots to reuse
     std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending_;
-    std::vector<double> capacity_; // bytes per cycle of each channel
-    std::vector<uint32_t> active_; // flows on each channel
-    std::vector<uint32_t> ports_;  // scratch: a router's equally fast output ports
-    // progressive-filling scratch, indexed by channel; only touched entries are reset
+    std::vector<double> capacity_;             // bytes per cycle of each channel
+    std::vector<uint32_t> active_;             // flows on each channel
+    std::vector<uint32_t> ports_;              // scratch: a router's equally fast output ports
+    std::vector<std::vector<uint32_t>> users_; // per channel: the slots of the flows crossing
+                                               // it (once a crossing), in send order
+    // progressive-filling scratch, by channel (only touched entries are reset: mark_
+    // holds the re-rating that last reset one) and by slot
     std::vector<double> left_;
     std::vector<uint32_t> unfrozen_, version_;
-    std::vector<std::vector<uint32_t>> users_;
+    std::vector<uint64_t> mark_;
+    std::vector<char> refill_, frozen_;
+    double tolerance_;   // NetworkOptions::flow_tolerance
+    bool full_;          // NetworkOptions::flow_full_rerating
     double updated_ = 0; // cycle up to which remaining bytes are accounted
     uint64_t seq_ = 0, reratings_ = 0;
     bool dirty_ = false; // flows started since the last re-rating
     sc_core::sc_event wake_;
 
     void advance(double now);
-    void rerate();
-    void schedule(double now);
+    void rerate(double below); // fills the rates of the flows at `below` or faster
+    void schedule();           // the next wake-up: the first pending event or flow end
     void on_wake();
 };
 

@@ -24,6 +24,12 @@ namespace tess::noc
 struct NetworkOptions {
     // No flit moved for this many cycles while flits are in the network: deadlock.
     uint64_t deadlock_cycles = 20000;
+    // Flow and mixed fidelity (noc/flow.h): a flow ends at the first event where no more
+    // than this share of its bytes is left (0: when its last byte has left).
+    double flow_tolerance = 0;
+    // Flow and mixed fidelity: fill every flow's rate again at every event (the reference
+    // the faster re-rating after flows end is tested against).
+    bool flow_full_rerating = false;
 };
 
 struct NetworkStats {

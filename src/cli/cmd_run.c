@@ -27,8 +27,8 @@
 static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity "
     "mixed|packet|flow|flit]\n"
-    "                   [--memory-fidelity rate|burst] [--symmetry] [--progress | --quiet] "
-    "[--timeout S]\n"
+    "                   [--memory-fidelity rate|burst] [--flow-tolerance T] [--symmetry]\n"
+    "                   [--progress | --quiet] [--timeout S]\n"
     "                   [--set name=value]...\n"
     "  writes DIR/report.json, DIR/stats.csv (a row per die, channel, router and memory),\n"
     "  with --trace DIR/trace.json (Chrome trace events, for Perfetto) and, on meshes\n"
@@ -41,7 +41,11 @@ static const char usage[] =
     "  cycle, slow); --memory-fidelity chooses the memory model (burst, the default:\n"
     "  loads, stores and optimizer traffic travel over the network to the die's nearest\n"
     "  memory and queue at its controller; rate: each die's DMA at its memories' sustained\n"
-    "  bandwidth, a shared memory split evenly, fastest); --symmetry simulates one data-parallel "
+    "  bandwidth, a shared memory split evenly, fastest); --flow-tolerance (flow and mixed\n"
+    "  fidelity; default 0: exact) ends a flow once no more than that share of its bytes\n"
+    "  is left, so that flows ending close together share one re-rating of the others\n"
+    "  (faster on all-to-alls; a flow ends early by at most that share of its bytes at its\n"
+    "  last rate; report.json \"flow_tolerance\"); --symmetry simulates one data-parallel "
     "replica "
     "of each class\n"
     "  of replicas that route alike and mirrors the others' messages onto the network where\n"
@@ -167,6 +171,7 @@ int tess_cmd_run(int argc, char **argv)
     int json = 0, trace = 0, progress = tess_cli_progress_default(), fidelity = TESS_NOC_MIXED,
         symmetry = 0, memory_fidelity = TESS_MEM_BURST;
     double timeout = 3600; /* seconds the simulation child may run */
+    double flow_tolerance = 0;
     const char *given_dir = NULL;
     char dir[4096] = "";
     const tess_cli_option opts[] = {
@@ -180,6 +185,7 @@ int tess_cmd_run(int argc, char **argv)
         {"--fidelity", TESS_OPT_CHOICE, &fidelity, 0, tess_noc_fidelity_names, 0, 0, 0},
         {"--memory-fidelity", TESS_OPT_CHOICE, &memory_fidelity, 0, tess_mem_fidelity_names, 0, 0,
          0},
+        {"--flow-tolerance", TESS_OPT_NUMBER, &flow_tolerance, 0, NULL, 0, 0.5, 0},
         {NULL, TESS_OPT_FLAG, NULL, 0, NULL, 0, 0, 0}};
     int rc = tess_cli_parse(&a, argc, argv, opts, usage, 2);
     if (rc != TESS_EXIT_OK) {
@@ -202,6 +208,7 @@ int tess_cmd_run(int argc, char **argv)
         o.hw.symmetry = symmetry;
         o.hw.progress = progress;
         o.hw.memory_fidelity = (tess_mem_fidelity)memory_fidelity;
+        o.hw.flow_tolerance = flow_tolerance;
         o.trace = trace;
         int st = tess_evaluate_job(&p, &w, &s, &o, &e, msg, sizeof msg);
         if (st != TESS_OK) {

@@ -55,6 +55,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     memset(out, 0, sizeof *out);
     out->fidelity = o->hw.fidelity;
     out->memory_fidelity = o->hw.memory_fidelity;
+    out->flow_tolerance = o->hw.flow_tolerance;
     double *mem_bw = calloc(p->n_instances + 1, sizeof *mem_bw);
     double *mem_lat = calloc(p->n_instances + 1, sizeof *mem_lat);
     double *mem_hit = calloc(p->n_instances + 1, sizeof *mem_hit);

@@ -35,6 +35,9 @@ typedef struct tess_eval_result {
     tess_cost_report cost;      /* area, yield, cost: from the platform alone */
     tess_noc_fidelity fidelity; /* of the network during the iteration */
     tess_mem_fidelity memory_fidelity;
+    /* flow and mixed fidelity: the share of a message a flow may end early by
+     * (tess_hw_run_options.flow_tolerance) */
+    double flow_tolerance;
     int analytic;          /* from the analytical model (src/estimate.h), not simulated */
     char calibration[512]; /* analytic: the calibration file used, "" for none */
     tess_span *spans;      /* every die's busy intervals per engine (malloc'd) */

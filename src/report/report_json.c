@@ -137,6 +137,8 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
             tess_version(), p->name, w->name,
             e->analytic ? "analytic" : tess_noc_fidelity_names[e->fidelity]);
     fprintf(f, "  \"memory_fidelity\": \"%s\",\n", tess_mem_fidelity_names[e->memory_fidelity]);
+    if (!e->analytic && (e->fidelity == TESS_NOC_FLOW || e->fidelity == TESS_NOC_MIXED))
+        fprintf(f, "  \"flow_tolerance\": %.6g,\n", e->flow_tolerance);
     if (e->analytic) {
         fputs("  \"calibration\": ", f);
         json_string(f, e->calibration[0] ? e->calibration : "none");
