@@ -198,11 +198,10 @@ TEST(Estimate, CalibratedModelHoldsOnHeldOutMeshesModelsAndStrategies)
                     "s (%+.1f%%)\n",
                     pt.k, pt.hidden, pt.layers, pt.tp, pt.pp, pt.dp, pt.extra, ts, te,
                     100 * (te - ts) / ts);
-        // within 11%: since the first and last stages call the embedding's and the logits'
-        // tensor-parallel collectives (2026-12-04), the calibration fitted on k = 4 leaves
-        // every held-out estimate about 0.7% lower than before, two of them at -10.1% and
-        // -10.3% (results/calibration.md)
-        EXPECT_NEAR(te / ts, 1.0, 0.11) << work;
+        // within 10% (it was 11% while the model's DMA overlap was one fitted share of
+        // compute: two points at -10.1% and -10.3%; with the double-buffered pipeline per
+        // tiled GEMM the twelve points lie within +1% to +6%, results/calibration.md)
+        EXPECT_NEAR(te / ts, 1.0, 0.10) << work;
         sim_t.push_back(ts);
         est_t.push_back(te);
         tess_evaluation_free(sim);

@@ -361,6 +361,82 @@ extern "C" {
 #include "config/diag.h"
 }
 
+TEST(Run, ASystolicDieLoadsTheNextTileWhileItComputesThisOne)
+{
+    // One die, one forward pass of one tiled GEMM (4096^3 in tiles of 2048 on a 16 x 16
+    // array: t = 8 tiles of g = 16,384 x 2,078 cycles each, s = 4 output tiles stored),
+    // DMA at 1 TB/s. A tile's two loads take l, a store st. Double buffered, tile j's
+    // loads run while tile j - 1 computes and a store waits for its output tile:
+    //  - compute-bound (l = g/2, st = g/4): the array never waits after the first loads:
+    //    l + 8 g + st = 8.75 g (loads all ahead of the first tile, as before: 13 g);
+    //  - DMA-bound (l = 2 g, st = g): the DMA engine never waits; the last tile and its
+    //    store follow the last loads: 8 l + 4 st + g = 21 g (before: 28 g).
+    const std::string xml =
+        "<?xml version=\"1.0\"?>\n<platform name=\"one\">\n"
+        "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
+        "vector-lanes=\"16\" sram=\"64MiB\"/>\n"
+        "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
+        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+        "  <switch name=\"n\" dies=\"1\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
+    auto l = load_xml(xml);
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const double g = 16384.0 * 2078 / 1e9, bw = 1e12;
+    for (const double load : {g / 2, 2 * g}) {
+        const double store = load / 2;
+        std::vector<double> v = in_child([&] {
+            uint32_t rank = 0;
+            for (size_t i = 0; i < l->p.n_instances; i++)
+                if (l->p.instances[i].kind == TESS_KIND_DIE) rank = uint32_t(i);
+            tess_op_group groups[3];
+            std::memset(groups, 0, sizeof groups);
+            groups[0].kind = TESS_OP_LOAD;
+            groups[0].count = 16;
+            groups[0].bytes_each = uint64_t(load / 2 * bw);
+            groups[0].coll = -1;
+            groups[1].kind = TESS_OP_GEMM;
+            groups[1].count = 8;
+            groups[1].flops_each = 2.0 * 4096 * 4096 * 4096 / 8;
+            groups[1].coll = -1;
+            groups[1].gm = groups[1].gn = groups[1].gk = 4096;
+            groups[1].gcount = 1;
+            groups[1].tile = 2048;
+            groups[2].kind = TESS_OP_STORE;
+            groups[2].count = 4;
+            groups[2].bytes_each = uint64_t(store * bw);
+            groups[2].coll = -1;
+            tess_schedule s;
+            std::memset(&s, 0, sizeof s);
+            tess_stage stage;
+            std::memset(&stage, 0, sizeof stage);
+            tess_pass pass = {0, 0, 0};
+            stage.layers_per_chunk = 1;
+            stage.order = &pass;
+            stage.n_order = 1;
+            s.dies = s.pp = s.chunks = s.tp = s.dp = s.tp_grid = s.microbatches = 1;
+            s.die_of_rank = &rank;
+            s.stages = &stage;
+            s.fwd.groups = groups;
+            s.fwd.n = 3;
+            s.dp_coll = -1;
+            s.dp_chunks = 1;
+            s.recv_coll = -1;
+            double rate = bw;
+            tess_iteration_result r;
+            char msg[512];
+            const tess_hw_run_options o = {
+                TESS_NOC_PACKET, 0, 0, TESS_MEM_RATE, nullptr, nullptr, nullptr, nullptr, 0};
+            if (tess_hw_run(&l->p, &s, 2, &rate, &o, &r, nullptr, nullptr, nullptr, nullptr,
+                            nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
+                throw std::runtime_error(msg);
+            return std::vector<double>{r.iteration_time_s};
+        });
+        ASSERT_EQ(v.size(), 1u);
+        const double expected =
+            load < g ? load + 8 * g + store : 8 * load + 4 * store + g; // see above
+        EXPECT_NEAR(v[0] / expected, 1.0, 1e-6) << "a tile's loads " << load / g << " g";
+    }
+}
+
 TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
 {
     // p dies on a crossbar moving 1 MiB per cycle (messages cost nanoseconds), DMA at

@@ -3,7 +3,8 @@
 // iteration. Local work is timed on
 // the die's own timeline without kernel events: a GEMM tile starts when the tensor
 // engine is free and its input tiles are loaded; loads run at most one tile ahead of
-// the tensor engine (double buffering) on the DMA engine; stores follow their tile;
+// the tensor engine (double buffering: the op cursor lists a tile's loads before the
+// previous tile's store) on the one DMA engine, in op order; stores follow their tile;
 // vector ops wait for the tensor engine and hold it. Only where dies meet (collectives
 // and pipeline messages through the transport interface) does the die catch the kernel
 // up to its timeline and wait for the network.

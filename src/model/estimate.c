@@ -313,6 +313,23 @@ double tess_estimate_dp_tail(const tess_schedule *s, const tess_estimate_net *ne
     return sum;
 }
 
+/* The calibrated DMA of the tiled GEMM at group g that double buffering cannot hide (see
+ * estimate.h): l + (t - 1) max(0, l + sigma - g) + st. */
+static double tiled_exposed_dma(const tess_template *t, uint32_t g, const tess_die_type *dt,
+                                unsigned dtype_bytes, double dma_bytes_s,
+                                const tess_calibration *cal)
+{
+    const tess_op_group *L = &t->groups[g], *G = L + 1, *S = L + 2;
+    const tess_gemm_kernel k = {G->gm, G->gn, G->gk, G->gcount, G->tile, 0, dtype_bytes};
+    const tess_kernel_time kt = tess_gemm_time(dt, &k, dma_bytes_s);
+    const double tiles = (double)G->count, rate = dma_bytes_s * cal->dram_efficiency;
+    const double gt = (kt.launch_s + kt.compute_s) / cal->gemm_efficiency / tiles;
+    const double l = 2.0 * (double)L->bytes_each / rate, st = (double)S->bytes_each / rate;
+    const double sigma = st * (double)S->count / tiles;
+    const double beyond = l + sigma - gt;
+    return l + (tiles - 1) * (beyond > 0 ? beyond : 0) + st;
+}
+
 void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,
                             unsigned dtype_bytes, double dma_bytes_s, const tess_estimate_net *net,
                             const tess_calibration *cal, tess_template_time *out)
@@ -341,6 +358,12 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
         case TESS_OP_LOAD:
         case TESS_OP_STORE:
             out->dma_s += (double)g->count * (double)g->bytes_each / dma_bytes_s;
+            if (tess_tiled_gemm_at(t, i)) {
+                out->exposed_dma_s += tiled_exposed_dma(t, i, dt, dtype_bytes, dma_bytes_s, cal);
+            } else if (i < 2 || !tess_tiled_gemm_at(t, i - 2)) { /* not a tiled GEMM's stores */
+                out->exposed_dma_s +=
+                    (double)g->count * (double)g->bytes_each / dma_bytes_s / cal->dram_efficiency;
+            }
             break;
         case TESS_OP_COLLECTIVE:
             if (g->coll >= 0) {
@@ -355,10 +378,10 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
     }
     out->compute_s = out->gemm_s / cal->gemm_efficiency + out->vector_s / cal->vector_efficiency;
     const double dma = out->dma_s / cal->dram_efficiency;
-    const double exposed = dma - cal->dma_overlap * out->compute_s;
+    const double hidden = dma > out->exposed_dma_s ? dma - out->exposed_dma_s : 0;
     /* a gpu die's kernels stream their own bytes: their memory time never overlaps */
-    out->local_s =
-        out->compute_s + (exposed > 0 ? exposed : 0) + out->stream_s / cal->dram_efficiency;
+    out->local_s = out->compute_s + out->exposed_dma_s + (1 - cal->dma_overlap) * hidden +
+                   out->stream_s / cal->dram_efficiency;
     out->network_s = network_time(out->level_alpha_s, out->level_beta_s, cal);
 }
 

@@ -5,8 +5,13 @@
  *   compute  = GEMM cycles from the arrays' geometry (tess_gemm_cycles) / clock / e_gemm
  *            + vector elements / lanes / clock / e_vector
  *   dma      = bytes loaded and stored / (peak DRAM bandwidth of the die x e_dram)
- *   local    = compute + max(0, dma - overlap x compute)   (overlap 1: the roofline,
- *              max(compute, dma); overlap 0: DMA and compute one after the other)
+ *   local    = compute + exposed + (1 - overlap) x (dma - exposed)
+ *              where exposed is the DMA a double-buffered die cannot hide, per tiled GEMM
+ *              of t tiles and s stores (tile compute g, a tile's two loads l, a store st,
+ *              sigma = st s / t): l + (t - 1) max(0, l + sigma - g) + st (the first
+ *              tile's loads, each later tile's loads and share of stores beyond the tile
+ *              before it, the last store), as the op cursor orders them (overlap 1: that
+ *              pipeline; overlap 0: DMA and compute one after the other)
  *   network  = for each collective call: steps x (latency_factor x alpha + bytes / n /
  *              (bandwidth_efficiency x beta)), alpha and beta of the group's level
  * A level is the tensor-parallel group (TP, and the rows and columns of a 2-D grid), the
@@ -77,6 +82,7 @@ void tess_estimate_net_free(tess_estimate_net *net);
 /* The analytical model's times of one template (a layer pass) on a die of type dt. */
 typedef struct tess_template_time {
     double gemm_s, vector_s, dma_s; /* before efficiencies */
+    double exposed_dma_s;           /* calibrated: the DMA a double-buffered die cannot hide */
     double stream_s; /* kernels held by their own DRAM bytes beyond their compute (gpu rule) */
     double compute_s, local_s, network_s; /* calibrated: compute, compute and DMA, collectives */
     double level_alpha_s[TESS_LEVELS_], level_beta_s[TESS_LEVELS_]; /* network_s's terms, raw */

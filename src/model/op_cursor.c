@@ -5,6 +5,54 @@
 
 #include "tessera/tessera.h"
 
+/* op = the index-th op of group g */
+static void emit(tess_op *op, const tess_op_group *g, uint64_t index)
+{
+    op->kind = g->kind;
+    op->group = g;
+    op->index = index;
+    op->flops = g->flops_each;
+    op->bytes = g->bytes_each;
+    op->coll = g->coll;
+}
+
+int tess_tiled_gemm_at(const tess_template *t, uint32_t g)
+{
+    return g + 2 < t->n && t->groups[g].kind == TESS_OP_LOAD &&
+           t->groups[g + 1].kind == TESS_OP_GEMM && t->groups[g + 1].tile &&
+           t->groups[g + 2].kind == TESS_OP_STORE;
+}
+
+/* The next op of the tiled GEMM at c->group, in the order a double-buffered die runs it:
+ * tile j's two loads, then the stores of the output tiles finished before tile j, then
+ * tile j (so tile j's loads go ahead of the previous tile's store on the die's one DMA
+ * engine while tile j - 1 computes); the last stores after the last tile. An output
+ * tile's store falls after every t / s tiles (s stores of t tiles: its k-steps). 0 when
+ * the GEMM is done. */
+static int tiled_next(tess_op_cursor *c, const tess_template *tpl, tess_op *op)
+{
+    const tess_op_group *L = &tpl->groups[c->group], *G = L + 1, *S = L + 2;
+    const uint64_t t = G->count, s = S->count;
+    if (c->tile < t && c->sub < 2) {
+        emit(op, L, 2 * c->tile + (uint64_t)c->sub++);
+        return 1;
+    }
+    if (c->tile < t && c->stores < c->tile * s / t) {
+        emit(op, S, c->stores++);
+        return 1;
+    }
+    if (c->tile < t) {
+        emit(op, G, c->tile++);
+        c->sub = 0;
+        return 1;
+    }
+    if (c->stores < s) {
+        emit(op, S, c->stores++);
+        return 1;
+    }
+    return 0;
+}
+
 void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t stage)
 {
     memset(c, 0, sizeof *c);
@@ -88,20 +136,27 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 }
                 continue;
             }
-            /* within a template: group by group, op by op */
+            /* within a template: group by group, op by op (a tiled GEMM's three groups
+             * interleaved, tile by tile) */
+            const int in_layer = tpl == &s->fwd || tpl == &s->bwd || tpl == &s->recompute;
+            if (c->group < tpl->n && c->index == 0 && tess_tiled_gemm_at(tpl, c->group)) {
+                if (tiled_next(c, tpl, op)) {
+                    if (in_layer) op->layer = c->layer;
+                    return 1;
+                }
+                c->group += 3;
+                c->tile = c->stores = 0;
+                c->sub = 0;
+                continue;
+            }
             while (c->group < tpl->n && c->index >= tpl->groups[c->group].count) {
                 c->group++;
                 c->index = 0;
             }
+            if (c->group < tpl->n && tess_tiled_gemm_at(tpl, c->group)) continue;
             if (c->group < tpl->n) {
-                const tess_op_group *g = &tpl->groups[c->group];
-                op->kind = g->kind;
-                op->group = g;
-                op->index = c->index;
-                op->flops = g->flops_each;
-                op->bytes = g->bytes_each;
-                op->coll = g->coll;
-                if (tpl == &s->fwd || tpl == &s->bwd || tpl == &s->recompute) op->layer = c->layer;
+                emit(op, &tpl->groups[c->group], c->index);
+                if (in_layer) op->layer = c->layer;
                 c->index++;
                 return 1;
             }

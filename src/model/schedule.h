@@ -215,9 +215,16 @@ typedef struct tess_op_cursor {
     uint64_t index;
     int phase;
     int gather; /* a receive was returned: its all-gather (recv_coll) comes next */
+    /* inside a tiled GEMM: its next tile, the stores returned, the tile's loads returned */
+    uint64_t tile, stores;
+    int sub;
 } tess_op_cursor;
 
 void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t stage);
+/* 1 when group g of t starts a systolic die's tiled GEMM: its loads, tiles and stores
+ * (tile_gemm's three groups, model/schedule_kernels.c), which the cursor runs tile by
+ * tile, double-buffered (and the estimate times as that pipeline). */
+int tess_tiled_gemm_at(const tess_template *t, uint32_t g);
 /* 1 and the next op in *op, or 0 at the end of the iteration. */
 int tess_op_next(tess_op_cursor *c, tess_op *op);
 
