@@ -1,6 +1,7 @@
 // extern "C" entry for routes without a simulation (tess_hw_routes_*): the analytical
 // model (src/model/estimate.c) follows the same routes, channel widths and latencies as the
 // simulated network, from the same Topology, without elaborating any SystemC module.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -64,6 +65,11 @@ extern "C" int tess_hw_route(const tess_hw_routes *h, uint32_t from, uint32_t to
     out->bandwidth_bytes_s = h->topo->path_bandwidth(path);
     out->energy_per_byte = h->topo->path_energy_per_byte(path);
     out->latency_s = h->topo->path_latency_s(path);
+    // a transport window: at most a window in flight a round trip (noc/flow.h)
+    const uint64_t window = h->topo->path_window(path);
+    if (window && out->latency_s > 0)
+        out->bandwidth_bytes_s =
+            std::min(out->bandwidth_bytes_s, static_cast<double>(window) / (2 * out->latency_s));
     h->topo->path_collective(path, &out->collective_efficiency, &out->collective_step_s);
     for (uint32_t c : path) {
         if (out->channels < cap) channels[out->channels] = c;

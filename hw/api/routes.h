@@ -17,7 +17,8 @@ extern "C" {
 typedef struct tess_hw_routes tess_hw_routes;
 typedef struct tess_hw_route_info {
     double latency_s;         /* channel latencies and router pipelines, no serialisation */
-    double bandwidth_bytes_s; /* the narrowest channel's */
+    double bandwidth_bytes_s; /* the narrowest channel's, or where a link-type on the route
+                                 has a transport window, at most window / (2 latency_s) */
     double energy_per_byte;   /* channels and routers crossed */
     uint32_t channels;        /* channels crossed (all of them, even past cap) */
     /* a collective's ring step along it: the lowest collective-efficiency and the longest

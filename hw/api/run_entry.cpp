@@ -569,6 +569,8 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->timeline_dynamic_j = it.power.total_joules();
         out->peak_dynamic_w = it.power.peak_watts(out->iteration_time_s);
         out->flit_hops = it.net->stats().flit_hops;
+        out->flows = it.net->stats().flows;
+        out->window_limited_flows = it.net->stats().window_limited_flows;
         collect_links(it, out, links, n_links);
         if (memories) collect_memories(it, o, memories, n_memories);
         if (spans) collect_spans(it, out->iteration_time_s, spans, n_spans);

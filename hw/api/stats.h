@@ -65,6 +65,9 @@ typedef struct tess_iteration_result {
      * total, and its largest mean power over any 1 ms window (the whole run if shorter) */
     double timeline_dynamic_j, peak_dynamic_w;
     uint64_t messages, flit_hops;
+    /* flow and mixed fidelity: flows run, and those a link-type's transport window held
+     * below their fair share */
+    uint64_t flows, window_limited_flows;
     uint32_t n_top_links;
     tess_noc_link_use top_links[TESS_NOC_TOP_LINKS];
     tess_critical_path critical_path;

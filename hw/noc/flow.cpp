@@ -100,7 +100,13 @@ void FlowNetwork::rerate(double below)
         const auto [share, c, v] = heap.top();
         heap.pop();
         if (c >= C) {
-            if (!frozen_[order_[c - C]]) freeze(order_[c - C], share);
+            const uint32_t k = order_[c - C];
+            if (frozen_[k]) continue;
+            freeze(k, share);
+            if (flows_[k].windowed && !flows_[k].counted) { // held at its window
+                flows_[k].counted = true;
+                stats_.window_limited_flows++;
+            }
             continue;
         }
         if (unfrozen_[c] == 0) continue;
@@ -236,7 +242,19 @@ void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint3
     if (cap > 0)
         slowest = std::max<uint64_t>(slowest,
                                      static_cast<uint64_t>(std::lround(topo_.flit_bytes() / cap)));
-    f.tail_latency = head_latency(path) - slowest + stored;
+    const double head = head_latency(path);
+    f.tail_latency = head - slowest + stored;
+    // a transport window on the path: at most window bytes in flight a round trip (twice
+    // the path's head latency), a cap of its own below any other
+    const uint64_t window = topo_.path_window(path);
+    if (window) {
+        const double by_window = static_cast<double>(window) / (2 * std::max(1.0, head));
+        if (!(f.cap > 0) || by_window < f.cap) {
+            f.cap = by_window;
+            f.windowed = true;
+        }
+    }
+    stats_.flows++;
     uint32_t k;
     if (!free_.empty()) {
         k = free_.back();

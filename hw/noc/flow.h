@@ -21,7 +21,11 @@
 // the same). A test compares both with filling every flow again at every event
 // (NetworkOptions::flow_full_rerating) on random traffic. A flow may carry a rate cap of
 // its own (the mixed network's flows fed by a slower packet-fidelity channel upstream):
-// progressive filling freezes it there.
+// progressive filling freezes it there. A link-type's transport `window` caps every flow
+// crossing it at window / its round trip (twice the flow's head latency over its path:
+// the links' latencies, a flit's serialisation on each, the routers' pipelines), as a
+// sender that waits for acknowledgements with a window in flight; NetworkStats counts the
+// flows so held below their fair share.
 // NetworkOptions::flow_tolerance (a share of a message, 0 by default: exact) ends a flow
 // at the first event where no more than that share of its bytes is left, so that flows
 // ending close together share one re-rating; such a flow's tail arrives early by at most
@@ -87,6 +91,8 @@ class FlowNetwork : public Network
         double bytes;               // its whole size
         double rate = 0;            // bytes per cycle
         double cap = 0;             // the flow's own limit (0: none)
+        bool windowed = false;      // the cap is its transport window's (window / round trip)
+        bool counted = false;       // counted as window-limited
         double tail_latency;        // cycles from the last byte leaving to its arrival
         uint64_t seq;
         uint32_t leg;

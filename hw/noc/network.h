@@ -41,6 +41,9 @@ struct NetworkStats {
     uint64_t flits_sent = 0, flits_delivered = 0;
     uint64_t misrouted = 0; // packets whose tail reached a die other than their destination
     uint64_t kernel_activations = 0; // SystemC method activations of the network
+    // flow and mixed fidelity: flows run, and those a transport window held below their
+    // fair share at some re-rating (noc/flow.h)
+    uint64_t flows = 0, window_limited_flows = 0;
     bool deadlocked = false;
     std::string deadlock_report; // names the blocked routers
 };

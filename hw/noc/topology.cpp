@@ -167,6 +167,7 @@ bool Topology::add_channel(uint32_t k, uint32_t from, uint32_t to, int32_t rf, i
     c.energy_per_bit = lt.energy_per_bit + (xcvr ? xcvr->energy_per_bit : 0);
     c.collective_efficiency = lt.collective_efficiency > 0 ? lt.collective_efficiency : 1;
     c.collective_step_s = lt.collective_step_s;
+    c.window_bytes = lt.window_bytes;
     c.dir = kNoDir;
     c.wraparound = l.wraparound != 0;
     c.config = static_cast<int16_t>(static_cast<int32_t>(l.circuit) - 1);
@@ -537,6 +538,16 @@ double Topology::path_bandwidth(const std::vector<uint32_t> &path) const
     return slowest ? static_cast<double>(flit_bytes_) * clock_hz_ * kPaceUnit /
                          static_cast<double>(slowest)
                    : 0;
+}
+
+uint64_t Topology::path_window(const std::vector<uint32_t> &path) const
+{
+    uint64_t window = 0;
+    for (uint32_t c : path) {
+        const uint64_t w = channels_[c].window_bytes;
+        if (w && (!window || w < window)) window = w;
+    }
+    return window;
 }
 
 double Topology::path_energy_per_byte(const std::vector<uint32_t> &path) const

@@ -58,6 +58,7 @@ struct Channel {
     uint32_t cycles_per_flit() const { return static_cast<uint32_t>(pace_cycles(1, pace)); }
     double energy_per_bit;
     double collective_efficiency, collective_step_s; // its link-type's (config/platform.h)
+    uint64_t window_bytes;                           // its link-type's transport window (0: none)
     int8_t dir;                                      // grid direction of travel, kNoDir off grids
     bool wraparound;
     int16_t config; // a circuit of this configuration of the circuit switch, or -1
@@ -216,6 +217,8 @@ class Topology
     }
     // Bytes/s of a channel sequence's narrowest channel; 0 for an empty path.
     double path_bandwidth(const std::vector<uint32_t> &path) const;
+    // The smallest transport window of a channel sequence's link-types (0: none).
+    uint64_t path_window(const std::vector<uint32_t> &path) const;
     // Seconds of a channel sequence's latency: its links' and the pipelines of the routers
     // it enters.
     double path_latency_s(const std::vector<uint32_t> &path) const;

@@ -195,6 +195,10 @@ static const tess_field_spec link_fields[] = {
     {"assumed", 0, TESS_FIELD_FLAGS, LT(assumed), "", 0, 0, NULL, tess_link_efficiency_names,
      "which of collective-efficiency and collective-step are assumptions rather than cited "
      "measurements"},
+    {"window", TESS_DIM_SIZE, TESS_FIELD_U64, LT(window_bytes), "0B", 0, 1e12, NULL, NULL,
+     "the transport's window: a flow crossing this link has at most this many bytes in "
+     "flight and moves at most window / its round trip (twice its path's latency; flow and "
+     "mixed fidelity; 0: no limit)"},
 };
 
 #define MT(f) offsetof(tess_memory_type, f)

@@ -181,6 +181,9 @@ typedef struct tess_link_type {
     double collective_efficiency;
     double collective_step_s;
     uint32_t assumed; /* bit i: tess_link_efficiency_names[i] is an assumption */
+    /* the transport's window over this link class: a flow crossing it has at most this
+     * many bytes in flight, so it moves at most window / its round trip (0: no limit) */
+    uint64_t window_bytes;
 } tess_link_type;
 
 /* The attributes of a die-type and of a link-type that say how far real hardware falls

@@ -153,6 +153,9 @@ static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring,
             for (uint32_t k = 0; k < info.channels && k < ROUTE_CAP; k++)
                 load[route[k]]++;
             if (info.latency_s > net->alpha_s[ring]) net->alpha_s[ring] = info.latency_s;
+            /* a route held to less than any share by its transport window */
+            if (info.bandwidth_bytes_s < net->beta_bytes_s[ring])
+                net->beta_bytes_s[ring] = info.bandwidth_bytes_s;
             if (info.collective_efficiency < net->coll_efficiency[ring])
                 net->coll_efficiency[ring] = info.collective_efficiency;
             if (info.collective_step_s > net->coll_step_s[ring])

@@ -7,6 +7,14 @@
 #include "tessera/tessera.h"
 
 /* A JSON string literal. */
+/* 1 when a link-type of p has a transport window (link-type `window`). */
+static int has_transport_window(const tess_platform *p)
+{
+    for (uint32_t i = 0; i < p->n_types; i++)
+        if (p->types[i].kind == TESS_KIND_LINK && p->types[i].u.link.window_bytes) return 1;
+    return 0;
+}
+
 static void json_string(FILE *f, const char *text)
 {
     fputc('"', f);
@@ -241,6 +249,16 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                 (unsigned long long)r->circuit_held_messages, r->circuit_held_s);
     else
         fprintf(f, "  \"circuits\": null,\n");
+    if (has_transport_window(p)) {
+        /* the analytic model caps a windowed route's bandwidth (it counts no flows) */
+        const int modelled =
+            e->analytic || e->fidelity == TESS_NOC_FLOW || e->fidelity == TESS_NOC_MIXED;
+        fprintf(f,
+                "  \"transport\": {\"modelled\": %s, \"flows\": %llu, "
+                "\"window_limited_flows\": %llu},\n",
+                modelled ? "true" : "false", (unsigned long long)r->flows,
+                (unsigned long long)r->window_limited_flows);
+    }
     fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
     fprintf(f,
             "  \"run\": {\"wall_seconds\": %.6g, \"events\": %llu, \"events_per_second\": %.6g, "
