@@ -395,6 +395,22 @@ TEST(NocDeadlock, TorusWithoutDatelinesFailsTheStaticCheck)
     EXPECT_TRUE(tess::noc::Topology::build(&l->p, bo, &error)) << error;
 }
 
+TEST(PacketFidelity, BuffersTooLargeToBookAreAClearErrorNotACrash)
+{
+    // 256 VCs of a million flits on every torus input: the packet fidelity keeps a place
+    // for every packet they can hold, over 2^27 of them; refused by name, where an index
+    // overflowed and the run crashed before
+    auto l = load_file(source_path("platforms/torus-8x8.xml"),
+                       {{"torus-router.vcs", "256"}, {"torus-router.buffer-flits", "1048576"}});
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    int status = TESS_OK;
+    std::string message;
+    run_noc(&l->p, noc_options(TESS_NOC_PACKET, 0.1, 4), &status, &message);
+    EXPECT_NE(status, TESS_OK);
+    EXPECT_NE(message.find("buffer-flits"), std::string::npos) << message;
+    EXPECT_NE(message.find("wafer0.r"), std::string::npos) << message; // the router
+}
+
 TEST(NocDeadlock, TorusWithOneVcAndNoDatelineIsReportedNotHung)
 {
     auto l = load_file(source_path("platforms/torus-8x8.xml"),

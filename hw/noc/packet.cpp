@@ -34,8 +34,27 @@ PacketPath::PacketPath(Network &net) : net_(net), topo_(net.topology())
                 first_place_[group(c, st, static_cast<uint8_t>(m)) + 1] = count * depth_[c];
             }
     }
-    for (size_t g = 1; g < first_place_.size(); g++)
-        first_place_[g] += first_place_[g - 1];
+    // one entry per place: bounded, so that buffers of a million flits on every input
+    // are a clear error rather than an overflowing index
+    uint64_t total = 0, most = 0;
+    uint32_t widest = 0; // the router whose inputs hold the most places
+    for (size_t g = 1; g < first_place_.size(); g++) {
+        total += first_place_[g];
+        const uint32_t c = static_cast<uint32_t>((g - 1) / groups_);
+        if (first_place_[g] > most) {
+            most = first_place_[g];
+            widest = static_cast<uint32_t>(topo_.channels()[c].to_router);
+        }
+        if (total > kMaxPlaces)
+            throw std::invalid_argument(
+                "packet fidelity keeps a place for every packet a router input's VCs can "
+                "hold (vcs x buffer-flits); this platform's routers hold over " +
+                std::to_string(kMaxPlaces) + " (router " + topo_.router_name(widest) + ": " +
+                std::to_string(most) +
+                " on one input): give its router-type fewer "
+                "buffer-flits or vcs, or use the flow fidelity");
+        first_place_[g] = static_cast<uint32_t>(total);
+    }
     free_from_.assign(first_place_.back(), 0);
 }
 

@@ -92,6 +92,7 @@ class PacketPath
     // the message being booked (its end known once its next channel is booked).
     static constexpr uint64_t kPending = UINT64_MAX;
     std::vector<uint32_t> first_place_;
+    static constexpr uint64_t kMaxPlaces = 1u << 27; // 1 GiB of free_from_
     std::vector<uint64_t> free_from_;
     unsigned groups_ = 1; // VC groups per channel: message classes x dateline classes
 
