@@ -316,17 +316,15 @@ double tess_estimate_dp_tail(const tess_schedule *s, const tess_estimate_net *ne
     return sum;
 }
 
-/* The calibrated DMA of the tiled GEMM at group g that double buffering cannot hide (see
- * estimate.h): l + (t - 1) max(0, l + sigma - g) + st. */
-static double tiled_exposed_dma(const tess_template *t, uint32_t g, const tess_die_type *dt,
-                                unsigned dtype_bytes, double dma_bytes_s,
-                                const tess_calibration *cal)
+/* The calibrated DMA that double buffering cannot hide of the tiled GEMM whose tiles are
+ * group G (its loads the group before, its stores the group after; kt: the GEMM's time,
+ * see estimate.h): l + (t - 1) max(0, l + sigma - g) + st. */
+static double tiled_exposed_dma(const tess_op_group *G, const tess_kernel_time *kt,
+                                double dma_bytes_s, const tess_calibration *cal)
 {
-    const tess_op_group *L = &t->groups[g], *G = L + 1, *S = L + 2;
-    const tess_gemm_kernel k = {G->gm, G->gn, G->gk, G->gcount, G->tile, 0, dtype_bytes};
-    const tess_kernel_time kt = tess_gemm_time(dt, &k, dma_bytes_s);
+    const tess_op_group *L = G - 1, *S = G + 1;
     const double tiles = (double)G->count, rate = dma_bytes_s * cal->dram_efficiency;
-    const double gt = (kt.launch_s + kt.compute_s) / cal->gemm_efficiency / tiles;
+    const double gt = (kt->launch_s + kt->compute_s) / cal->gemm_efficiency / tiles;
     const double l = 2.0 * (double)L->bytes_each / rate, st = (double)S->bytes_each / rate;
     const double sigma = st * (double)S->count / tiles;
     const double beyond = l + sigma - gt;
@@ -349,6 +347,8 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             const tess_kernel_time kt = tess_gemm_time(dt, &k, dma_bytes_s);
             out->gemm_s += kt.launch_s + kt.compute_s;
             out->stream_s += kt.memory_s;
+            if (i > 0 && tess_tiled_gemm_at(t, i - 1))
+                out->exposed_dma_s += tiled_exposed_dma(g, &kt, dma_bytes_s, cal);
             break;
         }
         case TESS_OP_VECTOR: {
@@ -361,12 +361,10 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
         case TESS_OP_LOAD:
         case TESS_OP_STORE:
             out->dma_s += (double)g->count * (double)g->bytes_each / dma_bytes_s;
-            if (tess_tiled_gemm_at(t, i)) {
-                out->exposed_dma_s += tiled_exposed_dma(t, i, dt, dtype_bytes, dma_bytes_s, cal);
-            } else if (i < 2 || !tess_tiled_gemm_at(t, i - 2)) { /* not a tiled GEMM's stores */
+            /* a tiled GEMM's loads and stores: timed with its tiles (above) */
+            if (!tess_tiled_gemm_at(t, i) && !(i >= 2 && tess_tiled_gemm_at(t, i - 2)))
                 out->exposed_dma_s +=
                     (double)g->count * (double)g->bytes_each / dma_bytes_s / cal->dram_efficiency;
-            }
             break;
         case TESS_OP_COLLECTIVE:
             if (g->coll >= 0) {

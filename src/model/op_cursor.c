@@ -139,7 +139,11 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
             /* within a template: group by group, op by op (a tiled GEMM's three groups
              * interleaved, tile by tile) */
             const int in_layer = tpl == &s->fwd || tpl == &s->bwd || tpl == &s->recompute;
-            if (c->group < tpl->n && c->index == 0 && tess_tiled_gemm_at(tpl, c->group)) {
+            while (c->group < tpl->n && c->index >= tpl->groups[c->group].count) {
+                c->group++;
+                c->index = 0;
+            }
+            if (c->group < tpl->n && tess_tiled_gemm_at(tpl, c->group)) {
                 if (tiled_next(c, tpl, op)) {
                     if (in_layer) op->layer = c->layer;
                     return 1;
@@ -149,11 +153,6 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 c->sub = 0;
                 continue;
             }
-            while (c->group < tpl->n && c->index >= tpl->groups[c->group].count) {
-                c->group++;
-                c->index = 0;
-            }
-            if (c->group < tpl->n && tess_tiled_gemm_at(tpl, c->group)) continue;
             if (c->group < tpl->n) {
                 emit(op, &tpl->groups[c->group], c->index);
                 if (in_layer) op->layer = c->layer;

@@ -6,7 +6,6 @@
 #include "config/fields.h"
 #include "tessera/tessera.h"
 
-/* A JSON string literal. */
 /* 1 when a link-type of p has a transport window (link-type `window`). */
 static int has_transport_window(const tess_platform *p)
 {
@@ -15,6 +14,7 @@ static int has_transport_window(const tess_platform *p)
     return 0;
 }
 
+/* A JSON string literal. */
 static void json_string(FILE *f, const char *text)
 {
     fputc('"', f);
@@ -145,8 +145,10 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
             tess_version(), p->name, w->name,
             e->analytic ? "analytic" : tess_noc_fidelity_names[e->fidelity]);
     fprintf(f, "  \"memory_fidelity\": \"%s\",\n", tess_mem_fidelity_names[e->memory_fidelity]);
-    if (!e->analytic && (e->fidelity == TESS_NOC_FLOW || e->fidelity == TESS_NOC_MIXED))
-        fprintf(f, "  \"flow_tolerance\": %.6g,\n", e->flow_tolerance);
+    /* a simulation whose network moves flows (flow.h): its tolerance, its transport windows */
+    const int flows =
+        !e->analytic && (e->fidelity == TESS_NOC_FLOW || e->fidelity == TESS_NOC_MIXED);
+    if (flows) fprintf(f, "  \"flow_tolerance\": %.6g,\n", e->flow_tolerance);
     if (e->analytic) {
         fputs("  \"calibration\": ", f);
         json_string(f, e->calibration[0] ? e->calibration : "none");
@@ -251,8 +253,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
         fprintf(f, "  \"circuits\": null,\n");
     if (has_transport_window(p)) {
         /* the analytic model caps a windowed route's bandwidth (it counts no flows) */
-        const int modelled =
-            e->analytic || e->fidelity == TESS_NOC_FLOW || e->fidelity == TESS_NOC_MIXED;
+        const int modelled = e->analytic || flows;
         fprintf(f,
                 "  \"transport\": {\"modelled\": %s, \"flows\": %llu, "
                 "\"window_limited_flows\": %llu},\n",
