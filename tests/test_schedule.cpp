@@ -206,6 +206,39 @@ TEST(ScheduleMemory, SixteenBytesPerParameterDividedByTpAndPp)
     EXPECT_NEAR(double(st.static_bytes) / ((4 + 12.0 / 4) * st.params), 1.0, 1e-6);
 }
 
+TEST(ScheduleMemory, ZeroStagesPartitionTheModelStatesAsTheZeroPaperCounts)
+{
+    // Rajbhandari et al. 2020, figure 1: per parameter 2 + 2 + 12 bytes (fp16 weights and
+    // gradients, Adam's fp32 state); ZeRO-1 divides the 12 by dp, ZeRO-2 also the
+    // gradients' 2, ZeRO-3 also the weights' 2. Beyond them a die holds the largest unit
+    // it works on whole: its gradient before the reduce-scatter (ZeRO-2: 2 bytes a
+    // parameter), and its gathered weights too (ZeRO-3: 4).
+    // GPT 1.3B at TP 2 x PP 2 x DP 4: the last stage holds 12 layers of (12h^2 + 13h) / 2
+    // and the output layer's V h / 2 + 2h; that output layer is its largest unit.
+    const double h = 2048, V = 51200, d = 4;
+    const double layer = (12 * h * h + 13 * h) / 2, out = V * h / 2 + 2 * h;
+    const double P = 12 * layer + out;
+    const double expect[4] = {16 * P, (4 + 12 / d) * P, (2 + 14 / d) * P + 2 * out,
+                              16 / d * P + 4 * out};
+    for (unsigned z = 0; z < 4; z++) {
+        auto b = build("gpt-1.3b.xml",
+                       "global-batch=\"32\" micro-batch=\"1\" tp=\"2\" pp=\"2\" dp=\"4\" "
+                       "zero=\"" +
+                           std::to_string(z) + "\"",
+                       16);
+        ASSERT_EQ(b->src, TESS_OK) << b->errors;
+        const tess_stage &last = b->s.stages[1];
+        EXPECT_EQ(double(last.params), P) << "zero " << z;
+        EXPECT_NEAR(double(last.static_bytes) / expect[z], 1.0, 1e-9) << "zero " << z;
+        // the optimizer steps over the die's shard from ZeRO-1 on
+        EXPECT_EQ(double(last.optimizer_bytes), 50 * P / (z ? d : 1)) << "zero " << z;
+    }
+    auto bad =
+        build("gpt-1.3b.xml", "global-batch=\"32\" micro-batch=\"1\" dp=\"16\" zero=\"4\"", 16);
+    EXPECT_NE(bad->wrc, TESS_OK);
+    EXPECT_NE(bad->errors.find("zero"), std::string::npos) << bad->errors;
+}
+
 TEST(ScheduleMemory, ADiesMemoryIsItsLiveLinkedMemoriesElseAShareOfThePool)
 {
     // n.die0 has two 1 TiB memories linked to it, one of them dead: it has the live one.
@@ -299,6 +332,51 @@ TEST(ScheduleCollectives, TextbookMessageCounts)
     // one die: nothing to send
     tess_collective_cost(TESS_ALL_REDUCE, TESS_ALGO_RING, 1, 1, S, &msgs, &bytes);
     EXPECT_EQ(msgs, 0u);
+}
+
+TEST(ScheduleCollectives, ZeroThreeMovesHalfAgainTheBytesOfDataParallelism)
+{
+    // Rajbhandari et al. 2020, section 7: data parallelism all-reduces the gradients (2 x
+    // the parameters' bytes an iteration, as a reduce-scatter and an all-gather); ZeRO-1
+    // and -2 move the same; ZeRO-3 gathers the weights for the forward and again for the
+    // backward and reduce-scatters the gradients: 3 x. A ring moves (n - 1)/n of a buffer
+    // per die in each of them. GPT 1.3B on 16 dies, DP 16, one micro-batch per rank:
+    // Psi = 24 (12h^2 + 13h) + V h + s h (learned positions) + 2h (final norm; the output
+    // layer is the token table's copy), 2 bytes each.
+    const double h = 2048, V = 51200, sq = 2048, n = 16;
+    const double psi = 2 * (24 * (12 * h * h + 13 * h) + V * h + sq * h + 2 * h);
+    double sent[4] = {0, 0, 0, 0};
+    for (unsigned z = 0; z < 4; z++) {
+        auto b = build("gpt-1.3b.xml",
+                       "global-batch=\"16\" micro-batch=\"1\" dp=\"16\" zero=\"" +
+                           std::to_string(z) + "\"",
+                       16);
+        ASSERT_EQ(b->src, TESS_OK) << b->errors;
+        ASSERT_EQ(b->s.microbatches, 1u);
+        for (uint32_t i = 0; i < b->s.n_colls; i++)
+            if (b->s.colls[i].axis == TESS_AXIS_DP)
+                sent[z] += double(b->s.colls[i].call_bytes_sent) *
+                           double(tess_coll_calls(&b->s, &b->s.colls[i], 0));
+        // ZeRO-3 keeps no collective for the tail: the optimizer's op alone
+        if (z == 3) {
+            EXPECT_EQ(b->s.dp_coll, -1);
+        }
+    }
+    // ring shares are whole bytes: within one byte a call
+    EXPECT_NEAR(sent[0] / (2 * psi * (n - 1) / n), 1.0, 1e-6);
+    EXPECT_NEAR(sent[1] / (2 * psi * (n - 1) / n), 1.0, 1e-6);
+    EXPECT_NEAR(sent[2] / (2 * psi * (n - 1) / n), 1.0, 1e-6);
+    EXPECT_NEAR(sent[3] / (3 * psi * (n - 1) / n), 1.0, 1e-6);
+    // with m micro-batches ZeRO-2 and -3 move their in-pass collectives m times (as
+    // DeepSpeed and FSDP do when accumulating gradients in shards): 4 here
+    auto m4 =
+        build("gpt-1.3b.xml", "global-batch=\"64\" micro-batch=\"1\" dp=\"16\" zero=\"3\"", 16);
+    ASSERT_EQ(m4->src, TESS_OK) << m4->errors;
+    double sent4 = 0;
+    for (uint32_t i = 0; i < m4->s.n_colls; i++)
+        sent4 += double(m4->s.colls[i].call_bytes_sent) *
+                 double(tess_coll_calls(&m4->s, &m4->s.colls[i], 0));
+    EXPECT_NEAR(sent4 / (4 * 3 * psi * (n - 1) / n), 1.0, 1e-6);
 }
 
 TEST(ScheduleCollectives, MegatronLayersCarryTwoAllReducesEachWay)
@@ -426,6 +504,9 @@ TEST(ScheduleOps, TheCursorUnrollsExactlyTheCountedOps)
         "chunks=\"2\" "
         "recompute=\"selective\" sequence-parallel=\"on\"",
         "global-batch=\"8\" micro-batch=\"2\" pp=\"2\" dp=\"4\" pipeline=\"gpipe\" zero=\"1\"",
+        "global-batch=\"8\" micro-batch=\"1\" pp=\"2\" dp=\"4\" zero=\"2\"",
+        "global-batch=\"8\" micro-batch=\"1\" pp=\"2\" dp=\"4\" zero=\"3\" recompute=\"full\"",
+        "global-batch=\"8\" micro-batch=\"1\" tp=\"2\" dp=\"4\" zero=\"3\"",
     };
     for (const char *attrs : cases) {
         auto b = build("gpt-1.3b.xml", attrs, 8);

@@ -87,7 +87,9 @@ static const tess_field_spec workload_fields[] = {
     WENUM("attention", attention, "materialized", attention_names,
           "attention writes its s x s scores to memory (materialized) or keeps them on chip "
           "(flash, as FlashAttention)"),
-    WCOUNT("zero", zero, "0", 0, 1, "ZeRO stage"),
+    WCOUNT("zero", zero, "0", 0, 3,
+           "ZeRO stage: 1 partitions the optimizer state over dp, 2 also the gradients, 3 also the "
+           "weights"),
     WENUM("pipeline", pipeline, "1f1b", pipeline_names, "pipeline schedule"),
     WCOUNT("chunks", chunks, "1", 1, 1024, "model chunks per die (interleaved)"),
     {"stage-layers", 0, TESS_FIELD_COUNTS, W(stage_layers), "", 1, 100000, NULL, NULL,

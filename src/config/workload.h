@@ -74,7 +74,7 @@ typedef struct tess_workload {
      * (Megatron's scatter/gather, Narayanan et al. 2021 section 4.1) */
     int pipeline_scatter_gather;
     tess_attention attention; /* s x s scores written to memory, or fused (FlashAttention) */
-    uint32_t zero;            /* ZeRO stage: 0 or 1 */
+    uint32_t zero;            /* ZeRO stage: 0 to 3 */
     tess_pipeline pipeline;
     uint32_t chunks; /* model chunks per die (interleaved 1F1B) */
     /* each pipeline stage's layers (all its chunks together); n = 0: layers / pp each */

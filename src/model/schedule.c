@@ -195,6 +195,42 @@ static uint64_t chunks_in_flight(tess_pipeline kind, uint64_t st, uint64_t pp, u
     return n > passes ? passes : n;
 }
 
+/* Parameters a die of stage st gathers at once with ZeRO-3 (and whose gradients it holds
+ * whole before their reduce-scatter with ZeRO-2 and -3): a layer's, or on the first and
+ * last stage the embedding's or the output layer's when larger. */
+static uint64_t stage_unit_params(const tess_workload *w, uint32_t st)
+{
+    uint64_t u = tess_model_layer_params(&w->model) / w->tp;
+    const uint64_t embed = tess_build_embedding_params(w), out = tess_build_output_params(w);
+    if (tess_build_tied_output(w))
+        return u > embed + 2 * w->model.hidden ? u : embed + 2 * w->model.hidden;
+    if (st == 0 && embed > u) u = embed;
+    if (st + 1 == w->pp && out > u) u = out;
+    return u;
+}
+
+/* Weights, gradients and optimizer state of a die holding `params` (Rajbhandari et al.
+ * 2020, "ZeRO", section 5 and figure 1: 2 + 2 + K bytes a parameter with K = 12 for
+ * mixed-precision Adam, fp16 weights and gradients): stage 0 16; ZeRO-1 (optimizer state
+ * partitioned over the dp ranks) 4 + 12/dp; ZeRO-2 (and the gradients) 2 + 14/dp; ZeRO-3
+ * (and the weights) 16/dp. Beyond the paper's model states, the buffers a stage needs
+ * while it runs: with ZeRO-2 a unit's whole gradient before its reduce-scatter (2 bytes a
+ * parameter of `unit`), with ZeRO-3 also the unit's gathered weights (4). */
+static uint64_t zero_static_bytes(const tess_workload *w, uint64_t params, uint64_t unit)
+{
+    const double P = (double)params, d = w->dp;
+    switch (w->zero) {
+    case 0:
+        return (uint64_t)(16.0 * P);
+    case 1:
+        return (uint64_t)((4.0 + 12.0 / d) * P);
+    case 2:
+        return (uint64_t)((2.0 + 14.0 / d) * P + 2.0 * (double)unit);
+    default:
+        return (uint64_t)(16.0 / d * P + 4.0 * (double)unit);
+    }
+}
+
 /* Step 4: each stage's pass order, work, parameters and memory. */
 static int stage_figures(builder *b)
 {
@@ -203,10 +239,9 @@ static int stage_figures(builder *b)
     tess_schedule *s = b->s;
     const tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
     const uint64_t m = s->microbatches, v = w->chunks, pp = w->pp, t = w->tp;
-    const uint64_t h = md->hidden, V = md->vocab, sq = md->sequence;
+    const uint64_t h = md->hidden, V = md->vocab;
     const double act_layer = activation_bytes(md, w);
     const uint64_t layer_params = tess_model_layer_params(md);
-    const double bytes_per_param = w->zero ? 4.0 + 12.0 / w->dp : 16.0;
     for (uint32_t st = 0; st < pp; st++) {
         tess_stage *S = &s->stages[st];
         const uint64_t layers_per_chunk = tess_stage_chunk_layers(w, st);
@@ -220,16 +255,15 @@ static int stage_figures(builder *b)
         S->sram_bytes = layer_passes * (F->sram + Bw->sram + R->sram);
         S->params = layers_per_chunk * v * layer_params / t;
         if (st == 0) {
-            S->params += V * h / t + (md->norm == TESS_NORM_LAYERNORM ? sq * h : 0);
+            S->params += tess_build_embedding_params(w);
             S->flops += (double)m * (s->embed_fwd.flops + s->embed_bwd.flops);
             S->ops += m * (s->embed_fwd.ops + s->embed_bwd.ops);
             S->dram_bytes += m * (s->embed_fwd.bytes + s->embed_bwd.bytes);
             S->sram_bytes += m * (s->embed_fwd.sram + s->embed_bwd.sram);
         }
         if (st == pp - 1) {
-            S->params += V * h / t + 2 * h; /* output layer (a copy when tied) and final norm */
-            if (pp == 1 && md->norm == TESS_NORM_LAYERNORM)
-                S->params -= V * h / t; /* tied, one copy */
+            S->params += tess_build_output_params(w);              /* a copy when tied */
+            if (tess_build_tied_output(w)) S->params -= V * h / t; /* tied, one copy */
             S->flops += (double)m * (s->logits_fwd.flops + s->logits_bwd.flops);
             S->ops += m * (s->logits_fwd.ops + s->logits_bwd.ops);
             S->dram_bytes += m * (s->logits_fwd.bytes + s->logits_bwd.bytes);
@@ -242,11 +276,11 @@ static int stage_figures(builder *b)
         }
         /* the tail: the data-parallel gradient collective and the optimizer step over the
          * die's share of the optimizer state */
-        S->ops += 1 + (w->dp > 1 ? 1 : 0);
+        S->ops += 1 + (w->dp > 1 && w->zero < 3 ? 1 : 0); /* ZeRO-3 has no tail collective */
         S->optimizer_bytes = TESS_OPTIMIZER_BYTES_PER_PARAM * S->params / (w->zero ? w->dp : 1);
         S->dram_bytes += S->optimizer_bytes;
         S->sram_bytes += 2 * S->optimizer_bytes;
-        S->static_bytes = (uint64_t)(bytes_per_param * (double)S->params);
+        S->static_bytes = zero_static_bytes(w, S->params, stage_unit_params(w, st));
         S->activation_bytes_per_layer = (uint64_t)act_layer;
         S->in_flight = (uint32_t)chunks_in_flight(w->pipeline, st, pp, m, v);
         S->peak_bytes = S->static_bytes + (uint64_t)(act_layer * layers_per_chunk * S->in_flight);
@@ -431,6 +465,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     if (rc == TESS_OK) rc = check_fit(&b); /* TESS_ENOFIT still builds the whole schedule */
     tess_build_tp_collectives(&b);
     tess_build_pipeline_gather(&b);
+    tess_build_zero_collectives(&b);
     for (uint32_t st = 0; st < s->pp; st++)
         s->ops += s->stages[st].ops * s->tp * s->dp;
     tess_build_dp_collectives(&b);

@@ -21,8 +21,9 @@
  * recomputation repeats the layers' forward, selective repeats the attention core
  * (4bs^2h). For GPT shapes this is Narayanan et al. 2021's 72Bslh^2(1 + s/6h + V/12lh).
  * Memory per die: 16 B per parameter (fp16 weights and gradients, fp32 master weights
- * and Adam moments), 4 + 12/DP with ZeRO-1; activations per layer as Korthikanti et al.
- * 2022 account for them (Table 2), times the micro-batches in flight.
+ * and Adam moments), 4 + 12/DP with ZeRO-1, 2 + 14/DP with ZeRO-2, 16/DP with ZeRO-3 (and
+ * the unit a die holds whole while it works on it, schedule.c); activations per layer as
+ * Korthikanti et al. 2022 account for them (Table 2), times the micro-batches in flight.
  */
 #ifndef TESS_SCHEDULE_H
 #define TESS_SCHEDULE_H
@@ -172,7 +173,9 @@ typedef struct tess_schedule {
     /* the first stage's token embedding, before its first chunk's layers (forward) and after
      * them (backward) */
     tess_template embed_fwd, embed_bwd;
-    int32_t dp_coll; /* the data-parallel gradient collective, or -1 */
+    /* the first collective of the data-parallel tail (the rest follow it to the end of
+     * colls), or -1: none (dp 1, ZeRO-3) */
+    int32_t dp_coll;
     /* the chunks a hierarchical data-parallel tail is pipelined in (1: not pipelined);
      * each of its collectives is then that many calls of a chunk each */
     uint32_t dp_chunks;

@@ -21,9 +21,18 @@ int tess_build_reserve(builder *b, void **items, uint32_t n, uint32_t *cap, size
 void tess_build_add_group(builder *b, tess_template *t, tess_op_kind kind, uint64_t count,
                           double flops, uint64_t bytes, int32_t coll)
 {
+    tess_build_insert_group(b, t, t->n, kind, count, flops, bytes, coll);
+}
+
+void tess_build_insert_group(builder *b, tess_template *t, uint32_t at, tess_op_kind kind,
+                             uint64_t count, double flops, uint64_t bytes, int32_t coll)
+{
     if (count == 0 || !tess_build_reserve(b, (void **)&t->groups, t->n, &t->cap, sizeof *t->groups))
         return;
-    tess_op_group *g = &t->groups[t->n++];
+    if (at > t->n) at = t->n;
+    memmove(&t->groups[at + 1], &t->groups[at], (t->n - at) * sizeof *t->groups);
+    t->n++;
+    tess_op_group *g = &t->groups[at];
     memset(g, 0, sizeof *g);
     g->kind = kind;
     g->count = count;
@@ -44,4 +53,21 @@ void tess_build_add_group(builder *b, tess_template *t, tess_op_kind kind, uint6
     t->flops += flops * (double)count;
     t->bytes += g->dram_each * count;
     t->sram += g->sram_each * count;
+}
+
+uint64_t tess_build_embedding_params(const tess_workload *w)
+{
+    const tess_model *md = &w->model;
+    return md->vocab * md->hidden / w->tp +
+           (md->norm == TESS_NORM_LAYERNORM ? md->sequence * md->hidden : 0);
+}
+
+uint64_t tess_build_output_params(const tess_workload *w)
+{
+    return w->model.vocab * w->model.hidden / w->tp + 2 * w->model.hidden;
+}
+
+int tess_build_tied_output(const tess_workload *w)
+{
+    return w->pp == 1 && w->model.norm == TESS_NORM_LAYERNORM;
 }

@@ -44,6 +44,17 @@ int tess_build_reserve(builder *b, void **items, uint32_t n, uint32_t *cap, size
 /* count ops of one kind, alike, appended to template t (nothing for count 0). */
 void tess_build_add_group(builder *b, tess_template *t, tess_op_kind kind, uint64_t count,
                           double flops, uint64_t bytes, int32_t coll);
+/* The same, put before the group now at index `at` (at t->n: appended). */
+void tess_build_insert_group(builder *b, tess_template *t, uint32_t at, tess_op_kind kind,
+                             uint64_t count, double flops, uint64_t bytes, int32_t coll);
+
+/* Parameters of the first stage's embedding (the token table's 1/tp share, and learned
+ * positions with LayerNorm models) and of the last stage's output layer (its 1/tp share and
+ * the final norm), per die; and whether one stage holds both and the output layer is the
+ * token table's copy (GPT-style models in one pipeline stage: tied, one copy). */
+uint64_t tess_build_embedding_params(const tess_workload *w);
+uint64_t tess_build_output_params(const tess_workload *w);
+int tess_build_tied_output(const tess_workload *w);
 
 /* Step 3: one layer's work on one die (forward, backward, recomputed forward), the logits
  * layer's and the embedding's, and the model's FLOPs (schedule_kernels.c). */
@@ -58,5 +69,10 @@ void tess_build_pipeline_gather(builder *b);
  * it (Megatron's scatter/gather), or with scatter/gather off sends it whole. */
 int tess_build_activation_replicated(const tess_workload *w);
 void tess_build_dp_collectives(builder *b);
+/* ZeRO-2 and -3 (w->zero >= 2): the data-parallel collectives inside the passes, each
+ * layer's gradient reduce-scatter after its backward pass and, with ZeRO-3, its parameter
+ * all-gathers before its forward and backward passes (and the embedding's and the logits
+ * layer's on their stages); before tess_build_dp_collectives. */
+void tess_build_zero_collectives(builder *b);
 
 #endif

@@ -230,17 +230,144 @@ void tess_build_pipeline_gather(builder *b)
         s->stages[st].ops += tess_coll_calls(s, c, st);
 }
 
-/* Step 7: the data-parallel gradient (and, with ZeRO-1, parameter) collectives, once per
- * iteration. */
+/* One data-parallel all-gather or reduce-scatter of a `bytes` buffer: one ring over the dp
+ * ranks, or, when their groups fall into domains (placement.dp_local), an all-gather across
+ * the domains (of the domain's 1/m) then inside, a reduce-scatter inside then across.
+ * Called `times` times in every layer pass (stage PER_LAYER), `times` times an iteration
+ * (ONCE: the tail, no template), or else `times` times a micro-batch by the dies of
+ * `stage`; the first call of each phase is an op of template t put at `at` (the phases in
+ * order), the others the caller's. names: the ring's, inside's and
+ * across's wording. Returns the index of the first collective added. */
+enum { PER_LAYER = -1, ONCE = -2 };
+
+static uint32_t dp_phases(builder *b, tess_coll kind, const char *const names[3], uint64_t bytes,
+                          uint64_t times, int32_t stage, tess_template *t, uint32_t at)
+{
+    tess_schedule *s = b->s;
+    const uint32_t dp = b->w->dp, ml = s->placement.dp_local, first = s->n_colls;
+    const int split = ml > 1 && ml < dp, across_first = split && kind == TESS_ALL_GATHER;
+    for (uint32_t j = 0; j < (split ? 2u : 1u); j++) {
+        const int across = split && (j == 0) == across_first;
+        const char *what = !split ? names[0] : across ? names[2] : names[1];
+        const tess_coll_axis axis = !split   ? TESS_AXIS_DP
+                                    : across ? TESS_AXIS_DP_CROSS
+                                             : TESS_AXIS_DP_LOCAL;
+        const uint32_t group = !split ? dp : across ? dp / ml : ml;
+        const uint64_t buffer = across ? bytes / ml : bytes;
+        const uint32_t i = s->n_colls;
+        if (stage == PER_LAYER)
+            add_layer_coll(b, what, axis, kind, group, buffer, times);
+        else
+            add_coll(b, what, axis, kind, group, buffer,
+                     stage == ONCE ? times : times * s->microbatches);
+        if (s->n_colls == i) continue;
+        if (stage >= 0) {
+            s->colls[i].per_microbatch = times;
+            s->colls[i].only_stage = stage;
+        }
+        if (t) tess_build_insert_group(b, t, at + j, TESS_OP_COLLECTIVE, 1, 0, buffer, (int32_t)i);
+    }
+    return first;
+}
+
+/* A ZeRO-3 gather used twice a pass (`stage` as dp_phases): before the forward (ops put
+ * first in template fwd) and before the backward (first in template back). */
+static void gather_twice(builder *b, const char *const names[3], uint64_t bytes, int32_t stage,
+                         tess_template *fwd, tess_template *back)
+{
+    tess_schedule *s = b->s;
+    const uint32_t first = dp_phases(b, TESS_ALL_GATHER, names, bytes, 2, stage, fwd, 0);
+    for (uint32_t i = first; i < s->n_colls; i++)
+        tess_build_insert_group(b, back, i - first, TESS_OP_COLLECTIVE, 1, 0, s->colls[i].bytes,
+                                (int32_t)i);
+}
+
+/* ZeRO-2 and -3 inside the passes (Rajbhandari et al. 2020, sections 5.2 and 5.3, as
+ * DeepSpeed and PyTorch FSDP run them with gradient accumulation): after each micro-batch's
+ * backward pass of a layer its gradients (2 bytes a parameter) are reduce-scattered over
+ * the dp ranks into each rank's shard, and the first stage's embedding's and the last
+ * stage's output layer's once a micro-batch likewise; with ZeRO-3 a layer's weights are
+ * all-gathered before its forward pass and again before its backward pass (before the
+ * recomputed forward, which the backward's gather serves, with full recomputation), the
+ * output layer's alike and the embedding's before the forward only (its backward, a
+ * scatter-add, needs no weights). With one micro-batch that moves
+ * the paper's 3 x the parameters' bytes an iteration against data parallelism's 2
+ * (section 7.2.2). The gathers are not prefetched: each waits in the die's stream. */
+void tess_build_zero_collectives(builder *b)
+{
+    const tess_workload *w = b->w;
+    tess_schedule *s = b->s;
+    if (w->zero < 2 || w->dp < 2) return;
+    static const char *const rs[3] = {"dp layer gradient reduce-scatter",
+                                      "dp layer gradient reduce-scatter (inside)",
+                                      "dp layer gradient reduce-scatter (across)"};
+    static const char *const ag[3] = {"dp layer parameter all-gather",
+                                      "dp layer parameter all-gather (inside)",
+                                      "dp layer parameter all-gather (across)"};
+    static const char *const eag[3] = {"dp embedding all-gather",
+                                       "dp embedding all-gather (inside)",
+                                       "dp embedding all-gather (across)"};
+    static const char *const ers[3] = {"dp embedding gradient reduce-scatter",
+                                       "dp embedding gradient reduce-scatter (inside)",
+                                       "dp embedding gradient reduce-scatter (across)"};
+    static const char *const lag[3] = {"dp output layer all-gather",
+                                       "dp output layer all-gather (inside)",
+                                       "dp output layer all-gather (across)"};
+    static const char *const lrs[3] = {"dp output layer gradient reduce-scatter",
+                                       "dp output layer gradient reduce-scatter (inside)",
+                                       "dp output layer gradient reduce-scatter (across)"};
+    const uint64_t layer = tess_model_layer_params(&w->model) / w->tp * 2;
+    const uint32_t first = s->n_colls;
+    const int z3 = w->zero >= 3;
+    dp_phases(b, TESS_REDUCE_SCATTER, rs, layer, 1, PER_LAYER, &s->bwd, s->bwd.n);
+    if (z3)
+        gather_twice(b, ag, layer, PER_LAYER, &s->fwd,
+                     w->recompute == TESS_RECOMPUTE_FULL ? &s->recompute : &s->bwd);
+    const int32_t last = (int32_t)s->pp - 1;
+    const uint64_t embed = tess_build_embedding_params(w) * 2,
+                   out = tess_build_output_params(w) * 2;
+    if (tess_build_tied_output(w)) {
+        /* one unit, the table and the final norm: gathered for the forward (the logits
+         * reuse it) and for the logits' backward, its summed gradient reduce-scattered
+         * after the embedding's backward */
+        const uint64_t unit = embed + 4 * w->model.hidden;
+        if (z3) {
+            const uint32_t i = dp_phases(b, TESS_ALL_GATHER, eag, unit, 2, 0, &s->embed_fwd, 0);
+            for (uint32_t j = i; j < s->n_colls; j++)
+                tess_build_insert_group(b, &s->logits_bwd, j - i, TESS_OP_COLLECTIVE, 1, 0,
+                                        s->colls[j].bytes, (int32_t)j);
+        }
+        dp_phases(b, TESS_REDUCE_SCATTER, ers, unit, 1, 0, &s->embed_bwd, s->embed_bwd.n);
+    } else {
+        if (z3) dp_phases(b, TESS_ALL_GATHER, eag, embed, 1, 0, &s->embed_fwd, 0);
+        dp_phases(b, TESS_REDUCE_SCATTER, ers, embed, 1, 0, &s->embed_bwd, s->embed_bwd.n);
+        if (z3) gather_twice(b, lag, out, last, &s->logits_fwd, &s->logits_bwd);
+        dp_phases(b, TESS_REDUCE_SCATTER, lrs, out, 1, last, &s->logits_bwd, s->logits_bwd.n);
+    }
+    for (uint32_t i = first; i < s->n_colls; i++)
+        for (uint32_t st = 0; st < s->pp; st++)
+            s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
+}
+
+/* Step 7: the data-parallel collectives of the tail, once per iteration: the gradient
+ * all-reduce; with ZeRO-1 its reduce-scatter and, after the optimizer's step on each
+ * rank's shard, the parameters' all-gather; with ZeRO-2 that all-gather alone (the
+ * gradients were reduce-scattered layer by layer); with ZeRO-3 nothing. */
 void tess_build_dp_collectives(builder *b)
 {
     const tess_workload *w = b->w;
     tess_schedule *s = b->s;
     const uint64_t grad_bytes = s->stages[0].params * 2;
-    s->dp_coll = w->dp > 1 ? (int32_t)s->n_colls : -1;
+    s->dp_coll = w->dp > 1 && w->zero < 3 ? (int32_t)s->n_colls : -1;
     s->dp_chunks = 1; /* tess_schedule_chunk_dp_tail may pipeline a hierarchical tail */
+    if (s->dp_coll < 0) return;
     const uint32_t ml = s->placement.dp_local, across = w->dp / ml;
-    if (ml > 1) {
+    if (w->zero >= 2) {
+        static const char *const ag[3] = {"dp parameter all-gather",
+                                          "dp parameter all-gather (inside)",
+                                          "dp parameter all-gather (across)"};
+        dp_phases(b, TESS_ALL_GATHER, ag, grad_bytes, 1, ONCE, NULL, 0);
+    } else if (ml > 1) {
         /* hierarchical: reduce-scatter inside each domain, the domain's 1/m share across
          * domains, all-gather inside (ZeRO-1: the reduce-scatter and the all-gather each
          * go inside, then across / across, then inside) */
@@ -270,7 +397,8 @@ void tess_build_dp_collectives(builder *b)
 uint32_t tess_dp_chain(const tess_schedule *s, uint32_t *out, uint32_t cap)
 {
     uint32_t n = 0;
-    for (uint32_t i = 0; i < s->n_colls && n < cap; i++)
+    for (uint32_t i = s->dp_coll >= 0 ? (uint32_t)s->dp_coll : s->n_colls;
+         i < s->n_colls && n < cap; i++)
         if (tess_axis_is_dp(s->colls[i].axis) && s->colls[i].group > 1) out[n++] = i;
     return n;
 }
