@@ -437,6 +437,118 @@ TEST(Run, ASystolicDieLoadsTheNextTileWhileItComputesThisOne)
     }
 }
 
+namespace
+{
+// One forward pass of L layers on 4 dies of a switch (64 GB/s links of 10 cycles, a
+// 2-cycle router), data parallel: each layer one 256^3 GEMM (one tile on a 16 x 16 array)
+// and one data-parallel collective of S bytes, before the GEMM (`gather_first`) or after
+// it, run as `async` says. Returns the iteration time.
+double run_layers_with_a_collective(const Loaded &l, uint32_t L, tess_coll kind, uint64_t S,
+                                    bool gather_first, tess_async async, bool with_collective)
+{
+    std::vector<double> v = in_child([&] {
+        std::vector<uint32_t> ranks;
+        for (size_t i = 0; i < l.p.n_instances; i++)
+            if (l.p.instances[i].kind == TESS_KIND_DIE) ranks.push_back(uint32_t(i));
+        tess_op_group groups[2];
+        std::memset(groups, 0, sizeof groups);
+        tess_op_group &gemm = groups[gather_first ? 1 : 0], &coll = groups[gather_first ? 0 : 1];
+        gemm.kind = TESS_OP_GEMM;
+        gemm.count = 1;
+        gemm.flops_each = 2.0 * 256 * 256 * 256;
+        gemm.coll = -1;
+        gemm.gm = gemm.gn = gemm.gk = gemm.tile = 256;
+        gemm.gcount = 1;
+        coll.kind = TESS_OP_COLLECTIVE;
+        coll.count = 1;
+        coll.bytes_each = S;
+        coll.coll = 0;
+        coll.async = uint8_t(async);
+        coll.chain = async == TESS_SYNC ? 0 : 1;
+        tess_coll_use c;
+        tess_coll_use_init(&c, "dp layer collective", TESS_AXIS_DP, kind, 4, S, L);
+        c.per_layer = 1;
+        tess_schedule s;
+        std::memset(&s, 0, sizeof s);
+        tess_stage stage;
+        std::memset(&stage, 0, sizeof stage);
+        tess_pass pass = {0, 0, 0};
+        stage.layers_per_chunk = L;
+        stage.order = &pass;
+        stage.n_order = 1;
+        s.dies = s.dp = 4;
+        s.pp = s.chunks = s.tp = s.tp_grid = s.microbatches = 1;
+        s.die_of_rank = ranks.data();
+        s.stages = &stage;
+        s.fwd.groups = with_collective ? groups : &gemm;
+        s.fwd.n = with_collective ? 2 : 1;
+        s.colls = &c;
+        s.n_colls = 1;
+        s.dp_coll = -1;
+        s.dp_chunks = 1;
+        s.recv_coll = -1;
+        std::vector<double> bw(4, 1e12);
+        tess_iteration_result r;
+        char msg[512];
+        const tess_hw_run_options o = {TESS_NOC_FLOW, 0,       0, TESS_MEM_RATE, nullptr, nullptr,
+                                       nullptr,       nullptr, 0};
+        if (tess_hw_run(&l.p, &s, 2, bw.data(), &o, &r, nullptr, nullptr, nullptr, nullptr, nullptr,
+                        nullptr, nullptr, msg, sizeof msg) != 0)
+            throw std::runtime_error(msg);
+        return std::vector<double>{r.iteration_time_s};
+    });
+    return v.empty() ? -1 : v[0];
+}
+} // namespace
+
+TEST(Run, AsyncCollectivesRunUnderTheComputeOnTheirOwnStreams)
+{
+    // A gather issued a layer ahead (tess_async TESS_ASYNC_GATHER), each call taking a,
+    // layers of compute g: layer 0 waits for its own gather, then each layer k waits for
+    // the gather issued when layer k - 1 began, so L layers take a + L g when a <= g and
+    // L a + g when a > g (the die waits on the stream); in the die's stream (TESS_SYNC)
+    // L (a + g). A reduction issued after each layer's compute and not waited for
+    // (TESS_ASYNC_REDUCE), each r: L g + r (the last drains before the tail) when r <= g,
+    // g + L r when r > g; in the stream L (g + r). A ring's call over 4 dies of S bytes
+    // takes 3 (S/4 / 64 GB/s + 22 ns) (Run.RingAllReduceTakesItsStepsOfSerialisationAndLatency).
+    const std::string xml =
+        "<?xml version=\"1.0\"?>\n<platform name=\"ring\">\n"
+        "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
+        "vector-lanes=\"16\" sram=\"1MiB\" sram-bandwidth=\"1TB/s\"/>\n"
+        "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+        "routing=\"table\"/>\n"
+        "  <link-type name=\"l\" width=\"64B\" latency=\"10cycles\" energy=\"1pJ/bit\"/>\n"
+        "  <switch name=\"n\" dies=\"4\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
+    auto l = load_xml(xml);
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const uint32_t L = 6;
+    const double g =
+        run_layers_with_a_collective(*l, L, TESS_ALL_GATHER, 0, true, TESS_SYNC, false) / L;
+    ASSERT_GT(g, 0);
+    for (const double ratio : {0.5, 2.0}) {
+        const double want = ratio * g;                              // a or r
+        const uint64_t S = uint64_t((want / 3 - 22e-9) * 64e9) * 4; // S/4 a step
+        const double a = 3 * (double(S / 4) / 64e9 + 22e-9);
+        const double sync = L * (a + g);
+        const double gathered = a <= g ? a + L * g : L * a + g;
+        const double reduced = a <= g ? L * g + a : g + L * a;
+        EXPECT_NEAR(run_layers_with_a_collective(*l, L, TESS_ALL_GATHER, S, true, TESS_SYNC, true) /
+                        sync,
+                    1.0, 0.01)
+            << "a = " << ratio << " g, in the stream";
+        EXPECT_NEAR(
+            run_layers_with_a_collective(*l, L, TESS_ALL_GATHER, S, true, TESS_ASYNC_GATHER, true) /
+                gathered,
+            1.0, 0.01)
+            << "a = " << ratio << " g, gathered a layer ahead";
+        EXPECT_NEAR(run_layers_with_a_collective(*l, L, TESS_REDUCE_SCATTER, S, false,
+                                                 TESS_ASYNC_REDUCE, true) /
+                        reduced,
+                    1.0, 0.01)
+            << "r = " << ratio << " g, reduced on its stream";
+    }
+}
+
 TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
 {
     // p dies on a crossbar moving 1 MiB per cycle (messages cost nanoseconds), DMA at

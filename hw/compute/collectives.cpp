@@ -72,7 +72,7 @@ uint64_t ComputeDie::step_tag(const RingCall &c, uint64_t k)
     return kCollTag | (uint64_t(c.index) << 48) | (c.seq << 16) | k;
 }
 
-void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
+void ComputeDie::collective(const tess_coll_use &c, uint32_t index, bool blocking)
 {
     const RingCall call = ring_call(c, index);
     if (call.n < 2) return;
@@ -86,9 +86,98 @@ void ComputeDie::collective(const tess_coll_use &c, uint32_t index)
         send_step(call, k);
         receive(call.left, step_tag(call, k));
     }
+    if (!blocking) return;
     const double took = sc_core::sc_time_stamp().to_seconds() - t0;
     st_.level_s[c.span] += took;
     if (c.scale_out) st_.scale_out_s += took;
+}
+
+void ComputeDie::post(int stream, int32_t coll, uint32_t chain, double start)
+{
+    streams_[stream].queue.push_back(AsyncCall{coll, chain, start});
+    streams_[stream].posted.notify(sc_core::SC_ZERO_TIME);
+    async_issued_[coll]++;
+    drain_coll_ = coll; // the last posted: a drain's wait is counted as its
+    drain_chain_ = chain;
+}
+
+// A stream's process: its calls in the order posted, each from its start on.
+void ComputeDie::stream_loop(int stream)
+{
+    CommStream &q = streams_[stream];
+    for (;;) {
+        while (q.queue.empty()) {
+            wait(q.posted);
+            st_.wakes++;
+        }
+        const AsyncCall call = q.queue.front();
+        q.queue.pop_front();
+        q.busy = true;
+        advance_to(call.start);
+        for (uint32_t j = 0; j < call.chain; j++)
+            collective(s_.colls[call.coll + j], static_cast<uint32_t>(call.coll) + j, false);
+        async_done_[call.coll]++;
+        q.busy = false;
+        q.finished.notify(sc_core::SC_ZERO_TIME);
+    }
+}
+
+// The die's stream meets an asynchronous collective op. A reduction is posted once the
+// work before it is done. A gather in a layer pass: this layer's call is waited for
+// (posted first when the pass's first layer issues it), and the next layer's posted
+// before the layer computes. The wait is the die's network time, at the widest level the
+// call's phases reach.
+void ComputeDie::async_collective(const tess_op &op)
+{
+    const tess_op_group &g = *op.group;
+    if (g.chain == 0) return; // a later phase: its first phase's call runs it
+    if (g.async == TESS_ASYNC_REDUCE) {
+        post(1, op.coll, g.chain, local_end());
+        return;
+    }
+    catch_up();
+    const double t0 = sc_core::sc_time_stamp().to_seconds();
+    uint64_t &waited = async_waited_[op.coll];
+    if (async_issued_[op.coll] == waited) post(0, op.coll, g.chain, t0);
+    const uint64_t call = waited++;
+    while (async_done_[op.coll] <= call) {
+        wait(streams_[0].finished);
+        st_.wakes++;
+    }
+    waited_for(op.coll, g.chain, t0);
+    if (op.layer + 1 < s_.stages[map_.stage(rank_)].layers_per_chunk)
+        post(0, op.coll, g.chain, sc_core::sc_time_stamp().to_seconds());
+    catch_up(); // the layer's work starts now
+}
+
+void ComputeDie::drain_streams()
+{
+    catch_up();
+    const double t0 = sc_core::sc_time_stamp().to_seconds();
+    while (streams_[0].busy || !streams_[0].queue.empty() || streams_[1].busy ||
+           !streams_[1].queue.empty()) {
+        wait(streams_[0].finished | streams_[1].finished);
+        st_.wakes++;
+    }
+    waited_for(drain_coll_, drain_chain_, t0);
+    catch_up();
+}
+
+// The die waited from t0 until now for an asynchronous call of `chain` collectives from
+// colls[coll] on: network time, at the widest level they reach.
+void ComputeDie::waited_for(int32_t coll, uint32_t chain, double t0)
+{
+    const double t1 = sc_core::sc_time_stamp().to_seconds();
+    if (!(t1 > t0)) return;
+    uint8_t widest = 0, scale_out = 0;
+    for (uint32_t j = 0; coll >= 0 && j < chain; j++) {
+        widest = std::max(widest, s_.colls[coll + j].span);
+        scale_out |= s_.colls[coll + j].scale_out;
+    }
+    st_.network_s += t1 - t0;
+    st_.level_s[widest] += t1 - t0;
+    if (scale_out) st_.scale_out_s += t1 - t0;
+    span(TESS_TRACK_NETWORK, t0, t1);
 }
 
 // Every data-parallel collective's calls: in turn, or a hierarchical chain pipelined over

@@ -14,6 +14,19 @@ extern "C" {
 namespace tess::hw
 {
 
+namespace
+{
+// Whether any template of s holds an asynchronous collective (tess_async).
+bool has_async(const tess_schedule &s)
+{
+    for (const tess_template *t :
+         {&s.fwd, &s.bwd, &s.recompute, &s.logits_fwd, &s.logits_bwd, &s.embed_fwd, &s.embed_bwd})
+        for (uint32_t i = 0; i < t->n; i++)
+            if (t->groups[i].async != TESS_SYNC) return true;
+    return false;
+}
+} // namespace
+
 ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
                        const tess_die_type &die, uint32_t rank, const RankMap &map,
                        noc::Transport &net, double dma_bandwidth, unsigned dtype_bytes,
@@ -32,6 +45,11 @@ ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
     st_.stage = map.stage(rank);
     st_.instance = s.die_of_rank[rank];
     SC_THREAD(run);
+    if (has_async(s)) { // the streams' processes, only where they have work
+        async_ = true;
+        SC_THREAD(gather_stream);
+        SC_THREAD(reduce_stream);
+    }
 }
 
 double ComputeDie::local_end() const
@@ -263,6 +281,11 @@ void ComputeDie::run()
         st_.ops++;
         switch (op.kind) {
         case TESS_OP_COLLECTIVE: {
+            if (op.group && op.group->async != TESS_SYNC) {
+                async_collective(op);
+                break;
+            }
+            if (async_ && op.coll == s_.dp_coll) drain_streams();
             catch_up();
             const double t0 = sc_core::sc_time_stamp().to_seconds();
             if (op.coll == s_.dp_coll) { // the tail: every data-parallel collective
@@ -309,6 +332,7 @@ void ComputeDie::run()
             break;
         }
         default:
+            if (async_ && op.kind == TESS_OP_OPTIMIZER) drain_streams();
             compute(op);
         }
     }

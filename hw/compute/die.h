@@ -7,10 +7,15 @@
 // previous tile's store) on the one DMA engine, in op order; stores follow their tile;
 // vector ops wait for the tensor engine and hold it. Only where dies meet (collectives
 // and pipeline messages through the transport interface) does the die catch the kernel
-// up to its timeline and wait for the network.
+// up to its timeline and wait for the network. Asynchronous collectives (tess_async) run
+// on two streams of their own, each a process: gathers issued a layer ahead, reductions
+// issued when the work before them is done; the die waits for a gather before the layer
+// that needs it and for both streams to drain before its tail. A die's network time
+// counts only its waits for them.
 #ifndef TESS_COMPUTE_DIE_H
 #define TESS_COMPUTE_DIE_H
 
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -175,8 +180,35 @@ class ComputeDie : public sc_core::sc_module
     // a port) through dma(), *start moved up to now first.
     double transfer(double *start, uint64_t read_bytes, uint64_t write_bytes, double rate);
     void receive(uint32_t src_endpoint, uint64_t tag);
-    void collective(const tess_coll_use &c, uint32_t index);
+    // one call of colls[index]; `blocking`: in the die's stream (its time by level counted
+    // here), else on an asynchronous stream (counted where the die waits for it)
+    void collective(const tess_coll_use &c, uint32_t index, bool blocking = true);
     void data_parallel_tail();
+    // Asynchronous collectives (tess_async): a call runs `chain` collectives from colls[coll]
+    // on, on stream 0 (gathers) or 1 (reductions), from `start` on, after the calls posted
+    // before it on that stream.
+    struct AsyncCall {
+        int32_t coll;
+        uint32_t chain;
+        double start;
+    };
+    struct CommStream {
+        std::deque<AsyncCall> queue;
+        bool busy = false;
+        sc_core::sc_event posted, finished;
+    };
+    CommStream streams_[2];
+    std::map<int32_t, uint64_t> async_issued_, async_waited_, async_done_; // per first collective
+    void post(int stream, int32_t coll, uint32_t chain, double start);
+    void stream_loop(int stream);
+    void gather_stream() { stream_loop(0); }
+    void reduce_stream() { stream_loop(1); }
+    void async_collective(const tess_op &op); // a collective op whose group is asynchronous
+    void drain_streams();                     // waits until both streams are idle
+    void waited_for(int32_t coll, uint32_t chain, double t0);
+    bool async_ = false; // the schedule has asynchronous collectives: the streams run
+    int32_t drain_coll_ = -1;
+    uint32_t drain_chain_ = 0;
     RingCall ring_call(const tess_coll_use &c, uint32_t index);
     void launch_kernel();
     void send_step(const RingCall &c, uint64_t k);

@@ -90,6 +90,10 @@ static const tess_field_spec workload_fields[] = {
     WCOUNT("zero", zero, "0", 0, 3,
            "ZeRO stage: 1 partitions the optimizer state over dp, 2 also the gradients, 3 also the "
            "weights"),
+    WENUM("zero-overlap", zero_overlap, "on", onoff_names,
+          "ZeRO-2/3: a layer's weights gathered one layer ahead and its gradients "
+          "reduce-scattered on streams of their own, under the compute (PyTorch FSDP's "
+          "prefetch); off: each collective waits in the die's stream"),
     WENUM("pipeline", pipeline, "1f1b", pipeline_names, "pipeline schedule"),
     WCOUNT("chunks", chunks, "1", 1, 1024, "model chunks per die (interleaved)"),
     {"stage-layers", 0, TESS_FIELD_COUNTS, W(stage_layers), "", 1, 100000, NULL, NULL,

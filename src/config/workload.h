@@ -75,6 +75,9 @@ typedef struct tess_workload {
     int pipeline_scatter_gather;
     tess_attention attention; /* s x s scores written to memory, or fused (FlashAttention) */
     uint32_t zero;            /* ZeRO stage: 0 to 3 */
+    /* ZeRO-2/3: gathers one layer ahead and reductions on their own streams, under the
+     * compute (1), or each waiting in the die's stream (0) */
+    int zero_overlap;
     tess_pipeline pipeline;
     uint32_t chunks; /* model chunks per die (interleaved 1F1B) */
     /* each pipeline stage's layers (all its chunks together); n = 0: layers / pp each */

@@ -367,7 +367,15 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
                     (double)g->count * (double)g->bytes_each / dma_bytes_s / cal->dram_efficiency;
             break;
         case TESS_OP_COLLECTIVE:
-            if (g->coll >= 0) {
+            if (g->coll >= 0 && g->async != TESS_SYNC) { /* on a stream, overlapped later */
+                const tess_coll_use *c = &s->colls[g->coll];
+                double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
+                collective_terms(c, net, (double)g->count, ca, cb);
+                *(g->async == TESS_ASYNC_GATHER ? &out->gather_s : &out->reduce_s) +=
+                    network_time(ca, cb, cal);
+                if (c->span > out->async_span) out->async_span = c->span;
+                out->messages += g->count * call_messages(c);
+            } else if (g->coll >= 0) {
                 collective_time(&s->colls[g->coll], net, cal, (double)g->count, out->level_alpha_s,
                                 out->level_beta_s, out->scope_s, &out->scale_out_s);
                 out->messages += g->count * call_messages(&s->colls[g->coll]);
@@ -431,6 +439,16 @@ static void add_template(double *pass, double parts[3], const tess_template_time
     parts[2] += t->network_s;
 }
 
+/* The time a pass of L layers waits for its asynchronous collectives (the die's streams,
+ * hw/compute/die.h), each layer's work taking w: its first layer's gather g in full, then
+ * for each further layer what the slower stream (gathers one layer ahead, or the
+ * reductions r issued after each layer) takes beyond the layer's work. */
+static double async_wait(double L, double w, double g, double r)
+{
+    const double stream = g > r ? g : r;
+    return g + (L > 1 && stream > w ? (L - 1) * (stream - w) : 0);
+}
+
 /* Stage st's pass times and its die's figures (the stage's first rank stands for all of
  * it: every die of a stage runs the same ops); adds the network energy its ranks spend
  * to *net_joules. */
@@ -453,21 +471,29 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     tess_estimate_template(s, &s->embed_bwd, dt, e, dma_rate, net, cal, &eb);
     const double L = S->layers_per_chunk;
     tess_die_stat *d = &x->per_stage[st];
+    /* the waits for the streams' collectives in a forward and a backward pass; the
+     * reductions still running when the backward passes end (the last layer's, and the
+     * embedding's after it on the first stage) are waited for before the tail */
+    const double wait_f = async_wait(L, tf.local_s + tf.network_s, tf.gather_s, tf.reduce_s);
+    const double wait_b = async_wait(L, tr.local_s + tr.network_s + tb.local_s + tb.network_s,
+                                     tr.gather_s + tb.gather_s, tr.reduce_s + tb.reduce_s);
+    const double drain = tr.reduce_s + tb.reduce_s + (st == 0 ? eb.reduce_s : 0);
+    const uint8_t async_span = tf.async_span > tb.async_span ? tf.async_span : tb.async_span;
     for (uint32_t c = 0; c < v; c++) {
         /* a pass's layers, and the logits (last stage, last chunk) or embedding (first stage,
          * first chunk) around them */
         const int logits = st + 1 == pp && c + 1 == v, embed = st == 0 && c == 0;
         const tess_template_time *xf[2] = {logits ? &lf : NULL, embed ? &ef : NULL},
                                  *xb[2] = {logits ? &lb : NULL, embed ? &eb : NULL};
-        x->fwd[st * v + c] = L * (tf.local_s + tf.network_s);
-        x->bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s);
+        x->fwd[st * v + c] = L * (tf.local_s + tf.network_s) + wait_f;
+        x->bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) + wait_b;
         double *f = &x->parts[((size_t)st * v + c) * 6], *b = f + 3;
         f[0] = L * tf.compute_s;
         f[1] = L * (tf.local_s - tf.compute_s);
-        f[2] = L * tf.network_s;
+        f[2] = L * tf.network_s + wait_f;
         b[0] = L * (tr.compute_s + tb.compute_s);
         b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s);
-        b[2] = L * (tr.network_s + tb.network_s);
+        b[2] = L * (tr.network_s + tb.network_s) + wait_b;
         for (int k = 0; k < 2; k++) {
             add_template(&x->fwd[st * v + c], f, xf[k]);
             add_template(&x->bwd[st * v + c], b, xb[k]);
@@ -494,6 +520,9 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
                 d->level_s[l] += reps[j] * parts[j]->scope_s[l];
             d->scale_out_s += reps[j] * parts[j]->scale_out_s;
         }
+        const double waited = ps->backward ? wait_b : wait_f;
+        d->network_s += waited;
+        d->level_s[async_span] += waited;
         sends += tess_pass_sends(s, st, ps);
         d->ops += tess_pass_recvs(s, st, ps) + tess_pass_sends(s, st, ps);
     }
@@ -508,7 +537,8 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     }
     /* the tail: every data-parallel collective once, then the optimizer step */
     const double tail_net =
-        tess_estimate_dp_tail(s, net, cal, d->level_s, &d->scale_out_s, &d->messages);
+        drain + tess_estimate_dp_tail(s, net, cal, d->level_s, &d->scale_out_s, &d->messages);
+    d->level_s[async_span] += drain;
     d->ops += 1 + (s->dp_coll >= 0); /* the optimizer step, the data-parallel collectives' op */
     d->optimizer_s =
         (double)S->optimizer_bytes / (tess_die_stream_rate(dt, dma_rate) * cal->dram_efficiency);

@@ -14,6 +14,9 @@
  *              pipeline; overlap 0: DMA and compute one after the other)
  *   network  = for each collective call: steps x (latency_factor x alpha + bytes / n /
  *              (bandwidth_efficiency x beta)), alpha and beta of the group's level
+ *   streams  = asynchronous collectives (tess_async: ZeRO's gathers g a layer ahead and
+ *              reductions r, per layer) wait g + (L - 1) max(0, max(g, r) - w) per pass of
+ *              L layers of work w each; the last reductions before the tail
  * A level is the tensor-parallel group (TP, and the rows and columns of a 2-D grid), the
  * data-parallel group (DP) or the pipeline neighbours (PP). Its alpha is the largest
  * path latency between ring neighbours (links, optics and router pipelines on the
@@ -87,6 +90,11 @@ typedef struct tess_template_time {
     double compute_s, local_s, network_s; /* calibrated: compute, compute and DMA, collectives */
     double level_alpha_s[TESS_LEVELS_], level_beta_s[TESS_LEVELS_]; /* network_s's terms, raw */
     double scope_s[TESS_SCOPE_LEVELS + 1], scale_out_s; /* network_s by its groups' span */
+    /* calibrated: its asynchronous collectives (tess_async), gathers and reductions, apart
+     * from network_s (estimate_stage overlaps them with the passes' work); async_span: the
+     * widest span they reach */
+    double gather_s, reduce_s;
+    uint8_t async_span;
     uint64_t ops, messages; /* what was costed: the template's ops, its collectives' messages */
     double flops;
 } tess_template_time;

@@ -80,6 +80,14 @@ typedef enum tess_op_kind {
     TESS_OP_OPTIMIZER /* Adam step over the die's parameters */
 } tess_op_kind;
 
+/* How a die runs a collective op (tess_op_group.async). TESS_SYNC: in its stream, waiting
+ * for it. TESS_ASYNC_GATHER: a gather on the die's gather stream, one layer ahead: in a
+ * layer pass the die waits for this layer's call (issuing it first if it is the pass's
+ * first layer) and issues the next layer's before it computes. TESS_ASYNC_REDUCE: a
+ * reduction on the die's reduce stream, issued when the work before it is done and not
+ * waited for; the die waits for both streams to drain before its tail. */
+typedef enum tess_async { TESS_SYNC, TESS_ASYNC_GATHER, TESS_ASYNC_REDUCE } tess_async;
+
 /* count ops of one kind, alike: a template is a list of groups */
 typedef struct tess_op_group {
     tess_op_kind kind;
@@ -99,6 +107,11 @@ typedef struct tess_op_group {
      * element-wise kernel's operands; a gpu kernel's DRAM bytes pass through, written and
      * read once each (two accesses a byte) */
     uint64_t sram_each;
+    /* collectives: tess_async; an asynchronous call runs `chain` collectives one after
+     * another, colls[coll] on (the phases of a hierarchical one); 0 for the following
+     * phases' ops, which their first phase's call runs */
+    uint8_t async;
+    uint32_t chain;
 } tess_op_group;
 
 typedef struct tess_template {

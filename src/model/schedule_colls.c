@@ -230,18 +230,31 @@ void tess_build_pipeline_gather(builder *b)
         s->stages[st].ops += tess_coll_calls(s, c, st);
 }
 
+enum { PER_LAYER = -1, ONCE = -2 };
+
+/* The n collective ops of template t from index at on, the phases of one call: run as
+ * `async` says, the first's call running them all. */
+static void mark_async(tess_template *t, uint32_t at, uint32_t n, tess_async async)
+{
+    for (uint32_t j = 0; j < n && at + j < t->n && async != TESS_SYNC; j++) {
+        t->groups[at + j].async = (uint8_t)async;
+        t->groups[at + j].chain = j == 0 ? n : 0;
+    }
+}
+
 /* One data-parallel all-gather or reduce-scatter of a `bytes` buffer: one ring over the dp
  * ranks, or, when their groups fall into domains (placement.dp_local), an all-gather across
  * the domains (of the domain's 1/m) then inside, a reduce-scatter inside then across.
  * Called `times` times in every layer pass (stage PER_LAYER), `times` times an iteration
  * (ONCE: the tail, no template), or else `times` times a micro-batch by the dies of
  * `stage`; the first call of each phase is an op of template t put at `at` (the phases in
- * order), the others the caller's. names: the ring's, inside's and
- * across's wording. Returns the index of the first collective added. */
-enum { PER_LAYER = -1, ONCE = -2 };
+ * order), the others the caller's, run as `async` says (tess_async: an asynchronous call
+ * runs every phase). names: the ring's, inside's and across's wording. Returns the index
+ * of the first collective added. */
 
 static uint32_t dp_phases(builder *b, tess_coll kind, const char *const names[3], uint64_t bytes,
-                          uint64_t times, int32_t stage, tess_template *t, uint32_t at)
+                          uint64_t times, int32_t stage, tess_template *t, uint32_t at,
+                          tess_async async)
 {
     tess_schedule *s = b->s;
     const uint32_t dp = b->w->dp, ml = s->placement.dp_local, first = s->n_colls;
@@ -267,19 +280,21 @@ static uint32_t dp_phases(builder *b, tess_coll kind, const char *const names[3]
         }
         if (t) tess_build_insert_group(b, t, at + j, TESS_OP_COLLECTIVE, 1, 0, buffer, (int32_t)i);
     }
+    if (t) mark_async(t, at, s->n_colls - first, async);
     return first;
 }
 
 /* A ZeRO-3 gather used twice a pass (`stage` as dp_phases): before the forward (ops put
  * first in template fwd) and before the backward (first in template back). */
 static void gather_twice(builder *b, const char *const names[3], uint64_t bytes, int32_t stage,
-                         tess_template *fwd, tess_template *back)
+                         tess_template *fwd, tess_template *back, tess_async async)
 {
     tess_schedule *s = b->s;
-    const uint32_t first = dp_phases(b, TESS_ALL_GATHER, names, bytes, 2, stage, fwd, 0);
+    const uint32_t first = dp_phases(b, TESS_ALL_GATHER, names, bytes, 2, stage, fwd, 0, async);
     for (uint32_t i = first; i < s->n_colls; i++)
         tess_build_insert_group(b, back, i - first, TESS_OP_COLLECTIVE, 1, 0, s->colls[i].bytes,
                                 (int32_t)i);
+    mark_async(back, 0, s->n_colls - first, async);
 }
 
 /* ZeRO-2 and -3 inside the passes (Rajbhandari et al. 2020, sections 5.2 and 5.3, as
@@ -292,7 +307,9 @@ static void gather_twice(builder *b, const char *const names[3], uint64_t bytes,
  * output layer's alike and the embedding's before the forward only (its backward, a
  * scatter-add, needs no weights). With one micro-batch that moves
  * the paper's 3 x the parameters' bytes an iteration against data parallelism's 2
- * (section 7.2.2). The gathers are not prefetched: each waits in the die's stream. */
+ * (section 7.2.2). With zero-overlap (the default) a layer's gathers run one layer ahead
+ * and the reductions on a stream of their own, under the compute (tess_async), as FSDP's
+ * forward and backward prefetch; the embedding's and output layer's gathers wait. */
 void tess_build_zero_collectives(builder *b)
 {
     const tess_workload *w = b->w;
@@ -319,10 +336,14 @@ void tess_build_zero_collectives(builder *b)
     const uint64_t layer = tess_model_layer_params(&w->model) / w->tp * 2;
     const uint32_t first = s->n_colls;
     const int z3 = w->zero >= 3;
-    dp_phases(b, TESS_REDUCE_SCATTER, rs, layer, 1, PER_LAYER, &s->bwd, s->bwd.n);
+    /* with overlap, a layer's gathers go one layer ahead, every reduction on its stream; the
+     * embedding's and output layer's gathers (once a pass, nothing to run ahead of) wait */
+    const tess_async gather = w->zero_overlap ? TESS_ASYNC_GATHER : TESS_SYNC,
+                     reduce = w->zero_overlap ? TESS_ASYNC_REDUCE : TESS_SYNC;
+    dp_phases(b, TESS_REDUCE_SCATTER, rs, layer, 1, PER_LAYER, &s->bwd, s->bwd.n, reduce);
     if (z3)
         gather_twice(b, ag, layer, PER_LAYER, &s->fwd,
-                     w->recompute == TESS_RECOMPUTE_FULL ? &s->recompute : &s->bwd);
+                     w->recompute == TESS_RECOMPUTE_FULL ? &s->recompute : &s->bwd, gather);
     const int32_t last = (int32_t)s->pp - 1;
     const uint64_t embed = tess_build_embedding_params(w) * 2,
                    out = tess_build_output_params(w) * 2;
@@ -332,17 +353,19 @@ void tess_build_zero_collectives(builder *b)
          * after the embedding's backward */
         const uint64_t unit = embed + 4 * w->model.hidden;
         if (z3) {
-            const uint32_t i = dp_phases(b, TESS_ALL_GATHER, eag, unit, 2, 0, &s->embed_fwd, 0);
+            const uint32_t i =
+                dp_phases(b, TESS_ALL_GATHER, eag, unit, 2, 0, &s->embed_fwd, 0, TESS_SYNC);
             for (uint32_t j = i; j < s->n_colls; j++)
                 tess_build_insert_group(b, &s->logits_bwd, j - i, TESS_OP_COLLECTIVE, 1, 0,
                                         s->colls[j].bytes, (int32_t)j);
         }
-        dp_phases(b, TESS_REDUCE_SCATTER, ers, unit, 1, 0, &s->embed_bwd, s->embed_bwd.n);
+        dp_phases(b, TESS_REDUCE_SCATTER, ers, unit, 1, 0, &s->embed_bwd, s->embed_bwd.n, reduce);
     } else {
-        if (z3) dp_phases(b, TESS_ALL_GATHER, eag, embed, 1, 0, &s->embed_fwd, 0);
-        dp_phases(b, TESS_REDUCE_SCATTER, ers, embed, 1, 0, &s->embed_bwd, s->embed_bwd.n);
-        if (z3) gather_twice(b, lag, out, last, &s->logits_fwd, &s->logits_bwd);
-        dp_phases(b, TESS_REDUCE_SCATTER, lrs, out, 1, last, &s->logits_bwd, s->logits_bwd.n);
+        if (z3) dp_phases(b, TESS_ALL_GATHER, eag, embed, 1, 0, &s->embed_fwd, 0, TESS_SYNC);
+        dp_phases(b, TESS_REDUCE_SCATTER, ers, embed, 1, 0, &s->embed_bwd, s->embed_bwd.n, reduce);
+        if (z3) gather_twice(b, lag, out, last, &s->logits_fwd, &s->logits_bwd, TESS_SYNC);
+        dp_phases(b, TESS_REDUCE_SCATTER, lrs, out, 1, last, &s->logits_bwd, s->logits_bwd.n,
+                  reduce);
     }
     for (uint32_t i = first; i < s->n_colls; i++)
         for (uint32_t st = 0; st < s->pp; st++)
@@ -366,7 +389,7 @@ void tess_build_dp_collectives(builder *b)
         static const char *const ag[3] = {"dp parameter all-gather",
                                           "dp parameter all-gather (inside)",
                                           "dp parameter all-gather (across)"};
-        dp_phases(b, TESS_ALL_GATHER, ag, grad_bytes, 1, ONCE, NULL, 0);
+        dp_phases(b, TESS_ALL_GATHER, ag, grad_bytes, 1, ONCE, NULL, 0, TESS_SYNC);
     } else if (ml > 1) {
         /* hierarchical: reduce-scatter inside each domain, the domain's 1/m share across
          * domains, all-gather inside (ZeRO-1: the reduce-scatter and the all-gather each
