@@ -126,6 +126,85 @@ TEST(ScheduleFlops, GptMatchesNarayananClosedForms)
     }
 }
 
+TEST(ScheduleFlops, MixtureOfExpertsCountsEachTokensExperts)
+{
+    // gpt-1.3b-moe8: GPT-3 XL with 8 experts of width 8192 per layer, top-2. Per layer and
+    // micro-batch of T = b s tokens, forward: QKV 2Th(3h), projection 2Th^2, the router
+    // 2ThE, two experts' MLP per token 2 x 2Thf x 2, attention 4bs^2h; logits 2ThV once;
+    // backward twice the forward. Every die's share adds up to it (the experts' GEMMs hold
+    // T k / E tokens each, T k divisible by E here).
+    const double l = 24, h = 2048, f = 8192, V = 51200, s = 2048, E = 8, k = 2;
+    for (const char *rec : {"none", "full"}) {
+        auto b = build("gpt-1.3b-moe8.xml",
+                       std::string("global-batch=\"16\" micro-batch=\"2\" tp=\"2\" pp=\"2\" "
+                                   "dp=\"2\" recompute=\"") +
+                           rec + "\"",
+                       8);
+        ASSERT_EQ(b->src, TESS_OK) << b->errors;
+        const double B = b->w.global_batch, T = B * s;
+        const double layer = 2 * T * h * 3 * h + 2 * T * h * h + 2 * T * h * E +
+                             k * 2 * (2 * T * h * f) + 4 * B * s * s * h;
+        const double model = 3 * (l * layer + 2 * T * h * V);
+        EXPECT_NEAR(b->s.model_flops / model, 1.0, 1e-9) << rec;
+        const double hw = model + (std::string(rec) == "full" ? l * layer : 0);
+        EXPECT_NEAR(b->s.hardware_flops / hw, 1.0, 1e-9) << rec;
+        double sum = 0;
+        for (uint32_t i = 0; i < b->s.pp; i++)
+            sum += b->s.stages[i].flops * b->w.tp * b->w.dp;
+        EXPECT_NEAR(sum / b->s.hardware_flops, 1.0, 1e-9) << rec;
+    }
+}
+
+TEST(ScheduleMemory, MixtralHoldsEveryExpertAndComputesWithTwo)
+{
+    // Jiang et al. 2024, Table 1: h 4096, 32 layers, 32 heads of 128 over 8 KV heads, 8
+    // SwiGLU experts of 14336, top-2, V 32000, RMSNorm, untied output layer. A layer:
+    // attention h(h + 2 x 1024) + h^2 (and the biases Tessera's layers carry: h + 2 x 1024
+    // and h), experts 8 x 3 h 14336, the router h x 8, two norms 2h. The paper's 46.7B
+    // total and 12.9B active (model card figures) within 1%.
+    tess_model m{};
+    tess_diag diag;
+    tess_diag_init(&diag);
+    ASSERT_EQ(tess_model_load(source_path("models/mixtral-8x7b.xml").c_str(), nullptr, 0, nullptr,
+                              &m, &diag),
+              TESS_OK);
+    tess_diag_free(&diag);
+    const double h = 4096, kv = 1024, f = 14336, E = 8, V = 32000;
+    const double attn = h * (h + 2 * kv) + (h + 2 * kv) + h * h + h, norms = 2 * h;
+    const double layer = attn + E * 3 * h * f + h * E + norms;
+    const double active = attn + 2 * 3 * h * f + h * E + norms;
+    EXPECT_EQ(double(tess_model_layer_params(&m)), layer);
+    EXPECT_EQ(double(tess_model_params(&m)), 32 * layer + 2 * V * h + 2 * h);
+    EXPECT_EQ(double(tess_model_active_params(&m)), 32 * active + 2 * V * h + 2 * h);
+    EXPECT_NEAR(double(tess_model_params(&m)) / 46.7e9, 1.0, 0.01);
+    EXPECT_NEAR(double(tess_model_active_params(&m)) / 12.9e9, 1.0, 0.01);
+    // on 16 dies, TP 8 x PP 2: each die holds 16 B for every parameter of its 16 layers'
+    // every expert (no expert parallelism: the experts split with TP)
+    auto b = build(
+        "mixtral-8x7b.xml",
+        "global-batch=\"16\" micro-batch=\"1\" tp=\"8\" pp=\"2\" sequence-parallel=\"on\"", 16);
+    ASSERT_EQ(b->src, TESS_OK) << b->errors;
+    EXPECT_EQ(double(b->s.stages[0].static_bytes), 16 * (16 * std::floor(layer / 8) + V * h / 8));
+    // a top-k beyond the experts, or experts' fields on a dense model, are refused
+    for (const char *bad : {"experts=\"8\" top-k=\"9\"", "top-k=\"2\""}) {
+        const std::string xml = "<model name=\"m\" layers=\"2\" hidden=\"64\" heads=\"4\" "
+                                "ffn=\"256\" vocab=\"100\" sequence=\"16\" activation=\"gelu\" "
+                                "norm=\"layernorm\" " +
+                                std::string(bad) + "/>";
+        tess_model bm{};
+        tess_diag d;
+        tess_diag_init(&d);
+        EXPECT_NE(
+            tess_model_load_buffer(xml.data(), xml.size(), "m.xml", nullptr, 0, nullptr, &bm, &d),
+            TESS_OK)
+            << bad;
+        char *joined = tess_diag_join(&d);
+        EXPECT_NE(std::string(joined).find("top-k"), std::string::npos) << joined;
+        free(joined);
+        tess_diag_free(&d);
+    }
+}
+
 // 2-D tensor parallelism with fewer heads than dies (Hecaton's regime): GPT-3 XL's 16 heads
 // over 64 dies. The attention core is not dropped (it was: b heads / t in integer
 // arithmetic gave no score GEMMs at all); each die takes a slice of a head's query rows,
@@ -474,7 +553,8 @@ TEST(ScheduleBundled, EveryBundledJobBuildsOnItsPlatform)
                 {"korthikanti-22b-full", "dgx-a100"},
                 {"korthikanti-22b-selective", "dgx-a100"},
                 {"gpt3-175b-tp8-pp8", "wafer-8x8"},
-                {"hecaton-2d-16", "hecaton-4x4"}};
+                {"hecaton-2d-16", "hecaton-4x4"},
+                {"mixtral-8x7b", "dgx-h100-cluster"}};
     for (const Job &j : jobs) {
         auto plat = load_file(source_path(std::string("platforms/") + j.platform + ".xml"));
         ASSERT_EQ(plat->rc, TESS_OK) << plat->errors;
@@ -507,9 +587,13 @@ TEST(ScheduleOps, TheCursorUnrollsExactlyTheCountedOps)
         "global-batch=\"8\" micro-batch=\"1\" pp=\"2\" dp=\"4\" zero=\"2\"",
         "global-batch=\"8\" micro-batch=\"1\" pp=\"2\" dp=\"4\" zero=\"3\" recompute=\"full\"",
         "global-batch=\"8\" micro-batch=\"1\" tp=\"2\" dp=\"4\" zero=\"3\"",
+        "moe global-batch=\"8\" micro-batch=\"1\" tp=\"2\" pp=\"2\" dp=\"2\" "
+        "recompute=\"full\"",
     };
     for (const char *attrs : cases) {
-        auto b = build("gpt-1.3b.xml", attrs, 8);
+        const bool moe = std::string(attrs).rfind("moe ", 0) == 0;
+        if (moe) attrs += 4;
+        auto b = build(moe ? "gpt-1.3b-moe8.xml" : "gpt-1.3b.xml", attrs, 8);
         ASSERT_EQ(b->src, TESS_OK) << attrs << ": " << b->errors;
         for (uint32_t st = 0; st < b->s.pp; st++) {
             tess_op_cursor c;

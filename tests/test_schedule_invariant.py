@@ -55,6 +55,12 @@ JOBS = [
      ["workload.stage-layers=5,7,7,5"]),
     ("uneven-interleaved", "platforms/default.xml", "workloads/default.xml",
      ["workload.stage-layers=4,8,8,4", "workload.pipeline=interleaved", "workload.chunks=2"]),
+    # a mixture of experts (the experts' GEMMs and routing kernels)
+    ("mixtral", "platforms/dgx-h100-cluster.xml", "workloads/mixtral-8x7b.xml", []),
+    # ZeRO-3 with its gathers and reductions on the dies' streams, hierarchical over nodes
+    ("zero3", "platforms/dgx-a100-cluster.xml", "workloads/default.xml",
+     ["nodes=2", "workload.tp=4", "workload.pp=1", "workload.dp=4", "workload.rank-order=tp-dp-pp",
+      "workload.global-batch=16", "workload.zero=3"]),
 ]
 FIDELITIES = ["mixed", "packet", "flow", "flit"]
 

@@ -48,6 +48,11 @@ static const tess_field_spec model_fields[] = {
     COUNT("heads", heads, NULL, 1, 1e5, "attention heads a"),
     COUNT("kv-heads", kv_heads, "0", 0, 1e5, "key/value heads (0: as many as heads)"),
     COUNT("ffn", ffn, NULL, 1, 1e8, "feed-forward width"),
+    COUNT("experts", experts, "0", 0, 1e5, "routed experts of each layer's FFN (0: dense)"),
+    COUNT("top-k", top_k, "0", 0, 1e5, "routed experts each token passes through"),
+    COUNT("expert-ffn", expert_ffn, "0", 0, 1e8, "an expert's feed-forward width (0: ffn)"),
+    COUNT("shared-experts", shared_experts, "0", 0, 1e5,
+          "experts every token passes through besides its routed ones"),
     COUNT("vocab", vocab, NULL, 1, 1e8, "vocabulary size V"),
     COUNT("sequence", sequence, NULL, 1, 1e8, "sequence length s"),
     {"activation", 0, TESS_FIELD_ENUM, offsetof(tess_model, activation), NULL, 0, 0, NULL,
@@ -206,6 +211,18 @@ int tess_model_load_buffer(const char *xml, size_t len, const char *path, const 
     xmlFreeDoc(doc);
     if (rc != TESS_OK) return rc;
     if (out->kv_heads == 0) out->kv_heads = out->heads;
+    if (out->expert_ffn == 0) out->expert_ffn = out->ffn;
+    if (out->experts > 0 && (out->top_k == 0 || out->top_k > out->experts)) {
+        tess_diag_add(diag, path, line,
+                      "<model> attribute 'top-k': %u experts need top-k between 1 and %u, not %u",
+                      out->experts, out->experts, out->top_k);
+        rc = TESS_EINVAL;
+    }
+    if (out->experts == 0 && (out->top_k > 0 || out->shared_experts > 0)) {
+        tess_diag_add(diag, path, line,
+                      "<model>: top-k and shared-experts need experts (a mixture of experts)");
+        rc = TESS_EINVAL;
+    }
     if (out->hidden % out->heads != 0) {
         tess_diag_add(diag, path, line, "<model>: hidden %u is not divisible by heads %u",
                       out->hidden, out->heads);
@@ -337,13 +354,31 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
     return rc;
 }
 
+uint64_t tess_model_ffn_params(const tess_model *m, uint64_t f)
+{
+    const uint64_t h = m->hidden;
+    return m->activation == TESS_ACT_SWIGLU ? 3 * h * f : 2 * h * f + f + h;
+}
+
+/* A layer's attention and norms, and its FFN with `experts` experts (the router's h x E
+ * gate with a mixture of experts) */
+static uint64_t layer_params(const tess_model *m, uint64_t experts)
+{
+    const uint64_t h = m->hidden, hkv = (uint64_t)m->hidden / m->heads * m->kv_heads;
+    const uint64_t attn = h * (h + 2 * hkv) + (h + 2 * hkv) + h * h + h; /* QKV, out proj, biases */
+    const uint64_t norms = m->norm == TESS_NORM_LAYERNORM ? 4 * h : 2 * h;
+    if (m->experts == 0) return attn + tess_model_ffn_params(m, m->ffn) + norms;
+    return attn + experts * tess_model_ffn_params(m, m->expert_ffn) + h * m->experts + norms;
+}
+
 uint64_t tess_model_layer_params(const tess_model *m)
 {
-    const uint64_t h = m->hidden, f = m->ffn, hkv = (uint64_t)m->hidden / m->heads * m->kv_heads;
-    const uint64_t attn = h * (h + 2 * hkv) + (h + 2 * hkv) + h * h + h; /* QKV, out proj, biases */
-    const uint64_t mlp = m->activation == TESS_ACT_SWIGLU ? 3 * h * f : 2 * h * f + f + h;
-    const uint64_t norms = m->norm == TESS_NORM_LAYERNORM ? 4 * h : 2 * h;
-    return attn + mlp + norms;
+    return layer_params(m, (uint64_t)m->experts + m->shared_experts);
+}
+
+uint64_t tess_model_layer_active_params(const tess_model *m)
+{
+    return layer_params(m, (uint64_t)m->top_k + m->shared_experts);
 }
 
 uint64_t tess_model_params(const tess_model *m)
@@ -358,6 +393,12 @@ uint64_t tess_model_params(const tess_model *m)
     else
         p += V * h;
     return p;
+}
+
+uint64_t tess_model_active_params(const tess_model *m)
+{
+    return tess_model_params(m) -
+           (uint64_t)m->layers * (tess_model_layer_params(m) - tess_model_layer_active_params(m));
 }
 
 uint32_t tess_stage_chunk_layers(const tess_workload *w, uint32_t st)

@@ -46,6 +46,10 @@ typedef enum tess_rank_order {
 typedef struct tess_model {
     char name[32];
     uint32_t layers, hidden, heads, kv_heads, ffn, vocab, sequence;
+    /* mixture of experts: each layer's FFN is `experts` routed experts of width expert_ffn,
+     * each token through top_k of them and through every one of shared_experts
+     * (experts 0: a dense FFN of width ffn) */
+    uint32_t experts, top_k, expert_ffn, shared_experts;
     tess_activation activation;
     tess_norm norm;
     char resolved[1024]; /* "model.FIELD=text" lines, after overrides (provenance) */
@@ -116,8 +120,15 @@ int tess_model_load_buffer(const char *xml, size_t len, const char *name,
                            const tess_override *overrides, size_t n_overrides, int *used,
                            tess_model *out, tess_diag *diag);
 
-/* Parameters of the model (weights), and of one transformer layer. */
+/* Parameters of the model (weights), and of one transformer layer; and those a token
+ * passes through (a mixture of experts' active parameters: its top-k routed and shared
+ * experts, the router; all of them in a dense model). */
 uint64_t tess_model_layer_params(const tess_model *m);
 uint64_t tess_model_params(const tess_model *m);
+uint64_t tess_model_layer_active_params(const tess_model *m);
+uint64_t tess_model_active_params(const tess_model *m);
+/* A feed-forward block's parameters at width f (two or, SwiGLU, three h x f matrices; GeLU
+ * and ReLU with their biases). */
+uint64_t tess_model_ffn_params(const tess_model *m, uint64_t f);
 
 #endif

@@ -20,7 +20,10 @@
 static double activation_bytes(const tess_model *md, const tess_workload *w)
 {
     const double s = md->sequence, b = w->micro_batch, h = md->hidden, a = md->heads;
-    const double hkv = (double)md->hidden / md->heads * md->kv_heads, f = md->ffn;
+    const double hkv = (double)md->hidden / md->heads * md->kv_heads;
+    /* the FFN's hidden width per token: its k routed and S shared experts with experts */
+    const double f =
+        md->experts ? (double)md->expert_ffn * (md->top_k + md->shared_experts) : (double)md->ffn;
     const double t = w->tp;
     const int sp = w->sequence_parallel;
     if (w->recompute == TESS_RECOMPUTE_FULL) return 2 * s * b * h / (sp ? t : 1);
@@ -32,8 +35,9 @@ static double activation_bytes(const tess_model *md, const tess_workload *w)
     double scores = 5 * a * s * s * b;
     if (w->recompute == TESS_RECOMPUTE_SELECTIVE) scores = 0;
     /* outside them (divided by t only with sequence parallelism): two layer-norm inputs
-     * (4sbh), the QKV and first-MLP GEMM inputs (4sbh), two dropout masks (2sbh) */
-    const double replicated = 10 * s * b * h;
+     * (4sbh), the QKV and first-MLP GEMM inputs (4sbh), two dropout masks (2sbh); with
+     * experts also the k permuted copies of the tokens the experts read (2ksbh) */
+    const double replicated = 10 * s * b * h + (md->experts ? 2.0 * md->top_k * s * b * h : 0);
     return (parallel + scores) / t + replicated / (sp ? t : 1);
 }
 

@@ -135,6 +135,11 @@ typedef enum kernel_set {
  *    b s (h + 2 h_kv) / t elements, the projection and second MLP layer A each, the
  *    first MLP layer H, 2H with SwiGLU).
  *  flash attention keeps the scores on chip: no softmax or attention-dropout kernels.
+ *  a mixture of experts (H = b s (k + S) f_e / t): the router's softmax and top-k over R =
+ *    b s E logits (2Re; backward 3Re), the tokens permuted to their experts and back (each
+ *    reads M = b s h and writes k M, or the reverse: (1 + k) M e), backward the
+ *    permutation's gradient ((1 + k) M e) and the combine's ((1 + 2k) M e: the expert
+ *    outputs read again for the routing weights' gradient).
  * The logits layer: the final LayerNorm and the vocabulary-parallel cross entropy over
  * L = b s V / t logits (max, exp-sum, loss: reads L three times, writes it once; backward
  * reads and writes it once). The token embedding (vocabulary-parallel, on the first
@@ -150,7 +155,14 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
     const uint64_t A = b->tok * md->hidden / (w->sequence_parallel ? tp : 1);
     /* the die's share of the scores: whole heads, or (2-D, fewer heads than dies) a slice */
     const uint64_t S = (uint64_t)w->micro_batch * md->heads * md->sequence * md->sequence / tp;
-    const uint64_t H = b->tok * md->ffn / tp, L = b->tok * md->vocab / tp;
+    /* the FFN's hidden elements: with experts, each token's k routed and S shared ones */
+    const uint64_t ffn_rows =
+        md->experts ? (uint64_t)md->expert_ffn * (md->top_k + md->shared_experts) : md->ffn;
+    const uint64_t H = b->tok * ffn_rows / tp, L = b->tok * md->vocab / tp;
+    /* a mixture of experts' routing: the router's b s E logits (softmax and top-k), and the
+     * tokens' k copies of M = b s h elements permuted to their experts and back */
+    const uint64_t R = md->experts ? b->tok * md->experts : 0, M = b->tok * md->hidden,
+                   k = md->top_k;
     const uint64_t QKV = b->tok * (md->hidden + 2 * md->hidden / md->heads * md->kv_heads) / tp;
     const int swiglu = md->activation == TESS_ACT_SWIGLU, fused = w->fused_kernels;
     const int scores = w->attention == TESS_ATTN_MATERIALIZED;
@@ -164,6 +176,10 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
             else
                 KERNEL(3, 2 * S * e);
             KERNEL(1, 2 * S * e + S); /* attention dropout */
+        }
+        if (R) {
+            KERNEL(1, 2 * R * e);       /* router softmax and top-k */
+            KERNEL(2, (1 + k) * M * e); /* permute to the experts, unpermute and combine */
         }
         if (fused) {
             KERNEL(2, 3 * A * e + A);
@@ -190,6 +206,11 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
         KERNEL(2, 2 * A * e + A);            /* dropout backward */
         KERNEL(2, 3 * A * e);                /* residual gradient sums */
         KERNEL(1, (swiglu ? 5 : 3) * H * e); /* GeLU / SwiGLU backward */
+        if (R) {
+            KERNEL(1, 3 * R * e);           /* router softmax backward */
+            KERNEL(1, (1 + k) * M * e);     /* the permutation's gradient back */
+            KERNEL(1, (1 + 2 * k) * M * e); /* the combine's: its weights' gradient too */
+        }
         break;
     case KERNELS_ATTENTION_CORE:
         if (scores) {
@@ -233,8 +254,16 @@ void tess_build_layer_templates(builder *b)
                    t = w->tp;
     const uint64_t tok = b->tok, tr = b->tr;
     const int two_d = w->tp_style == TESS_TP_2D;
-    const double gemm_fwd = 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h +
-                            2.0 * tok * h * f * (md->activation == TESS_ACT_SWIGLU ? 3 : 2);
+    const int swiglu = md->activation == TESS_ACT_SWIGLU;
+    /* a mixture of experts: each token through top-k routed and every shared expert of
+     * width fe, and the router's h x E gate */
+    const uint64_t E = md->experts, fe = md->expert_ffn, k_routed = md->top_k,
+                   S_shared = md->shared_experts;
+    const double ffn_fwd =
+        E ? 2.0 * tok * h * fe * (swiglu ? 3 : 2) * (double)(k_routed + S_shared) +
+                2.0 * tok * h * E
+          : 2.0 * tok * h * f * (swiglu ? 3 : 2);
+    const double gemm_fwd = 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h + ffn_fwd;
     const double attn_fwd = 4.0 * bt * sq * sq * h;
     const double logits_fwd = 2.0 * tok * h * V;
     s->model_flops =
@@ -248,26 +277,47 @@ void tess_build_layer_templates(builder *b)
     const int whole_heads = bt * heads % t == 0;
     const uint64_t rows = whole_heads ? sq : bt * heads * sq / t,
                    per_die = whole_heads ? bt * heads / t : 1;
+    /* with experts: the router over the die's 1/t of the tokens (Megatron's MoE layers run
+     * with sequence parallelism under TP); each expert's share of the routed tokens,
+     * balanced (rounded up: the capacity a token over the even share needs), split over
+     * TP as a dense FFN, its GEMMs one batch of E; the shared experts side by side as one
+     * wider FFN */
+    const uint64_t per_expert = E ? (tok * k_routed + E - 1) / E : 0, up = swiglu ? 2 : 1;
     const gemm fwd[] = {
         {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1, "QKV"},
         {rows, sq, hd, per_die, "attention scores (QK^T)"},
         {rows, hd, sq, per_die, "attention over values"},
         {tok, h / ksplit, h / nsplit, 1, "attention output projection"},
-        {tok, f * (md->activation == TESS_ACT_SWIGLU ? 2 : 1) / nsplit, h / ksplit, 1, "MLP up"},
-        {tok, h / ksplit, f / nsplit, 1, "MLP down"},
+        {tok, f * up / nsplit, h / ksplit, E ? 0 : 1, "MLP up"},
+        {tok, h / ksplit, f / nsplit, E ? 0 : 1, "MLP down"},
+        {(tok + t - 1) / t, E, h, E ? 1 : 0, "router"},
+        {per_expert, fe * up / nsplit, h / ksplit, E, "expert MLP up"},
+        {per_expert, h / ksplit, fe / nsplit, E, "expert MLP down"},
+        {tok, S_shared * fe * up / nsplit, h / ksplit, S_shared ? 1 : 0, "shared expert MLP up"},
+        {tok, h / ksplit, S_shared * fe / nsplit, S_shared ? 1 : 0, "shared expert MLP down"},
     };
     static const char *const dx_names[] = {"QKV backward (dX)",
                                            "attention scores backward (dX)",
                                            "attention over values backward (dX)",
                                            "attention output projection backward (dX)",
                                            "MLP up backward (dX)",
-                                           "MLP down backward (dX)"};
+                                           "MLP down backward (dX)",
+                                           "router backward (dX)",
+                                           "expert MLP up backward (dX)",
+                                           "expert MLP down backward (dX)",
+                                           "shared expert MLP up backward (dX)",
+                                           "shared expert MLP down backward (dX)"};
     static const char *const dw_names[] = {"QKV backward (dW)",
                                            "attention scores backward (dW)",
                                            "attention over values backward (dW)",
                                            "attention output projection backward (dW)",
                                            "MLP up backward (dW)",
-                                           "MLP down backward (dW)"};
+                                           "MLP down backward (dW)",
+                                           "router backward (dW)",
+                                           "expert MLP up backward (dW)",
+                                           "expert MLP down backward (dW)",
+                                           "shared expert MLP up backward (dW)",
+                                           "shared expert MLP down backward (dW)"};
     tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
     const int flash = w->attention == TESS_ATTN_FLASH;
     /* each TP rank sends its 1/t (Megatron's scatter/gather, gathered after it arrives:
@@ -278,6 +328,7 @@ void tess_build_layer_templates(builder *b)
     elementwise_kernels(b, F, KERNELS_FORWARD);
     elementwise_kernels(b, Bw, KERNELS_BACKWARD);
     for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
+        if (fwd[i].count == 0) continue;   /* the dense FFN's or the experts' */
         const int core = i == 1 || i == 2; /* the attention core: its s x s operands */
         const int on_chip = core && flash;
         tile_gemm(b, F, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? rows : 0, sq));
