@@ -197,6 +197,14 @@ void ring_links(Iteration &it)
             it.topo->path_collective(it.topo->path(it.map.endpoint[r], it.map.endpoint[next]),
                                      &l.efficiency, &l.step_s);
         }
+    const auto *topo = it.topo.get();
+    const std::vector<uint32_t> *endpoint = &it.map.endpoint;
+    it.map.link_between = [topo, endpoint](uint32_t from, uint32_t to) {
+        tess::hw::RingLink l;
+        topo->path_collective(topo->path((*endpoint)[from], (*endpoint)[to]), &l.efficiency,
+                              &l.step_s);
+        return l;
+    };
 }
 
 // Every rank's network endpoint; with a circuit switch, a configuration for every pair
@@ -522,6 +530,15 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         it.p = p;
         it.s = s;
         const bool network_dma = network_memories(s, o);
+        for (uint32_t i = 0; o->symmetry && s->dp > 1 && i < s->n_colls; i++)
+            if (s->colls[i].kind == TESS_ALL_TO_ALL && s->colls[i].group > 1) {
+                std::snprintf(msg, msglen,
+                              "--symmetry: not with an all-to-all ('%s'): its messages go to "
+                              "every member, which mirrored replicas do not copy; run without "
+                              "--symmetry",
+                              s->colls[i].what);
+                return TESS_EINVAL;
+            }
         if (network_dma && o->symmetry && s->dp > 1) {
             std::snprintf(msg, msglen,
                           "--symmetry: not with --memory-fidelity burst while dies reach their "

@@ -74,6 +74,10 @@ uint64_t ComputeDie::step_tag(const RingCall &c, uint64_t k)
 
 void ComputeDie::collective(const tess_coll_use &c, uint32_t index, bool blocking)
 {
+    if (c.kind == TESS_ALL_TO_ALL) {
+        all_to_all(c, index, blocking);
+        return;
+    }
     const RingCall call = ring_call(c, index);
     if (call.n < 2) return;
     const double t0 = sc_core::sc_time_stamp().to_seconds();
@@ -86,6 +90,55 @@ void ComputeDie::collective(const tess_coll_use &c, uint32_t index, bool blockin
         send_step(call, k);
         receive(call.left, step_tag(call, k));
     }
+    if (!blocking) return;
+    const double took = sc_core::sc_time_stamp().to_seconds() - t0;
+    st_.level_s[c.span] += took;
+    if (c.scale_out) st_.scale_out_s += took;
+}
+
+// An all-to-all: after the call's launch and the slowest synchronisation of its routes,
+// every other member of the group gets its 1/n of the buffer at once (each message grown by
+// its route's collective-efficiency), then the die waits for theirs.
+void ComputeDie::all_to_all(const tess_coll_use &c, uint32_t index, bool blocking)
+{
+    std::vector<uint32_t> group;
+    for (uint32_t r = rank_; group.size() < s_.dies;) {
+        group.push_back(r);
+        if ((r = tess_ring_next(&s_, c.axis, r)) == rank_) break;
+    }
+    const uint32_t n = static_cast<uint32_t>(group.size());
+    if (n < 2) return;
+    const double t0 = sc_core::sc_time_stamp().to_seconds();
+    launch_kernel();
+    const uint64_t seq = coll_seq_[index]++;
+    const uint64_t payload = tess_ring_message_bytes(c.bytes, n);
+    std::vector<RingLink> links(n);
+    double sync = 0;
+    for (uint32_t k = 1; k < n; k++) {
+        auto it = peer_link_.find(group[k]);
+        if (it == peer_link_.end())
+            it = peer_link_.emplace(group[k], map_.link_between(rank_, group[k])).first;
+        links[k] = it->second;
+        sync = std::max(sync, links[k].step_s);
+    }
+    if (sync > 0) {
+        wait(sc_core::sc_time(sync, sc_core::SC_SEC));
+        st_.wakes++;
+    }
+    // tags: the collective, the call and the sender's distance round the group
+    auto tag = [&](uint64_t k) { return kCollTag | (uint64_t(index) << 48) | (seq << 16) | k; };
+    for (uint32_t k = 1; k < n; k++) {
+        noc::Message m;
+        m.src = map_.endpoint[rank_];
+        m.dst = map_.endpoint[group[k]];
+        m.bytes = static_cast<uint64_t>(
+            std::ceil(static_cast<double>(payload) / links[k].efficiency - 1e-9));
+        m.tag = tag(k);
+        net_.send(m);
+        st_.messages++;
+    }
+    for (uint32_t k = 1; k < n; k++)
+        receive(map_.endpoint[group[n - k]], tag(k));
     if (!blocking) return;
     const double took = sc_core::sc_time_stamp().to_seconds() - t0;
     st_.level_s[c.span] += took;

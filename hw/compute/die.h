@@ -16,6 +16,7 @@
 #define TESS_COMPUTE_DIE_H
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -58,6 +59,8 @@ struct RankMap {
     const tess_schedule *s = nullptr; // its degrees (model/rank_map.h)
     std::vector<uint32_t> endpoint;   // rank -> network endpoint
     std::vector<RingLink> ring_link;  // [axis x ranks + rank], the axes of s's collectives
+    // the step from one rank to any other (an all-to-all's peers), on demand
+    std::function<RingLink(uint32_t from, uint32_t to)> link_between;
     uint32_t stage(uint32_t r) const { return tess_rank_stage(s->tp, s->pp, r); }
     uint32_t rank(uint32_t t, uint32_t st, uint32_t d) const
     {
@@ -184,6 +187,8 @@ class ComputeDie : public sc_core::sc_module
     // here), else on an asynchronous stream (counted where the die waits for it)
     void collective(const tess_coll_use &c, uint32_t index, bool blocking = true);
     void data_parallel_tail();
+    void all_to_all(const tess_coll_use &c, uint32_t index, bool blocking);
+    std::map<uint32_t, RingLink> peer_link_; // all-to-all peers' steps, by rank
     // Asynchronous collectives (tess_async): a call runs `chain` collectives from colls[coll]
     // on, on stream 0 (gathers) or 1 (reductions), from `start` on, after the calls posted
     // before it on that stream.

@@ -17,7 +17,7 @@
 #include "api/tessera_hw.h"
 
 static const char usage[] =
-    "usage: tessera collective PLATFORM [--op all-reduce|reduce-scatter|all-gather]\n"
+    "usage: tessera collective PLATFORM [--op all-reduce|reduce-scatter|all-gather|all-to-all]\n"
     "                   [--bytes SIZE[,SIZE]...] [--dies N] [--fidelity packet|flow|mixed|flit]\n"
     "                   [--algorithm auto|ring|hierarchical] [--estimate] [--json]\n"
     "                   [--timeout SECONDS] [--set name=value]...\n"
@@ -27,9 +27,12 @@ static const char usage[] =
     "  domain's share across domains, inside again, pipelined over chunks; auto (default):\n"
     "  hierarchical where the dies fall into equal domains, else ring.\n"
     "  Prints time, algbw = SIZE / time and busbw = algbw x 2(N-1)/N (all-reduce) or\n"
-    "  (N-1)/N (reduce-scatter, all-gather), as nccl-tests does.\n";
+    "  (N-1)/N (reduce-scatter, all-gather, all-to-all), as nccl-tests does. An all-to-all\n"
+    "  sends each other die its 1/N of SIZE at once (no hierarchical plan).\n";
 
-static const char *const op_names[] = {"all-reduce", "reduce-scatter", "all-gather", NULL};
+/* in tess_coll's order */
+static const char *const op_names[] = {"all-reduce", "reduce-scatter", "all-gather", "all-to-all",
+                                       NULL};
 static const char *const plan_names[] = {"auto", "ring", "hierarchical", NULL};
 
 typedef struct coll_job {

@@ -16,13 +16,6 @@ static const char usage[] =
     "  --set workload.FIELD=V and model.FIELD=V override the workload and its model;\n"
     "  other names go to the platform.\n";
 
-static const char *coll_name(tess_coll c)
-{
-    return c == TESS_ALL_REDUCE       ? "all-reduce"
-           : c == TESS_REDUCE_SCATTER ? "reduce-scatter"
-                                      : "all-gather";
-}
-
 int tess_cmd_schedule(int argc, char **argv)
 {
     tess_cli_args a;
@@ -77,7 +70,7 @@ int tess_cmd_schedule(int argc, char **argv)
                 printf("%s\n    {\"what\": \"%s\", \"kind\": \"%s\", \"algorithm\": \"%s\", "
                        "\"group\": %u, \"bytes\": %llu, \"calls_per_die\": %llu, "
                        "\"messages_per_die\": %llu, \"bytes_sent_per_die\": %llu",
-                       i ? "," : "", c->what, coll_name(c->kind),
+                       i ? "," : "", c->what, tess_coll_name(c->kind),
                        c->algo == TESS_ALGO_RING ? "ring" : "2d", c->group,
                        (unsigned long long)c->bytes, (unsigned long long)c->calls,
                        (unsigned long long)c->messages, (unsigned long long)c->bytes_sent);
@@ -116,7 +109,7 @@ int tess_cmd_schedule(int argc, char **argv)
                     uneven |= tess_coll_calls(&s, c, st) != c->calls;
                 printf("collective: %s (%s, %s over %u dies): %llu calls, %llu messages, %.4g "
                        "B sent per die%s\n",
-                       c->what, coll_name(c->kind), c->algo == TESS_ALGO_RING ? "ring" : "2d",
+                       c->what, tess_coll_name(c->kind), c->algo == TESS_ALGO_RING ? "ring" : "2d",
                        c->group, (unsigned long long)c->calls, (unsigned long long)c->messages,
                        (double)c->bytes_sent,
                        uneven ? " of stage 0 (in proportion to their layers on the others)" : "");

@@ -1,6 +1,14 @@
 /* The collective plan: see collective.h. */
 #include "model/collective.h"
 
+const char *tess_coll_name(tess_coll c)
+{
+    return c == TESS_ALL_REDUCE       ? "all-reduce"
+           : c == TESS_REDUCE_SCATTER ? "reduce-scatter"
+           : c == TESS_ALL_GATHER     ? "all-gather"
+                                      : "all-to-all";
+}
+
 uint64_t tess_ring_steps(tess_coll c, uint32_t n)
 {
     if (n < 2) return 0;

@@ -1,8 +1,9 @@
 /* The collective plan, defined once: every collective runs as a ring over its group
  * (tess_ring_next in model/schedule.h gives the ring), an all-reduce as a reduce-scatter
- * followed by an all-gather. The schedule counts messages and bytes with it, the
- * analytical model costs its steps, and the simulated die (hw/compute/collectives.cpp)
- * sends them.
+ * followed by an all-gather; an all-to-all sends each other member its 1/n of the buffer
+ * at once (as NCCL's grouped sends and receives do) and waits for theirs. The schedule counts
+ * messages and bytes with it, the analytical model costs its steps, and the simulated die
+ * (hw/compute/collectives.cpp) sends them.
  */
 #ifndef TESS_COLLECTIVE_H
 #define TESS_COLLECTIVE_H
@@ -13,11 +14,19 @@
 extern "C" {
 #endif
 
-typedef enum tess_coll { TESS_ALL_REDUCE, TESS_REDUCE_SCATTER, TESS_ALL_GATHER } tess_coll;
+typedef enum tess_coll {
+    TESS_ALL_REDUCE,
+    TESS_REDUCE_SCATTER,
+    TESS_ALL_GATHER,
+    TESS_ALL_TO_ALL
+} tess_coll;
 typedef enum tess_coll_algo { TESS_ALGO_RING, TESS_ALGO_2D } tess_coll_algo;
 
-/* Messages each of n ring members sends in one call: all-reduce 2(n-1), reduce-scatter
- * and all-gather n-1; none for n < 2. */
+/* "all-reduce", "reduce-scatter", "all-gather", "all-to-all". */
+const char *tess_coll_name(tess_coll c);
+
+/* Messages each of n ring members sends in one call: all-reduce 2(n-1), reduce-scatter,
+ * all-gather and all-to-all n-1; none for n < 2. */
 uint64_t tess_ring_steps(tess_coll c, uint32_t n);
 
 /* Bytes of one ring step's message for a buffer of `bytes` over n members: bytes / n,

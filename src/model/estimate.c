@@ -174,6 +174,55 @@ static int ring_paths(const tess_platform *p, const tess_schedule *s, int ring,
     return TESS_OK;
 }
 
+/* An all-to-all's axis (its groups' members to every other member at once, one stage's
+ * groups together as in ring_paths): the largest pair latency and collective-step, and the
+ * smallest rate a pair gets, its route's bandwidth share on its most loaded channel times
+ * its collective-efficiency. */
+static int all_pairs_paths(const tess_platform *p, const tess_schedule *s, int axis,
+                           const tess_hw_routes *h, uint32_t *load, uint32_t *route,
+                           tess_estimate_net *net, char *msg, size_t msglen)
+{
+    const uint32_t channels = tess_hw_routes_channels(h);
+    net->a2a_beta_bytes_s[axis] = INFINITY;
+    for (uint32_t st = 0; st < s->pp; st++)
+        for (int pass = 0; pass < 2; pass++) { /* load every channel, then each pair's share */
+            if (pass == 0) memset(load, 0, channels * sizeof *load);
+            for (uint32_t r = 0; r < s->dies; r++) {
+                if (tess_rank_stage(s->tp, s->pp, r) != st) continue;
+                for (uint32_t q = tess_ring_next(s, (tess_coll_axis)axis, r); q != r;
+                     q = tess_ring_next(s, (tess_coll_axis)axis, q)) {
+                    tess_hw_route_info info;
+                    if (tess_hw_route(h, s->die_of_rank[r], s->die_of_rank[q], &info, route,
+                                      ROUTE_CAP) != 0) {
+                        snprintf(msg, msglen, "die '%s' has no route to '%s'",
+                                 p->instances[s->die_of_rank[r]].path,
+                                 p->instances[s->die_of_rank[q]].path);
+                        return TESS_EUNROUTABLE;
+                    }
+                    const uint32_t n = info.channels < ROUTE_CAP ? info.channels : ROUTE_CAP;
+                    if (pass == 0) {
+                        for (uint32_t k = 0; k < n; k++)
+                            load[route[k]]++;
+                        if (info.latency_s > net->a2a_alpha_s[axis])
+                            net->a2a_alpha_s[axis] = info.latency_s;
+                        if (info.collective_step_s > net->a2a_step_s[axis])
+                            net->a2a_step_s[axis] = info.collective_step_s;
+                        continue;
+                    }
+                    double rate = info.bandwidth_bytes_s;
+                    for (uint32_t k = 0; k < n; k++) {
+                        const double share =
+                            tess_hw_channel_bandwidth(h, route[k]) / load[route[k]];
+                        if (share < rate) rate = share;
+                    }
+                    rate *= info.collective_efficiency;
+                    if (rate < net->a2a_beta_bytes_s[axis]) net->a2a_beta_bytes_s[axis] = rate;
+                }
+            }
+        }
+    return TESS_OK;
+}
+
 int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_mem_fidelity mf,
                           tess_estimate_net *net, char *msg, size_t msglen)
 {
@@ -210,9 +259,15 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_m
     for (int ring = 0; h && rc == TESS_OK && ring < TESS_RINGS; ring++) {
         int used =
             ring == TESS_AXIS_PIPELINE && s->pp > 1; /* the pipeline's, or a collective's axis */
-        for (uint32_t i = 0; i < s->n_colls; i++)
+        int all_pairs = 0;
+        for (uint32_t i = 0; i < s->n_colls; i++) {
             used |= (int)s->colls[i].axis == ring && s->colls[i].group > 1;
+            all_pairs |= (int)s->colls[i].axis == ring && s->colls[i].group > 1 &&
+                         s->colls[i].kind == TESS_ALL_TO_ALL;
+        }
         if (used) rc = ring_paths(p, s, ring, h, load, route, net, msg, msglen);
+        if (all_pairs && rc == TESS_OK)
+            rc = all_pairs_paths(p, s, ring, h, load, route, net, msg, msglen);
     }
     tess_hw_routes_close(h);
     free(load);
@@ -238,6 +293,11 @@ static void collective_terms(const tess_coll_use *c, const tess_estimate_net *ne
     const double steps = (double)tess_ring_steps(c->kind, n);
     const tess_level l = tess_axis_is_dp(c->axis) ? TESS_LEVEL_DP : TESS_LEVEL_TP;
     const double chunk = (double)tess_ring_message_bytes(c->bytes, n);
+    if (c->kind == TESS_ALL_TO_ALL) { /* once synchronised, its n - 1 messages at once */
+        a[l] += calls * (net->launch_s + net->a2a_step_s[c->axis] + net->a2a_alpha_s[c->axis]);
+        b[l] += calls * chunk / net->a2a_beta_bytes_s[c->axis];
+        return;
+    }
     a[l] += calls * (net->launch_s + steps * (net->alpha_s[c->axis] + net->coll_step_s[c->axis]));
     b[l] += calls * steps * chunk / (net->beta_bytes_s[c->axis] * net->coll_efficiency[c->axis]);
 }

@@ -71,6 +71,10 @@ typedef struct tess_estimate_net {
     /* a collective's ring step (model/die_timing.h: the die's collective library): the
      * lowest collective-efficiency and longest collective-step over the neighbour paths */
     double coll_efficiency[TESS_RINGS], coll_step_s[TESS_RINGS];
+    /* an all-to-all's axis: every member to every other at once; the largest path latency
+     * and collective-step, and the smallest bandwidth x collective-efficiency a pair gets
+     * on the channel that the most pairs share relative to its width */
+    double a2a_alpha_s[TESS_RINGS], a2a_step_s[TESS_RINGS], a2a_beta_bytes_s[TESS_RINGS];
     double launch_s;     /* the dies' kernel launch, paid once per collective call */
     double *dma_bytes_s; /* peak DRAM rate of each rank (malloc'd) */
 } tess_estimate_net;

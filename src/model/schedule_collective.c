@@ -7,13 +7,6 @@
 #include "model/placement.h"
 #include "tessera/tessera.h"
 
-static const char *coll_name(tess_coll kind)
-{
-    return kind == TESS_ALL_REDUCE       ? "all-reduce"
-           : kind == TESS_REDUCE_SCATTER ? "reduce-scatter"
-                                         : "all-gather";
-}
-
 /* The hierarchical chain of `kind` over the domains of m members (model/schedule_colls.c's
  * data-parallel tail, one call): an all-reduce reduce-scatters inside, all-reduces the
  * 1/m share across and all-gathers inside; a reduce-scatter stops after across; an
@@ -90,7 +83,14 @@ int tess_schedule_collective(const tess_platform *p, tess_coll kind, tess_coll_p
     s->placement.tp_local_level = s->placement.dp_local_level = -1;
     uint32_t m = 1;
     int8_t level = -1;
-    if (plan != TESS_PLAN_RING) {
+    if (kind == TESS_ALL_TO_ALL && plan == TESS_PLAN_HIERARCHICAL) {
+        tess_diag_add(diag, file, 0,
+                      "an all-to-all has no hierarchical plan: its messages go straight to "
+                      "every die (--algorithm ring or auto)");
+        tess_schedule_free(s);
+        return TESS_EINVAL;
+    }
+    if (plan != TESS_PLAN_RING && kind != TESS_ALL_TO_ALL) {
         const tess_rank_map ranks = tess_schedule_ranks(s);
         tess_dp_domains(p, &ranks, &m, &level);
     }
@@ -98,7 +98,7 @@ int tess_schedule_collective(const tess_platform *p, tess_coll kind, tess_coll_p
         tess_diag_add(diag, file, 0,
                       "a hierarchical %s over %u dies: they do not fall into equal domains "
                       "(nodes, packages) of 2 or more dies, fewer than the group",
-                      coll_name(kind), group);
+                      tess_coll_name(kind), group);
         tess_schedule_free(s);
         return TESS_EINVAL;
     }
@@ -112,7 +112,7 @@ int tess_schedule_collective(const tess_platform *p, tess_coll kind, tess_coll_p
     } else { /* one ring in die order as the tensor-parallel axis: one pass, the call */
         s->dp = 1;
         s->tp = group;
-        tess_coll_use_init(&s->colls[0], coll_name(kind), TESS_AXIS_TP, kind, group, bytes, 1);
+        tess_coll_use_init(&s->colls[0], tess_coll_name(kind), TESS_AXIS_TP, kind, group, bytes, 1);
         s->n_colls = 1;
         tess_op_group *g = &s->fwd.groups[0];
         g->kind = TESS_OP_COLLECTIVE;
