@@ -36,6 +36,7 @@ jobs=(
   "145b-16-nodes platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=16 --set workload.dp=2 --set workload.global-batch=16"
   "hierarchical-tp16 platforms/dgx-h100-cluster.xml workloads/default.xml --set nodes=2 --set workload.tp=16 --set workload.pp=1 --set workload.dp=1"
   "mixtral platforms/dgx-h100-cluster.xml workloads/mixtral-8x7b.xml"
+  "mixtral-ep2 platforms/dgx-h100-cluster.xml workloads/mixtral-8x7b.xml --set workload.ep=2"
   "zero3 platforms/dgx-a100-cluster.xml workloads/default.xml --set nodes=2 --set workload.tp=4 --set workload.pp=1 --set workload.dp=4 --set workload.rank-order=tp-dp-pp --set workload.global-batch=16 --set workload.zero=3"
 )
 

@@ -458,6 +458,58 @@ TEST(ScheduleCollectives, ZeroThreeMovesHalfAgainTheBytesOfDataParallelism)
     EXPECT_NEAR(sent4 / (4 * 3 * psi * (n - 1) / n), 1.0, 1e-6);
 }
 
+TEST(ScheduleCollectives, ExpertParallelismDispatchesEachTokensCopiesToTheirExperts)
+{
+    // gpt-1.3b-moe8 on 16 dies, DP 16 in groups of EP 4: each die holds 8/4 experts per
+    // layer and runs them on the tokens its 4 ranks route there. Per layer and micro-batch
+    // of T = b s tokens, a die's dispatch all-to-all sends its T k h e bytes but the 1/ep
+    // that stays: T k h e (ep - 1)/ep (balanced routing), and the combine the same back;
+    // forward and backward: 4 calls a layer (6 with full recomputation).
+    const double h = 2048, f = 8192, E = 8, k = 2, T = 2 * 2048, e = 2, ep = 4;
+    for (const char *rec : {"none", "full"}) {
+        auto base =
+            build("gpt-1.3b-moe8.xml",
+                  std::string("global-batch=\"32\" micro-batch=\"2\" dp=\"16\" recompute=\"") +
+                      rec + "\"",
+                  16);
+        auto b = build("gpt-1.3b-moe8.xml",
+                       std::string("global-batch=\"32\" micro-batch=\"2\" dp=\"16\" ep=\"4\" "
+                                   "recompute=\"") +
+                           rec + "\"",
+                       16);
+        ASSERT_EQ(b->src, TESS_OK) << b->errors;
+        ASSERT_EQ(base->src, TESS_OK) << base->errors;
+        const tess_coll_use *a2a = nullptr;
+        for (uint32_t i = 0; i < b->s.n_colls; i++)
+            if (b->s.colls[i].kind == TESS_ALL_TO_ALL) a2a = &b->s.colls[i];
+        ASSERT_NE(a2a, nullptr);
+        EXPECT_EQ(a2a->group, 4u);
+        EXPECT_EQ(double(a2a->call_bytes_sent), T * k * h * e * (ep - 1) / ep);
+        const double passes = std::string(rec) == "full" ? 3 : 2;
+        EXPECT_EQ(double(tess_coll_calls(&b->s, a2a, 0)),
+                  2 * passes * 24 * double(b->s.microbatches));
+        // the same work, each die holding 6 fewer experts of 2 h f (+ f + h biases) a layer
+        EXPECT_NEAR(b->s.hardware_flops / base->s.hardware_flops, 1.0, 1e-12);
+        EXPECT_EQ(double(base->s.stages[0].params - b->s.stages[0].params),
+                  24 * (E - E / ep) * (2 * h * f + f + h));
+        // each group of ep consecutive replicas: rank r's next is in its own group
+        for (uint32_t r = 0; r < 16; r++)
+            EXPECT_EQ(tess_ring_next(&b->s, TESS_AXIS_EP, r) / 4, r / 4) << r;
+    }
+    // bad degrees are named
+    for (const char *bad :
+         {"dp=\"16\" ep=\"3\"", "dp=\"16\" ep=\"16\"", "dp=\"16\" ep=\"4\" zero=\"3\""}) {
+        auto x = build("gpt-1.3b-moe8.xml",
+                       std::string("global-batch=\"32\" micro-batch=\"2\" ") + bad, 16);
+        EXPECT_NE(x->wrc, TESS_OK) << bad;
+        EXPECT_NE(x->errors.find("'ep'"), std::string::npos) << x->errors;
+    }
+    auto dense =
+        build("gpt-1.3b.xml", "global-batch=\"32\" micro-batch=\"2\" dp=\"16\" ep=\"4\"", 16);
+    EXPECT_NE(dense->wrc, TESS_OK);
+    EXPECT_NE(dense->errors.find("needs a mixture of experts"), std::string::npos) << dense->errors;
+}
+
 TEST(ScheduleCollectives, MegatronLayersCarryTwoAllReducesEachWay)
 {
     // no sequence parallelism, no recomputation: 2 all-reduces forward and 2 backward

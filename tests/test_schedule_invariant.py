@@ -57,6 +57,8 @@ JOBS = [
      ["workload.stage-layers=4,8,8,4", "workload.pipeline=interleaved", "workload.chunks=2"]),
     # a mixture of experts (the experts' GEMMs and routing kernels)
     ("mixtral", "platforms/dgx-h100-cluster.xml", "workloads/mixtral-8x7b.xml", []),
+    # and with its experts over the 2 data-parallel replicas (all-to-alls)
+    ("mixtral-ep2", "platforms/dgx-h100-cluster.xml", "workloads/mixtral-8x7b.xml", ["workload.ep=2"]),
     # ZeRO-3 with its gathers and reductions on the dies' streams, hierarchical over nodes
     ("zero3", "platforms/dgx-a100-cluster.xml", "workloads/default.xml",
      ["nodes=2", "workload.tp=4", "workload.pp=1", "workload.dp=4", "workload.rank-order=tp-dp-pp",

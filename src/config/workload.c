@@ -81,6 +81,9 @@ static const tess_field_spec workload_fields[] = {
     WCOUNT("tp", tp, "1", 1, 1e6, "tensor-parallel degree"),
     WCOUNT("pp", pp, "1", 1, 1e6, "pipeline-parallel degree"),
     WCOUNT("dp", dp, "1", 1, 1e9, "data-parallel degree"),
+    WCOUNT("ep", ep, "1", 1, 1e6,
+           "expert-parallel degree: a mixture of experts' experts spread over groups of ep "
+           "data-parallel replicas, tokens dispatched to them and combined by all-to-alls"),
     WENUM("sequence-parallel", sequence_parallel, "off", onoff_names, "sequence parallelism"),
     WENUM("fused-kernels", fused_kernels, "on", onoff_names,
           "element-wise chains run as fused kernels (Megatron's scale-mask-softmax, bias-GeLU, "
@@ -299,6 +302,19 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
           "<workload>: global-batch %u over micro-batch %u x dp %u x chunks %u gives more than "
           "%u passes per pipeline stage",
           w->global_batch, w->micro_batch, w->dp, w->chunks, TESS_MAX_PASSES);
+    CHECK(w->ep == 1 || m->experts > 0,
+          "<workload> attribute 'ep': expert parallelism %u needs a mixture of experts (the "
+          "model has no experts)",
+          w->ep);
+    CHECK(w->dp % w->ep == 0, "<workload> attribute 'ep': ep %u does not divide dp %u", w->ep,
+          w->dp);
+    CHECK(m->experts == 0 || m->experts % w->ep == 0,
+          "<workload> attribute 'ep': ep %u does not divide the model's %u experts", w->ep,
+          m->experts);
+    CHECK(w->ep == 1 || w->zero < 2,
+          "<workload> attribute 'ep': expert parallelism with zero %u is not modelled (ZeRO-2 "
+          "and -3 shard every parameter over all dp replicas; the experts' replicas are dp / ep)",
+          w->zero);
     CHECK(m->heads % w->tp == 0 || w->tp_style == TESS_TP_2D,
           "<workload>: the model's %u heads are not divisible by tp %u", m->heads, w->tp);
     CHECK(w->tp_style != TESS_TP_2D || (uint64_t)w->micro_batch * m->heads % w->tp == 0 ||

@@ -72,6 +72,7 @@ typedef struct tess_workload {
     int optimizer; /* 0: Adam, mixed precision (the only one) */
     tess_recompute recompute;
     uint32_t tp, pp, dp;
+    uint32_t ep; /* expert-parallel degree: experts spread over ep data-parallel replicas */
     int sequence_parallel;
     int fused_kernels; /* element-wise chains fused (Megatron's fused kernels) */
     /* a pipeline message split over the TP group and all-gathered after it is received

@@ -29,6 +29,10 @@ uint32_t tess_rank_next(const tess_rank_map *rm, tess_coll_axis axis, uint32_t r
         return tess_rank_at(tp, pp, t / mt * mt + (t % mt + 1) % mt, st, d);
     case TESS_AXIS_TP_CROSS:
         return tess_rank_at(tp, pp, (t + mt) % tp, st, d);
+    case TESS_AXIS_EP: {
+        const uint32_t e = rm->ep ? rm->ep : 1;
+        return tess_rank_at(tp, pp, t, st, d / e * e + (d % e + 1) % e);
+    }
     default: /* pipeline: the next stage; the last stage's wraps to the first with chunks */
         if (pp < 2 || (st + 1 == pp && rm->chunks < 2)) return r;
         return tess_rank_at(tp, pp, t, (st + 1) % pp, d);

@@ -24,6 +24,7 @@ typedef enum tess_coll_axis {
     TESS_AXIS_DP_CROSS, /* hierarchical DP: one member per domain, the same place in each */
     TESS_AXIS_TP_LOCAL, /* hierarchical 1-D TP: the same, for a TP group over domains */
     TESS_AXIS_TP_CROSS,
+    TESS_AXIS_EP,       /* expert parallelism: ep consecutive data-parallel replicas */
     TESS_AXIS_PIPELINE, /* not a collective: a stage and the next (tess_rank_next) */
     TESS_AXES
 } tess_coll_axis;
@@ -38,6 +39,7 @@ typedef struct tess_rank_map {
     uint32_t dies, tp, pp, dp, tp_grid, chunks;
     uint32_t dp_local, tp_local;
     const uint32_t *die_of_rank; /* platform instance of each rank */
+    uint32_t ep;                 /* expert-parallel group (0 or 1: none) */
 } tess_rank_map;
 
 /* The next rank after r around the ring of its group on an axis (r itself in a group of

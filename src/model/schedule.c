@@ -68,7 +68,8 @@ tess_rank_map tess_schedule_ranks(const tess_schedule *s)
                              s->chunks,
                              s->placement.dp_local,
                              s->placement.tp_local,
-                             s->die_of_rank};
+                             s->die_of_rank,
+                             s->ep};
     return m;
 }
 
@@ -122,6 +123,7 @@ static int assign_ranks(builder *b)
     s->tp = w->tp;
     s->pp = w->pp;
     s->dp = w->dp;
+    s->ep = w->ep;
     s->chunks = w->chunks;
     s->microbatches = w->global_batch / (w->micro_batch * w->dp);
     s->die_of_rank = calloc(dies, sizeof *s->die_of_rank);
@@ -204,7 +206,7 @@ static uint64_t chunks_in_flight(tess_pipeline kind, uint64_t st, uint64_t pp, u
  * last stage the embedding's or the output layer's when larger. */
 static uint64_t stage_unit_params(const tess_workload *w, uint32_t st)
 {
-    uint64_t u = tess_model_layer_params(&w->model) / w->tp;
+    uint64_t u = tess_build_layer_params(w) / w->tp;
     const uint64_t embed = tess_build_embedding_params(w), out = tess_build_output_params(w);
     if (tess_build_tied_output(w))
         return u > embed + 2 * w->model.hidden ? u : embed + 2 * w->model.hidden;
@@ -245,7 +247,7 @@ static int stage_figures(builder *b)
     const uint64_t m = s->microbatches, v = w->chunks, pp = w->pp, t = w->tp;
     const uint64_t h = md->hidden, V = md->vocab;
     const double act_layer = activation_bytes(md, w);
-    const uint64_t layer_params = tess_model_layer_params(md);
+    const uint64_t layer_params = tess_build_layer_params(w); /* a TP group's */
     for (uint32_t st = 0; st < pp; st++) {
         tess_stage *S = &s->stages[st];
         const uint64_t layers_per_chunk = tess_stage_chunk_layers(w, st);
@@ -469,6 +471,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     if (rc == TESS_OK) rc = check_fit(&b); /* TESS_ENOFIT still builds the whole schedule */
     tess_build_tp_collectives(&b);
     tess_build_pipeline_gather(&b);
+    tess_build_ep_collectives(&b);
     tess_build_zero_collectives(&b);
     for (uint32_t st = 0; st < s->pp; st++)
         s->ops += s->stages[st].ops * s->tp * s->dp;

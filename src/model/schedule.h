@@ -172,6 +172,8 @@ typedef struct tess_schedule {
     uint32_t peak_die;                 /* instance index of the die with the largest footprint */
     uint32_t tile;                     /* GEMM tile edge (elements) */
     uint32_t tp, dp, tp_grid;          /* degrees; tp_grid: side of the 2-D TP grid (1 for 1-D) */
+    uint32_t ep;                       /* expert parallelism: each group of ep replicas shares
+                                          the experts (1: none) */
     uint64_t activation_message_bytes; /* a pipeline message: b s h elements / tp */
     /* the all-gather after each pipeline receive (Megatron's scatter/gather), or -1 */
     int32_t recv_coll;

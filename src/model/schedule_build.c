@@ -62,6 +62,14 @@ uint64_t tess_build_embedding_params(const tess_workload *w)
            (md->norm == TESS_NORM_LAYERNORM ? md->sequence * md->hidden : 0);
 }
 
+uint64_t tess_build_layer_params(const tess_workload *w)
+{
+    const tess_model *md = &w->model;
+    const uint64_t elsewhere =
+        (uint64_t)(md->experts - md->experts / w->ep) * tess_model_ffn_params(md, md->expert_ffn);
+    return tess_model_layer_params(md) - elsewhere;
+}
+
 uint64_t tess_build_output_params(const tess_workload *w)
 {
     return w->model.vocab * w->model.hidden / w->tp + 2 * w->model.hidden;

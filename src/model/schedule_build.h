@@ -53,6 +53,10 @@ void tess_build_insert_group(builder *b, tess_template *t, uint32_t at, tess_op_
  * the final norm), per die; and whether one stage holds both and the output layer is the
  * token table's copy (GPT-style models in one pipeline stage: tied, one copy). */
 uint64_t tess_build_embedding_params(const tess_workload *w);
+/* A layer's parameters held by one tensor-parallel group (each die holds 1/tp): the
+ * attention, norms, router and FFN, of the routed experts only those of its
+ * expert-parallel rank (experts / ep). */
+uint64_t tess_build_layer_params(const tess_workload *w);
 uint64_t tess_build_output_params(const tess_workload *w);
 int tess_build_tied_output(const tess_workload *w);
 
@@ -64,6 +68,7 @@ void tess_build_layer_templates(builder *b);
  * data-parallel ones of the tail (schedule_colls.c). */
 void tess_build_tp_collectives(builder *b);
 void tess_build_pipeline_gather(builder *b);
+void tess_build_ep_collectives(builder *b);
 /* Whether each tensor-parallel rank holds a stage boundary's whole activation (1-D tensor
  * parallelism without sequence parallelism): it then sends 1/tp and the receivers gather
  * it (Megatron's scatter/gather), or with scatter/gather off sends it whole. */

@@ -297,6 +297,30 @@ static void gather_twice(builder *b, const char *const names[3], uint64_t bytes,
     mark_async(back, 0, s->n_colls - first, async);
 }
 
+/* Expert parallelism (w->ep > 1): around each layer's experts the routed token copies go
+ * to the experts' ranks and come back, an all-to-all each way over the ep group (its b s k
+ * h elements: with tensor parallelism each TP rank sends all the tokens to its peers of
+ * the same TP index, whose expert slice needs them all), in the forward, backward and
+ * recomputed forward passes. */
+void tess_build_ep_collectives(builder *b)
+{
+    const tess_workload *w = b->w;
+    tess_schedule *s = b->s;
+    if (w->ep < 2) return;
+    const int full = w->recompute == TESS_RECOMPUTE_FULL;
+    const uint64_t passes = full ? 3 : 2;
+    const uint32_t i = s->n_colls;
+    add_layer_coll(b, "ep all-to-all (dispatch, combine)", TESS_AXIS_EP, TESS_ALL_TO_ALL, w->ep,
+                   b->tok * w->model.top_k * w->model.hidden * b->e, 2 * passes);
+    if (s->n_colls == i) return;
+    const uint64_t bytes = s->colls[i].bytes;
+    tess_build_add_group(b, &s->fwd, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
+    tess_build_add_group(b, &s->bwd, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
+    if (full) tess_build_add_group(b, &s->recompute, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
+    for (uint32_t st = 0; st < s->pp; st++)
+        s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
+}
+
 /* ZeRO-2 and -3 inside the passes (Rajbhandari et al. 2020, sections 5.2 and 5.3, as
  * DeepSpeed and PyTorch FSDP run them with gradient accumulation): after each micro-batch's
  * backward pass of a layer its gradients (2 bytes a parameter) are reduce-scattered over
@@ -333,7 +357,7 @@ void tess_build_zero_collectives(builder *b)
     static const char *const lrs[3] = {"dp output layer gradient reduce-scatter",
                                        "dp output layer gradient reduce-scatter (inside)",
                                        "dp output layer gradient reduce-scatter (across)"};
-    const uint64_t layer = tess_model_layer_params(&w->model) / w->tp * 2;
+    const uint64_t layer = tess_build_layer_params(w) / w->tp * 2;
     const uint32_t first = s->n_colls;
     const int z3 = w->zero >= 3;
     /* with overlap, a layer's gathers go one layer ahead, every reduction on its stream; the

@@ -280,9 +280,11 @@ void tess_build_layer_templates(builder *b)
     /* with experts: the router over the die's 1/t of the tokens (Megatron's MoE layers run
      * with sequence parallelism under TP); each expert's share of the routed tokens,
      * balanced (rounded up: the capacity a token over the even share needs), split over
-     * TP as a dense FFN, its GEMMs one batch of E; the shared experts side by side as one
-     * wider FFN */
-    const uint64_t per_expert = E ? (tok * k_routed + E - 1) / E : 0, up = swiglu ? 2 : 1;
+     * TP as a dense FFN, its GEMMs one batch of E; with expert parallelism a die runs E/ep
+     * experts on the tokens its ep ranks dispatch to them (ep x its own share each); the
+     * shared experts side by side as one wider FFN */
+    const uint64_t per_expert = E ? (tok * k_routed + E - 1) / E : 0, up = swiglu ? 2 : 1,
+                   ep = w->ep;
     const gemm fwd[] = {
         {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1, "QKV"},
         {rows, sq, hd, per_die, "attention scores (QK^T)"},
@@ -291,8 +293,8 @@ void tess_build_layer_templates(builder *b)
         {tok, f * up / nsplit, h / ksplit, E ? 0 : 1, "MLP up"},
         {tok, h / ksplit, f / nsplit, E ? 0 : 1, "MLP down"},
         {(tok + t - 1) / t, E, h, E ? 1 : 0, "router"},
-        {per_expert, fe * up / nsplit, h / ksplit, E, "expert MLP up"},
-        {per_expert, h / ksplit, fe / nsplit, E, "expert MLP down"},
+        {per_expert * ep, fe * up / nsplit, h / ksplit, E / ep, "expert MLP up"},
+        {per_expert * ep, h / ksplit, fe / nsplit, E / ep, "expert MLP down"},
         {tok, S_shared * fe * up / nsplit, h / ksplit, S_shared ? 1 : 0, "shared expert MLP up"},
         {tok, h / ksplit, S_shared * fe / nsplit, S_shared ? 1 : 0, "shared expert MLP down"},
     };
