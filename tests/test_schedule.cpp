@@ -510,6 +510,52 @@ TEST(ScheduleCollectives, ExpertParallelismDispatchesEachTokensCopiesToTheirExpe
     EXPECT_NE(dense->errors.find("needs a mixture of experts"), std::string::npos) << dense->errors;
 }
 
+TEST(ScheduleCollectives, AnExpertLoadOverTheMeanSizesTheExpertsWorkAndAllToAlls)
+{
+    // The same job as above with the busiest expert taking 1.5 x the mean (dropless: every
+    // die timed as the one holding it), or a capacity of 1.25 x the mean (every expert's
+    // buffer computed and exchanged whole, whatever the imbalance): the all-to-all sends
+    // load x T k h e (ep - 1)/ep, and each layer's experts compute load x T k tokens in
+    // GEMMs of 2 x 2 h f FLOPs a token (GeLU) in the forward, twice that backward, the
+    // excess over T k counted as hardware FLOPs.
+    const double h = 2048, f = 8192, k = 2, T = 2 * 2048, e = 2, ep = 4, layers = 24;
+    struct Case {
+        const char *attrs;
+        double load;
+    } cases[] = {{"expert-imbalance=\"1.5\"", 1.5},
+                 {"expert-imbalance=\"2\" capacity-factor=\"1.25\"", 1.25}};
+    for (const Case &c : cases) {
+        auto b = build(
+            "gpt-1.3b-moe8.xml",
+            std::string("global-batch=\"32\" micro-batch=\"2\" dp=\"16\" ep=\"4\" ") + c.attrs, 16);
+        ASSERT_EQ(b->src, TESS_OK) << b->errors;
+        const tess_coll_use *a2a = nullptr;
+        for (uint32_t i = 0; i < b->s.n_colls; i++)
+            if (b->s.colls[i].kind == TESS_ALL_TO_ALL) a2a = &b->s.colls[i];
+        ASSERT_NE(a2a, nullptr);
+        EXPECT_NEAR(double(a2a->call_bytes_sent) / (c.load * T * k * h * e * (ep - 1) / ep), 1.0,
+                    1e-6)
+            << c.attrs;
+        const double m = b->s.microbatches, dp = 16;
+        const double excess = (c.load - 1) * T * k * 2 * (2 * h * f);
+        EXPECT_NEAR((b->s.hardware_flops - b->s.model_flops) / (3 * m * dp * layers * excess), 1.0,
+                    1e-6)
+            << c.attrs;
+        double sum = 0;
+        for (uint32_t i = 0; i < b->s.pp; i++)
+            sum += b->s.stages[i].flops * b->w.tp * b->w.dp;
+        EXPECT_NEAR(sum / b->s.hardware_flops, 1.0, 1e-9) << c.attrs;
+    }
+    auto bad = build("gpt-1.3b-moe8.xml",
+                     "global-batch=\"32\" micro-batch=\"2\" dp=\"16\" capacity-factor=\"0.5\"", 16);
+    EXPECT_NE(bad->wrc, TESS_OK);
+    EXPECT_NE(bad->errors.find("capacity-factor"), std::string::npos) << bad->errors;
+    auto dense =
+        build("gpt-1.3b.xml",
+              "global-batch=\"32\" micro-batch=\"2\" dp=\"16\" expert-imbalance=\"2\"", 16);
+    EXPECT_NE(dense->wrc, TESS_OK);
+}
+
 TEST(ScheduleCollectives, MegatronLayersCarryTwoAllReducesEachWay)
 {
     // no sequence parallelism, no recomputation: 2 all-reduces forward and 2 backward

@@ -81,6 +81,14 @@ static const tess_field_spec workload_fields[] = {
     WCOUNT("tp", tp, "1", 1, 1e6, "tensor-parallel degree"),
     WCOUNT("pp", pp, "1", 1, 1e6, "pipeline-parallel degree"),
     WCOUNT("dp", dp, "1", 1, 1e9, "data-parallel degree"),
+    {"expert-imbalance", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, W(expert_imbalance), "1", 1, 1e3, NULL,
+     NULL,
+     "a mixture of experts' routing: the busiest expert's tokens over the mean (1: balanced); "
+     "dropless, every die is timed as the one holding it"},
+    {"capacity-factor", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, W(capacity_factor), "0", 0, 1e3, NULL,
+     NULL,
+     "each expert's token buffer over the mean, computed and exchanged whole (GShard, Switch: "
+     "tokens past it dropped); 0: dropless"},
     WCOUNT("ep", ep, "1", 1, 1e6,
            "expert-parallel degree: a mixture of experts' experts spread over groups of ep "
            "data-parallel replicas, tokens dispatched to them and combined by all-to-alls"),
@@ -302,6 +310,13 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
           "<workload>: global-batch %u over micro-batch %u x dp %u x chunks %u gives more than "
           "%u passes per pipeline stage",
           w->global_batch, w->micro_batch, w->dp, w->chunks, TESS_MAX_PASSES);
+    CHECK(m->experts > 0 || (w->expert_imbalance == 1 && w->capacity_factor == 0),
+          "<workload>: expert-imbalance and capacity-factor need a mixture of experts (the "
+          "model has no experts)");
+    CHECK(w->capacity_factor == 0 || w->capacity_factor >= 1,
+          "<workload> attribute 'capacity-factor': %g leaves tokens of a balanced routing "
+          "without an expert; 0 (dropless) or at least 1",
+          w->capacity_factor);
     CHECK(w->ep == 1 || m->experts > 0,
           "<workload> attribute 'ep': expert parallelism %u needs a mixture of experts (the "
           "model has no experts)",

@@ -73,6 +73,9 @@ typedef struct tess_workload {
     tess_recompute recompute;
     uint32_t tp, pp, dp;
     uint32_t ep; /* expert-parallel degree: experts spread over ep data-parallel replicas */
+    /* a mixture of experts' routing: the busiest expert's tokens over the mean (1:
+     * balanced), and each expert's capacity over the mean (0: dropless) */
+    double expert_imbalance, capacity_factor;
     int sequence_parallel;
     int fused_kernels; /* element-wise chains fused (Megatron's fused kernels) */
     /* a pipeline message split over the TP group and all-gathered after it is received

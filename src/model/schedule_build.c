@@ -70,6 +70,11 @@ uint64_t tess_build_layer_params(const tess_workload *w)
     return tess_model_layer_params(md) - elsewhere;
 }
 
+double tess_build_expert_load(const tess_workload *w)
+{
+    return w->capacity_factor > 0 ? w->capacity_factor : w->expert_imbalance;
+}
+
 uint64_t tess_build_output_params(const tess_workload *w)
 {
     return w->model.vocab * w->model.hidden / w->tp + 2 * w->model.hidden;

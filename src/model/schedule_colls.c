@@ -3,6 +3,7 @@
  * calls per stage. Part of the schedule's build (model/schedule_build.h). */
 #include "model/schedule_build.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -299,9 +300,9 @@ static void gather_twice(builder *b, const char *const names[3], uint64_t bytes,
 
 /* Expert parallelism (w->ep > 1): around each layer's experts the routed token copies go
  * to the experts' ranks and come back, an all-to-all each way over the ep group (its b s k
- * h elements: with tensor parallelism each TP rank sends all the tokens to its peers of
- * the same TP index, whose expert slice needs them all), in the forward, backward and
- * recomputed forward passes. */
+ * h elements, times the experts' load, tess_build_expert_load: with tensor parallelism
+ * each TP rank sends all the tokens to its peers of the same TP index, whose expert slice
+ * needs them all), in the forward, backward and recomputed forward passes. */
 void tess_build_ep_collectives(builder *b)
 {
     const tess_workload *w = b->w;
@@ -310,8 +311,9 @@ void tess_build_ep_collectives(builder *b)
     const int full = w->recompute == TESS_RECOMPUTE_FULL;
     const uint64_t passes = full ? 3 : 2;
     const uint32_t i = s->n_colls;
+    const double routed = (double)(b->tok * w->model.top_k * w->model.hidden * b->e);
     add_layer_coll(b, "ep all-to-all (dispatch, combine)", TESS_AXIS_EP, TESS_ALL_TO_ALL, w->ep,
-                   b->tok * w->model.top_k * w->model.hidden * b->e, 2 * passes);
+                   (uint64_t)ceil(routed * tess_build_expert_load(w) - 1e-9), 2 * passes);
     if (s->n_colls == i) return;
     const uint64_t bytes = s->colls[i].bytes;
     tess_build_add_group(b, &s->fwd, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);

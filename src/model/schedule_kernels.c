@@ -4,6 +4,8 @@
  * (model/schedule_build.h). */
 #include "model/schedule_build.h"
 
+#include <math.h>
+
 #include <string.h>
 
 #include "config/arith.h"
@@ -135,9 +137,9 @@ typedef enum kernel_set {
  *    b s (h + 2 h_kv) / t elements, the projection and second MLP layer A each, the
  *    first MLP layer H, 2H with SwiGLU).
  *  flash attention keeps the scores on chip: no softmax or attention-dropout kernels.
- *  a mixture of experts (H = b s (k + S) f_e / t): the router's softmax and top-k over R =
- *    b s E logits (2Re; backward 3Re), the tokens permuted to their experts and back (each
- *    reads M = b s h and writes k M, or the reverse: (1 + k) M e), backward the
+ *  a mixture of experts (H = b s (k load + S) f_e / t, load tess_build_expert_load's): the router's
+ * softmax and top-k over R = b s E logits (2Re; backward 3Re), the tokens permuted to their experts
+ * and back (each reads M = b s h and writes k M, or the reverse: (1 + k) M e), backward the
  *    permutation's gradient ((1 + k) M e) and the combine's ((1 + 2k) M e: the expert
  *    outputs read again for the routing weights' gradient).
  * The logits layer: the final LayerNorm and the vocabulary-parallel cross entropy over
@@ -157,7 +159,9 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
     const uint64_t S = (uint64_t)w->micro_batch * md->heads * md->sequence * md->sequence / tp;
     /* the FFN's hidden elements: with experts, each token's k routed and S shared ones */
     const uint64_t ffn_rows =
-        md->experts ? (uint64_t)md->expert_ffn * (md->top_k + md->shared_experts) : md->ffn;
+        md->experts ? (uint64_t)((double)md->expert_ffn *
+                                 (md->top_k * tess_build_expert_load(w) + md->shared_experts))
+                    : md->ffn;
     const uint64_t H = b->tok * ffn_rows / tp, L = b->tok * md->vocab / tp;
     /* a mixture of experts' routing: the router's b s E logits (softmax and top-k), and the
      * tokens' k copies of M = b s h elements permuted to their experts and back */
@@ -283,8 +287,9 @@ void tess_build_layer_templates(builder *b)
      * TP as a dense FFN, its GEMMs one batch of E; with expert parallelism a die runs E/ep
      * experts on the tokens its ep ranks dispatch to them (ep x its own share each); the
      * shared experts side by side as one wider FFN */
-    const uint64_t per_expert = E ? (tok * k_routed + E - 1) / E : 0, up = swiglu ? 2 : 1,
-                   ep = w->ep;
+    const double load = tess_build_expert_load(w);
+    const uint64_t per_expert = E ? (uint64_t)ceil((double)tok * k_routed / E * load - 1e-9) : 0,
+                   up = swiglu ? 2 : 1, ep = w->ep;
     const gemm fwd[] = {
         {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1, "QKV"},
         {rows, sq, hd, per_die, "attention scores (QK^T)"},
@@ -346,8 +351,12 @@ void tess_build_layer_templates(builder *b)
     if (w->recompute == TESS_RECOMPUTE_FULL) elementwise_kernels(b, R, KERNELS_FORWARD);
     if (w->recompute == TESS_RECOMPUTE_SELECTIVE) elementwise_kernels(b, R, KERNELS_ATTENTION_CORE);
     const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
-    s->hardware_flops =
-        s->model_flops + (double)s->microbatches * w->dp * md->layers * recompute_flops;
+    /* the experts' GEMMs beyond the routed tokens: the busiest expert's load or the
+     * capacity every expert computes (forward, backward twice, and a recomputed forward) */
+    const double padding =
+        E ? 2.0 * (double)(per_expert * E - tok * k_routed) * h * fe * (swiglu ? 3 : 2) : 0;
+    s->hardware_flops = s->model_flops + (double)s->microbatches * w->dp * md->layers *
+                                             (recompute_flops + 3 * padding);
 
     const gemm logit = {tok, V / t, h, 1, "logits"};
     const gemm ldx = {tok, h, V / t, 1, "logits backward (dX)"},
