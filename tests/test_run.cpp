@@ -46,6 +46,20 @@ double by_hand(uint64_t M, uint64_t N, uint64_t K, uint64_t T, uint32_t R, uint3
     return cycles / A;
 }
 
+// n dies (16 x 16 arrays) on one crossbar: links of 64 B per 1 GHz cycle (64 GB/s) and 10 cycles,
+// a 2-cycle router.
+std::string ring_switch(unsigned n)
+{
+    return "<?xml version=\"1.0\"?>\n<platform name=\"ring\">\n"
+           "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
+           "vector-lanes=\"16\" sram=\"1MiB\" sram-bandwidth=\"1TB/s\"/>\n"
+           "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+           "routing=\"table\"/>\n"
+           "  <link-type name=\"l\" width=\"64B\" latency=\"10cycles\" energy=\"1pJ/bit\"/>\n"
+           "  <switch name=\"n\" dies=\"" +
+           std::to_string(n) + "\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
+}
+
 } // namespace
 
 TEST(ComputeDie, GemmTakesTheArrayGeometrysCycles)
@@ -292,16 +306,7 @@ TEST(Run, RingAllReduceTakesItsStepsOfSerialisationAndLatency)
     // ring's steps do not contend, so packet and flow fidelity must both give it.
     for (tess_noc_fidelity fidelity : {TESS_NOC_PACKET, TESS_NOC_FLOW})
         for (unsigned n : {4u, 8u}) {
-            std::string xml =
-                "<?xml version=\"1.0\"?>\n<platform name=\"ring\">\n"
-                "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
-                "vector-lanes=\"16\" sram=\"1MiB\" sram-bandwidth=\"1TB/s\"/>\n"
-                "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
-                "routing=\"table\"/>\n"
-                "  <link-type name=\"l\" width=\"64B\" latency=\"10cycles\" energy=\"1pJ/bit\"/>\n"
-                "  <switch name=\"n\" dies=\"" +
-                std::to_string(n) + "\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
-            auto l = load_xml(xml);
+            auto l = load_xml(ring_switch(n));
             ASSERT_EQ(l->rc, TESS_OK) << l->errors;
             const uint64_t S = 64ull << 20; // 64 MiB
             std::vector<double> v = in_child([&] {
@@ -511,15 +516,7 @@ TEST(Run, AsyncCollectivesRunUnderTheComputeOnTheirOwnStreams)
     // (TESS_ASYNC_REDUCE), each r: L g + r (the last drains before the tail) when r <= g,
     // g + L r when r > g; in the stream L (g + r). A ring's call over 4 dies of S bytes
     // takes 3 (S/4 / 64 GB/s + 22 ns) (Run.RingAllReduceTakesItsStepsOfSerialisationAndLatency).
-    const std::string xml =
-        "<?xml version=\"1.0\"?>\n<platform name=\"ring\">\n"
-        "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
-        "vector-lanes=\"16\" sram=\"1MiB\" sram-bandwidth=\"1TB/s\"/>\n"
-        "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
-        "routing=\"table\"/>\n"
-        "  <link-type name=\"l\" width=\"64B\" latency=\"10cycles\" energy=\"1pJ/bit\"/>\n"
-        "  <switch name=\"n\" dies=\"4\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
-    auto l = load_xml(xml);
+    auto l = load_xml(ring_switch(4));
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const uint32_t L = 6;
     const double g =
