@@ -152,10 +152,44 @@ TEST(Collective, AnAllToAllOnAFullBisectionFatTreeTakesItsRemoteBytesOverTheNics
         ASSERT_EQ(got.size(), 1u) << r.output;
         EXPECT_NEAR(got[0] / expected, 1.0, 0.10) << how;
     }
-    const CliRun h = tessera("collective platforms/dgx-a100-cluster.xml --set nodes=4 --op "
-                             "all-to-all --algorithm hierarchical");
-    EXPECT_NE(h.status, 0);
-    EXPECT_NE(h.output.find("no hierarchical plan"), std::string::npos) << h.output;
+    // Hierarchically (DeepEP's and NCCL's PXN way): first to the die of its own place in
+    // each other node, what that whole node is to get (3/4 of B over the NIC), then inside
+    // the node to each its own (7/8 of B over NVLink at 0.728 x 300 GB/s), one after the
+    // other: 9.464 ms.
+    const double phases = 0.75 * 268435456 / (0.96 * 25e9) + 0.875 * 268435456 / (0.728 * 300e9);
+    for (const char *how : {"--fidelity flow", "--estimate"}) {
+        const CliRun h = tessera("collective platforms/dgx-a100-cluster.xml --set nodes=4 --op "
+                                 "all-to-all --algorithm hierarchical --json --bytes 256MiB " +
+                                     std::string(how),
+                                 true);
+        ASSERT_EQ(h.status, 0) << h.output;
+        const std::vector<double> got = busbw(h.output);
+        ASSERT_EQ(got.size(), 1u) << h.output;
+        EXPECT_NEAR(31.0 / 32 * 268435456 / got[0] / phases, 1.0, 0.05) << how;
+    }
+}
+
+TEST(Collective, RailOnlyAndFatTreeAllToAllsAgreeWhenTheyStayOnTheirRails)
+{
+    // 16 DGX H100 nodes: rail-only (two switches of four rails each) against the full-
+    // bisection fat-tree. Hierarchically every cross-node message goes between dies of the
+    // same place, on its own rail, so the two networks give the same time (the issue's
+    // check: neither wins or loses by a routing accident); flat, the rail-only network
+    // relays between rails through NVLink and its routing piles the relays onto a few NICs
+    // (results/moe.md: 2.8x; a known gap, not asserted here).
+    double t[2];
+    const char *platforms[2] = {"dgx-h100-cluster", "dgx-h100-rail"};
+    for (int i = 0; i < 2; i++) {
+        const CliRun r = tessera(std::string("collective platforms/") + platforms[i] +
+                                     ".xml --set nodes=16 --op all-to-all --algorithm "
+                                     "hierarchical --json --bytes 256MiB --fidelity flow",
+                                 true);
+        ASSERT_EQ(r.status, 0) << r.output;
+        const std::vector<double> got = busbw(r.output);
+        ASSERT_EQ(got.size(), 1u) << r.output;
+        t[i] = 1 / got[0];
+    }
+    EXPECT_NEAR(t[1] / t[0], 1.0, 0.01);
 }
 
 // The pipeline by hand. Two nodes of two dies on a switch (4 GB/s links of 1 us with a

@@ -28,7 +28,8 @@ static const char usage[] =
     "  hierarchical where the dies fall into equal domains, else ring.\n"
     "  Prints time, algbw = SIZE / time and busbw = algbw x 2(N-1)/N (all-reduce) or\n"
     "  (N-1)/N (reduce-scatter, all-gather, all-to-all), as nccl-tests does. An all-to-all\n"
-    "  sends each other die its 1/N of SIZE at once (no hierarchical plan).\n";
+    "  sends each other die its 1/N of SIZE at once; hierarchical (never auto for it): to the\n"
+    "  die of its own place in each other domain first, then inside the domain.\n";
 
 /* in tess_coll's order */
 static const char *const op_names[] = {"all-reduce", "reduce-scatter", "all-gather", "all-to-all",

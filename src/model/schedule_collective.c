@@ -16,6 +16,18 @@ static void hierarchical_chain(tess_schedule *s, tess_coll kind, uint64_t bytes,
     const uint32_t across = s->dp / m;
     tess_coll_use *c = s->colls;
     uint32_t n = 0;
+    if (kind == TESS_ALL_TO_ALL) {
+        /* across first, each die to the die of its own place in every other domain, with
+         * what the whole domain there is to get (DeepEP's and NCCL's PXN way: the
+         * cross-domain bytes stay on the die's own NIC and rail), then inside each domain
+         * to each member its own; each phase moves the die's whole buffer */
+        tess_coll_use_init(&c[n++], "all-to-all (across)", TESS_AXIS_DP_CROSS, kind, across, bytes,
+                           1);
+        tess_coll_use_init(&c[n++], "all-to-all (inside)", TESS_AXIS_DP_LOCAL, kind, m, bytes, 1);
+        s->n_colls = n;
+        s->dp_coll = 0;
+        return;
+    }
     if (kind != TESS_ALL_GATHER)
         tess_coll_use_init(&c[n++], "reduce-scatter (inside)", TESS_AXIS_DP_LOCAL,
                            TESS_REDUCE_SCATTER, m, bytes, 1);
@@ -83,14 +95,7 @@ int tess_schedule_collective(const tess_platform *p, tess_coll kind, tess_coll_p
     s->placement.tp_local_level = s->placement.dp_local_level = -1;
     uint32_t m = 1;
     int8_t level = -1;
-    if (kind == TESS_ALL_TO_ALL && plan == TESS_PLAN_HIERARCHICAL) {
-        tess_diag_add(diag, file, 0,
-                      "an all-to-all has no hierarchical plan: its messages go straight to "
-                      "every die (--algorithm ring or auto)");
-        tess_schedule_free(s);
-        return TESS_EINVAL;
-    }
-    if (plan != TESS_PLAN_RING && kind != TESS_ALL_TO_ALL) {
+    if (plan == TESS_PLAN_HIERARCHICAL || (plan == TESS_PLAN_AUTO && kind != TESS_ALL_TO_ALL)) {
         const tess_rank_map ranks = tess_schedule_ranks(s);
         tess_dp_domains(p, &ranks, &m, &level);
     }

@@ -458,6 +458,8 @@ int tess_schedule_chunk_dp_tail(const tess_platform *p, tess_schedule *s, char *
     uint32_t chain[MAX_PHASES];
     const uint32_t n = tess_dp_chain(s, chain, MAX_PHASES);
     if (n < 2) return TESS_OK;
+    for (uint32_t j = 0; j < n; j++) /* an all-to-all's phases go one after the other */
+        if (s->colls[chain[j]].kind == TESS_ALL_TO_ALL) return TESS_OK;
     tess_hw_routes *h = tess_hw_routes_open(p, msg, msglen);
     if (!h) return TESS_EINVAL;
     const tess_rank_map m = tess_schedule_ranks(s);
