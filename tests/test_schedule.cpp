@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 #include "platform_fixture.h"
@@ -68,7 +69,10 @@ std::unique_ptr<Built> build(const std::string &model, const std::string &attrs,
     tess_diag diag;
     tess_diag_init(&diag);
     b->wrc = tess_workload_load(path, nullptr, 0, nullptr, &b->w, &diag);
-    auto plat = load_xml(platform_xml.empty() ? switch_platform(n) : platform_xml);
+    // platform_xml: XML text, or "file:" and a platform file's path
+    auto plat = platform_xml.rfind("file:", 0) == 0
+                    ? load_file(platform_xml.substr(5))
+                    : load_xml(platform_xml.empty() ? switch_platform(n) : platform_xml);
     EXPECT_EQ(plat->rc, TESS_OK) << plat->errors;
     if (b->wrc == TESS_OK) b->src = tess_schedule_build(&plat->p, &b->w, path, &b->s, &diag);
     char *joined = tess_diag_join(&diag);
@@ -508,6 +512,48 @@ TEST(ScheduleCollectives, ExpertParallelismDispatchesEachTokensCopiesToTheirExpe
         build("gpt-1.3b.xml", "global-batch=\"32\" micro-batch=\"2\" dp=\"16\" ep=\"4\"", 16);
     EXPECT_NE(dense->wrc, TESS_OK);
     EXPECT_NE(dense->errors.find("needs a mixture of experts"), std::string::npos) << dense->errors;
+}
+
+TEST(ScheduleCollectives, AnExpertGroupOverNodesGoesAcrossThenInside)
+{
+    // 4 DGX H100 nodes, TP 2 x DP 16: each node holds 4 data-parallel replicas, so an EP
+    // group of 8 spans two nodes. Hierarchically (the default) its all-to-all goes across
+    // first, to the die of its own place in the other node (a group of 2, half the buffer
+    // leaving), then inside the node (a group of 4, 3/4 leaving); flat, one group of 8.
+    const std::string xml = "file:" + source_path("platforms/dgx-h100-cluster.xml");
+    const double T = 1 * 2048, k = 2, h = 2048, e = 2, B = T * k * h * e;
+    for (const char *how : {"hierarchical", "flat"}) {
+        auto b = build("gpt-1.3b-moe8.xml",
+                       std::string("global-batch=\"32\" micro-batch=\"1\" tp=\"2\" dp=\"16\" "
+                                   "ep=\"8\" rank-order=\"tp-dp-pp\" ep-all-to-all=\"") +
+                           how + "\"",
+                       32, xml);
+        ASSERT_EQ(b->src, TESS_OK) << b->errors;
+        ASSERT_EQ(b->s.placement.dp_local, 4u);
+        std::vector<const tess_coll_use *> a2a;
+        for (uint32_t i = 0; i < b->s.n_colls; i++)
+            if (b->s.colls[i].kind == TESS_ALL_TO_ALL) a2a.push_back(&b->s.colls[i]);
+        if (std::string(how) == "flat") {
+            ASSERT_EQ(a2a.size(), 1u);
+            EXPECT_EQ(a2a[0]->group, 8u);
+            EXPECT_EQ(double(a2a[0]->call_bytes_sent), B * 7 / 8);
+            continue;
+        }
+        ASSERT_EQ(a2a.size(), 2u);
+        EXPECT_EQ(a2a[0]->axis, TESS_AXIS_EP_CROSS);
+        EXPECT_EQ(a2a[0]->group, 2u);
+        EXPECT_EQ(double(a2a[0]->call_bytes_sent), B / 2);
+        EXPECT_EQ(a2a[1]->axis, TESS_AXIS_DP_LOCAL);
+        EXPECT_EQ(a2a[1]->group, 4u);
+        EXPECT_EQ(double(a2a[1]->call_bytes_sent), B * 3 / 4);
+        // across: the same TP index and place in the node, the group's other node
+        for (uint32_t r = 0; r < 32; r++) {
+            const uint32_t x = tess_ring_next(&b->s, TESS_AXIS_EP_CROSS, r);
+            EXPECT_EQ(x % 8, r % 8) << r;
+            EXPECT_EQ(x / 16, r / 16) << r;
+            EXPECT_NE(x / 8, r / 8) << r;
+        }
+    }
 }
 
 TEST(ScheduleCollectives, AnExpertLoadOverTheMeanSizesTheExpertsWorkAndAllToAlls)

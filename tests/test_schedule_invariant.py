@@ -59,6 +59,10 @@ JOBS = [
     ("mixtral", "platforms/dgx-h100-cluster.xml", "workloads/mixtral-8x7b.xml", []),
     # and with its experts over the 2 data-parallel replicas (all-to-alls)
     ("mixtral-ep2", "platforms/dgx-h100-cluster.xml", "workloads/mixtral-8x7b.xml", ["workload.ep=2"]),
+    # an expert group over two nodes: its all-to-alls across the nodes, then inside
+    ("moe-ep-over-nodes", "platforms/dgx-h100-cluster.xml", "workloads/default.xml",
+     ["workload.tp=2", "workload.pp=1", "workload.dp=16", "workload.ep=8",
+      "workload.rank-order=tp-dp-pp", "workload.global-batch=16", "model.experts=8", "model.top-k=2"]),
     # ZeRO-3 with its gathers and reductions on the dies' streams, hierarchical over nodes
     ("zero3", "platforms/dgx-a100-cluster.xml", "workloads/default.xml",
      ["nodes=2", "workload.tp=4", "workload.pp=1", "workload.dp=4", "workload.rank-order=tp-dp-pp",

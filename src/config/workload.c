@@ -29,6 +29,7 @@ static const char *const dtype_names[] = {"bf16", "fp16", "fp32", "fp8", NULL};
 static const char *const optimizer_names[] = {"adam", NULL};
 static const char *const recompute_names[] = {"none", "selective", "full", NULL};
 static const char *const onoff_names[] = {"off", "on", NULL};
+static const char *const ep_a2a_names[] = {"flat", "hierarchical", NULL};
 static const char *const attention_names[] = {"materialized", "flash", NULL};
 static const char *const placement_names[] = {"nearest", "balanced", NULL};
 static const char *const pipeline_names[] = {"gpipe", "1f1b", "interleaved", NULL};
@@ -89,6 +90,10 @@ static const tess_field_spec workload_fields[] = {
      NULL,
      "each expert's token buffer over the mean, computed and exchanged whole (GShard, Switch: "
      "tokens past it dropped); 0: dropless"},
+    WENUM("ep-all-to-all", ep_hierarchical, "hierarchical", ep_a2a_names,
+          "an expert-parallel group over several domains (nodes): its all-to-alls go to the "
+          "member of the die's own place in each other domain first, then inside (DeepEP; "
+          "NCCL's PXN), or flat, straight to every member"),
     WCOUNT("ep", ep, "1", 1, 1e6,
            "expert-parallel degree: a mixture of experts' experts spread over groups of ep "
            "data-parallel replicas, tokens dispatched to them and combined by all-to-alls"),

@@ -76,6 +76,9 @@ typedef struct tess_workload {
     /* a mixture of experts' routing: the busiest expert's tokens over the mean (1:
      * balanced), and each expert's capacity over the mean (0: dropless) */
     double expert_imbalance, capacity_factor;
+    /* expert parallelism over domains: the all-to-all across then inside them (1), or
+     * straight to every member (0) */
+    int ep_hierarchical;
     int sequence_parallel;
     int fused_kernels; /* element-wise chains fused (Megatron's fused kernels) */
     /* a pipeline message split over the TP group and all-gathered after it is received

@@ -25,6 +25,7 @@ typedef enum tess_coll_axis {
     TESS_AXIS_TP_LOCAL, /* hierarchical 1-D TP: the same, for a TP group over domains */
     TESS_AXIS_TP_CROSS,
     TESS_AXIS_EP,       /* expert parallelism: ep consecutive data-parallel replicas */
+    TESS_AXIS_EP_CROSS, /* hierarchical EP: one member per DP domain, the same place in each */
     TESS_AXIS_PIPELINE, /* not a collective: a stage and the next (tess_rank_next) */
     TESS_AXES
 } tess_coll_axis;

@@ -302,7 +302,8 @@ static void gather_twice(builder *b, const char *const names[3], uint64_t bytes,
  * to the experts' ranks and come back, an all-to-all each way over the ep group (its b s k
  * h elements, times the experts' load, tess_build_expert_load: with tensor parallelism
  * each TP rank sends all the tokens to its peers of the same TP index, whose expert slice
- * needs them all), in the forward, backward and recomputed forward passes. */
+ * needs them all), in the forward, backward and recomputed forward passes; hierarchical
+ * over domains unless the workload says flat. */
 void tess_build_ep_collectives(builder *b)
 {
     const tess_workload *w = b->w;
@@ -310,17 +311,29 @@ void tess_build_ep_collectives(builder *b)
     if (w->ep < 2) return;
     const int full = w->recompute == TESS_RECOMPUTE_FULL;
     const uint64_t passes = full ? 3 : 2;
-    const uint32_t i = s->n_colls;
     const double routed = (double)(b->tok * w->model.top_k * w->model.hidden * b->e);
-    add_layer_coll(b, "ep all-to-all (dispatch, combine)", TESS_AXIS_EP, TESS_ALL_TO_ALL, w->ep,
-                   (uint64_t)ceil(routed * tess_build_expert_load(w) - 1e-9), 2 * passes);
-    if (s->n_colls == i) return;
-    const uint64_t bytes = s->colls[i].bytes;
-    tess_build_add_group(b, &s->fwd, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
-    tess_build_add_group(b, &s->bwd, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
-    if (full) tess_build_add_group(b, &s->recompute, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
-    for (uint32_t st = 0; st < s->pp; st++)
-        s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
+    const uint64_t bytes = (uint64_t)ceil(routed * tess_build_expert_load(w) - 1e-9);
+    /* over domains of m members (the DP group's, placement.dp_local) holding whole EP
+     * groups' parts: across first (each die's whole buffer, 1/(ep/m) to each die of its own
+     * place in the group's other domains), then inside (1/m to each) */
+    const uint32_t m = s->placement.dp_local, first = s->n_colls;
+    if (w->ep_hierarchical && m > 1 && m < w->ep && w->ep % m == 0) {
+        add_layer_coll(b, "ep all-to-all (dispatch, combine; across)", TESS_AXIS_EP_CROSS,
+                       TESS_ALL_TO_ALL, w->ep / m, bytes, 2 * passes);
+        add_layer_coll(b, "ep all-to-all (dispatch, combine; inside)", TESS_AXIS_DP_LOCAL,
+                       TESS_ALL_TO_ALL, m, bytes, 2 * passes);
+    } else {
+        add_layer_coll(b, "ep all-to-all (dispatch, combine)", TESS_AXIS_EP, TESS_ALL_TO_ALL, w->ep,
+                       bytes, 2 * passes);
+    }
+    for (uint32_t i = first; i < s->n_colls; i++) {
+        tess_build_add_group(b, &s->fwd, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
+        tess_build_add_group(b, &s->bwd, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
+        if (full)
+            tess_build_add_group(b, &s->recompute, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
+        for (uint32_t st = 0; st < s->pp; st++)
+            s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
+    }
 }
 
 /* ZeRO-2 and -3 inside the passes (Rajbhandari et al. 2020, sections 5.2 and 5.3, as
