@@ -575,6 +575,114 @@ TEST(Cost, FatTreeAndRailOnlyCostTheirSwitchPortsAndTransceivers)
     EXPECT_LT(cost_of(*ro).network_cost_usd, cost_of(*ft).network_cost_usd);
 }
 
+namespace
+{
+
+// cluster() with power: each scale-out switch draws 1,176 W, a NIC link's modules 7.75 W
+// each and a switch-to-switch link's ("up") 7.5 W each (the DGX H100 platforms' figures)
+std::string powered_cluster(const char *generator, unsigned D, unsigned S, unsigned k)
+{
+    return doc("  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
+               "  <router-type name=\"hub\" clock=\"1GHz\" routing=\"table\"/>\n"
+               "  <router-type name=\"nvs\" clock=\"1GHz\" routing=\"table\"/>\n"
+               "  <router-type name=\"ib\" clock=\"1GHz\" routing=\"table\" ports=\"" +
+               std::to_string(k) +
+               "\" switch-power=\"1176W\"/>\n"
+               "  <link-type name=\"nvl\" width=\"300B\" latency=\"500ns\" energy=\"1pJ/bit\"/>\n"
+               "  <link-type name=\"nic\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" "
+               "transceivers=\"2\" transceiver-power=\"7.75W\"/>\n"
+               "  <link-type name=\"up\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" "
+               "transceivers=\"2\" transceiver-power=\"7.5W\"/>\n"
+               "  <" +
+               generator + " name=\"c\" domains=\"" + std::to_string(D) + "\" domain-size=\"" +
+               std::to_string(S) +
+               "\" die=\"gpu\" nic=\"hub\" domain-switch=\"nvs\" domain-link=\"nvl\" "
+               "switch=\"ib\" link=\"nic\" uplink=\"up\"/>\n");
+}
+
+} // namespace
+
+TEST(NetworkPower, SwitchesAndModulesDrawTheirWattsByCount)
+{
+    // N scale-out switches x 1,176 W + the NIC links' 2 modules x 7.75 W + the uplinks'
+    // 2 modules x 7.5 W, the switch and link counts from the Clos formulas (clos_by_hand);
+    // the domain switches draw nothing (no switch-power), nor do electrical links
+    struct Case {
+        unsigned D, S, k;
+    } cases[] = {{2, 4, 8}, {16, 4, 8}, {32, 8, 16}, {32, 8, 64}, {5, 8, 8}};
+    for (const Case &c : cases) {
+        const unsigned nics = c.D * c.S;
+        const Counts f = clos_by_hand(nics, c.k), r1 = clos_by_hand(c.D, c.k);
+        const unsigned per_switch = c.D <= c.k ? c.k / c.D : 1;
+        const Counts r = c.D <= c.k ? Counts{(c.S + per_switch - 1) / per_switch, nics}
+                                    : Counts{c.S * r1.switches, c.S * r1.links};
+        for (auto [gen, n] : {std::pair{"fat-tree", f}, std::pair{"rail-only", r}}) {
+            auto l = load_xml(powered_cluster(gen, c.D, c.S, c.k));
+            ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+            const double uplinks = n.links - nics;
+            const double switches_w = n.switches * 1176.0,
+                         modules_w = 2 * nics * 7.75 + 2 * uplinks * 7.5;
+            const tess_cost_report cost = cost_of(*l);
+            EXPECT_DOUBLE_EQ(cost.switch_w, switches_w) << gen << " D=" << c.D;
+            EXPECT_DOUBLE_EQ(cost.transceiver_w, modules_w) << gen << " D=" << c.D;
+            EXPECT_DOUBLE_EQ(cost.network_power_w, switches_w + modules_w) << gen;
+        }
+    }
+}
+
+TEST(NetworkPower, RailOnlyCutsTheDgxH100NetworkPowerAsItsCountsSay)
+{
+    // 256 GPUs (32 DGX H100 nodes), radix-64 Quantum-2 switches. Fat-tree over 256 NICs:
+    // 256 / 32 = 8 leaves of 32 NICs and 32 uplinks, 8 x 32 / 64 = 4 spines; 12 switches,
+    // 256 NIC links and 256 uplinks. Rail-only: rails of 32 NICs, 64 / 32 = 2 rails a
+    // switch, 4 switches and the 256 NIC links, no uplinks
+    const double switch_w = 1176, nic_module_w = 7.75, up_module_w = 7.5;
+    const double fat = 12 * switch_w + 2 * 256 * nic_module_w + 2 * 256 * up_module_w;
+    const double rail = 4 * switch_w + 2 * 256 * nic_module_w;
+    EXPECT_DOUBLE_EQ(fat, 21920);
+    EXPECT_DOUBLE_EQ(rail, 8672);
+    auto ft = load_file(source_path("platforms/dgx-h100-cluster.xml"), {{"nodes", "32"}});
+    auto ro = load_file(source_path("platforms/dgx-h100-rail.xml"), {{"nodes", "32"}});
+    ASSERT_EQ(ft->rc, TESS_OK) << ft->errors;
+    ASSERT_EQ(ro->rc, TESS_OK) << ro->errors;
+    EXPECT_DOUBLE_EQ(cost_of(*ft).network_power_w, fat);
+    EXPECT_DOUBLE_EQ(cost_of(*ro).network_power_w, rail);
+    EXPECT_NEAR(1 - rail / fat, 0.6044, 1e-4); // inside the paper's 37-75% (Wang et al.)
+    // `tessera cost --json` prints the same keys report.json holds
+    CliRun c = tessera("cost platforms/dgx-h100-rail.xml --json --set nodes=32", true);
+    ASSERT_EQ(c.status, 0) << c.output;
+    EXPECT_DOUBLE_EQ(json_number(c.output, "network_power_w"), rail);
+    EXPECT_DOUBLE_EQ(
+        json_number(c.output.substr(c.output.find("network_power_breakdown_w")), "switches"),
+        4 * switch_w);
+}
+
+TEST(NetworkPower, ARunDrawsTheNetworkPowerAllIteration)
+{
+    // one DGX H100 node: its NICs on one Quantum-2 (1,176 W) by 8 links of two 7.75 W
+    // modules: 1,300 W. With every link's per-bit energy 0, the network's energy is that
+    // power x the iteration time, exactly
+    const std::string d = "/tmp/tessera_netpower_" + std::to_string(getpid());
+    CliRun run = tessera("run platforms/dgx-h100-cluster.xml workloads/default.xml --set nodes=1 "
+                         "--set workload.tp=8 --set workload.pp=1 --set workload.dp=1 "
+                         "--set model.layers=2 --set nic.energy=0pJ/bit "
+                         "--set nvlink4.energy=0pJ/bit --quiet -o " +
+                         d);
+    ASSERT_EQ(run.status, 0) << run.output;
+    const std::string report = read_text(d + "/report.json");
+    const double T = json_number(report, "iteration_time_s"), w = 1176 + 2 * 8 * 7.75;
+    EXPECT_DOUBLE_EQ(json_number(report, "network_power_w"), w);
+    const std::string eb = report.substr(report.find("\"energy_breakdown_j\""));
+    EXPECT_NEAR(json_number(eb, "network"), w * T, 1e-9 * w * T);
+    const std::string pb = report.substr(report.find("\"power_breakdown_w\""));
+    EXPECT_NEAR(json_number(pb, "network"), w, 1e-9 * w);
+    // the GPUs draw their 700 W TDP at peak: 0.7075 pJ a FLOP, no static power
+    EXPECT_NEAR(json_number(eb, "compute"), json_number(report, "hardware_flops") * 0.7075e-12,
+                1e-6 * json_number(eb, "compute"));
+    EXPECT_EQ(json_number(eb, "static"), 0);
+    std::system(("rm -rf '" + d + "'").c_str());
+}
+
 TEST(Generators, FatTreeLeavesShareTheirPortsAtTheOversubscription)
 {
     // 48 NICs on radix-8 switches at 3:1: leaves of 6 NICs and 2 uplinks, 8 leaves, 2 spines

@@ -157,8 +157,9 @@ int tess_estimate_memory(const tess_job *job, const char *calibration_path,
  * "peak_memory_bytes", "peak_link_utilisation" (the busiest channel's busy share of the
  * iteration), "compute_s", "memory_s", "network_s", "pipeline_bubble_s",
  * "peak_power_w" (largest 1 ms mean), "power_limit_violations" (dies, packages and wafers
- * over their TDP), "area_mm2", "yield", "cost_usd", "network_cost_usd" (report.json holds
- * them under the same names or in its breakdowns). TESS_EINVAL for an unknown name or a
+ * over their TDP), "area_mm2", "yield", "cost_usd", "network_cost_usd", "network_power_w"
+ * (switches and transceivers, drawn whatever the traffic) (report.json holds them under the
+ * same names or in its breakdowns). TESS_EINVAL for an unknown name or a
  * NULL argument. */
 int tess_metric(const tess_evaluation *ev, const char *name, double *value);
 

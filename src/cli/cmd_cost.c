@@ -1,5 +1,5 @@
-/* tessera cost PLATFORM [--json] [--set name=value]...: area, yield and cost without
- * simulating (src/model/cost.h). */
+/* tessera cost PLATFORM [--json] [--set name=value]...: area, yield, cost and network
+ * power without simulating (src/model/cost.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +9,7 @@
 
 static void print_summary(const tess_platform *p, const tess_cost_report *c)
 {
-    printf("platform %s: area, yield and cost\n", p->name);
+    printf("platform %s: area, yield, cost and network power\n", p->name);
     if (!c->accounted) {
         printf("  no die-type names a technology-type: nothing to account (see "
                "docs/platform-format.md, 'Area, yield and cost')\n");
@@ -34,6 +34,10 @@ static void print_summary(const tess_platform *p, const tess_cost_report *c)
            c->network_cost_usd, (unsigned long long)c->switches,
            (unsigned long long)c->switch_ports, c->switch_usd, (unsigned long long)c->priced_links,
            c->link_usd, (unsigned long long)c->transceivers, c->transceiver_usd);
+    printf("  network power     %12.6g W (%llu switches: %.6g W; %llu transceivers: %.6g W; "
+           "drawn whatever the traffic)\n",
+           c->network_power_w, (unsigned long long)c->switches, c->switch_w,
+           (unsigned long long)c->transceivers, c->transceiver_w);
 }
 
 int tess_cmd_cost(int argc, char **argv)
@@ -41,8 +45,9 @@ int tess_cmd_cost(int argc, char **argv)
     static const char usage[] =
         "usage: tessera cost PLATFORM [--json] [--set name=value]...\n"
         "  area, yield and cost of the platform from its technology-types and prices,\n"
-        "  without simulating; --json prints the report.json keys area_mm2, yield,\n"
-        "  cost_usd, network_cost_usd and their breakdowns.\n";
+        "  and the power its switches and transceivers draw, without simulating; --json\n"
+        "  prints the report.json keys area_mm2, yield, cost_usd, network_cost_usd,\n"
+        "  network_power_w and their breakdowns.\n";
     tess_cli_args a;
     if (tess_cli_args_init(&a, argc) != 0) return TESS_EXIT_FAILED;
     int json = 0;

@@ -162,6 +162,10 @@ static const tess_field_spec router_fields[] = {
      NULL, NULL, "energy per bit switched"},
     {"port-cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, RT(port_cost_usd), "0USD", 0, 1e9, NULL, NULL,
      "price per port when the router is a stand-alone switch"},
+    {"switch-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, RT(switch_power_w), "0W", 0, 1e6, NULL,
+     NULL,
+     "power one stand-alone switch draws all the time (ASIC, fans, management; not the "
+     "pluggable modules, which their links count)"},
 };
 
 #define LT(f) offsetof(tess_link_type, f)
@@ -180,6 +184,9 @@ static const tess_field_spec link_fields[] = {
      "optical modules on one link (0: electrical, 2: one per end)"},
     {"transceiver-cost", TESS_DIM_COST, TESS_FIELD_DOUBLE, LT(transceiver_cost_usd), "0USD", 0, 1e9,
      NULL, NULL, "price of one optical module (0: the xcvr-type's cost)"},
+    {"transceiver-power", TESS_DIM_POWER, TESS_FIELD_DOUBLE, LT(transceiver_power_w), "0W", 0, 1e3,
+     NULL, NULL,
+     "power one optical module draws all the time (0: the xcvr-type's laser and tuning power)"},
     {"xcvr", 0, TESS_FIELD_TEXT, LT(xcvr), "", 0, 0, NULL, NULL,
      "xcvr-type of the link's optical modules (none: electrical)"},
     {"length", TESS_DIM_LENGTH, TESS_FIELD_DOUBLE, LT(length_m), "0m", 0, 4e7, NULL, NULL,

@@ -217,19 +217,23 @@ double tess_sram_energy_per_byte(const tess_die_type *d)
     return 4.0 * (d->sram_read_energy + d->sram_write_energy);
 }
 
+double tess_link_module_power(const tess_platform *p, const tess_link_type *l)
+{
+    if (l->transceiver_power_w > 0 || l->xcvr_type == TESS_NONE) return l->transceiver_power_w;
+    const tess_xcvr_type *x = &p->types[l->xcvr_type].u.xcvr;
+    return x->laser_power_w + x->tuning_power_w;
+}
+
 double tess_optics_static_power(const tess_platform *p)
 {
     double w = 0;
     const tess_circuit_switch *cs = p->circuits;
-    if (cs && p->types[cs->link_type].u.link.xcvr_type != TESS_NONE) {
-        const tess_xcvr_type *x = &p->types[p->types[cs->link_type].u.link.xcvr_type].u.xcvr;
-        w += tess_circuit_modules(p) * (x->laser_power_w + x->tuning_power_w);
-    }
+    if (cs)
+        w += tess_circuit_modules(p) * tess_link_module_power(p, &p->types[cs->link_type].u.link);
     for (size_t i = 0; i < p->n_links; i++) {
         const tess_link_type *lt = &p->types[p->links[i].type].u.link;
-        if (p->links[i].dead || p->links[i].circuit || lt->xcvr_type == TESS_NONE) continue;
-        const tess_xcvr_type *x = &p->types[lt->xcvr_type].u.xcvr;
-        w += tess_link_modules(lt) * (x->laser_power_w + x->tuning_power_w);
+        if (p->links[i].dead || p->links[i].circuit) continue;
+        w += tess_link_modules(lt) * tess_link_module_power(p, lt);
     }
     return w;
 }

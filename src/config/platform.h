@@ -162,6 +162,7 @@ typedef struct tess_router_type {
     uint32_t allocator_iterations; /* islip: request-grant-accept rounds per cycle */
     double energy_per_bit;         /* joules per bit switched */
     double port_cost_usd;          /* price per port of a stand-alone switch (not a die's router) */
+    double switch_power_w;         /* watts a stand-alone switch draws, its modules aside */
 } tess_router_type;
 
 typedef struct tess_link_type {
@@ -172,6 +173,7 @@ typedef struct tess_link_type {
     double cost_usd;       /* price of one link's cable or fibre */
     uint32_t transceivers; /* optical modules on one link (0: electrical, or 2 with an xcvr) */
     double transceiver_cost_usd; /* price of one module (0: the xcvr-type's cost) */
+    double transceiver_power_w;  /* watts one module draws (0: the xcvr-type's laser + tuning) */
     char xcvr[32];               /* name of an xcvr-type ("": an electrical link) */
     double length_m;             /* fibre length, for its delay and the transceiver's reach */
     uint32_t xcvr_type;          /* resolved by the loader: index into types, or TESS_NONE */
@@ -480,7 +482,11 @@ double tess_die_peak_flops(const tess_die_type *d);
  * energies (joules per byte; a byte passing through, written and read, costs two). */
 double tess_sram_energy_per_byte(const tess_die_type *d);
 
-/* Static power of every live link's optical modules: modules x (laser + tuning power). */
+/* Watts one of a link-type's modules draws: its transceiver-power, else its xcvr-type's
+ * laser + tuning power (0 on an electrical link that states none). */
+double tess_link_module_power(const tess_platform *p, const tess_link_type *l);
+/* Static power of every live link's modules, and the circuit switch's: modules x
+ * tess_link_module_power. */
 double tess_optics_static_power(const tess_platform *p);
 /* The circuit switch's optical modules: one at the attached end of each instance's fibre
  * (half its link-type's modules, rounded up); the switch itself is passive (0 without one). */

@@ -300,7 +300,8 @@ static const char *const metric_names[] = {"iteration_time_s",
                                            "area_mm2",
                                            "yield",
                                            "cost_usd",
-                                           "network_cost_usd"};
+                                           "network_cost_usd",
+                                           "network_power_w"};
 
 const char *tess_metric_name(size_t i)
 {
@@ -334,7 +335,8 @@ int tess_metric(const tess_evaluation *ev, const char *name, double *value)
                              ev->result.cost.area_m2 * 1e6,
                              ev->result.cost.yield,
                              ev->result.cost.cost_usd,
-                             ev->result.cost.network_cost_usd};
+                             ev->result.cost.network_cost_usd,
+                             ev->result.cost.network_power_w};
     _Static_assert(sizeof values / sizeof values[0] == sizeof metric_names / sizeof metric_names[0],
                    "one value per metric name");
     for (size_t i = 0; i < sizeof metric_names / sizeof metric_names[0]; i++) {

@@ -165,6 +165,7 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         out->switches++;
         out->switch_ports += ports;
         out->switch_usd += ports * rt->port_cost_usd;
+        out->switch_w += rt->switch_power_w;
     }
     /* a circuit switch: its ports, and per attached instance one fibre of its link-type
      * with the module at the instance's end (the switch itself is passive optics) */
@@ -189,6 +190,8 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         out->switch_usd += cs->ports * cs->port_cost_usd;
     }
     out->network_cost_usd = out->switch_usd + out->link_usd + out->transceiver_usd;
+    out->transceiver_w = tess_optics_static_power(p); /* live links only: dead ones draw none */
+    out->network_power_w = out->switch_w + out->transceiver_w;
     out->cost_usd = out->dies_usd + out->packaging_usd + out->memory_usd + out->network_cost_usd;
     tess_adjacency_free(&adj);
     free(units);
@@ -225,4 +228,7 @@ void tess_write_cost_json(FILE *f, const tess_platform *p, const tess_cost_repor
             in, c->switch_usd, c->link_usd, c->transceiver_usd, (unsigned long long)c->switches,
             (unsigned long long)c->switch_ports, (unsigned long long)c->priced_links,
             (unsigned long long)c->transceivers);
+    fprintf(f, "%s\"network_power_w\": %.9g,\n", in, c->network_power_w);
+    fprintf(f, "%s\"network_power_breakdown_w\": {\"switches\": %.9g, \"transceivers\": %.9g},\n",
+            in, c->switch_w, c->transceiver_w);
 }

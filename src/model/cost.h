@@ -21,6 +21,11 @@
  * substrate. Network cost: stand-alone switches (routers that are no die's own) at
  * port-cost per port (every port of the radix, used or not), plus every link's cable and
  * transceivers.
+ *
+ * Network power (drawn all the time, whatever the traffic): every stand-alone switch's
+ * switch-power plus every live link's modules at their transceiver-power (or their
+ * xcvr-type's laser + tuning power), the circuit switch's modules included; the per-bit
+ * energy of traffic is the simulation's (report.json energy_breakdown_j.network).
  */
 #ifndef TESS_COST_H
 #define TESS_COST_H
@@ -49,6 +54,8 @@ typedef struct tess_cost_report {
     double network_cost_usd;
     uint64_t switches, switch_ports, priced_links, transceivers;
     double switch_usd, link_usd, transceiver_usd;
+    double network_power_w; /* switches + modules, static */
+    double switch_w, transceiver_w;
 } tess_cost_report;
 
 /* Die yield of area a (m2) at defect density d0 (per m2) with clustering alpha. */
@@ -63,8 +70,9 @@ double tess_dies_per_wafer(double radius_m, double area_m2);
 /* Fills out for the platform. Always succeeds on a loaded platform. */
 void tess_cost_compute(const tess_platform *p, tess_cost_report *out);
 
-/* The area, yield and cost keys of report.json (`"area_mm2": ...,` lines, each with its
- * breakdown object), each line starting with `indent` and ending with a comma. */
+/* The area, yield, cost and network power keys of report.json (`"area_mm2": ...,` lines,
+ * each with its breakdown object), each line starting with `indent` and ending with a
+ * comma. */
 void tess_write_cost_json(FILE *f, const tess_platform *p, const tess_cost_report *c,
                           const char *indent);
 

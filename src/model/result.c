@@ -88,11 +88,11 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
     const double e_bit = tess_dram_energy_per_bit(p);
     for (uint32_t st = 0; st < s->pp; st++)
         out->dram_j += 8.0 * (double)s->stages[st].dram_bytes * s->tp * s->dp * e_bit;
-    /* optical modules draw their laser and ring-tuning power all iteration long */
-    res->energy_network_j += tess_optics_static_power(p) * res->iteration_time_s;
+    /* switches and modules draw their power all iteration long */
+    tess_cost_compute(p, &out->cost);
+    res->energy_network_j += out->cost.network_power_w * res->iteration_time_s;
     out->energy_j = res->energy_compute_j + out->dram_j + res->energy_sram_j +
                     res->energy_network_j + res->energy_static_j;
-    tess_cost_compute(p, &out->cost);
     return account_power(p, s, e_bit, out) == 0 ? TESS_OK : TESS_ENOMEM;
 }
 
