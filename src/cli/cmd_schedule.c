@@ -107,12 +107,18 @@ int tess_cmd_schedule(int argc, char **argv)
                 int uneven = 0;
                 for (uint32_t st = 1; st < s.pp; st++)
                     uneven |= tess_coll_calls(&s, c, st) != c->calls;
+                char whose[96] = "";
+                if (c->only_stage >= 0 && s.pp > 1)
+                    snprintf(whose, sizeof whose, " of stage %d (the others do not call it)",
+                             c->only_stage);
+                else if (uneven)
+                    snprintf(whose, sizeof whose,
+                             " of stage 0 (in proportion to their layers on the others)");
                 printf("collective: %s (%s, %s over %u dies): %llu calls, %llu messages, %.4g "
                        "B sent per die%s\n",
                        c->what, tess_coll_name(c->kind), c->algo == TESS_ALGO_RING ? "ring" : "2d",
                        c->group, (unsigned long long)c->calls, (unsigned long long)c->messages,
-                       (double)c->bytes_sent,
-                       uneven ? " of stage 0 (in proportion to their layers on the others)" : "");
+                       (double)c->bytes_sent, whose);
             }
         }
     }
