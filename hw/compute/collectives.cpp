@@ -22,15 +22,21 @@ namespace
 constexpr uint64_t kCollTag = 1ull << 62;
 } // namespace
 
-RingCall ComputeDie::ring_call(const tess_coll_use &c, uint32_t index)
+// My group on an axis, in ring order from me (the schedule's rings: tess_ring_next); the
+// left neighbour is the last. A ring never has more members than there are dies.
+std::vector<uint32_t> ComputeDie::group_of(tess_coll_axis axis) const
 {
-    // my group, in ring order from me (the schedule's rings: tess_ring_next); the left
-    // neighbour is the last. A ring never has more members than there are dies.
     std::vector<uint32_t> ring;
     for (uint32_t r = rank_; ring.size() < s_.dies;) {
         ring.push_back(r);
-        if ((r = tess_ring_next(&s_, c.axis, r)) == rank_) break;
+        if ((r = tess_ring_next(&s_, axis, r)) == rank_) break;
     }
+    return ring;
+}
+
+RingCall ComputeDie::ring_call(const tess_coll_use &c, uint32_t index)
+{
+    const std::vector<uint32_t> ring = group_of(c.axis);
     RingCall call;
     call.c = &c;
     call.index = index;
@@ -101,11 +107,7 @@ void ComputeDie::collective(const tess_coll_use &c, uint32_t index, bool blockin
 // its route's collective-efficiency), then the die waits for theirs.
 void ComputeDie::all_to_all(const tess_coll_use &c, uint32_t index, bool blocking)
 {
-    std::vector<uint32_t> group;
-    for (uint32_t r = rank_; group.size() < s_.dies;) {
-        group.push_back(r);
-        if ((r = tess_ring_next(&s_, c.axis, r)) == rank_) break;
-    }
+    const std::vector<uint32_t> group = group_of(c.axis);
     const uint32_t n = static_cast<uint32_t>(group.size());
     if (n < 2) return;
     const double t0 = sc_core::sc_time_stamp().to_seconds();

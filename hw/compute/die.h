@@ -214,6 +214,7 @@ class ComputeDie : public sc_core::sc_module
     bool async_ = false; // the schedule has asynchronous collectives: the streams run
     int32_t drain_coll_ = -1;
     uint32_t drain_chain_ = 0;
+    std::vector<uint32_t> group_of(tess_coll_axis axis) const;
     RingCall ring_call(const tess_coll_use &c, uint32_t index);
     void launch_kernel();
     void send_step(const RingCall &c, uint64_t k);

@@ -208,8 +208,10 @@ static uint64_t stage_unit_params(const tess_workload *w, uint32_t st)
 {
     uint64_t u = tess_build_layer_params(w) / w->tp;
     const uint64_t embed = tess_build_embedding_params(w), out = tess_build_output_params(w);
-    if (tess_build_tied_output(w))
-        return u > embed + 2 * w->model.hidden ? u : embed + 2 * w->model.hidden;
+    if (tess_build_tied_output(w)) {
+        const uint64_t tied = tess_build_tied_unit_params(w);
+        return u > tied ? u : tied;
+    }
     if (st == 0 && embed > u) u = embed;
     if (st + 1 == w->pp && out > u) u = out;
     return u;

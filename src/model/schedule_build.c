@@ -84,3 +84,8 @@ int tess_build_tied_output(const tess_workload *w)
 {
     return w->pp == 1 && w->model.norm == TESS_NORM_LAYERNORM;
 }
+
+uint64_t tess_build_tied_unit_params(const tess_workload *w)
+{
+    return tess_build_embedding_params(w) + 2 * w->model.hidden;
+}

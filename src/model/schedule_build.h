@@ -65,6 +65,9 @@ uint64_t tess_build_layer_params(const tess_workload *w);
 double tess_build_expert_load(const tess_workload *w);
 uint64_t tess_build_output_params(const tess_workload *w);
 int tess_build_tied_output(const tess_workload *w);
+/* With a tied output layer, the unit ZeRO gathers and reduces for both: the table (and
+ * learned positions) and the final norm. */
+uint64_t tess_build_tied_unit_params(const tess_workload *w);
 
 /* Step 3: one layer's work on one die (forward, backward, recomputed forward), the logits
  * layer's and the embedding's, and the model's FLOPs (schedule_kernels.c). */

@@ -252,7 +252,6 @@ static void mark_async(tess_template *t, uint32_t at, uint32_t n, tess_async asy
  * order), the others the caller's, run as `async` says (tess_async: an asynchronous call
  * runs every phase). names: the ring's, inside's and across's wording. Returns the index
  * of the first collective added. */
-
 static uint32_t dp_phases(builder *b, tess_coll kind, const char *const names[3], uint64_t bytes,
                           uint64_t times, int32_t stage, tess_template *t, uint32_t at,
                           tess_async async)
@@ -285,8 +284,18 @@ static uint32_t dp_phases(builder *b, tess_coll kind, const char *const names[3]
     return first;
 }
 
+/* Every stage's ops gain the calls of the collectives from index `first` on. */
+static void count_calls(builder *b, uint32_t first)
+{
+    tess_schedule *s = b->s;
+    for (uint32_t i = first; i < s->n_colls; i++)
+        for (uint32_t st = 0; st < s->pp; st++)
+            s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
+}
+
 /* A ZeRO-3 gather used twice a pass (`stage` as dp_phases): before the forward (ops put
- * first in template fwd) and before the backward (first in template back). */
+ * first in template fwd) and before the backward (first in template back; a tied table's
+ * second use is the logits' backward). */
 static void gather_twice(builder *b, const char *const names[3], uint64_t bytes, int32_t stage,
                          tess_template *fwd, tess_template *back, tess_async async)
 {
@@ -331,9 +340,8 @@ void tess_build_ep_collectives(builder *b)
         tess_build_add_group(b, &s->bwd, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
         if (full)
             tess_build_add_group(b, &s->recompute, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
-        for (uint32_t st = 0; st < s->pp; st++)
-            s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
     }
+    count_calls(b, first);
 }
 
 /* ZeRO-2 and -3 inside the passes (Rajbhandari et al. 2020, sections 5.2 and 5.3, as
@@ -390,14 +398,8 @@ void tess_build_zero_collectives(builder *b)
         /* one unit, the table and the final norm: gathered for the forward (the logits
          * reuse it) and for the logits' backward, its summed gradient reduce-scattered
          * after the embedding's backward */
-        const uint64_t unit = embed + 4 * w->model.hidden;
-        if (z3) {
-            const uint32_t i =
-                dp_phases(b, TESS_ALL_GATHER, eag, unit, 2, 0, &s->embed_fwd, 0, TESS_SYNC);
-            for (uint32_t j = i; j < s->n_colls; j++)
-                tess_build_insert_group(b, &s->logits_bwd, j - i, TESS_OP_COLLECTIVE, 1, 0,
-                                        s->colls[j].bytes, (int32_t)j);
-        }
+        const uint64_t unit = tess_build_tied_unit_params(w) * 2;
+        if (z3) gather_twice(b, eag, unit, 0, &s->embed_fwd, &s->logits_bwd, TESS_SYNC);
         dp_phases(b, TESS_REDUCE_SCATTER, ers, unit, 1, 0, &s->embed_bwd, s->embed_bwd.n, reduce);
     } else {
         if (z3) dp_phases(b, TESS_ALL_GATHER, eag, embed, 1, 0, &s->embed_fwd, 0, TESS_SYNC);
@@ -406,9 +408,7 @@ void tess_build_zero_collectives(builder *b)
         dp_phases(b, TESS_REDUCE_SCATTER, lrs, out, 1, last, &s->logits_bwd, s->logits_bwd.n,
                   reduce);
     }
-    for (uint32_t i = first; i < s->n_colls; i++)
-        for (uint32_t st = 0; st < s->pp; st++)
-            s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
+    count_calls(b, first);
 }
 
 /* Step 7: the data-parallel collectives of the tail, once per iteration: the gradient

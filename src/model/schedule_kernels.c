@@ -137,11 +137,12 @@ typedef enum kernel_set {
  *    b s (h + 2 h_kv) / t elements, the projection and second MLP layer A each, the
  *    first MLP layer H, 2H with SwiGLU).
  *  flash attention keeps the scores on chip: no softmax or attention-dropout kernels.
- *  a mixture of experts (H = b s (k load + S) f_e / t, load tess_build_expert_load's): the router's
- * softmax and top-k over R = b s E logits (2Re; backward 3Re), the tokens permuted to their experts
- * and back (each reads M = b s h and writes k M, or the reverse: (1 + k) M e), backward the
- *    permutation's gradient ((1 + k) M e) and the combine's ((1 + 2k) M e: the expert
- *    outputs read again for the routing weights' gradient).
+ *  a mixture of experts (H = b s (k load + S) f_e / t, load from
+ *    tess_build_expert_load): the router's softmax and top-k over R = b s E logits (2Re;
+ *    backward 3Re), the tokens permuted to their experts and back (each reads M = b s h
+ *    and writes k M, or the reverse: (1 + k) M e), backward the permutation's gradient
+ *    ((1 + k) M e) and the combine's ((1 + 2k) M e: the expert outputs read again for the
+ *    routing weights' gradient).
  * The logits layer: the final LayerNorm and the vocabulary-parallel cross entropy over
  * L = b s V / t logits (max, exp-sum, loss: reads L three times, writes it once; backward
  * reads and writes it once). The token embedding (vocabulary-parallel, on the first
