@@ -546,6 +546,100 @@ TEST(Run, AsyncCollectivesRunUnderTheComputeOnTheirOwnStreams)
     }
 }
 
+namespace
+{
+// Ring attention's steps on 4 dies of a switch (ring_switch: 64 GB/s links of 10 cycles, a
+// 2-cycle router), one context-parallel ring: one layer's forward of `steps` blocks, each
+// one 256^3 GEMM; before all but the last block the die starts a send-receive of S bytes
+// on its third stream (tess_async START) and waits for it after the block's GEMM (WAIT).
+// S 0: the GEMMs alone. Returns the iteration time.
+double run_ring_steps(const Loaded &l, uint32_t steps, uint64_t S)
+{
+    std::vector<double> v = in_child([&] {
+        std::vector<uint32_t> ranks;
+        for (size_t i = 0; i < l.p.n_instances; i++)
+            if (l.p.instances[i].kind == TESS_KIND_DIE) ranks.push_back(uint32_t(i));
+        std::vector<tess_op_group> groups;
+        auto add = [&](tess_op_kind kind, tess_async async) {
+            tess_op_group g;
+            std::memset(&g, 0, sizeof g);
+            g.kind = kind;
+            g.count = 1;
+            g.coll = -1;
+            if (kind == TESS_OP_GEMM) {
+                g.flops_each = 2.0 * 256 * 256 * 256;
+                g.gm = g.gn = g.gk = g.tile = 256;
+                g.gcount = 1;
+            } else {
+                g.coll = 0;
+                g.bytes_each = async == TESS_ASYNC_START ? S : 0;
+                g.async = uint8_t(async);
+                g.chain = 1;
+            }
+            groups.push_back(g);
+        };
+        for (uint32_t j = 0; j < steps; j++) {
+            if (S && j + 1 < steps) add(TESS_OP_COLLECTIVE, TESS_ASYNC_START);
+            add(TESS_OP_GEMM, TESS_SYNC);
+            if (S && j + 1 < steps) add(TESS_OP_COLLECTIVE, TESS_ASYNC_WAIT);
+        }
+        tess_coll_use c;
+        tess_coll_use_init(&c, "cp K/V ring", TESS_AXIS_CP, TESS_SEND_RECV, 4, S ? S : 1,
+                           steps - 1);
+        c.per_layer = steps - 1;
+        tess_schedule s;
+        std::memset(&s, 0, sizeof s);
+        tess_stage stage;
+        std::memset(&stage, 0, sizeof stage);
+        tess_pass pass = {0, 0, 0};
+        stage.layers_per_chunk = 1;
+        stage.order = &pass;
+        stage.n_order = 1;
+        s.dies = s.dp = s.cp = 4;
+        s.pp = s.chunks = s.tp = s.tp_grid = s.microbatches = 1;
+        s.die_of_rank = ranks.data();
+        s.stages = &stage;
+        s.fwd.groups = groups.data();
+        s.fwd.n = uint32_t(groups.size());
+        s.colls = &c;
+        s.n_colls = S ? 1 : 0;
+        s.dp_coll = -1;
+        s.dp_chunks = 1;
+        s.recv_coll = -1;
+        std::vector<double> bw(4, 1e12);
+        tess_iteration_result r;
+        char msg[512];
+        const tess_hw_run_options o = {TESS_NOC_FLOW, 0,       0, TESS_MEM_RATE, nullptr, nullptr,
+                                       nullptr,       nullptr, 0};
+        if (tess_hw_run(&l.p, &s, 2, bw.data(), &o, &r, nullptr, nullptr, nullptr, nullptr, nullptr,
+                        nullptr, nullptr, msg, sizeof msg) != 0)
+            throw std::runtime_error(msg);
+        return std::vector<double>{r.iteration_time_s, r.network_s};
+    });
+    return v.empty() ? -1 : v[0];
+}
+} // namespace
+
+TEST(Run, RingAttentionMovesEachBlockUnderTheComputeOnTheNext)
+{
+    // cp = 4 blocks of compute g; each of the first three starts a send-receive of its S
+    // bytes to the next die of the ring, a = S / 64 GB/s + 22 ns (one step of
+    // Run.RingAllReduceTakesItsStepsOfSerialisationAndLatency), and waits for it after its
+    // GEMM: every step takes max(g, a), the last g. So 4 g when a <= g (the exchange hidden)
+    // and 3 a + g when a > g (the die waits on the ring).
+    auto l = load_xml(ring_switch(4));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const uint32_t cp = 4;
+    const double g = run_ring_steps(*l, cp, 0) / cp;
+    ASSERT_GT(g, 0);
+    for (const double ratio : {0.5, 0.95, 2.0}) {
+        const uint64_t S = uint64_t((ratio * g - 22e-9) * 64e9);
+        const double a = double(S) / 64e9 + 22e-9;
+        const double want = (cp - 1) * std::max(g, a) + g;
+        EXPECT_NEAR(run_ring_steps(*l, cp, S) / want, 1.0, 0.01) << "a = " << ratio << " g";
+    }
+}
+
 TEST(Run, PipelineBubbleMatchesTheFormulaWhenCommunicationIsNegligible)
 {
     // p dies on a crossbar moving 1 MiB per cycle (messages cost nanoseconds), DMA at

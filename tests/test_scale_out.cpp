@@ -140,8 +140,8 @@ TEST(ScaleAcross, PipelineAcrossDatacentersBeatsDataParallelAcrossThem)
     EXPECT_GT(json_in(dp.report, "platform", "bytes", "levels"), 5 * pp_bytes);
     EXPECT_NE(dp.report.find("\"dp_domain\": {\"level\": \"datacenter\", \"members\": 2}"),
               std::string::npos);
-    EXPECT_NE(pp.report.find(
-                  "\"spans\": {\"tp\": \"node\", \"pp\": \"platform\", \"dp\": \"datacenter\"}"),
+    EXPECT_NE(pp.report.find("\"spans\": {\"tp\": \"node\", \"pp\": \"platform\", \"dp\": "
+                             "\"datacenter\", \"ep\": \"none\", \"cp\": \"none\"}"),
               std::string::npos);
 }
 

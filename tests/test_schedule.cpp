@@ -462,6 +462,81 @@ TEST(ScheduleCollectives, ZeroThreeMovesHalfAgainTheBytesOfDataParallelism)
     EXPECT_NEAR(sent4 / (4 * 3 * psi * (n - 1) / n), 1.0, 1e-6);
 }
 
+TEST(ScheduleCollectives, ContextParallelismPassesEachRanksKVBlockRoundItsRing)
+{
+    // Llama 2 7B (h 4096, 32 heads of 128, no GQA, s 4096) on 16 dies, TP 2 x CP 4 x DP 2,
+    // flash attention: each rank holds s/cp = 1024 tokens of a sequence, and its K/V block
+    // (its 16 heads' keys and values) is b (s/cp) 2 (h/tp) e = 1 x 1024 x 2 x 2048 x 2 =
+    // 8 MiB. A layer's forward and backward each send cp - 1 = 3 such blocks round the ring,
+    // and the backward cp = 4 of their dK/dV partials (round and home). The model's FLOPs
+    // are the same job's without context parallelism; the weights per die too; activations
+    // a quarter (every term of a layer's is linear in the die's tokens with flash attention).
+    const double b = 1, s = 4096, h = 4096, e = 2, tp = 2, cp = 4, layers = 32;
+    const std::string common = "global-batch=\"4\" micro-batch=\"1\" tp=\"2\" attention=\"flash\" ";
+    auto ring = build("llama2-7b.xml", common + "dp=\"2\" cp=\"4\"", 16);
+    auto flat = build("llama2-7b.xml", common + "dp=\"2\"", 4);
+    ASSERT_EQ(ring->src, TESS_OK) << ring->errors;
+    ASSERT_EQ(flat->src, TESS_OK) << flat->errors;
+    const tess_schedule &x = ring->s;
+    EXPECT_EQ(x.microbatches, 2u);
+    const tess_coll_use *kv = nullptr, *dkv = nullptr, *grad = nullptr;
+    for (uint32_t i = 0; i < x.n_colls; i++) {
+        const tess_coll_use &c = x.colls[i];
+        if (c.axis == TESS_AXIS_CP) (kv ? dkv : kv) = &c;
+        if (i == uint32_t(x.dp_coll)) grad = &c;
+    }
+    ASSERT_NE(kv, nullptr);
+    ASSERT_NE(dkv, nullptr);
+    ASSERT_NE(grad, nullptr);
+    const double block = b * (s / cp) * 2 * (h / tp) * e;
+    EXPECT_EQ(kv->kind, TESS_SEND_RECV);
+    EXPECT_EQ(kv->group, 4u);
+    EXPECT_EQ(double(kv->call_bytes_sent), block);
+    EXPECT_EQ(kv->call_messages, 1u);
+    EXPECT_EQ(double(dkv->call_bytes_sent), block);
+    // per iteration: 2 micro-batches x 32 layers x (3 forward + 3 backward), and x 4
+    const double passes = double(x.microbatches) * layers;
+    EXPECT_EQ(double(tess_coll_calls(&x, kv, 0)), passes * 2 * (cp - 1));
+    EXPECT_EQ(double(tess_coll_calls(&x, dkv, 0)), passes * cp);
+    // the templates start them where the ring steps are: cp - 1 blocks a pass each way
+    auto started = [&](const tess_template &t, const tess_coll_use *c) {
+        uint64_t n = 0;
+        for (uint32_t g = 0; g < t.n; g++)
+            if (t.groups[g].async == TESS_ASYNC_START && &x.colls[t.groups[g].coll] == c)
+                n += t.groups[g].count;
+        return double(n);
+    };
+    EXPECT_EQ(started(x.fwd, kv), cp - 1);
+    EXPECT_EQ(started(x.bwd, kv), cp - 1);
+    EXPECT_EQ(started(x.bwd, dkv), cp);
+    // the gradients are reduced over the data-parallel axis's dp x cp ranks
+    EXPECT_EQ(grad->group, 8u);
+    // each ring is cp consecutive replicas of that axis (rank = t + tp x replica here)
+    for (uint32_t r = 0; r < 16; r++)
+        EXPECT_EQ(tess_ring_next(&x, TESS_AXIS_CP, r) / 8, r / 8) << r;
+    EXPECT_NEAR(x.model_flops / flat->s.model_flops, 1.0, 1e-12);
+    EXPECT_NEAR(x.hardware_flops / flat->s.hardware_flops, 1.0, 1e-12);
+    EXPECT_EQ(x.stages[0].params, flat->s.stages[0].params);
+    EXPECT_NEAR(double(x.stages[0].activation_bytes_per_layer) /
+                    double(flat->s.stages[0].activation_bytes_per_layer),
+                1 / cp, 1e-6);
+    // what it cannot do is named
+    for (const char *bad : {"dp=\"2\" cp=\"3\"", "dp=\"2\" cp=\"4\" attention=\"materialized\"",
+                            "dp=\"2\" cp=\"4\" tp-style=\"2d\""}) {
+        std::string attrs = "global-batch=\"4\" micro-batch=\"1\" tp=\"2\" " + std::string(bad);
+        if (attrs.find("attention") == std::string::npos) attrs += " attention=\"flash\"";
+        auto y = build("llama2-7b.xml", attrs, 16);
+        EXPECT_NE(y->wrc, TESS_OK) << bad;
+        EXPECT_NE(y->errors.find("'cp'"), std::string::npos) << y->errors;
+    }
+    auto moe = build("gpt-1.3b-moe8.xml",
+                     "global-batch=\"8\" micro-batch=\"1\" dp=\"4\" ep=\"2\" cp=\"2\" "
+                     "attention=\"flash\"",
+                     8);
+    EXPECT_NE(moe->wrc, TESS_OK);
+    EXPECT_NE(moe->errors.find("expert parallelism"), std::string::npos) << moe->errors;
+}
+
 TEST(ScheduleCollectives, ExpertParallelismDispatchesEachTokensCopiesToTheirExperts)
 {
     // gpt-1.3b-moe8 on 16 dies, DP 16 in groups of EP 4: each die holds 8/4 experts per

@@ -67,6 +67,11 @@ JOBS = [
     ("zero3", "platforms/dgx-a100-cluster.xml", "workloads/default.xml",
      ["nodes=2", "workload.tp=4", "workload.pp=1", "workload.dp=4", "workload.rank-order=tp-dp-pp",
       "workload.global-batch=16", "workload.zero=3"]),
+    # context parallelism: ring attention's K/V blocks on the dies' third stream, the ring
+    # inside a node, the gradients reduced over dp x cp
+    ("context-parallel", "platforms/dgx-h100-cluster.xml", "workloads/default.xml",
+     ["nodes=2", "workload.tp=2", "workload.pp=2", "workload.dp=2", "workload.cp=2",
+      "workload.attention=flash", "workload.rank-order=tp-dp-pp", "workload.global-batch=8"]),
 ]
 FIDELITIES = ["mixed", "packet", "flow", "flit"]
 

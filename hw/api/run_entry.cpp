@@ -531,7 +531,14 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         it.s = s;
         const bool network_dma = network_memories(s, o);
         for (uint32_t i = 0; o->symmetry && s->dp > 1 && i < s->n_colls; i++)
-            if (s->colls[i].kind == TESS_ALL_TO_ALL && s->colls[i].group > 1) {
+            if (s->colls[i].axis == TESS_AXIS_CP && s->colls[i].group > 1) {
+                std::snprintf(msg, msglen,
+                              "--symmetry: not with context parallelism ('%s'): its ring joins "
+                              "replicas of the data-parallel axis, which mirrored replicas do "
+                              "not copy; run without --symmetry",
+                              s->colls[i].what);
+                return TESS_EINVAL;
+            } else if (s->colls[i].kind == TESS_ALL_TO_ALL && s->colls[i].group > 1) {
                 std::snprintf(msg, msglen,
                               "--symmetry: not with an all-to-all ('%s'): its messages go to "
                               "every member, which mirrored replicas do not copy; run without "

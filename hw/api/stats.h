@@ -72,9 +72,10 @@ typedef struct tess_iteration_result {
     tess_noc_link_use top_links[TESS_NOC_TOP_LINKS];
     tess_critical_path critical_path;
     /* collectives by the span of their groups, mean seconds per die (tess_eval_finish), and
-     * the slowest die's scale-out collectives */
+     * the slowest die's scale-out and all-to-all collectives */
     double level_collective_s[TESS_SCOPE_LEVELS + 1];
     double scale_out_s;
+    double all_to_all_s; /* the slowest die's all-to-all collectives */
     /* symmetry: data-parallel replicas simulated (with symmetry one per class of replicas
      * that route alike, the others mirroring it; all of them otherwise), the mirrored
      * replicas' messages put on the network and those left out (their routes reach no
@@ -123,6 +124,7 @@ typedef struct tess_die_stat {
      * entry the whole platform), and those that are scale-out (tess_coll_use.scale_out) */
     double level_s[TESS_SCOPE_LEVELS + 1];
     double scale_out_s;
+    double all_to_all_s; /* of network_s: all-to-all collectives (expert parallelism's) */
 } tess_die_stat;
 
 #ifdef __cplusplus

@@ -43,7 +43,7 @@ RingCall ComputeDie::ring_call(const tess_coll_use &c, uint32_t index)
     call.n = static_cast<uint32_t>(ring.size());
     if (call.n < 2) return call;
     call.link = map_.ring_link[static_cast<size_t>(c.axis) * s_.dies + rank_];
-    const uint64_t payload = tess_ring_message_bytes(c.bytes, call.n);
+    const uint64_t payload = tess_ring_message_bytes(c.kind, c.bytes, call.n);
     call.wire = static_cast<uint64_t>(
         std::ceil(static_cast<double>(payload) / call.link.efficiency - 1e-9));
     call.steps = tess_ring_steps(c.kind, call.n);
@@ -113,7 +113,7 @@ void ComputeDie::all_to_all(const tess_coll_use &c, uint32_t index, bool blockin
     const double t0 = sc_core::sc_time_stamp().to_seconds();
     launch_kernel();
     const uint64_t seq = coll_seq_[index]++;
-    const uint64_t payload = tess_ring_message_bytes(c.bytes, n);
+    const uint64_t payload = tess_ring_message_bytes(c.kind, c.bytes, n);
     std::vector<RingLink> links(n);
     double sync = 0;
     for (uint32_t k = 1; k < n; k++) {
@@ -145,6 +145,7 @@ void ComputeDie::all_to_all(const tess_coll_use &c, uint32_t index, bool blockin
     const double took = sc_core::sc_time_stamp().to_seconds() - t0;
     st_.level_s[c.span] += took;
     if (c.scale_out) st_.scale_out_s += took;
+    st_.all_to_all_s += took;
 }
 
 void ComputeDie::post(int stream, int32_t coll, uint32_t chain, double start)
@@ -152,7 +153,8 @@ void ComputeDie::post(int stream, int32_t coll, uint32_t chain, double start)
     streams_[stream].queue.push_back(AsyncCall{coll, chain, start});
     streams_[stream].posted.notify(sc_core::SC_ZERO_TIME);
     async_issued_[coll]++;
-    drain_coll_ = coll; // the last posted: a drain's wait is counted as its
+    if (stream == 2) return; // waited for by its own ops
+    drain_coll_ = coll;      // the last posted: a drain's wait is counted as its
     drain_chain_ = chain;
 }
 
@@ -177,17 +179,28 @@ void ComputeDie::stream_loop(int stream)
     }
 }
 
-// The die's stream meets an asynchronous collective op. A reduction is posted once the
-// work before it is done. A gather in a layer pass: this layer's call is waited for
-// (posted first when the pass's first layer issues it), and the next layer's posted
-// before the layer computes. The wait is the die's network time, at the widest level the
-// call's phases reach.
+// The die's stream meets an asynchronous collective op. A reduction, or a started call, is
+// posted once the work before it is done; a wait waits for the calls started so far. A gather in a
+// layer pass: this layer's call is waited for (posted first when the pass's first layer issues it),
+// and the next layer's posted before the layer computes. The wait is the die's network time, at the
+// widest level the call's phases reach.
 void ComputeDie::async_collective(const tess_op &op)
 {
     const tess_op_group &g = *op.group;
     if (g.chain == 0) return; // a later phase: its first phase's call runs it
-    if (g.async == TESS_ASYNC_REDUCE) {
-        post(1, op.coll, g.chain, local_end());
+    if (g.async == TESS_ASYNC_REDUCE || g.async == TESS_ASYNC_START) {
+        post(g.async == TESS_ASYNC_REDUCE ? 1 : 2, op.coll, g.chain, local_end());
+        return;
+    }
+    if (g.async == TESS_ASYNC_WAIT) { // every call of op.coll started so far
+        catch_up();
+        const double t0 = sc_core::sc_time_stamp().to_seconds();
+        while (async_done_[op.coll] < async_issued_[op.coll]) {
+            wait(streams_[2].finished);
+            st_.wakes++;
+        }
+        waited_for(op.coll, g.chain, t0);
+        catch_up();
         return;
     }
     catch_up();
@@ -209,9 +222,13 @@ void ComputeDie::drain_streams()
 {
     catch_up();
     const double t0 = sc_core::sc_time_stamp().to_seconds();
-    while (streams_[0].busy || !streams_[0].queue.empty() || streams_[1].busy ||
-           !streams_[1].queue.empty()) {
-        wait(streams_[0].finished | streams_[1].finished);
+    auto idle = [this] {
+        for (const CommStream &q : streams_)
+            if (q.busy || !q.queue.empty()) return false;
+        return true;
+    };
+    while (!idle()) {
+        wait(streams_[0].finished | streams_[1].finished | streams_[2].finished);
         st_.wakes++;
     }
     waited_for(drain_coll_, drain_chain_, t0);

@@ -49,6 +49,7 @@ ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
         async_ = true;
         SC_THREAD(gather_stream);
         SC_THREAD(reduce_stream);
+        SC_THREAD(started_stream);
     }
 }
 

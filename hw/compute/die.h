@@ -8,10 +8,11 @@
 // vector ops wait for the tensor engine and hold it. Only where dies meet (collectives
 // and pipeline messages through the transport interface) does the die catch the kernel
 // up to its timeline and wait for the network. Asynchronous collectives (tess_async) run
-// on two streams of their own, each a process: gathers issued a layer ahead, reductions
-// issued when the work before them is done; the die waits for a gather before the layer
-// that needs it and for both streams to drain before its tail. A die's network time
-// counts only its waits for them.
+// on three streams of their own, each a process: gathers issued a layer ahead, reductions
+// issued when the work before them is done, and calls started by an op and waited for by a
+// later one (ring attention's blocks); the die waits for a gather before the layer that
+// needs it and for the streams to drain before its tail. A die's network time counts only
+// its waits for them.
 #ifndef TESS_COMPUTE_DIE_H
 #define TESS_COMPUTE_DIE_H
 
@@ -190,8 +191,8 @@ class ComputeDie : public sc_core::sc_module
     void all_to_all(const tess_coll_use &c, uint32_t index, bool blocking);
     std::map<uint32_t, RingLink> peer_link_; // all-to-all peers' steps, by rank
     // Asynchronous collectives (tess_async): a call runs `chain` collectives from colls[coll]
-    // on, on stream 0 (gathers) or 1 (reductions), from `start` on, after the calls posted
-    // before it on that stream.
+    // on, on stream 0 (gathers), 1 (reductions) or 2 (started and waited for), from `start`
+    // on, after the calls posted before it on that stream.
     struct AsyncCall {
         int32_t coll;
         uint32_t chain;
@@ -202,14 +203,15 @@ class ComputeDie : public sc_core::sc_module
         bool busy = false;
         sc_core::sc_event posted, finished;
     };
-    CommStream streams_[2];
+    CommStream streams_[3];
     std::map<int32_t, uint64_t> async_issued_, async_waited_, async_done_; // per first collective
     void post(int stream, int32_t coll, uint32_t chain, double start);
     void stream_loop(int stream);
     void gather_stream() { stream_loop(0); }
     void reduce_stream() { stream_loop(1); }
+    void started_stream() { stream_loop(2); }
     void async_collective(const tess_op &op); // a collective op whose group is asynchronous
-    void drain_streams();                     // waits until both streams are idle
+    void drain_streams();                     // waits until the streams are idle
     void waited_for(int32_t coll, uint32_t chain, double t0);
     bool async_ = false; // the schedule has asynchronous collectives: the streams run
     int32_t drain_coll_ = -1;

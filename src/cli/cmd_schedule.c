@@ -40,15 +40,15 @@ int tess_cmd_schedule(int argc, char **argv)
         if (json) {
             printf("{\n  \"platform\": \"%s\",\n  \"workload\": \"%s\",\n  \"model\": \"%s\",\n",
                    p.name, w.name, w.model.name);
-            printf(
-                "  \"model_flops\": %.6g,\n  \"hardware_flops\": %.6g,\n  \"ops\": %llu,\n"
-                "  \"dies\": %u,\n  \"tp\": %u,\n  \"pp\": %u,\n  \"dp\": %u,\n  \"chunks\": %u,\n"
-                "  \"peak_memory_bytes\": %llu,\n  \"peak_memory_die\": \"%s\",\n"
-                "  \"microbatches\": %u,\n  \"tile_elements\": %u,\n"
-                "  \"pipeline_bubble_fraction\": %.6g,\n  \"stages\": [",
-                s.model_flops, s.hardware_flops, (unsigned long long)s.ops, s.dies, s.tp, s.pp,
-                s.dp, s.chunks, (unsigned long long)s.peak_memory_bytes, peak_die, s.microbatches,
-                s.tile, bubble);
+            printf("  \"model_flops\": %.6g,\n  \"hardware_flops\": %.6g,\n  \"ops\": %llu,\n"
+                   "  \"dies\": %u,\n  \"tp\": %u,\n  \"pp\": %u,\n  \"dp\": %u,\n  \"cp\": %u,\n"
+                   "  \"chunks\": %u,\n"
+                   "  \"peak_memory_bytes\": %llu,\n  \"peak_memory_die\": \"%s\",\n"
+                   "  \"microbatches\": %u,\n  \"tile_elements\": %u,\n"
+                   "  \"pipeline_bubble_fraction\": %.6g,\n  \"stages\": [",
+                   s.model_flops, s.hardware_flops, (unsigned long long)s.ops, s.dies, s.tp, s.pp,
+                   s.dp / s.cp, s.cp, s.chunks, (unsigned long long)s.peak_memory_bytes, peak_die,
+                   s.microbatches, s.tile, bubble);
             for (uint32_t i = 0; i < s.pp; i++) {
                 const tess_stage *S = &s.stages[i];
                 printf("%s\n    {\"stage\": %u, \"layers\": %u, \"flops_per_die\": %.17g, "

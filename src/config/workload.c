@@ -97,6 +97,10 @@ static const tess_field_spec workload_fields[] = {
     WCOUNT("ep", ep, "1", 1, 1e6,
            "expert-parallel degree: a mixture of experts' experts spread over groups of ep "
            "data-parallel replicas, tokens dispatched to them and combined by all-to-alls"),
+    WCOUNT("cp", cp, "1", 1, 1e6,
+           "context-parallel degree: each sequence split over cp ranks (two chunks each, causally "
+           "balanced), K/V blocks passed around their ring under the attention (ring "
+           "attention); the gradients are reduced over dp x cp ranks"),
     WENUM("sequence-parallel", sequence_parallel, "off", onoff_names, "sequence parallelism"),
     WENUM("fused-kernels", fused_kernels, "on", onoff_names,
           "element-wise chains run as fused kernels (Megatron's scale-mask-softmax, bias-GeLU, "
@@ -335,6 +339,19 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
           "<workload> attribute 'ep': expert parallelism with zero %u is not modelled (ZeRO-2 "
           "and -3 shard every parameter over all dp replicas; the experts' replicas are dp / ep)",
           w->zero);
+    CHECK(w->cp == 1 || m->sequence % (2 * w->cp) == 0,
+          "<workload> attribute 'cp': the model's sequence %u does not split into 2 x cp %u "
+          "chunks (each rank holds chunks i and 2 cp - 1 - i, for causal balance)",
+          m->sequence, w->cp);
+    CHECK(w->cp == 1 || w->attention == TESS_ATTN_FLASH,
+          "<workload> attribute 'cp': ring attention merges its blocks with an online softmax; "
+          "it needs attention=\"flash\"");
+    CHECK(w->cp == 1 || w->tp_style == TESS_TP_MEGATRON_1D,
+          "<workload> attribute 'cp': context parallelism with tp-style 2d is not modelled");
+    CHECK(w->cp == 1 || w->ep == 1,
+          "<workload> attribute 'cp': context parallelism with expert parallelism is not "
+          "modelled (ep %u)",
+          w->ep);
     CHECK(m->heads % w->tp == 0 || w->tp_style == TESS_TP_2D,
           "<workload>: the model's %u heads are not divisible by tp %u", m->heads, w->tp);
     CHECK(w->tp_style != TESS_TP_2D || (uint64_t)w->micro_batch * m->heads % w->tp == 0 ||

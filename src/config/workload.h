@@ -73,6 +73,9 @@ typedef struct tess_workload {
     tess_recompute recompute;
     uint32_t tp, pp, dp;
     uint32_t ep; /* expert-parallel degree: experts spread over ep data-parallel replicas */
+    /* context-parallel degree: each sequence split over cp ranks, which the data-parallel
+     * axis holds as cp consecutive replicas (dp x cp of them; model/rank_map.h) */
+    uint32_t cp;
     /* a mixture of experts' routing: the busiest expert's tokens over the mean (1:
      * balanced), and each expert's capacity over the mean (0: dropless) */
     double expert_imbalance, capacity_factor;

@@ -6,18 +6,19 @@ const char *tess_coll_name(tess_coll c)
     return c == TESS_ALL_REDUCE       ? "all-reduce"
            : c == TESS_REDUCE_SCATTER ? "reduce-scatter"
            : c == TESS_ALL_GATHER     ? "all-gather"
-                                      : "all-to-all";
+           : c == TESS_ALL_TO_ALL     ? "all-to-all"
+                                      : "send-receive";
 }
 
 uint64_t tess_ring_steps(tess_coll c, uint32_t n)
 {
     if (n < 2) return 0;
-    return c == TESS_ALL_REDUCE ? 2ull * (n - 1) : (uint64_t)(n - 1);
+    return c == TESS_ALL_REDUCE ? 2ull * (n - 1) : c == TESS_SEND_RECV ? 1 : (uint64_t)(n - 1);
 }
 
-uint64_t tess_ring_message_bytes(uint64_t bytes, uint32_t n)
+uint64_t tess_ring_message_bytes(tess_coll c, uint64_t bytes, uint32_t n)
 {
-    const uint64_t share = n ? bytes / n : bytes;
+    const uint64_t share = n && c != TESS_SEND_RECV ? bytes / n : bytes;
     return share > 0 ? share : 1;
 }
 
@@ -48,7 +49,7 @@ void tess_collective_cost(tess_coll c, tess_coll_algo a, uint32_t n, uint32_t ro
         return;
     }
     *messages = tess_ring_steps(c, n);
-    *bytes_sent = *messages * tess_ring_message_bytes(bytes, n);
+    *bytes_sent = *messages * tess_ring_message_bytes(c, bytes, n);
 }
 
 double tess_pipeline_time(const double *sync_s, const double *data_s, const int *ring,

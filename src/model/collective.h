@@ -18,20 +18,22 @@ typedef enum tess_coll {
     TESS_ALL_REDUCE,
     TESS_REDUCE_SCATTER,
     TESS_ALL_GATHER,
-    TESS_ALL_TO_ALL
+    TESS_ALL_TO_ALL,
+    TESS_SEND_RECV /* one ring step: each member sends its whole buffer to the next and
+                    * receives the previous one's (ring attention's K/V blocks) */
 } tess_coll;
 typedef enum tess_coll_algo { TESS_ALGO_RING, TESS_ALGO_2D } tess_coll_algo;
 
-/* "all-reduce", "reduce-scatter", "all-gather", "all-to-all". */
+/* "all-reduce", "reduce-scatter", "all-gather", "all-to-all", "send-receive". */
 const char *tess_coll_name(tess_coll c);
 
 /* Messages each of n ring members sends in one call: all-reduce 2(n-1), reduce-scatter,
- * all-gather and all-to-all n-1; none for n < 2. */
+ * all-gather and all-to-all n-1, send-receive 1; none for n < 2. */
 uint64_t tess_ring_steps(tess_coll c, uint32_t n);
 
-/* Bytes of one ring step's message for a buffer of `bytes` over n members: bytes / n,
- * and at least one (a message carries something). */
-uint64_t tess_ring_message_bytes(uint64_t bytes, uint32_t n);
+/* Bytes of one ring step's message for a buffer of `bytes` over n members: bytes / n
+ * (send-receive: the whole buffer), and at least one (a message carries something). */
+uint64_t tess_ring_message_bytes(tess_coll c, uint64_t bytes, uint32_t n);
 
 /* Point-to-point cost of one collective of `bytes` (the full buffer) over n dies:
  * ring: the ring's steps and message bytes above; 2d over rows x (n/rows): reduce-scatter

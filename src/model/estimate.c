@@ -292,7 +292,7 @@ static void collective_terms(const tess_coll_use *c, const tess_estimate_net *ne
     if (n < 2) return;
     const double steps = (double)tess_ring_steps(c->kind, n);
     const tess_level l = tess_axis_is_dp(c->axis) ? TESS_LEVEL_DP : TESS_LEVEL_TP;
-    const double chunk = (double)tess_ring_message_bytes(c->bytes, n);
+    const double chunk = (double)tess_ring_message_bytes(c->kind, c->bytes, n);
     if (c->kind == TESS_ALL_TO_ALL) { /* once synchronised, its n - 1 messages at once */
         a[l] += calls * (net->launch_s + net->a2a_step_s[c->axis] + net->a2a_alpha_s[c->axis]);
         b[l] += calls * chunk / net->a2a_beta_bytes_s[c->axis];
@@ -396,10 +396,42 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
                             const tess_calibration *cal, tess_template_time *out)
 {
     memset(out, 0, sizeof *out);
+    /* calls started on the die's third stream (tess_async START / WAIT): the stream runs them
+     * in turn from their start; a wait holds the die until the call it waits for is done */
+    enum { STARTED = 4 };
+    int32_t started_coll[STARTED];
+    double started_done[STARTED], stream_free = 0, waited = 0;
+    uint32_t n_started = 0;
     for (uint32_t i = 0; i < t->n; i++) {
         const tess_op_group *g = &t->groups[i];
         out->ops += g->count;
         out->flops += (double)g->count * g->flops_each;
+        /* the die's local time so far (the pass's work, as local_s below counts it) */
+        const double clock = out->gemm_s / cal->gemm_efficiency +
+                             out->vector_s / cal->vector_efficiency + out->exposed_dma_s +
+                             out->stream_s / cal->dram_efficiency + waited;
+        if (g->kind == TESS_OP_COLLECTIVE && g->coll >= 0 &&
+            (g->async == TESS_ASYNC_START || g->async == TESS_ASYNC_WAIT)) {
+            const tess_coll_use *c = &s->colls[g->coll];
+            uint32_t k = 0;
+            while (k < n_started && started_coll[k] != g->coll)
+                k++;
+            if (g->async == TESS_ASYNC_START) {
+                double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
+                collective_terms(c, net, (double)g->count, ca, cb);
+                stream_free =
+                    (clock > stream_free ? clock : stream_free) + network_time(ca, cb, cal);
+                if (k == n_started && k < STARTED) started_coll[n_started++] = g->coll;
+                if (k < STARTED) started_done[k] = stream_free;
+                out->messages += g->count * call_messages(c);
+            } else if (k < n_started && started_done[k] > clock) {
+                const double wait = started_done[k] - clock;
+                waited += wait;
+                out->scope_s[c->span] += wait;
+                if (c->scale_out) out->scale_out_s += wait;
+            }
+            continue;
+        }
         switch (g->kind) {
         case TESS_OP_GEMM: {
             const tess_gemm_kernel k = {
@@ -436,7 +468,13 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
                 if (c->span > out->async_span) out->async_span = c->span;
                 out->messages += g->count * call_messages(c);
             } else if (g->coll >= 0) {
-                collective_time(&s->colls[g->coll], net, cal, (double)g->count, out->level_alpha_s,
+                const tess_coll_use *c = &s->colls[g->coll];
+                if (c->kind == TESS_ALL_TO_ALL) {
+                    double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
+                    collective_terms(c, net, (double)g->count, ca, cb);
+                    out->all_to_all_s += network_time(ca, cb, cal);
+                }
+                collective_time(c, net, cal, (double)g->count, out->level_alpha_s,
                                 out->level_beta_s, out->scope_s, &out->scale_out_s);
                 out->messages += g->count * call_messages(&s->colls[g->coll]);
             }
@@ -451,7 +489,7 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
     /* a gpu die's kernels stream their own bytes: their memory time never overlaps */
     out->local_s = out->compute_s + out->exposed_dma_s + (1 - cal->dma_overlap) * hidden +
                    out->stream_s / cal->dram_efficiency;
-    out->network_s = network_time(out->level_alpha_s, out->level_beta_s, cal);
+    out->network_s = network_time(out->level_alpha_s, out->level_beta_s, cal) + waited;
 }
 
 /* One estimate's per-pass and per-stage figures. */
@@ -579,6 +617,7 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
             for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
                 d->level_s[l] += reps[j] * parts[j]->scope_s[l];
             d->scale_out_s += reps[j] * parts[j]->scale_out_s;
+            d->all_to_all_s += reps[j] * parts[j]->all_to_all_s;
         }
         const double waited = ps->backward ? wait_b : wait_f;
         d->network_s += waited;

@@ -94,6 +94,7 @@ typedef struct tess_template_time {
     double compute_s, local_s, network_s; /* calibrated: compute, compute and DMA, collectives */
     double level_alpha_s[TESS_LEVELS_], level_beta_s[TESS_LEVELS_]; /* network_s's terms, raw */
     double scope_s[TESS_SCOPE_LEVELS + 1], scale_out_s; /* network_s by its groups' span */
+    double all_to_all_s; /* of network_s: its all-to-all collectives, calibrated */
     /* calibrated: its asynchronous collectives (tess_async), gathers and reductions, apart
      * from network_s (estimate_stage overlaps them with the passes' work); async_span: the
      * widest span they reach */

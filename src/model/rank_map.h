@@ -1,9 +1,12 @@
 /* Rank geometry: the one map between a rank and its place in the parallel groups.
  *
  * Rank r = t + tp (st + pp d): t is its member index in its tensor-parallel group, st its
- * pipeline stage, d its data-parallel replica. TP neighbours are consecutive ranks, a
- * stage's ranks are tp apart, a replica is tp x pp ranks. Which die runs which rank is
- * the workload's rank-order (tess_schedule.die_of_rank); ring neighbours along each axis
+ * pipeline stage, d its replica along the data-parallel axis. With context parallelism
+ * (cp > 1) that axis holds dp x cp replicas: each cp consecutive ones share their sequences
+ * (a ring attention's members, TESS_AXIS_CP), and the gradients are reduced over all of
+ * them (as Megatron-LM reduces over its data-and-context-parallel group). TP neighbours are
+ * consecutive ranks, a stage's ranks are tp apart, a replica is tp x pp ranks. Which die runs which
+ * rank is the workload's rank-order (tess_schedule.die_of_rank); ring neighbours along each axis
  * are tess_ring_next (model/schedule.h).
  */
 #ifndef TESS_RANK_MAP_H
@@ -26,6 +29,7 @@ typedef enum tess_coll_axis {
     TESS_AXIS_TP_CROSS,
     TESS_AXIS_EP,       /* expert parallelism: ep consecutive data-parallel replicas */
     TESS_AXIS_EP_CROSS, /* hierarchical EP: one member per DP domain, the same place in each */
+    TESS_AXIS_CP,       /* context parallelism: cp consecutive replicas of the data-parallel axis */
     TESS_AXIS_PIPELINE, /* not a collective: a stage and the next (tess_rank_next) */
     TESS_AXES
 } tess_coll_axis;
@@ -41,6 +45,7 @@ typedef struct tess_rank_map {
     uint32_t dp_local, tp_local;
     const uint32_t *die_of_rank; /* platform instance of each rank */
     uint32_t ep;                 /* expert-parallel group (0 or 1: none) */
+    uint32_t cp;                 /* context-parallel group (0 or 1: none) */
 } tess_rank_map;
 
 /* The next rank after r around the ring of its group on an axis (r itself in a group of

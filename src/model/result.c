@@ -72,8 +72,10 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
     for (uint32_t k = 0; k < out->n_dies; k++)
         for (int l = 0; l <= TESS_SCOPE_LEVELS; l++)
             res->level_collective_s[l] += out->dies[k].level_s[l] / out->n_dies;
-    if (res->slowest_rank < out->n_dies)
+    if (res->slowest_rank < out->n_dies) {
         res->scale_out_s = out->dies[res->slowest_rank].scale_out_s;
+        res->all_to_all_s = out->dies[res->slowest_rank].all_to_all_s;
+    }
     for (uint32_t k = 0; k < s->dies; k++) {
         const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[k]].type].u.die;
         const tess_stage *S = &s->stages[tess_rank_stage(s->tp, s->pp, k)];

@@ -19,7 +19,9 @@
  * for GPT it is sbh(34 + 5as/h) without parallelism). */
 static double activation_bytes(const tess_model *md, const tess_workload *w)
 {
-    const double s = md->sequence, b = w->micro_batch, h = md->hidden, a = md->heads;
+    /* s: the die's tokens of a sequence (1/cp of it with context parallelism) */
+    const double s = (double)md->sequence / w->cp, b = w->micro_batch, h = md->hidden,
+                 a = md->heads;
     const double hkv = (double)md->hidden / md->heads * md->kv_heads;
     /* the FFN's hidden width per token: its k routed and S shared experts with experts */
     const double f =
@@ -33,6 +35,9 @@ static double activation_bytes(const tess_model *md, const tess_workload *w)
     const double mlp_in = md->activation == TESS_ACT_SWIGLU ? 6 * s * b * f : 4 * s * b * f;
     double parallel = 2 * s * b * h + 4 * s * b * hkv + 2 * s * b * h + mlp_in;
     double scores = 5 * a * s * s * b;
+    /* a fused (flash) attention keeps only its softmax statistics (fp32, one per query row
+     * and head) and regenerates its dropout mask */
+    if (w->attention == TESS_ATTN_FLASH) scores = 4 * a * s * b;
     if (w->recompute == TESS_RECOMPUTE_SELECTIVE) scores = 0;
     /* outside them (divided by t only with sequence parallelism): two layer-norm inputs
      * (4sbh), the QKV and first-MLP GEMM inputs (4sbh), two dropout masks (2sbh); with
@@ -69,7 +74,8 @@ tess_rank_map tess_schedule_ranks(const tess_schedule *s)
                              s->placement.dp_local,
                              s->placement.tp_local,
                              s->die_of_rank,
-                             s->ep};
+                             s->ep,
+                             s->cp};
     return m;
 }
 
@@ -112,17 +118,20 @@ static int assign_ranks(builder *b)
     uint32_t dies = 0;
     for (size_t i = 0; i < p->n_instances; i++)
         dies += p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead;
-    const uint64_t ranks = (uint64_t)w->tp * w->pp * w->dp;
+    const uint64_t ranks = (uint64_t)w->tp * w->pp * w->dp * w->cp;
     if (ranks != dies) {
+        char cp[32] = "";
+        if (w->cp > 1) snprintf(cp, sizeof cp, " x cp %u", w->cp);
         tess_diag_add(b->diag, b->file, 0,
-                      "tp %u x pp %u x dp %u = %llu ranks, but platform '%s' has %u live dies",
-                      w->tp, w->pp, w->dp, (unsigned long long)ranks, p->name, dies);
+                      "tp %u x pp %u x dp %u%s = %llu ranks, but platform '%s' has %u live dies",
+                      w->tp, w->pp, w->dp, cp, (unsigned long long)ranks, p->name, dies);
         return TESS_EINVAL;
     }
     s->dies = dies;
     s->tp = w->tp;
     s->pp = w->pp;
-    s->dp = w->dp;
+    s->dp = w->dp * w->cp;
+    s->cp = w->cp;
     s->ep = w->ep;
     s->chunks = w->chunks;
     s->microbatches = w->global_batch / (w->micro_batch * w->dp);
@@ -141,8 +150,8 @@ static int assign_ranks(builder *b)
     static const int digits[][3] = {{0, 1, 2}, {1, 0, 2}, {0, 2, 1},
                                     {2, 0, 1}, {1, 2, 0}, {2, 1, 0}};
     const int *order = digits[w->rank_order];
-    const uint32_t size[3] = {w->tp, w->pp, w->dp};
-    for (uint32_t d = 0; d < w->dp; d++)
+    const uint32_t size[3] = {w->tp, w->pp, s->dp};
+    for (uint32_t d = 0; d < s->dp; d++)
         for (uint32_t st = 0; st < w->pp; st++)
             for (uint32_t t = 0; t < w->tp; t++) {
                 const uint32_t at[3] = {t, st, d};
@@ -223,10 +232,11 @@ static uint64_t stage_unit_params(const tess_workload *w, uint32_t st)
  * partitioned over the dp ranks) 4 + 12/dp; ZeRO-2 (and the gradients) 2 + 14/dp; ZeRO-3
  * (and the weights) 16/dp. Beyond the paper's model states, the buffers a stage needs
  * while it runs: with ZeRO-2 a unit's whole gradient before its reduce-scatter (2 bytes a
- * parameter of `unit`), with ZeRO-3 also the unit's gathered weights (4). */
+ * parameter of `unit`), with ZeRO-3 also the unit's gathered weights (4). The state is
+ * partitioned over every rank of the data-parallel axis (dp x cp). */
 static uint64_t zero_static_bytes(const tess_workload *w, uint64_t params, uint64_t unit)
 {
-    const double P = (double)params, d = w->dp;
+    const double P = (double)params, d = (double)w->dp * w->cp;
     switch (w->zero) {
     case 0:
         return (uint64_t)(16.0 * P);
@@ -284,8 +294,8 @@ static int stage_figures(builder *b)
         }
         /* the tail: the data-parallel gradient collective and the optimizer step over the
          * die's share of the optimizer state */
-        S->ops += 1 + (w->dp > 1 && w->zero < 3 ? 1 : 0); /* ZeRO-3 has no tail collective */
-        S->optimizer_bytes = TESS_OPTIMIZER_BYTES_PER_PARAM * S->params / (w->zero ? w->dp : 1);
+        S->ops += 1 + (s->dp > 1 && w->zero < 3 ? 1 : 0); /* ZeRO-3 has no tail collective */
+        S->optimizer_bytes = TESS_OPTIMIZER_BYTES_PER_PARAM * S->params / (w->zero ? s->dp : 1);
         S->dram_bytes += S->optimizer_bytes;
         S->sram_bytes += 2 * S->optimizer_bytes;
         S->static_bytes = zero_static_bytes(w, S->params, stage_unit_params(w, st));
@@ -449,7 +459,8 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                         tess_schedule *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
-    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, NULL, NULL, 0, 0, 0};
+    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, NULL, NULL,
+                 0, 0, -1,   -1,   0};
     int rc = assign_ranks(&b);
     if (rc == TESS_OK) {
         b.die = &p->instances[s->die_of_rank[0]];
@@ -464,11 +475,13 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     const tess_rank_map ranks = tess_schedule_ranks(s);
     rc = tess_place_groups(p, w, file, &ranks, &s->placement, diag);
     if (rc != TESS_OK) return rc;
-    b.tok = (uint64_t)w->micro_batch * w->model.sequence;
+    b.tok = (uint64_t)w->micro_batch * w->model.sequence / w->cp; /* a die's share */
+    tess_build_cp_ring(&b);
     tess_build_layer_templates(&b);
     if (b.tile_refused) return TESS_EINVAL;
     rc = stage_figures(&b);
     if (rc != TESS_OK) return rc;
+    tess_build_cp_calls(&b);
     rc = place_memory(&b);
     if (rc == TESS_OK) rc = check_fit(&b); /* TESS_ENOFIT still builds the whole schedule */
     tess_build_tp_collectives(&b);

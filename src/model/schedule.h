@@ -85,8 +85,18 @@ typedef enum tess_op_kind {
  * layer pass the die waits for this layer's call (issuing it first if it is the pass's
  * first layer) and issues the next layer's before it computes. TESS_ASYNC_REDUCE: a
  * reduction on the die's reduce stream, issued when the work before it is done and not
- * waited for; the die waits for both streams to drain before its tail. */
-typedef enum tess_async { TESS_SYNC, TESS_ASYNC_GATHER, TESS_ASYNC_REDUCE } tess_async;
+ * waited for; the die waits for its streams to drain before its tail. TESS_ASYNC_START /
+ * TESS_ASYNC_WAIT: below. */
+typedef enum tess_async {
+    TESS_SYNC,
+    TESS_ASYNC_GATHER,
+    TESS_ASYNC_REDUCE,
+    /* a call started on the die's third stream when the work before it is done, and the
+     * op that waits for every call of it started so far (ring attention's K/V blocks move
+     * while the die computes on the block it has) */
+    TESS_ASYNC_START,
+    TESS_ASYNC_WAIT
+} tess_async;
 
 /* count ops of one kind, alike: a template is a list of groups */
 typedef struct tess_op_group {
@@ -169,11 +179,14 @@ typedef struct tess_schedule {
     double model_flops, hardware_flops; /* per iteration, all dies */
     uint64_t ops;                       /* all dies */
     uint64_t peak_memory_bytes;
-    uint32_t peak_die;                 /* instance index of the die with the largest footprint */
-    uint32_t tile;                     /* GEMM tile edge (elements) */
-    uint32_t tp, dp, tp_grid;          /* degrees; tp_grid: side of the 2-D TP grid (1 for 1-D) */
-    uint32_t ep;                       /* expert parallelism: each group of ep replicas shares
-                                          the experts (1: none) */
+    uint32_t peak_die; /* instance index of the die with the largest footprint */
+    uint32_t tile;     /* GEMM tile edge (elements) */
+    /* degrees; tp_grid: side of the 2-D TP grid (1 for 1-D); dp: replicas along the
+     * data-parallel axis, the workload's dp x cp (model/rank_map.h) */
+    uint32_t tp, dp, tp_grid;
+    uint32_t cp; /* context parallelism: each cp consecutive replicas share their sequences */
+    uint32_t ep; /* expert parallelism: each group of ep replicas shares
+                    the experts (1: none) */
     uint64_t activation_message_bytes; /* a pipeline message: b s h elements / tp */
     /* the all-gather after each pipeline receive (Megatron's scatter/gather), or -1 */
     int32_t recv_coll;

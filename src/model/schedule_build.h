@@ -33,6 +33,8 @@ typedef struct builder {
     const tess_die_type *dt;  /* its die-type */
     int gpu;                  /* the dies follow the gpu rule: kernels stream DRAM themselves */
     int no_memory;
+    /* context parallelism: the K/V ring's and the dK/dV ring's collectives (-1: none) */
+    int32_t cp_kv, cp_dkv;
     int tile_refused; /* a GEMM tile over the SRAM with sram-spill off (message in diag) */
 } builder;
 
@@ -88,5 +90,10 @@ void tess_build_dp_collectives(builder *b);
  * all-gathers before its forward and backward passes (and the embedding's and the logits
  * layer's on their stages); before tess_build_dp_collectives. */
 void tess_build_zero_collectives(builder *b);
+/* Context parallelism (w->cp > 1): ring attention's two send-receive collectives over the
+ * cp ring (b->cp_kv, b->cp_dkv), before the layer templates place their ops; and, once
+ * the stages are known, their calls (the ops are the templates'). */
+void tess_build_cp_ring(builder *b);
+void tess_build_cp_calls(builder *b);
 
 #endif

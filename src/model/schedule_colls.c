@@ -113,7 +113,7 @@ void tess_build_tp_collectives(builder *b)
     const int full = w->recompute == TESS_RECOMPUTE_FULL;
     const uint64_t n = full ? 3 : 2; /* forward-like passes of a layer: forward, backward,
                                         and the recomputed forward */
-    const uint32_t tp = (uint32_t)t;
+    const uint32_t tp = (uint32_t)t, first = s->n_colls;
     if (w->tp_style == TESS_TP_2D) {
         add_layer_coll(b, "tp 2-D all-gather (rows)", TESS_AXIS_TP_ROWS, TESS_ALL_GATHER,
                        (uint32_t)tr, act / tr, 4 * n);
@@ -147,7 +147,7 @@ void tess_build_tp_collectives(builder *b)
         add_layer_coll(b, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, tp, act, 2 * n);
     }
     const uint32_t spread = s->n_colls; /* the collectives above run in every pass */
-    for (uint32_t i = 0; i < spread; i++) {
+    for (uint32_t i = first; i < spread; i++) {
         const tess_coll_use *c = &s->colls[i];
         const uint64_t per_pass = c->per_layer / n;
         if (per_pass == 0) continue;
@@ -257,7 +257,7 @@ static uint32_t dp_phases(builder *b, tess_coll kind, const char *const names[3]
                           tess_async async)
 {
     tess_schedule *s = b->s;
-    const uint32_t dp = b->w->dp, ml = s->placement.dp_local, first = s->n_colls;
+    const uint32_t dp = s->dp, ml = s->placement.dp_local, first = s->n_colls;
     const int split = ml > 1 && ml < dp, across_first = split && kind == TESS_ALL_GATHER;
     for (uint32_t j = 0; j < (split ? 2u : 1u); j++) {
         const int across = split && (j == 0) == across_first;
@@ -344,6 +344,49 @@ void tess_build_ep_collectives(builder *b)
     count_calls(b, first);
 }
 
+/* Context parallelism (w->cp > 1): ring attention (Liu et al. 2023, as Megatron-LM's
+ * context parallelism runs it). Each of the cp ranks holds two chunks of a sequence, and a
+ * layer's attention goes in cp steps, its queries against one K/V block of s/cp tokens a
+ * step; the blocks go round the ring, each die sending the block it has to the next while
+ * it computes on it (a send-receive of b s/cp 2 h_kv e bytes, the die's kv heads: cp - 1 a
+ * forward, recomputed forward and backward pass). In the backward pass each block's partial
+ * dK/dV gradient goes round behind it, summed into by every die, and home at the end (cp
+ * calls, the same bytes). The layer templates place the calls (schedule_kernels.c). */
+void tess_build_cp_ring(builder *b)
+{
+    const tess_workload *w = b->w;
+    tess_schedule *s = b->s;
+    b->cp_kv = b->cp_dkv = -1;
+    if (w->cp < 2) return;
+    const tess_model *md = &w->model;
+    const uint64_t hd = md->hidden / md->heads;
+    const uint64_t kv_heads = md->kv_heads >= w->tp ? md->kv_heads / w->tp : 1;
+    const uint64_t bytes = b->tok * 2 * hd * kv_heads * b->e;
+    const int again = w->recompute != TESS_RECOMPUTE_NONE; /* the core recomputed too */
+    const uint32_t kv = s->n_colls;
+    add_coll(b, "cp K/V ring (attention)", TESS_AXIS_CP, TESS_SEND_RECV, w->cp, bytes, 1);
+    add_coll(b, "cp dK/dV ring (attention backward)", TESS_AXIS_CP, TESS_SEND_RECV, w->cp, bytes,
+             1);
+    if (s->n_colls != kv + 2) return;
+    s->colls[kv].per_layer = (uint64_t)(w->cp - 1) * (again ? 3 : 2);
+    s->colls[kv + 1].per_layer = w->cp;
+    b->cp_kv = (int32_t)kv;
+    b->cp_dkv = (int32_t)kv + 1;
+}
+
+void tess_build_cp_calls(builder *b)
+{
+    tess_schedule *s = b->s;
+    const int32_t ring[2] = {b->cp_kv, b->cp_dkv};
+    for (int k = 0; k < 2; k++) {
+        if (ring[k] < 0) continue;
+        tess_coll_use *c = &s->colls[ring[k]];
+        c->calls = tess_coll_calls(s, c, 0);
+        c->messages = c->call_messages * c->calls;
+        c->bytes_sent = c->call_bytes_sent * c->calls;
+    }
+}
+
 /* ZeRO-2 and -3 inside the passes (Rajbhandari et al. 2020, sections 5.2 and 5.3, as
  * DeepSpeed and PyTorch FSDP run them with gradient accumulation): after each micro-batch's
  * backward pass of a layer its gradients (2 bytes a parameter) are reduce-scattered over
@@ -361,7 +404,7 @@ void tess_build_zero_collectives(builder *b)
 {
     const tess_workload *w = b->w;
     tess_schedule *s = b->s;
-    if (w->zero < 2 || w->dp < 2) return;
+    if (w->zero < 2 || s->dp < 2) return;
     static const char *const rs[3] = {"dp layer gradient reduce-scatter",
                                       "dp layer gradient reduce-scatter (inside)",
                                       "dp layer gradient reduce-scatter (across)"};
@@ -420,10 +463,10 @@ void tess_build_dp_collectives(builder *b)
     const tess_workload *w = b->w;
     tess_schedule *s = b->s;
     const uint64_t grad_bytes = s->stages[0].params * 2;
-    s->dp_coll = w->dp > 1 && w->zero < 3 ? (int32_t)s->n_colls : -1;
+    s->dp_coll = s->dp > 1 && w->zero < 3 ? (int32_t)s->n_colls : -1;
     s->dp_chunks = 1; /* tess_schedule_chunk_dp_tail may pipeline a hierarchical tail */
     if (s->dp_coll < 0) return;
-    const uint32_t ml = s->placement.dp_local, across = w->dp / ml;
+    const uint32_t ml = s->placement.dp_local, across = s->dp / ml;
     if (w->zero >= 2) {
         static const char *const ag[3] = {"dp parameter all-gather",
                                           "dp parameter all-gather (inside)",
@@ -448,11 +491,11 @@ void tess_build_dp_collectives(builder *b)
                  w->zero ? "dp parameter all-gather (inside)" : "dp gradient all-gather (inside)",
                  TESS_AXIS_DP_LOCAL, TESS_ALL_GATHER, ml, grad_bytes, 1);
     } else if (w->zero) {
-        add_coll(b, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, w->dp,
+        add_coll(b, "dp gradient reduce-scatter", TESS_AXIS_DP, TESS_REDUCE_SCATTER, s->dp,
                  grad_bytes, 1);
-        add_coll(b, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, w->dp, grad_bytes, 1);
+        add_coll(b, "dp parameter all-gather", TESS_AXIS_DP, TESS_ALL_GATHER, s->dp, grad_bytes, 1);
     } else {
-        add_coll(b, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, w->dp, grad_bytes, 1);
+        add_coll(b, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, s->dp, grad_bytes, 1);
     }
 }
 
@@ -481,7 +524,7 @@ int tess_schedule_chunk_dp_tail(const tess_platform *p, tess_schedule *s, char *
     for (uint32_t j = 0; j < n; j++) {
         const tess_coll_use *c = &s->colls[chain[j]];
         const double steps = (double)tess_ring_steps(c->kind, c->group);
-        const double payload = (double)tess_ring_message_bytes(c->bytes, c->group);
+        const double payload = (double)tess_ring_message_bytes(c->kind, c->bytes, c->group);
         double step = 0, slowest = 0;
         for (uint32_t r = 0; r < s->dies; r++) {
             const uint32_t next = tess_rank_next(&m, c->axis, r);

@@ -247,6 +247,53 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
 #undef KERNEL
 }
 
+/* A collective op of template t on the die's third stream (tess_async START or WAIT). */
+static void ring_op(builder *b, tess_template *t, int32_t coll, tess_async async)
+{
+    const uint64_t bytes = async == TESS_ASYNC_START ? b->s->colls[coll].bytes : 0;
+    tess_build_add_group(b, t, TESS_OP_COLLECTIVE, 1, 0, bytes, coll);
+    if (b->no_memory) return;
+    t->groups[t->n - 1].async = (uint8_t)async;
+    t->groups[t->n - 1].chain = 1;
+}
+
+/* Ring attention's core in template t (tess_build_cp_ring): cp steps, each the two core
+ * GEMMs of the die's query rows against one K/V block (core[0], core[1]: the scores and
+ * the attention over values, flash: the scores on chip) while the block it has moves on.
+ * Forward, step j: start sending the block on (j < cp - 1), compute on it, wait for the
+ * next. Backward, step j: start the block on, its four GEMMs (dX and dW of each), wait for
+ * the block's partial dK/dV from the left (j > 0), start this block's on to the right, wait
+ * for the next block; at the end, wait for the last dK/dV to reach its home. */
+static void ring_attention(builder *b, tess_template *t, const gemm core[2], int backward)
+{
+    static const char *const dx_names[] = {"attention scores backward (dX)",
+                                           "attention over values backward (dX)"};
+    static const char *const dw_names[] = {"attention scores backward (dW)",
+                                           "attention over values backward (dW)"};
+    const uint32_t cp = b->w->cp;
+    const uint64_t rows = core[0].m, keys = core[0].n;
+    for (uint32_t j = 0; j < cp && !b->no_memory; j++) {
+        if (j + 1 < cp) ring_op(b, t, b->cp_kv, TESS_ASYNC_START);
+        for (int i = 0; i < 2; i++) {
+            const gemm *g = &core[i];
+            if (!backward) {
+                tile_gemm(b, t, g, gemm_dram_bytes(g, b->e, rows, keys));
+                continue;
+            }
+            const gemm dx = {g->m, g->k, g->n, g->count, dx_names[i]};
+            const gemm dw = {g->k, g->n, g->m, g->count, dw_names[i]};
+            tile_gemm(b, t, &dx, gemm_dram_bytes(&dx, b->e, rows, keys));
+            tile_gemm(b, t, &dw, gemm_dram_bytes(&dw, b->e, rows, keys));
+        }
+        if (backward) {
+            if (j > 0) ring_op(b, t, b->cp_dkv, TESS_ASYNC_WAIT);
+            ring_op(b, t, b->cp_dkv, TESS_ASYNC_START);
+        }
+        if (j + 1 < cp) ring_op(b, t, b->cp_kv, TESS_ASYNC_WAIT);
+    }
+    if (backward) ring_op(b, t, b->cp_dkv, TESS_ASYNC_WAIT);
+}
+
 /* Step 3: one layer's work on one die (forward, backward, recomputed forward), the
  * logits layer's, and the model's FLOPs. */
 void tess_build_layer_templates(builder *b)
@@ -269,10 +316,12 @@ void tess_build_layer_templates(builder *b)
                 2.0 * tok * h * E
           : 2.0 * tok * h * f * (swiglu ? 3 : 2);
     const double gemm_fwd = 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h + ffn_fwd;
-    const double attn_fwd = 4.0 * bt * sq * sq * h;
+    /* a die's share of the attention core: its b s/cp query rows against all s keys */
+    const double attn_fwd = 4.0 * bt * sq * sq * h / w->cp;
     const double logits_fwd = 2.0 * tok * h * V;
+    /* every rank of the data-parallel axis (dp x cp) its share of a micro-batch */
     s->model_flops =
-        3.0 * s->microbatches * w->dp * (md->layers * (gemm_fwd + attn_fwd) + logits_fwd);
+        3.0 * s->microbatches * s->dp * (md->layers * (gemm_fwd + attn_fwd) + logits_fwd);
 
     /* GEMMs of one layer's forward pass on one die. The attention core: the micro-batch's
      * bt x heads heads shared by the t dies, whole heads while they go round (1-D tensor
@@ -280,7 +329,10 @@ void tess_build_layer_templates(builder *b)
      * (2-D with fewer heads than dies: bt heads sq rows divide by t, workload.c checks) */
     const uint64_t nsplit = two_d ? tr : t, ksplit = two_d ? tr : 1;
     const int whole_heads = bt * heads % t == 0;
-    const uint64_t rows = whole_heads ? sq : bt * heads * sq / t,
+    /* with context parallelism (whole heads) a head's s/cp query rows, against one K/V
+     * block of s/cp keys a ring step (cp steps: ring_attention) */
+    const uint64_t cp = w->cp, keys = sq / cp;
+    const uint64_t rows = whole_heads ? sq / cp : bt * heads * sq / t,
                    per_die = whole_heads ? bt * heads / t : 1;
     /* with experts: the router over the die's 1/t of the tokens (Megatron's MoE layers run
      * with sequence parallelism under TP); each expert's share of the routed tokens,
@@ -293,8 +345,8 @@ void tess_build_layer_templates(builder *b)
                    up = swiglu ? 2 : 1, ep = w->ep;
     const gemm fwd[] = {
         {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1, "QKV"},
-        {rows, sq, hd, per_die, "attention scores (QK^T)"},
-        {rows, hd, sq, per_die, "attention over values"},
+        {rows, keys, hd, per_die, "attention scores (QK^T)"},
+        {rows, hd, keys, per_die, "attention over values"},
         {tok, h / ksplit, h / nsplit, 1, "attention output projection"},
         {tok, f * up / nsplit, h / ksplit, E ? 0 : 1, "MLP up"},
         {tok, h / ksplit, f / nsplit, E ? 0 : 1, "MLP down"},
@@ -339,15 +391,22 @@ void tess_build_layer_templates(builder *b)
         if (fwd[i].count == 0) continue;   /* the dense FFN's or the experts' */
         const int core = i == 1 || i == 2; /* the attention core: its s x s operands */
         const int on_chip = core && flash;
-        tile_gemm(b, F, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? rows : 0, sq));
+        const int again = w->recompute == TESS_RECOMPUTE_FULL ||
+                          (w->recompute == TESS_RECOMPUTE_SELECTIVE && core);
+        if (core && cp > 1) { /* both core GEMMs, block by block round the ring */
+            if (i == 2) continue;
+            ring_attention(b, F, &fwd[1], 0);
+            ring_attention(b, Bw, &fwd[1], 1);
+            if (again) ring_attention(b, R, &fwd[1], 0);
+            continue;
+        }
+        tile_gemm(b, F, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? rows : 0, keys));
         /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
         const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count, dx_names[i]};
         const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count, dw_names[i]};
-        tile_gemm(b, Bw, &dx, gemm_dram_bytes(&dx, e, on_chip ? rows : 0, sq));
-        tile_gemm(b, Bw, &dw, gemm_dram_bytes(&dw, e, on_chip ? rows : 0, sq));
-        if (w->recompute == TESS_RECOMPUTE_FULL ||
-            (w->recompute == TESS_RECOMPUTE_SELECTIVE && core))
-            tile_gemm(b, R, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? rows : 0, sq));
+        tile_gemm(b, Bw, &dx, gemm_dram_bytes(&dx, e, on_chip ? rows : 0, keys));
+        tile_gemm(b, Bw, &dw, gemm_dram_bytes(&dw, e, on_chip ? rows : 0, keys));
+        if (again) tile_gemm(b, R, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? rows : 0, keys));
     }
     if (w->recompute == TESS_RECOMPUTE_FULL) elementwise_kernels(b, R, KERNELS_FORWARD);
     if (w->recompute == TESS_RECOMPUTE_SELECTIVE) elementwise_kernels(b, R, KERNELS_ATTENTION_CORE);
@@ -356,7 +415,7 @@ void tess_build_layer_templates(builder *b)
      * capacity every expert computes (forward, backward twice, and a recomputed forward) */
     const double padding =
         E ? 2.0 * (double)(per_expert * E - tok * k_routed) * h * fe * (swiglu ? 3 : 2) : 0;
-    s->hardware_flops = s->model_flops + (double)s->microbatches * w->dp * md->layers *
+    s->hardware_flops = s->model_flops + (double)s->microbatches * s->dp * md->layers *
                                              (recompute_flops + 3 * padding);
 
     const gemm logit = {tok, V / t, h, 1, "logits"};

@@ -83,16 +83,26 @@ static void write_provenance(FILE *f, const tess_platform *p, const tess_workloa
 }
 
 /* Where the parallel groups landed and what each hierarchy level carried. */
-static void write_hierarchy(FILE *f, const tess_schedule *s, const tess_iteration_result *r)
+static void write_hierarchy(FILE *f, const tess_platform *p, const tess_schedule *s,
+                            const tess_iteration_result *r)
 {
-    const int8_t spans[3] = {s->placement.tp_span, s->placement.pp_span, s->placement.dp_span};
-    static const char *const axes[3] = {"tp", "pp", "dp"};
+    /* the expert- and context-parallel groups' spans, as the placement found the others' */
+    const tess_rank_map m = tess_schedule_ranks(s);
+    uint32_t worst;
+    const uint32_t ep = s->ep ? s->ep : 1, cp = s->cp ? s->cp : 1;
+    const int8_t spans[5] = {
+        s->placement.tp_span, s->placement.pp_span, s->placement.dp_span,
+        (int8_t)(ep > 1 ? tess_axis_span(p, &m, TESS_AXIS_EP, &worst, 0, NULL) : -1),
+        (int8_t)(cp > 1 ? tess_axis_span(p, &m, TESS_AXIS_CP, &worst, 0, NULL) : -1)};
+    static const char *const axes[5] = {"tp", "pp", "dp", "ep", "cp"};
     fputs("  \"hierarchy\": {\"spans\": {", f);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 5; k++)
         fprintf(f, "%s\"%s\": \"%s\"", k ? ", " : "", axes[k],
                 spans[k] < 0 ? "none" : tess_scope_level_name(spans[k]));
+    fprintf(f, "}, \"degrees\": {\"tp\": %u, \"pp\": %u, \"dp\": %u, \"ep\": %u, \"cp\": %u}",
+            s->tp, s->pp, s->dp / cp, ep, cp);
     fprintf(f,
-            "}, \"dp_domain\": {\"level\": \"%s\", \"members\": %u}, "
+            ", \"dp_domain\": {\"level\": \"%s\", \"members\": %u}, "
             "\"tp_domain\": {\"level\": \"%s\", \"members\": %u},\n    \"levels\": {",
             s->placement.dp_local > 1 ? tess_scope_level_name(s->placement.dp_local_level) : "none",
             s->placement.dp_local ? s->placement.dp_local : 1,
@@ -180,9 +190,10 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     fprintf(f,
             "  \"time_breakdown_s\": {\"compute\": %.9g, \"memory\": %.9g, \"optimizer\": %.9g, "
             "\"network\": %.9g, \"scale_out\": %.9g, \"pipeline_bubble\": %.9g, "
-            "\"exposed_communication\": %.9g, \"other\": %.9g, \"die\": \"%s\"},\n",
+            "\"all_to_all\": %.9g, \"exposed_communication\": %.9g, \"other\": %.9g, "
+            "\"die\": \"%s\"},\n",
             r->compute_s, r->memory_s, r->optimizer_s, r->network_s, r->scale_out_s, r->bubble_s,
-            r->exposed_communication_s, other > 0 ? other : 0,
+            r->all_to_all_s, r->exposed_communication_s, other > 0 ? other : 0,
             p->instances[s->die_of_rank[r->slowest_rank]].path);
     fprintf(f,
             "  \"energy_breakdown_j\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
@@ -234,7 +245,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
             p->instances[s->die_of_rank[c->start_rank]].path,
             p->instances[s->die_of_rank[c->end_rank]].path);
     }
-    write_hierarchy(f, s, r);
+    write_hierarchy(f, p, s, r);
     fprintf(f,
             "  \"symmetry\": {\"replicas\": %u, \"simulated_replicas\": %u, \"mirrored_messages\": "
             "%llu, "
