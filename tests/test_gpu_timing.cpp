@@ -109,6 +109,28 @@ TEST(H100, BestCaseShapeReachesTheMeasuredCeilingWithin3Percent)
     EXPECT_NEAR(r, 794.5e12, 0.03 * 794.5e12) << r / 1e12 << " TFLOP/s";
 }
 
+// H100 SXM fp8 (e4m3): 1,402.6 TFLOP/s best case, measured on 1024 x 9216 x 14336 (the same
+// MAMF table). One-byte operands run at that ceiling's SM rate: the rule gives the fp8
+// ceiling on its own shape, the 16-bit GEMM of that shape stays under the 16-bit ceiling,
+// and an fp8 ceiling past twice the 16-bit peak is refused.
+TEST(H100, Fp8OperandsReachTheMeasuredFp8Ceiling)
+{
+    auto l = load_file(source_path("platforms/dgx-h100.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const tess_die_type &d = die_named(*l, "h100");
+    const double flops = 2.0 * 1024 * 9216 * 14336;
+    const tess_gemm_kernel f8 = gemm(1024, 9216, 14336, 1), bf = gemm(1024, 9216, 14336, 2);
+    EXPECT_NEAR(flops / tess_gpu_gemm_seconds(&d, &f8), 1402.6e12, 1e-6 * 1402.6e12);
+    EXPECT_LE(flops / tess_gpu_gemm_seconds(&d, &bf), 794.5e12 * (1 + 1e-9));
+    auto over =
+        load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
+                 "  <die-type name=\"g\" clock=\"1GHz\" compute=\"gpu\" sms=\"8\" sm-flops=\"512\" "
+                 "cta-tiles=\"128x128\" gemm-ceiling=\"3TFLOP/s\" gemm-ceiling-fp8=\"9TFLOP/s\"/>\n"
+                 "</platform>\n");
+    EXPECT_NE(over->rc, TESS_OK);
+    EXPECT_NE(over->errors.find("above the fp8 peak"), std::string::npos) << over->errors;
+}
+
 // The ceiling's shape: 2048^2 outputs make 128 tiles of 256 x 128 on 132 SMs, so a rule
 // that ran each SM at ceiling / SMs would give 128/132 of the ceiling there; the shape
 // given, the rule gives the ceiling itself on it, and the loss elsewhere.

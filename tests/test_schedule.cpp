@@ -462,6 +462,87 @@ TEST(ScheduleCollectives, ZeroThreeMovesHalfAgainTheBytesOfDataParallelism)
     EXPECT_NEAR(sent4 / (4 * 3 * psi * (n - 1) / n), 1.0, 1e-6);
 }
 
+TEST(ScheduleFlops, FlashAttentionSkipsTheBlocksTheCausalMaskEmpties)
+{
+    // GPT 1.3B (24 layers, h 2048, s 2048), 8 sequences on 4 dies (TP 2 x DP 2), no
+    // recomputation: the model's FLOPs count every score (4 b s^2 h a layer's forward,
+    // Narayanan et al. 2021), a materialized attention computes them all and masks after,
+    // a fused (flash) one only the causal half: 3 passes x 8 x 24 x 2 s^2 h fewer FLOPs.
+    const double B = 8, l = 24, s = 2048, h = 2048;
+    const std::string common = "global-batch=\"8\" micro-batch=\"2\" tp=\"2\" dp=\"2\" ";
+    auto full = build("gpt-1.3b.xml", common + "attention=\"materialized\"", 4);
+    auto flash = build("gpt-1.3b.xml", common + "attention=\"flash\"", 4);
+    ASSERT_EQ(full->src, TESS_OK) << full->errors;
+    ASSERT_EQ(flash->src, TESS_OK) << flash->errors;
+    EXPECT_NEAR(flash->s.model_flops / full->s.model_flops, 1.0, 1e-12);
+    EXPECT_NEAR((full->s.hardware_flops - flash->s.hardware_flops) / (3 * B * l * 2 * s * s * h),
+                1.0, 1e-9);
+    // and what the dies execute (the stages' counts, every die alike here) is that
+    const double executed = flash->s.stages[0].flops * 4;
+    EXPECT_NEAR(executed / flash->s.hardware_flops, 1.0, 1e-9);
+}
+
+TEST(ScheduleFlops, Fp8RunsTheLinearLayersOnFp8OperandsAndPaysTheirCasts)
+{
+    // Llama 2 7B (h 4096, f 11008, SwiGLU, 32 layers, s 4096) on a DGX H100, TP 8, bf16,
+    // micro-batch 1: T = 4096 tokens. With fp8 on, the linear layers' GEMMs (QKV, projection,
+    // MLP up and down) take fp8 operands and the attention core and logits do not; each
+    // such GEMM's input is cast before it (e + 2 = 4 bytes an element: read bf16, write fp8
+    // and its transpose): forward the activations X of QKV (T x h), the projection (T x h/8),
+    // MLP up (T x h) and down (T x f/8); backward the output gradients of QKV (T x 3h/8),
+    // the projection (T x h), up (T x 2f/8) and down (T x h). The weights' casts, 4 bytes a
+    // layer parameter of the die, go with the optimizer step once an iteration.
+    const double T = 4096, h = 4096, f = 11008, t = 8;
+    const std::string common = "global-batch=\"1\" micro-batch=\"1\" tp=\"8\" ";
+    auto bf = build("llama2-7b.xml", common, 8, "file:" + source_path("platforms/dgx-h100.xml"));
+    auto f8 = build("llama2-7b.xml", common + "fp8=\"on\"", 8,
+                    "file:" + source_path("platforms/dgx-h100.xml"));
+    ASSERT_EQ(bf->src, TESS_OK) << bf->errors;
+    ASSERT_EQ(f8->src, TESS_OK) << f8->errors;
+    int linear = 0, other = 0;
+    for (uint32_t g = 0; g < f8->s.fwd.n; g++) {
+        const tess_op_group &x = f8->s.fwd.groups[g];
+        if (x.kind != TESS_OP_GEMM) continue;
+        const bool core = x.gk == 128 || x.gn == 128; // a head's dimension: QK^T, PV
+        EXPECT_EQ(x.fp8, core ? 0 : 1) << x.gm << "x" << x.gn << "x" << x.gk;
+        (core ? other : linear)++;
+    }
+    EXPECT_EQ(linear, 4);
+    EXPECT_EQ(other, 2);
+    for (uint32_t g = 0; g < f8->s.logits_fwd.n; g++)
+        EXPECT_EQ(f8->s.logits_fwd.groups[g].fp8, 0);
+    auto vector_bytes = [](const tess_template &x) {
+        double b = 0;
+        for (uint32_t g = 0; g < x.n; g++)
+            if (x.groups[g].kind == TESS_OP_VECTOR)
+                b += double(x.groups[g].count * x.groups[g].bytes_each);
+        return b;
+    };
+    EXPECT_EQ(vector_bytes(f8->s.fwd) - vector_bytes(bf->s.fwd), 4 * T * (h + h / t + h + f / t));
+    EXPECT_EQ(vector_bytes(f8->s.bwd) - vector_bytes(bf->s.bwd),
+              4 * T * (3 * h / t + h + 2 * f / t + h));
+    EXPECT_EQ(double(f8->s.stages[0].optimizer_bytes - bf->s.stages[0].optimizer_bytes),
+              4.0 * 32 * double(tess_model_layer_params(&f8->w.model)) / t);
+    // an fp8 GEMM reads its operands a byte an element: QKV's A (T x h) and B (h x 3h/8),
+    // its bf16 output (T x 3h/8) two
+    for (uint32_t g = 0; g < f8->s.fwd.n; g++) {
+        const tess_op_group &x = f8->s.fwd.groups[g];
+        if (x.kind == TESS_OP_GEMM && x.gn == 3 * 4096 / 8) {
+            EXPECT_EQ(double(x.dram_each), T * h + h * 3 * h / t + 2 * T * 3 * h / t);
+        }
+    }
+    // the same FLOPs, in less time on the H100's fp8 ceiling; refused where there is none
+    EXPECT_NEAR(f8->s.hardware_flops / bf->s.hardware_flops, 1.0, 1e-12);
+    auto a100 = build("llama2-7b.xml", common + "fp8=\"on\"", 8,
+                      "file:" + source_path("platforms/dgx-a100.xml"));
+    EXPECT_NE(a100->src, TESS_OK);
+    EXPECT_NE(a100->errors.find("no fp8 GEMM rate"), std::string::npos) << a100->errors;
+    auto fp32 = build("llama2-7b.xml", common + "fp8=\"on\" dtype=\"fp32\"", 8,
+                      "file:" + source_path("platforms/dgx-h100.xml"));
+    EXPECT_NE(fp32->wrc, TESS_OK);
+    EXPECT_NE(fp32->errors.find("'fp8'"), std::string::npos) << fp32->errors;
+}
+
 TEST(ScheduleCollectives, ContextParallelismPassesEachRanksKVBlockRoundItsRing)
 {
     // Llama 2 7B (h 4096, 32 heads of 128, no GQA, s 4096) on 16 dies, TP 2 x CP 4 x DP 2,

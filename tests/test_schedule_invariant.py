@@ -72,6 +72,9 @@ JOBS = [
     ("context-parallel", "platforms/dgx-h100-cluster.xml", "workloads/default.xml",
      ["nodes=2", "workload.tp=2", "workload.pp=2", "workload.dp=2", "workload.cp=2",
       "workload.attention=flash", "workload.rank-order=tp-dp-pp", "workload.global-batch=8"]),
+    # fp8 GEMMs with their casts, on H100s
+    ("fp8", "platforms/dgx-h100-cluster.xml", "workloads/default.xml",
+     ["nodes=2", "workload.fp8=on", "workload.global-batch=8"]),
 ]
 FIDELITIES = ["mixed", "packet", "flow", "flit"]
 

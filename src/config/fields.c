@@ -17,8 +17,8 @@ static const char *const vc_release_names[] = {"tail", "tail-credit", NULL};
 static const char *const allocator_names[] = {"separable-input-first", "islip", "wavefront", NULL};
 static const char *const compute_names[] = {"systolic", "gpu", NULL};
 const char *const tess_die_efficiency_names[] = {
-    "gemm-ceiling",  "cta-tiles",   "align", "unaligned-efficiency",
-    "kernel-launch", "stream-rate", NULL};
+    "gemm-ceiling", "cta-tiles",        "align", "unaligned-efficiency", "kernel-launch",
+    "stream-rate",  "gemm-ceiling-fp8", NULL};
 const char *const tess_link_efficiency_names[] = {"collective-efficiency", "collective-step", NULL};
 static const char *const standard_names[] = {"HBM2", "HBM2E",  "HBM3",  "DDR4",
                                              "DDR5", "LPDDR5", "ideal", NULL};
@@ -69,6 +69,12 @@ static const tess_field_spec die_fields[] = {
     {"gemm-ceiling-shape", 0, TESS_FIELD_TEXT, DIE(gemm_ceiling_shape), "", 0, 0, NULL, NULL,
      "compute=gpu: the GEMM (MxNxK) the ceiling was measured on: the rule reproduces the ceiling "
      "there, its tile and wave losses included (none: the ceiling is the SMs' rate)"},
+    {"gemm-ceiling-fp8", TESS_DIM_FLOP_RATE, TESS_FIELD_DOUBLE, DIE(gemm_ceiling_fp8), "0FLOP/s", 0,
+     1e21, NULL, NULL,
+     "compute=gpu: best-case GEMM rate on fp8 operands measured on the device (cite it; 0: no "
+     "fp8 tensor rate, a workload with fp8 on is refused)"},
+    {"gemm-ceiling-fp8-shape", 0, TESS_FIELD_TEXT, DIE(gemm_ceiling_fp8_shape), "", 0, 0, NULL,
+     NULL, "compute=gpu: the GEMM (MxNxK) the fp8 ceiling was measured on"},
     {"align", TESS_DIM_SIZE, TESS_FIELD_U32, DIE(align_bytes), "0B", 0, 4096, NULL, NULL,
      "compute=gpu: a GEMM whose K or N is not a multiple of this many bytes runs at "
      "unaligned-efficiency (0: no rule)"},
@@ -856,14 +862,16 @@ static int check_die(const tess_die_type *d, char *err, size_t errlen)
                  missing);
         return -1;
     }
-    unsigned long long m, n, k;
-    char rest;
-    if (d->gemm_ceiling_shape[0] &&
-        (sscanf(d->gemm_ceiling_shape, "%llux%llux%llu%c", &m, &n, &k, &rest) != 3 || !m || !n ||
-         !k)) {
-        snprintf(err, errlen, "gemm-ceiling-shape '%s' is not a GEMM shape such as 1024x10240x5120",
-                 d->gemm_ceiling_shape);
-        return -1;
+    const char *const shapes[2] = {d->gemm_ceiling_shape, d->gemm_ceiling_fp8_shape};
+    for (int i = 0; i < 2; i++) {
+        unsigned long long m, n, k;
+        char rest;
+        if (shapes[i][0] &&
+            (sscanf(shapes[i], "%llux%llux%llu%c", &m, &n, &k, &rest) != 3 || !m || !n || !k)) {
+            snprintf(err, errlen, "%s '%s' is not a GEMM shape such as 1024x10240x5120",
+                     i ? "gemm-ceiling-fp8-shape" : "gemm-ceiling-shape", shapes[i]);
+            return -1;
+        }
     }
     const double peak = d->sms * d->sm_flops * d->clock_hz;
     if (d->gemm_ceiling > peak * (1 + 1e-9)) {
@@ -871,6 +879,14 @@ static int check_die(const tess_die_type *d, char *err, size_t errlen)
                  "gemm-ceiling %.6g TFLOP/s is above the peak sms x sm-flops x clock = %.6g "
                  "TFLOP/s",
                  d->gemm_ceiling / 1e12, peak / 1e12);
+        return -1;
+    }
+    /* fp8 tensor cores do twice the 16-bit work a clock (Hopper, Ada, Blackwell) */
+    if (d->gemm_ceiling_fp8 > 2 * peak * (1 + 1e-9)) {
+        snprintf(err, errlen,
+                 "gemm-ceiling-fp8 %.6g TFLOP/s is above the fp8 peak 2 x sms x sm-flops x clock "
+                 "= %.6g TFLOP/s",
+                 d->gemm_ceiling_fp8 / 1e12, 2 * peak / 1e12);
         return -1;
     }
     return 0;

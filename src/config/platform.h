@@ -114,6 +114,9 @@ typedef struct tess_die_type {
     tess_cta_tiles cta_tiles;
     double gemm_ceiling;         /* FLOP/s */
     char gemm_ceiling_shape[32]; /* "MxNxK" it was measured on ("": unknown) */
+    /* the same for GEMMs of fp8 operands (0: no fp8 tensor rate) */
+    double gemm_ceiling_fp8;
+    char gemm_ceiling_fp8_shape[32];
     uint32_t align_bytes;        /* 0: no alignment rule */
     double unaligned_efficiency; /* fraction of the rate an unaligned GEMM keeps */
     double kernel_launch_s;      /* cost of each kernel launch, back to back */

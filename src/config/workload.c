@@ -112,6 +112,11 @@ static const tess_field_spec workload_fields[] = {
     WENUM("attention", attention, "materialized", attention_names,
           "attention writes its s x s scores to memory (materialized) or keeps them on chip "
           "(flash, as FlashAttention)"),
+    WENUM("fp8", fp8, "off", onoff_names,
+          "the linear layers' GEMMs (QKV, projection, MLP, experts) on fp8 operands with "
+          "per-tensor scaling, as Transformer Engine runs them: each input cast to fp8 (and its "
+          "transpose) before its GEMM, the weights once an iteration; attention, router, "
+          "logits and collectives stay in the dtype"),
     WCOUNT("zero", zero, "0", 0, 3,
            "ZeRO stage: 1 partitions the optimizer state over dp, 2 also the gradients, 3 also the "
            "weights"),
@@ -339,6 +344,10 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
           "<workload> attribute 'ep': expert parallelism with zero %u is not modelled (ZeRO-2 "
           "and -3 shard every parameter over all dp replicas; the experts' replicas are dp / ep)",
           w->zero);
+    CHECK(!w->fp8 || w->dtype == TESS_BF16 || w->dtype == TESS_FP16,
+          "<workload> attribute 'fp8': fp8 GEMMs keep the rest in a 16-bit dtype (bf16 or "
+          "fp16); dtype is %s",
+          w->dtype == TESS_FP8 ? "fp8" : "fp32");
     CHECK(w->cp == 1 || m->sequence % (2 * w->cp) == 0,
           "<workload> attribute 'cp': the model's sequence %u does not split into 2 x cp %u "
           "chunks (each rank holds chunks i and 2 cp - 1 - i, for causal balance)",

@@ -88,7 +88,9 @@ typedef struct tess_workload {
      * (Megatron's scatter/gather, Narayanan et al. 2021 section 4.1) */
     int pipeline_scatter_gather;
     tess_attention attention; /* s x s scores written to memory, or fused (FlashAttention) */
-    uint32_t zero;            /* ZeRO stage: 0 to 3 */
+    /* the linear layers' GEMMs on fp8 operands with per-tensor scaling (Transformer Engine) */
+    int fp8;
+    uint32_t zero; /* ZeRO stage: 0 to 3 */
     /* ZeRO-2/3: gathers one layer ahead and reductions on their own streams, under the
      * compute (1), or each waiting in the die's stream (0) */
     int zero_overlap;

@@ -86,15 +86,17 @@ static double waves_seconds(const tess_die_type *d, const tess_gemm_kernel *g, d
 }
 
 /* An SM's rate: the ceiling shared by the SMs, raised by the tile and wave losses of the
- * shape it was measured on (so that the rule gives the ceiling there). */
-static double sm_rate(const tess_die_type *d)
+ * shape it was measured on (so that the rule gives the ceiling there); fp8: the fp8
+ * ceiling and its shape. */
+static double sm_rate(const tess_die_type *d, int fp8)
 {
-    const double per_sm = d->gemm_ceiling / d->sms;
+    const double ceiling = fp8 ? d->gemm_ceiling_fp8 : d->gemm_ceiling;
+    const char *at = fp8 ? d->gemm_ceiling_fp8_shape : d->gemm_ceiling_shape;
+    const double per_sm = ceiling / d->sms;
     unsigned long long m, n, k;
-    if (sscanf(d->gemm_ceiling_shape, "%llux%llux%llu", &m, &n, &k) != 3 || !m || !n || !k)
-        return per_sm;
-    const tess_gemm_kernel shape = {m, n, k, 1, 0, 0, 2};
-    const double ideal = 2.0 * (double)m * (double)n * (double)k / d->gemm_ceiling;
+    if (sscanf(at, "%llux%llux%llu", &m, &n, &k) != 3 || !m || !n || !k) return per_sm;
+    const tess_gemm_kernel shape = {m, n, k, 1, 0, 0, fp8 ? 1 : 2};
+    const double ideal = 2.0 * (double)m * (double)n * (double)k / ceiling;
     const double t = waves_seconds(d, &shape, per_sm);
     return t > ideal ? per_sm * t / ideal : per_sm;
 }
@@ -102,7 +104,8 @@ static double sm_rate(const tess_die_type *d)
 double tess_gpu_gemm_seconds(const tess_die_type *d, const tess_gemm_kernel *g)
 {
     if (!g->m || !g->n || !g->k || !g->count || !d->sms) return 0;
-    double per_sm = sm_rate(d); /* FLOP/s */
+    /* FLOP/s: operands of one byte run on the fp8 tensor cores where the die has a rate */
+    double per_sm = sm_rate(d, g->elem_bytes == 1 && d->gemm_ceiling_fp8 > 0);
     /* K is the reduction (both operands' inner dimension), N the output's columns */
     const uint64_t align = d->align_bytes;
     if (align && ((g->k * g->elem_bytes) % align || (g->n * g->elem_bytes) % align))

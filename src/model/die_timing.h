@@ -8,9 +8,9 @@
  *    and no faster than the SRAM moves their bytes;
  *  - gpu: the GEMM library splits the output into CTA tiles, runs them in waves over the
  *    SMs at the die's measured best-case rate per SM (its gemm-ceiling / sms), and picks
- *    the tile shape that finishes first; a dimension off the alignment keeps only
- *    unaligned-efficiency of that rate; the kernel takes at least its DRAM bytes at the
- *    rate its kernels stream memory.
+ *    the tile shape that finishes first (operands of one byte: its fp8 ceiling); a
+ *    dimension off the alignment keeps only unaligned-efficiency of that rate; the kernel
+ *    takes at least its DRAM bytes at the rate its kernels stream memory.
  * Every kernel pays the die-type's kernel-launch time before its work. */
 #ifndef TESS_DIE_TIMING_H
 #define TESS_DIE_TIMING_H

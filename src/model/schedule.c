@@ -296,6 +296,10 @@ static int stage_figures(builder *b)
          * die's share of the optimizer state */
         S->ops += 1 + (s->dp > 1 && w->zero < 3 ? 1 : 0); /* ZeRO-3 has no tail collective */
         S->optimizer_bytes = TESS_OPTIMIZER_BYTES_PER_PARAM * S->params / (w->zero ? s->dp : 1);
+        /* fp8: the stage's layer weights cast once an iteration, each read in the dtype and
+         * written as fp8 and a transposed fp8 copy (Transformer Engine caches them over the
+         * micro-batches) */
+        if (w->fp8) S->optimizer_bytes += (b->e + 2) * layers_per_chunk * v * layer_params / t;
         S->dram_bytes += S->optimizer_bytes;
         S->sram_bytes += 2 * S->optimizer_bytes;
         S->static_bytes = zero_static_bytes(w, S->params, stage_unit_params(w, st));
@@ -459,7 +463,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                         tess_schedule *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
-    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, NULL, NULL,
+    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, NULL, NULL, 0,
                  0, 0, -1,   -1,   0};
     int rc = assign_ranks(&b);
     if (rc == TESS_OK) {
@@ -467,6 +471,13 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
         b.dt = &p->types[b.die->type].u.die;
         b.gpu = b.dt->compute == TESS_COMPUTE_GPU;
         rc = choose_tile(&b);
+        if (rc == TESS_OK && w->fp8 && !(b.dt->gemm_ceiling_fp8 > 0)) {
+            tess_diag_add(diag, file, w->line,
+                          "<workload> attribute 'fp8': die '%s' has no fp8 GEMM rate (its "
+                          "die-type's gemm-ceiling-fp8, compute=\"gpu\")",
+                          b.die->path);
+            rc = TESS_EINVAL;
+        }
     }
     if (rc != TESS_OK) return rc;
     while (b.tr * b.tr < w->tp)

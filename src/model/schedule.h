@@ -109,6 +109,7 @@ typedef struct tess_op_group {
      * and the tile edge T, so that a die can time every tile class exactly (on a gpu
      * die-type a GEMM is one op, the whole kernel, and tile is 0) */
     uint64_t gm, gn, gk, gcount, tile;
+    uint8_t fp8; /* GEMM groups: fp8 operands (one byte each; the output in the dtype) */
     /* bytes the op moves between DRAM and the die (a gpu die's GEMM and element-wise
      * kernels; loads and stores); 0 for work on SRAM-resident operands */
     uint64_t dram_each;

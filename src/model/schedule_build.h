@@ -32,6 +32,7 @@ typedef struct builder {
     const tess_instance *die; /* the first rank's die (the schedule's dies are alike) */
     const tess_die_type *dt;  /* its die-type */
     int gpu;                  /* the dies follow the gpu rule: kernels stream DRAM themselves */
+    int fp8;                  /* the GEMMs being added run on fp8 operands (workload fp8) */
     int no_memory;
     /* context parallelism: the K/V ring's and the dK/dV ring's collectives (-1: none) */
     int32_t cp_kv, cp_dkv;

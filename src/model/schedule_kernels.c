@@ -20,6 +20,7 @@ static void gemm_group(builder *b, tess_template *t, const gemm *g, uint64_t cou
                          bytes_each, -1);
     if (b->no_memory) return;
     tess_op_group *gg = &t->groups[t->n - 1];
+    gg->fp8 = (uint8_t)b->fp8;
     gg->gm = g->m;
     gg->gn = g->n;
     gg->gk = g->k;
@@ -95,19 +96,19 @@ static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram
 }
 
 /* Bytes a GEMM kernel moves between DRAM and the die: A (M x K), B (K x N) and C (M x N)
- * once each, less the attention scores a fused attention kernel keeps on chip: the operand
- * of rows x s (or s x rows) when rows > 0 (rows: the die's query rows of a head, s the
- * sequence). */
-static uint64_t gemm_dram_bytes(const gemm *g, uint64_t e, uint64_t rows, uint64_t s)
+ * once each (with fp8 operands, b->fp8, A and B one byte an element), less the attention
+ * scores a fused attention kernel keeps on chip: the operand of rows x s (or s x rows) when
+ * rows > 0 (rows: the die's query rows of a head, s the sequence). */
+static uint64_t gemm_dram_bytes(const builder *b, const gemm *g, uint64_t rows, uint64_t s)
 {
     const uint64_t dims[3][2] = {{g->m, g->k}, {g->k, g->n}, {g->m, g->n}};
-    uint64_t elems = 0;
+    uint64_t bytes = 0;
     for (int i = 0; i < 3; i++) {
         const int scores = rows && ((dims[i][0] == rows && dims[i][1] == s) ||
                                     (dims[i][0] == s && dims[i][1] == rows));
-        if (!scores) elems += dims[i][0] * dims[i][1];
+        if (!scores) bytes += dims[i][0] * dims[i][1] * (b->fp8 && i < 2 ? 1 : b->e);
     }
-    return elems * g->count * e;
+    return bytes * g->count;
 }
 
 typedef enum kernel_set {
@@ -277,13 +278,13 @@ static void ring_attention(builder *b, tess_template *t, const gemm core[2], int
         for (int i = 0; i < 2; i++) {
             const gemm *g = &core[i];
             if (!backward) {
-                tile_gemm(b, t, g, gemm_dram_bytes(g, b->e, rows, keys));
+                tile_gemm(b, t, g, gemm_dram_bytes(b, g, rows, keys));
                 continue;
             }
             const gemm dx = {g->m, g->k, g->n, g->count, dx_names[i]};
             const gemm dw = {g->k, g->n, g->m, g->count, dw_names[i]};
-            tile_gemm(b, t, &dx, gemm_dram_bytes(&dx, b->e, rows, keys));
-            tile_gemm(b, t, &dw, gemm_dram_bytes(&dw, b->e, rows, keys));
+            tile_gemm(b, t, &dx, gemm_dram_bytes(b, &dx, rows, keys));
+            tile_gemm(b, t, &dw, gemm_dram_bytes(b, &dw, rows, keys));
         }
         if (backward) {
             if (j > 0) ring_op(b, t, b->cp_dkv, TESS_ASYNC_WAIT);
@@ -332,6 +333,12 @@ void tess_build_layer_templates(builder *b)
     /* with context parallelism (whole heads) a head's s/cp query rows, against one K/V
      * block of s/cp keys a ring step (cp steps: ring_attention) */
     const uint64_t cp = w->cp, keys = sq / cp;
+    /* a fused (flash) kernel skips the blocks the causal mask empties: each query row meets
+     * half the keys on average (FlashAttention-2's causal kernel; each of ring attention's
+     * causally balanced steps likewise computes half a block). The materialized path
+     * computes every score and masks them after */
+    const int flash = w->attention == TESS_ATTN_FLASH;
+    const uint64_t kcore = flash ? (keys + 1) / 2 : keys;
     const uint64_t rows = whole_heads ? sq / cp : bt * heads * sq / t,
                    per_die = whole_heads ? bt * heads / t : 1;
     /* with experts: the router over the die's 1/t of the tokens (Megatron's MoE layers run
@@ -345,8 +352,8 @@ void tess_build_layer_templates(builder *b)
                    up = swiglu ? 2 : 1, ep = w->ep;
     const gemm fwd[] = {
         {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1, "QKV"},
-        {rows, keys, hd, per_die, "attention scores (QK^T)"},
-        {rows, hd, keys, per_die, "attention over values"},
+        {rows, kcore, hd, per_die, "attention scores (QK^T)"},
+        {rows, hd, kcore, per_die, "attention over values"},
         {tok, h / ksplit, h / nsplit, 1, "attention output projection"},
         {tok, f * up / nsplit, h / ksplit, E ? 0 : 1, "MLP up"},
         {tok, h / ksplit, f / nsplit, E ? 0 : 1, "MLP down"},
@@ -379,7 +386,6 @@ void tess_build_layer_templates(builder *b)
                                            "shared expert MLP up backward (dW)",
                                            "shared expert MLP down backward (dW)"};
     tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
-    const int flash = w->attention == TESS_ATTN_FLASH;
     /* each TP rank sends its 1/t (Megatron's scatter/gather, gathered after it arrives:
      * recv_coll), or with sequence parallelism its sequence shard; with scatter/gather off
      * a 1-D group's ranks each send the whole activation */
@@ -393,6 +399,17 @@ void tess_build_layer_templates(builder *b)
         const int on_chip = core && flash;
         const int again = w->recompute == TESS_RECOMPUTE_FULL ||
                           (w->recompute == TESS_RECOMPUTE_SELECTIVE && core);
+        /* fp8: the linear layers' GEMMs (not the attention core or the router), each input
+         * cast to fp8 with a transposed copy first: forward its activation (M x K), backward
+         * its output gradient (M x N), e + 2 bytes an element */
+        b->fp8 = w->fp8 && !core && i != 6;
+        if (b->fp8) {
+            const uint64_t x = fwd[i].m * fwd[i].k * fwd[i].count,
+                           dy = fwd[i].m * fwd[i].n * fwd[i].count;
+            tess_build_add_group(b, F, TESS_OP_VECTOR, 1, 0, (e + 2) * x, -1);
+            tess_build_add_group(b, Bw, TESS_OP_VECTOR, 1, 0, (e + 2) * dy, -1);
+            if (again) tess_build_add_group(b, R, TESS_OP_VECTOR, 1, 0, (e + 2) * x, -1);
+        }
         if (core && cp > 1) { /* both core GEMMs, block by block round the ring */
             if (i == 2) continue;
             ring_attention(b, F, &fwd[1], 0);
@@ -400,14 +417,15 @@ void tess_build_layer_templates(builder *b)
             if (again) ring_attention(b, R, &fwd[1], 0);
             continue;
         }
-        tile_gemm(b, F, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? rows : 0, keys));
+        tile_gemm(b, F, &fwd[i], gemm_dram_bytes(b, &fwd[i], on_chip ? rows : 0, kcore));
         /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
         const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count, dx_names[i]};
         const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count, dw_names[i]};
-        tile_gemm(b, Bw, &dx, gemm_dram_bytes(&dx, e, on_chip ? rows : 0, keys));
-        tile_gemm(b, Bw, &dw, gemm_dram_bytes(&dw, e, on_chip ? rows : 0, keys));
-        if (again) tile_gemm(b, R, &fwd[i], gemm_dram_bytes(&fwd[i], e, on_chip ? rows : 0, keys));
+        tile_gemm(b, Bw, &dx, gemm_dram_bytes(b, &dx, on_chip ? rows : 0, kcore));
+        tile_gemm(b, Bw, &dw, gemm_dram_bytes(b, &dw, on_chip ? rows : 0, kcore));
+        if (again) tile_gemm(b, R, &fwd[i], gemm_dram_bytes(b, &fwd[i], on_chip ? rows : 0, kcore));
     }
+    b->fp8 = 0; /* the logits and the rest stay in the dtype */
     if (w->recompute == TESS_RECOMPUTE_FULL) elementwise_kernels(b, R, KERNELS_FORWARD);
     if (w->recompute == TESS_RECOMPUTE_SELECTIVE) elementwise_kernels(b, R, KERNELS_ATTENTION_CORE);
     const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
@@ -415,15 +433,18 @@ void tess_build_layer_templates(builder *b)
      * capacity every expert computes (forward, backward twice, and a recomputed forward) */
     const double padding =
         E ? 2.0 * (double)(per_expert * E - tok * k_routed) * h * fe * (swiglu ? 3 : 2) : 0;
+    /* the attention a flash kernel skips (model FLOPs count every score, as Narayanan et
+     * al. 2021 do) */
+    const double skipped = attn_fwd * (1.0 - (double)(kcore * cp) / (double)sq);
     s->hardware_flops = s->model_flops + (double)s->microbatches * s->dp * md->layers *
-                                             (recompute_flops + 3 * padding);
+                                             (recompute_flops + 3 * padding - 3 * skipped);
 
     const gemm logit = {tok, V / t, h, 1, "logits"};
     const gemm ldx = {tok, h, V / t, 1, "logits backward (dX)"},
                ldw = {h, V / t, tok, 1, "logits backward (dW)"};
-    tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(&logit, e, 0, 0));
-    tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(&ldx, e, 0, 0));
-    tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(&ldw, e, 0, 0));
+    tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(b, &logit, 0, 0));
+    tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(b, &ldx, 0, 0));
+    tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(b, &ldw, 0, 0));
     elementwise_kernels(b, &s->logits_fwd, KERNELS_LOGITS_FORWARD);
     elementwise_kernels(b, &s->logits_bwd, KERNELS_LOGITS_BACKWARD);
     elementwise_kernels(b, &s->embed_fwd, KERNELS_EMBEDDING_FORWARD);

@@ -70,7 +70,7 @@ static void print_efficiencies(const tess_platform *p, FILE *out)
                  "ideal: not set):\n");
     for (size_t i = 0; i < p->n_types; i++) {
         const tess_type *t = &p->types[i];
-        uint32_t set = 0, assumed = 0;
+        uint32_t set = 0, assumed = 0, unset_mask = ~0u;
         const char *const *names = NULL;
         if (t->kind == TESS_KIND_DIE) {
             const tess_die_type *d = &t->u.die;
@@ -80,11 +80,14 @@ static void print_efficiencies(const tess_platform *p, FILE *out)
                 continue;
             }
             names = tess_die_efficiency_names;
-            const int given[] = {d->gemm_ceiling > 0, d->cta_tiles.n > 0, d->align_bytes > 0,
-                                 d->unaligned_efficiency<1, d->kernel_launch_s> 0,
-                                 d->stream_rate > 0};
-            for (int k = 0; k < 6; k++)
+            const int given[] = {
+                d->gemm_ceiling > 0, d->cta_tiles.n > 0,
+                d->align_bytes > 0,  d->unaligned_efficiency<1, d->kernel_launch_s> 0,
+                d->stream_rate > 0,  d->gemm_ceiling_fp8 > 0};
+            for (int k = 0; k < 7; k++)
                 set |= given[k] ? 1u << k : 0;
+            /* a die without an fp8 rate has none: not an ideal one */
+            if (!(d->gemm_ceiling_fp8 > 0)) unset_mask &= ~(1u << 6);
             assumed = d->assumed;
         } else if (t->kind == TESS_KIND_LINK) {
             const tess_link_type *l = &t->u.link;
@@ -100,7 +103,7 @@ static void print_efficiencies(const tess_platform *p, FILE *out)
         fprintf(out, "; assumed");
         print_names(names, set, assumed, 1, out);
         fprintf(out, "; ideal");
-        print_names(names, ~set, 0, 0, out);
+        print_names(names, ~set & unset_mask, 0, 0, out);
         fprintf(out, "\n");
     }
 }
