@@ -127,3 +127,18 @@ TEST(Provenance, HashFollowsAnInputThatChanges)
     EXPECT_EQ(results_of(before.output), results_of(after.output));
     std::system(("rm -rf '" + d + "'").c_str());
 }
+
+// The one draw a run makes, a mixture of experts' routing (workload expert-skew), names its
+// seed; a report without one has no seeds.
+TEST(Provenance, ADrawnRoutingNamesItsSeed)
+{
+    const std::string job = "estimate platforms/dgx-h100-cluster.xml workloads/mixtral-8x7b.xml "
+                            "--json";
+    CliRun drawn =
+        tessera(job + " --set workload.expert-skew=1 --set workload.routing-seed=7", true);
+    ASSERT_EQ(drawn.status, 0) << drawn.output;
+    EXPECT_NE(drawn.output.find("\"seeds\": {\"routing\": 7}"), std::string::npos) << drawn.output;
+    CliRun stated = tessera(job, true);
+    ASSERT_EQ(stated.status, 0) << stated.output;
+    EXPECT_NE(stated.output.find("\"seeds\": {}"), std::string::npos) << stated.output;
+}

@@ -618,6 +618,35 @@ TEST(ScheduleCollectives, ContextParallelismPassesEachRanksKVBlockRoundItsRing)
     EXPECT_NE(moe->errors.find("expert parallelism"), std::string::npos) << moe->errors;
 }
 
+TEST(ScheduleCollectives, ADrawnRoutingLoadsTheBusiestExpertAsItsZipfShare)
+{
+    // gpt-1.3b-moe8 (E = 8, top-2) with expert-skew 1: expert i takes a copy with p_i =
+    // (1/i) / H_8, H_8 = 761/280; the EP group of 4 routes n = 4 x 4096 x 2 copies a layer,
+    // so the busiest expert holds about n p_1 (its spread sqrt(n p_1 (1 - p_1)) is 0.7% of it,
+    // averaged over 24 layers: 0.15%) and the load over the mean n / E is 8 p_1 = 2240/761.
+    // The dispatch all-to-all carries T k h e x that load, as with expert-imbalance stated.
+    const double T = 2 * 2048, k = 2, h = 2048, e = 2, want = 8 * 280.0 / 761;
+    const std::string common = "global-batch=\"32\" micro-batch=\"2\" dp=\"16\" ep=\"4\" ";
+    auto load_of = [&](const std::string &attrs) {
+        auto b = build("gpt-1.3b-moe8.xml", common + attrs, 16);
+        EXPECT_EQ(b->src, TESS_OK) << b->errors;
+        for (uint32_t i = 0; i < b->s.n_colls; i++)
+            if (b->s.colls[i].kind == TESS_ALL_TO_ALL)
+                return double(b->s.colls[i].bytes) / (T * k * h * e);
+        return -1.0;
+    };
+    const double a = load_of("expert-skew=\"1\""), b = load_of("expert-skew=\"1\""),
+                 c = load_of("expert-skew=\"1\" routing-seed=\"99\"");
+    EXPECT_NEAR(a / want, 1.0, 0.01);
+    EXPECT_EQ(a, b); // the same seed, the same draw
+    EXPECT_NE(a, c);
+    EXPECT_NEAR(c / want, 1.0, 0.01);
+    EXPECT_NEAR(load_of(""), 1.0, 1e-6); // balanced
+    auto both = build("gpt-1.3b-moe8.xml", common + "expert-skew=\"1\" expert-imbalance=\"2\"", 16);
+    EXPECT_NE(both->wrc, TESS_OK);
+    EXPECT_NE(both->errors.find("'expert-skew'"), std::string::npos) << both->errors;
+}
+
 TEST(ScheduleCollectives, ExpertParallelismDispatchesEachTokensCopiesToTheirExperts)
 {
     // gpt-1.3b-moe8 on 16 dies, DP 16 in groups of EP 4: each die holds 8/4 experts per

@@ -90,6 +90,13 @@ static const tess_field_spec workload_fields[] = {
      NULL,
      "each expert's token buffer over the mean, computed and exchanged whole (GShard, Switch: "
      "tokens past it dropped); 0: dropless"},
+    {"expert-skew", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, W(expert_skew), "0", 0, 10, NULL, NULL,
+     "a mixture of experts' routing drawn: expert i of E popular as i^-skew (a Zipf law), each "
+     "layer's token copies drawn from it (routing-seed); the busiest expert's load over the "
+     "mean, averaged over the layers, sizes every die's experts as expert-imbalance does; 0: "
+     "not drawn"},
+    WCOUNT("routing-seed", routing_seed, "1", 0, 4294967295.0,
+           "the seed of the expert-skew draw (report.json provenance.seeds.routing)"),
     WENUM("ep-all-to-all", ep_hierarchical, "hierarchical", ep_a2a_names,
           "an expert-parallel group over several domains (nodes): its all-to-alls go to the "
           "member of the die's own place in each other domain first, then inside (DeepEP; "
@@ -327,6 +334,12 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
     CHECK(m->experts > 0 || (w->expert_imbalance == 1 && w->capacity_factor == 0),
           "<workload>: expert-imbalance and capacity-factor need a mixture of experts (the "
           "model has no experts)");
+    CHECK(m->experts > 0 || w->expert_skew == 0,
+          "<workload> attribute 'expert-skew' needs a mixture of experts (the model has no "
+          "experts)");
+    CHECK(w->expert_skew == 0 || (w->expert_imbalance == 1 && w->capacity_factor == 0),
+          "<workload> attribute 'expert-skew': the load is drawn from the skew; give it or "
+          "expert-imbalance, not both, and no capacity-factor");
     CHECK(w->capacity_factor == 0 || w->capacity_factor >= 1,
           "<workload> attribute 'capacity-factor': %g leaves tokens of a balanced routing "
           "without an expert; 0 (dropless) or at least 1",

@@ -79,6 +79,10 @@ typedef struct tess_workload {
     /* a mixture of experts' routing: the busiest expert's tokens over the mean (1:
      * balanced), and each expert's capacity over the mean (0: dropless) */
     double expert_imbalance, capacity_factor;
+    /* or drawn: the experts' popularity a Zipf law of this exponent (0: none), the tokens'
+     * routing drawn from it with this seed (tess_build_expert_load) */
+    double expert_skew;
+    uint32_t routing_seed;
     /* expert parallelism over domains: the all-to-all across then inside them (1), or
      * straight to every member (0) */
     int ep_hierarchical;

@@ -1,6 +1,7 @@
 /* The schedule builder's shared steps: see schedule_build.h. */
 #include "model/schedule_build.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,9 +71,58 @@ uint64_t tess_build_layer_params(const tess_workload *w)
     return tess_model_layer_params(md) - elsewhere;
 }
 
+/* splitmix64 (Steele, Lea and Flood 2014): the routing draw's generator */
+static uint64_t next_u64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* a uniform draw in (0, 1] */
+static double uniform(uint64_t *x)
+{
+    return (double)((next_u64(x) >> 11) + 1) * 0x1.0p-53;
+}
+
+/* A drawn routing (w->expert_skew > 0): expert i of E (1-based) takes a token copy with
+ * probability p_i = i^-skew / sum_j j^-skew; each layer routes the n = ep x b s/cp x k
+ * copies an expert-parallel group sends (its die's own with ep 1), expert i's load
+ * multinomial, drawn as its normal approximation n p_i + sqrt(n p_i (1 - p_i)) z (n p_i is
+ * thousands of tokens; z by Box and Muller from the seed). The busiest expert's load over
+ * the mean n / E, averaged over the model's layers (each layer's combine waits for its
+ * busiest expert, so their sum is what the layers take). */
+static double drawn_load(const tess_workload *w)
+{
+    const tess_model *md = &w->model;
+    const uint32_t E = md->experts;
+    const double n =
+        (double)w->ep * w->micro_batch * ((double)md->sequence / w->cp) * (double)md->top_k;
+    double norm = 0;
+    for (uint32_t i = 1; i <= E; i++)
+        norm += pow((double)i, -w->expert_skew);
+    uint64_t state = w->routing_seed;
+    double sum = 0;
+    for (uint32_t l = 0; l < md->layers; l++) {
+        double busiest = 0;
+        for (uint32_t i = 1; i <= E; i++) {
+            const double p = pow((double)i, -w->expert_skew) / norm;
+            const double u1 = uniform(&state), u2 = uniform(&state);
+            const double z = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+            const double load = n * p + sqrt(n * p * (1 - p)) * z;
+            if (load > busiest) busiest = load;
+        }
+        sum += busiest / (n / E);
+    }
+    return md->layers ? sum / md->layers : 1;
+}
+
 double tess_build_expert_load(const tess_workload *w)
 {
-    return w->capacity_factor > 0 ? w->capacity_factor : w->expert_imbalance;
+    if (w->capacity_factor > 0) return w->capacity_factor;
+    if (w->expert_skew > 0 && w->model.experts > 0) return drawn_load(w);
+    return w->expert_imbalance;
 }
 
 uint64_t tess_build_output_params(const tess_workload *w)

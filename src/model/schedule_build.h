@@ -63,8 +63,9 @@ uint64_t tess_build_layer_params(const tess_workload *w);
 /* The tokens an expert's GEMMs and all-to-all buffers are sized for, over the balanced
  * share: its capacity factor where the workload gives one (every expert computes and
  * exchanges that buffer whole, GShard and Switch's static capacity), else the busiest
- * expert's load (dropless: the all-to-all's combine waits for the die holding it, so every
- * die is timed as that one). */
+ * expert's load, stated (expert-imbalance) or drawn from a seeded Zipf routing
+ * (expert-skew, routing-seed; schedule_build.c) (dropless: the all-to-all's combine waits
+ * for the die holding it, so every die is timed as that one). */
 double tess_build_expert_load(const tess_workload *w);
 uint64_t tess_build_output_params(const tess_workload *w);
 int tess_build_tied_output(const tess_workload *w);

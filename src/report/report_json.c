@@ -50,7 +50,8 @@ static void json_resolved(FILE *f, const char *lines)
 
 /* Where the numbers came from: the program, the SHA-256 of every input's XML text (taken
  * when it was read), and every
- * parameter as resolved after overrides. `run` draws no random numbers: no seeds. */
+ * parameter as resolved after overrides, and the seed of the one draw a run makes (a
+ * drawn expert routing). */
 static void write_provenance(FILE *f, const tess_platform *p, const tess_workload *w)
 {
     fprintf(f, "  \"provenance\": {\n    \"tessera\": \"%s\",\n    \"inputs\": [", tess_version());
@@ -79,7 +80,10 @@ static void write_provenance(FILE *f, const tess_platform *p, const tess_workloa
     json_resolved(f, w->resolved);
     fprintf(f, "},\n      \"model\": {");
     json_resolved(f, w->model.resolved);
-    fprintf(f, "}\n    },\n    \"seeds\": {}\n  },\n");
+    fprintf(f, "}\n    },\n    \"seeds\": {");
+    /* the one draw a run makes: a mixture of experts' routing (workload expert-skew) */
+    if (w->expert_skew > 0 && w->model.experts > 0) fprintf(f, "\"routing\": %u", w->routing_seed);
+    fprintf(f, "}\n  },\n");
 }
 
 /* Where the parallel groups landed and what each hierarchy level carried. */
