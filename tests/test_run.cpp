@@ -444,35 +444,17 @@ TEST(Run, ASystolicDieLoadsTheNextTileWhileItComputesThisOne)
 
 namespace
 {
-// One forward pass of L layers on 4 dies of a switch (64 GB/s links of 10 cycles, a
-// 2-cycle router), data parallel: each layer one 256^3 GEMM (one tile on a 16 x 16 array)
-// and one data-parallel collective of S bytes, before the GEMM (`gather_first`) or after
-// it, run as `async` says. Returns the iteration time.
-double run_layers_with_a_collective(const Loaded &l, uint32_t L, tess_coll kind, uint64_t S,
-                                    bool gather_first, tess_async async, bool with_collective)
+// One forward pass of L layers of `groups` (the forward template) on the 4 dies of a switch
+// platform l, every die a replica of the data-parallel axis (cp of them a context-parallel
+// ring), with one collective c (none: NULL), flow fidelity, DMA at 1 TB/s. Returns the
+// iteration time (in a child: a SystemC run).
+double run_forward_template(const Loaded &l, std::vector<tess_op_group> groups, tess_coll_use *c,
+                            uint32_t L, uint32_t cp)
 {
     std::vector<double> v = in_child([&] {
         std::vector<uint32_t> ranks;
         for (size_t i = 0; i < l.p.n_instances; i++)
             if (l.p.instances[i].kind == TESS_KIND_DIE) ranks.push_back(uint32_t(i));
-        tess_op_group groups[2];
-        std::memset(groups, 0, sizeof groups);
-        tess_op_group &gemm = groups[gather_first ? 1 : 0], &coll = groups[gather_first ? 0 : 1];
-        gemm.kind = TESS_OP_GEMM;
-        gemm.count = 1;
-        gemm.flops_each = 2.0 * 256 * 256 * 256;
-        gemm.coll = -1;
-        gemm.gm = gemm.gn = gemm.gk = gemm.tile = 256;
-        gemm.gcount = 1;
-        coll.kind = TESS_OP_COLLECTIVE;
-        coll.count = 1;
-        coll.bytes_each = S;
-        coll.coll = 0;
-        coll.async = uint8_t(async);
-        coll.chain = async == TESS_SYNC ? 0 : 1;
-        tess_coll_use c;
-        tess_coll_use_init(&c, "dp layer collective", TESS_AXIS_DP, kind, 4, S, L);
-        c.per_layer = 1;
         tess_schedule s;
         std::memset(&s, 0, sizeof s);
         tess_stage stage;
@@ -482,13 +464,14 @@ double run_layers_with_a_collective(const Loaded &l, uint32_t L, tess_coll kind,
         stage.order = &pass;
         stage.n_order = 1;
         s.dies = s.dp = 4;
+        s.cp = cp;
         s.pp = s.chunks = s.tp = s.tp_grid = s.microbatches = 1;
         s.die_of_rank = ranks.data();
         s.stages = &stage;
-        s.fwd.groups = with_collective ? groups : &gemm;
-        s.fwd.n = with_collective ? 2 : 1;
-        s.colls = &c;
-        s.n_colls = 1;
+        s.fwd.groups = groups.data();
+        s.fwd.n = uint32_t(groups.size());
+        s.colls = c;
+        s.n_colls = c ? 1 : 0;
         s.dp_coll = -1;
         s.dp_chunks = 1;
         s.recv_coll = -1;
@@ -503,6 +486,49 @@ double run_layers_with_a_collective(const Loaded &l, uint32_t L, tess_coll kind,
         return std::vector<double>{r.iteration_time_s};
     });
     return v.empty() ? -1 : v[0];
+}
+
+// A 256^3 GEMM (one tile on a 16 x 16 array), and a collective op of colls[0] run as
+// `async` says.
+tess_op_group gemm_256()
+{
+    tess_op_group g;
+    std::memset(&g, 0, sizeof g);
+    g.kind = TESS_OP_GEMM;
+    g.count = 1;
+    g.flops_each = 2.0 * 256 * 256 * 256;
+    g.coll = -1;
+    g.gm = g.gn = g.gk = g.tile = 256;
+    g.gcount = 1;
+    return g;
+}
+tess_op_group collective_op(uint64_t bytes, tess_async async)
+{
+    tess_op_group g;
+    std::memset(&g, 0, sizeof g);
+    g.kind = TESS_OP_COLLECTIVE;
+    g.count = 1;
+    g.bytes_each = bytes;
+    g.coll = 0;
+    g.async = uint8_t(async);
+    g.chain = async == TESS_SYNC ? 0 : 1;
+    return g;
+}
+
+// One forward pass of L layers on 4 dies of a switch (64 GB/s links of 10 cycles, a
+// 2-cycle router), data parallel: each layer one 256^3 GEMM (one tile on a 16 x 16 array)
+// and one data-parallel collective of S bytes, before the GEMM (`gather_first`) or after
+// it, run as `async` says. Returns the iteration time.
+double run_layers_with_a_collective(const Loaded &l, uint32_t L, tess_coll kind, uint64_t S,
+                                    bool gather_first, tess_async async, bool with_collective)
+{
+    std::vector<tess_op_group> groups{gemm_256()};
+    if (with_collective)
+        groups.insert(gather_first ? groups.begin() : groups.end(), collective_op(S, async));
+    tess_coll_use c;
+    tess_coll_use_init(&c, "dp layer collective", TESS_AXIS_DP, kind, 4, S, L);
+    c.per_layer = 1;
+    return run_forward_template(l, groups, &c, L, 1);
 }
 } // namespace
 
@@ -555,68 +581,16 @@ namespace
 // S 0: the GEMMs alone. Returns the iteration time.
 double run_ring_steps(const Loaded &l, uint32_t steps, uint64_t S)
 {
-    std::vector<double> v = in_child([&] {
-        std::vector<uint32_t> ranks;
-        for (size_t i = 0; i < l.p.n_instances; i++)
-            if (l.p.instances[i].kind == TESS_KIND_DIE) ranks.push_back(uint32_t(i));
-        std::vector<tess_op_group> groups;
-        auto add = [&](tess_op_kind kind, tess_async async) {
-            tess_op_group g;
-            std::memset(&g, 0, sizeof g);
-            g.kind = kind;
-            g.count = 1;
-            g.coll = -1;
-            if (kind == TESS_OP_GEMM) {
-                g.flops_each = 2.0 * 256 * 256 * 256;
-                g.gm = g.gn = g.gk = g.tile = 256;
-                g.gcount = 1;
-            } else {
-                g.coll = 0;
-                g.bytes_each = async == TESS_ASYNC_START ? S : 0;
-                g.async = uint8_t(async);
-                g.chain = 1;
-            }
-            groups.push_back(g);
-        };
-        for (uint32_t j = 0; j < steps; j++) {
-            if (S && j + 1 < steps) add(TESS_OP_COLLECTIVE, TESS_ASYNC_START);
-            add(TESS_OP_GEMM, TESS_SYNC);
-            if (S && j + 1 < steps) add(TESS_OP_COLLECTIVE, TESS_ASYNC_WAIT);
-        }
-        tess_coll_use c;
-        tess_coll_use_init(&c, "cp K/V ring", TESS_AXIS_CP, TESS_SEND_RECV, 4, S ? S : 1,
-                           steps - 1);
-        c.per_layer = steps - 1;
-        tess_schedule s;
-        std::memset(&s, 0, sizeof s);
-        tess_stage stage;
-        std::memset(&stage, 0, sizeof stage);
-        tess_pass pass = {0, 0, 0};
-        stage.layers_per_chunk = 1;
-        stage.order = &pass;
-        stage.n_order = 1;
-        s.dies = s.dp = s.cp = 4;
-        s.pp = s.chunks = s.tp = s.tp_grid = s.microbatches = 1;
-        s.die_of_rank = ranks.data();
-        s.stages = &stage;
-        s.fwd.groups = groups.data();
-        s.fwd.n = uint32_t(groups.size());
-        s.colls = &c;
-        s.n_colls = S ? 1 : 0;
-        s.dp_coll = -1;
-        s.dp_chunks = 1;
-        s.recv_coll = -1;
-        std::vector<double> bw(4, 1e12);
-        tess_iteration_result r;
-        char msg[512];
-        const tess_hw_run_options o = {TESS_NOC_FLOW, 0,       0, TESS_MEM_RATE, nullptr, nullptr,
-                                       nullptr,       nullptr, 0};
-        if (tess_hw_run(&l.p, &s, 2, bw.data(), &o, &r, nullptr, nullptr, nullptr, nullptr, nullptr,
-                        nullptr, nullptr, msg, sizeof msg) != 0)
-            throw std::runtime_error(msg);
-        return std::vector<double>{r.iteration_time_s, r.network_s};
-    });
-    return v.empty() ? -1 : v[0];
+    std::vector<tess_op_group> groups;
+    for (uint32_t j = 0; j < steps; j++) {
+        if (S && j + 1 < steps) groups.push_back(collective_op(S, TESS_ASYNC_START));
+        groups.push_back(gemm_256());
+        if (S && j + 1 < steps) groups.push_back(collective_op(0, TESS_ASYNC_WAIT));
+    }
+    tess_coll_use c;
+    tess_coll_use_init(&c, "cp K/V ring", TESS_AXIS_CP, TESS_SEND_RECV, 4, S ? S : 1, steps - 1);
+    c.per_layer = steps - 1;
+    return run_forward_template(l, groups, S ? &c : nullptr, 1, 4);
 }
 } // namespace
 

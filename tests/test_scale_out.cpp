@@ -95,6 +95,28 @@ TEST(Symmetry, OneReplicaMirroredMatchesTheFullSimulation)
                 1.0, 0.01);
 }
 
+// Mirrored replicas copy a replica's ring steps, not messages between replicas: a job whose
+// collectives cross them (a context-parallel ring, an all-to-all) is refused, by name.
+TEST(Symmetry, CollectivesAcrossReplicasAreRefusedByName)
+{
+    const std::string job =
+        "run platforms/dgx-h100-cluster.xml workloads/default.xml --set nodes=2 "
+        "--set workload.tp=4 --set workload.pp=1 --set workload.global-batch=4 "
+        "--set workload.attention=flash --symmetry ";
+    CliRun cp =
+        tessera(job + "--set workload.dp=2 --set workload.cp=2 --set workload.rank-order=tp-dp-pp");
+    EXPECT_NE(cp.status, 0);
+    EXPECT_NE(cp.output.find("--symmetry: not with context parallelism ('cp K/V ring"),
+              std::string::npos)
+        << cp.output;
+    CliRun ep = tessera(job + "--set workload.dp=4 --set workload.ep=2 --set model.experts=8 "
+                              "--set model.top-k=2");
+    EXPECT_NE(ep.status, 0);
+    EXPECT_NE(ep.output.find("--symmetry: not with an all-to-all ('ep all-to-all"),
+              std::string::npos)
+        << ep.output;
+}
+
 TEST(RailOnly, DenseGptTrainsAsFastAsOnTheFatTree)
 {
     // GPT 1.3B (8 layers) with TP 8 inside each of 24 DGX A100 nodes and DP 24 across them:

@@ -530,22 +530,19 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         it.p = p;
         it.s = s;
         const bool network_dma = network_memories(s, o);
-        for (uint32_t i = 0; o->symmetry && s->dp > 1 && i < s->n_colls; i++)
-            if (s->colls[i].axis == TESS_AXIS_CP && s->colls[i].group > 1) {
-                std::snprintf(msg, msglen,
-                              "--symmetry: not with context parallelism ('%s'): its ring joins "
-                              "replicas of the data-parallel axis, which mirrored replicas do "
-                              "not copy; run without --symmetry",
-                              s->colls[i].what);
-                return TESS_EINVAL;
-            } else if (s->colls[i].kind == TESS_ALL_TO_ALL && s->colls[i].group > 1) {
-                std::snprintf(msg, msglen,
-                              "--symmetry: not with an all-to-all ('%s'): its messages go to "
-                              "every member, which mirrored replicas do not copy; run without "
-                              "--symmetry",
-                              s->colls[i].what);
-                return TESS_EINVAL;
-            }
+        // collectives whose messages cross replicas in ways mirrored replicas do not copy
+        for (uint32_t i = 0; o->symmetry && s->dp > 1 && i < s->n_colls; i++) {
+            const tess_coll_use &c = s->colls[i];
+            const bool ring = c.axis == TESS_AXIS_CP, a2a = c.kind == TESS_ALL_TO_ALL;
+            if (c.group < 2 || !(ring || a2a)) continue;
+            std::snprintf(msg, msglen,
+                          "--symmetry: not with %s ('%s'): %s, which mirrored replicas do not "
+                          "copy; run without --symmetry",
+                          ring ? "context parallelism" : "an all-to-all", c.what,
+                          ring ? "its ring joins replicas of the data-parallel axis"
+                               : "its messages go to every member");
+            return TESS_EINVAL;
+        }
         if (network_dma && o->symmetry && s->dp > 1) {
             std::snprintf(msg, msglen,
                           "--symmetry: not with --memory-fidelity burst while dies reach their "
