@@ -491,6 +491,34 @@ TEST(MaxMin, RefillingOnlyFlowsAsFastAsTheOnesThatEndedIsExact)
     }
 }
 
+TEST(FlowFidelity, MessagesBetweenOnePairGoInOrder)
+{
+    // GPU 0 sends two messages of S = 1,024,000 B to GPU 6 at once (a ring member sending
+    // two steps it was late for) over its 32 B a cycle NIC link: in order, the first
+    // arrives after S/32 cycles and the second S/32 after it, as packet fidelity books
+    // them; shared fairly, both would arrive at 2S/32 and the next hop of a ring would wait
+    // for both. A message to another GPU still shares the link fairly with them.
+    auto l = load_xml(two_level_fat_tree());
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const double S = 1024000;
+    const std::vector<double> flow =
+        transfer_times(&l->p, TESS_NOC_FLOW, {{0, 6, 1024000}, {0, 6, 1024000}});
+    ASSERT_EQ(flow.size(), 2u);
+    EXPECT_NEAR(flow[0], S / 32, 1000); // its path's latencies: under 1,000 cycles
+    EXPECT_NEAR(flow[1] - flow[0], S / 32, 1);
+    const std::vector<double> packet =
+        transfer_times(&l->p, TESS_NOC_PACKET, {{0, 6, 1024000}, {0, 6, 1024000}});
+    ASSERT_EQ(packet.size(), 2u);
+    EXPECT_NEAR(flow[1] / packet[1], 1.0, 0.01);
+    // with a third to GPU 7: the first two in turn beside it, S/16 a cycle each while both move
+    const std::vector<double> three =
+        transfer_times(&l->p, TESS_NOC_FLOW, {{0, 6, 1024000}, {0, 6, 1024000}, {0, 7, 1024000}});
+    ASSERT_EQ(three.size(), 3u);
+    EXPECT_NEAR(three[0], S / 16, 1000);
+    EXPECT_NEAR(three[2], S / 16, 1000);
+    EXPECT_NEAR(three[1] - three[0], S / 32, 1);
+}
+
 TEST(FlowTolerance, AFlowWithinTheToleranceOfItsEndEndsWithTheFlowBesideIt)
 {
     // GPU 0 sends S = 1,024,000 B to GPU 6 and 1.01 S to GPU 7 at flow fidelity: both

@@ -214,6 +214,18 @@ double FlowNetwork::head_latency(const std::vector<uint32_t> &path) const
 void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits,
                              double cap, uint32_t leg)
 {
+    const auto busy = waiting_.find(PairKey{m.src, m.dst, leg});
+    if (busy != waiting_.end()) { // after the one before it between these endpoints
+        busy->second.push_back(Waiting{m, std::move(path), flits, cap});
+        return;
+    }
+    waiting_.emplace(PairKey{m.src, m.dst, leg}, std::deque<Waiting>{});
+    begin_flow(m, std::move(path), flits, cap, leg);
+}
+
+void FlowNetwork::begin_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits,
+                             double cap, uint32_t leg)
+{
     advance(now());
     Flow f;
     f.msg = m;
@@ -300,6 +312,7 @@ void FlowNetwork::on_wake()
     const double eps = 1e-6;
     size_t kept = 0;
     double below = INFINITY; // the slowest ended flow's rate
+    std::vector<PairKey> ended;
     for (size_t i = 0; i < order_.size(); i++) {
         const uint32_t k = order_[i];
         Flow &f = flows_[k];
@@ -314,11 +327,24 @@ void FlowNetwork::on_wake()
             f.path.clear();
             free_.push_back(k);
             below = std::min(below, f.rate);
+            ended.emplace_back(f.msg.src, f.msg.dst, f.leg);
         } else {
             order_[kept++] = k;
         }
     }
     order_.resize(kept);
+    // the next message between the same endpoints starts now (a re-rating of every flow)
+    for (const PairKey &key : ended) {
+        auto w = waiting_.find(key);
+        if (w == waiting_.end()) continue;
+        if (w->second.empty()) {
+            waiting_.erase(w);
+            continue;
+        }
+        Waiting next = std::move(w->second.front());
+        w->second.pop_front();
+        begin_flow(next.msg, std::move(next.path), next.flits, next.cap, std::get<2>(key));
+    }
     // flows that started need every rate filled again; flows that ended only the rates at
     // or above the slowest of them
     if (dirty_ || (full_ && std::isfinite(below)))

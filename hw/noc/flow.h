@@ -30,12 +30,20 @@
 // at the first event where no more than that share of its bytes is left, so that flows
 // ending close together share one re-rating; such a flow's tail arrives early by at most
 // tolerance x its bytes / its rate then, and the flows it leaves speed up that early.
+// Messages from one endpoint to another go in order, each starting when the one before
+// has left (a NIC's queue pair, the packet fidelity's injection queue): sharing the link
+// between them instead would end them all together, and a ring whose member sends several
+// steps at once (its left neighbour ran ahead while it was late) would pass that convoy
+// round the ring, each hop taking the steps' whole time instead of one step's.
 // What it leaves out: buffers, head-of-line blocking and packet interleaving (a fair
 // share is what a well-behaved network gives each flow in the long run).
 #ifndef TESS_NOC_FLOW_H
 #define TESS_NOC_FLOW_H
 
+#include <deque>
+#include <map>
 #include <queue>
+#include <tuple>
 #include <vector>
 
 #include "noc/network.h"
@@ -58,6 +66,7 @@ class FlowNetwork : public Network
     // Starts a flow of `flits` over the channels `path` now, at most `cap` bytes per cycle
     // (0: no cap of its own). When its tail has arrived at the far end of the path,
     // `leg` kDeliver hands the message to the client, any other calls arrived().
+    // A flow of the same source, destination and leg still moving: this one waits for it.
     void start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits, double cap,
                     uint32_t leg);
     // Counts a flow's flits on the channels of path and on the routers they enter (the
@@ -111,6 +120,18 @@ class FlowNetwork : public Network
     std::vector<uint32_t> order_; // active flows' slots, in send order
     std::vector<uint32_t> free_;  // slots to reuse
     std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending_;
+    // flows waiting for the one before them between the same endpoints (source,
+    // destination, leg): a key is present while such a flow moves
+    struct Waiting {
+        Message msg;
+        std::vector<uint32_t> path;
+        uint32_t flits;
+        double cap;
+    };
+    using PairKey = std::tuple<uint32_t, uint32_t, uint32_t>;
+    std::map<PairKey, std::deque<Waiting>> waiting_;
+    void begin_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits, double cap,
+                    uint32_t leg);
     std::vector<double> capacity_;             // bytes per cycle of each channel
     std::vector<uint32_t> active_;             // flows on each channel
     std::vector<uint32_t> ports_;              // scratch: a router's equally fast output ports
