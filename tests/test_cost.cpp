@@ -496,27 +496,36 @@ TEST(Energy, TotalIsTheCountsTimesTheirEnergiesPlusStaticPowerTimesTime)
 namespace
 {
 
-// D domains of S GPUs; scale-out switches of radix k at `port` USD a port; NIC links and
-// uplinks each carry two transceivers at `xcvr` USD and a cable at `cable` USD.
-std::string cluster(const char *generator, unsigned D, unsigned S, unsigned k,
-                    const std::string &extra = "")
+// D domains of S GPUs on a switch each (NVLink), their NICs joined by `generator`'s
+// scale-out network of radix-k switches: the switch-type's further attributes, the NIC
+// link-type "nic" (and any other link-types) as given, and `extra` on the generator.
+std::string clos_doc(const char *generator, unsigned D, unsigned S, unsigned k,
+                     const std::string &switch_attrs, const std::string &links,
+                     const std::string &extra)
 {
     return doc("  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
                "  <router-type name=\"hub\" clock=\"1GHz\" routing=\"table\"/>\n"
                "  <router-type name=\"nvs\" clock=\"1GHz\" routing=\"table\"/>\n"
                "  <router-type name=\"ib\" clock=\"1GHz\" routing=\"table\" ports=\"" +
-               std::to_string(k) +
-               "\" port-cost=\"1000USD\"/>\n"
-               "  <link-type name=\"nvl\" width=\"300B\" latency=\"500ns\" energy=\"1pJ/bit\"/>\n"
-               "  <link-type name=\"nic\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" "
-               "cost=\"100USD\" "
-               "transceivers=\"2\" transceiver-cost=\"500USD\"/>\n"
-               "  <" +
-               generator + " name=\"c\" domains=\"" + std::to_string(D) + "\" domain-size=\"" +
-               std::to_string(S) +
+               std::to_string(k) + "\" " + switch_attrs +
+               "/>\n"
+               "  <link-type name=\"nvl\" width=\"300B\" latency=\"500ns\" energy=\"1pJ/bit\"/>\n" +
+               links + "  <" + generator + " name=\"c\" domains=\"" + std::to_string(D) +
+               "\" domain-size=\"" + std::to_string(S) +
                "\" die=\"gpu\" nic=\"hub\" domain-switch=\"nvs\" domain-link=\"nvl\" "
                "switch=\"ib\" link=\"nic\"" +
                extra + "/>\n");
+}
+
+// Priced: scale-out switches at 1,000 USD a port; a NIC link carries two transceivers at
+// 500 USD and a cable at 100 USD.
+std::string cluster(const char *generator, unsigned D, unsigned S, unsigned k,
+                    const std::string &extra = "")
+{
+    return clos_doc(generator, D, S, k, "port-cost=\"1000USD\"",
+                    "  <link-type name=\"nic\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" "
+                    "cost=\"100USD\" transceivers=\"2\" transceiver-cost=\"500USD\"/>\n",
+                    extra);
 }
 
 struct Counts {
@@ -578,26 +587,16 @@ TEST(Cost, FatTreeAndRailOnlyCostTheirSwitchPortsAndTransceivers)
 namespace
 {
 
-// cluster() with power: each scale-out switch draws 1,176 W, a NIC link's modules 7.75 W
-// each and a switch-to-switch link's ("up") 7.5 W each (the DGX H100 platforms' figures)
+// Powered: each scale-out switch draws 1,176 W, a NIC link's modules 7.75 W each and a
+// switch-to-switch link's ("up") 7.5 W each (the DGX H100 platforms' figures)
 std::string powered_cluster(const char *generator, unsigned D, unsigned S, unsigned k)
 {
-    return doc("  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
-               "  <router-type name=\"hub\" clock=\"1GHz\" routing=\"table\"/>\n"
-               "  <router-type name=\"nvs\" clock=\"1GHz\" routing=\"table\"/>\n"
-               "  <router-type name=\"ib\" clock=\"1GHz\" routing=\"table\" ports=\"" +
-               std::to_string(k) +
-               "\" switch-power=\"1176W\"/>\n"
-               "  <link-type name=\"nvl\" width=\"300B\" latency=\"500ns\" energy=\"1pJ/bit\"/>\n"
-               "  <link-type name=\"nic\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" "
-               "transceivers=\"2\" transceiver-power=\"7.75W\"/>\n"
-               "  <link-type name=\"up\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" "
-               "transceivers=\"2\" transceiver-power=\"7.5W\"/>\n"
-               "  <" +
-               generator + " name=\"c\" domains=\"" + std::to_string(D) + "\" domain-size=\"" +
-               std::to_string(S) +
-               "\" die=\"gpu\" nic=\"hub\" domain-switch=\"nvs\" domain-link=\"nvl\" "
-               "switch=\"ib\" link=\"nic\" uplink=\"up\"/>\n");
+    return clos_doc(generator, D, S, k, "switch-power=\"1176W\"",
+                    "  <link-type name=\"nic\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" "
+                    "transceivers=\"2\" transceiver-power=\"7.75W\"/>\n"
+                    "  <link-type name=\"up\" width=\"50B\" latency=\"1us\" energy=\"5pJ/bit\" "
+                    "transceivers=\"2\" transceiver-power=\"7.5W\"/>\n",
+                    " uplink=\"up\"");
 }
 
 } // namespace

@@ -39,6 +39,16 @@ void tess_coll_use_init(tess_coll_use *u, const char *what, tess_coll_axis axis,
     u->bytes_sent = u->call_bytes_sent * calls;
 }
 
+/* c's calls per iteration (and the messages and bytes they send) as its stage 0 makes
+ * them, once the stages' passes are known (a collective added before them, or whose calls
+ * follow the pipeline order). */
+static void count_stage_calls(const tess_schedule *s, tess_coll_use *c)
+{
+    c->calls = tess_coll_calls(s, c, 0);
+    c->messages = c->call_messages * c->calls;
+    c->bytes_sent = c->call_bytes_sent * c->calls;
+}
+
 /* A collective called per_layer times in every layer pass: its calls on the first stage,
  * and per_layer kept for the others (tess_coll_calls). */
 static void add_layer_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind,
@@ -223,9 +233,7 @@ void tess_build_pipeline_gather(builder *b)
     if (s->n_colls == i) return;
     tess_coll_use *c = &s->colls[i];
     c->per_recv = 1;
-    c->calls = tess_coll_calls(s, c, 0);
-    c->messages = c->call_messages * c->calls;
-    c->bytes_sent = c->call_bytes_sent * c->calls;
+    count_stage_calls(s, c);
     s->recv_coll = (int32_t)i;
     for (uint32_t st = 0; st < s->pp; st++)
         s->stages[st].ops += tess_coll_calls(s, c, st);
@@ -379,11 +387,7 @@ void tess_build_cp_calls(builder *b)
     tess_schedule *s = b->s;
     const int32_t ring[2] = {b->cp_kv, b->cp_dkv};
     for (int k = 0; k < 2; k++) {
-        if (ring[k] < 0) continue;
-        tess_coll_use *c = &s->colls[ring[k]];
-        c->calls = tess_coll_calls(s, c, 0);
-        c->messages = c->call_messages * c->calls;
-        c->bytes_sent = c->call_bytes_sent * c->calls;
+        if (ring[k] >= 0) count_stage_calls(s, &s->colls[ring[k]]);
     }
 }
 
