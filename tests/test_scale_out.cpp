@@ -144,6 +144,50 @@ TEST(RailOnly, DenseGptTrainsAsFastAsOnTheFatTree)
     EXPECT_EQ(json_in(rail.report, "network_cost_breakdown_usd", "transceiver_count"), 2.0 * 192);
 }
 
+TEST(HighBandwidthDomain, AnySizeIsOneNvlinkSwitchWithItsNicsOnTheirRails)
+{
+    // 4 domains of 72 H100s (288 GPUs). Each domain is one NVLink switch of 72 ports.
+    // Rail-only: 72 rails of 4 NICs; a radix-64 Quantum-2 holds 64 / 4 = 16 rails, so
+    // ceil(72 / 16) = 5 switches. Fat-tree: 288 NICs on leaves of 32 down + 32 up ports,
+    // 9 leaves, their 9 x 32 = 288 uplinks over ceil(288 / 64) = 5 spines. Modules: two a
+    // cable, on the 288 NIC cables and (fat-tree) the 288 uplinks; power 1,176 W a
+    // Quantum-2, 7.75 W a NIC-cable module, 7.5 W an uplink module (the platforms' figures)
+    const std::string hbd = " --set nodes=4 --set domain-size=72 --json";
+    const CliRun rail = tessera("cost platforms/dgx-h100-rail.xml" + hbd, true);
+    const CliRun fat = tessera("cost platforms/dgx-h100-cluster.xml" + hbd, true);
+    ASSERT_EQ(rail.status, 0) << rail.output;
+    ASSERT_EQ(fat.status, 0) << fat.output;
+    const std::string counts = "network_cost_breakdown_usd", watts = "network_power_breakdown_w";
+    EXPECT_EQ(json_in(rail.output, counts, "switch_count"), 4 + 5);
+    EXPECT_EQ(json_in(rail.output, counts, "switch_ports"), 4 * 72 + 5 * 64);
+    EXPECT_EQ(json_in(rail.output, counts, "transceiver_count"), 2 * 288);
+    EXPECT_EQ(json_in(fat.output, counts, "switch_count"), 4 + 9 + 5);
+    EXPECT_EQ(json_in(fat.output, counts, "switch_ports"), 4 * 72 + (9 + 5) * 64);
+    EXPECT_EQ(json_in(fat.output, counts, "transceiver_count"), 2 * (288 + 288));
+    EXPECT_NEAR(json_in(rail.output, watts, "switches"), 5 * 1176.0, 1e-6);
+    EXPECT_NEAR(json_in(fat.output, watts, "transceivers"), 288 * 2 * (7.75 + 7.5), 1e-6);
+
+    // an all-reduce of 1 GiB over one domain's 72 GPUs rings through its NVLink switch
+    // alone: 2 x 71 steps of 1 GiB / 72 at NVLink4's 450 GB/s x 0.822 (the preset's
+    // collective efficiency), each step paying its 10.5 us (the preset's collective-step)
+    const CliRun ring =
+        tessera("collective platforms/dgx-h100-rail.xml --dies 72 --bytes 1GiB" + hbd, true);
+    ASSERT_EQ(ring.status, 0) << ring.output;
+    const double bytes = 1073741824.0;
+    const double expect = 2 * 71 * (bytes / 72 / (450e9 * 0.822) + 10.5e-6);
+    EXPECT_NEAR(json_number(ring.output, "time_s") / expect, 1.0, 0.03);
+    EXPECT_NE(ring.output.find("\"domain_dies\": 72"), std::string::npos) << ring.output;
+
+    // a data-parallel group of 4 over 2 domains of 16: two replicas in each domain, so the
+    // gradients' all-reduce runs inside each domain first (the hierarchy follows the size)
+    const Figures dp = run_figures(
+        "platforms/dgx-h100-rail.xml workloads/default.xml --set nodes=2 --set domain-size=16 "
+        "--set workload.tp=8 --set workload.pp=1 --set workload.dp=4 "
+        "--set workload.global-batch=16 --set model.layers=2");
+    EXPECT_NE(dp.report.find("\"dp_domain\": {\"level\": \"node\", \"members\": 2}"),
+              std::string::npos);
+}
+
 TEST(ScaleAcross, PipelineAcrossDatacentersBeatsDataParallelAcrossThem)
 {
     // Llama 2 7B, TP 8 x PP 2 x DP 4, on two datacenters of 32 H100s joined by a 100 GB/s
