@@ -866,6 +866,60 @@ TEST(Adaptive, EquallyFastPathsAreTakenByLoadNotByHash)
     EXPECT_GT(worst, 1.9 * S / 32.0);
 }
 
+TEST(Adaptive, AMessageQueuedBehindItsPairIsRoutedByTheLoadWhenItStarts)
+{
+    // The two-spine network above; two sources on l0 send two messages of S bytes each, at
+    // once, to two dies on l1. Each pair's second message waits for its first (one pair's
+    // messages go in order) and takes the spine with fewer flows when it starts, not when
+    // it was sent (then both pairs' first messages held the two spines, and the second
+    // messages could pick one spine together): every second message ends S / 32 cycles
+    // after its first, as alone
+    const std::string xml =
+        "<?xml version=\"1.0\"?>\n<platform name=\"two-spines\">\n"
+        "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+        "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+        "routing=\"shortest\" multipath=\"adaptive\"/>\n"
+        "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+        "  <link-type name=\"up\" width=\"32B\" latency=\"10cycles\" energy=\"0pJ/bit\"/>\n"
+        "  <instance name=\"l0\" type=\"r\"/> <instance name=\"l1\" type=\"r\"/>\n"
+        "  <instance name=\"s0\" type=\"r\"/> <instance name=\"s1\" type=\"r\"/>\n"
+        "  <connect from=\"l0\" to=\"s0\" link=\"up\"/> <connect from=\"l0\" to=\"s1\" "
+        "link=\"up\"/>\n"
+        "  <connect from=\"l1\" to=\"s0\" link=\"up\"/> <connect from=\"l1\" to=\"s1\" "
+        "link=\"up\"/>\n"
+        "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/>\n"
+        "  <instance name=\"c\" type=\"d\"/> <instance name=\"e\" type=\"d\"/>\n"
+        "  <instance name=\"x\" type=\"d\"/> <instance name=\"y\" type=\"d\"/>\n"
+        "  <connect from=\"a\" to=\"l0\" link=\"local\"/> <connect from=\"b\" to=\"l0\" "
+        "link=\"local\"/>\n"
+        "  <connect from=\"x\" to=\"l0\" link=\"local\"/> <connect from=\"y\" to=\"l1\" "
+        "link=\"local\"/>\n"
+        "  <connect from=\"c\" to=\"l1\" link=\"local\"/> <connect from=\"e\" to=\"l1\" "
+        "link=\"local\"/>\n"
+        "</platform>\n";
+    auto l = load_xml(xml);
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const uint64_t S = 1 << 20;
+    // endpoints: a 0, b 1, c 2, e 3, x 4, y 5
+    const uint32_t from[3] = {0, 1, 4}, to[3] = {2, 3, 5};
+    const double alone = transfer_times(&l->p, TESS_NOC_FLOW, {{0, 2, S}})[0];
+    int cases = 0;
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            for (int u = 0; u < 3; u++)
+                for (int v = 0; v < 3; v++) {
+                    if (i == j || u == v) continue;
+                    const Transfer p{from[i], to[u], S}, q{from[j], to[v], S};
+                    const std::vector<double> t =
+                        transfer_times(&l->p, TESS_NOC_FLOW, {p, q, p, q});
+                    ASSERT_EQ(t.size(), 4u);
+                    EXPECT_NEAR(*std::max_element(t.begin(), t.end()), alone + S / 32.0, 4.0)
+                        << p.src << "->" << p.dst << ", " << q.src << "->" << q.dst;
+                    cases++;
+                }
+    EXPECT_EQ(cases, 36);
+}
+
 // Issue 24 item 1: routing over parallel links. Leaf l0 joins spine s by 16 parallel links
 // and s joins leaf l1 by 16 more (32 B a cycle each; the dies' links 64 B); die a_i on l0
 // sends S bytes to b_i on l1, all 16 at once. Under dest-mod-k and source-mod-k each

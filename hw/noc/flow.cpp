@@ -145,11 +145,11 @@ void FlowNetwork::send(const Message &m)
 {
     uint32_t flits;
     RouteState st = accept(m, &flits);
+    const RouteState from = st;
     std::vector<uint32_t> path{topo_.endpoints()[m.src].inject};
     extend(path, m.dst, st, nullptr);
-    count_path(path, flits, true);
     check_arrival(m, path.back());
-    start_flow(m, std::move(path), flits, 0, kDeliver);
+    start_flow(m, std::move(path), flits, 0, kDeliver, from, nullptr, true);
 }
 
 void FlowNetwork::extend(std::vector<uint32_t> &path, uint32_t dst, RouteState &st,
@@ -212,21 +212,23 @@ double FlowNetwork::head_latency(const std::vector<uint32_t> &path) const
 }
 
 void FlowNetwork::start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits,
-                             double cap, uint32_t leg)
+                             double cap, uint32_t leg, const RouteState &from,
+                             const std::vector<uint8_t> *only, bool count_last)
 {
     const auto busy = waiting_.find(PairKey{m.src, m.dst, leg});
     if (busy != waiting_.end()) { // after the one before it between these endpoints
-        busy->second.push_back(Waiting{m, std::move(path), flits, cap});
+        busy->second.push_back(Waiting{m, std::move(path), flits, cap, from, only, count_last});
         return;
     }
     waiting_.emplace(PairKey{m.src, m.dst, leg}, std::deque<Waiting>{});
-    begin_flow(m, std::move(path), flits, cap, leg);
+    begin_flow(m, std::move(path), flits, cap, leg, count_last);
 }
 
 void FlowNetwork::begin_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits,
-                             double cap, uint32_t leg)
+                             double cap, uint32_t leg, bool count_last)
 {
     advance(now());
+    count_path(path, flits, count_last);
     Flow f;
     f.msg = m;
     f.remaining = f.bytes = static_cast<double>(flits) * topo_.flit_bytes();
@@ -343,7 +345,14 @@ void FlowNetwork::on_wake()
         }
         Waiting next = std::move(w->second.front());
         w->second.pop_front();
-        begin_flow(next.msg, std::move(next.path), next.flits, next.cap, std::get<2>(key));
+        if (topo_.adaptive()) { // chosen by the load now, as it starts, not when it was sent
+            std::vector<uint32_t> again{next.path.front()};
+            RouteState st = next.from;
+            extend(again, next.msg.dst, st, next.only);
+            if (again.back() == next.path.back()) next.path = std::move(again);
+        }
+        begin_flow(next.msg, std::move(next.path), next.flits, next.cap, std::get<2>(key),
+                   next.count_last);
     }
     // flows that started need every rate filled again; flows that ended only the rates at
     // or above the slowest of them

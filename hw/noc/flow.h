@@ -66,9 +66,13 @@ class FlowNetwork : public Network
     // Starts a flow of `flits` over the channels `path` now, at most `cap` bytes per cycle
     // (0: no cap of its own). When its tail has arrived at the far end of the path,
     // `leg` kDeliver hands the message to the client, any other calls arrived().
-    // A flow of the same source, destination and leg still moving: this one waits for it.
+    // A flow of the same source, destination and leg still moving: this one waits for it,
+    // and on an adaptive network is routed again from `from` (the route state at path's
+    // first channel, extended as extend() does with `only`) when it starts, where that
+    // ends on the same channel. Its flits are counted (count_path) when it starts.
     void start_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits, double cap,
-                    uint32_t leg);
+                    uint32_t leg, const RouteState &from, const std::vector<uint8_t> *only,
+                    bool count_last);
     // Counts a flow's flits on the channels of path and on the routers they enter (the
     // last channel's only when count_last).
     void count_path(const std::vector<uint32_t> &path, uint32_t flits, bool count_last);
@@ -127,11 +131,14 @@ class FlowNetwork : public Network
         std::vector<uint32_t> path;
         uint32_t flits;
         double cap;
+        RouteState from;                  // start_flow's
+        const std::vector<uint8_t> *only; // start_flow's
+        bool count_last;
     };
     using PairKey = std::tuple<uint32_t, uint32_t, uint32_t>;
     std::map<PairKey, std::deque<Waiting>> waiting_;
     void begin_flow(const Message &m, std::vector<uint32_t> path, uint32_t flits, double cap,
-                    uint32_t leg);
+                    uint32_t leg, bool count_last);
     std::vector<double> capacity_;             // bytes per cycle of each channel
     std::vector<uint32_t> active_;             // flows on each channel
     std::vector<uint32_t> ports_;              // scratch: a router's equally fast output ports

@@ -72,9 +72,10 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
     const uint32_t flits = flits_of(m.bytes);
     Leg &L = legs_[leg];
     RouteState st = L.up.st;
+    const RouteState from = st;
     std::vector<uint32_t> flow{L.channel};
     extend(flow, m.dst, st, &flow_channel_);
-    count_path(flow, flits, false); // a router the flow ends at is counted by the packet part
+    // (start_flow counts its flits; a router the flow ends at is counted by the packet part)
     const double cap = L.up.pace ? static_cast<double>(topo_.flit_bytes()) * kPaceUnit /
                                        static_cast<double>(L.up.pace)
                                  : 0;
@@ -82,7 +83,7 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
     if (channels[last].to_router < 0) { // the flow reaches the destination
         check_arrival(m, last);
         free_legs_.push_back(leg);
-        start_flow(m, std::move(flow), flits, cap, kDeliver);
+        start_flow(m, std::move(flow), flits, cap, kDeliver, from, &flow_channel_, false);
         return;
     }
     // the packet part after the flow, booked from when the flow's head reaches it; a
@@ -101,7 +102,7 @@ void MixedNetwork::start_segment(const Message &m, uint32_t leg)
         L.next = path_.walk(d, m.dst, flits, &flow_channel_, &L.next_ready, true, &active());
     L.down = d;
     L.started = true;
-    start_flow(m, std::move(flow), flits, cap, leg);
+    start_flow(m, std::move(flow), flits, cap, leg, from, &flow_channel_, false);
 }
 
 void MixedNetwork::arrived(const Message &m, uint32_t leg, double cycle)
