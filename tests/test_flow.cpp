@@ -800,40 +800,44 @@ TEST(StoreAndForward, ARelayAtTheEdgeOfAPackageUnderMixedFidelity)
     }
 }
 
+// Two leaves joined by two spines (equally fast), dies a, b, x on leaf l0 and c, e, y on
+// l1 (endpoints a 0, b 1, c 2, e 3, x 4, y 5); uplinks of 32 B a cycle.
+static std::string two_spines_xml(const std::string &multipath)
+{
+    return "<?xml version=\"1.0\"?>\n<platform name=\"two-spines\">\n"
+           "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+           "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
+           "routing=\"shortest\" "
+           "multipath=\"" +
+           multipath +
+           "\"/>\n"
+           "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+           "  <link-type name=\"up\" width=\"32B\" latency=\"10cycles\" energy=\"0pJ/bit\"/>\n"
+           "  <instance name=\"l0\" type=\"r\"/> <instance name=\"l1\" type=\"r\"/>\n"
+           "  <instance name=\"s0\" type=\"r\"/> <instance name=\"s1\" type=\"r\"/>\n"
+           "  <connect from=\"l0\" to=\"s0\" link=\"up\"/> <connect from=\"l0\" to=\"s1\" "
+           "link=\"up\"/>\n"
+           "  <connect from=\"l1\" to=\"s0\" link=\"up\"/> <connect from=\"l1\" to=\"s1\" "
+           "link=\"up\"/>\n"
+           "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/>\n"
+           "  <instance name=\"c\" type=\"d\"/> <instance name=\"e\" type=\"d\"/>\n"
+           "  <instance name=\"x\" type=\"d\"/> <instance name=\"y\" type=\"d\"/>\n"
+           "  <connect from=\"a\" to=\"l0\" link=\"local\"/> <connect from=\"b\" to=\"l0\" "
+           "link=\"local\"/>\n"
+           "  <connect from=\"x\" to=\"l0\" link=\"local\"/> <connect from=\"y\" to=\"l1\" "
+           "link=\"local\"/>\n"
+           "  <connect from=\"c\" to=\"l1\" link=\"local\"/> <connect from=\"e\" to=\"l1\" "
+           "link=\"local\"/>\n"
+           "</platform>\n";
+}
+
 TEST(Adaptive, EquallyFastPathsAreTakenByLoadNotByHash)
 {
     // Two leaves joined by two spines (equally fast); two of the dies a, b, x on leaf l0
     // send S bytes to two of c, e, y on leaf l1 at once. Adaptive multipath puts the second message
     // on the spine the first does not use (packet: the uplink free first; flow: the one with fewer
     // flows), so each takes S / 32 cycles as alone, whatever the hash would have chosen.
-    auto xml = [](const std::string &multipath) {
-        return "<?xml version=\"1.0\"?>\n<platform name=\"two-spines\">\n"
-               "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-               "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
-               "routing=\"shortest\" "
-               "multipath=\"" +
-               multipath +
-               "\"/>\n"
-               "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-               "  <link-type name=\"up\" width=\"32B\" latency=\"10cycles\" energy=\"0pJ/bit\"/>\n"
-               "  <instance name=\"l0\" type=\"r\"/> <instance name=\"l1\" type=\"r\"/>\n"
-               "  <instance name=\"s0\" type=\"r\"/> <instance name=\"s1\" type=\"r\"/>\n"
-               "  <connect from=\"l0\" to=\"s0\" link=\"up\"/> <connect from=\"l0\" to=\"s1\" "
-               "link=\"up\"/>\n"
-               "  <connect from=\"l1\" to=\"s0\" link=\"up\"/> <connect from=\"l1\" to=\"s1\" "
-               "link=\"up\"/>\n"
-               "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/>\n"
-               "  <instance name=\"c\" type=\"d\"/> <instance name=\"e\" type=\"d\"/>\n"
-               "  <instance name=\"x\" type=\"d\"/> <instance name=\"y\" type=\"d\"/>\n"
-               "  <connect from=\"a\" to=\"l0\" link=\"local\"/> <connect from=\"b\" to=\"l0\" "
-               "link=\"local\"/>\n"
-               "  <connect from=\"x\" to=\"l0\" link=\"local\"/> <connect from=\"y\" to=\"l1\" "
-               "link=\"local\"/>\n"
-               "  <connect from=\"c\" to=\"l1\" link=\"local\"/> <connect from=\"e\" to=\"l1\" "
-               "link=\"local\"/>\n"
-               "</platform>\n";
-    };
-    auto l = load_xml(xml("adaptive"));
+    auto l = load_xml(two_spines_xml("adaptive"));
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const uint64_t S = 1 << 20;
     // endpoints: a 0, b 1, c 2, e 3, x 4, y 5; every two sources on l0 to two dies on l1
@@ -856,7 +860,7 @@ TEST(Adaptive, EquallyFastPathsAreTakenByLoadNotByHash)
         }
     }
     // and the hash does put some pair on one spine (else this case would prove nothing)
-    auto h = load_xml(xml("hash"));
+    auto h = load_xml(two_spines_xml("hash"));
     ASSERT_EQ(h->rc, TESS_OK) << h->errors;
     double worst = 0;
     for (const auto &pair : pairs) {
@@ -874,30 +878,7 @@ TEST(Adaptive, AMessageQueuedBehindItsPairIsRoutedByTheLoadWhenItStarts)
     // it was sent (then both pairs' first messages held the two spines, and the second
     // messages could pick one spine together): every second message ends S / 32 cycles
     // after its first, as alone
-    const std::string xml =
-        "<?xml version=\"1.0\"?>\n<platform name=\"two-spines\">\n"
-        "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-        "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
-        "routing=\"shortest\" multipath=\"adaptive\"/>\n"
-        "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-        "  <link-type name=\"up\" width=\"32B\" latency=\"10cycles\" energy=\"0pJ/bit\"/>\n"
-        "  <instance name=\"l0\" type=\"r\"/> <instance name=\"l1\" type=\"r\"/>\n"
-        "  <instance name=\"s0\" type=\"r\"/> <instance name=\"s1\" type=\"r\"/>\n"
-        "  <connect from=\"l0\" to=\"s0\" link=\"up\"/> <connect from=\"l0\" to=\"s1\" "
-        "link=\"up\"/>\n"
-        "  <connect from=\"l1\" to=\"s0\" link=\"up\"/> <connect from=\"l1\" to=\"s1\" "
-        "link=\"up\"/>\n"
-        "  <instance name=\"a\" type=\"d\"/> <instance name=\"b\" type=\"d\"/>\n"
-        "  <instance name=\"c\" type=\"d\"/> <instance name=\"e\" type=\"d\"/>\n"
-        "  <instance name=\"x\" type=\"d\"/> <instance name=\"y\" type=\"d\"/>\n"
-        "  <connect from=\"a\" to=\"l0\" link=\"local\"/> <connect from=\"b\" to=\"l0\" "
-        "link=\"local\"/>\n"
-        "  <connect from=\"x\" to=\"l0\" link=\"local\"/> <connect from=\"y\" to=\"l1\" "
-        "link=\"local\"/>\n"
-        "  <connect from=\"c\" to=\"l1\" link=\"local\"/> <connect from=\"e\" to=\"l1\" "
-        "link=\"local\"/>\n"
-        "</platform>\n";
-    auto l = load_xml(xml);
+    auto l = load_xml(two_spines_xml("adaptive"));
     ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const uint64_t S = 1 << 20;
     // endpoints: a 0, b 1, c 2, e 3, x 4, y 5
@@ -969,7 +950,7 @@ TEST(ParallelLinks, SixteenFlowsTakeSixteenLinksUpAndDown)
                     << multipath << " " << tess_noc_fidelity_names[f] << ": a" << i << " -> b" << i;
         }
     }
-    auto h = load_xml(xml("hash"));
+    auto h = load_xml(two_spines_xml("hash"));
     ASSERT_EQ(h->rc, TESS_OK) << h->errors;
     tess::noc::BuildOptions opt;
     opt.verify_cdg = false; // shortest routing: packet, flow and mixed fidelity
