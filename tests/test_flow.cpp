@@ -950,7 +950,7 @@ TEST(ParallelLinks, SixteenFlowsTakeSixteenLinksUpAndDown)
                     << multipath << " " << tess_noc_fidelity_names[f] << ": a" << i << " -> b" << i;
         }
     }
-    auto h = load_xml(two_spines_xml("hash"));
+    auto h = load_xml(xml("hash"));
     ASSERT_EQ(h->rc, TESS_OK) << h->errors;
     tess::noc::BuildOptions opt;
     opt.verify_cdg = false; // shortest routing: packet, flow and mixed fidelity
