@@ -179,9 +179,9 @@ uint32_t FlowNetwork::next_channel(uint32_t r, uint32_t dst, RouteState &st)
     RouteState next;
     const size_t n = static_cast<size_t>(topo_.route_all(r, dst, st, &ports_, &next));
     if (n == 0) throw std::logic_error("noc: no route");
-    uint32_t best = R.out_channel[ports_[0]]; // ties: the static choice (route_all's first)
+    uint32_t best = R.out_channel[ports_[st.flow % n]];
     for (size_t k = 1; k < n; k++) {
-        const uint32_t c = R.out_channel[ports_[k]];
+        const uint32_t c = R.out_channel[ports_[(k + st.flow) % n]];
         if (active_[c] < active_[best]) best = c;
     }
     st = next;

@@ -209,15 +209,18 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
         bool all_stop = stop && flows && topo_.adaptive();
         for (size_t i = 0; i < n && all_stop; i++)
             all_stop = (*stop)[R.out_channel[ports_[i]]] != 0;
-        if (n > 1 && all_stop) { // flow channels: the one carrying the fewest flows (ties:
-                                 // the static choice, route_all's first)
-            for (size_t i = 1; i < n; i++)
+        if (n > 1 && all_stop) { // flow channels: the one carrying the fewest flows
+            best = h.st.flow % n;
+            for (size_t k = 1; k < n; k++) {
+                const size_t i = (k + h.st.flow) % n;
                 if ((*flows)[R.out_channel[ports_[i]]] < (*flows)[R.out_channel[ports_[best]]])
                     best = i;
-        } else if (n > 1) { // adaptive: the candidate whose channel frees first (ties: the
-                            // static choice, route_all's first)
+            }
+        } else if (n > 1) { // adaptive: the candidate whose channel frees first (ties: from the
+                            // flow key on)
             uint64_t best_start = UINT64_MAX;
-            for (size_t i = 0; i < n; i++) {
+            for (size_t k = 0; k < n; k++) {
+                const size_t i = (k + (topo_.adaptive() ? h.st.flow : 0)) % n;
                 const uint32_t co = R.out_channel[ports_[i]];
                 const uint64_t own = channels[co].pace;
                 const uint64_t s = probe(co, leaves(co),

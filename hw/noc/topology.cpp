@@ -768,7 +768,7 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
         next[0].lane = lane;
         // next choice, next digit (under hash too after parallel links, so that the links
         // down are not picked by the digit that picked the links up)
-        if (parallel || multipath_ != TESS_MULTIPATH_HASH) // mod-k's, and adaptive's static form
+        if (parallel || multipath_ != TESS_MULTIPATH_HASH) // mod-k's; adaptive's static route
             next[0].flow = st.flow / candidates;
         return 1;
     }
@@ -832,16 +832,7 @@ int Topology::route_all(uint32_t r, uint32_t dst, const RouteState &st,
         if (k) *next = n[0];
         return k;
     }
-    // the static choice first (what route() picks: on an idle network, and for the
-    // analytical estimate and symmetry, adaptive routing is source-mod-k), its state next
-    const uint32_t n = shortest_ports(r, D, st, ports);
-    uint32_t p[3];
-    RouteState s[3];
-    if (n > 1 && route(r, dst, st, p, s) > 0) {
-        std::rotate(ports->begin(), std::find(ports->begin(), ports->end(), p[0]), ports->end());
-        *next = s[0];
-    }
-    return static_cast<int>(n);
+    return static_cast<int>(shortest_ports(r, D, st, ports));
 }
 
 void Topology::vc_range(uint32_t vcs, unsigned m, unsigned d, uint32_t *first,
