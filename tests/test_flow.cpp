@@ -901,6 +901,44 @@ TEST(Adaptive, AMessageQueuedBehindItsPairIsRoutedByTheLoadWhenItStarts)
     EXPECT_EQ(cases, 36);
 }
 
+TEST(Adaptive, ItsStaticRoutesAreSourceModK)
+{
+    // The analytical estimate and --symmetry's plan follow each pair's static route
+    // (Topology::path); under adaptive multipath that is source-mod-k's, digit by digit
+    // (before, the first digit at every level: a spine's way down picked by the digit that
+    // picked the way up). 16 DGX A100 nodes: 128 NICs on radix-40 leaves, two levels
+    auto topology = [](const std::string &multipath) {
+        auto l = load_file(source_path("platforms/dgx-a100-cluster.xml"),
+                           {{"nodes", "16"},
+                            {"hub.multipath", multipath},
+                            {"nvswitch.multipath", multipath},
+                            {"ib.multipath", multipath}});
+        EXPECT_EQ(l->rc, TESS_OK) << l->errors;
+        tess::noc::BuildOptions opt;
+        opt.verify_cdg = false;
+        std::string error;
+        auto topo = tess::noc::Topology::build(&l->p, opt, &error);
+        EXPECT_TRUE(topo) << error;
+        return std::make_pair(std::move(l), std::move(topo));
+    };
+    auto adaptive = topology("adaptive"), smodk = topology("source-mod-k");
+    ASSERT_TRUE(adaptive.second && smodk.second);
+    const uint32_t n = static_cast<uint32_t>(adaptive.second->endpoints().size());
+    ASSERT_GE(n, 128u);
+    // a path through a spine: die -> hub -> leaf -> spine -> leaf -> hub -> die, six channels
+    size_t compared = 0, through_spines = 0;
+    for (uint32_t s = 0; s < n; s++)
+        for (uint32_t t = 0; t < n; t++) {
+            if (s == t) continue;
+            const std::vector<uint32_t> a = adaptive.second->path(s, t);
+            ASSERT_EQ(a, smodk.second->path(s, t)) << s << " -> " << t;
+            compared++;
+            through_spines += a.size() >= 6;
+        }
+    EXPECT_GT(through_spines, 0u); // (else no choice was made)
+    EXPECT_EQ(compared, size_t(n) * (n - 1));
+}
+
 // Issue 24 item 1: routing over parallel links. Leaf l0 joins spine s by 16 parallel links
 // and s joins leaf l1 by 16 more (32 B a cycle each; the dies' links 64 B); die a_i on l0
 // sends S bytes to b_i on l1, all 16 at once. Under dest-mod-k and source-mod-k each
