@@ -1,0 +1,34 @@
+#!/bin/sh
+# ScaleAcross-style placement across two datacenters (issue 24 item 7; results/seeds/
+# scale-across.md): Llama 2 7B, TP 8 x PP 2 x DP 4 on platforms/two-datacenter.xml (two
+# DGX H100 fat-trees of 32 GPUs joined by a DCI of coherent 400 Gb/s wavelengths), with
+# the pipeline stages (workloads/scale-across-pp.xml) or the data-parallel replicas
+# (workloads/scale-across-dp.xml) in different datacenters; fibre of 1, 10 and 100 km (the
+# bundled 400ZR-class module reaches 120 km; farther is refused)
+# and 2 or 8 wavelengths; and a transport window over the DCI (none bundled: a sensitivity,
+# each flow at most window / round trip). Prints the iteration, the bytes that crossed
+# between the datacenters (report.json hierarchy.levels.platform.bytes), and the flows
+# the window held (transport.window_limited_flows). Mixed fidelity.
+# usage: bench/seeds/scale-across.sh [tessera]   (about two minutes)
+set -eu
+tessera=${1:-build/tessera}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+printf '%-3s %8s %5s %8s | %10s %12s %8s\n' dim distance lanes window iter_s dci_bytes limited
+for dim in pp dp; do
+  for distance in 1km 10km 100km; do
+    for lanes in 2 8; do
+      for window in 0B 4MiB; do
+        "$tessera" run platforms/two-datacenter.xml "workloads/scale-across-$dim.xml" \
+          --set distance=$distance --set dci-lanes=$lanes --set dci-window=$window \
+          -o "$out/r" --quiet > /dev/null
+        python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+t = r.get("transport") or {}
+print("%-3s %8s %5s %8s | %10.4f %12.4g %8s" % (sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5],
+      r["iteration_time_s"], r["hierarchy"]["levels"]["platform"]["bytes"],
+      t.get("window_limited_flows", "-")))' "$out/r/report.json" $dim $distance $lanes $window
+      done
+    done
+  done
+done
