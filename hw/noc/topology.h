@@ -201,7 +201,8 @@ class Topology
     }
 
     // What picks among equally fast next hops for a message from s to t (RouteState.flow):
-    // a hash of both, or the destination's (source's) number under dest- (source-) mod-k.
+    // a hash of both, or the destination's (source's) number under dest- (source-) mod-k;
+    // under adaptive the source's, for its ties and its static route (route()).
     uint32_t flow_key(uint32_t s, uint32_t t) const
     {
         return multipath_ == TESS_MULTIPATH_HASH
