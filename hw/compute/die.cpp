@@ -214,8 +214,7 @@ void ComputeDie::compute(const tess_op &op)
         auto it = gemm_s_.find(op.group);
         if (it == gemm_s_.end()) { // the kernel's time, shared by its ops (a systolic die's tiles)
             const tess_op_group *g = op.group;
-            const tess_gemm_kernel k = {
-                g->gm, g->gn, g->gk, g->gcount, g->tile, g->dram_each * g->count, g->fp8 ? 1u : e_};
+            const tess_gemm_kernel k = tess_group_gemm_kernel(g, e_);
             tess_kernel_time t = tess_gemm_time(&die_, &k, dma_bw_);
             const double per = 1.0 / double(g->count);
             t = {t.seconds * per, t.launch_s * per, t.compute_s * per, t.memory_s * per};

@@ -112,6 +112,13 @@ typedef struct tess_workload {
     long line;            /* of the <workload> element */
 } tess_workload;
 
+/* Whether the run draws its experts' routing (expert-skew on a mixture of experts): its one
+ * random draw, the seed in report.json's provenance (tess_build_expert_load). */
+static inline int tess_workload_draws_routing(const tess_workload *w)
+{
+    return w->expert_skew > 0 && w->model.experts > 0;
+}
+
 /* Layers in each of stage st's model chunks. */
 uint32_t tess_stage_chunk_layers(const tess_workload *w, uint32_t st);
 

@@ -434,13 +434,7 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
         }
         switch (g->kind) {
         case TESS_OP_GEMM: {
-            const tess_gemm_kernel k = {g->gm,
-                                        g->gn,
-                                        g->gk,
-                                        g->gcount,
-                                        g->tile,
-                                        g->dram_each * g->count,
-                                        g->fp8 ? 1 : dtype_bytes};
+            const tess_gemm_kernel k = tess_group_gemm_kernel(g, dtype_bytes);
             const tess_kernel_time kt = tess_gemm_time(dt, &k, dma_bytes_s);
             out->gemm_s += kt.launch_s + kt.compute_s;
             out->stream_s += kt.memory_s;

@@ -34,6 +34,7 @@
 #include "config/workload.h"
 #include "config/diag.h"
 #include "model/collective.h"
+#include "model/die_timing.h"
 #include "model/placement.h"
 #include "model/rank_map.h"
 
@@ -124,6 +125,22 @@ typedef struct tess_op_group {
     uint8_t async;
     uint32_t chain;
 } tess_op_group;
+
+/* The kernel a GEMM group's ops share (model/die_timing.h): its shape, tile and DRAM bytes,
+ * its operands in the dtype (dtype_bytes) or, with fp8, one byte each. The simulated die and
+ * the analytical estimate time it alike. */
+static inline tess_gemm_kernel tess_group_gemm_kernel(const tess_op_group *g, unsigned dtype_bytes)
+{
+    tess_gemm_kernel k;
+    k.m = g->gm;
+    k.n = g->gn;
+    k.k = g->gk;
+    k.count = g->gcount;
+    k.tile = g->tile;
+    k.dram_bytes = g->dram_each * g->count;
+    k.elem_bytes = g->fp8 ? 1u : dtype_bytes;
+    return k;
+}
 
 typedef struct tess_template {
     tess_op_group *groups; /* n of them (cap allocated), owned by the schedule */

@@ -121,7 +121,7 @@ static double drawn_load(const tess_workload *w)
 double tess_build_expert_load(const tess_workload *w)
 {
     if (w->capacity_factor > 0) return w->capacity_factor;
-    if (w->expert_skew > 0 && w->model.experts > 0) return drawn_load(w);
+    if (tess_workload_draws_routing(w)) return drawn_load(w);
     return w->expert_imbalance;
 }
 

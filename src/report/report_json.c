@@ -82,7 +82,7 @@ static void write_provenance(FILE *f, const tess_platform *p, const tess_workloa
     json_resolved(f, w->model.resolved);
     fprintf(f, "}\n    },\n    \"seeds\": {");
     /* the one draw a run makes: a mixture of experts' routing (workload expert-skew) */
-    if (w->expert_skew > 0 && w->model.experts > 0) fprintf(f, "\"routing\": %u", w->routing_seed);
+    if (tess_workload_draws_routing(w)) fprintf(f, "\"routing\": %u", w->routing_seed);
     fprintf(f, "}\n  },\n");
 }
 
