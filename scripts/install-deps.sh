@@ -15,6 +15,7 @@ packages=(
   python3-optuna          # tessera explore: NSGA-II over the analytical model (python/tessera)
   python3-matplotlib      # tessera plot (python/tessera/plot.py)
   libopenmpi-dev openmpi-bin # mpirun -np N tessera sweep (the MPI mode; optional at build time)
+  time                    # GNU time: wall seconds and peak memory in bench/ scripts
 )
 
 missing=()

@@ -240,6 +240,115 @@ TEST(Hierarchy, TemplatesAreScoped)
     EXPECT_EQ(l->errors.find("test.xml:9"), std::string::npos) << l->errors;
 }
 
+TEST(Hierarchy, ACountedLevelIsThatManyScopesAndTheirConnectsReachOutwards)
+{
+    // three alike datacenters dc0 .. dc2, each a switch of two dies; each joins the
+    // platform's "hub" by two parallel links (count="2"), named from inside its scope: a
+    // name not in the scope is looked up in the scopes around it, as a template's is; a name
+    // that is in the scope ("sw") is the scope's own
+    std::string body = "  <instance name=\"hub\" type=\"x\"/>\n"
+                       "  <instance name=\"sw\" type=\"x\"/>\n"
+                       "  <datacenter name=\"dc\" count=\"3\">\n"
+                       "    <switch name=\"sw\" dies=\"2\" die=\"d\" router=\"x\" link=\"l\"/>\n"
+                       "    <connect from=\"sw.switch\" to=\"hub\" link=\"l\" count=\"2\"/>\n"
+                       "  </datacenter>\n";
+    auto l = load_xml(platform_doc("  <router-type name=\"x\" clock=\"1GHz\" "
+                                   "routing=\"table\"/>\n" +
+                                   body));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    for (const char *dc : {"dc0", "dc1", "dc2"}) {
+        EXPECT_NE(l->instance(std::string(dc) + ".sw.die1"), TESS_NONE) << dc;
+        EXPECT_EQ(l->live_links_between(std::string(dc) + ".sw.switch", "hub"), 2) << dc;
+    }
+    EXPECT_EQ(l->instance("dc3.sw.die0"), TESS_NONE);
+    // each copy is a datacenter scope of its own: dies of two copies share none
+    const tess_instance &a = l->p.instances[l->instance("dc0.sw.die0")];
+    const tess_instance &b = l->p.instances[l->instance("dc1.sw.die0")];
+    EXPECT_NE(a.scope[TESS_SCOPE_DATACENTER], 0u);
+    EXPECT_NE(a.scope[TESS_SCOPE_DATACENTER], b.scope[TESS_SCOPE_DATACENTER]);
+    // 3 x (2 die links + 2 to the hub)
+    EXPECT_EQ(l->p.n_links, 12u);
+
+    // a name found nowhere: the message names it in full and where it was looked up
+    auto bad = load_xml(platform_doc("  <datacenter name=\"dc\" count=\"2\">\n"
+                                     "    <instance name=\"a\" type=\"d\"/>\n"
+                                     "    <connect from=\"a\" to=\"nowhere\" link=\"l\"/>\n"
+                                     "  </datacenter>\n"));
+    EXPECT_EQ(bad->rc, TESS_EINVAL);
+    EXPECT_NE(bad->errors.find("<connect> attribute 'to': no instance named 'dc0.nowhere', nor "
+                               "'nowhere' in a scope around 'dc0'"),
+              std::string::npos)
+        << bad->errors;
+    // the copies are alike: the first one's errors are all of them
+    EXPECT_EQ(bad->errors.find("dc1"), std::string::npos) << bad->errors;
+    auto zero = load_xml(platform_doc("  <node name=\"n\" count=\"0\"/>\n"));
+    EXPECT_EQ(zero->rc, TESS_EINVAL);
+    EXPECT_NE(zero->errors.find("'count'"), std::string::npos) << zero->errors;
+}
+
+namespace
+{
+std::string scale_out_doc(const std::string &element, const std::string &extra)
+{
+    return "<?xml version=\"1.0\"?>\n<platform name=\"so\">\n"
+           "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
+           "  <router-type name=\"hub\" clock=\"1GHz\" routing=\"shortest\"/>\n"
+           "  <router-type name=\"nvs\" clock=\"1GHz\" routing=\"shortest\"/>\n"
+           "  <router-type name=\"edge\" clock=\"1GHz\" routing=\"shortest\"/>\n"
+           "  <router-type name=\"ib\" clock=\"1GHz\" routing=\"shortest\" ports=\"4\"/>\n"
+           "  <link-type name=\"nvl\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+           "  <link-type name=\"nic\" width=\"32B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+           "  <link-type name=\"out\" width=\"32B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+           "  <" +
+           element +
+           " name=\"c\" domains=\"2\" domain-size=\"2\" die=\"gpu\" nic=\"hub\" "
+           "domain-switch=\"nvs\" domain-link=\"nvl\" switch=\"ib\" link=\"nic\"" +
+           extra + "/>\n</platform>\n";
+}
+} // namespace
+
+TEST(FatTree, ABorderTakesItsPortsOfTheClosAfterTheNics)
+{
+    // 2 domains of 2 GPUs, radix-4 switches (2 ports down, 2 up): 4 NICs and 3 border
+    // ports are 7 endpoints, ceil(7 / 2) = 4 leaves, their 4 x 2 uplinks over
+    // ceil(8 / 4) = 2 spines. NICs fill leaves 0-1; the border's ports are endpoints 4, 5
+    // (leaf 2, two parallel border links) and 6 (leaf 3)
+    auto l = load_xml(scale_out_doc("fat-tree", " border=\"3\" border-switch=\"edge\" "
+                                                "border-link=\"out\""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    EXPECT_NE(l->instance("c.border"), TESS_NONE);
+    EXPECT_NE(l->instance("c.leaf3"), TESS_NONE);
+    EXPECT_EQ(l->instance("c.leaf4"), TESS_NONE);
+    EXPECT_NE(l->instance("c.spine1"), TESS_NONE);
+    EXPECT_EQ(l->instance("c.spine2"), TESS_NONE);
+    EXPECT_EQ(l->live_links_between("c.border", "c.leaf2"), 2);
+    EXPECT_EQ(l->live_links_between("c.border", "c.leaf3"), 1);
+    EXPECT_EQ(l->live_links_between("c.border", "c.leaf1"), 0);
+    const tess_instance &b = l->p.instances[l->instance("c.border")];
+    EXPECT_STREQ(l->p.types[b.type].name, "edge");
+    for (size_t k = 0; k < l->p.n_links; k++) {
+        const tess_link &x = l->p.links[k];
+        if (x.a == l->instance("c.border") || x.b == l->instance("c.border")) {
+            EXPECT_STREQ(l->p.types[x.type].name, "out");
+        }
+    }
+
+    // a border is a fat-tree's; its switch and link need its ports
+    auto rail = load_xml(scale_out_doc("rail-only", " border=\"2\" border-switch=\"edge\""));
+    EXPECT_EQ(rail->rc, TESS_EINVAL);
+    EXPECT_NE(rail->errors.find("<rail-only> attribute 'border': a border is a port group of one "
+                                "fat-tree"),
+              std::string::npos)
+        << rail->errors;
+    auto loose = load_xml(scale_out_doc("fat-tree", " border-switch=\"edge\""));
+    EXPECT_EQ(loose->rc, TESS_EINVAL);
+    EXPECT_NE(loose->errors.find("give its ports with border=\"P\""), std::string::npos)
+        << loose->errors;
+    auto nameless = load_xml(scale_out_doc("fat-tree", " border=\"2\""));
+    EXPECT_EQ(nameless->rc, TESS_EINVAL);
+    EXPECT_NE(nameless->errors.find("'border-switch'"), std::string::npos) << nameless->errors;
+}
+
 TEST(BundledPlatforms, MeshesHaveTheirTopologyCounts)
 {
     for (unsigned k : {4u, 8u, 16u, 32u}) {

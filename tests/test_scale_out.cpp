@@ -225,6 +225,52 @@ TEST(ScaleAcross, PipelineAcrossDatacentersBeatsDataParallelAcrossThem)
               std::string::npos);
 }
 
+TEST(Datacenters, EachIsAFullFabricWhoseBorderJoinsTheTierAndThePlacementSetsWhatCrosses)
+{
+    // 3 datacenters of 9 DGX H100 nodes (72 GPUs), 8 wavelengths each to the tier. A
+    // datacenter's Clos has 72 NICs + 8 border ports = 80 endpoints on radix-64 leaves of 32
+    // NIC ports: ceil(80 / 32) = 3 leaves, their 3 x 32 uplinks over ceil(96 / 64) = 2
+    // spines; switches: 9 NVLink switches, 3 leaves, 2 spines and the border, each
+    // datacenter, and the tier. Modules: two a cable on the 72 NIC cables, the 8 border
+    // cables and the 96 uplinks, and one at each end of each of the 8 wavelengths; watts:
+    // 7.75 a NIC-cable module, 7.5 a switch-to-switch one, 21 a 400ZR-class one (the
+    // platform's figures)
+    const CliRun cost = tessera("cost platforms/datacenters.xml --set datacenters=3 --set nodes=9 "
+                                "--set dci-lanes=8 --json",
+                                true);
+    ASSERT_EQ(cost.status, 0) << cost.output;
+    const std::string counts = "network_cost_breakdown_usd", watts = "network_power_breakdown_w";
+    EXPECT_EQ(json_in(cost.output, counts, "switch_count"), 3 * (9 + 3 + 2 + 1) + 1);
+    EXPECT_EQ(json_in(cost.output, counts, "transceiver_count"), 3 * (2 * (72 + 8 + 96) + 2 * 8));
+    EXPECT_NEAR(json_in(cost.output, watts, "transceivers"),
+                3 * (2 * 72 * 7.75 + 2 * (8 + 96) * 7.5 + 2 * 8 * 21.0), 1e-6);
+
+    // Llama 2 7B, TP 8 x PP 4 x DP 4 on 4 datacenters of 32 GPUs, a pipeline stage in each:
+    // the bytes between datacenters (the "platform" level) are the activations at the 3
+    // stage boundaries: per replica and TP rank, 16 micro-batches forward and 16 backward,
+    // each b s h / tp bf16 values
+    const std::string job =
+        "platforms/datacenters.xml workloads/scale-across-pp.xml "
+        "--set workload.pp=4 --set workload.dp=4 --set workload.global-batch=64";
+    const Figures pp = run_figures(job);
+    const double activation = 1.0 * 4096 * 4096 / 8 * 2;
+    EXPECT_DOUBLE_EQ(json_in(pp.report, "platform", "bytes", "levels"),
+                     3 * 4 * 8 * (16 + 16) * activation);
+    EXPECT_NE(pp.report.find("\"spans\": {\"tp\": \"node\", \"pp\": \"platform\", \"dp\": "
+                             "\"datacenter\""),
+              std::string::npos);
+    // the same job with its replicas across the datacenters (each stage's 4 replicas in
+    // 4 datacenters) sends its gradients over the tier: more bytes and a slower iteration
+    // through two wavelengths a datacenter
+    const Figures dp =
+        run_figures("platforms/datacenters.xml workloads/scale-across-dp.xml --set workload.pp=4 "
+                    "--set workload.dp=4 --set workload.global-batch=64 --set dci-lanes=2");
+    const Figures pp2 = run_figures(job + " --set dci-lanes=2");
+    EXPECT_GT(json_in(dp.report, "platform", "bytes", "levels"),
+              json_in(pp2.report, "platform", "bytes", "levels"));
+    EXPECT_LT(pp2.time, dp.time);
+}
+
 TEST(ReferencePlatforms, BundledPairsScheduleAsTheirSourcesDescribe)
 {
     struct Pair {

@@ -208,27 +208,36 @@ static int generate_domains(tess_platform *p, uint32_t gi, const tess_generator_
     return 0;
 }
 
+static uint32_t add_switch_of(tess_platform *p, uint32_t gi, const tess_generator_spec *s,
+                              uint32_t type, const char *local)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s.%s", s->name, local);
+    return add_instance(p, gi, s, path, TESS_KIND_ROUTER, type, -1, -1);
+}
+
 static uint32_t add_switch(tess_platform *p, uint32_t gi, const tess_generator_spec *s,
                            const char *fmt, uint32_t a, uint32_t b)
 {
-    char path[512], local[128];
+    char local[128];
     snprintf(local, sizeof local, fmt, a, b);
-    snprintf(path, sizeof path, "%s.%s", s->name, local);
-    return add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->router_type, -1, -1);
+    return add_switch_of(p, gi, s, s->router_type, local);
 }
 
-/* A Clos over nics[0..n) (in order), switches named under `prefix` ("", "rail3."). */
+/* A Clos over nics[0..n) (in order), switches named under `prefix` ("", "rail3."); the
+ * endpoints past the first n_nics are the border's ports (their links border links). */
 static int generate_clos(tess_platform *p, uint32_t gi, const tess_generator_spec *s,
-                         const uint32_t *nics, uint32_t n, const tess_clos_plan *c,
+                         const uint32_t *nics, uint32_t n, uint32_t n_nics, const tess_clos_plan *c,
                          const char *prefix)
 {
+#define ENDPOINT_LINK(e) ((e) < n_nics ? s->link_type : s->border_link_type)
     char fmt[160];
     if (c->levels == 1) {
         snprintf(fmt, sizeof fmt, "%sswitch", prefix);
         uint32_t sw = add_switch(p, gi, s, fmt, 0, 0);
         if (sw == TESS_NONE) return -1;
         for (uint32_t e = 0; e < n; e++)
-            if (add_link(p, nics[e], sw, s->link_type, 0, s->line)) return -1;
+            if (add_link(p, nics[e], sw, ENDPOINT_LINK(e), 0, s->line)) return -1;
         return 0;
     }
     const uint32_t base = (uint32_t)p->n_instances;
@@ -243,7 +252,7 @@ static int generate_clos(tess_platform *p, uint32_t gi, const tess_generator_spe
         if (leaf == TESS_NONE) return -1;
     }
     for (uint32_t e = 0; e < n; e++)
-        if (add_link(p, nics[e], base + e / c->down, s->link_type, 0, s->line)) return -1;
+        if (add_link(p, nics[e], base + e / c->down, ENDPOINT_LINK(e), 0, s->line)) return -1;
     if (c->levels == 2) {
         const uint32_t spine0 = (uint32_t)p->n_instances;
         snprintf(fmt, sizeof fmt, "%sspine%%u", prefix);
@@ -278,13 +287,14 @@ static int generate_clos(tess_platform *p, uint32_t gi, const tess_generator_spe
                              s->uplink_type, 0, s->line))
                     return -1;
     return 0;
+#undef ENDPOINT_LINK
 }
 
 static uint32_t generate_scale_out(tess_platform *p, uint32_t gi, const tess_generator_spec *s)
 {
-    const uint32_t D = s->rows, S = s->cols;
+    const uint32_t D = s->rows, S = s->cols, B = s->border;
     uint32_t *hub = malloc(((size_t)D * S + 1) * sizeof *hub);
-    uint32_t *order = malloc(((size_t)D * S + 1) * sizeof *order);
+    uint32_t *order = malloc(((size_t)D * S + B + 1) * sizeof *order);
     int rc = hub && order ? generate_domains(p, gi, s, hub) : -1;
     char err[256];
     tess_clos_plan c;
@@ -293,9 +303,16 @@ static uint32_t generate_scale_out(tess_platform *p, uint32_t gi, const tess_gen
         for (uint32_t j = 0; j < S; j++)
             for (uint32_t i = 0; i < D; i++)
                 order[j * D + i] = hub[i * S + j];
-        rc = tess_clos_plan_make(D * S, s->radix, s->levels, s->oversubscription,
-                                 s->aggregation_oversubscription, &c, err, sizeof err);
-        if (rc == 0) rc = generate_clos(p, gi, s, order, D * S, &c, "");
+        if (B > 0) { /* the border's ports last, on leaves of their own once past the NICs' */
+            const uint32_t border = add_switch_of(p, gi, s, s->border_switch_type, "border");
+            rc = border == TESS_NONE ? -1 : 0;
+            for (uint32_t b = 0; b < B; b++)
+                order[D * S + b] = border;
+        }
+        if (rc == 0)
+            rc = tess_clos_plan_make(D * S + B, s->radix, s->levels, s->oversubscription,
+                                     s->aggregation_oversubscription, &c, err, sizeof err);
+        if (rc == 0) rc = generate_clos(p, gi, s, order, D * S + B, D * S, &c, "");
     } else if (rc == 0 && D <= s->radix) {
         /* each rail fits one switch: rails share switches, k / D rails a switch, each rail
          * on ports of its own (a switch partitioned into independent rails) */
@@ -314,7 +331,7 @@ static uint32_t generate_scale_out(tess_platform *p, uint32_t gi, const tess_gen
             snprintf(prefix, sizeof prefix, "rail%u.", j);
             for (uint32_t i = 0; i < D; i++)
                 order[i] = hub[i * S + j];
-            rc = generate_clos(p, gi, s, order, D, &c, prefix);
+            rc = generate_clos(p, gi, s, order, D, D, &c, prefix);
         }
     }
     free(hub);

@@ -24,7 +24,9 @@
  * per rail J over the D NICs J, no spine between rails: when D <= k, rails share switches, k / D
  * rails on each (NAME.railsJ.switch holds rails J, J+1, ...); else each rail is a full-bisection
  * Clos of its own, NAME.railJ.leafK / spineK (or pods and cores past k^2/2 NICs). With memory=TYPE,
- * each die has its own DRAM NAME.dI.gpuJ-hbm.
+ * each die has its own DRAM NAME.dI.gpuJ-hbm. A fat-tree with border=P has one more router,
+ * NAME.border (a datacenter's border switches as one crossbar), on P ports of the Clos
+ * after the NICs' (its leaves are border leaves): where long-haul links leave the fabric.
  */
 #ifndef TESS_GENERATORS_H
 #define TESS_GENERATORS_H
@@ -48,6 +50,9 @@ typedef struct tess_generator_spec {
     uint32_t levels;                        /* fat-tree: 1-3, 0 = the fewest that fit */
     double oversubscription;                /* fat-tree leaves: NIC ports per uplink */
     double aggregation_oversubscription;    /* three levels: leaf ports per core uplink */
+    /* fat-tree: `border` Clos ports (after the NICs) to one router NAME.border of
+     * border_switch_type, each a link of border_link_type: the fabric's way out */
+    uint32_t border, border_switch_type, border_link_type;
     long line;
 } tess_generator_spec;
 

@@ -30,10 +30,13 @@ extern const char tess_platform_schema_xsd[];
 extern const unsigned long tess_platform_schema_xsd_len;
 
 typedef struct pending_connect {
-    char *from, *to; /* full paths */
+    char *from, *to;         /* full paths */
+    size_t from_rel, to_rel; /* where the path as written starts in each (after its scope) */
     uint32_t link_type;
     long line;
     uint32_t circuit; /* tess_link.circuit: 0, or a circuit of configuration circuit - 1 */
+    uint32_t count;   /* parallel links it makes (0: one) */
+    int failed;       /* resolving it reported an error */
 } pending_connect;
 
 typedef struct pending_defect {
@@ -409,6 +412,30 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
         free(copy);
         free(text);
     }
+    g->border_switch_type = g->border_link_type = TESS_NONE;
+    if (xmlHasProp(n, (const xmlChar *)"border")) {
+        bad |= attr_count(L, s, n, "border", 1, 4096, &g->border) != 0;
+        if (g->topology != TESS_TOPO_FAT_TREE) {
+            ERR(L, line_of(n),
+                "<%s> attribute 'border': a border is a port group of one fat-tree; a rail-only "
+                "network has a network per rail (give each its own way out with <connect>)",
+                tag(n));
+            bad = 1;
+        }
+        bad |= (g->border_switch_type = attr_type(L, s, n, "border-switch", TESS_KIND_ROUTER, 1)) ==
+               TESS_NONE;
+        g->border_link_type = g->uplink_type;
+        if (xmlHasProp(n, (const xmlChar *)"border-link"))
+            bad |= (g->border_link_type = attr_type(L, s, n, "border-link", TESS_KIND_LINK, 0)) ==
+                   TESS_NONE;
+    } else if (xmlHasProp(n, (const xmlChar *)"border-switch") ||
+               xmlHasProp(n, (const xmlChar *)"border-link")) {
+        ERR(L, line_of(n),
+            "<%s>: 'border-switch' and 'border-link' describe the border; give its ports with "
+            "border=\"P\"",
+            tag(n));
+        bad = 1;
+    }
     bad |= failed;
     bad |= g->die_type == TESS_NONE || g->nic_type == TESS_NONE ||
            g->domain_switch_type == TESS_NONE || g->domain_link_type == TESS_NONE ||
@@ -425,8 +452,8 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
     tess_clos_plan c;
     char err[256];
     const int fat = g->topology == TESS_TOPO_FAT_TREE;
-    if (tess_clos_plan_make(fat ? g->rows * g->cols : g->rows, g->radix, fat ? g->levels : 0,
-                            fat ? g->oversubscription : 1,
+    if (tess_clos_plan_make(fat ? g->rows * g->cols + g->border : g->rows, g->radix,
+                            fat ? g->levels : 0, fat ? g->oversubscription : 1,
                             fat ? g->aggregation_oversubscription : 1, &c, err, sizeof err) != 0) {
         ERR(L, line_of(n), "<%s name=\"%s\">: %s", tag(n), g->name ? g->name : "", err);
         return -1;
@@ -528,26 +555,36 @@ static int push_defect(loader *L, const pending_defect *d)
     return 0;
 }
 
-/* Path attribute relative to the scope: "a.b" inside scope "pkg0" is "pkg0.a.b". */
-static char *attr_path(loader *L, const tess_scope *s, xmlNodePtr n, const char *name)
+/* Path attribute relative to the scope: "a.b" inside scope "pkg0" is "pkg0.a.b"; *rel (when
+ * given) is where "a.b" starts in it. */
+static char *attr_path_at(loader *L, const tess_scope *s, xmlNodePtr n, const char *name,
+                          size_t *rel)
 {
     int failed = 0;
     char *text = attr(L, s, n, name, 1, &failed);
     if (!text) return NULL;
     char *full = tess_scope_join(s->prefix, text);
+    if (full && rel) *rel = strlen(full) - strlen(text);
     free(text);
     if (!full) L->oom = 1;
     return full;
+}
+
+static char *attr_path(loader *L, const tess_scope *s, xmlNodePtr n, const char *name)
+{
+    return attr_path_at(L, s, n, name, NULL);
 }
 
 static int handle_connect(loader *L, tess_scope *s, xmlNodePtr n)
 {
     pending_connect c = {0};
     c.line = line_of(n);
-    c.from = attr_path(L, s, n, "from");
-    c.to = attr_path(L, s, n, "to");
+    c.from = attr_path_at(L, s, n, "from", &c.from_rel);
+    c.to = attr_path_at(L, s, n, "to", &c.to_rel);
     c.link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
-    if (!c.from || !c.to || c.link_type == TESS_NONE || push_connect(L, &c) != 0) {
+    int bad = xmlHasProp(n, (const xmlChar *)"count") &&
+              attr_count(L, s, n, "count", 1, 65536, &c.count) != 0;
+    if (bad || !c.from || !c.to || c.link_type == TESS_NONE || push_connect(L, &c) != 0) {
         free(c.from);
         free(c.to);
         return -1;
@@ -620,8 +657,8 @@ static int handle_circuit_switch(loader *L, tess_scope *s, xmlNodePtr n)
             if (e->type != XML_ELEMENT_NODE) continue;
             pending_connect pc = {0};
             pc.line = line_of(e);
-            pc.from = attr_path(L, s, e, "a");
-            pc.to = attr_path(L, s, e, "b");
+            pc.from = attr_path_at(L, s, e, "a", &pc.from_rel);
+            pc.to = attr_path_at(L, s, e, "b", &pc.to_rel);
             pc.link_type = cs->link_type;
             pc.circuit = k + 1;
             if (!pc.from || !pc.to || cs->link_type == TESS_NONE || push_connect(L, &pc) != 0) {
@@ -713,14 +750,59 @@ static uint32_t resolve(loader *L, const char *path, long line, const char *what
     return idx;
 }
 
+/* A path written inside a scope names an instance of that scope or, where it has none of
+ * the name, of the nearest enclosing scope that has one (as a template name does): inside
+ * datacenter "dc0", "wan" is "dc0.wan" or else the platform's "wan". */
+static uint32_t resolve_outward(loader *L, const char *full, size_t rel, long line,
+                                const char *what)
+{
+    uint32_t idx = tess_name_table_get(&L->instances, full);
+    for (size_t end = rel; idx == TESS_NONE && end > 0;) {
+        end--; /* full[end] is the '.' before the part tried last */
+        while (end > 0 && full[end - 1] != '.')
+            end--;
+        char *tried = malloc(end + strlen(full + rel) + 1);
+        if (!tried) {
+            L->oom = 1;
+            return TESS_NONE;
+        }
+        memcpy(tried, full, end);
+        strcpy(tried + end, full + rel);
+        idx = tess_name_table_get(&L->instances, tried);
+        free(tried);
+    }
+    if (idx == TESS_NONE) {
+        if (rel > 0)
+            ERR(L, line, "%s: no instance named '%s', nor '%s' in a scope around '%.*s'", what,
+                full, full + rel, (int)(rel - 1), full);
+        else
+            ERR(L, line, "%s: no instance named '%s'", what, full);
+    }
+    return idx;
+}
+
+/* Whether an earlier connect written on `line` failed: the copies of a counted level are
+ * alike, so the first copy's errors stand for all of them. */
+static int failed_before(const loader *L, size_t i, long line)
+{
+    for (size_t k = 0; k < i; k++)
+        if (L->connects[k].line == line && L->connects[k].failed) return 1;
+    return 0;
+}
+
 static void resolve_connects(loader *L)
 {
     for (size_t i = 0; i < L->n_connects; i++) {
         pending_connect *c = &L->connects[i];
-        uint32_t a = resolve(L, c->from, c->line,
-                             c->circuit ? "<circuit> attribute 'a'" : "<connect> attribute 'from'");
-        uint32_t b = resolve(L, c->to, c->line,
-                             c->circuit ? "<circuit> attribute 'b'" : "<connect> attribute 'to'");
+        const size_t errors = tess_diag_errors(L->diag);
+        if (errors > 0 && failed_before(L, i, c->line)) continue; /* (only scanned on errors) */
+        c->failed = 1;                                            /* until it is a link */
+        uint32_t a =
+            resolve_outward(L, c->from, c->from_rel, c->line,
+                            c->circuit ? "<circuit> attribute 'a'" : "<connect> attribute 'from'");
+        uint32_t b =
+            resolve_outward(L, c->to, c->to_rel, c->line,
+                            c->circuit ? "<circuit> attribute 'b'" : "<connect> attribute 'to'");
         if (a == TESS_NONE || b == TESS_NONE) continue;
         if (a == b) {
             ERR(L, c->line,
@@ -737,7 +819,9 @@ static void resolve_connects(loader *L)
             continue;
         }
         tess_link l = {a, b, c->link_type, 0, 0, c->line, c->circuit};
-        if (tess_platform_add_link(L->p, &l) == TESS_NONE) L->oom = 1;
+        for (uint32_t k = 0; k < (c->count ? c->count : 1) && !L->oom; k++)
+            if (tess_platform_add_link(L->p, &l) == TESS_NONE) L->oom = 1;
+        c->failed = tess_diag_errors(L->diag) > errors;
     }
 }
 
@@ -877,12 +961,9 @@ static int add_group(loader *L, const tess_scope *s, xmlNodePtr n, const char *p
     return 0;
 }
 
-static int handle_level(loader *L, tess_scope *s, xmlNodePtr n)
+static int walk_level(loader *L, tess_scope *s, xmlNodePtr n, const char *shortname)
 {
-    char *shortname = attr_name(L, s, n, "name");
-    if (!shortname) return -1;
     char *prefix = tess_scope_join(s->prefix, shortname);
-    free(shortname);
     tess_scope inner;
     if (!prefix || tess_scope_init(&inner, s, prefix) != 0) {
         free(prefix);
@@ -903,6 +984,34 @@ static int handle_level(loader *L, tess_scope *s, xmlNodePtr n)
     L->group = outer_group;
     L->scope[level] = outer_scope;
     tess_scope_free(&inner);
+    return rc;
+}
+
+/* A hierarchy level: one scope named NAME, or with count="N" N alike named NAME0 ... NAME<N-1>
+ * (datacenters of one design, say), each a scope of its own. */
+static int handle_level(loader *L, tess_scope *s, xmlNodePtr n)
+{
+    char *shortname = attr_name(L, s, n, "name");
+    if (!shortname) return -1;
+    uint32_t copies = 1;
+    const int counted = xmlHasProp(n, (const xmlChar *)"count") != NULL;
+    if (counted && attr_count(L, s, n, "count", 1, 4096, &copies) != 0) {
+        free(shortname);
+        return -1;
+    }
+    int rc = 0;
+    for (uint32_t i = 0; i < copies && !L->oom; i++) {
+        char name[512];
+        if (counted)
+            snprintf(name, sizeof name, "%s%u", shortname, i);
+        else
+            snprintf(name, sizeof name, "%s", shortname);
+        if (walk_level(L, s, n, name) != 0) {
+            rc = -1;
+            break; /* the copies are alike: the first one's errors are all of them */
+        }
+    }
+    free(shortname);
     return rc;
 }
 
