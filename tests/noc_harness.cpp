@@ -170,13 +170,14 @@ void burst_job(void *arg, tess_job_output *out)
     transport.set_client(&burst);
     sc_core::sc_start();
     out->status = TESS_OK;
-    if (job->log) { // the energy, then the deliveries
-        const double energy = net->energy_joules();
-        const size_t len = sizeof energy + burst.log.size() * sizeof(Delivery);
+    if (job->log) { // the energy and the losses, then the deliveries
+        const double head[3] = {net->energy_joules(), net->stats().lost_bytes,
+                                static_cast<double>(net->stats().retransmit_timeouts)};
+        const size_t len = sizeof head + burst.log.size() * sizeof(Delivery);
         auto *blob = static_cast<char *>(std::malloc(len + 1));
-        std::memcpy(blob, &energy, sizeof energy);
+        std::memcpy(blob, head, sizeof head);
         if (!burst.log.empty())
-            std::memcpy(blob + sizeof energy, burst.log.data(), len - sizeof energy);
+            std::memcpy(blob + sizeof head, burst.log.data(), len - sizeof head);
         out->blob = blob;
         out->blob_len = len;
         return;
@@ -275,11 +276,15 @@ BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f,
     int rc = tess_run_isolated(burst_job, &job, 300, &r);
     EXPECT_EQ(rc, TESS_OK) << r.message;
     BurstLog out;
-    if (rc == TESS_OK && r.blob_len >= sizeof out.energy_j) {
-        std::memcpy(&out.energy_j, r.blob, sizeof out.energy_j);
-        out.deliveries.resize((r.blob_len - sizeof out.energy_j) / sizeof(Delivery));
+    double head[3];
+    if (rc == TESS_OK && r.blob_len >= sizeof head) {
+        std::memcpy(head, r.blob, sizeof head);
+        out.energy_j = head[0];
+        out.lost_bytes = head[1];
+        out.retransmit_timeouts = static_cast<uint64_t>(head[2]);
+        out.deliveries.resize((r.blob_len - sizeof head) / sizeof(Delivery));
         if (!out.deliveries.empty())
-            std::memcpy(out.deliveries.data(), static_cast<char *>(r.blob) + sizeof out.energy_j,
+            std::memcpy(out.deliveries.data(), static_cast<char *>(r.blob) + sizeof head,
                         out.deliveries.size() * sizeof(Delivery));
     }
     tess_run_result_free(&r);

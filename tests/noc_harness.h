@@ -46,7 +46,7 @@ std::vector<double> transfer_times(const tess_platform *p, tess_noc_fidelity f,
 
 // Every delivery of such a burst, in delivery order (a message delivered twice appears
 // twice), with the tag the network handed back (the transfer's index), and the network's
-// energy when the last one has arrived.
+// energy and lossy ports' drops when the last one has arrived.
 struct Delivery {
     uint64_t tag;
     uint32_t src, dst;
@@ -56,6 +56,8 @@ struct Delivery {
 struct BurstLog {
     std::vector<Delivery> deliveries;
     double energy_j = 0;
+    double lost_bytes = 0; // dropped by lossy ports (NetworkStats)
+    uint64_t retransmit_timeouts = 0;
 };
 BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f,
                    const std::vector<Transfer> &transfers);

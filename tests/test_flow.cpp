@@ -584,6 +584,108 @@ TEST(Transport, AWindowLimitedFlowMovesItsWindowARoundTrip)
     EXPECT_NE(bad->errors.find("window"), std::string::npos) << bad->errors;
 }
 
+TEST(Transport, AnIncastLosesWhatALossyPortCannotHoldAndALosslessOneNothing)
+{
+    // 8 senders and a receiver on one switch (pipeline 2), every link 16 B a cycle, 1
+    // cycle; each sender sends S = 64 KiB to the receiver at once, its first window W =
+    // 8 KiB (the round trip, 8 cycles, is far too short for the window to hold a flow).
+    // Lossless: the receiver's link is shared, 8 S / 16 cycles. Lossy, a port buffer of B =
+    // 16 KiB and a retransmit timeout of T = 100 us: the 8 first windows arrive at 8 x 16 B
+    // a cycle for W / 16 = 512 cycles into a port draining 16, so the queue grows at 112 B
+    // a cycle, is full after B / 112 cycles and drops the rest: 7 W - B = 40 KiB, 5 KiB a
+    // flow. Go-back-N: a flow has through its share of what the port sent on before the
+    // first drop, 16 B a cycle for B / 112 cycles over 8 flows, B / 56 (the bytes then
+    // queued are resent: the model's pessimism), waits T after its window's last byte left
+    // (W / 16 cycles), then the 8 share the link for the rest: W / 16 + T + 8 (S - B / 56) /
+    // 16 cycles. A buffer of 7 W or more drops nothing.
+    const double S = 65536, W = 8192, B = 16384, T = 100000;
+    auto platform = [](const std::string &transport) {
+        std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"incast\">\n"
+                          "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+                          "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" "
+                          "pipeline=\"2\" routing=\"table\"/>\n"
+                          "  <link-type name=\"edge\" width=\"16B\" latency=\"1cycle\" "
+                          "energy=\"0pJ/bit\" window=\"8KiB\"" +
+                          transport +
+                          "/>\n"
+                          "  <instance name=\"sw\" type=\"r\"/>\n";
+        for (int i = 0; i <= 8; i++)
+            xml += "  <instance name=\"e" + std::to_string(i) +
+                   "\" type=\"d\"/> <connect from=\"e" + std::to_string(i) +
+                   "\" to=\"sw\" link=\"edge\"/>\n";
+        return xml + "</platform>\n";
+    };
+    std::vector<Transfer> incast;
+    for (uint32_t i = 0; i < 8; i++)
+        incast.push_back({i, 8, static_cast<uint64_t>(S)});
+    auto lossless = load_xml(platform(""));
+    auto lossy =
+        load_xml(platform(" transport=\"lossy\" buffer=\"16KiB\" retransmit-timeout=\"100us\""));
+    auto deep =
+        load_xml(platform(" transport=\"lossy\" buffer=\"56KiB\" retransmit-timeout=\"100us\""));
+    ASSERT_EQ(lossless->rc, TESS_OK) << lossless->errors;
+    ASSERT_EQ(lossy->rc, TESS_OK) << lossy->errors;
+    ASSERT_EQ(deep->rc, TESS_OK) << deep->errors;
+    const std::vector<double> a = transfer_times(&lossless->p, TESS_NOC_FLOW, incast);
+    const std::vector<double> b = transfer_times(&lossy->p, TESS_NOC_FLOW, incast);
+    const std::vector<double> c = transfer_times(&deep->p, TESS_NOC_FLOW, incast);
+    ASSERT_EQ(a.size(), 8u);
+    ASSERT_EQ(b.size(), 8u);
+    ASSERT_EQ(c.size(), 8u);
+    const double shared = 8 * S / 16, resent = W / 16 + T + 8 * (S - B / 56) / 16;
+    for (int i = 0; i < 8; i++) {
+        EXPECT_NEAR(a[i], shared, 10) << i; // its path's latency: 4 cycles
+        EXPECT_NEAR(b[i], resent, 10) << i;
+        EXPECT_NEAR(c[i], shared, 10) << i;
+    }
+    // what was dropped, as the report counts it
+    const BurstLog log = burst_log(&lossy->p, TESS_NOC_FLOW, incast);
+    EXPECT_NEAR(log.lost_bytes, 7 * W - B, 1);
+    EXPECT_EQ(log.retransmit_timeouts, 8u);
+    // a lossy link needs its buffer and timeout
+    auto bare = load_xml(platform(" transport=\"lossy\""));
+    EXPECT_EQ(bare->rc, TESS_EINVAL);
+    EXPECT_NE(bare->errors.find("transport=\"lossy\" needs 'buffer'"), std::string::npos)
+        << bare->errors;
+}
+
+TEST(Transport, ALosslessLinkMovesItsBufferOfCreditsARoundTrip)
+{
+    // credit-based flow control over a 1,000-cycle link of 16 B a cycle whose receiver has
+    // a 16 KiB buffer: a credit comes back 2,000 cycles after its byte left, so the link
+    // moves at most 16,384 / 2,000 = 8.192 B a cycle, at every fidelity; with 64 KiB of
+    // credits it keeps its 16 B a cycle (64 KiB / 2,000 = 32.8). 4 MiB from one end to the
+    // other: 4 MiB / 8.192 cycles plus the path's latency (~1,006 cycles).
+    auto platform = [](const std::string &buffer) {
+        return "<?xml version=\"1.0\"?>\n<platform name=\"credits\">\n"
+               "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+               "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" pipeline=\"2\" "
+               "routing=\"table\"/>\n"
+               "  <link-type name=\"far\" width=\"16B\" latency=\"1000cycles\" "
+               "energy=\"0pJ/bit\" buffer=\"" +
+               buffer +
+               "\"/>\n"
+               "  <link-type name=\"local\" width=\"16B\" latency=\"1cycle\" "
+               "energy=\"0pJ/bit\"/>\n"
+               "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" type=\"r\"/>\n"
+               "  <connect from=\"r0\" to=\"r1\" link=\"far\"/>\n" +
+               die_at("a", "r0") + die_at("b", "r1") + "</platform>\n";
+    };
+    const double S = 1 << 22;
+    auto starved = load_xml(platform("16KiB"));
+    auto ample = load_xml(platform("64KiB"));
+    ASSERT_EQ(starved->rc, TESS_OK) << starved->errors;
+    ASSERT_EQ(ample->rc, TESS_OK) << ample->errors;
+    for (tess_noc_fidelity f : {TESS_NOC_FLOW, TESS_NOC_PACKET}) {
+        const std::vector<double> t = transfer_times(&starved->p, f, {{0, 1, 1 << 22}});
+        const std::vector<double> u = transfer_times(&ample->p, f, {{0, 1, 1 << 22}});
+        ASSERT_EQ(t.size(), 1u);
+        ASSERT_EQ(u.size(), 1u);
+        EXPECT_NEAR(t[0], S / 8.192 + 1006, 0.001 * S / 8.192) << f;
+        EXPECT_NEAR(u[0], S / 16 + 1006, 0.001 * S / 16) << f;
+    }
+}
+
 TEST(Transport, TheReportCountsTheFlowsAWindowHeld)
 {
     // scale-across-pp: Llama 2 7B, tp 8 x pp 2 x dp 4, its two stages in the two

@@ -592,6 +592,9 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->flit_hops = it.net->stats().flit_hops;
         out->flows = it.net->stats().flows;
         out->window_limited_flows = it.net->stats().window_limited_flows;
+        out->lost_bytes = it.net->stats().lost_bytes;
+        out->retransmit_timeouts = it.net->stats().retransmit_timeouts;
+        out->credit_limited_links = it.topo->credit_limited_links();
         collect_links(it, out, links, n_links);
         if (memories) collect_memories(it, o, memories, n_memories);
         if (spans) collect_spans(it, out->iteration_time_s, spans, n_spans);

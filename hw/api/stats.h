@@ -66,8 +66,12 @@ typedef struct tess_iteration_result {
     double timeline_dynamic_j, peak_dynamic_w;
     uint64_t messages, flit_hops;
     /* flow and mixed fidelity: flows run, and those a link-type's transport window held
-     * below their fair share */
+     * below their fair share; bytes lossy link-types dropped and the flows that waited a
+     * retransmit timeout for it; links a lossless buffer (credits) holds below their rate */
     uint64_t flows, window_limited_flows;
+    double lost_bytes;
+    uint64_t retransmit_timeouts;
+    uint32_t credit_limited_links;
     uint32_t n_top_links;
     tess_noc_link_use top_links[TESS_NOC_TOP_LINKS];
     tess_critical_path critical_path;

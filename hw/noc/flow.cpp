@@ -26,6 +26,8 @@ FlowNetwork::FlowNetwork(sc_core::sc_module_name name, const Topology &topo,
     version_.assign(ch.size(), 0);
     mark_.assign(ch.size(), 0);
     users_.resize(ch.size());
+    for (const Channel &c : ch)
+        lossy_ = lossy_ || c.drop_buffer > 0;
     SC_METHOD(on_wake);
     sensitive << wake_;
     dont_initialize();
@@ -53,8 +55,8 @@ void FlowNetwork::rerate(double below)
 {
     reratings_++;
     const uint64_t stamp = reratings_;
-    for (uint32_t k : order_) {
-        refill_[k] = flows_[k].rate >= below * (1 - 1e-9); // flows frozen with it, to rounding
+    for (uint32_t k : order_) { // flows frozen with it, to rounding; none waiting to resend
+        refill_[k] = flows_[k].stalled_until == 0 && flows_[k].rate >= below * (1 - 1e-9);
         frozen_[k] = 0;
     }
     std::vector<uint32_t> touched;
@@ -131,6 +133,7 @@ void FlowNetwork::schedule()
     for (uint32_t k : order_) {
         const Flow &f = flows_[k];
         if (f.rate > 0) next = std::min(next, updated_ + std::max(0.0, f.remaining) / f.rate);
+        if (f.stalled_until > 0) next = std::min(next, f.stalled_until);
     }
     if (!std::isfinite(next)) return;
     // in absolute picoseconds (the kernel's resolution), so that an event due at a whole
@@ -233,6 +236,7 @@ void FlowNetwork::begin_flow(const Message &m, std::vector<uint32_t> path, uint3
     f.msg = m;
     f.remaining = f.bytes = static_cast<double>(flits) * topo_.flit_bytes();
     f.cap = cap;
+    f.first_window = f.bytes;
     f.seq = seq_++;
     f.leg = leg;
     // A router that stores and forwards sends nothing on before the whole message is in:
@@ -262,6 +266,7 @@ void FlowNetwork::begin_flow(const Message &m, std::vector<uint32_t> path, uint3
     // the path's head latency), a cap of its own below any other
     const uint64_t window = topo_.path_window(path);
     if (window) {
+        f.first_window = std::min(f.bytes, static_cast<double>(window));
         const double by_window = static_cast<double>(window) / (2 * std::max(1.0, head));
         if (!(f.cap > 0) || by_window < f.cap) {
             f.cap = by_window;
@@ -278,6 +283,9 @@ void FlowNetwork::begin_flow(const Message &m, std::vector<uint32_t> path, uint3
         flows_.emplace_back();
         refill_.push_back(0);
         frozen_.push_back(0);
+        lost_.push_back(0);
+        got_.push_back(INFINITY);
+        is_fresh_.push_back(0);
     }
     for (uint32_t c : path) {
         active_[c]++;
@@ -286,6 +294,10 @@ void FlowNetwork::begin_flow(const Message &m, std::vector<uint32_t> path, uint3
     f.path = std::move(path);
     flows_[k] = std::move(f);
     order_.push_back(k);
+    if (lossy_) {
+        fresh_.push_back(k);
+        is_fresh_[k] = 1;
+    }
     // re-rate once for every flow started at this instant: a delta notification (it
     // overrides the pending timed one, which on_wake sets again)
     dirty_ = true;
@@ -335,6 +347,15 @@ void FlowNetwork::on_wake()
         }
     }
     order_.resize(kept);
+    // flows whose retransmit timeout is over send again (a re-rating of every flow)
+    bool resumed = false;
+    for (uint32_t k : order_)
+        if (flows_[k].stalled_until > 0 &&
+            flows_[k].stalled_until * static_cast<double>(period_ps_) <=
+                static_cast<double>(sc_core::sc_time_stamp().value()) + 0.5) {
+            flows_[k].stalled_until = 0;
+            resumed = true;
+        }
     // the next message between the same endpoints starts now (a re-rating of every flow)
     for (const PairKey &key : ended) {
         auto w = waiting_.find(key);
@@ -356,7 +377,8 @@ void FlowNetwork::on_wake()
     }
     // flows that started need every rate filled again; flows that ended only the rates at
     // or above the slowest of them
-    if (dirty_ || (full_ && std::isfinite(below)))
+    if (!fresh_.empty()) drop_bursts(t);
+    if (dirty_ || resumed || (full_ && std::isfinite(below)))
         rerate(0);
     else if (std::isfinite(below))
         rerate(below);
@@ -375,6 +397,90 @@ void FlowNetwork::on_wake()
         if (client_) client_->on_delivered(d.msg); // may send(): flows_ stays consistent
     }
     schedule();
+}
+
+void FlowNetwork::drop_bursts(double t)
+{
+    const auto &ch = topo_.channels();
+    // the drop-tail ports (channels out of a router) the new flows cross, with each flow's
+    // arrival rate there: the slowest channel before the port on its path
+    std::map<uint32_t, std::vector<std::pair<double, uint32_t>>> ports; // (rate, slot)
+    for (uint32_t k : fresh_) {
+        double upstream = INFINITY;
+        for (uint32_t c : flows_[k].path) {
+            if (ch[c].drop_buffer && ch[c].from_router >= 0 && std::isfinite(upstream))
+                ports[c].emplace_back(upstream, k);
+            upstream = std::min(upstream, capacity_[c]);
+        }
+    }
+    for (auto &[c, in] : ports) {
+        double drain = capacity_[c]; // what the flows already through the port leave it
+        for (uint32_t u : users_[c])
+            if (!is_fresh_[u]) drain -= flows_[u].rate;
+        drain = std::max(0.0, drain);
+        // fluid drop-tail, segment by segment between the bursts' ends (first window /
+        // arrival rate): the queue grows at (arrivals - drain); once at the buffer, the
+        // excess is dropped, each arrival losing its rate's share: `dropped` bytes per
+        // unit of arrival rate so far, so a flow that stops arriving at T has lost
+        // rate x dropped(T)
+        std::sort(in.begin(), in.end(), [&](const auto &a, const auto &b) {
+            return flows_[a.second].first_window / a.first <
+                   flows_[b.second].first_window / b.first;
+        });
+        double arriving = 0;
+        for (const auto &a : in)
+            arriving += a.first;
+        const double buffer = static_cast<double>(ch[c].drop_buffer);
+        // full: when it first filled; out: what it had sent on by then, a share per unit of
+        // arrival rate (its spare rate over the arrivals then)
+        double queue = 0, from = 0, dropped = 0, full = INFINITY, out = 0;
+        for (const auto &[rate, k] : in) {
+            const double until = flows_[k].first_window / rate, span = until - from;
+            const double growth = arriving - drain;
+            if (span > 0 && growth > 0) {
+                const double fill = std::max(0.0, buffer - queue) / growth;
+                if (fill >= span) {
+                    queue += growth * span;
+                } else {
+                    if (!std::isfinite(full)) {
+                        full = from + fill;
+                        out = drain * full / arriving;
+                    }
+                    queue = buffer;
+                    dropped += growth * (span - fill) / arriving;
+                }
+            } else if (span > 0) {
+                queue = std::max(0.0, queue + growth * span);
+            }
+            if (rate * dropped > 0) { // it lost bytes: only what left before the first drop counts
+                lost_[k] = std::max(lost_[k], rate * dropped); // the port that dropped most
+                got_[k] = std::min(got_[k], rate * out);
+            }
+            from = std::max(from, until);
+            arriving -= rate;
+        }
+    }
+    for (uint32_t k : fresh_) {
+        Flow &f = flows_[k];
+        is_fresh_[k] = 0;
+        const double lost = std::min(lost_[k], f.first_window), got = got_[k];
+        lost_[k] = 0;
+        got_[k] = INFINITY;
+        if (!(lost > 1e-9 * f.bytes)) continue;
+        double timeout = 0, slowest = INFINITY;
+        for (uint32_t c : f.path) {
+            timeout = std::max(timeout, ch[c].retransmit_cycles);
+            slowest = std::min(slowest, capacity_[c]);
+        }
+        // go-back-N: what arrived after the first drop is resent with what was dropped; the
+        // sender notices its timeout after its window's last byte left
+        f.remaining -= std::min(got, f.first_window - lost);
+        f.rate = 0;
+        f.stalled_until = t + f.first_window / slowest + std::max(timeout, 1.0);
+        stats_.lost_bytes += lost;
+        stats_.retransmit_timeouts++;
+    }
+    fresh_.clear();
 }
 
 std::vector<double> FlowNetwork::rates() const

@@ -35,7 +35,23 @@
 // between them instead would end them all together, and a ring whose member sends several
 // steps at once (its left neighbour ran ahead while it was late) would pass that convoy
 // round the ring, each hop taking the steps' whole time instead of one step's.
-// What it leaves out: buffers, head-of-line blocking and packet interleaving (a fair
+// A lossy link-type (transport="lossy": a drop-tail port, RoCE without PFC) drops what
+// overflows its queue when flows start: the flows that start at one instant send their
+// first window (the path's transport window, or the whole message) at their upstream
+// rate (the slowest channel before the port), into a port whose rate is what the flows
+// already there leave; the queue grows while they arrive faster than it drains, and
+// once it holds `buffer` bytes the port drops each arrival's share of the excess
+// (fluid drop-tail: each flow in proportion to its arrival rate). A flow that lost bytes
+// has through only what the port had sent on of it before the first drop (its spare rate
+// until then, shared by the arrivals' rates; go-back-N, as RoCE NICs recover: a receiver
+// discards what follows a gap, and the bytes then queued are counted with the rest, a
+// pessimism of at most `buffer` a port and burst, so that a port busy with other flows
+// passes nothing for free), waits its retransmit timeout after its window's last byte
+// left, then sends the rest at its fair share (as a sender whose congestion control has
+// settled: no new loss round, no rate probing).
+// NetworkStats counts the bytes dropped and the flows that waited. A lossless link-type
+// loses nothing; its `buffer` (credits) limits its rate in the topology, at every fidelity.
+// What it leaves out: lossless buffers, head-of-line blocking and packet interleaving (a fair
 // share is what a well-behaved network gives each flow in the long run).
 #ifndef TESS_NOC_FLOW_H
 #define TESS_NOC_FLOW_H
@@ -106,6 +122,8 @@ class FlowNetwork : public Network
         double cap = 0;             // the flow's own limit (0: none)
         bool windowed = false;      // the cap is its transport window's (window / round trip)
         bool counted = false;       // counted as window-limited
+        double first_window = 0;    // bytes it sends before its first acknowledgement
+        double stalled_until = 0;   // cycle its retransmit timeout ends (0: not waiting)
         double tail_latency;        // cycles from the last byte leaving to its arrival
         uint64_t seq;
         uint32_t leg;
@@ -154,7 +172,13 @@ class FlowNetwork : public Network
     bool full_;          // NetworkOptions::flow_full_rerating
     double updated_ = 0; // cycle up to which remaining bytes are accounted
     uint64_t seq_ = 0, reratings_ = 0;
-    bool dirty_ = false; // flows started since the last re-rating
+    bool dirty_ = false;          // flows started since the last re-rating
+    bool lossy_ = false;          // some channel drops (Channel::drop_buffer)
+    std::vector<uint32_t> fresh_; // flows started since the last re-rating (lossy_ only)
+    // lossy ports: what the flows in fresh_ drop there; scratch for drop_bursts
+    std::vector<double> lost_, got_; // by slot: bytes dropped, bytes through before the first
+    std::vector<char> is_fresh_;     // by slot: in fresh_
+    void drop_bursts(double now);
     sc_core::sc_event wake_;
 
     void advance(double now);

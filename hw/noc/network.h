@@ -44,6 +44,10 @@ struct NetworkStats {
     // flow and mixed fidelity: flows run, and those a transport window held below their
     // fair share at some re-rating (noc/flow.h)
     uint64_t flows = 0, window_limited_flows = 0;
+    // lossy link-types (noc/flow.h): bytes their ports dropped, and the flows that lost
+    // some and waited their retransmit timeout
+    double lost_bytes = 0;
+    uint64_t retransmit_timeouts = 0;
     bool deadlocked = false;
     std::string deadlock_report; // names the blocked routers
 };

@@ -173,6 +173,24 @@ bool Topology::add_channel(uint32_t k, uint32_t from, uint32_t to, int32_t rf, i
     c.config = static_cast<int16_t>(static_cast<int32_t>(l.circuit) - 1);
     if (l.circuit) // through the circuit switch's optics
         c.latency += static_cast<uint32_t>(std::ceil(p->circuits->insertion_s * clock_hz_ - 1e-9));
+    c.drop_buffer = 0;
+    c.retransmit_cycles = 0;
+    c.credit_limited = false;
+    if (lt.transport == TESS_TRANSPORT_LOSSY) {
+        c.drop_buffer = lt.buffer_bytes;
+        c.retransmit_cycles = lt.retransmit_timeout_s * clock_hz_;
+    } else if (lt.buffer_bytes) {
+        // credit-based flow control: a byte's credit comes back a round trip after it left,
+        // so the link has at most its receiver's buffer in flight a round trip: a pace of at
+        // least a flit per (buffer / flit) of 2 x latency (not rounded to whole cycles: the
+        // flit fidelity moves such a channel's flits at whole cycles, as it does a narrow one)
+        const double credit_pace =
+            kPaceUnit * 2.0 * c.latency * flit_bytes_ / static_cast<double>(lt.buffer_bytes);
+        if (credit_pace > static_cast<double>(c.pace)) {
+            c.pace = static_cast<uint64_t>(std::ceil(credit_pace - 1e-9));
+            c.credit_limited = true;
+        }
+    }
     uint32_t ci = static_cast<uint32_t>(channels_.size());
     if (rf >= 0) {
         c.from_port = static_cast<int32_t>(routers_[rf].out_channel.size());
@@ -538,6 +556,18 @@ double Topology::path_bandwidth(const std::vector<uint32_t> &path) const
     return slowest ? static_cast<double>(flit_bytes_) * clock_hz_ * kPaceUnit /
                          static_cast<double>(slowest)
                    : 0;
+}
+
+uint32_t Topology::credit_limited_links() const
+{
+    std::vector<char> seen(p_->n_links, 0);
+    uint32_t n = 0;
+    for (const Channel &c : channels_)
+        if (c.credit_limited && !seen[c.link]) {
+            seen[c.link] = 1;
+            n++;
+        }
+    return n;
 }
 
 uint64_t Topology::path_window(const std::vector<uint32_t> &path) const

@@ -59,7 +59,13 @@ struct Channel {
     double energy_per_bit;
     double collective_efficiency, collective_step_s; // its link-type's (config/platform.h)
     uint64_t window_bytes;                           // its link-type's transport window (0: none)
-    int8_t dir;                                      // grid direction of travel, kNoDir off grids
+    // a lossy link-type's drop-tail queue at the port this channel leaves (bytes) and its
+    // senders' retransmit timeout (cycles); buffer 0: a lossless channel (credit-limited:
+    // its pace already holds it to buffer per round trip, where that is below its width)
+    uint64_t drop_buffer;
+    double retransmit_cycles;
+    bool credit_limited;
+    int8_t dir; // grid direction of travel, kNoDir off grids
     bool wraparound;
     int16_t config; // a circuit of this configuration of the circuit switch, or -1
     // its link leaves the packages, wafers and nodes (a scale-out or datacenter link: one
@@ -220,6 +226,8 @@ class Topology
     double path_bandwidth(const std::vector<uint32_t> &path) const;
     // The smallest transport window of a channel sequence's link-types (0: none).
     uint64_t path_window(const std::vector<uint32_t> &path) const;
+    // Links whose lossless buffer (credits) holds them below their width's rate.
+    uint32_t credit_limited_links() const;
     // Seconds of a channel sequence's latency: its links' and the pipelines of the routers
     // it enters.
     double path_latency_s(const std::vector<uint32_t> &path) const;

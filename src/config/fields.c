@@ -16,6 +16,7 @@ static const char *const transit_names[] = {"no", "yes", "store-and-forward", NU
 static const char *const vc_release_names[] = {"tail", "tail-credit", NULL};
 static const char *const allocator_names[] = {"separable-input-first", "islip", "wavefront", NULL};
 static const char *const compute_names[] = {"systolic", "gpu", NULL};
+static const char *const transport_names[] = {"lossless", "lossy", NULL};
 const char *const tess_die_efficiency_names[] = {
     "gemm-ceiling", "cta-tiles",        "align", "unaligned-efficiency", "kernel-launch",
     "stream-rate",  "gemm-ceiling-fp8", NULL};
@@ -212,6 +213,18 @@ static const tess_field_spec link_fields[] = {
      "the transport's window: a flow crossing this link has at most this many bytes in "
      "flight and moves at most window / its round trip (twice its path's latency; flow and "
      "mixed fidelity; 0: no limit)"},
+    {"transport", 0, TESS_FIELD_ENUM, LT(transport), "lossless", 0, 0, NULL, transport_names,
+     "lossless: no byte is lost (credit-based flow control, InfiniBand; Ethernet with PFC); "
+     "lossy: a drop-tail port (RoCE without PFC) whose overflow is resent after "
+     "retransmit-timeout"},
+    {"buffer", TESS_DIM_SIZE, TESS_FIELD_U64, LT(buffer_bytes), "0B", 0, 1e12, NULL, NULL,
+     "the receiving port's buffer: lossless, the credits it advertises, so the link moves at "
+     "most buffer per round trip (twice its latency; every fidelity; 0: not limited); lossy, "
+     "its drop-tail queue (required)"},
+    {"retransmit-timeout", TESS_DIM_TIME, TESS_FIELD_DOUBLE, LT(retransmit_timeout_s), "0s", 0, 100,
+     NULL, NULL,
+     "lossy: how long a sender whose bytes were dropped waits before resending them "
+     "(required)"},
 };
 
 #define MT(f) offsetof(tess_memory_type, f)
@@ -900,6 +913,13 @@ int tess_type_check(const tess_type *t, char *err, size_t errlen)
         snprintf(err, errlen,
                  "attribute 'width' is missing: an electrical link needs its width (an "
                  "optical one may take its rate from xcvr=\"...\")");
+        return -1;
+    }
+    if (t->kind == TESS_KIND_LINK && t->u.link.transport == TESS_TRANSPORT_LOSSY &&
+        (t->u.link.buffer_bytes == 0 || !(t->u.link.retransmit_timeout_s > 0))) {
+        snprintf(err, errlen,
+                 "transport=\"lossy\" needs 'buffer' (its port's drop-tail queue, bytes) and "
+                 "'retransmit-timeout' (how long a sender waits to resend what was dropped)");
         return -1;
     }
     return 0;

@@ -189,7 +189,18 @@ typedef struct tess_link_type {
     /* the transport's window over this link class: a flow crossing it has at most this
      * many bytes in flight, so it moves at most window / its round trip (0: no limit) */
     uint64_t window_bytes;
+    /* how the link class keeps or loses bytes (tess_transport) and the buffer of its
+     * receiving port: lossless, the credits it advertises (the link moves at most buffer
+     * per credit round trip, twice its latency; 0: not limited); lossy, the drop-tail queue
+     * a flow's first window overflows, the lost bytes resent after retransmit_timeout_s */
+    uint32_t transport;
+    uint64_t buffer_bytes;
+    double retransmit_timeout_s;
 } tess_link_type;
+
+/* A link class's transport: lossless (InfiniBand's credit-based flow control, Ethernet
+ * with priority flow control) or lossy (a drop-tail port: RoCE without PFC, TCP). */
+typedef enum tess_transport { TESS_TRANSPORT_LOSSLESS, TESS_TRANSPORT_LOSSY } tess_transport;
 
 /* The attributes of a die-type and of a link-type that say how far real hardware falls
  * short of its peak (NULL-terminated); a type's `assumed` attribute lists those of its

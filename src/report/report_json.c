@@ -6,11 +6,16 @@
 #include "config/fields.h"
 #include "tessera/tessera.h"
 
-/* 1 when a link-type of p has a transport window (link-type `window`). */
-static int has_transport_window(const tess_platform *p)
+/* 1 when a link-type of p models its transport: a window, a lossy port or a lossless
+ * buffer (credits). */
+static int has_transport_model(const tess_platform *p)
 {
-    for (uint32_t i = 0; i < p->n_types; i++)
-        if (p->types[i].kind == TESS_KIND_LINK && p->types[i].u.link.window_bytes) return 1;
+    for (uint32_t i = 0; i < p->n_types; i++) {
+        const tess_link_type *lt = &p->types[i].u.link;
+        if (p->types[i].kind == TESS_KIND_LINK &&
+            (lt->window_bytes || lt->buffer_bytes || lt->transport != TESS_TRANSPORT_LOSSLESS))
+            return 1;
+    }
     return 0;
 }
 
@@ -266,14 +271,20 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                 (unsigned long long)r->circuit_held_messages, r->circuit_held_s);
     else
         fprintf(f, "  \"circuits\": null,\n");
-    if (has_transport_window(p)) {
+    if (has_transport_model(p)) {
         /* the analytic model caps a windowed route's bandwidth (it counts no flows) */
         const int modelled = e->analytic || flows;
         fprintf(f,
                 "  \"transport\": {\"modelled\": %s, \"flows\": %llu, "
-                "\"window_limited_flows\": %llu},\n",
+                "\"window_limited_flows\": %llu, \"lost_bytes\": %.17g, "
+                "\"retransmit_timeouts\": %llu, \"credit_limited_links\": ",
                 modelled ? "true" : "false", (unsigned long long)r->flows,
-                (unsigned long long)r->window_limited_flows);
+                (unsigned long long)r->window_limited_flows, r->lost_bytes,
+                (unsigned long long)r->retransmit_timeouts);
+        if (e->analytic)
+            fputs("null},\n", f);
+        else
+            fprintf(f, "%u},\n", r->credit_limited_links);
     }
     fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
     fprintf(f,
