@@ -37,6 +37,25 @@ std::string die_at(const std::string &die, const std::string &router)
            router + "\" link=\"local\"/>\n";
 }
 
+// Two dies on two routers (pipeline 2) joined by "far", a 16 B a cycle link of 1,000
+// cycles with `far_attributes`; the dies' own links take 16 B a cycle, 1 cycle.
+std::string far_link_platform(const std::string &far_attributes)
+{
+    return "<?xml version=\"1.0\"?>\n<platform name=\"far\">\n"
+           "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+           "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" pipeline=\"2\" "
+           "routing=\"table\"/>\n"
+           "  <link-type name=\"far\" width=\"16B\" latency=\"1000cycles\" "
+           "energy=\"0pJ/bit\"" +
+           far_attributes +
+           "/>\n"
+           "  <link-type name=\"local\" width=\"16B\" latency=\"1cycle\" "
+           "energy=\"0pJ/bit\"/>\n"
+           "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" type=\"r\"/>\n"
+           "  <connect from=\"r0\" to=\"r1\" link=\"far\"/>\n" +
+           die_at("a", "r0") + die_at("b", "r1") + "</platform>\n";
+}
+
 } // namespace
 
 TEST(MaxMin, ParkingLotGivesEveryFlowHalfOfEachLink)
@@ -553,19 +572,7 @@ TEST(Transport, AWindowLimitedFlowMovesItsWindowARoundTrip)
     // take 4 MiB x 2,012 / 16,384 cycles (plus the tail's 1,006). Without the window:
     // the link's 16 B a cycle.
     auto platform = [](const std::string &window) {
-        return "<?xml version=\"1.0\"?>\n<platform name=\"w\">\n"
-               "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-               "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" pipeline=\"2\" "
-               "routing=\"table\"/>\n"
-               "  <link-type name=\"far\" width=\"16B\" latency=\"1000cycles\" "
-               "energy=\"0pJ/bit\" window=\"" +
-               window +
-               "\"/>\n"
-               "  <link-type name=\"local\" width=\"16B\" latency=\"1cycle\" "
-               "energy=\"0pJ/bit\"/>\n"
-               "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" type=\"r\"/>\n"
-               "  <connect from=\"r0\" to=\"r1\" link=\"far\"/>\n" +
-               die_at("a", "r0") + die_at("b", "r1") + "</platform>\n";
+        return far_link_platform(" window=\"" + window + "\"");
     };
     const double S = 1 << 22;
     auto windowed = load_xml(platform("16KiB"));
@@ -657,19 +664,7 @@ TEST(Transport, ALosslessLinkMovesItsBufferOfCreditsARoundTrip)
     // credits it keeps its 16 B a cycle (64 KiB / 2,000 = 32.8). 4 MiB from one end to the
     // other: 4 MiB / 8.192 cycles plus the path's latency (~1,006 cycles).
     auto platform = [](const std::string &buffer) {
-        return "<?xml version=\"1.0\"?>\n<platform name=\"credits\">\n"
-               "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-               "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" pipeline=\"2\" "
-               "routing=\"table\"/>\n"
-               "  <link-type name=\"far\" width=\"16B\" latency=\"1000cycles\" "
-               "energy=\"0pJ/bit\" buffer=\"" +
-               buffer +
-               "\"/>\n"
-               "  <link-type name=\"local\" width=\"16B\" latency=\"1cycle\" "
-               "energy=\"0pJ/bit\"/>\n"
-               "  <instance name=\"r0\" type=\"r\"/> <instance name=\"r1\" type=\"r\"/>\n"
-               "  <connect from=\"r0\" to=\"r1\" link=\"far\"/>\n" +
-               die_at("a", "r0") + die_at("b", "r1") + "</platform>\n";
+        return far_link_platform(" buffer=\"" + buffer + "\"");
     };
     const double S = 1 << 22;
     auto starved = load_xml(platform("16KiB"));
