@@ -10,12 +10,13 @@
 # --symmetry. Prints the iteration, the bytes between datacenters (report.json
 # hierarchy.levels.platform.bytes) and, for the pipeline, that figure against its formula
 # (3 boundaries x 128 replicas x 16 micro-batches x 2 directions x b s h x 2 bytes), the
-# wall seconds and the peak memory of the run (GNU time's maximum resident set).
+# wall seconds and the peak memory of the run (GNU time's maximum resident set). Last, the
+# same job in one building: platforms/dgx-h100-cluster.xml, 2,048 nodes on one fat-tree.
 # usage: bench/seeds/scale-across-16k.sh [tessera] [lanes ...]   (about 1-2 minutes a run)
 set -eu
 tessera=${1:-build/tessera}
 [ $# -gt 0 ] && shift
-lanes_list=${*:-512 128}
+lanes_list=${*:-512 128 16}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 printf '%-3s %6s | %10s %14s %9s %7s %7s\n' dim lanes iter_s dci_bytes formula wall_s rss_GB
@@ -42,3 +43,12 @@ print("%-3s %6s | %10.4f %14.6g %9s %7.1f %7.2f" % (sys.argv[3], sys.argv[4],
       "$out/r/report.json" "$out/time" $dim $lanes
   done
 done
+rm -rf "$out/r"
+/usr/bin/time -f '%e %M' -o "$out/time" "$tessera" run platforms/dgx-h100-cluster.xml \
+  workloads/llama3-405b-8k.xml --set nodes=2048 --set workload.rank-order=tp-dp-pp \
+  --symmetry --fidelity mixed -o "$out/r" --quiet > /dev/null
+python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+wall, rss = open(sys.argv[2]).read().split()
+print("one building | %10.4f %14s %9s %7.1f %7.2f" % (r["iteration_time_s"], "-", "-",
+      float(wall), int(rss) / 1e6))' "$out/r/report.json" "$out/time"

@@ -9,7 +9,7 @@
 # each flow at most window / round trip). Prints the iteration, the bytes that crossed
 # between the datacenters (report.json hierarchy.levels.platform.bytes), and the flows
 # the window held (transport.window_limited_flows). Mixed fidelity.
-# usage: bench/seeds/scale-across.sh [tessera]   (about two minutes)
+# usage: bench/seeds/scale-across.sh [tessera]   (about three minutes)
 set -eu
 tessera=${1:-build/tessera}
 out=$(mktemp -d)
@@ -30,5 +30,33 @@ print("%-3s %8s %5s %8s | %10.4f %12.4g %8s" % (sys.argv[2], sys.argv[3], sys.ar
       t.get("window_limited_flows", "-")))' "$out/r/report.json" $dim $distance $lanes $window
       done
     done
+  done
+done
+
+# Transport over the spans (issue 24 item 5): the same model on platforms/datacenters.xml,
+# 4 datacenters of 32 GPUs, TP 8 x PP 4 x DP 4 (a stage in each datacenter, or each
+# stage's 4 replicas in the 4 datacenters), 2 wavelengths a datacenter to the tier at
+# 50 km. Lossless with unlimited or 4 MiB of credits a port (a span then moves at most
+# 4 MiB per 0.49 ms round trip, 8.6 GB/s a wavelength), or lossy (drop-tail) with a
+# 4 MiB or 32 MiB queue and a 1 ms retransmit timeout, without a window (a sender bursts
+# its whole message) or with a 4 MiB one. None of these figures is documented for such
+# a span: sensitivities.
+echo
+printf '%-3s %-30s | %10s %12s %8s %8s\n' dim transport iter_s lost_bytes timeouts credit
+for dim in pp dp; do
+  for t in "lossless" "lossless 4MiB" "lossy 4MiB 1ms" "lossy 32MiB 1ms" "lossy 4MiB 1ms 4MiB"; do
+    set -- $t
+    args="--set dci-transport=$1 --set dci-buffer=${2:-0B} --set dci-timeout=${3:-0s} --set dci-window=${4:-0B}"
+    # shellcheck disable=SC2086
+    "$tessera" run platforms/datacenters.xml "workloads/scale-across-$dim.xml" \
+      --set workload.pp=4 --set workload.dp=4 --set workload.global-batch=64 \
+      --set dci-lanes=2 $args -o "$out/t" --quiet > /dev/null
+    python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+t = r.get("transport") or {}
+print("%-3s %-30s | %10.4f %12.4g %8s %8s" % (sys.argv[2], sys.argv[3], r["iteration_time_s"],
+      t.get("lost_bytes", 0), t.get("retransmit_timeouts", 0), t.get("credit_limited_links", 0)))' \
+      "$out/t/report.json" $dim "$t"
+    rm -rf "$out/t"
   done
 done
