@@ -271,6 +271,34 @@ TEST(Datacenters, EachIsAFullFabricWhoseBorderJoinsTheTierAndThePlacementSetsWha
     EXPECT_LT(pp2.time, dp.time);
 }
 
+TEST(Regions, TrafficBetweenDatacentersOfARegionIsAtTheRegionLevelAndBetweenRegionsAbove)
+{
+    // 2 regions of 2 datacenters of 32 H100s; Llama 2 7B, TP 8 x PP 4 x DP 4 with a stage
+    // in each datacenter, in order: stages 0-1 in region 0, 2-3 in region 1. Of the 3 stage
+    // boundaries two stay inside a region and one crosses between regions; each carries,
+    // per replica and TP rank, 16 micro-batches forward and 16 backward of b s h / tp bf16
+    // values
+    const std::string job =
+        "platforms/regions.xml workloads/scale-across-pp.xml "
+        "--set workload.pp=4 --set workload.dp=4 --set workload.global-batch=64";
+    const Figures f = run_figures(job);
+    const double boundary = 4 * 8 * (16 + 16) * (1.0 * 4096 * 4096 / 8 * 2);
+    EXPECT_DOUBLE_EQ(json_in(f.report, "region", "bytes", "levels"), 2 * boundary);
+    EXPECT_DOUBLE_EQ(json_in(f.report, "platform", "bytes", "levels"), boundary);
+    EXPECT_DOUBLE_EQ(json_in(f.report, "datacenter", "bytes", "levels"),
+                     json_in(run_figures("platforms/datacenters.xml workloads/scale-across-pp.xml "
+                                         "--set workload.pp=4 --set workload.dp=4 "
+                                         "--set workload.global-batch=64")
+                                 .report,
+                             "datacenter", "bytes", "levels"));
+    // a pipeline kept inside a region cannot span two
+    const CliRun kept = tessera("run " + job + " --set workload.pp-within=region");
+    EXPECT_NE(kept.status, 0);
+    EXPECT_NE(kept.output.find("pp-within=\"region\": pp groups span the whole platform"),
+              std::string::npos)
+        << kept.output;
+}
+
 TEST(ReferencePlatforms, BundledPairsScheduleAsTheirSourcesDescribe)
 {
     struct Pair {

@@ -179,8 +179,9 @@ static const tess_field_spec router_fields[] = {
 static const tess_field_spec link_fields[] = {
     {"width", TESS_DIM_SIZE, TESS_FIELD_U32, LT(width_bytes), "0B", 0, 1 << 20, NULL, NULL,
      "bytes moved per cycle (0: as fast as its xcvr; required without one)"},
-    {"latency", TESS_DIM_TIME | TESS_DIM_CYCLES, TESS_FIELD_LATENCY, LT(latency), NULL, 0, 1e6,
-     NULL, NULL, "wire latency (cycles of the link clock, or a time)"},
+    {"latency", TESS_DIM_TIME | TESS_DIM_CYCLES, TESS_FIELD_LATENCY, LT(latency), NULL, 0, 1e9,
+     NULL, NULL,
+     "wire latency (cycles of the link clock, or a time; up to 1 s: a long-haul circuit)"},
     {"clock", TESS_DIM_FREQUENCY, TESS_FIELD_DOUBLE, LT(clock_hz), "0Hz", 0, 1e12, NULL, NULL,
      "link clock (0: the clock of the block it leaves)"},
     {"energy", TESS_DIM_ENERGY_PER_BIT, TESS_FIELD_DOUBLE, LT(energy_per_bit), NULL, 0, 1e-6, NULL,

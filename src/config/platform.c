@@ -18,8 +18,8 @@ const char *tess_kind_name(tess_kind kind)
     return kind < TESS_KIND_COUNT_ ? names[kind] : "?";
 }
 
-const char *const tess_scope_level_names[] = {"package",    "wafer",    "node", "cluster",
-                                              "datacenter", "platform", NULL};
+const char *const tess_scope_level_names[] = {"package",    "wafer",  "node",     "cluster",
+                                              "datacenter", "region", "platform", NULL};
 
 const char *tess_scope_level_name(int level)
 {

@@ -370,19 +370,20 @@ typedef struct tess_include {
     char sha256[65];
 } tess_include;
 
-/* Hierarchy levels, innermost first: the scopes <package>, <wafer>, <node>, <cluster> and
- * <datacenter> (a fat-tree's or rail-only network's high-bandwidth domains are nodes).
- * TESS_SCOPE_LEVELS stands for the whole platform, above every scope. */
+/* Hierarchy levels, innermost first: the scopes <package>, <wafer>, <node>, <cluster>,
+ * <datacenter> and <region> (a fat-tree's or rail-only network's high-bandwidth domains are
+ * nodes). TESS_SCOPE_LEVELS stands for the whole platform, above every scope. */
 typedef enum tess_scope_level {
     TESS_SCOPE_PACKAGE,
     TESS_SCOPE_WAFER,
     TESS_SCOPE_NODE,
     TESS_SCOPE_CLUSTER,
     TESS_SCOPE_DATACENTER,
+    TESS_SCOPE_REGION,
     TESS_SCOPE_LEVELS
 } tess_scope_level;
 
-/* "package" ... "datacenter", "platform" for TESS_SCOPE_LEVELS. */
+/* "package" ... "region", "platform" for TESS_SCOPE_LEVELS. */
 const char *tess_scope_level_name(int level);
 extern const char *const tess_scope_level_names[]; /* the same, NULL-terminated */
 
