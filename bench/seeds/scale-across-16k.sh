@@ -10,8 +10,11 @@
 # --symmetry. Prints the iteration, the bytes between datacenters (report.json
 # hierarchy.levels.platform.bytes) and, for the pipeline, that figure against its formula
 # (3 boundaries x 128 replicas x 16 micro-batches x 2 directions x b s h x 2 bytes), the
-# wall seconds and the peak memory of the run (GNU time's maximum resident set). Last, the
-# same job in one building: platforms/dgx-h100-cluster.xml, 2,048 nodes on one fat-tree.
+# wall seconds and the peak memory of the run (GNU time's maximum resident set). Then the
+# same job in one building (platforms/dgx-h100-cluster.xml, 2,048 nodes on one fat-tree),
+# and across 2 regions of 2 such datacenters (platforms/regions.xml, 512 wavelengths a
+# datacenter to its region's tier, 64 long-haul ones of 5 ms a region): the bytes between
+# datacenters of a region and between regions (report.json levels region and platform).
 # usage: bench/seeds/scale-across-16k.sh [tessera] [lanes ...]   (about 1-2 minutes a run)
 set -eu
 tessera=${1:-build/tessera}
@@ -52,3 +55,23 @@ r = json.load(open(sys.argv[1]))
 wall, rss = open(sys.argv[2]).read().split()
 print("one building | %10.4f %14s %9s %7.1f %7.2f" % (r["iteration_time_s"], "-", "-",
       float(wall), int(rss) / 1e6))' "$out/r/report.json" "$out/time"
+for dim in pp dp; do
+  if [ $dim = pp ]; then
+    place="--set workload.rank-order=tp-dp-pp --set workload.dp-within=datacenter --set workload.pp-within=platform"
+  else
+    place="--set workload.rank-order=tp-pp-dp --set workload.pp-within=datacenter --set workload.dp-within=platform"
+  fi
+  rm -rf "$out/r"
+  # shellcheck disable=SC2086
+  /usr/bin/time -f '%e %M' -o "$out/time" "$tessera" run platforms/regions.xml \
+    workloads/llama3-405b-8k.xml --set regions=2 --set datacenters=2 --set nodes=512 \
+    --set dci-lanes=512 --set wan-lanes=64 $place --symmetry --fidelity mixed -o "$out/r" \
+    --quiet > /dev/null
+  python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+wall, rss = open(sys.argv[2]).read().split()
+lv = r["hierarchy"]["levels"]
+print("regions %-3s | %10.4f %14.6g %14.6g %7.1f %7.2f" % (sys.argv[3], r["iteration_time_s"],
+      lv["region"]["bytes"], lv["platform"]["bytes"], float(wall), int(rss) / 1e6))' \
+    "$out/r/report.json" "$out/time" $dim
+done
