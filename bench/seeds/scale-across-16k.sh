@@ -22,19 +22,29 @@ tessera=${1:-build/tessera}
 lanes_list=${*:-512 128 16}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# the placement: the pipeline across the datacenters (pp) or the replicas (dp)
+place() {
+  if [ "$1" = pp ]; then
+    echo "--set workload.rank-order=tp-dp-pp --set workload.dp-within=datacenter --set workload.pp-within=platform"
+  else
+    echo "--set workload.rank-order=tp-pp-dp --set workload.pp-within=datacenter --set workload.dp-within=platform"
+  fi
+}
+# timed PLATFORM ARGS...: the 405B job run into $out/r, its wall seconds and peak memory
+# into $out/time
+timed() {
+  plat=$1
+  shift
+  rm -rf "$out/r"
+  /usr/bin/time -f '%e %M' -o "$out/time" "$tessera" run "$plat" workloads/llama3-405b-8k.xml \
+    "$@" --symmetry --fidelity mixed -o "$out/r" --quiet > /dev/null
+}
 printf '%-3s %6s | %10s %14s %9s %7s %7s\n' dim lanes iter_s dci_bytes formula wall_s rss_GB
 for lanes in $lanes_list; do
   for dim in pp dp; do
-    if [ $dim = pp ]; then
-      place="--set workload.rank-order=tp-dp-pp --set workload.dp-within=datacenter --set workload.pp-within=platform"
-    else
-      place="--set workload.rank-order=tp-pp-dp --set workload.pp-within=datacenter --set workload.dp-within=platform"
-    fi
-    rm -rf "$out/r"
-    # shellcheck disable=SC2086
-    /usr/bin/time -f '%e %M' -o "$out/time" "$tessera" run platforms/datacenters.xml \
-      workloads/llama3-405b-8k.xml --set datacenters=4 --set nodes=512 --set dci-lanes=$lanes \
-      $place --symmetry --fidelity mixed -o "$out/r" --quiet > /dev/null
+    # shellcheck disable=SC2046
+    timed platforms/datacenters.xml --set datacenters=4 --set nodes=512 --set dci-lanes=$lanes \
+      $(place $dim)
     python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 wall, rss = open(sys.argv[2]).read().split()
@@ -46,27 +56,16 @@ print("%-3s %6s | %10.4f %14.6g %9s %7.1f %7.2f" % (sys.argv[3], sys.argv[4],
       "$out/r/report.json" "$out/time" $dim $lanes
   done
 done
-rm -rf "$out/r"
-/usr/bin/time -f '%e %M' -o "$out/time" "$tessera" run platforms/dgx-h100-cluster.xml \
-  workloads/llama3-405b-8k.xml --set nodes=2048 --set workload.rank-order=tp-dp-pp \
-  --symmetry --fidelity mixed -o "$out/r" --quiet > /dev/null
+timed platforms/dgx-h100-cluster.xml --set nodes=2048 --set workload.rank-order=tp-dp-pp
 python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 wall, rss = open(sys.argv[2]).read().split()
 print("one building | %10.4f %14s %9s %7.1f %7.2f" % (r["iteration_time_s"], "-", "-",
       float(wall), int(rss) / 1e6))' "$out/r/report.json" "$out/time"
 for dim in pp dp; do
-  if [ $dim = pp ]; then
-    place="--set workload.rank-order=tp-dp-pp --set workload.dp-within=datacenter --set workload.pp-within=platform"
-  else
-    place="--set workload.rank-order=tp-pp-dp --set workload.pp-within=datacenter --set workload.dp-within=platform"
-  fi
-  rm -rf "$out/r"
-  # shellcheck disable=SC2086
-  /usr/bin/time -f '%e %M' -o "$out/time" "$tessera" run platforms/regions.xml \
-    workloads/llama3-405b-8k.xml --set regions=2 --set datacenters=2 --set nodes=512 \
-    --set dci-lanes=512 --set wan-lanes=64 $place --symmetry --fidelity mixed -o "$out/r" \
-    --quiet > /dev/null
+  # shellcheck disable=SC2046
+  timed platforms/regions.xml --set regions=2 --set datacenters=2 --set nodes=512 \
+    --set dci-lanes=512 --set wan-lanes=64 $(place $dim)
   python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 wall, rss = open(sys.argv[2]).read().split()

@@ -324,8 +324,10 @@ void FlowNetwork::on_wake()
     // flows whose last byte has left (to within rounding of the wake-up to a picosecond),
     // or, with a tolerance, all but that share of their bytes
     const double eps = 1e-6;
+    const double stamp = static_cast<double>(sc_core::sc_time_stamp().value()); // ps, now
     size_t kept = 0;
     double below = INFINITY; // the slowest ended flow's rate
+    bool resumed = false;    // a flow whose retransmit timeout is over sends again
     std::vector<PairKey> ended;
     for (size_t i = 0; i < order_.size(); i++) {
         const uint32_t k = order_[i];
@@ -344,18 +346,14 @@ void FlowNetwork::on_wake()
             ended.emplace_back(f.msg.src, f.msg.dst, f.leg);
         } else {
             order_[kept++] = k;
+            if (f.stalled_until > 0 &&
+                f.stalled_until * static_cast<double>(period_ps_) <= stamp + 0.5) {
+                f.stalled_until = 0; // (a re-rating of every flow, below)
+                resumed = true;
+            }
         }
     }
     order_.resize(kept);
-    // flows whose retransmit timeout is over send again (a re-rating of every flow)
-    bool resumed = false;
-    for (uint32_t k : order_)
-        if (flows_[k].stalled_until > 0 &&
-            flows_[k].stalled_until * static_cast<double>(period_ps_) <=
-                static_cast<double>(sc_core::sc_time_stamp().value()) + 0.5) {
-            flows_[k].stalled_until = 0;
-            resumed = true;
-        }
     // the next message between the same endpoints starts now (a re-rating of every flow)
     for (const PairKey &key : ended) {
         auto w = waiting_.find(key);
@@ -383,7 +381,6 @@ void FlowNetwork::on_wake()
     else if (std::isfinite(below))
         rerate(below);
     dirty_ = false;
-    const double stamp = static_cast<double>(sc_core::sc_time_stamp().value());
     while (!pending_.empty() &&
            pending_.top().cycle * static_cast<double>(period_ps_) <= stamp + 0.5) {
         const Pending d = pending_.top();

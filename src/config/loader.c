@@ -743,13 +743,6 @@ static int handle_defects(loader *L, tess_scope *s, xmlNodePtr n)
     return rc;
 }
 
-static uint32_t resolve(loader *L, const char *path, long line, const char *what)
-{
-    uint32_t idx = tess_name_table_get(&L->instances, path);
-    if (idx == TESS_NONE) ERR(L, line, "%s: no instance named '%s'", what, path);
-    return idx;
-}
-
 /* A path written inside a scope names an instance of that scope or, where it has none of
  * the name, of the nearest enclosing scope that has one (as a template name does): inside
  * datacenter "dc0", "wan" is "dc0.wan" or else the platform's "wan". */
@@ -779,6 +772,12 @@ static uint32_t resolve_outward(loader *L, const char *full, size_t rel, long li
             ERR(L, line, "%s: no instance named '%s'", what, full);
     }
     return idx;
+}
+
+/* A path as it stands (a defect's: no scope to look outside of). */
+static uint32_t resolve(loader *L, const char *path, long line, const char *what)
+{
+    return resolve_outward(L, path, 0, line, what);
 }
 
 /* Whether an earlier connect written on `line` failed: the copies of a counted level are
