@@ -62,7 +62,8 @@ std::unique_ptr<Built> build(const std::string &model, const std::string &attrs,
     char path[] = "/tmp/tess-workload-XXXXXX";
     int fd = mkstemp(path);
     std::string xml = "<?xml version=\"1.0\"?>\n<workload name=\"t\" model=\"" +
-                      source_path("models/" + model) + "\" " + attrs + "/>\n";
+                      (model[0] == '/' ? model : source_path("models/" + model)) + "\" " + attrs +
+                      "/>\n";
     if (write(fd, xml.data(), xml.size()) != (ssize_t)xml.size()) ADD_FAILURE();
     close(fd);
     auto b = std::make_unique<Built>();
@@ -207,6 +208,203 @@ TEST(ScheduleMemory, MixtralHoldsEveryExpertAndComputesWithTwo)
         free(joined);
         tess_diag_free(&d);
     }
+}
+
+namespace
+{
+// DeepSeek-V3's published dimensions (arXiv 2412.19437 section 4.2; the dense FFN width
+// and vocabulary from its config.json), written here apart from models/deepseek-v3.xml.
+struct DeepSeekV3 {
+    double h = 7168, a = 128, q = 1536, c = 512, dn = 128, dr = 64, dv = 128, f = 18432, fe = 2048,
+           E = 256, k = 8, V = 129280, s = 4096;
+    // multi-head latent attention: query latent and its norm, up-projection; key/value
+    // latent with the shared rotary key, its norm, up-projection; output projection
+    double attention() const
+    {
+        return h * q + q + q * a * (dn + dr) + h * (c + dr) + c + c * a * (dn + dv) + a * dv * h;
+    }
+    double dense_layer() const { return attention() + 3 * h * f + 2 * h; }
+    double moe_layer(double experts) const
+    {
+        return attention() + experts * 3 * h * fe + h * E + 2 * h;
+    }
+    // one layer's forward FLOPs for T tokens of b sequences (no TP duplicates)
+    double projections(double T) const
+    {
+        return 2 * T * (h * q + q * a * (dn + dr) + h * (c + dr) + c * a * (dn + dv) + a * dv * h);
+    }
+    double core(double b) const { return 2 * b * s * s * a * (dn + dr + dv); }
+    double dense_ffn(double T) const { return 2 * T * 3 * h * f; }
+    double moe_ffn(double T) const { return 2 * T * 3 * h * fe * (k + 1) + 2 * T * h * E; }
+    // the down-projections each further die of a TP group computes again
+    double down(double T) const { return 2 * T * h * (q + c + dr); }
+};
+} // namespace
+
+// DeepSeek-V3 (arXiv 2412.19437): 61 layers, the first 3 with a dense FFN, the rest 1 shared
+// and 256 routed experts (top-8), multi-head latent attention. Its parameters from the
+// published dimensions, written out here: the paper's 671B total within 1%; its "37B
+// activated" is whole billions (Tessera counts the output layer and the token table, as it
+// does for Mixtral: 37.55B). The MTP module's own parameters are apart, as in the paper.
+TEST(ScheduleMemory, DeepSeekV3CountsLatentAttentionDenseFirstLayersAndExperts)
+{
+    tess_model m{};
+    tess_diag diag;
+    tess_diag_init(&diag);
+    ASSERT_EQ(tess_model_load(source_path("models/deepseek-v3.xml").c_str(), nullptr, 0, nullptr,
+                              &m, &diag),
+              TESS_OK);
+    tess_diag_free(&diag);
+    const DeepSeekV3 d;
+    EXPECT_EQ(double(tess_model_attention_params(&m)), d.attention());
+    EXPECT_EQ(double(tess_model_attention_params(&m)), 187107328.0); // as commonly quoted
+    EXPECT_EQ(double(tess_model_dense_layer_params(&m)), d.dense_layer());
+    EXPECT_EQ(double(tess_model_layer_params(&m)), d.moe_layer(257));
+    const double embed = 2 * d.V * d.h + 2 * d.h; // token table, output layer, final norm
+    const double total = 3 * d.dense_layer() + 58 * d.moe_layer(257) + embed,
+                 active = 3 * d.dense_layer() + 58 * d.moe_layer(9) + embed;
+    EXPECT_EQ(double(tess_model_params(&m)), total);
+    EXPECT_EQ(double(tess_model_active_params(&m)), active);
+    EXPECT_NEAR(total / 671e9, 1.0, 0.01);
+    EXPECT_GE(active, 37e9);
+    EXPECT_LT(active, 38e9);
+    // one MTP module: two norms, the 2h x h projection, an MoE layer
+    EXPECT_EQ(double(tess_model_mtp_params(&m)), 2 * d.h + 2 * d.h * d.h + d.moe_layer(257));
+    // latent attention needs its dimensions together; dense first layers need experts
+    for (const char *bad :
+         {"kv-lora-rank=\"512\"", "qk-rope-dim=\"64\"",
+          "kv-lora-rank=\"64\" qk-nope-dim=\"16\" v-head-dim=\"16\" kv-heads=\"2\"",
+          "dense-layers=\"1\""}) {
+        const std::string xml = "<model name=\"m\" layers=\"2\" hidden=\"64\" heads=\"4\" "
+                                "ffn=\"256\" vocab=\"100\" sequence=\"16\" activation=\"gelu\" "
+                                "norm=\"layernorm\" " +
+                                std::string(bad) + "/>";
+        tess_model bm{};
+        tess_diag dg;
+        tess_diag_init(&dg);
+        EXPECT_NE(
+            tess_model_load_buffer(xml.data(), xml.size(), "m.xml", nullptr, 0, nullptr, &bm, &dg),
+            TESS_OK)
+            << bad;
+        tess_diag_free(&dg);
+    }
+}
+
+// DeepSeek-V3's FLOPs from the layer shapes written out here: 3 dense layers and 58 MoE
+// layers a token, each with latent attention's projections and a core of dn + dr score and
+// dv value dimensions a head; the logits; its multi-token prediction module (depth 1) one
+// more MoE layer, its 2h x h projection and the logits again. With TP 2 each die computes
+// the down-projections whole (Megatron-LM duplicates them), which hardware FLOPs count and
+// model FLOPs do not; the dies' FLOPs add up to the hardware count. Stage 0 holds the 3
+// dense layers and 13 MoE layers, the last stage 15 MoE layers, the output layer and the
+// MTP module with its copy of the token table: their parameters from the layer kinds.
+TEST(ScheduleFlops, DeepSeekV3CountsEachLayerKindAndItsLatentProjections)
+{
+    const DeepSeekV3 d;
+    const double t = 2, ep = 2;
+    for (const char *rec : {"none", "full"}) {
+        auto b = build("deepseek-v3.xml",
+                       std::string("global-batch=\"4\" micro-batch=\"1\" tp=\"2\" pp=\"4\" "
+                                   "dp=\"2\" ep=\"2\" stage-layers=\"16,15,15,15\" "
+                                   "attention=\"materialized\" recompute=\"") +
+                           rec + "\"",
+                       16);
+        ASSERT_EQ(b->src, TESS_OK) << b->errors;
+        const double B = 4, T = B * d.s;
+        const double dense = d.projections(T) + d.core(B) + d.dense_ffn(T),
+                     moe = d.projections(T) + d.core(B) + d.moe_ffn(T);
+        const double mtp = moe + 2 * T * 2 * d.h * d.h + 2 * T * d.h * d.V;
+        const double model = 3 * (3 * dense + 58 * moe + 2 * T * d.h * d.V + mtp);
+        EXPECT_NEAR(b->s.model_flops / model, 1.0, 1e-12) << rec;
+        double hw = model + 3 * (t - 1) * d.down(T) * 62;
+        if (std::string(rec) == "full") hw += 3 * dense + 59 * moe + (t - 1) * d.down(T) * 62;
+        EXPECT_NEAR(b->s.hardware_flops / hw, 1.0, 1e-12) << rec;
+        double sum = 0;
+        for (uint32_t i = 0; i < b->s.pp; i++)
+            sum += b->s.stages[i].flops * b->w.tp * b->w.dp;
+        EXPECT_NEAR(sum / b->s.hardware_flops, 1.0, 1e-9) << rec;
+        // stage 0: 3 dense and 13 MoE layers, each die 1/t of them but the duplicated
+        // down-projections whole, its E/ep routed experts; and 1/t of the token table
+        const double dup = (t - 1) * (d.h * d.q + d.q + d.h * (d.c + d.dr) + d.c);
+        const double group = 3 * (d.dense_layer() + dup) + 13 * (d.moe_layer(d.E / ep + 1) + dup);
+        EXPECT_EQ(b->s.stages[0].dense_layers, 3u);
+        EXPECT_EQ(b->s.stages[1].dense_layers, 0u);
+        EXPECT_EQ(double(b->s.stages[0].params), std::floor(group / t) + d.V * d.h / t);
+        const double last = 16 * (d.moe_layer(d.E / ep + 1) + dup);
+        EXPECT_EQ(double(b->s.stages[3].params), std::floor(last / t) + (d.V * d.h / t + 2 * d.h) +
+                                                     (2 * d.h + 2 * d.h * d.h) / t + d.V * d.h / t);
+    }
+}
+
+// A layer kind per layer: with interleaved stages the model's dense first layers fall on
+// the virtual stages they belong to (chunk c of stage st is virtual stage c pp + st), the
+// dies run the dense templates for exactly those, and the experts' all-to-alls run only in
+// the other layers.
+TEST(ScheduleCollectives, DenseFirstLayersRunTheirOwnTemplatesAndNoAllToAll)
+{
+    char model[] = "/tmp/tess-dense-first-XXXXXX";
+    const int fd = mkstemp(model);
+    const std::string xml =
+        "<model name=\"m\" layers=\"12\" hidden=\"1024\" heads=\"8\" ffn=\"4096\" experts=\"8\" "
+        "top-k=\"2\" expert-ffn=\"1024\" dense-layers=\"4\" vocab=\"1000\" sequence=\"512\" "
+        "activation=\"swiglu\" norm=\"rmsnorm\"/>\n";
+    ASSERT_EQ(write(fd, xml.data(), xml.size()), (ssize_t)xml.size());
+    close(fd);
+    // 2 stages x 2 chunks of 3 layers: virtual stages 0 (layers 0-2), 1 (3-5), 2 (6-8),
+    // 3 (9-11); layers 0-3 dense: stage 0's chunk 0 all 3, stage 1's chunk 0 its first
+    auto b = build(model,
+                   "global-batch=\"8\" micro-batch=\"1\" pp=\"2\" dp=\"2\" ep=\"2\" "
+                   "pipeline=\"interleaved\" chunks=\"2\"",
+                   4);
+    unlink(model);
+    ASSERT_EQ(b->src, TESS_OK) << b->errors;
+    const tess_schedule &s = b->s;
+    const uint32_t expect[2][2] = {{3, 0}, {1, 0}};
+    for (uint32_t st = 0; st < 2; st++)
+        for (uint32_t c = 0; c < 2; c++)
+            EXPECT_EQ(tess_chunk_dense_layers(&s, st, c), expect[st][c]) << st << " " << c;
+    EXPECT_EQ(s.stages[0].dense_layers, 3u);
+    EXPECT_EQ(s.stages[1].dense_layers, 1u);
+    // walking each stage's ops: a forward pass of a chunk runs the dense template for its
+    // dense layers and the MoE one for the rest
+    auto in = [](const tess_template &t, const tess_op_group *g) {
+        return t.n && g >= t.groups && g < t.groups + t.n;
+    };
+    const uint64_t m = s.microbatches;
+    for (uint32_t st = 0; st < 2; st++) {
+        tess_op_cursor cur;
+        tess_op_cursor_init(&cur, &s, st);
+        tess_op op;
+        uint64_t dense_ops = 0, moe_ops = 0, a2a = 0, n = 0;
+        while (tess_op_next(&cur, &op)) {
+            n++;
+            if (!op.group) continue;
+            if (in(s.dense_fwd, op.group)) dense_ops++;
+            if (in(s.fwd, op.group)) moe_ops++;
+            if (op.kind == TESS_OP_COLLECTIVE && s.colls[op.coll].kind == TESS_ALL_TO_ALL) a2a++;
+        }
+        const uint64_t dense = s.stages[st].dense_layers, moe = 6 - dense;
+        EXPECT_EQ(n, s.stages[st].ops) << st;
+        EXPECT_EQ(dense_ops, m * dense * s.dense_fwd.ops) << st;
+        EXPECT_EQ(moe_ops, m * moe * s.fwd.ops) << st;
+        // dispatch and combine in each MoE layer's forward and backward pass
+        EXPECT_EQ(a2a, m * moe * 4) << st;
+        for (uint32_t i = 0; i < s.n_colls; i++) {
+            if (s.colls[i].kind == TESS_ALL_TO_ALL) {
+                EXPECT_EQ(tess_coll_calls(&s, &s.colls[i], st), m * moe * 4) << st;
+            }
+        }
+    }
+    // the dense templates have no router, experts or all-to-all; the MoE ones do
+    auto has_all_to_all = [&](const tess_template &t) {
+        for (uint32_t i = 0; i < t.n; i++)
+            if (t.groups[i].kind == TESS_OP_COLLECTIVE &&
+                s.colls[t.groups[i].coll].kind == TESS_ALL_TO_ALL)
+                return true;
+        return false;
+    };
+    EXPECT_FALSE(has_all_to_all(s.dense_fwd));
+    EXPECT_TRUE(has_all_to_all(s.fwd));
 }
 
 // 2-D tensor parallelism with fewer heads than dies (Hecaton's regime): GPT-3 XL's 16 heads

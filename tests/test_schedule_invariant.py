@@ -59,6 +59,9 @@ JOBS = [
     ("mixtral", "platforms/dgx-h100-cluster.xml", "workloads/mixtral-8x7b.xml", []),
     # and with its experts over the 2 data-parallel replicas (all-to-alls)
     ("mixtral-ep2", "platforms/dgx-h100-cluster.xml", "workloads/mixtral-8x7b.xml", ["workload.ep=2"]),
+    # and with its all-to-alls overlapped (started on the third stream, waited for)
+    ("mixtral-ep2-overlap", "platforms/dgx-h100-cluster.xml", "workloads/mixtral-8x7b.xml",
+     ["workload.ep=2", "workload.ep-overlap=on"]),
     # an expert group over two nodes: its all-to-alls across the nodes, then inside
     ("moe-ep-over-nodes", "platforms/dgx-h100-cluster.xml", "workloads/default.xml",
      ["workload.tp=2", "workload.pp=1", "workload.dp=16", "workload.ep=8",
@@ -75,6 +78,12 @@ JOBS = [
     # fp8 GEMMs with their casts, on H100s
     ("fp8", "platforms/dgx-h100-cluster.xml", "workloads/default.xml",
      ["nodes=2", "workload.fp8=on", "workload.global-batch=8"]),
+    # DeepSeek-V3's shape, shrunk: dense first layers (their own templates, no all-to-all),
+    # latent attention, the MTP module on the last stage, experts over two nodes
+    ("deepseek-v3", "platforms/dgx-h100-cluster.xml", "workloads/deepseek-v3.xml",
+     ["nodes=2", "model.layers=6", "model.experts=16", "workload.pp=2", "workload.dp=8",
+      "workload.ep=8", "workload.global-batch=8", "workload.stage-layers=4,2",
+      "workload.ep-overlap=on"]),
 ]
 FIDELITIES = ["mixed", "packet", "flow", "flit"]
 

@@ -249,6 +249,7 @@ void ComputeDie::waited_for(int32_t coll, uint32_t chain, double t0)
     st_.network_s += t1 - t0;
     st_.level_s[widest] += t1 - t0;
     if (scale_out) st_.scale_out_s += t1 - t0;
+    if (coll >= 0 && s_.colls[coll].kind == TESS_ALL_TO_ALL) st_.all_to_all_s += t1 - t0;
     span(TESS_TRACK_NETWORK, t0, t1);
 }
 

@@ -20,7 +20,8 @@ namespace
 bool has_async(const tess_schedule &s)
 {
     for (const tess_template *t :
-         {&s.fwd, &s.bwd, &s.recompute, &s.logits_fwd, &s.logits_bwd, &s.embed_fwd, &s.embed_bwd})
+         {&s.fwd, &s.bwd, &s.recompute, &s.logits_fwd, &s.logits_bwd, &s.embed_fwd, &s.embed_bwd,
+          &s.dense_fwd, &s.dense_bwd, &s.dense_recompute})
         for (uint32_t i = 0; i < t->n; i++)
             if (t->groups[i].async != TESS_SYNC) return true;
     return false;

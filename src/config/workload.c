@@ -54,6 +54,19 @@ static const tess_field_spec model_fields[] = {
     COUNT("expert-ffn", expert_ffn, "0", 0, 1e8, "an expert's feed-forward width (0: ffn)"),
     COUNT("shared-experts", shared_experts, "0", 0, 1e5,
           "experts every token passes through besides its routed ones"),
+    COUNT("dense-layers", dense_layers, "0", 0, 100000,
+          "a mixture of experts' first layers with a dense FFN of width ffn"),
+    COUNT("q-lora-rank", q_lora_rank, "0", 0, 1e7,
+          "multi-head latent attention: the queries' latent width (0: projected from h)"),
+    COUNT("kv-lora-rank", kv_lora_rank, "0", 0, 1e7,
+          "multi-head latent attention: the keys' and values' latent width (0: none)"),
+    COUNT("qk-nope-dim", qk_nope_dim, "0", 0, 1e5,
+          "multi-head latent attention: a head's query/key dimensions without rotary"),
+    COUNT("qk-rope-dim", qk_rope_dim, "0", 0, 1e5,
+          "multi-head latent attention: a head's rotary query/key dimensions"),
+    COUNT("v-head-dim", v_head_dim, "0", 0, 1e5,
+          "multi-head latent attention: a head's value width"),
+    COUNT("mtp-depth", mtp_depth, "0", 0, 16, "multi-token prediction modules (0: none)"),
     COUNT("vocab", vocab, NULL, 1, 1e8, "vocabulary size V"),
     COUNT("sequence", sequence, NULL, 1, 1e8, "sequence length s"),
     {"activation", 0, TESS_FIELD_ENUM, offsetof(tess_model, activation), NULL, 0, 0, NULL,
@@ -101,6 +114,11 @@ static const tess_field_spec workload_fields[] = {
           "an expert-parallel group over several domains (nodes): its all-to-alls go to the "
           "member of the die's own place in each other domain first, then inside (DeepEP; "
           "NCCL's PXN), or flat, straight to every member"),
+    WENUM("ep-overlap", ep_overlap, "off", onoff_names,
+          "a MoE layer's all-to-alls run on a stream of their own under the layer's compute "
+          "(DualPipe's overlap of one micro-batch's dispatch and combine with another's "
+          "computation, in its steady state: a layer takes the longer of the two), or each "
+          "waits in the die's stream"),
     WCOUNT("ep", ep, "1", 1, 1e6,
            "expert-parallel degree: a mixture of experts' experts spread over groups of ep "
            "data-parallel replicas, tokens dispatched to them and combined by all-to-alls"),
@@ -255,6 +273,32 @@ int tess_model_load_buffer(const char *xml, size_t len, const char *path, const 
                       "<model>: top-k and shared-experts need experts (a mixture of experts)");
         rc = TESS_EINVAL;
     }
+    if (out->dense_layers > 0 && (out->experts == 0 || out->dense_layers >= out->layers)) {
+        tess_diag_add(diag, path, line,
+                      "<model> attribute 'dense-layers': %u dense layers need a mixture of "
+                      "experts with more layers (experts %u, layers %u)",
+                      out->dense_layers, out->experts, out->layers);
+        rc = TESS_EINVAL;
+    }
+    const int mla = out->kv_lora_rank > 0;
+    if (mla != (out->qk_nope_dim > 0 && out->v_head_dim > 0) ||
+        (!mla && (out->q_lora_rank > 0 || out->qk_rope_dim > 0))) {
+        tess_diag_add(diag, path, line,
+                      "<model>: multi-head latent attention needs kv-lora-rank, qk-nope-dim and "
+                      "v-head-dim together (q-lora-rank and qk-rope-dim with them), not "
+                      "kv-lora-rank %u, qk-nope-dim %u, v-head-dim %u, q-lora-rank %u, "
+                      "qk-rope-dim %u",
+                      out->kv_lora_rank, out->qk_nope_dim, out->v_head_dim, out->q_lora_rank,
+                      out->qk_rope_dim);
+        rc = TESS_EINVAL;
+    }
+    if (mla && out->kv_heads != out->heads) {
+        tess_diag_add(diag, path, line,
+                      "<model>: multi-head latent attention gives every head its keys and "
+                      "values: kv-heads %u must be heads %u (or left out)",
+                      out->kv_heads, out->heads);
+        rc = TESS_EINVAL;
+    }
     if (out->hidden % out->heads != 0) {
         tess_diag_add(diag, path, line, "<model>: hidden %u is not divisible by heads %u",
                       out->hidden, out->heads);
@@ -370,10 +414,21 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
           "it needs attention=\"flash\"");
     CHECK(w->cp == 1 || w->tp_style == TESS_TP_MEGATRON_1D,
           "<workload> attribute 'cp': context parallelism with tp-style 2d is not modelled");
+    CHECK(!w->ep_overlap || w->ep > 1,
+          "<workload> attribute 'ep-overlap': there is no all-to-all to overlap without expert "
+          "parallelism (ep 1)");
     CHECK(w->cp == 1 || w->ep == 1,
           "<workload> attribute 'cp': context parallelism with expert parallelism is not "
           "modelled (ep %u)",
           w->ep);
+    CHECK((m->dense_layers == 0 && m->mtp_depth == 0) || w->zero < 2,
+          "<workload> attribute 'zero': zero %u with the model's %u dense first layers or %u "
+          "multi-token prediction modules is not modelled (ZeRO-2 and -3 gather and reduce "
+          "every layer alike, one layer ahead)",
+          w->zero, m->dense_layers, m->mtp_depth);
+    CHECK(m->kv_lora_rank == 0 || w->tp_style == TESS_TP_MEGATRON_1D,
+          "<workload> attribute 'tp-style': multi-head latent attention with tp-style 2d is not "
+          "modelled");
     CHECK(m->heads % w->tp == 0 || w->tp_style == TESS_TP_2D,
           "<workload>: the model's %u heads are not divisible by tp %u", m->heads, w->tp);
     CHECK(w->tp_style != TESS_TP_2D || (uint64_t)w->micro_batch * m->heads % w->tp == 0 ||
@@ -435,15 +490,55 @@ uint64_t tess_model_ffn_params(const tess_model *m, uint64_t f)
     return m->activation == TESS_ACT_SWIGLU ? 3 * h * f : 2 * h * f + f + h;
 }
 
+uint32_t tess_model_qk_dim(const tess_model *m)
+{
+    return m->kv_lora_rank ? m->qk_nope_dim + m->qk_rope_dim : m->hidden / m->heads;
+}
+
+uint32_t tess_model_v_dim(const tess_model *m)
+{
+    return m->kv_lora_rank ? m->v_head_dim : m->hidden / m->heads;
+}
+
+uint64_t tess_model_attention_params(const tess_model *m)
+{
+    const uint64_t h = m->hidden, a = m->heads;
+    if (m->kv_lora_rank == 0) {
+        const uint64_t hkv = h / a * m->kv_heads;
+        return h * (h + 2 * hkv) + (h + 2 * hkv) + h * h + h; /* QKV, out proj, biases */
+    }
+    /* multi-head latent attention (DeepSeek-V2 section 2.1, no biases): the query latent
+     * (h x q, its RMSNorm, q x a (dn + dr)) or h x a (dn + dr); the key/value latent and the
+     * shared rotary key (h x (c + dr), the latent's RMSNorm), keys and values from the latent
+     * (c x a (dn + dv)); the output projection (a dv x h) */
+    const uint64_t q = m->q_lora_rank, c = m->kv_lora_rank, dqk = m->qk_nope_dim + m->qk_rope_dim;
+    const uint64_t query = q ? h * q + q + q * a * dqk : h * a * dqk;
+    return query + h * (c + m->qk_rope_dim) + c + c * a * (m->qk_nope_dim + m->v_head_dim) +
+           a * m->v_head_dim * h;
+}
+
 /* A layer's attention and norms, and its FFN with `experts` experts (the router's h x E
  * gate with a mixture of experts) */
 static uint64_t layer_params(const tess_model *m, uint64_t experts)
 {
-    const uint64_t h = m->hidden, hkv = (uint64_t)m->hidden / m->heads * m->kv_heads;
-    const uint64_t attn = h * (h + 2 * hkv) + (h + 2 * hkv) + h * h + h; /* QKV, out proj, biases */
+    const uint64_t h = m->hidden;
+    const uint64_t attn = tess_model_attention_params(m);
     const uint64_t norms = m->norm == TESS_NORM_LAYERNORM ? 4 * h : 2 * h;
     if (m->experts == 0) return attn + tess_model_ffn_params(m, m->ffn) + norms;
     return attn + experts * tess_model_ffn_params(m, m->expert_ffn) + h * m->experts + norms;
+}
+
+uint64_t tess_model_dense_layer_params(const tess_model *m)
+{
+    const uint64_t h = m->hidden;
+    return tess_model_attention_params(m) + tess_model_ffn_params(m, m->ffn) +
+           (m->norm == TESS_NORM_LAYERNORM ? 4 * h : 2 * h);
+}
+
+uint64_t tess_model_mtp_params(const tess_model *m)
+{
+    const uint64_t h = m->hidden;
+    return (uint64_t)m->mtp_depth * (2 * h + 2 * h * h + tess_model_layer_params(m));
 }
 
 uint64_t tess_model_layer_params(const tess_model *m)
@@ -461,8 +556,9 @@ uint64_t tess_model_params(const tess_model *m)
     /* layers, token embedding, position embedding (learned, GPT) or none (rotary),
      * final norm; the output layer shares the embedding's weights (GPT) or has its own
      * (Llama) */
-    const uint64_t h = m->hidden, V = m->vocab;
-    uint64_t p = (uint64_t)m->layers * tess_model_layer_params(m) + V * h + 2 * h;
+    const uint64_t h = m->hidden, V = m->vocab, dense = m->dense_layers;
+    uint64_t p = (m->layers - dense) * tess_model_layer_params(m) +
+                 dense * tess_model_dense_layer_params(m) + V * h + 2 * h;
     if (m->norm == TESS_NORM_LAYERNORM)
         p += (uint64_t)m->sequence * h;
     else
@@ -473,7 +569,8 @@ uint64_t tess_model_params(const tess_model *m)
 uint64_t tess_model_active_params(const tess_model *m)
 {
     return tess_model_params(m) -
-           (uint64_t)m->layers * (tess_model_layer_params(m) - tess_model_layer_active_params(m));
+           (uint64_t)(m->layers - m->dense_layers) *
+               (tess_model_layer_params(m) - tess_model_layer_active_params(m));
 }
 
 uint32_t tess_stage_chunk_layers(const tess_workload *w, uint32_t st)

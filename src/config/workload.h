@@ -50,6 +50,17 @@ typedef struct tess_model {
      * each token through top_k of them and through every one of shared_experts
      * (experts 0: a dense FFN of width ffn) */
     uint32_t experts, top_k, expert_ffn, shared_experts;
+    /* a mixture of experts' first dense_layers layers have a dense FFN of width ffn
+     * (DeepSeek's first_k_dense_replace) */
+    uint32_t dense_layers;
+    /* multi-head latent attention (DeepSeek-V2/V3) when kv_lora_rank > 0: keys and values
+     * from a kv_lora_rank latent (and a shared qk_rope_dim rotary key), queries from a
+     * q_lora_rank latent (0: projected from h directly); per head qk_nope_dim + qk_rope_dim
+     * query/key dimensions and v_head_dim value dimensions */
+    uint32_t q_lora_rank, kv_lora_rank, qk_nope_dim, qk_rope_dim, v_head_dim;
+    /* multi-token prediction modules (DeepSeek-V3: 1), each a projection of 2h to h and one
+     * transformer layer of the model's last kind before the shared output layer */
+    uint32_t mtp_depth;
     tess_activation activation;
     tess_norm norm;
     char resolved[1024]; /* "model.FIELD=text" lines, after overrides (provenance) */
@@ -86,6 +97,10 @@ typedef struct tess_workload {
     /* expert parallelism over domains: the all-to-all across then inside them (1), or
      * straight to every member (0) */
     int ep_hierarchical;
+    /* each MoE layer's all-to-alls on the die's third stream under the layer's compute (1:
+     * DualPipe's overlap of one micro-batch's communication with another's computation, in
+     * its steady state), or each waiting in the die's stream (0) */
+    int ep_overlap;
     int sequence_parallel;
     int fused_kernels; /* element-wise chains fused (Megatron's fused kernels) */
     /* a pipeline message split over the TP group and all-gathered after it is received
@@ -153,5 +168,18 @@ uint64_t tess_model_active_params(const tess_model *m);
 /* A feed-forward block's parameters at width f (two or, SwiGLU, three h x f matrices; GeLU
  * and ReLU with their biases). */
 uint64_t tess_model_ffn_params(const tess_model *m, uint64_t f);
+/* A layer's attention block (its projections, with multi-head latent attention its
+ * latents' norms); and a dense layer's parameters (a mixture of experts' first
+ * dense_layers), which tess_model_layer_params does not count. */
+uint64_t tess_model_attention_params(const tess_model *m);
+/* A head's query/key and value widths: h / heads each, or with multi-head latent attention
+ * qk-nope-dim + qk-rope-dim and v-head-dim. */
+uint32_t tess_model_qk_dim(const tess_model *m);
+uint32_t tess_model_v_dim(const tess_model *m);
+uint64_t tess_model_dense_layer_params(const tess_model *m);
+/* The multi-token prediction modules' own parameters (not in tess_model_params, as
+ * DeepSeek-V3 counts its 671B without them): per module two norms, the 2h x h projection
+ * and one layer; the embedding and output layer are the model's. */
+uint64_t tess_model_mtp_params(const tess_model *m);
 
 #endif

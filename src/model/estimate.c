@@ -406,10 +406,12 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
         const tess_op_group *g = &t->groups[i];
         out->ops += g->count;
         out->flops += (double)g->count * g->flops_each;
-        /* the die's local time so far (the pass's work, as local_s below counts it) */
+        /* the die's time so far: the pass's work, as local_s below counts it, and its
+         * collectives in the die's stream */
         const double clock = out->gemm_s / cal->gemm_efficiency +
                              out->vector_s / cal->vector_efficiency + out->exposed_dma_s +
-                             out->stream_s / cal->dram_efficiency + waited;
+                             out->stream_s / cal->dram_efficiency + waited +
+                             network_time(out->level_alpha_s, out->level_beta_s, cal);
         if (g->kind == TESS_OP_COLLECTIVE && g->coll >= 0 &&
             (g->async == TESS_ASYNC_START || g->async == TESS_ASYNC_WAIT)) {
             const tess_coll_use *c = &s->colls[g->coll];
@@ -417,18 +419,29 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             while (k < n_started && started_coll[k] != g->coll)
                 k++;
             if (g->async == TESS_ASYNC_START) {
+                /* a call runs its chain's collectives one after another (the later phases'
+                 * groups, chain 0, are its: their messages only) */
                 double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
-                collective_terms(c, net, (double)g->count, ca, cb);
+                for (uint32_t j = 0; j < g->chain; j++)
+                    collective_terms(&s->colls[g->coll + j], net, (double)g->count, ca, cb);
+                out->messages += g->count * call_messages(c);
+                if (g->chain == 0) continue;
                 stream_free =
                     (clock > stream_free ? clock : stream_free) + network_time(ca, cb, cal);
                 if (k == n_started && k < STARTED) started_coll[n_started++] = g->coll;
                 if (k < STARTED) started_done[k] = stream_free;
-                out->messages += g->count * call_messages(c);
             } else if (k < n_started && started_done[k] > clock) {
                 const double wait = started_done[k] - clock;
+                uint8_t span = 0, scale_out = 0; /* the widest its chain reaches */
+                for (uint32_t j = 0; j < (g->chain ? g->chain : 1); j++) {
+                    const tess_coll_use *cj = &s->colls[g->coll + j];
+                    if (cj->span > span) span = cj->span;
+                    scale_out |= cj->scale_out;
+                }
                 waited += wait;
-                out->scope_s[c->span] += wait;
-                if (c->scale_out) out->scale_out_s += wait;
+                out->scope_s[span] += wait;
+                if (scale_out) out->scale_out_s += wait;
+                if (c->kind == TESS_ALL_TO_ALL) out->all_to_all_s += wait;
             }
             continue;
         }
@@ -527,13 +540,13 @@ static int passes_alloc(passes *x, uint32_t pp, uint32_t v)
 
 /* A template run once more in a pass (t; NULL: none): its time added to the pass's and its
  * compute, memory and network to the pass's parts. */
-static void add_template(double *pass, double parts[3], const tess_template_time *t)
+static void add_template(double *pass, double parts[3], const tess_template_time *t, double n)
 {
-    if (!t) return;
-    *pass += t->local_s + t->network_s;
-    parts[0] += t->compute_s;
-    parts[1] += t->local_s - t->compute_s;
-    parts[2] += t->network_s;
+    if (!t || n == 0) return;
+    *pass += n * (t->local_s + t->network_s);
+    parts[0] += n * t->compute_s;
+    parts[1] += n * (t->local_s - t->compute_s);
+    parts[2] += n * t->network_s;
 }
 
 /* The time a pass of L layers waits for its asynchronous collectives (the die's streams,
@@ -558,10 +571,15 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[rank]].type].u.die;
     const double dma_rate = net->dma_bytes_s[rank];
     const tess_stage *S = &s->stages[st];
-    tess_template_time tf, tb, tr, lf, lb, ef, eb;
+    tess_template_time tf, tb, tr, lf, lb, ef, eb, df = {0}, db = {0}, dr = {0};
     tess_estimate_template(s, &s->fwd, dt, e, dma_rate, net, cal, &tf);
     tess_estimate_template(s, &s->bwd, dt, e, dma_rate, net, cal, &tb);
     tess_estimate_template(s, &s->recompute, dt, e, dma_rate, net, cal, &tr);
+    if (S->dense_layers) { /* the model's dense first layers */
+        tess_estimate_template(s, &s->dense_fwd, dt, e, dma_rate, net, cal, &df);
+        tess_estimate_template(s, &s->dense_bwd, dt, e, dma_rate, net, cal, &db);
+        tess_estimate_template(s, &s->dense_recompute, dt, e, dma_rate, net, cal, &dr);
+    }
     tess_estimate_template(s, &s->logits_fwd, dt, e, dma_rate, net, cal, &lf);
     tess_estimate_template(s, &s->logits_bwd, dt, e, dma_rate, net, cal, &lb);
     tess_estimate_template(s, &s->embed_fwd, dt, e, dma_rate, net, cal, &ef);
@@ -582,18 +600,24 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
         const int logits = st + 1 == pp && c + 1 == v, embed = st == 0 && c == 0;
         const tess_template_time *xf[2] = {logits ? &lf : NULL, embed ? &ef : NULL},
                                  *xb[2] = {logits ? &lb : NULL, embed ? &eb : NULL};
-        x->fwd[st * v + c] = L * (tf.local_s + tf.network_s) + wait_f;
-        x->bwd[st * v + c] = L * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) + wait_b;
+        /* the chunk's layers: Lm of the model's kind (the multi-token prediction layers
+         * among them on the last), Ld dense first ones */
+        const double Ld = tess_chunk_dense_layers(s, st, c), Lm = tess_chunk_layers(s, st, c) - Ld;
+        x->fwd[st * v + c] = Lm * (tf.local_s + tf.network_s) + wait_f;
+        x->bwd[st * v + c] = Lm * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) + wait_b;
         double *f = &x->parts[((size_t)st * v + c) * 6], *b = f + 3;
-        f[0] = L * tf.compute_s;
-        f[1] = L * (tf.local_s - tf.compute_s);
-        f[2] = L * tf.network_s + wait_f;
-        b[0] = L * (tr.compute_s + tb.compute_s);
-        b[1] = L * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s);
-        b[2] = L * (tr.network_s + tb.network_s) + wait_b;
+        f[0] = Lm * tf.compute_s;
+        f[1] = Lm * (tf.local_s - tf.compute_s);
+        f[2] = Lm * tf.network_s + wait_f;
+        b[0] = Lm * (tr.compute_s + tb.compute_s);
+        b[1] = Lm * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s);
+        b[2] = Lm * (tr.network_s + tb.network_s) + wait_b;
+        add_template(&x->fwd[st * v + c], f, &df, Ld);
+        add_template(&x->bwd[st * v + c], b, &dr, Ld);
+        add_template(&x->bwd[st * v + c], b, &db, Ld);
         for (int k = 0; k < 2; k++) {
-            add_template(&x->fwd[st * v + c], f, xf[k]);
-            add_template(&x->bwd[st * v + c], b, xb[k]);
+            add_template(&x->fwd[st * v + c], f, xf[k], 1);
+            add_template(&x->bwd[st * v + c], b, xb[k], 1);
         }
     }
     uint64_t sends = 0;
@@ -601,11 +625,17 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
         const tess_pass *ps = &S->order[k];
         const int logits = st + 1 == pp && ps->chunk + 1 == v;
         const int embed = st == 0 && ps->chunk == 0;
-        const tess_template_time *parts[4] = {ps->backward ? &tr : &tf, ps->backward ? &tb : NULL,
+        const double Ld = tess_chunk_dense_layers(s, st, ps->chunk),
+                     Lm = tess_chunk_layers(s, st, ps->chunk) - Ld;
+        const tess_template_time *parts[6] = {ps->backward ? &tr : &tf,
+                                              ps->backward ? &tb : NULL,
                                               logits ? (ps->backward ? &lb : &lf) : NULL,
-                                              embed ? (ps->backward ? &eb : &ef) : NULL};
-        const double reps[4] = {L, L, 1, 1};
-        for (int j = 0; j < 4; j++) {
+                                              embed ? (ps->backward ? &eb : &ef) : NULL,
+                                              ps->backward ? &dr : &df,
+                                              ps->backward ? &db : NULL};
+        const double reps[6] = {Lm, Lm, 1, 1, Ld, Ld};
+        for (int j = 0; j < 6; j++) {
+            if (reps[j] == 0) continue;
             if (!parts[j]) continue;
             d->ops += (uint64_t)reps[j] * parts[j]->ops;
             d->flops += reps[j] * parts[j]->flops;

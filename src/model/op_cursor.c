@@ -93,6 +93,8 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 c->phase = ps->backward ? 1 : embed_here ? 8 : 2;
                 c->layer = c->group = 0;
                 c->index = 0;
+                c->dense = tess_chunk_dense_layers(s, c->stage, ps->chunk);
+                c->layers = tess_chunk_layers(s, c->stage, ps->chunk);
                 if (tess_pass_recvs(s, c->stage, ps)) {
                     op->kind = TESS_OP_RECV;
                     c->gather = s->recv_coll >= 0;
@@ -105,11 +107,15 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 /* backward: logits gradient first; forward: logits after the layers */
                 if (ps->backward && logits_here && c->step == 0) {
                     tpl = &s->logits_bwd;
-                } else if (c->layer >= S->layers_per_chunk) {
+                } else if (c->layer >= c->layers) {
                     c->phase = !ps->backward ? (logits_here ? 3 : 4) : embed_here ? 9 : 4;
                     c->group = 0;
                     c->index = 0;
                     continue;
+                } else if (c->layer < c->dense) { /* a dense first layer */
+                    tpl = ps->backward && c->phase == 1 ? &s->dense_recompute
+                          : ps->backward                ? &s->dense_bwd
+                                                        : &s->dense_fwd;
                 } else if (ps->backward && c->phase == 1) {
                     tpl = &s->recompute;
                 } else {
@@ -138,7 +144,9 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
             }
             /* within a template: group by group, op by op (a tiled GEMM's three groups
              * interleaved, tile by tile) */
-            const int in_layer = tpl == &s->fwd || tpl == &s->bwd || tpl == &s->recompute;
+            const int in_layer = tpl == &s->fwd || tpl == &s->bwd || tpl == &s->recompute ||
+                                 tpl == &s->dense_fwd || tpl == &s->dense_bwd ||
+                                 tpl == &s->dense_recompute;
             while (c->group < tpl->n && c->index >= tpl->groups[c->group].count) {
                 c->group++;
                 c->index = 0;
@@ -168,11 +176,11 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 c->phase = 2;
             } else if (tpl == &s->logits_fwd || tpl == &s->embed_bwd) {
                 c->phase = 4;
-            } else if (tpl == &s->recompute) {
+            } else if (tpl == &s->recompute || tpl == &s->dense_recompute) {
                 c->phase = 2;
             } else {
                 c->layer++;
-                if (ps->backward && c->layer < S->layers_per_chunk) c->phase = 1;
+                if (ps->backward && c->layer < c->layers) c->phase = 1;
             }
             continue;
         }

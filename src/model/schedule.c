@@ -17,23 +17,27 @@
 /* Activation bytes one layer keeps for the backward pass, per micro-batch of b
  * sequences, per die (Korthikanti et al. 2022, section 4, with the layer's own shapes:
  * for GPT it is sbh(34 + 5as/h) without parallelism). */
-static double activation_bytes(const tess_model *md, const tess_workload *w)
+static double activation_bytes(const tess_model *md, const tess_workload *w, int dense)
 {
     /* s: the die's tokens of a sequence (1/cp of it with context parallelism) */
     const double s = (double)md->sequence / w->cp, b = w->micro_batch, h = md->hidden,
                  a = md->heads;
-    const double hkv = (double)md->hidden / md->heads * md->kv_heads;
+    /* the attention's query, key/value and value widths a token (tess_model_qk_dim) */
+    const double q = (double)md->heads * tess_model_qk_dim(md),
+                 kv = (double)md->kv_heads * (tess_model_qk_dim(md) + tess_model_v_dim(md)),
+                 o = (double)md->heads * tess_model_v_dim(md);
     /* the FFN's hidden width per token: its k routed and S shared experts with experts */
+    const int moe = md->experts && !dense;
     const double f =
-        md->experts ? (double)md->expert_ffn * (md->top_k + md->shared_experts) : (double)md->ffn;
+        moe ? (double)md->expert_ffn * (md->top_k + md->shared_experts) : (double)md->ffn;
     const double t = w->tp;
     const int sp = w->sequence_parallel;
     if (w->recompute == TESS_RECOMPUTE_FULL) return 2 * s * b * h / (sp ? t : 1);
     /* inside the tensor-parallel regions (divided by t): attention Q, K, V (2sbh +
-     * 4sb hkv), its output projection input (2sbh), softmax and dropout (5as^2b); MLP
-     * hidden activations (4sbf, or 6sbf with SwiGLU) */
+     * 4sb hkv; widths q and kv), its output projection input (2sbh; o), softmax and dropout
+     * (5as^2b); MLP hidden activations (4sbf, or 6sbf with SwiGLU) */
     const double mlp_in = md->activation == TESS_ACT_SWIGLU ? 6 * s * b * f : 4 * s * b * f;
-    double parallel = 2 * s * b * h + 4 * s * b * hkv + 2 * s * b * h + mlp_in;
+    double parallel = 2 * s * b * q + 2 * s * b * kv + 2 * s * b * o + mlp_in;
     double scores = 5 * a * s * s * b;
     /* a fused (flash) attention keeps only its softmax statistics (fp32, one per query row
      * and head) and regenerates its dropout mask */
@@ -41,9 +45,12 @@ static double activation_bytes(const tess_model *md, const tess_workload *w)
     if (w->recompute == TESS_RECOMPUTE_SELECTIVE) scores = 0;
     /* outside them (divided by t only with sequence parallelism): two layer-norm inputs
      * (4sbh), the QKV and first-MLP GEMM inputs (4sbh), two dropout masks (2sbh); with
-     * experts also the k permuted copies of the tokens the experts read (2ksbh) */
-    const double replicated = 10 * s * b * h + (md->experts ? 2.0 * md->top_k * s * b * h : 0);
-    return (parallel + scores) / t + replicated / (sp ? t : 1);
+     * experts also the k permuted copies of the tokens the experts read (2ksbh); with
+     * multi-head latent attention the latents, inputs of the up-projections, which every
+     * die computes whole (2sb (q + c)) */
+    const double latents = 2 * s * b * ((double)md->q_lora_rank + md->kv_lora_rank);
+    const double replicated = 10 * s * b * h + (moe ? 2.0 * md->top_k * s * b * h : 0);
+    return (parallel + scores) / t + replicated / (sp ? t : 1) + latents;
 }
 
 /* Memory a die has: DRAM linked to it, else an equal share of every live memory,
@@ -100,9 +107,9 @@ void tess_schedule_free(tess_schedule *s)
     free(s->stages);
     free(s->die_of_rank);
     free(s->home_memory);
-    tess_template *const templates[] = {&s->fwd,        &s->bwd,        &s->recompute,
-                                        &s->logits_fwd, &s->logits_bwd, &s->embed_fwd,
-                                        &s->embed_bwd};
+    tess_template *const templates[] = {
+        &s->fwd,       &s->bwd,       &s->recompute, &s->logits_fwd, &s->logits_bwd,
+        &s->embed_fwd, &s->embed_bwd, &s->dense_fwd, &s->dense_bwd,  &s->dense_recompute};
     for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++)
         free(templates[i]->groups);
     free(s->colls);
@@ -133,6 +140,8 @@ static int assign_ranks(builder *b)
     s->dp = w->dp * w->cp;
     s->cp = w->cp;
     s->ep = w->ep;
+    s->dense_layers = w->model.dense_layers;
+    s->mtp_layers = w->model.mtp_depth;
     s->chunks = w->chunks;
     s->microbatches = w->global_batch / (w->micro_batch * w->dp);
     s->die_of_rank = calloc(dies, sizeof *s->die_of_rank);
@@ -249,6 +258,25 @@ static uint64_t zero_static_bytes(const tess_workload *w, uint64_t params, uint6
     }
 }
 
+uint32_t tess_chunk_dense_layers(const tess_schedule *s, uint32_t st, uint32_t c)
+{
+    if (s->dense_layers == 0) return 0;
+    uint64_t round = 0, before = 0; /* layers of one round of virtual stages; before st's */
+    for (uint32_t i = 0; i < s->pp; i++) {
+        round += s->stages[i].layers_per_chunk;
+        if (i < st) before += s->stages[i].layers_per_chunk;
+    }
+    const uint64_t first = (uint64_t)c * round + before, L = s->stages[st].layers_per_chunk;
+    if (first >= s->dense_layers) return 0;
+    return (uint32_t)(s->dense_layers - first < L ? s->dense_layers - first : L);
+}
+
+uint32_t tess_chunk_layers(const tess_schedule *s, uint32_t st, uint32_t c)
+{
+    const int mtp = st + 1 == s->pp && c + 1 == s->chunks;
+    return s->stages[st].layers_per_chunk + (mtp ? s->mtp_layers : 0);
+}
+
 /* Step 4: each stage's pass order, work, parameters and memory. */
 static int stage_figures(builder *b)
 {
@@ -256,22 +284,39 @@ static int stage_figures(builder *b)
     const tess_model *md = &w->model;
     tess_schedule *s = b->s;
     const tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
+    const tess_template *DF = &s->dense_fwd, *DB = &s->dense_bwd, *DR = &s->dense_recompute;
     const uint64_t m = s->microbatches, v = w->chunks, pp = w->pp, t = w->tp;
     const uint64_t h = md->hidden, V = md->vocab;
-    const double act_layer = activation_bytes(md, w);
-    const uint64_t layer_params = tess_build_layer_params(w); /* a TP group's */
+    const double act_layer = activation_bytes(md, w, 0), act_dense = activation_bytes(md, w, 1);
+    /* a TP group's, of a layer and of a dense first layer */
+    const uint64_t layer_params = tess_build_layer_params(w),
+                   dense_params = tess_build_dense_layer_params(w);
+    for (uint32_t st = 0; st < pp; st++) /* every stage's first: the chunks' dense layers */
+        s->stages[st].layers_per_chunk = tess_stage_chunk_layers(w, st);
     for (uint32_t st = 0; st < pp; st++) {
         tess_stage *S = &s->stages[st];
-        const uint64_t layers_per_chunk = tess_stage_chunk_layers(w, st);
-        S->layers_per_chunk = (uint32_t)layers_per_chunk;
+        const uint64_t layers_per_chunk = S->layers_per_chunk;
+        S->dense_layers = 0;
+        for (uint32_t c = 0; c < v; c++)
+            S->dense_layers += tess_chunk_dense_layers(s, st, c);
         if (tess_pass_order(S, w->pipeline, st, (uint32_t)pp, (uint32_t)m, (uint32_t)v) != 0)
             return TESS_ENOMEM;
-        const uint64_t layer_passes = m * v * layers_per_chunk; /* forward passes of one layer */
-        S->flops = (double)layer_passes * (F->flops + Bw->flops + R->flops);
-        S->ops = layer_passes * (F->ops + Bw->ops + R->ops);
-        S->dram_bytes = layer_passes * (F->bytes + Bw->bytes + R->bytes);
-        S->sram_bytes = layer_passes * (F->sram + Bw->sram + R->sram);
-        S->params = layers_per_chunk * v * layer_params / t;
+        /* forward passes of one layer, of the stage's other layers (the last stage's
+         * multi-token prediction layers among them) and of its dense ones */
+        const uint64_t mtp = st + 1 == pp ? s->mtp_layers : 0;
+        const uint64_t layers = layers_per_chunk * v + mtp - S->dense_layers,
+                       dense = S->dense_layers;
+        const uint64_t layer_passes = m * layers, dense_passes = m * dense;
+        S->flops = (double)layer_passes * (F->flops + Bw->flops + R->flops) +
+                   (double)dense_passes * (DF->flops + DB->flops + DR->flops);
+        S->ops = layer_passes * (F->ops + Bw->ops + R->ops) +
+                 dense_passes * (DF->ops + DB->ops + DR->ops);
+        S->dram_bytes = layer_passes * (F->bytes + Bw->bytes + R->bytes) +
+                        dense_passes * (DF->bytes + DB->bytes + DR->bytes);
+        S->sram_bytes = layer_passes * (F->sram + Bw->sram + R->sram) +
+                        dense_passes * (DF->sram + DB->sram + DR->sram);
+        const uint64_t stage_layer_params = layers * layer_params + dense * dense_params;
+        S->params = stage_layer_params / t;
         if (st == 0) {
             S->params += tess_build_embedding_params(w);
             S->flops += (double)m * (s->embed_fwd.flops + s->embed_bwd.flops);
@@ -282,6 +327,11 @@ static int stage_figures(builder *b)
         if (st == pp - 1) {
             S->params += tess_build_output_params(w);              /* a copy when tied */
             if (tess_build_tied_output(w)) S->params -= V * h / t; /* tied, one copy */
+            /* multi-token prediction: each module's norms and projection (its layer is
+             * among the stage's layers above), and the token table it reads its next
+             * tokens' embeddings from, a copy when the first stage is another */
+            S->params += md->mtp_depth * (2 * h + 2 * h * h) / t;
+            if (md->mtp_depth && pp > 1) S->params += V * h / t;
             S->flops += (double)m * (s->logits_fwd.flops + s->logits_bwd.flops);
             S->ops += m * (s->logits_fwd.ops + s->logits_bwd.ops);
             S->dram_bytes += m * (s->logits_fwd.bytes + s->logits_bwd.bytes);
@@ -299,13 +349,19 @@ static int stage_figures(builder *b)
         /* fp8: the stage's layer weights cast once an iteration, each read in the dtype and
          * written as fp8 and a transposed fp8 copy (Transformer Engine caches them over the
          * micro-batches) */
-        if (w->fp8) S->optimizer_bytes += (b->e + 2) * layers_per_chunk * v * layer_params / t;
+        if (w->fp8) S->optimizer_bytes += (b->e + 2) * stage_layer_params / t;
         S->dram_bytes += S->optimizer_bytes;
         S->sram_bytes += 2 * S->optimizer_bytes;
         S->static_bytes = zero_static_bytes(w, S->params, stage_unit_params(w, st));
-        S->activation_bytes_per_layer = (uint64_t)act_layer;
+        /* per layer: the stage's layers' mean (its dense ones hold less) */
+        const double act_mean = layers + dense
+                                    ? ((double)layers * act_layer + (double)dense * act_dense) /
+                                          (double)(layers + dense)
+                                    : act_layer;
+        S->activation_bytes_per_layer = (uint64_t)act_mean;
         S->in_flight = (uint32_t)chunks_in_flight(w->pipeline, st, pp, m, v);
-        S->peak_bytes = S->static_bytes + (uint64_t)(act_layer * layers_per_chunk * S->in_flight);
+        S->peak_bytes =
+            S->static_bytes + (uint64_t)(act_mean * (layers_per_chunk + mtp) * S->in_flight);
     }
     return TESS_OK;
 }
@@ -463,8 +519,15 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
                         tess_schedule *s, tess_diag *diag)
 {
     memset(s, 0, sizeof *s);
-    builder b = {p, w, file, diag, s, tess_dtype_bytes(w->dtype), 0, 0, 1, NULL, NULL, 0,
-                 0, 0, -1,   -1,   0};
+    builder b = {.p = p,
+                 .w = w,
+                 .file = file,
+                 .diag = diag,
+                 .s = s,
+                 .e = tess_dtype_bytes(w->dtype),
+                 .tr = 1,
+                 .cp_kv = -1,
+                 .cp_dkv = -1};
     int rc = assign_ranks(&b);
     if (rc == TESS_OK) {
         b.die = &p->instances[s->die_of_rank[0]];

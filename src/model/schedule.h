@@ -60,6 +60,8 @@ typedef struct tess_coll_use {
     uint64_t per_layer, per_microbatch;
     int32_t only_stage; /* the stage whose dies call it, or -1: every stage's */
     uint8_t per_recv;   /* called once after each pipeline receive of the stage */
+    uint8_t moe_only;   /* per_layer calls in the mixture-of-experts layers only (not in
+                           the model's first dense layers: the expert all-to-alls) */
     uint64_t call_messages, call_bytes_sent; /* what one call sends, per die */
     /* per iteration, per die of the first stage that calls it (stages may hold different
      * numbers of layers: tess_coll_calls gives any stage's calls) */
@@ -170,6 +172,7 @@ typedef struct tess_pass {
 
 typedef struct tess_stage {
     uint32_t layers_per_chunk;
+    uint32_t dense_layers;    /* of its layers (all chunks), the model's dense first ones */
     double flops;             /* hardware FLOPs per die per iteration */
     uint64_t ops;             /* per die per iteration */
     uint64_t dram_bytes;      /* DMA between SRAM and DRAM, per die per iteration */
@@ -216,6 +219,14 @@ typedef struct tess_schedule {
     double level_bytes[TESS_SCOPE_LEVELS + 1];
     /* per layer pass on one die; recompute runs before a backward pass */
     tess_template fwd, bwd, recompute, logits_fwd, logits_bwd;
+    /* a mixture of experts' first dense_layers layers (model dense-layers), which run
+     * these instead of fwd, bwd and recompute (empty when dense_layers is 0) */
+    tess_template dense_fwd, dense_bwd, dense_recompute;
+    uint32_t dense_layers;
+    /* multi-token prediction (model mtp-depth): its modules' layers, run by the last stage
+     * after its last chunk's layers (the model's kind: fwd, bwd, recompute); their
+     * projections and second logits are in logits_fwd and logits_bwd */
+    uint32_t mtp_layers;
     /* the first stage's token embedding, before its first chunk's layers (forward) and after
      * them (backward) */
     tess_template embed_fwd, embed_bwd;
@@ -231,6 +242,16 @@ typedef struct tess_schedule {
  * called by every stage (per_layer, per_microbatch 0: add them after). */
 void tess_coll_use_init(tess_coll_use *u, const char *what, tess_coll_axis axis, tess_coll kind,
                         uint32_t group, uint64_t bytes, uint64_t calls);
+
+/* Of the layers of stage st's model chunk c (the first ones of the chunk), those that are
+ * the model's dense first layers (s->dense_layers): chunk c of stage st is the pipeline's
+ * virtual stage c pp + st (Megatron's interleaved order), the model's layers laid over
+ * them in order. */
+uint32_t tess_chunk_dense_layers(const tess_schedule *s, uint32_t st, uint32_t c);
+
+/* The layers stage st runs in a pass of model chunk c: its layers_per_chunk, and on the
+ * last stage's last chunk the multi-token prediction modules' layers (s->mtp_layers). */
+uint32_t tess_chunk_layers(const tess_schedule *s, uint32_t st, uint32_t c);
 
 /* Calls of collective c per iteration on a die of `stage`. */
 uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage);
@@ -263,7 +284,9 @@ typedef struct tess_op_cursor {
     uint32_t stage, pass, layer, group, step;
     uint64_t index;
     int phase;
-    int gather; /* a receive was returned: its all-gather (recv_coll) comes next */
+    int gather;      /* a receive was returned: its all-gather (recv_coll) comes next */
+    uint32_t dense;  /* the pass's first layers that run the dense templates */
+    uint32_t layers; /* the pass's layers (tess_chunk_layers) */
     /* inside a tiled GEMM: its next tile, the stores returned, the tile's loads returned */
     uint64_t tile, stores;
     int sub;

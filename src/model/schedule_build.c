@@ -63,12 +63,28 @@ uint64_t tess_build_embedding_params(const tess_workload *w)
            (md->norm == TESS_NORM_LAYERNORM ? md->sequence * md->hidden : 0);
 }
 
+/* Multi-head latent attention's down-projections (and their latents' norms), which every
+ * die of a tensor-parallel group holds whole, as Megatron-LM duplicates them: counted once
+ * more for each further rank, so that 1/tp of the group's figure is a die's. */
+static uint64_t duplicated_params(const tess_workload *w)
+{
+    const tess_model *md = &w->model;
+    if (md->kv_lora_rank == 0) return 0;
+    const uint64_t h = md->hidden, q = md->q_lora_rank, c = md->kv_lora_rank;
+    return (uint64_t)(w->tp - 1) * ((q ? h * q + q : 0) + h * (c + md->qk_rope_dim) + c);
+}
+
 uint64_t tess_build_layer_params(const tess_workload *w)
 {
     const tess_model *md = &w->model;
     const uint64_t elsewhere =
         (uint64_t)(md->experts - md->experts / w->ep) * tess_model_ffn_params(md, md->expert_ffn);
-    return tess_model_layer_params(md) - elsewhere;
+    return tess_model_layer_params(md) - elsewhere + duplicated_params(w);
+}
+
+uint64_t tess_build_dense_layer_params(const tess_workload *w)
+{
+    return tess_model_dense_layer_params(&w->model) + duplicated_params(w);
 }
 
 /* splitmix64 (Steele, Lea and Flood 2014): the routing draw's generator */

@@ -33,6 +33,8 @@ typedef struct builder {
     const tess_die_type *dt;  /* its die-type */
     int gpu;                  /* the dies follow the gpu rule: kernels stream DRAM themselves */
     int fp8;                  /* the GEMMs being added run on fp8 operands (workload fp8) */
+    int dense;                /* the templates being built are a dense layer's (the model's
+                                 dense first layers: no experts) */
     int no_memory;
     /* context parallelism: the K/V ring's and the dK/dV ring's collectives (-1: none) */
     int32_t cp_kv, cp_dkv;
@@ -60,6 +62,8 @@ uint64_t tess_build_embedding_params(const tess_workload *w);
  * attention, norms, router and FFN, of the routed experts only those of its
  * expert-parallel rank (experts / ep). */
 uint64_t tess_build_layer_params(const tess_workload *w);
+/* The same for a dense layer (the model's first dense_layers). */
+uint64_t tess_build_dense_layer_params(const tess_workload *w);
 /* The tokens an expert's GEMMs and all-to-all buffers are sized for, over the balanced
  * share: its capacity factor where the workload gives one (every expert computes and
  * exchanges that buffer whole, GShard and Switch's static capacity), else the busiest

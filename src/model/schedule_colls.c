@@ -56,9 +56,30 @@ static void add_layer_coll(builder *b, const char *what, tess_coll_axis axis, te
 {
     tess_schedule *s = b->s;
     const uint32_t before = s->n_colls;
-    const uint64_t passes = (uint64_t)s->microbatches * s->chunks * s->stages[0].layers_per_chunk;
-    add_coll(b, what, axis, kind, group, bytes, per_layer * passes);
-    if (s->n_colls > before) s->colls[before].per_layer = per_layer;
+    add_coll(b, what, axis, kind, group, bytes, per_layer);
+    if (s->n_colls == before) return;
+    s->colls[before].per_layer = per_layer;
+    count_stage_calls(s, &s->colls[before]);
+}
+
+/* count ops of collective coll in a layer pass of both layer kinds: the template of the
+ * model's layers (t) and of its dense first ones (dense; nothing when there are none). */
+static void add_layer_group(builder *b, tess_template *t, tess_template *dense, uint64_t count,
+                            uint64_t bytes, uint32_t coll)
+{
+    tess_build_add_group(b, t, TESS_OP_COLLECTIVE, count, 0, bytes, (int32_t)coll);
+    if (b->s->dense_layers)
+        tess_build_add_group(b, dense, TESS_OP_COLLECTIVE, count, 0, bytes, (int32_t)coll);
+}
+
+/* The layers a die of `stage` runs in one micro-batch's passes (all its chunks, the
+ * multi-token prediction layers with the last stage's), or of them those of the MoE kind. */
+static uint64_t stage_layers(const tess_schedule *s, uint32_t stage, int moe_only)
+{
+    uint64_t layers = 0;
+    for (uint32_t c = 0; c < s->chunks; c++)
+        layers += tess_chunk_layers(s, stage, c);
+    return moe_only ? layers - s->stages[stage].dense_layers : layers;
 }
 
 uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage)
@@ -72,7 +93,7 @@ uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_
     }
     if (c->per_microbatch) return c->per_microbatch * s->microbatches;
     if (!c->per_layer) return c->calls;
-    return c->per_layer * s->microbatches * s->chunks * s->stages[stage].layers_per_chunk;
+    return c->per_layer * s->microbatches * stage_layers(s, stage, c->moe_only);
 }
 
 /* A tensor-parallel collective called once a micro-batch by the dies of one stage, as an
@@ -162,11 +183,9 @@ void tess_build_tp_collectives(builder *b)
         const uint64_t per_pass = c->per_layer / n;
         if (per_pass == 0) continue;
         /* calls are spread 1:1 over forward and backward (and recomputed forward) passes */
-        tess_build_add_group(b, &s->fwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
-        tess_build_add_group(b, &s->bwd, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes, (int32_t)i);
-        if (full)
-            tess_build_add_group(b, &s->recompute, TESS_OP_COLLECTIVE, per_pass, 0, c->bytes,
-                                 (int32_t)i);
+        add_layer_group(b, &s->fwd, &s->dense_fwd, per_pass, c->bytes, i);
+        add_layer_group(b, &s->bwd, &s->dense_bwd, per_pass, c->bytes, i);
+        if (full) add_layer_group(b, &s->recompute, &s->dense_recompute, per_pass, c->bytes, i);
         for (uint32_t st = 0; st < s->pp; st++)
             s->stages[st].ops += tess_coll_calls(s, c, st);
     }
@@ -185,8 +204,7 @@ void tess_build_tp_collectives(builder *b)
             add_layer_coll(b, "tp all-gather, backward", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act, 2);
         }
         for (uint32_t i = first; i < s->n_colls; i++) {
-            tess_build_add_group(b, &s->bwd, TESS_OP_COLLECTIVE, 2, 0, s->colls[i].bytes,
-                                 (int32_t)i);
+            add_layer_group(b, &s->bwd, &s->dense_bwd, 2, s->colls[i].bytes, i);
             for (uint32_t st = 0; st < s->pp; st++)
                 s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
         }
@@ -204,9 +222,12 @@ void tess_build_tp_collectives(builder *b)
                                               "tp all-gather (logits)"};
         const int sp = w->sequence_parallel;
         stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, embed, act, 0, &s->embed_fwd);
-        if (sp) stage_tp(b, TESS_ALL_GATHER, logits, act, s->pp - 1, &s->logits_fwd);
-        stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, logits, act, s->pp - 1,
-                 &s->logits_bwd);
+        /* the logits, and each multi-token prediction module's again */
+        for (uint32_t j = 0; j <= w->model.mtp_depth; j++) {
+            if (sp) stage_tp(b, TESS_ALL_GATHER, logits, act, s->pp - 1, &s->logits_fwd);
+            stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, logits, act, s->pp - 1,
+                     &s->logits_bwd);
+        }
     }
 }
 
@@ -343,11 +364,35 @@ void tess_build_ep_collectives(builder *b)
         add_layer_coll(b, "ep all-to-all (dispatch, combine)", TESS_AXIS_EP, TESS_ALL_TO_ALL, w->ep,
                        bytes, 2 * passes);
     }
-    for (uint32_t i = first; i < s->n_colls; i++) {
-        tess_build_add_group(b, &s->fwd, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
-        tess_build_add_group(b, &s->bwd, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
-        if (full)
-            tess_build_add_group(b, &s->recompute, TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
+    const uint32_t phases = s->n_colls - first;
+    tess_template *const passes_t[3] = {&s->fwd, &s->bwd, full ? &s->recompute : NULL};
+    for (uint32_t i = first; i < s->n_colls; i++) { /* the dense first layers have none */
+        s->colls[i].moe_only = 1;
+        count_stage_calls(s, &s->colls[i]);
+        for (int k = 0; k < 3; k++) {
+            if (!passes_t[k]) continue;
+            if (!w->ep_overlap) {
+                tess_build_add_group(b, passes_t[k], TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
+                continue;
+            }
+            /* overlapped: dispatch and combine started as the layer starts (the first
+             * phase's call runs every phase), waited for when its work is done */
+            const uint32_t at = i - first;
+            tess_build_insert_group(b, passes_t[k], at, TESS_OP_COLLECTIVE, 2, 0, bytes,
+                                    (int32_t)i);
+            if (b->no_memory) return;
+            passes_t[k]->groups[at].async = TESS_ASYNC_START;
+            passes_t[k]->groups[at].chain = at == 0 ? phases : 0;
+        }
+    }
+    for (int k = 0; k < 3 && w->ep_overlap && phases; k++) {
+        if (!passes_t[k]) continue;
+        tess_build_add_group(b, passes_t[k], TESS_OP_COLLECTIVE, 1, 0, 0, (int32_t)first);
+        if (b->no_memory) return;
+        passes_t[k]->groups[passes_t[k]->n - 1].async = TESS_ASYNC_WAIT;
+        passes_t[k]->groups[passes_t[k]->n - 1].chain = phases;
+        for (uint32_t st = 0; st < s->pp; st++) /* the wait: one op a layer pass */
+            s->stages[st].ops += s->microbatches * stage_layers(s, st, 1);
     }
     count_calls(b, first);
 }
@@ -367,9 +412,9 @@ void tess_build_cp_ring(builder *b)
     b->cp_kv = b->cp_dkv = -1;
     if (w->cp < 2) return;
     const tess_model *md = &w->model;
-    const uint64_t hd = md->hidden / md->heads;
     const uint64_t kv_heads = md->kv_heads >= w->tp ? md->kv_heads / w->tp : 1;
-    const uint64_t bytes = b->tok * 2 * hd * kv_heads * b->e;
+    const uint64_t bytes =
+        b->tok * (tess_model_qk_dim(md) + tess_model_v_dim(md)) * kv_heads * b->e;
     const int again = w->recompute != TESS_RECOMPUTE_NONE; /* the core recomputed too */
     const uint32_t kv = s->n_colls;
     add_coll(b, "cp K/V ring (attention)", TESS_AXIS_CP, TESS_SEND_RECV, w->cp, bytes, 1);

@@ -118,7 +118,9 @@ typedef enum kernel_set {
     KERNELS_LOGITS_FORWARD,
     KERNELS_LOGITS_BACKWARD,
     KERNELS_EMBEDDING_FORWARD,
-    KERNELS_EMBEDDING_BACKWARD
+    KERNELS_EMBEDDING_BACKWARD,
+    KERNELS_MTP_NORMS_FORWARD, /* a multi-token prediction module's two input norms */
+    KERNELS_MTP_NORMS_BACKWARD
 } kernel_set;
 
 /* One layer's element-wise kernels on one die, each a vector op with the bytes it reads
@@ -159,23 +161,29 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
     const uint64_t A = b->tok * md->hidden / (w->sequence_parallel ? tp : 1);
     /* the die's share of the scores: whole heads, or (2-D, fewer heads than dies) a slice */
     const uint64_t S = (uint64_t)w->micro_batch * md->heads * md->sequence * md->sequence / tp;
-    /* the FFN's hidden elements: with experts, each token's k routed and S shared ones */
+    /* the FFN's hidden elements: with experts (not in a dense first layer, b->dense), each
+     * token's k routed and S shared ones */
+    const int moe = md->experts && !b->dense;
     const uint64_t ffn_rows =
-        md->experts ? (uint64_t)((double)md->expert_ffn *
-                                 (md->top_k * tess_build_expert_load(w) + md->shared_experts))
-                    : md->ffn;
+        moe ? (uint64_t)((double)md->expert_ffn *
+                         (md->top_k * tess_build_expert_load(w) + md->shared_experts))
+            : md->ffn;
     const uint64_t H = b->tok * ffn_rows / tp, L = b->tok * md->vocab / tp;
     /* a mixture of experts' routing: the router's b s E logits (softmax and top-k), and the
      * tokens' k copies of M = b s h elements permuted to their experts and back */
-    const uint64_t R = md->experts ? b->tok * md->experts : 0, M = b->tok * md->hidden,
-                   k = md->top_k;
-    const uint64_t QKV = b->tok * (md->hidden + 2 * md->hidden / md->heads * md->kv_heads) / tp;
+    const uint64_t R = moe ? b->tok * md->experts : 0, M = b->tok * md->hidden, k = md->top_k;
+    /* the query, key and value projections' outputs (their bias gradients) */
+    const uint64_t qk = tess_model_qk_dim(md), dv = tess_model_v_dim(md);
+    const uint64_t QKV = b->tok * (md->heads * qk + (uint64_t)md->kv_heads * (qk + dv)) / tp;
+    /* multi-head latent attention's latents, each die's whole (their RMSNorms) */
+    const uint64_t Lat = b->tok * ((uint64_t)md->q_lora_rank + md->kv_lora_rank);
     const int swiglu = md->activation == TESS_ACT_SWIGLU, fused = w->fused_kernels;
     const int scores = w->attention == TESS_ATTN_MATERIALIZED;
 #define KERNEL(n, bytes) tess_build_add_group(b, t, TESS_OP_VECTOR, (n), 0, (bytes), -1)
     switch (set) {
     case KERNELS_FORWARD:
-        KERNEL(2, 2 * A * e); /* the two LayerNorms */
+        KERNEL(2, 2 * A * e);        /* the two LayerNorms */
+        if (Lat) KERNEL(2, Lat * e); /* the latents' RMSNorms (2 Lat e between them) */
         if (scores) {
             if (fused)
                 KERNEL(1, 2 * S * e);
@@ -201,6 +209,10 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
     case KERNELS_BACKWARD:
         KERNEL(2, 3 * A * e); /* LayerNorm backward: dx from x and dy */
         KERNEL(2, 2 * A * e); /* and dgamma, dbeta: x and dy read again, reduced over tokens */
+        if (Lat) {            /* the latents' norms likewise */
+            KERNEL(2, 3 * Lat * e / 2);
+            KERNEL(2, Lat * e);
+        }
         /* bias gradients: each linear layer's output gradient read and summed over tokens */
         KERNEL(1, QKV * e);
         KERNEL(2, A * e); /* the attention projection's and the second MLP layer's */
@@ -231,6 +243,13 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
     case KERNELS_LOGITS_BACKWARD:
         KERNEL(1, 3 * A * e);
         KERNEL(1, 2 * L * e);
+        break;
+    case KERNELS_MTP_NORMS_FORWARD:
+        KERNEL(2, 2 * M * e);
+        break;
+    case KERNELS_MTP_NORMS_BACKWARD:
+        KERNEL(2, 3 * M * e);
+        KERNEL(2, 2 * M * e);
         break;
     case KERNELS_EMBEDDING_FORWARD: {
         const uint64_t rows = b->tok * md->hidden; /* b s h, before any sequence split */
@@ -295,34 +314,56 @@ static void ring_attention(builder *b, tess_template *t, const gemm core[2], int
     if (backward) ring_op(b, t, b->cp_dkv, TESS_ASYNC_WAIT);
 }
 
-/* Step 3: one layer's work on one die (forward, backward, recomputed forward), the
- * logits layer's, and the model's FLOPs. */
-void tess_build_layer_templates(builder *b)
+/* A GEMM of a layer's forward pass and what the pass does with it: its backward GEMMs'
+ * names, its role, and whether every die of a tensor-parallel group computes it whole
+ * (multi-head latent attention's down-projections, duplicated as Megatron-LM does). */
+typedef enum gemm_role { ROLE_LINEAR, ROLE_SCORES, ROLE_VALUES, ROLE_ROUTER } gemm_role;
+typedef struct layer_gemm {
+    gemm g;
+    const char *dx, *dw;
+    gemm_role role;
+    int duplicated;
+} layer_gemm;
+
+/* The templates F, Bw, R of one kind of layer on one die (the model's layers, or with
+ * b->dense its dense first ones: no experts), and the FLOPs of n such layers added to the
+ * schedule's model and hardware counts. */
+static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_template *R,
+                       uint64_t n)
 {
     const tess_workload *w = b->w;
     const tess_model *md = &w->model;
     tess_schedule *s = b->s;
     const uint64_t e = b->e, bt = w->micro_batch, sq = md->sequence, h = md->hidden, f = md->ffn;
-    const uint64_t heads = md->heads, hd = h / heads, hkv = hd * md->kv_heads, V = md->vocab,
-                   t = w->tp;
+    const uint64_t heads = md->heads, dqk = tess_model_qk_dim(md), dv = tess_model_v_dim(md),
+                   hkv = (uint64_t)md->kv_heads * dqk, t = w->tp;
     const uint64_t tok = b->tok, tr = b->tr;
     const int two_d = w->tp_style == TESS_TP_2D;
     const int swiglu = md->activation == TESS_ACT_SWIGLU;
+    /* multi-head latent attention: the query latent q (0: none), the key/value latent c and
+     * the shared rotary key dr */
+    const int mla = md->kv_lora_rank > 0;
+    const uint64_t q_lat = md->q_lora_rank, c_lat = md->kv_lora_rank, dr = md->qk_rope_dim;
     /* a mixture of experts: each token through top-k routed and every shared expert of
      * width fe, and the router's h x E gate */
-    const uint64_t E = md->experts, fe = md->expert_ffn, k_routed = md->top_k,
+    const uint64_t E = b->dense ? 0 : md->experts, fe = md->expert_ffn, k_routed = md->top_k,
                    S_shared = md->shared_experts;
     const double ffn_fwd =
         E ? 2.0 * tok * h * fe * (swiglu ? 3 : 2) * (double)(k_routed + S_shared) +
                 2.0 * tok * h * E
           : 2.0 * tok * h * f * (swiglu ? 3 : 2);
-    const double gemm_fwd = 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h + ffn_fwd;
-    /* a die's share of the attention core: its b s/cp query rows against all s keys */
-    const double attn_fwd = 4.0 * bt * sq * sq * h / w->cp;
-    const double logits_fwd = 2.0 * tok * h * V;
-    /* every rank of the data-parallel axis (dp x cp) its share of a micro-batch */
-    s->model_flops =
-        3.0 * s->microbatches * s->dp * (md->layers * (gemm_fwd + attn_fwd) + logits_fwd);
+    /* the attention's projections: Q, K, V and the output; with latent attention the
+     * down-projections (d_fwd: computed whole on each of the t dies), up-projections and
+     * the output from the heads' values */
+    const double d_fwd = mla ? 2.0 * tok * h * (q_lat + c_lat + dr) : 0;
+    const double attn_proj =
+        mla ? d_fwd + 2.0 * tok * (double)heads *
+                          ((q_lat ? q_lat : h) * dqk + c_lat * (md->qk_nope_dim + dv) + dv * h)
+            : 2.0 * tok * h * (h + 2.0 * hkv) + 2.0 * tok * h * h;
+    const double gemm_fwd = attn_proj + ffn_fwd;
+    /* a die's share of the attention core: its b s/cp query rows against all s keys, the
+     * scores over dqk and the values' dv dimensions a head */
+    const double attn_fwd = 2.0 * bt * sq * sq * (double)heads * (double)(dqk + dv) / w->cp;
 
     /* GEMMs of one layer's forward pass on one die. The attention core: the micro-batch's
      * bt x heads heads shared by the t dies, whole heads while they go round (1-D tensor
@@ -350,80 +391,93 @@ void tess_build_layer_templates(builder *b)
     const double load = tess_build_expert_load(w);
     const uint64_t per_expert = E ? (uint64_t)ceil((double)tok * k_routed / E * load - 1e-9) : 0,
                    up = swiglu ? 2 : 1, ep = w->ep;
-    const gemm fwd[] = {
-        {tok, (h + 2 * hkv) / nsplit, h / ksplit, 1, "QKV"},
-        {rows, kcore, hd, per_die, "attention scores (QK^T)"},
-        {rows, hd, kcore, per_die, "attention over values"},
-        {tok, h / ksplit, h / nsplit, 1, "attention output projection"},
-        {tok, f * up / nsplit, h / ksplit, E ? 0 : 1, "MLP up"},
-        {tok, h / ksplit, f / nsplit, E ? 0 : 1, "MLP down"},
-        {(tok + t - 1) / t, E, h, E ? 1 : 0, "router"},
-        {per_expert * ep, fe * up / nsplit, h / ksplit, E / ep, "expert MLP up"},
-        {per_expert * ep, h / ksplit, fe / nsplit, E / ep, "expert MLP down"},
-        {tok, S_shared * fe * up / nsplit, h / ksplit, S_shared ? 1 : 0, "shared expert MLP up"},
-        {tok, h / ksplit, S_shared * fe / nsplit, S_shared ? 1 : 0, "shared expert MLP down"},
+#define BW(name) name " backward (dX)", name " backward (dW)"
+    const layer_gemm fwd[] = {
+        {{tok, (h + 2 * hkv) / nsplit, h / ksplit, mla ? 0 : 1, "QKV"}, BW("QKV"), ROLE_LINEAR, 0},
+        {{tok, q_lat, h, q_lat ? 1 : 0, "query down-projection"},
+         BW("query down-projection"),
+         ROLE_LINEAR,
+         1},
+        {{tok, heads * dqk / t, q_lat ? q_lat : h, mla ? 1 : 0, "query up-projection"},
+         BW("query up-projection"),
+         ROLE_LINEAR,
+         0},
+        {{tok, c_lat + dr, h, mla ? 1 : 0, "key/value down-projection"},
+         BW("key/value down-projection"),
+         ROLE_LINEAR,
+         1},
+        {{tok, heads * (md->qk_nope_dim + dv) / t, c_lat, mla ? 1 : 0, "key/value up-projection"},
+         BW("key/value up-projection"),
+         ROLE_LINEAR,
+         0},
+        {{rows, kcore, dqk, per_die, "attention scores (QK^T)"},
+         BW("attention scores"),
+         ROLE_SCORES,
+         0},
+        {{rows, dv, kcore, per_die, "attention over values"},
+         BW("attention over values"),
+         ROLE_VALUES,
+         0},
+        {{tok, h / ksplit, heads * dv / nsplit, 1, "attention output projection"},
+         BW("attention output projection"),
+         ROLE_LINEAR,
+         0},
+        {{tok, f * up / nsplit, h / ksplit, E ? 0 : 1, "MLP up"}, BW("MLP up"), ROLE_LINEAR, 0},
+        {{tok, h / ksplit, f / nsplit, E ? 0 : 1, "MLP down"}, BW("MLP down"), ROLE_LINEAR, 0},
+        {{(tok + t - 1) / t, E, h, E ? 1 : 0, "router"}, BW("router"), ROLE_ROUTER, 0},
+        {{per_expert * ep, fe * up / nsplit, h / ksplit, E / ep, "expert MLP up"},
+         BW("expert MLP up"),
+         ROLE_LINEAR,
+         0},
+        {{per_expert * ep, h / ksplit, fe / nsplit, E / ep, "expert MLP down"},
+         BW("expert MLP down"),
+         ROLE_LINEAR,
+         0},
+        {{tok, S_shared * fe * up / nsplit, h / ksplit, E && S_shared ? 1 : 0,
+          "shared expert MLP up"},
+         BW("shared expert MLP up"),
+         ROLE_LINEAR,
+         0},
+        {{tok, h / ksplit, S_shared * fe / nsplit, E && S_shared ? 1 : 0, "shared expert MLP down"},
+         BW("shared expert MLP down"),
+         ROLE_LINEAR,
+         0},
     };
-    static const char *const dx_names[] = {"QKV backward (dX)",
-                                           "attention scores backward (dX)",
-                                           "attention over values backward (dX)",
-                                           "attention output projection backward (dX)",
-                                           "MLP up backward (dX)",
-                                           "MLP down backward (dX)",
-                                           "router backward (dX)",
-                                           "expert MLP up backward (dX)",
-                                           "expert MLP down backward (dX)",
-                                           "shared expert MLP up backward (dX)",
-                                           "shared expert MLP down backward (dX)"};
-    static const char *const dw_names[] = {"QKV backward (dW)",
-                                           "attention scores backward (dW)",
-                                           "attention over values backward (dW)",
-                                           "attention output projection backward (dW)",
-                                           "MLP up backward (dW)",
-                                           "MLP down backward (dW)",
-                                           "router backward (dW)",
-                                           "expert MLP up backward (dW)",
-                                           "expert MLP down backward (dW)",
-                                           "shared expert MLP up backward (dW)",
-                                           "shared expert MLP down backward (dW)"};
-    tess_template *F = &s->fwd, *Bw = &s->bwd, *R = &s->recompute;
-    /* each TP rank sends its 1/t (Megatron's scatter/gather, gathered after it arrives:
-     * recv_coll), or with sequence parallelism its sequence shard; with scatter/gather off
-     * a 1-D group's ranks each send the whole activation */
-    const int whole = tess_build_activation_replicated(w) && !w->pipeline_scatter_gather;
-    s->activation_message_bytes = tok * h * e / (whole ? 1 : t);
+#undef BW
     elementwise_kernels(b, F, KERNELS_FORWARD);
     elementwise_kernels(b, Bw, KERNELS_BACKWARD);
     for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
-        if (fwd[i].count == 0) continue;   /* the dense FFN's or the experts' */
-        const int core = i == 1 || i == 2; /* the attention core: its s x s operands */
+        const gemm *g = &fwd[i].g;
+        if (g->count == 0) continue; /* the dense FFN's or the experts', the attention's kind */
+        const int core = fwd[i].role == ROLE_SCORES || fwd[i].role == ROLE_VALUES;
         const int on_chip = core && flash;
         const int again = w->recompute == TESS_RECOMPUTE_FULL ||
                           (w->recompute == TESS_RECOMPUTE_SELECTIVE && core);
         /* fp8: the linear layers' GEMMs (not the attention core or the router), each input
          * cast to fp8 with a transposed copy first: forward its activation (M x K), backward
          * its output gradient (M x N), e + 2 bytes an element */
-        b->fp8 = w->fp8 && !core && i != 6;
+        b->fp8 = w->fp8 && fwd[i].role == ROLE_LINEAR;
         if (b->fp8) {
-            const uint64_t x = fwd[i].m * fwd[i].k * fwd[i].count,
-                           dy = fwd[i].m * fwd[i].n * fwd[i].count;
+            const uint64_t x = g->m * g->k * g->count, dy = g->m * g->n * g->count;
             tess_build_add_group(b, F, TESS_OP_VECTOR, 1, 0, (e + 2) * x, -1);
             tess_build_add_group(b, Bw, TESS_OP_VECTOR, 1, 0, (e + 2) * dy, -1);
             if (again) tess_build_add_group(b, R, TESS_OP_VECTOR, 1, 0, (e + 2) * x, -1);
         }
         if (core && cp > 1) { /* both core GEMMs, block by block round the ring */
-            if (i == 2) continue;
-            ring_attention(b, F, &fwd[1], 0);
-            ring_attention(b, Bw, &fwd[1], 1);
-            if (again) ring_attention(b, R, &fwd[1], 0);
+            if (fwd[i].role == ROLE_VALUES) continue;
+            const gemm pair[2] = {fwd[i].g, fwd[i + 1].g};
+            ring_attention(b, F, pair, 0);
+            ring_attention(b, Bw, pair, 1);
+            if (again) ring_attention(b, R, pair, 0);
             continue;
         }
-        tile_gemm(b, F, &fwd[i], gemm_dram_bytes(b, &fwd[i], on_chip ? rows : 0, kcore));
+        tile_gemm(b, F, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
         /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
-        const gemm dx = {fwd[i].m, fwd[i].k, fwd[i].n, fwd[i].count, dx_names[i]};
-        const gemm dw = {fwd[i].k, fwd[i].n, fwd[i].m, fwd[i].count, dw_names[i]};
+        const gemm dx = {g->m, g->k, g->n, g->count, fwd[i].dx};
+        const gemm dw = {g->k, g->n, g->m, g->count, fwd[i].dw};
         tile_gemm(b, Bw, &dx, gemm_dram_bytes(b, &dx, on_chip ? rows : 0, kcore));
         tile_gemm(b, Bw, &dw, gemm_dram_bytes(b, &dw, on_chip ? rows : 0, kcore));
-        if (again) tile_gemm(b, R, &fwd[i], gemm_dram_bytes(b, &fwd[i], on_chip ? rows : 0, kcore));
+        if (again) tile_gemm(b, R, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
     }
     b->fp8 = 0; /* the logits and the rest stay in the dtype */
     if (w->recompute == TESS_RECOMPUTE_FULL) elementwise_kernels(b, R, KERNELS_FORWARD);
@@ -436,17 +490,64 @@ void tess_build_layer_templates(builder *b)
     /* the attention a flash kernel skips (model FLOPs count every score, as Narayanan et
      * al. 2021 do) */
     const double skipped = attn_fwd * (1.0 - (double)(kcore * cp) / (double)sq);
-    s->hardware_flops = s->model_flops + (double)s->microbatches * s->dp * md->layers *
-                                             (recompute_flops + 3 * padding - 3 * skipped);
+    /* every rank of the data-parallel axis (dp x cp) its share of a micro-batch; the
+     * duplicated down-projections on each further die of the group (forward, backward) */
+    const double passes = (double)s->microbatches * s->dp * (double)n;
+    s->model_flops += 3.0 * passes * (gemm_fwd + attn_fwd);
+    s->hardware_flops +=
+        3.0 * passes * (gemm_fwd + attn_fwd) +
+        passes * (recompute_flops + 3 * padding - 3 * skipped + 3.0 * (double)(t - 1) * d_fwd);
+}
+
+/* Step 3: one layer's work on one die (forward, backward, recomputed forward) for each
+ * kind of layer, the logits layer's and the embedding's, and the model's FLOPs. */
+void tess_build_layer_templates(builder *b)
+{
+    const tess_workload *w = b->w;
+    const tess_model *md = &w->model;
+    tess_schedule *s = b->s;
+    const uint64_t e = b->e, h = md->hidden, V = md->vocab, t = w->tp, tok = b->tok;
+    /* the logits, and each multi-token prediction module's: its projection of the two
+     * normalised inputs (2h) to h, and the logits again (its layer is a layer of the
+     * model's kind, counted with them) */
+    const uint64_t mtp = md->mtp_depth;
+    const double logits_fwd = 2.0 * tok * h * V * (double)(1 + mtp) + 4.0 * tok * h * h * mtp;
+    s->model_flops = s->hardware_flops = 3.0 * s->microbatches * s->dp * logits_fwd;
+    layer_kind(b, &s->fwd, &s->bwd, &s->recompute, md->layers - md->dense_layers + mtp);
+    if (md->dense_layers) {
+        b->dense = 1;
+        layer_kind(b, &s->dense_fwd, &s->dense_bwd, &s->dense_recompute, md->dense_layers);
+        b->dense = 0;
+    }
+    /* each TP rank sends its 1/t (Megatron's scatter/gather, gathered after it arrives:
+     * recv_coll), or with sequence parallelism its sequence shard; with scatter/gather off
+     * a 1-D group's ranks each send the whole activation */
+    const int whole = tess_build_activation_replicated(w) && !w->pipeline_scatter_gather;
+    s->activation_message_bytes = tok * h * e / (whole ? 1 : t);
 
     const gemm logit = {tok, V / t, h, 1, "logits"};
     const gemm ldx = {tok, h, V / t, 1, "logits backward (dX)"},
                ldw = {h, V / t, tok, 1, "logits backward (dW)"};
-    tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(b, &logit, 0, 0));
-    tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(b, &ldx, 0, 0));
-    tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(b, &ldw, 0, 0));
-    elementwise_kernels(b, &s->logits_fwd, KERNELS_LOGITS_FORWARD);
-    elementwise_kernels(b, &s->logits_bwd, KERNELS_LOGITS_BACKWARD);
+    /* a multi-token prediction module's projection, column-parallel over TP */
+    const gemm proj = {tok, h / t, 2 * h, 1, "multi-token prediction projection"};
+    const gemm pdx = {tok, 2 * h, h / t, 1, "multi-token prediction projection backward (dX)"},
+               pdw = {2 * h, h / t, tok, 1, "multi-token prediction projection backward (dW)"};
+    for (uint64_t j = 0; j <= mtp; j++) {
+        if (j > 0) { /* module j: its next tokens' embeddings, the two norms, the projection */
+            elementwise_kernels(b, &s->logits_fwd, KERNELS_EMBEDDING_FORWARD);
+            elementwise_kernels(b, &s->logits_fwd, KERNELS_MTP_NORMS_FORWARD);
+            tile_gemm(b, &s->logits_fwd, &proj, gemm_dram_bytes(b, &proj, 0, 0));
+            tile_gemm(b, &s->logits_bwd, &pdx, gemm_dram_bytes(b, &pdx, 0, 0));
+            tile_gemm(b, &s->logits_bwd, &pdw, gemm_dram_bytes(b, &pdw, 0, 0));
+            elementwise_kernels(b, &s->logits_bwd, KERNELS_MTP_NORMS_BACKWARD);
+            elementwise_kernels(b, &s->logits_bwd, KERNELS_EMBEDDING_BACKWARD);
+        }
+        tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(b, &logit, 0, 0));
+        tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(b, &ldx, 0, 0));
+        tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(b, &ldw, 0, 0));
+        elementwise_kernels(b, &s->logits_fwd, KERNELS_LOGITS_FORWARD);
+        elementwise_kernels(b, &s->logits_bwd, KERNELS_LOGITS_BACKWARD);
+    }
     elementwise_kernels(b, &s->embed_fwd, KERNELS_EMBEDDING_FORWARD);
     elementwise_kernels(b, &s->embed_bwd, KERNELS_EMBEDDING_BACKWARD);
 }
