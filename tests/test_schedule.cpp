@@ -407,6 +407,43 @@ TEST(ScheduleCollectives, DenseFirstLayersRunTheirOwnTemplatesAndNoAllToAll)
     EXPECT_TRUE(has_all_to_all(s.fwd));
 }
 
+// ZeRO-1 with expert parallelism: the optimizer state of a routed expert is partitioned
+// over the replicas that hold that expert (dp / ep of them: the expert data-parallel group),
+// the rest over all dp. gpt-1.3b-moe8 (24 layers, h 2048, 8 GeLU experts of 8192), DP 8,
+// EP 4: each die holds 2 experts a layer, each 2hf + f + h parameters; the rest of its
+// parameters (P - X) at 4 + 12/8 bytes, the experts' X at 4 + 12/2. The optimizer step
+// moves 50 bytes a parameter of the die's shards likewise.
+TEST(ScheduleMemory, ZeroOneShardsExpertsOverTheirOwnReplicas)
+{
+    auto b = build("gpt-1.3b-moe8.xml",
+                   "global-batch=\"8\" micro-batch=\"1\" dp=\"8\" ep=\"4\" zero=\"1\"", 8);
+    ASSERT_EQ(b->src, TESS_OK) << b->errors;
+    const double h = 2048, f = 8192, X = 24 * 2 * (2 * h * f + f + h);
+    const double P = double(b->s.stages[0].params);
+    EXPECT_NEAR(double(b->s.stages[0].static_bytes), (4 + 12.0 / 8) * (P - X) + (4 + 12.0 / 2) * X,
+                2.0);
+    EXPECT_NEAR(double(b->s.stages[0].optimizer_bytes), 50 * ((P - X) / 8 + X / 2), 100.0);
+    // the tail: the rest's gradients reduce-scattered and gathered over the 8 replicas, the
+    // experts' over their own 2 (replicas d and d + 4), 2 bytes a parameter each
+    EXPECT_EQ(double(b->s.stages[0].expert_params), X);
+    int found = 0;
+    for (uint32_t i = 0; i < b->s.n_colls; i++) {
+        const tess_coll_use &c = b->s.colls[i];
+        if (c.axis == TESS_AXIS_DP) {
+            EXPECT_EQ(c.group, 8u);
+            EXPECT_EQ(double(c.bytes), 2 * (P - X));
+        } else if (c.axis == TESS_AXIS_EDP) {
+            found++;
+            EXPECT_EQ(c.group, 2u);
+            EXPECT_EQ(double(c.bytes), 2 * X);
+            EXPECT_EQ(c.calls, 1u);
+        }
+    }
+    EXPECT_EQ(found, 2); // reduce-scatter and all-gather
+    for (uint32_t r = 0; r < 8; r++)
+        EXPECT_EQ(tess_ring_next(&b->s, TESS_AXIS_EDP, r), (r + 4) % 8) << r;
+}
+
 // 2-D tensor parallelism with fewer heads than dies (Hecaton's regime): GPT-3 XL's 16 heads
 // over 64 dies. The attention core is not dropped (it was: b heads / t in integer
 // arithmetic gave no score GEMMs at all); each die takes a slice of a head's query rows,
@@ -936,6 +973,52 @@ TEST(ScheduleCollectives, AnExpertGroupOverNodesGoesAcrossThenInside)
             EXPECT_EQ(x / 16, r / 16) << r;
             EXPECT_NE(x / 8, r / 8) << r;
         }
+    }
+}
+
+// DeepEP's dispatch (DeepSeek-V3 sections 3.2.2 and 3.3): with each token's experts on at
+// most one of the EP group's two nodes (ep-node-limit 1), its copy crosses once (b s h
+// elements across instead of b s k h) and is fanned out to its k experts inside; dispatched
+// in fp8 with a 4-byte scale per 128 elements (1 + 4/128 bytes an element), combined in the
+// dtype. Four collectives, each once a pass in every MoE layer: dispatch across then inside,
+// combine inside then across.
+TEST(ScheduleCollectives, DeepEpDispatchCrossesOnceADomainAndInFp8)
+{
+    const std::string xml = "file:" + source_path("platforms/dgx-h100-cluster.xml");
+    const double T = 2048, k = 2, h = 2048, e = 2, fp8 = 1 + 4.0 / 128;
+    auto b = build("gpt-1.3b-moe8.xml",
+                   "global-batch=\"32\" micro-batch=\"1\" tp=\"2\" dp=\"16\" ep=\"8\" "
+                   "rank-order=\"tp-dp-pp\" fp8=\"on\" ep-node-limit=\"1\" "
+                   "ep-dispatch-fp8=\"on\"",
+                   32, xml);
+    ASSERT_EQ(b->src, TESS_OK) << b->errors;
+    std::vector<const tess_coll_use *> a2a;
+    for (uint32_t i = 0; i < b->s.n_colls; i++)
+        if (b->s.colls[i].kind == TESS_ALL_TO_ALL) a2a.push_back(&b->s.colls[i]);
+    ASSERT_EQ(a2a.size(), 4u);
+    // {group, bytes a call sends}: across a group of 2 (half leaves), inside one of 4 (3/4)
+    const double expect[4][2] = {{2, T * 1 * h * fp8 / 2},
+                                 {4, T * k * h * fp8 * 3 / 4},
+                                 {4, T * k * h * e * 3 / 4},
+                                 {2, T * 1 * h * e / 2}};
+    const uint64_t calls = 2 * b->s.microbatches * 24; // forward and backward, 24 layers
+    for (int i = 0; i < 4; i++) {
+        EXPECT_EQ(a2a[i]->group, uint32_t(expect[i][0])) << i;
+        EXPECT_EQ(double(a2a[i]->call_bytes_sent), expect[i][1]) << i;
+        EXPECT_EQ(tess_coll_calls(&b->s, a2a[i], 0), calls) << i;
+    }
+    EXPECT_EQ(a2a[0]->axis, TESS_AXIS_EP_CROSS);
+    EXPECT_EQ(a2a[3]->axis, TESS_AXIS_EP_CROSS);
+    // a limit needs the hierarchical all-to-all; fp8 dispatch needs fp8 GEMMs
+    for (const char *bad :
+         {"ep-node-limit=\"1\" ep-all-to-all=\"flat\"", "ep-dispatch-fp8=\"on\""}) {
+        auto r = build("gpt-1.3b-moe8.xml",
+                       std::string("global-batch=\"32\" micro-batch=\"1\" tp=\"2\" dp=\"16\" "
+                                   "ep=\"8\" ") +
+                           bad,
+                       32, xml);
+        EXPECT_NE(r->wrc, TESS_OK) << bad;
+        EXPECT_NE(r->errors.find(std::string(bad).substr(0, 8)), std::string::npos) << r->errors;
     }
 }
 

@@ -291,6 +291,10 @@ void ComputeDie::run()
             const double t0 = sc_core::sc_time_stamp().to_seconds();
             if (op.coll == s_.dp_coll) { // the tail: every data-parallel collective
                 data_parallel_tail();
+                for (uint32_t i = 0; i < s_.n_colls; i++) // and the experts' (their replicas)
+                    if (s_.colls[i].axis == TESS_AXIS_EDP)
+                        for (uint64_t k = 0; k < s_.colls[i].calls; k++)
+                            collective(s_.colls[i], i);
             } else {
                 collective(s_.colls[op.coll], static_cast<uint32_t>(op.coll));
             }

@@ -119,6 +119,13 @@ static const tess_field_spec workload_fields[] = {
           "(DualPipe's overlap of one micro-batch's dispatch and combine with another's "
           "computation, in its steady state: a layer takes the longer of the two), or each "
           "waits in the die's stream"),
+    WCOUNT("ep-node-limit", ep_node_limit, "0", 0, 1e6,
+           "each token's experts on at most this many of the expert group's domains (nodes), "
+           "its copy crossing to each once and fanned out inside (DeepSeek-V3's node-limited "
+           "routing, DeepEP); 0: no limit"),
+    WENUM("ep-dispatch-fp8", ep_dispatch_fp8, "off", onoff_names,
+          "the dispatch all-to-all's tokens in fp8 with a 4-byte scale per 128 elements, the "
+          "combine in the dtype (DeepSeek-V3's, DeepEP)"),
     WCOUNT("ep", ep, "1", 1, 1e6,
            "expert-parallel degree: a mixture of experts' experts spread over groups of ep "
            "data-parallel replicas, tokens dispatched to them and combined by all-to-alls"),
@@ -414,6 +421,17 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
           "it needs attention=\"flash\"");
     CHECK(w->cp == 1 || w->tp_style == TESS_TP_MEGATRON_1D,
           "<workload> attribute 'cp': context parallelism with tp-style 2d is not modelled");
+    CHECK((w->ep_node_limit == 0 && !w->ep_dispatch_fp8) || w->ep > 1,
+          "<workload> attributes 'ep-node-limit' and 'ep-dispatch-fp8' shape the experts' "
+          "all-to-alls: they need expert parallelism (ep %u)",
+          w->ep);
+    CHECK(w->ep_node_limit == 0 || w->ep_hierarchical,
+          "<workload> attribute 'ep-node-limit': a token's copies share their crossing to a "
+          "domain only when the all-to-all goes across then inside "
+          "(ep-all-to-all=\"hierarchical\")");
+    CHECK(!w->ep_dispatch_fp8 || w->fp8,
+          "<workload> attribute 'ep-dispatch-fp8': the dispatched tokens are the experts' fp8 "
+          "inputs; it needs fp8=\"on\"");
     CHECK(!w->ep_overlap || w->ep > 1,
           "<workload> attribute 'ep-overlap': there is no all-to-all to overlap without expert "
           "parallelism (ep 1)");

@@ -101,6 +101,10 @@ typedef struct tess_workload {
      * DualPipe's overlap of one micro-batch's communication with another's computation, in
      * its steady state), or each waiting in the die's stream (0) */
     int ep_overlap;
+    /* DeepEP's dispatch: each token's experts on at most ep_node_limit domains (0: any),
+     * its copy crossing to each once; the dispatch's tokens in fp8 (ep_dispatch_fp8) */
+    uint32_t ep_node_limit;
+    int ep_dispatch_fp8;
     int sequence_parallel;
     int fused_kernels; /* element-wise chains fused (Megatron's fused kernels) */
     /* a pipeline message split over the TP group and all-gathered after it is received

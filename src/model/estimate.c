@@ -291,7 +291,8 @@ static void collective_terms(const tess_coll_use *c, const tess_estimate_net *ne
     const uint32_t n = c->group;
     if (n < 2) return;
     const double steps = (double)tess_ring_steps(c->kind, n);
-    const tess_level l = tess_axis_is_dp(c->axis) ? TESS_LEVEL_DP : TESS_LEVEL_TP;
+    const tess_level l =
+        tess_axis_is_dp(c->axis) || c->axis == TESS_AXIS_EDP ? TESS_LEVEL_DP : TESS_LEVEL_TP;
     const double chunk = (double)tess_ring_message_bytes(c->kind, c->bytes, n);
     if (c->kind == TESS_ALL_TO_ALL) { /* once synchronised, its n - 1 messages at once */
         a[l] += calls * (net->launch_s + net->a2a_step_s[c->axis] + net->a2a_alpha_s[c->axis]);
@@ -362,18 +363,31 @@ double tess_estimate_dp_tail(const tess_schedule *s, const tess_estimate_net *ne
         if (c->span > span) span = c->span;
         out |= c->scale_out;
     }
+    double t = sum;
     if (n > 1 && k > 1) { /* one pipeline, at its widest level */
-        const double t = launches + tess_pipeline_time(sync, data, ring, n, (uint32_t)k);
+        t = launches + tess_pipeline_time(sync, data, ring, n, (uint32_t)k);
         if (by_span) by_span[span] += t;
         if (out && scale_out) *scale_out += t;
-        return t;
+    } else {
+        for (uint32_t j = 0; j < n; j++) {
+            const tess_coll_use *c = &s->colls[chain[j]];
+            if (by_span) by_span[c->span] += alone[j];
+            if (c->scale_out && scale_out) *scale_out += alone[j];
+        }
     }
-    for (uint32_t j = 0; j < n; j++) {
-        const tess_coll_use *c = &s->colls[chain[j]];
-        if (by_span) by_span[c->span] += alone[j];
-        if (c->scale_out && scale_out) *scale_out += alone[j];
+    /* then the routed experts' over their own replicas, one after another */
+    for (uint32_t i = 0; i < s->n_colls; i++) {
+        const tess_coll_use *c = &s->colls[i];
+        if (c->axis != TESS_AXIS_EDP) continue;
+        if (messages) *messages += call_messages(c) * c->calls;
+        double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
+        collective_terms(c, net, (double)c->calls, ca, cb);
+        const double te = network_time(ca, cb, cal);
+        t += te;
+        if (by_span) by_span[c->span] += te;
+        if (c->scale_out && scale_out) *scale_out += te;
     }
-    return sum;
+    return t;
 }
 
 /* The calibrated DMA that double buffering cannot hide of the tiled GEMM whose tiles are

@@ -37,6 +37,10 @@ uint32_t tess_rank_next(const tess_rank_map *rm, tess_coll_axis axis, uint32_t r
         const uint32_t e = rm->ep ? rm->ep : 1;
         return tess_rank_at(tp, pp, t, st, d / e * e + (d % e + m) % e);
     }
+    case TESS_AXIS_EDP: {
+        const uint32_t e = rm->ep ? rm->ep : 1;
+        return tess_rank_at(tp, pp, t, st, (d + e) % dp);
+    }
     case TESS_AXIS_CP: {
         const uint32_t c = rm->cp ? rm->cp : 1;
         return tess_rank_at(tp, pp, t, st, d / c * c + (d % c + 1) % c);

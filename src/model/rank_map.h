@@ -30,6 +30,8 @@ typedef enum tess_coll_axis {
     TESS_AXIS_EP,       /* expert parallelism: ep consecutive data-parallel replicas */
     TESS_AXIS_EP_CROSS, /* hierarchical EP: one member per DP domain, the same place in each */
     TESS_AXIS_CP,       /* context parallelism: cp consecutive replicas of the data-parallel axis */
+    TESS_AXIS_EDP,      /* expert data parallelism: the replicas that hold the same experts, the
+                           same place in each EP group (dp / ep of them, ep apart) */
     TESS_AXIS_PIPELINE, /* not a collective: a stage and the next (tess_rank_next) */
     TESS_AXES
 } tess_coll_axis;

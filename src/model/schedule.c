@@ -242,15 +242,20 @@ static uint64_t stage_unit_params(const tess_workload *w, uint32_t st)
  * (and the weights) 16/dp. Beyond the paper's model states, the buffers a stage needs
  * while it runs: with ZeRO-2 a unit's whole gradient before its reduce-scatter (2 bytes a
  * parameter of `unit`), with ZeRO-3 also the unit's gathered weights (4). The state is
- * partitioned over every rank of the data-parallel axis (dp x cp). */
-static uint64_t zero_static_bytes(const tess_workload *w, uint64_t params, uint64_t unit)
+ * partitioned over every rank of the data-parallel axis (dp x cp); that of the `experts`
+ * of those parameters that are routed experts of an expert-parallel group, over their
+ * own replicas only (dp / ep: Megatron-LM's and DeepSpeed's expert data-parallel group;
+ * ZeRO-2 and -3 are refused with ep > 1). */
+static uint64_t zero_static_bytes(const tess_workload *w, uint64_t params, uint64_t experts,
+                                  uint64_t unit)
 {
     const double P = (double)params, d = (double)w->dp * w->cp;
     switch (w->zero) {
     case 0:
         return (uint64_t)(16.0 * P);
     case 1:
-        return (uint64_t)((4.0 + 12.0 / d) * P);
+        return (uint64_t)((4.0 + 12.0 / d) * (P - (double)experts) +
+                          (4.0 + 12.0 * w->ep / d) * (double)experts);
     case 2:
         return (uint64_t)((2.0 + 14.0 / d) * P + 2.0 * (double)unit);
     default:
@@ -345,14 +350,21 @@ static int stage_figures(builder *b)
         /* the tail: the data-parallel gradient collective and the optimizer step over the
          * die's share of the optimizer state */
         S->ops += 1 + (s->dp > 1 && w->zero < 3 ? 1 : 0); /* ZeRO-3 has no tail collective */
-        S->optimizer_bytes = TESS_OPTIMIZER_BYTES_PER_PARAM * S->params / (w->zero ? s->dp : 1);
+        /* of them the routed experts of an expert-parallel group (their replicas dp / ep) */
+        const uint64_t experts = w->ep > 1 ? layers * (md->experts / w->ep) *
+                                                 tess_model_ffn_params(md, md->expert_ffn) / t
+                                           : 0;
+        S->expert_params = experts;
+        S->optimizer_bytes = w->zero ? TESS_OPTIMIZER_BYTES_PER_PARAM *
+                                           ((S->params - experts) / s->dp + experts * w->ep / s->dp)
+                                     : TESS_OPTIMIZER_BYTES_PER_PARAM * S->params;
         /* fp8: the stage's layer weights cast once an iteration, each read in the dtype and
          * written as fp8 and a transposed fp8 copy (Transformer Engine caches them over the
          * micro-batches) */
         if (w->fp8) S->optimizer_bytes += (b->e + 2) * stage_layer_params / t;
         S->dram_bytes += S->optimizer_bytes;
         S->sram_bytes += 2 * S->optimizer_bytes;
-        S->static_bytes = zero_static_bytes(w, S->params, stage_unit_params(w, st));
+        S->static_bytes = zero_static_bytes(w, S->params, experts, stage_unit_params(w, st));
         /* per layer: the stage's layers' mean (its dense ones hold less) */
         const double act_mean = layers + dense
                                     ? ((double)layers * act_layer + (double)dense * act_dense) /

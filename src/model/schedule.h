@@ -7,7 +7,8 @@
  * is held per stage:
  *  - one op template per layer pass (GEMMs split into SRAM-sized tiles with their DMA
  *    loads and stores, vector ops, tensor-parallel collectives), repeated over the
- *    stage's layers;
+ *    stage's layers (a second set for a mixture of experts' dense first layers, run for
+ *    the model's first layers wherever they fall);
  *  - the stage's order of (micro-batch, model chunk, forward | backward) passes for
  *    the pipeline schedule (GPipe, 1F1B, interleaved 1F1B), m x v x 2 entries;
  *  - per-iteration extras: pipeline sends and receives, the data-parallel gradient
@@ -181,6 +182,7 @@ typedef struct tess_stage {
     uint64_t optimizer_bytes; /* the optimizer step's DRAM traffic, per die per iteration */
     uint64_t messages;        /* sent per die per iteration: collectives' steps, pipeline sends */
     uint64_t params;          /* parameters held per die */
+    uint64_t expert_params;   /* of them, routed experts of an expert-parallel group (ep > 1) */
     uint64_t static_bytes;    /* weights, gradients, optimizer state */
     uint64_t activation_bytes_per_layer; /* per micro-batch */
     uint32_t in_flight;                  /* micro-batch chunks whose activations are held at once */

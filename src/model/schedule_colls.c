@@ -349,13 +349,42 @@ void tess_build_ep_collectives(builder *b)
     if (w->ep < 2) return;
     const int full = w->recompute == TESS_RECOMPUTE_FULL;
     const uint64_t passes = full ? 3 : 2;
-    const double routed = (double)(b->tok * w->model.top_k * w->model.hidden * b->e);
-    const uint64_t bytes = (uint64_t)ceil(routed * tess_build_expert_load(w) - 1e-9);
+    const double load = tess_build_expert_load(w), h = (double)w->model.hidden,
+                 tok = (double)b->tok, k = (double)w->model.top_k;
+    const uint64_t bytes = (uint64_t)ceil(tok * k * h * (double)b->e * load - 1e-9);
     /* over domains of m members (the DP group's, placement.dp_local) holding whole EP
      * groups' parts: across first (each die's whole buffer, 1/(ep/m) to each die of its own
      * place in the group's other domains), then inside (1/m to each) */
     const uint32_t m = s->placement.dp_local, first = s->n_colls;
-    if (w->ep_hierarchical && m > 1 && m < w->ep && w->ep % m == 0) {
+    const int hier = w->ep_hierarchical && m > 1 && m < w->ep && w->ep % m == 0;
+    if (w->ep_node_limit || w->ep_dispatch_fp8) {
+        /* DeepEP's way (DeepSeek-V3 sections 3.2.2, 3.3): each token's experts on at most
+         * `limit` domains, its copy crossing to each of them once and fanned out inside
+         * (hierarchical only: a token's copies to one domain share its crossing); the
+         * dispatch in fp8 with a 4-byte scale per 128 elements, the combine in the dtype.
+         * Dispatch and combine are then collectives of their own, across and inside each */
+        double limit = w->ep_node_limit && w->ep_node_limit < k ? w->ep_node_limit : k;
+        if (hier && w->ep_node_limit && limit > (double)(w->ep / m)) limit = w->ep / m;
+        const double de = w->ep_dispatch_fp8 ? 1.0 + 4.0 / 128 : (double)b->e;
+        const uint64_t d_in = (uint64_t)ceil(tok * k * h * de * load - 1e-9),
+                       d_across = (uint64_t)ceil(tok * (hier ? limit : k) * h * de * load - 1e-9),
+                       c_across = (uint64_t)ceil(tok * (hier ? limit : k) * h * b->e * load - 1e-9);
+        if (hier) {
+            add_layer_coll(b, "ep all-to-all (dispatch; across)", TESS_AXIS_EP_CROSS,
+                           TESS_ALL_TO_ALL, w->ep / m, d_across, passes);
+            add_layer_coll(b, "ep all-to-all (dispatch; inside)", TESS_AXIS_DP_LOCAL,
+                           TESS_ALL_TO_ALL, m, d_in, passes);
+            add_layer_coll(b, "ep all-to-all (combine; inside)", TESS_AXIS_DP_LOCAL,
+                           TESS_ALL_TO_ALL, m, bytes, passes);
+            add_layer_coll(b, "ep all-to-all (combine; across)", TESS_AXIS_EP_CROSS,
+                           TESS_ALL_TO_ALL, w->ep / m, c_across, passes);
+        } else {
+            add_layer_coll(b, "ep all-to-all (dispatch)", TESS_AXIS_EP, TESS_ALL_TO_ALL, w->ep,
+                           d_in, passes);
+            add_layer_coll(b, "ep all-to-all (combine)", TESS_AXIS_EP, TESS_ALL_TO_ALL, w->ep,
+                           bytes, passes);
+        }
+    } else if (hier) {
         add_layer_coll(b, "ep all-to-all (dispatch, combine; across)", TESS_AXIS_EP_CROSS,
                        TESS_ALL_TO_ALL, w->ep / m, bytes, 2 * passes);
         add_layer_coll(b, "ep all-to-all (dispatch, combine; inside)", TESS_AXIS_DP_LOCAL,
@@ -371,14 +400,16 @@ void tess_build_ep_collectives(builder *b)
         count_stage_calls(s, &s->colls[i]);
         for (int k = 0; k < 3; k++) {
             if (!passes_t[k]) continue;
+            /* its calls in a pass: dispatch and combine, or one of them */
+            const uint64_t calls = s->colls[i].per_layer / passes, cb = s->colls[i].bytes;
             if (!w->ep_overlap) {
-                tess_build_add_group(b, passes_t[k], TESS_OP_COLLECTIVE, 2, 0, bytes, (int32_t)i);
+                tess_build_add_group(b, passes_t[k], TESS_OP_COLLECTIVE, calls, 0, cb, (int32_t)i);
                 continue;
             }
             /* overlapped: dispatch and combine started as the layer starts (the first
-             * phase's call runs every phase), waited for when its work is done */
+             * phase's calls run every phase), waited for when its work is done */
             const uint32_t at = i - first;
-            tess_build_insert_group(b, passes_t[k], at, TESS_OP_COLLECTIVE, 2, 0, bytes,
+            tess_build_insert_group(b, passes_t[k], at, TESS_OP_COLLECTIVE, calls, 0, cb,
                                     (int32_t)i);
             if (b->no_memory) return;
             passes_t[k]->groups[at].async = TESS_ASYNC_START;
@@ -507,11 +538,36 @@ void tess_build_zero_collectives(builder *b)
  * all-reduce; with ZeRO-1 its reduce-scatter and, after the optimizer's step on each
  * rank's shard, the parameters' all-gather; with ZeRO-2 that all-gather alone (the
  * gradients were reduce-scattered layer by layer); with ZeRO-3 nothing. */
+/* With expert parallelism the routed experts' gradients are reduced over their own
+ * replicas only (the expert data-parallel group, dp / ep ranks ep apart; nothing when dp =
+ * ep), after the rest of the tail: Megatron-LM's and DeepSpeed's expert data parallelism.
+ * Their bytes are the largest stage's (the tail's collectives are alike on every stage). */
+static void expert_dp_collectives(builder *b)
+{
+    const tess_workload *w = b->w;
+    tess_schedule *s = b->s;
+    uint64_t experts = 0;
+    for (uint32_t st = 0; st < s->pp; st++)
+        if (s->stages[st].expert_params > experts) experts = s->stages[st].expert_params;
+    const uint32_t group = s->dp / (w->ep ? w->ep : 1);
+    if (experts == 0 || group < 2) return;
+    if (w->zero) {
+        add_coll(b, "dp expert gradient reduce-scatter (expert replicas)", TESS_AXIS_EDP,
+                 TESS_REDUCE_SCATTER, group, experts * 2, 1);
+        add_coll(b, "dp expert parameter all-gather (expert replicas)", TESS_AXIS_EDP,
+                 TESS_ALL_GATHER, group, experts * 2, 1);
+    } else {
+        add_coll(b, "dp expert gradient all-reduce (expert replicas)", TESS_AXIS_EDP,
+                 TESS_ALL_REDUCE, group, experts * 2, 1);
+    }
+}
+
 void tess_build_dp_collectives(builder *b)
 {
     const tess_workload *w = b->w;
     tess_schedule *s = b->s;
-    const uint64_t grad_bytes = s->stages[0].params * 2;
+    /* the stage's parameters but its routed experts' (expert_dp_collectives) */
+    const uint64_t grad_bytes = (s->stages[0].params - s->stages[0].expert_params) * 2;
     s->dp_coll = s->dp > 1 && w->zero < 3 ? (int32_t)s->n_colls : -1;
     s->dp_chunks = 1; /* tess_schedule_chunk_dp_tail may pipeline a hierarchical tail */
     if (s->dp_coll < 0) return;
@@ -546,6 +602,7 @@ void tess_build_dp_collectives(builder *b)
     } else {
         add_coll(b, "dp gradient all-reduce", TESS_AXIS_DP, TESS_ALL_REDUCE, s->dp, grad_bytes, 1);
     }
+    expert_dp_collectives(b);
 }
 
 uint32_t tess_dp_chain(const tess_schedule *s, uint32_t *out, uint32_t cap)
