@@ -155,6 +155,77 @@ TEST(Yield, SparesRaiseAWaferAsTheBinomialSumPredicts)
     EXPECT_NEAR(tess_yield_with_spares(y, 16, 0), std::pow(y, 16), 1e-15);
 }
 
+// Core-level redundancy (issue 23): a die's compute as 8 rows of 8 cores, each row with S
+// spares that add S/8 of the compute's area and do not compute. The die is good when its
+// uncore has no defect and no row loses more than S of its 8 + S cores, each good with the
+// negative-binomial yield at a core's area (W / 64, W the working compute): written out
+// here. One spare a row raises the yield far above the same die without redundancy, and
+// the good die's price falls as wafer cost / (dies per wafer x yield) says.
+TEST(Yield, CoreRedundancyKeepsADieWhoseRowsLoseNoMoreThanTheirSpares)
+{
+    const double tensor = 64.0 * 64 * 64 * 1000e-12, sram = 8.0 * 64 * 1048576 * 0.025e-12 / 0.5;
+    const double W = tensor + sram, uncore = 5e-6; // m2
+    auto price = [](double a, double y) {
+        const double r = 0.145,
+                     per_wafer = std::floor(kPi * r * r / a - 2 * kPi * r / std::sqrt(2 * a));
+        return 10000 / (per_wafer * y) + 0.01 * a * 1e6;
+    };
+    double plain_usd = 0;
+    for (unsigned spares : {0u, 1u, 2u}) {
+        const std::string cores = spares == 0 ? ""
+                                              : " core-rows=\"8\" core-cols=\"8\" spare-cores=\"" +
+                                                    std::to_string(spares) + "\"";
+        auto l = load_xml(doc(tech() +
+                              "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" "
+                              "tensor-arrays=\"64\" tensor-rows=\"64\" tensor-cols=\"64\" "
+                              "sram=\"64MiB\"" +
+                              cores + "/>\n  <instance name=\"x\" type=\"d\"/>\n"));
+        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+        const tess_cost_report c = cost_of(*l);
+        const double area = W * (8.0 + spares) / 8 + uncore;
+        EXPECT_NEAR(c.area_m2, area, 1e-15) << spares;
+        EXPECT_NEAR(c.area.spare_cores, W * spares / 8, 1e-15) << spares;
+        if (spares == 0) { // no redundancy: the whole die at the model's yield
+            const double y = negative_binomial(area * 1e4, 0.2, 2);
+            EXPECT_NEAR(c.worst_die_yield, y, 1e-12);
+            plain_usd = price(area, y);
+            EXPECT_NEAR(c.cost_usd, plain_usd, 1e-9 * plain_usd);
+            continue;
+        }
+        const double yc = negative_binomial(W / 64 * 1e4, 0.2, 2);
+        double row = 0;
+        for (unsigned k = 0; k <= spares; k++)
+            row += choose(8 + spares, k) * std::pow(1 - yc, k) * std::pow(yc, 8 + spares - k);
+        const double y = negative_binomial(uncore * 1e4, 0.2, 2) * std::pow(row, 8);
+        EXPECT_NEAR(c.worst_die_yield, y, 1e-12) << spares;
+        EXPECT_NEAR(c.cost_usd, price(area, y), 1e-9 * price(area, y)) << spares;
+        EXPECT_LT(c.cost_usd, plain_usd) << spares; // the spares pay for their area
+    }
+    // on the bundled wafer, with Cerebras's figures (cores of ~0.05 mm2, 70,000 spares to
+    // 900,000 working: Cerebras blog, 2025-01-13), set together with --set: 96 rows of 110
+    // cores of its reticles' 529 mm2 of compute, 8 spares a row. Its dies then fail only in
+    // what has no spare (uncore, router, PHYs), and the wafer costs what it did not before
+    const std::string wafer = "cost platforms/wafer-scale.xml --json --set reticle.core-rows=96 "
+                              "--set reticle.core-cols=110";
+    const CliRun plain = tessera("cost platforms/wafer-scale.xml --json", true),
+                 spared = tessera(wafer + " --set reticle.spare-cores=8", true);
+    ASSERT_EQ(spared.status, 0) << spared.output;
+    EXPECT_GT(json_number(spared.output, "worst_die"), json_number(plain.output, "worst_die"));
+    EXPECT_LT(json_number(spared.output, "cost_usd"), 1e-6 * json_number(plain.output, "cost_usd"));
+    const CliRun half = tessera("cost platforms/wafer-scale.xml --set reticle.core-rows=96");
+    EXPECT_EQ(half.status, 1);
+    EXPECT_NE(half.output.find("core-level redundancy"), std::string::npos) << half.output;
+    // rows without columns, or cores on a die of given area, are refused by name
+    for (const char *bad : {"core-rows=\"8\"", "core-rows=\"8\" core-cols=\"8\" area=\"100mm2\""}) {
+        auto l = load_xml(doc(tech() +
+                              "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" "
+                              "tensor-arrays=\"4\" tensor-rows=\"64\" tensor-cols=\"64\" " +
+                              std::string(bad) + "/>\n  <instance name=\"x\" type=\"d\"/>\n"));
+        EXPECT_NE(l->rc, TESS_OK) << bad;
+        EXPECT_NE(l->errors.find("core"), std::string::npos) << l->errors;
+    }
+}
+
 TEST(Area, ADieIsTheSumOfItsBlocksAtTheTechnologysDensities)
 {
     // a 1 x 2 mesh; die r0c0 also has an HBM device on its router

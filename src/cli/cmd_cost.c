@@ -18,9 +18,9 @@ static void print_summary(const tess_platform *p, const tess_cost_report *c)
         printf("  silicon area      %12.6g mm2 (largest die %.6g mm2: %s)\n", c->area_m2 * 1e6,
                c->largest_die_m2 * 1e6, p->instances[c->largest_die].path);
         printf("    tensor %.6g, vector %.6g, sram %.6g, router %.6g, phy %.6g, dram phy %.6g, "
-               "uncore %.6g, stated %.6g mm2\n",
+               "uncore %.6g, spare cores %.6g, stated %.6g mm2\n",
                a->tensor * 1e6, a->vector * 1e6, a->sram * 1e6, a->router * 1e6, a->phy * 1e6,
-               a->memory_phy * 1e6, a->uncore * 1e6, a->given * 1e6);
+               a->memory_phy * 1e6, a->uncore * 1e6, a->spare_cores * 1e6, a->given * 1e6);
         printf("  yield             %12.6g (worst die %.6g, package assembly %.6g, wafer %.6g)\n",
                c->yield, c->worst_die_yield, c->worst_assembly_yield, c->worst_wafer_yield);
         printf("  units             %u packages, %u wafer-scale, %u dies packaged alone\n",

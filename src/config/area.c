@@ -104,7 +104,12 @@ double tess_die_area_in(const tess_platform *p, const tess_adjacency *adj, uint3
                 a.phy += (double)p->types[l->type].u.link.width_bytes * t->phy_area_m2;
         }
     }
+    /* core-level redundancy: the compute (arrays, lanes, SRAM) is the rows' working cores;
+     * each row's spares add their share of it */
+    if (d->core_rows > 0)
+        a.spare_cores = (a.tensor + a.vector + a.sram) * d->spare_cores / d->core_cols;
     if (parts) {
+        parts->spare_cores += a.spare_cores;
         parts->tensor += a.tensor;
         parts->vector += a.vector;
         parts->sram += a.sram;
@@ -113,7 +118,8 @@ double tess_die_area_in(const tess_platform *p, const tess_adjacency *adj, uint3
         parts->memory_phy += a.memory_phy;
         parts->uncore += a.uncore;
     }
-    return a.tensor + a.vector + a.sram + a.uncore + a.router + a.phy + a.memory_phy;
+    return a.tensor + a.vector + a.sram + a.uncore + a.router + a.phy + a.memory_phy +
+           a.spare_cores;
 }
 
 double tess_die_area(const tess_platform *p, uint32_t die, tess_area_parts *parts)

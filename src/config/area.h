@@ -13,7 +13,8 @@
 /* Square metres per block class. */
 typedef struct tess_area_parts {
     double tensor, vector, sram, router, phy, memory_phy, uncore;
-    double given; /* dies whose die-type states its area */
+    double spare_cores; /* core-level redundancy's spares (die-type spare-cores) */
+    double given;       /* dies whose die-type states its area */
 } tess_area_parts;
 
 /* Links of every instance, as a compressed adjacency (link indices; a circuit switch's

@@ -126,6 +126,12 @@ static const tess_field_spec die_fields[] = {
      "die area as built (0: computed from its blocks and the technology's densities)"},
     {"tdp", TESS_DIM_POWER, TESS_FIELD_DOUBLE, DIE(tdp_w), "0W", 0, 1e6, NULL, NULL,
      "power limit of one die (0: none)"},
+    {"core-rows", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(core_rows), "0", 0, 1 << 20, NULL, NULL,
+     "core-level redundancy: the die's compute as this many rows of cores (0: none)"},
+    {"core-cols", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(core_cols), "0", 0, 1 << 20, NULL, NULL,
+     "core-level redundancy: working cores a row"},
+    {"spare-cores", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(spare_cores), "0", 0, 1 << 20, NULL, NULL,
+     "core-level redundancy: spare cores a row (area, no compute)"},
 };
 
 #define RT(f) offsetof(tess_router_type, f)
@@ -863,6 +869,19 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
 /* compute="gpu" needs the figures its rule reads, and a ceiling at most its peak. */
 static int check_die(const tess_die_type *d, char *err, size_t errlen)
 {
+    if ((d->core_rows > 0) != (d->core_cols > 0) || (d->spare_cores > 0 && d->core_rows == 0)) {
+        snprintf(err, errlen,
+                 "core-level redundancy needs core-rows and core-cols together (spare-cores with "
+                 "them), not core-rows %u, core-cols %u, spare-cores %u",
+                 d->core_rows, d->core_cols, d->spare_cores);
+        return -1;
+    }
+    if (d->core_rows > 0 && d->area_m2 > 0) {
+        snprintf(err, errlen,
+                 "core-level redundancy splits the die's computed area into cores; a die-type "
+                 "with a given area has no such split (leave area out and give a technology)");
+        return -1;
+    }
     if (d->compute != TESS_COMPUTE_GPU) return 0;
     const char *missing = d->sms == 0              ? "sms"
                           : !(d->sm_flops > 0)     ? "sm-flops"

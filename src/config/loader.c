@@ -214,20 +214,50 @@ static int overridden_copy(loader *L, uint32_t ti, const tess_override_slot *o, 
 }
 
 /* --set TYPE.FIELD for a template just declared: applied at once, so that generators
- * that read the template (a switch's ports as the fat-tree's radix) see the value. */
+ * that read the template (a switch's ports as the fat-tree's radix) see the value. All of
+ * a template's overrides are set before its relations are checked, so that fields that go
+ * together (core-rows and core-cols) may be set together. */
 static void apply_type_overrides(loader *L, uint32_t ti)
 {
-    const char *name = L->p->types[ti].name;
+    tess_platform *p = L->p;
+    const char *name = p->types[ti].name;
     const size_t len = strlen(name);
+    tess_type copy = p->types[ti];
+    const tess_override_slot *last = NULL;
+    int set = 0, bad = 0;
+    char err[512];
     for (size_t i = 0; i < L->n_overrides; i++) {
         tess_override_slot *o = &L->overrides[i];
         if (o->used || strncmp(o->name, name, len) != 0 || o->name[len] != '.' ||
             strchr(o->name + len + 1, '.'))
             continue;
         o->used = 1;
-        tess_type copy;
-        if (overridden_copy(L, ti, o, o->name + len + 1, &copy) == 0) L->p->types[ti].u = copy.u;
+        const tess_field_spec *f = tess_field_find(p->types[ti].kind, o->name + len + 1);
+        if (!f) {
+            tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line,
+                          "--set %s: a %s has no field '%s'", o->name,
+                          tess_kind_type_element(p->types[ti].kind), o->name + len + 1);
+            bad = 1;
+        } else if (tess_field_set(f, tess_type_struct(&copy), o->value, err, sizeof err) != 0) {
+            tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s",
+                          o->name, o->value, err);
+            bad = 1;
+        } else {
+            set++;
+            last = o;
+        }
     }
+    if (!set || bad) return;
+    if (tess_type_check(&copy, err, sizeof err) != 0) {
+        if (set == 1)
+            tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s",
+                          last->name, last->value, err);
+        else
+            tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line,
+                          "--set %s.* (%d overrides of '%s'): %s", name, set, name, err);
+        return;
+    }
+    p->types[ti].u = copy.u;
 }
 
 static int handle_type(loader *L, tess_scope *s, xmlNodePtr n, tess_kind kind)

@@ -136,11 +136,15 @@ typedef struct tess_die_type {
     double sram_write_energy; /* joules per bit */
     double sram_leakage;      /* watts */
     uint32_t dma_engines;
-    double flop_energy;       /* joules per FLOP on the tensor engine and vector unit */
-    double static_power;      /* watts while the die is powered */
-    char technology[32];      /* name of a technology-type as written ("": no area/cost account) */
-    double area_m2;           /* given die area (0: computed from the blocks, src/model/cost.c) */
-    double tdp_w;             /* power limit of one die (0: none) */
+    double flop_energy;  /* joules per FLOP on the tensor engine and vector unit */
+    double static_power; /* watts while the die is powered */
+    char technology[32]; /* name of a technology-type as written ("": no area/cost account) */
+    double area_m2;      /* given die area (0: computed from the blocks, src/model/cost.c) */
+    double tdp_w;        /* power limit of one die (0: none) */
+    /* core-level redundancy (src/model/cost.c): the die's compute (its arrays, lanes and
+     * SRAM) as core_rows rows of core_cols cores, each row with spare_cores more that cost
+     * area and do not compute (0 rows: none) */
+    uint32_t core_rows, core_cols, spare_cores;
     uint32_t technology_type; /* resolved by the loader: index into types, or TESS_NONE */
 } tess_die_type;
 

@@ -48,11 +48,27 @@ double tess_dies_per_wafer(double radius_m, double area_m2)
     return n > 0 ? floor(n) : 0;
 }
 
-/* One die made on its own wafer and tested: its yield and the price of a good one. */
-static double good_die_cost(const tess_technology_type *t, double area, double *yield)
+double tess_core_redundant_yield(const tess_technology_type *t, double area, double cores,
+                                 uint32_t rows, uint32_t cols, uint32_t spares)
+{
+    const tess_yield_model m = t->yield_model;
+    const double d0 = t->defect_density, alpha = t->clustering;
+    if (rows == 0 || cols == 0 || !(cores > 0)) return tess_die_yield(m, area, d0, alpha);
+    const uint32_t n = cols + spares;
+    const double core = tess_die_yield(m, cores / ((double)rows * n), d0, alpha);
+    return tess_die_yield(m, area - cores, d0, alpha) *
+           pow(tess_yield_with_spares(core, n, spares), (double)rows);
+}
+
+/* One die made on its own wafer and tested: its yield (with its cores' redundancy: parts
+ * holds its area's split) and the price of a good one. */
+static double good_die_cost(const tess_technology_type *t, const tess_die_type *d, double area,
+                            const tess_area_parts *parts, double *yield)
 {
     const double r = t->wafer_diameter_m / 2 - t->edge_exclusion_m;
-    *yield = tess_die_yield(t->yield_model, area, t->defect_density, t->clustering);
+    *yield = tess_core_redundant_yield(
+        t, area, parts->tensor + parts->vector + parts->sram + parts->spare_cores, d->core_rows,
+        d->core_cols, d->spare_cores);
     const double per_wafer = tess_dies_per_wafer(r, area);
     return per_wafer > 0 && *yield > 0 ? t->wafer_cost_usd / (per_wafer * *yield) : 0;
 }
@@ -62,6 +78,19 @@ static double packaging_rate(const tess_technology_type *t, tess_packaging k)
     return k == TESS_PACKAGING_INTERPOSER    ? t->interposer_cost
            : k == TESS_PACKAGING_WAFER_SCALE ? t->wafer_scale_cost
                                              : t->organic_cost;
+}
+
+static void add_parts(tess_area_parts *sum, const tess_area_parts *a)
+{
+    sum->tensor += a->tensor;
+    sum->vector += a->vector;
+    sum->sram += a->sram;
+    sum->router += a->router;
+    sum->phy += a->phy;
+    sum->memory_phy += a->memory_phy;
+    sum->uncore += a->uncore;
+    sum->spare_cores += a->spare_cores;
+    sum->given += a->given;
 }
 
 /* What one manufactured unit holds, gathered in one pass over the instances. */
@@ -101,7 +130,9 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         if (x->kind != TESS_KIND_DIE) continue;
         const tess_die_type *d = &p->types[x->type].u.die;
         const tess_technology_type *t = tess_technology_of(p, d);
-        const double area = tess_die_area_in(p, &adj, (uint32_t)i, &out->area);
+        tess_area_parts parts = {0};
+        const double area = tess_die_area_in(p, &adj, (uint32_t)i, &parts);
+        add_parts(&out->area, &parts);
         out->area_m2 += area;
         if (area > out->largest_die_m2) {
             out->largest_die_m2 = area;
@@ -110,7 +141,7 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         if (!t || !(area > 0)) continue;
         out->accounted = 1;
         double y;
-        const double usd = good_die_cost(t, area, &y);
+        const double usd = good_die_cost(t, d, area, &parts, &y);
         if (y < out->worst_die_yield) out->worst_die_yield = y;
         if (!u) { /* a die packaged alone on organic substrate */
             out->loose_dies++;
@@ -205,9 +236,11 @@ void tess_write_cost_json(FILE *f, const tess_platform *p, const tess_cost_repor
     fprintf(f,
             "%s\"area_breakdown_mm2\": {\"tensor\": %.9g, \"vector\": %.9g, \"sram\": %.9g, "
             "\"router\": %.9g, \"phy\": %.9g, \"memory_phy\": %.9g, \"uncore\": %.9g, "
-            "\"given\": %.9g, \"largest_die\": %.9g, \"largest_die_path\": \"%s\"},\n",
+            "\"spare_cores\": %.9g, \"given\": %.9g, \"largest_die\": %.9g, "
+            "\"largest_die_path\": \"%s\"},\n",
             in, a->tensor * 1e6, a->vector * 1e6, a->sram * 1e6, a->router * 1e6, a->phy * 1e6,
-            a->memory_phy * 1e6, a->uncore * 1e6, a->given * 1e6, c->largest_die_m2 * 1e6,
+            a->memory_phy * 1e6, a->uncore * 1e6, a->spare_cores * 1e6, a->given * 1e6,
+            c->largest_die_m2 * 1e6,
             c->largest_die == TESS_NONE ? "" : p->instances[c->largest_die].path);
     fprintf(f, "%s\"yield\": %.9g,\n", in, c->yield);
     fprintf(f,

@@ -61,6 +61,14 @@ typedef struct tess_cost_report {
 /* Die yield of area a (m2) at defect density d0 (per m2) with clustering alpha. */
 double tess_die_yield(tess_yield_model model, double area_m2, double d0, double alpha);
 
+/* Yield of a die of `area` whose compute, `cores` of it (the spares' area included), is
+ * rows of cols working and `spares` spare cores (die-type core-rows, core-cols,
+ * spare-cores): the rest of the die must be free of defects, and each row may lose at most
+ * `spares` of its cols + spares cores, each good with the technology's yield at a core's
+ * area (defects independent between cores; rows 0: the whole die at the model's yield). */
+double tess_core_redundant_yield(const tess_technology_type *t, double area, double cores,
+                                 uint32_t rows, uint32_t cols, uint32_t spares);
+
 /* Probability that at most `spares` of n dies, each good with probability y, are bad. */
 double tess_yield_with_spares(double y, uint32_t n, uint32_t spares);
 
