@@ -189,23 +189,38 @@ static uint32_t attr_type(loader *L, const tess_scope *s, xmlNodePtr n, const ch
     return idx;
 }
 
-/* Template ti with override o ("OWNER.FIELD" = value) applied, in *copy (the name is
- * still ti's); 0, or -1 after reporting why at the template's line. */
-static int overridden_copy(loader *L, uint32_t ti, const tess_override_slot *o, const char *field,
-                           tess_type *copy)
+/* Override o ("OWNER.FIELD" = value) set on *copy, a copy of template ti (its relations not
+ * checked); 0, or -1 after reporting why at the template's line. */
+static int set_override(loader *L, uint32_t ti, const tess_override_slot *o, const char *field,
+                        tess_type *copy)
 {
     tess_platform *p = L->p;
     const tess_field_spec *f = tess_field_find(p->types[ti].kind, field);
+    char err[512];
     if (!f) {
         tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line,
                       "--set %s: a %s has no field '%s'", o->name,
                       tess_kind_type_element(p->types[ti].kind), field);
         return -1;
     }
+    if (tess_field_set(f, tess_type_struct(copy), o->value, err, sizeof err) != 0) {
+        tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s", o->name,
+                      o->value, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Template ti with override o applied, in *copy (the name is still ti's), its relations
+ * checked; 0, or -1 after reporting why at the template's line. */
+static int overridden_copy(loader *L, uint32_t ti, const tess_override_slot *o, const char *field,
+                           tess_type *copy)
+{
+    tess_platform *p = L->p;
     *copy = p->types[ti];
+    if (set_override(L, ti, o, field, copy) != 0) return -1;
     char err[512];
-    if (tess_field_set(f, tess_type_struct(copy), o->value, err, sizeof err) != 0 ||
-        tess_type_check(copy, err, sizeof err) != 0) {
+    if (tess_type_check(copy, err, sizeof err) != 0) {
         tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s", o->name,
                       o->value, err);
         return -1;
@@ -225,22 +240,13 @@ static void apply_type_overrides(loader *L, uint32_t ti)
     tess_type copy = p->types[ti];
     const tess_override_slot *last = NULL;
     int set = 0, bad = 0;
-    char err[512];
     for (size_t i = 0; i < L->n_overrides; i++) {
         tess_override_slot *o = &L->overrides[i];
         if (o->used || strncmp(o->name, name, len) != 0 || o->name[len] != '.' ||
             strchr(o->name + len + 1, '.'))
             continue;
         o->used = 1;
-        const tess_field_spec *f = tess_field_find(p->types[ti].kind, o->name + len + 1);
-        if (!f) {
-            tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line,
-                          "--set %s: a %s has no field '%s'", o->name,
-                          tess_kind_type_element(p->types[ti].kind), o->name + len + 1);
-            bad = 1;
-        } else if (tess_field_set(f, tess_type_struct(&copy), o->value, err, sizeof err) != 0) {
-            tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s",
-                          o->name, o->value, err);
+        if (set_override(L, ti, o, o->name + len + 1, &copy) != 0) {
             bad = 1;
         } else {
             set++;
@@ -248,6 +254,7 @@ static void apply_type_overrides(loader *L, uint32_t ti)
         }
     }
     if (!set || bad) return;
+    char err[512];
     if (tess_type_check(&copy, err, sizeof err) != 0) {
         if (set == 1)
             tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s",

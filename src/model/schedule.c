@@ -282,6 +282,14 @@ uint32_t tess_chunk_layers(const tess_schedule *s, uint32_t st, uint32_t c)
     return s->stages[st].layers_per_chunk + (mtp ? s->mtp_layers : 0);
 }
 
+uint64_t tess_stage_layers(const tess_schedule *s, uint32_t st, int moe_only)
+{
+    uint64_t layers = 0;
+    for (uint32_t c = 0; c < s->chunks; c++)
+        layers += tess_chunk_layers(s, st, c);
+    return moe_only ? layers - s->stages[st].dense_layers : layers;
+}
+
 /* Step 4: each stage's pass order, work, parameters and memory. */
 static int stage_figures(builder *b)
 {
@@ -300,7 +308,6 @@ static int stage_figures(builder *b)
         s->stages[st].layers_per_chunk = tess_stage_chunk_layers(w, st);
     for (uint32_t st = 0; st < pp; st++) {
         tess_stage *S = &s->stages[st];
-        const uint64_t layers_per_chunk = S->layers_per_chunk;
         S->dense_layers = 0;
         for (uint32_t c = 0; c < v; c++)
             S->dense_layers += tess_chunk_dense_layers(s, st, c);
@@ -308,9 +315,7 @@ static int stage_figures(builder *b)
             return TESS_ENOMEM;
         /* forward passes of one layer, of the stage's other layers (the last stage's
          * multi-token prediction layers among them) and of its dense ones */
-        const uint64_t mtp = st + 1 == pp ? s->mtp_layers : 0;
-        const uint64_t layers = layers_per_chunk * v + mtp - S->dense_layers,
-                       dense = S->dense_layers;
+        const uint64_t layers = tess_stage_layers(s, st, 1), dense = S->dense_layers;
         const uint64_t layer_passes = m * layers, dense_passes = m * dense;
         S->flops = (double)layer_passes * (F->flops + Bw->flops + R->flops) +
                    (double)dense_passes * (DF->flops + DB->flops + DR->flops);
@@ -373,7 +378,8 @@ static int stage_figures(builder *b)
         S->activation_bytes_per_layer = (uint64_t)act_mean;
         S->in_flight = (uint32_t)chunks_in_flight(w->pipeline, st, pp, m, v);
         S->peak_bytes =
-            S->static_bytes + (uint64_t)(act_mean * (layers_per_chunk + mtp) * S->in_flight);
+            S->static_bytes + (uint64_t)(act_mean * tess_chunk_layers(s, st, (uint32_t)v - 1) *
+                                         S->in_flight); /* its largest chunk */
     }
     return TESS_OK;
 }

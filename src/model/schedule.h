@@ -255,6 +255,10 @@ uint32_t tess_chunk_dense_layers(const tess_schedule *s, uint32_t st, uint32_t c
  * last stage's last chunk the multi-token prediction modules' layers (s->mtp_layers). */
 uint32_t tess_chunk_layers(const tess_schedule *s, uint32_t st, uint32_t c);
 
+/* The layers a die of stage st runs in one micro-batch's passes (all its chunks'), or of
+ * them those of the model's kind, not its dense first ones (moe_only). */
+uint64_t tess_stage_layers(const tess_schedule *s, uint32_t st, int moe_only);
+
 /* Calls of collective c per iteration on a die of `stage`. */
 uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage);
 

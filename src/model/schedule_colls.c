@@ -72,16 +72,6 @@ static void add_layer_group(builder *b, tess_template *t, tess_template *dense, 
         tess_build_add_group(b, dense, TESS_OP_COLLECTIVE, count, 0, bytes, (int32_t)coll);
 }
 
-/* The layers a die of `stage` runs in one micro-batch's passes (all its chunks, the
- * multi-token prediction layers with the last stage's), or of them those of the MoE kind. */
-static uint64_t stage_layers(const tess_schedule *s, uint32_t stage, int moe_only)
-{
-    uint64_t layers = 0;
-    for (uint32_t c = 0; c < s->chunks; c++)
-        layers += tess_chunk_layers(s, stage, c);
-    return moe_only ? layers - s->stages[stage].dense_layers : layers;
-}
-
 uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage)
 {
     if (c->only_stage >= 0 && (uint32_t)c->only_stage != stage) return 0;
@@ -93,7 +83,7 @@ uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_
     }
     if (c->per_microbatch) return c->per_microbatch * s->microbatches;
     if (!c->per_layer) return c->calls;
-    return c->per_layer * s->microbatches * stage_layers(s, stage, c->moe_only);
+    return c->per_layer * s->microbatches * tess_stage_layers(s, stage, c->moe_only);
 }
 
 /* A tensor-parallel collective called once a micro-batch by the dies of one stage, as an
@@ -423,7 +413,7 @@ void tess_build_ep_collectives(builder *b)
         passes_t[k]->groups[passes_t[k]->n - 1].async = TESS_ASYNC_WAIT;
         passes_t[k]->groups[passes_t[k]->n - 1].chain = phases;
         for (uint32_t st = 0; st < s->pp; st++) /* the wait: one op a layer pass */
-            s->stages[st].ops += s->microbatches * stage_layers(s, st, 1);
+            s->stages[st].ops += s->microbatches * tess_stage_layers(s, st, 1);
     }
     count_calls(b, first);
 }
