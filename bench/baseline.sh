@@ -31,6 +31,7 @@ jobs=(
   "scale-across-pp platforms/two-datacenter.xml workloads/scale-across-pp.xml"
   "scale-across-dp platforms/two-datacenter.xml workloads/scale-across-dp.xml"
   "wafer-scale-22b platforms/wafer-scale.xml workloads/wafer-scale-22b.xml"
+  "wafer-defects platforms/wafer-scale.xml workloads/wafer-scale-1.3b-spares.xml --set defect-seed=6 --set reticle.core-rows=96 --set reticle.core-cols=110 --set reticle.spare-cores=8"
   "chiplet-optical platforms/chiplet-optical-cluster.xml workloads/chiplet-optical-7b.xml"
   "chiplet-ocs platforms/chiplet-ocs-cluster.xml workloads/chiplet-ocs-7b.xml"
   "145b-16-nodes platforms/dgx-a100-cluster.xml workloads/megatron-145b.xml --set nodes=16 --set workload.dp=2 --set workload.global-batch=16"

@@ -156,6 +156,104 @@ TEST(Ring, EachRouterLinksItsTwoNeighboursAndTheLastWrapsToTheFirst)
     EXPECT_NE(xy->errors.find("needs mesh or torus coordinates"), std::string::npos) << xy->errors;
 }
 
+// Dragonfly (Kim, Dally, Scott and Abts 2008): G groups of A routers, a die each; A(A-1)/2
+// local links a group, one global link for every pair of groups, G(G-1)/2 in all; group J's
+// link to group K leaves router ((K - J - 1) mod G) / h, h = ceil((G - 1) / A), so no router
+// carries more than h. Balanced (G = A h + 1): every router carries exactly h.
+TEST(Dragonfly, GroupsAreAllToAllAndEveryPairOfGroupsHasOneGlobalLink)
+{
+    const unsigned shapes[][2] = {{5, 4}, {9, 4}, {2, 1}, {7, 3}, {4, 8}};
+    for (const auto &shape : shapes) {
+        const unsigned G = shape[0], A = shape[1], h = (G - 1 + A - 1) / A;
+        const std::string body =
+            "  <router-type name=\"df\" clock=\"1GHz\" ports=\"16\" routing=\"table\"/>\n"
+            "  <link-type name=\"glob\" width=\"32B\" latency=\"8cycles\" energy=\"1pJ/bit\"/>\n"
+            "  <dragonfly name=\"f\" groups=\"" +
+            std::to_string(G) + "\" routers=\"" + std::to_string(A) +
+            "\" die=\"d\" router=\"df\" link=\"l\" local-link=\"local\" global-link=\"glob\"/>\n";
+        auto l = load_xml(platform_doc(body));
+        ASSERT_EQ(l->rc, TESS_OK) << G << "x" << A << ": " << l->errors;
+        EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_DIE, 1), size_t(G) * A);
+        EXPECT_EQ(router_links(l->p), size_t(G) * A * (A - 1) / 2 + size_t(G) * (G - 1) / 2);
+        EXPECT_EQ(l->p.n_links, size_t(G) * A + router_links(l->p));
+        const uint32_t glob = tess_platform_find_type(&l->p, "glob");
+        auto at = [&](unsigned g, unsigned r) {
+            return "f.g" + std::to_string(g) + "r" + std::to_string(r) + ".router";
+        };
+        for (unsigned g = 0; g < G; g++) {
+            EXPECT_EQ(
+                l->live_links_between(at(g, 0).substr(0, at(g, 0).size() - 6) + "die", at(g, 0)),
+                1);
+            for (unsigned a = 0; a < A; a++)
+                for (unsigned b = a + 1; b < A; b++)
+                    EXPECT_EQ(l->live_links_between(at(g, a), at(g, b)), 1);
+            for (unsigned k = g + 1; k < G; k++) {
+                const unsigned from = (k - g - 1) % G / h, to = (g + G - k - 1) % G / h;
+                EXPECT_EQ(l->live_links_between(at(g, from), at(k, to)), 1) << g << "-" << k;
+            }
+            for (unsigned r = 0; r < A; r++) { // global links a router: at most h
+                size_t n = 0;
+                const uint32_t me = l->instance(at(g, r));
+                for (size_t k = 0; k < l->p.n_links; k++)
+                    n += l->p.links[k].type == glob &&
+                         (l->p.links[k].a == me || l->p.links[k].b == me);
+                if (G == A * h + 1) {
+                    EXPECT_EQ(n, h) << at(g, r);
+                } else {
+                    EXPECT_LE(n, h) << at(g, r);
+                }
+            }
+        }
+    }
+    // one group is no dragonfly
+    auto one = load_xml(platform_doc("  <dragonfly name=\"f\" groups=\"1\" routers=\"4\" die=\"d\" "
+                                     "router=\"r\" link=\"l\"/>\n"));
+    EXPECT_EQ(one->rc, TESS_EINVAL);
+    EXPECT_NE(one->errors.find("<dragonfly> attribute 'groups'"), std::string::npos) << one->errors;
+}
+
+// <choose value="${p}">: the one <when> of that value is loaded in the enclosing scope, so a
+// parameter picks the topology (a design space's axis); a value no <when> has is an error
+// naming the values there are.
+TEST(Choose, AParameterPicksTheTopologyAndAnUnknownValueIsNamed)
+{
+    const std::string body =
+        "  <param name=\"topology\" default=\"mesh\"/>\n"
+        "  <router-type name=\"tr\" clock=\"1GHz\" ports=\"8\" routing=\"table\"/>\n"
+        "  <choose value=\"${topology}\">\n"
+        "    <when value=\"mesh\"><mesh name=\"n\" rows=\"3\" cols=\"3\" die=\"d\" router=\"tr\" "
+        "link=\"l\"/></when>\n"
+        "    <when value=\"torus\"><torus name=\"n\" rows=\"3\" cols=\"3\" die=\"d\" "
+        "router=\"tr\" link=\"l\"/></when>\n"
+        "    <when value=\"dragonfly\"><dragonfly name=\"n\" groups=\"3\" routers=\"3\" die=\"d\" "
+        "router=\"tr\" link=\"l\"/></when>\n"
+        "  </choose>\n";
+    // router links: mesh 2 x 3 x 2 = 12, torus 2 x 9 = 18, dragonfly 3 x 3 + 3 = 12
+    const std::pair<const char *, size_t> cases[] = {
+        {"mesh", 12}, {"torus", 18}, {"dragonfly", 12}};
+    for (const auto &c : cases) {
+        auto l = load_xml(platform_doc(body), {{"topology", c.first}});
+        ASSERT_EQ(l->rc, TESS_OK) << c.first << ": " << l->errors;
+        EXPECT_EQ(router_links(l->p), c.second) << c.first;
+        ASSERT_EQ(l->p.n_grids, 1u);
+        EXPECT_EQ(l->p.grids[0].topology, c.first[0] == 'm'   ? TESS_TOPO_MESH
+                                          : c.first[0] == 't' ? TESS_TOPO_TORUS
+                                                              : TESS_TOPO_DRAGONFLY);
+    }
+    auto ring = load_xml(platform_doc(body), {{"topology", "ring"}});
+    EXPECT_EQ(ring->rc, TESS_EINVAL);
+    EXPECT_NE(ring->errors.find("<choose value=\"ring\">: no <when> of that value (there are "
+                                "'mesh', 'torus', 'dragonfly')"),
+              std::string::npos)
+        << ring->errors;
+    // parameters belong outside <choose>
+    auto param = load_xml(platform_doc("  <choose value=\"a\"><when value=\"a\"><param name=\"x\" "
+                                       "default=\"1\"/></when></choose>\n"));
+    EXPECT_EQ(param->rc, TESS_EINVAL);
+    EXPECT_NE(param->errors.find("declare parameters outside <choose>"), std::string::npos)
+        << param->errors;
+}
+
 TEST(Switch, RadixSmallerThanDiesIsAnError)
 {
     std::string body =

@@ -109,6 +109,40 @@ static uint32_t generate_ring(tess_platform *p, uint32_t gi, const tess_generato
     return base;
 }
 
+/* Dragonfly: rows groups of cols routers, a die each (see generators.h). */
+static uint32_t generate_dragonfly(tess_platform *p, uint32_t gi, const tess_generator_spec *s)
+{
+    char path[512];
+    const uint32_t base = (uint32_t)p->n_instances, G = s->rows, A = s->cols;
+    for (uint32_t g = 0; g < G; g++)
+        for (uint32_t r = 0; r < A; r++) {
+            snprintf(path, sizeof path, "%s.g%ur%u.die", s->name, g, r);
+            const uint32_t die =
+                add_instance(p, gi, s, path, TESS_KIND_DIE, s->die_type, (int)g, (int)r);
+            snprintf(path, sizeof path, "%s.g%ur%u.router", s->name, g, r);
+            const uint32_t rt =
+                add_instance(p, gi, s, path, TESS_KIND_ROUTER, s->router_type, (int)g, (int)r);
+            if (die == TESS_NONE || rt == TESS_NONE ||
+                add_link(p, die, rt, s->local_link_type, 0, s->line))
+                return TESS_NONE;
+        }
+    for (uint32_t g = 0; g < G; g++) /* inside a group: all to all */
+        for (uint32_t a = 0; a < A; a++)
+            for (uint32_t b = a + 1; b < A; b++)
+                if (add_link(p, router_at(base, A, g, a), router_at(base, A, g, b), s->link_type, 0,
+                             s->line))
+                    return TESS_NONE;
+    const uint32_t h = (G - 1 + A - 1) / A; /* global links a router, at most */
+    for (uint32_t j = 0; j < G; j++)
+        for (uint32_t k = j + 1; k < G; k++) {
+            const uint32_t from = ((k - j - 1) % G) / h, to = ((j + G - k - 1) % G) / h;
+            if (add_link(p, router_at(base, A, j, from), router_at(base, A, k, to),
+                         s->global_link_type, 0, s->line))
+                return TESS_NONE;
+        }
+    return base;
+}
+
 /* The ports of a radix-k switch that face down at o:1: k o / (o + 1), at least 1, below k. */
 static uint32_t down_ports(uint32_t k, double o)
 {
@@ -357,6 +391,7 @@ uint32_t tess_generate(tess_platform *p, const tess_generator_spec *s)
     }
     uint32_t made = s->topology == TESS_TOPO_SWITCH              ? generate_switch(p, gi, s)
                     : s->topology == TESS_TOPO_RING              ? generate_ring(p, gi, s)
+                    : s->topology == TESS_TOPO_DRAGONFLY         ? generate_dragonfly(p, gi, s)
                     : tess_topology_has_coordinates(s->topology) ? generate_grid(p, gi, s)
                                                                  : generate_scale_out(p, gi, s);
     if (made == TESS_NONE) return TESS_NONE;

@@ -8,6 +8,13 @@
  *                     2*R*C router links (R, C >= 3, so no wrap duplicates a link).
  * switch NAME (N):    NAME.switch (one router, a port per die) and NAME.dieI, each
  *                     with one link to the switch.
+ * dragonfly NAME (G groups of A routers; Kim, Dally, Scott and Abts, ISCA 2008):
+ *                     NAME.gJ.rI.die and NAME.gJ.rI.router (a die a router, the local
+ *                     link between them); the A routers of a group joined all to all
+ *                     (link), and every pair of groups by one global link (global-link):
+ *                     group J's link to group K (K != J) leaves router
+ *                     ((K - J - 1) mod G) / h, h = ceil((G - 1) / A) global links a router
+ *                     at most, so G = A h + 1 uses every router's h (the balanced case).
  * fat-tree / rail-only NAME (D domains of S dies, switches of radix k): every domain
  *                     is NAME.dI.switch (when S > 1) and S dies NAME.dI.gpuJ, each with
  *                     its port hub NAME.dI.gpuJ-nic (a router: NVLink and NIC meet
@@ -43,6 +50,7 @@ typedef struct tess_generator_spec {
     uint32_t rows,
         cols; /* switch, ring: rows = 1, cols = dies; fat-tree, rail-only: domains, dies */
     uint32_t die_type, router_type, link_type, local_link_type;
+    uint32_t global_link_type; /* dragonfly: the links between groups */
     /* fat-tree and rail-only: router_type is the scale-out switch, link_type the NIC link */
     uint32_t nic_type, domain_switch_type, domain_link_type, uplink_type;
     uint32_t memory_type, memory_link_type; /* a DRAM device per die (TESS_NONE: none) */

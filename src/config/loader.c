@@ -23,6 +23,7 @@
 #include "config/name_table.h"
 #include "config/params.h"
 #include "config/routes.h"
+#include "config/yield.h"
 #include "config/xml_document.h"
 #include "tessera/tessera.h"
 
@@ -56,6 +57,8 @@ typedef struct loader {
     size_t n_connects, cap_connects;
     pending_defect *defects;
     size_t n_defects, cap_defects;
+    uint32_t defect_seed; /* <defects seed>: a map to draw (0: none) */
+    long defect_seed_line;
     uint32_t file_index; /* the include being read, or TESS_NONE: the platform file */
     unsigned include_depth;
     uint32_t group;                    /* innermost <package> or <wafer> being read, or TESS_NONE */
@@ -520,6 +523,9 @@ static int handle_generator(loader *L, tess_scope *s, xmlNodePtr n, tess_topolog
     } else if (topo == TESS_TOPO_SWITCH || topo == TESS_TOPO_RING) {
         g.rows = 1;
         bad |= attr_count(L, s, n, "dies", topo == TESS_TOPO_RING ? 3 : 1, 65535, &g.cols) != 0;
+    } else if (topo == TESS_TOPO_DRAGONFLY) {
+        bad |= attr_count(L, s, n, "groups", 2, 4096, &g.rows) != 0;
+        bad |= attr_count(L, s, n, "routers", 1, 4096, &g.cols) != 0;
     } else {
         uint32_t lo = topo == TESS_TOPO_TORUS ? 3 : 1;
         bad |= attr_count(L, s, n, "rows", lo, 4096, &g.rows) != 0;
@@ -531,16 +537,21 @@ static int handle_generator(loader *L, tess_scope *s, xmlNodePtr n, tess_topolog
             g.cols, (unsigned long long)dies, TESS_MAX_GENERATED_DIES);
         bad = 1;
     }
-    if (tess_topology_has_coordinates(topo) || topo == TESS_TOPO_SWITCH || topo == TESS_TOPO_RING) {
+    const int tiles = tess_topology_has_coordinates(topo) || topo == TESS_TOPO_RING ||
+                      topo == TESS_TOPO_DRAGONFLY; /* a router a die */
+    if (tiles || topo == TESS_TOPO_SWITCH) {
         g.die_type = attr_type(L, s, n, "die", TESS_KIND_DIE, 1);
         g.router_type = attr_type(L, s, n, "router", TESS_KIND_ROUTER, 1);
         g.link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
-        g.local_link_type = g.link_type;
+        g.local_link_type = g.global_link_type = g.link_type;
     }
-    if ((tess_topology_has_coordinates(topo) || topo == TESS_TOPO_RING) &&
-        xmlHasProp(n, (const xmlChar *)"local-link")) {
+    if (tiles && xmlHasProp(n, (const xmlChar *)"local-link")) {
         g.local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0);
         bad |= g.local_link_type == TESS_NONE;
+    }
+    if (topo == TESS_TOPO_DRAGONFLY && xmlHasProp(n, (const xmlChar *)"global-link")) {
+        g.global_link_type = attr_type(L, s, n, "global-link", TESS_KIND_LINK, 0);
+        bad |= g.global_link_type == TESS_NONE;
     }
     bad |= g.die_type == TESS_NONE || g.router_type == TESS_NONE || g.link_type == TESS_NONE;
     if (bad) {
@@ -761,6 +772,19 @@ static void check_circuits(loader *L)
 static int handle_defects(loader *L, tess_scope *s, xmlNodePtr n)
 {
     int rc = 0;
+    if (xmlHasProp(n, (const xmlChar *)"seed")) {
+        uint32_t seed = 0;
+        if (attr_count(L, s, n, "seed", 0, UINT32_MAX, &seed) != 0) return -1;
+        if (seed && L->defect_seed) {
+            ERR(L, line_of(n), "<defects seed>: a second map to draw (the first at line %ld)",
+                L->defect_seed_line);
+            return -1;
+        }
+        if (seed) {
+            L->defect_seed = seed;
+            L->defect_seed_line = line_of(n);
+        }
+    }
     for (xmlNodePtr d = n->children; d; d = d->next) {
         if (d->type != XML_ELEMENT_NODE) continue;
         pending_defect pd = {0};
@@ -868,7 +892,7 @@ static void apply_defects(loader *L)
         pending_defect *d = &L->defects[i];
         if (!d->b) {
             uint32_t x = resolve(L, d->a, d->line, "<dead> attribute 'instance'");
-            if (x != TESS_NONE) p->instances[x].dead = 1;
+            if (x != TESS_NONE) p->instances[x].dead = TESS_DEAD_GIVEN;
             continue;
         }
         uint32_t a = resolve(L, d->a, d->line, "<dead-link> attribute 'from'");
@@ -892,10 +916,7 @@ static void apply_defects(loader *L)
             p->links[which].dead = 1;
     }
     /* A link whose end is dead carries nothing: mark it so nobody downstream re-checks. */
-    for (size_t k = 0; k < p->n_links; k++) {
-        tess_link *l = &p->links[k];
-        if (p->instances[l->a].dead || p->instances[l->b].dead) l->dead = 1;
-    }
+    tess_platform_settle_dead(p, 0);
 }
 
 /* ---- field overrides: --set TYPE.field=v and --set INSTANCE.field=v ----- */
@@ -1206,6 +1227,8 @@ ELEMENT_WITHOUT_ARG(on_instance, handle_instance)
 ELEMENT_WITHOUT_ARG(on_connect, handle_connect)
 ELEMENT_WITHOUT_ARG(on_circuit_switch, handle_circuit_switch)
 ELEMENT_WITHOUT_ARG(on_defects, handle_defects)
+static int handle_choose(loader *L, tess_scope *s, xmlNodePtr n);
+ELEMENT_WITHOUT_ARG(on_choose, handle_choose)
 #undef ELEMENT_WITHOUT_ARG
 
 static const element elements[] = {
@@ -1220,12 +1243,14 @@ static const element elements[] = {
     {"torus", on_generator, TESS_TOPO_TORUS},
     {"switch", on_generator, TESS_TOPO_SWITCH},
     {"ring", on_generator, TESS_TOPO_RING},
+    {"dragonfly", on_generator, TESS_TOPO_DRAGONFLY},
     {"fat-tree", on_generator, TESS_TOPO_FAT_TREE},
     {"rail-only", on_generator, TESS_TOPO_RAIL_ONLY},
     {"instance", on_instance, 0},
     {"connect", on_connect, 0},
     {"circuit-switch", on_circuit_switch, 0},
     {"defects", on_defects, 0},
+    {"choose", on_choose, 0},
 };
 
 static const element *element_of(const char *tag)
@@ -1233,6 +1258,56 @@ static const element *element_of(const char *tag)
     for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
         if (strcmp(tag, elements[i].tag) == 0) return &elements[i];
     return NULL;
+}
+
+static int walk_elements(loader *L, tess_scope *s, xmlNodePtr parent);
+
+/* <choose value="V"><when value="A">...</when>...</choose>: the elements of the one <when>
+ * whose value is V, in the enclosing scope (so a parameter may pick a topology, or any
+ * part of a platform); V matching none is an error naming the values there are. */
+static int handle_choose(loader *L, tess_scope *s, xmlNodePtr n)
+{
+    int failed = 0;
+    char *value = attr(L, s, n, "value", 1, &failed);
+    if (!value) return -1;
+    xmlNodePtr chosen = NULL;
+    char options[512] = "";
+    size_t used = 0;
+    int rc = 0;
+    for (xmlNodePtr w = n->children; w; w = w->next) {
+        if (w->type != XML_ELEMENT_NODE) continue;
+        char *v = attr(L, s, w, "value", 1, &failed);
+        if (!v) {
+            rc = -1;
+            continue;
+        }
+        if (strcmp(v, value) == 0) {
+            if (chosen) {
+                ERR(L, line_of(w),
+                    "<when value=\"%s\">: a second <when> of that value (the first "
+                    "at line %ld)",
+                    v, line_of(chosen));
+                rc = -1;
+            }
+            chosen = w;
+        }
+        const int k =
+            snprintf(options + used, sizeof options - used, "%s'%s'", used ? ", " : "", v);
+        if (k > 0 && (size_t)k < sizeof options - used) used += (size_t)k;
+        free(v);
+    }
+    for (xmlNodePtr c = chosen ? chosen->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp(tag(c), "param") == 0) {
+            ERR(L, line_of(c), "<param> inside <when>: declare parameters outside <choose>");
+            rc = -1;
+        }
+    if (rc == 0 && !chosen) {
+        ERR(L, line_of(n), "<choose value=\"%s\">: no <when> of that value (there are %s)", value,
+            options);
+        rc = -1;
+    }
+    free(value);
+    return rc == 0 ? walk_elements(L, s, chosen) : -1;
 }
 
 /* Declares the scope's parameters first, so that elements may use a parameter
@@ -1253,6 +1328,13 @@ static int walk_scope(loader *L, tess_scope *s, xmlNodePtr parent)
         xmlFree(name);
         xmlFree(def);
     }
+    return walk_elements(L, s, parent) != 0 || rc != 0 ? -1 : 0;
+}
+
+/* Handles every child of parent but <param> in document order. */
+static int walk_elements(loader *L, tess_scope *s, xmlNodePtr parent)
+{
+    int rc = 0;
     for (xmlNodePtr n = parent->children; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE) continue;
         const char *t = tag(n);
@@ -1322,7 +1404,9 @@ static int load(xmlDocPtr doc, loader *L)
                 L->overrides[i].name);
     }
     if (tess_diag_errors(L->diag) != 0) return TESS_EINVAL;
-    int rc = tess_check_ports(p, L->file, L->diag);
+    int rc =
+        L->defect_seed ? tess_draw_defects(p, L->defect_seed, L->defect_seed_line, L->diag) : 0;
+    if (rc == 0) rc = tess_check_ports(p, L->file, L->diag);
     if (rc == 0) rc = tess_check_routing_fits(p, L->file, L->diag);
     if (rc == 0) rc = tess_check_reachability(p, L->file, L->diag);
     if (rc == 0) rc = tess_check_fit(p, L->diag);

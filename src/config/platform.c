@@ -141,6 +141,39 @@ uint32_t tess_platform_find_param(const tess_platform *p, const char *name)
     return TESS_NONE;
 }
 
+const char *tess_dead_reason_name(int dead)
+{
+    switch (dead) {
+    case TESS_DEAD_GIVEN:
+        return "given";
+    case TESS_DEAD_DRAWN:
+        return "drawn";
+    case TESS_DEAD_CUT_OFF:
+        return "cut-off";
+    case TESS_DEAD_SPARE:
+        return "spare";
+    default:
+        return "";
+    }
+}
+
+void tess_platform_settle_dead(tess_platform *p, int cut_memories)
+{
+    for (size_t k = 0; k < p->n_links; k++) {
+        tess_link *l = &p->links[k];
+        if (p->instances[l->a].dead || p->instances[l->b].dead) l->dead = 1;
+    }
+    if (!cut_memories) return;
+    for (size_t i = 0; i < p->n_instances; i++) {
+        tess_instance *m = &p->instances[i];
+        if (m->kind != TESS_KIND_MEMORY || m->dead) continue;
+        int live = 0;
+        for (size_t k = 0; k < p->n_links && !live; k++)
+            live = !p->links[k].dead && (p->links[k].a == i || p->links[k].b == i);
+        if (!live) m->dead = TESS_DEAD_CUT_OFF;
+    }
+}
+
 size_t tess_platform_live_links(const tess_platform *p)
 {
     size_t n = 0;

@@ -335,7 +335,8 @@ typedef enum tess_topology {
     TESS_TOPO_FAT_TREE,  /* high-bandwidth domains joined by a folded Clos (src/config/generators.h)
                           */
     TESS_TOPO_RAIL_ONLY, /* high-bandwidth domains joined by one network per rail, no spine */
-    TESS_TOPO_RING       /* dies, each with its router, the routers in a ring */
+    TESS_TOPO_RING,      /* dies, each with its router, the routers in a ring */
+    TESS_TOPO_DRAGONFLY  /* groups of routers joined all to all, groups by global links */
 } tess_topology;
 
 /* Mesh and torus give their instances grid coordinates that routing may use. */
@@ -391,6 +392,16 @@ typedef enum tess_scope_level {
 const char *tess_scope_level_name(int level);
 extern const char *const tess_scope_level_names[]; /* the same, NULL-terminated */
 
+/* Why an instance is dead (config/yield.h): written in <defects>, drawn from the yield
+ * (<defects seed>), a memory cut off with what it was attached to, or a spare die a job
+ * leaves idle. */
+typedef enum tess_dead_reason {
+    TESS_DEAD_GIVEN = 1,
+    TESS_DEAD_DRAWN,
+    TESS_DEAD_CUT_OFF,
+    TESS_DEAD_SPARE
+} tess_dead_reason;
+
 typedef struct tess_instance {
     char *path;                        /* hierarchical: "wafer0.r3c5.router" */
     tess_kind kind;                    /* never TESS_KIND_LINK */
@@ -399,8 +410,8 @@ typedef struct tess_instance {
     int32_t row, col;                  /* grid coordinates, -1 outside grids */
     uint32_t group;                    /* innermost <package> or <wafer>, or TESS_NONE */
     uint32_t scope[TESS_SCOPE_LEVELS]; /* per level, the scope it is inside (ids from 1), or 0 */
-    int dead;
-    long line; /* element that declared it */
+    int dead;                          /* 0: alive; else why not (tess_dead_reason) */
+    long line;                         /* element that declared it */
 } tess_instance;
 
 /* A bidirectional link between two instances (two channels, one per direction). */
@@ -461,6 +472,7 @@ typedef struct tess_platform {
     size_t n_includes;
     uint32_t n_scopes;             /* scope ids handed out (instance.scope) */
     tess_circuit_switch *circuits; /* the optical circuit switch, or NULL: none */
+    uint32_t defect_seed;          /* <defects seed>: the defect map drawn (0: none) */
     /* capacities, private to the builder */
     size_t cap_types, cap_instances, cap_links, cap_grids, cap_params, cap_groups, cap_includes;
 } tess_platform;
@@ -483,6 +495,13 @@ const char *tess_type_file(const tess_platform *p, uint32_t type);
 uint32_t tess_platform_find_instance(const tess_platform *p, const char *path);
 uint32_t tess_platform_find_type(const tess_platform *p, const char *name);
 uint32_t tess_platform_find_param(const tess_platform *p, const char *name);
+
+/* "given", "drawn", "cut-off", "spare" (tess_dead_reason), "" otherwise. */
+const char *tess_dead_reason_name(int dead);
+
+/* Marks dead every link with a dead end; with cut_memories, also every live memory left
+ * with no live link (TESS_DEAD_CUT_OFF). */
+void tess_platform_settle_dead(tess_platform *p, int cut_memories);
 
 /* Number of live links, and of live instances of one kind. */
 size_t tess_platform_live_links(const tess_platform *p);

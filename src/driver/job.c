@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "config/loader.h"
+#include "config/routes.h"
+#include "config/yield.h"
 #include "tessera/tessera.h"
 
 int tess_job_load(const tess_job_source *src, tess_override *overrides, size_t n_overrides,
@@ -31,6 +33,18 @@ int tess_job_load(const tess_job_source *src, tess_override *overrides, size_t n
                  ? tess_platform_load_buffer(src->platform_xml, strlen(src->platform_xml),
                                              src->platform_path, rest, n, &out->platform, diag)
                  : tess_platform_load_file(src->platform_path, rest, n, &out->platform, diag);
+    }
+    if (rc == TESS_OK) {
+        /* a wafer's spare dies beyond the job's ranks stay idle; the routes are checked
+         * again without them (the rank check names the counts when they do not fit) */
+        const tess_workload *w = &out->workload;
+        const uint64_t ranks = (uint64_t)w->tp * w->pp * w->dp * w->cp;
+        const size_t live = tess_platform_count(&out->platform, TESS_KIND_DIE, 0);
+        if (live > ranks && tess_idle_spare_dies(&out->platform, ranks) == TESS_OK) {
+            rc = tess_check_routing_fits(&out->platform, src->platform_path, diag);
+            if (rc == TESS_OK)
+                rc = tess_check_reachability(&out->platform, src->platform_path, diag);
+        }
     }
     if (rc == TESS_OK) {
         *failed_file = src->workload_path;

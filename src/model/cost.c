@@ -9,55 +9,11 @@
 
 #define PI 3.14159265358979323846
 
-double tess_die_yield(tess_yield_model model, double area_m2, double d0, double alpha)
-{
-    const double ad = area_m2 * d0;
-    switch (model) {
-    case TESS_YIELD_MURPHY: {
-        if (ad < 1e-12) return 1.0;
-        const double f = (1.0 - exp(-ad)) / ad;
-        return f * f;
-    }
-    case TESS_YIELD_POISSON:
-        return exp(-ad);
-    case TESS_YIELD_NEGATIVE_BINOMIAL:
-    default:
-        return pow(1.0 + ad / alpha, -alpha);
-    }
-}
-
-double tess_yield_with_spares(double y, uint32_t n, uint32_t spares)
-{
-    /* sum over k = 0..spares of C(n,k) (1-y)^k y^(n-k), terms built in logs so that
-     * thousands of dies neither overflow C(n,k) nor underflow y^n early */
-    if (y >= 1.0) return 1.0;
-    if (y <= 0.0) return n == 0 || spares >= n ? 1.0 : 0.0;
-    const double ly = log(y), lq = log1p(-y);
-    double sum = 0, lc = 0; /* log C(n, k) */
-    for (uint32_t k = 0; k <= spares && k <= n; k++) {
-        if (k > 0) lc += log((double)(n - k + 1)) - log((double)k);
-        sum += exp(lc + k * lq + (double)(n - k) * ly);
-    }
-    return sum < 1.0 ? sum : 1.0;
-}
-
 double tess_dies_per_wafer(double radius_m, double area_m2)
 {
     if (!(area_m2 > 0) || !(radius_m > 0)) return 0;
     const double n = PI * radius_m * radius_m / area_m2 - 2.0 * PI * radius_m / sqrt(2.0 * area_m2);
     return n > 0 ? floor(n) : 0;
-}
-
-double tess_core_redundant_yield(const tess_technology_type *t, double area, double cores,
-                                 uint32_t rows, uint32_t cols, uint32_t spares)
-{
-    const tess_yield_model m = t->yield_model;
-    const double d0 = t->defect_density, alpha = t->clustering;
-    if (rows == 0 || cols == 0 || !(cores > 0)) return tess_die_yield(m, area, d0, alpha);
-    const uint32_t n = cols + spares;
-    const double core = tess_die_yield(m, cores / ((double)rows * n), d0, alpha);
-    return tess_die_yield(m, area - cores, d0, alpha) *
-           pow(tess_yield_with_spares(core, n, spares), (double)rows);
 }
 
 /* One die made on its own wafer and tested: its yield (with its cores' redundancy: parts
@@ -66,9 +22,7 @@ static double good_die_cost(const tess_technology_type *t, const tess_die_type *
                             const tess_area_parts *parts, double *yield)
 {
     const double r = t->wafer_diameter_m / 2 - t->edge_exclusion_m;
-    *yield = tess_core_redundant_yield(
-        t, area, parts->tensor + parts->vector + parts->sram + parts->spare_cores, d->core_rows,
-        d->core_cols, d->spare_cores);
+    *yield = tess_die_parts_yield(t, d, area, parts);
     const double per_wafer = tess_dies_per_wafer(r, area);
     return per_wafer > 0 && *yield > 0 ? t->wafer_cost_usd / (per_wafer * *yield) : 0;
 }

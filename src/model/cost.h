@@ -34,6 +34,7 @@
 #include <stdio.h>
 
 #include "config/area.h"
+#include "config/yield.h"
 #include "config/platform.h"
 #include "config/diag.h"
 
@@ -57,20 +58,6 @@ typedef struct tess_cost_report {
     double network_power_w; /* switches + modules, static */
     double switch_w, transceiver_w;
 } tess_cost_report;
-
-/* Die yield of area a (m2) at defect density d0 (per m2) with clustering alpha. */
-double tess_die_yield(tess_yield_model model, double area_m2, double d0, double alpha);
-
-/* Yield of a die of `area` whose compute, `cores` of it (the spares' area included), is
- * rows of cols working and `spares` spare cores (die-type core-rows, core-cols,
- * spare-cores): the rest of the die must be free of defects, and each row may lose at most
- * `spares` of its cols + spares cores, each good with the technology's yield at a core's
- * area (defects independent between cores; rows 0: the whole die at the model's yield). */
-double tess_core_redundant_yield(const tess_technology_type *t, double area, double cores,
-                                 uint32_t rows, uint32_t cols, uint32_t spares);
-
-/* Probability that at most `spares` of n dies, each good with probability y, are bad. */
-double tess_yield_with_spares(double y, uint32_t n, uint32_t spares);
 
 /* Whole dies of area a (m2) on a wafer of usable radius r (m). */
 double tess_dies_per_wafer(double radius_m, double area_m2);

@@ -20,6 +20,8 @@ static const char *topology_name(tess_topology t)
         return "rail-only";
     case TESS_TOPO_RING:
         return "ring";
+    case TESS_TOPO_DRAGONFLY:
+        return "dragonfly";
     }
     return "?";
 }
@@ -145,7 +147,14 @@ void tess_platform_print_summary(const tess_platform *p, FILE *out)
             fprintf(out, "  %6zu x %s %s\n", per_type[t], tess_kind_name(p->types[t].kind),
                     p->types[t].name);
     for (size_t i = 0; i < p->n_instances; i++)
-        if (p->instances[i].dead) fprintf(out, "  dead: %s\n", p->instances[i].path);
+        if (p->instances[i].dead)
+            fprintf(out, "  dead: %s%s%s%s\n", p->instances[i].path,
+                    p->instances[i].dead != TESS_DEAD_GIVEN ? " (" : "",
+                    p->instances[i].dead != TESS_DEAD_GIVEN
+                        ? tess_dead_reason_name(p->instances[i].dead)
+                        : "",
+                    p->instances[i].dead != TESS_DEAD_GIVEN ? ")" : "");
+    if (p->defect_seed) fprintf(out, "  defect map drawn with seed %u\n", p->defect_seed);
 
     for (size_t i = 0; per_type && i < p->n_types; i++)
         per_type[i] = 0;
@@ -176,6 +185,10 @@ void tess_platform_print_summary(const tess_platform *p, FILE *out)
             fprintf(out, "  %s %s: %u dies, %u instances, %u links (line %ld)\n",
                     topology_name(grid->topology), grid->name, grid->cols, grid->instance_count,
                     grid->link_count, grid->line);
+        else if (grid->topology == TESS_TOPO_DRAGONFLY)
+            fprintf(out, "  %s %s: %u groups of %u routers, %u instances, %u links (line %ld)\n",
+                    topology_name(grid->topology), grid->name, grid->rows, grid->cols,
+                    grid->instance_count, grid->link_count, grid->line);
         else if (!tess_topology_has_coordinates(grid->topology))
             fprintf(out, "  %s %s: %u domains of %u dies, %u instances, %u links (line %ld)\n",
                     topology_name(grid->topology), grid->name, grid->rows, grid->cols,

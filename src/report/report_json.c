@@ -88,7 +88,28 @@ static void write_provenance(FILE *f, const tess_platform *p, const tess_workloa
     fprintf(f, "}\n    },\n    \"seeds\": {");
     /* the one draw a run makes: a mixture of experts' routing (workload expert-skew) */
     if (tess_workload_draws_routing(w)) fprintf(f, "\"routing\": %u", w->routing_seed);
+    /* and the platform's defect map (<defects seed>) */
+    if (p->defect_seed)
+        fprintf(f, "%s\"defects\": %u", tess_workload_draws_routing(w) ? ", " : "", p->defect_seed);
     fprintf(f, "}\n  },\n");
+}
+
+/* The platform's dead instances and why (written, drawn from its yield, cut off with
+ * them, idle spares), only on a platform that has any. */
+static void write_defects(FILE *f, const tess_platform *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_instances; i++)
+        n += p->instances[i].dead != 0;
+    if (!n && !p->defect_seed) return;
+    fprintf(f, "  \"defects\": {\"seed\": %u, \"dead\": [", p->defect_seed);
+    n = 0;
+    for (size_t i = 0; i < p->n_instances; i++)
+        if (p->instances[i].dead)
+            fprintf(f, "%s\n    {\"instance\": \"%s\", \"why\": \"%s\"}", n++ ? "," : "",
+                    p->instances[i].path, tess_dead_reason_name(p->instances[i].dead));
+    fprintf(f, "%s], \"dead_links\": %zu},\n", n ? "\n  " : "",
+            p->n_links - tess_platform_live_links(p));
 }
 
 /* Where the parallel groups landed and what each hierarchy level carried. */
@@ -174,6 +195,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
         fputs(",\n", f);
     }
     write_provenance(f, p, w);
+    write_defects(f, p);
     {
         /* the network's routing (one algorithm per network) and whether it spreads pairs */
         tess_routing rt = TESS_ROUTING_XY;
