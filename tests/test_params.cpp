@@ -167,6 +167,21 @@ TEST(Params, InstanceFieldOverrideChangesOnlyThatInstance)
     EXPECT_EQ(p.types[p.instances[l->instance("m.r1c2.router")].type].u.router.vcs, 2u);
     EXPECT_EQ(p.types[p.instances[l->instance("m.r1c1.router")].type].u.router.vcs, 8u);
     EXPECT_EQ(p.types[tess_platform_find_type(&p, "r")].u.router.vcs, 8u);
+    // all of one instance's fields are set before its template's relations are checked:
+    // core-rows needs core-cols, so the pair goes together, one private copy for both
+    auto pair = load_xml(platform_doc(mesh_k),
+                         {{"m.r0c0.die.core-rows", "2"}, {"m.r0c0.die.core-cols", "4"}});
+    ASSERT_EQ(pair->rc, TESS_OK) << pair->errors;
+    const tess_die_type &die =
+        pair->p.types[pair->p.instances[pair->instance("m.r0c0.die")].type].u.die;
+    EXPECT_EQ(die.core_rows, 2u);
+    EXPECT_EQ(die.core_cols, 4u);
+    EXPECT_NE(tess_platform_find_type(&pair->p, "d@m.r0c0.die"), TESS_NONE);
+    EXPECT_EQ(pair->p.types[pair->p.instances[pair->instance("m.r0c1.die")].type].u.die.core_rows,
+              0u);
+    auto half = load_xml(platform_doc(mesh_k), {{"m.r0c0.die.core-rows", "2"}});
+    EXPECT_EQ(half->rc, TESS_EINVAL);
+    EXPECT_NE(half->errors.find("--set m.r0c0.die.core-rows=2"), std::string::npos) << half->errors;
 }
 
 TEST(Params, FieldOverrideIsCheckedLikeXml)

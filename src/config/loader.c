@@ -214,60 +214,49 @@ static int set_override(loader *L, uint32_t ti, const tess_override_slot *o, con
     return 0;
 }
 
-/* Template ti with override o applied, in *copy (the name is still ti's), its relations
- * checked; 0, or -1 after reporting why at the template's line. */
-static int overridden_copy(loader *L, uint32_t ti, const tess_override_slot *o, const char *field,
-                           tess_type *copy)
+/* Sets on *copy (template ti's fields) every unused override PREFIX.FIELD (PREFIX a
+ * template's name or an instance's path), marking them used, then checks the template's
+ * relations once: fields that go together (core-rows and core-cols) may be set together.
+ * The number set (0: none names PREFIX), or -1 after reporting why at the template's line. */
+static int set_overrides_of(loader *L, uint32_t ti, const char *prefix, tess_type *copy)
 {
     tess_platform *p = L->p;
-    *copy = p->types[ti];
-    if (set_override(L, ti, o, field, copy) != 0) return -1;
-    char err[512];
-    if (tess_type_check(copy, err, sizeof err) != 0) {
-        tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s", o->name,
-                      o->value, err);
-        return -1;
-    }
-    return 0;
-}
-
-/* --set TYPE.FIELD for a template just declared: applied at once, so that generators
- * that read the template (a switch's ports as the fat-tree's radix) see the value. All of
- * a template's overrides are set before its relations are checked, so that fields that go
- * together (core-rows and core-cols) may be set together. */
-static void apply_type_overrides(loader *L, uint32_t ti)
-{
-    tess_platform *p = L->p;
-    const char *name = p->types[ti].name;
-    const size_t len = strlen(name);
-    tess_type copy = p->types[ti];
+    const size_t len = strlen(prefix);
     const tess_override_slot *last = NULL;
     int set = 0, bad = 0;
     for (size_t i = 0; i < L->n_overrides; i++) {
         tess_override_slot *o = &L->overrides[i];
-        if (o->used || strncmp(o->name, name, len) != 0 || o->name[len] != '.' ||
+        if (o->used || strncmp(o->name, prefix, len) != 0 || o->name[len] != '.' ||
             strchr(o->name + len + 1, '.'))
             continue;
         o->used = 1;
-        if (set_override(L, ti, o, o->name + len + 1, &copy) != 0) {
+        if (set_override(L, ti, o, o->name + len + 1, copy) != 0) {
             bad = 1;
         } else {
             set++;
             last = o;
         }
     }
-    if (!set || bad) return;
+    if (bad) return -1;
     char err[512];
-    if (tess_type_check(&copy, err, sizeof err) != 0) {
+    if (set && tess_type_check(copy, err, sizeof err) != 0) {
         if (set == 1)
             tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line, "--set %s=%s: %s",
                           last->name, last->value, err);
         else
             tess_diag_add(L->diag, tess_type_file(p, ti), p->types[ti].line,
-                          "--set %s.* (%d overrides of '%s'): %s", name, set, name, err);
-        return;
+                          "--set %s.* (%d overrides of '%s'): %s", prefix, set, prefix, err);
+        return -1;
     }
-    p->types[ti].u = copy.u;
+    return set;
+}
+
+/* --set TYPE.FIELD for a template just declared: applied at once, so that generators
+ * that read the template (a switch's ports as the fat-tree's radix) see the value. */
+static void apply_type_overrides(loader *L, uint32_t ti)
+{
+    tess_type copy = L->p->types[ti];
+    if (set_overrides_of(L, ti, L->p->types[ti].name, &copy) > 0) L->p->types[ti].u = copy.u;
 }
 
 static int handle_type(loader *L, tess_scope *s, xmlNodePtr n, tess_kind kind)
@@ -925,7 +914,7 @@ static void apply_field_overrides(loader *L)
 {
     tess_platform *p = L->p;
     /* Template fields were set as each template was declared (apply_type_overrides);
-     * here instance fields: each gives that instance its own copy of its template. */
+     * here instance fields: all of an instance's at once, on its own copy of its template. */
     for (size_t i = 0; i < L->n_overrides; i++) {
         tess_override_slot *o = &L->overrides[i];
         if (o->used) continue;
@@ -936,9 +925,8 @@ static void apply_field_overrides(loader *L)
         const uint32_t inst = tess_name_table_get(&L->instances, owner);
         if (inst == TESS_NONE) continue;
         const uint32_t ti = p->instances[inst].type;
-        o->used = 1;
-        tess_type copy;
-        if (overridden_copy(L, ti, o, dot + 1, &copy) != 0) continue;
+        tess_type copy = p->types[ti];
+        if (set_overrides_of(L, ti, owner, &copy) <= 0) continue;
         /* a private template named "<type>@<instance>" */
         size_t n = strlen(p->types[ti].name) + strlen(owner) + 2;
         copy.name = malloc(n);
@@ -947,12 +935,6 @@ static void apply_field_overrides(loader *L)
             return;
         }
         snprintf(copy.name, n, "%s@%s", p->types[ti].name, owner);
-        uint32_t existing = tess_platform_find_type(p, copy.name);
-        if (existing != TESS_NONE) {
-            free(copy.name);
-            p->types[existing].u = copy.u;
-            continue;
-        }
         uint32_t ni = tess_platform_add_type(p, &copy);
         if (ni == TESS_NONE) {
             free(copy.name);

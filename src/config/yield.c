@@ -55,10 +55,9 @@ double tess_core_redundant_yield(const tess_technology_type *t, double area, dou
 double tess_die_parts_yield(const tess_technology_type *t, const tess_die_type *d, double area,
                             const tess_area_parts *parts)
 {
-    return tess_core_redundant_yield(t, area,
-                                     parts->tensor + parts->vector + parts->sram +
-                                         parts->spare_cores,
-                                     d->core_rows, d->core_cols, d->spare_cores);
+    return tess_core_redundant_yield(
+        t, area, parts->tensor + parts->vector + parts->sram + parts->spare_cores, d->core_rows,
+        d->core_cols, d->spare_cores);
 }
 
 /* SplitMix64 (Steele, Lea and Flood 2014): one uniform in [0, 1) a call, 53 bits. */
@@ -131,9 +130,8 @@ static int cut_off_islands(tess_platform *p, const tess_adjacency *adj)
         parts++;
     }
     for (size_t i = 0; i < n; i++) /* each live die counts in every part it touches */
-        for (uint32_t k = adj->start[i];
-             p->instances[i].kind == TESS_KIND_DIE && !p->instances[i].dead &&
-             k < adj->start[i + 1];
+        for (uint32_t k = adj->start[i]; p->instances[i].kind == TESS_KIND_DIE &&
+                                         !p->instances[i].dead && k < adj->start[i + 1];
              k++) {
             const tess_link *l = &p->links[adj->links[k]];
             const uint32_t o = l->a == i ? l->b : l->a;
@@ -205,8 +203,7 @@ int tess_draw_defects(tess_platform *p, uint32_t seed, long line, tess_diag *dia
         if (cut_off_islands(p, &adj) != 0) rc = TESS_ENOMEM;
     }
     for (size_t i = 0; rc == 0 && i < p->n_instances; i++)
-        if (on_wafer(p, &p->instances[i]) && p->instances[i].dead)
-            dead[p->instances[i].group]++;
+        if (on_wafer(p, &p->instances[i]) && p->instances[i].dead) dead[p->instances[i].group]++;
     if (rc == 0 && !any) {
         tess_diag_add(diag, p->file, line,
                       "<defects seed=\"%u\">: platform '%s' has no wafer-scale unit (<wafer "
