@@ -262,7 +262,7 @@ std::string defect_wafer(unsigned spares, unsigned seed, int wafer = 1)
 TEST(Defects, ADrawnMapKillsEachWaferDieAndRouterWithTheYieldsProbability)
 {
     const unsigned seeds = 400;
-    double dead_dies = 0, dead_routers = 0;
+    double dead_dies = 0, dead_routers = 0, cut_off = 0;
     // per die (edge and corner dies have smaller routers and fewer PHYs): the expected
     // counts over the seeds and their binomial variances
     double mean_dies = 0, var_dies = 0, mean_routers = 0, var_routers = 0;
@@ -285,10 +285,12 @@ TEST(Defects, ADrawnMapKillsEachWaferDieAndRouterWithTheYieldsProbability)
                     mean_routers += seeds * q_router;
                     var_routers += seeds * q_router * (1 - q_router);
                 }
-                // a live die whose routers' neighbours died is cut off, lost too
+                // a live die whose routers' neighbours died is cut off, lost too (the
+                // load's reachability check passes only so)
                 if (x.dead) {
                     EXPECT_TRUE(x.dead == TESS_DEAD_DRAWN || x.dead == TESS_DEAD_CUT_OFF);
                 }
+                cut_off += x.dead == TESS_DEAD_CUT_OFF;
             }
             if (x.kind == TESS_KIND_ROUTER && x.dead) {
                 dead_routers++;
@@ -300,6 +302,7 @@ TEST(Defects, ADrawnMapKillsEachWaferDieAndRouterWithTheYieldsProbability)
     EXPECT_NEAR(dead_dies, mean_dies, 4.5 * std::sqrt(var_dies));
     EXPECT_NEAR(dead_routers, mean_routers, 4.5 * std::sqrt(var_routers));
     EXPECT_GT(dead_routers, 0);
+    EXPECT_GT(cut_off, 0); // a corner die both of whose neighbours' routers died, a few times
     // the same seed, the same map; seed 0, none
     auto a = load_xml(defect_wafer(16, 7)), b = load_xml(defect_wafer(16, 7)),
          none = load_xml(defect_wafer(16, 0));

@@ -39,6 +39,9 @@ JOBS = [
     ("scale-across-pp", "platforms/two-datacenter.xml", "workloads/scale-across-pp.xml", []),
     ("scale-across-dp", "platforms/two-datacenter.xml", "workloads/scale-across-dp.xml", []),
     ("wafer-scale-22b", "platforms/wafer-scale.xml", "workloads/wafer-scale-22b.xml", []),
+    # a drawn defect map (one reticle dead, its stack cut off) and an idle spare reticle
+    ("wafer-defects", "platforms/wafer-scale.xml", "workloads/wafer-scale-1.3b-spares.xml",
+     ["defect-seed=6", "reticle.core-rows=96", "reticle.core-cols=110", "reticle.spare-cores=8"]),
     ("chiplet-optical", "platforms/chiplet-optical-cluster.xml", "workloads/chiplet-optical-7b.xml", []),
     ("chiplet-ocs", "platforms/chiplet-ocs-cluster.xml", "workloads/chiplet-ocs-7b.xml", []),
     # the 145.6B run's shape (TP 8 in a node, interleaved PP 8, hierarchical DP) on 16 nodes

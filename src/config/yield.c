@@ -93,8 +93,8 @@ static void name_dead(const tess_platform *p, uint32_t group, char *buf, size_t 
 }
 
 /* Dies the map left alive but cut off from the rest (their routers' neighbours dead): every
- * live die that no live link joins to the network part (routers joined by live links)
- * holding the most dies is lost too (TESS_DEAD_CUT_OFF). 0, or -1 out of memory. */
+ * live die linked to routers of which none is in the network part (routers joined by live
+ * links) holding the most dies is lost too (TESS_DEAD_CUT_OFF). 0, or -1 out of memory. */
 static int cut_off_islands(tess_platform *p, const tess_adjacency *adj)
 {
     const size_t n = p->n_instances;
@@ -143,13 +143,14 @@ static int cut_off_islands(tess_platform *p, const tess_adjacency *adj)
     for (size_t i = 0; parts > 1 && i < n; i++) {
         tess_instance *x = &p->instances[i];
         if (x->kind != TESS_KIND_DIE || x->dead) continue;
-        int joined = 0;
+        int joined = 0, routed = 0; /* a die joined to no router (die to die) is left be */
         for (uint32_t k = adj->start[i]; k < adj->start[i + 1] && !joined; k++) {
             const tess_link *l = &p->links[adj->links[k]];
             const uint32_t o = l->a == i ? l->b : l->a;
+            routed |= !l->dead && part[o] != TESS_NONE;
             joined = !l->dead && part[o] == best;
         }
-        if (!joined) x->dead = TESS_DEAD_CUT_OFF;
+        if (routed && !joined) x->dead = TESS_DEAD_CUT_OFF;
     }
     free(part);
     free(queue);
