@@ -414,6 +414,56 @@ TEST(Defects, ASpareDieTakesTheRankADeadDieLeaves)
         << errors;
 }
 
+// A spare that computes is no spare (issue 23: spares cost nothing while every reticle
+// computed): under a job, a wafer's yield counts as spares only the dies the job leaves,
+// at most its spare-dies. 16 dies of 400 mm2 with 2 spares: a job of 16 ranks needs a
+// wafer without a bad die (Y^16), one of 15 tolerates one, one of 14 two, as the
+// binomial sum says; `tessera cost`'s platform view keeps the two.
+TEST(Yield, AJobThatComputesOnTheSparesNeedsAWaferWithoutThatManyBadDies)
+{
+    const std::string plat = doc(
+        tech() + "  <die-type name=\"d\" clock=\"1GHz\" technology=\"t\" area=\"400mm2\" "
+                 "tensor-arrays=\"1\" tensor-rows=\"16\" tensor-cols=\"16\" sram=\"64MiB\"/>\n"
+                 "  <router-type name=\"r\" clock=\"1GHz\" routing=\"table\"/>\n"
+                 "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                 "  <wafer name=\"w\" spare-dies=\"2\">\n"
+                 "    <mesh name=\"m\" rows=\"4\" cols=\"4\" die=\"d\" router=\"r\" link=\"l\"/>\n"
+                 "  </wafer>\n");
+    const std::string model =
+        "<model name=\"m\" layers=\"2\" hidden=\"64\" heads=\"4\" ffn=\"256\" vocab=\"100\" "
+        "sequence=\"16\" activation=\"gelu\" norm=\"layernorm\"/>";
+    const double y = negative_binomial(4.0, 0.2, 2);
+    auto binomial = [&](unsigned spares) {
+        double sum = 0;
+        for (unsigned k = 0; k <= spares; k++)
+            sum += choose(16, k) * std::pow(1 - y, k) * std::pow(y, 16 - k);
+        return sum;
+    };
+    for (unsigned ranks : {16u, 15u, 14u}) {
+        const std::string work = "<workload name=\"w\" model=\"(text)\" global-batch=\"" +
+                                 std::to_string(ranks) +
+                                 "\" micro-batch=\"1\" dtype=\"bf16\" tp=\"1\" pp=\"1\" dp=\"" +
+                                 std::to_string(ranks) + "\"/>";
+        const tess_job_source src = {"p.xml", "w.xml", plat.c_str(), work.c_str(), model.c_str()};
+        tess_diag d;
+        tess_diag_init(&d);
+        const char *failed = nullptr;
+        tess_loaded_job j;
+        const int rc = tess_job_load(&src, nullptr, 0, &j, &failed, &d);
+        char *joined = tess_diag_join(&d);
+        ASSERT_EQ(rc, TESS_OK) << joined;
+        free(joined);
+        tess_diag_free(&d);
+        tess_cost_report c;
+        tess_cost_compute(&j.platform, &c);
+        EXPECT_NEAR(c.worst_wafer_yield, binomial(16 - ranks), 1e-12) << ranks << " ranks";
+        tess_loaded_job_free(&j);
+    }
+    auto alone = load_xml(plat); // the platform alone: both spares
+    ASSERT_EQ(alone->rc, TESS_OK) << alone->errors;
+    EXPECT_NEAR(cost_of(*alone).worst_wafer_yield, binomial(2), 1e-12);
+}
+
 // report.json names the map: its seed (also in provenance), every dead instance and why.
 // On the bundled wafer with core redundancy, GPT 1.3B on 46 of its 48 reticles: a good
 // map's drawn and idle dies are exactly the two the job does not use, and a memory goes

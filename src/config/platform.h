@@ -473,6 +473,9 @@ typedef struct tess_platform {
     uint32_t n_scopes;             /* scope ids handed out (instance.scope) */
     tess_circuit_switch *circuits; /* the optical circuit switch, or NULL: none */
     uint32_t defect_seed;          /* <defects seed>: the defect map drawn (0: none) */
+    /* a job is loaded on it (driver/job.c): a wafer-scale unit's spares are then the dies
+     * the job leaves to it (dead or idle), at most its spare-dies; else its spare-dies */
+    int spares_by_job;
     /* capacities, private to the builder */
     size_t cap_types, cap_instances, cap_links, cap_grids, cap_params, cap_groups, cap_includes;
 } tess_platform;

@@ -50,6 +50,7 @@ static void add_parts(tess_area_parts *sum, const tess_area_parts *a)
 /* What one manufactured unit holds, gathered in one pass over the instances. */
 typedef struct unit_sum {
     uint32_t dies, memories;
+    uint32_t unused; /* dies dead or idle: those a job leaves to the unit's spares */
     double area, memory_usd;
     double good_die_usd;              /* sum over its dies of the price of a good die */
     double yield_area;                /* sum over its dies of area x die yield */
@@ -106,6 +107,7 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         }
         if (!u->tech) u->tech = t;
         u->dies++;
+        u->unused += x->dead != 0;
         u->area += area;
         u->good_die_usd += usd;
         u->yield_area += area * y;
@@ -117,9 +119,12 @@ void tess_cost_compute(const tess_platform *p, tess_cost_report *out)
         const tess_technology_type *t = u->tech;
         const double pack = packaging_rate(t, G->packaging) * u->area;
         if (G->packaging == TESS_PACKAGING_WAFER_SCALE) {
-            /* the dies never leave the wafer: the unit is good when at most the spares fail */
-            const double y =
-                tess_yield_with_spares(u->yield_area / u->area, u->dies, G->spare_dies);
+            /* the dies never leave the wafer: the unit is good when at most the spares fail;
+             * under a job, its spares are the dies the job leaves (a spare that computes
+             * is no spare) */
+            const uint32_t spares =
+                p->spares_by_job && u->unused < G->spare_dies ? u->unused : G->spare_dies;
+            const double y = tess_yield_with_spares(u->yield_area / u->area, u->dies, spares);
             if (y < out->worst_wafer_yield) out->worst_wafer_yield = y;
             out->wafers++;
             out->dies_usd += y > 0 ? t->wafer_cost_usd / y : 0;

@@ -9,7 +9,9 @@
  *
  * Yield: die yield Y(A) from the technology's model: negative binomial
  * (1 + A D0 / alpha)^-alpha, Murphy ((1 - e^-AD0) / AD0)^2, or Poisson e^-AD0. A wafer-scale
- * unit of N dies with S spares is good when at most S dies are bad:
+ * unit of N dies with S spares is good when at most S dies are bad (under a job, S is the
+ * number of its dies the job leaves dead or idle, at most its spare-dies: a spare that
+ * computes is no spare):
  * sum_{k<=S} C(N,k) (1-Y)^k Y^(N-k). A package is built from known-good dies; it loses
  * its packaging's bonding yield per die or DRAM device bonded when it holds more than one.
  *
