@@ -27,7 +27,11 @@ jobs = [("platforms/default.xml", "workloads/default.xml", []),
          ["estimate", "--calibration", "results/calibration/default.cal"]),
         ("platforms/default.xml", "workloads/default.xml", ["--set", "workload.recompute=full"]),
         ("platforms/hecaton-4x4.xml", "workloads/hecaton-2d-16.xml", []),
-        ("platforms/hecaton-4x4.xml", "workloads/hecaton-2d-16.xml", ["--memory-fidelity", "burst"])]
+        ("platforms/hecaton-4x4.xml", "workloads/hecaton-2d-16.xml", ["--memory-fidelity", "burst"]),
+        # a drawn defect map and an idle spare: the defects key and seeds.defects
+        ("platforms/wafer-scale.xml", "workloads/wafer-scale-1.3b-spares.xml",
+         ["estimate", "--set", "defect-seed=6", "--set", "reticle.core-rows=96",
+          "--set", "reticle.core-cols=110", "--set", "reticle.spare-cores=8"])]
 failures = 0
 report = None
 for plat, work, extra in jobs:

@@ -55,8 +55,8 @@ static void json_resolved(FILE *f, const char *lines)
 
 /* Where the numbers came from: the program, the SHA-256 of every input's XML text (taken
  * when it was read), and every
- * parameter as resolved after overrides, and the seed of the one draw a run makes (a
- * drawn expert routing). */
+ * parameter as resolved after overrides, and the seeds of what a run draws (an expert
+ * routing, a defect map). */
 static void write_provenance(FILE *f, const tess_platform *p, const tess_workload *w)
 {
     fprintf(f, "  \"provenance\": {\n    \"tessera\": \"%s\",\n    \"inputs\": [", tess_version());
@@ -86,7 +86,7 @@ static void write_provenance(FILE *f, const tess_platform *p, const tess_workloa
     fprintf(f, "},\n      \"model\": {");
     json_resolved(f, w->model.resolved);
     fprintf(f, "}\n    },\n    \"seeds\": {");
-    /* the one draw a run makes: a mixture of experts' routing (workload expert-skew) */
+    /* what a run draws: a mixture of experts' routing (workload expert-skew) */
     if (tess_workload_draws_routing(w)) fprintf(f, "\"routing\": %u", w->routing_seed);
     /* and the platform's defect map (<defects seed>) */
     if (p->defect_seed)
