@@ -164,13 +164,17 @@ void tess_platform_settle_dead(tess_platform *p, int cut_memories)
         if (p->instances[l->a].dead || p->instances[l->b].dead) l->dead = 1;
     }
     if (!cut_memories) return;
-    for (size_t i = 0; i < p->n_instances; i++) {
-        tess_instance *m = &p->instances[i];
-        if (m->kind != TESS_KIND_MEMORY || m->dead) continue;
-        int live = 0;
-        for (size_t k = 0; k < p->n_links && !live; k++)
-            live = !p->links[k].dead && (p->links[k].a == i || p->links[k].b == i);
-        if (!live) m->dead = TESS_DEAD_CUT_OFF;
+    /* every live memory cut off, then back alive where a live link reaches it (its links'
+     * states were settled above, so marking it does not change them) */
+    for (size_t i = 0; i < p->n_instances; i++)
+        if (p->instances[i].kind == TESS_KIND_MEMORY && !p->instances[i].dead)
+            p->instances[i].dead = TESS_DEAD_CUT_OFF;
+    for (size_t k = 0; k < p->n_links; k++) {
+        if (p->links[k].dead) continue;
+        tess_instance *ends[2] = {&p->instances[p->links[k].a], &p->instances[p->links[k].b]};
+        for (int e = 0; e < 2; e++)
+            if (ends[e]->kind == TESS_KIND_MEMORY && ends[e]->dead == TESS_DEAD_CUT_OFF)
+                ends[e]->dead = 0;
     }
 }
 

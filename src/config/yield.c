@@ -234,14 +234,12 @@ int tess_draw_defects(tess_platform *p, uint32_t seed, long line, tess_diag *dia
 }
 
 /* A live memory linked to die i by a live link. */
-static int has_memory(const tess_platform *p, uint32_t i)
+static int has_memory(const tess_platform *p, const tess_adjacency *adj, uint32_t i)
 {
-    for (size_t k = 0; k < p->n_links; k++) {
-        const tess_link *l = &p->links[k];
-        const uint32_t o = l->a == i ? l->b : l->b == i ? l->a : TESS_NONE;
-        if (o != TESS_NONE && !l->dead && p->instances[o].kind == TESS_KIND_MEMORY &&
-            !p->instances[o].dead)
-            return 1;
+    for (uint32_t k = adj->start[i]; k < adj->start[i + 1]; k++) {
+        const tess_link *l = &p->links[adj->links[k]];
+        const uint32_t o = l->a == i ? l->b : l->a;
+        if (!l->dead && p->instances[o].kind == TESS_KIND_MEMORY && !p->instances[o].dead) return 1;
     }
     return 0;
 }
@@ -263,21 +261,22 @@ int tess_idle_spare_dies(tess_platform *p, uint64_t ranks)
     }
     for (size_t g = 0; g < p->n_groups; g++)
         room += left[g];
-    if (room < excess) {
-        free(left);
-        return TESS_EINVAL;
-    }
+    tess_adjacency adj = {0};
+    const int rc = room < excess                        ? TESS_EINVAL
+                   : tess_adjacency_build(p, &adj) != 0 ? TESS_ENOMEM
+                                                        : 1;
     /* dies without a memory of their own first, so that no memory is lost with them */
-    for (int pass = 0; pass < 2; pass++)
+    for (int pass = 0; rc == 1 && pass < 2; pass++)
         for (size_t i = p->n_instances; i-- > 0 && excess > 0;) {
             tess_instance *x = &p->instances[i];
             if (!on_wafer(p, x) || x->dead || left[x->group] == 0) continue;
-            if (pass == 0 && has_memory(p, (uint32_t)i)) continue;
+            if (pass == 0 && has_memory(p, &adj, (uint32_t)i)) continue;
             x->dead = TESS_DEAD_SPARE;
             left[x->group]--;
             excess--;
         }
     free(left);
-    tess_platform_settle_dead(p, 1);
-    return 0;
+    tess_adjacency_free(&adj);
+    if (rc == 1) tess_platform_settle_dead(p, 1);
+    return rc;
 }

@@ -57,8 +57,9 @@ double tess_yield_with_spares(double y, uint32_t n, uint32_t spares);
 int tess_draw_defects(tess_platform *p, uint32_t seed, long line, tess_diag *diag);
 
 /* Leaves live dies beyond `ranks` idle as spares (TESS_DEAD_SPARE), as the header says.
- * 0 when there were none to leave or all found a spare's place; TESS_EINVAL (nothing
- * changed, no message: the caller's rank check names the counts) when some could not. */
+ * 1 when it left some idle, 0 when there were none to leave; TESS_EINVAL (nothing changed,
+ * no message: the caller's rank check names the counts) when some found no spare's place,
+ * TESS_ENOMEM. */
 int tess_idle_spare_dies(tess_platform *p, uint64_t ranks);
 
 #endif

@@ -39,9 +39,8 @@ int tess_job_load(const tess_job_source *src, tess_override *overrides, size_t n
          * again without them (the rank check names the counts when they do not fit) */
         const tess_workload *w = &out->workload;
         const uint64_t ranks = (uint64_t)w->tp * w->pp * w->dp * w->cp;
-        const size_t live = tess_platform_count(&out->platform, TESS_KIND_DIE, 0);
         out->platform.spares_by_job = 1; /* the wafers' yields count the dies it leaves */
-        if (live > ranks && tess_idle_spare_dies(&out->platform, ranks) == TESS_OK) {
+        if (tess_idle_spare_dies(&out->platform, ranks) == 1) {
             rc = tess_check_routing_fits(&out->platform, src->platform_path, diag);
             if (rc == TESS_OK)
                 rc = tess_check_reachability(&out->platform, src->platform_path, diag);

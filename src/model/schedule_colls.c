@@ -332,6 +332,13 @@ static void gather_twice(builder *b, const char *const names[3], uint64_t bytes,
  * each TP rank sends all the tokens to its peers of the same TP index, whose expert slice
  * needs them all), in the forward, backward and recomputed forward passes; hierarchical
  * over domains unless the workload says flat. */
+/* An expert all-to-all's buffer on a die: its tok tokens' `copies` each of h elements of e
+ * bytes, at the busiest expert's load. */
+static uint64_t routed_bytes(double tok, double copies, double h, double e, double load)
+{
+    return (uint64_t)ceil(tok * copies * h * e * load - 1e-9);
+}
+
 void tess_build_ep_collectives(builder *b)
 {
     const tess_workload *w = b->w;
@@ -341,7 +348,7 @@ void tess_build_ep_collectives(builder *b)
     const uint64_t passes = full ? 3 : 2;
     const double load = tess_build_expert_load(w), h = (double)w->model.hidden,
                  tok = (double)b->tok, k = (double)w->model.top_k;
-    const uint64_t bytes = (uint64_t)ceil(tok * k * h * (double)b->e * load - 1e-9);
+    const uint64_t bytes = routed_bytes(tok, k, h, (double)b->e, load);
     /* over domains of m members (the DP group's, placement.dp_local) holding whole EP
      * groups' parts: across first (each die's whole buffer, 1/(ep/m) to each die of its own
      * place in the group's other domains), then inside (1/m to each) */
@@ -356,9 +363,9 @@ void tess_build_ep_collectives(builder *b)
         double limit = w->ep_node_limit && w->ep_node_limit < k ? w->ep_node_limit : k;
         if (hier && w->ep_node_limit && limit > (double)(w->ep / m)) limit = w->ep / m;
         const double de = w->ep_dispatch_fp8 ? 1.0 + 4.0 / 128 : (double)b->e;
-        const uint64_t d_in = (uint64_t)ceil(tok * k * h * de * load - 1e-9),
-                       d_across = (uint64_t)ceil(tok * (hier ? limit : k) * h * de * load - 1e-9),
-                       c_across = (uint64_t)ceil(tok * (hier ? limit : k) * h * b->e * load - 1e-9);
+        const uint64_t d_in = routed_bytes(tok, k, h, de, load),
+                       d_across = routed_bytes(tok, hier ? limit : k, h, de, load),
+                       c_across = routed_bytes(tok, hier ? limit : k, h, (double)b->e, load);
         if (hier) {
             add_layer_coll(b, "ep all-to-all (dispatch; across)", TESS_AXIS_EP_CROSS,
                            TESS_ALL_TO_ALL, w->ep / m, d_across, passes);
