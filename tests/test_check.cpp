@@ -249,5 +249,5 @@ TEST_F(Check, MemoryFidelityIsTheRunsOwn)
     EXPECT_EQ(check(below, " --memory-fidelity burst").status, 4);
     EXPECT_EQ(check(below).status, 4); // burst, the default
     EXPECT_EQ(check(below, " --memory-fidelity rate").status, 0);
-    EXPECT_EQ(check(below, " --memory-fidelity cycle").status, 2);
+    EXPECT_EQ(check(below, " --memory-fidelity dram").status, 2); // no such level
 }

@@ -243,6 +243,28 @@ TEST(DramBandwidth, Hbm3StreamReachesNinetyPercentOfPeak)
     EXPECT_GT(on.refreshes, 0u);
 }
 
+TEST(DramBandwidth, RequestsLargerThanTheQueuesAreSplitAndStreamAtTheSameRate)
+{
+    auto l = load_file(source_path("platforms/mem-hbm3.xml"));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    // A 1 MiB request is 32,768 bursts of 32 B: 1,024 a channel against queues of 32. The
+    // controller takes its bursts in as the queues drain, so every request is answered and
+    // a stream of them is the same stream of bursts as small requests make: the bound of
+    // Hbm3StreamReachesNinetyPercentOfPeak holds whatever the request size.
+    const double peak = 6.4e9 * 32 / 8 * 32;
+    for (uint32_t outstanding : {1u, 2u}) {
+        tess_mem_options o = opts(TESS_PATTERN_STREAM, outstanding, 32);
+        o.request_bytes = 1u << 20;
+        o.refresh = TESS_REFRESH_OFF;
+        tess_mem_result r = mem_run(&l->p, "stack0", o);
+        EXPECT_EQ(r.requests, 32u) << outstanding;
+        EXPECT_GE(r.bandwidth_bytes_per_s, 0.90 * peak) << outstanding;
+        EXPECT_LE(r.bandwidth_bytes_per_s, peak * 1.0001) << outstanding;
+        // one request alone: no earlier than its bursts at peak, one idle latency at most more
+        EXPECT_GE(r.min_latency_ns * 1e-9, (1u << 20) / peak) << outstanding;
+    }
+}
+
 TEST(DramBandwidth, RandomReadsAreBoundByTheActivateRate)
 {
     auto l = load_file(source_path("platforms/mem-hbm3.xml"));
@@ -371,6 +393,54 @@ TEST(DramRefresh, AllBankRefreshTakesTrfcOverTrefiOfBankTime)
     // one refresh per channel per tREFI
     const double intervals = r.simulated_seconds / 3.9e-6;
     EXPECT_NEAR(double(r.refreshes), 2 * intervals, 2 * 1.0 + 1);
+}
+
+// An idle memory schedules nothing (the simulation ends when its initiators are done: with
+// refresh on, this test would never return otherwise), and the refreshes due while it was
+// idle are done when the next request comes: every interval's, none twice, none stalling
+// the request. Two reads 161 refresh intervals apart, the second clear of any refresh:
+// both find their bank closed (the first: never opened; the second: closed by the
+// refreshes), so each takes F + tRCD + CL + burst; the refreshes counted are those due
+// by the second's arrival.
+TEST(DramRefresh, AnIdleStretchCountsItsRefreshesWhenTheNextRequestComes)
+{
+    struct Case {
+        const char *extra;
+        uint64_t interval, busy; // tREFI (tREFIpb) and tRFC (tRFCpb) in cycles
+        bool per_bank;
+    };
+    // 3.9 us = 6,240 cycles, 350 ns = 560; per bank 243.75 ns = 390, 200 ns = 320
+    const Case cases[] = {{"frontend-latency=\"3\" refresh=\"all-bank\"", 6240, 560, false},
+                          {"frontend-latency=\"3\" refresh=\"per-bank\" tREFIpb=\"243.75ns\" "
+                           "tRFCpb=\"200ns\"",
+                           390, 320, true}};
+    for (const Case &c : cases) {
+        auto l = load_xml(channel_xml(c.extra));
+        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+        const tess_memory_type &m =
+            l->p.types[l->p.instances[tess_platform_find_instance(&l->p, "mem")].type].u.memory;
+        // the second read: after refresh K's busy time, before refresh K + 1 is due
+        const uint64_t K = c.per_bank ? 2600 : 161;
+        const uint64_t second = K * c.interval + c.busy + 4;
+        ASSERT_LT(second + 3 + RCD + CL + BURST, (K + 1) * c.interval);
+        std::vector<Probe> probes = {{100, addr(0, 0, 1, 7), false},
+                                     {second, addr(0, 0, 2, 9), false}};
+        std::vector<double> v = in_child([&] {
+            tess::hw::prepare_kernel();
+            DramMemory mem("mem", m);
+            Prober prober("prober", probes);
+            prober.socket.bind(mem.socket);
+            sc_core::sc_start();
+            const ChannelStats s = mem.totals();
+            return std::vector<double>{prober.latency_cycles[0], prober.latency_cycles[1],
+                                       double(s.refreshes), double(s.refreshes_pb)};
+        });
+        ASSERT_EQ(v.size(), 4u) << c.extra;
+        EXPECT_EQ(v[0], 3 + RCD + CL + BURST) << c.extra;
+        EXPECT_EQ(v[1], 3 + RCD + CL + BURST) << c.extra;
+        EXPECT_EQ(v[c.per_bank ? 3 : 2], double(K)) << c.extra;
+        EXPECT_EQ(v[c.per_bank ? 2 : 3], 0) << c.extra;
+    }
 }
 
 TEST(DramRefresh, PerBankRefreshVisitsBanksAtTrefipb)

@@ -113,8 +113,9 @@ TEST(Run, ReportsAreByteIdenticalOutsideRun)
 TEST(Run, OptimizerStepTakesItsBytesAtTheBandwidthTessMemMeasures)
 {
     // one die and one HBM3 pool: the die's DMA rate is what `tessera mem` measures for the
-    // pool with the stream the evaluator uses (64 B reads, 32 per channel in flight,
-    // 40 x 32 per channel)
+    // pool with the stream the evaluator uses (64 B reads, 32 per channel in flight, at
+    // least 40 x 32 per channel and enough for 8 refresh intervals of 3.9 us at the peak
+    // rate, 64 channels x 8 B x 6.4 Gb/s)
     char dir[] = "/tmp/tess-opt-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     const std::string plat = std::string(dir) + "/one.xml";
@@ -150,7 +151,10 @@ TEST(Run, OptimizerStepTakesItsBytesAtTheBandwidthTessMemMeasures)
     CliRun mem =
         tessera("mem " + plat +
                     " --pattern stream --read-ratio 1 --request-bytes 64 --outstanding 2048 "
-                    "--requests 81920 --json",
+                    "--requests " +
+                    std::to_string(
+                        std::max<uint64_t>(81920, uint64_t(8 * 3.9e-6 * 64 * 8 * 6.4e9 / 64) + 1)) +
+                    " --json",
                 true);
     ASSERT_EQ(mem.status, 0) << mem.output;
     const double B = json_number(mem.output, "bandwidth_bytes_per_s");

@@ -206,7 +206,7 @@ TEST_F(Sweep, MemoryFidelityOfTheSpaceIsEveryPointsOwn)
     EXPECT_EQ(f[3], text);
     EXPECT_GT(t[1], 2 * t[0]);
     // a name the schema does not list is refused at load
-    spit(path, "<space name=\"t\" memory-fidelity=\"cycle\" platform=\"" +
+    spit(path, "<space name=\"t\" memory-fidelity=\"dram\" platform=\"" +
                    src("platforms/default.xml") + "\" workload=\"" + src("workloads/default.xml") +
                    "\">\n  <point set=\"model.layers=8\"/>\n</space>\n");
     CliRun bad = tessera("sweep " + path + " -o " + dir + "/bad.csv");

@@ -250,7 +250,7 @@ int map_ranks(Iteration &it, char *msg, size_t msglen)
 // Whether any die reaches its memory through the network (burst memory fidelity).
 bool network_memories(const tess_schedule *s, const tess_hw_run_options *o)
 {
-    if (o->memory_fidelity != TESS_MEM_BURST || !o->home_memory) return false;
+    if (o->memory_fidelity == TESS_MEM_RATE || !o->home_memory) return false;
     for (uint32_t r = 0; r < s->dies; r++)
         if (o->home_memory[r] >= 0) return true;
     return false;
@@ -263,6 +263,7 @@ struct MemorySite {
     int64_t endpoint = -1;
     double bandwidth = 0;
     bool behind_die = false;
+    double link = 0; // behind a die: the link's rate (0: unknown)
 };
 
 MemorySite memory_site(const Iteration &it, const tess_hw_run_options *o, uint32_t memory)
@@ -276,6 +277,7 @@ MemorySite memory_site(const Iteration &it, const tess_hw_run_options *o, uint32
     site.endpoint = it.endpoint_of_instance[owner];
     site.behind_die = true;
     const double link = tess_die_memory_links(it.p, owner, memory);
+    site.link = link;
     if (link > 0) site.bandwidth = std::min(site.bandwidth, link);
     return site;
 }
@@ -291,7 +293,7 @@ int memory_rates(Iteration &it, const tess_hw_run_options *o, const double *dma_
     const tess_platform *p = it.p;
     const tess_schedule *s = it.s;
     it.dma_rate.assign(dma_bandwidth, dma_bandwidth + s->dies);
-    if (o->memory_fidelity != TESS_MEM_BURST || !o->home_memory) return TESS_OK;
+    if (o->memory_fidelity == TESS_MEM_RATE || !o->home_memory) return TESS_OK;
     for (uint32_t r = 0; r < s->dies; r++) {
         const int64_t home = o->home_memory[r];
         if (home < 0) {
@@ -328,13 +330,19 @@ void attach_memories(Iteration &it, const tess_hw_run_options *o)
         if (!it.fabric.memory_of_endpoint[e]) {
             char name[32];
             std::snprintf(name, sizeof name, "memory%u", static_cast<unsigned>(home));
+            // cycle: the memory's own DRAM model, within the die link it may sit behind
+            const bool cycle = o->memory_fidelity == TESS_MEM_CYCLE;
+            const tess_platform *p = it.p;
             it.memories.push_back(std::make_unique<tess::hw::MemoryPort>(
                 name, *it.transport, *it.topo, e, static_cast<uint32_t>(home), site.bandwidth,
-                o->memory_latency_s[home], site.behind_die ? &it.fabric : nullptr));
+                o->memory_latency_s[home], site.behind_die ? &it.fabric : nullptr,
+                cycle ? &p->types[p->instances[home].type].u.memory : nullptr,
+                cycle && site.behind_die ? site.link : 0));
             it.fabric.memory_of_endpoint[e] = it.memories.back().get();
         }
         it.dies[r]->set_memory(e, kDmaChunkBytes,
-                               e == it.map.endpoint[r] ? it.fabric.memory_of_endpoint[e] : nullptr);
+                               e == it.map.endpoint[r] ? it.fabric.memory_of_endpoint[e] : nullptr,
+                               o->memory_fidelity == TESS_MEM_CYCLE ? tess::hw::kPieceBytes : 0);
     }
 }
 
@@ -453,16 +461,19 @@ void collect_memories(const Iteration &it, const tess_hw_run_options *opt,
     *memories = static_cast<tess_memory_stat *>(std::calloc(ports.size() + 1, sizeof **memories));
     if (!*memories) return;
     for (const tess::hw::MemoryPort *m : ports) {
-        const tess::hw::MemoryServerStats &st = m->server().stats();
+        const tess::hw::MemoryServerStats &st = m->stats();
         tess_memory_stat &o = (*memories)[(*n_memories)++];
         o.instance = m->memory();
         o.reads = st.reads;
         o.writes = st.writes;
         o.bytes_read = st.bytes_read;
         o.bytes_written = st.bytes_written;
-        o.bandwidth_bytes_per_s = m->server().bandwidth();
-        o.latency_s = m->server().latency_s();
-        o.row_hit_rate = opt->memory_row_hit_rate ? opt->memory_row_hit_rate[o.instance] : 0;
+        o.bandwidth_bytes_per_s = m->bandwidth();
+        o.latency_s = m->latency_s();
+        // cycle: the run's own bursts; burst: the memory type's stream
+        o.row_hit_rate = m->row_hit_rate() >= 0     ? m->row_hit_rate()
+                         : opt->memory_row_hit_rate ? opt->memory_row_hit_rate[o.instance]
+                                                    : 0;
         o.busy_s = st.busy_s;
         o.queue_s = st.queue_s;
         std::vector<uint32_t> dies;

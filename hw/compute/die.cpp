@@ -105,10 +105,16 @@ double ComputeDie::dma(double start, uint64_t read_bytes, uint64_t write_bytes)
             m.dst = static_cast<uint32_t>(mem_endpoint_);
             m.tag = kMemoryTag | (write ? kWriteTag : 0) | n;
             m.bytes = write ? n : kHeaderBytes;
-            if (own_memory_)
-                own_memory_->deliver(m, true);
-            else
-                net_.send(m);
+            // a write's data in pieces where the port takes them (cycle): the tag names
+            // the chunk's bytes, each message carries its piece's
+            const uint64_t piece = write && mem_piece_ ? mem_piece_ : n;
+            for (uint64_t off = 0; off < std::max<uint64_t>(n, 1); off += piece) {
+                if (write) m.bytes = std::min(piece, n - off);
+                if (own_memory_)
+                    own_memory_->deliver(m, true);
+                else
+                    net_.send(m);
+            }
             (write ? writes : reads)++;
         }
         const uint64_t seen = mem_replies_;
@@ -130,6 +136,7 @@ double ComputeDie::transfer(double *start, uint64_t read_bytes, uint64_t write_b
 void ComputeDie::deliver(const noc::Message &m)
 {
     if (m.tag & kMemoryTag) {
+        if (m.tag & kPieceTag) return; // a read's earlier data (cycle fidelity): the last counts
         mem_replies_++;
         if (m.tag & kWriteTag) mem_write_replies_++;
         mem_arrived_.notify(sc_core::SC_ZERO_TIME);

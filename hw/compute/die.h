@@ -125,15 +125,18 @@ class ComputeDie : public sc_core::sc_module
     // dies this one stands for on the power timeline (itself and the dies mirroring it)
     void set_power_weight(double w) { power_weight_ = w; }
     bool done() const { return done_; }
-    // Memory fidelity burst, for a die whose memory is served by a MemoryPort
+    // Memory fidelity burst or cycle, for a die whose memory is served by a MemoryPort
     // (compute/memory_port.h) at `endpoint`: its loads, stores and optimizer traffic
     // become transfers there in chunks of at most `chunk` bytes, two in flight; `own`: the
-    // port of the die's own memory (at its own endpoint), reached without the network.
-    void set_memory(uint32_t endpoint, uint64_t chunk, MemoryPort *own)
+    // port of the die's own memory (at its own endpoint), reached without the network;
+    // `piece` (cycle; 0: none): a write chunk's data leaves in messages of at most that
+    // many bytes, so the memory can write the first while the rest is on its way.
+    void set_memory(uint32_t endpoint, uint64_t chunk, MemoryPort *own, uint64_t piece = 0)
     {
         mem_endpoint_ = endpoint;
         mem_chunk_ = chunk;
         own_memory_ = own;
+        mem_piece_ = piece;
     }
 
   private:
@@ -158,7 +161,7 @@ class ComputeDie : public sc_core::sc_module
     std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;               // (source endpoint, tag)
     sc_core::sc_event arrived_;
     int64_t mem_endpoint_ = -1; // the memory's endpoint at burst fidelity, or -1
-    uint64_t mem_chunk_ = 0;
+    uint64_t mem_chunk_ = 0, mem_piece_ = 0;
     MemoryPort *own_memory_ = nullptr;
     uint64_t mem_replies_ = 0, mem_write_replies_ = 0; // memory replies received so far
     sc_core::sc_event mem_arrived_;

@@ -227,6 +227,42 @@ bool Channel::refresh_per_bank(uint64_t now, uint64_t *next)
     return false;
 }
 
+bool Channel::rank_closed(uint32_t rank) const
+{
+    const Bank *first = &banks_[static_cast<size_t>(rank) * banks_per_rank_];
+    for (uint32_t i = 0; i < banks_per_rank_; i++)
+        if (first[i].open_row >= 0) return false;
+    return true;
+}
+
+void Channel::skip_refreshes(uint64_t now)
+{
+    // all closed and ready: refresh_all_bank / refresh_per_bank issue at the due cycle
+    for (uint32_t ri = 0; ri < ranks_.size(); ri++) {
+        Rank &r = ranks_[ri];
+        if (!rank_closed(ri)) continue;
+        const Bank *first = &banks_[static_cast<size_t>(ri) * banks_per_rank_];
+        uint64_t ready = 0;
+        for (uint32_t i = 0; i < banks_per_rank_; i++)
+            ready = std::max(ready, after(first[i].next_act, t_.act_end, t_.row_end));
+        if (refresh_ == &Channel::refresh_all_bank && t_.REFI > 0 && ready <= r.refresh_due &&
+            now > r.refresh_due + 2 * uint64_t(t_.REFI)) {
+            const uint64_t m = (now - r.refresh_due) / t_.REFI - 1;
+            r.refresh_due += m * t_.REFI;
+            stats_.refreshes += m;
+            stats_.refresh_cycles += m * t_.RFC;
+        } else if (refresh_ == &Channel::refresh_per_bank && t_.REFIpb > 0 &&
+                   ready <= r.refresh_due_pb &&
+                   now > r.refresh_due_pb + (banks_per_rank_ + 2) * uint64_t(t_.REFIpb)) {
+            const uint64_t m = (now - r.refresh_due_pb) / t_.REFIpb - banks_per_rank_ - 1;
+            r.refresh_due_pb += m * t_.REFIpb;
+            r.pb_target = static_cast<uint32_t>((r.pb_target + m) % banks_per_rank_);
+            stats_.refreshes_pb += m;
+            stats_.refresh_cycles += m * t_.RFCpb;
+        }
+    }
+}
+
 namespace
 {
 // A command may start in cycle now when its bus is free before now + 1 (dram_channel.h).

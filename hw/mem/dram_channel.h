@@ -100,6 +100,14 @@ class Channel
     // Issues at most one command at cycle now; appends data completions to done.
     // Returns the next cycle at which a command may issue (UINT64_MAX: nothing pending).
     uint64_t step(uint64_t now, std::vector<Completion> &done);
+    // An idle channel (nothing queued) about to be stepped up to `now` for the refresh
+    // work due meanwhile: whole refresh intervals of each rank whose banks are all closed
+    // and past their last refresh (where each refresh issues exactly when due and leaves
+    // the state as it found it) counted at once, the last ones before now (a rotation of
+    // banks, for per-bank refresh) left to step() so the banks' next ACTs come out as
+    // stepping sets them. The same state and counters as stepping all the way, but for
+    // the command-bus cycles those refreshes would have taken from channels sharing it.
+    void skip_refreshes(uint64_t now);
     const ChannelStats &stats() const { return stats_; }
 
   private:
@@ -145,7 +153,8 @@ class Channel
     std::vector<uint32_t> hits_;   // per bank: queued bursts that hit its open row, kept current
     size_t hits_total_ = 0;        // sum of hits_
     bool refresh_pending_ = false; // a refresh is due and not yet issued
-    void count_hits(Bank &k);      // recounts hits_ for one bank (after it opens a row)
+    bool rank_closed(uint32_t rank) const; // no bank of the rank has a row open
+    void count_hits(Bank &k);              // recounts hits_ for one bank (after it opens a row)
     void set_hits(size_t bank, uint32_t n)
     {
         hits_total_ = hits_total_ - hits_[bank] + n;

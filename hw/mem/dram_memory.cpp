@@ -57,7 +57,6 @@ DramMemory::DramMemory(sc_core::sc_module_name name, const tess_memory_type &m)
     for (uint32_t c = 0; c < m.channels; c++)
         channels_.emplace_back(m, t_, buses_[c / m.bus_channels]);
     ch_next_.assign(m.channels, UINT64_MAX);
-    need_.assign(m.channels, 0);
     socket.register_nb_transport_fw(this, &DramMemory::nb_transport_fw);
     socket.register_b_transport(this, &DramMemory::b_transport);
     SC_METHOD(tick);
@@ -150,21 +149,10 @@ void DramMemory::wake_at(uint64_t cycle)
                  sc_core::sc_time_stamp());
 }
 
-bool DramMemory::admit(tlm::tlm_generic_payload &gp, sc_core::sc_event *blocking)
+uint32_t DramMemory::admit(tlm::tlm_generic_payload &gp, sc_core::sc_event *blocking)
 {
     const uint64_t addr = gp.get_address(), len = gp.get_data_length() ? gp.get_data_length() : 1;
     const uint64_t first = addr / burst_bytes_, last = (addr + len - 1) / burst_bytes_;
-    locs_.clear();
-    for (uint64_t b = first; b <= last; b++) {
-        locs_.push_back(decode(b * burst_bytes_));
-        need_[locs_.back().channel]++;
-    }
-    bool room = true;
-    for (const Location &l : locs_)
-        if (channels_[l.channel].queued() + need_[l.channel] > m_.queue_depth) room = false;
-    for (const Location &l : locs_)
-        need_[l.channel] = 0;
-    if (!room) return false;
     uint32_t id;
     if (!free_req_.empty()) {
         id = free_req_.back();
@@ -174,27 +162,74 @@ bool DramMemory::admit(tlm::tlm_generic_payload &gp, sc_core::sc_event *blocking
         req_.emplace_back();
     }
     Request &r = req_[id];
+    r = Request{};
     r.gp = &gp;
     r.bursts_left = static_cast<uint32_t>(last - first + 1);
-    r.done = 0;
     r.blocking = blocking;
     if (gp.has_mm()) gp.acquire();
     const uint64_t now = now_cycle();
-    for (const Location &l : locs_) {
-        Burst br{};
-        br.request = id;
-        br.write = gp.is_write();
-        br.rank = l.rank;
-        br.bg = l.bg;
-        br.bank = l.bank;
-        br.row = l.row;
-        br.col = l.col;
-        br.arrival = now;
-        channels_[l.channel].enqueue(br);
-        ch_next_[l.channel] = now; // let it decide at once
+    if (idle_) catch_up(now);
+    idle_ = false;
+    splitting_.push_back({id, first, last});
+    feed(now);
+    return id;
+}
+
+void DramMemory::catch_up(uint64_t now)
+{
+    const size_t n = channels_.size();
+    for (;;) {
+        uint64_t t = UINT64_MAX;
+        for (size_t c = 0; c < n; c++)
+            t = std::min(t, ch_next_[c]);
+        if (t == UINT64_MAX) break;
+        t = std::max(t, last_tick_ + 1);
+        if (t >= now) break;
+        last_tick_ = t;
+        first_ = first_ + 1 < n ? first_ + 1 : 0;
+        for (size_t i = 0, c = first_; i < n; i++, c = c + 1 < n ? c + 1 : 0)
+            if (ch_next_[c] <= t) {
+                channels_[c].skip_refreshes(now);
+                ch_next_[c] = channels_[c].step(t, done_);
+            }
     }
-    wake_at(now);
-    return true;
+}
+
+void DramMemory::feed(uint64_t now)
+{
+    bool entered_any = false;
+    while (!splitting_.empty()) {
+        Split &s = splitting_.front();
+        Request &r = req_[s.id];
+        for (; s.next <= s.last; s.next++) {
+            const Location l = decode(s.next * burst_bytes_);
+            Channel &ch = channels_[l.channel];
+            if (ch.full()) break;
+            Burst br{};
+            br.request = s.id;
+            br.write = r.gp->is_write();
+            br.rank = l.rank;
+            br.bg = l.bg;
+            br.bank = l.bank;
+            br.row = l.row;
+            br.col = l.col;
+            br.arrival = now;
+            ch.enqueue(br);
+            ch_next_[l.channel] = now; // let it decide at once
+            entered_any = true;
+        }
+        if (s.next <= s.last) break; // in order: the rest waits for room
+        r.entered = true;
+        const uint32_t id = s.id;
+        splitting_.pop_front();
+        if (req_[id].end_req_owed) {
+            req_[id].end_req_owed = false;
+            tlm::tlm_phase ph = tlm::END_REQ;
+            sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+            socket->nb_transport_bw(*req_[id].gp, ph, delay);
+        }
+    }
+    if (entered_any) wake_at(now);
 }
 
 tlm::tlm_sync_enum DramMemory::nb_transport_fw(tlm::tlm_generic_payload &gp, tlm::tlm_phase &ph,
@@ -207,11 +242,12 @@ tlm::tlm_sync_enum DramMemory::nb_transport_fw(tlm::tlm_generic_payload &gp, tlm
             ph = tlm::END_REQ; // refused at once; the initiator reads the status
             return tlm::TLM_COMPLETED;
         }
-        if (admit(gp, nullptr)) {
+        const uint32_t id = admit(gp, nullptr);
+        if (req_[id].entered) {
             ph = tlm::END_REQ;
             return tlm::TLM_UPDATED;
         }
-        blocked_ = &gp; // END_REQ when there is room
+        req_[id].end_req_owed = true; // END_REQ when its last burst enters
         return tlm::TLM_ACCEPTED;
     }
     if (ph == tlm::END_RESP) {
@@ -231,8 +267,7 @@ void DramMemory::b_transport(tlm::tlm_generic_payload &gp, sc_core::sc_time &del
     wait(delay);
     delay = sc_core::SC_ZERO_TIME;
     sc_core::sc_event done;
-    while (!admit(gp, &done))
-        wait(space_);
+    admit(gp, &done);
     wait(done);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -259,6 +294,7 @@ void DramMemory::tick()
 {
     scheduled_ = false;
     const uint64_t now = now_cycle();
+    last_tick_ = now;
     uint64_t next = UINT64_MAX;
     bool freed = false;
     // channels sharing a command bus take turns at being first to it (a rotating start)
@@ -292,20 +328,17 @@ void DramMemory::tick()
         }
     }
     send_responses();
-    if (freed) {
-        space_.notify(sc_core::SC_ZERO_TIME);
-        if (blocked_ && admit(*blocked_, nullptr)) {
-            tlm::tlm_generic_payload *gp = blocked_;
-            blocked_ = nullptr;
-            tlm::tlm_phase ph = tlm::END_REQ;
-            sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-            socket->nb_transport_bw(*gp, ph, delay);
-            for (size_t c = 0; c < channels_.size(); c++)
-                next = std::min(next, ch_next_[c]);
-        }
+    if (freed && !splitting_.empty()) {
+        feed(now);
+        for (size_t c = 0; c < channels_.size(); c++)
+            next = std::min(next, ch_next_[c]);
     }
     if (!responses_due_.empty()) next = std::min(next, responses_due_.top().first);
-    if (next != UINT64_MAX) wake_at(std::max(next, now + 1));
+    bool queued = !splitting_.empty() || !responses_due_.empty();
+    for (size_t c = 0; c < n && !queued; c++)
+        queued = channels_[c].queued() > 0;
+    idle_ = !queued; // refresh alone waits for the next request (catch_up)
+    if (!idle_ && next != UINT64_MAX) wake_at(std::max(next, now + 1));
 }
 
 } // namespace tess::dram

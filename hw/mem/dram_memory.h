@@ -5,11 +5,18 @@
 // decoded by the address mapping onto channels, ranks, bank groups, banks, rows and
 // columns, and scheduled by one Channel controller per channel (dram_channel.h).
 //
-// Timing only: payload data pointers are neither read nor written. Backpressure:
-// when a request's channels are full, BEGIN_REQ is answered TLM_ACCEPTED and END_REQ
-// follows once there is room. A response is sent frontend-latency cycles after the
-// request's last data beat; out-of-order across requests, in order for the same
-// address (reads and writes to one address are never reordered).
+// Timing only: payload data pointers are neither read nor written. Backpressure: the
+// front end splits requests into bursts in arrival order and address order, and a
+// request's bursts enter their channels' queues as those have room (a request of any size
+// is served: its first bursts are scheduled while later ones wait); BEGIN_REQ is answered
+// TLM_UPDATED (END_REQ) when all of a request's bursts entered at once, else
+// TLM_ACCEPTED and END_REQ follows when its last burst enters.
+//
+// Idle: with nothing queued or due the model schedules nothing (so a simulation ends when
+// its initiators do, and long idle stretches cost nothing); the refresh work due meanwhile
+// is done when the next request arrives, before it is queued (Channel::skip_refreshes). A response
+// is sent frontend-latency cycles after the request's last data beat; out-of-order across requests,
+// in order for the same address (reads and writes to one address are never reordered).
 #ifndef TESS_DRAM_MEMORY_H
 #define TESS_DRAM_MEMORY_H
 
@@ -55,10 +62,18 @@ class DramMemory : public sc_core::sc_module
   private:
     struct Request {
         tlm::tlm_generic_payload *gp = nullptr;
-        uint32_t bursts_left = 0;
+        uint32_t bursts_left = 0; // not yet completed
         uint64_t done = 0;
         sc_core::sc_event *blocking = nullptr; // b_transport caller waiting
+        bool entered = false;                  // all its bursts are in the queues
+        bool end_req_owed = false;             // BEGIN_REQ was answered TLM_ACCEPTED
     };
+    // A request being split: the bursts [next, last] (burst indices) still to enter.
+    struct Split {
+        uint32_t id;
+        uint64_t next, last;
+    };
+    std::deque<Split> splitting_;
     const tess_memory_type &m_;
     double ck_;
     uint64_t period_ps_;
@@ -81,18 +96,24 @@ class DramMemory : public sc_core::sc_module
                         std::greater<std::pair<uint64_t, uint32_t>>>
         responses_due_;
     std::deque<uint32_t> to_send_;
-    tlm::tlm_generic_payload *blocked_ = nullptr; // BEGIN_REQ waiting for room
-    bool resp_busy_ = false;                      // BEGIN_RESP sent, END_RESP awaited
+    bool resp_busy_ = false; // BEGIN_RESP sent, END_RESP awaited
     uint64_t responses_ = 0;
-    sc_core::sc_event wake_, space_;
+    sc_core::sc_event wake_;
     bool scheduled_ = false;
     uint64_t scheduled_cycle_ = 0;
-    std::vector<uint32_t> need_; // scratch: bursts per channel
-    std::vector<Location> locs_; // scratch: a request's decoded bursts
+    bool idle_ = true;       // nothing queued or due: no wake-up scheduled
+    uint64_t last_tick_ = 0; // the cycle of the last tick (or catch-up step)
+    // Brings idle channels to cycle now: steps them where they asked, as tick would have.
+    void catch_up(uint64_t now);
 
     uint64_t now_cycle() const;
     void wake_at(uint64_t cycle);
-    bool admit(tlm::tlm_generic_payload &gp, sc_core::sc_event *blocking);
+    // A request arriving: queued for splitting; returns its index.
+    uint32_t admit(tlm::tlm_generic_payload &gp, sc_core::sc_event *blocking);
+    // Moves waiting bursts into their channels' queues, oldest request first, in address
+    // order, until the next one's channel is full; answers END_REQ owed to requests whose
+    // last burst entered.
+    void feed(uint64_t now);
     tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload &gp, tlm::tlm_phase &ph,
                                        sc_core::sc_time &delay);
     void b_transport(tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);

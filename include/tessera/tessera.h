@@ -109,7 +109,8 @@ typedef enum tess_fidelity {
  * evenly; what an options struct of a version before 6 gets). */
 typedef enum tess_memory_fidelity {
     TESS_MEMORY_RATE = 0,
-    TESS_MEMORY_BURST = 1
+    TESS_MEMORY_BURST = 1,
+    TESS_MEMORY_CYCLE = 2 /* the same traffic served by each memory's DRAM model, cycle by cycle */
 } tess_memory_fidelity;
 
 typedef struct tess_eval_options {

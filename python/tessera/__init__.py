@@ -21,7 +21,7 @@ __all__ = ["TesseraError", "Job", "Evaluation", "Space", "metric_names", "versio
            "MEMORY_FIDELITIES"]
 
 FIDELITIES = {"packet": 0, "flow": 1, "flit": 2, "mixed": 3}
-MEMORY_FIDELITIES = {"rate": 0, "burst": 1}
+MEMORY_FIDELITIES = {"rate": 0, "burst": 1, "cycle": 2}
 _API_VERSION = 7
 
 
@@ -213,7 +213,8 @@ class Job:
         time_limit_s: the child is killed past it (0: the default, TESSERA_CHILD_TIME_LIMIT
         or 6 hours); symmetry: simulate one data-parallel replica and mirror the others;
         memory_fidelity: "burst" (the default: DMA over the network to each die's memory,
-        queued at its controller) or "rate" (constant DMA rates), as `tessera run
+        queued at its controller), "rate" (constant DMA rates) or "cycle" (burst's traffic
+        served by each memory's DRAM model: slow, the reference), as `tessera run
         --memory-fidelity`."""
         if fidelity not in FIDELITIES:
             raise ValueError(f"fidelity must be one of {', '.join(FIDELITIES)}")

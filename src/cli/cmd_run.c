@@ -280,7 +280,8 @@ int tess_cmd_estimate(int argc, char **argv)
         int st = tess_estimate_prepare(&p, &s, (tess_mem_fidelity)memory_fidelity, &net, msg,
                                        sizeof msg);
         if (st == TESS_OK) st = tess_estimate_job(&p, &w, &s, &net, &cal, &e, msg, sizeof msg);
-        e.memory_fidelity = (tess_mem_fidelity)memory_fidelity;
+        /* the view taken: the model has no cycle view of its own, cycle's traffic is burst's */
+        e.memory_fidelity = memory_fidelity == TESS_MEM_RATE ? TESS_MEM_RATE : TESS_MEM_BURST;
         if (st != TESS_OK) {
             fprintf(stderr, "tessera estimate: %s\n", msg);
             rc = tess_cli_exit_of(st);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 const char *const tess_noc_fidelity_names[] = {"flit", "packet", "flow", "mixed", NULL};
-const char *const tess_mem_fidelity_names[] = {"rate", "burst", NULL};
+const char *const tess_mem_fidelity_names[] = {"rate", "burst", "cycle", NULL};
 
 /* The public API's values (include/tessera/tessera.h), indexed by tess_fidelity. */
 static const tess_noc_fidelity of_api[] = {
@@ -26,12 +26,16 @@ int tess_noc_fidelity_parse(const char *name, tess_noc_fidelity *out)
 
 tess_mem_fidelity tess_mem_fidelity_of_api(tess_memory_fidelity f)
 {
-    return f == TESS_MEMORY_BURST ? TESS_MEM_BURST : TESS_MEM_RATE;
+    return f == TESS_MEMORY_CYCLE   ? TESS_MEM_CYCLE
+           : f == TESS_MEMORY_BURST ? TESS_MEM_BURST
+                                    : TESS_MEM_RATE;
 }
 
 tess_memory_fidelity tess_mem_fidelity_api(tess_mem_fidelity f)
 {
-    return f == TESS_MEM_BURST ? TESS_MEMORY_BURST : TESS_MEMORY_RATE;
+    return f == TESS_MEM_CYCLE   ? TESS_MEMORY_CYCLE
+           : f == TESS_MEM_BURST ? TESS_MEMORY_BURST
+                                 : TESS_MEMORY_RATE;
 }
 
 int tess_noc_fidelity_of_api(tess_fidelity f, tess_noc_fidelity *out)

@@ -32,14 +32,18 @@ int tess_noc_fidelity_parse(const char *name, tess_noc_fidelity *out);
  * simulated between die and memory; burst: a die's loads, stores and optimizer traffic
  * travel as messages over the network to the memory that holds its data and are served
  * by that memory's controller in arrival order, at the sustained rate and first-access
- * latency the DRAM model measures for the memory (hw/mem/memory_server.h). */
+ * latency the DRAM model measures for the memory (hw/mem/memory_server.h); cycle: the
+ * same messages, each served by the memory's own DRAM model (JEDEC timing, banks, row
+ * buffers, refresh; TLM-2.0) as a request of its bytes (hw/compute/memory_port.h): the
+ * reference, for small jobs. */
 typedef enum tess_mem_fidelity {
     TESS_MEM_RATE,
     TESS_MEM_BURST,
+    TESS_MEM_CYCLE,
     TESS_MEM_FIDELITIES /* how many */
 } tess_mem_fidelity;
 
-/* "rate", "burst": the names in enum order, NULL-terminated. */
+/* "rate", "burst", "cycle": the names in enum order, NULL-terminated. */
 extern const char *const tess_mem_fidelity_names[];
 
 /* The network fidelity of a public-API tess_fidelity: 0, or -1 for a value that names

@@ -177,7 +177,8 @@ int tess_evaluate(const tess_job *job, const tess_eval_options *options, tess_ev
     char msg[1024] = "";
     const int v6 = options && options->api_version >= 6;
     if (v6 && options->memory_fidelity != TESS_MEMORY_RATE &&
-        options->memory_fidelity != TESS_MEMORY_BURST) {
+        options->memory_fidelity != TESS_MEMORY_BURST &&
+        options->memory_fidelity != TESS_MEMORY_CYCLE) {
         set_error(error, "tess_eval_options.memory_fidelity is not a tess_memory_fidelity");
         return TESS_EINVAL;
     }
@@ -238,7 +239,8 @@ int tess_estimate_memory(const tess_job *job, const char *calibration_path,
         set_error(error, "tess_estimate: no job (NULL: not opened, or closed)");
         return TESS_EINVAL;
     }
-    if (memory_fidelity != TESS_MEMORY_RATE && memory_fidelity != TESS_MEMORY_BURST) {
+    if (memory_fidelity != TESS_MEMORY_RATE && memory_fidelity != TESS_MEMORY_BURST &&
+        memory_fidelity != TESS_MEMORY_CYCLE) {
         set_error(error, "tess_estimate_memory: memory_fidelity is not a tess_memory_fidelity");
         return TESS_EINVAL;
     }
@@ -272,7 +274,9 @@ int tess_estimate_memory(const tess_job *job, const char *calibration_path,
     const int rc =
         tess_estimate_job(&job->loaded.platform, &job->loaded.workload, &job->loaded.schedule, net,
                           &cal, &ev->result, msg, sizeof msg);
-    ev->result.memory_fidelity = tess_mem_fidelity_of_api(memory_fidelity);
+    /* the view taken: the model has no cycle view of its own, cycle's traffic is burst's */
+    ev->result.memory_fidelity =
+        memory_fidelity == TESS_MEMORY_RATE ? TESS_MEM_RATE : TESS_MEM_BURST;
     if (rc != TESS_OK) {
         set_error(error, msg);
         free(ev);

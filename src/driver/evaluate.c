@@ -65,7 +65,7 @@ int tess_evaluate_job(const tess_platform *p, const tess_workload *w, const tess
     const tess_rank_map ranks = tess_schedule_ranks(s);
     if (rc == TESS_OK) rc = tess_die_dma_rates(p, &ranks, mem_bw, die_bw, msg, msglen);
     tess_hw_run_options hw = o->hw;
-    if (rc == TESS_OK && hw.memory_fidelity == TESS_MEM_BURST) {
+    if (rc == TESS_OK && hw.memory_fidelity != TESS_MEM_RATE) {
         rc = tess_schedule_homes(p, s, &hw.home_memory, msg, msglen); /* its placement */
         hw.memory_bandwidth = mem_bw;
         hw.memory_latency_s = mem_lat;

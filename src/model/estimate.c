@@ -236,12 +236,12 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_m
     int rc = net->dma_bytes_s ? TESS_OK : TESS_ENOMEM;
     const tess_rank_map ranks = tess_schedule_ranks(s);
     if (rc == TESS_OK) rc = tess_peak_dma_rates(p, &ranks, net->dma_bytes_s, msg, msglen);
-    int needed = s->pp > 1 || mf == TESS_MEM_BURST; /* any ring with more than one member */
+    int needed = s->pp > 1 || mf != TESS_MEM_RATE; /* any ring with more than one member */
     for (uint32_t i = 0; i < s->n_colls; i++)
         needed |= s->colls[i].group > 1;
     tess_hw_routes *h = NULL;
     if (rc == TESS_OK && needed && !(h = tess_hw_routes_open(p, msg, msglen))) rc = TESS_EINVAL;
-    if (rc == TESS_OK && mf == TESS_MEM_BURST) { /* the DMA's paths to the memories */
+    if (rc == TESS_OK && mf != TESS_MEM_RATE) { /* the DMA's paths to the memories */
         double *peak = calloc(p->n_instances + 1, sizeof *peak);
         rc = peak ? TESS_OK : TESS_ENOMEM;
         for (size_t i = 0; peak && i < p->n_instances; i++)

@@ -264,7 +264,7 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
         fprintf(f, "%s\n    {\"link\": \"%s\", \"utilisation\": %.6g}", i ? "," : "",
                 r->top_links[i].name, r->top_links[i].utilisation);
     fprintf(f, "%s],\n", r->n_top_links ? "\n  " : "");
-    if (!e->analytic && e->memory_fidelity == TESS_MEM_BURST) write_memories(f, p, e);
+    if (!e->analytic && e->memory_fidelity != TESS_MEM_RATE) write_memories(f, p, e);
     {
         const tess_critical_path *c = &r->critical_path;
         fprintf(

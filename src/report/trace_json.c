@@ -23,7 +23,7 @@ void tess_write_trace_json(FILE *f, const tess_platform *p, const tess_eval_resu
             ",\n{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 2, \"args\": {\"name\": \"%s: "
             "links\"}}",
             p->name);
-    if (e->memory_fidelity == TESS_MEM_BURST && !e->analytic)
+    if (e->memory_fidelity != TESS_MEM_RATE && !e->analytic)
         fprintf(f,
                 ",\n{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 3, \"args\": {\"name\": "
                 "\"%s: memories\"}}",
