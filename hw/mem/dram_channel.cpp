@@ -105,8 +105,11 @@ void Channel::enqueue(const Burst &b)
     n.ordered = 0;
     if (bank_of(n).open_row == static_cast<int64_t>(n.row))
         set_hits(bank_index(n), hits_[bank_index(n)] + 1);
-    for (size_t i = 0; i + 1 < queue_.size(); i++)
-        if (queue_[i].same_address(n) && (queue_[i].write || n.write)) n.ordered = 1;
+    // a read among queued reads only keeps no order (the scan is most of a stream's cost)
+    if (n.write || queued_writes_)
+        for (size_t i = 0; i + 1 < queue_.size(); i++)
+            if (queue_[i].same_address(n) && (queue_[i].write || n.write)) n.ordered = 1;
+    queued_writes_ += n.write;
 }
 
 uint64_t Channel::earliest_act(const Burst &b) const
@@ -429,6 +432,7 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
         stats_.reads++;
     }
     const uint32_t row = b.row;
+    queued_writes_ -= b.write;
     set_hits(bank_index(b), hits_[bank_index(b)] - 1); // it was a hit
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
     (this->*after_column_)(k, row);
