@@ -334,6 +334,34 @@ TEST(ScheduleFlops, DeepSeekV3CountsEachLayerKindAndItsLatentProjections)
     }
 }
 
+// The data-parallel tail reduces each stage's own gradients: GPT-3 XL on 4 stages of 6
+// layers, DP 2 (flat ring) and DP 4 over two domains of 2 (hierarchical: the across phase
+// a domain's half). A layer holds 12h^2 + 13h parameters (QKV and projection 4h^2 + 4h,
+// MLP 8h^2 + 5h, two layernorms 4h); stage 0 adds the token table V h and the positions
+// s h, the last stage the final layernorm 2h and its copy of the token table V h. Before,
+// every stage carried stage 0's bytes (the middle stages 17% too many here).
+TEST(ScheduleCollectives, TheTailReducesEachStagesOwnGradients)
+{
+    const double h = 2048, V = 51200, s = 2048, layer = 12 * h * h + 13 * h;
+    const double params[4] = {6 * layer + V * h + s * h, 6 * layer, 6 * layer,
+                              6 * layer + 2 * h + V * h};
+    auto b = build("gpt-1.3b.xml",
+                   "global-batch=\"8\" micro-batch=\"1\" tp=\"1\" pp=\"4\" dp=\"2\" zero=\"0\"", 8);
+    ASSERT_EQ(b->src, TESS_OK) << b->errors;
+    ASSERT_GE(b->s.dp_coll, 0);
+    const uint32_t ar = static_cast<uint32_t>(b->s.dp_coll);
+    EXPECT_EQ(b->s.colls[ar].kind, TESS_ALL_REDUCE);
+    for (uint32_t st = 0; st < 4; st++) {
+        EXPECT_EQ(double(b->s.stages[st].params), params[st]) << st;
+        EXPECT_EQ(double(tess_coll_stage_bytes(&b->s, ar, st)), 2 * params[st]) << st;
+        // a ring all-reduce of n = 2 sends 2 (n - 1) chunks of bytes / n
+        EXPECT_EQ(double(tess_coll_stage_bytes_sent(&b->s, ar, st)), 2 * params[st]) << st;
+    }
+    // the other collectives keep their bytes on every stage
+    for (uint32_t i = 0; i < ar; i++)
+        EXPECT_EQ(tess_coll_stage_bytes(&b->s, i, 2), b->s.colls[i].bytes) << b->s.colls[i].what;
+}
+
 // A layer kind per layer: with interleaved stages the model's dense first layers fall on
 // the virtual stages they belong to (chunk c of stage st is virtual stage c pp + st), the
 // dies run the dense templates for exactly those, and the experts' all-to-alls run only in

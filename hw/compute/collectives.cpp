@@ -43,7 +43,9 @@ RingCall ComputeDie::ring_call(const tess_coll_use &c, uint32_t index)
     call.n = static_cast<uint32_t>(ring.size());
     if (call.n < 2) return call;
     call.link = map_.ring_link[static_cast<size_t>(c.axis) * s_.dies + rank_];
-    const uint64_t payload = tess_ring_message_bytes(c.kind, c.bytes, call.n);
+    // the tail's collectives carry this stage's own gradients
+    const uint64_t bytes = tess_coll_stage_bytes(&s_, index, map_.stage(rank_));
+    const uint64_t payload = tess_ring_message_bytes(c.kind, bytes, call.n);
     call.wire = static_cast<uint64_t>(
         std::ceil(static_cast<double>(payload) / call.link.efficiency - 1e-9));
     call.steps = tess_ring_steps(c.kind, call.n);
@@ -113,7 +115,8 @@ void ComputeDie::all_to_all(const tess_coll_use &c, uint32_t index, bool blockin
     const double t0 = sc_core::sc_time_stamp().to_seconds();
     launch_kernel();
     const uint64_t seq = coll_seq_[index]++;
-    const uint64_t payload = tess_ring_message_bytes(c.kind, c.bytes, n);
+    const uint64_t bytes = tess_coll_stage_bytes(&s_, index, map_.stage(rank_));
+    const uint64_t payload = tess_ring_message_bytes(c.kind, bytes, n);
     std::vector<RingLink> links(n);
     double sync = 0;
     for (uint32_t k = 1; k < n; k++) {

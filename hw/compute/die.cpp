@@ -300,7 +300,7 @@ void ComputeDie::run()
                 data_parallel_tail();
                 for (uint32_t i = 0; i < s_.n_colls; i++) // and the experts' (their replicas)
                     if (s_.colls[i].axis == TESS_AXIS_EDP)
-                        for (uint64_t k = 0; k < s_.colls[i].calls; k++)
+                        for (uint64_t k = tess_coll_calls(&s_, &s_.colls[i], stage); k > 0; k--)
                             collective(s_.colls[i], i);
             } else {
                 collective(s_.colls[op.coll], static_cast<uint32_t>(op.coll));

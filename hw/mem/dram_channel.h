@@ -150,7 +150,7 @@ class Channel
     uint64_t next_rd_ = 0, next_wr_ = 0;
     std::vector<uint64_t> next_rd_bg_, next_wr_bg_; // per (rank, bank group)
     std::vector<Burst> queue_;
-    size_t queued_writes_ = 0; // writes among queue_
+    size_t queued_writes_ = 0;     // writes among queue_
     std::vector<uint32_t> hits_;   // per bank: queued bursts that hit its open row, kept current
     size_t hits_total_ = 0;        // sum of hits_
     bool refresh_pending_ = false; // a refresh is due and not yet issued

@@ -71,7 +71,7 @@ static int time_call(const tess_platform *p, const tess_schedule *s, const doubl
         tess_template_time tt;
         const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[0]].type].u.die;
         tess_estimate_template(s, &s->fwd, dt, 2, dma[0], &net, &cal, &tt);
-        *t = tt.network_s + tess_estimate_dp_tail(s, &net, &cal, NULL, NULL, NULL);
+        *t = tt.network_s + tess_estimate_dp_tail(s, 0, &net, &cal, NULL, NULL, NULL);
         tess_estimate_net_free(&net);
         return TESS_OK;
     }

@@ -284,16 +284,17 @@ void tess_estimate_net_free(tess_estimate_net *net)
 
 /* ---- times ------------------------------------------------------------------ */
 
-/* One call of collective c: adds its raw latency and bandwidth terms to a[] and b[]. */
-static void collective_terms(const tess_coll_use *c, const tess_estimate_net *net, double calls,
-                             double *a, double *b)
+/* One call of collective c of `bytes` (c->bytes, or a stage's: tess_coll_stage_bytes): adds
+ * its raw latency and bandwidth terms to a[] and b[]. */
+static void collective_terms(const tess_coll_use *c, uint64_t bytes, const tess_estimate_net *net,
+                             double calls, double *a, double *b)
 {
     const uint32_t n = c->group;
     if (n < 2) return;
     const double steps = (double)tess_ring_steps(c->kind, n);
     const tess_level l =
         tess_axis_is_dp(c->axis) || c->axis == TESS_AXIS_EDP ? TESS_LEVEL_DP : TESS_LEVEL_TP;
-    const double chunk = (double)tess_ring_message_bytes(c->kind, c->bytes, n);
+    const double chunk = (double)tess_ring_message_bytes(c->kind, bytes, n);
     if (c->kind == TESS_ALL_TO_ALL) { /* once synchronised, its n - 1 messages at once */
         a[l] += calls * (net->launch_s + net->a2a_step_s[c->axis] + net->a2a_alpha_s[c->axis]);
         b[l] += calls * chunk / net->a2a_beta_bytes_s[c->axis];
@@ -318,7 +319,7 @@ static void collective_time(const tess_coll_use *c, const tess_estimate_net *net
                             double *by_span, double *scale_out)
 {
     double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
-    collective_terms(c, net, calls, ca, cb);
+    collective_terms(c, c->bytes, net, calls, ca, cb);
     for (int l = 0; l < TESS_LEVELS_; l++) {
         a[l] += ca[l];
         b[l] += cb[l];
@@ -336,7 +337,7 @@ static uint64_t call_messages(const tess_coll_use *c)
     return messages;
 }
 
-double tess_estimate_dp_tail(const tess_schedule *s, const tess_estimate_net *net,
+double tess_estimate_dp_tail(const tess_schedule *s, uint32_t stage, const tess_estimate_net *net,
                              const tess_calibration *cal, double *by_span, double *scale_out,
                              uint64_t *messages)
 {
@@ -352,7 +353,8 @@ double tess_estimate_dp_tail(const tess_schedule *s, const tess_estimate_net *ne
         const tess_coll_use *c = &s->colls[chain[j]];
         if (messages) *messages += call_messages(c) * c->calls;
         double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
-        collective_terms(c, net, (double)c->calls, ca, cb);
+        collective_terms(c, tess_coll_stage_bytes(s, chain[j], stage), net, (double)c->calls, ca,
+                         cb);
         alone[j] = network_time(ca, cb, cal); /* its calls one after another */
         sum += alone[j];
         launches += cal->latency_factor[l] * net->launch_s;
@@ -379,9 +381,10 @@ double tess_estimate_dp_tail(const tess_schedule *s, const tess_estimate_net *ne
     for (uint32_t i = 0; i < s->n_colls; i++) {
         const tess_coll_use *c = &s->colls[i];
         if (c->axis != TESS_AXIS_EDP) continue;
-        if (messages) *messages += call_messages(c) * c->calls;
+        const uint64_t calls = tess_coll_calls(s, c, stage);
+        if (messages) *messages += call_messages(c) * calls;
         double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
-        collective_terms(c, net, (double)c->calls, ca, cb);
+        collective_terms(c, tess_coll_stage_bytes(s, i, stage), net, (double)calls, ca, cb);
         const double te = network_time(ca, cb, cal);
         t += te;
         if (by_span) by_span[c->span] += te;
@@ -437,7 +440,8 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
                  * groups, chain 0, are its: their messages only) */
                 double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
                 for (uint32_t j = 0; j < g->chain; j++)
-                    collective_terms(&s->colls[g->coll + j], net, (double)g->count, ca, cb);
+                    collective_terms(&s->colls[g->coll + j], s->colls[g->coll + j].bytes, net,
+                                     (double)g->count, ca, cb);
                 out->messages += g->count * call_messages(c);
                 if (g->chain == 0) continue;
                 stream_free =
@@ -488,7 +492,7 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             if (g->coll >= 0 && g->async != TESS_SYNC) { /* on a stream, overlapped later */
                 const tess_coll_use *c = &s->colls[g->coll];
                 double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
-                collective_terms(c, net, (double)g->count, ca, cb);
+                collective_terms(c, c->bytes, net, (double)g->count, ca, cb);
                 *(g->async == TESS_ASYNC_GATHER ? &out->gather_s : &out->reduce_s) +=
                     network_time(ca, cb, cal);
                 if (c->span > out->async_span) out->async_span = c->span;
@@ -497,7 +501,7 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
                 const tess_coll_use *c = &s->colls[g->coll];
                 if (c->kind == TESS_ALL_TO_ALL) {
                     double ca[TESS_LEVELS_] = {0}, cb[TESS_LEVELS_] = {0};
-                    collective_terms(c, net, (double)g->count, ca, cb);
+                    collective_terms(c, c->bytes, net, (double)g->count, ca, cb);
                     out->all_to_all_s += network_time(ca, cb, cal);
                 }
                 collective_time(c, net, cal, (double)g->count, out->level_alpha_s,
@@ -679,7 +683,7 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     }
     /* the tail: every data-parallel collective once, then the optimizer step */
     const double tail_net =
-        drain + tess_estimate_dp_tail(s, net, cal, d->level_s, &d->scale_out_s, &d->messages);
+        drain + tess_estimate_dp_tail(s, st, net, cal, d->level_s, &d->scale_out_s, &d->messages);
     d->level_s[async_span] += drain;
     d->ops += 1 + (s->dp_coll >= 0); /* the optimizer step, the data-parallel collectives' op */
     d->optimizer_s =
@@ -692,7 +696,7 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     d->messages += sends;
     /* network energy: the bytes this die sends at each level, times the path energy */
     for (uint32_t i = 0; i < s->n_colls; i++)
-        *net_joules += (double)s->colls[i].call_bytes_sent *
+        *net_joules += (double)tess_coll_stage_bytes_sent(s, i, st) *
                        (double)tess_coll_calls(s, &s->colls[i], st) * s->tp * s->dp *
                        net->energy_per_byte[s->colls[i].axis];
     *net_joules +=
@@ -774,7 +778,8 @@ int tess_estimate_job(const tess_platform *p, const tess_workload *w, const tess
                                ? msg_bytes / net->beta_bytes_s[TESS_AXIS_PIPELINE]
                                : 0;
     if (s->recv_coll >= 0) /* the receiving group's all-gather follows each message */
-        collective_terms(&s->colls[s->recv_coll], net, 1, p2p_a, p2p_b);
+        collective_terms(&s->colls[s->recv_coll], s->colls[s->recv_coll].bytes, net, 1, p2p_a,
+                         p2p_b);
     const double p2p = pp > 1 ? network_time(p2p_a, p2p_b, cal) : 0;
     double net_joules = 0;
     for (uint32_t st = 0; st < pp; st++)

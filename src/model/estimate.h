@@ -112,8 +112,9 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
  * pipeline over the schedule's chunks (s->dp_chunks; tess_pipeline_time from each phase's
  * calibrated terms). Returns its calibrated seconds; adds them to by_span[the widest span
  * of its collectives] and to *scale_out when one leaves its scope (either may be NULL),
- * and the messages one die sends to *messages (may be NULL). */
-double tess_estimate_dp_tail(const tess_schedule *s, const tess_estimate_net *net,
+ * and the messages one die sends to *messages (may be NULL). A die of `stage`: its own
+ * gradients' bytes (tess_coll_stage_bytes). */
+double tess_estimate_dp_tail(const tess_schedule *s, uint32_t stage, const tess_estimate_net *net,
                              const tess_calibration *cal, double *by_span, double *scale_out,
                              uint64_t *messages);
 

@@ -507,7 +507,7 @@ int tess_schedule_level_traffic(const tess_platform *p, tess_schedule *s)
             const int l = tess_ranks_span(p, &m, r, tess_rank_next(&m, c->axis, r));
             if (l >= 0)
                 s->level_bytes[l] +=
-                    (double)c->call_bytes_sent *
+                    (double)tess_coll_stage_bytes_sent(s, i, tess_rank_stage(s->tp, s->pp, r)) *
                     (double)tess_coll_calls(s, c, tess_rank_stage(s->tp, s->pp, r));
         }
     }

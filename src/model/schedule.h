@@ -259,8 +259,19 @@ uint32_t tess_chunk_layers(const tess_schedule *s, uint32_t st, uint32_t c);
  * them those of the model's kind, not its dense first ones (moe_only). */
 uint64_t tess_stage_layers(const tess_schedule *s, uint32_t st, int moe_only);
 
-/* Calls of collective c per iteration on a die of `stage`. */
+/* Calls of collective c per iteration on a die of `stage` (none of the experts' replicas'
+ * on a stage without routed experts). */
 uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage);
+
+/* The buffer of one call of collective `coll` on a die of `stage`: the data-parallel
+ * tail's collectives carry each stage's own gradients (c->bytes is stage 0's: its dense
+ * parameters' scaled by the stage's over stage 0's, so the hierarchy's shares and the
+ * tail's chunks follow), the experts' replicas' each stage's experts' (c->bytes is the
+ * largest stage's; 0 on a stage without experts: no call); any other collective
+ * c->bytes. */
+uint64_t tess_coll_stage_bytes(const tess_schedule *s, uint32_t coll, uint32_t stage);
+/* What one such call sends from a die of `stage` (c->call_bytes_sent is stage 0's). */
+uint64_t tess_coll_stage_bytes_sent(const tess_schedule *s, uint32_t coll, uint32_t stage);
 
 /* The schedule's rank geometry (model/rank_map.h), its placement's domains included. */
 tess_rank_map tess_schedule_ranks(const tess_schedule *s);

@@ -75,6 +75,8 @@ static void add_layer_group(builder *b, tess_template *t, tess_template *dense, 
 uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage)
 {
     if (c->only_stage >= 0 && (uint32_t)c->only_stage != stage) return 0;
+    /* a stage without routed experts has no expert gradients to reduce over replicas */
+    if (c->axis == TESS_AXIS_EDP && stage < s->pp && s->stages[stage].expert_params == 0) return 0;
     if (c->per_recv) {
         uint64_t n = 0;
         for (uint32_t k = 0; k < s->stages[stage].n_order; k++)
@@ -84,6 +86,36 @@ uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_
     if (c->per_microbatch) return c->per_microbatch * s->microbatches;
     if (!c->per_layer) return c->calls;
     return c->per_layer * s->microbatches * tess_stage_layers(s, stage, c->moe_only);
+}
+
+uint64_t tess_coll_stage_bytes(const tess_schedule *s, uint32_t coll, uint32_t stage)
+{
+    const tess_coll_use *c = &s->colls[coll];
+    if (stage >= s->pp) return c->bytes;
+    double num, den = 0;
+    if (c->axis == TESS_AXIS_EDP) {
+        num = (double)s->stages[stage].expert_params;
+        for (uint32_t st = 0; st < s->pp; st++)
+            if ((double)s->stages[st].expert_params > den)
+                den = (double)s->stages[st].expert_params;
+    } else if (s->dp_coll >= 0 && coll >= (uint32_t)s->dp_coll && tess_axis_is_dp(c->axis)) {
+        num = (double)(s->stages[stage].params - s->stages[stage].expert_params);
+        den = (double)(s->stages[0].params - s->stages[0].expert_params);
+    } else {
+        return c->bytes;
+    }
+    if (!(den > 0) || num == den) return c->bytes;
+    return (uint64_t)llround((double)c->bytes * num / den);
+}
+
+uint64_t tess_coll_stage_bytes_sent(const tess_schedule *s, uint32_t coll, uint32_t stage)
+{
+    const tess_coll_use *c = &s->colls[coll];
+    const uint64_t bytes = tess_coll_stage_bytes(s, coll, stage);
+    if (bytes == c->bytes) return c->call_bytes_sent;
+    uint64_t messages, sent;
+    tess_collective_cost(c->kind, c->algo, c->group, c->rows, bytes, &messages, &sent);
+    return bytes ? sent : 0;
 }
 
 /* A tensor-parallel collective called once a micro-batch by the dies of one stage, as an
