@@ -32,7 +32,6 @@ DramMemory::DramMemory(sc_core::sc_module_name name, const tess_memory_type &m)
     burst_bytes_ = static_cast<uint64_t>(m.bus_width_bits) * m.burst_length / 8;
     row_bytes_ = m.capacity_bytes /
                  (static_cast<uint64_t>(m.channels) * m.ranks * m.bank_groups * m.banks * m.rows);
-    offset_bits_ = log2u(burst_bytes_);
     // mapping string, most significant first: "RoBaRaCoBgCh"
     for (int i = static_cast<int>(std::strlen(m.mapping)) - 2; i >= 0; i -= 2) {
         const char f0 = m.mapping[i], f1 = m.mapping[i + 1];
@@ -67,7 +66,9 @@ DramMemory::DramMemory(sc_core::sc_module_name name, const tess_memory_type &m)
 Location DramMemory::decode(uint64_t addr) const
 {
     Location l{};
-    uint64_t a = addr >> offset_bits_;
+    // the burst's index, not a shift: a burst need not be a power of two bytes (48-bit
+    // channels make 48 B), and consecutive bursts must not share a column
+    uint64_t a = addr / burst_bytes_;
     for (const Field &f : fields_) {
         if (f.name == 'h') { // any channel count: the field is a digit in base `channels`
             l.channel = static_cast<uint32_t>(a % m_.channels);

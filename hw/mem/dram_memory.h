@@ -83,8 +83,7 @@ class DramMemory : public sc_core::sc_module
         char name;
         uint32_t bits;
     };
-    std::vector<Field> fields_; // least significant first
-    uint32_t offset_bits_;
+    std::vector<Field> fields_;     // least significant first
     std::vector<CommandBus> buses_; // one per group of command-bus-channels channels
     std::vector<Channel> channels_;
     size_t first_ = 0; // the channel stepped first this tick (rotating)

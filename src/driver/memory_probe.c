@@ -21,6 +21,10 @@ static void measure_memory(void *arg, tess_job_output *out)
     tess_mem_options o;
     tess_mem_options_default(&o);
     const tess_memory_type *m = &j->p->types[j->p->instances[j->instance].type].u.memory;
+    /* whole bursts: the first multiple of the burst of at least 64 B (a 48 B burst of a
+     * 48-bit channel would otherwise move two bursts for every 64 B request) */
+    const uint32_t burst = m->bus_width_bits * m->burst_length / 8;
+    if (burst > 0) o.request_bytes = (64 + burst - 1) / burst * burst;
     o.outstanding = 32 * m->channels;
     o.requests = 40ull * m->channels * 32;
     /* A refreshing memory is measured over whole refresh intervals: a stream shorter than
