@@ -421,10 +421,10 @@ TEST(DramRefresh, AllBankRefreshTakesTrfcOverTrefiOfBankTime)
 // An idle memory schedules nothing (the simulation ends when its initiators are done: with
 // refresh on, this test would never return otherwise), and the refreshes due while it was
 // idle are done when the next request comes: every interval's, none twice, none stalling
-// the request. Two reads 161 refresh intervals apart, the second clear of any refresh:
-// both find their bank closed (the first: never opened; the second: closed by the
-// refreshes), so each takes F + tRCD + CL + burst; the refreshes counted are those due
-// by the second's arrival.
+// the request. Two reads, the first 3 refresh intervals after the start and the second
+// 161 (per bank: 2,600) after it, each clear of any refresh: both find their bank closed
+// (the first: never opened; the second: closed by the refreshes), so each takes F + tRCD
+// + CL + burst; the refreshes counted are those due by the second's arrival.
 TEST(DramRefresh, AnIdleStretchCountsItsRefreshesWhenTheNextRequestComes)
 {
     struct Case {
@@ -444,9 +444,9 @@ TEST(DramRefresh, AnIdleStretchCountsItsRefreshesWhenTheNextRequestComes)
             l->p.types[l->p.instances[tess_platform_find_instance(&l->p, "mem")].type].u.memory;
         // the second read: after refresh K's busy time, before refresh K + 1 is due
         const uint64_t K = c.per_bank ? 2600 : 161;
-        const uint64_t second = K * c.interval + c.busy + 4;
+        const uint64_t first = 3 * c.interval + c.busy + 4, second = K * c.interval + c.busy + 4;
         ASSERT_LT(second + 3 + RCD + CL + BURST, (K + 1) * c.interval);
-        std::vector<Probe> probes = {{100, addr(0, 0, 1, 7), false},
+        std::vector<Probe> probes = {{first, addr(0, 0, 1, 7), false},
                                      {second, addr(0, 0, 2, 9), false}};
         std::vector<double> v = in_child([&] {
             tess::hw::prepare_kernel();

@@ -77,19 +77,27 @@ double sustained(const std::string &plat, unsigned channels, double gbps, double
     return json_number(mem.output, "bandwidth_bytes_per_s");
 }
 
-// A small GPT on `dp` dies (tp = pp = 1), run at burst memory fidelity.
-std::string run_burst(const std::string &plat, unsigned dp)
+// A 2-layer GPT (`model`: its other --set overrides) on `dp` dies (tp = pp = 1), run at
+// `memory_fidelity`.
+std::string run_gpt(const std::string &plat, unsigned dp, const std::string &memory_fidelity,
+                    const std::string &model)
 {
-    CliRun r =
-        tessera("run " + plat +
-                    " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
-                    "--set workload.dp=" +
-                    std::to_string(dp) + " --set workload.global-batch=" + std::to_string(dp) +
-                    " --set model.layers=2 --set model.hidden=1024 --set model.heads=8 "
-                    "--set model.ffn=4096 --memory-fidelity burst --json",
-                true);
+    CliRun r = tessera(
+        "run " + plat +
+            " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
+            "--set workload.dp=" +
+            std::to_string(dp) + " --set workload.global-batch=" + std::to_string(dp) +
+            " --set model.layers=2 " + model + " --memory-fidelity " + memory_fidelity + " --json",
+        true);
     EXPECT_EQ(r.status, 0) << r.output;
     return r.output;
+}
+
+// A small GPT on `dp` dies, run at burst memory fidelity.
+std::string run_burst(const std::string &plat, unsigned dp)
+{
+    return run_gpt(plat, dp, "burst",
+                   "--set model.hidden=1024 --set model.heads=8 --set model.ffn=4096");
 }
 
 // The optimizer step's bytes on each die: Megatron's mixed-precision Adam, 50 bytes per
@@ -110,18 +118,9 @@ double optimizer_bytes(double h = 1024, double ffn = 4096, double V = 51200, dou
 // 2048, 8192, 512), 538 MB).
 std::string run_small(const std::string &plat, unsigned dp, const std::string &memory_fidelity)
 {
-    CliRun r =
-        tessera("run " + plat +
-                    " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
-                    "--set workload.dp=" +
-                    std::to_string(dp) + " --set workload.global-batch=" + std::to_string(dp) +
-                    " --set model.layers=2 --set model.hidden=512 --set model.heads=8 "
-                    "--set model.ffn=2048 --set model.vocab=8192 --set model.sequence=512 "
-                    "--memory-fidelity " +
-                    memory_fidelity + " --json",
-                true);
-    EXPECT_EQ(r.status, 0) << r.output;
-    return r.output;
+    return run_gpt(plat, dp, memory_fidelity,
+                   "--set model.hidden=512 --set model.heads=8 --set model.ffn=2048 "
+                   "--set model.vocab=8192 --set model.sequence=512");
 }
 
 double optimizer_s(const std::string &report)

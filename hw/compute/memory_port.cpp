@@ -53,16 +53,25 @@ uint64_t MemoryPort::address_of(uint32_t client, bool write, uint64_t bytes)
     return a;
 }
 
+namespace
+{
+// An element from a pool: a freed one, else a new one (a deque keeps addresses stable).
+template <class T> T *take(std::deque<T> &pool, std::vector<T *> &freed, bool *fresh = nullptr)
+{
+    if (fresh) *fresh = freed.empty();
+    if (freed.empty()) {
+        pool.emplace_back();
+        return &pool.back();
+    }
+    T *t = freed.back();
+    freed.pop_back();
+    return t;
+}
+} // namespace
+
 MemoryPort::Chunk *MemoryPort::new_chunk(const noc::Message &m)
 {
-    Chunk *c;
-    if (!free_chunks_.empty()) {
-        c = free_chunks_.back();
-        free_chunks_.pop_back();
-    } else {
-        chunks_.emplace_back();
-        c = &chunks_.back();
-    }
+    Chunk *c = take(chunks_, free_chunks_);
     const uint64_t bytes = m.tag & kBytesMask;
     const bool write = (m.tag & kWriteTag) != 0;
     *c = Chunk{};
@@ -80,15 +89,9 @@ MemoryPort::Chunk *MemoryPort::new_chunk(const noc::Message &m)
 
 void MemoryPort::ask(Chunk *c, bool write, uint64_t bytes)
 {
-    Transfer *t;
-    if (!free_.empty()) {
-        t = free_.back();
-        free_.pop_back();
-    } else {
-        transfers_.emplace_back();
-        t = &transfers_.back();
-        of_payload_[&t->gp] = t;
-    }
+    bool fresh;
+    Transfer *t = take(transfers_, free_, &fresh);
+    if (fresh) of_payload_[&t->gp] = t;
     t->chunk = c;
     c->pieces_left++;
     tlm::tlm_generic_payload &gp = t->gp;

@@ -55,7 +55,9 @@ DramMemory::DramMemory(sc_core::sc_module_name name, const tess_memory_type &m)
     buses_.resize(m.channels / m.bus_channels);
     for (uint32_t c = 0; c < m.channels; c++)
         channels_.emplace_back(m, t_, buses_[c / m.bus_channels]);
-    ch_next_.assign(m.channels, UINT64_MAX);
+    // every channel asks for a step at once: a memory first used after some refresh
+    // intervals catches them up like any idle stretch (catch_up)
+    ch_next_.assign(m.channels, 0);
     socket.register_nb_transport_fw(this, &DramMemory::nb_transport_fw);
     socket.register_b_transport(this, &DramMemory::b_transport);
     SC_METHOD(tick);
