@@ -97,11 +97,10 @@ extern "C" int tess_hw_mem_run(const tess_platform *p, uint32_t instance, const 
         if (!acc.empty())
             out->mean_accepted_latency_ns =
                 std::accumulate(acc.begin(), acc.end(), 0.0) / acc.size() / 1e3;
-        const uint64_t bursts = s.row_hits + s.row_empty + s.row_conflicts;
         out->bursts_hit = s.row_hits;
         out->bursts_empty = s.row_empty;
         out->bursts_conflict = s.row_conflicts;
-        out->row_hit_rate = bursts ? double(s.row_hits) / bursts : 0;
+        out->row_hit_rate = s.row_hit_rate();
         out->acts = s.acts;
         out->pres = s.pres;
         out->refreshes = s.refreshes;

@@ -471,7 +471,8 @@ void collect_memories(const Iteration &it, const tess_hw_run_options *opt,
         o.bandwidth_bytes_per_s = m->bandwidth();
         o.latency_s = m->latency_s();
         // cycle: the run's own bursts; burst: the memory type's stream
-        o.row_hit_rate = m->row_hit_rate() >= 0     ? m->row_hit_rate()
+        const double own = m->row_hit_rate();
+        o.row_hit_rate = own >= 0                   ? own
                          : opt->memory_row_hit_rate ? opt->memory_row_hit_rate[o.instance]
                                                     : 0;
         o.busy_s = st.busy_s;

@@ -32,10 +32,7 @@ MemoryPort::MemoryPort(sc_core::sc_module_name name, noc::Transport &net, const 
 
 double MemoryPort::row_hit_rate() const
 {
-    if (!dram_) return -1;
-    const dram::ChannelStats t = dram_->totals();
-    const uint64_t bursts = t.row_hits + t.row_empty + t.row_conflicts;
-    return bursts ? static_cast<double>(t.row_hits) / static_cast<double>(bursts) : 0;
+    return dram_ ? dram_->totals().row_hit_rate() : -1;
 }
 
 uint64_t MemoryPort::address_of(uint32_t client, bool write, uint64_t bytes)

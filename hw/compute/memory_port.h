@@ -58,8 +58,9 @@ namespace tess::hw
 {
 
 constexpr uint64_t kMemoryTag = 1ull << 63, kWriteTag = 1ull << 62, kReplyTag = 1ull << 61;
-// At cycle fidelity a read's data returns in pieces of kPieceBytes as the DRAM model
-// produces them; all but the last carry kPieceTag (the die counts only the last).
+// At cycle fidelity a read's data returns, and a write's data travels, in pieces of
+// kPieceBytes; a read's pieces but the last carry kPieceTag (the die counts only the
+// last reply).
 constexpr uint64_t kPieceTag = 1ull << 60, kPieceBytes = 64 * 1024;
 constexpr uint64_t kBytesMask = (1ull << 40) - 1;
 constexpr uint64_t kHeaderBytes = 64;
@@ -123,7 +124,7 @@ class MemoryPort : public sc_core::sc_module
         uint64_t arrived = 0;     // a write's bytes received so far
         uint64_t address = 0;     // where its next piece goes
     };
-    struct Transfer { // one request to the model: a chunk, or a piece of a read chunk
+    struct Transfer { // one request to the model: a piece of a chunk (a whole small one)
         tlm::tlm_generic_payload gp;
         Chunk *chunk = nullptr;
         double sent = 0; // when the model took it

@@ -7,12 +7,6 @@
 namespace tess::dram
 {
 
-double command_clock(const tess_memory_type &m)
-{
-    // without an explicit CK, double data rate: two transfers per clock
-    return m.clock_hz > 0 ? m.clock_hz : m.data_rate / 2;
-}
-
 Timing timing_of(const tess_memory_type &m, double ck)
 {
     auto cyc = [ck](tess_latency l) -> uint32_t {
@@ -230,24 +224,17 @@ bool Channel::refresh_per_bank(uint64_t now, uint64_t *next)
     return false;
 }
 
-bool Channel::rank_closed(uint32_t rank) const
-{
-    const Bank *first = &banks_[static_cast<size_t>(rank) * banks_per_rank_];
-    for (uint32_t i = 0; i < banks_per_rank_; i++)
-        if (first[i].open_row >= 0) return false;
-    return true;
-}
-
 void Channel::skip_refreshes(uint64_t now)
 {
     // all closed and ready: refresh_all_bank / refresh_per_bank issue at the due cycle
     for (uint32_t ri = 0; ri < ranks_.size(); ri++) {
         Rank &r = ranks_[ri];
-        if (!rank_closed(ri)) continue;
         const Bank *first = &banks_[static_cast<size_t>(ri) * banks_per_rank_];
-        uint64_t ready = 0;
+        uint64_t ready = 0; // when every bank may take a refresh; never with a row open
         for (uint32_t i = 0; i < banks_per_rank_; i++)
-            ready = std::max(ready, after(first[i].next_act, t_.act_end, t_.row_end));
+            ready = first[i].open_row >= 0
+                        ? UINT64_MAX
+                        : std::max(ready, after(first[i].next_act, t_.act_end, t_.row_end));
         if (refresh_ == &Channel::refresh_all_bank && t_.REFI > 0 && ready <= r.refresh_due &&
             now > r.refresh_due + 2 * uint64_t(t_.REFI)) {
             const uint64_t m = (now - r.refresh_due) / t_.REFI - 1;

@@ -58,8 +58,8 @@ struct CommandBus {
     double row_free = 0, col_free = 0;
 };
 
+// ck_hz: the command clock (tess_memory_clock)
 Timing timing_of(const tess_memory_type &m, double ck_hz);
-double command_clock(const tess_memory_type &m);
 
 struct Burst {
     uint32_t request; // the owner's request index
@@ -85,6 +85,12 @@ struct ChannelStats {
     uint64_t row_hits = 0, row_empty = 0, row_conflicts = 0; // per burst, by the bank it met
     uint64_t refresh_stalls = 0;                             // bursts that waited for a refresh
     uint64_t refresh_cycles = 0; // cycles banks were unavailable to refresh (rank x tRFC ...)
+    // the share of bursts that found their row open (0 before any)
+    double row_hit_rate() const
+    {
+        const uint64_t bursts = row_hits + row_empty + row_conflicts;
+        return bursts ? static_cast<double>(row_hits) / static_cast<double>(bursts) : 0;
+    }
 };
 
 class Channel
@@ -154,8 +160,7 @@ class Channel
     std::vector<uint32_t> hits_;   // per bank: queued bursts that hit its open row, kept current
     size_t hits_total_ = 0;        // sum of hits_
     bool refresh_pending_ = false; // a refresh is due and not yet issued
-    bool rank_closed(uint32_t rank) const; // no bank of the rank has a row open
-    void count_hits(Bank &k);              // recounts hits_ for one bank (after it opens a row)
+    void count_hits(Bank &k);      // recounts hits_ for one bank (after it opens a row)
     void set_hits(size_t bank, uint32_t n)
     {
         hits_total_ = hits_total_ - hits_[bank] + n;

@@ -22,14 +22,14 @@ uint32_t log2u(uint64_t x)
 DramMemory::DramMemory(sc_core::sc_module_name name, const tess_memory_type &m)
     : sc_core::sc_module(name), socket("socket"), m_(m)
 {
-    ck_ = command_clock(m);
+    ck_ = tess_memory_clock(&m);
     period_ps_ = static_cast<uint64_t>(std::llround(1e12 / ck_));
     t_ = timing_of(m, ck_);
     if (t_.burst == 0) throw std::invalid_argument("memory: a burst shorter than one clock cycle");
     if (m.bus_channels == 0 || m.channels % m.bus_channels != 0 || !(m.act_cycles >= 0.5) ||
         !(m.row_cycles >= 0.5) || !(m.column_cycles >= 0.5))
         throw std::invalid_argument("memory: command-bus channels or command cycles out of range");
-    burst_bytes_ = static_cast<uint64_t>(m.bus_width_bits) * m.burst_length / 8;
+    burst_bytes_ = tess_memory_burst_bytes(&m);
     row_bytes_ = m.capacity_bytes /
                  (static_cast<uint64_t>(m.channels) * m.ranks * m.bank_groups * m.banks * m.rows);
     // mapping string, most significant first: "RoBaRaCoBgCh"

@@ -12,11 +12,13 @@
 // TLM_UPDATED (END_REQ) when all of a request's bursts entered at once, else
 // TLM_ACCEPTED and END_REQ follows when its last burst enters.
 //
+// A response is sent frontend-latency cycles after the request's last data beat;
+// out-of-order across requests, in order for the same address (reads and writes to one
+// address are never reordered).
+//
 // Idle: with nothing queued or due the model schedules nothing (so a simulation ends when
 // its initiators do, and long idle stretches cost nothing); the refresh work due meanwhile
-// is done when the next request arrives, before it is queued (Channel::skip_refreshes). A response
-// is sent frontend-latency cycles after the request's last data beat; out-of-order across requests,
-// in order for the same address (reads and writes to one address are never reordered).
+// is done when the next request arrives, before it is queued (Channel::skip_refreshes).
 #ifndef TESS_DRAM_MEMORY_H
 #define TESS_DRAM_MEMORY_H
 

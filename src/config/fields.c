@@ -713,12 +713,6 @@ static int is_pow2(uint64_t x)
     return x && !(x & (x - 1));
 }
 
-/* A timing in seconds, or in cycles of clock_hz, as seconds (for comparisons). */
-static double seconds_of(tess_latency l, double clock_hz)
-{
-    return l.seconds > 0 ? l.seconds : l.cycles / clock_hz;
-}
-
 /* A timing in whole cycles of clock_hz, rounded up as the DRAM model rounds it. */
 static double cycles_of(tess_latency l, double clock_hz)
 {
@@ -727,7 +721,7 @@ static double cycles_of(tess_latency l, double clock_hz)
 
 static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
 {
-    const double ck = m->clock_hz > 0 ? m->clock_hz : m->data_rate / 2;
+    const double ck = tess_memory_clock(m);
     const tess_dram_timing *t = &m->t;
     /* channels need not be a power of two (five HBM stacks are 80 pseudo-channels):
      * the channel field is taken modulo the channel count */
@@ -747,7 +741,7 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
             return -1;
         }
     }
-    const uint64_t burst_bytes = (uint64_t)m->bus_width_bits * m->burst_length / 8;
+    const uint64_t burst_bytes = tess_memory_burst_bytes(m);
     const uint64_t per_row = (uint64_t)m->channels * m->ranks * m->bank_groups * m->banks * m->rows;
     if (m->channels == 0 || burst_bytes == 0 || m->capacity_bytes % per_row != 0 ||
         !is_pow2(m->capacity_bytes / per_row) || m->capacity_bytes / per_row < burst_bytes) {
@@ -814,30 +808,30 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
         return -1;
     }
     /* JEDEC relations: a row cycle holds an activation and a precharge. */
-    const double rc = seconds_of(t->tRC, ck), ras = seconds_of(t->tRAS, ck),
-                 rp = seconds_of(t->tRP, ck);
+    const double rc = tess_latency_seconds(t->tRC, ck), ras = tess_latency_seconds(t->tRAS, ck),
+                 rp = tess_latency_seconds(t->tRP, ck);
     if (rc + 1e-15 < ras + rp) {
         snprintf(err, errlen, "tRC (%g ns) is shorter than tRAS + tRP (%g ns)", rc * 1e9,
                  (ras + rp) * 1e9);
         return -1;
     }
-    if (seconds_of(t->tRAS, ck) + 1e-15 < seconds_of(t->tRCD, ck)) {
+    if (tess_latency_seconds(t->tRAS, ck) + 1e-15 < tess_latency_seconds(t->tRCD, ck)) {
         snprintf(err, errlen, "tRAS is shorter than tRCD");
         return -1;
     }
-    if (seconds_of(t->tCCD_L, ck) + 1e-15 < seconds_of(t->tCCD_S, ck) ||
-        seconds_of(t->tRRD_L, ck) + 1e-15 < seconds_of(t->tRRD_S, ck) ||
-        seconds_of(t->tWTR_L, ck) + 1e-15 < seconds_of(t->tWTR_S, ck)) {
+    if (tess_latency_seconds(t->tCCD_L, ck) + 1e-15 < tess_latency_seconds(t->tCCD_S, ck) ||
+        tess_latency_seconds(t->tRRD_L, ck) + 1e-15 < tess_latency_seconds(t->tRRD_S, ck) ||
+        tess_latency_seconds(t->tWTR_L, ck) + 1e-15 < tess_latency_seconds(t->tWTR_S, ck)) {
         snprintf(err, errlen,
                  "a same-bank-group timing (tCCD_L, tRRD_L, tWTR_L) is shorter than "
                  "its different-group one (_S)");
         return -1;
     }
-    if (seconds_of(t->tREFI, ck) <= seconds_of(t->tRFC, ck)) {
+    if (tess_latency_seconds(t->tREFI, ck) <= tess_latency_seconds(t->tRFC, ck)) {
         snprintf(err, errlen, "tREFI is not longer than tRFC: the device would only refresh");
         return -1;
     }
-    if (m->refresh == TESS_REFRESH_PER_BANK && seconds_of(t->tREFIpb, ck) <= 0) {
+    if (m->refresh == TESS_REFRESH_PER_BANK && tess_latency_seconds(t->tREFIpb, ck) <= 0) {
         snprintf(err, errlen, "refresh=\"per-bank\" needs tREFIpb and tRFCpb");
         return -1;
     }

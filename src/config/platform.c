@@ -199,6 +199,21 @@ double tess_memory_peak_bandwidth(const tess_memory_type *m)
     return (double)m->channels * (double)m->bus_width_bits / 8.0 * m->data_rate;
 }
 
+uint64_t tess_memory_burst_bytes(const tess_memory_type *m)
+{
+    return (uint64_t)m->bus_width_bits * m->burst_length / 8;
+}
+
+double tess_memory_clock(const tess_memory_type *m)
+{
+    return m->clock_hz > 0 ? m->clock_hz : m->data_rate / 2;
+}
+
+double tess_latency_seconds(tess_latency l, double clock_hz)
+{
+    return l.seconds > 0 ? l.seconds : l.cycles / clock_hz;
+}
+
 double tess_dram_energy_per_bit(const tess_platform *p)
 {
     double e_bit = 0;

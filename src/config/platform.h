@@ -541,5 +541,11 @@ size_t tess_die_memories(const tess_platform *p, uint32_t die, uint32_t *out, in
 
 /* Peak bandwidth of a memory type: channels x bus width x data rate, bytes/s. */
 double tess_memory_peak_bandwidth(const tess_memory_type *m);
+/* Bytes one burst (column command) moves: bus width x burst length. */
+uint64_t tess_memory_burst_bytes(const tess_memory_type *m);
+/* The command clock (CK) in Hz: the given clock, else double data rate (data rate / 2). */
+double tess_memory_clock(const tess_memory_type *m);
+/* A timing in seconds: as given, or its cycles of clock_hz. */
+double tess_latency_seconds(tess_latency l, double clock_hz);
 
 #endif

@@ -23,8 +23,8 @@ static void measure_memory(void *arg, tess_job_output *out)
     const tess_memory_type *m = &j->p->types[j->p->instances[j->instance].type].u.memory;
     /* whole bursts: the first multiple of the burst of at least 64 B (a 48 B burst of a
      * 48-bit channel would otherwise move two bursts for every 64 B request) */
-    const uint32_t burst = m->bus_width_bits * m->burst_length / 8;
-    if (burst > 0) o.request_bytes = (64 + burst - 1) / burst * burst;
+    const uint64_t burst = tess_memory_burst_bytes(m);
+    if (burst > 0) o.request_bytes = (uint32_t)((64 + burst - 1) / burst * burst);
     o.outstanding = 32 * m->channels;
     o.requests = 40ull * m->channels * 32;
     /* A refreshing memory is measured over whole refresh intervals: a stream shorter than
@@ -34,8 +34,7 @@ static void measure_memory(void *arg, tess_job_output *out)
      * 1 / kIntervals of the refresh share. */
     if (m->refresh != TESS_REFRESH_OFF) {
         enum { kIntervals = 8 };
-        const double ck = m->clock_hz > 0 ? m->clock_hz : m->data_rate / 2;
-        const double refi = m->t.tREFI.seconds > 0 ? m->t.tREFI.seconds : m->t.tREFI.cycles / ck;
+        const double refi = tess_latency_seconds(m->t.tREFI, tess_memory_clock(m));
         const double bytes = kIntervals * refi * tess_memory_peak_bandwidth(m);
         const uint64_t need = (uint64_t)(bytes / (double)o.request_bytes) + 1;
         if (need > o.requests) o.requests = need;

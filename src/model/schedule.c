@@ -505,10 +505,10 @@ int tess_schedule_level_traffic(const tess_platform *p, tess_schedule *s)
         /* a ring sends everything to the right: each rank its stage's calls' bytes */
         for (uint32_t r = 0; r < s->dies; r++) {
             const int l = tess_ranks_span(p, &m, r, tess_rank_next(&m, c->axis, r));
+            const uint32_t st = tess_rank_stage(s->tp, s->pp, r);
             if (l >= 0)
-                s->level_bytes[l] +=
-                    (double)tess_coll_stage_bytes_sent(s, i, tess_rank_stage(s->tp, s->pp, r)) *
-                    (double)tess_coll_calls(s, c, tess_rank_stage(s->tp, s->pp, r));
+                s->level_bytes[l] += (double)tess_coll_stage_bytes_sent(s, i, st) *
+                                     (double)tess_coll_calls(s, c, st);
         }
     }
     /* pipeline: a stage's forward messages go to the next stage, the next stage's backward

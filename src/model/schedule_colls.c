@@ -92,18 +92,12 @@ uint64_t tess_coll_stage_bytes(const tess_schedule *s, uint32_t coll, uint32_t s
 {
     const tess_coll_use *c = &s->colls[coll];
     if (stage >= s->pp) return c->bytes;
-    double num, den = 0;
-    if (c->axis == TESS_AXIS_EDP) {
-        num = (double)s->stages[stage].expert_params;
-        for (uint32_t st = 0; st < s->pp; st++)
-            if ((double)s->stages[st].expert_params > den)
-                den = (double)s->stages[st].expert_params;
-    } else if (s->dp_coll >= 0 && coll >= (uint32_t)s->dp_coll && tess_axis_is_dp(c->axis)) {
-        num = (double)(s->stages[stage].params - s->stages[stage].expert_params);
-        den = (double)(s->stages[0].params - s->stages[0].expert_params);
-    } else {
-        return c->bytes;
-    }
+    /* the experts' replicas' are never split or chunked: 2 bytes a parameter of the
+     * stage's experts, as expert_dp_collectives sizes the largest stage's */
+    if (c->axis == TESS_AXIS_EDP) return s->stages[stage].expert_params * 2;
+    if (s->dp_coll < 0 || coll < (uint32_t)s->dp_coll || !tess_axis_is_dp(c->axis)) return c->bytes;
+    const double num = (double)(s->stages[stage].params - s->stages[stage].expert_params),
+                 den = (double)(s->stages[0].params - s->stages[0].expert_params);
     if (!(den > 0) || num == den) return c->bytes;
     return (uint64_t)llround((double)c->bytes * num / den);
 }
