@@ -97,6 +97,7 @@ void Channel::enqueue(const Burst &b)
     queue_.push_back(b);
     Burst &n = queue_.back();
     n.ordered = 0;
+    n.bank_index = (n.rank * m_.bank_groups + n.bg) * m_.banks + n.bank;
     if (bank_of(n).open_row == static_cast<int64_t>(n.row))
         set_hits(bank_index(n), hits_[bank_index(n)] + 1);
     // a read among queued reads only keeps no order (the scan is most of a stream's cost)
@@ -108,7 +109,7 @@ void Channel::enqueue(const Burst &b)
 
 uint64_t Channel::earliest_act(const Burst &b) const
 {
-    const Bank &k = banks_[(b.rank * m_.bank_groups + b.bg) * m_.banks + b.bank];
+    const Bank &k = banks_[b.bank_index];
     const Rank &r = ranks_[b.rank];
     uint64_t e = std::max({k.next_act, r.next_act, r.next_act_bg[b.bg]});
     if (r.act_count >= 4) e = std::max(e, r.faw[r.faw_head] + t_.FAW);
@@ -117,7 +118,7 @@ uint64_t Channel::earliest_act(const Burst &b) const
 
 uint64_t Channel::earliest_col(const Burst &b) const
 {
-    const Bank &k = banks_[(b.rank * m_.bank_groups + b.bg) * m_.banks + b.bank];
+    const Bank &k = banks_[b.bank_index];
     const size_t g = static_cast<size_t>(b.rank) * m_.bank_groups + b.bg;
     return b.write ? std::max({k.next_col, next_wr_, next_wr_bg_[g]})
                    : std::max({k.next_col, next_rd_, next_rd_bg_[g]});
@@ -139,6 +140,18 @@ bool Channel::per_bank_blocks(const Burst &b, uint64_t now) const
 {
     const Rank &r = ranks_[b.rank];
     return now >= r.refresh_due_pb && (b.bg * m_.banks + b.bank) == r.pb_target;
+}
+
+uint64_t Channel::refresh_due() const
+{
+    uint64_t due = UINT64_MAX;
+    if (refresh_ == &Channel::refresh_all_bank)
+        for (const Rank &r : ranks_)
+            due = std::min(due, r.refresh_due);
+    else if (refresh_ == &Channel::refresh_per_bank)
+        for (const Rank &r : ranks_)
+            due = std::min(due, r.refresh_due_pb);
+    return due;
 }
 
 void Channel::close_row(Bank &k, uint64_t now)
@@ -277,8 +290,12 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
     const bool single = row_bus_ == col_bus_;
     bool row_ok = bus_free(*row_bus_, now), col_ok = bus_free(*col_bus_, now);
     bool issued = false;
+    const uint64_t due = refresh_due();
     if (!row_ok) {
         next = bus_next(*row_bus_);
+    } else if (now < due) { // what refresh_ finds when no rank's refresh is due
+        refresh_pending_ = false;
+        next = due;
     } else if ((this->*refresh_)(now, &next)) { // a PRE or REF took the row bus
         hold(row_bus_, now, t_.row_bus);
         issued = true;
@@ -294,13 +311,19 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
     if (hits_total_ == queue_.size() && gate > now && !refresh_pending_)
         return issued ? now + 1 : std::min(next, gate);
     // The oldest ready column command and the oldest ready row command (ACT or PRE); on
-    // one shared bus the column command goes first, on two buses both issue.
+    // one shared bus the column command goes first, on two buses both issue. With no
+    // refresh due, a kind no queued burst can take (no hit: no column command; only hits:
+    // no ACT or PRE) is not looked for: the scan ends once the other's pick is found.
+    const bool may_block = now >= due;
+    const bool col_wanted = col_ok && (may_block || hits_total_ > 0);
+    const bool row_wanted = row_ok && (may_block || hits_total_ < queue_.size());
+    if (!col_wanted && !row_wanted) return issued ? now + 1 : next;
     int col_pick = -1, row_pick = -1;
     Cmd row_cmd = kAct;
     const size_t limit = oldest_only_ ? 1 : queue_.size();
     for (size_t i = 0; i < limit; i++) {
         Burst &b = queue_[i];
-        if ((this->*refresh_blocks_)(b, now)) {
+        if (may_block && (this->*refresh_blocks_)(b, now)) {
             if (!b.refresh_stalled) {
                 b.refresh_stalled = 1;
                 stats_.refresh_stalls++;
@@ -345,7 +368,7 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
             row_pick = static_cast<int>(i);
             row_cmd = c;
         }
-        if ((col_pick >= 0 || !col_ok) && (row_pick >= 0 || !row_ok)) break;
+        if ((col_pick >= 0 || !col_wanted) && (row_pick >= 0 || !row_wanted)) break;
         if (single && col_pick >= 0) break;
     }
     if (col_pick >= 0 && single) row_pick = -1;

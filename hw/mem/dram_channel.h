@@ -68,7 +68,7 @@ struct Burst {
     uint8_t classified;      // its first command told hit, empty or conflict
     uint8_t ordered;         // an older queued burst to its address involves a write
     uint32_t rank, bg, bank, row, col;
-    uint64_t arrival;
+    uint32_t bank_index; // in the channel's banks (set by Channel::enqueue)
     bool same_address(const Burst &o) const
     {
         return rank == o.rank && bg == o.bg && bank == o.bank && row == o.row && col == o.col;
@@ -168,11 +168,11 @@ class Channel
     }
     ChannelStats stats_;
 
-    size_t bank_index(const Burst &b) const
-    {
-        return (b.rank * m_.bank_groups + b.bg) * m_.banks + b.bank;
-    }
-    Bank &bank_of(const Burst &b) { return banks_[bank_index(b)]; }
+    size_t bank_index(const Burst &b) const { return b.bank_index; }
+    Bank &bank_of(const Burst &b) { return banks_[b.bank_index]; }
+    // the earliest cycle at which a rank's refresh falls due (UINT64_MAX: no refresh);
+    // before it refresh_ has nothing to do and refresh_blocks_ holds back no burst
+    uint64_t refresh_due() const;
     uint64_t earliest_act(const Burst &b) const;
     uint64_t earliest_col(const Burst &b) const;
     bool no_refresh(uint64_t now, uint64_t *next);

@@ -216,7 +216,6 @@ void DramMemory::feed(uint64_t now)
             br.bank = l.bank;
             br.row = l.row;
             br.col = l.col;
-            br.arrival = now;
             ch.enqueue(br);
             ch_next_[l.channel] = now; // let it decide at once
             entered_any = true;
