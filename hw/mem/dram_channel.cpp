@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace tess::dram
 {
@@ -52,6 +53,9 @@ Channel::Channel(const tess_memory_type &m, const Timing &t, CommandBus &bus)
       depth_(m.queue_depth)
 {
     banks_per_rank_ = m.bank_groups * m.banks;
+    // a burst's address packs its column and bank index in 16 bits each (enqueue)
+    if (static_cast<uint64_t>(m.ranks) * banks_per_rank_ > 65536)
+        throw std::invalid_argument("memory: more than 65,536 banks in a channel");
     banks_.resize(static_cast<size_t>(m.ranks) * banks_per_rank_);
     ranks_.resize(m.ranks);
     for (Rank &r : ranks_) {
@@ -85,10 +89,12 @@ Channel::Channel(const tess_memory_type &m, const Timing &t, CommandBus &bus)
 void Channel::count_hits(Bank &k)
 {
     const size_t i = static_cast<size_t>(&k - &banks_[0]);
-    set_hits(i, 0);
     uint32_t n = 0;
-    for (const Burst &b : queue_)
-        if (bank_index(b) == i && static_cast<int64_t>(b.row) == k.open_row) n++;
+    for (Burst &b : queue_)
+        if (bank_index(b) == i) {
+            b.hit = static_cast<int64_t>(b.row) == k.open_row;
+            n += b.hit;
+        }
     set_hits(i, n);
 }
 
@@ -98,11 +104,12 @@ void Channel::enqueue(const Burst &b)
     Burst &n = queue_.back();
     n.ordered = 0;
     n.bank_index = (n.rank * m_.bank_groups + n.bg) * m_.banks + n.bank;
-    if (bank_of(n).open_row == static_cast<int64_t>(n.row))
-        set_hits(bank_index(n), hits_[bank_index(n)] + 1);
+    n.address = n.col | uint64_t(n.bank_index) << 16 | uint64_t(n.row) << 32;
+    n.hit = bank_of(n).open_row == static_cast<int64_t>(n.row);
+    if (n.hit) set_hits(bank_index(n), hits_[bank_index(n)] + 1);
     // a read among queued reads only keeps no order (the scan is most of a stream's cost)
     if (n.write || queued_writes_)
-        for (size_t i = 0; i + 1 < queue_.size(); i++)
+        for (size_t i = 0; i + 1 < queue_.size() && !n.ordered; i++)
             if (queue_[i].same_address(n) && (queue_[i].write || n.write)) n.ordered = 1;
     queued_writes_ += n.write;
 }
@@ -157,7 +164,7 @@ uint64_t Channel::refresh_due() const
 void Channel::close_row(Bank &k, uint64_t now)
 {
     k.open_row = -1;
-    set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
+    if (hits_[static_cast<size_t>(&k - &banks_[0])] > 0) count_hits(k);
     k.next_act = std::max(k.next_act, after(now + t_.RP, t_.row_end, t_.act_end));
     stats_.pres++;
 }
@@ -336,10 +343,9 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
                 older = queue_[j].same_address(b) && (queue_[j].write || b.write);
             if (older) continue;
         }
-        Bank &k = bank_of(b);
         Cmd c;
         uint64_t e;
-        if (k.open_row == static_cast<int64_t>(b.row)) {
+        if (b.hit) {
             if (!col_ok || col_pick >= 0) continue; // the bus's wake-up is in `next`
             c = kCol;
             // the channel-wide column gate first: cheaper than the full check, and a
@@ -348,7 +354,7 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
             e = gate > now ? gate : earliest_col(b);
         } else if (!row_ok || row_pick >= 0) {
             continue;
-        } else if (k.open_row < 0) {
+        } else if (bank_of(b).open_row < 0) {
             c = kAct;
             e = earliest_act(b);
         } else {
@@ -356,7 +362,7 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
             // never closes the row of this cycle's column command)
             if (keep_hit_rows_open_ && hits_[bank_index(b)] > 0) continue;
             c = kPre;
-            e = k.next_pre;
+            e = bank_of(b).next_pre;
         }
         if (e > now) {
             next = std::min(next, e);
@@ -450,13 +456,12 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
 
 void Channel::open_page(Bank &, uint32_t) {}
 
-void Channel::closed_page(Bank &k, uint32_t row)
+void Channel::closed_page(Bank &k, uint32_t)
 {
-    // auto-precharge once no queued request hits the row: at the earliest legal PRE
-    for (const Burst &o : queue_)
-        if (&bank_of(const_cast<Burst &>(o)) == &k && o.row == row) return;
+    // auto-precharge once no queued request hits the row (the column command's burst
+    // was a hit, so the row is the bank's open one): at the earliest legal PRE
+    if (hits_[static_cast<size_t>(&k - &banks_[0])] > 0) return;
     k.open_row = -1;
-    set_hits(static_cast<size_t>(&k - &banks_[0]), 0);
     k.next_act = std::max(k.next_act, after(k.next_pre + t_.RP, t_.row_end, t_.act_end));
     stats_.pres++;
 }

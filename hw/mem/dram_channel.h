@@ -67,12 +67,13 @@ struct Burst {
     uint8_t refresh_stalled; // counted once
     uint8_t classified;      // its first command told hit, empty or conflict
     uint8_t ordered;         // an older queued burst to its address involves a write
+    uint8_t hit;             // its bank has its row open (kept by Channel)
     uint32_t rank, bg, bank, row, col;
-    uint32_t bank_index; // in the channel's banks (set by Channel::enqueue)
-    bool same_address(const Burst &o) const
-    {
-        return rank == o.rank && bg == o.bg && bank == o.bank && row == o.row && col == o.col;
-    }
+    // set by Channel::enqueue: the index of its bank in the channel's banks, and its
+    // address as one number (column, bank index, row)
+    uint32_t bank_index;
+    uint64_t address;
+    bool same_address(const Burst &o) const { return address == o.address; }
 };
 
 struct Completion {
@@ -160,7 +161,7 @@ class Channel
     std::vector<uint32_t> hits_;   // per bank: queued bursts that hit its open row, kept current
     size_t hits_total_ = 0;        // sum of hits_
     bool refresh_pending_ = false; // a refresh is due and not yet issued
-    void count_hits(Bank &k);      // recounts hits_ for one bank (after it opens a row)
+    void count_hits(Bank &k);      // recounts hits_ and the bursts' hit for one bank's open row
     void set_hits(size_t bank, uint32_t n)
     {
         hits_total_ = hits_total_ - hits_[bank] + n;

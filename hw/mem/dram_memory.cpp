@@ -32,6 +32,8 @@ DramMemory::DramMemory(sc_core::sc_module_name name, const tess_memory_type &m)
     burst_bytes_ = tess_memory_burst_bytes(&m);
     row_bytes_ = m.capacity_bytes /
                  (static_cast<uint64_t>(m.channels) * m.ranks * m.bank_groups * m.banks * m.rows);
+    if (row_bytes_ / burst_bytes_ > 65536) // a burst's address keeps its column in 16 bits
+        throw std::invalid_argument("memory: more than 65,536 bursts in a row");
     // mapping string, most significant first: "RoBaRaCoBgCh"
     for (int i = static_cast<int>(std::strlen(m.mapping)) - 2; i >= 0; i -= 2) {
         const char f0 = m.mapping[i], f1 = m.mapping[i + 1];
