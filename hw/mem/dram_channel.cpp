@@ -92,31 +92,34 @@ void Channel::count_hits(Bank &k)
     uint32_t n = 0;
     for (Burst &b : queue_)
         if (bank_index(b) == i) {
-            b.hit = static_cast<int64_t>(b.row) == k.open_row;
+            b.hit = static_cast<int64_t>(b.row()) == k.open_row;
             n += b.hit;
         }
     set_hits(i, n);
 }
 
-void Channel::enqueue(const Burst &b)
+void Channel::enqueue(uint32_t request, bool write, const Address &a)
 {
-    queue_.push_back(b);
-    Burst &n = queue_.back();
-    n.ordered = 0;
-    n.bank_index = (n.rank * m_.bank_groups + n.bg) * m_.banks + n.bank;
-    n.address = n.col | uint64_t(n.bank_index) << 16 | uint64_t(n.row) << 32;
-    n.hit = bank_of(n).open_row == static_cast<int64_t>(n.row);
-    if (n.hit) set_hits(bank_index(n), hits_[bank_index(n)] + 1);
+    Burst n{};
+    const uint64_t bank = (a.rank * m_.bank_groups + a.bg) * m_.banks + a.bank;
+    n.address = a.col | bank << 16 | uint64_t(a.row) << 32;
+    n.request = request;
+    n.rank = static_cast<uint16_t>(a.rank);
+    n.bg = static_cast<uint16_t>(a.bg);
+    n.write = write;
+    n.hit = banks_[bank].open_row == static_cast<int64_t>(a.row);
+    if (n.hit) set_hits(bank, hits_[bank] + 1);
     // a read among queued reads only keeps no order (the scan is most of a stream's cost)
     if (n.write || queued_writes_)
-        for (size_t i = 0; i + 1 < queue_.size() && !n.ordered; i++)
+        for (size_t i = 0; i < queue_.size() && !n.ordered; i++)
             if (queue_[i].same_address(n) && (queue_[i].write || n.write)) n.ordered = 1;
     queued_writes_ += n.write;
+    queue_.push_back(n);
 }
 
 uint64_t Channel::earliest_act(const Burst &b) const
 {
-    const Bank &k = banks_[b.bank_index];
+    const Bank &k = banks_[b.bank_index()];
     const Rank &r = ranks_[b.rank];
     uint64_t e = std::max({k.next_act, r.next_act, r.next_act_bg[b.bg]});
     if (r.act_count >= 4) e = std::max(e, r.faw[r.faw_head] + t_.FAW);
@@ -125,7 +128,7 @@ uint64_t Channel::earliest_act(const Burst &b) const
 
 uint64_t Channel::earliest_col(const Burst &b) const
 {
-    const Bank &k = banks_[b.bank_index];
+    const Bank &k = banks_[b.bank_index()];
     const size_t g = static_cast<size_t>(b.rank) * m_.bank_groups + b.bg;
     return b.write ? std::max({k.next_col, next_wr_, next_wr_bg_[g]})
                    : std::max({k.next_col, next_rd_, next_rd_bg_[g]});
@@ -146,7 +149,7 @@ bool Channel::all_bank_blocks(const Burst &b, uint64_t now) const
 bool Channel::per_bank_blocks(const Burst &b, uint64_t now) const
 {
     const Rank &r = ranks_[b.rank];
-    return now >= r.refresh_due_pb && (b.bg * m_.banks + b.bank) == r.pb_target;
+    return now >= r.refresh_due_pb && b.bank_index() % banks_per_rank_ == r.pb_target;
 }
 
 uint64_t Channel::refresh_due() const
@@ -406,7 +409,7 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
         }
         return;
     case kAct:
-        k.open_row = b.row;
+        k.open_row = b.row();
         k.act_at = now;
         k.next_col = after(now + t_.RCD, t_.act_end, t_.col_end);
         k.next_pre = std::max(k.next_pre, after(now + t_.RAS, t_.act_end, t_.row_end));
@@ -447,7 +450,7 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
         done.push_back({now + t_.col_end + t_.CL + t_.burst, b.request});
         stats_.reads++;
     }
-    const uint32_t row = b.row;
+    const uint32_t row = b.row();
     queued_writes_ -= b.write;
     set_hits(bank_index(b), hits_[bank_index(b)] - 1); // it was a hit
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));

@@ -61,18 +61,25 @@ struct CommandBus {
 // ck_hz: the command clock (tess_memory_clock)
 Timing timing_of(const tess_memory_type &m, double ck_hz);
 
+// Where a burst goes inside its channel (DramMemory::decode gives it).
+struct Address {
+    uint32_t rank, bg, bank, row, col;
+};
+
+// A queued burst, kept small (a channel scans its queue on most steps): its address as
+// one number, column | bank index << 16 | row << 32, the bank index counting the
+// channel's banks rank-major (Channel checks the 16-bit fields fit).
 struct Burst {
+    uint64_t address;
     uint32_t request; // the owner's request index
+    uint16_t rank, bg;
     uint8_t write;
     uint8_t refresh_stalled; // counted once
     uint8_t classified;      // its first command told hit, empty or conflict
     uint8_t ordered;         // an older queued burst to its address involves a write
     uint8_t hit;             // its bank has its row open (kept by Channel)
-    uint32_t rank, bg, bank, row, col;
-    // set by Channel::enqueue: the index of its bank in the channel's banks, and its
-    // address as one number (column, bank index, row)
-    uint32_t bank_index;
-    uint64_t address;
+    uint32_t row() const { return static_cast<uint32_t>(address >> 32); }
+    uint32_t bank_index() const { return static_cast<uint32_t>(address >> 16) & 0xffff; }
     bool same_address(const Burst &o) const { return address == o.address; }
 };
 
@@ -103,7 +110,7 @@ class Channel
 
     bool full() const { return queue_.size() >= depth_; }
     size_t queued() const { return queue_.size(); }
-    void enqueue(const Burst &b);
+    void enqueue(uint32_t request, bool write, const Address &a);
     // Issues at most one command at cycle now; appends data completions to done.
     // Returns the next cycle at which a command may issue (UINT64_MAX: nothing pending).
     uint64_t step(uint64_t now, std::vector<Completion> &done);
@@ -169,8 +176,8 @@ class Channel
     }
     ChannelStats stats_;
 
-    size_t bank_index(const Burst &b) const { return b.bank_index; }
-    Bank &bank_of(const Burst &b) { return banks_[b.bank_index]; }
+    size_t bank_index(const Burst &b) const { return b.bank_index(); }
+    Bank &bank_of(const Burst &b) { return banks_[b.bank_index()]; }
     // the earliest cycle at which a rank's refresh falls due (UINT64_MAX: no refresh);
     // before it refresh_ has nothing to do and refresh_blocks_ holds back no burst
     uint64_t refresh_due() const;

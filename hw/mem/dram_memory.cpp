@@ -210,15 +210,7 @@ void DramMemory::feed(uint64_t now)
             const Location l = decode(s.next * burst_bytes_);
             Channel &ch = channels_[l.channel];
             if (ch.full()) break;
-            Burst br{};
-            br.request = s.id;
-            br.write = r.gp->is_write();
-            br.rank = l.rank;
-            br.bg = l.bg;
-            br.bank = l.bank;
-            br.row = l.row;
-            br.col = l.col;
-            ch.enqueue(br);
+            ch.enqueue(s.id, r.gp->is_write(), {l.rank, l.bg, l.bank, l.row, l.col});
             ch_next_[l.channel] = now; // let it decide at once
             entered_any = true;
         }
