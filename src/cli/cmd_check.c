@@ -22,12 +22,13 @@ extern const char tess_limit_schema_xsd[];
 extern const unsigned long tess_limit_schema_xsd_len;
 
 static const char usage[] =
-    "usage: tessera check PLATFORM WORKLOAD LIMITS [--junit FILE] [--memory-fidelity rate|burst]\n"
-    "                     [--set name=value]...\n"
+    "usage: tessera check PLATFORM WORKLOAD LIMITS [--junit FILE]\n"
+    "                     [--memory-fidelity rate|burst|cycle] [--set name=value]...\n"
     "  evaluates the job and checks each limit (format: limits/README.md); prints PASS/FAIL\n"
     "  a limit, writes JUnit XML to FILE (default check-junit.xml); exit 0 only if all hold;\n"
     "  --memory-fidelity as tessera run's (burst, the default: DMA over the network to each\n"
-    "  die's memory; rate: each die a constant DMA rate)\n";
+    "  die's memory; rate: each die a constant DMA rate; cycle: the same DMA, each memory's\n"
+    "  DRAM model serving it burst by burst)\n";
 
 typedef struct limit {
     char metric[64];

@@ -27,7 +27,7 @@
 static const char usage[] =
     "usage: tessera run PLATFORM WORKLOAD [--json] [-o DIR] [--trace] [--fidelity "
     "mixed|packet|flow|flit]\n"
-    "                   [--memory-fidelity rate|burst] [--flow-tolerance T] [--symmetry]\n"
+    "                   [--memory-fidelity rate|burst|cycle] [--flow-tolerance T] [--symmetry]\n"
     "                   [--progress | --quiet] [--timeout S]\n"
     "                   [--set name=value]...\n"
     "  writes DIR/report.json, DIR/stats.csv (a row per die, channel, router and memory),\n"
@@ -41,7 +41,8 @@ static const char usage[] =
     "  cycle, slow); --memory-fidelity chooses the memory model (burst, the default:\n"
     "  loads, stores and optimizer traffic travel over the network to the die's nearest\n"
     "  memory and queue at its controller; rate: each die's DMA at its memories' sustained\n"
-    "  bandwidth, a shared memory split evenly, fastest); --flow-tolerance (flow and mixed\n"
+    "  bandwidth, a shared memory split evenly, fastest; cycle: burst's traffic served burst\n"
+    "  by burst by each memory's DRAM model, slow); --flow-tolerance (flow and mixed\n"
     "  fidelity; default 0: exact) ends a flow once no more than that share of its bytes\n"
     "  is left, so that flows ending close together share one re-rating of the others\n"
     "  (faster on all-to-alls; a flow ends early by at most that share of its bytes at its\n"
@@ -227,7 +228,7 @@ int tess_cmd_run(int argc, char **argv)
 
 static const char estimate_usage[] =
     "usage: tessera estimate PLATFORM WORKLOAD [--json] [-o DIR] [--calibration FILE]\n"
-    "                        [--memory-fidelity rate|burst] [--set name=value]...\n"
+    "                        [--memory-fidelity rate|burst|cycle] [--set name=value]...\n"
     "  the analytical model (roofline per op class, alpha-beta collectives, the pipeline's\n"
     "  critical path) instead of a simulation: the report keys of tessera run, with\n"
     "  \"fidelity\": \"analytic\"; DIR/report.json and DIR/stats.csv (DIR defaults to the\n"
@@ -235,7 +236,8 @@ static const char estimate_usage[] =
     "  factors tessera calibrate fitted (without it every factor is 1); --memory-fidelity\n"
     "  burst (the default) follows each die's DMA to its home memory as tessera run's burst\n"
     "  level does (the memory's bandwidth and port split over the dies homed there, the\n"
-    "  route's narrowest channel), rate gives each die its memories' peak bandwidth\n";
+    "  route's narrowest channel), rate gives each die its memories' peak bandwidth, cycle\n"
+    "  takes burst's view (the report says burst)\n";
 
 int tess_cmd_estimate(int argc, char **argv)
 {
