@@ -84,6 +84,7 @@ Channel::Channel(const tess_memory_type &m, const Timing &t, CommandBus &bus)
     oldest_only_ = m.scheduler != TESS_SCHED_FRFCFS;
     keep_hit_rows_open_ = m.scheduler == TESS_SCHED_FRFCFS;
     after_column_ = m.page_policy == TESS_PAGE_CLOSED ? &Channel::closed_page : &Channel::open_page;
+    set_refresh_due();
 }
 
 void Channel::count_hits(Bank &k)
@@ -152,7 +153,7 @@ bool Channel::per_bank_blocks(const Burst &b, uint64_t now) const
     return now >= r.refresh_due_pb && b.bank_index() % banks_per_rank_ == r.pb_target;
 }
 
-uint64_t Channel::refresh_due() const
+void Channel::set_refresh_due()
 {
     uint64_t due = UINT64_MAX;
     if (refresh_ == &Channel::refresh_all_bank)
@@ -161,7 +162,7 @@ uint64_t Channel::refresh_due() const
     else if (refresh_ == &Channel::refresh_per_bank)
         for (const Rank &r : ranks_)
             due = std::min(due, r.refresh_due_pb);
-    return due;
+    due_ = due;
 }
 
 void Channel::close_row(Bank &k, uint64_t now)
@@ -207,6 +208,7 @@ bool Channel::refresh_all_bank(uint64_t now, uint64_t *next)
                 first[i].next_act =
                     std::max(first[i].next_act, after(now + t_.RFC, t_.row_end, t_.act_end));
             r.refresh_due += t_.REFI;
+            set_refresh_due();
             stats_.refreshes++;
             stats_.refresh_cycles += t_.RFC;
             return true;
@@ -236,6 +238,7 @@ bool Channel::refresh_per_bank(uint64_t now, uint64_t *next)
         } else if (after(k.next_act, t_.act_end, t_.row_end) <= now) {
             k.next_act = after(now + t_.RFCpb, t_.row_end, t_.act_end);
             r.refresh_due_pb += t_.REFIpb;
+            set_refresh_due();
             r.pb_target = (r.pb_target + 1) % banks_per_rank_;
             stats_.refreshes_pb++;
             stats_.refresh_cycles += t_.RFCpb;
@@ -274,6 +277,7 @@ void Channel::skip_refreshes(uint64_t now)
             stats_.refresh_cycles += m * t_.RFCpb;
         }
     }
+    set_refresh_due();
 }
 
 namespace
@@ -300,7 +304,7 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
     const bool single = row_bus_ == col_bus_;
     bool row_ok = bus_free(*row_bus_, now), col_ok = bus_free(*col_bus_, now);
     bool issued = false;
-    const uint64_t due = refresh_due();
+    const uint64_t due = due_;
     if (!row_ok) {
         next = bus_next(*row_bus_);
     } else if (now < due) { // what refresh_ finds when no rank's refresh is due

@@ -179,8 +179,10 @@ class Channel
     size_t bank_index(const Burst &b) const { return b.bank_index(); }
     Bank &bank_of(const Burst &b) { return banks_[b.bank_index()]; }
     // the earliest cycle at which a rank's refresh falls due (UINT64_MAX: no refresh);
-    // before it refresh_ has nothing to do and refresh_blocks_ holds back no burst
-    uint64_t refresh_due() const;
+    // before it refresh_ has nothing to do and refresh_blocks_ holds back no burst; kept
+    // by set_refresh_due wherever a rank's due cycle moves
+    uint64_t due_ = UINT64_MAX;
+    void set_refresh_due();
     uint64_t earliest_act(const Burst &b) const;
     uint64_t earliest_col(const Burst &b) const;
     bool no_refresh(uint64_t now, uint64_t *next);
