@@ -769,32 +769,20 @@ int Topology::route(uint32_t r, uint32_t dst, const RouteState &st, uint32_t por
         // parallel links down to a leaf then carry apart the messages that one leaf's
         // uplinks to the spine kept apart, which the key's remaining digit alone (the same
         // for all of a leaf's messages under source-mod-k) put on one link.
-        const uint32_t here = cost_to(D.router, r, st.config);
-        uint32_t candidates = 0;
-        int32_t via = -1;
-        bool parallel = true;
-        for (size_t port = 0; port < R.out_channel.size(); port++)
-            if (nearer(D, st, R.out_channel[port], here)) {
-                const int32_t to = channels_[R.out_channel[port]].to_router;
-                parallel = parallel && (candidates == 0 || to == via);
-                via = to;
-                candidates++;
-            }
+        const Ports near = nearer_ports(r, D, st);
+        const uint32_t candidates = near.n;
         if (candidates == 0) return 0;
+        const auto to_of = [&](uint32_t port) { return channels_[R.out_channel[port]].to_router; };
+        bool parallel = true;
+        for (uint32_t j = 1; j < candidates && parallel; j++)
+            parallel = to_of(near.port[j]) == to_of(near.port[0]);
         const uint32_t pick = ((parallel ? st.lane : 0) + st.flow % candidates) % candidates;
-        uint32_t k = 0;
-        for (size_t port = 0; port < R.out_channel.size(); port++)
-            if (nearer(D, st, R.out_channel[port], here) && k++ == pick) {
-                ports[0] = static_cast<uint32_t>(port);
-                break;
-            }
+        ports[0] = near.port[pick];
         next[0] = st;
         // the chosen link's place among the candidates that lead where it leads
-        const int32_t to = channels_[R.out_channel[ports[0]]].to_router;
         uint32_t lane = 0;
-        for (size_t port = 0; port < ports[0]; port++)
-            lane += channels_[R.out_channel[port]].to_router == to &&
-                    nearer(D, st, R.out_channel[port], here);
+        for (uint32_t j = 0; j < pick; j++)
+            lane += to_of(near.port[j]) == to_of(ports[0]);
         next[0].lane = lane;
         // next choice, next digit (under hash too after parallel links, so that the links
         // down are not picked by the digit that picked the links up)
@@ -829,18 +817,52 @@ bool Topology::nearer(const Endpoint &D, const RouteState &st, uint32_t channel,
     return there != kUnreached && there + channel_cost(c) == here;
 }
 
+Topology::Ports Topology::nearer_ports(uint32_t r, const Endpoint &D, const RouteState &st) const
+{
+    const uint64_t key =
+        (static_cast<uint64_t>(r) * routers_.size() + D.router) * configs_ + st.config;
+    const auto slot_of = [this](uint64_t k) { // Fibonacci hashing into a power of two
+        return static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> 20) & (nearer_slots_.size() - 1);
+    };
+    size_t i = nearer_slots_.empty() ? 0 : slot_of(key);
+    while (!nearer_slots_.empty() && nearer_slots_[i].key != UINT64_MAX) {
+        if (nearer_slots_[i].key == key)
+            return {nearer_pool_.data() + nearer_slots_[i].first, nearer_slots_[i].n};
+        i = (i + 1) & (nearer_slots_.size() - 1);
+    }
+    if (2 * (nearer_used_ + 1) > nearer_slots_.size()) { // grow, then find the empty slot
+        std::vector<NearerSlot> old(std::max<size_t>(1024, 2 * nearer_slots_.size()));
+        old.swap(nearer_slots_);
+        for (const NearerSlot &s : old) {
+            if (s.key == UINT64_MAX) continue;
+            size_t j = slot_of(s.key);
+            while (nearer_slots_[j].key != UINT64_MAX)
+                j = (j + 1) & (nearer_slots_.size() - 1);
+            nearer_slots_[j] = s;
+        }
+        i = slot_of(key);
+        while (nearer_slots_[i].key != UINT64_MAX)
+            i = (i + 1) & (nearer_slots_.size() - 1);
+    }
+    NearerSlot &s = nearer_slots_[i];
+    s.key = key;
+    s.first = static_cast<uint32_t>(nearer_pool_.size());
+    const Router &R = routers_[r];
+    const uint32_t here = cost_to(D.router, r, st.config);
+    for (size_t port = 0; port < R.out_channel.size(); port++)
+        if (nearer(D, st, R.out_channel[port], here))
+            nearer_pool_.push_back(static_cast<uint32_t>(port));
+    s.n = static_cast<uint32_t>(nearer_pool_.size()) - s.first;
+    nearer_used_++;
+    return {nearer_pool_.data() + s.first, s.n};
+}
+
 uint32_t Topology::shortest_ports(uint32_t r, const Endpoint &D, const RouteState &st,
                                   std::vector<uint32_t> *ports) const
 {
-    const Router &R = routers_[r];
-    const uint32_t here = cost_to(D.router, r, st.config);
-    uint32_t n = 0;
-    for (size_t port = 0; port < R.out_channel.size(); port++)
-        if (nearer(D, st, R.out_channel[port], here)) {
-            n++;
-            if (ports) ports->push_back(static_cast<uint32_t>(port));
-        }
-    return n;
+    const Ports near = nearer_ports(r, D, st);
+    if (ports) ports->insert(ports->end(), near.port, near.port + near.n);
+    return near.n;
 }
 
 int Topology::route_all(uint32_t r, uint32_t dst, const RouteState &st,

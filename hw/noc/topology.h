@@ -279,6 +279,23 @@ class Topology
                routers_[static_cast<uint32_t>(a.to_router)].store_forward;
     }
     bool nearer(const Endpoint &D, const RouteState &st, uint32_t channel, uint32_t here) const;
+    // the output ports of router r (in port order) one channel's cost nearer D's router in
+    // st's configuration: found once per (router, destination router, configuration), as
+    // they depend on nothing else (a packet's or flow's every hop asks, hundreds of
+    // millions of times in a large run): an open-addressing table of (key, the ports'
+    // place in a pool), its size a power of two, at most half full
+    struct Ports {
+        const uint32_t *port;
+        uint32_t n;
+    };
+    Ports nearer_ports(uint32_t r, const Endpoint &D, const RouteState &st) const;
+    struct NearerSlot {
+        uint64_t key = UINT64_MAX; // (r x routers + destination router) x configs + config
+        uint32_t first = 0, n = 0; // in nearer_pool_
+    };
+    mutable std::vector<NearerSlot> nearer_slots_;
+    mutable std::vector<uint32_t> nearer_pool_;
+    mutable size_t nearer_used_ = 0;
     uint32_t shortest_ports(uint32_t r, const Endpoint &D, const RouteState &st,
                             std::vector<uint32_t> *ports) const;
 
