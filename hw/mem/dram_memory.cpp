@@ -82,23 +82,20 @@ Location DramMemory::decode(uint64_t addr) const
         const uint32_t v = static_cast<uint32_t>(a & ((uint64_t(1) << f.bits) - 1));
         a >>= f.bits;
         switch (f.name) {
-        case 'h':
-            l.channel = v;
-            break;
         case 'a':
-            l.rank = v;
+            l.in.rank = v;
             break;
         case 'g':
-            l.bg = v;
+            l.in.bg = v;
             break;
         case 'b':
-            l.bank = v;
+            l.in.bank = v;
             break;
         case 'r':
-            l.row = v;
+            l.in.row = v;
             break;
         default:
-            l.col = v;
+            l.in.col = v;
             break;
         }
     }
@@ -210,7 +207,7 @@ void DramMemory::feed(uint64_t now)
             const Location l = decode(s.next * burst_bytes_);
             Channel &ch = channels_[l.channel];
             if (ch.full()) break;
-            ch.enqueue(s.id, r.gp->is_write(), {l.rank, l.bg, l.bank, l.row, l.col});
+            ch.enqueue(s.id, r.gp->is_write(), l.in);
             ch_next_[l.channel] = now; // let it decide at once
             entered_any = true;
         }

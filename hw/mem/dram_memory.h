@@ -36,8 +36,10 @@
 namespace tess::dram
 {
 
+// A burst's channel and its place inside the channel.
 struct Location {
-    uint32_t channel, rank, bg, bank, row, col;
+    uint32_t channel;
+    Address in;
 };
 
 class DramMemory : public sc_core::sc_module
