@@ -64,7 +64,8 @@ row() { # name platform workload [--set ...]
 echo "| case | burst iteration s | cycle iteration s | cycle / burst | burst wall s | cycle wall s |"
 echo "|---|---|---|---|---|---|"
 if [ "$which" = default ]; then
-  row "default job" platforms/default.xml workloads/default.xml
+  # past tessera run's default limit of an hour at cycle
+  row "default job" platforms/default.xml workloads/default.xml --timeout 36000
   exit 0
 fi
 small=(--set workload.tp=1 --set workload.pp=1 --set model.layers=2 --set model.hidden=512
