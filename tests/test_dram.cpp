@@ -525,6 +525,17 @@ TEST(DramBadInput, JedecRelationsPowersOfTwoAndStandardsAreChecked)
                   "test.xml:5: <memory-type name=\"m\">: 'banks' is 3; it must be a power of two"),
               std::string::npos)
         << b->errors;
+    // a row the DRAM model cannot address: 64 MiB over 16 banks of 1 row is 4 MiB a row,
+    // 131,072 bursts of 32 B (a burst's column is kept in 16 bits)
+    std::string wide = channel_xml();
+    wide.replace(wide.find("capacity=\"16MiB\""), 16, "capacity=\"64MiB\"");
+    wide.replace(wide.find("rows=\"1024\""), 11, "rows=\"1\"");
+    auto w = load_xml(wide);
+    EXPECT_EQ(w->rc, TESS_EINVAL);
+    EXPECT_NE(w->errors.find("test.xml:5: <memory-type name=\"m\">: a row of 4194304 B holds "
+                             "131072 bursts of 32 B; at most 65,536"),
+              std::string::npos)
+        << w->errors;
     std::string std_ = channel_xml();
     std_.replace(std_.find("standard=\"HBM3\""), 15, "standard=\"HBM9\"");
     auto s = load_xml(std_);

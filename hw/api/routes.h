@@ -31,7 +31,8 @@ void tess_hw_routes_close(tess_hw_routes *h);
 uint32_t tess_hw_routes_channels(const tess_hw_routes *h);
 /* The route a message takes from one die instance to another (or between a die and a
  * memory linked to a router): 0, or -1 when either is not an endpoint or no route exists.
- * channels[0..cap) gets the channel indices. */
+ * channels[0..cap) gets the channel indices. One thread at a time per handle: routing
+ * fills the handle's table of candidate ports (hw/noc/topology.h). */
 int tess_hw_route(const tess_hw_routes *h, uint32_t from_instance, uint32_t to_instance,
                   tess_hw_route_info *out, uint32_t *channels, uint32_t cap);
 double tess_hw_channel_bandwidth(const tess_hw_routes *h, uint32_t channel);

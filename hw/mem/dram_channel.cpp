@@ -53,7 +53,7 @@ Channel::Channel(const tess_memory_type &m, const Timing &t, CommandBus &bus)
       depth_(m.queue_depth)
 {
     banks_per_rank_ = m.bank_groups * m.banks;
-    // a burst's address packs its column and bank index in 16 bits each (enqueue)
+    // a burst's address keeps its bank index in 16 bits (enqueue; the column: DramMemory)
     if (static_cast<uint64_t>(m.ranks) * banks_per_rank_ > 65536)
         throw std::invalid_argument("memory: more than 65,536 banks in a channel");
     banks_.resize(static_cast<size_t>(m.ranks) * banks_per_rank_);

@@ -68,7 +68,9 @@ struct Address {
 
 // A queued burst, kept small (a channel scans its queue on most steps): its address as
 // one number, column | bank index << 16 | row << 32, the bank index counting the
-// channel's banks rank-major (Channel checks the 16-bit fields fit).
+// channel's banks rank-major. Both fit 16 bits: the loader refuses a row of more than
+// 65,536 bursts (and DramMemory's constructor), Channel's constructor more than 65,536
+// banks (the loader's limits on ranks, bank groups and banks allow at most that).
 struct Burst {
     uint64_t address;
     uint32_t request; // the owner's request index

@@ -821,7 +821,7 @@ Topology::Ports Topology::nearer_ports(uint32_t r, const Endpoint &D, const Rout
 {
     const uint64_t key =
         (static_cast<uint64_t>(r) * routers_.size() + D.router) * configs_ + st.config;
-    const auto slot_of = [this](uint64_t k) { // Fibonacci hashing into a power of two
+    const auto slot_of = [this](uint64_t k) { // a multiplicative hash into a power of two
         return static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> 20) & (nearer_slots_.size() - 1);
     };
     size_t i = nearer_slots_.empty() ? 0 : slot_of(key);
@@ -845,7 +845,6 @@ Topology::Ports Topology::nearer_ports(uint32_t r, const Endpoint &D, const Rout
             i = (i + 1) & (nearer_slots_.size() - 1);
     }
     NearerSlot &s = nearer_slots_[i];
-    s.key = key;
     s.first = static_cast<uint32_t>(nearer_pool_.size());
     const Router &R = routers_[r];
     const uint32_t here = cost_to(D.router, r, st.config);
@@ -853,6 +852,7 @@ Topology::Ports Topology::nearer_ports(uint32_t r, const Endpoint &D, const Rout
         if (nearer(D, st, R.out_channel[port], here))
             nearer_pool_.push_back(static_cast<uint32_t>(port));
     s.n = static_cast<uint32_t>(nearer_pool_.size()) - s.first;
+    s.key = key; // last: a list cut short by an exception is never found
     nearer_used_++;
     return {nearer_pool_.data() + s.first, s.n};
 }

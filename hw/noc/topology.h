@@ -283,7 +283,10 @@ class Topology
     // st's configuration: found once per (router, destination router, configuration), as
     // they depend on nothing else (a packet's or flow's every hop asks, hundreds of
     // millions of times in a large run): an open-addressing table of (key, the ports'
-    // place in a pool), its size a power of two, at most half full
+    // place in a pool), its size a power of two, at most half full; it grows with the
+    // pairs routed (10,846 lists on 1,536 A100s: under a MiB). The returned pointer holds
+    // until the next call; the table makes routing one Topology from two threads a race
+    // (none does: each simulation and each tess_hw_routes handle has its own).
     struct Ports {
         const uint32_t *port;
         uint32_t n;

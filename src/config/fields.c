@@ -752,6 +752,15 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
                  (unsigned long long)burst_bytes);
         return -1;
     }
+    /* the DRAM model keeps a burst's column in 16 bits (hw/mem/dram_channel.h) */
+    if (m->capacity_bytes / per_row / burst_bytes > 65536) {
+        snprintf(err, errlen,
+                 "a row of %llu B holds %llu bursts of %llu B; at most 65,536 (address mapping)",
+                 (unsigned long long)(m->capacity_bytes / per_row),
+                 (unsigned long long)(m->capacity_bytes / per_row / burst_bytes),
+                 (unsigned long long)burst_bytes);
+        return -1;
+    }
     double transfers_per_ck = m->data_rate / ck;
     double burst_ck = m->burst_length / transfers_per_ck;
     if (burst_ck != floor(burst_ck)) {
