@@ -6,8 +6,8 @@
 # small (the default): the GPT of hidden 512 on the three platforms of
 # tests/test_memory_loop.cpp (a memory-bound die, a path-bound die, three dies sharing a
 # memory), seconds each at cycle. default: the bundled default job (platforms/default.xml,
-# workloads/default.xml), whose ~0.93 TB of DMA is ~14.5 billion bursts through the DRAM
-# model: 85-100 minutes at cycle on a 2-core machine (2026-12-06). Prints, per case, the
+# workloads/default.xml), whose ~0.93 TB of DMA is ~29 billion 32 B bursts through the DRAM
+# model: about 53 minutes at cycle on a 2-core machine (2026-12-06). Prints, per case, the
 # iteration time at each fidelity, cycle / burst, and the wall seconds of each run (one
 # run each: the simulation is deterministic; wall seconds are this machine's).
 set -euo pipefail
