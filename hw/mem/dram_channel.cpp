@@ -92,7 +92,7 @@ void Channel::count_hits(Bank &k)
     const size_t i = static_cast<size_t>(&k - &banks_[0]);
     uint32_t n = 0;
     for (Burst &b : queue_)
-        if (bank_index(b) == i) {
+        if (b.bank_index() == i) {
             b.hit = static_cast<int64_t>(b.row()) == k.open_row;
             n += b.hit;
         }
@@ -367,7 +367,7 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
         } else {
             // FR-FCFS leaves a row open while queued requests still hit it (so a PRE
             // never closes the row of this cycle's column command)
-            if (keep_hit_rows_open_ && hits_[bank_index(b)] > 0) continue;
+            if (keep_hit_rows_open_ && hits_[b.bank_index()] > 0) continue;
             c = kPre;
             e = bank_of(b).next_pre;
         }
@@ -456,7 +456,7 @@ void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done
     }
     const uint32_t row = b.row();
     queued_writes_ -= b.write;
-    set_hits(bank_index(b), hits_[bank_index(b)] - 1); // it was a hit
+    set_hits(b.bank_index(), hits_[b.bank_index()] - 1); // it was a hit
     queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
     (this->*after_column_)(k, row);
 }

@@ -178,7 +178,6 @@ class Channel
     }
     ChannelStats stats_;
 
-    size_t bank_index(const Burst &b) const { return b.bank_index(); }
     Bank &bank_of(const Burst &b) { return banks_[b.bank_index()]; }
     // the earliest cycle at which a rank's refresh falls due (UINT64_MAX: no refresh);
     // before it refresh_ has nothing to do and refresh_blocks_ holds back no burst; kept

@@ -821,30 +821,26 @@ Topology::Ports Topology::nearer_ports(uint32_t r, const Endpoint &D, const Rout
 {
     const uint64_t key =
         (static_cast<uint64_t>(r) * routers_.size() + D.router) * configs_ + st.config;
-    const auto slot_of = [this](uint64_t k) { // a multiplicative hash into a power of two
-        return static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> 20) & (nearer_slots_.size() - 1);
+    // k's slot, or the empty one where it would go (a multiplicative hash into a power of
+    // two, then the next slots in turn)
+    const auto find = [this](uint64_t k) {
+        const size_t mask = nearer_slots_.size() - 1;
+        size_t j = static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+        while (nearer_slots_[j].key != UINT64_MAX && nearer_slots_[j].key != k)
+            j = (j + 1) & mask;
+        return j;
     };
-    size_t i = nearer_slots_.empty() ? 0 : slot_of(key);
-    while (!nearer_slots_.empty() && nearer_slots_[i].key != UINT64_MAX) {
-        if (nearer_slots_[i].key == key)
-            return {nearer_pool_.data() + nearer_slots_[i].first, nearer_slots_[i].n};
-        i = (i + 1) & (nearer_slots_.size() - 1);
+    if (!nearer_slots_.empty()) {
+        const NearerSlot &s = nearer_slots_[find(key)];
+        if (s.key == key) return {nearer_pool_.data() + s.first, s.n};
     }
-    if (2 * (nearer_used_ + 1) > nearer_slots_.size()) { // grow, then find the empty slot
+    if (2 * (nearer_used_ + 1) > nearer_slots_.size()) { // grow: every key moved over
         std::vector<NearerSlot> old(std::max<size_t>(1024, 2 * nearer_slots_.size()));
         old.swap(nearer_slots_);
-        for (const NearerSlot &s : old) {
-            if (s.key == UINT64_MAX) continue;
-            size_t j = slot_of(s.key);
-            while (nearer_slots_[j].key != UINT64_MAX)
-                j = (j + 1) & (nearer_slots_.size() - 1);
-            nearer_slots_[j] = s;
-        }
-        i = slot_of(key);
-        while (nearer_slots_[i].key != UINT64_MAX)
-            i = (i + 1) & (nearer_slots_.size() - 1);
+        for (const NearerSlot &s : old)
+            if (s.key != UINT64_MAX) nearer_slots_[find(s.key)] = s;
     }
-    NearerSlot &s = nearer_slots_[i];
+    NearerSlot &s = nearer_slots_[find(key)];
     s.first = static_cast<uint32_t>(nearer_pool_.size());
     const Router &R = routers_[r];
     const uint32_t here = cost_to(D.router, r, st.config);

@@ -743,8 +743,9 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
     }
     const uint64_t burst_bytes = tess_memory_burst_bytes(m);
     const uint64_t per_row = (uint64_t)m->channels * m->ranks * m->bank_groups * m->banks * m->rows;
+    const uint64_t row_bytes = per_row ? m->capacity_bytes / per_row : 0;
     if (m->channels == 0 || burst_bytes == 0 || m->capacity_bytes % per_row != 0 ||
-        !is_pow2(m->capacity_bytes / per_row) || m->capacity_bytes / per_row < burst_bytes) {
+        !is_pow2(row_bytes) || row_bytes < burst_bytes) {
         snprintf(err, errlen,
                  "capacity %llu B over %llu rows (channels x ranks x bank-groups x banks x rows) "
                  "does not give a power-of-two row of at least one burst (%llu B)",
@@ -753,11 +754,10 @@ static int check_memory(const tess_memory_type *m, char *err, size_t errlen)
         return -1;
     }
     /* the DRAM model keeps a burst's column in 16 bits (hw/mem/dram_channel.h) */
-    if (m->capacity_bytes / per_row / burst_bytes > 65536) {
+    if (row_bytes / burst_bytes > 65536) {
         snprintf(err, errlen,
                  "a row of %llu B holds %llu bursts of %llu B; at most 65,536 (address mapping)",
-                 (unsigned long long)(m->capacity_bytes / per_row),
-                 (unsigned long long)(m->capacity_bytes / per_row / burst_bytes),
+                 (unsigned long long)row_bytes, (unsigned long long)(row_bytes / burst_bytes),
                  (unsigned long long)burst_bytes);
         return -1;
     }
