@@ -20,12 +20,15 @@ namespace
 
 // `dies` dies on router r0, a chain of routers r0 .. r<hops> and a memory of `channels`
 // channels at `rate` per pin on the last: routers and links move 64 B a 1 GHz cycle (64
-// GB/s a channel). Capacity is ample so the schedule always fits.
+// GB/s a channel), the memory's link `memory_link` bytes (256: 256 GB/s into the router);
+// `behind_die`: the memory hangs off die0 instead (die0's link to it, the others reach it
+// through die0). Capacity is ample so the schedule always fits.
 std::string platform(const std::string &dir, unsigned dies, unsigned hops, unsigned channels,
-                     const std::string &rate)
+                     const std::string &rate, unsigned memory_link = 64, bool behind_die = false)
 {
     const std::string path = dir + "/p" + std::to_string(dies) + "-" + std::to_string(hops) + "-" +
-                             std::to_string(channels) + ".xml";
+                             std::to_string(channels) + "-" + std::to_string(memory_link) +
+                             (behind_die ? "-behind" : "") + ".xml";
     std::string xml =
         "<?xml version=\"1.0\"?>\n<platform name=\"loop\">\n"
         "  <die-type name=\"d\" clock=\"1GHz\" tensor-arrays=\"4\" tensor-rows=\"128\" "
@@ -33,6 +36,9 @@ std::string platform(const std::string &dir, unsigned dies, unsigned hops, unsig
         "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"64B\" pipeline=\"2\" "
         "routing=\"table\"/>\n"
         "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
+        "  <link-type name=\"m\" width=\"" +
+        std::to_string(memory_link) +
+        "B\" latency=\"1cycle\" energy=\"0.5pJ/bit\"/>\n"
         "  <memory-type name=\"pool\" standard=\"HBM3\" capacity=\"16TiB\" channels=\"" +
         std::to_string(channels) + "\" bus-width=\"64b\" data-rate=\"" + rate +
         "\" rows=\"16777216\" tCL=\"14ns\" tCWL=\"5ns\" tRCD=\"14ns\" tRP=\"14ns\" "
@@ -50,8 +56,9 @@ std::string platform(const std::string &dir, unsigned dies, unsigned hops, unsig
         xml += "  <instance name=\"die" + std::to_string(d) +
                "\" type=\"d\"/>\n  <connect from=\"die" + std::to_string(d) +
                "\" to=\"r0\" link=\"l\"/>\n";
-    xml +=
-        "  <connect from=\"pool\" to=\"r" + std::to_string(hops) + "\" link=\"l\"/>\n</platform>\n";
+    xml += "  <connect from=\"" +
+           (behind_die ? std::string("die0\" to=\"pool") : "pool\" to=\"r" + std::to_string(hops)) +
+           "\" link=\"m\"/>\n</platform>\n";
     FILE *f = std::fopen(path.c_str(), "w");
     if (!f) return "";
     std::fputs(xml.c_str(), f);
@@ -266,6 +273,33 @@ TEST(MemoryLoopCycle, TheDramModelServesEachChunkAsTheFormulasSay)
         const std::string r = run_small(plat, 3, "cycle");
         EXPECT_NEAR(optimizer_s(r) / (3 * S / mem), 1.0, 0.05) << r;
         EXPECT_EQ(json_number(r.substr(r.find("\"memories\"")), "n_dies"), 3);
+    }
+    {
+        // two dies sharing a fast memory whose link is 4 x wider than their own (the
+        // default platform's HBM3 on its edge routers): each die's path back is its own 64
+        // GB/s link, so each step takes (S/2) / 64 GB/s as one die's would, and burst
+        // agrees. (The memory turns out a read's pieces far faster than a die's link takes
+        // them; put in the network all at once, one die's would hold every virtual channel
+        // of the router's input from the memory and the other die would wait: 1.5-2x.)
+        const std::string plat = platform(dir.path, 2, 0, 64, "6.4Gb/s", 256);
+        ASSERT_GT(sustained(plat, 64, 6.4), 4 * link); // the dies' links are the bottleneck
+        const std::string r = run_small(plat, 2, "cycle");
+        EXPECT_NEAR(optimizer_s(r) / (S / 2 / link), 1.0, 0.05) << r;
+        const std::string b = run_small(plat, 2, "burst");
+        EXPECT_NEAR(json_number(r, "iteration_time_s") / json_number(b, "iteration_time_s"), 1.0,
+                    0.05);
+    }
+    {
+        // the memory behind die0's 64 GB/s link, die1 reaching it through die0: both dies'
+        // reads and writes (2 S) cross that link, one transfer after another as burst's
+        // controller capped at the link serves them, so each step takes 2 S / 64 GB/s
+        // (before, each piece of a transfer was timed as if it had the link to itself:
+        // die0's step in 4% of that)
+        const std::string plat = platform(dir.path, 2, 0, 64, "6.4Gb/s", 64, true);
+        const std::string r = run_small(plat, 2, "cycle");
+        EXPECT_NEAR(optimizer_s(r) / (2 * S / link), 1.0, 0.05) << r;
+        const std::string b = run_small(plat, 2, "burst");
+        EXPECT_NEAR(optimizer_s(b) / (2 * S / link), 1.0, 0.05) << b;
     }
 }
 

@@ -159,7 +159,10 @@ tlm::tlm_sync_enum MemoryPort::nb_transport_bw(tlm::tlm_generic_payload &gp, tlm
     const double now = sc_core::sc_time_stamp().to_seconds();
     const double n = static_cast<double>(gp.get_data_length());
     double end = now;
-    if (link_bandwidth_ > 0) end = std::max(end, t->sent + n / link_bandwidth_);
+    if (link_bandwidth_ > 0) { // the link takes every transfer's bytes, one after another
+        end = std::max(end, std::max(t->sent, link_free_) + n / link_bandwidth_);
+        link_free_ = end;
+    }
     if (--in_model_ == 0) {
         cycle_st_.busy_s += now - busy_since_;
         record(busy_since_, now);
@@ -168,11 +171,11 @@ tlm::tlm_sync_enum MemoryPort::nb_transport_bw(tlm::tlm_generic_payload &gp, tlm
     const bool write = (c->reply.tag & kWriteTag) != 0;
     const uint64_t total = c->reply.tag & kBytesMask;
     if (--c->pieces_left > 0 || c->arrived < total) { // more to come
-        if (!write) {                                 // a read's piece: its data leaves now
+        if (!write) { // a read's piece: its data leaves now, or as the path takes it
             noc::Message piece = c->reply;
             piece.tag |= kPieceTag;
             piece.bytes = gp.get_data_length();
-            reply_at(end, piece);
+            reply_at(paced(end, piece), piece);
         }
         return tlm::TLM_COMPLETED;
     }
@@ -180,7 +183,10 @@ tlm::tlm_sync_enum MemoryPort::nb_transport_bw(tlm::tlm_generic_payload &gp, tlm
     cycle_st_.queue_s +=
         std::max(0.0, now - c->arrival - server_.latency_s() - bytes / server_.bandwidth());
     noc::Message last = c->reply;
-    if (!write) last.bytes = gp.get_data_length(); // the earlier pieces went ahead
+    if (!write) { // the earlier pieces went ahead
+        last.bytes = gp.get_data_length();
+        end = paced(end, last);
+    }
     reply_at(end, last);
     free_chunks_.push_back(c);
     return tlm::TLM_COMPLETED;
@@ -194,6 +200,15 @@ double MemoryPort::path_rate(uint32_t from, uint32_t to)
     const double rate = topo_.path_bandwidth(topo_.path(from, to));
     path_rate_.emplace(key, rate);
     return rate;
+}
+
+double MemoryPort::paced(double t, const noc::Message &m)
+{
+    if (m.dst == endpoint_ && local_) return t; // the die the memory hangs off
+    double &next = next_piece_[m.dst];
+    const double at = std::max(t, next);
+    next = at + static_cast<double>(m.bytes) / path_rate(endpoint_, m.dst);
+    return at;
 }
 
 void MemoryPort::reply_at(double t, const noc::Message &m)

@@ -31,7 +31,8 @@
 // in pieces of kPieceBytes (ComputeDie::set_memory), each asked of the model as it
 // arrives, and is acknowledged when the model has written the last. So memory and
 // network overlap within a chunk, to a piece. A memory behind a die's link answers no
-// sooner than its bytes cross that link.
+// sooner than its bytes cross that link, behind every byte that crossed it before (one
+// queue for both directions, as burst's controller is capped at the link's rate).
 #ifndef TESS_COMPUTE_MEMORY_PORT_H
 #define TESS_COMPUTE_MEMORY_PORT_H
 
@@ -114,6 +115,14 @@ class MemoryPort : public sc_core::sc_module
     std::unordered_map<uint64_t, double> path_rate_; // (from, to) -> bytes/s
     double path_rate(uint32_t from, uint32_t to);
     void reply_at(double t, const noc::Message &m);
+    // cycle: when a read's piece m, ready at t, enters the network: no sooner than the
+    // path to its die has taken the pieces sent there before it (at the path's narrowest
+    // channel's rate), so that a memory faster than that path queues its pieces here,
+    // as a network interface does, rather than in the routers' buffers, where a die's
+    // pieces would hold every virtual channel and block the other dies' (a die's own
+    // memory: no network, t)
+    double paced(double t, const noc::Message &m);
+    std::unordered_map<uint32_t, double> next_piece_; // die endpoint -> when its path is free
     void send_due();
 
     // cycle fidelity
@@ -136,7 +145,7 @@ class MemoryPort : public sc_core::sc_module
     void ask(Chunk *c, bool write, uint64_t bytes); // one request of the model
     std::unique_ptr<dram::DramMemory> dram_;
     std::unique_ptr<tlm_utils::simple_initiator_socket<MemoryPort>> socket_; // bound to dram_
-    double link_bandwidth_ = 0;
+    double link_bandwidth_ = 0, link_free_ = 0; // behind a die: its link's rate, when it is free
     uint64_t capacity_ = 0;
     std::deque<Transfer> transfers_; // stable addresses; reused through free_
     std::vector<Transfer *> free_;
