@@ -112,6 +112,8 @@ void MemoryPort::request(const noc::Message &m)
         Chunk *c = open.front();
         const uint64_t n = std::min<uint64_t>(m.bytes, bytes - c->arrived);
         c->arrived += n;
+        c->last_arrival = sc_core::sc_time_stamp().to_seconds();
+        c->last_bytes = n;
         if (c->arrived >= bytes) open.pop_front(); // its last piece
         ask(c, true, std::max<uint64_t>(n, 1));
     } else {
@@ -179,9 +181,12 @@ tlm::tlm_sync_enum MemoryPort::nb_transport_bw(tlm::tlm_generic_payload &gp, tlm
         }
         return tlm::TLM_COMPLETED;
     }
-    const double bytes = static_cast<double>(total);
-    cycle_st_.queue_s +=
-        std::max(0.0, now - c->arrival - server_.latency_s() - bytes / server_.bandwidth());
+    // the wait beyond what the memory alone at its sustained rate would have taken: from
+    // the first byte's arrival, and no sooner than the last piece's (burst's measure)
+    const double bw = server_.bandwidth(),
+                 alone = std::max(c->arrival + static_cast<double>(total) / bw,
+                                  c->last_arrival + static_cast<double>(c->last_bytes) / bw);
+    cycle_st_.queue_s += std::max(0.0, now - server_.latency_s() - alone);
     noc::Message last = c->reply;
     if (!write) { // the earlier pieces went ahead
         last.bytes = gp.get_data_length();

@@ -83,7 +83,9 @@ class MemoryPort : public sc_core::sc_module
     // A request at arrival: from the network, or (local) from the die at `endpoint` itself.
     void deliver(const noc::Message &m, bool local = false);
     // The transfers served: at cycle, busy_s is the time the model had a transfer in
-    // hand and queue_s each transfer's time beyond latency + bytes / bandwidth.
+    // hand and queue_s each transfer's time beyond latency + bytes / bandwidth from its
+    // first byte's arrival (a write: and beyond latency + its last piece / bandwidth from
+    // that piece's arrival, as burst's server counts a write's wait from its head).
     const MemoryServerStats &stats() const { return dram_ ? cycle_st_ : server_.stats(); }
     double bandwidth() const { return server_.bandwidth(); }
     double latency_s() const { return server_.latency_s(); }
@@ -129,6 +131,8 @@ class MemoryPort : public sc_core::sc_module
     struct Chunk { // a transfer a die asked for
         noc::Message reply;
         double arrival = 0;       // when it (its first piece) reached the port
+        double last_arrival = 0;  // a write: when its latest piece did
+        uint64_t last_bytes = 0;  // and that piece's bytes
         uint32_t pieces_left = 0; // asked of the model, not yet answered
         uint64_t arrived = 0;     // a write's bytes received so far
         uint64_t address = 0;     // where its next piece goes
