@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Memory fidelity `cycle` against `burst` (issue 21; results/memory-in-the-loop.md, "cycle"):
 #
-#   bash bench/cycle_vs_burst.sh [TESSERA] [small|default]
+#   bash bench/cycle_vs_burst.sh [TESSERA] [small|stacks|default]
 #
 # small (the default): the GPT of hidden 512 on the three platforms of
 # tests/test_memory_loop.cpp (a memory-bound die, a path-bound die, three dies sharing a
-# memory), seconds each at cycle. default: the bundled default job (platforms/default.xml,
-# workloads/default.xml), whose ~0.93 TB of DMA is ~29 billion 32 B bursts through the DRAM
-# model: about 53 minutes at cycle on a 2-core machine (2026-12-06). Prints, per case, the
+# memory), seconds each at cycle. stacks: 2 x 2 copies of the default package with the
+# default job shrunk to them (two west stacks each shared by two dies; four stacks, each
+# die its own; shared at flow fidelity; shared with 64 B stack links) and the default
+# package with 1 sequence and 4 layers: the cases that traced cycle's +34% on the default
+# job (results/memory-in-the-loop.md), about 7 minutes. default: the bundled default job
+# (platforms/default.xml, workloads/default.xml), whose ~0.93 TB of DMA is ~29 billion 32 B
+# bursts through the DRAM model: about 51 minutes at cycle on a 2-core machine
+# (2026-12-06). Prints, per case, the
 # iteration time at each fidelity, cycle / burst, and the wall seconds of each run (one
 # run each: the simulation is deterministic; wall seconds are this machine's).
 set -euo pipefail
@@ -66,6 +71,28 @@ echo "|---|---|---|---|---|---|"
 if [ "$which" = default ]; then
   # past tessera run's default limit of an hour at cycle
   row "default job" platforms/default.xml workloads/default.xml --timeout 36000
+  exit 0
+fi
+if [ "$which" = stacks ]; then
+  # the default package at k = 2 (its library included from here); shared: the west
+  # stacks only (r0c1 and r1c1 reach them a hop away); own: the east ones on r0c1, r1c1
+  pkg() { # file sed-expression...
+    local f=$1
+    shift
+    sed -e 's/<param name="k" default="4"\/>/<param name="k" default="2"\/>/' \
+      -e "s#<include file=\"lib/#<include file=\"$root/platforms/lib/#" "$@" platforms/default.xml >"$f"
+  }
+  pkg "$work/shared.xml" -e '/hbm-w2\|hbm-w3\|hbm-e/d'
+  pkg "$work/own.xml" -e '/hbm-w2\|hbm-w3\|hbm-e2\|hbm-e3/d' -e 's/r0c3/r0c1/; s/r1c3/r1c1/'
+  pkg "$work/shared64.xml" -e '/hbm-w2\|hbm-w3\|hbm-e/d' \
+    -e 's/name="hbm-phy" width="256B"/name="hbm-phy" width="64B"/'
+  job=(--set workload.tp=2 --set workload.pp=2 --set workload.global-batch=1 --set model.layers=2)
+  row "2 x 2, stacks shared by two dies" "$work/shared.xml" workloads/default.xml "${job[@]}"
+  row "2 x 2, each die its own stack" "$work/own.xml" workloads/default.xml "${job[@]}"
+  row "2 x 2 shared, flow fidelity" "$work/shared.xml" workloads/default.xml "${job[@]}" --fidelity flow
+  row "2 x 2 shared, 64 B stack links" "$work/shared64.xml" workloads/default.xml "${job[@]}"
+  row "default package, 1 sequence, 4 layers" platforms/default.xml workloads/default.xml \
+    --set workload.global-batch=1 --set model.layers=4
   exit 0
 fi
 small=(--set workload.tp=1 --set workload.pp=1 --set model.layers=2 --set model.hidden=512
