@@ -185,8 +185,8 @@ struct tess_schedule;
  * messages over the platform's network at o->fidelity. per_die (s->dies entries, or
  * NULL) receives each rank's figures; *links (when links is not NULL) a malloc'd array
  * of every channel's utilisation, *n_links long; *memories (when memories is not NULL) a
- * malloc'd array of the figures of every memory a controller served at burst memory
- * fidelity, *n_memories long (none at rate); *spans (when spans is not NULL) a malloc'd
+ * malloc'd array of the figures of every memory a controller served at burst or cycle
+ * memory fidelity, *n_memories long (none at rate); *spans (when spans is not NULL) a malloc'd
  * array of every die's busy intervals per engine and of link utilisation samples by
  * channel class (TESS_TRACK_LINKS), *n_spans long (recorded only then: they cost time and
  * memory on large jobs). o->symmetry (with dp > 1): data-parallel replicas whose dies,
