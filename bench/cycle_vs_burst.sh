@@ -9,7 +9,7 @@
 # default job shrunk to them (two west stacks each shared by two dies; four stacks, each
 # die its own; shared at flow fidelity; shared with 64 B stack links) and the default
 # package with 1 sequence and 4 layers: the cases that traced cycle's +34% on the default
-# job (results/memory-in-the-loop.md), about 7 minutes. default: the bundled default job
+# job (results/memory-in-the-loop.md), about 5.5 minutes. default: the bundled default job
 # (platforms/default.xml, workloads/default.xml), whose ~0.93 TB of DMA is ~29 billion 32 B
 # bursts through the DRAM model: about 51 minutes at cycle on a 2-core machine
 # (2026-12-06). Prints, per case, the

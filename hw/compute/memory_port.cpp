@@ -209,7 +209,7 @@ double MemoryPort::path_rate(uint32_t from, uint32_t to)
 
 double MemoryPort::paced(double t, const noc::Message &m)
 {
-    if (m.dst == endpoint_ && local_) return t; // the die the memory hangs off
+    if (to_own_die(m)) return t;
     double &next = next_piece_[m.dst];
     const double at = std::max(t, next);
     next = at + static_cast<double>(m.bytes) / path_rate(endpoint_, m.dst);
@@ -233,8 +233,8 @@ void MemoryPort::send_due()
     while (!due_.empty() && due_.top().ps <= now_ps) {
         const noc::Message m = due_.top().m;
         due_.pop();
-        if (m.dst == endpoint_ && local_)
-            local_->on_delivered(m); // the die the memory hangs off
+        if (to_own_die(m))
+            local_->on_delivered(m);
         else
             net_.send(m);
     }

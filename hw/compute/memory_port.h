@@ -108,6 +108,8 @@ class MemoryPort : public sc_core::sc_module
     uint32_t endpoint_, memory_;
     MemoryServer server_;
     noc::TransportClient *local_;
+    // a reply to the die the memory hangs off: handed to it, not sent over the network
+    bool to_own_die(const noc::Message &m) const { return local_ && m.dst == endpoint_; }
     bool record_ = false;
     noc::UtilisationTimeline timeline_{1000000}; // 1 us windows at first, in ps
     void record(double t0, double t1);
