@@ -173,6 +173,49 @@ TEST(GpuRule, WavesOfCtaTilesAtTheCeilingPerSm)
     EXPECT_NEAR(tess_gpu_gemm_seconds(&d, &g), 3 * 2.0 * 64 * 64 * 32 / 500e9, 1e-15);
 }
 
+// The same made-up GPU with a collective holding one of its 4 SMs (collective-sms 1): a
+// GEMM beside it runs its CTAs in waves over the other 3 at the whole die's per-SM rate.
+TEST(GpuRule, ACollectiveBesideAGemmHoldsItsSms)
+{
+    auto l = load_xml(platform_doc(""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    tess_die_type d = die_named(*l, "d");
+    d.compute = TESS_COMPUTE_GPU;
+    d.clock_hz = 1e9;
+    d.sms = 4;
+    d.sm_flops = 1000;
+    d.gemm_ceiling = 2e12;
+    d.cta_tiles = tess_cta_tiles{1, {128}, {64}};
+    d.kernel_launch_s = 1e-6;
+    d.collective_sms = 1;
+    const double tile = 2.0 * 128 * 64 * 32 / 500e9; // one 128 x 64 x 32 CTA at 500 GFLOP/s
+    // 3 x (300 x 100): 18 CTAs, 5 waves over 4 SMs, 6 over 3; the launch alike
+    const tess_gemm_kernel b{300, 100, 32, 3, 0, 0, 2};
+    EXPECT_NEAR(tess_gemm_time(&d, &b, 1e12).seconds, 1e-6 + 5 * tile, 1e-15);
+    EXPECT_NEAR(tess_gemm_time_sharing(&d, &b, 1e12).seconds, 1e-6 + 6 * tile, 1e-15);
+    // 6 CTAs: 2 waves over 4 SMs or 3: no loss
+    const tess_gemm_kernel g{300, 100, 32, 1, 0, 0, 2};
+    EXPECT_EQ(tess_gemm_time_sharing(&d, &g, 1e12).seconds, tess_gemm_time(&d, &g, 1e12).seconds);
+    // none taken: as alone
+    d.collective_sms = 0;
+    EXPECT_EQ(tess_gemm_time_sharing(&d, &b, 1e12).seconds, tess_gemm_time(&d, &b, 1e12).seconds);
+    // a systolic die shares nothing with its collectives, and may not say otherwise
+    auto sys = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
+                        "  <die-type name=\"g\" clock=\"1GHz\" tensor-rows=\"16\" "
+                        "tensor-cols=\"16\" vector-lanes=\"16\" collective-sms=\"4\"/>\n"
+                        "</platform>\n");
+    EXPECT_NE(sys->rc, TESS_OK);
+    EXPECT_NE(sys->errors.find("collective-sms applies to compute=\"gpu\""), std::string::npos)
+        << sys->errors;
+    auto all = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
+                        "  <die-type name=\"g\" clock=\"1GHz\" compute=\"gpu\" sms=\"8\" "
+                        "sm-flops=\"512\" cta-tiles=\"128x128\" gemm-ceiling=\"1TFLOP/s\" "
+                        "collective-sms=\"8\"/>\n</platform>\n");
+    EXPECT_NE(all->rc, TESS_OK);
+    EXPECT_NE(all->errors.find("collective-sms 8 leaves none of the 8 SMs"), std::string::npos)
+        << all->errors;
+}
+
 TEST(GpuRule, MissingFiguresAreNamed)
 {
     auto l = load_xml(
@@ -202,7 +245,8 @@ TEST(Presets, ValidateSaysWhichEfficienciesAreDocumented)
     const CliRun r = tessera("validate platforms/dgx-a100.xml");
     ASSERT_EQ(r.status, 0) << r.output;
     EXPECT_NE(r.output.find("die-type a100: documented gemm-ceiling, align, kernel-launch, "
-                            "stream-rate; assumed cta-tiles, unaligned-efficiency; ideal none"),
+                            "stream-rate, collective-sms; assumed cta-tiles, "
+                            "unaligned-efficiency; ideal none"),
               std::string::npos)
         << r.output;
     EXPECT_NE(r.output.find("link-type nvlink3: documented collective-efficiency, collective-step; "

@@ -583,12 +583,13 @@ namespace
 // one 256^3 GEMM; before all but the last block the die starts a send-receive of S bytes
 // on its third stream (tess_async START) and waits for it after the block's GEMM (WAIT).
 // S 0: the GEMMs alone. Returns the iteration time.
-double run_ring_steps(const Loaded &l, uint32_t steps, uint64_t S)
+double run_ring_steps(const Loaded &l, uint32_t steps, uint64_t S,
+                      const tess_op_group &gemm = gemm_256())
 {
     std::vector<tess_op_group> groups;
     for (uint32_t j = 0; j < steps; j++) {
         if (S && j + 1 < steps) groups.push_back(collective_op(S, TESS_ASYNC_START));
-        groups.push_back(gemm_256());
+        groups.push_back(gemm);
         if (S && j + 1 < steps) groups.push_back(collective_op(0, TESS_ASYNC_WAIT));
     }
     tess_coll_use c;
@@ -615,6 +616,50 @@ TEST(Run, RingAttentionMovesEachBlockUnderTheComputeOnTheNext)
         const double a = double(S) / 64e9 + 22e-9;
         const double want = (cp - 1) * std::max(g, a) + g;
         EXPECT_NEAR(run_ring_steps(*l, cp, S) / want, 1.0, 0.01) << "a = " << ratio << " g";
+    }
+}
+
+TEST(Run, ACollectiveBesideTheComputeHoldsItsSms)
+{
+    // The ring above on gpu dies of 4 SMs at 500 GFLOP/s each (gemm-ceiling 2 TFLOP/s, no
+    // launch), each block a batch of 3 GEMMs of 300 x 100 x 32 in 128 x 64 CTAs: 18 CTAs,
+    // 5 waves of a CTA's tau = 2 x 128 x 64 x 32 / 500e9 s alone (g = 5 tau) and 6 over the
+    // 3 SMs a running send-receive leaves (collective-sms 1: g' = 6 tau). A block's GEMM
+    // runs at g' while the exchange of a runs, at g after: a < g' ends it at
+    // a + (1 - a / g') g, then the die has the block; a >= g' waits for a. So each of the
+    // first three steps takes max(a, g + a (1 - g / g')), the last g; with
+    // collective-sms 0, max(g, a) as above.
+    const double tau = 2.0 * 128 * 64 * 32 / 500e9, g = 5 * tau, g2 = 6 * tau;
+    tess_op_group gemm = gemm_256();
+    gemm.gm = 300;
+    gemm.gn = 100;
+    gemm.gk = 32;
+    gemm.gcount = 3;
+    gemm.flops_each = 3 * 2.0 * 300 * 100 * 32;
+    const uint32_t cp = 4;
+    for (const int taken : {0, 1}) {
+        auto l = load_xml(
+            "<?xml version=\"1.0\"?>\n<platform name=\"ring\">\n"
+            "  <die-type name=\"d\" clock=\"1GHz\" compute=\"gpu\" sms=\"4\" "
+            "sm-flops=\"1000\" cta-tiles=\"128x64\" gemm-ceiling=\"2TFLOP/s\" "
+            "collective-sms=\"" +
+            std::to_string(taken) +
+            "\"/>\n"
+            "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" "
+            "pipeline=\"2\" routing=\"table\"/>\n"
+            "  <link-type name=\"l\" width=\"64B\" latency=\"10cycles\" energy=\"1pJ/bit\"/>\n"
+            "  <switch name=\"n\" dies=\"4\" die=\"d\" router=\"x\" "
+            "link=\"l\"/>\n</platform>\n");
+        ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+        EXPECT_NEAR(run_ring_steps(*l, cp, 0, gemm) / (cp * g), 1.0, 1e-6);
+        for (const double ratio : {0.5, 0.95, 1.1, 2.0}) {
+            const uint64_t S = uint64_t((ratio * g - 22e-9) * 64e9);
+            const double a = double(S) / 64e9 + 22e-9;
+            const double step =
+                taken ? std::max(a, g + std::min(a, g2) * (1 - g / g2)) : std::max(g, a);
+            EXPECT_NEAR(run_ring_steps(*l, cp, S, gemm) / ((cp - 1) * step + g), 1.0, 0.01)
+                << "a = " << ratio << " g, collective-sms " << taken;
+        }
     }
 }
 

@@ -174,8 +174,12 @@ void ComputeDie::stream_loop(int stream)
         q.queue.pop_front();
         q.busy = true;
         advance_to(call.start);
+        comm_running_++; // its kernels hold their SMs from here (ComputeDie::shared_gemm)
+        comm_changed_.notify(sc_core::SC_ZERO_TIME);
         for (uint32_t j = 0; j < call.chain; j++)
             collective(s_.colls[call.coll + j], static_cast<uint32_t>(call.coll) + j, false);
+        comm_running_--;
+        comm_changed_.notify(sc_core::SC_ZERO_TIME);
         async_done_[call.coll]++;
         q.busy = false;
         q.finished.notify(sc_core::SC_ZERO_TIME);

@@ -48,6 +48,7 @@ ComputeDie::ComputeDie(sc_core::sc_module_name name, const tess_schedule &s,
     SC_THREAD(run);
     if (has_async(s)) { // the streams' processes, only where they have work
         async_ = true;
+        contends_ = die.compute == TESS_COMPUTE_GPU && die.collective_sms > 0;
         SC_THREAD(gather_stream);
         SC_THREAD(reduce_stream);
         SC_THREAD(started_stream);
@@ -223,17 +224,27 @@ void ComputeDie::compute(const tess_op &op)
         if (it == gemm_s_.end()) { // the kernel's time, shared by its ops (a systolic die's tiles)
             const tess_op_group *g = op.group;
             const tess_gemm_kernel k = tess_group_gemm_kernel(g, e_);
-            tess_kernel_time t = tess_gemm_time(&die_, &k, dma_bw_);
             const double per = 1.0 / double(g->count);
-            t = {t.seconds * per, t.launch_s * per, t.compute_s * per, t.memory_s * per};
-            it = gemm_s_.emplace(g, t).first;
+            auto each = [per](tess_kernel_time t) {
+                return tess_kernel_time{t.seconds * per, t.launch_s * per, t.compute_s * per,
+                                        t.memory_s * per};
+            };
+            it = gemm_s_
+                     .emplace(g, GemmTime{each(tess_gemm_time(&die_, &k, dma_bw_)),
+                                          each(tess_gemm_time_sharing(&die_, &k, dma_bw_))})
+                     .first;
         }
-        const tess_kernel_time &t = it->second;
+        const tess_kernel_time &t = it->second.alone;
         const double ready = std::max(tensor_free_, vector_free_);
         const double start = std::max(ready, loads_done_);
         st_.memory_s += start - ready + t.memory_s; // waiting for its inputs, streaming them
         tensor_free_ = start + t.seconds;
         st_.compute_s += t.launch_s + t.compute_s;
+        if (contends_ && streams_have_work()) {
+            // beside a collective: the time it took beyond its own is compute on fewer SMs
+            tensor_free_ = shared_gemm(start, t.seconds, it->second.sharing.seconds);
+            st_.compute_s += tensor_free_ - start - t.seconds;
+        }
         last_gemm_start_ = start;
         st_.flops += op.flops;
         st_.dram_bytes += op.group->dram_each;
@@ -276,6 +287,32 @@ void ComputeDie::compute(const tess_op &op)
     }
     default:
         break;
+    }
+}
+
+bool ComputeDie::streams_have_work() const
+{
+    for (const CommStream &q : streams_)
+        if (q.busy || !q.queue.empty()) return true;
+    return false;
+}
+
+double ComputeDie::shared_gemm(double start, double alone, double sharing)
+{
+    advance_to(start);
+    double now = std::max(start, sc_core::sc_time_stamp().to_seconds());
+    double left = 1; // the fraction of the kernel still to run
+    for (;;) {
+        const double took = comm_running_ ? sharing : alone;
+        const double end = now + left * took;
+        const double at = sc_core::sc_time_stamp().to_seconds();
+        if (!(end > at)) return end;
+        wait(sc_core::sc_time(std::ceil((end - at) * 1e12), sc_core::SC_PS), comm_changed_);
+        st_.wakes++;
+        const double t = sc_core::sc_time_stamp().to_seconds();
+        if (t >= end) return end; // ran to its end
+        left -= (t - now) / took;
+        now = t;
     }
 }
 

@@ -12,7 +12,10 @@
 // issued when the work before them is done, and calls started by an op and waited for by a
 // later one (ring attention's blocks); the die waits for a gather before the layer that
 // needs it and for the streams to drain before its tail. A die's network time counts only
-// its waits for them.
+// its waits for them. On a gpu die with collective-sms, a call running on a stream holds
+// that many SMs: a GEMM beside it runs in simulated time, in waves over the rest
+// (model/die_timing.h), its rate changing where calls start and end; its extra time is
+// compute time.
 #ifndef TESS_COMPUTE_DIE_H
 #define TESS_COMPUTE_DIE_H
 
@@ -157,7 +160,11 @@ class ComputeDie : public sc_core::sc_module
         return double(g.dram_each) * dram_byte_energy_ + double(g.sram_each) * sram_byte_energy_;
     }
     double tensor_free_ = 0, vector_free_ = 0, dma_free_ = 0, last_gemm_start_ = 0, loads_done_ = 0;
-    std::unordered_map<const tess_op_group *, tess_kernel_time> gemm_s_; // per op of a group
+    // an op of a GEMM group: its time alone, and while a collective runs beside it
+    struct GemmTime {
+        tess_kernel_time alone, sharing;
+    };
+    std::unordered_map<const tess_op_group *, GemmTime> gemm_s_; // per op of a group
     std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;               // (source endpoint, tag)
     sc_core::sc_event arrived_;
     int64_t mem_endpoint_ = -1; // the memory's endpoint at burst fidelity, or -1
@@ -217,6 +224,16 @@ class ComputeDie : public sc_core::sc_module
     void drain_streams();                     // waits until the streams are idle
     void waited_for(int32_t coll, uint32_t chain, double t0);
     bool async_ = false; // the schedule has asynchronous collectives: the streams run
+    // Collectives contend with compute (a gpu die with collective-sms and streams): calls
+    // running on the streams now, notified where that changes.
+    bool contends_ = false;
+    uint32_t comm_running_ = 0;
+    sc_core::sc_event comm_changed_;
+    bool streams_have_work() const;
+    // A GEMM op from `start`, `alone` seconds by itself and `sharing` seconds beside a
+    // collective: run in simulated time, its rate changing where a call on the die's
+    // streams starts or ends. Returns its end.
+    double shared_gemm(double start, double alone, double sharing);
     int32_t drain_coll_ = -1;
     uint32_t drain_chain_ = 0;
     std::vector<uint32_t> group_of(tess_coll_axis axis) const;

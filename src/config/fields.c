@@ -19,7 +19,7 @@ static const char *const compute_names[] = {"systolic", "gpu", NULL};
 static const char *const transport_names[] = {"lossless", "lossy", NULL};
 const char *const tess_die_efficiency_names[] = {
     "gemm-ceiling", "cta-tiles",        "align", "unaligned-efficiency", "kernel-launch",
-    "stream-rate",  "gemm-ceiling-fp8", NULL};
+    "stream-rate",  "gemm-ceiling-fp8", "collective-sms", NULL};
 const char *const tess_link_efficiency_names[] = {"collective-efficiency", "collective-step", NULL};
 static const char *const standard_names[] = {"HBM2", "HBM2E",  "HBM3",  "DDR4",
                                              "DDR5", "LPDDR5", "ideal", NULL};
@@ -85,9 +85,14 @@ static const tess_field_spec die_fields[] = {
      NULL, "time each kernel costs back to back, before its work"},
     {"stream-rate", TESS_DIM_BANDWIDTH, TESS_FIELD_DOUBLE, DIE(stream_rate), "0B/s", 0, 1e18, NULL,
      NULL, "rate its kernels reach streaming DRAM (0: the platform's DMA rate)"},
+    {"collective-sms", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(collective_sms), "0", 0, 1 << 20, NULL,
+     NULL,
+     "compute=gpu: SMs a collective kernel holds while it runs beside the die's compute (its "
+     "channels, a CTA each): GEMMs then run in waves over the rest (0: none taken)"},
     {"assumed", 0, TESS_FIELD_FLAGS, DIE(assumed), "", 0, 0, NULL, tess_die_efficiency_names,
      "which of its efficiency figures (gemm-ceiling, cta-tiles, align, unaligned-efficiency, "
-     "kernel-launch, stream-rate) are assumptions rather than cited measurements"},
+     "kernel-launch, stream-rate, gemm-ceiling-fp8, collective-sms) are assumptions rather than "
+     "cited measurements"},
     {"tensor-arrays", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(tensor_arrays), "1", 1, 1 << 20, NULL,
      NULL, "systolic arrays (peak = 2 x arrays x rows x cols x clock FLOP/s)"},
     {"tensor-rows", TESS_DIM_COUNT, TESS_FIELD_U32, DIE(tensor_rows), "0", 0, 65536, NULL, NULL,
@@ -885,7 +890,21 @@ static int check_die(const tess_die_type *d, char *err, size_t errlen)
                  "with a given area has no such split (leave area out and give a technology)");
         return -1;
     }
-    if (d->compute != TESS_COMPUTE_GPU) return 0;
+    if (d->compute != TESS_COMPUTE_GPU) {
+        if (d->collective_sms) {
+            snprintf(err, errlen,
+                     "collective-sms applies to compute=\"gpu\" (SMs a collective kernel takes "
+                     "from GEMMs); a systolic die's arrays share nothing with its collectives");
+            return -1;
+        }
+        return 0;
+    }
+    if (d->collective_sms >= d->sms && d->sms) {
+        snprintf(err, errlen,
+                 "collective-sms %u leaves none of the %u SMs to compute beside a collective",
+                 d->collective_sms, d->sms);
+        return -1;
+    }
     const char *missing = d->sms == 0              ? "sms"
                           : !(d->sm_flops > 0)     ? "sm-flops"
                           : d->cta_tiles.n == 0    ? "cta-tiles"

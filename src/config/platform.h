@@ -121,6 +121,7 @@ typedef struct tess_die_type {
     double unaligned_efficiency; /* fraction of the rate an unaligned GEMM keeps */
     double kernel_launch_s;      /* cost of each kernel launch, back to back */
     double stream_rate;          /* bytes/s its kernels reach streaming DRAM (0: the DMA rate) */
+    uint32_t collective_sms;     /* SMs a running collective kernel holds (0: none taken) */
     uint32_t assumed;       /* bit i: tess_die_efficiency_names[i] is an assumption, not measured */
     uint32_t tensor_arrays; /* systolic arrays */
     uint32_t tensor_rows;   /* systolic array rows (0: no tensor engine) */

@@ -71,14 +71,15 @@ double tess_die_stream_rate(const tess_die_type *d, double dma_bytes_s)
     return d->stream_rate > 0 && d->stream_rate < dma_bytes_s ? d->stream_rate : dma_bytes_s;
 }
 
-/* The fastest CTA tile's waves for g at per_sm FLOP/s an SM. */
-static double waves_seconds(const tess_die_type *d, const tess_gemm_kernel *g, double per_sm)
+/* The fastest CTA tile's waves for g over `sms` SMs at per_sm FLOP/s an SM. */
+static double waves_seconds(const tess_die_type *d, const tess_gemm_kernel *g, double per_sm,
+                            uint32_t sms)
 {
     double best = INFINITY;
     for (uint32_t i = 0; i < d->cta_tiles.n; i++) {
         const uint64_t tm = d->cta_tiles.m[i], tn = d->cta_tiles.cols[i];
         const uint64_t ctas = tess_ceil_div(g->m, tm) * tess_ceil_div(g->n, tn) * g->count;
-        const uint64_t waves = tess_ceil_div(ctas, d->sms);
+        const uint64_t waves = tess_ceil_div(ctas, sms);
         const double t = (double)waves * 2.0 * (double)tm * (double)tn * (double)g->k / per_sm;
         if (t < best) best = t;
     }
@@ -97,28 +98,35 @@ static double sm_rate(const tess_die_type *d, int fp8)
     if (sscanf(at, "%llux%llux%llu", &m, &n, &k) != 3 || !m || !n || !k) return per_sm;
     const tess_gemm_kernel shape = {m, n, k, 1, 0, 0, fp8 ? 1 : 2};
     const double ideal = 2.0 * (double)m * (double)n * (double)k / ceiling;
-    const double t = waves_seconds(d, &shape, per_sm);
+    const double t = waves_seconds(d, &shape, per_sm, d->sms);
     return t > ideal ? per_sm * t / ideal : per_sm;
 }
 
-double tess_gpu_gemm_seconds(const tess_die_type *d, const tess_gemm_kernel *g)
+/* The gpu rule over `sms` of the die's SMs (the per-SM rate is the whole die's). */
+static double gpu_gemm_seconds_on(const tess_die_type *d, const tess_gemm_kernel *g, uint32_t sms)
 {
-    if (!g->m || !g->n || !g->k || !g->count || !d->sms) return 0;
+    if (!g->m || !g->n || !g->k || !g->count || !sms) return 0;
     /* FLOP/s: operands of one byte run on the fp8 tensor cores where the die has a rate */
     double per_sm = sm_rate(d, g->elem_bytes == 1 && d->gemm_ceiling_fp8 > 0);
     /* K is the reduction (both operands' inner dimension), N the output's columns */
     const uint64_t align = d->align_bytes;
     if (align && ((g->k * g->elem_bytes) % align || (g->n * g->elem_bytes) % align))
         per_sm *= d->unaligned_efficiency;
-    return waves_seconds(d, g, per_sm);
+    return waves_seconds(d, g, per_sm, sms);
 }
 
-tess_kernel_time tess_gemm_time(const tess_die_type *d, const tess_gemm_kernel *g,
-                                double dma_bytes_s)
+double tess_gpu_gemm_seconds(const tess_die_type *d, const tess_gemm_kernel *g)
+{
+    return gpu_gemm_seconds_on(d, g, d->sms);
+}
+
+/* A GEMM kernel by the die-type's rule, a gpu die's waves over `sms` SMs. */
+static tess_kernel_time gemm_time_on(const tess_die_type *d, const tess_gemm_kernel *g,
+                                     double dma_bytes_s, uint32_t sms)
 {
     tess_kernel_time t = {0, d->kernel_launch_s, 0, 0};
     if (d->compute == TESS_COMPUTE_GPU) {
-        t.compute_s = tess_gpu_gemm_seconds(d, g);
+        t.compute_s = gpu_gemm_seconds_on(d, g, sms);
         const double rate = tess_die_stream_rate(d, dma_bytes_s);
         const double mem = rate > 0 ? (double)g->dram_bytes / rate : 0;
         t.memory_s = mem > t.compute_s ? mem - t.compute_s : 0;
@@ -130,6 +138,21 @@ tess_kernel_time tess_gemm_time(const tess_die_type *d, const tess_gemm_kernel *
     }
     t.seconds = t.launch_s + t.compute_s + t.memory_s;
     return t;
+}
+
+tess_kernel_time tess_gemm_time(const tess_die_type *d, const tess_gemm_kernel *g,
+                                double dma_bytes_s)
+{
+    return gemm_time_on(d, g, dma_bytes_s, d->sms);
+}
+
+tess_kernel_time tess_gemm_time_sharing(const tess_die_type *d, const tess_gemm_kernel *g,
+                                        double dma_bytes_s)
+{
+    const uint32_t taken = d->compute == TESS_COMPUTE_GPU && d->collective_sms < d->sms
+                               ? d->collective_sms
+                               : 0;
+    return gemm_time_on(d, g, dma_bytes_s, d->sms - taken);
 }
 
 tess_kernel_time tess_vector_time(const tess_die_type *d, uint64_t bytes, unsigned elem_bytes,

@@ -10,7 +10,8 @@
  *    SMs at the die's measured best-case rate per SM (its gemm-ceiling / sms), and picks
  *    the tile shape that finishes first (operands of one byte: its fp8 ceiling); a
  *    dimension off the alignment keeps only unaligned-efficiency of that rate; the kernel
- *    takes at least its DRAM bytes at the rate its kernels stream memory.
+ *    takes at least its DRAM bytes at the rate its kernels stream memory; a collective
+ *    kernel running beside it holds collective-sms of the SMs (tess_gemm_time_sharing).
  * Every kernel pays the die-type's kernel-launch time before its work. */
 #ifndef TESS_DIE_TIMING_H
 #define TESS_DIE_TIMING_H
@@ -59,6 +60,13 @@ double tess_die_stream_rate(const tess_die_type *d, double dma_bytes_s);
 /* A GEMM kernel by the die-type's rule; dma_bytes_s as above. */
 tess_kernel_time tess_gemm_time(const tess_die_type *d, const tess_gemm_kernel *g,
                                 double dma_bytes_s);
+
+/* The same kernel while a collective runs beside it on the die (compute="gpu"): its CTAs
+ * in waves over the SMs the collective leaves (sms - collective-sms), each at the whole
+ * die's per-SM rate. A systolic die's arrays share nothing with its collectives: as
+ * tess_gemm_time. */
+tess_kernel_time tess_gemm_time_sharing(const tess_die_type *d, const tess_gemm_kernel *g,
+                                        double dma_bytes_s);
 
 /* Bytes the systolic arrays read and write in SRAM for a GEMM kernel, tiled T x T: per
  * tile of edges tm x tn x tk, the passes' rows of A and columns of B (each of the

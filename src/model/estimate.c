@@ -418,6 +418,9 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
     enum { STARTED = 4 };
     int32_t started_coll[STARTED];
     double started_done[STARTED], stream_free = 0, waited = 0;
+    /* each started call's run from its begin, and the die's clock and GEMMs' sharing time
+     * where it was started (its contention with the work before its wait) */
+    double started_begin[STARTED], started_clock[STARTED], started_sharing[STARTED];
     uint32_t n_started = 0;
     for (uint32_t i = 0; i < t->n; i++) {
         const tess_op_group *g = &t->groups[i];
@@ -427,7 +430,7 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
          * collectives in the die's stream */
         const double clock = out->gemm_s / cal->gemm_efficiency +
                              out->vector_s / cal->vector_efficiency + out->exposed_dma_s +
-                             out->stream_s / cal->dram_efficiency + waited +
+                             out->stream_s / cal->dram_efficiency + waited + out->contention_s +
                              network_time(out->level_alpha_s, out->level_beta_s, cal);
         if (g->kind == TESS_OP_COLLECTIVE && g->coll >= 0 &&
             (g->async == TESS_ASYNC_START || g->async == TESS_ASYNC_WAIT)) {
@@ -444,12 +447,34 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
                                      (double)g->count, ca, cb);
                 out->messages += g->count * call_messages(c);
                 if (g->chain == 0) continue;
-                stream_free =
-                    (clock > stream_free ? clock : stream_free) + network_time(ca, cb, cal);
+                const double begin = clock > stream_free ? clock : stream_free;
+                stream_free = begin + network_time(ca, cb, cal);
                 if (k == n_started && k < STARTED) started_coll[n_started++] = g->coll;
-                if (k < STARTED) started_done[k] = stream_free;
-            } else if (k < n_started && started_done[k] > clock) {
-                const double wait = started_done[k] - clock;
+                if (k < STARTED) {
+                    started_done[k] = stream_free;
+                    started_begin[k] = begin;
+                    started_clock[k] = clock;
+                    started_sharing[k] = out->sharing_s / cal->gemm_efficiency;
+                }
+                continue;
+            }
+            if (k == n_started) continue;
+            /* the work from the call's begin to this wait ran beside it for its run c,
+             * its GEMMs on the SMs the call leaves: spread evenly over the work W since the
+             * start, they lose D / (W + D) of the time they share with the call */
+            const double W = clock - started_clock[k],
+                         D = out->sharing_s / cal->gemm_efficiency - started_sharing[k];
+            const double shared = clock - started_begin[k];
+            double clock_after = clock;
+            if (D > 0 && shared > 0) {
+                const double c = started_done[k] - started_begin[k];
+                const double extra = (c < shared * (W + D) / W ? c : shared * (W + D) / W) * D /
+                                     (W + D);
+                out->contention_s += extra;
+                clock_after += extra;
+            }
+            if (started_done[k] > clock_after) {
+                const double wait = started_done[k] - clock_after;
                 uint8_t span = 0, scale_out = 0; /* the widest its chain reaches */
                 for (uint32_t j = 0; j < (g->chain ? g->chain : 1); j++) {
                     const tess_coll_use *cj = &s->colls[g->coll + j];
@@ -469,6 +494,8 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             const tess_kernel_time kt = tess_gemm_time(dt, &k, dma_bytes_s);
             out->gemm_s += kt.launch_s + kt.compute_s;
             out->stream_s += kt.memory_s;
+            if (dt->collective_sms)
+                out->sharing_s += tess_gemm_time_sharing(dt, &k, dma_bytes_s).seconds - kt.seconds;
             if (i > 0 && tess_tiled_gemm_at(t, i - 1))
                 out->exposed_dma_s += tiled_exposed_dma(g, &kt, dma_bytes_s, cal);
             break;
@@ -513,7 +540,8 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             break;
         }
     }
-    out->compute_s = out->gemm_s / cal->gemm_efficiency + out->vector_s / cal->vector_efficiency;
+    out->compute_s = out->gemm_s / cal->gemm_efficiency + out->vector_s / cal->vector_efficiency +
+                     out->contention_s;
     const double dma = out->dma_s / cal->dram_efficiency;
     const double hidden = dma > out->exposed_dma_s ? dma - out->exposed_dma_s : 0;
     /* a gpu die's kernels stream their own bytes: their memory time never overlaps */
@@ -570,11 +598,20 @@ static void add_template(double *pass, double parts[3], const tess_template_time
 /* The time a pass of L layers waits for its asynchronous collectives (the die's streams,
  * hw/compute/die.h), each layer's work taking w: its first layer's gather g in full, then
  * for each further layer what the slower stream (gathers one layer ahead, or the
- * reductions r issued after each layer) takes beyond the layer's work. */
-static double async_wait(double L, double w, double g, double r)
+ * reductions r issued after each layer) takes beyond the layer's work. D (calibrated: the
+ * layer's GEMMs' sharing_s): beside a call on a stream, GEMMs spread evenly over the work
+ * lose D / (w + D) of the time they share with it (collective-sms): L - 1 layers share the
+ * slower stream's time, the last its reduction; what they lose (compute) in *contention. */
+static double async_wait(double L, double w, double g, double r, double D, double *contention)
 {
     const double stream = g > r ? g : r;
-    return g + (L > 1 && stream > w ? (L - 1) * (stream - w) : 0);
+    /* the time a layer's work loses beside a call of x seconds */
+    double lost[2] = {0, 0};
+    const double x[2] = {stream, r};
+    for (int i = 0; i < 2; i++)
+        if (D > 0 && w > 0) lost[i] = (x[i] < w + D ? x[i] : w + D) * D / (w + D);
+    *contention = L > 0 ? (L > 1 ? (L - 1) * lost[0] : 0) + lost[1] : 0;
+    return g + (L > 1 && stream > w + lost[0] ? (L - 1) * (stream - w - lost[0]) : 0);
 }
 
 /* Stage st's pass times and its die's figures (the stage's first rank stands for all of
@@ -607,9 +644,12 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     /* the waits for the streams' collectives in a forward and a backward pass; the
      * reductions still running when the backward passes end (the last layer's, and the
      * embedding's after it on the first stage) are waited for before the tail */
-    const double wait_f = async_wait(L, tf.local_s + tf.network_s, tf.gather_s, tf.reduce_s);
+    double lost_f, lost_b; /* the passes' compute lost beside the streams' calls */
+    const double wait_f = async_wait(L, tf.local_s + tf.network_s, tf.gather_s, tf.reduce_s,
+                                     tf.sharing_s / cal->gemm_efficiency, &lost_f);
     const double wait_b = async_wait(L, tr.local_s + tr.network_s + tb.local_s + tb.network_s,
-                                     tr.gather_s + tb.gather_s, tr.reduce_s + tb.reduce_s);
+                                     tr.gather_s + tb.gather_s, tr.reduce_s + tb.reduce_s,
+                                     (tr.sharing_s + tb.sharing_s) / cal->gemm_efficiency, &lost_b);
     const double drain = tr.reduce_s + tb.reduce_s + (st == 0 ? eb.reduce_s : 0);
     const uint8_t async_span = tf.async_span > tb.async_span ? tf.async_span : tb.async_span;
     for (uint32_t c = 0; c < v; c++) {
@@ -621,13 +661,14 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
         /* the chunk's layers: Lm of the model's kind (the multi-token prediction layers
          * among them on the last), Ld dense first ones */
         const double Ld = tess_chunk_dense_layers(s, st, c), Lm = tess_chunk_layers(s, st, c) - Ld;
-        x->fwd[st * v + c] = Lm * (tf.local_s + tf.network_s) + wait_f;
-        x->bwd[st * v + c] = Lm * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) + wait_b;
+        x->fwd[st * v + c] = Lm * (tf.local_s + tf.network_s) + wait_f + lost_f;
+        x->bwd[st * v + c] =
+            Lm * (tr.local_s + tr.network_s + tb.local_s + tb.network_s) + wait_b + lost_b;
         double *f = &x->parts[((size_t)st * v + c) * 6], *b = f + 3;
-        f[0] = Lm * tf.compute_s;
+        f[0] = Lm * tf.compute_s + lost_f;
         f[1] = Lm * (tf.local_s - tf.compute_s);
         f[2] = Lm * tf.network_s + wait_f;
-        b[0] = Lm * (tr.compute_s + tb.compute_s);
+        b[0] = Lm * (tr.compute_s + tb.compute_s) + lost_b;
         b[1] = Lm * (tr.local_s - tr.compute_s + tb.local_s - tb.compute_s);
         b[2] = Lm * (tr.network_s + tb.network_s) + wait_b;
         add_template(&x->fwd[st * v + c], f, &df, Ld);
@@ -667,6 +708,7 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
             d->all_to_all_s += reps[j] * parts[j]->all_to_all_s;
         }
         const double waited = ps->backward ? wait_b : wait_f;
+        d->compute_s += ps->backward ? lost_b : lost_f;
         d->network_s += waited;
         d->level_s[async_span] += waited;
         sends += tess_pass_sends(s, st, ps);

@@ -100,6 +100,10 @@ typedef struct tess_template_time {
      * widest span they reach */
     double gather_s, reduce_s;
     uint8_t async_span;
+    /* a gpu die with collective-sms: how much longer its GEMMs would take, all of them
+     * beside a collective (raw), and the part of it its started calls cost (calibrated, in
+     * compute_s: each call's window over the work between its start and its wait) */
+    double sharing_s, contention_s;
     uint64_t ops, messages; /* what was costed: the template's ops, its collectives' messages */
     double flops;
 } tess_template_time;
