@@ -165,7 +165,7 @@ class ComputeDie : public sc_core::sc_module
         tess_kernel_time alone, sharing;
     };
     std::unordered_map<const tess_op_group *, GemmTime> gemm_s_; // per op of a group
-    std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;               // (source endpoint, tag)
+    std::multiset<std::pair<uint32_t, uint64_t>> mailbox_;       // (source endpoint, tag)
     sc_core::sc_event arrived_;
     int64_t mem_endpoint_ = -1; // the memory's endpoint at burst fidelity, or -1
     uint64_t mem_chunk_ = 0, mem_piece_ = 0;

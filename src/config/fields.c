@@ -18,8 +18,9 @@ static const char *const allocator_names[] = {"separable-input-first", "islip", 
 static const char *const compute_names[] = {"systolic", "gpu", NULL};
 static const char *const transport_names[] = {"lossless", "lossy", NULL};
 const char *const tess_die_efficiency_names[] = {
-    "gemm-ceiling", "cta-tiles",        "align", "unaligned-efficiency", "kernel-launch",
-    "stream-rate",  "gemm-ceiling-fp8", "collective-sms", NULL};
+    "gemm-ceiling",         "cta-tiles",      "align",
+    "unaligned-efficiency", "kernel-launch",  "stream-rate",
+    "gemm-ceiling-fp8",     "collective-sms", NULL};
 const char *const tess_link_efficiency_names[] = {"collective-efficiency", "collective-step", NULL};
 static const char *const standard_names[] = {"HBM2", "HBM2E",  "HBM3",  "DDR4",
                                              "DDR5", "LPDDR5", "ideal", NULL};

@@ -149,9 +149,8 @@ tess_kernel_time tess_gemm_time(const tess_die_type *d, const tess_gemm_kernel *
 tess_kernel_time tess_gemm_time_sharing(const tess_die_type *d, const tess_gemm_kernel *g,
                                         double dma_bytes_s)
 {
-    const uint32_t taken = d->compute == TESS_COMPUTE_GPU && d->collective_sms < d->sms
-                               ? d->collective_sms
-                               : 0;
+    const uint32_t taken =
+        d->compute == TESS_COMPUTE_GPU && d->collective_sms < d->sms ? d->collective_sms : 0;
     return gemm_time_on(d, g, dma_bytes_s, d->sms - taken);
 }
 

@@ -468,8 +468,8 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             double clock_after = clock;
             if (D > 0 && shared > 0) {
                 const double c = started_done[k] - started_begin[k];
-                const double extra = (c < shared * (W + D) / W ? c : shared * (W + D) / W) * D /
-                                     (W + D);
+                const double extra =
+                    (c < shared * (W + D) / W ? c : shared * (W + D) / W) * D / (W + D);
                 out->contention_s += extra;
                 clock_after += extra;
             }

@@ -83,9 +83,10 @@ static void print_efficiencies(const tess_platform *p, FILE *out)
             }
             names = tess_die_efficiency_names;
             const int given[] = {
-                d->gemm_ceiling > 0, d->cta_tiles.n > 0,
-                d->align_bytes > 0,  d->unaligned_efficiency<1, d->kernel_launch_s> 0,
-                d->stream_rate > 0,  d->gemm_ceiling_fp8 > 0,     d->collective_sms > 0};
+                d->gemm_ceiling > 0,  d->cta_tiles.n > 0,
+                d->align_bytes > 0,   d->unaligned_efficiency<1, d->kernel_launch_s> 0,
+                d->stream_rate > 0,   d->gemm_ceiling_fp8 > 0,
+                d->collective_sms > 0};
             for (int k = 0; k < 8; k++)
                 set |= given[k] ? 1u << k : 0;
             /* a die without an fp8 rate has none: not an ideal one */
