@@ -71,6 +71,35 @@ TEST(Estimate, ZeroThreeStreamsOverlapAsSimulated)
     EXPECT_LT(t[1], t[0]);
 }
 
+TEST(Estimate, ZeroThreeStreamsContendWithTheGemmsAsSimulated)
+{
+    // ZeRO-3 with its streams on 2 DGX A100 nodes (TP 4 x DP 4, the baseline's zero3 job):
+    // each gather and reduction holds 24 of the A100's 108 SMs beside the layer's GEMMs
+    // (collective-sms, platforms/lib/nvidia-a100.xml). The GEMMs lose compute time in the
+    // simulation and in the model alike; with collective-sms 0 nothing is lost.
+    const std::string job = "platforms/dgx-a100-cluster.xml workloads/default.xml --set nodes=2 "
+                            "--set workload.tp=4 --set workload.pp=1 --set workload.dp=4 --set "
+                            "workload.rank-order=tp-dp-pp --set workload.global-batch=16 --set "
+                            "workload.zero=3 --json";
+    double t[2][2], c[2][2]; // [collective-sms 0, 24][simulated, estimated]
+    for (int taken = 0; taken < 2; taken++)
+        for (int est = 0; est < 2; est++) {
+            const CliRun r = tessera(std::string(est ? "estimate " : "run --fidelity flow ") + job +
+                                         (taken ? "" : " --set a100.collective-sms=0"),
+                                     true);
+            ASSERT_EQ(r.status, 0) << r.output;
+            t[taken][est] = json_number(r.output, "iteration_time_s");
+            c[taken][est] =
+                json_number(r.output.substr(r.output.find("\"time_breakdown_s\"")), "compute");
+        }
+    for (int taken = 0; taken < 2; taken++)
+        EXPECT_NEAR(t[taken][1] / t[taken][0], 1.0, 0.03) << "collective-sms " << taken;
+    const double lost_sim = c[1][0] - c[0][0], lost_est = c[1][1] - c[0][1];
+    EXPECT_GT(lost_sim, 0.02 * c[0][0]);
+    EXPECT_NEAR(lost_est / lost_sim, 1.0, 0.15);
+    EXPECT_GT(t[1][0], t[0][0]);
+}
+
 TEST(Estimate, ComputeTimeIsTheArraysGeometryAsSimulated)
 {
     Job j(src("platforms/default.xml"), workload_xml(4, 2, 2, 8), model_xml(4, 1024, 16));

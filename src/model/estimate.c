@@ -600,14 +600,16 @@ static void add_template(double *pass, double parts[3], const tess_template_time
  * for each further layer what the slower stream (gathers one layer ahead, or the
  * reductions r issued after each layer) takes beyond the layer's work. D (calibrated: the
  * layer's GEMMs' sharing_s): beside a call on a stream, GEMMs spread evenly over the work
- * lose D / (w + D) of the time they share with it (collective-sms): L - 1 layers share the
- * slower stream's time, the last its reduction; what they lose (compute) in *contention. */
+ * lose D / (w + D) of the time they share with it (collective-sms): L - 1 layers share
+ * g + r with the streams (a gather and a reduction of the same group share its links, so
+ * beside each other they take about as long as one after the other), the last its
+ * reduction; what they lose (compute) in *contention. */
 static double async_wait(double L, double w, double g, double r, double D, double *contention)
 {
     const double stream = g > r ? g : r;
-    /* the time a layer's work loses beside a call of x seconds */
+    /* the time a layer's work loses beside calls of x seconds */
     double lost[2] = {0, 0};
-    const double x[2] = {stream, r};
+    const double x[2] = {g + r, r};
     for (int i = 0; i < 2; i++)
         if (D > 0 && w > 0) lost[i] = (x[i] < w + D ? x[i] : w + D) * D / (w + D);
     *contention = L > 0 ? (L > 1 ? (L - 1) * lost[0] : 0) + lost[1] : 0;
