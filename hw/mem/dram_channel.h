@@ -30,6 +30,7 @@
 #ifndef TESS_DRAM_CHANNEL_H
 #define TESS_DRAM_CHANNEL_H
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -113,6 +114,16 @@ class Channel
     bool full() const { return queue_.size() >= depth_; }
     size_t queued() const { return queue_.size(); }
     void enqueue(uint32_t request, bool write, const Address &a);
+    // Whether the channel, asleep until cycle `until`, must be stepped at `now` for the
+    // burst just enqueued: not where every queued burst hits an open row, no refresh is due
+    // and the column gate stays shut until `until` (a step before then would issue
+    // nothing: step's fast path).
+    bool needs_step(uint64_t now, uint64_t until) const
+    {
+        const uint64_t shut = std::min(next_rd_, next_wr_);
+        return !(hits_total_ == queue_.size() && !refresh_pending_ && now < due_ && shut > now &&
+                 until >= now && until <= std::min(shut, due_));
+    }
     // Issues at most one command at cycle now; appends data completions to done.
     // Returns the next cycle at which a command may issue (UINT64_MAX: nothing pending).
     uint64_t step(uint64_t now, std::vector<Completion> &done);

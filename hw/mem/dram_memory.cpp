@@ -188,8 +188,8 @@ void DramMemory::catch_up(uint64_t now)
         t = std::max(t, last_tick_ + 1);
         if (t >= now) break;
         last_tick_ = t;
-        first_ = first_ + 1 < n ? first_ + 1 : 0;
-        for (size_t i = 0, c = first_; i < n; i++, c = c + 1 < n ? c + 1 : 0)
+        const size_t first = static_cast<size_t>(t % n);
+        for (size_t i = 0, c = first; i < n; i++, c = c + 1 < n ? c + 1 : 0)
             if (ch_next_[c] <= t) {
                 channels_[c].skip_refreshes(now);
                 ch_next_[c] = channels_[c].step(t, done_);
@@ -208,8 +208,12 @@ void DramMemory::feed(uint64_t now)
             Channel &ch = channels_[l.channel];
             if (ch.full()) break;
             ch.enqueue(s.id, r.gp->is_write(), l.in);
-            ch_next_[l.channel] = now; // let it decide at once
-            entered_any = true;
+            if (ch.needs_step(now, ch_next_[l.channel])) {
+                ch_next_[l.channel] = now; // let it decide at once
+                entered_any = true;
+            } else {
+                wake_at(ch_next_[l.channel]); // it sleeps on: nothing can issue before then
+            }
         }
         if (s.next <= s.last) break; // in order: the rest waits for room
         r.entered = true;
@@ -290,10 +294,12 @@ void DramMemory::tick()
     last_tick_ = now;
     uint64_t next = UINT64_MAX;
     bool freed = false;
-    // channels sharing a command bus take turns at being first to it (a rotating start)
+    // channels sharing a command bus take turns at being first to it: a start rotating
+    // with the cycle (not with the ticks that happen, so a channel may sleep through
+    // cycles where it could issue nothing without changing who goes first)
     const size_t n = channels_.size();
-    first_ = first_ + 1 < n ? first_ + 1 : 0;
-    for (size_t i = 0, c = first_; i < n; i++, c = c + 1 < n ? c + 1 : 0) {
+    const size_t first = static_cast<size_t>(now % n);
+    for (size_t i = 0, c = first; i < n; i++, c = c + 1 < n ? c + 1 : 0) {
         if (ch_next_[c] <= now) {
             const size_t before = channels_[c].queued();
             ch_next_[c] = channels_[c].step(now, done_);

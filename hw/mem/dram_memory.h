@@ -90,7 +90,6 @@ class DramMemory : public sc_core::sc_module
     std::vector<Field> fields_;     // least significant first
     std::vector<CommandBus> buses_; // one per group of command-bus-channels channels
     std::vector<Channel> channels_;
-    size_t first_ = 0; // the channel stepped first this tick (rotating)
     std::vector<uint64_t> ch_next_;
     std::vector<Request> req_;
     std::vector<uint32_t> free_req_;
