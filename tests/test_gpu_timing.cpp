@@ -146,12 +146,14 @@ TEST(GpuRule, TheCeilingShapeGivesTheCeiling)
     EXPECT_NEAR(flops / tess_gpu_gemm_seconds(&d, &g), 794.5e12 * 128 / 132, 1e-6 * 794.5e12);
 }
 
+namespace
+{
 // A made-up GPU of 4 SMs at 1 GHz, 1,000 FLOP per clock each, gemm-ceiling at half the
-// peak (2 TFLOP/s: 500 GFLOP/s per SM), one tile shape 128 x 64.
-TEST(GpuRule, WavesOfCtaTilesAtTheCeilingPerSm)
+// peak (2 TFLOP/s: 500 GFLOP/s per SM), one tile shape 128 x 64, no launch cost.
+tess_die_type made_up_gpu()
 {
     auto l = load_xml(platform_doc(""));
-    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    EXPECT_EQ(l->rc, TESS_OK) << l->errors;
     tess_die_type d = die_named(*l, "d");
     d.compute = TESS_COMPUTE_GPU;
     d.clock_hz = 1e9;
@@ -160,6 +162,13 @@ TEST(GpuRule, WavesOfCtaTilesAtTheCeilingPerSm)
     d.gemm_ceiling = 2e12;
     d.cta_tiles = tess_cta_tiles{1, {128}, {64}};
     d.kernel_launch_s = 0;
+    return d;
+}
+} // namespace
+
+TEST(GpuRule, WavesOfCtaTilesAtTheCeilingPerSm)
+{
+    tess_die_type d = made_up_gpu();
     // 300 x 100 output: ceil(300/128) = 3 x ceil(100/64) = 2 = 6 CTAs over 4 SMs: 2 waves
     // of one 128 x 64 x 32 tile each (2 x 128 x 64 x 32 FLOP at 500 GFLOP/s = 1.048576 us)
     const tess_gemm_kernel g{300, 100, 32, 1, 0, 0, 2};
@@ -177,15 +186,7 @@ TEST(GpuRule, WavesOfCtaTilesAtTheCeilingPerSm)
 // GEMM beside it runs its CTAs in waves over the other 3 at the whole die's per-SM rate.
 TEST(GpuRule, ACollectiveBesideAGemmHoldsItsSms)
 {
-    auto l = load_xml(platform_doc(""));
-    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
-    tess_die_type d = die_named(*l, "d");
-    d.compute = TESS_COMPUTE_GPU;
-    d.clock_hz = 1e9;
-    d.sms = 4;
-    d.sm_flops = 1000;
-    d.gemm_ceiling = 2e12;
-    d.cta_tiles = tess_cta_tiles{1, {128}, {64}};
+    tess_die_type d = made_up_gpu();
     d.kernel_launch_s = 1e-6;
     d.collective_sms = 1;
     const double tile = 2.0 * 128 * 64 * 32 / 500e9; // one 128 x 64 x 32 CTA at 500 GFLOP/s
