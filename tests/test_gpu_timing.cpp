@@ -200,21 +200,20 @@ TEST(GpuRule, ACollectiveBesideAGemmHoldsItsSms)
     // none taken: as alone
     d.collective_sms = 0;
     EXPECT_EQ(tess_gemm_time_sharing(&d, &b, 1e12).seconds, tess_gemm_time(&d, &b, 1e12).seconds);
-    // a systolic die shares nothing with its collectives, and may not say otherwise
-    auto sys = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
-                        "  <die-type name=\"g\" clock=\"1GHz\" tensor-rows=\"16\" "
-                        "tensor-cols=\"16\" vector-lanes=\"16\" collective-sms=\"4\"/>\n"
-                        "</platform>\n");
-    EXPECT_NE(sys->rc, TESS_OK);
-    EXPECT_NE(sys->errors.find("collective-sms applies to compute=\"gpu\""), std::string::npos)
-        << sys->errors;
-    auto all = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n"
-                        "  <die-type name=\"g\" clock=\"1GHz\" compute=\"gpu\" sms=\"8\" "
-                        "sm-flops=\"512\" cta-tiles=\"128x128\" gemm-ceiling=\"1TFLOP/s\" "
-                        "collective-sms=\"8\"/>\n</platform>\n");
-    EXPECT_NE(all->rc, TESS_OK);
-    EXPECT_NE(all->errors.find("collective-sms 8 leaves none of the 8 SMs"), std::string::npos)
-        << all->errors;
+    // a systolic die shares nothing with its collectives, and may not say otherwise; a
+    // collective may not take every SM
+    auto refused = [](const std::string &die, const std::string &why) {
+        auto l = load_xml("<?xml version=\"1.0\"?>\n<platform name=\"t\">\n  <die-type name=\"g\" "
+                          "clock=\"1GHz\" " +
+                          die + "/>\n</platform>\n");
+        EXPECT_NE(l->rc, TESS_OK) << die;
+        EXPECT_NE(l->errors.find(why), std::string::npos) << l->errors;
+    };
+    refused("tensor-rows=\"16\" tensor-cols=\"16\" vector-lanes=\"16\" collective-sms=\"4\"",
+            "collective-sms applies to compute=\"gpu\"");
+    refused("compute=\"gpu\" sms=\"8\" sm-flops=\"512\" cta-tiles=\"128x128\" "
+            "gemm-ceiling=\"1TFLOP/s\" collective-sms=\"8\"",
+            "collective-sms 8 leaves none of the 8 SMs");
 }
 
 TEST(GpuRule, MissingFiguresAreNamed)
