@@ -184,7 +184,7 @@ TEST(ExpertParallelism, OverlappedAllToAllsHideUnderTheLayersWork)
                             "workload.pp=1 --set workload.dp=4 --set workload.ep=4 --set "
                             "workload.zero=1 --set workload.rank-order=tp-dp-pp --json";
     for (const char *sms : {" --set h100.collective-sms=0", ""}) {
-        double t[2][2], a2a[2][2], c[2][2]; // [overlap][simulated, estimated]
+        double t[2][2], a2a[2][2], c[2][2], cc[2][2]; // [overlap][simulated, estimated]
         for (int ov = 0; ov < 2; ov++)
             for (int est = 0; est < 2; est++) {
                 const CliRun r =
@@ -197,9 +197,13 @@ TEST(ExpertParallelism, OverlappedAllToAllsHideUnderTheLayersWork)
                     r.output.substr(r.output.find("\"time_breakdown_s\""));
                 a2a[ov][est] = json_number(breakdown, "all_to_all");
                 c[ov][est] = json_number(breakdown, "compute");
+                cc[ov][est] = json_number(breakdown, "collective_contention");
             }
         for (int est = 0; est < 2; est++) {
             const double lost = c[1][est] - c[0][est];
+            // the report names the loss: nothing beside the die's stream without the overlap
+            EXPECT_EQ(cc[0][est], 0) << est << sms;
+            EXPECT_NEAR(cc[1][est], lost, 1e-6 * c[1][est]) << est << sms;
             EXPECT_NEAR((t[0][est] - t[1][est]) / (a2a[0][est] - a2a[1][est] - lost), 1.0, 1e-4)
                 << est << sms;
             if (*sms)

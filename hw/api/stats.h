@@ -80,6 +80,7 @@ typedef struct tess_iteration_result {
     double level_collective_s[TESS_SCOPE_LEVELS + 1];
     double scale_out_s;
     double all_to_all_s; /* the slowest die's all-to-all collectives */
+    double contention_s; /* of its compute: what its GEMMs lost to collectives' SMs */
     /* symmetry: data-parallel replicas simulated (with symmetry one per class of replicas
      * that route alike, the others mirroring it; all of them otherwise), the mirrored
      * replicas' messages put on the network and those left out (their routes reach no
@@ -129,6 +130,7 @@ typedef struct tess_die_stat {
     double level_s[TESS_SCOPE_LEVELS + 1];
     double scale_out_s;
     double all_to_all_s; /* of network_s: all-to-all collectives (expert parallelism's) */
+    double contention_s; /* of compute_s: what its GEMMs lost to collectives' SMs (gpu) */
 } tess_die_stat;
 
 #ifdef __cplusplus

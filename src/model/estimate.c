@@ -708,9 +708,11 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
                 d->level_s[l] += reps[j] * parts[j]->scope_s[l];
             d->scale_out_s += reps[j] * parts[j]->scale_out_s;
             d->all_to_all_s += reps[j] * parts[j]->all_to_all_s;
+            d->contention_s += reps[j] * parts[j]->contention_s;
         }
         const double waited = ps->backward ? wait_b : wait_f;
         d->compute_s += ps->backward ? lost_b : lost_f;
+        d->contention_s += ps->backward ? lost_b : lost_f;
         d->network_s += waited;
         d->level_s[async_span] += waited;
         sends += tess_pass_sends(s, st, ps);

@@ -75,6 +75,7 @@ int tess_eval_finish(const tess_platform *p, const tess_schedule *s, tess_eval_r
     if (res->slowest_rank < out->n_dies) {
         res->scale_out_s = out->dies[res->slowest_rank].scale_out_s;
         res->all_to_all_s = out->dies[res->slowest_rank].all_to_all_s;
+        res->contention_s = out->dies[res->slowest_rank].contention_s;
     }
     for (uint32_t k = 0; k < s->dies; k++) {
         const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[k]].type].u.die;

@@ -221,10 +221,10 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
     fprintf(f,
             "  \"time_breakdown_s\": {\"compute\": %.9g, \"memory\": %.9g, \"optimizer\": %.9g, "
             "\"network\": %.9g, \"scale_out\": %.9g, \"pipeline_bubble\": %.9g, "
-            "\"all_to_all\": %.9g, \"exposed_communication\": %.9g, \"other\": %.9g, "
-            "\"die\": \"%s\"},\n",
+            "\"all_to_all\": %.9g, \"collective_contention\": %.9g, "
+            "\"exposed_communication\": %.9g, \"other\": %.9g, \"die\": \"%s\"},\n",
             r->compute_s, r->memory_s, r->optimizer_s, r->network_s, r->scale_out_s, r->bubble_s,
-            r->all_to_all_s, r->exposed_communication_s, other > 0 ? other : 0,
+            r->all_to_all_s, r->contention_s, r->exposed_communication_s, other > 0 ? other : 0,
             p->instances[s->die_of_rank[r->slowest_rank]].path);
     fprintf(f,
             "  \"energy_breakdown_j\": {\"compute\": %.9g, \"dram\": %.9g, \"sram\": %.9g, "
