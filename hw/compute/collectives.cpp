@@ -229,12 +229,7 @@ void ComputeDie::drain_streams()
 {
     catch_up();
     const double t0 = sc_core::sc_time_stamp().to_seconds();
-    auto idle = [this] {
-        for (const CommStream &q : streams_)
-            if (q.busy || !q.queue.empty()) return false;
-        return true;
-    };
-    while (!idle()) {
+    while (streams_have_work()) {
         wait(streams_[0].finished | streams_[1].finished | streams_[2].finished);
         st_.wakes++;
     }

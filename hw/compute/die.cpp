@@ -243,8 +243,9 @@ void ComputeDie::compute(const tess_op &op)
         if (contends_ && streams_have_work()) {
             // beside a collective: the time it took beyond its own is compute on fewer SMs
             tensor_free_ = shared_gemm(start, t.seconds, it->second.sharing.seconds);
-            st_.compute_s += tensor_free_ - start - t.seconds;
-            st_.contention_s += tensor_free_ - start - t.seconds;
+            const double lost = tensor_free_ - start - t.seconds;
+            st_.compute_s += lost;
+            st_.contention_s += lost;
         }
         last_gemm_start_ = start;
         st_.flops += op.flops;

@@ -395,16 +395,9 @@ uint64_t Channel::step(uint64_t now, std::vector<Completion> &done)
         hold(col_bus_, now, t_.col_bus);
         issued = true;
     }
-    if (!issued) return next;
-    // After an issue the channel would look again next cycle; where every queued burst hits
-    // an open row, no refresh is due and the column gate stays shut past the next cycle,
-    // every step before the gate (or the refresh) takes the fast path above and issues
-    // nothing: the channel sleeps until then. Only arrivals change that, and they wake it.
-    const uint64_t shut = std::min(next_rd_, next_wr_);
-    if (!queue_.empty() && hits_total_ == queue_.size() && !refresh_pending_ && now + 1 < due_ &&
-        shut > now + 1)
-        return std::min(shut, due_);
-    return now + 1;
+    // after an issue the channel looks again next cycle, or sleeps through the cycles where
+    // it could issue nothing
+    return issued ? quiet_until(now + 1) : next;
 }
 
 void Channel::issue(Cmd c, size_t i, uint64_t now, std::vector<Completion> &done)

@@ -115,14 +115,11 @@ class Channel
     size_t queued() const { return queue_.size(); }
     void enqueue(uint32_t request, bool write, const Address &a);
     // Whether the channel, asleep until cycle `until`, must be stepped at `now` for the
-    // burst just enqueued: not where every queued burst hits an open row, no refresh is due
-    // and the column gate stays shut until `until` (a step before then would issue
-    // nothing: step's fast path).
+    // burst just enqueued: not where it stays quiet (quiet_until) from now past `until`.
     bool needs_step(uint64_t now, uint64_t until) const
     {
-        const uint64_t shut = std::min(next_rd_, next_wr_);
-        return !(hits_total_ == queue_.size() && !refresh_pending_ && now < due_ && shut > now &&
-                 until >= now && until <= std::min(shut, due_));
+        const uint64_t quiet = quiet_until(now);
+        return !(quiet > now && until >= now && until <= quiet);
     }
     // Issues at most one command at cycle now; appends data completions to done.
     // Returns the next cycle at which a command may issue (UINT64_MAX: nothing pending).
@@ -194,6 +191,18 @@ class Channel
     // before it refresh_ has nothing to do and refresh_blocks_ holds back no burst; kept
     // by set_refresh_due wherever a rank's due cycle moves
     uint64_t due_ = UINT64_MAX;
+    // The first cycle from c on at which the channel may issue, where every step before it
+    // would take step's fast path and issue nothing: every queued burst hits an open row,
+    // no refresh is due and the column gate is shut (until the gate or the refresh); c
+    // where not so. Only arrivals change that, and they wake the channel (needs_step).
+    uint64_t quiet_until(uint64_t c) const
+    {
+        const uint64_t shut = std::min(next_rd_, next_wr_);
+        return !queue_.empty() && hits_total_ == queue_.size() && !refresh_pending_ && c < due_ &&
+                       shut > c
+                   ? std::min(shut, due_)
+                   : c;
+    }
     void set_refresh_due();
     uint64_t earliest_act(const Burst &b) const;
     uint64_t earliest_col(const Burst &b) const;
