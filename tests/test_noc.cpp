@@ -4,6 +4,7 @@
 // here from the topology; each simulation runs in its own child process.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -409,6 +410,136 @@ TEST(PacketFidelity, BuffersTooLargeToBookAreAClearErrorNotACrash)
     EXPECT_NE(status, TESS_OK);
     EXPECT_NE(message.find("buffer-flits"), std::string::npos) << message;
     EXPECT_NE(message.find("wafer0.r"), std::string::npos) << message; // the router
+}
+
+namespace
+{
+
+// Eight dies, each behind its own port router (a hub, pipeline 1) on a 1-cycle link, the
+// hubs joined to one switch (pipeline 4) by links of `latency` with `link_attributes`: a
+// node's GPUs on its NVSwitch. Every link and flit 64 B; VCs of 8 flits, `vcs` of them.
+std::string switched_node(const std::string &latency, const std::string &link_attributes = "",
+                          unsigned vcs = 2)
+{
+    const std::string router =
+        "clock=\"1GHz\" flit-width=\"64B\" routing=\"table\" vcs=\"" + std::to_string(vcs) + "\"";
+    std::string x = "<?xml version=\"1.0\"?>\n<platform name=\"node\">\n"
+                    "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
+                    "  <router-type name=\"hub\" " +
+                    router +
+                    "/>\n"
+                    "  <router-type name=\"sw\" pipeline=\"4\" " +
+                    router +
+                    "/>\n"
+                    "  <link-type name=\"nvl\" width=\"64B\" latency=\"" +
+                    latency + "\" energy=\"0pJ/bit\"" + link_attributes +
+                    "/>\n"
+                    "  <link-type name=\"local\" width=\"64B\" latency=\"1cycle\" "
+                    "energy=\"0pJ/bit\"/>\n"
+                    "  <instance name=\"sw\" type=\"sw\"/>\n";
+    for (int i = 0; i < 8; i++)
+        x += "  <instance name=\"g" + std::to_string(i) + "\" type=\"gpu\"/>\n";
+    for (int i = 0; i < 8; i++) {
+        const std::string g = "g" + std::to_string(i), h = "h" + std::to_string(i);
+        x += "  <instance name=\"" + h + "\" type=\"hub\"/> <connect from=\"" + g + "\" to=\"" + h +
+             "\" link=\"local\"/> <connect from=\"" + h + "\" to=\"sw\" link=\"nvl\"/>\n";
+    }
+    return x + "</platform>\n";
+}
+
+// The all-pairs exchange of S bytes, sent source by source, each source's in the order
+// i + 1, i + 2, ... (in round k every destination has one sender), and its last delivery;
+// and one such message alone.
+struct Exchange {
+    double last, alone;
+};
+Exchange all_pairs(const std::string &xml, uint64_t bytes,
+                   tess_noc_fidelity fidelity = TESS_NOC_PACKET)
+{
+    auto l = load_xml(xml);
+    EXPECT_EQ(l->rc, TESS_OK) << l->errors;
+    std::vector<Transfer> t;
+    for (uint32_t i = 0; i < 8; i++)
+        for (uint32_t k = 1; k < 8; k++)
+            t.push_back({i, (i + k) % 8, bytes});
+    const std::vector<double> all = transfer_times(&l->p, fidelity, t);
+    const std::vector<double> one = transfer_times(&l->p, fidelity, {{0, 1, bytes}});
+    EXPECT_EQ(all.size(), t.size());
+    EXPECT_EQ(one.size(), 1u);
+    if (all.size() != t.size() || one.empty()) return {0, 0};
+    return {*std::max_element(all.begin(), all.end()), one[0]};
+}
+
+} // namespace
+
+TEST(PacketFidelity, AMessageBookedLaterTakesAnEarlierGapAtARouterInput)
+{
+    // One VC a port. Die 0 sends 64 KiB to die 2, then 64 KiB to die 1: the second waits
+    // for the first on die 0's link and reaches die 1's hub from about 1,024 cycles on.
+    // Then die 3 sends 32 KiB to die 1: booked last, it comes first, and the VC of die 1's
+    // hub (and every link of its path) is free until the earlier booking arrives, longer
+    // than this message takes: it crosses as it would alone. (When a place was only
+    // "free from" the end of its last booking, it waited for the 64 KiB message, over
+    // 2,000 cycles.)
+    auto l = load_xml(switched_node("1cycle", "", 1));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const std::vector<double> t = transfer_times(
+        &l->p, TESS_NOC_PACKET, {{0, 2, 64 << 10}, {0, 1, 64 << 10}, {3, 1, 32 << 10}});
+    const std::vector<double> alone = transfer_times(&l->p, TESS_NOC_PACKET, {{3, 1, 32 << 10}});
+    ASSERT_EQ(t.size(), 3u);
+    ASSERT_EQ(alone.size(), 1u);
+    EXPECT_EQ(t[2], alone[0]);
+    EXPECT_GE(t[1], 2 * 1024); // die 0's second message, behind its first
+}
+
+TEST(PacketFidelity, ATrainOfPacketsHoldsARoutersInputForItsFirstPacketOnly)
+{
+    // 64 KiB messages, 1,024 flits at 64 B a cycle, over 100-cycle links. Each source's
+    // seven leave back to back, and in round k every destination has one sender, so the
+    // exchange can take six messages' serialisation and then the last message's own time:
+    // 6 x 1,024 cycles + one message alone. A whole message holds its place at the next
+    // router's input from its VC allocation until its tail has left and the credit is
+    // back, 1,024 + 2 x 100 cycles and more, longer than its round, and the messages are
+    // booked source by source, not round by round: the hubs' two VCs cannot take every
+    // round's message in time and the exchange takes longer. With max-packet 4 KiB (64
+    // flits) a message is a train of packets holding the places for its first packet only
+    // (64 + 2 x 100 cycles and the pipeline): the bound exactly.
+    const Exchange whole = all_pairs(switched_node("100cycles"), 64 << 10);
+    EXPECT_GT(whole.last, 1.1 * (6 * 1024 + whole.alone));
+    const Exchange train = all_pairs(switched_node("100cycles", " max-packet=\"4KiB\""), 64 << 10);
+    EXPECT_EQ(train.alone, whole.alone); // alone, a train goes as the message did
+    EXPECT_EQ(train.last, 6 * 1024 + train.alone);
+}
+
+TEST(FlitFidelity, ATrainOfPacketsArrivesOnceWholeAndAsThePacketFidelityBooksIt)
+{
+    // The flit fidelity sends a message longer than its die's link's max-packet as
+    // packets of at most that many flits (4 KiB: 64 flits), each routed and allocated VCs
+    // on its own, and delivers the message once, when its last packet has arrived.
+    const std::string xml = switched_node("1cycle", " max-packet=\"4KiB\"");
+    auto l = load_xml(xml);
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    std::vector<Transfer> t;
+    for (uint32_t i = 0; i < 8; i++)
+        for (uint32_t k = 1; k < 8; k++)
+            t.push_back({i, (i + k) % 8, (64u << 10) + 100 * k}); // a short last packet
+    const BurstLog log = burst_log(&l->p, TESS_NOC_FLIT, t);
+    ASSERT_EQ(log.deliveries.size(), t.size());
+    std::set<uint64_t> seen;
+    for (const Delivery &d : log.deliveries) {
+        ASSERT_LT(d.tag, t.size());
+        EXPECT_TRUE(seen.insert(d.tag).second) << "message " << d.tag << " delivered twice";
+        EXPECT_EQ(d.src, t[d.tag].src);
+        EXPECT_EQ(d.dst, t[d.tag].dst);
+        EXPECT_EQ(d.bytes, t[d.tag].bytes);
+    }
+    // The exchange of ATrainOfPacketsHoldsARoutersInputForItsFirstPacketOnly, flit by
+    // flit: the trains' packets interleave where the packet fidelity books the trains
+    // whole, one after another; both finish within 5% of the bound.
+    const Exchange flit = all_pairs(xml, 64 << 10, TESS_NOC_FLIT);
+    const Exchange packet = all_pairs(xml, 64 << 10);
+    EXPECT_NEAR(flit.last, 6 * 1024 + flit.alone, 0.05 * flit.last);
+    EXPECT_NEAR(packet.last, flit.last, 0.05 * flit.last);
 }
 
 TEST(NocDeadlock, TorusWithOneVcAndNoDatelineIsReportedNotHung)

@@ -172,24 +172,44 @@ void FlitNetwork::run_cycle()
     now_ = now_cycle();
     stats_.kernel_activations++;
     for (auto &[m, created] : pending_sends_) {
-        uint32_t id;
-        if (!free_packets_.empty()) {
-            id = free_packets_.back();
-            free_packets_.pop_back();
-        } else {
-            id = static_cast<uint32_t>(packets_.size());
-            packets_.emplace_back();
+        // a message longer than its die's link's largest packet leaves as a train of
+        // packets, delivered when the last of them has arrived
+        const uint32_t flits = flits_of(m.bytes);
+        const uint32_t most = topo_.channels()[topo_.endpoints()[m.src].inject].packet_flits;
+        const uint32_t n = most && flits > most ? (flits + most - 1) / most : 1;
+        uint32_t train = UINT32_MAX;
+        if (n > 1) {
+            if (!free_trains_.empty()) {
+                train = free_trains_.back();
+                free_trains_.pop_back();
+            } else {
+                train = static_cast<uint32_t>(trains_left_.size());
+                trains_left_.push_back(0);
+            }
+            trains_left_[train] = n;
         }
-        Packet &p = packets_[id];
-        p.msg = m;
-        p.created = created;
-        p.flits = flits_of(m.bytes);
-        p.delivered = 0;
-        p.rs = RouteState{};
-        p.rs.flow = topo_.flow_key(m.src, m.dst);
-        source_[static_cast<unsigned>(m.cls)][m.src].push_back(id);
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t id;
+            if (!free_packets_.empty()) {
+                id = free_packets_.back();
+                free_packets_.pop_back();
+            } else {
+                id = static_cast<uint32_t>(packets_.size());
+                packets_.emplace_back();
+            }
+            Packet &p = packets_[id];
+            p.msg = m;
+            p.created = created;
+            p.flits = n > 1 ? std::min(most, flits - k * most) : flits;
+            p.delivered = 0;
+            p.rs = RouteState{};
+            p.rs.flow = topo_.flow_key(m.src, m.dst);
+            p.train = train;
+            p.first = k == 0;
+            source_[static_cast<unsigned>(m.cls)][m.src].push_back(id);
+        }
+        stats_.packets_sent++; // messages, as the other fidelities count them
         activate_endpoint(m.src);
-        stats_.packets_sent++;
     }
     pending_sends_.clear();
 
@@ -328,7 +348,7 @@ bool FlitNetwork::eject(uint32_t e)
         if (f.ready > now_) continue;
         Packet &pkt = packets_[f.packet];
         if (f.seq == 0 && !iv.accepted) {
-            if (client_ && !client_->accepts(pkt.msg)) continue;
+            if (pkt.first && client_ && !client_->accepts(pkt.msg)) continue;
             iv.accepted = 1;
         }
         iv.head = (iv.head + 1) % vc_depth_[base + v];
@@ -346,9 +366,12 @@ bool FlitNetwork::eject(uint32_t e)
         if (pkt.delivered == pkt.flits) {
             iv.accepted = 0;
             if (pkt.msg.dst != e) stats_.misrouted++;
-            stats_.packets_delivered++;
-            Message msg = pkt.msg;
+            const Message msg = pkt.msg;
+            const uint32_t train = pkt.train;
             free_packets_.push_back(f.packet);
+            if (train != UINT32_MAX && --trains_left_[train] > 0) break; // more to come
+            if (train != UINT32_MAX) free_trains_.push_back(train);
+            stats_.packets_delivered++;
             if (client_) client_->on_delivered(msg);
         }
         break;

@@ -46,6 +46,10 @@ class FlitNetwork : public Network
         uint32_t flits;
         uint32_t delivered;
         RouteState rs; // state for the channel the head is entering
+        // one of a train of packets (its message longer than its die's link's
+        // max-packet): the train's index in trains_left_, else UINT32_MAX
+        uint32_t train;
+        bool first; // the first packet of its message (the destination accepts it)
     };
     enum VcState : uint8_t { kIdle, kWaitVc, kActive };
     struct InputVc {
@@ -91,6 +95,8 @@ class FlitNetwork : public Network
 
     std::vector<Packet> packets_;
     std::vector<uint32_t> free_packets_;
+    std::vector<uint32_t> trains_left_; // per train, its packets not yet delivered
+    std::vector<uint32_t> free_trains_;
     std::vector<std::deque<uint32_t>> source_[kMaxMessageClasses]; // per endpoint
     std::vector<int32_t> injecting_[kMaxMessageClasses]; // per endpoint: packet in flight or -1
     std::vector<uint32_t> next_seq_[kMaxMessageClasses]; // next flit of that packet

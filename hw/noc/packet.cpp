@@ -55,47 +55,94 @@ PacketPath::PacketPath(Network &net) : net_(net), topo_(net.topology())
                 "buffer-flits or vcs, or use the flow fidelity");
         first_place_[g] = static_cast<uint32_t>(total);
     }
-    free_from_.assign(first_place_.back(), 0);
+    holds_.assign(first_place_.back(), Holds());
 }
 
-uint64_t PacketPath::claim(uint32_t g, uint32_t need, uint64_t t, uint32_t *place)
+uint64_t PacketPath::place_free(uint32_t p, uint64_t t, uint64_t hold, bool *open,
+                                uint64_t *prev) const
 {
-    const auto first = free_from_.begin() + first_place_[g];
-    const auto last = free_from_.begin() + first_place_[g + 1];
-    if (need == 1) { // the place free latest but by t (leaving those free earlier to packets
-                     // booked later that come earlier), else the one free first
-        auto best = last, soonest = first;
-        for (auto i = first; i != last; i++) {
-            if (*i <= t && (best == last || *i > *best)) best = i;
-            if (*i < *soonest) soonest = i;
+    uint64_t start = t;
+    *prev = 0;
+    for (const auto &[from, to] : holds_[p]) {
+        if (to <= start) {
+            *prev = std::max(*prev, to);
+            continue;
         }
-        if (best == last) best = soonest;
-        const uint64_t at = std::max(t, *best);
-        *best = kPending;
-        *place = static_cast<uint32_t>(best - free_from_.begin());
-        return at;
+        if (from >= start && from - start >= hold) { // the gap before this hold fits
+            *open = false;
+            return start;
+        }
+        start = std::max(start, to);
+        *prev = start;
     }
-    // the `need` places that free first; the packet claims them when the last of them is free
-    const auto nth = first + (need - 1);
-    std::nth_element(first, nth, last);
-    const uint64_t at = std::max(t, *nth);
-    for (auto i = first; i <= nth; i++)
-        *i = kPending;
-    *place = UINT32_MAX;
+    *open = true;
+    return start;
+}
+
+uint64_t PacketPath::claim(uint32_t g, uint32_t need, uint64_t t, uint64_t hold, uint32_t *place)
+{
+    const uint64_t now = net_.now_cycle();
+    const uint32_t first = first_place_[g], last = first_place_[g + 1];
+    for (uint32_t p = first; p < last; p++) { // holds that ended before now no longer matter
+        Holds &v = holds_[p];
+        size_t stale = 0;
+        while (stale < v.size() && v[stale].second <= now)
+            stale++;
+        if (stale) v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(stale));
+    }
+    // A place's order: free soonest; then free from then on (a gap before a later hold is
+    // taken only where no place is free for good as soon); then the one freed latest
+    // (leaving those free earlier to messages booked later that come earlier).
+    auto before = [](const Pick &a, const Pick &b) {
+        if (a.at != b.at) return a.at < b.at;
+        if (a.open != b.open) return a.open;
+        if (a.prev != b.prev) return a.prev > b.prev;
+        return a.p < b.p;
+    };
+    uint64_t at = t;
+    for (;;) { // the `need` places that free first; claimed when the last of them is free
+        picks_.clear();
+        for (uint32_t p = first; p < last; p++) {
+            Pick k{0, false, 0, p};
+            k.at = place_free(p, at, hold, &k.open, &k.prev);
+            picks_.push_back(k);
+        }
+        std::nth_element(picks_.begin(), picks_.begin() + (need - 1), picks_.end(), before);
+        const uint64_t latest = picks_[need - 1].at;
+        bool together = true; // every chosen place free from `latest`
+        for (uint32_t i = 0; i + 1 < need && together; i++)
+            together = picks_[i].at == latest;
+        at = latest;
+        if (together) break;
+    }
+    for (uint32_t i = 0; i < need; i++) {
+        Holds &v = holds_[picks_[i].p];
+        v.insert(std::upper_bound(v.begin(), v.end(), std::make_pair(at, kPending)),
+                 std::make_pair(at, kPending));
+    }
+    *place = need == 1 ? picks_[0].p : UINT32_MAX;
     return at;
 }
 
-void PacketPath::release(const Head &h, uint64_t leaves)
+void PacketPath::release(const Head &h, uint64_t start, uint64_t pace)
 {
-    if (!h.claimed) return;
-    const uint64_t end = leaves + topo_.credit_cycles(h.channel);
+    if (h.claimed)
+        settle(h, start + pace_cycles(h.held - 1, pace) + topo_.credit_cycles(h.channel));
+}
+
+void PacketPath::settle(const Head &h, uint64_t end)
+{
+    auto one = [&](uint32_t p) {
+        for (auto &hold : holds_[p])
+            if (hold.second == kPending) hold.second = end;
+    };
     if (h.place != UINT32_MAX) {
-        free_from_[h.place] = end;
+        one(h.place);
         return;
     }
     const uint32_t g = group(h.channel, h.st, h.cls);
-    for (uint32_t i = first_place_[g]; i < first_place_[g + 1]; i++)
-        if (free_from_[i] == kPending) free_from_[i] = end;
+    for (uint32_t p = first_place_[g]; p < first_place_[g + 1]; p++)
+        one(p);
 }
 
 uint64_t PacketPath::probe(uint32_t c, uint64_t earliest, uint64_t length) const
@@ -149,19 +196,33 @@ Head PacketPath::enter(uint32_t c, uint64_t earliest, uint64_t pace, uint32_t fl
     // head, the channel's throughput is the link's
     const uint64_t len = pace_cycles(flits, ch.pace);
     const uint64_t now = net_.now_cycle();
-    uint64_t at = earliest;
+    uint64_t at = earliest, hold = 0;
+    bool train = false;
     if (const uint32_t depth = depth_[c]) {
         // the places are claimed when the VC is allocated, from `lead` cycles before the
         // head is through the pipeline; the switch traversal follows a cycle after the
         // claim at the earliest, and the places are held while the packet waits for the
-        // channel
-        const uint32_t need = std::min(flits, depth);
+        // channel: at least while its flits cross c and the router's pipeline and the
+        // credit comes back. A message longer than c's largest packet is a train of
+        // packets, whose packets interleave with others' in the VCs and on the router's
+        // outputs: it holds places for its first packet only, and only that long (the
+        // links serve the trains whole, one after another, where their packets would share
+        // them: a train waiting for its output holds nothing).
+        train = ch.packet_flits && flits > ch.packet_flits;
+        h.held = train ? ch.packet_flits : flits;
+        const uint32_t need = std::min(h.held, depth);
+        hold = pace_cycles(h.held, ch.pace) + ch.latency + topo_.credit_cycles(c) +
+               topo_.routers()[static_cast<uint32_t>(ch.to_router)].pipeline;
         const uint64_t claimed =
-            claim(group(c, st, cls), need, earliest >= lead ? earliest - lead : 0, &h.place);
+            claim(group(c, st, cls), need, earliest >= lead ? earliest - lead : 0, hold, &h.place);
         at = std::max(earliest, claimed + std::min<uint64_t>(lead, 1));
         h.claimed = true;
     }
     const uint64_t start = book(c, at, len, now);
+    if (train) { // its first packet's places, from its start across c
+        settle(h, start + hold);
+        h.claimed = false;
+    }
     h.start = start;
     h.head = start + ch.latency + ch.cycles_per_flit() - 1;
     h.through =
@@ -238,7 +299,7 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
         const uint64_t pace = pace_onto(c);
         net_.count_router(r, flits, true);
         if (stop && (*stop)[c]) {
-            release(h, at + pace_cycles(flits - 1, pace));
+            release(h, at, pace);
             h.st = st;
             h.pace = pace;
             h.claimed = false;
@@ -248,7 +309,7 @@ uint32_t PacketPath::walk(Head &h, uint32_t dst, uint32_t flits, const std::vect
         const uint64_t through = h.through;
         const Head up = h;
         h = enter(c, at, pace, flits, st, up.cls, R.pipeline > 0 ? R.pipeline - 1 : 0);
-        release(up, h.start + pace_cycles(flits - 1, h.pace));
+        release(up, h.start, h.pace);
         h.through += through;
     }
     return UINT32_MAX;

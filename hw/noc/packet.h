@@ -18,7 +18,14 @@
 // or the channel's latency): the flit router's rule. A head that finds no place
 // waits where it is, holding the place it has: backpressure, and head-of-line blocking of
 // everything queued behind it on its output, follow. Dies (ejection) and routers that store and
-// forward take any number.
+// forward take any number. Like a channel's intervals, a place's holds are intervals: a
+// message booked later that reaches the router earlier takes a gap it fits in.
+//
+// Trains: over a link whose link-type has a max-packet, a longer message is a train of
+// packets interleaving with others' packets in the VCs and on the outputs: it holds the
+// places at that link's router for its first packet only, from its start across the link
+// until that packet has left and the credit is back, never while waiting for an output
+// (the channels are still booked for the whole train, one train after another).
 //
 // What it leaves out, by design: a destination cannot refuse a message, contention is
 // resolved in the order messages are sent rather than the order they reach a channel,
@@ -50,6 +57,8 @@ struct Head {
     uint64_t start = 0;   // cycle its head started across `channel`
     bool claimed = false; // holds places at `channel`'s router, given back by release()
     uint32_t place = 0;   // the one place it holds (UINT32_MAX: several, marked pending)
+    uint32_t held = 0;    // the flits whose places it holds: the message's, or its first
+                          // packet's where the router takes a train of packets
     uint8_t cls = 0;      // message class
 };
 
@@ -88,27 +97,45 @@ class PacketPath
     std::vector<std::vector<std::pair<uint64_t, uint64_t>>> booked_;
     std::vector<uint32_t> ports_; // scratch: a router's candidate output ports
     // Places at each channel's downstream router input, per VC group (first_place_[g] to
-    // first_place_[g + 1]): the cycle from which each is free; kPending while claimed by
-    // the message being booked (its end known once its next channel is booked).
+    // first_place_[g + 1]): each place's holds [from, to), sorted by from, none ending
+    // before now; `to` is kPending while the message being booked holds it (its end known
+    // once its next channel is booked). Messages are booked in the order they are sent,
+    // which is not the order they reach a router: like a channel's intervals, a place's
+    // gap before a later hold takes a message that fits in it.
     static constexpr uint64_t kPending = UINT64_MAX;
+    using Holds = std::vector<std::pair<uint64_t, uint64_t>>;
     std::vector<uint32_t> first_place_;
-    static constexpr uint64_t kMaxPlaces = 1u << 27; // 1 GiB of free_from_
-    std::vector<uint64_t> free_from_;
-    unsigned groups_ = 1; // VC groups per channel: message classes x dateline classes
+    static constexpr uint64_t kMaxPlaces = 1u << 24; // 384 MiB of empty hold lists
+    std::vector<Holds> holds_;
+    struct Pick { // a place a claim considers: free from `at` (for good when `open`)
+        uint64_t at;
+        bool open;
+        uint64_t prev; // the end of its hold before `at`
+        uint32_t p;
+    };
+    std::vector<Pick> picks_; // scratch
+    unsigned groups_ = 1;     // VC groups per channel: message classes x dateline classes
 
     uint32_t group(uint32_t c, const RouteState &st, uint8_t cls) const
     {
         return c * groups_ + cls * topo_.dateline_classes() + st.dateline;
     }
-    // Claims `need` places of group g at the earliest cycle >= t they are free; returns it,
-    // with the place in *place when it is one (else UINT32_MAX).
-    uint64_t claim(uint32_t g, uint32_t need, uint64_t t, uint32_t *place);
+    // Claims `need` places of group g at the earliest cycle >= t they are free for at
+    // least `hold` cycles; returns it, with the place in *place when it is one (else
+    // UINT32_MAX).
+    uint64_t claim(uint32_t g, uint32_t need, uint64_t t, uint64_t hold, uint32_t *place);
+    // Place p's earliest cycle >= t free for `hold` cycles (free from then on when
+    // *open), and the end of the hold before it in *prev.
+    uint64_t place_free(uint32_t p, uint64_t t, uint64_t hold, bool *open, uint64_t *prev) const;
     // Per channel: places per VC at its router, the most one packet takes (1: a VC
     // each; 0: unlimited).
     std::vector<uint32_t> depth_;
-    // h's place at its channel's router is held until `leaves` (its tail switched out)
-    // plus the credit's way back.
-    void release(const Head &h, uint64_t leaves);
+    // h's place at its channel's router is held until the tail of what it holds has
+    // left, its head having started on the next channel at `start` with flits `pace`
+    // apart, plus the credit's way back.
+    void release(const Head &h, uint64_t start, uint64_t pace);
+    // h's pending places held until `end`.
+    void settle(const Head &h, uint64_t end);
 
     // Books `length` cycles on channel c at or after `earliest`; returns the start.
     uint64_t book(uint32_t c, uint64_t earliest, uint64_t length, uint64_t now);

@@ -168,6 +168,8 @@ bool Topology::add_channel(uint32_t k, uint32_t from, uint32_t to, int32_t rf, i
     c.collective_efficiency = lt.collective_efficiency > 0 ? lt.collective_efficiency : 1;
     c.collective_step_s = lt.collective_step_s;
     c.window_bytes = lt.window_bytes;
+    c.packet_flits =
+        static_cast<uint32_t>((uint64_t(lt.max_packet_bytes) + flit_bytes_ - 1) / flit_bytes_);
     c.dir = kNoDir;
     c.wraparound = l.wraparound != 0;
     c.config = static_cast<int16_t>(static_cast<int32_t>(l.circuit) - 1);

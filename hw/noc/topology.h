@@ -59,6 +59,7 @@ struct Channel {
     double energy_per_bit;
     double collective_efficiency, collective_step_s; // its link-type's (config/platform.h)
     uint64_t window_bytes;                           // its link-type's transport window (0: none)
+    uint32_t packet_flits; // its link-type's largest packet (0: a message is one packet)
     // a lossy link-type's drop-tail queue at the port this channel leaves (bytes) and its
     // senders' retransmit timeout (cycles); buffer 0: a lossless channel (credit-limited:
     // its pace already holds it to buffer per round trip, where that is below its width)

@@ -194,6 +194,11 @@ typedef struct tess_link_type {
     /* the transport's window over this link class: a flow crossing it has at most this
      * many bytes in flight, so it moves at most window / its round trip (0: no limit) */
     uint64_t window_bytes;
+    /* the largest packet the link's protocol carries (InfiniBand's MTU, NVLink's largest
+     * payload): at packet fidelity a longer message crosses it as a train of packets,
+     * which holds the receiving router's input for its first packet only (0: a message
+     * is one packet) */
+    uint32_t max_packet_bytes;
     /* how the link class keeps or loses bytes (tess_transport) and the buffer of its
      * receiving port: lossless, the credits it advertises (the link moves at most buffer
      * per credit round trip, twice its latency; 0: not limited); lossy, the drop-tail queue
