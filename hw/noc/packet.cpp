@@ -56,14 +56,40 @@ PacketPath::PacketPath(Network &net) : net_(net), topo_(net.topology())
         first_place_[g] = static_cast<uint32_t>(total);
     }
     holds_.assign(first_place_.back(), Holds());
+    last_.assign(first_place_.back(), {0, 0});
+    tangled_.assign(first_place_.back(), 0);
+    latest_.assign(first_place_.back(), 0);
+    gone_.assign(first_place_.back(), 0);
 }
 
 uint64_t PacketPath::place_free(uint32_t p, uint64_t t, uint64_t hold, bool *open,
                                 uint64_t *prev) const
 {
+    if (latest_[p] <= t) { // every hold over by t: free from then on
+        *open = true;
+        *prev = latest_[p];
+        return t;
+    }
+    // the place's holds: the earlier ones, then its last
+    const Holds &v = holds_[p];
+    const size_t n = v.size() + (last_[p].second != 0);
+    auto nth = [&](size_t i) { return i < v.size() ? v[i] : last_[p]; };
     uint64_t start = t;
-    *prev = 0;
-    for (const auto &[from, to] : holds_[p]) {
+    *prev = gone_[p];
+    size_t i = 0;
+    if (!tangled_[p]) { // holds apart: skip to the last one starting by t
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            const size_t mid = (lo + hi) / 2;
+            if (nth(mid).first <= t)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        i = lo ? lo - 1 : 0;
+    }
+    for (; i < n; i++) {
+        const auto [from, to] = nth(i);
         if (to <= start) {
             *prev = std::max(*prev, to);
             continue;
@@ -83,13 +109,6 @@ uint64_t PacketPath::claim(uint32_t g, uint32_t need, uint64_t t, uint64_t hold,
 {
     const uint64_t now = net_.now_cycle();
     const uint32_t first = first_place_[g], last = first_place_[g + 1];
-    for (uint32_t p = first; p < last; p++) { // holds that ended before now no longer matter
-        Holds &v = holds_[p];
-        size_t stale = 0;
-        while (stale < v.size() && v[stale].second <= now)
-            stale++;
-        if (stale) v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(stale));
-    }
     // A place's order: free soonest; then free from then on (a gap before a later hold is
     // taken only where no place is free for good as soon); then the one freed latest
     // (leaving those free earlier to messages booked later that come earlier).
@@ -100,25 +119,59 @@ uint64_t PacketPath::claim(uint32_t g, uint32_t need, uint64_t t, uint64_t hold,
         return a.p < b.p;
     };
     uint64_t at = t;
-    for (;;) { // the `need` places that free first; claimed when the last of them is free
+    // Where `need` places are free for good by t (their last holds over), they come first:
+    // the `need` of them whose holds ended latest.
+    free_.clear();
+    for (uint32_t p = first; p < last; p++)
+        if (latest_[p] <= t) free_.emplace_back(UINT64_MAX - latest_[p], p);
+    if (free_.size() >= need) {
+        std::nth_element(free_.begin(), free_.begin() + (need - 1), free_.end());
         picks_.clear();
-        for (uint32_t p = first; p < last; p++) {
-            Pick k{0, false, 0, p};
-            k.at = place_free(p, at, hold, &k.open, &k.prev);
-            picks_.push_back(k);
+        for (uint32_t i = 0; i < need; i++)
+            picks_.push_back(Pick{t, true, UINT64_MAX - free_[i].first, free_[i].second});
+    } else {
+        for (;;) { // the `need` places that free first; claimed when the last of them is free
+            picks_.clear();
+            for (uint32_t p = first; p < last; p++) {
+                Pick k{0, false, 0, p};
+                k.at = place_free(p, at, hold, &k.open, &k.prev);
+                picks_.push_back(k);
+            }
+            std::nth_element(picks_.begin(), picks_.begin() + (need - 1), picks_.end(), before);
+            const uint64_t latest = picks_[need - 1].at;
+            bool together = true; // every chosen place free from `latest`
+            for (uint32_t i = 0; i + 1 < need && together; i++)
+                together = picks_[i].at == latest;
+            at = latest;
+            if (together) break;
         }
-        std::nth_element(picks_.begin(), picks_.begin() + (need - 1), picks_.end(), before);
-        const uint64_t latest = picks_[need - 1].at;
-        bool together = true; // every chosen place free from `latest`
-        for (uint32_t i = 0; i + 1 < need && together; i++)
-            together = picks_[i].at == latest;
-        at = latest;
-        if (together) break;
     }
     for (uint32_t i = 0; i < need; i++) {
-        Holds &v = holds_[picks_[i].p];
-        v.insert(std::upper_bound(v.begin(), v.end(), std::make_pair(at, kPending)),
-                 std::make_pair(at, kPending));
+        const uint32_t p = picks_[i].p;
+        Holds &v = holds_[p];
+        auto &lh = last_[p];
+        // holds over by now no longer matter but for the latest end among them
+        if (latest_[p] <= now) { // all of them (the usual case): not read
+            gone_[p] = latest_[p];
+            if (!v.empty()) v.clear();
+            lh = {0, 0};
+            tangled_[p] = 0;
+        } else {
+            size_t stale = 0;
+            while (stale < v.size() && v[stale].second <= now)
+                gone_[p] = std::max(gone_[p], v[stale++].second);
+            if (stale) v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(stale));
+        }
+        const std::pair<uint64_t, uint64_t> h{at, kPending};
+        if (lh.second == 0) {
+            lh = h;
+        } else if (lh.first <= at) { // after every hold: the last
+            v.push_back(lh);
+            lh = h;
+        } else {
+            v.insert(std::upper_bound(v.begin(), v.end(), h), h);
+        }
+        latest_[p] = kPending;
     }
     *place = need == 1 ? picks_[0].p : UINT32_MAX;
     return at;
@@ -133,8 +186,20 @@ void PacketPath::release(const Head &h, uint64_t start, uint64_t pace)
 void PacketPath::settle(const Head &h, uint64_t end)
 {
     auto one = [&](uint32_t p) {
-        for (auto &hold : holds_[p])
-            if (hold.second == kPending) hold.second = end;
+        if (latest_[p] != kPending) return;
+        Holds &v = holds_[p];
+        auto &lh = last_[p];
+        uint64_t latest = gone_[p];
+        for (size_t i = 0; i < v.size(); i++) {
+            if (v[i].second == kPending) {
+                v[i].second = end;
+                // a hold that outlasts the gap it was given overlaps the next one
+                if ((i + 1 < v.size() ? v[i + 1].first : lh.first) < end) tangled_[p] = 1;
+            }
+            latest = std::max(latest, v[i].second);
+        }
+        if (lh.second == kPending) lh.second = end;
+        latest_[p] = std::max(latest, lh.second);
     };
     if (h.place != UINT32_MAX) {
         one(h.place);

@@ -97,24 +97,33 @@ class PacketPath
     std::vector<std::vector<std::pair<uint64_t, uint64_t>>> booked_;
     std::vector<uint32_t> ports_; // scratch: a router's candidate output ports
     // Places at each channel's downstream router input, per VC group (first_place_[g] to
-    // first_place_[g + 1]): each place's holds [from, to), sorted by from, none ending
-    // before now; `to` is kPending while the message being booked holds it (its end known
-    // once its next channel is booked). Messages are booked in the order they are sent,
-    // which is not the order they reach a router: like a channel's intervals, a place's
-    // gap before a later hold takes a message that fits in it.
+    // first_place_[g + 1]): each place's holds [from, to), sorted by from (those over by
+    // now dropped when the place is next taken); `to` is kPending while the message being
+    // booked holds it (its end known once its next channel is booked). Messages are booked
+    // in the order they are sent, which is not the order they reach a router: like a
+    // channel's intervals, a place's gap before a later hold takes a message that fits.
     static constexpr uint64_t kPending = UINT64_MAX;
     using Holds = std::vector<std::pair<uint64_t, uint64_t>>;
     std::vector<uint32_t> first_place_;
-    static constexpr uint64_t kMaxPlaces = 1u << 24; // 384 MiB of empty hold lists
-    std::vector<Holds> holds_;
+    static constexpr uint64_t kMaxPlaces = 1u << 24;  // ~0.9 GiB of per-place state (57 B)
+    std::vector<Holds> holds_;                        // all but the last
+    std::vector<std::pair<uint64_t, uint64_t>> last_; // the last ({0, 0}: none)
+    // per place: some of its holds overlap (one outlasted the gap it took), so a search
+    // for a gap reads them all rather than from the last one starting in time
+    std::vector<uint8_t> tangled_;
+    // per place: the latest end of its holds (0: none; kPending while one is pending), and
+    // of those dropped (over by the time a later claim took the place): a place's order
+    // among those free at once prefers the one whose last hold ended latest
+    std::vector<uint64_t> latest_, gone_;
     struct Pick { // a place a claim considers: free from `at` (for good when `open`)
         uint64_t at;
         bool open;
         uint64_t prev; // the end of its hold before `at`
         uint32_t p;
     };
-    std::vector<Pick> picks_; // scratch
-    unsigned groups_ = 1;     // VC groups per channel: message classes x dateline classes
+    std::vector<Pick> picks_;                         // scratch
+    std::vector<std::pair<uint64_t, uint32_t>> free_; // scratch
+    unsigned groups_ = 1; // VC groups per channel: message classes x dateline classes
 
     uint32_t group(uint32_t c, const RouteState &st, uint8_t cls) const
     {
