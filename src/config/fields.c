@@ -226,7 +226,8 @@ static const tess_field_spec link_fields[] = {
      NULL,
      "the largest packet the link's protocol carries: a longer message crosses as a train of "
      "packets, holding the receiving router's input for its first packet only (packet and "
-     "mixed fidelity; the flit fidelity refuses it; 0: a message is one packet)"},
+     "mixed fidelity; the flit fidelity sends it as packets of its die's link's max-packet; "
+     "0: a message is one packet)"},
     {"window", TESS_DIM_SIZE, TESS_FIELD_U64, LT(window_bytes), "0B", 0, 1e12, NULL, NULL,
      "the transport's window: a flow crossing this link has at most this many bytes in "
      "flight and moves at most window / its round trip (twice its path's latency; flow and "
