@@ -121,10 +121,18 @@ uint64_t PacketPath::claim(uint32_t g, uint32_t need, uint64_t t, uint64_t hold,
     uint64_t at = t;
     // Where `need` places are free for good by t (their last holds over), they come first:
     // the `need` of them whose holds ended latest.
+    uint32_t best = UINT32_MAX; // one place: the scan alone
+    if (need == 1)
+        for (uint32_t p = first; p < last; p++)
+            if (latest_[p] <= t && (best == UINT32_MAX || latest_[p] > latest_[best])) best = p;
     free_.clear();
-    for (uint32_t p = first; p < last; p++)
-        if (latest_[p] <= t) free_.emplace_back(UINT64_MAX - latest_[p], p);
-    if (free_.size() >= need) {
+    if (need > 1)
+        for (uint32_t p = first; p < last; p++)
+            if (latest_[p] <= t) free_.emplace_back(UINT64_MAX - latest_[p], p);
+    if (best != UINT32_MAX) {
+        picks_.clear();
+        picks_.push_back(Pick{t, true, latest_[best], best});
+    } else if (need > 1 && free_.size() >= need) {
         std::nth_element(free_.begin(), free_.begin() + (need - 1), free_.end());
         picks_.clear();
         for (uint32_t i = 0; i < need; i++)
