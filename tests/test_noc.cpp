@@ -309,8 +309,7 @@ constexpr const char *kWholePackets =
 // later that would come first finds it taken; the longer the paths, the further ahead
 // the bookings, and with 1-flit packets places are what bounds throughput. With 16 VCs
 // the two agree (49.33 against 49.47 cycles at 80%).
-constexpr const char *kLongPaths1Flit =
-    "16x16 1-flit: latency +14% at 80% (uniform), saturation +8-11% (transpose, hotspot)";
+constexpr const char *kLongPaths1Flit = "16x16 1-flit: saturation +7-11% (transpose, hotspot)";
 
 TEST(NocFidelity, PacketTracksFlitOn8x8)
 {
@@ -324,7 +323,9 @@ TEST(NocFidelity, PacketTracksFlitOn8x8)
 
 TEST(NocFidelity, PacketTracksFlitOn16x16Uniform)
 {
-    packet_against_flit(16, {{TESS_TRAFFIC_UNIFORM, 1, 0.04, kLongPaths1Flit, nullptr},
+    // 1-flit latency at 80%: +12.8% while a place was taken from its booking on, +2.6% since
+    // places take gaps (results/fidelity.md)
+    packet_against_flit(16, {{TESS_TRAFFIC_UNIFORM, 1, 0.04, nullptr, nullptr},
                              {TESS_TRAFFIC_UNIFORM, 8, 0.04, nullptr, nullptr}});
 }
 
