@@ -167,6 +167,21 @@ void FlitNetwork::on_wake()
     schedule_next();
 }
 
+namespace
+{
+// An index into `pool`: one given back to `freed` if there is one, else a new element.
+template <class T> uint32_t take(std::vector<T> &pool, std::vector<uint32_t> &freed)
+{
+    if (freed.empty()) {
+        pool.emplace_back();
+        return static_cast<uint32_t>(pool.size() - 1);
+    }
+    const uint32_t i = freed.back();
+    freed.pop_back();
+    return i;
+}
+} // namespace
+
 void FlitNetwork::run_cycle()
 {
     now_ = now_cycle();
@@ -179,24 +194,11 @@ void FlitNetwork::run_cycle()
         const uint32_t n = most && flits > most ? (flits + most - 1) / most : 1;
         uint32_t train = UINT32_MAX;
         if (n > 1) {
-            if (!free_trains_.empty()) {
-                train = free_trains_.back();
-                free_trains_.pop_back();
-            } else {
-                train = static_cast<uint32_t>(trains_left_.size());
-                trains_left_.push_back(0);
-            }
+            train = take(trains_left_, free_trains_);
             trains_left_[train] = n;
         }
         for (uint32_t k = 0; k < n; k++) {
-            uint32_t id;
-            if (!free_packets_.empty()) {
-                id = free_packets_.back();
-                free_packets_.pop_back();
-            } else {
-                id = static_cast<uint32_t>(packets_.size());
-                packets_.emplace_back();
-            }
+            const uint32_t id = take(packets_, free_packets_);
             Packet &p = packets_[id];
             p.msg = m;
             p.created = created;

@@ -120,24 +120,24 @@ uint64_t PacketPath::claim(uint32_t g, uint32_t need, uint64_t t, uint64_t hold,
     };
     uint64_t at = t;
     // Where `need` places are free for good by t (their last holds over), they come first:
-    // the `need` of them whose holds ended latest.
-    uint32_t best = UINT32_MAX; // one place: the scan alone
-    if (need == 1)
+    // the `need` of them whose holds ended latest (one place: a scan alone).
+    picks_.clear();
+    if (need == 1) {
+        uint32_t best = UINT32_MAX;
         for (uint32_t p = first; p < last; p++)
             if (latest_[p] <= t && (best == UINT32_MAX || latest_[p] > latest_[best])) best = p;
-    free_.clear();
-    if (need > 1)
+        if (best != UINT32_MAX) picks_.push_back(Pick{t, true, latest_[best], best});
+    } else {
+        free_.clear();
         for (uint32_t p = first; p < last; p++)
             if (latest_[p] <= t) free_.emplace_back(UINT64_MAX - latest_[p], p);
-    if (best != UINT32_MAX) {
-        picks_.clear();
-        picks_.push_back(Pick{t, true, latest_[best], best});
-    } else if (need > 1 && free_.size() >= need) {
-        std::nth_element(free_.begin(), free_.begin() + (need - 1), free_.end());
-        picks_.clear();
-        for (uint32_t i = 0; i < need; i++)
-            picks_.push_back(Pick{t, true, UINT64_MAX - free_[i].first, free_[i].second});
-    } else {
+        if (free_.size() >= need) {
+            std::nth_element(free_.begin(), free_.begin() + (need - 1), free_.end());
+            for (uint32_t i = 0; i < need; i++)
+                picks_.push_back(Pick{t, true, UINT64_MAX - free_[i].first, free_[i].second});
+        }
+    }
+    if (picks_.empty()) {
         for (;;) { // the `need` places that free first; claimed when the last of them is free
             picks_.clear();
             for (uint32_t p = first; p < last; p++) {

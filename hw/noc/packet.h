@@ -58,7 +58,7 @@ struct Head {
     bool claimed = false; // holds places at `channel`'s router, given back by release()
     uint32_t place = 0;   // the one place it holds (UINT32_MAX: several, marked pending)
     uint32_t held = 0;    // the flits whose places it holds: the message's, or its first
-                          // packet's where the router takes a train of packets
+                          // packet's where its channel's link carries it as a train
     uint8_t cls = 0;      // message class
 };
 
