@@ -299,6 +299,7 @@ TEST(Run, ForcedProgressShowsLinesAndChangesNoResult)
 #include "platform_fixture.h"
 
 extern "C" {
+#include "model/estimate.h"
 #include "model/schedule.h"
 }
 
@@ -535,6 +536,94 @@ double run_layers_with_a_collective(const Loaded &l, uint32_t L, tess_coll kind,
     return run_forward_template(l, groups, &c, L, 1);
 }
 } // namespace
+
+TEST(Run, ASystolicDieLoadsTheNextGemmsIndependentOperandsUnderTheLastTile)
+{
+    // One die (16 x 16 array at 1 GHz, DMA at 1 TB/s), one pass of two adjacent one-tile
+    // 256^3 GEMMs: each tile g = 16 x 16 output blocks of 256 + 16 + 16 - 2 cycles, a tile's
+    // two loads l = g/2, a store st = g/4. The die's one in-order DMA engine: loads of a tile
+    // no earlier than the tile before it starts; a store after its tile; a tile after its
+    // loads. By hand (the second GEMM's operands that read nothing of the first, ahead):
+    //  - none (it reads the first's output): L0, G0, S0, L1, G1, S1 in turn:
+    //    2l + 2g + 2st = 3.5 g;
+    //  - B only (a weight): B's load under G0, then S0, then A: l + g + st + l/2 + g + st
+    //    = 3.25 g;
+    //  - both (a dW GEMM after its dX): both loads under G0, G1 right after G0, S0 under
+    //    G1: l + 2g + st = 2.75 g.
+    // The analytical model (tess_estimate_template, every factor 1) times the same
+    // template to the same figures.
+    const std::string xml =
+        "<?xml version=\"1.0\"?>\n<platform name=\"one\">\n"
+        "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
+        "vector-lanes=\"16\" sram=\"64MiB\"/>\n"
+        "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
+        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+        "  <switch name=\"n\" dies=\"1\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
+    auto l = load_xml(xml);
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    const double g = 256.0 * (256 + 30) / 1e9, bw = 1e12, load = g / 2, store = g / 4;
+    const std::pair<uint8_t, double> cases[] = {{0, 2 * load + 2 * g + 2 * store},
+                                                {2, 1.5 * load + 2 * g + 2 * store},
+                                                {3, load + 2 * g + store}};
+    for (const auto &[ahead, expected] : cases) {
+        std::vector<tess_op_group> groups;
+        for (int k = 0; k < 2; k++) {
+            tess_op_group L, S;
+            std::memset(&L, 0, sizeof L);
+            std::memset(&S, 0, sizeof S);
+            L.kind = TESS_OP_LOAD;
+            L.count = 2;
+            L.bytes_each = uint64_t(load / 2 * bw);
+            L.coll = S.coll = -1;
+            S.kind = TESS_OP_STORE;
+            S.count = 1;
+            S.bytes_each = uint64_t(store * bw);
+            tess_op_group G = gemm_256();
+            G.ahead = k ? ahead : 0;
+            groups.insert(groups.end(), {L, G, S});
+        }
+        std::vector<double> v = in_child([&] {
+            uint32_t rank = 0;
+            for (size_t i = 0; i < l->p.n_instances; i++)
+                if (l->p.instances[i].kind == TESS_KIND_DIE) rank = uint32_t(i);
+            tess_schedule s;
+            std::memset(&s, 0, sizeof s);
+            tess_stage stage;
+            std::memset(&stage, 0, sizeof stage);
+            tess_pass pass = {0, 0, 0};
+            stage.layers_per_chunk = 1;
+            stage.order = &pass;
+            stage.n_order = 1;
+            s.dies = s.pp = s.chunks = s.tp = s.dp = s.tp_grid = s.microbatches = 1;
+            s.die_of_rank = &rank;
+            s.stages = &stage;
+            s.fwd.groups = groups.data();
+            s.fwd.n = uint32_t(groups.size());
+            s.dp_coll = -1;
+            s.dp_chunks = 1;
+            s.recv_coll = -1;
+            double rate = bw;
+            tess_iteration_result r;
+            char msg[512];
+            const tess_hw_run_options o = {
+                TESS_NOC_PACKET, 0, 0, TESS_MEM_RATE, nullptr, nullptr, nullptr, nullptr, 0};
+            if (tess_hw_run(&l->p, &s, 2, &rate, &o, &r, nullptr, nullptr, nullptr, nullptr,
+                            nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
+                throw std::runtime_error(msg);
+            tess_calibration cal;
+            tess_calibration_default(&cal);
+            tess_estimate_net net;
+            std::memset(&net, 0, sizeof net);
+            tess_template_time t;
+            const tess_die_type *dt = &l->p.types[l->p.instances[rank].type].u.die;
+            tess_estimate_template(&s, &s.fwd, dt, 2, bw, &net, &cal, &t);
+            return std::vector<double>{r.iteration_time_s, t.local_s};
+        });
+        ASSERT_EQ(v.size(), 2u);
+        EXPECT_NEAR(v[0] / expected, 1.0, 1e-6) << "ahead " << int(ahead) << ": simulated";
+        EXPECT_NEAR(v[1] / expected, 1.0, 1e-6) << "ahead " << int(ahead) << ": estimated";
+    }
+}
 
 TEST(Run, AsyncCollectivesRunUnderTheComputeOnTheirOwnStreams)
 {

@@ -514,6 +514,101 @@ TEST(ScheduleFlops, SelectiveRecomputationRedoesTheAttentionCore)
     EXPECT_NEAR((b->s.hardware_flops - b->s.model_flops) / extra, 1.0, 1e-9);
 }
 
+// The GEMMs of a template, in order.
+std::vector<const tess_op_group *> gemms_of(const tess_template &t)
+{
+    std::vector<const tess_op_group *> v;
+    for (uint32_t i = 0; i < t.n; i++)
+        if (t.groups[i].kind == TESS_OP_GEMM) v.push_back(&t.groups[i]);
+    return v;
+}
+
+TEST(ScheduleDataflow, EachGemmNamesTheGemmsWhoseOutputsItReads)
+{
+    // GPT 1.3B (h 2048, f 8192, s 2048, micro-batch 1) on one die: a layer's forward GEMMs
+    // are QKV, the scores Q K^T, softmax x V, the output projection, MLP up and MLP down,
+    // each reading the one before (through the norms and activations between); the scores
+    // read Q and K and the values V, all QKV's output; the linear layers' B is a weight.
+    // Backward runs them in reverse, dX then dW of each: dX = dY W^T, dW = X^T dY, where dY
+    // (the gradient of the GEMM's output) comes from the dX of the GEMM that read the output
+    // as A (or the dW where it read it as B: QKV's from the scores' dW, which writes dK).
+    // So in backward only QKV's dX reads the GEMM just before it; every other GEMM's operands
+    // may load while the GEMM before it computes.
+    auto b = build("gpt-1.3b.xml", "global-batch=\"1\" micro-batch=\"1\"", 1);
+    ASSERT_EQ(b->src, TESS_OK) << b->errors;
+    const uint64_t tok = 2048, h = 2048, f = 8192;
+    const auto F = gemms_of(b->s.fwd), B = gemms_of(b->s.bwd);
+    ASSERT_EQ(F.size(), 6u);
+    ASSERT_EQ(B.size(), 12u);
+    const uint64_t fwd_shape[6][3] = {{tok, 3 * h, h}, {tok, tok, 128}, {tok, 128, tok},
+                                      {tok, h, h},     {tok, f, h},     {tok, h, f}};
+    for (int i = 0; i < 6; i++) {
+        EXPECT_EQ(F[i]->gm, fwd_shape[i][0]) << i;
+        EXPECT_EQ(F[i]->gn, fwd_shape[i][1]) << i;
+        EXPECT_EQ(F[i]->gk, fwd_shape[i][2]) << i;
+        EXPECT_NE(F[i]->node, 0u);
+        EXPECT_EQ(F[i]->src[0], i ? F[i - 1]->node : 0) << "A of forward GEMM " << i;
+        const uint16_t b_src = i == 1 || i == 2 ? F[0]->node : 0; // K, V from QKV
+        EXPECT_EQ(F[i]->src[1], b_src) << "B of forward GEMM " << i;
+    }
+    for (int i = 0; i < 6; i++) { // backward pair i: forward GEMM 5 - i
+        const tess_op_group *dx = B[2 * i], *dw = B[2 * i + 1];
+        const uint64_t *fs = fwd_shape[5 - i];
+        EXPECT_EQ(dx->gm, fs[0]); // M x K x N
+        EXPECT_EQ(dx->gn, fs[2]);
+        EXPECT_EQ(dx->gk, fs[1]);
+        EXPECT_EQ(dw->gm, fs[2]); // K x N x M
+        EXPECT_EQ(dw->gn, fs[1]);
+        EXPECT_EQ(dw->gk, fs[0]);
+        EXPECT_EQ(dx->src[1], 0u);
+        EXPECT_EQ(dw->src[0], 0u);
+        EXPECT_EQ(dw->src[1], dx->src[0]) << "dX and dW of pair " << i << " read one dY";
+        // dY: MLP down's from outside the layer's GEMMs; QKV's (pair 5) from the scores'
+        // dW; every other from the dX of the pair before
+        const uint16_t dy = i == 0 ? 0 : i == 5 ? B[9]->node : B[2 * i - 2]->node;
+        EXPECT_EQ(dx->src[0], dy) << "dY of backward pair " << i;
+        if (i) {
+            EXPECT_EQ(dx->ahead, i == 5 ? 2u : 3u) << "dX of pair " << i;
+        }
+        EXPECT_EQ(dw->ahead, 3u) << "dW of pair " << i;
+    }
+}
+
+TEST(ScheduleDataflow, ADieNeverLoadsAnOperandBeforeTheGemmWritingItIsStored)
+{
+    // The op cursor's order on a systolic die: a load of a tiled GEMM returned before the
+    // GEMM before it has returned its last store must be a first-tile load of an operand
+    // that reads nothing of that GEMM. Some are (the mechanism runs).
+    auto b = build("gpt-1.3b.xml", "global-batch=\"1\" micro-batch=\"1\" recompute=\"full\"", 1);
+    ASSERT_EQ(b->src, TESS_OK) << b->errors;
+    tess_op_cursor c;
+    tess_op_cursor_init(&c, &b->s, 0);
+    tess_op op;
+    const tess_op_group *open = nullptr; // a tiled GEMM begun whose stores are not all returned
+    uint64_t stores_left = 0, early = 0, loads = 0;
+    while (tess_op_next(&c, &op)) {
+        const tess_op_group *grp = op.group;
+        if (op.kind == TESS_OP_GEMM && grp->tile && grp != open) {
+            open = grp;
+            stores_left = (grp + 1)->count;
+        } else if (op.kind == TESS_OP_STORE && grp - 1 == open && --stores_left == 0) {
+            open = nullptr;
+        } else if (op.kind == TESS_OP_LOAD) {
+            loads++;
+            const tess_op_group *G = grp + 1;
+            if (open && open != G) {
+                early++;
+                ASSERT_EQ(G - 3, open) << "only the next GEMM's loads go ahead";
+                ASSERT_LT(op.index, 2u);
+                EXPECT_TRUE(G->ahead >> op.index & 1u);
+                EXPECT_NE(G->src[op.index], open->node);
+            }
+        }
+    }
+    EXPECT_GT(loads, 0u);
+    EXPECT_GT(early, 0u);
+}
+
 TEST(ScheduleFlops, LlamaFromItsLayerShapes)
 {
     // Llama 2 70B per token and layer: QKV 2h(h + 2 h_kv) with h_kv = 8 x 128,

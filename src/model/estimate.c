@@ -393,19 +393,58 @@ double tess_estimate_dp_tail(const tess_schedule *s, uint32_t stage, const tess_
     return t;
 }
 
-/* The calibrated DMA that double buffering cannot hide of the tiled GEMM whose tiles are
- * group G (its loads the group before, its stores the group after; kt: the GEMM's time,
- * see estimate.h): l + (t - 1) max(0, l + sigma - g) + st. */
-static double tiled_exposed_dma(const tess_op_group *G, const tess_kernel_time *kt,
-                                double dma_bytes_s, const tess_calibration *cal)
+/* A run of adjacent tiled GEMMs on a double-buffered die, timed as the op cursor orders
+ * its ops (estimate.h), from the run's start: where the last tile of the GEMM before
+ * started (last), the array and the DMA engine are free (tensor, dma), the store that GEMM
+ * still owes (trail), the tiles' compute so far (busy), and the DMA the run exposed so far
+ * (exposed: its end less busy). */
+typedef struct tile_run {
+    double last, tensor, dma, trail, busy, exposed;
+} tile_run;
+
+/* Adds the tiled GEMM whose tiles are group G (its loads the group before, its stores the
+ * group after; kt: the GEMM's time) to run r (first: it starts one): its first tile's
+ * loads that read nothing of the GEMM before it (G->ahead) while that GEMM's last tile
+ * computes, then that GEMM's last store, then the loads that read its output; the first
+ * tile when they are in, the second when it is done and its loads are in, each later tile
+ * max(g, l + sigma) after the one before (l: a tile's two loads, sigma = st s / t: its
+ * share of the stores). A GEMM alone gives about l + (t - 1) max(0, l + sigma - g) + st.
+ * Returns the DMA exposed since the last call. */
+static double tile_run_add(tile_run *r, int first, const tess_op_group *G,
+                           const tess_kernel_time *kt, double dma_bytes_s,
+                           const tess_calibration *cal)
 {
     const tess_op_group *L = G - 1, *S = G + 1;
     const double tiles = (double)G->count, rate = dma_bytes_s * cal->dram_efficiency;
     const double gt = (kt->launch_s + kt->compute_s) / cal->gemm_efficiency / tiles;
     const double l = 2.0 * (double)L->bytes_each / rate, st = (double)S->bytes_each / rate;
     const double sigma = st * (double)S->count / tiles;
-    const double beyond = l + sigma - gt;
-    return l + (tiles - 1) * (beyond > 0 ? beyond : 0) + st;
+    if (first) memset(r, 0, sizeof *r);
+    const double ahead = first ? 0 : l * (double)((G->ahead & 1u) + (G->ahead >> 1 & 1u)) / 2;
+    double loads = 0;
+    if (ahead > 0) loads = r->dma = (r->dma > r->last ? r->dma : r->last) + ahead;
+    if (r->trail > 0) r->dma = (r->dma > r->tensor ? r->dma : r->tensor) + r->trail;
+    if (l > ahead) loads = r->dma = (r->dma > r->last ? r->dma : r->last) + l - ahead;
+    const double g0 = r->tensor > loads ? r->tensor : loads;
+    r->last = g0;
+    if (G->count > 1) {
+        /* tile 1's loads when tile 0 has started and the DMA is free (the last store owed
+         * may hold it), then a period each; the stores due before the last tile go while
+         * it computes */
+        const double period = gt > l + sigma ? gt : l + sigma, free = r->dma > g0 ? r->dma : g0;
+        const double g1 = g0 + gt > free + l ? g0 + gt : free + l;
+        const uint64_t t = G->count, n = S->count;
+        r->last = g1 + (tiles - 2) * period;
+        r->dma = r->last + st * (double)((t - 1) * n / t - (t - 2) * n / t);
+    }
+    if (r->dma < r->last) r->dma = r->last;
+    r->tensor = r->last + gt;
+    r->trail = st;
+    r->busy += tiles * gt;
+    const double end = r->dma > r->tensor ? r->dma : r->tensor;
+    const double exposed = end + r->trail - r->busy, added = exposed - r->exposed;
+    r->exposed = exposed;
+    return added;
 }
 
 void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,
@@ -422,6 +461,8 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
      * where it was started (its contention with the work before its wait) */
     double started_begin[STARTED], started_clock[STARTED], started_sharing[STARTED];
     uint32_t n_started = 0;
+    tile_run run; /* the tiled GEMMs in a row, as a double-buffered die runs them */
+    memset(&run, 0, sizeof run);
     for (uint32_t i = 0; i < t->n; i++) {
         const tess_op_group *g = &t->groups[i];
         out->ops += g->count;
@@ -497,7 +538,8 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             if (dt->collective_sms)
                 out->sharing_s += tess_gemm_time_sharing(dt, &k, dma_bytes_s).seconds - kt.seconds;
             if (i > 0 && tess_tiled_gemm_at(t, i - 1))
-                out->exposed_dma_s += tiled_exposed_dma(g, &kt, dma_bytes_s, cal);
+                out->exposed_dma_s += tile_run_add(&run, !(i >= 4 && tess_tiled_gemm_at(t, i - 4)),
+                                                   g, &kt, dma_bytes_s, cal);
             break;
         }
         case TESS_OP_VECTOR: {

@@ -11,7 +11,10 @@
  *              sigma = st s / t): l + (t - 1) max(0, l + sigma - g) + st (the first
  *              tile's loads, each later tile's loads and share of stores beyond the tile
  *              before it, the last store), as the op cursor orders them (overlap 1: that
- *              pipeline; overlap 0: DMA and compute one after the other)
+ *              pipeline; overlap 0: DMA and compute one after the other); in a run of
+ *              adjacent tiled GEMMs a GEMM's first loads that read nothing of the GEMM
+ *              before it (the schedule's dataflow) go while that GEMM's last tile computes,
+ *              ahead of its last store
  *   network  = for each collective call: steps x (latency_factor x alpha + bytes / n /
  *              (bandwidth_efficiency x beta)), alpha and beta of the group's level
  *   streams  = asynchronous collectives (tess_async: ZeRO's gathers g a layer ahead and

@@ -27,12 +27,16 @@ int tess_tiled_gemm_at(const tess_template *t, uint32_t g)
  * tile j's two loads, then the stores of the output tiles finished before tile j, then
  * tile j (so tile j's loads go ahead of the previous tile's store on the die's one DMA
  * engine while tile j - 1 computes); the last stores after the last tile. An output
- * tile's store falls after every t / s tiles (s stores of t tiles: its k-steps). 0 when
- * the GEMM is done. */
+ * tile's store falls after every t / s tiles (s stores of t tiles: its k-steps). Where the
+ * next group is a tiled GEMM too, the loads of its first tile that read nothing of this
+ * GEMM (its ahead operands) go before the last stores, while the last tile computes; a
+ * load that reads this GEMM's output follows them. 0 when the GEMM is done. */
 static int tiled_next(tess_op_cursor *c, const tess_template *tpl, tess_op *op)
 {
     const tess_op_group *L = &tpl->groups[c->group], *G = L + 1, *S = L + 2;
     const uint64_t t = G->count, s = S->count;
+    while (c->tile == 0 && c->sub < 2 && (c->ahead >> c->sub & 1u))
+        c->sub++; /* returned before this GEMM began */
     if (c->tile < t && c->sub < 2) {
         emit(op, L, 2 * c->tile + (uint64_t)c->sub++);
         return 1;
@@ -44,9 +48,20 @@ static int tiled_next(tess_op_cursor *c, const tess_template *tpl, tess_op *op)
     if (c->tile < t) {
         emit(op, G, c->tile++);
         c->sub = 0;
+        c->ahead = 0;
         return 1;
     }
     if (c->stores < s) {
+        const uint32_t next = c->group + 3;
+        if (tess_tiled_gemm_at(tpl, next)) {
+            const unsigned left = tpl->groups[next + 1].ahead & ~c->next_ahead & 3u;
+            if (left) {
+                const unsigned k = left & 1u ? 0 : 1;
+                c->next_ahead |= (uint8_t)(1u << k);
+                emit(op, &tpl->groups[next], k);
+                return 1;
+            }
+        }
         emit(op, S, c->stores++);
         return 1;
     }
@@ -159,6 +174,8 @@ int tess_op_next(tess_op_cursor *c, tess_op *op)
                 c->group += 3;
                 c->tile = c->stores = 0;
                 c->sub = 0;
+                c->ahead = c->next_ahead; /* the next GEMM's loads already returned */
+                c->next_ahead = 0;
                 continue;
             }
             if (c->group < tpl->n) {

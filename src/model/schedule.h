@@ -127,7 +127,19 @@ typedef struct tess_op_group {
      * phases' ops, which their first phase's call runs */
     uint8_t async;
     uint32_t chain;
+    /* GEMM groups: the layer's dataflow, a compact DAG of its GEMMs. node names the GEMM
+     * within its template (0: unnamed); src the nodes whose outputs its operands A (M x K)
+     * and B (K x N) read, directly or through the element-wise work and collectives between
+     * (0: nothing of this pass: weights, saved or recomputed activations, the pass's input;
+     * TESS_NODE_UNTRACED: not traced, taken to read the GEMM before it). ahead: the operands
+     * (bit 0 A, bit 1 B) that read nothing of the GEMM before it in the template, so that a
+     * double-buffered die loads their first tiles while that GEMM's last tile computes
+     * (tess_op_next); 0 for a GEMM with no GEMM before it. */
+    uint16_t node, src[2];
+    uint8_t ahead;
 } tess_op_group;
+
+#define TESS_NODE_UNTRACED 0xffffu
 
 /* The kernel a GEMM group's ops share (model/die_timing.h): its shape, tile and DRAM bytes,
  * its operands in the dtype (dtype_bytes) or, with fp8, one byte each. The simulated die and
@@ -304,9 +316,12 @@ typedef struct tess_op_cursor {
     int gather;      /* a receive was returned: its all-gather (recv_coll) comes next */
     uint32_t dense;  /* the pass's first layers that run the dense templates */
     uint32_t layers; /* the pass's layers (tess_chunk_layers) */
-    /* inside a tiled GEMM: its next tile, the stores returned, the tile's loads returned */
+    /* inside a tiled GEMM: its next tile, the stores returned, the tile's loads returned;
+     * ahead: its first tile's loads returned before it began (bit 0 A, bit 1 B), next_ahead
+     * those of the next GEMM returned before this one's last stores */
     uint64_t tile, stores;
     int sub;
+    uint8_t ahead, next_ahead;
 } tess_op_cursor;
 
 void tess_op_cursor_init(tess_op_cursor *c, const tess_schedule *s, uint32_t stage);

@@ -26,11 +26,32 @@ static void gemm_group(builder *b, tess_template *t, const gemm *g, uint64_t cou
     gg->gk = g->k;
     gg->gcount = g->count;
     gg->tile = tile;
+    gg->node = b->node;
+    gg->src[0] = b->src[0];
+    gg->src[1] = b->src[1];
+    /* the operands that read nothing of the GEMM before it (an untraced one reads it) */
+    for (uint32_t i = t->n - 1; i-- > 0;) {
+        if (t->groups[i].kind != TESS_OP_GEMM) continue;
+        const uint16_t prev = t->groups[i].node;
+        for (int k = 0; k < 2; k++)
+            if (b->src[k] == 0 || (b->src[k] != TESS_NODE_UNTRACED && prev != 0 &&
+                                   prev != TESS_NODE_UNTRACED && b->src[k] != prev))
+                gg->ahead |= (uint8_t)(1u << k);
+        break;
+    }
     if (tile) { /* a systolic die's tiles: the arrays' operand and accumulator traffic */
         const tess_gemm_kernel k = {g->m, g->n, g->k, g->count, tile, 0, (unsigned)b->e};
         gg->sram_each = (uint64_t)(tess_gemm_sram_bytes(b->dt, &k) / (double)count);
         t->sram += gg->sram_each * count;
     }
+}
+
+/* The node and operand sources (tess_op_group) of the GEMMs added next. */
+static void dataflow(builder *b, uint16_t node, uint16_t a, uint16_t bsrc)
+{
+    b->node = node;
+    b->src[0] = a;
+    b->src[1] = bsrc;
 }
 
 /* Bytes of a GEMM's tiles that do not fit the die's SRAM: per tile of edges tm x tn x tk,
@@ -292,6 +313,7 @@ static void ring_attention(builder *b, tess_template *t, const gemm core[2], int
                                            "attention over values backward (dW)"};
     const uint32_t cp = b->w->cp;
     const uint64_t rows = core[0].m, keys = core[0].n;
+    dataflow(b, 0, TESS_NODE_UNTRACED, TESS_NODE_UNTRACED); /* its steps: not traced */
     for (uint32_t j = 0; j < cp && !b->no_memory; j++) {
         if (j + 1 < cp) ring_op(b, t, b->cp_kv, TESS_ASYNC_START);
         for (int i = 0; i < 2; i++) {
@@ -446,7 +468,29 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
 #undef BW
     elementwise_kernels(b, F, KERNELS_FORWARD);
     elementwise_kernels(b, Bw, KERNELS_BACKWARD);
-    for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) {
+    /* the dataflow: the entry of fwd whose output each operand (A, B) reads, -1 for a
+     * weight or the layer's input (the tokens an expert computes on are dispatched by the
+     * router's choice; the attention's queries, keys and values come from QKV or, latent,
+     * from the up-projections) */
+    const int8_t from[][2] = {{-1, -1},
+                              {-1, -1},
+                              {1, -1},
+                              {-1, -1},
+                              {3, -1},
+                              {(int8_t)(mla ? 2 : 0), (int8_t)(mla ? 4 : 0)},
+                              {5, (int8_t)(mla ? 4 : 0)},
+                              {6, -1},
+                              {7, -1},
+                              {8, -1},
+                              {7, -1},
+                              {10, -1},
+                              {11, -1},
+                              {7, -1},
+                              {13, -1}};
+    enum { N = sizeof fwd / sizeof fwd[0] };
+    _Static_assert(sizeof from / sizeof from[0] == N, "a source pair for every GEMM");
+    /* nodes: forward entry i is 1 + i, its dX 1 + N + i, its dW 1 + 2N + i */
+    for (size_t i = 0; i < N; i++) { /* forward, and the recomputed forward, in layer order */
         const gemm *g = &fwd[i].g;
         if (g->count == 0) continue; /* the dense FFN's or the experts', the attention's kind */
         const int core = fwd[i].role == ROLE_SCORES || fwd[i].role == ROLE_VALUES;
@@ -455,29 +499,58 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
                           (w->recompute == TESS_RECOMPUTE_SELECTIVE && core);
         /* fp8: the linear layers' GEMMs (not the attention core or the router), each input
          * cast to fp8 with a transposed copy first: forward its activation (M x K), backward
-         * its output gradient (M x N), e + 2 bytes an element */
+         * (below) its output gradient (M x N), e + 2 bytes an element */
         b->fp8 = w->fp8 && fwd[i].role == ROLE_LINEAR;
         if (b->fp8) {
-            const uint64_t x = g->m * g->k * g->count, dy = g->m * g->n * g->count;
+            const uint64_t x = g->m * g->k * g->count;
             tess_build_add_group(b, F, TESS_OP_VECTOR, 1, 0, (e + 2) * x, -1);
-            tess_build_add_group(b, Bw, TESS_OP_VECTOR, 1, 0, (e + 2) * dy, -1);
             if (again) tess_build_add_group(b, R, TESS_OP_VECTOR, 1, 0, (e + 2) * x, -1);
         }
         if (core && cp > 1) { /* both core GEMMs, block by block round the ring */
             if (fwd[i].role == ROLE_VALUES) continue;
             const gemm pair[2] = {fwd[i].g, fwd[i + 1].g};
             ring_attention(b, F, pair, 0);
-            ring_attention(b, Bw, pair, 1);
             if (again) ring_attention(b, R, pair, 0);
             continue;
         }
+        dataflow(b, (uint16_t)(1 + i), (uint16_t)(from[i][0] < 0 ? 0 : 1 + from[i][0]),
+                 (uint16_t)(from[i][1] < 0 ? 0 : 1 + from[i][1]));
         tile_gemm(b, F, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
-        /* backward: dX = dY W^T (M x K x N) and dW = X^T dY (K x N x M) */
+        if (again) tile_gemm(b, R, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
+    }
+    for (size_t i = N; i-- > 0;) { /* backward, in the reverse order */
+        const gemm *g = &fwd[i].g;
+        if (g->count == 0) continue;
+        const int core = fwd[i].role == ROLE_SCORES || fwd[i].role == ROLE_VALUES;
+        const int on_chip = core && flash;
+        b->fp8 = w->fp8 && fwd[i].role == ROLE_LINEAR;
+        if (b->fp8)
+            tess_build_add_group(b, Bw, TESS_OP_VECTOR, 1, 0, (e + 2) * g->m * g->n * g->count, -1);
+        if (core && cp > 1) {
+            if (fwd[i].role == ROLE_VALUES) continue;
+            const gemm pair[2] = {fwd[i].g, fwd[i + 1].g};
+            ring_attention(b, Bw, pair, 1);
+            continue;
+        }
+        /* the output's gradient dY: written by the backward GEMM of the output's consumers
+         * that runs last (the nearest consumer: its dX for its A operand, its dW for B), or
+         * from outside the layer's GEMMs */
+        uint16_t dy = 0;
+        for (size_t j = i + 1; j < N && !dy; j++) {
+            if (fwd[j].g.count == 0) continue;
+            if (from[j][1] == (int8_t)i)
+                dy = (uint16_t)(1 + 2 * N + j);
+            else if (from[j][0] == (int8_t)i)
+                dy = (uint16_t)(1 + N + j);
+        }
+        /* dX = dY W^T (M x K x N): dY and a weight (or a saved activation); dW = X^T dY
+         * (K x N x M): a saved activation and dY */
         const gemm dx = {g->m, g->k, g->n, g->count, fwd[i].dx};
         const gemm dw = {g->k, g->n, g->m, g->count, fwd[i].dw};
+        dataflow(b, (uint16_t)(1 + N + i), dy, 0);
         tile_gemm(b, Bw, &dx, gemm_dram_bytes(b, &dx, on_chip ? rows : 0, kcore));
+        dataflow(b, (uint16_t)(1 + 2 * N + i), 0, dy);
         tile_gemm(b, Bw, &dw, gemm_dram_bytes(b, &dw, on_chip ? rows : 0, kcore));
-        if (again) tile_gemm(b, R, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
     }
     b->fp8 = 0; /* the logits and the rest stay in the dtype */
     if (w->recompute == TESS_RECOMPUTE_FULL) elementwise_kernels(b, R, KERNELS_FORWARD);
@@ -534,6 +607,7 @@ void tess_build_layer_templates(builder *b)
                pdw = {2 * h, h / t, tok, 1, "multi-token prediction projection backward (dW)"};
     for (uint64_t j = 0; j <= mtp; j++) {
         if (j > 0) { /* module j: its next tokens' embeddings, the two norms, the projection */
+            dataflow(b, 0, TESS_NODE_UNTRACED, TESS_NODE_UNTRACED); /* not traced */
             elementwise_kernels(b, &s->logits_fwd, KERNELS_EMBEDDING_FORWARD);
             elementwise_kernels(b, &s->logits_fwd, KERNELS_MTP_NORMS_FORWARD);
             tile_gemm(b, &s->logits_fwd, &proj, gemm_dram_bytes(b, &proj, 0, 0));
@@ -542,8 +616,14 @@ void tess_build_layer_templates(builder *b)
             elementwise_kernels(b, &s->logits_bwd, KERNELS_MTP_NORMS_BACKWARD);
             elementwise_kernels(b, &s->logits_bwd, KERNELS_EMBEDDING_BACKWARD);
         }
+        /* the logits read the final norm's output (a module's, its projection's: not
+         * traced); their dX the loss's gradient and the table, their dW the saved input
+         * and that gradient: neither reads the other */
+        dataflow(b, 1, j > 0 ? TESS_NODE_UNTRACED : 0, 0);
         tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(b, &logit, 0, 0));
+        dataflow(b, 2, 0, 0);
         tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(b, &ldx, 0, 0));
+        dataflow(b, 3, 0, 0);
         tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(b, &ldw, 0, 0));
         elementwise_kernels(b, &s->logits_fwd, KERNELS_LOGITS_FORWARD);
         elementwise_kernels(b, &s->logits_bwd, KERNELS_LOGITS_BACKWARD);
