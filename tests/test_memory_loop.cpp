@@ -400,6 +400,32 @@ TEST(MemoryLoop, EstimateFollowsTheSimulatedDmaPaths)
     }
 }
 
+// A calibration's dram_efficiency is the DRAM's sustained share of its peak: it slows a
+// die's DMA only where the memory bounds it. On the default package the dies' DMA at burst
+// is held by the 64 GB/s mesh links (a stack's 819 GB/s serves two dies): halving the
+// DRAM's share leaves the estimate's optimizer step as it is; at rate the die's share of
+// the stacks is its rate, and the step takes twice as long.
+TEST(MemoryLoop, TheDramsSustainedShareSlowsOnlyADmaTheMemoryBounds)
+{
+    TempDir dir;
+    const std::string cal = std::string(dir.path) + "/half.cal";
+    FILE *f = std::fopen(cal.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("dram_efficiency = 0.5\n", f);
+    std::fclose(f);
+    for (const char *mf : {"burst", "rate"}) {
+        const std::string job = std::string("estimate platforms/default.xml workloads/default.xml "
+                                            "--json --memory-fidelity ") +
+                                mf;
+        CliRun plain = tessera(job, true), half = tessera(job + " --calibration " + cal, true);
+        ASSERT_EQ(plain.status, 0) << plain.output;
+        ASSERT_EQ(half.status, 0) << half.output;
+        EXPECT_NEAR(optimizer_s(half.output) / optimizer_s(plain.output),
+                    std::string(mf) == "burst" ? 1.0 : 2.0, 1e-9)
+            << mf;
+    }
+}
+
 // Symmetric simulation mirrors replicas that do not simulate their own DMA; with dies
 // reaching a shared memory over the network the mirrors would leave it idle: refused,
 // naming both options, before anything is simulated.

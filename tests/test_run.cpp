@@ -537,21 +537,13 @@ double run_layers_with_a_collective(const Loaded &l, uint32_t L, tess_coll kind,
 }
 } // namespace
 
-TEST(Run, ASystolicDieLoadsTheNextGemmsIndependentOperandsUnderTheLastTile)
+namespace
 {
-    // One die (16 x 16 array at 1 GHz, DMA at 1 TB/s), one pass of two adjacent one-tile
-    // 256^3 GEMMs: each tile g = 16 x 16 output blocks of 256 + 16 + 16 - 2 cycles, a tile's
-    // two loads l = g/2, a store st = g/4. The die's one in-order DMA engine: loads of a tile
-    // no earlier than the tile before it starts; a store after its tile; a tile after its
-    // loads. By hand (the second GEMM's operands that read nothing of the first, ahead):
-    //  - none (it reads the first's output): L0, G0, S0, L1, G1, S1 in turn:
-    //    2l + 2g + 2st = 3.5 g;
-    //  - B only (a weight): B's load under G0, then S0, then A: l + g + st + l/2 + g + st
-    //    = 3.25 g;
-    //  - both (a dW GEMM after its dX): both loads under G0, G1 right after G0, S0 under
-    //    G1: l + 2g + st = 2.75 g.
-    // The analytical model (tess_estimate_template, every factor 1) times the same
-    // template to the same figures.
+// One die (16 x 16 array at 1 GHz, 16 vector lanes, DMA at 1 TB/s) running one pass of the
+// forward template `groups`: the simulated iteration time and the analytical model's
+// (tess_estimate_template, every factor 1) time of the template.
+std::pair<double, double> one_die_pass(std::vector<tess_op_group> groups)
+{
     const std::string xml =
         "<?xml version=\"1.0\"?>\n<platform name=\"one\">\n"
         "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
@@ -560,68 +552,125 @@ TEST(Run, ASystolicDieLoadsTheNextGemmsIndependentOperandsUnderTheLastTile)
         "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
         "  <switch name=\"n\" dies=\"1\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
     auto l = load_xml(xml);
-    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
-    const double g = 256.0 * (256 + 30) / 1e9, bw = 1e12, load = g / 2, store = g / 4;
+    EXPECT_EQ(l->rc, TESS_OK) << l->errors;
+    std::vector<double> v = in_child([&] {
+        uint32_t rank = 0;
+        for (size_t i = 0; i < l->p.n_instances; i++)
+            if (l->p.instances[i].kind == TESS_KIND_DIE) rank = uint32_t(i);
+        tess_schedule s;
+        std::memset(&s, 0, sizeof s);
+        tess_stage stage;
+        std::memset(&stage, 0, sizeof stage);
+        tess_pass pass = {0, 0, 0};
+        stage.layers_per_chunk = 1;
+        stage.order = &pass;
+        stage.n_order = 1;
+        s.dies = s.pp = s.chunks = s.tp = s.dp = s.tp_grid = s.microbatches = 1;
+        s.die_of_rank = &rank;
+        s.stages = &stage;
+        s.fwd.groups = groups.data();
+        s.fwd.n = uint32_t(groups.size());
+        s.dp_coll = -1;
+        s.dp_chunks = 1;
+        s.recv_coll = -1;
+        double rate = 1e12;
+        tess_iteration_result r;
+        char msg[512];
+        const tess_hw_run_options o = {TESS_NOC_PACKET, 0,       0, TESS_MEM_RATE, nullptr, nullptr,
+                                       nullptr,         nullptr, 0};
+        if (tess_hw_run(&l->p, &s, 2, &rate, &o, &r, nullptr, nullptr, nullptr, nullptr, nullptr,
+                        nullptr, nullptr, msg, sizeof msg) != 0)
+            throw std::runtime_error(msg);
+        tess_calibration cal;
+        tess_calibration_default(&cal);
+        tess_estimate_net net;
+        std::memset(&net, 0, sizeof net);
+        tess_template_time t;
+        const tess_die_type *dt = &l->p.types[l->p.instances[rank].type].u.die;
+        tess_estimate_template(&s, &s.fwd, dt, 2, rate, &net, &cal, &t);
+        return std::vector<double>{r.iteration_time_s, t.local_s};
+    });
+    EXPECT_EQ(v.size(), 2u);
+    return v.size() == 2 ? std::make_pair(v[0], v[1]) : std::make_pair(-1.0, -1.0);
+}
+
+// A one-tile 256^3 GEMM's loads (two of `load` seconds between them at 1 TB/s, the weight
+// operands `weights`), the GEMM (operands ahead `ahead`) and its store.
+std::vector<tess_op_group> gemm_256_tiled(double load, double store, uint8_t ahead, uint8_t weights)
+{
+    tess_op_group L, S;
+    std::memset(&L, 0, sizeof L);
+    std::memset(&S, 0, sizeof S);
+    L.kind = TESS_OP_LOAD;
+    L.count = 2;
+    L.bytes_each = uint64_t(load / 2 * 1e12);
+    L.coll = S.coll = -1;
+    L.weights = weights;
+    S.kind = TESS_OP_STORE;
+    S.count = 1;
+    S.bytes_each = uint64_t(store * 1e12);
+    tess_op_group G = gemm_256();
+    G.ahead = ahead;
+    G.weights = weights;
+    return {L, G, S};
+}
+} // namespace
+
+TEST(Run, ASystolicDieLoadsTheNextGemmsIndependentOperandsUnderTheLastTile)
+{
+    // One pass of two adjacent one-tile 256^3 GEMMs on a 16 x 16 array at 1 GHz: each tile
+    // g = 16 x 16 output blocks of 256 + 16 + 16 - 2 cycles, a tile's two loads l = g/2, a
+    // store st = g/4. The die's one in-order DMA engine: loads of a tile no earlier than the
+    // tile before it starts; a store after its tile; a tile after its loads. By hand (the
+    // second GEMM's operands that read nothing of the first, ahead):
+    //  - none (it reads the first's output): L0, G0, S0, L1, G1, S1 in turn:
+    //    2l + 2g + 2st = 3.5 g;
+    //  - B only (a weight): B's load under G0, then S0, then A: l + g + st + l/2 + g + st
+    //    = 3.25 g;
+    //  - both (a dW GEMM after its dX): both loads under G0, G1 right after G0, S0 under
+    //    G1: l + 2g + st = 2.75 g.
+    // The analytical model times the same template to the same figures.
+    const double g = 256.0 * (256 + 30) / 1e9, load = g / 2, store = g / 4;
     const std::pair<uint8_t, double> cases[] = {{0, 2 * load + 2 * g + 2 * store},
                                                 {2, 1.5 * load + 2 * g + 2 * store},
                                                 {3, load + 2 * g + store}};
     for (const auto &[ahead, expected] : cases) {
-        std::vector<tess_op_group> groups;
-        for (int k = 0; k < 2; k++) {
-            tess_op_group L, S;
-            std::memset(&L, 0, sizeof L);
-            std::memset(&S, 0, sizeof S);
-            L.kind = TESS_OP_LOAD;
-            L.count = 2;
-            L.bytes_each = uint64_t(load / 2 * bw);
-            L.coll = S.coll = -1;
-            S.kind = TESS_OP_STORE;
-            S.count = 1;
-            S.bytes_each = uint64_t(store * bw);
-            tess_op_group G = gemm_256();
-            G.ahead = k ? ahead : 0;
-            groups.insert(groups.end(), {L, G, S});
-        }
-        std::vector<double> v = in_child([&] {
-            uint32_t rank = 0;
-            for (size_t i = 0; i < l->p.n_instances; i++)
-                if (l->p.instances[i].kind == TESS_KIND_DIE) rank = uint32_t(i);
-            tess_schedule s;
-            std::memset(&s, 0, sizeof s);
-            tess_stage stage;
-            std::memset(&stage, 0, sizeof stage);
-            tess_pass pass = {0, 0, 0};
-            stage.layers_per_chunk = 1;
-            stage.order = &pass;
-            stage.n_order = 1;
-            s.dies = s.pp = s.chunks = s.tp = s.dp = s.tp_grid = s.microbatches = 1;
-            s.die_of_rank = &rank;
-            s.stages = &stage;
-            s.fwd.groups = groups.data();
-            s.fwd.n = uint32_t(groups.size());
-            s.dp_coll = -1;
-            s.dp_chunks = 1;
-            s.recv_coll = -1;
-            double rate = bw;
-            tess_iteration_result r;
-            char msg[512];
-            const tess_hw_run_options o = {
-                TESS_NOC_PACKET, 0, 0, TESS_MEM_RATE, nullptr, nullptr, nullptr, nullptr, 0};
-            if (tess_hw_run(&l->p, &s, 2, &rate, &o, &r, nullptr, nullptr, nullptr, nullptr,
-                            nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
-                throw std::runtime_error(msg);
-            tess_calibration cal;
-            tess_calibration_default(&cal);
-            tess_estimate_net net;
-            std::memset(&net, 0, sizeof net);
-            tess_template_time t;
-            const tess_die_type *dt = &l->p.types[l->p.instances[rank].type].u.die;
-            tess_estimate_template(&s, &s.fwd, dt, 2, bw, &net, &cal, &t);
-            return std::vector<double>{r.iteration_time_s, t.local_s};
-        });
-        ASSERT_EQ(v.size(), 2u);
-        EXPECT_NEAR(v[0] / expected, 1.0, 1e-6) << "ahead " << int(ahead) << ": simulated";
-        EXPECT_NEAR(v[1] / expected, 1.0, 1e-6) << "ahead " << int(ahead) << ": estimated";
+        std::vector<tess_op_group> groups = gemm_256_tiled(load, store, 0, 0);
+        for (const tess_op_group &x : gemm_256_tiled(load, store, ahead, 0))
+            groups.push_back(x);
+        const auto [simulated, estimated] = one_die_pass(groups);
+        EXPECT_NEAR(simulated / expected, 1.0, 1e-6) << "ahead " << int(ahead);
+        EXPECT_NEAR(estimated / expected, 1.0, 1e-6) << "ahead " << int(ahead);
+    }
+}
+
+TEST(Run, AGemmsActivationOperandLoadsAfterTheElementWiseWorkBeforeIt)
+{
+    // An element-wise kernel of v = 2 l (its 2 x 16 x v elements over 16 lanes at 1 GHz),
+    // then a one-tile 256^3 GEMM (g, two loads l = g/2 between them, a store st = g/4; by
+    // hand as above). An activation operand is the element-wise work's output: its load
+    // waits for it; a weight's may load during it, first. So the GEMM starts at:
+    //  - both activations: v + l (then g and st): 2l + g + st;
+    //  - B a weight: B under the kernel, A at v: v + l/2: 1.5 l + g + st;
+    //  - both weights: max(v, l) = v: l + g + st.
+    // The analytical model: the same (weights' loads under the element-wise work before
+    // the GEMM, activations' after it).
+    const double g = 256.0 * (256 + 30) / 1e9, load = g / 2, store = g / 4, v = 2 * load;
+    tess_op_group V;
+    std::memset(&V, 0, sizeof V);
+    V.kind = TESS_OP_VECTOR;
+    V.count = 1;
+    V.bytes_each = uint64_t(2 * 16 * v * 1e9); // 2-byte elements, 16 a cycle
+    V.coll = -1;
+    const std::pair<uint8_t, double> cases[] = {
+        {0, v + load + g + store}, {2, v + load / 2 + g + store}, {3, v + g + store}};
+    for (const auto &[weights, expected] : cases) {
+        std::vector<tess_op_group> groups{V};
+        for (const tess_op_group &x : gemm_256_tiled(load, store, 0, weights))
+            groups.push_back(x);
+        const auto [simulated, estimated] = one_die_pass(groups);
+        EXPECT_NEAR(simulated / expected, 1.0, 1e-6) << "weights " << int(weights);
+        EXPECT_NEAR(estimated / expected, 1.0, 1e-6) << "weights " << int(weights);
     }
 }
 

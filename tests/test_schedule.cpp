@@ -533,7 +533,8 @@ TEST(ScheduleDataflow, EachGemmNamesTheGemmsWhoseOutputsItReads)
     // (the gradient of the GEMM's output) comes from the dX of the GEMM that read the output
     // as A (or the dW where it read it as B: QKV's from the scores' dW, which writes dK).
     // So in backward only QKV's dX reads the GEMM just before it; every other GEMM's operands
-    // may load while the GEMM before it computes.
+    // may load while the GEMM before it computes. The linear layers' B (forward) and their
+    // dX's B (W^T) are weights; the attention core's operands and every dW's are not.
     auto b = build("gpt-1.3b.xml", "global-batch=\"1\" micro-batch=\"1\"", 1);
     ASSERT_EQ(b->src, TESS_OK) << b->errors;
     const uint64_t tok = 2048, h = 2048, f = 8192;
@@ -550,6 +551,7 @@ TEST(ScheduleDataflow, EachGemmNamesTheGemmsWhoseOutputsItReads)
         EXPECT_EQ(F[i]->src[0], i ? F[i - 1]->node : 0) << "A of forward GEMM " << i;
         const uint16_t b_src = i == 1 || i == 2 ? F[0]->node : 0; // K, V from QKV
         EXPECT_EQ(F[i]->src[1], b_src) << "B of forward GEMM " << i;
+        EXPECT_EQ(F[i]->weights, i == 1 || i == 2 ? 0u : 2u) << "a linear layer's B is a weight";
     }
     for (int i = 0; i < 6; i++) { // backward pair i: forward GEMM 5 - i
         const tess_op_group *dx = B[2 * i], *dw = B[2 * i + 1];
@@ -562,6 +564,8 @@ TEST(ScheduleDataflow, EachGemmNamesTheGemmsWhoseOutputsItReads)
         EXPECT_EQ(dw->gk, fs[0]);
         EXPECT_EQ(dx->src[1], 0u);
         EXPECT_EQ(dw->src[0], 0u);
+        EXPECT_EQ(dx->weights, i == 3 || i == 4 ? 0u : 2u) << "dX = dY W^T of pair " << i;
+        EXPECT_EQ(dw->weights, 0u);
         EXPECT_EQ(dw->src[1], dx->src[0]) << "dX and dW of pair " << i << " read one dY";
         // dY: MLP down's from outside the layer's GEMMs; QKV's (pair 5) from the scores'
         // dW; every other from the dX of the pair before

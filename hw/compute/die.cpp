@@ -212,6 +212,10 @@ void ComputeDie::compute(const tess_op &op)
     switch (op.kind) {
     case TESS_OP_LOAD: {
         double start = std::max(dma_free_, last_gemm_start_); // one tile ahead at most
+        // a first tile's activation operand (not a weight) is written by the work before
+        // its GEMM: it loads once the element-wise kernels before it are done
+        if (op.index < 2 && !(op.group->weights >> op.index & 1u))
+            start = std::max(start, vector_free_);
         dma_free_ = start + transfer(&start, op.bytes, 0, dma_bw_);
         loads_done_ = dma_free_;
         st_.dram_bytes += op.bytes;

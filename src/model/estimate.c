@@ -249,8 +249,11 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_m
                 peak[i] = tess_memory_peak_bandwidth(&p->types[p->instances[i].type].u.memory);
         const int64_t *home = NULL;
         if (rc == TESS_OK) rc = tess_schedule_homes(p, s, &home, msg, msglen);
+        net->dma_memory_bytes_s = calloc(s->dies + 1, sizeof *net->dma_memory_bytes_s);
+        if (rc == TESS_OK && !net->dma_memory_bytes_s) rc = TESS_ENOMEM;
         if (rc == TESS_OK)
-            rc = tess_burst_dma_rates(p, &ranks, peak, home, h, net->dma_bytes_s, msg, msglen);
+            rc = tess_burst_dma_rates(p, &ranks, peak, home, h, net->dma_bytes_s,
+                                      net->dma_memory_bytes_s, msg, msglen);
         free(peak);
     }
     uint32_t *load = h ? calloc(tess_hw_routes_channels(h) + 1, sizeof *load) : NULL;
@@ -279,7 +282,8 @@ int tess_estimate_prepare(const tess_platform *p, const tess_schedule *s, tess_m
 void tess_estimate_net_free(tess_estimate_net *net)
 {
     free(net->dma_bytes_s);
-    net->dma_bytes_s = NULL;
+    free(net->dma_memory_bytes_s);
+    net->dma_bytes_s = net->dma_memory_bytes_s = NULL;
 }
 
 /* ---- times ------------------------------------------------------------------ */
@@ -408,9 +412,11 @@ typedef struct tile_run {
  * computes, then that GEMM's last store, then the loads that read its output; the first
  * tile when they are in, the second when it is done and its loads are in, each later tile
  * max(g, l + sigma) after the one before (l: a tile's two loads, sigma = st s / t: its
- * share of the stores). A GEMM alone gives about l + (t - 1) max(0, l + sigma - g) + st.
- * Returns the DMA exposed since the last call. */
-static double tile_run_add(tile_run *r, int first, const tess_op_group *G,
+ * share of the stores). A run's first GEMM loads its weight operands under the
+ * element-wise work just before it (`before`, from where that work ends: negative times)
+ * and its activation operands after it. A GEMM alone without weights gives about
+ * l + (t - 1) max(0, l + sigma - g) + st. Returns the DMA exposed since the last call. */
+static double tile_run_add(tile_run *r, int first, double before, const tess_op_group *G,
                            const tess_kernel_time *kt, double dma_bytes_s,
                            const tess_calibration *cal)
 {
@@ -422,9 +428,13 @@ static double tile_run_add(tile_run *r, int first, const tess_op_group *G,
     if (first) memset(r, 0, sizeof *r);
     const double ahead = first ? 0 : l * (double)((G->ahead & 1u) + (G->ahead >> 1 & 1u)) / 2;
     double loads = 0;
+    if (first) { /* its weights' loads under the element-wise work just before it */
+        const double w = l * (double)((G->weights & 1u) + (G->weights >> 1 & 1u)) / 2;
+        r->dma = loads = (w > before ? w - before : 0) + l - w;
+    }
     if (ahead > 0) loads = r->dma = (r->dma > r->last ? r->dma : r->last) + ahead;
     if (r->trail > 0) r->dma = (r->dma > r->tensor ? r->dma : r->tensor) + r->trail;
-    if (l > ahead) loads = r->dma = (r->dma > r->last ? r->dma : r->last) + l - ahead;
+    if (!first && l > ahead) loads = r->dma = (r->dma > r->last ? r->dma : r->last) + l - ahead;
     const double g0 = r->tensor > loads ? r->tensor : loads;
     r->last = g0;
     if (G->count > 1) {
@@ -463,8 +473,11 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
     uint32_t n_started = 0;
     tile_run run; /* the tiled GEMMs in a row, as a double-buffered die runs them */
     memset(&run, 0, sizeof run);
+    double vector_run = 0; /* the element-wise work just before the group (no other between) */
     for (uint32_t i = 0; i < t->n; i++) {
         const tess_op_group *g = &t->groups[i];
+        if (g->kind != TESS_OP_VECTOR && g->kind != TESS_OP_LOAD && g->kind != TESS_OP_GEMM)
+            vector_run = 0;
         out->ops += g->count;
         out->flops += (double)g->count * g->flops_each;
         /* the die's time so far: the pass's work, as local_s below counts it, and its
@@ -539,7 +552,8 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
                 out->sharing_s += tess_gemm_time_sharing(dt, &k, dma_bytes_s).seconds - kt.seconds;
             if (i > 0 && tess_tiled_gemm_at(t, i - 1))
                 out->exposed_dma_s += tile_run_add(&run, !(i >= 4 && tess_tiled_gemm_at(t, i - 4)),
-                                                   g, &kt, dma_bytes_s, cal);
+                                                   vector_run, g, &kt, dma_bytes_s, cal);
+            vector_run = 0;
             break;
         }
         case TESS_OP_VECTOR: {
@@ -547,6 +561,7 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
                 tess_vector_time(dt, g->bytes_each, dtype_bytes, dma_bytes_s);
             out->vector_s += (double)g->count * (kt.launch_s + kt.compute_s);
             out->stream_s += (double)g->count * kt.memory_s;
+            vector_run += (double)g->count * (kt.launch_s + kt.compute_s) / cal->vector_efficiency;
             break;
         }
         case TESS_OP_LOAD:
@@ -669,20 +684,27 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     const double msg_bytes = (double)s->activation_message_bytes;
     const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[rank]].type].u.die;
     const double dma_rate = net->dma_bytes_s[rank];
+    /* the burst view: the DRAM's sustained share slows the rate only as far as the memory
+     * bounds it (a link carries its width whatever the DRAM does) */
+    tess_calibration dram = *cal;
+    if (net->dma_memory_bytes_s && dma_rate > 0) {
+        const double sustained = net->dma_memory_bytes_s[rank] * cal->dram_efficiency;
+        dram.dram_efficiency = (sustained < dma_rate ? sustained : dma_rate) / dma_rate;
+    }
     const tess_stage *S = &s->stages[st];
     tess_template_time tf, tb, tr, lf, lb, ef, eb, df = {0}, db = {0}, dr = {0};
-    tess_estimate_template(s, &s->fwd, dt, e, dma_rate, net, cal, &tf);
-    tess_estimate_template(s, &s->bwd, dt, e, dma_rate, net, cal, &tb);
-    tess_estimate_template(s, &s->recompute, dt, e, dma_rate, net, cal, &tr);
+    tess_estimate_template(s, &s->fwd, dt, e, dma_rate, net, &dram, &tf);
+    tess_estimate_template(s, &s->bwd, dt, e, dma_rate, net, &dram, &tb);
+    tess_estimate_template(s, &s->recompute, dt, e, dma_rate, net, &dram, &tr);
     if (S->dense_layers) { /* the model's dense first layers */
-        tess_estimate_template(s, &s->dense_fwd, dt, e, dma_rate, net, cal, &df);
-        tess_estimate_template(s, &s->dense_bwd, dt, e, dma_rate, net, cal, &db);
-        tess_estimate_template(s, &s->dense_recompute, dt, e, dma_rate, net, cal, &dr);
+        tess_estimate_template(s, &s->dense_fwd, dt, e, dma_rate, net, &dram, &df);
+        tess_estimate_template(s, &s->dense_bwd, dt, e, dma_rate, net, &dram, &db);
+        tess_estimate_template(s, &s->dense_recompute, dt, e, dma_rate, net, &dram, &dr);
     }
-    tess_estimate_template(s, &s->logits_fwd, dt, e, dma_rate, net, cal, &lf);
-    tess_estimate_template(s, &s->logits_bwd, dt, e, dma_rate, net, cal, &lb);
-    tess_estimate_template(s, &s->embed_fwd, dt, e, dma_rate, net, cal, &ef);
-    tess_estimate_template(s, &s->embed_bwd, dt, e, dma_rate, net, cal, &eb);
+    tess_estimate_template(s, &s->logits_fwd, dt, e, dma_rate, net, &dram, &lf);
+    tess_estimate_template(s, &s->logits_bwd, dt, e, dma_rate, net, &dram, &lb);
+    tess_estimate_template(s, &s->embed_fwd, dt, e, dma_rate, net, &dram, &ef);
+    tess_estimate_template(s, &s->embed_bwd, dt, e, dma_rate, net, &dram, &eb);
     const double L = S->layers_per_chunk;
     tess_die_stat *d = &x->per_stage[st];
     /* the waits for the streams' collectives in a forward and a backward pass; the
@@ -775,7 +797,7 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     d->level_s[async_span] += drain;
     d->ops += 1 + (s->dp_coll >= 0); /* the optimizer step, the data-parallel collectives' op */
     d->optimizer_s =
-        (double)S->optimizer_bytes / (tess_die_stream_rate(dt, dma_rate) * cal->dram_efficiency);
+        (double)S->optimizer_bytes / (tess_die_stream_rate(dt, dma_rate) * dram.dram_efficiency);
     d->memory_s += d->optimizer_s;
     d->network_s += tail_net;
     d->rank = rank;

@@ -80,6 +80,10 @@ typedef struct tess_estimate_net {
     double a2a_alpha_s[TESS_RINGS], a2a_step_s[TESS_RINGS], a2a_beta_bytes_s[TESS_RINGS];
     double launch_s;     /* the dies' kernel launch, paid once per collective call */
     double *dma_bytes_s; /* peak DRAM rate of each rank (malloc'd) */
+    /* the burst view's: of each rank's rate, the memory's own term (its peak over the ranks
+     * homed there, before the path's caps; malloc'd), so that the DRAM's sustained share
+     * (dram_efficiency) slows only a rate the memory bounds; NULL at rate */
+    double *dma_memory_bytes_s;
 } tess_estimate_net;
 
 /* The network's and the memories' view for tess_estimate_job: mf rate gives each die its

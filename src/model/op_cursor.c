@@ -30,15 +30,21 @@ int tess_tiled_gemm_at(const tess_template *t, uint32_t g)
  * tile's store falls after every t / s tiles (s stores of t tiles: its k-steps). Where the
  * next group is a tiled GEMM too, the loads of its first tile that read nothing of this
  * GEMM (its ahead operands) go before the last stores, while the last tile computes; a
- * load that reads this GEMM's output follows them. 0 when the GEMM is done. */
+ * load that reads this GEMM's output follows them. The first tile's weight operand loads
+ * before its activation operand. 0 when the GEMM is done. */
 static int tiled_next(tess_op_cursor *c, const tess_template *tpl, tess_op *op)
 {
     const tess_op_group *L = &tpl->groups[c->group], *G = L + 1, *S = L + 2;
     const uint64_t t = G->count, s = S->count;
-    while (c->tile == 0 && c->sub < 2 && (c->ahead >> c->sub & 1u))
+    /* the first tile loads a weight operand first: it may go while the element-wise work
+     * before the GEMM runs (its activation operand waits for that work: ComputeDie) */
+    const int swap = c->tile == 0 && (G->weights & 3u) == 2u;
+    while (c->tile == 0 && c->sub < 2 && (c->ahead >> (swap ? 1 - c->sub : c->sub) & 1u))
         c->sub++; /* returned before this GEMM began */
     if (c->tile < t && c->sub < 2) {
-        emit(op, L, 2 * c->tile + (uint64_t)c->sub++);
+        const int k = swap ? 1 - c->sub : c->sub;
+        c->sub++;
+        emit(op, L, 2 * c->tile + (uint64_t)k);
         return 1;
     }
     if (c->tile < t && c->stores < c->tile * s / t) {

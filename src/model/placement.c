@@ -382,8 +382,8 @@ uint32_t tess_memory_owner(const tess_platform *p, uint32_t mem)
 }
 
 int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
-                         const int64_t *home, const tess_hw_routes *h, double *die_bw, char *msg,
-                         size_t msglen)
+                         const int64_t *home, const tess_hw_routes *h, double *die_bw,
+                         double *memory_bw, char *msg, size_t msglen)
 {
     uint32_t *homed = calloc(p->n_instances + 1, sizeof *homed);
     int rc = homed ? tess_die_dma_rates(p, m, mem_bw, die_bw, msg, msglen) : TESS_ENOMEM;
@@ -391,6 +391,7 @@ int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const d
         if (home[r] >= 0) homed[home[r]]++;
     for (uint32_t r = 0; rc == TESS_OK && r < m->dies; r++) {
         const uint32_t die = m->die_of_rank[r];
+        if (memory_bw) memory_bw[r] = home[r] < 0 ? die_bw[r] : mem_bw[home[r]] / homed[home[r]];
         if (home[r] < 0) { /* its own memories alone */
             const double links = tess_die_memory_links(p, die, TESS_NONE);
             if (links > 0 && links < die_bw[r]) die_bw[r] = links;

@@ -134,9 +134,11 @@ typedef struct tess_op_group {
      * TESS_NODE_UNTRACED: not traced, taken to read the GEMM before it). ahead: the operands
      * (bit 0 A, bit 1 B) that read nothing of the GEMM before it in the template, so that a
      * double-buffered die loads their first tiles while that GEMM's last tile computes
-     * (tess_op_next); 0 for a GEMM with no GEMM before it. */
+     * (tess_op_next); 0 for a GEMM with no GEMM before it. weights (on a GEMM group and its
+     * loads' group): the operands (bit 0 A, bit 1 B) that are parameters; a first tile's
+     * load of any other operand waits for the element-wise work before it (ComputeDie). */
     uint16_t node, src[2];
-    uint8_t ahead;
+    uint8_t ahead, weights;
 } tess_op_group;
 
 #define TESS_NODE_UNTRACED 0xffffu

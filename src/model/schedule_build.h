@@ -35,8 +35,10 @@ typedef struct builder {
     int fp8;                  /* the GEMMs being added run on fp8 operands (workload fp8) */
     int dense;                /* the templates being built are a dense layer's (the model's
                                  dense first layers: no experts) */
-    /* the GEMM being added: its node and its operands' sources (tess_op_group) */
+    /* the GEMM being added: its node, its operands' sources and which are weights
+     * (tess_op_group) */
     uint16_t node, src[2];
+    uint8_t weights;
     int no_memory;
     /* context parallelism: the K/V ring's and the dK/dV ring's collectives (-1: none) */
     int32_t cp_kv, cp_dkv;

@@ -29,6 +29,7 @@ static void gemm_group(builder *b, tess_template *t, const gemm *g, uint64_t cou
     gg->node = b->node;
     gg->src[0] = b->src[0];
     gg->src[1] = b->src[1];
+    gg->weights = b->weights;
     /* the operands that read nothing of the GEMM before it (an untraced one reads it) */
     for (uint32_t i = t->n - 1; i-- > 0;) {
         if (t->groups[i].kind != TESS_OP_GEMM) continue;
@@ -46,12 +47,13 @@ static void gemm_group(builder *b, tess_template *t, const gemm *g, uint64_t cou
     }
 }
 
-/* The node and operand sources (tess_op_group) of the GEMMs added next. */
-static void dataflow(builder *b, uint16_t node, uint16_t a, uint16_t bsrc)
+/* The node, operand sources and weight operands (tess_op_group) of the GEMMs added next. */
+static void dataflow(builder *b, uint16_t node, uint16_t a, uint16_t bsrc, uint8_t weights)
 {
     b->node = node;
     b->src[0] = a;
     b->src[1] = bsrc;
+    b->weights = weights;
 }
 
 /* Bytes of a GEMM's tiles that do not fit the die's SRAM: per tile of edges tm x tn x tk,
@@ -112,6 +114,7 @@ static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram
     const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm) + spill;
     tess_build_add_group(b, t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1);
     gemm_group(b, t, g, tiles, 0, T * merge);
+    if (!b->no_memory) t->groups[t->n - 2].weights = b->weights; /* its loads' too */
     tess_build_add_group(b, t, TESS_OP_STORE, stores, 0,
                          (g->count * e * g->m * g->n + spill) / stores, -1);
 }
@@ -313,7 +316,7 @@ static void ring_attention(builder *b, tess_template *t, const gemm core[2], int
                                            "attention over values backward (dW)"};
     const uint32_t cp = b->w->cp;
     const uint64_t rows = core[0].m, keys = core[0].n;
-    dataflow(b, 0, TESS_NODE_UNTRACED, TESS_NODE_UNTRACED); /* its steps: not traced */
+    dataflow(b, 0, TESS_NODE_UNTRACED, TESS_NODE_UNTRACED, 0); /* its steps: not traced */
     for (uint32_t j = 0; j < cp && !b->no_memory; j++) {
         if (j + 1 < cp) ring_op(b, t, b->cp_kv, TESS_ASYNC_START);
         for (int i = 0; i < 2; i++) {
@@ -514,7 +517,7 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
             continue;
         }
         dataflow(b, (uint16_t)(1 + i), (uint16_t)(from[i][0] < 0 ? 0 : 1 + from[i][0]),
-                 (uint16_t)(from[i][1] < 0 ? 0 : 1 + from[i][1]));
+                 (uint16_t)(from[i][1] < 0 ? 0 : 1 + from[i][1]), core ? 0 : 2);
         tile_gemm(b, F, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
         if (again) tile_gemm(b, R, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
     }
@@ -547,9 +550,9 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
          * (K x N x M): a saved activation and dY */
         const gemm dx = {g->m, g->k, g->n, g->count, fwd[i].dx};
         const gemm dw = {g->k, g->n, g->m, g->count, fwd[i].dw};
-        dataflow(b, (uint16_t)(1 + N + i), dy, 0);
+        dataflow(b, (uint16_t)(1 + N + i), dy, 0, core ? 0 : 2);
         tile_gemm(b, Bw, &dx, gemm_dram_bytes(b, &dx, on_chip ? rows : 0, kcore));
-        dataflow(b, (uint16_t)(1 + 2 * N + i), 0, dy);
+        dataflow(b, (uint16_t)(1 + 2 * N + i), 0, dy, 0);
         tile_gemm(b, Bw, &dw, gemm_dram_bytes(b, &dw, on_chip ? rows : 0, kcore));
     }
     b->fp8 = 0; /* the logits and the rest stay in the dtype */
@@ -607,7 +610,7 @@ void tess_build_layer_templates(builder *b)
                pdw = {2 * h, h / t, tok, 1, "multi-token prediction projection backward (dW)"};
     for (uint64_t j = 0; j <= mtp; j++) {
         if (j > 0) { /* module j: its next tokens' embeddings, the two norms, the projection */
-            dataflow(b, 0, TESS_NODE_UNTRACED, TESS_NODE_UNTRACED); /* not traced */
+            dataflow(b, 0, TESS_NODE_UNTRACED, TESS_NODE_UNTRACED, 0); /* not traced */
             elementwise_kernels(b, &s->logits_fwd, KERNELS_EMBEDDING_FORWARD);
             elementwise_kernels(b, &s->logits_fwd, KERNELS_MTP_NORMS_FORWARD);
             tile_gemm(b, &s->logits_fwd, &proj, gemm_dram_bytes(b, &proj, 0, 0));
@@ -619,11 +622,11 @@ void tess_build_layer_templates(builder *b)
         /* the logits read the final norm's output (a module's, its projection's: not
          * traced); their dX the loss's gradient and the table, their dW the saved input
          * and that gradient: neither reads the other */
-        dataflow(b, 1, j > 0 ? TESS_NODE_UNTRACED : 0, 0);
+        dataflow(b, 1, j > 0 ? TESS_NODE_UNTRACED : 0, 0, 2);
         tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(b, &logit, 0, 0));
-        dataflow(b, 2, 0, 0);
+        dataflow(b, 2, 0, 0, 2);
         tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(b, &ldx, 0, 0));
-        dataflow(b, 3, 0, 0);
+        dataflow(b, 3, 0, 0, 0);
         tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(b, &ldw, 0, 0));
         elementwise_kernels(b, &s->logits_fwd, KERNELS_LOGITS_FORWARD);
         elementwise_kernels(b, &s->logits_bwd, KERNELS_LOGITS_BACKWARD);
