@@ -371,6 +371,65 @@ extern "C" {
 #include "config/diag.h"
 }
 
+namespace
+{
+// One die (16 x 16 array at 1 GHz, 16 vector lanes, DMA at 1 TB/s) running one pass of the
+// forward template `groups`: the simulated iteration time and the analytical model's
+// (tess_estimate_template, every factor 1) time of the template.
+std::pair<double, double> one_die_pass(std::vector<tess_op_group> groups)
+{
+    const std::string xml =
+        "<?xml version=\"1.0\"?>\n<platform name=\"one\">\n"
+        "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
+        "vector-lanes=\"16\" sram=\"64MiB\"/>\n"
+        "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
+        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+        "  <switch name=\"n\" dies=\"1\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
+    auto l = load_xml(xml);
+    EXPECT_EQ(l->rc, TESS_OK) << l->errors;
+    std::vector<double> v = in_child([&] {
+        uint32_t rank = 0;
+        for (size_t i = 0; i < l->p.n_instances; i++)
+            if (l->p.instances[i].kind == TESS_KIND_DIE) rank = uint32_t(i);
+        tess_schedule s;
+        std::memset(&s, 0, sizeof s);
+        tess_stage stage;
+        std::memset(&stage, 0, sizeof stage);
+        tess_pass pass = {0, 0, 0};
+        stage.layers_per_chunk = 1;
+        stage.order = &pass;
+        stage.n_order = 1;
+        s.dies = s.pp = s.chunks = s.tp = s.dp = s.tp_grid = s.microbatches = 1;
+        s.die_of_rank = &rank;
+        s.stages = &stage;
+        s.fwd.groups = groups.data();
+        s.fwd.n = uint32_t(groups.size());
+        s.dp_coll = -1;
+        s.dp_chunks = 1;
+        s.recv_coll = -1;
+        double rate = 1e12;
+        tess_iteration_result r;
+        char msg[512];
+        const tess_hw_run_options o = {TESS_NOC_PACKET, 0,       0, TESS_MEM_RATE, nullptr, nullptr,
+                                       nullptr,         nullptr, 0};
+        if (tess_hw_run(&l->p, &s, 2, &rate, &o, &r, nullptr, nullptr, nullptr, nullptr, nullptr,
+                        nullptr, nullptr, msg, sizeof msg) != 0)
+            throw std::runtime_error(msg);
+        tess_calibration cal;
+        tess_calibration_default(&cal);
+        tess_estimate_net net;
+        std::memset(&net, 0, sizeof net);
+        tess_template_time t;
+        const tess_die_type *dt = &l->p.types[l->p.instances[rank].type].u.die;
+        tess_estimate_template(&s, &s.fwd, dt, 2, rate, &net, &cal, &t);
+        return std::vector<double>{r.iteration_time_s, t.local_s};
+    });
+    EXPECT_EQ(v.size(), 2u);
+    return v.size() == 2 ? std::make_pair(v[0], v[1]) : std::make_pair(-1.0, -1.0);
+}
+
+} // namespace
+
 TEST(Run, ASystolicDieLoadsTheNextTileWhileItComputesThisOne)
 {
     // One die, one forward pass of one tiled GEMM (4096^3 in tiles of 2048 on a 16 x 16
@@ -381,69 +440,30 @@ TEST(Run, ASystolicDieLoadsTheNextTileWhileItComputesThisOne)
     //    l + 8 g + st = 8.75 g (loads all ahead of the first tile, as before: 13 g);
     //  - DMA-bound (l = 2 g, st = g): the DMA engine never waits; the last tile and its
     //    store follow the last loads: 8 l + 4 st + g = 21 g (before: 28 g).
-    const std::string xml =
-        "<?xml version=\"1.0\"?>\n<platform name=\"one\">\n"
-        "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
-        "vector-lanes=\"16\" sram=\"64MiB\"/>\n"
-        "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
-        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-        "  <switch name=\"n\" dies=\"1\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
-    auto l = load_xml(xml);
-    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
     const double g = 16384.0 * 2078 / 1e9, bw = 1e12;
     for (const double load : {g / 2, 2 * g}) {
         const double store = load / 2;
-        std::vector<double> v = in_child([&] {
-            uint32_t rank = 0;
-            for (size_t i = 0; i < l->p.n_instances; i++)
-                if (l->p.instances[i].kind == TESS_KIND_DIE) rank = uint32_t(i);
-            tess_op_group groups[3];
-            std::memset(groups, 0, sizeof groups);
-            groups[0].kind = TESS_OP_LOAD;
-            groups[0].count = 16;
-            groups[0].bytes_each = uint64_t(load / 2 * bw);
-            groups[0].coll = -1;
-            groups[1].kind = TESS_OP_GEMM;
-            groups[1].count = 8;
-            groups[1].flops_each = 2.0 * 4096 * 4096 * 4096 / 8;
-            groups[1].coll = -1;
-            groups[1].gm = groups[1].gn = groups[1].gk = 4096;
-            groups[1].gcount = 1;
-            groups[1].tile = 2048;
-            groups[2].kind = TESS_OP_STORE;
-            groups[2].count = 4;
-            groups[2].bytes_each = uint64_t(store * bw);
-            groups[2].coll = -1;
-            tess_schedule s;
-            std::memset(&s, 0, sizeof s);
-            tess_stage stage;
-            std::memset(&stage, 0, sizeof stage);
-            tess_pass pass = {0, 0, 0};
-            stage.layers_per_chunk = 1;
-            stage.order = &pass;
-            stage.n_order = 1;
-            s.dies = s.pp = s.chunks = s.tp = s.dp = s.tp_grid = s.microbatches = 1;
-            s.die_of_rank = &rank;
-            s.stages = &stage;
-            s.fwd.groups = groups;
-            s.fwd.n = 3;
-            s.dp_coll = -1;
-            s.dp_chunks = 1;
-            s.recv_coll = -1;
-            double rate = bw;
-            tess_iteration_result r;
-            char msg[512];
-            const tess_hw_run_options o = {
-                TESS_NOC_PACKET, 0, 0, TESS_MEM_RATE, nullptr, nullptr, nullptr, nullptr, 0};
-            if (tess_hw_run(&l->p, &s, 2, &rate, &o, &r, nullptr, nullptr, nullptr, nullptr,
-                            nullptr, nullptr, nullptr, msg, sizeof msg) != 0)
-                throw std::runtime_error(msg);
-            return std::vector<double>{r.iteration_time_s};
-        });
-        ASSERT_EQ(v.size(), 1u);
+        std::vector<tess_op_group> groups(3);
+        std::memset(groups.data(), 0, 3 * sizeof groups[0]);
+        groups[0].kind = TESS_OP_LOAD;
+        groups[0].count = 16;
+        groups[0].bytes_each = uint64_t(load / 2 * bw);
+        groups[0].coll = -1;
+        groups[1].kind = TESS_OP_GEMM;
+        groups[1].count = 8;
+        groups[1].flops_each = 2.0 * 4096 * 4096 * 4096 / 8;
+        groups[1].coll = -1;
+        groups[1].gm = groups[1].gn = groups[1].gk = 4096;
+        groups[1].gcount = 1;
+        groups[1].tile = 2048;
+        groups[2].kind = TESS_OP_STORE;
+        groups[2].count = 4;
+        groups[2].bytes_each = uint64_t(store * bw);
+        groups[2].coll = -1;
         const double expected =
             load < g ? load + 8 * g + store : 8 * load + 4 * store + g; // see above
-        EXPECT_NEAR(v[0] / expected, 1.0, 1e-6) << "a tile's loads " << load / g << " g";
+        EXPECT_NEAR(one_die_pass(groups).first / expected, 1.0, 1e-6)
+            << "a tile's loads " << load / g << " g";
     }
 }
 
@@ -534,64 +554,6 @@ double run_layers_with_a_collective(const Loaded &l, uint32_t L, tess_coll kind,
     tess_coll_use_init(&c, "dp layer collective", TESS_AXIS_DP, kind, 4, S, L);
     c.per_layer = 1;
     return run_forward_template(l, groups, &c, L, 1);
-}
-} // namespace
-
-namespace
-{
-// One die (16 x 16 array at 1 GHz, 16 vector lanes, DMA at 1 TB/s) running one pass of the
-// forward template `groups`: the simulated iteration time and the analytical model's
-// (tess_estimate_template, every factor 1) time of the template.
-std::pair<double, double> one_die_pass(std::vector<tess_op_group> groups)
-{
-    const std::string xml =
-        "<?xml version=\"1.0\"?>\n<platform name=\"one\">\n"
-        "  <die-type name=\"d\" clock=\"1GHz\" tensor-rows=\"16\" tensor-cols=\"16\" "
-        "vector-lanes=\"16\" sram=\"64MiB\"/>\n"
-        "  <router-type name=\"x\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\"/>\n"
-        "  <link-type name=\"l\" width=\"64B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
-        "  <switch name=\"n\" dies=\"1\" die=\"d\" router=\"x\" link=\"l\"/>\n</platform>\n";
-    auto l = load_xml(xml);
-    EXPECT_EQ(l->rc, TESS_OK) << l->errors;
-    std::vector<double> v = in_child([&] {
-        uint32_t rank = 0;
-        for (size_t i = 0; i < l->p.n_instances; i++)
-            if (l->p.instances[i].kind == TESS_KIND_DIE) rank = uint32_t(i);
-        tess_schedule s;
-        std::memset(&s, 0, sizeof s);
-        tess_stage stage;
-        std::memset(&stage, 0, sizeof stage);
-        tess_pass pass = {0, 0, 0};
-        stage.layers_per_chunk = 1;
-        stage.order = &pass;
-        stage.n_order = 1;
-        s.dies = s.pp = s.chunks = s.tp = s.dp = s.tp_grid = s.microbatches = 1;
-        s.die_of_rank = &rank;
-        s.stages = &stage;
-        s.fwd.groups = groups.data();
-        s.fwd.n = uint32_t(groups.size());
-        s.dp_coll = -1;
-        s.dp_chunks = 1;
-        s.recv_coll = -1;
-        double rate = 1e12;
-        tess_iteration_result r;
-        char msg[512];
-        const tess_hw_run_options o = {TESS_NOC_PACKET, 0,       0, TESS_MEM_RATE, nullptr, nullptr,
-                                       nullptr,         nullptr, 0};
-        if (tess_hw_run(&l->p, &s, 2, &rate, &o, &r, nullptr, nullptr, nullptr, nullptr, nullptr,
-                        nullptr, nullptr, msg, sizeof msg) != 0)
-            throw std::runtime_error(msg);
-        tess_calibration cal;
-        tess_calibration_default(&cal);
-        tess_estimate_net net;
-        std::memset(&net, 0, sizeof net);
-        tess_template_time t;
-        const tess_die_type *dt = &l->p.types[l->p.instances[rank].type].u.die;
-        tess_estimate_template(&s, &s.fwd, dt, 2, rate, &net, &cal, &t);
-        return std::vector<double>{r.iteration_time_s, t.local_s};
-    });
-    EXPECT_EQ(v.size(), 2u);
-    return v.size() == 2 ? std::make_pair(v[0], v[1]) : std::make_pair(-1.0, -1.0);
 }
 
 // A one-tile 256^3 GEMM's loads (two of `load` seconds between them at 1 TB/s, the weight
