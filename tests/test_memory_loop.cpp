@@ -85,12 +85,12 @@ double sustained(const std::string &plat, unsigned channels, double gbps, double
 }
 
 // A 2-layer GPT (`model`: its other --set overrides) on `dp` dies (tp = pp = 1), run at
-// `memory_fidelity`.
+// `memory_fidelity` (or `verb` "estimate": the analytical model's report).
 std::string run_gpt(const std::string &plat, unsigned dp, const std::string &memory_fidelity,
-                    const std::string &model)
+                    const std::string &model, const std::string &verb = "run")
 {
     CliRun r = tessera(
-        "run " + plat +
+        verb + " " + plat +
             " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
             "--set workload.dp=" +
             std::to_string(dp) + " --set workload.global-batch=" + std::to_string(dp) +
@@ -100,11 +100,12 @@ std::string run_gpt(const std::string &plat, unsigned dp, const std::string &mem
     return r.output;
 }
 
-// A small GPT on `dp` dies, run at burst memory fidelity.
-std::string run_burst(const std::string &plat, unsigned dp)
+// A small GPT on `dp` dies, run (or with `verb` "estimate", estimated) at burst memory
+// fidelity.
+std::string run_burst(const std::string &plat, unsigned dp, const std::string &verb = "run")
 {
     return run_gpt(plat, dp, "burst",
-                   "--set model.hidden=1024 --set model.heads=8 --set model.ffn=4096");
+                   "--set model.hidden=1024 --set model.heads=8 --set model.ffn=4096", verb);
 }
 
 // The optimizer step's bytes on each die: Megatron's mixed-precision Adam, 50 bytes per
@@ -146,8 +147,9 @@ struct TempDir {
 // The optimizer step reads half its bytes and writes half: reads come back over the path
 // from the memory, writes go out on the other direction of the same links, and the
 // memory serves both. So it takes max(S / B_mem, (S / 2) / B_link) plus latencies
-// (microseconds, under 1% here). Two router hops away: a fast memory is held to the
-// 64 GB/s channels; a slow one (one channel at 3.2 Gb/s per pin) to its own rate.
+// (microseconds, under 1% here); the analytical model the same from the memory's peak. Two router
+// hops away: a fast memory is held to the 64 GB/s channels; a slow one (one channel at 3.2 Gb/s per
+// pin) to its own rate.
 TEST(MemoryLoop, DmaTakesItsBytesAtTheNarrowerOfPathAndMemory)
 {
     TempDir dir;
@@ -160,6 +162,10 @@ TEST(MemoryLoop, DmaTakesItsBytesAtTheNarrowerOfPathAndMemory)
         const double expected = std::max(S / mem, S / 2 / link);
         EXPECT_NEAR(optimizer_s(r) / expected, 1.0, 0.05) << r;
         EXPECT_NE(r.find("\"memory_fidelity\": \"burst\""), std::string::npos);
+        // the analytical model alike, from the memory's peak (64 x 8 B x 6.4 Gb/s)
+        const double peak = 64 * 8 * 6.4e9;
+        EXPECT_NEAR(optimizer_s(run_burst(plat, 1, "estimate")) / std::max(S / peak, S / 2 / link),
+                    1.0, 1e-6);
     }
     {
         const std::string plat = platform(dir.path, 1, 2, 1, "3.2Gb/s");
@@ -169,6 +175,9 @@ TEST(MemoryLoop, DmaTakesItsBytesAtTheNarrowerOfPathAndMemory)
         const std::string r = run_burst(plat, 1);
         const double expected = std::max(S / mem, S / 2 / link);
         EXPECT_NEAR(optimizer_s(r) / expected, 1.0, 0.05) << r;
+        const double peak = 8 * 3.2e9; // the model's: one channel of 8 B at 3.2 Gb/s a pin
+        EXPECT_NEAR(optimizer_s(run_burst(plat, 1, "estimate")) / std::max(S / peak, S / 2 / link),
+                    1.0, 1e-6);
         // the controller serves at that stream's rate and reports its row hits (tessera
         // mem's figure for the same stream, a separate program path)
         const std::string m = r.substr(r.find("\"memories\""));

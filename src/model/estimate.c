@@ -687,8 +687,9 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     /* the burst view: the DRAM's sustained share slows the rate only as far as the memory
      * bounds it (a link carries its width whatever the DRAM does) */
     tess_calibration dram = *cal;
-    if (net->dma_memory_bytes_s && dma_rate > 0) {
-        const double sustained = net->dma_memory_bytes_s[rank] * cal->dram_efficiency;
+    const double memory = net->dma_memory_bytes_s ? net->dma_memory_bytes_s[rank] : 0;
+    if (memory > 0 && dma_rate > 0) {
+        const double sustained = memory * cal->dram_efficiency;
         dram.dram_efficiency = (sustained < dma_rate ? sustained : dma_rate) / dma_rate;
     }
     const tess_stage *S = &s->stages[st];
@@ -798,6 +799,13 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     d->ops += 1 + (s->dp_coll >= 0); /* the optimizer step, the data-parallel collectives' op */
     d->optimizer_s =
         (double)S->optimizer_bytes / (tess_die_stream_rate(dt, dma_rate) * dram.dram_efficiency);
+    if (memory > 0 && dma_rate > 0) { /* burst, over the network: reads come back on one
+                                         direction of the path, writes go out on the other,
+                                         the memory serves both (half each) */
+        const double both = (double)S->optimizer_bytes / (memory * cal->dram_efficiency),
+                     half = (double)S->optimizer_bytes / 2 / dma_rate;
+        d->optimizer_s = both > half ? both : half;
+    }
     d->memory_s += d->optimizer_s;
     d->network_s += tail_net;
     d->rank = rank;

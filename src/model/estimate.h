@@ -27,7 +27,9 @@
  * Pipeline: each stage's forward and backward chunk times go through the schedule's
  * critical path (tess_pipeline_makespan) with a pipeline message's alpha-beta time between
  * stages; then the data-parallel collectives and the optimizer step (its bytes,
- * TESS_OPTIMIZER_BYTES_PER_PARAM, at the DRAM rate). Energy, power, area and cost as a simulation
+ * TESS_OPTIMIZER_BYTES_PER_PARAM, at the DRAM rate; at burst over the network the larger of
+ * its bytes at the memory's rate and half of them at the path's: reads and writes take the
+ * path's two directions). Energy, power, area and cost as a simulation
  * accounts them.
  *
  * Without calibration every factor is 1 (the textbook roofline and alpha-beta model);
@@ -80,9 +82,11 @@ typedef struct tess_estimate_net {
     double a2a_alpha_s[TESS_RINGS], a2a_step_s[TESS_RINGS], a2a_beta_bytes_s[TESS_RINGS];
     double launch_s;     /* the dies' kernel launch, paid once per collective call */
     double *dma_bytes_s; /* peak DRAM rate of each rank (malloc'd) */
-    /* the burst view's: of each rank's rate, the memory's own term (its peak over the ranks
-     * homed there, before the path's caps; malloc'd), so that the DRAM's sustained share
-     * (dram_efficiency) slows only a rate the memory bounds; NULL at rate */
+    /* the burst view's: of each rank's rate, its home memory's own term (its peak over the
+     * ranks homed there, before the path's caps; 0 for a die on its own memories; malloc'd),
+     * so that the DRAM's sustained share (dram_efficiency) slows only a rate the memory
+     * bounds, and the optimizer step's reads and writes take the path's two directions;
+     * NULL at rate */
     double *dma_memory_bytes_s;
 } tess_estimate_net;
 

@@ -391,7 +391,7 @@ int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const d
         if (home[r] >= 0) homed[home[r]]++;
     for (uint32_t r = 0; rc == TESS_OK && r < m->dies; r++) {
         const uint32_t die = m->die_of_rank[r];
-        if (memory_bw) memory_bw[r] = home[r] < 0 ? die_bw[r] : mem_bw[home[r]] / homed[home[r]];
+        if (memory_bw) memory_bw[r] = home[r] < 0 ? 0 : mem_bw[home[r]] / homed[home[r]];
         if (home[r] < 0) { /* its own memories alone */
             const double links = tess_die_memory_links(p, die, TESS_NONE);
             if (links > 0 && links < die_bw[r]) die_bw[r] = links;
