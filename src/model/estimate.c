@@ -406,6 +406,12 @@ typedef struct tile_run {
     double last, tensor, dma, trail, busy, exposed;
 } tile_run;
 
+/* The share of a tile's two loads that operands `bits` (bit 0 A, bit 1 B) make: 0, 1/2 or 1. */
+static double operand_share(uint8_t bits)
+{
+    return (double)((bits & 1u) + (bits >> 1 & 1u)) / 2;
+}
+
 /* Adds the tiled GEMM whose tiles are group G (its loads the group before, its stores the
  * group after; kt: the GEMM's time) to run r (first: it starts one): its first tile's
  * loads that read nothing of the GEMM before it (G->ahead) while that GEMM's last tile
@@ -426,10 +432,10 @@ static double tile_run_add(tile_run *r, int first, double before, const tess_op_
     const double l = 2.0 * (double)L->bytes_each / rate, st = (double)S->bytes_each / rate;
     const double sigma = st * (double)S->count / tiles;
     if (first) memset(r, 0, sizeof *r);
-    const double ahead = first ? 0 : l * (double)((G->ahead & 1u) + (G->ahead >> 1 & 1u)) / 2;
+    const double ahead = first ? 0 : l * operand_share(G->ahead);
     double loads = 0;
     if (first) { /* its weights' loads under the element-wise work just before it */
-        const double w = l * (double)((G->weights & 1u) + (G->weights >> 1 & 1u)) / 2;
+        const double w = l * operand_share(G->weights);
         r->dma = loads = (w > before ? w - before : 0) + l - w;
     }
     if (ahead > 0) loads = r->dma = (r->dma > r->last ? r->dma : r->last) + ahead;
@@ -687,11 +693,10 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
     /* the burst view: the DRAM's sustained share slows the rate only as far as the memory
      * bounds it (a link carries its width whatever the DRAM does) */
     tess_calibration dram = *cal;
-    const double memory = net->dma_memory_bytes_s ? net->dma_memory_bytes_s[rank] : 0;
-    if (memory > 0 && dma_rate > 0) {
-        const double sustained = memory * cal->dram_efficiency;
-        dram.dram_efficiency = (sustained < dma_rate ? sustained : dma_rate) / dma_rate;
-    }
+    const double memory = net->dma_memory_bytes_s ? net->dma_memory_bytes_s[rank] : 0,
+                 sustained = memory * cal->dram_efficiency;
+    const int networked = memory > 0 && dma_rate > 0;
+    if (networked) dram.dram_efficiency = (sustained < dma_rate ? sustained : dma_rate) / dma_rate;
     const tess_stage *S = &s->stages[st];
     tess_template_time tf, tb, tr, lf, lb, ef, eb, df = {0}, db = {0}, dr = {0};
     tess_estimate_template(s, &s->fwd, dt, e, dma_rate, net, &dram, &tf);
@@ -797,14 +802,14 @@ static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsig
         drain + tess_estimate_dp_tail(s, st, net, cal, d->level_s, &d->scale_out_s, &d->messages);
     d->level_s[async_span] += drain;
     d->ops += 1 + (s->dp_coll >= 0); /* the optimizer step, the data-parallel collectives' op */
-    d->optimizer_s =
-        (double)S->optimizer_bytes / (tess_die_stream_rate(dt, dma_rate) * dram.dram_efficiency);
-    if (memory > 0 && dma_rate > 0) { /* burst, over the network: reads come back on one
-                                         direction of the path, writes go out on the other,
-                                         the memory serves both (half each) */
-        const double both = (double)S->optimizer_bytes / (memory * cal->dram_efficiency),
+    if (networked) { /* burst, over the network: reads come back on one direction of the
+                        path, writes go out on the other, the memory serves both (half each) */
+        const double both = (double)S->optimizer_bytes / sustained,
                      half = (double)S->optimizer_bytes / 2 / dma_rate;
         d->optimizer_s = both > half ? both : half;
+    } else {
+        d->optimizer_s = (double)S->optimizer_bytes /
+                         (tess_die_stream_rate(dt, dma_rate) * dram.dram_efficiency);
     }
     d->memory_s += d->optimizer_s;
     d->network_s += tail_net;
