@@ -636,6 +636,49 @@ TEST(Run, AGemmsActivationOperandLoadsAfterTheElementWiseWorkBeforeIt)
     }
 }
 
+TEST(Run, AGemmsLastStoreRunsBesideTheElementWiseWorkAfterIt)
+{
+    // A one-tile 256^3 GEMM (by hand as above: l = g/2, st = g/4), an element-wise kernel
+    // of v reading its output from SRAM, then another such GEMM. The kernel starts when the
+    // tile is done, beside the first GEMM's store; the second GEMM's loads wait for that
+    // store (one DMA engine), its activation operands for the kernel too. From the start:
+    //  - v = g, both activations: l + g + v + l + g + st = 4.25 g (the store hidden);
+    //  - v = g, B a weight (loads at l + g + st, A's at l + g + v): l + g + v + l/2 + g + st
+    //    = 4 g;
+    //  - v = g, both weights (in by l + g + st + l, before the kernel ends): l + 2g + v + st
+    //    = 3.75 g;
+    //  - v = g/8, both weights: the kernel under the store, the loads after it:
+    //    2 l + 2 g + 2 st = 3.5 g.
+    // The analytical model: each tiled GEMM's last store beside the element-wise work after
+    // it, the next GEMM's loads once it is done (it counted the store exposed, then the
+    // kernel again: 4.5 g in the first case).
+    const double g = 256.0 * (256 + 30) / 1e9, load = g / 2, store = g / 4;
+    struct Case {
+        double v;
+        uint8_t weights;
+        double expected;
+    };
+    const Case cases[] = {{g, 0, 2 * load + 2 * g + g + store},
+                          {g, 2, 1.5 * load + 2 * g + g + store},
+                          {g, 3, load + 2 * g + g + store},
+                          {g / 8, 3, 2 * load + 2 * g + 2 * store}};
+    for (const Case &c : cases) {
+        tess_op_group V;
+        std::memset(&V, 0, sizeof V);
+        V.kind = TESS_OP_VECTOR;
+        V.count = 1;
+        V.bytes_each = uint64_t(2 * 16 * c.v * 1e9); // 2-byte elements, 16 a cycle
+        V.coll = -1;
+        std::vector<tess_op_group> groups = gemm_256_tiled(load, store, 0, 0);
+        groups.push_back(V);
+        for (const tess_op_group &x : gemm_256_tiled(load, store, 0, c.weights))
+            groups.push_back(x);
+        const auto [simulated, estimated] = one_die_pass(groups);
+        EXPECT_NEAR(simulated / c.expected, 1.0, 1e-6) << c.v / g << " " << int(c.weights);
+        EXPECT_NEAR(estimated / c.expected, 1.0, 1e-6) << c.v / g << " " << int(c.weights);
+    }
+}
+
 TEST(Run, AsyncCollectivesRunUnderTheComputeOnTheirOwnStreams)
 {
     // A gather issued a layer ahead (tess_async TESS_ASYNC_GATHER), each call taking a,

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 #include <unistd.h>
@@ -576,6 +577,86 @@ TEST(ScheduleDataflow, EachGemmNamesTheGemmsWhoseOutputsItReads)
         }
         EXPECT_EQ(dw->ahead, 3u) << "dW of pair " << i;
     }
+}
+
+// A template as the die runs it: "g" a GEMM (a systolic die's tiles with their loads and
+// stores as one), "v" an element-wise kernel (one a kernel), a collective by its kind.
+std::string pass_of(const tess_schedule &s, const tess_template &t)
+{
+    std::string out;
+    for (uint32_t i = 0; i < t.n; i++) {
+        const tess_op_group &g = t.groups[i];
+        std::string x;
+        if (g.kind == TESS_OP_GEMM) x = "g";
+        if (g.kind == TESS_OP_VECTOR)
+            for (uint64_t k = 0; k < g.count; k++)
+                x += k ? " v" : "v";
+        if (g.kind == TESS_OP_COLLECTIVE) {
+            static const std::map<tess_coll, std::string> names = {{TESS_ALL_REDUCE, "AR"},
+                                                                   {TESS_ALL_GATHER, "AG"},
+                                                                   {TESS_REDUCE_SCATTER, "RS"},
+                                                                   {TESS_ALL_TO_ALL, "A2A"}};
+            x = names.at(s.colls[g.coll].kind);
+        }
+        if (!x.empty()) out += (out.empty() ? "" : " ") + x;
+    }
+    return out;
+}
+
+TEST(ScheduleDataflow, ALayersKernelsAndCollectivesSitWhereItsGemmsReadAndWriteThem)
+{
+    // Megatron-LM's transformer layer (Korthikanti et al. 2022, figures 4 and 5), GPT 1.3B
+    // over 8 dies, fused kernels, the scores materialised. Forward: the first LayerNorm,
+    // QKV (g), the scores (g), softmax and dropout (v v), the values (g), the output
+    // projection (g), its all-reduce (g's operator), the bias-dropout-add and the second
+    // LayerNorm, the MLP's first layer, GeLU, its second layer, the all-reduce, the
+    // bias-dropout-add. Backward runs it in reverse, each GEMM as dX then dW: the MLP's
+    // dropout and second layer's bias gradient (v v), its pair, GeLU's backward and the first
+    // layer's bias gradient, its pair, then the all-reduce of the layer input's gradient (f's
+    // backward); the second LayerNorm's dx, its weights, the residual sum, the attention's
+    // dropout and the projection's bias gradient (5 v), the projection's pair, the values',
+    // the attention dropout's and softmax's backward, the scores' pair, QKV's bias gradient,
+    // QKV's pair, the all-reduce, the first LayerNorm's dx, weights and residual sum.
+    auto b = build("gpt-1.3b.xml", "global-batch=\"1\" micro-batch=\"1\" tp=\"8\"", 8);
+    ASSERT_EQ(b->src, TESS_OK) << b->errors;
+    EXPECT_EQ(pass_of(b->s, b->s.fwd), "v g g v v g g AR v v g v g AR v");
+    EXPECT_EQ(pass_of(b->s, b->s.bwd),
+              "v v g g v v g g AR v v v v v g g g g v v g g v g g AR v v v");
+    // Sequence parallelism: an all-gather before each column-parallel layer (QKV, the MLP's
+    // first), a reduce-scatter where the all-reduce was; backward an all-gather of the
+    // output gradient before each row-parallel layer's backward (the reduce-scatter's), the
+    // input gathered again before each column-parallel layer's backward (its dW reads it,
+    // section 4.2.2) and reduce-scatters where the all-reduces were. Full recomputation
+    // runs the forward again, collectives and all, before the backward.
+    auto sp = build("gpt-1.3b.xml",
+                    "global-batch=\"1\" micro-batch=\"1\" tp=\"8\" sequence-parallel=\"on\" "
+                    "recompute=\"full\"",
+                    8);
+    ASSERT_EQ(sp->src, TESS_OK) << sp->errors;
+    const std::string fwd = "v AG g g v v g g RS v v AG g v g RS v";
+    EXPECT_EQ(pass_of(sp->s, sp->s.fwd), fwd);
+    EXPECT_EQ(pass_of(sp->s, sp->s.recompute), fwd);
+    EXPECT_EQ(pass_of(sp->s, sp->s.bwd),
+              "v v AG g g v v AG g g RS v v v v v AG g g g g v v g g v AG g g RS v v v");
+    // Selective recomputation: the attention core again, its softmax and dropout between
+    // its two GEMMs. The logits layer: the final norm, the logits, the loss; backward the
+    // loss's gradient, dX and dW, the input gradient's all-reduce, the norm's backward.
+    auto sel = build("gpt-1.3b.xml",
+                     "global-batch=\"1\" micro-batch=\"1\" tp=\"8\" recompute=\"selective\"", 8);
+    ASSERT_EQ(sel->src, TESS_OK) << sel->errors;
+    EXPECT_EQ(pass_of(sel->s, sel->s.recompute), "g v v g");
+    EXPECT_EQ(pass_of(sel->s, sel->s.logits_fwd), "v g v");
+    EXPECT_EQ(pass_of(sel->s, sel->s.logits_bwd), "v g g AR v");
+    // A mixture of experts with expert parallelism (8 experts, top-2, ep 4): the router
+    // after the second norm, its softmax and the tokens' permutation, the dispatch, the
+    // experts' first layer, their activation, their second layer, the combine, the
+    // permutation back; backward mirrored.
+    auto moe =
+        build("gpt-1.3b-moe8.xml", "global-batch=\"8\" micro-batch=\"1\" dp=\"8\" ep=\"4\"", 8);
+    ASSERT_EQ(moe->src, TESS_OK) << moe->errors;
+    EXPECT_EQ(pass_of(moe->s, moe->s.fwd), "v g g v v g g v v g v v A2A g v g A2A v v");
+    EXPECT_EQ(pass_of(moe->s, moe->s.bwd),
+              "v v v A2A g g v v g g A2A v v g g v v v v v g g g g v v g g v g g v v v");
 }
 
 TEST(ScheduleDataflow, ADieNeverLoadsAnOperandBeforeTheGemmWritingItIsStored)

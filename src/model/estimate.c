@@ -421,9 +421,14 @@ static double operand_share(uint8_t bits)
  * share of the stores). A run's first GEMM loads its weight operands under the
  * element-wise work just before it (`before`, from where that work ends: negative times)
  * and its activation operands after it. A GEMM alone without weights gives about
- * l + (t - 1) max(0, l + sigma - g) + st. Returns the DMA exposed since the last call. */
-static double tile_run_add(tile_run *r, int first, double before, const tess_op_group *G,
-                           const tess_kernel_time *kt, double dma_bytes_s,
+ * l + (t - 1) max(0, l + sigma - g) + st. `owed`: the DMA work the run before had left
+ * when its array was done (its last store, and where DMA binds the loads and stores still
+ * queued), where only that element-wise work lies between (that run counted it exposed):
+ * it runs beside the work, the DMA free for this run's loads once it is done, so the
+ * overlap comes off.
+ * Returns the DMA exposed since the last call. */
+static double tile_run_add(tile_run *r, int first, double before, double owed,
+                           const tess_op_group *G, const tess_kernel_time *kt, double dma_bytes_s,
                            const tess_calibration *cal)
 {
     const tess_op_group *L = G - 1, *S = G + 1;
@@ -433,10 +438,13 @@ static double tile_run_add(tile_run *r, int first, double before, const tess_op_
     const double sigma = st * (double)S->count / tiles;
     if (first) memset(r, 0, sizeof *r);
     const double ahead = first ? 0 : l * operand_share(G->ahead);
-    double loads = 0;
-    if (first) { /* its weights' loads under the element-wise work just before it */
+    double loads = 0, overlap = 0;
+    if (first) { /* its weights' loads under the element-wise work just before it, once the
+                    store owed is done (the DMA's free time from this run's start: busy) */
         const double w = l * operand_share(G->weights);
-        r->dma = loads = (w > before ? w - before : 0) + l - w;
+        const double busy = owed < before ? owed - before : 0;
+        r->dma = loads = (busy + w > 0 ? busy + w : 0) + l - w;
+        overlap = owed < before ? owed : before;
     }
     if (ahead > 0) loads = r->dma = (r->dma > r->last ? r->dma : r->last) + ahead;
     if (r->trail > 0) r->dma = (r->dma > r->tensor ? r->dma : r->tensor) + r->trail;
@@ -460,7 +468,7 @@ static double tile_run_add(tile_run *r, int first, double before, const tess_op_
     const double end = r->dma > r->tensor ? r->dma : r->tensor;
     const double exposed = end + r->trail - r->busy, added = exposed - r->exposed;
     r->exposed = exposed;
-    return added;
+    return added - overlap;
 }
 
 void tess_estimate_template(const tess_schedule *s, const tess_template *t, const tess_die_type *dt,
@@ -480,10 +488,16 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
     tile_run run; /* the tiled GEMMs in a row, as a double-buffered die runs them */
     memset(&run, 0, sizeof run);
     double vector_run = 0; /* the element-wise work just before the group (no other between) */
+    double owed = 0; /* the last tiled GEMM's last store, while only element-wise work follows */
     for (uint32_t i = 0; i < t->n; i++) {
         const tess_op_group *g = &t->groups[i];
         if (g->kind != TESS_OP_VECTOR && g->kind != TESS_OP_LOAD && g->kind != TESS_OP_GEMM)
             vector_run = 0;
+        /* a collective waits for the die's DMA; a load or store of no tiled GEMM takes it */
+        if (g->kind == TESS_OP_COLLECTIVE ||
+            ((g->kind == TESS_OP_LOAD || g->kind == TESS_OP_STORE) && !tess_tiled_gemm_at(t, i) &&
+             !(i >= 2 && tess_tiled_gemm_at(t, i - 2))))
+            owed = 0;
         out->ops += g->count;
         out->flops += (double)g->count * g->flops_each;
         /* the die's time so far: the pass's work, as local_s below counts it, and its
@@ -556,9 +570,13 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
             out->stream_s += kt.memory_s;
             if (dt->collective_sms)
                 out->sharing_s += tess_gemm_time_sharing(dt, &k, dma_bytes_s).seconds - kt.seconds;
-            if (i > 0 && tess_tiled_gemm_at(t, i - 1))
+            if (i > 0 && tess_tiled_gemm_at(t, i - 1)) {
                 out->exposed_dma_s += tile_run_add(&run, !(i >= 4 && tess_tiled_gemm_at(t, i - 4)),
-                                                   vector_run, g, &kt, dma_bytes_s, cal);
+                                                   vector_run, owed, g, &kt, dma_bytes_s, cal);
+                /* the DMA's work left when the array is done: the run's last store,
+                   after the loads and stores still queued where DMA binds */
+                owed = (run.dma > run.tensor ? run.dma - run.tensor : 0) + run.trail;
+            }
             vector_run = 0;
             break;
         }

@@ -14,7 +14,8 @@
  *              pipeline; overlap 0: DMA and compute one after the other); in a run of
  *              adjacent tiled GEMMs a GEMM's first loads that read nothing of the GEMM
  *              before it (the schedule's dataflow) go while that GEMM's last tile computes,
- *              ahead of its last store
+ *              ahead of its last store; a run's last store runs beside the element-wise
+ *              work after it, the next run's loads waiting for it
  *   network  = for each collective call: steps x (latency_factor x alpha + bytes / n /
  *              (bandwidth_efficiency x beta)), alpha and beta of the group's level
  *   streams  = asynchronous collectives (tess_async: ZeRO's gathers g a layer ahead and

@@ -107,10 +107,8 @@ void tess_schedule_free(tess_schedule *s)
     free(s->stages);
     free(s->die_of_rank);
     free(s->home_memory);
-    tess_template *const templates[] = {
-        &s->fwd,       &s->bwd,       &s->recompute, &s->logits_fwd, &s->logits_bwd,
-        &s->embed_fwd, &s->embed_bwd, &s->dense_fwd, &s->dense_bwd,  &s->dense_recompute};
-    for (size_t i = 0; i < sizeof templates / sizeof templates[0]; i++)
+    tess_template *templates[TESS_BUILD_TEMPLATES];
+    for (uint32_t i = tess_build_templates(s, templates); i-- > 0;)
         free(templates[i]->groups);
     free(s->colls);
     memset(s, 0, sizeof *s);
@@ -580,6 +578,7 @@ int tess_schedule_build(const tess_platform *p, const tess_workload *w, const ch
     tess_build_pipeline_gather(&b);
     tess_build_ep_collectives(&b);
     tess_build_zero_collectives(&b);
+    tess_build_drop_marks(&b);
     for (uint32_t st = 0; st < s->pp; st++)
         s->ops += s->stages[st].ops * s->tp * s->dp;
     tess_build_dp_collectives(&b);

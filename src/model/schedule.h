@@ -6,7 +6,9 @@
  * the r-th live die. All dies of a pipeline stage do the same work, so the schedule
  * is held per stage:
  *  - one op template per layer pass (GEMMs split into SRAM-sized tiles with their DMA
- *    loads and stores, vector ops, tensor-parallel collectives), repeated over the
+ *    loads and stores, vector ops, tensor-parallel collectives), in the order the layer
+ *    runs them (each element-wise kernel and collective between the GEMM writing its input
+ *    and the GEMM reading its output; backward the forward's mirror), repeated over the
  *    stage's layers (a second set for a mixture of experts' dense first layers, run for
  *    the model's first layers wherever they fall);
  *  - the stage's order of (micro-batch, model chunk, forward | backward) passes for

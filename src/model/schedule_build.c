@@ -56,6 +56,59 @@ void tess_build_insert_group(builder *b, tess_template *t, uint32_t at, tess_op_
     t->sram += g->sram_each * count;
 }
 
+/* A mark is a collective group of no ops, its mark in `chain`: the op cursor and the
+ * estimate would pass over it, but it would part two GEMMs it stands between, so none is
+ * left once the schedule is built. */
+static int is_mark(const tess_op_group *g)
+{
+    return g->kind == TESS_OP_COLLECTIVE && g->count == 0 && g->coll < 0;
+}
+
+void tess_build_mark(builder *b, tess_template *t, tess_mark m)
+{
+    if (!tess_build_reserve(b, (void **)&t->groups, t->n, &t->cap, sizeof *t->groups)) return;
+    tess_op_group *g = &t->groups[t->n++];
+    memset(g, 0, sizeof *g);
+    g->kind = TESS_OP_COLLECTIVE;
+    g->coll = -1;
+    g->chain = (uint32_t)m;
+}
+
+void tess_build_at_mark(builder *b, tess_template *t, tess_mark m, uint32_t nth, tess_op_kind kind,
+                        uint64_t count, double flops, uint64_t bytes, int32_t coll)
+{
+    uint32_t at = t->n;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (is_mark(&t->groups[i]) && t->groups[i].chain == (uint32_t)m && nth-- == 0) {
+            at = i;
+            break;
+        }
+    tess_build_insert_group(b, t, at, kind, count, flops, bytes, coll);
+}
+
+uint32_t tess_build_templates(tess_schedule *s, tess_template *out[TESS_BUILD_TEMPLATES])
+{
+    tess_template *const all[TESS_BUILD_TEMPLATES] = {&s->fwd,        &s->bwd,
+                                                      &s->recompute,  &s->dense_fwd,
+                                                      &s->dense_bwd,  &s->dense_recompute,
+                                                      &s->logits_fwd, &s->logits_bwd,
+                                                      &s->embed_fwd,  &s->embed_bwd};
+    memcpy(out, all, sizeof all);
+    return TESS_BUILD_TEMPLATES;
+}
+
+void tess_build_drop_marks(builder *b)
+{
+    tess_template *all[TESS_BUILD_TEMPLATES];
+    for (uint32_t k = tess_build_templates(b->s, all); k-- > 0;) {
+        tess_template *t = all[k];
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < t->n; i++)
+            if (!is_mark(&t->groups[i])) t->groups[n++] = t->groups[i];
+        t->n = n;
+    }
+}
+
 uint64_t tess_build_embedding_params(const tess_workload *w)
 {
     const tess_model *md = &w->model;

@@ -57,6 +57,41 @@ void tess_build_add_group(builder *b, tess_template *t, tess_op_kind kind, uint6
 void tess_build_insert_group(builder *b, tess_template *t, uint32_t at, tess_op_kind kind,
                              uint64_t count, double flops, uint64_t bytes, int32_t coll);
 
+/* Places in a layer pass where collectives go, marked while the templates are built
+ * (tess_build_mark) and filled by the steps that add collectives (tess_build_at_mark);
+ * marks left empty are dropped once every step has run (tess_build_drop_marks). Each of
+ * a layer's four linear layers (the attention's input projections, its output projection,
+ * the MLP's first and second layers; with experts the router and experts' first layers, and
+ * their second layers) has an input and an output place: in a forward pass before and after
+ * its GEMMs, in a backward pass after and before its GEMMs' pairs (backward runs the layer
+ * in reverse, so a forward place's mirror). Experts' all-to-alls go at dispatch and combine;
+ * the logits layer's collectives at its input (one mark per logits layer in a template). */
+typedef enum tess_mark {
+    MARK_IN_QKV = 1,
+    MARK_OUT_QKV,
+    MARK_IN_PROJ,
+    MARK_OUT_PROJ,
+    MARK_IN_UP,
+    MARK_OUT_UP,
+    MARK_IN_DOWN,
+    MARK_OUT_DOWN,
+    MARK_DISPATCH,
+    MARK_COMBINE,
+    MARK_LOGITS
+} tess_mark;
+
+/* Appends mark m to template t (a group of no ops, dropped later). */
+void tess_build_mark(builder *b, tess_template *t, tess_mark m);
+/* count ops of one kind put before the nth (0: the first) mark m of template t; appended
+ * where t has no such mark. */
+void tess_build_at_mark(builder *b, tess_template *t, tess_mark m, uint32_t nth, tess_op_kind kind,
+                        uint64_t count, double flops, uint64_t bytes, int32_t coll);
+/* The schedule's templates (every layer kind's passes, the logits' and the embedding's). */
+enum { TESS_BUILD_TEMPLATES = 10 };
+uint32_t tess_build_templates(tess_schedule *s, tess_template *out[TESS_BUILD_TEMPLATES]);
+/* Drops the marks of every template of the schedule. */
+void tess_build_drop_marks(builder *b);
+
 /* Parameters of the first stage's embedding (the token table's 1/tp share, and learned
  * positions with LayerNorm models) and of the last stage's output layer (its 1/tp share and
  * the final norm), per die; and whether one stage holds both and the output layer is the

@@ -62,14 +62,18 @@ static void add_layer_coll(builder *b, const char *what, tess_coll_axis axis, te
     count_stage_calls(s, &s->colls[before]);
 }
 
-/* count ops of collective coll in a layer pass of both layer kinds: the template of the
- * model's layers (t) and of its dense first ones (dense; nothing when there are none). */
-static void add_layer_group(builder *b, tess_template *t, tess_template *dense, uint64_t count,
-                            uint64_t bytes, uint32_t coll)
+/* One call of collective coll at each of the n marks m of a layer pass of both layer
+ * kinds: the template of the model's layers (t) and of its dense first ones (dense;
+ * nothing when there are none). */
+static void at_layer_marks(builder *b, tess_template *t, tess_template *dense, const tess_mark *m,
+                           unsigned n, uint32_t coll)
 {
-    tess_build_add_group(b, t, TESS_OP_COLLECTIVE, count, 0, bytes, (int32_t)coll);
-    if (b->s->dense_layers)
-        tess_build_add_group(b, dense, TESS_OP_COLLECTIVE, count, 0, bytes, (int32_t)coll);
+    const uint64_t bytes = b->s->colls[coll].bytes;
+    for (unsigned k = 0; k < n; k++) {
+        tess_build_at_mark(b, t, m[k], 0, TESS_OP_COLLECTIVE, 1, 0, bytes, (int32_t)coll);
+        if (b->s->dense_layers)
+            tess_build_at_mark(b, dense, m[k], 0, TESS_OP_COLLECTIVE, 1, 0, bytes, (int32_t)coll);
+    }
 }
 
 uint64_t tess_coll_calls(const tess_schedule *s, const tess_coll_use *c, uint32_t stage)
@@ -113,9 +117,10 @@ uint64_t tess_coll_stage_bytes_sent(const tess_schedule *s, uint32_t coll, uint3
 }
 
 /* A tensor-parallel collective called once a micro-batch by the dies of one stage, as an
- * op of template t (the embedding's or the logits'). */
+ * op of template t (the embedding's, appended, or the logits': at its nth logits mark). */
 static void stage_coll(builder *b, const char *what, tess_coll_axis axis, tess_coll kind,
-                       uint32_t group, uint64_t bytes, uint32_t stage, tess_template *t)
+                       uint32_t group, uint64_t bytes, uint32_t stage, tess_template *t,
+                       uint32_t nth)
 {
     tess_schedule *s = b->s;
     const uint32_t before = s->n_colls;
@@ -123,7 +128,7 @@ static void stage_coll(builder *b, const char *what, tess_coll_axis axis, tess_c
     if (s->n_colls == before) return;
     s->colls[before].per_microbatch = 1;
     s->colls[before].only_stage = (int32_t)stage;
-    tess_build_add_group(b, t, TESS_OP_COLLECTIVE, 1, 0, bytes, (int32_t)before);
+    tess_build_at_mark(b, t, MARK_LOGITS, nth, TESS_OP_COLLECTIVE, 1, 0, bytes, (int32_t)before);
     s->stages[stage].ops += s->microbatches;
 }
 
@@ -132,22 +137,22 @@ static void stage_coll(builder *b, const char *what, tess_coll_axis axis, tess_c
  * domains, inside each and then across (model/placement.h). names: {all-reduce,
  * reduce-scatter, all-gather} wording for this use. */
 static void stage_tp(builder *b, tess_coll kind, const char *const names[3], uint64_t act,
-                     uint32_t stage, tess_template *t)
+                     uint32_t stage, tess_template *t, uint32_t nth)
 {
     const tess_schedule *s = b->s;
     const uint32_t tp = b->w->tp, mt = s->placement.tp_local;
     if (mt <= 1) {
-        stage_coll(b, names[kind], TESS_AXIS_TP, kind, tp, act, stage, t);
+        stage_coll(b, names[kind], TESS_AXIS_TP, kind, tp, act, stage, t, nth);
         return;
     }
     const uint32_t across = tp / mt;
     if (kind != TESS_ALL_GATHER)
         stage_coll(b, names[TESS_REDUCE_SCATTER], TESS_AXIS_TP_LOCAL, TESS_REDUCE_SCATTER, mt, act,
-                   stage, t);
-    stage_coll(b, names[kind], TESS_AXIS_TP_CROSS, kind, across, act / mt, stage, t);
+                   stage, t, nth);
+    stage_coll(b, names[kind], TESS_AXIS_TP_CROSS, kind, across, act / mt, stage, t, nth);
     if (kind != TESS_REDUCE_SCATTER)
         stage_coll(b, names[TESS_ALL_GATHER], TESS_AXIS_TP_LOCAL, TESS_ALL_GATHER, mt, act, stage,
-                   t);
+                   t, nth);
 }
 
 /* Step 6: the tensor-parallel collectives per die per iteration, and their ops in the
@@ -193,15 +198,40 @@ void tess_build_tp_collectives(builder *b)
     } else {
         add_layer_coll(b, "tp all-reduce", TESS_AXIS_TP, TESS_ALL_REDUCE, tp, act, 2 * n);
     }
-    const uint32_t spread = s->n_colls; /* the collectives above run in every pass */
+    /* the collectives above run in every pass, each call at its place (Megatron-LM's f and
+     * g operators, Korthikanti et al. 2022 figure 5): without sequence parallelism each
+     * all-reduce (or hierarchical reduce-scatter, all-reduce, all-gather) after the
+     * attention's and the MLP's output projections, and in backward after the input
+     * projections' and the MLP's first layer's; with it each all-gather before the input
+     * projections and the MLP (backward: before the output projections' backward), each
+     * reduce-scatter where the all-reduce goes; 2-D, each linear layer's all-gather before
+     * it and reduce-scatter after (backward mirrored) */
+    static const tess_mark in_fwd[4] = {MARK_IN_QKV, MARK_IN_PROJ, MARK_IN_UP, MARK_IN_DOWN},
+                           out_fwd[4] = {MARK_OUT_QKV, MARK_OUT_PROJ, MARK_OUT_UP, MARK_OUT_DOWN},
+                           reduce_fwd[2] = {MARK_OUT_PROJ, MARK_OUT_DOWN},
+                           reduce_bwd[2] = {MARK_IN_UP, MARK_IN_QKV},
+                           gather_fwd[2] = {MARK_IN_QKV, MARK_IN_UP},
+                           gather_bwd[2] = {MARK_OUT_DOWN, MARK_OUT_PROJ},
+                           regather_bwd[2] = {MARK_OUT_UP, MARK_OUT_QKV};
+    const uint32_t spread = s->n_colls;
     for (uint32_t i = first; i < spread; i++) {
         const tess_coll_use *c = &s->colls[i];
-        const uint64_t per_pass = c->per_layer / n;
-        if (per_pass == 0) continue;
-        /* calls are spread 1:1 over forward and backward (and recomputed forward) passes */
-        add_layer_group(b, &s->fwd, &s->dense_fwd, per_pass, c->bytes, i);
-        add_layer_group(b, &s->bwd, &s->dense_bwd, per_pass, c->bytes, i);
-        if (full) add_layer_group(b, &s->recompute, &s->dense_recompute, per_pass, c->bytes, i);
+        if (c->per_layer / n == 0) continue;
+        const int gathers = c->kind == TESS_ALL_GATHER && w->sequence_parallel;
+        const tess_mark *f = reduce_fwd, *bw = reduce_bwd;
+        unsigned m = 2;
+        if (w->tp_style == TESS_TP_2D) {
+            const int ag = c->kind == TESS_ALL_GATHER;
+            f = ag ? in_fwd : out_fwd;
+            bw = ag ? out_fwd : in_fwd;
+            m = 4;
+        } else if (gathers) {
+            f = gather_fwd;
+            bw = gather_bwd;
+        }
+        at_layer_marks(b, &s->fwd, &s->dense_fwd, f, m, i);
+        at_layer_marks(b, &s->bwd, &s->dense_bwd, bw, m, i);
+        if (full) at_layer_marks(b, &s->recompute, &s->dense_recompute, f, m, i);
         for (uint32_t st = 0; st < s->pp; st++)
             s->stages[st].ops += tess_coll_calls(s, c, st);
     }
@@ -219,8 +249,8 @@ void tess_build_tp_collectives(builder *b)
         } else {
             add_layer_coll(b, "tp all-gather, backward", TESS_AXIS_TP, TESS_ALL_GATHER, tp, act, 2);
         }
-        for (uint32_t i = first; i < s->n_colls; i++) {
-            add_layer_group(b, &s->bwd, &s->dense_bwd, 2, s->colls[i].bytes, i);
+        for (uint32_t i = first; i < s->n_colls; i++) { /* before the layers' dW */
+            at_layer_marks(b, &s->bwd, &s->dense_bwd, regather_bwd, 2, i);
             for (uint32_t st = 0; st < s->pp; st++)
                 s->stages[st].ops += tess_coll_calls(s, &s->colls[i], st);
         }
@@ -237,12 +267,12 @@ void tess_build_tp_collectives(builder *b)
                                               "tp reduce-scatter (logits gradient)",
                                               "tp all-gather (logits)"};
         const int sp = w->sequence_parallel;
-        stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, embed, act, 0, &s->embed_fwd);
+        stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, embed, act, 0, &s->embed_fwd, 0);
         /* the logits, and each multi-token prediction module's again */
         for (uint32_t j = 0; j <= w->model.mtp_depth; j++) {
-            if (sp) stage_tp(b, TESS_ALL_GATHER, logits, act, s->pp - 1, &s->logits_fwd);
+            if (sp) stage_tp(b, TESS_ALL_GATHER, logits, act, s->pp - 1, &s->logits_fwd, j);
             stage_tp(b, sp ? TESS_REDUCE_SCATTER : TESS_ALL_REDUCE, logits, act, s->pp - 1,
-                     &s->logits_bwd);
+                     &s->logits_bwd, j);
         }
     }
 }
@@ -425,8 +455,7 @@ void tess_build_ep_collectives(builder *b)
             if (!passes_t[k]) continue;
             /* its calls in a pass: dispatch and combine, or one of them */
             const uint64_t calls = s->colls[i].per_layer / passes, cb = s->colls[i].bytes;
-            if (!w->ep_overlap) {
-                tess_build_add_group(b, passes_t[k], TESS_OP_COLLECTIVE, calls, 0, cb, (int32_t)i);
+            if (!w->ep_overlap) { /* below */
                 continue;
             }
             /* overlapped: dispatch and combine started as the layer starts (the first
@@ -437,6 +466,24 @@ void tess_build_ep_collectives(builder *b)
             if (b->no_memory) return;
             passes_t[k]->groups[at].async = TESS_ASYNC_START;
             passes_t[k]->groups[at].chain = at == 0 ? phases : 0;
+        }
+    }
+    /* in the layer's stream: the dispatch's phases where the tokens are permuted, the
+     * combine's after the experts' second layer. DeepEP's way lists the dispatch's phases,
+     * then the combine's; otherwise each phase is both (two calls a pass), the combine's
+     * in the reverse order (inside, then across) */
+    const int both = !(w->ep_node_limit || w->ep_dispatch_fp8);
+    const uint32_t dispatches = both ? phases : phases / 2;
+    for (int k = 0; k < 3 && !w->ep_overlap; k++) {
+        if (!passes_t[k]) continue;
+        for (uint32_t j = 0; j < phases; j++) {
+            const uint32_t d = first + j, c = both ? s->n_colls - 1 - j : d;
+            if (j < dispatches)
+                tess_build_at_mark(b, passes_t[k], MARK_DISPATCH, 0, TESS_OP_COLLECTIVE, 1, 0,
+                                   s->colls[d].bytes, (int32_t)d);
+            if (both || j >= dispatches)
+                tess_build_at_mark(b, passes_t[k], MARK_COMBINE, 0, TESS_OP_COLLECTIVE, 1, 0,
+                                   s->colls[c].bytes, (int32_t)c);
         }
     }
     for (int k = 0; k < 3 && w->ep_overlap && phases; k++) {

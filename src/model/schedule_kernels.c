@@ -135,23 +135,32 @@ static uint64_t gemm_dram_bytes(const builder *b, const gemm *g, uint64_t rows, 
     return bytes * g->count;
 }
 
+/* The element-wise kernels of one place in a layer (or in the logits or embedding layer),
+ * in forward order; a backward pass runs each place's backward kernels where the forward
+ * place's mirror falls (layer_kind). */
 typedef enum kernel_set {
-    KERNELS_FORWARD,
-    KERNELS_BACKWARD,
-    KERNELS_ATTENTION_CORE, /* selective recomputation: the softmax and its dropout again */
-    KERNELS_LOGITS_FORWARD,
-    KERNELS_LOGITS_BACKWARD,
-    KERNELS_EMBEDDING_FORWARD,
-    KERNELS_EMBEDDING_BACKWARD,
-    KERNELS_MTP_NORMS_FORWARD, /* a multi-token prediction module's two input norms */
-    KERNELS_MTP_NORMS_BACKWARD
+    KERNELS_INPUT_NORM,    /* the layer's first norm; backward with its residual sum */
+    KERNELS_QUERY_NORM,    /* latent attention's query latent norm */
+    KERNELS_KV_NORM,       /* and its key/value latent norm */
+    KERNELS_SOFTMAX,       /* scale-mask-softmax and the attention dropout */
+    KERNELS_QKV_OUT,       /* backward: QKV's bias gradient */
+    KERNELS_ATTENTION_OUT, /* bias-dropout-add, the second norm; backward the residual sum */
+    KERNELS_ROUTER,        /* the router's softmax and top-k, the tokens permuted */
+    KERNELS_EXPERT_ACT,    /* the routed experts' bias and activation */
+    KERNELS_UNPERMUTE,     /* the experts' outputs permuted back and combined */
+    KERNELS_MLP_ACT,       /* the dense MLP's (with experts: the shared experts') */
+    KERNELS_MLP_OUT,       /* bias-dropout-add */
+    KERNELS_LOGITS_NORM,   /* the final norm */
+    KERNELS_CROSS_ENTROPY,
+    KERNELS_EMBEDDING,
+    KERNELS_MTP_NORMS /* a multi-token prediction module's two input norms */
 } kernel_set;
 
-/* One layer's element-wise kernels on one die, each a vector op with the bytes it reads
- * and writes (Megatron-LM's kernels as Korthikanti et al. 2022 section 4 counts their
- * tensors). Per micro-batch, with A = b s h elements (split t ways with sequence
- * parallelism), S = b (a/t) s^2 attention scores, H = b s f / t MLP hidden elements, e
- * bytes each and 1-byte dropout masks:
+/* One place's element-wise kernels on one die (`backward`: the backward pass's), each a
+ * vector op with the bytes it reads and writes (Megatron-LM's kernels as Korthikanti et
+ * al. 2022 section 4 counts their tensors). Per micro-batch, with A = b s h elements
+ * (split t ways with sequence parallelism), S = b (a/t) s^2 attention scores, H = b s f / t
+ * MLP hidden elements, e bytes each and 1-byte dropout masks:
  *  forward, fused: LayerNorm 2Ae; scale-mask-softmax 2Se; attention dropout 2Se + S;
  *    bias-dropout-add 3Ae + A; LayerNorm 2Ae; bias-GeLU 2He (SwiGLU 3He);
  *    bias-dropout-add 3Ae + A. Unfused, the softmax is three kernels (scale, mask,
@@ -159,17 +168,20 @@ typedef enum kernel_set {
  *    bias-GeLU two (4He; SwiGLU 5He).
  *  backward: each kernel reads its input and the incoming gradient and writes its
  *    gradient (3x the tensor; dropout reads its mask); the residual branches' gradients
- *    are summed (3Ae each); LayerNorm's weight gradients read x and dy once more (2Ae
- *    each); each linear layer's bias gradient reads its output gradient once (QKV:
- *    b s (h + 2 h_kv) / t elements, the projection and second MLP layer A each, the
- *    first MLP layer H, 2H with SwiGLU).
+ *    are summed after each norm's backward (3Ae each); LayerNorm's weight gradients read x
+ *    and dy once more (2Ae each); each linear layer's bias gradient reads its output
+ *    gradient once (QKV: b s (h + 2 h_kv) / t elements, the projection and second MLP
+ *    layer A each, the first MLP layer H, 2H with SwiGLU).
  *  flash attention keeps the scores on chip: no softmax or attention-dropout kernels.
- *  a mixture of experts (H = b s (k load + S) f_e / t, load from
- *    tess_build_expert_load): the router's softmax and top-k over R = b s E logits (2Re;
- *    backward 3Re), the tokens permuted to their experts and back (each reads M = b s h
- *    and writes k M, or the reverse: (1 + k) M e), backward the permutation's gradient
- *    ((1 + k) M e) and the combine's ((1 + 2k) M e: the expert outputs read again for the
- *    routing weights' gradient).
+ *  multi-head latent attention: each latent's RMSNorm over its b s r elements (2 r b s e;
+ *    backward 3 and 2 of it).
+ *  a mixture of experts (the routed experts' H_r = b s k load f_e / t, load from
+ *    tess_build_expert_load; the shared ones' H_s = b s S f_e / t as a dense MLP's): the
+ *    router's softmax and top-k over R = b s E logits (2Re; backward 3Re), the tokens
+ *    permuted to their experts and back (each reads M = b s h and writes k M, or the
+ *    reverse: (1 + k) M e), backward the permutation's gradient ((1 + k) M e) and the
+ *    combine's ((1 + 2k) M e: the expert outputs read again for the routing weights'
+ *    gradient).
  * The logits layer: the final LayerNorm and the vocabulary-parallel cross entropy over
  * L = b s V / t logits (max, exp-sum, loss: reads L three times, writes it once; backward
  * reads and writes it once). The token embedding (vocabulary-parallel, on the first
@@ -177,7 +189,7 @@ typedef enum kernel_set {
  * GPT's LayerNorm models); backward, its table's gradient written dense (V/t x h x e) from
  * the output gradient (b s h e) and added into the fp32 main gradient (read 4 + 4 and the
  * e-byte gradient). */
-static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
+static void elementwise_kernels(builder *b, tess_template *t, kernel_set set, int backward)
 {
     const tess_workload *w = b->w;
     const tess_model *md = &w->model;
@@ -186,105 +198,117 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set)
     /* the die's share of the scores: whole heads, or (2-D, fewer heads than dies) a slice */
     const uint64_t S = (uint64_t)w->micro_batch * md->heads * md->sequence * md->sequence / tp;
     /* the FFN's hidden elements: with experts (not in a dense first layer, b->dense), each
-     * token's k routed and S shared ones */
+     * token's k routed ones and, as a dense MLP, the S shared ones */
     const int moe = md->experts && !b->dense;
-    const uint64_t ffn_rows =
-        moe ? (uint64_t)((double)md->expert_ffn *
-                         (md->top_k * tess_build_expert_load(w) + md->shared_experts))
-            : md->ffn;
-    const uint64_t H = b->tok * ffn_rows / tp, L = b->tok * md->vocab / tp;
+    const uint64_t routed =
+        moe ? (uint64_t)((double)md->expert_ffn * md->top_k * tess_build_expert_load(w)) : 0;
+    const uint64_t H = b->tok * (moe ? (uint64_t)md->expert_ffn * md->shared_experts : md->ffn) /
+                       tp,
+                   Hr = b->tok * routed / tp, L = b->tok * md->vocab / tp;
     /* a mixture of experts' routing: the router's b s E logits (softmax and top-k), and the
      * tokens' k copies of M = b s h elements permuted to their experts and back */
     const uint64_t R = moe ? b->tok * md->experts : 0, M = b->tok * md->hidden, k = md->top_k;
     /* the query, key and value projections' outputs (their bias gradients) */
     const uint64_t qk = tess_model_qk_dim(md), dv = tess_model_v_dim(md);
     const uint64_t QKV = b->tok * (md->heads * qk + (uint64_t)md->kv_heads * (qk + dv)) / tp;
-    /* multi-head latent attention's latents, each die's whole (their RMSNorms) */
-    const uint64_t Lat = b->tok * ((uint64_t)md->q_lora_rank + md->kv_lora_rank);
     const int swiglu = md->activation == TESS_ACT_SWIGLU, fused = w->fused_kernels;
     const int scores = w->attention == TESS_ATTN_MATERIALIZED;
 #define KERNEL(n, bytes) tess_build_add_group(b, t, TESS_OP_VECTOR, (n), 0, (bytes), -1)
     switch (set) {
-    case KERNELS_FORWARD:
-        KERNEL(2, 2 * A * e);        /* the two LayerNorms */
-        if (Lat) KERNEL(2, Lat * e); /* the latents' RMSNorms (2 Lat e between them) */
-        if (scores) {
-            if (fused)
-                KERNEL(1, 2 * S * e);
-            else
-                KERNEL(3, 2 * S * e);
-            KERNEL(1, 2 * S * e + S); /* attention dropout */
+    case KERNELS_INPUT_NORM:
+    case KERNELS_LOGITS_NORM:
+        if (!backward) {
+            KERNEL(1, 2 * A * e);
+            break;
         }
-        if (R) {
-            KERNEL(1, 2 * R * e);       /* router softmax and top-k */
-            KERNEL(2, (1 + k) * M * e); /* permute to the experts, unpermute and combine */
-        }
-        if (fused) {
-            KERNEL(2, 3 * A * e + A);
-            KERNEL(1, (swiglu ? 3 : 2) * H * e);
-        } else {
-            KERNEL(2, 2 * A * e);     /* bias */
-            KERNEL(2, 2 * A * e + A); /* dropout */
-            KERNEL(2, 3 * A * e);     /* residual add */
-            KERNEL(1, 2 * H * e);     /* bias */
-            KERNEL(1, (swiglu ? 3 : 2) * H * e);
-        }
+        KERNEL(1, 3 * A * e); /* dx from x and dy */
+        if (set == KERNELS_LOGITS_NORM) break;
+        KERNEL(1, 2 * A * e); /* dgamma, dbeta: x and dy read again, reduced over tokens */
+        KERNEL(1, 3 * A * e); /* the residual gradient's sum */
         break;
-    case KERNELS_BACKWARD:
-        KERNEL(2, 3 * A * e); /* LayerNorm backward: dx from x and dy */
-        KERNEL(2, 2 * A * e); /* and dgamma, dbeta: x and dy read again, reduced over tokens */
-        if (Lat) {            /* the latents' norms likewise */
-            KERNEL(2, 3 * Lat * e / 2);
-            KERNEL(2, Lat * e);
-        }
-        /* bias gradients: each linear layer's output gradient read and summed over tokens */
-        KERNEL(1, QKV * e);
-        KERNEL(2, A * e); /* the attention projection's and the second MLP layer's */
-        KERNEL(1, (swiglu ? 2 : 1) * H * e);
-        if (scores) {
-            KERNEL(fused ? 1 : 2, 3 * S * e); /* softmax (and scale) backward */
-            KERNEL(1, 2 * S * e + S);         /* attention dropout backward */
-        }
-        KERNEL(2, 2 * A * e + A);            /* dropout backward */
-        KERNEL(2, 3 * A * e);                /* residual gradient sums */
-        KERNEL(1, (swiglu ? 5 : 3) * H * e); /* GeLU / SwiGLU backward */
-        if (R) {
-            KERNEL(1, 3 * R * e);           /* router softmax backward */
-            KERNEL(1, (1 + k) * M * e);     /* the permutation's gradient back */
-            KERNEL(1, (1 + 2 * k) * M * e); /* the combine's: its weights' gradient too */
-        }
-        break;
-    case KERNELS_ATTENTION_CORE:
-        if (scores) {
-            KERNEL(fused ? 1 : 3, 2 * S * e);
-            KERNEL(1, 2 * S * e + S);
-        }
-        break;
-    case KERNELS_LOGITS_FORWARD:
-        KERNEL(1, 2 * A * e); /* final LayerNorm */
-        KERNEL(1, 4 * L * e); /* cross entropy */
-        break;
-    case KERNELS_LOGITS_BACKWARD:
-        KERNEL(1, 3 * A * e);
-        KERNEL(1, 2 * L * e);
-        break;
-    case KERNELS_MTP_NORMS_FORWARD:
-        KERNEL(2, 2 * M * e);
-        break;
-    case KERNELS_MTP_NORMS_BACKWARD:
-        KERNEL(2, 3 * M * e);
-        KERNEL(2, 2 * M * e);
-        break;
-    case KERNELS_EMBEDDING_FORWARD: {
-        const uint64_t rows = b->tok * md->hidden; /* b s h, before any sequence split */
-        KERNEL(1, 2 * rows * e);
-        if (md->norm == TESS_NORM_LAYERNORM) KERNEL(1, 3 * rows * e); /* learned positions */
+    case KERNELS_QUERY_NORM:
+    case KERNELS_KV_NORM: {
+        const uint64_t lat =
+            b->tok * (set == KERNELS_QUERY_NORM ? md->q_lora_rank : md->kv_lora_rank);
+        if (backward) KERNEL(1, 3 * lat * e);
+        KERNEL(1, 2 * lat * e);
         break;
     }
-    case KERNELS_EMBEDDING_BACKWARD: {
-        const uint64_t table = (uint64_t)md->vocab / tp * md->hidden;
-        KERNEL(1, table * e + b->tok * md->hidden * e); /* the dense gradient */
-        KERNEL(1, table * (e + 8));                     /* into the fp32 main gradient */
+    case KERNELS_SOFTMAX:
+        if (!scores) break;
+        if (backward) {
+            KERNEL(1, 2 * S * e + S);         /* attention dropout backward */
+            KERNEL(fused ? 1 : 2, 3 * S * e); /* softmax (and scale) backward */
+        } else {
+            KERNEL(fused ? 1 : 3, 2 * S * e);
+            KERNEL(1, 2 * S * e + S); /* attention dropout */
+        }
+        break;
+    case KERNELS_QKV_OUT:
+        if (backward) KERNEL(1, QKV * e);
+        break;
+    case KERNELS_ATTENTION_OUT:
+    case KERNELS_MLP_OUT:
+        if (backward) {
+            if (set == KERNELS_ATTENTION_OUT) { /* the second norm, then the residual sum */
+                KERNEL(1, 3 * A * e);
+                KERNEL(1, 2 * A * e);
+                KERNEL(1, 3 * A * e);
+            }
+            KERNEL(1, 2 * A * e + A); /* dropout backward */
+            KERNEL(1, A * e);         /* the projection's (second MLP layer's) bias gradient */
+            break;
+        }
+        if (fused) {
+            KERNEL(1, 3 * A * e + A);
+        } else {
+            KERNEL(1, 2 * A * e);     /* bias */
+            KERNEL(1, 2 * A * e + A); /* dropout */
+            KERNEL(1, 3 * A * e);     /* residual add */
+        }
+        if (set == KERNELS_ATTENTION_OUT) KERNEL(1, 2 * A * e); /* the second norm */
+        break;
+    case KERNELS_ROUTER:
+        if (backward) {
+            KERNEL(1, (1 + k) * M * e); /* the permutation's gradient back */
+            KERNEL(1, 3 * R * e);       /* router softmax backward */
+        } else {
+            KERNEL(1, 2 * R * e);       /* router softmax and top-k */
+            KERNEL(1, (1 + k) * M * e); /* permuted to the experts */
+        }
+        break;
+    case KERNELS_UNPERMUTE:
+        KERNEL(1, (backward ? 1 + 2 * k : 1 + k) * M * e); /* backward: its weights' too */
+        break;
+    case KERNELS_EXPERT_ACT:
+    case KERNELS_MLP_ACT: {
+        const uint64_t h = set == KERNELS_EXPERT_ACT ? Hr : H;
+        if (backward) {
+            KERNEL(1, (swiglu ? 5 : 3) * h * e); /* GeLU / SwiGLU backward */
+            KERNEL(1, (swiglu ? 2 : 1) * h * e); /* the first layer's bias gradient */
+            break;
+        }
+        if (!fused) KERNEL(1, 2 * h * e); /* bias */
+        KERNEL(1, (swiglu ? 3 : 2) * h * e);
+        break;
+    }
+    case KERNELS_CROSS_ENTROPY:
+        KERNEL(1, (backward ? 2 : 4) * L * e);
+        break;
+    case KERNELS_MTP_NORMS:
+        if (backward) KERNEL(2, 3 * M * e);
+        KERNEL(2, 2 * M * e);
+        break;
+    case KERNELS_EMBEDDING: {
+        const uint64_t rows = b->tok * md->hidden; /* b s h, before any sequence split */
+        if (backward) {
+            const uint64_t table = (uint64_t)md->vocab / tp * md->hidden;
+            KERNEL(1, table * e + rows * e); /* the dense gradient */
+            KERNEL(1, table * (e + 8));      /* into the fp32 main gradient */
+            break;
+        }
+        KERNEL(1, 2 * rows * e);
+        if (md->norm == TESS_NORM_LAYERNORM) KERNEL(1, 3 * rows * e); /* learned positions */
         break;
     }
     }
@@ -337,6 +361,124 @@ static void ring_attention(builder *b, tess_template *t, const gemm core[2], int
         if (j + 1 < cp) ring_op(b, t, b->cp_kv, TESS_ASYNC_WAIT);
     }
     if (backward) ring_op(b, t, b->cp_dkv, TESS_ASYNC_WAIT);
+}
+
+/* A layer's forward GEMMs, in the order layer_kind lists them (those a model lacks have
+ * none): the attention's input projections (QKV, or latent attention's down- and
+ * up-projections), its core, its output projection, a dense MLP, or the router, the
+ * routed experts and the shared ones. */
+enum {
+    G_QKV,
+    G_Q_DOWN,
+    G_Q_UP,
+    G_KV_DOWN,
+    G_KV_UP,
+    G_SCORES,
+    G_VALUES,
+    G_PROJ,
+    G_UP,
+    G_DOWN,
+    G_ROUTER,
+    G_EXPERT_UP,
+    G_EXPERT_DOWN,
+    G_SHARED_UP,
+    G_SHARED_DOWN,
+    G_COUNT
+};
+
+/* What a layer's forward pass runs before and after one of its GEMMs, in order: marks
+ * (tess_mark, > 0), where later steps put collectives, and element-wise kernels
+ * (KERNEL_ITEM). A backward pass runs them mirrored: after its dX and dW the ones before,
+ * before them the ones after, each place's kernels as their backward. */
+#define KERNEL_ITEM(set) (-1 - (int)(set))
+typedef struct around {
+    int before[2], after[4];
+    unsigned n_before, n_after;
+} around;
+
+/* Forward GEMM i's places, given the first and last GEMMs of the attention's input
+ * projections (in_0, in_1) and of the MLP (mlp_0, mlp_1): the layer's norm and the input
+ * projections' input before the first, their output and QKV's bias after the last; the
+ * output projection's input and output, the bias-dropout-add and the second norm after;
+ * the MLP's input before its first GEMM, the first layer's output (a dense MLP's up, the
+ * routed experts' up) and its activation, the second layer's input, the MLP's output and
+ * its bias-dropout-add after the last; latent norms after the down-projections, the softmax
+ * after the scores; the router's softmax and permutation, then the dispatch, after the
+ * router; the combine and the permutation back after the experts' down; the shared
+ * experts' activation after their up. */
+static around around_gemm(int i, int in_0, int in_1, int mlp_0, int mlp_1)
+{
+    around a = {{0}, {0}, 0, 0};
+#define BEFORE(x) (a.before[a.n_before++] = (x))
+#define AFTER(x) (a.after[a.n_after++] = (x))
+    if (i == in_0) {
+        BEFORE(KERNEL_ITEM(KERNELS_INPUT_NORM));
+        BEFORE(MARK_IN_QKV);
+    }
+    if (i == G_PROJ) BEFORE(MARK_IN_PROJ);
+    if (i == mlp_0) BEFORE(MARK_IN_UP);
+    if (i == G_DOWN || i == G_EXPERT_DOWN) BEFORE(MARK_IN_DOWN);
+    switch (i) {
+    case G_Q_DOWN:
+        AFTER(KERNEL_ITEM(KERNELS_QUERY_NORM));
+        break;
+    case G_KV_DOWN:
+        AFTER(KERNEL_ITEM(KERNELS_KV_NORM));
+        break;
+    case G_SCORES:
+        AFTER(KERNEL_ITEM(KERNELS_SOFTMAX));
+        break;
+    case G_PROJ:
+        AFTER(MARK_OUT_PROJ);
+        AFTER(KERNEL_ITEM(KERNELS_ATTENTION_OUT));
+        break;
+    case G_UP:
+        AFTER(MARK_OUT_UP);
+        AFTER(KERNEL_ITEM(KERNELS_MLP_ACT));
+        break;
+    case G_ROUTER:
+        AFTER(KERNEL_ITEM(KERNELS_ROUTER));
+        AFTER(MARK_DISPATCH);
+        break;
+    case G_EXPERT_UP:
+        AFTER(MARK_OUT_UP);
+        AFTER(KERNEL_ITEM(KERNELS_EXPERT_ACT));
+        break;
+    case G_EXPERT_DOWN:
+        AFTER(MARK_COMBINE);
+        AFTER(KERNEL_ITEM(KERNELS_UNPERMUTE));
+        break;
+    case G_SHARED_UP:
+        AFTER(KERNEL_ITEM(KERNELS_MLP_ACT));
+        break;
+    default:
+        break;
+    }
+    /* the last input projection or MLP GEMM closes its part */
+    if (i == in_1) {
+        AFTER(MARK_OUT_QKV);
+        AFTER(KERNEL_ITEM(KERNELS_QKV_OUT));
+    }
+    if (i == mlp_1) {
+        AFTER(MARK_OUT_DOWN);
+        AFTER(KERNEL_ITEM(KERNELS_MLP_OUT));
+    }
+#undef BEFORE
+#undef AFTER
+    return a;
+}
+
+/* Emits n places of around_gemm into template t, forward in order, backward (`backward`)
+ * in reverse with each place's backward kernels. */
+static void emit_around(builder *b, tess_template *t, const int *items, unsigned n, int backward)
+{
+    for (unsigned j = 0; j < n; j++) {
+        const int x = items[backward ? n - 1 - j : j];
+        if (x > 0)
+            tess_build_mark(b, t, (tess_mark)x);
+        else
+            elementwise_kernels(b, t, (kernel_set)(-1 - x), backward);
+    }
 }
 
 /* A GEMM of a layer's forward pass and what the pass does with it: its backward GEMMs'
@@ -469,8 +611,6 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
          0},
     };
 #undef BW
-    elementwise_kernels(b, F, KERNELS_FORWARD);
-    elementwise_kernels(b, Bw, KERNELS_BACKWARD);
     /* the dataflow: the entry of fwd whose output each operand (A, B) reads, -1 for a
      * weight or the layer's input (the tokens an expert computes on are dispatched by the
      * router's choice; the attention's queries, keys and values come from QKV or, latent,
@@ -491,8 +631,21 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
                               {7, -1},
                               {13, -1}};
     enum { N = sizeof fwd / sizeof fwd[0] };
+    _Static_assert((int)N == (int)G_COUNT, "a forward GEMM for every G_ name, in order");
     _Static_assert(sizeof from / sizeof from[0] == N, "a source pair for every GEMM");
     /* nodes: forward entry i is 1 + i, its dX 1 + N + i, its dW 1 + 2N + i */
+    /* the GEMMs that open and close the attention's input projections and the MLP */
+    int first_in = -1, last_in = -1, first_mlp = -1, last_mlp = -1;
+    for (int i = 0; i < (int)N; i++) {
+        if (fwd[i].g.count == 0) continue;
+        if (i <= G_KV_UP) {
+            if (first_in < 0) first_in = i;
+            last_in = i;
+        } else if (i >= G_UP) {
+            if (first_mlp < 0) first_mlp = i;
+            last_mlp = i;
+        }
+    }
     for (size_t i = 0; i < N; i++) { /* forward, and the recomputed forward, in layer order */
         const gemm *g = &fwd[i].g;
         if (g->count == 0) continue; /* the dense FFN's or the experts', the attention's kind */
@@ -500,6 +653,9 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
         const int on_chip = core && flash;
         const int again = w->recompute == TESS_RECOMPUTE_FULL ||
                           (w->recompute == TESS_RECOMPUTE_SELECTIVE && core);
+        const around a = around_gemm((int)i, first_in, last_in, first_mlp, last_mlp);
+        emit_around(b, F, a.before, a.n_before, 0);
+        if (again) emit_around(b, R, a.before, a.n_before, 0);
         /* fp8: the linear layers' GEMMs (not the attention core or the router), each input
          * cast to fp8 with a transposed copy first: forward its activation (M x K), backward
          * (below) its output gradient (M x N), e + 2 bytes an element */
@@ -514,25 +670,31 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
             const gemm pair[2] = {fwd[i].g, fwd[i + 1].g};
             ring_attention(b, F, pair, 0);
             if (again) ring_attention(b, R, pair, 0);
-            continue;
+        } else {
+            dataflow(b, (uint16_t)(1 + i), (uint16_t)(from[i][0] < 0 ? 0 : 1 + from[i][0]),
+                     (uint16_t)(from[i][1] < 0 ? 0 : 1 + from[i][1]), core ? 0 : 2);
+            tile_gemm(b, F, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
+            if (again) tile_gemm(b, R, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
         }
-        dataflow(b, (uint16_t)(1 + i), (uint16_t)(from[i][0] < 0 ? 0 : 1 + from[i][0]),
-                 (uint16_t)(from[i][1] < 0 ? 0 : 1 + from[i][1]), core ? 0 : 2);
-        tile_gemm(b, F, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
-        if (again) tile_gemm(b, R, g, gemm_dram_bytes(b, g, on_chip ? rows : 0, kcore));
+        emit_around(b, F, a.after, a.n_after, 0);
+        if (again) emit_around(b, R, a.after, a.n_after, 0);
     }
     for (size_t i = N; i-- > 0;) { /* backward, in the reverse order */
         const gemm *g = &fwd[i].g;
         if (g->count == 0) continue;
         const int core = fwd[i].role == ROLE_SCORES || fwd[i].role == ROLE_VALUES;
         const int on_chip = core && flash;
+        if (core && cp > 1 && fwd[i].role == ROLE_VALUES) continue; /* the ring's, below */
+        /* the places after it, then before it, mirrored */
+        const around a = around_gemm((int)i, first_in, last_in, first_mlp, last_mlp);
+        emit_around(b, Bw, a.after, a.n_after, 1);
         b->fp8 = w->fp8 && fwd[i].role == ROLE_LINEAR;
         if (b->fp8)
             tess_build_add_group(b, Bw, TESS_OP_VECTOR, 1, 0, (e + 2) * g->m * g->n * g->count, -1);
         if (core && cp > 1) {
-            if (fwd[i].role == ROLE_VALUES) continue;
             const gemm pair[2] = {fwd[i].g, fwd[i + 1].g};
             ring_attention(b, Bw, pair, 1);
+            emit_around(b, Bw, a.before, a.n_before, 1);
             continue;
         }
         /* the output's gradient dY: written by the backward GEMM of the output's consumers
@@ -554,10 +716,9 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
         tile_gemm(b, Bw, &dx, gemm_dram_bytes(b, &dx, on_chip ? rows : 0, kcore));
         dataflow(b, (uint16_t)(1 + 2 * N + i), 0, dy, 0);
         tile_gemm(b, Bw, &dw, gemm_dram_bytes(b, &dw, on_chip ? rows : 0, kcore));
+        emit_around(b, Bw, a.before, a.n_before, 1);
     }
     b->fp8 = 0; /* the logits and the rest stay in the dtype */
-    if (w->recompute == TESS_RECOMPUTE_FULL) elementwise_kernels(b, R, KERNELS_FORWARD);
-    if (w->recompute == TESS_RECOMPUTE_SELECTIVE) elementwise_kernels(b, R, KERNELS_ATTENTION_CORE);
     const double recompute_flops = R->flops * (double)t; /* per layer, before the TP split */
     /* the experts' GEMMs beyond the routed tokens: the busiest expert's load or the
      * capacity every expert computes (forward, backward twice, and a recomputed forward) */
@@ -608,29 +769,40 @@ void tess_build_layer_templates(builder *b)
     const gemm proj = {tok, h / t, 2 * h, 1, "multi-token prediction projection"};
     const gemm pdx = {tok, 2 * h, h / t, 1, "multi-token prediction projection backward (dX)"},
                pdw = {2 * h, h / t, tok, 1, "multi-token prediction projection backward (dW)"};
+    tess_template *const lf = &s->logits_fwd, *const lb = &s->logits_bwd;
     for (uint64_t j = 0; j <= mtp; j++) {
         if (j > 0) { /* module j: its next tokens' embeddings, the two norms, the projection */
             dataflow(b, 0, TESS_NODE_UNTRACED, TESS_NODE_UNTRACED, 0); /* not traced */
-            elementwise_kernels(b, &s->logits_fwd, KERNELS_EMBEDDING_FORWARD);
-            elementwise_kernels(b, &s->logits_fwd, KERNELS_MTP_NORMS_FORWARD);
-            tile_gemm(b, &s->logits_fwd, &proj, gemm_dram_bytes(b, &proj, 0, 0));
-            tile_gemm(b, &s->logits_bwd, &pdx, gemm_dram_bytes(b, &pdx, 0, 0));
-            tile_gemm(b, &s->logits_bwd, &pdw, gemm_dram_bytes(b, &pdw, 0, 0));
-            elementwise_kernels(b, &s->logits_bwd, KERNELS_MTP_NORMS_BACKWARD);
-            elementwise_kernels(b, &s->logits_bwd, KERNELS_EMBEDDING_BACKWARD);
+            elementwise_kernels(b, lf, KERNELS_EMBEDDING, 0);
+            elementwise_kernels(b, lf, KERNELS_MTP_NORMS, 0);
+            tile_gemm(b, lf, &proj, gemm_dram_bytes(b, &proj, 0, 0));
         }
-        /* the logits read the final norm's output (a module's, its projection's: not
-         * traced); their dX the loss's gradient and the table, their dW the saved input
-         * and that gradient: neither reads the other */
+        /* the final norm, the logits' input (its collectives' mark), the logits, the loss;
+         * backward the loss's gradient, the logits' dX and dW, the input gradient's
+         * collectives, the norm's backward, then the module's. The logits read the final
+         * norm's output (a module's, its projection's: not traced); their dX the loss's
+         * gradient and the table, their dW the saved input and that gradient: neither
+         * reads the other */
+        elementwise_kernels(b, lf, KERNELS_LOGITS_NORM, 0);
+        tess_build_mark(b, lf, MARK_LOGITS);
         dataflow(b, 1, j > 0 ? TESS_NODE_UNTRACED : 0, 0, 2);
-        tile_gemm(b, &s->logits_fwd, &logit, gemm_dram_bytes(b, &logit, 0, 0));
+        tile_gemm(b, lf, &logit, gemm_dram_bytes(b, &logit, 0, 0));
+        elementwise_kernels(b, lf, KERNELS_CROSS_ENTROPY, 0);
+        elementwise_kernels(b, lb, KERNELS_CROSS_ENTROPY, 1);
         dataflow(b, 2, 0, 0, 2);
-        tile_gemm(b, &s->logits_bwd, &ldx, gemm_dram_bytes(b, &ldx, 0, 0));
+        tile_gemm(b, lb, &ldx, gemm_dram_bytes(b, &ldx, 0, 0));
         dataflow(b, 3, 0, 0, 0);
-        tile_gemm(b, &s->logits_bwd, &ldw, gemm_dram_bytes(b, &ldw, 0, 0));
-        elementwise_kernels(b, &s->logits_fwd, KERNELS_LOGITS_FORWARD);
-        elementwise_kernels(b, &s->logits_bwd, KERNELS_LOGITS_BACKWARD);
+        tile_gemm(b, lb, &ldw, gemm_dram_bytes(b, &ldw, 0, 0));
+        tess_build_mark(b, lb, MARK_LOGITS);
+        elementwise_kernels(b, lb, KERNELS_LOGITS_NORM, 1);
+        if (j > 0) {
+            dataflow(b, 0, TESS_NODE_UNTRACED, TESS_NODE_UNTRACED, 0);
+            tile_gemm(b, lb, &pdx, gemm_dram_bytes(b, &pdx, 0, 0));
+            tile_gemm(b, lb, &pdw, gemm_dram_bytes(b, &pdw, 0, 0));
+            elementwise_kernels(b, lb, KERNELS_MTP_NORMS, 1);
+            elementwise_kernels(b, lb, KERNELS_EMBEDDING, 1);
+        }
     }
-    elementwise_kernels(b, &s->embed_fwd, KERNELS_EMBEDDING_FORWARD);
-    elementwise_kernels(b, &s->embed_bwd, KERNELS_EMBEDDING_BACKWARD);
+    elementwise_kernels(b, &s->embed_fwd, KERNELS_EMBEDDING, 0);
+    elementwise_kernels(b, &s->embed_bwd, KERNELS_EMBEDDING, 1);
 }
