@@ -418,42 +418,19 @@ static around around_gemm(int i, int in_0, int in_1, int mlp_0, int mlp_1)
     if (i == G_PROJ) BEFORE(MARK_IN_PROJ);
     if (i == mlp_0) BEFORE(MARK_IN_UP);
     if (i == G_DOWN || i == G_EXPERT_DOWN) BEFORE(MARK_IN_DOWN);
-    switch (i) {
-    case G_Q_DOWN:
-        AFTER(KERNEL_ITEM(KERNELS_QUERY_NORM));
-        break;
-    case G_KV_DOWN:
-        AFTER(KERNEL_ITEM(KERNELS_KV_NORM));
-        break;
-    case G_SCORES:
-        AFTER(KERNEL_ITEM(KERNELS_SOFTMAX));
-        break;
-    case G_PROJ:
-        AFTER(MARK_OUT_PROJ);
-        AFTER(KERNEL_ITEM(KERNELS_ATTENTION_OUT));
-        break;
-    case G_UP:
-        AFTER(MARK_OUT_UP);
-        AFTER(KERNEL_ITEM(KERNELS_MLP_ACT));
-        break;
-    case G_ROUTER:
-        AFTER(KERNEL_ITEM(KERNELS_ROUTER));
-        AFTER(MARK_DISPATCH);
-        break;
-    case G_EXPERT_UP:
-        AFTER(MARK_OUT_UP);
-        AFTER(KERNEL_ITEM(KERNELS_EXPERT_ACT));
-        break;
-    case G_EXPERT_DOWN:
-        AFTER(MARK_COMBINE);
-        AFTER(KERNEL_ITEM(KERNELS_UNPERMUTE));
-        break;
-    case G_SHARED_UP:
-        AFTER(KERNEL_ITEM(KERNELS_MLP_ACT));
-        break;
-    default:
-        break;
-    }
+    /* what follows each GEMM of its own (0: nothing more) */
+    static const int own[G_COUNT][2] = {
+        [G_Q_DOWN] = {KERNEL_ITEM(KERNELS_QUERY_NORM)},
+        [G_KV_DOWN] = {KERNEL_ITEM(KERNELS_KV_NORM)},
+        [G_SCORES] = {KERNEL_ITEM(KERNELS_SOFTMAX)},
+        [G_PROJ] = {MARK_OUT_PROJ, KERNEL_ITEM(KERNELS_ATTENTION_OUT)},
+        [G_UP] = {MARK_OUT_UP, KERNEL_ITEM(KERNELS_MLP_ACT)},
+        [G_ROUTER] = {KERNEL_ITEM(KERNELS_ROUTER), MARK_DISPATCH},
+        [G_EXPERT_UP] = {MARK_OUT_UP, KERNEL_ITEM(KERNELS_EXPERT_ACT)},
+        [G_EXPERT_DOWN] = {MARK_COMBINE, KERNEL_ITEM(KERNELS_UNPERMUTE)},
+        [G_SHARED_UP] = {KERNEL_ITEM(KERNELS_MLP_ACT)}};
+    for (int k = 0; k < 2 && own[i][k]; k++)
+        AFTER(own[i][k]);
     /* the last input projection or MLP GEMM closes its part */
     if (i == in_1) {
         AFTER(MARK_OUT_QKV);
