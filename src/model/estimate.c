@@ -493,10 +493,13 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
         const tess_op_group *g = &t->groups[i];
         if (g->kind != TESS_OP_VECTOR && g->kind != TESS_OP_LOAD && g->kind != TESS_OP_GEMM)
             vector_run = 0;
-        /* a collective waits for the die's DMA; a load or store of no tiled GEMM takes it */
+        /* a load or store of a tiled GEMM (timed with its tiles); a collective waits for the
+         * die's DMA, and a load or store of no tiled GEMM takes it */
+        const int tiled_dma =
+            (g->kind == TESS_OP_LOAD || g->kind == TESS_OP_STORE) &&
+            (tess_tiled_gemm_at(t, i) || (i >= 2 && tess_tiled_gemm_at(t, i - 2)));
         if (g->kind == TESS_OP_COLLECTIVE ||
-            ((g->kind == TESS_OP_LOAD || g->kind == TESS_OP_STORE) && !tess_tiled_gemm_at(t, i) &&
-             !(i >= 2 && tess_tiled_gemm_at(t, i - 2))))
+            ((g->kind == TESS_OP_LOAD || g->kind == TESS_OP_STORE) && !tiled_dma))
             owed = 0;
         out->ops += g->count;
         out->flops += (double)g->count * g->flops_each;
@@ -591,8 +594,7 @@ void tess_estimate_template(const tess_schedule *s, const tess_template *t, cons
         case TESS_OP_LOAD:
         case TESS_OP_STORE:
             out->dma_s += (double)g->count * (double)g->bytes_each / dma_bytes_s;
-            /* a tiled GEMM's loads and stores: timed with its tiles (above) */
-            if (!tess_tiled_gemm_at(t, i) && !(i >= 2 && tess_tiled_gemm_at(t, i - 2)))
+            if (!tiled_dma)
                 out->exposed_dma_s +=
                     (double)g->count * (double)g->bytes_each / dma_bytes_s / cal->dram_efficiency;
             break;

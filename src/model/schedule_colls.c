@@ -451,15 +451,12 @@ void tess_build_ep_collectives(builder *b)
     for (uint32_t i = first; i < s->n_colls; i++) { /* the dense first layers have none */
         s->colls[i].moe_only = 1;
         count_stage_calls(s, &s->colls[i]);
-        for (int k = 0; k < 3; k++) {
+        /* overlapped: dispatch and combine started as the layer starts (the first phase's
+         * calls run every phase), waited for when its work is done (below) */
+        for (int k = 0; k < 3 && w->ep_overlap; k++) {
             if (!passes_t[k]) continue;
             /* its calls in a pass: dispatch and combine, or one of them */
             const uint64_t calls = s->colls[i].per_layer / passes, cb = s->colls[i].bytes;
-            if (!w->ep_overlap) { /* below */
-                continue;
-            }
-            /* overlapped: dispatch and combine started as the layer starts (the first
-             * phase's calls run every phase), waited for when its work is done */
             const uint32_t at = i - first;
             tess_build_insert_group(b, passes_t[k], at, TESS_OP_COLLECTIVE, calls, 0, cb,
                                     (int32_t)i);
