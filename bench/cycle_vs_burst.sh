@@ -75,16 +75,16 @@ if [ "$which" = default ]; then
 fi
 if [ "$which" = stacks ]; then
   # the default package at k = 2 (its library included from here); shared: the west
-  # stacks only (r0c1 and r1c1 reach them a hop away); own: the east ones on r0c1, r1c1
+  # stacks only (r0c1 and r1c1 reach them a hop away); own: the east ones too, on r0c1, r1c1
   pkg() { # file sed-expression...
     local f=$1
     shift
     sed -e 's/<param name="k" default="4"\/>/<param name="k" default="2"\/>/' \
       -e "s#<include file=\"lib/#<include file=\"$root/platforms/lib/#" "$@" platforms/default.xml >"$f"
   }
-  pkg "$work/shared.xml" -e '/hbm-w2\|hbm-w3\|hbm-e/d'
-  pkg "$work/own.xml" -e '/hbm-w2\|hbm-w3\|hbm-e2\|hbm-e3/d' -e 's/r0c3/r0c1/; s/r1c3/r1c1/'
-  pkg "$work/shared64.xml" -e '/hbm-w2\|hbm-w3\|hbm-e/d' \
+  pkg "$work/shared.xml" -e 's/memory-edges="west east"/memory-edges="west"/'
+  pkg "$work/own.xml"
+  pkg "$work/shared64.xml" -e 's/memory-edges="west east"/memory-edges="west"/' \
     -e 's/name="hbm-phy" width="256B"/name="hbm-phy" width="64B"/'
   job=(--set workload.tp=2 --set workload.pp=2 --set workload.global-batch=1 --set model.layers=2)
   row "2 x 2, stacks shared by two dies" "$work/shared.xml" workloads/default.xml "${job[@]}"

@@ -59,13 +59,17 @@ def run(tessera, platform, workload, memory_fidelity, out):
 def variant(src, dst, stacks=8, wide=False):
     text = open(os.path.join(ROOT, src)).read()
     text = text.replace('<include file="lib/', '<include file="' + os.path.join(ROOT, "platforms/lib/"))
-    keep = {8: None, 4: ("hbm-w",), 2: ("hbm-w1", "hbm-w2")}[stacks]
-    if keep:
-        def drop(m):
-            return m.group(0) if m.group(1).startswith(keep) else ""
-        text = re.sub(r'\s*<instance name="(hbm-[we]\d)" type="[^"]+"/>\s*<connect [^>]*/>', drop, text)
-        if stacks == 2:  # taller stacks (64 GiB) so the model still fits; the same bandwidth
-            text = text.replace('capacity="16GiB"', 'capacity="64GiB"')
+    edges = 'memory-edges="west east"'
+    assert edges in text, src
+    if stacks == 4:  # the west edge's
+        text = text.replace(edges, 'memory-edges="west"')
+    elif stacks == 2:  # the west edge's middle two, by hand; taller (64 GiB) so the model still fits
+        text = re.sub(r'\s+memory="hbm3" memory-link="hbm-phy" ' + edges, "", text)
+        text = text.replace("</platform>", "".join(
+            f'  <instance name="hbm-w{r}" type="hbm3"/> '
+            f'<connect from="hbm-w{r}" to="wafer0.r{r}c0.router" link="hbm-phy"/>\n' for r in (1, 2))
+            + "</platform>")
+        text = text.replace('capacity="16GiB"', 'capacity="64GiB"')
     if wide:
         text = text.replace('flit-width="64B"', 'flit-width="128B"')
         text = re.sub(r'(<link-type name="nop-link" width=)"64B"', r'\1"128B"', text)

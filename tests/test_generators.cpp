@@ -71,6 +71,94 @@ TEST(Mesh, NamesAndNeighbours)
     }
 }
 
+namespace
+{
+// A rows x cols mesh with `attrs` added to the <mesh> element (its memories' attributes).
+std::string mesh_with_memories(unsigned rows, unsigned cols, const std::string &attrs)
+{
+    return platform_doc("  <link-type name=\"phy\" width=\"64B\" latency=\"2cycles\" "
+                        "energy=\"1pJ/bit\"/>\n"
+                        "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" "
+                        "channels=\"1\" bus-width=\"64b\" data-rate=\"6.4Gb/s\" rows=\"16384\"" +
+                        std::string(kTimings) +
+                        "/>\n"
+                        "  <mesh name=\"g\" rows=\"" +
+                        std::to_string(rows) + "\" cols=\"" + std::to_string(cols) +
+                        "\" die=\"d\" router=\"r\" link=\"l\"" + attrs + "/>\n");
+}
+} // namespace
+
+TEST(Mesh, EdgeMemoriesSitOnEveryRouterOfTheirEdges)
+{
+    // 3 x 5: west and east one a row (3 each), north and south one a column (5 each)
+    const unsigned R = 3, C = 5;
+    auto l = load_xml(mesh_with_memories(
+        R, C, " memory=\"m\" memory-link=\"phy\" memory-edges=\"west east north south\""));
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_MEMORY, 1), size_t(2 * R + 2 * C));
+    EXPECT_EQ(l->p.n_links, size_t(R) * C + R * (C - 1) + C * (R - 1) + 2 * R + 2 * C);
+    const uint32_t phy = tess_platform_find_type(&l->p, "phy");
+    for (unsigned i = 0; i < R; i++) {
+        const std::string r = std::to_string(i);
+        EXPECT_EQ(l->live_links_between("g.west-r" + r, "g.r" + r + "c0.router"), 1) << r;
+        EXPECT_EQ(l->live_links_between("g.east-r" + r, "g.r" + r + "c4.router"), 1) << r;
+    }
+    for (unsigned j = 0; j < C; j++) {
+        const std::string c = std::to_string(j);
+        EXPECT_EQ(l->live_links_between("g.north-c" + c, "g.r0c" + c + ".router"), 1) << c;
+        EXPECT_EQ(l->live_links_between("g.south-c" + c, "g.r2c" + c + ".router"), 1) << c;
+    }
+    for (size_t k = 0; k < l->p.n_links; k++) {
+        const tess_link &lk = l->p.links[k];
+        const bool memory = l->p.instances[lk.a].kind == TESS_KIND_MEMORY ||
+                            l->p.instances[lk.b].kind == TESS_KIND_MEMORY;
+        EXPECT_EQ(lk.type == phy, memory) << k;
+    }
+    // one edge: only its memories, in row order
+    auto west = load_xml(mesh_with_memories(4, 2,
+                                            " memory=\"m\" memory-link=\"phy\" "
+                                            "memory-edges=\"west\""));
+    ASSERT_EQ(west->rc, TESS_OK) << west->errors;
+    EXPECT_EQ(tess_platform_count(&west->p, TESS_KIND_MEMORY, 1), 4u);
+    EXPECT_EQ(west->instance("g.east-r0"), TESS_NONE);
+    EXPECT_EQ(west->live_links_between("g.west-r3", "g.r3c0.router"), 1);
+}
+
+TEST(Mesh, EdgeMemoriesFollowTheGridsSize)
+{
+    // the bundled Hecaton-style package at k = 8: a stack on every router of columns 0
+    // and 7, none inside (by hand the stacks would stay where a 4 x 4 had them)
+    auto l = load_file(source_path("platforms/hecaton-4x4.xml"), {{"k", "8"}});
+    ASSERT_EQ(l->rc, TESS_OK) << l->errors;
+    EXPECT_EQ(tess_platform_count(&l->p, TESS_KIND_MEMORY, 1), 16u);
+    for (unsigned i = 0; i < 8; i++) {
+        const std::string r = std::to_string(i);
+        EXPECT_EQ(l->live_links_between("wafer0.west-r" + r, "wafer0.r" + r + "c0.router"), 1);
+        EXPECT_EQ(l->live_links_between("wafer0.east-r" + r, "wafer0.r" + r + "c7.router"), 1);
+    }
+}
+
+TEST(Mesh, EdgeMemoriesNeedATypeAndRealEdgesEachOnce)
+{
+    struct Case {
+        const char *attrs, *message;
+    } cases[] = {
+        {" memory=\"m\" memory-link=\"phy\" memory-edges=\"west up\"", "'up' is not an edge"},
+        {" memory=\"m\" memory-link=\"phy\" memory-edges=\"east east\"", "'east' named twice"},
+        {" memory=\"m\" memory-link=\"phy\" memory-edges=\"\"", "'memory-edges': empty"},
+        {" memory=\"m\" memory-link=\"phy\"", "'memory-edges'"},
+        {" memory-link=\"phy\" memory-edges=\"west\"", "name their memory-type with memory="},
+        {" memory=\"l\" memory-link=\"phy\" memory-edges=\"west\"", "'memory'"},
+        {" memory=\"m\" memory-edges=\"west\"", "'memory-link'"},
+    };
+    for (const Case &c : cases) {
+        auto l = load_xml(mesh_with_memories(2, 2, c.attrs));
+        EXPECT_EQ(l->rc, TESS_EINVAL) << c.attrs;
+        EXPECT_NE(l->errors.find(c.message), std::string::npos) << c.attrs << ": " << l->errors;
+        EXPECT_NE(l->errors.find("test.xml:"), std::string::npos) << l->errors;
+    }
+}
+
 TEST(Torus, CountsIncludeWraparound)
 {
     const unsigned shapes[][2] = {{3, 3}, {4, 4}, {8, 8}, {3, 5}};

@@ -6,6 +6,14 @@
  *                     4-neighbours: R*(C-1) + C*(R-1) of them.
  * torus NAME (R x C): as mesh, plus wraparound links on every row and column:
  *                     2*R*C router links (R, C >= 3, so no wrap duplicates a link).
+ *                     With memory=TYPE and memory-edges, a mesh or torus has a DRAM device
+ *                     on the router of every tile of each named edge of the grid, made
+ *                     after the tiles and their links, edge by edge (west, east, north,
+ *                     south): NAME.west-rI and NAME.east-rI (I = 0 .. R-1; on columns 0
+ *                     and C-1), NAME.north-cJ and NAME.south-cJ (J = 0 .. C-1; rows 0 and
+ *                     R-1), each linked to its router by memory-link (a package's HBM
+ *                     stacks along its edges, in the manner of Hecaton and Theseus, that
+ *                     follow the grid's size).
  * switch NAME (N):    NAME.switch (one router, a port per die) and NAME.dieI, each
  *                     with one link to the switch.
  * dragonfly NAME (G groups of A routers; Kim, Dally, Scott and Abts, ISCA 2008):
@@ -44,6 +52,9 @@
  * platform is refused before anything is allocated. */
 #define TESS_MAX_GENERATED_DIES (1u << 20)
 
+/* The edges of a mesh or torus that carry memories (tess_generator_spec.memory_edges). */
+enum { TESS_EDGE_WEST = 1, TESS_EDGE_EAST = 2, TESS_EDGE_NORTH = 4, TESS_EDGE_SOUTH = 8 };
+
 typedef struct tess_generator_spec {
     const char *name; /* full path prefix of what it makes */
     tess_topology topology;
@@ -54,6 +65,7 @@ typedef struct tess_generator_spec {
     /* fat-tree and rail-only: router_type is the scale-out switch, link_type the NIC link */
     uint32_t nic_type, domain_switch_type, domain_link_type, uplink_type;
     uint32_t memory_type, memory_link_type; /* a DRAM device per die (TESS_NONE: none) */
+    unsigned memory_edges;                  /* mesh, torus: TESS_EDGE_* bits (memory_type's) */
     uint32_t radix;                         /* ports of a scale-out switch */
     uint32_t levels;                        /* fat-tree: 1-3, 0 = the fewest that fit */
     double oversubscription;                /* fat-tree leaves: NIC ports per uplink */

@@ -497,6 +497,55 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
     return 0;
 }
 
+/* A mesh's or torus's memories on its edges: memory="TYPE" memory-link="LINK"
+ * memory-edges="west east" (any of west, east, north, south; generators.h). */
+static int grid_memories(loader *L, tess_scope *s, xmlNodePtr n, tess_generator_spec *g)
+{
+    g->memory_type = g->memory_link_type = TESS_NONE;
+    const int has_memory = xmlHasProp(n, (const xmlChar *)"memory") != NULL;
+    const int has_edges = xmlHasProp(n, (const xmlChar *)"memory-edges") != NULL;
+    if (!has_memory) {
+        if (has_edges || xmlHasProp(n, (const xmlChar *)"memory-link")) {
+            ERR(L, line_of(n),
+                "<%s>: 'memory-edges' and 'memory-link' place memories on the grid's edges; "
+                "name their memory-type with memory=\"TYPE\"",
+                tag(n));
+            return -1;
+        }
+        return 0;
+    }
+    int bad = (g->memory_type = attr_type(L, s, n, "memory", TESS_KIND_MEMORY, 0)) == TESS_NONE;
+    bad |=
+        (g->memory_link_type = attr_type(L, s, n, "memory-link", TESS_KIND_LINK, 1)) == TESS_NONE;
+    int failed = 0;
+    char *text = attr(L, s, n, "memory-edges", 1, &failed);
+    if (!text) return -1;
+    static const char *const names[] = {"west", "east", "north", "south"};
+    char *save = NULL;
+    for (char *tok = strtok_r(text, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+        unsigned bit = 0;
+        for (unsigned k = 0; k < 4 && !bit; k++)
+            if (strcmp(tok, names[k]) == 0) bit = 1u << k;
+        if (!bit || (g->memory_edges & bit)) {
+            ERR(L, line_of(n),
+                "<%s> attribute 'memory-edges': '%s' %s (the edges are west, east, north and "
+                "south, each once)",
+                tag(n), tok, bit ? "named twice" : "is not an edge");
+            bad = 1;
+        }
+        g->memory_edges |= bit;
+    }
+    if (!g->memory_edges && !bad) {
+        ERR(L, line_of(n),
+            "<%s> attribute 'memory-edges': empty; name the edges that carry memories (west, "
+            "east, north, south)",
+            tag(n));
+        bad = 1;
+    }
+    free(text);
+    return bad | failed ? -1 : 0;
+}
+
 static int handle_generator(loader *L, tess_scope *s, xmlNodePtr n, tess_topology topo)
 {
     tess_generator_spec g;
@@ -538,6 +587,7 @@ static int handle_generator(loader *L, tess_scope *s, xmlNodePtr n, tess_topolog
         g.local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0);
         bad |= g.local_link_type == TESS_NONE;
     }
+    if (tess_topology_has_coordinates(topo)) bad |= grid_memories(L, s, n, &g) != 0;
     if (topo == TESS_TOPO_DRAGONFLY && xmlHasProp(n, (const xmlChar *)"global-link")) {
         g.global_link_type = attr_type(L, s, n, "global-link", TESS_KIND_LINK, 0);
         bad |= g.global_link_type == TESS_NONE;
