@@ -136,6 +136,17 @@ TEST(Mesh, EdgeMemoriesFollowTheGridsSize)
         EXPECT_EQ(l->live_links_between("wafer0.west-r" + r, "wafer0.r" + r + "c0.router"), 1);
         EXPECT_EQ(l->live_links_between("wafer0.east-r" + r, "wafer0.r" + r + "c7.router"), 1);
     }
+    // its parameter memory-edges moves them: north and south, a stack on each column's end
+    auto ns = load_file(source_path("platforms/hecaton-4x4.xml"),
+                        {{"k", "8"}, {"memory-edges", "north,south"}});
+    ASSERT_EQ(ns->rc, TESS_OK) << ns->errors;
+    EXPECT_EQ(tess_platform_count(&ns->p, TESS_KIND_MEMORY, 1), 16u);
+    EXPECT_EQ(ns->instance("wafer0.west-r0"), TESS_NONE);
+    for (unsigned j = 0; j < 8; j++) {
+        const std::string c = std::to_string(j);
+        EXPECT_EQ(ns->live_links_between("wafer0.north-c" + c, "wafer0.r0c" + c + ".router"), 1);
+        EXPECT_EQ(ns->live_links_between("wafer0.south-c" + c, "wafer0.r7c" + c + ".router"), 1);
+    }
 }
 
 TEST(Mesh, EdgeMemoriesNeedATypeAndRealEdgesEachOnce)

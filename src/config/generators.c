@@ -7,6 +7,8 @@
 
 #include "config/arith.h"
 
+const char *const tess_grid_edges[4] = {"west", "east", "north", "south"};
+
 static uint32_t add_instance(tess_platform *p, uint32_t grid, const tess_generator_spec *s,
                              const char *path, tess_kind kind, uint32_t type, int row, int col)
 {
@@ -68,22 +70,18 @@ static uint32_t generate_grid(tess_platform *p, uint32_t gi, const tess_generato
         }
     }
     /* the edges' memories (generators.h), outside the grid's tiles as a hand-written
-     * instance is: west and east down the rows, north and south along the columns */
-    static const struct {
-        unsigned edge;
-        const char *side;
-        int along_rows, far; /* down the rows (west, east); on the last column or row */
-    } edges[] = {{TESS_EDGE_WEST, "west", 1, 0},
-                 {TESS_EDGE_EAST, "east", 1, 1},
-                 {TESS_EDGE_NORTH, "north", 0, 0},
-                 {TESS_EDGE_SOUTH, "south", 0, 1}};
-    for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++) {
-        if (s->memory_type == TESS_NONE || !(s->memory_edges & edges[e].edge)) continue;
-        const int rows = edges[e].along_rows;
-        const uint32_t line = edges[e].far ? (rows ? s->cols : s->rows) - 1 : 0;
+     * instance is */
+    for (unsigned e = 0; e < 4; e++) {
+        if (s->memory_type == TESS_NONE || !(s->memory_edges & (1u << e))) continue;
+        /* west and east down the rows, on the first and last column; north and south
+         * along the columns, on the first and last row */
+        const int rows = ((1u << e) & (TESS_EDGE_WEST | TESS_EDGE_EAST)) != 0;
+        const int far = ((1u << e) & (TESS_EDGE_EAST | TESS_EDGE_SOUTH)) != 0;
+        const uint32_t line = far ? (rows ? s->cols : s->rows) - 1 : 0;
         for (uint32_t i = 0; i < (rows ? s->rows : s->cols); i++) {
             const uint32_t r = rows ? i : line, c = rows ? line : i;
-            snprintf(path, sizeof path, "%s.%s-%c%u", s->name, edges[e].side, rows ? 'r' : 'c', i);
+            snprintf(path, sizeof path, "%s.%s-%c%u", s->name, tess_grid_edges[e], rows ? 'r' : 'c',
+                     i);
             uint32_t m =
                 add_instance(p, TESS_NONE, s, path, TESS_KIND_MEMORY, s->memory_type, -1, -1);
             if (m == TESS_NONE ||

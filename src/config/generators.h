@@ -54,6 +54,8 @@
 
 /* The edges of a mesh or torus that carry memories (tess_generator_spec.memory_edges). */
 enum { TESS_EDGE_WEST = 1, TESS_EDGE_EAST = 2, TESS_EDGE_NORTH = 4, TESS_EDGE_SOUTH = 8 };
+/* Their names, edge 1 << i the i-th: west, east, north, south. */
+extern const char *const tess_grid_edges[4];
 
 typedef struct tess_generator_spec {
     const char *name; /* full path prefix of what it makes */

@@ -520,12 +520,11 @@ static int grid_memories(loader *L, tess_scope *s, xmlNodePtr n, tess_generator_
     int failed = 0;
     char *text = attr(L, s, n, "memory-edges", 1, &failed);
     if (!text) return -1;
-    static const char *const names[] = {"west", "east", "north", "south"};
     char *save = NULL;
     for (char *tok = strtok_r(text, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
         unsigned bit = 0;
         for (unsigned k = 0; k < 4 && !bit; k++)
-            if (strcmp(tok, names[k]) == 0) bit = 1u << k;
+            if (strcmp(tok, tess_grid_edges[k]) == 0) bit = 1u << k;
         if (!bit || (g->memory_edges & bit)) {
             ERR(L, line_of(n),
                 "<%s> attribute 'memory-edges': '%s' %s (the edges are west, east, north and "
