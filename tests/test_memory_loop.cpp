@@ -5,6 +5,9 @@
 // that stream from one memory at once.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -245,6 +248,37 @@ TEST(MemoryLoop, DiesSharingAMemoryEachGetTheirShare)
                           true);
     ASSERT_EQ(rate.status, 0) << rate.output;
     EXPECT_NEAR(optimizer_s(rate.output) / (3 * S / mem), 1.0, 0.05);
+}
+
+// Dies behind one mesh link share it: three dies on r0 stream their optimizer steps from a
+// fast memory two hops away (256 GB/s into r2), so the links r2 -> r1 -> r0 carry all
+// three: each die's step takes 3 (S / 2) / 64 GB/s. Then die0 moved onto r2, beside the
+// memory: the other two share the chain (2 (S / 2) / 64 GB/s = S / 64 GB/s) and the stage
+// waits for them. The analytical model shares each channel of a route among the dies whose
+// DMA crosses it and takes the stage's slowest die (before: the route's narrowest channel
+// whole, and the stage's first die: S / 2 / 64 GB/s both times, 3x and 2x too fast).
+TEST(MemoryLoop, DiesBehindOneLinkShareItAndTheModelSeesIt)
+{
+    TempDir dir;
+    const double S = optimizer_bytes(), link = 64e9;
+    const std::string plat = platform(dir.path, 3, 2, 64, "6.4Gb/s", 256);
+    const double peak = 64 * 8 * 6.4e9; // 410 GB/s: a third of it is above the link's share
+    ASSERT_GT(peak / 3, link / 3);
+    EXPECT_NEAR(optimizer_s(run_burst(plat, 3)) / (3 * S / 2 / link), 1.0, 0.05);
+    EXPECT_NEAR(optimizer_s(run_burst(plat, 3, "estimate")) / (3 * S / 2 / link), 1.0, 1e-6);
+
+    std::string xml;
+    {
+        std::ifstream in(plat);
+        xml.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    const std::string from = "<connect from=\"die0\" to=\"r0\"";
+    ASSERT_NE(xml.find(from), std::string::npos);
+    xml.replace(xml.find(from), from.size(), "<connect from=\"die0\" to=\"r2\"");
+    const std::string moved = std::string(dir.path) + "/moved.xml";
+    std::ofstream(moved) << xml;
+    EXPECT_NEAR(optimizer_s(run_burst(moved, 3)) / (S / link), 1.0, 0.05);
+    EXPECT_NEAR(optimizer_s(run_burst(moved, 3, "estimate")) / (S / link), 1.0, 1e-6);
 }
 
 // Cycle memory fidelity: the same traffic served by the memory's own DRAM model, burst by

@@ -699,14 +699,19 @@ static double async_wait(double L, double w, double g, double r, double D, doubl
     return g + (L > 1 && stream > w + lost[0] ? (L - 1) * (stream - w - lost[0]) : 0);
 }
 
-/* Stage st's pass times and its die's figures (the stage's first rank stands for all of
- * it: every die of a stage runs the same ops); adds the network energy its ranks spend
- * to *net_joules. */
+/* Stage st's pass times and its die's figures (one rank stands for all of it: every die
+ * of a stage runs the same ops, and its collectives hold the others to the one whose DMA
+ * is slowest, the first of those); adds the network energy its ranks spend to
+ * *net_joules. */
 static void estimate_stage(const tess_platform *p, const tess_schedule *s, unsigned e, uint32_t st,
                            const tess_estimate_net *net, const tess_calibration *cal, passes *x,
                            double *net_joules)
 {
-    const uint32_t pp = s->pp, v = s->chunks, rank = st * s->tp;
+    const uint32_t pp = s->pp, v = s->chunks;
+    uint32_t rank = st * s->tp;
+    for (uint32_t r = 0; r < s->dies; r++)
+        if (tess_rank_stage(s->tp, pp, r) == st && net->dma_bytes_s[r] < net->dma_bytes_s[rank])
+            rank = r;
     const double msg_bytes = (double)s->activation_message_bytes;
     const tess_die_type *dt = &p->types[p->instances[s->die_of_rank[rank]].type].u.die;
     const double dma_rate = net->dma_bytes_s[rank];

@@ -381,14 +381,58 @@ uint32_t tess_memory_owner(const tess_platform *p, uint32_t mem)
     return TESS_NONE;
 }
 
+/* The route a rank's DMA takes from its home memory mem to its die: from the memory, or
+ * from the die the memory hangs off (*owner, else TESS_NONE). Its channels in (*ch)[0..n),
+ * the buffer grown to fit (*cap). 1 when routed, 0 when not (the memory is the die's own,
+ * or behind it), -1 with msg when the memory is on no network, -2 out of memory. */
+static int dma_route(const tess_platform *p, const tess_hw_routes *h, uint32_t mem, uint32_t die,
+                     tess_hw_route_info *info, uint32_t **ch, uint32_t *cap, uint32_t *n,
+                     uint32_t *owner, char *msg, size_t msglen)
+{
+    *owner = TESS_NONE;
+    uint32_t from = mem;
+    if (tess_hw_route(h, mem, die, info, *ch, *cap) != 0) { /* behind another die (or this) */
+        *owner = tess_memory_owner(p, mem);
+        if (*owner == TESS_NONE) {
+            snprintf(msg, msglen, "memory '%s' (die '%s''s) is not on the network",
+                     p->instances[mem].path, p->instances[die].path);
+            return -1;
+        }
+        from = *owner;
+        if (*owner == die || tess_hw_route(h, from, die, info, *ch, *cap) != 0) return 0;
+    }
+    if (info->channels > *cap) { /* longer than the buffer: again, with room for all */
+        uint32_t *bigger = realloc(*ch, info->channels * sizeof *bigger);
+        if (!bigger) return -2;
+        *ch = bigger;
+        *cap = info->channels;
+        tess_hw_route(h, from, die, info, *ch, *cap);
+    }
+    *n = info->channels;
+    return 1;
+}
+
 int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
                          const int64_t *home, const tess_hw_routes *h, double *die_bw,
                          double *memory_bw, char *msg, size_t msglen)
 {
     uint32_t *homed = calloc(p->n_instances + 1, sizeof *homed);
-    int rc = homed ? tess_die_dma_rates(p, m, mem_bw, die_bw, msg, msglen) : TESS_ENOMEM;
-    for (uint32_t r = 0; rc == TESS_OK && r < m->dies; r++)
-        if (home[r] >= 0) homed[home[r]]++;
+    /* the ranks whose DMA crosses each channel, which share its bandwidth */
+    uint32_t *crossing = calloc(tess_hw_routes_channels(h) + 1, sizeof *crossing);
+    uint32_t cap = 64, *ch = malloc(cap * sizeof *ch);
+    int rc = homed && crossing && ch ? tess_die_dma_rates(p, m, mem_bw, die_bw, msg, msglen)
+                                     : TESS_ENOMEM;
+    tess_hw_route_info info;
+    uint32_t n = 0, owner;
+    for (uint32_t r = 0; rc == TESS_OK && r < m->dies; r++) {
+        if (home[r] < 0) continue;
+        homed[home[r]]++;
+        const int routed = dma_route(p, h, (uint32_t)home[r], m->die_of_rank[r], &info, &ch, &cap,
+                                     &n, &owner, msg, msglen);
+        if (routed < 0) rc = routed == -1 ? TESS_EINVAL : TESS_ENOMEM;
+        for (uint32_t k = 0; routed == 1 && k < n; k++)
+            crossing[ch[k]]++;
+    }
     for (uint32_t r = 0; rc == TESS_OK && r < m->dies; r++) {
         const uint32_t die = m->die_of_rank[r];
         if (memory_bw) memory_bw[r] = home[r] < 0 ? 0 : mem_bw[home[r]] / homed[home[r]];
@@ -397,30 +441,24 @@ int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const d
             if (links > 0 && links < die_bw[r]) die_bw[r] = links;
             continue;
         }
-        const uint32_t mem = (uint32_t)home[r], n = homed[mem];
-        double rate = mem_bw[mem] / n;
-        tess_hw_route_info info;
-        uint32_t first = 0;
-        int routed = tess_hw_route(h, mem, die, &info, &first, 1) == 0;
-        if (!routed) { /* behind another die (or this one) */
-            const uint32_t owner = tess_memory_owner(p, mem);
-            if (owner == TESS_NONE) {
-                snprintf(msg, msglen, "memory '%s' (die '%s''s) is not on the network",
-                         p->instances[mem].path, p->instances[die].path);
-                rc = TESS_EINVAL;
-                break;
-            }
-            const double cap = tess_die_memory_links(p, owner, mem) / n;
-            if (cap > 0 && cap < rate) rate = cap;
-            routed = owner != die && tess_hw_route(h, owner, die, &info, &first, 1) == 0;
+        const uint32_t mem = (uint32_t)home[r], homes = homed[mem];
+        double rate = mem_bw[mem] / homes;
+        const int routed = dma_route(p, h, mem, die, &info, &ch, &cap, &n, &owner, msg, msglen);
+        if (owner != TESS_NONE) { /* the owner's link to the memory, shared by its ranks */
+            const double link = tess_die_memory_links(p, owner, mem) / homes;
+            if (link > 0 && link < rate) rate = link;
         }
-        if (routed) {
+        if (routed == 1) {
             if (info.bandwidth_bytes_s < rate) rate = info.bandwidth_bytes_s;
-            const double port = tess_hw_channel_bandwidth(h, first) / n;
-            if (port < rate) rate = port;
+            for (uint32_t k = 0; k < n; k++) {
+                const double share = tess_hw_channel_bandwidth(h, ch[k]) / crossing[ch[k]];
+                if (share < rate) rate = share;
+            }
         }
         die_bw[r] = rate;
     }
+    free(ch);
+    free(crossing);
     free(homed);
     return rc;
 }

@@ -102,12 +102,13 @@ uint32_t tess_memory_owner(const tess_platform *p, uint32_t mem);
  * instance): a die on its own memories as at rate, at most what its links to them carry;
  * else the lowest of the memory's bandwidth over the ranks homed there, the route's
  * narrowest channel from the memory (or from the die it hangs off, whose link to it then
- * caps it too: over the ranks homed there) and the route's first channel over those ranks
- * (the memory's port, which they all cross). home: each rank's (the schedule's, from
- * tess_home_memories). h: routes opened on p (memories are endpoints). memory_bw (NULL, or
- * one per rank): the home memory's own term of each rank's rate, before the links' caps (0
- * for a die on its own memories: no network between). TESS_OK, TESS_ENOMEM or TESS_EINVAL
- * (msg). */
+ * caps it too: over the ranks homed there), and each channel of the route over the ranks
+ * whose routes from their home memories cross it (the memory's port, which all its ranks
+ * cross; a mesh link from the edge, which the dies behind it share). home: each rank's (the
+ * schedule's, from tess_home_memories). h: routes opened on p (memories are endpoints). memory_bw
+ * (NULL, or one per rank): the home memory's own term of each rank's rate, before the links' caps
+ * (0 for a die on its own memories: no network between). TESS_OK, TESS_ENOMEM or TESS_EINVAL (msg).
+ */
 int tess_burst_dma_rates(const tess_platform *p, const tess_rank_map *m, const double *mem_bw,
                          const int64_t *home, const tess_hw_routes *h, double *die_bw,
                          double *memory_bw, char *msg, size_t msglen);
