@@ -278,7 +278,13 @@ TEST(MemoryLoop, DiesBehindOneLinkShareItAndTheModelSeesIt)
     const std::string moved = std::string(dir.path) + "/moved.xml";
     std::ofstream(moved) << xml;
     EXPECT_NEAR(optimizer_s(run_burst(moved, 3)) / (S / link), 1.0, 0.05);
-    EXPECT_NEAR(optimizer_s(run_burst(moved, 3, "estimate")) / (S / link), 1.0, 1e-6);
+    const std::string est = run_burst(moved, 3, "estimate");
+    EXPECT_NEAR(optimizer_s(est) / (S / link), 1.0, 1e-6);
+    // that die (the first of the two behind the link) is the model's critical path, start
+    // and end, as one stage without handoffs
+    const std::string cp = est.substr(est.find("\"critical_path\""));
+    EXPECT_NE(cp.find("\"start_die\": \"die1\""), std::string::npos) << cp;
+    EXPECT_NE(cp.find("\"end_die\": \"die1\""), std::string::npos) << cp;
 }
 
 // Cycle memory fidelity: the same traffic served by the memory's own DRAM model, burst by

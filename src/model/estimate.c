@@ -872,7 +872,7 @@ static void critical_path(const tess_schedule *s, const passes *x, double p2p,
         }
         cp->handoffs = walk.handoffs;
         cp->transfer_s = walk.handoffs * p2p;
-        cp->start_rank = walk.start_stage * s->tp;
+        cp->start_rank = x->per_stage[walk.start_stage].rank; /* the die that stands for it */
     }
     free(count);
     cp->memory_s += slow->optimizer_s;
