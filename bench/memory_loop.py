@@ -60,6 +60,7 @@ def variant(src, dst, stacks=8, wide=False):
     text = open(os.path.join(ROOT, src)).read()
     text = text.replace('<include file="lib/', '<include file="' + os.path.join(ROOT, "platforms/lib/"))
     edges = 'memory-edges="west east"'
+    text = text.replace('memory-edges="${memory-edges}"', edges)  # hecaton-4x4's parameter's default
     assert edges in text, src
     if stacks == 4:  # the west edge's
         text = text.replace(edges, 'memory-edges="west"')
