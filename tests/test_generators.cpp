@@ -149,6 +149,40 @@ TEST(Mesh, EdgeMemoriesFollowTheGridsSize)
     }
 }
 
+// A scale-out generator's memory-link names the link of memories its memory attribute makes:
+// alone it was ignored (no memories, no error), now it is refused naming the line.
+TEST(FatTree, AMemoryLinkWithoutMemoriesIsAnError)
+{
+    auto xml = [](const char *attrs) {
+        return std::string(
+                   "<?xml version=\"1.0\"?>\n<platform name=\"ft\">\n"
+                   "  <die-type name=\"gpu\" clock=\"1GHz\"/>\n"
+                   "  <router-type name=\"hub\" clock=\"1GHz\" flit-width=\"64B\" "
+                   "routing=\"table\"/>\n"
+                   "  <router-type name=\"ib\" clock=\"1GHz\" flit-width=\"64B\" routing=\"table\" "
+                   "ports=\"4\"/>\n"
+                   "  <link-type name=\"l\" width=\"32B\" latency=\"1cycle\" energy=\"0pJ/bit\"/>\n"
+                   "  <memory-type name=\"m\" standard=\"ideal\" capacity=\"1GiB\" "
+                   "channels=\"1\" bus-width=\"64b\" data-rate=\"6.4Gb/s\" "
+                   "rows=\"16384\"" +
+                   std::string(kTimings) +
+                   "/>\n"
+                   "  <fat-tree name=\"c\" domains=\"2\" domain-size=\"2\" die=\"gpu\" "
+                   "nic=\"hub\" domain-switch=\"hub\" domain-link=\"l\" switch=\"ib\" "
+                   "link=\"l\"") +
+               attrs + "/>\n</platform>\n";
+    };
+    auto with = load_xml(xml(" memory=\"m\" memory-link=\"l\""));
+    ASSERT_EQ(with->rc, TESS_OK) << with->errors;
+    EXPECT_EQ(tess_platform_count(&with->p, TESS_KIND_MEMORY, 1), 4u); // one a die
+    auto alone = load_xml(xml(" memory-link=\"l\""));
+    EXPECT_EQ(alone->rc, TESS_EINVAL);
+    EXPECT_NE(alone->errors.find("test.xml:8: <fat-tree>: 'memory-link' joins the generator's "
+                                 "memories; name their memory-type with memory="),
+              std::string::npos)
+        << alone->errors;
+}
+
 TEST(Mesh, EdgeMemoriesNeedATypeAndRealEdgesEachOnce)
 {
     struct Case {

@@ -1532,6 +1532,61 @@ TEST(ScheduleStages, UnevenStagesHoldTheirOwnLayers)
     }
 }
 
+// layer-split="uniform": GPT 1.3B's 24 layers over pp 5 go 5, 5, 5, 5, 4 (24 = 5 x 4 + 4: the
+// first four stages one more), over pp 7 as 4, 4, 4, 3, 3, 3, 3 (24 = 7 x 3 + 3); interleaved
+// with 2 chunks over pp 5, each chunk position's 12 layers as 3, 3, 2, 2, 2 (12 = 5 x 2 + 2),
+// so 6, 6, 4, 4, 4 a stage. The stages hold every layer: the FLOPs are the even split's
+// (pp 4), and the schedule is the one the listed stage-layers give.
+TEST(ScheduleStages, AUniformSplitSpreadsTheLayersAsEvenlyAsTheyGo)
+{
+    struct {
+        const char *attrs;
+        uint32_t pp;
+        std::vector<unsigned> layers;
+    } cases[] = {
+        {"pp=\"5\" global-batch=\"35\"", 5, {5, 5, 5, 5, 4}},
+        {"pp=\"7\" global-batch=\"35\"", 7, {4, 4, 4, 3, 3, 3, 3}},
+        {"pp=\"5\" pipeline=\"interleaved\" chunks=\"2\" global-batch=\"10\"", 5, {6, 6, 4, 4, 4}},
+    };
+    for (const auto &c : cases) {
+        const std::string w = std::string("micro-batch=\"1\" tp=\"1\" ") + c.attrs;
+        auto u = build("gpt-1.3b.xml", w + " layer-split=\"uniform\"", c.pp);
+        ASSERT_EQ(u->src, TESS_OK) << c.attrs << ": " << u->errors;
+        std::string list;
+        for (unsigned l : c.layers)
+            list += (list.empty() ? "" : ",") + std::to_string(l);
+        auto listed = build("gpt-1.3b.xml", w + " stage-layers=\"" + list + "\"", c.pp);
+        ASSERT_EQ(listed->src, TESS_OK) << listed->errors;
+        for (uint32_t st = 0; st < c.pp; st++)
+            EXPECT_EQ(u->s.stages[st].layers_per_chunk * u->w.chunks, c.layers[st])
+                << c.attrs << " stage " << st;
+        EXPECT_DOUBLE_EQ(u->s.hardware_flops, listed->s.hardware_flops) << c.attrs;
+    }
+    // every layer placed: the model's FLOPs are an even split's of the same batch
+    auto u5 = build("gpt-1.3b.xml",
+                    "global-batch=\"35\" micro-batch=\"1\" tp=\"1\" pp=\"5\" "
+                    "layer-split=\"uniform\"",
+                    5);
+    auto e4 = build("gpt-1.3b.xml", "global-batch=\"35\" micro-batch=\"1\" tp=\"1\" pp=\"4\"", 4);
+    ASSERT_EQ(u5->src, TESS_OK) << u5->errors;
+    ASSERT_EQ(e4->src, TESS_OK) << e4->errors;
+    EXPECT_NEAR(u5->s.model_flops, e4->s.model_flops, 1e-12 * e4->s.model_flops);
+    // refused: with a list, and where a stage would hold no layer
+    auto both = build("gpt-1.3b.xml",
+                      "global-batch=\"16\" micro-batch=\"1\" tp=\"1\" pp=\"4\" "
+                      "stage-layers=\"5,7,7,5\" layer-split=\"uniform\"",
+                      4);
+    EXPECT_NE(both->wrc, TESS_OK);
+    EXPECT_NE(both->errors.find("give it or stage-layers, not both"), std::string::npos)
+        << both->errors;
+    auto thin = build("gpt-1.3b.xml",
+                      "global-batch=\"32\" micro-batch=\"1\" tp=\"1\" pp=\"32\" "
+                      "layer-split=\"uniform\"",
+                      32);
+    EXPECT_NE(thin->wrc, TESS_OK);
+    EXPECT_NE(thin->errors.find("at least a layer a chunk"), std::string::npos) << thin->errors;
+}
+
 TEST(ScheduleStages, BadStageListsAreNamed)
 {
     const std::string base = "global-batch=\"16\" micro-batch=\"1\" tp=\"4\" pp=\"4\" ";

@@ -387,6 +387,26 @@ static int handle_instance(loader *L, tess_scope *s, xmlNodePtr n)
     return rc;
 }
 
+/* A generator's memories: memory="TYPE" and the link-type joining each, memory-link="LINK",
+ * both or neither (a memory-link alone names memories that are not there). 1 with them, 0
+ * without, -1 after reporting why. */
+static int generator_memory(loader *L, tess_scope *s, xmlNodePtr n, tess_generator_spec *g)
+{
+    g->memory_type = g->memory_link_type = TESS_NONE;
+    if (!xmlHasProp(n, (const xmlChar *)"memory")) {
+        if (!xmlHasProp(n, (const xmlChar *)"memory-link")) return 0;
+        ERR(L, line_of(n),
+            "<%s>: 'memory-link' joins the generator's memories; name their memory-type with "
+            "memory=\"TYPE\"",
+            tag(n));
+        return -1;
+    }
+    int bad = (g->memory_type = attr_type(L, s, n, "memory", TESS_KIND_MEMORY, 0)) == TESS_NONE;
+    bad |=
+        (g->memory_link_type = attr_type(L, s, n, "memory-link", TESS_KIND_LINK, 1)) == TESS_NONE;
+    return bad ? -1 : 1;
+}
+
 /* <fat-tree> and <rail-only>: domains of dies joined by scale-out switches (generators.h). */
 static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generator_spec *g)
 {
@@ -400,12 +420,7 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
     g->link_type = attr_type(L, s, n, "link", TESS_KIND_LINK, 1);
     g->local_link_type = g->domain_link_type;
     g->uplink_type = g->link_type;
-    g->memory_type = g->memory_link_type = TESS_NONE;
-    if (xmlHasProp(n, (const xmlChar *)"memory")) {
-        bad |= (g->memory_type = attr_type(L, s, n, "memory", TESS_KIND_MEMORY, 0)) == TESS_NONE;
-        bad |= (g->memory_link_type = attr_type(L, s, n, "memory-link", TESS_KIND_LINK, 1)) ==
-               TESS_NONE;
-    }
+    bad |= generator_memory(L, s, n, g) < 0;
     if (xmlHasProp(n, (const xmlChar *)"local-link"))
         bad |=
             (g->local_link_type = attr_type(L, s, n, "local-link", TESS_KIND_LINK, 0)) == TESS_NONE;
@@ -501,22 +516,18 @@ static int handle_scale_out(loader *L, tess_scope *s, xmlNodePtr n, tess_generat
  * memory-edges="west east" (any of west, east, north, south; generators.h). */
 static int grid_memories(loader *L, tess_scope *s, xmlNodePtr n, tess_generator_spec *g)
 {
-    g->memory_type = g->memory_link_type = TESS_NONE;
-    const int has_memory = xmlHasProp(n, (const xmlChar *)"memory") != NULL;
-    const int has_edges = xmlHasProp(n, (const xmlChar *)"memory-edges") != NULL;
-    if (!has_memory) {
-        if (has_edges || xmlHasProp(n, (const xmlChar *)"memory-link")) {
+    const int has = generator_memory(L, s, n, g);
+    if (has <= 0) {
+        if (has == 0 && xmlHasProp(n, (const xmlChar *)"memory-edges")) {
             ERR(L, line_of(n),
-                "<%s>: 'memory-edges' and 'memory-link' place memories on the grid's edges; "
-                "name their memory-type with memory=\"TYPE\"",
+                "<%s>: 'memory-edges' places memories on the grid's edges; name their "
+                "memory-type with memory=\"TYPE\"",
                 tag(n));
             return -1;
         }
-        return 0;
+        return has;
     }
-    int bad = (g->memory_type = attr_type(L, s, n, "memory", TESS_KIND_MEMORY, 0)) == TESS_NONE;
-    bad |=
-        (g->memory_link_type = attr_type(L, s, n, "memory-link", TESS_KIND_LINK, 1)) == TESS_NONE;
+    int bad = 0;
     int failed = 0;
     char *text = attr(L, s, n, "memory-edges", 1, &failed);
     if (!text) return -1;

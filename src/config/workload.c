@@ -33,6 +33,7 @@ static const char *const ep_a2a_names[] = {"flat", "hierarchical", NULL};
 static const char *const attention_names[] = {"materialized", "flash", NULL};
 static const char *const placement_names[] = {"nearest", "balanced", NULL};
 static const char *const pipeline_names[] = {"gpipe", "1f1b", "interleaved", NULL};
+static const char *const layer_split_names[] = {"divide", "uniform", NULL};
 static const char *const tp_style_names[] = {"megatron-1d", "2d", NULL};
 static const char *const rank_order_names[] = {"tp-pp-dp", "pp-tp-dp", "tp-dp-pp", "dp-tp-pp",
                                                "pp-dp-tp", "dp-pp-tp", NULL};
@@ -161,6 +162,9 @@ static const tess_field_spec workload_fields[] = {
     {"stage-layers", 0, TESS_FIELD_COUNTS, W(stage_layers), "", 1, 100000, NULL, NULL,
      "each pipeline stage's layers, first to last (none: the layers split evenly); each a "
      "multiple of chunks"},
+    WENUM("layer-split", layer_split, "divide", layer_split_names,
+          "with no stage-layers: divide (each stage the same layers; they must divide into pp x "
+          "chunks) or uniform (as evenly as they go, the first stages a layer a chunk more)"),
     WENUM("tp-style", tp_style, "megatron-1d", tp_style_names, "tensor-parallel style"),
     WENUM("rank-order", rank_order, "tp-pp-dp", rank_order_names,
           "rank numbering, fastest first: TP neighbours on adjacent dies by default"),
@@ -319,6 +323,21 @@ int tess_model_load_buffer(const char *xml, size_t len, const char *path, const 
     return rc;
 }
 
+/* layer-split="uniform": the model's layers over pp x chunks model chunks as evenly as they
+ * go, the first stages holding one layer a chunk more where they do not divide (DeepSpeed's
+ * "uniform" partition, by layer count); left empty, for the divide check to name, where the
+ * layers do not divide into the chunks or pp exceeds what a list holds. */
+static void uniform_stage_layers(tess_workload *w)
+{
+    const uint32_t L = w->model.layers, pp = w->pp, chunks = w->chunks;
+    if (pp == 0 || chunks == 0 || pp > TESS_MAX_COUNTS || L % chunks != 0 || L / chunks < pp)
+        return;
+    const uint32_t per_chunk = L / chunks; /* layers each chunk position holds over the stages */
+    for (uint32_t st = 0; st < pp; st++)
+        w->stage_layers.v[st] = chunks * (per_chunk / pp + (st < per_chunk % pp));
+    w->stage_layers.n = pp;
+}
+
 int tess_workload_load(const char *path, tess_override *ov, size_t n_ov, int *used,
                        tess_workload *out, tess_diag *diag)
 {
@@ -365,6 +384,8 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
     }
     if (rc != TESS_OK || mrc != TESS_OK) return TESS_EINVAL;
 
+    const int listed = out->stage_layers.n > 0;
+    if (out->layer_split == TESS_SPLIT_UNIFORM && !listed) uniform_stage_layers(out);
     const tess_workload *w = out;
     const tess_model *m = &w->model;
 #define CHECK(cond, ...)                                                                           \
@@ -454,10 +475,14 @@ int tess_workload_load_buffer(const char *xml, size_t len, const char *path, con
           "<workload>: tp-style 2d: micro-batch %u x the model's %u heads x sequence %u query "
           "rows do not divide over tp %u",
           w->micro_batch, m->heads, m->sequence, w->tp);
+    CHECK(!listed || w->layer_split == TESS_SPLIT_DIVIDE,
+          "<workload> attribute 'layer-split': uniform computes each stage's layers; give it or "
+          "stage-layers, not both");
     if (w->stage_layers.n == 0) {
         CHECK(m->layers % (w->pp * w->chunks) == 0,
               "<workload>: the model's %u layers do not divide into pp %u x chunks %u (attribute "
-              "stage-layers gives each stage its own)",
+              "stage-layers gives each stage its own; layer-split=\"uniform\" spreads them as "
+              "evenly as they go, at least a layer a chunk)",
               m->layers, w->pp, w->chunks);
     } else {
         uint64_t sum = 0;

@@ -24,6 +24,9 @@ typedef enum tess_recompute {
     TESS_RECOMPUTE_FULL
 } tess_recompute;
 typedef enum tess_pipeline { TESS_PIPE_GPIPE, TESS_PIPE_1F1B, TESS_PIPE_INTERLEAVED } tess_pipeline;
+/* how the layers go to the stages when stage-layers lists none: the same number each (they
+ * must divide), or as evenly as they go (the first stages one chunk of layers more) */
+typedef enum tess_layer_split { TESS_SPLIT_DIVIDE, TESS_SPLIT_UNIFORM } tess_layer_split;
 typedef enum tess_attention { TESS_ATTN_MATERIALIZED, TESS_ATTN_FLASH } tess_attention;
 /* Where a die without memories of its own keeps its data (model/placement.h): the nearest
  * memory with room, or spread evenly over the memories it reaches, nearest first. */
@@ -121,6 +124,7 @@ typedef struct tess_workload {
     uint32_t chunks; /* model chunks per die (interleaved 1F1B) */
     /* each pipeline stage's layers (all its chunks together); n = 0: layers / pp each */
     tess_counts stage_layers;
+    tess_layer_split layer_split; /* uniform: stage_layers filled in by the loader */
     tess_tp_style tp_style;
     tess_rank_order rank_order;
     uint32_t tile_merge;  /* GEMM tiles per schedule op, per dimension (granularity) */
