@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <iterator>
 
 #include <cstdio>
 #include <cstdlib>
@@ -267,11 +266,7 @@ TEST(MemoryLoop, DiesBehindOneLinkShareItAndTheModelSeesIt)
     EXPECT_NEAR(optimizer_s(run_burst(plat, 3)) / (3 * S / 2 / link), 1.0, 0.05);
     EXPECT_NEAR(optimizer_s(run_burst(plat, 3, "estimate")) / (3 * S / 2 / link), 1.0, 1e-6);
 
-    std::string xml;
-    {
-        std::ifstream in(plat);
-        xml.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
+    std::string xml = read_text(plat);
     const std::string from = "<connect from=\"die0\" to=\"r0\"";
     ASSERT_NE(xml.find(from), std::string::npos);
     xml.replace(xml.find(from), from.size(), "<connect from=\"die0\" to=\"r2\"");
