@@ -202,18 +202,20 @@ TEST(Yield, CoreRedundancyKeepsADieWhoseRowsLoseNoMoreThanTheirSpares)
         EXPECT_NEAR(c.cost_usd, price(area, y), 1e-9 * price(area, y)) << spares;
         EXPECT_LT(c.cost_usd, plain_usd) << spares; // the spares pay for their area
     }
-    // on the bundled wafer, with Cerebras's figures (cores of ~0.05 mm2, 70,000 spares to
-    // 900,000 working: Cerebras blog, 2025-01-13), set together with --set: 96 rows of 110
-    // cores of its reticles' 529 mm2 of compute, 8 spares a row. Its dies then fail only in
-    // what has no spare (uncore, router, PHYs), and the wafer costs what it did not before
-    const std::string wafer = "cost platforms/wafer-scale.xml --json --set reticle.core-rows=96 "
-                              "--set reticle.core-cols=110";
-    const CliRun plain = tessera("cost platforms/wafer-scale.xml --json", true),
-                 spared = tessera(wafer + " --set reticle.spare-cores=8", true);
+    // the bundled wafer has Cerebras's figures (cores of ~0.05 mm2, 70,000 spares to
+    // 900,000 working: Cerebras blog, 2025-01-13): 96 rows of 110 cores of its reticles' 529
+    // mm2 of compute, 8 spares a row. Its dies then fail only in what has no spare (uncore,
+    // router, PHYs), and the wafer costs what it does not without them (all three set to 0)
+    const std::string wafer = "cost platforms/wafer-scale.xml --json";
+    const CliRun plain = tessera(wafer + " --set reticle.core-rows=0 --set reticle.core-cols=0 "
+                                         "--set reticle.spare-cores=0",
+                                 true),
+                 spared = tessera(wafer, true);
+    ASSERT_EQ(plain.status, 0) << plain.output;
     ASSERT_EQ(spared.status, 0) << spared.output;
     EXPECT_GT(json_number(spared.output, "worst_die"), json_number(plain.output, "worst_die"));
     EXPECT_LT(json_number(spared.output, "cost_usd"), 1e-6 * json_number(plain.output, "cost_usd"));
-    const CliRun half = tessera("cost platforms/wafer-scale.xml --set reticle.core-rows=96");
+    const CliRun half = tessera("cost platforms/wafer-scale.xml --set reticle.core-cols=0");
     EXPECT_EQ(half.status, 1);
     EXPECT_NE(half.output.find("core-level redundancy"), std::string::npos) << half.output;
     // rows without columns, or cores on a die of given area, are refused by name
