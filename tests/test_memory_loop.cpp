@@ -86,18 +86,27 @@ double sustained(const std::string &plat, unsigned channels, double gbps, double
     return json_number(mem.output, "bandwidth_bytes_per_s");
 }
 
-// A 2-layer GPT (`model`: its other --set overrides) on `dp` dies (tp = pp = 1), run at
-// `memory_fidelity` (or `verb` "estimate": the analytical model's report).
+// A 2-layer GPT (`model`: its other --set overrides) on `dp` dies (tp = pp = 1): the
+// platform, workload and overrides of a command.
+std::string gpt_job(const std::string &plat, unsigned dp, const std::string &model)
+{
+    return plat +
+           " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
+           "--set workload.dp=" +
+           std::to_string(dp) + " --set workload.global-batch=" + std::to_string(dp) +
+           " --set model.layers=2 " + model;
+}
+
+// hidden 1024, FFN 4096, 8 heads
+const std::string kGpt1024 = "--set model.hidden=1024 --set model.heads=8 --set model.ffn=4096";
+
+// gpt_job run at `memory_fidelity` (or `verb` "estimate": the analytical model's report).
 std::string run_gpt(const std::string &plat, unsigned dp, const std::string &memory_fidelity,
                     const std::string &model, const std::string &verb = "run")
 {
-    CliRun r = tessera(
-        verb + " " + plat +
-            " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
-            "--set workload.dp=" +
-            std::to_string(dp) + " --set workload.global-batch=" + std::to_string(dp) +
-            " --set model.layers=2 " + model + " --memory-fidelity " + memory_fidelity + " --json",
-        true);
+    CliRun r = tessera(verb + " " + gpt_job(plat, dp, model) + " --memory-fidelity " +
+                           memory_fidelity + " --json",
+                       true);
     EXPECT_EQ(r.status, 0) << r.output;
     return r.output;
 }
@@ -106,8 +115,7 @@ std::string run_gpt(const std::string &plat, unsigned dp, const std::string &mem
 // fidelity.
 std::string run_burst(const std::string &plat, unsigned dp, const std::string &verb = "run")
 {
-    return run_gpt(plat, dp, "burst",
-                   "--set model.hidden=1024 --set model.heads=8 --set model.ffn=4096", verb);
+    return run_gpt(plat, dp, "burst", kGpt1024, verb);
 }
 
 // The optimizer step's bytes on each die: Megatron's mixed-precision Adam, 50 bytes per
@@ -136,6 +144,27 @@ std::string run_small(const std::string &plat, unsigned dp, const std::string &m
 double optimizer_s(const std::string &report)
 {
     return json_number(report.substr(report.find("\"time_breakdown_s\"")), "optimizer");
+}
+
+// trace.json's counter of the one memory (its busy share, window by window) integrated
+// over the iteration of T seconds: the seconds it was busy; -1 with too few samples.
+double memory_counter_integral(const std::string &trace, double T)
+{
+    std::vector<std::pair<double, double>> samples; // (ts in us, busy share)
+    for (size_t at = trace.find("\"cat\": \"memories\""); at != std::string::npos;
+         at = trace.find("\"cat\": \"memories\"", at + 1)) {
+        double ts = 0, busy = 0;
+        if (std::sscanf(trace.c_str() + trace.find("\"ts\": ", at),
+                        "\"ts\": %lf, \"args\": {\"busy\": %lf", &ts, &busy) != 2)
+            return -1;
+        samples.push_back({ts * 1e-6, busy});
+    }
+    if (samples.size() <= 10) return -1;
+    double integral = 0;
+    for (size_t i = 0; i < samples.size(); i++)
+        integral += samples[i].second *
+                    ((i + 1 < samples.size() ? samples[i + 1].first : T) - samples[i].first);
+    return integral;
 }
 
 struct TempDir {
@@ -210,12 +239,8 @@ TEST(MemoryLoop, DiesSharingAMemoryEachGetTheirShare)
     // trace.json's counter for the memory adds up, window by window, to the time the
     // report says it was busy
     const std::string out = std::string(dir.path) + "/traced";
-    CliRun traced = tessera("run " + plat +
-                                " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
-                                "--set workload.dp=3 --set workload.global-batch=3 "
-                                "--set model.layers=2 --set model.hidden=1024 --set model.heads=8 "
-                                "--set model.ffn=4096 --memory-fidelity burst --quiet --trace -o " +
-                                out,
+    CliRun traced = tessera("run " + gpt_job(plat, 3, kGpt1024) +
+                                " --memory-fidelity burst --quiet --trace -o " + out,
                             true);
     ASSERT_EQ(traced.status, 0) << traced.output;
     const std::string trace = read_text(out + "/trace.json");
@@ -223,30 +248,54 @@ TEST(MemoryLoop, DiesSharingAMemoryEachGetTheirShare)
     const double T = json_number(report, "iteration_time_s");
     const double busy_s =
         json_number(report.substr(report.find("\"memories\"")), "utilisation") * T;
-    std::vector<std::pair<double, double>> samples; // (ts in us, busy share)
-    for (size_t at = trace.find("\"cat\": \"memories\""); at != std::string::npos;
-         at = trace.find("\"cat\": \"memories\"", at + 1)) {
-        double ts = 0, busy = 0;
-        ASSERT_EQ(std::sscanf(trace.c_str() + trace.find("\"ts\": ", at),
-                              "\"ts\": %lf, \"args\": {\"busy\": %lf", &ts, &busy),
-                  2);
-        samples.push_back({ts * 1e-6, busy});
-    }
-    ASSERT_GT(samples.size(), 10u);
-    double integral = 0;
-    for (size_t i = 0; i < samples.size(); i++)
-        integral += samples[i].second *
-                    ((i + 1 < samples.size() ? samples[i + 1].first : T) - samples[i].first);
-    EXPECT_NEAR(integral / busy_s, 1.0, 0.02);
+    EXPECT_NEAR(memory_counter_integral(trace, T) / busy_s, 1.0, 0.02);
     // at rate fidelity each die is given a third of the memory up front: the same figure
-    CliRun rate = tessera("run " + plat +
-                              " workloads/default.xml --set workload.tp=1 --set workload.pp=1 "
-                              "--set workload.dp=3 --set workload.global-batch=3 "
-                              "--set model.layers=2 --set model.hidden=1024 --set model.heads=8 "
-                              "--set model.ffn=4096 --json",
-                          true);
+    CliRun rate = tessera("run " + gpt_job(plat, 3, kGpt1024) + " --json", true);
     ASSERT_EQ(rate.status, 0) << rate.output;
     EXPECT_NEAR(optimizer_s(rate.output) / (3 * S / mem), 1.0, 0.05);
+}
+
+// A die's own memory (hanging off it, no other die's home) has no controller: the die
+// reaches it at its link's rate. The report lists it all the same, with the die's DRAM
+// traffic: the same bytes read and written as a controller counts when the memory sits on
+// the router instead (a systolic die's DRAM traffic is all DMA: the same ops either way),
+// no queueing, the sustained bandwidth capped by the 64 GB/s link to the die, and busy for
+// its bytes at that rate, as its trace.json counter adds up to. At rate fidelity the report
+// has no `memories`.
+TEST(MemoryLoop, ADiesOwnMemoryIsListedWithTheDiesTraffic)
+{
+    TempDir dir;
+    const std::string own = platform(dir.path, 1, 1, 4, "3.2Gb/s", 64, true),
+                      routed = platform(dir.path, 1, 1, 4, "3.2Gb/s", 64, false);
+    const double mem = sustained(own, 4, 3.2), bw = std::min(mem, 64e9);
+    const std::string r = run_burst(own, 1), via = run_burst(routed, 1);
+    const std::string m = r.substr(r.find("\"memories\"")),
+                      v = via.substr(via.find("\"memories\""));
+    EXPECT_NE(m.find("\"memory\": \"pool\""), std::string::npos) << m;
+    EXPECT_NE(m.find("\"dies\": [\"die0\"]"), std::string::npos) << m;
+    EXPECT_EQ(json_number(m, "n_dies"), 1);
+    const double read = json_number(m, "bytes_read"), written = json_number(m, "bytes_written");
+    EXPECT_EQ(read, json_number(v, "bytes_read"));
+    EXPECT_EQ(written, json_number(v, "bytes_written"));
+    EXPECT_GE(read, optimizer_bytes() / 2);
+    EXPECT_GE(written, optimizer_bytes() / 2);
+    EXPECT_EQ(json_number(m, "mean_queueing_s"), 0);
+    EXPECT_NEAR(json_number(m, "sustained_bandwidth_bytes_per_s") / bw, 1.0, 1e-5);
+    const double T = json_number(r, "iteration_time_s");
+    EXPECT_NEAR(json_number(m, "utilisation") * T / ((read + written) / bw), 1.0, 1e-5);
+    // trace.json has its counter, adding up to that busy time
+    const std::string out = std::string(dir.path) + "/own";
+    CliRun traced = tessera("run " + gpt_job(own, 1, kGpt1024) +
+                                " --memory-fidelity burst --quiet --trace -o " + out,
+                            true);
+    ASSERT_EQ(traced.status, 0) << traced.output;
+    EXPECT_NEAR(memory_counter_integral(read_text(out + "/trace.json"), T) /
+                    ((read + written) / bw),
+                1.0, 0.02);
+    CliRun rate =
+        tessera("run " + gpt_job(own, 1, kGpt1024) + " --memory-fidelity rate --json", true);
+    ASSERT_EQ(rate.status, 0) << rate.output;
+    EXPECT_EQ(rate.output.find("\"memories\""), std::string::npos);
 }
 
 // Dies behind one mesh link share it: three dies on r0 stream their optimizer steps from a

@@ -1493,6 +1493,52 @@ TEST(ScheduleKernels, ElementwiseBytesFollowTheTensorsEachKernelTouches)
                      2 * (2 * A / 8 * 2) + 2 * (3 * A / 8 * 2 + A / 8) + 2 * H * 2);
 }
 
+// A gpu die's kernels stream their operands from DRAM and write their outputs back: of a
+// GEMM's bytes it writes C (M x N, none where C is the attention scores a flash kernel keeps
+// on chip: s x s/2, the causal half), of an element-wise kernel's its output tensor (Megatron 22B
+// on 8 H100s, TP 8, fused kernels, micro-batch 1: A = b s h, S = b (a/t) s^2, H = b s f / t
+// elements, 2 bytes each, 1-byte dropout masks). Forward: LayerNorm x2 write A each, softmax S,
+// attention dropout S and its mask, bias-dropout-add x2 A and a mask each, bias-GeLU H. Backward:
+// the two LayerNorms' dx (A each; their weight gradients nothing), softmax S, attention dropout S,
+// dropout x2 A each, residual sums x2 A each, GeLU H; bias gradients nothing.
+TEST(ScheduleKernels, AGpuKernelWritesItsOutputTensor)
+{
+    const double A = 2048.0 * 6144, S = 8.0 * 2048 * 2048, H = 2048.0 * 24576 / 8;
+    const std::string common = "global-batch=\"1\" micro-batch=\"1\" tp=\"8\" dtype=\"fp16\" ";
+    const std::string h100 = "file:" + source_path("platforms/dgx-h100.xml");
+    auto written = [](const tess_template &t, tess_op_kind kind) {
+        double w = 0;
+        for (uint32_t i = 0; i < t.n; i++)
+            if (t.groups[i].kind == kind) {
+                EXPECT_LE(t.groups[i].dram_write_each, t.groups[i].dram_each);
+                w += double(t.groups[i].count) * double(t.groups[i].dram_write_each);
+            }
+        return w;
+    };
+    for (const char *attention : {"materialized", "flash"}) {
+        auto b = build("megatron-22b.xml", common + "attention=\"" + attention + "\"", 8, h100);
+        ASSERT_EQ(b->src, TESS_OK) << b->errors;
+        const bool flash = std::string(attention) == "flash";
+        const double scores = flash ? 0 : S;
+        EXPECT_DOUBLE_EQ(written(b->s.fwd, TESS_OP_VECTOR),
+                         2 * A * 2 + scores * 2 + (scores * 2 + scores) + 2 * (A * 2 + A) + H * 2)
+            << attention;
+        EXPECT_DOUBLE_EQ(written(b->s.bwd, TESS_OP_VECTOR), (6 * A + 2 * scores + H) * 2)
+            << attention;
+        for (const tess_template *t : {&b->s.fwd, &b->s.bwd, &b->s.logits_fwd, &b->s.logits_bwd})
+            for (uint32_t i = 0; i < t->n; i++) {
+                const tess_op_group &g = t->groups[i];
+                if (g.kind != TESS_OP_GEMM) continue;
+                // the scores: a flash kernel's causal half, s x s/2 (its keys up to each
+                // query's on average), never written
+                const bool on_chip =
+                    flash && ((g.gm == 2048 && g.gn == 1024) || (g.gm == 1024 && g.gn == 2048));
+                EXPECT_EQ(g.dram_write_each, on_chip ? 0 : g.gm * g.gn * g.gcount * 2)
+                    << attention << " " << g.gm << "x" << g.gn << "x" << g.gk;
+            }
+    }
+}
+
 // Stages of different depths (stage-layers), as a 126-layer model needs on 16 stages:
 // GPT 1.3B's 24 layers as 5, 7, 7, 5 over pp 4 (tp 4, 16 dies). A stage's layer work and
 // parameters follow its own layers; the whole still adds up to the model's FLOPs.

@@ -448,21 +448,70 @@ void collect_links(const Iteration &it, tess_iteration_result *out, tess_noc_lin
             tess::noc::link_use(*it.topo, order[i], cycles > 0 ? busy[order[i]] / cycles : 0);
 }
 
-// Every memory a controller served (burst memory fidelity), in instance order (malloc'd).
+// A die's own memories (no other die's home: tess_home_memories), at burst and cycle
+// memory fidelity: served at its links' rate without a controller, its DRAM traffic spread
+// evenly over them (its addresses interleaved over its stacks, as stats.csv splits it).
+struct OwnMemory {
+    uint32_t rank, die, memory;
+    size_t index, n;  // the memory is the index-th of the die's n
+    double bandwidth; // its sustained bandwidth, capped by its link to the die
+};
+
+std::vector<OwnMemory> own_memories(const Iteration &it, const tess_hw_run_options *opt)
+{
+    std::vector<OwnMemory> own;
+    if (opt->memory_fidelity == TESS_MEM_RATE || !opt->memory_bandwidth) return own;
+    const tess_platform *p = it.p;
+    std::vector<uint32_t> mems(p->n_instances + 1);
+    for (uint32_t r = 0; r < it.s->dies; r++) {
+        if (!it.dies[r] || (opt->home_memory && opt->home_memory[r] >= 0)) continue;
+        const uint32_t die = it.s->die_of_rank[r];
+        int shared = 0;
+        const size_t n = tess_die_memories(p, die, mems.data(), &shared);
+        for (size_t i = 0; !shared && i < n; i++) {
+            double bw = opt->memory_bandwidth[mems[i]];
+            const double link = tess_die_memory_links(p, die, mems[i]);
+            if (link > 0) bw = std::min(bw, link);
+            own.push_back(OwnMemory{r, die, mems[i], i, n, bw});
+        }
+    }
+    return own;
+}
+
+// One entry for each of the simulated dies' own memories, appended to out: its share of
+// the die's DRAM traffic, no queueing, busy for its bytes at its bandwidth.
+void private_memories(const Iteration &it, const tess_hw_run_options *opt,
+                      std::vector<tess_memory_stat> &out)
+{
+    for (const OwnMemory &m : own_memories(it, opt)) {
+        const tess::hw::DieStats &st = it.dies[m.rank]->stats();
+        const uint64_t written = st.dram_write_bytes, read = st.dram_bytes - written;
+        tess_memory_stat o{};
+        o.instance = m.memory;
+        // the index-th of n even shares, so that the shares add up to the whole
+        o.bytes_read = read * (m.index + 1) / m.n - read * m.index / m.n;
+        o.bytes_written = written * (m.index + 1) / m.n - written * m.index / m.n;
+        o.reads = st.dram_reads;
+        o.writes = st.dram_writes;
+        o.bandwidth_bytes_per_s = m.bandwidth;
+        o.latency_s = opt->memory_latency_s[m.memory];
+        o.row_hit_rate = opt->memory_row_hit_rate ? opt->memory_row_hit_rate[m.memory] : 0;
+        o.busy_s = m.bandwidth > 0 ? double(o.bytes_read + o.bytes_written) / m.bandwidth : 0;
+        o.n_dies = 1;
+        o.dies[0] = m.die;
+        out.push_back(o);
+    }
+}
+
+// Every memory a die's DMA used (burst and cycle memory fidelity): those a controller
+// served and the dies' own, in instance order (malloc'd).
 void collect_memories(const Iteration &it, const tess_hw_run_options *opt,
                       tess_memory_stat **memories, uint32_t *n_memories)
 {
-    std::vector<const tess::hw::MemoryPort *> ports;
-    for (const auto &m : it.memories)
-        ports.push_back(m.get());
-    std::sort(ports.begin(), ports.end(),
-              [](const auto *a, const auto *b) { return a->memory() < b->memory(); });
-    *n_memories = 0;
-    *memories = static_cast<tess_memory_stat *>(std::calloc(ports.size() + 1, sizeof **memories));
-    if (!*memories) return;
-    for (const tess::hw::MemoryPort *m : ports) {
+    std::vector<tess_memory_stat> all;
+    for (const auto &m : it.memories) {
         const tess::hw::MemoryServerStats &st = m->stats();
-        tess_memory_stat &o = (*memories)[(*n_memories)++];
+        tess_memory_stat o{};
         o.instance = m->memory();
         o.reads = st.reads;
         o.writes = st.writes;
@@ -484,12 +533,24 @@ void collect_memories(const Iteration &it, const tess_hw_run_options *opt,
         o.n_dies = static_cast<uint32_t>(dies.size());
         for (size_t i = 0; i < dies.size() && i < TESS_MEMORY_DIES; i++)
             o.dies[i] = dies[i];
+        all.push_back(o);
     }
+    if (opt->memory_fidelity != TESS_MEM_RATE && opt->memory_bandwidth)
+        private_memories(it, opt, all);
+    std::sort(all.begin(), all.end(),
+              [](const auto &a, const auto &b) { return a.instance < b.instance; });
+    *n_memories = 0;
+    *memories = static_cast<tess_memory_stat *>(std::calloc(all.size() + 1, sizeof **memories));
+    if (!*memories) return;
+    std::copy(all.begin(), all.end(), *memories);
+    *n_memories = static_cast<uint32_t>(all.size());
 }
 
-// Every die's busy intervals, then link utilisation by channel class window by window up
-// to the iteration's end (malloc'd).
-void collect_spans(const Iteration &it, double iteration_s, tess_span **spans, uint64_t *n_spans)
+// Every die's busy intervals, then link utilisation by channel class and each memory's busy
+// share (a controller's; a die's own memory: its share of the die's DRAM bytes at its
+// bandwidth) window by window up to the iteration's end (malloc'd).
+void collect_spans(const Iteration &it, const tess_hw_run_options *opt, double iteration_s,
+                   tess_span **spans, uint64_t *n_spans)
 {
     const auto &ch = it.topo->channels();
     uint32_t per_class[tess::noc::UtilisationTimeline::kClasses] = {0, 0, 0};
@@ -512,6 +573,14 @@ void collect_spans(const Iteration &it, double iteration_s, tess_span **spans, u
             samples.push_back(tess_span{m->memory(), TESS_TRACK_MEMORY, w * w_s,
                                         std::min((w + 1) * w_s, iteration_s),
                                         tl.busy()[w][0] / static_cast<double>(tl.window_cycles())});
+    }
+    for (const OwnMemory &m : own_memories(it, opt)) { // its share of its die's bytes
+        const tess::noc::UtilisationTimeline &tl = it.dies[m.rank]->dram_timeline();
+        const double w_s = static_cast<double>(tl.window_cycles()) * 1e-12;
+        for (size_t w = 0; m.bandwidth > 0 && w < tl.busy().size() && w * w_s < iteration_s; w++)
+            samples.push_back(tess_span{m.memory, TESS_TRACK_MEMORY, w * w_s,
+                                        std::min((w + 1) * w_s, iteration_s),
+                                        tl.busy()[w][0] / double(m.n) / (m.bandwidth * w_s)});
     }
     size_t total = samples.size();
     const std::vector<tess_span> no_spans;
@@ -609,7 +678,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->credit_limited_links = it.topo->credit_limited_links();
         collect_links(it, out, links, n_links);
         if (memories) collect_memories(it, o, memories, n_memories);
-        if (spans) collect_spans(it, out->iteration_time_s, spans, n_spans);
+        if (spans) collect_spans(it, o, out->iteration_time_s, spans, n_spans);
         out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
         out->delta_cycles = sc_core::sc_delta_count();
         return TESS_OK;

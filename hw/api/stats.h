@@ -24,8 +24,9 @@ typedef struct tess_noc_link_use {
     uint32_t from;      /* the instance it leaves */
 } tess_noc_link_use;
 
-/* A memory's figures at burst memory fidelity (config/fidelity.h): the transfers its
- * controller served over the iteration. */
+/* A memory's figures at burst or cycle memory fidelity (config/fidelity.h): the transfers
+ * its controller served over the iteration, or for a die's own memory (no controller) the
+ * die's DRAM traffic, its share of it. */
 #define TESS_MEMORY_DIES 16
 typedef struct tess_memory_stat {
     uint32_t instance;                  /* the memory */

@@ -186,15 +186,15 @@ struct tess_schedule;
  * NULL) receives each rank's figures; *links (when links is not NULL) a malloc'd array
  * of every channel's utilisation, *n_links long; *memories (when memories is not NULL) a
  * malloc'd array of the figures of every memory a controller served at burst or cycle
- * memory fidelity, *n_memories long (none at rate); *spans (when spans is not NULL) a malloc'd
- * array of every die's busy intervals per engine and of link utilisation samples by
- * channel class (TESS_TRACK_LINKS), *n_spans long (recorded only then: they cost time and
- * memory on large jobs). o->symmetry (with dp > 1): data-parallel replicas whose dies,
- * DMA rates and routes are alike form classes; one replica of each class is simulated,
- * the others' messages are mirrored onto the network where they meet simulated traffic,
- * and their per_die figures are their class's simulated replica's. Call in a child
- * process.
- * 0, or TESS_EINVAL / TESS_EINTERNAL with msg. */
+ * memory fidelity and of every simulated die's own memories (no controller: its DRAM
+ * traffic spread evenly over them), *n_memories long (none at rate); *spans (when spans is not
+ * NULL) a malloc'd array of every die's busy intervals per engine and of link utilisation samples
+ * by channel class (TESS_TRACK_LINKS), *n_spans long (recorded only then: they cost time and memory
+ * on large jobs). o->symmetry (with dp > 1): data-parallel replicas whose dies, DMA rates and
+ * routes are alike form classes; one replica of each class is simulated, the others' messages are
+ * mirrored onto the network where they meet simulated traffic, and their per_die figures are their
+ * class's simulated replica's. Call in a child process. 0, or TESS_EINVAL / TESS_EINTERNAL with
+ * msg. */
 typedef struct tess_hw_run_options {
     tess_noc_fidelity fidelity;
     int symmetry; /* simulate one data-parallel replica per class, mirror the others */

@@ -207,6 +207,18 @@ void ComputeDie::spend(double t0, double t1, double joules)
     if (power_) power_->add(pending_power_, t0, t1, joules * power_weight_);
 }
 
+void ComputeDie::count_dram(uint64_t bytes, uint64_t written, double t0, double t1)
+{
+    st_.dram_bytes += bytes;
+    st_.dram_write_bytes += written;
+    st_.dram_reads += bytes > written;
+    st_.dram_writes += written > 0;
+    if (!record_spans_ || bytes == 0) return;
+    const auto ps = [](double t) { return static_cast<uint64_t>(std::llround(t * 1e12)); };
+    const uint64_t len = std::max<uint64_t>(ps(t1) - std::min(ps(t1), ps(t0)), 1);
+    dram_timeline_.add_weighted(0, ps(t0), len, double(bytes) / double(len));
+}
+
 void ComputeDie::compute(const tess_op &op)
 {
     switch (op.kind) {
@@ -218,7 +230,7 @@ void ComputeDie::compute(const tess_op &op)
             start = std::max(start, vector_free_);
         dma_free_ = start + transfer(&start, op.bytes, 0, dma_bw_);
         loads_done_ = dma_free_;
-        st_.dram_bytes += op.bytes;
+        count_dram(op.bytes, 0, start, dma_free_);
         spend(start, dma_free_, energy(*op.group));
         span(TESS_TRACK_DMA, start, dma_free_);
         break;
@@ -253,7 +265,7 @@ void ComputeDie::compute(const tess_op &op)
         }
         last_gemm_start_ = start;
         st_.flops += op.flops;
-        st_.dram_bytes += op.group->dram_each;
+        count_dram(op.group->dram_each, op.group->dram_write_each, start, tensor_free_);
         spend(start, tensor_free_, op.flops * die_.flop_energy + energy(*op.group));
         span(TESS_TRACK_TENSOR, start, tensor_free_);
         break;
@@ -261,7 +273,7 @@ void ComputeDie::compute(const tess_op &op)
     case TESS_OP_STORE: {
         double start = std::max(dma_free_, tensor_free_);
         dma_free_ = start + transfer(&start, 0, op.bytes, dma_bw_);
-        st_.dram_bytes += op.bytes;
+        count_dram(op.bytes, op.bytes, start, dma_free_);
         spend(start, dma_free_, energy(*op.group));
         span(TESS_TRACK_DMA, start, dma_free_);
         break;
@@ -273,7 +285,7 @@ void ComputeDie::compute(const tess_op &op)
         st_.compute_s += t.launch_s + t.compute_s;
         st_.memory_s += t.memory_s;
         st_.flops += op.flops;
-        st_.dram_bytes += op.group->dram_each;
+        count_dram(op.group->dram_each, op.group->dram_write_each, start, start + t.seconds);
         spend(start, start + t.seconds, op.flops * die_.flop_energy + energy(*op.group));
         span(TESS_TRACK_TENSOR, start, start + t.seconds);
         break;
@@ -285,7 +297,7 @@ void ComputeDie::compute(const tess_op &op)
         tensor_free_ = vector_free_ = dma_free_ = start + dur;
         st_.memory_s += dur;
         st_.optimizer_s += dur;
-        st_.dram_bytes += op.bytes;
+        count_dram(op.bytes, op.bytes / 2, start, start + dur);
         // its bytes pass through SRAM: written and read once each
         spend(start, start + dur, double(op.bytes) * (dram_byte_energy_ + 2 * sram_byte_energy_));
         span(TESS_TRACK_DMA, start, start + dur);

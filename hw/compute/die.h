@@ -28,6 +28,7 @@
 
 #include <systemc>
 
+#include "noc/network.h"
 #include "noc/transport.h"
 #include "compute/power_timeline.h"
 
@@ -104,6 +105,8 @@ struct DieStats : tess_die_stat {
     uint64_t mirrored = 0, mirror_skipped = 0; // other replicas' copies sent, left out
     double mirror_joules = 0;                  // energy of the copies left out
     uint64_t wakes = 0;                        // times its process resumed (run.events)
+    // of dram_bytes, those written; the ops that read from and wrote to DRAM
+    uint64_t dram_write_bytes = 0, dram_reads = 0, dram_writes = 0;
 };
 
 class ComputeDie : public sc_core::sc_module
@@ -118,6 +121,9 @@ class ComputeDie : public sc_core::sc_module
     const DieStats &stats() const { return st_; }
     const std::vector<tess_span> &spans() const { return spans_; }
     const std::vector<Meeting> &meetings() const { return meetings_; }
+    // with record_spans: the bytes it moved in DRAM, each op's spread evenly over its
+    // interval, per window of picoseconds (class 0)
+    const noc::UtilisationTimeline &dram_timeline() const { return dram_timeline_; }
     void record_spans(bool on) { record_spans_ = on; }
     // Puts the energy this die has not yet binned into the power timeline (at the end).
     void flush_power()
@@ -184,6 +190,9 @@ class ComputeDie : public sc_core::sc_module
     void mirror(int cls, const noc::Message &m); // the other replicas' copies of m
     int64_t last_span_[TESS_TRACKS_] = {-1, -1, -1, -1};
     void span(tess_track track, double t0, double t1);
+    // an op's DRAM traffic, over [t0, t1]
+    void count_dram(uint64_t bytes, uint64_t written, double t0, double t1);
+    noc::UtilisationTimeline dram_timeline_{1000000}; // 1 us windows at first, in ps
 
     void run();
     double local_end() const;

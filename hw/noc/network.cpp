@@ -71,7 +71,7 @@ tess_noc_link_use link_use(const Topology &topo, uint32_t c, double utilisation)
     return u;
 }
 
-void UtilisationTimeline::add(int cls, uint64_t start, uint64_t len)
+void UtilisationTimeline::add_weighted(int cls, uint64_t start, uint64_t len, double weight)
 {
     if (len == 0) return;
     while ((start + len - 1) / window_ >= max_) { // coarsen: pairs of windows become one
@@ -92,7 +92,7 @@ void UtilisationTimeline::add(int cls, uint64_t start, uint64_t len)
     for (size_t w = start / window_; w <= last; w++) {
         const uint64_t a = std::max<uint64_t>(start, w * window_),
                        b = std::min<uint64_t>(start + len, (w + 1) * window_);
-        busy_[w][cls] += static_cast<double>(b - a);
+        busy_[w][cls] += weight * static_cast<double>(b - a);
     }
 }
 

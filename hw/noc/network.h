@@ -65,7 +65,9 @@ class UtilisationTimeline
         : window_(window_cycles ? window_cycles : 1), max_(max_windows < 2 ? 2 : max_windows)
     {
     }
-    void add(int cls, uint64_t start, uint64_t len);
+    void add(int cls, uint64_t start, uint64_t len) { add_weighted(cls, start, len, 1.0); }
+    // weight x the cycles of [start, start + len) each window holds (bytes a cycle, say)
+    void add_weighted(int cls, uint64_t start, uint64_t len, double weight);
     uint64_t window_cycles() const { return window_; }
     const std::vector<std::array<double, kClasses>> &busy() const { return busy_; }
 

@@ -119,6 +119,8 @@ typedef struct tess_op_group {
     /* bytes the op moves between DRAM and the die (a gpu die's GEMM and element-wise
      * kernels; loads and stores); 0 for work on SRAM-resident operands */
     uint64_t dram_each;
+    /* of dram_each, the bytes written to DRAM (a store's; a gpu kernel's outputs) */
+    uint64_t dram_write_each;
     /* bytes the op reads and writes in the die's SRAM: a load's written, a store's read, a
      * systolic GEMM tile's operands and accumulators (tess_gemm_sram_bytes), a systolic
      * element-wise kernel's operands; a gpu kernel's DRAM bytes pass through, written and

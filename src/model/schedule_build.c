@@ -45,6 +45,7 @@ void tess_build_insert_group(builder *b, tess_template *t, uint32_t at, tess_op_
     if (kind == TESS_OP_LOAD || kind == TESS_OP_STORE ||
         (b->gpu && (kind == TESS_OP_GEMM || kind == TESS_OP_VECTOR)))
         g->dram_each = bytes;
+    if (kind == TESS_OP_STORE) g->dram_write_each = bytes; /* a gpu kernel's: its caller's */
     /* SRAM accesses (a systolic GEMM's are set by its tiles, model/schedule_kernels.c) */
     if (kind == TESS_OP_LOAD || kind == TESS_OP_STORE || (!b->gpu && kind == TESS_OP_VECTOR))
         g->sram_each = bytes;

@@ -76,16 +76,41 @@ static uint64_t spilled_bytes(const gemm *g, uint64_t T, uint64_t e, uint64_t sr
     return over * g->count;
 }
 
+/* Bytes a GEMM kernel moves between DRAM and the die: A (M x K), B (K x N) and C (M x N)
+ * once each (with fp8 operands, b->fp8, A and B one byte an element), less the attention
+ * scores a fused attention kernel keeps on chip: the operand of rows x s (or s x rows) when
+ * rows > 0 (rows: the die's query rows of a head, s the sequence). written: C's part. */
+typedef struct gemm_traffic {
+    uint64_t bytes, written;
+} gemm_traffic;
+
+static gemm_traffic gemm_dram_bytes(const builder *b, const gemm *g, uint64_t rows, uint64_t s)
+{
+    const uint64_t dims[3][2] = {{g->m, g->k}, {g->k, g->n}, {g->m, g->n}};
+    gemm_traffic d = {0, 0};
+    for (int i = 0; i < 3; i++) {
+        const int scores = rows && ((dims[i][0] == rows && dims[i][1] == s) ||
+                                    (dims[i][0] == s && dims[i][1] == rows));
+        if (scores) continue;
+        const uint64_t bytes = dims[i][0] * dims[i][1] * (b->fp8 && i < 2 ? 1 : b->e) * g->count;
+        d.bytes += bytes;
+        if (i == 2) d.written = bytes;
+    }
+    return d;
+}
+
 /* GEMMs tiled T x T, output stationary: per tile a MAC op and loads of its A and B
  * tiles, per output tile a store; A is read once per column of output tiles, B once
  * per row of them, C written once. The workload's tile-merge tiles per dimension make
  * one op. A tile whose working set exceeds the SRAM (a workload's gemm-tile) spills the
  * excess: written out to DRAM and read back once per tile (the stores and loads carry
  * it), or, with sram-spill off, the GEMM is refused by name. */
-static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram_bytes)
+static void tile_gemm(builder *b, tess_template *t, const gemm *g, gemm_traffic dram)
 {
     if (b->gpu) { /* one op, the whole kernel: its CTAs stream A and B and write C */
-        if (g->m && g->n && g->k && g->count) gemm_group(b, t, g, 1, dram_bytes, 0);
+        const uint32_t n = t->n;
+        if (g->m && g->n && g->k && g->count) gemm_group(b, t, g, 1, dram.bytes, 0);
+        if (t->n > n) t->groups[n].dram_write_each = dram.written;
         return;
     }
     const uint64_t T = b->T, merge = b->w->tile_merge, e = b->e;
@@ -119,22 +144,6 @@ static void tile_gemm(builder *b, tess_template *t, const gemm *g, uint64_t dram
                          (g->count * e * g->m * g->n + spill) / stores, -1);
 }
 
-/* Bytes a GEMM kernel moves between DRAM and the die: A (M x K), B (K x N) and C (M x N)
- * once each (with fp8 operands, b->fp8, A and B one byte an element), less the attention
- * scores a fused attention kernel keeps on chip: the operand of rows x s (or s x rows) when
- * rows > 0 (rows: the die's query rows of a head, s the sequence). */
-static uint64_t gemm_dram_bytes(const builder *b, const gemm *g, uint64_t rows, uint64_t s)
-{
-    const uint64_t dims[3][2] = {{g->m, g->k}, {g->k, g->n}, {g->m, g->n}};
-    uint64_t bytes = 0;
-    for (int i = 0; i < 3; i++) {
-        const int scores = rows && ((dims[i][0] == rows && dims[i][1] == s) ||
-                                    (dims[i][0] == s && dims[i][1] == rows));
-        if (!scores) bytes += dims[i][0] * dims[i][1] * (b->fp8 && i < 2 ? 1 : b->e);
-    }
-    return bytes * g->count;
-}
-
 /* The element-wise kernels of one place in a layer (or in the logits or embedding layer),
  * in forward order; a backward pass runs each place's backward kernels where the forward
  * place's mirror falls (layer_kind). */
@@ -155,6 +164,16 @@ typedef enum kernel_set {
     KERNELS_EMBEDDING,
     KERNELS_MTP_NORMS /* a multi-token prediction module's two input norms */
 } kernel_set;
+
+/* n element-wise kernels of t, each moving `bytes` of which it writes `written` (a gpu
+ * die's DRAM traffic; on a systolic die its operands are in SRAM) */
+static void vector_kernel(builder *b, tess_template *t, uint64_t n, uint64_t bytes,
+                          uint64_t written)
+{
+    const uint32_t before = t->n;
+    tess_build_add_group(b, t, TESS_OP_VECTOR, n, 0, bytes, -1);
+    if (t->n > before && t->groups[before].dram_each) t->groups[before].dram_write_each = written;
+}
 
 /* One place's element-wise kernels on one die (`backward`: the backward pass's), each a
  * vector op with the bytes it reads and writes (Megatron-LM's kernels as Korthikanti et
@@ -188,7 +207,9 @@ typedef enum kernel_set {
  * stage): forward, its rows gathered (2 b s h e) and learned positions added (3 b s h e,
  * GPT's LayerNorm models); backward, its table's gradient written dense (V/t x h x e) from
  * the output gradient (b s h e) and added into the fp32 main gradient (read 4 + 4 and the
- * e-byte gradient). */
+ * e-byte gradient). Of each kernel's bytes it writes its output tensor (a forward dropout
+ * also its mask; a gradient sum its sum; the main gradient its 4 bytes an element); the
+ * norms' and biases' weight gradients (h elements) count as none. */
 static void elementwise_kernels(builder *b, tess_template *t, kernel_set set, int backward)
 {
     const tess_workload *w = b->w;
@@ -213,102 +234,105 @@ static void elementwise_kernels(builder *b, tess_template *t, kernel_set set, in
     const uint64_t QKV = b->tok * (md->heads * qk + (uint64_t)md->kv_heads * (qk + dv)) / tp;
     const int swiglu = md->activation == TESS_ACT_SWIGLU, fused = w->fused_kernels;
     const int scores = w->attention == TESS_ATTN_MATERIALIZED;
-#define KERNEL(n, bytes) tess_build_add_group(b, t, TESS_OP_VECTOR, (n), 0, (bytes), -1)
+#define KERNEL(n, bytes, written) vector_kernel(b, t, (n), (bytes), (written))
     switch (set) {
     case KERNELS_INPUT_NORM:
     case KERNELS_LOGITS_NORM:
         if (!backward) {
-            KERNEL(1, 2 * A * e);
+            KERNEL(1, 2 * A * e, A * e);
             break;
         }
-        KERNEL(1, 3 * A * e); /* dx from x and dy */
+        KERNEL(1, 3 * A * e, A * e); /* dx from x and dy */
         if (set == KERNELS_LOGITS_NORM) break;
-        KERNEL(1, 2 * A * e); /* dgamma, dbeta: x and dy read again, reduced over tokens */
-        KERNEL(1, 3 * A * e); /* the residual gradient's sum */
+        KERNEL(1, 2 * A * e, 0);     /* dgamma, dbeta: x and dy read again, reduced over tokens */
+        KERNEL(1, 3 * A * e, A * e); /* the residual gradient's sum */
         break;
     case KERNELS_QUERY_NORM:
     case KERNELS_KV_NORM: {
         const uint64_t lat =
             b->tok * (set == KERNELS_QUERY_NORM ? md->q_lora_rank : md->kv_lora_rank);
-        if (backward) KERNEL(1, 3 * lat * e);
-        KERNEL(1, 2 * lat * e);
+        if (backward) KERNEL(1, 3 * lat * e, lat * e);
+        KERNEL(1, 2 * lat * e, lat * e);
         break;
     }
     case KERNELS_SOFTMAX:
         if (!scores) break;
         if (backward) {
-            KERNEL(1, 2 * S * e + S);         /* attention dropout backward */
-            KERNEL(fused ? 1 : 2, 3 * S * e); /* softmax (and scale) backward */
+            KERNEL(1, 2 * S * e + S, S * e);         /* attention dropout backward */
+            KERNEL(fused ? 1 : 2, 3 * S * e, S * e); /* softmax (and scale) backward */
         } else {
-            KERNEL(fused ? 1 : 3, 2 * S * e);
-            KERNEL(1, 2 * S * e + S); /* attention dropout */
+            KERNEL(fused ? 1 : 3, 2 * S * e, S * e);
+            KERNEL(1, 2 * S * e + S, S * e + S); /* attention dropout */
         }
         break;
     case KERNELS_QKV_OUT:
-        if (backward) KERNEL(1, QKV * e);
+        if (backward) KERNEL(1, QKV * e, 0);
         break;
     case KERNELS_ATTENTION_OUT:
     case KERNELS_MLP_OUT:
         if (backward) {
             if (set == KERNELS_ATTENTION_OUT) { /* the second norm, then the residual sum */
-                KERNEL(1, 3 * A * e);
-                KERNEL(1, 2 * A * e);
-                KERNEL(1, 3 * A * e);
+                KERNEL(1, 3 * A * e, A * e);
+                KERNEL(1, 2 * A * e, 0);
+                KERNEL(1, 3 * A * e, A * e);
             }
-            KERNEL(1, 2 * A * e + A); /* dropout backward */
-            KERNEL(1, A * e);         /* the projection's (second MLP layer's) bias gradient */
+            KERNEL(1, 2 * A * e + A, A * e); /* dropout backward */
+            KERNEL(1, A * e, 0); /* the projection's (second MLP layer's) bias gradient */
             break;
         }
         if (fused) {
-            KERNEL(1, 3 * A * e + A);
+            KERNEL(1, 3 * A * e + A, A * e + A);
         } else {
-            KERNEL(1, 2 * A * e);     /* bias */
-            KERNEL(1, 2 * A * e + A); /* dropout */
-            KERNEL(1, 3 * A * e);     /* residual add */
+            KERNEL(1, 2 * A * e, A * e);         /* bias */
+            KERNEL(1, 2 * A * e + A, A * e + A); /* dropout */
+            KERNEL(1, 3 * A * e, A * e);         /* residual add */
         }
-        if (set == KERNELS_ATTENTION_OUT) KERNEL(1, 2 * A * e); /* the second norm */
+        if (set == KERNELS_ATTENTION_OUT) KERNEL(1, 2 * A * e, A * e); /* the second norm */
         break;
     case KERNELS_ROUTER:
         if (backward) {
-            KERNEL(1, (1 + k) * M * e); /* the permutation's gradient back */
-            KERNEL(1, 3 * R * e);       /* router softmax backward */
+            KERNEL(1, (1 + k) * M * e, M * e); /* the permutation's gradient back */
+            KERNEL(1, 3 * R * e, R * e);       /* router softmax backward */
         } else {
-            KERNEL(1, 2 * R * e);       /* router softmax and top-k */
-            KERNEL(1, (1 + k) * M * e); /* permuted to the experts */
+            KERNEL(1, 2 * R * e, R * e);           /* router softmax and top-k */
+            KERNEL(1, (1 + k) * M * e, k * M * e); /* permuted to the experts */
         }
         break;
     case KERNELS_UNPERMUTE:
-        KERNEL(1, (backward ? 1 + 2 * k : 1 + k) * M * e); /* backward: its weights' too */
+        KERNEL(1, (backward ? 1 + 2 * k : 1 + k) * M * e,
+               (backward ? k : 1) * M * e); /* backward: its weights' too */
         break;
     case KERNELS_EXPERT_ACT:
     case KERNELS_MLP_ACT: {
         const uint64_t h = set == KERNELS_EXPERT_ACT ? Hr : H;
         if (backward) {
-            KERNEL(1, (swiglu ? 5 : 3) * h * e); /* GeLU / SwiGLU backward */
-            KERNEL(1, (swiglu ? 2 : 1) * h * e); /* the first layer's bias gradient */
+            KERNEL(1, (swiglu ? 5 : 3) * h * e,
+                   (swiglu ? 2 : 1) * h * e);       /* GeLU / SwiGLU backward */
+            KERNEL(1, (swiglu ? 2 : 1) * h * e, 0); /* the first layer's bias gradient */
             break;
         }
-        if (!fused) KERNEL(1, 2 * h * e); /* bias */
-        KERNEL(1, (swiglu ? 3 : 2) * h * e);
+        if (!fused) KERNEL(1, 2 * h * e, h * e); /* bias */
+        KERNEL(1, (swiglu ? 3 : 2) * h * e, h * e);
         break;
     }
     case KERNELS_CROSS_ENTROPY:
-        KERNEL(1, (backward ? 2 : 4) * L * e);
+        KERNEL(1, (backward ? 2 : 4) * L * e, L * e);
         break;
     case KERNELS_MTP_NORMS:
-        if (backward) KERNEL(2, 3 * M * e);
-        KERNEL(2, 2 * M * e);
+        if (backward) KERNEL(2, 3 * M * e, M * e);
+        KERNEL(2, 2 * M * e, M * e);
         break;
     case KERNELS_EMBEDDING: {
         const uint64_t rows = b->tok * md->hidden; /* b s h, before any sequence split */
         if (backward) {
             const uint64_t table = (uint64_t)md->vocab / tp * md->hidden;
-            KERNEL(1, table * e + rows * e); /* the dense gradient */
-            KERNEL(1, table * (e + 8));      /* into the fp32 main gradient */
+            KERNEL(1, table * e + rows * e, table * e); /* the dense gradient */
+            KERNEL(1, table * (e + 8), table * 4);      /* into the fp32 main gradient */
             break;
         }
-        KERNEL(1, 2 * rows * e);
-        if (md->norm == TESS_NORM_LAYERNORM) KERNEL(1, 3 * rows * e); /* learned positions */
+        KERNEL(1, 2 * rows * e, rows * e);
+        if (md->norm == TESS_NORM_LAYERNORM)
+            KERNEL(1, 3 * rows * e, rows * e); /* learned positions */
         break;
     }
     }
@@ -639,8 +663,8 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
         b->fp8 = w->fp8 && fwd[i].role == ROLE_LINEAR;
         if (b->fp8) {
             const uint64_t x = g->m * g->k * g->count;
-            tess_build_add_group(b, F, TESS_OP_VECTOR, 1, 0, (e + 2) * x, -1);
-            if (again) tess_build_add_group(b, R, TESS_OP_VECTOR, 1, 0, (e + 2) * x, -1);
+            vector_kernel(b, F, 1, (e + 2) * x, 2 * x);
+            if (again) vector_kernel(b, R, 1, (e + 2) * x, 2 * x);
         }
         if (core && cp > 1) { /* both core GEMMs, block by block round the ring */
             if (fwd[i].role == ROLE_VALUES) continue;
@@ -667,7 +691,7 @@ static void layer_kind(builder *b, tess_template *F, tess_template *Bw, tess_tem
         emit_around(b, Bw, a.after, a.n_after, 1);
         b->fp8 = w->fp8 && fwd[i].role == ROLE_LINEAR;
         if (b->fp8)
-            tess_build_add_group(b, Bw, TESS_OP_VECTOR, 1, 0, (e + 2) * g->m * g->n * g->count, -1);
+            vector_kernel(b, Bw, 1, (e + 2) * g->m * g->n * g->count, 2 * g->m * g->n * g->count);
         if (core && cp > 1) {
             const gemm pair[2] = {fwd[i].g, fwd[i + 1].g};
             ring_attention(b, Bw, pair, 1);
