@@ -807,6 +807,31 @@ TEST(ScheduleMemory, ActivationsFollowKorthikanti)
     }
 }
 
+// 2-D tensor parallelism on a k x k grid (Megatron 22B, 64 heads, FFN 4h, on 64 dies: k = 8)
+// keeps what its collectives leave on a die: each linear layer's input as gathered along
+// the die's row (1/k: the QKV and MLP-up inputs 2sbh each, the output projection's 2sbh,
+// the MLP-down input 2sbf), kept for the weight gradients because the backward pass gathers
+// only output gradients; everything else as the die's block (1/t: Q, K, V 6sbh, the GeLU
+// input 2sbf, two layer-norm inputs 4sbh, two dropout masks 2sbh, the scores 5as^2b). Full
+// recomputation keeps the layer's input block, 2sbh/t (was the whole 2sbh on every die).
+TEST(ScheduleMemory, TwoDimensionalTpKeepsGatheredLinearInputsAndBlocks)
+{
+    const double s = 2048, b = 1, h = 6144, a = 64, f = 4 * h, t = 64, k = 8;
+    const std::string common = "global-batch=\"4\" micro-batch=\"1\" tp=\"64\" tp-style=\"2d\" ";
+    auto none = build("megatron-22b.xml", common + "recompute=\"none\"", 64);
+    ASSERT_EQ(none->src, TESS_OK) << none->errors;
+    EXPECT_NEAR(
+        double(none->s.stages[0].activation_bytes_per_layer) /
+            ((6 * s * b * h + 2 * s * b * f + 4 * s * b * h + 2 * s * b * h + 5 * a * s * s * b) /
+                 t +
+             (6 * s * b * h + 2 * s * b * f) / k),
+        1.0, 1e-6);
+    auto full = build("megatron-22b.xml", common + "recompute=\"full\"", 64);
+    ASSERT_EQ(full->src, TESS_OK) << full->errors;
+    EXPECT_NEAR(double(full->s.stages[0].activation_bytes_per_layer) / (2 * s * b * h / t), 1.0,
+                1e-6);
+}
+
 TEST(SchedulePipeline, BubbleMatchesTheClosedForms)
 {
     struct Case {

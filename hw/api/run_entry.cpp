@@ -535,8 +535,7 @@ void collect_memories(const Iteration &it, const tess_hw_run_options *opt,
             o.dies[i] = dies[i];
         all.push_back(o);
     }
-    if (opt->memory_fidelity != TESS_MEM_RATE && opt->memory_bandwidth)
-        private_memories(it, opt, all);
+    private_memories(it, opt, all);
     std::sort(all.begin(), all.end(),
               [](const auto &a, const auto &b) { return a.instance < b.instance; });
     *n_memories = 0;

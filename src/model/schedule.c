@@ -16,7 +16,8 @@
 
 /* Activation bytes one layer keeps for the backward pass, per micro-batch of b
  * sequences, per die (Korthikanti et al. 2022, section 4, with the layer's own shapes:
- * for GPT it is sbh(34 + 5as/h) without parallelism). */
+ * for GPT it is sbh(34 + 5as/h) without parallelism; 2-D tensor parallelism as its
+ * collectives move them, below). */
 static double activation_bytes(const tess_model *md, const tess_workload *w, int dense)
 {
     /* s: the die's tokens of a sequence (1/cp of it with context parallelism) */
@@ -31,8 +32,12 @@ static double activation_bytes(const tess_model *md, const tess_workload *w, int
     const double f =
         moe ? (double)md->expert_ffn * (md->top_k + md->shared_experts) : (double)md->ffn;
     const double t = w->tp;
-    const int sp = w->sequence_parallel;
-    if (w->recompute == TESS_RECOMPUTE_FULL) return 2 * s * b * h / (sp ? t : 1);
+    const int sp = w->sequence_parallel, two_d = w->tp_style == TESS_TP_2D;
+    /* 2-D (a k x k grid): between layers a die holds its block of the activations (1/t),
+     * and each linear layer's input gathered along its row (1/k), kept for its weight
+     * gradient (the backward pass gathers only the output gradients) */
+    const double k = two_d ? sqrt(t) : 1;
+    if (w->recompute == TESS_RECOMPUTE_FULL) return 2 * s * b * h / (sp || two_d ? t : 1);
     /* inside the tensor-parallel regions (divided by t): attention Q, K, V (2sbh +
      * 4sb hkv; widths q and kv), its output projection input (2sbh; o), softmax and dropout
      * (5as^2b); MLP hidden activations (4sbf, or 6sbf with SwiGLU) */
@@ -50,6 +55,12 @@ static double activation_bytes(const tess_model *md, const tess_workload *w, int
      * die computes whole (2sb (q + c)) */
     const double latents = 2 * s * b * ((double)md->q_lora_rank + md->kv_lora_rank);
     const double replicated = 10 * s * b * h + (moe ? 2.0 * md->top_k * s * b * h : 0);
+    if (two_d) { /* gathered: the QKV, output-projection, MLP-up and MLP-down inputs */
+        const double gathered = 4 * s * b * h + 2 * s * b * o + 2 * s * b * f;
+        return (parallel - 2 * s * b * o - 2 * s * b * f + scores + replicated - 4 * s * b * h) /
+                   t +
+               gathered / k + latents;
+    }
     return (parallel + scores) / t + replicated / (sp ? t : 1) + latents;
 }
 
