@@ -688,7 +688,7 @@ TEST(Transport, TheReportCountsTheFlowsAWindowHeld)
     // each crossing the DCI forward and backward as 8 messages (one a TP rank) of 4 MiB:
     // 4 x 16 x 2 x 8 = 1,024 flows over the DCI. With a 64 KiB window over ~1 ms round
     // trips each moves ~67 MB/s, far under its share of the DCI's 100 GB/s: all 1,024 are
-    // held by it, and the iteration takes longer than without.
+    // held by it (the report says where), and the iteration takes longer than without.
     const std::string job =
         "run platforms/two-datacenter.xml workloads/scale-across-pp.xml --json --quiet";
     CliRun open = tessera(job, true);
@@ -700,6 +700,14 @@ TEST(Transport, TheReportCountsTheFlowsAWindowHeld)
     EXPECT_EQ(open.output.find("\"transport\""), std::string::npos); // no window: no key
     EXPECT_NE(held.output.find("\"transport\": {\"modelled\": true,"), std::string::npos);
     EXPECT_EQ(json_number(held.output, "window_limited_flows"), 1024);
+    // and where: the DCI, 512 flows each way (4 x 16 forward messages of 8 ranks from the
+    // first datacenter, as many backward from the second)
+    const std::string where = held.output.substr(held.output.find("\"window_limited_links\""));
+    const std::string there = "{\"link\": \"dc0.c.switch->dc1.c.switch\", \"flows\": 512}",
+                      back = "{\"link\": \"dc1.c.switch->dc0.c.switch\", \"flows\": 512}";
+    EXPECT_NE(where.find("\"window_limited_links\": [" + there + ", " + back + "]"),
+              std::string::npos)
+        << where.substr(0, 300);
     EXPECT_GT(json_number(held.output, "iteration_time_s"),
               json_number(open.output, "iteration_time_s"));
     // packet fidelity books messages, not flows: the window is not modelled there
@@ -710,6 +718,7 @@ TEST(Transport, TheReportCountsTheFlowsAWindowHeld)
                          "--json --set dci-window=64KiB",
                          true);
     ASSERT_EQ(est.status, 0) << est.output;
+    EXPECT_NE(est.output.find("\"window_limited_links\": []"), std::string::npos);
     EXPECT_NEAR(json_number(est.output, "iteration_time_s") /
                     json_number(held.output, "iteration_time_s"),
                 1.0, 0.01);

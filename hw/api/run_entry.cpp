@@ -448,6 +448,25 @@ void collect_links(const Iteration &it, tess_iteration_result *out, tess_noc_lin
             tess::noc::link_use(*it.topo, order[i], cycles > 0 ? busy[order[i]] / cycles : 0);
 }
 
+// The channels whose transport windows held flows, most flows first (ties: channel order),
+// at most TESS_NOC_TOP_LINKS of them.
+void collect_window_links(const Iteration &it, tess_iteration_result *out)
+{
+    std::vector<std::pair<uint64_t, uint32_t>> held; // (flows, channel)
+    for (const auto &[channel, flows] : it.net->stats().window_limited_by_channel)
+        held.push_back({flows, channel});
+    std::sort(held.begin(), held.end(), [](const auto &a, const auto &b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    out->n_window_links = static_cast<uint32_t>(std::min<size_t>(held.size(), TESS_NOC_TOP_LINKS));
+    for (uint32_t i = 0; i < out->n_window_links; i++) {
+        tess_window_link &w = out->window_links[i];
+        std::snprintf(w.name, sizeof w.name, "%s", it.topo->channel_name(held[i].second).c_str());
+        w.link = it.topo->channels()[held[i].second].link;
+        w.flows = held[i].first;
+    }
+}
+
 // A die's own memories (no other die's home: tess_home_memories), at burst and cycle
 // memory fidelity: served at its links' rate without a controller, its DRAM traffic spread
 // evenly over them (its addresses interleaved over its stacks, as stats.csv splits it).
@@ -672,6 +691,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->flit_hops = it.net->stats().flit_hops;
         out->flows = it.net->stats().flows;
         out->window_limited_flows = it.net->stats().window_limited_flows;
+        collect_window_links(it, out);
         out->lost_bytes = it.net->stats().lost_bytes;
         out->retransmit_timeouts = it.net->stats().retransmit_timeouts;
         out->credit_limited_links = it.topo->credit_limited_links();

@@ -24,6 +24,14 @@ typedef struct tess_noc_link_use {
     uint32_t from;      /* the instance it leaves */
 } tess_noc_link_use;
 
+/* A link whose transport window held flows below their fair share (flow and mixed
+ * fidelity): the direction they took, and how many it held. */
+typedef struct tess_window_link {
+    char name[200]; /* "from->to" instance paths */
+    uint32_t link;  /* the platform link the channel is a direction of */
+    uint64_t flows;
+} tess_window_link;
+
 /* A memory's figures at burst or cycle memory fidelity (config/fidelity.h): the transfers
  * its controller served over the iteration, or for a die's own memory (no controller) the
  * die's DRAM traffic, its share of it. */
@@ -70,6 +78,9 @@ typedef struct tess_iteration_result {
      * below their fair share; bytes lossy link-types dropped and the flows that waited a
      * retransmit timeout for it; links a lossless buffer (credits) holds below their rate */
     uint64_t flows, window_limited_flows;
+    /* the channels whose windows held those flows, most flows first (ties: channel order) */
+    uint32_t n_window_links;
+    tess_window_link window_links[TESS_NOC_TOP_LINKS];
     double lost_bytes;
     uint64_t retransmit_timeouts;
     uint32_t credit_limited_links;

@@ -108,6 +108,7 @@ void FlowNetwork::rerate(double below)
             if (flows_[k].windowed && !flows_[k].counted) { // held at its window
                 flows_[k].counted = true;
                 stats_.window_limited_flows++;
+                stats_.window_limited_by_channel[topo_.path_window_channel(flows_[k].path)]++;
             }
             continue;
         }

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,8 +43,9 @@ struct NetworkStats {
     uint64_t misrouted = 0; // packets whose tail reached a die other than their destination
     uint64_t kernel_activations = 0; // SystemC method activations of the network
     // flow and mixed fidelity: flows run, and those a transport window held below their
-    // fair share at some re-rating (noc/flow.h)
+    // fair share at some re-rating (noc/flow.h), by the channel whose window held them
     uint64_t flows = 0, window_limited_flows = 0;
+    std::map<uint32_t, uint64_t> window_limited_by_channel;
     // lossy link-types (noc/flow.h): bytes their ports dropped, and the flows that lost
     // some and waited their retransmit timeout
     double lost_bytes = 0;

@@ -572,14 +572,20 @@ uint32_t Topology::credit_limited_links() const
     return n;
 }
 
-uint64_t Topology::path_window(const std::vector<uint32_t> &path) const
+uint32_t Topology::path_window_channel(const std::vector<uint32_t> &path) const
 {
-    uint64_t window = 0;
+    uint32_t at = UINT32_MAX;
     for (uint32_t c : path) {
         const uint64_t w = channels_[c].window_bytes;
-        if (w && (!window || w < window)) window = w;
+        if (w && (at == UINT32_MAX || w < channels_[at].window_bytes)) at = c;
     }
-    return window;
+    return at;
+}
+
+uint64_t Topology::path_window(const std::vector<uint32_t> &path) const
+{
+    const uint32_t c = path_window_channel(path);
+    return c == UINT32_MAX ? 0 : channels_[c].window_bytes;
 }
 
 double Topology::path_energy_per_byte(const std::vector<uint32_t> &path) const

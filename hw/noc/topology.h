@@ -225,8 +225,10 @@ class Topology
     }
     // Bytes/s of a channel sequence's narrowest channel; 0 for an empty path.
     double path_bandwidth(const std::vector<uint32_t> &path) const;
-    // The smallest transport window of a channel sequence's link-types (0: none).
+    // The smallest transport window of a channel sequence's link-types (0: none), and the
+    // channel whose link-type has it (the first such; UINT32_MAX: none).
     uint64_t path_window(const std::vector<uint32_t> &path) const;
+    uint32_t path_window_channel(const std::vector<uint32_t> &path) const;
     // Links whose lossless buffer (credits) holds them below their width's rate.
     uint32_t credit_limited_links() const;
     // Seconds of a channel sequence's latency: its links' and the pipelines of the routers

@@ -304,9 +304,16 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
                 (unsigned long long)r->window_limited_flows, r->lost_bytes,
                 (unsigned long long)r->retransmit_timeouts);
         if (e->analytic)
-            fputs("null},\n", f);
+            fputs("null", f);
         else
-            fprintf(f, "%u},\n", r->credit_limited_links);
+            fprintf(f, "%u", r->credit_limited_links);
+        fputs(", \"window_limited_links\": [", f);
+        for (uint32_t i = 0; i < r->n_window_links && i < TESS_NOC_TOP_LINKS; i++) {
+            fprintf(f, "%s{\"link\": ", i ? ", " : "");
+            json_string(f, r->window_links[i].name);
+            fprintf(f, ", \"flows\": %llu}", (unsigned long long)r->window_links[i].flows);
+        }
+        fputs("]},\n", f);
     }
     fprintf(f, "  \"messages\": %llu,\n", (unsigned long long)r->messages);
     fprintf(f,
