@@ -500,9 +500,9 @@ std::vector<OwnMemory> own_memories(const Iteration &it, const tess_hw_run_optio
 // One entry for each of the simulated dies' own memories, appended to out: its share of
 // the die's DRAM traffic, no queueing, busy for its bytes at its bandwidth.
 void private_memories(const Iteration &it, const tess_hw_run_options *opt,
-                      std::vector<tess_memory_stat> &out)
+                      const std::vector<OwnMemory> &own, std::vector<tess_memory_stat> &out)
 {
-    for (const OwnMemory &m : own_memories(it, opt)) {
+    for (const OwnMemory &m : own) {
         const tess::hw::DieStats &st = it.dies[m.rank]->stats();
         const uint64_t written = st.dram_write_bytes, read = st.dram_bytes - written;
         tess_memory_stat o{};
@@ -525,7 +525,8 @@ void private_memories(const Iteration &it, const tess_hw_run_options *opt,
 // Every memory a die's DMA used (burst and cycle memory fidelity): those a controller
 // served and the dies' own, in instance order (malloc'd).
 void collect_memories(const Iteration &it, const tess_hw_run_options *opt,
-                      tess_memory_stat **memories, uint32_t *n_memories)
+                      const std::vector<OwnMemory> &own, tess_memory_stat **memories,
+                      uint32_t *n_memories)
 {
     std::vector<tess_memory_stat> all;
     for (const auto &m : it.memories) {
@@ -554,7 +555,7 @@ void collect_memories(const Iteration &it, const tess_hw_run_options *opt,
             o.dies[i] = dies[i];
         all.push_back(o);
     }
-    private_memories(it, opt, all);
+    private_memories(it, opt, own, all);
     std::sort(all.begin(), all.end(),
               [](const auto &a, const auto &b) { return a.instance < b.instance; });
     *n_memories = 0;
@@ -567,7 +568,7 @@ void collect_memories(const Iteration &it, const tess_hw_run_options *opt,
 // Every die's busy intervals, then link utilisation by channel class and each memory's busy
 // share (a controller's; a die's own memory: its share of the die's DRAM bytes at its
 // bandwidth) window by window up to the iteration's end (malloc'd).
-void collect_spans(const Iteration &it, const tess_hw_run_options *opt, double iteration_s,
+void collect_spans(const Iteration &it, const std::vector<OwnMemory> &own, double iteration_s,
                    tess_span **spans, uint64_t *n_spans)
 {
     const auto &ch = it.topo->channels();
@@ -592,7 +593,7 @@ void collect_spans(const Iteration &it, const tess_hw_run_options *opt, double i
                                         std::min((w + 1) * w_s, iteration_s),
                                         tl.busy()[w][0] / static_cast<double>(tl.window_cycles())});
     }
-    for (const OwnMemory &m : own_memories(it, opt)) { // its share of its die's bytes
+    for (const OwnMemory &m : own) { // its share of its die's bytes
         const tess::noc::UtilisationTimeline &tl = it.dies[m.rank]->dram_timeline();
         const double w_s = static_cast<double>(tl.window_cycles()) * 1e-12;
         for (size_t w = 0; m.bandwidth > 0 && w < tl.busy().size() && w * w_s < iteration_s; w++)
@@ -696,8 +697,9 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         out->retransmit_timeouts = it.net->stats().retransmit_timeouts;
         out->credit_limited_links = it.topo->credit_limited_links();
         collect_links(it, out, links, n_links);
-        if (memories) collect_memories(it, o, memories, n_memories);
-        if (spans) collect_spans(it, o, out->iteration_time_s, spans, n_spans);
+        const std::vector<OwnMemory> own = own_memories(it, o);
+        if (memories) collect_memories(it, o, own, memories, n_memories);
+        if (spans) collect_spans(it, own, out->iteration_time_s, spans, n_spans);
         out->wall_seconds = std::chrono::duration<double>(t1 - t0).count();
         out->delta_cycles = sc_core::sc_delta_count();
         return TESS_OK;

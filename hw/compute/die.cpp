@@ -214,9 +214,9 @@ void ComputeDie::count_dram(uint64_t bytes, uint64_t written, double t0, double 
     st_.dram_reads += bytes > written;
     st_.dram_writes += written > 0;
     if (!record_spans_ || bytes == 0) return;
-    const auto ps = [](double t) { return static_cast<uint64_t>(std::llround(t * 1e12)); };
-    const uint64_t len = std::max<uint64_t>(ps(t1) - std::min(ps(t1), ps(t0)), 1);
-    dram_timeline_.add_weighted(0, ps(t0), len, double(bytes) / double(len));
+    const uint64_t from = noc::picoseconds(t0),
+                   len = std::max<uint64_t>(noc::picoseconds(t1), from + 1) - from;
+    dram_timeline_.add_weighted(0, from, len, double(bytes) / double(len));
 }
 
 void ComputeDie::compute(const tess_op &op)

@@ -219,7 +219,7 @@ double MemoryPort::paced(double t, const noc::Message &m)
 void MemoryPort::reply_at(double t, const noc::Message &m)
 {
     const double now = sc_core::sc_time_stamp().to_seconds();
-    const uint64_t now_ps = static_cast<uint64_t>(std::llround(now * 1e12));
+    const uint64_t now_ps = noc::picoseconds(now);
     const uint64_t ps = std::max(now_ps, static_cast<uint64_t>(std::ceil(t * 1e12 - 1e-3)));
     const bool earliest = due_.empty() || ps < due_.top().ps;
     due_.push(Due{ps, seq_++, m});
@@ -228,8 +228,7 @@ void MemoryPort::reply_at(double t, const noc::Message &m)
 
 void MemoryPort::send_due()
 {
-    const uint64_t now_ps =
-        static_cast<uint64_t>(std::llround(sc_core::sc_time_stamp().to_seconds() * 1e12));
+    const uint64_t now_ps = noc::picoseconds(sc_core::sc_time_stamp().to_seconds());
     while (!due_.empty() && due_.top().ps <= now_ps) {
         const noc::Message m = due_.top().m;
         due_.pop();
@@ -245,8 +244,7 @@ void MemoryPort::send_due()
 void MemoryPort::record(double t0, double t1)
 {
     if (!record_ || !(t1 > t0)) return;
-    const auto ps = [](double t) { return static_cast<uint64_t>(std::llround(t * 1e12)); };
-    timeline_.add(0, ps(t0), ps(t1) - ps(t0));
+    timeline_.add(0, noc::picoseconds(t0), noc::picoseconds(t1) - noc::picoseconds(t0));
 }
 
 void MemoryPort::deliver(const noc::Message &m, bool local)

@@ -4,6 +4,7 @@
 #define TESS_NOC_NETWORK_H
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -59,6 +60,13 @@ class Network;
 // Channel busy time over time, by class (0: injection, die to router; 1: ejection, router
 // to die; 2: router to router), in windows of the network clock that double in length
 // whenever the run outgrows max_windows of them (so memory stays bounded).
+// Seconds as whole picoseconds: the unit of the timelines kept in simulated time (a
+// memory controller's, a die's DRAM bytes).
+inline uint64_t picoseconds(double seconds)
+{
+    return static_cast<uint64_t>(std::llround(seconds * 1e12));
+}
+
 class UtilisationTimeline
 {
   public:

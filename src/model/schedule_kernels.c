@@ -11,15 +11,17 @@
 #include "config/arith.h"
 #include "model/die_timing.h"
 
-/* count GEMM ops of g's FLOPs shared evenly, each moving bytes_each, with g's shape and
- * the tile edge (0 for a gpu kernel) kept on the group for the die's timing rule */
+/* count GEMM ops of g's FLOPs shared evenly, each moving bytes_each (of which it writes
+ * written_each: a gpu kernel's C), with g's shape and the tile edge (0 for a gpu kernel)
+ * kept on the group for the die's timing rule */
 static void gemm_group(builder *b, tess_template *t, const gemm *g, uint64_t count,
-                       uint64_t bytes_each, uint64_t tile)
+                       uint64_t bytes_each, uint64_t written_each, uint64_t tile)
 {
     tess_build_add_group(b, t, TESS_OP_GEMM, count, 2.0 * g->m * g->n * g->k * g->count / count,
                          bytes_each, -1);
     if (b->no_memory) return;
     tess_op_group *gg = &t->groups[t->n - 1];
+    gg->dram_write_each = written_each;
     gg->fp8 = (uint8_t)b->fp8;
     gg->gm = g->m;
     gg->gn = g->n;
@@ -108,9 +110,7 @@ static gemm_traffic gemm_dram_bytes(const builder *b, const gemm *g, uint64_t ro
 static void tile_gemm(builder *b, tess_template *t, const gemm *g, gemm_traffic dram)
 {
     if (b->gpu) { /* one op, the whole kernel: its CTAs stream A and B and write C */
-        const uint32_t n = t->n;
-        if (g->m && g->n && g->k && g->count) gemm_group(b, t, g, 1, dram.bytes, 0);
-        if (t->n > n) t->groups[n].dram_write_each = dram.written;
+        if (g->m && g->n && g->k && g->count) gemm_group(b, t, g, 1, dram.bytes, dram.written, 0);
         return;
     }
     const uint64_t T = b->T, merge = b->w->tile_merge, e = b->e;
@@ -138,7 +138,7 @@ static void tile_gemm(builder *b, tess_template *t, const gemm *g, gemm_traffic 
     }
     const uint64_t load_bytes = g->count * e * (g->m * g->k * tn + g->k * g->n * tm) + spill;
     tess_build_add_group(b, t, TESS_OP_LOAD, 2 * tiles, 0, load_bytes / (2 * tiles), -1);
-    gemm_group(b, t, g, tiles, 0, T * merge);
+    gemm_group(b, t, g, tiles, 0, 0, T * merge);
     if (!b->no_memory) t->groups[t->n - 2].weights = b->weights; /* its loads' too */
     tess_build_add_group(b, t, TESS_OP_STORE, stores, 0,
                          (g->count * e * g->m * g->n + spill) / stores, -1);
