@@ -171,8 +171,9 @@ void burst_job(void *arg, tess_job_output *out)
     sc_core::sc_start();
     out->status = TESS_OK;
     if (job->log) { // the energy and the losses, then the deliveries
-        const double head[3] = {net->energy_joules(), net->stats().lost_bytes,
-                                static_cast<double>(net->stats().retransmit_timeouts)};
+        const double head[4] = {net->energy_joules(), net->stats().lost_bytes,
+                                static_cast<double>(net->stats().retransmit_timeouts),
+                                static_cast<double>(net->stats().congestion_cut_flows)};
         const size_t len = sizeof head + burst.log.size() * sizeof(Delivery);
         auto *blob = static_cast<char *>(std::malloc(len + 1));
         std::memcpy(blob, head, sizeof head);
@@ -276,12 +277,13 @@ BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f,
     int rc = tess_run_isolated(burst_job, &job, 300, &r);
     EXPECT_EQ(rc, TESS_OK) << r.message;
     BurstLog out;
-    double head[3];
+    double head[4];
     if (rc == TESS_OK && r.blob_len >= sizeof head) {
         std::memcpy(head, r.blob, sizeof head);
         out.energy_j = head[0];
         out.lost_bytes = head[1];
         out.retransmit_timeouts = static_cast<uint64_t>(head[2]);
+        out.congestion_cut_flows = static_cast<uint64_t>(head[3]);
         out.deliveries.resize((r.blob_len - sizeof head) / sizeof(Delivery));
         if (!out.deliveries.empty())
             std::memcpy(out.deliveries.data(), static_cast<char *>(r.blob) + sizeof head,

@@ -58,6 +58,7 @@ struct BurstLog {
     double energy_j = 0;
     double lost_bytes = 0; // dropped by lossy ports (NetworkStats)
     uint64_t retransmit_timeouts = 0;
+    uint64_t congestion_cut_flows = 0; // bursts a marking port's congestion control cut short
 };
 BurstLog burst_log(const tess_platform *p, tess_noc_fidelity f,
                    const std::vector<Transfer> &transfers);

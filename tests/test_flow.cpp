@@ -656,6 +656,85 @@ TEST(Transport, AnIncastLosesWhatALossyPortCannotHoldAndALosslessOneNothing)
         << bare->errors;
 }
 
+TEST(Transport, AMarkingPortsSendersCutTheirBurstARoundTripAfterItsThreshold)
+{
+    // 8 senders on a switch (pipeline 2) by 1-cycle links, the receiver by a 200-cycle
+    // link whose port marks (ECN) from K = 8 KiB of queue; every link 16 B a cycle. Each
+    // sender sends S = 1 MiB at once, no window: without marking each bursts all of it.
+    // The 8 arrive at 128 B a cycle into a port draining 16: the queue grows at 112 B a
+    // cycle and holds K at t_K = K / 112. A sender hears of it a round trip later (r =
+    // 2 x (1 + 2 + 200) = 406 cycles), then cuts its rate to half every P = 100 cycles
+    // until at most its share, 16 / 8 = 2 B a cycle: 16 -> 8 -> 4 -> 2, three cuts, the
+    // 8 and 4 held a period each. Its burst: 16 (t_K + r) + (8 + 4) P bytes, all 8 ending
+    // together at E = t_K + r + 0.75 P, when the queue holds 112 E (62,064 B).
+    // A 32 KiB buffer (B) drops 112 E - B, and each flow, as in the incast test above, has
+    // through B / 56 before the first drop, waits its timeout T after its burst left
+    // (burst / 16), then the 8 share the link: burst / 16 + T + 8 (S - B / 56) / 16, plus
+    // the tail's 202 cycles (its head latency less a flit's cycle). 64 KiB drops nothing
+    // (8 S / 16 as lossless); without marking, 64 KiB drops 7 S - 64 KiB.
+    const double S = 1 << 20, K = 8192, r = 406, P = 100, T = 100000, tail = 202;
+    const double E = K / 112 + r + 0.75 * P, burst = 16 * E;
+    auto platform = [](const std::string &far) {
+        std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"marking\">\n"
+                          "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+                          "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" "
+                          "pipeline=\"2\" routing=\"table\"/>\n"
+                          "  <link-type name=\"edge\" width=\"16B\" latency=\"1cycle\" "
+                          "energy=\"0pJ/bit\"/>\n"
+                          "  <link-type name=\"far\" width=\"16B\" latency=\"200cycles\" "
+                          "energy=\"0pJ/bit\" transport=\"lossy\" retransmit-timeout=\"100us\"" +
+                          far +
+                          "/>\n"
+                          "  <instance name=\"sw\" type=\"r\"/>\n";
+        for (int i = 0; i <= 8; i++)
+            xml += "  <instance name=\"e" + std::to_string(i) +
+                   "\" type=\"d\"/> <connect from=\"e" + std::to_string(i) +
+                   "\" to=\"sw\" link=\"" + (i < 8 ? "edge" : "far") + "\"/>\n";
+        return xml + "</platform>\n";
+    };
+    std::vector<Transfer> incast;
+    for (uint32_t i = 0; i < 8; i++)
+        incast.push_back({i, 8, static_cast<uint64_t>(S)});
+    const std::string marking = " ecn-threshold=\"8KiB\" cc-period=\"100ns\"";
+    auto shallow = load_xml(platform(" buffer=\"32KiB\"" + marking));
+    auto deep = load_xml(platform(" buffer=\"64KiB\"" + marking));
+    auto unmarked = load_xml(platform(" buffer=\"64KiB\""));
+    ASSERT_EQ(shallow->rc, TESS_OK) << shallow->errors;
+    ASSERT_EQ(deep->rc, TESS_OK) << deep->errors;
+    ASSERT_EQ(unmarked->rc, TESS_OK) << unmarked->errors;
+    const BurstLog a = burst_log(&shallow->p, TESS_NOC_FLOW, incast);
+    const BurstLog b = burst_log(&deep->p, TESS_NOC_FLOW, incast);
+    const BurstLog c = burst_log(&unmarked->p, TESS_NOC_FLOW, incast);
+    EXPECT_NEAR(a.lost_bytes, 112 * E - 32768, 1);
+    EXPECT_EQ(a.retransmit_timeouts, 8u);
+    EXPECT_EQ(a.congestion_cut_flows, 8u);
+    EXPECT_EQ(b.lost_bytes, 0);
+    EXPECT_EQ(b.retransmit_timeouts, 0u);
+    EXPECT_EQ(b.congestion_cut_flows, 8u);
+    EXPECT_NEAR(c.lost_bytes, 7 * S - 65536, 1);
+    EXPECT_EQ(c.congestion_cut_flows, 0u);
+    const std::vector<double> ta = transfer_times(&shallow->p, TESS_NOC_FLOW, incast);
+    const std::vector<double> tb = transfer_times(&deep->p, TESS_NOC_FLOW, incast);
+    ASSERT_EQ(ta.size(), 8u);
+    ASSERT_EQ(tb.size(), 8u);
+    for (int i = 0; i < 8; i++) {
+        EXPECT_NEAR(ta[i], burst / 16 + T + 8 * (S - 32768 / 56.0) / 16 + tail, 2) << i;
+        EXPECT_NEAR(tb[i], 8 * S / 16 + tail, 2) << i;
+    }
+    // marking needs a lossy port with a buffer above the threshold
+    auto lossless =
+        load_xml("<?xml version=\"1.0\"?>\n<platform name=\"x\">\n"
+                 "  <link-type name=\"l\" width=\"16B\" latency=\"1cycle\" energy=\"0pJ/bit\" "
+                 "ecn-threshold=\"8KiB\"/>\n"
+                 "</platform>\n");
+    EXPECT_EQ(lossless->rc, TESS_EINVAL);
+    EXPECT_NE(lossless->errors.find("'ecn-threshold' needs transport=\"lossy\""), std::string::npos)
+        << lossless->errors;
+    auto above = load_xml(platform(" buffer=\"8KiB\"" + marking));
+    EXPECT_EQ(above->rc, TESS_EINVAL);
+    EXPECT_NE(above->errors.find("a 'buffer' above it"), std::string::npos) << above->errors;
+}
+
 TEST(Transport, ALosslessLinkMovesItsBufferOfCreditsARoundTrip)
 {
     // credit-based flow control over a 1,000-cycle link of 16 B a cycle whose receiver has

@@ -40,13 +40,19 @@ done
 # 4 MiB per 0.49 ms round trip, 8.6 GB/s a wavelength), or lossy (drop-tail) with a
 # 4 MiB or 32 MiB queue and a 1 ms retransmit timeout, without a window (a sender bursts
 # its whole message) or with a 4 MiB one. None of these figures is documented for such
-# a span: sensitivities.
+# a span: sensitivities. Then a deep-buffer span as HPE measured one (RoCEv2 over 50-500
+# km: a queue of 2.5 round trips, ECN marking from 0.75; here the flows' round trip
+# between two datacenters is 0.98 ms, 49 MB at a wavelength's 50 GB/s: 123 MB and 37 MB)
+# with and without marking, the senders' DCQCN at ConnectX's defaults, and with a 4 or
+# 16 MiB window. Columns: lost bytes, flows that timed out, links held by their credits,
+# flows whose burst DCQCN cut.
 echo
-printf '%-3s %-30s | %10s %12s %8s %8s\n' dim transport iter_s lost_bytes timeouts credit
+printf '%-3s %-30s | %10s %12s %8s %8s %8s\n' dim transport iter_s lost_bytes timeouts credit cut
 for dim in pp dp; do
-  for t in "lossless" "lossless 4MiB" "lossy 4MiB 1ms" "lossy 32MiB 1ms" "lossy 4MiB 1ms 4MiB"; do
+  for t in "lossless" "lossless 4MiB" "lossy 4MiB 1ms" "lossy 32MiB 1ms" "lossy 4MiB 1ms 4MiB" \
+      "lossy 123MB 1ms" "lossy 123MB 1ms 0B 37MB" "lossy 123MB 1ms 4MiB 37MB" "lossy 123MB 1ms 16MiB 37MB"; do
     set -- $t
-    args="--set dci-transport=$1 --set dci-buffer=${2:-0B} --set dci-timeout=${3:-0s} --set dci-window=${4:-0B}"
+    args="--set dci-transport=$1 --set dci-buffer=${2:-0B} --set dci-timeout=${3:-0s} --set dci-window=${4:-0B} --set dci-ecn=${5:-0B}"
     # shellcheck disable=SC2086
     "$tessera" run platforms/datacenters.xml "workloads/scale-across-$dim.xml" \
       --set workload.pp=4 --set workload.dp=4 --set workload.global-batch=64 \
@@ -54,8 +60,9 @@ for dim in pp dp; do
     python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 t = r.get("transport") or {}
-print("%-3s %-30s | %10.4f %12.4g %8s %8s" % (sys.argv[2], sys.argv[3], r["iteration_time_s"],
-      t.get("lost_bytes", 0), t.get("retransmit_timeouts", 0), t.get("credit_limited_links", 0)))' \
+print("%-3s %-30s | %10.4f %12.4g %8s %8s %8s" % (sys.argv[2], sys.argv[3], r["iteration_time_s"],
+      t.get("lost_bytes", 0), t.get("retransmit_timeouts", 0), t.get("credit_limited_links", 0),
+      t.get("congestion_cut_flows", 0)))' \
       "$out/t/report.json" $dim "$t"
     rm -rf "$out/t"
   done

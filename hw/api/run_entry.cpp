@@ -695,6 +695,7 @@ extern "C" int tess_hw_run(const tess_platform *p, const tess_schedule *s, unsig
         collect_window_links(it, out);
         out->lost_bytes = it.net->stats().lost_bytes;
         out->retransmit_timeouts = it.net->stats().retransmit_timeouts;
+        out->congestion_cut_flows = it.net->stats().congestion_cut_flows;
         out->credit_limited_links = it.topo->credit_limited_links();
         collect_links(it, out, links, n_links);
         const std::vector<OwnMemory> own = own_memories(it, o);

@@ -83,6 +83,8 @@ typedef struct tess_iteration_result {
     tess_window_link window_links[TESS_NOC_TOP_LINKS];
     double lost_bytes;
     uint64_t retransmit_timeouts;
+    /* flows whose burst into a marking (ECN) port their congestion control cut short */
+    uint64_t congestion_cut_flows;
     uint32_t credit_limited_links;
     uint32_t n_top_links;
     tess_noc_link_use top_links[TESS_NOC_TOP_LINKS];

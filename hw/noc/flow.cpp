@@ -263,12 +263,13 @@ void FlowNetwork::begin_flow(const Message &m, std::vector<uint32_t> path, uint3
                                      static_cast<uint64_t>(std::lround(topo_.flit_bytes() / cap)));
     const double head = head_latency(path);
     f.tail_latency = head - slowest + stored;
+    f.round_trip = 2 * std::max(1.0, head);
     // a transport window on the path: at most window bytes in flight a round trip (twice
     // the path's head latency), a cap of its own below any other
     const uint64_t window = topo_.path_window(path);
     if (window) {
         f.first_window = std::min(f.bytes, static_cast<double>(window));
-        const double by_window = static_cast<double>(window) / (2 * std::max(1.0, head));
+        const double by_window = static_cast<double>(window) / f.round_trip;
         if (!(f.cap > 0) || by_window < f.cap) {
             f.cap = by_window;
             f.windowed = true;
@@ -286,6 +287,7 @@ void FlowNetwork::begin_flow(const Message &m, std::vector<uint32_t> path, uint3
         frozen_.push_back(0);
         lost_.push_back(0);
         got_.push_back(INFINITY);
+        burst_.push_back(INFINITY);
         is_fresh_.push_back(0);
     }
     for (uint32_t c : path) {
@@ -401,13 +403,19 @@ void FlowNetwork::drop_bursts(double t)
 {
     const auto &ch = topo_.channels();
     // the drop-tail ports (channels out of a router) the new flows cross, with each flow's
-    // arrival rate there: the slowest channel before the port on its path
-    std::map<uint32_t, std::vector<std::pair<double, uint32_t>>> ports; // (rate, slot)
+    // arrival rate there (the slowest channel before the port on its path) and its burst
+    // (its first window, until a marking port's congestion control cuts it short)
+    struct Arrival {
+        double rate;
+        uint32_t slot;
+        double burst;
+    };
+    std::map<uint32_t, std::vector<Arrival>> ports;
     for (uint32_t k : fresh_) {
         double upstream = INFINITY;
         for (uint32_t c : flows_[k].path) {
             if (ch[c].drop_buffer && ch[c].from_router >= 0 && std::isfinite(upstream))
-                ports[c].emplace_back(upstream, k);
+                ports[c].push_back({upstream, k, flows_[k].first_window});
             upstream = std::min(upstream, capacity_[c]);
         }
     }
@@ -416,54 +424,91 @@ void FlowNetwork::drop_bursts(double t)
         for (uint32_t u : users_[c])
             if (!is_fresh_[u]) drain -= flows_[u].rate;
         drain = std::max(0.0, drain);
-        // fluid drop-tail, segment by segment between the bursts' ends (first window /
-        // arrival rate): the queue grows at (arrivals - drain); once at the buffer, the
-        // excess is dropped, each arrival losing its rate's share: `dropped` bytes per
-        // unit of arrival rate so far, so a flow that stops arriving at T has lost
-        // rate x dropped(T)
-        std::sort(in.begin(), in.end(), [&](const auto &a, const auto &b) {
-            return flows_[a.second].first_window / a.first <
-                   flows_[b.second].first_window / b.first;
-        });
-        double arriving = 0;
-        for (const auto &a : in)
-            arriving += a.first;
         const double buffer = static_cast<double>(ch[c].drop_buffer);
-        // full: when it first filled; out: what it had sent on by then, a share per unit of
-        // arrival rate (its spare rate over the arrivals then)
-        double queue = 0, from = 0, dropped = 0, full = INFINITY, out = 0;
-        for (const auto &[rate, k] : in) {
-            const double until = flows_[k].first_window / rate, span = until - from;
-            const double growth = arriving - drain;
-            if (span > 0 && growth > 0) {
-                const double fill = std::max(0.0, buffer - queue) / growth;
-                if (fill >= span) {
-                    queue += growth * span;
-                } else {
-                    if (!std::isfinite(full)) {
-                        full = from + fill;
-                        out = drain * full / arriving;
+        double arrivals = 0;
+        for (const Arrival &a : in)
+            arrivals += a.rate;
+        // fluid drop-tail, segment by segment between the bursts' ends (burst / arrival
+        // rate): the queue grows at (arrivals - drain); once at the buffer, the excess is
+        // dropped, each arrival losing its rate's share: `dropped` bytes per unit of
+        // arrival rate so far, so a flow that stops arriving at T has lost rate x
+        // dropped(T). With `mark` > 0 it only finds when the queue first holds mark bytes.
+        auto fill = [&](double mark) -> double {
+            std::sort(in.begin(), in.end(), [](const Arrival &a, const Arrival &b) {
+                return a.burst / a.rate < b.burst / b.rate;
+            });
+            double arriving = arrivals;
+            // full: when it first filled; out: what it had sent on by then, a share per
+            // unit of arrival rate (its spare rate over the arrivals then)
+            double queue = 0, from = 0, dropped = 0, full = INFINITY, out = 0;
+            for (const Arrival &a : in) {
+                const double until = a.burst / a.rate, span = until - from;
+                const double growth = arriving - drain;
+                if (span > 0 && growth > 0) {
+                    if (mark > 0 && queue + growth * span >= mark)
+                        return from + std::max(0.0, mark - queue) / growth;
+                    const double room = std::max(0.0, buffer - queue) / growth;
+                    if (room >= span) {
+                        queue += growth * span;
+                    } else {
+                        if (!std::isfinite(full)) {
+                            full = from + room;
+                            out = drain * full / arriving;
+                        }
+                        queue = buffer;
+                        dropped += growth * (span - room) / arriving;
                     }
-                    queue = buffer;
-                    dropped += growth * (span - fill) / arriving;
+                } else if (span > 0) {
+                    queue = std::max(0.0, queue + growth * span);
                 }
-            } else if (span > 0) {
-                queue = std::max(0.0, queue + growth * span);
+                // it lost bytes: only what left before the first drop counts
+                if (mark == 0 && a.rate * dropped > 0) {
+                    lost_[a.slot] = std::max(lost_[a.slot], a.rate * dropped); // the worst port
+                    got_[a.slot] = std::min(got_[a.slot], a.rate * out);
+                }
+                from = std::max(from, until);
+                arriving -= a.rate;
             }
-            if (rate * dropped > 0) { // it lost bytes: only what left before the first drop counts
-                lost_[k] = std::max(lost_[k], rate * dropped); // the port that dropped most
-                got_[k] = std::min(got_[k], rate * out);
+            return INFINITY;
+        };
+        // A marking port (ECN): from when its queue first holds ecn_bytes, each sender goes
+        // on at its rate for its round trip (the marked packet on to its receiver, the
+        // congestion notification back), then its congestion control cuts its rate every
+        // period to `decrease` of it until at most its share of the drain (the drain over
+        // the arrivals' rates): n cuts, whose bytes after the first are rate x period x
+        // (d + d^2 + ... + d^(n-1)). What it sends after is its fair share: no more burst.
+        const double marked =
+            ch[c].ecn_bytes ? fill(static_cast<double>(ch[c].ecn_bytes)) : INFINITY;
+        if (std::isfinite(marked)) {
+            const double d = ch[c].cc_decrease, period = ch[c].cc_period_cycles;
+            for (Arrival &a : in) {
+                const double share = drain * a.rate / arrivals;
+                // d^(n-1), 0 where the share is nothing (cuts without end)
+                const double last =
+                    share > 0
+                        ? std::pow(d, std::ceil(std::log(share / a.rate) / std::log(d) - 1e-9) - 1)
+                        : 0;
+                const double descent = period * d * (1 - last) / (1 - d);
+                const double burst =
+                    a.rate * (marked + flows_[a.slot].round_trip) + a.rate * descent;
+                if (burst < a.burst) {
+                    a.burst = burst;
+                    burst_[a.slot] = std::min(burst_[a.slot], burst);
+                }
             }
-            from = std::max(from, until);
-            arriving -= rate;
         }
+        fill(0);
     }
     for (uint32_t k : fresh_) {
         Flow &f = flows_[k];
         is_fresh_[k] = 0;
-        const double lost = std::min(lost_[k], f.first_window), got = got_[k];
+        // what it sent before acknowledgements or its congestion control held it back
+        const double burst = std::min(f.first_window, burst_[k]);
+        if (burst < f.first_window) stats_.congestion_cut_flows++;
+        const double lost = std::min(lost_[k], burst), got = got_[k];
         lost_[k] = 0;
         got_[k] = INFINITY;
+        burst_[k] = INFINITY;
         if (!(lost > 1e-9 * f.bytes)) continue;
         double timeout = 0, slowest = INFINITY;
         for (uint32_t c : f.path) {
@@ -471,10 +516,10 @@ void FlowNetwork::drop_bursts(double t)
             slowest = std::min(slowest, capacity_[c]);
         }
         // go-back-N: what arrived after the first drop is resent with what was dropped; the
-        // sender notices its timeout after its window's last byte left
-        f.remaining -= std::min(got, f.first_window - lost);
+        // sender notices its timeout after its burst's last byte left
+        f.remaining -= std::min(got, burst - lost);
         f.rate = 0;
-        f.stalled_until = t + f.first_window / slowest + std::max(timeout, 1.0);
+        f.stalled_until = t + burst / slowest + std::max(timeout, 1.0);
         stats_.lost_bytes += lost;
         stats_.retransmit_timeouts++;
     }

@@ -49,6 +49,14 @@
 // passes nothing for free), waits its retransmit timeout after its window's last byte
 // left, then sends the rest at its fair share (as a sender whose congestion control has
 // settled: no new loss round, no rate probing).
+// A lossy port that marks (ECN: `ecn-threshold`, Channel::ecn_bytes) shortens those
+// bursts as DCQCN senders do: each goes on at its rate for its round trip after the queue
+// first held the threshold (the mark on to its receiver, the notification back), then cuts
+// its rate to cc_decrease of it every cc_period until at most its share of the port's
+// spare rate (that spare over the arrivals' rates), where it has settled: its burst is
+// what it sent until then, if less than its first window. The marking probability's ramp,
+// DCQCN's overshoot below the fair share and its recovery, and the standing queue it keeps
+// are not modelled.
 // NetworkStats counts the bytes dropped and the flows that waited. A lossless link-type
 // loses nothing; its `buffer` (credits) limits its rate in the topology, at every fidelity.
 // What it leaves out: lossless buffers, head-of-line blocking and packet interleaving (a fair
@@ -125,6 +133,7 @@ class FlowNetwork : public Network
         double first_window = 0;    // bytes it sends before its first acknowledgement
         double stalled_until = 0;   // cycle its retransmit timeout ends (0: not waiting)
         double tail_latency;        // cycles from the last byte leaving to its arrival
+        double round_trip;          // twice its head latency over its path (cycles)
         uint64_t seq;
         uint32_t leg;
     };
@@ -176,8 +185,10 @@ class FlowNetwork : public Network
     bool lossy_ = false;          // some channel drops (Channel::drop_buffer)
     std::vector<uint32_t> fresh_; // flows started since the last re-rating (lossy_ only)
     // lossy ports: what the flows in fresh_ drop there; scratch for drop_bursts
-    std::vector<double> lost_, got_; // by slot: bytes dropped, bytes through before the first
-    std::vector<char> is_fresh_;     // by slot: in fresh_
+    // by slot: bytes dropped, bytes through before the first drop, the burst a marking
+    // port's congestion control let it send (INFINITY: its first window)
+    std::vector<double> lost_, got_, burst_;
+    std::vector<char> is_fresh_; // by slot: in fresh_
     void drop_bursts(double now);
     sc_core::sc_event wake_;
 

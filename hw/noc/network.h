@@ -51,6 +51,8 @@ struct NetworkStats {
     // some and waited their retransmit timeout
     double lost_bytes = 0;
     uint64_t retransmit_timeouts = 0;
+    // flows whose burst into a marking (ECN) port their congestion control cut short
+    uint64_t congestion_cut_flows = 0;
     bool deadlocked = false;
     std::string deadlock_report; // names the blocked routers
 };

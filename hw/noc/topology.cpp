@@ -177,10 +177,16 @@ bool Topology::add_channel(uint32_t k, uint32_t from, uint32_t to, int32_t rf, i
         c.latency += static_cast<uint32_t>(std::ceil(p->circuits->insertion_s * clock_hz_ - 1e-9));
     c.drop_buffer = 0;
     c.retransmit_cycles = 0;
+    c.ecn_bytes = 0;
+    c.cc_period_cycles = 0;
+    c.cc_decrease = 0;
     c.credit_limited = false;
     if (lt.transport == TESS_TRANSPORT_LOSSY) {
         c.drop_buffer = lt.buffer_bytes;
         c.retransmit_cycles = lt.retransmit_timeout_s * clock_hz_;
+        c.ecn_bytes = lt.ecn_threshold_bytes;
+        c.cc_period_cycles = lt.cc_period_s * clock_hz_;
+        c.cc_decrease = lt.cc_decrease;
     } else if (lt.buffer_bytes) {
         // credit-based flow control: a byte's credit comes back a round trip after it left,
         // so the link has at most its receiver's buffer in flight a round trip: a pace of at

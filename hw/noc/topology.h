@@ -65,6 +65,10 @@ struct Channel {
     // its pace already holds it to buffer per round trip, where that is below its width)
     uint64_t drop_buffer;
     double retransmit_cycles;
+    // a lossy port's ECN marking threshold (bytes; 0: no marking) and how its senders'
+    // congestion control cuts their rates: every cc_period_cycles, to cc_decrease of it
+    uint64_t ecn_bytes;
+    double cc_period_cycles, cc_decrease;
     bool credit_limited;
     int8_t dir; // grid direction of travel, kNoDir off grids
     bool wraparound;

@@ -244,6 +244,19 @@ static const tess_field_spec link_fields[] = {
      NULL, NULL,
      "lossy: how long a sender whose bytes were dropped waits before resending them "
      "(required)"},
+    {"ecn-threshold", TESS_DIM_SIZE, TESS_FIELD_U64, LT(ecn_threshold_bytes), "0B", 0, 1e12, NULL,
+     NULL,
+     "lossy: the queue at which the port starts marking packets (ECN, Kmin): its senders' "
+     "congestion control then cuts their rates a round trip later (DCQCN; below buffer; 0: "
+     "no marking)"},
+    {"cc-period", TESS_DIM_TIME, TESS_FIELD_DOUBLE, LT(cc_period_s), "4us", 1e-9, 1, NULL, NULL,
+     "with ecn-threshold: how often a sender cuts its rate while marks come back (DCQCN's "
+     "rate_reduce_monitor_period: 4 us on NVIDIA ConnectX NICs by default)"},
+    {"cc-decrease", TESS_DIM_COUNT, TESS_FIELD_DOUBLE, LT(cc_decrease), "0.5", 0.01, 0.99, NULL,
+     NULL,
+     "with ecn-threshold: the share of its rate a sender keeps at each cut (DCQCN's 1 - "
+     "alpha / 2 with alpha near 1, no lower than rpg_min_dec_fac: 50% on ConnectX by "
+     "default)"},
 };
 
 #define MT(f) offsetof(tess_memory_type, f)
@@ -969,6 +982,15 @@ int tess_type_check(const tess_type *t, char *err, size_t errlen)
         snprintf(err, errlen,
                  "transport=\"lossy\" needs 'buffer' (its port's drop-tail queue, bytes) and "
                  "'retransmit-timeout' (how long a sender waits to resend what was dropped)");
+        return -1;
+    }
+    if (t->kind == TESS_KIND_LINK && t->u.link.ecn_threshold_bytes &&
+        (t->u.link.transport != TESS_TRANSPORT_LOSSY ||
+         t->u.link.ecn_threshold_bytes >= t->u.link.buffer_bytes)) {
+        snprintf(err, errlen,
+                 "'ecn-threshold' needs transport=\"lossy\" and a 'buffer' above it (the port "
+                 "marks packets before its queue is full; a lossless link models no queue for "
+                 "a congestion control to react to)");
         return -1;
     }
     return 0;

@@ -206,6 +206,13 @@ typedef struct tess_link_type {
     uint32_t transport;
     uint64_t buffer_bytes;
     double retransmit_timeout_s;
+    /* lossy: the queue at which the port starts marking packets (ECN's Kmin; 0: it does
+     * not mark), and how its senders' congestion control (DCQCN) answers a mark: a cut
+     * every cc_period_s, each keeping cc_decrease of the rate, until the sender is at its
+     * share of the port */
+    uint64_t ecn_threshold_bytes;
+    double cc_period_s;
+    double cc_decrease;
 } tess_link_type;
 
 /* A link class's transport: lossless (InfiniBand's credit-based flow control, Ethernet

@@ -299,10 +299,12 @@ void tess_write_report(FILE *f, const tess_platform *p, const tess_workload *w,
         fprintf(f,
                 "  \"transport\": {\"modelled\": %s, \"flows\": %llu, "
                 "\"window_limited_flows\": %llu, \"lost_bytes\": %.17g, "
-                "\"retransmit_timeouts\": %llu, \"credit_limited_links\": ",
+                "\"retransmit_timeouts\": %llu, \"congestion_cut_flows\": %llu, "
+                "\"credit_limited_links\": ",
                 modelled ? "true" : "false", (unsigned long long)r->flows,
                 (unsigned long long)r->window_limited_flows, r->lost_bytes,
-                (unsigned long long)r->retransmit_timeouts);
+                (unsigned long long)r->retransmit_timeouts,
+                (unsigned long long)r->congestion_cut_flows);
         if (e->analytic)
             fputs("null", f);
         else
