@@ -51,6 +51,7 @@ printf '%-3s %-30s | %10s %12s %8s %8s %8s\n' dim transport iter_s lost_bytes ti
 for dim in pp dp; do
   for t in "lossless" "lossless 4MiB" "lossy 4MiB 1ms" "lossy 32MiB 1ms" "lossy 4MiB 1ms 4MiB" \
       "lossy 123MB 1ms" "lossy 123MB 1ms 0B 37MB" "lossy 123MB 1ms 4MiB 37MB" "lossy 123MB 1ms 16MiB 37MB"; do
+    # shellcheck disable=SC2086
     set -- $t
     args="--set dci-transport=$1 --set dci-buffer=${2:-0B} --set dci-timeout=${3:-0s} --set dci-window=${4:-0B} --set dci-ecn=${5:-0B}"
     # shellcheck disable=SC2086

@@ -399,105 +399,110 @@ void FlowNetwork::on_wake()
     schedule();
 }
 
+double FlowNetwork::port_queue(std::vector<Arrival> &in, double drain, double buffer, double mark)
+{
+    std::sort(in.begin(), in.end(), [](const Arrival &a, const Arrival &b) {
+        return a.burst / a.rate < b.burst / b.rate;
+    });
+    double arriving = 0;
+    for (const Arrival &a : in)
+        arriving += a.rate;
+    // fluid drop-tail, segment by segment between the bursts' ends (burst / arrival rate):
+    // the queue grows at (arrivals - drain); once at the buffer, the excess is dropped, each
+    // arrival losing its rate's share: `dropped` bytes per unit of arrival rate so far, so a
+    // flow that stops arriving at T has lost rate x dropped(T). full: when it first filled;
+    // out: what it had sent on by then, a share per unit of arrival rate (its spare rate
+    // over the arrivals then)
+    double queue = 0, from = 0, dropped = 0, full = INFINITY, out = 0;
+    for (const Arrival &a : in) {
+        const double until = a.burst / a.rate, span = until - from;
+        const double growth = arriving - drain;
+        if (span > 0 && growth > 0) {
+            if (mark > 0 && queue + growth * span >= mark)
+                return from + std::max(0.0, mark - queue) / growth;
+            const double room = std::max(0.0, buffer - queue) / growth;
+            if (room >= span) {
+                queue += growth * span;
+            } else {
+                if (!std::isfinite(full)) {
+                    full = from + room;
+                    out = drain * full / arriving;
+                }
+                queue = buffer;
+                dropped += growth * (span - room) / arriving;
+            }
+        } else if (span > 0) {
+            queue = std::max(0.0, queue + growth * span);
+        }
+        // it lost bytes: only what left before the first drop counts
+        if (mark == 0 && a.rate * dropped > 0) {
+            lost_[a.slot] = std::max(lost_[a.slot], a.rate * dropped); // the worst port
+            got_[a.slot] = std::min(got_[a.slot], a.rate * out);
+        }
+        from = std::max(from, until);
+        arriving -= a.rate;
+    }
+    return INFINITY;
+}
+
 void FlowNetwork::drop_bursts(double t)
 {
     const auto &ch = topo_.channels();
     // the drop-tail ports (channels out of a router) the new flows cross, with each flow's
     // arrival rate there (the slowest channel before the port on its path) and its burst
-    // (its first window, until a marking port's congestion control cuts it short)
-    struct Arrival {
-        double rate;
-        uint32_t slot;
-        double burst;
+    // (its first window), and the rate the flows already through the port leave it
+    struct Port {
+        std::vector<Arrival> in;
+        double drain = 0;
     };
-    std::map<uint32_t, std::vector<Arrival>> ports;
+    std::map<uint32_t, Port> ports;
     for (uint32_t k : fresh_) {
         double upstream = INFINITY;
         for (uint32_t c : flows_[k].path) {
             if (ch[c].drop_buffer && ch[c].from_router >= 0 && std::isfinite(upstream))
-                ports[c].push_back({upstream, k, flows_[k].first_window});
+                ports[c].in.push_back({upstream, k, flows_[k].first_window});
             upstream = std::min(upstream, capacity_[c]);
         }
     }
-    for (auto &[c, in] : ports) {
-        double drain = capacity_[c]; // what the flows already through the port leave it
+    for (auto &[c, port] : ports) {
+        port.drain = capacity_[c];
         for (uint32_t u : users_[c])
-            if (!is_fresh_[u]) drain -= flows_[u].rate;
-        drain = std::max(0.0, drain);
+            if (!is_fresh_[u]) port.drain -= flows_[u].rate;
+        port.drain = std::max(0.0, port.drain);
+    }
+    // A marking port (ECN), first: from when its queue first holds ecn_bytes, each sender
+    // goes on at its rate for its round trip (the marked packet on to its receiver, the
+    // congestion notification back), then its congestion control cuts its rate to
+    // `decrease` of it every period until at most its share of the drain (the drain over
+    // the arrivals' rates): after n cuts, rate x d^n; the rates between them, rate x d to
+    // rate x d^(n-1), held a period each. What it sends after is its fair share: its burst
+    // ends there, at every port on its path.
+    for (auto &[c, port] : ports) {
+        if (!ch[c].ecn_bytes) continue;
         const double buffer = static_cast<double>(ch[c].drop_buffer);
-        double arrivals = 0;
-        for (const Arrival &a : in)
-            arrivals += a.rate;
-        // fluid drop-tail, segment by segment between the bursts' ends (burst / arrival
-        // rate): the queue grows at (arrivals - drain); once at the buffer, the excess is
-        // dropped, each arrival losing its rate's share: `dropped` bytes per unit of
-        // arrival rate so far, so a flow that stops arriving at T has lost rate x
-        // dropped(T). With `mark` > 0 it only finds when the queue first holds mark bytes.
-        auto fill = [&](double mark) -> double {
-            std::sort(in.begin(), in.end(), [](const Arrival &a, const Arrival &b) {
-                return a.burst / a.rate < b.burst / b.rate;
-            });
-            double arriving = arrivals;
-            // full: when it first filled; out: what it had sent on by then, a share per
-            // unit of arrival rate (its spare rate over the arrivals then)
-            double queue = 0, from = 0, dropped = 0, full = INFINITY, out = 0;
-            for (const Arrival &a : in) {
-                const double until = a.burst / a.rate, span = until - from;
-                const double growth = arriving - drain;
-                if (span > 0 && growth > 0) {
-                    if (mark > 0 && queue + growth * span >= mark)
-                        return from + std::max(0.0, mark - queue) / growth;
-                    const double room = std::max(0.0, buffer - queue) / growth;
-                    if (room >= span) {
-                        queue += growth * span;
-                    } else {
-                        if (!std::isfinite(full)) {
-                            full = from + room;
-                            out = drain * full / arriving;
-                        }
-                        queue = buffer;
-                        dropped += growth * (span - room) / arriving;
-                    }
-                } else if (span > 0) {
-                    queue = std::max(0.0, queue + growth * span);
-                }
-                // it lost bytes: only what left before the first drop counts
-                if (mark == 0 && a.rate * dropped > 0) {
-                    lost_[a.slot] = std::max(lost_[a.slot], a.rate * dropped); // the worst port
-                    got_[a.slot] = std::min(got_[a.slot], a.rate * out);
-                }
-                from = std::max(from, until);
-                arriving -= a.rate;
-            }
-            return INFINITY;
-        };
-        // A marking port (ECN): from when its queue first holds ecn_bytes, each sender goes
-        // on at its rate for its round trip (the marked packet on to its receiver, the
-        // congestion notification back), then its congestion control cuts its rate every
-        // period to `decrease` of it until at most its share of the drain (the drain over
-        // the arrivals' rates): n cuts, whose bytes after the first are rate x period x
-        // (d + d^2 + ... + d^(n-1)). What it sends after is its fair share: no more burst.
         const double marked =
-            ch[c].ecn_bytes ? fill(static_cast<double>(ch[c].ecn_bytes)) : INFINITY;
-        if (std::isfinite(marked)) {
-            const double d = ch[c].cc_decrease, period = ch[c].cc_period_cycles;
-            for (Arrival &a : in) {
-                const double share = drain * a.rate / arrivals;
-                // d^(n-1), 0 where the share is nothing (cuts without end)
-                const double last =
-                    share > 0
-                        ? std::pow(d, std::ceil(std::log(share / a.rate) / std::log(d) - 1e-9) - 1)
-                        : 0;
-                const double descent = period * d * (1 - last) / (1 - d);
-                const double burst =
-                    a.rate * (marked + flows_[a.slot].round_trip) + a.rate * descent;
-                if (burst < a.burst) {
-                    a.burst = burst;
-                    burst_[a.slot] = std::min(burst_[a.slot], burst);
-                }
-            }
+            port_queue(port.in, port.drain, buffer, static_cast<double>(ch[c].ecn_bytes));
+        if (!std::isfinite(marked)) continue;
+        double arrivals = 0;
+        for (const Arrival &a : port.in)
+            arrivals += a.rate;
+        const double d = ch[c].cc_decrease, period = ch[c].cc_period_cycles;
+        for (const Arrival &a : port.in) {
+            const double share = port.drain * a.rate / arrivals;
+            // d^(n-1), 0 where the share is nothing (cuts without end)
+            const double last =
+                share > 0
+                    ? std::pow(d, std::ceil(std::log(share / a.rate) / std::log(d) - 1e-9) - 1)
+                    : 0;
+            const double descent = period * d * (1 - last) / (1 - d);
+            const double burst = a.rate * (marked + flows_[a.slot].round_trip + descent);
+            if (burst < a.burst) burst_[a.slot] = std::min(burst_[a.slot], burst);
         }
-        fill(0);
+    }
+    for (auto &[c, port] : ports) {
+        for (Arrival &a : port.in)
+            a.burst = std::min(a.burst, burst_[a.slot]);
+        port_queue(port.in, port.drain, static_cast<double>(ch[c].drop_buffer), 0);
     }
     for (uint32_t k : fresh_) {
         Flow &f = flows_[k];

@@ -190,6 +190,17 @@ class FlowNetwork : public Network
     std::vector<double> lost_, got_, burst_;
     std::vector<char> is_fresh_; // by slot: in fresh_
     void drop_bursts(double now);
+    // a flow's arrival at a lossy port: its rate there, its slot, the bytes it bursts
+    struct Arrival {
+        double rate;
+        uint32_t slot;
+        double burst;
+    };
+    // The port's fluid queue under the arrivals (drop_bursts), draining at `drain`: with
+    // mark > 0, when it first holds mark bytes (INFINITY: never); with mark 0, each
+    // arrival's bytes lost once it holds buffer, and those through before, into lost_ and
+    // got_.
+    double port_queue(std::vector<Arrival> &in, double drain, double buffer, double mark);
     sc_core::sc_event wake_;
 
     void advance(double now);
