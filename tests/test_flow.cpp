@@ -56,6 +56,28 @@ std::string far_link_platform(const std::string &far_attributes)
            die_at("a", "r0") + die_at("b", "r1") + "</platform>\n";
 }
 
+// An incast star: 8 senders e0 ... e7 and a receiver e8 on one switch (pipeline 2), the
+// senders by `edge` links, the receiver by a `last` link, both 16 B a cycle with the given
+// attributes (a latency among them).
+std::string incast_star(const std::string &edge, const std::string &last)
+{
+    std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"incast\">\n"
+                      "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
+                      "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" "
+                      "pipeline=\"2\" routing=\"table\"/>\n"
+                      "  <link-type name=\"edge\" width=\"16B\" energy=\"0pJ/bit\"" +
+                      edge +
+                      "/>\n"
+                      "  <link-type name=\"last\" width=\"16B\" energy=\"0pJ/bit\"" +
+                      last +
+                      "/>\n"
+                      "  <instance name=\"sw\" type=\"r\"/>\n";
+    for (int i = 0; i <= 8; i++)
+        xml += "  <instance name=\"e" + std::to_string(i) + "\" type=\"d\"/> <connect from=\"e" +
+               std::to_string(i) + "\" to=\"sw\" link=\"" + (i < 8 ? "edge" : "last") + "\"/>\n";
+    return xml + "</platform>\n";
+}
+
 } // namespace
 
 TEST(MaxMin, ParkingLotGivesEveryFlowHalfOfEachLink)
@@ -607,20 +629,8 @@ TEST(Transport, AnIncastLosesWhatALossyPortCannotHoldAndALosslessOneNothing)
     // 16 cycles. A buffer of 7 W or more drops nothing.
     const double S = 65536, W = 8192, B = 16384, T = 100000;
     auto platform = [](const std::string &transport) {
-        std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"incast\">\n"
-                          "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-                          "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" "
-                          "pipeline=\"2\" routing=\"table\"/>\n"
-                          "  <link-type name=\"edge\" width=\"16B\" latency=\"1cycle\" "
-                          "energy=\"0pJ/bit\" window=\"8KiB\"" +
-                          transport +
-                          "/>\n"
-                          "  <instance name=\"sw\" type=\"r\"/>\n";
-        for (int i = 0; i <= 8; i++)
-            xml += "  <instance name=\"e" + std::to_string(i) +
-                   "\" type=\"d\"/> <connect from=\"e" + std::to_string(i) +
-                   "\" to=\"sw\" link=\"edge\"/>\n";
-        return xml + "</platform>\n";
+        const std::string edge = " latency=\"1cycle\" window=\"8KiB\"" + transport;
+        return incast_star(edge, edge);
     };
     std::vector<Transfer> incast;
     for (uint32_t i = 0; i < 8; i++)
@@ -675,22 +685,9 @@ TEST(Transport, AMarkingPortsSendersCutTheirBurstARoundTripAfterItsThreshold)
     const double S = 1 << 20, K = 8192, r = 406, P = 100, T = 100000, tail = 202;
     const double E = K / 112 + r + 0.75 * P, burst = 16 * E;
     auto platform = [](const std::string &far) {
-        std::string xml = "<?xml version=\"1.0\"?>\n<platform name=\"marking\">\n"
-                          "  <die-type name=\"d\" clock=\"1GHz\"/>\n"
-                          "  <router-type name=\"r\" clock=\"1GHz\" flit-width=\"16B\" "
-                          "pipeline=\"2\" routing=\"table\"/>\n"
-                          "  <link-type name=\"edge\" width=\"16B\" latency=\"1cycle\" "
-                          "energy=\"0pJ/bit\"/>\n"
-                          "  <link-type name=\"far\" width=\"16B\" latency=\"200cycles\" "
-                          "energy=\"0pJ/bit\" transport=\"lossy\" retransmit-timeout=\"100us\"" +
-                          far +
-                          "/>\n"
-                          "  <instance name=\"sw\" type=\"r\"/>\n";
-        for (int i = 0; i <= 8; i++)
-            xml += "  <instance name=\"e" + std::to_string(i) +
-                   "\" type=\"d\"/> <connect from=\"e" + std::to_string(i) +
-                   "\" to=\"sw\" link=\"" + (i < 8 ? "edge" : "far") + "\"/>\n";
-        return xml + "</platform>\n";
+        return incast_star(" latency=\"1cycle\"", " latency=\"200cycles\" transport=\"lossy\" "
+                                                  "retransmit-timeout=\"100us\"" +
+                                                      far);
     };
     std::vector<Transfer> incast;
     for (uint32_t i = 0; i < 8; i++)
