@@ -732,6 +732,59 @@ TEST(Transport, AMarkingPortsSendersCutTheirBurstARoundTripAfterItsThreshold)
     EXPECT_NE(above->errors.find("a 'buffer' above it"), std::string::npos) << above->errors;
 }
 
+TEST(Transport, ALongSpanSizedAsHpesDesignDropsNothingForSendersThatStartInTurn)
+{
+    // HPE's measured long-span RoCE design (results/seeds/scale-across.md: a queue of 2.5
+    // round trips, marking from 0.75, about one round trip's bytes outstanding a sender,
+    // 4 senders at the span's rate: no drop, the span full, about a round trip queued),
+    // scaled down: 4 of the star's senders at 16 B a cycle into a 16 B a cycle span of
+    // 997 cycles, so a round trip of R = 2 x (1 + 2 + 997) = 2,000 cycles and a BDP of
+    // 32,000 B; window W = 1 BDP (a flow alone moves W / R = 16 B a cycle, the span's
+    // rate), buffer 80,000 B, marking from 24,000 B, cuts every 100 cycles. S = 4 MiB each.
+    // In turn (10,000 cycles apart, all still sending when the last starts): each newcomer
+    // finds the span full (drain 0) and bursts W into it, a 1-BDP queue (marking would cut
+    // it only at 16 (24,000 / 16 + R + 100) = 57,600 B): nothing dropped, and the span
+    // busy from the first byte, so the last byte of 4 S arrives at 4 S / 16 plus the tail
+    // (999 cycles). Together: 64 B a cycle into 16, the queue full at 80,000 / 48 cycles,
+    // before the windows end at R: 48 (R - 80,000 / 48) = 16,000 B dropped (0.5 BDP), the
+    // case the measured setup did not try. Without a window, in turn: marking holds each
+    // newcomer to the 57,600 B above (no drop, 3 bursts cut); unmarked, each bursts its
+    // whole message and loses all but the buffer, S - 80,000.
+    const double S = 1 << 22, W = 32000, B = 80000, tail = 999;
+    auto platform = [](const std::string &extra) {
+        return incast_star(" latency=\"1cycle\"",
+                           " latency=\"997cycles\" transport=\"lossy\" buffer=\"80000B\" "
+                           "retransmit-timeout=\"100us\" cc-period=\"100ns\"" +
+                               extra);
+    };
+    auto windowed = load_xml(platform(" window=\"32000B\" ecn-threshold=\"24000B\""));
+    auto marked = load_xml(platform(" ecn-threshold=\"24000B\""));
+    auto unmarked = load_xml(platform(""));
+    ASSERT_EQ(windowed->rc, TESS_OK) << windowed->errors;
+    ASSERT_EQ(marked->rc, TESS_OK) << marked->errors;
+    ASSERT_EQ(unmarked->rc, TESS_OK) << unmarked->errors;
+    std::vector<Transfer> in_turn, together;
+    for (uint32_t i = 0; i < 4; i++) {
+        in_turn.push_back({i, 8, static_cast<uint64_t>(S), UINT32_MAX, 10000.0 * i});
+        together.push_back({i, 8, static_cast<uint64_t>(S)});
+    }
+    const BurstLog a = burst_log(&windowed->p, TESS_NOC_FLOW, in_turn);
+    EXPECT_EQ(a.lost_bytes, 0);
+    EXPECT_EQ(a.retransmit_timeouts, 0u);
+    ASSERT_EQ(a.deliveries.size(), 4u);
+    EXPECT_NEAR(a.deliveries.back().cycles, 4 * S / 16 + tail, 5);
+    const BurstLog b = burst_log(&windowed->p, TESS_NOC_FLOW, together);
+    EXPECT_NEAR(b.lost_bytes, 48 * (2000 - B / 48), 1);
+    EXPECT_NEAR(b.lost_bytes, W / 2, 1);
+    EXPECT_EQ(b.retransmit_timeouts, 4u);
+    const BurstLog c = burst_log(&marked->p, TESS_NOC_FLOW, in_turn);
+    EXPECT_EQ(c.lost_bytes, 0);
+    EXPECT_EQ(c.congestion_cut_flows, 3u);
+    const BurstLog d = burst_log(&unmarked->p, TESS_NOC_FLOW, in_turn);
+    EXPECT_NEAR(d.lost_bytes, 3 * (S - B), 1);
+    EXPECT_EQ(d.retransmit_timeouts, 3u);
+}
+
 TEST(Transport, ALosslessLinkMovesItsBufferOfCreditsARoundTrip)
 {
     // credit-based flow control over a 1,000-cycle link of 16 B a cycle whose receiver has
