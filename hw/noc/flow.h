@@ -53,8 +53,9 @@
 // bursts as DCQCN senders do: each goes on at its rate for its round trip after the queue
 // first held the threshold (the mark on to its receiver, the notification back), then cuts
 // its rate to cc_decrease of it every cc_period until at most its share of the port's
-// spare rate (that spare over the arrivals' rates), where it has settled: its burst is
-// what it sent until then, if less than its first window. The marking probability's ramp,
+// spare rate (that spare over the arrivals' rates), where it has settled: its burst, at
+// every lossy port of its path, is what it sent until then, if less than its first
+// window. The marking probability's ramp,
 // DCQCN's overshoot below the fair share and its recovery, and the standing queue it keeps
 // are not modelled.
 // NetworkStats counts the bytes dropped and the flows that waited. A lossless link-type
