@@ -109,6 +109,34 @@ TEST(Symmetry, OneReplicaMirroredMatchesTheFullSimulation)
     EXPECT_NEAR(sym_a.time / full_a.time, 1.0, 0.005);
 }
 
+TEST(Symmetry, TransportCountsAreTheWholeJobs)
+{
+    // 4 datacenters of 32 GPUs, TP 8 x PP 4 x DP 4, each stage's 4 replicas in the 4
+    // datacenters, over lossy spans (4 MiB drop-tail queue, 1 ms timeout, 4 MiB windows):
+    // with --symmetry one replica is simulated and the copies of its messages that meet no
+    // simulated traffic are left off the network; each counts as its twin fared, so the
+    // report's flows, window-limited flows, bytes dropped and timeouts are the full
+    // simulation's (before, about half of each: only the messages on the network)
+    const std::string job =
+        "platforms/datacenters.xml workloads/scale-across-dp.xml --set workload.pp=4 "
+        "--set workload.dp=4 --set workload.global-batch=64 --set dci-lanes=2 "
+        "--set dci-transport=lossy --set dci-buffer=4MiB --set dci-timeout=1ms "
+        "--set dci-window=4MiB";
+    const Figures full = run_figures(job);
+    const Figures sym = run_figures(job + " --symmetry");
+    EXPECT_EQ(full.simulated, 4);
+    EXPECT_EQ(sym.simulated, 1);
+    EXPECT_GT(json_number(sym.report, "mirrored_messages_left_out"), 0);
+    EXPECT_NEAR(sym.time / full.time, 1.0, 1e-9);
+    for (const char *key : {"flows", "window_limited_flows", "retransmit_timeouts"}) {
+        EXPECT_GT(json_number(full.report, key), 0) << key;
+        EXPECT_EQ(json_number(sym.report, key), json_number(full.report, key)) << key;
+    }
+    EXPECT_GT(json_number(full.report, "lost_bytes"), 0);
+    EXPECT_NEAR(json_number(sym.report, "lost_bytes") / json_number(full.report, "lost_bytes"), 1.0,
+                1e-9);
+}
+
 // Mirrored replicas copy a replica's ring steps, not messages between replicas: a job whose
 // collectives cross them (a context-parallel ring, an all-to-all) is refused, by name.
 TEST(Symmetry, CollectivesAcrossReplicasAreRefusedByName)

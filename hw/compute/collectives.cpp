@@ -70,9 +70,7 @@ void ComputeDie::send_step(const RingCall &c, uint64_t k)
     m.dst = c.right;
     m.bytes = c.wire;
     m.tag = step_tag(c, k);
-    net_.send(m);
-    st_.messages++;
-    mirror(c.c->axis, m);
+    send_mirrored(c.c->axis, m);
 }
 
 uint64_t ComputeDie::step_tag(const RingCall &c, uint64_t k)

@@ -160,14 +160,18 @@ void ComputeDie::receive(uint32_t src, uint64_t tag)
     }
 }
 
-void ComputeDie::mirror(int cls, const noc::Message &m)
+void ComputeDie::send_mirrored(int cls, noc::Message m)
 {
+    const size_t at = mirrors_ ? static_cast<size_t>(cls) * mirrors_->ranks + rank_ : 0;
+    m.counts_for = mirrors_ ? 1 + mirrors_->skipped[at] : 1;
+    net_.send(m);
+    st_.messages++;
     if (!mirrors_) return;
-    const size_t at = static_cast<size_t>(cls) * mirrors_->ranks + rank_;
     for (const auto &c : mirrors_->copies[at]) {
         noc::Message copy = m;
         copy.src = c.first;
         copy.dst = c.second;
+        copy.counts_for = 1;
         net_.send(copy);
         st_.mirrored++;
     }
@@ -378,9 +382,7 @@ void ComputeDie::run()
             if (!op.backward && st + 1 == s_.pp) chunk++;
             if (op.backward && st == 0) chunk--;
             m.tag = (uint64_t(op.backward) << 48) | (uint64_t(chunk) << 32) | op.microbatch;
-            net_.send(m);
-            st_.messages++;
-            mirror(op.backward ? TESS_AXES : TESS_AXIS_PIPELINE, m);
+            send_mirrored(op.backward ? TESS_AXES : TESS_AXIS_PIPELINE, m);
             const double now = sc_core::sc_time_stamp().to_seconds();
             meet(true, m.tag, peer, now, now);
             break;

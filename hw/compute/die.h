@@ -187,7 +187,9 @@ class ComputeDie : public sc_core::sc_module
     bool record_spans_ = false;
     const Mirrors *mirrors_ = nullptr;
     double power_weight_ = 1;
-    void mirror(int cls, const noc::Message &m); // the other replicas' copies of m
+    // sends m, a message of class cls, and the other replicas' copies of it that go on the
+    // network (Mirrors); m stands for itself and the copies left out (Message::counts_for)
+    void send_mirrored(int cls, noc::Message m);
     int64_t last_span_[TESS_TRACKS_] = {-1, -1, -1, -1};
     void span(tess_track track, double t0, double t1);
     // an op's DRAM traffic, over [t0, t1]

@@ -107,7 +107,7 @@ void FlowNetwork::rerate(double below)
             freeze(k, share);
             if (flows_[k].windowed && !flows_[k].counted) { // held at its window
                 flows_[k].counted = true;
-                stats_.window_limited_flows++;
+                stats_.window_limited_flows += flows_[k].msg.counts_for;
                 stats_.window_limited_by_channel[topo_.path_window_channel(flows_[k].path)]++;
             }
             continue;
@@ -275,7 +275,7 @@ void FlowNetwork::begin_flow(const Message &m, std::vector<uint32_t> path, uint3
             f.windowed = true;
         }
     }
-    stats_.flows++;
+    stats_.flows += m.counts_for;
     uint32_t k;
     if (!free_.empty()) {
         k = free_.back();
@@ -509,7 +509,7 @@ void FlowNetwork::drop_bursts(double t)
         is_fresh_[k] = 0;
         // what it sent before acknowledgements or its congestion control held it back
         const double burst = std::min(f.first_window, burst_[k]);
-        if (burst < f.first_window) stats_.congestion_cut_flows++;
+        if (burst < f.first_window) stats_.congestion_cut_flows += f.msg.counts_for;
         const double lost = std::min(lost_[k], burst), got = got_[k];
         lost_[k] = 0;
         got_[k] = INFINITY;
@@ -525,8 +525,8 @@ void FlowNetwork::drop_bursts(double t)
         f.remaining -= std::min(got, burst - lost);
         f.rate = 0;
         f.stalled_until = t + burst / slowest + std::max(timeout, 1.0);
-        stats_.lost_bytes += lost;
-        stats_.retransmit_timeouts++;
+        stats_.lost_bytes += lost * f.msg.counts_for;
+        stats_.retransmit_timeouts += f.msg.counts_for;
     }
     fresh_.clear();
 }

@@ -46,6 +46,9 @@ struct NetworkStats {
     // flow and mixed fidelity: flows run, and those a transport window held below their
     // fair share at some re-rating (noc/flow.h), by the channel whose window held them
     uint64_t flows = 0, window_limited_flows = 0;
+    // (the counts weigh each flow by its message's counts_for, noc/transport.h: with
+    // --symmetry a message stands for its mirrored copies left off the network; the map
+    // by channel counts the flows on the network only)
     std::map<uint32_t, uint64_t> window_limited_by_channel;
     // lossy link-types (noc/flow.h): bytes their ports dropped, and the flows that lost
     // some and waited their retransmit timeout

@@ -24,6 +24,10 @@ struct Message {
     uint64_t bytes = 0; // payload; the network rounds up to whole flits
     MessageClass cls = MessageClass::Request;
     uint64_t tag = 0; // the sender's, returned untouched
+    // the messages it stands for in a flow network's transport counts (NetworkStats): 1,
+    // or with --symmetry 1 + its sender's mirrored copies left off the network, which
+    // route alike and so fare as it does
+    uint32_t counts_for = 1;
 };
 
 class TransportClient
