@@ -108,7 +108,7 @@ void FlowNetwork::rerate(double below)
             if (flows_[k].windowed && !flows_[k].counted) { // held at its window
                 flows_[k].counted = true;
                 stats_.window_limited_flows += flows_[k].msg.counts_for;
-                stats_.window_limited_by_channel[topo_.path_window_channel(flows_[k].path)]++;
+                stats_.window_limited_by_channel[flows_[k].window_channel]++;
             }
             continue;
         }
@@ -266,8 +266,9 @@ void FlowNetwork::begin_flow(const Message &m, std::vector<uint32_t> path, uint3
     f.round_trip = 2 * std::max(1.0, head);
     // a transport window on the path: at most window bytes in flight a round trip (twice
     // the path's head latency), a cap of its own below any other
-    const uint64_t window = topo_.path_window(path);
-    if (window) {
+    f.window_channel = topo_.path_window_channel(path);
+    if (f.window_channel != UINT32_MAX) {
+        const uint64_t window = topo_.channels()[f.window_channel].window_bytes;
         f.first_window = std::min(f.bytes, static_cast<double>(window));
         const double by_window = static_cast<double>(window) / f.round_trip;
         if (!(f.cap > 0) || by_window < f.cap) {

@@ -130,11 +130,12 @@ class FlowNetwork : public Network
         double rate = 0;            // bytes per cycle
         double cap = 0;             // the flow's own limit (0: none)
         bool windowed = false;      // the cap is its transport window's (window / round trip)
-        bool counted = false;       // counted as window-limited
-        double first_window = 0;    // bytes it sends before its first acknowledgement
-        double stalled_until = 0;   // cycle its retransmit timeout ends (0: not waiting)
-        double tail_latency;        // cycles from the last byte leaving to its arrival
-        double round_trip;          // twice its head latency over its path (cycles)
+        uint32_t window_channel = UINT32_MAX; // the channel whose window is its path's least
+        bool counted = false;                 // counted as window-limited
+        double first_window = 0;              // bytes it sends before its first acknowledgement
+        double stalled_until = 0;             // cycle its retransmit timeout ends (0: not waiting)
+        double tail_latency;                  // cycles from the last byte leaving to its arrival
+        double round_trip;                    // twice its head latency over its path (cycles)
         uint64_t seq;
         uint32_t leg;
     };

@@ -62,9 +62,6 @@ struct NetworkStats {
 
 class Network;
 
-// Channel busy time over time, by class (0: injection, die to router; 1: ejection, router
-// to die; 2: router to router), in windows of the network clock that double in length
-// whenever the run outgrows max_windows of them (so memory stays bounded).
 // Seconds as whole picoseconds: the unit of the timelines kept in simulated time (a
 // memory controller's, a die's DRAM bytes).
 inline uint64_t picoseconds(double seconds)
@@ -72,6 +69,9 @@ inline uint64_t picoseconds(double seconds)
     return static_cast<uint64_t>(std::llround(seconds * 1e12));
 }
 
+// Channel busy time over time, by class (0: injection, die to router; 1: ejection, router
+// to die; 2: router to router), in windows of the network clock that double in length
+// whenever the run outgrows max_windows of them (so memory stays bounded).
 class UtilisationTimeline
 {
   public:
